@@ -1,0 +1,16 @@
+//! `panels`: assigns review panels from an expert pool shared by several
+//! cities, to a proven optimum.
+//!
+//! The library does the work; the `panels` binary is a thin CLI over
+//! [`cli::run`]. See ARCHITECTURE.md for a map of the modules.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod eligibility;
+pub mod flow;
+pub mod generate;
+pub mod io;
+pub mod mip;
+pub mod model;
+pub mod score;
+pub mod verify;
