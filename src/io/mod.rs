@@ -1,1 +1,2 @@
-//! (in progress)
+//! Reading and writing files (in progress).
+pub mod panels;
