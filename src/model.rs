@@ -326,6 +326,26 @@ impl Instance {
         by_share.max(self.policy.min_outside).min(k)
     }
 
+    /// Most panel members application `a` may take from city `c`: for the
+    /// home city, `k − min_outside(a)` and `max_per_city`; for another city,
+    /// `max_per_city`. Never more than the panel size `k`.
+    pub fn max_from_city(&self, a: AppIx, c: CityIx) -> u32 {
+        let k = self.panel_size(a);
+        let per_city = self.policy.max_per_city.unwrap_or(k).min(k);
+        if self.applications[a.ix()].city == c {
+            per_city.min(k - self.min_outside(a))
+        } else {
+            per_city
+        }
+    }
+
+    /// Most panel members application `a` may take from any one
+    /// institution (`max_per_institution`, never more than `k`).
+    pub fn max_from_institution(&self, a: AppIx) -> u32 {
+        let k = self.panel_size(a);
+        self.policy.max_per_institution.unwrap_or(k).min(k)
+    }
+
     /// Load cap of expert `e` (its own, else the policy's).
     pub fn max_load(&self, e: ExpertIx) -> u32 {
         self.experts[e.ix()].max_load.unwrap_or(self.policy.max_load)

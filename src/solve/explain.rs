@@ -1,0 +1,366 @@
+//! Why an instance is infeasible, in a program officer's words.
+//!
+//! Two layers. First, plain counting checks that name the usual culprits
+//! directly (an application with too few eligible or outside-city experts,
+//! more reviews needed than the pool can give, load floors that cannot be
+//! met). Then, when those pass but the flow still cannot route every
+//! review, the min cut of the network is a Hall violator: a set of
+//! applications whose demand exceeds what the rules let them get. We name
+//! those applications (grouped by city and field), the rules whose caps
+//! form the cut, the shortfall, and what would fix it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::network::{ArcRole, Encoded};
+use crate::eligibility::{ConflictKind, EligiblePairs, Eligibility};
+use crate::flow::Cut;
+use crate::model::{AppIx, ExpertIx, Instance};
+
+/// An explanation of infeasibility: a headline, findings and fixes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Infeasibility {
+    /// Reviews that cannot be placed (at least this many).
+    pub shortfall: u64,
+    /// One line per finding, most specific first.
+    pub findings: Vec<String>,
+    /// Changes that would help, each one line.
+    pub fixes: Vec<String>,
+}
+
+impl fmt::Display for Infeasibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "infeasible: no assignment obeys every rule (at least {} review(s) cannot be placed)",
+            self.shortfall
+        )?;
+        for line in &self.findings {
+            writeln!(f, "  - {line}")?;
+        }
+        if !self.fixes.is_empty() {
+            writeln!(f, "what would fix it:")?;
+            for line in &self.fixes {
+                writeln!(f, "  - {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Most findings listed before the rest are summarised as a count.
+const MAX_LISTED: usize = 12;
+
+/// Counting checks that need no flow. `None` when none fires (the instance
+/// may still be infeasible; see [`from_cut`]).
+pub fn precheck(inst: &Instance, elig: &Eligibility, pairs: &EligiblePairs) -> Option<Infeasibility> {
+    let mut out = Infeasibility::default();
+    let mut short_apps = 0usize;
+    for a in inst.app_ixs() {
+        let k = inst.panel_size(a);
+        let q = inst.min_outside(a);
+        let experts = pairs.experts_of(a);
+        let home = inst.applications[a.ix()].city;
+        let outside = experts
+            .iter()
+            .filter(|e| inst.experts[e.ix()].city != home)
+            .count() as u32;
+        // Most the caps allow: per city, min(cap, eligible there).
+        let mut per_city: BTreeMap<u32, u32> = BTreeMap::new();
+        for e in experts {
+            *per_city.entry(inst.experts[e.ix()].city.0).or_default() += 1;
+        }
+        let reachable: u32 = per_city
+            .iter()
+            .map(|(&c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c))))
+            .sum();
+        let app = &inst.applications[a.ix()];
+        let line = if (experts.len() as u32) < k {
+            Some((
+                k - experts.len() as u32,
+                format!(
+                    "{} ({}, {}) has {} eligible expert(s) and needs {}; {}",
+                    app.id,
+                    inst.app_city(a),
+                    fields_label(inst, a),
+                    experts.len(),
+                    k,
+                    exclusion_summary(inst, elig, a)
+                ),
+            ))
+        } else if outside < q {
+            Some((
+                q - outside,
+                format!(
+                    "{} ({}) needs {} expert(s) from outside {}; only {} eligible expert(s) are from other cities",
+                    app.id,
+                    inst.app_city(a),
+                    q,
+                    inst.app_city(a),
+                    outside
+                ),
+            ))
+        } else if reachable < k {
+            Some((
+                k - reachable,
+                format!(
+                    "{} ({}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
+                    app.id,
+                    inst.app_city(a),
+                    inst.policy
+                        .max_per_city
+                        .map_or("none".to_string(), |c| c.to_string()),
+                    inst.max_from_city(a, home),
+                    reachable,
+                    k
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((short, text)) = line {
+            out.shortfall += u64::from(short);
+            short_apps += 1;
+            if out.findings.len() < MAX_LISTED {
+                out.findings.push(text);
+            }
+        }
+    }
+    if short_apps > MAX_LISTED {
+        out.findings
+            .push(format!("… and {} more application(s) like these", short_apps - MAX_LISTED));
+    }
+    if short_apps > 0 {
+        out.fixes.push(
+            "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
+        );
+        if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
+            out.fixes
+                .push("or relax min_outside_share / min_outside / max_per_city for these applications".into());
+        }
+        return Some(out);
+    }
+
+    // Global capacity: reviews needed vs reviews the pool can give.
+    let demand: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();
+    let mut has_pair = vec![false; inst.experts.len()];
+    for e in &pairs.experts {
+        has_pair[e.ix()] = true;
+    }
+    let supply: u64 = inst
+        .expert_ixs()
+        .filter(|e| has_pair[e.ix()])
+        .map(|e| u64::from(inst.max_load(e)))
+        .sum();
+    if supply < demand {
+        out.shortfall = demand - supply;
+        out.findings.push(format!(
+            "the round needs {demand} reviews; experts with at least one eligible application can give {supply} (sum of max_load)"
+        ));
+        let usable = has_pair.iter().filter(|&&h| h).count() as u64;
+        out.fixes.push(format!(
+            "raise max_load by {} for each of the {usable} usable experts, or add experts",
+            (demand - supply).div_ceil(usable.max(1))
+        ));
+        return Some(out);
+    }
+    let floor: u64 = inst.expert_ixs().map(|e| u64::from(inst.min_load(e))).sum();
+    if floor > demand {
+        out.shortfall = floor - demand;
+        out.findings.push(format!(
+            "load floors add up to {floor} reviews but the round has only {demand}"
+        ));
+        out.fixes.push("lower min_load (policy or per expert)".into());
+        return Some(out);
+    }
+    let mut eligible_apps = vec![0u32; inst.experts.len()];
+    for e in &pairs.experts {
+        eligible_apps[e.ix()] += 1;
+    }
+    let mut floor_short = Vec::new();
+    for e in inst.expert_ixs() {
+        let need = inst.min_load(e);
+        if need > eligible_apps[e.ix()] {
+            out.shortfall += u64::from(need - eligible_apps[e.ix()]);
+            floor_short.push(format!(
+                "{} must review at least {} application(s) (min_load) but is eligible for {}",
+                inst.experts[e.ix()].id,
+                need,
+                eligible_apps[e.ix()]
+            ));
+        }
+    }
+    if !floor_short.is_empty() {
+        let n = floor_short.len();
+        out.findings.extend(floor_short.into_iter().take(MAX_LISTED));
+        if n > MAX_LISTED {
+            out.findings.push(format!("… and {} more expert(s)", n - MAX_LISTED));
+        }
+        out.fixes.push("lower these experts' min_load".into());
+        return Some(out);
+    }
+    None
+}
+
+/// Explains a min cut of the encoded network (see [`crate::flow::Cut`]):
+/// the applications on the source side cannot all be staffed.
+pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
+    let mut out = Infeasibility {
+        shortfall: cut.shortfall.max(0) as u64,
+        ..Default::default()
+    };
+    let side = |n: crate::flow::NodeId| cut.contains(n);
+
+    // Applications behind the cut, grouped by (city, first field).
+    let stuck: Vec<AppIx> = inst
+        .app_ixs()
+        .filter(|&a| side(enc.app_node[a.ix()]))
+        .collect();
+    let mut groups: BTreeMap<(String, String), Vec<AppIx>> = BTreeMap::new();
+    for &a in &stuck {
+        groups
+            .entry((inst.app_city(a).to_string(), fields_label(inst, a)))
+            .or_default()
+            .push(a);
+    }
+    let demand: u64 = stuck.iter().map(|&a| u64::from(inst.panel_size(a))).sum();
+
+    // What the cut is made of.
+    let mut city_caps: BTreeMap<String, (u32, i64)> = BTreeMap::new(); // home city → (apps, seats)
+    let mut other_city_caps = 0i64;
+    let mut inst_caps = 0i64;
+    let mut load_capped: Vec<ExpertIx> = Vec::new();
+    let mut used_elsewhere = 0i64;
+    for a in enc.net.arcs() {
+        let (u, v) = (enc.net.source(a), enc.net.target(a));
+        if !(side(u) && !side(v)) {
+            continue;
+        }
+        let cap = enc.net.upper(a);
+        match enc.arc_role(a) {
+            ArcRole::CityCap(app, c) => {
+                if inst.applications[app.ix()].city == c {
+                    let entry = city_caps.entry(inst.app_city(app).to_string()).or_default();
+                    entry.0 += 1;
+                    entry.1 += cap;
+                } else {
+                    other_city_caps += cap;
+                }
+            }
+            ArcRole::InstitutionCap(..) => inst_caps += cap,
+            ArcRole::Load(e) => load_capped.push(e),
+            ArcRole::Pair(..) => used_elsewhere += cap,
+        }
+    }
+
+    out.findings.push(format!(
+        "{} application(s) need {} reviews together but the rules let them get at most {} (shortfall {}):",
+        stuck.len(),
+        demand,
+        demand.saturating_sub(out.shortfall),
+        out.shortfall
+    ));
+    for ((city, field), apps) in groups.iter().take(MAX_LISTED) {
+        let ids: Vec<&str> = apps
+            .iter()
+            .take(6)
+            .map(|a| inst.applications[a.ix()].id.as_str())
+            .collect();
+        let more = if apps.len() > 6 {
+            format!(", … ({} in all)", apps.len())
+        } else {
+            String::new()
+        };
+        out.findings
+            .push(format!("    {city}, {field}: {}{more}", ids.join(", ")));
+    }
+    if groups.len() > MAX_LISTED {
+        out.findings
+            .push(format!("    … and {} more group(s)", groups.len() - MAX_LISTED));
+    }
+    for (city, (apps, seats)) in &city_caps {
+        out.findings.push(format!(
+            "binding: the outside-city rule (min_outside_share {}, min_outside {}) and max_per_city let {apps} application(s) from {city} take only {seats} seat(s) from {city}; the rest must come from other cities",
+            inst.policy.min_outside_share, inst.policy.min_outside
+        ));
+    }
+    if other_city_caps > 0 {
+        out.findings.push(format!(
+            "binding: max_per_city {} caps what other cities can give ({other_city_caps} seat(s))",
+            inst.policy.max_per_city.unwrap_or(0)
+        ));
+    }
+    if inst_caps > 0 {
+        out.findings.push(format!(
+            "binding: max_per_institution {} caps what single institutions can give ({inst_caps} seat(s))",
+            inst.policy.max_per_institution.unwrap_or(0)
+        ));
+    }
+    if !load_capped.is_empty() {
+        let mut by_city: BTreeMap<&str, u32> = BTreeMap::new();
+        let spare: i64 = load_capped
+            .iter()
+            .map(|&e| {
+                *by_city.entry(inst.expert_city(e)).or_default() += 1;
+                i64::from(inst.max_load(e))
+            })
+            .sum();
+        let cities: Vec<String> = by_city.iter().map(|(c, n)| format!("{n} in {c}")).collect();
+        out.findings.push(format!(
+            "binding: max_load of the {} eligible expert(s) who could help ({}) gives only {spare} review(s)",
+            load_capped.len(),
+            cities.join(", ")
+        ));
+        out.fixes.push(format!(
+            "raise max_load by {} for each of these {} expert(s), or add experts like them",
+            out.shortfall.div_ceil(load_capped.len() as u64),
+            load_capped.len()
+        ));
+    }
+    if used_elsewhere > 0 {
+        out.findings.push(format!(
+            "{used_elsewhere} further pair(s) lead to experts whose load other applications need"
+        ));
+    }
+    for (city, (apps, _)) in &city_caps {
+        let per_app = out.shortfall.div_ceil(u64::from(*apps).max(1));
+        out.fixes.push(format!(
+            "or let applications from {city} take {per_app} more home-city expert(s) each (lower min_outside_share or min_outside for {city})"
+        ));
+    }
+    if out.fixes.is_empty() {
+        out.fixes
+            .push("add eligible experts for these applications, or relax the binding rules above".into());
+    }
+    out
+}
+
+fn fields_label(inst: &Instance, a: AppIx) -> String {
+    let f = &inst.applications[a.ix()].fields;
+    if f.is_empty() {
+        "no field".to_string()
+    } else {
+        f.join("+")
+    }
+}
+
+/// "excluded: 3 same institution, 1 co-author" for one application.
+fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
+    let mut counts: BTreeMap<ConflictKind, u32> = BTreeMap::new();
+    for e in inst.expert_ixs() {
+        let v = elig.check(inst, a, e);
+        let mut kinds: Vec<ConflictKind> = v.reasons.iter().map(|r| r.kind()).collect();
+        kinds.dedup();
+        for k in kinds {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        return "the pool is too small".into();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.label()))
+        .collect();
+    format!("excluded: {}", parts.join(", "))
+}

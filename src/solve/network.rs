@@ -1,0 +1,253 @@
+//! The one encoder between the panel problem and the flow network
+//! (DESIGN.md "The key fact: most rules form a flow").
+//!
+//! ```text
+//! application a (supply k_a)
+//!   → (a, city c) group      cap: home c: min(k_a − q_a, max_per_city); other c: max_per_city
+//!     → (a, c, institution i) group   cap: max_per_institution
+//!       → expert e           one arc per eligible pair, cap 1, cost −score
+//!         → sink T (supply −Σk)        bounds min_load(e)..max_load(e)
+//! ```
+//!
+//! A group node is created only when its cap can bind (the cap is below both
+//! k_a and the number of eligible experts in the group); otherwise its arcs
+//! hang from the parent directly. This keeps the network small without
+//! changing its feasible set.
+//!
+//! **Invariant:** this is the only module that knows both the model and the
+//! flow network; [`Encoded`] maps nodes and arcs back to model objects.
+//!
+//! The per-institution rule nests inside the per-city rule only when every
+//! institution sits in one city; [`check_laminar`] refuses otherwise.
+
+use std::collections::BTreeMap;
+
+use crate::eligibility::EligiblePairs;
+use crate::flow::{ArcId, Network, NodeId};
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance};
+
+/// What a node of the encoded network stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRole {
+    /// An application (its supply is its panel size).
+    Application(AppIx),
+    /// Panel members of application a from city c.
+    CityGroup(AppIx, CityIx),
+    /// Panel members of application a from institution i.
+    InstitutionGroup(AppIx, InstIx),
+    /// An expert.
+    Expert(ExpertIx),
+    /// The sink collecting every review.
+    Sink,
+}
+
+/// What an arc of the encoded network stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArcRole {
+    /// Application → its city group (the outside-city or per-city rule).
+    CityCap(AppIx, CityIx),
+    /// Into an institution group (the per-institution rule).
+    InstitutionCap(AppIx, InstIx),
+    /// An eligible pair.
+    Pair(AppIx, ExpertIx),
+    /// Expert → sink (the load rule).
+    Load(ExpertIx),
+}
+
+/// The network plus the maps back to the model.
+#[derive(Debug)]
+pub struct Encoded {
+    /// The flow network.
+    pub net: Network,
+    /// Role of each node, by node index.
+    pub node_roles: Vec<NodeRole>,
+    /// Role of each arc, by arc index.
+    pub arc_roles: Vec<ArcRole>,
+    /// Node of each application.
+    pub app_node: Vec<NodeId>,
+    /// Node of each expert (`None` when the expert has no eligible pair and
+    /// no load floor, so it takes no part).
+    pub expert_node: Vec<Option<NodeId>>,
+    /// The sink.
+    pub sink: NodeId,
+}
+
+/// Refusal to encode: the rules do not nest.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("institution {institution} has experts in more than one city ({cities}); max_per_institution then crosses the per-city rule, which the flow cannot hold")]
+pub struct NotLaminar {
+    /// The institution's name.
+    pub institution: String,
+    /// The cities it appears in, comma-separated.
+    pub cities: String,
+}
+
+/// Checks that per-institution caps nest inside per-city groups: needed only
+/// when `max_per_institution` is set.
+pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
+    if inst.policy.max_per_institution.is_none() {
+        return Ok(());
+    }
+    let mut city_of: BTreeMap<InstIx, CityIx> = BTreeMap::new();
+    for e in &inst.experts {
+        let c = *city_of.entry(e.institution).or_insert(e.city);
+        if c != e.city {
+            return Err(NotLaminar {
+                institution: inst.institutions.name(e.institution.0).to_string(),
+                cities: format!(
+                    "{}, {}",
+                    inst.cities.name(c.0),
+                    inst.cities.name(e.city.0)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Builds the network for `inst` over the given eligible pairs.
+///
+/// Pair arcs of one application appear in the order of `pairs` (input
+/// order of experts), which makes the solver's tie-breaking follow input
+/// order.
+pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
+    let n_apps = inst.applications.len();
+    let mut net = Network::with_capacity(n_apps * 3 + inst.experts.len() + 1, pairs.len() + n_apps * 4 + inst.experts.len());
+    let mut node_roles = Vec::new();
+    let mut arc_roles = Vec::new();
+    let mut add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
+        roles.push(role);
+        net.add_node()
+    };
+
+    let sink = add_node(&mut net, NodeRole::Sink, &mut node_roles);
+    let mut total_demand: i64 = 0;
+    let app_node: Vec<NodeId> = inst
+        .app_ixs()
+        .map(|a| {
+            let n = add_node(&mut net, NodeRole::Application(a), &mut node_roles);
+            let k = i64::from(inst.panel_size(a));
+            net.set_supply(n, k);
+            total_demand += k;
+            n
+        })
+        .collect();
+
+    // Experts that take part: any eligible pair, or a load floor.
+    let mut used = vec![false; inst.experts.len()];
+    for &e in &pairs.experts {
+        used[e.ix()] = true;
+    }
+    let expert_node: Vec<Option<NodeId>> = inst
+        .expert_ixs()
+        .map(|e| {
+            (used[e.ix()] || inst.min_load(e) > 0)
+                .then(|| add_node(&mut net, NodeRole::Expert(e), &mut node_roles))
+        })
+        .collect();
+
+    for a in inst.app_ixs() {
+        let k = inst.panel_size(a);
+        let experts = pairs.experts_of(a);
+        let scores = pairs.scores_of(a);
+        // Count eligible experts per city and per institution, to skip caps
+        // that cannot bind.
+        let mut per_city: BTreeMap<CityIx, u32> = BTreeMap::new();
+        let mut per_inst: BTreeMap<InstIx, u32> = BTreeMap::new();
+        for &e in experts {
+            *per_city.entry(inst.experts[e.ix()].city).or_default() += 1;
+            *per_inst.entry(inst.experts[e.ix()].institution).or_default() += 1;
+        }
+        let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
+        for (&c, &count) in &per_city {
+            let cap = inst.max_from_city(a, c);
+            if cap < k && cap < count {
+                let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
+                net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
+                arc_roles.push(ArcRole::CityCap(a, c));
+                city_node.insert(c, n);
+            }
+        }
+        let inst_cap = inst.max_from_institution(a);
+        let mut inst_node: BTreeMap<InstIx, NodeId> = BTreeMap::new();
+        for (&i, &count) in &per_inst {
+            if inst_cap < k && inst_cap < count {
+                let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
+                // The institution's city (laminar: all its experts share one).
+                let first = experts
+                    .iter()
+                    .find(|e| inst.experts[e.ix()].institution == i)
+                    .expect("counted institutions have an expert");
+                let parent = city_node
+                    .get(&inst.experts[first.ix()].city)
+                    .copied()
+                    .unwrap_or(app_node[a.ix()]);
+                net.add_arc(parent, n, 0, i64::from(inst_cap), 0);
+                arc_roles.push(ArcRole::InstitutionCap(a, i));
+                inst_node.insert(i, n);
+            }
+        }
+        for (&e, &s) in experts.iter().zip(scores) {
+            let ex = &inst.experts[e.ix()];
+            let from = inst_node
+                .get(&ex.institution)
+                .or_else(|| city_node.get(&ex.city))
+                .copied()
+                .unwrap_or(app_node[a.ix()]);
+            let to = expert_node[e.ix()].expect("experts with pairs have nodes");
+            net.add_arc(from, to, 0, 1, -s.0);
+            arc_roles.push(ArcRole::Pair(a, e));
+        }
+    }
+
+    for e in inst.expert_ixs() {
+        if let Some(n) = expert_node[e.ix()] {
+            net.add_arc(
+                n,
+                sink,
+                i64::from(inst.min_load(e)),
+                i64::from(inst.max_load(e)),
+                0,
+            );
+            arc_roles.push(ArcRole::Load(e));
+        }
+    }
+    net.set_supply(sink, -total_demand);
+    Encoded {
+        net,
+        node_roles,
+        arc_roles,
+        app_node,
+        expert_node,
+        sink,
+    }
+}
+
+impl Encoded {
+    /// Reads panels off a flow: for each application, the experts whose pair
+    /// arc carries flow, in input order.
+    pub fn panels(&self, flow: &[i64]) -> Vec<Vec<ExpertIx>> {
+        let mut panels = vec![Vec::new(); self.app_node.len()];
+        for (ix, role) in self.arc_roles.iter().enumerate() {
+            if let ArcRole::Pair(a, e) = *role {
+                if flow[ix] > 0 {
+                    panels[a.ix()].push(e);
+                }
+            }
+        }
+        for p in &mut panels {
+            p.sort_unstable();
+        }
+        panels
+    }
+
+    /// Role of an arc.
+    pub fn arc_role(&self, a: ArcId) -> ArcRole {
+        self.arc_roles[a.index()]
+    }
+
+    /// Role of a node.
+    pub fn node_role(&self, n: NodeId) -> NodeRole {
+        self.node_roles[n.index()]
+    }
+}
