@@ -43,7 +43,7 @@ fn random_instance(seed: u64, shape: &Shape) -> Instance {
         panel_size: rng.random_range(1..=shape.max_k),
         min_outside_share: if rng.random_bool(0.3) { 0.5 } else { 0.0 },
         min_outside: rng.random_range(0..=1),
-        max_per_city: rng.random_bool(0.5).then(|| rng.random_range(2..=3)),
+        max_per_city: rng.random_bool(0.5).then(|| rng.random_range(1..=2)),
         max_per_institution: rng.random_bool(0.4).then(|| rng.random_range(1..=2)),
         max_load: rng.random_range(2..=3),
         min_load: if rng.random_bool(0.1) { 1 } else { 0 },
