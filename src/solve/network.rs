@@ -115,7 +115,7 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
     let mut net = Network::with_capacity(n_apps * 3 + inst.experts.len() + 1, pairs.len() + n_apps * 4 + inst.experts.len());
     let mut node_roles = Vec::new();
     let mut arc_roles = Vec::new();
-    let mut add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
+    let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
         roles.push(role);
         net.add_node()
     };
