@@ -251,7 +251,13 @@ impl Report {
             );
         }
         for (i, v) in self.violations.iter().enumerate() {
-            let _ = writeln!(s, "{:>4}. [{}] {}", i + 1, v.rule().label(), v.describe(inst));
+            let _ = writeln!(
+                s,
+                "{:>4}. [{}] {}",
+                i + 1,
+                v.rule().label(),
+                v.describe(inst)
+            );
         }
         s
     }

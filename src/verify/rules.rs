@@ -212,7 +212,10 @@ pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>
         let Some(a) = r.app else { continue };
         let mut by_city: BTreeMap<CityIx, Vec<ExpertIx>> = BTreeMap::new();
         for &e in &r.distinct {
-            by_city.entry(inst.experts[e.ix()].city).or_default().push(e);
+            by_city
+                .entry(inst.experts[e.ix()].city)
+                .or_default()
+                .push(e);
         }
         for (city, experts) in by_city {
             if experts.len() > max as usize {

@@ -514,15 +514,29 @@ fn beyond(value: f64, reference: f64) -> String {
     if !value.is_finite() {
         return "not a finite number".to_string();
     }
-    let diff = (value - reference).abs();
+    let diff = short((value - reference).abs());
     match ToleranceKind::of(reference) {
         ToleranceKind::Absolute => {
             format!("difference {diff} exceeds the absolute tolerance {TOLERANCE:e}")
         }
         ToleranceKind::Relative => format!(
             "difference {diff} exceeds the relative tolerance {TOLERANCE:e} × {} = {}",
-            reference.abs(),
-            tolerance(reference)
+            short(reference.abs()),
+            short(tolerance(reference))
         ),
+    }
+}
+
+/// A float for a message: up to 6 decimals when at least 0.001, else 4
+/// significant digits in scientific notation (`1.150e-6`).
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    if x.abs() >= 1e-3 {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.3e}")
     }
 }
