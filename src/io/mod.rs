@@ -1,2 +1,419 @@
-//! Reading and writing files (in progress).
+//! Reading and writing files: instances (JSON bundle or CSV directory),
+//! panels files, atomic writes and input hashes.
+//!
+//! This is the only module that touches input files. Both instance forms go
+//! through the same record parsers (`records`) and the same `resolve` step,
+//! so a bundle and a CSV directory with the same data load to equal
+//! [`Instance`]s; the writers do the reverse, and `load(write(inst)) ==
+//! inst` for both forms.
+//!
+//! Errors name the file, the record (row or JSON path, and id) and what is
+//! wrong ([`LoadError`]); a load collects every problem it can find
+//! ([`LoadErrors`]) rather than stopping at the first. The CLI maps any of
+//! them to exit code 2.
+//!
+//! Input rules that SPEC.md leaves open, decided here:
+//! - An empty string, an empty CSV cell and JSON `null` all mean "not
+//!   given" (the default applies).
+//! - List items (`fields`, `keywords`, `team`, `avoid`) are trimmed and
+//!   empty items dropped, in both forms.
+//! - Integers may be written `6` or `6.0`, never `6.5`; counts (panel sizes,
+//!   loads, caps, hops) are at most [`MAX_COUNT`]; numbers must be finite;
+//!   scores lie within ±[`crate::model::MAX_ABS_SCORE`].
+//! - CSV booleans are `true`/`false` in any letter case (Excel writes `TRUE`).
+//! - An application id may not also be a person id (expert, team member or
+//!   co-author): a conflict's `with` could not tell them apart.
+//! - `max_per_city` / `max_per_institution` of 0 are refused (leave the
+//!   field out for no cap).
+//! - Files over [`MAX_FILE_BYTES`] (1 GiB) are refused.
+//!
+//! **Boundary:** nothing else builds an [`Instance`] from files; everything
+//! downstream sees only the model.
+
+mod bundle;
+mod csvdir;
+mod error;
 pub mod panels;
+mod records;
+mod resolve;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use bundle::BUNDLE_KEYS;
+pub use csvdir::{CsvInput, CSV_DIR_FILES};
+pub use error::{LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS};
+pub use panels::{read_panels, read_panels_from_bytes, write_panels, PanelsFormat};
+pub use records::{
+    AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+    MAX_COUNT, POLICY_FIELDS,
+};
+
+use crate::model::Instance;
+use error::Errs;
+
+/// Largest input file accepted (1 GiB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// The two forms of an instance on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceFormat {
+    /// One JSON file.
+    Bundle,
+    /// A directory of CSV files plus `policy.json`.
+    CsvDir,
+}
+
+/// Loads an instance: a file is read as a JSON bundle, a directory as a CSV
+/// directory.
+///
+/// # Errors
+/// Every problem found (see the module docs for the rules), each naming the
+/// file, the record and what is wrong.
+pub fn load_instance(path: &Path) -> Result<Instance, LoadErrors> {
+    load_instance_hashed(path).map(|(inst, _)| inst)
+}
+
+/// Like [`load_instance`], and also returns the input's SHA-256 (as
+/// [`instance_sha256`] computes it) from the same bytes, so files are read
+/// once.
+pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadErrors> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    if meta.is_dir() {
+        let input = csvdir::read_dir_files(path, read_file)?;
+        let hash = hash_csv_input(&input);
+        let inst = load_csv_from_bytes(path, &input)?;
+        Ok((inst, hash))
+    } else {
+        let bytes = read_file(path)?;
+        let hash = hex(&Sha256::digest(&bytes));
+        let inst = load_bundle_from_bytes(path, &bytes)?;
+        Ok((inst, hash))
+    }
+}
+
+/// Loads a JSON bundle from bytes; `name` names the file in messages.
+pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    let mut errs = Errs::default();
+    let inst = bundle::read_bundle(name, bytes, &mut errs)
+        .and_then(|raw| resolve::resolve(raw, &mut errs));
+    errs.finish(inst)
+}
+
+/// Loads a CSV instance from the bytes of its files; `dir` names the
+/// directory in messages.
+pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, LoadErrors> {
+    let mut errs = Errs::default();
+    let (raw, whole) = csvdir::read_csv(dir, input, &mut errs);
+    let inst = if whole {
+        resolve::resolve(raw, &mut errs)
+    } else {
+        None
+    };
+    errs.finish(inst)
+}
+
+/// SHA-256 (lower-case hex) of an instance's input bytes: of the file for a
+/// bundle; for a CSV directory, of each instance file present (see
+/// [`CSV_DIR_FILES`]; other files are ignored) in name order, each as its
+/// name, a NUL byte, its length as 8 little-endian bytes, then its bytes.
+pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    if meta.is_dir() {
+        let input = csvdir::read_dir_files(path, read_file).map_err(|e| e.first().clone())?;
+        Ok(hash_csv_input(&input))
+    } else {
+        Ok(hex(&Sha256::digest(read_file(path)?)))
+    }
+}
+
+fn hash_csv_input(input: &CsvInput) -> String {
+    let mut h = Sha256::new();
+    for name in CSV_DIR_FILES {
+        if let Some(bytes) = input.get(name) {
+            h.update(name.as_bytes());
+            h.update([0u8]);
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        }
+    }
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Reads a whole input file, refusing files over [`MAX_FILE_BYTES`].
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    if meta.is_dir() {
+        return Err(LoadError::new(path, "is a directory, expected a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::new(
+            path,
+            format!(
+                "the file is {:.1} GiB; files over 1 GiB are refused (split the round)",
+                meta.len() as f64 / (1u64 << 30) as f64
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| LoadError::new(path, describe_io(&e)))
+}
+
+// ---------------------------------------------------------------- writing
+
+/// Checks that an instance can be written and read back unchanged: indices
+/// in range, ids non-empty, list items trimmed, non-empty and free of `;`,
+/// optional texts not empty, numbers finite.
+pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
+    let bad = |m: String| Err(WriteError::unrepresentable(path, m));
+    let (nc, ni, np, ne, na) = (
+        inst.cities.len(),
+        inst.institutions.len(),
+        inst.persons.len(),
+        inst.experts.len(),
+        inst.applications.len(),
+    );
+    if np < ne {
+        return bad(format!("the person table has {np} ids for {ne} experts"));
+    }
+    let list_ok = |items: &[String]| {
+        items
+            .iter()
+            .all(|s| !s.is_empty() && s.trim() == s && !s.contains(';'))
+    };
+    let text_ok = |t: &Option<String>| t.as_deref() != Some("");
+    for (i, e) in inst.experts.iter().enumerate() {
+        if e.id.trim().is_empty() || inst.persons.name(i as u32) != e.id {
+            return bad(format!(
+                "expert {i} ({:?}): empty id or not person {i}",
+                e.id
+            ));
+        }
+        if e.city.ix() >= nc || e.institution.ix() >= ni {
+            return bad(format!(
+                "expert {:?}: city or institution index out of range",
+                e.id
+            ));
+        }
+        if !list_ok(&e.fields) || !list_ok(&e.keywords) {
+            return bad(format!(
+                "expert {:?}: a field or keyword is empty, has spaces at its ends or contains ';'",
+                e.id
+            ));
+        }
+        if !text_ok(&e.name) || !text_ok(&e.title) {
+            return bad(format!("expert {:?}: name or title is Some(\"\")", e.id));
+        }
+    }
+    for a in &inst.applications {
+        if a.id.trim().is_empty() {
+            return bad("an application has an empty id".into());
+        }
+        if a.city.ix() >= nc || a.institution.ix() >= ni {
+            return bad(format!(
+                "application {:?}: city or institution index out of range",
+                a.id
+            ));
+        }
+        if a.team.iter().any(|p| p.ix() >= np) || a.avoid.iter().any(|e| e.ix() >= ne) {
+            return bad(format!(
+                "application {:?}: team or avoid index out of range",
+                a.id
+            ));
+        }
+        if !list_ok(&a.fields) || !list_ok(&a.keywords) {
+            return bad(format!(
+                "application {:?}: a field or keyword is empty, has spaces at its ends or contains ';'",
+                a.id
+            ));
+        }
+        if !text_ok(&a.title) {
+            return bad(format!("application {:?}: title is Some(\"\")", a.id));
+        }
+    }
+    for p in inst.persons.names() {
+        if p.trim().is_empty() || p.trim() != p || p.contains(';') {
+            return bad(format!(
+                "person id {p:?} is empty, has spaces at its ends or contains ';'"
+            ));
+        }
+    }
+    for c in &inst.conflicts {
+        let with_ok = match c.with {
+            crate::model::ConflictWith::Application(a) => a.ix() < na,
+            crate::model::ConflictWith::Person(p) => p.ix() < np,
+        };
+        if c.expert.ix() >= ne || !with_ok || !text_ok(&c.reason) {
+            return bad("a conflict has an index out of range or an empty reason".into());
+        }
+    }
+    if inst
+        .coauthorships
+        .iter()
+        .any(|c| c.a.ix() >= np || c.b.ix() >= np)
+    {
+        return bad("a co-authorship has a person index out of range".into());
+    }
+    if let Some(list) = &inst.affinity {
+        if list
+            .iter()
+            .any(|f| f.application.ix() >= na || f.expert.ix() >= ne)
+        {
+            return bad("an affinity entry has an index out of range".into());
+        }
+    }
+    let p = &inst.policy;
+    let finite = [
+        Some(p.min_outside_share),
+        Some(p.default_affinity),
+        p.min_affinity,
+    ];
+    if finite.iter().flatten().any(|x| !x.is_finite()) {
+        return bad("the policy has a number that is not finite".into());
+    }
+    Ok(())
+}
+
+/// Writes an instance as a bundle file or a CSV directory, atomically:
+/// a bundle via [`write_atomic`]; a CSV directory is written whole into a
+/// temporary directory next to `path`, then renamed into place. An existing
+/// directory at `path` is replaced only if it holds nothing but instance
+/// files ([`CSV_DIR_FILES`]); otherwise the write is refused.
+pub fn write_instance(
+    inst: &Instance,
+    path: &Path,
+    format: InstanceFormat,
+) -> Result<(), WriteError> {
+    check_writable(inst, path)?;
+    match format {
+        InstanceFormat::Bundle => {
+            write_atomic(path, &bundle::bundle_bytes(inst)).map_err(|e| WriteError::io(path, e))
+        }
+        InstanceFormat::CsvDir => {
+            let files = csvdir::csv_files(inst, path)?;
+            write_dir_atomic(path, &files)
+        }
+    }
+}
+
+/// The bundle form of an instance as bytes (pretty JSON, deterministic).
+pub fn bundle_to_bytes(inst: &Instance) -> Result<Vec<u8>, WriteError> {
+    check_writable(inst, Path::new("bundle.json"))?;
+    Ok(bundle::bundle_bytes(inst))
+}
+
+/// The CSV form of an instance as file name → bytes (deterministic).
+pub fn csv_to_bytes(inst: &Instance) -> Result<CsvInput, WriteError> {
+    let dir = Path::new(".");
+    check_writable(inst, dir)?;
+    let mut out = CsvInput::default();
+    for (name, bytes) in csvdir::csv_files(inst, dir)? {
+        out.set(name, bytes);
+    }
+    Ok(out)
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the
+/// same directory, flushed and fsynced, then renamed over `path` (the
+/// directory is fsynced too, where the platform allows).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".panels-tmp-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: not every platform can open a directory for syncing.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn write_dir_atomic(path: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
+    let io = |e| WriteError::io(path, e);
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => true,
+        Ok(_) => {
+            return Err(WriteError::unrepresentable(
+                path,
+                "exists and is not a directory; a CSV instance is a directory",
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io(e)),
+    };
+    if existing {
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            let name = name.to_string_lossy();
+            if !CSV_DIR_FILES.contains(&name.as_ref()) {
+                return Err(WriteError::unrepresentable(
+                    path,
+                    format!(
+                        "the directory exists and holds {name:?}, which is not an instance \
+                         file; write to a new directory"
+                    ),
+                ));
+            }
+        }
+    }
+    let parent = parent_dir(path);
+    let tmp = tempfile::Builder::new()
+        .prefix(".panels-tmp-")
+        .tempdir_in(parent)
+        .map_err(io)?;
+    for (name, bytes) in files {
+        let p = tmp.path().join(name);
+        let mut f = std::fs::File::create(&p).map_err(|e| WriteError::io(&p, e))?;
+        f.write_all(bytes).map_err(|e| WriteError::io(&p, e))?;
+        f.sync_all().map_err(|e| WriteError::io(&p, e))?;
+    }
+    sync_dir(tmp.path());
+    if existing {
+        // Move the old directory aside, the new one in, then drop the old.
+        let old: PathBuf = tmp.path().with_extension("old");
+        std::fs::rename(path, &old).map_err(io)?;
+        if let Err(e) = std::fs::rename(tmp.path(), path) {
+            let _ = std::fs::rename(&old, path);
+            return Err(io(e));
+        }
+        let _ = tmp.keep();
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(tmp.path(), path).map_err(io)?;
+        let _ = tmp.keep();
+    }
+    sync_dir(parent);
+    Ok(())
+}

@@ -46,3 +46,239 @@ pub struct PanelRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<Vec<f64>>,
 }
+
+// ---------------------------------------------------------------- reading and writing
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::bundle::{json_error, strip_bom, utf8};
+use super::csvdir::read_table;
+use super::error::{Errs, LoadError, WriteError};
+use super::records::Cell;
+use crate::model::Instance;
+
+/// Columns of a panels CSV, in output order (`score` only when the panels
+/// carry scores).
+pub const PANELS_CSV_COLUMNS: &[&str] = &[
+    "application",
+    "expert",
+    "score",
+    "expert_city",
+    "application_city",
+];
+
+/// The two forms of a panels file, chosen by the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelsFormat {
+    /// `.json`: the whole [`PanelsFile`], pretty-printed.
+    Json,
+    /// `.csv`: one row per (application, expert).
+    Csv,
+}
+
+impl PanelsFormat {
+    /// The format a file name asks for (`.json` or `.csv`, any letter case).
+    pub fn from_path(path: &Path) -> Option<PanelsFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(PanelsFormat::Json),
+            "csv" => Some(PanelsFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Writes a panels file atomically: `.json` as pretty JSON (SPEC.md
+/// "Outputs"), `.csv` as one row per (application, expert) with columns
+/// [`PANELS_CSV_COLUMNS`] (`score` only when the panels carry scores; the
+/// cities come from `inst`). Any other extension is an error.
+///
+/// # Errors
+/// Unknown extension; a non-finite number; a panel naming an application or
+/// expert `inst` does not have (CSV only, where cities are looked up);
+/// `scores` not aligned with `experts`; file system errors.
+pub fn write_panels(path: &Path, panels: &PanelsFile, inst: &Instance) -> Result<(), WriteError> {
+    let format = PanelsFormat::from_path(path).ok_or_else(|| WriteError::UnknownFormat {
+        path: path.to_path_buf(),
+    })?;
+    let bytes = panels_bytes(path, panels, inst, format)?;
+    super::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
+}
+
+/// The bytes [`write_panels`] would write (deterministic).
+pub fn panels_bytes(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+    format: PanelsFormat,
+) -> Result<Vec<u8>, WriteError> {
+    let bad = |m: String| WriteError::unrepresentable(path, m);
+    let mut numbers = vec![panels.objective];
+    numbers.extend(panels.bound);
+    for p in &panels.panels {
+        if let Some(s) = &p.scores {
+            if s.len() != p.experts.len() {
+                return Err(bad(format!(
+                    "panel of {}: {} scores for {} experts",
+                    p.application,
+                    s.len(),
+                    p.experts.len()
+                )));
+            }
+            numbers.extend(s.iter().copied());
+        }
+    }
+    if numbers.iter().any(|x| !x.is_finite()) {
+        return Err(bad(
+            "a score, the objective or the bound is not finite".into()
+        ));
+    }
+    match format {
+        PanelsFormat::Json => {
+            let mut bytes = serde_json::to_vec_pretty(panels).map_err(|e| bad(e.to_string()))?;
+            bytes.push(b'\n');
+            Ok(bytes)
+        }
+        PanelsFormat::Csv => {
+            let with_scores = panels.panels.iter().any(|p| p.scores.is_some());
+            let header: Vec<&str> = PANELS_CSV_COLUMNS
+                .iter()
+                .copied()
+                .filter(|c| with_scores || *c != "score")
+                .collect();
+            let apps = inst.app_index();
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
+            let cerr = |e: csv::Error| bad(e.to_string());
+            w.write_record(&header).map_err(cerr)?;
+            for p in &panels.panels {
+                let a = *apps
+                    .get(p.application.as_str())
+                    .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
+                for (i, e) in p.experts.iter().enumerate() {
+                    let ex = inst
+                        .expert_by_id(e)
+                        .ok_or_else(|| bad(format!("unknown expert {e:?}")))?;
+                    let mut row = vec![p.application.clone(), e.clone()];
+                    if with_scores {
+                        row.push(
+                            p.scores
+                                .as_ref()
+                                .map(|s| s[i].to_string())
+                                .unwrap_or_default(),
+                        );
+                    }
+                    row.push(inst.expert_city(ex).to_string());
+                    row.push(inst.app_city(a).to_string());
+                    w.write_record(&row).map_err(cerr)?;
+                }
+            }
+            w.into_inner().map_err(|e| bad(e.to_string()))
+        }
+    }
+}
+
+/// Reads a panels file written by [`write_panels`] (or by hand), by
+/// extension. Checking ids against an instance is `verify`'s job, not this.
+///
+/// A CSV file carries no status or objective: they read as `status:
+/// "unknown"` and `objective` = the sum of the scores (0 without a `score`
+/// column). Rows of one application form its panel, in row order; a panel's
+/// `scores` are set only when every row of it has a score. `expert_city`
+/// and `application_city` are informative and not read back.
+pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
+    let format = PanelsFormat::from_path(path).ok_or_else(|| {
+        LoadError::new(
+            path,
+            "unknown panels file format (expected a .json or .csv file name)",
+        )
+    })?;
+    let bytes = super::read_file(path)?;
+    read_panels_from_bytes(path, &bytes, format)
+}
+
+/// Reads a panels file from bytes; `name` names the file in messages.
+pub fn read_panels_from_bytes(
+    name: &Path,
+    bytes: &[u8],
+    format: PanelsFormat,
+) -> Result<PanelsFile, LoadError> {
+    match format {
+        PanelsFormat::Json => {
+            let body = strip_bom(bytes);
+            let text = utf8(name, body, bytes.len() - body.len())?;
+            serde_json::from_str(text).map_err(|e| json_error(name, &e))
+        }
+        PanelsFormat::Csv => read_panels_csv(name, bytes),
+    }
+}
+
+fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
+    let file: Arc<Path> = Arc::from(name);
+    let mut errs = Errs::default();
+    let mut panels: Vec<PanelRecord> = Vec::new();
+    let mut complete: Vec<bool> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut total = 0.0;
+    read_table(
+        &file,
+        bytes,
+        PANELS_CSV_COLUMNS,
+        &["application", "expert"],
+        &mut errs,
+        |mut r, rec| {
+            let application = r.required(rec, "application");
+            let expert = r.required(rec, "expert");
+            let score = if super::records::is_blank(rec.cell("score")) {
+                None
+            } else {
+                r.number(rec, "score")
+            };
+            if application.is_empty() || expert.is_empty() {
+                return;
+            }
+            let i = *index.entry(application.clone()).or_insert_with(|| {
+                panels.push(PanelRecord {
+                    application,
+                    experts: Vec::new(),
+                    scores: Some(Vec::new()),
+                });
+                complete.push(true);
+                panels.len() - 1
+            });
+            panels[i].experts.push(expert);
+            match score {
+                Some(s) => {
+                    total += s;
+                    if let Some(v) = panels[i].scores.as_mut() {
+                        v.push(s);
+                    }
+                }
+                None => complete[i] = false,
+            }
+            let _ = matches!(rec.cell("score"), Cell::Absent);
+        },
+    );
+    if let Err(e) = errs.finish(Some(())) {
+        return Err(e.first().clone());
+    }
+    for (p, ok) in panels.iter_mut().zip(&complete) {
+        if !ok {
+            p.scores = None;
+        }
+    }
+    Ok(PanelsFile {
+        status: "unknown".into(),
+        objective: total,
+        bound: None,
+        panels,
+        solver: None,
+        seed: None,
+        input_sha256: None,
+        certificate: None,
+        stats: None,
+    })
+}

@@ -1,0 +1,486 @@
+//! The JSON bundle (SPEC.md "JSON bundle"): one file with `policy`,
+//! `experts`, `applications` and optional `conflicts`, `coauthorships`,
+//! `affinity`.
+//!
+//! Reading streams: the top-level object and its lists are walked with a
+//! serde visitor, and each record is parsed into a small `serde_json::Value`
+//! then into a raw record at once, so memory stays near the size of the
+//! model, not of a JSON tree of the whole file. Syntax errors carry line and
+//! column; record errors carry the record's path and id
+//! (`experts[3] (id E0007)`). serde_json's recursion limit (128) guards
+//! against deeply nested input.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::{Errs, LoadError, Location, WriteError};
+use super::records::{
+    nearest, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
+    parse_policy, JsonRecord, Raw, Reader, AFFINITY_FIELDS, APPLICATION_FIELDS,
+    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+};
+use crate::model::{ConflictWith, Instance, Policy};
+
+/// Top-level keys of a bundle.
+pub const BUNDLE_KEYS: &[&str] = &[
+    "policy",
+    "experts",
+    "applications",
+    "conflicts",
+    "coauthorships",
+    "affinity",
+];
+
+/// Removes a UTF-8 byte order mark.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Checks UTF-8, reporting the byte offset and line of the first bad byte.
+pub(crate) fn utf8<'b>(file: &Path, bytes: &'b [u8], bom: usize) -> Result<&'b str, LoadError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        LoadError::new(
+            file,
+            "invalid UTF-8 (the file must be saved as UTF-8; in Excel: Save As → \
+             \"CSV UTF-8\"; a GBK/GB18030 file must be converted first)",
+        )
+        .at(Location::Byte {
+            offset: (at + bom) as u64,
+            line,
+        })
+    })
+}
+
+/// A serde_json error as a located load error.
+pub(crate) fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
+    let full = e.to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) if e.line() > 0 => full[..i].to_string(),
+        _ => full,
+    };
+    let msg = match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("the file ends too early (truncated?): {msg}")
+        }
+        serde_json::error::Category::Syntax => format!("invalid JSON: {msg}"),
+        _ => msg,
+    };
+    let err = LoadError::new(file, msg);
+    if e.line() > 0 {
+        err.at(Location::Line {
+            line: e.line() as u64,
+            column: e.column() as u64,
+        })
+    } else {
+        err
+    }
+}
+
+/// Reads a bundle's bytes into raw records. Returns `None` after a fatal
+/// (structural) error; record errors go to `errs` and the records are kept.
+pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<Raw> {
+    let body = strip_bom(bytes);
+    let text = match utf8(file, body, bytes.len() - body.len()) {
+        Ok(t) => t,
+        Err(e) => {
+            errs.push(e);
+            return None;
+        }
+    };
+    let file: Arc<Path> = Arc::from(file);
+    let mut raw = Raw::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut seen = BTreeSet::new();
+    let result = BundleSeed {
+        file: &file,
+        errs,
+        raw: &mut raw,
+        seen: &mut seen,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    if let Err(e) = result {
+        errs.push(json_error(&file, &e));
+        return None;
+    }
+    for key in ["policy", "experts", "applications"] {
+        if !seen.contains(key) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    "missing; a bundle needs policy, experts and applications",
+                )
+                .in_field(key),
+            );
+        }
+    }
+    raw.experts_file = Some(file.clone());
+    raw.applications_file = Some(file.clone());
+    raw.policy_file = Some(file);
+    Some(raw)
+}
+
+struct BundleSeed<'a> {
+    file: &'a Arc<Path>,
+    errs: &'a mut Errs,
+    raw: &'a mut Raw,
+    seen: &'a mut BTreeSet<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for BundleSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BundleSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a bundle object with keys policy, experts and applications")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if !self.seen.insert(key.clone()) {
+                map.next_value::<IgnoredAny>()?;
+                self.errs
+                    .push(LoadError::new(self.file.to_path_buf(), "given twice").in_field(key));
+                continue;
+            }
+            let kind = match key.as_str() {
+                "policy" => {
+                    let v: Value = map.next_value()?;
+                    let loc = Location::Record {
+                        path: "policy".into(),
+                        id: None,
+                    };
+                    self.raw.policy =
+                        parse_policy(Reader::new(self.file, Some(loc), self.errs), &v);
+                    continue;
+                }
+                "experts" => Kind::Experts,
+                "applications" => Kind::Applications,
+                "conflicts" => Kind::Conflicts,
+                "coauthorships" => Kind::Coauthorships,
+                "affinity" => Kind::Affinity,
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    let msg = match nearest(other, BUNDLE_KEYS) {
+                        Some(n) => format!("unknown key; did you mean {n}?"),
+                        None => format!("unknown key; expected one of: {}", BUNDLE_KEYS.join(", ")),
+                    };
+                    self.errs
+                        .push(LoadError::new(self.file.to_path_buf(), msg).in_field(other));
+                    continue;
+                }
+            };
+            map.next_value_seed(ListSeed {
+                kind,
+                file: self.file,
+                errs: self.errs,
+                raw: self.raw,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Experts,
+    Applications,
+    Conflicts,
+    Coauthorships,
+    Affinity,
+}
+
+impl Kind {
+    fn key(self) -> &'static str {
+        match self {
+            Kind::Experts => "experts",
+            Kind::Applications => "applications",
+            Kind::Conflicts => "conflicts",
+            Kind::Coauthorships => "coauthorships",
+            Kind::Affinity => "affinity",
+        }
+    }
+
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Experts => EXPERT_FIELDS,
+            Kind::Applications => APPLICATION_FIELDS,
+            Kind::Conflicts => CONFLICT_FIELDS,
+            Kind::Coauthorships => COAUTHORSHIP_FIELDS,
+            Kind::Affinity => AFFINITY_FIELDS,
+        }
+    }
+
+    fn record(self) -> &'static str {
+        match self {
+            Kind::Experts => "expert",
+            Kind::Applications => "application",
+            Kind::Conflicts => "conflict",
+            Kind::Coauthorships => "co-authorship",
+            Kind::Affinity => "affinity",
+        }
+    }
+}
+
+struct ListSeed<'a> {
+    kind: Kind,
+    file: &'a Arc<Path>,
+    errs: &'a mut Errs,
+    raw: &'a mut Raw,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of {} records", self.kind.record())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        match self.kind {
+            Kind::Experts => self.raw.experts_seen = true,
+            Kind::Applications => self.raw.applications_seen = true,
+            Kind::Affinity => self.raw.affinity = Some(Vec::new()),
+            _ => {}
+        }
+        let mut i = 0usize;
+        while let Some(v) = seq.next_element::<Value>()? {
+            self.record(i, &v);
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+impl ListSeed<'_> {
+    fn record(&mut self, i: usize, v: &Value) {
+        let path = format!("{}[{i}]", self.kind.key());
+        let Value::Object(obj) = v else {
+            self.errs.push(
+                LoadError::new(
+                    self.file.to_path_buf(),
+                    format!("expected an object (one {} record)", self.kind.record()),
+                )
+                .at(Location::Record { path, id: None }),
+            );
+            return;
+        };
+        let id = match (self.kind, obj.get("id")) {
+            (Kind::Experts | Kind::Applications, Some(Value::String(s))) if !s.is_empty() => {
+                Some(s.clone())
+            }
+            _ => None,
+        };
+        let loc = Location::Record { path, id };
+        let mut r = Reader::new(self.file, Some(loc), self.errs);
+        r.unknown_keys(obj, self.kind.fields());
+        let rec = JsonRecord(obj);
+        match self.kind {
+            Kind::Experts => self.raw.experts.extend(parse_expert(r, &rec)),
+            Kind::Applications => self.raw.applications.extend(parse_application(r, &rec)),
+            Kind::Conflicts => self.raw.conflicts.extend(parse_conflict(r, &rec)),
+            Kind::Coauthorships => self.raw.coauthorships.extend(parse_coauthorship(r, &rec)),
+            Kind::Affinity => {
+                if let Some(f) = parse_affinity(r, &rec) {
+                    self.raw.affinity.get_or_insert_with(Vec::new).push(f);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- writing
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[derive(Serialize)]
+struct BundleOut<'a> {
+    policy: &'a Policy,
+    experts: Vec<ExpertOut<'a>>,
+    applications: Vec<ApplicationOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conflicts: Vec<ConflictOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    coauthorships: Vec<CoauthorshipOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    affinity: Option<Vec<AffinityOut<'a>>>,
+}
+
+#[derive(Serialize)]
+struct ExpertOut<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    city: &'a str,
+    institution: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    fields: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    keywords: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_load: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_load: Option<u32>,
+    #[serde(skip_serializing_if = "is_true")]
+    available: bool,
+}
+
+#[derive(Serialize)]
+struct ApplicationOut<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    city: &'a str,
+    institution: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    fields: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    keywords: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panel_size: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    team: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    avoid: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ConflictOut<'a> {
+    expert: &'a str,
+    with: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CoauthorshipOut<'a> {
+    a: &'a str,
+    b: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+}
+
+#[derive(Serialize)]
+struct AffinityOut<'a> {
+    application: &'a str,
+    expert: &'a str,
+    score: f64,
+}
+
+/// The text of a conflict's `with`.
+pub(crate) fn conflict_with(inst: &Instance, w: ConflictWith) -> &str {
+    match w {
+        ConflictWith::Application(a) => &inst.applications[a.ix()].id,
+        ConflictWith::Person(p) => inst.person_id(p),
+    }
+}
+
+/// The bundle as pretty JSON bytes (deterministic). The instance must have
+/// passed [`super::check_writable`].
+pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
+    let out = BundleOut {
+        policy: &inst.policy,
+        experts: inst
+            .expert_ixs()
+            .map(|e| {
+                let x = &inst.experts[e.ix()];
+                ExpertOut {
+                    id: &x.id,
+                    name: x.name.as_deref(),
+                    city: inst.expert_city(e),
+                    institution: inst.expert_institution(e),
+                    fields: &x.fields,
+                    keywords: &x.keywords,
+                    title: x.title.as_deref(),
+                    max_load: x.max_load,
+                    min_load: x.min_load,
+                    available: x.available,
+                }
+            })
+            .collect(),
+        applications: inst
+            .app_ixs()
+            .map(|a| {
+                let x = &inst.applications[a.ix()];
+                ApplicationOut {
+                    id: &x.id,
+                    title: x.title.as_deref(),
+                    city: inst.app_city(a),
+                    institution: inst.app_institution(a),
+                    fields: &x.fields,
+                    keywords: &x.keywords,
+                    panel_size: x.panel_size,
+                    team: x.team.iter().map(|&p| inst.person_id(p)).collect(),
+                    avoid: x
+                        .avoid
+                        .iter()
+                        .map(|&e| inst.experts[e.ix()].id.as_str())
+                        .collect(),
+                }
+            })
+            .collect(),
+        conflicts: inst
+            .conflicts
+            .iter()
+            .map(|c| ConflictOut {
+                expert: &inst.experts[c.expert.ix()].id,
+                with: conflict_with(inst, c.with),
+                reason: c.reason.as_deref(),
+            })
+            .collect(),
+        coauthorships: inst
+            .coauthorships
+            .iter()
+            .map(|c| CoauthorshipOut {
+                a: inst.person_id(c.a),
+                b: inst.person_id(c.b),
+                year: c.year,
+            })
+            .collect(),
+        affinity: inst.affinity.as_ref().map(|list| {
+            list.iter()
+                .map(|f| AffinityOut {
+                    application: &inst.applications[f.application.ix()].id,
+                    expert: &inst.experts[f.expert.ix()].id,
+                    score: f.score.as_f64(),
+                })
+                .collect()
+        }),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&out).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Writes a policy as pretty JSON bytes (for `policy.json`).
+pub(crate) fn policy_bytes(p: &Policy, path: &Path) -> Result<Vec<u8>, WriteError> {
+    let mut bytes = serde_json::to_vec_pretty(p)
+        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

@@ -1,0 +1,328 @@
+//! Load and write errors that name the file, the record and the problem.
+//!
+//! A [`LoadError`] is one problem with one input file, located as precisely
+//! as the format allows (see [`Location`] for the bases). A load collects
+//! every record-level problem it finds into [`LoadErrors`], so a program
+//! officer can fix a spreadsheet in one go; the CLI prints the first 20 and
+//! a count, and maps any of them to exit code 2.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How many errors a load keeps (the rest are only counted).
+pub const MAX_KEPT_ERRORS: usize = 1000;
+
+/// How many errors [`LoadErrors`]' `Display` prints before the count.
+pub const MAX_SHOWN_ERRORS: usize = 20;
+
+/// Where in a file a problem is.
+///
+/// Bases: CSV rows are counted as a spreadsheet shows them (the header is
+/// row 1, the first data row is row 2; a quoted cell spanning several lines
+/// is still one row). Lines and columns are counted from 1 (columns in
+/// bytes, as `serde_json` counts them). JSON record indices are the
+/// position in the JSON array, counted from 0 (`experts[0]` is the first
+/// expert).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A line and column of a text file (JSON syntax errors).
+    Line {
+        /// Line, from 1.
+        line: u64,
+        /// Column in bytes, from 1.
+        column: u64,
+    },
+    /// A byte offset (invalid UTF-8), with the line it falls on.
+    Byte {
+        /// Byte offset from the start of the file, from 0.
+        offset: u64,
+        /// Line, from 1.
+        line: u64,
+    },
+    /// A CSV row (header = row 1), with the record's id when known.
+    Row {
+        /// Spreadsheet row number.
+        row: u64,
+        /// The id of the record on that row, if it has one.
+        id: Option<String>,
+    },
+    /// A JSON record, by path (`experts[3]`, `policy`), with its id when known.
+    Record {
+        /// JSON path of the record, e.g. `experts[3]`.
+        path: String,
+        /// The id of the record, if it has one.
+        id: Option<String>,
+    },
+}
+
+impl Location {
+    /// A CSV row without a known id.
+    pub fn row(row: u64) -> Location {
+        Location::Row { row, id: None }
+    }
+
+    /// The same location with the record's id attached (rows and records).
+    pub fn with_id(self, new_id: &str) -> Location {
+        match self {
+            Location::Row { row, .. } => Location::Row {
+                row,
+                id: Some(new_id.to_string()),
+            },
+            Location::Record { path, .. } => Location::Record {
+                path,
+                id: Some(new_id.to_string()),
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line { line, column } => write!(f, "line {line} column {column}"),
+            Location::Byte { offset, line } => write!(f, "line {line} (byte offset {offset})"),
+            Location::Row { row, id } => {
+                write!(f, "row {row}")?;
+                if let Some(id) = id {
+                    write!(f, " (id {id})")?;
+                }
+                Ok(())
+            }
+            Location::Record { path, id } => {
+                write!(f, "{path}")?;
+                if let Some(id) = id {
+                    write!(f, " (id {id})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One problem with one input file.
+///
+/// Shown as `experts.csv row 17 (id E0017), field max_load: expected a
+/// non-negative integer, got "ten"`, `bundle.json line 12 column 5: ...` or
+/// `bundle.json experts[3] (id E0007), field city: missing`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    file: PathBuf,
+    location: Option<Location>,
+    field: Option<String>,
+    message: String,
+}
+
+impl LoadError {
+    /// A problem with `file` as a whole.
+    pub fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.into(),
+            location: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, located.
+    pub fn at(mut self, location: Location) -> LoadError {
+        self.location = Some(location);
+        self
+    }
+
+    /// The same error, naming a field (JSON key or CSV column).
+    pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The file the problem is in.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Where in the file, if known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// The field (JSON key or CSV column), if the problem is in one.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(loc) = &self.location {
+            write!(f, " {loc}")?;
+        }
+        if let Some(field) = &self.field {
+            if self.location.is_some() {
+                write!(f, ",")?;
+            }
+            write!(f, " field {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Every problem a load found (at least one). Keeps the first
+/// [`MAX_KEPT_ERRORS`] and counts the rest; `Display` prints the first
+/// [`MAX_SHOWN_ERRORS`], one per line, then how many more there are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadErrors {
+    errors: Vec<LoadError>,
+    total: usize,
+}
+
+impl LoadErrors {
+    /// The kept errors, in the order found (file order, then record order).
+    pub fn errors(&self) -> &[LoadError] {
+        &self.errors
+    }
+
+    /// The first error.
+    pub fn first(&self) -> &LoadError {
+        &self.errors[0]
+    }
+
+    /// How many errors were found in all (may exceed `errors().len()`).
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Iterates over the kept errors.
+    pub fn iter(&self) -> std::slice::Iter<'_, LoadError> {
+        self.errors.iter()
+    }
+}
+
+impl From<LoadError> for LoadErrors {
+    fn from(e: LoadError) -> LoadErrors {
+        LoadErrors {
+            errors: vec![e],
+            total: 1,
+        }
+    }
+}
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().take(MAX_SHOWN_ERRORS).enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        let shown = self.errors.len().min(MAX_SHOWN_ERRORS);
+        if self.total > shown {
+            write!(
+                f,
+                "\n... and {} more error{} ({} in all)",
+                self.total - shown,
+                if self.total - shown == 1 { "" } else { "s" },
+                self.total
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+impl<'a> IntoIterator for &'a LoadErrors {
+    type Item = &'a LoadError;
+    type IntoIter = std::slice::Iter<'a, LoadError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.iter()
+    }
+}
+
+/// Collects errors during a load (crate-internal).
+#[derive(Debug, Default)]
+pub(crate) struct Errs {
+    errors: Vec<LoadError>,
+    total: usize,
+}
+
+impl Errs {
+    pub(crate) fn push(&mut self, e: LoadError) {
+        self.total += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(e);
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// `Ok(v)` when nothing went wrong, else every error.
+    pub(crate) fn finish<T>(self, v: Option<T>) -> Result<T, LoadErrors> {
+        match v {
+            Some(v) if self.total == 0 => Ok(v),
+            _ if self.total == 0 => Err(LoadErrors::from(LoadError::new(
+                "",
+                "internal error: load failed without a message",
+            ))),
+            _ => Err(LoadErrors {
+                errors: self.errors,
+                total: self.total,
+            }),
+        }
+    }
+}
+
+/// A failure to write an output file or instance.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The file system refused.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The data cannot be written in the requested format without changing
+    /// its meaning (e.g. a list item containing `;` in a CSV cell).
+    #[error("{}: {message}", path.display())]
+    Unrepresentable {
+        /// The file being written.
+        path: PathBuf,
+        /// What cannot be written, and why.
+        message: String,
+    },
+    /// The output's extension names no known format.
+    #[error("{}: unknown output format (use a .json or .csv file name)", path.display())]
+    UnknownFormat {
+        /// The file asked for.
+        path: PathBuf,
+    },
+}
+
+impl WriteError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> WriteError {
+        WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn unrepresentable(path: &Path, message: impl Into<String>) -> WriteError {
+        WriteError::Unrepresentable {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}

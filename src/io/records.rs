@@ -1,0 +1,836 @@
+//! Input records before ids are resolved: one parser per record kind, shared
+//! by the JSON bundle and the CSV directory.
+//!
+//! A record is read through [`Record::cell`], which gives a [`Cell`]: a JSON
+//! value (bundle) or a text cell (CSV). The typed readers here turn a cell
+//! into a value or an error message, with the same rules for both forms:
+//! an empty string, an empty cell and JSON `null` all mean "not given";
+//! list items are trimmed and empty items dropped; integers may be written
+//! as `6` or `6.0` but not `6.5`; numbers must be finite.
+//!
+//! Parsing never stops at the first problem: every problem is pushed to the
+//! load's error list, and a record is kept (with placeholders) as long as it
+//! has an id, so one bad cell does not cascade into "unknown expert" errors
+//! elsewhere.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::error::{Errs, LoadError, Location};
+use crate::model::{Policy, Score, MAX_ABS_SCORE};
+
+/// Largest count the input may give for a panel size, a load, a cap or a
+/// hop limit. Larger values are surely typos and are refused with a clear
+/// message (this also keeps every sum of counts far from overflow).
+pub const MAX_COUNT: u64 = 1_000_000;
+
+/// Fields of an expert record (JSON keys and CSV columns), in output order.
+pub const EXPERT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "city",
+    "institution",
+    "fields",
+    "keywords",
+    "title",
+    "max_load",
+    "min_load",
+    "available",
+];
+/// Fields of an application record, in output order.
+pub const APPLICATION_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "city",
+    "institution",
+    "fields",
+    "keywords",
+    "panel_size",
+    "team",
+    "avoid",
+];
+/// Fields of a conflict record, in output order.
+pub const CONFLICT_FIELDS: &[&str] = &["expert", "with", "reason"];
+/// Fields of a co-authorship record, in output order.
+pub const COAUTHORSHIP_FIELDS: &[&str] = &["a", "b", "year"];
+/// Fields of an affinity record, in output order.
+pub const AFFINITY_FIELDS: &[&str] = &["application", "expert", "score"];
+/// Fields of the policy, in output order.
+pub const POLICY_FIELDS: &[&str] = &[
+    "panel_size",
+    "min_outside_share",
+    "min_outside",
+    "max_per_city",
+    "max_per_institution",
+    "max_load",
+    "min_load",
+    "avoid_same_institution",
+    "coauthor_hops",
+    "coauthor_years",
+    "year",
+    "default_affinity",
+    "min_affinity",
+    "seed",
+];
+
+/// Required fields per record kind.
+pub(crate) const EXPERT_REQUIRED: &[&str] = &["id", "city", "institution"];
+pub(crate) const APPLICATION_REQUIRED: &[&str] = &["id", "city", "institution"];
+pub(crate) const CONFLICT_REQUIRED: &[&str] = &["expert", "with"];
+pub(crate) const COAUTHORSHIP_REQUIRED: &[&str] = &["a", "b"];
+pub(crate) const AFFINITY_REQUIRED: &[&str] = &["application", "expert", "score"];
+
+/// One field's raw value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Cell<'a> {
+    /// The field is not there (no key, no column).
+    Absent,
+    /// A CSV cell.
+    Text(&'a str),
+    /// A JSON value.
+    Json(&'a Value),
+}
+
+/// A record whose fields can be looked up by name.
+pub(crate) trait Record {
+    fn cell(&self, name: &str) -> Cell<'_>;
+}
+
+/// A JSON object as a record.
+pub(crate) struct JsonRecord<'a>(pub &'a serde_json::Map<String, Value>);
+
+impl Record for JsonRecord<'_> {
+    fn cell(&self, name: &str) -> Cell<'_> {
+        match self.0.get(name) {
+            Some(v) => Cell::Json(v),
+            None => Cell::Absent,
+        }
+    }
+}
+
+/// Where a parsed record came from, for later (resolve-time) errors.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub file: Arc<Path>,
+    pub loc: Option<Location>,
+}
+
+impl Origin {
+    pub(crate) fn error(&self, field: Option<&str>, message: impl Into<String>) -> LoadError {
+        let mut e = LoadError::new(self.file.to_path_buf(), message);
+        if let Some(loc) = &self.loc {
+            e = e.at(loc.clone());
+        }
+        match field {
+            Some(f) => e.in_field(f),
+            None => e,
+        }
+    }
+
+    /// A short "where" for cross references in messages: `row 3` or `experts[2]`.
+    pub(crate) fn short(&self) -> String {
+        match &self.loc {
+            Some(Location::Row { row, .. }) => format!("row {row}"),
+            Some(Location::Record { path, .. }) => path.clone(),
+            Some(other) => other.to_string(),
+            None => self.file.display().to_string(),
+        }
+    }
+}
+
+/// An expert as read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawExpert {
+    pub at: Origin,
+    pub id: String,
+    pub name: Option<String>,
+    pub city: String,
+    pub institution: String,
+    pub fields: Vec<String>,
+    pub keywords: Vec<String>,
+    pub title: Option<String>,
+    pub max_load: Option<u32>,
+    pub min_load: Option<u32>,
+    pub available: bool,
+}
+
+/// An application as read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawApplication {
+    pub at: Origin,
+    pub id: String,
+    pub title: Option<String>,
+    pub city: String,
+    pub institution: String,
+    pub fields: Vec<String>,
+    pub keywords: Vec<String>,
+    pub panel_size: Option<u32>,
+    pub team: Vec<String>,
+    pub avoid: Vec<String>,
+}
+
+/// A conflict as read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawConflict {
+    pub at: Origin,
+    pub expert: String,
+    pub with: String,
+    pub reason: Option<String>,
+}
+
+/// A co-authorship as read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawCoauthorship {
+    pub at: Origin,
+    pub a: String,
+    pub b: String,
+    pub year: Option<i32>,
+}
+
+/// An affinity entry as read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawAffinity {
+    pub at: Origin,
+    pub application: String,
+    pub expert: String,
+    pub score: Score,
+}
+
+/// Everything a load read, before resolving ids.
+#[derive(Debug, Default)]
+pub(crate) struct Raw {
+    /// The policy, if it was read (and where).
+    pub policy: Option<Policy>,
+    /// File of the policy (for "missing" errors).
+    pub policy_file: Option<Arc<Path>>,
+    pub experts: Vec<RawExpert>,
+    pub experts_file: Option<Arc<Path>>,
+    pub experts_seen: bool,
+    pub applications: Vec<RawApplication>,
+    pub applications_file: Option<Arc<Path>>,
+    pub applications_seen: bool,
+    pub conflicts: Vec<RawConflict>,
+    pub coauthorships: Vec<RawCoauthorship>,
+    /// `Some` when the input has an affinity list at all.
+    pub affinity: Option<Vec<RawAffinity>>,
+}
+
+/// Reads the fields of one record, pushing every problem to the load's
+/// error list.
+pub(crate) struct Reader<'a> {
+    pub at: Origin,
+    pub errs: &'a mut Errs,
+    /// True when any field of this record had a problem.
+    pub bad: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(file: &Arc<Path>, loc: Option<Location>, errs: &'a mut Errs) -> Reader<'a> {
+        Reader {
+            at: Origin {
+                file: file.clone(),
+                loc,
+            },
+            errs,
+            bad: false,
+        }
+    }
+
+    pub(crate) fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.bad = true;
+        self.errs.push(self.at.error(Some(field), message));
+    }
+
+    fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(m) => {
+                self.error(field, m);
+                None
+            }
+        }
+    }
+
+    /// An optional text field.
+    pub(crate) fn text(&mut self, rec: &dyn Record, field: &str) -> Option<String> {
+        let r = text(rec.cell(field));
+        self.take(field, r).flatten()
+    }
+
+    /// A required text field; reports "missing" (placeholder "" returned).
+    pub(crate) fn required(&mut self, rec: &dyn Record, field: &str) -> String {
+        match text(rec.cell(field)) {
+            Ok(Some(s)) if !s.trim().is_empty() => s,
+            Ok(Some(_)) => {
+                self.error(field, "empty (only spaces)");
+                String::new()
+            }
+            Ok(None) => {
+                self.error(field, "missing");
+                String::new()
+            }
+            Err(m) => {
+                self.error(field, m);
+                String::new()
+            }
+        }
+    }
+
+    /// A list field.
+    pub(crate) fn list(&mut self, rec: &dyn Record, field: &str) -> Vec<String> {
+        let r = list(rec.cell(field));
+        self.take(field, r).unwrap_or_default()
+    }
+
+    /// An optional count (non-negative integer up to [`MAX_COUNT`]).
+    pub(crate) fn count(&mut self, rec: &dyn Record, field: &str) -> Option<u32> {
+        let r = uint(rec.cell(field), MAX_COUNT);
+        self.take(field, r).flatten().map(|v| v as u32)
+    }
+
+    /// An optional count that must be at least 1.
+    pub(crate) fn positive_count(
+        &mut self,
+        rec: &dyn Record,
+        field: &str,
+        hint: &str,
+    ) -> Option<u32> {
+        let v = self.count(rec, field)?;
+        if v == 0 {
+            self.error(field, format!("must be at least 1, got 0{hint}"));
+            return None;
+        }
+        Some(v)
+    }
+
+    /// An optional boolean.
+    pub(crate) fn boolean(&mut self, rec: &dyn Record, field: &str) -> Option<bool> {
+        let r = boolean(rec.cell(field));
+        self.take(field, r).flatten()
+    }
+
+    /// An optional year-like integer (fits `i32`).
+    pub(crate) fn year(&mut self, rec: &dyn Record, field: &str) -> Option<i32> {
+        let r = int(rec.cell(field), i32::MIN as i64, i32::MAX as i64);
+        self.take(field, r).flatten().map(|v| v as i32)
+    }
+
+    /// An optional finite number.
+    pub(crate) fn number(&mut self, rec: &dyn Record, field: &str) -> Option<f64> {
+        let r = float(rec.cell(field));
+        self.take(field, r).flatten()
+    }
+
+    /// An optional score: finite and within ±[`MAX_ABS_SCORE`].
+    pub(crate) fn score(&mut self, rec: &dyn Record, field: &str) -> Option<f64> {
+        let v = self.number(rec, field)?;
+        if Score::from_f64(v).is_none() {
+            self.error(
+                field,
+                format!("score {v} is out of range (scores must lie within ±{MAX_ABS_SCORE})"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// Reports every key of a JSON object that is not a known field.
+    pub(crate) fn unknown_keys(&mut self, obj: &serde_json::Map<String, Value>, known: &[&str]) {
+        for k in obj.keys() {
+            if !known.contains(&k.as_str()) {
+                self.error(k, unknown_name_message("field", k, known));
+            }
+        }
+    }
+}
+
+/// "unknown field; did you mean min_outside_share?" or a list of the valid
+/// names when none is close.
+pub(crate) fn unknown_name_message(what: &str, name: &str, known: &[&str]) -> String {
+    match nearest(name, known) {
+        Some(n) => format!("unknown {what}; did you mean {n}?"),
+        None => format!("unknown {what}; expected one of: {}", known.join(", ")),
+    }
+}
+
+/// The known name nearest to `name`, if it is close enough to be a typo.
+pub(crate) fn nearest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    let lower = name.trim().to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for &k in known {
+        let d = edit_distance(&lower, k);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    let (d, k) = best?;
+    let limit = (k.chars().count() / 3).max(2);
+    (d <= limit).then_some(k)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len() > 200 || b.len() > 200 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A value for a message: strings quoted and cut short, other JSON values
+/// named by kind.
+pub(crate) fn describe_text(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{:?}...", cut)
+    } else {
+        format!("{s:?}")
+    }
+}
+
+fn describe_json(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => describe_text(s),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// True when a cell gives no value (absent, null, empty or blank).
+pub(crate) fn is_blank(c: Cell<'_>) -> bool {
+    match c {
+        Cell::Absent | Cell::Json(Value::Null) => true,
+        Cell::Text(s) => s.trim().is_empty(),
+        Cell::Json(Value::String(s)) => s.trim().is_empty(),
+        Cell::Json(_) => false,
+    }
+}
+
+/// Text: `None` when absent, empty or null.
+pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
+    match c {
+        Cell::Absent | Cell::Json(Value::Null) => Ok(None),
+        Cell::Text("") => Ok(None),
+        Cell::Json(Value::String(s)) if s.is_empty() => Ok(None),
+        Cell::Text(s) => Ok(Some(s.to_string())),
+        Cell::Json(Value::String(s)) => Ok(Some(s.clone())),
+        Cell::Json(v @ Value::Number(_)) => Err(format!(
+            "expected text, got the number {}; write it in quotes",
+            describe_json(v)
+        )),
+        Cell::Json(v) => Err(format!("expected text, got {}", describe_json(v))),
+    }
+}
+
+/// A list: CSV `a; b; c`, JSON `["a", "b"]`. Items trimmed, empty dropped.
+pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
+    fn clean<'s>(items: impl Iterator<Item = &'s str>) -> Vec<String> {
+        items
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+    match c {
+        Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
+        Cell::Text(s) => Ok(clean(s.split(';'))),
+        Cell::Json(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, it) in items.iter().enumerate() {
+                match it {
+                    Value::String(s) => out.push(s.as_str()),
+                    other => {
+                        return Err(format!(
+                            "item {i} of the list: expected text, got {}",
+                            describe_json(other)
+                        ))
+                    }
+                }
+            }
+            Ok(clean(out.into_iter()))
+        }
+        Cell::Json(v @ Value::String(_)) => Err(format!(
+            "expected a list like [\"a\", \"b\"], got the text {}",
+            describe_json(v)
+        )),
+        Cell::Json(v) => Err(format!(
+            "expected a list of texts, got {}",
+            describe_json(v)
+        )),
+    }
+}
+
+/// An integer in `[lo, hi]`, given as an integer or an integral decimal.
+fn int(c: Cell<'_>, lo: i64, hi: i64) -> Result<Option<i64>, String> {
+    let expected = if lo >= 0 {
+        "a non-negative integer"
+    } else {
+        "an integer"
+    };
+    let (x, shown): (f64, String) = match c {
+        Cell::Absent | Cell::Json(Value::Null) => return Ok(None),
+        Cell::Text(s) if s.trim().is_empty() => return Ok(None),
+        Cell::Text(s) => {
+            let t = s.trim();
+            if let Ok(v) = t.parse::<i64>() {
+                return check_int_range(v as f64, v, lo, hi, expected, t);
+            }
+            match t.parse::<f64>() {
+                Ok(f) if f.is_finite() => (f, t.to_string()),
+                _ => return Err(format!("expected {expected}, got {}", describe_text(s))),
+            }
+        }
+        Cell::Json(Value::Number(n)) => {
+            if let Some(v) = n.as_i64() {
+                return check_int_range(v as f64, v, lo, hi, expected, &n.to_string());
+            }
+            match n.as_f64() {
+                Some(f) if f.is_finite() => (f, n.to_string()),
+                _ => return Err(format!("expected {expected}, got {n}")),
+            }
+        }
+        Cell::Json(v) => return Err(format!("expected {expected}, got {}", describe_json(v))),
+    };
+    if x.fract() != 0.0 {
+        return Err(format!("expected {expected}, got {shown}"));
+    }
+    if x < lo as f64 || x > hi as f64 {
+        return Err(range_message(expected, lo, hi, &shown));
+    }
+    Ok(Some(x as i64))
+}
+
+fn check_int_range(
+    _x: f64,
+    v: i64,
+    lo: i64,
+    hi: i64,
+    expected: &str,
+    shown: &str,
+) -> Result<Option<i64>, String> {
+    if v < lo || v > hi {
+        return Err(range_message(expected, lo, hi, shown));
+    }
+    Ok(Some(v))
+}
+
+fn range_message(expected: &str, lo: i64, hi: i64, shown: &str) -> String {
+    if lo >= 0 && shown.trim_start().starts_with('-') {
+        format!("expected {expected}, got {shown}")
+    } else if lo >= 0 {
+        format!("expected {expected} of at most {hi}, got {shown}")
+    } else {
+        format!("expected an integer between {lo} and {hi}, got {shown}")
+    }
+}
+
+/// A non-negative integer up to `max` (u64 range allowed).
+pub(crate) fn uint(c: Cell<'_>, max: u64) -> Result<Option<u64>, String> {
+    // The full u64 range (seeds) needs its own path: i64 cannot hold it.
+    let direct = match c {
+        Cell::Text(s) => s
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(|v| (v, s.trim().to_string())),
+        Cell::Json(Value::Number(n)) => n.as_u64().map(|v| (v, n.to_string())),
+        _ => None,
+    };
+    if let Some((v, shown)) = direct {
+        if v > max {
+            return Err(format!(
+                "expected a non-negative integer of at most {max}, got {shown}"
+            ));
+        }
+        return Ok(Some(v));
+    }
+    let hi = max.min(i64::MAX as u64) as i64;
+    Ok(int(c, 0, hi)?.map(|v| v as u64))
+}
+
+/// A finite number.
+pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
+    match c {
+        Cell::Absent | Cell::Json(Value::Null) => Ok(None),
+        Cell::Text(s) if s.trim().is_empty() => Ok(None),
+        Cell::Text(s) => match s.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Some(f)),
+            Ok(_) => Err(format!(
+                "expected a finite number, got {}",
+                describe_text(s)
+            )),
+            Err(_) if s.contains(',') => Err(format!(
+                "expected a number, got {} (use a dot as the decimal mark)",
+                describe_text(s)
+            )),
+            Err(_) => Err(format!("expected a number, got {}", describe_text(s))),
+        },
+        Cell::Json(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.is_finite() => Ok(Some(f)),
+            _ => Err(format!("expected a finite number, got {n}")),
+        },
+        Cell::Json(v) => Err(format!("expected a number, got {}", describe_json(v))),
+    }
+}
+
+/// `true` or `false` (any letter case in CSV, as Excel writes `TRUE`).
+pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
+    match c {
+        Cell::Absent | Cell::Json(Value::Null) => Ok(None),
+        Cell::Text(s) if s.trim().is_empty() => Ok(None),
+        Cell::Text(s) => {
+            let t = s.trim();
+            if t.eq_ignore_ascii_case("true") {
+                Ok(Some(true))
+            } else if t.eq_ignore_ascii_case("false") {
+                Ok(Some(false))
+            } else {
+                Err(format!("expected true or false, got {}", describe_text(s)))
+            }
+        }
+        Cell::Json(Value::Bool(b)) => Ok(Some(*b)),
+        Cell::Json(v) => Err(format!("expected true or false, got {}", describe_json(v))),
+    }
+}
+
+/// Reads the id of a record (field `id`); `None` (and an error) when it is
+/// missing or empty. Attaches the id to the reader's location.
+fn read_id(r: &mut Reader<'_>, rec: &dyn Record) -> Option<String> {
+    let id = r.required(rec, "id");
+    if id.is_empty() {
+        return None;
+    }
+    r.at.loc = r.at.loc.take().map(|l| l.with_id(&id));
+    Some(id)
+}
+
+/// Parses an expert record.
+pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExpert> {
+    let id = read_id(&mut r, rec)?;
+    let name = r.text(rec, "name");
+    let city = r.required(rec, "city");
+    let institution = r.required(rec, "institution");
+    let fields = r.list(rec, "fields");
+    let keywords = r.list(rec, "keywords");
+    let title = r.text(rec, "title");
+    let max_load = r.count(rec, "max_load");
+    let min_load = r.count(rec, "min_load");
+    let available = r.boolean(rec, "available").unwrap_or(true);
+    Some(RawExpert {
+        at: r.at,
+        id,
+        name,
+        city,
+        institution,
+        fields,
+        keywords,
+        title,
+        max_load,
+        min_load,
+        available,
+    })
+}
+
+/// Parses an application record.
+pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawApplication> {
+    let id = read_id(&mut r, rec)?;
+    let title = r.text(rec, "title");
+    let city = r.required(rec, "city");
+    let institution = r.required(rec, "institution");
+    let fields = r.list(rec, "fields");
+    let keywords = r.list(rec, "keywords");
+    let panel_size = r.positive_count(rec, "panel_size", "");
+    let team = r.list(rec, "team");
+    let avoid = r.list(rec, "avoid");
+    Some(RawApplication {
+        at: r.at,
+        id,
+        title,
+        city,
+        institution,
+        fields,
+        keywords,
+        panel_size,
+        team,
+        avoid,
+    })
+}
+
+/// Parses a conflict record.
+pub(crate) fn parse_conflict(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawConflict> {
+    let expert = r.required(rec, "expert");
+    let with = r.required(rec, "with");
+    let reason = r.text(rec, "reason");
+    if expert.is_empty() || with.is_empty() {
+        return None;
+    }
+    Some(RawConflict {
+        at: r.at,
+        expert,
+        with,
+        reason,
+    })
+}
+
+/// Parses a co-authorship record.
+pub(crate) fn parse_coauthorship(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawCoauthorship> {
+    let a = r.required(rec, "a");
+    let b = r.required(rec, "b");
+    let year = r.year(rec, "year");
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    Some(RawCoauthorship {
+        at: r.at,
+        a,
+        b,
+        year,
+    })
+}
+
+/// Parses an affinity record.
+pub(crate) fn parse_affinity(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawAffinity> {
+    let application = r.required(rec, "application");
+    let expert = r.required(rec, "expert");
+    let score = if is_blank(rec.cell("score")) {
+        r.error("score", "missing");
+        None
+    } else {
+        r.score(rec, "score")
+    };
+    let score = Score::from_f64(score?)?;
+    if application.is_empty() || expert.is_empty() {
+        return None;
+    }
+    Some(RawAffinity {
+        at: r.at,
+        application,
+        expert,
+        score,
+    })
+}
+
+/// Parses the policy object (bundle `policy` or `policy.json`).
+pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
+    let obj = match v {
+        Value::Object(m) => m,
+        other => {
+            let msg = format!(
+                "the policy must be a JSON object like {{\"panel_size\": 5}}, got {}",
+                describe_json(other)
+            );
+            r.bad = true;
+            r.errs.push(r.at.error(None, msg));
+            return None;
+        }
+    };
+    r.unknown_keys(obj, POLICY_FIELDS);
+    let rec = JsonRecord(obj);
+    let d = Policy::default();
+    let mut p = Policy::default();
+    p.panel_size = r
+        .positive_count(&rec, "panel_size", "")
+        .unwrap_or(d.panel_size);
+    if let Some(s) = r.number(&rec, "min_outside_share") {
+        if (0.0..=1.0).contains(&s) {
+            p.min_outside_share = s;
+        } else {
+            r.error(
+                "min_outside_share",
+                format!("a share must lie between 0 and 1, got {s}"),
+            );
+        }
+    }
+    p.min_outside = r.count(&rec, "min_outside").unwrap_or(d.min_outside);
+    let no_cap = " (leave the field out for no cap)";
+    p.max_per_city = r.positive_count(&rec, "max_per_city", no_cap);
+    p.max_per_institution = r.positive_count(&rec, "max_per_institution", no_cap);
+    p.max_load = r.count(&rec, "max_load").unwrap_or(d.max_load);
+    p.min_load = r.count(&rec, "min_load").unwrap_or(d.min_load);
+    if p.min_load > p.max_load {
+        r.error(
+            "min_load",
+            format!("min_load {} exceeds max_load {}", p.min_load, p.max_load),
+        );
+    }
+    p.avoid_same_institution = r
+        .boolean(&rec, "avoid_same_institution")
+        .unwrap_or(d.avoid_same_institution);
+    p.coauthor_hops = r.count(&rec, "coauthor_hops").unwrap_or(d.coauthor_hops);
+    p.coauthor_years = r.count(&rec, "coauthor_years");
+    p.year = r.year(&rec, "year");
+    p.default_affinity = r
+        .score(&rec, "default_affinity")
+        .unwrap_or(d.default_affinity);
+    p.min_affinity = r.score(&rec, "min_affinity");
+    let seed = uint(rec.cell("seed"), u64::MAX);
+    p.seed = r.take("seed", seed).flatten().unwrap_or(d.seed);
+    if r.bad {
+        None
+    } else {
+        Some(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        assert_eq!(
+            nearest("min_outside_shar", POLICY_FIELDS),
+            Some("min_outside_share")
+        );
+        assert_eq!(nearest("Max_Load", POLICY_FIELDS), Some("max_load"));
+        assert_eq!(nearest("colour", POLICY_FIELDS), None);
+    }
+
+    #[test]
+    fn integers_accept_integral_decimals_only() {
+        assert_eq!(uint(Cell::Text(" 6 "), 10), Ok(Some(6)));
+        assert_eq!(uint(Cell::Text("6.0"), 10), Ok(Some(6)));
+        assert!(uint(Cell::Text("6.5"), 10).is_err());
+        assert!(uint(Cell::Text("-1"), 10)
+            .unwrap_err()
+            .contains("non-negative"));
+        assert!(uint(Cell::Text("1e30"), 10)
+            .unwrap_err()
+            .contains("at most 10"));
+        assert!(uint(Cell::Text("99999999999999999999"), 10).is_err());
+        assert_eq!(
+            uint(Cell::Text("18446744073709551615"), u64::MAX),
+            Ok(Some(u64::MAX))
+        );
+        assert!(uint(Cell::Text("ten"), 10).unwrap_err().contains("\"ten\""));
+        assert!(uint(Cell::Text("NaN"), 10).is_err());
+    }
+
+    #[test]
+    fn policy_fields_match_the_model() {
+        let v = serde_json::to_value(Policy::default()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut known: Vec<&str> = POLICY_FIELDS.to_vec();
+        known.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, known);
+    }
+}

@@ -1,0 +1,276 @@
+//! The one place where read records become an [`Instance`]: ids are
+//! interned, references resolved and cross-record rules checked, for the
+//! bundle and the CSV directory alike (so both load to equal instances).
+//!
+//! Interning order (the model's invariant): cities and institutions in
+//! first-appearance order over experts then applications; persons are the
+//! experts first, in input order (`PersonIx(i) == ExpertIx(i)`), then other
+//! person ids in first-appearance order: teams in application order, then
+//! co-authorships (`a` before `b`). A conflict's `with` must name an
+//! application or an already known person, so it never adds one.
+//!
+//! Decision: an application id may not also be a person id (expert, team
+//! member or co-author), because a conflict's `with` could then mean
+//! either; such a clash is an input error.
+
+use std::collections::BTreeMap;
+
+use super::error::Errs;
+use super::records::{Origin, Raw};
+use crate::model::{
+    Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
+    InstIx, Instance, Interner, PersonIx,
+};
+
+impl Origin {
+    /// Where, for a cross reference from another record: `experts.csv row 3`
+    /// or `experts[2]`.
+    fn describe(&self) -> String {
+        match &self.loc {
+            Some(super::error::Location::Row { row, .. }) => {
+                let name = self
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("{name} row {row}")
+            }
+            _ => self.short(),
+        }
+    }
+}
+
+/// Builds the instance, or pushes every problem found and returns `None`.
+pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
+    let policy = raw.policy.clone().unwrap_or_default();
+    let mut cities = Interner::default();
+    let mut institutions = Interner::default();
+    let mut persons = Interner::default();
+
+    if raw.experts_seen && raw.experts.is_empty() {
+        if let Some(f) = &raw.experts_file {
+            errs.push(super::LoadError::new(
+                f.to_path_buf(),
+                "the pool is empty: there are no experts",
+            ));
+        }
+    }
+    if raw.applications_seen && raw.applications.is_empty() {
+        if let Some(f) = &raw.applications_file {
+            errs.push(super::LoadError::new(
+                f.to_path_buf(),
+                "there are no applications",
+            ));
+        }
+    }
+
+    // Experts.
+    let mut expert_index: BTreeMap<&str, (ExpertIx, &Origin)> = BTreeMap::new();
+    let mut experts = Vec::with_capacity(raw.experts.len());
+    for (i, e) in raw.experts.iter().enumerate() {
+        if let Some((_, first)) = expert_index.get(e.id.as_str()) {
+            errs.push(e.at.error(
+                Some("id"),
+                format!(
+                    "duplicate expert id {:?}; first given at {}",
+                    e.id,
+                    first.describe()
+                ),
+            ));
+        } else {
+            expert_index.insert(&e.id, (ExpertIx(i as u32), &e.at));
+        }
+        persons.intern(&e.id);
+        let max = e.max_load.unwrap_or(policy.max_load);
+        let min = e.min_load.unwrap_or(policy.min_load);
+        if e.available && min > max && (e.min_load.is_some() || e.max_load.is_some()) {
+            let whose = |own: bool| if own { "this expert's" } else { "the policy's" };
+            let field = if e.min_load.is_some() {
+                "min_load"
+            } else {
+                "max_load"
+            };
+            errs.push(e.at.error(
+                Some(field),
+                format!(
+                    "min_load {min} ({}) exceeds max_load {max} ({})",
+                    whose(e.min_load.is_some()),
+                    whose(e.max_load.is_some())
+                ),
+            ));
+        }
+        experts.push(Expert {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            city: CityIx(cities.intern(&e.city)),
+            institution: InstIx(institutions.intern(&e.institution)),
+            fields: e.fields.clone(),
+            keywords: e.keywords.clone(),
+            title: e.title.clone(),
+            max_load: e.max_load,
+            min_load: e.min_load,
+            available: e.available,
+        });
+    }
+
+    // Applications.
+    let mut app_index: BTreeMap<&str, (AppIx, &Origin)> = BTreeMap::new();
+    let mut applications = Vec::with_capacity(raw.applications.len());
+    for (j, a) in raw.applications.iter().enumerate() {
+        if let Some((_, first)) = app_index.get(a.id.as_str()) {
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "duplicate application id {:?}; first given at {}",
+                    a.id,
+                    first.describe()
+                ),
+            ));
+        } else {
+            app_index.insert(&a.id, (AppIx(j as u32), &a.at));
+        }
+        let team = a.team.iter().map(|p| PersonIx(persons.intern(p))).collect();
+        let mut avoid = Vec::with_capacity(a.avoid.len());
+        for x in &a.avoid {
+            match expert_index.get(x.as_str()) {
+                Some(&(e, _)) => avoid.push(e),
+                None => errs.push(a.at.error(
+                    Some("avoid"),
+                    format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
+                )),
+            }
+        }
+        applications.push(Application {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            city: CityIx(cities.intern(&a.city)),
+            institution: InstIx(institutions.intern(&a.institution)),
+            fields: a.fields.clone(),
+            keywords: a.keywords.clone(),
+            panel_size: a.panel_size,
+            team,
+            avoid,
+        });
+    }
+
+    // Co-authorships.
+    let mut coauthorships: Vec<Coauthorship> = Vec::with_capacity(raw.coauthorships.len());
+    for c in &raw.coauthorships {
+        if c.a == c.b {
+            errs.push(c.at.error(
+                Some("b"),
+                format!("a co-authorship links {:?} to themselves", c.a),
+            ));
+        }
+        coauthorships.push(Coauthorship {
+            a: PersonIx(persons.intern(&c.a)),
+            b: PersonIx(persons.intern(&c.b)),
+            year: c.year,
+        });
+    }
+
+    // Application ids must not be person ids.
+    for a in &raw.applications {
+        if let Some(p) = persons.get(&a.id) {
+            let what = match expert_index.get(a.id.as_str()) {
+                Some((_, o)) => format!("an expert id ({})", o.describe()),
+                None if (p as usize) < raw.experts.len() => "an expert id".to_string(),
+                None => "a person id (a team member or a co-author)".to_string(),
+            };
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "application id {:?} is also {what}; application and person ids must differ",
+                    a.id
+                ),
+            ));
+        }
+    }
+
+    // Conflicts.
+    let mut conflicts = Vec::with_capacity(raw.conflicts.len());
+    for c in &raw.conflicts {
+        let expert = expert_index.get(c.expert.as_str()).map(|&(e, _)| e);
+        if expert.is_none() {
+            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
+        }
+        let with = if let Some(&(a, _)) = app_index.get(c.with.as_str()) {
+            Some(ConflictWith::Application(a))
+        } else if let Some(p) = persons.get(&c.with) {
+            Some(ConflictWith::Person(PersonIx(p)))
+        } else {
+            errs.push(c.at.error(
+                Some("with"),
+                format!(
+                    "{:?} is neither an application id nor a known person \
+                     (an expert, a team member or a co-author)",
+                    c.with
+                ),
+            ));
+            None
+        };
+        if let (Some(expert), Some(with)) = (expert, with) {
+            conflicts.push(Conflict {
+                expert,
+                with,
+                reason: c.reason.clone(),
+            });
+        }
+    }
+
+    // Affinity.
+    let affinity = raw.affinity.as_ref().map(|list| {
+        let mut seen: BTreeMap<(AppIx, ExpertIx), &Origin> = BTreeMap::new();
+        let mut out = Vec::with_capacity(list.len());
+        for f in list {
+            let app = app_index.get(f.application.as_str()).map(|&(a, _)| a);
+            if app.is_none() {
+                errs.push(f.at.error(
+                    Some("application"),
+                    format!("unknown application {:?}", f.application),
+                ));
+            }
+            let expert = expert_index.get(f.expert.as_str()).map(|&(e, _)| e);
+            if expert.is_none() {
+                errs.push(f.at.error(Some("expert"), format!("unknown expert {:?}", f.expert)));
+            }
+            let (Some(application), Some(expert)) = (app, expert) else {
+                continue;
+            };
+            if let Some(first) = seen.get(&(application, expert)) {
+                errs.push(f.at.error(
+                    None,
+                    format!(
+                        "duplicate affinity pair ({}, {}); first given at {}",
+                        f.application,
+                        f.expert,
+                        first.describe()
+                    ),
+                ));
+                continue;
+            }
+            seen.insert((application, expert), &f.at);
+            out.push(Affinity {
+                application,
+                expert,
+                score: f.score,
+            });
+        }
+        out
+    });
+
+    if !errs.is_empty() || raw.policy.is_none() {
+        return None;
+    }
+    Some(Instance {
+        policy,
+        experts,
+        applications,
+        conflicts,
+        coauthorships,
+        affinity,
+        cities,
+        institutions,
+        persons,
+    })
+}

@@ -1,0 +1,320 @@
+//! The independent rule checker behind `panels verify INSTANCE PANELS`.
+//!
+//! A second person (a reviewer of the process) runs this to confirm that a
+//! panels file obeys every rule of SPEC.md, without trusting the program
+//! that wrote it. Each rule is one small function in [`rules`], written as
+//! a plain loop over the file's panels, so that it can be read and audited
+//! against SPEC.md line by line.
+//!
+//! **Architecture Invariant:** this module shares the *model* with the
+//! solvers, never the *solver*: it uses [`crate::model`], the per-pair
+//! eligibility rule ([`crate::eligibility::Eligibility::check`], which names
+//! every reason), scores ([`crate::eligibility::Eligibility::score`], built
+//! on [`crate::score`]) and the file types of [`crate::io::panels`]. It
+//! never imports `crate::flow` or `crate::mip`; a bug in a solver cannot
+//! hide itself here.
+//!
+//! # What is checked, in report order
+//!
+//! | rule | violation |
+//! |---|---|
+//! | every application has exactly one panel | [`Violation::MissingApplication`], [`Violation::DuplicateApplication`] |
+//! | no unknown application ids | [`Violation::UnknownApplication`] |
+//! | no unknown expert ids | [`Violation::UnknownExpert`] |
+//! | panels in the input order of applications (SPEC "Outputs") | [`Violation::PanelOrder`] |
+//! | panel size = k of the application | [`Violation::WrongPanelSize`] |
+//! | experts of a panel distinct | [`Violation::RepeatedExpert`] |
+//! | every pair eligible | [`Violation::Ineligible`] (every reason listed) |
+//! | enough experts from outside the applicant's city | [`Violation::TooFewOutside`] |
+//! | `max_per_city` (home city included) | [`Violation::CityCap`] |
+//! | `max_per_institution` | [`Violation::InstitutionCap`] |
+//! | each expert's load in `[min_load, max_load]` | [`Violation::Underloaded`], [`Violation::Overloaded`] |
+//! | per-pair `scores` in the file, when given, match | [`Violation::ListedScoresLength`], [`Violation::ListedScore`] |
+//! | claimed `objective` = recomputed Σ scores | [`Violation::ObjectiveMismatch`] |
+//! | recomputed objective ≤ `bound` | [`Violation::AboveBound`] |
+//! | `status` is `optimal` or `feasible` | [`Violation::BadStatus`] |
+//! | if `optimal`, `bound` (when given) = objective | [`Violation::OptimalWithGap`] |
+//!
+//! Violations come in that order of rules, and within a rule in input order
+//! (panel records in file order; applications and experts in instance
+//! order). The same inputs always give the same report, byte for byte.
+//!
+//! # How unusual files are read
+//!
+//! Nothing in the file is silently dropped and nothing makes the checker
+//! panic:
+//!
+//! - A record whose application id is unknown is reported; its panel cannot
+//!   be checked against an application, so the per-panel rules skip it and
+//!   it counts toward no load and no objective.
+//! - An unknown expert id is reported where it stands (record and
+//!   position). It still counts in the *listed* panel size, but not in
+//!   outside, city or institution counts (its city is unknown).
+//! - An expert listed twice in one panel is reported once per panel; the
+//!   per-panel counts (outside, city, institution), loads and the objective
+//!   count them once, so a repetition can never help a panel pass.
+//! - An application with two or more records is reported once, and *each*
+//!   record is checked as a panel of its own; each counts toward loads and
+//!   the objective, as the file claims.
+//!
+//! # Numbers
+//!
+//! Scores are integers in millionths ([`crate::model::SCORE_SCALE`]); the
+//! recomputed objective is their exact sum ([`Report::objective_micro`]).
+//! Floats from the file (`objective`, `bound`, `scores`) are compared with
+//! the tolerance of [`tolerance`]: 1e-6 absolute when the reference value is
+//! at most 1 in magnitude, 1e-6 relative above that. Messages say which
+//! applied. A non-finite float never passes a comparison.
+//!
+//! # Optimality certificate (`verify --certificate`): design note, not built
+//!
+//! The solver will write `certificate` (a JSON object, see
+//! [`PanelsFile::certificate`]) with the LP dual values in model terms; its
+//! exact format is defined by the owner of `crate::flow`. Nothing here reads
+//! it yet: [`Report::certificate_present`] only records whether the file
+//! carries one, and [`Report::render`] says plainly that it was *not*
+//! checked. When the format is fixed, the check belongs in its own
+//! submodule (`verify/certificate.rs`) with its own violation variants, and
+//! must, like the rest of this module, work from the model alone:
+//!
+//! 1. read the duals by *model* names (application, (application, city),
+//!    (application, institution), expert), never by solver node numbers, and
+//!    reject a certificate that names unknown ids;
+//! 2. check dual feasibility of every eligible pair (a, e) — its reduced
+//!    score, score(a, e) minus the duals along a → city group → institution
+//!    group → e, must be ≤ 0 for pairs left out and ≥ 0 for pairs assigned
+//!    (complementary slackness), sign conditions on capacity duals;
+//! 3. recompute the dual objective exactly in millionths (Σ k_a·u_a + Σ
+//!    caps·duals + load-bound terms) and require it to equal
+//!    [`Report::objective_micro`]; only then is `status: optimal` *proven*
+//!    rather than claimed.
+//!
+//! Until then `status: optimal` is checked only for consistency with
+//! `bound` (see [`Violation::OptimalWithGap`]).
+
+pub mod rules;
+mod violation;
+
+use std::fmt::Write as _;
+
+pub use violation::{Rule, Violation};
+
+use crate::eligibility::Eligibility;
+use crate::io::panels::PanelsFile;
+use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
+
+/// Largest tolerated difference between a float in the file and the exact
+/// value `verify` recomputes: 1e-6 absolute when `|reference| ≤ 1`, else
+/// 1e-6 × `|reference|` (relative).
+pub fn tolerance(reference: f64) -> f64 {
+    TOLERANCE * reference.abs().max(1.0)
+}
+
+/// The base tolerance of float comparisons; see [`tolerance`].
+pub const TOLERANCE: f64 = 1e-6;
+
+/// Which kind of tolerance [`tolerance`] applied to a reference value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToleranceKind {
+    /// 1e-6, because the reference is at most 1 in magnitude.
+    Absolute,
+    /// 1e-6 × |reference|.
+    Relative,
+}
+
+impl ToleranceKind {
+    /// The kind of tolerance used for `reference`.
+    pub fn of(reference: f64) -> ToleranceKind {
+        if reference.abs() <= 1.0 {
+            ToleranceKind::Absolute
+        } else {
+            ToleranceKind::Relative
+        }
+    }
+}
+
+/// True when `value` is within [`tolerance`]`(reference)` of `reference`.
+/// False for any non-finite input.
+pub fn within_tolerance(value: f64, reference: f64) -> bool {
+    let diff = (value - reference).abs();
+    // Written so that NaN fails.
+    diff <= tolerance(reference)
+}
+
+/// A panel record of the file with its ids resolved against the instance.
+///
+/// Built once by [`resolve`]; every rule reads it instead of looking ids up
+/// again, so all rules agree on what an id means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    /// Position of the record in the file (0-based).
+    pub record: usize,
+    /// The application, when its id is known.
+    pub app: Option<AppIx>,
+    /// Each listed expert, in file order; `None` for an unknown id.
+    pub experts: Vec<Option<ExpertIx>>,
+    /// The known experts of the panel, each once, in file order.
+    pub distinct: Vec<ExpertIx>,
+}
+
+/// Resolves every record of `panels` against `inst`.
+pub fn resolve(inst: &Instance, panels: &PanelsFile) -> Vec<Resolved> {
+    let app_index = inst.app_index();
+    let mut out = Vec::with_capacity(panels.panels.len());
+    for (record, p) in panels.panels.iter().enumerate() {
+        let app = app_index.get(p.application.as_str()).copied();
+        let experts: Vec<Option<ExpertIx>> =
+            p.experts.iter().map(|id| inst.expert_by_id(id)).collect();
+        let mut distinct: Vec<ExpertIx> = Vec::new();
+        for e in experts.iter().flatten() {
+            if !distinct.contains(e) {
+                distinct.push(*e);
+            }
+        }
+        out.push(Resolved {
+            record,
+            app,
+            experts,
+            distinct,
+        });
+    }
+    out
+}
+
+/// The outcome of checking one panels file against one instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Every violation found, by rule then input order (see module docs).
+    pub violations: Vec<Violation>,
+    /// The recomputed objective: Σ scores of the assigned pairs, as a float.
+    pub objective: f64,
+    /// The recomputed objective, exact, in millionths.
+    pub objective_micro: i64,
+    /// The `objective` the file claims.
+    pub claimed_objective: f64,
+    /// The `bound` the file claims, if any.
+    pub claimed_bound: Option<f64>,
+    /// The `status` the file claims.
+    pub status: String,
+    /// Number of panel records in the file.
+    pub panels_in_file: usize,
+    /// Number of applications in the instance.
+    pub applications: usize,
+    /// Number of (record, expert) pairs with known ids that were scored.
+    pub pairs_scored: usize,
+    /// True when the file carries a `certificate`. It is **not** checked
+    /// yet; see the module docs.
+    pub certificate_present: bool,
+}
+
+impl Report {
+    /// True when no rule is violated.
+    pub fn is_ok(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The report in plain words: a summary, then each violation on its own
+    /// numbered line, in the report's (deterministic) order.
+    pub fn render(&self, inst: &Instance) -> String {
+        let mut s = String::new();
+        if self.is_ok() {
+            let _ = writeln!(
+                s,
+                "OK: {} panel(s) for {} application(s) obey every rule checked.",
+                self.panels_in_file, self.applications
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "FAILED: {} violation(s) in {} panel(s) for {} application(s).",
+                self.violations.len(),
+                self.panels_in_file,
+                self.applications
+            );
+        }
+        let _ = writeln!(
+            s,
+            "objective: recomputed {} ({} pairs), file says {}",
+            fmt_micro(self.objective_micro),
+            self.pairs_scored,
+            self.claimed_objective
+        );
+        let bound = match self.claimed_bound {
+            Some(b) => b.to_string(),
+            None => "none".to_string(),
+        };
+        let _ = writeln!(s, "status: {}, bound: {}", self.status, bound);
+        if self.certificate_present {
+            let _ = writeln!(
+                s,
+                "certificate: present in the file, NOT checked (verify --certificate is not built yet)"
+            );
+        }
+        for (i, v) in self.violations.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "{:>4}. [{}] {}",
+                i + 1,
+                v.rule().label(),
+                v.describe(inst)
+            );
+        }
+        s
+    }
+}
+
+/// Formats a sum in millionths exactly, e.g. `12.3456` or `-0.5`.
+pub fn fmt_micro(micro: i64) -> String {
+    let sign = if micro < 0 { "-" } else { "" };
+    let m = micro.unsigned_abs();
+    let scale = crate::model::SCORE_SCALE as u64;
+    let whole = m / scale;
+    let frac = m % scale;
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let digits = format!("{frac:06}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// Checks `panels` against every rule of SPEC.md for `inst`.
+///
+/// Never panics on the file's content: unknown ids, repeated ids, empty
+/// panels and odd floats are all reported as violations.
+pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
+    let elig = Eligibility::compute(inst);
+    let resolved = resolve(inst, panels);
+    let (objective_micro, pairs_scored) = rules::recompute_objective(inst, &elig, &resolved);
+
+    let mut v = Vec::new();
+    rules::coverage(inst, &resolved, &mut v);
+    rules::unknown_applications(panels, &resolved, &mut v);
+    rules::unknown_experts(panels, &resolved, &mut v);
+    rules::panel_order(&resolved, &mut v);
+    rules::panel_size(inst, panels, &resolved, &mut v);
+    rules::distinct_experts(panels, &resolved, &mut v);
+    rules::eligible_pairs(inst, &elig, &resolved, &mut v);
+    rules::outside_city(inst, &resolved, &mut v);
+    rules::city_cap(inst, &resolved, &mut v);
+    rules::institution_cap(inst, &resolved, &mut v);
+    rules::loads(inst, &resolved, &mut v);
+    rules::listed_scores(inst, &elig, panels, &resolved, &mut v);
+    rules::objective(panels.objective, objective_micro, &mut v);
+    rules::bound(panels, objective_micro, &mut v);
+    rules::status(panels, objective_micro, &mut v);
+    debug_assert!(v.windows(2).all(|w| w[0].rule() <= w[1].rule()));
+
+    Report {
+        violations: v,
+        objective: total_as_f64(objective_micro),
+        objective_micro,
+        claimed_objective: panels.objective,
+        claimed_bound: panels.bound,
+        status: panels.status.clone(),
+        panels_in_file: panels.panels.len(),
+        applications: inst.applications.len(),
+        pairs_scored,
+        certificate_present: panels.certificate.is_some(),
+    }
+}

@@ -1,0 +1,382 @@
+//! One function per rule of SPEC.md, each a plain loop that appends its
+//! violations in input order. [`super::verify`] calls them in the order of
+//! [`Rule`](super::Rule).
+//!
+//! Every function reads the records as [`Resolved`] (ids already looked up),
+//! so an unknown id is reported once, by its own rule, and skipped by the
+//! others instead of making them panic.
+
+use std::collections::BTreeMap;
+
+use super::{within_tolerance, Resolved, Violation};
+use crate::eligibility::Eligibility;
+use crate::io::panels::PanelsFile;
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
+
+/// Σ score(a, e) over every record with a known application and each
+/// distinct known expert of it, exact in millionths; also the number of
+/// pairs summed. Scores of ineligible pairs count too (they are reported by
+/// [`eligible_pairs`]).
+pub fn recompute_objective(
+    inst: &Instance,
+    elig: &Eligibility,
+    resolved: &[Resolved],
+) -> (i64, usize) {
+    let mut total: i64 = 0;
+    let mut pairs = 0;
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        for &e in &r.distinct {
+            total = total.saturating_add(elig.score(inst, a, e).0);
+            pairs += 1;
+        }
+    }
+    (total, pairs)
+}
+
+/// Rule: every application of the instance has exactly one panel.
+pub fn coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let mut records_of: Vec<Vec<usize>> = vec![Vec::new(); inst.applications.len()];
+    for r in resolved {
+        if let Some(a) = r.app {
+            records_of[a.ix()].push(r.record);
+        }
+    }
+    for a in inst.app_ixs() {
+        let records = &records_of[a.ix()];
+        if records.is_empty() {
+            out.push(Violation::MissingApplication { app: a });
+        } else if records.len() > 1 {
+            out.push(Violation::DuplicateApplication {
+                app: a,
+                records: records.clone(),
+            });
+        }
+    }
+}
+
+/// Rule: every record names an application of the instance.
+pub fn unknown_applications(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    for r in resolved {
+        if r.app.is_none() {
+            out.push(Violation::UnknownApplication {
+                record: r.record,
+                id: panels.panels[r.record].application.clone(),
+            });
+        }
+    }
+}
+
+/// Rule: every listed expert id is an expert of the instance. Checked in
+/// every record, including those with an unknown application.
+pub fn unknown_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    for r in resolved {
+        let record = &panels.panels[r.record];
+        for (position, e) in r.experts.iter().enumerate() {
+            if e.is_none() {
+                out.push(Violation::UnknownExpert {
+                    record: r.record,
+                    application: record.application.clone(),
+                    position,
+                    id: record.experts[position].clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Rule (SPEC "Outputs"): panels are listed in the order of the
+/// applications in the input. Reported once, at the first record whose
+/// application comes before that of an earlier record. Records with unknown
+/// applications are skipped; a duplicate next to its twin is not an order
+/// violation (it is a coverage one).
+pub fn panel_order(resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let mut latest: Option<AppIx> = None;
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        match latest {
+            Some(prev) if a < prev => {
+                out.push(Violation::PanelOrder {
+                    record: r.record,
+                    app: a,
+                    after: prev,
+                });
+                return;
+            }
+            _ => latest = Some(a),
+        }
+    }
+}
+
+/// Rule: a panel lists exactly the application's panel size of experts.
+pub fn panel_size(
+    inst: &Instance,
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let listed = panels.panels[r.record].experts.len();
+        let k = inst.panel_size(a);
+        if listed != k as usize {
+            out.push(Violation::WrongPanelSize {
+                record: r.record,
+                app: a,
+                listed,
+                k,
+            });
+        }
+    }
+}
+
+/// Rule: the experts of a panel are distinct. Compared by id as written, so
+/// repeated unknown ids are caught too; each repeated id is reported once
+/// per panel, at its first position.
+pub fn distinct_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    for r in resolved {
+        let record = &panels.panels[r.record];
+        let ids = &record.experts;
+        for (i, id) in ids.iter().enumerate() {
+            let seen_before = ids[..i].contains(id);
+            if seen_before {
+                continue;
+            }
+            let times = ids.iter().filter(|x| *x == id).count();
+            if times > 1 {
+                out.push(Violation::RepeatedExpert {
+                    record: r.record,
+                    application: record.application.clone(),
+                    id: id.clone(),
+                    times,
+                });
+            }
+        }
+    }
+}
+
+/// Rule: every assigned pair is eligible; every reason is kept.
+pub fn eligible_pairs(
+    inst: &Instance,
+    elig: &Eligibility,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        for &e in &r.distinct {
+            let verdict = elig.check(inst, a, e);
+            if !verdict.is_eligible() {
+                out.push(Violation::Ineligible {
+                    record: r.record,
+                    app: a,
+                    expert: e,
+                    reasons: verdict.reasons,
+                });
+            }
+        }
+    }
+}
+
+/// Rule: at least `inst.min_outside(a)` distinct panel members come from a
+/// city other than the application's.
+pub fn outside_city(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let home = inst.applications[a.ix()].city;
+        let mut outside: u32 = 0;
+        for &e in &r.distinct {
+            if inst.experts[e.ix()].city != home {
+                outside += 1;
+            }
+        }
+        let min = inst.min_outside(a);
+        if outside < min {
+            out.push(Violation::TooFewOutside {
+                record: r.record,
+                app: a,
+                outside,
+                min,
+            });
+        }
+    }
+}
+
+/// Rule: at most `max_per_city` distinct panel members from any one city,
+/// the application's own city included. Cities in order of interning.
+pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let Some(max) = inst.policy.max_per_city else {
+        return;
+    };
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let mut by_city: BTreeMap<CityIx, Vec<ExpertIx>> = BTreeMap::new();
+        for &e in &r.distinct {
+            by_city
+                .entry(inst.experts[e.ix()].city)
+                .or_default()
+                .push(e);
+        }
+        for (city, experts) in by_city {
+            if experts.len() > max as usize {
+                out.push(Violation::CityCap {
+                    record: r.record,
+                    app: a,
+                    city,
+                    experts,
+                    max,
+                });
+            }
+        }
+    }
+}
+
+/// Rule: at most `max_per_institution` distinct panel members from any one
+/// institution. Institutions in order of interning.
+pub fn institution_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let Some(max) = inst.policy.max_per_institution else {
+        return;
+    };
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let mut by_inst: BTreeMap<InstIx, Vec<ExpertIx>> = BTreeMap::new();
+        for &e in &r.distinct {
+            by_inst
+                .entry(inst.experts[e.ix()].institution)
+                .or_default()
+                .push(e);
+        }
+        for (institution, experts) in by_inst {
+            if experts.len() > max as usize {
+                out.push(Violation::InstitutionCap {
+                    record: r.record,
+                    app: a,
+                    institution,
+                    experts,
+                    max,
+                });
+            }
+        }
+    }
+}
+
+/// Rule: each expert's load (panels of known applications they sit on,
+/// counted once per panel) lies in `[inst.min_load(e), inst.max_load(e)]`.
+/// Experts in input order; an expert can break only one side.
+pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let mut apps_of: Vec<Vec<AppIx>> = vec![Vec::new(); inst.experts.len()];
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        for &e in &r.distinct {
+            apps_of[e.ix()].push(a);
+        }
+    }
+    for e in inst.expert_ixs() {
+        let apps = &apps_of[e.ix()];
+        let load = apps.len();
+        let (min, max) = (inst.min_load(e), inst.max_load(e));
+        if load < min as usize {
+            out.push(Violation::Underloaded {
+                expert: e,
+                load: load as u32,
+                min,
+            });
+        } else if load > max as usize {
+            out.push(Violation::Overloaded {
+                expert: e,
+                apps: apps.clone(),
+                max,
+            });
+        }
+    }
+}
+
+/// Rule: when a record lists `scores`, there is one per expert and each
+/// matches the recomputed score within tolerance. Unknown experts are
+/// skipped (reported by [`unknown_experts`]).
+pub fn listed_scores(
+    inst: &Instance,
+    elig: &Eligibility,
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let record = &panels.panels[r.record];
+        let Some(scores) = &record.scores else {
+            continue;
+        };
+        if scores.len() != record.experts.len() {
+            out.push(Violation::ListedScoresLength {
+                record: r.record,
+                app: a,
+                scores: scores.len(),
+                experts: record.experts.len(),
+            });
+            continue;
+        }
+        for (position, e) in r.experts.iter().enumerate() {
+            let Some(e) = *e else { continue };
+            let actual: Score = elig.score(inst, a, e);
+            let listed = scores[position];
+            if !within_tolerance(listed, actual.as_f64()) {
+                out.push(Violation::ListedScore {
+                    record: r.record,
+                    app: a,
+                    expert: e,
+                    listed,
+                    actual,
+                });
+            }
+        }
+    }
+}
+
+/// Rule: the file's `objective` equals the recomputed Σ scores.
+pub fn objective(claimed: f64, recomputed_micro: i64, out: &mut Vec<Violation>) {
+    let recomputed = crate::model::total_as_f64(recomputed_micro);
+    if !within_tolerance(claimed, recomputed) {
+        out.push(Violation::ObjectiveMismatch {
+            claimed,
+            recomputed_micro,
+        });
+    }
+}
+
+/// Rule: when the file gives a `bound`, the recomputed objective does not
+/// exceed it (beyond tolerance). A non-finite bound fails.
+pub fn bound(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
+    let Some(bound) = panels.bound else { return };
+    let recomputed = crate::model::total_as_f64(recomputed_micro);
+    let ok = recomputed <= bound + super::tolerance(recomputed);
+    // A NaN or infinite bound proves nothing.
+    if !ok || !bound.is_finite() {
+        out.push(Violation::AboveBound {
+            bound,
+            recomputed_micro,
+        });
+    }
+}
+
+/// Rule: the status is `optimal` or `feasible`; when `optimal` and a
+/// `bound` is given, the bound equals the recomputed objective.
+pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
+    match panels.status.as_str() {
+        "feasible" => {}
+        "optimal" => {
+            if let Some(bound) = panels.bound {
+                let recomputed = crate::model::total_as_f64(recomputed_micro);
+                if !within_tolerance(bound, recomputed) {
+                    out.push(Violation::OptimalWithGap {
+                        bound,
+                        recomputed_micro,
+                    });
+                }
+            }
+        }
+        _ => out.push(Violation::BadStatus {
+            status: panels.status.clone(),
+        }),
+    }
+}

@@ -1,0 +1,542 @@
+//! The violations `verify` reports: one variant per rule, each carrying its
+//! evidence (ids, counts, limits), and their wording for a program officer.
+
+use crate::eligibility::Reason;
+use crate::model::{total_as_f64, AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
+
+use super::{fmt_micro, tolerance, ToleranceKind, TOLERANCE};
+
+/// The rules of SPEC.md, in the order the report lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// Every application has exactly one panel.
+    Coverage,
+    /// Every record names a known application.
+    UnknownApplication,
+    /// Every listed expert id is known.
+    UnknownExpert,
+    /// Panels are listed in the order of the applications in the input.
+    PanelOrder,
+    /// A panel has exactly the application's panel size.
+    PanelSize,
+    /// The experts of a panel are distinct.
+    Distinct,
+    /// Every assigned pair is eligible.
+    Eligibility,
+    /// Enough panel members come from outside the applicant's city.
+    OutsideCity,
+    /// `max_per_city`.
+    CityCap,
+    /// `max_per_institution`.
+    InstitutionCap,
+    /// Each expert's load is within `[min_load, max_load]`.
+    Load,
+    /// Per-pair `scores` in the file match the recomputed scores.
+    ListedScores,
+    /// The claimed objective equals the recomputed one.
+    Objective,
+    /// The objective does not exceed the claimed bound.
+    Bound,
+    /// The status is known and consistent with the bound.
+    Status,
+}
+
+impl Rule {
+    /// A short label for the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::Coverage => "coverage",
+            Rule::UnknownApplication => "unknown application",
+            Rule::UnknownExpert => "unknown expert",
+            Rule::PanelOrder => "panel order",
+            Rule::PanelSize => "panel size",
+            Rule::Distinct => "distinct experts",
+            Rule::Eligibility => "eligibility",
+            Rule::OutsideCity => "outside city",
+            Rule::CityCap => "max_per_city",
+            Rule::InstitutionCap => "max_per_institution",
+            Rule::Load => "load",
+            Rule::ListedScores => "listed scores",
+            Rule::Objective => "objective",
+            Rule::Bound => "bound",
+            Rule::Status => "status",
+        }
+    }
+}
+
+/// One broken rule, with its evidence. `record` fields are 0-based positions
+/// in the file's `panels` array.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Violation {
+    /// The application has no panel in the file.
+    MissingApplication {
+        /// The application.
+        app: AppIx,
+    },
+    /// The application has more than one panel in the file.
+    DuplicateApplication {
+        /// The application.
+        app: AppIx,
+        /// The records naming it, in file order.
+        records: Vec<usize>,
+    },
+    /// A record names an application the instance does not have.
+    UnknownApplication {
+        /// The record.
+        record: usize,
+        /// The id as written in the file.
+        id: String,
+    },
+    /// A record lists an expert id the instance does not have.
+    UnknownExpert {
+        /// The record.
+        record: usize,
+        /// The application id of the record, as written in the file.
+        application: String,
+        /// Position of the id in the record's `experts` (0-based).
+        position: usize,
+        /// The id as written in the file.
+        id: String,
+    },
+    /// A record comes earlier in the instance than the one before it
+    /// (reported once, at the first such record).
+    PanelOrder {
+        /// The record out of place.
+        record: usize,
+        /// Its application.
+        app: AppIx,
+        /// The application of the nearest earlier record that comes later
+        /// in the instance.
+        after: AppIx,
+    },
+    /// A panel lists more or fewer experts than the application's k.
+    WrongPanelSize {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// Number of expert ids listed (known or not, repeated or not).
+        listed: usize,
+        /// The application's panel size.
+        k: u32,
+    },
+    /// The same expert id appears more than once in one panel.
+    RepeatedExpert {
+        /// The record.
+        record: usize,
+        /// The application id of the record, as written in the file.
+        application: String,
+        /// The repeated expert id, as written.
+        id: String,
+        /// How many times it is listed.
+        times: usize,
+    },
+    /// An assigned pair is not eligible.
+    Ineligible {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The expert.
+        expert: ExpertIx,
+        /// Every reason the pair is excluded.
+        reasons: Vec<Reason>,
+    },
+    /// Too few panel members from outside the applicant's city.
+    TooFewOutside {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// Distinct known experts from another city.
+        outside: u32,
+        /// The required minimum, `inst.min_outside(app)`.
+        min: u32,
+    },
+    /// Too many panel members from one city.
+    CityCap {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The city.
+        city: CityIx,
+        /// The panel's experts from that city, in file order.
+        experts: Vec<ExpertIx>,
+        /// `max_per_city`.
+        max: u32,
+    },
+    /// Too many panel members from one institution.
+    InstitutionCap {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The institution.
+        institution: InstIx,
+        /// The panel's experts from that institution, in file order.
+        experts: Vec<ExpertIx>,
+        /// `max_per_institution`.
+        max: u32,
+    },
+    /// An expert reviews fewer applications than their `min_load`.
+    Underloaded {
+        /// The expert.
+        expert: ExpertIx,
+        /// Panels the expert sits on.
+        load: u32,
+        /// `inst.min_load(expert)`.
+        min: u32,
+    },
+    /// An expert reviews more applications than their `max_load`.
+    Overloaded {
+        /// The expert.
+        expert: ExpertIx,
+        /// The applications whose panels the expert sits on, in file order
+        /// (load = its length).
+        apps: Vec<AppIx>,
+        /// `inst.max_load(expert)`.
+        max: u32,
+    },
+    /// A record's `scores` list is not aligned with its `experts`.
+    ListedScoresLength {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// Number of scores listed.
+        scores: usize,
+        /// Number of experts listed.
+        experts: usize,
+    },
+    /// A record's listed score of a pair differs from the recomputed one.
+    ListedScore {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The expert.
+        expert: ExpertIx,
+        /// The score in the file.
+        listed: f64,
+        /// The recomputed score.
+        actual: Score,
+    },
+    /// The file's `objective` differs from the recomputed Σ scores.
+    ObjectiveMismatch {
+        /// The file's value.
+        claimed: f64,
+        /// The recomputed value, in millionths.
+        recomputed_micro: i64,
+    },
+    /// The recomputed objective exceeds the file's `bound`, so the bound is
+    /// not an upper bound.
+    AboveBound {
+        /// The file's bound.
+        bound: f64,
+        /// The recomputed objective, in millionths.
+        recomputed_micro: i64,
+    },
+    /// The status is neither `optimal` nor `feasible`.
+    BadStatus {
+        /// The status as written.
+        status: String,
+    },
+    /// The status is `optimal` but the bound differs from the objective.
+    OptimalWithGap {
+        /// The file's bound.
+        bound: f64,
+        /// The recomputed objective, in millionths.
+        recomputed_micro: i64,
+    },
+}
+
+impl Violation {
+    /// The rule this violation breaks.
+    pub fn rule(&self) -> Rule {
+        match self {
+            Violation::MissingApplication { .. } | Violation::DuplicateApplication { .. } => {
+                Rule::Coverage
+            }
+            Violation::UnknownApplication { .. } => Rule::UnknownApplication,
+            Violation::UnknownExpert { .. } => Rule::UnknownExpert,
+            Violation::PanelOrder { .. } => Rule::PanelOrder,
+            Violation::WrongPanelSize { .. } => Rule::PanelSize,
+            Violation::RepeatedExpert { .. } => Rule::Distinct,
+            Violation::Ineligible { .. } => Rule::Eligibility,
+            Violation::TooFewOutside { .. } => Rule::OutsideCity,
+            Violation::CityCap { .. } => Rule::CityCap,
+            Violation::InstitutionCap { .. } => Rule::InstitutionCap,
+            Violation::Underloaded { .. } | Violation::Overloaded { .. } => Rule::Load,
+            Violation::ListedScoresLength { .. } | Violation::ListedScore { .. } => {
+                Rule::ListedScores
+            }
+            Violation::ObjectiveMismatch { .. } => Rule::Objective,
+            Violation::AboveBound { .. } => Rule::Bound,
+            Violation::BadStatus { .. } | Violation::OptimalWithGap { .. } => Rule::Status,
+        }
+    }
+
+    /// The violation in plain words, naming ids, counts and limits, e.g.
+    /// `A017: 1 expert from outside 长沙, policy needs at least 2
+    /// (min_outside_share 0.4 of 5)`.
+    ///
+    /// A per-panel message starts with the application id; the file record
+    /// (`panels[i]`, 0-based) is added when it is not at the application's
+    /// own position in input order.
+    pub fn describe(&self, inst: &Instance) -> String {
+        let app_id = |a: AppIx| inst.applications[a.ix()].id.as_str();
+        let ex_id = |e: ExpertIx| inst.experts[e.ix()].id.as_str();
+        let at = |record: usize, a: AppIx| {
+            if record == a.ix() {
+                app_id(a).to_string()
+            } else {
+                format!("{} (panels[{record}])", app_id(a))
+            }
+        };
+        match self {
+            Violation::MissingApplication { app } => {
+                format!("{}: no panel in the file", app_id(*app))
+            }
+            Violation::DuplicateApplication { app, records } => {
+                let list: Vec<String> = records.iter().map(|r| format!("panels[{r}]")).collect();
+                format!(
+                    "{}: {} panels in the file ({}), must be exactly one",
+                    app_id(*app),
+                    records.len(),
+                    list.join(", ")
+                )
+            }
+            Violation::UnknownApplication { record, id } => {
+                format!("panels[{record}]: application id {id:?} is not in the instance")
+            }
+            Violation::UnknownExpert {
+                record,
+                application,
+                position,
+                id,
+            } => format!(
+                "{application} (panels[{record}]): expert id {id:?} at experts[{position}] is not in the instance"
+            ),
+            Violation::PanelOrder { record, app, after } => format!(
+                "{} (panels[{record}]) is listed after {}, but comes before it in the input; panels must follow the input order of applications",
+                app_id(*app),
+                app_id(*after)
+            ),
+            Violation::WrongPanelSize { record, app, listed, k } => format!(
+                "{}: {} listed, panel size is {k}",
+                at(*record, *app),
+                count(*listed as u64, "expert")
+            ),
+            Violation::RepeatedExpert {
+                record,
+                application,
+                id,
+                times,
+            } => format!(
+                "{application} (panels[{record}]): expert {id} is listed {times} times in one panel"
+            ),
+            Violation::Ineligible {
+                record,
+                app,
+                expert,
+                reasons,
+            } => {
+                let words: Vec<String> = reasons
+                    .iter()
+                    .map(|r| r.describe(inst, *app, *expert))
+                    .collect();
+                format!(
+                    "{}: {} is not eligible: {}",
+                    at(*record, *app),
+                    ex_id(*expert),
+                    words.join("; ")
+                )
+            }
+            Violation::TooFewOutside {
+                record,
+                app,
+                outside,
+                min,
+            } => format!(
+                "{}: {} from outside {}, policy needs at least {min} ({})",
+                at(*record, *app),
+                count(*outside as u64, "expert"),
+                inst.app_city(*app),
+                outside_rule(inst, *app)
+            ),
+            Violation::CityCap {
+                record,
+                app,
+                city,
+                experts,
+                max,
+            } => {
+                let home = if *city == inst.applications[app.ix()].city {
+                    " (the home city)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}: {} from {}{home} ({}), max_per_city is {max}",
+                    at(*record, *app),
+                    count(experts.len() as u64, "expert"),
+                    inst.cities.name(city.0),
+                    ids(inst, experts)
+                )
+            }
+            Violation::InstitutionCap {
+                record,
+                app,
+                institution,
+                experts,
+                max,
+            } => format!(
+                "{}: {} from {} ({}), max_per_institution is {max}",
+                at(*record, *app),
+                count(experts.len() as u64, "expert"),
+                inst.institutions.name(institution.0),
+                ids(inst, experts)
+            ),
+            Violation::Underloaded { expert, load, min } => {
+                let own = if inst.experts[expert.ix()].min_load.is_some() {
+                    "own"
+                } else {
+                    "policy"
+                };
+                format!(
+                    "{}: sits on {}, min_load is {min} ({own})",
+                    ex_id(*expert),
+                    count(*load as u64, "panel")
+                )
+            }
+            Violation::Overloaded { expert, apps, max } => {
+                let own = if inst.experts[expert.ix()].max_load.is_some() {
+                    "own"
+                } else {
+                    "policy"
+                };
+                let list: Vec<&str> = apps.iter().map(|&a| app_id(a)).collect();
+                format!(
+                    "{}: sits on {} ({}), max_load is {max} ({own})",
+                    ex_id(*expert),
+                    count(apps.len() as u64, "panel"),
+                    list.join(", ")
+                )
+            }
+            Violation::ListedScoresLength {
+                record,
+                app,
+                scores,
+                experts,
+            } => format!(
+                "{}: {} listed for {}",
+                at(*record, *app),
+                count(*scores as u64, "score"),
+                count(*experts as u64, "expert")
+            ),
+            Violation::ListedScore {
+                record,
+                app,
+                expert,
+                listed,
+                actual,
+            } => format!(
+                "{}: score of {} is listed as {listed}, recomputed {} ({})",
+                at(*record, *app),
+                ex_id(*expert),
+                fmt_micro(actual.0),
+                beyond(*listed, actual.as_f64())
+            ),
+            Violation::ObjectiveMismatch {
+                claimed,
+                recomputed_micro,
+            } => format!(
+                "the file's objective is {claimed}, the recomputed sum of scores is {} ({})",
+                fmt_micro(*recomputed_micro),
+                beyond(*claimed, total_as_f64(*recomputed_micro))
+            ),
+            Violation::AboveBound {
+                bound,
+                recomputed_micro,
+            } => format!(
+                "the recomputed objective {} exceeds the file's bound {bound} ({}); the bound is not an upper bound",
+                fmt_micro(*recomputed_micro),
+                beyond(*bound, total_as_f64(*recomputed_micro))
+            ),
+            Violation::BadStatus { status } => {
+                format!("status {status:?} is neither \"optimal\" nor \"feasible\"")
+            }
+            Violation::OptimalWithGap {
+                bound,
+                recomputed_micro,
+            } => format!(
+                "status is \"optimal\" but the bound {bound} differs from the recomputed objective {} ({})",
+                fmt_micro(*recomputed_micro),
+                beyond(*bound, total_as_f64(*recomputed_micro))
+            ),
+        }
+    }
+}
+
+/// "1 expert", "2 experts".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn ids(inst: &Instance, experts: &[ExpertIx]) -> String {
+    let list: Vec<&str> = experts
+        .iter()
+        .map(|&e| inst.experts[e.ix()].id.as_str())
+        .collect();
+    list.join(", ")
+}
+
+/// Which policy field sets `inst.min_outside(a)`, in words.
+fn outside_rule(inst: &Instance, a: AppIx) -> String {
+    let k = inst.panel_size(a);
+    let p = &inst.policy;
+    let by_share = inst.min_outside(a) > p.min_outside.min(k);
+    if by_share {
+        format!("min_outside_share {} of {k}", p.min_outside_share)
+    } else {
+        format!("min_outside {}", p.min_outside)
+    }
+}
+
+/// "difference 0.1 exceeds the absolute tolerance 1e-6", with the kind of
+/// tolerance that applied to `reference`.
+fn beyond(value: f64, reference: f64) -> String {
+    if !value.is_finite() {
+        return "not a finite number".to_string();
+    }
+    let diff = short((value - reference).abs());
+    match ToleranceKind::of(reference) {
+        ToleranceKind::Absolute => {
+            format!("difference {diff} exceeds the absolute tolerance {TOLERANCE:e}")
+        }
+        ToleranceKind::Relative => format!(
+            "difference {diff} exceeds the relative tolerance {TOLERANCE:e} × {} = {}",
+            short(reference.abs()),
+            short(tolerance(reference))
+        ),
+    }
+}
+
+/// A float for a message: up to 6 decimals when at least 0.001, else 4
+/// significant digits in scientific notation (`1.150e-6`).
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    if x.abs() >= 1e-3 {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
