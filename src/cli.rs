@@ -286,7 +286,7 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     print!("{}", report.render(&inst));
     if args.certificate {
         let elig = Eligibility::compute(&inst);
-        let outcome = crate::verify::check_certificate(&inst, &elig, &panels);
+        let outcome = crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
         println!("{}", outcome.describe());
         ok &= outcome.is_ok();
     }

@@ -6,7 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod certificate;
-//pub mod cli;
+pub mod cli;
 pub mod eligibility;
 pub mod flow;
 pub mod generate;

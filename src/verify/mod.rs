@@ -66,37 +66,21 @@
 //! at most 1 in magnitude, 1e-6 relative above that. Messages say which
 //! applied. A non-finite float never passes a comparison.
 //!
-//! # Optimality certificate (`verify --certificate`): design note, not built
+//! # Optimality certificate (`verify --certificate`)
 //!
-//! The solver will write `certificate` (a JSON object, see
-//! [`PanelsFile::certificate`]) with the LP dual values in model terms; its
-//! exact format is defined by the owner of `crate::flow`. Nothing here reads
-//! it yet: [`Report::certificate_present`] only records whether the file
-//! carries one, and [`Report::render`] says plainly that it was *not*
-//! checked. When the format is fixed, the check belongs in its own
-//! submodule (`verify/certificate.rs`) with its own violation variants, and
-//! must, like the rest of this module, work from the model alone:
-//!
-//! 1. read the duals by *model* names (application, (application, city),
-//!    (application, institution), expert), never by solver node numbers, and
-//!    reject a certificate that names unknown ids;
-//! 2. check dual feasibility of every eligible pair (a, e) — its reduced
-//!    score, score(a, e) minus the duals along a → city group → institution
-//!    group → e, must be ≤ 0 for pairs left out and ≥ 0 for pairs assigned
-//!    (complementary slackness), sign conditions on capacity duals;
-//! 3. recompute the dual objective exactly in millionths (Σ k_a·u_a + Σ
-//!    caps·duals + load-bound terms) and require it to equal
-//!    [`Report::objective_micro`]; only then is `status: optimal` *proven*
-//!    rather than claimed.
-//!
-//! Until then `status: optimal` is checked only for consistency with
+//! [`check_certificate`] (in [`certificate`]) re-checks the LP duals the
+//! solver writes, by model names, from the instance alone: see
+//! [`crate::certificate`] for the LP and the bound. Without
+//! `--certificate`, `status: optimal` is checked only for consistency with
 //! `bound` (see [`Violation::OptimalWithGap`]).
 
+pub mod certificate;
 pub mod rules;
 mod violation;
 
 use std::fmt::Write as _;
 
+pub use certificate::{check_certificate, CertificateOutcome};
 pub use violation::{Rule, Violation};
 
 use crate::eligibility::Eligibility;
@@ -202,8 +186,8 @@ pub struct Report {
     pub applications: usize,
     /// Number of (record, expert) pairs with known ids that were scored.
     pub pairs_scored: usize,
-    /// True when the file carries a `certificate`. It is **not** checked
-    /// yet; see the module docs.
+    /// True when the file carries a `certificate` (checked by
+    /// [`check_certificate`] when asked).
     pub certificate_present: bool,
 }
 
@@ -247,7 +231,7 @@ impl Report {
         if self.certificate_present {
             let _ = writeln!(
                 s,
-                "certificate: present in the file, NOT checked (verify --certificate is not built yet)"
+                "certificate: present in the file (re-checked with --certificate)"
             );
         }
         for (i, v) in self.violations.iter().enumerate() {
