@@ -78,3 +78,13 @@ fn common_verify(inst: &Instance, s: &Solved) {
     let report = panels::verify::verify(inst, &file);
     assert!(report.is_ok(), "verify: {}", report.render(inst));
 }
+
+/// The random shapes are not degenerate: many are feasible, some are not,
+/// so both branches of the properties above are exercised.
+#[test]
+fn random_shapes_mix_feasible_and_infeasible() {
+    for shape in [TINY, SMALL] {
+        let feasible = (0..200u64).filter(|&s| flow(&random_instance(s, shape)).is_ok()).count();
+        assert!((40..=190).contains(&feasible), "{feasible} of 200 feasible for {shape:?}");
+    }
+}

@@ -173,6 +173,28 @@ pub fn precheck(inst: &Instance, elig: &Eligibility, pairs: &EligiblePairs) -> O
         out.fixes.push("lower min_load (policy or per expert)".into());
         return Some(out);
     }
+    let reversed: Vec<String> = inst
+        .expert_ixs()
+        .filter(|&e| inst.min_load(e) > inst.max_load(e))
+        .map(|e| {
+            format!(
+                "{} must review at least {} (min_load) but at most {} (max_load)",
+                inst.experts[e.ix()].id,
+                inst.min_load(e),
+                inst.max_load(e)
+            )
+        })
+        .collect();
+    if !reversed.is_empty() {
+        out.shortfall = inst
+            .expert_ixs()
+            .map(|e| u64::from(inst.min_load(e).saturating_sub(inst.max_load(e))))
+            .sum();
+        out.findings.extend(reversed.into_iter().take(MAX_LISTED));
+        out.fixes
+            .push("make each expert's min_load at most their max_load (policy or per expert)".into());
+        return Some(out);
+    }
     let mut eligible_apps = vec![0u32; inst.experts.len()];
     for e in &pairs.experts {
         eligible_apps[e.ix()] += 1;
