@@ -202,16 +202,17 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         )),
         other => Failure::Other(other.to_string()),
     })?;
-    let file = panels_file(&inst, &elig, &solved, hash, load_seconds);
+    let file = panels_file(&inst, &elig, &solved, hash);
     crate::io::write_panels(&args.out, &file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
     note(
         quiet,
         format!(
-            "{}: objective {:.6} ({} panels, {} pairs, {} solver {:.2}s) → {}",
+            "{}: objective {:.6} ({} panels, {} pairs; build {:.2}s, {} solver {:.2}s) → {}",
             solved.status.as_str(),
             file.objective,
             file.panels.len(),
             solved.stats.eligible_pairs,
+            solved.stats.build_seconds,
             solved.solver,
             solved.stats.solve_seconds,
             args.out.display()
@@ -221,7 +222,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// The panels file for a solved round.
-pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String, load_seconds: f64) -> PanelsFile {
+pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String) -> PanelsFile {
     let panels = inst
         .app_ixs()
         .map(|a| {
@@ -238,8 +239,7 @@ pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: S
             }
         })
         .collect();
-    let mut stats = serde_json::to_value(&solved.stats).unwrap_or_default();
-    stats["load_seconds"] = serde_json::json!(load_seconds);
+    let stats = serde_json::to_value(&solved.stats).ok();
     PanelsFile {
         status: solved.status.as_str().to_string(),
         objective: total_as_f64(solved.objective_micro),
@@ -252,7 +252,7 @@ pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: S
             .certificate
             .as_ref()
             .and_then(|c| serde_json::to_value(c).ok()),
-        stats: Some(stats),
+        stats,
     }
 }
 

@@ -21,8 +21,6 @@
 //! count. Scores are rounded to millionths like every score (see
 //! [`crate::model::SCORE_SCALE`]).
 
-use std::collections::BTreeMap;
-
 use crate::model::{AppIx, Application, Expert, ExpertIx, Instance, Score};
 
 /// Weight of the field fit in the computed score.
@@ -88,12 +86,13 @@ pub fn discipline_prefix(field: &str) -> &str {
 
 /// Scores of every pair of an instance, following SPEC.md's precedence.
 ///
-/// Listed affinities are kept in a map; unlisted pairs fall back to
-/// `default_affinity` (when the instance has a list) or to
-/// [`computed_score`].
+/// Listed affinities are kept per application, sorted by expert; unlisted
+/// pairs fall back to `default_affinity` (when the instance has a list) or
+/// to [`computed_score`].
 #[derive(Clone, Debug)]
 pub struct Scorer {
-    listed: BTreeMap<(AppIx, ExpertIx), Score>,
+    /// Per application: listed (expert, score), sorted by expert.
+    listed: Vec<Vec<(ExpertIx, Score)>>,
     default: Option<Score>,
 }
 
@@ -102,30 +101,55 @@ impl Scorer {
     /// (the loader rejects duplicates, so this only matters for hand-built
     /// models).
     pub fn new(inst: &Instance) -> Scorer {
-        let mut listed = BTreeMap::new();
+        let mut listed: Vec<Vec<(ExpertIx, Score)>> = vec![Vec::new(); inst.applications.len()];
         let default = inst.affinity.as_ref().map(|list| {
             for a in list {
-                listed.insert((a.application, a.expert), a.score);
+                listed[a.application.ix()].push((a.expert, a.score));
             }
             Score::from_f64(inst.policy.default_affinity).unwrap_or_default()
         });
+        for row in &mut listed {
+            // Stable sort, then keep the last of equal experts.
+            row.sort_by_key(|&(e, _)| e);
+            let mut dedup: Vec<(ExpertIx, Score)> = Vec::with_capacity(row.len());
+            for &(e, s) in row.iter() {
+                match dedup.last_mut() {
+                    Some(last) if last.0 == e => last.1 = s,
+                    _ => dedup.push((e, s)),
+                }
+            }
+            *row = dedup;
+        }
         Scorer { listed, default }
     }
 
     /// The score of pair (a, e).
     pub fn score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Score {
-        if let Some(&s) = self.listed.get(&(a, e)) {
-            return s;
+        let row = &self.listed[a.ix()];
+        if let Ok(i) = row.binary_search_by_key(&e, |&(x, _)| x) {
+            return row[i].1;
         }
+        self.unlisted(inst, a, e)
+    }
+
+    /// The score of (a, e) when it has no affinity entry.
+    pub fn unlisted(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Score {
         match self.default {
             Some(d) => d,
             None => computed_score(&inst.applications[a.ix()], &inst.experts[e.ix()]),
         }
     }
 
+    /// Listed (expert, score) entries of application `a`, sorted by expert.
+    pub fn listed_row(&self, a: AppIx) -> &[(ExpertIx, Score)] {
+        &self.listed[a.ix()]
+    }
+
     /// True when the score of (a, e) comes from an explicit affinity entry.
     pub fn is_listed(&self, a: AppIx, e: ExpertIx) -> bool {
-        self.listed.contains_key(&(a, e))
+        self.listed[a.ix()]
+            .binary_search_by_key(&e, |&(x, _)| x)
+            .is_ok()
     }
 }
 

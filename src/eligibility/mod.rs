@@ -252,13 +252,25 @@ impl Eligibility {
 
     /// The score of (a, e) when eligible, `None` otherwise.
     pub fn eligible_score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Score> {
+        self.eligible_with(inst, a, e, || self.scorer.score(inst, a, e))
+    }
+
+    /// The eligibility test with the score supplied lazily (so
+    /// [`Eligibility::pairs`] can walk the listed scores in step).
+    fn eligible_with(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: impl FnOnce() -> Score,
+    ) -> Option<Score> {
         if rules::unavailable(inst, e).is_some()
             || rules::same_institution(inst, a, e).is_some()
             || self.person_based[a.ix()].contains_key(&e)
         {
             return None;
         }
-        let score = self.scorer.score(inst, a, e);
+        let score = score();
         if rules::below_min_affinity(score, self.min_affinity).is_some() {
             return None;
         }
@@ -267,6 +279,9 @@ impl Eligibility {
 
     /// All eligible pairs, grouped by application in input order, experts in
     /// input order within each application.
+    ///
+    /// Complexity: O(applications × experts), with listed scores read in
+    /// step rather than looked up.
     pub fn pairs(&self, inst: &Instance) -> EligiblePairs {
         let mut out = EligiblePairs {
             offsets: Vec::with_capacity(inst.applications.len() + 1),
@@ -275,8 +290,12 @@ impl Eligibility {
         };
         out.offsets.push(0);
         for a in inst.app_ixs() {
+            let mut listed = self.scorer.listed_row(a).iter().peekable();
             for e in inst.expert_ixs() {
-                if let Some(s) = self.eligible_score(inst, a, e) {
+                while listed.next_if(|&&(x, _)| x < e).is_some() {}
+                let entry = listed.next_if(|&&(x, _)| x == e).map(|&(_, s)| s);
+                let score = || entry.unwrap_or_else(|| self.scorer.unlisted(inst, a, e));
+                if let Some(s) = self.eligible_with(inst, a, e, score) {
                     out.experts.push(e);
                     out.scores.push(s);
                 }

@@ -50,7 +50,8 @@ pub enum Method {
     Mip,
 }
 
-/// Sizes and timings of a solve, for the panels file's `stats`.
+/// Sizes and timings of a solve. Sizes go into the panels file's `stats`;
+/// timings do not (same input ⇒ same bytes), they are printed on stderr.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct SolveStats {
     /// Eligible pairs.
@@ -60,8 +61,10 @@ pub struct SolveStats {
     /// Arcs in the flow network (0 for the MIP).
     pub arcs: usize,
     /// Seconds spent building eligibility and the network.
+    #[serde(skip)]
     pub build_seconds: f64,
     /// Seconds in the solver.
+    #[serde(skip)]
     pub solve_seconds: f64,
 }
 
