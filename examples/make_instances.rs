@@ -163,7 +163,14 @@ fn bundle(inst: &Instance) -> String {
                 ("fields", list(&a.fields)),
                 ("keywords", list(&a.keywords)),
                 ("panel_size", json!(a.panel_size)),
-                ("team", if team.is_empty() { Value::Null } else { list(&team) }),
+                (
+                    "team",
+                    if team.is_empty() {
+                        Value::Null
+                    } else {
+                        list(&team)
+                    },
+                ),
                 (
                     "avoid",
                     if avoid.is_empty() {
@@ -205,7 +212,10 @@ fn bundle(inst: &Instance) -> String {
             .iter()
             .map(|x| {
                 obj(vec![
-                    ("application", json!(inst.applications[x.application.ix()].id)),
+                    (
+                        "application",
+                        json!(inst.applications[x.application.ix()].id),
+                    ),
                     ("expert", json!(inst.experts[x.expert.ix()].id)),
                     ("score", json!(x.score.as_f64())),
                 ])
