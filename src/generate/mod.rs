@@ -1223,11 +1223,11 @@ pub fn generate(cfg: &GenConfig) -> Instance {
                 link((ne + p) as u32, e, &mut rng, &mut coauthorships);
             }
         }
-        for i in 0..ne {
+        for (i, ex) in experts.iter().enumerate() {
             if !rng.random_bool(co_rate / 2.0) {
                 continue;
             }
-            let (unit, city) = (experts[i].unit, experts[i].city);
+            let (unit, city) = (ex.unit, ex.city);
             for _ in 0..rng.random_range(1..=2) {
                 let r = rng.random::<f64>();
                 let pool: &[u32] = if r < 0.6 {
