@@ -94,10 +94,9 @@ fn main() {
         let t0 = Instant::now();
         let net = panel_network(apps, experts, seed);
         let build = t0.elapsed().as_secs_f64();
-        net.validate().expect("valid");
         let t1 = Instant::now();
         let c1 = cpu_seconds();
-        let mut sx = Simplex::new(&net);
+        let mut sx = Simplex::new(&net).expect("valid network");
         let setup_cpu = cpu_seconds() - c1;
         let ok = sx.run();
         let sol = sx.solution(&net);

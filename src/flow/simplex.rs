@@ -7,7 +7,7 @@
 //! samples the whole graph), followed by one artificial arc per node. Node
 //! `n` is the artificial root.
 
-use super::{FlowSolution, Network};
+use super::{FlowError, FlowSolution, Network};
 
 /// Marks "no node" (the root's parent).
 const NONE: u32 = u32::MAX;
@@ -60,9 +60,10 @@ pub struct Simplex {
 }
 
 impl Simplex {
-    /// Sets up the artificial starting tree for `net`, which must have passed
-    /// [`Network::validate`].
-    pub fn new(net: &Network) -> Self {
+    /// Validates `net` ([`Network::validate`]) and sets up the starting
+    /// tree.
+    pub fn new(net: &Network) -> Result<Self, FlowError> {
+        net.validate()?;
         let n = net.num_nodes();
         let (src0, tgt0) = (net.sources(), net.targets());
         let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
@@ -175,7 +176,7 @@ impl Simplex {
             potentials_moved: 0,
         };
         sx.hang_transit_nodes(&b);
-        sx
+        Ok(sx)
     }
 
     /// Starting-tree heuristic. A node with zero (shifted) supply is hung
@@ -718,8 +719,7 @@ mod tests {
                 let up = l + rng.random_range(0..5);
                 net.add_arc(nodes[u], nodes[v], l, up, rng.random_range(-9..10));
             }
-            net.validate().unwrap();
-            let mut sx = Simplex::new(&net);
+            let mut sx = Simplex::new(&net).unwrap();
             sx.check_tree();
             while let Some(e) = sx.find_entering() {
                 sx.pivot(e);
