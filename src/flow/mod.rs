@@ -65,12 +65,21 @@
 //!   still carries flow at the optimum, the supplies cannot be routed
 //!   (`M` exceeds the cost of any simple path), and a minimum cut
 //!   ([`cut`]) explains why.
+//! * **Starting tree.** Nodes with zero shifted supply (transit nodes) are
+//!   hung below a neighbour by a real out-arc at flow 0 rather than by their
+//!   artificial arc, taken in reverse topological order and choosing the arc
+//!   that leaves all their out-arcs with `rc ≥ 0`. On the panel shape this
+//!   cuts the number of pivots about sevenfold (143k → 20k at 1000×1500).
 //! * **Tree storage** as in LEMON: `parent`, `pred` (the tree arc to the
 //!   parent) and its direction, a preorder `thread` with `rev_thread`,
 //!   `succ_num` (subtree sizes) and `last_succ` (last node of a subtree in
-//!   the preorder). Finding the cycle costs O(depth); moving a subtree costs
-//!   O(size of the moved subtree), which is also the cost of updating its
-//!   potentials.
+//!   the preorder). Finding the cycle costs O(depth); re-hanging a subtree
+//!   costs O(stem + depth) for the tree arrays (the moved subtree's thread is
+//!   spliced in pieces, never walked) plus O(min(moved, rest)) for the
+//!   potentials: only differences of potentials matter, so the smaller side
+//!   is shifted. Potentials are kept modulo 2^64 (wrapping adds); every
+//!   difference the solver reads fits in `i64`, so this is exact, and the
+//!   output is normalised to the root.
 //! * **Pivot rule: block search.** Arcs are scanned cyclically in blocks of
 //!   `max(⌈√m⌉, 10)`; at the end of a block that holds a violating arc
 //!   (`rc < 0` at its lower bound, `rc > 0` at its upper bound), the most
@@ -84,7 +93,7 @@
 //!   blocking arc of the cycle in the direction of flow, starting at the
 //!   apex. This rules out cycling without any perturbation.
 //!
-//! **Complexity.** Each pivot costs O(B + depth + moved subtree) with `B`
+//! **Complexity.** Each pivot costs O(B + depth + smaller side) with `B`
 //! the block size; the number of pivots has no good polynomial bound (the
 //! method is exponential in the worst case) but in practice grows roughly
 //! linearly in the number of nodes. Memory is O(n + m).
@@ -100,10 +109,20 @@
 //!
 //! # Warm starts
 //!
-//! The internal [`simplex::Simplex`] keeps the whole basis; a later pricing
-//! round can add arcs at their lower bound (the old tree stays a feasible
-//! basis, the old potentials price the new arcs) and continue pivoting. This
-//! is not exposed yet.
+//! [`simplex::Simplex`] keeps the whole basis (tree, states, flows,
+//! potentials). A later pricing round that adds arcs can keep it: a new arc
+//! enters at its lower bound (with lower bound 0 the supplies do not move),
+//! so the old tree is still a feasible, strongly feasible basis and the old
+//! potentials price the new arcs; pivoting simply continues. This needs an
+//! `add_arc` on `Simplex` that appends to the arc arrays and grows the block
+//! size; it is not exposed yet.
+//!
+//! # Measured
+//!
+//! `cargo run --release --example flow_bench` on the panel shape (k = 3,
+//! five cities, ~100 institutions, every pair eligible), CPU time of one
+//! core: 1000×1500 (1.6M arcs, 108k nodes) ≈ 0.2 s including setup;
+//! 3000×4500 (14.4M arcs) ≈ 6 s.
 
 pub mod certify;
 pub mod cut;

@@ -228,8 +228,7 @@ impl Network {
     /// See the module docs: O(n + m) memory; each pivot costs
     /// O(√m + tree depth + moved subtree).
     pub fn solve(&self) -> Result<FlowSolution, FlowError> {
-        self.validate()?;
-        let mut simplex = Simplex::new(self);
+        let mut simplex = Simplex::new(self)?;
         if !simplex.run() {
             let cut = feasibility_cut(self)?.expect("simplex and max-flow disagree on feasibility");
             return Err(FlowError::Infeasible(cut));

@@ -7,7 +7,7 @@
 //! samples the whole graph), followed by one artificial arc per node. Node
 //! `n` is the artificial root.
 
-use super::{FlowSolution, Network};
+use super::{FlowError, FlowSolution, Network};
 
 /// Marks "no node" (the root's parent).
 const NONE: u32 = u32::MAX;
@@ -53,12 +53,17 @@ pub struct Simplex {
     buf: Vec<u32>,
     /// Pivots performed (tree changes and bound flips).
     pub pivots: u64,
+    /// Arcs priced, summed over all pivots.
+    pub arcs_priced: u64,
+    /// Potentials updated, summed over all pivots.
+    pub potentials_moved: u64,
 }
 
 impl Simplex {
-    /// Sets up the artificial starting tree for `net`, which must have passed
-    /// [`Network::validate`].
-    pub fn new(net: &Network) -> Self {
+    /// Validates `net` ([`Network::validate`]) and sets up the starting
+    /// tree.
+    pub fn new(net: &Network) -> Result<Self, FlowError> {
+        net.validate()?;
         let n = net.num_nodes();
         let (src0, tgt0) = (net.sources(), net.targets());
         let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
@@ -145,7 +150,7 @@ impl Simplex {
         last_succ[n] = if n == 0 { root } else { n as u32 - 1 };
         pi[n] = 0;
 
-        Simplex {
+        let mut sx = Simplex {
             n,
             m,
             arc_of,
@@ -167,45 +172,195 @@ impl Simplex {
             next_arc: 0,
             buf: Vec::new(),
             pivots: 0,
+            arcs_priced: 0,
+            potentials_moved: 0,
+        };
+        sx.hang_transit_nodes(&b);
+        Ok(sx)
+    }
+
+    /// Starting-tree heuristic. A node with zero (shifted) supply is hung
+    /// below a neighbour by one of its out-arcs at flow 0 instead of by its
+    /// artificial arc, choosing the arc that leaves all its out-arcs with
+    /// `rc ≥ 0` (parent `p` maximising `π(p) − cost`). Nodes are taken in
+    /// reverse topological order (a node after all its out-neighbours), so
+    /// on acyclic networks every transit node is hung; nodes on cycles keep
+    /// their artificial arc. Zero-flow tree arcs point towards the root, so
+    /// the tree stays strongly feasible.
+    fn hang_transit_nodes(&mut self, b: &[i64]) {
+        let (n, m) = (self.n, self.m);
+        if n == 0 || m == 0 {
+            return;
+        }
+        // In-adjacency (arcs with room only) in CSR form, and the number of
+        // such out-arcs per node.
+        let mut pending = vec![0u32; n];
+        let mut in_start = vec![0u32; n + 1];
+        for a in 0..m {
+            if self.cap[a] > 0 {
+                pending[self.src[a] as usize] += 1;
+                in_start[self.tgt[a] as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            in_start[i + 1] += in_start[i];
+        }
+        let mut in_arcs = vec![0u32; in_start[n] as usize];
+        let mut fill = in_start.clone();
+        for a in 0..m {
+            if self.cap[a] > 0 {
+                let t = self.tgt[a] as usize;
+                in_arcs[fill[t] as usize] = a as u32;
+                fill[t] += 1;
+            }
+        }
+        drop(fill);
+
+        // pending[u]: out-arcs of u whose head is not settled yet; best[u]:
+        // the best parent arc among the settled heads so far.
+        let mut best = vec![(i64::MIN, NONE); n];
+        let mut queue: Vec<u32> = Vec::with_capacity(n);
+        let mut settled = vec![false; n];
+        for u in 0..n {
+            if b[u] != 0 || pending[u] == 0 {
+                settled[u] = true;
+                queue.push(u as u32);
+            }
+        }
+        let mut head = 0;
+        let mut hung = 0usize;
+        while head < queue.len() {
+            let p = queue[head] as usize;
+            head += 1;
+            let pi_p = self.pi[p];
+            for &a in &in_arcs[in_start[p] as usize..in_start[p + 1] as usize] {
+                let u = self.src[a as usize] as usize;
+                if settled[u] {
+                    continue;
+                }
+                let val = pi_p - self.cost[a as usize];
+                if val > best[u].0 {
+                    best[u] = (val, a);
+                }
+                pending[u] -= 1;
+                if pending[u] > 0 {
+                    continue;
+                }
+                // All out-neighbours settled: hang u below the best one.
+                let (val, arc) = best[u];
+                let art = m + u;
+                self.state[art] = LOWER;
+                self.flow[art] = 0;
+                self.state[arc as usize] = TREE;
+                self.parent[u] = self.tgt[arc as usize];
+                self.pred[u] = arc;
+                self.dir[u] = UP;
+                self.pi[u] = val;
+                settled[u] = true;
+                hung += 1;
+                queue.push(u as u32);
+            }
+        }
+        if hung > 0 {
+            self.rebuild_thread();
+        }
+    }
+
+    /// Recomputes `thread`, `rev_thread`, `succ_num` and `last_succ` from
+    /// `parent` (children in increasing node order).
+    fn rebuild_thread(&mut self) {
+        let total = self.n + 1;
+        let root = self.n;
+        let mut child_start = vec![0u32; total + 1];
+        for u in 0..self.n {
+            child_start[self.parent[u] as usize + 1] += 1;
+        }
+        for i in 0..total {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut children = vec![0u32; self.n];
+        let mut fill = child_start.clone();
+        for u in 0..self.n {
+            let p = self.parent[u] as usize;
+            children[fill[p] as usize] = u as u32;
+            fill[p] += 1;
+        }
+        // Iterative preorder.
+        let mut order: Vec<u32> = Vec::with_capacity(total);
+        let mut stack: Vec<u32> = vec![root as u32];
+        while let Some(u) = stack.pop() {
+            order.push(u);
+            let (a, z) = (
+                child_start[u as usize] as usize,
+                child_start[u as usize + 1] as usize,
+            );
+            stack.extend(children[a..z].iter().rev());
+        }
+        debug_assert_eq!(order.len(), total);
+        for i in 0..total {
+            let (u, v) = (order[i], order[(i + 1) % total]);
+            self.thread[u as usize] = v;
+            self.rev_thread[v as usize] = u;
+        }
+        for &u in order.iter().rev() {
+            let ui = u as usize;
+            let (a, z) = (child_start[ui] as usize, child_start[ui + 1] as usize);
+            let mut size = 1;
+            let mut last = u;
+            for &c in &children[a..z] {
+                size += self.succ_num[c as usize];
+                last = self.last_succ[c as usize];
+            }
+            self.succ_num[ui] = size;
+            self.last_succ[ui] = last;
         }
     }
 
     /// Block search: the most violating arc of the first block (scanning
     /// cyclically from where the last search stopped) that holds one.
+    #[inline(never)]
     fn find_entering(&mut self) -> Option<usize> {
         let m = self.m;
-        if m == 0 {
-            return None;
-        }
-        let (src, tgt, cost, state, pi) = (&self.src, &self.tgt, &self.cost, &self.state, &self.pi);
         let mut best = 0i64;
-        let mut best_arc = usize::MAX;
-        let mut cnt = self.block;
-        let mut e = self.next_arc;
-        for _ in 0..m {
-            let c = i64::from(state[e]) * (cost[e] + pi[src[e] as usize] - pi[tgt[e] as usize]);
-            if c < best {
-                best = c;
-                best_arc = e;
+        let mut best_arc = 0usize;
+        let mut start = self.next_arc;
+        let mut scanned = 0usize;
+        while scanned < m {
+            let len = self.block.min(m - scanned);
+            let end = start + len;
+            if end <= m {
+                self.scan(start, end, &mut best, &mut best_arc);
+            } else {
+                self.scan(start, m, &mut best, &mut best_arc);
+                self.scan(0, end - m, &mut best, &mut best_arc);
             }
-            e += 1;
-            if e == m {
-                e = 0;
-            }
-            cnt -= 1;
-            if cnt == 0 {
-                if best < 0 {
-                    self.next_arc = e;
-                    return Some(best_arc);
-                }
-                cnt = self.block;
+            scanned += len;
+            start = if end >= m { end - m } else { end };
+            if best < 0 {
+                self.next_arc = start;
+                self.arcs_priced += scanned as u64;
+                return Some(best_arc);
             }
         }
-        if best < 0 {
-            self.next_arc = e;
-            Some(best_arc)
-        } else {
-            None
+        self.arcs_priced += m as u64;
+        None
+    }
+
+    /// Prices arcs `from..to`, keeping the most negative `state · rc`.
+    #[inline(always)]
+    fn scan(&self, from: usize, to: usize, best: &mut i64, best_arc: &mut usize) {
+        let pi = &self.pi[..];
+        let arcs = self.src[from..to]
+            .iter()
+            .zip(&self.tgt[from..to])
+            .zip(self.cost[from..to].iter().zip(&self.state[from..to]));
+        for (i, ((&s, &t), (&c, &st))) in arcs.enumerate() {
+            let rc = c.wrapping_add(pi[s as usize].wrapping_sub(pi[t as usize]));
+            let v = i64::from(st).wrapping_mul(rc);
+            if v < *best {
+                *best = v;
+                *best_arc = from + i;
+            }
         }
     }
 
@@ -230,6 +385,7 @@ impl Simplex {
         self.flow[self.m..].iter().all(|&f| f == 0)
     }
 
+    #[inline(never)]
     fn pivot(&mut self, e: usize) {
         self.pivots += 1;
         let (first, second) = if self.state[e] == LOWER {
@@ -317,8 +473,13 @@ impl Simplex {
     }
 
     /// Replaces the tree arc above `u_out` by `e = (u_in, v_in)`: the subtree
-    /// of `u_out` is re-hung below `v_in`, re-rooted at `u_in`, and its
+    /// of `u_out` is re-hung below `v_in`, re-rooted at `u_in`, and the
     /// potentials shifted so that `e` gets reduced cost 0.
+    ///
+    /// Cost: O(stem + depth) for the tree arrays, where the stem is the tree
+    /// path `u_in … u_out`, plus O(min(moved, rest)) for the potentials:
+    /// potentials matter only up to a constant, so the smaller side moves.
+    #[inline(never)]
     fn update_tree(&mut self, e: usize, join: u32, u_in: u32, v_in: u32, u_out: u32) {
         let uo = u_out as usize;
         let v_out = self.parent[uo];
@@ -328,35 +489,36 @@ impl Simplex {
         let after = self.thread[old_last as usize];
 
         let dir_in = if u_in == self.src[e] { UP } else { DOWN };
-        let sigma =
-            self.pi[v_in as usize] - self.pi[u_in as usize] - i64::from(dir_in) * self.cost[e];
+        let sigma = self.pi[v_in as usize]
+            .wrapping_sub(self.pi[u_in as usize])
+            .wrapping_sub(i64::from(dir_in).wrapping_mul(self.cost[e]));
 
-        // New preorder of the moved subtree. With stem s_0 = u_in, s_1 =
-        // parent(s_0), …, s_k = u_out, it is: s_0, its old descendants, s_1,
-        // its old descendants outside s_0's old subtree, …, s_k, … .
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        let mut prev = NONE;
-        let mut s = u_in;
-        loop {
-            buf.push(s);
-            let end = self.thread[self.last_succ[s as usize] as usize];
-            let mut x = self.thread[s as usize];
-            while x != end {
-                if x == prev {
-                    x = self.thread[self.last_succ[x as usize] as usize];
-                    continue;
-                }
-                buf.push(x);
-                x = self.thread[x as usize];
+        // New preorder of the moved subtree, as pieces of the old thread.
+        // With stem s_0 = u_in, s_1 = parent(s_0), …, s_k = u_out it is:
+        // s_0 and its old subtree; then for each i ≥ 1: s_i, the part A_i of
+        // s_i's old subtree before s_{i-1}'s, the part B_i after it.
+        let mut pieces = std::mem::take(&mut self.buf);
+        pieces.clear();
+        pieces.push(u_in);
+        pieces.push(self.last_succ[u_in as usize]);
+        let mut prev = u_in;
+        while prev != u_out {
+            let s = self.parent[prev as usize];
+            let (si, pi_) = (s as usize, prev as usize);
+            pieces.push(s);
+            pieces.push(s);
+            if self.thread[si] != prev {
+                pieces.push(self.thread[si]);
+                pieces.push(self.rev_thread[pi_]);
             }
-            if s == u_out {
-                break;
+            let prev_last = self.last_succ[pi_];
+            if prev_last != self.last_succ[si] {
+                pieces.push(self.thread[prev_last as usize]);
+                pieces.push(self.last_succ[si]);
             }
             prev = s;
-            s = self.parent[s as usize];
         }
-        let new_last = *buf.last().expect("non-empty");
+        let new_last = pieces[pieces.len() - 1];
 
         // Re-hang the stem: parents, tree arcs and directions flip along it.
         let mut child = u_in;
@@ -387,7 +549,14 @@ impl Simplex {
             child = old_parent;
         }
 
-        // Cut the block out of the thread; fix last_succ above v_out.
+        // Chain the pieces.
+        for w in pieces[1..pieces.len() - 1].chunks_exact(2) {
+            let (last, first) = (w[0], w[1]);
+            self.thread[last as usize] = first;
+            self.rev_thread[first as usize] = last;
+        }
+
+        // Cut the block out of the old place; fix last_succ above v_out.
         self.thread[before as usize] = after;
         self.rev_thread[after as usize] = before;
         let mut w = v_out;
@@ -396,15 +565,10 @@ impl Simplex {
             w = self.parent[w as usize];
         }
 
-        // Splice it in right after v_in, with the new order and potentials.
+        // Splice it in right after v_in.
         let next = self.thread[v_in as usize];
-        let mut p = v_in;
-        for &x in &buf {
-            self.thread[p as usize] = x;
-            self.rev_thread[x as usize] = p;
-            self.pi[x as usize] += sigma;
-            p = x;
-        }
+        self.thread[v_in as usize] = u_in;
+        self.rev_thread[u_in as usize] = v_in;
         self.thread[new_last as usize] = next;
         self.rev_thread[next as usize] = new_last;
         let mut w = v_in;
@@ -424,7 +588,27 @@ impl Simplex {
             self.succ_num[w as usize] -= size;
             w = self.parent[w as usize];
         }
-        self.buf = buf;
+        self.buf = pieces;
+
+        // Potentials: shift the moved subtree by sigma, or equivalently the
+        // rest of the tree by -sigma (values are kept modulo 2^64; every
+        // difference that matters fits in i64, so wrapping is exact).
+        self.potentials_moved += u64::from(size.min(self.n as u32 + 1 - size));
+        if (size as usize) * 2 <= self.n + 1 {
+            let mut x = u_in;
+            for _ in 0..size {
+                let xi = x as usize;
+                self.pi[xi] = self.pi[xi].wrapping_add(sigma);
+                x = self.thread[xi];
+            }
+        } else {
+            let mut x = next;
+            while x != u_in {
+                let xi = x as usize;
+                self.pi[xi] = self.pi[xi].wrapping_sub(sigma);
+                x = self.thread[xi];
+            }
+        }
     }
 
     /// The solution in the network's numbering: flows (lower bounds added
@@ -453,7 +637,10 @@ impl Simplex {
             .sum();
         FlowSolution {
             flow,
-            potential: self.pi[..self.n].to_vec(),
+            potential: self.pi[..self.n]
+                .iter()
+                .map(|&p| p.wrapping_sub(self.pi[self.n]))
+                .collect(),
             cost,
         }
     }
@@ -496,8 +683,9 @@ impl Simplex {
                 } else {
                     assert_eq!((self.src[a], self.tgt[a]), (p, x));
                 }
-                let rc =
-                    self.cost[a] + self.pi[self.src[a] as usize] - self.pi[self.tgt[a] as usize];
+                let rc = self.cost[a].wrapping_add(
+                    self.pi[self.src[a] as usize].wrapping_sub(self.pi[self.tgt[a] as usize]),
+                );
                 assert_eq!(rc, 0, "tree arc {a} has reduced cost 0");
                 assert_eq!(self.state[a], TREE);
             }
@@ -531,8 +719,7 @@ mod tests {
                 let up = l + rng.random_range(0..5);
                 net.add_arc(nodes[u], nodes[v], l, up, rng.random_range(-9..10));
             }
-            net.validate().unwrap();
-            let mut sx = Simplex::new(&net);
+            let mut sx = Simplex::new(&net).unwrap();
             sx.check_tree();
             while let Some(e) = sx.find_entering() {
                 sx.pivot(e);
