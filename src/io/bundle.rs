@@ -287,7 +287,9 @@ impl ListSeed<'_> {
             return;
         };
         let id = match (self.kind, obj.get("id")) {
-            (Kind::Experts | Kind::Applications, Some(Value::String(s))) if !s.is_empty() => {
+            (Kind::Experts | Kind::Applications, Some(Value::String(s)))
+                if !s.trim().is_empty() =>
+            {
                 Some(s.clone())
             }
             _ => None,

@@ -230,7 +230,20 @@ pub(crate) fn read_table(
                 return false;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(last_row + 1);
+        // The position is where the parser stood before skipping blank
+        // lines; skip them here too (a blank line is a spreadsheet row).
+        let line = match rec.position() {
+            Some(p) => {
+                let bytes = text.as_bytes();
+                let (mut b, mut line) = (p.byte() as usize, p.line());
+                while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
+                    line += u64::from(bytes[b] == b'\n');
+                    b += 1;
+                }
+                line
+            }
+            None => last_row + 1,
+        };
         let row = line.saturating_sub(embedded_newlines);
         last_row = row;
         embedded_newlines += rec

@@ -313,7 +313,7 @@ impl<'a> Reader<'a> {
 
     /// An optional year-like integer (fits `i32`).
     pub(crate) fn year(&mut self, rec: &dyn Record, field: &str) -> Option<i32> {
-        let r = int(rec.cell(field), i32::MIN as i64, i32::MAX as i64);
+        let r = int(rec.cell(field), i32::MIN as i64, i32::MAX as u64);
         self.take(field, r).flatten().map(|v| v as i32)
     }
 
@@ -478,19 +478,26 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
 }
 
 /// An integer in `[lo, hi]`, given as an integer or an integral decimal.
-fn int(c: Cell<'_>, lo: i64, hi: i64) -> Result<Option<i64>, String> {
+fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
     let expected = if lo >= 0 {
         "a non-negative integer"
     } else {
         "an integer"
+    };
+    let in_range = |v: i128, shown: &str| {
+        if v < lo as i128 || v > hi as i128 {
+            Err(range_message(expected, lo, hi, shown))
+        } else {
+            Ok(Some(v))
+        }
     };
     let (x, shown): (f64, String) = match c {
         Cell::Absent | Cell::Json(Value::Null) => return Ok(None),
         Cell::Text(s) if s.trim().is_empty() => return Ok(None),
         Cell::Text(s) => {
             let t = s.trim();
-            if let Ok(v) = t.parse::<i64>() {
-                return check_int_range(v as f64, v, lo, hi, expected, t);
+            if let Ok(v) = t.parse::<i128>() {
+                return in_range(v, t);
             }
             match t.parse::<f64>() {
                 Ok(f) if f.is_finite() => (f, t.to_string()),
@@ -499,7 +506,10 @@ fn int(c: Cell<'_>, lo: i64, hi: i64) -> Result<Option<i64>, String> {
         }
         Cell::Json(Value::Number(n)) => {
             if let Some(v) = n.as_i64() {
-                return check_int_range(v as f64, v, lo, hi, expected, &n.to_string());
+                return in_range(v as i128, &n.to_string());
+            }
+            if let Some(v) = n.as_u64() {
+                return in_range(v as i128, &n.to_string());
             }
             match n.as_f64() {
                 Some(f) if f.is_finite() => (f, n.to_string()),
@@ -514,24 +524,10 @@ fn int(c: Cell<'_>, lo: i64, hi: i64) -> Result<Option<i64>, String> {
     if x < lo as f64 || x > hi as f64 {
         return Err(range_message(expected, lo, hi, &shown));
     }
-    Ok(Some(x as i64))
+    Ok(Some(x as i128))
 }
 
-fn check_int_range(
-    _x: f64,
-    v: i64,
-    lo: i64,
-    hi: i64,
-    expected: &str,
-    shown: &str,
-) -> Result<Option<i64>, String> {
-    if v < lo || v > hi {
-        return Err(range_message(expected, lo, hi, shown));
-    }
-    Ok(Some(v))
-}
-
-fn range_message(expected: &str, lo: i64, hi: i64, shown: &str) -> String {
+fn range_message(expected: &str, lo: i64, hi: u64, shown: &str) -> String {
     if lo >= 0 && shown.trim_start().starts_with('-') {
         format!("expected {expected}, got {shown}")
     } else if lo >= 0 {
@@ -541,28 +537,9 @@ fn range_message(expected: &str, lo: i64, hi: i64, shown: &str) -> String {
     }
 }
 
-/// A non-negative integer up to `max` (u64 range allowed).
+/// A non-negative integer up to `max`.
 pub(crate) fn uint(c: Cell<'_>, max: u64) -> Result<Option<u64>, String> {
-    // The full u64 range (seeds) needs its own path: i64 cannot hold it.
-    let direct = match c {
-        Cell::Text(s) => s
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .map(|v| (v, s.trim().to_string())),
-        Cell::Json(Value::Number(n)) => n.as_u64().map(|v| (v, n.to_string())),
-        _ => None,
-    };
-    if let Some((v, shown)) = direct {
-        if v > max {
-            return Err(format!(
-                "expected a non-negative integer of at most {max}, got {shown}"
-            ));
-        }
-        return Ok(Some(v));
-    }
-    let hi = max.min(i64::MAX as u64) as i64;
-    Ok(int(c, 0, hi)?.map(|v| v as u64))
+    Ok(int(c, 0, max)?.map(|v| v as u64))
 }
 
 /// A finite number.

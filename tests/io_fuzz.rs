@@ -1,0 +1,162 @@
+//! A small, always-run cousin of the cargo-fuzz targets in `fuzz/`:
+//! arbitrary bytes and mutated valid inputs never panic the readers, and
+//! whatever loads round-trips through both writers unchanged.
+
+use std::path::Path;
+
+use panels::io::{
+    bundle_to_bytes, csv_to_bytes, load_bundle_from_bytes, load_csv_from_bytes,
+    read_panels_from_bytes, CsvInput, PanelsFormat,
+};
+use panels::model::Instance;
+use proptest::prelude::*;
+
+const BUNDLE: &str = r#"{
+  "policy": { "panel_size": 2, "min_outside_share": 0.4, "max_load": 6, "year": 2025 },
+  "experts": [
+    { "id": "E1", "name": "李伟", "city": "武汉", "institution": "武汉大学",
+      "fields": ["F0301", "F0302"], "keywords": ["optics"], "max_load": 6, "available": true },
+    { "id": "E2", "city": "长沙", "institution": "中南大学", "min_load": 1 }
+  ],
+  "applications": [
+    { "id": "A1", "city": "长沙", "institution": "中南大学", "panel_size": 1,
+      "team": ["P1", "E2"], "avoid": ["E1"] }
+  ],
+  "conflicts": [ { "expert": "E1", "with": "P1", "reason": "declared" } ],
+  "coauthorships": [ { "a": "E1", "b": "P1", "year": 2024 } ],
+  "affinity": [ { "application": "A1", "expert": "E1", "score": 0.83 } ]
+}"#;
+
+const CSV: [(&str, &str); 6] = [
+    (
+        "experts.csv",
+        "id,name,city,institution,fields,max_load,available\nE1,\"Li, Wei\",武汉,武汉大学,F0301;F0302,6,true\nE2,,长沙,中南大学,,,\n",
+    ),
+    ("applications.csv", "id,city,institution,panel_size,team,avoid\nA1,长沙,中南大学,1,P1;E2,E1\n"),
+    ("conflicts.csv", "expert,with,reason\nE1,P1,declared\n"),
+    ("coauthorships.csv", "a,b,year\nE1,P1,2024\n"),
+    ("affinity.csv", "application,expert,score\nA1,E1,0.83\n"),
+    ("policy.json", "{\"panel_size\": 1, \"seed\": 3}"),
+];
+
+fn round_trips(inst: &Instance) -> Result<(), TestCaseError> {
+    if let Ok(b) = bundle_to_bytes(inst) {
+        let again = load_bundle_from_bytes(Path::new("b.json"), &b);
+        prop_assert_eq!(again.as_ref().ok(), Some(inst));
+    }
+    if let Ok(files) = csv_to_bytes(inst) {
+        let again = load_csv_from_bytes(Path::new("d"), &files);
+        prop_assert_eq!(again.as_ref().ok(), Some(inst));
+    }
+    Ok(())
+}
+
+/// Edits to a byte string: flip, delete, insert, truncate.
+#[derive(Clone, Debug)]
+enum Edit {
+    Set(prop::sample::Index, u8),
+    Delete(prop::sample::Index),
+    Insert(prop::sample::Index, Vec<u8>),
+    Truncate(prop::sample::Index),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let interesting = prop::sample::select(vec![
+        b"\"".to_vec(),
+        b",".to_vec(),
+        b";".to_vec(),
+        b"\n".to_vec(),
+        b"{".to_vec(),
+        b"[".to_vec(),
+        b"-1".to_vec(),
+        b"1e400".to_vec(),
+        b"null".to_vec(),
+        b"\xEF\xBB\xBF".to_vec(),
+        b"\xFF".to_vec(),
+        "武".as_bytes().to_vec(),
+        b"99999999999999999999".to_vec(),
+    ]);
+    prop_oneof![
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Edit::Set(i, b)),
+        any::<prop::sample::Index>().prop_map(Edit::Delete),
+        (any::<prop::sample::Index>(), interesting).prop_map(|(i, s)| Edit::Insert(i, s)),
+        any::<prop::sample::Index>().prop_map(Edit::Truncate),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        match e {
+            Edit::Set(i, b) => {
+                let i = i.index(bytes.len());
+                bytes[i] = *b;
+            }
+            Edit::Delete(i) => {
+                let i = i.index(bytes.len());
+                bytes.remove(i);
+            }
+            Edit::Insert(i, s) => {
+                let i = i.index(bytes.len() + 1);
+                bytes.splice(i..i, s.iter().copied());
+            }
+            Edit::Truncate(i) => {
+                let i = i.index(bytes.len());
+                bytes.truncate(i);
+            }
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = load_bundle_from_bytes(Path::new("b.json"), &bytes);
+        let mut input = CsvInput::default();
+        for (name, text) in CSV {
+            input.set(name, text.as_bytes().to_vec());
+        }
+        input.experts = Some(bytes.clone());
+        let _ = load_csv_from_bytes(Path::new("d"), &input);
+        let _ = read_panels_from_bytes(Path::new("p.json"), &bytes, PanelsFormat::Json);
+        let _ = read_panels_from_bytes(Path::new("p.csv"), &bytes, PanelsFormat::Csv);
+    }
+
+    #[test]
+    fn mutated_bundles_never_panic_and_round_trip(edits in prop::collection::vec(edit(), 1..4)) {
+        let bytes = apply(BUNDLE.as_bytes().to_vec(), &edits);
+        if let Ok(inst) = load_bundle_from_bytes(Path::new("b.json"), &bytes) {
+            round_trips(&inst)?;
+        }
+    }
+
+    #[test]
+    fn mutated_csv_never_panics_and_round_trips(
+        which in 0usize..6,
+        edits in prop::collection::vec(edit(), 1..4),
+    ) {
+        let mut input = CsvInput::default();
+        for (k, (name, text)) in CSV.iter().enumerate() {
+            let bytes = text.as_bytes().to_vec();
+            input.set(name, if k == which { apply(bytes, &edits) } else { bytes });
+        }
+        if let Ok(inst) = load_csv_from_bytes(Path::new("d"), &input) {
+            round_trips(&inst)?;
+        }
+    }
+}
+
+#[test]
+fn the_fixtures_load() {
+    load_bundle_from_bytes(Path::new("b.json"), BUNDLE.as_bytes()).unwrap();
+    let mut input = CsvInput::default();
+    for (name, text) in CSV {
+        input.set(name, text.as_bytes().to_vec());
+    }
+    load_csv_from_bytes(Path::new("d"), &input).unwrap();
+}
