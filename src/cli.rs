@@ -182,7 +182,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv"])?;
     let t = Instant::now();
     let inst = load(&args.instance)?;
-    let hash = crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let hash =
+        crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -222,14 +223,22 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// The panels file for a solved round.
-pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String) -> PanelsFile {
+pub fn panels_file(
+    inst: &Instance,
+    elig: &Eligibility,
+    solved: &Solved,
+    hash: String,
+) -> PanelsFile {
     let panels = inst
         .app_ixs()
         .map(|a| {
             let experts = &solved.panels[a.ix()];
             PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
-                experts: experts.iter().map(|e| inst.experts[e.ix()].id.clone()).collect(),
+                experts: experts
+                    .iter()
+                    .map(|e| inst.experts[e.ix()].id.clone())
+                    .collect(),
                 scores: Some(
                     experts
                         .iter()
@@ -280,13 +289,15 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
 
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     let inst = load(&args.instance)?;
-    let panels = crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels =
+        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = crate::verify::verify(&inst, &panels);
     let mut ok = report.is_ok();
     print!("{}", report.render(&inst));
     if args.certificate {
         let elig = Eligibility::compute(&inst);
-        let outcome = crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
+        let outcome =
+            crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
         println!("{}", outcome.describe());
         ok &= outcome.is_ok();
     }
@@ -368,7 +379,11 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
     }
     cfg.seed = args.seed;
     let format = args.format.unwrap_or_else(|| {
-        if args.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        if args
+            .out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             GenFormat::Bundle
         } else {
             GenFormat::Csv

@@ -909,7 +909,7 @@ fn many_violations_come_by_rule_then_input_order_and_render_is_stable() {
 }
 
 #[test]
-fn certificate_is_noted_as_not_checked() {
+fn certificate_presence_is_noted_and_left_to_the_certificate_check() {
     let inst = base().build();
     let mut f = file("optimal", 2.25, Some(2.25), &VALID);
     f.certificate = Some(serde_json::json!({"potentials": []}));
@@ -918,7 +918,7 @@ fn certificate_is_noted_as_not_checked() {
     assert!(r.certificate_present);
     assert!(r
         .render(&inst)
-        .contains("certificate: present in the file, NOT checked"));
+        .contains("certificate: present in the file (re-checked with --certificate)"));
 }
 
 #[test]

@@ -721,10 +721,12 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     r.unknown_keys(obj, POLICY_FIELDS);
     let rec = JsonRecord(obj);
     let d = Policy::default();
-    let mut p = Policy::default();
-    p.panel_size = r
-        .positive_count(&rec, "panel_size", "")
-        .unwrap_or(d.panel_size);
+    let mut p = Policy {
+        panel_size: r
+            .positive_count(&rec, "panel_size", "")
+            .unwrap_or(d.panel_size),
+        ..Policy::default()
+    };
     if let Some(s) = r.number(&rec, "min_outside_share") {
         if (0.0..=1.0).contains(&s) {
             p.min_outside_share = s;
