@@ -36,7 +36,11 @@ impl fmt::Display for Infeasibility {
             self.shortfall
         )?;
         for line in &self.findings {
-            writeln!(f, "  - {line}")?;
+            // Lines indented by the builder are details of the line above.
+            match line.strip_prefix("    ") {
+                Some(detail) => writeln!(f, "      {detail}")?,
+                None => writeln!(f, "  - {line}")?,
+            }
         }
         if !self.fixes.is_empty() {
             writeln!(f, "what would fix it:")?;
