@@ -204,15 +204,18 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     })?;
     let file = panels_file(&inst, &elig, &solved, hash, load_seconds);
     crate::io::write_panels(&args.out, &file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+    // Timings go to stderr only: the file must be byte-identical for the
+    // same input and seed (SPEC.md, policy `seed`).
     note(
         quiet,
         format!(
-            "{}: objective {:.6} ({} panels, {} pairs, {} solver {:.2}s) → {}",
+            "{}: objective {:.6} ({} panels, {} pairs, {} solver; build {:.2}s, solve {:.2}s) → {}",
             solved.status.as_str(),
             file.objective,
             file.panels.len(),
             solved.stats.eligible_pairs,
             solved.solver,
+            solved.stats.build_seconds,
             solved.stats.solve_seconds,
             args.out.display()
         ),
@@ -221,7 +224,12 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// The panels file for a solved round.
-pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String, load_seconds: f64) -> PanelsFile {
+///
+/// `stats` holds sizes only (eligible pairs, nodes, arcs): timings differ
+/// from run to run, and the same input and seed must give the same bytes,
+/// so they are printed on stderr, never written. `_load_seconds` is kept
+/// for callers and ignored.
+pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String, _load_seconds: f64) -> PanelsFile {
     let panels = inst
         .app_ixs()
         .map(|a| {
@@ -239,7 +247,9 @@ pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: S
         })
         .collect();
     let mut stats = serde_json::to_value(&solved.stats).unwrap_or_default();
-    stats["load_seconds"] = serde_json::json!(load_seconds);
+    if let Some(m) = stats.as_object_mut() {
+        m.retain(|k, _| !k.ends_with("_seconds"));
+    }
     PanelsFile {
         status: solved.status.as_str().to_string(),
         objective: total_as_f64(solved.objective_micro),
