@@ -32,7 +32,11 @@ fn expect_bad_output(sb: &Sandbox, input: &str, out_name: &str, parts: &[&str]) 
         run.stderr.starts_with("error: "),
         "bad input should print one `error:` message\n{run}"
     );
-    assert!(sb.ls("out").is_empty(), "out/ is not empty: {:?}\n{run}", sb.ls("out"));
+    assert!(
+        sb.ls("out").is_empty(),
+        "out/ is not empty: {:?}\n{run}",
+        sb.ls("out")
+    );
     assert_eq!(sb.ls(""), before, "the run left files behind\n{run}");
     run
 }
@@ -90,7 +94,11 @@ fn invalid_json_names_line_and_column() {
         "bundle.json",
         "{\n  \"policy\": {},\n  \"experts\": [ , ],\n  \"applications\": []\n}\n",
     );
-    expect_bad_input(&sb, "bundle.json", &["bundle.json", "line 3 column 16", "invalid JSON"]);
+    expect_bad_input(
+        &sb,
+        "bundle.json",
+        &["bundle.json", "line 3 column 16", "invalid JSON"],
+    );
 }
 
 #[test]
@@ -117,7 +125,16 @@ fn invalid_utf8_in_csv_names_file_and_line() {
 fn expert_without_city_names_record_and_field() {
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/experts/2/city", None));
-    expect_bad_input(&sb, input, &["bundle.json", "experts[2] (id E03)", "field city", "missing"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &[
+            "bundle.json",
+            "experts[2] (id E03)",
+            "field city",
+            "missing",
+        ],
+    );
 }
 
 #[test]
@@ -128,14 +145,26 @@ fn expert_without_city_in_csv_names_row() {
         "experts.csv",
         "id,city,institution\nE01,武汉,武汉大学\nE02,,华中科技大学\nE03,长沙,中南大学\n",
     );
-    expect_bad_input(&sb, input, &["experts.csv", "row 3 (id E02)", "field city", "missing"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["experts.csv", "row 3 (id E02)", "field city", "missing"],
+    );
 }
 
 #[test]
 fn missing_required_csv_column() {
     let sb = Sandbox::new();
     let input = csv_with(&sb, "experts.csv", "id,city\nE01,武汉\nE02,长沙\n");
-    expect_bad_input(&sb, input, &["experts.csv", "row 1", "missing required column institution"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &[
+            "experts.csv",
+            "row 1",
+            "missing required column institution",
+        ],
+    );
 }
 
 #[test]
@@ -152,8 +181,19 @@ fn unknown_csv_column_suggests_the_known_one() {
 #[test]
 fn unknown_json_field_names_record() {
     let sb = Sandbox::new();
-    let input = bundle_with(&sb, |b| set(b, "/experts/0/emial", Some(json!("li@whu.edu.cn"))));
-    expect_bad_input(&sb, input, &["bundle.json", "experts[0] (id E01)", "emial", "unknown field"]);
+    let input = bundle_with(&sb, |b| {
+        set(b, "/experts/0/emial", Some(json!("li@whu.edu.cn")))
+    });
+    expect_bad_input(
+        &sb,
+        input,
+        &[
+            "bundle.json",
+            "experts[0] (id E01)",
+            "emial",
+            "unknown field",
+        ],
+    );
 }
 
 #[test]
@@ -166,15 +206,32 @@ fn unknown_policy_field_suggests_the_right_name() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "policy", "min_outside_shar", "did you mean min_outside_share?"],
+        &[
+            "bundle.json",
+            "policy",
+            "min_outside_shar",
+            "did you mean min_outside_share?",
+        ],
     );
 }
 
 #[test]
 fn unknown_policy_field_in_policy_json() {
     let sb = Sandbox::new();
-    let input = csv_with(&sb, "policy.json", r#"{ "panel_size": 2, "min_outside_shar": 0.5 }"#);
-    expect_bad_input(&sb, input, &["policy.json", "min_outside_shar", "did you mean min_outside_share?"]);
+    let input = csv_with(
+        &sb,
+        "policy.json",
+        r#"{ "panel_size": 2, "min_outside_shar": 0.5 }"#,
+    );
+    expect_bad_input(
+        &sb,
+        input,
+        &[
+            "policy.json",
+            "min_outside_shar",
+            "did you mean min_outside_share?",
+        ],
+    );
 }
 
 #[test]
@@ -184,7 +241,12 @@ fn duplicate_expert_id_names_both_places() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "experts[5] (id E02)", "duplicate expert id \"E02\"", "experts[1]"],
+        &[
+            "bundle.json",
+            "experts[5] (id E02)",
+            "duplicate expert id \"E02\"",
+            "experts[1]",
+        ],
     );
 }
 
@@ -196,7 +258,16 @@ fn duplicate_expert_id_in_csv_names_both_rows() {
         "experts.csv",
         "id,city,institution\nE01,武汉,武汉大学\nE02,长沙,中南大学\nE01,合肥,合肥工业大学\n",
     );
-    expect_bad_input(&sb, input, &["experts.csv", "row 4 (id E01)", "duplicate expert id", "row 2"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &[
+            "experts.csv",
+            "row 4 (id E01)",
+            "duplicate expert id",
+            "row 2",
+        ],
+    );
 }
 
 #[test]
@@ -206,18 +277,31 @@ fn duplicate_application_id() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "applications[2] (id A1)", "duplicate application id", "applications[0]"],
+        &[
+            "bundle.json",
+            "applications[2] (id A1)",
+            "duplicate application id",
+            "applications[0]",
+        ],
     );
 }
 
 #[test]
 fn avoid_naming_an_unknown_expert() {
     let sb = Sandbox::new();
-    let input = bundle_with(&sb, |b| set(b, "/applications/1/avoid", Some(json!(["E99"]))));
+    let input = bundle_with(&sb, |b| {
+        set(b, "/applications/1/avoid", Some(json!(["E99"])))
+    });
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "applications[1] (id A2)", "field avoid", "\"E99\"", "not an expert id"],
+        &[
+            "bundle.json",
+            "applications[1] (id A2)",
+            "field avoid",
+            "\"E99\"",
+            "not an expert id",
+        ],
     );
 }
 
@@ -233,7 +317,12 @@ fn affinity_naming_an_unknown_application() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "affinity[1]", "field application", "unknown application \"A9\""],
+        &[
+            "bundle.json",
+            "affinity[1]",
+            "field application",
+            "unknown application \"A9\"",
+        ],
     );
 }
 
@@ -244,7 +333,13 @@ fn conflict_with_an_unknown_person() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "conflicts[0]", "field with", "\"P404\"", "neither an application id nor a known person"],
+        &[
+            "bundle.json",
+            "conflicts[0]",
+            "field with",
+            "\"P404\"",
+            "neither an application id nor a known person",
+        ],
     );
 }
 
@@ -255,7 +350,13 @@ fn negative_max_load() {
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "experts[3] (id E04)", "field max_load", "non-negative integer", "-1"],
+        &[
+            "bundle.json",
+            "experts[3] (id E04)",
+            "field max_load",
+            "non-negative integer",
+            "-1",
+        ],
     );
 }
 
@@ -263,14 +364,22 @@ fn negative_max_load() {
 fn fractional_max_load() {
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/experts/0/max_load", Some(json!(2.5))));
-    expect_bad_input(&sb, input, &["experts[0] (id E01)", "field max_load", "integer", "2.5"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["experts[0] (id E01)", "field max_load", "integer", "2.5"],
+    );
 }
 
 #[test]
 fn max_load_as_a_word_in_json_and_csv() {
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/experts/0/max_load", Some(json!("ten"))));
-    expect_bad_input(&sb, input, &["experts[0] (id E01)", "field max_load", "\"ten\""]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["experts[0] (id E01)", "field max_load", "\"ten\""],
+    );
 
     let sb = Sandbox::new();
     let input = csv_with(
@@ -281,7 +390,13 @@ fn max_load_as_a_word_in_json_and_csv() {
     expect_bad_input(
         &sb,
         input,
-        &["experts.csv", "row 3 (id E02)", "field max_load", "non-negative integer", "\"ten\""],
+        &[
+            "experts.csv",
+            "row 3 (id E02)",
+            "field max_load",
+            "non-negative integer",
+            "\"ten\"",
+        ],
     );
 }
 
@@ -289,29 +404,46 @@ fn max_load_as_a_word_in_json_and_csv() {
 fn panel_size_zero() {
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/policy/panel_size", Some(json!(0))));
-    expect_bad_input(&sb, input, &["bundle.json", "policy", "field panel_size", "0"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["bundle.json", "policy", "field panel_size", "0"],
+    );
     let sb = Sandbox::new();
-    let input = bundle_with(&sb, |b| set(b, "/applications/1/panel_size", Some(json!(0))));
+    let input = bundle_with(&sb, |b| {
+        set(b, "/applications/1/panel_size", Some(json!(0)))
+    });
     expect_bad_input(&sb, input, &["applications[1] (id A2)", "field panel_size"]);
 }
 
 #[test]
 fn share_above_one() {
     let sb = Sandbox::new();
-    let input = bundle_with(&sb, |b| set(b, "/policy/min_outside_share", Some(json!(1.5))));
+    let input = bundle_with(&sb, |b| {
+        set(b, "/policy/min_outside_share", Some(json!(1.5)))
+    });
     expect_bad_input(
         &sb,
         input,
-        &["bundle.json", "policy", "field min_outside_share", "between 0 and 1", "1.5"],
+        &[
+            "bundle.json",
+            "policy",
+            "field min_outside_share",
+            "between 0 and 1",
+            "1.5",
+        ],
     );
 }
 
 #[test]
 fn nan_and_non_numeric_scores() {
-    let affinity = |score: &str| {
-        format!("application,expert,score\nA1,E01,0.9\nA1,E02,{score}\nA2,E03,0.4\n")
-    };
-    for (bad, shown) in [("NaN", "\"NaN\""), ("high", "\"high\""), ("\"0,7\"", "decimal mark")] {
+    let affinity =
+        |score: &str| format!("application,expert,score\nA1,E01,0.9\nA1,E02,{score}\nA2,E03,0.4\n");
+    for (bad, shown) in [
+        ("NaN", "\"NaN\""),
+        ("high", "\"high\""),
+        ("\"0,7\"", "decimal mark"),
+    ] {
         let sb = Sandbox::new();
         let input = csv_with(&sb, "affinity.csv", "");
         sb.write("inst/affinity.csv", affinity(bad));
@@ -326,13 +458,21 @@ fn nan_and_non_numeric_scores() {
     );
     let column = format!("line 1 column {}", text.find("NaN").unwrap() + 1);
     sb.write("bundle.json", text);
-    expect_bad_input(&sb, "bundle.json", &["bundle.json", &column, "invalid JSON"]);
+    expect_bad_input(
+        &sb,
+        "bundle.json",
+        &["bundle.json", &column, "invalid JSON"],
+    );
     // A score given as text in JSON.
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| {
         b["affinity"] = json!([{ "application": "A1", "expert": "E01", "score": "high" }]);
     });
-    expect_bad_input(&sb, input, &["affinity[0]", "field score", "expected a number"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["affinity[0]", "field score", "expected a number"],
+    );
 }
 
 #[test]
@@ -349,7 +489,11 @@ fn empty_pool() {
 fn huge_max_load() {
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/experts/1/max_load", Some(json!(1e30))));
-    expect_bad_input(&sb, input, &["experts[1] (id E02)", "field max_load", "at most"]);
+    expect_bad_input(
+        &sb,
+        input,
+        &["experts[1] (id E02)", "field max_load", "at most"],
+    );
     let sb = Sandbox::new();
     let input = bundle_with(&sb, |b| set(b, "/policy/max_load", Some(json!(u64::MAX))));
     expect_bad_input(&sb, input, &["policy", "field max_load", "at most"]);
@@ -365,7 +509,11 @@ fn deeply_nested_json_is_refused_not_a_crash() {
         "]".repeat(depth)
     );
     sb.write("bundle.json", text);
-    expect_bad_input(&sb, "bundle.json", &["bundle.json", "line 1 column", "recursion limit"]);
+    expect_bad_input(
+        &sb,
+        "bundle.json",
+        &["bundle.json", "line 1 column", "recursion limit"],
+    );
 }
 
 #[test]
@@ -378,15 +526,29 @@ fn csv_dir_without_policy_json() {
 #[test]
 fn nonexistent_instance_path() {
     let sb = Sandbox::new();
-    expect_bad_input(&sb, "no-such-round.json", &["no-such-round.json", "no such file"]);
+    expect_bad_input(
+        &sb,
+        "no-such-round.json",
+        &["no-such-round.json", "no such file"],
+    );
 }
 
 #[test]
 fn output_path_with_a_bad_extension() {
     let sb = Sandbox::new();
     sb.write_json("bundle.json", &base_bundle());
-    expect_bad_output(&sb, "bundle.json", "panels.txt", &["panels.txt", ".json or .csv"]);
-    expect_bad_output(&sb, "bundle.json", "panels", &["out/panels", ".json or .csv"]);
+    expect_bad_output(
+        &sb,
+        "bundle.json",
+        "panels.txt",
+        &["panels.txt", ".json or .csv"],
+    );
+    expect_bad_output(
+        &sb,
+        "bundle.json",
+        "panels",
+        &["out/panels", ".json or .csv"],
+    );
 }
 
 #[test]
@@ -397,7 +559,11 @@ fn bad_input_lists_every_problem_not_just_the_first() {
         set(b, "/experts/4/max_load", Some(json!("ten")));
         set(b, "/applications/2/avoid", Some(json!(["E77"])));
     });
-    let run = expect_bad_input(&sb, input, &["experts[0] (id E01)", "experts[4] (id E05)", "\"E77\""]);
+    let run = expect_bad_input(
+        &sb,
+        input,
+        &["experts[0] (id E01)", "experts[4] (id E05)", "\"E77\""],
+    );
     assert!(run.stderr.lines().count() >= 3, "{run}");
 }
 
@@ -410,9 +576,14 @@ fn a_failed_solve_leaves_an_existing_output_untouched() {
     let mut b = base_bundle();
     set(&mut b, "/experts/0/max_load", Some(json!(-3)));
     sb.write_json("broken.json", &b);
-    sb.run(&["solve", "broken.json", "--out", "panels.json"]).expect_code(2);
+    sb.run(&["solve", "broken.json", "--out", "panels.json"])
+        .expect_code(2);
     assert_eq!(sb.read("panels.json"), before);
-    assert!(!sb.ls("").iter().any(|n| n.starts_with(".panels-tmp")), "{:?}", sb.ls(""));
+    assert!(
+        !sb.ls("").iter().any(|n| n.starts_with(".panels-tmp")),
+        "{:?}",
+        sb.ls("")
+    );
 }
 
 // ------------------------------------------------------------------ 2. infeasible
@@ -420,13 +591,21 @@ fn a_failed_solve_leaves_an_existing_output_untouched() {
 /// Two cities; `changsha_apps` applications from 长沙 at 湖南大学, panel
 /// size `k`, `outside` of the pool from 武汉 (the rest from 长沙, none at
 /// 湖南大学).
-fn small_round(changsha_apps: usize, k: u32, share: f64, wuhan: &[(&str, u32)], changsha: usize) -> Value {
+fn small_round(
+    changsha_apps: usize,
+    k: u32,
+    share: f64,
+    wuhan: &[(&str, u32)],
+    changsha: usize,
+) -> Value {
     let mut experts = Vec::new();
     for (i, &(id, load)) in wuhan.iter().enumerate() {
         experts.push(json!({ "id": id, "city": "武汉", "institution": format!("武汉{i}所"), "max_load": load }));
     }
     for i in 0..changsha {
-        experts.push(json!({ "id": format!("C{i}"), "city": "长沙", "institution": format!("长沙{i}所") }));
+        experts.push(
+            json!({ "id": format!("C{i}"), "city": "长沙", "institution": format!("长沙{i}所") }),
+        );
     }
     let apps: Vec<Value> = (0..changsha_apps)
         .map(|j| json!({ "id": format!("CS{}", j + 1), "city": "长沙", "institution": "湖南大学" }))
@@ -445,8 +624,13 @@ fn infeasible_outside_city_count_names_application_city_and_numbers() {
     sb.write_json("round.json", &small_round(1, 3, 0.6, &[("W1", 3)], 4));
     sb.mkdir("out");
     let run = sb.run(&["solve", "round.json", "--out", "out/panels.json"]);
-    run.expect_code(3)
-        .stderr_has(&["infeasible", "CS1", "长沙", "needs 2 expert(s) from outside 长沙", "only 1"]);
+    run.expect_code(3).stderr_has(&[
+        "infeasible",
+        "CS1",
+        "长沙",
+        "needs 2 expert(s) from outside 长沙",
+        "only 1",
+    ]);
     assert!(sb.ls("out").is_empty(), "{run}");
 }
 
@@ -491,13 +675,16 @@ fn solved(sb: &Sandbox) -> Value {
 fn verify_accepts_solve_output_with_and_without_certificate() {
     let sb = Sandbox::new();
     solved(&sb);
-    sb.run(&["verify", "bundle.json", "panels.json"]).expect_code(0).stdout_has(&["OK"]);
+    sb.run(&["verify", "bundle.json", "panels.json"])
+        .expect_code(0)
+        .stdout_has(&["OK"]);
     sb.run(&["verify", "bundle.json", "panels.json", "--certificate"])
         .expect_code(0)
         .stdout_has(&["OK", "certificate: OK"]);
     // CSV panels verify too.
     solve_ok(&sb, "bundle.json", "panels.csv");
-    sb.run(&["verify", "bundle.json", "panels.csv"]).expect_code(0);
+    sb.run(&["verify", "bundle.json", "panels.csv"])
+        .expect_code(0);
 }
 
 /// Finds the panel of `app` in a panels file.
@@ -527,7 +714,10 @@ fn verify_flags_an_ineligible_expert() {
 fn verify_flags_a_dropped_application() {
     let sb = Sandbox::new();
     let mut p = solved(&sb);
-    p["panels"].as_array_mut().unwrap().retain(|r| r["application"] != "A2");
+    p["panels"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["application"] != "A2");
     sb.write_json("tampered.json", &p);
     sb.run(&["verify", "bundle.json", "tampered.json"])
         .expect_code(1)
@@ -540,14 +730,19 @@ fn verify_flags_an_overloaded_expert() {
     let mut p = solved(&sb);
     // Each panel below is eligible and meets the outside rule; E08 (长沙,
     // max_load 2) is on all three.
-    for (app, experts) in [("A1", ["E01", "E08"]), ("A2", ["E05", "E08"]), ("A3", ["E04", "E08"])] {
+    for (app, experts) in [
+        ("A1", ["E01", "E08"]),
+        ("A2", ["E05", "E08"]),
+        ("A3", ["E04", "E08"]),
+    ] {
         let rec = panel_mut(&mut p, app);
         rec["experts"] = json!(experts);
         rec.as_object_mut().unwrap().remove("scores");
     }
     sb.write_json("tampered.json", &p);
     let run = sb.run(&["verify", "bundle.json", "tampered.json"]);
-    run.expect_code(1).stdout_has(&["FAILED", "[load]", "E08", "3"]);
+    run.expect_code(1)
+        .stdout_has(&["FAILED", "[load]", "E08", "3"]);
     assert!(!run.stdout.contains("[eligibility]"), "{run}");
 }
 
@@ -573,13 +768,30 @@ fn verify_with_an_unreadable_panels_file_is_bad_input() {
 #[test]
 fn solve_twice_gives_identical_bytes() {
     let sb = Sandbox::new();
-    sb.run(&["generate", "--preset", "tiny", "--seed", "7", "--out", "tiny.json", "-q"])
-        .expect_code(0);
+    sb.run(&[
+        "generate",
+        "--preset",
+        "tiny",
+        "--seed",
+        "7",
+        "--out",
+        "tiny.json",
+        "-q",
+    ])
+    .expect_code(0);
     for out in ["a.json", "b.json", "a.csv", "b.csv"] {
         solve_ok(&sb, "tiny.json", out);
     }
-    assert_eq!(sb.read("a.json"), sb.read("b.json"), "JSON output differs between runs");
-    assert_eq!(sb.read("a.csv"), sb.read("b.csv"), "CSV output differs between runs");
+    assert_eq!(
+        sb.read("a.json"),
+        sb.read("b.json"),
+        "JSON output differs between runs"
+    );
+    assert_eq!(
+        sb.read("a.csv"),
+        sb.read("b.csv"),
+        "CSV output differs between runs"
+    );
 }
 
 #[test]
@@ -596,7 +808,10 @@ fn csv_output_has_one_row_per_pair() {
     let rows: Vec<(String, String)> = lines
         .map(|l| {
             let mut cells = l.split(',');
-            (cells.next().unwrap().to_string(), cells.next().unwrap().to_string())
+            (
+                cells.next().unwrap().to_string(),
+                cells.next().unwrap().to_string(),
+            )
         })
         .collect();
     let pairs: Vec<(String, String)> = json["panels"]
@@ -622,20 +837,30 @@ fn csv_output_has_one_row_per_pair() {
 fn bundle_and_csv_forms_solve_alike() {
     let sb = Sandbox::new();
     for seed in ["3", "11"] {
-        sb.run(&["generate", "--preset", "tiny", "--seed", seed, "--format", "bundle", "--out", "g.json", "-q"])
-            .expect_code(0);
+        sb.run(&[
+            "generate", "--preset", "tiny", "--seed", seed, "--format", "bundle", "--out",
+            "g.json", "-q",
+        ])
+        .expect_code(0);
         let gdir = format!("g{seed}");
-        sb.run(&["generate", "--preset", "tiny", "--seed", seed, "--format", "csv", "--out", &gdir, "-q"])
-            .expect_code(0);
+        sb.run(&[
+            "generate", "--preset", "tiny", "--seed", seed, "--format", "csv", "--out", &gdir, "-q",
+        ])
+        .expect_code(0);
         solve_ok(&sb, "g.json", "from-bundle.json");
         solve_ok(&sb, &gdir, "from-csv.json");
-        let (a, b) = (sb.read_json("from-bundle.json"), sb.read_json("from-csv.json"));
+        let (a, b) = (
+            sb.read_json("from-bundle.json"),
+            sb.read_json("from-csv.json"),
+        );
         assert_eq!(a["objective"], b["objective"], "seed {seed}");
         assert_eq!(a["panels"], b["panels"], "seed {seed}");
         assert_eq!(a["status"], "optimal");
         // Each verifies against the other form of the instance.
-        sb.run(&["verify", &gdir, "from-bundle.json"]).expect_code(0);
-        sb.run(&["verify", "g.json", "from-csv.json"]).expect_code(0);
+        sb.run(&["verify", &gdir, "from-bundle.json"])
+            .expect_code(0);
+        sb.run(&["verify", "g.json", "from-csv.json"])
+            .expect_code(0);
     }
 }
 
@@ -650,9 +875,17 @@ fn explain_lists_every_reason() {
         set(b, "/applications/0/avoid", Some(json!(["E03"])));
     });
     let run = sb.run(&["explain", input, "-a", "A1", "-e", "E03"]);
-    run.expect_code(0)
-        .stdout_has(&["not eligible", "[same institution]", "[team member]", "中南大学"]);
-    let reasons = run.stdout.lines().filter(|l| l.trim_start().starts_with("- ")).count();
+    run.expect_code(0).stdout_has(&[
+        "not eligible",
+        "[same institution]",
+        "[team member]",
+        "中南大学",
+    ]);
+    let reasons = run
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- "))
+        .count();
     assert!(reasons >= 3, "expected at least three reasons\n{run}");
 }
 
@@ -704,23 +937,38 @@ fn generate_presets_load_and_are_seeded() {
     let sb = Sandbox::new();
     for preset in ["tiny", "guanggu"] {
         let gen = |seed: &str, out: &str| {
-            sb.run(&["generate", "--preset", preset, "--seed", seed, "--out", out, "-q"])
-                .expect_code(0);
+            sb.run(&[
+                "generate", "--preset", preset, "--seed", seed, "--out", out, "-q",
+            ])
+            .expect_code(0);
         };
         gen("5", "a.json");
         gen("5", "b.json");
         gen("6", "c.json");
-        assert_eq!(sb.read("a.json"), sb.read("b.json"), "{preset}: same seed, different bytes");
-        assert_ne!(sb.read("a.json"), sb.read("c.json"), "{preset}: seed ignored");
+        assert_eq!(
+            sb.read("a.json"),
+            sb.read("b.json"),
+            "{preset}: same seed, different bytes"
+        );
+        assert_ne!(
+            sb.read("a.json"),
+            sb.read("c.json"),
+            "{preset}: seed ignored"
+        );
         gen("5", "dir-a");
         gen("5", "dir-b");
         assert_eq!(sb.ls("dir-a"), sb.ls("dir-b"));
         for f in sb.ls("dir-a") {
-            assert_eq!(sb.read(&format!("dir-a/{f}")), sb.read(&format!("dir-b/{f}")), "{preset}: {f}");
+            assert_eq!(
+                sb.read(&format!("dir-a/{f}")),
+                sb.read(&format!("dir-b/{f}")),
+                "{preset}: {f}"
+            );
         }
         let out = format!("{preset}-panels.json");
         solve_ok(&sb, "a.json", &out);
-        sb.run(&["verify", "dir-a", &out, "--certificate"]).expect_code(0);
+        sb.run(&["verify", "dir-a", &out, "--certificate"])
+            .expect_code(0);
         std::fs::remove_dir_all(sb.path("dir-a")).unwrap();
         std::fs::remove_dir_all(sb.path("dir-b")).unwrap();
     }
@@ -737,24 +985,31 @@ fn generate_unknown_preset_is_bad_input() {
 
 // ------------------------------------------------------------------ 8. bundled instances
 
-/// Instances shipped under `instances/` (bundles and CSV directories), and
-/// whether each is documented as infeasible (its name says `infeasible`).
+/// Instances shipped under `instances/` (bundles, and CSV directories
+/// holding a `policy.json`), searched recursively, and whether each is
+/// documented as infeasible (its file name says `infeasible`, as
+/// `instances/README.md` names them).
 fn shipped_instances() -> Vec<(std::path::PathBuf, bool)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("instances");
-    let Ok(entries) = std::fs::read_dir(&root) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(std::path::PathBuf, bool)> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            (p.is_file() && p.extension().is_some_and(|x| x == "json"))
-                || (p.is_dir() && p.join("policy.json").is_file())
-        })
-        .map(|p| {
-            let infeasible = p.file_name().unwrap().to_string_lossy().contains("infeasible");
-            (p, infeasible)
-        })
-        .collect();
+    fn walk(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, bool)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for p in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() && p.join("policy.json").is_file() {
+                out.push((p, name.contains("infeasible")));
+            } else if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push((p, name.contains("infeasible")));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("instances"),
+        &mut out,
+    );
     out.sort();
     out
 }
@@ -768,14 +1023,21 @@ fn bundled_instances_solve_and_verify() {
     for (preset, seed) in [("tiny", "1"), ("guanggu", "2")] {
         let bundle = format!("gen-{preset}.json");
         let dir = format!("gen-{preset}-csv");
-        sb.run(&["generate", "--preset", preset, "--seed", seed, "--out", &bundle, "-q"])
-            .expect_code(0);
-        sb.run(&["generate", "--preset", preset, "--seed", seed, "--out", &dir, "--format", "csv", "-q"])
-            .expect_code(0);
+        sb.run(&[
+            "generate", "--preset", preset, "--seed", seed, "--out", &bundle, "-q",
+        ])
+        .expect_code(0);
+        sb.run(&[
+            "generate", "--preset", preset, "--seed", seed, "--out", &dir, "--format", "csv", "-q",
+        ])
+        .expect_code(0);
         cases.push((sb.path(&bundle), false));
         cases.push((sb.path(&dir), false));
     }
-    sb.write_json("gen-infeasible.json", &small_round(2, 2, 0.5, &[("W1", 1)], 4));
+    sb.write_json(
+        "gen-infeasible.json",
+        &small_round(2, 2, 0.5, &[("W1", 1)], 4),
+    );
     cases.push((sb.path("gen-infeasible.json"), true));
     assert!(cases.len() >= 5);
     for (i, (path, infeasible)) in cases.iter().enumerate() {

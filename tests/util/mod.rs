@@ -130,7 +130,12 @@ impl Sandbox {
     pub fn ls(&self, rel: &str) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.path(rel))
             .unwrap_or_else(|e| panic!("list {rel}: {e}"))
-            .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -219,10 +224,7 @@ pub fn base_csv() -> Vec<(&'static str, String)> {
             "conflicts.csv",
             "expert,with,reason\nE05,A3,declared\n".to_string(),
         ),
-        (
-            "coauthorships.csv",
-            "a,b,year\nE07,P2,2024\n".to_string(),
-        ),
+        ("coauthorships.csv", "a,b,year\nE07,P2,2024\n".to_string()),
         (
             "policy.json",
             r#"{ "panel_size": 2, "min_outside_share": 0.5, "max_load": 2 }"#.to_string(),
