@@ -757,6 +757,9 @@ fn verify_with_an_unreadable_panels_file_is_bad_input() {
     sb.run(&["verify", "bundle.json", "missing.json"])
         .expect_code(2)
         .stderr_has(&["missing.json"]);
+    sb.run(&["verify", "missing-instance.json", "panels.json"])
+        .expect_code(2)
+        .stderr_has(&["missing-instance.json", "no such file"]);
     sb.write("panels.txt", "whatever");
     sb.run(&["verify", "bundle.json", "panels.txt"])
         .expect_code(2)
@@ -862,6 +865,43 @@ fn bundle_and_csv_forms_solve_alike() {
         sb.run(&["verify", "g.json", "from-csv.json"])
             .expect_code(0);
     }
+}
+
+#[test]
+fn excel_style_csv_loads_like_plain_csv() {
+    let sb = Sandbox::new();
+    write_csv_dir(&sb, "plain", |_, t| Some(t));
+    // BOM, CRLF line ends, booleans in capitals, as Excel writes them.
+    write_csv_dir(&sb, "excel", |name, t| {
+        let t = if name == "experts.csv" {
+            t.replacen("keywords\n", "keywords,available\n", 1)
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 0 {
+                        l.to_string()
+                    } else {
+                        format!("{l},TRUE")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        } else {
+            t
+        };
+        let t = if name.ends_with(".csv") {
+            format!("\u{feff}{}", t.replace('\n', "\r\n"))
+        } else {
+            t
+        };
+        Some(t)
+    });
+    solve_ok(&sb, "plain", "plain.json");
+    solve_ok(&sb, "excel", "excel.json");
+    let (a, b) = (sb.read_json("plain.json"), sb.read_json("excel.json"));
+    assert_eq!(a["panels"], b["panels"]);
+    assert_eq!(a["objective"], b["objective"]);
 }
 
 // ------------------------------------------------------------------ 6. explain
