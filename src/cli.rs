@@ -180,6 +180,7 @@ fn note(quiet: bool, msg: impl AsRef<str>) {
 
 fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv"])?;
+    refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
     let inst = load(&args.instance)?;
     let hash =
@@ -205,6 +206,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     })?;
     let file = panels_file(&inst, &elig, &solved, hash);
     crate::io::write_panels(&args.out, &file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+    // Timings go to stderr only: the file must be byte-identical for the
+    // same input and seed (SPEC.md, policy `seed`).
     note(
         quiet,
         format!(
@@ -223,6 +226,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// The panels file for a solved round.
+///
+/// `stats` holds sizes only (eligible pairs, nodes, arcs): timings differ
+/// from run to run, and the same input and seed must give the same bytes,
+/// so they are printed on stderr, never written.
 pub fn panels_file(
     inst: &Instance,
     elig: &Eligibility,
@@ -265,8 +272,27 @@ pub fn panels_file(
     }
 }
 
-/// Refuses an output path whose extension we cannot write, before any work.
+/// Refuses, before any work, an output path we cannot write: an extension
+/// we do not know, a directory that does not exist, or a path that is a
+/// directory.
 fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Failure::BadInput(format!(
+            "{}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Failure::BadInput(format!(
+            "{}: is a directory; give a file name ending in .json or .csv",
+            path.display()
+        )));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -284,6 +310,33 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
                 .collect::<Vec<_>>()
                 .join(" or ")
         )))
+    }
+}
+
+/// Refuses an output path that is the instance itself (or one of its CSV
+/// files): solving must never replace its own input.
+fn refuse_overwriting_input(out: &Path, instance: &Path) -> Result<(), Failure> {
+    let (Ok(out_abs), Ok(inst_abs)) = (out.canonicalize(), instance.canonicalize()) else {
+        // The output does not exist yet (or the instance does not, which
+        // the load reports): nothing to overwrite.
+        return Ok(());
+    };
+    let clash = if inst_abs.is_dir() {
+        out_abs.parent() == Some(inst_abs.as_path())
+            && out_abs
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| crate::io::CSV_DIR_FILES.contains(&n))
+    } else {
+        out_abs == inst_abs
+    };
+    if clash {
+        Err(Failure::BadInput(format!(
+            "{}: is the instance's own file; write the panels elsewhere",
+            out.display()
+        )))
+    } else {
+        Ok(())
     }
 }
 

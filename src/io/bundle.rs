@@ -75,9 +75,11 @@ pub(crate) fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
     };
     let err = LoadError::new(file, msg);
     if e.line() > 0 {
+        // serde_json says column 0 for an error before a line's first
+        // character (e.g. an empty file); our columns count from 1.
         err.at(Location::Line {
             line: e.line() as u64,
-            column: e.column() as u64,
+            column: (e.column() as u64).max(1),
         })
     } else {
         err

@@ -185,8 +185,9 @@ pub fn panels_bytes(
 /// extension. Checking ids against an instance is `verify`'s job, not this.
 ///
 /// A CSV file carries no status or objective: they read as `status:
-/// "unknown"` and `objective` = the sum of the scores (0 without a `score`
-/// column). Rows of one application form its panel, in row order; a panel's
+/// "feasible"` (a CSV claims only that its panels obey the rules, which
+/// `verify` checks; it claims no optimality) and `objective` = the sum of
+/// the scores (0 without a `score` column). Rows of one application form its panel, in row order; a panel's
 /// `scores` are set only when every row of it has a score. `expert_city`
 /// and `application_city` are informative and not read back.
 pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
@@ -271,7 +272,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
         }
     }
     Ok(PanelsFile {
-        status: "unknown".into(),
+        status: "feasible".into(),
         objective: total,
         bound: None,
         panels,
