@@ -546,7 +546,7 @@ fn panels_round_trip_json_and_csv() {
     );
     let back = read_panels(&c).unwrap();
     assert_eq!(back.panels, file.panels);
-    assert_eq!(back.status, "unknown");
+    assert_eq!(back.status, "feasible");
     assert!((back.objective - 1.33).abs() < 1e-12);
 
     // Without scores: no score column, scores read back as None.
