@@ -530,7 +530,11 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
                 "replay differs from {} (first at line {line}){}",
                 path.display(),
                 if rec.program != draw::log::program() {
-                    format!("; it was drawn by {}, this is {}", rec.program, draw::log::program())
+                    format!(
+                        "; it was drawn by {}, this is {}",
+                        rec.program,
+                        draw::log::program()
+                    )
                 } else {
                     String::new()
                 }
@@ -538,7 +542,8 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
             return Err(Failure::Violations);
         }
         if let Some(out) = &args.out {
-            crate::io::write_panels(out, &output.panels, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+            crate::io::write_panels(out, &output.panels, &inst)
+                .map_err(|e| Failure::Other(e.to_string()))?;
         }
         println!(
             "replay identical: {} reproduces byte for byte (seed {seed}, input {hash})",
@@ -549,15 +554,24 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     let (Some(out), Some(log)) = (&args.out, &args.log) else {
         return Err(Failure::BadInput("a draw needs --out and --log".into()));
     };
-    crate::io::write_atomic(log, &output.log_bytes).map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
-    crate::io::write_panels(out, &output.panels, &inst).map_err(|e| Failure::Other(e.to_string()))?;
-    note(quiet, format!("{summary} → {}, log {}", out.display(), log.display()));
+    crate::io::write_atomic(log, &output.log_bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
+    crate::io::write_panels(out, &output.panels, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    note(
+        quiet,
+        format!("{summary} → {}, log {}", out.display(), log.display()),
+    );
     Ok(())
 }
 
 /// 1-based line of the first byte where `a` and `b` differ.
 fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
     1 + a[..at].iter().filter(|&&c| c == b'\n').count()
 }
 
@@ -567,8 +581,10 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.log, &["json"])?;
     let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let file = crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let panels_hash = crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file =
+        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels_hash =
+        crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let bad = |m: String| Failure::BadInput(format!("{}: {m}", args.panels.display()));
     // One panel per application, in any order; unknown ids refused.
     let app_index = inst.app_index();
@@ -578,13 +594,19 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
             .get(rec.application.as_str())
             .ok_or_else(|| bad(format!("unknown application {}", rec.application)))?;
         if panels[a.ix()].is_some() {
-            return Err(bad(format!("application {} has two panels", rec.application)));
+            return Err(bad(format!(
+                "application {} has two panels",
+                rec.application
+            )));
         }
         let mut experts = Vec::with_capacity(rec.experts.len());
         for id in &rec.experts {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(format!("unknown expert {id} on the panel of {}", rec.application)))?;
+            let e = inst.expert_by_id(id).ok_or_else(|| {
+                bad(format!(
+                    "unknown expert {id} on the panel of {}",
+                    rec.application
+                ))
+            })?;
             if !experts.contains(&e) {
                 experts.push(e);
             }
@@ -595,16 +617,25 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     let panels: Vec<Vec<ExpertIx>> = panels
         .into_iter()
         .enumerate()
-        .map(|(a, p)| p.ok_or_else(|| bad(format!("no panel for application {}", inst.applications[a].id))))
+        .map(|(a, p)| {
+            p.ok_or_else(|| {
+                bad(format!(
+                    "no panel for application {}",
+                    inst.applications[a].id
+                ))
+            })
+        })
         .collect::<Result<_, _>>()?;
     let mut declines: Vec<(AppIx, ExpertIx)> = Vec::new();
     for d in &args.decline {
         let (app, ex) = d.split_once(':').ok_or_else(|| {
-            Failure::BadInput(format!("--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"))
+            Failure::BadInput(format!(
+                "--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"
+            ))
         })?;
-        let a = inst
-            .app_by_id(app.trim())
-            .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no application with id {app}")))?;
+        let a = inst.app_by_id(app.trim()).ok_or_else(|| {
+            Failure::BadInput(format!("--decline {d}: no application with id {app}"))
+        })?;
         let e = inst
             .expert_by_id(ex.trim())
             .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no expert with id {ex}")))?;
@@ -614,8 +645,8 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     }
     let elig = Eligibility::compute(&inst);
     let before = crate::draw::total_micro(&inst, &elig, &panels);
-    let replaced =
-        crate::draw::replace(&inst, &elig, &panels, &declines).map_err(|e| draw_failure(&args.panels, e))?;
+    let replaced = crate::draw::replace(&inst, &elig, &panels, &declines)
+        .map_err(|e| draw_failure(&args.panels, e))?;
     let new_file = PanelsFile {
         status: "feasible".to_string(),
         objective: total_as_f64(replaced.objective_micro),
@@ -640,7 +671,8 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     );
     crate::io::write_atomic(&args.log, &crate::draw::log::json_bytes(&log))
         .map_err(|e| Failure::Other(format!("{}: {e}", args.log.display())))?;
-    crate::io::write_panels(&args.out, &new_file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_panels(&args.out, &new_file, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
     note(
         quiet,
         format!(

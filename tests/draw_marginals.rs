@@ -83,7 +83,11 @@ fn empirical_marginals_match_the_lp_and_every_draw_is_valid() {
         let mut counts = vec![vec![0u64; inst.experts.len()]; inst.applications.len()];
         for seed in 0..DRAWS {
             let (panels, _) = lp.sample(seed).unwrap();
-            assert_eq!(violations(inst, &panels), Vec::<String>::new(), "seed {seed}");
+            assert_eq!(
+                violations(inst, &panels),
+                Vec::<String>::new(),
+                "seed {seed}"
+            );
             for (a, p) in panels.iter().enumerate() {
                 for e in p {
                     counts[a][e.ix()] += 1;

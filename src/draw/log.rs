@@ -221,14 +221,23 @@ pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// Panel records with scores, per application in input order.
-pub fn panel_records(inst: &Instance, elig: &Eligibility, panels: &[Vec<ExpertIx>]) -> Vec<PanelRecord> {
+pub fn panel_records(
+    inst: &Instance,
+    elig: &Eligibility,
+    panels: &[Vec<ExpertIx>],
+) -> Vec<PanelRecord> {
     inst.app_ixs()
         .map(|a| {
             let experts = panels.get(a.ix()).map(Vec::as_slice).unwrap_or(&[]);
             PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
                 experts: ids(inst, experts),
-                scores: Some(experts.iter().map(|&e| elig.score(inst, a, e).as_f64()).collect()),
+                scores: Some(
+                    experts
+                        .iter()
+                        .map(|&e| elig.score(inst, a, e).as_f64())
+                        .collect(),
+                ),
             }
         })
         .collect()

@@ -236,7 +236,10 @@ impl std::fmt::Display for CapTooLow {
                 self.needed.min(1.0)
             )
         } else {
-            writeln!(f, "  - raise max_probability, or add eligible experts to the pool")
+            writeln!(
+                f,
+                "  - raise max_probability, or add eligible experts to the pool"
+            )
         }
     }
 }

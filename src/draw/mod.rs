@@ -93,7 +93,10 @@ use crate::solve::network::NotLaminar;
 use crate::solve::{self, Method, SolveError};
 
 pub use alternates::{alternates, Alternate, PanelAlternates};
-pub use log::{draw_output, replace_log, DrawLog, DrawOutput, ReplaceLog, ReplayRecord, LOG_FORMAT, REPLACE_FORMAT};
+pub use log::{
+    draw_output, replace_log, DrawLog, DrawOutput, ReplaceLog, ReplayRecord, LOG_FORMAT,
+    REPLACE_FORMAT,
+};
 pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
 pub use replace::{replace, Change, Replaced};
 pub use round::{dependent_round, RoundError};

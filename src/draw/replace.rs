@@ -20,7 +20,7 @@
 use std::collections::BTreeSet;
 
 use super::DrawError;
-use crate::eligibility::{EligiblePairs, Eligibility};
+use crate::eligibility::{Eligibility, EligiblePairs};
 use crate::flow::{self, FlowError, Network};
 use crate::model::{AppIx, ExpertIx, Instance};
 use crate::solve::explain;
@@ -114,10 +114,18 @@ pub fn replace(
         let mut cost = net.cost(arc);
         if let ArcRole::Pair(a, e) = enc.arc_role(arc) {
             if panels[a.ix()].contains(&e) {
-                cost = cost.checked_sub(bonus).ok_or_else(|| DrawError::Flow(range_error()))?;
+                cost = cost
+                    .checked_sub(bonus)
+                    .ok_or_else(|| DrawError::Flow(range_error()))?;
             }
         }
-        biased.add_arc(net.source(arc), net.target(arc), net.lower(arc), net.upper(arc), cost);
+        biased.add_arc(
+            net.source(arc),
+            net.target(arc),
+            net.lower(arc),
+            net.upper(arc),
+            cost,
+        );
     }
     let sol = match biased.solve() {
         Ok(sol) => sol,

@@ -219,7 +219,10 @@ mod tests {
         // n = 3000 gives |freq − 1/3| < 0.05 except with probability
         // 2·exp(−2·3000·0.05²) ≈ 6e-7 per path.
         for c in counts {
-            assert!((f64::from(c) / n as f64 - 1.0 / 3.0).abs() < 0.05, "{counts:?}");
+            assert!(
+                (f64::from(c) / n as f64 - 1.0 / 3.0).abs() < 0.05,
+                "{counts:?}"
+            );
         }
     }
 

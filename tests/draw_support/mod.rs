@@ -4,7 +4,7 @@
 
 use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 use panels::draw;
-use panels::eligibility::{EligiblePairs, Eligibility};
+use panels::eligibility::{Eligibility, EligiblePairs};
 use panels::io::panels::PanelsFile;
 use panels::mip::Model;
 use panels::model::{total_as_f64, ExpertIx, Instance};
@@ -66,5 +66,10 @@ pub fn capped_lp_optimum(inst: &Instance, pairs: &EligiblePairs, cap: f64) -> Op
         }
     }
     let sol = problem.solve().ok()?;
-    Some(cols.iter().zip(model.columns()).map(|(&v, c)| sol.value(v) * c.objective as f64).sum())
+    Some(
+        cols.iter()
+            .zip(model.columns())
+            .map(|(&v, c)| sol.value(v) * c.objective as f64)
+            .sum(),
+    )
 }
