@@ -178,8 +178,8 @@ pub struct Policy {
     /// means 1: the draw then has no randomness left and returns an optimal
     /// assignment, like `solve`. See [`crate::draw`].
     pub max_probability: Option<f64>,
-    /// `panels draw`: ranked alternates listed per panel (at least this
-    /// many where the pool allows).
+    /// `panels draw`: ranked alternates listed per panel, where the pool
+    /// allows (default 2; at least 2 is required when loading).
     pub alternates: u32,
 }
 

@@ -214,6 +214,19 @@ fn policy_fields_are_validated() {
     assert!(text(&o).contains("max_probability"), "{}", text(&o));
 
     v["policy"]["max_probability"] = serde_json::json!(0.5);
+    v["policy"]["alternates"] = serde_json::json!(1);
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = panels(&[
+        &"draw",
+        &bad,
+        &"--out",
+        &dir.path().join("p.json"),
+        &"--log",
+        &dir.path().join("d.json"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("alternates"), "{}", text(&o));
+
     v["policy"]["alternates"] = serde_json::json!(4);
     std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
     let log = dir.path().join("d.json");

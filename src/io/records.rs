@@ -796,7 +796,17 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             );
         }
     }
-    p.alternates = r.count(&rec, "alternates").unwrap_or(d.alternates);
+    if let Some(n) = r.count(&rec, "alternates") {
+        // Issue 8: every panel keeps at least two ranked alternates.
+        if n >= 2 {
+            p.alternates = n;
+        } else {
+            r.error(
+                "alternates",
+                format!("at least 2 alternates per panel are kept, got {n}"),
+            );
+        }
+    }
     if r.bad {
         None
     } else {
