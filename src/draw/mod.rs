@@ -57,9 +57,9 @@
 //! holds; and `E[final flow] = f`, so `Pr[pair drawn] = x(a,e)` exactly.
 //! All arithmetic is in integers (units of `1/D`); the random choice is
 //! `u < β` for `u` uniform in `0..α+β` from a `ChaCha8Rng` seeded with the
-//! seed, so it is exact and reproducible. Walking the cycle search as one
-//! path (the part of the path before a cycle survives its rounding) makes
-//! the whole rounding take about O((n + m)·average cycle length).
+//! seed, so it is exact and reproducible. The cycle search walks one path
+//! and keeps the part before a cycle after rounding it, so the whole
+//! rounding costs O(n + m + Σ cycle lengths).
 //!
 //! **No cap, no randomness.** Without `max_probability` (or with 1), `D = 1`,
 //! the scaled network is the solve network, its optimum is integral, and the
@@ -68,9 +68,9 @@
 //!
 //! # Alternates and replacement
 //!
-//! [`alternates`] ranks, for each panel, the eligible non-members whose
+//! [`mod@alternates`] ranks, for each panel, the eligible non-members whose
 //! promotion in place of some member keeps every rule (score, then input
-//! order). [`replace`] re-solves with declined pairs forbidden and a cost
+//! order). [`mod@replace`] re-solves with declined pairs forbidden and a cost
 //! that first maximises the number of pairs kept, then the score, so the
 //! fewest other pairs change.
 //!

@@ -11,7 +11,7 @@
 //! keeps its size, "pairs kept" is the same as "fewest pairs changed".
 //!
 //! When a decline can be filled by promoting one alternate (see
-//! [`super::alternates`]), exactly one pair changes: the declined one, for
+//! [`mod@super::alternates`]), exactly one pair changes: the declined one, for
 //! the best-scoring alternate that may replace that member. Otherwise the
 //! flow moves as few other pairs as the rules require (an expert may move
 //! from one panel to another to free up a seat that counts towards an
