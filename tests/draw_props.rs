@@ -30,7 +30,7 @@ fn feasible(seed: u64, shape: common::Shape, cap: Option<f64>) -> Option<Instanc
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// A draw obeys every rule, never beats the optimum, keeps every pair
     /// within the cap, and its expected score is the capped LP's optimum
