@@ -42,6 +42,49 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a seeded synthetic instance.
     Generate(GenerateArgs),
+    /// A logged random draw with capped pair probabilities (or replay one).
+    Draw(DrawArgs),
+    /// Replace experts who decline, with the fewest changes; logged.
+    Replace(ReplaceArgs),
+}
+
+/// `panels draw`.
+#[derive(Args, Debug)]
+pub struct DrawArgs {
+    /// The instance (with --replay: overrides the path in the log).
+    #[arg(required_unless_present = "replay")]
+    pub instance: Option<PathBuf>,
+    /// Seed of the draw (default: the policy's `seed`).
+    #[arg(long, conflicts_with = "replay")]
+    pub seed: Option<u64>,
+    /// Where to write the panels (.json or .csv).
+    #[arg(long, short, required_unless_present = "replay")]
+    pub out: Option<PathBuf>,
+    /// Where to write the audit log (.json).
+    #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
+    pub log: Option<PathBuf>,
+    /// Recompute the draw of this log and check it byte for byte; refuses
+    /// if the input changed. With --out, also writes the panels.
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
+}
+
+/// `panels replace`.
+#[derive(Args, Debug)]
+pub struct ReplaceArgs {
+    /// The instance.
+    pub instance: PathBuf,
+    /// The current panels file (.json or .csv).
+    pub panels: PathBuf,
+    /// A declined pair APPLICATION:EXPERT (repeat, or separate by commas).
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub decline: Vec<String>,
+    /// Where to write the new panels (.json or .csv).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Where to write the log of what changed (.json).
+    #[arg(long)]
+    pub log: PathBuf,
 }
 
 /// `panels solve`.
@@ -165,6 +208,8 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Verify(a) => cmd_verify(a, cli.quiet),
         Command::Explain(a) => cmd_explain(a),
         Command::Generate(a) => cmd_generate(a, cli.quiet),
+        Command::Draw(a) => cmd_draw(a, cli.quiet),
+        Command::Replace(a) => cmd_replace(a, cli.quiet),
     }
 }
 
@@ -457,6 +502,257 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
             inst.experts.len(),
             args.out.display(),
             t.elapsed().as_secs_f64()
+        ),
+    );
+    Ok(())
+}
+
+fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
+    use crate::draw::DrawError;
+    match e {
+        DrawError::Infeasible(why) => Failure::Infeasible(why.to_string()),
+        DrawError::CapTooLow(why) => Failure::Infeasible(why.to_string()),
+        DrawError::NotLaminar(n) => Failure::BadInput(format!(
+            "{}: {n}; the draw needs rules that nest",
+            path.display()
+        )),
+        DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
+        other => Failure::Other(other.to_string()),
+    }
+}
+
+/// Refuses to write what `verify` rejects (never expected: a bug).
+fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failure> {
+    let report = crate::verify::verify(inst, file);
+    if report.is_ok() {
+        Ok(())
+    } else {
+        Err(Failure::Other(format!(
+            "internal error: the {what} failed verification; nothing written; please report this\n{}",
+            report.render(inst)
+        )))
+    }
+}
+
+fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
+    use crate::draw::{self, ReplayRecord};
+    if let Some(out) = &args.out {
+        check_output_path(out, &["json", "csv"])?;
+    }
+    if let Some(log) = &args.log {
+        check_output_path(log, &["json"])?;
+    }
+    let replay = match &args.replay {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let rec = ReplayRecord::from_bytes(&bytes)
+                .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
+            Some((path, bytes, rec))
+        }
+        None => None,
+    };
+    // The instance: as given, else as logged. The log keeps the logged
+    // label so that a replay from a moved file still compares bytes.
+    let (instance_path, label) = match (&args.instance, &replay) {
+        (Some(p), Some((_, _, rec))) => (p.clone(), rec.instance.clone()),
+        (Some(p), None) => (p.clone(), p.display().to_string()),
+        (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
+        (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
+    };
+    let (inst, hash) = crate::io::load_instance_hashed(&instance_path)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some((path, _, rec)) = &replay {
+        if rec.input_sha256 != hash {
+            return Err(Failure::BadInput(format!(
+                "{}: the input changed since the draw logged in {} (SHA-256 now {hash}, logged {}); refusing to replay",
+                instance_path.display(),
+                path.display(),
+                rec.input_sha256
+            )));
+        }
+    }
+    let seed = match &replay {
+        Some((_, _, rec)) => rec.seed,
+        None => args.seed.unwrap_or(inst.policy.seed),
+    };
+    let elig = Eligibility::compute(&inst);
+    let t = Instant::now();
+    let drawn = draw::draw(&inst, &elig, seed).map_err(|e| draw_failure(&instance_path, e))?;
+    let output = draw::draw_output(&inst, &elig, &drawn, &label, &hash, seed);
+    verified(&inst, &output.panels, "draw")?;
+    let summary = format!(
+        "drew {} panel(s) with seed {seed}: score {:.6} (expected {:.6}, optimum {:.6}, max_probability {}, {} rounding step(s), {:.2}s)",
+        output.panels.panels.len(),
+        output.log.objective,
+        output.log.expected_objective,
+        output.log.optimum_objective,
+        output.log.max_probability,
+        output.log.rounding_steps,
+        t.elapsed().as_secs_f64()
+    );
+    if let Some((path, bytes, rec)) = &replay {
+        if *bytes != output.log_bytes {
+            let line = first_difference(bytes, &output.log_bytes);
+            println!(
+                "replay differs from {} (first at line {line}){}",
+                path.display(),
+                if rec.program != draw::log::program() {
+                    format!(
+                        "; it was drawn by {}, this is {}",
+                        rec.program,
+                        draw::log::program()
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            return Err(Failure::Violations);
+        }
+        if let Some(out) = &args.out {
+            crate::io::write_panels(out, &output.panels, &inst)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+        }
+        println!(
+            "replay identical: {} reproduces byte for byte (seed {seed}, input {hash})",
+            path.display()
+        );
+        return Ok(());
+    }
+    let (Some(out), Some(log)) = (&args.out, &args.log) else {
+        return Err(Failure::BadInput("a draw needs --out and --log".into()));
+    };
+    crate::io::write_atomic(log, &output.log_bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
+    crate::io::write_panels(out, &output.panels, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    note(
+        quiet,
+        format!("{summary} → {}, log {}", out.display(), log.display()),
+    );
+    Ok(())
+}
+
+/// 1-based line of the first byte where `a` and `b` differ.
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    1 + a[..at].iter().filter(|&&c| c == b'\n').count()
+}
+
+fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
+    use crate::model::{AppIx, ExpertIx};
+    check_output_path(&args.out, &["json", "csv"])?;
+    check_output_path(&args.log, &["json"])?;
+    let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file =
+        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels_hash =
+        crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let bad = |m: String| Failure::BadInput(format!("{}: {m}", args.panels.display()));
+    // One panel per application, in any order; unknown ids refused.
+    let app_index = inst.app_index();
+    let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
+    for rec in &file.panels {
+        let a = *app_index
+            .get(rec.application.as_str())
+            .ok_or_else(|| bad(format!("unknown application {}", rec.application)))?;
+        if panels[a.ix()].is_some() {
+            return Err(bad(format!(
+                "application {} has two panels",
+                rec.application
+            )));
+        }
+        let mut experts = Vec::with_capacity(rec.experts.len());
+        for id in &rec.experts {
+            let e = inst.expert_by_id(id).ok_or_else(|| {
+                bad(format!(
+                    "unknown expert {id} on the panel of {}",
+                    rec.application
+                ))
+            })?;
+            if !experts.contains(&e) {
+                experts.push(e);
+            }
+        }
+        experts.sort_unstable();
+        panels[a.ix()] = Some(experts);
+    }
+    let panels: Vec<Vec<ExpertIx>> = panels
+        .into_iter()
+        .enumerate()
+        .map(|(a, p)| {
+            p.ok_or_else(|| {
+                bad(format!(
+                    "no panel for application {}",
+                    inst.applications[a].id
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut declines: Vec<(AppIx, ExpertIx)> = Vec::new();
+    for d in &args.decline {
+        let (app, ex) = d.split_once(':').ok_or_else(|| {
+            Failure::BadInput(format!(
+                "--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"
+            ))
+        })?;
+        let a = inst.app_by_id(app.trim()).ok_or_else(|| {
+            Failure::BadInput(format!("--decline {d}: no application with id {app}"))
+        })?;
+        let e = inst
+            .expert_by_id(ex.trim())
+            .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no expert with id {ex}")))?;
+        if !declines.contains(&(a, e)) {
+            declines.push((a, e));
+        }
+    }
+    let elig = Eligibility::compute(&inst);
+    let before = crate::draw::total_micro(&inst, &elig, &panels);
+    let replaced = crate::draw::replace(&inst, &elig, &panels, &declines)
+        .map_err(|e| draw_failure(&args.panels, e))?;
+    let new_file = PanelsFile {
+        status: "feasible".to_string(),
+        objective: total_as_f64(replaced.objective_micro),
+        bound: None,
+        panels: crate::draw::log::panel_records(&inst, &elig, &replaced.panels),
+        solver: Some("replace".to_string()),
+        seed: file.seed,
+        input_sha256: Some(hash.clone()),
+        certificate: None,
+        stats: None,
+    };
+    verified(&inst, &new_file, "replacement")?;
+    let log = crate::draw::replace_log(
+        &inst,
+        &replaced,
+        &declines,
+        before,
+        &args.instance.display().to_string(),
+        &hash,
+        &args.panels.display().to_string(),
+        &panels_hash,
+    );
+    crate::io::write_atomic(&args.log, &crate::draw::log::json_bytes(&log))
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.log.display())))?;
+    crate::io::write_panels(&args.out, &new_file, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    note(
+        quiet,
+        format!(
+            "{} decline(s): {} pair(s) changed on {} panel(s), {} kept; score {:.6} → {:.6} → {}, log {}",
+            declines.len(),
+            replaced.changed_pairs(),
+            replaced.changes.len(),
+            replaced.kept,
+            log.objective_before,
+            log.objective_after,
+            args.out.display(),
+            args.log.display()
         ),
     );
     Ok(())

@@ -173,6 +173,14 @@ pub struct Policy {
     pub min_affinity: Option<f64>,
     /// Seed of every random choice.
     pub seed: u64,
+    /// `panels draw`: no (application, expert) pair is drawn with a
+    /// probability above this (in (0, 1], rounded to 6 decimals). `None`
+    /// means 1: the draw then has no randomness left and returns an optimal
+    /// assignment, like `solve`. See [`crate::draw`].
+    pub max_probability: Option<f64>,
+    /// `panels draw`: ranked alternates listed per panel, where the pool
+    /// allows (default 2; at least 2 is required when loading).
+    pub alternates: u32,
 }
 
 impl Default for Policy {
@@ -192,6 +200,8 @@ impl Default for Policy {
             default_affinity: 0.0,
             min_affinity: None,
             seed: 0,
+            max_probability: None,
+            alternates: 2,
         }
     }
 }

@@ -73,6 +73,8 @@ pub const POLICY_FIELDS: &[&str] = &[
     "default_affinity",
     "min_affinity",
     "seed",
+    "max_probability",
+    "alternates",
 ];
 
 /// Required fields per record kind.
@@ -761,6 +763,29 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     p.min_affinity = r.score(&rec, "min_affinity");
     let seed = uint(rec.cell("seed"), u64::MAX);
     p.seed = r.take("seed", seed).flatten().unwrap_or(d.seed);
+    if let Some(x) = r.number(&rec, "max_probability") {
+        // The draw works in units of 1e-6 (see crate::draw), so the cap must
+        // be at least one unit after rounding.
+        if x > 0.0 && x <= 1.0 && (x * 1e6).round() >= 1.0 {
+            p.max_probability = Some(x);
+        } else {
+            r.error(
+                "max_probability",
+                format!("a probability cap must lie in (0, 1] and be at least 0.000001, got {x}"),
+            );
+        }
+    }
+    if let Some(n) = r.count(&rec, "alternates") {
+        // Issue 8: every panel keeps at least two ranked alternates.
+        if n >= 2 {
+            p.alternates = n;
+        } else {
+            r.error(
+                "alternates",
+                format!("at least 2 alternates per panel are kept, got {n}"),
+            );
+        }
+    }
     if r.bad {
         None
     } else {

@@ -1,0 +1,385 @@
+//! The audit logs of `panels draw` and `panels replace` (全程留痕), and the
+//! panels files they come with.
+//!
+//! A draw log holds everything needed to check the draw afterwards: the
+//! program version, the instance path as given, the input's SHA-256
+//! ([`crate::io::instance_sha256`]), the seed, the policy, the cap as a
+//! fraction, the cap-free optimum, the expected and drawn scores, every
+//! pair's probability (pairs with `x > 0`, by application then expert in
+//! input order), the panels and the ranked alternates. It holds no time
+//! stamp or timing, so the same input and seed give the same bytes:
+//! `panels draw --replay LOG` recomputes the draw and compares bytes.
+//!
+//! **Boundary:** the JSON shapes here ([`LOG_FORMAT`], [`REPLACE_FORMAT`])
+//! are read by people and by replay; new fields go at the end.
+
+use serde::{Deserialize, Serialize};
+
+use super::alternates::alternates;
+use super::replace::Replaced;
+use super::Drawn;
+use crate::eligibility::Eligibility;
+use crate::io::panels::{PanelRecord, PanelsFile};
+use crate::model::{total_as_f64, AppIx, ExpertIx, Instance, Policy};
+
+/// `format` of a draw log.
+pub const LOG_FORMAT: &str = "panels-draw/1";
+/// `format` of a replacement log.
+pub const REPLACE_FORMAT: &str = "panels-replace/1";
+
+/// The program and version, written into every log.
+pub fn program() -> String {
+    format!("panels {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The draw log (see the module docs).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DrawLog {
+    /// [`LOG_FORMAT`].
+    pub format: String,
+    /// Program and version that drew.
+    pub program: String,
+    /// The instance path as given on the command line.
+    pub instance: String,
+    /// SHA-256 of the instance's input bytes.
+    pub input_sha256: String,
+    /// The seed of the draw.
+    pub seed: u64,
+    /// The policy in force.
+    pub policy: Policy,
+    /// The cap on every pair's probability, as applied (`P/D`).
+    pub max_probability: f64,
+    /// `D`: every probability is a multiple of `1/D`.
+    pub denominator: i64,
+    /// Best total score without the cap (`panels solve`): a bound on every draw.
+    pub optimum_objective: f64,
+    /// Expected total score of the draw: the capped LP's optimum.
+    pub expected_objective: f64,
+    /// Total score of the drawn panels.
+    pub objective: f64,
+    /// Cycles rounded by the dependent rounding.
+    pub rounding_steps: usize,
+    /// Probability of every pair with `x > 0`, per application.
+    pub probabilities: Vec<ProbabilityRow>,
+    /// The drawn panels (as in the panels file).
+    pub panels: Vec<PanelRecord>,
+    /// Ranked alternates per panel.
+    pub alternates: Vec<AlternatesRow>,
+}
+
+/// The probabilities of one application's pairs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityRow {
+    /// Application id.
+    pub application: String,
+    /// Experts with positive probability, in input order.
+    pub experts: Vec<String>,
+    /// Their probabilities, aligned with `experts`.
+    pub p: Vec<f64>,
+}
+
+/// The ranked alternates of one panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlternatesRow {
+    /// Application id.
+    pub application: String,
+    /// Alternates, best first.
+    pub alternates: Vec<AlternateRow>,
+    /// Present when fewer than the policy's `alternates` exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One alternate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlternateRow {
+    /// Rank, from 1.
+    pub rank: u32,
+    /// Expert id.
+    pub expert: String,
+    /// Score of the pair.
+    pub score: f64,
+    /// Members this alternate may replace, keeping every rule.
+    pub replaces: Vec<String>,
+}
+
+/// What a draw writes: the panels file and the log with its bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawOutput {
+    /// The panels file.
+    pub panels: PanelsFile,
+    /// The log.
+    pub log: DrawLog,
+    /// The log as written: pretty JSON and a final newline.
+    pub log_bytes: Vec<u8>,
+}
+
+/// Builds the panels file and the log of a draw.
+///
+/// `instance` is the instance path as given, `hash` its SHA-256.
+pub fn draw_output(
+    inst: &Instance,
+    elig: &Eligibility,
+    drawn: &Drawn,
+    instance: &str,
+    hash: &str,
+    seed: u64,
+) -> DrawOutput {
+    let pairs = elig.pairs(inst);
+    let records = panel_records(inst, elig, &drawn.panels);
+    let status = if drawn.objective_micro == drawn.optimum_micro {
+        "optimal"
+    } else {
+        "feasible"
+    };
+    let panels = PanelsFile {
+        status: status.to_string(),
+        objective: total_as_f64(drawn.objective_micro),
+        bound: Some(total_as_f64(drawn.optimum_micro)),
+        panels: records.clone(),
+        solver: Some("draw".to_string()),
+        seed: Some(seed),
+        input_sha256: Some(hash.to_string()),
+        certificate: None,
+        stats: Some(serde_json::json!({
+            "eligible_pairs": pairs.len(),
+            "max_probability": drawn.lp.cap(),
+            "expected_objective": drawn.lp.expected_objective(),
+        })),
+    };
+    let d = drawn.lp.denominator as f64;
+    let mut probabilities: Vec<ProbabilityRow> = Vec::new();
+    for m in drawn.lp.marginals() {
+        let app = &inst.applications[m.app.ix()].id;
+        if probabilities.last().is_none_or(|r| &r.application != app) {
+            probabilities.push(ProbabilityRow {
+                application: app.clone(),
+                experts: Vec::new(),
+                p: Vec::new(),
+            });
+        }
+        let row = probabilities.last_mut().expect("just pushed");
+        row.experts.push(inst.experts[m.expert.ix()].id.clone());
+        row.p.push(m.units as f64 / d);
+    }
+    let wanted = inst.policy.alternates;
+    let alternates = alternates(inst, &pairs, &drawn.panels, wanted)
+        .into_iter()
+        .map(|pa| AlternatesRow {
+            application: inst.applications[pa.app.ix()].id.clone(),
+            note: pa.is_short().then(|| {
+                format!(
+                    "only {} eligible expert(s) can be promoted keeping every rule; the policy asks for {wanted}",
+                    pa.available
+                )
+            }),
+            alternates: pa
+                .alternates
+                .iter()
+                .enumerate()
+                .map(|(i, alt)| AlternateRow {
+                    rank: i as u32 + 1,
+                    expert: inst.experts[alt.expert.ix()].id.clone(),
+                    score: alt.score.as_f64(),
+                    replaces: ids(inst, &alt.replaces),
+                })
+                .collect(),
+        })
+        .collect();
+    let log = DrawLog {
+        format: LOG_FORMAT.to_string(),
+        program: program(),
+        instance: instance.to_string(),
+        input_sha256: hash.to_string(),
+        seed,
+        policy: inst.policy.clone(),
+        max_probability: drawn.lp.cap(),
+        denominator: drawn.lp.denominator,
+        optimum_objective: total_as_f64(drawn.optimum_micro),
+        expected_objective: drawn.lp.expected_objective(),
+        objective: total_as_f64(drawn.objective_micro),
+        rounding_steps: drawn.rounding_steps,
+        probabilities,
+        panels: records,
+        alternates,
+    };
+    let log_bytes = json_bytes(&log);
+    DrawOutput {
+        panels,
+        log,
+        log_bytes,
+    }
+}
+
+/// Pretty JSON with a final newline (what every log file holds).
+pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising these plain structs cannot fail: no maps with non-string
+    // keys, and serde_json writes non-finite floats as null.
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Panel records with scores, per application in input order.
+pub fn panel_records(
+    inst: &Instance,
+    elig: &Eligibility,
+    panels: &[Vec<ExpertIx>],
+) -> Vec<PanelRecord> {
+    inst.app_ixs()
+        .map(|a| {
+            let experts = panels.get(a.ix()).map(Vec::as_slice).unwrap_or(&[]);
+            PanelRecord {
+                application: inst.applications[a.ix()].id.clone(),
+                experts: ids(inst, experts),
+                scores: Some(
+                    experts
+                        .iter()
+                        .map(|&e| elig.score(inst, a, e).as_f64())
+                        .collect(),
+                ),
+            }
+        })
+        .collect()
+}
+
+fn ids(inst: &Instance, experts: &[ExpertIx]) -> Vec<String> {
+    experts
+        .iter()
+        .map(|e| inst.experts[e.ix()].id.clone())
+        .collect()
+}
+
+/// What `--replay` needs from a draw log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayRecord {
+    /// The instance path as logged.
+    pub instance: String,
+    /// The logged input hash.
+    pub input_sha256: String,
+    /// The logged seed.
+    pub seed: u64,
+    /// The program that drew.
+    pub program: String,
+}
+
+impl ReplayRecord {
+    /// Reads the fields replay needs from a log's bytes.
+    ///
+    /// # Errors
+    /// A message naming what is missing or malformed.
+    pub fn from_bytes(bytes: &[u8]) -> Result<ReplayRecord, String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a JSON draw log: {e}"))?;
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| format!("field {k} is missing or not a string"))
+        };
+        let format = text("format")?;
+        if format != LOG_FORMAT {
+            return Err(format!("format is {format:?}, expected {LOG_FORMAT:?}"));
+        }
+        Ok(ReplayRecord {
+            instance: text("instance")?,
+            input_sha256: text("input_sha256")?,
+            program: text("program")?,
+            seed: v
+                .get("seed")
+                .and_then(|x| x.as_u64())
+                .ok_or("field seed is missing or not a non-negative integer")?,
+        })
+    }
+}
+
+/// The replacement log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplaceLog {
+    /// [`REPLACE_FORMAT`].
+    pub format: String,
+    /// Program and version.
+    pub program: String,
+    /// The instance path as given.
+    pub instance: String,
+    /// SHA-256 of the instance's input bytes.
+    pub input_sha256: String,
+    /// The old panels file as given.
+    pub panels_file: String,
+    /// SHA-256 of the old panels file's bytes.
+    pub panels_sha256: String,
+    /// The declines, as given.
+    pub declines: Vec<DeclineRow>,
+    /// Pairs of the old panels kept.
+    pub pairs_kept: usize,
+    /// Pairs removed (and as many added).
+    pub pairs_changed: usize,
+    /// Total score before.
+    pub objective_before: f64,
+    /// Total score after.
+    pub objective_after: f64,
+    /// Every panel that changed, in input order.
+    pub changes: Vec<ChangeRow>,
+}
+
+/// One decline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeclineRow {
+    /// Application id.
+    pub application: String,
+    /// Expert id.
+    pub expert: String,
+}
+
+/// What changed on one panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    /// Application id.
+    pub application: String,
+    /// Experts who left.
+    pub removed: Vec<String>,
+    /// Experts who joined.
+    pub added: Vec<String>,
+}
+
+/// Builds the replacement log.
+#[allow(clippy::too_many_arguments)]
+pub fn replace_log(
+    inst: &Instance,
+    replaced: &Replaced,
+    declines: &[(AppIx, ExpertIx)],
+    objective_before_micro: i64,
+    instance: &str,
+    hash: &str,
+    panels_file: &str,
+    panels_hash: &str,
+) -> ReplaceLog {
+    ReplaceLog {
+        format: REPLACE_FORMAT.to_string(),
+        program: program(),
+        instance: instance.to_string(),
+        input_sha256: hash.to_string(),
+        panels_file: panels_file.to_string(),
+        panels_sha256: panels_hash.to_string(),
+        declines: declines
+            .iter()
+            .map(|&(a, e)| DeclineRow {
+                application: inst.applications[a.ix()].id.clone(),
+                expert: inst.experts[e.ix()].id.clone(),
+            })
+            .collect(),
+        pairs_kept: replaced.kept,
+        pairs_changed: replaced.changed_pairs(),
+        objective_before: total_as_f64(objective_before_micro),
+        objective_after: total_as_f64(replaced.objective_micro),
+        changes: replaced
+            .changes
+            .iter()
+            .map(|c| ChangeRow {
+                application: inst.applications[c.app.ix()].id.clone(),
+                removed: ids(inst, &c.removed),
+                added: ids(inst, &c.added),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,360 @@
+//! `panels draw` and `panels replace` end to end, through the binary:
+//! files written, `verify` passes, replay is byte-exact and refuses a
+//! changed input or a tampered log, replacement keeps untouched panels.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use panels::generate::{generate, GenConfig};
+use panels::io::{write_instance, InstanceFormat};
+use panels::model::Instance;
+
+fn panels(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_panels"));
+    cmd.arg("--quiet");
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn instance(cap: Option<f64>) -> Instance {
+    let mut inst = generate(&GenConfig::sized(30, 60).seed(3).panel_size(3));
+    inst.policy.min_outside = 1;
+    inst.policy.max_probability = cap;
+    inst
+}
+
+fn write(dir: &Path, name: &str, inst: &Instance) -> PathBuf {
+    let p = dir.join(name);
+    let format = if name.ends_with(".json") {
+        InstanceFormat::Bundle
+    } else {
+        InstanceFormat::CsvDir
+    };
+    write_instance(inst, &p, format).unwrap();
+    p
+}
+
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn draw_verifies_and_replays_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["round.json", "round_csv"] {
+        let inst_path = write(dir.path(), name, &instance(Some(0.5)));
+        let out = dir.path().join(format!("{name}.panels.json"));
+        let log = dir.path().join(format!("{name}.draw.json"));
+        let o = panels(&[
+            &"draw", &inst_path, &"--seed", &"11", &"--out", &out, &"--log", &log,
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        let v = panels(&[&"verify", &inst_path, &out]);
+        assert_eq!(code(&v), 0, "{}", text(&v));
+
+        let l = read_json(&log);
+        assert_eq!(l["seed"], 11);
+        assert_eq!(l["max_probability"], 0.5);
+        assert_eq!(
+            l["input_sha256"],
+            panels::io::instance_sha256(&inst_path).unwrap()
+        );
+        assert_eq!(l["panels"], read_json(&out)["panels"]);
+        for row in l["probabilities"].as_array().unwrap() {
+            for p in row["p"].as_array().unwrap() {
+                let p = p.as_f64().unwrap();
+                assert!(p > 0.0 && p <= 0.5, "probability {p}");
+            }
+        }
+        assert_eq!(l["alternates"].as_array().unwrap().len(), 30);
+
+        let r = panels(&[&"draw", &"--replay", &log]);
+        assert_eq!(code(&r), 0, "{}", text(&r));
+        assert!(text(&r).contains("identical"));
+
+        // Replay to a fresh panels file gives the same bytes.
+        let again = dir.path().join(format!("{name}.again.json"));
+        let r = panels(&[&"draw", &"--replay", &log, &"--out", &again]);
+        assert_eq!(code(&r), 0, "{}", text(&r));
+        assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+    }
+}
+
+#[test]
+fn replay_refuses_a_changed_input_and_reports_a_tampered_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = instance(Some(0.5));
+    let inst_path = write(dir.path(), "round.json", &inst);
+    let out = dir.path().join("p.json");
+    let log = dir.path().join("d.json");
+    assert_eq!(
+        code(&panels(&[
+            &"draw", &inst_path, &"--out", &out, &"--log", &log
+        ])),
+        0
+    );
+
+    // The instance moved: replay from the new place still matches.
+    let moved = write(dir.path(), "moved.json", &inst);
+    let r = panels(&[&"draw", &"--replay", &log, &moved]);
+    assert_eq!(code(&r), 0, "{}", text(&r));
+
+    // One changed byte in the input: refused, exit 2, nothing compared.
+    let mut changed = inst.clone();
+    changed.experts[0].name = Some("Changed Name".into());
+    write(dir.path(), "round.json", &changed);
+    let r = panels(&[&"draw", &"--replay", &log]);
+    assert_eq!(code(&r), 2, "{}", text(&r));
+    assert!(text(&r).contains("input changed"), "{}", text(&r));
+
+    // A tampered log (one panel member swapped): exit 1.
+    write(dir.path(), "round.json", &inst);
+    let mut l = read_json(&log);
+    let alt = l["alternates"][0]["alternates"][0]["expert"].clone();
+    l["panels"][0]["experts"][0] = alt;
+    let tampered = dir.path().join("tampered.json");
+    let mut bytes = serde_json::to_vec_pretty(&l).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&tampered, bytes).unwrap();
+    let r = panels(&[&"draw", &"--replay", &tampered]);
+    assert_eq!(code(&r), 1, "{}", text(&r));
+    assert!(text(&r).contains("differs"), "{}", text(&r));
+}
+
+#[test]
+fn same_seed_same_bytes_other_seeds_other_panels() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance(Some(0.4)));
+    let run = |seed: &str, tag: &str| {
+        let out = dir.path().join(format!("p{tag}.json"));
+        let log = dir.path().join(format!("d{tag}.json"));
+        let o = panels(&[
+            &"draw", &inst_path, &"--seed", &seed, &"--out", &out, &"--log", &log,
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        (std::fs::read(&out).unwrap(), std::fs::read(&log).unwrap())
+    };
+    let a = run("5", "a");
+    let b = run("5", "b");
+    assert_eq!(a, b);
+    let others: Vec<_> = (6..10)
+        .map(|s| run(&s.to_string(), &format!("s{s}")).0)
+        .collect();
+    assert!(
+        others.iter().any(|p| *p != a.0),
+        "four other seeds all drew the same panels"
+    );
+}
+
+#[test]
+fn without_a_cap_the_draw_is_an_optimal_solve() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance(None));
+    let drawn = dir.path().join("drawn.json");
+    let solved = dir.path().join("solved.json");
+    let log = dir.path().join("d.json");
+    assert_eq!(
+        code(&panels(&[
+            &"draw", &inst_path, &"--out", &drawn, &"--log", &log
+        ])),
+        0
+    );
+    assert_eq!(code(&panels(&[&"solve", &inst_path, &"--out", &solved])), 0);
+    let (d, s) = (read_json(&drawn), read_json(&solved));
+    assert_eq!(d["status"], "optimal");
+    assert_eq!(d["objective"], s["objective"]);
+    assert_eq!(d["panels"], s["panels"]);
+    assert_eq!(read_json(&log)["rounding_steps"], 0);
+}
+
+#[test]
+fn a_cap_too_low_is_infeasible_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance(Some(0.01)));
+    let out = dir.path().join("p.json");
+    let log = dir.path().join("d.json");
+    let o = panels(&[&"draw", &inst_path, &"--out", &out, &"--log", &log]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(text(&o).contains("max_probability"), "{}", text(&o));
+    assert!(!out.exists() && !log.exists());
+}
+
+#[test]
+fn policy_fields_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance(Some(0.5)));
+    let raw = std::fs::read_to_string(&inst_path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    v["policy"]["max_probability"] = serde_json::json!(1.5);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = panels(&[
+        &"draw",
+        &bad,
+        &"--out",
+        &dir.path().join("p.json"),
+        &"--log",
+        &dir.path().join("d.json"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("max_probability"), "{}", text(&o));
+
+    v["policy"]["max_probability"] = serde_json::json!(0.5);
+    v["policy"]["alternates"] = serde_json::json!(1);
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = panels(&[
+        &"draw",
+        &bad,
+        &"--out",
+        &dir.path().join("p.json"),
+        &"--log",
+        &dir.path().join("d.json"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("alternates"), "{}", text(&o));
+
+    v["policy"]["alternates"] = serde_json::json!(4);
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let log = dir.path().join("d.json");
+    let o = panels(&[
+        &"draw",
+        &bad,
+        &"--out",
+        &dir.path().join("p.json"),
+        &"--log",
+        &log,
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let l = read_json(&log);
+    for row in l["alternates"].as_array().unwrap() {
+        let n = row["alternates"].as_array().unwrap().len();
+        assert!(n == 4 || row["note"].is_string(), "{row}");
+    }
+}
+
+#[test]
+fn replace_keeps_untouched_panels_and_logs_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance(Some(0.5)));
+    let out = dir.path().join("p.json");
+    let log = dir.path().join("d.json");
+    assert_eq!(
+        code(&panels(&[
+            &"draw", &inst_path, &"--out", &out, &"--log", &log
+        ])),
+        0
+    );
+    let before = read_json(&out);
+    let p0 = &before["panels"][0];
+    let p3 = &before["panels"][3];
+    let d1 = format!(
+        "{}:{}",
+        p0["application"].as_str().unwrap(),
+        p0["experts"][0].as_str().unwrap()
+    );
+    let d2 = format!(
+        "{}:{}",
+        p3["application"].as_str().unwrap(),
+        p3["experts"][1].as_str().unwrap()
+    );
+    let new = dir.path().join("new.json");
+    let rlog = dir.path().join("r.json");
+    let o = panels(&[
+        &"replace",
+        &inst_path,
+        &out,
+        &"--decline",
+        &d1,
+        &"--decline",
+        &d2,
+        &"--out",
+        &new,
+        &"--log",
+        &rlog,
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(code(&panels(&[&"verify", &inst_path, &new])), 0);
+
+    let after = read_json(&new);
+    let r = read_json(&rlog);
+    assert_eq!(r["declines"].as_array().unwrap().len(), 2);
+    let changed: Vec<&str> = r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["application"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&p0["application"].as_str().unwrap()));
+    for (b, a) in before["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["panels"].as_array().unwrap())
+    {
+        let app = b["application"].as_str().unwrap();
+        if !changed.contains(&app) {
+            assert_eq!(b["experts"], a["experts"], "untouched panel {app} changed");
+        }
+    }
+    let first_after = after["panels"][0]["experts"].as_array().unwrap();
+    assert!(
+        !first_after.contains(&p0["experts"][0]),
+        "declined expert still on the panel"
+    );
+    assert_eq!(
+        r["pairs_changed"], 2,
+        "one alternate per decline suffices here"
+    );
+
+    // A decline naming an expert who is not on that panel: exit 2.
+    let stranger = (0..60)
+        .map(|i| format!("E{:04}", i + 1))
+        .find(|id| {
+            !p0["experts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == id.as_str())
+        })
+        .unwrap();
+    let bad = format!("{}:{stranger}", p0["application"].as_str().unwrap());
+    let o = panels(&[
+        &"replace",
+        &inst_path,
+        &out,
+        &"--decline",
+        &bad,
+        &"--out",
+        &new,
+        &"--log",
+        &rlog,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("not on the panel"), "{}", text(&o));
+    let o = panels(&[
+        &"replace",
+        &inst_path,
+        &out,
+        &"--decline",
+        &"nonsense",
+        &"--out",
+        &new,
+        &"--log",
+        &rlog,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+}
