@@ -386,32 +386,32 @@ const BUNDLE: &str = r#"{
 // Field by field reads best here: each file is its own literal.
 #[allow(clippy::field_reassign_with_default)]
 fn same_as_csv() -> CsvInput {
-    let mut c = CsvInput::default();
+    CsvInput {
     // BOM + CRLF + Excel TRUE/FALSE + trailing unnamed empty column + columns in another order.
-    c.experts = Some(
+    experts: Some(
         "\u{feff}id,city,institution,name,fields,keywords,title,max_load,min_load,available,\r\n\
          E1,武汉,武汉大学,李伟,F0301; F0302 ;,光学,教授,4,1,TRUE,\r\n\
          E2,长沙,中南大学,,,,,,,FALSE,\r\n\
          E3,合肥,中国科学技术大学,,,,,2.0,,,\r\n"
             .as_bytes()
             .to_vec(),
-    );
-    c.applications = Some(
+    ),
+    applications: Some(
         "id,title,city,institution,fields,keywords,panel_size,team,avoid\n\
          A1,光子传感器,长沙,中南大学,F0301,,2,P9;E2,E3\n\
          A2,,武汉,华中科技大学,,,,P9,\n"
             .as_bytes()
             .to_vec(),
-    );
-    c.conflicts = Some(
+    ),
+    conflicts: Some(
         "expert,with,reason\nE1,A2,同事\nE3,P9,\n"
             .as_bytes()
             .to_vec(),
-    );
-    c.coauthorships = Some(b"a,b,year\nE1,Q7,2023\nQ7,P9,\n".to_vec());
-    c.affinity = Some(b"application,expert,score\nA1,E1,0.83\n".to_vec());
-    c.policy = Some(br#"{ "panel_size": 2, "min_outside_share": 0.5, "max_load": 3 }"#.to_vec());
-    c
+    ),
+    coauthorships: Some(b"a,b,year\nE1,Q7,2023\nQ7,P9,\n".to_vec()),
+    affinity: Some(b"application,expert,score\nA1,E1,0.83\n".to_vec()),
+    policy: Some(br#"{ "panel_size": 2, "min_outside_share": 0.5, "max_load": 3 }"#.to_vec()),
+    }
 }
 
 #[test]

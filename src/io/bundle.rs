@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     nearest, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, JsonRecord, Raw, Reader, AFFINITY_FIELDS, APPLICATION_FIELDS,
+    parse_policy, JsonRecord, Raw, Reader, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
     COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
 use crate::model::{ConflictWith, Instance, Policy};
@@ -162,12 +162,8 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
             let kind = match key.as_str() {
                 "policy" => {
                     let v: Value = map.next_value()?;
-                    let loc = Location::Record {
-                        path: "policy".into(),
-                        id: None,
-                    };
                     self.raw.policy =
-                        parse_policy(Reader::new(self.file, Some(loc), self.errs), &v);
+                        parse_policy(Reader::new(self.file, Site::Named("policy"), self.errs), &v);
                     continue;
                 }
                 "experts" => Kind::Experts,
@@ -277,27 +273,23 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
 
 impl ListSeed<'_> {
     fn record(&mut self, i: usize, v: &Value) {
-        let path = format!("{}[{i}]", self.kind.key());
+        let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
         let Value::Object(obj) = v else {
-            self.errs.push(
-                LoadError::new(
-                    self.file.to_path_buf(),
-                    format!("expected an object (one {} record)", self.kind.record()),
-                )
-                .at(Location::Record { path, id: None }),
-            );
+            let mut r = Reader::new(self.file, site, self.errs);
+            r.error_whole(format!(
+                "expected an object (one {} record)",
+                self.kind.record()
+            ));
             return;
         };
-        let id = match (self.kind, obj.get("id")) {
-            (Kind::Experts | Kind::Applications, Some(Value::String(s)))
-                if !s.trim().is_empty() =>
-            {
-                Some(s.clone())
+        let mut r = Reader::new(self.file, site, self.errs);
+        if let (Kind::Experts | Kind::Applications, Some(Value::String(s))) =
+            (self.kind, obj.get("id"))
+        {
+            if !s.trim().is_empty() {
+                r.at.id = Some(s.as_str().into());
             }
-            _ => None,
-        };
-        let loc = Location::Record { path, id };
-        let mut r = Reader::new(self.file, Some(loc), self.errs);
+        }
         r.unknown_keys(obj, self.kind.fields());
         let rec = JsonRecord(obj);
         match self.kind {

@@ -16,7 +16,7 @@ use super::bundle::{conflict_with, json_error, policy_bytes, strip_bom, utf8};
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     self, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, Cell, Raw, Reader, Record, AFFINITY_FIELDS, AFFINITY_REQUIRED,
+    parse_policy, Cell, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
 };
@@ -292,7 +292,7 @@ pub(crate) fn read_table(
                 );
             }
         }
-        let r = Reader::new(file, Some(loc), errs);
+        let r = Reader::new(file, Site::Row(row), errs);
         each(
             r,
             &CsvRecord {
@@ -337,7 +337,7 @@ pub(crate) fn read_csv(dir: &Path, input: &CsvInput, errs: &mut Errs) -> (Raw, b
                 Err(e) => errs.push(e),
                 Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
                     Err(e) => errs.push(json_error(&pfile, &e)),
-                    Ok(v) => raw.policy = parse_policy(Reader::new(&pfile, None, errs), &v),
+                    Ok(v) => raw.policy = parse_policy(Reader::new(&pfile, Site::Whole, errs), &v),
                 },
             }
         }

@@ -81,16 +81,27 @@ pub fn load_instance(path: &Path) -> Result<Instance, LoadErrors> {
 /// once.
 pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadErrors> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    // The input bytes are dropped before resolving, to keep the peak
+    // memory of large inputs down.
+    let mut errs = Errs::default();
     if meta.is_dir() {
         let input = csvdir::read_dir_files(path, read_file)?;
         let hash = hash_csv_input(&input);
-        let inst = load_csv_from_bytes(path, &input)?;
-        Ok((inst, hash))
+        let (raw, whole) = csvdir::read_csv(path, &input, &mut errs);
+        drop(input);
+        let inst = if whole {
+            resolve::resolve(raw, &mut errs)
+        } else {
+            None
+        };
+        Ok((errs.finish(inst)?, hash))
     } else {
         let bytes = read_file(path)?;
         let hash = hex(&Sha256::digest(&bytes));
-        let inst = load_bundle_from_bytes(path, &bytes)?;
-        Ok((inst, hash))
+        let raw = bundle::read_bundle(path, &bytes, &mut errs);
+        drop(bytes);
+        let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
+        Ok((errs.finish(inst)?, hash))
     }
 }
 

@@ -56,7 +56,6 @@ use std::sync::Arc;
 use super::bundle::{json_error, strip_bom, utf8};
 use super::csvdir::read_table;
 use super::error::{Errs, LoadError, WriteError};
-use super::records::Cell;
 use crate::model::Instance;
 
 /// Columns of a panels CSV, in output order (`score` only when the panels
@@ -260,7 +259,6 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
                 }
                 None => complete[i] = false,
             }
-            let _ = matches!(rec.cell("score"), Cell::Absent);
         },
     );
     if let Err(e) = errs.finish(Some(())) {

@@ -112,18 +112,51 @@ impl Record for JsonRecord<'_> {
     }
 }
 
+/// Where a record sits in its file, compactly (a [`Location`] is built only
+/// when an error is reported).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Site {
+    /// The file as a whole (e.g. `policy.json`).
+    Whole,
+    /// A CSV row (header = row 1).
+    Row(u64),
+    /// An item of a bundle list, e.g. `experts[3]`.
+    Item(&'static str, u32),
+    /// A named part of a bundle, e.g. `policy`.
+    Named(&'static str),
+}
+
 /// Where a parsed record came from, for later (resolve-time) errors.
 #[derive(Clone, Debug)]
 pub(crate) struct Origin {
     pub file: Arc<Path>,
-    pub loc: Option<Location>,
+    pub site: Site,
+    /// The record's id, once known (experts and applications).
+    pub id: Option<Box<str>>,
 }
 
 impl Origin {
+    /// The location for messages.
+    pub(crate) fn location(&self) -> Option<Location> {
+        let id = self.id.as_deref().map(str::to_string);
+        match self.site {
+            Site::Whole => None,
+            Site::Row(row) => Some(Location::Row { row, id }),
+            Site::Item(list, i) => Some(Location::Record {
+                path: format!("{list}[{i}]"),
+                id,
+            }),
+            Site::Named(name) => Some(Location::Record {
+                path: name.to_string(),
+                id,
+            }),
+        }
+    }
+
     pub(crate) fn error(&self, field: Option<&str>, message: impl Into<String>) -> LoadError {
         let mut e = LoadError::new(self.file.to_path_buf(), message);
-        if let Some(loc) = &self.loc {
-            e = e.at(loc.clone());
+        if let Some(loc) = self.location() {
+            e = e.at(loc);
         }
         match field {
             Some(f) => e.in_field(f),
@@ -133,11 +166,11 @@ impl Origin {
 
     /// A short "where" for cross references in messages: `row 3` or `experts[2]`.
     pub(crate) fn short(&self) -> String {
-        match &self.loc {
-            Some(Location::Row { row, .. }) => format!("row {row}"),
-            Some(Location::Record { path, .. }) => path.clone(),
-            Some(other) => other.to_string(),
-            None => self.file.display().to_string(),
+        match self.site {
+            Site::Row(row) => format!("row {row}"),
+            Site::Item(list, i) => format!("{list}[{i}]"),
+            Site::Named(name) => name.to_string(),
+            Site::Whole => self.file.display().to_string(),
         }
     }
 }
@@ -229,11 +262,12 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(file: &Arc<Path>, loc: Option<Location>, errs: &'a mut Errs) -> Reader<'a> {
+    pub(crate) fn new(file: &Arc<Path>, site: Site, errs: &'a mut Errs) -> Reader<'a> {
         Reader {
             at: Origin {
                 file: file.clone(),
-                loc,
+                site,
+                id: None,
             },
             errs,
             bad: false,
@@ -243,6 +277,12 @@ impl<'a> Reader<'a> {
     pub(crate) fn error(&mut self, field: &str, message: impl Into<String>) {
         self.bad = true;
         self.errs.push(self.at.error(Some(field), message));
+    }
+
+    /// A problem with the record as a whole.
+    pub(crate) fn error_whole(&mut self, message: impl Into<String>) {
+        self.bad = true;
+        self.errs.push(self.at.error(None, message));
     }
 
     fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
@@ -596,7 +636,7 @@ fn read_id(r: &mut Reader<'_>, rec: &dyn Record) -> Option<String> {
     if id.is_empty() {
         return None;
     }
-    r.at.loc = r.at.loc.take().map(|l| l.with_id(&id));
+    r.at.id = Some(id.as_str().into());
     Some(id)
 }
 
@@ -715,23 +755,20 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
                 "the policy must be a JSON object like {{\"panel_size\": 5}}, got {}",
                 describe_json(other)
             );
-            r.bad = true;
-            r.errs.push(r.at.error(None, msg));
+            r.error_whole(msg);
             return None;
         }
     };
     r.unknown_keys(obj, POLICY_FIELDS);
     let rec = JsonRecord(obj);
     let d = Policy::default();
-    let mut p = Policy {
-        panel_size: r
-            .positive_count(&rec, "panel_size", "")
-            .unwrap_or(d.panel_size),
-        ..Policy::default()
-    };
+    let panel_size = r
+        .positive_count(&rec, "panel_size", "")
+        .unwrap_or(d.panel_size);
+    let mut min_outside_share = d.min_outside_share;
     if let Some(s) = r.number(&rec, "min_outside_share") {
         if (0.0..=1.0).contains(&s) {
-            p.min_outside_share = s;
+            min_outside_share = s;
         } else {
             r.error(
                 "min_outside_share",
@@ -739,35 +776,36 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             );
         }
     }
-    p.min_outside = r.count(&rec, "min_outside").unwrap_or(d.min_outside);
     let no_cap = " (leave the field out for no cap)";
-    p.max_per_city = r.positive_count(&rec, "max_per_city", no_cap);
-    p.max_per_institution = r.positive_count(&rec, "max_per_institution", no_cap);
-    p.max_load = r.count(&rec, "max_load").unwrap_or(d.max_load);
-    p.min_load = r.count(&rec, "min_load").unwrap_or(d.min_load);
-    if p.min_load > p.max_load {
+    let min_outside = r.count(&rec, "min_outside").unwrap_or(d.min_outside);
+    let max_per_city = r.positive_count(&rec, "max_per_city", no_cap);
+    let max_per_institution = r.positive_count(&rec, "max_per_institution", no_cap);
+    let max_load = r.count(&rec, "max_load").unwrap_or(d.max_load);
+    let min_load = r.count(&rec, "min_load").unwrap_or(d.min_load);
+    if min_load > max_load {
         r.error(
             "min_load",
-            format!("min_load {} exceeds max_load {}", p.min_load, p.max_load),
+            format!("min_load {min_load} exceeds max_load {max_load}"),
         );
     }
-    p.avoid_same_institution = r
+    let avoid_same_institution = r
         .boolean(&rec, "avoid_same_institution")
         .unwrap_or(d.avoid_same_institution);
-    p.coauthor_hops = r.count(&rec, "coauthor_hops").unwrap_or(d.coauthor_hops);
-    p.coauthor_years = r.count(&rec, "coauthor_years");
-    p.year = r.year(&rec, "year");
-    p.default_affinity = r
+    let coauthor_hops = r.count(&rec, "coauthor_hops").unwrap_or(d.coauthor_hops);
+    let coauthor_years = r.count(&rec, "coauthor_years");
+    let year = r.year(&rec, "year");
+    let default_affinity = r
         .score(&rec, "default_affinity")
         .unwrap_or(d.default_affinity);
-    p.min_affinity = r.score(&rec, "min_affinity");
+    let min_affinity = r.score(&rec, "min_affinity");
     let seed = uint(rec.cell("seed"), u64::MAX);
-    p.seed = r.take("seed", seed).flatten().unwrap_or(d.seed);
+    let seed = r.take("seed", seed).flatten().unwrap_or(d.seed);
+    let mut max_probability = None;
     if let Some(x) = r.number(&rec, "max_probability") {
         // The draw works in units of 1e-6 (see crate::draw), so the cap must
         // be at least one unit after rounding.
         if x > 0.0 && x <= 1.0 && (x * 1e6).round() >= 1.0 {
-            p.max_probability = Some(x);
+            max_probability = Some(x);
         } else {
             r.error(
                 "max_probability",
@@ -775,10 +813,11 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             );
         }
     }
+    let mut alternates = d.alternates;
     if let Some(n) = r.count(&rec, "alternates") {
         // Issue 8: every panel keeps at least two ranked alternates.
         if n >= 2 {
-            p.alternates = n;
+            alternates = n;
         } else {
             r.error(
                 "alternates",
@@ -786,6 +825,24 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             );
         }
     }
+    let p = Policy {
+        panel_size,
+        min_outside_share,
+        min_outside,
+        max_per_city,
+        max_per_institution,
+        max_load,
+        min_load,
+        avoid_same_institution,
+        coauthor_hops,
+        coauthor_years,
+        year,
+        default_affinity,
+        min_affinity,
+        seed,
+        max_probability,
+        alternates,
+    };
     if r.bad {
         None
     } else {

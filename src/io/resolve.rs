@@ -9,14 +9,17 @@
 //! co-authorships (`a` before `b`). A conflict's `with` must name an
 //! application or an already known person, so it never adds one.
 //!
+//! The id maps here are hash maps used for lookups only (never iterated),
+//! so no output depends on hash order.
+//!
 //! Decision: an application id may not also be a person id (expert, team
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::error::Errs;
-use super::records::{Origin, Raw};
+use super::records::{Origin, Raw, Site};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
     InstIx, Instance, Interner, PersonIx,
@@ -26,8 +29,8 @@ impl Origin {
     /// Where, for a cross reference from another record: `experts.csv row 3`
     /// or `experts[2]`.
     fn describe(&self) -> String {
-        match &self.loc {
-            Some(super::error::Location::Row { row, .. }) => {
+        match self.site {
+            Site::Row(row) => {
                 let name = self
                     .file
                     .file_name()
@@ -41,7 +44,8 @@ impl Origin {
 }
 
 /// Builds the instance, or pushes every problem found and returns `None`.
-pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
+/// Consumes the raw records, moving their texts into the model.
+pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     let policy = raw.policy.clone().unwrap_or_default();
     let mut cities = Interner::default();
     let mut institutions = Interner::default();
@@ -65,20 +69,22 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
     }
 
     // Experts.
-    let mut expert_index: BTreeMap<&str, (ExpertIx, &Origin)> = BTreeMap::new();
-    let mut experts = Vec::with_capacity(raw.experts.len());
-    for (i, e) in raw.experts.iter().enumerate() {
-        if let Some((_, first)) = expert_index.get(e.id.as_str()) {
+    let n_experts = raw.experts.len();
+    let mut expert_index: HashMap<String, ExpertIx> = HashMap::with_capacity(n_experts);
+    let mut experts = Vec::with_capacity(n_experts);
+    for i in 0..n_experts {
+        let e = &raw.experts[i];
+        if let Some(first) = expert_index.get(e.id.as_str()) {
             errs.push(e.at.error(
                 Some("id"),
                 format!(
                     "duplicate expert id {:?}; first given at {}",
                     e.id,
-                    first.describe()
+                    raw.experts[first.ix()].at.describe()
                 ),
             ));
         } else {
-            expert_index.insert(&e.id, (ExpertIx(i as u32), &e.at));
+            expert_index.insert(e.id.clone(), ExpertIx(i as u32));
         }
         persons.intern(&e.id);
         let max = e.max_load.unwrap_or(policy.max_load);
@@ -99,14 +105,15 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
                 ),
             ));
         }
+        let e = &mut raw.experts[i];
         experts.push(Expert {
             id: e.id.clone(),
-            name: e.name.clone(),
+            name: e.name.take(),
             city: CityIx(cities.intern(&e.city)),
             institution: InstIx(institutions.intern(&e.institution)),
-            fields: e.fields.clone(),
-            keywords: e.keywords.clone(),
-            title: e.title.clone(),
+            fields: std::mem::take(&mut e.fields),
+            keywords: std::mem::take(&mut e.keywords),
+            title: e.title.take(),
             max_load: e.max_load,
             min_load: e.min_load,
             available: e.available,
@@ -114,39 +121,42 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
     }
 
     // Applications.
-    let mut app_index: BTreeMap<&str, (AppIx, &Origin)> = BTreeMap::new();
-    let mut applications = Vec::with_capacity(raw.applications.len());
-    for (j, a) in raw.applications.iter().enumerate() {
-        if let Some((_, first)) = app_index.get(a.id.as_str()) {
+    let n_apps = raw.applications.len();
+    let mut app_index: HashMap<String, AppIx> = HashMap::with_capacity(n_apps);
+    let mut applications = Vec::with_capacity(n_apps);
+    for j in 0..n_apps {
+        let a = &raw.applications[j];
+        if let Some(first) = app_index.get(a.id.as_str()) {
             errs.push(a.at.error(
                 Some("id"),
                 format!(
                     "duplicate application id {:?}; first given at {}",
                     a.id,
-                    first.describe()
+                    raw.applications[first.ix()].at.describe()
                 ),
             ));
         } else {
-            app_index.insert(&a.id, (AppIx(j as u32), &a.at));
+            app_index.insert(a.id.clone(), AppIx(j as u32));
         }
         let team = a.team.iter().map(|p| PersonIx(persons.intern(p))).collect();
         let mut avoid = Vec::with_capacity(a.avoid.len());
         for x in &a.avoid {
             match expert_index.get(x.as_str()) {
-                Some(&(e, _)) => avoid.push(e),
+                Some(&e) => avoid.push(e),
                 None => errs.push(a.at.error(
                     Some("avoid"),
                     format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
                 )),
             }
         }
+        let a = &mut raw.applications[j];
         applications.push(Application {
             id: a.id.clone(),
-            title: a.title.clone(),
+            title: a.title.take(),
             city: CityIx(cities.intern(&a.city)),
             institution: InstIx(institutions.intern(&a.institution)),
-            fields: a.fields.clone(),
-            keywords: a.keywords.clone(),
+            fields: std::mem::take(&mut a.fields),
+            keywords: std::mem::take(&mut a.keywords),
             panel_size: a.panel_size,
             team,
             avoid,
@@ -173,8 +183,8 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
     for a in &raw.applications {
         if let Some(p) = persons.get(&a.id) {
             let what = match expert_index.get(a.id.as_str()) {
-                Some((_, o)) => format!("an expert id ({})", o.describe()),
-                None if (p as usize) < raw.experts.len() => "an expert id".to_string(),
+                Some(e) => format!("an expert id ({})", raw.experts[e.ix()].at.describe()),
+                None if (p as usize) < n_experts => "an expert id".to_string(),
                 None => "a person id (a team member or a co-author)".to_string(),
             };
             errs.push(a.at.error(
@@ -189,12 +199,12 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
 
     // Conflicts.
     let mut conflicts = Vec::with_capacity(raw.conflicts.len());
-    for c in &raw.conflicts {
-        let expert = expert_index.get(c.expert.as_str()).map(|&(e, _)| e);
+    for c in &mut raw.conflicts {
+        let expert = expert_index.get(c.expert.as_str()).copied();
         if expert.is_none() {
             errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
         }
-        let with = if let Some(&(a, _)) = app_index.get(c.with.as_str()) {
+        let with = if let Some(&a) = app_index.get(c.with.as_str()) {
             Some(ConflictWith::Application(a))
         } else if let Some(p) = persons.get(&c.with) {
             Some(ConflictWith::Person(PersonIx(p)))
@@ -213,43 +223,43 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
             conflicts.push(Conflict {
                 expert,
                 with,
-                reason: c.reason.clone(),
+                reason: c.reason.take(),
             });
         }
     }
 
     // Affinity.
     let affinity = raw.affinity.as_ref().map(|list| {
-        let mut seen: BTreeMap<(AppIx, ExpertIx), &Origin> = BTreeMap::new();
+        let mut seen: HashMap<(AppIx, ExpertIx), usize> = HashMap::with_capacity(list.len());
         let mut out = Vec::with_capacity(list.len());
-        for f in list {
-            let app = app_index.get(f.application.as_str()).map(|&(a, _)| a);
+        for (k, f) in list.iter().enumerate() {
+            let app = app_index.get(f.application.as_str()).copied();
             if app.is_none() {
                 errs.push(f.at.error(
                     Some("application"),
                     format!("unknown application {:?}", f.application),
                 ));
             }
-            let expert = expert_index.get(f.expert.as_str()).map(|&(e, _)| e);
+            let expert = expert_index.get(f.expert.as_str()).copied();
             if expert.is_none() {
                 errs.push(f.at.error(Some("expert"), format!("unknown expert {:?}", f.expert)));
             }
             let (Some(application), Some(expert)) = (app, expert) else {
                 continue;
             };
-            if let Some(first) = seen.get(&(application, expert)) {
+            if let Some(&first) = seen.get(&(application, expert)) {
                 errs.push(f.at.error(
                     None,
                     format!(
                         "duplicate affinity pair ({}, {}); first given at {}",
                         f.application,
                         f.expert,
-                        first.describe()
+                        list[first].at.describe()
                     ),
                 ));
                 continue;
             }
-            seen.insert((application, expert), &f.at);
+            seen.insert((application, expert), k);
             out.push(Affinity {
                 application,
                 expert,
