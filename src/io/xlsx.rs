@@ -93,9 +93,9 @@ fn cell_text(d: &Data) -> Result<String, String> {
         Data::Int(i) => Ok(i.to_string()),
         Data::Float(f) => Ok(float_text(*f)),
         Data::Bool(b) => Ok(b.to_string()),
-        Data::DateTime(_) | Data::DateTimeIso(_) => Err(
-            "the cell holds a date or time; format it as text or as a plain number".into(),
-        ),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            Err("the cell holds a date or time; format it as text or as a plain number".into())
+        }
         Data::DurationIso(_) => {
             Err("the cell holds a duration; format it as text or as a plain number".into())
         }
@@ -343,10 +343,7 @@ fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) 
                 _ => 0,
             };
             if let Some(first) = rows.get(&key) {
-                r.error(
-                    "key",
-                    format!("{key} is given twice; first at row {first}"),
-                );
+                r.error("key", format!("{key} is given twice; first at row {first}"));
                 ok = false;
                 return;
             }
@@ -455,9 +452,14 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         Some(s) => {
             raw.experts_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(&file, s, EXPERT_FIELDS, EXPERT_REQUIRED, &mut errs, |r, rec| {
-                list.extend(parse_expert(r, rec))
-            });
+            whole &= read_table(
+                &file,
+                s,
+                EXPERT_FIELDS,
+                EXPERT_REQUIRED,
+                &mut errs,
+                |r, rec| list.extend(parse_expert(r, rec)),
+            );
             raw.experts = list;
         }
     }
@@ -485,9 +487,14 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     }
     if let Some(s) = sheets.get("conflicts") {
         let mut list = Vec::new();
-        whole &= read_table(&file, s, CONFLICT_FIELDS, CONFLICT_REQUIRED, &mut errs, |r, rec| {
-            list.extend(parse_conflict(r, rec))
-        });
+        whole &= read_table(
+            &file,
+            s,
+            CONFLICT_FIELDS,
+            CONFLICT_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(parse_conflict(r, rec)),
+        );
         raw.conflicts = list;
     }
     if let Some(s) = sheets.get("coauthorships") {
@@ -504,9 +511,14 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     }
     if let Some(s) = sheets.get("affinity") {
         let mut list = Vec::new();
-        whole &= read_table(&file, s, AFFINITY_FIELDS, AFFINITY_REQUIRED, &mut errs, |r, rec| {
-            list.extend(parse_affinity(r, rec))
-        });
+        whole &= read_table(
+            &file,
+            s,
+            AFFINITY_FIELDS,
+            AFFINITY_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(parse_affinity(r, rec)),
+        );
         raw.affinity = Some(list);
     }
     let inst = if whole && errs.is_empty() {
@@ -574,7 +586,10 @@ fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
     };
     let mut name = base.clone();
     let mut n = 2;
-    while taken.iter().any(|t| t.to_lowercase() == name.to_lowercase()) {
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
         let suffix = format!(" ({n})");
         let keep = 31 - suffix.chars().count();
         name = base.chars().take(keep).collect::<String>() + &suffix;
