@@ -142,22 +142,18 @@ impl DualCertificate {
         };
         let index = inst.app_index();
         for ad in &self.applications {
-            let a =
-                *index
-                    .get(ad.application.as_str())
-                    .ok_or_else(|| CertificateProblem::Unknown {
-                        what: "application",
-                        name: ad.application.clone(),
-                    })?;
+            let a = *index
+                .get(ad.application.as_str())
+                .ok_or_else(|| CertificateProblem::Unknown {
+                    what: "application",
+                    name: ad.application.clone(),
+                })?;
             d.panel[a.ix()] = ad.panel;
             for (name, &g) in &ad.cities {
-                let c = inst
-                    .cities
-                    .get(name)
-                    .ok_or_else(|| CertificateProblem::Unknown {
-                        what: "city",
-                        name: name.clone(),
-                    })?;
+                let c = inst.cities.get(name).ok_or_else(|| CertificateProblem::Unknown {
+                    what: "city",
+                    name: name.clone(),
+                })?;
                 non_negative(g, || format!("{} city cap {}", ad.application, name))?;
                 d.city[a.ix()].insert(c, g);
             }
@@ -191,10 +187,7 @@ impl DualCertificate {
 
 fn non_negative(v: i64, row: impl FnOnce() -> String) -> Result<(), CertificateProblem> {
     if v < 0 {
-        Err(CertificateProblem::NegativeDual {
-            row: row(),
-            value: v,
-        })
+        Err(CertificateProblem::NegativeDual { row: row(), value: v })
     } else {
         Ok(())
     }
@@ -203,11 +196,7 @@ fn non_negative(v: i64, row: impl FnOnce() -> String) -> Result<(), CertificateP
 /// The bound `D` proven by `duals` (see the module docs), in millionths.
 ///
 /// Complexity: O(applications × experts) eligibility checks.
-pub fn dual_bound(
-    inst: &Instance,
-    elig: &Eligibility,
-    duals: &Duals,
-) -> Result<i128, CertificateProblem> {
+pub fn dual_bound(inst: &Instance, elig: &Eligibility, duals: &Duals) -> Result<i128, CertificateProblem> {
     let mut d: i128 = 0;
     for a in inst.app_ixs() {
         let ai = a.ix();

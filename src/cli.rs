@@ -124,6 +124,44 @@ pub struct ExplainArgs {
     pub expert: String,
 }
 
+/// `panels solve`.
+#[derive(Args, Debug)]
+pub struct SolveArgs {
+    /// The instance: a JSON bundle or a directory of CSV files.
+    pub instance: PathBuf,
+    /// Where to write the panels (.json, or .csv for one row per pair).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// The algorithm.
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    pub method: Method,
+}
+
+/// `panels verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The instance the panels were made for.
+    pub instance: PathBuf,
+    /// The panels file (.json or .csv).
+    pub panels: PathBuf,
+    /// Also re-check the optimality certificate (LP duals) in the file.
+    #[arg(long)]
+    pub certificate: bool,
+}
+
+/// `panels explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The instance.
+    pub instance: PathBuf,
+    /// Application id.
+    #[arg(long, short)]
+    pub application: String,
+    /// Expert id.
+    #[arg(long, short)]
+    pub expert: String,
+}
+
 /// Output form of `panels generate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {
@@ -226,8 +264,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     let t = Instant::now();
     let inst = load(&args.instance)?;
-    let hash =
-        crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let hash = crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -267,22 +304,14 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// The panels file for a solved round.
-pub fn panels_file(
-    inst: &Instance,
-    elig: &Eligibility,
-    solved: &Solved,
-    hash: String,
-) -> PanelsFile {
+pub fn panels_file(inst: &Instance, elig: &Eligibility, solved: &Solved, hash: String) -> PanelsFile {
     let panels = inst
         .app_ixs()
         .map(|a| {
             let experts = &solved.panels[a.ix()];
             PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
-                experts: experts
-                    .iter()
-                    .map(|e| inst.experts[e.ix()].id.clone())
-                    .collect(),
+                experts: experts.iter().map(|e| inst.experts[e.ix()].id.clone()).collect(),
                 scores: Some(
                     experts
                         .iter()
@@ -333,15 +362,13 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
 
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     let inst = load(&args.instance)?;
-    let panels =
-        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = crate::verify::verify(&inst, &panels);
     let mut ok = report.is_ok();
     print!("{}", report.render(&inst));
     if args.certificate {
         let elig = Eligibility::compute(&inst);
-        let outcome =
-            crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
+        let outcome = crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
         println!("{}", outcome.describe());
         ok &= outcome.is_ok();
     }
@@ -423,11 +450,7 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
     }
     cfg.seed = args.seed;
     let format = args.format.unwrap_or_else(|| {
-        if args
-            .out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
+        if args.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
             GenFormat::Bundle
         } else {
             GenFormat::Csv

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use panels::eligibility::{Eligibility, EligiblePairs};
+use panels::eligibility::{EligiblePairs, Eligibility};
 use panels::mip::brute::brute_force;
 use panels::mip::{solve_mip, MipError, MipOptions, MipSolution, MipStatus, Model};
 use panels::model::{

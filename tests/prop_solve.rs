@@ -23,17 +23,10 @@ fn flow(inst: &Instance) -> Result<Solved, SolveError> {
 fn assert_certified(inst: &Instance, s: &Solved) {
     assert_eq!(s.status, Status::Optimal);
     let elig = Eligibility::compute(inst);
-    let cert = s
-        .certificate
-        .as_ref()
-        .expect("flow answers carry a certificate");
+    let cert = s.certificate.as_ref().expect("flow answers carry a certificate");
     let duals = cert.resolve(inst).expect("certificate resolves");
     let d = dual_bound(inst, &elig, &duals).expect("bound evaluates");
-    assert_eq!(
-        d,
-        i128::from(s.objective_micro),
-        "dual bound must equal the objective"
-    );
+    assert_eq!(d, i128::from(s.objective_micro), "dual bound must equal the objective");
 }
 
 proptest! {
@@ -91,12 +84,7 @@ fn common_verify(inst: &Instance, s: &Solved) {
 #[test]
 fn random_shapes_mix_feasible_and_infeasible() {
     for shape in [TINY, SMALL] {
-        let feasible = (0..200u64)
-            .filter(|&s| flow(&random_instance(s, shape)).is_ok())
-            .count();
-        assert!(
-            (40..=190).contains(&feasible),
-            "{feasible} of 200 feasible for {shape:?}"
-        );
+        let feasible = (0..200u64).filter(|&s| flow(&random_instance(s, shape)).is_ok()).count();
+        assert!((40..=190).contains(&feasible), "{feasible} of 200 feasible for {shape:?}");
     }
 }

@@ -60,8 +60,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use good_lp::{
-    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel,
-    Variable, WithInitialSolution, WithTimeLimit,
+    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable, WithInitialSolution, WithTimeLimit,
 };
 use thiserror::Error;
 
@@ -612,9 +612,7 @@ impl<'a> Model<'a> {
             values.push(r);
         }
         if values.len() != self.columns.len() {
-            return Err(MipError::Solver(
-                "the backend returned too few values".into(),
-            ));
+            return Err(MipError::Solver("the backend returned too few values".into()));
         }
         for row in &self.rows {
             match row.activity(&values) {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::network::{ArcRole, Encoded};
-use crate::eligibility::{ConflictKind, Eligibility, EligiblePairs};
+use crate::eligibility::{ConflictKind, EligiblePairs, Eligibility};
 use crate::flow::Cut;
 use crate::model::{AppIx, ExpertIx, Instance};
 
@@ -53,11 +53,7 @@ const MAX_LISTED: usize = 12;
 
 /// Counting checks that need no flow. `None` when none fires (the instance
 /// may still be infeasible; see [`from_cut`]).
-pub fn precheck(
-    inst: &Instance,
-    elig: &Eligibility,
-    pairs: &EligiblePairs,
-) -> Option<Infeasibility> {
+pub fn precheck(inst: &Instance, elig: &Eligibility, pairs: &EligiblePairs) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut short_apps = 0usize;
     for a in inst.app_ixs() {
@@ -131,20 +127,16 @@ pub fn precheck(
         }
     }
     if short_apps > MAX_LISTED {
-        out.findings.push(format!(
-            "… and {} more application(s) like these",
-            short_apps - MAX_LISTED
-        ));
+        out.findings
+            .push(format!("… and {} more application(s) like these", short_apps - MAX_LISTED));
     }
     if short_apps > 0 {
         out.fixes.push(
             "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
         );
         if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
-            out.fixes.push(
-                "or relax min_outside_share / min_outside / max_per_city for these applications"
-                    .into(),
-            );
+            out.fixes
+                .push("or relax min_outside_share / min_outside / max_per_city for these applications".into());
         }
         return Some(out);
     }
@@ -178,8 +170,7 @@ pub fn precheck(
         out.findings.push(format!(
             "load floors add up to {floor} reviews but the round has only {demand}"
         ));
-        out.fixes
-            .push("lower min_load (policy or per expert)".into());
+        out.fixes.push("lower min_load (policy or per expert)".into());
         return Some(out);
     }
     let reversed: Vec<String> = inst
@@ -200,9 +191,8 @@ pub fn precheck(
             .map(|e| u64::from(inst.min_load(e).saturating_sub(inst.max_load(e))))
             .sum();
         out.findings.extend(reversed.into_iter().take(MAX_LISTED));
-        out.fixes.push(
-            "make each expert's min_load at most their max_load (policy or per expert)".into(),
-        );
+        out.fixes
+            .push("make each expert's min_load at most their max_load (policy or per expert)".into());
         return Some(out);
     }
     let mut eligible_apps = vec![0u32; inst.experts.len()];
@@ -224,11 +214,9 @@ pub fn precheck(
     }
     if !floor_short.is_empty() {
         let n = floor_short.len();
-        out.findings
-            .extend(floor_short.into_iter().take(MAX_LISTED));
+        out.findings.extend(floor_short.into_iter().take(MAX_LISTED));
         if n > MAX_LISTED {
-            out.findings
-                .push(format!("… and {} more expert(s)", n - MAX_LISTED));
+            out.findings.push(format!("… and {} more expert(s)", n - MAX_LISTED));
         }
         out.fixes.push("lower these experts' min_load".into());
         return Some(out);
@@ -309,10 +297,8 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
             .push(format!("    {city}, {field}: {}{more}", ids.join(", ")));
     }
     if groups.len() > MAX_LISTED {
-        out.findings.push(format!(
-            "    … and {} more group(s)",
-            groups.len() - MAX_LISTED
-        ));
+        out.findings
+            .push(format!("    … and {} more group(s)", groups.len() - MAX_LISTED));
     }
     for (city, (apps, seats)) in &city_caps {
         out.findings.push(format!(
@@ -365,9 +351,8 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
         ));
     }
     if out.fixes.is_empty() {
-        out.fixes.push(
-            "add eligible experts for these applications, or relax the binding rules above".into(),
-        );
+        out.fixes
+            .push("add eligible experts for these applications, or relax the binding rules above".into());
     }
     out
 }

@@ -13,7 +13,7 @@ pub mod network;
 use std::time::Instant;
 
 use crate::certificate::{DualCertificate, Duals};
-use crate::eligibility::{Eligibility, EligiblePairs};
+use crate::eligibility::{EligiblePairs, Eligibility};
 use crate::flow::{self, FlowError};
 use crate::model::{ExpertIx, Instance};
 use explain::Infeasibility;
@@ -124,11 +124,7 @@ pub fn solve(inst: &Instance, elig: &Eligibility, method: Method) -> Result<Solv
 }
 
 /// The exact min-cost flow path.
-pub fn solve_flow(
-    inst: &Instance,
-    pairs: &EligiblePairs,
-    started: Instant,
-) -> Result<Solved, SolveError> {
+pub fn solve_flow(inst: &Instance, pairs: &EligiblePairs, started: Instant) -> Result<Solved, SolveError> {
     let enc = network::encode(inst, pairs);
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
@@ -142,8 +138,7 @@ pub fn solve_flow(
         Err(e) => return Err(SolveError::Flow(e)),
     };
     flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
-    let objective_micro = i64::try_from(-sol.cost)
-        .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
+    let objective_micro = i64::try_from(-sol.cost).map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
     let bound = -flow::dual_objective(&enc.net, &sol.potential);
     if bound != -sol.cost {
         return Err(SolveError::Uncertified(format!(
@@ -209,11 +204,7 @@ pub fn model_duals(inst: &Instance, enc: &Encoded, potential: &[i64]) -> Duals {
 }
 
 /// The MIP path (small instances; rules that do not nest).
-pub fn solve_mip(
-    inst: &Instance,
-    pairs: &EligiblePairs,
-    started: Instant,
-) -> Result<Solved, SolveError> {
+pub fn solve_mip(inst: &Instance, pairs: &EligiblePairs, started: Instant) -> Result<Solved, SolveError> {
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let sol = crate::mip::solve_mip(inst, pairs, &crate::mip::MipOptions::default()).map_err(|e| match e {

@@ -94,7 +94,11 @@ pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
         if c != e.city {
             return Err(NotLaminar {
                 institution: inst.institutions.name(e.institution.0).to_string(),
-                cities: format!("{}, {}", inst.cities.name(c.0), inst.cities.name(e.city.0)),
+                cities: format!(
+                    "{}, {}",
+                    inst.cities.name(c.0),
+                    inst.cities.name(e.city.0)
+                ),
             });
         }
     }
@@ -108,10 +112,7 @@ pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
 /// order.
 pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
     let n_apps = inst.applications.len();
-    let mut net = Network::with_capacity(
-        n_apps * 3 + inst.experts.len() + 1,
-        pairs.len() + n_apps * 4 + inst.experts.len(),
-    );
+    let mut net = Network::with_capacity(n_apps * 3 + inst.experts.len() + 1, pairs.len() + n_apps * 4 + inst.experts.len());
     let mut node_roles = Vec::new();
     let mut arc_roles = Vec::new();
     let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
@@ -155,9 +156,7 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
         let mut per_inst: BTreeMap<InstIx, u32> = BTreeMap::new();
         for &e in experts {
             *per_city.entry(inst.experts[e.ix()].city).or_default() += 1;
-            *per_inst
-                .entry(inst.experts[e.ix()].institution)
-                .or_default() += 1;
+            *per_inst.entry(inst.experts[e.ix()].institution).or_default() += 1;
         }
         let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
         for (&c, &count) in &per_city {

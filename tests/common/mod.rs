@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use panels::model::{
-    Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
+    Affinity, AppIx, Application, Coauthorship, Conflict, ConflictWith, CityIx, Expert, ExpertIx,
     InstIx, Instance, Interner, PersonIx, Policy, Score,
 };
 use rand::{RngExt, SeedableRng};
@@ -25,21 +25,9 @@ pub struct Shape {
 }
 
 /// Tiny shapes, for brute force.
-pub const TINY: Shape = Shape {
-    apps: 3,
-    experts: 6,
-    cities: 2,
-    inst_per_city: 2,
-    max_k: 2,
-};
+pub const TINY: Shape = Shape { apps: 3, experts: 6, cities: 2, inst_per_city: 2, max_k: 2 };
 /// Small shapes, for the MIP.
-pub const SMALL: Shape = Shape {
-    apps: 8,
-    experts: 14,
-    cities: 3,
-    inst_per_city: 2,
-    max_k: 3,
-};
+pub const SMALL: Shape = Shape { apps: 8, experts: 14, cities: 3, inst_per_city: 2, max_k: 3 };
 
 /// A random instance: cities, institutions nested in cities, loads, panel
 /// sizes, outside rules, caps, availability, avoid lists, declared
@@ -108,9 +96,7 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
             institution: InstIx(inst as u32),
             fields: vec![format!("F0{}", rng.random_range(1..=3))],
             keywords: vec![],
-            panel_size: rng
-                .random_bool(0.3)
-                .then(|| rng.random_range(1..=shape.max_k)),
+            panel_size: rng.random_bool(0.3).then(|| rng.random_range(1..=shape.max_k)),
             team,
             avoid: (0..shape.experts)
                 .filter(|_| rng.random_bool(0.05))
