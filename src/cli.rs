@@ -124,44 +124,6 @@ pub struct ExplainArgs {
     pub expert: String,
 }
 
-/// `panels solve`.
-#[derive(Args, Debug)]
-pub struct SolveArgs {
-    /// The instance: a JSON bundle or a directory of CSV files.
-    pub instance: PathBuf,
-    /// Where to write the panels (.json, or .csv for one row per pair).
-    #[arg(long, short)]
-    pub out: PathBuf,
-    /// The algorithm.
-    #[arg(long, value_enum, default_value_t = Method::Auto)]
-    pub method: Method,
-}
-
-/// `panels verify`.
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// The instance the panels were made for.
-    pub instance: PathBuf,
-    /// The panels file (.json or .csv).
-    pub panels: PathBuf,
-    /// Also re-check the optimality certificate (LP duals) in the file.
-    #[arg(long)]
-    pub certificate: bool,
-}
-
-/// `panels explain`.
-#[derive(Args, Debug)]
-pub struct ExplainArgs {
-    /// The instance.
-    pub instance: PathBuf,
-    /// Application id.
-    #[arg(long, short)]
-    pub application: String,
-    /// Expert id.
-    #[arg(long, short)]
-    pub expert: String,
-}
-
 /// Output form of `panels generate`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {
