@@ -22,7 +22,11 @@ fn opts() -> ReportOptions {
 }
 
 fn tiny_figures() -> Figures {
-    report::figures(&report_fixture::instance(), &report_fixture::optimal(), &opts())
+    report::figures(
+        &report_fixture::instance(),
+        &report_fixture::optimal(),
+        &opts(),
+    )
 }
 
 #[test]
@@ -48,12 +52,28 @@ fn city_flow_and_shares_match_hand_count() {
     // 长沙 application A2 (E1 武汉, E5 长沙).
     assert_eq!(f.flow, vec![vec![1, 3], vec![1, 1]]);
     let w = &f.city_shares[0];
-    assert_eq!((w.city.as_str(), w.applications, w.reviews, w.outside_reviews), ("武汉", 2, 4, 3));
+    assert_eq!(
+        (
+            w.city.as_str(),
+            w.applications,
+            w.reviews,
+            w.outside_reviews
+        ),
+        ("武汉", 2, 4, 3)
+    );
     assert!((w.share() - 0.75).abs() < 1e-12);
     assert!((w.required_share - 0.5).abs() < 1e-12, "1 of 2 per panel");
     assert!((w.target - 0.5).abs() < 1e-12, "the policy's share");
     let c = &f.city_shares[1];
-    assert_eq!((c.city.as_str(), c.applications, c.reviews, c.outside_reviews), ("长沙", 1, 2, 1));
+    assert_eq!(
+        (
+            c.city.as_str(),
+            c.applications,
+            c.reviews,
+            c.outside_reviews
+        ),
+        ("长沙", 1, 2, 1)
+    );
     assert!(w.meets_target() && c.meets_target());
 
     // A stricter target (the 18% figure's kind of comparison, here 60%).
@@ -78,7 +98,10 @@ fn panel_figures_match_hand_count() {
         .iter()
         .map(|p| (p.application.as_str(), p.score_micro))
         .collect();
-    assert_eq!(lowest, vec![("A3", 1_100_000), ("A2", 1_400_000), ("A1", 1_500_000)]);
+    assert_eq!(
+        lowest,
+        vec![("A3", 1_100_000), ("A2", 1_400_000), ("A1", 1_500_000)]
+    );
 }
 
 #[test]
@@ -100,7 +123,10 @@ fn load_figures_match_hand_count() {
         .collect();
     // U4 has only an unavailable, unassigned expert: left out. Ties keep
     // instance order.
-    assert_eq!(by_inst, vec![("U3", 2), ("U5", 2), ("U1", 1), ("U6", 1), ("U2", 0)]);
+    assert_eq!(
+        by_inst,
+        vec![("U3", 2), ("U5", 2), ("U1", 1), ("U6", 1), ("U2", 0)]
+    );
 }
 
 #[test]
@@ -124,7 +150,10 @@ fn price_of_city_rules_matches_hand_count() {
     // Without the outside-city rule A1 takes E2 + E6 (0.9 + 1.0): 4.4.
     assert_eq!(f.price.with_rules_micro, 4_000_000);
     match &f.price.outcome {
-        PriceOutcome::Solved { without_rules_micro, status } => {
+        PriceOutcome::Solved {
+            without_rules_micro,
+            status,
+        } => {
             assert_eq!(*without_rules_micro, 4_400_000);
             assert_eq!(status, "optimal");
         }
@@ -156,12 +185,12 @@ fn renderings_carry_the_same_numbers() {
     let html = report::render(&f, ReportFormat::Html);
     let md = report::render(&f, ReportFormat::Markdown);
     for needle in [
-        "75.0%",       // 武汉's outside share
-        "4.4",         // objective without the city rules
-        "0.4",         // their cost
-        "9.1%",        // as a share
-        "E3, E5",      // at their cap
-        "A1, A2",      // at the minimum
+        "75.0%",  // 武汉's outside share
+        "4.4",    // objective without the city rules
+        "0.4",    // their cost
+        "9.1%",   // as a share
+        "E3, E5", // at their cap
+        "A1, A2", // at the minimum
         "obeys every rule",
         "panels verify tiny.json panels.json --certificate",
         &"ab".repeat(32),
@@ -169,7 +198,10 @@ fn renderings_carry_the_same_numbers() {
         assert!(html.contains(needle), "HTML lacks {needle:?}");
         assert!(md.contains(needle), "Markdown lacks {needle:?}");
     }
-    assert!(md.contains("| 武汉 | 1 | 3 | 4 |"), "heat map row as a table:\n{md}");
+    assert!(
+        md.contains("| 武汉 | 1 | 3 | 4 |"),
+        "heat map row as a table:\n{md}"
+    );
     assert!(md.contains("| same institution | 3 |"));
 }
 
@@ -185,14 +217,19 @@ fn html_is_self_contained_and_printable() {
     assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
     assert!(html.contains("@media print"));
     assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
-    assert!(html.matches("<svg").count() >= 5, "heat map, shares, two histograms, conflicts, price");
+    assert!(
+        html.matches("<svg").count() >= 5,
+        "heat map, shares, two histograms, conflicts, price"
+    );
 }
 
 #[test]
 fn broken_panels_still_render_with_a_banner() {
     let inst = report_fixture::instance();
     let f = report::figures(&inst, &report_fixture::broken(), &opts());
-    let expected = panels::verify::verify(&inst, &report_fixture::broken()).violations.len();
+    let expected = panels::verify::verify(&inst, &report_fixture::broken())
+        .violations
+        .len();
     assert!(expected >= 2, "same institution and outside city at least");
     assert_eq!(f.violations.len(), expected);
     let html = report::render(&f, ReportFormat::Html);
@@ -200,7 +237,11 @@ fn broken_panels_still_render_with_a_banner() {
     let banner = format!("This assignment breaks {expected} rules");
     assert!(html.contains(&banner) && md.contains(&banner));
     assert!(html.contains("class=\"banner\""));
-    assert!(f.violations.iter().any(|v| v.contains("outside city")), "{:?}", f.violations);
+    assert!(
+        f.violations.iter().any(|v| v.contains("outside city")),
+        "{:?}",
+        f.violations
+    );
     // The figures describe the file as it is: A1 now has no outside member.
     assert_eq!(f.outside_histogram, vec![1, 1, 1]);
 }
@@ -211,13 +252,19 @@ fn unknown_ids_do_not_break_the_figures() {
     let p = report_fixture::panels_file(
         "optimal",
         1.0,
-        &[("A9", &["E1"], &[1.0]), ("A1", &["E3", "E99", "E3"], &[0.5, 0.0, 0.5])],
+        &[
+            ("A9", &["E1"], &[1.0]),
+            ("A1", &["E3", "E99", "E3"], &[0.5, 0.0, 0.5]),
+        ],
     );
     let mut o = opts();
     o.price_time_limit = None;
     let f = report::figures(&inst, &p, &o);
     assert!(!f.violations.is_empty());
-    assert_eq!(f.glance.reviews, 1, "only A1–E3 is a known pair, counted once");
+    assert_eq!(
+        f.glance.reviews, 1,
+        "only A1–E3 is a known pair, counted once"
+    );
     let _ = report::render(&f, ReportFormat::Html);
     let _ = report::render(&f, ReportFormat::Markdown);
 }

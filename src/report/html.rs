@@ -16,7 +16,7 @@ const CSS: &str = r#"
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC",
        "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif;
-       color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px 28px; line-height: 1.45;
+       color: var(--ink); margin: 0 auto; max-width: 1160px; padding: 24px 28px; line-height: 1.45;
        -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
@@ -41,6 +41,8 @@ svg .lbl { font-size: 12px; fill: var(--ink); }
 svg .num { font-size: 11px; fill: var(--ink); font-variant-numeric: tabular-nums; }
 svg .axis { font-size: 11px; fill: var(--muted); }
 .cols { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.cols > div { max-width: 100%; }
+.cols > div.narrow { max-width: 560px; }
 footer { margin-top: 30px; font-size: 12px; color: var(--muted); }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -158,16 +160,18 @@ pub fn render(f: &Figures) -> String {
         .filter_map(|r| f.cities.iter().position(|c| c == r))
         .collect();
     let m: Vec<Vec<u64>> = row_ix.iter().map(|&i| f.flow[i].clone()).collect();
+    s.push_str("<div class=\"cols\"><div>");
     s.push_str(&svg::heatmap(
         &rows,
         &f.cities,
         &m,
         "reviews by applicants' city and reviewer's city",
     ));
+    s.push_str("</div><div>");
     let target = f.city_shares.first().map(|c| c.target).unwrap_or(0.0);
     let _ = writeln!(
         s,
-        "<h3>Outside-city share per city, against the target of {}</h3>",
+        "<h3>Outside-city share, against the target of {}</h3>",
         pct(target)
     );
     let bars: Vec<Bar> = f
@@ -191,6 +195,7 @@ pub fn render(f: &Figures) -> String {
         Some((target, &format!("target {}", pct(target)))),
         "outside-city share per city",
     ));
+    s.push_str("</div></div>\n");
     s.push_str("<table><tr><th>city</th><th class=\"n\">applications</th><th class=\"n\">reviews</th><th class=\"n\">from other cities</th><th class=\"n\">share</th><th class=\"n\">required by the panel rule</th><th class=\"n\">target</th></tr>");
     for c in &f.city_shares {
         let _ = write!(
@@ -209,7 +214,7 @@ pub fn render(f: &Figures) -> String {
     s.push_str("</table>\n</section>\n");
 
     // 3. Per panel.
-    s.push_str("<section>\n<h2>3. Panels</h2>\n<div class=\"cols\"><div>\n<h3>Members from outside the applicant's city</h3>\n");
+    s.push_str("<section>\n<h2>3. Panels</h2>\n<div class=\"cols\"><div class=\"narrow\">\n<h3>Members from outside the applicant's city</h3>\n");
     let bins: Vec<(String, u64)> = f
         .outside_histogram
         .iter()

@@ -51,10 +51,16 @@ pub fn blue(t: f64) -> String {
 /// row (rows differ in size); the number is the count; the diagonal (home
 /// city) is outlined.
 pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) -> String {
-    let cell = 54.0;
-    let left = rows.iter().map(|r| text_width(r)).fold(40.0, f64::max) + 16.0;
-    let top = cols.iter().map(|c| text_width(c)).fold(30.0, f64::max) * 0.75 + 28.0;
-    let w = left + cell * cols.len() as f64 + 90.0;
+    let cell = 48.0;
+    // Room for the row labels and the "applicants' city" caption, and for
+    // the column labels slanted at 35° under the "reviewer's city" caption.
+    let left = rows
+        .iter()
+        .map(|r| text_width(r))
+        .fold(text_width("applicants' city ↓") * 0.85, f64::max)
+        + 16.0;
+    let top = cols.iter().map(|c| text_width(c)).fold(24.0, f64::max) * 0.6 + 34.0;
+    let w = left + cell * cols.len() as f64 + 64.0;
     let h = top + cell * rows.len() as f64 + 20.0;
     let mut s = String::new();
     let _ = write!(
@@ -70,15 +76,15 @@ pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) 
     let _ = write!(
         s,
         r#"<text x="4" y="{:.0}" class="axis">applicants' city ↓</text>"#,
-        top - 6.0
+        top - 4.0
     );
     for (j, c) in cols.iter().enumerate() {
         let x = left + cell * j as f64 + cell / 2.0;
         let _ = write!(
             s,
             r#"<text x="{x:.1}" y="{:.1}" class="lbl" transform="rotate(-35 {x:.1} {:.1})">{}</text>"#,
-            top - 8.0,
-            top - 8.0,
+            top - 6.0,
+            top - 6.0,
             esc(c)
         );
     }
@@ -165,7 +171,7 @@ pub fn hbars(bars: &[Bar], max: f64, marker: Option<(f64, &str)>, caption: &str)
         .map(|b| text_width(&b.label))
         .fold(40.0, f64::max)
         + 14.0;
-    let plot = 420.0;
+    let plot = 300.0;
     let top = if marker.is_some() { 22.0 } else { 6.0 };
     let w = left + plot + 120.0;
     let h = top + row * bars.len() as f64 + 8.0;
