@@ -782,7 +782,7 @@ pub fn panels_xlsx_bytes(
 ) -> Result<Vec<u8>, WriteError> {
     let bad = |m: String| WriteError::unrepresentable(path, m);
     let apps = inst.app_index();
-    let mut resolved: Vec<(AppIx, Vec<(ExpertIx, Option<f64>)>)> = Vec::new();
+    let mut resolved: Vec<(AppIx, Members)> = Vec::new();
     for p in &panels.panels {
         let a = *apps
             .get(p.application.as_str())
@@ -939,6 +939,12 @@ pub fn panels_xlsx_bytes(
     tables_xlsx_bytes(path, &tables)
 }
 
+/// A panel's members with their scores from the file.
+type Members = Vec<(ExpertIx, Option<f64>)>;
+
+/// A workbook as sheets of text rows: (sheet name, rows of cells).
+pub type TextSheets = Vec<(String, Vec<Vec<String>>)>;
+
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
@@ -948,7 +954,7 @@ fn round6(x: f64) -> f64 {
 ///
 /// # Errors
 /// The bytes are not a readable workbook.
-pub fn read_xlsx_tables(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, String> {
+pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
