@@ -255,21 +255,20 @@ fn chromium() -> Option<PathBuf> {
 
 fn headless(chrome: &Path, extra: &[&std::ffi::OsStr], page: &Path) -> Output {
     let url = format!("file://{}", page.display());
-    Command::new(chrome)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium runs")
+    // Guard against a browser that never exits (coreutils `timeout`).
+    let mut cmd = Command::new("timeout");
+    cmd.arg("120").arg(chrome);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+    ]);
+    cmd.args(extra).arg(url).output().expect("chromium runs")
 }
 
 #[test]
