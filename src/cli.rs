@@ -46,6 +46,48 @@ pub enum Command {
     Draw(DrawArgs),
     /// Replace experts who decline, with the fewest changes; logged.
     Replace(ReplaceArgs),
+    /// Fairness report of an assignment (HTML or Markdown by extension).
+    Report(ReportArgs),
+    /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants.
+    Export(ExportArgs),
+}
+
+/// `panels report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The instance the panels were made for.
+    pub instance: PathBuf,
+    /// The panels file (.json or .csv).
+    pub panels: PathBuf,
+    /// Where to write the report: .html (self-contained page) or .md.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Outside-city share each city is compared with (default: the
+    /// policy's min_outside_share), e.g. 0.18.
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Do not re-solve without the city rules (no "price of the city rules").
+    #[arg(long)]
+    pub no_price: bool,
+    /// Seconds to wait for the re-solve without the city rules.
+    #[arg(long, default_value_t = 120)]
+    pub price_timeout: u64,
+}
+
+/// `panels export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The instance the panels were made for.
+    pub instance: PathBuf,
+    /// The panels file (.json or .csv).
+    pub panels: PathBuf,
+    /// Where to write: .xlsx, .csv (or .json without --anonymous).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// For the applicants: panel codes and outside-city counts, no reviewer
+    /// ids, names, institutions or cities.
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 /// `panels draw`.
@@ -210,6 +252,8 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Generate(a) => cmd_generate(a, cli.quiet),
         Command::Draw(a) => cmd_draw(a, cli.quiet),
         Command::Replace(a) => cmd_replace(a, cli.quiet),
+        Command::Report(a) => cmd_report(a, cli.quiet),
+        Command::Export(a) => cmd_export(a, cli.quiet),
     }
 }
 
@@ -224,7 +268,7 @@ fn note(quiet: bool, msg: impl AsRef<str>) {
 }
 
 fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
-    check_output_path(&args.out, &["json", "csv"])?;
+    check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
     let inst = load(&args.instance)?;
@@ -753,6 +797,103 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
             log.objective_after,
             args.out.display(),
             args.log.display()
+        ),
+    );
+    Ok(())
+}
+
+/// Loads the instance (with its input hash) and a panels file for
+/// `report` and `export`; either failing to load is bad input (exit 2).
+fn load_pair(instance: &Path, panels: &Path) -> Result<(Instance, String, PanelsFile), Failure> {
+    let (inst, hash) =
+        crate::io::load_instance_hashed(instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = crate::io::read_panels(panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    Ok((inst, hash, file))
+}
+
+fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
+    check_output_path(&args.out, &["html", "htm", "md", "markdown"])?;
+    let format = crate::report::ReportFormat::from_path(&args.out).ok_or_else(|| {
+        Failure::BadInput(format!(
+            "{}: output must end in .html or .md",
+            args.out.display()
+        ))
+    })?;
+    if let Some(t) = args.target {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(Failure::BadInput(format!(
+                "--target {t}: a share must lie between 0 and 1 (e.g. 0.18)"
+            )));
+        }
+    }
+    let t = Instant::now();
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels)?;
+    let opts = crate::report::ReportOptions {
+        instance_label: args.instance.display().to_string(),
+        panels_label: args.panels.display().to_string(),
+        input_sha256: Some(hash),
+        input_is_file: args.instance.is_file(),
+        target_share: args.target,
+        price_time_limit: (!args.no_price)
+            .then(|| std::time::Duration::from_secs(args.price_timeout)),
+    };
+    let figures = crate::report::figures(&inst, &panels, &opts);
+    let text = crate::report::render(&figures, format);
+    crate::io::write_atomic(&args.out, text.as_bytes())
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    if !figures.violations.is_empty() {
+        eprintln!(
+            "warning: the assignment breaks {} rule(s); the report shows them in a red banner",
+            figures.violations.len()
+        );
+    }
+    note(
+        quiet,
+        format!(
+            "report of {} panel(s) → {} in {:.2}s",
+            panels.panels.len(),
+            args.out.display(),
+            t.elapsed().as_secs_f64()
+        ),
+    );
+    Ok(())
+}
+
+fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
+    let allowed: &[&str] = if args.anonymous {
+        &["xlsx", "csv"]
+    } else {
+        &["xlsx", "csv", "json"]
+    };
+    check_output_path(&args.out, allowed)?;
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels)?;
+    let report = crate::verify::verify(&inst, &panels);
+    if !report.is_ok() {
+        print!("{}", report.render(&inst));
+        eprintln!("error: the panels break the rules above; nothing exported");
+        return Err(Failure::Violations);
+    }
+    let out = &args.out;
+    let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
+    if args.anonymous {
+        let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash);
+        let bytes = if crate::io::xlsx::is_xlsx(out) {
+            crate::io::xlsx::tables_xlsx_bytes(out, std::slice::from_ref(&table)).map_err(werr)?
+        } else {
+            crate::report::anonymous::table_csv_bytes(out, &table).map_err(werr)?
+        };
+        crate::io::write_atomic(out, &bytes)
+            .map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
+    } else {
+        crate::io::write_panels(out, &panels, &inst).map_err(werr)?;
+    }
+    note(
+        quiet,
+        format!(
+            "exported {} panel(s){} → {}",
+            panels.panels.len(),
+            if args.anonymous { " (anonymous)" } else { "" },
+            out.display()
         ),
     );
     Ok(())

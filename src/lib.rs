@@ -14,6 +14,7 @@ pub mod generate;
 pub mod io;
 pub mod mip;
 pub mod model;
+pub mod report;
 pub mod score;
 pub mod solve;
 pub mod verify;

@@ -36,6 +36,7 @@ mod error;
 pub mod panels;
 mod records;
 mod resolve;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ use sha2::{Digest, Sha256};
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
 pub use error::{LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS};
-pub use panels::{read_panels, read_panels_from_bytes, write_panels, PanelsFormat};
+pub use panels::{read_panels, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
     MAX_COUNT, POLICY_FIELDS,
@@ -66,8 +67,8 @@ pub enum InstanceFormat {
     CsvDir,
 }
 
-/// Loads an instance: a file is read as a JSON bundle, a directory as a CSV
-/// directory.
+/// Loads an instance: a directory as a CSV directory, an `.xlsx` file as a
+/// workbook ([`xlsx`]), any other file as a JSON bundle.
 ///
 /// # Errors
 /// Every problem found (see the module docs for the rules), each naming the
@@ -98,6 +99,9 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
     } else {
         let bytes = read_file(path)?;
         let hash = hex(&Sha256::digest(&bytes));
+        if xlsx::is_xlsx(path) {
+            return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
+        }
         let raw = bundle::read_bundle(path, &bytes, &mut errs);
         drop(bytes);
         let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
@@ -340,6 +344,21 @@ pub fn csv_to_bytes(inst: &Instance) -> Result<CsvInput, WriteError> {
         out.set(name, bytes);
     }
     Ok(out)
+}
+
+/// Writes a panels file atomically, by extension: `.json` and `.csv` as
+/// [`panels::write_panels`] does, `.xlsx` as a workbook for program
+/// officers ([`xlsx::panels_xlsx_bytes`]).
+pub fn write_panels(
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+) -> Result<(), WriteError> {
+    if xlsx::is_xlsx(path) {
+        let bytes = xlsx::panels_xlsx_bytes(path, file, inst)?;
+        return write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e));
+    }
+    panels::write_panels(path, file, inst)
 }
 
 fn parent_dir(path: &Path) -> &Path {

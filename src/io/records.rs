@@ -124,6 +124,8 @@ pub(crate) enum Site {
     Item(&'static str, u32),
     /// A named part of a bundle, e.g. `policy`.
     Named(&'static str),
+    /// A row of a workbook sheet (header = row 1).
+    SheetRow(&'static str, u64),
 }
 
 /// Where a parsed record came from, for later (resolve-time) errors.
@@ -150,6 +152,10 @@ impl Origin {
                 path: name.to_string(),
                 id,
             }),
+            Site::SheetRow(sheet, row) => Some(Location::Record {
+                path: format!("sheet {sheet} row {row}"),
+                id,
+            }),
         }
     }
 
@@ -170,6 +176,7 @@ impl Origin {
             Site::Row(row) => format!("row {row}"),
             Site::Item(list, i) => format!("{list}[{i}]"),
             Site::Named(name) => name.to_string(),
+            Site::SheetRow(sheet, row) => format!("sheet {sheet} row {row}"),
             Site::Whole => self.file.display().to_string(),
         }
     }

@@ -1,0 +1,1020 @@
+//! Excel workbooks (`.xlsx`): an instance read from one workbook, an
+//! instance or a panels file written as one.
+//!
+//! **Reading** (calamine): a workbook holds the same tables as a CSV
+//! directory, one sheet each: `experts` and `applications` (required),
+//! `conflicts`, `coauthorships`, `affinity` (optional) and `policy`
+//! (required; two columns `key` and `value`, one policy field per row; a
+//! sheet with only the header means all defaults). Sheet names are matched
+//! without regard to letter case or surrounding spaces; other sheets (notes,
+//! pivots) are ignored unless their name looks like a misspelt table name.
+//! Every record goes through the same parsers (`records`) and the same
+//! `resolve` step as the CSV and JSON forms, so a workbook and a CSV
+//! directory with the same cells load to equal [`Instance`]s.
+//!
+//! Cells: text cells are read as CSV cells are; number cells as their
+//! shortest decimal (`6.0` → `6`); `TRUE`/`FALSE` cells as booleans; empty
+//! cells mean "not given". A date cell or an Excel error (`#N/A`) is an
+//! error. Lists are `;`-separated, as in CSV. Completely empty rows are
+//! skipped. The header is the first non-empty row of the sheet.
+//!
+//! Errors are located as `round.xlsx sheet experts row 17 (id E0017),
+//! field max_load: …`, rows numbered as Excel shows them.
+//!
+//! **Writing** (rust_xlsxwriter): [`instance_xlsx_bytes`] writes the
+//! reading form back (the round trip `load(write(inst)) == inst` holds);
+//! [`panels_xlsx_bytes`] writes a panels file for program officers: a
+//! `summary` sheet, one sheet per applicants' city (one row per
+//! application) and a `by expert` sheet (one row per review, grouped by
+//! reviewer). [`tables_xlsx_bytes`] writes any list of plain tables.
+//! Output bytes are deterministic (fixed document date).
+//!
+//! **Boundary:** only this file knows calamine and rust_xlsxwriter.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{Data, Reader as _, Xlsx};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+
+use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use super::panels::PanelsFile;
+use super::records::{
+    self, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
+    parse_policy, Cell, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
+    APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
+    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, POLICY_FIELDS,
+};
+use crate::model::{AppIx, ExpertIx, Instance};
+
+/// Sheet names of an instance workbook, in the order they are written.
+pub const XLSX_SHEETS: &[&str] = &[
+    "policy",
+    "experts",
+    "applications",
+    "conflicts",
+    "coauthorships",
+    "affinity",
+];
+
+/// True when `path` names an `.xlsx` file (any letter case).
+pub fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+// ---------------------------------------------------------------- reading
+
+/// One sheet as text cells, with Excel's row numbers.
+struct Sheet {
+    /// The sheet's name as written in the workbook.
+    name: String,
+    /// Non-empty rows: (Excel row number from 1, cells as text).
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Where a row of a sheet is.
+/// The sheet names this reader knows, as static strings for [`Site`].
+fn static_sheet(name: &str) -> &'static str {
+    match name {
+        "experts" => "experts",
+        "applications" => "applications",
+        "conflicts" => "conflicts",
+        "coauthorships" => "coauthorships",
+        "affinity" => "affinity",
+        "policy" => "policy",
+        _ => "?",
+    }
+}
+
+fn sheet_loc(sheet: &str, row: u64) -> Location {
+    Location::Record {
+        path: format!("sheet {sheet} row {row}"),
+        id: None,
+    }
+}
+
+/// A cell as the text a CSV cell would hold, or why it cannot be one.
+fn cell_text(d: &Data) -> Result<String, String> {
+    match d {
+        Data::Empty => Ok(String::new()),
+        Data::String(s) => Ok(s.clone()),
+        Data::Int(i) => Ok(i.to_string()),
+        Data::Float(f) => Ok(float_text(*f)),
+        Data::Bool(b) => Ok(b.to_string()),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            Err("the cell holds a date or time; format it as text or as a plain number".into())
+        }
+        Data::DurationIso(_) => {
+            Err("the cell holds a duration; format it as text or as a plain number".into())
+        }
+        Data::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+    }
+}
+
+/// Shortest decimal text of a number cell; integral values without `.0`.
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Reads one worksheet into text rows; cell problems go to `errs`.
+fn read_sheet(
+    file: &Path,
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    errs: &mut Errs,
+) -> Option<Sheet> {
+    let range = match wb.worksheet_range(name) {
+        Ok(r) => r,
+        Err(e) => {
+            errs.push(LoadError::new(
+                file,
+                format!("cannot read sheet {name}: {e}"),
+            ));
+            return None;
+        }
+    };
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let excel_row = u64::from(row0) + i as u64 + 1;
+        let mut cells = Vec::with_capacity(row.len() + col0 as usize);
+        // Columns left of the used range are empty; keep positions honest.
+        cells.resize(col0 as usize, String::new());
+        for (j, d) in row.iter().enumerate() {
+            match cell_text(d) {
+                Ok(t) => cells.push(t),
+                Err(m) => {
+                    errs.push(
+                        LoadError::new(
+                            file,
+                            format!("column {}: {m}", column_letters(col0 as usize + j)),
+                        )
+                        .at(sheet_loc(name, excel_row)),
+                    );
+                    cells.push(String::new());
+                }
+            }
+        }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push((excel_row, cells));
+    }
+    Some(Sheet {
+        name: name.to_string(),
+        rows,
+    })
+}
+
+/// Excel's column name: 0 → A, 25 → Z, 26 → AA.
+fn column_letters(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A sheet row as a record.
+struct SheetRecord<'a> {
+    columns: &'a BTreeMap<String, usize>,
+    cells: &'a [String],
+}
+
+impl Record for SheetRecord<'_> {
+    fn cell(&self, name: &str) -> Cell<'_> {
+        match self.columns.get(name).and_then(|&i| self.cells.get(i)) {
+            Some(s) => Cell::Text(s),
+            None => Cell::Absent,
+        }
+    }
+}
+
+/// Checks a sheet's header and calls `each` per data row. Returns false
+/// when a required column is missing (no rows were read).
+fn read_table(
+    file: &Arc<Path>,
+    sheet: &Sheet,
+    known: &[&str],
+    required: &[&str],
+    errs: &mut Errs,
+    mut each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
+    let Some((header_row, header)) = sheet.rows.first() else {
+        errs.push(LoadError::new(
+            file.to_path_buf(),
+            format!(
+                "sheet {} is empty; it needs a header row ({})",
+                sheet.name,
+                required.join(", ")
+            ),
+        ));
+        return false;
+    };
+    let hloc = || sheet_loc(&sheet.name, *header_row);
+    let mut columns: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unnamed: Vec<usize> = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
+        if name.is_empty() {
+            unnamed.push(i);
+            continue;
+        }
+        if columns.contains_key(name) {
+            errs.push(
+                LoadError::new(file.to_path_buf(), "column appears twice in the header")
+                    .at(hloc())
+                    .in_field(name),
+            );
+            continue;
+        }
+        if !known.contains(&name) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    records::unknown_name_message("column", name, known),
+                )
+                .at(hloc())
+                .in_field(name),
+            );
+        }
+        columns.insert(name.to_string(), i);
+    }
+    let mut ok = true;
+    for &r in required {
+        if !columns.contains_key(r) {
+            errs.push(
+                LoadError::new(file.to_path_buf(), format!("missing required column {r}"))
+                    .at(hloc())
+                    .in_field(r),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return false;
+    }
+    for (row, cells) in sheet.rows.iter().skip(1) {
+        let loc = sheet_loc(&sheet.name, *row);
+        let mut stray = false;
+        for (i, c) in cells.iter().enumerate() {
+            let named = i < header.len() && !unnamed.contains(&i);
+            if !named && !c.trim().is_empty() {
+                errs.push(
+                    LoadError::new(
+                        file.to_path_buf(),
+                        format!(
+                            "column {} has a value but no name in the header",
+                            column_letters(i)
+                        ),
+                    )
+                    .at(loc.clone()),
+                );
+                stray = true;
+            }
+        }
+        if stray {
+            continue;
+        }
+        let r = Reader::new(file, Site::SheetRow(static_sheet(&sheet.name), *row), errs);
+        each(
+            r,
+            &SheetRecord {
+                columns: &columns,
+                cells,
+            },
+        );
+    }
+    true
+}
+
+/// A policy cell as the JSON value `policy.json` would hold.
+fn policy_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(v) = t.parse::<i64>() {
+        return Some(Value::from(v));
+    }
+    if let Ok(v) = t.parse::<u64>() {
+        return Some(Value::from(v));
+    }
+    if let Ok(f) = t.parse::<f64>() {
+        if let Some(n) = serde_json::Number::from_f64(f) {
+            return Some(Value::Number(n));
+        }
+    }
+    if t.eq_ignore_ascii_case("true") {
+        return Some(Value::Bool(true));
+    }
+    if t.eq_ignore_ascii_case("false") {
+        return Some(Value::Bool(false));
+    }
+    Some(Value::String(t.to_string()))
+}
+
+/// Reads the `policy` sheet (columns `key`, `value`) into the raw records.
+fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
+    let mut obj = serde_json::Map::new();
+    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
+    let mut ok = true;
+    let whole = read_table(
+        file,
+        sheet,
+        &["key", "value"],
+        &["key", "value"],
+        errs,
+        |mut r, rec| {
+            let key = r.required(rec, "key");
+            let value = r.text(rec, "value").unwrap_or_default();
+            if key.is_empty() {
+                ok = false;
+                return;
+            }
+            let key = key.trim().to_string();
+            let row = match r.at.site {
+                Site::SheetRow(_, row) => row,
+                _ => 0,
+            };
+            if let Some(first) = rows.get(&key) {
+                r.error("key", format!("{key} is given twice; first at row {first}"));
+                ok = false;
+                return;
+            }
+            rows.insert(key.clone(), row);
+            if let Some(v) = policy_value(&value) {
+                obj.insert(key, v);
+            }
+        },
+    );
+    if !whole || !ok {
+        return;
+    }
+    // Parse with the shared policy rules, then locate each error at the
+    // row of its key.
+    let mut inner = Errs::default();
+    let policy = parse_policy(
+        Reader::new(file, Site::Named("policy sheet"), &mut inner),
+        &Value::Object(obj),
+    );
+    if let Err(list) = inner.finish(policy.clone()) {
+        for e in list.iter() {
+            let row = e.field().and_then(|f| rows.get(f)).copied();
+            let mut out = LoadError::new(file.to_path_buf(), e.message());
+            out = match row {
+                Some(row) => out.at(sheet_loc(&sheet.name, row)),
+                None => out.at(Location::Record {
+                    path: format!("sheet {}", sheet.name),
+                    id: None,
+                }),
+            };
+            if let Some(f) = e.field() {
+                out = out.in_field(f);
+            }
+            errs.push(out);
+        }
+    }
+    raw.policy = policy;
+}
+
+/// Loads an instance from the bytes of an `.xlsx` workbook; `name` names
+/// the file in messages. See the module docs for the layout.
+///
+/// # Errors
+/// Every problem found, each naming the workbook, the sheet, the row and
+/// the field.
+pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    let file: Arc<Path> = Arc::from(name);
+    let mut errs = Errs::default();
+    let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(e) => {
+            return Err(LoadError::new(
+                name,
+                format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
+            )
+            .into())
+        }
+    };
+    // Match sheet names without regard to case; report near misses.
+    let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+    for sheet in wb.sheet_names() {
+        let key = sheet.trim().to_lowercase();
+        if let Some(&known) = XLSX_SHEETS.iter().find(|&&k| k == key) {
+            if let Some(first) = found.get(known) {
+                errs.push(LoadError::new(
+                    name,
+                    format!("sheets {first:?} and {sheet:?} both name the {known} table"),
+                ));
+            } else {
+                found.insert(known, sheet.clone());
+            }
+        } else if let Some(near) = records::nearest(&key, XLSX_SHEETS) {
+            errs.push(LoadError::new(
+                name,
+                format!("sheet {sheet:?} is not a table name; did you mean {near}?"),
+            ));
+        }
+    }
+    let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
+    for (&known, actual) in &found {
+        if let Some(s) = read_sheet(name, &mut wb, actual, &mut errs) {
+            sheets.insert(known, s);
+        }
+    }
+
+    let mut raw = Raw {
+        policy_file: Some(file.clone()),
+        experts_file: Some(file.clone()),
+        applications_file: Some(file.clone()),
+        ..Raw::default()
+    };
+    let mut whole = true;
+    match sheets.get("policy") {
+        None => errs.push(LoadError::new(
+            name,
+            "missing sheet policy: add a sheet named policy with columns key and value, one \
+             policy field per row (only the header row means all defaults)",
+        )),
+        Some(s) => read_policy(&file, s, &mut raw, &mut errs),
+    }
+    match sheets.get("experts") {
+        None => {
+            errs.push(LoadError::new(
+                name,
+                "missing sheet experts: the pool of experts is required",
+            ));
+            whole = false;
+        }
+        Some(s) => {
+            raw.experts_seen = true;
+            let mut list = Vec::new();
+            whole &= read_table(
+                &file,
+                s,
+                EXPERT_FIELDS,
+                EXPERT_REQUIRED,
+                &mut errs,
+                |r, rec| list.extend(parse_expert(r, rec)),
+            );
+            raw.experts = list;
+        }
+    }
+    match sheets.get("applications") {
+        None => {
+            errs.push(LoadError::new(
+                name,
+                "missing sheet applications: the applications are required",
+            ));
+            whole = false;
+        }
+        Some(s) => {
+            raw.applications_seen = true;
+            let mut list = Vec::new();
+            whole &= read_table(
+                &file,
+                s,
+                APPLICATION_FIELDS,
+                APPLICATION_REQUIRED,
+                &mut errs,
+                |r, rec| list.extend(parse_application(r, rec)),
+            );
+            raw.applications = list;
+        }
+    }
+    if let Some(s) = sheets.get("conflicts") {
+        let mut list = Vec::new();
+        whole &= read_table(
+            &file,
+            s,
+            CONFLICT_FIELDS,
+            CONFLICT_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(parse_conflict(r, rec)),
+        );
+        raw.conflicts = list;
+    }
+    if let Some(s) = sheets.get("coauthorships") {
+        let mut list = Vec::new();
+        whole &= read_table(
+            &file,
+            s,
+            COAUTHORSHIP_FIELDS,
+            COAUTHORSHIP_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(parse_coauthorship(r, rec)),
+        );
+        raw.coauthorships = list;
+    }
+    if let Some(s) = sheets.get("affinity") {
+        let mut list = Vec::new();
+        whole &= read_table(
+            &file,
+            s,
+            AFFINITY_FIELDS,
+            AFFINITY_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(parse_affinity(r, rec)),
+        );
+        raw.affinity = Some(list);
+    }
+    let inst = if whole && errs.is_empty() {
+        super::resolve::resolve(raw, &mut errs)
+    } else if whole {
+        // Resolve anyway to report reference problems too.
+        let _ = super::resolve::resolve(raw, &mut errs);
+        None
+    } else {
+        None
+    };
+    errs.finish(inst)
+}
+
+// ---------------------------------------------------------------- writing
+
+/// One cell to write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XCell {
+    /// Nothing (the cell stays empty).
+    Empty,
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// `TRUE` / `FALSE`.
+    Bool(bool),
+}
+
+impl From<&str> for XCell {
+    fn from(s: &str) -> XCell {
+        XCell::Text(s.to_string())
+    }
+}
+
+impl From<String> for XCell {
+    fn from(s: String) -> XCell {
+        XCell::Text(s)
+    }
+}
+
+/// A plain table for one worksheet: a bold header row, then the rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Sheet name (made valid and unique when written).
+    pub name: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<XCell>>,
+}
+
+/// A valid, unique (case-insensitive) sheet name: Excel forbids
+/// `[]:*?/\`, more than 31 characters and duplicates.
+fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = wanted
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let clean = clean.trim_matches('\'').trim();
+    let base: String = if clean.is_empty() {
+        "sheet".into()
+    } else {
+        clean.chars().take(31).collect()
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
+        let suffix = format!(" ({n})");
+        let keep = 31 - suffix.chars().count();
+        name = base.chars().take(keep).collect::<String>() + &suffix;
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// Writes tables, one worksheet each, as `.xlsx` bytes (deterministic).
+pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, WriteError> {
+    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::unrepresentable(path, e.to_string());
+    let mut wb = Workbook::new();
+    let date = ExcelDateTime::from_ymd(2000, 1, 1).map_err(bad)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    let bold = Format::new().set_bold();
+    let mut taken = Vec::new();
+    for t in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&t.name, &mut taken)).map_err(bad)?;
+        for (c, h) in t.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(bad)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| {
+                WriteError::unrepresentable(path, "more rows than a worksheet holds")
+            })?;
+            for (c, cell) in row.iter().enumerate() {
+                let c = u16::try_from(c).map_err(|_| {
+                    WriteError::unrepresentable(path, "more columns than a worksheet holds")
+                })?;
+                match cell {
+                    XCell::Empty => {}
+                    XCell::Text(s) if s.is_empty() => {}
+                    XCell::Text(s) => {
+                        ws.write_string(r, c, s).map_err(bad)?;
+                    }
+                    XCell::Number(x) => {
+                        ws.write_number(r, c, *x).map_err(bad)?;
+                    }
+                    XCell::Bool(b) => {
+                        ws.write_boolean(r, c, *b).map_err(bad)?;
+                    }
+                }
+            }
+        }
+        if !t.rows.is_empty() || !t.header.is_empty() {
+            ws.set_freeze_panes(1, 0).map_err(bad)?;
+        }
+        for (c, h) in t.header.iter().enumerate() {
+            let widest = t
+                .rows
+                .iter()
+                .filter_map(|row| match row.get(c) {
+                    Some(XCell::Text(s)) => Some(display_width(s)),
+                    Some(XCell::Number(_)) => Some(10),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0)
+                .max(display_width(h));
+            ws.set_column_width(c as u16, (widest.clamp(6, 60) + 2) as f64)
+                .map_err(bad)?;
+        }
+    }
+    wb.save_to_buffer().map_err(bad)
+}
+
+/// Rough column width of a text: CJK characters count double.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+        .sum()
+}
+
+/// Columns written as numbers (when the text parses), per table.
+const NUMERIC_COLUMNS: &[&str] = &["max_load", "min_load", "panel_size", "year", "score"];
+
+/// The instance as an `.xlsx` workbook in the reading layout (sheets
+/// [`XLSX_SHEETS`]; optional tables only when the instance has them).
+/// Counts and scores are number cells, `available` a boolean cell, the rest
+/// text.
+pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, WriteError> {
+    let files = super::csv_to_bytes(inst)?;
+    let mut tables = Vec::new();
+    // Policy: key/value rows in POLICY_FIELDS order.
+    let policy: Value = serde_json::from_slice(files.policy.as_deref().unwrap_or(b"{}"))
+        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+    let mut rows = Vec::new();
+    for &k in POLICY_FIELDS {
+        let cell = match policy.get(k) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Bool(b)) => XCell::Bool(*b),
+            Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) if i.unsigned_abs() < (1 << 53) => XCell::Number(i as f64),
+                (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
+                _ => XCell::Text(n.to_string()),
+            },
+            Some(v) => XCell::Text(v.to_string()),
+        };
+        rows.push(vec![XCell::from(k), cell]);
+    }
+    tables.push(Table {
+        name: "policy".into(),
+        header: vec!["key".into(), "value".into()],
+        rows,
+    });
+    for (sheet, file) in [
+        ("experts", "experts.csv"),
+        ("applications", "applications.csv"),
+        ("conflicts", "conflicts.csv"),
+        ("coauthorships", "coauthorships.csv"),
+        ("affinity", "affinity.csv"),
+    ] {
+        let Some(bytes) = files.get(file) else {
+            continue;
+        };
+        if (sheet == "conflicts" && inst.conflicts.is_empty())
+            || (sheet == "coauthorships" && inst.coauthorships.is_empty())
+        {
+            continue;
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(bytes);
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+            let row = rec
+                .iter()
+                .zip(&header)
+                .map(|(v, h)| {
+                    if v.is_empty() {
+                        XCell::Empty
+                    } else if h == "available" {
+                        XCell::Bool(v == "true")
+                    } else if NUMERIC_COLUMNS.contains(&h.as_str()) {
+                        v.parse::<f64>()
+                            .map(XCell::Number)
+                            .unwrap_or_else(|_| XCell::from(v))
+                    } else {
+                        XCell::from(v)
+                    }
+                })
+                .collect();
+            rows.push(row);
+        }
+        tables.push(Table {
+            name: sheet.into(),
+            header,
+            rows,
+        });
+    }
+    tables_xlsx_bytes(path, &tables)
+}
+
+/// Writes an instance as an `.xlsx` workbook, atomically.
+pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteError> {
+    let bytes = instance_xlsx_bytes(inst, path)?;
+    super::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
+}
+
+/// Sheet names of a panels workbook other than the per-city sheets.
+pub const PANELS_SUMMARY_SHEET: &str = "summary";
+/// The per-reviewer sheet of a panels workbook.
+pub const PANELS_BY_EXPERT_SHEET: &str = "by expert";
+
+/// A panels file as an `.xlsx` workbook for program officers: `summary`
+/// (status, objective, bound, solver, seed, input hash), one sheet per
+/// applicants' city in instance order (application, title, institution,
+/// panel size, outside-city members, panel score, then each member's id,
+/// name and city), and `by expert` (one row per review: expert, name,
+/// city, institution, load, cap, application, its city, score; experts in
+/// pool order).
+///
+/// # Errors
+/// A panel naming an application or expert `inst` does not have; scores
+/// not aligned with experts.
+pub fn panels_xlsx_bytes(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+) -> Result<Vec<u8>, WriteError> {
+    let bad = |m: String| WriteError::unrepresentable(path, m);
+    let apps = inst.app_index();
+    let mut resolved: Vec<(AppIx, Members)> = Vec::new();
+    for p in &panels.panels {
+        let a = *apps
+            .get(p.application.as_str())
+            .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
+        if let Some(s) = &p.scores {
+            if s.len() != p.experts.len() {
+                return Err(bad(format!(
+                    "panel of {}: {} scores for {} experts",
+                    p.application,
+                    s.len(),
+                    p.experts.len()
+                )));
+            }
+        }
+        let mut members = Vec::new();
+        for (i, id) in p.experts.iter().enumerate() {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
+            members.push((e, p.scores.as_ref().map(|s| s[i])));
+        }
+        resolved.push((a, members));
+    }
+    let num = |x: f64| XCell::Number(x);
+    let opt_num = |x: Option<f64>| x.map(XCell::Number).unwrap_or(XCell::Empty);
+    let mut tables = Vec::new();
+    let reviews: usize = resolved.iter().map(|(_, m)| m.len()).sum();
+    tables.push(Table {
+        name: PANELS_SUMMARY_SHEET.into(),
+        header: vec!["key".into(), "value".into()],
+        rows: vec![
+            vec!["status".into(), panels.status.clone().into()],
+            vec!["objective".into(), num(panels.objective)],
+            vec!["bound".into(), opt_num(panels.bound)],
+            vec![
+                "solver".into(),
+                panels.solver.clone().unwrap_or_default().into(),
+            ],
+            vec![
+                "seed".into(),
+                panels
+                    .seed
+                    .map(|s| XCell::Text(s.to_string()))
+                    .unwrap_or(XCell::Empty),
+            ],
+            vec![
+                "input_sha256".into(),
+                panels.input_sha256.clone().unwrap_or_default().into(),
+            ],
+            vec!["applications".into(), num(inst.applications.len() as f64)],
+            vec!["panels".into(), num(resolved.len() as f64)],
+            vec!["reviews".into(), num(reviews as f64)],
+        ],
+    });
+    // One sheet per applicants' city, cities in instance order.
+    let mut by_city: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, (a, _)) in resolved.iter().enumerate() {
+        by_city
+            .entry(inst.applications[a.ix()].city.0)
+            .or_default()
+            .push(i);
+    }
+    for (city, idx) in &by_city {
+        let width = idx.iter().map(|&i| resolved[i].1.len()).max().unwrap_or(0);
+        let mut header: Vec<String> = [
+            "application",
+            "title",
+            "institution",
+            "panel_size",
+            "outside_city",
+            "panel_score",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for m in 1..=width {
+            header.push(format!("expert_{m}"));
+            header.push(format!("name_{m}"));
+            header.push(format!("city_{m}"));
+        }
+        let mut rows = Vec::new();
+        for &i in idx {
+            let (a, members) = &resolved[i];
+            let app = &inst.applications[a.ix()];
+            let outside = members
+                .iter()
+                .filter(|(e, _)| inst.experts[e.ix()].city != app.city)
+                .count();
+            let total: Option<f64> = members.iter().map(|(_, s)| *s).sum();
+            let mut row = vec![
+                XCell::from(app.id.as_str()),
+                XCell::from(app.title.clone().unwrap_or_default()),
+                XCell::from(inst.app_institution(*a)),
+                num(inst.panel_size(*a) as f64),
+                num(outside as f64),
+                opt_num(total.map(round6)),
+            ];
+            for (e, _) in members {
+                let ex = &inst.experts[e.ix()];
+                row.push(XCell::from(ex.id.as_str()));
+                row.push(XCell::from(ex.name.clone().unwrap_or_default()));
+                row.push(XCell::from(inst.expert_city(*e)));
+            }
+            rows.push(row);
+        }
+        tables.push(Table {
+            name: inst.cities.name(*city).to_string(),
+            header,
+            rows,
+        });
+    }
+    // By expert: reviews grouped by reviewer, pool order.
+    let mut per_expert: BTreeMap<ExpertIx, Vec<(AppIx, Option<f64>)>> = BTreeMap::new();
+    for (a, members) in &resolved {
+        for (e, s) in members {
+            per_expert.entry(*e).or_default().push((*a, *s));
+        }
+    }
+    let mut rows = Vec::new();
+    for (e, list) in &per_expert {
+        let ex = &inst.experts[e.ix()];
+        for (a, s) in list {
+            rows.push(vec![
+                XCell::from(ex.id.as_str()),
+                XCell::from(ex.name.clone().unwrap_or_default()),
+                XCell::from(inst.expert_city(*e)),
+                XCell::from(inst.expert_institution(*e)),
+                num(list.len() as f64),
+                num(inst.max_load(*e) as f64),
+                XCell::from(inst.applications[a.ix()].id.as_str()),
+                XCell::from(inst.app_city(*a)),
+                opt_num(*s),
+            ]);
+        }
+    }
+    tables.push(Table {
+        name: PANELS_BY_EXPERT_SHEET.into(),
+        header: [
+            "expert",
+            "name",
+            "city",
+            "institution",
+            "load",
+            "max_load",
+            "application",
+            "application_city",
+            "score",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+    });
+    tables_xlsx_bytes(path, &tables)
+}
+
+/// A panel's members with their scores from the file.
+type Members = Vec<(ExpertIx, Option<f64>)>;
+
+/// A workbook as sheets of text rows: (sheet name, rows of cells).
+pub type TextSheets = Vec<(String, Vec<Vec<String>>)>;
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Reads every sheet of an `.xlsx` workbook as text rows (name, rows with
+/// cells as text); for tests and tools that check what was written.
+///
+/// # Errors
+/// The bytes are not a readable workbook.
+pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
+    let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
+        let rows = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|d| cell_text(d).unwrap_or_else(|m| format!("<{m}>")))
+                    .collect()
+            })
+            .collect();
+        out.push((name, rows));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut taken = vec!["summary".to_string()];
+        assert_eq!(sheet_name("Summary", &mut taken), "Summary (2)");
+        assert_eq!(sheet_name("a/b:c", &mut taken), "a_b_c");
+        let long = "x".repeat(40);
+        let n1 = sheet_name(&long, &mut taken);
+        let n2 = sheet_name(&long, &mut taken);
+        assert_eq!(n1.chars().count(), 31);
+        assert!(n2.chars().count() <= 31 && n1 != n2);
+    }
+
+    #[test]
+    fn number_cells_read_as_their_shortest_text() {
+        assert_eq!(float_text(6.0), "6");
+        assert_eq!(float_text(0.1), "0.1");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(0.833333), "0.833333");
+    }
+}

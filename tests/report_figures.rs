@@ -1,0 +1,318 @@
+//! The report's numbers against hand-computed ones on a tiny round
+//! (`tests/report_fixture`), the renderings against the figures, and
+//! invariants of the figures on generated rounds.
+
+mod report_fixture;
+
+use std::time::Duration;
+
+use panels::eligibility::ConflictKind;
+use panels::report::{self, Figures, PriceOutcome, ReportFormat, ReportOptions};
+use proptest::prelude::*;
+
+fn opts() -> ReportOptions {
+    ReportOptions {
+        instance_label: "tiny.json".into(),
+        panels_label: "panels.json".into(),
+        input_sha256: Some("ab".repeat(32)),
+        input_is_file: true,
+        target_share: None,
+        price_time_limit: Some(Duration::from_secs(60)),
+    }
+}
+
+fn tiny_figures() -> Figures {
+    report::figures(
+        &report_fixture::instance(),
+        &report_fixture::optimal(),
+        &opts(),
+    )
+}
+
+#[test]
+fn glance_matches_hand_count() {
+    let f = tiny_figures();
+    let g = &f.glance;
+    assert_eq!(g.applications, 3);
+    assert_eq!(g.panels, 3);
+    assert_eq!(g.pool, 6);
+    assert_eq!(g.available, 5, "E4 is unavailable");
+    assert_eq!(g.experts_used, 4, "E1, E3, E5, E6");
+    assert_eq!(g.reviews, 6);
+    assert_eq!(g.objective_micro, 4_000_000, "1.5 + 1.4 + 1.1");
+    assert_eq!(g.status, "optimal");
+    assert!(f.violations.is_empty(), "{:?}", f.violations);
+}
+
+#[test]
+fn city_flow_and_shares_match_hand_count() {
+    let f = tiny_figures();
+    assert_eq!(f.cities, vec!["武汉".to_string(), "长沙".to_string()]);
+    // 武汉 applications A1 (E3 长沙, E6 武汉) and A3 (E3, E5 both 长沙);
+    // 长沙 application A2 (E1 武汉, E5 长沙).
+    assert_eq!(f.flow, vec![vec![1, 3], vec![1, 1]]);
+    let w = &f.city_shares[0];
+    assert_eq!(
+        (
+            w.city.as_str(),
+            w.applications,
+            w.reviews,
+            w.outside_reviews
+        ),
+        ("武汉", 2, 4, 3)
+    );
+    assert!((w.share() - 0.75).abs() < 1e-12);
+    assert!((w.required_share - 0.5).abs() < 1e-12, "1 of 2 per panel");
+    assert!((w.target - 0.5).abs() < 1e-12, "the policy's share");
+    let c = &f.city_shares[1];
+    assert_eq!(
+        (
+            c.city.as_str(),
+            c.applications,
+            c.reviews,
+            c.outside_reviews
+        ),
+        ("长沙", 1, 2, 1)
+    );
+    assert!(w.meets_target() && c.meets_target());
+
+    // A stricter target (the 18% figure's kind of comparison, here 60%).
+    let mut o = opts();
+    o.target_share = Some(0.6);
+    o.price_time_limit = None;
+    let f = report::figures(&report_fixture::instance(), &report_fixture::optimal(), &o);
+    assert!(f.city_shares[0].meets_target(), "75% ≥ 60%");
+    assert!(!f.city_shares[1].meets_target(), "50% < 60%");
+}
+
+#[test]
+fn panel_figures_match_hand_count() {
+    let f = tiny_figures();
+    // A1 and A2 have one outside member, A3 two.
+    assert_eq!(f.outside_histogram, vec![0, 2, 1]);
+    assert_eq!(f.at_minimum, vec!["A1".to_string(), "A2".to_string()]);
+    assert_eq!(f.with_minimum, 3);
+    assert_eq!(f.common_minimum, Some(1));
+    let lowest: Vec<(&str, i64)> = f
+        .lowest_panels
+        .iter()
+        .map(|p| (p.application.as_str(), p.score_micro))
+        .collect();
+    assert_eq!(
+        lowest,
+        vec![("A3", 1_100_000), ("A2", 1_400_000), ("A1", 1_500_000)]
+    );
+}
+
+#[test]
+fn load_figures_match_hand_count() {
+    let f = tiny_figures();
+    // Counted: available or assigned experts: E1 1, E2 0, E3 2, E5 2, E6 1.
+    assert_eq!(f.load_histogram, vec![1, 2, 2]);
+    assert_eq!(f.at_cap, vec!["E3".to_string(), "E5".to_string()]);
+    let by_city: Vec<(&str, usize, usize, u64, usize)> = f
+        .load_by_city
+        .iter()
+        .map(|g| (g.name.as_str(), g.experts, g.used, g.reviews, g.at_cap))
+        .collect();
+    assert_eq!(by_city, vec![("武汉", 3, 2, 2, 0), ("长沙", 2, 2, 4, 2)]);
+    let by_inst: Vec<(&str, u64)> = f
+        .load_by_institution
+        .iter()
+        .map(|g| (g.name.as_str(), g.reviews))
+        .collect();
+    // U4 has only an unavailable, unassigned expert: left out. Ties keep
+    // instance order.
+    assert_eq!(
+        by_inst,
+        vec![("U3", 2), ("U5", 2), ("U1", 1), ("U6", 1), ("U2", 0)]
+    );
+}
+
+#[test]
+fn conflicts_match_hand_count() {
+    let f = tiny_figures();
+    let get = |k: ConflictKind| f.conflicts.iter().find(|c| c.kind == k).unwrap().pairs;
+    assert_eq!(get(ConflictKind::Institution), 3, "A1–E1, A2–E3, A3–E2");
+    assert_eq!(get(ConflictKind::Team), 1, "A2–E2");
+    assert_eq!(get(ConflictKind::Coauthor), 0);
+    assert_eq!(get(ConflictKind::Declared), 1, "A3–E1");
+    assert_eq!(get(ConflictKind::ApplicantRequest), 1, "A1–E5");
+    assert_eq!(get(ConflictKind::Unavailable), 3, "E4 × 3");
+    assert_eq!(get(ConflictKind::LowAffinity), 0);
+    assert_eq!(f.all_pairs, 18);
+    assert_eq!(f.excluded_pairs, 9, "no pair excluded twice");
+}
+
+#[test]
+fn price_of_city_rules_matches_hand_count() {
+    let f = tiny_figures();
+    // Without the outside-city rule A1 takes E2 + E6 (0.9 + 1.0): 4.4.
+    assert_eq!(f.price.with_rules_micro, 4_000_000);
+    match &f.price.outcome {
+        PriceOutcome::Solved {
+            without_rules_micro,
+            status,
+        } => {
+            assert_eq!(*without_rules_micro, 4_400_000);
+            assert_eq!(status, "optimal");
+        }
+        other => panic!("expected a solved price, got {other:?}"),
+    }
+    assert_eq!(f.price.cost_micro(), Some(400_000));
+    assert!((f.price.cost_share().unwrap() - 0.4 / 4.4).abs() < 1e-12);
+
+    let mut o = opts();
+    o.price_time_limit = None;
+    let f = report::figures(&report_fixture::instance(), &report_fixture::optimal(), &o);
+    assert_eq!(f.price.outcome, PriceOutcome::Skipped);
+}
+
+#[test]
+fn price_of_a_round_without_city_rules_is_nothing() {
+    let mut inst = report_fixture::instance();
+    inst.policy.min_outside_share = 0.0;
+    assert!(!report::has_city_rules(&inst));
+    assert_eq!(
+        report::price_of_city_rules(&inst, Duration::from_secs(5)),
+        PriceOutcome::NoCityRules
+    );
+}
+
+#[test]
+fn renderings_carry_the_same_numbers() {
+    let f = tiny_figures();
+    let html = report::render(&f, ReportFormat::Html);
+    let md = report::render(&f, ReportFormat::Markdown);
+    for needle in [
+        "75.0%",  // 武汉's outside share
+        "4.4",    // objective without the city rules
+        "0.4",    // their cost
+        "9.1%",   // as a share
+        "E3, E5", // at their cap
+        "A1, A2", // at the minimum
+        "obeys every rule",
+        "panels verify tiny.json panels.json --certificate",
+        &"ab".repeat(32),
+    ] {
+        assert!(html.contains(needle), "HTML lacks {needle:?}");
+        assert!(md.contains(needle), "Markdown lacks {needle:?}");
+    }
+    assert!(
+        md.contains("| 武汉 | 1 | 3 | 4 |"),
+        "heat map row as a table:\n{md}"
+    );
+    assert!(md.contains("| same institution | 3 |"));
+}
+
+#[test]
+fn html_is_self_contained_and_printable() {
+    let html = report::render(&tiny_figures(), ReportFormat::Html);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("<link"), "no external style sheets");
+    assert!(!html.contains("url("), "no fetched resources");
+    assert!(!html.contains("<img"), "no images to fetch");
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+    assert!(html.contains("@media print"));
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert!(
+        html.matches("<svg").count() >= 5,
+        "heat map, shares, two histograms, conflicts, price"
+    );
+}
+
+#[test]
+fn broken_panels_still_render_with_a_banner() {
+    let inst = report_fixture::instance();
+    let f = report::figures(&inst, &report_fixture::broken(), &opts());
+    let expected = panels::verify::verify(&inst, &report_fixture::broken())
+        .violations
+        .len();
+    assert!(expected >= 2, "same institution and outside city at least");
+    assert_eq!(f.violations.len(), expected);
+    let html = report::render(&f, ReportFormat::Html);
+    let md = report::render(&f, ReportFormat::Markdown);
+    let banner = format!("This assignment breaks {expected} rules");
+    assert!(html.contains(&banner) && md.contains(&banner));
+    assert!(html.contains("class=\"banner\""));
+    assert!(
+        f.violations.iter().any(|v| v.contains("outside city")),
+        "{:?}",
+        f.violations
+    );
+    // The figures describe the file as it is: A1 now has no outside member.
+    assert_eq!(f.outside_histogram, vec![1, 1, 1]);
+}
+
+#[test]
+fn unknown_ids_do_not_break_the_figures() {
+    let inst = report_fixture::instance();
+    let p = report_fixture::panels_file(
+        "optimal",
+        1.0,
+        &[
+            ("A9", &["E1"], &[1.0]),
+            ("A1", &["E3", "E99", "E3"], &[0.5, 0.0, 0.5]),
+        ],
+    );
+    let mut o = opts();
+    o.price_time_limit = None;
+    let f = report::figures(&inst, &p, &o);
+    assert!(!f.violations.is_empty());
+    assert_eq!(
+        f.glance.reviews, 1,
+        "only A1–E3 is a known pair, counted once"
+    );
+    let _ = report::render(&f, ReportFormat::Html);
+    let _ = report::render(&f, ReportFormat::Markdown);
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let a = report::render(&tiny_figures(), ReportFormat::Html);
+    let b = report::render(&tiny_figures(), ReportFormat::Html);
+    assert_eq!(a, b);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// On generated rounds solved to optimality: the figures add up (flow
+    /// total = reviews = Σ loads; histograms count every panel and every
+    /// counted expert; city shares agree with the flow; the price is never
+    /// negative) and the verify banner is absent.
+    #[test]
+    fn figures_add_up(seed in 0u64..10_000) {
+        let mut cfg = panels::generate::preset("tiny").unwrap();
+        cfg.seed = seed;
+        let inst = panels::generate::generate(&cfg);
+        let elig = panels::eligibility::Eligibility::compute(&inst);
+        let Ok(solved) = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto) else {
+            return Ok(());
+        };
+        let file = panels::cli::panels_file(&inst, &elig, &solved, String::new());
+        let f = report::figures(&inst, &file, &opts());
+        prop_assert!(f.violations.is_empty(), "{:?}", f.violations);
+        let flow_total: u64 = f.flow.iter().flatten().sum();
+        prop_assert_eq!(flow_total, f.glance.reviews);
+        let k_total: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();
+        prop_assert_eq!(f.glance.reviews, k_total);
+        prop_assert_eq!(f.outside_histogram.iter().sum::<u64>(), inst.applications.len() as u64);
+        let loads: u64 = f.load_histogram.iter().enumerate().map(|(n, c)| n as u64 * c).sum();
+        prop_assert_eq!(loads, f.glance.reviews);
+        let by_city: u64 = f.load_by_city.iter().map(|g| g.reviews).sum();
+        prop_assert_eq!(by_city, f.glance.reviews);
+        for c in &f.city_shares {
+            prop_assert!(c.outside_reviews <= c.reviews);
+            prop_assert!(c.share() + 1e-12 >= c.required_share, "every panel meets its minimum");
+        }
+        prop_assert_eq!(f.price.with_rules_micro, solved.objective_micro);
+        if let Some(cost) = f.price.cost_micro() {
+            prop_assert!(cost >= 0, "relaxing rules cannot lower the optimum");
+        }
+        let excluded: u64 = f.conflicts.iter().map(|c| c.pairs).sum();
+        prop_assert!(excluded >= f.excluded_pairs);
+    }
+}

@@ -1,0 +1,269 @@
+//! Office formats: instances read from `.xlsx` workbooks with the same
+//! validation and located errors as CSV, the round trip instance → workbook
+//! → instance, and panels written as a workbook.
+
+mod report_fixture;
+
+use std::path::Path;
+
+use panels::io::xlsx::{self, Table, XCell};
+use panels::model::Instance;
+use proptest::prelude::*;
+
+fn load_xlsx(bytes: &[u8]) -> Result<Instance, panels::io::LoadErrors> {
+    xlsx::load_xlsx_from_bytes(Path::new("round.xlsx"), bytes)
+}
+
+fn round_trip(inst: &Instance) {
+    let bytes = xlsx::instance_xlsx_bytes(inst, Path::new("round.xlsx")).unwrap();
+    let back = load_xlsx(&bytes).unwrap_or_else(|e| panic!("reload failed:\n{e}"));
+    assert_eq!(&back, inst);
+    // Deterministic bytes.
+    assert_eq!(
+        bytes,
+        xlsx::instance_xlsx_bytes(inst, Path::new("round.xlsx")).unwrap()
+    );
+}
+
+#[test]
+fn bundled_instances_round_trip_through_xlsx() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances");
+    let mut paths = vec![root.join("yangtze.json"), root.join("guanggu")];
+    for e in std::fs::read_dir(root.join("tiny")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            paths.push(p);
+        }
+    }
+    paths.sort();
+    for p in paths {
+        let inst = panels::io::load_instance(&p).unwrap();
+        round_trip(&inst);
+    }
+    round_trip(&report_fixture::instance());
+}
+
+#[test]
+fn workbook_on_disk_loads_through_load_instance_and_hashes_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = report_fixture::instance();
+    let p = dir.path().join("Round.XLSX");
+    xlsx::write_instance_xlsx(&inst, &p).unwrap();
+    let (back, hash) = panels::io::load_instance_hashed(&p).unwrap();
+    assert_eq!(back, inst);
+    assert_eq!(hash, panels::io::instance_sha256(&p).unwrap());
+    // The CSV form of the same data loads to the same instance.
+    let csv = dir.path().join("round");
+    panels::io::write_instance(&inst, &csv, panels::io::InstanceFormat::CsvDir).unwrap();
+    assert_eq!(panels::io::load_instance(&csv).unwrap(), back);
+}
+
+fn t(name: &str, header: &[&str], rows: Vec<Vec<XCell>>) -> Table {
+    Table {
+        name: name.into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows,
+    }
+}
+
+fn txt(s: &str) -> XCell {
+    XCell::Text(s.into())
+}
+
+/// A minimal valid workbook, with `experts` rows replaceable.
+fn workbook(experts: Vec<Vec<XCell>>, policy: Vec<Vec<XCell>>) -> Vec<u8> {
+    let tables = vec![
+        t(
+            "Experts",
+            &["id", "city", "institution", "max_load", "available"],
+            experts,
+        ),
+        t(
+            "applications",
+            &["id", "city", "institution", "fields"],
+            vec![vec![txt("A1"), txt("长沙"), txt("U9"), txt("F01; F02")]],
+        ),
+        t("policy", &["key", "value"], policy),
+        t("notes", &["anything"], vec![vec![txt("ignored")]]),
+    ];
+    xlsx::tables_xlsx_bytes(Path::new("round.xlsx"), &tables).unwrap()
+}
+
+fn good_experts() -> Vec<Vec<XCell>> {
+    vec![
+        vec![
+            txt("E1"),
+            txt("武汉"),
+            txt("U1"),
+            XCell::Number(6.0),
+            XCell::Bool(true),
+        ],
+        vec![txt("E2"), txt("武汉"), txt("U2"), txt("4"), txt("FALSE")],
+    ]
+}
+
+#[test]
+fn typed_cells_read_like_csv_text() {
+    let policy = vec![
+        vec![txt("panel_size"), XCell::Number(1.0)],
+        vec![txt("min_outside_share"), txt("0.5")],
+        vec![txt("avoid_same_institution"), XCell::Bool(false)],
+    ];
+    let inst = load_xlsx(&workbook(good_experts(), policy)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inst.experts[0].max_load, Some(6));
+    assert_eq!(inst.experts[1].max_load, Some(4));
+    assert!(inst.experts[0].available && !inst.experts[1].available);
+    assert_eq!(
+        inst.applications[0].fields,
+        vec!["F01".to_string(), "F02".to_string()]
+    );
+    assert_eq!(inst.policy.panel_size, 1);
+    assert!((inst.policy.min_outside_share - 0.5).abs() < 1e-12);
+    assert!(!inst.policy.avoid_same_institution);
+}
+
+#[test]
+fn errors_name_workbook_sheet_row_and_field() {
+    let mut experts = good_experts();
+    experts[1][3] = txt("ten");
+    let err = load_xlsx(&workbook(experts, vec![]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "round.xlsx sheet Experts row 3 (id E2), field max_load: expected a non-negative integer, got \"ten\""
+        ),
+        "{err}"
+    );
+
+    let mut experts = good_experts();
+    experts[1][3] = XCell::Number(6.5);
+    let err = load_xlsx(&workbook(experts, vec![]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("row 3 (id E2), field max_load") && err.contains("6.5"),
+        "{err}"
+    );
+
+    // Duplicate ids point back at the first row.
+    let mut experts = good_experts();
+    experts[1][0] = txt("E1");
+    let err = load_xlsx(&workbook(experts, vec![]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("duplicate expert id") && err.contains("sheet Experts row 2"),
+        "{err}"
+    );
+
+    // A policy error is located at the row of its key; unknown keys suggest.
+    let policy = vec![
+        vec![txt("panel_size"), XCell::Number(5.0)],
+        vec![txt("min_outside_shar"), XCell::Number(0.4)],
+        vec![txt("max_load"), txt("many")],
+    ];
+    let err = load_xlsx(&workbook(good_experts(), policy))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sheet policy row 3, field min_outside_shar: unknown field; did you mean min_outside_share?"), "{err}");
+    assert!(err.contains("sheet policy row 4, field max_load"), "{err}");
+}
+
+#[test]
+fn missing_sheets_and_columns_are_named() {
+    let tables = vec![t(
+        "experts",
+        &["id", "city"],
+        vec![vec![txt("E1"), txt("武汉")]],
+    )];
+    let bytes = xlsx::tables_xlsx_bytes(Path::new("x.xlsx"), &tables).unwrap();
+    let err = load_xlsx(&bytes).unwrap_err().to_string();
+    assert!(err.contains("missing sheet policy"), "{err}");
+    assert!(err.contains("missing sheet applications"), "{err}");
+    assert!(
+        err.contains("sheet experts row 1, field institution: missing required column institution"),
+        "{err}"
+    );
+
+    let tables = vec![
+        t("expert", &["id"], vec![]),
+        t("policy", &["key", "value"], vec![]),
+    ];
+    let bytes = xlsx::tables_xlsx_bytes(Path::new("x.xlsx"), &tables).unwrap();
+    let err = load_xlsx(&bytes).unwrap_err().to_string();
+    assert!(
+        err.contains("sheet \"expert\" is not a table name; did you mean experts?"),
+        "{err}"
+    );
+
+    let err = load_xlsx(b"PK\x03\x04 not really a zip")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("round.xlsx: not a readable .xlsx workbook"),
+        "{err}"
+    );
+}
+
+#[test]
+fn panels_workbook_has_a_sheet_per_city_and_one_per_expert() {
+    let inst = report_fixture::instance();
+    let file = report_fixture::optimal();
+    let bytes = xlsx::panels_xlsx_bytes(Path::new("p.xlsx"), &file, &inst).unwrap();
+    let tables = xlsx::read_xlsx_tables(&bytes).unwrap();
+    let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, vec!["summary", "武汉", "长沙", "by expert"]);
+    let sheet = |n: &str| &tables.iter().find(|(x, _)| x == n).unwrap().1;
+    // 武汉: A1 (E3, E6; 1 outside; 1.5) and A3 (E3, E5; 2 outside; 1.1).
+    let w = sheet("武汉");
+    assert_eq!(w.len(), 3);
+    assert_eq!(&w[1][..6], &["A1", "Lasers", "U1", "2", "1", "1.5"]);
+    assert_eq!(
+        w[1][6..12],
+        ["E3", "Sun San", "长沙", "E6", "Wu Liu", "武汉"]
+    );
+    assert_eq!(&w[2][..6], &["A3", "Bridges", "U2", "2", "2", "1.1"]);
+    // By expert: one row per review, pool order, with load and cap.
+    let by = sheet("by expert");
+    let rows: Vec<(&str, &str, &str)> = by[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[4].as_str(), r[6].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("E1", "1", "A2"),
+            ("E3", "2", "A1"),
+            ("E3", "2", "A3"),
+            ("E5", "2", "A2"),
+            ("E5", "2", "A3"),
+            ("E6", "1", "A1")
+        ]
+    );
+    let summary = sheet("summary");
+    assert!(summary.iter().any(|r| r[0] == "objective" && r[1] == "4"));
+    assert!(summary.iter().any(|r| r[0] == "reviews" && r[1] == "6"));
+    // Unknown ids are refused, not written.
+    let mut bad = file.clone();
+    bad.panels[0].experts[0] = "E99".into();
+    assert!(xlsx::panels_xlsx_bytes(Path::new("p.xlsx"), &bad, &inst).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Generated rounds (any preset shape, any seed) survive the workbook.
+    #[test]
+    fn generated_instances_round_trip(seed in 0u64..1_000_000, apps in 1usize..12, experts in 2usize..30) {
+        let mut cfg = panels::generate::preset("tiny").unwrap();
+        cfg.seed = seed;
+        cfg.applications = apps;
+        cfg.experts = experts;
+        let inst = panels::generate::generate(&cfg);
+        let bytes = xlsx::instance_xlsx_bytes(&inst, Path::new("g.xlsx")).unwrap();
+        let back = load_xlsx(&bytes);
+        prop_assert!(back.is_ok(), "{}", back.unwrap_err());
+        prop_assert_eq!(back.unwrap(), inst);
+    }
+}
