@@ -213,6 +213,9 @@ fn policy() -> impl Strategy<Value = Policy> {
                     default_affinity: da,
                     min_affinity: ma,
                     seed,
+                    // Extension fields (draw, crossing rules) round-trip in
+                    // their own tests.
+                    ..Policy::default()
                 }
             },
         )

@@ -114,7 +114,7 @@ impl Record for JsonRecord<'_> {
 
 /// Where a record sits in its file, compactly (a [`Location`] is built only
 /// when an error is reported).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Site {
     /// The file as a whole (e.g. `policy.json`).
     Whole,
@@ -125,7 +125,7 @@ pub(crate) enum Site {
     /// A named part of a bundle, e.g. `policy`.
     Named(&'static str),
     /// A row of a workbook sheet (header = row 1).
-    SheetRow(&'static str, u64),
+    SheetRow(Arc<str>, u64),
 }
 
 /// Where a parsed record came from, for later (resolve-time) errors.
@@ -141,9 +141,9 @@ impl Origin {
     /// The location for messages.
     pub(crate) fn location(&self) -> Option<Location> {
         let id = self.id.as_deref().map(str::to_string);
-        match self.site {
+        match &self.site {
             Site::Whole => None,
-            Site::Row(row) => Some(Location::Row { row, id }),
+            Site::Row(row) => Some(Location::Row { row: *row, id }),
             Site::Item(list, i) => Some(Location::Record {
                 path: format!("{list}[{i}]"),
                 id,
@@ -172,7 +172,7 @@ impl Origin {
 
     /// A short "where" for cross references in messages: `row 3` or `experts[2]`.
     pub(crate) fn short(&self) -> String {
-        match self.site {
+        match &self.site {
             Site::Row(row) => format!("row {row}"),
             Site::Item(list, i) => format!("{list}[{i}]"),
             Site::Named(name) => name.to_string(),

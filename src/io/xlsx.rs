@@ -78,19 +78,6 @@ struct Sheet {
 }
 
 /// Where a row of a sheet is.
-/// The sheet names this reader knows, as static strings for [`Site`].
-fn static_sheet(name: &str) -> &'static str {
-    match name {
-        "experts" => "experts",
-        "applications" => "applications",
-        "conflicts" => "conflicts",
-        "coauthorships" => "coauthorships",
-        "affinity" => "affinity",
-        "policy" => "policy",
-        _ => "?",
-    }
-}
-
 fn sheet_loc(sheet: &str, row: u64) -> Location {
     Location::Record {
         path: format!("sheet {sheet} row {row}"),
@@ -290,7 +277,7 @@ fn read_table(
         if stray {
             continue;
         }
-        let r = Reader::new(file, Site::SheetRow(static_sheet(&sheet.name), *row), errs);
+        let r = Reader::new(file, Site::SheetRow(Arc::from(sheet.name.as_str()), *row), errs);
         each(
             r,
             &SheetRecord {
@@ -347,8 +334,8 @@ fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) 
                 return;
             }
             let key = key.trim().to_string();
-            let row = match r.at.site {
-                Site::SheetRow(_, row) => row,
+            let row = match &r.at.site {
+                Site::SheetRow(_, row) => *row,
                 _ => 0,
             };
             if let Some(first) = rows.get(&key) {
