@@ -273,6 +273,7 @@ impl GenConfig {
             default_affinity: 0.0,
             min_affinity: None,
             seed: self.seed,
+            ..Policy::default()
         }
     }
 }

@@ -265,6 +265,7 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
     let mut inst_caps = 0i64;
     let mut load_capped: Vec<ExpertIx> = Vec::new();
     let mut used_elsewhere = 0i64;
+    let mut counted: std::collections::BTreeSet<AppIx> = Default::default();
     for a in enc.net.arcs() {
         let (u, v) = (enc.net.source(a), enc.net.target(a));
         if !side(u) || side(v) {
@@ -272,10 +273,14 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
         }
         let cap = enc.net.upper(a);
         match enc.arc_role(a) {
-            ArcRole::CityCap(app, c) => {
+            ArcRole::CityCap(app, c) | ArcRole::CityBonus(app, c) => {
                 if inst.applications[app.ix()].city == c {
                     let entry = city_caps.entry(inst.app_city(app).to_string()).or_default();
-                    entry.0 += 1;
+                    // With a city bonus a group has two arcs: count the
+                    // application once.
+                    if counted.insert(app) {
+                        entry.0 += 1;
+                    }
                     entry.1 += cap;
                 } else {
                     other_city_caps += cap;

@@ -202,7 +202,7 @@ pub fn model_duals(inst: &Instance, enc: &Encoded, potential: &[i64]) -> Duals {
                 d.max_load[e.ix()] = (-rc).max(0);
                 d.min_load[e.ix()] = rc.max(0);
             }
-            ArcRole::Pair(..) => {}
+            ArcRole::Pair(..) | ArcRole::CityBonus(..) => {}
         }
     }
     d
