@@ -88,6 +88,9 @@ pub struct LagrangeSolution {
     pub flow_bound_micro: i64,
     /// Iterations run.
     pub iterations: usize,
+    /// Per iteration: the Lagrangian value `L`, the violated priced rows of
+    /// the flow answer, and the best repaired objective so far (millionths).
+    pub history: Vec<(i64, usize, Option<i64>)>,
 }
 
 /// The Lagrangian relaxation with repair. See the module docs.
@@ -116,6 +119,7 @@ pub fn solve_lagrange(
     let mut since_improved = 0usize;
     let mut iterations = 0usize;
     let mut weights = vec![0i64; pairs.len()];
+    let mut history = Vec::new();
     for it in 0..opts.max_iterations.max(1) {
         iterations = it + 1;
         rows.weights(pairs, &mult, &mut weights);
@@ -149,17 +153,17 @@ pub fn solve_lagrange(
             }
         }
         let panels = enc.panels(&sol.flow);
-        let g = rows.slack(pairs, &panels);
+        let mut g = rows.slack(pairs, &panels);
 
         let mut repaired = panels;
         if repair(inst, pairs, &mut repaired) {
-            polish(inst, pairs, &mut repaired, 2);
             let obj = objective(inst, pairs, &repaired);
             if best.as_ref().is_none_or(|(b, _)| obj > *b) {
                 best = Some((obj, repaired));
             }
         }
         let lower = best.as_ref().map(|(b, _)| *b);
+        history.push((l, g.iter().filter(|&&x| x < 0).count(), lower));
         if lower == Some(bound) {
             break; // proven optimal
         }
@@ -169,6 +173,13 @@ pub fn solve_lagrange(
         // Projected subgradient step on the violated / slack rows. A zero
         // subgradient means every priced row holds with equality: the
         // multipliers cannot move.
+        // Rows with slack whose multiplier is already 0 cannot move
+        // (projection): leave them out of the step length.
+        for (gi, &m) in g.iter_mut().zip(&mult) {
+            if *gi > 0 && m == 0 {
+                *gi = 0;
+            }
+        }
         let norm: f64 = g.iter().map(|&x| (x as f64) * (x as f64)).sum();
         if norm == 0.0 || theta < 1e-4 {
             break;
@@ -185,6 +196,14 @@ pub fn solve_lagrange(
             *m = next.clamp(0.0, 1e12).round() as i64;
         }
     }
+    // Polish the best repaired answer once: swaps that keep every rule
+    // and gain objective.
+    if let Some((obj, panels)) = best.as_mut() {
+        if *obj < bound {
+            polish(inst, pairs, panels, 3);
+            *obj = objective(inst, pairs, panels);
+        }
+    }
     let Some((objective_micro, panels)) = best else {
         return Err(SolveError::NotFound(
             "the Lagrangian repair found no assignment obeying every crossing rule (this does not prove there is none); try --method mip on a small instance, or relax min_senior, cover_fields, the outside shares or max_copanel".into(),
@@ -196,6 +215,7 @@ pub fn solve_lagrange(
         bound_micro: bound.max(objective_micro),
         flow_bound_micro: flow_bound,
         iterations,
+        history,
     })
 }
 
@@ -387,6 +407,25 @@ impl<'a> State<'a> {
         v
     }
 
+    /// [`State::app_violation`] of the panel with `out` replaced by `inn`,
+    /// without building it.
+    fn app_violation_after(&self, a: AppIx, panel: &[ExpertIx], out: ExpertIx, inn: ExpertIx) -> i64 {
+        let inst = self.inst;
+        let mut seniors = panel.iter().filter(|e| self.senior[e.ix()]).count() as i64;
+        seniors += i64::from(self.senior[inn.ix()]) - i64::from(self.senior[out.ix()]);
+        let mut v = (i64::from(inst.policy.min_senior) - seniors).max(0);
+        if inst.policy.cover_fields {
+            for f in inst.fields_to_cover(a) {
+                let covered = inst.covers(inn, f)
+                    || panel.iter().any(|&e| e != out && inst.covers(e, f));
+                if !covered {
+                    v += 1;
+                }
+            }
+        }
+        v
+    }
+
     fn global_violation(&self) -> i64 {
         let targets: i64 = self.targets.iter().map(|t| (t.1 - t.2).max(0)).sum();
         let m = self.inst.policy.max_copanel.unwrap_or(u32::MAX);
@@ -427,11 +466,7 @@ impl<'a> State<'a> {
                 return None;
             }
         }
-        let new_panel: Vec<ExpertIx> = panel
-            .iter()
-            .map(|&e| if e == out { inn } else { e })
-            .collect();
-        let mut dv = self.app_violation(a, &new_panel) - self.app_violation(a, panel);
+        let mut dv = self.app_violation_after(a, panel, out, inn) - self.app_violation(a, panel);
         let home = inst.applications[a.ix()].city;
         let d_out = i64::from(xi.city != home) - i64::from(xo.city != home);
         if d_out != 0 {
@@ -454,7 +489,17 @@ impl<'a> State<'a> {
                 }
             }
         }
-        let ds = s_in - s_out + inst.panel_bonus(&new_panel) - inst.panel_bonus(panel);
+        let mut ds = s_in - s_out;
+        let bonus = inst.policy.bonus_micro();
+        if bonus != 0 && xi.city != xo.city {
+            let others = |c: CityIx| {
+                panel
+                    .iter()
+                    .any(|&e| e != out && inst.experts[e.ix()].city == c)
+            };
+            // Losing out's city, gaining in's.
+            ds += bonus * (i64::from(!others(xi.city)) - i64::from(!others(xo.city)));
+        }
         Some((dv, ds))
     }
 
