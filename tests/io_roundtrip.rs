@@ -213,6 +213,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                     default_affinity: da,
                     min_affinity: ma,
                     seed,
+                    ..Policy::default()
                 }
             },
         )
