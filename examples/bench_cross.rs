@@ -115,7 +115,10 @@ fn main() {
                     gap.map_or("".into(), |g| format!("{g:.6}"))
                 );
             }
-            Err(e) => println!("{m},{secs:.2},error,,,\"{}\"", e.to_string().replace('"', "'").lines().next().unwrap_or("")),
+            Err(e) => println!(
+                "{m},{secs:.2},error,,,\"{}\"",
+                e.to_string().replace('"', "'").lines().next().unwrap_or("")
+            ),
         }
     }
 }

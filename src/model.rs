@@ -221,7 +221,9 @@ fn is_false(b: &bool) -> bool {
 }
 
 fn is_default_senior_titles(t: &[String]) -> bool {
-    t.iter().map(String::as_str).eq(DEFAULT_SENIOR_TITLES.iter().copied())
+    t.iter()
+        .map(String::as_str)
+        .eq(DEFAULT_SENIOR_TITLES.iter().copied())
 }
 
 /// A rule that does not nest inside the flow's city → institution tree
@@ -296,7 +298,10 @@ impl Default for Policy {
             min_affinity: None,
             seed: 0,
             min_senior: 0,
-            senior_titles: DEFAULT_SENIOR_TITLES.iter().map(|s| s.to_string()).collect(),
+            senior_titles: DEFAULT_SENIOR_TITLES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             cover_fields: false,
             min_outside_share_round: None,
             min_outside_share_by_city: BTreeMap::new(),

@@ -169,7 +169,13 @@ fn crossing_rules_bind_and_repair_usually_succeeds() {
         }
     }
     eprintln!("lagrangian repair: {found} of {feasible} feasible rounds; rules bind in {binding}");
-    assert!(feasible >= 20, "too few feasible rounds to judge ({feasible})");
-    assert!(binding >= 5, "the crossing rules bind in only {binding} rounds");
+    assert!(
+        feasible >= 20,
+        "too few feasible rounds to judge ({feasible})"
+    );
+    assert!(
+        binding >= 5,
+        "the crossing rules bind in only {binding} rounds"
+    );
     assert!(2 * found >= feasible, "repair found {found} of {feasible}");
 }

@@ -149,7 +149,12 @@ fn min_senior_binds() {
         ("Y", "associate professor", &[]),
         ("Y", "Professor", &[]),
     ];
-    let off = build(experts, &[("X", &[], 2)], &[&[0.9, 0.8, 0.3]], Policy::default());
+    let off = build(
+        experts,
+        &[("X", &[], 2)],
+        &[&[0.9, 0.8, 0.3]],
+        Policy::default(),
+    );
     let mut on = off.clone();
     on.policy.min_senior = 1;
     let msg = binds(&off, &on, 1.2, Rule::Senior);
@@ -267,7 +272,12 @@ fn city_bonus_is_soft_exact_in_the_flow_and_counted_by_verify() {
         ("Y", "lecturer", &[]),
         ("Z", "lecturer", &[]),
     ];
-    let off = build(experts, &[("X", &[], 2)], &[&[0.9, 0.8, 0.75]], Policy::default());
+    let off = build(
+        experts,
+        &[("X", &[], 2)],
+        &[&[0.9, 0.8, 0.75]],
+        Policy::default(),
+    );
     let mut on = off.clone();
     on.policy.bonus_per_city = 0.1;
     assert!(on.policy.crossing_rules().is_empty(), "the bonus is soft");
@@ -288,7 +298,10 @@ fn city_bonus_is_soft_exact_in_the_flow_and_counted_by_verify() {
         let report = verify(&on, &file);
         assert_eq!(report.violations.len(), 1);
         let msg = report.violations[0].describe(&on);
-        assert!(msg.contains("sum of scores plus city bonuses is 1.75"), "{msg}");
+        assert!(
+            msg.contains("sum of scores plus city bonuses is 1.75"),
+            "{msg}"
+        );
     }
 }
 
@@ -309,7 +322,12 @@ fn infeasible_crossing_rules_are_explained() {
         ("Y", "lecturer", &["F01"]),
         ("Y", "lecturer", &["F01"]),
     ];
-    let base = build(experts, &[("X", &["F01", "F02"], 2)], &[&[0.5, 0.5, 0.5]], Policy::default());
+    let base = build(
+        experts,
+        &[("X", &["F01", "F02"], 2)],
+        &[&[0.5, 0.5, 0.5]],
+        Policy::default(),
+    );
     let mut senior = base.clone();
     senior.policy.min_senior = 2;
     let Err(SolveError::Infeasible(why)) = run(&senior, Method::Auto) else {
@@ -325,7 +343,11 @@ fn infeasible_crossing_rules_are_explained() {
     let Err(SolveError::Infeasible(why)) = run(&cover, Method::Lagrange) else {
         panic!("expected infeasible");
     };
-    assert!(why.to_string().contains("no eligible expert lists field F02"), "{why}");
+    assert!(
+        why.to_string()
+            .contains("no eligible expert lists field F02"),
+        "{why}"
+    );
 
     // Round share above what the loads allow: only a home expert has room.
     let experts: &[Ex] = &[("X", "lecturer", &[]), ("Y", "lecturer", &[])];
@@ -376,16 +398,37 @@ fn policy_fields_load_from_a_bundle_and_bad_values_are_named() {
     // Defaults are not written.
     let plain = load("{}").unwrap();
     let text = String::from_utf8(panels::io::bundle_to_bytes(&plain).unwrap()).unwrap();
-    assert!(!text.contains("senior") && !text.contains("copanel"), "{text}");
+    assert!(
+        !text.contains("senior") && !text.contains("copanel"),
+        "{text}"
+    );
 
     for (policy, expect) in [
-        (r#"{"min_outside_share_round": 1.5}"#, "a share must lie between 0 and 1, got 1.5"),
-        (r#"{"min_outside_share_by_city": {"长沙": -0.1}}"#, "a share must lie between 0 and 1"),
-        (r#"{"min_outside_share_by_city": {"长沙市": 0.2}}"#, "no application is in city \"长沙市\""),
-        (r#"{"min_outside_share_by_city": 0.2}"#, "expected an object of city"),
+        (
+            r#"{"min_outside_share_round": 1.5}"#,
+            "a share must lie between 0 and 1, got 1.5",
+        ),
+        (
+            r#"{"min_outside_share_by_city": {"长沙": -0.1}}"#,
+            "a share must lie between 0 and 1",
+        ),
+        (
+            r#"{"min_outside_share_by_city": {"长沙市": 0.2}}"#,
+            "no application is in city \"长沙市\"",
+        ),
+        (
+            r#"{"min_outside_share_by_city": 0.2}"#,
+            "expected an object of city",
+        ),
         (r#"{"max_copanel": 0}"#, "must be at least 1, got 0"),
-        (r#"{"senior_titles": []}"#, "an empty list makes no title senior"),
-        (r#"{"bonus_per_city": -1}"#, "a bonus must lie between 0 and"),
+        (
+            r#"{"senior_titles": []}"#,
+            "an empty list makes no title senior",
+        ),
+        (
+            r#"{"bonus_per_city": -1}"#,
+            "a bonus must lie between 0 and",
+        ),
         (r#"{"min_senoir": 1}"#, "min_senior"),
     ] {
         let err = load(policy).expect_err(policy);

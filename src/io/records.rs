@@ -781,7 +781,9 @@ fn share(field: &str, s: f64) -> Result<f64, String> {
     if (0.0..=1.0).contains(&s) {
         Ok(s)
     } else {
-        Err(format!("{field}: a share must lie between 0 and 1, got {s}"))
+        Err(format!(
+            "{field}: a share must lie between 0 and 1, got {s}"
+        ))
     }
 }
 
@@ -836,11 +838,7 @@ fn parse_crossing_rules(
             ),
         ),
     }
-    p.max_copanel = r.positive_count(
-        rec,
-        "max_copanel",
-        " (leave the field out for no limit)",
-    );
+    p.max_copanel = r.positive_count(rec, "max_copanel", " (leave the field out for no limit)");
     if let Some(b) = r.number(rec, "bonus_per_city") {
         if (0.0..=MAX_ABS_SCORE).contains(&b) {
             p.bonus_per_city = b;

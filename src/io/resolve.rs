@@ -267,10 +267,8 @@ pub(crate) fn resolve(raw: Raw, errs: &mut Errs) -> Option<Instance> {
                 .get(city)
                 .is_some_and(|c| applications.iter().any(|a| a.city.0 == c));
             if !known {
-                let mut app_cities: Vec<&str> = applications
-                    .iter()
-                    .map(|a| cities.name(a.city.0))
-                    .collect();
+                let mut app_cities: Vec<&str> =
+                    applications.iter().map(|a| cities.name(a.city.0)).collect();
                 app_cities.sort_unstable();
                 app_cities.dedup();
                 errs.push(

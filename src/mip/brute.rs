@@ -44,8 +44,8 @@ pub fn brute_force(inst: &Instance, elig: &EligiblePairs) -> Option<(i64, Vec<Ve
         for chosen in combinations(experts.len(), k) {
             let panel: Vec<ExpertIx> = chosen.iter().map(|&i| experts[i]).collect();
             if panel_ok(inst, a, &panel) {
-                let score = chosen.iter().map(|&i| scores[i].0).sum::<i64>()
-                    + inst.panel_bonus(&panel);
+                let score =
+                    chosen.iter().map(|&i| scores[i].0).sum::<i64>() + inst.panel_bonus(&panel);
                 list.push((score, panel));
             }
         }
@@ -173,7 +173,10 @@ fn panel_ok(inst: &Instance, a: AppIx, panel: &[ExpertIx]) -> bool {
     }
     if inst.policy.cover_fields {
         for f in &app.fields {
-            if !panel.iter().any(|e| inst.experts[e.ix()].fields.contains(f)) {
+            if !panel
+                .iter()
+                .any(|e| inst.experts[e.ix()].fields.contains(f))
+            {
                 return false;
             }
         }

@@ -702,26 +702,25 @@ impl<'a> Model<'a> {
             }
             panel.sort_unstable();
         }
-        let (status, bound_micro) = if raw.proven_optimal
-            || upper_bound.is_some_and(|ub| objective >= ub)
-        {
-            (MipStatus::Optimal, Some(objective))
-        } else {
-            // The objective is an integer, so floor(bound) bounds it; the
-            // slack absorbs floating noise in the backend's bound (which
-            // leaves out the model's constant offset).
-            let bound = raw.bound.filter(|b| b.is_finite()).map(|b| {
-                let slack = 1e-6 * b.abs().max(1.0);
-                ((b + slack).floor() as i64)
-                    .saturating_add(self.offset)
-                    .max(objective)
-            });
-            let bound = match (bound, upper_bound) {
-                (Some(b), Some(ub)) => Some(b.min(ub)),
-                (b, ub) => b.or(ub),
+        let (status, bound_micro) =
+            if raw.proven_optimal || upper_bound.is_some_and(|ub| objective >= ub) {
+                (MipStatus::Optimal, Some(objective))
+            } else {
+                // The objective is an integer, so floor(bound) bounds it; the
+                // slack absorbs floating noise in the backend's bound (which
+                // leaves out the model's constant offset).
+                let bound = raw.bound.filter(|b| b.is_finite()).map(|b| {
+                    let slack = 1e-6 * b.abs().max(1.0);
+                    ((b + slack).floor() as i64)
+                        .saturating_add(self.offset)
+                        .max(objective)
+                });
+                let bound = match (bound, upper_bound) {
+                    (Some(b), Some(ub)) => Some(b.min(ub)),
+                    (b, ub) => b.or(ub),
+                };
+                (MipStatus::Feasible, bound)
             };
-            (MipStatus::Feasible, bound)
-        };
         Ok(MipSolution {
             panels,
             objective_micro: objective,

@@ -436,7 +436,10 @@ pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infea
                 out.shortfall += u64::from(short);
                 senior_short += 1;
                 let why = if k < s {
-                    format!("{id} ({}): its panel has {k} seat(s), min_senior is {s}", inst.app_city(a))
+                    format!(
+                        "{id} ({}): its panel has {k} seat(s), min_senior is {s}",
+                        inst.app_city(a)
+                    )
                 } else {
                     format!(
                         "{id} ({}): only {seniors} eligible expert(s) hold a senior title, min_senior is {s}",
@@ -452,7 +455,10 @@ pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infea
                 field_short += 1;
                 push(
                     &mut out,
-                    format!("{id} ({}): no eligible expert lists field {f}", inst.app_city(a)),
+                    format!(
+                        "{id} ({}): no eligible expert lists field {f}",
+                        inst.app_city(a)
+                    ),
                 );
             }
         }
@@ -480,7 +486,10 @@ pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infea
             if max < need {
                 out.shortfall += need - max;
                 let (scope, field) = match city {
-                    None => ("the round".to_string(), format!("min_outside_share_round {share}")),
+                    None => (
+                        "the round".to_string(),
+                        format!("min_outside_share_round {share}"),
+                    ),
                     Some(c) => (
                         format!("applications from {}", inst.cities.name(c.0)),
                         format!("min_outside_share_by_city {share}"),

@@ -327,9 +327,7 @@ pub fn objective(inst: &Instance, pairs: &EligiblePairs, panels: &[Vec<ExpertIx>
 
 fn score(pairs: &EligiblePairs, a: AppIx, e: ExpertIx) -> Option<i64> {
     let row = pairs.experts_of(a);
-    row.binary_search(&e)
-        .ok()
-        .map(|i| pairs.scores_of(a)[i].0)
+    row.binary_search(&e).ok().map(|i| pairs.scores_of(a)[i].0)
 }
 
 /// Mutable view of an assignment for swaps: loads, round-target counts,
@@ -409,15 +407,21 @@ impl<'a> State<'a> {
 
     /// [`State::app_violation`] of the panel with `out` replaced by `inn`,
     /// without building it.
-    fn app_violation_after(&self, a: AppIx, panel: &[ExpertIx], out: ExpertIx, inn: ExpertIx) -> i64 {
+    fn app_violation_after(
+        &self,
+        a: AppIx,
+        panel: &[ExpertIx],
+        out: ExpertIx,
+        inn: ExpertIx,
+    ) -> i64 {
         let inst = self.inst;
         let mut seniors = panel.iter().filter(|e| self.senior[e.ix()]).count() as i64;
         seniors += i64::from(self.senior[inn.ix()]) - i64::from(self.senior[out.ix()]);
         let mut v = (i64::from(inst.policy.min_senior) - seniors).max(0);
         if inst.policy.cover_fields {
             for f in inst.fields_to_cover(a) {
-                let covered = inst.covers(inn, f)
-                    || panel.iter().any(|&e| e != out && inst.covers(e, f));
+                let covered =
+                    inst.covers(inn, f) || panel.iter().any(|&e| e != out && inst.covers(e, f));
                 if !covered {
                     v += 1;
                 }
@@ -439,7 +443,13 @@ impl<'a> State<'a> {
 
     /// Change of the violation and of the objective if `out` is replaced
     /// by `inn` on `a`'s panel; `None` when the swap breaks a flow rule.
-    fn delta(&self, a: AppIx, panel: &[ExpertIx], out: ExpertIx, inn: ExpertIx) -> Option<(i64, i64)> {
+    fn delta(
+        &self,
+        a: AppIx,
+        panel: &[ExpertIx],
+        out: ExpertIx,
+        inn: ExpertIx,
+    ) -> Option<(i64, i64)> {
         let inst = self.inst;
         if self.load[inn.ix()] >= inst.max_load(inn) || self.load[out.ix()] <= inst.min_load(out) {
             return None;
@@ -503,7 +513,7 @@ impl<'a> State<'a> {
         Some((dv, ds))
     }
 
-    fn apply(&mut self, a: AppIx, panel: &mut Vec<ExpertIx>, out: ExpertIx, inn: ExpertIx) {
+    fn apply(&mut self, a: AppIx, panel: &mut [ExpertIx], out: ExpertIx, inn: ExpertIx) {
         let inst = self.inst;
         self.load[out.ix()] -= 1;
         self.load[inn.ix()] += 1;

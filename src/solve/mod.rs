@@ -259,9 +259,10 @@ pub fn solve_cross_mip(
         }
     }
     let mip_opts = MipOptions {
-        time_limit: opts
-            .time_limit
-            .map(|l| l.saturating_sub(started.elapsed()).max(Duration::from_millis(10))),
+        time_limit: opts.time_limit.map(|l| {
+            l.saturating_sub(started.elapsed())
+                .max(Duration::from_millis(10))
+        }),
         backend: opts.backend,
         warm_start: start.as_ref().map(|(_, p)| p.clone()),
         upper_bound,
@@ -380,8 +381,7 @@ pub fn solve_flow(
     // The city bonus counts cities beyond the first: the flow pays it for
     // every city, so take one bonus off each non-empty panel.
     let bonus = inst.policy.bonus_micro();
-    let bonus_const =
-        bonus * inst.app_ixs().filter(|&a| inst.panel_size(a) > 0).count() as i64;
+    let bonus_const = bonus * inst.app_ixs().filter(|&a| inst.panel_size(a) > 0).count() as i64;
     let objective_micro = i64::try_from(-sol.cost - i128::from(bonus_const))
         .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
     let bound = -flow::dual_objective(&enc.net, &sol.potential);
@@ -392,9 +392,8 @@ pub fn solve_flow(
     }
     // The model-terms certificate knows no bonus arcs: with a bonus the
     // flow's own check above is the proof, and no certificate is written.
-    let certificate = (bonus == 0).then(|| {
-        model_duals(inst, &enc, &sol.potential).to_certificate(inst, objective_micro)
-    });
+    let certificate = (bonus == 0)
+        .then(|| model_duals(inst, &enc, &sol.potential).to_certificate(inst, objective_micro));
     Ok(Solved {
         panels: enc.panels(&sol.flow),
         objective_micro,
@@ -470,7 +469,10 @@ pub fn solve_mip(
         crate::mip::MipError::Infeasible => SolveError::Infeasible(Infeasibility {
             shortfall: 1,
             findings: vec!["the MIP proved that no assignment obeys every rule".into()],
-            fixes: vec!["run `panels solve --method flow` (when the rules nest) for a detailed explanation".into()],
+            fixes: vec![
+                "run `panels solve --method flow` (when the rules nest) for a detailed explanation"
+                    .into(),
+            ],
         }),
         other => SolveError::Mip(other.to_string()),
     })?;
