@@ -111,6 +111,34 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The soft city bonus alone stays in the flow: its proven optimum
+    /// equals exhaustive search, with the bonus counted the same way.
+    #[test]
+    fn flow_with_city_bonus_matches_brute_force(seed in any::<u64>(), bonus in 1..400u32) {
+        let mut inst = random_instance(seed, TINY);
+        inst.policy.bonus_per_city = f64::from(bonus) / 1000.0;
+        let elig = Eligibility::compute(&inst);
+        let pairs = elig.pairs(&inst);
+        let brute = brute_force(&inst, &pairs);
+        let flow = solve_with(&inst, &elig, &SolveOptions { method: Method::Flow, ..Default::default() });
+        match (brute, flow) {
+            (None, Err(SolveError::Infeasible(_))) => {}
+            (Some((opt, _)), Ok(s)) => {
+                prop_assert_eq!(s.status, Status::Optimal);
+                prop_assert_eq!(s.objective_micro, opt);
+                prop_assert!(s.certificate.is_none());
+                if let Err(r) = verify_ok(&inst, &s) {
+                    prop_assert!(false, "verify failed:\n{}", r);
+                }
+            }
+            (b, f) => prop_assert!(false, "disagree: brute {:?}, flow {:?}", b.map(|x| x.0), f.map(|x| x.objective_micro)),
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     /// Small instances: the MIP (started from the repaired flow answer and

@@ -7,8 +7,8 @@
 //!    (flow optimum == MIP optimum on small instances; [`brute`] checks the
 //!    MIP itself on tiny ones);
 //! 2. the solver for rules that cut across the flow's tree (seniority, field
-//!    coverage, a round-wide outside share, co-panel limits): each such rule
-//!    is one `add_*_rule` method on [`Model`], written with
+//!    coverage, a round-wide outside share, co-panel limits; see [`cross`]):
+//!    each such rule is one `add_*_rule` method on [`Model`], written with
 //!    [`Model::add_column`] and [`Model::add_row`];
 //! 3. a fallback [`solve_mip`] on small instances (see [`MIP_PAIR_LIMIT`]).
 //!

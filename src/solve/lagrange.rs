@@ -209,6 +209,7 @@ pub fn solve_lagrange(
             "the Lagrangian repair found no assignment obeying every crossing rule (this does not prove there is none); try --method mip on a small instance, or relax min_senior, cover_fields, the outside shares or max_copanel".into(),
         ));
     };
+    debug_assert!(bound >= objective_micro, "weak duality");
     Ok(LagrangeSolution {
         panels,
         objective_micro,

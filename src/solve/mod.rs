@@ -90,6 +90,10 @@ pub struct SolveStats {
     pub nodes: usize,
     /// Arcs in the flow network (0 for the MIP).
     pub arcs: usize,
+    /// Relative gap `(bound − objective) / max(|bound|, 1e-9)` of a
+    /// `feasible` answer with a bound; absent when optimal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
     /// Seconds spent building eligibility and the network.
     #[serde(skip)]
     pub build_seconds: f64,
@@ -174,16 +178,35 @@ pub fn solve_with(
     }
     let laminar = network::check_laminar(inst);
     let crossing = inst.policy.crossing_rules();
+    let with_gap = |mut s: Solved| {
+        if let (Status::Feasible, Some(b)) = (s.status, s.bound_micro) {
+            let (b, o) = (b as f64, s.objective_micro as f64);
+            s.stats.gap = Some((b - o) / b.abs().max(1e-9));
+        }
+        s
+    };
     if crossing.is_empty() {
         return match (opts.method, laminar) {
             (Method::Mip, _) | (Method::Auto, Err(_)) => solve_mip(inst, &pairs, started, opts),
             (Method::Flow | Method::Lagrange, Err(e)) => Err(SolveError::NotLaminar(e)),
             (_, Ok(())) => solve_flow(inst, &pairs, started),
-        };
+        }
+        .map(with_gap);
     }
     if let Some(why) = explain::precheck_crossing(inst, &pairs) {
         return Err(SolveError::Infeasible(why));
     }
+    solve_crossing(inst, &pairs, started, opts, laminar.is_ok(), &crossing).map(with_gap)
+}
+
+fn solve_crossing(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    started: Instant,
+    opts: &SolveOptions,
+    laminar: bool,
+    crossing: &[crate::model::CrossingRule],
+) -> Result<Solved, SolveError> {
     let use_mip = match opts.method {
         Method::Flow => {
             let names: Vec<&str> = crossing.iter().map(|r| r.field()).collect();
@@ -194,12 +217,12 @@ pub fn solve_with(
         }
         Method::Mip => true,
         Method::Lagrange => false,
-        Method::Auto => laminar.is_err() || pairs.len() <= CROSS_MIP_PAIR_LIMIT,
+        Method::Auto => !laminar || pairs.len() <= CROSS_MIP_PAIR_LIMIT,
     };
     if use_mip {
-        solve_cross_mip(inst, &pairs, started, opts)
+        solve_cross_mip(inst, pairs, started, opts)
     } else {
-        solve_cross_lagrange(inst, &pairs, started, opts)
+        solve_cross_lagrange(inst, pairs, started, opts)
     }
 }
 
@@ -407,6 +430,7 @@ pub fn solve_flow(
             arcs: enc.net.num_arcs(),
             build_seconds,
             solve_seconds,
+            gap: None,
         },
     })
 }
