@@ -59,6 +59,10 @@ pub struct SolveArgs {
     /// (crossing rules); the answer is then `feasible` with its bound.
     #[arg(long)]
     pub time_limit: Option<f64>,
+    /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
+    #[cfg(feature = "highs")]
+    #[arg(long)]
+    pub highs: bool,
 }
 
 /// `panels verify`.
@@ -208,11 +212,16 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         }
         None => None,
     };
-    let opts = solve::SolveOptions {
+    #[allow(unused_mut)]
+    let mut opts = solve::SolveOptions {
         method: args.method,
         time_limit,
         ..Default::default()
     };
+    #[cfg(feature = "highs")]
+    if args.highs {
+        opts.backend = crate::mip::Backend::Highs;
+    }
     let solved = solve::solve_with(&inst, &elig, &opts).map_err(|e| match e {
         SolveError::Infeasible(why) => Failure::Infeasible(why.to_string()),
         SolveError::CrossingRules(why) => {
