@@ -140,6 +140,14 @@ pub struct SolveArgs {
     /// The algorithm.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
+    /// Wall-clock budget in seconds for the MIP and the Lagrangian path
+    /// (crossing rules); the answer is then `feasible` with its bound.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
+    #[cfg(feature = "highs")]
+    #[arg(long)]
+    pub highs: bool,
 }
 
 /// `panels verify`.
@@ -285,8 +293,30 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     let elig = Eligibility::compute(&inst);
-    let solved = solve::solve(&inst, &elig, args.method).map_err(|e| match e {
+    let time_limit = match args.time_limit {
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) => {
+            return Err(Failure::BadInput(format!(
+                "--time-limit must be a positive number of seconds, got {t}"
+            )))
+        }
+        None => None,
+    };
+    #[allow(unused_mut)]
+    let mut opts = solve::SolveOptions {
+        method: args.method,
+        time_limit,
+        ..Default::default()
+    };
+    #[cfg(feature = "highs")]
+    if args.highs {
+        opts.backend = crate::mip::Backend::Highs;
+    }
+    let solved = solve::solve_with(&inst, &elig, &opts).map_err(|e| match e {
         SolveError::Infeasible(why) => Failure::Infeasible(why.to_string()),
+        SolveError::CrossingRules(why) => {
+            Failure::BadInput(format!("{}: {why}", args.instance.display()))
+        }
         SolveError::NotLaminar(e) => Failure::BadInput(format!(
             "{}: {e}; use --method mip on small instances",
             args.instance.display()

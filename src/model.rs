@@ -181,6 +181,111 @@ pub struct Policy {
     /// `panels draw`: ranked alternates listed per panel, where the pool
     /// allows (default 2; at least 2 is required when loading).
     pub alternates: u32,
+    /// Crossing rule: at least this many panel members hold a senior title
+    /// (see [`Policy::senior_titles`]); 0 turns the rule off.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub min_senior: u32,
+    /// Titles that count as senior: an expert is senior when their title,
+    /// trimmed and compared without letter case, starts with one of these
+    /// (so `正高级` covers `正高级工程师`, while `professor` does not cover
+    /// `associate professor`).
+    #[serde(skip_serializing_if = "is_default_senior_titles")]
+    pub senior_titles: Vec<String>,
+    /// Crossing rule: every field of an application is listed (exactly, as
+    /// written) by at least one panel member.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cover_fields: bool,
+    /// Crossing rule: at least `ceil(share × Σ k)` of all the round's
+    /// reviews come from an expert outside the application's city.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_outside_share_round: Option<f64>,
+    /// Crossing rule, per home city: at least `ceil(share × Σ k)` of the
+    /// reviews of that city's applications come from outside it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub min_outside_share_by_city: BTreeMap<String, f64>,
+    /// Crossing rule: no two experts sit together on more than this many
+    /// panels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_copanel: Option<u32>,
+    /// Soft preference: added to the objective, in score units, for every
+    /// distinct city on a panel beyond the first. 0 turns it off.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub bonus_per_city: f64,
+}
+
+/// The default senior titles (see [`Policy::senior_titles`]).
+pub const DEFAULT_SENIOR_TITLES: &[&str] = &["professor", "教授", "研究员", "正高级", "主任医师"];
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_default_senior_titles(t: &[String]) -> bool {
+    t.iter()
+        .map(String::as_str)
+        .eq(DEFAULT_SENIOR_TITLES.iter().copied())
+}
+
+/// A rule that does not nest inside the flow's city → institution tree
+/// (README "Crossing rules").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CrossingRule {
+    /// `min_senior`.
+    Senior,
+    /// `cover_fields`.
+    CoverFields,
+    /// `min_outside_share_round` / `min_outside_share_by_city`.
+    RoundOutsideShare,
+    /// `max_copanel`.
+    Copanel,
+}
+
+impl CrossingRule {
+    /// The policy field(s) that switch the rule on.
+    pub fn field(self) -> &'static str {
+        match self {
+            CrossingRule::Senior => "min_senior",
+            CrossingRule::CoverFields => "cover_fields",
+            CrossingRule::RoundOutsideShare => "min_outside_share_round/min_outside_share_by_city",
+            CrossingRule::Copanel => "max_copanel",
+        }
+    }
+}
+
+impl Policy {
+    /// The hard crossing rules this policy switches on, in a fixed order.
+    /// Empty means the flow alone holds every hard rule.
+    pub fn crossing_rules(&self) -> Vec<CrossingRule> {
+        let mut out = Vec::new();
+        if self.min_senior > 0 {
+            out.push(CrossingRule::Senior);
+        }
+        if self.cover_fields {
+            out.push(CrossingRule::CoverFields);
+        }
+        if self.min_outside_share_round.is_some_and(|s| s > 0.0)
+            || self.min_outside_share_by_city.values().any(|&s| s > 0.0)
+        {
+            out.push(CrossingRule::RoundOutsideShare);
+        }
+        if self.max_copanel.is_some() {
+            out.push(CrossingRule::Copanel);
+        }
+        out
+    }
+
+    /// The city bonus in millionths (0 when off).
+    pub fn bonus_micro(&self) -> i64 {
+        Score::from_f64(self.bonus_per_city).map_or(0, |s| s.0.max(0))
+    }
 }
 
 impl Default for Policy {
@@ -202,6 +307,16 @@ impl Default for Policy {
             seed: 0,
             max_probability: None,
             alternates: 2,
+            min_senior: 0,
+            senior_titles: DEFAULT_SENIOR_TITLES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            cover_fields: false,
+            min_outside_share_round: None,
+            min_outside_share_by_city: BTreeMap::new(),
+            max_copanel: None,
+            bonus_per_city: 0.0,
         }
     }
 }
@@ -442,5 +557,92 @@ impl Instance {
     /// pairs score `default_affinity` rather than a computed score).
     pub fn has_affinity_list(&self) -> bool {
         self.affinity.is_some()
+    }
+
+    /// True when expert `e` holds a senior title ([`Policy::senior_titles`]:
+    /// the trimmed title starts with a listed one, letter case ignored).
+    pub fn is_senior(&self, e: ExpertIx) -> bool {
+        let Some(title) = &self.experts[e.ix()].title else {
+            return false;
+        };
+        let title = title.trim().to_lowercase();
+        self.policy.senior_titles.iter().any(|t| {
+            let t = t.trim().to_lowercase();
+            !t.is_empty() && title.starts_with(&t)
+        })
+    }
+
+    /// Fields of application `a` its panel must cover (none unless
+    /// `cover_fields`): each field once, in the application's order.
+    pub fn fields_to_cover(&self, a: AppIx) -> Vec<&str> {
+        if !self.policy.cover_fields {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for f in &self.applications[a.ix()].fields {
+            if !out.contains(&f.as_str()) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// True when expert `e` covers field `f`: one of the expert's fields is
+    /// `f` exactly (a shared discipline prefix does not count).
+    pub fn covers(&self, e: ExpertIx, f: &str) -> bool {
+        self.experts[e.ix()].fields.iter().any(|x| x == f)
+    }
+
+    /// The round-wide outside-city targets in force: `(None, share)` for
+    /// the whole round, `(Some(city), share)` per home city (cities by
+    /// name order; a city with no application has no target). Each target
+    /// needs `ceil(share × Σ k)` outside reviews over its applications
+    /// ([`Instance::round_outside_needed`]).
+    pub fn round_outside_targets(&self) -> Vec<(Option<CityIx>, f64)> {
+        let mut out = Vec::new();
+        if let Some(s) = self.policy.min_outside_share_round {
+            if s > 0.0 {
+                out.push((None, s));
+            }
+        }
+        for (name, &s) in &self.policy.min_outside_share_by_city {
+            if s > 0.0 {
+                if let Some(c) = self.cities.get(name) {
+                    out.push((Some(CityIx(c)), s));
+                }
+            }
+        }
+        out
+    }
+
+    /// True when application `a` falls under a round target's scope
+    /// (`None` = every application).
+    pub fn in_scope(&self, a: AppIx, city: Option<CityIx>) -> bool {
+        city.is_none_or(|c| self.applications[a.ix()].city == c)
+    }
+
+    /// Reviews in a target's scope (Σ k over its applications) and the
+    /// outside reviews it needs: `ceil(share × Σ k)`.
+    pub fn round_outside_needed(&self, city: Option<CityIx>, share: f64) -> (u64, u64) {
+        let total: u64 = self
+            .app_ixs()
+            .filter(|&a| self.in_scope(a, city))
+            .map(|a| u64::from(self.panel_size(a)))
+            .sum();
+        let need = (share * total as f64 - 1e-9).ceil().max(0.0) as u64;
+        (total, need.min(total))
+    }
+
+    /// The city bonus of one panel in millionths: `bonus_per_city` for
+    /// every distinct city beyond the first (0 for an empty panel).
+    pub fn panel_bonus(&self, panel: &[ExpertIx]) -> i64 {
+        let b = self.policy.bonus_micro();
+        if b == 0 || panel.is_empty() {
+            return 0;
+        }
+        let mut cities: Vec<CityIx> = panel.iter().map(|e| self.experts[e.ix()].city).collect();
+        cities.sort_unstable();
+        cities.dedup();
+        b * (cities.len() as i64 - 1)
     }
 }

@@ -300,8 +300,11 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
         Some(p.min_outside_share),
         Some(p.default_affinity),
         p.min_affinity,
+        p.min_outside_share_round,
+        Some(p.bonus_per_city),
     ];
-    if finite.iter().flatten().any(|x| !x.is_finite()) {
+    let by_city_finite = p.min_outside_share_by_city.values().all(|x| x.is_finite());
+    if finite.iter().flatten().any(|x| !x.is_finite()) || !by_city_finite {
         return bad("the policy has a number that is not finite".into());
     }
     Ok(())

@@ -75,6 +75,13 @@ pub const POLICY_FIELDS: &[&str] = &[
     "seed",
     "max_probability",
     "alternates",
+    "min_senior",
+    "senior_titles",
+    "cover_fields",
+    "min_outside_share_round",
+    "min_outside_share_by_city",
+    "max_copanel",
+    "bonus_per_city",
 ];
 
 /// Required fields per record kind.
@@ -832,7 +839,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             );
         }
     }
-    let p = Policy {
+    let mut p = Policy {
         panel_size,
         min_outside_share,
         min_outside,
@@ -849,11 +856,88 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         seed,
         max_probability,
         alternates,
+        ..Policy::default()
     };
+    parse_crossing_rules(&mut r, &rec, obj, &mut p);
     if r.bad {
         None
     } else {
         Some(p)
+    }
+}
+
+/// A share in [0, 1], or an error message naming the range.
+fn share(field: &str, s: f64) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&s) {
+        Ok(s)
+    } else {
+        Err(format!(
+            "{field}: a share must lie between 0 and 1, got {s}"
+        ))
+    }
+}
+
+/// The crossing rules and the soft city bonus (README "Crossing rules").
+fn parse_crossing_rules(
+    r: &mut Reader<'_>,
+    rec: &JsonRecord<'_>,
+    obj: &serde_json::Map<String, Value>,
+    p: &mut Policy,
+) {
+    p.min_senior = r.count(rec, "min_senior").unwrap_or(0);
+    if let Cell::Json(Value::Null) | Cell::Absent = rec.cell("senior_titles") {
+    } else {
+        let titles = r.list(rec, "senior_titles");
+        if titles.is_empty() && !r.bad {
+            r.error(
+                "senior_titles",
+                "an empty list makes no title senior; leave the field out for the default list",
+            );
+        }
+        p.senior_titles = titles;
+    }
+    p.cover_fields = r.boolean(rec, "cover_fields").unwrap_or(false);
+    if let Some(s) = r.number(rec, "min_outside_share_round") {
+        match share("min_outside_share_round", s) {
+            Ok(s) => p.min_outside_share_round = Some(s),
+            Err(m) => r.error("min_outside_share_round", m),
+        }
+    }
+    match obj.get("min_outside_share_by_city") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for (city, v) in m {
+                let field = "min_outside_share_by_city";
+                match float(Cell::Json(v)) {
+                    Ok(Some(s)) => match share(&format!("{field}.{city}"), s) {
+                        Ok(s) => {
+                            p.min_outside_share_by_city.insert(city.clone(), s);
+                        }
+                        Err(m) => r.error(field, m),
+                    },
+                    Ok(None) => {}
+                    Err(m) => r.error(field, format!("city {city}: {m}")),
+                }
+            }
+        }
+        Some(other) => r.error(
+            "min_outside_share_by_city",
+            format!(
+                "expected an object of city → share like {{\"长沙\": 0.18}}, got {}",
+                describe_json(other)
+            ),
+        ),
+    }
+    p.max_copanel = r.positive_count(rec, "max_copanel", " (leave the field out for no limit)");
+    if let Some(b) = r.number(rec, "bonus_per_city") {
+        if (0.0..=MAX_ABS_SCORE).contains(&b) {
+            p.bonus_per_city = b;
+        } else {
+            r.error(
+                "bonus_per_city",
+                format!("a bonus must lie between 0 and {MAX_ABS_SCORE}, got {b}"),
+            );
+        }
     }
 }
 
@@ -893,7 +977,18 @@ mod tests {
 
     #[test]
     fn policy_fields_match_the_model() {
-        let v = serde_json::to_value(Policy::default()).unwrap();
+        // Crossing-rule fields are written only when set: set them all.
+        let mut full = Policy {
+            min_senior: 1,
+            senior_titles: vec!["教授".into()],
+            cover_fields: true,
+            min_outside_share_round: Some(0.2),
+            max_copanel: Some(2),
+            bonus_per_city: 0.1,
+            ..Policy::default()
+        };
+        full.min_outside_share_by_city.insert("长沙".into(), 0.18);
+        let v = serde_json::to_value(full).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         let mut known: Vec<&str> = POLICY_FIELDS.to_vec();
         known.sort_unstable();

@@ -269,6 +269,32 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         out
     });
 
+    // Per-city outside targets must name a city some application is in (a
+    // typo must not silently drop a target).
+    if let Some(file) = &raw.policy_file {
+        for city in policy.min_outside_share_by_city.keys() {
+            let known = cities
+                .get(city)
+                .is_some_and(|c| applications.iter().any(|a| a.city.0 == c));
+            if !known {
+                let mut app_cities: Vec<&str> =
+                    applications.iter().map(|a| cities.name(a.city.0)).collect();
+                app_cities.sort_unstable();
+                app_cities.dedup();
+                errs.push(
+                    super::LoadError::new(
+                        file.to_path_buf(),
+                        format!(
+                            "no application is in city {city:?}; the cities of applications are {}",
+                            app_cities.join(", ")
+                        ),
+                    )
+                    .in_field("min_outside_share_by_city"),
+                );
+            }
+        }
+    }
+
     if !errs.is_empty() || raw.policy.is_none() {
         return None;
     }

@@ -277,7 +277,11 @@ fn read_table(
         if stray {
             continue;
         }
-        let r = Reader::new(file, Site::SheetRow(Arc::from(sheet.name.as_str()), *row), errs);
+        let r = Reader::new(
+            file,
+            Site::SheetRow(Arc::from(sheet.name.as_str()), *row),
+            errs,
+        );
         each(
             r,
             &SheetRecord {

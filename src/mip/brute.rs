@@ -2,8 +2,9 @@
 //!
 //! [`brute_force`] tries every way to pick each application's panel from its
 //! eligible experts and keeps the best assignment that passes every SPEC.md
-//! rule, checked by plain loops that share nothing with [`super::Model`]'s
-//! rows. It is the reference the MIP (and through it the flow solver) is
+//! rule and every crossing rule (README "Crossing rules"), checked by plain
+//! loops that share nothing with [`super::Model`]'s rows; the objective
+//! includes the soft city bonus ([`Instance::panel_bonus`]). It is the reference the MIP (and through it the flow solver) is
 //! tested against. It is not a solver: the work is
 //! `Π_a C(n_a, k_a)` assignments (n_a eligible experts of application a),
 //! fine for ≤ 3 applications and ≤ 6 experts (at most 20³ = 8000), hopeless
@@ -43,7 +44,8 @@ pub fn brute_force(inst: &Instance, elig: &EligiblePairs) -> Option<(i64, Vec<Ve
         for chosen in combinations(experts.len(), k) {
             let panel: Vec<ExpertIx> = chosen.iter().map(|&i| experts[i]).collect();
             if panel_ok(inst, a, &panel) {
-                let score = chosen.iter().map(|&i| scores[i].0).sum();
+                let score =
+                    chosen.iter().map(|&i| scores[i].0).sum::<i64>() + inst.panel_bonus(&panel);
                 list.push((score, panel));
             }
         }
@@ -84,6 +86,14 @@ fn search(
         if !loads_ok {
             return;
         }
+        let panels: Vec<&[ExpertIx]> = pick
+            .iter()
+            .enumerate()
+            .map(|(a, &i)| candidates[a][i].1.as_slice())
+            .collect();
+        if !round_ok(inst, &panels) || !copanel_ok(inst, &panels) {
+            return;
+        }
         let score: i64 = pick
             .iter()
             .enumerate()
@@ -110,10 +120,67 @@ fn search(
     }
 }
 
-/// The per-panel rules of SPEC.md: outside-city count, city cap,
-/// institution cap (size and eligibility hold by construction).
+/// The round-wide outside-city targets, counted by plain loops.
+fn round_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
+    for (city, share) in inst.round_outside_targets() {
+        let mut total = 0u64;
+        let mut outside = 0u64;
+        for (a, panel) in panels.iter().enumerate() {
+            let app = &inst.applications[a];
+            if city.is_some_and(|c| c != app.city) {
+                continue;
+            }
+            total += u64::from(inst.panel_size(AppIx(a as u32)));
+            outside += panel
+                .iter()
+                .filter(|e| inst.experts[e.ix()].city != app.city)
+                .count() as u64;
+        }
+        if (outside as f64) < share * total as f64 - 1e-9 {
+            return false;
+        }
+    }
+    true
+}
+
+/// `max_copanel`: no two experts together on more panels.
+fn copanel_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
+    let Some(m) = inst.policy.max_copanel else {
+        return true;
+    };
+    for e in inst.expert_ixs() {
+        for f in inst.expert_ixs().filter(|&f| f > e) {
+            let together = panels
+                .iter()
+                .filter(|p| p.contains(&e) && p.contains(&f))
+                .count();
+            if together > m as usize {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The per-panel rules: outside-city count, city cap, institution cap
+/// (SPEC.md), seniority and field coverage (crossing rules). Size and
+/// eligibility hold by construction.
 fn panel_ok(inst: &Instance, a: AppIx, panel: &[ExpertIx]) -> bool {
     let app = &inst.applications[a.ix()];
+    let seniors = panel.iter().filter(|&&e| inst.is_senior(e)).count();
+    if seniors < inst.policy.min_senior as usize {
+        return false;
+    }
+    if inst.policy.cover_fields {
+        for f in &app.fields {
+            if !panel
+                .iter()
+                .any(|e| inst.experts[e.ix()].fields.contains(f))
+            {
+                return false;
+            }
+        }
+    }
     let outside = panel
         .iter()
         .filter(|e| inst.experts[e.ix()].city != app.city)

@@ -7,8 +7,8 @@
 //!    (flow optimum == MIP optimum on small instances; [`brute`] checks the
 //!    MIP itself on tiny ones);
 //! 2. the solver for rules that cut across the flow's tree (seniority, field
-//!    coverage, a round-wide outside share, co-panel limits): each such rule
-//!    is one `add_*_rule` method on [`Model`], written with
+//!    coverage, a round-wide outside share, co-panel limits; see [`cross`]):
+//!    each such rule is one `add_*_rule` method on [`Model`], written with
 //!    [`Model::add_column`] and [`Model::add_row`];
 //! 3. a fallback [`solve_mip`] on small instances (see [`MIP_PAIR_LIMIT`]).
 //!
@@ -55,6 +55,7 @@
 //! Output panels are per [`AppIx`], experts sorted by index, like the flow's.
 
 pub mod brute;
+pub mod cross;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -108,6 +109,11 @@ pub struct MipOptions {
     /// answer. The backend ignores it if it is infeasible or incomplete;
     /// pairs that are not eligible are dropped.
     pub warm_start: Option<Vec<Vec<ExpertIx>>>,
+    /// A proven upper bound on the objective from elsewhere, in millionths
+    /// (e.g. the flow optimum without the crossing rules). An answer that
+    /// reaches it is reported [`MipStatus::Optimal`]; the reported bound is
+    /// never above it.
+    pub upper_bound: Option<i64>,
 }
 
 /// Whether optimality was proven.
@@ -248,6 +254,24 @@ pub struct Model<'a> {
     by_expert: Vec<Vec<ColIx>>,
     /// Rule of the first row no assignment can satisfy, if any.
     infeasible_row: Option<&'static str>,
+    /// Constant added to the objective, in millionths (the city bonus
+    /// counts cities beyond the first).
+    offset: i64,
+    /// How each auxiliary column follows from the pair columns, for warm
+    /// starts (index: column − number of pairs).
+    aux: Vec<AuxDef>,
+}
+
+/// How an auxiliary column's best value follows from the pair columns
+/// (used to complete a warm start).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuxDef {
+    /// No rule: left to the backend.
+    Free,
+    /// 1 when any of these columns is 1 (a city-bonus indicator).
+    AnyOf(Vec<ColIx>),
+    /// 1 when both columns are 1 (a co-panel indicator).
+    Both(ColIx, ColIx),
 }
 
 impl<'a> Model<'a> {
@@ -272,7 +296,29 @@ impl<'a> Model<'a> {
             rows: Vec::new(),
             by_expert,
             infeasible_row: None,
+            offset: 0,
+            aux: Vec::new(),
         }
+    }
+
+    /// The constant added to the objective, in millionths.
+    pub fn offset(&self) -> i64 {
+        self.offset
+    }
+
+    /// Adds `delta` millionths to the objective's constant.
+    pub fn add_offset(&mut self, delta: i64) {
+        self.offset = self.offset.saturating_add(delta);
+    }
+
+    /// Adds an auxiliary column whose best value follows from the pair
+    /// columns as `def` says (see [`AuxDef`]).
+    pub fn add_aux_column(&mut self, lo: i32, hi: i32, objective: i64, def: AuxDef) -> ColIx {
+        let c = self.add_column(lo, hi, objective);
+        if let Some(last) = self.aux.last_mut() {
+            *last = def;
+        }
+        c
     }
 
     /// The instance this model is of.
@@ -322,6 +368,7 @@ impl<'a> Model<'a> {
     /// coefficient `objective` (millionths) and returns it.
     pub fn add_column(&mut self, lo: i32, hi: i32, objective: i64) -> ColIx {
         self.columns.push(Column { lo, hi, objective });
+        self.aux.push(AuxDef::Free);
         ColIx((self.columns.len() - 1) as u32)
     }
 
@@ -481,7 +528,7 @@ impl<'a> Model<'a> {
             }))
             .map_err(|_| MipError::Solver("the MIP backend panicked".into()))??
         };
-        self.decode(raw)
+        self.decode(raw, opts.upper_bound)
     }
 
     fn warm_start_values(&self, panels: Option<&[Vec<ExpertIx>]>) -> Option<Vec<(usize, f64)>> {
@@ -493,6 +540,16 @@ impl<'a> Model<'a> {
                     values[c.ix()].1 = 1.0;
                 }
             }
+        }
+        let n = self.elig.len();
+        for (i, def) in self.aux.iter().enumerate() {
+            let on = |c: &ColIx| values[c.ix()].1 > 0.5;
+            let v = match def {
+                AuxDef::Free => continue,
+                AuxDef::AnyOf(cols) => cols.iter().any(on),
+                AuxDef::Both(x, y) => on(x) && on(y),
+            };
+            values.push((n + i, if v { 1.0 } else { 0.0 }));
         }
         Some(values)
     }
@@ -593,7 +650,7 @@ impl<'a> Model<'a> {
     }
 
     /// Rounds, checks every row exactly, recomputes the objective.
-    fn decode(&self, raw: RawSolution) -> Result<MipSolution, MipError> {
+    fn decode(&self, raw: RawSolution, upper_bound: Option<i64>) -> Result<MipSolution, MipError> {
         let mut values = Vec::with_capacity(self.columns.len());
         for (i, (&v, col)) in raw.values.iter().zip(&self.columns).enumerate() {
             let r = v.round();
@@ -627,7 +684,7 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        let mut objective: i64 = 0;
+        let mut objective: i64 = self.offset;
         for (col, &v) in self.columns.iter().zip(&values) {
             objective = col
                 .objective
@@ -645,17 +702,25 @@ impl<'a> Model<'a> {
             }
             panel.sort_unstable();
         }
-        let (status, bound_micro) = if raw.proven_optimal {
-            (MipStatus::Optimal, Some(objective))
-        } else {
-            // The objective is an integer, so floor(bound) bounds it; the
-            // slack absorbs floating noise in the backend's bound.
-            let bound = raw.bound.filter(|b| b.is_finite()).map(|b| {
-                let slack = 1e-6 * b.abs().max(1.0);
-                ((b + slack).floor() as i64).max(objective)
-            });
-            (MipStatus::Feasible, bound)
-        };
+        let (status, bound_micro) =
+            if raw.proven_optimal || upper_bound.is_some_and(|ub| objective >= ub) {
+                (MipStatus::Optimal, Some(objective))
+            } else {
+                // The objective is an integer, so floor(bound) bounds it; the
+                // slack absorbs floating noise in the backend's bound (which
+                // leaves out the model's constant offset).
+                let bound = raw.bound.filter(|b| b.is_finite()).map(|b| {
+                    let slack = 1e-6 * b.abs().max(1.0);
+                    ((b + slack).floor() as i64)
+                        .saturating_add(self.offset)
+                        .max(objective)
+                });
+                let bound = match (bound, upper_bound) {
+                    (Some(b), Some(ub)) => Some(b.min(ub)),
+                    (b, ub) => b.or(ub),
+                };
+                (MipStatus::Feasible, bound)
+            };
         Ok(MipSolution {
             panels,
             objective_micro: objective,

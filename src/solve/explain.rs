@@ -269,6 +269,7 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
     let mut inst_caps = 0i64;
     let mut load_capped: Vec<ExpertIx> = Vec::new();
     let mut used_elsewhere = 0i64;
+    let mut counted: std::collections::BTreeSet<AppIx> = Default::default();
     for a in enc.net.arcs() {
         let (u, v) = (enc.net.source(a), enc.net.target(a));
         if !side(u) || side(v) {
@@ -276,10 +277,14 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
         }
         let cap = enc.net.upper(a);
         match enc.arc_role(a) {
-            ArcRole::CityCap(app, c) => {
+            ArcRole::CityCap(app, c) | ArcRole::CityBonus(app, c) => {
                 if inst.applications[app.ix()].city == c {
                     let entry = city_caps.entry(inst.app_city(app).to_string()).or_default();
-                    entry.0 += 1;
+                    // With a city bonus a group has two arcs: count the
+                    // application once.
+                    if counted.insert(app) {
+                        entry.0 += 1;
+                    }
                     entry.1 += cap;
                 } else {
                     other_city_caps += cap;
@@ -404,4 +409,166 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
         .map(|(k, n)| format!("{n} {}", k.label()))
         .collect();
     format!("excluded: {}", parts.join(", "))
+}
+
+/// Counting checks for the crossing rules (README "Crossing rules"), run
+/// after [`precheck`]: an application whose panel is smaller than
+/// `min_senior` or that has too few eligible seniors, a field no eligible
+/// expert lists, and a round outside-share target above what the flow
+/// rules allow (found exactly by a flow that maximises outside reviews).
+/// `None` when none fires (the rules together may still be infeasible).
+pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infeasibility> {
+    let mut out = Infeasibility::default();
+    let s = inst.policy.min_senior;
+    let mut listed = 0usize;
+    let mut push = |out: &mut Infeasibility, line: String| {
+        listed += 1;
+        if listed <= MAX_LISTED {
+            out.findings.push(line);
+        }
+    };
+    let mut senior_short = 0u32;
+    let mut field_short = 0u32;
+    for a in inst.app_ixs() {
+        let id = &inst.applications[a.ix()].id;
+        let experts = pairs.experts_of(a);
+        if s > 0 {
+            let k = inst.panel_size(a);
+            let seniors = experts.iter().filter(|&&e| inst.is_senior(e)).count() as u32;
+            let short = s.saturating_sub(k.min(seniors));
+            if short > 0 {
+                out.shortfall += u64::from(short);
+                senior_short += 1;
+                let why = if k < s {
+                    format!(
+                        "{id} ({}): its panel has {k} seat(s), min_senior is {s}",
+                        inst.app_city(a)
+                    )
+                } else {
+                    format!(
+                        "{id} ({}): only {seniors} eligible expert(s) hold a senior title, min_senior is {s}",
+                        inst.app_city(a)
+                    )
+                };
+                push(&mut out, why);
+            }
+        }
+        for f in inst.fields_to_cover(a) {
+            if !experts.iter().any(|&e| inst.covers(e, f)) {
+                out.shortfall += 1;
+                field_short += 1;
+                push(
+                    &mut out,
+                    format!(
+                        "{id} ({}): no eligible expert lists field {f}",
+                        inst.app_city(a)
+                    ),
+                );
+            }
+        }
+    }
+    if listed > MAX_LISTED {
+        out.findings
+            .push(format!("… and {} more finding(s)", listed - MAX_LISTED));
+    }
+    if senior_short > 0 {
+        out.fixes.push(format!(
+            "lower min_senior ({s}), add senior titles to senior_titles, or add eligible senior experts for these {senior_short} application(s)"
+        ));
+    }
+    if field_short > 0 {
+        out.fixes.push(format!(
+            "turn cover_fields off, or add experts who list the missing field(s) ({field_short} field(s))"
+        ));
+    }
+    if super::network::check_laminar(inst).is_ok() {
+        for (city, share) in inst.round_outside_targets() {
+            let (total, need) = inst.round_outside_needed(city, share);
+            let Some(max) = max_outside(inst, pairs, city) else {
+                continue;
+            };
+            if max < need {
+                out.shortfall += need - max;
+                let (scope, field) = match city {
+                    None => (
+                        "the round".to_string(),
+                        format!("min_outside_share_round {share}"),
+                    ),
+                    Some(c) => (
+                        format!("applications from {}", inst.cities.name(c.0)),
+                        format!("min_outside_share_by_city {share}"),
+                    ),
+                };
+                out.findings.push(format!(
+                    "at most {max} of the {total} reviews of {scope} can come from outside the applicant's city under the other rules; {field} needs {need}"
+                ));
+                out.fixes.push(format!(
+                    "lower {field} to at most {:.4}, or raise max_load / add experts outside the applicants' cities",
+                    max as f64 / total.max(1) as f64
+                ));
+            }
+        }
+    }
+    (!out.findings.is_empty()).then_some(out)
+}
+
+/// Most outside-city reviews the flow rules allow for the applications in
+/// scope (`None` when the flow rules alone cannot be met; the flow path
+/// explains that).
+fn max_outside(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    city: Option<crate::model::CityIx>,
+) -> Option<u64> {
+    let mut w = vec![0i64; pairs.len()];
+    for a in inst.app_ixs().filter(|&a| inst.in_scope(a, city)) {
+        let home = inst.applications[a.ix()].city;
+        let start = pairs.offsets[a.ix()];
+        for (i, e) in pairs.experts_of(a).iter().enumerate() {
+            if inst.experts[e.ix()].city != home {
+                w[start + i] = 1;
+            }
+        }
+    }
+    let enc = super::network::encode_with(inst, pairs, &w, 0);
+    let sol = enc.net.solve().ok()?;
+    u64::try_from(-sol.cost).ok()
+}
+
+/// Explanation when the MIP proves the crossing rules infeasible together
+/// (each passed [`precheck_crossing`] on its own).
+pub fn crossing_infeasible(inst: &Instance, flow_rules_feasible: bool) -> Infeasibility {
+    let p = &inst.policy;
+    let mut on = Vec::new();
+    if p.min_senior > 0 {
+        on.push(format!("min_senior {}", p.min_senior));
+    }
+    if p.cover_fields {
+        on.push("cover_fields".to_string());
+    }
+    if let Some(s) = p.min_outside_share_round {
+        on.push(format!("min_outside_share_round {s}"));
+    }
+    for (c, s) in &p.min_outside_share_by_city {
+        on.push(format!("min_outside_share_by_city {c} {s}"));
+    }
+    if let Some(m) = p.max_copanel {
+        on.push(format!("max_copanel {m}"));
+    }
+    let mut findings = vec![format!(
+        "the MIP proved that no assignment obeys the crossing rules ({}) together with the other rules",
+        on.join(", ")
+    )];
+    if flow_rules_feasible {
+        findings.push(
+            "without the crossing rules the round is feasible (the flow found panels), and each application passes the per-application counts; the rules conflict through shared experts' loads".into(),
+        );
+    }
+    Infeasibility {
+        shortfall: 1,
+        findings,
+        fixes: vec![
+            "relax one of the crossing rules (lower min_senior or an outside share, raise max_copanel), or raise max_load of the experts they need".into(),
+        ],
+    }
 }

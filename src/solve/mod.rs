@@ -6,11 +6,20 @@
 //! (bounds, conservation, reduced costs) before it is returned, and its
 //! potentials become a [`DualCertificate`] in model terms that `verify
 //! --certificate` re-checks without the solver.
+//!
+//! When the policy switches on a crossing rule (README "Crossing rules":
+//! `min_senior`, `cover_fields`, the round outside shares, `max_copanel`)
+//! the flow alone cannot hold the rules. Then [`solve_with`] runs the MIP
+//! ([`crate::mip::cross`]) started from the repaired flow answer and
+//! bounded by the flow optimum, or, for rounds too large for the MIP, the
+//! Lagrangian relaxation with repair ([`lagrange`]). The soft city bonus
+//! is not a crossing rule: it nests in the flow ([`network::encode_with`]).
 
 pub mod explain;
+pub mod lagrange;
 pub mod network;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::certificate::{DualCertificate, Duals};
 use crate::eligibility::{Eligibility, EligiblePairs};
@@ -48,6 +57,27 @@ pub enum Method {
     Flow,
     /// The good_lp MIP (microlp); small instances only.
     Mip,
+    /// The Lagrangian relaxation of the crossing rules on top of the flow,
+    /// with repair (the flow itself when no crossing rule is on).
+    Lagrange,
+}
+
+/// Largest number of eligible pairs for which [`Method::Auto`] sends a
+/// round with crossing rules to the MIP; above it, to the Lagrangian path.
+pub const CROSS_MIP_PAIR_LIMIT: usize = crate::mip::MIP_PAIR_LIMIT;
+
+/// How to solve: the method and its budget.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SolveOptions {
+    /// Which algorithm.
+    pub method: Method,
+    /// Wall-clock budget of the MIP and the Lagrangian loop (`None`: no
+    /// limit for the MIP, the iteration count for the Lagrangian).
+    pub time_limit: Option<Duration>,
+    /// The MIP backend.
+    pub backend: crate::mip::Backend,
+    /// Subgradient iterations of the Lagrangian path (0: the default).
+    pub lagrange_iterations: usize,
 }
 
 /// Sizes and timings of a solve. Sizes go into the panels file's `stats`;
@@ -60,6 +90,10 @@ pub struct SolveStats {
     pub nodes: usize,
     /// Arcs in the flow network (0 for the MIP).
     pub arcs: usize,
+    /// Relative gap `(bound − objective) / max(|bound|, 1e-9)` of a
+    /// `feasible` answer with a bound; absent when optimal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
     /// Seconds spent building eligibility and the network.
     #[serde(skip)]
     pub build_seconds: f64,
@@ -82,7 +116,7 @@ pub struct Solved {
     pub status: Status,
     /// Dual certificate of the bound, when the method gives one.
     pub certificate: Option<DualCertificate>,
-    /// `flow` or `mip`.
+    /// `flow`, `mip` or `lagrange`.
     pub solver: &'static str,
     /// Sizes and timings.
     pub stats: SolveStats,
@@ -103,24 +137,249 @@ pub enum SolveError {
     /// The MIP backend failed.
     #[error("MIP solver: {0}")]
     Mip(String),
+    /// A crossing rule is on and the method cannot hold it.
+    #[error("{0}")]
+    CrossingRules(String),
+    /// A heuristic found no assignment obeying every rule (which proves
+    /// nothing about feasibility).
+    #[error("{0}")]
+    NotFound(String),
     /// A solution failed its own certificate check: a bug, never expected.
     #[error("internal error: the solution failed its optimality check ({0}); please report this")]
     Uncertified(String),
 }
 
-/// Solves `inst` with `method`.
+/// Solves `inst` with `method` (no time limit, microlp).
 pub fn solve(inst: &Instance, elig: &Eligibility, method: Method) -> Result<Solved, SolveError> {
+    solve_with(
+        inst,
+        elig,
+        &SolveOptions {
+            method,
+            ..SolveOptions::default()
+        },
+    )
+}
+
+/// Solves `inst` as `opts` says. Without crossing rules: the flow (or the
+/// MIP when asked, or when the rules do not nest). With crossing rules:
+/// [`Method::Auto`] takes the MIP up to [`CROSS_MIP_PAIR_LIMIT`] eligible
+/// pairs (or when the rules do not nest) and the Lagrangian path above;
+/// [`Method::Flow`] refuses.
+pub fn solve_with(
+    inst: &Instance,
+    elig: &Eligibility,
+    opts: &SolveOptions,
+) -> Result<Solved, SolveError> {
     let started = Instant::now();
     let pairs = elig.pairs(inst);
     if let Some(why) = explain::precheck(inst, elig, &pairs) {
         return Err(SolveError::Infeasible(why));
     }
     let laminar = network::check_laminar(inst);
-    match (method, laminar) {
-        (Method::Mip, _) | (Method::Auto, Err(_)) => solve_mip(inst, &pairs, started),
-        (Method::Flow, Err(e)) => Err(SolveError::NotLaminar(e)),
-        (_, Ok(())) => solve_flow(inst, &pairs, started),
+    let crossing = inst.policy.crossing_rules();
+    let with_gap = |mut s: Solved| {
+        if let (Status::Feasible, Some(b)) = (s.status, s.bound_micro) {
+            let (b, o) = (b as f64, s.objective_micro as f64);
+            s.stats.gap = Some((b - o) / b.abs().max(1e-9));
+        }
+        s
+    };
+    if crossing.is_empty() {
+        return match (opts.method, laminar) {
+            (Method::Mip, _) | (Method::Auto, Err(_)) => solve_mip(inst, &pairs, started, opts),
+            (Method::Flow | Method::Lagrange, Err(e)) => Err(SolveError::NotLaminar(e)),
+            (_, Ok(())) => solve_flow(inst, &pairs, started),
+        }
+        .map(with_gap);
     }
+    if let Some(why) = explain::precheck_crossing(inst, &pairs) {
+        return Err(SolveError::Infeasible(why));
+    }
+    solve_crossing(inst, &pairs, started, opts, laminar.is_ok(), &crossing).map(with_gap)
+}
+
+fn solve_crossing(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    started: Instant,
+    opts: &SolveOptions,
+    laminar: bool,
+    crossing: &[crate::model::CrossingRule],
+) -> Result<Solved, SolveError> {
+    let use_mip = match opts.method {
+        Method::Flow => {
+            let names: Vec<&str> = crossing.iter().map(|r| r.field()).collect();
+            return Err(SolveError::CrossingRules(format!(
+                "the policy sets {}, which the flow alone cannot hold; use --method auto, mip or lagrange",
+                names.join(", ")
+            )));
+        }
+        Method::Mip => true,
+        Method::Lagrange => false,
+        Method::Auto => !laminar || pairs.len() <= CROSS_MIP_PAIR_LIMIT,
+    };
+    if use_mip {
+        solve_cross_mip(inst, pairs, started, opts)
+    } else {
+        solve_cross_lagrange(inst, pairs, started, opts)
+    }
+}
+
+/// Crossing rules by the MIP: the flow optimum (without the crossing
+/// rules) bounds the answer, and its repaired panels start the search; if
+/// the repaired panels already reach the bound, they are optimal and the
+/// MIP is skipped.
+pub fn solve_cross_mip(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    started: Instant,
+    opts: &SolveOptions,
+) -> Result<Solved, SolveError> {
+    use crate::mip::{cross, MipError, MipOptions, MipStatus};
+    let mut upper_bound = None;
+    let mut start: Option<(i64, Vec<Vec<ExpertIx>>)> = None;
+    if network::check_laminar(inst).is_ok() {
+        let enc = network::encode(inst, pairs);
+        match enc.net.solve() {
+            Ok(sol) => {
+                let bonus_const = inst.policy.bonus_micro()
+                    * inst.app_ixs().filter(|&a| inst.panel_size(a) > 0).count() as i64;
+                let ub = i64::try_from(-sol.cost - i128::from(bonus_const))
+                    .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
+                upper_bound = Some(ub);
+                let mut panels = enc.panels(&sol.flow);
+                if lagrange::repair(inst, pairs, &mut panels) {
+                    lagrange::polish(inst, pairs, &mut panels, 2);
+                    start = Some((lagrange::objective(inst, pairs, &panels), panels));
+                }
+            }
+            Err(FlowError::Infeasible(cut)) => {
+                return Err(SolveError::Infeasible(explain::from_cut(inst, &enc, &cut)))
+            }
+            Err(e) => return Err(SolveError::Flow(e)),
+        }
+    }
+    let build_seconds = started.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let stats = |solve_seconds| SolveStats {
+        eligible_pairs: pairs.len(),
+        build_seconds,
+        solve_seconds,
+        ..Default::default()
+    };
+    if let (Some((obj, panels)), Some(ub)) = (&start, upper_bound) {
+        if *obj >= ub {
+            return Ok(Solved {
+                panels: panels.clone(),
+                objective_micro: *obj,
+                bound_micro: Some(ub),
+                status: Status::Optimal,
+                certificate: None,
+                solver: "mip",
+                stats: stats(t.elapsed().as_secs_f64()),
+            });
+        }
+    }
+    let mip_opts = MipOptions {
+        time_limit: opts.time_limit.map(|l| {
+            l.saturating_sub(started.elapsed())
+                .max(Duration::from_millis(10))
+        }),
+        backend: opts.backend,
+        warm_start: start.as_ref().map(|(_, p)| p.clone()),
+        upper_bound,
+    };
+    let result = cross::solve_crossing(inst, pairs, &mip_opts);
+    let solve_seconds = t.elapsed().as_secs_f64();
+    let sol = match result {
+        Ok(sol) => sol,
+        Err(MipError::Infeasible) => {
+            return Err(SolveError::Infeasible(explain::crossing_infeasible(
+                inst,
+                upper_bound.is_some(),
+            )))
+        }
+        Err(MipError::TimeLimit) => match start {
+            // Time ran out: the repaired flow answer is still valid.
+            Some((obj, panels)) => {
+                return Ok(Solved {
+                    panels,
+                    objective_micro: obj,
+                    bound_micro: upper_bound,
+                    status: Status::Feasible,
+                    certificate: None,
+                    solver: "mip",
+                    stats: stats(solve_seconds),
+                })
+            }
+            None => return Err(SolveError::Mip(MipError::TimeLimit.to_string())),
+        },
+        Err(e) => return Err(SolveError::Mip(e.to_string())),
+    };
+    // Keep the better of the MIP's answer and the start.
+    let (panels, objective_micro) = match start {
+        Some((obj, panels)) if obj > sol.objective_micro => (panels, obj),
+        _ => (sol.panels, sol.objective_micro),
+    };
+    let bound = match (sol.status, sol.bound_micro, upper_bound) {
+        (MipStatus::Optimal, _, _) => Some(objective_micro),
+        (_, Some(b), Some(ub)) => Some(b.min(ub)),
+        (_, b, ub) => b.or(ub),
+    }
+    .map(|b| b.max(objective_micro));
+    let status = if bound == Some(objective_micro) {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    Ok(Solved {
+        panels,
+        objective_micro,
+        bound_micro: bound,
+        status,
+        certificate: None,
+        solver: "mip",
+        stats: stats(solve_seconds),
+    })
+}
+
+/// Crossing rules by the Lagrangian relaxation with repair.
+pub fn solve_cross_lagrange(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    started: Instant,
+    opts: &SolveOptions,
+) -> Result<Solved, SolveError> {
+    let build_seconds = started.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut lopts = lagrange::LagrangeOptions {
+        time_limit: opts.time_limit,
+        ..Default::default()
+    };
+    if opts.lagrange_iterations > 0 {
+        lopts.max_iterations = opts.lagrange_iterations;
+    }
+    let sol = lagrange::solve_lagrange(inst, pairs, &lopts)?;
+    let status = if sol.objective_micro >= sol.bound_micro {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    Ok(Solved {
+        panels: sol.panels,
+        objective_micro: sol.objective_micro,
+        bound_micro: Some(sol.bound_micro),
+        status,
+        certificate: None,
+        solver: "lagrange",
+        stats: SolveStats {
+            eligible_pairs: pairs.len(),
+            build_seconds,
+            solve_seconds: t.elapsed().as_secs_f64(),
+            ..Default::default()
+        },
+    })
 }
 
 /// The exact min-cost flow path.
@@ -142,7 +401,11 @@ pub fn solve_flow(
         Err(e) => return Err(SolveError::Flow(e)),
     };
     flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
-    let objective_micro = i64::try_from(-sol.cost)
+    // The city bonus counts cities beyond the first: the flow pays it for
+    // every city, so take one bonus off each non-empty panel.
+    let bonus = inst.policy.bonus_micro();
+    let bonus_const = bonus * inst.app_ixs().filter(|&a| inst.panel_size(a) > 0).count() as i64;
+    let objective_micro = i64::try_from(-sol.cost - i128::from(bonus_const))
         .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
     let bound = -flow::dual_objective(&enc.net, &sol.potential);
     if bound != -sol.cost {
@@ -150,13 +413,16 @@ pub fn solve_flow(
             "dual bound {bound} differs from objective {objective_micro}"
         )));
     }
-    let duals = model_duals(inst, &enc, &sol.potential);
+    // The model-terms certificate knows no bonus arcs: with a bonus the
+    // flow's own check above is the proof, and no certificate is written.
+    let certificate = (bonus == 0)
+        .then(|| model_duals(inst, &enc, &sol.potential).to_certificate(inst, objective_micro));
     Ok(Solved {
         panels: enc.panels(&sol.flow),
         objective_micro,
         bound_micro: Some(objective_micro),
         status: Status::Optimal,
-        certificate: Some(duals.to_certificate(inst, objective_micro)),
+        certificate,
         solver: "flow",
         stats: SolveStats {
             eligible_pairs: pairs.len(),
@@ -164,6 +430,7 @@ pub fn solve_flow(
             arcs: enc.net.num_arcs(),
             build_seconds,
             solve_seconds,
+            gap: None,
         },
     })
 }
@@ -202,7 +469,7 @@ pub fn model_duals(inst: &Instance, enc: &Encoded, potential: &[i64]) -> Duals {
                 d.max_load[e.ix()] = (-rc).max(0);
                 d.min_load[e.ix()] = rc.max(0);
             }
-            ArcRole::Pair(..) => {}
+            ArcRole::Pair(..) | ArcRole::CityBonus(..) => {}
         }
     }
     d
@@ -213,14 +480,23 @@ pub fn solve_mip(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,
+    opts: &SolveOptions,
 ) -> Result<Solved, SolveError> {
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
-    let sol = crate::mip::solve_mip(inst, pairs, &crate::mip::MipOptions::default()).map_err(|e| match e {
+    let mip_opts = crate::mip::MipOptions {
+        time_limit: opts.time_limit,
+        backend: opts.backend,
+        ..Default::default()
+    };
+    let sol = crate::mip::cross::solve_crossing(inst, pairs, &mip_opts).map_err(|e| match e {
         crate::mip::MipError::Infeasible => SolveError::Infeasible(Infeasibility {
             shortfall: 1,
             findings: vec!["the MIP proved that no assignment obeys every rule".into()],
-            fixes: vec!["run `panels solve --method flow` (when the rules nest) for a detailed explanation".into()],
+            fixes: vec![
+                "run `panels solve --method flow` (when the rules nest) for a detailed explanation"
+                    .into(),
+            ],
         }),
         other => SolveError::Mip(other.to_string()),
     })?;

@@ -45,7 +45,11 @@ pub enum NodeRole {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArcRole {
     /// Application → its city group (the outside-city or per-city rule).
+    /// With a city bonus, this arc carries all but the first seat.
     CityCap(AppIx, CityIx),
+    /// Application → its city group, the first seat only, priced with the
+    /// soft `bonus_per_city` (only when the bonus is on; see [`encode_with`]).
+    CityBonus(AppIx, CityIx),
     /// Into an institution group (the per-institution rule).
     InstitutionCap(AppIx, InstIx),
     /// An eligible pair.
@@ -101,12 +105,39 @@ pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
     Ok(())
 }
 
-/// Builds the network for `inst` over the given eligible pairs.
+/// Builds the network for `inst` over the given eligible pairs, with the
+/// pairs' scores and the policy's city bonus ([`encode_with`]).
 ///
 /// Pair arcs of one application appear in the order of `pairs` (input
 /// order of experts), which makes the solver's tie-breaking follow input
 /// order.
 pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
+    let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
+    encode_with(inst, pairs, &weights, inst.policy.bonus_micro())
+}
+
+/// Builds the network with pair `p` (in [`EligiblePairs`] order) weighted
+/// `weights[p]` instead of its score (the Lagrangian prices the crossing
+/// rules into these), and a soft bonus of `city_bonus` millionths for each
+/// distinct city on a panel.
+///
+/// The bonus nests in the tree: the arc application → (a, city c) is split
+/// into a first seat worth `city_bonus` and the remaining seats worth 0.
+/// The bonus is concave in the seats, so the min-cost flow always fills
+/// the first seat first, and the flow value is exactly
+/// `Σ weights + city_bonus × Σ_a (distinct cities on a's panel)`; the
+/// caller subtracts `city_bonus` per non-empty panel to count cities
+/// *beyond the first*. With a bonus every (a, c) group gets a node.
+///
+/// # Panics
+/// Never on user data; `weights.len()` must equal `pairs.len()`.
+pub fn encode_with(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    weights: &[i64],
+    city_bonus: i64,
+) -> Encoded {
+    assert_eq!(weights.len(), pairs.len(), "one weight per eligible pair");
     let n_apps = inst.applications.len();
     let mut net = Network::with_capacity(
         n_apps * 3 + inst.experts.len() + 1,
@@ -148,7 +179,8 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
     for a in inst.app_ixs() {
         let k = inst.panel_size(a);
         let experts = pairs.experts_of(a);
-        let scores = pairs.scores_of(a);
+        let row = pairs.offsets[a.ix()]..pairs.offsets[a.ix() + 1];
+        let scores = &weights[row];
         // Count eligible experts per city and per institution, to skip caps
         // that cannot bind.
         let mut per_city: BTreeMap<CityIx, u32> = BTreeMap::new();
@@ -162,7 +194,17 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
         let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
         for (&c, &count) in &per_city {
             let cap = inst.max_from_city(a, c);
-            if cap < k && cap < count {
+            let seats = i64::from(cap.min(count).min(k));
+            if city_bonus != 0 && seats > 0 {
+                let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
+                net.add_arc(app_node[a.ix()], n, 0, 1, -city_bonus);
+                arc_roles.push(ArcRole::CityBonus(a, c));
+                if seats > 1 {
+                    net.add_arc(app_node[a.ix()], n, 0, seats - 1, 0);
+                    arc_roles.push(ArcRole::CityCap(a, c));
+                }
+                city_node.insert(c, n);
+            } else if cap < k && cap < count {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
                 arc_roles.push(ArcRole::CityCap(a, c));
@@ -196,7 +238,7 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
                 .copied()
                 .unwrap_or(app_node[a.ix()]);
             let to = expert_node[e.ix()].expect("experts with pairs have nodes");
-            net.add_arc(from, to, 0, 1, -s.0);
+            net.add_arc(from, to, 0, 1, -s);
             arc_roles.push(ArcRole::Pair(a, e));
         }
     }

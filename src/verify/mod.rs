@@ -29,8 +29,12 @@
 //! | `max_per_city` (home city included) | [`Violation::CityCap`] |
 //! | `max_per_institution` | [`Violation::InstitutionCap`] |
 //! | each expert's load in `[min_load, max_load]` | [`Violation::Underloaded`], [`Violation::Overloaded`] |
+//! | `min_senior` senior panel members | [`Violation::TooFewSenior`] |
+//! | `cover_fields`: every field of the application listed by a member | [`Violation::FieldNotCovered`] |
+//! | `min_outside_share_round`, `min_outside_share_by_city` | [`Violation::RoundOutsideShare`] |
+//! | `max_copanel` | [`Violation::CopanelExceeded`] |
 //! | per-pair `scores` in the file, when given, match | [`Violation::ListedScoresLength`], [`Violation::ListedScore`] |
-//! | claimed `objective` = recomputed Σ scores | [`Violation::ObjectiveMismatch`] |
+//! | claimed `objective` = recomputed Σ scores + city bonuses | [`Violation::ObjectiveMismatch`] |
 //! | recomputed objective ≤ `bound` | [`Violation::AboveBound`] |
 //! | `status` is `optimal` or `feasible` | [`Violation::BadStatus`] |
 //! | if `optimal`, `bound` (when given) = objective | [`Violation::OptimalWithGap`] |
@@ -170,7 +174,9 @@ pub fn resolve(inst: &Instance, panels: &PanelsFile) -> Vec<Resolved> {
 pub struct Report {
     /// Every violation found, by rule then input order (see module docs).
     pub violations: Vec<Violation>,
-    /// The recomputed objective: Σ scores of the assigned pairs, as a float.
+    /// The recomputed objective: Σ scores of the assigned pairs plus the
+    /// city bonus of each panel (`bonus_per_city` per distinct city beyond
+    /// the first), as a float.
     pub objective: f64,
     /// The recomputed objective, exact, in millionths.
     pub objective_micro: i64,
@@ -269,7 +275,8 @@ pub fn fmt_micro(micro: i64) -> String {
 pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
     let elig = Eligibility::compute(inst);
     let resolved = resolve(inst, panels);
-    let (objective_micro, pairs_scored) = rules::recompute_objective(inst, &elig, &resolved);
+    let (scores_micro, pairs_scored) = rules::recompute_objective(inst, &elig, &resolved);
+    let objective_micro = scores_micro.saturating_add(rules::city_bonus(inst, &resolved));
 
     let mut v = Vec::new();
     rules::coverage(inst, &resolved, &mut v);
@@ -283,6 +290,10 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
     rules::city_cap(inst, &resolved, &mut v);
     rules::institution_cap(inst, &resolved, &mut v);
     rules::loads(inst, &resolved, &mut v);
+    rules::senior(inst, &resolved, &mut v);
+    rules::field_coverage(inst, &resolved, &mut v);
+    rules::round_outside_share(inst, &resolved, &mut v);
+    rules::copanel(inst, &resolved, &mut v);
     rules::listed_scores(inst, &elig, panels, &resolved, &mut v);
     rules::objective(panels.objective, objective_micro, &mut v);
     rules::bound(panels, objective_micro, &mut v);

@@ -291,6 +291,129 @@ pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     }
 }
 
+/// The soft city bonus of every record with a known application
+/// ([`Instance::panel_bonus`] over its distinct known experts), exact in
+/// millionths; 0 when `bonus_per_city` is 0. Added to the recomputed
+/// objective.
+pub fn city_bonus(inst: &Instance, resolved: &[Resolved]) -> i64 {
+    let mut total: i64 = 0;
+    for r in resolved {
+        if r.app.is_none() {
+            continue;
+        }
+        total = total.saturating_add(inst.panel_bonus(&r.distinct));
+    }
+    total
+}
+
+/// Crossing rule: at least `min_senior` distinct panel members hold a
+/// senior title ([`Instance::is_senior`]).
+pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let min = inst.policy.min_senior;
+    if min == 0 {
+        return;
+    }
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let mut seniors: u32 = 0;
+        for &e in &r.distinct {
+            if inst.is_senior(e) {
+                seniors += 1;
+            }
+        }
+        if seniors < min {
+            out.push(Violation::TooFewSenior {
+                record: r.record,
+                app: a,
+                seniors,
+                min,
+            });
+        }
+    }
+}
+
+/// Crossing rule: with `cover_fields`, every field of the application is
+/// listed (exactly) by some panel member. Fields in the application's order.
+pub fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    if !inst.policy.cover_fields {
+        return;
+    }
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        for field in inst.fields_to_cover(a) {
+            let mut covered = false;
+            for &e in &r.distinct {
+                if inst.experts[e.ix()].fields.iter().any(|f| f == field) {
+                    covered = true;
+                }
+            }
+            if !covered {
+                out.push(Violation::FieldNotCovered {
+                    record: r.record,
+                    app: a,
+                    field: field.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Crossing rule: the round-wide outside-city targets. Outside reviews are
+/// counted over every record with a known application (distinct known
+/// experts from a city other than the application's); the need is
+/// `ceil(share × Σ k)` over the instance's applications in scope. The
+/// whole-round target first, then cities by name.
+pub fn round_outside_share(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    for (city, share) in inst.round_outside_targets() {
+        let (reviews, need) = inst.round_outside_needed(city, share);
+        let mut outside: u64 = 0;
+        for r in resolved {
+            let Some(a) = r.app else { continue };
+            let home = inst.applications[a.ix()].city;
+            if city.is_some_and(|c| c != home) {
+                continue;
+            }
+            for &e in &r.distinct {
+                if inst.experts[e.ix()].city != home {
+                    outside += 1;
+                }
+            }
+        }
+        if outside < need {
+            out.push(Violation::RoundOutsideShare {
+                city,
+                share,
+                reviews,
+                outside,
+                need,
+            });
+        }
+    }
+}
+
+/// Crossing rule: no two experts sit together on more than `max_copanel`
+/// panels (records with a known application). Pairs in expert index order.
+pub fn copanel(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    let Some(max) = inst.policy.max_copanel else {
+        return;
+    };
+    let mut together: BTreeMap<(ExpertIx, ExpertIx), Vec<AppIx>> = BTreeMap::new();
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        for (i, &e) in r.distinct.iter().enumerate() {
+            for &f in &r.distinct[i + 1..] {
+                let pair = if e < f { (e, f) } else { (f, e) };
+                together.entry(pair).or_default().push(a);
+            }
+        }
+    }
+    for ((a, b), apps) in together {
+        if apps.len() > max as usize {
+            out.push(Violation::CopanelExceeded { a, b, apps, max });
+        }
+    }
+}
+
 /// Rule: when a record lists `scores`, there is one per expert and each
 /// matches the recomputed score within tolerance. Unknown experts are
 /// skipped (reported by [`unknown_experts`]).

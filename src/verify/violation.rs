@@ -31,6 +31,14 @@ pub enum Rule {
     InstitutionCap,
     /// Each expert's load is within `[min_load, max_load]`.
     Load,
+    /// `min_senior` (crossing rule).
+    Senior,
+    /// `cover_fields` (crossing rule).
+    FieldCoverage,
+    /// `min_outside_share_round` / `min_outside_share_by_city` (crossing rule).
+    RoundOutsideShare,
+    /// `max_copanel` (crossing rule).
+    Copanel,
     /// Per-pair `scores` in the file match the recomputed scores.
     ListedScores,
     /// The claimed objective equals the recomputed one.
@@ -56,6 +64,10 @@ impl Rule {
             Rule::CityCap => "max_per_city",
             Rule::InstitutionCap => "max_per_institution",
             Rule::Load => "load",
+            Rule::Senior => "min_senior",
+            Rule::FieldCoverage => "cover_fields",
+            Rule::RoundOutsideShare => "round outside share",
+            Rule::Copanel => "max_copanel",
             Rule::ListedScores => "listed scores",
             Rule::Objective => "objective",
             Rule::Bound => "bound",
@@ -198,6 +210,52 @@ pub enum Violation {
         /// `inst.max_load(expert)`.
         max: u32,
     },
+    /// Too few panel members hold a senior title.
+    TooFewSenior {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// Distinct known experts with a senior title.
+        seniors: u32,
+        /// `min_senior`.
+        min: u32,
+    },
+    /// No panel member lists one of the application's fields.
+    FieldNotCovered {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The uncovered field.
+        field: String,
+    },
+    /// Too few of the round's (or a home city's) reviews come from outside
+    /// the application's city.
+    RoundOutsideShare {
+        /// The home city the target is for; `None` for the whole round.
+        city: Option<CityIx>,
+        /// The share in the policy.
+        share: f64,
+        /// Reviews in scope (Σ panel sizes of the applications).
+        reviews: u64,
+        /// Reviews in the file by an expert from outside the application's
+        /// city.
+        outside: u64,
+        /// Outside reviews needed: `ceil(share × reviews)`.
+        need: u64,
+    },
+    /// Two experts sit together on more panels than `max_copanel`.
+    CopanelExceeded {
+        /// The first expert (lower index).
+        a: ExpertIx,
+        /// The second expert.
+        b: ExpertIx,
+        /// The applications whose panels both sit on, in file order.
+        apps: Vec<AppIx>,
+        /// `max_copanel`.
+        max: u32,
+    },
     /// A record's `scores` list is not aligned with its `experts`.
     ListedScoresLength {
         /// The record.
@@ -268,6 +326,10 @@ impl Violation {
             Violation::CityCap { .. } => Rule::CityCap,
             Violation::InstitutionCap { .. } => Rule::InstitutionCap,
             Violation::Underloaded { .. } | Violation::Overloaded { .. } => Rule::Load,
+            Violation::TooFewSenior { .. } => Rule::Senior,
+            Violation::FieldNotCovered { .. } => Rule::FieldCoverage,
+            Violation::RoundOutsideShare { .. } => Rule::RoundOutsideShare,
+            Violation::CopanelExceeded { .. } => Rule::Copanel,
             Violation::ListedScoresLength { .. } | Violation::ListedScore { .. } => {
                 Rule::ListedScores
             }
@@ -424,6 +486,48 @@ impl Violation {
                     list.join(", ")
                 )
             }
+            Violation::TooFewSenior {
+                record,
+                app,
+                seniors,
+                min,
+            } => format!(
+                "{}: {} with a senior title ({}), min_senior is {min}",
+                at(*record, *app),
+                count(*seniors as u64, "expert"),
+                inst.policy.senior_titles.join(", ")
+            ),
+            Violation::FieldNotCovered { record, app, field } => format!(
+                "{}: no panel member lists the application's field {field} (cover_fields is on)",
+                at(*record, *app)
+            ),
+            Violation::RoundOutsideShare {
+                city,
+                share,
+                reviews,
+                outside,
+                need,
+            } => match city {
+                None => format!(
+                    "{outside} of the round's {reviews} reviews come from outside the application's city; min_outside_share_round {share} needs at least {need}"
+                ),
+                Some(c) => {
+                    let name = inst.cities.name(c.0);
+                    format!(
+                        "{outside} of the {reviews} reviews of applications from {name} come from outside {name}; min_outside_share_by_city {share} needs at least {need}"
+                    )
+                }
+            },
+            Violation::CopanelExceeded { a, b, apps, max } => {
+                let list: Vec<&str> = apps.iter().map(|&x| app_id(x)).collect();
+                format!(
+                    "{} and {} sit together on {} ({}), max_copanel is {max}",
+                    ex_id(*a),
+                    ex_id(*b),
+                    count(apps.len() as u64, "panel"),
+                    list.join(", ")
+                )
+            }
             Violation::ListedScoresLength {
                 record,
                 app,
@@ -452,7 +556,12 @@ impl Violation {
                 claimed,
                 recomputed_micro,
             } => format!(
-                "the file's objective is {claimed}, the recomputed sum of scores is {} ({})",
+                "the file's objective is {claimed}, the recomputed sum of scores{} is {} ({})",
+                if inst.policy.bonus_micro() > 0 {
+                    " plus city bonuses"
+                } else {
+                    ""
+                },
                 fmt_micro(*recomputed_micro),
                 beyond(*claimed, total_as_f64(*recomputed_micro))
             ),

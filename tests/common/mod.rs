@@ -163,3 +163,67 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
         persons,
     }
 }
+
+/// Adds crossing-rule data and rules to a random instance, seeded: senior
+/// titles on some experts, 1–2 fields per application and 1–2 per expert
+/// (from a small set so coverage can bind), and a random mix of
+/// `min_senior`, `cover_fields`, round and per-city outside shares,
+/// `max_copanel` and `bonus_per_city`. Each rule is on with some
+/// probability; `force` switches at least one hard crossing rule on.
+pub fn with_crossing_rules(mut inst: Instance, seed: u64, force: bool) -> Instance {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_c405);
+    let titles = [
+        "professor",
+        "lecturer",
+        "正高级工程师",
+        "associate professor",
+        "研究员",
+    ];
+    for e in &mut inst.experts {
+        e.title = rng
+            .random_bool(0.9)
+            .then(|| titles[rng.random_range(0..titles.len())].to_string());
+        let n = rng.random_range(1..=2);
+        e.fields = (0..n)
+            .map(|_| format!("F0{}", rng.random_range(1..=3)))
+            .collect();
+        e.fields.dedup();
+    }
+    for a in &mut inst.applications {
+        let n = rng.random_range(1..=2);
+        a.fields = (0..n)
+            .map(|_| format!("F0{}", rng.random_range(1..=3)))
+            .collect();
+        a.fields.dedup();
+    }
+    let p = &mut inst.policy;
+    loop {
+        p.min_senior = if rng.random_bool(0.4) {
+            rng.random_range(1..=2)
+        } else {
+            0
+        };
+        p.cover_fields = rng.random_bool(0.4);
+        p.min_outside_share_round = rng
+            .random_bool(0.3)
+            .then(|| rng.random_range(1..=8) as f64 / 10.0);
+        p.min_outside_share_by_city.clear();
+        if rng.random_bool(0.2) {
+            let c = rng.random_range(0..inst.cities.len());
+            p.min_outside_share_by_city.insert(
+                inst.cities.name(c as u32).to_string(),
+                rng.random_range(1..=10) as f64 / 10.0,
+            );
+        }
+        p.max_copanel = rng.random_bool(0.3).then(|| rng.random_range(1..=2));
+        p.bonus_per_city = if rng.random_bool(0.3) {
+            rng.random_range(1..=300) as f64 / 1000.0
+        } else {
+            0.0
+        };
+        if !force || !p.crossing_rules().is_empty() {
+            break;
+        }
+    }
+    inst
+}
