@@ -203,6 +203,7 @@ class Prepared:
     pair_exp: np.ndarray
     pair_score: np.ndarray  # millionths
     times: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
 
 def _interner():
@@ -330,6 +331,19 @@ def prepare(bundle: dict) -> Prepared:
     pair_app, pair_exp = np.nonzero(ok)  # row-major: sorted by (app, expert)
     pair_score = scores[pair_app, pair_exp]
     t3 = time.perf_counter()
+    warnings = []
+    if pol["max_per_institution"] is not None and pol["max_per_institution"] < int(k.max(initial=0)):
+        # The network nests institution groups inside city groups; an
+        # institution with experts in two cities breaks that nesting, and the
+        # flow then caps (city, institution) instead of the institution.
+        names = list(insts)
+        per = np.unique(np.stack([exp_inst, exp_city]), axis=1)[0]
+        spans = np.nonzero(np.bincount(per, minlength=len(insts)) > 1)[0]
+        if len(spans):
+            warnings.append(
+                f"{len(spans)} institution(s) have experts in more than one city (e.g. {names[spans[0]]}): "
+                "the flow caps max_per_institution per (city, institution), a relaxation"
+            )
     return Prepared(
         app_ids=app_ids,
         expert_ids=expert_ids,
@@ -348,6 +362,7 @@ def prepare(bundle: dict) -> Prepared:
         pair_exp=pair_exp.astype(np.int64),
         pair_score=pair_score,
         times={"model_s": t1 - t0, "scores_s": t2 - t1, "eligibility_s": t3 - t2},
+        warnings=warnings,
     )
 
 
@@ -642,12 +657,21 @@ def solve_highs(net: Network, p: Prepared, repeat: int, model: str, time_limit: 
         elif ms == highspy.HighsModelStatus.kInfeasible:
             out["status"] = "infeasible"
             break
+        elif ms == highspy.HighsModelStatus.kModelEmpty:
+            # No columns: feasible only if every row admits 0.
+            lo, hi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+            out["status"] = "infeasible" if np.any(lo > 0) or np.any(hi < 0) else "optimal"
+            if out["status"] == "infeasible":
+                break
         else:
             out["status"] = h.modelStatusToString(ms)
             break
     out.update({"solve_s": min(runs), "runs_s": runs, "build_s": min(builds)})
     if out["status"] == "optimal":
-        x = np.asarray(h.getSolution().col_value)[first_pair_col : first_pair_col + len(p.pair_app)]
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        if len(x) != lp.num_col_:  # empty model: no solution vector
+            x = np.zeros(lp.num_col_)
+        x = x[first_pair_col : first_pair_col + len(p.pair_app)]
         xr = np.rint(x).astype(np.int64)
         out["lp_objective"] = -h.getInfo().objective_function_value / SCORE_SCALE
         out["max_fractionality"] = float(np.abs(x - xr).max()) if len(x) else 0.0
@@ -703,6 +727,7 @@ def run(
         "eligible_pairs": int(len(p.pair_app)),
         "network": {"nodes": int(net.n_nodes), "arcs": int(net.n_arcs)},
         "prep_s": {"load_json_s": t1 - t0, **p.times, "network_s": t3 - t2},
+        "warnings": p.warnings,
         "solvers": {},
     }
     for s in solvers:
