@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--panels-bin", default=str(ROOT / "target" / "release" / "panels"))
     ap.add_argument("--skip-highs", action="store_true")
     ap.add_argument("--skip-ortools", action="store_true")
-    ap.add_argument("--highs-model", choices=["flow", "assignment"], default="flow")
+    ap.add_argument("--highs-model", choices=["flow", "assignment"], default="assignment")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per solver run")
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "panels-bench"),
                     help="where instances and scratch outputs go")
