@@ -311,16 +311,23 @@ def machine_note(bin_path: Path, args) -> str:
         vers.append(f"highspy {version('highspy')}")
     except Exception:  # noqa: BLE001 - only a note
         pass
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "?"
+    try:
+        ver = subprocess.run([str(bin_path), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        ver = "not run"
+    if ROOT in bin_path.resolve().parents:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip() or "?"
+        ver += f", tree @ {commit}"
     return (
         f"Machine: {os.cpu_count()} CPUs (nproc), {cpu}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}; {', '.join(vers)}. Date: {dt.datetime.now().isoformat(timespec='seconds')}. "
-        f"panels: {bin_path} @ {commit}. Best of {args.repeat}; per-solver timeout {args.timeout:.0f} s; "
+        f"panels: {bin_path} ({ver or '?'}). Best of {args.repeat}; per-solver timeout {args.timeout:.0f} s; "
         f"HiGHS model: {args.highs_model} LP.\n"
         "panels time is end-to-end (`panels solve` subprocess: load, eligibility, solve, write); "
         "OR-Tools and HiGHS times are the solver call alone on a prebuilt network (their Python "
         "loading and model building are in the CSV, columns build_s and prep_s)."
+        + (f"\nNote: {args.note}" if args.note else "")
     )
 
 
@@ -347,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "panels-bench"),
                     help="where instances and scratch outputs go")
     ap.add_argument("--results-dir", default=str(HERE / "results"))
+    ap.add_argument("--note", help="free text appended to the machine note (e.g. which commit built panels)")
     args = ap.parse_args(argv)
 
     bin_path = Path(args.panels_bin)
