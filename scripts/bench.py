@@ -128,13 +128,17 @@ def run_measured(cmd: list[str], timeout: float) -> Measured:
         text = err.read()
     rss = None
     if use_time:
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+        # Split /usr/bin/time's report off the child's own stderr.
+        cut = min((i for i in (text.find("Command exited with non-zero status"), text.find("Command terminated by signal"),
+                               text.find("\tCommand being timed:")) if i >= 0), default=len(text))
+        text, report = text[:cut], text[cut:]
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
         rss = int(m.group(1)) if m else None
         # /usr/bin/time reports "Command exited with non-zero status N".
-        m = re.search(r"Command exited with non-zero status (\d+)", text)
+        m = re.search(r"Command exited with non-zero status (\d+)", report)
         if rc == 0 and m:
             rc = int(m.group(1))
-        m = re.search(r"Command terminated by signal (\d+)", text)
+        m = re.search(r"Command terminated by signal (\d+)", report)
         if rc == 0 and m:
             rc = -int(m.group(1))
     elif rusage is not None and rc is not None:
@@ -194,8 +198,10 @@ def bench_panels(bin_path: Path, inst: Path, repeat: int, timeout: float, work: 
         else:
             tail = m.stderr.strip().splitlines()[-1:] if m.stderr.strip() else [""]
             status, obj = f"exit {m.rc}: {tail[0][:120]}", None
+        # panels' own summary line (not part of the contract; kept for reading).
+        said = [ln for ln in m.stderr.splitlines() if ln.startswith(("optimal", "loaded"))]
         rows.append({"solver": "panels", "run": run, "seconds": m.wall, "status": status,
-                     "objective": obj, "peak_rss_kb": m.rss_kb})
+                     "objective": obj, "peak_rss_kb": m.rss_kb, "note": " | ".join(said)[:300]})
         if best is None or m.wall < best["seconds"]:
             best = rows[-1]
         if status == "timeout" or m.rc not in (0,):
