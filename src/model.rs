@@ -322,13 +322,17 @@ impl Instance {
     /// `ceil(min_outside_share × k)` and `min_outside`, capped at `k`.
     pub fn min_outside(&self, a: AppIx) -> u32 {
         let k = self.panel_size(a);
-        let by_share = (self.policy.min_outside_share * k as f64 - 1e-9).ceil().max(0.0) as u32;
+        let by_share = (self.policy.min_outside_share * k as f64 - 1e-9)
+            .ceil()
+            .max(0.0) as u32;
         by_share.max(self.policy.min_outside).min(k)
     }
 
     /// Load cap of expert `e` (its own, else the policy's).
     pub fn max_load(&self, e: ExpertIx) -> u32 {
-        self.experts[e.ix()].max_load.unwrap_or(self.policy.max_load)
+        self.experts[e.ix()]
+            .max_load
+            .unwrap_or(self.policy.max_load)
     }
 
     /// Load floor of expert `e` (its own, else the policy's). Unavailable

@@ -51,7 +51,12 @@ pub fn computed_score(app: &Application, expert: &Expert) -> Score {
         let hits = app
             .keywords
             .iter()
-            .filter(|k| expert.keywords.iter().any(|x| x.eq_ignore_ascii_case(k) || x == *k))
+            .filter(|k| {
+                expert
+                    .keywords
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(k) || x == *k)
+            })
             .count();
         hits as f64 / app.keywords.len() as f64
     };
@@ -160,7 +165,10 @@ mod tests {
 
     #[test]
     fn exact_field_and_all_keywords_score_one() {
-        let s = computed_score(&app(&["F0301"], &["optics"]), &expert(&["F0301"], &["Optics"]));
+        let s = computed_score(
+            &app(&["F0301"], &["optics"]),
+            &expert(&["F0301"], &["Optics"]),
+        );
         assert_eq!(s, Score(SCORE_SCALE_TEST));
     }
 

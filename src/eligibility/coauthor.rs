@@ -18,7 +18,9 @@ use crate::model::{Instance, PersonIx};
 /// link counts.
 pub fn link_counts(inst: &Instance, year: Option<i32>) -> bool {
     match (inst.policy.year, inst.policy.coauthor_years, year) {
-        (Some(round), Some(window), Some(y)) => i64::from(y) >= i64::from(round) - i64::from(window),
+        (Some(round), Some(window), Some(y)) => {
+            i64::from(y) >= i64::from(round) - i64::from(window)
+        }
         _ => true,
     }
 }
@@ -76,7 +78,14 @@ pub fn coauthor_conflicts(inst: &Instance, ex: &mut Exclusions) {
                     dist[v] = dist[u] + 1;
                     queue.push_back(v);
                     if let Some(e) = person_as_expert(inst, PersonIx(v as u32)) {
-                        exclude(ex, a, e, Reason::Coauthor { path: chain(&parent, v) });
+                        exclude(
+                            ex,
+                            a,
+                            e,
+                            Reason::Coauthor {
+                                path: chain(&parent, v),
+                            },
+                        );
                     }
                 }
             }

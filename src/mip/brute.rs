@@ -95,9 +95,7 @@ fn search(
         return;
     }
     for (i, (_, panel)) in candidates[depth].iter().enumerate() {
-        let fits = panel
-            .iter()
-            .all(|&e| load[e.ix()] < inst.max_load(e));
+        let fits = panel.iter().all(|&e| load[e.ix()] < inst.max_load(e));
         if !fits {
             continue;
         }
