@@ -488,3 +488,31 @@ fn no_eligible_pairs() {
     );
     assert_eq!(brute_force(&inst, &elig), None);
 }
+
+/// With the `highs` feature: HiGHS and microlp agree with brute force on
+/// tiny instances.
+#[cfg(feature = "highs")]
+#[test]
+fn highs_matches_brute_force() {
+    use panels::mip::Backend;
+    let opts = MipOptions {
+        backend: Backend::Highs,
+        ..MipOptions::default()
+    };
+    let mut feasible = 0;
+    for seed in 0..60u64 {
+        let inst = random_instance(seed, &tiny_shape(3, 6, 2, 3));
+        let elig = Eligibility::compute(&inst).pairs(&inst);
+        match (brute_force(&inst, &elig), solve_mip(&inst, &elig, &opts)) {
+            (None, Err(MipError::Infeasible)) => {}
+            (Some((best, _)), Ok(sol)) => {
+                assert_eq!(sol.objective_micro, best, "seed {seed}");
+                assert_eq!(sol.status, MipStatus::Optimal, "seed {seed}");
+                assert!(violations(&inst, &elig, &sol.panels).is_empty());
+                feasible += 1;
+            }
+            (b, m) => panic!("seed {seed}: brute {b:?} vs HiGHS {m:?}"),
+        }
+    }
+    assert!(feasible >= 10, "only {feasible} feasible seeds");
+}
