@@ -447,3 +447,72 @@ fn random_instances_mix_feasible_and_infeasible() {
         "{feasible} of {n} feasible"
     );
 }
+
+/// A zero time limit stops microlp before it has any assignment: that is
+/// `TimeLimit`, not `Infeasible` (which would be a false claim).
+#[test]
+fn zero_time_limit_is_reported_as_time_limit() {
+    let inst = medium_instance(20, 30, 3, 3);
+    let elig = Eligibility::compute(&inst).pairs(&inst);
+    let opts = MipOptions {
+        time_limit: Some(Duration::ZERO),
+        ..MipOptions::default()
+    };
+    assert_eq!(solve_mip(&inst, &elig, &opts), Err(MipError::TimeLimit));
+    // The same instance without a limit is feasible.
+    assert!(solve_mip(&inst, &elig, &MipOptions::default()).is_ok());
+}
+
+/// An instance with no eligible pair at all: feasible (empty panels, score
+/// 0) when every panel size is 0, infeasible otherwise.
+#[test]
+fn no_eligible_pairs() {
+    let mut inst = random_instance(3, &tiny_shape(2, 3, 2, 2));
+    for ex in &mut inst.experts {
+        ex.available = false;
+    }
+    for app in &mut inst.applications {
+        app.panel_size = Some(0);
+    }
+    let elig = Eligibility::compute(&inst).pairs(&inst);
+    assert!(elig.is_empty());
+    let sol = solve_mip(&inst, &elig, &MipOptions::default()).unwrap();
+    assert_eq!(sol.panels, vec![Vec::<ExpertIx>::new(); 2]);
+    assert_eq!((sol.objective_micro, sol.status), (0, MipStatus::Optimal));
+    assert_eq!(brute_force(&inst, &elig).map(|b| b.0), Some(0));
+    inst.applications[1].panel_size = Some(1);
+    let elig = Eligibility::compute(&inst).pairs(&inst);
+    assert_eq!(
+        solve_mip(&inst, &elig, &MipOptions::default()),
+        Err(MipError::Infeasible)
+    );
+    assert_eq!(brute_force(&inst, &elig), None);
+}
+
+/// With the `highs` feature: HiGHS and microlp agree with brute force on
+/// tiny instances.
+#[cfg(feature = "highs")]
+#[test]
+fn highs_matches_brute_force() {
+    use panels::mip::Backend;
+    let opts = MipOptions {
+        backend: Backend::Highs,
+        ..MipOptions::default()
+    };
+    let mut feasible = 0;
+    for seed in 0..60u64 {
+        let inst = random_instance(seed, &tiny_shape(3, 6, 2, 3));
+        let elig = Eligibility::compute(&inst).pairs(&inst);
+        match (brute_force(&inst, &elig), solve_mip(&inst, &elig, &opts)) {
+            (None, Err(MipError::Infeasible)) => {}
+            (Some((best, _)), Ok(sol)) => {
+                assert_eq!(sol.objective_micro, best, "seed {seed}");
+                assert_eq!(sol.status, MipStatus::Optimal, "seed {seed}");
+                assert!(violations(&inst, &elig, &sol.panels).is_empty());
+                feasible += 1;
+            }
+            (b, m) => panic!("seed {seed}: brute {b:?} vs HiGHS {m:?}"),
+        }
+    }
+    assert!(feasible >= 10, "only {feasible} feasible seeds");
+}
