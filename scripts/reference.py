@@ -110,9 +110,10 @@ def to_micro(x: float | None) -> int | None:
 
 
 def discipline_prefix(code: str) -> str:
-    """First 3 characters of a field code; empty unless it has at least 4
-    (as ``char_indices().nth(3)`` in src/score.rs)."""
-    return code[:DISCIPLINE_PREFIX] if len(code) > DISCIPLINE_PREFIX else ""
+    """First 3 characters of a field code; empty when it is shorter (as
+    ``discipline_prefix`` in src/score.rs: a 3-character code is its own
+    discipline)."""
+    return code[:DISCIPLINE_PREFIX] if len(code) >= DISCIPLINE_PREFIX else ""
 
 
 def ascii_fold(s: str) -> bytes:

@@ -64,9 +64,9 @@ class ScoreTests(unittest.TestCase):
             ref.to_micro(0.7 * 0.5 + 0.3 * 0.25),
         )
 
-    def test_unrelated_is_zero_and_short_codes_have_no_prefix(self):
+    def test_unrelated_is_zero_and_short_codes(self):
         self.assertEqual(self.score(["F0301"], ["x"], ["G1"], ["y"]), 0)
-        self.assertEqual(self.score(["F03"], [], ["F03X"], []), 0)  # "F03" has no prefix
+        self.assertEqual(self.score(["F03"], [], ["F03X"], []), 350_000)  # "F03" is its own prefix
         self.assertEqual(ref.discipline_prefix("物理学一"), "物理学")
         self.assertEqual(ref.discipline_prefix("F0"), "")
 

@@ -76,10 +76,12 @@ fn field_match(field: &str, expert_fields: &[String]) -> f64 {
 
 /// The discipline prefix of a field code: its first [`DISCIPLINE_PREFIX`]
 /// characters, or empty when the code is shorter (then only exact matches
-/// count).
+/// count). A 3-character code is its own discipline, so `F03` half-matches
+/// `F0301`.
 pub fn discipline_prefix(field: &str) -> &str {
     match field.char_indices().nth(DISCIPLINE_PREFIX) {
         Some((i, _)) => &field[..i],
+        None if field.chars().count() == DISCIPLINE_PREFIX => field,
         None => "",
     }
 }
@@ -224,5 +226,6 @@ mod tests {
     fn prefix_is_char_based_for_non_ascii_codes() {
         assert_eq!(discipline_prefix("物理学一"), "物理学");
         assert_eq!(discipline_prefix("F0"), "");
+        assert_eq!(discipline_prefix("F03"), "F03");
     }
 }
