@@ -82,6 +82,9 @@ POLICY_DEFAULTS = {
     "default_affinity": 0.0,
     "min_affinity": None,
     "seed": 0,
+    # `panels draw` only; they do not change the optimum of `solve`.
+    "max_probability": None,
+    "alternates": 2,
 }
 
 

@@ -177,9 +177,11 @@ pub struct Policy {
     /// probability above this (in (0, 1], rounded to 6 decimals). `None`
     /// means 1: the draw then has no randomness left and returns an optimal
     /// assignment, like `solve`. See [`crate::draw`].
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_probability: Option<f64>,
     /// `panels draw`: ranked alternates listed per panel, where the pool
     /// allows (default 2; at least 2 is required when loading).
+    #[serde(skip_serializing_if = "is_default_alternates")]
     pub alternates: u32,
     /// Crossing rule: at least this many panel members hold a senior title
     /// (see [`Policy::senior_titles`]); 0 turns the rule off.
@@ -215,6 +217,10 @@ pub struct Policy {
 
 /// The default senior titles (see [`Policy::senior_titles`]).
 pub const DEFAULT_SENIOR_TITLES: &[&str] = &["professor", "教授", "研究员", "正高级", "主任医师"];
+
+fn is_default_alternates(n: &u32) -> bool {
+    *n == 2
+}
 
 fn is_zero(x: &u32) -> bool {
     *x == 0

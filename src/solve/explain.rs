@@ -323,10 +323,29 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
             groups.len() - MAX_LISTED
         ));
     }
+    let home_rules = match inst.policy.max_per_city {
+        Some(cap) => format!(
+            "the outside-city rule (min_outside_share {}, min_outside {}) and max_per_city {cap}",
+            inst.policy.min_outside_share, inst.policy.min_outside
+        ),
+        None => format!(
+            "the outside-city rule (min_outside_share {}, min_outside {})",
+            inst.policy.min_outside_share, inst.policy.min_outside
+        ),
+    };
+    let home_seats: i64 = city_caps.values().map(|&(_, seats)| seats).sum();
     for (city, (apps, seats)) in &city_caps {
         out.findings.push(format!(
-            "binding: the outside-city rule (min_outside_share {}, min_outside {}) and max_per_city let {apps} application(s) from {city} take only {seats} seat(s) from {city}; the rest must come from other cities",
-            inst.policy.min_outside_share, inst.policy.min_outside
+            "binding: {home_rules} let {apps} application(s) from {city} take only {seats} seat(s) from {city}; the rest must come from other cities"
+        ));
+    }
+    if !city_caps.is_empty() {
+        // The cut's capacity is the home seats plus what the rest of the cut
+        // (other cities' experts, their loads and caps) can give.
+        let need = (demand as i64 - home_seats).max(0);
+        let can_give = (need - out.shortfall as i64).max(0);
+        out.findings.push(format!(
+            "so these applications need {need} review(s) from other cities; eligible experts from other cities can give at most {can_give}"
         ));
     }
     if other_city_caps > 0 {
