@@ -169,52 +169,22 @@ pub(crate) fn read_table(
         }
         Some(Ok(h)) => h,
     };
-    let mut ok = true;
-    let mut columns: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unnamed: Vec<usize> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        if name.is_empty() {
-            unnamed.push(i);
-            continue;
-        }
-        if columns.contains_key(name) {
-            errs.push(
-                LoadError::new(file.to_path_buf(), "column appears twice in the header")
-                    .at(Location::row(1))
-                    .in_field(name),
-            );
-            continue;
-        }
-        if !known.contains(&name) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    records::unknown_name_message("column", name, known),
-                )
-                .at(Location::row(1))
-                .in_field(name),
-            );
-        }
-        columns.insert(name.to_string(), i);
-    }
-    for &r in required {
-        if !columns.contains_key(r) {
-            let mut msg = format!("missing required column {r}");
-            if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
-                msg.push_str(" (the file seems to use ';' or tabs between cells; use commas)");
-            }
-            errs.push(
-                LoadError::new(file.to_path_buf(), msg)
-                    .at(Location::row(1))
-                    .in_field(r),
-            );
-            ok = false;
-        }
-    }
-    if !ok {
+    let hint = if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
+        " (the file seems to use ';' or tabs between cells; use commas)"
+    } else {
+        ""
+    };
+    let Some(records::Header { columns, unnamed }) = records::check_header(
+        file,
+        header.iter(),
+        known,
+        required,
+        || Location::row(1),
+        hint,
+        errs,
+    ) else {
         return false;
-    }
+    };
     let width = header.len();
     let mut embedded_newlines: u64 = 0;
     let mut last_row = 1;

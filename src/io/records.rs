@@ -13,6 +13,7 @@
 //! has an id, so one bad cell does not cascade into "unknown expert" errors
 //! elsewhere.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -939,6 +940,75 @@ fn parse_crossing_rules(
             );
         }
     }
+}
+
+/// A checked table header (CSV file or workbook sheet): column name →
+/// position, and the positions of blank header cells.
+pub(crate) struct Header {
+    /// Named columns.
+    pub columns: BTreeMap<String, usize>,
+    /// Positions whose header cell is blank (Excel's trailing columns).
+    pub unnamed: Vec<usize>,
+}
+
+/// Checks a header row the same way for every tabular form: a column named
+/// twice or not in `known` is an error, and so is a missing `required`
+/// column (then `None`: no row can be read). Errors are placed at `loc`;
+/// `missing_hint` is appended to "missing required column" messages.
+pub(crate) fn check_header<'h>(
+    file: &Path,
+    names: impl IntoIterator<Item = &'h str>,
+    known: &[&str],
+    required: &[&str],
+    loc: impl Fn() -> Location,
+    missing_hint: &str,
+    errs: &mut Errs,
+) -> Option<Header> {
+    let mut header = Header {
+        columns: BTreeMap::new(),
+        unnamed: Vec::new(),
+    };
+    for (i, name) in names.into_iter().enumerate() {
+        let name = name.trim();
+        if name.is_empty() {
+            header.unnamed.push(i);
+            continue;
+        }
+        if header.columns.contains_key(name) {
+            errs.push(
+                LoadError::new(file.to_path_buf(), "column appears twice in the header")
+                    .at(loc())
+                    .in_field(name),
+            );
+            continue;
+        }
+        if !known.contains(&name) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    unknown_name_message("column", name, known),
+                )
+                .at(loc())
+                .in_field(name),
+            );
+        }
+        header.columns.insert(name.to_string(), i);
+    }
+    let mut ok = true;
+    for &r in required {
+        if !header.columns.contains_key(r) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    format!("missing required column {r}{missing_hint}"),
+                )
+                .at(loc())
+                .in_field(r),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(header)
 }
 
 #[cfg(test)]

@@ -212,49 +212,17 @@ fn read_table(
         ));
         return false;
     };
-    let hloc = || sheet_loc(&sheet.name, *header_row);
-    let mut columns: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unnamed: Vec<usize> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        if name.is_empty() {
-            unnamed.push(i);
-            continue;
-        }
-        if columns.contains_key(name) {
-            errs.push(
-                LoadError::new(file.to_path_buf(), "column appears twice in the header")
-                    .at(hloc())
-                    .in_field(name),
-            );
-            continue;
-        }
-        if !known.contains(&name) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    records::unknown_name_message("column", name, known),
-                )
-                .at(hloc())
-                .in_field(name),
-            );
-        }
-        columns.insert(name.to_string(), i);
-    }
-    let mut ok = true;
-    for &r in required {
-        if !columns.contains_key(r) {
-            errs.push(
-                LoadError::new(file.to_path_buf(), format!("missing required column {r}"))
-                    .at(hloc())
-                    .in_field(r),
-            );
-            ok = false;
-        }
-    }
-    if !ok {
+    let Some(records::Header { columns, unnamed }) = records::check_header(
+        file,
+        header.iter().map(String::as_str),
+        known,
+        required,
+        || sheet_loc(&sheet.name, *header_row),
+        "",
+        errs,
+    ) else {
         return false;
-    }
+    };
     for (row, cells) in sheet.rows.iter().skip(1) {
         let loc = sheet_loc(&sheet.name, *row);
         let mut stray = false;
