@@ -98,6 +98,12 @@ pub struct SolveArgs {
     /// The algorithm.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
+    /// Candidates per application: `auto` (all pairs for small rounds;
+    /// for large ones 12 per panel seat, at least 40), `all` (the dense
+    /// network), or a number. With candidates, pricing proves the answer
+    /// optimal over all eligible pairs.
+    #[arg(long, default_value = "auto")]
+    pub candidates: solve::pricing::CandidateChoice,
 }
 
 /// `panels verify`.
@@ -227,9 +233,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv"])?;
     refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
-    let inst = load(&args.instance)?;
-    let hash =
-        crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let spin = solve::progress::Progress::new(!quiet).spinner("loading");
+    let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    spin.finish_and_clear();
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -241,7 +248,11 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     let elig = Eligibility::compute(&inst);
-    let solved = solve::solve(&inst, &elig, args.method).map_err(|e| match e {
+    let opts = solve::SolveOptions {
+        candidates: args.candidates,
+        progress: solve::progress::Progress::new(!quiet),
+    };
+    let solved = solve::solve_with(&inst, &elig, args.method, &opts).map_err(|e| match e {
         SolveError::Infeasible(why) => Failure::Infeasible(why.to_string()),
         SolveError::NotLaminar(e) => Failure::BadInput(format!(
             "{}: {e}; use --method mip on small instances",
@@ -267,6 +278,21 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
             args.out.display()
         ),
     );
+    if let Some(p) = &solved.stats.pricing {
+        note(
+            quiet,
+            format!(
+                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s)",
+                p.optimal_over,
+                p.candidates_per_application,
+                p.candidate_pairs,
+                p.pricing_rounds,
+                p.arcs_added,
+                p.applications_rescanned,
+                p.solves
+            ),
+        );
+    }
     Ok(())
 }
 

@@ -7,8 +7,11 @@
 //! potentials become a [`DualCertificate`] in model terms that `verify
 //! --certificate` re-checks without the solver.
 
+pub mod candidates;
 pub mod explain;
 pub mod network;
+pub mod pricing;
+pub mod progress;
 
 use std::time::Instant;
 
@@ -66,6 +69,10 @@ pub struct SolveStats {
     /// Seconds in the solver.
     #[serde(skip)]
     pub solve_seconds: f64,
+    /// Candidates and pricing, when the round was solved on candidates
+    /// (see [`pricing`]); absent for the dense network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<pricing::PricingStats>,
 }
 
 /// A solved round.
@@ -108,7 +115,48 @@ pub enum SolveError {
     Uncertified(String),
 }
 
-/// Solves `inst` with `method`.
+/// Options of [`solve_with`] beyond the method.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SolveOptions {
+    /// Candidates per application (large rounds; see [`pricing`]).
+    pub candidates: pricing::CandidateChoice,
+    /// Progress bars on stderr.
+    pub progress: progress::Progress,
+}
+
+/// Solves `inst` with `method`, choosing dense or candidates + pricing as
+/// `opts` says: [`pricing::CandidateChoice::Auto`] solves rounds of at most
+/// [`pricing::DENSE_PAIRS`] applications × experts on all eligible pairs,
+/// larger ones on candidates. Both answers are optimal over all eligible
+/// pairs. The MIP and rules that do not nest always use all pairs.
+pub fn solve_with(
+    inst: &Instance,
+    elig: &Eligibility,
+    method: Method,
+    opts: &SolveOptions,
+) -> Result<Solved, SolveError> {
+    let size = inst.applications.len().saturating_mul(inst.experts.len());
+    let k = match opts.candidates {
+        pricing::CandidateChoice::All => None,
+        pricing::CandidateChoice::Auto if size <= pricing::DENSE_PAIRS => None,
+        pricing::CandidateChoice::Auto => Some(pricing::auto_k(inst)),
+        pricing::CandidateChoice::Top(k) => Some(k),
+    };
+    match (k, method) {
+        (Some(k), Method::Flow) | (Some(k), Method::Auto) => {
+            if let Err(e) = network::check_laminar(inst) {
+                if method == Method::Flow {
+                    return Err(SolveError::NotLaminar(e));
+                }
+                return solve(inst, elig, method);
+            }
+            pricing::solve_sparse(inst, elig, k, &opts.progress)
+        }
+        _ => solve(inst, elig, method),
+    }
+}
+
+/// Solves `inst` with `method` on all eligible pairs.
 pub fn solve(inst: &Instance, elig: &Eligibility, method: Method) -> Result<Solved, SolveError> {
     let started = Instant::now();
     let pairs = elig.pairs(inst);
@@ -164,6 +212,7 @@ pub fn solve_flow(
             arcs: enc.net.num_arcs(),
             build_seconds,
             solve_seconds,
+            pricing: None,
         },
     })
 }

@@ -1,0 +1,348 @@
+//! Large rounds: solve on candidate pairs, then prove the answer optimal
+//! over **all** eligible pairs by pricing the pruned ones.
+//!
+//! 1. [`super::candidates`] keeps the K best eligible experts per
+//!    application (K automatic, see [`auto_k`], or `--candidates K`) and an
+//!    upper bound `B_a` on the score of every eligible pair it left out.
+//! 2. The min-cost flow solves the restricted network exactly; its
+//!    potentials become LP duals `u, g, w, v, m` in model terms
+//!    ([`super::model_duals`], see [`crate::certificate`]).
+//! 3. **Pricing.** A pruned pair (a, e) could improve the optimum only if
+//!    its slack `s_ae − u_a − g_{a,c(e)} − w_{a,i(e)} − v_e + m_e` is
+//!    positive ([`crate::certificate::pair_slack`]). With `g, w ≥ 0`, and
+//!    `μ = min v_e` over the experts with `m_e = 0`, every such pair has
+//!    slack ≤ `s_ae − u_a − μ ≤ B_a − u_a − μ`. So when `B_a ≤ u_a + μ`,
+//!    **no pruned pair of a can violate — proven without enumerating
+//!    them.** Only the applications failing this test are re-scanned: their
+//!    experts that share a field, prefix or keyword (or are listed) are
+//!    priced exactly, and if even the base score (0 or `default_affinity`)
+//!    could violate, every expert is. The few experts with `m_e > 0` (a
+//!    binding load floor) are priced exactly against every application.
+//! 4. Violators join the candidates and the network is solved again (from
+//!    scratch; the solve is fast next to the scans), until none is left.
+//!    The last duals then satisfy every dual constraint of the LP over all
+//!    eligible pairs, so the dual objective — equal to the flow's
+//!    objective — bounds every assignment: `status: optimal`, over all
+//!    eligible pairs, with a certificate that `verify --certificate`
+//!    checks independently.
+//!
+//! **Infeasible restricted networks.** Fewer arcs can make a feasible round
+//! look infeasible. The flow's minimum cut names the applications behind
+//! it; those with pruned eligible pairs get twice as many candidates and
+//! the network is solved again. Arcs added to applications outside the cut
+//! start outside it and cannot cross it, so once every application behind
+//! the cut (by its own node or a group node) holds all its eligible
+//! experts, the cut is a proof for the whole
+//! round, and only then is the round reported infeasible.
+
+use std::time::Instant;
+
+use super::candidates::{self, Candidates, Scanner};
+use super::explain;
+use super::network::{self, NodeRole};
+use super::progress::Progress;
+use super::{model_duals, SolveError, SolveStats, Solved, Status};
+use crate::certificate::{pair_slack, Duals};
+use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
+use crate::eligibility::Eligibility;
+use crate::flow::{self, FlowError};
+use crate::model::{AppIx, ExpertIx, Instance, Score};
+
+/// How many candidates per application `panels solve` keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CandidateChoice {
+    /// Every eligible pair for small rounds (at most [`DENSE_PAIRS`]
+    /// applications × experts), else [`auto_k`] candidates with pricing.
+    #[default]
+    Auto,
+    /// Every eligible pair (the dense network), whatever the size.
+    All,
+    /// This many candidates per application, then pricing.
+    Top(usize),
+}
+
+impl std::str::FromStr for CandidateChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "auto" => Ok(CandidateChoice::Auto),
+            "all" => Ok(CandidateChoice::All),
+            n => match n.parse::<usize>() {
+                Ok(k) if k >= 1 => Ok(CandidateChoice::Top(k)),
+                _ => Err(format!(
+                    "expected `auto`, `all` or a number of candidates per application (at least 1), got {s:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// Rounds with at most this many applications × experts are solved on all
+/// eligible pairs under [`CandidateChoice::Auto`].
+pub const DENSE_PAIRS: usize = 4_000_000;
+
+/// The automatic number of candidates per application: 12 per panel seat
+/// of the largest panel, at least 40 (a panel of 5 gets 60).
+pub fn auto_k(inst: &Instance) -> usize {
+    let k = inst.app_ixs().map(|a| inst.panel_size(a)).max().unwrap_or(1) as usize;
+    (12 * k).max(40)
+}
+
+/// Deterministic figures of a solve on candidates (they go into the panels
+/// file's `stats.pricing`; timings do not).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PricingStats {
+    /// The set the optimum is proven over.
+    pub optimal_over: &'static str,
+    /// Candidates kept per application at first (K).
+    pub candidates_per_application: usize,
+    /// Candidate pairs before pricing.
+    pub candidate_pairs: usize,
+    /// Pricing passes over the pruned pairs (the last found no violator).
+    pub pricing_rounds: u32,
+    /// Pair arcs added by pricing, over all passes.
+    pub arcs_added: usize,
+    /// Applications re-scanned in full by pricing (their bound test
+    /// failed), over all passes.
+    pub applications_rescanned: usize,
+    /// Times the restricted network was infeasible and applications behind
+    /// its cut got more candidates.
+    pub candidate_expansions: u32,
+    /// Flow solves.
+    pub solves: u32,
+}
+
+/// Solves `inst` on `k` candidates per application with pricing (see the
+/// module docs). The result is optimal over all eligible pairs.
+pub fn solve_sparse(
+    inst: &Instance,
+    elig: &Eligibility,
+    k: usize,
+    progress: &Progress,
+) -> Result<Solved, SolveError> {
+    let started = Instant::now();
+    if let Some(why) = explain::precheck_pool(inst, None) {
+        return Err(SolveError::Infeasible(why));
+    }
+    let index = ScoreIndex::new(inst);
+    let n_apps = inst.applications.len();
+    let bar = progress.bar(n_apps as u64, "candidates");
+    let generated = candidates::generate(inst, elig, &index, k.max(1), || bar.inc(1));
+    bar.finish_and_clear();
+    if let Some(why) = explain::shortage_report(
+        inst,
+        generated
+            .short
+            .iter()
+            .filter_map(|(a, per_city)| explain::app_shortage(inst, elig, *a, per_city)),
+    ) {
+        return Err(SolveError::Infeasible(why));
+    }
+    let mut cand = generated.candidates;
+    let mut stats = PricingStats {
+        optimal_over: "all eligible pairs",
+        candidates_per_application: k,
+        candidate_pairs: cand.len(),
+        ..Default::default()
+    };
+    let eligible_pairs = cand.eligible_pairs();
+    let mut scanner = Scanner::new(inst, elig, &index);
+    let mut pricer = Pricer::new(inst);
+    let mut build_seconds = started.elapsed().as_secs_f64();
+    let mut solve_seconds = 0.0;
+    loop {
+        let t = Instant::now();
+        let pairs = cand.to_pairs();
+        let enc = network::encode(inst, &pairs);
+        drop(pairs);
+        build_seconds += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let spin = progress.spinner(format!(
+            "solving {} arcs (solve {})",
+            enc.net.num_arcs(),
+            stats.solves + 1
+        ));
+        let result = enc.net.solve();
+        spin.finish_and_clear();
+        solve_seconds += t.elapsed().as_secs_f64();
+        stats.solves += 1;
+        let sol = match result {
+            Ok(sol) => sol,
+            Err(FlowError::Infeasible(cut)) => {
+                // Applications with any node (own or group) behind the cut
+                // and eligible pairs still pruned.
+                let mut behind_mark = vec![false; n_apps];
+                for (ix, role) in enc.node_roles.iter().enumerate() {
+                    let app = match *role {
+                        NodeRole::Application(a)
+                        | NodeRole::CityGroup(a, _)
+                        | NodeRole::InstitutionGroup(a, _) => a,
+                        _ => continue,
+                    };
+                    if cut.contains(crate::flow::NodeId(ix as u32)) {
+                        behind_mark[app.ix()] = true;
+                    }
+                }
+                let behind: Vec<AppIx> = inst
+                    .app_ixs()
+                    .filter(|&a| behind_mark[a.ix()] && cand.pruned_bound[a.ix()].is_some())
+                    .collect();
+                if behind.is_empty() {
+                    return Err(SolveError::Infeasible(explain::from_cut(inst, &enc, &cut)));
+                }
+                drop(enc);
+                stats.candidate_expansions += 1;
+                let all = inst.experts.len();
+                for a in behind {
+                    let ka = (cand.k[a.ix()] * 2).min(all);
+                    let scan = scanner.scan(a, ka);
+                    let extra: Vec<(AppIx, ExpertIx, Score)> =
+                        scan.row.iter().map(|&(e, s)| (a, e, s)).collect();
+                    cand.add(&extra);
+                    cand.k[a.ix()] = ka;
+                    cand.pruned_bound[a.ix()] = if ka >= all { None } else { scan.pruned_bound };
+                }
+                continue;
+            }
+            Err(e) => return Err(SolveError::Flow(e)),
+        };
+        flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
+        let objective_micro = i64::try_from(-sol.cost)
+            .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
+        let bound = -flow::dual_objective(&enc.net, &sol.potential);
+        if bound != -sol.cost {
+            return Err(SolveError::Uncertified(format!(
+                "dual bound {bound} differs from objective {objective_micro}"
+            )));
+        }
+        let duals = model_duals(inst, &enc, &sol.potential);
+        let t = Instant::now();
+        let bar = progress.bar(n_apps as u64, "pricing");
+        let found = pricer.price(inst, elig, &index, &cand, &duals, || bar.inc(1));
+        bar.finish_and_clear();
+        build_seconds += t.elapsed().as_secs_f64();
+        stats.pricing_rounds += 1;
+        stats.applications_rescanned += pricer.rescanned;
+        if found.is_empty() {
+            let panels = enc.panels(&sol.flow);
+            return Ok(Solved {
+                panels,
+                objective_micro,
+                bound_micro: Some(objective_micro),
+                status: Status::Optimal,
+                certificate: Some(duals.to_certificate(inst, objective_micro)),
+                solver: "flow",
+                stats: SolveStats {
+                    eligible_pairs,
+                    nodes: enc.net.num_nodes(),
+                    arcs: enc.net.num_arcs(),
+                    build_seconds,
+                    solve_seconds,
+                    pricing: Some(stats),
+                },
+            });
+        }
+        drop(enc);
+        stats.arcs_added += cand.add(&found);
+    }
+}
+
+/// Prices pruned pairs against duals (step 3 of the module docs).
+struct Pricer {
+    scratch: ScanScratch,
+    stamp: Vec<u32>,
+    mark: u32,
+    /// Applications re-scanned by the last [`Pricer::price`].
+    rescanned: usize,
+}
+
+impl Pricer {
+    fn new(inst: &Instance) -> Pricer {
+        Pricer {
+            scratch: ScanScratch::new(inst.experts.len()),
+            stamp: vec![0; inst.experts.len()],
+            mark: 0,
+            rescanned: 0,
+        }
+    }
+
+    /// Every pruned eligible pair with positive slack, by application.
+    fn price(
+        &mut self,
+        inst: &Instance,
+        elig: &Eligibility,
+        index: &ScoreIndex,
+        cand: &Candidates,
+        duals: &Duals,
+        mut tick: impl FnMut(),
+    ) -> Vec<(AppIx, ExpertIx, Score)> {
+        self.rescanned = 0;
+        // Experts with a binding floor are priced one by one; μ is the
+        // least v_e over the others.
+        let floor: Vec<ExpertIx> = inst
+            .expert_ixs()
+            .filter(|e| duals.min_load[e.ix()] > 0)
+            .collect();
+        let mu: i128 = inst
+            .expert_ixs()
+            .filter(|e| duals.min_load[e.ix()] == 0)
+            .map(|e| i128::from(duals.max_load[e.ix()]))
+            .min()
+            .unwrap_or(i128::from(i64::MAX));
+        let base = index.base();
+        let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
+        let mut out = Vec::new();
+        for a in inst.app_ixs() {
+            tick();
+            let Some(bound) = cand.pruned_bound[a.ix()] else {
+                continue;
+            };
+            let row = &cand.rows[a.ix()];
+            let in_row = |e: ExpertIx| row.binary_search_by_key(&e, |&(x, _)| x).is_ok();
+            let u = i128::from(duals.panel[a.ix()]);
+            for &e in &floor {
+                if in_row(e) {
+                    continue;
+                }
+                if let Some(s) = elig.eligible_score(inst, a, e) {
+                    if pair_slack(inst, duals, a, e, s.0) > 0 {
+                        out.push((a, e, s));
+                    }
+                }
+            }
+            if i128::from(bound.0) - u - mu <= 0 {
+                continue; // proven: no pruned pair of a violates
+            }
+            self.rescanned += 1;
+            self.mark = self.mark.wrapping_add(1);
+            if self.mark == 0 {
+                self.stamp.iter_mut().for_each(|s| *s = 0);
+                self.mark = 1;
+            }
+            let mark = self.mark;
+            let stamp = &mut self.stamp;
+            index.scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
+                stamp[e.ix()] = mark;
+                if duals.min_load[e.ix()] > 0 || in_row(e) {
+                    return;
+                }
+                if elig.eligible_given(inst, a, e, s) && pair_slack(inst, duals, a, e, s.0) > 0 {
+                    out.push((a, e, s));
+                }
+            });
+            if base_ok && i128::from(base.0) - u - mu > 0 {
+                for e in inst.expert_ixs() {
+                    if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
+                        continue;
+                    }
+                    if elig.eligible_given(inst, a, e, base)
+                        && pair_slack(inst, duals, a, e, base.0) > 0
+                    {
+                        out.push((a, e, base));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
