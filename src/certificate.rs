@@ -263,8 +263,19 @@ pub fn dual_bound_fast(
     duals: &Duals,
 ) -> Result<i128, CertificateProblem> {
     if inst.applications.len().saturating_mul(inst.experts.len()) <= ENUMERATE_PAIRS {
-        return dual_bound(inst, elig, duals);
+        dual_bound(inst, elig, duals)
+    } else {
+        dual_bound_indexed(inst, elig, duals)
     }
+}
+
+/// The index path of [`dual_bound_fast`], whatever the size (public so
+/// that tests can hold it to [`dual_bound`]).
+pub fn dual_bound_indexed(
+    inst: &Instance,
+    elig: &Eligibility,
+    duals: &Duals,
+) -> Result<i128, CertificateProblem> {
     let index = ScoreIndex::new(inst);
     let base = index.base();
     let base_ok = elig.min_affinity().is_none_or(|m| base >= m);

@@ -242,6 +242,13 @@ impl Eligibility {
             || self.person_based[a.ix()].contains_key(&e)
     }
 
+    /// True when a person-based rule (team, avoid, declared conflict,
+    /// co-author) excludes (a, e).
+    pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
+        let m = &self.person_based[a.ix()];
+        !m.is_empty() && m.contains_key(&e)
+    }
+
     /// Experts excluded from application `a` by a person-based rule (team,
     /// avoid, declared conflict, co-author), ascending.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {

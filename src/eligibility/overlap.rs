@@ -220,22 +220,39 @@ impl ScoreIndex {
         let app = &inst.applications[a.ix()];
         let nf = app.fields.len();
         let nk = app.keywords.len();
-        for &e in touched.iter() {
-            let ei = e as usize;
+        let score_of = |half: u32, hits: u32| {
             // The arithmetic of `computed_score`: the field total is a sum
             // of 1 and 0.5 terms, exact in f64, equal to half / 2.
             let field_fit = if nf == 0 {
                 0.0
             } else {
-                (f64::from(half[ei]) * 0.5) / nf as f64
+                (f64::from(half) * 0.5) / nf as f64
             };
             let keyword_fit = if nk == 0 {
                 0.0
             } else {
-                f64::from(hits[ei]) / nk as f64
+                f64::from(hits) / nk as f64
             };
-            let s = Score::from_f64(FIELD_WEIGHT * field_fit + KEYWORD_WEIGHT * keyword_fit)
-                .unwrap_or_default();
+            Score::from_f64(FIELD_WEIGHT * field_fit + KEYWORD_WEIGHT * keyword_fit)
+                .unwrap_or_default()
+        };
+        // Every (half, hits) an expert can reach, scored once.
+        let (h_max, k_max) = (2 * nf + 1, nk + 1);
+        let table: Vec<Score> = if h_max.saturating_mul(k_max) <= 4096 {
+            (0..h_max * k_max)
+                .map(|i| score_of((i / k_max) as u32, (i % k_max) as u32))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for &e in touched.iter() {
+            let ei = e as usize;
+            let (h, k) = (half[ei] as usize, hits[ei] as usize);
+            let s = if h < h_max && k < k_max && !table.is_empty() {
+                table[h * k_max + k]
+            } else {
+                score_of(half[ei], hits[ei])
+            };
             half[ei] = 0;
             hits[ei] = 0;
             f(ExpertIx(e), s);

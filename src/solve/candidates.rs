@@ -127,12 +127,22 @@ pub struct AppScan {
     pub per_city: Vec<u32>,
 }
 
+/// What a scan reads of an expert, packed (the `Expert` records are large
+/// and scattered; this keeps the hot loop in cache).
+#[derive(Clone, Copy)]
+struct Packed {
+    city: u32,
+    institution: u32,
+    available: bool,
+}
+
 /// Scratch shared by the scans of one pass.
 pub struct Scanner<'a> {
     inst: &'a Instance,
     elig: &'a Eligibility,
     index: &'a ScoreIndex,
     pool: PoolCounts,
+    packed: Vec<Packed>,
     scratch: ScanScratch,
     /// Stamp per expert: `stamp[e] == mark` when e was reported by the scan.
     stamp: Vec<u32>,
@@ -150,6 +160,15 @@ impl<'a> Scanner<'a> {
             elig,
             index,
             pool: PoolCounts::new(inst),
+            packed: inst
+                .experts
+                .iter()
+                .map(|x| Packed {
+                    city: x.city.0,
+                    institution: x.institution.0,
+                    available: x.available,
+                })
+                .collect(),
             scratch: ScanScratch::new(inst.experts.len()),
             stamp: vec![0; inst.experts.len()],
             mark: 0,
@@ -177,16 +196,23 @@ impl<'a> Scanner<'a> {
         let mut rules_ok_reported = vec![0u32; n_cities];
         let mut per_city = vec![0u32; n_cities];
         {
-            let (stamp, buf) = (&mut self.stamp, &mut self.buf);
+            let (stamp, buf, packed) = (&mut self.stamp, &mut self.buf, &self.packed);
+            let same_inst = inst.policy.avoid_same_institution;
+            let app_inst = app.institution.0;
+            let min = elig.min_affinity();
             self.index
                 .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
                     stamp[e.ix()] = mark;
-                    if elig.excluded_by_rules(inst, a, e) {
+                    let p = packed[e.ix()];
+                    if !p.available
+                        || (same_inst && p.institution == app_inst)
+                        || elig.is_person_excluded(a, e)
+                    {
                         return;
                     }
-                    let c = inst.experts[e.ix()].city.ix();
+                    let c = p.city as usize;
                     rules_ok_reported[c] += 1;
-                    if elig.eligible_given(inst, a, e, s) {
+                    if min.is_none_or(|m| s >= m) {
                         buf.push((s, e));
                         per_city[c] += 1;
                     }
@@ -229,29 +255,29 @@ impl<'a> Scanner<'a> {
         }
         let split = k.min(buf.len());
         let mut row: Vec<(ExpertIx, Score)> = buf[..split].iter().map(|&(s, e)| (e, s)).collect();
-        let mut rest: Vec<(Score, ExpertIx)> = buf[split..].to_vec();
 
         // Enough outside-city experts for the outside-city rule.
         let home = app.city;
         let need_out = 2 * inst.min_outside(a) as usize;
         let mut outside = row
             .iter()
-            .filter(|(e, _)| inst.experts[e.ix()].city != home)
+            .filter(|(e, _)| self.packed[e.ix()].city != home.0)
             .count();
-        if outside < need_out && !rest.is_empty() {
+        let mut best_pruned = None;
+        if outside < need_out && split < buf.len() {
+            let rest = &mut buf[split..];
             rest.sort_unstable_by(by_rank);
-            let mut kept = Vec::with_capacity(rest.len());
-            for (s, e) in rest.drain(..) {
-                if outside < need_out && inst.experts[e.ix()].city != home {
+            for &(s, e) in rest.iter() {
+                if outside < need_out && self.packed[e.ix()].city != home.0 {
                     row.push((e, s));
                     outside += 1;
-                } else {
-                    kept.push((s, e));
+                } else if best_pruned.is_none() {
+                    best_pruned = Some(s); // sorted: the first left out is the best
                 }
             }
-            rest = kept;
+        } else {
+            best_pruned = buf[split..].iter().map(|&(s, _)| s).max();
         }
-        let mut best_pruned = rest.iter().map(|&(s, _)| s).max();
 
         // Base-score experts when the scan gave too few (or too few from
         // other cities), from a rotating start.
@@ -310,17 +336,96 @@ pub struct Generated {
     pub short: Vec<(AppIx, Vec<u32>)>,
 }
 
+/// Threads for the scans: the machine's parallelism, at most 8.
+pub fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
+
+/// Splits `0..n` into `parts` contiguous ranges (in order).
+pub fn chunks(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.max(1);
+    (0..parts)
+        .map(|i| (n * i / parts)..(n * (i + 1) / parts))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// One thread's share of [`generate`].
+#[derive(Default)]
+struct Part {
+    rows: Vec<Vec<(ExpertIx, Score)>>,
+    bounds: Vec<Option<Score>>,
+    eligible: Vec<u32>,
+    short: Vec<(AppIx, Vec<u32>)>,
+    floor_best: BTreeMap<ExpertIx, Vec<(Score, AppIx)>>,
+}
+
+/// Keeps the `need` best (score desc, application order) of a floor list.
+fn prune_floor(list: &mut Vec<(Score, AppIx)>, need: usize) {
+    list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    list.truncate(need);
+}
+
 /// Builds the candidates of every application with `k` best experts each
-/// (see the module docs). `tick` is called once per application (progress).
+/// (see the module docs), scanning applications on [`threads`] threads
+/// (the result does not depend on their number). `tick` is called once
+/// per application (progress).
 pub fn generate(
     inst: &Instance,
     elig: &Eligibility,
     index: &ScoreIndex,
     k: usize,
-    mut tick: impl FnMut(),
+    tick: &(dyn Fn() + Sync),
 ) -> Generated {
     let n_apps = inst.applications.len();
-    let mut scanner = Scanner::new(inst, elig, index);
+    // Experts with a load floor: their best applications, kept bounded.
+    let floor_need: Vec<usize> = inst
+        .expert_ixs()
+        .map(|e| 4 * inst.min_load(e) as usize)
+        .collect();
+    let floor_need = &floor_need;
+    let run = |range: std::ops::Range<usize>| {
+        let mut scanner = Scanner::new(inst, elig, index);
+        let mut part = Part::default();
+        for a in range.map(|a| AppIx(a as u32)) {
+            let scan = scanner.scan(a, k);
+            if crate::solve::explain::app_counts_short(inst, a, &scan.per_city) {
+                part.short.push((a, scan.per_city.clone()));
+            }
+            for &(s, e) in &scanner.buf {
+                let need = floor_need[e.ix()];
+                if need > 0 {
+                    let list = part.floor_best.entry(e).or_default();
+                    list.push((s, a));
+                    if list.len() > 4 * need {
+                        prune_floor(list, need);
+                    }
+                }
+            }
+            part.eligible.push(scan.per_city.iter().sum());
+            part.rows.push(scan.row);
+            part.bounds.push(scan.pruned_bound);
+            tick();
+        }
+        part
+    };
+    let ranges = chunks(n_apps, threads());
+    let parts: Vec<Part> = if ranges.len() <= 1 {
+        ranges.into_iter().map(run).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|r| scope.spawn(move || run(r)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
     let mut cand = Candidates {
         rows: Vec::with_capacity(n_apps),
         pruned_bound: Vec::with_capacity(n_apps),
@@ -328,45 +433,27 @@ pub fn generate(
         eligible: Vec::with_capacity(n_apps),
     };
     let mut short = Vec::new();
-    // Experts with a load floor: their best applications, kept bounded.
-    let floor_need: Vec<usize> = inst
-        .expert_ixs()
-        .map(|e| 4 * inst.min_load(e) as usize)
-        .collect();
     let mut floor_best: BTreeMap<ExpertIx, Vec<(Score, AppIx)>> = BTreeMap::new();
-    for a in inst.app_ixs() {
-        let scan = scanner.scan(a, k);
-        let total: u32 = scan.per_city.iter().sum();
-        if crate::solve::explain::app_counts_short(inst, a, &scan.per_city) {
-            short.push((a, scan.per_city.clone()));
+    for part in parts {
+        cand.rows.extend(part.rows);
+        cand.pruned_bound.extend(part.bounds);
+        cand.eligible.extend(part.eligible);
+        short.extend(part.short);
+        for (e, list) in part.floor_best {
+            floor_best.entry(e).or_default().extend(list);
         }
-        for &(s, e) in &scanner.buf {
-            let need = floor_need[e.ix()];
-            if need > 0 {
-                let list = floor_best.entry(e).or_default();
-                list.push((s, a));
-                if list.len() > 4 * need {
-                    list.select_nth_unstable_by(need - 1, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-                    list.truncate(need);
-                }
-            }
-        }
-        cand.rows.push(scan.row);
-        cand.pruned_bound.push(scan.pruned_bound);
-        cand.eligible.push(total);
-        tick();
     }
     // Floors: each such expert's best applications join the candidates.
     let mut extra = Vec::new();
+    let mut have = vec![0usize; inst.experts.len()];
     for (e, mut list) in floor_best {
-        let need = floor_need[e.ix()];
-        list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        list.truncate(need);
+        prune_floor(&mut list, floor_need[e.ix()]);
+        have[e.ix()] = list.len();
         extra.extend(list.iter().map(|&(s, a)| (a, e, s)));
     }
     // Floors the scans could not feed (few reported applications): base
     // score applications, from a rotating start.
-    if scanner.base_eligible() {
+    if elig.min_affinity().is_none_or(|m| index.base() >= m) {
         let base = index.base();
         let n = n_apps.max(1);
         for e in inst.expert_ixs() {
@@ -374,8 +461,7 @@ pub fn generate(
             if need == 0 {
                 continue;
             }
-            let have = extra.iter().filter(|&&(_, x, _)| x == e).count();
-            let mut missing = need.saturating_sub(have);
+            let mut missing = need.saturating_sub(have[e.ix()]);
             let start = e.ix() * 7919 % n;
             for i in 0..n_apps {
                 if missing == 0 {

@@ -127,7 +127,7 @@ pub fn solve_sparse(
     let index = ScoreIndex::new(inst);
     let n_apps = inst.applications.len();
     let bar = progress.bar(n_apps as u64, "candidates");
-    let generated = candidates::generate(inst, elig, &index, k.max(1), || bar.inc(1));
+    let generated = candidates::generate(inst, elig, &index, k.max(1), &|| bar.inc(1));
     bar.finish_and_clear();
     if let Some(why) = explain::shortage_report(
         inst,
@@ -218,7 +218,7 @@ pub fn solve_sparse(
         let duals = model_duals(inst, &enc, &sol.potential);
         let t = Instant::now();
         let bar = progress.bar(n_apps as u64, "pricing");
-        let found = pricer.price(inst, elig, &index, &cand, &duals, || bar.inc(1));
+        let found = pricer.price(inst, elig, &index, &cand, &duals, &|| bar.inc(1));
         bar.finish_and_clear();
         build_seconds += t.elapsed().as_secs_f64();
         stats.pricing_rounds += 1;
@@ -249,24 +249,18 @@ pub fn solve_sparse(
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
 struct Pricer {
-    scratch: ScanScratch,
-    stamp: Vec<u32>,
-    mark: u32,
     /// Applications re-scanned by the last [`Pricer::price`].
     rescanned: usize,
 }
 
 impl Pricer {
-    fn new(inst: &Instance) -> Pricer {
-        Pricer {
-            scratch: ScanScratch::new(inst.experts.len()),
-            stamp: vec![0; inst.experts.len()],
-            mark: 0,
-            rescanned: 0,
-        }
+    fn new(_inst: &Instance) -> Pricer {
+        Pricer { rescanned: 0 }
     }
 
-    /// Every pruned eligible pair with positive slack, by application.
+    /// Every pruned eligible pair with positive slack, by application
+    /// (scanned on several threads; the result does not depend on their
+    /// number).
     fn price(
         &mut self,
         inst: &Instance,
@@ -274,9 +268,8 @@ impl Pricer {
         index: &ScoreIndex,
         cand: &Candidates,
         duals: &Duals,
-        mut tick: impl FnMut(),
+        tick: &(dyn Fn() + Sync),
     ) -> Vec<(AppIx, ExpertIx, Score)> {
-        self.rescanned = 0;
         // Experts with a binding floor are priced one by one; μ is the
         // least v_e over the others.
         let floor: Vec<ExpertIx> = inst
@@ -291,58 +284,81 @@ impl Pricer {
             .unwrap_or(i128::from(i64::MAX));
         let base = index.base();
         let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
-        let mut out = Vec::new();
-        for a in inst.app_ixs() {
-            tick();
-            let Some(bound) = cand.pruned_bound[a.ix()] else {
-                continue;
-            };
-            let row = &cand.rows[a.ix()];
-            let in_row = |e: ExpertIx| row.binary_search_by_key(&e, |&(x, _)| x).is_ok();
-            let u = i128::from(duals.panel[a.ix()]);
-            for &e in &floor {
-                if in_row(e) {
+        let floor = &floor;
+        let run = |range: std::ops::Range<usize>| {
+            let mut scratch = ScanScratch::new(inst.experts.len());
+            let mut stamp = vec![0u32; inst.experts.len()];
+            let mut out = Vec::new();
+            let mut rescanned = 0usize;
+            for a in range.map(|a| AppIx(a as u32)) {
+                tick();
+                let Some(bound) = cand.pruned_bound[a.ix()] else {
                     continue;
-                }
-                if let Some(s) = elig.eligible_score(inst, a, e) {
-                    if pair_slack(inst, duals, a, e, s.0) > 0 {
-                        out.push((a, e, s));
-                    }
-                }
-            }
-            if i128::from(bound.0) - u - mu <= 0 {
-                continue; // proven: no pruned pair of a violates
-            }
-            self.rescanned += 1;
-            self.mark = self.mark.wrapping_add(1);
-            if self.mark == 0 {
-                self.stamp.iter_mut().for_each(|s| *s = 0);
-                self.mark = 1;
-            }
-            let mark = self.mark;
-            let stamp = &mut self.stamp;
-            index.scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
-                stamp[e.ix()] = mark;
-                if duals.min_load[e.ix()] > 0 || in_row(e) {
-                    return;
-                }
-                if elig.eligible_given(inst, a, e, s) && pair_slack(inst, duals, a, e, s.0) > 0 {
-                    out.push((a, e, s));
-                }
-            });
-            if base_ok && i128::from(base.0) - u - mu > 0 {
-                for e in inst.expert_ixs() {
-                    if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
+                };
+                let row = &cand.rows[a.ix()];
+                let in_row = |e: ExpertIx| row.binary_search_by_key(&e, |&(x, _)| x).is_ok();
+                let u = i128::from(duals.panel[a.ix()]);
+                let b = i128::from(bound.0);
+                for &e in floor {
+                    // Slack ≤ B_a − u_a − v_e + m_e; score only when that
+                    // leaves room.
+                    let room = b - u - i128::from(duals.max_load[e.ix()])
+                        + i128::from(duals.min_load[e.ix()]);
+                    if room <= 0 || in_row(e) {
                         continue;
                     }
-                    if elig.eligible_given(inst, a, e, base)
-                        && pair_slack(inst, duals, a, e, base.0) > 0
+                    if let Some(s) = elig.eligible_score(inst, a, e) {
+                        if pair_slack(inst, duals, a, e, s.0) > 0 {
+                            out.push((a, e, s));
+                        }
+                    }
+                }
+                if b - u - mu <= 0 {
+                    continue; // proven: no pruned pair of a violates
+                }
+                rescanned += 1;
+                let mark = a.0 + 1;
+                index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
+                    stamp[e.ix()] = mark;
+                    if duals.min_load[e.ix()] > 0 || in_row(e) {
+                        return;
+                    }
+                    if elig.eligible_given(inst, a, e, s) && pair_slack(inst, duals, a, e, s.0) > 0
                     {
-                        out.push((a, e, base));
+                        out.push((a, e, s));
+                    }
+                });
+                if base_ok && i128::from(base.0) - u - mu > 0 {
+                    for e in inst.expert_ixs() {
+                        if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
+                            continue;
+                        }
+                        if elig.eligible_given(inst, a, e, base)
+                            && pair_slack(inst, duals, a, e, base.0) > 0
+                        {
+                            out.push((a, e, base));
+                        }
                     }
                 }
             }
-        }
-        out
+            (out, rescanned)
+        };
+        let ranges = candidates::chunks(inst.applications.len(), candidates::threads());
+        let parts: Vec<(Vec<(AppIx, ExpertIx, Score)>, usize)> = if ranges.len() <= 1 {
+            ranges.into_iter().map(run).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .into_iter()
+                    .map(|r| scope.spawn(move || run(r)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        self.rescanned = parts.iter().map(|p| p.1).sum();
+        parts.into_iter().flat_map(|p| p.0).collect()
     }
 }
