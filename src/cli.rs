@@ -282,14 +282,15 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         note(
             quiet,
             format!(
-                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s)",
+                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s), {} warm",
                 p.optimal_over,
                 p.candidates_per_application,
                 p.candidate_pairs,
                 p.pricing_rounds,
                 p.arcs_added,
                 p.applications_rescanned,
-                p.solves
+                p.solves,
+                p.warm_starts
             ),
         );
     }

@@ -6,7 +6,9 @@
 //! list, its listed experts), with exact scores; every other expert scores
 //! the index's base (0, or `default_affinity`). From these we keep:
 //!
-//! * the K best eligible experts, by (score desc, input order);
+//! * the K best eligible experts by score, ties broken by a fixed
+//!   per-application shuffle of the experts (equal scores then spread
+//!   over the pool rather than crowding the first experts in input order);
 //! * enough experts from other cities (2 × the outside-city minimum), so
 //!   the restricted network has room for the outside-city rule;
 //! * base-score experts when fewer than K score above it (taken from a
@@ -249,7 +251,15 @@ impl<'a> Scanner<'a> {
 
         // Top k by (score desc, input order).
         let buf = &mut self.buf;
-        let by_rank = |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
+        // Ties are broken by a fixed shuffle of the experts per
+        // application, so that applications with equal scores spread over
+        // the pool instead of all taking the first experts in input order
+        // (which would crowd their loads and starve the restricted network).
+        let salt = u64::from(a.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let shuffle = |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        let by_rank = |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| {
+            y.0.cmp(&x.0).then(shuffle(x.1).cmp(&shuffle(y.1)))
+        };
         if buf.len() > k && k > 0 {
             buf.select_nth_unstable_by(k - 1, by_rank);
         }

@@ -18,8 +18,11 @@
 //!    priced exactly, and if even the base score (0 or `default_affinity`)
 //!    could violate, every expert is. The few experts with `m_e > 0` (a
 //!    binding load floor) are priced exactly against every application.
-//! 4. Violators join the candidates and the network is solved again (from
-//!    scratch; the solve is fast next to the scans), until none is left.
+//! 4. Violators join the candidates and the network is solved again, until
+//!    none is left: **warm**, the new arcs appended to the kept network
+//!    and simplex ([`crate::flow::simplex::Simplex::add_arcs`]), which
+//!    continues from the previous optimal basis; from scratch only when a
+//!    violator needs a node the network lacks.
 //!    The last duals then satisfy every dual constraint of the LP over all
 //!    eligible pairs, so the dual objective — equal to the flow's
 //!    objective — bounds every assignment: `status: optimal`, over all
@@ -45,6 +48,7 @@ use super::{model_duals, SolveError, SolveStats, Solved, Status};
 use crate::certificate::{pair_slack, Duals};
 use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
 use crate::eligibility::Eligibility;
+use crate::flow::simplex::Simplex;
 use crate::flow::{self, FlowError};
 use crate::model::{AppIx, ExpertIx, Instance, Score};
 
@@ -108,8 +112,11 @@ pub struct PricingStats {
     /// Times the restricted network was infeasible and applications behind
     /// its cut got more candidates.
     pub candidate_expansions: u32,
-    /// Flow solves.
+    /// Flow solves (network simplex runs, cold or warm).
     pub solves: u32,
+    /// Solves that continued from the previous basis with the added arcs
+    /// (warm start) rather than from scratch.
+    pub warm_starts: u32,
 }
 
 /// Solves `inst` on `k` candidates per application with pricing (see the
@@ -139,6 +146,33 @@ pub fn solve_sparse(
         return Err(SolveError::Infeasible(why));
     }
     let mut cand = generated.candidates;
+    if std::env::var_os("PANELS_DEBUG_COMPONENTS").is_some() {
+        let n_exp = inst.experts.len();
+        let mut parent: Vec<usize> = (0..n_apps + n_exp).collect();
+        fn find(p: &mut [usize], mut x: usize) -> usize {
+            while p[x] != x {
+                p[x] = p[p[x]];
+                x = p[x];
+            }
+            x
+        }
+        for (a, row) in cand.rows.iter().enumerate() {
+            for &(e, _) in row {
+                let (x, y) = (find(&mut parent, a), find(&mut parent, n_apps + e.ix()));
+                if x != y {
+                    parent[x] = y;
+                }
+            }
+        }
+        let mut sizes = std::collections::BTreeMap::new();
+        for a in 0..n_apps {
+            let r = find(&mut parent, a);
+            *sizes.entry(r).or_insert(0usize) += 1;
+        }
+        let mut v: Vec<usize> = sizes.values().copied().collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        eprintln!("components: {} ; largest app counts {:?}", v.len(), &v[..v.len().min(12)]);
+    }
     let mut stats = PricingStats {
         optimal_over: "all eligible pairs",
         candidates_per_application: k,
@@ -150,11 +184,27 @@ pub fn solve_sparse(
     let mut pricer = Pricer::new(inst);
     let mut build_seconds = started.elapsed().as_secs_f64();
     let mut solve_seconds = 0.0;
+    // The network and its simplex, kept across pricing rounds (warm start).
+    let mut warm: Option<(network::Encoded, Simplex)> = None;
     loop {
         let t = Instant::now();
-        let pairs = cand.to_pairs();
-        let enc = network::encode(inst, &pairs);
-        drop(pairs);
+        let (mut enc, mut sx) = match warm.take() {
+            Some(kept) => kept,
+            None => {
+                let pairs = cand.to_pairs();
+                let enc = network::encode_with(
+                    inst,
+                    &pairs,
+                    network::EncodeOptions {
+                        groups_for_later_pairs: true,
+                        all_available_experts: true,
+                    },
+                );
+                drop(pairs);
+                let sx = Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
+                (enc, sx)
+            }
+        };
         build_seconds += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let spin = progress.spinner(format!(
@@ -162,13 +212,14 @@ pub fn solve_sparse(
             enc.net.num_arcs(),
             stats.solves + 1
         ));
-        let result = enc.net.solve();
+        let result = sx.finish(&enc.net);
         spin.finish_and_clear();
         solve_seconds += t.elapsed().as_secs_f64();
         stats.solves += 1;
         let sol = match result {
             Ok(sol) => sol,
             Err(FlowError::Infeasible(cut)) => {
+                drop(sx);
                 // Applications with any node (own or group) behind the cut
                 // and eligible pairs still pruned.
                 let mut behind_mark = vec![false; n_apps];
@@ -242,10 +293,25 @@ pub fn solve_sparse(
                 },
             });
         }
-        drop(enc);
+        drop(sol);
         stats.arcs_added += cand.add(&found);
+        // Warm start: the violators join the kept network and simplex;
+        // when one needs a node the network lacks, rebuild instead.
+        let first = enc.net.num_arcs();
+        if found
+            .iter()
+            .all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
+            && sx.add_arcs(&enc.net, first).is_ok()
+        {
+            stats.warm_starts += 1;
+            warm = Some((enc, sx));
+        }
     }
 }
+
+/// Largest |arc cost| the kept simplex is made for: every score lies
+/// within ±[`crate::model::MAX_ABS_SCORE`].
+const COST_BOUND: i64 = (crate::model::MAX_ABS_SCORE as i64) * crate::model::SCORE_SCALE;
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
 struct Pricer {
