@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
 use crate::eligibility::Eligibility;
 use crate::model::{AppIx, ExpertIx, Instance, SCORE_SCALE};
 
@@ -223,6 +224,104 @@ pub fn dual_bound(
             if let Some(s) = elig.eligible_score(inst, a, e) {
                 d += pair_slack(inst, duals, a, e, s.0).max(0);
             }
+        }
+    }
+    for e in inst.expert_ixs() {
+        d += i128::from(inst.max_load(e)) * i128::from(duals.max_load[e.ix()]);
+        d -= i128::from(inst.min_load(e)) * i128::from(duals.min_load[e.ix()]);
+    }
+    if d.abs() > i128::from(i64::MAX) {
+        return Err(CertificateProblem::Overflow);
+    }
+    Ok(d)
+}
+
+/// Above this many applications × experts, [`dual_bound_fast`] uses the
+/// score index instead of enumerating every pair.
+pub const ENUMERATE_PAIRS: usize = 20_000_000;
+
+/// The bound `D` proven by `duals`, exactly as [`dual_bound`] computes it,
+/// without enumerating applications × experts when the round is large.
+///
+/// `D` needs `Σ max(0, slack)` over every eligible pair. Per application,
+/// the [`ScoreIndex`] reports the experts whose score may differ from its
+/// base score `s0` (0 for computed scores, `default_affinity` with an
+/// affinity list); those are summed exactly. Every other eligible pair
+/// scores `s0`, so its slack is at most `s0 − u_a − μ` with `μ` the least
+/// `v_e` over experts with `m_e = 0` (the `g, w ≥ 0` terms only lower it).
+/// When that is ≤ 0 they add nothing, proven without enumeration;
+/// otherwise every expert of that application is summed exactly. Experts
+/// with `m_e > 0` are always summed exactly. The result is the same number
+/// as the full enumeration, at the cost of the index scans.
+///
+/// Complexity: O(Σ_a scan(a) + A·|{e : m_e > 0}| + E per application
+/// failing the test); [`dual_bound`] for rounds of at most
+/// [`ENUMERATE_PAIRS`] pairs.
+pub fn dual_bound_fast(
+    inst: &Instance,
+    elig: &Eligibility,
+    duals: &Duals,
+) -> Result<i128, CertificateProblem> {
+    if inst.applications.len().saturating_mul(inst.experts.len()) <= ENUMERATE_PAIRS {
+        dual_bound(inst, elig, duals)
+    } else {
+        dual_bound_indexed(inst, elig, duals)
+    }
+}
+
+/// The index path of [`dual_bound_fast`], whatever the size (public so
+/// that tests can hold it to [`dual_bound`]).
+pub fn dual_bound_indexed(
+    inst: &Instance,
+    elig: &Eligibility,
+    duals: &Duals,
+) -> Result<i128, CertificateProblem> {
+    let index = ScoreIndex::new(inst);
+    let base = index.base();
+    let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
+    let floor: Vec<ExpertIx> = inst
+        .expert_ixs()
+        .filter(|e| duals.min_load[e.ix()] != 0)
+        .collect();
+    let mu: i128 = inst
+        .expert_ixs()
+        .filter(|e| duals.min_load[e.ix()] == 0)
+        .map(|e| i128::from(duals.max_load[e.ix()]))
+        .min()
+        .unwrap_or(i128::from(i64::MAX));
+    let mut scratch = ScanScratch::new(inst.experts.len());
+    let mut reported = vec![u32::MAX; inst.experts.len()];
+    let mut d: i128 = 0;
+    for a in inst.app_ixs() {
+        let ai = a.ix();
+        let mark = a.0;
+        d += i128::from(inst.panel_size(a)) * i128::from(duals.panel[ai]);
+        for (&c, &g) in &duals.city[ai] {
+            d += i128::from(inst.max_from_city(a, crate::model::CityIx(c))) * i128::from(g);
+        }
+        let inst_cap = i128::from(inst.max_from_institution(a));
+        for &w in duals.institution[ai].values() {
+            d += inst_cap * i128::from(w);
+        }
+        index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
+            reported[e.ix()] = mark;
+            if elig.eligible_given(inst, a, e, s) {
+                d += pair_slack(inst, duals, a, e, s.0).max(0);
+            }
+        });
+        if !base_ok {
+            continue;
+        }
+        let all = i128::from(base.0) - i128::from(duals.panel[ai]) - mu > 0;
+        let mut add = |e: ExpertIx| {
+            if reported[e.ix()] != mark && elig.eligible_given(inst, a, e, base) {
+                d += pair_slack(inst, duals, a, e, base.0).max(0);
+            }
+        };
+        if all {
+            inst.expert_ixs().for_each(&mut add);
+        } else {
+            floor.iter().copied().for_each(&mut add);
         }
     }
     for e in inst.expert_ixs() {

@@ -148,6 +148,12 @@ pub struct SolveArgs {
     #[cfg(feature = "highs")]
     #[arg(long)]
     pub highs: bool,
+    /// Candidates per application: `auto` (all pairs for small rounds;
+    /// for large ones 12 per panel seat, at least 40), `all` (the dense
+    /// network), or a number. With candidates, pricing proves the answer
+    /// optimal over all eligible pairs.
+    #[arg(long, default_value = "auto")]
+    pub candidates: solve::pricing::CandidateChoice,
 }
 
 /// `panels verify`.
@@ -279,9 +285,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
-    let inst = load(&args.instance)?;
-    let hash =
-        crate::io::instance_sha256(&args.instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let spin = solve::progress::Progress::new(!quiet).spinner("loading");
+    let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    spin.finish_and_clear();
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -306,6 +313,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = solve::SolveOptions {
         method: args.method,
         time_limit,
+        candidates: args.candidates,
+        progress: solve::progress::Progress::new(!quiet),
         ..Default::default()
     };
     #[cfg(feature = "highs")]
@@ -341,6 +350,22 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
             args.out.display()
         ),
     );
+    if let Some(p) = &solved.stats.pricing {
+        note(
+            quiet,
+            format!(
+                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s), {} warm",
+                p.optimal_over,
+                p.candidates_per_application,
+                p.candidate_pairs,
+                p.pricing_rounds,
+                p.arcs_added,
+                p.applications_rescanned,
+                p.solves,
+                p.warm_starts
+            ),
+        );
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@
 //! this module needs to know how co-authorship distance is computed.
 
 mod coauthor;
+pub mod overlap;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -218,6 +219,45 @@ impl Eligibility {
             min_affinity: inst.policy.min_affinity.and_then(Score::from_f64),
             person_based,
         }
+    }
+
+    /// The scores behind this eligibility (listed and computed).
+    pub fn scorer(&self) -> &Scorer {
+        &self.scorer
+    }
+
+    /// True when (a, e), whose score is `score`, is eligible: the pair
+    /// rules and `min_affinity`, without recomputing the score (for callers
+    /// that already know it, e.g. from [`overlap::ScoreIndex::scan`]).
+    pub fn eligible_given(&self, inst: &Instance, a: AppIx, e: ExpertIx, score: Score) -> bool {
+        self.eligible_with(inst, a, e, || score).is_some()
+    }
+
+    /// True when no score, however high, makes (a, e) eligible: the
+    /// expert is unavailable, of the applicant's institution, or excluded
+    /// by a person-based rule.
+    pub fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        rules::unavailable(inst, e).is_some()
+            || rules::same_institution(inst, a, e).is_some()
+            || self.person_based[a.ix()].contains_key(&e)
+    }
+
+    /// True when a person-based rule (team, avoid, declared conflict,
+    /// co-author) excludes (a, e).
+    pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
+        let m = &self.person_based[a.ix()];
+        !m.is_empty() && m.contains_key(&e)
+    }
+
+    /// Experts excluded from application `a` by a person-based rule (team,
+    /// avoid, declared conflict, co-author), ascending.
+    pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        self.person_based[a.ix()].keys().copied()
+    }
+
+    /// The policy's `min_affinity` as a score, if set.
+    pub fn min_affinity(&self) -> Option<Score> {
+        self.min_affinity
     }
 
     /// The score of (a, e), eligible or not.

@@ -2,7 +2,6 @@
 //! costs, one `Vec` per attribute. [`Network::solve`] validates it, checks the
 //! number ranges, and hands it to the network simplex in [`super::simplex`].
 
-use super::cut::feasibility_cut;
 use super::simplex::Simplex;
 use super::{ArcId, FlowError, FlowSolution, InvalidNetwork, NodeId};
 
@@ -229,11 +228,9 @@ impl Network {
     /// O(√m + tree depth + moved subtree).
     pub fn solve(&self) -> Result<FlowSolution, FlowError> {
         let mut simplex = Simplex::new(self)?;
-        if !simplex.run() {
-            let cut = feasibility_cut(self)?.expect("simplex and max-flow disagree on feasibility");
-            return Err(FlowError::Infeasible(cut));
-        }
-        let sol = simplex.solution(self);
+        let result = simplex.finish(self);
+        drop(simplex);
+        let sol = result?;
         debug_assert_eq!(super::certify(self, &sol), Ok(()));
         Ok(sol)
     }

@@ -47,6 +47,9 @@ pub struct Simplex {
     succ_num: Vec<u32>,
     last_succ: Vec<u32>,
 
+    /// The |cost| bound the big-M was made for: arcs added later must stay
+    /// within it ([`Simplex::add_arcs`]).
+    max_cost: i64,
     block: usize,
     next_arc: usize,
     /// Scratch: the new preorder of a moved subtree.
@@ -63,7 +66,23 @@ impl Simplex {
     /// Validates `net` ([`Network::validate`]) and sets up the starting
     /// tree.
     pub fn new(net: &Network) -> Result<Self, FlowError> {
+        Self::with_cost_bound(net, 0)
+    }
+
+    /// Like [`Simplex::new`], with the big-M made for arc costs up to
+    /// `cost_bound` in magnitude (or the network's largest, if larger), so
+    /// that arcs of such costs can be added later ([`Simplex::add_arcs`]).
+    pub fn with_cost_bound(net: &Network, cost_bound: i64) -> Result<Self, FlowError> {
         net.validate()?;
+        let cost_bound = cost_bound.max(0);
+        let limit = (i128::from(cost_bound) + 1) * (net.num_nodes() as i128 + 1);
+        if limit > super::network::COST_LIMIT {
+            return Err(FlowError::CostRange {
+                what: "(cost bound + 1) × (nodes + 1)",
+                value: limit,
+                limit: super::network::COST_LIMIT,
+            });
+        }
         let n = net.num_nodes();
         let (src0, tgt0) = (net.sources(), net.targets());
         let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
@@ -95,7 +114,7 @@ impl Simplex {
         let mut tgt = Vec::with_capacity(total);
         let mut cost = Vec::with_capacity(total);
         let mut cap = Vec::with_capacity(total);
-        let mut max_cost: i64 = 0;
+        let mut max_cost: i64 = cost_bound;
         for &a in &arc_of {
             let a = a as usize;
             src.push(src0[a]);
@@ -168,6 +187,7 @@ impl Simplex {
             rev_thread,
             succ_num,
             last_succ,
+            max_cost,
             block,
             next_arc: 0,
             buf: Vec::new(),
@@ -611,6 +631,159 @@ impl Simplex {
         }
     }
 
+    /// Warm start: takes in the arcs `first..` that were added to `net`
+    /// since this simplex was made from it. Each enters at its lower bound,
+    /// which must be 0 (so no supply moves): the current tree stays a
+    /// feasible, strongly feasible basis and its potentials price the new
+    /// arcs, so [`Simplex::run`] simply continues. Arc costs must lie within
+    /// the bound the big-M was made for ([`Simplex::with_cost_bound`]).
+    ///
+    /// Cost: O(m + n) to make room (the artificial arcs move up).
+    ///
+    /// # Errors
+    /// A message, and nothing changed, when an arc has a non-zero lower
+    /// bound, reversed bounds or a cost beyond the bound, or names a node
+    /// the simplex does not have; the caller then starts afresh.
+    pub fn add_arcs(&mut self, net: &Network, first: usize) -> Result<(), &'static str> {
+        let (s0, t0) = (net.sources(), net.targets());
+        let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
+        let mut new: Vec<u32> = Vec::new();
+        for a in first..s0.len() {
+            if lo[a] != 0 || up[a] < 0 {
+                return Err("an added arc must have lower bound 0 and upper bound >= 0");
+            }
+            if co[a].unsigned_abs() > self.max_cost as u64 {
+                return Err("an added arc's cost is beyond the bound of the big-M");
+            }
+            if s0[a] as usize >= self.n || t0[a] as usize >= self.n {
+                return Err("an added arc names a node the simplex does not have");
+            }
+            if s0[a] != t0[a] {
+                new.push(a as u32);
+            }
+        }
+        let k = new.len();
+        if k == 0 {
+            return Ok(());
+        }
+        let m = self.m;
+        let at = |v: &mut Vec<u32>, f: &dyn Fn(usize) -> u32| {
+            v.splice(m..m, new.iter().map(|&a| f(a as usize)));
+        };
+        at(&mut self.src, &|a| s0[a]);
+        at(&mut self.tgt, &|a| t0[a]);
+        self.cost.splice(m..m, new.iter().map(|&a| co[a as usize]));
+        self.cap.splice(m..m, new.iter().map(|&a| up[a as usize]));
+        self.flow.splice(m..m, std::iter::repeat_n(0, k));
+        self.state.splice(m..m, std::iter::repeat_n(LOWER, k));
+        self.arc_of.extend_from_slice(&new);
+        for p in self.pred.iter_mut() {
+            if *p != NONE && *p as usize >= m {
+                *p += k as u32;
+            }
+        }
+        self.m += k;
+        self.block = ((self.m as f64).sqrt().ceil() as usize).max(10);
+        if self.next_arc >= self.m {
+            self.next_arc = 0;
+        }
+        Ok(())
+    }
+
+    /// Runs to optimality and returns the solution, or the cut that proves
+    /// the supplies cannot be routed (from [`Simplex::unrouted_cut`],
+    /// checked, else Dinic's max-flow). May be called again after
+    /// [`Simplex::add_arcs`].
+    pub fn finish(&mut self, net: &Network) -> Result<FlowSolution, FlowError> {
+        let feasible = self.run();
+        if std::env::var_os("PANELS_DEBUG_FLOW").is_some() {
+            eprintln!(
+                "flow: {} nodes, {} arcs, {} pivots, {} arcs priced, {} potentials moved",
+                self.n, self.m, self.pivots, self.arcs_priced, self.potentials_moved
+            );
+        }
+        if feasible {
+            return Ok(self.solution(net));
+        }
+        let cut = self.unrouted_cut();
+        if cut.shortfall > 0 && cut.violation(net) == i128::from(cut.shortfall) {
+            return Err(FlowError::Infeasible(cut));
+        }
+        let cut = super::cut::feasibility_cut(net)?
+            .expect("simplex and max-flow disagree on feasibility");
+        Err(FlowError::Infeasible(cut))
+    }
+
+    /// After [`Simplex::run`] returned `false`: the nodes reachable, in the
+    /// residual graph of the final flow on real arcs, from the nodes whose
+    /// supply was left on their artificial arc, and the supply so left.
+    ///
+    /// The big-M costs make the final flow route as much supply as any flow
+    /// can (a maximum flow), and the set reachable from the unrouted supply
+    /// in the residual graph of a maximum flow is the source side of the
+    /// minimal minimum cut, the same set [`super::cut::feasibility_cut`]
+    /// finds with Dinic's algorithm, in O(n + m) instead of a max-flow.
+    /// [`Network::solve`] checks the cut's violation before using it and
+    /// falls back to Dinic otherwise.
+    pub fn unrouted_cut(&self) -> super::Cut {
+        let (n, m) = (self.n, self.m);
+        let mut seen = vec![false; n];
+        let mut queue: Vec<u32> = Vec::new();
+        let mut unrouted: i64 = 0;
+        for u in 0..n {
+            let e = m + u;
+            if self.src[e] as usize == u && self.flow[e] > 0 {
+                unrouted += self.flow[e];
+                seen[u] = true;
+                queue.push(u as u32);
+            }
+        }
+        // Residual adjacency in CSR form: x → y when arc (x, y) has room,
+        // or arc (y, x) carries flow.
+        let mut start = vec![0u32; n + 1];
+        for a in 0..m {
+            let (s, t) = (self.src[a] as usize, self.tgt[a] as usize);
+            if self.flow[a] < self.cap[a] {
+                start[s + 1] += 1;
+            }
+            if self.flow[a] > 0 {
+                start[t + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut adj = vec![0u32; start[n] as usize];
+        let mut fill = start.clone();
+        for a in 0..m {
+            let (s, t) = (self.src[a] as usize, self.tgt[a] as usize);
+            if self.flow[a] < self.cap[a] {
+                adj[fill[s] as usize] = t as u32;
+                fill[s] += 1;
+            }
+            if self.flow[a] > 0 {
+                adj[fill[t] as usize] = s as u32;
+                fill[t] += 1;
+            }
+        }
+        drop(fill);
+        let mut head = 0;
+        while head < queue.len() {
+            let x = queue[head] as usize;
+            head += 1;
+            for &y in &adj[start[x] as usize..start[x + 1] as usize] {
+                if !seen[y as usize] {
+                    seen[y as usize] = true;
+                    queue.push(y);
+                }
+            }
+        }
+        super::Cut {
+            source_side: seen,
+            shortfall: unrouted,
+        }
+    }
+
     /// The solution in the network's numbering: flows (lower bounds added
     /// back, loops set by the sign of their cost), potentials, and cost.
     pub fn solution(&self, net: &Network) -> FlowSolution {
@@ -698,6 +871,92 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// Adding arcs to a solved simplex and continuing gives the optimum of
+    /// the larger network, as a cold solve does.
+    #[test]
+    fn warm_start_after_adding_arcs_matches_a_cold_solve() {
+        let mut checked = 0;
+        for seed in 0..300u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let mut net = Network::new();
+            let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
+            let mut sum = 0;
+            for &v in &nodes[1..] {
+                let b = rng.random_range(-3..=3);
+                net.set_supply(v, b);
+                sum += b;
+            }
+            net.set_supply(nodes[0], -sum);
+            let arc = |net: &mut Network, rng: &mut ChaCha8Rng, lower: i64| {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let up = lower + rng.random_range(0..4);
+                net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
+            };
+            for _ in 0..rng.random_range(n..30) {
+                let l = rng.random_range(-1..=1);
+                arc(&mut net, &mut rng, l);
+            }
+            let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+            if !sx.run() {
+                continue;
+            }
+            let first = net.num_arcs();
+            for _ in 0..rng.random_range(1..12) {
+                arc(&mut net, &mut rng, 0);
+            }
+            sx.add_arcs(&net, first).unwrap();
+            sx.check_tree();
+            let warm = sx.finish(&net).expect("still feasible");
+            crate::flow::certify(&net, &warm).expect("warm solution certified");
+            let cold = net.solve().expect("feasible");
+            assert_eq!(warm.cost, cold.cost, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} feasible networks");
+    }
+
+    /// The cut read off the simplex's flow is Dinic's minimal minimum cut.
+    #[test]
+    fn unrouted_cut_equals_the_max_flow_cut() {
+        let mut checked = 0;
+        for seed in 0..400u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let mut net = Network::new();
+            let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
+            let mut sum = 0;
+            for &v in &nodes[1..] {
+                let b = rng.random_range(-4..=4);
+                net.set_supply(v, b);
+                sum += b;
+            }
+            net.set_supply(nodes[0], -sum);
+            for _ in 0..rng.random_range(0..20) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let l = rng.random_range(0..=1);
+                let up = l + rng.random_range(0..3);
+                net.add_arc(nodes[u], nodes[v], l, up, rng.random_range(-9..10));
+            }
+            let mut sx = Simplex::new(&net).unwrap();
+            if sx.run() {
+                continue;
+            }
+            let cut = sx.unrouted_cut();
+            let dinic = crate::flow::feasibility_cut(&net)
+                .unwrap()
+                .expect("infeasible");
+            assert_eq!(
+                cut.violation(&net),
+                i128::from(cut.shortfall),
+                "seed {seed}"
+            );
+            assert_eq!(cut, dinic, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} infeasible networks");
+    }
 
     #[test]
     fn tree_invariants_hold_after_every_pivot() {

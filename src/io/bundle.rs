@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     nearest, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, JsonRecord, Raw, Reader, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
+    parse_policy, Cell, JsonRecord, Raw, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
     COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
 use crate::model::{ConflictWith, Instance, Policy};
@@ -263,11 +263,165 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
             _ => {}
         }
         let mut i = 0usize;
+        if let Kind::Affinity = self.kind {
+            // Fast path: affinity lists are the big ones (applications ×
+            // candidates); read their records without building objects.
+            while let Some(item) = seq.next_element_seed(AffinitySeed)? {
+                match item {
+                    AffinityItem::Fields(f) => {
+                        let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
+                        let r = Reader::new(self.file, site, self.errs);
+                        if let Some(a) = parse_affinity(r, &f) {
+                            self.raw.affinity.get_or_insert_with(Vec::new).push(a);
+                        }
+                    }
+                    AffinityItem::Other(v) => self.record(i, &v),
+                }
+                i += 1;
+            }
+            return Ok(());
+        }
         while let Some(v) = seq.next_element::<Value>()? {
             self.record(i, &v);
             i += 1;
         }
         Ok(())
+    }
+}
+
+/// An affinity record read field by field (keys borrowed, no JSON object
+/// built): what the common case needs, parsed by the same
+/// [`parse_affinity`] as every other record, so values are checked and
+/// reported exactly alike.
+#[derive(Default)]
+struct AffinityFields {
+    application: Option<Value>,
+    expert: Option<Value>,
+    score: Option<Value>,
+}
+
+impl Record for AffinityFields {
+    fn cell(&self, name: &str) -> Cell<'_> {
+        let v = match name {
+            "application" => &self.application,
+            "expert" => &self.expert,
+            "score" => &self.score,
+            _ => &None,
+        };
+        v.as_ref().map_or(Cell::Absent, Cell::Json)
+    }
+}
+
+/// One element of an affinity list: the known fields, or anything else
+/// (not an object, or an object with unknown keys) as a value for the
+/// general path and its messages.
+enum AffinityItem {
+    Fields(AffinityFields),
+    Other(Value),
+}
+
+struct AffinitySeed;
+
+impl<'de> DeserializeSeed<'de> for AffinitySeed {
+    type Value = AffinityItem;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<AffinityItem, D::Error> {
+        d.deserialize_any(AffinityVisitor)
+    }
+}
+
+struct AffinityVisitor;
+
+/// Keys of an affinity record.
+enum AffinityKey {
+    Application,
+    Expert,
+    Score,
+    Other(String),
+}
+
+struct AffinityKeySeed;
+
+impl<'de> DeserializeSeed<'de> for AffinityKeySeed {
+    type Value = AffinityKey;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<AffinityKey, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for AffinityKeySeed {
+    type Value = AffinityKey;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AffinityKey, E> {
+        Ok(match v {
+            "application" => AffinityKey::Application,
+            "expert" => AffinityKey::Expert,
+            "score" => AffinityKey::Score,
+            other => AffinityKey::Other(other.to_string()),
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for AffinityVisitor {
+    type Value = AffinityItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an affinity record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AffinityItem, A::Error> {
+        let mut f = AffinityFields::default();
+        let mut extra: Option<serde_json::Map<String, Value>> = None;
+        while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
+            match key {
+                AffinityKey::Application => f.application = Some(map.next_value()?),
+                AffinityKey::Expert => f.expert = Some(map.next_value()?),
+                AffinityKey::Score => f.score = Some(map.next_value()?),
+                AffinityKey::Other(k) => {
+                    let v = map.next_value()?;
+                    extra.get_or_insert_with(Default::default).insert(k, v);
+                }
+            }
+        }
+        let Some(mut obj) = extra else {
+            return Ok(AffinityItem::Fields(f));
+        };
+        for (k, v) in [
+            ("application", f.application),
+            ("expert", f.expert),
+            ("score", f.score),
+        ] {
+            if let Some(v) = v {
+                obj.insert(k.to_string(), v);
+            }
+        }
+        Ok(AffinityItem::Other(Value::Object(obj)))
+    }
+
+    // Not an object: the general path reports it (its message does not
+    // depend on the value).
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AffinityItem, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
+    }
+    fn visit_unit<E>(self) -> Result<AffinityItem, E> {
+        Ok(AffinityItem::Other(Value::Null))
     }
 }
 

@@ -1047,8 +1047,10 @@ mod tests {
 
     #[test]
     fn policy_fields_match_the_model() {
-        // Crossing-rule fields are written only when set: set them all.
+        // Extension fields are written only when set: set them all.
         let mut full = Policy {
+            max_probability: Some(0.5),
+            alternates: 3,
             min_senior: 1,
             senior_titles: vec!["教授".into()],
             cover_fields: true,

@@ -17,6 +17,7 @@
 //! either; such a clash is an input error.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::error::Errs;
 use super::records::{Origin, Raw, Site};
@@ -42,6 +43,60 @@ impl Origin {
         }
     }
 }
+
+/// A fast, non-cryptographic hasher (the Fx hash of rustc) for the id maps:
+/// the inputs are local files, lookups dominate large loads, and the maps
+/// are never iterated.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map with [`Fx`] hashing (lookups only, never iterated).
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// Builds the instance, or pushes every problem found and returns `None`.
 /// Consumes the raw records, moving their texts into the model.
@@ -70,7 +125,8 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 
     // Experts.
     let n_experts = raw.experts.len();
-    let mut expert_index: HashMap<String, ExpertIx> = HashMap::with_capacity(n_experts);
+    let mut expert_index: FxMap<String, ExpertIx> =
+        FxMap::with_capacity_and_hasher(n_experts, Default::default());
     let mut experts = Vec::with_capacity(n_experts);
     for i in 0..n_experts {
         let e = &raw.experts[i];
@@ -122,7 +178,8 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 
     // Applications.
     let n_apps = raw.applications.len();
-    let mut app_index: HashMap<String, AppIx> = HashMap::with_capacity(n_apps);
+    let mut app_index: FxMap<String, AppIx> =
+        FxMap::with_capacity_and_hasher(n_apps, Default::default());
     let mut applications = Vec::with_capacity(n_apps);
     for j in 0..n_apps {
         let a = &raw.applications[j];
@@ -230,7 +287,8 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 
     // Affinity.
     let affinity = raw.affinity.as_ref().map(|list| {
-        let mut seen: HashMap<(AppIx, ExpertIx), usize> = HashMap::with_capacity(list.len());
+        let mut seen: FxMap<(AppIx, ExpertIx), usize> =
+            FxMap::with_capacity_and_hasher(list.len(), Default::default());
         let mut out = Vec::with_capacity(list.len());
         for (k, f) in list.iter().enumerate() {
             let app = app_index.get(f.application.as_str()).copied();

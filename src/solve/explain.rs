@@ -62,76 +62,114 @@ pub fn precheck(
     elig: &Eligibility,
     pairs: &EligiblePairs,
 ) -> Option<Infeasibility> {
+    let mut per_city = vec![0u32; inst.cities.len()];
+    let short = inst.app_ixs().filter_map(|a| {
+        per_city.iter_mut().for_each(|n| *n = 0);
+        for e in pairs.experts_of(a) {
+            per_city[inst.experts[e.ix()].city.ix()] += 1;
+        }
+        app_shortage(inst, elig, a, &per_city)
+    });
+    if let Some(out) = shortage_report(inst, short) {
+        return Some(out);
+    }
+    precheck_pool(inst, Some(pairs))
+}
+
+/// True when application `a`, with `per_city[c]` eligible experts in city
+/// `c` (exact counts), cannot be staffed: too few eligible experts, too few
+/// from other cities, or per-city caps that leave too few seats.
+pub fn app_counts_short(inst: &Instance, a: AppIx, per_city: &[u32]) -> bool {
+    let k = inst.panel_size(a);
+    let home = inst.applications[a.ix()].city;
+    let total: u32 = per_city.iter().sum();
+    let outside = total - per_city.get(home.ix()).copied().unwrap_or(0);
+    let reachable: u32 = per_city
+        .iter()
+        .enumerate()
+        .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
+        .sum();
+    total < k || outside < inst.min_outside(a) || reachable < k
+}
+
+/// The precheck's line for one application with exact per-city eligible
+/// counts: (reviews short, text), or `None` when the counts allow a panel.
+pub fn app_shortage(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: AppIx,
+    per_city: &[u32],
+) -> Option<(u32, String)> {
+    if !app_counts_short(inst, a, per_city) {
+        return None;
+    }
+    let k = inst.panel_size(a);
+    let q = inst.min_outside(a);
+    let home = inst.applications[a.ix()].city;
+    let total: u32 = per_city.iter().sum();
+    let outside = total - per_city.get(home.ix()).copied().unwrap_or(0);
+    let reachable: u32 = per_city
+        .iter()
+        .enumerate()
+        .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
+        .sum();
+    let app = &inst.applications[a.ix()];
+    if total < k {
+        Some((
+            k - total,
+            format!(
+                "{} ({}, {}) has {} eligible expert(s) and needs {}; {}",
+                app.id,
+                inst.app_city(a),
+                fields_label(inst, a),
+                total,
+                k,
+                exclusion_summary(inst, elig, a)
+            ),
+        ))
+    } else if outside < q {
+        Some((
+            q - outside,
+            format!(
+                "{} ({}) needs {} expert(s) from outside {}; only {} eligible expert(s) are from other cities",
+                app.id,
+                inst.app_city(a),
+                q,
+                inst.app_city(a),
+                outside
+            ),
+        ))
+    } else {
+        Some((
+            k - reachable,
+            format!(
+                "{} ({}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
+                app.id,
+                inst.app_city(a),
+                inst.policy
+                    .max_per_city
+                    .map_or("none".to_string(), |c| c.to_string()),
+                inst.max_from_city(a, home),
+                reachable,
+                k
+            ),
+        ))
+    }
+}
+
+/// The findings and fixes for applications that cannot be staffed (lines
+/// from [`app_shortage`]); `None` when there are none.
+pub fn shortage_report(
+    inst: &Instance,
+    lines: impl IntoIterator<Item = (u32, String)>,
+) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut short_apps = 0usize;
-    for a in inst.app_ixs() {
-        let k = inst.panel_size(a);
-        let q = inst.min_outside(a);
-        let experts = pairs.experts_of(a);
-        let home = inst.applications[a.ix()].city;
-        let outside = experts
-            .iter()
-            .filter(|e| inst.experts[e.ix()].city != home)
-            .count() as u32;
-        // Most the caps allow: per city, min(cap, eligible there).
-        let mut per_city: BTreeMap<u32, u32> = BTreeMap::new();
-        for e in experts {
-            *per_city.entry(inst.experts[e.ix()].city.0).or_default() += 1;
-        }
-        let reachable: u32 = per_city
-            .iter()
-            .map(|(&c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c))))
-            .sum();
-        let app = &inst.applications[a.ix()];
-        let line = if (experts.len() as u32) < k {
-            Some((
-                k - experts.len() as u32,
-                format!(
-                    "{} ({}, {}) has {} eligible expert(s) and needs {}; {}",
-                    app.id,
-                    inst.app_city(a),
-                    fields_label(inst, a),
-                    experts.len(),
-                    k,
-                    exclusion_summary(inst, elig, a)
-                ),
-            ))
-        } else if outside < q {
-            Some((
-                q - outside,
-                format!(
-                    "{} ({}) needs {} expert(s) from outside {}; only {} eligible expert(s) are from other cities",
-                    app.id,
-                    inst.app_city(a),
-                    q,
-                    inst.app_city(a),
-                    outside
-                ),
-            ))
-        } else if reachable < k {
-            Some((
-                k - reachable,
-                format!(
-                    "{} ({}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
-                    app.id,
-                    inst.app_city(a),
-                    inst.policy
-                        .max_per_city
-                        .map_or("none".to_string(), |c| c.to_string()),
-                    inst.max_from_city(a, home),
-                    reachable,
-                    k
-                ),
-            ))
-        } else {
-            None
-        };
-        if let Some((short, text)) = line {
-            out.shortfall += u64::from(short);
-            short_apps += 1;
-            if out.findings.len() < MAX_LISTED {
-                out.findings.push(text);
-            }
+    for (short, text) in lines {
+        out.shortfall += u64::from(short);
+        short_apps += 1;
+        if out.findings.len() < MAX_LISTED {
+            out.findings.push(text);
         }
     }
     if short_apps > MAX_LISTED {
@@ -140,25 +178,44 @@ pub fn precheck(
             short_apps - MAX_LISTED
         ));
     }
-    if short_apps > 0 {
-        out.fixes.push(
-            "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
-        );
-        if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
-            out.fixes.push(
-                "or relax min_outside_share / min_outside / max_per_city for these applications"
-                    .into(),
-            );
-        }
-        return Some(out);
+    if short_apps == 0 {
+        return None;
     }
+    out.fixes.push(
+        "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
+    );
+    if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
+        out.fixes.push(
+            "or relax min_outside_share / min_outside / max_per_city for these applications".into(),
+        );
+    }
+    Some(out)
+}
 
+/// The pool-wide counting checks (reviews needed vs what the pool can
+/// give, load floors). With `pairs` (all eligible pairs) the checks are
+/// those of [`precheck`]; without (a round solved on candidates), only the
+/// checks that need no pairs run, and the pool's capacity is counted over
+/// every available expert (an upper bound, so a shortage found is real).
+pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<Infeasibility> {
+    let mut out = Infeasibility::default();
     // Global capacity: reviews needed vs reviews the pool can give.
     let demand: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();
-    let mut has_pair = vec![false; inst.experts.len()];
-    for e in &pairs.experts {
-        has_pair[e.ix()] = true;
-    }
+    let has_pair: Vec<bool> = match pairs {
+        Some(pairs) => {
+            let mut has_pair = vec![false; inst.experts.len()];
+            for e in &pairs.experts {
+                has_pair[e.ix()] = true;
+            }
+            has_pair
+        }
+        None => inst.experts.iter().map(|x| x.available).collect(),
+    };
+    let who = if pairs.is_some() {
+        "experts with at least one eligible application can give"
+    } else {
+        "available experts can give at most"
+    };
     let supply: u64 = inst
         .expert_ixs()
         .filter(|e| has_pair[e.ix()])
@@ -167,7 +224,7 @@ pub fn precheck(
     if supply < demand {
         out.shortfall = demand - supply;
         out.findings.push(format!(
-            "the round needs {demand} reviews; experts with at least one eligible application can give {supply} (sum of max_load)"
+            "the round needs {demand} reviews; {who} {supply} (sum of max_load)"
         ));
         let usable = has_pair.iter().filter(|&&h| h).count() as u64;
         out.fixes.push(format!(
@@ -209,6 +266,9 @@ pub fn precheck(
         );
         return Some(out);
     }
+    let Some(pairs) = pairs else {
+        return None;
+    };
     let mut eligible_apps = vec![0u32; inst.experts.len()];
     for e in &pairs.experts {
         eligible_apps[e.ix()] += 1;

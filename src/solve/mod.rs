@@ -15,9 +15,12 @@
 //! Lagrangian relaxation with repair ([`lagrange`]). The soft city bonus
 //! is not a crossing rule: it nests in the flow ([`network::encode_with`]).
 
+pub mod candidates;
 pub mod explain;
 pub mod lagrange;
 pub mod network;
+pub mod pricing;
+pub mod progress;
 
 use std::time::{Duration, Instant};
 
@@ -66,8 +69,8 @@ pub enum Method {
 /// round with crossing rules to the MIP; above it, to the Lagrangian path.
 pub const CROSS_MIP_PAIR_LIMIT: usize = crate::mip::MIP_PAIR_LIMIT;
 
-/// How to solve: the method and its budget.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// How to solve: the method, its budget, and the candidate pairs.
+#[derive(Clone, Debug, Default)]
 pub struct SolveOptions {
     /// Which algorithm.
     pub method: Method,
@@ -78,6 +81,10 @@ pub struct SolveOptions {
     pub backend: crate::mip::Backend,
     /// Subgradient iterations of the Lagrangian path (0: the default).
     pub lagrange_iterations: usize,
+    /// Candidates per application (large rounds; see [`pricing`]).
+    pub candidates: pricing::CandidateChoice,
+    /// Progress bars on stderr.
+    pub progress: progress::Progress,
 }
 
 /// Sizes and timings of a solve. Sizes go into the panels file's `stats`;
@@ -100,6 +107,10 @@ pub struct SolveStats {
     /// Seconds in the solver.
     #[serde(skip)]
     pub solve_seconds: f64,
+    /// Candidates and pricing, when the round was solved on candidates
+    /// (see [`pricing`]); absent for the dense network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<pricing::PricingStats>,
 }
 
 /// A solved round.
@@ -171,6 +182,13 @@ pub fn solve_with(
     elig: &Eligibility,
     opts: &SolveOptions,
 ) -> Result<Solved, SolveError> {
+    if let Some(k) = sparse_candidates(inst, opts) {
+        match network::check_laminar(inst) {
+            Ok(()) => return pricing::solve_sparse(inst, elig, k, &opts.progress),
+            Err(e) if opts.method == Method::Flow => return Err(SolveError::NotLaminar(e)),
+            Err(_) => {}
+        }
+    }
     let started = Instant::now();
     let pairs = elig.pairs(inst);
     if let Some(why) = explain::precheck(inst, elig, &pairs) {
@@ -197,6 +215,27 @@ pub fn solve_with(
         return Err(SolveError::Infeasible(why));
     }
     solve_crossing(inst, &pairs, started, opts, laminar.is_ok(), &crossing).map(with_gap)
+}
+
+/// Candidates per application when the round is solved on candidates with
+/// pricing (see [`pricing`]): only for the flow, without crossing rules or
+/// a city bonus. [`pricing::CandidateChoice::Auto`] keeps rounds of at most
+/// [`pricing::DENSE_PAIRS`] applications × experts on all eligible pairs.
+/// Both ways the answer is optimal over all eligible pairs.
+fn sparse_candidates(inst: &Instance, opts: &SolveOptions) -> Option<usize> {
+    let flow_only = matches!(opts.method, Method::Flow | Method::Auto)
+        && inst.policy.crossing_rules().is_empty()
+        && inst.policy.bonus_micro() == 0;
+    if !flow_only {
+        return None;
+    }
+    let size = inst.applications.len().saturating_mul(inst.experts.len());
+    match opts.candidates {
+        pricing::CandidateChoice::All => None,
+        pricing::CandidateChoice::Auto if size <= pricing::DENSE_PAIRS => None,
+        pricing::CandidateChoice::Auto => Some(pricing::auto_k(inst)),
+        pricing::CandidateChoice::Top(k) => Some(k),
+    }
 }
 
 fn solve_crossing(
@@ -431,6 +470,7 @@ pub fn solve_flow(
             build_seconds,
             solve_seconds,
             gap: None,
+            pricing: None,
         },
     })
 }

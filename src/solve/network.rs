@@ -74,6 +74,22 @@ pub struct Encoded {
     pub expert_node: Vec<Option<NodeId>>,
     /// The sink.
     pub sink: NodeId,
+    /// Group nodes by (application, city), sorted.
+    pub city_groups: Vec<((AppIx, CityIx), NodeId)>,
+    /// Group nodes by (application, institution), sorted.
+    pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
+}
+
+/// How [`encode_with`] builds the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Make a group node whenever its cap is below the panel size and the
+    /// group has a pair, even when the pairs given cannot exceed the cap
+    /// (so that pairs added later, see [`Encoded::add_pair`], find it).
+    pub groups_for_later_pairs: bool,
+    /// Give every available expert a node (pairs added later then always
+    /// find their expert).
+    pub all_available_experts: bool,
 }
 
 /// Refusal to encode: the rules do not nest.
@@ -113,7 +129,21 @@ pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
 /// order.
 pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
     let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
-    encode_with(inst, pairs, &weights, inst.policy.bonus_micro())
+    encode_full(
+        inst,
+        pairs,
+        &weights,
+        inst.policy.bonus_micro(),
+        EncodeOptions::default(),
+    )
+}
+
+/// [`encode`] with options (for networks that will grow, see
+/// [`crate::solve::pricing`]). The feasible set over the given pairs is the
+/// same.
+pub fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
+    let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
+    encode_full(inst, pairs, &weights, inst.policy.bonus_micro(), opts)
 }
 
 /// Builds the network with pair `p` (in [`EligiblePairs`] order) weighted
@@ -137,6 +167,18 @@ pub fn encode_with(
     weights: &[i64],
     city_bonus: i64,
 ) -> Encoded {
+    encode_full(inst, pairs, weights, city_bonus, EncodeOptions::default())
+}
+
+/// The encoder behind [`encode`], [`encode_with`] and
+/// [`encode_with_options`].
+fn encode_full(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    weights: &[i64],
+    city_bonus: i64,
+    opts: EncodeOptions,
+) -> Encoded {
     assert_eq!(weights.len(), pairs.len(), "one weight per eligible pair");
     let n_apps = inst.applications.len();
     let mut net = Network::with_capacity(
@@ -145,6 +187,8 @@ pub fn encode_with(
     );
     let mut node_roles = Vec::new();
     let mut arc_roles = Vec::new();
+    let mut city_groups = Vec::new();
+    let mut institution_groups = Vec::new();
     let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
         roles.push(role);
         net.add_node()
@@ -171,7 +215,9 @@ pub fn encode_with(
     let expert_node: Vec<Option<NodeId>> = inst
         .expert_ixs()
         .map(|e| {
-            (used[e.ix()] || inst.min_load(e) > 0)
+            (used[e.ix()]
+                || inst.min_load(e) > 0
+                || (opts.all_available_experts && inst.experts[e.ix()].available))
                 .then(|| add_node(&mut net, NodeRole::Expert(e), &mut node_roles))
         })
         .collect();
@@ -191,10 +237,22 @@ pub fn encode_with(
                 .entry(inst.experts[e.ix()].institution)
                 .or_default() += 1;
         }
+        if opts.groups_for_later_pairs {
+            // The home city's cap (the outside-city rule) is the one most
+            // pairs added later fall under: give it a node even before any
+            // home-city pair exists.
+            per_city.entry(inst.applications[a.ix()].city).or_default();
+        }
         let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
         for (&c, &count) in &per_city {
             let cap = inst.max_from_city(a, c);
-            let seats = i64::from(cap.min(count).min(k));
+            // Seats the group can fill: later pairs may add to `count`.
+            let reachable = if opts.groups_for_later_pairs {
+                k
+            } else {
+                count
+            };
+            let seats = i64::from(cap.min(reachable).min(k));
             if city_bonus != 0 && seats > 0 {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, 1, -city_bonus);
@@ -204,17 +262,19 @@ pub fn encode_with(
                     arc_roles.push(ArcRole::CityCap(a, c));
                 }
                 city_node.insert(c, n);
-            } else if cap < k && cap < count {
+                city_groups.push(((a, c), n));
+            } else if cap < k && (cap < count || opts.groups_for_later_pairs) {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
                 arc_roles.push(ArcRole::CityCap(a, c));
                 city_node.insert(c, n);
+                city_groups.push(((a, c), n));
             }
         }
         let inst_cap = inst.max_from_institution(a);
         let mut inst_node: BTreeMap<InstIx, NodeId> = BTreeMap::new();
         for (&i, &count) in &per_inst {
-            if inst_cap < k && inst_cap < count {
+            if inst_cap < k && (inst_cap < count || opts.groups_for_later_pairs) {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
                 let first = experts
@@ -228,6 +288,7 @@ pub fn encode_with(
                 net.add_arc(parent, n, 0, i64::from(inst_cap), 0);
                 arc_roles.push(ArcRole::InstitutionCap(a, i));
                 inst_node.insert(i, n);
+                institution_groups.push(((a, i), n));
             }
         }
         for (&e, &s) in experts.iter().zip(scores) {
@@ -263,10 +324,48 @@ pub fn encode_with(
         app_node,
         expert_node,
         sink,
+        city_groups,
+        institution_groups,
     }
 }
 
 impl Encoded {
+    /// Adds the pair arc (a, e) with `score`, below the group it belongs
+    /// to. Refuses (returns `false`, nothing changed) when the expert has
+    /// no node, or when a cap that could bind has no group node for it:
+    /// the pair would then dodge the cap, and the network must be rebuilt.
+    pub fn add_pair(&mut self, inst: &Instance, a: AppIx, e: ExpertIx, score: i64) -> bool {
+        let Some(to) = self.expert_node[e.ix()] else {
+            return false;
+        };
+        let ex = &inst.experts[e.ix()];
+        let k = inst.panel_size(a);
+        let find_city = |c: CityIx| {
+            self.city_groups
+                .binary_search_by_key(&(a, c), |&(key, _)| key)
+                .ok()
+                .map(|i| self.city_groups[i].1)
+        };
+        let find_inst = |i: InstIx| {
+            self.institution_groups
+                .binary_search_by_key(&(a, i), |&(key, _)| key)
+                .ok()
+                .map(|j| self.institution_groups[j].1)
+        };
+        let city = find_city(ex.city);
+        if city.is_none() && inst.max_from_city(a, ex.city) < k {
+            return false;
+        }
+        let institution = find_inst(ex.institution);
+        if institution.is_none() && inst.max_from_institution(a) < k {
+            return false;
+        }
+        let from = institution.or(city).unwrap_or(self.app_node[a.ix()]);
+        self.net.add_arc(from, to, 0, 1, -score);
+        self.arc_roles.push(ArcRole::Pair(a, e));
+        true
+    }
+
     /// Reads panels off a flow: for each application, the experts whose pair
     /// arc carries flow, in input order.
     pub fn panels(&self, flow: &[i64]) -> Vec<Vec<ExpertIx>> {

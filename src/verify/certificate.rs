@@ -3,12 +3,15 @@
 //! why its dual value bounds every assignment).
 //!
 //! The duals are read by model names (applications, cities, institutions,
-//! experts), signs are checked, `z` is recomputed for every eligible pair,
+//! experts), signs are checked, `z` is recomputed for every eligible pair
+//! (for large rounds through the score index, which sums the same number
+//! without enumerating pairs that share nothing with an application; see
+//! [`crate::certificate::dual_bound_fast`]),
 //! and the dual objective `D` is summed exactly in millionths. `D` equal to
 //! the recomputed objective proves the assignment optimal; `D` above it
 //! proves only that no assignment beats `D`.
 
-use crate::certificate::{dual_bound, DualCertificate};
+use crate::certificate::{dual_bound_fast, DualCertificate};
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::model::Instance;
@@ -89,7 +92,7 @@ pub fn check_certificate(
         Ok(d) => d,
         Err(e) => return CertificateOutcome::Invalid(e.to_string()),
     };
-    let bound = match dual_bound(inst, elig, &duals) {
+    let bound = match dual_bound_fast(inst, elig, &duals) {
         Ok(b) => b as i64,
         Err(e) => return CertificateOutcome::Invalid(e.to_string()),
     };
