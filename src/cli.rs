@@ -104,6 +104,10 @@ pub struct SolveArgs {
     /// optimal over all eligible pairs.
     #[arg(long, default_value = "auto")]
     pub candidates: solve::pricing::CandidateChoice,
+    /// Also write the last network solved on candidates (DIMACS min-cost
+    /// format), for reference solvers.
+    #[arg(long, value_name = "FILE")]
+    pub dump_network: Option<PathBuf>,
 }
 
 /// `panels verify`.
@@ -251,6 +255,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let opts = solve::SolveOptions {
         candidates: args.candidates,
         progress: solve::progress::Progress::new(!quiet),
+        dump_network: args.dump_network.clone(),
     };
     let solved = solve::solve_with(&inst, &elig, args.method, &opts).map_err(|e| match e {
         SolveError::Infeasible(why) => Failure::Infeasible(why.to_string()),
@@ -282,13 +287,14 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         note(
             quiet,
             format!(
-                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s), {} warm",
+                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} expansion(s), {} solve(s) ({} warm)",
                 p.optimal_over,
                 p.candidates_per_application,
                 p.candidate_pairs,
                 p.pricing_rounds,
                 p.arcs_added,
                 p.applications_rescanned,
+                p.candidate_expansions,
                 p.solves,
                 p.warm_starts
             ),

@@ -38,6 +38,7 @@ fn same_optimum(inst: &Instance, k: usize) -> Option<PricingStats> {
     let opts = SolveOptions {
         candidates: CandidateChoice::Top(k),
         progress: Progress::hidden(),
+        dump_network: None,
     };
     let sparse = solve::solve_with(inst, &elig, Method::Flow, &opts);
     match (dense, sparse) {

@@ -110,18 +110,25 @@ pub enum SolveError {
     /// The MIP backend failed.
     #[error("MIP solver: {0}")]
     Mip(String),
+    /// `--dump-network` could not write its file.
+    #[error("cannot write the network: {0}")]
+    Dump(String),
     /// A solution failed its own certificate check: a bug, never expected.
     #[error("internal error: the solution failed its optimality check ({0}); please report this")]
     Uncertified(String),
 }
 
 /// Options of [`solve_with`] beyond the method.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SolveOptions {
     /// Candidates per application (large rounds; see [`pricing`]).
     pub candidates: pricing::CandidateChoice,
     /// Progress bars on stderr.
     pub progress: progress::Progress,
+    /// Write the last network solved on candidates to this file, in the
+    /// DIMACS min-cost flow format (for reference solvers; see
+    /// `scripts/bench_scale.py`).
+    pub dump_network: Option<std::path::PathBuf>,
 }
 
 /// Solves `inst` with `method`, choosing dense or candidates + pricing as
@@ -150,7 +157,7 @@ pub fn solve_with(
                 }
                 return solve(inst, elig, method);
             }
-            pricing::solve_sparse(inst, elig, k, &opts.progress)
+            pricing::solve_sparse(inst, elig, k, opts)
         }
         _ => solve(inst, elig, method),
     }

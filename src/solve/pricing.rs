@@ -43,7 +43,6 @@ use std::time::Instant;
 use super::candidates::{self, Candidates, Scanner};
 use super::explain;
 use super::network::{self, NodeRole};
-use super::progress::Progress;
 use super::{model_duals, SolveError, SolveStats, Solved, Status};
 use crate::certificate::{pair_slack, Duals};
 use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
@@ -125,8 +124,9 @@ pub fn solve_sparse(
     inst: &Instance,
     elig: &Eligibility,
     k: usize,
-    progress: &Progress,
+    opts: &super::SolveOptions,
 ) -> Result<Solved, SolveError> {
+    let progress = &opts.progress;
     let started = Instant::now();
     if let Some(why) = explain::precheck_pool(inst, None) {
         return Err(SolveError::Infeasible(why));
@@ -219,7 +219,6 @@ pub fn solve_sparse(
         let sol = match result {
             Ok(sol) => sol,
             Err(FlowError::Infeasible(cut)) => {
-                drop(sx);
                 // Applications with any node (own or group) behind the cut
                 // and eligible pairs still pruned.
                 let mut behind_mark = vec![false; n_apps];
@@ -241,17 +240,32 @@ pub fn solve_sparse(
                 if behind.is_empty() {
                     return Err(SolveError::Infeasible(explain::from_cut(inst, &enc, &cut)));
                 }
-                drop(enc);
                 stats.candidate_expansions += 1;
                 let all = inst.experts.len();
+                let mut extra: Vec<(AppIx, ExpertIx, Score)> = Vec::new();
                 for a in behind {
                     let ka = (cand.k[a.ix()] * 2).min(all);
                     let scan = scanner.scan(a, ka);
-                    let extra: Vec<(AppIx, ExpertIx, Score)> =
-                        scan.row.iter().map(|&(e, s)| (a, e, s)).collect();
-                    cand.add(&extra);
+                    let row = &cand.rows[a.ix()];
+                    extra.extend(
+                        scan.row
+                            .iter()
+                            .filter(|(e, _)| row.binary_search_by_key(e, |&(x, _)| x).is_err())
+                            .map(|&(e, s)| (a, e, s)),
+                    );
                     cand.k[a.ix()] = ka;
                     cand.pruned_bound[a.ix()] = if ka >= all { None } else { scan.pruned_bound };
+                }
+                cand.add(&extra);
+                // The big-M phase simply continues with the new arcs.
+                let first = enc.net.num_arcs();
+                if extra
+                    .iter()
+                    .all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
+                    && sx.add_arcs(&enc.net, first).is_ok()
+                {
+                    stats.warm_starts += 1;
+                    warm = Some((enc, sx));
                 }
                 continue;
             }
@@ -275,6 +289,10 @@ pub fn solve_sparse(
         stats.pricing_rounds += 1;
         stats.applications_rescanned += pricer.rescanned;
         if found.is_empty() {
+            if let Some(path) = &opts.dump_network {
+                network::write_dimacs(&enc.net, path)
+                    .map_err(|e| SolveError::Dump(format!("{}: {e}", path.display())))?;
+            }
             let panels = enc.panels(&sol.flow);
             return Ok(Solved {
                 panels,
