@@ -221,6 +221,12 @@ fn random_rounds_exercise_pricing_and_expansion() {
             None => infeasible += 1,
         }
     }
-    assert!(feasible > 20 && infeasible > 0, "{feasible} feasible, {infeasible} infeasible");
-    assert!(added > 0 && expansions > 0, "{added} arcs added, {expansions} expansions");
+    assert!(
+        feasible > 20 && infeasible > 0,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+    assert!(
+        added > 0 && expansions > 0,
+        "{added} arcs added, {expansions} expansions"
+    );
 }

@@ -744,11 +744,11 @@ impl Simplex {
         let mut seen = vec![false; n];
         let mut queue: Vec<u32> = Vec::new();
         let mut unrouted: i64 = 0;
-        for u in 0..n {
+        for (u, seen_u) in seen.iter_mut().enumerate() {
             let e = m + u;
             if self.src[e] as usize == u && self.flow[e] > 0 {
                 unrouted += self.flow[e];
-                seen[u] = true;
+                *seen_u = true;
                 queue.push(u as u32);
             }
         }
@@ -958,8 +958,14 @@ mod tests {
                 continue;
             }
             let cut = sx.unrouted_cut();
-            let dinic = crate::flow::feasibility_cut(&net).unwrap().expect("infeasible");
-            assert_eq!(cut.violation(&net), i128::from(cut.shortfall), "seed {seed}");
+            let dinic = crate::flow::feasibility_cut(&net)
+                .unwrap()
+                .expect("infeasible");
+            assert_eq!(
+                cut.violation(&net),
+                i128::from(cut.shortfall),
+                "seed {seed}"
+            );
             assert_eq!(cut, dinic, "seed {seed}");
             checked += 1;
         }

@@ -186,8 +186,7 @@ pub fn shortage_report(
     );
     if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
         out.fixes.push(
-            "or relax min_outside_share / min_outside / max_per_city for these applications"
-                .into(),
+            "or relax min_outside_share / min_outside / max_per_city for these applications".into(),
         );
     }
     Some(out)
@@ -267,9 +266,7 @@ pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<I
         );
         return Some(out);
     }
-    let Some(pairs) = pairs else {
-        return None;
-    };
+    let pairs = pairs?;
     let mut eligible_apps = vec![0u32; inst.experts.len()];
     for e in &pairs.experts {
         eligible_apps[e.ix()] += 1;

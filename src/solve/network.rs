@@ -190,9 +190,7 @@ pub fn encode_with(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) 
             // The home city's cap (the outside-city rule) is the one most
             // pairs added later fall under: give it a node even before any
             // home-city pair exists.
-            per_city
-                .entry(inst.applications[a.ix()].city)
-                .or_default();
+            per_city.entry(inst.applications[a.ix()].city).or_default();
         }
         let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
         for (&c, &count) in &per_city {

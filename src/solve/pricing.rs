@@ -87,7 +87,11 @@ pub const DENSE_PAIRS: usize = 4_000_000;
 /// The automatic number of candidates per application: 12 per panel seat
 /// of the largest panel, at least 40 (a panel of 5 gets 60).
 pub fn auto_k(inst: &Instance) -> usize {
-    let k = inst.app_ixs().map(|a| inst.panel_size(a)).max().unwrap_or(1) as usize;
+    let k = inst
+        .app_ixs()
+        .map(|a| inst.panel_size(a))
+        .max()
+        .unwrap_or(1) as usize;
     (12 * k).max(40)
 }
 
@@ -146,33 +150,6 @@ pub fn solve_sparse(
         return Err(SolveError::Infeasible(why));
     }
     let mut cand = generated.candidates;
-    if std::env::var_os("PANELS_DEBUG_COMPONENTS").is_some() {
-        let n_exp = inst.experts.len();
-        let mut parent: Vec<usize> = (0..n_apps + n_exp).collect();
-        fn find(p: &mut [usize], mut x: usize) -> usize {
-            while p[x] != x {
-                p[x] = p[p[x]];
-                x = p[x];
-            }
-            x
-        }
-        for (a, row) in cand.rows.iter().enumerate() {
-            for &(e, _) in row {
-                let (x, y) = (find(&mut parent, a), find(&mut parent, n_apps + e.ix()));
-                if x != y {
-                    parent[x] = y;
-                }
-            }
-        }
-        let mut sizes = std::collections::BTreeMap::new();
-        for a in 0..n_apps {
-            let r = find(&mut parent, a);
-            *sizes.entry(r).or_insert(0usize) += 1;
-        }
-        let mut v: Vec<usize> = sizes.values().copied().collect();
-        v.sort_unstable_by(|a, b| b.cmp(a));
-        eprintln!("components: {} ; largest app counts {:?}", v.len(), &v[..v.len().min(12)]);
-    }
     let mut stats = PricingStats {
         optimal_over: "all eligible pairs",
         candidates_per_application: k,
@@ -201,7 +178,8 @@ pub fn solve_sparse(
                     },
                 );
                 drop(pairs);
-                let sx = Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
+                let sx =
+                    Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
                 (enc, sx)
             }
         };
@@ -259,9 +237,7 @@ pub fn solve_sparse(
                 cand.add(&extra);
                 // The big-M phase simply continues with the new arcs.
                 let first = enc.net.num_arcs();
-                if extra
-                    .iter()
-                    .all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
+                if extra.iter().all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
                     && sx.add_arcs(&enc.net, first).is_ok()
                 {
                     stats.warm_starts += 1;
@@ -316,9 +292,7 @@ pub fn solve_sparse(
         // Warm start: the violators join the kept network and simplex;
         // when one needs a node the network lacks, rebuild instead.
         let first = enc.net.num_arcs();
-        if found
-            .iter()
-            .all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
+        if found.iter().all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
             && sx.add_arcs(&enc.net, first).is_ok()
         {
             stats.warm_starts += 1;
@@ -330,6 +304,9 @@ pub fn solve_sparse(
 /// Largest |arc cost| the kept simplex is made for: every score lies
 /// within ±[`crate::model::MAX_ABS_SCORE`].
 const COST_BOUND: i64 = (crate::model::MAX_ABS_SCORE as i64) * crate::model::SCORE_SCALE;
+
+/// A pruned pair with positive slack: (application, expert, score).
+type Violator = (AppIx, ExpertIx, Score);
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
 struct Pricer {
@@ -428,7 +405,7 @@ impl Pricer {
             (out, rescanned)
         };
         let ranges = candidates::chunks(inst.applications.len(), candidates::threads());
-        let parts: Vec<(Vec<(AppIx, ExpertIx, Score)>, usize)> = if ranges.len() <= 1 {
+        let parts: Vec<(Vec<Violator>, usize)> = if ranges.len() <= 1 {
             ranges.into_iter().map(run).collect()
         } else {
             std::thread::scope(|scope| {
