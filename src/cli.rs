@@ -154,6 +154,10 @@ pub struct SolveArgs {
     /// optimal over all eligible pairs.
     #[arg(long, default_value = "auto")]
     pub candidates: solve::pricing::CandidateChoice,
+    /// Also write the last network solved on candidates (DIMACS min-cost
+    /// format), for reference solvers.
+    #[arg(long, value_name = "FILE")]
+    pub dump_network: Option<PathBuf>,
 }
 
 /// `panels verify`.
@@ -315,6 +319,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         time_limit,
         candidates: args.candidates,
         progress: solve::progress::Progress::new(!quiet),
+        dump_network: args.dump_network.clone(),
         ..Default::default()
     };
     #[cfg(feature = "highs")]
@@ -354,13 +359,14 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         note(
             quiet,
             format!(
-                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} solve(s), {} warm",
+                "optimal over {}: {} candidates per application ({} pairs), {} pricing round(s), {} arc(s) added, {} application(s) re-scanned, {} expansion(s), {} solve(s) ({} warm)",
                 p.optimal_over,
                 p.candidates_per_application,
                 p.candidate_pairs,
                 p.pricing_rounds,
                 p.arcs_added,
                 p.applications_rescanned,
+                p.candidate_expansions,
                 p.solves,
                 p.warm_starts
             ),

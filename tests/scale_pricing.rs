@@ -39,6 +39,7 @@ fn same_optimum(inst: &Instance, k: usize) -> Option<PricingStats> {
         method: Method::Flow,
         candidates: CandidateChoice::Top(k),
         progress: Progress::hidden(),
+        dump_network: None,
         ..SolveOptions::default()
     };
     let sparse = solve::solve_with(inst, &elig, &opts);

@@ -81,7 +81,9 @@
 //!   difference the solver reads fits in `i64`, so this is exact, and the
 //!   output is normalised to the root.
 //! * **Pivot rule: block search.** Arcs are scanned cyclically in blocks of
-//!   `max(⌈√m⌉, 10)`; at the end of a block that holds a violating arc
+//!   `⌈√m / 4⌉` arcs (`⌈√m / 10⌉` above 2M arcs; LEMON uses `√m`, but on
+//!   panel networks the pivot count barely grows with smaller blocks while
+//!   each pivot prices fewer arcs, see `simplex::block_size`); at the end of a block that holds a violating arc
 //!   (`rc < 0` at its lower bound, `rc > 0` at its upper bound), the most
 //!   violating arc of the block enters. Full pricing (Dantzig) costs O(m) per
 //!   pivot; first-eligible makes many poor pivots; block search sits between
@@ -110,12 +112,20 @@
 //! # Warm starts
 //!
 //! [`simplex::Simplex`] keeps the whole basis (tree, states, flows,
-//! potentials). A later pricing round that adds arcs can keep it: a new arc
-//! enters at its lower bound (with lower bound 0 the supplies do not move),
-//! so the old tree is still a feasible, strongly feasible basis and the old
-//! potentials price the new arcs; pivoting simply continues. This needs an
-//! `add_arc` on `Simplex` that appends to the arc arrays and grows the block
-//! size; it is not exposed yet.
+//! potentials). A later pricing round that adds arcs keeps it:
+//! [`simplex::Simplex::add_arcs`] appends arcs that enter at their lower
+//! bound 0 (so the supplies do not move); the old tree is still a feasible,
+//! strongly feasible basis and the old potentials price the new arcs, so
+//! pivoting simply continues ([`simplex::Simplex::finish`]). The big-M is
+//! made for a cost bound given up front ([`simplex::Simplex::with_cost_bound`])
+//! so that added arcs stay below it. This also works after an infeasible
+//! run: the big-M phase continues with the new arcs.
+//!
+//! When a run ends infeasible, the minimum cut is read off the simplex's
+//! own final flow (a maximum flow, thanks to the big-M) by one residual
+//! graph search ([`simplex::Simplex::unrouted_cut`]), checked, with Dinic's
+//! max-flow ([`cut`]) as the fallback. Setting `PANELS_DEBUG_FLOW` prints
+//! pivot counts of each run on stderr.
 //!
 //! # Measured
 //!

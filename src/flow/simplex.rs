@@ -22,6 +22,20 @@ const TREE: i8 = 0;
 const UP: i8 = 1; // arc goes node → parent
 const DOWN: i8 = -1; // arc goes parent → node
 
+/// Block size of the pivot search for `m` arcs: `⌈√m / 4⌉` up to 2M
+/// arcs, `⌈√m / 10⌉` above, at least 10.
+///
+/// LEMON uses `√m`. On the panel networks the number of pivots barely
+/// depends on the block (970k pivots at `√m`, 1.07M at `√m / 4`, 1.35M at
+/// `√m / 10` for 100k applications, 4.1M arcs) while each pivot prices a
+/// block, so smaller blocks win: 9.2 s → 4.1 s → 2.8 s there. Below 2M arcs
+/// `√m / 4` is as fast as `√m` (dense-1000: 0.15 s both).
+fn block_size(m: usize) -> usize {
+    let root = (m as f64).sqrt();
+    let f = if m > 2_000_000 { 0.1 } else { 0.25 };
+    ((root * f).ceil() as usize).max(10)
+}
+
 /// The simplex working state.
 pub struct Simplex {
     /// Real nodes; the root is node `n`.
@@ -100,7 +114,7 @@ impl Simplex {
             real.push(a as u32);
         }
         let m = real.len();
-        let block = ((m as f64).sqrt().ceil() as usize).max(10);
+        let block = block_size(m);
 
         // Strided order: arc j of `real` goes to round j mod block.
         let mut arc_of = Vec::with_capacity(m);
@@ -683,7 +697,7 @@ impl Simplex {
             }
         }
         self.m += k;
-        self.block = ((self.m as f64).sqrt().ceil() as usize).max(10);
+        self.block = block_size(self.m);
         if self.next_arc >= self.m {
             self.next_arc = 0;
         }
@@ -730,11 +744,11 @@ impl Simplex {
         let mut seen = vec![false; n];
         let mut queue: Vec<u32> = Vec::new();
         let mut unrouted: i64 = 0;
-        for u in 0..n {
+        for (u, seen_u) in seen.iter_mut().enumerate() {
             let e = m + u;
             if self.src[e] as usize == u && self.flow[e] > 0 {
                 unrouted += self.flow[e];
-                seen[u] = true;
+                *seen_u = true;
                 queue.push(u as u32);
             }
         }

@@ -287,37 +287,60 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 
     // Affinity.
     let affinity = raw.affinity.as_ref().map(|list| {
-        let mut seen: FxMap<(AppIx, ExpertIx), usize> =
-            FxMap::with_capacity_and_hasher(list.len(), Default::default());
+        // Ids first; then duplicates found by sorting (cache-friendly, where
+        // a hash set of a million pairs is mostly cache misses); then one
+        // pass in input order, so messages keep the input order.
+        let ids: Vec<(Option<AppIx>, Option<ExpertIx>)> = list
+            .iter()
+            .map(|f| {
+                (
+                    app_index.get(f.application.as_str()).copied(),
+                    expert_index.get(f.expert.as_str()).copied(),
+                )
+            })
+            .collect();
+        let mut order: Vec<(AppIx, ExpertIx, u32)> = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &(a, e))| Some((a?, e?, k as u32)))
+            .collect();
+        order.sort_unstable();
+        let mut first_of = vec![u32::MAX; list.len()];
+        for w in order.windows(2) {
+            if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
+                let first = first_of[w[0].2 as usize];
+                first_of[w[1].2 as usize] = if first == u32::MAX { w[0].2 } else { first };
+            }
+        }
+        drop(order);
         let mut out = Vec::with_capacity(list.len());
         for (k, f) in list.iter().enumerate() {
-            let app = app_index.get(f.application.as_str()).copied();
+            let (app, expert) = ids[k];
             if app.is_none() {
                 errs.push(f.at.error(
                     Some("application"),
                     format!("unknown application {:?}", f.application),
                 ));
             }
-            let expert = expert_index.get(f.expert.as_str()).copied();
             if expert.is_none() {
                 errs.push(f.at.error(Some("expert"), format!("unknown expert {:?}", f.expert)));
             }
             let (Some(application), Some(expert)) = (app, expert) else {
                 continue;
             };
-            if let Some(&first) = seen.get(&(application, expert)) {
+            let first = first_of[k];
+            if first != u32::MAX {
                 errs.push(f.at.error(
                     None,
                     format!(
                         "duplicate affinity pair ({}, {}); first given at {}",
                         f.application,
                         f.expert,
-                        list[first].at.describe()
+                        list[first as usize].at.describe()
                     ),
                 ));
                 continue;
             }
-            seen.insert((application, expert), k);
             out.push(Affinity {
                 application,
                 expert,

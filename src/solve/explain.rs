@@ -266,9 +266,7 @@ pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<I
         );
         return Some(out);
     }
-    let Some(pairs) = pairs else {
-        return None;
-    };
+    let pairs = pairs?;
     let mut eligible_apps = vec![0u32; inst.experts.len()];
     for e in &pairs.experts {
         eligible_apps[e.ix()] += 1;

@@ -85,6 +85,10 @@ pub struct SolveOptions {
     pub candidates: pricing::CandidateChoice,
     /// Progress bars on stderr.
     pub progress: progress::Progress,
+    /// Write the last network solved on candidates to this file, in the
+    /// DIMACS min-cost flow format (for reference solvers; see
+    /// `scripts/bench_scale.py`).
+    pub dump_network: Option<std::path::PathBuf>,
 }
 
 /// Sizes and timings of a solve. Sizes go into the panels file's `stats`;
@@ -155,6 +159,9 @@ pub enum SolveError {
     /// nothing about feasibility).
     #[error("{0}")]
     NotFound(String),
+    /// `--dump-network` could not write its file.
+    #[error("cannot write the network: {0}")]
+    Dump(String),
     /// A solution failed its own certificate check: a bug, never expected.
     #[error("internal error: the solution failed its optimality check ({0}); please report this")]
     Uncertified(String),
@@ -184,7 +191,7 @@ pub fn solve_with(
 ) -> Result<Solved, SolveError> {
     if let Some(k) = sparse_candidates(inst, opts) {
         match network::check_laminar(inst) {
-            Ok(()) => return pricing::solve_sparse(inst, elig, k, &opts.progress),
+            Ok(()) => return pricing::solve_sparse(inst, elig, k, opts),
             Err(e) if opts.method == Method::Flow => return Err(SolveError::NotLaminar(e)),
             Err(_) => {}
         }

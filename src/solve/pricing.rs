@@ -43,7 +43,6 @@ use std::time::Instant;
 use super::candidates::{self, Candidates, Scanner};
 use super::explain;
 use super::network::{self, NodeRole};
-use super::progress::Progress;
 use super::{model_duals, SolveError, SolveStats, Solved, Status};
 use crate::certificate::{pair_slack, Duals};
 use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
@@ -129,8 +128,9 @@ pub fn solve_sparse(
     inst: &Instance,
     elig: &Eligibility,
     k: usize,
-    progress: &Progress,
+    opts: &super::SolveOptions,
 ) -> Result<Solved, SolveError> {
+    let progress = &opts.progress;
     let started = Instant::now();
     if let Some(why) = explain::precheck_pool(inst, None) {
         return Err(SolveError::Infeasible(why));
@@ -150,37 +150,6 @@ pub fn solve_sparse(
         return Err(SolveError::Infeasible(why));
     }
     let mut cand = generated.candidates;
-    if std::env::var_os("PANELS_DEBUG_COMPONENTS").is_some() {
-        let n_exp = inst.experts.len();
-        let mut parent: Vec<usize> = (0..n_apps + n_exp).collect();
-        fn find(p: &mut [usize], mut x: usize) -> usize {
-            while p[x] != x {
-                p[x] = p[p[x]];
-                x = p[x];
-            }
-            x
-        }
-        for (a, row) in cand.rows.iter().enumerate() {
-            for &(e, _) in row {
-                let (x, y) = (find(&mut parent, a), find(&mut parent, n_apps + e.ix()));
-                if x != y {
-                    parent[x] = y;
-                }
-            }
-        }
-        let mut sizes = std::collections::BTreeMap::new();
-        for a in 0..n_apps {
-            let r = find(&mut parent, a);
-            *sizes.entry(r).or_insert(0usize) += 1;
-        }
-        let mut v: Vec<usize> = sizes.values().copied().collect();
-        v.sort_unstable_by(|a, b| b.cmp(a));
-        eprintln!(
-            "components: {} ; largest app counts {:?}",
-            v.len(),
-            &v[..v.len().min(12)]
-        );
-    }
     let mut stats = PricingStats {
         optimal_over: "all eligible pairs",
         candidates_per_application: k,
@@ -228,7 +197,6 @@ pub fn solve_sparse(
         let sol = match result {
             Ok(sol) => sol,
             Err(FlowError::Infeasible(cut)) => {
-                drop(sx);
                 // Applications with any node (own or group) behind the cut
                 // and eligible pairs still pruned.
                 let mut behind_mark = vec![false; n_apps];
@@ -250,17 +218,30 @@ pub fn solve_sparse(
                 if behind.is_empty() {
                     return Err(SolveError::Infeasible(explain::from_cut(inst, &enc, &cut)));
                 }
-                drop(enc);
                 stats.candidate_expansions += 1;
                 let all = inst.experts.len();
+                let mut extra: Vec<(AppIx, ExpertIx, Score)> = Vec::new();
                 for a in behind {
                     let ka = (cand.k[a.ix()] * 2).min(all);
                     let scan = scanner.scan(a, ka);
-                    let extra: Vec<(AppIx, ExpertIx, Score)> =
-                        scan.row.iter().map(|&(e, s)| (a, e, s)).collect();
-                    cand.add(&extra);
+                    let row = &cand.rows[a.ix()];
+                    extra.extend(
+                        scan.row
+                            .iter()
+                            .filter(|(e, _)| row.binary_search_by_key(e, |&(x, _)| x).is_err())
+                            .map(|&(e, s)| (a, e, s)),
+                    );
                     cand.k[a.ix()] = ka;
                     cand.pruned_bound[a.ix()] = if ka >= all { None } else { scan.pruned_bound };
+                }
+                cand.add(&extra);
+                // The big-M phase simply continues with the new arcs.
+                let first = enc.net.num_arcs();
+                if extra.iter().all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
+                    && sx.add_arcs(&enc.net, first).is_ok()
+                {
+                    stats.warm_starts += 1;
+                    warm = Some((enc, sx));
                 }
                 continue;
             }
@@ -284,6 +265,10 @@ pub fn solve_sparse(
         stats.pricing_rounds += 1;
         stats.applications_rescanned += pricer.rescanned;
         if found.is_empty() {
+            if let Some(path) = &opts.dump_network {
+                network::write_dimacs(&enc.net, path)
+                    .map_err(|e| SolveError::Dump(format!("{}: {e}", path.display())))?;
+            }
             let panels = enc.panels(&sol.flow);
             return Ok(Solved {
                 panels,
@@ -320,6 +305,9 @@ pub fn solve_sparse(
 /// Largest |arc cost| the kept simplex is made for: every score lies
 /// within ±[`crate::model::MAX_ABS_SCORE`].
 const COST_BOUND: i64 = (crate::model::MAX_ABS_SCORE as i64) * crate::model::SCORE_SCALE;
+
+/// A pruned pair with positive slack: (application, expert, score).
+type Violator = (AppIx, ExpertIx, Score);
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
 struct Pricer {
@@ -418,7 +406,7 @@ impl Pricer {
             (out, rescanned)
         };
         let ranges = candidates::chunks(inst.applications.len(), candidates::threads());
-        let parts: Vec<(Vec<(AppIx, ExpertIx, Score)>, usize)> = if ranges.len() <= 1 {
+        let parts: Vec<(Vec<Violator>, usize)> = if ranges.len() <= 1 {
             ranges.into_iter().map(run).collect()
         } else {
             std::thread::scope(|scope| {
