@@ -98,11 +98,19 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
         Ok((errs.finish(inst)?, hash))
     } else {
         let bytes = read_file(path)?;
-        let hash = hex(&Sha256::digest(&bytes));
         if xlsx::is_xlsx(path) {
+            let hash = hex(&Sha256::digest(&bytes));
             return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
         }
-        let raw = bundle::read_bundle(path, &bytes, &mut errs);
+        // Hash on a second thread while parsing: both only read the bytes.
+        let (hash, raw) = std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| hex(&Sha256::digest(&bytes)));
+            let raw = bundle::read_bundle(path, &bytes, &mut errs);
+            let hash = hashing
+                .join()
+                .unwrap_or_else(|_| hex(&Sha256::digest(&bytes)));
+            (hash, raw)
+        });
         drop(bytes);
         let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
         Ok((errs.finish(inst)?, hash))
