@@ -232,3 +232,36 @@ fn random_rounds_exercise_pricing_and_expansion() {
         "{added} arcs added, {expansions} expansions"
     );
 }
+
+/// Same input, same bytes: the candidates are scanned on several threads,
+/// the file must not show it; `stats.pricing` carries counts only.
+#[test]
+fn candidate_solves_are_deterministic_and_auto_stays_dense_when_small() {
+    let inst = nsfc_like(7, 150, 120, 3);
+    let elig = Eligibility::compute(&inst);
+    let bytes = |choice: CandidateChoice| {
+        let opts = SolveOptions {
+            candidates: choice,
+            progress: Progress::hidden(),
+            dump_network: None,
+        };
+        let s = solve::solve_with(&inst, &elig, Method::Auto, &opts).expect("feasible");
+        let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+        (
+            serde_json::to_vec(&file).expect("json"),
+            s.stats.pricing.is_some(),
+        )
+    };
+    let (a, sparse_a) = bytes(CandidateChoice::Top(5));
+    let (b, _) = bytes(CandidateChoice::Top(5));
+    assert!(sparse_a);
+    assert_eq!(a, b);
+    let text = String::from_utf8(a).expect("utf8");
+    assert!(
+        text.contains("\"pricing_rounds\""),
+        "stats.pricing in the file"
+    );
+    assert!(!text.contains("seconds"), "no timings in the file");
+    let (_, sparse_auto) = bytes(CandidateChoice::Auto);
+    assert!(!sparse_auto, "a small round is solved on all pairs");
+}
