@@ -241,11 +241,13 @@ fn candidate_solves_are_deterministic_and_auto_stays_dense_when_small() {
     let elig = Eligibility::compute(&inst);
     let bytes = |choice: CandidateChoice| {
         let opts = SolveOptions {
+            method: Method::Auto,
             candidates: choice,
             progress: Progress::hidden(),
             dump_network: None,
+            ..SolveOptions::default()
         };
-        let s = solve::solve_with(&inst, &elig, Method::Auto, &opts).expect("feasible");
+        let s = solve::solve_with(&inst, &elig, &opts).expect("feasible");
         let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
         (
             serde_json::to_vec(&file).expect("json"),
