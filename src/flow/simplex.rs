@@ -886,6 +886,25 @@ mod tests {
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
+    /// `n` nodes with random supplies in `-b..=b` on all but the first,
+    /// which balances them.
+    fn balanced_nodes(
+        rng: &mut ChaCha8Rng,
+        n: usize,
+        b: i64,
+    ) -> (Network, Vec<crate::flow::NodeId>) {
+        let mut net = Network::new();
+        let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
+        let mut sum = 0;
+        for &v in &nodes[1..] {
+            let s = rng.random_range(-b..=b);
+            net.set_supply(v, s);
+            sum += s;
+        }
+        net.set_supply(nodes[0], -sum);
+        (net, nodes)
+    }
+
     /// Adding arcs to a solved simplex and continuing gives the optimum of
     /// the larger network, as a cold solve does.
     #[test]
@@ -894,15 +913,7 @@ mod tests {
         for seed in 0..300u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let n = rng.random_range(2..10usize);
-            let mut net = Network::new();
-            let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
-            let mut sum = 0;
-            for &v in &nodes[1..] {
-                let b = rng.random_range(-3..=3);
-                net.set_supply(v, b);
-                sum += b;
-            }
-            net.set_supply(nodes[0], -sum);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
             let arc = |net: &mut Network, rng: &mut ChaCha8Rng, lower: i64| {
                 let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
                 let up = lower + rng.random_range(0..4);
@@ -938,15 +949,7 @@ mod tests {
         for seed in 0..400u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let n = rng.random_range(2..10usize);
-            let mut net = Network::new();
-            let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
-            let mut sum = 0;
-            for &v in &nodes[1..] {
-                let b = rng.random_range(-4..=4);
-                net.set_supply(v, b);
-                sum += b;
-            }
-            net.set_supply(nodes[0], -sum);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 4);
             for _ in 0..rng.random_range(0..20) {
                 let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
                 let l = rng.random_range(0..=1);
@@ -977,15 +980,7 @@ mod tests {
         for seed in 0..40u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let n = rng.random_range(2..12usize);
-            let mut net = Network::new();
-            let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
-            let mut sum = 0;
-            for &v in &nodes[1..] {
-                let b = rng.random_range(-3..=3);
-                net.set_supply(v, b);
-                sum += b;
-            }
-            net.set_supply(nodes[0], -sum);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
             for _ in 0..rng.random_range(0..40) {
                 let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
                 let l = rng.random_range(-1..=1);
