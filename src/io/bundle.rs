@@ -22,10 +22,10 @@ use serde_json::Value;
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     nearest, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, Cell, JsonRecord, Raw, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
-    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+    parse_policy, Cell, JsonRecord, Raw, RawAffinity, Reader, Record, Site, AFFINITY_FIELDS,
+    APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
-use crate::model::{ConflictWith, Instance, Policy};
+use crate::model::{ConflictWith, Instance, Policy, Score};
 
 /// Top-level keys of a bundle.
 pub const BUNDLE_KEYS: &[&str] = &[
@@ -271,7 +271,18 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                     AffinityItem::Fields(f) => {
                         let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
                         let r = Reader::new(self.file, site, self.errs);
-                        if let Some(a) = parse_affinity(r, &f) {
+                        let parsed = match f.into_valid() {
+                            // The common, valid record: its ids are moved,
+                            // not copied.
+                            Ok((application, expert, score)) => Some(RawAffinity {
+                                at: r.at,
+                                application,
+                                expert,
+                                score,
+                            }),
+                            Err(f) => parse_affinity(r, &f),
+                        };
+                        if let Some(a) = parsed {
                             self.raw.affinity.get_or_insert_with(Vec::new).push(a);
                         }
                     }
@@ -298,6 +309,34 @@ struct AffinityFields {
     application: Option<Value>,
     expert: Option<Value>,
     score: Option<Value>,
+}
+
+impl AffinityFields {
+    /// The record's ids and score when it is valid as it stands (both ids
+    /// non-blank strings, the score a number within range): exactly the
+    /// records [`parse_affinity`] accepts without a message. Anything else
+    /// comes back unchanged for [`parse_affinity`] to check and report.
+    fn into_valid(self) -> Result<(String, String, Score), AffinityFields> {
+        match (self.application, self.expert, self.score) {
+            (Some(Value::String(a)), Some(Value::String(e)), Some(Value::Number(n)))
+                if !a.trim().is_empty() && !e.trim().is_empty() =>
+            {
+                match n.as_f64().and_then(Score::from_f64) {
+                    Some(score) => Ok((a, e, score)),
+                    None => Err(AffinityFields {
+                        application: Some(Value::String(a)),
+                        expert: Some(Value::String(e)),
+                        score: Some(Value::Number(n)),
+                    }),
+                }
+            }
+            (application, expert, score) => Err(AffinityFields {
+                application,
+                expert,
+                score,
+            }),
+        }
+    }
 }
 
 impl Record for AffinityFields {
