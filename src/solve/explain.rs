@@ -68,80 +68,115 @@ pub fn precheck(
         for e in pairs.experts_of(a) {
             per_city[inst.experts[e.ix()].city.ix()] += 1;
         }
-        app_shortage(inst, elig, a, &per_city)
+        app_shortage(inst, a, &per_city)
     });
-    if let Some(out) = shortage_report(inst, short) {
+    if let Some(out) = shortage_report(inst, elig, short) {
         return Some(out);
     }
     precheck_pool(inst, Some(pairs))
+}
+
+/// Eligible experts of one application counted against its rules: what
+/// the counting checks decide on.
+#[derive(Clone, Copy, Debug)]
+struct AppCounts {
+    /// Panel size.
+    k: u32,
+    /// Required outside-city members.
+    q: u32,
+    /// Eligible experts.
+    total: u32,
+    /// Eligible experts from other cities.
+    outside: u32,
+    /// Seats the per-city caps let eligible experts fill.
+    reachable: u32,
+}
+
+impl AppCounts {
+    fn new(inst: &Instance, a: AppIx, per_city: &[u32]) -> AppCounts {
+        let home = inst.applications[a.ix()].city;
+        let total: u32 = per_city.iter().sum();
+        AppCounts {
+            k: inst.panel_size(a),
+            q: inst.min_outside(a),
+            total,
+            outside: total - per_city.get(home.ix()).copied().unwrap_or(0),
+            reachable: per_city
+                .iter()
+                .enumerate()
+                .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
+                .sum(),
+        }
+    }
+
+    /// Reviews short of a panel, when the counts cannot staff one.
+    fn shortfall(&self) -> Option<u32> {
+        if self.total < self.k {
+            Some(self.k - self.total)
+        } else if self.outside < self.q {
+            Some(self.q - self.outside)
+        } else if self.reachable < self.k {
+            Some(self.k - self.reachable)
+        } else {
+            None
+        }
+    }
 }
 
 /// True when application `a`, with `per_city[c]` eligible experts in city
 /// `c` (exact counts), cannot be staffed: too few eligible experts, too few
 /// from other cities, or per-city caps that leave too few seats.
 pub fn app_counts_short(inst: &Instance, a: AppIx, per_city: &[u32]) -> bool {
-    let k = inst.panel_size(a);
-    let home = inst.applications[a.ix()].city;
-    let total: u32 = per_city.iter().sum();
-    let outside = total - per_city.get(home.ix()).copied().unwrap_or(0);
-    let reachable: u32 = per_city
-        .iter()
-        .enumerate()
-        .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
-        .sum();
-    total < k || outside < inst.min_outside(a) || reachable < k
+    AppCounts::new(inst, a, per_city).shortfall().is_some()
 }
 
-/// The precheck's line for one application with exact per-city eligible
-/// counts: (reviews short, text), or `None` when the counts allow a panel.
-pub fn app_shortage(
-    inst: &Instance,
-    elig: &Eligibility,
-    a: AppIx,
-    per_city: &[u32],
-) -> Option<(u32, String)> {
-    if !app_counts_short(inst, a, per_city) {
-        return None;
-    }
-    let k = inst.panel_size(a);
-    let q = inst.min_outside(a);
-    let home = inst.applications[a.ix()].city;
-    let total: u32 = per_city.iter().sum();
-    let outside = total - per_city.get(home.ix()).copied().unwrap_or(0);
-    let reachable: u32 = per_city
-        .iter()
-        .enumerate()
-        .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
-        .sum();
-    let app = &inst.applications[a.ix()];
-    if total < k {
-        Some((
-            k - total,
+/// An application the counting checks find unstaffable: how many reviews
+/// it is short, and the counts to explain it with.
+#[derive(Clone, Copy, Debug)]
+pub struct Shortage {
+    app: AppIx,
+    short: u32,
+    counts: AppCounts,
+}
+
+/// The precheck's finding for one application with exact per-city
+/// eligible counts, or `None` when the counts allow a panel.
+pub fn app_shortage(inst: &Instance, a: AppIx, per_city: &[u32]) -> Option<Shortage> {
+    let counts = AppCounts::new(inst, a, per_city);
+    counts.shortfall().map(|short| Shortage {
+        app: a,
+        short,
+        counts,
+    })
+}
+
+impl Shortage {
+    /// The finding in words (names what excluded the experts when there
+    /// are too few; that look costs one pass over the pool).
+    fn describe(&self, inst: &Instance, elig: &Eligibility) -> String {
+        let a = self.app;
+        let c = self.counts;
+        let app = &inst.applications[a.ix()];
+        if c.total < c.k {
             format!(
                 "{} ({}, {}) has {} eligible expert(s) and needs {}; {}",
                 app.id,
                 inst.app_city(a),
                 fields_label(inst, a),
-                total,
-                k,
+                c.total,
+                c.k,
                 exclusion_summary(inst, elig, a)
-            ),
-        ))
-    } else if outside < q {
-        Some((
-            q - outside,
+            )
+        } else if c.outside < c.q {
             format!(
                 "{} ({}) needs {} expert(s) from outside {}; only {} eligible expert(s) are from other cities",
                 app.id,
                 inst.app_city(a),
-                q,
+                c.q,
                 inst.app_city(a),
-                outside
-            ),
-        ))
-    } else {
-        Some((
-            k - reachable,
+                c.outside
+            )
+        } else {
             format!(
                 "{} ({}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
                 app.id,
@@ -149,27 +184,29 @@ pub fn app_shortage(
                 inst.policy
                     .max_per_city
                     .map_or("none".to_string(), |c| c.to_string()),
-                inst.max_from_city(a, home),
-                reachable,
-                k
-            ),
-        ))
+                inst.max_from_city(a, app.city),
+                c.reachable,
+                c.k
+            )
+        }
     }
 }
 
-/// The findings and fixes for applications that cannot be staffed (lines
-/// from [`app_shortage`]); `None` when there are none.
+/// The findings and fixes for applications that cannot be staffed (from
+/// [`app_shortage`]); `None` when there are none. Only the listed ones are
+/// put in words.
 pub fn shortage_report(
     inst: &Instance,
-    lines: impl IntoIterator<Item = (u32, String)>,
+    elig: &Eligibility,
+    shortages: impl IntoIterator<Item = Shortage>,
 ) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut short_apps = 0usize;
-    for (short, text) in lines {
-        out.shortfall += u64::from(short);
+    for s in shortages {
+        out.shortfall += u64::from(s.short);
         short_apps += 1;
         if out.findings.len() < MAX_LISTED {
-            out.findings.push(text);
+            out.findings.push(s.describe(inst, elig));
         }
     }
     if short_apps > MAX_LISTED {
@@ -184,7 +221,10 @@ pub fn shortage_report(
     out.fixes.push(
         "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
     );
-    if inst.min_outside(AppIx(0)) > 0 || inst.policy.max_per_city.is_some() {
+    if inst.policy.min_outside_share > 0.0
+        || inst.policy.min_outside > 0
+        || inst.policy.max_per_city.is_some()
+    {
         out.fixes.push(
             "or relax min_outside_share / min_outside / max_per_city for these applications".into(),
         );

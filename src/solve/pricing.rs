@@ -142,10 +142,11 @@ pub fn solve_sparse(
     bar.finish_and_clear();
     if let Some(why) = explain::shortage_report(
         inst,
+        elig,
         generated
             .short
             .iter()
-            .filter_map(|(a, per_city)| explain::app_shortage(inst, elig, *a, per_city)),
+            .filter_map(|(a, per_city)| explain::app_shortage(inst, *a, per_city)),
     ) {
         return Err(SolveError::Infeasible(why));
     }
