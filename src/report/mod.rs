@@ -343,7 +343,7 @@ fn shell_quote(s: &str) -> String {
 /// violations).
 pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Figures {
     let elig = Eligibility::compute(inst);
-    let vreport = verify::verify(inst, panels);
+    let vreport = verify::verify_with(inst, &elig, panels);
     let resolved = verify::resolve(inst, panels);
     let nc = inst.cities.len();
     let target = opts.target_share.unwrap_or(inst.policy.min_outside_share);

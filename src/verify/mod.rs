@@ -273,9 +273,14 @@ pub fn fmt_micro(micro: i64) -> String {
 /// Never panics on the file's content: unknown ids, repeated ids, empty
 /// panels and odd floats are all reported as violations.
 pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
-    let elig = Eligibility::compute(inst);
+    verify_with(inst, &Eligibility::compute(inst), panels)
+}
+
+/// [`verify`] with eligibility already computed for `inst` (callers that
+/// also check the certificate or draw figures need it too).
+pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> Report {
     let resolved = resolve(inst, panels);
-    let (scores_micro, pairs_scored) = rules::recompute_objective(inst, &elig, &resolved);
+    let (scores_micro, pairs_scored) = rules::recompute_objective(inst, elig, &resolved);
     let objective_micro = scores_micro.saturating_add(rules::city_bonus(inst, &resolved));
 
     let mut v = Vec::new();
@@ -285,7 +290,7 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
     rules::panel_order(&resolved, &mut v);
     rules::panel_size(inst, panels, &resolved, &mut v);
     rules::distinct_experts(panels, &resolved, &mut v);
-    rules::eligible_pairs(inst, &elig, &resolved, &mut v);
+    rules::eligible_pairs(inst, elig, &resolved, &mut v);
     rules::outside_city(inst, &resolved, &mut v);
     rules::city_cap(inst, &resolved, &mut v);
     rules::institution_cap(inst, &resolved, &mut v);
@@ -294,7 +299,7 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
     rules::field_coverage(inst, &resolved, &mut v);
     rules::round_outside_share(inst, &resolved, &mut v);
     rules::copanel(inst, &resolved, &mut v);
-    rules::listed_scores(inst, &elig, panels, &resolved, &mut v);
+    rules::listed_scores(inst, elig, panels, &resolved, &mut v);
     rules::objective(panels.objective, objective_micro, &mut v);
     rules::bound(panels, objective_micro, &mut v);
     rules::status(panels, objective_micro, &mut v);
