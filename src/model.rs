@@ -3,7 +3,7 @@
 //!
 //! Everything downstream (eligibility, the flow builder, the MIP, `verify`,
 //! the report) works on this model. Only `io` builds it from files, and
-//! only through [`InstanceBuilder`], which validates references and interns
+//! only through its one resolve step (`io::resolve`), which validates references and interns
 //! ids once.
 //!
 //! **Invariant:** indices are dense and follow input order: `ExpertIx(i)` is
