@@ -867,6 +867,101 @@ fn duplicate_affinity_pairs() {
     );
 }
 
+/// Affinity records are read on a fast path that interns ids as it goes;
+/// every record it cannot take whole must get the general path's message,
+/// and duplicates must be found even when a list is not grouped by
+/// application.
+#[test]
+fn bundle_affinity_records_off_the_fast_path() {
+    let errs = bundle_errors(|v| {
+        v["affinity"] = json!([
+            { "application": "A1", "expert": "E1", "score": 0.5 },
+            { "application": "A2", "expert": "E1", "score": 1 },
+            { "application": "A1", "expert": "E2", "score": 0.25 },
+            { "application": "A1", "expert": "E1", "score": 0.75 },
+            { "application": "  ", "expert": "E1", "score": 0.1 },
+            { "application": 7, "expert": "E1", "score": 0.1 },
+            { "application": "A2", "expert": "E3", "score": "high" },
+            { "application": "A2", "expert": "E2", "score": 0.1, "note": "x" },
+            { "application": "A9", "expert": "E8", "score": 0.1 },
+            [1, 2],
+            { "application": "A2", "expert": "E1", "score": 2 }
+        ]);
+    });
+    let at = |i: u32| format!("affinity[{i}]");
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(3)),
+        None,
+        "duplicate affinity pair (A1, E1); first given at affinity[0]",
+    );
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(10)),
+        None,
+        "duplicate affinity pair (A2, E1); first given at affinity[1]",
+    );
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(4)),
+        Some("application"),
+        "empty",
+    );
+    expect(&errs, "bundle.json", Some(&at(6)), Some("score"), "");
+    expect(&errs, "bundle.json", Some(&at(7)), Some("note"), "unknown");
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(8)),
+        Some("application"),
+        "unknown application \"A9\"",
+    );
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(8)),
+        Some("expert"),
+        "unknown expert \"E8\"",
+    );
+    expect(
+        &errs,
+        "bundle.json",
+        Some(&at(9)),
+        None,
+        "expected an object",
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.location().map(|l| l.to_string()) == Some(at(5))),
+        "a numeric id must be reported; got:\n{errs}"
+    );
+    for ok in [0, 1, 2] {
+        assert!(
+            !errs
+                .iter()
+                .any(|e| e.location().map(|l| l.to_string()) == Some(at(ok))),
+            "affinity[{ok}] is valid; got:\n{errs}"
+        );
+    }
+}
+
+/// An integer score is a number like any other: `1` loads as 1.0.
+#[test]
+fn bundle_affinity_integer_scores_load() {
+    let mut v = bundle_base();
+    v["affinity"] = json!([
+        { "application": "A1", "expert": "E1", "score": 1 },
+        { "application": "A2", "expert": "E2", "score": -2.5 }
+    ]);
+    let bytes = serde_json::to_vec(&v).unwrap();
+    let inst = load_bundle_from_bytes(Path::new("bundle.json"), &bytes).unwrap();
+    let scores: Vec<i64> = inst.affinity.unwrap().iter().map(|a| a.score.0).collect();
+    assert_eq!(scores, vec![1_000_000, -2_500_000]);
+}
+
 #[test]
 fn booleans_other_than_true_false() {
     let errs = csv_errors(|m| {

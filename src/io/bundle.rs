@@ -15,14 +15,16 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, Location, WriteError};
+use super::intern::IdTable;
 use super::records::{
-    nearest, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, Cell, JsonRecord, Raw, RawAffinity, Reader, Record, Site, AFFINITY_FIELDS,
+    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
+    Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
 use crate::model::{ConflictWith, Instance, Policy, Score};
@@ -255,88 +257,117 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
         write!(f, "a list of {} records", self.kind.record())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         match self.kind {
             Kind::Experts => self.raw.experts_seen = true,
             Kind::Applications => self.raw.applications_seen = true,
-            Kind::Affinity => self.raw.affinity = Some(Vec::new()),
+            Kind::Affinity => {
+                let site = Site::Item(self.kind.key(), 0);
+                self.raw.affinity = Some(RawAffinityList::new(self.file, site));
+            }
             _ => {}
         }
         let mut i = 0usize;
-        if let Kind::Affinity = self.kind {
+        if let Some(list) = self
+            .raw
+            .affinity
+            .as_mut()
+            .filter(|_| matches!(self.kind, Kind::Affinity))
+        {
             // Fast path: affinity lists are the big ones (applications ×
-            // candidates); read their records without building objects.
-            while let Some(item) = seq.next_element_seed(AffinitySeed)? {
+            // candidates); their ids are interned as they are read, and no
+            // JSON object is built for a valid record.
+            while let Some(item) = seq.next_element_seed(AffinitySeed(list))? {
+                let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
                 match item {
-                    AffinityItem::Fields(f) => {
-                        let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
-                        let r = Reader::new(self.file, site, self.errs);
-                        let parsed = match f.into_valid() {
-                            // The common, valid record: its ids are moved,
-                            // not copied.
-                            Ok((application, expert, score)) => Some(RawAffinity {
-                                at: r.at,
-                                application,
-                                expert,
-                                score,
-                            }),
-                            Err(f) => parse_affinity(r, &f),
-                        };
-                        if let Some(a) = parsed {
-                            self.raw.affinity.get_or_insert_with(Vec::new).push(a);
-                        }
+                    AffinityItem::Valid(application, expert, score) => {
+                        list.push_interned(site.position(), application, expert, score);
                     }
-                    AffinityItem::Other(v) => self.record(i, &v),
+                    AffinityItem::Fields(f) => {
+                        list.add(Reader::new(self.file, site, self.errs), &f)
+                    }
+                    AffinityItem::Other(v) => {
+                        record(self.file, self.errs, site, self.kind, &v, |r, rec| {
+                            list.add(r, rec)
+                        })
+                    }
                 }
                 i += 1;
             }
             return Ok(());
         }
         while let Some(v) = seq.next_element::<Value>()? {
-            self.record(i, &v);
+            let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
+            let raw = &mut *self.raw;
+            record(
+                self.file,
+                self.errs,
+                site,
+                self.kind,
+                &v,
+                |r, rec| match self.kind {
+                    Kind::Experts => raw.experts.extend(parse_expert(r, rec)),
+                    Kind::Applications => raw.applications.extend(parse_application(r, rec)),
+                    Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
+                    Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
+                    Kind::Affinity => unreachable!("affinity lists take the fast path"),
+                },
+            );
             i += 1;
         }
         Ok(())
     }
 }
 
-/// An affinity record read field by field (keys borrowed, no JSON object
-/// built): what the common case needs, parsed by the same
-/// [`parse_affinity`] as every other record, so values are checked and
-/// reported exactly alike.
+/// Checks that a list item is an object with known keys (noting an
+/// expert's or application's id for messages), then hands it to `parse`.
+fn record(
+    file: &Arc<Path>,
+    errs: &mut Errs,
+    site: Site,
+    kind: Kind,
+    v: &Value,
+    parse: impl FnOnce(Reader<'_>, &dyn Record),
+) {
+    let mut r = Reader::new(file, site, errs);
+    let Value::Object(obj) = v else {
+        r.error_whole(format!("expected an object (one {} record)", kind.record()));
+        return;
+    };
+    if let (Kind::Experts | Kind::Applications, Some(Value::String(s))) = (kind, obj.get("id")) {
+        if !s.trim().is_empty() {
+            r.at.id = Some(s.as_str().into());
+        }
+    }
+    r.unknown_keys(obj, kind.fields());
+    parse(r, &JsonRecord(obj));
+}
+
+/// A field of an affinity record: an id already interned or a score
+/// already a number (the common case), or the value as JSON for
+/// [`parse_affinity`] to check and report.
+enum Field<T> {
+    Fast(T),
+    Json(Value),
+}
+
+impl<T> Field<T> {
+    fn into_json(self, fast: impl FnOnce(T) -> Value) -> Value {
+        match self {
+            Field::Fast(x) => fast(x),
+            Field::Json(v) => v,
+        }
+    }
+}
+
+/// An affinity record read field by field (no JSON object built), given
+/// to [`parse_affinity`] when it is not valid as it stands, so values are
+/// checked and reported exactly like every other record's.
 #[derive(Default)]
 struct AffinityFields {
     application: Option<Value>,
     expert: Option<Value>,
     score: Option<Value>,
-}
-
-impl AffinityFields {
-    /// The record's ids and score when it is valid as it stands (both ids
-    /// non-blank strings, the score a number within range): exactly the
-    /// records [`parse_affinity`] accepts without a message. Anything else
-    /// comes back unchanged for [`parse_affinity`] to check and report.
-    fn into_valid(self) -> Result<(String, String, Score), AffinityFields> {
-        match (self.application, self.expert, self.score) {
-            (Some(Value::String(a)), Some(Value::String(e)), Some(Value::Number(n)))
-                if !a.trim().is_empty() && !e.trim().is_empty() =>
-            {
-                match n.as_f64().and_then(Score::from_f64) {
-                    Some(score) => Ok((a, e, score)),
-                    None => Err(AffinityFields {
-                        application: Some(Value::String(a)),
-                        expert: Some(Value::String(e)),
-                        score: Some(Value::Number(n)),
-                    }),
-                }
-            }
-            (application, expert, score) => Err(AffinityFields {
-                application,
-                expert,
-                score,
-            }),
-        }
-    }
 }
 
 impl Record for AffinityFields {
@@ -351,24 +382,26 @@ impl Record for AffinityFields {
     }
 }
 
-/// One element of an affinity list: the known fields, or anything else
-/// (not an object, or an object with unknown keys) as a value for the
-/// general path and its messages.
+/// One element of an affinity list.
 enum AffinityItem {
+    /// A valid record: interned ids and the score.
+    Valid(u32, u32, Score),
+    /// An object with the known keys only, not valid as it stands.
     Fields(AffinityFields),
+    /// Anything else (not an object, or unknown keys), for the general
+    /// path and its messages.
     Other(Value),
 }
 
-struct AffinitySeed;
+/// Reads one affinity list element, interning its ids into the list.
+struct AffinitySeed<'a>(&'a mut RawAffinityList);
 
-impl<'de> DeserializeSeed<'de> for AffinitySeed {
+impl<'de> DeserializeSeed<'de> for AffinitySeed<'_> {
     type Value = AffinityItem;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<AffinityItem, D::Error> {
-        d.deserialize_any(AffinityVisitor)
+        d.deserialize_any(self)
     }
 }
-
-struct AffinityVisitor;
 
 /// Keys of an affinity record.
 enum AffinityKey {
@@ -402,7 +435,97 @@ impl Visitor<'_> for AffinityKeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for AffinityVisitor {
+/// An id value: a non-blank string is interned; anything else is kept as
+/// JSON.
+struct IdSeed<'a>(&'a mut IdTable);
+
+impl<'de> DeserializeSeed<'de> for IdSeed<'_> {
+    type Value = Field<u32>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Field<u32>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IdSeed<'_> {
+    type Value = Field<u32>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Field<u32>, E> {
+        Ok(if v.trim().is_empty() {
+            Field::Json(Value::String(v.to_string()))
+        } else {
+            Field::Fast(self.0.intern(v))
+        })
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Field<u32>, E> {
+        Ok(Field::Json(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Field<u32>, E> {
+        Ok(Field::Json(Value::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Field<u32>, E> {
+        Ok(Field::Json(Value::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Field<u32>, E> {
+        Ok(Field::Json(Value::from(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Field<u32>, E> {
+        Ok(Field::Json(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field<u32>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field<u32>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+    }
+}
+
+/// A score value: a number is kept as a number; anything else as JSON.
+struct ScoreSeed;
+
+impl<'de> DeserializeSeed<'de> for ScoreSeed {
+    type Value = Field<serde_json::Number>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScoreSeed {
+    type Value = Field<serde_json::Number>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a score")
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Field::Fast(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Field::Fast(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(match serde_json::Number::from_f64(v) {
+            Some(n) => Field::Fast(n),
+            None => Field::Json(Value::Null),
+        })
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Field::Json(Value::String(v.to_string())))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Field::Json(Value::Bool(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Field::Json(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+    }
+}
+
+impl<'de> Visitor<'de> for AffinitySeed<'_> {
     type Value = AffinityItem;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -410,26 +533,49 @@ impl<'de> Visitor<'de> for AffinityVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AffinityItem, A::Error> {
-        let mut f = AffinityFields::default();
+        let list = self.0;
+        let mut application = None;
+        let mut expert = None;
+        let mut score = None;
         let mut extra: Option<serde_json::Map<String, Value>> = None;
         while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
             match key {
-                AffinityKey::Application => f.application = Some(map.next_value()?),
-                AffinityKey::Expert => f.expert = Some(map.next_value()?),
-                AffinityKey::Score => f.score = Some(map.next_value()?),
+                AffinityKey::Application => {
+                    application = Some(map.next_value_seed(IdSeed(&mut list.applications))?)
+                }
+                AffinityKey::Expert => {
+                    expert = Some(map.next_value_seed(IdSeed(&mut list.experts))?)
+                }
+                AffinityKey::Score => score = Some(map.next_value_seed(ScoreSeed)?),
                 AffinityKey::Other(k) => {
                     let v = map.next_value()?;
                     extra.get_or_insert_with(Default::default).insert(k, v);
                 }
             }
         }
+        if extra.is_none() {
+            if let (Some(Field::Fast(a)), Some(Field::Fast(e)), Some(Field::Fast(n))) =
+                (&application, &expert, &score)
+            {
+                if let Some(s) = n.as_f64().and_then(Score::from_f64) {
+                    return Ok(AffinityItem::Valid(*a, *e, s));
+                }
+            }
+        }
+        let (apps, experts) = (&list.applications, &list.experts);
+        let fields = AffinityFields {
+            application: application
+                .map(|f| f.into_json(|k| Value::String(apps.name(k).to_string()))),
+            expert: expert.map(|f| f.into_json(|k| Value::String(experts.name(k).to_string()))),
+            score: score.map(|f| f.into_json(Value::Number)),
+        };
         let Some(mut obj) = extra else {
-            return Ok(AffinityItem::Fields(f));
+            return Ok(AffinityItem::Fields(fields));
         };
         for (k, v) in [
-            ("application", f.application),
-            ("expert", f.expert),
-            ("score", f.score),
+            ("application", fields.application),
+            ("expert", fields.expert),
+            ("score", fields.score),
         ] {
             if let Some(v) = v {
                 obj.insert(k.to_string(), v);
@@ -461,41 +607,6 @@ impl<'de> Visitor<'de> for AffinityVisitor {
     }
     fn visit_unit<E>(self) -> Result<AffinityItem, E> {
         Ok(AffinityItem::Other(Value::Null))
-    }
-}
-
-impl ListSeed<'_> {
-    fn record(&mut self, i: usize, v: &Value) {
-        let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
-        let Value::Object(obj) = v else {
-            let mut r = Reader::new(self.file, site, self.errs);
-            r.error_whole(format!(
-                "expected an object (one {} record)",
-                self.kind.record()
-            ));
-            return;
-        };
-        let mut r = Reader::new(self.file, site, self.errs);
-        if let (Kind::Experts | Kind::Applications, Some(Value::String(s))) =
-            (self.kind, obj.get("id"))
-        {
-            if !s.trim().is_empty() {
-                r.at.id = Some(s.as_str().into());
-            }
-        }
-        r.unknown_keys(obj, self.kind.fields());
-        let rec = JsonRecord(obj);
-        match self.kind {
-            Kind::Experts => self.raw.experts.extend(parse_expert(r, &rec)),
-            Kind::Applications => self.raw.applications.extend(parse_application(r, &rec)),
-            Kind::Conflicts => self.raw.conflicts.extend(parse_conflict(r, &rec)),
-            Kind::Coauthorships => self.raw.coauthorships.extend(parse_coauthorship(r, &rec)),
-            Kind::Affinity => {
-                if let Some(f) = parse_affinity(r, &rec) {
-                    self.raw.affinity.get_or_insert_with(Vec::new).push(f);
-                }
-            }
-        }
     }
 }
 

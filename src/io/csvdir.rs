@@ -15,8 +15,8 @@ use std::sync::Arc;
 use super::bundle::{conflict_with, json_error, policy_bytes, strip_bom, utf8};
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
-    self, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, Cell, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
+    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
 };
@@ -389,14 +389,15 @@ pub(crate) fn read_csv(dir: &Path, input: &CsvInput, errs: &mut Errs) -> (Raw, b
         raw.coauthorships = list;
     }
     if let Some(bytes) = input.affinity.as_deref() {
-        let mut list = Vec::new();
+        let file = path("affinity.csv");
+        let mut list = RawAffinityList::new(&file, Site::Row(0));
         whole &= read_table(
-            &path("affinity.csv"),
+            &file,
             bytes,
             AFFINITY_FIELDS,
             AFFINITY_REQUIRED,
             errs,
-            |r, rec| list.extend(parse_affinity(r, rec)),
+            |r, rec| list.add(r, rec),
         );
         raw.affinity = Some(list);
     }

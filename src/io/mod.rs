@@ -33,6 +33,7 @@
 mod bundle;
 mod csvdir;
 mod error;
+mod intern;
 pub mod panels;
 mod records;
 mod resolve;

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, Location};
+use super::intern::IdTable;
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
 
 /// Largest count the input may give for a panel size, a load, a cap or a
@@ -136,6 +137,28 @@ pub(crate) enum Site {
     SheetRow(Arc<str>, u64),
 }
 
+impl Site {
+    /// The record's position in its list or sheet (0 for whole files and
+    /// named parts).
+    pub(crate) fn position(&self) -> u64 {
+        match self {
+            Site::Row(row) | Site::SheetRow(_, row) => *row,
+            Site::Item(_, i) => u64::from(*i),
+            Site::Whole | Site::Named(_) => 0,
+        }
+    }
+
+    /// The same kind of site at another position.
+    pub(crate) fn at_position(&self, position: u64) -> Site {
+        match self {
+            Site::Row(_) => Site::Row(position),
+            Site::SheetRow(sheet, _) => Site::SheetRow(sheet.clone(), position),
+            Site::Item(list, _) => Site::Item(list, position.min(u64::from(u32::MAX)) as u32),
+            other => other.clone(),
+        }
+    }
+}
+
 /// Where a parsed record came from, for later (resolve-time) errors.
 #[derive(Clone, Debug)]
 pub(crate) struct Origin {
@@ -239,13 +262,86 @@ pub(crate) struct RawCoauthorship {
     pub year: Option<i32>,
 }
 
-/// An affinity entry as read.
-#[derive(Clone, Debug)]
+/// An affinity entry as read, its ids numbered in its list's [`IdTable`]s
+/// (no strings per record: affinity lists are the large part of an input).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAffinity {
-    pub at: Origin,
-    pub application: String,
-    pub expert: String,
+    /// Where the record stands: its list index (bundle) or row (CSV, sheet).
+    pub position: u64,
+    /// The application id's number in [`RawAffinityList::applications`].
+    pub application: u32,
+    /// The expert id's number in [`RawAffinityList::experts`].
+    pub expert: u32,
     pub score: Score,
+}
+
+/// An affinity list as read: the records and the ids they name.
+#[derive(Debug)]
+pub(crate) struct RawAffinityList {
+    file: Arc<Path>,
+    /// The site of the record at position 0; others differ only there.
+    site: Site,
+    pub applications: IdTable,
+    pub experts: IdTable,
+    pub records: Vec<RawAffinity>,
+}
+
+impl RawAffinityList {
+    /// An empty list read from `file`, its records located like `site`.
+    pub(crate) fn new(file: &Arc<Path>, site: Site) -> RawAffinityList {
+        RawAffinityList {
+            file: file.clone(),
+            site: site.at_position(0),
+            applications: IdTable::default(),
+            experts: IdTable::default(),
+            records: Vec::new(),
+        }
+    }
+
+    /// Parses one record with [`parse_affinity`], keeping it if valid.
+    pub(crate) fn add(&mut self, r: Reader<'_>, rec: &dyn Record) {
+        let position = r.at.site.position();
+        if let Some((application, expert, score)) = parse_affinity(r, rec) {
+            self.push(position, &application, &expert, score);
+        }
+    }
+
+    /// Keeps a valid record whose ids are already interned.
+    pub(crate) fn push_interned(
+        &mut self,
+        position: u64,
+        application: u32,
+        expert: u32,
+        score: Score,
+    ) {
+        self.records.push(RawAffinity {
+            position,
+            application,
+            expert,
+            score,
+        });
+    }
+
+    /// Keeps a record already known to be valid.
+    pub(crate) fn push(&mut self, position: u64, application: &str, expert: &str, score: Score) {
+        let application = self.applications.intern(application);
+        let expert = self.experts.intern(expert);
+        self.records.push(RawAffinity {
+            position,
+            application,
+            expert,
+            score,
+        });
+    }
+
+    /// Where a record came from, for messages.
+    pub(crate) fn origin(&self, rec: &RawAffinity) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            site: self.site.at_position(rec.position),
+            id: None,
+        }
+    }
 }
 
 /// Everything a load read, before resolving ids.
@@ -264,7 +360,7 @@ pub(crate) struct Raw {
     pub conflicts: Vec<RawConflict>,
     pub coauthorships: Vec<RawCoauthorship>,
     /// `Some` when the input has an affinity list at all.
-    pub affinity: Option<Vec<RawAffinity>>,
+    pub affinity: Option<RawAffinityList>,
 }
 
 /// Reads the fields of one record, pushing every problem to the load's
@@ -739,8 +835,11 @@ pub(crate) fn parse_coauthorship(mut r: Reader<'_>, rec: &dyn Record) -> Option<
     })
 }
 
-/// Parses an affinity record.
-pub(crate) fn parse_affinity(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawAffinity> {
+/// Parses an affinity record: its ids and score, when valid.
+pub(crate) fn parse_affinity(
+    mut r: Reader<'_>,
+    rec: &dyn Record,
+) -> Option<(String, String, Score)> {
     let application = r.required(rec, "application");
     let expert = r.required(rec, "expert");
     let score = if is_blank(rec.cell("score")) {
@@ -753,12 +852,7 @@ pub(crate) fn parse_affinity(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawA
     if application.is_empty() || expert.is_empty() {
         return None;
     }
-    Some(RawAffinity {
-        at: r.at,
-        application,
-        expert,
-        score,
-    })
+    Some((application, expert, score))
 }
 
 /// Parses the policy object (bundle `policy` or `policy.json`).

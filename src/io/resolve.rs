@@ -16,11 +16,9 @@
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::error::Errs;
-use super::records::{Origin, Raw, Site};
+use super::intern::FxMap;
+use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
     InstIx, Instance, Interner, PersonIx,
@@ -43,60 +41,6 @@ impl Origin {
         }
     }
 }
-
-/// A fast, non-cryptographic hasher (the Fx hash of rustc) for the id maps:
-/// the inputs are local files, lookups dominate large loads, and the maps
-/// are never iterated.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A hash map with [`Fx`] hashing (lookups only, never iterated).
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// Builds the instance, or pushes every problem found and returns `None`.
 /// Consumes the raw records, moving their texts into the model.
@@ -286,69 +230,10 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     }
 
     // Affinity.
-    let affinity = raw.affinity.as_ref().map(|list| {
-        // Ids first; then duplicates found by sorting (cache-friendly, where
-        // a hash set of a million pairs is mostly cache misses); then one
-        // pass in input order, so messages keep the input order.
-        let ids: Vec<(Option<AppIx>, Option<ExpertIx>)> = list
-            .iter()
-            .map(|f| {
-                (
-                    app_index.get(f.application.as_str()).copied(),
-                    expert_index.get(f.expert.as_str()).copied(),
-                )
-            })
-            .collect();
-        let mut order: Vec<(AppIx, ExpertIx, u32)> = ids
-            .iter()
-            .enumerate()
-            .filter_map(|(k, &(a, e))| Some((a?, e?, k as u32)))
-            .collect();
-        order.sort_unstable();
-        let mut first_of = vec![u32::MAX; list.len()];
-        for w in order.windows(2) {
-            if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
-                let first = first_of[w[0].2 as usize];
-                first_of[w[1].2 as usize] = if first == u32::MAX { w[0].2 } else { first };
-            }
-        }
-        drop(order);
-        let mut out = Vec::with_capacity(list.len());
-        for (k, f) in list.iter().enumerate() {
-            let (app, expert) = ids[k];
-            if app.is_none() {
-                errs.push(f.at.error(
-                    Some("application"),
-                    format!("unknown application {:?}", f.application),
-                ));
-            }
-            if expert.is_none() {
-                errs.push(f.at.error(Some("expert"), format!("unknown expert {:?}", f.expert)));
-            }
-            let (Some(application), Some(expert)) = (app, expert) else {
-                continue;
-            };
-            let first = first_of[k];
-            if first != u32::MAX {
-                errs.push(f.at.error(
-                    None,
-                    format!(
-                        "duplicate affinity pair ({}, {}); first given at {}",
-                        f.application,
-                        f.expert,
-                        list[first as usize].at.describe()
-                    ),
-                ));
-                continue;
-            }
-            out.push(Affinity {
-                application,
-                expert,
-                score: f.score,
-            });
-        }
-        out
-    });
+    let affinity = raw
+        .affinity
+        .as_ref()
+        .map(|list| resolve_affinity(list, &app_index, &expert_index, errs));
 
     // Per-city outside targets must name a city some application is in (a
     // typo must not silently drop a target).
@@ -390,4 +275,127 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         institutions,
         persons,
     })
+}
+
+/// The affinity entries with their ids resolved, in input order; unknown
+/// ids and repeated pairs are reported (in input order) and left out.
+fn resolve_affinity(
+    list: &RawAffinityList,
+    app_index: &FxMap<String, AppIx>,
+    expert_index: &FxMap<String, ExpertIx>,
+    errs: &mut Errs,
+) -> Vec<Affinity> {
+    // Each distinct id is looked up once, not once per record.
+    let app_of: Vec<Option<AppIx>> = list
+        .applications
+        .names()
+        .map(|n| app_index.get(n).copied())
+        .collect();
+    let expert_of: Vec<Option<ExpertIx>> = list
+        .experts
+        .names()
+        .map(|n| expert_index.get(n).copied())
+        .collect();
+    let duplicates = repeated_pairs(list, &app_of, &expert_of, app_index.len());
+    let mut duplicates = duplicates.iter().peekable();
+    let mut out = Vec::with_capacity(list.records.len());
+    for (k, rec) in list.records.iter().enumerate() {
+        let app = app_of[rec.application as usize];
+        let expert = expert_of[rec.expert as usize];
+        if app.is_none() || expert.is_none() {
+            let at = list.origin(rec);
+            if app.is_none() {
+                let id = list.applications.name(rec.application);
+                errs.push(at.error(Some("application"), format!("unknown application {id:?}")));
+            }
+            if expert.is_none() {
+                let id = list.experts.name(rec.expert);
+                errs.push(at.error(Some("expert"), format!("unknown expert {id:?}")));
+            }
+            continue;
+        }
+        if let Some(&(_, first)) = duplicates.next_if(|&&(dup, _)| dup as usize == k) {
+            let first = &list.records[first as usize];
+            errs.push(list.origin(rec).error(
+                None,
+                format!(
+                    "duplicate affinity pair ({}, {}); first given at {}",
+                    list.applications.name(rec.application),
+                    list.experts.name(rec.expert),
+                    list.origin(first).describe()
+                ),
+            ));
+            continue;
+        }
+        let (Some(application), Some(expert)) = (app, expert) else {
+            continue;
+        };
+        out.push(Affinity {
+            application,
+            expert,
+            score: rec.score,
+        });
+    }
+    out
+}
+
+/// Records (by index) that repeat an earlier record's known pair, each with
+/// the index of the pair's first record, in input order. Linear: records
+/// are bucketed by application (input order kept), then each bucket marks
+/// the experts it has seen.
+fn repeated_pairs(
+    list: &RawAffinityList,
+    app_of: &[Option<AppIx>],
+    expert_of: &[Option<ExpertIx>],
+    n_apps: usize,
+) -> Vec<(u32, u32)> {
+    let known = |rec: &RawAffinity| {
+        Some((
+            app_of[rec.application as usize]?,
+            expert_of[rec.expert as usize]?,
+        ))
+    };
+    let mut start = vec![0u32; n_apps + 1];
+    for rec in &list.records {
+        if let Some((a, _)) = known(rec) {
+            start[a.ix() + 1] += 1;
+        }
+    }
+    for i in 0..n_apps {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut by_app = vec![0u32; start[n_apps] as usize];
+    for (k, rec) in list.records.iter().enumerate() {
+        if let Some((a, _)) = known(rec) {
+            by_app[next[a.ix()] as usize] = k as u32;
+            next[a.ix()] += 1;
+        }
+    }
+    drop(next);
+    let n_experts = expert_of
+        .iter()
+        .flatten()
+        .map(|e| e.ix() + 1)
+        .max()
+        .unwrap_or(0);
+    // For each expert: the last application that named it (+1; 0 = none)
+    // and that record's index.
+    let mut seen_by = vec![(0u32, 0u32); n_experts];
+    let mut out = Vec::new();
+    for a in 0..n_apps {
+        for &k in &by_app[start[a] as usize..start[a + 1] as usize] {
+            let Some((_, e)) = known(&list.records[k as usize]) else {
+                continue;
+            };
+            let slot = &mut seen_by[e.ix()];
+            if slot.0 == a as u32 + 1 {
+                out.push((k, slot.1));
+            } else {
+                *slot = (a as u32 + 1, k);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }

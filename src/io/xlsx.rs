@@ -43,8 +43,8 @@ use serde_json::Value;
 use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
 use super::panels::PanelsFile;
 use super::records::{
-    self, parse_affinity, parse_application, parse_coauthorship, parse_conflict, parse_expert,
-    parse_policy, Cell, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
+    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, POLICY_FIELDS,
 };
@@ -481,14 +481,14 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         raw.coauthorships = list;
     }
     if let Some(s) = sheets.get("affinity") {
-        let mut list = Vec::new();
+        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from("affinity"), 0));
         whole &= read_table(
             &file,
             s,
             AFFINITY_FIELDS,
             AFFINITY_REQUIRED,
             &mut errs,
-            |r, rec| list.extend(parse_affinity(r, rec)),
+            |r, rec| list.add(r, rec),
         );
         raw.affinity = Some(list);
     }
