@@ -27,6 +27,7 @@ use super::records::{
     Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
+use super::stream::Source;
 use crate::model::{ConflictWith, Instance, Policy, Score};
 
 /// Top-level keys of a bundle.
@@ -49,15 +50,7 @@ pub(crate) fn utf8<'b>(file: &Path, bytes: &'b [u8], bom: usize) -> Result<&'b s
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        LoadError::new(
-            file,
-            "invalid UTF-8 (the file must be saved as UTF-8; in Excel: Save As → \
-             \"CSV UTF-8\"; a GBK/GB18030 file must be converted first)",
-        )
-        .at(Location::Byte {
-            offset: (at + bom) as u64,
-            line,
-        })
+        super::stream::utf8_error(file, (at + bom) as u64, line)
     })
 }
 
@@ -99,9 +92,22 @@ pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<
             return None;
         }
     };
+    parse_bundle(file, serde_json::Deserializer::from_str(text), errs)
+}
+
+/// Reads a bundle from a stream of its text (see [`super::stream`]).
+pub(crate) fn read_bundle_stream(file: &Path, source: &mut Source, errs: &mut Errs) -> Option<Raw> {
+    let reader = std::io::BufReader::with_capacity(1 << 16, source);
+    parse_bundle(file, serde_json::Deserializer::from_reader(reader), errs)
+}
+
+fn parse_bundle<'de, R: serde_json::de::Read<'de>>(
+    file: &Path,
+    mut de: serde_json::Deserializer<R>,
+    errs: &mut Errs,
+) -> Option<Raw> {
     let file: Arc<Path> = Arc::from(file);
     let mut raw = Raw::default();
-    let mut de = serde_json::Deserializer::from_str(text);
     let mut seen = BTreeSet::new();
     let result = BundleSeed {
         file: &file,
@@ -112,7 +118,10 @@ pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if let Err(e) = result {
-        errs.push(json_error(&file, &e));
+        // A stream's read problem is reported by the stream.
+        if !e.is_io() {
+            errs.push(json_error(&file, &e));
+        }
         return None;
     }
     for key in ["policy", "experts", "applications"] {

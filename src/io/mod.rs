@@ -25,7 +25,9 @@
 //!   co-author): a conflict's `with` could not tell them apart.
 //! - `max_per_city` / `max_per_institution` of 0 are refused (leave the
 //!   field out for no cap).
-//! - Files over [`MAX_FILE_BYTES`] (1 GiB) are refused.
+//! - Workbooks and panels files over [`MAX_FILE_BYTES`] (1 GiB) are
+//!   refused; bundles over [`WHOLE_READ_BYTES`] and CSV files are streamed
+//!   and have no size limit.
 //!
 //! **Boundary:** nothing else builds an [`Instance`] from files; everything
 //! downstream sees only the model.
@@ -37,6 +39,7 @@ mod intern;
 pub mod panels;
 mod records;
 mod resolve;
+mod stream;
 pub mod xlsx;
 
 use std::io::Write;
@@ -56,8 +59,14 @@ pub use records::{
 use crate::model::Instance;
 use error::Errs;
 
-/// Largest input file accepted (1 GiB).
+/// Largest input file read whole (1 GiB): workbooks, panels files and
+/// `policy.json`. Bundles and CSV files are streamed and have no limit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Bundles up to this size (256 MiB) are read whole and parsed from memory,
+/// which is faster (ids are borrowed from the buffer, not copied);
+/// larger ones are streamed, so memory follows the model, not the file.
+pub const WHOLE_READ_BYTES: u64 = 256 << 20;
 
 /// The two forms of an instance on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,24 +107,46 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
         };
         Ok((errs.finish(inst)?, hash))
     } else {
-        let bytes = read_file(path)?;
         if xlsx::is_xlsx(path) {
+            let bytes = read_file(path)?;
             let hash = hex(&Sha256::digest(&bytes));
             return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
         }
-        // Hash on a second thread while parsing: both only read the bytes.
-        let (hash, raw) = std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| hex(&Sha256::digest(&bytes)));
-            let raw = bundle::read_bundle(path, &bytes, &mut errs);
-            let hash = hashing
-                .join()
-                .unwrap_or_else(|_| hex(&Sha256::digest(&bytes)));
-            (hash, raw)
-        });
-        drop(bytes);
-        let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
-        Ok((errs.finish(inst)?, hash))
+        if meta.len() <= WHOLE_READ_BYTES {
+            let bytes = read_file(path)?;
+            // Hash on a second thread while parsing: both only read the bytes.
+            let (hash, raw) = std::thread::scope(|scope| {
+                let hashing = scope.spawn(|| hex(&Sha256::digest(&bytes)));
+                let raw = bundle::read_bundle(path, &bytes, &mut errs);
+                let hash = hashing
+                    .join()
+                    .unwrap_or_else(|_| hex(&Sha256::digest(&bytes)));
+                (hash, raw)
+            });
+            drop(bytes);
+            let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
+            return Ok((errs.finish(inst)?, hash));
+        }
+        load_bundle_streamed(path)
     }
+}
+
+/// Loads a bundle as a stream, like [`load_instance_hashed`]: a second
+/// thread reads, hashes and checks the file block by block, so memory
+/// follows the model, not the file.
+///
+/// # Errors
+/// As [`load_instance`]. [`load_instance_hashed`] streams bundles over
+/// [`WHOLE_READ_BYTES`].
+pub fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
+    let mut errs = Errs::default();
+    let mut hasher = Sha256::new();
+    let raw = stream::stream_file(path, &mut hasher, &mut (), |source| {
+        bundle::read_bundle_stream(path, source, &mut errs)
+    })?;
+    let hash = hex(&hasher.finalize());
+    let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
+    Ok((errs.finish(inst)?, hash))
 }
 
 /// Loads a JSON bundle from bytes; `name` names the file in messages.
@@ -149,7 +180,9 @@ pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
         let input = csvdir::read_dir_files(path, read_file).map_err(|e| e.first().clone())?;
         Ok(hash_csv_input(&input))
     } else {
-        Ok(hex(&Sha256::digest(read_file(path)?)))
+        let mut hasher = Sha256::new();
+        stream::hash_file(path, &mut hasher)?;
+        Ok(hex(&hasher.finalize()))
     }
 }
 

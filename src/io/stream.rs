@@ -1,0 +1,348 @@
+//! Input files read as a stream: a second thread reads a file in blocks,
+//! feeds the input hash, checks UTF-8 and runs a byte scan (the CSV quote
+//! check) as the bytes pass, while the parser takes them block by block.
+//!
+//! So a file is never held whole in memory (a load's memory is the model
+//! it builds plus a few blocks), and hashing and checking cost the parser
+//! no time on a machine with a second core. The text the parser sees has
+//! its UTF-8 byte order mark removed; the hash covers the file's bytes as
+//! they are.
+//!
+//! A read problem (an I/O error, invalid UTF-8) stops the stream: the
+//! parser then sees an I/O error, which it must not report itself
+//! ([`Source::failed`]); [`stream_file`] returns the located problem
+//! instead.
+
+use std::io::{self, BufRead, Read};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{LoadError, Location};
+
+/// Bytes read per block.
+const BLOCK: usize = 1 << 20;
+
+/// Blocks in flight between the reading thread and the parser.
+const IN_FLIGHT: usize = 4;
+
+/// A scan over a file's bytes in order, run on the reading thread.
+pub(crate) trait Scan: Send {
+    /// Takes the next bytes.
+    fn feed(&mut self, bytes: &[u8]);
+}
+
+/// No scan.
+impl Scan for () {
+    fn feed(&mut self, _: &[u8]) {}
+}
+
+/// What the reading thread sends.
+enum Message {
+    Block(Vec<u8>),
+    /// The file ended; its last byte (after the byte order mark).
+    End(Option<u8>),
+    /// Reading stopped on a problem (returned by [`stream_file`]).
+    Failed,
+}
+
+/// The parser's side of a stream: the file's text in order, BOM removed.
+pub(crate) struct Source {
+    rx: Receiver<Message>,
+    recycle: SyncSender<Vec<u8>>,
+    block: Vec<u8>,
+    pos: usize,
+    /// Bytes handed out so far.
+    taken: u64,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    Ended(Option<u8>),
+    Failed,
+}
+
+impl Source {
+    /// True when the stream stopped on a read problem: the parser's own
+    /// error at that point is a consequence, not news.
+    pub(crate) fn failed(&self) -> bool {
+        self.state == State::Failed
+    }
+
+    /// Once the end is reached: the number of bytes of text and the last
+    /// of them (`None` before the end).
+    pub(crate) fn end(&self) -> Option<(u64, Option<u8>)> {
+        match self.state {
+            State::Ended(last) => Some((self.taken, last)),
+            _ => None,
+        }
+    }
+
+    /// Makes the next block current; false at the end.
+    fn next_block(&mut self) -> io::Result<bool> {
+        while self.pos == self.block.len() {
+            if self.state != State::Open {
+                return self.stopped();
+            }
+            match self.rx.recv() {
+                Ok(Message::Block(b)) => {
+                    let old = std::mem::replace(&mut self.block, b);
+                    // The reader may have stopped; a lost buffer is fine.
+                    let _ = self.recycle.try_send(old);
+                    self.pos = 0;
+                }
+                Ok(Message::End(last)) => self.state = State::Ended(last),
+                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+            }
+        }
+        Ok(true)
+    }
+
+    fn stopped(&self) -> io::Result<bool> {
+        match self.state {
+            State::Failed => Err(io::Error::other("the file could not be read")),
+            _ => Ok(false),
+        }
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.next_block()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.block.len() - self.pos);
+        buf[..n].copy_from_slice(&self.block[self.pos..self.pos + n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.next_block()? {
+            return Ok(&[]);
+        }
+        Ok(&self.block[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+        self.taken += n as u64;
+    }
+}
+
+/// Runs `parse` on the text of the file at `path` while a second thread
+/// reads it, feeding `hasher` and `scan` with the file's bytes.
+///
+/// # Errors
+/// The file cannot be opened or read, or is not UTF-8 (with the offset and
+/// line of the first bad byte); then `parse`'s result is dropped.
+pub(crate) fn stream_file<T>(
+    path: &Path,
+    hasher: &mut Sha256,
+    scan: &mut dyn Scan,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<T, LoadError> {
+    let file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let (tx, rx) = sync_channel(IN_FLIGHT);
+    let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || read_blocks(path, file, hasher, scan, &tx, &recycled));
+        let mut source = Source {
+            rx,
+            recycle,
+            block: Vec::new(),
+            pos: 0,
+            taken: 0,
+            state: State::Open,
+        };
+        let parsed = parse(&mut source);
+        // The reader stops when the parser is done, whether or not the
+        // parser read to the end.
+        drop(source);
+        match reading.join() {
+            Ok(Ok(())) => Ok(parsed),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(LoadError::new(path, "the reading thread failed")),
+        }
+    })
+}
+
+/// The reading thread: blocks of whole UTF-8 characters to `tx`.
+fn read_blocks(
+    path: &Path,
+    mut file: std::fs::File,
+    hasher: &mut Sha256,
+    scan: &mut dyn Scan,
+    tx: &SyncSender<Message>,
+    recycled: &Receiver<Vec<u8>>,
+) -> Result<(), LoadError> {
+    let fail = |e: LoadError| {
+        let _ = tx.send(Message::Failed);
+        Err(e)
+    };
+    // Bytes of a character cut by the end of the last block.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut offset: u64 = 0; // of the block's first byte in the file
+    let mut lines: u64 = 0; // newlines before it
+    let mut first = true;
+    let mut last = None;
+    loop {
+        let mut block = recycled.try_recv().unwrap_or_default();
+        block.clear();
+        block.reserve(BLOCK + carry.len());
+        block.append(&mut carry);
+        let kept = block.len();
+        block.resize(kept + BLOCK, 0);
+        let n = match read_full(&mut file, &mut block[kept..]) {
+            Ok(n) => n,
+            Err(e) => {
+                return fail(LoadError::new(path, super::describe_io(&e)));
+            }
+        };
+        block.truncate(kept + n);
+        hasher.update(&block[kept..]);
+        let at_end = n == 0;
+        let valid = match std::str::from_utf8(&block) {
+            Ok(_) => block.len(),
+            // A character cut by the block's end: finish it next time.
+            Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = lines + count_newlines(&block[..at]) + 1;
+                return fail(utf8_error(path, offset + at as u64, line));
+            }
+        };
+        carry.extend_from_slice(&block[valid..]);
+        block.truncate(valid);
+        let mut skip = 0;
+        if first && !block.is_empty() {
+            first = false;
+            if block.starts_with(b"\xEF\xBB\xBF") {
+                skip = 3;
+            }
+        }
+        offset += block.len() as u64;
+        lines += count_newlines(&block);
+        let text = &block[skip..];
+        scan.feed(text);
+        if let Some(&b) = text.last() {
+            last = Some(b);
+        }
+        if at_end {
+            let _ = tx.send(Message::End(last));
+            return Ok(());
+        }
+        if skip > 0 {
+            block.drain(..skip);
+        }
+        if !block.is_empty() && tx.send(Message::Block(block)).is_err() {
+            // The parser stopped early (a fatal error): nothing more to do.
+            return Ok(());
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The message for invalid UTF-8 at a byte offset (counted from the file's
+/// first byte) on a line.
+pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
+    LoadError::new(
+        file,
+        "invalid UTF-8 (the file must be saved as UTF-8; in Excel: Save As → \
+         \"CSV UTF-8\"; a GBK/GB18030 file must be converted first)",
+    )
+    .at(Location::Byte { offset, line })
+}
+
+/// Hashes a file by streaming it (no whole-file buffer).
+pub(crate) fn hash_file(path: &Path, hasher: &mut Sha256) -> Result<(), LoadError> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = read_full(&mut file, &mut buf)
+            .map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+        if n == 0 {
+            return Ok(());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(bytes: &[u8]) -> (Result<Vec<u8>, LoadError>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, bytes).unwrap();
+        let mut h = Sha256::new();
+        let got = stream_file(&path, &mut h, &mut (), |s| {
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).map(|_| out)
+        });
+        let hash = format!("{:x}", h.finalize());
+        (
+            got.and_then(|r| r.map_err(|e| LoadError::new(&path, e.to_string()))),
+            hash,
+        )
+    }
+
+    #[test]
+    fn text_passes_whole_and_the_hash_covers_the_bom() {
+        // Longer than a block, with a character cut by the block's end.
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        while bytes.len() < BLOCK + 10 {
+            bytes.extend_from_slice("武汉 ab\n".as_bytes());
+        }
+        let (got, hash) = stream(&bytes);
+        assert_eq!(got.unwrap(), &bytes[3..]);
+        assert_eq!(hash, format!("{:x}", Sha256::digest(&bytes)));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_across_blocks() {
+        let mut bytes = vec![b'a'; BLOCK + 5];
+        bytes[BLOCK - 2] = b'\n';
+        bytes[BLOCK + 1] = 0xFF;
+        let (got, _) = stream(&bytes);
+        let e = got.unwrap_err();
+        assert_eq!(
+            e.location().map(|l| l.to_string()),
+            Some(
+                Location::Byte {
+                    offset: BLOCK as u64 + 1,
+                    line: 2
+                }
+                .to_string()
+            )
+        );
+        // A character cut off by the end of the file.
+        let (got, _) = stream("ab武".as_bytes().split_last().unwrap().1);
+        assert!(got.unwrap_err().message().contains("invalid UTF-8"));
+    }
+}

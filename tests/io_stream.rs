@@ -1,0 +1,98 @@
+//! Streamed loading (bundles over `WHOLE_READ_BYTES`, every CSV file) must
+//! load exactly what the whole-file path loads: the same instance and hash,
+//! or the same errors.
+
+use std::path::Path;
+
+use panels::generate::{generate, preset};
+use panels::io::{load_bundle_streamed, load_instance_hashed, write_instance, InstanceFormat};
+
+/// Both paths on one file; returns the streamed result as text for checks.
+fn same_both_ways(path: &Path) -> String {
+    let whole = load_instance_hashed(path);
+    let streamed = load_bundle_streamed(path);
+    match (&whole, &streamed) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.0, b.0, "{}: instances differ", path.display());
+            assert_eq!(a.1, b.1, "{}: hashes differ", path.display());
+            "ok".into()
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string(), "{}", path.display());
+            b.to_string()
+        }
+        _ => panic!(
+            "{}: one path loaded, the other did not: {:?} vs {:?}",
+            path.display(),
+            whole.as_ref().err().map(|e| e.to_string()),
+            streamed.as_ref().err().map(|e| e.to_string())
+        ),
+    }
+}
+
+#[test]
+fn generated_bundles_load_the_same_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, seed) in [("tiny", 1), ("tiny", 2), ("dense-300", 3)] {
+        let mut cfg = preset(name).unwrap();
+        cfg.seed = seed;
+        let inst = generate(&cfg);
+        let path = dir.path().join(format!("{name}-{seed}.json"));
+        write_instance(&inst, &path, InstanceFormat::Bundle).unwrap();
+        assert_eq!(same_both_ways(&path), "ok");
+        let (loaded, _) = load_bundle_streamed(&path).unwrap();
+        assert_eq!(loaded, inst);
+    }
+    assert_eq!(same_both_ways(Path::new("instances/yangtze.json")), "ok");
+}
+
+#[test]
+fn bad_bundles_give_the_same_errors_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read("instances/yangtze.json").unwrap();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let cut = text.find("\"applications\"").unwrap();
+    let mut utf8_late = good.clone();
+    let n = utf8_late.len();
+    utf8_late[n - 3] = 0xFF;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        (
+            "syntax",
+            text.replacen("\"applications\"", "\"applications\" ", 1)
+                .replacen("],", "]", 1)
+                .into_bytes(),
+        ),
+        ("bom", [b"\xEF\xBB\xBF".as_slice(), &good].concat()),
+        ("utf8-early", [b"{\"po\xFF".as_slice(), &good[5..]].concat()),
+        ("utf8-late", utf8_late),
+        (
+            "unknown-key",
+            text.replacen("\"applications\"", "\"applicatons\"", 1)
+                .into_bytes(),
+        ),
+        (
+            "records",
+            format!(
+                "{}\"applications\": [{{\"id\": 3}}], \"x\": {}",
+                &text[..cut],
+                &text[cut + 16..]
+            )
+            .into_bytes(),
+        ),
+        ("empty", Vec::new()),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, &bytes).unwrap();
+        let got = same_both_ways(&path);
+        if name == "bom" {
+            assert_eq!(got, "ok");
+        } else {
+            assert_ne!(got, "ok", "{name} should be refused");
+        }
+        if name.starts_with("utf8") {
+            assert!(got.contains("invalid UTF-8"), "{name}: {got}");
+        }
+    }
+}
