@@ -45,12 +45,34 @@ fn csv_base() -> BTreeMap<&'static str, String> {
     m
 }
 
+/// Loads the files from memory and, the same files, from a directory on
+/// disk (streamed): both must give the same instance or the same messages.
 fn load_csv(m: &BTreeMap<&'static str, String>) -> Result<(), LoadErrors> {
     let mut input = CsvInput::default();
     for (name, text) in m {
         input.set(name, text.clone().into_bytes());
     }
-    load_csv_from_bytes(Path::new("inst"), &input).map(|_| ())
+    let from_bytes = load_csv_from_bytes(Path::new("inst"), &input);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("inst");
+    std::fs::create_dir(&dir).unwrap();
+    for (name, text) in m {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let from_disk = panels::io::load_instance(&dir);
+    match (&from_bytes, &from_disk) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (Err(a), Err(b)) => {
+            let prefix = format!("{}/", tmp.path().display());
+            assert_eq!(a.to_string(), b.to_string().replace(&prefix, ""));
+        }
+        _ => panic!(
+            "memory and disk disagree: {:?} vs {:?}",
+            from_bytes.as_ref().err().map(|e| e.to_string()),
+            from_disk.as_ref().err().map(|e| e.to_string())
+        ),
+    }
+    from_bytes.map(|_| ())
 }
 
 fn csv_errors(edit: impl FnOnce(&mut BTreeMap<&'static str, String>)) -> LoadErrors {

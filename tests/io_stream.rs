@@ -96,3 +96,73 @@ fn bad_bundles_give_the_same_errors_streamed() {
         }
     }
 }
+
+/// A CSV table of several blocks, with quoted cells holding newlines and
+/// commas, blank lines and CRLF endings, read from disk in pieces: the same
+/// instance as from memory, and errors on the rows a spreadsheet shows.
+#[test]
+fn large_csv_tables_stream_with_exact_row_numbers() {
+    use panels::io::{load_csv_from_bytes, load_instance, CsvInput};
+    let mut experts = String::from("id,name,city,institution,max_load\r\n");
+    let mut row = 1u64; // the header
+    let mut bad_rows = Vec::new();
+    let mut i = 0;
+    while experts.len() < 3 << 20 {
+        i += 1;
+        if i % 13 == 0 {
+            experts.push_str("\r\n");
+            row += 1;
+        }
+        row += 1;
+        let name = if i % 7 == 0 {
+            format!("\"Li, \"\"Wei\"\"\n{i}\"")
+        } else {
+            format!("专家{i}")
+        };
+        let load = if i % 25_000 == 0 {
+            bad_rows.push(row);
+            "x".to_string()
+        } else {
+            "4".to_string()
+        };
+        experts.push_str(&format!("E{i},{name},武汉,武汉大学{},{load}\r\n", i % 50));
+    }
+    assert!(bad_rows.len() >= 2, "the table must span several blocks");
+    let files = [
+        ("experts.csv", experts),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,长沙,中南大学\n".to_string(),
+        ),
+        ("policy.json", "{\"panel_size\": 1}".to_string()),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut input = CsvInput::default();
+    for (name, text) in &files {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+        input.set(name, text.clone().into_bytes());
+    }
+    let from_disk = load_instance(tmp.path()).unwrap_err();
+    let from_bytes = load_csv_from_bytes(tmp.path(), &input).unwrap_err();
+    assert_eq!(from_disk.to_string(), from_bytes.to_string());
+    let rows: Vec<String> = from_disk
+        .iter()
+        .filter_map(|e| e.location().map(|l| l.to_string()))
+        .collect();
+    let want: Vec<String> = bad_rows.iter().map(|r| format!("row {r}")).collect();
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| r.split(" (").next().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want, "{from_disk}");
+
+    // Without the bad cells both load, to equal instances.
+    let fixed = files[0].1.replace(",x\r\n", ",4\r\n");
+    std::fs::write(tmp.path().join("experts.csv"), &fixed).unwrap();
+    input.set("experts.csv", fixed.into_bytes());
+    let a = load_instance(tmp.path()).unwrap();
+    let b = load_csv_from_bytes(tmp.path(), &input).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.experts.len(), i);
+    assert!(a.experts[6].name.as_deref().unwrap().contains("\"Wei\"\n7"));
+}

@@ -20,6 +20,9 @@ use super::records::{
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
 };
+use sha2::{Digest, Sha256};
+
+use super::stream::{self, Scan, Source};
 use crate::model::Instance;
 
 /// File names of a CSV instance directory, in name order (the order the
@@ -98,33 +101,80 @@ impl Record for CsvRecord<'_> {
     }
 }
 
-/// True when the text ends inside a quoted cell (RFC 4180 rules), i.e. a
-/// `"` opened a cell that never closes: a truncated file.
-fn ends_inside_quotes(text: &str) -> bool {
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                } else {
-                    in_quotes = false;
-                }
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => {
-                in_quotes = true;
-                at_field_start = false;
-            }
-            ',' | '\n' | '\r' => at_field_start = true,
-            _ => at_field_start = false,
+/// The quote rule of RFC 4180 as the csv parser applies it, fed in pieces:
+/// a `"` opens a quoted cell only at a cell's start, `""` inside one is a
+/// quote, and the cell closes at a lone `"`. Tells where rows end (a
+/// newline outside quotes) and whether the text ends inside a quoted cell
+/// (a cut-off file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum QuoteScan {
+    #[default]
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside a quoted cell: a closing quote or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl QuoteScan {
+    /// True when the text so far ends inside a quoted cell.
+    pub(crate) fn inside_quotes(self) -> bool {
+        self == QuoteScan::Quoted
+    }
+
+    fn step(self, b: u8) -> QuoteScan {
+        use QuoteScan::*;
+        match (self, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') | (CellStart, b'"') => Quoted,
+            (_, b',' | b'\n' | b'\r') => CellStart,
+            _ => Unquoted,
         }
     }
-    in_quotes
+}
+
+impl Scan for QuoteScan {
+    fn feed(&mut self, bytes: &[u8]) -> usize {
+        let mut state = *self;
+        let mut cut = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            state = state.step(b);
+            if b == b'\n' && state == QuoteScan::CellStart {
+                cut = i + 1;
+            }
+        }
+        *self = state;
+        cut
+    }
+}
+
+/// A table's text in pieces that end at row boundaries.
+trait Pieces {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>>;
+}
+
+impl Pieces for Source {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>> {
+        Source::next_piece(self)
+    }
+}
+
+/// A table in memory: one piece.
+struct Whole<'t>(Option<&'t str>);
+
+impl Pieces for Whole<'_> {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>> {
+        Ok(self.0.take())
+    }
+}
+
+/// Where a table's text comes from.
+pub(crate) enum TableInput<'a> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// The file itself, streamed, its bytes fed to the hasher.
+    Disk(&'a mut Sha256),
 }
 
 /// Reads one CSV table, calling `each` per data row with a reader located at
@@ -133,145 +183,43 @@ fn ends_inside_quotes(text: &str) -> bool {
 /// not (all) read.
 pub(crate) fn read_table(
     file: &Arc<Path>,
-    bytes: &[u8],
+    input: TableInput<'_>,
     known: &[&str],
     required: &[&str],
     errs: &mut Errs,
-    mut each: impl FnMut(Reader<'_>, &dyn Record),
+    each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
-    let body = strip_bom(bytes);
-    let text = match utf8(file, body, bytes.len() - body.len()) {
-        Ok(t) => t,
-        Err(e) => {
-            errs.push(e);
-            return false;
+    let mut scan = QuoteScan::default();
+    let last_row = match input {
+        TableInput::Bytes(bytes) => {
+            let body = strip_bom(bytes);
+            let text = match utf8(file, body, bytes.len() - body.len()) {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            };
+            scan.feed(text.as_bytes());
+            read_rows(file, &mut Whole(Some(text)), known, required, errs, each)
+        }
+        TableInput::Disk(hasher) => {
+            let streamed = stream::stream_file(file, hasher, &mut scan, |source| {
+                read_rows(file, source, known, required, errs, each)
+            });
+            match streamed {
+                Ok(rows) => rows,
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            }
         }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = rdr.records();
-    let header = match records.next() {
-        None => {
-            errs.push(LoadError::new(
-                file.to_path_buf(),
-                format!(
-                    "the file is empty; it needs a header row ({})",
-                    required.join(",")
-                ),
-            ));
-            return false;
-        }
-        Some(Err(e)) => {
-            errs.push(LoadError::new(file.to_path_buf(), e.to_string()).at(Location::row(1)));
-            return false;
-        }
-        Some(Ok(h)) => h,
-    };
-    let hint = if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
-        " (the file seems to use ';' or tabs between cells; use commas)"
-    } else {
-        ""
-    };
-    let Some(records::Header { columns, unnamed }) = records::check_header(
-        file,
-        header.iter(),
-        known,
-        required,
-        || Location::row(1),
-        hint,
-        errs,
-    ) else {
+    let Some(last_row) = last_row else {
         return false;
     };
-    let width = header.len();
-    let mut embedded_newlines: u64 = 0;
-    let mut last_row = 1;
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let row = e
-                    .position()
-                    .map(|p| p.line().saturating_sub(embedded_newlines))
-                    .unwrap_or(last_row + 1);
-                errs.push(LoadError::new(file.to_path_buf(), e.to_string()).at(Location::row(row)));
-                return false;
-            }
-        };
-        // The position is where the parser stood before skipping blank
-        // lines; skip them here too (a blank line is a spreadsheet row).
-        let line = match rec.position() {
-            Some(p) => {
-                let bytes = text.as_bytes();
-                let (mut b, mut line) = (p.byte() as usize, p.line());
-                while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
-                    line += u64::from(bytes[b] == b'\n');
-                    b += 1;
-                }
-                line
-            }
-            None => last_row + 1,
-        };
-        let row = line.saturating_sub(embedded_newlines);
-        last_row = row;
-        embedded_newlines += rec
-            .iter()
-            .map(|c| c.matches('\n').count() as u64)
-            .sum::<u64>();
-        let loc = Location::row(row);
-        if rec.len() < width {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    format!(
-                        "the row has {} cells but the header has {width} (a cut-off row?)",
-                        rec.len()
-                    ),
-                )
-                .at(loc),
-            );
-            continue;
-        }
-        if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    format!(
-                        "the row has {} cells but the header has only {width} (a comma inside \
-                         a cell that is not quoted?)",
-                        rec.len()
-                    ),
-                )
-                .at(loc),
-            );
-            continue;
-        }
-        for &i in &unnamed {
-            if !rec[i].trim().is_empty() {
-                errs.push(
-                    LoadError::new(
-                        file.to_path_buf(),
-                        format!(
-                            "cell {} has a value but its column has no name in the header",
-                            i + 1
-                        ),
-                    )
-                    .at(loc.clone()),
-                );
-            }
-        }
-        let r = Reader::new(file, Site::Row(row), errs);
-        each(
-            r,
-            &CsvRecord {
-                columns: &columns,
-                row: &rec,
-            },
-        );
-    }
-    if ends_inside_quotes(text) {
+    if scan.inside_quotes() {
         errs.push(
             LoadError::new(
                 file.to_path_buf(),
@@ -285,133 +233,379 @@ pub(crate) fn read_table(
     true
 }
 
+/// The rows of a table, piece by piece; the number of the last row, or
+/// `None` after a structural error.
+fn read_rows(
+    file: &Arc<Path>,
+    pieces: &mut dyn Pieces,
+    known: &[&str],
+    required: &[&str],
+    errs: &mut Errs,
+    mut each: impl FnMut(Reader<'_>, &dyn Record),
+) -> Option<u64> {
+    let mut header: Option<(records::Header, usize)> = None;
+    // Newlines before the piece, and inside cells of earlier rows (a
+    // spreadsheet shows a cell's newlines inside one row).
+    let mut lines_before: u64 = 0;
+    let mut embedded_newlines: u64 = 0;
+    let mut last_row = 1;
+    loop {
+        let text = match pieces.next_piece() {
+            Ok(Some(t)) => t,
+            Ok(None) => break,
+            // The stream reports its own problem.
+            Err(_) => return None,
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let row = e
+                        .position()
+                        .map(|p| (lines_before + p.line()).saturating_sub(embedded_newlines))
+                        .unwrap_or(last_row + 1);
+                    errs.push(
+                        LoadError::new(file.to_path_buf(), e.to_string()).at(Location::row(row)),
+                    );
+                    return None;
+                }
+            };
+            let Some((head, width)) = &header else {
+                header = Some(read_header(file, &rec, known, required, errs)?);
+                embedded_newlines += newlines_in(&rec);
+                continue;
+            };
+            // The position is where the parser stood before skipping blank
+            // lines; skip them here too (a blank line is a spreadsheet row).
+            let line = match rec.position() {
+                Some(p) => {
+                    let bytes = text.as_bytes();
+                    let (mut b, mut line) = (p.byte() as usize, p.line());
+                    while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
+                        line += u64::from(bytes[b] == b'\n');
+                        b += 1;
+                    }
+                    lines_before + line
+                }
+                None => last_row + 1 + embedded_newlines,
+            };
+            let row = line.saturating_sub(embedded_newlines);
+            last_row = row;
+            embedded_newlines += newlines_in(&rec);
+            if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
+                each(
+                    Reader::new(file, Site::Row(row), r),
+                    &CsvRecord {
+                        columns: &head.columns,
+                        row: &rec,
+                    },
+                );
+            }
+        }
+        lines_before += text.bytes().filter(|&b| b == b'\n').count() as u64;
+    }
+    if header.is_none() {
+        errs.push(LoadError::new(
+            file.to_path_buf(),
+            format!(
+                "the file is empty; it needs a header row ({})",
+                required.join(",")
+            ),
+        ));
+        return None;
+    }
+    Some(last_row)
+}
+
+fn newlines_in(rec: &csv::StringRecord) -> u64 {
+    rec.iter().map(|c| c.matches('\n').count() as u64).sum()
+}
+
+/// Checks the header row: the columns by name, and the header's width.
+fn read_header(
+    file: &Arc<Path>,
+    header: &csv::StringRecord,
+    known: &[&str],
+    required: &[&str],
+    errs: &mut Errs,
+) -> Option<(records::Header, usize)> {
+    let hint = if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
+        " (the file seems to use ';' or tabs between cells; use commas)"
+    } else {
+        ""
+    };
+    let head = records::check_header(
+        file,
+        header.iter(),
+        known,
+        required,
+        || Location::row(1),
+        hint,
+        errs,
+    )?;
+    Some((head, header.len()))
+}
+
+/// Checks a data row's width and unnamed cells; the error list back when
+/// the row can be read.
+fn check_row<'e>(
+    file: &Arc<Path>,
+    rec: &csv::StringRecord,
+    width: usize,
+    unnamed: &[usize],
+    row: u64,
+    errs: &'e mut Errs,
+) -> Option<&'e mut Errs> {
+    let loc = Location::row(row);
+    if rec.len() < width {
+        errs.push(
+            LoadError::new(
+                file.to_path_buf(),
+                format!(
+                    "the row has {} cells but the header has {width} (a cut-off row?)",
+                    rec.len()
+                ),
+            )
+            .at(loc),
+        );
+        return None;
+    }
+    if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
+        errs.push(
+            LoadError::new(
+                file.to_path_buf(),
+                format!(
+                    "the row has {} cells but the header has only {width} (a comma inside \
+                     a cell that is not quoted?)",
+                    rec.len()
+                ),
+            )
+            .at(loc),
+        );
+        return None;
+    }
+    for &i in unnamed {
+        if !rec[i].trim().is_empty() {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    format!(
+                        "cell {} has a value but its column has no name in the header",
+                        i + 1
+                    ),
+                )
+                .at(loc.clone()),
+            );
+        }
+    }
+    Some(errs)
+}
+
+/// Where a CSV instance's files come from.
+pub(crate) enum CsvFiles<'a> {
+    /// Bytes in memory.
+    Bytes(&'a CsvInput),
+    /// The instance files present in the directory, in name order: read
+    /// from disk as streams and hashed (see [`super::instance_sha256`]).
+    Disk(&'a [String]),
+}
+
 /// Reads a CSV instance's files into raw records. `dir` is used to name
-/// the files in messages. Returns the records and whether they are
-/// structurally whole (else resolving would only add follow-on errors).
-pub(crate) fn read_csv(dir: &Path, input: &CsvInput, errs: &mut Errs) -> (Raw, bool) {
+/// the files in messages. Returns the records, whether they are
+/// structurally whole (else resolving would only add follow-on errors),
+/// and for files on disk the input hash.
+///
+/// Files are read in name order (the hash's order); their messages are
+/// listed policy, experts, applications, conflicts, co-authorships,
+/// affinity.
+pub(crate) fn read_csv(
+    dir: &Path,
+    files: CsvFiles<'_>,
+    errs: &mut Errs,
+) -> (Raw, bool, Option<String>) {
     let mut raw = Raw::default();
     let mut whole = true;
     let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
-
-    // policy.json
-    let pfile = path("policy.json");
-    raw.policy_file = Some(pfile.clone());
-    match input.policy.as_deref() {
-        None => errs.push(LoadError::new(
-            pfile.to_path_buf(),
-            "missing: a CSV instance directory needs policy.json (write {} for all defaults)",
-        )),
-        Some(bytes) => {
-            let body = strip_bom(bytes);
-            match utf8(&pfile, body, bytes.len() - body.len()) {
-                Err(e) => errs.push(e),
-                Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
-                    Err(e) => errs.push(json_error(&pfile, &e)),
-                    Ok(v) => raw.policy = parse_policy(Reader::new(&pfile, Site::Whole, errs), &v),
-                },
+    raw.policy_file = Some(path("policy.json"));
+    raw.experts_file = Some(path("experts.csv"));
+    raw.applications_file = Some(path("applications.csv"));
+    let mut hasher = Sha256::new();
+    let mut file_errs: BTreeMap<&str, Errs> = BTreeMap::new();
+    for &name in CSV_DIR_FILES {
+        let file = path(name);
+        let ferrs = file_errs.entry(name).or_default();
+        let input = match &files {
+            CsvFiles::Bytes(input) => match input.get(name) {
+                Some(bytes) => TableInput::Bytes(bytes),
+                None => continue,
+            },
+            CsvFiles::Disk(present) => {
+                if !present.iter().any(|p| p == name) {
+                    continue;
+                }
+                match std::fs::metadata(&file) {
+                    Ok(meta) => {
+                        hasher.update(name.as_bytes());
+                        hasher.update([0u8]);
+                        hasher.update(meta.len().to_le_bytes());
+                    }
+                    Err(e) => {
+                        ferrs.push(LoadError::new(file.to_path_buf(), super::describe_io(&e)));
+                        whole = false;
+                        continue;
+                    }
+                }
+                TableInput::Disk(&mut hasher)
             }
+        };
+        whole &= read_file_named(name, &file, input, &mut raw, ferrs);
+    }
+    for (name, seen, what) in [
+        (
+            "policy.json",
+            raw.policy_file_seen,
+            "missing: a CSV instance directory needs policy.json (write {} for all defaults)",
+        ),
+        (
+            "experts.csv",
+            raw.experts_seen,
+            "missing: the pool of experts is required",
+        ),
+        (
+            "applications.csv",
+            raw.applications_seen,
+            "missing: the applications are required",
+        ),
+    ] {
+        if !seen {
+            file_errs
+                .entry(name)
+                .or_default()
+                .push(LoadError::new(path(name).to_path_buf(), what));
+            whole &= name == "policy.json";
         }
     }
-
-    // experts.csv, applications.csv (required)
-    let efile = path("experts.csv");
-    raw.experts_file = Some(efile.clone());
-    match input.experts.as_deref() {
-        None => {
-            errs.push(LoadError::new(
-                efile.to_path_buf(),
-                "missing: the pool of experts is required",
-            ));
-            whole = false;
+    for name in [
+        "policy.json",
+        "experts.csv",
+        "applications.csv",
+        "conflicts.csv",
+        "coauthorships.csv",
+        "affinity.csv",
+    ] {
+        if let Some(e) = file_errs.remove(name) {
+            errs.append(e);
         }
-        Some(bytes) => {
+    }
+    let hash = matches!(files, CsvFiles::Disk(_)).then(|| super::hex(&hasher.finalize()));
+    (raw, whole, hash)
+}
+
+/// Reads one instance file into `raw`; false after a structural error.
+fn read_file_named(
+    name: &str,
+    file: &Arc<Path>,
+    input: TableInput<'_>,
+    raw: &mut Raw,
+    errs: &mut Errs,
+) -> bool {
+    match name {
+        "policy.json" => {
+            raw.policy_file_seen = true;
+            let bytes = match input {
+                TableInput::Bytes(b) => std::borrow::Cow::Borrowed(b),
+                TableInput::Disk(hasher) => match super::read_file(file) {
+                    Ok(b) => {
+                        hasher.update(&b);
+                        std::borrow::Cow::Owned(b)
+                    }
+                    Err(e) => {
+                        errs.push(e);
+                        return true;
+                    }
+                },
+            };
+            let body = strip_bom(&bytes);
+            match utf8(file, body, bytes.len() - body.len()) {
+                Err(e) => errs.push(e),
+                Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                    Err(e) => errs.push(json_error(file, &e)),
+                    Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
+                },
+            }
+            true
+        }
+        "experts.csv" => {
             raw.experts_seen = true;
-            let mut list = Vec::new();
-            whole &= read_table(
-                &efile,
-                bytes,
+            let list = &mut raw.experts;
+            read_table(
+                file,
+                input,
                 EXPERT_FIELDS,
                 EXPERT_REQUIRED,
                 errs,
                 |r, rec| list.extend(parse_expert(r, rec)),
-            );
-            raw.experts = list;
+            )
         }
-    }
-    let afile = path("applications.csv");
-    raw.applications_file = Some(afile.clone());
-    match input.applications.as_deref() {
-        None => {
-            errs.push(LoadError::new(
-                afile.to_path_buf(),
-                "missing: the applications are required",
-            ));
-            whole = false;
-        }
-        Some(bytes) => {
+        "applications.csv" => {
             raw.applications_seen = true;
-            let mut list = Vec::new();
-            whole &= read_table(
-                &afile,
-                bytes,
+            let list = &mut raw.applications;
+            read_table(
+                file,
+                input,
                 APPLICATION_FIELDS,
                 APPLICATION_REQUIRED,
                 errs,
                 |r, rec| list.extend(parse_application(r, rec)),
-            );
-            raw.applications = list;
+            )
         }
+        "conflicts.csv" => {
+            let list = &mut raw.conflicts;
+            read_table(
+                file,
+                input,
+                CONFLICT_FIELDS,
+                CONFLICT_REQUIRED,
+                errs,
+                |r, rec| list.extend(parse_conflict(r, rec)),
+            )
+        }
+        "coauthorships.csv" => {
+            let list = &mut raw.coauthorships;
+            read_table(
+                file,
+                input,
+                COAUTHORSHIP_FIELDS,
+                COAUTHORSHIP_REQUIRED,
+                errs,
+                |r, rec| list.extend(parse_coauthorship(r, rec)),
+            )
+        }
+        "affinity.csv" => {
+            let mut list = RawAffinityList::new(file, Site::Row(0));
+            let ok = read_table(
+                file,
+                input,
+                AFFINITY_FIELDS,
+                AFFINITY_REQUIRED,
+                errs,
+                |r, rec| list.add(r, rec),
+            );
+            raw.affinity = Some(list);
+            ok
+        }
+        _ => true,
     }
-
-    // Optional tables.
-    if let Some(bytes) = input.conflicts.as_deref() {
-        let mut list = Vec::new();
-        whole &= read_table(
-            &path("conflicts.csv"),
-            bytes,
-            CONFLICT_FIELDS,
-            CONFLICT_REQUIRED,
-            errs,
-            |r, rec| list.extend(parse_conflict(r, rec)),
-        );
-        raw.conflicts = list;
-    }
-    if let Some(bytes) = input.coauthorships.as_deref() {
-        let mut list = Vec::new();
-        whole &= read_table(
-            &path("coauthorships.csv"),
-            bytes,
-            COAUTHORSHIP_FIELDS,
-            COAUTHORSHIP_REQUIRED,
-            errs,
-            |r, rec| list.extend(parse_coauthorship(r, rec)),
-        );
-        raw.coauthorships = list;
-    }
-    if let Some(bytes) = input.affinity.as_deref() {
-        let file = path("affinity.csv");
-        let mut list = RawAffinityList::new(&file, Site::Row(0));
-        whole &= read_table(
-            &file,
-            bytes,
-            AFFINITY_FIELDS,
-            AFFINITY_REQUIRED,
-            errs,
-            |r, rec| list.add(r, rec),
-        );
-        raw.affinity = Some(list);
-    }
-    (raw, whole)
 }
 
-/// Reads the instance files present in `dir` (each at most `limit` bytes)
-/// and reports near-miss file names (`conflict.csv`, `Experts.csv`).
-pub(crate) fn read_dir_files(
-    dir: &Path,
-    read: impl Fn(&Path) -> Result<Vec<u8>, LoadError>,
-) -> Result<CsvInput, LoadErrors> {
+/// The instance files present in a directory, in name order; near-miss
+/// names (`Experts.csv`) are errors.
+pub(crate) fn list_dir_files(dir: &Path) -> Result<Vec<String>, LoadErrors> {
     let mut errs = Errs::default();
-    let mut input = CsvInput::default();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| LoadError::new(dir, format!("cannot list the directory: {e}")))?;
     let mut names: Vec<String> = Vec::new();
@@ -421,15 +615,10 @@ pub(crate) fn read_dir_files(
         names.push(entry.file_name().to_string_lossy().into_owned());
     }
     names.sort();
+    let mut present = Vec::new();
     for name in &names {
         if CSV_DIR_FILES.contains(&name.as_str()) {
-            let p = dir.join(name);
-            match read(&p) {
-                Ok(bytes) => {
-                    input.set(name, bytes);
-                }
-                Err(e) => errs.push(e),
-            }
+            present.push(name.clone());
         } else if name.to_lowercase().ends_with(".csv") || name.to_lowercase().ends_with(".json") {
             if let Some(n) = records::nearest(name, CSV_DIR_FILES) {
                 if !names.iter().any(|x| x == n) {
@@ -441,7 +630,7 @@ pub(crate) fn read_dir_files(
             }
         }
     }
-    errs.finish(Some(input))
+    errs.finish(Some(present))
 }
 
 use super::error::LoadErrors;

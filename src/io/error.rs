@@ -266,6 +266,13 @@ impl Errs {
         self.total == 0
     }
 
+    /// Adds another list's errors after these.
+    pub(crate) fn append(&mut self, other: Errs) {
+        self.total += other.total;
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(other.errors.into_iter().take(room));
+    }
+
     /// `Ok(v)` when nothing went wrong, else every error.
     pub(crate) fn finish<T>(self, v: Option<T>) -> Result<T, LoadErrors> {
         match v {

@@ -57,6 +57,7 @@ pub use records::{
 };
 
 use crate::model::Instance;
+use csvdir::CsvFiles;
 use error::Errs;
 
 /// Largest input file read whole (1 GiB): workbooks, panels files and
@@ -96,15 +97,14 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
     // memory of large inputs down.
     let mut errs = Errs::default();
     if meta.is_dir() {
-        let input = csvdir::read_dir_files(path, read_file)?;
-        let hash = hash_csv_input(&input);
-        let (raw, whole) = csvdir::read_csv(path, &input, &mut errs);
-        drop(input);
+        let present = csvdir::list_dir_files(path)?;
+        let (raw, whole, hash) = csvdir::read_csv(path, CsvFiles::Disk(&present), &mut errs);
         let inst = if whole {
             resolve::resolve(raw, &mut errs)
         } else {
             None
         };
+        let hash = hash.unwrap_or_default();
         Ok((errs.finish(inst)?, hash))
     } else {
         if xlsx::is_xlsx(path) {
@@ -161,7 +161,7 @@ pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, Loa
 /// directory in messages.
 pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, LoadErrors> {
     let mut errs = Errs::default();
-    let (raw, whole) = csvdir::read_csv(dir, input, &mut errs);
+    let (raw, whole, _) = csvdir::read_csv(dir, CsvFiles::Bytes(input), &mut errs);
     let inst = if whole {
         resolve::resolve(raw, &mut errs)
     } else {
@@ -176,27 +176,23 @@ pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, Loa
 /// name, a NUL byte, its length as 8 little-endian bytes, then its bytes.
 pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    let mut hasher = Sha256::new();
     if meta.is_dir() {
-        let input = csvdir::read_dir_files(path, read_file).map_err(|e| e.first().clone())?;
-        Ok(hash_csv_input(&input))
-    } else {
-        let mut hasher = Sha256::new();
-        stream::hash_file(path, &mut hasher)?;
-        Ok(hex(&hasher.finalize()))
-    }
-}
-
-fn hash_csv_input(input: &CsvInput) -> String {
-    let mut h = Sha256::new();
-    for name in CSV_DIR_FILES {
-        if let Some(bytes) = input.get(name) {
-            h.update(name.as_bytes());
-            h.update([0u8]);
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
+        let present = csvdir::list_dir_files(path).map_err(|e| e.first().clone())?;
+        for name in present {
+            let file = path.join(&name);
+            let len = std::fs::metadata(&file)
+                .map_err(|e| LoadError::new(&file, describe_io(&e)))?
+                .len();
+            hasher.update(name.as_bytes());
+            hasher.update([0u8]);
+            hasher.update(len.to_le_bytes());
+            stream::hash_file(&file, &mut hasher)?;
         }
+    } else {
+        stream::hash_file(path, &mut hasher)?;
     }
-    hex(&h.finalize())
+    Ok(hex(&hasher.finalize()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -54,7 +54,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::bundle::{json_error, strip_bom, utf8};
-use super::csvdir::read_table;
+use super::csvdir::{read_table, TableInput};
 use super::error::{Errs, LoadError, WriteError};
 use crate::model::Instance;
 
@@ -225,7 +225,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     let mut total = 0.0;
     read_table(
         &file,
-        bytes,
+        TableInput::Bytes(bytes),
         PANELS_CSV_COLUMNS,
         &["application", "expert"],
         &mut errs,

@@ -351,6 +351,8 @@ pub(crate) struct Raw {
     pub policy: Option<Policy>,
     /// File of the policy (for "missing" errors).
     pub policy_file: Option<Arc<Path>>,
+    /// True when a policy file was found (CSV directories).
+    pub policy_file_seen: bool,
     pub experts: Vec<RawExpert>,
     pub experts_file: Option<Arc<Path>>,
     pub experts_seen: bool,

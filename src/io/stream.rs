@@ -8,9 +8,9 @@
 //! its UTF-8 byte order mark removed; the hash covers the file's bytes as
 //! they are.
 //!
-//! A read problem (an I/O error, invalid UTF-8) stops the stream: the
-//! parser then sees an I/O error, which it must not report itself
-//! ([`Source::failed`]); [`stream_file`] returns the located problem
+//! A read problem (an I/O error, invalid UTF-8, a file that changes while
+//! it is read) stops the stream: the parser then sees an I/O error, which
+//! it must not report itself; [`stream_file`] returns the located problem
 //! instead.
 
 use std::io::{self, BufRead, Read};
@@ -27,22 +27,26 @@ const BLOCK: usize = 1 << 20;
 /// Blocks in flight between the reading thread and the parser.
 const IN_FLIGHT: usize = 4;
 
-/// A scan over a file's bytes in order, run on the reading thread.
+/// A scan over a file's text in order, run on the reading thread.
 pub(crate) trait Scan: Send {
-    /// Takes the next bytes.
-    fn feed(&mut self, bytes: &[u8]);
+    /// Takes the next bytes; returns how many of them end at a record
+    /// boundary (after the last one), for [`Source::next_piece`].
+    fn feed(&mut self, bytes: &[u8]) -> usize;
 }
 
-/// No scan.
+/// No scan; every byte is a boundary.
 impl Scan for () {
-    fn feed(&mut self, _: &[u8]) {}
+    fn feed(&mut self, bytes: &[u8]) -> usize {
+        bytes.len()
+    }
 }
 
 /// What the reading thread sends.
 enum Message {
-    Block(Vec<u8>),
-    /// The file ended; its last byte (after the byte order mark).
-    End(Option<u8>),
+    /// Text, and how much of it ends at a record boundary.
+    Block(Vec<u8>, usize),
+    /// The file ended.
+    End,
     /// Reading stopped on a problem (returned by [`stream_file`]).
     Failed,
 }
@@ -53,34 +57,21 @@ pub(crate) struct Source {
     recycle: SyncSender<Vec<u8>>,
     block: Vec<u8>,
     pos: usize,
-    /// Bytes handed out so far.
-    taken: u64,
     state: State,
+    /// For [`Source::next_piece`]: text after the last boundary, and the
+    /// piece handed out last.
+    pending: Vec<u8>,
+    piece: Vec<u8>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     Open,
-    Ended(Option<u8>),
+    Ended,
     Failed,
 }
 
 impl Source {
-    /// True when the stream stopped on a read problem: the parser's own
-    /// error at that point is a consequence, not news.
-    pub(crate) fn failed(&self) -> bool {
-        self.state == State::Failed
-    }
-
-    /// Once the end is reached: the number of bytes of text and the last
-    /// of them (`None` before the end).
-    pub(crate) fn end(&self) -> Option<(u64, Option<u8>)> {
-        match self.state {
-            State::Ended(last) => Some((self.taken, last)),
-            _ => None,
-        }
-    }
-
     /// Makes the next block current; false at the end.
     fn next_block(&mut self) -> io::Result<bool> {
         while self.pos == self.block.len() {
@@ -88,17 +79,53 @@ impl Source {
                 return self.stopped();
             }
             match self.rx.recv() {
-                Ok(Message::Block(b)) => {
+                Ok(Message::Block(b, _)) => {
                     let old = std::mem::replace(&mut self.block, b);
                     // The reader may have stopped; a lost buffer is fine.
                     let _ = self.recycle.try_send(old);
                     self.pos = 0;
                 }
-                Ok(Message::End(last)) => self.state = State::Ended(last),
+                Ok(Message::End) => self.state = State::Ended,
                 Ok(Message::Failed) | Err(_) => self.state = State::Failed,
             }
         }
         Ok(true)
+    }
+
+    /// The next piece of text that ends at a record boundary (as the
+    /// [`Scan`] says), or `None` at the end. Not to be mixed with reading
+    /// through [`Read`].
+    pub(crate) fn next_piece(&mut self) -> io::Result<Option<&str>> {
+        loop {
+            if self.state != State::Open {
+                if self.pending.is_empty() {
+                    return self.stopped().map(|_| None);
+                }
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
+                break;
+            }
+            match self.rx.recv() {
+                Ok(Message::Block(b, cut)) => {
+                    self.pending.extend_from_slice(&b[..cut]);
+                    if cut > 0 {
+                        self.piece.clear();
+                        std::mem::swap(&mut self.piece, &mut self.pending);
+                        self.pending.extend_from_slice(&b[cut..]);
+                        let _ = self.recycle.try_send(b);
+                        break;
+                    }
+                    self.pending.extend_from_slice(&b[cut..]);
+                    let _ = self.recycle.try_send(b);
+                }
+                Ok(Message::End) => self.state = State::Ended,
+                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+            }
+        }
+        // Blocks hold whole characters and pieces whole blocks' text.
+        std::str::from_utf8(&self.piece)
+            .map(Some)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
     fn stopped(&self) -> io::Result<bool> {
@@ -131,7 +158,6 @@ impl BufRead for Source {
 
     fn consume(&mut self, n: usize) {
         self.pos += n;
-        self.taken += n as u64;
     }
 }
 
@@ -158,8 +184,9 @@ pub(crate) fn stream_file<T>(
             recycle,
             block: Vec::new(),
             pos: 0,
-            taken: 0,
             state: State::Open,
+            pending: Vec::new(),
+            piece: Vec::new(),
         };
         let parsed = parse(&mut source);
         // The reader stops when the parser is done, whether or not the
@@ -191,7 +218,13 @@ fn read_blocks(
     let mut offset: u64 = 0; // of the block's first byte in the file
     let mut lines: u64 = 0; // newlines before it
     let mut first = true;
-    let mut last = None;
+    let expected = file
+        .metadata()
+        .map_err(|e| LoadError::new(path, super::describe_io(&e)));
+    let expected = match expected {
+        Ok(m) => m.len(),
+        Err(e) => return fail(e),
+    };
     loop {
         let mut block = recycled.try_recv().unwrap_or_default();
         block.clear();
@@ -230,18 +263,23 @@ fn read_blocks(
         offset += block.len() as u64;
         lines += count_newlines(&block);
         let text = &block[skip..];
-        scan.feed(text);
-        if let Some(&b) = text.last() {
-            last = Some(b);
-        }
+        let cut = scan.feed(text);
         if at_end {
-            let _ = tx.send(Message::End(last));
+            if offset != expected {
+                return fail(LoadError::new(
+                    path,
+                    format!(
+                        "the file changed while it was read ({expected} bytes when opened, {offset} read)"
+                    ),
+                ));
+            }
+            let _ = tx.send(Message::End);
             return Ok(());
         }
         if skip > 0 {
             block.drain(..skip);
         }
-        if !block.is_empty() && tx.send(Message::Block(block)).is_err() {
+        if !block.is_empty() && tx.send(Message::Block(block, cut)).is_err() {
             // The parser stopped early (a fatal error): nothing more to do.
             return Ok(());
         }
@@ -305,7 +343,7 @@ mod tests {
             let mut out = Vec::new();
             s.read_to_end(&mut out).map(|_| out)
         });
-        let hash = format!("{:x}", h.finalize());
+        let hash = crate::io::hex(&h.finalize());
         (
             got.and_then(|r| r.map_err(|e| LoadError::new(&path, e.to_string()))),
             hash,
@@ -321,7 +359,7 @@ mod tests {
         }
         let (got, hash) = stream(&bytes);
         assert_eq!(got.unwrap(), &bytes[3..]);
-        assert_eq!(hash, format!("{:x}", Sha256::digest(&bytes)));
+        assert_eq!(hash, crate::io::hex(&Sha256::digest(&bytes)));
     }
 
     #[test]
