@@ -99,9 +99,22 @@ fn bundle_base() -> Value {
     })
 }
 
+/// Loads the bundle from memory and, the same bytes, from a file on disk
+/// (streamed, through the fast path or the full parser): both must give
+/// the same messages.
 fn bundle_errors_bytes(bytes: &[u8]) -> LoadErrors {
-    load_bundle_from_bytes(Path::new("bundle.json"), bytes)
-        .expect_err("the input should be refused")
+    let from_bytes = load_bundle_from_bytes(Path::new("bundle.json"), bytes)
+        .expect_err("the input should be refused");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bundle.json");
+    std::fs::write(&path, bytes).unwrap();
+    let from_disk = panels::io::load_instance(&path).expect_err("refused from disk too");
+    let prefix = format!("{}/", tmp.path().display());
+    assert_eq!(
+        from_bytes.to_string(),
+        from_disk.to_string().replace(&prefix, "")
+    );
+    from_bytes
 }
 
 fn bundle_errors(edit: impl FnOnce(&mut Value)) -> LoadErrors {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use panels::io::{
     bundle_to_bytes, csv_to_bytes, load_bundle_from_bytes, load_csv_from_bytes,
-    read_panels_from_bytes, CsvInput, PanelsFormat,
+    read_panels_from_bytes, CsvInput, PanelsFormat, CSV_DIR_FILES,
 };
 use panels::model::Instance;
 use proptest::prelude::*;
@@ -47,6 +47,43 @@ fn round_trips(inst: &Instance) -> Result<(), TestCaseError> {
     if let Ok(files) = csv_to_bytes(inst) {
         let again = load_csv_from_bytes(Path::new("d"), &files);
         prop_assert_eq!(again.as_ref().ok(), Some(inst));
+    }
+    Ok(())
+}
+
+/// The same bytes written to disk (one file: a bundle; several: a CSV
+/// directory) load, streamed, to the same instance or the same messages.
+fn same_from_disk(
+    files: &[(&str, &[u8])],
+    from_memory: &Result<Instance, panels::io::LoadErrors>,
+) -> Result<(), TestCaseError> {
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, shown) = if files.len() == 1 {
+        (tmp.path().join(files[0].0), files[0].0.to_string())
+    } else {
+        (tmp.path().join("d"), "d".to_string())
+    };
+    if files.len() > 1 {
+        std::fs::create_dir(&path).unwrap();
+        for (name, bytes) in files {
+            std::fs::write(path.join(name), bytes).unwrap();
+        }
+    } else {
+        std::fs::write(&path, files[0].1).unwrap();
+    }
+    let from_disk = panels::io::load_instance(&path);
+    match (from_memory, &from_disk) {
+        (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+        (Err(a), Err(b)) => {
+            let b = b.to_string().replace(&path.display().to_string(), &shown);
+            prop_assert_eq!(a.to_string(), b);
+        }
+        _ => prop_assert!(
+            false,
+            "memory and disk disagree: {:?} vs {:?}",
+            from_memory.as_ref().err().map(|e| e.to_string()),
+            from_disk.as_ref().err().map(|e| e.to_string())
+        ),
     }
     Ok(())
 }
@@ -130,7 +167,9 @@ proptest! {
     #[test]
     fn mutated_bundles_never_panic_and_round_trip(edits in prop::collection::vec(edit(), 1..4)) {
         let bytes = apply(BUNDLE.as_bytes().to_vec(), &edits);
-        if let Ok(inst) = load_bundle_from_bytes(Path::new("b.json"), &bytes) {
+        let loaded = load_bundle_from_bytes(Path::new("b.json"), &bytes);
+        same_from_disk(&[("b.json", &bytes)], &loaded)?;
+        if let Ok(inst) = loaded {
             round_trips(&inst)?;
         }
     }
@@ -145,7 +184,13 @@ proptest! {
             let bytes = text.as_bytes().to_vec();
             input.set(name, if k == which { apply(bytes, &edits) } else { bytes });
         }
-        if let Ok(inst) = load_csv_from_bytes(Path::new("d"), &input) {
+        let loaded = load_csv_from_bytes(Path::new("d"), &input);
+        let files: Vec<(&str, &[u8])> = CSV_DIR_FILES
+            .iter()
+            .filter_map(|&n| input.get(n).map(|b| (n, b)))
+            .collect();
+        same_from_disk(&files, &loaded)?;
+        if let Ok(inst) = loaded {
             round_trips(&inst)?;
         }
     }

@@ -106,56 +106,167 @@ fn parse_bundle<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
     errs: &mut Errs,
 ) -> Option<Raw> {
-    let file: Arc<Path> = Arc::from(file);
-    let mut raw = Raw::default();
-    let mut seen = BTreeSet::new();
-    let result = BundleSeed {
-        file: &file,
-        errs,
-        raw: &mut raw,
-        seen: &mut seen,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
+    let mut b = Builder::new(file, errs);
+    let result = BundleSeed(&mut b)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
     if let Err(e) = result {
         // A stream's read problem is reported by the stream.
         if !e.is_io() {
-            errs.push(json_error(&file, &e));
+            b.errs.push(json_error(&b.file, &e));
         }
         return None;
     }
-    for key in ["policy", "experts", "applications"] {
-        if !seen.contains(key) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    "missing; a bundle needs policy, experts and applications",
-                )
-                .in_field(key),
-            );
+    Some(b.finish())
+}
+
+/// Builds the raw records of a bundle from its parts, whichever parser
+/// walks the file: the serde visitor here, or the streaming fast path
+/// ([`super::bundle_fast`]). One set of rules for keys and records.
+pub(crate) struct Builder<'e> {
+    pub(crate) file: Arc<Path>,
+    pub(crate) errs: &'e mut Errs,
+    raw: Raw,
+    seen: BTreeSet<String>,
+}
+
+/// What a top-level key holds.
+#[derive(Clone, Copy)]
+pub(crate) enum Part {
+    Policy,
+    List(Kind),
+    /// Unknown or repeated (already reported): skipped.
+    Skip,
+}
+
+impl<'e> Builder<'e> {
+    pub(crate) fn new(file: &Path, errs: &'e mut Errs) -> Builder<'e> {
+        Builder {
+            file: Arc::from(file),
+            errs,
+            raw: Raw::default(),
+            seen: BTreeSet::new(),
         }
     }
-    raw.experts_file = Some(file.clone());
-    raw.applications_file = Some(file.clone());
-    raw.policy_file = Some(file);
-    Some(raw)
+
+    /// What a top-level key holds; reports repeated and unknown keys.
+    pub(crate) fn key(&mut self, key: &str) -> Part {
+        if !self.seen.insert(key.to_string()) {
+            self.errs
+                .push(LoadError::new(self.file.to_path_buf(), "given twice").in_field(key));
+            return Part::Skip;
+        }
+        match key {
+            "policy" => Part::Policy,
+            "experts" => Part::List(Kind::Experts),
+            "applications" => Part::List(Kind::Applications),
+            "conflicts" => Part::List(Kind::Conflicts),
+            "coauthorships" => Part::List(Kind::Coauthorships),
+            "affinity" => Part::List(Kind::Affinity),
+            other => {
+                let msg = match nearest(other, BUNDLE_KEYS) {
+                    Some(n) => format!("unknown key; did you mean {n}?"),
+                    None => format!("unknown key; expected one of: {}", BUNDLE_KEYS.join(", ")),
+                };
+                self.errs
+                    .push(LoadError::new(self.file.to_path_buf(), msg).in_field(other));
+                Part::Skip
+            }
+        }
+    }
+
+    pub(crate) fn policy(&mut self, v: &Value) {
+        self.raw.policy =
+            parse_policy(Reader::new(&self.file, Site::Named("policy"), self.errs), v);
+    }
+
+    /// A list starts.
+    pub(crate) fn begin_list(&mut self, kind: Kind) {
+        match kind {
+            Kind::Experts => self.raw.experts_seen = true,
+            Kind::Applications => self.raw.applications_seen = true,
+            Kind::Affinity => {
+                let site = Site::Item(kind.key(), 0);
+                self.raw.affinity = Some(RawAffinityList::new(&self.file, site));
+            }
+            _ => {}
+        }
+    }
+
+    /// The affinity list being read, for [`AffinitySeed`].
+    pub(crate) fn affinity(&mut self) -> &mut RawAffinityList {
+        self.raw
+            .affinity
+            .get_or_insert_with(|| RawAffinityList::new(&self.file, Site::Item("affinity", 0)))
+    }
+
+    /// Item `i` of an affinity list, read by [`AffinitySeed`].
+    pub(crate) fn affinity_item(&mut self, i: usize, item: AffinityItem) {
+        let site = Site::Item(Kind::Affinity.key(), i.min(u32::MAX as usize) as u32);
+        self.affinity();
+        let Some(list) = self.raw.affinity.as_mut() else {
+            return;
+        };
+        match item {
+            AffinityItem::Valid(application, expert, score) => {
+                list.push_interned(site.position(), application, expert, score);
+            }
+            AffinityItem::Fields(f) => list.add(Reader::new(&self.file, site, self.errs), &f),
+            AffinityItem::Other(v) => {
+                record(&self.file, self.errs, site, Kind::Affinity, &v, |r, rec| {
+                    list.add(r, rec)
+                })
+            }
+        }
+    }
+
+    /// Item `i` of another list.
+    pub(crate) fn item(&mut self, kind: Kind, i: usize, v: &Value) {
+        let site = Site::Item(kind.key(), i.min(u32::MAX as usize) as u32);
+        let raw = &mut self.raw;
+        record(&self.file, self.errs, site, kind, v, |r, rec| match kind {
+            Kind::Experts => raw.experts.extend(parse_expert(r, rec)),
+            Kind::Applications => raw.applications.extend(parse_application(r, rec)),
+            Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
+            Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
+            Kind::Affinity => {
+                if let Some(list) = raw.affinity.as_mut() {
+                    list.add(r, rec);
+                }
+            }
+        });
+    }
+
+    /// The records, once the whole bundle is read; reports missing parts.
+    pub(crate) fn finish(mut self) -> Raw {
+        for key in ["policy", "experts", "applications"] {
+            if !self.seen.contains(key) {
+                self.errs.push(
+                    LoadError::new(
+                        self.file.to_path_buf(),
+                        "missing; a bundle needs policy, experts and applications",
+                    )
+                    .in_field(key),
+                );
+            }
+        }
+        self.raw.experts_file = Some(self.file.clone());
+        self.raw.applications_file = Some(self.file.clone());
+        self.raw.policy_file = Some(self.file.clone());
+        self.raw
+    }
 }
 
-struct BundleSeed<'a> {
-    file: &'a Arc<Path>,
-    errs: &'a mut Errs,
-    raw: &'a mut Raw,
-    seen: &'a mut BTreeSet<String>,
-}
+struct BundleSeed<'b, 'e>(&'b mut Builder<'e>);
 
-impl<'de> DeserializeSeed<'de> for BundleSeed<'_> {
+impl<'de> DeserializeSeed<'de> for BundleSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for BundleSeed<'_> {
+impl<'de> Visitor<'de> for BundleSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -164,48 +275,27 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
-            if !self.seen.insert(key.clone()) {
-                map.next_value::<IgnoredAny>()?;
-                self.errs
-                    .push(LoadError::new(self.file.to_path_buf(), "given twice").in_field(key));
-                continue;
-            }
-            let kind = match key.as_str() {
-                "policy" => {
-                    let v: Value = map.next_value()?;
-                    self.raw.policy =
-                        parse_policy(Reader::new(self.file, Site::Named("policy"), self.errs), &v);
-                    continue;
-                }
-                "experts" => Kind::Experts,
-                "applications" => Kind::Applications,
-                "conflicts" => Kind::Conflicts,
-                "coauthorships" => Kind::Coauthorships,
-                "affinity" => Kind::Affinity,
-                other => {
+            match self.0.key(&key) {
+                Part::Skip => {
                     map.next_value::<IgnoredAny>()?;
-                    let msg = match nearest(other, BUNDLE_KEYS) {
-                        Some(n) => format!("unknown key; did you mean {n}?"),
-                        None => format!("unknown key; expected one of: {}", BUNDLE_KEYS.join(", ")),
-                    };
-                    self.errs
-                        .push(LoadError::new(self.file.to_path_buf(), msg).in_field(other));
-                    continue;
                 }
-            };
-            map.next_value_seed(ListSeed {
-                kind,
-                file: self.file,
-                errs: self.errs,
-                raw: self.raw,
-            })?;
+                Part::Policy => {
+                    let v: Value = map.next_value()?;
+                    self.0.policy(&v);
+                }
+                Part::List(kind) => map.next_value_seed(ListSeed {
+                    kind,
+                    b: &mut *self.0,
+                })?,
+            }
         }
         Ok(())
     }
 }
 
+/// A list of records.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Experts,
     Applications,
     Conflicts,
@@ -245,21 +335,19 @@ impl Kind {
     }
 }
 
-struct ListSeed<'a> {
+struct ListSeed<'b, 'e> {
     kind: Kind,
-    file: &'a Arc<Path>,
-    errs: &'a mut Errs,
-    raw: &'a mut Raw,
+    b: &'b mut Builder<'e>,
 }
 
-impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for ListSeed<'_> {
+impl<'de> Visitor<'de> for ListSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -267,61 +355,20 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        match self.kind {
-            Kind::Experts => self.raw.experts_seen = true,
-            Kind::Applications => self.raw.applications_seen = true,
-            Kind::Affinity => {
-                let site = Site::Item(self.kind.key(), 0);
-                self.raw.affinity = Some(RawAffinityList::new(self.file, site));
-            }
-            _ => {}
-        }
+        self.b.begin_list(self.kind);
         let mut i = 0usize;
-        if let Some(list) = self
-            .raw
-            .affinity
-            .as_mut()
-            .filter(|_| matches!(self.kind, Kind::Affinity))
-        {
-            // Fast path: affinity lists are the big ones (applications ×
-            // candidates); their ids are interned as they are read, and no
-            // JSON object is built for a valid record.
-            while let Some(item) = seq.next_element_seed(AffinitySeed(list))? {
-                let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
-                match item {
-                    AffinityItem::Valid(application, expert, score) => {
-                        list.push_interned(site.position(), application, expert, score);
-                    }
-                    AffinityItem::Fields(f) => {
-                        list.add(Reader::new(self.file, site, self.errs), &f)
-                    }
-                    AffinityItem::Other(v) => {
-                        record(self.file, self.errs, site, self.kind, &v, |r, rec| {
-                            list.add(r, rec)
-                        })
-                    }
-                }
+        if let Kind::Affinity = self.kind {
+            // Affinity lists are the big ones (applications × candidates):
+            // their ids are interned as they are read, and no JSON object
+            // is built for a valid record.
+            while let Some(item) = seq.next_element_seed(AffinitySeed(self.b.affinity()))? {
+                self.b.affinity_item(i, item);
                 i += 1;
             }
             return Ok(());
         }
         while let Some(v) = seq.next_element::<Value>()? {
-            let site = Site::Item(self.kind.key(), i.min(u32::MAX as usize) as u32);
-            let raw = &mut *self.raw;
-            record(
-                self.file,
-                self.errs,
-                site,
-                self.kind,
-                &v,
-                |r, rec| match self.kind {
-                    Kind::Experts => raw.experts.extend(parse_expert(r, rec)),
-                    Kind::Applications => raw.applications.extend(parse_application(r, rec)),
-                    Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
-                    Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
-                    Kind::Affinity => unreachable!("affinity lists take the fast path"),
-                },
-            );
+            self.b.item(self.kind, i, &v);
             i += 1;
         }
         Ok(())
@@ -373,7 +420,7 @@ impl<T> Field<T> {
 /// to [`parse_affinity`] when it is not valid as it stands, so values are
 /// checked and reported exactly like every other record's.
 #[derive(Default)]
-struct AffinityFields {
+pub(crate) struct AffinityFields {
     application: Option<Value>,
     expert: Option<Value>,
     score: Option<Value>,
@@ -392,7 +439,7 @@ impl Record for AffinityFields {
 }
 
 /// One element of an affinity list.
-enum AffinityItem {
+pub(crate) enum AffinityItem {
     /// A valid record: interned ids and the score.
     Valid(u32, u32, Score),
     /// An object with the known keys only, not valid as it stands.
@@ -403,7 +450,7 @@ enum AffinityItem {
 }
 
 /// Reads one affinity list element, interning its ids into the list.
-struct AffinitySeed<'a>(&'a mut RawAffinityList);
+pub(crate) struct AffinitySeed<'a>(pub(crate) &'a mut RawAffinityList);
 
 impl<'de> DeserializeSeed<'de> for AffinitySeed<'_> {
     type Value = AffinityItem;

@@ -134,18 +134,19 @@ impl QuoteScan {
     }
 }
 
+/// Marks the offset after the block's last row end.
 impl Scan for QuoteScan {
-    fn feed(&mut self, bytes: &[u8]) -> usize {
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>) {
         let mut state = *self;
-        let mut cut = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        let mut cut = None;
+        for (i, &b) in text.iter().enumerate() {
             state = state.step(b);
             if b == b'\n' && state == QuoteScan::CellStart {
-                cut = i + 1;
+                cut = Some(i + 1);
             }
         }
         *self = state;
-        cut
+        marks.extend(cut.map(|c| c as u32));
     }
 }
 
@@ -200,15 +201,21 @@ pub(crate) fn read_table(
                     return false;
                 }
             };
-            scan.feed(text.as_bytes());
+            scan.feed(text.as_bytes(), &mut Vec::new());
             read_rows(file, &mut Whole(Some(text)), known, required, errs, each)
         }
         TableInput::Disk(hasher) => {
+            // Rows' messages count only if the whole file could be read
+            // (as when it is checked whole in memory first).
+            let mut mine = Errs::default();
             let streamed = stream::stream_file(file, hasher, &mut scan, |source| {
-                read_rows(file, source, known, required, errs, each)
+                read_rows(file, source, known, required, &mut mine, each)
             });
             match streamed {
-                Ok(rows) => rows,
+                Ok(rows) => {
+                    errs.append(mine);
+                    rows
+                }
                 Err(e) => {
                     errs.push(e);
                     return false;
@@ -250,11 +257,21 @@ fn read_rows(
     let mut embedded_newlines: u64 = 0;
     let mut last_row = 1;
     loop {
-        let text = match pieces.next_piece() {
+        let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
             Ok(None) => break,
             // The stream reports its own problem.
             Err(_) => return None,
+        };
+        // The csv reader drops a byte order mark at the start of what it
+        // reads; one at the start of a later piece is text (the first cell
+        // of a row), so it goes after a blank line the reader skips.
+        let shifted;
+        let (text, base) = if lines_before > 0 && piece.starts_with('\u{feff}') {
+            shifted = format!("\n{piece}");
+            (shifted.as_str(), lines_before - 1)
+        } else {
+            (piece, lines_before)
         };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -266,7 +283,7 @@ fn read_rows(
                 Err(e) => {
                     let row = e
                         .position()
-                        .map(|p| (lines_before + p.line()).saturating_sub(embedded_newlines))
+                        .map(|p| (base + p.line()).saturating_sub(embedded_newlines))
                         .unwrap_or(last_row + 1);
                     errs.push(
                         LoadError::new(file.to_path_buf(), e.to_string()).at(Location::row(row)),
@@ -289,7 +306,7 @@ fn read_rows(
                         line += u64::from(bytes[b] == b'\n');
                         b += 1;
                     }
-                    lines_before + line
+                    base + line
                 }
                 None => last_row + 1 + embedded_newlines,
             };
@@ -306,7 +323,7 @@ fn read_rows(
                 );
             }
         }
-        lines_before += text.bytes().filter(|&b| b == b'\n').count() as u64;
+        lines_before = base + text.bytes().filter(|&b| b == b'\n').count() as u64;
     }
     if header.is_none() {
         errs.push(LoadError::new(

@@ -68,7 +68,8 @@ pub(crate) struct IdTable {
     index: FxMap<Box<str>, u32>,
     names: Vec<Box<str>>,
     /// The number given last: records usually repeat an id (an affinity
-    /// list grouped by application), and one comparison beats a lookup.
+    /// list grouped by application) or take the next one (its experts in
+    /// order), and a comparison or two beats a lookup.
     last: u32,
 }
 

@@ -26,13 +26,13 @@
 //! - `max_per_city` / `max_per_institution` of 0 are refused (leave the
 //!   field out for no cap).
 //! - Workbooks and panels files over [`MAX_FILE_BYTES`] (1 GiB) are
-//!   refused; bundles over [`WHOLE_READ_BYTES`] and CSV files are streamed
-//!   and have no size limit.
+//!   refused; bundles and CSV files are streamed and have no size limit.
 //!
 //! **Boundary:** nothing else builds an [`Instance`] from files; everything
 //! downstream sees only the model.
 
 mod bundle;
+mod bundle_fast;
 mod csvdir;
 mod error;
 mod intern;
@@ -64,11 +64,6 @@ use error::Errs;
 /// `policy.json`. Bundles and CSV files are streamed and have no limit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-/// Bundles up to this size (256 MiB) are read whole and parsed from memory,
-/// which is faster (ids are borrowed from the buffer, not copied);
-/// larger ones are streamed, so memory follows the model, not the file.
-pub const WHOLE_READ_BYTES: u64 = 256 << 20;
-
 /// The two forms of an instance on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InstanceFormat {
@@ -93,8 +88,6 @@ pub fn load_instance(path: &Path) -> Result<Instance, LoadErrors> {
 /// once.
 pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadErrors> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
-    // The input bytes are dropped before resolving, to keep the peak
-    // memory of large inputs down.
     let mut errs = Errs::default();
     if meta.is_dir() {
         let present = csvdir::list_dir_files(path)?;
@@ -112,38 +105,47 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
             let hash = hex(&Sha256::digest(&bytes));
             return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
         }
-        if meta.len() <= WHOLE_READ_BYTES {
-            let bytes = read_file(path)?;
-            // Hash on a second thread while parsing: both only read the bytes.
-            let (hash, raw) = std::thread::scope(|scope| {
-                let hashing = scope.spawn(|| hex(&Sha256::digest(&bytes)));
-                let raw = bundle::read_bundle(path, &bytes, &mut errs);
-                let hash = hashing
-                    .join()
-                    .unwrap_or_else(|_| hex(&Sha256::digest(&bytes)));
-                (hash, raw)
-            });
-            drop(bytes);
-            let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
-            return Ok((errs.finish(inst)?, hash));
-        }
         load_bundle_streamed(path)
     }
 }
 
-/// Loads a bundle as a stream, like [`load_instance_hashed`]: a second
-/// thread reads, hashes and checks the file block by block, so memory
-/// follows the model, not the file.
+/// Loads a bundle file as [`load_instance_hashed`] does: as a stream, a
+/// second thread reading, hashing and checking the file block by block
+/// while this one parses, so memory follows the model, not the file. A
+/// file the fast path ([`bundle_fast`]) does not take whole is read again
+/// by the full parser, for its messages.
 ///
 /// # Errors
-/// As [`load_instance`]. [`load_instance_hashed`] streams bundles over
-/// [`WHOLE_READ_BYTES`].
-pub fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
+/// As [`load_instance`].
+fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
     let mut errs = Errs::default();
     let mut hasher = Sha256::new();
-    let raw = stream::stream_file(path, &mut hasher, &mut (), |source| {
-        bundle::read_bundle_stream(path, source, &mut errs)
-    })?;
+    let fast = stream::stream_file(
+        path,
+        &mut hasher,
+        &mut bundle_fast::JsonScan::default(),
+        |source| bundle_fast::read_bundle_fast(path, source, &mut errs),
+    )?;
+    let raw = match fast {
+        Ok(raw) => raw,
+        // Read again with the full parser, for its messages: from memory
+        // (as `load_bundle_from_bytes`, so the same line and column) when
+        // the file is not too large for that, else as a stream.
+        Err(bundle_fast::GiveUp) => {
+            let meta =
+                std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+            if meta.len() <= MAX_FILE_BYTES {
+                let bytes = read_file(path)?;
+                let raw = bundle::read_bundle(path, &bytes, &mut errs);
+                let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
+                return Ok((errs.finish(inst)?, hex(&Sha256::digest(&bytes))));
+            }
+            hasher = Sha256::new();
+            stream::stream_file(path, &mut hasher, &mut (), |source| {
+                bundle::read_bundle_stream(path, source, &mut errs)
+            })?
+        }
+    };
     let hash = hex(&hasher.finalize());
     let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
     Ok((errs.finish(inst)?, hash))

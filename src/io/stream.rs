@@ -27,24 +27,23 @@ const BLOCK: usize = 1 << 20;
 /// Blocks in flight between the reading thread and the parser.
 const IN_FLIGHT: usize = 4;
 
-/// A scan over a file's text in order, run on the reading thread.
+/// A scan over a file's text in order, run on the reading thread: it
+/// marks offsets in each block for the parser (the CSV quote scan marks
+/// where rows end; the JSON scan marks the structure of a bundle).
 pub(crate) trait Scan: Send {
-    /// Takes the next bytes; returns how many of them end at a record
-    /// boundary (after the last one), for [`Source::next_piece`].
-    fn feed(&mut self, bytes: &[u8]) -> usize;
+    /// Takes the next block's text, pushing offsets into it to `marks`.
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>);
 }
 
-/// No scan; every byte is a boundary.
+/// No scan.
 impl Scan for () {
-    fn feed(&mut self, bytes: &[u8]) -> usize {
-        bytes.len()
-    }
+    fn feed(&mut self, _: &[u8], _: &mut Vec<u32>) {}
 }
 
 /// What the reading thread sends.
 enum Message {
-    /// Text, and how much of it ends at a record boundary.
-    Block(Vec<u8>, usize),
+    /// Text, and the scan's marks in it.
+    Block(String, Vec<u32>),
     /// The file ended.
     End,
     /// Reading stopped on a problem (returned by [`stream_file`]).
@@ -54,14 +53,14 @@ enum Message {
 /// The parser's side of a stream: the file's text in order, BOM removed.
 pub(crate) struct Source {
     rx: Receiver<Message>,
-    recycle: SyncSender<Vec<u8>>,
-    block: Vec<u8>,
+    recycle: SyncSender<String>,
+    block: String,
     pos: usize,
     state: State,
     /// For [`Source::next_piece`]: text after the last boundary, and the
     /// piece handed out last.
-    pending: Vec<u8>,
-    piece: Vec<u8>,
+    pending: String,
+    piece: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -92,13 +91,13 @@ impl Source {
         Ok(true)
     }
 
-    /// The next piece of text that ends at a record boundary (as the
-    /// [`Scan`] says), or `None` at the end. Not to be mixed with reading
-    /// through [`Read`].
+    /// The next piece of text that ends at a record boundary (the [`Scan`]'s
+    /// last mark in a block is the offset after a boundary), or `None` at
+    /// the end. Not to be mixed with reading through [`Read`].
     pub(crate) fn next_piece(&mut self) -> io::Result<Option<&str>> {
         loop {
             if self.state != State::Open {
-                if self.pending.is_empty() {
+                if self.pending.is_empty() || self.state == State::Failed {
                     return self.stopped().map(|_| None);
                 }
                 self.piece.clear();
@@ -106,26 +105,44 @@ impl Source {
                 break;
             }
             match self.rx.recv() {
-                Ok(Message::Block(b, cut)) => {
-                    self.pending.extend_from_slice(&b[..cut]);
+                Ok(Message::Block(b, marks)) => {
+                    let cut = marks.last().map_or(0, |&m| m as usize);
+                    self.pending.push_str(&b[..cut]);
                     if cut > 0 {
                         self.piece.clear();
                         std::mem::swap(&mut self.piece, &mut self.pending);
-                        self.pending.extend_from_slice(&b[cut..]);
+                        self.pending.push_str(&b[cut..]);
                         let _ = self.recycle.try_send(b);
                         break;
                     }
-                    self.pending.extend_from_slice(&b[cut..]);
+                    self.pending.push_str(&b[cut..]);
                     let _ = self.recycle.try_send(b);
                 }
                 Ok(Message::End) => self.state = State::Ended,
                 Ok(Message::Failed) | Err(_) => self.state = State::Failed,
             }
         }
-        // Blocks hold whole characters and pieces whole blocks' text.
-        std::str::from_utf8(&self.piece)
-            .map(Some)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        Ok(Some(&self.piece))
+    }
+
+    /// The next block of text with the scan's marks in it, or `None` at
+    /// the end. Not to be mixed with the other ways of reading.
+    pub(crate) fn next_marked(&mut self) -> io::Result<Option<(String, Vec<u32>)>> {
+        loop {
+            if self.state != State::Open {
+                return self.stopped().map(|_| None);
+            }
+            match self.rx.recv() {
+                Ok(Message::Block(b, marks)) => return Ok(Some((b, marks))),
+                Ok(Message::End) => self.state = State::Ended,
+                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+            }
+        }
+    }
+
+    /// Gives a block's buffer back to the reading thread.
+    pub(crate) fn recycle(&mut self, block: String) {
+        let _ = self.recycle.try_send(block);
     }
 
     fn stopped(&self) -> io::Result<bool> {
@@ -142,7 +159,7 @@ impl Read for Source {
             return Ok(0);
         }
         let n = buf.len().min(self.block.len() - self.pos);
-        buf[..n].copy_from_slice(&self.block[self.pos..self.pos + n]);
+        buf[..n].copy_from_slice(&self.block.as_bytes()[self.pos..self.pos + n]);
         self.consume(n);
         Ok(n)
     }
@@ -153,7 +170,7 @@ impl BufRead for Source {
         if !self.next_block()? {
             return Ok(&[]);
         }
-        Ok(&self.block[self.pos..])
+        Ok(&self.block.as_bytes()[self.pos..])
     }
 
     fn consume(&mut self, n: usize) {
@@ -182,11 +199,11 @@ pub(crate) fn stream_file<T>(
         let mut source = Source {
             rx,
             recycle,
-            block: Vec::new(),
+            block: String::new(),
             pos: 0,
             state: State::Open,
-            pending: Vec::new(),
-            piece: Vec::new(),
+            pending: String::new(),
+            piece: String::new(),
         };
         let parsed = parse(&mut source);
         // The reader stops when the parser is done, whether or not the
@@ -207,7 +224,7 @@ fn read_blocks(
     hasher: &mut Sha256,
     scan: &mut dyn Scan,
     tx: &SyncSender<Message>,
-    recycled: &Receiver<Vec<u8>>,
+    recycled: &Receiver<String>,
 ) -> Result<(), LoadError> {
     let fail = |e: LoadError| {
         let _ = tx.send(Message::Failed);
@@ -226,7 +243,7 @@ fn read_blocks(
         Err(e) => return fail(e),
     };
     loop {
-        let mut block = recycled.try_recv().unwrap_or_default();
+        let mut block = recycled.try_recv().unwrap_or_default().into_bytes();
         block.clear();
         block.reserve(BLOCK + carry.len());
         block.append(&mut carry);
@@ -263,7 +280,8 @@ fn read_blocks(
         offset += block.len() as u64;
         lines += count_newlines(&block);
         let text = &block[skip..];
-        let cut = scan.feed(text);
+        let mut marks = Vec::new();
+        scan.feed(text, &mut marks);
         if at_end {
             if offset != expected {
                 return fail(LoadError::new(
@@ -279,7 +297,11 @@ fn read_blocks(
         if skip > 0 {
             block.drain(..skip);
         }
-        if !block.is_empty() && tx.send(Message::Block(block, cut)).is_err() {
+        // Checked above: whole characters only.
+        let Ok(text) = String::from_utf8(block) else {
+            return fail(LoadError::new(path, "internal error: a block is not UTF-8"));
+        };
+        if !text.is_empty() && tx.send(Message::Block(text, marks)).is_err() {
             // The parser stopped early (a fatal error): nothing more to do.
             return Ok(());
         }

@@ -1,0 +1,374 @@
+//! The fast path for reading a bundle from disk: the reading thread marks
+//! the bundle's structure as the bytes pass ([`JsonScan`]), and this
+//! thread walks the top-level object from those marks, handing each list
+//! item's text to serde_json on its own.
+//!
+//! So the file streams (a few blocks in memory), items parse from slices
+//! (serde_json's fast path: no copying, no per-byte reads), and the
+//! scanning and hashing overlap the parsing on a second core.
+//!
+//! It takes only what it is sure of: a top-level object of plain keys
+//! whose values are lists or single values, every item valid JSON on its
+//! own. Anything else (a syntax error anywhere, an escaped key, a list
+//! where an object belongs) makes it give up, and the caller reads the
+//! file again with serde_json's full parser, which reports the problem
+//! with its line and column. Records go through the same [`Builder`] either
+//! way, so both paths load the same records with the same messages.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use serde::de::{DeserializeSeed, IgnoredAny};
+use serde_json::Value;
+
+use super::bundle::{AffinitySeed, Builder, Kind, Part};
+use super::error::Errs;
+use super::records::Raw;
+use super::stream::{Scan, Source};
+
+/// Marks, on the reading thread, the bytes of a bundle's structure down to
+/// its list items: `{ [` at depth 0 or 1, `} ]` closing to depth 1 or 0,
+/// and `, :` at depth 1 or 2 (depth counts the open `{ [`), outside
+/// strings. A list item's own structure is not marked, so the text between
+/// two marks inside a list is exactly one item.
+#[derive(Debug, Default)]
+pub(crate) struct JsonScan {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Scan for JsonScan {
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < text.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &text[i..]) {
+                    None => i = text.len(),
+                    Some(k) => {
+                        i += k;
+                        if text[i] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            match text[i] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    if self.depth <= 1 {
+                        marks.push(i as u32);
+                    }
+                    self.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.depth <= 2 {
+                        marks.push(i as u32);
+                    }
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                b',' | b':' if self.depth <= 2 => marks.push(i as u32),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The fast path gave up: the file must be read by the full parser.
+pub(crate) struct GiveUp;
+
+/// The text seen so far and the marks not yet used, in file offsets
+/// (after the byte order mark).
+struct Text<'s> {
+    source: &'s mut Source,
+    buf: String,
+    /// The offset of `buf[0]`.
+    base: u64,
+    marks: VecDeque<u64>,
+    ended: bool,
+}
+
+impl Text<'_> {
+    /// The next mark, reading blocks as needed; `None` at the end.
+    fn next_mark(&mut self) -> Result<Option<u64>, GiveUp> {
+        while self.marks.is_empty() && !self.ended {
+            self.pull()?;
+        }
+        Ok(self.marks.pop_front())
+    }
+
+    /// The next mark, which must exist.
+    fn mark(&mut self) -> Result<u64, GiveUp> {
+        self.next_mark()?.ok_or(GiveUp)
+    }
+
+    fn pull(&mut self) -> Result<(), GiveUp> {
+        match self.source.next_marked() {
+            Ok(Some((block, marks))) => {
+                let start = self.base + self.buf.len() as u64;
+                self.marks
+                    .extend(marks.iter().map(|&m| start + u64::from(m)));
+                self.buf.push_str(&block);
+                self.source.recycle(block);
+            }
+            Ok(None) => self.ended = true,
+            // The stream reports its own problem.
+            Err(_) => return Err(GiveUp),
+        }
+        Ok(())
+    }
+
+    fn byte(&self, at: u64) -> u8 {
+        self.buf.as_bytes()[(at - self.base) as usize]
+    }
+
+    /// The text between two offsets: at marks (ASCII bytes) or just after
+    /// them, so always on character boundaries.
+    fn slice(&self, from: u64, to: u64) -> &str {
+        self.buf
+            .get((from - self.base) as usize..(to - self.base) as usize)
+            .unwrap_or_default()
+    }
+
+    fn blank(&self, from: u64, to: u64) -> bool {
+        self.slice(from, to)
+            .bytes()
+            .all(|b| b.is_ascii_whitespace())
+    }
+
+    /// Forgets the text before `at` (when enough has piled up).
+    fn release(&mut self, at: u64) {
+        let k = (at - self.base) as usize;
+        if k > 1 << 22 {
+            self.buf.drain(..k);
+            self.base = at;
+        }
+    }
+}
+
+/// Reads a bundle through the fast path; `Err(GiveUp)` when the file must
+/// be read by the full parser (nothing then is kept).
+pub(crate) fn read_bundle_fast(
+    file: &Path,
+    source: &mut Source,
+    errs: &mut Errs,
+) -> Result<Option<Raw>, GiveUp> {
+    let mut mine = Errs::default();
+    let mut b = Builder::new(file, &mut mine);
+    let mut t = Text {
+        source,
+        buf: String::new(),
+        base: 0,
+        marks: VecDeque::new(),
+        ended: false,
+    };
+    walk(&mut t, &mut b)?;
+    let raw = b.finish();
+    errs.append(mine);
+    Ok(Some(raw))
+}
+
+/// Walks the top-level object.
+fn walk(t: &mut Text<'_>, b: &mut Builder<'_>) -> Result<(), GiveUp> {
+    let open = t.mark()?;
+    if t.byte(open) != b'{' || !t.blank(0, open) {
+        return Err(GiveUp);
+    }
+    let mut prev = open;
+    let mut first = true;
+    let end = loop {
+        let colon = t.mark()?;
+        match t.byte(colon) {
+            b'}' if first && t.blank(prev + 1, colon) => break colon,
+            b':' => {}
+            _ => return Err(GiveUp),
+        }
+        let part = b.key(plain_key(t.slice(prev + 1, colon))?);
+        let next = value(t, b, part, colon)?;
+        match t.byte(next) {
+            b',' => {
+                prev = next;
+                first = false;
+            }
+            b'}' => break next,
+            _ => return Err(GiveUp),
+        }
+        t.release(prev);
+    };
+    // Only blank text may follow.
+    if t.next_mark()?.is_some() {
+        return Err(GiveUp);
+    }
+    if !t.blank(end + 1, t.base + t.buf.len() as u64) {
+        return Err(GiveUp);
+    }
+    Ok(())
+}
+
+/// A key's text between its marks: a string without escapes or control
+/// characters (anything else goes to the full parser).
+fn plain_key(raw: &str) -> Result<&str, GiveUp> {
+    let s = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .ok_or(GiveUp)?;
+    if inner.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20) {
+        return Err(GiveUp);
+    }
+    Ok(inner)
+}
+
+/// Reads the value after the colon at `colon`; returns the mark after it
+/// (`,` or `}`).
+fn value(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, colon: u64) -> Result<u64, GiveUp> {
+    let v = t.mark()?;
+    match t.byte(v) {
+        b'[' if t.blank(colon + 1, v) => {
+            let close = list(t, b, part, v)?;
+            let next = t.mark()?;
+            if !t.blank(close + 1, next) {
+                return Err(GiveUp);
+            }
+            Ok(next)
+        }
+        b'{' if t.blank(colon + 1, v) => {
+            // The object's own `,` and `:` are marked; its `}` is the first
+            // closing mark.
+            let close = loop {
+                let m = t.mark()?;
+                match t.byte(m) {
+                    b'}' => break m,
+                    b',' | b':' => {}
+                    _ => return Err(GiveUp),
+                }
+            };
+            single(b, part, t.slice(v, close + 1))?;
+            let next = t.mark()?;
+            if !t.blank(close + 1, next) {
+                return Err(GiveUp);
+            }
+            Ok(next)
+        }
+        b',' | b'}' => {
+            single(b, part, t.slice(colon + 1, v))?;
+            Ok(v)
+        }
+        _ => Err(GiveUp),
+    }
+}
+
+/// A value that is not a list.
+fn single(b: &mut Builder<'_>, part: Part, text: &str) -> Result<(), GiveUp> {
+    match part {
+        Part::Policy => {
+            let v: Value = serde_json::from_str(text).map_err(|_| GiveUp)?;
+            b.policy(&v);
+        }
+        Part::Skip => {
+            serde_json::from_str::<IgnoredAny>(text).map_err(|_| GiveUp)?;
+        }
+        // Not a list where a list belongs: the full parser words it.
+        Part::List(_) => return Err(GiveUp),
+    }
+    Ok(())
+}
+
+/// Reads a list whose `[` is at `open`; returns the offset of its `]`.
+fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<u64, GiveUp> {
+    let kind = match part {
+        Part::List(kind) => {
+            b.begin_list(kind);
+            Some(kind)
+        }
+        Part::Skip => None,
+        // A policy must be an object; the full parser words it.
+        Part::Policy => return Err(GiveUp),
+    };
+    let mut start = open + 1;
+    let mut i = 0usize;
+    loop {
+        let m = t.mark()?;
+        let last = match t.byte(m) {
+            b',' => false,
+            b']' => true,
+            _ => return Err(GiveUp),
+        };
+        let text = t.slice(start, m);
+        if last && i == 0 && text.bytes().all(|b| b.is_ascii_whitespace()) {
+            return Ok(m);
+        }
+        item(b, kind, i, text)?;
+        i += 1;
+        start = m + 1;
+        if last {
+            return Ok(m);
+        }
+        t.release(start);
+    }
+}
+
+/// One list item.
+fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result<(), GiveUp> {
+    match kind {
+        Some(Kind::Affinity) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let item = AffinitySeed(b.affinity())
+                .deserialize(&mut de)
+                .and_then(|item| de.end().map(|()| item))
+                .map_err(|_| GiveUp)?;
+            b.affinity_item(i, item);
+        }
+        Some(kind) => {
+            let v: Value = serde_json::from_str(text).map_err(|_| GiveUp)?;
+            b.item(kind, i, &v);
+        }
+        None => {
+            serde_json::from_str::<IgnoredAny>(text).map_err(|_| GiveUp)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(text: &str, pieces: usize) -> Vec<(usize, char)> {
+        let bytes = text.as_bytes();
+        let mut scan = JsonScan::default();
+        let mut out = Vec::new();
+        let step = bytes.len().div_ceil(pieces).max(1);
+        for (k, chunk) in bytes.chunks(step).enumerate() {
+            let mut m = Vec::new();
+            scan.feed(chunk, &mut m);
+            out.extend(m.iter().map(|&o| {
+                let at = k * step + o as usize;
+                (at, bytes[at] as char)
+            }));
+        }
+        out
+    }
+
+    #[test]
+    fn marks_the_structure_down_to_list_items_only() {
+        let text = r#"{"p": {"a": [1, 2], "b": "x,\"]"}, "l": [{"k": [1]}, 3]}"#;
+        let got: String = marks(text, 1).iter().map(|&(_, c)| c).collect();
+        assert_eq!(got, "{:{:,:},:[,]}");
+        // The same marks when the text comes in pieces (strings and
+        // escapes cut anywhere).
+        for pieces in [2, 3, 7, 20, text.len()] {
+            assert_eq!(marks(text, pieces), marks(text, 1), "{pieces} pieces");
+        }
+    }
+}
