@@ -116,27 +116,45 @@ impl Simplex {
         let m = real.len();
         let block = block_size(m);
 
-        // Strided order: arc j of `real` goes to round j mod block.
-        let mut arc_of = Vec::with_capacity(m);
-        for start in 0..block.min(m) {
-            arc_of.extend(real.iter().skip(start).step_by(block).copied());
+        // Strided order: arc j of `real` goes to round j mod block, at
+        // place j / block in it. Written by scattering in arc order (the
+        // network's arrays are read in order; each round is written in
+        // order).
+        let rounds = block.min(m);
+        let mut round_start = Vec::with_capacity(rounds);
+        let mut at = 0usize;
+        for r in 0..rounds {
+            round_start.push(at);
+            at += (m - r).div_ceil(block);
         }
-        drop(real);
-
         let total = m + n;
-        let mut src = Vec::with_capacity(total);
-        let mut tgt = Vec::with_capacity(total);
-        let mut cost = Vec::with_capacity(total);
-        let mut cap = Vec::with_capacity(total);
+        let mut arc_of = vec![0u32; m];
+        let mut src = vec![0u32; m];
+        let mut tgt = vec![0u32; m];
+        let mut cost = vec![0i64; m];
+        let mut cap = vec![0i64; m];
+        src.reserve(n);
+        tgt.reserve(n);
+        cost.reserve(n);
+        cap.reserve(n);
         let mut max_cost: i64 = cost_bound;
-        for &a in &arc_of {
+        let (mut r, mut q) = (0usize, 0usize);
+        for &a in &real {
+            let p = round_start[r] + q;
+            r += 1;
+            if r == rounds {
+                r = 0;
+                q += 1;
+            }
             let a = a as usize;
-            src.push(src0[a]);
-            tgt.push(tgt0[a]);
-            cost.push(co[a]);
-            cap.push(up[a] - lo[a]);
+            arc_of[p] = a as u32;
+            src[p] = src0[a];
+            tgt[p] = tgt0[a];
+            cost[p] = co[a];
+            cap[p] = up[a] - lo[a];
             max_cost = max_cost.max(co[a].unsigned_abs() as i64);
         }
+        drop(real);
         let mut flow = vec![0i64; total];
         let mut state = vec![LOWER; total];
 

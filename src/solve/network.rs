@@ -185,8 +185,8 @@ fn encode_full(
         n_apps * 3 + inst.experts.len() + 1,
         pairs.len() + n_apps * 4 + inst.experts.len(),
     );
-    let mut node_roles = Vec::new();
-    let mut arc_roles = Vec::new();
+    let mut node_roles = Vec::with_capacity(n_apps + inst.experts.len() + 1);
+    let mut arc_roles = Vec::with_capacity(pairs.len() + n_apps + inst.experts.len());
     let mut city_groups = Vec::new();
     let mut institution_groups = Vec::new();
     let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
@@ -222,29 +222,32 @@ fn encode_full(
         })
         .collect();
 
+    // Per application: eligible experts counted by city and institution
+    // (dense tables, reset after each application through the lists of
+    // those touched), to skip caps that cannot bind.
+    let mut per_city = GroupTable::new(inst.cities.len());
+    let mut per_inst = GroupTable::new(inst.institutions.len());
     for a in inst.app_ixs() {
         let k = inst.panel_size(a);
         let experts = pairs.experts_of(a);
         let row = pairs.offsets[a.ix()]..pairs.offsets[a.ix() + 1];
         let scores = &weights[row];
-        // Count eligible experts per city and per institution, to skip caps
-        // that cannot bind.
-        let mut per_city: BTreeMap<CityIx, u32> = BTreeMap::new();
-        let mut per_inst: BTreeMap<InstIx, u32> = BTreeMap::new();
         for &e in experts {
-            *per_city.entry(inst.experts[e.ix()].city).or_default() += 1;
-            *per_inst
-                .entry(inst.experts[e.ix()].institution)
-                .or_default() += 1;
+            let ex = &inst.experts[e.ix()];
+            per_city.count(ex.city.ix(), e);
+            per_inst.count(ex.institution.ix(), e);
         }
         if opts.groups_for_later_pairs {
             // The home city's cap (the outside-city rule) is the one most
             // pairs added later fall under: give it a node even before any
             // home-city pair exists.
-            per_city.entry(inst.applications[a.ix()].city).or_default();
+            per_city.touch(inst.applications[a.ix()].city.ix());
         }
-        let mut city_node: BTreeMap<CityIx, NodeId> = BTreeMap::new();
-        for (&c, &count) in &per_city {
+        per_city.sort();
+        per_inst.sort();
+        for t in 0..per_city.touched.len() {
+            let ci = per_city.touched[t];
+            let (c, count) = (CityIx(ci as u32), per_city.count[ci]);
             let cap = inst.max_from_city(a, c);
             // Seats the group can fill: later pairs may add to `count`.
             let reachable = if opts.groups_for_later_pairs {
@@ -261,47 +264,43 @@ fn encode_full(
                     net.add_arc(app_node[a.ix()], n, 0, seats - 1, 0);
                     arc_roles.push(ArcRole::CityCap(a, c));
                 }
-                city_node.insert(c, n);
+                per_city.node[ci] = Some(n);
                 city_groups.push(((a, c), n));
             } else if cap < k && (cap < count || opts.groups_for_later_pairs) {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
                 arc_roles.push(ArcRole::CityCap(a, c));
-                city_node.insert(c, n);
+                per_city.node[ci] = Some(n);
                 city_groups.push(((a, c), n));
             }
         }
         let inst_cap = inst.max_from_institution(a);
-        let mut inst_node: BTreeMap<InstIx, NodeId> = BTreeMap::new();
-        for (&i, &count) in &per_inst {
+        for t in 0..per_inst.touched.len() {
+            let ii = per_inst.touched[t];
+            let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
             if inst_cap < k && (inst_cap < count || opts.groups_for_later_pairs) {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
-                let first = experts
-                    .iter()
-                    .find(|e| inst.experts[e.ix()].institution == i)
-                    .expect("counted institutions have an expert");
-                let parent = city_node
-                    .get(&inst.experts[first.ix()].city)
-                    .copied()
-                    .unwrap_or(app_node[a.ix()]);
+                let first = per_inst.first[ii];
+                let parent =
+                    per_city.node[inst.experts[first.ix()].city.ix()].unwrap_or(app_node[a.ix()]);
                 net.add_arc(parent, n, 0, i64::from(inst_cap), 0);
                 arc_roles.push(ArcRole::InstitutionCap(a, i));
-                inst_node.insert(i, n);
+                per_inst.node[ii] = Some(n);
                 institution_groups.push(((a, i), n));
             }
         }
         for (&e, &s) in experts.iter().zip(scores) {
             let ex = &inst.experts[e.ix()];
-            let from = inst_node
-                .get(&ex.institution)
-                .or_else(|| city_node.get(&ex.city))
-                .copied()
+            let from = per_inst.node[ex.institution.ix()]
+                .or(per_city.node[ex.city.ix()])
                 .unwrap_or(app_node[a.ix()]);
             let to = expert_node[e.ix()].expect("experts with pairs have nodes");
             net.add_arc(from, to, 0, 1, -s);
             arc_roles.push(ArcRole::Pair(a, e));
         }
+        per_city.clear();
+        per_inst.clear();
     }
 
     for e in inst.expert_ixs() {
@@ -421,4 +420,52 @@ pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::
         )?;
     }
     w.flush()
+}
+
+/// Eligible experts of one application counted by group (city or
+/// institution), with the group's first expert and node: dense tables
+/// indexed by the group, cleared through the list of groups touched.
+struct GroupTable {
+    count: Vec<u32>,
+    first: Vec<ExpertIx>,
+    node: Vec<Option<NodeId>>,
+    touched: Vec<usize>,
+}
+
+impl GroupTable {
+    fn new(groups: usize) -> GroupTable {
+        GroupTable {
+            count: vec![0; groups],
+            first: vec![ExpertIx(0); groups],
+            node: vec![None; groups],
+            touched: Vec::new(),
+        }
+    }
+
+    fn touch(&mut self, g: usize) {
+        if self.count[g] == 0 && !self.touched.contains(&g) {
+            self.touched.push(g);
+        }
+    }
+
+    fn count(&mut self, g: usize, e: ExpertIx) {
+        if self.count[g] == 0 {
+            self.touched.push(g);
+            self.first[g] = e;
+        }
+        self.count[g] += 1;
+    }
+
+    /// Touched groups in index order (the order nodes are made in).
+    fn sort(&mut self) {
+        self.touched.sort_unstable();
+    }
+
+    fn clear(&mut self) {
+        for &g in &self.touched {
+            self.count[g] = 0;
+            self.node[g] = None;
+        }
+        self.touched.clear();
+    }
 }
