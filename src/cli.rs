@@ -200,7 +200,8 @@ pub struct GenerateArgs {
     /// Where to write (a .json file for a bundle, a directory for CSV).
     #[arg(long, short)]
     pub out: PathBuf,
-    /// A named preset (yangtze, guanggu, tiny, dense-300, dense-1000, dense-3000).
+    /// A named preset (yangtze, guanggu, tiny, dense-300, dense-1000,
+    /// dense-3000, nsfc).
     #[arg(long)]
     pub preset: Option<String>,
     /// Number of applications (overrides the preset).
@@ -215,6 +216,11 @@ pub struct GenerateArgs {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Write scores as an explicit affinity list of this many experts per
+    /// application (half sharing a subfield), with `min_affinity` set so
+    /// unlisted pairs are not eligible: a sparse round given as scores.
+    #[arg(long, value_name = "N")]
+    pub affinity_per_application: Option<usize>,
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
@@ -580,6 +586,10 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
         cfg.panel_size = k;
     }
     cfg.seed = args.seed;
+    if let Some(n) = args.affinity_per_application {
+        cfg.dense_affinity = false;
+        cfg.sparse_affinity = n;
+    }
     let format = args.format.unwrap_or_else(|| {
         if args
             .out

@@ -165,6 +165,14 @@ pub struct GenConfig {
     /// Write an explicit affinity score for every pair (fields, keywords and
     /// noise; 4 decimals) instead of leaving scores to be computed.
     pub dense_affinity: bool,
+    /// When above 0 (and not `dense_affinity`): write an explicit affinity
+    /// list of this many experts per application (half sharing a subfield
+    /// with it where there are enough, the rest drawn from the pool; scored
+    /// as `dense_affinity` scores), and set the policy's `min_affinity` to
+    /// [`SPARSE_MIN_AFFINITY`], so unlisted pairs (score
+    /// `default_affinity` = 0) are not eligible: a sparse round given as
+    /// scores, as a matching system would export it.
+    pub sparse_affinity: usize,
     /// The round's year (policy `year`); co-authorships are dated in the
     /// eight years before it.
     pub year: i32,
@@ -202,6 +210,7 @@ impl Default for GenConfig {
             team_expert_rate: 0.15,
             large_panel_rate: 0.0,
             dense_affinity: false,
+            sparse_affinity: 0,
             year: 2026,
             coauthor_years: Some(5),
             capacity_margin: 1.5,
@@ -271,7 +280,8 @@ impl GenConfig {
             coauthor_years: self.coauthor_years,
             year: Some(self.year),
             default_affinity: 0.0,
-            min_affinity: None,
+            min_affinity: (self.sparse_affinity > 0 && !self.dense_affinity)
+                .then_some(SPARSE_MIN_AFFINITY),
             seed: self.seed,
             ..Policy::default()
         }
@@ -1263,6 +1273,14 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             }
         }
         Some(list)
+    } else if cfg.sparse_affinity > 0 {
+        Some(sparse_affinity(
+            cfg.sparse_affinity,
+            &tax,
+            &apps,
+            &experts,
+            &mut rng,
+        ))
     } else {
         None
     };
@@ -1348,6 +1366,59 @@ pub fn generate(cfg: &GenConfig) -> Instance {
 /// The computed-score formula (score.rs) on integer ids: 0.7 × field fit +
 /// 0.3 × keyword fit. Keyword lists are sorted for experts only, so the
 /// application side is scanned.
+/// `min_affinity` of rounds generated with [`GenConfig::sparse_affinity`].
+pub const SPARSE_MIN_AFFINITY: f64 = 0.01;
+
+/// `per_app` listed experts per application: half from those sharing a
+/// subfield with it (as many as there are), the rest from the pool; each
+/// scored like [`GenConfig::dense_affinity`] scores, in expert order.
+fn sparse_affinity(
+    per_app: usize,
+    tax: &Taxonomy,
+    apps: &[GenApp],
+    experts: &[GenExpert],
+    rng: &mut ChaCha8Rng,
+) -> Vec<Affinity> {
+    let ne = experts.len();
+    let per_app = per_app.min(ne);
+    let mut by_sub: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    for (i, e) in experts.iter().enumerate() {
+        for &s in &e.subs {
+            by_sub.entry(s).or_default().push(i as u32);
+        }
+    }
+    let mut list = Vec::with_capacity(apps.len().saturating_mul(per_app));
+    let mut chosen: BTreeSet<u32> = BTreeSet::new();
+    for (j, a) in apps.iter().enumerate() {
+        chosen.clear();
+        // Half from experts sharing a subfield (drawn through a random
+        // subfield of the application; a few tries, not a scan).
+        let want_near = per_app / 2;
+        let mut tries = 0;
+        while chosen.len() < want_near && tries < 4 * per_app && !a.subs.is_empty() {
+            tries += 1;
+            let sub = a.subs[rng.random_range(0..a.subs.len())];
+            if let Some(v) = by_sub.get(&sub) {
+                chosen.insert(v[rng.random_range(0..v.len())]);
+            }
+        }
+        while chosen.len() < per_app {
+            chosen.insert(rng.random_range(0..ne as u32));
+        }
+        for &i in &chosen {
+            let base = fit(tax, a, &experts[i as usize]);
+            let noise: f64 = rng.random();
+            let s = ((0.75 * base + 0.25 * noise) * 10_000.0).round() / 10_000.0;
+            list.push(Affinity {
+                application: AppIx(j as u32),
+                expert: ExpertIx(i),
+                score: Score::from_f64(s).unwrap_or_default(),
+            });
+        }
+    }
+    list
+}
+
 fn fit(tax: &Taxonomy, a: &GenApp, e: &GenExpert) -> f64 {
     let mut field = 0.0;
     for &s in &a.subs {
