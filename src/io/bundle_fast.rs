@@ -21,10 +21,11 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 
-use super::bundle::{AffinitySeed, Builder, Kind, Part};
+use super::bundle::{AffinityItem, AffinitySeed, Builder, Kind, Part};
 use super::error::Errs;
 use super::records::Raw;
 use super::stream::{Scan, Source};
+use crate::model::Score;
 
 /// Marks, on the reading thread, the bytes of a bundle's structure down to
 /// its list items: `{ [` at depth 0 or 1, `} ]` closing to depth 1 or 0,
@@ -322,6 +323,13 @@ fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<
 fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result<(), GiveUp> {
     match kind {
         Some(Kind::Affinity) => {
+            if let Some((application, expert, score)) = quick_affinity(text) {
+                let list = b.affinity();
+                let application = list.applications.intern(application);
+                let expert = list.experts.intern(expert);
+                b.affinity_item(i, AffinityItem::Valid(application, expert, score));
+                return Ok(());
+            }
             let mut de = serde_json::Deserializer::from_str(text);
             let item = AffinitySeed(b.affinity())
                 .deserialize(&mut de)
@@ -340,9 +348,138 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
     Ok(())
 }
 
+/// The common affinity record read by hand: an object with exactly the
+/// keys `application`, `expert` (strings without escapes, not blank) and
+/// `score` (a number with a fraction or an exponent, within range), in any
+/// order. Anything else is `None`, and serde_json reads the item (so every
+/// message comes from one place). The score is the correctly rounded
+/// value of its decimal text, as serde_json's `float_roundtrip` parses it.
+fn quick_affinity(text: &str) -> Option<(&str, &str, Score)> {
+    let mut c = Cursor { text, i: 0 };
+    c.blank();
+    c.eat(b'{')?;
+    let (mut application, mut expert, mut score) = (None, None, None);
+    loop {
+        c.blank();
+        let key = c.plain_string()?;
+        c.blank();
+        c.eat(b':')?;
+        c.blank();
+        match key {
+            "application" if application.is_none() => application = Some(c.plain_string()?),
+            "expert" if expert.is_none() => expert = Some(c.plain_string()?),
+            "score" if score.is_none() => score = Some(c.decimal()?),
+            _ => return None,
+        }
+        c.blank();
+        match c.next()? {
+            b',' => {}
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    c.blank();
+    let (application, expert) = (application?, expert?);
+    if c.i != text.len() || application.trim().is_empty() || expert.trim().is_empty() {
+        return None;
+    }
+    Some((application, expert, Score::from_f64(score?)?))
+}
+
+/// A position in a record's text.
+struct Cursor<'t> {
+    text: &'t str,
+    i: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    /// JSON whitespace.
+    fn blank(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    /// A string with no escapes and no control characters.
+    fn plain_string(&mut self) -> Option<&'t str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        loop {
+            match self.next()? {
+                b'"' => return self.text.get(start..self.i - 1),
+                b'\\' => return None,
+                b if b < 0x20 => return None,
+                _ => {}
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    /// A JSON number with a fraction or an exponent (integers are left to
+    /// serde_json), as a finite `f64`.
+    fn decimal(&mut self) -> Option<f64> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let int_digits = self.digits();
+        if int_digits == 0 || (int_digits > 1 && self.text.as_bytes()[int_start] == b'0') {
+            return None;
+        }
+        let mut decimal = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+            decimal = true;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+            decimal = true;
+        }
+        if !decimal {
+            return None;
+        }
+        let x: f64 = self.text.get(start..self.i)?.parse().ok()?;
+        x.is_finite().then_some(x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::records::{RawAffinityList, Site};
+    use std::path::Path;
+    use std::sync::Arc;
 
     fn marks(text: &str, pieces: usize) -> Vec<(usize, char)> {
         let bytes = text.as_bytes();
@@ -358,6 +495,77 @@ mod tests {
             }));
         }
         out
+    }
+
+    /// What serde_json makes of an item: the record's ids and score when
+    /// it is valid as it stands.
+    fn by_serde(text: &str) -> Option<(String, String, Score)> {
+        let mut list =
+            RawAffinityList::new(&Arc::from(Path::new("b.json")), Site::Item("affinity", 0));
+        let mut de = serde_json::Deserializer::from_str(text);
+        let item = AffinitySeed(&mut list).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        match item {
+            AffinityItem::Valid(a, e, s) => Some((
+                list.applications.name(a).to_string(),
+                list.experts.name(e).to_string(),
+                s,
+            )),
+            _ => None,
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the hand reader takes, serde_json reads the same way.
+        #[test]
+        fn quick_affinity_agrees_with_serde(
+            order in proptest::sample::select(vec![[0usize, 1, 2], [2, 0, 1], [1, 2, 0], [0, 2, 1], [0, 0, 2]]),
+            ws in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n\t ", "\r\n"]), 12),
+            app in proptest::prop_oneof![4 => "A[0-9]{1,5}", 1 => "[A-Z]?[0-9 \\\\\"é\u{1}]{0,6}"],
+            expert in proptest::prop_oneof![4 => "E[0-9]{1,5}", 1 => "[E]?[0-9 ]{0,5}"],
+            score in proptest::prop_oneof![
+                (-1000.0f64..1000.0).prop_map(|x| format!("{x:e}")),
+                (-1000.0f64..1000.0).prop_map(|x| format!("{x}")),
+                proptest::num::f64::ANY.prop_map(|x| format!("{x:e}")),
+                "-?(0|[1-9][0-9]{0,25})(\\.[0-9]{0,30})?([eE][+-]?[0-9]{0,4})?",
+                proptest::sample::select(vec!["1e400".to_string(), "-0.0".to_string(), "01.5".to_string(), ".5".to_string(), "1.".to_string(), "1000.01".to_string(), "-1000.01".to_string()]),
+            ],
+        ) {
+            let parts = [
+                format!("\"application\"{}:{}\"{app}\"", ws[0], ws[1]),
+                format!("\"expert\"{}:{}\"{expert}\"", ws[2], ws[3]),
+                format!("\"score\"{}:{}{score}", ws[4], ws[5]),
+            ];
+            let body: Vec<String> = order.iter().map(|&k| parts[k].clone()).collect();
+            let text = format!("{}{{{}{}{}}}{}", ws[6], ws[7], body.join(&format!("{},{}", ws[8], ws[9])), ws[10], ws[11]);
+            if let Some((a, e, s)) = quick_affinity(&text) {
+                prop_assert_eq!(Some((a.to_string(), e.to_string(), s)), by_serde(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn quick_affinity_takes_the_common_shapes() {
+        let got = quick_affinity(r#"{"application":"A1","expert":"E1","score":0.1829}"#);
+        assert_eq!(got, Some(("A1", "E1", Score(182_900))));
+        let got =
+            quick_affinity(" {\n \"score\" : 1.5e-1 ,\"expert\":\"E 2\",\"application\":\"A\"}\n");
+        assert_eq!(got, Some(("A", "E 2", Score(150_000))));
+        for other in [
+            r#"{"application":"A1","expert":"E1","score":1}"#,
+            r#"{"application":"A\u0031","expert":"E1","score":0.5}"#,
+            r#"{"application":" ","expert":"E1","score":0.5}"#,
+            r#"{"application":"A1","expert":"E1","score":0.5,"x":1}"#,
+            r#"{"application":"A1","expert":"E1"}"#,
+            r#"{"application":"A1","expert":"E1","score":1e400}"#,
+            r#"{"application":"A1","expert":"E1","score":0.5}x"#,
+        ] {
+            assert_eq!(quick_affinity(other), None, "{other}");
+        }
     }
 
     #[test]
