@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Scale benchmarks for `panels` (README "Scale").
 
-Two rounds, generated with `panels generate`:
+Rounds generated with `panels generate`:
 
 * `10k`  — 10,000 applications x 15,000 experts, panels of 5, solved on
   100 candidates per application (`--candidates 100`), then priced.
 * `nsfc` — the `nsfc` preset: 300,000 applications x 80,000 experts,
-  panels of 3, solved on the automatic number of candidates.
+  panels of 3, solved on 50 candidates per application, then priced.
+* `nsfc-k5` — the same pool with panels of 5, on 100 candidates each.
+* `nsfc-affinity` — the `nsfc` round given as an explicit sparse affinity
+  list (50 listed experts per application, `min_affinity` set so unlisted
+  pairs are not eligible; a 1.1 GB bundle, streamed), automatic candidates.
 
 For each: `panels generate` once (wall time, peak RSS), then `panels solve`
 end to end (load, candidates, flow, pricing, certificate, write) best of N
@@ -17,7 +21,7 @@ same network; the script checks the optimal costs agree and prints the
 ratio of panels' flow-solver time (all its solves, warm ones included) to
 OR-Tools' solve time.
 
-Usage: scripts/bench_scale.py [--runs 3] [--only 10k|nsfc] [--workdir DIR]
+Usage: scripts/bench_scale.py [--runs 3] [--only ROUND ...] [--workdir DIR]
 Needs: a release build (cargo build --release); ortools for the 10k
 reference (pip install ortools; skipped with a note when missing).
 Writes a Markdown table to stdout and JSON to scripts/results/scale.json.
@@ -44,6 +48,18 @@ CASES = {
     },
     "nsfc": {
         "generate": ["--preset", "nsfc", "--seed", "1"],
+        "solve": ["--candidates", "50"],
+        "reference": False,
+        "limit": "under 3 min, under 8 GiB",
+    },
+    "nsfc-k5": {
+        "generate": ["--preset", "nsfc", "--panel-size", "5", "--seed", "1"],
+        "solve": ["--candidates", "100"],
+        "reference": False,
+        "limit": "under 3 min, under 8 GiB",
+    },
+    "nsfc-affinity": {
+        "generate": ["--preset", "nsfc", "--affinity-per-application", "50", "--seed", "1"],
         "solve": [],
         "reference": False,
         "limit": "under 3 min, under 8 GiB",
@@ -110,7 +126,8 @@ def ortools_solve(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--only", choices=sorted(CASES))
+    ap.add_argument("--only", choices=sorted(CASES), action="append",
+                    help="run only this round (repeatable)")
     ap.add_argument("--workdir", default="/tmp/panels-bench-scale")
     args = ap.parse_args()
     if not os.path.exists(PANELS):
@@ -120,7 +137,7 @@ def main():
     results = {"load_average_at_start": load, "runs": args.runs, "cases": {}}
     rows = []
     for name, case in CASES.items():
-        if args.only and name != args.only:
+        if args.only and name not in args.only:
             continue
         inst = os.path.join(args.workdir, f"{name}.json")
         out = os.path.join(args.workdir, f"{name}.panels.json")
