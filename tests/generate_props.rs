@@ -101,7 +101,8 @@ fn sanity(inst: &Instance) -> Vec<String> {
         bad.push("a person on no team".into());
     }
     if let Some(aff) = &inst.affinity {
-        if aff.len() != ne * inst.applications.len() {
+        // Dense lists every pair; sparse (`min_affinity` set) lists fewer.
+        if inst.policy.min_affinity.is_none() && aff.len() != ne * inst.applications.len() {
             bad.push("dense affinity does not list every pair".into());
         }
         if aff.iter().any(|x| !(0..=1_000_000).contains(&x.score.0)) {
@@ -381,4 +382,58 @@ fn fields_are_nsfc_codes_and_scores_separate_matches() {
         (0.5..0.95).contains(&zero_share),
         "zero-score share {zero_share}"
     );
+}
+
+/// `sparse_affinity`: N distinct listed experts per application, half of
+/// them sharing a field where the pool allows, `min_affinity` set so
+/// unlisted pairs are out, deterministic; the solver then keeps to the
+/// listed pairs at or above `min_affinity`.
+#[test]
+fn sparse_affinity_lists_n_experts_per_application() {
+    let mut cfg = GenConfig::sized(60, 200).seed(5).panel_size(3);
+    cfg.sparse_affinity = 20;
+    let inst = generate(&cfg);
+    assert_eq!(inst, generate(&cfg));
+    assert!(sanity(&inst).is_empty(), "{:?}", sanity(&inst));
+    assert_eq!(
+        inst.policy.min_affinity,
+        Some(panels::generate::SPARSE_MIN_AFFINITY)
+    );
+    let list = inst.affinity.as_ref().expect("an affinity list");
+    let mut per_app: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for a in list {
+        assert!(
+            per_app
+                .entry(a.application.0)
+                .or_default()
+                .insert(a.expert.0),
+            "a pair listed twice"
+        );
+    }
+    assert_eq!(per_app.len(), 60);
+    let mut sharing = 0usize;
+    for (&a, experts) in &per_app {
+        assert_eq!(experts.len(), 20);
+        let app = &inst.applications[a as usize];
+        sharing += experts
+            .iter()
+            .filter(|&&e| {
+                let ex = &inst.experts[e as usize];
+                ex.fields.iter().any(|f| app.fields.contains(f))
+            })
+            .count();
+    }
+    // About half share a field by construction; random ones rarely do.
+    assert!(
+        sharing * 10 >= 60 * 20 * 4,
+        "only {sharing} listed pairs share a field"
+    );
+    // Eligible pairs are listed pairs only.
+    let elig = panels::eligibility::Eligibility::compute(&inst);
+    let pairs = elig.pairs(&inst);
+    for a in inst.app_ixs() {
+        for e in pairs.experts_of(a) {
+            assert!(per_app[&a.0].contains(&e.0), "an unlisted pair is eligible");
+        }
+    }
 }

@@ -45,11 +45,15 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-/// Checks UTF-8, reporting the byte offset and line of the first bad byte.
-pub(crate) fn utf8<'b>(file: &Path, bytes: &'b [u8], bom: usize) -> Result<&'b str, LoadError> {
-    std::str::from_utf8(bytes).map_err(|e| {
+/// A whole file's text: its byte order mark removed, UTF-8 checked
+/// (reporting the byte offset, counted from the file's first byte, and the
+/// line of the first bad byte).
+pub(crate) fn text_of<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, LoadError> {
+    let body = strip_bom(bytes);
+    let bom = bytes.len() - body.len();
+    std::str::from_utf8(body).map_err(|e| {
         let at = e.valid_up_to();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let line = body[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         super::stream::utf8_error(file, (at + bom) as u64, line)
     })
 }
@@ -84,8 +88,7 @@ pub(crate) fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
 /// Reads a bundle's bytes into raw records. Returns `None` after a fatal
 /// (structural) error; record errors go to `errs` and the records are kept.
 pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<Raw> {
-    let body = strip_bom(bytes);
-    let text = match utf8(file, body, bytes.len() - body.len()) {
+    let text = match text_of(file, bytes) {
         Ok(t) => t,
         Err(e) => {
             errs.push(e);

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::bundle::{conflict_with, json_error, policy_bytes, strip_bom, utf8};
+use super::bundle::{conflict_with, json_error, policy_bytes, text_of};
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
@@ -193,8 +193,7 @@ pub(crate) fn read_table(
     let mut scan = QuoteScan::default();
     let last_row = match input {
         TableInput::Bytes(bytes) => {
-            let body = strip_bom(bytes);
-            let text = match utf8(file, body, bytes.len() - body.len()) {
+            let text = match text_of(file, bytes) {
                 Ok(t) => t,
                 Err(e) => {
                     errs.push(e);
@@ -546,8 +545,7 @@ fn read_file_named(
                     }
                 },
             };
-            let body = strip_bom(&bytes);
-            match utf8(file, body, bytes.len() - body.len()) {
+            match text_of(file, &bytes) {
                 Err(e) => errs.push(e),
                 Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
                     Err(e) => errs.push(json_error(file, &e)),

@@ -118,6 +118,15 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
 /// # Errors
 /// As [`load_instance`].
 fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
+    load_bundle_streamed_with(path, MAX_FILE_BYTES)
+}
+
+/// [`load_bundle_streamed`], re-reading files the fast path gives up on
+/// from memory up to `whole_limit` bytes, else as a stream.
+fn load_bundle_streamed_with(
+    path: &Path,
+    whole_limit: u64,
+) -> Result<(Instance, String), LoadErrors> {
     let mut errs = Errs::default();
     let mut hasher = Sha256::new();
     let fast = stream::stream_file(
@@ -134,7 +143,7 @@ fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
         Err(bundle_fast::GiveUp) => {
             let meta =
                 std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
-            if meta.len() <= MAX_FILE_BYTES {
+            if meta.len() <= whole_limit {
                 let bytes = read_file(path)?;
                 let raw = bundle::read_bundle(path, &bytes, &mut errs);
                 let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
@@ -489,4 +498,42 @@ fn write_dir_atomic(path: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteE
     }
     sync_dir(parent);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle the fast path gives up on, too large to re-read from
+    /// memory, is re-read by serde_json as a stream: the same messages
+    /// (serde_json may place a column one apart between the two readers).
+    #[test]
+    fn bundles_too_large_for_memory_are_re_read_as_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.json");
+        let cases: [&[u8]; 4] = [
+            br#"{"policy": {}, "experts": [{"id": "E1", "city": "X", "institution": "I"}], "applications": [{"id": "A1", "city": "Y", "institution": "J"}], "affinity": [{"application": "A1", "expert": "E1", "score": 0.5},]}"#,
+            br#"{"policy": {}, "experts": {}, "applications": []}"#,
+            br#"{"policy": {}, "experts": [], "applications": [], "x\u0041": 1, "affinity": [{"application": "A9", "expert": "E1", "score": 0.5}]}"#,
+            b"{\"policy\": {}, \"experts\": [], \"applications\": [] } }",
+        ];
+        for bytes in cases {
+            std::fs::write(&path, bytes).unwrap();
+            let whole = load_bundle_streamed_with(&path, u64::MAX).unwrap_err();
+            let streamed = load_bundle_streamed_with(&path, 0).unwrap_err();
+            let messages = |e: &LoadErrors| -> Vec<String> {
+                e.iter().map(|e| e.message().to_string()).collect()
+            };
+            assert_eq!(messages(&whole), messages(&streamed));
+            let lines = |e: &LoadErrors| -> Vec<Option<u64>> {
+                e.iter()
+                    .map(|e| match e.location() {
+                        Some(Location::Line { line, .. }) => Some(*line),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            assert_eq!(lines(&whole), lines(&streamed));
+        }
+    }
 }

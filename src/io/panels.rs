@@ -53,7 +53,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::bundle::{json_error, strip_bom, utf8};
+use super::bundle::{json_error, text_of};
 use super::csvdir::{read_table, TableInput};
 use super::error::{Errs, LoadError, WriteError};
 use crate::model::Instance;
@@ -208,8 +208,7 @@ pub fn read_panels_from_bytes(
 ) -> Result<PanelsFile, LoadError> {
     match format {
         PanelsFormat::Json => {
-            let body = strip_bom(bytes);
-            let text = utf8(name, body, bytes.len() - body.len())?;
+            let text = text_of(name, bytes)?;
             serde_json::from_str(text).map_err(|e| json_error(name, &e))
         }
         PanelsFormat::Csv => read_panels_csv(name, bytes),
