@@ -285,6 +285,15 @@ fn load(path: &Path) -> Result<Instance, Failure> {
     crate::io::load_instance(path).map_err(|e| Failure::BadInput(e.to_string()))
 }
 
+/// Loads an instance and its input hash, with a bar of the bytes read on
+/// stderr (on a terminal, not with `--quiet`).
+fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> {
+    let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
+    let loaded = crate::io::load_instance_observed(path, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    loaded.map_err(|e| Failure::BadInput(e.to_string()))
+}
+
 fn note(quiet: bool, msg: impl AsRef<str>) {
     if !quiet {
         eprintln!("{}", msg.as_ref());
@@ -295,10 +304,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
-    let spin = solve::progress::Progress::new(!quiet).spinner("loading");
-    let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
-    spin.finish_and_clear();
+    let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -674,8 +680,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
-    let (inst, hash) = crate::io::load_instance_hashed(&instance_path)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let (inst, hash) = load_hashed(&instance_path, quiet)?;
     if let Some((path, _, rec)) = &replay {
         if rec.input_sha256 != hash {
             return Err(Failure::BadInput(format!(
@@ -761,8 +766,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     use crate::model::{AppIx, ExpertIx};
     check_output_path(&args.out, &["json", "csv"])?;
     check_output_path(&args.log, &["json"])?;
-    let (inst, hash) = crate::io::load_instance_hashed(&args.instance)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let file =
         crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
@@ -874,9 +878,12 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
 
 /// Loads the instance (with its input hash) and a panels file for
 /// `report` and `export`; either failing to load is bad input (exit 2).
-fn load_pair(instance: &Path, panels: &Path) -> Result<(Instance, String, PanelsFile), Failure> {
-    let (inst, hash) =
-        crate::io::load_instance_hashed(instance).map_err(|e| Failure::BadInput(e.to_string()))?;
+fn load_pair(
+    instance: &Path,
+    panels: &Path,
+    quiet: bool,
+) -> Result<(Instance, String, PanelsFile), Failure> {
+    let (inst, hash) = load_hashed(instance, quiet)?;
     let file = crate::io::read_panels(panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     Ok((inst, hash, file))
 }
@@ -897,7 +904,7 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         }
     }
     let t = Instant::now();
-    let (inst, hash, panels) = load_pair(&args.instance, &args.panels)?;
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
         instance_label: args.instance.display().to_string(),
         panels_label: args.panels.display().to_string(),
@@ -936,7 +943,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         &["xlsx", "csv", "json"]
     };
     check_output_path(&args.out, allowed)?;
-    let (inst, hash, panels) = load_pair(&args.instance, &args.panels)?;
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.is_ok() {
         print!("{}", report.render(&inst));

@@ -20,9 +20,7 @@ use super::records::{
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
 };
-use sha2::{Digest, Sha256};
-
-use super::stream::{self, Scan, Source};
+use super::stream::{self, Scan, Source, Tap};
 use crate::model::Instance;
 
 /// File names of a CSV instance directory, in name order (the order the
@@ -171,11 +169,11 @@ impl Pieces for Whole<'_> {
 }
 
 /// Where a table's text comes from.
-pub(crate) enum TableInput<'a> {
+pub(crate) enum TableInput<'a, 'b> {
     /// Bytes in memory.
     Bytes(&'a [u8]),
-    /// The file itself, streamed, its bytes fed to the hasher.
-    Disk(&'a mut Sha256),
+    /// The file itself, streamed, its bytes fed to the tap.
+    Disk(&'a mut Tap<'b>),
 }
 
 /// Reads one CSV table, calling `each` per data row with a reader located at
@@ -184,7 +182,7 @@ pub(crate) enum TableInput<'a> {
 /// not (all) read.
 pub(crate) fn read_table(
     file: &Arc<Path>,
-    input: TableInput<'_>,
+    input: TableInput<'_, '_>,
     known: &[&str],
     required: &[&str],
     errs: &mut Errs,
@@ -203,11 +201,11 @@ pub(crate) fn read_table(
             scan.feed(text.as_bytes(), &mut Vec::new());
             read_rows(file, &mut Whole(Some(text)), known, required, errs, each)
         }
-        TableInput::Disk(hasher) => {
+        TableInput::Disk(tap) => {
             // Rows' messages count only if the whole file could be read
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
-            let streamed = stream::stream_file(file, hasher, &mut scan, |source| {
+            let streamed = stream::stream_file(file, tap, &mut scan, |source| {
                 read_rows(file, source, known, required, &mut mine, each)
             });
             match streamed {
@@ -426,8 +424,9 @@ pub(crate) enum CsvFiles<'a> {
     /// Bytes in memory.
     Bytes(&'a CsvInput),
     /// The instance files present in the directory, in name order: read
-    /// from disk as streams and hashed (see [`super::instance_sha256`]).
-    Disk(&'a [String]),
+    /// from disk as streams, hashed (see [`super::instance_sha256`]) and
+    /// reported to the observer.
+    Disk(&'a [String], &'a (dyn Fn(u64) + Sync)),
 }
 
 /// Reads a CSV instance's files into raw records. `dir` is used to name
@@ -449,7 +448,11 @@ pub(crate) fn read_csv(
     raw.policy_file = Some(path("policy.json"));
     raw.experts_file = Some(path("experts.csv"));
     raw.applications_file = Some(path("applications.csv"));
-    let mut hasher = Sha256::new();
+    let no_observer = |_: u64| {};
+    let mut tap = Tap::new(match &files {
+        CsvFiles::Disk(_, seen) => *seen,
+        CsvFiles::Bytes(_) => &no_observer,
+    });
     let mut file_errs: BTreeMap<&str, Errs> = BTreeMap::new();
     for &name in CSV_DIR_FILES {
         let file = path(name);
@@ -459,15 +462,15 @@ pub(crate) fn read_csv(
                 Some(bytes) => TableInput::Bytes(bytes),
                 None => continue,
             },
-            CsvFiles::Disk(present) => {
+            CsvFiles::Disk(present, _) => {
                 if !present.iter().any(|p| p == name) {
                     continue;
                 }
                 match std::fs::metadata(&file) {
                     Ok(meta) => {
-                        hasher.update(name.as_bytes());
-                        hasher.update([0u8]);
-                        hasher.update(meta.len().to_le_bytes());
+                        tap.hash_only(name.as_bytes());
+                        tap.hash_only(&[0u8]);
+                        tap.hash_only(&meta.len().to_le_bytes());
                     }
                     Err(e) => {
                         ferrs.push(LoadError::new(file.to_path_buf(), super::describe_io(&e)));
@@ -475,7 +478,7 @@ pub(crate) fn read_csv(
                         continue;
                     }
                 }
-                TableInput::Disk(&mut hasher)
+                TableInput::Disk(&mut tap)
             }
         };
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);
@@ -517,7 +520,7 @@ pub(crate) fn read_csv(
             errs.append(e);
         }
     }
-    let hash = matches!(files, CsvFiles::Disk(_)).then(|| super::hex(&hasher.finalize()));
+    let hash = matches!(files, CsvFiles::Disk(..)).then(|| tap.finish());
     (raw, whole, hash)
 }
 
@@ -525,7 +528,7 @@ pub(crate) fn read_csv(
 fn read_file_named(
     name: &str,
     file: &Arc<Path>,
-    input: TableInput<'_>,
+    input: TableInput<'_, '_>,
     raw: &mut Raw,
     errs: &mut Errs,
 ) -> bool {
@@ -534,9 +537,9 @@ fn read_file_named(
             raw.policy_file_seen = true;
             let bytes = match input {
                 TableInput::Bytes(b) => std::borrow::Cow::Borrowed(b),
-                TableInput::Disk(hasher) => match super::read_file(file) {
+                TableInput::Disk(tap) => match super::read_file(file) {
                     Ok(b) => {
-                        hasher.update(&b);
+                        tap.read(&b);
                         std::borrow::Cow::Owned(b)
                     }
                     Err(e) => {

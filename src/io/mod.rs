@@ -87,11 +87,24 @@ pub fn load_instance(path: &Path) -> Result<Instance, LoadErrors> {
 /// [`instance_sha256`] computes it) from the same bytes, so files are read
 /// once.
 pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadErrors> {
+    load_instance_observed(path, &|_| {})
+}
+
+/// Like [`load_instance_hashed`], telling `seen(n)` as each `n` bytes of
+/// input are read (from the reading thread; [`input_bytes`] is the total),
+/// for a progress bar.
+///
+/// # Errors
+/// As [`load_instance`].
+pub fn load_instance_observed(
+    path: &Path,
+    seen: &(dyn Fn(u64) + Sync),
+) -> Result<(Instance, String), LoadErrors> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
     let mut errs = Errs::default();
     if meta.is_dir() {
         let present = csvdir::list_dir_files(path)?;
-        let (raw, whole, hash) = csvdir::read_csv(path, CsvFiles::Disk(&present), &mut errs);
+        let (raw, whole, hash) = csvdir::read_csv(path, CsvFiles::Disk(&present, seen), &mut errs);
         let inst = if whole {
             resolve::resolve(raw, &mut errs)
         } else {
@@ -102,44 +115,52 @@ pub fn load_instance_hashed(path: &Path) -> Result<(Instance, String), LoadError
     } else {
         if xlsx::is_xlsx(path) {
             let bytes = read_file(path)?;
+            seen(bytes.len() as u64);
             let hash = hex(&Sha256::digest(&bytes));
             return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
         }
-        load_bundle_streamed(path)
+        load_bundle_streamed(path, MAX_FILE_BYTES, seen)
     }
+}
+
+/// The bytes a load reads: the file's size, or for a CSV directory the
+/// sizes of its instance files (0 when unknown).
+pub fn input_bytes(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    CSV_DIR_FILES
+        .iter()
+        .filter_map(|name| std::fs::metadata(path.join(name)).ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// Loads a bundle file as [`load_instance_hashed`] does: as a stream, a
 /// second thread reading, hashing and checking the file block by block
 /// while this one parses, so memory follows the model, not the file. A
 /// file the fast path ([`bundle_fast`]) does not take whole is read again
-/// by the full parser, for its messages.
-///
-/// # Errors
-/// As [`load_instance`].
-fn load_bundle_streamed(path: &Path) -> Result<(Instance, String), LoadErrors> {
-    load_bundle_streamed_with(path, MAX_FILE_BYTES)
-}
-
-/// [`load_bundle_streamed`], re-reading files the fast path gives up on
-/// from memory up to `whole_limit` bytes, else as a stream.
-fn load_bundle_streamed_with(
+/// by the full parser, for its messages: from memory up to `whole_limit`
+/// bytes (as [`load_bundle_from_bytes`] does, so the same line and
+/// column), else as a stream.
+fn load_bundle_streamed(
     path: &Path,
     whole_limit: u64,
+    seen: &(dyn Fn(u64) + Sync),
 ) -> Result<(Instance, String), LoadErrors> {
     let mut errs = Errs::default();
-    let mut hasher = Sha256::new();
+    let mut tap = stream::Tap::new(seen);
     let fast = stream::stream_file(
         path,
-        &mut hasher,
+        &mut tap,
         &mut bundle_fast::JsonScan::default(),
         |source| bundle_fast::read_bundle_fast(path, source, &mut errs),
     )?;
     let raw = match fast {
         Ok(raw) => raw,
-        // Read again with the full parser, for its messages: from memory
-        // (as `load_bundle_from_bytes`, so the same line and column) when
-        // the file is not too large for that, else as a stream.
         Err(bundle_fast::GiveUp) => {
             let meta =
                 std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
@@ -149,13 +170,13 @@ fn load_bundle_streamed_with(
                 let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
                 return Ok((errs.finish(inst)?, hex(&Sha256::digest(&bytes))));
             }
-            hasher = Sha256::new();
-            stream::stream_file(path, &mut hasher, &mut (), |source| {
+            tap.restart();
+            stream::stream_file(path, &mut tap, &mut (), |source| {
                 bundle::read_bundle_stream(path, source, &mut errs)
             })?
         }
     };
-    let hash = hex(&hasher.finalize());
+    let hash = tap.finish();
     let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
     Ok((errs.finish(inst)?, hash))
 }
@@ -519,8 +540,8 @@ mod tests {
         ];
         for bytes in cases {
             std::fs::write(&path, bytes).unwrap();
-            let whole = load_bundle_streamed_with(&path, u64::MAX).unwrap_err();
-            let streamed = load_bundle_streamed_with(&path, 0).unwrap_err();
+            let whole = load_bundle_streamed(&path, u64::MAX, &|_| {}).unwrap_err();
+            let streamed = load_bundle_streamed(&path, 0, &|_| {}).unwrap_err();
             let messages = |e: &LoadErrors| -> Vec<String> {
                 e.iter().map(|e| e.message().to_string()).collect()
             };

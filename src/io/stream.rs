@@ -21,6 +21,45 @@ use sha2::{Digest, Sha256};
 
 use super::error::{LoadError, Location};
 
+/// Where a file's bytes go besides the parser: the input hash, and an
+/// observer told how many bytes were read (for progress; called from the
+/// reading thread).
+pub(crate) struct Tap<'a> {
+    hasher: Sha256,
+    seen: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<'a> Tap<'a> {
+    pub(crate) fn new(seen: &'a (dyn Fn(u64) + Sync)) -> Tap<'a> {
+        Tap {
+            hasher: Sha256::new(),
+            seen,
+        }
+    }
+
+    /// Bytes read from a file: hashed and reported.
+    pub(crate) fn read(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        (self.seen)(bytes.len() as u64);
+    }
+
+    /// Bytes hashed that were not read from a file (a CSV directory's
+    /// file names and lengths).
+    pub(crate) fn hash_only(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    /// Starts over (the file is read again).
+    pub(crate) fn restart(&mut self) {
+        self.hasher = Sha256::new();
+    }
+
+    /// The hash, in lower-case hex.
+    pub(crate) fn finish(self) -> String {
+        super::hex(&self.hasher.finalize())
+    }
+}
+
 /// Bytes read per block.
 const BLOCK: usize = 1 << 20;
 
@@ -179,14 +218,14 @@ impl BufRead for Source {
 }
 
 /// Runs `parse` on the text of the file at `path` while a second thread
-/// reads it, feeding `hasher` and `scan` with the file's bytes.
+/// reads it, feeding `tap` and `scan` with the file's bytes.
 ///
 /// # Errors
 /// The file cannot be opened or read, or is not UTF-8 (with the offset and
 /// line of the first bad byte); then `parse`'s result is dropped.
 pub(crate) fn stream_file<T>(
     path: &Path,
-    hasher: &mut Sha256,
+    tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
     parse: impl FnOnce(&mut Source) -> T,
 ) -> Result<T, LoadError> {
@@ -195,7 +234,7 @@ pub(crate) fn stream_file<T>(
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
-        let reading = scope.spawn(move || read_blocks(path, file, hasher, scan, &tx, &recycled));
+        let reading = scope.spawn(move || read_blocks(path, file, tap, scan, &tx, &recycled));
         let mut source = Source {
             rx,
             recycle,
@@ -221,7 +260,7 @@ pub(crate) fn stream_file<T>(
 fn read_blocks(
     path: &Path,
     mut file: std::fs::File,
-    hasher: &mut Sha256,
+    tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
     tx: &SyncSender<Message>,
     recycled: &Receiver<String>,
@@ -256,7 +295,7 @@ fn read_blocks(
             }
         };
         block.truncate(kept + n);
-        hasher.update(&block[kept..]);
+        tap.read(&block[kept..]);
         let at_end = n == 0;
         let valid = match std::str::from_utf8(&block) {
             Ok(_) => block.len(),
@@ -360,12 +399,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.json");
         std::fs::write(&path, bytes).unwrap();
-        let mut h = Sha256::new();
-        let got = stream_file(&path, &mut h, &mut (), |s| {
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let count = |n: u64| {
+            seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        let mut tap = Tap::new(&count);
+        let got = stream_file(&path, &mut tap, &mut (), |s| {
             let mut out = Vec::new();
             s.read_to_end(&mut out).map(|_| out)
         });
-        let hash = crate::io::hex(&h.finalize());
+        let hash = tap.finish();
+        if got.is_ok() {
+            assert_eq!(seen.into_inner(), bytes.len() as u64, "every byte reported");
+        }
         (
             got.and_then(|r| r.map_err(|e| LoadError::new(&path, e.to_string()))),
             hash,

@@ -1,5 +1,5 @@
-//! Progress on stderr for the long phases of a large round (candidates,
-//! solve, pricing), with indicatif.
+//! Progress on stderr for the long phases of a large round (reading,
+//! candidates, solve, pricing), with indicatif.
 //!
 //! Bars draw only when stderr is a terminal (indicatif's stderr target
 //! hides itself otherwise) and never with `--quiet`; they are cleared when
@@ -33,6 +33,21 @@ impl Progress {
         if let Ok(style) =
             ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})")
         {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
+    /// A bar of `total` bytes named `what` (reading input).
+    pub fn bytes(&self, total: u64, what: &str) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({elapsed}, eta {eta})",
+        ) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(what.to_string());
