@@ -100,8 +100,12 @@ pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<
 
 /// Reads a bundle from a stream of its text (see [`super::stream`]).
 pub(crate) fn read_bundle_stream(file: &Path, source: &mut Source, errs: &mut Errs) -> Option<Raw> {
-    let reader = std::io::BufReader::with_capacity(1 << 16, source);
-    parse_bundle(file, serde_json::Deserializer::from_reader(reader), errs)
+    let reader = std::io::BufReader::with_capacity(1 << 16, &mut *source);
+    let raw = parse_bundle(file, serde_json::Deserializer::from_reader(reader), errs);
+    // Read on after a syntax error, as the whole file is checked in
+    // memory: a bad byte later on is the error to report.
+    let _ = std::io::copy(source, &mut std::io::sink());
+    raw
 }
 
 fn parse_bundle<'de, R: serde_json::de::Read<'de>>(

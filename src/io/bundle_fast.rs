@@ -32,6 +32,14 @@ use crate::model::Score;
 /// and `, :` at depth 1 or 2 (depth counts the open `{ [`), outside
 /// strings. A list item's own structure is not marked, so the text between
 /// two marks inside a list is exactly one item.
+///
+/// An opening bracket deeper than [`DEEPEST`] is marked too, which the walk
+/// never expects: it gives up, and the full parser applies its recursion
+/// limit to the whole file (an item parsed alone would start two levels
+/// higher and pass where the whole file does not).
+/// Nesting the fast path takes (well below serde_json's limit of 128).
+const DEEPEST: u32 = 100;
+
 #[derive(Debug, Default)]
 pub(crate) struct JsonScan {
     depth: u32,
@@ -66,7 +74,7 @@ impl Scan for JsonScan {
             match text[i] {
                 b'"' => self.in_string = true,
                 b'{' | b'[' => {
-                    if self.depth <= 1 {
+                    if self.depth <= 1 || self.depth >= DEEPEST {
                         marks.push(i as u32);
                     }
                     self.depth += 1;
@@ -83,6 +91,16 @@ impl Scan for JsonScan {
             i += 1;
         }
     }
+}
+
+/// JSON whitespace (not form feed or vertical tab, which Rust's ASCII
+/// whitespace includes).
+fn json_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn all_blank(text: &str) -> bool {
+    text.bytes().all(json_blank)
 }
 
 /// The fast path gave up: the file must be read by the full parser.
@@ -142,9 +160,7 @@ impl Text<'_> {
     }
 
     fn blank(&self, from: u64, to: u64) -> bool {
-        self.slice(from, to)
-            .bytes()
-            .all(|b| b.is_ascii_whitespace())
+        all_blank(self.slice(from, to))
     }
 
     /// Forgets the text before `at` (when enough has piled up).
@@ -219,7 +235,7 @@ fn walk(t: &mut Text<'_>, b: &mut Builder<'_>) -> Result<(), GiveUp> {
 /// A key's text between its marks: a string without escapes or control
 /// characters (anything else goes to the full parser).
 fn plain_key(raw: &str) -> Result<&str, GiveUp> {
-    let s = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+    let s = raw.trim_matches(|c: char| c.is_ascii() && json_blank(c as u8));
     let inner = s
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
@@ -306,7 +322,7 @@ fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<
             _ => return Err(GiveUp),
         };
         let text = t.slice(start, m);
-        if last && i == 0 && text.bytes().all(|b| b.is_ascii_whitespace()) {
+        if last && i == 0 && all_blank(text) {
             return Ok(m);
         }
         item(b, kind, i, text)?;
@@ -409,7 +425,7 @@ impl<'t> Cursor<'t> {
 
     /// JSON whitespace.
     fn blank(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while self.peek().is_some_and(json_blank) {
             self.i += 1;
         }
     }

@@ -103,47 +103,64 @@ impl Record for CsvRecord<'_> {
 /// a `"` opens a quoted cell only at a cell's start, `""` inside one is a
 /// quote, and the cell closes at a lone `"`. Tells where rows end (a
 /// newline outside quotes) and whether the text ends inside a quoted cell
-/// (a cut-off file).
+/// (a cut-off file). Like the csv parser, it skips a byte order mark at
+/// the start of the text (after the loader has removed the file's own).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct QuoteScan {
+    state: Quote,
+    started: bool,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum QuoteScan {
+enum Quote {
     #[default]
     CellStart,
     Unquoted,
     Quoted,
     /// A `"` inside a quoted cell: a closing quote or the first of `""`.
-    QuoteInQuoted,
+    ClosingOrDoubled,
 }
 
-impl QuoteScan {
-    /// True when the text so far ends inside a quoted cell.
-    pub(crate) fn inside_quotes(self) -> bool {
-        self == QuoteScan::Quoted
-    }
-
-    fn step(self, b: u8) -> QuoteScan {
-        use QuoteScan::*;
+impl Quote {
+    fn step(self, b: u8) -> Quote {
+        use Quote::*;
         match (self, b) {
-            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, b'"') => ClosingOrDoubled,
             (Quoted, _) => Quoted,
-            (QuoteInQuoted, b'"') | (CellStart, b'"') => Quoted,
+            (ClosingOrDoubled, b'"') | (CellStart, b'"') => Quoted,
             (_, b',' | b'\n' | b'\r') => CellStart,
             _ => Unquoted,
         }
     }
 }
 
+impl QuoteScan {
+    /// True when the text so far ends inside a quoted cell.
+    pub(crate) fn inside_quotes(self) -> bool {
+        self.state == Quote::Quoted
+    }
+}
+
 /// Marks the offset after the block's last row end.
 impl Scan for QuoteScan {
     fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>) {
-        let mut state = *self;
+        let mut from = 0;
+        if !self.started && !text.is_empty() {
+            self.started = true;
+            // Blocks hold whole characters: a mark is never cut.
+            if text.starts_with(b"\xEF\xBB\xBF") {
+                from = 3;
+            }
+        }
+        let mut state = self.state;
         let mut cut = None;
-        for (i, &b) in text.iter().enumerate() {
+        for (i, &b) in text.iter().enumerate().skip(from) {
             state = state.step(b);
-            if b == b'\n' && state == QuoteScan::CellStart {
+            if b == b'\n' && state == Quote::CellStart {
                 cut = Some(i + 1);
             }
         }
-        *self = state;
+        self.state = state;
         marks.extend(cut.map(|c| c as u32));
     }
 }
@@ -206,7 +223,11 @@ pub(crate) fn read_table(
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
             let streamed = stream::stream_file(file, tap, &mut scan, |source| {
-                read_rows(file, source, known, required, &mut mine, each)
+                let rows = read_rows(file, source, known, required, &mut mine, each);
+                // Read on after a stop, as the whole file is checked in
+                // memory: a bad byte later on is the error to report.
+                while let Ok(Some(_)) = source.next_piece() {}
+                rows
             });
             match streamed {
                 Ok(rows) => {
@@ -466,18 +487,41 @@ pub(crate) fn read_csv(
                 if !present.iter().any(|p| p == name) {
                     continue;
                 }
-                match std::fs::metadata(&file) {
-                    Ok(meta) => {
-                        tap.hash_only(name.as_bytes());
-                        tap.hash_only(&[0u8]);
-                        tap.hash_only(&meta.len().to_le_bytes());
-                    }
+                let meta = match std::fs::metadata(&file) {
+                    Ok(meta) => meta,
                     Err(e) => {
                         ferrs.push(LoadError::new(file.to_path_buf(), super::describe_io(&e)));
                         whole = false;
                         continue;
                     }
+                };
+                if !meta.is_file() {
+                    // A pipe or device: read once, whole (its size is
+                    // unknown and it cannot be read twice).
+                    match super::read_file(&file) {
+                        Ok(bytes) => {
+                            tap.hash_only(name.as_bytes());
+                            tap.hash_only(&[0u8]);
+                            tap.hash_only(&(bytes.len() as u64).to_le_bytes());
+                            tap.read(&bytes);
+                            whole &= read_file_named(
+                                name,
+                                &file,
+                                TableInput::Bytes(&bytes),
+                                &mut raw,
+                                ferrs,
+                            );
+                        }
+                        Err(e) => {
+                            ferrs.push(e);
+                            whole = false;
+                        }
+                    }
+                    continue;
                 }
+                tap.hash_only(name.as_bytes());
+                tap.hash_only(&[0u8]);
+                tap.hash_only(&meta.len().to_le_bytes());
                 TableInput::Disk(&mut tap)
             }
         };

@@ -112,13 +112,19 @@ pub fn load_instance_observed(
         };
         let hash = hash.unwrap_or_default();
         Ok((errs.finish(inst)?, hash))
+    } else if xlsx::is_xlsx(path) || !meta.is_file() {
+        // Workbooks are zip files, read whole; a pipe or device is read
+        // once, whole (its size is unknown and it cannot be read twice).
+        let bytes = read_file(path)?;
+        seen(bytes.len() as u64);
+        let hash = hex(&Sha256::digest(&bytes));
+        let inst = if xlsx::is_xlsx(path) {
+            xlsx::load_xlsx_from_bytes(path, &bytes)?
+        } else {
+            load_bundle_from_bytes(path, &bytes)?
+        };
+        Ok((inst, hash))
     } else {
-        if xlsx::is_xlsx(path) {
-            let bytes = read_file(path)?;
-            seen(bytes.len() as u64);
-            let hash = hex(&Sha256::digest(&bytes));
-            return Ok((xlsx::load_xlsx_from_bytes(path, &bytes)?, hash));
-        }
         load_bundle_streamed(path, MAX_FILE_BYTES, seen)
     }
 }

@@ -296,7 +296,7 @@ fn resolve_affinity(
         .names()
         .map(|n| expert_index.get(n).copied())
         .collect();
-    let duplicates = repeated_pairs(list, &app_of, &expert_of, app_index.len());
+    let duplicates = repeated_pairs(list, &app_of, &expert_of);
     let mut duplicates = duplicates.iter().peekable();
     let mut out = Vec::with_capacity(list.records.len());
     for (k, rec) in list.records.iter().enumerate() {
@@ -347,8 +347,15 @@ fn repeated_pairs(
     list: &RawAffinityList,
     app_of: &[Option<AppIx>],
     expert_of: &[Option<ExpertIx>],
-    n_apps: usize,
 ) -> Vec<(u32, u32)> {
+    // Indices are record positions (a repeated application id keeps its
+    // place), so size by the largest, not by the number of ids.
+    let n_apps = app_of
+        .iter()
+        .flatten()
+        .map(|a| a.ix() + 1)
+        .max()
+        .unwrap_or(0);
     let known = |rec: &RawAffinity| {
         Some((
             app_of[rec.application as usize]?,

@@ -49,9 +49,11 @@ impl<'a> Tap<'a> {
         self.hasher.update(bytes);
     }
 
-    /// Starts over (the file is read again).
+    /// Starts over (the file is read again): a new hash; the bytes were
+    /// reported once already.
     pub(crate) fn restart(&mut self) {
         self.hasher = Sha256::new();
+        self.seen = &|_| {};
     }
 
     /// The hash, in lower-case hex.
