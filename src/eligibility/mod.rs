@@ -12,7 +12,7 @@
 //! A017?". Only [`Eligibility::pairs`] builds the [`EligiblePairs`] the
 //! solvers use.
 //!
-//! **Invariant:** petgraph stays private to [`coauthor`]; nothing outside
+//! **Invariant:** petgraph stays private to `coauthor`; nothing outside
 //! this module needs to know how co-authorship distance is computed.
 
 mod coauthor;

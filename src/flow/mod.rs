@@ -38,7 +38,7 @@
 //! ```
 //!
 //! Such a potential is a dual solution and a certificate of optimality,
-//! checked independently by [`certify`]. For *any* potential `π`, the LP dual
+//! checked independently by [`certify()`]. For *any* potential `π`, the LP dual
 //! value (see [`dual_objective`])
 //!
 //! ```text

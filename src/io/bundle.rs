@@ -1,14 +1,17 @@
-//! The JSON bundle (SPEC.md "JSON bundle"): one file with `policy`,
-//! `experts`, `applications` and optional `conflicts`, `coauthorships`,
-//! `affinity`.
+//! Reading the JSON bundle (SPEC.md "JSON bundle"): one file with
+//! `policy`, `experts`, `applications` and optional `conflicts`,
+//! `coauthorships`, `affinity`.
 //!
-//! Reading streams: the top-level object and its lists are walked with a
-//! serde visitor, and each record is parsed into a small `serde_json::Value`
-//! then into a raw record at once, so memory stays near the size of the
-//! model, not of a JSON tree of the whole file. Syntax errors carry line and
+//! [`Builder`] turns the bundle's parts into raw records, whichever parser
+//! walks the file: serde_json's, through the visitors here (bundles in
+//! memory, and files the fast path gives up on), or the streaming fast
+//! path ([`super::bundle_fast`]). Records are parsed one at a time (a small
+//! `serde_json::Value`, or for affinity records no JSON object at all, ids
+//! interned as they are read), so memory stays near the size of the model,
+//! not of a JSON tree of the whole file. Syntax errors carry line and
 //! column; record errors carry the record's path and id
 //! (`experts[3] (id E0007)`). serde_json's recursion limit (128) guards
-//! against deeply nested input.
+//! against deeply nested input. Writing is in [`super::bundle_write`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -17,10 +20,10 @@ use std::sync::Arc;
 
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::{Errs, LoadError, Location, WriteError};
+use super::error::{Errs, LoadError, Location};
 use super::intern::IdTable;
 use super::records::{
     nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
@@ -28,7 +31,7 @@ use super::records::{
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
 };
 use super::stream::Source;
-use crate::model::{ConflictWith, Instance, Policy, Score};
+use crate::model::Score;
 
 /// Top-level keys of a bundle.
 pub const BUNDLE_KEYS: &[&str] = &[
@@ -671,284 +674,4 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
     fn visit_unit<E>(self) -> Result<AffinityItem, E> {
         Ok(AffinityItem::Other(Value::Null))
     }
-}
-
-// ---------------------------------------------------------------- writing
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-#[derive(Serialize)]
-struct BundleOut<'a> {
-    policy: &'a Policy,
-    experts: Vec<ExpertOut<'a>>,
-    applications: Vec<ApplicationOut<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    conflicts: Vec<ConflictOut<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    coauthorships: Vec<CoauthorshipOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    affinity: Option<Vec<AffinityOut<'a>>>,
-}
-
-#[derive(Serialize)]
-struct ExpertOut<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    city: &'a str,
-    institution: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    fields: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    keywords: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_load: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    min_load: Option<u32>,
-    #[serde(skip_serializing_if = "is_true")]
-    available: bool,
-}
-
-#[derive(Serialize)]
-struct ApplicationOut<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    city: &'a str,
-    institution: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    fields: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    keywords: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    panel_size: Option<u32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    team: Vec<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    avoid: Vec<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ConflictOut<'a> {
-    expert: &'a str,
-    with: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct CoauthorshipOut<'a> {
-    a: &'a str,
-    b: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    year: Option<i32>,
-}
-
-#[derive(Serialize)]
-struct AffinityOut<'a> {
-    application: &'a str,
-    expert: &'a str,
-    score: f64,
-}
-
-/// The text of a conflict's `with`.
-pub(crate) fn conflict_with(inst: &Instance, w: ConflictWith) -> &str {
-    match w {
-        ConflictWith::Application(a) => &inst.applications[a.ix()].id,
-        ConflictWith::Person(p) => inst.person_id(p),
-    }
-}
-
-/// The bundle as pretty JSON bytes (deterministic). The instance must have
-/// passed [`super::check_writable`].
-pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
-    let out = BundleOut {
-        policy: &inst.policy,
-        experts: inst
-            .expert_ixs()
-            .map(|e| {
-                let x = &inst.experts[e.ix()];
-                ExpertOut {
-                    id: &x.id,
-                    name: x.name.as_deref(),
-                    city: inst.expert_city(e),
-                    institution: inst.expert_institution(e),
-                    fields: &x.fields,
-                    keywords: &x.keywords,
-                    title: x.title.as_deref(),
-                    max_load: x.max_load,
-                    min_load: x.min_load,
-                    available: x.available,
-                }
-            })
-            .collect(),
-        applications: inst
-            .app_ixs()
-            .map(|a| {
-                let x = &inst.applications[a.ix()];
-                ApplicationOut {
-                    id: &x.id,
-                    title: x.title.as_deref(),
-                    city: inst.app_city(a),
-                    institution: inst.app_institution(a),
-                    fields: &x.fields,
-                    keywords: &x.keywords,
-                    panel_size: x.panel_size,
-                    team: x.team.iter().map(|&p| inst.person_id(p)).collect(),
-                    avoid: x
-                        .avoid
-                        .iter()
-                        .map(|&e| inst.experts[e.ix()].id.as_str())
-                        .collect(),
-                }
-            })
-            .collect(),
-        conflicts: inst
-            .conflicts
-            .iter()
-            .map(|c| ConflictOut {
-                expert: &inst.experts[c.expert.ix()].id,
-                with: conflict_with(inst, c.with),
-                reason: c.reason.as_deref(),
-            })
-            .collect(),
-        coauthorships: inst
-            .coauthorships
-            .iter()
-            .map(|c| CoauthorshipOut {
-                a: inst.person_id(c.a),
-                b: inst.person_id(c.b),
-                year: c.year,
-            })
-            .collect(),
-        affinity: inst.affinity.as_ref().map(|list| {
-            list.iter()
-                .map(|f| AffinityOut {
-                    application: &inst.applications[f.application.ix()].id,
-                    expert: &inst.experts[f.expert.ix()].id,
-                    score: f.score.as_f64(),
-                })
-                .collect()
-        }),
-    };
-    let mut bytes = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, RecordPerLine::default());
-    if out.serialize(&mut ser).is_err() {
-        return Vec::new();
-    }
-    bytes.push(b'\n');
-    bytes
-}
-
-/// JSON layout of written bundles: the top level and each list are laid
-/// out one entry per line, and every record is compact on its line, so a
-/// round of a million affinity entries is half the bytes of fully pretty
-/// JSON (and loads in half the time) while staying readable and diffable.
-#[derive(Default)]
-struct RecordPerLine {
-    depth: usize,
-    has_value: bool,
-}
-
-/// Containers at most this deep are laid out one entry per line.
-const PRETTY_DEPTH: usize = 2;
-
-impl RecordPerLine {
-    fn pretty(&self) -> bool {
-        self.depth <= PRETTY_DEPTH
-    }
-
-    fn entry<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        if self.pretty() {
-            w.write_all(if first { b"\n" } else { b",\n" })?;
-            for _ in 0..self.depth {
-                w.write_all(b"  ")?;
-            }
-            Ok(())
-        } else if first {
-            Ok(())
-        } else {
-            w.write_all(b",")
-        }
-    }
-
-    fn close<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        bracket: &[u8],
-    ) -> std::io::Result<()> {
-        let pretty = self.pretty();
-        self.depth -= 1;
-        if pretty && self.has_value {
-            w.write_all(b"\n")?;
-            for _ in 0..self.depth {
-                w.write_all(b"  ")?;
-            }
-        }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for RecordPerLine {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.entry(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.entry(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(if self.pretty() { b": " } else { b":" })
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
-/// Writes a policy as pretty JSON bytes (for `policy.json`).
-pub(crate) fn policy_bytes(p: &Policy, path: &Path) -> Result<Vec<u8>, WriteError> {
-    let mut bytes = serde_json::to_vec_pretty(p)
-        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }

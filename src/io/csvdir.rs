@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::bundle::{conflict_with, json_error, policy_bytes, text_of};
+use super::bundle::{json_error, text_of};
+use super::bundle_write::{conflict_with, policy_bytes};
 use super::error::{Errs, LoadError, Location, WriteError};
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,

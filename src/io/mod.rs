@@ -33,6 +33,7 @@
 
 mod bundle;
 mod bundle_fast;
+mod bundle_write;
 mod csvdir;
 mod error;
 mod intern;
@@ -398,9 +399,8 @@ pub fn write_instance(
 ) -> Result<(), WriteError> {
     check_writable(inst, path)?;
     match format {
-        InstanceFormat::Bundle => {
-            write_atomic(path, &bundle::bundle_bytes(inst)).map_err(|e| WriteError::io(path, e))
-        }
+        InstanceFormat::Bundle => write_atomic(path, &bundle_write::bundle_bytes(inst))
+            .map_err(|e| WriteError::io(path, e)),
         InstanceFormat::CsvDir => {
             let files = csvdir::csv_files(inst, path)?;
             write_dir_atomic(path, &files)
@@ -411,7 +411,7 @@ pub fn write_instance(
 /// The bundle form of an instance as bytes (pretty JSON, deterministic).
 pub fn bundle_to_bytes(inst: &Instance) -> Result<Vec<u8>, WriteError> {
     check_writable(inst, Path::new("bundle.json"))?;
-    Ok(bundle::bundle_bytes(inst))
+    Ok(bundle_write::bundle_bytes(inst))
 }
 
 /// The CSV form of an instance as file name → bytes (deterministic).
