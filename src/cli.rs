@@ -271,7 +271,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
 pub fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Solve(a) => cmd_solve(a, cli.quiet),
-        Command::Verify(a) => cmd_verify(a),
+        Command::Verify(a) => cmd_verify(a, cli.quiet),
         Command::Explain(a) => cmd_explain(a),
         Command::Generate(a) => cmd_generate(a, cli.quiet),
         Command::Draw(a) => cmd_draw(a, cli.quiet),
@@ -502,8 +502,8 @@ fn refuse_overwriting_input(out: &Path, instance: &Path) -> Result<(), Failure> 
     }
 }
 
-fn cmd_verify(args: &VerifyArgs) -> Result<(), Failure> {
-    let inst = load(&args.instance)?;
+fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
+    let (inst, _) = load_hashed(&args.instance, quiet)?;
     let panels =
         crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let elig = Eligibility::compute(&inst);
