@@ -504,8 +504,8 @@ fn refuse_overwriting_input(out: &Path, instance: &Path) -> Result<(), Failure> 
 
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     let (inst, _) = load_hashed(&args.instance, quiet)?;
-    let panels =
-        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = crate::io::read_panels_for(&args.panels, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     let elig = Eligibility::compute(&inst);
     let report = crate::verify::verify_with(&inst, &elig, &panels);
     let mut ok = report.is_ok();
@@ -767,8 +767,8 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv"])?;
     check_output_path(&args.log, &["json"])?;
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
-    let file =
-        crate::io::read_panels(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = crate::io::read_panels_for(&args.panels, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
         crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
     let bad = |m: String| Failure::BadInput(format!("{}: {m}", args.panels.display()));
@@ -884,7 +884,8 @@ fn load_pair(
     quiet: bool,
 ) -> Result<(Instance, String, PanelsFile), Failure> {
     let (inst, hash) = load_hashed(instance, quiet)?;
-    let file = crate::io::read_panels(panels).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file =
+        crate::io::read_panels_for(panels, &inst).map_err(|e| Failure::BadInput(e.to_string()))?;
     Ok((inst, hash, file))
 }
 

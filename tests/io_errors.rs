@@ -1242,5 +1242,5 @@ fn panels_file_errors_are_located() {
     assert!(read_panels(&t)
         .unwrap_err()
         .message()
-        .contains(".json or .csv"));
+        .contains(".json, .csv or .xlsx"));
 }

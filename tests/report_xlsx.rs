@@ -267,3 +267,73 @@ proptest! {
         prop_assert_eq!(back.unwrap(), inst);
     }
 }
+
+/// A panels workbook reads back to the same panels (in the instance's
+/// order, though the workbook groups them by city), scores and summary;
+/// it carries no certificate.
+#[test]
+fn panels_workbook_reads_back() {
+    let inst = report_fixture::instance();
+    let mut file = report_fixture::optimal();
+    file.input_sha256 = Some("ab".repeat(32));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    panels::io::write_panels(&path, &file, &inst).unwrap();
+    let back = panels::io::read_panels_for(&path, &inst).unwrap();
+    assert_eq!(back, file);
+    // Without the instance the workbook's own order (by city) stands.
+    let raw = panels::io::read_panels(&path).unwrap();
+    let order: Vec<&str> = raw.panels.iter().map(|p| p.application.as_str()).collect();
+    assert_eq!(order, vec!["A1", "A3", "A2"]);
+    let report = panels::verify::verify(&inst, &back);
+    assert!(report.is_ok(), "{report:?}");
+}
+
+/// Panels workbooks that cannot be read say why, with sheet and row.
+#[test]
+fn bad_panels_workbooks_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    let write = |tables: &[Table]| {
+        std::fs::write(&path, xlsx::tables_xlsx_bytes(&path, tables).unwrap()).unwrap();
+    };
+    let summary = t(
+        "summary",
+        &["key", "value"],
+        vec![vec![txt("objective"), txt("x")]],
+    );
+    write(&[summary]);
+    let e = panels::io::read_panels(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("sheet summary row 2") && e.contains("not a number"),
+        "{e}"
+    );
+    write(&[t(
+        "武汉",
+        &["application", "expert_1"],
+        vec![vec![txt("A1"), txt("E1")]],
+    )]);
+    let e = panels::io::read_panels(&path).unwrap_err().to_string();
+    assert!(e.contains("no \"summary\" sheet"), "{e}");
+    let summary = t(
+        "summary",
+        &["key", "value"],
+        vec![vec![txt("status"), txt("optimal")]],
+    );
+    let city = |n: &str| {
+        t(
+            n,
+            &["application", "expert_1"],
+            vec![vec![txt("A1"), txt("E1")]],
+        )
+    };
+    write(&[summary, city("武汉"), city("长沙")]);
+    let e = panels::io::read_panels(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("sheet 长沙 row 2") && e.contains("first is on sheet 武汉 row 2"),
+        "{e}"
+    );
+    std::fs::write(&path, b"not a zip").unwrap();
+    let e = panels::io::read_panels(&path).unwrap_err().to_string();
+    assert!(e.contains("not a readable .xlsx workbook"), "{e}");
+}

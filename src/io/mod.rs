@@ -51,7 +51,7 @@ use sha2::{Digest, Sha256};
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
 pub use error::{LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS};
-pub use panels::{read_panels, read_panels_from_bytes, PanelsFormat};
+pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
     MAX_COUNT, POLICY_FIELDS,

@@ -75,15 +75,20 @@ pub enum PanelsFormat {
     Json,
     /// `.csv`: one row per (application, expert).
     Csv,
+    /// `.xlsx`: the workbook `panels solve --out x.xlsx` writes (read back
+    /// with [`super::xlsx::read_panels_xlsx`]).
+    Xlsx,
 }
 
 impl PanelsFormat {
-    /// The format a file name asks for (`.json` or `.csv`, any letter case).
+    /// The format a file name asks for (`.json`, `.csv` or `.xlsx`, any
+    /// letter case).
     pub fn from_path(path: &Path) -> Option<PanelsFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "json" => Some(PanelsFormat::Json),
             "csv" => Some(PanelsFormat::Csv),
+            "xlsx" => Some(PanelsFormat::Xlsx),
             _ => None,
         }
     }
@@ -135,6 +140,7 @@ pub fn panels_bytes(
         ));
     }
     match format {
+        PanelsFormat::Xlsx => super::xlsx::panels_xlsx_bytes(path, panels, inst),
         PanelsFormat::Json => {
             let mut bytes = serde_json::to_vec_pretty(panels).map_err(|e| bad(e.to_string()))?;
             bytes.push(b'\n');
@@ -193,11 +199,29 @@ pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
     let format = PanelsFormat::from_path(path).ok_or_else(|| {
         LoadError::new(
             path,
-            "unknown panels file format (expected a .json or .csv file name)",
+            "unknown panels file format (expected a .json, .csv or .xlsx file name)",
         )
     })?;
     let bytes = super::read_file(path)?;
     read_panels_from_bytes(path, &bytes, format)
+}
+
+/// Reads a panels file for `inst`: as [`read_panels`], and a workbook's
+/// panels (grouped there by the applicants' city) are put back in the
+/// instance's order of applications (unknown ids last, as listed).
+///
+/// # Errors
+/// As [`read_panels`].
+pub fn read_panels_for(path: &Path, inst: &Instance) -> Result<PanelsFile, LoadError> {
+    let mut file = read_panels(path)?;
+    if PanelsFormat::from_path(path) == Some(PanelsFormat::Xlsx) {
+        let apps = inst.app_index();
+        file.panels.sort_by_key(|p| {
+            apps.get(p.application.as_str())
+                .map_or(usize::MAX, |a| a.ix())
+        });
+    }
+    Ok(file)
 }
 
 /// Reads a panels file from bytes; `name` names the file in messages.
@@ -212,6 +236,7 @@ pub fn read_panels_from_bytes(
             serde_json::from_str(text).map_err(|e| json_error(name, &e))
         }
         PanelsFormat::Csv => read_panels_csv(name, bytes),
+        PanelsFormat::Xlsx => super::xlsx::read_panels_xlsx(name, bytes),
     }
 }
 

@@ -41,7 +41,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
-use super::panels::PanelsFile;
+use super::panels::{PanelRecord, PanelsFile};
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
@@ -908,6 +908,146 @@ pub fn panels_xlsx_bytes(
         rows,
     });
     tables_xlsx_bytes(path, &tables)
+}
+
+/// Reads panels back from a workbook written by [`panels_xlsx_bytes`] (and
+/// perhaps edited): the `summary` sheet gives status, objective, bound,
+/// solver, seed and input hash; every other sheet with an `application`
+/// column and `expert_1`, `expert_2`, … columns gives panels (members in
+/// column order, empty cells skipped), in sheet then row order; scores come
+/// from the `by expert` sheet where it lists the pair. The workbook carries
+/// no certificate.
+///
+/// # Errors
+/// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
+/// an application on two rows. Each names the sheet and row.
+pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
+    let sheets = read_xlsx_tables(bytes)
+        .map_err(|e| LoadError::new(path, format!("not a readable .xlsx workbook: {e}")))?;
+    let at = |sheet: &str, row: usize| Location::Record {
+        path: format!("sheet {sheet} row {}", row + 1),
+        id: None,
+    };
+    let summary = sheets
+        .iter()
+        .find(|(n, _)| n == PANELS_SUMMARY_SHEET)
+        .ok_or_else(|| {
+            LoadError::new(
+                path,
+                format!(
+                    "no {PANELS_SUMMARY_SHEET:?} sheet: not a panels workbook from `panels solve`"
+                ),
+            )
+        })?;
+    let mut value: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (r, row) in summary.1.iter().enumerate().skip(1) {
+        if let (Some(k), Some(v)) = (row.first(), row.get(1)) {
+            value.insert(k.trim(), (r, v.trim()));
+        }
+    }
+    let text = |key: &str| value.get(key).map(|&(_, v)| v).filter(|v| !v.is_empty());
+    let number = |key: &str| -> Result<Option<f64>, LoadError> {
+        match value.get(key) {
+            Some(&(r, v)) if !v.is_empty() => v.parse::<f64>().map(Some).map_err(|_| {
+                LoadError::new(path, format!("{key}: {v:?} is not a number"))
+                    .at(at(PANELS_SUMMARY_SHEET, r))
+            }),
+            _ => Ok(None),
+        }
+    };
+    let status = text("status").unwrap_or("feasible").to_string();
+    let objective = number("objective")?.unwrap_or(0.0);
+    let bound = number("bound")?;
+    let seed = match value.get("seed") {
+        Some(&(r, v)) if !v.is_empty() => Some(v.parse::<u64>().map_err(|_| {
+            LoadError::new(path, format!("seed: {v:?} is not a whole number"))
+                .at(at(PANELS_SUMMARY_SHEET, r))
+        })?),
+        _ => None,
+    };
+
+    // Scores by (application, expert), from the sheet by expert.
+    let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    if let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_BY_EXPERT_SHEET) {
+        let col = |name: &str| rows.first()?.iter().position(|h| h.trim() == name);
+        if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score")) {
+            for row in rows.iter().skip(1) {
+                let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
+                if let Ok(x) = cell(sc).parse::<f64>() {
+                    scores.insert((cell(a), cell(e)), x);
+                }
+            }
+        }
+    }
+
+    let mut panels: Vec<PanelRecord> = Vec::new();
+    let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for (name, rows) in &sheets {
+        if name == PANELS_SUMMARY_SHEET || name == PANELS_BY_EXPERT_SHEET {
+            continue;
+        }
+        let Some(header) = rows.first() else { continue };
+        let Some(app_col) = header.iter().position(|h| h.trim() == "application") else {
+            continue;
+        };
+        // expert_N columns, by N.
+        let mut expert_cols: Vec<(u32, usize)> = header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((h.trim().strip_prefix("expert_")?.parse().ok()?, i)))
+            .collect();
+        expert_cols.sort_unstable();
+        for (r, row) in rows.iter().enumerate().skip(1) {
+            let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
+            let app = cell(app_col);
+            if app.is_empty() {
+                continue;
+            }
+            if let Some((sheet, first)) = seen.get(app) {
+                return Err(LoadError::new(
+                    path,
+                    format!(
+                        "application {app} has a second panel; the first is on sheet {sheet} row {}",
+                        first + 1
+                    ),
+                )
+                .at(at(name, r)));
+            }
+            seen.insert(app.to_string(), (name.clone(), r));
+            let experts: Vec<String> = expert_cols
+                .iter()
+                .map(|&(_, i)| cell(i))
+                .filter(|e| !e.is_empty())
+                .map(str::to_string)
+                .collect();
+            let listed: Option<Vec<f64>> = experts
+                .iter()
+                .map(|e| scores.get(&(app, e.as_str())).copied())
+                .collect();
+            panels.push(PanelRecord {
+                application: app.to_string(),
+                experts,
+                scores: listed,
+            });
+        }
+    }
+    if seen.is_empty() && sheets.len() <= 2 {
+        return Err(LoadError::new(
+            path,
+            "no panel sheet (a sheet with an application column and expert_1, expert_2, … columns)",
+        ));
+    }
+    Ok(PanelsFile {
+        status,
+        objective,
+        bound,
+        panels,
+        solver: text("solver").map(str::to_string),
+        seed,
+        input_sha256: text("input_sha256").map(str::to_string),
+        certificate: None,
+        stats: None,
+    })
 }
 
 /// A panel's members with their scores from the file.
