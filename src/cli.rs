@@ -291,7 +291,11 @@ fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> 
     let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
     let loaded = crate::io::load_instance_observed(path, &|n| bar.inc(n));
     bar.finish_and_clear();
-    loaded.map_err(|e| Failure::BadInput(e.to_string()))
+    let (inst, hash) = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
+    for hint in crate::io::name_hints(&inst) {
+        note(quiet, hint);
+    }
+    Ok((inst, hash))
 }
 
 fn note(quiet: bool, msg: impl AsRef<str>) {

@@ -1093,3 +1093,20 @@ fn bundled_instances_solve_and_verify() {
         }
     }
 }
+
+/// A city spelt with a trailing space next to its plain spelling loads as
+/// another city; `solve` says so on stderr (not with `--quiet`), and still
+/// solves.
+#[test]
+fn near_duplicate_city_names_get_a_note() {
+    let sb = Sandbox::new();
+    let mut b = base_bundle();
+    set(&mut b, "/experts/6/city", Some(json!("武汉 ")));
+    sb.write_json("spaced.json", &b);
+    let run = sb.run(&["solve", "spaced.json", "--out", "p.json"]);
+    run.expect_code(0)
+        .stderr_has(&["the city names \"武汉\", \"武汉 \" differ only in spaces or letter case"]);
+    let quiet = sb.run(&["--quiet", "solve", "spaced.json", "--out", "q.json"]);
+    quiet.expect_code(0);
+    assert!(!quiet.stderr.contains("differ only"), "{}", quiet.stderr);
+}

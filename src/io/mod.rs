@@ -188,6 +188,47 @@ fn load_bundle_streamed(
     Ok((errs.finish(inst)?, hash))
 }
 
+/// Hints about names that are probably one place spelt two ways: cities
+/// or institutions whose names differ only in surrounding spaces, inner
+/// runs of spaces or letter case (`"武汉 "` and `"武汉"`, `"HUST"` and
+/// `"hust"`). They load as different places, so the outside-city and
+/// institution rules treat them as different; the hint says so, in input
+/// order. Not errors: the spellings may be meant.
+pub fn name_hints(inst: &Instance) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, plural, names) in [
+        ("city", "cities", inst.cities.names()),
+        ("institution", "institutions", inst.institutions.names()),
+    ] {
+        let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+        let mut order: Vec<String> = Vec::new();
+        for n in names {
+            let key = n
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            let group = groups.entry(key.clone()).or_default();
+            if group.is_empty() {
+                order.push(key);
+            }
+            group.push(n);
+        }
+        for key in order {
+            let spellings = &groups[&key];
+            if spellings.len() > 1 {
+                let shown: Vec<String> = spellings.iter().map(|s| format!("{s:?}")).collect();
+                out.push(format!(
+                    "note: the {what} names {} differ only in spaces or letter case; \
+                     they count as different {plural}",
+                    shown.join(", ")
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Loads a JSON bundle from bytes; `name` names the file in messages.
 pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
     let mut errs = Errs::default();
@@ -530,6 +571,20 @@ fn write_dir_atomic(path: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_differing_in_spaces_or_case_get_a_hint() {
+        let bundle = br#"{"policy": {}, "experts": [
+            {"id": "E1", "city": "Wuhan", "institution": "HUST"},
+            {"id": "E2", "city": "Wuhan ", "institution": "hust"},
+            {"id": "E3", "city": "Changsha", "institution": "CSU"}],
+          "applications": [{"id": "A1", "city": "Changsha", "institution": "CSU"}]}"#;
+        let inst = load_bundle_from_bytes(Path::new("b.json"), bundle).unwrap();
+        let hints = name_hints(&inst);
+        assert_eq!(hints.len(), 2, "{hints:?}");
+        assert!(hints[0].contains(r#""Wuhan", "Wuhan ""#) && hints[0].contains("cities"));
+        assert!(hints[1].contains(r#""HUST", "hust""#) && hints[1].contains("institutions"));
+    }
 
     /// A bundle the fast path gives up on, too large to re-read from
     /// memory, is re-read by serde_json as a stream: the same messages
