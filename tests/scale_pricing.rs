@@ -212,13 +212,19 @@ fn candidate_choice_parses() {
 #[test]
 fn random_rounds_exercise_pricing_and_expansion() {
     let (mut feasible, mut infeasible, mut added, mut expansions) = (0, 0, 0, 0);
+    let mut warm_with_caps = 0;
     for seed in 0..100u64 {
         let inst = random_instance(seed, MID);
+        let capped =
+            inst.policy.max_per_city.is_some() || inst.policy.max_per_institution.is_some();
         match same_optimum(&inst, 1 + (seed as usize % 7)) {
             Some(s) => {
                 feasible += 1;
                 added += s.arcs_added;
                 expansions += s.candidate_expansions;
+                if capped {
+                    warm_with_caps += s.warm_starts;
+                }
             }
             None => infeasible += 1,
         }
@@ -231,6 +237,8 @@ fn random_rounds_exercise_pricing_and_expansion() {
         added > 0 && expansions > 0,
         "{added} arcs added, {expansions} expansions"
     );
+    // Pairs added under a cap whose group had no pair keep the warm start.
+    assert!(warm_with_caps > 0, "no warm start in a round with caps");
 }
 
 /// Same input, same bytes: the candidates are scanned on several threads,

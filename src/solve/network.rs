@@ -78,6 +78,19 @@ pub struct Encoded {
     pub city_groups: Vec<((AppIx, CityIx), NodeId)>,
     /// Group nodes by (application, institution), sorted.
     pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
+    /// Built for pairs added later ([`EncodeOptions::groups_for_later_pairs`]):
+    /// then a capped group without a node had no pair at all.
+    later_pairs: bool,
+    /// Pairs added since, by capped group without a node (see
+    /// [`Encoded::add_pair`]).
+    added_ungrouped: BTreeMap<(AppIx, Group), u32>,
+}
+
+/// A cap's group of experts, for [`Encoded::add_pair`]'s counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    City(CityIx),
+    Institution(InstIx),
 }
 
 /// How [`encode_with`] builds the network.
@@ -325,6 +338,8 @@ fn encode_full(
         sink,
         city_groups,
         institution_groups,
+        later_pairs: opts.groups_for_later_pairs,
+        added_ungrouped: BTreeMap::new(),
     }
 }
 
@@ -333,6 +348,9 @@ impl Encoded {
     /// to. Refuses (returns `false`, nothing changed) when the expert has
     /// no node, or when a cap that could bind has no group node for it:
     /// the pair would then dodge the cap, and the network must be rebuilt.
+    /// A network built for later pairs knows such a group had no pair at
+    /// all, so it takes pairs there up to the cap (which then cannot bind)
+    /// before it refuses.
     pub fn add_pair(&mut self, inst: &Instance, a: AppIx, e: ExpertIx, score: i64) -> bool {
         let Some(to) = self.expert_node[e.ix()] else {
             return false;
@@ -352,12 +370,28 @@ impl Encoded {
                 .map(|j| self.institution_groups[j].1)
         };
         let city = find_city(ex.city);
-        if city.is_none() && inst.max_from_city(a, ex.city) < k {
-            return false;
-        }
         let institution = find_inst(ex.institution);
-        if institution.is_none() && inst.max_from_institution(a) < k {
-            return false;
+        // Capped groups without a node that this pair joins.
+        let mut uncapped_so_far = Vec::with_capacity(2);
+        for (node, group, cap) in [
+            (city, Group::City(ex.city), inst.max_from_city(a, ex.city)),
+            (
+                institution,
+                Group::Institution(ex.institution),
+                inst.max_from_institution(a),
+            ),
+        ] {
+            if node.is_some() || cap >= k {
+                continue;
+            }
+            let added = self.added_ungrouped.get(&(a, group)).copied().unwrap_or(0);
+            if !self.later_pairs || added >= cap {
+                return false;
+            }
+            uncapped_so_far.push(group);
+        }
+        for group in uncapped_so_far {
+            *self.added_ungrouped.entry((a, group)).or_insert(0) += 1;
         }
         let from = institution.or(city).unwrap_or(self.app_node[a.ix()]);
         self.net.add_arc(from, to, 0, 1, -score);
@@ -467,5 +501,59 @@ impl GroupTable {
             self.node[g] = None;
         }
         self.touched.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Score;
+    use std::path::Path;
+
+    /// A round where A1 (panel of 2, at most 1 expert per city) has a
+    /// candidate in 长沙 only; 合肥 has no group node.
+    fn capped() -> (Instance, EligiblePairs) {
+        let bundle = r#"{"policy": {"panel_size": 2, "max_per_city": 1},
+          "experts": [
+            {"id": "E1", "city": "长沙", "institution": "U1"},
+            {"id": "E2", "city": "合肥", "institution": "U2"},
+            {"id": "E3", "city": "合肥", "institution": "U3"}],
+          "applications": [{"id": "A1", "city": "武汉", "institution": "U0"}]}"#;
+        let inst =
+            crate::io::load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap();
+        let pairs = EligiblePairs {
+            offsets: vec![0, 1],
+            experts: vec![ExpertIx(0)],
+            scores: vec![Score(1)],
+        };
+        (inst, pairs)
+    }
+
+    /// Built for later pairs, a capped group with no pair takes pairs up to
+    /// its cap without a node (the cap cannot bind), then refuses; built
+    /// otherwise, it refuses at once (it cannot know the group was empty).
+    #[test]
+    fn pairs_join_an_empty_capped_group_up_to_its_cap() {
+        let (inst, pairs) = capped();
+        let later = EncodeOptions {
+            groups_for_later_pairs: true,
+            all_available_experts: true,
+        };
+        let mut enc = encode_with_options(&inst, &pairs, later);
+        let arcs = enc.net.num_arcs();
+        assert!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5));
+        assert_eq!(enc.net.num_arcs(), arcs + 1);
+        assert!(
+            !enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5),
+            "a second 合肥 pair could break the cap"
+        );
+        assert_eq!(enc.net.num_arcs(), arcs + 1, "a refusal changes nothing");
+
+        let plain = EncodeOptions {
+            groups_for_later_pairs: false,
+            all_available_experts: true,
+        };
+        let mut enc = encode_with_options(&inst, &pairs, plain);
+        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5));
     }
 }
