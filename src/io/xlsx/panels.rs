@@ -1,0 +1,336 @@
+//! Panels as a workbook for program officers, and read back from one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+use crate::io::error::{LoadError, Location, WriteError};
+use crate::io::panels::{PanelRecord, PanelsFile};
+use crate::model::{AppIx, ExpertIx, Instance};
+
+/// Sheet names of a panels workbook other than the per-city sheets.
+pub const PANELS_SUMMARY_SHEET: &str = "summary";
+/// The per-reviewer sheet of a panels workbook.
+pub const PANELS_BY_EXPERT_SHEET: &str = "by expert";
+
+/// A panels file as an `.xlsx` workbook for program officers: `summary`
+/// (status, objective, bound, solver, seed, input hash), one sheet per
+/// applicants' city in instance order (application, title, institution,
+/// panel size, outside-city members, panel score, then each member's id,
+/// name and city), and `by expert` (one row per review: expert, name,
+/// city, institution, load, cap, application, its city, score; experts in
+/// pool order).
+///
+/// # Errors
+/// A panel naming an application or expert `inst` does not have; scores
+/// not aligned with experts.
+pub fn panels_xlsx_bytes(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+) -> Result<Vec<u8>, WriteError> {
+    let bad = |m: String| WriteError::unrepresentable(path, m);
+    let apps = inst.app_index();
+    let mut resolved: Vec<(AppIx, Members)> = Vec::new();
+    for p in &panels.panels {
+        let a = *apps
+            .get(p.application.as_str())
+            .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
+        if let Some(s) = &p.scores {
+            if s.len() != p.experts.len() {
+                return Err(bad(format!(
+                    "panel of {}: {} scores for {} experts",
+                    p.application,
+                    s.len(),
+                    p.experts.len()
+                )));
+            }
+        }
+        let mut members = Vec::new();
+        for (i, id) in p.experts.iter().enumerate() {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
+            members.push((e, p.scores.as_ref().map(|s| s[i])));
+        }
+        resolved.push((a, members));
+    }
+    let num = |x: f64| XCell::Number(x);
+    let opt_num = |x: Option<f64>| x.map(XCell::Number).unwrap_or(XCell::Empty);
+    let mut tables = Vec::new();
+    let reviews: usize = resolved.iter().map(|(_, m)| m.len()).sum();
+    tables.push(Table {
+        name: PANELS_SUMMARY_SHEET.into(),
+        header: vec!["key".into(), "value".into()],
+        rows: vec![
+            vec!["status".into(), panels.status.clone().into()],
+            vec!["objective".into(), num(panels.objective)],
+            vec!["bound".into(), opt_num(panels.bound)],
+            vec![
+                "solver".into(),
+                panels.solver.clone().unwrap_or_default().into(),
+            ],
+            vec![
+                "seed".into(),
+                panels
+                    .seed
+                    .map(|s| XCell::Text(s.to_string()))
+                    .unwrap_or(XCell::Empty),
+            ],
+            vec![
+                "input_sha256".into(),
+                panels.input_sha256.clone().unwrap_or_default().into(),
+            ],
+            vec!["applications".into(), num(inst.applications.len() as f64)],
+            vec!["panels".into(), num(resolved.len() as f64)],
+            vec!["reviews".into(), num(reviews as f64)],
+        ],
+    });
+    // One sheet per applicants' city, cities in instance order.
+    let mut by_city: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, (a, _)) in resolved.iter().enumerate() {
+        by_city
+            .entry(inst.applications[a.ix()].city.0)
+            .or_default()
+            .push(i);
+    }
+    for (city, idx) in &by_city {
+        let width = idx.iter().map(|&i| resolved[i].1.len()).max().unwrap_or(0);
+        let mut header: Vec<String> = [
+            "application",
+            "title",
+            "institution",
+            "panel_size",
+            "outside_city",
+            "panel_score",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for m in 1..=width {
+            header.push(format!("expert_{m}"));
+            header.push(format!("name_{m}"));
+            header.push(format!("city_{m}"));
+        }
+        let mut rows = Vec::new();
+        for &i in idx {
+            let (a, members) = &resolved[i];
+            let app = &inst.applications[a.ix()];
+            let outside = members
+                .iter()
+                .filter(|(e, _)| inst.experts[e.ix()].city != app.city)
+                .count();
+            let total: Option<f64> = members.iter().map(|(_, s)| *s).sum();
+            let mut row = vec![
+                XCell::from(app.id.as_str()),
+                XCell::from(app.title.clone().unwrap_or_default()),
+                XCell::from(inst.app_institution(*a)),
+                num(inst.panel_size(*a) as f64),
+                num(outside as f64),
+                opt_num(total.map(round6)),
+            ];
+            for (e, _) in members {
+                let ex = &inst.experts[e.ix()];
+                row.push(XCell::from(ex.id.as_str()));
+                row.push(XCell::from(ex.name.clone().unwrap_or_default()));
+                row.push(XCell::from(inst.expert_city(*e)));
+            }
+            rows.push(row);
+        }
+        tables.push(Table {
+            name: inst.cities.name(*city).to_string(),
+            header,
+            rows,
+        });
+    }
+    // By expert: reviews grouped by reviewer, pool order.
+    let mut per_expert: BTreeMap<ExpertIx, Vec<(AppIx, Option<f64>)>> = BTreeMap::new();
+    for (a, members) in &resolved {
+        for (e, s) in members {
+            per_expert.entry(*e).or_default().push((*a, *s));
+        }
+    }
+    let mut rows = Vec::new();
+    for (e, list) in &per_expert {
+        let ex = &inst.experts[e.ix()];
+        for (a, s) in list {
+            rows.push(vec![
+                XCell::from(ex.id.as_str()),
+                XCell::from(ex.name.clone().unwrap_or_default()),
+                XCell::from(inst.expert_city(*e)),
+                XCell::from(inst.expert_institution(*e)),
+                num(list.len() as f64),
+                num(inst.max_load(*e) as f64),
+                XCell::from(inst.applications[a.ix()].id.as_str()),
+                XCell::from(inst.app_city(*a)),
+                opt_num(*s),
+            ]);
+        }
+    }
+    tables.push(Table {
+        name: PANELS_BY_EXPERT_SHEET.into(),
+        header: [
+            "expert",
+            "name",
+            "city",
+            "institution",
+            "load",
+            "max_load",
+            "application",
+            "application_city",
+            "score",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+    });
+    tables_xlsx_bytes(path, &tables)
+}
+
+/// Reads panels back from a workbook written by [`panels_xlsx_bytes`] (and
+/// perhaps edited): the `summary` sheet gives status, objective, bound,
+/// solver, seed and input hash; every other sheet with an `application`
+/// column and `expert_1`, `expert_2`, … columns gives panels (members in
+/// column order, empty cells skipped), in sheet then row order; scores come
+/// from the `by expert` sheet where it lists the pair. The workbook carries
+/// no certificate.
+///
+/// # Errors
+/// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
+/// an application on two rows. Each names the sheet and row.
+pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
+    let sheets = read_xlsx_tables(bytes)
+        .map_err(|e| LoadError::new(path, format!("not a readable .xlsx workbook: {e}")))?;
+    let at = |sheet: &str, row: usize| Location::Record {
+        path: format!("sheet {sheet} row {}", row + 1),
+        id: None,
+    };
+    let summary = sheets
+        .iter()
+        .find(|(n, _)| n == PANELS_SUMMARY_SHEET)
+        .ok_or_else(|| {
+            LoadError::new(
+                path,
+                format!(
+                    "no {PANELS_SUMMARY_SHEET:?} sheet: not a panels workbook from `panels solve`"
+                ),
+            )
+        })?;
+    let mut value: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (r, row) in summary.1.iter().enumerate().skip(1) {
+        if let (Some(k), Some(v)) = (row.first(), row.get(1)) {
+            value.insert(k.trim(), (r, v.trim()));
+        }
+    }
+    let text = |key: &str| value.get(key).map(|&(_, v)| v).filter(|v| !v.is_empty());
+    let number = |key: &str| -> Result<Option<f64>, LoadError> {
+        match value.get(key) {
+            Some(&(r, v)) if !v.is_empty() => v.parse::<f64>().map(Some).map_err(|_| {
+                LoadError::new(path, format!("{key}: {v:?} is not a number"))
+                    .at(at(PANELS_SUMMARY_SHEET, r))
+            }),
+            _ => Ok(None),
+        }
+    };
+    let status = text("status").unwrap_or("feasible").to_string();
+    let objective = number("objective")?.unwrap_or(0.0);
+    let bound = number("bound")?;
+    let seed = match value.get("seed") {
+        Some(&(r, v)) if !v.is_empty() => Some(v.parse::<u64>().map_err(|_| {
+            LoadError::new(path, format!("seed: {v:?} is not a whole number"))
+                .at(at(PANELS_SUMMARY_SHEET, r))
+        })?),
+        _ => None,
+    };
+
+    // Scores by (application, expert), from the sheet by expert.
+    let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    if let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_BY_EXPERT_SHEET) {
+        let col = |name: &str| rows.first()?.iter().position(|h| h.trim() == name);
+        if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score")) {
+            for row in rows.iter().skip(1) {
+                let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
+                if let Ok(x) = cell(sc).parse::<f64>() {
+                    scores.insert((cell(a), cell(e)), x);
+                }
+            }
+        }
+    }
+
+    let mut panels: Vec<PanelRecord> = Vec::new();
+    let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for (name, rows) in &sheets {
+        if name == PANELS_SUMMARY_SHEET || name == PANELS_BY_EXPERT_SHEET {
+            continue;
+        }
+        let Some(header) = rows.first() else { continue };
+        let Some(app_col) = header.iter().position(|h| h.trim() == "application") else {
+            continue;
+        };
+        // expert_N columns, by N.
+        let mut expert_cols: Vec<(u32, usize)> = header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((h.trim().strip_prefix("expert_")?.parse().ok()?, i)))
+            .collect();
+        expert_cols.sort_unstable();
+        for (r, row) in rows.iter().enumerate().skip(1) {
+            let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
+            let app = cell(app_col);
+            if app.is_empty() {
+                continue;
+            }
+            if let Some((sheet, first)) = seen.get(app) {
+                return Err(LoadError::new(
+                    path,
+                    format!(
+                        "application {app} has a second panel; the first is on sheet {sheet} row {}",
+                        first + 1
+                    ),
+                )
+                .at(at(name, r)));
+            }
+            seen.insert(app.to_string(), (name.clone(), r));
+            let experts: Vec<String> = expert_cols
+                .iter()
+                .map(|&(_, i)| cell(i))
+                .filter(|e| !e.is_empty())
+                .map(str::to_string)
+                .collect();
+            let listed: Option<Vec<f64>> = experts
+                .iter()
+                .map(|e| scores.get(&(app, e.as_str())).copied())
+                .collect();
+            panels.push(PanelRecord {
+                application: app.to_string(),
+                experts,
+                scores: listed,
+            });
+        }
+    }
+    if seen.is_empty() && sheets.len() <= 2 {
+        return Err(LoadError::new(
+            path,
+            "no panel sheet (a sheet with an application column and expert_1, expert_2, … columns)",
+        ));
+    }
+    Ok(PanelsFile {
+        status,
+        objective,
+        bound,
+        panels,
+        solver: text("solver").map(str::to_string),
+        seed,
+        input_sha256: text("input_sha256").map(str::to_string),
+        certificate: None,
+        stats: None,
+    })
+}
+
+/// A panel's members with their scores from the file.
+type Members = Vec<(ExpertIx, Option<f64>)>;
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
