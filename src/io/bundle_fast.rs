@@ -179,7 +179,7 @@ pub(crate) fn read_bundle_fast(
     file: &Path,
     source: &mut Source,
     errs: &mut Errs,
-) -> Result<Option<Raw>, GiveUp> {
+) -> Result<Raw, GiveUp> {
     let mut mine = Errs::default();
     let mut b = Builder::new(file, &mut mine);
     let mut t = Text {
@@ -192,7 +192,7 @@ pub(crate) fn read_bundle_fast(
     walk(&mut t, &mut b)?;
     let raw = b.finish();
     errs.append(mine);
-    Ok(Some(raw))
+    Ok(raw)
 }
 
 /// Walks the top-level object.

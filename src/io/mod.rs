@@ -167,7 +167,7 @@ fn load_bundle_streamed(
         |source| bundle_fast::read_bundle_fast(path, source, &mut errs),
     )?;
     let raw = match fast {
-        Ok(raw) => raw,
+        Ok(raw) => Some(raw),
         Err(bundle_fast::GiveUp) => {
             let meta =
                 std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
