@@ -337,3 +337,52 @@ fn bad_panels_workbooks_are_named() {
     let e = panels::io::read_panels(&path).unwrap_err().to_string();
     assert!(e.contains("not a readable .xlsx workbook"), "{e}");
 }
+
+/// A city called like a fixed sheet ("By Expert") and ids with spaces at
+/// either end survive the workbook; a title row an officer puts above a
+/// header is skipped.
+#[test]
+fn panels_workbook_odd_names_and_title_rows() {
+    let bundle = report_fixture::BUNDLE
+        .replace("长沙", "By Expert")
+        .replace("\"E3\"", "\"E3 \"");
+    let inst =
+        panels::io::load_bundle_from_bytes(Path::new("odd.json"), bundle.as_bytes()).unwrap();
+    let mut file = report_fixture::optimal();
+    for p in &mut file.panels {
+        for e in &mut p.experts {
+            if e == "E3" {
+                *e = "E3 ".into();
+            }
+        }
+    }
+    assert!(panels::verify::verify(&inst, &file).is_ok());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    panels::io::write_panels(&path, &file, &inst).unwrap();
+    let back = panels::io::read_panels_for(&path, &inst).unwrap();
+    assert_eq!(back, file);
+
+    // A title row above the header of a panel sheet.
+    let summary = t(
+        "summary",
+        &["key", "value"],
+        vec![vec![txt("status"), txt("feasible")]],
+    );
+    let city = t(
+        "武汉",
+        &["Panels for 武汉", ""],
+        vec![
+            vec![txt("application"), txt("expert_1")],
+            vec![txt("A1"), txt("E1")],
+        ],
+    );
+    std::fs::write(
+        &path,
+        xlsx::tables_xlsx_bytes(&path, &[summary, city]).unwrap(),
+    )
+    .unwrap();
+    let back = panels::io::read_panels(&path).unwrap();
+    assert_eq!(back.panels.len(), 1);
+    assert_eq!(back.panels[0].experts, vec!["E1".to_string()]);
+}

@@ -138,7 +138,7 @@ pub fn panels_xlsx_bytes(
             rows.push(row);
         }
         tables.push(Table {
-            name: inst.cities.name(*city).to_string(),
+            name: city_sheet_name(inst.cities.name(*city)),
             header,
             rows,
         });
@@ -193,8 +193,10 @@ pub fn panels_xlsx_bytes(
 /// solver, seed and input hash; every other sheet with an `application`
 /// column and `expert_1`, `expert_2`, … columns gives panels (members in
 /// column order, empty cells skipped), in sheet then row order; scores come
-/// from the `by expert` sheet where it lists the pair. The workbook carries
-/// no certificate.
+/// from the `by expert` sheet where it lists the pair. A sheet's header is
+/// its first row with an `application` cell (a title row above it is
+/// skipped). Ids are taken as written, spaces included, as the other
+/// formats take them. The workbook carries no certificate.
 ///
 /// # Errors
 /// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
@@ -247,12 +249,14 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     // Scores by (application, expert), from the sheet by expert.
     let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
     if let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_BY_EXPERT_SHEET) {
-        let col = |name: &str| rows.first()?.iter().position(|h| h.trim() == name);
-        if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score")) {
-            for row in rows.iter().skip(1) {
-                let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
-                if let Ok(x) = cell(sc).parse::<f64>() {
-                    scores.insert((cell(a), cell(e)), x);
+        if let Some((h, _)) = header_row(rows) {
+            let col = |name: &str| rows[h].iter().position(|c| c.trim() == name);
+            if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score"))
+            {
+                for row in &rows[h + 1..] {
+                    if let Ok(x) = cell(row, sc).trim().parse::<f64>() {
+                        scores.insert((cell(row, a), cell(row, e)), x);
+                    }
                 }
             }
         }
@@ -264,10 +268,10 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
         if name == PANELS_SUMMARY_SHEET || name == PANELS_BY_EXPERT_SHEET {
             continue;
         }
-        let Some(header) = rows.first() else { continue };
-        let Some(app_col) = header.iter().position(|h| h.trim() == "application") else {
+        let Some((h, app_col)) = header_row(rows) else {
             continue;
         };
+        let header = &rows[h];
         // expert_N columns, by N.
         let mut expert_cols: Vec<(u32, usize)> = header
             .iter()
@@ -275,10 +279,10 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             .filter_map(|(i, h)| Some((h.trim().strip_prefix("expert_")?.parse().ok()?, i)))
             .collect();
         expert_cols.sort_unstable();
-        for (r, row) in rows.iter().enumerate().skip(1) {
-            let cell = |i: usize| row.get(i).map(|c| c.trim()).unwrap_or("");
+        for (r, row) in rows.iter().enumerate().skip(h + 1) {
+            let cell = |i: usize| cell(row, i);
             let app = cell(app_col);
-            if app.is_empty() {
+            if app.trim().is_empty() {
                 continue;
             }
             if let Some((sheet, first)) = seen.get(app) {
@@ -295,7 +299,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             let experts: Vec<String> = expert_cols
                 .iter()
                 .map(|&(_, i)| cell(i))
-                .filter(|e| !e.is_empty())
+                .filter(|e| !e.trim().is_empty())
                 .map(str::to_string)
                 .collect();
             let listed: Option<Vec<f64>> = experts
@@ -333,4 +337,32 @@ type Members = Vec<(ExpertIx, Option<f64>)>;
 
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
+}
+
+/// A city's sheet name: the city's, unless it would take the name of the
+/// summary or by-expert sheet (in any letter case), which the reader looks
+/// for.
+fn city_sheet_name(city: &str) -> String {
+    let fixed = [PANELS_SUMMARY_SHEET, PANELS_BY_EXPERT_SHEET];
+    if fixed.iter().any(|f| f.eq_ignore_ascii_case(city.trim())) {
+        format!("{city} (city)")
+    } else {
+        city.to_string()
+    }
+}
+
+/// A cell as written: ids keep their spaces, as the other formats keep
+/// them.
+fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}
+
+/// The header row of a panel sheet: the first row with an `application`
+/// cell (rows above it, such as a title an officer added, are skipped).
+fn header_row(rows: &[Vec<String>]) -> Option<(usize, usize)> {
+    rows.iter().enumerate().find_map(|(r, row)| {
+        row.iter()
+            .position(|h| h.trim() == "application")
+            .map(|c| (r, c))
+    })
 }
