@@ -84,6 +84,8 @@ pub struct Encoded {
     /// Pairs added since, by capped group without a node (see
     /// [`Encoded::add_pair`]).
     added_ungrouped: BTreeMap<(AppIx, Group), u32>,
+    /// Built with a city bonus: every pair must pass a city group node.
+    city_bonus: bool,
 }
 
 /// A cap's group of experts, for [`Encoded::add_pair`]'s counts.
@@ -340,6 +342,7 @@ fn encode_full(
         institution_groups,
         later_pairs: opts.groups_for_later_pairs,
         added_ungrouped: BTreeMap::new(),
+        city_bonus: city_bonus != 0,
     }
 }
 
@@ -370,6 +373,10 @@ impl Encoded {
                 .map(|j| self.institution_groups[j].1)
         };
         let city = find_city(ex.city);
+        if city.is_none() && self.city_bonus {
+            // The pair would skip its city's bonus arc.
+            return false;
+        }
         let institution = find_inst(ex.institution);
         // Capped groups without a node that this pair joins.
         let mut uncapped_so_far = Vec::with_capacity(2);
