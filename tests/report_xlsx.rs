@@ -386,3 +386,48 @@ fn panels_workbook_odd_names_and_title_rows() {
     assert_eq!(back.panels.len(), 1);
     assert_eq!(back.panels[0].experts, vec!["E1".to_string()]);
 }
+
+/// One stray cell at the last cell Excel has (XFD1048576) costs one cell:
+/// sheets are read cell by cell, not as a grid of every row × column up to
+/// it (which would need ~17 billion cells).
+#[test]
+fn a_stray_far_cell_does_not_blow_up_the_reader() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let add = |wb: &mut rust_xlsxwriter::Workbook, name: &str, rows: &[&[&str]]| {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    };
+    add(
+        &mut wb,
+        "experts",
+        &[&["id", "city", "institution"], &["E1", "武汉", "U1"]],
+    );
+    add(
+        &mut wb,
+        "applications",
+        &[&["id", "city", "institution"], &["A1", "长沙", "U2"]],
+    );
+    add(
+        &mut wb,
+        "policy",
+        &[&["key", "value"], &["panel_size", "1"]],
+    );
+    add(&mut wb, "notes", &[&["see below"]]);
+    wb.worksheet_from_name("notes")
+        .unwrap()
+        .write_string(1_048_575, 16_383, "stray")
+        .unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let inst = load_xlsx(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inst.experts.len(), 1);
+    let tables = xlsx::read_xlsx_tables(&bytes).unwrap();
+    let notes = &tables.iter().find(|(n, _)| n == "notes").unwrap().1;
+    assert_eq!(notes.len(), 1_048_576);
+    assert_eq!(notes.last().unwrap().len(), 16_384);
+    assert_eq!(notes.last().unwrap()[16_383], "stray");
+}

@@ -118,6 +118,37 @@ fn float_text(f: f64) -> String {
     }
 }
 
+/// A worksheet's non-empty cells, row by row: (row from 0, cells as
+/// (column from 0, value)), rows and cells in order. Read cell by cell, so
+/// one stray cell far away (say at XFD1048576) costs one cell, not a grid
+/// of every row × every column up to it.
+fn sparse_cells(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Vec<(u32, Vec<(u32, Data)>)>, calamine::XlsxError> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // A chart sheet or the like: no cells.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell()? {
+        let (r, c) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if value != Data::Empty {
+            rows.entry(r).or_default().push((c, value));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(r, mut cells)| {
+            cells.sort_by_key(|&(c, _)| c);
+            (r, cells)
+        })
+        .collect())
+}
+
 /// Reads one worksheet into text rows; cell problems go to `errs`.
 fn read_sheet(
     file: &Path,
@@ -125,8 +156,8 @@ fn read_sheet(
     name: &str,
     errs: &mut Errs,
 ) -> Option<Sheet> {
-    let range = match wb.worksheet_range(name) {
-        Ok(r) => r,
+    let cells = match sparse_cells(wb, name) {
+        Ok(c) => c,
         Err(e) => {
             errs.push(LoadError::new(
                 file,
@@ -135,32 +166,24 @@ fn read_sheet(
             return None;
         }
     };
-    let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let excel_row = u64::from(row0) + i as u64 + 1;
-        let mut cells = Vec::with_capacity(row.len() + col0 as usize);
-        // Columns left of the used range are empty; keep positions honest.
-        cells.resize(col0 as usize, String::new());
-        for (j, d) in row.iter().enumerate() {
+    for (r, row) in cells {
+        let excel_row = u64::from(r) + 1;
+        let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
+        let mut texts = vec![String::new(); width];
+        for (c, d) in &row {
             match cell_text(d) {
-                Ok(t) => cells.push(t),
-                Err(m) => {
-                    errs.push(
-                        LoadError::new(
-                            file,
-                            format!("column {}: {m}", column_letters(col0 as usize + j)),
-                        )
+                Ok(t) => texts[*c as usize] = t,
+                Err(m) => errs.push(
+                    LoadError::new(file, format!("column {}: {m}", column_letters(*c as usize)))
                         .at(sheet_loc(name, excel_row)),
-                    );
-                    cells.push(String::new());
-                }
+                ),
             }
         }
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if texts.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((excel_row, cells));
+        rows.push((excel_row, texts));
     }
     Some(Sheet {
         name: name.to_string(),
@@ -748,15 +771,19 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
-        let rows = range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|d| cell_text(d).unwrap_or_else(|m| format!("<{m}>")))
-                    .collect()
-            })
-            .collect();
+        let cells = sparse_cells(&mut wb, &name).map_err(|e| e.to_string())?;
+        // Rows from the first used one, each as wide as its last cell.
+        let first = cells.first().map_or(0, |&(r, _)| r);
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (r, row) in cells {
+            rows.resize((r - first) as usize, Vec::new());
+            let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
+            let mut texts = vec![String::new(); width];
+            for (c, d) in &row {
+                texts[*c as usize] = cell_text(d).unwrap_or_else(|m| format!("<{m}>"));
+            }
+            rows.push(texts);
+        }
         out.push((name, rows));
     }
     Ok(out)
