@@ -119,13 +119,16 @@ fn float_text(f: f64) -> String {
 }
 
 /// A worksheet's non-empty cells, row by row: (row from 0, cells as
-/// (column from 0, value)), rows and cells in order. Read cell by cell, so
+/// (column from 0, value)), rows and cells in order.
+type SparseRows = Vec<(u32, Vec<(u32, Data)>)>;
+
+/// A worksheet's non-empty cells ([`SparseRows`]). Read cell by cell, so
 /// one stray cell far away (say at XFD1048576) costs one cell, not a grid
 /// of every row × every column up to it.
 fn sparse_cells(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
-) -> Result<Vec<(u32, Vec<(u32, Data)>)>, calamine::XlsxError> {
+) -> Result<SparseRows, calamine::XlsxError> {
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
         // A chart sheet or the like: no cells.
