@@ -1262,13 +1262,10 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         let mut list = Vec::with_capacity(na.saturating_mul(ne));
         for (j, a) in apps.iter().enumerate() {
             for (i, e) in experts.iter().enumerate() {
-                let base = fit(&tax, a, e);
-                let noise: f64 = rng.random();
-                let s = ((0.75 * base + 0.25 * noise) * 10_000.0).round() / 10_000.0;
                 list.push(Affinity {
                     application: AppIx(j as u32),
                     expert: ExpertIx(i as u32),
-                    score: Score::from_f64(s).unwrap_or_default(),
+                    score: listed_score(&tax, a, e, &mut rng),
                 });
             }
         }
@@ -1406,17 +1403,22 @@ fn sparse_affinity(
             chosen.insert(rng.random_range(0..ne as u32));
         }
         for &i in &chosen {
-            let base = fit(tax, a, &experts[i as usize]);
-            let noise: f64 = rng.random();
-            let s = ((0.75 * base + 0.25 * noise) * 10_000.0).round() / 10_000.0;
             list.push(Affinity {
                 application: AppIx(j as u32),
                 expert: ExpertIx(i),
-                score: Score::from_f64(s).unwrap_or_default(),
+                score: listed_score(tax, a, &experts[i as usize], rng),
             });
         }
     }
     list
+}
+
+/// An explicit affinity score: fields and keywords, plus noise, to 4
+/// decimals.
+fn listed_score(tax: &Taxonomy, a: &GenApp, e: &GenExpert, rng: &mut ChaCha8Rng) -> Score {
+    let noise: f64 = rng.random();
+    let s = ((0.75 * fit(tax, a, e) + 0.25 * noise) * 10_000.0).round() / 10_000.0;
+    Score::from_f64(s).unwrap_or_default()
 }
 
 fn fit(tax: &Taxonomy, a: &GenApp, e: &GenExpert) -> f64 {

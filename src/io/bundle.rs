@@ -196,8 +196,7 @@ impl<'e> Builder<'e> {
             Kind::Experts => self.raw.experts_seen = true,
             Kind::Applications => self.raw.applications_seen = true,
             Kind::Affinity => {
-                let site = Site::Item(kind.key(), 0);
-                self.raw.affinity = Some(RawAffinityList::new(&self.file, site));
+                self.affinity();
             }
             _ => {}
         }
@@ -205,18 +204,13 @@ impl<'e> Builder<'e> {
 
     /// The affinity list being read, for [`AffinitySeed`].
     pub(crate) fn affinity(&mut self) -> &mut RawAffinityList {
-        self.raw
-            .affinity
-            .get_or_insert_with(|| RawAffinityList::new(&self.file, Site::Item("affinity", 0)))
+        affinity_list(&mut self.raw, &self.file)
     }
 
     /// Item `i` of an affinity list, read by [`AffinitySeed`].
     pub(crate) fn affinity_item(&mut self, i: usize, item: AffinityItem) {
-        let site = Site::Item(Kind::Affinity.key(), i.min(u32::MAX as usize) as u32);
-        self.affinity();
-        let Some(list) = self.raw.affinity.as_mut() else {
-            return;
-        };
+        let site = item_site(Kind::Affinity, i);
+        let list = affinity_list(&mut self.raw, &self.file);
         match item {
             AffinityItem::Valid(application, expert, score) => {
                 list.push_interned(site.position(), application, expert, score);
@@ -232,18 +226,14 @@ impl<'e> Builder<'e> {
 
     /// Item `i` of another list.
     pub(crate) fn item(&mut self, kind: Kind, i: usize, v: &Value) {
-        let site = Site::Item(kind.key(), i.min(u32::MAX as usize) as u32);
-        let raw = &mut self.raw;
-        record(&self.file, self.errs, site, kind, v, |r, rec| match kind {
+        let site = item_site(kind, i);
+        let (file, raw) = (&self.file, &mut self.raw);
+        record(file, self.errs, site, kind, v, |r, rec| match kind {
             Kind::Experts => raw.experts.extend(parse_expert(r, rec)),
             Kind::Applications => raw.applications.extend(parse_application(r, rec)),
             Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
             Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
-            Kind::Affinity => {
-                if let Some(list) = raw.affinity.as_mut() {
-                    list.add(r, rec);
-                }
-            }
+            Kind::Affinity => affinity_list(raw, file).add(r, rec),
         });
     }
 
@@ -265,6 +255,17 @@ impl<'e> Builder<'e> {
         self.raw.policy_file = Some(self.file.clone());
         self.raw
     }
+}
+
+/// The bundle's affinity list, made when first needed.
+fn affinity_list<'r>(raw: &'r mut Raw, file: &Arc<Path>) -> &'r mut RawAffinityList {
+    raw.affinity
+        .get_or_insert_with(|| RawAffinityList::new(file, item_site(Kind::Affinity, 0)))
+}
+
+/// Where item `i` of a list is.
+fn item_site(kind: Kind, i: usize) -> Site {
+    Site::Item(kind.key(), i.min(u32::MAX as usize) as u32)
 }
 
 struct BundleSeed<'b, 'e>(&'b mut Builder<'e>);

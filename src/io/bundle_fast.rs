@@ -21,7 +21,7 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 
-use super::bundle::{AffinityItem, AffinitySeed, Builder, Kind, Part};
+use super::bundle::{AffinitySeed, Builder, Kind, Part};
 use super::error::Errs;
 use super::records::Raw;
 use super::stream::{Scan, Source};
@@ -253,11 +253,7 @@ fn value(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, colon: u64) -> Resul
     match t.byte(v) {
         b'[' if t.blank(colon + 1, v) => {
             let close = list(t, b, part, v)?;
-            let next = t.mark()?;
-            if !t.blank(close + 1, next) {
-                return Err(GiveUp);
-            }
-            Ok(next)
+            mark_after(t, close)
         }
         b'{' if t.blank(colon + 1, v) => {
             // The object's own `,` and `:` are marked; its `}` is the first
@@ -271,11 +267,7 @@ fn value(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, colon: u64) -> Resul
                 }
             };
             single(b, part, t.slice(v, close + 1))?;
-            let next = t.mark()?;
-            if !t.blank(close + 1, next) {
-                return Err(GiveUp);
-            }
-            Ok(next)
+            mark_after(t, close)
         }
         b',' | b'}' => {
             single(b, part, t.slice(colon + 1, v))?;
@@ -283,6 +275,16 @@ fn value(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, colon: u64) -> Resul
         }
         _ => Err(GiveUp),
     }
+}
+
+/// The mark after a value that closed at `close`, with only blanks
+/// between.
+fn mark_after(t: &mut Text<'_>, close: u64) -> Result<u64, GiveUp> {
+    let next = t.mark()?;
+    if !t.blank(close + 1, next) {
+        return Err(GiveUp);
+    }
+    Ok(next)
 }
 
 /// A value that is not a list.
@@ -340,10 +342,7 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
     match kind {
         Some(Kind::Affinity) => {
             if let Some((application, expert, score)) = quick_affinity(text) {
-                let list = b.affinity();
-                let application = list.applications.intern(application);
-                let expert = list.experts.intern(expert);
-                b.affinity_item(i, AffinityItem::Valid(application, expert, score));
+                b.affinity().push(i as u64, application, expert, score);
                 return Ok(());
             }
             let mut de = serde_json::Deserializer::from_str(text);
@@ -493,6 +492,7 @@ impl<'t> Cursor<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::bundle::AffinityItem;
     use crate::io::records::{RawAffinityList, Site};
     use std::path::Path;
     use std::sync::Arc;

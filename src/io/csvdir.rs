@@ -479,6 +479,7 @@ pub(crate) fn read_csv(
     for &name in CSV_DIR_FILES {
         let file = path(name);
         let ferrs = file_errs.entry(name).or_default();
+        let whole_file: Vec<u8>;
         let input = match &files {
             CsvFiles::Bytes(input) => match input.get(name) {
                 Some(bytes) => TableInput::Bytes(bytes),
@@ -496,34 +497,24 @@ pub(crate) fn read_csv(
                         continue;
                     }
                 };
-                if !meta.is_file() {
+                if meta.is_file() {
+                    tap.file_header(name, meta.len());
+                    TableInput::Disk(&mut tap)
+                } else {
                     // A pipe or device: read once, whole (its size is
                     // unknown and it cannot be read twice).
                     match super::read_file(&file) {
-                        Ok(bytes) => {
-                            tap.hash_only(name.as_bytes());
-                            tap.hash_only(&[0u8]);
-                            tap.hash_only(&(bytes.len() as u64).to_le_bytes());
-                            tap.read(&bytes);
-                            whole &= read_file_named(
-                                name,
-                                &file,
-                                TableInput::Bytes(&bytes),
-                                &mut raw,
-                                ferrs,
-                            );
-                        }
+                        Ok(bytes) => whole_file = bytes,
                         Err(e) => {
                             ferrs.push(e);
                             whole = false;
+                            continue;
                         }
                     }
-                    continue;
+                    tap.file_header(name, whole_file.len() as u64);
+                    tap.read(&whole_file);
+                    TableInput::Bytes(&whole_file)
                 }
-                tap.hash_only(name.as_bytes());
-                tap.hash_only(&[0u8]);
-                tap.hash_only(&meta.len().to_le_bytes());
-                TableInput::Disk(&mut tap)
             }
         };
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);

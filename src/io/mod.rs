@@ -173,9 +173,8 @@ fn load_bundle_streamed(
                 std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
             if meta.len() <= whole_limit {
                 let bytes = read_file(path)?;
-                let raw = bundle::read_bundle(path, &bytes, &mut errs);
-                let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
-                return Ok((errs.finish(inst)?, hex(&Sha256::digest(&bytes))));
+                let hash = hex(&Sha256::digest(&bytes));
+                return Ok((load_bundle_from_bytes(path, &bytes)?, hash));
             }
             tap.restart();
             stream::stream_file(path, &mut tap, &mut (), |source| {
@@ -256,7 +255,7 @@ pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, Loa
 /// name, a NUL byte, its length as 8 little-endian bytes, then its bytes.
 pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
-    let mut hasher = Sha256::new();
+    let mut tap = stream::Tap::new(&|_| {});
     if meta.is_dir() {
         let present = csvdir::list_dir_files(path).map_err(|e| e.first().clone())?;
         for name in present {
@@ -264,15 +263,13 @@ pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
             let len = std::fs::metadata(&file)
                 .map_err(|e| LoadError::new(&file, describe_io(&e)))?
                 .len();
-            hasher.update(name.as_bytes());
-            hasher.update([0u8]);
-            hasher.update(len.to_le_bytes());
-            stream::hash_file(&file, &mut hasher)?;
+            tap.file_header(&name, len);
+            stream::hash_file(&file, &mut tap)?;
         }
     } else {
-        stream::hash_file(path, &mut hasher)?;
+        stream::hash_file(path, &mut tap)?;
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(tap.finish())
 }
 
 fn hex(bytes: &[u8]) -> String {

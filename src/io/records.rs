@@ -326,12 +326,7 @@ impl RawAffinityList {
     pub(crate) fn push(&mut self, position: u64, application: &str, expert: &str, score: Score) {
         let application = self.applications.intern(application);
         let expert = self.experts.intern(expert);
-        self.records.push(RawAffinity {
-            position,
-            application,
-            expert,
-            score,
-        });
+        self.push_interned(position, application, expert, score);
     }
 
     /// Where a record came from, for messages.

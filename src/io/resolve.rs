@@ -302,7 +302,7 @@ fn resolve_affinity(
     for (k, rec) in list.records.iter().enumerate() {
         let app = app_of[rec.application as usize];
         let expert = expert_of[rec.expert as usize];
-        if app.is_none() || expert.is_none() {
+        let (Some(application), Some(expert)) = (app, expert) else {
             let at = list.origin(rec);
             if app.is_none() {
                 let id = list.applications.name(rec.application);
@@ -313,7 +313,7 @@ fn resolve_affinity(
                 errs.push(at.error(Some("expert"), format!("unknown expert {id:?}")));
             }
             continue;
-        }
+        };
         if let Some(&(_, first)) = duplicates.next_if(|&&(dup, _)| dup as usize == k) {
             let first = &list.records[first as usize];
             errs.push(list.origin(rec).error(
@@ -327,9 +327,6 @@ fn resolve_affinity(
             ));
             continue;
         }
-        let (Some(application), Some(expert)) = (app, expert) else {
-            continue;
-        };
         out.push(Affinity {
             application,
             expert,

@@ -43,10 +43,13 @@ impl<'a> Tap<'a> {
         (self.seen)(bytes.len() as u64);
     }
 
-    /// Bytes hashed that were not read from a file (a CSV directory's
-    /// file names and lengths).
-    pub(crate) fn hash_only(&mut self, bytes: &[u8]) {
-        self.hasher.update(bytes);
+    /// What a CSV directory's hash puts before each file's bytes (see
+    /// [`super::instance_sha256`]): its name, a NUL byte, its length as 8
+    /// little-endian bytes.
+    pub(crate) fn file_header(&mut self, name: &str, len: u64) {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update([0u8]);
+        self.hasher.update(len.to_le_bytes());
     }
 
     /// Starts over (the file is read again): a new hash; the bytes were
@@ -112,22 +115,29 @@ enum State {
 }
 
 impl Source {
+    /// The next block from the reading thread, or `None` once it has
+    /// ended or failed (then `state` says which).
+    fn receive(&mut self) -> Option<(String, Vec<u32>)> {
+        if self.state != State::Open {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Message::Block(b, marks)) => return Some((b, marks)),
+            Ok(Message::End) => self.state = State::Ended,
+            Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+        }
+        None
+    }
+
     /// Makes the next block current; false at the end.
     fn next_block(&mut self) -> io::Result<bool> {
         while self.pos == self.block.len() {
-            if self.state != State::Open {
+            let Some((b, _)) = self.receive() else {
                 return self.stopped();
-            }
-            match self.rx.recv() {
-                Ok(Message::Block(b, _)) => {
-                    let old = std::mem::replace(&mut self.block, b);
-                    // The reader may have stopped; a lost buffer is fine.
-                    let _ = self.recycle.try_send(old);
-                    self.pos = 0;
-                }
-                Ok(Message::End) => self.state = State::Ended,
-                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
-            }
+            };
+            let old = std::mem::replace(&mut self.block, b);
+            self.recycle(old);
+            self.pos = 0;
         }
         Ok(true)
     }
@@ -137,30 +147,25 @@ impl Source {
     /// the end. Not to be mixed with reading through [`Read`].
     pub(crate) fn next_piece(&mut self) -> io::Result<Option<&str>> {
         loop {
-            if self.state != State::Open {
+            let Some((b, marks)) = self.receive() else {
                 if self.pending.is_empty() || self.state == State::Failed {
                     return self.stopped().map(|_| None);
                 }
                 self.piece.clear();
                 std::mem::swap(&mut self.piece, &mut self.pending);
                 break;
+            };
+            let cut = marks.last().map_or(0, |&m| m as usize);
+            self.pending.push_str(&b[..cut]);
+            let boundary = cut > 0;
+            if boundary {
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
             }
-            match self.rx.recv() {
-                Ok(Message::Block(b, marks)) => {
-                    let cut = marks.last().map_or(0, |&m| m as usize);
-                    self.pending.push_str(&b[..cut]);
-                    if cut > 0 {
-                        self.piece.clear();
-                        std::mem::swap(&mut self.piece, &mut self.pending);
-                        self.pending.push_str(&b[cut..]);
-                        let _ = self.recycle.try_send(b);
-                        break;
-                    }
-                    self.pending.push_str(&b[cut..]);
-                    let _ = self.recycle.try_send(b);
-                }
-                Ok(Message::End) => self.state = State::Ended,
-                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+            self.pending.push_str(&b[cut..]);
+            self.recycle(b);
+            if boundary {
+                break;
             }
         }
         Ok(Some(&self.piece))
@@ -169,19 +174,14 @@ impl Source {
     /// The next block of text with the scan's marks in it, or `None` at
     /// the end. Not to be mixed with the other ways of reading.
     pub(crate) fn next_marked(&mut self) -> io::Result<Option<(String, Vec<u32>)>> {
-        loop {
-            if self.state != State::Open {
-                return self.stopped().map(|_| None);
-            }
-            match self.rx.recv() {
-                Ok(Message::Block(b, marks)) => return Ok(Some((b, marks))),
-                Ok(Message::End) => self.state = State::Ended,
-                Ok(Message::Failed) | Err(_) => self.state = State::Failed,
-            }
+        match self.receive() {
+            Some(block) => Ok(Some(block)),
+            None => self.stopped().map(|_| None),
         }
     }
 
-    /// Gives a block's buffer back to the reading thread.
+    /// Gives a block's buffer back to the reading thread (which may have
+    /// stopped: a lost buffer is fine).
     pub(crate) fn recycle(&mut self, block: String) {
         let _ = self.recycle.try_send(block);
     }
@@ -378,8 +378,8 @@ pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
     .at(Location::Byte { offset, line })
 }
 
-/// Hashes a file by streaming it (no whole-file buffer).
-pub(crate) fn hash_file(path: &Path, hasher: &mut Sha256) -> Result<(), LoadError> {
+/// Feeds a file to a tap by streaming it (no whole-file buffer).
+pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
     let mut file =
         std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
     let mut buf = vec![0u8; 1 << 16];
@@ -389,7 +389,7 @@ pub(crate) fn hash_file(path: &Path, hasher: &mut Sha256) -> Result<(), LoadErro
         if n == 0 {
             return Ok(());
         }
-        hasher.update(&buf[..n]);
+        tap.read(&buf[..n]);
     }
 }
 
