@@ -50,6 +50,30 @@ pub enum Command {
     Report(ReportArgs),
     /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants.
     Export(ExportArgs),
+    /// The office console: a local web app and JSON API over the rounds
+    /// in a data folder.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+/// `panels serve`.
+#[cfg(feature = "serve")]
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The data folder: one sub-folder per round.
+    #[arg(long, default_value = "panels-data")]
+    pub data: PathBuf,
+    /// Address to listen on; any address other than loopback needs a
+    /// token.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// A file holding the access token (at least 16 characters). Without
+    /// it, off loopback, a token is made and printed once.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Largest upload, in MiB.
+    #[arg(long, default_value_t = 256)]
+    pub max_upload_mb: usize,
 }
 
 /// `panels report`.
@@ -278,7 +302,20 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Replace(a) => cmd_replace(a, cli.quiet),
         Command::Report(a) => cmd_report(a, cli.quiet),
         Command::Export(a) => cmd_export(a, cli.quiet),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cmd_serve(a),
     }
+}
+
+#[cfg(feature = "serve")]
+fn cmd_serve(args: &ServeArgs) -> Result<(), Failure> {
+    let opts = crate::serve::ServeOptions {
+        data: args.data.clone(),
+        bind: args.bind,
+        token_file: args.token_file.clone(),
+        max_upload: args.max_upload_mb.saturating_mul(1 << 20),
+    };
+    crate::serve::serve(&opts).map_err(Failure::Other)
 }
 
 fn load(path: &Path) -> Result<Instance, Failure> {
@@ -545,21 +582,39 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     })?;
     let elig = Eligibility::compute(&inst);
     let verdict = elig.check(&inst, a, e);
+    print!("{}", explain_text(&inst, a, e, &verdict));
+    Ok(())
+}
+
+/// The explanation of one pair as `panels explain` prints it: the expert,
+/// the application, the score, then eligible (inside or outside the city)
+/// or every reason it is not.
+pub fn explain_text(
+    inst: &Instance,
+    a: crate::model::AppIx,
+    e: crate::model::ExpertIx,
+    verdict: &crate::eligibility::Verdict,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let ex = &inst.experts[e.ix()];
-    println!(
+    let app = &inst.applications[a.ix()];
+    let _ = writeln!(
+        out,
         "{} ({}, {}, {}) for {} ({}, {}): score {:.6}",
         ex.id,
         ex.name.as_deref().unwrap_or("-"),
         inst.expert_city(e),
         inst.expert_institution(e),
-        args.application,
+        app.id,
         inst.app_city(a),
         inst.app_institution(a),
         verdict.score.as_f64()
     );
     if verdict.is_eligible() {
-        let outside = inst.experts[e.ix()].city != inst.applications[a.ix()].city;
-        println!(
+        let outside = ex.city != app.city;
+        let _ = writeln!(
+            out,
             "eligible{}",
             if outside {
                 " (counts as an outside-city expert)"
@@ -568,12 +623,12 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
             }
         );
     } else {
-        println!("not eligible:");
+        let _ = writeln!(out, "not eligible:");
         for r in &verdict.reasons {
-            println!("  - {} [{}]", r.describe(&inst, a, e), r.kind().label());
+            let _ = writeln!(out, "  - {} [{}]", r.describe(inst, a, e), r.kind().label());
         }
     }
-    Ok(())
+    out
 }
 
 fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {

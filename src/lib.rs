@@ -16,5 +16,7 @@ pub mod mip;
 pub mod model;
 pub mod report;
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod solve;
 pub mod verify;

@@ -1,0 +1,301 @@
+//! Who may ask: an open console on the loopback address, or a token for
+//! everything else; sessions for browsers; CSRF tokens on forms; requests
+//! from other sites refused.
+//!
+//! The token is never stored: the server keeps its SHA-256 (in memory,
+//! and in `DATA/token.sha256` when it made the token itself). Scripts send
+//! `Authorization: Bearer TOKEN`; browsers log in once with a form and get
+//! a session cookie (HttpOnly, SameSite=Strict) whose SHA-256 the server
+//! keeps. A request without a valid token or session gets 401 before its
+//! body is read: it touches nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "panels_session";
+
+/// Authentication state of a server.
+#[derive(Debug)]
+pub struct Auth {
+    /// SHA-256 of the token; `None`: open (loopback only).
+    token_sha256: Option<[u8; 32]>,
+    /// Session hash → its CSRF token.
+    sessions: Mutex<HashMap<[u8; 32], String>>,
+    /// The CSRF token of an open console's forms.
+    open_csrf: String,
+}
+
+/// Who a request is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// No token needed (open console on loopback).
+    Open,
+    /// A script with the bearer token.
+    Bearer,
+    /// A browser with a session; its CSRF token.
+    Session(String),
+}
+
+impl Auth {
+    /// An open console (no token).
+    pub fn open() -> Auth {
+        Auth {
+            token_sha256: None,
+            sessions: Mutex::default(),
+            open_csrf: random_token(),
+        }
+    }
+
+    /// A console that needs the token whose SHA-256 is `hash`.
+    pub fn with_token_hash(hash: [u8; 32]) -> Auth {
+        Auth {
+            token_sha256: Some(hash),
+            ..Auth::open()
+        }
+    }
+
+    /// True when a token is needed.
+    pub fn required(&self) -> bool {
+        self.token_sha256.is_some()
+    }
+
+    /// Who sent these headers, if anyone allowed.
+    pub fn caller(&self, headers: &axum::http::HeaderMap) -> Option<Caller> {
+        let Some(want) = &self.token_sha256 else {
+            return Some(Caller::Open);
+        };
+        if let Some(token) = bearer(headers) {
+            return same(&sha256(token.as_bytes()), want).then_some(Caller::Bearer);
+        }
+        let session = cookie(headers, SESSION_COOKIE)?;
+        let sessions = self.sessions.lock().ok()?;
+        sessions
+            .get(&sha256(session.as_bytes()))
+            .map(|csrf| Caller::Session(csrf.clone()))
+    }
+
+    /// Checks a token typed into the login form.
+    pub fn token_matches(&self, token: &str) -> bool {
+        self.token_sha256
+            .as_ref()
+            .is_some_and(|want| same(&sha256(token.trim().as_bytes()), want))
+    }
+
+    /// Opens a session: the cookie value to send (kept only as a hash).
+    pub fn new_session(&self) -> String {
+        let session = random_token();
+        if let Ok(mut s) = self.sessions.lock() {
+            s.insert(sha256(session.as_bytes()), random_token());
+        }
+        session
+    }
+
+    /// Ends the session these headers carry.
+    pub fn end_session(&self, headers: &axum::http::HeaderMap) {
+        if let (Some(session), Ok(mut s)) = (cookie(headers, SESSION_COOKIE), self.sessions.lock())
+        {
+            s.remove(&sha256(session.as_bytes()));
+        }
+    }
+
+    /// The CSRF token forms must carry for this caller.
+    pub fn csrf_for(&self, caller: &Caller) -> String {
+        match caller {
+            Caller::Session(csrf) => csrf.clone(),
+            _ => self.open_csrf.clone(),
+        }
+    }
+
+    /// True when `sent` is this caller's CSRF token (bearer callers need
+    /// none: a browser cannot send the header across sites).
+    pub fn csrf_ok(&self, caller: &Caller, sent: Option<&str>) -> bool {
+        match caller {
+            Caller::Bearer => true,
+            _ => sent.is_some_and(|s| same(s.as_bytes(), self.csrf_for(caller).as_bytes())),
+        }
+    }
+}
+
+/// Sets up the token: from `--token-file`, else (off loopback) the hash
+/// kept in `DATA/token.sha256`, else a new token printed once whose hash is
+/// kept there. On loopback without a token file the console is open.
+///
+/// # Errors
+/// A token file that cannot be read or holds a short token.
+pub fn setup(token_file: Option<&Path>, data: &Path, loopback: bool) -> Result<Auth, String> {
+    if let Some(path) = token_file {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let token = text.trim();
+        if token.chars().count() < 16 {
+            return Err(format!(
+                "{}: the token must be at least 16 characters",
+                path.display()
+            ));
+        }
+        return Ok(Auth::with_token_hash(sha256(token.as_bytes())));
+    }
+    if loopback {
+        return Ok(Auth::open());
+    }
+    let kept = data.join("token.sha256");
+    if let Ok(text) = std::fs::read_to_string(&kept) {
+        if let Some(hash) = parse_hex32(text.trim()) {
+            eprintln!(
+                "the token is the one made before (its SHA-256 is in {}; delete that file for a new token)",
+                kept.display()
+            );
+            return Ok(Auth::with_token_hash(hash));
+        }
+    }
+    let token = random_token();
+    let hash = sha256(token.as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    crate::io::write_atomic(&kept, format!("{hex}\n").as_bytes())
+        .map_err(|e| format!("{}: {e}", kept.display()))?;
+    println!("token (shown once; only its hash is kept): {token}");
+    Ok(Auth::with_token_hash(hash))
+}
+
+fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 32 random bytes from the thread's CSPRNG (seeded by the OS), as hex.
+pub fn random_token() -> String {
+    use rand::RngExt as _;
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    v.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// A cookie's value.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value of a new session.
+pub fn session_cookie(session: &str) -> String {
+    format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/")
+}
+
+/// True when a browser says the request comes from another site: an
+/// `Origin` whose host is not the `Host` asked, or `Sec-Fetch-Site:
+/// cross-site`.
+pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    if get("sec-fetch-site") == Some("cross-site") {
+        return true;
+    }
+    match (get("origin"), get("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+            !origin_host.eq_ignore_ascii_case(host)
+        }
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// True when an open console is asked under a name other than the
+/// loopback one (a DNS rebinding page would send its own host name).
+pub fn foreign_host(headers: &axum::http::HeaderMap) -> bool {
+    let Some(host) = headers.get("host").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    !matches!(name, "localhost" | "127.0.0.1" | "::1") && !name.starts_with("127.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn bearer_and_sessions() {
+        let auth = Auth::with_token_hash(sha256(b"0123456789abcdef"));
+        assert_eq!(auth.caller(&headers(&[])), None);
+        assert_eq!(
+            auth.caller(&headers(&[("authorization", "Bearer wrong")])),
+            None
+        );
+        assert_eq!(
+            auth.caller(&headers(&[("authorization", "Bearer 0123456789abcdef")])),
+            Some(Caller::Bearer)
+        );
+        let s = auth.new_session();
+        let h = headers(&[("cookie", &format!("a=b; {SESSION_COOKIE}={s}"))]);
+        let Some(Caller::Session(csrf)) = auth.caller(&h) else {
+            panic!("no session")
+        };
+        assert!(auth.csrf_ok(&Caller::Session(csrf.clone()), Some(&csrf)));
+        assert!(!auth.csrf_ok(&Caller::Session(csrf), Some("x")));
+        auth.end_session(&h);
+        assert_eq!(auth.caller(&h), None);
+    }
+
+    #[test]
+    fn other_sites_are_recognised() {
+        assert!(cross_site(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!cross_site(&headers(&[("host", "127.0.0.1:8080")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(foreign_host(&headers(&[("host", "evil.example:8080")])));
+        assert!(!foreign_host(&headers(&[("host", "localhost:8080")])));
+        assert!(!foreign_host(&headers(&[("host", "[::1]:8080")])));
+    }
+}
