@@ -283,6 +283,7 @@ impl Store {
             let Ok(meta) = read_json::<RoundMeta>(&path.join("round.json")) else {
                 continue;
             };
+            remove_temporaries(&path);
             let round = Round {
                 id: name.clone(),
                 dir: path,
@@ -443,6 +444,20 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), String> {
     let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
     bytes.push(b'\n');
     crate::io::write_atomic(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Removes what a write cut short left: `.panels-tmp-*` files (never
+/// named by any step).
+fn remove_temporaries(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".panels-tmp-")
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn sync_dir(dir: &Path) {
