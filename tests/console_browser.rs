@@ -78,9 +78,10 @@ impl Driver {
                 "binary": CHROMIUM,
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                         "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())],
+                         "--window-size=1280,1000", "--lang=zh-CN", format!("--user-data-dir={}", profile.display())],
                 "prefs": {"download.default_directory": downloads.display().to_string(),
-                          "download.prompt_for_download": false}
+                          "download.prompt_for_download": false,
+                          "intl.accept_languages": "zh-CN,zh"}
             }
         }}});
         let r = post_json(addr, "/session", &caps);

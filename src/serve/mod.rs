@@ -134,7 +134,7 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
     resp

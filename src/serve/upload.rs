@@ -171,7 +171,8 @@ pub fn make_round(
     let (id, staging) = store.staging().map_err(ActionError::other)?;
     let result = lay_out(&staging, bytes, form, limits).and_then(|()| {
         let input = staging.join(form.input_name());
-        let loaded = actions::load_round(&input).map_err(|e| relabel(e, &staging))?;
+        let loaded = actions::load_round(&input)
+            .map_err(|e| relabel(e, &input, &display_name(client_name)))?;
         let meta = RoundMeta {
             id: id.clone(),
             created: now_rfc3339(),
@@ -244,10 +245,11 @@ fn lay_out(
     }
 }
 
-/// Load messages name the staging folder; show the round's own names.
-fn relabel(mut e: ActionError, staging: &Path) -> ActionError {
-    let prefix = format!("{}/", staging.display());
-    let fix = |s: &mut String| *s = s.replace(&prefix, "");
+/// Load messages name the staging copy; show the name the officer
+/// uploaded (`round.zip/experts.csv`, `轮次.xlsx`).
+fn relabel(mut e: ActionError, input: &Path, shown: &str) -> ActionError {
+    let path = input.display().to_string();
+    let fix = |s: &mut String| *s = s.replace(&path, shown);
     fix(&mut e.message);
     for p in &mut e.problems {
         fix(&mut p.file);

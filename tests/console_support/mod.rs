@@ -102,6 +102,14 @@ pub fn request(
             line.clear();
             r.read_line(&mut line).unwrap();
         }
+    } else if let Some(n) = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        // Some servers keep the connection open despite `close`.
+        body.resize(n, 0);
+        r.read_exact(&mut body).expect("the whole body");
     } else {
         let _ = r.read_to_end(&mut body);
     }
