@@ -715,3 +715,61 @@ fn bad_requests_say_what_to_change() {
         "failed replaces add no step"
     );
 }
+
+#[test]
+fn ten_thousand_panels_stay_usable_paged() {
+    let mut cfg = panels::generate::preset("yangtze").unwrap();
+    cfg.applications = 10_000;
+    cfg.experts = 6_000;
+    cfg.panel_size = 3;
+    let inst = panels::generate::generate(&cfg);
+    let c = Console::open();
+    let id = new_round(&c, &panels::io::bundle_to_bytes(&inst).unwrap(), "big.json");
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/api/v1/rounds/{id}/solve?wait=true"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.json()["job"]["state"], "done", "{}", r.text());
+    let city = inst.cities.names()[1].clone();
+    let pages = [
+        format!("/rounds/{id}/panels"),
+        format!("/rounds/{id}/panels?page=200"),
+        format!("/rounds/{id}/panels?page=99999"),
+        format!(
+            "/rounds/{id}/panels?city={}",
+            city.bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        ),
+        format!("/rounds/{id}/panels?q=A0999"),
+        format!("/rounds/{id}"),
+    ];
+    for p in &pages {
+        let t = std::time::Instant::now();
+        let r = get(c.addr, p);
+        let took = t.elapsed();
+        assert_eq!(r.status, 200, "{p}: {}", r.text());
+        let html = r.text();
+        let rows = html.matches("<tr><td><strong>").count();
+        assert!(
+            rows <= panels::serve::pages::PAGE_SIZE,
+            "{p}: {rows} panels on one page"
+        );
+        assert!(html.len() < 400_000, "{p}: {} bytes", html.len());
+        assert!(took.as_secs_f64() < 10.0, "{p} took {took:?}");
+        eprintln!("{p}: {rows} panels, {} bytes, {took:?}", html.len());
+    }
+    let first = get(c.addr, &pages[0]).text();
+    assert_eq!(first.matches("<tr><td><strong>").count(), 50);
+    assert!(first.contains("1 / 200"), "10,000 panels in 200 pages");
+    let last = get(c.addr, &pages[1]).text();
+    assert!(last.contains("A10000") || last.contains("200 / 200"));
+    let filtered = get(c.addr, &pages[3]).text();
+    assert!(filtered.contains(&city));
+    let search = get(c.addr, &pages[4]).text();
+    assert!(search.contains("A0999"));
+    assert!(search.contains("1 / 1"), "the matches fit on one page");
+}

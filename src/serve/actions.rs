@@ -550,6 +550,14 @@ pub fn export(
     }
 }
 
+/// Reads a panels file (.json, .csv or .xlsx) against the instance.
+///
+/// # Errors
+/// The file does not read, or names unknown ids.
+pub fn read_panels(inst: &Instance, path: &Path) -> Result<PanelsFile, ActionError> {
+    crate::io::read_panels_for(path, inst).map_err(|e| ActionError::bad(e.to_string()))
+}
+
 /// Reads a panels file of the round and re-checks it against every rule
 /// (as `panels verify`): the report's text and whether it holds.
 ///

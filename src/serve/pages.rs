@@ -836,7 +836,7 @@ async fn replace_form(
         pairs.extend(
             get("more")
                 .unwrap_or("")
-                .split(|c: char| c == '\n' || c == ',' || c == ';')
+                .split(['\n', ',', ';'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),

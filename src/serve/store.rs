@@ -174,6 +174,8 @@ pub struct Round {
     pub job: Mutex<Option<Arc<super::jobs::Job>>>,
     /// Held while a download (report, workbook, export) is made.
     pub derive: Mutex<()>,
+    /// The panels file last read for the pages, by its name.
+    pub panels_cache: Mutex<Option<(String, Arc<crate::io::panels::PanelsFile>)>>,
 }
 
 impl Round {
@@ -236,6 +238,28 @@ impl Round {
         }
     }
 
+    /// A panels file of the round, read once (files of a step never
+    /// change).
+    ///
+    /// # Errors
+    /// The file does not read against the instance.
+    pub fn panels(
+        &self,
+        name: &str,
+    ) -> Result<Arc<crate::io::panels::PanelsFile>, super::actions::ActionError> {
+        if let Some((n, f)) = self.panels_cache.lock().ok().and_then(|c| c.clone()) {
+            if n == name {
+                return Ok(f);
+            }
+        }
+        let loaded = self.instance()?;
+        let file = Arc::new(super::actions::read_panels(&loaded.0, &self.file(name))?);
+        if let Ok(mut c) = self.panels_cache.lock() {
+            *c = Some((name.to_string(), file.clone()));
+        }
+        Ok(file)
+    }
+
     /// The instance and its hash, loaded once.
     ///
     /// # Errors
@@ -292,6 +316,7 @@ impl Store {
                 loaded: Mutex::new(None),
                 job: Mutex::new(None),
                 derive: Mutex::new(()),
+                panels_cache: Mutex::new(None),
             };
             if let Some(mut job) = round.job_record() {
                 if job.state == "running" {
@@ -363,6 +388,7 @@ impl Store {
             loaded: Mutex::new(Some(Arc::new(loaded))),
             job: Mutex::new(None),
             derive: Mutex::new(()),
+            panels_cache: Mutex::new(None),
         });
         if let Ok(mut m) = self.rounds.lock() {
             m.insert(id.to_string(), round.clone());
