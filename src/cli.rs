@@ -18,6 +18,31 @@ use crate::io::panels::{PanelRecord, PanelsFile};
 use crate::model::{total_as_f64, Instance};
 use crate::solve::{self, Method, SolveError, Solved};
 
+// Printing never panics: a closed pipe ends it quietly, a full disk is
+// exit 4 ([`crate::console`]). These shadow the standard macros here.
+macro_rules! println {
+    () => { $crate::console::out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::console::out(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! print {
+    ($($t:tt)*) => { $crate::console::out(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::console::err(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::console::err(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
+}
+
+/// Longest `--time-limit` taken as given (about 31 years); longer ones are
+/// clamped to it (a `Duration` or a deadline beyond it may overflow).
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e9;
+
+/// The time limit `--method mip` gets when none is given, in seconds: the
+/// MIP then stops with its best answer (`feasible`) and its bound.
+pub const DEFAULT_MIP_TIME_LIMIT_SECONDS: u64 = 300;
+
 /// Assigns review panels from an expert pool shared by several cities, to a
 /// proven optimum.
 #[derive(Parser, Debug)]
@@ -253,7 +278,13 @@ impl Failure {
 
 /// Runs the command line and returns the process exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
-    match run(&cli) {
+    let mut outcome = run(&cli);
+    if let Some(m) = crate::console::finish() {
+        if outcome.is_ok() || matches!(outcome, Err(Failure::Violations)) {
+            outcome = Err(Failure::Other(m));
+        }
+    }
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             match &f {
@@ -306,7 +337,10 @@ fn note(quiet: bool, msg: impl AsRef<str>) {
 
 fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
-    refuse_overwriting_input(&args.out, &args.instance)?;
+    let mut outputs = vec![args.out.as_path()];
+    outputs.extend(args.dump_network.as_deref());
+    check_paths(&[&args.instance], &outputs)?;
+    time_limit(args.time_limit)?;
     let t = Instant::now();
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let load_seconds = t.elapsed().as_secs_f64();
@@ -320,14 +354,18 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     let elig = Eligibility::compute(&inst);
-    let time_limit = match args.time_limit {
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(Failure::BadInput(format!(
-                "--time-limit must be a positive number of seconds, got {t}"
-            )))
+    let time_limit = match time_limit(args.time_limit)? {
+        None if args.method == Method::Mip => {
+            note(
+                quiet,
+                format!(
+                    "--method mip: no --time-limit given, stopping after {DEFAULT_MIP_TIME_LIMIT_SECONDS}s \
+                     with the best answer found and its bound"
+                ),
+            );
+            Some(std::time::Duration::from_secs(DEFAULT_MIP_TIME_LIMIT_SECONDS))
         }
-        None => None,
+        t => t,
     };
     #[allow(unused_mut)]
     let mut opts = solve::SolveOptions {
@@ -354,7 +392,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         other => Failure::Other(other.to_string()),
     })?;
     let file = panels_file(&inst, &elig, &solved, hash);
-    crate::io::write_panels(&args.out, &file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+    let mut staged = crate::io::Outputs::new();
+    crate::io::stage_panels(&mut staged, &args.out, &file, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     // Timings go to stderr only: the file must be byte-identical for the
     // same input and seed (SPEC.md, policy `seed`).
     note(
@@ -479,30 +520,29 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
     }
 }
 
-/// Refuses an output path that is the instance itself (or one of its CSV
-/// files): solving must never replace its own input.
-fn refuse_overwriting_input(out: &Path, instance: &Path) -> Result<(), Failure> {
-    let (Ok(out_abs), Ok(inst_abs)) = (out.canonicalize(), instance.canonicalize()) else {
-        // The output does not exist yet (or the instance does not, which
-        // the load reports): nothing to overwrite.
-        return Ok(());
-    };
-    let clash = if inst_abs.is_dir() {
-        out_abs.parent() == Some(inst_abs.as_path())
-            && out_abs
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| crate::io::CSV_DIR_FILES.contains(&n))
-    } else {
-        out_abs == inst_abs
-    };
-    if clash {
-        Err(Failure::BadInput(format!(
-            "{}: is the instance's own file; write the panels elsewhere",
-            out.display()
-        )))
-    } else {
-        Ok(())
+/// Refuses outputs that are inputs of the command or each other
+/// ([`crate::io::check_paths`]): exit 2 before any work.
+fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Failure> {
+    crate::io::check_paths(inputs, outputs).map_err(Failure::BadInput)
+}
+
+/// Commits a command's staged outputs together (exit 4 if the file system
+/// refuses; then every old file is as it was).
+fn commit(outputs: crate::io::Outputs) -> Result<(), Failure> {
+    outputs.commit().map_err(|e| Failure::Other(e.to_string()))
+}
+
+/// `--time-limit` as a duration: positive and finite, else exit 2;
+/// clamped to [`MAX_TIME_LIMIT_SECONDS`].
+fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
+    match t {
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(
+            t.min(MAX_TIME_LIMIT_SECONDS),
+        ))),
+        Some(t) => Err(Failure::BadInput(format!(
+            "--time-limit must be a positive number of seconds, got {t}"
+        ))),
+        None => Ok(None),
     }
 }
 
@@ -617,7 +657,10 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
         GenFormat::Bundle => crate::io::InstanceFormat::Bundle,
         GenFormat::Csv => crate::io::InstanceFormat::CsvDir,
     };
-    crate::io::write_instance(&inst, &args.out, fmt).map_err(|e| Failure::Other(e.to_string()))?;
+    let mut staged = crate::io::Outputs::new();
+    crate::io::stage_instance(&mut staged, &inst, &args.out, fmt)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!(
@@ -666,6 +709,11 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     if let Some(log) = &args.log {
         check_output_path(log, &["json"])?;
     }
+    {
+        let inputs: Vec<&Path> = args.instance.iter().chain(&args.replay).map(PathBuf::as_path).collect();
+        let outputs: Vec<&Path> = args.out.iter().chain(&args.log).map(PathBuf::as_path).collect();
+        check_paths(&inputs, &outputs)?;
+    }
     let replay = match &args.replay {
         Some(path) => {
             let bytes = std::fs::read(path)
@@ -684,6 +732,10 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
+    if args.instance.is_none() {
+        let outputs: Vec<&Path> = args.out.iter().map(PathBuf::as_path).collect();
+        check_paths(&[&instance_path], &outputs)?;
+    }
     let (inst, hash) = load_hashed(&instance_path, quiet)?;
     if let Some((path, _, rec)) = &replay {
         if rec.input_sha256 != hash {
@@ -733,8 +785,10 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
             return Err(Failure::Violations);
         }
         if let Some(out) = &args.out {
-            crate::io::write_panels(out, &output.panels, &inst)
+            let mut staged = crate::io::Outputs::new();
+            crate::io::stage_panels(&mut staged, out, &output.panels, &inst)
                 .map_err(|e| Failure::Other(e.to_string()))?;
+            commit(staged)?;
         }
         println!(
             "replay identical: {} reproduces byte for byte (seed {seed}, input {hash})",
@@ -745,10 +799,13 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     let (Some(out), Some(log)) = (&args.out, &args.log) else {
         return Err(Failure::BadInput("a draw needs --out and --log".into()));
     };
-    crate::io::write_atomic(log, &output.log_bytes)
-        .map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
-    crate::io::write_panels(out, &output.panels, &inst)
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(log, &output.log_bytes)
         .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::stage_panels(&mut staged, out, &output.panels, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!("{summary} → {}, log {}", out.display(), log.display()),
@@ -770,6 +827,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     use crate::model::{AppIx, ExpertIx};
     check_output_path(&args.out, &["json", "csv"])?;
     check_output_path(&args.log, &["json"])?;
+    check_paths(&[&args.instance, &args.panels], &[&args.out, &args.log])?;
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let file = crate::io::read_panels_for(&args.panels, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -859,10 +917,13 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         &args.panels.display().to_string(),
         &panels_hash,
     );
-    crate::io::write_atomic(&args.log, &crate::draw::log::json_bytes(&log))
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.log.display())))?;
-    crate::io::write_panels(&args.out, &new_file, &inst)
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(&args.log, &crate::draw::log::json_bytes(&log))
         .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::stage_panels(&mut staged, &args.out, &new_file, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!(
@@ -908,6 +969,7 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
             )));
         }
     }
+    check_paths(&[&args.instance, &args.panels], &[&args.out])?;
     let t = Instant::now();
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
@@ -921,8 +983,11 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
-    crate::io::write_atomic(&args.out, text.as_bytes())
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(&args.out, text.as_bytes())
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     if !figures.violations.is_empty() {
         eprintln!(
             "warning: the assignment breaks {} rule(s); the report shows them in a red banner",
@@ -948,6 +1013,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         &["xlsx", "csv", "json"]
     };
     check_output_path(&args.out, allowed)?;
+    check_paths(&[&args.instance, &args.panels], &[&args.out])?;
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.is_ok() {
@@ -957,6 +1023,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     }
     let out = &args.out;
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
+    let mut staged = crate::io::Outputs::new();
     if args.anonymous {
         let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash);
         let bytes = if crate::io::xlsx::is_xlsx(out) {
@@ -964,11 +1031,11 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         } else {
             crate::report::anonymous::table_csv_bytes(out, &table).map_err(werr)?
         };
-        crate::io::write_atomic(out, &bytes)
-            .map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
+        staged.file(out, &bytes).map_err(werr)?;
     } else {
-        crate::io::write_panels(out, &panels, &inst).map_err(werr)?;
+        crate::io::stage_panels(&mut staged, out, &panels, &inst).map_err(werr)?;
     }
+    commit(staged)?;
     note(
         quiet,
         format!(

@@ -107,8 +107,9 @@ pub fn write_panels(path: &Path, panels: &PanelsFile, inst: &Instance) -> Result
     let format = PanelsFormat::from_path(path).ok_or_else(|| WriteError::UnknownFormat {
         path: path.to_path_buf(),
     })?;
-    let bytes = panels_bytes(path, panels, inst, format)?;
-    super::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
+    let mut out = super::Outputs::new();
+    out.file(path, &panels_bytes(path, panels, inst, format)?)?;
+    out.commit()
 }
 
 /// The bytes [`write_panels`] would write (deterministic).
