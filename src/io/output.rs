@@ -310,6 +310,7 @@ impl Outputs {
     /// # Errors
     /// The file system refused a rename.
     pub fn commit(mut self) -> Result<(), WriteError> {
+        test_pause();
         let mut list = temps();
         let staged = std::mem::take(&mut self.staged);
         let mut done: Vec<Done> = Vec::with_capacity(staged.len());
@@ -351,6 +352,17 @@ impl Drop for Outputs {
             remove_any(&s.tmp);
             unregister(&mut list, &s.tmp);
         }
+    }
+}
+
+/// For tests of signals and kills between staging and commit: the
+/// environment variable `PANELS_TEST_COMMIT_DELAY_MS` makes every commit
+/// wait that long first. Unset in normal use.
+fn test_pause() {
+    if let Some(ms) = std::env::var_os("PANELS_TEST_COMMIT_DELAY_MS")
+        .and_then(|v| v.to_str().and_then(|s| s.parse::<u64>().ok()))
+    {
+        std::thread::sleep(Duration::from_millis(ms.min(60_000)));
     }
 }
 
