@@ -586,7 +586,7 @@ fn read_file_named(
             };
             match text_of(file, &bytes) {
                 Err(e) => errs.push(e),
-                Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(text) => match super::strict::from_str(text) {
                     Err(e) => errs.push(json_error(file, &e)),
                     Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
                 },

@@ -42,6 +42,7 @@ pub mod panels;
 mod records;
 mod resolve;
 mod stream;
+mod strict;
 pub mod xlsx;
 
 use std::path::Path;
@@ -51,7 +52,11 @@ use sha2::{Digest, Sha256};
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
 pub use output::{check_paths, Outputs};
-pub use error::{LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS};
+pub use strict::MAX_LIST_ITEMS;
+pub use error::{
+    LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
+    MAX_TOTAL_LIST_ITEMS,
+};
 pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
