@@ -363,7 +363,9 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
                      with the best answer found and its bound"
                 ),
             );
-            Some(std::time::Duration::from_secs(DEFAULT_MIP_TIME_LIMIT_SECONDS))
+            Some(std::time::Duration::from_secs(
+                DEFAULT_MIP_TIME_LIMIT_SECONDS,
+            ))
         }
         t => t,
     };
@@ -611,6 +613,10 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
         println!("not eligible:");
         for r in &verdict.reasons {
             println!("  - {} [{}]", r.describe(&inst, a, e), r.kind().label());
+            if let Some(chain) = r.chain(&inst, e) {
+                let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
+                println!("    chain: {}", ids.join(" — "));
+            }
         }
     }
     Ok(())
@@ -710,8 +716,18 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         check_output_path(log, &["json"])?;
     }
     {
-        let inputs: Vec<&Path> = args.instance.iter().chain(&args.replay).map(PathBuf::as_path).collect();
-        let outputs: Vec<&Path> = args.out.iter().chain(&args.log).map(PathBuf::as_path).collect();
+        let inputs: Vec<&Path> = args
+            .instance
+            .iter()
+            .chain(&args.replay)
+            .map(PathBuf::as_path)
+            .collect();
+        let outputs: Vec<&Path> = args
+            .out
+            .iter()
+            .chain(&args.log)
+            .map(PathBuf::as_path)
+            .collect();
         check_paths(&inputs, &outputs)?;
     }
     let replay = match &args.replay {

@@ -94,19 +94,47 @@ fn no_command_writes_over_its_input_or_twice_to_one_file() {
         (vec!["solve", "bundle.json", "--out", &abs], input),
         (vec!["solve", "bundle.json", "--out", "./link.json"], input),
         (
-            vec!["draw", "bundle.json", "--out", "d.json", "--log", "bundle.json"],
+            vec![
+                "draw",
+                "bundle.json",
+                "--out",
+                "d.json",
+                "--log",
+                "bundle.json",
+            ],
             input,
         ),
         (
-            vec!["draw", "bundle.json", "--out", "./bundle.json", "--log", "l.json"],
+            vec![
+                "draw",
+                "bundle.json",
+                "--out",
+                "./bundle.json",
+                "--log",
+                "l.json",
+            ],
             input,
         ),
         (
-            vec!["draw", "bundle.json", "--out", "hard.json", "--log", "l.json"],
+            vec![
+                "draw",
+                "bundle.json",
+                "--out",
+                "hard.json",
+                "--log",
+                "l.json",
+            ],
             input,
         ),
         (
-            vec!["draw", "bundle.json", "--out", "x.json", "--log", "./x.json"],
+            vec![
+                "draw",
+                "bundle.json",
+                "--out",
+                "x.json",
+                "--log",
+                "./x.json",
+            ],
             twice,
         ),
         (
@@ -115,27 +143,54 @@ fn no_command_writes_over_its_input_or_twice_to_one_file() {
         ),
         (
             vec![
-                "replace", "bundle.json", "panels.json", "--decline", &pair, "--out",
-                "panels.json", "--log", "r.json",
+                "replace",
+                "bundle.json",
+                "panels.json",
+                "--decline",
+                &pair,
+                "--out",
+                "panels.json",
+                "--log",
+                "r.json",
             ],
             input,
         ),
         (
             vec![
-                "replace", "bundle.json", "panels.json", "--decline", &pair, "--out",
-                "n.json", "--log", "link.json",
+                "replace",
+                "bundle.json",
+                "panels.json",
+                "--decline",
+                &pair,
+                "--out",
+                "n.json",
+                "--log",
+                "link.json",
             ],
             input,
         ),
         (
             vec![
-                "replace", "bundle.json", "panels.json", "--decline", &pair, "--out",
-                "n.json", "--log", "n.json",
+                "replace",
+                "bundle.json",
+                "panels.json",
+                "--decline",
+                &pair,
+                "--out",
+                "n.json",
+                "--log",
+                "n.json",
             ],
             twice,
         ),
         (
-            vec!["export", "bundle.json", "panels.json", "--out", "panels.json"],
+            vec![
+                "export",
+                "bundle.json",
+                "panels.json",
+                "--out",
+                "panels.json",
+            ],
             input,
         ),
         (
@@ -143,7 +198,14 @@ fn no_command_writes_over_its_input_or_twice_to_one_file() {
             input,
         ),
         (
-            vec!["report", "bundle.json", "panels.json", "--out", "report.md", "--no-price"],
+            vec![
+                "report",
+                "bundle.json",
+                "panels.json",
+                "--out",
+                "report.md",
+                "--no-price",
+            ],
             input,
         ),
     ];
@@ -192,7 +254,11 @@ fn a_draw_that_fails_late_keeps_every_old_file() {
 fn outputs_get_the_umask_permissions_and_keep_an_existing_mode() {
     let sb = round();
     let mode = |rel: &str| {
-        std::fs::metadata(sb.path(rel)).unwrap().permissions().mode() & 0o777
+        std::fs::metadata(sb.path(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
     };
     // The harness runs under the test runner's umask; compute what it gives.
     let umask = {
@@ -213,8 +279,10 @@ fn outputs_get_the_umask_permissions_and_keep_an_existing_mode() {
     std::fs::set_permissions(sb.path("gen"), PermissionsExt::from_mode(0o750)).unwrap();
     sb.run(&["solve", "bundle.json", "--out", "panels.json"])
         .expect_code(0);
-    sb.run(&["generate", "--preset", "tiny", "--seed", "3", "--out", "gen"])
-        .expect_code(0);
+    sb.run(&[
+        "generate", "--preset", "tiny", "--seed", "3", "--out", "gen",
+    ])
+    .expect_code(0);
     assert_eq!(mode("panels.json"), 0o640);
     assert_eq!(mode("gen"), 0o750);
 }
@@ -227,7 +295,14 @@ fn interrupt_draw(signal: &str) {
     let before = snapshot(&sb);
     let mut child = Command::new(env!("CARGO_BIN_EXE_panels"))
         .args([
-            "draw", "bundle.json", "--seed", "5", "--out", "drawn.json", "--log", "log.json",
+            "draw",
+            "bundle.json",
+            "--seed",
+            "5",
+            "--out",
+            "drawn.json",
+            "--log",
+            "log.json",
         ])
         .env("PANELS_TEST_COMMIT_DELAY_MS", "20000")
         .current_dir(sb.root())
@@ -247,7 +322,10 @@ fn interrupt_draw(signal: &str) {
         .unwrap()
         .success());
     let status = child.wait().unwrap();
-    assert!(t.elapsed() < Duration::from_secs(15), "the signal was not obeyed");
+    assert!(
+        t.elapsed() < Duration::from_secs(15),
+        "the signal was not obeyed"
+    );
     assert!(!status.success(), "{status:?}");
     assert!(temps_in(sb.root()).is_empty(), "{:?}", temps_in(sb.root()));
     assert_eq!(snapshot(&sb), before);

@@ -45,8 +45,14 @@ fn the_plain_bundle_loads() {
 #[test]
 fn integers_out_of_range_are_refused_in_both_json_paths() {
     for (policy, says) in [
-        (", \"seed\": 18446744073709551616", "at most 18446744073709551615"),
-        (", \"seed\": 1.8446744073709552e19", "at most 18446744073709551615"),
+        (
+            ", \"seed\": 18446744073709551616",
+            "at most 18446744073709551615",
+        ),
+        (
+            ", \"seed\": 1.8446744073709552e19",
+            "at most 18446744073709551615",
+        ),
         (", \"seed\": 1e19", "plain digits"),
         (", \"seed\": 9007199254740993.0", "plain digits"),
         (", \"seed\": -1", "non-negative"),
@@ -59,7 +65,10 @@ fn integers_out_of_range_are_refused_in_both_json_paths() {
         }
     }
     for m in both_refuse(&bundle("", ", \"max_load\": -3")) {
-        assert!(m.contains("experts[0]") && m.contains("non-negative"), "{m}");
+        assert!(
+            m.contains("experts[0]") && m.contains("non-negative"),
+            "{m}"
+        );
     }
 }
 
@@ -69,7 +78,10 @@ fn repeated_keys_inside_records_are_refused_in_both_json_paths() {
         bundle(", \"max_load\": 0, \"max_load\": 6", ""),
         bundle("", ", \"max_load\": 0, \"max_load\": 6"),
         bundle("", ", \"city\": \"Y\""),
-        bundle(", \"min_outside_share_by_city\": {\"X\": 0.1, \"X\": 0.2}", ""),
+        bundle(
+            ", \"min_outside_share_by_city\": {\"X\": 0.1, \"X\": 0.2}",
+            "",
+        ),
         bundle("", "").replace(
             r#""expert": "E1", "score": 0.5"#,
             r#""expert": "E1", "score": 0.5, "score": 999"#,
@@ -142,7 +154,10 @@ fn integers_out_of_range_are_refused_in_workbooks() {
     let m = panels::io::xlsx::load_xlsx_from_bytes(Path::new("w.xlsx"), &bytes)
         .unwrap_err()
         .to_string();
-    assert!(m.contains("seed") && m.contains("at most 18446744073709551615"), "{m}");
+    assert!(
+        m.contains("seed") && m.contains("at most 18446744073709551615"),
+        "{m}"
+    );
     assert!(m.contains("max_load") && m.contains("at most"), "{m}");
 }
 
@@ -155,7 +170,10 @@ fn a_csv_cell_of_millions_of_keywords_is_refused_quickly() {
         "experts.csv",
         format!("id,city,institution,keywords\nE1,X,I,{cell}\n").into_bytes(),
     );
-    input.set("applications.csv", b"id,city,institution\nA1,Y,K\n".to_vec());
+    input.set(
+        "applications.csv",
+        b"id,city,institution\nA1,Y,K\n".to_vec(),
+    );
     input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
     let m = load_csv_from_bytes(Path::new("inst"), &input)
         .unwrap_err()

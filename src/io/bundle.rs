@@ -609,7 +609,9 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
         while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
             let twice = |k: &str| A::Error::custom(super::strict::repeated_key(k));
             match key {
-                AffinityKey::Application if application.is_some() => return Err(twice("application")),
+                AffinityKey::Application if application.is_some() => {
+                    return Err(twice("application"))
+                }
                 AffinityKey::Expert if expert.is_some() => return Err(twice("expert")),
                 AffinityKey::Score if score.is_some() => return Err(twice("score")),
                 AffinityKey::Application => {

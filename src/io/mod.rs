@@ -51,17 +51,17 @@ use sha2::{Digest, Sha256};
 
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
-pub use output::{check_paths, Outputs};
-pub use strict::MAX_LIST_ITEMS;
 pub use error::{
     LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
     MAX_TOTAL_LIST_ITEMS,
 };
+pub use output::{check_paths, Outputs};
 pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
     MAX_COUNT, POLICY_FIELDS,
 };
+pub use strict::MAX_LIST_ITEMS;
 
 use crate::model::Instance;
 use csvdir::CsvFiles;

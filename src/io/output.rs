@@ -113,18 +113,28 @@ fn temp_name(dir: &Path) -> PathBuf {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    dir.join(format!("{TMP_PREFIX}{}-{n}-{nanos:08x}", std::process::id()))
+    dir.join(format!(
+        "{TMP_PREFIX}{}-{n}-{nanos:08x}",
+        std::process::id()
+    ))
 }
 
 /// The pid in one of our temporary names.
 fn temp_pid(name: &str) -> Option<u32> {
-    name.strip_prefix(TMP_PREFIX)?.split('-').next()?.parse().ok()
+    name.strip_prefix(TMP_PREFIX)?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn process_runs(pid: u32) -> bool {
     #[cfg(unix)]
     {
-        let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
+        let Some(p) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
             return false;
         };
         // EPERM: it runs, under another user.
@@ -521,7 +531,9 @@ fn identity(path: &Path) -> Identity {
     let meta = fs::metadata(path).ok();
     let canonical = path.canonicalize().unwrap_or_else(|_| {
         let parent = parent_of(path);
-        let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+        let parent = parent
+            .canonicalize()
+            .unwrap_or_else(|_| parent.to_path_buf());
         match path.file_name() {
             Some(n) => parent.join(n),
             None => parent,

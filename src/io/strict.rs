@@ -105,7 +105,10 @@ mod tests {
     fn repeated_keys_are_refused_at_any_depth() {
         assert!(from_str(r#"{"a": 1, "b": {"c": 1}}"#).is_ok());
         let e = from_str(r#"{"a": 1, "a": 2}"#).unwrap_err();
-        assert!(e.to_string().contains(r#"the key "a" is given twice"#), "{e}");
+        assert!(
+            e.to_string().contains(r#"the key "a" is given twice"#),
+            "{e}"
+        );
         assert!(e.line() == 1, "{e}");
         assert!(from_str(r#"[{"x": {"c": 1, "c": 1}}]"#).is_err());
     }
@@ -115,6 +118,9 @@ mod tests {
         let ok = format!("[{}0]", "0,".repeat(MAX_LIST_ITEMS - 1));
         assert!(from_str(&ok).is_ok());
         let long = format!("[{}0]", "0,".repeat(MAX_LIST_ITEMS));
-        assert!(from_str(&long).unwrap_err().to_string().contains("more than"));
+        assert!(from_str(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("more than"));
     }
 }
