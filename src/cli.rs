@@ -657,6 +657,7 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
             GenFormat::Csv
         }
     });
+    crate::generate::check_limits(&cfg).map_err(Failure::BadInput)?;
     let t = Instant::now();
     let inst = crate::generate::generate(&cfg);
     let fmt = match format {
