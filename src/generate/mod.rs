@@ -260,7 +260,11 @@ pub fn check_limits(cfg: &GenConfig) -> Result<(), String> {
         return Err(format!(
             "{listed} listed scores (applications × {}): at most {MAX_GENERATED_PAIRS}; \
              lower --applications, --experts or --affinity-per-application",
-            if cfg.dense_affinity { "experts" } else { "--affinity-per-application" }
+            if cfg.dense_affinity {
+                "experts"
+            } else {
+                "--affinity-per-application"
+            }
         ));
     }
     let conflicts = cfg.conflict_rate.max(0.0) * pairs as f64;
