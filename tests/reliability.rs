@@ -496,3 +496,81 @@ fn the_mip_says_its_default_time_limit() {
         .expect_code(0)
         .stderr_has(&["no --time-limit given, stopping after 300s"]);
 }
+
+/// The base bundle with ids, names, titles, cities and institutions that
+/// Excel would run as formulas, and a negative score.
+fn formula_bundle() -> serde_json::Value {
+    serde_json::json!({
+        "policy": { "panel_size": 1, "min_outside_share": 0.0, "max_load": 2 },
+        "experts": [
+            { "id": "=E1", "name": "=HYPERLINK(\"http://x\")", "city": "+武汉",
+              "institution": "-inst", "keywords": ["@k", "=k2"] },
+            { "id": "'E2", "city": "@长沙", "institution": "'quoted", "title": "\tT" },
+            { "id": "E3", "city": "-x", "institution": "plain" }
+        ],
+        "applications": [
+            { "id": "-A1", "title": "=1+1", "city": "+武汉", "institution": "@i" },
+            { "id": "A2", "title": "'t", "city": "@长沙", "institution": "x" }
+        ],
+        "affinity": [
+            { "application": "-A1", "expert": "=E1", "score": -0.5 },
+            { "application": "-A1", "expert": "'E2", "score": -0.25 },
+            { "application": "A2", "expert": "E3", "score": 0.5 }
+        ]
+    })
+}
+
+#[test]
+fn csv_outputs_have_a_bom_neutralise_formulas_and_read_back() {
+    let sb = Sandbox::new();
+    sb.write_json("f.json", &formula_bundle());
+    sb.run(&["solve", "f.json", "--out", "p.csv"]).expect_code(0);
+    let bytes = sb.read("p.csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    for line in text.lines().skip(1) {
+        for cell in line.split(',') {
+            let c = cell.trim_start_matches('"');
+            let first = c.chars().next();
+            let numeric = c.parse::<f64>().is_ok();
+            assert!(
+                numeric || !matches!(first, Some('=' | '+' | '-' | '@' | '\t')),
+                "formula cell {cell:?} in {text}"
+            );
+        }
+    }
+    assert!(text.contains(",-0.25,") || text.contains(",-0.5,"), "scores stay numbers: {text}");
+    assert!(text.contains("'-A1") && text.contains("''E2"), "{text}");
+    // Read back: verify finds the same ids and scores.
+    sb.run(&["verify", "f.json", "p.csv"]).expect_code(0);
+    sb.run(&["export", "f.json", "p.csv", "--out", "again.json"])
+        .expect_code(0);
+    let again = sb.read_json("again.json");
+    assert_eq!(again["panels"][0]["application"], "-A1");
+    assert_eq!(again["panels"][1]["experts"][0], "E3");
+
+    sb.run(&["export", "f.json", "p.csv", "--anonymous", "--out", "anon.csv"])
+        .expect_code(0);
+    let anon = sb.read("anon.csv");
+    assert!(anon.starts_with(b"\xEF\xBB\xBF"));
+    let anon = String::from_utf8_lossy(&anon[3..]).into_owned();
+    assert!(anon.contains("'-A1,'=1+1,'+武汉,"), "{anon}");
+    assert!(anon.contains("A2,''t,'@长沙,"), "{anon}");
+}
+
+#[test]
+fn csv_instance_directories_round_trip_formula_like_text() {
+    let sb = Sandbox::new();
+    let path = sb.write_json("f.json", &formula_bundle());
+    let inst = panels::io::load_instance(&path).unwrap();
+    let dir = sb.path("inst");
+    panels::io::write_instance(&inst, &dir, panels::io::InstanceFormat::CsvDir).unwrap();
+    let experts = std::fs::read(dir.join("experts.csv")).unwrap();
+    assert!(experts.starts_with(b"\xEF\xBB\xBF"));
+    let experts = String::from_utf8_lossy(&experts);
+    assert!(experts.contains("'=E1,"), "{experts}");
+    let affinity = String::from_utf8_lossy(&std::fs::read(dir.join("affinity.csv")).unwrap()).into_owned();
+    assert!(affinity.contains(",-0.5"), "{affinity}");
+    let back = panels::io::load_instance(&dir).unwrap();
+    assert_eq!(back, inst);
+}

@@ -34,6 +34,7 @@
 mod bundle;
 mod bundle_fast;
 mod bundle_write;
+pub mod csv_safe;
 mod csvdir;
 mod error;
 mod intern;

@@ -155,9 +155,8 @@ pub fn panels_bytes(
                 .filter(|c| with_scores || *c != "score")
                 .collect();
             let apps = inst.app_index();
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
+            let mut w = super::csv_safe::writer();
+            let text = |s: &str| super::csv_safe::neutralise(s).into_owned();
             let cerr = |e: csv::Error| bad(e.to_string());
             w.write_record(&header).map_err(cerr)?;
             for p in &panels.panels {
@@ -168,7 +167,7 @@ pub fn panels_bytes(
                     let ex = inst
                         .expert_by_id(e)
                         .ok_or_else(|| bad(format!("unknown expert {e:?}")))?;
-                    let mut row = vec![p.application.clone(), e.clone()];
+                    let mut row = vec![text(&p.application), text(e)];
                     if with_scores {
                         row.push(
                             p.scores
@@ -177,8 +176,8 @@ pub fn panels_bytes(
                                 .unwrap_or_default(),
                         );
                     }
-                    row.push(inst.expert_city(ex).to_string());
-                    row.push(inst.app_city(a).to_string());
+                    row.push(text(inst.expert_city(ex)));
+                    row.push(text(inst.app_city(a)));
                     w.write_record(&row).map_err(cerr)?;
                 }
             }
