@@ -81,7 +81,7 @@ fn issue_4_solve_overwrote_its_own_input() {
     let before = sb.read("round.json");
     sb.run(&["solve", "round.json", "--out", "round.json"])
         .expect_code(2)
-        .stderr_has(&["round.json", "instance's own file"]);
+        .stderr_has(&["round.json", "is the input"]);
     assert_eq!(sb.read("round.json"), before);
     // The same file by another spelling.
     sb.mkdir("sub");
@@ -94,7 +94,7 @@ fn issue_4_solve_overwrote_its_own_input() {
     for target in ["inst/policy.json", "inst/experts.csv"] {
         sb.run(&["solve", "inst", "--out", target])
             .expect_code(2)
-            .stderr_has(&[target, "instance's own file"]);
+            .stderr_has(&[target, "is the input"]);
     }
     assert_eq!(sb.read("inst/policy.json"), policy);
     // Writing next to the CSV files, under another name, is fine.
