@@ -525,7 +525,8 @@ fn formula_bundle() -> serde_json::Value {
 fn csv_outputs_have_a_bom_neutralise_formulas_and_read_back() {
     let sb = Sandbox::new();
     sb.write_json("f.json", &formula_bundle());
-    sb.run(&["solve", "f.json", "--out", "p.csv"]).expect_code(0);
+    sb.run(&["solve", "f.json", "--out", "p.csv"])
+        .expect_code(0);
     let bytes = sb.read("p.csv");
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -540,7 +541,10 @@ fn csv_outputs_have_a_bom_neutralise_formulas_and_read_back() {
             );
         }
     }
-    assert!(text.contains("'-A1,''E2,-0.25,"), "scores stay numbers: {text}");
+    assert!(
+        text.contains("'-A1,''E2,-0.25,"),
+        "scores stay numbers: {text}"
+    );
     assert!(text.contains("'-A1") && text.contains("''E2"), "{text}");
     // Read back: verify finds the same ids and scores.
     sb.run(&["verify", "f.json", "p.csv"]).expect_code(0);
@@ -550,8 +554,15 @@ fn csv_outputs_have_a_bom_neutralise_formulas_and_read_back() {
     assert_eq!(again["panels"][0]["application"], "-A1");
     assert_eq!(again["panels"][1]["experts"][0], "E3");
 
-    sb.run(&["export", "f.json", "p.csv", "--anonymous", "--out", "anon.csv"])
-        .expect_code(0);
+    sb.run(&[
+        "export",
+        "f.json",
+        "p.csv",
+        "--anonymous",
+        "--out",
+        "anon.csv",
+    ])
+    .expect_code(0);
     let anon = sb.read("anon.csv");
     assert!(anon.starts_with(b"\xEF\xBB\xBF"));
     let anon = String::from_utf8_lossy(&anon[3..]).into_owned();
@@ -570,7 +581,8 @@ fn csv_instance_directories_round_trip_formula_like_text() {
     assert!(experts.starts_with(b"\xEF\xBB\xBF"));
     let experts = String::from_utf8_lossy(&experts);
     assert!(experts.contains("'=E1,"), "{experts}");
-    let affinity = String::from_utf8_lossy(&std::fs::read(dir.join("affinity.csv")).unwrap()).into_owned();
+    let affinity =
+        String::from_utf8_lossy(&std::fs::read(dir.join("affinity.csv")).unwrap()).into_owned();
     assert!(affinity.contains(",-0.5"), "{affinity}");
     let back = panels::io::load_instance(&dir).unwrap();
     assert_eq!(back, inst);

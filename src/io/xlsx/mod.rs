@@ -139,6 +139,8 @@ pub const MAX_WORKBOOK_TEXT_BYTES: usize = 256 << 20;
 struct Budget {
     cells: usize,
     text: usize,
+    /// A limit was passed: stop reading.
+    exceeded: bool,
 }
 
 /// Bytes of text a cell decodes to (numbers and the like count as a few).
@@ -185,6 +187,7 @@ fn sparse_cells(
         let n = text_bytes(v);
         // Bytes bound characters from above: count only long ones.
         if n > MAX_CELL_CHARS && cell_chars(v) > MAX_CELL_CHARS {
+            budget.exceeded = true;
             return Err(format!(
                 "cell {}{}: text of more than {MAX_CELL_CHARS} characters (Excel's limit \
                  for a cell)",
@@ -194,6 +197,7 @@ fn sparse_cells(
         }
         budget.text += n;
         if budget.text > MAX_WORKBOOK_TEXT_BYTES {
+            budget.exceeded = true;
             return Err(format!(
                 "the workbook's cells hold more than {} MiB of text; split the workbook",
                 MAX_WORKBOOK_TEXT_BYTES >> 20
@@ -205,6 +209,7 @@ fn sparse_cells(
             *w = c + 1;
         }
         if budget.cells > MAX_WORKBOOK_CELLS {
+            budget.exceeded = true;
             return Err(too_many());
         }
         rows.entry(r).or_default().push((c, v.clone().into()));
@@ -504,6 +509,10 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     for (&known, actual) in &found {
         if let Some(s) = read_sheet(name, &mut wb, actual, &mut errs, &mut budget) {
             sheets.insert(known, s);
+        }
+        if budget.exceeded {
+            // Over a limit: that one message, not a cascade.
+            return Err(errs.finish::<Instance>(None).unwrap_err());
         }
     }
 
