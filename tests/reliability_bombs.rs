@@ -277,3 +277,41 @@ fn a_team_of_two_thousand_around_one_hub_solves_quickly() {
     let p = sb.read_json("p.json");
     assert_eq!(p["panels"][0]["experts"], json!(["F0", "F1"]));
 }
+
+#[test]
+fn a_thirty_thousand_link_chain_is_explained_within_bounds() {
+    let sb = Sandbox::new();
+    let n = 30_000;
+    let experts: Vec<_> = (0..n)
+        .map(|i| json!({"id": format!("P{i}"), "city": "X", "institution": "I"}))
+        .collect();
+    let links: Vec<_> = (1..n)
+        .map(|i| json!({"a": format!("P{}", i - 1), "b": format!("P{i}")}))
+        .collect();
+    let apps: Vec<_> = (0..20)
+        .map(|k| json!({"id": format!("A{k}"), "city": "Y", "institution": "J", "team": ["P0"]}))
+        .collect();
+    sb.write_json(
+        "chain.json",
+        &json!({
+            "policy": {"panel_size": 1, "coauthor_hops": n},
+            "experts": experts, "applications": apps, "coauthorships": links,
+        }),
+    );
+    let last = format!("P{}", n - 1);
+    let (code, stderr, took) = run_capped(&sb, &["explain", "chain.json", "-a", "A7", "-e", &last]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_panels"))
+        .args(["explain", "chain.json", "-a", "A7", "-e", &last])
+        .current_dir(sb.root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("within 29999 link(s) of team member P0"),
+        "{}",
+        &text[..text.len().min(400)]
+    );
+    assert!(text.contains(&format!("chain: {last} — P29998")));
+}
