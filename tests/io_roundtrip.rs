@@ -535,6 +535,7 @@ fn panels_round_trip_json_and_csv() {
         input_sha256: None,
         certificate: None,
         stats: None,
+        ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("panels.json");

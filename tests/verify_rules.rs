@@ -193,7 +193,8 @@ fn file(
         input_sha256: None,
         certificate: None,
         stats: None,
-    }
+        ..Default::default()
+    }..Default::default()
 }
 
 // ---------------------------------------------------------------------------
@@ -1113,7 +1114,8 @@ fn to_file(c: &Case, true_micro: i64) -> PanelsFile {
         input_sha256: None,
         certificate: None,
         stats: None,
-    }
+        ..Default::default()
+    }..Default::default()
 }
 
 const CITIES: [&str; 3] = ["武汉", "长沙", "合肥"];

@@ -23,7 +23,8 @@ pub fn panels_file(inst: &Instance, panels: &[Vec<ExpertIx>]) -> PanelsFile {
         input_sha256: None,
         certificate: None,
         stats: None,
-    }
+        ..Default::default()
+    }..Default::default()
 }
 
 /// Violations `verify` finds in `panels`, rendered (empty when valid).
