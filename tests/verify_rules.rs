@@ -194,7 +194,7 @@ fn file(
         certificate: None,
         stats: None,
         ..Default::default()
-    }..Default::default()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1115,7 +1115,7 @@ fn to_file(c: &Case, true_micro: i64) -> PanelsFile {
         certificate: None,
         stats: None,
         ..Default::default()
-    }..Default::default()
+    }
 }
 
 const CITIES: [&str; 3] = ["武汉", "长沙", "合肥"];

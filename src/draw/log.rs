@@ -129,7 +129,7 @@ pub fn draw_output(
     seed: u64,
     source: super::CapSource,
 ) -> DrawOutput {
-    let pairs = elig.pairs(inst);
+    let pairs = &drawn.pairs;
     let records = panel_records(inst, elig, &drawn.panels);
     let status = if drawn.objective_micro == drawn.optimum_micro {
         "optimal"
@@ -146,7 +146,7 @@ pub fn draw_output(
         input_sha256: Some(hash.to_string()),
         certificate: None,
         stats: Some(serde_json::json!({
-            "eligible_pairs": pairs.len(),
+            "eligible_pairs": drawn.eligible_pairs,
             "max_probability": drawn.lp.cap(),
             "expected_objective": drawn.lp.expected_objective(),
         })),
@@ -168,7 +168,7 @@ pub fn draw_output(
         row.p.push(m.units as f64 / d);
     }
     let wanted = inst.policy.alternates;
-    let alternates = alternates(inst, &pairs, &drawn.panels, wanted)
+    let alternates = alternates(inst, pairs, &drawn.panels, wanted)
         .into_iter()
         .map(|pa| AlternatesRow {
             application: inst.applications[pa.app.ix()].id.clone(),

@@ -158,6 +158,12 @@ pub struct Drawn {
     pub objective_micro: i64,
     /// Cycles rounded.
     pub rounding_steps: usize,
+    /// The pairs the LP was solved on: every eligible pair, or on a large
+    /// round the candidates with every pair pricing added (all pairs with
+    /// probability are among them). Alternates are ranked among these.
+    pub pairs: crate::eligibility::EligiblePairs,
+    /// Exact number of eligible pairs of the round.
+    pub eligible_pairs: usize,
 }
 
 /// The cap on every pair's probability when neither `--max-probability`
@@ -230,8 +236,21 @@ pub fn draw_capped(
     max_probability: f64,
 ) -> Result<Drawn, DrawError> {
     let optimum = solve::solve(inst, elig, Method::Flow)?;
-    let pairs = elig.pairs(inst);
-    let lp = CappedLp::solve(inst, &pairs, Some(max_probability))?;
+    let (lp, pairs, eligible_pairs) = match optimum.stats.pricing.as_ref() {
+        // The round was too large for every pair: so is the draw.
+        Some(p) => CappedLp::solve_sparse(
+            inst,
+            elig,
+            p.candidates_per_application,
+            Some(max_probability),
+        )?,
+        None => {
+            let pairs = elig.pairs(inst);
+            let lp = CappedLp::solve(inst, &pairs, Some(max_probability))?;
+            let n = pairs.len();
+            (lp, pairs, n)
+        }
+    };
     let (panels, rounding_steps) = lp.sample(seed)?;
     let objective_micro = total_micro(inst, elig, &panels);
     if objective_micro > optimum.objective_micro {
@@ -246,6 +265,8 @@ pub fn draw_capped(
         panels,
         objective_micro,
         rounding_steps,
+        pairs,
+        eligible_pairs,
     })
 }
 

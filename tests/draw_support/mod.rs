@@ -24,7 +24,7 @@ pub fn panels_file(inst: &Instance, panels: &[Vec<ExpertIx>]) -> PanelsFile {
         certificate: None,
         stats: None,
         ..Default::default()
-    }..Default::default()
+    }
 }
 
 /// Violations `verify` finds in `panels`, rendered (empty when valid).

@@ -76,7 +76,7 @@ pub fn panels_file(status: &str, objective: f64, rows: &[(&str, &[&str], &[f64])
         certificate: None,
         stats: None,
         ..Default::default()
-    }..Default::default()
+    }
 }
 
 /// The optimal panels, worked out by hand: A1 must take its only outside
@@ -91,7 +91,7 @@ pub fn optimal() -> PanelsFile {
             ("A2", &["E1", "E5"], &[0.6, 0.8]),
             ("A3", &["E3", "E5"], &[0.7, 0.4]),
         ],
-    )..Default::default()
+    )
 }
 
 /// Panels that break rules: A1 gets E1 (same institution) and E2 (home
@@ -105,5 +105,5 @@ pub fn broken() -> PanelsFile {
             ("A2", &["E1", "E5"], &[0.6, 0.8]),
             ("A3", &["E3", "E5"], &[0.7, 0.4]),
         ],
-    )..Default::default()
+    )
 }
