@@ -48,7 +48,8 @@ fn issue_2_verify_rejected_solves_own_csv_output() {
     sb.run(&["solve", "bundle.json", "--out", "panels.csv"])
         .expect_code(0);
     let run = sb.run(&["verify", "bundle.json", "panels.csv"]);
-    run.expect_code(0).stdout_has(&["OK", "claims: not recorded"]);
+    run.expect_code(0)
+        .stdout_has(&["OK", "claims: not recorded"]);
 }
 
 /// Issue 3: `--out` into a directory that does not exist solved the whole

@@ -72,7 +72,8 @@ fn raising_a_dual_proves_only_a_weaker_bound_and_fails_an_optimal_claim() {
         "{got:?}"
     );
     let duals = cert.resolve(&inst).unwrap();
-    cert.dual_objective = panels::certificate::dual_bound_fast(&inst, &elig, &duals).unwrap() as i64;
+    cert.dual_objective =
+        panels::certificate::dual_bound_fast(&inst, &elig, &duals).unwrap() as i64;
     file.certificate = Some(serde_json::to_value(&cert).unwrap());
     let got = outcome(&inst, &elig, &file);
     assert!(

@@ -28,6 +28,11 @@
 //!   score − min score) + 1`), so the exact min-cost flow first keeps as
 //!   many current pairs as possible — the fewest pairs change — and among
 //!   those maximises the score.
+//!   On rounds above [`crate::solve::pricing::DENSE_PAIRS`] applications
+//!   × experts, the moves are sought among each application's candidates
+//!   (the top K eligible experts by score, as `solve` keeps them) plus the
+//!   rows above: every rule is kept, but "fewest changes" is then proven
+//!   among those pairs only.
 //! - **Locked applications** keep their panels in both modes (their pairs
 //!   are fixed); a vacated seat on a locked panel is refused.
 
@@ -145,7 +150,12 @@ pub fn replace_with(
         }
     }
     let new = if req.allow_moves {
-        let pairs = rules.without_forbidden(&elig.pairs(inst));
+        let size = inst.applications.len().saturating_mul(inst.experts.len());
+        let pairs = if size > crate::solve::pricing::DENSE_PAIRS {
+            rules.candidate_rows(inst, elig)
+        } else {
+            rules.without_forbidden(&elig.pairs(inst))
+        };
         if let Some(why) = explain::precheck(inst, elig, &pairs) {
             return Err(DrawError::Infeasible(why));
         }
@@ -223,6 +233,43 @@ impl<'a> Rules<'a> {
                     out.experts.push(e);
                     out.scores.push(s);
                 }
+            }
+            out.offsets.push(out.experts.len());
+        }
+        out
+    }
+
+    /// The pairs a replacement with moves uses on a round too large for
+    /// every pair: each application's candidates (the top K eligible
+    /// experts by score, as `solve` keeps them), its current panel, and
+    /// for applications with a vacated seat every eligible expert; never a
+    /// forbidden pair. The fewest changes are then found among these
+    /// pairs (not proven over every eligible pair).
+    fn candidate_rows(&self, inst: &Instance, elig: &Eligibility) -> EligiblePairs {
+        use crate::eligibility::overlap::ScoreIndex;
+        let index = ScoreIndex::new(inst);
+        let k = crate::solve::pricing::auto_k(inst);
+        let cand = crate::solve::candidates::generate(inst, elig, &index, k, &|| {}).candidates;
+        let open = self.seats_and_open_rows(inst, elig);
+        let mut out = EligiblePairs::default();
+        out.offsets.push(0);
+        for a in inst.app_ixs() {
+            let mut row: Vec<(ExpertIx, Score)> = cand.rows[a.ix()]
+                .iter()
+                .copied()
+                .filter(|&(e, _)| !self.forbidden(a, e))
+                .collect();
+            row.extend(
+                open.experts_of(a)
+                    .iter()
+                    .copied()
+                    .zip(open.scores_of(a).iter().copied()),
+            );
+            row.sort_unstable_by_key(|&(e, _)| e);
+            row.dedup_by_key(|&mut (e, _)| e);
+            for (e, s) in row {
+                out.experts.push(e);
+                out.scores.push(s);
             }
             out.offsets.push(out.experts.len());
         }

@@ -25,6 +25,7 @@
 //! | panel size = k of the application | [`Violation::WrongPanelSize`] |
 //! | experts of a panel distinct | [`Violation::RepeatedExpert`] |
 //! | every pair eligible | [`Violation::Ineligible`] (every reason listed) |
+//! | no declined pair, no withdrawn expert (the file's state) | [`Violation::Declined`] |
 //! | enough experts from outside the applicant's city | [`Violation::TooFewOutside`] |
 //! | `max_per_city` (home city included) | [`Violation::CityCap`] |
 //! | `max_per_institution` | [`Violation::InstitutionCap`] |
@@ -65,18 +66,31 @@
 //!
 //! Scores are integers in millionths ([`crate::model::SCORE_SCALE`]); the
 //! recomputed objective is their exact sum ([`Report::objective_micro`]).
-//! Floats from the file (`objective`, `bound`, `scores`) are compared with
-//! the tolerance of [`tolerance`]: 1e-6 absolute when the reference value is
-//! at most 1 in magnitude, 1e-6 relative above that. Messages say which
-//! applied. A non-finite float never passes a comparison.
+//! Floats from the file (`objective`, `bound`, `scores`) are claims and are
+//! compared **exactly** with the float of the exact value (no tolerance: a
+//! millionth off is a broken claim). A non-finite float never passes.
+//!
+//! # Rules and claims
+//!
+//! The last four rows of the table are the file's *claims* about its panels
+//! ([`Rule::is_claim`]); the others are the *rules* the panels must keep.
+//! [`Report::rules_ok`] and [`Report::claims_ok`] judge them apart
+//! (`report` and `export` look at the rules only). A file whose panels no
+//! longer hash to its `assignment_sha256` was edited after solving: its
+//! objective, optimality and listed scores describe the panels as solved,
+//! so they are not held against the edit; a note says so instead
+//! ([`Report::notes`]). A CSV records no claims
+//! ([`STATUS_NOT_RECORDED`]). docs/round-lifecycle.md has the wording.
 //!
 //! # Optimality certificate (`verify --certificate`)
 //!
 //! [`check_certificate`] (in [`certificate`]) re-checks the LP duals the
 //! solver writes, by model names, from the instance alone: see
-//! [`crate::certificate`] for the LP and the bound. Without
+//! [`crate::certificate`] for the LP and the bound; the certificate's
+//! stated `dual_objective` must equal the bound its duals give. Without
 //! `--certificate`, `status: optimal` is checked only for consistency with
-//! `bound` (see [`Violation::OptimalWithGap`]).
+//! `bound` (see [`Violation::OptimalWithGap`]), and the report says the
+//! certificate was not checked.
 
 pub mod certificate;
 pub mod rules;
