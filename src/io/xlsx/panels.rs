@@ -153,7 +153,7 @@ pub fn panels_xlsx_bytes(
                 row.extend([XCell::Empty, XCell::Empty, XCell::Empty]);
             }
             let mark = |list: &[String]| {
-                if list.iter().any(|x| *x == app.id) {
+                if list.contains(&app.id) {
                     XCell::from("yes")
                 } else {
                     XCell::Empty
@@ -409,7 +409,6 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
         locked,
         certificate: None,
         stats: None,
-        ..Default::default()
     })
 }
 
