@@ -921,7 +921,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     }
     let mut alternates = d.alternates;
     if let Some(n) = r.count(&rec, "alternates") {
-        // Issue 8: every panel keeps at least two ranked alternates.
+        // Every panel keeps at least two ranked alternates.
         if n >= 2 {
             alternates = n;
         } else {
