@@ -124,6 +124,11 @@ pub struct DrawArgs {
     /// Seed of the draw (default: the policy's `seed`).
     #[arg(long, conflicts_with = "replay")]
     pub seed: Option<u64>,
+    /// Cap on every (application, expert) pair's probability, in (0, 1];
+    /// wins over the policy's `max_probability`. Without either the draw
+    /// uses 0.5 (and says so); 1 gives the best-scoring panels, as `solve`.
+    #[arg(long, conflicts_with = "replay")]
+    pub max_probability: Option<f64>,
     /// Where to write the panels (.json or .csv).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
@@ -139,19 +144,40 @@ pub struct DrawArgs {
 /// `panels replace`.
 #[derive(Args, Debug)]
 pub struct ReplaceArgs {
-    /// The instance.
-    pub instance: PathBuf,
-    /// The current panels file (.json or .csv).
-    pub panels: PathBuf,
-    /// A declined pair APPLICATION:EXPERT (repeat, or separate by commas).
-    #[arg(long, required = true, value_delimiter = ',')]
+    /// The instance (with --replay: overrides the path in the log).
+    #[arg(required_unless_present = "replay")]
+    pub instance: Option<PathBuf>,
+    /// The current panels file (.json, .csv or .xlsx; with --replay:
+    /// overrides the path in the log).
+    #[arg(required_unless_present = "replay")]
+    pub panels: Option<PathBuf>,
+    /// A declined pair APPLICATION:EXPERT, or an EXPERT alone who withdraws
+    /// from every panel of the round (repeat, or separate by commas).
+    #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
     pub decline: Vec<String>,
-    /// Where to write the new panels (.json or .csv).
-    #[arg(long, short)]
-    pub out: PathBuf,
+    /// Lock these applications' panels (ids, comma-separated): no
+    /// replacement changes them, now or later.
+    #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
+    pub lock: Vec<String>,
+    /// Lock every panel the panels file marks confirmed (the workbook's
+    /// `confirmed` column).
+    #[arg(long, conflicts_with = "replay")]
+    pub lock_confirmed: bool,
+    /// Let seats other than the declined ones change (fewest changes);
+    /// without it only declined seats are refilled.
+    #[arg(long, conflicts_with = "replay")]
+    pub allow_moves: bool,
+    /// Where to write the new panels (.json, .csv or .xlsx).
+    #[arg(long, short, required_unless_present = "replay")]
+    pub out: Option<PathBuf>,
     /// Where to write the log of what changed (.json).
+    #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
+    pub log: Option<PathBuf>,
+    /// Recompute the replacement of this log and check it byte for byte;
+    /// refuses if the instance or the old panels file changed. With --out,
+    /// also writes the panels.
     #[arg(long)]
-    pub log: PathBuf,
+    pub replay: Option<PathBuf>,
 }
 
 /// `panels solve`.
@@ -465,7 +491,7 @@ pub fn panels_file(
         })
         .collect();
     let stats = serde_json::to_value(&solved.stats).ok();
-    PanelsFile {
+    let mut file = PanelsFile {
         status: solved.status.as_str().to_string(),
         objective: total_as_f64(solved.objective_micro),
         bound: solved.bound_micro.map(total_as_f64),
@@ -478,7 +504,10 @@ pub fn panels_file(
             .as_ref()
             .and_then(|c| serde_json::to_value(c).ok()),
         stats,
-    }
+        ..Default::default()
+    };
+    file.seal();
+    file
 }
 
 /// Refuses, before any work, an output path we cannot write: an extension
@@ -548,24 +577,48 @@ fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
     }
 }
 
+/// `panels verify`: rules, then claims, then (when asked) the certificate.
+/// Exit 1 when a rule or a claim is broken, or the certificate fails;
+/// `--certificate` on a file that carries none exits 2 (nothing to check;
+/// not a broken rule) when everything else holds.
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
-    let (inst, _) = load_hashed(&args.instance, quiet)?;
+    use crate::verify::CertificateOutcome;
+    let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let panels = crate::io::read_panels_for(&args.panels, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let elig = Eligibility::compute(&inst);
-    let report = crate::verify::verify_with(&inst, &elig, &panels);
+    let mut report = crate::verify::verify_with(&inst, &elig, &panels);
+    report.note_input(&panels, &hash);
     let mut ok = report.is_ok();
-    print!("{}", report.render(&inst));
+    let mut absent = false;
     if args.certificate {
+        report.certificate_present = false;
+        print!("{}", report.render(&inst));
+        // After an edit the certificate can only back a bound: the file's
+        // `optimal` describes the panels as solved (see the note).
+        let judged = if report.edited {
+            PanelsFile {
+                status: "feasible".into(),
+                ..panels.clone()
+            }
+        } else {
+            panels.clone()
+        };
         let outcome =
-            crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
+            crate::verify::check_certificate(&inst, &elig, &judged, report.objective_micro);
         println!("{}", outcome.describe());
-        ok &= outcome.is_ok();
-    }
-    if ok {
-        Ok(())
+        absent = outcome == CertificateOutcome::Absent;
+        ok &= absent || outcome.is_ok();
     } else {
-        Err(Failure::Violations)
+        print!("{}", report.render(&inst));
+    }
+    match (ok, absent) {
+        (false, _) => Err(Failure::Violations),
+        (true, true) => Err(Failure::BadInput(format!(
+            "{}: --certificate: the file carries no certificate (rules and claims above hold)",
+            args.panels.display()
+        ))),
+        (true, false) => Ok(()),
     }
 }
 
@@ -691,6 +744,7 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
+        DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }
 }
@@ -768,10 +822,31 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         Some((_, _, rec)) => rec.seed,
         None => args.seed.unwrap_or(inst.policy.seed),
     };
+    let flag = match &replay {
+        Some((_, _, rec)) => rec.flag_cap,
+        None => args.max_probability,
+    };
+    if let Some(p) = flag {
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(Failure::BadInput(format!(
+                "--max-probability {p}: a probability cap must lie in (0, 1], e.g. 0.5"
+            )));
+        }
+    }
+    let (cap, source) = draw::resolve_cap(flag, inst.policy.max_probability);
+    if source == draw::CapSource::Default && replay.is_none() {
+        note(
+            quiet,
+            format!(
+                "note: no max_probability given (--max-probability or the policy): the draw caps every pair's probability at the default {cap}, so it is random wherever the rules leave room; --max-probability 1 gives the best-scoring panels, as solve"
+            ),
+        );
+    }
     let elig = Eligibility::compute(&inst);
     let t = Instant::now();
-    let drawn = draw::draw(&inst, &elig, seed).map_err(|e| draw_failure(&instance_path, e))?;
-    let output = draw::draw_output(&inst, &elig, &drawn, &label, &hash, seed);
+    let drawn =
+        draw::draw_capped(&inst, &elig, seed, cap).map_err(|e| draw_failure(&instance_path, e))?;
+    let output = draw::draw_output(&inst, &elig, &drawn, &label, &hash, seed, source);
     verified(&inst, &output.panels, "draw")?;
     let summary = format!(
         "drew {} panel(s) with seed {seed}: score {:.6} (expected {:.6}, optimum {:.6}, max_probability {}, {} rounding step(s), {:.2}s)",
@@ -841,17 +916,222 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::model::{AppIx, ExpertIx};
-    check_output_path(&args.out, &["json", "csv"])?;
-    check_output_path(&args.log, &["json"])?;
-    check_paths(&[&args.instance, &args.panels], &[&args.out, &args.log])?;
-    let (inst, hash) = load_hashed(&args.instance, quiet)?;
-    let file = crate::io::read_panels_for(&args.panels, &inst)
+    use crate::draw::ReplaceAsked;
+    if let Some(out) = &args.out {
+        check_output_path(out, &["json", "csv", "xlsx"])?;
+    }
+    if let Some(log) = &args.log {
+        check_output_path(log, &["json"])?;
+    }
+    // What is asked: from the command line, or from the log to replay.
+    let replay = match &args.replay {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let (asked, program) = ReplaceAsked::from_log_bytes(&bytes)
+                .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
+            Some((path, bytes, asked, program))
+        }
+        None => None,
+    };
+    let (instance_path, panels_path, mut asked) = match &replay {
+        Some((_, _, asked, _)) => (
+            args.instance
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&asked.instance)),
+            args.panels
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&asked.panels_file)),
+            asked.clone(),
+        ),
+        None => {
+            let (Some(i), Some(p)) = (&args.instance, &args.panels) else {
+                return Err(Failure::BadInput(
+                    "give INSTANCE and PANELS, or --replay LOG".into(),
+                ));
+            };
+            let trimmed = |v: &[String]| -> Vec<String> {
+                v.iter()
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            };
+            let asked = ReplaceAsked {
+                instance: i.display().to_string(),
+                panels_file: p.display().to_string(),
+                declines: trimmed(&args.decline),
+                lock: trimmed(&args.lock),
+                lock_confirmed: args.lock_confirmed,
+                allow_moves: args.allow_moves,
+                ..Default::default()
+            };
+            if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
+                return Err(Failure::BadInput(
+                    "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock or --lock-confirmed".into(),
+                ));
+            }
+            (i.clone(), p.clone(), asked)
+        }
+    };
+    {
+        let outputs: Vec<&Path> = args
+            .out
+            .iter()
+            .chain(&args.log)
+            .map(PathBuf::as_path)
+            .collect();
+        let mut inputs: Vec<&Path> = vec![&instance_path, &panels_path];
+        inputs.extend(args.replay.as_deref());
+        check_paths(&inputs, &outputs)?;
+    }
+    let (inst, hash) = load_hashed(&instance_path, quiet)?;
+    let file = crate::io::read_panels_for(&panels_path, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
-        crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let bad = |m: String| Failure::BadInput(format!("{}: {m}", args.panels.display()));
-    // One panel per application, in any order; unknown ids refused.
+        crate::io::instance_sha256(&panels_path).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some((log, _, logged, _)) = &replay {
+        for (what, path, now, then) in [
+            ("instance", &instance_path, &hash, &logged.input_sha256),
+            (
+                "panels file",
+                &panels_path,
+                &panels_hash,
+                &logged.panels_sha256,
+            ),
+        ] {
+            if now != then {
+                return Err(Failure::BadInput(format!(
+                    "{}: the {what} changed since the replacement logged in {} (SHA-256 now {now}, logged {then}); refusing to replay",
+                    path.display(),
+                    log.display()
+                )));
+            }
+        }
+    }
+    asked.input_sha256 = hash.clone();
+    asked.panels_sha256 = panels_hash;
+    let panels = panels_by_application(&inst, &file, &panels_path)?;
+    let state = crate::draw::state::RoundState::from_file(&inst, &file, &panels_path)
+        .map_err(Failure::BadInput)?;
+    let state = state
+        .apply(&inst, &panels, &asked, &mut |m| note(quiet, m))
+        .map_err(Failure::BadInput)?;
+    let solving = state.instance_for_solving(&inst);
+    let elig = Eligibility::compute(&solving);
+    let before = crate::draw::total_micro(&solving, &elig, &panels);
+    let t = Instant::now();
+    let replaced = crate::draw::replace_with(
+        &solving,
+        &elig,
+        &crate::draw::ReplaceRequest {
+            panels: &panels,
+            declined: &state.declined,
+            withdrawn: &state.withdrawn,
+            locked: &state.locked,
+            allow_moves: asked.allow_moves,
+        },
+    )
+    .map_err(|e| draw_failure(&panels_path, e))?;
+    let mut new_file = PanelsFile {
+        status: "feasible".to_string(),
+        objective: total_as_f64(replaced.objective_micro),
+        bound: None,
+        panels: crate::draw::log::panel_records(&solving, &elig, &replaced.panels),
+        solver: Some("replace".to_string()),
+        seed: file.seed,
+        input_sha256: Some(hash.clone()),
+        ..Default::default()
+    };
+    state.write_into(&inst, &mut new_file);
+    new_file.seal();
+    verified(&inst, &new_file, "replacement")?;
+    let log = crate::draw::replace_log(&solving, &replaced, &asked, before, &new_file);
+    let log_bytes = crate::draw::log::json_bytes(&log);
+    if let Some((path, bytes, _, program)) = &replay {
+        return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
+            Some(out) => {
+                let mut staged = crate::io::Outputs::new();
+                crate::io::stage_panels(&mut staged, out, &new_file, &inst)
+                    .map_err(|e| Failure::Other(e.to_string()))?;
+                commit(staged)
+            }
+            None => Ok(()),
+        });
+    }
+    let (Some(out), Some(log_path)) = (&args.out, &args.log) else {
+        return Err(Failure::BadInput(
+            "a replacement needs --out and --log".into(),
+        ));
+    };
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(log_path, &log_bytes)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::stage_panels(&mut staged, out, &new_file, &inst)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
+    note(
+        quiet,
+        format!(
+            "{} declined pair(s), {} withdrawn, {} locked panel(s){}: {} pair(s) changed on {} panel(s), {} kept; score {:.6} → {:.6} in {:.2}s → {}, log {}",
+            state.declined.len(),
+            state.withdrawn.len(),
+            state.locked.len(),
+            if asked.allow_moves { ", moves allowed" } else { ", only declined seats change" },
+            replaced.changed_pairs(),
+            replaced.changes.len(),
+            replaced.kept,
+            log.objective_before,
+            log.objective_after,
+            t.elapsed().as_secs_f64(),
+            out.display(),
+            log_path.display()
+        ),
+    );
+    Ok(())
+}
+
+/// Compares a replayed log with the logged bytes: exit 1 (and where they
+/// first differ) when they differ, else runs `write` and says so.
+fn replay_verdict(
+    path: &Path,
+    logged: &[u8],
+    now: &[u8],
+    program: &str,
+    write: impl FnOnce() -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    if logged != now {
+        let line = first_difference(logged, now);
+        let this = crate::draw::log::program();
+        println!(
+            "replay differs from {} (first at line {line}){}",
+            path.display(),
+            if program != this {
+                format!("; it was written by {program}, this is {this}")
+            } else {
+                String::new()
+            }
+        );
+        return Err(Failure::Violations);
+    }
+    write()?;
+    println!(
+        "replay identical: {} reproduces byte for byte",
+        path.display()
+    );
+    Ok(())
+}
+
+/// The file's panels, one per application in instance order, experts in
+/// input order; unknown ids, a missing panel or two panels for one
+/// application are bad input.
+fn panels_by_application(
+    inst: &Instance,
+    file: &PanelsFile,
+    path: &Path,
+) -> Result<Vec<Vec<crate::model::ExpertIx>>, Failure> {
+    use crate::model::ExpertIx;
+    let bad = |m: String| Failure::BadInput(format!("{}: {m}", path.display()));
     let app_index = inst.app_index();
     let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
     for rec in &file.panels {
@@ -879,7 +1159,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         experts.sort_unstable();
         panels[a.ix()] = Some(experts);
     }
-    let panels: Vec<Vec<ExpertIx>> = panels
+    panels
         .into_iter()
         .enumerate()
         .map(|(a, p)| {
@@ -890,72 +1170,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 ))
             })
         })
-        .collect::<Result<_, _>>()?;
-    let mut declines: Vec<(AppIx, ExpertIx)> = Vec::new();
-    for d in &args.decline {
-        let (app, ex) = d.split_once(':').ok_or_else(|| {
-            Failure::BadInput(format!(
-                "--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"
-            ))
-        })?;
-        let a = inst.app_by_id(app.trim()).ok_or_else(|| {
-            Failure::BadInput(format!("--decline {d}: no application with id {app}"))
-        })?;
-        let e = inst
-            .expert_by_id(ex.trim())
-            .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no expert with id {ex}")))?;
-        if !declines.contains(&(a, e)) {
-            declines.push((a, e));
-        }
-    }
-    let elig = Eligibility::compute(&inst);
-    let before = crate::draw::total_micro(&inst, &elig, &panels);
-    let replaced = crate::draw::replace(&inst, &elig, &panels, &declines)
-        .map_err(|e| draw_failure(&args.panels, e))?;
-    let new_file = PanelsFile {
-        status: "feasible".to_string(),
-        objective: total_as_f64(replaced.objective_micro),
-        bound: None,
-        panels: crate::draw::log::panel_records(&inst, &elig, &replaced.panels),
-        solver: Some("replace".to_string()),
-        seed: file.seed,
-        input_sha256: Some(hash.clone()),
-        certificate: None,
-        stats: None,
-    };
-    verified(&inst, &new_file, "replacement")?;
-    let log = crate::draw::replace_log(
-        &inst,
-        &replaced,
-        &declines,
-        before,
-        &args.instance.display().to_string(),
-        &hash,
-        &args.panels.display().to_string(),
-        &panels_hash,
-    );
-    let mut staged = crate::io::Outputs::new();
-    staged
-        .file(&args.log, &crate::draw::log::json_bytes(&log))
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::stage_panels(&mut staged, &args.out, &new_file, &inst)
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    commit(staged)?;
-    note(
-        quiet,
-        format!(
-            "{} decline(s): {} pair(s) changed on {} panel(s), {} kept; score {:.6} → {:.6} → {}, log {}",
-            declines.len(),
-            replaced.changed_pairs(),
-            replaced.changes.len(),
-            replaced.kept,
-            log.objective_before,
-            log.objective_after,
-            args.out.display(),
-            args.log.display()
-        ),
-    );
-    Ok(())
+        .collect()
 }
 
 /// Loads the instance (with its input hash) and a panels file for
@@ -1033,7 +1248,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     check_paths(&[&args.instance, &args.panels], &[&args.out])?;
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
-    if !report.is_ok() {
+    if !report.rules_ok() {
         print!("{}", report.render(&inst));
         eprintln!("error: the panels break the rules above; nothing exported");
         return Err(Failure::Violations);

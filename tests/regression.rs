@@ -38,8 +38,8 @@ fn timings_made_solve_output_differ_between_runs() {
 
 /// A panels CSV read back with `status: "unknown"`, which
 /// `verify` rejects, so `verify` failed on `solve --out x.csv`'s own
-/// output. Fixed in `src/io/panels.rs`: a CSV reads as `feasible` (it
-/// claims valid panels, no optimality).
+/// output. Fixed in `src/io/panels.rs`: a CSV records no claims, and
+/// `verify` says so ("not recorded") rather than show `feasible`.
 #[test]
 fn verify_rejected_solves_own_csv_output() {
     let sb = Sandbox::new();
@@ -47,7 +47,8 @@ fn verify_rejected_solves_own_csv_output() {
     sb.run(&["solve", "bundle.json", "--out", "panels.csv"])
         .expect_code(0);
     let run = sb.run(&["verify", "bundle.json", "panels.csv"]);
-    run.expect_code(0).stdout_has(&["OK", "status: feasible"]);
+    run.expect_code(0)
+        .stdout_has(&["OK", "claims: not recorded"]);
 }
 
 /// `--out` into a directory that does not exist solved the whole

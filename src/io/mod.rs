@@ -279,7 +279,7 @@ pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
     Ok(tap.finish())
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
