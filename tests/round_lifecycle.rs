@@ -279,7 +279,7 @@ fn declines_and_locks_stick_across_replacements_in_every_format() {
             &"--out",
             &dir.path().join(format!("r4.{ext}")),
             &"--log",
-            &dir.path().join("r4.json"),
+            &dir.path().join("r4-log.json"),
         ]);
         assert_eq!(code(&o), 2, "{ext}: {}", text(&o));
         assert!(text(&o).contains("locked"), "{}", text(&o));
