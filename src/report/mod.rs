@@ -526,9 +526,11 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         },
     };
 
+    // Broken rules only: a file edited after solving (stale objective or
+    // status) keeps every rule, and the claims are shown beside the
+    // recomputed numbers instead.
     let violations = vreport
-        .violations
-        .iter()
+        .rule_violations()
         .map(|v| format!("[{}] {}", v.rule().label(), v.describe(inst)))
         .collect();
 

@@ -258,28 +258,24 @@ pub fn draw(
     out: &Path,
     log: &Path,
 ) -> Result<DrawnRound, ActionError> {
-    let owned;
-    let inst = match params.max_probability {
-        Some(p) if p.is_finite() && p > 0.0 && p <= 1.0 => {
-            let mut capped = inst.clone();
-            capped.policy.max_probability = Some(p);
-            owned = capped;
-            &owned
-        }
-        Some(p) => {
+    if let Some(p) = params.max_probability {
+        if !(p > 0.0 && p <= 1.0) {
             return Err(ActionError::bad(format!(
-                "max_probability must lie in (0, 1], got {p}"
-            )))
+                "max_probability {p}: a probability cap must lie in (0, 1], e.g. 0.5"
+            )));
         }
-        None => inst,
-    };
+    }
     let seed = params.seed.unwrap_or(inst.policy.seed);
+    let (cap, source) =
+        crate::draw::resolve_cap(params.max_probability, inst.policy.max_probability);
     let elig = Eligibility::compute(inst);
-    let drawn = crate::draw::draw(inst, &elig, seed).map_err(draw_err)?;
-    let output = crate::draw::draw_output(inst, &elig, &drawn, label, hash, seed);
+    let drawn = crate::draw::draw_capped(inst, &elig, seed, cap).map_err(draw_err)?;
+    let output = crate::draw::draw_output(inst, &elig, &drawn, label, hash, seed, source);
     verified(inst, &output.panels, "draw")?;
-    crate::io::write_atomic(log, &output.log_bytes).map_err(|e| io_err(log, e))?;
-    crate::io::write_panels(out, &output.panels, inst).map_err(write_err)?;
+    let mut staged = crate::io::Outputs::new();
+    staged.file(log, &output.log_bytes).map_err(write_err)?;
+    crate::io::stage_panels(&mut staged, out, &output.panels, inst).map_err(write_err)?;
+    staged.commit().map_err(write_err)?;
     Ok(DrawnRound {
         seed,
         max_probability: output.log.max_probability,
@@ -325,12 +321,19 @@ pub struct Marks {
     /// Experts who declined a panel (replaced, never drawn again there).
     #[serde(default)]
     pub decline: Vec<String>,
-    /// Experts withdrawn from the round.
+    /// Experts withdrawn from every panel of the round (expert ids).
     #[serde(default)]
     pub withdraw: Vec<String>,
-    /// Pairs to keep as they are.
+    /// Applications whose panels are locked: no replacement changes them
+    /// (application ids; `APPLICATION:EXPERT` locks that application).
     #[serde(default)]
     pub lock: Vec<String>,
+    /// Lock every panel the panels file marks confirmed.
+    #[serde(default)]
+    pub lock_confirmed: bool,
+    /// Let seats other than the declined ones change (fewest changes).
+    #[serde(default)]
+    pub allow_moves: bool,
 }
 
 /// The outcome of a replacement.
@@ -346,6 +349,8 @@ pub struct Replacement {
     pub objective_before: f64,
     /// Objective after.
     pub objective_after: f64,
+    /// Notes the replacement made (as the CLI prints them on stderr).
+    pub notes: Vec<String>,
     /// The panels written.
     #[serde(skip)]
     pub panels: Option<PanelsFile>,
@@ -369,57 +374,96 @@ pub fn replace(
     out: &Path,
     log: &Path,
 ) -> Result<Replacement, ActionError> {
-    if !marks.withdraw.is_empty() || !marks.lock.is_empty() {
+    let trimmed = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    let mut declines = trimmed(&marks.decline);
+    declines.extend(
+        trimmed(&marks.withdraw)
+            .into_iter()
+            .map(|w| match w.split_once(':') {
+                Some((_, e)) => e.trim().to_string(),
+                None => w,
+            }),
+    );
+    let lock: Vec<String> = trimmed(&marks.lock)
+        .into_iter()
+        .map(|l| {
+            l.split_once(':')
+                .map_or(l.clone(), |(a, _)| a.trim().to_string())
+        })
+        .collect();
+    let mut asked = crate::draw::ReplaceAsked {
+        instance: instance_label.to_string(),
+        panels_file: panels_label.to_string(),
+        declines,
+        lock,
+        lock_confirmed: marks.lock_confirmed,
+        allow_moves: marks.allow_moves,
+        ..Default::default()
+    };
+    if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
         return Err(ActionError::bad(
-            "withdrawals and locks are not supported by this build; mark declines only",
+            "nothing to do: mark a declined pair APPLICATION:EXPERT, an EXPERT who withdraws, or a panel to lock",
         ));
     }
-    if marks.decline.is_empty() {
-        return Err(ActionError::bad(
-            "mark at least one declined pair (APPLICATION:EXPERT)",
-        ));
-    }
-    let file = crate::io::read_panels_for(panels_path, inst)
-        .map_err(|e| ActionError::bad(e.to_string()))?;
-    let panels_hash =
+    let file = read_panels(inst, panels_path)?;
+    asked.input_sha256 = hash.to_string();
+    asked.panels_sha256 =
         crate::io::instance_sha256(panels_path).map_err(|e| ActionError::bad(e.to_string()))?;
     let panels =
         panel_indices(inst, &file).map_err(|m| ActionError::bad(format!("{panels_label}: {m}")))?;
-    let declines = parse_pairs(inst, &marks.decline, "decline")?;
-    let elig = Eligibility::compute(inst);
-    let before = crate::draw::total_micro(inst, &elig, &panels);
-    let replaced = crate::draw::replace(inst, &elig, &panels, &declines).map_err(draw_err)?;
-    let new_file = PanelsFile {
+    let state = crate::draw::state::RoundState::from_file(inst, &file, panels_path)
+        .map_err(ActionError::bad)?;
+    let mut notes = Vec::new();
+    let state = state
+        .apply(inst, &panels, &asked, &mut |m| notes.push(m.to_string()))
+        .map_err(ActionError::bad)?;
+    let solving = state.instance_for_solving(inst);
+    let elig = Eligibility::compute(&solving);
+    let before = crate::draw::total_micro(&solving, &elig, &panels);
+    let replaced = crate::draw::replace_with(
+        &solving,
+        &elig,
+        &crate::draw::ReplaceRequest {
+            panels: &panels,
+            declined: &state.declined,
+            withdrawn: &state.withdrawn,
+            locked: &state.locked,
+            allow_moves: asked.allow_moves,
+        },
+    )
+    .map_err(draw_err)?;
+    let mut new_file = PanelsFile {
         status: "feasible".to_string(),
         objective: total_as_f64(replaced.objective_micro),
         bound: None,
-        panels: crate::draw::log::panel_records(inst, &elig, &replaced.panels),
+        panels: crate::draw::log::panel_records(&solving, &elig, &replaced.panels),
         solver: Some("replace".to_string()),
         seed: file.seed,
         input_sha256: Some(hash.to_string()),
-        certificate: None,
-        stats: None,
+        ..Default::default()
     };
+    state.write_into(inst, &mut new_file);
+    new_file.seal();
     verified(inst, &new_file, "replacement")?;
-    let rlog = crate::draw::replace_log(
-        inst,
-        &replaced,
-        &declines,
-        before,
-        instance_label,
-        hash,
-        panels_label,
-        &panels_hash,
-    );
-    crate::io::write_atomic(log, &crate::draw::log::json_bytes(&rlog))
-        .map_err(|e| io_err(log, e))?;
-    crate::io::write_panels(out, &new_file, inst).map_err(write_err)?;
+    let rlog = crate::draw::replace_log(&solving, &replaced, &asked, before, &new_file);
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(log, &crate::draw::log::json_bytes(&rlog))
+        .map_err(write_err)?;
+    crate::io::stage_panels(&mut staged, out, &new_file, inst).map_err(write_err)?;
+    staged.commit().map_err(write_err)?;
     Ok(Replacement {
-        declines: declines.len(),
+        declines: state.declined.len(),
         changed_pairs: replaced.changed_pairs(),
         changed_panels: replaced.changes.len(),
         objective_before: rlog.objective_before,
         objective_after: rlog.objective_after,
+        notes,
         panels: Some(new_file),
     })
 }
