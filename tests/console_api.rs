@@ -773,3 +773,82 @@ fn ten_thousand_panels_stay_usable_paged() {
     assert!(search.contains("A0999"));
     assert!(search.contains("1 / 1"), "the matches fit on one page");
 }
+
+#[test]
+fn withdrawals_and_locks_replace_as_the_cli_does() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/api/v1/rounds/{id}/solve?wait=true"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.json()["status"], "optimal");
+    let panels = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    let locked = panels["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expert = panels["panels"][1]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = serde_json::json!({"withdraw": [expert], "lock": [locked], "allow_moves": true});
+    let r = post_json(c.addr, &format!("/api/v1/rounds/{id}/replace"), &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cli = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo("instances/yangtze.json"),
+        cli.path().join("input.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        c.round_dir(&id).join("001-solve.panels.json"),
+        cli.path().join("001-solve.panels.json"),
+    )
+    .unwrap();
+    run_cli(
+        cli.path(),
+        &[
+            "replace",
+            "input.json",
+            "001-solve.panels.json",
+            "--decline",
+            &expert,
+            "--lock",
+            &locked,
+            "--allow-moves",
+            "--out",
+            "002-replace.panels.json",
+            "--log",
+            "002-replace.log.json",
+        ],
+    );
+    for f in ["002-replace.panels.json", "002-replace.log.json"] {
+        assert_eq!(
+            std::fs::read(c.round_dir(&id).join(f)).unwrap(),
+            std::fs::read(cli.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let now = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    assert!(now["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["experts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == &serde_json::json!(expert))));
+    assert_eq!(
+        now["panels"][0]["experts"], panels["panels"][0]["experts"],
+        "the locked panel is kept"
+    );
+    assert_eq!(
+        get(c.addr, &format!("/api/v1/rounds/{id}/verify")).json()["ok"],
+        true
+    );
+}

@@ -798,6 +798,7 @@ fn panels_body(
                     option value="withdraw" { (l.t("withdrawn", "退出本轮")) }
                     option value="lock" { (l.t("locked (keep)", "锁定（保留）")) }
                 } }
+                label { (l.t("Let other seats move", "允许调整其他席位")) input type="checkbox" name="allow_moves" value="true"; }
                 label { (l.t("More pairs", "更多配对")) textarea name="more" rows="3" cols="40" placeholder="A0001:E0353" {} }
                 p { button type="submit" { (l.t("Replace", "替换")) } }
             }
@@ -841,7 +842,10 @@ async fn replace_form(
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
         );
-        let mut marks = Marks::default();
+        let mut marks = Marks {
+            allow_moves: get("allow_moves") == Some("true"),
+            ..Marks::default()
+        };
         match get("as").unwrap_or("decline") {
             "withdraw" => marks.withdraw = pairs,
             "lock" => marks.lock = pairs,
