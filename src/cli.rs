@@ -61,12 +61,18 @@ pub struct ReportArgs {
     pub panels: PathBuf,
     /// Where to write the report: .html (self-contained page), .md, or
     /// .json (every figure as data).
-    #[arg(long, short, required_unless_present = "check", conflicts_with = "check")]
+    #[arg(
+        long,
+        short,
+        required_unless_present = "check",
+        conflicts_with = "check"
+    )]
     pub out: Option<PathBuf>,
     /// Check an existing report (.html, .md or .json) instead of writing
     /// one: recompute every figure from INSTANCE and PANELS and list what
-    /// differs (exit 1) or say that everything matches (exit 0).
-    #[arg(long, value_name = "REPORT")]
+    /// differs (exit 1) or say that everything matches (exit 0). The
+    /// report's own language and settings are used.
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["lang", "target", "no_price"])]
     pub check: Option<PathBuf>,
     /// Language of the report (default: the instance's — Chinese city,
     /// institution or expert names make it zh).

@@ -25,7 +25,11 @@ fn opts(lang: Lang) -> ReportOptions {
     }
 }
 
-const FORMATS: [ReportFormat; 3] = [ReportFormat::Html, ReportFormat::Markdown, ReportFormat::Json];
+const FORMATS: [ReportFormat; 3] = [
+    ReportFormat::Html,
+    ReportFormat::Markdown,
+    ReportFormat::Json,
+];
 
 /// The data block's JSON span in a rendered report: (start, end) bytes.
 fn block_span(text: &str, format: ReportFormat) -> (usize, usize) {
@@ -190,18 +194,38 @@ fn a_report_of_other_panels_or_input_does_not_match() {
         &inputs(),
     )
     .unwrap();
-    assert!(diffs.iter().any(|d| d.starts_with("glance.objective_micro")), "{diffs:#?}");
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.starts_with("glance.objective_micro")),
+        "{diffs:#?}"
+    );
     let other = Inputs {
         input_sha256: Some("0".repeat(64)),
         ..inputs()
     };
-    let diffs = check(&text, ReportFormat::Markdown, &inst, &report_fixture::optimal(), &other)
-        .unwrap();
-    assert!(diffs.iter().any(|d| d.starts_with("check.input_sha256")), "{diffs:#?}");
+    let diffs = check(
+        &text,
+        ReportFormat::Markdown,
+        &inst,
+        &report_fixture::optimal(),
+        &other,
+    )
+    .unwrap();
+    assert!(
+        diffs.iter().any(|d| d.starts_with("check.input_sha256")),
+        "{diffs:#?}"
+    );
     // No data block at all: cannot be checked.
     let cut = text.replace(panels::report::markdown::DATA_START, "");
-    assert!(check(&cut, ReportFormat::Markdown, &inst, &report_fixture::optimal(), &inputs())
-        .is_err());
+    assert!(check(
+        &cut,
+        ReportFormat::Markdown,
+        &inst,
+        &report_fixture::optimal(),
+        &inputs()
+    )
+    .is_err());
 }
 
 /// The fixture with hostile names everywhere a name is shown.
@@ -217,11 +241,9 @@ fn hostile_bundle() -> String {
 
 #[test]
 fn hostile_names_are_escaped_in_html_and_markdown() {
-    let inst = panels::io::load_bundle_from_bytes(
-        Path::new("tiny.json"),
-        hostile_bundle().as_bytes(),
-    )
-    .expect("loads");
+    let inst =
+        panels::io::load_bundle_from_bytes(Path::new("tiny.json"), hostile_bundle().as_bytes())
+            .expect("loads");
     let panels = report_fixture::optimal();
     let f = report::figures(&inst, &panels, &opts(Lang::En));
     let html = report::render(&f, ReportFormat::Html);
@@ -232,7 +254,16 @@ fn hostile_names_are_escaped_in_html_and_markdown() {
     }
     let md = report::render(&f, ReportFormat::Markdown);
     let visible = &md[..md.find(panels::report::markdown::DATA_START).unwrap()];
-    for raw in ["<img", "<i>", "</script>", "*bold*", "_it_", "`code`", "[x]", "| San"] {
+    for raw in [
+        "<img",
+        "<i>",
+        "</script>",
+        "*bold*",
+        "_it_",
+        "`code`",
+        "[x]",
+        "| San",
+    ] {
         for (i, _) in visible.match_indices(raw) {
             assert_eq!(
                 visible.as_bytes()[i.saturating_sub(1)],
@@ -241,7 +272,14 @@ fn hostile_names_are_escaped_in_html_and_markdown() {
             );
         }
     }
-    for escaped in ["\\<img", "\\*bold\\*", "\\_it\\_", "\\`code\\`", "\\[x\\]", "Sun \\| San"] {
+    for escaped in [
+        "\\<img",
+        "\\*bold\\*",
+        "\\_it\\_",
+        "\\`code\\`",
+        "\\[x\\]",
+        "Sun \\| San",
+    ] {
         assert!(visible.contains(escaped), "Markdown lacks {escaped:?}");
     }
     assert_eq!(md.matches("-->").count(), 1, "the data block ends once");
@@ -327,48 +365,98 @@ fn cli_writes_checks_and_refuses() {
         let o = panels_cmd(&["-q", "report", "tiny.json", "p.json", "--out", out], d);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let o = panels_cmd(&["-q", "report", "--check", out, "tiny.json", "p.json"], d);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
         assert!(String::from_utf8_lossy(&o.stdout).contains("matches"));
     }
     // The commands the report prints succeed on these files.
     let md = std::fs::read_to_string(d.join("r.md")).unwrap();
-    let block = md.split("```sh\n").nth(1).unwrap().split("\n```").next().unwrap();
+    let block = md
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("\n```")
+        .next()
+        .unwrap();
     for line in block.lines() {
         let words: Vec<&str> = line.split(' ').collect();
         let o = if words[0] == "panels" {
             panels_cmd(&[&["-q"], &words[1..]].concat(), d)
         } else {
-            Command::new(words[0]).current_dir(d).args(&words[1..]).output().unwrap()
+            Command::new(words[0])
+                .current_dir(d)
+                .args(&words[1..])
+                .output()
+                .unwrap()
         };
-        assert!(o.status.success(), "{line}: {}", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            o.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
     }
-    assert!(block.contains("--certificate"), "solve writes a certificate");
+    assert!(
+        block.contains("--certificate"),
+        "solve writes a certificate"
+    );
     // A tampered figure: exit 1, named.
     let json = std::fs::read_to_string(d.join("r.json")).unwrap();
-    std::fs::write(d.join("t.json"), json.replacen("\"reviews\": 6", "\"reviews\": 7", 1)).unwrap();
-    let o = panels_cmd(&["-q", "report", "--check", "t.json", "tiny.json", "p.json"], d);
+    std::fs::write(
+        d.join("t.json"),
+        json.replacen("\"reviews\": 6", "\"reviews\": 7", 1),
+    )
+    .unwrap();
+    let o = panels_cmd(
+        &["-q", "report", "--check", "t.json", "tiny.json", "p.json"],
+        d,
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("glance.reviews"));
     // A file that is no report: exit 1 with a reason; a wrong extension: 2.
     std::fs::write(d.join("x.md"), "# hello\n").unwrap();
-    let o = panels_cmd(&["-q", "report", "--check", "x.md", "tiny.json", "p.json"], d);
+    let o = panels_cmd(
+        &["-q", "report", "--check", "x.md", "tiny.json", "p.json"],
+        d,
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("no figures data block"));
-    let o = panels_cmd(&["-q", "report", "--check", "p.csv", "tiny.json", "p.json"], d);
+    let o = panels_cmd(
+        &["-q", "report", "--check", "p.csv", "tiny.json", "p.json"],
+        d,
+    );
     assert_eq!(o.status.code(), Some(2));
     // --lang en wins over the instance's Chinese.
     let o = panels_cmd(
-        &["-q", "report", "tiny.json", "p.json", "--lang", "en", "--out", "e.html"],
+        &[
+            "-q",
+            "report",
+            "tiny.json",
+            "p.json",
+            "--lang",
+            "en",
+            "--out",
+            "e.html",
+        ],
         d,
     );
     assert!(o.status.success());
     let html = std::fs::read_to_string(d.join("e.html")).unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("fairness report"));
-    let o = panels_cmd(&["-q", "report", "--check", "e.html", "tiny.json", "p.json"], d);
+    let o = panels_cmd(
+        &["-q", "report", "--check", "e.html", "tiny.json", "p.json"],
+        d,
+    );
     assert_eq!(o.status.code(), Some(0));
     // The report never writes over the panels file.
     let before = std::fs::read(d.join("p.json")).unwrap();
-    let o = panels_cmd(&["-q", "report", "tiny.json", "p.json", "--out", "p.json"], d);
+    let o = panels_cmd(
+        &["-q", "report", "tiny.json", "p.json", "--out", "p.json"],
+        d,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(d.join("p.json")).unwrap(), before);
 }

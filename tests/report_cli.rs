@@ -345,7 +345,12 @@ fn html_prints_in_headless_chromium_in_both_languages() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for (lang, title, glance, rule) in [
         ("zh", "评审专家组公平性报告", "1. 本轮概况", "每组专家人数"),
-        ("en", "Review panels: fairness report", "1. The round at a glance", "panel size"),
+        (
+            "en",
+            "Review panels: fairness report",
+            "1. The round at a glance",
+            "panel size",
+        ),
     ] {
         let page = d.join(format!("report-{lang}.html"));
         let o = run(&[
@@ -373,7 +378,11 @@ fn html_prints_in_headless_chromium_in_both_languages() {
         let pdf = d.join(format!("report-{lang}.pdf"));
         let arg = format!("--print-to-pdf={}", pdf.display());
         let o = headless(&chrome, &[os(&arg)], &page);
-        assert!(pdf.exists(), "{lang}: no PDF: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            pdf.exists(),
+            "{lang}: no PDF: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let pages = pdf_pages(&pdftotext, &pdf);
         assert!(
             (2..=8).contains(&pages.len()),
@@ -382,16 +391,15 @@ fn html_prints_in_headless_chromium_in_both_languages() {
         );
         let first = collapse(&pages[0]);
         for want in [title, glance, rule] {
-            assert!(first.contains(want), "{lang}: page 1 lacks {want:?}:\n{first}");
+            assert!(
+                first.contains(want),
+                "{lang}: page 1 lacks {want:?}:\n{first}"
+            );
         }
         let heads = headings(&html);
         assert!(heads.len() >= 10, "{lang}: {heads:?}");
         for (i, p) in pages.iter().enumerate() {
-            let lines: Vec<String> = p
-                .lines()
-                .map(collapse)
-                .filter(|l| !l.is_empty())
-                .collect();
+            let lines: Vec<String> = p.lines().map(collapse).filter(|l| !l.is_empty()).collect();
             assert!(!lines.is_empty(), "{lang}: page {} is empty", i + 1);
             let last = lines.last().unwrap();
             assert!(

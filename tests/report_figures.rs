@@ -167,7 +167,11 @@ fn eligible_count_matches_the_pair_list_on_generated_rounds() {
             let inst = panels::generate::generate(&cfg);
             let elig = panels::eligibility::Eligibility::compute(&inst);
             let x = report::exclusions(&inst, &elig);
-            assert_eq!(x.eligible_pairs, elig.pairs(&inst).len() as u64, "{preset} {seed}");
+            assert_eq!(
+                x.eligible_pairs,
+                elig.pairs(&inst).len() as u64,
+                "{preset} {seed}"
+            );
             // Every pair falls in exactly one class.
             assert_eq!(
                 x.all_pairs,
@@ -241,11 +245,11 @@ fn renderings_carry_the_same_numbers() {
     let html = report::render(&f, ReportFormat::Html);
     let md = report::render(&f, ReportFormat::Markdown);
     for needle in [
-        "75.0%",                // 武汉's outside share
-        "4.4 (proven optimal)", // objective without the city rules
-        "**0.4**",              // their price, proven
+        "75.0%",                  // 武汉's outside share
+        "4.4 (proven optimal)",   // objective without the city rules
+        "**0.4**",                // their price, proven
         "E3 Sun San, E5 Zhou Wu", // at their cap, names beside ids
-        "A1 Lasers, A2 Rice",   // at the minimum, titles beside ids
+        "A1 Lasers, A2 Rice",     // at the minimum, titles beside ids
         "obeys every rule",
         "panels verify tiny.json panels.json\n", // no certificate, no flag
         "panels report --check report.html tiny.json panels.json",

@@ -147,7 +147,10 @@ fn cases() -> Vec<(&'static str, Instance)> {
     round.policy.min_outside_share_round = Some(0.5);
     out.push(("min_outside_share_round", round));
     let mut by_city = two();
-    by_city.policy.min_outside_share_by_city.insert("X".into(), 1.0);
+    by_city
+        .policy
+        .min_outside_share_by_city
+        .insert("X".into(), 1.0);
     out.push(("min_outside_share_by_city", by_city));
     // max_copanel: the two best experts would sit together twice.
     let mut copanel = build(
@@ -201,7 +204,11 @@ fn every_family_price_holds_the_mip_price_under_every_method() {
             let solved = run(&inst, method);
             let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
             let f = report::figures(&inst, &file, &opts());
-            assert!(f.violations.is_empty(), "{name} {method:?}: {:?}", f.violations);
+            assert!(
+                f.violations.is_empty(),
+                "{name} {method:?}: {:?}",
+                f.violations
+            );
             let in_force: Vec<Family> = Family::ALL
                 .into_iter()
                 .filter(|fam| fam.in_force(&inst))
@@ -272,7 +279,11 @@ fn a_heuristic_answer_never_shows_a_negative_price() {
     let solved = run(&inst, Method::Lagrange);
     let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
     let f = report::figures(&inst, &file, &opts());
-    let copanel = f.prices.iter().find(|p| p.family == Family::Copanel).unwrap();
+    let copanel = f
+        .prices
+        .iter()
+        .find(|p| p.family == Family::Copanel)
+        .unwrap();
     let md = report::render(&f, ReportFormat::Markdown);
     match &copanel.outcome {
         PriceOutcome::Priced { low_micro, .. } => assert!(*low_micro >= 0),
@@ -298,7 +309,10 @@ fn per_city_targets_are_the_citys_own() {
     assert_eq!(y.target, None, "Y has no share target");
     assert!(x.meets_target());
     let md = report::render(&f, ReportFormat::Markdown);
-    assert!(md.contains("| X | 1 | 1 | 1 | 100.0% | 0.0% | 100.0% |"), "{md}");
+    assert!(
+        md.contains("| X | 1 | 1 | 1 | 100.0% | 0.0% | 100.0% |"),
+        "{md}"
+    );
 }
 
 /// The guanggu round with three crossing rules, as a program officer

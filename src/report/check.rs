@@ -7,7 +7,9 @@
 
 use serde_json::Value;
 
-use super::{figures, html, markdown, render, Figures, Lang, ReportFormat, ReportOptions, Settings};
+use super::{
+    figures, html, markdown, render, Figures, Lang, ReportFormat, ReportOptions, Settings,
+};
 use crate::io::panels::PanelsFile;
 use crate::model::Instance;
 
@@ -41,7 +43,10 @@ pub fn embedded_json(text: &str, format: ReportFormat) -> Result<&str, String> {
     match format {
         ReportFormat::Json => Ok(text),
         ReportFormat::Html => between(
-            &format!("<script type=\"application/json\" id=\"{}\">", html::DATA_ID),
+            &format!(
+                "<script type=\"application/json\" id=\"{}\">",
+                html::DATA_ID
+            ),
             "</script>",
         ),
         ReportFormat::Markdown => between(markdown::DATA_START, "-->"),
@@ -51,8 +56,8 @@ pub fn embedded_json(text: &str, format: ReportFormat) -> Result<&str, String> {
 /// Reads the figures, language and options a report records.
 pub fn recorded(text: &str, format: ReportFormat) -> Result<Recorded, String> {
     let json = embedded_json(text, format)?;
-    let figures: Value =
-        serde_json::from_str(json).map_err(|e| format!("the figures data block is not JSON: {e}"))?;
+    let figures: Value = serde_json::from_str(json)
+        .map_err(|e| format!("the figures data block is not JSON: {e}"))?;
     let schema = figures.get("schema").and_then(Value::as_str).unwrap_or("");
     if schema != super::SCHEMA {
         return Err(format!(
@@ -135,7 +140,10 @@ pub fn diff_values(path: &str, got: &Value, want: &Value, out: &mut Vec<String>)
                 };
                 match g.get(k) {
                     Some(gv) => diff_values(&p, gv, wv, out),
-                    None => out.push(format!("{p}: missing in the report, recomputed {}", show(wv))),
+                    None => out.push(format!(
+                        "{p}: missing in the report, recomputed {}",
+                        show(wv)
+                    )),
                 }
             }
             for k in g.keys().filter(|k| !w.contains_key(*k)) {

@@ -77,9 +77,9 @@ fn tile(s: &mut String, value: &str, key: &str) {
 
 /// A heading kept on the same page as what follows it.
 fn keep(s: &mut String, tag: &str, title: &str, body: &str) {
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<div class=\"keep\"><{tag}>{}</{tag}>{body}</div>\n",
+        "<div class=\"keep\"><{tag}>{}</{tag}>{body}</div>",
         esc(title)
     );
 }
@@ -173,20 +173,32 @@ fn summary(s: &mut String, f: &Figures) {
                 count(f.violations.len())
             ),
         };
-        let _ = write!(s, "<div class=\"banner\"><strong>{}</strong><ol>", esc(&head));
+        let _ = write!(
+            s,
+            "<div class=\"banner\"><strong>{}</strong><ol>",
+            esc(&head)
+        );
         for v in &f.violations {
             let _ = write!(s, "<li>{}</li>", esc(v));
         }
         s.push_str("</ol></div>\n");
     }
     let mut tiles = String::from("<div class=\"tiles\">");
-    tile(&mut tiles, &count(g.applications), l.t("applications", "申报项目"));
+    tile(
+        &mut tiles,
+        &count(g.applications),
+        l.t("applications", "申报项目"),
+    );
     tile(
         &mut tiles,
         &format!("{} / {}", count(g.experts_used), count(g.available)),
         l.t("experts used / available", "已用 / 可用专家"),
     );
-    tile(&mut tiles, &int(g.reviews), l.t("reviews assigned", "评审任务"));
+    tile(
+        &mut tiles,
+        &int(g.reviews),
+        l.t("reviews assigned", "评审任务"),
+    );
     tile(
         &mut tiles,
         &score(g.objective_micro),
@@ -195,20 +207,37 @@ fn summary(s: &mut String, f: &Figures) {
     tile(
         &mut tiles,
         &g.bound
-            .map(|b| b.to_string())
+            .map(super::lang::claimed)
             .unwrap_or_else(|| l.t("none", "无").into()),
         l.t("bound claimed by the file", "文件声明的上界"),
     );
-    tile(&mut tiles, &g.status, l.t("status claimed", "文件声明的状态"));
+    tile(
+        &mut tiles,
+        &g.status,
+        l.t("status claimed", "文件声明的状态"),
+    );
     let mean = if g.reviews > 0 {
         format!("{:.3}", g.objective_micro as f64 / 1e6 / g.reviews as f64)
     } else {
         "-".into()
     };
-    tile(&mut tiles, &mean, l.t("mean score per review", "每次评审平均分"));
-    tile(&mut tiles, &count(g.pool), l.t("experts in the pool", "专家库人数"));
+    tile(
+        &mut tiles,
+        &mean,
+        l.t("mean score per review", "每次评审平均分"),
+    );
+    tile(
+        &mut tiles,
+        &count(g.pool),
+        l.t("experts in the pool", "专家库人数"),
+    );
     tiles.push_str("</div>\n");
-    keep(s, "h2", l.t("1. The round at a glance", "1. 本轮概况"), &tiles);
+    keep(
+        s,
+        "h2",
+        l.t("1. The round at a glance", "1. 本轮概况"),
+        &tiles,
+    );
     let mut rules = format!(
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         esc(l.t("rule", "规则")),
@@ -223,7 +252,10 @@ fn summary(s: &mut String, f: &Figures) {
             "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(&label),
             esc(&value),
-            esc(r.city.as_deref().unwrap_or(l.t("every application", "全部项目"))),
+            esc(r
+                .city
+                .as_deref()
+                .unwrap_or(l.t("every application", "全部项目"))),
             esc(&r.rule)
         );
     }
@@ -242,7 +274,7 @@ fn summary(s: &mut String, f: &Figures) {
             s,
             "<p class=\"muted\">{} {}{}</p>",
             esc(l.t("The file claims an objective of", "文件声明的总分为")),
-            g.claimed_objective,
+            super::lang::claimed(g.claimed_objective),
             esc(l.t(
                 "; the recomputed value above is the one to trust.",
                 "；以上重算值为准。"
@@ -570,7 +602,10 @@ fn exclusions(s: &mut String, f: &Figures) {
         &cbars,
         cmax,
         None,
-        l.t("pairs kept out by kind of conflict", "按冲突类型统计的回避组合"),
+        l.t(
+            "pairs kept out by kind of conflict",
+            "按冲突类型统计的回避组合",
+        ),
     ));
     keep(s, "h3", l.t("By kind of conflict", "按冲突类型"), &body);
     s.push_str("</section>\n");
@@ -608,8 +643,16 @@ fn prices(s: &mut String, f: &Figures) {
         for p in &f.prices {
             let (with, without) = match &p.outcome {
                 PriceOutcome::Priced { with, without, .. } => (
-                    format!("{}<br><span class=\"muted\">{}</span>", esc(&words::side(l, with)), esc(&words::source(l, &with.source))),
-                    format!("{}<br><span class=\"muted\">{}</span>", esc(&words::side(l, without)), esc(&words::source(l, &without.source))),
+                    format!(
+                        "{}<br><span class=\"muted\">{}</span>",
+                        esc(&words::side(l, with)),
+                        esc(&words::source(l, &with.source))
+                    ),
+                    format!(
+                        "{}<br><span class=\"muted\">{}</span>",
+                        esc(&words::side(l, without)),
+                        esc(&words::source(l, &without.source))
+                    ),
                 ),
                 _ => (String::new(), String::new()),
             };
@@ -681,12 +724,18 @@ fn how_to_check(s: &mut String, f: &Figures) {
         body,
         "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
         esc(l.t("input SHA-256", "输入数据 SHA-256")),
-        esc(c.input_sha256.as_deref().unwrap_or(l.t("not computed", "未计算")))
+        esc(c
+            .input_sha256
+            .as_deref()
+            .unwrap_or(l.t("not computed", "未计算")))
     );
     let _ = write!(
         body,
         "<tr><th>{}</th><td class=\"mono\">{}{}</td></tr>",
-        esc(l.t("input SHA-256 recorded in the panels file", "分组文件记录的输入 SHA-256")),
+        esc(l.t(
+            "input SHA-256 recorded in the panels file",
+            "分组文件记录的输入 SHA-256"
+        )),
         esc(c.file_input_sha256.as_deref().unwrap_or(none)),
         esc(match c.hashes_match() {
             Some(true) => l.t(" (matches)", "（一致）"),
@@ -701,7 +750,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
         body,
         "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
         esc(l.t("panels file SHA-256", "分组文件 SHA-256")),
-        esc(c.panels_sha256.as_deref().unwrap_or(l.t("not computed", "未计算")))
+        esc(c
+            .panels_sha256
+            .as_deref()
+            .unwrap_or(l.t("not computed", "未计算")))
     );
     let _ = write!(
         body,
@@ -714,7 +766,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
         "<tr><th>{}</th><td>{}</td></tr></table>",
         esc(l.t("optimality certificate", "最优性证书")),
         esc(if c.certificate {
-            l.t("present: verify --certificate re-checks it", "有：verify --certificate 可复核")
+            l.t(
+                "present: verify --certificate re-checks it",
+                "有：verify --certificate 可复核",
+            )
         } else {
             l.t(
                 "none in this file (verify checks every rule without it)",

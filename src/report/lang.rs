@@ -101,6 +101,20 @@ pub fn score(micro: i64) -> String {
     }
 }
 
+/// A number a file claims (objective, bound), with separators when it is
+/// a score in millionths, as written otherwise.
+pub fn claimed(x: f64) -> String {
+    if !x.is_finite() || x.abs() >= 1e12 {
+        return format!("{x}");
+    }
+    let micro = (x * 1e6).round();
+    if (micro / 1e6 - x).abs() <= 1e-9 * x.abs().max(1.0) {
+        score(micro as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
 /// A share as a percentage with one decimal: `0.18` → `18.0%`.
 pub fn pct(x: f64) -> String {
     let s = format!("{:.1}", x * 100.0);
@@ -136,5 +150,7 @@ mod tests {
         assert_eq!(pct(12.3456), "1,234.6%");
         assert_eq!(num(0.05), "0.05");
         assert_eq!(num(3.0), "3");
+        assert_eq!(claimed(1313.445), "1,313.445");
+        assert_eq!(claimed(0.1234567), "0.1234567");
     }
 }

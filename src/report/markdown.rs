@@ -87,7 +87,10 @@ fn summary(s: &mut String, f: &Figures) {
         );
     } else {
         let head = match l {
-            Lang::En => format!("This assignment breaks {} rule(s).", count(f.violations.len())),
+            Lang::En => format!(
+                "This assignment breaks {} rule(s).",
+                count(f.violations.len())
+            ),
             Lang::Zh => format!(
                 "本次分组有 {} 处不符合规则（verify 原文）。",
                 count(f.violations.len())
@@ -118,11 +121,13 @@ fn summary(s: &mut String, f: &Figures) {
         ),
         (
             l.t("total score claimed by the file", "文件声明的总分"),
-            g.claimed_objective.to_string(),
+            super::lang::claimed(g.claimed_objective),
         ),
         (
             l.t("bound claimed by the file", "文件声明的上界"),
-            g.bound.map(|b| b.to_string()).unwrap_or_else(|| none.into()),
+            g.bound
+                .map(super::lang::claimed)
+                .unwrap_or_else(|| none.into()),
         ),
         (l.t("status claimed", "文件声明的状态"), g.status.clone()),
         (
@@ -151,7 +156,9 @@ fn summary(s: &mut String, f: &Figures) {
             "| {} | {} | {} | {} |",
             md(&label),
             md(&value),
-            md(r.city.as_deref().unwrap_or(l.t("every application", "全部项目"))),
+            md(r.city
+                .as_deref()
+                .unwrap_or(l.t("every application", "全部项目"))),
             r.rule
         );
     }
@@ -168,7 +175,11 @@ fn cities(s: &mut String, f: &Figures) {
             "行：申报所在城市；列：评审专家所在城市；数字：评审次数。"
         )
     );
-    let _ = write!(s, "| {} |", l.t("applicants \\\\ reviewers", "申报 \\\\ 评审"));
+    let _ = write!(
+        s,
+        "| {} |",
+        l.t("applicants \\\\ reviewers", "申报 \\\\ 评审")
+    );
     for c in &f.cities {
         let _ = write!(s, " {} |", md(c));
     }
@@ -314,7 +325,11 @@ fn loads(s: &mut String, f: &Figures) {
             )
         }
     );
-    let _ = writeln!(s, "\n### {}\n", l.t("By city of the experts", "按专家所在城市"));
+    let _ = writeln!(
+        s,
+        "\n### {}\n",
+        l.t("By city of the experts", "按专家所在城市")
+    );
     load_table(s, l, &f.load_by_city, usize::MAX);
     let _ = writeln!(
         s,
@@ -376,12 +391,18 @@ fn exclusions(s: &mut String, f: &Figures) {
             "unavailable experts ({}), not conflicts",
             int(x.unavailable_experts)
         ),
-        Lang::Zh => format!("不可用专家（{} 人），不属于利益冲突", int(x.unavailable_experts)),
+        Lang::Zh => format!(
+            "不可用专家（{} 人），不属于利益冲突",
+            int(x.unavailable_experts)
+        ),
     };
     for (k, v) in [
         (l.t("all pairs", "全部组合").to_string(), x.all_pairs),
         (unavailable, x.unavailable_pairs),
-        (l.t("conflicts avoided", "回避的利益冲突").to_string(), x.conflict_pairs),
+        (
+            l.t("conflicts avoided", "回避的利益冲突").to_string(),
+            x.conflict_pairs,
+        ),
         (
             l.t(
                 "other reasons (match score below min_affinity)",
@@ -406,7 +427,12 @@ fn exclusions(s: &mut String, f: &Figures) {
         l.t("pairs", "组合数")
     );
     for c in &x.conflicts {
-        let _ = writeln!(s, "| {} | {} |", md(&words::conflict(l, &c.kind)), int(c.pairs));
+        let _ = writeln!(
+            s,
+            "| {} | {} |",
+            md(&words::conflict(l, &c.kind)),
+            int(c.pairs)
+        );
     }
 }
 
@@ -445,7 +471,11 @@ fn prices(s: &mut String, f: &Figures) {
     for p in &f.prices {
         let (with, without) = match &p.outcome {
             PriceOutcome::Priced { with, without, .. } => (
-                format!("{} ({})", words::side(l, with), words::source(l, &with.source)),
+                format!(
+                    "{} ({})",
+                    words::side(l, with),
+                    words::source(l, &with.source)
+                ),
                 format!(
                     "{} ({})",
                     words::side(l, without),
@@ -509,11 +539,7 @@ fn how_to_check(s: &mut String, f: &Figures) {
     let l = f.lang;
     let c = &f.check;
     let none = l.t("none", "无");
-    let _ = writeln!(
-        s,
-        "\n## {}\n",
-        l.t("7. How to check this", "7. 如何核对")
-    );
+    let _ = writeln!(s, "\n## {}\n", l.t("7. How to check this", "7. 如何核对"));
     let rows = [
         (
             l.t("input SHA-256", "输入数据 SHA-256"),
@@ -522,7 +548,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
                 .unwrap_or_else(|| l.t("not computed", "未计算").into()),
         ),
         (
-            l.t("input SHA-256 recorded in the panels file", "分组文件记录的输入 SHA-256"),
+            l.t(
+                "input SHA-256 recorded in the panels file",
+                "分组文件记录的输入 SHA-256",
+            ),
             format!(
                 "{}{}",
                 c.file_input_sha256.as_deref().unwrap_or(none),
@@ -549,7 +578,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
         (
             l.t("optimality certificate", "最优性证书"),
             if c.certificate {
-                l.t("present: verify --certificate re-checks it", "有：verify --certificate 可复核")
+                l.t(
+                    "present: verify --certificate re-checks it",
+                    "有：verify --certificate 可复核",
+                )
             } else {
                 l.t(
                     "none in this file (verify checks every rule without it)",

@@ -786,8 +786,8 @@ pub fn exclusions(inst: &Instance, elig: &Eligibility) -> Exclusions {
             for k in ks {
                 *kinds.entry(k).or_default() += 1;
             }
-            let same_inst = inst.policy.avoid_same_institution
-                && inst.experts[e.ix()].institution == home;
+            let same_inst =
+                inst.policy.avoid_same_institution && inst.experts[e.ix()].institution == home;
             conflict_pairs += u64::from(!same_inst);
         }
     }
@@ -898,7 +898,11 @@ pub fn rules_in_force(inst: &Instance) -> Vec<RuleInForce> {
     }
     for (city, &s) in &p.min_outside_share_by_city {
         if s > 0.0 {
-            push("min_outside_share_by_city", lang::num(s), Some(city.clone()));
+            push(
+                "min_outside_share_by_city",
+                lang::num(s),
+                Some(city.clone()),
+            );
         }
     }
     if let Some(c) = p.max_copanel {

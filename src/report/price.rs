@@ -262,11 +262,7 @@ pub fn price_family(
     }
     let with = match with {
         Ok(w) => w.clone(),
-        Err(m) => {
-            return PriceOutcome::Failed {
-                message: m.clone(),
-            }
-        }
+        Err(m) => return PriceOutcome::Failed { message: m.clone() },
     };
     let relaxed = family.relax(inst);
     // The relaxation keeps every eligibility field, so `elig` holds.

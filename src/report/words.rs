@@ -30,8 +30,16 @@ pub fn rule(lang: Lang, r: &RuleInForce) -> (String, String) {
             "每组同一单位专家不超过",
             v.into(),
         ),
-        "max_load" => ("reviews per expert, at most", "每位专家评审不超过", v.into()),
-        "min_load" => ("reviews per expert, at least", "每位专家评审不少于", v.into()),
+        "max_load" => (
+            "reviews per expert, at most",
+            "每位专家评审不超过",
+            v.into(),
+        ),
+        "min_load" => (
+            "reviews per expert, at least",
+            "每位专家评审不少于",
+            v.into(),
+        ),
         "avoid_same_institution" => (
             "no expert reviews their own institution",
             "本单位专家回避",
@@ -126,10 +134,7 @@ pub fn side(lang: Lang, s: &Side) -> String {
             "{} – {} ({})",
             score(s.objective_micro),
             score(b),
-            lang.t(
-                "best found – proven bound",
-                "已找到的最好值 – 已证明的上界"
-            )
+            lang.t("best found – proven bound", "已找到的最好值 – 已证明的上界")
         ),
         None => format!(
             "≥ {} ({})",
@@ -156,7 +161,9 @@ pub fn price_value(lang: Lang, p: &FamilyPrice) -> String {
             ),
         },
         PriceOutcome::NotInForce => lang.t("not in force", "未启用").into(),
-        PriceOutcome::Skipped => lang.t("not computed (--no-price)", "未计算（--no-price）").into(),
+        PriceOutcome::Skipped => lang
+            .t("not computed (--no-price)", "未计算（--no-price）")
+            .into(),
         PriceOutcome::Failed { message } => {
             format!("{}: {message}", lang.t("no answer", "无结果"))
         }
