@@ -464,9 +464,11 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
     let city_shares = city_shares(inst, &panel.flow, opts.target_share);
     let loads = load_figures(inst, &load);
     let prices = price::prices(inst, &elig, panels, &vreport, opts.price_time_limit);
+    // Broken rules only: a file edited after solving (stale objective or
+    // status) keeps every rule; its claims are shown beside the recomputed
+    // numbers instead.
     let violations = vreport
-        .violations
-        .iter()
+        .rule_violations()
         .map(|v| format!("[{}] {}", v.rule().label(), v.describe(inst)))
         .collect();
     Figures {

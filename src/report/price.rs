@@ -22,7 +22,7 @@ use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::model::Instance;
 use crate::solve::{self, Method, SolveOptions};
-use crate::verify::{self, Rule};
+use crate::verify;
 
 /// A family of rules priced together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,15 +173,6 @@ impl PriceOutcome {
     }
 }
 
-/// Violations of bookkeeping (what the file claims), not of rules: a file
-/// that breaks only these still keeps every rule.
-pub fn is_claim(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::ListedScores | Rule::Objective | Rule::Bound | Rule::Status
-    )
-}
-
 fn options(limit: Duration) -> SolveOptions {
     SolveOptions {
         method: Method::Auto,
@@ -208,7 +199,7 @@ pub fn with_every_rule(
     report: &verify::Report,
     limit: Duration,
 ) -> Result<Side, String> {
-    let keeps_rules = report.violations.iter().all(|v| is_claim(v.rule()));
+    let keeps_rules = report.rule_violations().next().is_none();
     let own = keeps_rules.then_some(report.objective_micro);
     if let Some(obj) = own {
         if panels.certificate.is_some() {
