@@ -106,19 +106,35 @@ pub struct ServeArgs {
 pub struct ReportArgs {
     /// The instance the panels were made for.
     pub instance: PathBuf,
-    /// The panels file (.json or .csv).
+    /// The panels file (.json, .csv or .xlsx).
     pub panels: PathBuf,
-    /// Where to write the report: .html (self-contained page) or .md.
-    #[arg(long, short)]
-    pub out: PathBuf,
-    /// Outside-city share each city is compared with (default: the
-    /// policy's min_outside_share), e.g. 0.18.
+    /// Where to write the report: .html (self-contained page), .md, or
+    /// .json (every figure as data).
+    #[arg(
+        long,
+        short,
+        required_unless_present = "check",
+        conflicts_with = "check"
+    )]
+    pub out: Option<PathBuf>,
+    /// Check an existing report (.html, .md or .json) instead of writing
+    /// one: recompute every figure from INSTANCE and PANELS and list what
+    /// differs (exit 1) or say that everything matches (exit 0). The
+    /// report's own language and settings are used.
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["lang", "target", "no_price"])]
+    pub check: Option<PathBuf>,
+    /// Language of the report (default: the instance's — Chinese city,
+    /// institution or expert names make it zh).
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::report::Lang>,
+    /// Outside-city share every city is compared with (default: each
+    /// city's own target from the policy), e.g. 0.18.
     #[arg(long)]
     pub target: Option<f64>,
-    /// Do not re-solve without the city rules (no "price of the city rules").
+    /// Do not re-solve without each rule family (no "price of the rules").
     #[arg(long)]
     pub no_price: bool,
-    /// Seconds to wait for the re-solve without the city rules.
+    /// Seconds each re-solve that prices a rule family may take.
     #[arg(long, default_value_t = 120)]
     pub price_timeout: u64,
 }
@@ -1242,13 +1258,16 @@ fn load_pair(
 }
 
 fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
-    check_output_path(&args.out, &["html", "htm", "md", "markdown"])?;
-    let format = crate::report::ReportFormat::from_path(&args.out).ok_or_else(|| {
-        Failure::BadInput(format!(
-            "{}: output must end in .html or .md",
-            args.out.display()
-        ))
-    })?;
+    if let Some(report) = &args.check {
+        return cmd_report_check(args, report, quiet);
+    }
+    let Some(out) = &args.out else {
+        return Err(Failure::BadInput(
+            "give --out FILE (.html, .md or .json) or --check REPORT".into(),
+        ));
+    };
+    check_output_path(out, &["html", "htm", "md", "markdown", "json"])?;
+    let format = report_format(out)?;
     if let Some(t) = args.target {
         if !(0.0..=1.0).contains(&t) {
             return Err(Failure::BadInput(format!(
@@ -1256,23 +1275,26 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
             )));
         }
     }
-    check_paths(&[&args.instance, &args.panels], &[&args.out])?;
+    check_paths(&[&args.instance, &args.panels], &[out])?;
     let t = Instant::now();
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
         instance_label: args.instance.display().to_string(),
         panels_label: args.panels.display().to_string(),
+        report_label: out.display().to_string(),
         input_sha256: Some(hash),
+        panels_sha256: Some(file_sha256(&args.panels)?),
         input_is_file: args.instance.is_file(),
         target_share: args.target,
         price_time_limit: (!args.no_price)
             .then(|| std::time::Duration::from_secs(args.price_timeout)),
+        lang: args.lang,
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
     let mut staged = crate::io::Outputs::new();
     staged
-        .file(&args.out, text.as_bytes())
+        .file(out, text.as_bytes())
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
     if !figures.violations.is_empty() {
@@ -1286,11 +1308,74 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         format!(
             "report of {} panel(s) → {} in {:.2}s",
             panels.panels.len(),
-            args.out.display(),
+            out.display(),
             t.elapsed().as_secs_f64()
         ),
     );
     Ok(())
+}
+
+/// The report format of a file name (exit 2 for any other extension).
+fn report_format(path: &Path) -> Result<crate::report::ReportFormat, Failure> {
+    crate::report::ReportFormat::from_path(path).ok_or_else(|| {
+        Failure::BadInput(format!(
+            "{}: a report must end in .html, .md or .json",
+            path.display()
+        ))
+    })
+}
+
+/// SHA-256 of a file's bytes, in hex.
+fn file_sha256(path: &Path) -> Result<String, Failure> {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `panels report --check REPORT INSTANCE PANELS`.
+fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
+    let format = report_format(report)?;
+    let text = std::fs::read_to_string(report)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", report.display())))?;
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
+    let inputs = crate::report::check::Inputs {
+        input_sha256: Some(hash),
+        panels_sha256: Some(file_sha256(&args.panels)?),
+        input_is_file: args.instance.is_file(),
+    };
+    match crate::report::check::check(&text, format, &inst, &panels, &inputs) {
+        Ok(diffs) if diffs.is_empty() => {
+            println!(
+                "{}: every figure and every line of text matches what {} and {} give",
+                report.display(),
+                args.instance.display(),
+                args.panels.display()
+            );
+            Ok(())
+        }
+        Ok(diffs) => {
+            println!(
+                "{}: {} difference(s) from what {} and {} give:",
+                report.display(),
+                diffs.len(),
+                args.instance.display(),
+                args.panels.display()
+            );
+            for d in diffs {
+                println!("  {d}");
+            }
+            Err(Failure::Violations)
+        }
+        Err(why) => {
+            println!(
+                "{}: cannot be checked: {why}; it was altered or not written by panels report",
+                report.display()
+            );
+            Err(Failure::Violations)
+        }
+    }
 }
 
 fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {

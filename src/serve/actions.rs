@@ -543,19 +543,33 @@ pub fn report(
     out: &Path,
 ) -> Result<(), ActionError> {
     let format = crate::report::ReportFormat::from_path(out)
-        .ok_or_else(|| ActionError::bad("a report is .html or .md"))?;
-    let panels = crate::io::read_panels_for(panels_path, inst)
-        .map_err(|e| ActionError::bad(e.to_string()))?;
+        .ok_or_else(|| ActionError::bad("a report is .html, .md or .json"))?;
+    let panels = read_panels(inst, panels_path)?;
+    let panels_bytes = std::fs::read(panels_path).map_err(|e| io_err(panels_path, e))?;
     let opts = crate::report::ReportOptions {
         instance_label: instance_label.to_string(),
         panels_label: panels_label.to_string(),
+        report_label: out
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         input_sha256: Some(hash.to_string()),
+        panels_sha256: Some(sha256_hex(&panels_bytes)),
         input_is_file,
         ..Default::default()
     };
     let figures = crate::report::figures(inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
-    crate::io::write_atomic(out, text.as_bytes()).map_err(|e| io_err(out, e))
+    let mut staged = crate::io::Outputs::new();
+    staged.file(out, text.as_bytes()).map_err(write_err)?;
+    staged.commit().map_err(write_err)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes panels as `.xlsx`/`.csv`/`.json`, or anonymised for the

@@ -584,6 +584,8 @@ pub enum Download {
     ReportHtml,
     /// The fairness report, Markdown.
     ReportMd,
+    /// The report's figures as data (`panels report --out x.json`).
+    FiguresJson,
 }
 
 impl Download {
@@ -597,6 +599,7 @@ impl Download {
             "anonymous.csv" => Download::AnonymousCsv,
             "report.html" => Download::ReportHtml,
             "report.md" => Download::ReportMd,
+            "figures.json" => Download::FiguresJson,
             _ => return None,
         })
     }
@@ -611,6 +614,7 @@ impl Download {
             Download::AnonymousCsv => "anonymous.csv",
             Download::ReportHtml => "report.html",
             Download::ReportMd => "report.md",
+            Download::FiguresJson => "figures.json",
         }
     }
 }
@@ -647,7 +651,7 @@ pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, Stri
             Download::AnonymousXlsx | Download::AnonymousCsv => {
                 actions::export(inst, hash, &panels, &path, true)?
             }
-            Download::ReportHtml | Download::ReportMd => actions::report(
+            Download::ReportHtml | Download::ReportMd | Download::FiguresJson => actions::report(
                 inst,
                 hash,
                 round.meta.form.input_name(),

@@ -458,6 +458,10 @@ fn downloads(round: &Round, l: Lang) -> Markup {
         ),
         (Download::ReportHtml, l.t("Report (.html)", "报告 (.html)")),
         (Download::ReportMd, l.t("Report (.md)", "报告 (.md)")),
+        (
+            Download::FiguresJson,
+            l.t("Report figures (.json)", "报告数据 (.json)"),
+        ),
     ];
     html! {
         p.downloads {
