@@ -50,6 +50,38 @@ pub enum Command {
     Report(ReportArgs),
     /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants.
     Export(ExportArgs),
+    /// Past reviews: append a finished round to a history file.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+/// `panels history …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// Append a finished round (its final panels, and the declines its
+    /// replace logs record) to a history file (.csv or .json), atomically.
+    Append(HistoryAppendArgs),
+}
+
+/// `panels history append`.
+#[derive(Args, Debug)]
+pub struct HistoryAppendArgs {
+    /// The round's instance.
+    pub instance: PathBuf,
+    /// The round's final panels (.json, .csv or .xlsx).
+    pub panels: PathBuf,
+    /// The round's year.
+    #[arg(long)]
+    pub year: i32,
+    /// The round's label (e.g. 2025-spring), when a year has several rounds.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Replace logs of the round (their declines are recorded as declined).
+    #[arg(long = "replace-log", num_args = 1..)]
+    pub replace_log: Vec<PathBuf>,
+    /// The history file to append to (.csv or .json; created if absent).
+    #[arg(long)]
+    pub to: PathBuf,
 }
 
 /// `panels report`.
@@ -278,7 +310,82 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Replace(a) => cmd_replace(a, cli.quiet),
         Command::Report(a) => cmd_report(a, cli.quiet),
         Command::Export(a) => cmd_export(a, cli.quiet),
+        Command::History(HistoryCommand::Append(a)) => cmd_history_append(a, cli.quiet),
     }
+}
+
+fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
+    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
+    let Some(form) = HistoryForm::of(&args.to) else {
+        return Err(Failure::BadInput(format!(
+            "{}: a history file must end in .csv or .json",
+            args.to.display()
+        )));
+    };
+    check_output_path(&args.to, &["csv", "json"])?;
+    refuse_overwriting_input(&args.to, &args.instance)?;
+    refuse_overwriting_input(&args.to, &args.panels)?;
+    let inst = load(&args.instance)?;
+    if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
+        return Err(Failure::BadInput(format!(
+            "--year {} but the instance's policy says year {y}; append the round under its own year",
+            args.year
+        )));
+    }
+    let file = crate::io::read_panels_for(&args.panels, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
+    let mut panels = Vec::with_capacity(file.panels.len());
+    for rec in &file.panels {
+        let a = inst
+            .app_by_id(&rec.application)
+            .ok_or_else(|| bad(&args.panels, format!("unknown application {}", rec.application)))?;
+        let mut experts = Vec::new();
+        for id in &rec.experts {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(&args.panels, format!("unknown expert {id}")))?;
+            if !experts.contains(&e) {
+                experts.push(e);
+            }
+        }
+        panels.push((a, experts));
+    }
+    let mut declines = Vec::new();
+    for log_path in &args.replace_log {
+        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
+        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
+        for d in &log.declines {
+            let a = inst.app_by_id(&d.application).ok_or_else(|| {
+                bad(log_path, format!("unknown application {}", d.application))
+            })?;
+            let e = inst
+                .expert_by_id(&d.expert)
+                .ok_or_else(|| bad(log_path, format!("unknown expert {}", d.expert)))?;
+            declines.push((a, e));
+        }
+    }
+    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let round = args.round.as_deref();
+    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
+    let added = new.len();
+    let all = crate::history::append::append(&existing, new, args.year, round)
+        .map_err(|m| bad(&args.to, m))?;
+    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_atomic(&args.to, &bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    note(
+        quiet,
+        format!(
+            "{added} record(s) of {}{} appended to {} ({} in all)",
+            args.year,
+            round.map(|r| format!(" {r}")).unwrap_or_default(),
+            args.to.display(),
+            all.len()
+        ),
+    );
+    Ok(())
 }
 
 fn load(path: &Path) -> Result<Instance, Failure> {
@@ -572,6 +679,9 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
         for r in &verdict.reasons {
             println!("  - {} [{}]", r.describe(&inst, a, e), r.kind().label());
         }
+    }
+    for line in crate::history::explain_notes(&inst, &elig, a, e) {
+        println!("  * {line}");
     }
     Ok(())
 }

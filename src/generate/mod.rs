@@ -1326,6 +1326,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             max_load,
             min_load: e.min_load.then_some(1),
             available: e.available,
+            programmes: Vec::new(),
         });
     }
     for p in &person_ids {
@@ -1343,6 +1344,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             panel_size: a.panel_size,
             team: std::mem::take(&mut teams[j]),
             avoid: std::mem::take(&mut avoids[j]),
+            programme: None,
         });
     }
     let mut policy = cfg.policy();
@@ -1357,6 +1359,8 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         cities: city_names,
         institutions: inst_names,
         persons,
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

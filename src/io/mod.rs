@@ -36,6 +36,7 @@ mod bundle_fast;
 mod bundle_write;
 mod csvdir;
 mod error;
+pub mod history_file;
 mod intern;
 pub mod panels;
 mod records;
