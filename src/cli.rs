@@ -314,6 +314,27 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
+/// Refuses writing a file of a CSV instance directory, existing or not
+/// (a `history.csv` written there would change the instance).
+fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(dir), Ok(inst)) = (parent.canonicalize(), instance.canonicalize()) else {
+        return Ok(());
+    };
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if inst.is_dir() && dir == inst && crate::io::CSV_DIR_FILES.contains(&name) {
+        return Err(Failure::BadInput(format!(
+            "{}: is a file of the instance {}; write the history elsewhere (e.g. next year's directory)",
+            out.display(),
+            instance.display()
+        )));
+    }
+    Ok(())
+}
+
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
     use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
     let Some(form) = HistoryForm::of(&args.to) else {
@@ -324,6 +345,7 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
     };
     check_output_path(&args.to, &["csv", "json"])?;
     refuse_overwriting_input(&args.to, &args.instance)?;
+    refuse_instance_file(&args.to, &args.instance)?;
     refuse_overwriting_input(&args.to, &args.panels)?;
     let inst = load(&args.instance)?;
     if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
