@@ -74,6 +74,17 @@ fn three_years_solve_replace_append() {
         let round = write_round(dir, year, hist.exists().then_some(hist.as_path()));
         let inst = panels::io::load_instance(&round).expect("the appended history loads");
         assert_eq!(inst.history.given, year > 2024);
+        // The rules bind: repeats are excluded from 2025 on, experts rest
+        // in 2026.
+        let counts = panels::eligibility::Eligibility::compute(&inst).conflict_counts(&inst);
+        let n = |k| counts.get(&k).copied().unwrap_or(0);
+        use panels::eligibility::ConflictKind;
+        if year >= 2025 {
+            assert!(n(ConflictKind::Repeat) > 0, "{year}: {counts:?}");
+        }
+        if year == 2026 {
+            assert!(n(ConflictKind::Resting) > 0, "{year}: {counts:?}");
+        }
         let solved = dir.join(format!("panels{year}.json"));
         let (code, text) = run(&["solve", s(&round), "--out", s(&solved)]);
         assert_eq!(code, 0, "{year}: {text}");
