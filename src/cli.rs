@@ -256,6 +256,13 @@ pub struct GenerateArgs {
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
+    /// Split the applications over N programmes with their own rules.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub programmes: usize,
+    /// Write N years of plausible history (repeats, declines, ratings) and
+    /// switch the history rules on.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub years: usize,
 }
 
 /// Why a command did not succeed, with its exit code.
@@ -728,6 +735,8 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
         cfg.panel_size = k;
     }
     cfg.seed = args.seed;
+    cfg.programmes = args.programmes;
+    cfg.years = args.years;
     if let Some(n) = args.affinity_per_application {
         cfg.dense_affinity = false;
         cfg.sparse_affinity = n;
