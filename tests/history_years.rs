@@ -292,6 +292,23 @@ fn generated_history_binds_every_rule() {
     let out = panels::verify::check_certificate(&inst, &elig, &file, report.objective_micro);
     assert!(out.is_ok(), "{}", out.describe());
 
+    // The report's programme and history sections.
+    let opts = panels::report::ReportOptions {
+        price_time_limit: None,
+        ..Default::default()
+    };
+    let fig = panels::report::figures(&inst, &file, &opts);
+    let r = &fig.rounds;
+    assert_eq!(r.programmes.len(), 2);
+    for p in &r.programmes {
+        assert!(p.share() + 1e-9 >= p.required_share, "{p:?}");
+    }
+    let h = r.history.as_ref().expect("history section");
+    assert!(!h.resting.is_empty() && !h.barred_declines.is_empty() && !h.barred_rating.is_empty());
+    assert_eq!(h.repeats_paid as usize * 100_000, h.penalty_micro as usize);
+    let md = panels::report::render(&fig, panels::report::ReportFormat::Markdown);
+    assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
+
     let bytes = panels::io::bundle_to_bytes(&inst).unwrap();
     let back = panels::io::load_bundle_from_bytes(Path::new("g.json"), &bytes).unwrap();
     assert_eq!(back.history, inst.history);

@@ -375,6 +375,7 @@ pub fn render(f: &Figures) -> String {
     s.push_str("</section>\n");
 
     // 7. How to check this.
+    s.push_str(&super::rounds::html(&f.rounds));
     s.push_str("<section>\n<h2>7. How to check this</h2>\n<table>");
     let c = &f.check;
     let _ = write!(

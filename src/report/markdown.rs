@@ -200,6 +200,7 @@ pub fn render(f: &Figures) -> String {
     }
 
     let c = &f.check;
+    s.push_str(&super::rounds::markdown(&f.rounds));
     let _ = writeln!(
         s,
         "\n## 7. How to check this\n\n- input SHA-256: `{}`\n- recorded in the panels file: `{}`{}\n- seed: `{}`\n\n```sh\n{}{}\n{}\n```",

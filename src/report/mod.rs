@@ -22,6 +22,7 @@
 pub mod anonymous;
 pub mod html;
 pub mod markdown;
+pub mod rounds;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -120,6 +121,8 @@ pub struct Figures {
     pub violations: Vec<String>,
     /// How to check the report.
     pub check: Check,
+    /// Programmes and history ([`rounds`]).
+    pub rounds: rounds::RoundFigures,
 }
 
 /// The round at a glance.
@@ -595,6 +598,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
             verify_command,
             report_command,
         },
+        rounds: rounds::round_figures(inst, &elig, &resolved),
     }
 }
 

@@ -5,6 +5,8 @@
 //! `max_declines`, `min_rating` and `max_reviews_per_year`; and the repeat
 //! penalties the recomputed objective pays.
 
+use std::collections::BTreeMap;
+
 use crate::history::PastReview;
 use crate::model::{AppIx, ExpertIx, Instance};
 
@@ -210,19 +212,36 @@ fn same_place(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
-/// The expert's records (by id), in input order.
-fn records_of<'i>(inst: &'i Instance, e: ExpertIx) -> impl Iterator<Item = &'i PastReview> {
-    let id = inst.experts[e.ix()].id.as_str();
-    inst.history
-        .records
-        .iter()
-        .filter(move |r| r.expert.trim() == id)
+/// The history's records grouped by expert id (input order kept): built
+/// once per check, so each rule reads only the expert's own records.
+struct ByExpert<'i> {
+    map: BTreeMap<&'i str, Vec<&'i PastReview>>,
+}
+
+impl<'i> ByExpert<'i> {
+    fn new(inst: &'i Instance) -> ByExpert<'i> {
+        let mut map: BTreeMap<&str, Vec<&PastReview>> = BTreeMap::new();
+        for r in &inst.history.records {
+            map.entry(r.expert.trim()).or_default().push(r);
+        }
+        ByExpert { map }
+    }
+
+    /// The expert's records, in input order.
+    fn of(&self, inst: &Instance, e: ExpertIx) -> impl Iterator<Item = &'i PastReview> + '_ {
+        self.map
+            .get(inst.experts[e.ix()].id.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+    }
 }
 
 /// The first counting served review of `e` that makes (a, e) a repeat,
 /// with its kind, under `avoid_repeat`.
 fn repeat_of<'i>(
-    inst: &'i Instance,
+    inst: &Instance,
+    by: &ByExpert<'i>,
     a: AppIx,
     e: ExpertIx,
 ) -> Option<(&'i PastReview, &'static str)> {
@@ -233,7 +252,7 @@ fn repeat_of<'i>(
     let app = &inst.applications[a.ix()];
     let institution = inst.app_institution(a);
     let team: Vec<&str> = app.team.iter().map(|&p| inst.person_id(p)).collect();
-    for r in records_of(inst, e) {
+    for r in by.of(inst, e) {
         if !served(r) || !counting(inst, r.year) {
             continue;
         }
@@ -253,11 +272,12 @@ pub fn penalties(inst: &Instance, resolved: &[Resolved]) -> i64 {
     let Some(p) = inst.policy.repeat_penalty_micro() else {
         return 0;
     };
+    let by = ByExpert::new(inst);
     let mut total: i64 = 0;
     for r in resolved {
         let Some(a) = r.app else { continue };
         for &e in &r.distinct {
-            if repeat_of(inst, a, e).is_some() {
+            if repeat_of(inst, &by, a, e).is_some() {
                 total = total.saturating_add(p);
             }
         }
@@ -271,10 +291,11 @@ pub fn check(inst: &Instance, resolved: &[Resolved]) -> Vec<HistoryBreach> {
     let mut out = Vec::new();
     let p = &inst.policy;
     let ban = p.repeat_penalty_micro().is_none();
+    let by = ByExpert::new(inst);
     for r in resolved {
         let Some(a) = r.app else { continue };
         for &e in &r.distinct {
-            pair_breaches(inst, r.record, a, e, ban, &mut out);
+            pair_breaches(inst, &by, r.record, a, e, ban, &mut out);
         }
     }
     let mut apps_of: Vec<Vec<AppIx>> = vec![Vec::new(); inst.experts.len()];
@@ -303,7 +324,8 @@ pub fn check(inst: &Instance, resolved: &[Resolved]) -> Vec<HistoryBreach> {
             }
         }
         if let (Some(max), Some(year)) = (p.max_reviews_per_year, p.year) {
-            let past = records_of(inst, e)
+            let past = by
+                .of(inst, e)
                 .filter(|r| r.year == year && r.outcome.takes_a_slot())
                 .count() as u32;
             let load = apps.len() as u32;
@@ -323,6 +345,7 @@ pub fn check(inst: &Instance, resolved: &[Resolved]) -> Vec<HistoryBreach> {
 /// The breaches of one assigned pair.
 fn pair_breaches(
     inst: &Instance,
+    by: &ByExpert<'_>,
     record: usize,
     app: AppIx,
     expert: ExpertIx,
@@ -341,7 +364,7 @@ fn pair_breaches(
         }
     }
     if ban {
-        if let Some((past, kind)) = repeat_of(inst, app, expert) {
+        if let Some((past, kind)) = repeat_of(inst, by, app, expert) {
             out.push(HistoryBreach::Repeat {
                 record,
                 app,
@@ -355,7 +378,7 @@ fn pair_breaches(
     if let Some(n) = p.max_consecutive_years.filter(|&n| n > 0) {
         let mut all = true;
         for d in 1..=n as i32 {
-            if !records_of(inst, expert).any(|r| r.year == year - d && served(r)) {
+            if !by.of(inst, expert).any(|r| r.year == year - d && served(r)) {
                 all = false;
             }
         }
@@ -369,7 +392,8 @@ fn pair_breaches(
         }
     }
     if let Some(max) = p.max_declines {
-        let count = records_of(inst, expert)
+        let count = by
+            .of(inst, expert)
             .filter(|r| counting(inst, r.year) && r.outcome.declined())
             .count() as u32;
         if count > max {
@@ -385,7 +409,7 @@ fn pair_breaches(
     if let Some(min) = p.min_rating {
         let mut sum = 0.0;
         let mut n = 0u32;
-        for r in records_of(inst, expert) {
+        for r in by.of(inst, expert) {
             if counting(inst, r.year) {
                 if let Some(x) = r.rating {
                     sum += x;
