@@ -327,3 +327,76 @@ fn programme_crossing_rules_go_to_the_mip() {
     assert!(!inst.policy.crossing_rules().is_empty());
     solved(&inst);
 }
+
+/// The history table reads the same from a bundle, a CSV directory's
+/// `history.csv` and a workbook sheet named 历史 (or 评审记录); a generated
+/// round with history survives the workbook round trip.
+#[test]
+fn history_loads_from_every_input_form() {
+    use panels::io::xlsx::{self, Table, XCell};
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        r#"{"year": 2025, "round": "春季", "programme": "人才计划", "application": "A0123",
+            "institution": "U0", "team": ["P1"], "expert": "E1", "outcome": "late", "rating": 4}"#,
+    )
+    .unwrap();
+    let csv = panels::io::csv_to_bytes(&inst).unwrap();
+    assert!(csv.history.is_some());
+    let back = panels::io::load_csv_from_bytes(Path::new("dir"), &csv).unwrap();
+    assert_eq!(back.history, inst.history);
+
+    let text = |s: &str| XCell::Text(s.into());
+    for sheet in ["历史", "评审记录", "History"] {
+        let tables = vec![
+            Table {
+                name: "experts".into(),
+                header: vec!["id".into(), "city".into(), "institution".into()],
+                rows: vec![vec![text("E1"), text("长沙"), text("U1")]],
+            },
+            Table {
+                name: "applications".into(),
+                header: vec!["id".into(), "city".into(), "institution".into()],
+                rows: vec![vec![text("A1"), text("武汉"), text("U0")]],
+            },
+            Table {
+                name: "policy".into(),
+                header: vec!["key".into(), "value".into()],
+                rows: vec![
+                    vec![text("year"), XCell::Number(2026.0)],
+                    vec![text("avoid_repeat"), text("institution")],
+                    vec![text("panel_size"), XCell::Number(1.0)],
+                ],
+            },
+            Table {
+                name: sheet.into(),
+                header: ["year", "institution", "expert", "outcome", "rating"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                rows: vec![vec![
+                    XCell::Number(2025.0),
+                    text("U0"),
+                    text("E1"),
+                    text("已评审"),
+                    XCell::Number(4.0),
+                ]],
+            },
+        ];
+        let bytes = xlsx::tables_xlsx_bytes(Path::new("r.xlsx"), &tables).unwrap();
+        let w = xlsx::load_xlsx_from_bytes(Path::new("r.xlsx"), &bytes)
+            .unwrap_or_else(|e| panic!("{sheet}: {e}"));
+        assert_eq!(w.history.records.len(), 1, "{sheet}");
+        assert_eq!(w.history.records[0].rating, Some(4.0));
+        let elig = Eligibility::compute(&w);
+        assert!(!elig.is_eligible(&w, panels::model::AppIx(0), ExpertIx(0)), "{sheet}");
+    }
+    let gen = panels::generate::generate(&panels::generate::GenConfig {
+        years: 2,
+        programmes: 2,
+        ..panels::generate::GenConfig::sized(20, 60)
+    });
+    let bytes = xlsx::instance_xlsx_bytes(&gen, Path::new("g.xlsx")).unwrap();
+    let back = xlsx::load_xlsx_from_bytes(Path::new("g.xlsx"), &bytes).unwrap();
+    assert_eq!(back.history, gen.history);
+    assert_eq!(back.policy, gen.policy);
+}

@@ -327,6 +327,12 @@ fn policy_value(text: &str) -> Option<Value> {
     if t.eq_ignore_ascii_case("false") {
         return Some(Value::Bool(false));
     }
+    // An object or list written as JSON (e.g. `programmes`).
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Value>(t) {
+            return Some(v);
+        }
+    }
     Some(Value::String(t.to_string()))
 }
 
@@ -723,6 +729,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
                 (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
                 _ => XCell::Text(n.to_string()),
             },
+            Some(Value::String(text)) => XCell::Text(text.clone()),
             Some(v) => XCell::Text(v.to_string()),
         };
         rows.push(vec![XCell::from(k), cell]);
