@@ -380,7 +380,10 @@ pub fn pair_slack(inst: &Instance, duals: &Duals, a: AppIx, e: ExpertIx, score: 
         .get(&ex.institution.0)
         .copied()
         .unwrap_or(0);
-    let q = match (&duals.programme[e.ix()], inst.applications[a.ix()].programme) {
+    let q = match (
+        &duals.programme[e.ix()],
+        inst.applications[a.ix()].programme,
+    ) {
         (m, Some(p)) if !m.is_empty() => m.get(&p.0).copied().unwrap_or(0),
         _ => 0,
     };

@@ -366,9 +366,12 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
     let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
     let mut panels = Vec::with_capacity(file.panels.len());
     for rec in &file.panels {
-        let a = inst
-            .app_by_id(&rec.application)
-            .ok_or_else(|| bad(&args.panels, format!("unknown application {}", rec.application)))?;
+        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
+            bad(
+                &args.panels,
+                format!("unknown application {}", rec.application),
+            )
+        })?;
         let mut experts = Vec::new();
         for id in &rec.experts {
             let e = inst
@@ -386,9 +389,9 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
         let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
             .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
         for d in &log.declines {
-            let a = inst.app_by_id(&d.application).ok_or_else(|| {
-                bad(log_path, format!("unknown application {}", d.application))
-            })?;
+            let a = inst
+                .app_by_id(&d.application)
+                .ok_or_else(|| bad(log_path, format!("unknown application {}", d.application)))?;
             let e = inst
                 .expert_by_id(&d.expert)
                 .ok_or_else(|| bad(log_path, format!("unknown expert {}", d.expert)))?;

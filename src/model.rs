@@ -392,7 +392,12 @@ impl Policy {
         if self.min_senior > 0 || self.programmes.values().any(|p| p.min_senior > Some(0)) {
             out.push(CrossingRule::Senior);
         }
-        if self.cover_fields || self.programmes.values().any(|p| p.cover_fields == Some(true)) {
+        if self.cover_fields
+            || self
+                .programmes
+                .values()
+                .any(|p| p.cover_fields == Some(true))
+        {
             out.push(CrossingRule::CoverFields);
         }
         if self.min_outside_share_round.is_some_and(|s| s > 0.0)
@@ -699,7 +704,10 @@ impl Instance {
 
     /// True when any programme caps loads (`programmes.*.max_load`).
     pub fn any_programme_load_cap(&self) -> bool {
-        self.policy.programmes.values().any(|r| r.max_load.is_some())
+        self.policy
+            .programmes
+            .values()
+            .any(|r| r.max_load.is_some())
     }
 
     /// True when expert `e` may serve application `a`'s programme: the

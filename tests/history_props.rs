@@ -75,7 +75,11 @@ fn round(seed: u64, shape: Shape) -> Instance {
     for _ in 0..rng.random_range(0..=3 * shape.experts) {
         let i = rng.random_range(0..inst.institutions.len());
         let team = (0..rng.random_range(0..=2))
-            .map(|_| inst.persons.name(rng.random_range(0..n_persons) as u32).to_string())
+            .map(|_| {
+                inst.persons
+                    .name(rng.random_range(0..n_persons) as u32)
+                    .to_string()
+            })
             .collect();
         records.push(PastReview {
             year: rng.random_range(2022..=2027),
@@ -185,7 +189,10 @@ fn the_random_rounds_exercise_the_rules() {
         }
     }
     assert!(feasible >= 40, "{feasible} feasible");
-    assert!(history_excludes >= 50, "{history_excludes} with history exclusions");
+    assert!(
+        history_excludes >= 50,
+        "{history_excludes} with history exclusions"
+    );
     assert!(capped >= 50, "{capped} with programme caps");
 }
 

@@ -80,7 +80,11 @@ fn repeat_by_institution_is_a_ban_with_evidence_and_off_does_nothing() {
     let off = round(r#""year": 2026"#, E1_REVIEWED_U0_2025).unwrap();
     assert_eq!(panel(&off, &solved(&off)), ["E1", "E2"]);
 
-    let on = round(r#""year": 2026, "avoid_repeat": "institution""#, E1_REVIEWED_U0_2025).unwrap();
+    let on = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
     let s = solved(&on);
     assert!(!panel(&on, &s).contains(&"E1".to_string()));
     let elig = Eligibility::compute(&on);
@@ -123,7 +127,10 @@ fn repeat_by_team_matches_a_shared_person_only_under_team_or_both() {
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
     for rule in ["team", "both"] {
         let inst = round(&format!(r#""year": 2026, "avoid_repeat": "{rule}""#), h).unwrap();
-        assert!(!panel(&inst, &solved(&inst)).contains(&"E2".to_string()), "{rule}");
+        assert!(
+            !panel(&inst, &solved(&inst)).contains(&"E2".to_string()),
+            "{rule}"
+        );
     }
 }
 
@@ -180,8 +187,16 @@ fn max_reviews_per_year_lowers_the_cap_never_below_zero() {
     let off = round(r#""year": 2026"#, this_year).unwrap();
     assert_eq!(panel(&off, &solved(&off)), ["E1", "E2"]);
     for cap in [1, 2] {
-        let inst = round(&format!(r#""year": 2026, "max_reviews_per_year": {cap}"#), this_year).unwrap();
-        assert_eq!(inst.max_load(ExpertIx(0)), 0, "served + no-show = 2 ≥ {cap}");
+        let inst = round(
+            &format!(r#""year": 2026, "max_reviews_per_year": {cap}"#),
+            this_year,
+        )
+        .unwrap();
+        assert_eq!(
+            inst.max_load(ExpertIx(0)),
+            0,
+            "served + no-show = 2 ≥ {cap}"
+        );
         assert!(!panel(&inst, &solved(&inst)).contains(&"E1".to_string()));
     }
     let inst = round(r#""year": 2026, "max_reviews_per_year": 3"#, this_year).unwrap();
@@ -232,7 +247,10 @@ fn min_rating_bars_low_means_and_spares_the_unrated() {
     let inst = round(r#""year": 2026, "min_rating": 3"#, h).unwrap();
     let p = panel(&inst, &solved(&inst));
     assert!(!p.contains(&"E1".to_string()));
-    assert!(p.contains(&"E2".to_string()), "unrated experts stay eligible");
+    assert!(
+        p.contains(&"E2".to_string()),
+        "unrated experts stay eligible"
+    );
     let inst = round(r#""year": 2026, "min_rating": 2.5"#, h).unwrap();
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
 }
@@ -248,7 +266,10 @@ fn history_rules_need_the_year_and_bad_records_are_located() {
         r#"{"year": 2025, "institution": "U0", "expert": "E1", "outcome": "absent", "rating": 7}"#,
     )
     .unwrap_err();
-    assert!(e.contains("history[0]") && e.contains("outcome") && e.contains("rating"), "{e}");
+    assert!(
+        e.contains("history[0]") && e.contains("outcome") && e.contains("rating"),
+        "{e}"
+    );
     let e = round(r#""year": 2026, "avoid_repeat": "sometimes""#, "").unwrap_err();
     assert!(e.contains("avoid_repeat"), "{e}");
 }
@@ -274,10 +295,9 @@ fn programmes(policy: &str) -> Result<Instance, String> {
 
 #[test]
 fn programme_rules_apply_per_application_and_experts_serve_their_programmes() {
-    let inst = programmes(
-        r#""programmes": {"科技进步奖": {"min_outside_share": 0.5, "max_load": 1}}"#,
-    )
-    .unwrap();
+    let inst =
+        programmes(r#""programmes": {"科技进步奖": {"min_outside_share": 0.5, "max_load": 1}}"#)
+            .unwrap();
     assert_eq!(inst.min_outside(panels::model::AppIx(0)), 1);
     assert_eq!(inst.min_outside(panels::model::AppIx(2)), 0);
     let s = solved(&inst);
@@ -289,7 +309,10 @@ fn programme_rules_apply_per_application_and_experts_serve_their_programmes() {
             .collect()
     };
     for a in [0, 1] {
-        assert!(!ids(a).contains(&"E3".to_string()), "E3 serves 人才计划 only");
+        assert!(
+            !ids(a).contains(&"E3".to_string()),
+            "E3 serves 人才计划 only"
+        );
     }
     // Each expert at most once within 科技进步奖.
     for e in inst.expert_ixs() {
@@ -388,7 +411,10 @@ fn history_loads_from_every_input_form() {
         assert_eq!(w.history.records.len(), 1, "{sheet}");
         assert_eq!(w.history.records[0].rating, Some(4.0));
         let elig = Eligibility::compute(&w);
-        assert!(!elig.is_eligible(&w, panels::model::AppIx(0), ExpertIx(0)), "{sheet}");
+        assert!(
+            !elig.is_eligible(&w, panels::model::AppIx(0), ExpertIx(0)),
+            "{sheet}"
+        );
     }
     let gen = panels::generate::generate(&panels::generate::GenConfig {
         years: 2,

@@ -191,7 +191,12 @@ fn check_across_years(records: &[panels::history::PastReview]) {
             .iter()
             .filter(|q| q.expert == r.expert && q.year == r.year)
             .count();
-        assert!(in_year <= 4, "{} reviewed {in_year} times in {}", r.expert, r.year);
+        assert!(
+            in_year <= 4,
+            "{} reviewed {in_year} times in {}",
+            r.expert,
+            r.year
+        );
     }
 }
 
@@ -204,24 +209,40 @@ fn history_append_writes_json_that_loads_and_refuses_bad_targets() {
     assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
     let hist = dir.join("h.json");
     let (code, text) = run(&[
-        "history", "append", s(&round), s(&solved), "--year", "2024", "--round", "spring",
-        "--to", s(&hist),
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "spring",
+        "--to",
+        s(&hist),
     ]);
     assert_eq!(code, 0, "{text}");
     // A second round of the same year is fine; the same round is not.
     let (code, _) = run(&[
-        "history", "append", s(&round), s(&solved), "--year", "2024", "--round", "autumn",
-        "--to", s(&hist),
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "autumn",
+        "--to",
+        s(&hist),
     ]);
     assert_eq!(code, 0);
     let records = read_history_file(&hist).unwrap();
     assert_eq!(records.len(), 2 * 24 * 3);
-    assert!(records.iter().all(|r| r.year == 2024 && r.institution.len() > 1));
+    assert!(records
+        .iter()
+        .all(|r| r.year == 2024 && r.institution.len() > 1));
     // The JSON list is a bundle's history.
-    let mut bundle: serde_json::Value = serde_json::from_slice(
-        &panels::io::bundle_to_bytes(&base_round()).unwrap(),
-    )
-    .unwrap();
+    let mut bundle: serde_json::Value =
+        serde_json::from_slice(&panels::io::bundle_to_bytes(&base_round()).unwrap()).unwrap();
     bundle["history"] = serde_json::from_slice(&std::fs::read(&hist).unwrap()).unwrap();
     bundle["policy"]["year"] = 2025.into();
     let inst = panels::io::load_bundle_from_bytes(
@@ -233,17 +254,38 @@ fn history_append_writes_json_that_loads_and_refuses_bad_targets() {
 
     // Wrong year, wrong extension, the instance itself: exit 2, nothing written.
     let (code, text) = run(&[
-        "history", "append", s(&round), s(&solved), "--year", "2023", "--to", s(&hist),
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2023",
+        "--to",
+        s(&hist),
     ]);
     assert_eq!(code, 2, "{text}");
     let (code, _) = run(&[
-        "history", "append", s(&round), s(&solved), "--year", "2024", "--to",
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--to",
         s(&dir.join("h.txt")),
     ]);
     assert_eq!(code, 2);
     assert!(!dir.join("h.txt").exists());
     let (code, _) = run(&[
-        "history", "append", s(&round), s(&solved), "--year", "2024", "--round", "x", "--to",
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "x",
+        "--to",
         s(&round.join("history.csv")),
     ]);
     assert_eq!(code, 2, "the instance's own history.csv is an input");
@@ -271,7 +313,10 @@ fn generated_history_binds_every_rule() {
         ConflictKind::Rating,
         ConflictKind::Programme,
     ] {
-        assert!(counts.get(&kind).copied().unwrap_or(0) > 0, "{kind:?}: {counts:?}");
+        assert!(
+            counts.get(&kind).copied().unwrap_or(0) > 0,
+            "{kind:?}: {counts:?}"
+        );
     }
     let priced = inst
         .app_ixs()

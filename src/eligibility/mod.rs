@@ -241,9 +241,9 @@ pub fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repe
             application,
             institution,
         } => match application {
-            Some(app) => format!(
-                "{expert} reviewed {institution}'s {app} in {year} (avoid_repeat {rule})"
-            ),
+            Some(app) => {
+                format!("{expert} reviewed {institution}'s {app} in {year} (avoid_repeat {rule})")
+            }
             None => format!(
                 "{expert} reviewed an application of {institution} in {year} (avoid_repeat {rule})"
             ),

@@ -79,9 +79,12 @@ pub fn add_programmes(inst: &mut Instance, n: usize, seed: u64) {
         })
         .collect();
     // A programme no application names would be refused on loading.
-    inst.policy
-        .programmes
-        .retain(|name, _| PROGRAMME_NAMES[..n].iter().position(|x| x == name).is_some_and(|p| named[p]));
+    inst.policy.programmes.retain(|name, _| {
+        PROGRAMME_NAMES[..n]
+            .iter()
+            .position(|x| x == name)
+            .is_some_and(|p| named[p])
+    });
 }
 
 /// Adds `years` years of history before the round's year (2026 when the

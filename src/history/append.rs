@@ -64,7 +64,11 @@ pub fn append(
     year: i32,
     round: Option<&str>,
 ) -> Result<Vec<PastReview>, String> {
-    let label = |r: Option<&str>| r.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let label = |r: Option<&str>| {
+        r.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let wanted = label(round);
     if let Some(i) = existing
         .iter()

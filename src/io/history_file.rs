@@ -9,9 +9,7 @@ use std::sync::Arc;
 
 use super::csvdir::{history_row, read_table, TableInput};
 use super::error::{Errs, LoadError, LoadErrors, WriteError};
-use super::records::{
-    parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS, HISTORY_REQUIRED,
-};
+use super::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS, HISTORY_REQUIRED};
 use crate::history::PastReview;
 
 /// The form of a history file, by its extension.
@@ -40,9 +38,8 @@ impl HistoryForm {
 /// # Errors
 /// Every bad record, located by row (CSV) or list item (JSON).
 pub fn read_history_file(path: &Path) -> Result<Vec<PastReview>, LoadErrors> {
-    let form = HistoryForm::of(path).ok_or_else(|| {
-        LoadError::new(path, "a history file must end in .csv or .json")
-    })?;
+    let form = HistoryForm::of(path)
+        .ok_or_else(|| LoadError::new(path, "a history file must end in .csv or .json"))?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -74,25 +71,21 @@ pub fn read_history_bytes(
         }
         HistoryForm::Json => {
             let text = super::bundle::text_of(path, bytes)?;
-            let v: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| super::bundle::json_error(path, &e))?;
+            let v: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| super::bundle::json_error(path, &e))?;
             let list = match &v {
                 serde_json::Value::Array(items) => items.as_slice(),
-                serde_json::Value::Object(m) => match m.get("history") {
-                    Some(serde_json::Value::Array(items)) => items.as_slice(),
-                    _ => {
-                        return Err(LoadError::new(
+                serde_json::Value::Object(m) => {
+                    match m.get("history") {
+                        Some(serde_json::Value::Array(items)) => items.as_slice(),
+                        _ => return Err(LoadError::new(
                             path,
                             "expected a list of history records (or an object with a history list)",
                         )
-                        .into())
+                        .into()),
                     }
-                },
-                _ => {
-                    return Err(
-                        LoadError::new(path, "expected a list of history records").into()
-                    )
                 }
+                _ => return Err(LoadError::new(path, "expected a list of history records").into()),
             };
             for (i, item) in list.iter().enumerate() {
                 let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);

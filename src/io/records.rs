@@ -269,8 +269,6 @@ pub(crate) struct RawApplication {
     pub programme: Option<String>,
 }
 
-
-
 /// A conflict as read.
 #[derive(Clone, Debug)]
 pub(crate) struct RawConflict {
@@ -1191,7 +1189,11 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         let mut pr = ProgrammeRules {
             panel_size: sub.positive_count(&rec, "panel_size", ""),
             min_outside: sub.count(&rec, "min_outside"),
-            max_per_city: sub.positive_count(&rec, "max_per_city", " (leave the field out for no cap)"),
+            max_per_city: sub.positive_count(
+                &rec,
+                "max_per_city",
+                " (leave the field out for no cap)",
+            ),
             max_per_institution: sub.positive_count(
                 &rec,
                 "max_per_institution",

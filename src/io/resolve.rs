@@ -172,7 +172,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             panel_size: a.panel_size,
             team,
             avoid,
-            programme: a.programme.as_deref().and_then(|p| programmes.get(p)).map(ProgIx),
+            programme: a
+                .programme
+                .as_deref()
+                .and_then(|p| programmes.get(p))
+                .map(ProgIx),
         });
     }
 
@@ -292,12 +296,9 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         return None;
     }
     let history = match raw.history.take() {
-        Some(list) => crate::history::History::resolve(
-            list,
-            &persons,
-            experts.len(),
-            &institutions,
-        ),
+        Some(list) => {
+            crate::history::History::resolve(list, &persons, experts.len(), &institutions)
+        }
         None => crate::history::History::default(),
     };
     Some(Instance {

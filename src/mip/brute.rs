@@ -91,7 +91,9 @@ fn search(
             .enumerate()
             .map(|(a, &i)| candidates[a][i].1.as_slice())
             .collect();
-        if !round_ok(inst, &panels) || !copanel_ok(inst, &panels) || !programme_loads_ok(inst, &panels)
+        if !round_ok(inst, &panels)
+            || !copanel_ok(inst, &panels)
+            || !programme_loads_ok(inst, &panels)
         {
             return;
         }

@@ -520,8 +520,9 @@ fn programme_findings(
         out.findings.push(format!(
             "binding: programme {name}'s max_load {cap} caps the reviews {n} expert(s) may give within {name}"
         ));
-        out.fixes
-            .push(format!("raise max_load of programme {name} in the policy's programmes"));
+        out.fixes.push(format!(
+            "raise max_load of programme {name} in the policy's programmes"
+        ));
     }
 }
 
