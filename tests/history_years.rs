@@ -321,7 +321,7 @@ fn generated_history_binds_every_rule() {
     let priced = inst
         .app_ixs()
         .flat_map(|a| inst.expert_ixs().map(move |e| (a, e)))
-        .filter(|&(a, e)| !elig.priced_repeats(a, e).is_empty())
+        .filter(|&(a, e)| elig.pays_penalty(a, e))
         .count();
     assert!(priced > 0, "repeats are priced somewhere");
     assert!(

@@ -322,8 +322,11 @@ pub struct Eligibility {
     bars: Vec<Vec<Reason>>,
     /// Per expert: unavailable or barred by history.
     out_of_round: Vec<bool>,
-    /// Per application, with `repeat_penalty`: the repeats that cost it.
-    priced: Vec<BTreeMap<ExpertIx, Vec<crate::history::Repeat>>>,
+    /// Per application: the experts who repeat a past review, sorted
+    /// (`avoid_repeat`; a ban, or priced with `repeat_penalty`).
+    repeats: Vec<Vec<(ExpertIx, crate::history::RepeatHit)>>,
+    /// True when repeats are excluded rather than priced.
+    ban: bool,
     /// `repeat_penalty` in millionths (0 when repeats are banned or off).
     penalty: i64,
     /// True when some expert lists the programmes they serve.
@@ -343,18 +346,7 @@ impl Eligibility {
         rules::declared_conflicts(inst, &mut person_based);
         coauthor::coauthor_conflicts(inst, &mut person_based);
         let penalty = inst.policy.repeat_penalty_micro().unwrap_or(0);
-        let mut priced = vec![BTreeMap::new(); inst.applications.len()];
-        for (a, reps) in crate::history::repeats(inst).into_iter().enumerate() {
-            if penalty > 0 {
-                priced[a] = reps;
-            } else {
-                for (e, list) in reps {
-                    for rep in list {
-                        rules::exclude(&mut person_based, AppIx(a as u32), e, Reason::Repeat(rep));
-                    }
-                }
-            }
-        }
+        let repeats = crate::history::repeats(inst);
         let bars: Vec<Vec<Reason>> = inst
             .expert_ixs()
             .map(|e| rules::history_bars(inst, e))
@@ -372,7 +364,8 @@ impl Eligibility {
             person_based,
             bars,
             out_of_round,
-            priced,
+            repeats,
+            ban: penalty == 0,
             penalty,
             programme_lists: inst.experts.iter().any(|x| !x.programmes.is_empty()),
         }
@@ -395,19 +388,48 @@ impl Eligibility {
     /// the pair repeats nothing or repeats are not priced).
     #[inline]
     pub fn priced_score(&self, a: AppIx, e: ExpertIx, raw: Score) -> Score {
-        if self.penalty > 0 {
-            let m = &self.priced[a.ix()];
-            if !m.is_empty() && m.contains_key(&e) {
-                return Score(raw.0 - self.penalty);
-            }
+        if self.penalty > 0 && self.repeat_of(a, e).is_some() {
+            return Score(raw.0 - self.penalty);
         }
         raw
     }
 
-    /// The repeats (a, e) pays the penalty for (empty when none or when
-    /// repeats are banned).
-    pub fn priced_repeats(&self, a: AppIx, e: ExpertIx) -> &[crate::history::Repeat] {
-        self.priced[a.ix()].get(&e).map_or(&[], Vec::as_slice)
+    /// The past reviews (a, e) repeats under `avoid_repeat`, if any.
+    #[inline]
+    pub fn repeat_of(&self, a: AppIx, e: ExpertIx) -> Option<&crate::history::RepeatHit> {
+        let row = &self.repeats[a.ix()];
+        if row.is_empty() {
+            return None;
+        }
+        row.binary_search_by_key(&e, |&(x, _)| x)
+            .ok()
+            .map(|k| &row[k].1)
+    }
+
+    /// True when a banned repeat excludes (a, e).
+    #[inline]
+    fn banned_repeat(&self, a: AppIx, e: ExpertIx) -> bool {
+        self.ban && self.repeat_of(a, e).is_some()
+    }
+
+    /// The repeats (a, e) pays the penalty for, as evidence (empty when
+    /// none or when repeats are banned).
+    pub fn priced_repeats(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Vec<crate::history::Repeat> {
+        match self.repeat_of(a, e) {
+            Some(hit) if !self.ban => hit.evidence(inst),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pairs that repeat a past review (excluded under a ban, priced
+    /// otherwise).
+    pub fn repeat_pairs(&self) -> u64 {
+        self.repeats.iter().map(|r| r.len() as u64).sum()
+    }
+
+    /// True when (a, e) pays the repeat penalty.
+    pub fn pays_penalty(&self, a: AppIx, e: ExpertIx) -> bool {
+        !self.ban && self.repeat_of(a, e).is_some()
     }
 
     /// `repeat_penalty` in millionths when repeats are priced, else 0.
@@ -444,19 +466,36 @@ impl Eligibility {
             || rules::same_institution(inst, a, e).is_some()
             || !self.serves(inst, a, e)
             || self.person_based[a.ix()].contains_key(&e)
+            || self.banned_repeat(a, e)
     }
 
     /// True when a person-based rule (team, avoid, declared conflict,
-    /// co-author) excludes (a, e).
+    /// co-author) or a banned repeat excludes (a, e).
     pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
         let m = &self.person_based[a.ix()];
-        !m.is_empty() && m.contains_key(&e)
+        (!m.is_empty() && m.contains_key(&e)) || self.banned_repeat(a, e)
     }
 
     /// Experts excluded from application `a` by a person-based rule (team,
-    /// avoid, declared conflict, co-author), ascending.
+    /// avoid, declared conflict, co-author) or a banned repeat, ascending,
+    /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        self.person_based[a.ix()].keys().copied()
+        let banned: &[(ExpertIx, crate::history::RepeatHit)] = if self.ban {
+            &self.repeats[a.ix()]
+        } else {
+            &[]
+        };
+        let mut persons = self.person_based[a.ix()].keys().copied().peekable();
+        let mut repeats = banned.iter().map(|&(e, _)| e).peekable();
+        std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
+            (Some(&p), Some(&r)) if p == r => {
+                repeats.next();
+                persons.next()
+            }
+            (Some(&p), Some(&r)) if r < p => repeats.next(),
+            (Some(_), _) => persons.next(),
+            (None, _) => repeats.next(),
+        })
     }
 
     /// Application `a`'s `min_affinity` as a score, if set.
@@ -483,6 +522,11 @@ impl Eligibility {
         }
         if let Some(rs) = self.person_based[a.ix()].get(&e) {
             reasons.extend(rs.iter().cloned());
+        }
+        if self.ban {
+            if let Some(hit) = self.repeat_of(a, e) {
+                reasons.extend(hit.evidence(inst).into_iter().map(Reason::Repeat));
+            }
         }
         if let Some(r) = rules::same_institution(inst, a, e) {
             reasons.push(r);

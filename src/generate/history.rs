@@ -7,7 +7,7 @@
 //!   expert's reviews within it (`max_load` 3); 15% of experts serve one
 //!   programme only.
 //! * History: in each of the N years before the round, half of the experts
-//!   serve, each on 1–8 applications (≈ 3 reviews per expert per year)
+//!   serve, each on 1–10 applications (≈ 3 reviews per expert per year)
 //!   drawn among today's applications sharing their field (so
 //!   institutions and team members recur, and repeats happen); outcomes
 //!   are 92% reviewed, 3% late, 4% declined, 1% no-show; 60% of reviews
@@ -154,7 +154,7 @@ pub fn add_history(inst: &mut Instance, years: usize, seed: u64) {
                 if !rng.random_bool(0.5) {
                     continue;
                 }
-                for _ in 0..rng.random_range(1..=8) {
+                for _ in 0..rng.random_range(1..=10) {
                     records.push(review(&mut rng, e, y, None));
                 }
             }

@@ -342,82 +342,139 @@ pub enum Repeat {
     },
 }
 
+/// Where a pair's repeats come from: the latest counting served review of
+/// each kind (record indices into [`History::records`]; the first in input
+/// order among reviews of the same year).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RepeatHit {
+    /// The review of an application from the same institution.
+    pub institution: Option<u32>,
+    /// The review of an application sharing a team member, and that person.
+    pub team: Option<(u32, PersonIx)>,
+}
+
+impl RepeatHit {
+    /// The hit as evidence, institution kind first.
+    pub fn evidence(&self, inst: &Instance) -> Vec<Repeat> {
+        let h = &inst.history;
+        let mut out = Vec::with_capacity(2);
+        if let Some(i) = self.institution {
+            let r = &h.records[i as usize];
+            out.push(Repeat::Institution {
+                year: r.year,
+                application: r.application.clone(),
+                institution: r.institution.clone(),
+            });
+        }
+        if let Some((i, person)) = self.team {
+            let r = &h.records[i as usize];
+            out.push(Repeat::Team {
+                year: r.year,
+                application: r.application.clone(),
+                person,
+            });
+        }
+        out
+    }
+}
+
 /// Per application: the experts who would repeat a counting served review
-/// under `avoid_repeat`, each with one [`Repeat`] per kind (the latest
-/// review; the first in input order among equals). Empty maps when the
-/// rule is off.
+/// under `avoid_repeat`, sorted by expert, each with its [`RepeatHit`].
+/// Empty when the rule is off.
 ///
-/// Complexity: O(records + Σ_a (records of a's institution + records of
-/// a's team members)).
-pub fn repeats(inst: &Instance) -> Vec<BTreeMap<ExpertIx, Vec<Repeat>>> {
+/// Complexity: O(records · log) to keep each expert's latest review per
+/// institution and per person, then O(Σ_a (experts who reviewed a's
+/// institution + those who reviewed a's team members)).
+pub fn repeats(inst: &Instance) -> Vec<Vec<(ExpertIx, RepeatHit)>> {
     let p = &inst.policy;
-    let mut out = vec![BTreeMap::new(); inst.applications.len()];
+    let mut out = vec![Vec::new(); inst.applications.len()];
     if p.avoid_repeat.is_off() || inst.history.is_empty() {
         return out;
     }
     let h = &inst.history;
-    let mut by_inst: BTreeMap<InstIx, Vec<usize>> = BTreeMap::new();
-    let mut by_person: BTreeMap<PersonIx, Vec<usize>> = BTreeMap::new();
+    // Latest record per (institution, expert) and (person, expert).
+    let newer = |old: u32, new: u32| h.records[new as usize].year > h.records[old as usize].year;
+    let mut by_inst: BTreeMap<(InstIx, ExpertIx), u32> = BTreeMap::new();
+    let mut by_person: BTreeMap<(PersonIx, ExpertIx), u32> = BTreeMap::new();
     for (i, r) in h.records.iter().enumerate() {
-        if h.expert_of(i).is_none() || !r.outcome.served() || !counts(p, r.year) {
+        let Some(e) = h.expert_of(i) else { continue };
+        if !r.outcome.served() || !counts(p, r.year) {
             continue;
         }
+        let i = i as u32;
         if p.avoid_repeat.institution() {
-            if let Some(ix) = h.institution_of(i) {
-                by_inst.entry(ix).or_default().push(i);
+            if let Some(ix) = h.institution_of(i as usize) {
+                let slot = by_inst.entry((ix, e)).or_insert(i);
+                if newer(*slot, i) {
+                    *slot = i;
+                }
             }
         }
         if p.avoid_repeat.team() {
-            for &person in h.team_of(i) {
-                by_person.entry(person).or_default().push(i);
+            for &person in h.team_of(i as usize) {
+                let slot = by_person.entry((person, e)).or_insert(i);
+                if newer(*slot, i) {
+                    *slot = i;
+                }
             }
         }
     }
-    // Keeps the latest record per (expert, kind); earlier input wins ties.
-    let keep = |map: &mut BTreeMap<ExpertIx, Vec<Repeat>>, i: usize, rep: Repeat| {
-        let e = h.expert_of(i).expect("filtered to pool experts");
-        let list = map.entry(e).or_default();
-        let same_kind = |x: &Repeat| std::mem::discriminant(x) == std::mem::discriminant(&rep);
-        match list.iter_mut().find(|x| same_kind(x)) {
-            Some(old) if repeat_year(old) < repeat_year(&rep) => *old = rep,
-            Some(_) => {}
-            None => list.push(rep),
-        }
-    };
+    let mut inst_lists: BTreeMap<InstIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
+    for ((ix, e), i) in by_inst {
+        inst_lists.entry(ix).or_default().push((e, i));
+    }
+    let mut person_lists: BTreeMap<PersonIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
+    for ((person, e), i) in by_person {
+        person_lists.entry(person).or_default().push((e, i));
+    }
     for a in inst.app_ixs() {
         let app = &inst.applications[a.ix()];
-        let map = &mut out[a.ix()];
-        for &i in by_inst.get(&app.institution).map_or(&[][..], Vec::as_slice) {
-            let r = &h.records[i];
-            let rep = Repeat::Institution {
-                year: r.year,
-                application: r.application.clone(),
-                institution: r.institution.clone(),
-            };
-            keep(map, i, rep);
-        }
+        let mut row: Vec<(ExpertIx, RepeatHit)> = inst_lists
+            .get(&app.institution)
+            .map(|l| {
+                l.iter()
+                    .map(|&(e, i)| {
+                        let hit = RepeatHit {
+                            institution: Some(i),
+                            team: None,
+                        };
+                        (e, hit)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::new();
         for &person in &app.team {
-            for &i in by_person.get(&person).map_or(&[][..], Vec::as_slice) {
-                let r = &h.records[i];
-                let rep = Repeat::Team {
-                    year: r.year,
-                    application: r.application.clone(),
-                    person,
-                };
-                keep(map, i, rep);
+            for &(e, i) in person_lists.get(&person).map_or(&[][..], Vec::as_slice) {
+                team.push((e, i, person));
             }
         }
-        for list in map.values_mut() {
-            list.sort_by_key(|r| matches!(r, Repeat::Team { .. }));
+        if !team.is_empty() {
+            // Per expert: the latest team review (earlier record on ties).
+            team.sort_by(|x, y| {
+                let (rx, ry) = (&h.records[x.1 as usize], &h.records[y.1 as usize]);
+                x.0.cmp(&y.0).then(ry.year.cmp(&rx.year)).then(x.1.cmp(&y.1))
+            });
+            team.dedup_by_key(|t| t.0);
+            for (e, i, person) in team {
+                match row.binary_search_by_key(&e, |&(x, _)| x) {
+                    Ok(k) => row[k].1.team = Some((i, person)),
+                    Err(k) => row.insert(
+                        k,
+                        (
+                            e,
+                            RepeatHit {
+                                institution: None,
+                                team: Some((i, person)),
+                            },
+                        ),
+                    ),
+                }
+            }
         }
+        out[a.ix()] = row;
     }
     out
-}
-
-fn repeat_year(r: &Repeat) -> i32 {
-    match r {
-        Repeat::Institution { year, .. } | Repeat::Team { year, .. } => *year,
-    }
 }
 
 /// The applications of `a`'s programme an expert's programme load counts
@@ -439,10 +496,10 @@ pub fn explain_notes(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let id = &inst.experts[e.ix()].id;
-    for rep in elig.priced_repeats(a, e) {
+    for rep in elig.priced_repeats(inst, a, e) {
         out.push(format!(
             "{}; costs repeat_penalty {}",
-            crate::eligibility::describe_repeat(inst, id, rep),
+            crate::eligibility::describe_repeat(inst, id, &rep),
             crate::model::Score(elig.penalty()).as_f64()
         ));
     }

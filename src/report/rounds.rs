@@ -203,17 +203,14 @@ fn history_figures(
         ..HistoryFigures::default()
     };
     if elig.penalty() == 0 {
-        h.repeats_avoided = crate::history::repeats(inst)
-            .iter()
-            .map(|m| m.len() as u64)
-            .sum();
+        h.repeats_avoided = elig.repeat_pairs();
     }
     let mut load = vec![0u32; inst.experts.len()];
     for r in resolved {
         let Some(a) = r.app else { continue };
         for &e in &r.distinct {
             load[e.ix()] += 1;
-            if !elig.priced_repeats(a, e).is_empty() {
+            if elig.pays_penalty(a, e) {
                 h.repeats_paid += 1;
                 h.penalty_micro += elig.penalty();
             }
