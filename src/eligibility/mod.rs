@@ -414,7 +414,12 @@ impl Eligibility {
 
     /// The repeats (a, e) pays the penalty for, as evidence (empty when
     /// none or when repeats are banned).
-    pub fn priced_repeats(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Vec<crate::history::Repeat> {
+    pub fn priced_repeats(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+    ) -> Vec<crate::history::Repeat> {
         match self.repeat_of(a, e) {
             Some(hit) if !self.ban => hit.evidence(inst),
             _ => Vec::new(),
@@ -480,11 +485,8 @@ impl Eligibility {
     /// avoid, declared conflict, co-author) or a banned repeat, ascending,
     /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        let banned: &[(ExpertIx, crate::history::RepeatHit)] = if self.ban {
-            &self.repeats[a.ix()]
-        } else {
-            &[]
-        };
+        let banned: &[(ExpertIx, crate::history::RepeatHit)] =
+            if self.ban { &self.repeats[a.ix()] } else { &[] };
         let mut persons = self.person_based[a.ix()].keys().copied().peekable();
         let mut repeats = banned.iter().map(|&(e, _)| e).peekable();
         std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {

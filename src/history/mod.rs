@@ -453,7 +453,9 @@ pub fn repeats(inst: &Instance) -> Vec<Vec<(ExpertIx, RepeatHit)>> {
             // Per expert: the latest team review (earlier record on ties).
             team.sort_by(|x, y| {
                 let (rx, ry) = (&h.records[x.1 as usize], &h.records[y.1 as usize]);
-                x.0.cmp(&y.0).then(ry.year.cmp(&rx.year)).then(x.1.cmp(&y.1))
+                x.0.cmp(&y.0)
+                    .then(ry.year.cmp(&rx.year))
+                    .then(x.1.cmp(&y.1))
             });
             team.dedup_by_key(|t| t.0);
             for (e, i, person) in team {

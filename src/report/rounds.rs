@@ -237,8 +237,7 @@ fn history_figures(
             }
         }
     }
-    h.yearly
-        .sort_by(|x, y| (y.past + y.now).cmp(&(x.past + x.now)));
+    h.yearly.sort_by_key(|y| std::cmp::Reverse(y.past + y.now));
     Some(h)
 }
 

@@ -258,8 +258,8 @@ impl<'a> Scanner<'a> {
         }
         let in_pool = |e: ExpertIx| {
             let ex = &inst.experts[e.ix()];
-            !elig.out_of_round(e)
-                && !(inst.policy.avoid_same_institution && ex.institution == app.institution)
+            let same = inst.policy.avoid_same_institution && ex.institution == app.institution;
+            !(elig.out_of_round(e) || same)
         };
         for e in elig.person_excluded(a) {
             if in_pool(e) {
