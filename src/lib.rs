@@ -7,6 +7,7 @@
 
 pub mod certificate;
 pub mod cli;
+pub mod console;
 pub mod draw;
 pub mod eligibility;
 pub mod flow;

@@ -1,4 +1,4 @@
-//! Each crossing rule binding on a crafted case (issue 6): the answer
+//! Each crossing rule binding on a crafted case: the answer
 //! changes when the rule is on, every method finds the new optimum, and
 //! `verify` names the rule in plain words when an answer breaks it. Also
 //! the soft city bonus, the policy fields as read from a bundle, and the

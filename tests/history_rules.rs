@@ -42,27 +42,10 @@ fn solved(inst: &Instance) -> Solved {
 }
 
 fn file_of(inst: &Instance, s: &Solved) -> panels::io::panels::PanelsFile {
-    panels::io::panels::PanelsFile {
-        status: s.status.as_str().into(),
-        objective: panels::model::total_as_f64(s.objective_micro),
-        bound: s.bound_micro.map(panels::model::total_as_f64),
-        panels: inst
-            .app_ixs()
-            .map(|a| panels::io::panels::PanelRecord {
-                application: inst.applications[a.ix()].id.clone(),
-                experts: s.panels[a.ix()]
-                    .iter()
-                    .map(|e| inst.experts[e.ix()].id.clone())
-                    .collect(),
-                scores: None,
-            })
-            .collect(),
-        solver: None,
-        seed: None,
-        input_sha256: None,
-        certificate: None,
-        stats: None,
-    }
+    let elig = Eligibility::compute(inst);
+    let mut file = panels::cli::panels_file(inst, &elig, s, String::new());
+    file.certificate = None;
+    file
 }
 
 fn panel(inst: &Instance, s: &Solved) -> Vec<String> {

@@ -338,12 +338,9 @@ fn generated_history_binds_every_rule() {
     assert!(out.is_ok(), "{}", out.describe());
 
     // The report's programme and history sections.
-    let opts = panels::report::ReportOptions {
-        price_time_limit: None,
-        ..Default::default()
-    };
-    let fig = panels::report::figures(&inst, &file, &opts);
-    let r = &fig.rounds;
+    let resolved = panels::verify::resolve(&inst, &file);
+    let rounds = panels::report::rounds::round_figures(&inst, &elig, &resolved);
+    let r = &rounds;
     assert_eq!(r.programmes.len(), 2);
     for p in &r.programmes {
         assert!(p.share() + 1e-9 >= p.required_share, "{p:?}");
@@ -351,7 +348,7 @@ fn generated_history_binds_every_rule() {
     let h = r.history.as_ref().expect("history section");
     assert!(!h.resting.is_empty() && !h.barred_declines.is_empty() && !h.barred_rating.is_empty());
     assert_eq!(h.repeats_paid as usize * 100_000, h.penalty_micro as usize);
-    let md = panels::report::render(&fig, panels::report::ReportFormat::Markdown);
+    let md = panels::report::rounds::markdown(r);
     assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
 
     let bytes = panels::io::bundle_to_bytes(&inst).unwrap();

@@ -540,6 +540,7 @@ fn panels_round_trip_json_and_csv() {
         input_sha256: None,
         certificate: None,
         stats: None,
+        ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("panels.json");
@@ -551,12 +552,13 @@ fn panels_round_trip_json_and_csv() {
     let text = std::fs::read_to_string(&c).unwrap();
     assert_eq!(
         text,
-        "application,expert,score,expert_city,application_city\n\
+        "\u{feff}application,expert,score,expert_city,application_city\n\
          A1,E1,0.83,武汉,长沙\nA1,E3,0.5,合肥,长沙\nA2,E3,0,合肥,武汉\n"
     );
     let back = read_panels(&c).unwrap();
     assert_eq!(back.panels, file.panels);
-    assert_eq!(back.status, "feasible");
+    // A CSV records no claims: its status reads as "not recorded".
+    assert_eq!(back.status, panels::verify::STATUS_NOT_RECORDED);
     assert!((back.objective - 1.33).abs() < 1e-12);
 
     // Without scores: no score column, scores read back as None.
@@ -567,7 +569,7 @@ fn panels_round_trip_json_and_csv() {
     write_panels(&c, &plain, &inst).unwrap();
     assert!(std::fs::read_to_string(&c)
         .unwrap()
-        .starts_with("application,expert,expert_city,"));
+        .starts_with("\u{feff}application,expert,expert_city,"));
     assert_eq!(read_panels(&c).unwrap().panels, plain.panels);
 
     // Unknown extension: error, nothing written.

@@ -63,6 +63,17 @@ fn raising_a_dual_proves_only_a_weaker_bound_and_fails_an_optimal_claim() {
                 ..Default::default()
             }),
     }
+    // With its stated dual objective stale, the certificate contradicts
+    // itself; restated, it proves only a weaker bound.
+    file.certificate = Some(serde_json::to_value(&cert).unwrap());
+    let got = outcome(&inst, &elig, &file);
+    assert!(
+        matches!(&got, CertificateOutcome::Invalid(why) if why.contains("dual objective")),
+        "{got:?}"
+    );
+    let duals = cert.resolve(&inst).unwrap();
+    cert.dual_objective =
+        panels::certificate::dual_bound_fast(&inst, &elig, &duals).unwrap() as i64;
     file.certificate = Some(serde_json::to_value(&cert).unwrap());
     let got = outcome(&inst, &elig, &file);
     assert!(

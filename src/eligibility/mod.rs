@@ -122,11 +122,13 @@ pub enum Reason {
         /// The conflict's stated reason, if any.
         reason: Option<String>,
     },
-    /// The expert is within `coauthor_hops` links of a team member.
+    /// The expert is within `coauthor_hops` links of a team member (the
+    /// nearest other member; the chain itself from [`Reason::chain`]).
     Coauthor {
-        /// The chain of persons from the expert to the team member, both ends
-        /// included (length = hops + 1).
-        path: Vec<PersonIx>,
+        /// The team member.
+        member: PersonIx,
+        /// Links between them (1 = co-authors).
+        links: u32,
     },
     /// Same institution as the applicant (`avoid_same_institution`).
     SameInstitution,
@@ -193,14 +195,10 @@ impl Reason {
                 inst.person_id(*person),
                 reason_suffix(reason)
             ),
-            Reason::Coauthor { path } => {
-                let chain: Vec<&str> = path.iter().map(|&p| inst.person_id(p)).collect();
-                format!(
-                    "co-authorship within {} link(s) of a team member: {}",
-                    path.len().saturating_sub(1),
-                    chain.join(" — ")
-                )
-            }
+            Reason::Coauthor { member, links } => format!(
+                "co-authorship within {links} link(s) of team member {}",
+                inst.person_id(*member)
+            ),
             Reason::SameInstitution => format!(
                 "{} and {} are both at {}",
                 ex.id,
@@ -281,6 +279,21 @@ pub fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) ->
         Bar::Rating { mean, min, rated } => format!(
             "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min}"
         ),
+    }
+}
+
+impl Reason {
+    /// The evidence of a co-author reason: a shortest chain of counting
+    /// co-authorships from the expert to the team member, `e` first
+    /// (searched again when asked, so stored reasons stay small). `None`
+    /// for other reasons.
+    pub fn chain(&self, inst: &Instance, e: ExpertIx) -> Option<Vec<PersonIx>> {
+        match self {
+            Reason::Coauthor { member, links } => {
+                coauthor::chain(inst, *member, PersonIx(e.0), *links)
+            }
+            _ => None,
+        }
     }
 }
 

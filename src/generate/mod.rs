@@ -227,6 +227,66 @@ impl Default for GenConfig {
     }
 }
 
+/// Most applications, and most experts, [`check_limits`] lets a generated
+/// round have (the `nsfc` preset has 300,000 and 80,000).
+pub const MAX_GENERATED_PEOPLE: usize = 1_000_000;
+
+/// Most listed scores (dense or sparse affinity) and most expected declared
+/// conflicts a generated round may have: 20 million (a dense list stores 16
+/// bytes per pair).
+pub const MAX_GENERATED_PAIRS: u64 = 20_000_000;
+
+/// Most experts per panel a generated round may ask for.
+pub const MAX_GENERATED_PANEL_SIZE: u32 = 1_000;
+
+/// Refuses a configuration whose round would not fit in memory: sizes over
+/// [`MAX_GENERATED_PEOPLE`], [`MAX_GENERATED_PANEL_SIZE`], or listed scores
+/// or expected conflicts over [`MAX_GENERATED_PAIRS`]. The message names
+/// the flag to change.
+///
+/// # Errors
+/// The message.
+pub fn check_limits(cfg: &GenConfig) -> Result<(), String> {
+    let (na, ne) = (cfg.applications, cfg.experts);
+    if na > MAX_GENERATED_PEOPLE || ne > MAX_GENERATED_PEOPLE {
+        return Err(format!(
+            "--applications {na}, --experts {ne}: at most {MAX_GENERATED_PEOPLE} of each are generated"
+        ));
+    }
+    if cfg.panel_size > MAX_GENERATED_PANEL_SIZE {
+        return Err(format!(
+            "--panel-size {}: at most {MAX_GENERATED_PANEL_SIZE}",
+            cfg.panel_size
+        ));
+    }
+    let pairs = na as u64 * ne as u64;
+    let listed = if cfg.dense_affinity {
+        pairs
+    } else {
+        na as u64 * cfg.sparse_affinity.min(ne) as u64
+    };
+    if listed > MAX_GENERATED_PAIRS {
+        return Err(format!(
+            "{listed} listed scores (applications × {}): at most {MAX_GENERATED_PAIRS}; \
+             lower --applications, --experts or --affinity-per-application",
+            if cfg.dense_affinity {
+                "experts"
+            } else {
+                "--affinity-per-application"
+            }
+        ));
+    }
+    let conflicts = cfg.conflict_rate.max(0.0) * pairs as f64;
+    if conflicts > MAX_GENERATED_PAIRS as f64 {
+        return Err(format!(
+            "about {conflicts:.0} declared conflicts (conflict rate {} × applications × experts): \
+             at most {MAX_GENERATED_PAIRS}; lower --applications or --experts",
+            cfg.conflict_rate
+        ));
+    }
+    Ok(())
+}
+
 impl GenConfig {
     /// The default configuration with another size.
     pub fn sized(applications: usize, experts: usize) -> GenConfig {

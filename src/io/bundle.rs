@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -31,6 +31,7 @@ use super::records::{
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use super::stream::Source;
+use super::strict::Strict;
 use crate::model::Score;
 
 /// Top-level keys of a bundle.
@@ -300,7 +301,7 @@ impl<'de> Visitor<'de> for BundleSeed<'_, '_> {
                     map.next_value::<IgnoredAny>()?;
                 }
                 Part::Policy => {
-                    let v: Value = map.next_value()?;
+                    let Strict(v) = map.next_value()?;
                     self.0.policy(&v);
                 }
                 Part::List(kind) => map.next_value_seed(ListSeed {
@@ -391,7 +392,7 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
             }
             return Ok(());
         }
-        while let Some(v) = seq.next_element::<Value>()? {
+        while let Some(Strict(v)) = seq.next_element()? {
             self.b.item(self.kind, i, &v);
             i += 1;
         }
@@ -554,10 +555,10 @@ impl<'de> Visitor<'de> for IdSeed<'_> {
         Ok(Field::Json(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field<u32>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+        Strict::deserialize(SeqAccessDeserializer::new(seq)).map(|s| Field::Json(s.0))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field<u32>, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+        Strict::deserialize(MapAccessDeserializer::new(map)).map(|s| Field::Json(s.0))
     }
 }
 
@@ -598,10 +599,10 @@ impl<'de> Visitor<'de> for ScoreSeed {
         Ok(Field::Json(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+        Strict::deserialize(SeqAccessDeserializer::new(seq)).map(|s| Field::Json(s.0))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+        Strict::deserialize(MapAccessDeserializer::new(map)).map(|s| Field::Json(s.0))
     }
 }
 
@@ -619,7 +620,13 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
         let mut score = None;
         let mut extra: Option<serde_json::Map<String, Value>> = None;
         while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
+            let twice = |k: &str| A::Error::custom(super::strict::repeated_key(k));
             match key {
+                AffinityKey::Application if application.is_some() => {
+                    return Err(twice("application"))
+                }
+                AffinityKey::Expert if expert.is_some() => return Err(twice("expert")),
+                AffinityKey::Score if score.is_some() => return Err(twice("score")),
                 AffinityKey::Application => {
                     application = Some(map.next_value_seed(IdSeed(&mut list.applications))?)
                 }
@@ -628,8 +635,12 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
                 }
                 AffinityKey::Score => score = Some(map.next_value_seed(ScoreSeed)?),
                 AffinityKey::Other(k) => {
-                    let v = map.next_value()?;
-                    extra.get_or_insert_with(Default::default).insert(k, v);
+                    let Strict(v) = map.next_value()?;
+                    let extra = extra.get_or_insert_with(serde_json::Map::new);
+                    if extra.contains_key(&k) {
+                        return Err(twice(&k));
+                    }
+                    extra.insert(k, v);
                 }
             }
         }

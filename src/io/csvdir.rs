@@ -100,7 +100,7 @@ struct CsvRecord<'a> {
 impl Record for CsvRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
         match self.columns.get(name).and_then(|&i| self.row.get(i)) {
-            Some(s) => Cell::Text(s),
+            Some(s) => Cell::Text(super::csv_safe::restore(s)),
             None => Cell::Absent,
         }
     }
@@ -593,7 +593,7 @@ fn read_file_named(
             };
             match text_of(file, &bytes) {
                 Err(e) => errs.push(e),
-                Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(text) => match super::strict::from_str(text) {
                     Err(e) => errs.push(json_error(file, &e)),
                     Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
                 },
@@ -739,13 +739,28 @@ fn table(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = super::csv_safe::writer();
     let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
     w.write_record(header).map_err(err)?;
+    // Counts, years and scores are numbers; every other cell is text.
+    let text: Vec<bool> = header
+        .iter()
+        .map(|h| {
+            !matches!(
+                *h,
+                "max_load" | "min_load" | "panel_size" | "year" | "score"
+            )
+        })
+        .collect();
     for r in rows {
-        w.write_record(&r).map_err(err)?;
+        let cells = r.iter().zip(&text).map(|(c, &t)| {
+            if t {
+                super::csv_safe::neutralise(c)
+            } else {
+                std::borrow::Cow::Borrowed(c.as_str())
+            }
+        });
+        w.write_record(cells.map(|c| c.into_owned())).map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| WriteError::unrepresentable(path, e.to_string()))

@@ -455,10 +455,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A list field.
+    /// A list field. Lists of the whole load hold at most
+    /// [`super::error::MAX_TOTAL_LIST_ITEMS`] items.
     pub(crate) fn list(&mut self, rec: &dyn Record, field: &str) -> Vec<String> {
         let r = list(rec.cell(field));
-        self.take(field, r).unwrap_or_default()
+        let items = self.take(field, r).unwrap_or_default();
+        if let Err(m) = self.errs.count_list_items(items.len()) {
+            if let Some(m) = m {
+                self.error(field, m);
+            }
+            return Vec::new();
+        }
+        items
     }
 
     /// An optional count (non-negative integer up to [`MAX_COUNT`]).
@@ -627,6 +635,11 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
+        Cell::Text(s) if list_items(s) > super::MAX_LIST_ITEMS => Err(format!(
+            "a list of {} items; at most {} are read (split it or check the cell)",
+            list_items(s),
+            super::MAX_LIST_ITEMS
+        )),
         Cell::Text(s) => Ok(clean(s.split(';'))),
         Cell::Json(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
@@ -652,6 +665,12 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
             describe_json(v)
         )),
     }
+}
+
+/// Items in a list cell, counting every list separator (`;`, `；`, `、`),
+/// without building them.
+fn list_items(s: &str) -> usize {
+    1 + s.matches([';', '；', '、']).count()
 }
 
 /// An integer in `[lo, hi]`, given as an integer or an integral decimal.
@@ -698,11 +717,25 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
     if x.fract() != 0.0 {
         return Err(format!("expected {expected}, got {shown}"));
     }
-    if x < lo as f64 || x > hi as f64 {
+    // Compared as integers (`as` saturates): as floats, u64::MAX rounds
+    // up to 2^64 and 2^64 would pass, then wrap to 0.
+    let v = x as i128;
+    if v < lo as i128 || v > hi as i128 {
         return Err(range_message(expected, lo, hi, &shown));
     }
-    Ok(Some(x as i128))
+    // Beyond 2^53 a number with a decimal point or an exponent (or too
+    // long for the reader's integers) is not read exactly.
+    if x.abs() >= MAX_EXACT_FLOAT {
+        return Err(format!(
+            "expected {expected} written as plain digits, got {shown} (a number this large \
+             with a decimal point or an exponent is not exact)"
+        ));
+    }
+    Ok(Some(v))
 }
+
+/// 2^53: from it on, integers are not all exact as `f64`.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
 fn range_message(expected: &str, lo: i64, hi: u64, shown: &str) -> String {
     if lo >= 0 && shown.trim_start().starts_with('-') {
@@ -1010,7 +1043,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     }
     let mut alternates = d.alternates;
     if let Some(n) = r.count(&rec, "alternates") {
-        // Issue 8: every panel keeps at least two ranked alternates.
+        // Every panel keeps at least two ranked alternates.
         if n >= 2 {
             alternates = n;
         } else {

@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 use super::network::{self, check_laminar};
 use super::{explain, SolveError};
 use crate::eligibility::EligiblePairs;
-use crate::flow::FlowError;
+use crate::flow::{self, FlowError};
 use crate::model::{AppIx, CityIx, ExpertIx, Instance};
 
 /// How the Lagrangian path runs.
@@ -131,6 +131,9 @@ pub fn solve_lagrange(
             }
             Err(e) => return Err(SolveError::Flow(e)),
         };
+        // Each Lagrangian value is a bound only if its flow is optimal:
+        // checked in every build, not just debug ones.
+        flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
         let priced: i128 = rows
             .rhs
             .iter()
@@ -209,7 +212,11 @@ pub fn solve_lagrange(
             "the Lagrangian repair found no assignment obeying every crossing rule (this does not prove there is none); try --method mip on a small instance, or relax min_senior, cover_fields, the outside shares or max_copanel".into(),
         ));
     };
-    debug_assert!(bound >= objective_micro, "weak duality");
+    if bound < objective_micro {
+        return Err(SolveError::Uncertified(format!(
+            "the Lagrangian bound {bound} is below a feasible answer's objective {objective_micro} (weak duality broken)"
+        )));
+    }
     Ok(LagrangeSolution {
         panels,
         objective_micro,

@@ -544,10 +544,11 @@ impl Encoded {
 /// Writes `net` in the DIMACS min-cost flow format: `p min NODES ARCS`,
 /// then `n ID SUPPLY` for every node with a non-zero supply, then
 /// `a FROM TO LOWER UPPER COST` per arc; nodes numbered from 1. What
-/// reference solvers read (`scripts/bench_scale.py`).
+/// reference solvers read (`scripts/bench_scale.py`). Written whole or
+/// not at all, as every output ([`crate::io::write_atomic`]).
 pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::io::Result<()> {
     use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w: Vec<u8> = Vec::new();
     writeln!(w, "c panels candidate network")?;
     writeln!(w, "p min {} {}", net.num_nodes(), net.num_arcs())?;
     for v in net.nodes() {
@@ -567,7 +568,7 @@ pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::
             net.cost(a)
         )?;
     }
-    w.flush()
+    crate::io::write_atomic(path, &w)
 }
 
 /// Eligible experts of one application counted by group (city or

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{within_tolerance, Resolved, Violation};
+use super::{Resolved, Violation};
 use crate::eligibility::{ConflictKind, Eligibility, Reason};
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
@@ -451,7 +451,7 @@ pub fn listed_scores(
             let Some(e) = *e else { continue };
             let actual: Score = elig.score(inst, a, e);
             let listed = scores[position];
-            if !within_tolerance(listed, actual.as_f64()) {
+            if listed != actual.as_f64() {
                 out.push(Violation::ListedScore {
                     record: r.record,
                     app: a,
@@ -464,10 +464,12 @@ pub fn listed_scores(
     }
 }
 
-/// Rule: the file's `objective` equals the recomputed Σ scores.
+/// Claim: the file's `objective` equals the recomputed Σ scores, exactly
+/// (scores are whole millionths, so the float of the exact sum is the only
+/// right value).
 pub fn objective(claimed: f64, recomputed_micro: i64, out: &mut Vec<Violation>) {
     let recomputed = crate::model::total_as_f64(recomputed_micro);
-    if !within_tolerance(claimed, recomputed) {
+    if claimed != recomputed {
         out.push(Violation::ObjectiveMismatch {
             claimed,
             recomputed_micro,
@@ -480,7 +482,7 @@ pub fn objective(claimed: f64, recomputed_micro: i64, out: &mut Vec<Violation>) 
 pub fn bound(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
     let Some(bound) = panels.bound else { return };
     let recomputed = crate::model::total_as_f64(recomputed_micro);
-    let ok = recomputed <= bound + super::tolerance(recomputed);
+    let ok = recomputed <= bound;
     // A NaN or infinite bound proves nothing.
     if !ok || !bound.is_finite() {
         out.push(Violation::AboveBound {
@@ -494,11 +496,11 @@ pub fn bound(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation
 /// `bound` is given, the bound equals the recomputed objective.
 pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
     match panels.status.as_str() {
-        "feasible" => {}
+        "feasible" | super::STATUS_NOT_RECORDED => {}
         "optimal" => {
             if let Some(bound) = panels.bound {
                 let recomputed = crate::model::total_as_f64(recomputed_micro);
-                if !within_tolerance(bound, recomputed) {
+                if bound != recomputed {
                     out.push(Violation::OptimalWithGap {
                         bound,
                         recomputed_micro,
@@ -509,5 +511,41 @@ pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violatio
         _ => out.push(Violation::BadStatus {
             status: panels.status.clone(),
         }),
+    }
+}
+
+/// Rule: no panel holds a pair the file records as declined, or an expert
+/// it records as withdrawn from the round.
+pub fn declined(
+    inst: &Instance,
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    if panels.declined.is_empty() && panels.withdrawn.is_empty() {
+        return;
+    }
+    let pairs: std::collections::BTreeSet<(&str, &str)> = panels
+        .declined
+        .iter()
+        .map(|d| (d.application.as_str(), d.expert.as_str()))
+        .collect();
+    let gone: std::collections::BTreeSet<&str> =
+        panels.withdrawn.iter().map(String::as_str).collect();
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let app = inst.applications[a.ix()].id.as_str();
+        for &e in &r.distinct {
+            let id = inst.experts[e.ix()].id.as_str();
+            let withdrawn = gone.contains(id);
+            if withdrawn || pairs.contains(&(app, id)) {
+                out.push(Violation::Declined {
+                    record: r.record,
+                    app: a,
+                    expert: e,
+                    withdrawn,
+                });
+            }
+        }
     }
 }
