@@ -79,6 +79,38 @@ pub enum Command {
     /// in a data folder.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Past reviews: append a finished round to a history file.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+/// `panels history …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// Append a finished round (its final panels, and the declines its
+    /// replace logs record) to a history file (.csv or .json), atomically.
+    Append(HistoryAppendArgs),
+}
+
+/// `panels history append`.
+#[derive(Args, Debug)]
+pub struct HistoryAppendArgs {
+    /// The round's instance.
+    pub instance: PathBuf,
+    /// The round's final panels (.json, .csv or .xlsx).
+    pub panels: PathBuf,
+    /// The round's year.
+    #[arg(long)]
+    pub year: i32,
+    /// The round's label (e.g. 2025-spring), when a year has several rounds.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Replace logs of the round (their declines are recorded as declined).
+    #[arg(long = "replace-log", num_args = 1..)]
+    pub replace_log: Vec<PathBuf>,
+    /// The history file to append to (.csv or .json; created if absent).
+    #[arg(long)]
+    pub to: PathBuf,
 }
 
 /// `panels serve`.
@@ -315,6 +347,13 @@ pub struct GenerateArgs {
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
+    /// Split the applications over N programmes with their own rules.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub programmes: usize,
+    /// Write N years of plausible history (repeats, declines, ratings) and
+    /// switch the history rules on.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub years: usize,
 }
 
 /// Why a command did not succeed, with its exit code.
@@ -377,7 +416,122 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Export(a) => cmd_export(a, cli.quiet),
         #[cfg(feature = "serve")]
         Command::Serve(a) => cmd_serve(a),
+        Command::History(HistoryCommand::Append(a)) => cmd_history_append(a, cli.quiet),
     }
+}
+
+/// Refuses writing a file of a CSV instance directory, existing or not
+/// (a `history.csv` written there would change the instance).
+fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(dir), Ok(inst)) = (parent.canonicalize(), instance.canonicalize()) else {
+        return Ok(());
+    };
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if inst.is_dir() && dir == inst && crate::io::CSV_DIR_FILES.contains(&name) {
+        return Err(Failure::BadInput(format!(
+            "{}: is a file of the instance {}; write the history elsewhere (e.g. next year's directory)",
+            out.display(),
+            instance.display()
+        )));
+    }
+    Ok(())
+}
+
+fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
+    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
+    let Some(form) = HistoryForm::of(&args.to) else {
+        return Err(Failure::BadInput(format!(
+            "{}: a history file must end in .csv or .json",
+            args.to.display()
+        )));
+    };
+    check_output_path(&args.to, &["csv", "json"])?;
+    let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
+    inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
+    check_paths(&inputs, &[&args.to])?;
+    refuse_instance_file(&args.to, &args.instance)?;
+    let inst = load(&args.instance)?;
+    if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
+        return Err(Failure::BadInput(format!(
+            "--year {} but the instance's policy says year {y}; append the round under its own year",
+            args.year
+        )));
+    }
+    let file = crate::io::read_panels_for(&args.panels, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
+    let mut panels = Vec::with_capacity(file.panels.len());
+    for rec in &file.panels {
+        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
+            bad(
+                &args.panels,
+                format!("unknown application {}", rec.application),
+            )
+        })?;
+        let mut experts = Vec::new();
+        for id in &rec.experts {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(&args.panels, format!("unknown expert {id}")))?;
+            if !experts.contains(&e) {
+                experts.push(e);
+            }
+        }
+        panels.push((a, experts));
+    }
+    let mut declines = Vec::new();
+    for log_path in &args.replace_log {
+        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
+        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
+        // Declined pairs; an expert who withdrew declined every panel the
+        // replacement took them off.
+        let mut pairs: Vec<(&str, &str)> = log
+            .declined
+            .iter()
+            .map(|d| (d.application.as_str(), d.expert.as_str()))
+            .collect();
+        for w in &log.withdrawn {
+            for c in &log.changes {
+                if c.removed.iter().any(|x| x == w) {
+                    pairs.push((c.application.as_str(), w.as_str()));
+                }
+            }
+        }
+        for (app, ex) in pairs {
+            let a = inst
+                .app_by_id(app)
+                .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
+            let e = inst
+                .expert_by_id(ex)
+                .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
+            declines.push((a, e));
+        }
+    }
+    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let round = args.round.as_deref();
+    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
+    let added = new.len();
+    let all = crate::history::append::append(&existing, new, args.year, round)
+        .map_err(|m| bad(&args.to, m))?;
+    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_atomic(&args.to, &bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    note(
+        quiet,
+        format!(
+            "{added} record(s) of {}{} appended to {} ({} in all)",
+            args.year,
+            round.map(|r| format!(" {r}")).unwrap_or_default(),
+            args.to.display(),
+            all.len()
+        ),
+    );
+    Ok(())
 }
 
 #[cfg(feature = "serve")]
@@ -693,7 +847,7 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     })?;
     let elig = Eligibility::compute(&inst);
     let verdict = elig.check(&inst, a, e);
-    print!("{}", explain_text(&inst, a, e, &verdict));
+    print!("{}", explain_text(&inst, &elig, a, e, &verdict));
     Ok(())
 }
 
@@ -702,6 +856,7 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
 /// or every reason it is not.
 pub fn explain_text(
     inst: &Instance,
+    elig: &Eligibility,
     a: crate::model::AppIx,
     e: crate::model::ExpertIx,
     verdict: &crate::eligibility::Verdict,
@@ -743,6 +898,9 @@ pub fn explain_text(
             }
         }
     }
+    for line in crate::history::explain_notes(inst, elig, a, e) {
+        let _ = writeln!(out, "  * {line}");
+    }
     out
 }
 
@@ -766,6 +924,8 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
         cfg.panel_size = k;
     }
     cfg.seed = args.seed;
+    cfg.programmes = args.programmes;
+    cfg.years = args.years;
     if let Some(n) = args.affinity_per_application {
         cfg.dense_affinity = false;
         cfg.sparse_affinity = n;

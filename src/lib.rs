@@ -12,6 +12,7 @@ pub mod draw;
 pub mod eligibility;
 pub mod flow;
 pub mod generate;
+pub mod history;
 pub mod io;
 pub mod mip;
 pub mod model;

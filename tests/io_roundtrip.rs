@@ -77,6 +77,7 @@ fn build(spec: &Spec) -> Instance {
                 max_load: e.max_load,
                 min_load: e.min_load,
                 available: e.available,
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -94,6 +95,7 @@ fn build(spec: &Spec) -> Instance {
             panel_size: a.panel_size,
             team: a.team.iter().map(|p| PersonIx(persons.intern(p))).collect(),
             avoid: a.avoid.iter().map(|&e| ExpertIx(e as u32)).collect(),
+            programme: None,
         })
         .collect();
     let coauthorships = spec
@@ -136,6 +138,8 @@ fn build(spec: &Spec) -> Instance {
         cities,
         institutions,
         persons,
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 
@@ -414,6 +418,7 @@ fn same_as_csv() -> CsvInput {
     coauthorships: Some(b"a,b,year\nE1,Q7,2023\nQ7,P9,\n".to_vec()),
     affinity: Some(b"application,expert,score\nA1,E1,0.83\n".to_vec()),
     policy: Some(br#"{ "panel_size": 2, "min_outside_share": 0.5, "max_load": 3 }"#.to_vec()),
+    history: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
                 max_load: None,
                 min_load: None,
                 available: true,
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -58,6 +59,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
             panel_size: Some(k),
             team: vec![],
             avoid: vec![],
+            programme: None,
         })
         .collect();
     let mut affinity = Vec::new();
@@ -80,6 +82,8 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
         cities,
         institutions,
         persons,
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

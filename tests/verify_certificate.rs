@@ -97,6 +97,7 @@ fn negative_capacity_duals_and_unknown_names_are_invalid() {
         expert: inst.experts[0].id.clone(),
         max_load: -1,
         min_load: 0,
+        programmes: Default::default(),
     });
     let mut bad = file.clone();
     bad.certificate = Some(serde_json::to_value(&cert).unwrap());
@@ -112,6 +113,7 @@ fn negative_capacity_duals_and_unknown_names_are_invalid() {
         expert: "NOBODY".into(),
         max_load: 1,
         min_load: 0,
+        programmes: Default::default(),
     });
     let mut bad = file.clone();
     bad.certificate = Some(serde_json::to_value(&cert).unwrap());

@@ -108,6 +108,7 @@ impl B {
                     max_load: x.max_load,
                     min_load: x.min_load,
                     available: x.available,
+                    programmes: Vec::new(),
                 }
             })
             .collect();
@@ -133,6 +134,7 @@ impl B {
                 panel_size: a.k,
                 team: a.team.iter().map(|p| PersonIx(persons.intern(p))).collect(),
                 avoid: a.avoid.iter().map(|e| expert_ix(e)).collect(),
+                programme: None,
             })
             .collect();
         let conflicts = self
@@ -166,6 +168,8 @@ impl B {
             cities,
             institutions,
             persons,
+            programmes: Default::default(),
+            history: Default::default(),
         }
     }
 }

@@ -67,6 +67,7 @@
 //! `dense_affinity`, which stores applications × experts scores
 //! (16 bytes each). See `examples/gen_timing.rs` for the NSFC-scale run.
 
+pub mod history;
 mod tables;
 
 use std::collections::BTreeSet;
@@ -181,6 +182,12 @@ pub struct GenConfig {
     /// Capacity the generator aims for, as a multiple of demand (see the
     /// module docs); values below 1 or non-finite mean 1.5.
     pub capacity_margin: f64,
+    /// Programmes the applications are split over (0: none); see
+    /// [`history::add_programmes`].
+    pub programmes: usize,
+    /// Years of history before the round (0: none); see
+    /// [`history::add_history`].
+    pub years: usize,
 }
 
 impl Default for GenConfig {
@@ -214,6 +221,8 @@ impl Default for GenConfig {
             year: 2026,
             coauthor_years: Some(5),
             capacity_margin: 1.5,
+            programmes: 0,
+            years: 0,
         }
     }
 }
@@ -1386,6 +1395,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             max_load,
             min_load: e.min_load.then_some(1),
             available: e.available,
+            programmes: Vec::new(),
         });
     }
     for p in &person_ids {
@@ -1403,11 +1413,12 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             panel_size: a.panel_size,
             team: std::mem::take(&mut teams[j]),
             avoid: std::mem::take(&mut avoids[j]),
+            programme: None,
         });
     }
     let mut policy = cfg.policy();
     policy.max_load = ml;
-    Instance {
+    let mut inst = Instance {
         policy,
         experts: model_experts,
         applications: model_apps,
@@ -1417,7 +1428,12 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         cities: city_names,
         institutions: inst_names,
         persons,
-    }
+        programmes: Default::default(),
+        history: Default::default(),
+    };
+    history::add_programmes(&mut inst, cfg.programmes, cfg.seed);
+    history::add_history(&mut inst, cfg.years, cfg.seed);
+    inst
 }
 
 /// The computed-score formula (score.rs) on integer ids: 0.7 × field fit +

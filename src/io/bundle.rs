@@ -26,9 +26,9 @@ use serde_json::Value;
 use super::error::{Errs, LoadError, Location};
 use super::intern::IdTable;
 use super::records::{
-    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
-    Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
-    APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_history,
+    parse_policy, Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
+    APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use super::stream::Source;
 use super::strict::Strict;
@@ -42,6 +42,7 @@ pub const BUNDLE_KEYS: &[&str] = &[
     "conflicts",
     "coauthorships",
     "affinity",
+    "history",
 ];
 
 /// Removes a UTF-8 byte order mark.
@@ -174,6 +175,7 @@ impl<'e> Builder<'e> {
             "conflicts" => Part::List(Kind::Conflicts),
             "coauthorships" => Part::List(Kind::Coauthorships),
             "affinity" => Part::List(Kind::Affinity),
+            "history" => Part::List(Kind::History),
             other => {
                 let msg = match nearest(other, BUNDLE_KEYS) {
                     Some(n) => format!("unknown key; did you mean {n}?"),
@@ -198,6 +200,9 @@ impl<'e> Builder<'e> {
             Kind::Applications => self.raw.applications_seen = true,
             Kind::Affinity => {
                 self.affinity();
+            }
+            Kind::History => {
+                self.raw.history.get_or_insert_with(Vec::new);
             }
             _ => {}
         }
@@ -235,6 +240,10 @@ impl<'e> Builder<'e> {
             Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
             Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
             Kind::Affinity => affinity_list(raw, file).add(r, rec),
+            Kind::History => raw
+                .history
+                .get_or_insert_with(Vec::new)
+                .extend(parse_history(r, rec)),
         });
     }
 
@@ -313,6 +322,7 @@ pub(crate) enum Kind {
     Conflicts,
     Coauthorships,
     Affinity,
+    History,
 }
 
 impl Kind {
@@ -323,6 +333,7 @@ impl Kind {
             Kind::Conflicts => "conflicts",
             Kind::Coauthorships => "coauthorships",
             Kind::Affinity => "affinity",
+            Kind::History => "history",
         }
     }
 
@@ -333,6 +344,7 @@ impl Kind {
             Kind::Conflicts => CONFLICT_FIELDS,
             Kind::Coauthorships => COAUTHORSHIP_FIELDS,
             Kind::Affinity => AFFINITY_FIELDS,
+            Kind::History => HISTORY_FIELDS,
         }
     }
 
@@ -343,6 +355,7 @@ impl Kind {
             Kind::Conflicts => "conflict",
             Kind::Coauthorships => "co-authorship",
             Kind::Affinity => "affinity",
+            Kind::History => "history",
         }
     }
 }

@@ -19,7 +19,8 @@ use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
-    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
+    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, HISTORY_FIELDS,
+    HISTORY_REQUIRED,
 };
 use super::stream::{self, Scan, Source, Tap};
 use crate::model::Instance;
@@ -32,6 +33,7 @@ pub const CSV_DIR_FILES: &[&str] = &[
     "coauthorships.csv",
     "conflicts.csv",
     "experts.csv",
+    "history.csv",
     "policy.json",
 ];
 
@@ -52,6 +54,8 @@ pub struct CsvInput {
     pub affinity: Option<Vec<u8>>,
     /// `policy.json` (required).
     pub policy: Option<Vec<u8>>,
+    /// `history.csv` (past reviews).
+    pub history: Option<Vec<u8>>,
 }
 
 impl CsvInput {
@@ -64,6 +68,7 @@ impl CsvInput {
             "coauthorships.csv" => self.coauthorships.as_deref(),
             "affinity.csv" => self.affinity.as_deref(),
             "policy.json" => self.policy.as_deref(),
+            "history.csv" => self.history.as_deref(),
             _ => None,
         }
     }
@@ -78,6 +83,7 @@ impl CsvInput {
             "coauthorships.csv" => &mut self.coauthorships,
             "affinity.csv" => &mut self.affinity,
             "policy.json" => &mut self.policy,
+            "history.csv" => &mut self.history,
             _ => return false,
         };
         *slot = Some(bytes);
@@ -551,6 +557,7 @@ pub(crate) fn read_csv(
         "conflicts.csv",
         "coauthorships.csv",
         "affinity.csv",
+        "history.csv",
     ] {
         if let Some(e) = file_errs.remove(name) {
             errs.append(e);
@@ -652,6 +659,19 @@ fn read_file_named(
             raw.affinity = Some(list);
             ok
         }
+        "history.csv" => {
+            let mut list = Vec::new();
+            let ok = read_table(
+                file,
+                input,
+                HISTORY_FIELDS,
+                HISTORY_REQUIRED,
+                errs,
+                |r, rec| list.extend(records::parse_history(r, rec)),
+            );
+            raw.history = Some(list);
+            ok
+        }
         _ => true,
     }
 }
@@ -697,6 +717,21 @@ fn join_list(items: &[String]) -> String {
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// One history record as a row of [`HISTORY_FIELDS`].
+pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
+    vec![
+        r.year.to_string(),
+        opt(r.round.as_deref()),
+        opt(r.programme.as_deref()),
+        opt(r.application.as_deref()),
+        r.institution.clone(),
+        join_list(&r.team),
+        r.expert.clone(),
+        r.outcome.as_str().to_string(),
+        opt(r.rating),
+    ]
 }
 
 fn table(
@@ -756,6 +791,12 @@ pub(crate) fn csv_files(
                     opt(x.max_load),
                     opt(x.min_load),
                     x.available.to_string(),
+                    join_list(
+                        &x.programmes
+                            .iter()
+                            .map(|p| inst.programmes.name(p.0).to_string())
+                            .collect::<Vec<_>>(),
+                    ),
                 ]
             }),
         )?,
@@ -787,6 +828,7 @@ pub(crate) fn csv_files(
                     opt(x.panel_size),
                     join_list(&team),
                     join_list(&avoid),
+                    opt(inst.programme_name(a)),
                 ]
             }),
         )?,
@@ -832,6 +874,16 @@ pub(crate) fn csv_files(
                         f.score.as_f64().to_string(),
                     ]
                 }),
+            )?,
+        ));
+    }
+    if inst.history.given {
+        files.push((
+            "history.csv",
+            table(
+                &dir.join("history.csv"),
+                HISTORY_FIELDS,
+                inst.history.records.iter().map(history_row),
             )?,
         ));
     }

@@ -37,6 +37,7 @@ mod bundle_write;
 pub mod csv_safe;
 mod csvdir;
 mod error;
+pub mod history_file;
 mod intern;
 pub mod output;
 pub mod panels;

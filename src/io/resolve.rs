@@ -21,7 +21,7 @@ use super::intern::FxMap;
 use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
-    InstIx, Instance, Interner, PersonIx,
+    InstIx, Instance, Interner, PersonIx, ProgIx,
 };
 
 impl Origin {
@@ -49,6 +49,12 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     let mut cities = Interner::default();
     let mut institutions = Interner::default();
     let mut persons = Interner::default();
+    let mut programmes = Interner::default();
+    for a in &raw.applications {
+        if let Some(p) = &a.programme {
+            programmes.intern(p);
+        }
+    }
 
     if raw.experts_seen && raw.experts.is_empty() {
         if let Some(f) = &raw.experts_file {
@@ -117,6 +123,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             max_load: e.max_load,
             min_load: e.min_load,
             available: e.available,
+            programmes: e
+                .programmes
+                .iter()
+                .map(|p| ProgIx(programmes.intern(p.trim())))
+                .collect(),
         });
     }
 
@@ -161,6 +172,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             panel_size: a.panel_size,
             team,
             avoid,
+            programme: a
+                .programme
+                .as_deref()
+                .and_then(|p| programmes.get(p))
+                .map(ProgIx),
         });
     }
 
@@ -261,9 +277,30 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         }
     }
 
+    if let Some(file) = &raw.policy_file {
+        check_programmes(&policy, &applications, &programmes, file, errs);
+        if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
+            errs.push(
+                super::LoadError::new(
+                    file.to_path_buf(),
+                    "the history rules (avoid_repeat, max_reviews_per_year, \
+                     max_consecutive_years, max_declines, min_rating) need the round's year: \
+                     add \"year\" (e.g. 2026) to the policy",
+                )
+                .in_field("year"),
+            );
+        }
+    }
+
     if !errs.is_empty() || raw.policy.is_none() {
         return None;
     }
+    let history = match raw.history.take() {
+        Some(list) => {
+            crate::history::History::resolve(list, &persons, experts.len(), &institutions)
+        }
+        None => crate::history::History::default(),
+    };
     Some(Instance {
         policy,
         experts,
@@ -274,7 +311,48 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         cities,
         institutions,
         persons,
+        programmes,
+        history,
     })
+}
+
+/// Every key of the policy's `programmes` must be named by an application
+/// (a typo must not silently drop a programme's rules).
+fn check_programmes(
+    policy: &crate::model::Policy,
+    applications: &[Application],
+    programmes: &Interner,
+    file: &std::path::Path,
+    errs: &mut Errs,
+) {
+    let named = |name: &str| {
+        programmes
+            .get(name)
+            .is_some_and(|p| applications.iter().any(|a| a.programme == Some(ProgIx(p))))
+    };
+    for name in policy.programmes.keys() {
+        if named(name) {
+            continue;
+        }
+        let mut known: Vec<&str> = applications
+            .iter()
+            .filter_map(|a| a.programme.map(|p| programmes.name(p.0)))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = if known.is_empty() {
+            "no application names a programme (column programme)".to_string()
+        } else {
+            format!("the programmes of applications are {}", known.join(", "))
+        };
+        errs.push(
+            super::LoadError::new(
+                file.to_path_buf(),
+                format!("no application is in programme {name:?}; {hint}"),
+            )
+            .in_field("programmes"),
+        );
+    }
 }
 
 /// The affinity entries with their ids resolved, in input order; unknown

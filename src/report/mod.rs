@@ -32,6 +32,7 @@ pub mod html;
 pub mod lang;
 pub mod markdown;
 pub mod price;
+pub mod rounds;
 pub mod svg;
 pub mod words;
 
@@ -748,6 +749,11 @@ pub fn conflict_key(kind: ConflictKind) -> &'static str {
         ConflictKind::ApplicantRequest => "applicant_request",
         ConflictKind::Unavailable => "unavailable",
         ConflictKind::LowAffinity => "min_affinity",
+        ConflictKind::Programme => "programme",
+        ConflictKind::Repeat => "repeat",
+        ConflictKind::Resting => "resting",
+        ConflictKind::Declines => "declines",
+        ConflictKind::Rating => "rating",
     }
 }
 

@@ -654,7 +654,7 @@ pub fn explain(inst: &Instance, application: &str, expert: &str) -> Result<Expla
         .ok_or_else(|| ActionError::bad(format!("no expert with id {expert}")))?;
     let elig = Eligibility::compute(inst);
     let verdict = elig.check(inst, a, e);
-    let text = crate::cli::explain_text(inst, a, e, &verdict);
+    let text = crate::cli::explain_text(inst, &elig, a, e, &verdict);
     Ok(Explained {
         eligible: verdict.is_eligible(),
         score: verdict.score.as_f64(),

@@ -444,7 +444,6 @@ impl Pricer {
             .min()
             .unwrap_or(i128::from(i64::MAX));
         let base = index.base();
-        let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
         let floor = &floor;
         let run = |range: std::ops::Range<usize>| {
             let mut scratch = ScanScratch::new(inst.experts.len());
@@ -484,20 +483,23 @@ impl Pricer {
                     if duals.min_load[e.ix()] > 0 || in_row(e) {
                         return;
                     }
-                    if elig.eligible_given(inst, a, e, s) && pair_slack(inst, duals, a, e, s.0) > 0
-                    {
-                        out.push((a, e, s));
+                    // The penalised score (a repeat's) is what the pair adds.
+                    if let Some(s) = elig.eligible_given(inst, a, e, s) {
+                        if pair_slack(inst, duals, a, e, s.0) > 0 {
+                            out.push((a, e, s));
+                        }
                     }
                 });
+                let base_ok = elig.min_affinity(a).is_none_or(|m| base >= m);
                 if base_ok && i128::from(base.0) - u - mu > 0 {
                     for e in inst.expert_ixs() {
                         if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
                             continue;
                         }
-                        if elig.eligible_given(inst, a, e, base)
-                            && pair_slack(inst, duals, a, e, base.0) > 0
-                        {
-                            out.push((a, e, base));
+                        if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                            if pair_slack(inst, duals, a, e, s.0) > 0 {
+                                out.push((a, e, s));
+                            }
                         }
                     }
                 }

@@ -30,6 +30,8 @@
 //! | `max_per_city` (home city included) | [`Violation::CityCap`] |
 //! | `max_per_institution` | [`Violation::InstitutionCap`] |
 //! | each expert's load in `[min_load, max_load]` | [`Violation::Underloaded`], [`Violation::Overloaded`] |
+//! | programmes: experts serve their programmes; programme `max_load` | [`Violation::History`] ([`history`]) |
+//! | history: repeats (ban), rest, declines, rating, `max_reviews_per_year` | [`Violation::History`] ([`history`]) |
 //! | `min_senior` senior panel members | [`Violation::TooFewSenior`] |
 //! | `cover_fields`: every field of the application listed by a member | [`Violation::FieldNotCovered`] |
 //! | `min_outside_share_round`, `min_outside_share_by_city` | [`Violation::RoundOutsideShare`] |
@@ -93,6 +95,7 @@
 //! certificate was not checked.
 
 pub mod certificate;
+pub mod history;
 pub mod rules;
 mod violation;
 
@@ -193,8 +196,8 @@ pub fn resolve(inst: &Instance, panels: &PanelsFile) -> Vec<Resolved> {
 pub struct Report {
     /// Every violation found, by rule then input order (see module docs).
     pub violations: Vec<Violation>,
-    /// The recomputed objective: Σ scores of the assigned pairs plus the
-    /// city bonus of each panel (`bonus_per_city` per distinct city beyond
+    /// The recomputed objective: Σ scores of the assigned pairs (less the
+    /// repeat penalties) plus the city bonus of each panel (`bonus_per_city` per distinct city beyond
     /// the first), as a float.
     pub objective: f64,
     /// The recomputed objective, exact, in millionths.
@@ -387,7 +390,9 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
 pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> Report {
     let resolved = resolve(inst, panels);
     let (scores_micro, pairs_scored) = rules::recompute_objective(inst, elig, &resolved);
-    let objective_micro = scores_micro.saturating_add(rules::city_bonus(inst, &resolved));
+    let objective_micro = scores_micro
+        .saturating_add(rules::city_bonus(inst, &resolved))
+        .saturating_sub(history::penalties(inst, &resolved));
 
     let mut v = Vec::new();
     rules::coverage(inst, &resolved, &mut v);
@@ -404,6 +409,12 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
     // Withdrawn experts have no load floor (the file's state).
     let with_withdrawn = without_withdrawn(inst, panels);
     rules::loads(&with_withdrawn, &resolved, &mut v);
+    let mut breaches: Vec<Violation> = history::check(inst, &resolved)
+        .into_iter()
+        .map(Violation::History)
+        .collect();
+    breaches.sort_by_key(Violation::rule);
+    v.extend(breaches);
     rules::senior(inst, &resolved, &mut v);
     rules::field_coverage(inst, &resolved, &mut v);
     rules::round_outside_share(inst, &resolved, &mut v);

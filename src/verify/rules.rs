@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::{Resolved, Violation};
-use crate::eligibility::Eligibility;
+use crate::eligibility::{ConflictKind, Eligibility, Reason};
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
 
@@ -166,12 +166,22 @@ pub fn eligible_pairs(
         let Some(a) = r.app else { continue };
         for &e in &r.distinct {
             let verdict = elig.check(inst, a, e);
-            if !verdict.is_eligible() {
+            // Programme and history reasons are checked by their own loops
+            // (verify::history).
+            let reasons: Vec<Reason> = verdict
+                .reasons
+                .into_iter()
+                .filter(|r| {
+                    let k = r.kind();
+                    !k.is_history() && k != ConflictKind::Programme
+                })
+                .collect();
+            if !reasons.is_empty() {
                 out.push(Violation::Ineligible {
                     record: r.record,
                     app: a,
                     expert: e,
-                    reasons: verdict.reasons,
+                    reasons,
                 });
             }
         }
@@ -205,11 +215,11 @@ pub fn outside_city(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violat
 /// Rule: at most `max_per_city` distinct panel members from any one city,
 /// the application's own city included. Cities in order of interning.
 pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let Some(max) = inst.policy.max_per_city else {
-        return;
-    };
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let Some(max) = inst.max_per_city(a) else {
+            continue;
+        };
         let mut by_city: BTreeMap<CityIx, Vec<ExpertIx>> = BTreeMap::new();
         for &e in &r.distinct {
             by_city
@@ -234,11 +244,11 @@ pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>
 /// Rule: at most `max_per_institution` distinct panel members from any one
 /// institution. Institutions in order of interning.
 pub fn institution_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let Some(max) = inst.policy.max_per_institution else {
-        return;
-    };
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let Some(max) = inst.max_per_institution(a) else {
+            continue;
+        };
         let mut by_inst: BTreeMap<InstIx, Vec<ExpertIx>> = BTreeMap::new();
         for &e in &r.distinct {
             by_inst
@@ -261,7 +271,8 @@ pub fn institution_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Vio
 }
 
 /// Rule: each expert's load (panels of known applications they sit on,
-/// counted once per panel) lies in `[inst.min_load(e), inst.max_load(e)]`.
+/// counted once per panel) lies in `[inst.min_load(e), inst.round_max_load(e)]`
+/// (the yearly cap of the history is checked by `verify::history`).
 /// Experts in input order; an expert can break only one side.
 pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     let mut apps_of: Vec<Vec<AppIx>> = vec![Vec::new(); inst.experts.len()];
@@ -274,7 +285,7 @@ pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     for e in inst.expert_ixs() {
         let apps = &apps_of[e.ix()];
         let load = apps.len();
-        let (min, max) = (inst.min_load(e), inst.max_load(e));
+        let (min, max) = (inst.min_load(e), inst.round_max_load(e));
         if load < min as usize {
             out.push(Violation::Underloaded {
                 expert: e,
@@ -309,12 +320,12 @@ pub fn city_bonus(inst: &Instance, resolved: &[Resolved]) -> i64 {
 /// Crossing rule: at least `min_senior` distinct panel members hold a
 /// senior title ([`Instance::is_senior`]).
 pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let min = inst.policy.min_senior;
-    if min == 0 {
-        return;
-    }
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let min = inst.min_senior(a);
+        if min == 0 {
+            continue;
+        }
         let mut seniors: u32 = 0;
         for &e in &r.distinct {
             if inst.is_senior(e) {
@@ -335,9 +346,6 @@ pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) 
 /// Crossing rule: with `cover_fields`, every field of the application is
 /// listed (exactly) by some panel member. Fields in the application's order.
 pub fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    if !inst.policy.cover_fields {
-        return;
-    }
     for r in resolved {
         let Some(a) = r.app else { continue };
         for field in inst.fields_to_cover(a) {

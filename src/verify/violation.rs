@@ -34,6 +34,10 @@ pub enum Rule {
     InstitutionCap,
     /// Each expert's load is within `[min_load, max_load]`.
     Load,
+    /// Programmes: experts serve their programmes, programme `max_load`.
+    Programme,
+    /// History rules: repeats, rest, declines, rating, yearly cap.
+    History,
     /// `min_senior` (crossing rule).
     Senior,
     /// `cover_fields` (crossing rule).
@@ -68,6 +72,8 @@ impl Rule {
             Rule::CityCap => "max_per_city",
             Rule::InstitutionCap => "max_per_institution",
             Rule::Load => "load",
+            Rule::Programme => "programme",
+            Rule::History => "history",
             Rule::Senior => "min_senior",
             Rule::FieldCoverage => "cover_fields",
             Rule::RoundOutsideShare => "round outside share",
@@ -223,6 +229,9 @@ pub enum Violation {
         /// `inst.max_load(expert)`.
         max: u32,
     },
+    /// A programme or history rule is broken (see
+    /// [`super::history::HistoryBreach`]).
+    History(super::history::HistoryBreach),
     /// Too few panel members hold a senior title.
     TooFewSenior {
         /// The record.
@@ -352,6 +361,8 @@ impl Violation {
             Violation::CityCap { .. } => Rule::CityCap,
             Violation::InstitutionCap { .. } => Rule::InstitutionCap,
             Violation::Underloaded { .. } | Violation::Overloaded { .. } => Rule::Load,
+            Violation::History(b) if b.is_programme() => Rule::Programme,
+            Violation::History(_) => Rule::History,
             Violation::TooFewSenior { .. } => Rule::Senior,
             Violation::FieldNotCovered { .. } => Rule::FieldCoverage,
             Violation::RoundOutsideShare { .. } => Rule::RoundOutsideShare,
@@ -498,6 +509,7 @@ impl Violation {
                     count(*load as u64, "panel")
                 )
             }
+            Violation::History(b) => b.describe(inst),
             Violation::Overloaded { expert, apps, max } => {
                 let own = if inst.experts[expert.ix()].max_load.is_some() {
                     "own"

@@ -47,7 +47,8 @@ use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
-    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, POLICY_FIELDS,
+    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, HISTORY_FIELDS,
+    HISTORY_REQUIRED, POLICY_FIELDS,
 };
 use crate::model::Instance;
 
@@ -64,7 +65,17 @@ pub const XLSX_SHEETS: &[&str] = &[
     "conflicts",
     "coauthorships",
     "affinity",
+    "history",
 ];
+
+/// The Chinese names of the history sheet (SPEC "Office tables").
+const HISTORY_SHEET_ALIASES: &[&str] = &["历史", "评审记录"];
+
+/// The table a sheet name stands for, by its Chinese alias (history only
+/// here; the English names are matched by the caller).
+fn sheet_alias(key: &str) -> Option<&'static str> {
+    HISTORY_SHEET_ALIASES.contains(&key).then_some("history")
+}
 
 /// True when `path` names an `.xlsx` file (any letter case).
 pub fn is_xlsx(path: &Path) -> bool {
@@ -398,6 +409,12 @@ fn policy_value(text: &str) -> Option<Value> {
     if t.eq_ignore_ascii_case("false") {
         return Some(Value::Bool(false));
     }
+    // An object or list written as JSON (e.g. `programmes`).
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Value>(t) {
+            return Some(v);
+        }
+    }
     Some(Value::String(t.to_string()))
 }
 
@@ -488,7 +505,8 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
     for sheet in wb.sheet_names() {
         let key = sheet.trim().to_lowercase();
-        if let Some(&known) = XLSX_SHEETS.iter().find(|&&k| k == key) {
+        let alias = sheet_alias(&key);
+        if let Some(known) = XLSX_SHEETS.iter().copied().find(|&k| k == key).or(alias) {
             if let Some(first) = found.get(known) {
                 errs.push(LoadError::new(
                     name,
@@ -610,6 +628,18 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
             |r, rec| list.add(r, rec),
         );
         raw.affinity = Some(list);
+    }
+    if let Some(s) = sheets.get("history") {
+        let mut list = Vec::new();
+        whole &= read_table(
+            &file,
+            s,
+            HISTORY_FIELDS,
+            HISTORY_REQUIRED,
+            &mut errs,
+            |r, rec| list.extend(records::parse_history(r, rec)),
+        );
+        raw.history = Some(list);
     }
     let inst = if whole && errs.is_empty() {
         super::resolve::resolve(raw, &mut errs)
@@ -757,7 +787,14 @@ fn display_width(s: &str) -> usize {
 }
 
 /// Columns written as numbers (when the text parses), per table.
-const NUMERIC_COLUMNS: &[&str] = &["max_load", "min_load", "panel_size", "year", "score"];
+const NUMERIC_COLUMNS: &[&str] = &[
+    "max_load",
+    "min_load",
+    "panel_size",
+    "year",
+    "score",
+    "rating",
+];
 
 /// The instance as an `.xlsx` workbook in the reading layout (sheets
 /// [`XLSX_SHEETS`]; optional tables only when the instance has them).
@@ -779,6 +816,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
                 (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
                 _ => XCell::Text(n.to_string()),
             },
+            Some(Value::String(text)) => XCell::Text(text.clone()),
             Some(v) => XCell::Text(v.to_string()),
         };
         rows.push(vec![XCell::from(k), cell]);
@@ -794,6 +832,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
         ("conflicts", "conflicts.csv"),
         ("coauthorships", "coauthorships.csv"),
         ("affinity", "affinity.csv"),
+        ("history", "history.csv"),
     ] {
         let Some(bytes) = files.get(file) else {
             continue;
