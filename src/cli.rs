@@ -289,13 +289,13 @@ fn load(path: &Path) -> Result<Instance, Failure> {
 /// stderr (on a terminal, not with `--quiet`).
 fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> {
     let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
-    let loaded = crate::io::load_instance_observed(path, &|n| bar.inc(n));
+    let loaded = crate::io::load_instance_noted(path, &|n| bar.inc(n));
     bar.finish_and_clear();
-    let (inst, hash) = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
-    for hint in crate::io::name_hints(&inst) {
-        note(quiet, hint);
+    let loaded = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
+    for n in &loaded.notes {
+        note(quiet, n);
     }
-    Ok((inst, hash))
+    Ok((loaded.instance, loaded.sha256))
 }
 
 fn note(quiet: bool, msg: impl AsRef<str>) {

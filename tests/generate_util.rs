@@ -409,6 +409,7 @@ pub fn build(
         cities,
         institutions: insts,
         persons,
+        kept: Default::default(),
     }
 }
 

@@ -114,6 +114,7 @@ fn random_instance(seed: u64, shape: &Shape) -> Instance {
         cities,
         institutions,
         persons,
+        kept: Default::default(),
     }
 }
 

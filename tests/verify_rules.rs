@@ -166,6 +166,7 @@ impl B {
             cities,
             institutions,
             persons,
+            kept: Default::default(),
         }
     }
 }

@@ -1357,6 +1357,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         cities: city_names,
         institutions: inst_names,
         persons,
+        kept: Default::default(),
     }
 }
 

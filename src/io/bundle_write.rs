@@ -45,6 +45,18 @@ struct ExpertOut<'a> {
     min_load: Option<u32>,
     #[serde(skip_serializing_if = "is_true")]
     available: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    extra: Vec<(&'a str, &'a str)>,
+}
+
+/// Kept cells as a JSON object, in column order.
+fn as_map<S: serde::Serializer>(pairs: &[(&str, &str)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 #[derive(Serialize)]
@@ -64,6 +76,8 @@ struct ApplicationOut<'a> {
     team: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     avoid: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    extra: Vec<(&'a str, &'a str)>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +131,7 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                     max_load: x.max_load,
                     min_load: x.min_load,
                     available: x.available,
+                    extra: inst.kept.experts.of(e.ix()),
                 }
             })
             .collect(),
@@ -138,6 +153,7 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                         .iter()
                         .map(|&e| inst.experts[e.ix()].id.as_str())
                         .collect(),
+                    extra: inst.kept.applications.of(a.ix()),
                 }
             })
             .collect(),

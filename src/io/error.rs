@@ -110,6 +110,8 @@ pub struct LoadError {
     file: PathBuf,
     location: Option<Location>,
     field: Option<String>,
+    /// Where the field is in a table: `column H "评审上限"`.
+    column: Option<String>,
     message: String,
 }
 
@@ -120,6 +122,7 @@ impl LoadError {
             file: file.into(),
             location: None,
             field: None,
+            column: None,
             message: message.into(),
         }
     }
@@ -130,10 +133,23 @@ impl LoadError {
         self
     }
 
+    /// At `location` when there is one.
+    pub(crate) fn at_opt(mut self, location: Option<Location>) -> LoadError {
+        if location.is_some() {
+            self.location = location;
+        }
+        self
+    }
+
     /// The same error, naming a field (JSON key or CSV column).
     pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
         self.field = Some(field.into());
         self
+    }
+
+    /// Where the field is in a table (`column H "评审上限"`), for tables.
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
     }
 
     /// The file the problem is in.
@@ -168,6 +184,9 @@ impl fmt::Display for LoadError {
                 write!(f, ",")?;
             }
             write!(f, " field {field}")?;
+            if let Some(column) = &self.column {
+                write!(f, " ({column})")?;
+            }
         }
         write!(f, ": {}", self.message)
     }
@@ -252,6 +271,9 @@ impl<'a> IntoIterator for &'a LoadErrors {
 pub(crate) struct Errs {
     errors: Vec<LoadError>,
     total: usize,
+    /// Notes for stderr (not errors): a title row skipped, a file read as
+    /// GB18030, kept columns, merged spellings.
+    notes: Vec<String>,
 }
 
 impl Errs {
@@ -266,8 +288,39 @@ impl Errs {
         self.total == 0
     }
 
+    /// Adds a note for stderr (kept once: a repeated note is dropped).
+    pub(crate) fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// The notes so far.
+    pub(crate) fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// How many errors are kept so far (a mark for [`Errs::fields_since`]).
+    pub(crate) fn kept_len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Places every error kept since `mark` in its field's column, where
+    /// `column` knows it (`column H "评审上限"`).
+    pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<String>) {
+        for e in self.errors.iter_mut().skip(mark) {
+            if let Some(c) = e.field.as_deref().and_then(&column) {
+                e.column = Some(c);
+            }
+        }
+    }
+
     /// Adds another list's errors after these.
-    pub(crate) fn append(&mut self, other: Errs) {
+    pub(crate) fn append(&mut self, mut other: Errs) {
+        for n in other.take_notes() {
+            self.note(n);
+        }
         self.total += other.total;
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));

@@ -250,8 +250,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     read_table(
         &file,
         TableInput::Bytes(bytes),
-        PANELS_CSV_COLUMNS,
-        &["application", "expert"],
+        super::office::TableKind::PanelsCsv,
         &mut errs,
         |mut r, rec| {
             let application = r.required(rec, "application");

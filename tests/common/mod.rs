@@ -161,6 +161,7 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
         cities,
         institutions,
         persons,
+        kept: Default::default(),
     }
 }
 

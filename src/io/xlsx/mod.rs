@@ -43,11 +43,10 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use super::office::{self, Header, PolicyRows, TableAt, TableKind};
 use super::records::{
-    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
-    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
-    APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
-    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, POLICY_FIELDS,
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
+    RawAffinityList, Reader, Record, Site, POLICY_FIELDS,
 };
 use crate::model::Instance;
 
@@ -178,7 +177,10 @@ fn read_sheet(
             match cell_text(d) {
                 Ok(t) => texts[*c as usize] = t,
                 Err(m) => errs.push(
-                    LoadError::new(file, format!("column {}: {m}", column_letters(*c as usize)))
+                    LoadError::new(
+                        file,
+                        format!("column {}: {m}", office::column_letters(*c as usize)),
+                    )
                         .at(sheet_loc(name, excel_row)),
                 ),
             }
@@ -194,79 +196,80 @@ fn read_sheet(
     })
 }
 
-/// Excel's column name: 0 → A, 25 → Z, 26 → AA.
-fn column_letters(mut c: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
-
 /// A sheet row as a record.
 struct SheetRecord<'a> {
-    columns: &'a BTreeMap<String, usize>,
+    header: &'a Header,
     cells: &'a [String],
 }
 
 impl Record for SheetRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
-        match self.columns.get(name).and_then(|&i| self.cells.get(i)) {
+        match self.header.columns.get(name).and_then(|&i| self.cells.get(i)) {
             Some(s) => Cell::Text(s),
             None => Cell::Absent,
         }
     }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        office::kept_cells(self.header, self.cells)
+    }
 }
 
-/// Checks a sheet's header and calls `each` per data row. Returns false
-/// when a required column is missing (no rows were read).
+/// Finds and checks a sheet's header (the first row naming every
+/// required column; title rows above it are noted) and calls `each` per
+/// data row. Returns false when a required column is missing (no rows
+/// were read).
 fn read_table(
     file: &Arc<Path>,
     sheet: &Sheet,
-    known: &[&str],
-    required: &[&str],
+    kind: TableKind,
     errs: &mut Errs,
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
-    let Some((header_row, header)) = sheet.rows.first() else {
+    if sheet.rows.is_empty() {
         errs.push(LoadError::new(
             file.to_path_buf(),
             format!(
                 "sheet {} is empty; it needs a header row ({})",
                 sheet.name,
-                required.join(", ")
+                kind.required().join(", ")
             ),
         ));
         return false;
-    };
-    let Some(records::Header { columns, unnamed }) = records::check_header(
+    }
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    let h = office::header_index(kind, &firsts);
+    let (header_row, header_cells) = &sheet.rows[h];
+    let at = TableAt {
         file,
-        header.iter().map(String::as_str),
-        known,
-        required,
-        || sheet_loc(&sheet.name, *header_row),
-        "",
-        errs,
-    ) else {
+        sheet: Some(&sheet.name),
+        row: *header_row,
+    };
+    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
         return false;
     };
-    for (row, cells) in sheet.rows.iter().skip(1) {
+    if h > 0 {
+        let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
+        errs.note(office::title_rows_note(&at, &skipped));
+    }
+    for (row, cells) in sheet.rows.iter().skip(h + 1) {
         let loc = sheet_loc(&sheet.name, *row);
         let mut stray = false;
         for (i, c) in cells.iter().enumerate() {
-            let named = i < header.len() && !unnamed.contains(&i);
+            let named = i < header_cells.len() && !header.unnamed.contains(&i);
             if !named && !c.trim().is_empty() {
                 errs.push(
                     LoadError::new(
                         file.to_path_buf(),
                         format!(
-                            "column {} has a value but no name in the header",
-                            column_letters(i)
+                            "column {} has a value but no name in the header (row {header_row}); \
+                             name the column or clear its cells",
+                            office::column_letters(i)
                         ),
                     )
                     .at(loc.clone()),
@@ -277,6 +280,7 @@ fn read_table(
         if stray {
             continue;
         }
+        let mark = errs.kept_len();
         let r = Reader::new(
             file,
             Site::SheetRow(Arc::from(sheet.name.as_str()), *row),
@@ -285,102 +289,23 @@ fn read_table(
         each(
             r,
             &SheetRecord {
-                columns: &columns,
+                header: &header,
                 cells,
             },
         );
+        errs.columns_since(mark, |f| header.column_of(f));
     }
     true
 }
 
-/// A policy cell as the JSON value `policy.json` would hold.
-fn policy_value(text: &str) -> Option<Value> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Ok(v) = t.parse::<i64>() {
-        return Some(Value::from(v));
-    }
-    if let Ok(v) = t.parse::<u64>() {
-        return Some(Value::from(v));
-    }
-    if let Ok(f) = t.parse::<f64>() {
-        if let Some(n) = serde_json::Number::from_f64(f) {
-            return Some(Value::Number(n));
-        }
-    }
-    if t.eq_ignore_ascii_case("true") {
-        return Some(Value::Bool(true));
-    }
-    if t.eq_ignore_ascii_case("false") {
-        return Some(Value::Bool(false));
-    }
-    Some(Value::String(t.to_string()))
-}
-
-/// Reads the `policy` sheet (columns `key`, `value`) into the raw records.
+/// Reads the policy sheet (columns key/参数 and value/值, one policy
+/// field per row) into the raw records.
 fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
-    let mut obj = serde_json::Map::new();
-    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    let mut ok = true;
-    let whole = read_table(
-        file,
-        sheet,
-        &["key", "value"],
-        &["key", "value"],
-        errs,
-        |mut r, rec| {
-            let key = r.required(rec, "key");
-            let value = r.text(rec, "value").unwrap_or_default();
-            if key.is_empty() {
-                ok = false;
-                return;
-            }
-            let key = key.trim().to_string();
-            let row = match &r.at.site {
-                Site::SheetRow(_, row) => *row,
-                _ => 0,
-            };
-            if let Some(first) = rows.get(&key) {
-                r.error("key", format!("{key} is given twice; first at row {first}"));
-                ok = false;
-                return;
-            }
-            rows.insert(key.clone(), row);
-            if let Some(v) = policy_value(&value) {
-                obj.insert(key, v);
-            }
-        },
-    );
-    if !whole || !ok {
-        return;
+    let mut rows = PolicyRows::default();
+    if read_table(file, sheet, TableKind::Policy, errs, |r, rec| rows.add(r, rec)) {
+        let whole = Site::Named("policy sheet");
+        rows.finish(file, whole, raw, errs);
     }
-    // Parse with the shared policy rules, then locate each error at the
-    // row of its key.
-    let mut inner = Errs::default();
-    let policy = parse_policy(
-        Reader::new(file, Site::Named("policy sheet"), &mut inner),
-        &Value::Object(obj),
-    );
-    if let Err(list) = inner.finish(policy.clone()) {
-        for e in list.iter() {
-            let row = e.field().and_then(|f| rows.get(f)).copied();
-            let mut out = LoadError::new(file.to_path_buf(), e.message());
-            out = match row {
-                Some(row) => out.at(sheet_loc(&sheet.name, row)),
-                None => out.at(Location::Record {
-                    path: format!("sheet {}", sheet.name),
-                    id: None,
-                }),
-            };
-            if let Some(f) = e.field() {
-                out = out.in_field(f);
-            }
-            errs.push(out);
-        }
-    }
-    raw.policy = policy;
 }
 
 /// Loads an instance from the bytes of an `.xlsx` workbook; `name` names
@@ -390,6 +315,15 @@ fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) 
 /// Every problem found, each naming the workbook, the sheet, the row and
 /// the field.
 pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    load_xlsx_noted(name, bytes).map(|(inst, _)| inst)
+}
+
+/// Like [`load_xlsx_from_bytes`], with the load's notes (title rows
+/// skipped, kept columns, merged spellings).
+///
+/// # Errors
+/// As [`load_xlsx_from_bytes`].
+pub fn load_xlsx_noted(name: &Path, bytes: &[u8]) -> Result<(Instance, Vec<String>), LoadErrors> {
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
@@ -402,23 +336,31 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
             .into())
         }
     };
-    // Match sheet names without regard to case; report near misses.
+    // Match sheet names (English or Chinese, without regard to case or
+    // spaces); report near misses.
     let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+    let all_sheet_names: Vec<&str> = office::TABLES
+        .iter()
+        .flat_map(|t| std::iter::once(t.name).chain(t.zh.iter().copied()))
+        .collect();
     for sheet in wb.sheet_names() {
-        let key = sheet.trim().to_lowercase();
-        if let Some(&known) = XLSX_SHEETS.iter().find(|&&k| k == key) {
+        if let Some(kind) = office::table_of_sheet(&sheet) {
+            let known = office::vocab(kind).name;
             if let Some(first) = found.get(known) {
                 errs.push(LoadError::new(
                     name,
-                    format!("sheets {first:?} and {sheet:?} both name the {known} table"),
+                    format!(
+                        "sheets {first:?} and {sheet:?} both name the {known} table; \
+                         rename or delete one"
+                    ),
                 ));
             } else {
                 found.insert(known, sheet.clone());
             }
-        } else if let Some(near) = records::nearest(&key, XLSX_SHEETS) {
+        } else if let Some(near) = records::nearest(&sheet, &all_sheet_names) {
             errs.push(LoadError::new(
                 name,
-                format!("sheet {sheet:?} is not a table name; did you mean {near}?"),
+                format!("sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"),
             ));
         }
     }
@@ -439,8 +381,9 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     match sheets.get("policy") {
         None => errs.push(LoadError::new(
             name,
-            "missing sheet policy: add a sheet named policy with columns key and value, one \
-             policy field per row (only the header row means all defaults)",
+            "missing sheet policy (参数): add a sheet named policy or 参数 with columns key and \
+             value (参数 and 值), one policy field per row (only the header row means all \
+             defaults)",
         )),
         Some(s) => read_policy(&file, s, &mut raw, &mut errs),
     }
@@ -448,7 +391,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet experts: the pool of experts is required",
+                "missing sheet experts (专家): the pool of experts is required",
             ));
             whole = false;
         }
@@ -458,8 +401,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
             whole &= read_table(
                 &file,
                 s,
-                EXPERT_FIELDS,
-                EXPERT_REQUIRED,
+                TableKind::Experts,
                 &mut errs,
                 |r, rec| list.extend(parse_expert(r, rec)),
             );
@@ -470,7 +412,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet applications: the applications are required",
+                "missing sheet applications (申报项目): the applications are required",
             ));
             whole = false;
         }
@@ -480,8 +422,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
             whole &= read_table(
                 &file,
                 s,
-                APPLICATION_FIELDS,
-                APPLICATION_REQUIRED,
+                TableKind::Applications,
                 &mut errs,
                 |r, rec| list.extend(parse_application(r, rec)),
             );
@@ -493,8 +434,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         whole &= read_table(
             &file,
             s,
-            CONFLICT_FIELDS,
-            CONFLICT_REQUIRED,
+            TableKind::Conflicts,
             &mut errs,
             |r, rec| list.extend(parse_conflict(r, rec)),
         );
@@ -505,20 +445,18 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         whole &= read_table(
             &file,
             s,
-            COAUTHORSHIP_FIELDS,
-            COAUTHORSHIP_REQUIRED,
+            TableKind::Coauthorships,
             &mut errs,
             |r, rec| list.extend(parse_coauthorship(r, rec)),
         );
         raw.coauthorships = list;
     }
     if let Some(s) = sheets.get("affinity") {
-        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from("affinity"), 0));
+        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
         whole &= read_table(
             &file,
             s,
-            AFFINITY_FIELDS,
-            AFFINITY_REQUIRED,
+            TableKind::Affinity,
             &mut errs,
             |r, rec| list.add(r, rec),
         );
@@ -533,7 +471,8 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     } else {
         None
     };
-    errs.finish(inst)
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
 }
 
 // ---------------------------------------------------------------- writing
@@ -795,16 +734,6 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_follow_excel() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(27), "AB");
-        assert_eq!(column_letters(701), "ZZ");
-        assert_eq!(column_letters(702), "AAA");
-    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
