@@ -48,8 +48,46 @@ pub enum Command {
     Replace(ReplaceArgs),
     /// Fairness report of an assignment (HTML or Markdown by extension).
     Report(ReportArgs),
-    /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants.
+    /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants;
+    /// without PANELS, the instance itself (.xlsx or .json).
     Export(ExportArgs),
+    /// Write the blank workbook an office fills in (every sheet, headers,
+    /// an example row each, instructions).
+    Template(TemplateArgs),
+}
+
+/// Language of a workbook's sheet names and headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Chinese (专家, 申报项目, 姓名, 工作单位, …).
+    Zh,
+    /// English (experts, applications, name, institution, …).
+    En,
+}
+
+impl LangArg {
+    fn lang(self) -> crate::io::office::Lang {
+        match self {
+            LangArg::Zh => crate::io::office::Lang::Zh,
+            LangArg::En => crate::io::office::Lang::En,
+        }
+    }
+}
+
+/// The language to write in: as asked, else the input's.
+fn out_lang(asked: Option<LangArg>, input: crate::io::office::Lang) -> crate::io::office::Lang {
+    asked.map_or(input, LangArg::lang)
+}
+
+/// `panels template`.
+#[derive(Args, Debug)]
+pub struct TemplateArgs {
+    /// Where to write the workbook (.xlsx).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Language of sheet names, headers and instructions.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
 }
 
 /// `panels report`.
@@ -79,8 +117,9 @@ pub struct ReportArgs {
 pub struct ExportArgs {
     /// The instance the panels were made for.
     pub instance: PathBuf,
-    /// The panels file (.json or .csv).
-    pub panels: PathBuf,
+    /// The panels file (.json, .csv or .xlsx); without it, the instance
+    /// itself is written (.xlsx workbook or .json bundle).
+    pub panels: Option<PathBuf>,
     /// Where to write: .xlsx, .csv (or .json without --anonymous).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -88,6 +127,10 @@ pub struct ExportArgs {
     /// ids, names, institutions or cities.
     #[arg(long)]
     pub anonymous: bool,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's: Chinese headers in, Chinese out).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 /// `panels draw`.
@@ -99,9 +142,13 @@ pub struct DrawArgs {
     /// Seed of the draw (default: the policy's `seed`).
     #[arg(long, conflicts_with = "replay")]
     pub seed: Option<u64>,
-    /// Where to write the panels (.json or .csv).
+    /// Where to write the panels (.json, .csv or .xlsx).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
     /// Where to write the audit log (.json).
     #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
     pub log: Option<PathBuf>,
@@ -121,12 +168,16 @@ pub struct ReplaceArgs {
     /// A declined pair APPLICATION:EXPERT (repeat, or separate by commas).
     #[arg(long, required = true, value_delimiter = ',')]
     pub decline: Vec<String>,
-    /// Where to write the new panels (.json or .csv).
+    /// Where to write the new panels (.json, .csv or .xlsx).
     #[arg(long, short)]
     pub out: PathBuf,
     /// Where to write the log of what changed (.json).
     #[arg(long)]
     pub log: PathBuf,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 /// `panels solve`.
@@ -134,9 +185,14 @@ pub struct ReplaceArgs {
 pub struct SolveArgs {
     /// The instance: a JSON bundle or a directory of CSV files.
     pub instance: PathBuf,
-    /// Where to write the panels (.json, or .csv for one row per pair).
+    /// Where to write the panels (.json, .csv for one row per pair, or
+    /// .xlsx, a workbook for the office).
     #[arg(long, short)]
     pub out: PathBuf,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's: Chinese headers in, Chinese out).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
     /// The algorithm.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
@@ -278,6 +334,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Replace(a) => cmd_replace(a, cli.quiet),
         Command::Report(a) => cmd_report(a, cli.quiet),
         Command::Export(a) => cmd_export(a, cli.quiet),
+        Command::Template(a) => cmd_template(a, cli.quiet),
     }
 }
 
@@ -286,8 +343,13 @@ fn load(path: &Path) -> Result<Instance, Failure> {
 }
 
 /// Loads an instance and its input hash, with a bar of the bytes read on
-/// stderr (on a terminal, not with `--quiet`).
+/// stderr (on a terminal, not with `--quiet`) and the load's notes.
 fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> {
+    load_full(path, quiet).map(|l| (l.instance, l.sha256))
+}
+
+/// Like [`load_hashed`], with the input's language.
+fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
     let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
     let loaded = crate::io::load_instance_noted(path, &|n| bar.inc(n));
     bar.finish_and_clear();
@@ -295,7 +357,13 @@ fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> 
     for n in &loaded.notes {
         note(quiet, n);
     }
-    Ok((loaded.instance, loaded.sha256))
+    Ok(loaded)
+}
+
+/// An id typed on the command line, compared as ids in files are (SPEC
+/// "Names as offices type them").
+fn typed_id(s: &str) -> String {
+    crate::io::names::normalize(s).into_owned()
 }
 
 fn note(quiet: bool, msg: impl AsRef<str>) {
@@ -308,7 +376,9 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     refuse_overwriting_input(&args.out, &args.instance)?;
     let t = Instant::now();
-    let (inst, hash) = load_hashed(&args.instance, quiet)?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -354,7 +424,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         other => Failure::Other(other.to_string()),
     })?;
     let file = panels_file(&inst, &elig, &solved, hash);
-    crate::io::write_panels(&args.out, &file, &inst).map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_panels_in(&args.out, &file, &inst, lang)
+        .map_err(|e| Failure::Other(e.to_string()))?;
     // Timings go to stderr only: the file must be byte-identical for the
     // same input and seed (SPEC.md, policy `seed`).
     note(
@@ -529,14 +600,14 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
 
 fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     let inst = load(&args.instance)?;
-    let a = inst.app_by_id(&args.application).ok_or_else(|| {
+    let a = inst.app_by_id(&typed_id(&args.application)).ok_or_else(|| {
         Failure::BadInput(format!(
             "{}: no application with id {}",
             args.instance.display(),
             args.application
         ))
     })?;
-    let e = inst.expert_by_id(&args.expert).ok_or_else(|| {
+    let e = inst.expert_by_id(&typed_id(&args.expert)).ok_or_else(|| {
         Failure::BadInput(format!(
             "{}: no expert with id {}",
             args.instance.display(),
@@ -661,7 +732,7 @@ fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failur
 fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     use crate::draw::{self, ReplayRecord};
     if let Some(out) = &args.out {
-        check_output_path(out, &["json", "csv"])?;
+        check_output_path(out, &["json", "csv", "xlsx"])?;
     }
     if let Some(log) = &args.log {
         check_output_path(log, &["json"])?;
@@ -684,7 +755,9 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
-    let (inst, hash) = load_hashed(&instance_path, quiet)?;
+    let loaded = load_full(&instance_path, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     if let Some((path, _, rec)) = &replay {
         if rec.input_sha256 != hash {
             return Err(Failure::BadInput(format!(
@@ -733,7 +806,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
             return Err(Failure::Violations);
         }
         if let Some(out) = &args.out {
-            crate::io::write_panels(out, &output.panels, &inst)
+            crate::io::write_panels_in(out, &output.panels, &inst, lang)
                 .map_err(|e| Failure::Other(e.to_string()))?;
         }
         println!(
@@ -747,7 +820,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     };
     crate::io::write_atomic(log, &output.log_bytes)
         .map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
-    crate::io::write_panels(out, &output.panels, &inst)
+    crate::io::write_panels_in(out, &output.panels, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     note(
         quiet,
@@ -768,9 +841,11 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 
 fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     use crate::model::{AppIx, ExpertIx};
-    check_output_path(&args.out, &["json", "csv"])?;
+    check_output_path(&args.out, &["json", "csv", "xlsx"])?;
     check_output_path(&args.log, &["json"])?;
-    let (inst, hash) = load_hashed(&args.instance, quiet)?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     let file = crate::io::read_panels_for(&args.panels, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
@@ -823,11 +898,11 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 "--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"
             ))
         })?;
-        let a = inst.app_by_id(app.trim()).ok_or_else(|| {
+        let a = inst.app_by_id(&typed_id(app)).ok_or_else(|| {
             Failure::BadInput(format!("--decline {d}: no application with id {app}"))
         })?;
         let e = inst
-            .expert_by_id(ex.trim())
+            .expert_by_id(&typed_id(ex))
             .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no expert with id {ex}")))?;
         if !declines.contains(&(a, e)) {
             declines.push((a, e));
@@ -861,7 +936,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     );
     crate::io::write_atomic(&args.log, &crate::draw::log::json_bytes(&log))
         .map_err(|e| Failure::Other(format!("{}: {e}", args.log.display())))?;
-    crate::io::write_panels(&args.out, &new_file, &inst)
+    crate::io::write_panels_in(&args.out, &new_file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     note(
         quiet,
@@ -942,13 +1017,20 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
+    let Some(panels_path) = &args.panels else {
+        return export_instance(args, quiet);
+    };
     let allowed: &[&str] = if args.anonymous {
         &["xlsx", "csv"]
     } else {
         &["xlsx", "csv", "json"]
     };
     check_output_path(&args.out, allowed)?;
-    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
+    let panels = crate::io::read_panels_for(panels_path, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.is_ok() {
         print!("{}", report.render(&inst));
@@ -967,7 +1049,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         crate::io::write_atomic(out, &bytes)
             .map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
     } else {
-        crate::io::write_panels(out, &panels, &inst).map_err(werr)?;
+        crate::io::write_panels_in(out, &panels, &inst, lang).map_err(werr)?;
     }
     note(
         quiet,
@@ -976,6 +1058,59 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
             panels.panels.len(),
             if args.anonymous { " (anonymous)" } else { "" },
             out.display()
+        ),
+    );
+    Ok(())
+}
+
+/// `panels export INSTANCE --out FILE` without panels: the instance as an
+/// office workbook (.xlsx, in the chosen language) or a bundle (.json).
+fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
+    if args.anonymous {
+        return Err(Failure::BadInput(
+            "--anonymous exports panels: give the PANELS file too".into(),
+        ));
+    }
+    check_output_path(&args.out, &["xlsx", "json"])?;
+    refuse_overwriting_input(&args.out, &args.instance)?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let inst = loaded.instance;
+    let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
+    if crate::io::xlsx::is_xlsx(&args.out) {
+        let bytes =
+            crate::io::xlsx::instance_xlsx_bytes_in(&inst, &args.out, lang).map_err(werr)?;
+        crate::io::write_atomic(&args.out, &bytes)
+            .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    } else {
+        crate::io::write_instance(&inst, &args.out, crate::io::InstanceFormat::Bundle)
+            .map_err(werr)?;
+    }
+    note(
+        quiet,
+        format!(
+            "exported the instance ({} application(s), {} expert(s)) → {}",
+            inst.applications.len(),
+            inst.experts.len(),
+            args.out.display()
+        ),
+    );
+    Ok(())
+}
+
+fn cmd_template(args: &TemplateArgs, quiet: bool) -> Result<(), Failure> {
+    check_output_path(&args.out, &["xlsx"])?;
+    let bytes = crate::io::xlsx::template_xlsx_bytes(&args.out, args.lang.lang())
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_atomic(&args.out, &bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    note(
+        quiet,
+        format!(
+            "wrote the blank workbook {}: fill the sheets (see {}), then `panels solve {} --out panels.xlsx`",
+            args.out.display(),
+            crate::io::xlsx::instructions_sheet(args.lang.lang()),
+            args.out.display()
         ),
     );
     Ok(())

@@ -274,6 +274,18 @@ pub(crate) struct Errs {
     /// Notes for stderr (not errors): a title row skipped, a file read as
     /// GB18030, kept columns, merged spellings.
     notes: Vec<String>,
+    /// True once a table named a sheet or column in Chinese.
+    chinese: bool,
+}
+
+/// What a load tells besides the instance: notes for stderr and the
+/// language of the input's table names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadNotes {
+    /// Notes, each one line starting `note:`, in the order found.
+    pub notes: Vec<String>,
+    /// Chinese when the input named a sheet or column in Chinese.
+    pub lang: super::office::Lang,
 }
 
 impl Errs {
@@ -296,9 +308,21 @@ impl Errs {
         }
     }
 
-    /// The notes so far.
-    pub(crate) fn take_notes(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.notes)
+    /// Marks the input as named in Chinese (a sheet or a column).
+    pub(crate) fn saw_chinese(&mut self) {
+        self.chinese = true;
+    }
+
+    /// The notes so far and the input's language.
+    pub(crate) fn take_notes(&mut self) -> LoadNotes {
+        LoadNotes {
+            notes: std::mem::take(&mut self.notes),
+            lang: if self.chinese {
+                super::office::Lang::Zh
+            } else {
+                super::office::Lang::En
+            },
+        }
     }
 
     /// How many errors are kept so far (a mark for [`Errs::fields_since`]).
@@ -318,9 +342,11 @@ impl Errs {
 
     /// Adds another list's errors after these.
     pub(crate) fn append(&mut self, mut other: Errs) {
-        for n in other.take_notes() {
+        let notes = other.take_notes();
+        for n in notes.notes {
             self.note(n);
         }
+        self.chinese |= notes.lang == super::office::Lang::Zh;
         self.total += other.total;
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));

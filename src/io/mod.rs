@@ -52,7 +52,9 @@ use sha2::{Digest, Sha256};
 
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
-pub use error::{LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS};
+pub use error::{
+    LoadError, LoadErrors, LoadNotes, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
+};
 pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
@@ -117,6 +119,9 @@ pub struct Loaded {
     pub sha256: String,
     /// Notes, each one line starting `note:`, in the order found.
     pub notes: Vec<String>,
+    /// The language of the input's sheet and column names (outputs use it
+    /// unless told otherwise).
+    pub lang: office::Lang,
 }
 
 /// Like [`load_instance_observed`], with the load's notes.
@@ -141,7 +146,8 @@ pub fn load_instance_noted(
         Ok(Loaded {
             instance: errs.finish(inst)?,
             sha256: hash.unwrap_or_default(),
-            notes,
+            notes: notes.notes,
+            lang: notes.lang,
         })
     } else if xlsx::is_xlsx(path) || !meta.is_file() {
         // Workbooks are zip files, read whole; a pipe or device is read
@@ -157,7 +163,8 @@ pub fn load_instance_noted(
         Ok(Loaded {
             instance,
             sha256,
-            notes,
+            notes: notes.notes,
+            lang: notes.lang,
         })
     } else {
         load_bundle_streamed(path, MAX_FILE_BYTES, seen)
@@ -212,7 +219,8 @@ fn load_bundle_streamed(
                 return Ok(Loaded {
                     instance,
                     sha256,
-                    notes,
+                    notes: notes.notes,
+                    lang: notes.lang,
                 });
             }
             tap.restart();
@@ -227,7 +235,8 @@ fn load_bundle_streamed(
     Ok(Loaded {
         instance: errs.finish(inst)?,
         sha256,
-        notes,
+        notes: notes.notes,
+        lang: notes.lang,
     })
 }
 
@@ -240,7 +249,7 @@ pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, Loa
 pub fn load_bundle_noted(
     name: &Path,
     bytes: &[u8],
-) -> Result<(Instance, Vec<String>), LoadErrors> {
+) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let inst = bundle::read_bundle(name, bytes, &mut errs)
         .and_then(|raw| resolve::resolve(raw, &mut errs));
@@ -258,7 +267,7 @@ pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, Loa
 pub fn load_csv_noted(
     dir: &Path,
     input: &CsvInput,
-) -> Result<(Instance, Vec<String>), LoadErrors> {
+) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let (raw, whole, _) = csvdir::read_csv(dir, CsvFiles::Bytes(input), &mut errs);
     let inst = if whole {
@@ -571,14 +580,25 @@ pub fn csv_to_bytes(inst: &Instance) -> Result<CsvInput, WriteError> {
 
 /// Writes a panels file atomically, by extension: `.json` and `.csv` as
 /// [`panels::write_panels`] does, `.xlsx` as a workbook for program
-/// officers ([`xlsx::panels_xlsx_bytes`]).
+/// officers with English headers ([`xlsx::panels_xlsx_bytes`]).
 pub fn write_panels(
     path: &Path,
     file: &panels::PanelsFile,
     inst: &Instance,
 ) -> Result<(), WriteError> {
+    write_panels_in(path, file, inst, office::Lang::En)
+}
+
+/// Like [`write_panels`], a workbook's sheet names and headers in `lang`
+/// ([`xlsx::panels_xlsx_bytes_in`]).
+pub fn write_panels_in(
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+    lang: office::Lang,
+) -> Result<(), WriteError> {
     if xlsx::is_xlsx(path) {
-        let bytes = xlsx::panels_xlsx_bytes(path, file, inst)?;
+        let bytes = xlsx::panels_xlsx_bytes_in(path, file, inst, lang)?;
         return write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e));
     }
     panels::write_panels(path, file, inst)
@@ -683,6 +703,7 @@ mod tests {
             {"id": "E3", "city": "Changsha", "institution": "CSU"}],
           "applications": [{"id": "A1", "city": "Changsha", "institution": "CSU"}]}"#;
         let (inst, notes) = load_bundle_noted(Path::new("b.json"), bundle).unwrap();
+        let notes = notes.notes;
         assert_eq!(inst.cities.names(), ["Wuhan", "Changsha"]);
         assert_eq!(inst.institutions.names(), ["HUST", "CSU"]);
         assert_eq!(notes.len(), 2, "{notes:?}");

@@ -522,6 +522,9 @@ pub(crate) fn check_header(
             continue;
         }
         if let Some(field) = field_of_header(kind, &name) {
+            if header_key(field) != header_key(&name) {
+                errs.saw_chinese();
+            }
             if let Some(&first) = header.columns.get(field) {
                 errs.push(
                     err(format!(

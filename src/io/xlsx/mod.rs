@@ -43,7 +43,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
-use super::office::{self, Header, PolicyRows, TableAt, TableKind};
+use super::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
     RawAffinityList, Reader, Record, Site, POLICY_FIELDS,
@@ -51,8 +51,11 @@ use super::records::{
 use crate::model::Instance;
 
 mod panels;
+mod template;
+pub use template::{instructions_sheet, template_xlsx_bytes};
 pub use panels::{
-    panels_xlsx_bytes, read_panels_xlsx, PANELS_BY_EXPERT_SHEET, PANELS_SUMMARY_SHEET,
+    panels_xlsx_bytes, panels_xlsx_bytes_in, read_panels_xlsx, PANELS_BY_EXPERT_SHEET,
+    PANELS_SUMMARY_SHEET,
 };
 
 /// Sheet names of an instance workbook, in the order they are written.
@@ -323,7 +326,10 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
 ///
 /// # Errors
 /// As [`load_xlsx_from_bytes`].
-pub fn load_xlsx_noted(name: &Path, bytes: &[u8]) -> Result<(Instance, Vec<String>), LoadErrors> {
+pub fn load_xlsx_noted(
+    name: &Path,
+    bytes: &[u8],
+) -> Result<(Instance, super::LoadNotes), LoadErrors> {
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
@@ -346,6 +352,13 @@ pub fn load_xlsx_noted(name: &Path, bytes: &[u8]) -> Result<(Instance, Vec<Strin
     for sheet in wb.sheet_names() {
         if let Some(kind) = office::table_of_sheet(&sheet) {
             let known = office::vocab(kind).name;
+            if office::vocab(kind)
+                .zh
+                .iter()
+                .any(|z| office::header_key(z) == office::header_key(&sheet))
+            {
+                errs.saw_chinese();
+            }
             if let Some(first) = found.get(known) {
                 errs.push(LoadError::new(
                     name,
@@ -611,11 +624,40 @@ fn display_width(s: &str) -> usize {
 /// Columns written as numbers (when the text parses), per table.
 const NUMERIC_COLUMNS: &[&str] = &["max_load", "min_load", "panel_size", "year", "score"];
 
-/// The instance as an `.xlsx` workbook in the reading layout (sheets
-/// [`XLSX_SHEETS`]; optional tables only when the instance has them).
-/// Counts and scores are number cells, `available` a boolean cell, the rest
-/// text.
+/// The instance as an `.xlsx` workbook in the reading layout, English
+/// names; see [`instance_xlsx_bytes_in`].
 pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, WriteError> {
+    instance_xlsx_bytes_in(inst, path, Lang::En)
+}
+
+/// The instance as an `.xlsx` workbook in the reading layout, sheet and
+/// column names in `lang` (optional tables only when the instance has
+/// them; kept columns after the known ones). Counts and scores are number
+/// cells, booleans `TRUE`/`FALSE` (English) or 是/否 (Chinese), the rest
+/// text. Reads back to the same instance.
+pub fn instance_xlsx_bytes_in(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    tables_xlsx_bytes(path, &instance_tables(inst, path, lang)?)
+}
+
+/// A boolean cell in `lang`.
+fn bool_cell(b: bool, lang: Lang) -> XCell {
+    match lang {
+        Lang::En => XCell::Bool(b),
+        Lang::Zh => XCell::from(if b { "是" } else { "否" }),
+    }
+}
+
+/// The instance's tables in the reading layout (see
+/// [`instance_xlsx_bytes_in`]).
+pub(crate) fn instance_tables(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<Table>, WriteError> {
     let files = super::csv_to_bytes(inst)?;
     let mut tables = Vec::new();
     // Policy: key/value rows in POLICY_FIELDS order.
@@ -625,7 +667,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
     for &k in POLICY_FIELDS {
         let cell = match policy.get(k) {
             None | Some(Value::Null) => continue,
-            Some(Value::Bool(b)) => XCell::Bool(*b),
+            Some(Value::Bool(b)) => bool_cell(*b, lang),
             Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
                 (Some(i), _) if i.unsigned_abs() < (1 << 53) => XCell::Number(i as f64),
                 (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
@@ -635,23 +677,29 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
         };
         rows.push(vec![XCell::from(k), cell]);
     }
+    let head = |kind: TableKind, fields: &[String]| -> Vec<String> {
+        fields
+            .iter()
+            .map(|f| office::header_name(kind, f, lang))
+            .collect()
+    };
     tables.push(Table {
-        name: "policy".into(),
-        header: vec!["key".into(), "value".into()],
+        name: office::sheet_name(TableKind::Policy, lang).into(),
+        header: head(TableKind::Policy, &["key".into(), "value".into()]),
         rows,
     });
-    for (sheet, file) in [
-        ("experts", "experts.csv"),
-        ("applications", "applications.csv"),
-        ("conflicts", "conflicts.csv"),
-        ("coauthorships", "coauthorships.csv"),
-        ("affinity", "affinity.csv"),
+    for (kind, file) in [
+        (TableKind::Experts, "experts.csv"),
+        (TableKind::Applications, "applications.csv"),
+        (TableKind::Conflicts, "conflicts.csv"),
+        (TableKind::Coauthorships, "coauthorships.csv"),
+        (TableKind::Affinity, "affinity.csv"),
     ] {
         let Some(bytes) = files.get(file) else {
             continue;
         };
-        if (sheet == "conflicts" && inst.conflicts.is_empty())
-            || (sheet == "coauthorships" && inst.coauthorships.is_empty())
+        if (kind == TableKind::Conflicts && inst.conflicts.is_empty())
+            || (kind == TableKind::Coauthorships && inst.coauthorships.is_empty())
         {
             continue;
         }
@@ -674,7 +722,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
                     if v.is_empty() {
                         XCell::Empty
                     } else if h == "available" {
-                        XCell::Bool(v == "true")
+                        bool_cell(v == "true", lang)
                     } else if NUMERIC_COLUMNS.contains(&h.as_str()) {
                         v.parse::<f64>()
                             .map(XCell::Number)
@@ -687,12 +735,12 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
             rows.push(row);
         }
         tables.push(Table {
-            name: sheet.into(),
-            header,
+            name: office::sheet_name(kind, lang).into(),
+            header: head(kind, &header),
             rows,
         });
     }
-    tables_xlsx_bytes(path, &tables)
+    Ok(tables)
 }
 
 /// Writes an instance as an `.xlsx` workbook, atomically.
