@@ -651,7 +651,10 @@ pub(crate) fn decode_table<'b>(
         }
     }
     match super::bundle::text_of(file, bytes) {
-        Ok(t) => Ok((Cow::Borrowed(t), None)),
+        Ok(t) => match gbk_in_disguise(bytes, t) {
+            Some(text) => Ok((Cow::Owned(text), Some("GB18030"))),
+            None => Ok((Cow::Borrowed(t), None)),
+        },
         Err(utf8_error) => {
             match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
                 Some(text) => Ok((Cow::Owned(text.into_owned()), Some("GB18030"))),
@@ -668,6 +671,29 @@ pub(crate) fn decode_table<'b>(
     }
 }
 
+/// Characters Chinese office text is made of beyond ASCII: CJK
+/// ideographs and punctuation, full-width forms, general punctuation.
+fn office_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00B7 | 0x00D7 | 0x2000..=0x206F | 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// A GBK file whose bytes happen to be valid UTF-8 (short Chinese text
+/// can be: `值` in GBK is the UTF-8 of a Hebrew point): read as UTF-8 it
+/// holds characters no office text has, read as GB18030 only Chinese
+/// ones. Then its GB18030 text.
+fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
+    if utf8.is_ascii() || utf8.chars().filter(|c| !c.is_ascii()).all(office_char) {
+        return None;
+    }
+    let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
+    gbk.chars()
+        .filter(|c| !c.is_ascii())
+        .all(office_char)
+        .then(|| gbk.into_owned())
+}
+
 /// True when a file's first bytes show it needs [`decode_table`] (a UTF-16
 /// byte order mark, or bytes that are not UTF-8), so it is read whole
 /// rather than streamed as UTF-8.
@@ -676,7 +702,7 @@ pub(crate) fn needs_decoding(prefix: &[u8]) -> bool {
         return true;
     }
     match std::str::from_utf8(prefix) {
-        Ok(_) => false,
+        Ok(t) => gbk_in_disguise(prefix, t).is_some(),
         // A character cut at the end of the prefix is not an error.
         Err(e) => e.error_len().is_some(),
     }
@@ -837,6 +863,21 @@ mod tests {
         assert_eq!(table_of_sheet(" Applications "), Some(TableKind::Applications));
         assert_eq!(table_of_sheet("规则"), Some(TableKind::Policy));
         assert_eq!(table_of_sheet("说明"), None);
+    }
+
+    #[test]
+    fn gbk_that_happens_to_be_utf8_is_read_as_gbk() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("key,值\nseed,3\n");
+        let utf8 = std::str::from_utf8(&gbk).expect("valid UTF-8 by accident");
+        assert_eq!(
+            gbk_in_disguise(&gbk, utf8).as_deref(),
+            Some("key,值\nseed,3\n")
+        );
+        let (text, enc) = decode_table(Path::new("p.csv"), &gbk).unwrap();
+        assert_eq!((text.as_ref(), enc), ("key,值\nseed,3\n", Some("GB18030")));
+        // Real UTF-8 office text stays UTF-8.
+        let real = "参数,值\nZürich,是\n";
+        assert_eq!(gbk_in_disguise(real.as_bytes(), real), None);
     }
 
     #[test]
