@@ -441,11 +441,11 @@ fn read_header(
     } else {
         ""
     };
-    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
     if h > 0 {
         let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
+    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
     Some((head, rec.len()))
 }
 

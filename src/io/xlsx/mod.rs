@@ -253,13 +253,13 @@ fn read_table(
         sheet: Some(&sheet.name),
         row: *header_row,
     };
-    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
-        return false;
-    };
     if h > 0 {
         let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
+    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
+        return false;
+    };
     for (row, cells) in sheet.rows.iter().skip(h + 1) {
         let loc = sheet_loc(&sheet.name, *row);
         let mut stray = false;
