@@ -301,6 +301,20 @@ fn read_table(
     true
 }
 
+/// Rows below a sheet's header (0 for an empty sheet).
+fn data_rows(sheet: &Sheet, kind: TableKind) -> usize {
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    if firsts.is_empty() {
+        return 0;
+    }
+    sheet.rows.len() - office::header_index(kind, &firsts) - 1
+}
+
 /// Reads the policy sheet (columns key/参数 and value/值, one policy
 /// field per row) into the raw records.
 fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
@@ -464,7 +478,20 @@ pub fn load_xlsx_noted(
         );
         raw.coauthorships = list;
     }
-    if let Some(s) = sheets.get("affinity") {
+    let empty_affinity = sheets
+        .get("affinity")
+        .is_some_and(|s| data_rows(s, TableKind::Affinity) == 0);
+    if empty_affinity {
+        // A template's affinity sheet with its example row deleted: no
+        // scores given, so the computed scores apply (an empty list would
+        // score every pair default_affinity).
+        errs.note(format!(
+            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
+             keywords",
+            name.display()
+        ));
+    }
+    if let Some(s) = sheets.get("affinity").filter(|_| !empty_affinity) {
         let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
         whole &= read_table(
             &file,
