@@ -228,7 +228,7 @@ pub(crate) fn read_table(
     let mut scan = QuoteScan::default();
     let whole_file: Vec<u8>;
     let input = match input {
-        TableInput::Disk(tap) if needs_decoding(&file_prefix(file)) => {
+        TableInput::Disk(tap) if file_needs_decoding(file) => {
             // Not UTF-8 (or UTF-16): read whole and decode.
             match super::read_file(file) {
                 Ok(bytes) => whole_file = bytes,
@@ -449,15 +449,20 @@ fn read_header(
     Some((head, rec.len()))
 }
 
-/// The first 64 KiB of a file (empty when it cannot be read: the read
-/// proper reports why).
-fn file_prefix(file: &Path) -> Vec<u8> {
+/// True when a table file is not plain UTF-8 by its first 64 KiB
+/// ([`needs_decoding`]): it is then read whole and decoded. A file that
+/// cannot be opened is left to the read proper, which reports why.
+fn file_needs_decoding(file: &Path) -> bool {
     use std::io::Read as _;
+    const PREFIX: u64 = 64 * 1024;
     let mut buf = Vec::new();
-    if let Ok(f) = std::fs::File::open(file) {
-        let _ = f.take(64 * 1024).read_to_end(&mut buf);
+    match std::fs::File::open(file) {
+        Ok(f) => {
+            let _ = f.take(PREFIX).read_to_end(&mut buf);
+        }
+        Err(_) => return false,
     }
-    buf
+    needs_decoding(&buf, (buf.len() as u64) < PREFIX)
 }
 
 /// Checks a data row's width and unnamed cells; the error list back when

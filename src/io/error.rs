@@ -133,14 +133,6 @@ impl LoadError {
         self
     }
 
-    /// At `location` when there is one.
-    pub(crate) fn at_opt(mut self, location: Option<Location>) -> LoadError {
-        if location.is_some() {
-            self.location = location;
-        }
-        self
-    }
-
     /// The same error, naming a field (JSON key or CSV column).
     pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
         self.field = Some(field.into());

@@ -655,17 +655,11 @@ pub(crate) fn decode_table<'b>(
             Some(text) => Ok((Cow::Owned(text), Some("GB18030"))),
             None => Ok((Cow::Borrowed(t), None)),
         },
+        // Neither: the UTF-8 error, as a streamed read reports it.
         Err(utf8_error) => {
             match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
                 Some(text) => Ok((Cow::Owned(text.into_owned()), Some("GB18030"))),
-                None => Err(LoadError::new(
-                    utf8_error.file(),
-                    format!(
-                        "{} (nor GB18030/GBK); save the file as UTF-8 (CSV UTF-8 in Excel)",
-                        utf8_error.message()
-                    ),
-                )
-                .at_opt(utf8_error.location().cloned())),
+                None => Err(utf8_error),
             }
         }
     }
@@ -679,32 +673,41 @@ fn office_char(c: char) -> bool {
         | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
+/// Characters no office text holds but the UTF-8 reading of GBK bytes
+/// gives: C1 controls, and the scripts of U+0530–U+0DFF (Armenian,
+/// Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Indic). Latin, Greek
+/// and Cyrillic letters (`Zürich`, `Москва`) are not among them.
+fn implausible_char(c: char) -> bool {
+    matches!(c as u32, 0x0080..=0x009F | 0x0530..=0x0DFF)
+}
+
 /// A GBK file whose bytes happen to be valid UTF-8 (short Chinese text
 /// can be: `值` in GBK is the UTF-8 of a Hebrew point): read as UTF-8 it
-/// holds characters no office text has, read as GB18030 only Chinese
-/// ones. Then its GB18030 text.
+/// holds a character no office text has ([`implausible_char`]), read as
+/// GB18030 only Chinese text with at least one ideograph. Then its
+/// GB18030 text. A file that starts with a UTF-8 byte order mark is
+/// UTF-8, as it says.
 fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
-    if utf8.is_ascii() || utf8.chars().filter(|c| !c.is_ascii()).all(office_char) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") || !utf8.chars().any(implausible_char) {
         return None;
     }
     let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
-    gbk.chars()
-        .filter(|c| !c.is_ascii())
-        .all(office_char)
-        .then(|| gbk.into_owned())
+    let chinese = gbk.chars().filter(|c| !c.is_ascii()).all(office_char)
+        && gbk.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    chinese.then(|| gbk.into_owned())
 }
 
 /// True when a file's first bytes show it needs [`decode_table`] (a UTF-16
 /// byte order mark, or bytes that are not UTF-8), so it is read whole
-/// rather than streamed as UTF-8.
-pub(crate) fn needs_decoding(prefix: &[u8]) -> bool {
+/// rather than streamed as UTF-8. `whole` says the prefix is the whole
+/// file (else a character cut at its end is no error).
+pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
     if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
         return true;
     }
     match std::str::from_utf8(prefix) {
         Ok(t) => gbk_in_disguise(prefix, t).is_some(),
-        // A character cut at the end of the prefix is not an error.
-        Err(e) => e.error_len().is_some(),
+        Err(e) => whole || e.error_len().is_some(),
     }
 }
 
@@ -875,9 +878,14 @@ mod tests {
         );
         let (text, enc) = decode_table(Path::new("p.csv"), &gbk).unwrap();
         assert_eq!((text.as_ref(), enc), ("key,值\nseed,3\n", Some("GB18030")));
-        // Real UTF-8 office text stays UTF-8.
-        let real = "参数,值\nZürich,是\n";
-        assert_eq!(gbk_in_disguise(real.as_bytes(), real), None);
+        // Real UTF-8 office text stays UTF-8, Latin and Cyrillic letters
+        // included, and so does a file with a UTF-8 byte order mark.
+        for real in ["参数,值\nZürich,是\n", "city\nZürich\n", "Москва,Straße\n"] {
+            assert_eq!(gbk_in_disguise(real.as_bytes(), real), None, "{real}");
+        }
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&gbk);
+        assert_eq!(gbk_in_disguise(&bom, utf8), None);
     }
 
     #[test]
