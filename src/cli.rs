@@ -600,13 +600,15 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
 
 fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     let inst = load(&args.instance)?;
-    let a = inst.app_by_id(&typed_id(&args.application)).ok_or_else(|| {
-        Failure::BadInput(format!(
-            "{}: no application with id {}",
-            args.instance.display(),
-            args.application
-        ))
-    })?;
+    let a = inst
+        .app_by_id(&typed_id(&args.application))
+        .ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{}: no application with id {}",
+                args.instance.display(),
+                args.application
+            ))
+        })?;
     let e = inst.expert_by_id(&typed_id(&args.expert)).ok_or_else(|| {
         Failure::BadInput(format!(
             "{}: no expert with id {}",

@@ -74,7 +74,8 @@ fn small_round(seed: u64) -> Instance {
 /// columns get an e-mail and a phone); the optional sheets the round does
 /// not use keep only their header.
 fn fill(template: &Path, round: &Instance, lang: panels::io::office::Lang) -> Vec<u8> {
-    let filled = panels::io::xlsx::instance_xlsx_bytes_in(round, Path::new("x.xlsx"), lang).unwrap();
+    let filled =
+        panels::io::xlsx::instance_xlsx_bytes_in(round, Path::new("x.xlsx"), lang).unwrap();
     let source = read_xlsx_tables(&filled).unwrap();
     let mut tables = Vec::new();
     for (name, rows) in sheets(template) {
@@ -86,7 +87,9 @@ fn fill(template: &Path, round: &Instance, lang: panels::io::office::Lang) -> Ve
                     .iter()
                     .map(|h| match src[0].iter().position(|x| x == h) {
                         Some(c) => XCell::from(r.get(c).map_or("", String::as_str)),
-                        None if h == "邮箱" || h == "email" => XCell::from(format!("e{i}@example.cn")),
+                        None if h == "邮箱" || h == "email" => {
+                            XCell::from(format!("e{i}@example.cn"))
+                        }
                         None if h == "电话" || h == "phone" => XCell::from(format!("027-{i:04}")),
                         None => XCell::Empty,
                     })
@@ -112,11 +115,23 @@ fn fill(template: &Path, round: &Instance, lang: panels::io::office::Lang) -> Ve
 fn a_template_filled_in_solves_and_verifies() {
     use panels::io::office::Lang;
     for (lang, flag, sheet_names) in [
-        (Lang::Zh, "zh", ["说明", "参数", "专家", "申报项目", "回避", "合作", "匹配度"]),
+        (
+            Lang::Zh,
+            "zh",
+            ["说明", "参数", "专家", "申报项目", "回避", "合作", "匹配度"],
+        ),
         (
             Lang::En,
             "en",
-            ["instructions", "policy", "experts", "applications", "conflicts", "coauthorships", "affinity"],
+            [
+                "instructions",
+                "policy",
+                "experts",
+                "applications",
+                "conflicts",
+                "coauthorships",
+                "affinity",
+            ],
         ),
     ] {
         let sb = Sandbox::new();
@@ -132,7 +147,11 @@ fn a_template_filled_in_solves_and_verifies() {
         // The template as it stands is a round: one expert, one application.
         let inst = panels::io::load_instance(&sb.p("round.xlsx")).unwrap();
         assert_eq!((inst.experts.len(), inst.applications.len()), (1, 1));
-        assert_eq!(inst.kept.experts.columns.len(), 2, "e-mail and phone columns");
+        assert_eq!(
+            inst.kept.experts.columns.len(),
+            2,
+            "e-mail and phone columns"
+        );
 
         let round = small_round(7);
         std::fs::write(sb.p("filled.xlsx"), fill(&sb.p("round.xlsx"), &round, lang)).unwrap();
@@ -151,15 +170,40 @@ fn a_template_filled_in_solves_and_verifies() {
         };
         let header = &by_expert[0];
         let wanted: &[&str] = match lang {
-            Lang::Zh => &["专家编号", "姓名", "邮箱", "电话", "项目编号", "项目名称", "申报单位", "项目城市", "匹配度"],
-            Lang::En => &["expert", "name", "email", "phone", "application", "application_title", "application_institution", "application_city", "score"],
+            Lang::Zh => &[
+                "专家编号",
+                "姓名",
+                "邮箱",
+                "电话",
+                "项目编号",
+                "项目名称",
+                "申报单位",
+                "项目城市",
+                "匹配度",
+            ],
+            Lang::En => &[
+                "expert",
+                "name",
+                "email",
+                "phone",
+                "application",
+                "application_title",
+                "application_institution",
+                "application_city",
+                "score",
+            ],
         };
         for w in wanted {
-            assert!(header.iter().any(|h| h == w), "{flag}: no column {w} in {header:?}");
+            assert!(
+                header.iter().any(|h| h == w),
+                "{flag}: no column {w} in {header:?}"
+            );
         }
         let col = |w: &str| header.iter().position(|h| h == w).unwrap();
         let mail = col(wanted[2]);
-        assert!(by_expert[1..].iter().all(|r| r[mail].contains("@example.cn")));
+        assert!(by_expert[1..]
+            .iter()
+            .all(|r| r[mail].contains("@example.cn")));
         let title = col(wanted[5]);
         assert!(by_expert[1..].iter().all(|r| !r[title].is_empty()));
     }
@@ -169,7 +213,13 @@ fn a_template_filled_in_solves_and_verifies() {
 #[test]
 fn numbers_are_numbers_and_ids_stay_text() {
     let sb = Sandbox::new();
-    sb.ok(&["solve", &repo("instances/yangtze-office.xlsx"), "--out", "p.xlsx", "-q"]);
+    sb.ok(&[
+        "solve",
+        &repo("instances/yangtze-office.xlsx"),
+        "--out",
+        "p.xlsx",
+        "-q",
+    ]);
     let mut wb: Xlsx<_> = calamine::open_workbook(sb.p("p.xlsx")).unwrap();
     let summary = wb.worksheet_range("汇总").unwrap();
     let seed = summary
@@ -180,7 +230,10 @@ fn numbers_are_numbers_and_ids_stay_text() {
     let by_expert = wb.worksheet_range("按专家").unwrap();
     let second = by_expert.rows().nth(1).unwrap();
     assert!(matches!(&second[0], Data::String(s) if s.starts_with('E')));
-    assert!(matches!(second[4], Data::Float(_)), "load is a number: {second:?}");
+    assert!(
+        matches!(second[4], Data::Float(_)),
+        "load is a number: {second:?}"
+    );
 }
 
 #[test]
@@ -213,13 +266,29 @@ fn draw_and_replace_write_workbooks() {
     sb.ok(&["solve", &zh, "--out", &json, "-q"]);
     let file: serde_json::Value =
         serde_json::from_slice(&std::fs::read(sb.p("p.json")).unwrap()).unwrap();
-    let app = file["panels"][0]["application"].as_str().unwrap().to_string();
-    let ex = file["panels"][0]["experts"][0].as_str().unwrap().to_string();
+    let app = file["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ex = file["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
     // Ids typed with a full-width letter and a trailing space still match.
     let typed = format!("{}:{} ", app.replacen('A', "Ａ", 1), ex);
     sb.ok(&[
-        "replace", &zh, "p.json", "--decline", &typed, "--out", "r.xlsx", "--log", "r.json",
-        "--lang", "en", "-q",
+        "replace",
+        &zh,
+        "p.json",
+        "--decline",
+        &typed,
+        "--out",
+        "r.xlsx",
+        "--log",
+        "r.json",
+        "--lang",
+        "en",
+        "-q",
     ]);
     sb.ok(&["verify", &zh, "r.xlsx"]);
     assert_eq!(sheets(&sb.p("r.xlsx"))[0].0, "summary");

@@ -156,22 +156,35 @@ fn the_office_yangtze_files_are_in_sync_and_solve_to_the_bundles_optimum() {
         }
     }
     let stale = "out of date: run PANELS_WRITE_OFFICE=1 cargo test --test office_instances";
-    assert!(std::fs::read(&xlsx_path).ok() == Some(workbook), "{} {stale}", xlsx_path.display());
+    assert!(
+        std::fs::read(&xlsx_path).ok() == Some(workbook),
+        "{} {stale}",
+        xlsx_path.display()
+    );
     for (name, bytes) in &csv {
-        assert!(std::fs::read(dir.join(name)).ok().as_ref() == Some(bytes), "{name} {stale}");
+        assert!(
+            std::fs::read(dir.join(name)).ok().as_ref() == Some(bytes),
+            "{name} {stale}"
+        );
     }
 
     let load = |p: &Path| {
-        panels::io::load_instance_noted(p, &|_| {})
-            .unwrap_or_else(|e| panic!("{}", e.first()))
+        panels::io::load_instance_noted(p, &|_| {}).unwrap_or_else(|e| panic!("{}", e.first()))
     };
     let loaded = load(&xlsx_path);
     assert_eq!(loaded.instance, expected);
     assert_eq!(loaded.lang, Lang::Zh);
-    assert!(loaded.notes.iter().any(|n| n.contains("2026") || n.contains("row 1 above it skipped")));
+    assert!(loaded
+        .notes
+        .iter()
+        .any(|n| n.contains("2026") || n.contains("row 1 above it skipped")));
     let from_csv = load(&dir);
     assert_eq!(from_csv.instance, expected);
-    assert!(from_csv.notes.iter().any(|n| n.contains("read as GB18030")), "{:?}", from_csv.notes);
+    assert!(
+        from_csv.notes.iter().any(|n| n.contains("read as GB18030")),
+        "{:?}",
+        from_csv.notes
+    );
 
     let bundle = panels::io::load_instance(&repo("instances/yangtze.json")).unwrap();
     let optimum = objective(&bundle);

@@ -11,7 +11,7 @@ use panels::io::xlsx::{tables_xlsx_bytes, Table, XCell};
 use panels::io::{csv_to_bytes, load_csv_from_bytes, CsvInput};
 use panels::model::{Instance, KeptColumns};
 use proptest::prelude::*;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// A table as text rows: header, then data.
@@ -31,7 +31,10 @@ fn parse_csv(bytes: &[u8]) -> Rows {
 /// A header name as an office might type it: the English name in some
 /// letter case, or one of its Chinese names.
 fn office_name(rng: &mut ChaCha8Rng, kind: TableKind, field: &str) -> String {
-    let column = office::vocab(kind).columns.iter().find(|c| c.field == field);
+    let column = office::vocab(kind)
+        .columns
+        .iter()
+        .find(|c| c.field == field);
     let zh = column.map_or(&[][..], |c| c.zh);
     let pick = rng.random_range(0..zh.len() + 2);
     match pick {
@@ -118,7 +121,8 @@ fn office_table(rng: &mut ChaCha8Rng, kind: TableKind, rows: &Rows) -> (Rows, Ke
     for i in (1..order.len()).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
-    let shuffle = |r: &Vec<String>| -> Vec<String> { order.iter().map(|&i| r[i].clone()).collect() };
+    let shuffle =
+        |r: &Vec<String>| -> Vec<String> { order.iter().map(|&i| r[i].clone()).collect() };
     let mut out = vec![shuffle(&header)];
     out.extend(body.iter().map(shuffle));
     (out, kept)
@@ -127,7 +131,9 @@ fn office_table(rng: &mut ChaCha8Rng, kind: TableKind, rows: &Rows) -> (Rows, Ke
 /// Title rows an office puts above a header.
 fn titles(rng: &mut ChaCha8Rng) -> Rows {
     let all = ["2026年度专家库", "制表：科技处", "2026-03-01"];
-    (0..rng.random_range(0..3)).map(|i| vec![all[i].to_string()]).collect()
+    (0..rng.random_range(0..3))
+        .map(|i| vec![all[i].to_string()])
+        .collect()
 }
 
 /// The policy as key/value rows with office booleans and headers.
@@ -156,7 +162,10 @@ fn office_round(inst: &Instance, seed: u64) -> (Vec<(TableKind, Rows)>, Instance
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let files = csv_to_bytes(inst).unwrap();
     let mut expected = inst.clone();
-    let mut out = vec![(TableKind::Policy, policy_rows(&mut rng, files.policy.as_deref().unwrap()))];
+    let mut out = vec![(
+        TableKind::Policy,
+        policy_rows(&mut rng, files.policy.as_deref().unwrap()),
+    )];
     for (kind, name) in [
         (TableKind::Experts, "experts.csv"),
         (TableKind::Applications, "applications.csv"),
@@ -186,7 +195,9 @@ fn workbook(tables: &[(TableKind, Rows)], seed: u64) -> Vec<u8> {
         .iter()
         .map(|(kind, rows)| {
             let v = office::vocab(*kind);
-            let names: Vec<&str> = std::iter::once(v.name).chain(v.zh.iter().copied()).collect();
+            let names: Vec<&str> = std::iter::once(v.name)
+                .chain(v.zh.iter().copied())
+                .collect();
             Table {
                 name: names[rng.random_range(0..names.len())].to_string(),
                 header: rows[0].clone(),
@@ -201,7 +212,9 @@ fn workbook(tables: &[(TableKind, Rows)], seed: u64) -> Vec<u8> {
 }
 
 fn csv_text(rows: &Rows) -> String {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for r in rows {
         w.write_record(r).unwrap();
     }
@@ -263,4 +276,3 @@ proptest! {
         prop_assert_eq!(back.as_ref().map_err(|e| e.to_string()), Ok(&expected));
     }
 }
-

@@ -10,8 +10,7 @@ use panels::io::office::Lang;
 use panels::io::panels::{PanelRecord, PanelsFile};
 use panels::io::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
 use panels::io::{
-    load_bundle_from_bytes, load_bundle_noted, load_csv_from_bytes, load_csv_noted,
-    CsvInput,
+    load_bundle_from_bytes, load_bundle_noted, load_csv_from_bytes, load_csv_noted, CsvInput,
 };
 use panels::model::Instance;
 
@@ -123,11 +122,19 @@ fn a_city_spelt_another_way_is_the_same_city_for_the_outside_rule() {
         let from_csv = load_csv(&home_round_csv(home, variant));
         assert_eq!(from_bundle, from_csv, "{variant:?}");
         let inst = from_bundle;
-        assert_eq!(inst.cities.len(), 3, "{variant:?}: {:?}", inst.cities.names());
+        assert_eq!(
+            inst.cities.len(),
+            3,
+            "{variant:?}: {:?}",
+            inst.cities.names()
+        );
         // Shown as the first spelling (E1's), in normal form.
         let shown = panels::io::names::normalize(variant);
         assert_eq!(inst.app_city(panels::model::AppIx(0)), shown, "{variant:?}");
-        assert_eq!(panels::io::names::place_key(&shown), panels::io::names::place_key(home));
+        assert_eq!(
+            panels::io::names::place_key(&shown),
+            panels::io::names::place_key(home)
+        );
         let file = solve_verified(&inst);
         assert_eq!(file.panels[0].experts, ["E2", "E3"], "{variant:?}");
         // E1 on the panel breaks the outside-city rule: it is home.
@@ -137,7 +144,10 @@ fn a_city_spelt_another_way_is_the_same_city_for_the_outside_rule() {
             experts: vec!["E1".into(), "E2".into()],
             scores: None,
         };
-        assert!(!panels::verify::verify(&inst, &wrong).is_ok(), "{variant:?}");
+        assert!(
+            !panels::verify::verify(&inst, &wrong).is_ok(),
+            "{variant:?}"
+        );
     }
 }
 
@@ -148,7 +158,11 @@ fn every_merge_of_spellings_is_noted_once() {
         home_round_bundle("Wuhan", "wuhan").as_bytes(),
     )
     .unwrap();
-    let merges: Vec<&String> = notes.notes.iter().filter(|n| n.contains("one city")).collect();
+    let merges: Vec<&String> = notes
+        .notes
+        .iter()
+        .filter(|n| n.contains("one city"))
+        .collect();
     assert_eq!(merges.len(), 1, "{notes:?}");
     assert!(merges[0].contains(r#""wuhan", "Wuhan""#) && merges[0].contains(r#"shown as "wuhan""#));
     // The same spelling twice is no merge.
@@ -179,7 +193,10 @@ fn ids_that_collide_after_normalising_are_duplicates() {
         {"id": "E1 ", "city": "Y", "institution": "J"}],
       "applications": [{"id": "A1", "city": "Y", "institution": "J"}]}"#;
     let errs = load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap_err();
-    assert!(errs.to_string().contains("duplicate expert id \"E1\""), "{errs}");
+    assert!(
+        errs.to_string().contains("duplicate expert id \"E1\""),
+        "{errs}"
+    );
     // Team members, conflicts and affinity ids are compared the same way.
     let bundle = r#"{"policy": {"panel_size": 1}, "experts": [
         {"id": "E1", "city": "X", "institution": "I"},
@@ -200,7 +217,10 @@ fn list_cells_split_at_every_separator_in_every_form() {
             "experts.csv",
             "id,city,institution,fields,keywords\nE1,X,I,F0401;F0406,光学;激光\n".into(),
         ),
-        ("applications.csv", "id,city,institution,team\nA1,Y,J,P1;P2\n".into()),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,Y,J,P1;P2\n".into(),
+        ),
         ("policy.json", "{}".into()),
     ]);
     let office = load_csv(&[
@@ -208,7 +228,10 @@ fn list_cells_split_at_every_separator_in_every_form() {
             "experts.csv",
             "id,city,institution,fields,keywords\nE1,X,I,F0401；F0406,光学、 激光\n".into(),
         ),
-        ("applications.csv", "id,city,institution,team\nA1,Y,J,P1、P2；\n".into()),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,Y,J,P1、P2；\n".into(),
+        ),
         ("policy.json", "{}".into()),
     ]);
     assert_eq!(clean, office);
@@ -231,10 +254,21 @@ fn names_typed_on_the_command_line_are_normalised() {
     std::fs::write(&b, home_round_bundle("武汉", "武汉 ")).unwrap();
     let bin = env!("CARGO_BIN_EXE_panels");
     let out = std::process::Command::new(bin)
-        .args(["explain", b.to_str().unwrap(), "--application", "Ａ1 ", "--expert", "E\u{200B}2"])
+        .args([
+            "explain",
+            b.to_str().unwrap(),
+            "--application",
+            "Ａ1 ",
+            "--expert",
+            "E\u{200B}2",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("eligible"));
 }
 
@@ -326,8 +360,14 @@ fn an_office_csv_directory_loads_as_the_clean_round() {
     assert_eq!(inst, clean_with_kept());
     assert_eq!(notes.lang, Lang::Zh);
     let all = notes.notes.join("\n");
-    assert!(all.contains("the header is row 2; row 1 above it skipped"), "{all}");
-    assert!(all.contains("\"电话\"") && all.contains("kept with each expert"), "{all}");
+    assert!(
+        all.contains("the header is row 2; row 1 above it skipped"),
+        "{all}"
+    );
+    assert!(
+        all.contains("\"电话\"") && all.contains("kept with each expert"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -336,27 +376,67 @@ fn each_office_habit_alone_loads_as_the_clean_round() {
     let base = clean_csv();
     let with = |name: &str, text: &str| -> Vec<(&'static str, String)> {
         base.iter()
-            .map(|(n, t)| (*n, if *n == name { text.to_string() } else { t.clone() }))
+            .map(|(n, t)| {
+                (
+                    *n,
+                    if *n == name {
+                        text.to_string()
+                    } else {
+                        t.clone()
+                    },
+                )
+            })
             .collect()
     };
     let experts = &base[0].1;
     let cases: Vec<(&str, Vec<(&'static str, String)>)> = vec![
-        ("a title row", with("experts.csv", &format!("2026年度专家库\n\n{experts}"))),
+        (
+            "a title row",
+            with("experts.csv", &format!("2026年度专家库\n\n{experts}")),
+        ),
         (
             "two title rows and a date",
-            with("experts.csv", &format!("专家库,\n制表日期：2026-03-01,\n{experts}")),
+            with(
+                "experts.csv",
+                &format!("专家库,\n制表日期：2026-03-01,\n{experts}"),
+            ),
         ),
-        ("TRUE/FALSE", with("experts.csv", &experts.replace("true", "TRUE").replace("false", "FALSE"))),
-        ("yes/no", with("experts.csv", &experts.replace("true", "yes").replace("false", "No"))),
-        ("1/0", with("experts.csv", &experts.replace(",true", ",1").replace(",false", ",0"))),
-        ("是/否", with("experts.csv", &experts.replace("true", "是").replace("false", "否"))),
+        (
+            "TRUE/FALSE",
+            with(
+                "experts.csv",
+                &experts.replace("true", "TRUE").replace("false", "FALSE"),
+            ),
+        ),
+        (
+            "yes/no",
+            with(
+                "experts.csv",
+                &experts.replace("true", "yes").replace("false", "No"),
+            ),
+        ),
+        (
+            "1/0",
+            with(
+                "experts.csv",
+                &experts.replace(",true", ",1").replace(",false", ",0"),
+            ),
+        ),
+        (
+            "是/否",
+            with(
+                "experts.csv",
+                &experts.replace("true", "是").replace("false", "否"),
+            ),
+        ),
         ("；", with("experts.csv", &experts.replace(';', "；"))),
         ("、", with("experts.csv", &experts.replace(';', "、"))),
         (
             "English names in other case and spacing",
             with(
                 "experts.csv",
-                &experts.replacen("id,name,city,institution", "ID, Name ,CITY,Institution", 1)
+                &experts
+                    .replacen("id,name,city,institution", "ID, Name ,CITY,Institution", 1)
                     .replacen("max_load,min_load", "Max Load,min-load", 1),
             ),
         ),
@@ -456,10 +536,14 @@ fn gbk_and_utf16_files_are_decoded_with_a_note() {
         for (name, text) in &office {
             input.set(name, encode(text));
         }
-        let (inst, notes) = load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{enc}: {e}"));
+        let (inst, notes) =
+            load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{enc}: {e}"));
         assert_eq!(inst, clean_with_kept(), "{enc}");
         assert!(
-            notes.notes.iter().any(|n| n.contains(&format!("read as {enc}"))),
+            notes
+                .notes
+                .iter()
+                .any(|n| n.contains(&format!("read as {enc}"))),
             "{enc}: {notes:?}"
         );
         // From disk (read whole after a look at the first bytes).
@@ -467,7 +551,11 @@ fn gbk_and_utf16_files_are_decoded_with_a_note() {
         for (name, text) in &office {
             std::fs::write(dir.path().join(name), encode(text)).unwrap();
         }
-        assert_eq!(panels::io::load_instance(dir.path()).unwrap(), inst, "{enc} from disk");
+        assert_eq!(
+            panels::io::load_instance(dir.path()).unwrap(),
+            inst,
+            "{enc} from disk"
+        );
     }
     assert_eq!(clean.experts.len(), 3);
 }
@@ -477,17 +565,26 @@ fn a_policy_csv_next_to_a_policy_json_is_refused() {
     let mut files = office_csv();
     files.push(("policy.json", "{}".into()));
     let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files)).unwrap_err();
-    assert!(errs.to_string().contains("both policy.json and policy.csv"), "{errs}");
+    assert!(
+        errs.to_string().contains("both policy.json and policy.csv"),
+        "{errs}"
+    );
 }
 
 #[test]
 fn policy_rows_are_checked_like_policy_json() {
     let mut files = clean_csv();
     files.retain(|(n, _)| *n != "policy.json");
-    files.push(("policy.csv", "key,value\npanel_size,2\nmax_laod,3\nseed,x\n".into()));
+    files.push((
+        "policy.csv",
+        "key,value\npanel_size,2\nmax_laod,3\nseed,x\n".into(),
+    ));
     let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files)).unwrap_err();
     let text = errs.to_string();
-    assert!(text.contains("d/policy.csv row 3, field max_laod: unknown field; did you mean max_load?"), "{text}");
+    assert!(
+        text.contains("d/policy.csv row 3, field max_laod: unknown field; did you mean max_load?"),
+        "{text}"
+    );
     assert!(text.contains("d/policy.csv row 4, field seed"), "{text}");
 }
 
@@ -508,8 +605,19 @@ fn near_typos_of_known_columns_are_errors_naming_the_column() {
         Path::new("t.xlsx"),
         &[
             table("参数", &["参数", "值"], &[]),
-            table("专家", &["2026年度专家库"], &[&["专家编号", "城市", "工作单位", "评审上线"], &["E1", "X", "I", "3"]]),
-            table("申报项目", &["项目编号", "城市", "申报单位"], &[&["A1", "Y", "J"]]),
+            table(
+                "专家",
+                &["2026年度专家库"],
+                &[
+                    &["专家编号", "城市", "工作单位", "评审上线"],
+                    &["E1", "X", "I", "3"],
+                ],
+            ),
+            table(
+                "申报项目",
+                &["项目编号", "城市", "申报单位"],
+                &[&["A1", "Y", "J"]],
+            ),
         ],
     )
     .unwrap();
@@ -544,9 +652,16 @@ fn cell_errors_name_sheet_row_column_letter_and_header() {
             table(
                 "专家",
                 &["专家编号", "城市", "工作单位", "评审上限", "是否可用"],
-                &[&["E1", "X", "I", "三", "是"], &["E2", "X", "I", "2", "也许"]],
+                &[
+                    &["E1", "X", "I", "三", "是"],
+                    &["E2", "X", "I", "2", "也许"],
+                ],
             ),
-            table("申报项目", &["项目编号", "城市", "申报单位"], &[&["A1", "Y", "J"]]),
+            table(
+                "申报项目",
+                &["项目编号", "城市", "申报单位"],
+                &[&["A1", "Y", "J"]],
+            ),
         ],
     )
     .unwrap();
@@ -577,23 +692,121 @@ fn office_workbook() -> Vec<Table> {
             "专家库",
             &["2026年度专家库"],
             &[
-                &["姓名", "专家编号", "工作单位", "所在城市", "学科代码", "关键词", "职称", "评审上限", "最少评审数", "是否可用", "电话", "邮箱", "备注"],
-                &["李伟", "E1", "武汉大学", "武汉", "F0301；F0302", "光学；激光", "教授", "4", "1", "是", "027-1", "li@whu.edu.cn", ""],
-                &["王芳", "E2", "中南大学", "长沙", "F0301", "", "副教授", "", "", "否", "", "", "年假"],
-                &["张强", "E3", "中国科学技术大学", "合肥", "F0302", "激光", "研究员", "3", "", "是", "", "", ""],
+                &[
+                    "姓名",
+                    "专家编号",
+                    "工作单位",
+                    "所在城市",
+                    "学科代码",
+                    "关键词",
+                    "职称",
+                    "评审上限",
+                    "最少评审数",
+                    "是否可用",
+                    "电话",
+                    "邮箱",
+                    "备注",
+                ],
+                &[
+                    "李伟",
+                    "E1",
+                    "武汉大学",
+                    "武汉",
+                    "F0301；F0302",
+                    "光学；激光",
+                    "教授",
+                    "4",
+                    "1",
+                    "是",
+                    "027-1",
+                    "li@whu.edu.cn",
+                    "",
+                ],
+                &[
+                    "王芳",
+                    "E2",
+                    "中南大学",
+                    "长沙",
+                    "F0301",
+                    "",
+                    "副教授",
+                    "",
+                    "",
+                    "否",
+                    "",
+                    "",
+                    "年假",
+                ],
+                &[
+                    "张强",
+                    "E3",
+                    "中国科学技术大学",
+                    "合肥",
+                    "F0302",
+                    "激光",
+                    "研究员",
+                    "3",
+                    "",
+                    "是",
+                    "",
+                    "",
+                    "",
+                ],
             ],
         ),
         table(
             "申报项目",
-            &["项目编号", "项目名称", "城市", "依托单位", "研究领域", "关键词", "评审专家数", "团队", "回避专家"],
             &[
-                &["A1", "光子传感器", "长沙", "中南大学", "F0301", "光学", "2", "P9；E2", "E3"],
-                &["A2", "激光雷达", "武汉", "华中科技大学", "F0302", "", "1", "P8", ""],
+                "项目编号",
+                "项目名称",
+                "城市",
+                "依托单位",
+                "研究领域",
+                "关键词",
+                "评审专家数",
+                "团队",
+                "回避专家",
+            ],
+            &[
+                &[
+                    "A1",
+                    "光子传感器",
+                    "长沙",
+                    "中南大学",
+                    "F0301",
+                    "光学",
+                    "2",
+                    "P9；E2",
+                    "E3",
+                ],
+                &[
+                    "A2",
+                    "激光雷达",
+                    "武汉",
+                    "华中科技大学",
+                    "F0302",
+                    "",
+                    "1",
+                    "P8",
+                    "",
+                ],
             ],
         ),
-        table("利益冲突", &["专家", "对象", "原因"], &[&["E1", "P8", "师生"]]),
-        table("合著", &["成员甲", "成员乙", "年份"], &[&["E3", "P9", "2023"]]),
-        table("评分", &["项目编号", "专家编号", "分数"], &[&["A1", "E1", "0.83"], &["A2", "E3", "0.5"]]),
+        table(
+            "利益冲突",
+            &["专家", "对象", "原因"],
+            &[&["E1", "P8", "师生"]],
+        ),
+        table(
+            "合著",
+            &["成员甲", "成员乙", "年份"],
+            &[&["E3", "P9", "2023"]],
+        ),
+        table(
+            "评分",
+            &["项目编号", "专家编号", "分数"],
+            &[&["A1", "E1", "0.83"], &["A2", "E3", "0.5"]],
+        ),
     ]
 }
 
@@ -603,7 +816,13 @@ fn an_office_workbook_loads_as_the_clean_round() {
     let (inst, notes) = panels::io::xlsx::load_xlsx_noted(Path::new("t.xlsx"), &bytes).unwrap();
     assert_eq!(inst, clean_with_kept());
     assert_eq!(notes.lang, Lang::Zh);
-    assert!(notes.notes.iter().any(|n| n.contains("sheet 专家库: the header is row 2; row 1 above it skipped")), "{notes:?}");
+    assert!(
+        notes
+            .notes
+            .iter()
+            .any(|n| n.contains("sheet 专家库: the header is row 2; row 1 above it skipped")),
+        "{notes:?}"
+    );
 }
 
 #[test]

@@ -600,10 +600,13 @@ pub(crate) fn read_csv(
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);
     }
     if raw.policy_file_seen && policy_csv_seen(&files) {
-        file_errs.entry("policy.json").or_default().push(LoadError::new(
-            path("policy.csv").to_path_buf(),
-            "both policy.json and policy.csv are present; keep one of them",
-        ));
+        file_errs
+            .entry("policy.json")
+            .or_default()
+            .push(LoadError::new(
+                path("policy.csv").to_path_buf(),
+                "both policy.json and policy.csv are present; keep one of them",
+            ));
     }
     raw.policy_file_seen |= policy_csv_seen(&files);
     for (name, seen, what) in [

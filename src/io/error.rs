@@ -109,9 +109,8 @@ impl fmt::Display for Location {
 pub struct LoadError {
     file: PathBuf,
     location: Option<Location>,
-    field: Option<String>,
-    /// Where the field is in a table: `column H "评审上限"`.
-    column: Option<String>,
+    /// The field, and where it is in a table (boxed: errors stay small).
+    field: Option<Box<FieldAt>>,
     message: String,
 }
 
@@ -122,7 +121,6 @@ impl LoadError {
             file: file.into(),
             location: None,
             field: None,
-            column: None,
             message: message.into(),
         }
     }
@@ -135,13 +133,16 @@ impl LoadError {
 
     /// The same error, naming a field (JSON key or CSV column).
     pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
-        self.field = Some(field.into());
+        self.field = Some(Box::new(FieldAt {
+            name: field.into(),
+            column: None,
+        }));
         self
     }
 
     /// Where the field is in a table (`column H "评审上限"`), for tables.
     pub fn column(&self) -> Option<&str> {
-        self.column.as_deref()
+        self.field.as_ref().and_then(|f| f.column.as_deref())
     }
 
     /// The file the problem is in.
@@ -156,7 +157,7 @@ impl LoadError {
 
     /// The field (JSON key or CSV column), if the problem is in one.
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.field.as_ref().map(|f| f.name.as_str())
     }
 
     /// What is wrong.
@@ -171,12 +172,16 @@ impl fmt::Display for LoadError {
         if let Some(loc) = &self.location {
             write!(f, " {loc}")?;
         }
-        if let Some(field) = &self.field {
+        if let Some(FieldAt {
+            name: field,
+            column,
+        }) = self.field.as_deref()
+        {
             if self.location.is_some() {
                 write!(f, ",")?;
             }
             write!(f, " field {field}")?;
-            if let Some(column) = &self.column {
+            if let Some(column) = column {
                 write!(f, " ({column})")?;
             }
         }
@@ -258,6 +263,15 @@ impl<'a> IntoIterator for &'a LoadErrors {
     }
 }
 
+/// A field of a record, and where it is in a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FieldAt {
+    /// The field (JSON key or column name).
+    name: String,
+    /// Where the field is in a table: `column H "评审上限"`.
+    column: Option<String>,
+}
+
 /// Collects errors during a load (crate-internal).
 #[derive(Debug, Default)]
 pub(crate) struct Errs {
@@ -317,7 +331,7 @@ impl Errs {
         }
     }
 
-    /// How many errors are kept so far (a mark for [`Errs::fields_since`]).
+    /// How many errors are kept so far (a mark for [`Errs::columns_since`]).
     pub(crate) fn kept_len(&self) -> usize {
         self.errors.len()
     }
@@ -326,8 +340,8 @@ impl Errs {
     /// `column` knows it (`column H "评审上限"`).
     pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<String>) {
         for e in self.errors.iter_mut().skip(mark) {
-            if let Some(c) = e.field.as_deref().and_then(&column) {
-                e.column = Some(c);
+            if let Some(f) = e.field.as_deref_mut() {
+                f.column = column(&f.name).or(f.column.take());
             }
         }
     }

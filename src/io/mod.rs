@@ -128,10 +128,7 @@ pub struct Loaded {
 ///
 /// # Errors
 /// As [`load_instance`].
-pub fn load_instance_noted(
-    path: &Path,
-    seen: &(dyn Fn(u64) + Sync),
-) -> Result<Loaded, LoadErrors> {
+pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<Loaded, LoadErrors> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
     let mut errs = Errs::default();
     if meta.is_dir() {
@@ -246,10 +243,7 @@ pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, Loa
 }
 
 /// Like [`load_bundle_from_bytes`], with the load's notes (see [`Loaded`]).
-pub fn load_bundle_noted(
-    name: &Path,
-    bytes: &[u8],
-) -> Result<(Instance, LoadNotes), LoadErrors> {
+pub fn load_bundle_noted(name: &Path, bytes: &[u8]) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let inst = bundle::read_bundle(name, bytes, &mut errs)
         .and_then(|raw| resolve::resolve(raw, &mut errs));
@@ -264,10 +258,7 @@ pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, Loa
 }
 
 /// Like [`load_csv_from_bytes`], with the load's notes (see [`Loaded`]).
-pub fn load_csv_noted(
-    dir: &Path,
-    input: &CsvInput,
-) -> Result<(Instance, LoadNotes), LoadErrors> {
+pub fn load_csv_noted(dir: &Path, input: &CsvInput) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let (raw, whole, _) = csvdir::read_csv(dir, CsvFiles::Bytes(input), &mut errs);
     let inst = if whole {
@@ -366,7 +357,11 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
     }
     for (what, kept, n) in [
         ("expert", &inst.kept.experts, inst.experts.len()),
-        ("application", &inst.kept.applications, inst.applications.len()),
+        (
+            "application",
+            &inst.kept.applications,
+            inst.applications.len(),
+        ),
     ] {
         if let Some(m) = kept_unwritable(what, kept, n) {
             return bad(m);
@@ -489,7 +484,9 @@ fn places_unwritable(inst: &Instance) -> Option<String> {
         let mut keys = std::collections::BTreeSet::new();
         for n in names {
             if n.is_empty() || !names::is_normal(n) {
-                return Some(format!("the {what} name {n:?} is empty or not in normal form"));
+                return Some(format!(
+                    "the {what} name {n:?} is empty or not in normal form"
+                ));
             }
             if !keys.insert(names::place_key(n)) {
                 return Some(format!(

@@ -106,7 +106,10 @@ mod tests {
             assert_eq!(normalize(s), "武汉", "{s:?}");
         }
         assert_eq!(normalize("Zu\u{0308}rich"), "Zürich");
-        assert_eq!(normalize("Wuhan\u{3000}\u{3000}University"), "Wuhan University");
+        assert_eq!(
+            normalize("Wuhan\u{3000}\u{3000}University"),
+            "Wuhan University"
+        );
         assert_eq!(normalize("ＡＢＣ１２"), "ABC12");
         assert_eq!(normalize("  a \t b  "), "a b");
         assert!(matches!(normalize("E0001"), Cow::Borrowed(_)));

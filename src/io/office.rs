@@ -132,7 +132,14 @@ pub const TABLES: &[TableVocab] = &[
         name: "policy",
         zh: &["参数", "规则"],
         columns: &[
-            col("key", &["参数", "键"], Text, "policy field name (see the instructions)", "参数名（见说明）", "panel_size"),
+            col(
+                "key",
+                &["参数", "键"],
+                Text,
+                "policy field name (see the instructions)",
+                "参数名（见说明）",
+                "panel_size",
+            ),
             col("value", &["值"], Text, "its value", "取值", "5"),
         ],
         help: ("the round's rules, one per row", "本轮规则，每行一项"),
@@ -142,35 +149,178 @@ pub const TABLES: &[TableVocab] = &[
         name: "experts",
         zh: &["专家", "专家库"],
         columns: &[
-            col("id", &["专家编号", "编号"], Text, "unique expert id", "专家唯一编号", "E0001"),
+            col(
+                "id",
+                &["专家编号", "编号"],
+                Text,
+                "unique expert id",
+                "专家唯一编号",
+                "E0001",
+            ),
             col("name", &["姓名"], Text, "name", "姓名", "李伟"),
-            col("city", &["城市", "所在城市"], Text, "home city", "所在城市", "武汉"),
-            col("institution", &["工作单位", "单位", "所在单位"], Text, "work unit", "工作单位", "武汉大学"),
-            col("fields", &["学科代码", "学科", "研究领域"], List, "discipline codes, separated by ; or 、", "学科代码，用；或、分隔", "F0301；F0302"),
-            col("keywords", &["关键词", "关键字"], List, "keywords, separated by ; or 、", "关键词，用；或、分隔", "光学；激光"),
-            col("title", &["职称"], Text, "title (e.g. 教授)", "职称（如 教授）", "教授"),
-            col("max_load", &["评审上限", "最多评审数"], Count, "most reviews (default: the policy's max_load)", "最多评审项目数（空：按参数 max_load）", "6"),
-            col("min_load", &["最少评审数"], Count, "fewest reviews (default: the policy's min_load)", "最少评审项目数（空：按参数 min_load）", "0"),
-            col("available", &["是否可用", "可用"], Bool, "是/否 (default 是)", "是/否（空：是）", "是"),
-            col("programmes", &["可评计划"], List, "programmes the expert serves (empty: all)", "可评审的计划类别（空：全部）", ""),
+            col(
+                "city",
+                &["城市", "所在城市"],
+                Text,
+                "home city",
+                "所在城市",
+                "武汉",
+            ),
+            col(
+                "institution",
+                &["工作单位", "单位", "所在单位"],
+                Text,
+                "work unit",
+                "工作单位",
+                "武汉大学",
+            ),
+            col(
+                "fields",
+                &["学科代码", "学科", "研究领域"],
+                List,
+                "discipline codes, separated by ; or 、",
+                "学科代码，用；或、分隔",
+                "F0301；F0302",
+            ),
+            col(
+                "keywords",
+                &["关键词", "关键字"],
+                List,
+                "keywords, separated by ; or 、",
+                "关键词，用；或、分隔",
+                "光学；激光",
+            ),
+            col(
+                "title",
+                &["职称"],
+                Text,
+                "title (e.g. 教授)",
+                "职称（如 教授）",
+                "教授",
+            ),
+            col(
+                "max_load",
+                &["评审上限", "最多评审数"],
+                Count,
+                "most reviews (default: the policy's max_load)",
+                "最多评审项目数（空：按参数 max_load）",
+                "6",
+            ),
+            col(
+                "min_load",
+                &["最少评审数"],
+                Count,
+                "fewest reviews (default: the policy's min_load)",
+                "最少评审项目数（空：按参数 min_load）",
+                "0",
+            ),
+            col(
+                "available",
+                &["是否可用", "可用"],
+                Bool,
+                "是/否 (default 是)",
+                "是/否（空：是）",
+                "是",
+            ),
+            col(
+                "programmes",
+                &["可评计划"],
+                List,
+                "programmes the expert serves (empty: all)",
+                "可评审的计划类别（空：全部）",
+                "",
+            ),
         ],
-        help: ("the expert pool, one expert per row", "专家库，每行一位专家"),
+        help: (
+            "the expert pool, one expert per row",
+            "专家库，每行一位专家",
+        ),
     },
     TableVocab {
         kind: TableKind::Applications,
         name: "applications",
         zh: &["申报项目", "项目"],
         columns: &[
-            col("id", &["项目编号", "编号"], Text, "unique application id", "项目唯一编号", "A0001"),
-            col("title", &["项目名称", "名称"], Text, "project title", "项目名称", "集成光子传感器"),
-            col("city", &["城市", "所在城市"], Text, "applicant's city", "申报单位所在城市", "长沙"),
-            col("institution", &["申报单位", "依托单位", "单位"], Text, "applicant's institution", "申报单位", "中南大学"),
-            col("fields", &["学科代码", "学科", "研究领域"], List, "discipline codes, separated by ; or 、", "学科代码，用；或、分隔", "F0301"),
-            col("keywords", &["关键词", "关键字"], List, "keywords, separated by ; or 、", "关键词，用；或、分隔", "光子学"),
-            col("panel_size", &["评审专家数", "专家数"], Positive, "experts on the panel (default: the policy's panel_size)", "评审专家人数（空：按参数 panel_size）", ""),
-            col("team", &["团队成员", "团队"], List, "person ids of the team (may be expert ids)", "团队成员编号（可为专家编号）", "P0101；E0420"),
-            col("avoid", &["申请回避专家", "回避专家"], List, "expert ids the applicants asked to avoid", "申请回避的专家编号", ""),
-            col("programme", &["计划类别", "计划", "类别"], Text, "programme", "计划类别", ""),
+            col(
+                "id",
+                &["项目编号", "编号"],
+                Text,
+                "unique application id",
+                "项目唯一编号",
+                "A0001",
+            ),
+            col(
+                "title",
+                &["项目名称", "名称"],
+                Text,
+                "project title",
+                "项目名称",
+                "集成光子传感器",
+            ),
+            col(
+                "city",
+                &["城市", "所在城市"],
+                Text,
+                "applicant's city",
+                "申报单位所在城市",
+                "长沙",
+            ),
+            col(
+                "institution",
+                &["申报单位", "依托单位", "单位"],
+                Text,
+                "applicant's institution",
+                "申报单位",
+                "中南大学",
+            ),
+            col(
+                "fields",
+                &["学科代码", "学科", "研究领域"],
+                List,
+                "discipline codes, separated by ; or 、",
+                "学科代码，用；或、分隔",
+                "F0301",
+            ),
+            col(
+                "keywords",
+                &["关键词", "关键字"],
+                List,
+                "keywords, separated by ; or 、",
+                "关键词，用；或、分隔",
+                "光子学",
+            ),
+            col(
+                "panel_size",
+                &["评审专家数", "专家数"],
+                Positive,
+                "experts on the panel (default: the policy's panel_size)",
+                "评审专家人数（空：按参数 panel_size）",
+                "",
+            ),
+            col(
+                "team",
+                &["团队成员", "团队"],
+                List,
+                "person ids of the team (may be expert ids)",
+                "团队成员编号（可为专家编号）",
+                "P0101；E0420",
+            ),
+            col(
+                "avoid",
+                &["申请回避专家", "回避专家"],
+                List,
+                "expert ids the applicants asked to avoid",
+                "申请回避的专家编号",
+                "",
+            ),
+            col(
+                "programme",
+                &["计划类别", "计划", "类别"],
+                Text,
+                "programme",
+                "计划类别",
+                "",
+            ),
         ],
         help: ("the applications, one per row", "申报项目，每行一项"),
     },
@@ -179,8 +329,22 @@ pub const TABLES: &[TableVocab] = &[
         name: "conflicts",
         zh: &["回避", "利益冲突"],
         columns: &[
-            col("expert", &["专家编号", "专家"], Text, "the expert", "专家编号", "E0001"),
-            col("with", &["回避对象", "对象"], Text, "an application id or a person id", "项目编号或人员编号", "A0001"),
+            col(
+                "expert",
+                &["专家编号", "专家"],
+                Text,
+                "the expert",
+                "专家编号",
+                "E0001",
+            ),
+            col(
+                "with",
+                &["回避对象", "对象"],
+                Text,
+                "an application id or a person id",
+                "项目编号或人员编号",
+                "A0001",
+            ),
             col("reason", &["原因"], Text, "why", "回避原因", "本人申报"),
         ],
         help: ("declared conflicts of interest", "申报的利益冲突"),
@@ -190,9 +354,30 @@ pub const TABLES: &[TableVocab] = &[
         name: "coauthorships",
         zh: &["合作", "合著"],
         columns: &[
-            col("a", &["成员甲"], Text, "one person id", "人员甲编号", "E0001"),
-            col("b", &["成员乙"], Text, "the other person id", "人员乙编号", "P0101"),
-            col("year", &["年份"], Year, "year of the joint work", "合作年份", "2024"),
+            col(
+                "a",
+                &["成员甲"],
+                Text,
+                "one person id",
+                "人员甲编号",
+                "E0001",
+            ),
+            col(
+                "b",
+                &["成员乙"],
+                Text,
+                "the other person id",
+                "人员乙编号",
+                "P0101",
+            ),
+            col(
+                "year",
+                &["年份"],
+                Year,
+                "year of the joint work",
+                "合作年份",
+                "2024",
+            ),
         ],
         help: ("co-authorship links", "合作（合著）关系"),
     },
@@ -201,9 +386,30 @@ pub const TABLES: &[TableVocab] = &[
         name: "affinity",
         zh: &["匹配度", "评分"],
         columns: &[
-            col("application", &["项目编号"], Text, "application id", "项目编号", "A0001"),
-            col("expert", &["专家编号"], Text, "expert id", "专家编号", "E0001"),
-            col("score", &["匹配度", "分数"], Number, "score of the pair", "匹配分数", "0.83"),
+            col(
+                "application",
+                &["项目编号"],
+                Text,
+                "application id",
+                "项目编号",
+                "A0001",
+            ),
+            col(
+                "expert",
+                &["专家编号"],
+                Text,
+                "expert id",
+                "专家编号",
+                "E0001",
+            ),
+            col(
+                "score",
+                &["匹配度", "分数"],
+                Number,
+                "score of the pair",
+                "匹配分数",
+                "0.83",
+            ),
         ],
         help: (
             "given scores (if present, unlisted pairs score default_affinity)",
@@ -220,11 +426,46 @@ const PANELS_CSV_VOCAB: TableVocab = TableVocab {
     name: "panels",
     zh: &["评审分组"],
     columns: &[
-        col("application", &["项目编号"], Text, "application id", "项目编号", "A0001"),
-        col("expert", &["专家编号"], Text, "expert id", "专家编号", "E0001"),
-        col("score", &["匹配度", "分数"], Number, "score of the pair", "匹配分数", "0.83"),
-        col("expert_city", &["专家城市"], Text, "the expert's city", "专家所在城市", "武汉"),
-        col("application_city", &["项目城市"], Text, "the application's city", "项目所在城市", "长沙"),
+        col(
+            "application",
+            &["项目编号"],
+            Text,
+            "application id",
+            "项目编号",
+            "A0001",
+        ),
+        col(
+            "expert",
+            &["专家编号"],
+            Text,
+            "expert id",
+            "专家编号",
+            "E0001",
+        ),
+        col(
+            "score",
+            &["匹配度", "分数"],
+            Number,
+            "score of the pair",
+            "匹配分数",
+            "0.83",
+        ),
+        col(
+            "expert_city",
+            &["专家城市"],
+            Text,
+            "the expert's city",
+            "专家所在城市",
+            "武汉",
+        ),
+        col(
+            "application_city",
+            &["项目城市"],
+            Text,
+            "the application's city",
+            "项目所在城市",
+            "长沙",
+        ),
     ],
     help: ("panels, one review per row", "评审分组，每行一条评审"),
 };
@@ -234,10 +475,7 @@ pub fn vocab(kind: TableKind) -> &'static TableVocab {
     if kind == TableKind::PanelsCsv {
         return &PANELS_CSV_VOCAB;
     }
-    TABLES
-        .iter()
-        .find(|t| t.kind == kind)
-        .unwrap_or(&TABLES[0])
+    TABLES.iter().find(|t| t.kind == kind).unwrap_or(&TABLES[0])
 }
 
 impl TableKind {
@@ -371,7 +609,11 @@ pub fn near_typo<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> Op
 fn all_names(kind: TableKind) -> Vec<&'static str> {
     let known = kind.known();
     let mut out = Vec::new();
-    for c in vocab(kind).columns.iter().filter(|c| known.contains(&c.field)) {
+    for c in vocab(kind)
+        .columns
+        .iter()
+        .filter(|c| known.contains(&c.field))
+    {
         out.push(c.field);
         out.extend(c.zh.iter().copied());
     }
@@ -434,10 +676,7 @@ fn required_named(kind: TableKind, cells: &[String]) -> usize {
         .iter()
         .filter_map(|c| field_of_header(kind, c))
         .collect();
-    kind.required()
-        .iter()
-        .filter(|r| named.contains(r))
-        .count()
+    kind.required().iter().filter(|r| named.contains(r)).count()
 }
 
 /// Rows looked at for the header (title rows above it are skipped).
@@ -552,7 +791,11 @@ pub(crate) fn check_header(
             );
             continue;
         }
-        if header.kept.iter().any(|(_, k)| header_key(k) == header_key(&name)) {
+        if header
+            .kept
+            .iter()
+            .any(|(_, k)| header_key(k) == header_key(&name))
+        {
             errs.push(err(format!(
                 "column {letter} \"{name}\" appears twice in the header; rename one"
             )));
@@ -713,10 +956,7 @@ pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
 
 /// The note for a file read in another encoding than UTF-8.
 pub(crate) fn encoding_note(file: &Path, encoding: &str) -> String {
-    format!(
-        "note: {}: not UTF-8; read as {encoding}",
-        file.display()
-    )
+    format!("note: {}: not UTF-8; read as {encoding}", file.display())
 }
 
 // ---------------------------------------------------------------- policy rows
@@ -863,7 +1103,10 @@ mod tests {
         assert_eq!(field_of_header(a, "依托单位"), Some("institution"));
         assert_eq!(field_of_header(a, "项目名称"), Some("title"));
         assert_eq!(table_of_sheet("专家库"), Some(TableKind::Experts));
-        assert_eq!(table_of_sheet(" Applications "), Some(TableKind::Applications));
+        assert_eq!(
+            table_of_sheet(" Applications "),
+            Some(TableKind::Applications)
+        );
         assert_eq!(table_of_sheet("规则"), Some(TableKind::Policy));
         assert_eq!(table_of_sheet("说明"), None);
     }
@@ -893,7 +1136,9 @@ mod tests {
         let names = all_names(TableKind::Experts);
         assert_eq!(near_typo("max_laod", names.clone()), Some("max_load"));
         assert_eq!(near_typo("citty", names.clone()), Some("city"));
-        for fine in ["phone", "电话", "notes", "备注", "邮箱", "email", "e-mail", "remarks"] {
+        for fine in [
+            "phone", "电话", "notes", "备注", "邮箱", "email", "e-mail", "remarks",
+        ] {
             assert_eq!(near_typo(fine, names.clone()), None, "{fine}");
         }
     }

@@ -572,7 +572,7 @@ impl<'a> Reader<'a> {
         keeps: bool,
     ) {
         for k in obj.keys() {
-            if !known.contains(&k.as_str()) && !(keeps && k == KEPT_KEY) {
+            if !(known.contains(&k.as_str()) || keeps && k == KEPT_KEY) {
                 self.error(k, unknown_name_message("field", k, known));
             }
         }

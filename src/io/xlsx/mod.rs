@@ -52,11 +52,11 @@ use crate::model::Instance;
 
 mod panels;
 mod template;
-pub use template::{instructions_sheet, template_xlsx_bytes};
 pub use panels::{
     panels_xlsx_bytes, panels_xlsx_bytes_in, read_panels_xlsx, PANELS_BY_EXPERT_SHEET,
     PANELS_SUMMARY_SHEET,
 };
+pub use template::{instructions_sheet, template_xlsx_bytes};
 
 /// Sheet names of an instance workbook, in the order they are written.
 pub const XLSX_SHEETS: &[&str] = &[
@@ -184,7 +184,7 @@ fn read_sheet(
                         file,
                         format!("column {}: {m}", office::column_letters(*c as usize)),
                     )
-                        .at(sheet_loc(name, excel_row)),
+                    .at(sheet_loc(name, excel_row)),
                 ),
             }
         }
@@ -207,7 +207,12 @@ struct SheetRecord<'a> {
 
 impl Record for SheetRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
-        match self.header.columns.get(name).and_then(|&i| self.cells.get(i)) {
+        match self
+            .header
+            .columns
+            .get(name)
+            .and_then(|&i| self.cells.get(i))
+        {
             Some(s) => Cell::Text(s),
             None => Cell::Absent,
         }
@@ -319,7 +324,9 @@ fn data_rows(sheet: &Sheet, kind: TableKind) -> usize {
 /// field per row) into the raw records.
 fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
     let mut rows = PolicyRows::default();
-    if read_table(file, sheet, TableKind::Policy, errs, |r, rec| rows.add(r, rec)) {
+    if read_table(file, sheet, TableKind::Policy, errs, |r, rec| {
+        rows.add(r, rec)
+    }) {
         let whole = Site::Named("policy sheet");
         rows.finish(file, whole, raw, errs);
     }
@@ -387,7 +394,9 @@ pub fn load_xlsx_noted(
         } else if let Some(near) = records::nearest(&sheet, &all_sheet_names) {
             errs.push(LoadError::new(
                 name,
-                format!("sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"),
+                format!(
+                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
+                ),
             ));
         }
     }
@@ -425,13 +434,9 @@ pub fn load_xlsx_noted(
         Some(s) => {
             raw.experts_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(
-                &file,
-                s,
-                TableKind::Experts,
-                &mut errs,
-                |r, rec| list.extend(parse_expert(r, rec)),
-            );
+            whole &= read_table(&file, s, TableKind::Experts, &mut errs, |r, rec| {
+                list.extend(parse_expert(r, rec))
+            });
             raw.experts = list;
         }
     }
@@ -446,36 +451,24 @@ pub fn load_xlsx_noted(
         Some(s) => {
             raw.applications_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(
-                &file,
-                s,
-                TableKind::Applications,
-                &mut errs,
-                |r, rec| list.extend(parse_application(r, rec)),
-            );
+            whole &= read_table(&file, s, TableKind::Applications, &mut errs, |r, rec| {
+                list.extend(parse_application(r, rec))
+            });
             raw.applications = list;
         }
     }
     if let Some(s) = sheets.get("conflicts") {
         let mut list = Vec::new();
-        whole &= read_table(
-            &file,
-            s,
-            TableKind::Conflicts,
-            &mut errs,
-            |r, rec| list.extend(parse_conflict(r, rec)),
-        );
+        whole &= read_table(&file, s, TableKind::Conflicts, &mut errs, |r, rec| {
+            list.extend(parse_conflict(r, rec))
+        });
         raw.conflicts = list;
     }
     if let Some(s) = sheets.get("coauthorships") {
         let mut list = Vec::new();
-        whole &= read_table(
-            &file,
-            s,
-            TableKind::Coauthorships,
-            &mut errs,
-            |r, rec| list.extend(parse_coauthorship(r, rec)),
-        );
+        whole &= read_table(&file, s, TableKind::Coauthorships, &mut errs, |r, rec| {
+            list.extend(parse_coauthorship(r, rec))
+        });
         raw.coauthorships = list;
     }
     let empty_affinity = sheets
@@ -493,13 +486,9 @@ pub fn load_xlsx_noted(
     }
     if let Some(s) = sheets.get("affinity").filter(|_| !empty_affinity) {
         let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
-        whole &= read_table(
-            &file,
-            s,
-            TableKind::Affinity,
-            &mut errs,
-            |r, rec| list.add(r, rec),
-        );
+        whole &= read_table(&file, s, TableKind::Affinity, &mut errs, |r, rec| {
+            list.add(r, rec)
+        });
         raw.affinity = Some(list);
     }
     let inst = if whole && errs.is_empty() {

@@ -157,12 +157,18 @@ pub fn panels_xlsx_bytes_in(
                 w("solver").into(),
                 panels.solver.clone().unwrap_or_default().into(),
             ],
-            vec![w("seed").into(), panels.seed.map(seed).unwrap_or(XCell::Empty)],
+            vec![
+                w("seed").into(),
+                panels.seed.map(seed).unwrap_or(XCell::Empty),
+            ],
             vec![
                 w("input_sha256").into(),
                 panels.input_sha256.clone().unwrap_or_default().into(),
             ],
-            vec![w("applications").into(), num(inst.applications.len() as f64)],
+            vec![
+                w("applications").into(),
+                num(inst.applications.len() as f64),
+            ],
             vec![w("panels").into(), num(resolved.len() as f64)],
             vec![w("reviews").into(), num(reviews as f64)],
         ],

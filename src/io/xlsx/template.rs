@@ -51,20 +51,72 @@ fn example_bundle(lang: Lang) -> String {
 
 /// Meaning of the main policy keys: (key, English, Chinese).
 const POLICY_HELP: &[(&str, &str, &str)] = &[
-    ("panel_size", "experts per application (default 5)", "每个项目的评审专家数（默认 5）"),
-    ("min_outside_share", "least share of a panel from another city, 0–1", "外地专家最低比例，0–1"),
-    ("min_outside", "least number from another city", "外地专家最少人数"),
-    ("max_per_city", "most panel members from one city", "同一城市专家最多人数"),
-    ("max_per_institution", "most panel members from one institution", "同一单位专家最多人数"),
-    ("max_load", "most reviews per expert (default 6)", "每位专家最多评审数（默认 6）"),
-    ("min_load", "fewest reviews per expert (default 0)", "每位专家最少评审数（默认 0）"),
-    ("avoid_same_institution", "an expert never reviews their own institution (是/否)", "回避本单位项目（是/否，默认 是）"),
-    ("coauthor_hops", "co-authorship links that make a conflict (0: off)", "合作关系回避的层数（0：不回避）"),
-    ("coauthor_years", "only co-authorships of the last N years count", "只计近 N 年的合作"),
+    (
+        "panel_size",
+        "experts per application (default 5)",
+        "每个项目的评审专家数（默认 5）",
+    ),
+    (
+        "min_outside_share",
+        "least share of a panel from another city, 0–1",
+        "外地专家最低比例，0–1",
+    ),
+    (
+        "min_outside",
+        "least number from another city",
+        "外地专家最少人数",
+    ),
+    (
+        "max_per_city",
+        "most panel members from one city",
+        "同一城市专家最多人数",
+    ),
+    (
+        "max_per_institution",
+        "most panel members from one institution",
+        "同一单位专家最多人数",
+    ),
+    (
+        "max_load",
+        "most reviews per expert (default 6)",
+        "每位专家最多评审数（默认 6）",
+    ),
+    (
+        "min_load",
+        "fewest reviews per expert (default 0)",
+        "每位专家最少评审数（默认 0）",
+    ),
+    (
+        "avoid_same_institution",
+        "an expert never reviews their own institution (是/否)",
+        "回避本单位项目（是/否，默认 是）",
+    ),
+    (
+        "coauthor_hops",
+        "co-authorship links that make a conflict (0: off)",
+        "合作关系回避的层数（0：不回避）",
+    ),
+    (
+        "coauthor_years",
+        "only co-authorships of the last N years count",
+        "只计近 N 年的合作",
+    ),
     ("year", "the round's year", "本轮年度"),
-    ("default_affinity", "score of a pair the affinity sheet does not list", "匹配度表未列出的配对分数"),
-    ("min_affinity", "pairs below this score are not eligible", "低于此分数的配对不可评审"),
-    ("seed", "seed of every random choice (a whole number)", "随机种子（整数）"),
+    (
+        "default_affinity",
+        "score of a pair the affinity sheet does not list",
+        "匹配度表未列出的配对分数",
+    ),
+    (
+        "min_affinity",
+        "pairs below this score are not eligible",
+        "低于此分数的配对不可评审",
+    ),
+    (
+        "seed",
+        "seed of every random choice (a whole number)",
+        "随机种子（整数）",
+    ),
 ];
 
 /// Rows the data validation covers below the header.
@@ -153,25 +205,30 @@ fn validate(
         let Some(field) = office::field_of_header(kind, h) else {
             continue;
         };
-        let Some(column) = office::vocab(kind).columns.iter().find(|x| x.field == field) else {
+        let Some(column) = office::vocab(kind)
+            .columns
+            .iter()
+            .find(|x| x.field == field)
+        else {
             continue;
         };
         let (yes, no) = match lang {
             Lang::En => ("TRUE", "FALSE"),
             Lang::Zh => ("是", "否"),
         };
-        let dv = match column.kind {
-            ColumnKind::Bool => DataValidation::new().allow_list_strings(&[yes, no])?,
-            ColumnKind::Count => DataValidation::new()
-                .allow_whole_number(DataValidationRule::Between(0, 1_000_000)),
-            ColumnKind::Positive => DataValidation::new()
-                .allow_whole_number(DataValidationRule::Between(1, 1_000_000)),
-            ColumnKind::Year => DataValidation::new()
-                .allow_whole_number(DataValidationRule::Between(1900, 2200)),
-            ColumnKind::Number => DataValidation::new()
-                .allow_decimal_number(DataValidationRule::Between(-1000.0, 1000.0)),
-            ColumnKind::Text | ColumnKind::List => continue,
-        };
+        let dv =
+            match column.kind {
+                ColumnKind::Bool => DataValidation::new().allow_list_strings(&[yes, no])?,
+                ColumnKind::Count => DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(0, 1_000_000)),
+                ColumnKind::Positive => DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(1, 1_000_000)),
+                ColumnKind::Year => DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(1900, 2200)),
+                ColumnKind::Number => DataValidation::new()
+                    .allow_decimal_number(DataValidationRule::Between(-1000.0, 1000.0)),
+                ColumnKind::Text | ColumnKind::List => continue,
+            };
         let help = match lang {
             Lang::En => column.en_help,
             Lang::Zh => column.zh_help,
@@ -200,7 +257,14 @@ fn instructions(lang: Lang) -> Table {
     let header: Vec<String> = if zh {
         ["工作表", "列名", "含义", "是否必填", "示例", "英文列名"]
     } else {
-        ["sheet", "column", "meaning", "required", "example", "other names"]
+        [
+            "sheet",
+            "column",
+            "meaning",
+            "required",
+            "example",
+            "other names",
+        ]
     }
     .iter()
     .map(|s| s.to_string())
