@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crossing rules on the bundled Yangtze instance (issue 6): time and gap of
+# Crossing rules on the bundled Yangtze instance: time and gap of
 # the MIP with microlp, the MIP with HiGHS (cargo feature `highs`, when it
 # builds) and the Lagrangian path, next to the flow bound without the
 # crossing rules.

@@ -8,9 +8,18 @@ Rounds generated with `panels generate`:
 * `nsfc` — the `nsfc` preset: 300,000 applications x 80,000 experts,
   panels of 3, solved on 50 candidates per application, then priced.
 * `nsfc-k5` — the same pool with panels of 5, on 100 candidates each.
+* `yangtze-10k` — the `yangtze` preset at 10,000 applications x 15,000
+  experts: computed scores, no affinity list (every pair of two
+  institutions is eligible), automatic candidates.
 * `nsfc-affinity` — the `nsfc` round given as an explicit sparse affinity
   list (50 listed experts per application, `min_affinity` set so unlisted
   pairs are not eligible; a 1.1 GB bundle, streamed), automatic candidates.
+
+Rounds marked `lifecycle` also time, once each after the solves, `panels
+draw --max-probability 0.5` and `panels replace` of 20 declines (the first
+member of 20 panels spread over the round, taken from the draw), each with
+its peak RSS and its ratio to the best solve time (targets: draw at most 3x
+solve, replace at most 1x solve, each under 2 GiB).
 
 For each: `panels generate` once (wall time, peak RSS), then `panels solve`
 end to end (load, candidates, flow, pricing, certificate, write) best of N
@@ -50,6 +59,7 @@ CASES = {
         "generate": ["--preset", "nsfc", "--seed", "1"],
         "solve": ["--candidates", "50"],
         "reference": False,
+        "lifecycle": True,
         "limit": "under 3 min, under 8 GiB",
     },
     "nsfc-k5": {
@@ -57,6 +67,14 @@ CASES = {
         "solve": ["--candidates", "100"],
         "reference": False,
         "limit": "under 3 min, under 8 GiB",
+    },
+    "yangtze-10k": {
+        "generate": ["--preset", "yangtze", "--applications", "10000", "--experts", "15000",
+                     "--seed", "1"],
+        "solve": [],
+        "reference": False,
+        "lifecycle": True,
+        "limit": "draw <= 3x solve, replace of 20 declines <= solve, each under 2 GiB",
     },
     "nsfc-affinity": {
         "generate": ["--preset", "nsfc", "--affinity-per-application", "50", "--seed", "1"],
@@ -123,6 +141,27 @@ def ortools_solve(path):
     return base + mcf.optimal_cost(), secs
 
 
+def lifecycle(name, inst, workdir, solve_wall):
+    """Times draw (cap 0.5) and a replacement of 20 declines on `inst`."""
+    drawn = os.path.join(workdir, f"{name}.draw.json")
+    log = os.path.join(workdir, f"{name}.draw.log.json")
+    d_wall, d_rss, _ = timed([PANELS, "draw", inst, "--max-probability", "0.5", "--seed", "1",
+                              "--out", drawn, "--log", log, "--quiet"])
+    with open(drawn) as f:
+        panels = json.load(f)["panels"]
+    step = max(1, len(panels) // 20)
+    declines = ",".join(f"{p['application']}:{p['experts'][0]}" for p in panels[::step][:20])
+    out = os.path.join(workdir, f"{name}.replaced.json")
+    rlog = os.path.join(workdir, f"{name}.replace.log.json")
+    r_wall, r_rss, _ = timed([PANELS, "replace", inst, drawn, "--decline", declines,
+                              "--out", out, "--log", rlog, "--quiet"])
+    return {
+        "draw_seconds": d_wall, "draw_rss_kib": d_rss, "draw_over_solve": d_wall / solve_wall,
+        "replace_seconds": r_wall, "replace_rss_kib": r_rss,
+        "replace_over_solve": r_wall / solve_wall,
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -136,6 +175,7 @@ def main():
     load = os.getloadavg()[0]
     results = {"load_average_at_start": load, "runs": args.runs, "cases": {}}
     rows = []
+    life_rows = []
     for name, case in CASES.items():
         if args.only and name not in args.only:
             continue
@@ -173,6 +213,15 @@ def main():
                 entry["panels_flow_over_ortools"] = solver / secs if secs > 0 else None
             except ImportError:
                 entry["ortools"] = "not installed (pip install ortools)"
+        if case.get("lifecycle"):
+            life = lifecycle(name, inst, args.workdir, wall)
+            entry.update(life)
+            life_rows.append(
+                f"| {name} | {wall:.1f} s | {life['draw_seconds']:.1f} s "
+                f"({life['draw_over_solve']:.2f}x), {life['draw_rss_kib'] / 1024:.0f} MiB | "
+                f"{life['replace_seconds']:.1f} s ({life['replace_over_solve']:.2f}x), "
+                f"{life['replace_rss_kib'] / 1024:.0f} MiB |"
+            )
         results["cases"][name] = entry
         ref = ""
         if "ortools_seconds" in entry:
@@ -189,6 +238,11 @@ def main():
           "| verify --certificate | target | reference |")
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    if life_rows:
+        print()
+        print("| round | solve (best) | draw, max_probability 0.5 | replace, 20 declines |")
+        print("|---|---|---|---|")
+        print("\n".join(life_rows))
     os.makedirs(os.path.join(ROOT, "scripts", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "scripts", "results", "scale.json"), "w") as f:
         json.dump(results, f, indent=2)

@@ -9,18 +9,22 @@
 //!   Σ_e x_ae                 = k_a                 (dual u_a, free)
 //!   Σ_{e in city c} x_ae     ≤ max_from_city(a,c)  (dual g_ac ≥ 0)
 //!   Σ_{e in inst i} x_ae     ≤ max_from_institution(a)  (dual w_ai ≥ 0)
+//!   Σ_{a in programme p} x_ae ≤ max_load of p     (dual q_ep ≥ 0)
 //!   Σ_a x_ae                 ≤ max_load(e)         (dual v_e ≥ 0)
 //!   Σ_a x_ae                 ≥ min_load(e)         (dual m_e ≥ 0)
 //!   0 ≤ x_ae ≤ 1, eligible pairs only              (dual z_ae ≥ 0)
 //! ```
 //!
 //! For any `u, g, w, v, m` (with the signs above), setting
-//! `z_ae = max(0, s_ae − u_a − g_{a,c(e)} − w_{a,i(e)} − v_e + m_e)` makes a
-//! feasible dual, so
+//! `z_ae = max(0, s_ae − u_a − g_{a,c(e)} − w_{a,i(e)} − q_{e,p(a)} − v_e + m_e)`
+//! makes a feasible dual, so
 //!
 //! ```text
-//! D = Σ k_a u_a + Σ cap·g + Σ cap·w + Σ max_load·v − Σ min_load·m + Σ z
+//! D = Σ k_a u_a + Σ cap·g + Σ cap·w + Σ max_load_p·q + Σ max_load·v − Σ min_load·m + Σ z
 //! ```
+//!
+//! (`s_ae` is the pair's score after any repeat penalty; the programme rows
+//! exist only for programmes that set `max_load`.)
 //!
 //! is an upper bound on every assignment's total score (weak duality). When
 //! `D` equals the objective of an assignment, that assignment is optimal:
@@ -82,6 +86,10 @@ pub struct ExpertDual {
     /// `m_e ≥ 0`: dual of the `min_load` row.
     #[serde(default)]
     pub min_load: i64,
+    /// `q_ep ≥ 0` by programme name (non-zero only): duals of the
+    /// per-programme `max_load` rows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub programmes: BTreeMap<String, i64>,
 }
 
 /// Duals resolved to dense indices: what [`dual_bound`] evaluates.
@@ -97,6 +105,8 @@ pub struct Duals {
     pub max_load: Vec<i64>,
     /// `m_e` per expert.
     pub min_load: Vec<i64>,
+    /// `q_ep` per expert, by programme index (programmes with `max_load`).
+    pub programme: Vec<BTreeMap<u32, i64>>,
 }
 
 /// What is wrong with a certificate.
@@ -140,6 +150,7 @@ impl DualCertificate {
             institution: vec![BTreeMap::new(); n_apps],
             max_load: vec![0; n_exp],
             min_load: vec![0; n_exp],
+            programme: vec![BTreeMap::new(); n_exp],
         };
         let index = inst.app_index();
         for ad in &self.applications {
@@ -185,6 +196,18 @@ impl DualCertificate {
             non_negative(ed.min_load, || format!("{} min_load", ed.expert))?;
             d.max_load[e.ix()] = ed.max_load;
             d.min_load[e.ix()] = ed.min_load;
+            for (name, &q) in &ed.programmes {
+                let p = inst
+                    .programmes
+                    .get(name)
+                    .filter(|&p| inst.programme_max_load(crate::model::ProgIx(p)).is_some())
+                    .ok_or_else(|| CertificateProblem::Unknown {
+                        what: "programme with max_load",
+                        name: name.clone(),
+                    })?;
+                non_negative(q, || format!("{} max_load in {}", ed.expert, name))?;
+                d.programme[e.ix()].insert(p, q);
+            }
         }
         Ok(d)
     }
@@ -226,14 +249,28 @@ pub fn dual_bound(
             }
         }
     }
-    for e in inst.expert_ixs() {
-        d += i128::from(inst.max_load(e)) * i128::from(duals.max_load[e.ix()]);
-        d -= i128::from(inst.min_load(e)) * i128::from(duals.min_load[e.ix()]);
-    }
+    d += expert_terms(inst, duals);
     if d.abs() > i128::from(i64::MAX) {
         return Err(CertificateProblem::Overflow);
     }
     Ok(d)
+}
+
+/// The expert rows' part of `D`: `Σ max_load·v − Σ min_load·m + Σ
+/// max_load_p·q`.
+fn expert_terms(inst: &Instance, duals: &Duals) -> i128 {
+    let mut d: i128 = 0;
+    for e in inst.expert_ixs() {
+        d += i128::from(inst.max_load(e)) * i128::from(duals.max_load[e.ix()]);
+        d -= i128::from(inst.min_load(e)) * i128::from(duals.min_load[e.ix()]);
+        for (&p, &q) in &duals.programme[e.ix()] {
+            let cap = inst
+                .programme_max_load(crate::model::ProgIx(p))
+                .unwrap_or(0);
+            d += i128::from(cap) * i128::from(q);
+        }
+    }
+    d
 }
 
 /// Above this many applications × experts, [`dual_bound_fast`] uses the
@@ -278,7 +315,6 @@ pub fn dual_bound_indexed(
 ) -> Result<i128, CertificateProblem> {
     let index = ScoreIndex::new(inst);
     let base = index.base();
-    let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
     let floor: Vec<ExpertIx> = inst
         .expert_ixs()
         .filter(|e| duals.min_load[e.ix()] != 0)
@@ -305,17 +341,20 @@ pub fn dual_bound_indexed(
         }
         index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
             reported[e.ix()] = mark;
-            if elig.eligible_given(inst, a, e, s) {
+            if let Some(s) = elig.eligible_given(inst, a, e, s) {
                 d += pair_slack(inst, duals, a, e, s.0).max(0);
             }
         });
-        if !base_ok {
+        if elig.min_affinity(a).is_some_and(|m| base < m) {
             continue;
         }
+        // Penalties and programme duals only lower a pair's slack.
         let all = i128::from(base.0) - i128::from(duals.panel[ai]) - mu > 0;
         let mut add = |e: ExpertIx| {
-            if reported[e.ix()] != mark && elig.eligible_given(inst, a, e, base) {
-                d += pair_slack(inst, duals, a, e, base.0).max(0);
+            if reported[e.ix()] != mark {
+                if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                    d += pair_slack(inst, duals, a, e, s.0).max(0);
+                }
             }
         };
         if all {
@@ -324,19 +363,16 @@ pub fn dual_bound_indexed(
             floor.iter().copied().for_each(&mut add);
         }
     }
-    for e in inst.expert_ixs() {
-        d += i128::from(inst.max_load(e)) * i128::from(duals.max_load[e.ix()]);
-        d -= i128::from(inst.min_load(e)) * i128::from(duals.min_load[e.ix()]);
-    }
+    d += expert_terms(inst, duals);
     if d.abs() > i128::from(i64::MAX) {
         return Err(CertificateProblem::Overflow);
     }
     Ok(d)
 }
 
-/// `s − u_a − g − w − v_e + m_e` for one pair: positive means the pair's
-/// dual constraint needs `z` (or, in pricing, that the pair could improve
-/// the objective).
+/// `s − u_a − g − w − q − v_e + m_e` for one pair: positive means the
+/// pair's dual constraint needs `z` (or, in pricing, that the pair could
+/// improve the objective).
 pub fn pair_slack(inst: &Instance, duals: &Duals, a: AppIx, e: ExpertIx, score: i64) -> i128 {
     let ex = &inst.experts[e.ix()];
     let g = duals.city[a.ix()].get(&ex.city.0).copied().unwrap_or(0);
@@ -344,10 +380,18 @@ pub fn pair_slack(inst: &Instance, duals: &Duals, a: AppIx, e: ExpertIx, score: 
         .get(&ex.institution.0)
         .copied()
         .unwrap_or(0);
+    let q = match (
+        &duals.programme[e.ix()],
+        inst.applications[a.ix()].programme,
+    ) {
+        (m, Some(p)) if !m.is_empty() => m.get(&p.0).copied().unwrap_or(0),
+        _ => 0,
+    };
     i128::from(score)
         - i128::from(duals.panel[a.ix()])
         - i128::from(g)
         - i128::from(w)
+        - i128::from(q)
         - i128::from(duals.max_load[e.ix()])
         + i128::from(duals.min_load[e.ix()])
 }
@@ -382,11 +426,19 @@ impl Duals {
             .collect();
         let experts = inst
             .expert_ixs()
-            .filter(|e| self.max_load[e.ix()] != 0 || self.min_load[e.ix()] != 0)
-            .map(|e| ExpertDual {
-                expert: inst.experts[e.ix()].id.clone(),
-                max_load: self.max_load[e.ix()],
-                min_load: self.min_load[e.ix()],
+            .filter_map(|e| {
+                let programmes: BTreeMap<String, i64> = self.programme[e.ix()]
+                    .iter()
+                    .filter(|(_, &q)| q != 0)
+                    .map(|(&p, &q)| (inst.programmes.name(p).to_string(), q))
+                    .collect();
+                (self.max_load[e.ix()] != 0 || self.min_load[e.ix()] != 0 || !programmes.is_empty())
+                    .then(|| ExpertDual {
+                        expert: inst.experts[e.ix()].id.clone(),
+                        max_load: self.max_load[e.ix()],
+                        min_load: self.min_load[e.ix()],
+                        programmes,
+                    })
             })
             .collect();
         DualCertificate {

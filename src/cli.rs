@@ -18,6 +18,31 @@ use crate::io::panels::{PanelRecord, PanelsFile};
 use crate::model::{total_as_f64, Instance};
 use crate::solve::{self, Method, SolveError, Solved};
 
+// Printing never panics: a closed pipe ends it quietly, a full disk is
+// exit 4 ([`crate::console`]). These shadow the standard macros here.
+macro_rules! println {
+    () => { $crate::console::out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::console::out(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! print {
+    ($($t:tt)*) => { $crate::console::out(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::console::err(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::console::err(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
+}
+
+/// Longest `--time-limit` taken as given (about 31 years); longer ones are
+/// clamped to it (a `Duration` or a deadline beyond it may overflow).
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e9;
+
+/// The time limit `--method mip` gets when none is given, in seconds: the
+/// MIP then stops with its best answer (`feasible`) and its bound.
+pub const DEFAULT_MIP_TIME_LIMIT_SECONDS: u64 = 300;
+
 /// Assigns review panels from an expert pool shared by several cities, to a
 /// proven optimum.
 #[derive(Parser, Debug)]
@@ -54,6 +79,38 @@ pub enum Command {
     /// Write the blank workbook an office fills in (every sheet, headers,
     /// an example row each, instructions).
     Template(TemplateArgs),
+    /// Past reviews: append a finished round to a history file.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+/// `panels history …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// Append a finished round (its final panels, and the declines its
+    /// replace logs record) to a history file (.csv or .json), atomically.
+    Append(HistoryAppendArgs),
+}
+
+/// `panels history append`.
+#[derive(Args, Debug)]
+pub struct HistoryAppendArgs {
+    /// The round's instance.
+    pub instance: PathBuf,
+    /// The round's final panels (.json, .csv or .xlsx).
+    pub panels: PathBuf,
+    /// The round's year.
+    #[arg(long)]
+    pub year: i32,
+    /// The round's label (e.g. 2025-spring), when a year has several rounds.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Replace logs of the round (their declines are recorded as declined).
+    #[arg(long = "replace-log", num_args = 1..)]
+    pub replace_log: Vec<PathBuf>,
+    /// The history file to append to (.csv or .json; created if absent).
+    #[arg(long)]
+    pub to: PathBuf,
 }
 
 /// Language of a workbook's sheet names and headers.
@@ -95,19 +152,35 @@ pub struct TemplateArgs {
 pub struct ReportArgs {
     /// The instance the panels were made for.
     pub instance: PathBuf,
-    /// The panels file (.json or .csv).
+    /// The panels file (.json, .csv or .xlsx).
     pub panels: PathBuf,
-    /// Where to write the report: .html (self-contained page) or .md.
-    #[arg(long, short)]
-    pub out: PathBuf,
-    /// Outside-city share each city is compared with (default: the
-    /// policy's min_outside_share), e.g. 0.18.
+    /// Where to write the report: .html (self-contained page), .md, or
+    /// .json (every figure as data).
+    #[arg(
+        long,
+        short,
+        required_unless_present = "check",
+        conflicts_with = "check"
+    )]
+    pub out: Option<PathBuf>,
+    /// Check an existing report (.html, .md or .json) instead of writing
+    /// one: recompute every figure from INSTANCE and PANELS and list what
+    /// differs (exit 1) or say that everything matches (exit 0). The
+    /// report's own language and settings are used.
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["lang", "target", "no_price"])]
+    pub check: Option<PathBuf>,
+    /// Language of the report (default: the instance's — Chinese city,
+    /// institution or expert names make it zh).
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::report::Lang>,
+    /// Outside-city share every city is compared with (default: each
+    /// city's own target from the policy), e.g. 0.18.
     #[arg(long)]
     pub target: Option<f64>,
-    /// Do not re-solve without the city rules (no "price of the city rules").
+    /// Do not re-solve without each rule family (no "price of the rules").
     #[arg(long)]
     pub no_price: bool,
-    /// Seconds to wait for the re-solve without the city rules.
+    /// Seconds each re-solve that prices a rule family may take.
     #[arg(long, default_value_t = 120)]
     pub price_timeout: u64,
 }
@@ -142,6 +215,11 @@ pub struct DrawArgs {
     /// Seed of the draw (default: the policy's `seed`).
     #[arg(long, conflicts_with = "replay")]
     pub seed: Option<u64>,
+    /// Cap on every (application, expert) pair's probability, in (0, 1];
+    /// wins over the policy's `max_probability`. Without either the draw
+    /// uses 0.5 (and says so); 1 gives the best-scoring panels, as `solve`.
+    #[arg(long, conflicts_with = "replay")]
+    pub max_probability: Option<f64>,
     /// Where to write the panels (.json, .csv or .xlsx).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
@@ -161,19 +239,40 @@ pub struct DrawArgs {
 /// `panels replace`.
 #[derive(Args, Debug)]
 pub struct ReplaceArgs {
-    /// The instance.
-    pub instance: PathBuf,
-    /// The current panels file (.json or .csv).
-    pub panels: PathBuf,
-    /// A declined pair APPLICATION:EXPERT (repeat, or separate by commas).
-    #[arg(long, required = true, value_delimiter = ',')]
+    /// The instance (with --replay: overrides the path in the log).
+    #[arg(required_unless_present = "replay")]
+    pub instance: Option<PathBuf>,
+    /// The current panels file (.json, .csv or .xlsx; with --replay:
+    /// overrides the path in the log).
+    #[arg(required_unless_present = "replay")]
+    pub panels: Option<PathBuf>,
+    /// A declined pair APPLICATION:EXPERT, or an EXPERT alone who withdraws
+    /// from every panel of the round (repeat, or separate by commas).
+    #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
     pub decline: Vec<String>,
+    /// Lock these applications' panels (ids, comma-separated): no
+    /// replacement changes them, now or later.
+    #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
+    pub lock: Vec<String>,
+    /// Lock every panel the panels file marks confirmed (the workbook's
+    /// `confirmed` column).
+    #[arg(long, conflicts_with = "replay")]
+    pub lock_confirmed: bool,
+    /// Let seats other than the declined ones change (fewest changes);
+    /// without it only declined seats are refilled.
+    #[arg(long, conflicts_with = "replay")]
+    pub allow_moves: bool,
     /// Where to write the new panels (.json, .csv or .xlsx).
-    #[arg(long, short)]
-    pub out: PathBuf,
+    #[arg(long, short, required_unless_present = "replay")]
+    pub out: Option<PathBuf>,
     /// Where to write the log of what changed (.json).
+    #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
+    pub log: Option<PathBuf>,
+    /// Recompute the replacement of this log and check it byte for byte;
+    /// refuses if the instance or the old panels file changed. With --out,
+    /// also writes the panels.
     #[arg(long)]
-    pub log: PathBuf,
+    pub replay: Option<PathBuf>,
     /// Language of a workbook's sheet names and headers (default: the
     /// instance's).
     #[arg(long, value_enum)]
@@ -280,6 +379,13 @@ pub struct GenerateArgs {
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
+    /// Split the applications over N programmes with their own rules.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub programmes: usize,
+    /// Write N years of plausible history (repeats, declines, ratings) and
+    /// switch the history rules on.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub years: usize,
 }
 
 /// Why a command did not succeed, with its exit code.
@@ -309,7 +415,13 @@ impl Failure {
 
 /// Runs the command line and returns the process exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
-    match run(&cli) {
+    let mut outcome = run(&cli);
+    if let Some(m) = crate::console::finish() {
+        if outcome.is_ok() || matches!(outcome, Err(Failure::Violations)) {
+            outcome = Err(Failure::Other(m));
+        }
+    }
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             match &f {
@@ -335,7 +447,122 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Report(a) => cmd_report(a, cli.quiet),
         Command::Export(a) => cmd_export(a, cli.quiet),
         Command::Template(a) => cmd_template(a, cli.quiet),
+        Command::History(HistoryCommand::Append(a)) => cmd_history_append(a, cli.quiet),
     }
+}
+
+/// Refuses writing a file of a CSV instance directory, existing or not
+/// (a `history.csv` written there would change the instance).
+fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(dir), Ok(inst)) = (parent.canonicalize(), instance.canonicalize()) else {
+        return Ok(());
+    };
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if inst.is_dir() && dir == inst && crate::io::CSV_DIR_FILES.contains(&name) {
+        return Err(Failure::BadInput(format!(
+            "{}: is a file of the instance {}; write the history elsewhere (e.g. next year's directory)",
+            out.display(),
+            instance.display()
+        )));
+    }
+    Ok(())
+}
+
+fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
+    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
+    let Some(form) = HistoryForm::of(&args.to) else {
+        return Err(Failure::BadInput(format!(
+            "{}: a history file must end in .csv or .json",
+            args.to.display()
+        )));
+    };
+    check_output_path(&args.to, &["csv", "json"])?;
+    let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
+    inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
+    check_paths(&inputs, &[&args.to])?;
+    refuse_instance_file(&args.to, &args.instance)?;
+    let inst = load(&args.instance)?;
+    if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
+        return Err(Failure::BadInput(format!(
+            "--year {} but the instance's policy says year {y}; append the round under its own year",
+            args.year
+        )));
+    }
+    let file = crate::io::read_panels_for(&args.panels, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
+    let mut panels = Vec::with_capacity(file.panels.len());
+    for rec in &file.panels {
+        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
+            bad(
+                &args.panels,
+                format!("unknown application {}", rec.application),
+            )
+        })?;
+        let mut experts = Vec::new();
+        for id in &rec.experts {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(&args.panels, format!("unknown expert {id}")))?;
+            if !experts.contains(&e) {
+                experts.push(e);
+            }
+        }
+        panels.push((a, experts));
+    }
+    let mut declines = Vec::new();
+    for log_path in &args.replace_log {
+        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
+        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
+        // Declined pairs; an expert who withdrew declined every panel the
+        // replacement took them off.
+        let mut pairs: Vec<(&str, &str)> = log
+            .declined
+            .iter()
+            .map(|d| (d.application.as_str(), d.expert.as_str()))
+            .collect();
+        for w in &log.withdrawn {
+            for c in &log.changes {
+                if c.removed.iter().any(|x| x == w) {
+                    pairs.push((c.application.as_str(), w.as_str()));
+                }
+            }
+        }
+        for (app, ex) in pairs {
+            let a = inst
+                .app_by_id(app)
+                .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
+            let e = inst
+                .expert_by_id(ex)
+                .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
+            declines.push((a, e));
+        }
+    }
+    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let round = args.round.as_deref();
+    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
+    let added = new.len();
+    let all = crate::history::append::append(&existing, new, args.year, round)
+        .map_err(|m| bad(&args.to, m))?;
+    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_atomic(&args.to, &bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    note(
+        quiet,
+        format!(
+            "{added} record(s) of {}{} appended to {} ({} in all)",
+            args.year,
+            round.map(|r| format!(" {r}")).unwrap_or_default(),
+            args.to.display(),
+            all.len()
+        ),
+    );
+    Ok(())
 }
 
 fn load(path: &Path) -> Result<Instance, Failure> {
@@ -374,7 +601,10 @@ fn note(quiet: bool, msg: impl AsRef<str>) {
 
 fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["json", "csv", "xlsx"])?;
-    refuse_overwriting_input(&args.out, &args.instance)?;
+    let mut outputs = vec![args.out.as_path()];
+    outputs.extend(args.dump_network.as_deref());
+    check_paths(&[&args.instance], &outputs)?;
+    time_limit(args.time_limit)?;
     let t = Instant::now();
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
@@ -390,14 +620,20 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     let elig = Eligibility::compute(&inst);
-    let time_limit = match args.time_limit {
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(Failure::BadInput(format!(
-                "--time-limit must be a positive number of seconds, got {t}"
-            )))
+    let time_limit = match time_limit(args.time_limit)? {
+        None if args.method == Method::Mip => {
+            note(
+                quiet,
+                format!(
+                    "--method mip: no --time-limit given, stopping after {DEFAULT_MIP_TIME_LIMIT_SECONDS}s \
+                     with the best answer found and its bound"
+                ),
+            );
+            Some(std::time::Duration::from_secs(
+                DEFAULT_MIP_TIME_LIMIT_SECONDS,
+            ))
         }
-        None => None,
+        t => t,
     };
     #[allow(unused_mut)]
     let mut opts = solve::SolveOptions {
@@ -424,8 +660,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         other => Failure::Other(other.to_string()),
     })?;
     let file = panels_file(&inst, &elig, &solved, hash);
-    crate::io::write_panels_in(&args.out, &file, &inst, lang)
+    let mut staged = crate::io::Outputs::new();
+    crate::io::stage_panels_in(&mut staged, &args.out, &file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     // Timings go to stderr only: the file must be byte-identical for the
     // same input and seed (SPEC.md, policy `seed`).
     note(
@@ -493,7 +731,7 @@ pub fn panels_file(
         })
         .collect();
     let stats = serde_json::to_value(&solved.stats).ok();
-    PanelsFile {
+    let mut file = PanelsFile {
         status: solved.status.as_str().to_string(),
         objective: total_as_f64(solved.objective_micro),
         bound: solved.bound_micro.map(total_as_f64),
@@ -506,7 +744,10 @@ pub fn panels_file(
             .as_ref()
             .and_then(|c| serde_json::to_value(c).ok()),
         stats,
-    }
+        ..Default::default()
+    };
+    file.seal();
+    file
 }
 
 /// Refuses, before any work, an output path we cannot write: an extension
@@ -550,51 +791,74 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
     }
 }
 
-/// Refuses an output path that is the instance itself (or one of its CSV
-/// files): solving must never replace its own input.
-fn refuse_overwriting_input(out: &Path, instance: &Path) -> Result<(), Failure> {
-    let (Ok(out_abs), Ok(inst_abs)) = (out.canonicalize(), instance.canonicalize()) else {
-        // The output does not exist yet (or the instance does not, which
-        // the load reports): nothing to overwrite.
-        return Ok(());
-    };
-    let clash = if inst_abs.is_dir() {
-        out_abs.parent() == Some(inst_abs.as_path())
-            && out_abs
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| crate::io::CSV_DIR_FILES.contains(&n))
-    } else {
-        out_abs == inst_abs
-    };
-    if clash {
-        Err(Failure::BadInput(format!(
-            "{}: is the instance's own file; write the panels elsewhere",
-            out.display()
-        )))
-    } else {
-        Ok(())
+/// Refuses outputs that are inputs of the command or each other
+/// ([`crate::io::check_paths`]): exit 2 before any work.
+fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Failure> {
+    crate::io::check_paths(inputs, outputs).map_err(Failure::BadInput)
+}
+
+/// Commits a command's staged outputs together (exit 4 if the file system
+/// refuses; then every old file is as it was).
+fn commit(outputs: crate::io::Outputs) -> Result<(), Failure> {
+    outputs.commit().map_err(|e| Failure::Other(e.to_string()))
+}
+
+/// `--time-limit` as a duration: positive and finite, else exit 2;
+/// clamped to [`MAX_TIME_LIMIT_SECONDS`].
+fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
+    match t {
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(
+            t.min(MAX_TIME_LIMIT_SECONDS),
+        ))),
+        Some(t) => Err(Failure::BadInput(format!(
+            "--time-limit must be a positive number of seconds, got {t}"
+        ))),
+        None => Ok(None),
     }
 }
 
+/// `panels verify`: rules, then claims, then (when asked) the certificate.
+/// Exit 1 when a rule or a claim is broken, or the certificate fails;
+/// `--certificate` on a file that carries none exits 2 (nothing to check;
+/// not a broken rule) when everything else holds.
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
-    let (inst, _) = load_hashed(&args.instance, quiet)?;
+    use crate::verify::CertificateOutcome;
+    let (inst, hash) = load_hashed(&args.instance, quiet)?;
     let panels = crate::io::read_panels_for(&args.panels, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let elig = Eligibility::compute(&inst);
-    let report = crate::verify::verify_with(&inst, &elig, &panels);
+    let mut report = crate::verify::verify_with(&inst, &elig, &panels);
+    report.note_input(&panels, &hash);
     let mut ok = report.is_ok();
-    print!("{}", report.render(&inst));
+    let mut absent = false;
     if args.certificate {
+        report.certificate_present = false;
+        print!("{}", report.render(&inst));
+        // After an edit the certificate can only back a bound: the file's
+        // `optimal` describes the panels as solved (see the note).
+        let judged = if report.edited {
+            PanelsFile {
+                status: "feasible".into(),
+                ..panels.clone()
+            }
+        } else {
+            panels.clone()
+        };
         let outcome =
-            crate::verify::check_certificate(&inst, &elig, &panels, report.objective_micro);
+            crate::verify::check_certificate(&inst, &elig, &judged, report.objective_micro);
         println!("{}", outcome.describe());
-        ok &= outcome.is_ok();
-    }
-    if ok {
-        Ok(())
+        absent = outcome == CertificateOutcome::Absent;
+        ok &= absent || outcome.is_ok();
     } else {
-        Err(Failure::Violations)
+        print!("{}", report.render(&inst));
+    }
+    match (ok, absent) {
+        (false, _) => Err(Failure::Violations),
+        (true, true) => Err(Failure::BadInput(format!(
+            "{}: --certificate: the file carries no certificate (rules and claims above hold)",
+            args.panels.display()
+        ))),
+        (true, false) => Ok(()),
     }
 }
 
@@ -644,7 +908,14 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
         println!("not eligible:");
         for r in &verdict.reasons {
             println!("  - {} [{}]", r.describe(&inst, a, e), r.kind().label());
+            if let Some(chain) = r.chain(&inst, e) {
+                let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
+                println!("    chain: {}", ids.join(" — "));
+            }
         }
+    }
+    for line in crate::history::explain_notes(&inst, &elig, a, e) {
+        println!("  * {line}");
     }
     Ok(())
 }
@@ -669,6 +940,8 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
         cfg.panel_size = k;
     }
     cfg.seed = args.seed;
+    cfg.programmes = args.programmes;
+    cfg.years = args.years;
     if let Some(n) = args.affinity_per_application {
         cfg.dense_affinity = false;
         cfg.sparse_affinity = n;
@@ -684,13 +957,17 @@ fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
             GenFormat::Csv
         }
     });
+    crate::generate::check_limits(&cfg).map_err(Failure::BadInput)?;
     let t = Instant::now();
     let inst = crate::generate::generate(&cfg);
     let fmt = match format {
         GenFormat::Bundle => crate::io::InstanceFormat::Bundle,
         GenFormat::Csv => crate::io::InstanceFormat::CsvDir,
     };
-    crate::io::write_instance(&inst, &args.out, fmt).map_err(|e| Failure::Other(e.to_string()))?;
+    let mut staged = crate::io::Outputs::new();
+    crate::io::stage_instance(&mut staged, &inst, &args.out, fmt)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!(
@@ -714,6 +991,7 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
+        DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }
 }
@@ -739,6 +1017,21 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     if let Some(log) = &args.log {
         check_output_path(log, &["json"])?;
     }
+    {
+        let inputs: Vec<&Path> = args
+            .instance
+            .iter()
+            .chain(&args.replay)
+            .map(PathBuf::as_path)
+            .collect();
+        let outputs: Vec<&Path> = args
+            .out
+            .iter()
+            .chain(&args.log)
+            .map(PathBuf::as_path)
+            .collect();
+        check_paths(&inputs, &outputs)?;
+    }
     let replay = match &args.replay {
         Some(path) => {
             let bytes = std::fs::read(path)
@@ -757,6 +1050,10 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
+    if args.instance.is_none() {
+        let outputs: Vec<&Path> = args.out.iter().map(PathBuf::as_path).collect();
+        check_paths(&[&instance_path], &outputs)?;
+    }
     let loaded = load_full(&instance_path, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
@@ -774,10 +1071,31 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         Some((_, _, rec)) => rec.seed,
         None => args.seed.unwrap_or(inst.policy.seed),
     };
+    let flag = match &replay {
+        Some((_, _, rec)) => rec.flag_cap,
+        None => args.max_probability,
+    };
+    if let Some(p) = flag {
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(Failure::BadInput(format!(
+                "--max-probability {p}: a probability cap must lie in (0, 1], e.g. 0.5"
+            )));
+        }
+    }
+    let (cap, source) = draw::resolve_cap(flag, inst.policy.max_probability);
+    if source == draw::CapSource::Default && replay.is_none() {
+        note(
+            quiet,
+            format!(
+                "note: no max_probability given (--max-probability or the policy): the draw caps every pair's probability at the default {cap}, so it is random wherever the rules leave room; --max-probability 1 gives the best-scoring panels, as solve"
+            ),
+        );
+    }
     let elig = Eligibility::compute(&inst);
     let t = Instant::now();
-    let drawn = draw::draw(&inst, &elig, seed).map_err(|e| draw_failure(&instance_path, e))?;
-    let output = draw::draw_output(&inst, &elig, &drawn, &label, &hash, seed);
+    let drawn =
+        draw::draw_capped(&inst, &elig, seed, cap).map_err(|e| draw_failure(&instance_path, e))?;
+    let output = draw::draw_output(&inst, &elig, &drawn, &label, &hash, seed, source);
     verified(&inst, &output.panels, "draw")?;
     let summary = format!(
         "drew {} panel(s) with seed {seed}: score {:.6} (expected {:.6}, optimum {:.6}, max_probability {}, {} rounding step(s), {:.2}s)",
@@ -808,8 +1126,10 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
             return Err(Failure::Violations);
         }
         if let Some(out) = &args.out {
-            crate::io::write_panels_in(out, &output.panels, &inst, lang)
+            let mut staged = crate::io::Outputs::new();
+            crate::io::stage_panels_in(&mut staged, out, &output.panels, &inst, lang)
                 .map_err(|e| Failure::Other(e.to_string()))?;
+            commit(staged)?;
         }
         println!(
             "replay identical: {} reproduces byte for byte (seed {seed}, input {hash})",
@@ -820,10 +1140,13 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     let (Some(out), Some(log)) = (&args.out, &args.log) else {
         return Err(Failure::BadInput("a draw needs --out and --log".into()));
     };
-    crate::io::write_atomic(log, &output.log_bytes)
-        .map_err(|e| Failure::Other(format!("{}: {e}", log.display())))?;
-    crate::io::write_panels_in(out, &output.panels, &inst, lang)
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(log, &output.log_bytes)
         .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::stage_panels_in(&mut staged, out, &output.panels, &inst, lang)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!("{summary} → {}, log {}", out.display(), log.display()),
@@ -842,18 +1165,226 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::model::{AppIx, ExpertIx};
-    check_output_path(&args.out, &["json", "csv", "xlsx"])?;
-    check_output_path(&args.log, &["json"])?;
-    let loaded = load_full(&args.instance, quiet)?;
+    use crate::draw::ReplaceAsked;
+    if let Some(out) = &args.out {
+        check_output_path(out, &["json", "csv", "xlsx"])?;
+    }
+    if let Some(log) = &args.log {
+        check_output_path(log, &["json"])?;
+    }
+    // What is asked: from the command line, or from the log to replay.
+    let replay = match &args.replay {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let (asked, program) = ReplaceAsked::from_log_bytes(&bytes)
+                .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
+            Some((path, bytes, asked, program))
+        }
+        None => None,
+    };
+    let (instance_path, panels_path, mut asked) = match &replay {
+        Some((_, _, asked, _)) => (
+            args.instance
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&asked.instance)),
+            args.panels
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&asked.panels_file)),
+            asked.clone(),
+        ),
+        None => {
+            let (Some(i), Some(p)) = (&args.instance, &args.panels) else {
+                return Err(Failure::BadInput(
+                    "give INSTANCE and PANELS, or --replay LOG".into(),
+                ));
+            };
+            // Ids as the files' ids are compared (NFKC turns a full-width
+            // `：` into `:`); each side of A:E is trimmed by the parser.
+            let trimmed = |v: &[String]| -> Vec<String> {
+                v.iter()
+                    .map(|x| typed_id(x))
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            };
+            let asked = ReplaceAsked {
+                instance: i.display().to_string(),
+                panels_file: p.display().to_string(),
+                declines: trimmed(&args.decline),
+                lock: trimmed(&args.lock),
+                lock_confirmed: args.lock_confirmed,
+                allow_moves: args.allow_moves,
+                ..Default::default()
+            };
+            if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
+                return Err(Failure::BadInput(
+                    "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock or --lock-confirmed".into(),
+                ));
+            }
+            (i.clone(), p.clone(), asked)
+        }
+    };
+    {
+        let outputs: Vec<&Path> = args
+            .out
+            .iter()
+            .chain(&args.log)
+            .map(PathBuf::as_path)
+            .collect();
+        let mut inputs: Vec<&Path> = vec![&instance_path, &panels_path];
+        inputs.extend(args.replay.as_deref());
+        check_paths(&inputs, &outputs)?;
+    }
+    let loaded = load_full(&instance_path, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let file = crate::io::read_panels_for(&args.panels, &inst)
+    let file = crate::io::read_panels_for(&panels_path, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
-        crate::io::instance_sha256(&args.panels).map_err(|e| Failure::BadInput(e.to_string()))?;
-    let bad = |m: String| Failure::BadInput(format!("{}: {m}", args.panels.display()));
-    // One panel per application, in any order; unknown ids refused.
+        crate::io::instance_sha256(&panels_path).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some((log, _, logged, _)) = &replay {
+        for (what, path, now, then) in [
+            ("instance", &instance_path, &hash, &logged.input_sha256),
+            (
+                "panels file",
+                &panels_path,
+                &panels_hash,
+                &logged.panels_sha256,
+            ),
+        ] {
+            if now != then {
+                return Err(Failure::BadInput(format!(
+                    "{}: the {what} changed since the replacement logged in {} (SHA-256 now {now}, logged {then}); refusing to replay",
+                    path.display(),
+                    log.display()
+                )));
+            }
+        }
+    }
+    asked.input_sha256 = hash.clone();
+    asked.panels_sha256 = panels_hash;
+    let panels = panels_by_application(&inst, &file, &panels_path)?;
+    let state = crate::draw::state::RoundState::from_file(&inst, &file, &panels_path)
+        .map_err(Failure::BadInput)?;
+    let state = state
+        .apply(&inst, &panels, &asked, &mut |m| note(quiet, m))
+        .map_err(Failure::BadInput)?;
+    let solving = state.instance_for_solving(&inst);
+    let elig = Eligibility::compute(&solving);
+    let before = crate::draw::total_micro(&solving, &elig, &panels);
+    let t = Instant::now();
+    let replaced = crate::draw::replace_with(
+        &solving,
+        &elig,
+        &crate::draw::ReplaceRequest {
+            panels: &panels,
+            declined: &state.declined,
+            withdrawn: &state.withdrawn,
+            locked: &state.locked,
+            allow_moves: asked.allow_moves,
+        },
+    )
+    .map_err(|e| draw_failure(&panels_path, e))?;
+    let mut new_file = PanelsFile {
+        status: "feasible".to_string(),
+        objective: total_as_f64(replaced.objective_micro),
+        bound: None,
+        panels: crate::draw::log::panel_records(&solving, &elig, &replaced.panels),
+        solver: Some("replace".to_string()),
+        seed: file.seed,
+        input_sha256: Some(hash.clone()),
+        ..Default::default()
+    };
+    state.write_into(&inst, &mut new_file);
+    new_file.seal();
+    verified(&inst, &new_file, "replacement")?;
+    let log = crate::draw::replace_log(&solving, &replaced, &asked, before, &new_file);
+    let log_bytes = crate::draw::log::json_bytes(&log);
+    if let Some((path, bytes, _, program)) = &replay {
+        return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
+            Some(out) => {
+                let mut staged = crate::io::Outputs::new();
+                crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
+                    .map_err(|e| Failure::Other(e.to_string()))?;
+                commit(staged)
+            }
+            None => Ok(()),
+        });
+    }
+    let (Some(out), Some(log_path)) = (&args.out, &args.log) else {
+        return Err(Failure::BadInput(
+            "a replacement needs --out and --log".into(),
+        ));
+    };
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(log_path, &log_bytes)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
+    note(
+        quiet,
+        format!(
+            "{} declined pair(s), {} withdrawn, {} locked panel(s){}: {} pair(s) changed on {} panel(s), {} kept; score {:.6} → {:.6} in {:.2}s → {}, log {}",
+            state.declined.len(),
+            state.withdrawn.len(),
+            state.locked.len(),
+            if asked.allow_moves { ", moves allowed" } else { ", only declined seats change" },
+            replaced.changed_pairs(),
+            replaced.changes.len(),
+            replaced.kept,
+            log.objective_before,
+            log.objective_after,
+            t.elapsed().as_secs_f64(),
+            out.display(),
+            log_path.display()
+        ),
+    );
+    Ok(())
+}
+
+/// Compares a replayed log with the logged bytes: exit 1 (and where they
+/// first differ) when they differ, else runs `write` and says so.
+fn replay_verdict(
+    path: &Path,
+    logged: &[u8],
+    now: &[u8],
+    program: &str,
+    write: impl FnOnce() -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    if logged != now {
+        let line = first_difference(logged, now);
+        let this = crate::draw::log::program();
+        println!(
+            "replay differs from {} (first at line {line}){}",
+            path.display(),
+            if program != this {
+                format!("; it was written by {program}, this is {this}")
+            } else {
+                String::new()
+            }
+        );
+        return Err(Failure::Violations);
+    }
+    write()?;
+    println!(
+        "replay identical: {} reproduces byte for byte",
+        path.display()
+    );
+    Ok(())
+}
+
+/// The file's panels, one per application in instance order, experts in
+/// input order; unknown ids, a missing panel or two panels for one
+/// application are bad input.
+fn panels_by_application(
+    inst: &Instance,
+    file: &PanelsFile,
+    path: &Path,
+) -> Result<Vec<Vec<crate::model::ExpertIx>>, Failure> {
+    use crate::model::ExpertIx;
+    let bad = |m: String| Failure::BadInput(format!("{}: {m}", path.display()));
     let app_index = inst.app_index();
     let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
     for rec in &file.panels {
@@ -881,7 +1412,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         experts.sort_unstable();
         panels[a.ix()] = Some(experts);
     }
-    let panels: Vec<Vec<ExpertIx>> = panels
+    panels
         .into_iter()
         .enumerate()
         .map(|(a, p)| {
@@ -892,69 +1423,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 ))
             })
         })
-        .collect::<Result<_, _>>()?;
-    let mut declines: Vec<(AppIx, ExpertIx)> = Vec::new();
-    for d in &args.decline {
-        let (app, ex) = d.split_once(':').ok_or_else(|| {
-            Failure::BadInput(format!(
-                "--decline {d}: expected APPLICATION:EXPERT, e.g. A017:E0420"
-            ))
-        })?;
-        let a = inst.app_by_id(&typed_id(app)).ok_or_else(|| {
-            Failure::BadInput(format!("--decline {d}: no application with id {app}"))
-        })?;
-        let e = inst
-            .expert_by_id(&typed_id(ex))
-            .ok_or_else(|| Failure::BadInput(format!("--decline {d}: no expert with id {ex}")))?;
-        if !declines.contains(&(a, e)) {
-            declines.push((a, e));
-        }
-    }
-    let elig = Eligibility::compute(&inst);
-    let before = crate::draw::total_micro(&inst, &elig, &panels);
-    let replaced = crate::draw::replace(&inst, &elig, &panels, &declines)
-        .map_err(|e| draw_failure(&args.panels, e))?;
-    let new_file = PanelsFile {
-        status: "feasible".to_string(),
-        objective: total_as_f64(replaced.objective_micro),
-        bound: None,
-        panels: crate::draw::log::panel_records(&inst, &elig, &replaced.panels),
-        solver: Some("replace".to_string()),
-        seed: file.seed,
-        input_sha256: Some(hash.clone()),
-        certificate: None,
-        stats: None,
-    };
-    verified(&inst, &new_file, "replacement")?;
-    let log = crate::draw::replace_log(
-        &inst,
-        &replaced,
-        &declines,
-        before,
-        &args.instance.display().to_string(),
-        &hash,
-        &args.panels.display().to_string(),
-        &panels_hash,
-    );
-    crate::io::write_atomic(&args.log, &crate::draw::log::json_bytes(&log))
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.log.display())))?;
-    crate::io::write_panels_in(&args.out, &new_file, &inst, lang)
-        .map_err(|e| Failure::Other(e.to_string()))?;
-    note(
-        quiet,
-        format!(
-            "{} decline(s): {} pair(s) changed on {} panel(s), {} kept; score {:.6} → {:.6} → {}, log {}",
-            declines.len(),
-            replaced.changed_pairs(),
-            replaced.changes.len(),
-            replaced.kept,
-            log.objective_before,
-            log.objective_after,
-            args.out.display(),
-            args.log.display()
-        ),
-    );
-    Ok(())
+        .collect()
 }
 
 /// Loads the instance (with its input hash) and a panels file for
@@ -971,13 +1440,16 @@ fn load_pair(
 }
 
 fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
-    check_output_path(&args.out, &["html", "htm", "md", "markdown"])?;
-    let format = crate::report::ReportFormat::from_path(&args.out).ok_or_else(|| {
-        Failure::BadInput(format!(
-            "{}: output must end in .html or .md",
-            args.out.display()
-        ))
-    })?;
+    if let Some(report) = &args.check {
+        return cmd_report_check(args, report, quiet);
+    }
+    let Some(out) = &args.out else {
+        return Err(Failure::BadInput(
+            "give --out FILE (.html, .md or .json) or --check REPORT".into(),
+        ));
+    };
+    check_output_path(out, &["html", "htm", "md", "markdown", "json"])?;
+    let format = report_format(out)?;
     if let Some(t) = args.target {
         if !(0.0..=1.0).contains(&t) {
             return Err(Failure::BadInput(format!(
@@ -985,21 +1457,28 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
             )));
         }
     }
+    check_paths(&[&args.instance, &args.panels], &[out])?;
     let t = Instant::now();
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
         instance_label: args.instance.display().to_string(),
         panels_label: args.panels.display().to_string(),
+        report_label: out.display().to_string(),
         input_sha256: Some(hash),
+        panels_sha256: Some(file_sha256(&args.panels)?),
         input_is_file: args.instance.is_file(),
         target_share: args.target,
         price_time_limit: (!args.no_price)
             .then(|| std::time::Duration::from_secs(args.price_timeout)),
+        lang: args.lang,
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
-    crate::io::write_atomic(&args.out, text.as_bytes())
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(out, text.as_bytes())
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     if !figures.violations.is_empty() {
         eprintln!(
             "warning: the assignment breaks {} rule(s); the report shows them in a red banner",
@@ -1011,11 +1490,74 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         format!(
             "report of {} panel(s) → {} in {:.2}s",
             panels.panels.len(),
-            args.out.display(),
+            out.display(),
             t.elapsed().as_secs_f64()
         ),
     );
     Ok(())
+}
+
+/// The report format of a file name (exit 2 for any other extension).
+fn report_format(path: &Path) -> Result<crate::report::ReportFormat, Failure> {
+    crate::report::ReportFormat::from_path(path).ok_or_else(|| {
+        Failure::BadInput(format!(
+            "{}: a report must end in .html, .md or .json",
+            path.display()
+        ))
+    })
+}
+
+/// SHA-256 of a file's bytes, in hex.
+fn file_sha256(path: &Path) -> Result<String, Failure> {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `panels report --check REPORT INSTANCE PANELS`.
+fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
+    let format = report_format(report)?;
+    let text = std::fs::read_to_string(report)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", report.display())))?;
+    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
+    let inputs = crate::report::check::Inputs {
+        input_sha256: Some(hash),
+        panels_sha256: Some(file_sha256(&args.panels)?),
+        input_is_file: args.instance.is_file(),
+    };
+    match crate::report::check::check(&text, format, &inst, &panels, &inputs) {
+        Ok(diffs) if diffs.is_empty() => {
+            println!(
+                "{}: every figure and every line of text matches what {} and {} give",
+                report.display(),
+                args.instance.display(),
+                args.panels.display()
+            );
+            Ok(())
+        }
+        Ok(diffs) => {
+            println!(
+                "{}: {} difference(s) from what {} and {} give:",
+                report.display(),
+                diffs.len(),
+                args.instance.display(),
+                args.panels.display()
+            );
+            for d in diffs {
+                println!("  {d}");
+            }
+            Err(Failure::Violations)
+        }
+        Err(why) => {
+            println!(
+                "{}: cannot be checked: {why}; it was altered or not written by panels report",
+                report.display()
+            );
+            Err(Failure::Violations)
+        }
+    }
 }
 
 fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
@@ -1028,19 +1570,21 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         &["xlsx", "csv", "json"]
     };
     check_output_path(&args.out, allowed)?;
+    check_paths(&[&args.instance, panels_path], &[&args.out])?;
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
     let panels = crate::io::read_panels_for(panels_path, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = crate::verify::verify(&inst, &panels);
-    if !report.is_ok() {
+    if !report.rules_ok() {
         print!("{}", report.render(&inst));
         eprintln!("error: the panels break the rules above; nothing exported");
         return Err(Failure::Violations);
     }
     let out = &args.out;
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
+    let mut staged = crate::io::Outputs::new();
     if args.anonymous {
         let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash);
         let bytes = if crate::io::xlsx::is_xlsx(out) {
@@ -1048,11 +1592,11 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         } else {
             crate::report::anonymous::table_csv_bytes(out, &table).map_err(werr)?
         };
-        crate::io::write_atomic(out, &bytes)
-            .map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
+        staged.file(out, &bytes).map_err(werr)?;
     } else {
-        crate::io::write_panels_in(out, &panels, &inst, lang).map_err(werr)?;
+        crate::io::stage_panels_in(&mut staged, out, &panels, &inst, lang).map_err(werr)?;
     }
+    commit(staged)?;
     note(
         quiet,
         format!(
@@ -1074,7 +1618,7 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         ));
     }
     check_output_path(&args.out, &["xlsx", "json"])?;
-    refuse_overwriting_input(&args.out, &args.instance)?;
+    check_paths(&[&args.instance], &[&args.out])?;
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let inst = loaded.instance;

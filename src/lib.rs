@@ -7,10 +7,12 @@
 
 pub mod certificate;
 pub mod cli;
+pub mod console;
 pub mod draw;
 pub mod eligibility;
 pub mod flow;
 pub mod generate;
+pub mod history;
 pub mod io;
 pub mod mip;
 pub mod model;

@@ -88,6 +88,11 @@ index_type!(
     InstIx
 );
 index_type!(
+    /// Dense index of a programme name (interned; first appearance over
+    /// applications, then experts).
+    ProgIx
+);
+index_type!(
     /// Dense index of a person id: every expert id, team member and
     /// co-author. Experts come first, so `PersonIx(i)` for `i < experts.len()`
     /// is `ExpertIx(i)`.
@@ -213,6 +218,118 @@ pub struct Policy {
     /// distinct city on a panel beyond the first. 0 turns it off.
     #[serde(skip_serializing_if = "is_zero_f64")]
     pub bonus_per_city: f64,
+    /// Per-programme overrides of the per-panel rules and loads, by
+    /// programme name (see [`ProgrammeRules`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub programmes: BTreeMap<String, ProgrammeRules>,
+    /// History window: a past review counts when its year is within
+    /// `year − history_years ..= year`.
+    #[serde(skip_serializing_if = "is_default_history_years")]
+    pub history_years: u32,
+    /// Repeat rule over the history: off, institution, team or both.
+    #[serde(skip_serializing_if = "AvoidRepeat::is_off")]
+    pub avoid_repeat: AvoidRepeat,
+    /// A repeat is not excluded but costs this much score (once per pair);
+    /// only when `avoid_repeat` is not off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_penalty: Option<f64>,
+    /// Served or no-show reviews in `year` plus this round's load at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_reviews_per_year: Option<u32>,
+    /// An expert who served in each of the N years before `year` rests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_consecutive_years: Option<u32>,
+    /// More than this many counting declined/no-show records ⇒ not eligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_declines: Option<u32>,
+    /// Mean counting rating below this ⇒ not eligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_rating: Option<f64>,
+}
+
+/// Overrides of the round's per-panel rules and loads for one programme
+/// (policy `programmes`). `None` means the round's value. An application's
+/// own `panel_size` wins over its programme's, which wins over the round's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeRules {
+    /// Experts per application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel_size: Option<u32>,
+    /// Outside-city share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_outside_share: Option<f64>,
+    /// Outside-city count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_outside: Option<u32>,
+    /// Per-city cap of a panel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_per_city: Option<u32>,
+    /// Per-institution cap of a panel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_per_institution: Option<u32>,
+    /// Senior panel members at least (crossing rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_senior: Option<u32>,
+    /// Every field covered (crossing rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover_fields: Option<bool>,
+    /// Pairs scoring below this are not eligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_affinity: Option<f64>,
+    /// An expert's reviews within this programme at most (under their
+    /// round total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_load: Option<u32>,
+}
+
+/// Policy `avoid_repeat`: which past reviews make a repeat.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AvoidRepeat {
+    /// No repeat rule.
+    #[default]
+    Off,
+    /// A served review of an application from the same institution.
+    Institution,
+    /// A served review of an application sharing a team member.
+    Team,
+    /// Either kind.
+    Both,
+}
+
+impl AvoidRepeat {
+    /// True when off.
+    pub fn is_off(&self) -> bool {
+        *self == AvoidRepeat::Off
+    }
+
+    /// True when institution repeats count.
+    pub fn institution(self) -> bool {
+        matches!(self, AvoidRepeat::Institution | AvoidRepeat::Both)
+    }
+
+    /// True when team repeats count.
+    pub fn team(self) -> bool {
+        matches!(self, AvoidRepeat::Team | AvoidRepeat::Both)
+    }
+
+    /// The policy word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AvoidRepeat::Off => "off",
+            AvoidRepeat::Institution => "institution",
+            AvoidRepeat::Team => "team",
+            AvoidRepeat::Both => "both",
+        }
+    }
+}
+
+/// Default `history_years`.
+pub const DEFAULT_HISTORY_YEARS: u32 = 3;
+
+fn is_default_history_years(n: &u32) -> bool {
+    *n == DEFAULT_HISTORY_YEARS
 }
 
 /// The default senior titles (see [`Policy::senior_titles`]).
@@ -267,14 +384,20 @@ impl CrossingRule {
 }
 
 impl Policy {
-    /// The hard crossing rules this policy switches on, in a fixed order.
-    /// Empty means the flow alone holds every hard rule.
+    /// The hard crossing rules this policy switches on (the round's or
+    /// any programme's), in a fixed order. Empty means the flow alone
+    /// holds every hard rule.
     pub fn crossing_rules(&self) -> Vec<CrossingRule> {
         let mut out = Vec::new();
-        if self.min_senior > 0 {
+        if self.min_senior > 0 || self.programmes.values().any(|p| p.min_senior > Some(0)) {
             out.push(CrossingRule::Senior);
         }
-        if self.cover_fields {
+        if self.cover_fields
+            || self
+                .programmes
+                .values()
+                .any(|p| p.cover_fields == Some(true))
+        {
             out.push(CrossingRule::CoverFields);
         }
         if self.min_outside_share_round.is_some_and(|s| s > 0.0)
@@ -286,6 +409,27 @@ impl Policy {
             out.push(CrossingRule::Copanel);
         }
         out
+    }
+
+    /// True when any history rule is set (they all need `year`).
+    pub fn history_rules_on(&self) -> bool {
+        !self.avoid_repeat.is_off()
+            || self.max_reviews_per_year.is_some()
+            || self.max_consecutive_years.is_some()
+            || self.max_declines.is_some()
+            || self.min_rating.is_some()
+    }
+
+    /// The repeat penalty in millionths, when repeats are priced rather
+    /// than excluded (`repeat_penalty` > 0 and `avoid_repeat` not off).
+    pub fn repeat_penalty_micro(&self) -> Option<i64> {
+        if self.avoid_repeat.is_off() {
+            return None;
+        }
+        self.repeat_penalty
+            .and_then(Score::from_f64)
+            .map(|s| s.0)
+            .filter(|&p| p > 0)
     }
 
     /// The city bonus in millionths (0 when off).
@@ -323,6 +467,14 @@ impl Default for Policy {
             min_outside_share_by_city: BTreeMap::new(),
             max_copanel: None,
             bonus_per_city: 0.0,
+            programmes: BTreeMap::new(),
+            history_years: DEFAULT_HISTORY_YEARS,
+            avoid_repeat: AvoidRepeat::Off,
+            repeat_penalty: None,
+            max_reviews_per_year: None,
+            max_consecutive_years: None,
+            max_declines: None,
+            min_rating: None,
         }
     }
 }
@@ -350,6 +502,8 @@ pub struct Expert {
     pub min_load: Option<u32>,
     /// False when the expert cannot review this round.
     pub available: bool,
+    /// Programmes the expert serves; empty means all.
+    pub programmes: Vec<ProgIx>,
 }
 
 /// One project application.
@@ -373,6 +527,8 @@ pub struct Application {
     pub team: Vec<PersonIx>,
     /// Experts the applicants asked to avoid.
     pub avoid: Vec<ExpertIx>,
+    /// The programme the application belongs to, if named.
+    pub programme: Option<ProgIx>,
 }
 
 /// What a declared conflict names on the other side.
@@ -442,6 +598,10 @@ pub struct Instance {
     /// Columns of the office's tables the model does not use (e-mail,
     /// phone, notes), kept with their records for outputs that list them.
     pub kept: Kept,
+    /// Programme names (applications first, then experts' lists).
+    pub programmes: Interner,
+    /// Past reviews (the `history` table).
+    pub history: crate::history::History,
 }
 
 /// The kept columns of both record tables (see [`KeptColumns`]).
@@ -563,21 +723,124 @@ impl PartialEq for KeptColumns {
 }
 
 impl Instance {
-    /// Panel size of application `a` (its own, else the policy's).
-    pub fn panel_size(&self, a: AppIx) -> u32 {
+    /// The overrides of application `a`'s programme, if it names one
+    /// that the policy lists.
+    #[inline]
+    pub fn programme_rules(&self, a: AppIx) -> Option<&ProgrammeRules> {
+        if self.policy.programmes.is_empty() {
+            return None;
+        }
+        let p = self.applications[a.ix()].programme?;
+        self.policy.programmes.get(self.programmes.name(p.0))
+    }
+
+    /// The overrides of programme `p`, if the policy lists it.
+    pub fn rules_of_programme(&self, p: ProgIx) -> Option<&ProgrammeRules> {
+        self.policy.programmes.get(self.programmes.name(p.0))
+    }
+
+    /// Name of application `a`'s programme, if any.
+    pub fn programme_name(&self, a: AppIx) -> Option<&str> {
         self.applications[a.ix()]
-            .panel_size
+            .programme
+            .map(|p| self.programmes.name(p.0))
+    }
+
+    /// Panel size of application `a`: its own, else its programme's, else
+    /// the policy's.
+    pub fn panel_size(&self, a: AppIx) -> u32 {
+        let app = &self.applications[a.ix()];
+        app.panel_size
+            .or_else(|| self.programme_rules(a).and_then(|r| r.panel_size))
             .unwrap_or(self.policy.panel_size)
     }
 
     /// Minimum number of panel members from outside `a`'s city: the larger of
-    /// `ceil(min_outside_share × k)` and `min_outside`, capped at `k`.
+    /// `ceil(min_outside_share × k)` and `min_outside`, capped at `k` (each
+    /// the programme's when it sets one, else the round's).
     pub fn min_outside(&self, a: AppIx) -> u32 {
         let k = self.panel_size(a);
-        let by_share = (self.policy.min_outside_share * k as f64 - 1e-9)
-            .ceil()
-            .max(0.0) as u32;
-        by_share.max(self.policy.min_outside).min(k)
+        let rules = self.programme_rules(a);
+        let share = rules
+            .and_then(|r| r.min_outside_share)
+            .unwrap_or(self.policy.min_outside_share);
+        let count = rules
+            .and_then(|r| r.min_outside)
+            .unwrap_or(self.policy.min_outside);
+        let by_share = (share * k as f64 - 1e-9).ceil().max(0.0) as u32;
+        by_share.max(count).min(k)
+    }
+
+    /// `max_per_city` of application `a` (its programme's, else the round's).
+    pub fn max_per_city(&self, a: AppIx) -> Option<u32> {
+        self.programme_rules(a)
+            .and_then(|r| r.max_per_city)
+            .or(self.policy.max_per_city)
+    }
+
+    /// `max_per_institution` of application `a` (its programme's, else the
+    /// round's).
+    pub fn max_per_institution(&self, a: AppIx) -> Option<u32> {
+        self.programme_rules(a)
+            .and_then(|r| r.max_per_institution)
+            .or(self.policy.max_per_institution)
+    }
+
+    /// True when any application has a `max_per_institution`.
+    pub fn any_institution_cap(&self) -> bool {
+        self.policy.max_per_institution.is_some()
+            || self
+                .policy
+                .programmes
+                .values()
+                .any(|r| r.max_per_institution.is_some())
+    }
+
+    /// `min_senior` of application `a` (its programme's, else the round's).
+    pub fn min_senior(&self, a: AppIx) -> u32 {
+        self.programme_rules(a)
+            .and_then(|r| r.min_senior)
+            .unwrap_or(self.policy.min_senior)
+    }
+
+    /// `cover_fields` of application `a` (its programme's, else the round's).
+    pub fn cover_fields(&self, a: AppIx) -> bool {
+        self.programme_rules(a)
+            .and_then(|r| r.cover_fields)
+            .unwrap_or(self.policy.cover_fields)
+    }
+
+    /// `min_affinity` of application `a` (its programme's, else the round's).
+    pub fn min_affinity(&self, a: AppIx) -> Option<f64> {
+        self.programme_rules(a)
+            .and_then(|r| r.min_affinity)
+            .or(self.policy.min_affinity)
+    }
+
+    /// Cap on expert `e`'s reviews within programme `p`, when the
+    /// programme sets `max_load` (the round total still holds).
+    pub fn programme_max_load(&self, p: ProgIx) -> Option<u32> {
+        self.rules_of_programme(p).and_then(|r| r.max_load)
+    }
+
+    /// True when any programme caps loads (`programmes.*.max_load`).
+    pub fn any_programme_load_cap(&self) -> bool {
+        self.policy
+            .programmes
+            .values()
+            .any(|r| r.max_load.is_some())
+    }
+
+    /// True when expert `e` may serve application `a`'s programme: the
+    /// application has none, the expert lists none, or lists it.
+    pub fn serves(&self, e: ExpertIx, a: AppIx) -> bool {
+        match self.applications[a.ix()].programme {
+            None => true,
+            Some(p) => {
+                let list = &self.experts[e.ix()].programmes;
+                list.is_empty() || list.contains(&p)
+            }
+        }
     }
 
     /// Most panel members application `a` may take from city `c`: for the
@@ -585,7 +848,7 @@ impl Instance {
     /// `max_per_city`. Never more than the panel size `k`.
     pub fn max_from_city(&self, a: AppIx, c: CityIx) -> u32 {
         let k = self.panel_size(a);
-        let per_city = self.policy.max_per_city.unwrap_or(k).min(k);
+        let per_city = self.max_per_city(a).unwrap_or(k).min(k);
         if self.applications[a.ix()].city == c {
             per_city.min(k - self.min_outside(a))
         } else {
@@ -597,24 +860,50 @@ impl Instance {
     /// institution (`max_per_institution`, never more than `k`).
     pub fn max_from_institution(&self, a: AppIx) -> u32 {
         let k = self.panel_size(a);
-        self.policy.max_per_institution.unwrap_or(k).min(k)
+        self.max_per_institution(a).unwrap_or(k).min(k)
     }
 
-    /// Load cap of expert `e` (its own, else the policy's).
-    pub fn max_load(&self, e: ExpertIx) -> u32 {
+    /// The round total of expert `e`: its own `max_load`, else the
+    /// policy's (before the history's yearly cap).
+    pub fn round_max_load(&self, e: ExpertIx) -> u32 {
         self.experts[e.ix()]
             .max_load
             .unwrap_or(self.policy.max_load)
     }
 
-    /// Load floor of expert `e` (its own, else the policy's). Unavailable
-    /// experts have no floor.
+    /// Load cap of expert `e` this round: the round total
+    /// ([`Instance::round_max_load`]), lowered by `max_reviews_per_year`
+    /// to what the year has left (never below 0).
+    pub fn max_load(&self, e: ExpertIx) -> u32 {
+        let round = self.round_max_load(e);
+        match self.yearly_room(e) {
+            Some(room) => round.min(room),
+            None => round,
+        }
+    }
+
+    /// What `max_reviews_per_year` leaves expert `e` this round (`None`
+    /// when the rule is off or no year is set).
+    pub fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
+        let cap = self.policy.max_reviews_per_year?;
+        let year = self.policy.year?;
+        Some(cap.saturating_sub(self.history.reviews_in_year(e, year)))
+    }
+
+    /// Load floor of expert `e` (its own, else the policy's), never above
+    /// [`Instance::max_load`]. Unavailable experts, and experts a history
+    /// rule bars this round, have no floor.
     pub fn min_load(&self, e: ExpertIx) -> u32 {
         let ex = &self.experts[e.ix()];
-        if !ex.available {
+        if !ex.available || crate::history::barred(self, e) {
             return 0;
         }
-        ex.min_load.unwrap_or(self.policy.min_load)
+        let floor = ex.min_load.unwrap_or(self.policy.min_load);
+        if self.policy.max_reviews_per_year.is_some() {
+            floor.min(self.max_load(e))
+        } else {
+            floor
+        }
     }
 
     /// Iterator over all expert indices.
@@ -700,9 +989,9 @@ impl Instance {
     }
 
     /// Fields of application `a` its panel must cover (none unless
-    /// `cover_fields`): each field once, in the application's order.
+    /// `cover_fields`, the programme's or the round's): each field once, in the application's order.
     pub fn fields_to_cover(&self, a: AppIx) -> Vec<&str> {
-        if !self.policy.cover_fields {
+        if !self.cover_fields(a) {
             return Vec::new();
         }
         let mut out: Vec<&str> = Vec::new();

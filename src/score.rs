@@ -171,6 +171,7 @@ mod tests {
             panel_size: None,
             team: vec![],
             avoid: vec![],
+            programme: None,
         }
     }
 
@@ -186,6 +187,7 @@ mod tests {
             max_load: None,
             min_load: None,
             available: true,
+            programmes: Vec::new(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! Crossing rules across methods (issue 6): on tiny random instances with
+//! Crossing rules across methods: on tiny random instances with
 //! random crossing rules, the MIP optimum equals exhaustive search, the
 //! whole solve path agrees, the Lagrangian bound is never below the
 //! optimum and its answers pass `verify`.

@@ -1,4 +1,4 @@
-//! Each crossing rule binding on a crafted case (issue 6): the answer
+//! Each crossing rule binding on a crafted case: the answer
 //! changes when the rule is on, every method finds the new optimum, and
 //! `verify` names the rule in plain words when an answer breaks it. Also
 //! the soft city bonus, the policy fields as read from a bundle, and the
@@ -42,6 +42,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
                 max_load: None,
                 min_load: None,
                 available: true,
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -58,6 +59,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
             panel_size: Some(k),
             team: vec![],
             avoid: vec![],
+            programme: None,
         })
         .collect();
     let mut affinity = Vec::new();
@@ -81,6 +83,8 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
         institutions,
         persons,
         kept: Default::default(),
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

@@ -161,9 +161,9 @@ fn same_seed_same_bytes_other_seeds_other_panels() {
 }
 
 #[test]
-fn without_a_cap_the_draw_is_an_optimal_solve() {
+fn with_a_cap_of_one_the_draw_is_an_optimal_solve() {
     let dir = tempfile::tempdir().unwrap();
-    let inst_path = write(dir.path(), "round.json", &instance(None));
+    let inst_path = write(dir.path(), "round.json", &instance(Some(1.0)));
     let drawn = dir.path().join("drawn.json");
     let solved = dir.path().join("solved.json");
     let log = dir.path().join("d.json");

@@ -117,3 +117,80 @@ fn empirical_marginals_match_the_lp_and_every_draw_is_valid() {
     }
     eprintln!("{m} pairs, {DRAWS} draws each: worst deviation {worst:.4}, tolerance {t:.4}");
 }
+
+/// The draw without any cap given (no flag, no policy `max_probability`)
+/// is random: it caps every pair at the default ½, and over many seeds each
+/// pair is drawn as often as that capped LP says (the tolerance of the
+/// module docs), never above ½ (checked exactly for pairs at 0).
+#[test]
+fn the_default_draw_is_random_with_the_default_cap() {
+    let mut found = None;
+    for seed in 0..200u64 {
+        let mut inst = random_instance(seed, SMALL);
+        inst.policy.max_probability = None;
+        let elig = Eligibility::compute(&inst);
+        let Ok(d) = panels::draw::draw(&inst, &elig, 0) else {
+            continue;
+        };
+        let fractional =
+            d.lp.marginals()
+                .iter()
+                .filter(|m| m.units < d.lp.denominator)
+                .count();
+        if fractional >= 8 {
+            found = Some((inst, d));
+            break;
+        }
+    }
+    let (inst, d) = found.expect("an instance where the default draw has room");
+    assert_eq!(d.lp.cap(), panels::draw::DEFAULT_MAX_PROBABILITY);
+    assert_eq!(d.lp.denominator, 2);
+    let elig = Eligibility::compute(&inst);
+    let m = Eligibility::compute(&inst).pairs(&inst).len();
+    const N: u64 = 4_000;
+    let t = ((2.0 * m as f64 / DELTA).ln() / (2.0 * N as f64)).sqrt();
+    let mut counts = vec![vec![0u64; inst.experts.len()]; inst.applications.len()];
+    let mut distinct = std::collections::BTreeSet::new();
+    for seed in 0..N {
+        // The whole command path of a draw: solve, capped LP, rounding.
+        let drawn = if seed < 20 {
+            panels::draw::draw(&inst, &elig, seed).unwrap().panels
+        } else {
+            d.lp.sample(seed).unwrap().0
+        };
+        if seed < 20 {
+            assert_eq!(
+                drawn,
+                d.lp.sample(seed).unwrap().0,
+                "draw = sample of its LP"
+            );
+        }
+        distinct.insert(drawn.clone());
+        assert_eq!(violations(&inst, &drawn), Vec::<String>::new());
+        for (a, p) in drawn.iter().enumerate() {
+            for e in p {
+                counts[a][e.ix()] += 1;
+            }
+        }
+    }
+    assert!(distinct.len() > 1, "every seed drew the same panels");
+    let mut x = vec![vec![0.0f64; inst.experts.len()]; inst.applications.len()];
+    for mg in d.lp.marginals() {
+        x[mg.app.ix()][mg.expert.ix()] = mg.units as f64 / 2.0;
+    }
+    for a in 0..inst.applications.len() {
+        for e in 0..inst.experts.len() {
+            let freq = counts[a][e] as f64 / N as f64;
+            if x[a][e] == 0.0 {
+                assert_eq!(freq, 0.0);
+            } else {
+                assert!(x[a][e] <= 0.5);
+                assert!(
+                    (freq - x[a][e]).abs() < t,
+                    "pair (A{a}, E{e}): {freq} vs {}",
+                    x[a][e]
+                );
+            }
+        }
+    }
+}

@@ -41,7 +41,8 @@ proptest! {
         let Some(inst) = feasible(seed, SMALL, cap) else { return Ok(()) };
         let elig = Eligibility::compute(&inst);
         let pairs = elig.pairs(&inst);
-        let reference = capped_lp_optimum(&inst, &pairs, cap.unwrap_or(1.0));
+        let effective = draw::resolve_cap(None, cap).0;
+        let reference = capped_lp_optimum(&inst, &pairs, effective);
         match draw::draw(&inst, &elig, draw_seed) {
             Err(DrawError::CapTooLow(why)) => {
                 prop_assert!(reference.is_none(), "flow says the cap is too low ({why}), good_lp finds {reference:?}");
@@ -55,7 +56,7 @@ proptest! {
                 prop_assert_eq!(violations(&inst, &d.panels), Vec::<String>::new());
                 prop_assert!(d.objective_micro <= d.optimum_micro);
                 prop_assert!(lp_micro <= d.optimum_micro as f64 + 1e-9);
-                let (p, den) = cap_fraction(cap);
+                let (p, den) = cap_fraction(Some(effective));
                 prop_assert_eq!(d.lp.denominator, den);
                 let marginals = d.lp.marginals();
                 for m in &marginals {
@@ -194,5 +195,161 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// A draw on a small instance with its cap, when the rules are feasible.
+fn drawn_small(seed: u64) -> Option<(Instance, draw::Drawn)> {
+    let inst = feasible(seed, SMALL, Some(0.5))?;
+    let elig = Eligibility::compute(&inst);
+    let d = draw::draw(&inst, &elig, seed).ok()?;
+    Some((inst, d))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// decline → replace → decline → replace (with and without moves, with
+    /// a withdrawal and a lock): no declined pair or withdrawn expert ever
+    /// comes back, locked panels keep their members, every result obeys
+    /// every rule, and without moves only declined seats change.
+    #[test]
+    fn declines_never_come_back(seed in any::<u64>(), picks in proptest::collection::vec(any::<u32>(), 4), moves in any::<bool>()) {
+        if let Err(why) = decline_sequence(seed, &picks, moves) {
+            prop_assert!(false, "{}", why);
+        }
+    }
+
+    /// The capped LP on candidates with pricing has the same optimum as on
+    /// every eligible pair, and its draws obey every rule.
+    #[test]
+    fn the_sparse_capped_lp_equals_the_dense_one(seed in any::<u64>(), c in 2usize..CAPS.len(), k in 1usize..4, draw_seed in any::<u64>()) {
+        let cap = CAPS[c];
+        let Some(inst) = feasible(seed, SMALL, cap) else { return Ok(()) };
+        let elig = Eligibility::compute(&inst);
+        let pairs = elig.pairs(&inst);
+        let dense = draw::CappedLp::solve(&inst, &pairs, cap);
+        let sparse = draw::CappedLp::solve_sparse(&inst, &elig, k, cap);
+        match (dense, sparse) {
+            (Err(DrawError::CapTooLow(_)), Err(DrawError::CapTooLow(_))) => {}
+            (Ok(dense), Ok((sparse, cand, eligible))) => {
+                prop_assert_eq!(eligible, pairs.len());
+                prop_assert_eq!(dense.denominator, sparse.denominator);
+                prop_assert_eq!(dense.expected_micro_times_d, sparse.expected_micro_times_d);
+                for m in sparse.marginals() {
+                    prop_assert!(cand.experts_of(m.app).contains(&m.expert));
+                    prop_assert!(m.units <= sparse.cap_units);
+                }
+                let (panels, _) = sparse.sample(draw_seed).unwrap();
+                prop_assert_eq!(violations(&inst, &panels), Vec::<String>::new());
+            }
+            (d, s) => prop_assert!(false, "dense {:?} vs sparse {:?}", d.map(|x| x.expected_micro_times_d), s.map(|x| x.0.expected_micro_times_d)),
+        }
+    }
+}
+
+/// decline → replace three times (the last a withdrawal unless the expert
+/// sits on the locked panel); `Ok(steps completed)` (a step the rules
+/// cannot refill ends the sequence), `Err` when a guarantee breaks.
+fn decline_sequence(seed: u64, picks: &[u32], moves: bool) -> Result<usize, String> {
+    let ensure = |ok: bool, why: String| if ok { Ok(()) } else { Err(why) };
+    let Some((inst, d)) = drawn_small(seed) else {
+        return Ok(0);
+    };
+    let n = inst.applications.len();
+    let locked = vec![AppIx(picks[3] % n as u32)];
+    let mut panels = d.panels.clone();
+    let mut declined: Vec<(AppIx, ExpertIx)> = Vec::new();
+    let mut withdrawn: Vec<ExpertIx> = Vec::new();
+    for (step, &pick) in picks[..3].iter().enumerate() {
+        let seats: Vec<(AppIx, ExpertIx)> = panels
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| !locked.contains(&AppIx(*a as u32)))
+            .flat_map(|(a, p)| p.iter().map(move |&e| (AppIx(a as u32), e)))
+            .collect();
+        if seats.is_empty() {
+            return Ok(step);
+        }
+        let (a, e) = seats[pick as usize % seats.len()];
+        if step == 2 && !panels[locked[0].ix()].contains(&e) {
+            withdrawn.push(e);
+        } else {
+            declined.push((a, e));
+        }
+        let mut solving = inst.clone();
+        for &w in &withdrawn {
+            solving.experts[w.ix()].available = false;
+        }
+        let elig = Eligibility::compute(&solving);
+        let req = draw::ReplaceRequest {
+            panels: &panels,
+            declined: &declined,
+            withdrawn: &withdrawn,
+            locked: &locked,
+            allow_moves: moves,
+        };
+        let r = match draw::replace_with(&solving, &elig, &req) {
+            Ok(r) => r,
+            Err(DrawError::Stuck(_) | DrawError::Infeasible(_)) => return Ok(step),
+            Err(e) => return Err(format!("unexpected error: {e}")),
+        };
+        for &(a, e) in &declined {
+            ensure(
+                !r.panels[a.ix()].contains(&e),
+                format!("declined pair back at step {step}"),
+            )?;
+        }
+        for &w in &withdrawn {
+            ensure(
+                r.panels.iter().all(|p| !p.contains(&w)),
+                "withdrawn expert back".into(),
+            )?;
+        }
+        ensure(
+            r.panels[locked[0].ix()] == panels[locked[0].ix()],
+            "the locked panel moved".into(),
+        )?;
+        let v = violations(&solving, &r.panels);
+        ensure(v.is_empty(), format!("violations: {v:?}"))?;
+        if !moves {
+            for a in inst.app_ixs() {
+                for e in panels[a.ix()]
+                    .iter()
+                    .filter(|e| !declined.contains(&(a, **e)) && !withdrawn.contains(e))
+                {
+                    ensure(
+                        r.panels[a.ix()].contains(e),
+                        "a seat that did not decline moved".into(),
+                    )?;
+                }
+            }
+        }
+        panels = r.panels;
+    }
+    Ok(3)
+}
+
+/// The decline sequences are not vacuous: in both modes many seeds run all
+/// three replacements.
+#[test]
+fn decline_sequences_mostly_run_to_the_end() {
+    for moves in [false, true] {
+        let mut complete = 0;
+        for seed in 0..60u64 {
+            let picks = [
+                seed as u32 * 7 + 1,
+                seed as u32 * 13 + 5,
+                seed as u32 * 3 + 2,
+                seed as u32,
+            ];
+            if decline_sequence(seed, &picks, moves).unwrap() == 3 {
+                complete += 1;
+            }
+        }
+        assert!(
+            complete >= 10,
+            "moves {moves}: only {complete} of 60 sequences ran to the end"
+        );
     }
 }

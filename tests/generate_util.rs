@@ -335,6 +335,7 @@ pub fn build(
                 max_load: num(r, "max_load").map(|x| x as u32),
                 min_load: num(r, "min_load").map(|x| x as u32),
                 available: boolean(r, "available").unwrap_or(true),
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -361,6 +362,7 @@ pub fn build(
                 .iter()
                 .map(|e| ex_ix(e, &persons))
                 .collect(),
+            programme: None,
         })
         .collect();
     let app_ix: BTreeMap<String, AppIx> = applications
@@ -410,6 +412,8 @@ pub fn build(
         institutions: insts,
         persons,
         kept: Default::default(),
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

@@ -77,6 +77,7 @@ fn build(spec: &Spec) -> Instance {
                 max_load: e.max_load,
                 min_load: e.min_load,
                 available: e.available,
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -94,6 +95,7 @@ fn build(spec: &Spec) -> Instance {
             panel_size: a.panel_size,
             team: a.team.iter().map(|p| PersonIx(persons.intern(p))).collect(),
             avoid: a.avoid.iter().map(|&e| ExpertIx(e as u32)).collect(),
+            programme: None,
         })
         .collect();
     let coauthorships = spec
@@ -137,6 +139,8 @@ fn build(spec: &Spec) -> Instance {
         institutions,
         persons,
         kept: Default::default(),
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 
@@ -431,6 +435,7 @@ fn same_as_csv() -> CsvInput {
     affinity: Some(b"application,expert,score\nA1,E1,0.83\n".to_vec()),
     policy: Some(br#"{ "panel_size": 2, "min_outside_share": 0.5, "max_load": 3 }"#.to_vec()),
     policy_csv: None,
+    history: None,
     }
 }
 
@@ -552,6 +557,7 @@ fn panels_round_trip_json_and_csv() {
         input_sha256: None,
         certificate: None,
         stats: None,
+        ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("panels.json");
@@ -563,12 +569,13 @@ fn panels_round_trip_json_and_csv() {
     let text = std::fs::read_to_string(&c).unwrap();
     assert_eq!(
         text,
-        "application,expert,score,expert_city,application_city\n\
+        "\u{feff}application,expert,score,expert_city,application_city\n\
          A1,E1,0.83,武汉,长沙\nA1,E3,0.5,合肥,长沙\nA2,E3,0,合肥,武汉\n"
     );
     let back = read_panels(&c).unwrap();
     assert_eq!(back.panels, file.panels);
-    assert_eq!(back.status, "feasible");
+    // A CSV records no claims: its status reads as "not recorded".
+    assert_eq!(back.status, panels::verify::STATUS_NOT_RECORDED);
     assert!((back.objective - 1.33).abs() < 1e-12);
 
     // Without scores: no score column, scores read back as None.
@@ -579,7 +586,7 @@ fn panels_round_trip_json_and_csv() {
     write_panels(&c, &plain, &inst).unwrap();
     assert!(std::fs::read_to_string(&c)
         .unwrap()
-        .starts_with("application,expert,expert_city,"));
+        .starts_with("\u{feff}application,expert,expert_city,"));
     assert_eq!(read_panels(&c).unwrap().panels, plain.panels);
 
     // Unknown extension: error, nothing written.

@@ -66,6 +66,7 @@ fn random_instance(seed: u64, shape: &Shape) -> Instance {
                 max_load: rng.random_bool(0.2).then(|| rng.random_range(0..=3)),
                 min_load: rng.random_bool(0.1).then(|| rng.random_range(0..=1)),
                 available: rng.random_bool(0.95),
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -87,6 +88,7 @@ fn random_instance(seed: u64, shape: &Shape) -> Instance {
                     .then(|| rng.random_range(0..=shape.max_k)),
                 team: Vec::new(),
                 avoid,
+                programme: None,
             }
         })
         .collect();
@@ -115,6 +117,8 @@ fn random_instance(seed: u64, shape: &Shape) -> Instance {
         institutions,
         persons,
         kept: Default::default(),
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

@@ -1,18 +1,17 @@
-//! Regression tests: one per bug found at the command line, named
-//! `issue_N_*`, each saying what went wrong and where it was fixed (the
-//! commit on branch `wt-cli` that fixed it says the same).
+//! Regression tests: one per bug found at the command line, named after
+//! what went wrong, each saying where it was fixed.
 
 mod util;
 
 use util::{base_bundle, write_csv_dir, Sandbox};
 
-/// Issue 1: `panels solve` wrote `stats.load_seconds`, `build_seconds` and
+/// `panels solve` wrote `stats.load_seconds`, `build_seconds` and
 /// `solve_seconds` into the panels file, so two runs on the same input and
 /// seed gave different bytes (SPEC.md: same input + seed ⇒ same output
 /// bytes). Fixed in `src/cli.rs`: timings are printed on stderr only; the
 /// file's `stats` keeps sizes.
 #[test]
-fn issue_1_timings_made_solve_output_differ_between_runs() {
+fn timings_made_solve_output_differ_between_runs() {
     let sb = Sandbox::new();
     // Large enough that timings would differ in their digits.
     sb.run(&[
@@ -37,26 +36,27 @@ fn issue_1_timings_made_solve_output_differ_between_runs() {
     first.stderr_has(&["build ", "solve"]);
 }
 
-/// Issue 2: a panels CSV read back with `status: "unknown"`, which
+/// A panels CSV read back with `status: "unknown"`, which
 /// `verify` rejects, so `verify` failed on `solve --out x.csv`'s own
-/// output. Fixed in `src/io/panels.rs`: a CSV reads as `feasible` (it
-/// claims valid panels, no optimality).
+/// output. Fixed in `src/io/panels.rs`: a CSV records no claims, and
+/// `verify` says so ("not recorded") rather than show `feasible`.
 #[test]
-fn issue_2_verify_rejected_solves_own_csv_output() {
+fn verify_rejected_solves_own_csv_output() {
     let sb = Sandbox::new();
     sb.write_json("bundle.json", &base_bundle());
     sb.run(&["solve", "bundle.json", "--out", "panels.csv"])
         .expect_code(0);
     let run = sb.run(&["verify", "bundle.json", "panels.csv"]);
-    run.expect_code(0).stdout_has(&["OK", "status: feasible"]);
+    run.expect_code(0)
+        .stdout_has(&["OK", "claims: not recorded"]);
 }
 
-/// Issue 3: `--out` into a directory that does not exist solved the whole
+/// `--out` into a directory that does not exist solved the whole
 /// round, then failed with exit 4 and a message naming a temporary file
 /// (`nodir/.panels-tmp-XXXX`). Fixed in `src/cli.rs`: the output path is
 /// checked before any work; exit 2 naming the missing directory.
 #[test]
-fn issue_3_output_into_a_missing_directory() {
+fn output_into_a_missing_directory() {
     let sb = Sandbox::new();
     sb.write_json("bundle.json", &base_bundle());
     let run = sb.run(&["solve", "bundle.json", "--out", "nodir/panels.json"]);
@@ -71,17 +71,17 @@ fn issue_3_output_into_a_missing_directory() {
         .stderr_has(&["out.json", "is a directory"]);
 }
 
-/// Issue 4: `panels solve round.json --out round.json` replaced the
+/// `panels solve round.json --out round.json` replaced the
 /// instance with the panels (and `--out inst/policy.json` a CSV
 /// directory's policy). Fixed in `src/cli.rs`: exit 2, input untouched.
 #[test]
-fn issue_4_solve_overwrote_its_own_input() {
+fn solve_overwrote_its_own_input() {
     let sb = Sandbox::new();
     sb.write_json("round.json", &base_bundle());
     let before = sb.read("round.json");
     sb.run(&["solve", "round.json", "--out", "round.json"])
         .expect_code(2)
-        .stderr_has(&["round.json", "instance's own file"]);
+        .stderr_has(&["round.json", "is the input"]);
     assert_eq!(sb.read("round.json"), before);
     // The same file by another spelling.
     sb.mkdir("sub");
@@ -94,7 +94,7 @@ fn issue_4_solve_overwrote_its_own_input() {
     for target in ["inst/policy.json", "inst/experts.csv"] {
         sb.run(&["solve", "inst", "--out", target])
             .expect_code(2)
-            .stderr_has(&[target, "instance's own file"]);
+            .stderr_has(&[target, "is the input"]);
     }
     assert_eq!(sb.read("inst/policy.json"), policy);
     // Writing next to the CSV files, under another name, is fine.
@@ -102,11 +102,11 @@ fn issue_4_solve_overwrote_its_own_input() {
         .expect_code(0);
 }
 
-/// Issue 5: an empty bundle file was reported at `line 1 column 0`,
+/// An empty bundle file was reported at `line 1 column 0`,
 /// though columns count from 1 (`io::Location`). Fixed in
 /// `src/io/bundle.rs`: serde_json's column 0 is shown as column 1.
 #[test]
-fn issue_5_empty_bundle_reported_column_zero() {
+fn empty_bundle_reported_column_zero() {
     let sb = Sandbox::new();
     sb.write("empty.json", "");
     let run = sb.run(&["solve", "empty.json", "--out", "p.json"]);

@@ -1,6 +1,9 @@
 //! `panels report` and `panels export` end to end: exit codes, files
 //! written whole or not at all, the anonymous export, and the HTML in
-//! headless Chromium (skipped, with a notice, when Chromium is absent).
+//! headless Chromium, printed to PDF in Chinese and English (page count,
+//! the summary on page 1, no page ending in a heading). Without Chromium
+//! or pdftotext the browser test fails when `CI` is set and says it
+//! skipped otherwise.
 
 mod report_fixture;
 
@@ -57,6 +60,8 @@ fn report_writes_html_and_markdown() {
             os("report"),
             os(&s.p("tiny.json")),
             os(&s.p("panels.json")),
+            os("--lang"),
+            os("en"),
             os("--out"),
             os(&s.p(out)),
         ]);
@@ -115,6 +120,8 @@ fn report_of_broken_panels_renders_with_a_banner() {
         os("report"),
         os(&s.p("tiny.json")),
         os(&s.p("broken.json")),
+        os("--lang"),
+        os("en"),
         os("--out"),
         os(&s.p("r.html")),
     ]);
@@ -239,18 +246,29 @@ fn solve_writes_xlsx_panels() {
 
 // ---------------------------------------------------------------- Chromium
 
+fn which(name: &str) -> Option<PathBuf> {
+    let o = Command::new("which").arg(name).output().ok()?;
+    let p = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    (o.status.success() && !p.is_empty()).then(|| PathBuf::from(p))
+}
+
 fn chromium() -> Option<PathBuf> {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(o) = Command::new("which").arg(name).output() {
-            if o.status.success() {
-                let p = String::from_utf8_lossy(&o.stdout).trim().to_string();
-                if !p.is_empty() {
-                    return Some(PathBuf::from(p));
-                }
-            }
-        }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find_map(which)
+}
+
+/// A tool the browser test needs: fails under CI when missing, else says
+/// the test skipped.
+fn required(tool: Option<PathBuf>, what: &str) -> Option<PathBuf> {
+    if tool.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{what} is missing; CI must install it (.ci/run)"
+        );
+        eprintln!("NOTICE: {what} not found; skipping the headless browser test");
     }
-    None
+    tool
 }
 
 fn headless(chrome: &Path, extra: &[&std::ffi::OsStr], page: &Path) -> Output {
@@ -267,49 +285,141 @@ fn headless(chrome: &Path, extra: &[&std::ffi::OsStr], page: &Path) -> Output {
         "--disable-sync",
         "--no-first-run",
         "--hide-scrollbars",
+        "--no-pdf-header-footer",
     ]);
     cmd.args(extra).arg(url).output().expect("chromium runs")
 }
 
+/// Headings (h2, h3) of a page, whitespace collapsed.
+fn headings(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in ["h2", "h3"] {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        for part in html.split(&open).skip(1) {
+            if let Some(end) = part.find(&close) {
+                out.push(collapse(&part[..end].replace("&amp;", "&")));
+            }
+        }
+    }
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of each page of a PDF (pdftotext, pages split at form feeds).
+fn pdf_pages(pdftotext: &Path, pdf: &Path) -> Vec<String> {
+    let o = Command::new(pdftotext)
+        .args([os(pdf), os("-")])
+        .output()
+        .expect("pdftotext runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    while pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
 #[test]
-fn html_loads_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
-        eprintln!("NOTICE: chromium not found; skipping the headless browser test (apt-get install chromium)");
+fn html_prints_in_headless_chromium_in_both_languages() {
+    let Some(chrome) = required(chromium(), "chromium") else {
         return;
     };
-    let s = Setup::new();
-    let page = s.p("report.html");
+    let Some(pdftotext) = required(which("pdftotext"), "pdftotext (poppler-utils)") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let yangtze = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/yangtze.json");
     let o = run(&[
-        os("report"),
-        os(&s.p("tiny.json")),
-        os(&s.p("panels.json")),
+        os("-q"),
+        os("solve"),
+        os(&yangtze),
         os("--out"),
-        os(&page),
+        os(&d.join("p.json")),
     ]);
-    assert!(o.status.success());
-    // The DOM after loading: every chart is there as SVG.
-    let o = headless(&chrome, &[os("--dump-dom")], &page);
-    let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        dom.contains("fairness report"),
-        "chromium did not render the page: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert_eq!(
-        dom.matches("<svg").count(),
-        std::fs::read_to_string(&page)
-            .unwrap()
-            .matches("<svg")
-            .count()
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (lang, title, glance, rule) in [
+        ("zh", "评审专家组公平性报告", "1. 本轮概况", "每组专家人数"),
+        (
+            "en",
+            "Review panels: fairness report",
+            "1. The round at a glance",
+            "panel size",
+        ),
+    ] {
+        let page = d.join(format!("report-{lang}.html"));
+        let o = run(&[
+            os("-q"),
+            os("report"),
+            os(&yangtze),
+            os(&d.join("p.json")),
+            os("--lang"),
+            os(lang),
+            os("--out"),
+            os(&page),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let html = std::fs::read_to_string(&page).unwrap();
+        // The DOM after loading: every chart is there as SVG.
+        let o = headless(&chrome, &[os("--dump-dom")], &page);
+        let dom = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            dom.contains(title),
+            "{lang}: chromium did not render the page: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(dom.matches("<svg").count(), html.matches("<svg").count());
+        // Printed to A4.
+        let pdf = d.join(format!("report-{lang}.pdf"));
+        let arg = format!("--print-to-pdf={}", pdf.display());
+        let o = headless(&chrome, &[os(&arg)], &page);
+        assert!(
+            pdf.exists(),
+            "{lang}: no PDF: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let pages = pdf_pages(&pdftotext, &pdf);
+        assert!(
+            (2..=8).contains(&pages.len()),
+            "{lang}: {} pages",
+            pages.len()
+        );
+        let first = collapse(&pages[0]);
+        for want in [title, glance, rule] {
+            assert!(
+                first.contains(want),
+                "{lang}: page 1 lacks {want:?}:\n{first}"
+            );
+        }
+        let heads = headings(&html);
+        assert!(heads.len() >= 10, "{lang}: {heads:?}");
+        for (i, p) in pages.iter().enumerate() {
+            let lines: Vec<String> = p.lines().map(collapse).filter(|l| !l.is_empty()).collect();
+            assert!(!lines.is_empty(), "{lang}: page {} is empty", i + 1);
+            let last = lines.last().unwrap();
+            assert!(
+                !heads.iter().any(|h| h == last),
+                "{lang}: page {} ends with the heading {last:?}",
+                i + 1
+            );
+        }
+    }
     // A screenshot: a PNG of real size.
-    let png = s.p("shot.png");
+    let png = d.join("shot.png");
     let shot = format!("--screenshot={}", png.display());
-    let o = headless(&chrome, &[os(&shot), os("--window-size=1200,2000")], &page);
+    let o = headless(
+        &chrome,
+        &[os(&shot), os("--window-size=1200,2000")],
+        &d.join("report-zh.html"),
+    );
     let bytes = std::fs::read(&png)
         .unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&o.stderr)));
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-    // Width and height from the IHDR chunk.
     let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
     assert_eq!((w, h), (1200, 2000));

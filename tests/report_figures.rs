@@ -6,18 +6,20 @@ mod report_fixture;
 
 use std::time::Duration;
 
-use panels::eligibility::ConflictKind;
-use panels::report::{self, Figures, PriceOutcome, ReportFormat, ReportOptions};
+use panels::report::{self, Family, Figures, Lang, PriceOutcome, ReportFormat, ReportOptions};
 use proptest::prelude::*;
 
 fn opts() -> ReportOptions {
     ReportOptions {
         instance_label: "tiny.json".into(),
         panels_label: "panels.json".into(),
+        report_label: "report.html".into(),
         input_sha256: Some("ab".repeat(32)),
+        panels_sha256: Some("cd".repeat(32)),
         input_is_file: true,
         target_share: None,
         price_time_limit: Some(Duration::from_secs(60)),
+        lang: Some(Lang::En),
     }
 }
 
@@ -63,7 +65,8 @@ fn city_flow_and_shares_match_hand_count() {
     );
     assert!((w.share() - 0.75).abs() < 1e-12);
     assert!((w.required_share - 0.5).abs() < 1e-12, "1 of 2 per panel");
-    assert!((w.target - 0.5).abs() < 1e-12, "the policy's share");
+    assert_eq!(w.target, Some(0.5), "the policy's share");
+    assert_eq!(w.target_from.as_deref(), Some("min_outside_share"));
     let c = &f.city_shares[1];
     assert_eq!(
         (
@@ -90,13 +93,16 @@ fn panel_figures_match_hand_count() {
     let f = tiny_figures();
     // A1 and A2 have one outside member, A3 two.
     assert_eq!(f.outside_histogram, vec![0, 2, 1]);
-    assert_eq!(f.at_minimum, vec!["A1".to_string(), "A2".to_string()]);
+    let ids: Vec<&str> = f.at_minimum.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, vec!["A1", "A2"]);
+    assert_eq!(f.at_minimum_count, 2);
+    assert_eq!(f.at_minimum[0].label(), "A1 Lasers", "titles beside ids");
     assert_eq!(f.with_minimum, 3);
     assert_eq!(f.common_minimum, Some(1));
     let lowest: Vec<(&str, i64)> = f
         .lowest_panels
         .iter()
-        .map(|p| (p.application.as_str(), p.score_micro))
+        .map(|p| (p.application.id.as_str(), p.score_micro))
         .collect();
     assert_eq!(
         lowest,
@@ -109,7 +115,8 @@ fn load_figures_match_hand_count() {
     let f = tiny_figures();
     // Counted: available or assigned experts: E1 1, E2 0, E3 2, E5 2, E6 1.
     assert_eq!(f.load_histogram, vec![1, 2, 2]);
-    assert_eq!(f.at_cap, vec!["E3".to_string(), "E5".to_string()]);
+    let labels: Vec<String> = f.at_cap.iter().map(|n| n.label()).collect();
+    assert_eq!(labels, vec!["E3 Sun San", "E5 Zhou Wu"], "names beside ids");
     let by_city: Vec<(&str, usize, usize, u64, usize)> = f
         .load_by_city
         .iter()
@@ -132,51 +139,104 @@ fn load_figures_match_hand_count() {
 #[test]
 fn conflicts_match_hand_count() {
     let f = tiny_figures();
-    let get = |k: ConflictKind| f.conflicts.iter().find(|c| c.kind == k).unwrap().pairs;
-    assert_eq!(get(ConflictKind::Institution), 3, "A1–E1, A2–E3, A3–E2");
-    assert_eq!(get(ConflictKind::Team), 1, "A2–E2");
-    assert_eq!(get(ConflictKind::Coauthor), 0);
-    assert_eq!(get(ConflictKind::Declared), 1, "A3–E1");
-    assert_eq!(get(ConflictKind::ApplicantRequest), 1, "A1–E5");
-    assert_eq!(get(ConflictKind::Unavailable), 3, "E4 × 3");
-    assert_eq!(get(ConflictKind::LowAffinity), 0);
-    assert_eq!(f.all_pairs, 18);
-    assert_eq!(f.excluded_pairs, 9, "no pair excluded twice");
+    let x = &f.exclusions;
+    let get = |k: &str| x.conflicts.iter().find(|c| c.kind == k).unwrap().pairs;
+    assert_eq!(get("institution"), 3, "A1–E1, A2–E3, A3–E2");
+    assert_eq!(get("team"), 1, "A2–E2");
+    assert_eq!(get("coauthor"), 0);
+    assert_eq!(get("declared"), 1, "A3–E1");
+    assert_eq!(get("applicant_request"), 1, "A1–E5");
+    assert_eq!(x.all_pairs, 18);
+    assert_eq!(
+        (x.unavailable_experts, x.unavailable_pairs),
+        (1, 3),
+        "E4 × 3, apart from the conflicts"
+    );
+    assert_eq!(x.conflict_pairs, 6, "no pair kept out twice");
+    assert_eq!(x.eligible_pairs, 9);
+    assert_eq!(x.other_pairs, 0);
+}
+
+#[test]
+fn eligible_count_matches_the_pair_list_on_generated_rounds() {
+    for preset in ["tiny", "guanggu"] {
+        for seed in 0..4 {
+            let mut cfg = panels::generate::preset(preset).unwrap();
+            cfg.seed = seed;
+            cfg.conflict_rate = 0.05;
+            let inst = panels::generate::generate(&cfg);
+            let elig = panels::eligibility::Eligibility::compute(&inst);
+            let x = report::exclusions(&inst, &elig);
+            assert_eq!(
+                x.eligible_pairs,
+                elig.pairs(&inst).len() as u64,
+                "{preset} {seed}"
+            );
+            // Every pair falls in exactly one class.
+            assert_eq!(
+                x.all_pairs,
+                x.eligible_pairs + x.unavailable_pairs + x.conflict_pairs + x.other_pairs
+            );
+            let mut counted = 0u64;
+            for a in inst.app_ixs() {
+                for e in inst.expert_ixs() {
+                    let v = elig.check(&inst, a, e);
+                    let conflict = v.reasons.iter().any(|r| {
+                        !matches!(
+                            r.kind(),
+                            panels::eligibility::ConflictKind::Unavailable
+                                | panels::eligibility::ConflictKind::LowAffinity
+                        )
+                    });
+                    if inst.experts[e.ix()].available && conflict {
+                        counted += 1;
+                    }
+                }
+            }
+            assert_eq!(x.conflict_pairs, counted, "{preset} {seed}");
+        }
+    }
 }
 
 #[test]
 fn price_of_city_rules_matches_hand_count() {
     let f = tiny_figures();
     // Without the outside-city rule A1 takes E2 + E6 (0.9 + 1.0): 4.4.
-    assert_eq!(f.price.with_rules_micro, 4_000_000);
-    match &f.price.outcome {
-        PriceOutcome::Solved {
-            without_rules_micro,
-            status,
+    assert_eq!(f.prices.len(), 1);
+    assert_eq!(f.prices[0].family, Family::City);
+    match &f.prices[0].outcome {
+        PriceOutcome::Priced {
+            with,
+            without,
+            low_micro,
+            high_micro,
         } => {
-            assert_eq!(*without_rules_micro, 4_400_000);
-            assert_eq!(status, "optimal");
+            assert_eq!(with.objective_micro, 4_000_000);
+            assert!(with.proven());
+            assert_eq!(with.source, "panels+flow", "no certificate: re-solved");
+            assert_eq!(without.objective_micro, 4_400_000);
+            assert!(without.proven());
+            assert_eq!((*low_micro, *high_micro), (400_000, Some(400_000)));
         }
-        other => panic!("expected a solved price, got {other:?}"),
+        other => panic!("expected a price, got {other:?}"),
     }
-    assert_eq!(f.price.cost_micro(), Some(400_000));
-    assert!((f.price.cost_share().unwrap() - 0.4 / 4.4).abs() < 1e-12);
+    assert_eq!(f.prices[0].outcome.exact(), Some(400_000));
 
     let mut o = opts();
     o.price_time_limit = None;
     let f = report::figures(&report_fixture::instance(), &report_fixture::optimal(), &o);
-    assert_eq!(f.price.outcome, PriceOutcome::Skipped);
+    assert_eq!(f.prices[0].outcome, PriceOutcome::Skipped);
 }
 
 #[test]
 fn price_of_a_round_without_city_rules_is_nothing() {
     let mut inst = report_fixture::instance();
     inst.policy.min_outside_share = 0.0;
-    assert!(!report::has_city_rules(&inst));
-    assert_eq!(
-        report::price_of_city_rules(&inst, Duration::from_secs(5)),
-        PriceOutcome::NoCityRules
-    );
+    assert!(!Family::City.in_force(&inst));
+    let f = report::figures(&inst, &report_fixture::optimal(), &opts());
+    assert!(f.prices.is_empty());
+    let md = report::render(&f, ReportFormat::Markdown);
+    assert!(md.contains("No rule family to price"), "{md}");
 }
 
 #[test]
@@ -185,18 +245,23 @@ fn renderings_carry_the_same_numbers() {
     let html = report::render(&f, ReportFormat::Html);
     let md = report::render(&f, ReportFormat::Markdown);
     for needle in [
-        "75.0%",  // 武汉's outside share
-        "4.4",    // objective without the city rules
-        "0.4",    // their cost
-        "9.1%",   // as a share
-        "E3, E5", // at their cap
-        "A1, A2", // at the minimum
+        "75.0%",                  // 武汉's outside share
+        "4.4 (proven optimal)",   // objective without the city rules
+        "**0.4**",                // their price, proven
+        "E3 Sun San, E5 Zhou Wu", // at their cap, names beside ids
+        "A1 Lasers, A2 Rice",     // at the minimum, titles beside ids
         "obeys every rule",
-        "panels verify tiny.json panels.json --certificate",
+        "panels verify tiny.json panels.json\n", // no certificate, no flag
+        "panels report --check report.html tiny.json panels.json",
         &"ab".repeat(32),
+        &"cd".repeat(32),
     ] {
-        assert!(html.contains(needle), "HTML lacks {needle:?}");
+        assert!(
+            html.contains(&needle.replace("**", "")),
+            "HTML lacks {needle:?}"
+        );
         assert!(md.contains(needle), "Markdown lacks {needle:?}");
+        let _ = needle;
     }
     assert!(
         md.contains("| 武汉 | 1 | 3 | 4 |"),
@@ -209,7 +274,9 @@ fn renderings_carry_the_same_numbers() {
 fn html_is_self_contained_and_printable() {
     let html = report::render(&tiny_figures(), ReportFormat::Html);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(!html.contains("<script"), "no scripts");
+    // The one script element is a JSON data block, which browsers never run.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains("<script type=\"application/json\" id=\"panels-figures\">"));
     assert!(!html.contains("<link"), "no external style sheets");
     assert!(!html.contains("url("), "no fetched resources");
     assert!(!html.contains("<img"), "no images to fetch");
@@ -227,14 +294,16 @@ fn html_is_self_contained_and_printable() {
 fn broken_panels_still_render_with_a_banner() {
     let inst = report_fixture::instance();
     let f = report::figures(&inst, &report_fixture::broken(), &opts());
+    // The banner lists broken rules; claims (a stale objective) are shown
+    // beside the recomputed numbers instead.
     let expected = panels::verify::verify(&inst, &report_fixture::broken())
-        .violations
-        .len();
+        .rule_violations()
+        .count();
     assert!(expected >= 2, "same institution and outside city at least");
     assert_eq!(f.violations.len(), expected);
     let html = report::render(&f, ReportFormat::Html);
     let md = report::render(&f, ReportFormat::Markdown);
-    let banner = format!("This assignment breaks {expected} rules");
+    let banner = format!("This assignment breaks {expected} rule");
     assert!(html.contains(&banner) && md.contains(&banner));
     assert!(html.contains("class=\"banner\""));
     assert!(
@@ -308,11 +377,14 @@ proptest! {
             prop_assert!(c.outside_reviews <= c.reviews);
             prop_assert!(c.share() + 1e-12 >= c.required_share, "every panel meets its minimum");
         }
-        prop_assert_eq!(f.price.with_rules_micro, solved.objective_micro);
-        if let Some(cost) = f.price.cost_micro() {
-            prop_assert!(cost >= 0, "relaxing rules cannot lower the optimum");
+        for p in &f.prices {
+            if let PriceOutcome::Priced { with, low_micro, high_micro, .. } = &p.outcome {
+                prop_assert_eq!(with.objective_micro, solved.objective_micro);
+                prop_assert!(*low_micro >= 0, "relaxing rules cannot lower the optimum");
+                prop_assert!(high_micro.is_none_or(|h| h >= *low_micro));
+            }
         }
-        let excluded: u64 = f.conflicts.iter().map(|c| c.pairs).sum();
-        prop_assert!(excluded >= f.excluded_pairs);
+        let by_kind: u64 = f.exclusions.conflicts.iter().map(|c| c.pairs).sum();
+        prop_assert!(by_kind >= f.exclusions.conflict_pairs);
     }
 }

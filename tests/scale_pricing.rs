@@ -161,6 +161,7 @@ fn indexed_dual_bound_equals_enumeration() {
                 .collect(),
             city: vec![BTreeMap::new(); n_apps],
             institution: vec![BTreeMap::new(); n_apps],
+            programme: vec![BTreeMap::new(); n_exp],
             max_load: (0..n_exp)
                 .map(|_| {
                     if rng.random_bool(0.5) {

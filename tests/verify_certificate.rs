@@ -63,6 +63,17 @@ fn raising_a_dual_proves_only_a_weaker_bound_and_fails_an_optimal_claim() {
                 ..Default::default()
             }),
     }
+    // With its stated dual objective stale, the certificate contradicts
+    // itself; restated, it proves only a weaker bound.
+    file.certificate = Some(serde_json::to_value(&cert).unwrap());
+    let got = outcome(&inst, &elig, &file);
+    assert!(
+        matches!(&got, CertificateOutcome::Invalid(why) if why.contains("dual objective")),
+        "{got:?}"
+    );
+    let duals = cert.resolve(&inst).unwrap();
+    cert.dual_objective =
+        panels::certificate::dual_bound_fast(&inst, &elig, &duals).unwrap() as i64;
     file.certificate = Some(serde_json::to_value(&cert).unwrap());
     let got = outcome(&inst, &elig, &file);
     assert!(
@@ -86,6 +97,7 @@ fn negative_capacity_duals_and_unknown_names_are_invalid() {
         expert: inst.experts[0].id.clone(),
         max_load: -1,
         min_load: 0,
+        programmes: Default::default(),
     });
     let mut bad = file.clone();
     bad.certificate = Some(serde_json::to_value(&cert).unwrap());
@@ -101,6 +113,7 @@ fn negative_capacity_duals_and_unknown_names_are_invalid() {
         expert: "NOBODY".into(),
         max_load: 1,
         min_load: 0,
+        programmes: Default::default(),
     });
     let mut bad = file.clone();
     bad.certificate = Some(serde_json::to_value(&cert).unwrap());

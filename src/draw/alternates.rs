@@ -68,10 +68,30 @@ pub fn alternates(
             }
         }
     }
+    // Reviews per (expert, programme) for programmes with a `max_load`.
+    let mut in_programme: BTreeMap<(ExpertIx, u32), u32> = BTreeMap::new();
+    for (a, p) in panels.iter().enumerate() {
+        if let Some(prog) = crate::history::capped_programme(inst, AppIx(a as u32)) {
+            for &e in p {
+                *in_programme.entry((e, prog.0)).or_default() += 1;
+            }
+        }
+    }
     inst.app_ixs()
         .map(|a| {
             let panel = panels.get(a.ix()).map(Vec::as_slice).unwrap_or(&[]);
             let mut all = candidates(inst, pairs, a, panel, &load);
+            if let Some(prog) = crate::history::capped_programme(inst, a) {
+                // An alternate must have room within the programme too.
+                let cap = inst.programme_max_load(prog).unwrap_or(0);
+                all.retain(|alt| {
+                    in_programme
+                        .get(&(alt.expert, prog.0))
+                        .copied()
+                        .unwrap_or(0)
+                        < cap
+                });
+            }
             let available = all.len();
             all.sort_by(|x, y| y.score.cmp(&x.score).then(x.expert.cmp(&y.expert)));
             all.truncate(wanted as usize);

@@ -20,12 +20,12 @@ use super::replace::Replaced;
 use super::Drawn;
 use crate::eligibility::Eligibility;
 use crate::io::panels::{PanelRecord, PanelsFile};
-use crate::model::{total_as_f64, AppIx, ExpertIx, Instance, Policy};
+use crate::model::{total_as_f64, ExpertIx, Instance, Policy};
 
 /// `format` of a draw log.
 pub const LOG_FORMAT: &str = "panels-draw/1";
 /// `format` of a replacement log.
-pub const REPLACE_FORMAT: &str = "panels-replace/1";
+pub const REPLACE_FORMAT: &str = "panels-replace/2";
 
 /// The program and version, written into every log.
 pub fn program() -> String {
@@ -65,6 +65,9 @@ pub struct DrawLog {
     pub panels: Vec<PanelRecord>,
     /// Ranked alternates per panel.
     pub alternates: Vec<AlternatesRow>,
+    /// Where `max_probability` came from: `flag` (`--max-probability`),
+    /// `policy`, or `default` (½; see [`super::DEFAULT_MAX_PROBABILITY`]).
+    pub max_probability_source: String,
 }
 
 /// The probabilities of one application's pairs.
@@ -124,15 +127,16 @@ pub fn draw_output(
     instance: &str,
     hash: &str,
     seed: u64,
+    source: super::CapSource,
 ) -> DrawOutput {
-    let pairs = elig.pairs(inst);
+    let pairs = &drawn.pairs;
     let records = panel_records(inst, elig, &drawn.panels);
     let status = if drawn.objective_micro == drawn.optimum_micro {
         "optimal"
     } else {
         "feasible"
     };
-    let panels = PanelsFile {
+    let mut panels = PanelsFile {
         status: status.to_string(),
         objective: total_as_f64(drawn.objective_micro),
         bound: Some(total_as_f64(drawn.optimum_micro)),
@@ -142,10 +146,11 @@ pub fn draw_output(
         input_sha256: Some(hash.to_string()),
         certificate: None,
         stats: Some(serde_json::json!({
-            "eligible_pairs": pairs.len(),
+            "eligible_pairs": drawn.eligible_pairs,
             "max_probability": drawn.lp.cap(),
             "expected_objective": drawn.lp.expected_objective(),
         })),
+        ..Default::default()
     };
     let d = drawn.lp.denominator as f64;
     let mut probabilities: Vec<ProbabilityRow> = Vec::new();
@@ -163,7 +168,7 @@ pub fn draw_output(
         row.p.push(m.units as f64 / d);
     }
     let wanted = inst.policy.alternates;
-    let alternates = alternates(inst, &pairs, &drawn.panels, wanted)
+    let alternates = alternates(inst, pairs, &drawn.panels, wanted)
         .into_iter()
         .map(|pa| AlternatesRow {
             application: inst.applications[pa.app.ix()].id.clone(),
@@ -202,7 +207,9 @@ pub fn draw_output(
         probabilities,
         panels: records,
         alternates,
+        max_probability_source: source.as_str().to_string(),
     };
+    panels.seal();
     let log_bytes = json_bytes(&log);
     DrawOutput {
         panels,
@@ -251,7 +258,7 @@ fn ids(inst: &Instance, experts: &[ExpertIx]) -> Vec<String> {
 }
 
 /// What `--replay` needs from a draw log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReplayRecord {
     /// The instance path as logged.
     pub instance: String,
@@ -261,6 +268,9 @@ pub struct ReplayRecord {
     pub seed: u64,
     /// The program that drew.
     pub program: String,
+    /// The cap, when it came from `--max-probability` (replay applies it
+    /// again); `None` when the policy or the default gave it.
+    pub flag_cap: Option<f64>,
 }
 
 impl ReplayRecord {
@@ -289,11 +299,22 @@ impl ReplayRecord {
                 .get("seed")
                 .and_then(|x| x.as_u64())
                 .ok_or("field seed is missing or not a non-negative integer")?,
+            flag_cap: match v.get("max_probability_source").and_then(|x| x.as_str()) {
+                Some("flag") => Some(
+                    v.get("max_probability")
+                        .and_then(|x| x.as_f64())
+                        .ok_or("field max_probability is missing or not a number")?,
+                ),
+                _ => None,
+            },
         })
     }
 }
 
-/// The replacement log.
+/// The replacement log: what was asked (declines, locks, moves), the
+/// round's state after it, what changed and the new panels. Like the draw
+/// log it holds no time stamp, so `panels replace --replay LOG` recomputes
+/// it byte for byte.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReplaceLog {
     /// [`REPLACE_FORMAT`].
@@ -308,8 +329,21 @@ pub struct ReplaceLog {
     pub panels_file: String,
     /// SHA-256 of the old panels file's bytes.
     pub panels_sha256: String,
-    /// The declines, as given.
-    pub declines: Vec<DeclineRow>,
+    /// `--decline` values as given (trimmed): `APPLICATION:EXPERT` for a
+    /// declined pair, `EXPERT` for an expert who withdrew from the round.
+    pub declines: Vec<String>,
+    /// `--lock` values as given.
+    pub lock: Vec<String>,
+    /// `--lock-confirmed` was given.
+    pub lock_confirmed: bool,
+    /// `--allow-moves` was given.
+    pub allow_moves: bool,
+    /// Every declined pair of the round after this replacement.
+    pub declined: Vec<DeclineRow>,
+    /// Every withdrawn expert of the round after this replacement.
+    pub withdrawn: Vec<String>,
+    /// Every locked application after this replacement.
+    pub locked: Vec<String>,
     /// Pairs of the old panels kept.
     pub pairs_kept: usize,
     /// Pairs removed (and as many added).
@@ -320,9 +354,11 @@ pub struct ReplaceLog {
     pub objective_after: f64,
     /// Every panel that changed, in input order.
     pub changes: Vec<ChangeRow>,
+    /// The new panels (as in the panels file).
+    pub panels: Vec<PanelRecord>,
 }
 
-/// One decline.
+/// One declined pair.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeclineRow {
     /// Application id.
@@ -342,32 +378,92 @@ pub struct ChangeRow {
     pub added: Vec<String>,
 }
 
-/// Builds the replacement log.
-#[allow(clippy::too_many_arguments)]
+/// What was asked of a replacement, as given (for the log and replay).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplaceAsked {
+    /// The instance path as given.
+    pub instance: String,
+    /// SHA-256 of the instance's input bytes.
+    pub input_sha256: String,
+    /// The old panels file path as given.
+    pub panels_file: String,
+    /// SHA-256 of its bytes.
+    pub panels_sha256: String,
+    /// `--decline` values (trimmed).
+    pub declines: Vec<String>,
+    /// `--lock` values (trimmed).
+    pub lock: Vec<String>,
+    /// `--lock-confirmed`.
+    pub lock_confirmed: bool,
+    /// `--allow-moves`.
+    pub allow_moves: bool,
+}
+
+impl ReplaceAsked {
+    /// Reads what a replacement log asked, for `--replay`.
+    ///
+    /// # Errors
+    /// A message naming what is missing or malformed.
+    pub fn from_log_bytes(bytes: &[u8]) -> Result<(ReplaceAsked, String), String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a JSON log: {e}"))?;
+        match v.get("format").and_then(|f| f.as_str()) {
+            Some(REPLACE_FORMAT) => {}
+            Some(other) => {
+                return Err(format!(
+                    "format is {other:?}, expected {REPLACE_FORMAT:?} (a replacement log of this version)"
+                ))
+            }
+            None => return Err("field format is missing".into()),
+        }
+        let log: ReplaceLog =
+            serde_json::from_value(v).map_err(|e| format!("not a replacement log: {e}"))?;
+        Ok((
+            ReplaceAsked {
+                instance: log.instance,
+                input_sha256: log.input_sha256,
+                panels_file: log.panels_file,
+                panels_sha256: log.panels_sha256,
+                declines: log.declines,
+                lock: log.lock,
+                lock_confirmed: log.lock_confirmed,
+                allow_moves: log.allow_moves,
+            },
+            log.program,
+        ))
+    }
+}
+
+/// Builds the replacement log; `state` is the panels file written (its
+/// declined, withdrawn and locked lists are the round's state after).
 pub fn replace_log(
     inst: &Instance,
     replaced: &Replaced,
-    declines: &[(AppIx, ExpertIx)],
+    asked: &ReplaceAsked,
     objective_before_micro: i64,
-    instance: &str,
-    hash: &str,
-    panels_file: &str,
-    panels_hash: &str,
+    state: &PanelsFile,
 ) -> ReplaceLog {
     ReplaceLog {
         format: REPLACE_FORMAT.to_string(),
         program: program(),
-        instance: instance.to_string(),
-        input_sha256: hash.to_string(),
-        panels_file: panels_file.to_string(),
-        panels_sha256: panels_hash.to_string(),
-        declines: declines
+        instance: asked.instance.clone(),
+        input_sha256: asked.input_sha256.clone(),
+        panels_file: asked.panels_file.clone(),
+        panels_sha256: asked.panels_sha256.clone(),
+        declines: asked.declines.clone(),
+        lock: asked.lock.clone(),
+        lock_confirmed: asked.lock_confirmed,
+        allow_moves: asked.allow_moves,
+        declined: state
+            .declined
             .iter()
-            .map(|&(a, e)| DeclineRow {
-                application: inst.applications[a.ix()].id.clone(),
-                expert: inst.experts[e.ix()].id.clone(),
+            .map(|d| DeclineRow {
+                application: d.application.clone(),
+                expert: d.expert.clone(),
             })
             .collect(),
+        withdrawn: state.withdrawn.clone(),
+        locked: state.locked.clone(),
         pairs_kept: replaced.kept,
         pairs_changed: replaced.changed_pairs(),
         objective_before: total_as_f64(objective_before_micro),
@@ -381,5 +477,6 @@ pub fn replace_log(
                 added: ids(inst, &c.added),
             })
             .collect(),
+        panels: state.panels.clone(),
     }
 }

@@ -108,6 +108,57 @@ impl CappedLp {
         })
     }
 
+    /// Solves the capped LP on candidate pairs with pricing, for rounds too
+    /// large for every pair ([`crate::solve::pricing::run_sparse`] with the
+    /// pair arcs capped): the pruned pairs are priced against the capped
+    /// LP's duals, so no pair left out would get probability in an optimal
+    /// solution and the result is an optimum of the capped LP over **all**
+    /// eligible pairs. Returns the LP, the candidate pairs (every pair with
+    /// probability is among them) and the exact number of eligible pairs.
+    ///
+    /// # Errors
+    /// As [`CappedLp::solve`].
+    pub fn solve_sparse(
+        inst: &Instance,
+        elig: &crate::eligibility::Eligibility,
+        k: usize,
+        max_probability: Option<f64>,
+    ) -> Result<(CappedLp, EligiblePairs, usize), DrawError> {
+        use crate::solve::{pricing, SolveError, SolveOptions};
+        let (cap_units, denominator) = cap_fraction(max_probability);
+        let run = match pricing::run_sparse(
+            inst,
+            elig,
+            k,
+            &SolveOptions::default(),
+            (cap_units, denominator),
+        ) {
+            Ok(run) => run,
+            Err(SolveError::Infeasible(_)) => {
+                return Err(DrawError::CapTooLow(CapTooLow {
+                    cap: cap_units as f64 / denominator as f64,
+                    needed: 0.0,
+                    findings: vec![
+                        "the city, institution and load rules with this cap leave too few experts to spread the seats over (found on candidate pairs with every eligible pair of the starved applications)".into(),
+                    ],
+                }));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let scaled = run.enc.net.clone();
+        let mut enc = run.enc;
+        enc.net = unscale(&enc, denominator);
+        let lp = CappedLp {
+            enc,
+            scaled,
+            denominator,
+            cap_units,
+            flow: run.flow,
+            expected_micro_times_d: i128::from(run.objective),
+        };
+        Ok((lp, run.candidates.to_pairs(), run.eligible_pairs))
+    }
+
     /// The cap as a float (`P/D`).
     pub fn cap(&self) -> f64 {
         self.cap_units as f64 / self.denominator as f64
@@ -176,6 +227,25 @@ fn scale(enc: &Encoded, cap_units: i64, d: i64) -> Network {
             upper,
             net.cost(a),
         );
+    }
+    out
+}
+
+/// The solve network back from its scaled copy: supplies and bounds ÷ `d`
+/// (they were multiplied by it), pair arcs `[0, 1]`.
+fn unscale(enc: &Encoded, d: i64) -> Network {
+    let net = &enc.net;
+    let mut out = Network::with_capacity(net.num_nodes(), net.num_arcs());
+    for n in net.nodes() {
+        let m = out.add_node();
+        out.set_supply(m, net.supply(n) / d);
+    }
+    for a in net.arcs() {
+        let (lo, hi) = match enc.arc_role(a) {
+            ArcRole::Pair(..) => (0, 1),
+            _ => (net.lower(a) / d, net.upper(a) / d),
+        };
+        out.add_arc(net.source(a), net.target(a), lo, hi, net.cost(a));
     }
     out
 }

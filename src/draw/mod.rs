@@ -61,10 +61,12 @@
 //! and keeps the part before a cycle after rounding it, so the whole
 //! rounding costs O(n + m + Σ cycle lengths).
 //!
-//! **No cap, no randomness.** Without `max_probability` (or with 1), `D = 1`,
-//! the scaled network is the solve network, its optimum is integral, and the
-//! draw returns the same panels as `panels solve` (`rounding_steps` 0). The
-//! randomness, and the protection, come from the cap.
+//! **No cap, no randomness.** With a cap of 1, `D = 1`, the scaled network
+//! is the solve network, its optimum is integral, and the draw returns the
+//! same panels as `panels solve` (`rounding_steps` 0). The randomness, and
+//! the protection, come from the cap; so a draw that is given no cap (no
+//! `--max-probability`, no policy `max_probability`) uses
+//! [`DEFAULT_MAX_PROBABILITY`] (½), and says so ([`CapSource`]).
 //!
 //! # Alternates and replacement
 //!
@@ -85,6 +87,7 @@ pub mod log;
 pub mod lp;
 pub mod replace;
 pub mod round;
+pub mod state;
 
 use crate::eligibility::Eligibility;
 use crate::model::{ExpertIx, Instance};
@@ -94,11 +97,11 @@ use crate::solve::{self, Method, SolveError};
 
 pub use alternates::{alternates, Alternate, PanelAlternates};
 pub use log::{
-    draw_output, replace_log, DrawLog, DrawOutput, ReplaceLog, ReplayRecord, LOG_FORMAT,
-    REPLACE_FORMAT,
+    draw_output, replace_log, DrawLog, DrawOutput, ReplaceAsked, ReplaceLog, ReplayRecord,
+    LOG_FORMAT, REPLACE_FORMAT,
 };
 pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
-pub use replace::{replace, Change, Replaced};
+pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
 pub use round::{dependent_round, RoundError};
 
 /// Why a draw or a replacement produced nothing.
@@ -117,6 +120,10 @@ pub enum DrawError {
     /// A decline that names no pair of the panels (exit 2).
     #[error("{0}")]
     BadDecline(String),
+    /// Only the declined seats may change, and they cannot be refilled
+    /// (exit 3): which application, which rule, what would help.
+    #[error("{0}")]
+    Stuck(String),
     /// The flow solver refused the network (numbers too large).
     #[error("flow solver: {0}")]
     Flow(crate::flow::FlowError),
@@ -151,18 +158,99 @@ pub struct Drawn {
     pub objective_micro: i64,
     /// Cycles rounded.
     pub rounding_steps: usize,
+    /// The pairs the LP was solved on: every eligible pair, or on a large
+    /// round the candidates with every pair pricing added (all pairs with
+    /// probability are among them). Alternates are ranked among these.
+    pub pairs: crate::eligibility::EligiblePairs,
+    /// Exact number of eligible pairs of the round.
+    pub eligible_pairs: usize,
 }
 
-/// Draws panels for `inst` with `seed` (see the module docs).
+/// The cap on every pair's probability when neither `--max-probability`
+/// nor the policy's `max_probability` gives one: ½, so that a draw is
+/// random wherever the rules leave room (抽取 means random).
+pub const DEFAULT_MAX_PROBABILITY: f64 = 0.5;
+
+/// Where the cap of a draw came from (written in the log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapSource {
+    /// `--max-probability` on the command line (wins over the policy).
+    Flag,
+    /// The policy's `max_probability`.
+    Policy,
+    /// Neither: [`DEFAULT_MAX_PROBABILITY`].
+    Default,
+}
+
+impl CapSource {
+    /// The word written in the log: `flag`, `policy` or `default`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapSource::Flag => "flag",
+            CapSource::Policy => "policy",
+            CapSource::Default => "default",
+        }
+    }
+
+    /// Reads [`CapSource::as_str`] back.
+    pub fn parse(s: &str) -> Option<CapSource> {
+        match s {
+            "flag" => Some(CapSource::Flag),
+            "policy" => Some(CapSource::Policy),
+            "default" => Some(CapSource::Default),
+            _ => None,
+        }
+    }
+}
+
+/// The cap in force: the flag, else the policy, else the default.
+pub fn resolve_cap(flag: Option<f64>, policy: Option<f64>) -> (f64, CapSource) {
+    match (flag, policy) {
+        (Some(p), _) => (p, CapSource::Flag),
+        (None, Some(p)) => (p, CapSource::Policy),
+        (None, None) => (DEFAULT_MAX_PROBABILITY, CapSource::Default),
+    }
+}
+
+/// Draws panels for `inst` with `seed` and the cap of the policy (else
+/// [`DEFAULT_MAX_PROBABILITY`]); see [`draw_capped`].
+///
+/// # Errors
+/// As [`draw_capped`].
+pub fn draw(inst: &Instance, elig: &Eligibility, seed: u64) -> Result<Drawn, DrawError> {
+    let (cap, _) = resolve_cap(None, inst.policy.max_probability);
+    draw_capped(inst, elig, seed, cap)
+}
+
+/// Draws panels for `inst` with `seed`, no pair above probability
+/// `max_probability` (see the module docs).
 ///
 /// # Errors
 /// [`DrawError::Infeasible`] when no assignment obeys the rules,
 /// [`DrawError::CapTooLow`] when none does with the probability cap,
 /// [`DrawError::NotLaminar`] when the rules do not nest.
-pub fn draw(inst: &Instance, elig: &Eligibility, seed: u64) -> Result<Drawn, DrawError> {
+pub fn draw_capped(
+    inst: &Instance,
+    elig: &Eligibility,
+    seed: u64,
+    max_probability: f64,
+) -> Result<Drawn, DrawError> {
     let optimum = solve::solve(inst, elig, Method::Flow)?;
-    let pairs = elig.pairs(inst);
-    let lp = CappedLp::solve(inst, &pairs, inst.policy.max_probability)?;
+    let (lp, pairs, eligible_pairs) = match optimum.stats.pricing.as_ref() {
+        // The round was too large for every pair: so is the draw.
+        Some(p) => CappedLp::solve_sparse(
+            inst,
+            elig,
+            p.candidates_per_application,
+            Some(max_probability),
+        )?,
+        None => {
+            let pairs = elig.pairs(inst);
+            let lp = CappedLp::solve(inst, &pairs, Some(max_probability))?;
+            let n = pairs.len();
+            (lp, pairs, n)
+        }
+    };
     let (panels, rounding_steps) = lp.sample(seed)?;
     let objective_micro = total_micro(inst, elig, &panels);
     if objective_micro > optimum.objective_micro {
@@ -177,6 +265,8 @@ pub fn draw(inst: &Instance, elig: &Eligibility, seed: u64) -> Result<Drawn, Dra
         panels,
         objective_micro,
         rounding_steps,
+        pairs,
+        eligible_pairs,
     })
 }
 

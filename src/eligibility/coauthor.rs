@@ -41,64 +41,286 @@ fn graph(inst: &Instance) -> UnGraph<(), ()> {
     g
 }
 
-/// Rule: e is within `coauthor_hops` links of a team member of a.
+/// The nearest team members found so far for one node: at most two
+/// (member, links), of different members, nearest first.
+type Labels = [Option<(u32, u32)>; 2];
+
+/// Rule: e is within `coauthor_hops` links of a team member of a (other
+/// than e itself).
+///
+/// One breadth-first search per application, from all its team members at
+/// once, that keeps for every person the two nearest distinct members: the
+/// nearest member *other than the person* is then always known (a team
+/// member who is an expert is a co-author conflict when another member is
+/// near). O(team + reached links) per application, however large the team
+/// (a search per member was O(team²) on a team around one hub). Only the
+/// member and the number of links are kept; the chain itself is found
+/// again when asked ([`chain`]), so evidence stays small on long chains.
 pub fn coauthor_conflicts(inst: &Instance, ex: &mut Exclusions) {
-    let hops = inst.policy.coauthor_hops as usize;
+    let hops = inst.policy.coauthor_hops;
     if hops == 0 || inst.coauthorships.is_empty() {
         return;
     }
     let g = graph(inst);
     let n = g.node_count();
-    // BFS scratch reused across searches; `seen_at` marks by search number.
-    let mut seen_at = vec![usize::MAX; n];
-    let mut parent = vec![usize::MAX; n];
-    let mut dist = vec![0usize; n];
-    let mut queue = VecDeque::new();
-    let mut search = 0usize;
+    let mut labels: Vec<Labels> = vec![[None, None]; n];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut queue: VecDeque<(usize, u32, u32)> = VecDeque::new();
     for a in inst.app_ixs() {
+        for &v in &touched {
+            labels[v] = [None, None];
+        }
+        touched.clear();
+        queue.clear();
         for &member in &inst.applications[a.ix()].team {
-            search += 1;
-            let start = member.ix();
-            seen_at[start] = search;
-            parent[start] = usize::MAX;
-            dist[start] = 0;
-            queue.clear();
-            queue.push_back(start);
-            while let Some(u) = queue.pop_front() {
-                if dist[u] == hops {
-                    continue;
+            let m = member.ix();
+            if offer(&mut labels[m], member.0, 0) {
+                touched.push(m);
+                queue.push_back((m, member.0, 0));
+            }
+        }
+        while let Some((u, root, d)) = queue.pop_front() {
+            if d == hops {
+                continue;
+            }
+            for v in g.neighbors(NodeIndex::new(u)) {
+                let v = v.index();
+                if offer(&mut labels[v], root, d + 1) {
+                    touched.push(v);
+                    queue.push_back((v, root, d + 1));
                 }
-                for v in g.neighbors(NodeIndex::new(u)) {
-                    let v = v.index();
-                    if seen_at[v] == search {
-                        continue;
-                    }
-                    seen_at[v] = search;
-                    parent[v] = u;
-                    dist[v] = dist[u] + 1;
-                    queue.push_back(v);
-                    if let Some(e) = person_as_expert(inst, PersonIx(v as u32)) {
-                        exclude(
-                            ex,
-                            a,
-                            e,
-                            Reason::Coauthor {
-                                path: chain(&parent, v),
-                            },
-                        );
-                    }
-                }
+            }
+        }
+        for &v in &touched {
+            let Some(e) = person_as_expert(inst, PersonIx(v as u32)) else {
+                continue;
+            };
+            let nearest_other = labels[v]
+                .iter()
+                .flatten()
+                .find(|&&(root, _)| root as usize != v);
+            if let Some(&(root, links)) = nearest_other {
+                exclude(
+                    ex,
+                    a,
+                    e,
+                    Reason::Coauthor {
+                        member: PersonIx(root),
+                        links,
+                    },
+                );
             }
         }
     }
 }
 
-/// The chain from `v` back to the search's start, `v` first.
-fn chain(parent: &[usize], mut v: usize) -> Vec<PersonIx> {
-    let mut path = vec![PersonIx(v as u32)];
-    while parent[v] != usize::MAX {
-        v = parent[v];
-        path.push(PersonIx(v as u32));
+/// Offers `(root, links)` to a node's labels; true when taken (the node
+/// has fewer than two labels and none from `root`).
+fn offer(l: &mut Labels, root: u32, links: u32) -> bool {
+    match l {
+        [None, _] => {
+            l[0] = Some((root, links));
+            true
+        }
+        [Some((r, _)), None] if *r != root => {
+            l[1] = Some((root, links));
+            true
+        }
+        _ => false,
     }
-    path
+}
+
+/// A shortest chain of counting co-authorships from `from` to `to` of at
+/// most `max_links` links, `to` first (as [`Reason::Coauthor`] describes
+/// it); `None` when there is none.
+pub fn chain(
+    inst: &Instance,
+    from: PersonIx,
+    to: PersonIx,
+    max_links: u32,
+) -> Option<Vec<PersonIx>> {
+    let g = graph(inst);
+    let n = g.node_count();
+    let (start, goal) = (from.ix(), to.ix());
+    if start >= n || goal >= n {
+        return None;
+    }
+    let mut parent = vec![usize::MAX; n];
+    let mut dist = vec![u32::MAX; n];
+    let mut queue = VecDeque::from([start]);
+    dist[start] = 0;
+    while let Some(u) = queue.pop_front() {
+        if u == goal {
+            let mut path = vec![PersonIx(goal as u32)];
+            let mut v = goal;
+            while v != start {
+                v = parent[v];
+                path.push(PersonIx(v as u32));
+            }
+            return Some(path);
+        }
+        if dist[u] >= max_links {
+            continue;
+        }
+        for v in g.neighbors(NodeIndex::new(u)) {
+            let v = v.index();
+            if dist[v] == u32::MAX {
+                dist[v] = dist[u] + 1;
+                parent[v] = u;
+                queue.push_back(v);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eligibility::Eligibility;
+
+    /// A team of `t` people all linked to one hub, every one an expert.
+    fn hub_instance(t: usize) -> Instance {
+        let mut experts = Vec::new();
+        let mut team = Vec::new();
+        let mut links = Vec::new();
+        for i in 0..t {
+            experts
+                .push(serde_json::json!({"id": format!("P{i}"), "city": "X", "institution": "I"}));
+            team.push(format!("P{i}"));
+            links.push(serde_json::json!({"a": format!("P{i}"), "b": "HUB"}));
+        }
+        experts.push(serde_json::json!({"id": "HUB", "city": "X", "institution": "I"}));
+        experts.push(serde_json::json!({"id": "FAR", "city": "X", "institution": "I"}));
+        let bundle = serde_json::json!({
+            "policy": {"panel_size": 1, "coauthor_hops": 2},
+            "experts": experts,
+            "applications": [{"id": "A1", "city": "Y", "institution": "J", "team": team}],
+            "coauthorships": links,
+        });
+        crate::io::load_bundle_from_bytes(
+            std::path::Path::new("hub.json"),
+            bundle.to_string().as_bytes(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn members_count_as_coauthors_of_each_other_but_not_of_themselves() {
+        let inst = hub_instance(3);
+        let elig = Eligibility::compute(&inst);
+        let a = crate::model::AppIx(0);
+        let p0 = inst.expert_by_id("P0").unwrap();
+        let kinds: Vec<_> = elig.check(&inst, a, p0).reasons;
+        assert!(kinds.contains(&Reason::OnTeam));
+        assert!(kinds
+            .iter()
+            .any(|r| matches!(r, Reason::Coauthor { links: 2, .. })));
+        let hub = inst.expert_by_id("HUB").unwrap();
+        assert!(matches!(
+            elig.check(&inst, a, hub).reasons[..],
+            [Reason::Coauthor { links: 1, .. }]
+        ));
+        let far = inst.expert_by_id("FAR").unwrap();
+        assert!(elig.check(&inst, a, far).is_eligible());
+    }
+
+    #[test]
+    fn a_team_of_two_thousand_around_one_hub_is_fast() {
+        let inst = hub_instance(2000);
+        let t = std::time::Instant::now();
+        let elig = Eligibility::compute(&inst);
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        let a = crate::model::AppIx(0);
+        let p = inst.expert_by_id("P1999").unwrap();
+        assert!(elig.is_person_excluded(a, p));
+    }
+
+    /// A chain of 30,000 co-authors, every one an expert, with the whole
+    /// chain in reach: evidence stays one member and a count per pair.
+    #[test]
+    fn a_thirty_thousand_link_chain_stays_small() {
+        let n = 30_000;
+        let experts: Vec<_> = (0..n)
+            .map(|i| serde_json::json!({"id": format!("P{i}"), "city": "X", "institution": "I"}))
+            .collect();
+        let links: Vec<_> = (1..n)
+            .map(|i| serde_json::json!({"a": format!("P{}", i - 1), "b": format!("P{i}")}))
+            .collect();
+        let apps: Vec<_> = (0..5)
+            .map(|k| serde_json::json!({"id": format!("A{k}"), "city": "Y", "institution": "J", "team": ["P0"]}))
+            .collect();
+        let bundle = serde_json::json!({
+            "policy": {"panel_size": 1, "coauthor_hops": n},
+            "experts": experts, "applications": apps, "coauthorships": links,
+        });
+        let inst = crate::io::load_bundle_from_bytes(
+            std::path::Path::new("chain.json"),
+            bundle.to_string().as_bytes(),
+        )
+        .unwrap();
+        let t = std::time::Instant::now();
+        let elig = Eligibility::compute(&inst);
+        assert!(t.elapsed().as_secs() < 10);
+        let a = crate::model::AppIx(4);
+        let last = inst.expert_by_id(&format!("P{}", n - 1)).unwrap();
+        let reasons = elig.check(&inst, a, last).reasons;
+        assert_eq!(
+            reasons,
+            vec![Reason::Coauthor {
+                member: PersonIx(0),
+                links: n as u32 - 1
+            }]
+        );
+        let chain = reasons[0].chain(&inst, last).unwrap();
+        assert_eq!(chain.len(), n);
+        assert_eq!(chain[0], PersonIx(last.0));
+    }
+
+    proptest::proptest! {
+        /// The one search per application finds exactly the experts one
+        /// search per team member (the rule as written) finds, on random
+        /// graphs, teams and hop limits.
+        #[test]
+        fn equals_a_search_per_member(
+            links in proptest::collection::vec((0usize..10, 0usize..10), 0..20),
+            teams in proptest::collection::vec(proptest::collection::vec(0usize..12, 0..5), 1..4),
+            hops in 1u32..4,
+        ) {
+            let person = |i: usize| format!("P{i}");
+            let experts: Vec<_> = (0..8)
+                .map(|i| serde_json::json!({"id": person(i), "city": "X", "institution": "I"}))
+                .collect();
+            let apps: Vec<_> = teams.iter().enumerate().map(|(k, t)| {
+                let team: Vec<String> = t.iter().map(|&i| person(i)).collect();
+                serde_json::json!({"id": format!("A{k}"), "city": "Y", "institution": "J", "team": team})
+            }).collect();
+            let co: Vec<_> = links.iter().map(|&(a, b)| serde_json::json!({"a": person(a), "b": person(b)})).collect();
+            let bundle = serde_json::json!({
+                "policy": {"panel_size": 1, "coauthor_hops": hops},
+                "experts": experts, "applications": apps, "coauthorships": co,
+            });
+            let Ok(inst) = crate::io::load_bundle_from_bytes(
+                std::path::Path::new("r.json"), bundle.to_string().as_bytes()) else {
+                return Ok(());
+            };
+            let elig = Eligibility::compute(&inst);
+            for a in inst.app_ixs() {
+                for e in inst.expert_ixs() {
+                    let expected = inst.applications[a.ix()].team.iter().any(|&m| {
+                        m.ix() != e.ix() && chain(&inst, m, PersonIx(e.0), hops).is_some()
+                    });
+                    let found = elig.check(&inst, a, e).reasons.iter().find_map(|r| match r {
+                        Reason::Coauthor { member, links } => Some((*member, *links)),
+                        _ => None,
+                    });
+                    proptest::prop_assert_eq!(found.is_some(), expected);
+                    if let Some((m, l)) = found {
+                        let c = chain(&inst, m, PersonIx(e.0), hops).unwrap();
+                        proptest::prop_assert_eq!(c.len() as u32 - 1, l);
+                    }
+                }
+            }
+        }
+    }
 }

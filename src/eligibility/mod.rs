@@ -41,11 +41,21 @@ pub enum ConflictKind {
     Institution,
     /// Score below `min_affinity`.
     LowAffinity,
+    /// The expert does not serve the application's programme.
+    Programme,
+    /// `avoid_repeat`: a repeat of a past served review.
+    Repeat,
+    /// `max_consecutive_years`: the expert rests this round.
+    Resting,
+    /// `max_declines`: too many declined or no-show records.
+    Declines,
+    /// `min_rating`: mean rating below the threshold.
+    Rating,
 }
 
 impl ConflictKind {
     /// All kinds, in report order.
-    pub const ALL: [ConflictKind; 7] = [
+    pub const ALL: [ConflictKind; 12] = [
         ConflictKind::Institution,
         ConflictKind::Team,
         ConflictKind::Coauthor,
@@ -53,7 +63,24 @@ impl ConflictKind {
         ConflictKind::ApplicantRequest,
         ConflictKind::Unavailable,
         ConflictKind::LowAffinity,
+        ConflictKind::Programme,
+        ConflictKind::Repeat,
+        ConflictKind::Resting,
+        ConflictKind::Declines,
+        ConflictKind::Rating,
     ];
+
+    /// True for the kinds the history table causes (counted apart from
+    /// declared conflicts in reports).
+    pub fn is_history(self) -> bool {
+        matches!(
+            self,
+            ConflictKind::Repeat
+                | ConflictKind::Resting
+                | ConflictKind::Declines
+                | ConflictKind::Rating
+        )
+    }
 
     /// A short label for tables.
     pub fn label(self) -> &'static str {
@@ -65,6 +92,11 @@ impl ConflictKind {
             ConflictKind::Coauthor => "co-author",
             ConflictKind::Institution => "same institution",
             ConflictKind::LowAffinity => "below min_affinity",
+            ConflictKind::Programme => "other programme",
+            ConflictKind::Repeat => "repeat (history)",
+            ConflictKind::Resting => "resting (history)",
+            ConflictKind::Declines => "declines (history)",
+            ConflictKind::Rating => "rating (history)",
         }
     }
 }
@@ -90,11 +122,13 @@ pub enum Reason {
         /// The conflict's stated reason, if any.
         reason: Option<String>,
     },
-    /// The expert is within `coauthor_hops` links of a team member.
+    /// The expert is within `coauthor_hops` links of a team member (the
+    /// nearest other member; the chain itself from [`Reason::chain`]).
     Coauthor {
-        /// The chain of persons from the expert to the team member, both ends
-        /// included (length = hops + 1).
-        path: Vec<PersonIx>,
+        /// The team member.
+        member: PersonIx,
+        /// Links between them (1 = co-authors).
+        links: u32,
     },
     /// Same institution as the applicant (`avoid_same_institution`).
     SameInstitution,
@@ -105,6 +139,17 @@ pub enum Reason {
         /// The policy's threshold.
         min: Score,
     },
+    /// The expert lists programmes and not the application's.
+    OutsideProgramme {
+        /// The application's programme.
+        programme: String,
+    },
+    /// `avoid_repeat`: the expert served a counting review of an
+    /// application from this institution (or sharing a team member).
+    Repeat(crate::history::Repeat),
+    /// `max_consecutive_years` (and the other expert-wide history rules):
+    /// the expert is barred from the round.
+    History(crate::history::Bar),
 }
 
 impl Reason {
@@ -120,6 +165,11 @@ impl Reason {
             Reason::Coauthor { .. } => ConflictKind::Coauthor,
             Reason::SameInstitution => ConflictKind::Institution,
             Reason::BelowMinAffinity { .. } => ConflictKind::LowAffinity,
+            Reason::OutsideProgramme { .. } => ConflictKind::Programme,
+            Reason::Repeat(_) => ConflictKind::Repeat,
+            Reason::History(crate::history::Bar::Resting { .. }) => ConflictKind::Resting,
+            Reason::History(crate::history::Bar::Declines { .. }) => ConflictKind::Declines,
+            Reason::History(crate::history::Bar::Rating { .. }) => ConflictKind::Rating,
         }
     }
 
@@ -145,14 +195,10 @@ impl Reason {
                 inst.person_id(*person),
                 reason_suffix(reason)
             ),
-            Reason::Coauthor { path } => {
-                let chain: Vec<&str> = path.iter().map(|&p| inst.person_id(p)).collect();
-                format!(
-                    "co-authorship within {} link(s) of a team member: {}",
-                    path.len().saturating_sub(1),
-                    chain.join(" — ")
-                )
-            }
+            Reason::Coauthor { member, links } => format!(
+                "co-authorship within {links} link(s) of team member {}",
+                inst.person_id(*member)
+            ),
             Reason::SameInstitution => format!(
                 "{} and {} are both at {}",
                 ex.id,
@@ -164,6 +210,89 @@ impl Reason {
                 score.as_f64(),
                 min.as_f64()
             ),
+            Reason::OutsideProgramme { programme } => {
+                let serves: Vec<&str> = ex
+                    .programmes
+                    .iter()
+                    .map(|p| inst.programmes.name(p.0))
+                    .collect();
+                format!(
+                    "{} serves {} only, not {programme} (the programme of {})",
+                    ex.id,
+                    serves.join(", "),
+                    app.id
+                )
+            }
+            Reason::Repeat(rep) => describe_repeat(inst, &ex.id, rep),
+            Reason::History(bar) => describe_bar(inst, &ex.id, bar),
+        }
+    }
+}
+
+/// "E0042 reviewed 华中科技大学's A0123 in 2025 (avoid_repeat institution)".
+pub fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repeat) -> String {
+    use crate::history::Repeat;
+    let rule = inst.policy.avoid_repeat.as_str();
+    match rep {
+        Repeat::Institution {
+            year,
+            application,
+            institution,
+        } => match application {
+            Some(app) => {
+                format!("{expert} reviewed {institution}'s {app} in {year} (avoid_repeat {rule})")
+            }
+            None => format!(
+                "{expert} reviewed an application of {institution} in {year} (avoid_repeat {rule})"
+            ),
+        },
+        Repeat::Team {
+            year,
+            application,
+            person,
+        } => format!(
+            "{expert} reviewed {} in {year}, whose team had {} (avoid_repeat {rule})",
+            application.as_deref().unwrap_or("an application"),
+            inst.person_id(*person)
+        ),
+    }
+}
+
+/// An expert-wide history bar in words, with its evidence.
+pub fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) -> String {
+    use crate::history::Bar;
+    match bar {
+        Bar::Resting { years } => {
+            let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            format!(
+                "{expert} served in each of {} (max_consecutive_years {}): rests in {}",
+                list.join(", "),
+                years.len(),
+                inst.policy.year.map_or("this round".into(), |y| y.to_string())
+            )
+        }
+        Bar::Declines { count, max, last } => format!(
+            "{expert} declined or did not show {count} time(s) in the history window, more than max_declines {max} (latest {}{})",
+            last.0,
+            last.1.as_deref().map(|a| format!(", {a}")).unwrap_or_default()
+        ),
+        Bar::Rating { mean, min, rated } => format!(
+            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min}"
+        ),
+    }
+}
+
+impl Reason {
+    /// The evidence of a co-author reason: a shortest chain of counting
+    /// co-authorships from the expert to the team member, `e` first
+    /// (searched again when asked, so stored reasons stay small). `None`
+    /// for other reasons.
+    pub fn chain(&self, inst: &Instance, e: ExpertIx) -> Option<Vec<PersonIx>> {
+        match self {
+            Reason::Coauthor { member, links } => {
+                coauthor::chain(inst, *member, PersonIx(e.0), *links)
+            }
+            _ => None,
         }
     }
 }
@@ -197,9 +326,24 @@ impl Verdict {
 #[derive(Clone, Debug)]
 pub struct Eligibility {
     scorer: Scorer,
-    min_affinity: Option<Score>,
-    /// Per application: expert → the person-based reasons excluding it.
+    /// Per application: its `min_affinity` (the programme's or the round's).
+    min_affinity: Vec<Option<Score>>,
+    /// Per application: expert → the person-based reasons excluding it
+    /// (and, when repeats are banned, the repeats).
     person_based: Vec<BTreeMap<ExpertIx, Vec<Reason>>>,
+    /// Per expert: the history rules barring them from the round.
+    bars: Vec<Vec<Reason>>,
+    /// Per expert: unavailable or barred by history.
+    out_of_round: Vec<bool>,
+    /// Per application: the experts who repeat a past review, sorted
+    /// (`avoid_repeat`; a ban, or priced with `repeat_penalty`).
+    repeats: Vec<Vec<(ExpertIx, crate::history::RepeatHit)>>,
+    /// True when repeats are excluded rather than priced.
+    ban: bool,
+    /// `repeat_penalty` in millionths (0 when repeats are banned or off).
+    penalty: i64,
+    /// True when some expert lists the programmes they serve.
+    programme_lists: bool,
 }
 
 impl Eligibility {
@@ -214,11 +358,101 @@ impl Eligibility {
         rules::applicant_avoid(inst, &mut person_based);
         rules::declared_conflicts(inst, &mut person_based);
         coauthor::coauthor_conflicts(inst, &mut person_based);
+        let penalty = inst.policy.repeat_penalty_micro().unwrap_or(0);
+        let repeats = crate::history::repeats(inst);
+        let bars: Vec<Vec<Reason>> = inst
+            .expert_ixs()
+            .map(|e| rules::history_bars(inst, e))
+            .collect();
+        let out_of_round = inst
+            .expert_ixs()
+            .map(|e| !inst.experts[e.ix()].available || !bars[e.ix()].is_empty())
+            .collect();
         Eligibility {
             scorer: Scorer::new(inst),
-            min_affinity: inst.policy.min_affinity.and_then(Score::from_f64),
+            min_affinity: inst
+                .app_ixs()
+                .map(|a| inst.min_affinity(a).and_then(Score::from_f64))
+                .collect(),
             person_based,
+            bars,
+            out_of_round,
+            repeats,
+            ban: penalty == 0,
+            penalty,
+            programme_lists: inst.experts.iter().any(|x| !x.programmes.is_empty()),
         }
+    }
+
+    /// True when expert `e` takes no part in the round: unavailable, or
+    /// barred by a history rule (rest, declines, rating).
+    #[inline]
+    pub fn out_of_round(&self, e: ExpertIx) -> bool {
+        self.out_of_round[e.ix()]
+    }
+
+    /// True when expert `e` may serve application `a`'s programme.
+    #[inline]
+    pub fn serves(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        !self.programme_lists || inst.serves(e, a)
+    }
+
+    /// The score of an eligible pair after the repeat penalty (`raw` when
+    /// the pair repeats nothing or repeats are not priced).
+    #[inline]
+    pub fn priced_score(&self, a: AppIx, e: ExpertIx, raw: Score) -> Score {
+        if self.penalty > 0 && self.repeat_of(a, e).is_some() {
+            return Score(raw.0 - self.penalty);
+        }
+        raw
+    }
+
+    /// The past reviews (a, e) repeats under `avoid_repeat`, if any.
+    #[inline]
+    pub fn repeat_of(&self, a: AppIx, e: ExpertIx) -> Option<&crate::history::RepeatHit> {
+        let row = &self.repeats[a.ix()];
+        if row.is_empty() {
+            return None;
+        }
+        row.binary_search_by_key(&e, |&(x, _)| x)
+            .ok()
+            .map(|k| &row[k].1)
+    }
+
+    /// True when a banned repeat excludes (a, e).
+    #[inline]
+    fn banned_repeat(&self, a: AppIx, e: ExpertIx) -> bool {
+        self.ban && self.repeat_of(a, e).is_some()
+    }
+
+    /// The repeats (a, e) pays the penalty for, as evidence (empty when
+    /// none or when repeats are banned).
+    pub fn priced_repeats(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+    ) -> Vec<crate::history::Repeat> {
+        match self.repeat_of(a, e) {
+            Some(hit) if !self.ban => hit.evidence(inst),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pairs that repeat a past review (excluded under a ban, priced
+    /// otherwise).
+    pub fn repeat_pairs(&self) -> u64 {
+        self.repeats.iter().map(|r| r.len() as u64).sum()
+    }
+
+    /// True when (a, e) pays the repeat penalty.
+    pub fn pays_penalty(&self, a: AppIx, e: ExpertIx) -> bool {
+        !self.ban && self.repeat_of(a, e).is_some()
+    }
+
+    /// `repeat_penalty` in millionths when repeats are priced, else 0.
+    pub fn penalty(&self) -> i64 {
+        self.penalty
     }
 
     /// The scores behind this eligibility (listed and computed).
@@ -226,38 +460,62 @@ impl Eligibility {
         &self.scorer
     }
 
-    /// True when (a, e), whose score is `score`, is eligible: the pair
-    /// rules and `min_affinity`, without recomputing the score (for callers
-    /// that already know it, e.g. from [`overlap::ScoreIndex::scan`]).
-    pub fn eligible_given(&self, inst: &Instance, a: AppIx, e: ExpertIx, score: Score) -> bool {
-        self.eligible_with(inst, a, e, || score).is_some()
+    /// The score (a, e) counts with when it is eligible, given its raw
+    /// score `score` (the pair rules and `min_affinity`, compared with the
+    /// raw score; then the repeat penalty), without recomputing the score
+    /// (for callers that already know it, e.g. from
+    /// [`overlap::ScoreIndex::scan`]). `None` when not eligible.
+    pub fn eligible_given(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: Score,
+    ) -> Option<Score> {
+        self.eligible_with(inst, a, e, || score)
     }
 
     /// True when no score, however high, makes (a, e) eligible: the
-    /// expert is unavailable, of the applicant's institution, or excluded
-    /// by a person-based rule.
+    /// expert is unavailable or barred by history, of the applicant's
+    /// institution, outside the application's programme, or excluded by a
+    /// person-based rule (or a banned repeat).
     pub fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
-        rules::unavailable(inst, e).is_some()
+        self.out_of_round(e)
             || rules::same_institution(inst, a, e).is_some()
+            || !self.serves(inst, a, e)
             || self.person_based[a.ix()].contains_key(&e)
+            || self.banned_repeat(a, e)
     }
 
     /// True when a person-based rule (team, avoid, declared conflict,
-    /// co-author) excludes (a, e).
+    /// co-author) or a banned repeat excludes (a, e).
     pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
         let m = &self.person_based[a.ix()];
-        !m.is_empty() && m.contains_key(&e)
+        (!m.is_empty() && m.contains_key(&e)) || self.banned_repeat(a, e)
     }
 
     /// Experts excluded from application `a` by a person-based rule (team,
-    /// avoid, declared conflict, co-author), ascending.
+    /// avoid, declared conflict, co-author) or a banned repeat, ascending,
+    /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        self.person_based[a.ix()].keys().copied()
+        let banned: &[(ExpertIx, crate::history::RepeatHit)] =
+            if self.ban { &self.repeats[a.ix()] } else { &[] };
+        let mut persons = self.person_based[a.ix()].keys().copied().peekable();
+        let mut repeats = banned.iter().map(|&(e, _)| e).peekable();
+        std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
+            (Some(&p), Some(&r)) if p == r => {
+                repeats.next();
+                persons.next()
+            }
+            (Some(&p), Some(&r)) if r < p => repeats.next(),
+            (Some(_), _) => persons.next(),
+            (None, _) => repeats.next(),
+        })
     }
 
-    /// The policy's `min_affinity` as a score, if set.
-    pub fn min_affinity(&self) -> Option<Score> {
-        self.min_affinity
+    /// Application `a`'s `min_affinity` as a score, if set.
+    pub fn min_affinity(&self, a: AppIx) -> Option<Score> {
+        self.min_affinity[a.ix()]
     }
 
     /// The score of (a, e), eligible or not.
@@ -265,22 +523,33 @@ impl Eligibility {
         self.scorer.score(inst, a, e)
     }
 
-    /// Every reason (a, e) is excluded, and its score.
+    /// Every reason (a, e) is excluded, and its score (after the repeat
+    /// penalty; [`Eligibility::score`] is the raw score).
     pub fn check(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Verdict {
         let score = self.scorer.score(inst, a, e);
         let mut reasons = Vec::new();
         if let Some(r) = rules::unavailable(inst, e) {
             reasons.push(r);
         }
+        reasons.extend(self.bars[e.ix()].iter().cloned());
+        if let Some(r) = rules::outside_programme(inst, a, e) {
+            reasons.push(r);
+        }
         if let Some(rs) = self.person_based[a.ix()].get(&e) {
             reasons.extend(rs.iter().cloned());
+        }
+        if self.ban {
+            if let Some(hit) = self.repeat_of(a, e) {
+                reasons.extend(hit.evidence(inst).into_iter().map(Reason::Repeat));
+            }
         }
         if let Some(r) = rules::same_institution(inst, a, e) {
             reasons.push(r);
         }
-        if let Some(r) = rules::below_min_affinity(score, self.min_affinity) {
+        if let Some(r) = rules::below_min_affinity(score, self.min_affinity[a.ix()]) {
             reasons.push(r);
         }
+        let score = self.priced_score(a, e, score);
         Verdict { score, reasons }
     }
 
@@ -290,7 +559,8 @@ impl Eligibility {
         self.eligible_score(inst, a, e).is_some()
     }
 
-    /// The score of (a, e) when eligible, `None` otherwise.
+    /// The score of (a, e) when eligible (after the repeat penalty),
+    /// `None` otherwise.
     pub fn eligible_score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Score> {
         self.eligible_with(inst, a, e, || self.scorer.score(inst, a, e))
     }
@@ -304,17 +574,14 @@ impl Eligibility {
         e: ExpertIx,
         score: impl FnOnce() -> Score,
     ) -> Option<Score> {
-        if rules::unavailable(inst, e).is_some()
-            || rules::same_institution(inst, a, e).is_some()
-            || self.person_based[a.ix()].contains_key(&e)
-        {
+        if self.excluded_by_rules(inst, a, e) {
             return None;
         }
         let score = score();
-        if rules::below_min_affinity(score, self.min_affinity).is_some() {
+        if rules::below_min_affinity(score, self.min_affinity[a.ix()]).is_some() {
             return None;
         }
-        Some(score)
+        Some(self.priced_score(a, e, score))
     }
 
     /// All eligible pairs, grouped by application in input order, experts in

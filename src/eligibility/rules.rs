@@ -36,6 +36,26 @@ pub fn same_institution(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason
         .then_some(Reason::SameInstitution)
 }
 
+/// Rule: the expert lists the programmes they serve, and not the
+/// application's.
+pub fn outside_programme(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
+    (!inst.serves(e, a)).then(|| Reason::OutsideProgramme {
+        programme: inst.programme_name(a).unwrap_or_default().to_string(),
+    })
+}
+
+/// Rules `max_consecutive_years`, `max_declines`, `min_rating`: the
+/// history bars expert e from the whole round (one reason per rule).
+pub fn history_bars(inst: &Instance, e: ExpertIx) -> Vec<Reason> {
+    if !crate::history::barred(inst, e) {
+        return Vec::new();
+    }
+    crate::history::bars(inst, e)
+        .into_iter()
+        .map(Reason::History)
+        .collect()
+}
+
 /// Rule: the pair's score is below `min_affinity`.
 pub fn below_min_affinity(score: Score, min: Option<Score>) -> Option<Reason> {
     match min {

@@ -99,6 +99,15 @@ impl Network {
         ArcId(self.source.len() as u32 - 1)
     }
 
+    /// Sets the bounds of arc `a` (checked by [`Network::solve`], not here).
+    ///
+    /// # Panics
+    /// If `a` is not an arc of this network.
+    pub fn set_bounds(&mut self, a: ArcId, lower: i64, upper: i64) {
+        self.lower[a.index()] = lower;
+        self.upper[a.index()] = upper;
+    }
+
     /// Number of nodes.
     pub fn num_nodes(&self) -> usize {
         self.supply.len()

@@ -67,6 +67,7 @@
 //! `dense_affinity`, which stores applications × experts scores
 //! (16 bytes each). See `examples/gen_timing.rs` for the NSFC-scale run.
 
+pub mod history;
 mod tables;
 
 use std::collections::BTreeSet;
@@ -181,6 +182,12 @@ pub struct GenConfig {
     /// Capacity the generator aims for, as a multiple of demand (see the
     /// module docs); values below 1 or non-finite mean 1.5.
     pub capacity_margin: f64,
+    /// Programmes the applications are split over (0: none); see
+    /// [`history::add_programmes`].
+    pub programmes: usize,
+    /// Years of history before the round (0: none); see
+    /// [`history::add_history`].
+    pub years: usize,
 }
 
 impl Default for GenConfig {
@@ -214,8 +221,70 @@ impl Default for GenConfig {
             year: 2026,
             coauthor_years: Some(5),
             capacity_margin: 1.5,
+            programmes: 0,
+            years: 0,
         }
     }
+}
+
+/// Most applications, and most experts, [`check_limits`] lets a generated
+/// round have (the `nsfc` preset has 300,000 and 80,000).
+pub const MAX_GENERATED_PEOPLE: usize = 1_000_000;
+
+/// Most listed scores (dense or sparse affinity) and most expected declared
+/// conflicts a generated round may have: 20 million (a dense list stores 16
+/// bytes per pair).
+pub const MAX_GENERATED_PAIRS: u64 = 20_000_000;
+
+/// Most experts per panel a generated round may ask for.
+pub const MAX_GENERATED_PANEL_SIZE: u32 = 1_000;
+
+/// Refuses a configuration whose round would not fit in memory: sizes over
+/// [`MAX_GENERATED_PEOPLE`], [`MAX_GENERATED_PANEL_SIZE`], or listed scores
+/// or expected conflicts over [`MAX_GENERATED_PAIRS`]. The message names
+/// the flag to change.
+///
+/// # Errors
+/// The message.
+pub fn check_limits(cfg: &GenConfig) -> Result<(), String> {
+    let (na, ne) = (cfg.applications, cfg.experts);
+    if na > MAX_GENERATED_PEOPLE || ne > MAX_GENERATED_PEOPLE {
+        return Err(format!(
+            "--applications {na}, --experts {ne}: at most {MAX_GENERATED_PEOPLE} of each are generated"
+        ));
+    }
+    if cfg.panel_size > MAX_GENERATED_PANEL_SIZE {
+        return Err(format!(
+            "--panel-size {}: at most {MAX_GENERATED_PANEL_SIZE}",
+            cfg.panel_size
+        ));
+    }
+    let pairs = na as u64 * ne as u64;
+    let listed = if cfg.dense_affinity {
+        pairs
+    } else {
+        na as u64 * cfg.sparse_affinity.min(ne) as u64
+    };
+    if listed > MAX_GENERATED_PAIRS {
+        return Err(format!(
+            "{listed} listed scores (applications × {}): at most {MAX_GENERATED_PAIRS}; \
+             lower --applications, --experts or --affinity-per-application",
+            if cfg.dense_affinity {
+                "experts"
+            } else {
+                "--affinity-per-application"
+            }
+        ));
+    }
+    let conflicts = cfg.conflict_rate.max(0.0) * pairs as f64;
+    if conflicts > MAX_GENERATED_PAIRS as f64 {
+        return Err(format!(
+            "about {conflicts:.0} declared conflicts (conflict rate {} × applications × experts): \
+             at most {MAX_GENERATED_PAIRS}; lower --applications or --experts",
+            cfg.conflict_rate
+        ));
+    }
+    Ok(())
 }
 
 impl GenConfig {
@@ -1326,6 +1395,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             max_load,
             min_load: e.min_load.then_some(1),
             available: e.available,
+            programmes: Vec::new(),
         });
     }
     for p in &person_ids {
@@ -1343,11 +1413,12 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             panel_size: a.panel_size,
             team: std::mem::take(&mut teams[j]),
             avoid: std::mem::take(&mut avoids[j]),
+            programme: None,
         });
     }
     let mut policy = cfg.policy();
     policy.max_load = ml;
-    Instance {
+    let mut inst = Instance {
         policy,
         experts: model_experts,
         applications: model_apps,
@@ -1358,7 +1429,12 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         institutions: inst_names,
         persons,
         kept: Default::default(),
-    }
+        programmes: Default::default(),
+        history: Default::default(),
+    };
+    history::add_programmes(&mut inst, cfg.programmes, cfg.seed);
+    history::add_history(&mut inst, cfg.years, cfg.seed);
+    inst
 }
 
 /// The computed-score formula (score.rs) on integer ids: 0.7 × field fit +

@@ -19,18 +19,19 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, Location};
 use super::intern::IdTable;
 use super::records::{
-    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
-    Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
-    APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_history,
+    parse_policy, Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
+    APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use super::stream::Source;
+use super::strict::Strict;
 use crate::model::Score;
 
 /// Top-level keys of a bundle.
@@ -41,6 +42,7 @@ pub const BUNDLE_KEYS: &[&str] = &[
     "conflicts",
     "coauthorships",
     "affinity",
+    "history",
 ];
 
 /// Removes a UTF-8 byte order mark.
@@ -173,6 +175,7 @@ impl<'e> Builder<'e> {
             "conflicts" => Part::List(Kind::Conflicts),
             "coauthorships" => Part::List(Kind::Coauthorships),
             "affinity" => Part::List(Kind::Affinity),
+            "history" => Part::List(Kind::History),
             other => {
                 let msg = match nearest(other, BUNDLE_KEYS) {
                     Some(n) => format!("unknown key; did you mean {n}?"),
@@ -197,6 +200,9 @@ impl<'e> Builder<'e> {
             Kind::Applications => self.raw.applications_seen = true,
             Kind::Affinity => {
                 self.affinity();
+            }
+            Kind::History => {
+                self.raw.history.get_or_insert_with(Vec::new);
             }
             _ => {}
         }
@@ -234,6 +240,10 @@ impl<'e> Builder<'e> {
             Kind::Conflicts => raw.conflicts.extend(parse_conflict(r, rec)),
             Kind::Coauthorships => raw.coauthorships.extend(parse_coauthorship(r, rec)),
             Kind::Affinity => affinity_list(raw, file).add(r, rec),
+            Kind::History => raw
+                .history
+                .get_or_insert_with(Vec::new)
+                .extend(parse_history(r, rec)),
         });
     }
 
@@ -291,7 +301,7 @@ impl<'de> Visitor<'de> for BundleSeed<'_, '_> {
                     map.next_value::<IgnoredAny>()?;
                 }
                 Part::Policy => {
-                    let v: Value = map.next_value()?;
+                    let Strict(v) = map.next_value()?;
                     self.0.policy(&v);
                 }
                 Part::List(kind) => map.next_value_seed(ListSeed {
@@ -312,6 +322,7 @@ pub(crate) enum Kind {
     Conflicts,
     Coauthorships,
     Affinity,
+    History,
 }
 
 impl Kind {
@@ -322,6 +333,7 @@ impl Kind {
             Kind::Conflicts => "conflicts",
             Kind::Coauthorships => "coauthorships",
             Kind::Affinity => "affinity",
+            Kind::History => "history",
         }
     }
 
@@ -332,6 +344,7 @@ impl Kind {
             Kind::Conflicts => CONFLICT_FIELDS,
             Kind::Coauthorships => COAUTHORSHIP_FIELDS,
             Kind::Affinity => AFFINITY_FIELDS,
+            Kind::History => HISTORY_FIELDS,
         }
     }
 
@@ -342,6 +355,7 @@ impl Kind {
             Kind::Conflicts => "conflict",
             Kind::Coauthorships => "co-authorship",
             Kind::Affinity => "affinity",
+            Kind::History => "history",
         }
     }
 }
@@ -378,7 +392,7 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
             }
             return Ok(());
         }
-        while let Some(v) = seq.next_element::<Value>()? {
+        while let Some(Strict(v)) = seq.next_element()? {
             self.b.item(self.kind, i, &v);
             i += 1;
         }
@@ -542,10 +556,10 @@ impl<'de> Visitor<'de> for IdSeed<'_> {
         Ok(Field::Json(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field<u32>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+        Strict::deserialize(SeqAccessDeserializer::new(seq)).map(|s| Field::Json(s.0))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field<u32>, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+        Strict::deserialize(MapAccessDeserializer::new(map)).map(|s| Field::Json(s.0))
     }
 }
 
@@ -586,10 +600,10 @@ impl<'de> Visitor<'de> for ScoreSeed {
         Ok(Field::Json(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Field::Json)
+        Strict::deserialize(SeqAccessDeserializer::new(seq)).map(|s| Field::Json(s.0))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Field::Json)
+        Strict::deserialize(MapAccessDeserializer::new(map)).map(|s| Field::Json(s.0))
     }
 }
 
@@ -607,7 +621,13 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
         let mut score = None;
         let mut extra: Option<serde_json::Map<String, Value>> = None;
         while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
+            let twice = |k: &str| A::Error::custom(super::strict::repeated_key(k));
             match key {
+                AffinityKey::Application if application.is_some() => {
+                    return Err(twice("application"))
+                }
+                AffinityKey::Expert if expert.is_some() => return Err(twice("expert")),
+                AffinityKey::Score if score.is_some() => return Err(twice("score")),
                 AffinityKey::Application => {
                     application = Some(map.next_value_seed(IdSeed(&mut list.applications))?)
                 }
@@ -616,8 +636,12 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
                 }
                 AffinityKey::Score => score = Some(map.next_value_seed(ScoreSeed)?),
                 AffinityKey::Other(k) => {
-                    let v = map.next_value()?;
-                    extra.get_or_insert_with(Default::default).insert(k, v);
+                    let Strict(v) = map.next_value()?;
+                    let extra = extra.get_or_insert_with(serde_json::Map::new);
+                    if extra.contains_key(&k) {
+                        return Err(twice(&k));
+                    }
+                    extra.insert(k, v);
                 }
             }
         }

@@ -291,7 +291,7 @@ fn mark_after(t: &mut Text<'_>, close: u64) -> Result<u64, GiveUp> {
 fn single(b: &mut Builder<'_>, part: Part, text: &str) -> Result<(), GiveUp> {
     match part {
         Part::Policy => {
-            let v: Value = serde_json::from_str(text).map_err(|_| GiveUp)?;
+            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
             b.policy(&v);
         }
         Part::Skip => {
@@ -353,7 +353,7 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
             b.affinity_item(i, item);
         }
         Some(kind) => {
-            let v: Value = serde_json::from_str(text).map_err(|_| GiveUp)?;
+            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
             b.item(kind, i, &v);
         }
         None => {

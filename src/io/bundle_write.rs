@@ -24,6 +24,45 @@ struct BundleOut<'a> {
     coauthorships: Vec<CoauthorshipOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     affinity: Option<Vec<AffinityOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<HistoryOut<'a>>>,
+}
+
+/// One past review as a bundle record (also what `history append` writes
+/// to a `.json` history file).
+#[derive(Serialize)]
+pub(crate) struct HistoryOut<'a> {
+    pub year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<&'a str>,
+    pub institution: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub team: &'a [String],
+    pub expert: &'a str,
+    pub outcome: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+}
+
+impl<'a> HistoryOut<'a> {
+    /// The record of `r`.
+    pub(crate) fn of(r: &'a crate::history::PastReview) -> HistoryOut<'a> {
+        HistoryOut {
+            year: r.year,
+            round: r.round.as_deref(),
+            programme: r.programme.as_deref(),
+            application: r.application.as_deref(),
+            institution: &r.institution,
+            team: &r.team,
+            expert: &r.expert,
+            outcome: r.outcome.as_str(),
+            rating: r.rating,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -45,6 +84,8 @@ struct ExpertOut<'a> {
     min_load: Option<u32>,
     #[serde(skip_serializing_if = "is_true")]
     available: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    programmes: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
     extra: Vec<(&'a str, &'a str)>,
 }
@@ -78,6 +119,8 @@ struct ApplicationOut<'a> {
     avoid: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
     extra: Vec<(&'a str, &'a str)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    programme: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +175,11 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                     min_load: x.min_load,
                     available: x.available,
                     extra: inst.kept.experts.of(e.ix()),
+                    programmes: x
+                        .programmes
+                        .iter()
+                        .map(|p| inst.programmes.name(p.0))
+                        .collect(),
                 }
             })
             .collect(),
@@ -154,6 +202,7 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                         .map(|&e| inst.experts[e.ix()].id.as_str())
                         .collect(),
                     extra: inst.kept.applications.of(a.ix()),
+                    programme: inst.programme_name(a),
                 }
             })
             .collect(),
@@ -184,6 +233,10 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                 })
                 .collect()
         }),
+        history: inst
+            .history
+            .given
+            .then(|| inst.history.records.iter().map(HistoryOut::of).collect()),
     };
     let mut bytes = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut bytes, RecordPerLine::default());

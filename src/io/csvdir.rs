@@ -22,7 +22,7 @@ use super::office::{
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
-    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
+    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use super::stream::{self, Scan, Source, Tap};
 use crate::model::{Instance, KeptColumns};
@@ -35,6 +35,7 @@ pub const CSV_DIR_FILES: &[&str] = &[
     "coauthorships.csv",
     "conflicts.csv",
     "experts.csv",
+    "history.csv",
     "policy.csv",
     "policy.json",
 ];
@@ -59,6 +60,8 @@ pub struct CsvInput {
     /// `policy.csv`: the policy as `key,value` rows (instead of
     /// `policy.json`).
     pub policy_csv: Option<Vec<u8>>,
+    /// `history.csv` (past reviews).
+    pub history: Option<Vec<u8>>,
 }
 
 impl CsvInput {
@@ -72,6 +75,7 @@ impl CsvInput {
             "affinity.csv" => self.affinity.as_deref(),
             "policy.json" => self.policy.as_deref(),
             "policy.csv" => self.policy_csv.as_deref(),
+            "history.csv" => self.history.as_deref(),
             _ => None,
         }
     }
@@ -87,6 +91,7 @@ impl CsvInput {
             "affinity.csv" => &mut self.affinity,
             "policy.json" => &mut self.policy,
             "policy.csv" => &mut self.policy_csv,
+            "history.csv" => &mut self.history,
             _ => return false,
         };
         *slot = Some(bytes);
@@ -103,7 +108,7 @@ struct CsvRecord<'a> {
 impl Record for CsvRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
         match self.header.columns.get(name).and_then(|&i| self.row.get(i)) {
-            Some(s) => Cell::Text(s),
+            Some(s) => Cell::Text(super::csv_safe::restore(s)),
             None => Cell::Absent,
         }
     }
@@ -113,7 +118,10 @@ impl Record for CsvRecord<'_> {
             .kept
             .iter()
             .filter_map(|(i, name)| {
-                let v = self.row.get(*i).map_or("", str::trim);
+                let v = self
+                    .row
+                    .get(*i)
+                    .map_or("", |c| super::csv_safe::restore(c).trim());
                 (!v.is_empty()).then(|| (name.clone(), v.to_string()))
             })
             .collect()
@@ -643,6 +651,7 @@ pub(crate) fn read_csv(
         "conflicts.csv",
         "coauthorships.csv",
         "affinity.csv",
+        "history.csv",
     ] {
         if let Some(e) = file_errs.remove(name) {
             errs.append(e);
@@ -686,7 +695,7 @@ fn read_file_named(
             };
             match text_of(file, &bytes) {
                 Err(e) => errs.push(e),
-                Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(text) => match super::strict::from_str(text) {
                     Err(e) => errs.push(json_error(file, &e)),
                     Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
                 },
@@ -737,6 +746,14 @@ fn read_file_named(
             raw.affinity = Some(list);
             ok
         }
+        "history.csv" => {
+            let mut list = Vec::new();
+            let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
+                list.extend(records::parse_history(r, rec))
+            });
+            raw.history = Some(list);
+            ok
+        }
         _ => true,
     }
 }
@@ -784,18 +801,48 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
+/// One history record as a row of [`HISTORY_FIELDS`].
+pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
+    vec![
+        r.year.to_string(),
+        opt(r.round.as_deref()),
+        opt(r.programme.as_deref()),
+        opt(r.application.as_deref()),
+        r.institution.clone(),
+        join_list(&r.team),
+        r.expert.clone(),
+        r.outcome.as_str().to_string(),
+        opt(r.rating),
+    ]
+}
+
 fn table(
     path: &Path,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = super::csv_safe::writer();
     let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
     w.write_record(header).map_err(err)?;
+    // Counts, years and scores are numbers; every other cell is text.
+    let text: Vec<bool> = header
+        .iter()
+        .map(|h| {
+            !matches!(
+                *h,
+                "max_load" | "min_load" | "panel_size" | "year" | "score"
+            )
+        })
+        .collect();
     for r in rows {
-        w.write_record(&r).map_err(err)?;
+        let cells = r.iter().zip(&text).map(|(c, &t)| {
+            if t {
+                super::csv_safe::neutralise(c)
+            } else {
+                std::borrow::Cow::Borrowed(c.as_str())
+            }
+        });
+        w.write_record(cells.map(|c| c.into_owned())).map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
@@ -841,6 +888,12 @@ pub(crate) fn csv_files(
                     opt(x.max_load),
                     opt(x.min_load),
                     x.available.to_string(),
+                    join_list(
+                        &x.programmes
+                            .iter()
+                            .map(|p| inst.programmes.name(p.0).to_string())
+                            .collect::<Vec<_>>(),
+                    ),
                 ];
                 row.extend(kept_row(&inst.kept.experts, e.ix()));
                 row
@@ -874,6 +927,7 @@ pub(crate) fn csv_files(
                     opt(x.panel_size),
                     join_list(&team),
                     join_list(&avoid),
+                    opt(inst.programme_name(a)),
                 ];
                 row.extend(kept_row(&inst.kept.applications, a.ix()));
                 row
@@ -921,6 +975,16 @@ pub(crate) fn csv_files(
                         f.score.as_f64().to_string(),
                     ]
                 }),
+            )?,
+        ));
+    }
+    if inst.history.given {
+        files.push((
+            "history.csv",
+            table(
+                &dir.join("history.csv"),
+                HISTORY_FIELDS,
+                inst.history.records.iter().map(history_row),
             )?,
         ));
     }

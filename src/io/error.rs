@@ -282,6 +282,7 @@ pub(crate) struct Errs {
     notes: Vec<String>,
     /// True once a table named a sheet or column in Chinese.
     chinese: bool,
+    list_items: usize,
 }
 
 /// What a load tells besides the instance: notes for stderr and the
@@ -294,7 +295,29 @@ pub struct LoadNotes {
     pub lang: super::office::Lang,
 }
 
+/// Most list items (fields, keywords, team, avoid) one load reads in all:
+/// each costs a string, so a file of millions of tiny items would take
+/// memory far out of proportion to its bytes.
+pub const MAX_TOTAL_LIST_ITEMS: usize = 10_000_000;
+
 impl Errs {
+    /// Counts `n` more list items; `Err(Some(message))` the first time the
+    /// total passes [`MAX_TOTAL_LIST_ITEMS`], `Err(None)` after that.
+    pub(crate) fn count_list_items(&mut self, n: usize) -> Result<(), Option<String>> {
+        let before = self.list_items;
+        self.list_items = before.saturating_add(n);
+        if self.list_items <= MAX_TOTAL_LIST_ITEMS {
+            Ok(())
+        } else if before <= MAX_TOTAL_LIST_ITEMS {
+            Err(Some(format!(
+                "the lists of this input hold more than {MAX_TOTAL_LIST_ITEMS} items in all \
+                 (fields, keywords, teams, avoid lists); split the round"
+            )))
+        } else {
+            Err(None)
+        }
+    }
+
     pub(crate) fn push(&mut self, e: LoadError) {
         self.total += 1;
         if self.errors.len() < MAX_KEPT_ERRORS {
@@ -354,6 +377,7 @@ impl Errs {
         }
         self.chinese |= notes.lang == super::office::Lang::Zh;
         self.total += other.total;
+        self.list_items = self.list_items.saturating_add(other.list_items);
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));
     }

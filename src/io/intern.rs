@@ -1,75 +1,16 @@
-//! Id tables for loading: a fast hash (the Fx hash of rustc) and an
-//! interner that gives each distinct id a number in first-seen order.
+//! Id tables for loading: maps with a fast hash (rustc's Fx hash, from
+//! `rustc-hash`) and an interner that gives each distinct id a number in first-seen order.
 //!
 //! Large inputs are mostly affinity records, two ids each; interning them
 //! while parsing keeps one copy of each id instead of two strings per
 //! record. The maps are used for lookups only and never iterated, so no
 //! output depends on hash order.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A fast, non-cryptographic hasher for id maps: the inputs are local
-/// files, and lookups dominate large loads.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    /// The state mixed so every bit depends on every input bit (the
-    /// MurmurHash3 finaliser): the multiply-rotate steps leave the low bits
-    /// (the ones a hash table indexes by) depending only on the first bytes
-    /// of a word, which ids like `E000123` share.
-    #[inline]
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-/// A hash map with [`Fx`] hashing (lookups only, never iterated).
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+/// A hash map with rustc's Fx hashing (lookups only, never iterated, so
+/// no output depends on hash order). `rustc-hash` 2 mixes the state in
+/// `finish`, so ids that differ only in their last characters (`E000123`,
+/// `E000124`) still spread over a table's low bits.
+pub(crate) type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Distinct ids numbered in first-seen order.
 #[derive(Debug, Default)]
@@ -95,7 +36,7 @@ struct ShortId {
 
 /// Hashes the id's bytes only, not the padding.
 impl std::hash::Hash for ShortId {
-    fn hash<H: Hasher>(&self, state: &mut H) {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write(&self.bytes[..usize::from(self.len)]);
     }
 }
@@ -161,8 +102,8 @@ mod tests {
     /// table's low bits (a weak hash here made large loads quadratic).
     #[test]
     fn similar_ids_spread_over_the_low_bits() {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let build = BuildHasherDefault::<super::Fx>::default();
+        use std::hash::BuildHasher;
+        let build = rustc_hash::FxBuildHasher;
         let buckets: std::collections::BTreeSet<u64> = (0..4096)
             .map(|i| build.hash_one(format!("E{i:06}").as_str()) & 4095)
             .collect();

@@ -34,19 +34,22 @@
 mod bundle;
 mod bundle_fast;
 mod bundle_write;
+pub mod csv_safe;
 mod csvdir;
 mod error;
+pub mod history_file;
 mod intern;
 pub mod names;
 pub mod office;
+pub mod output;
 pub mod panels;
 mod records;
 mod resolve;
 mod stream;
+mod strict;
 pub mod xlsx;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -54,12 +57,15 @@ pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
 pub use error::{
     LoadError, LoadErrors, LoadNotes, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
+    MAX_TOTAL_LIST_ITEMS,
 };
+pub use output::{check_paths, Outputs};
 pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
     MAX_COUNT, POLICY_FIELDS,
 };
+pub use strict::MAX_LIST_ITEMS;
 
 use crate::model::Instance;
 use csvdir::CsvFiles;
@@ -293,7 +299,7 @@ pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
     Ok(tap.finish())
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -537,9 +543,9 @@ fn kept_unwritable(what: &str, kept: &crate::model::KeptColumns, n: usize) -> Op
     (!rows_ok).then(|| format!("{what} kept cells are not one row per record, trimmed"))
 }
 
-/// Writes an instance as a bundle file or a CSV directory, atomically:
-/// a bundle via [`write_atomic`]; a CSV directory is written whole into a
-/// temporary directory next to `path`, then renamed into place. An existing
+/// Writes an instance as a bundle file or a CSV directory, whole or not
+/// at all (see [`output`]): staged next to `path`, then renamed into
+/// place; a CSV directory replaces an old one in one exchange. An existing
 /// directory at `path` is replaced only if it holds nothing but instance
 /// files ([`CSV_DIR_FILES`]); otherwise the write is refused.
 pub fn write_instance(
@@ -547,13 +553,25 @@ pub fn write_instance(
     path: &Path,
     format: InstanceFormat,
 ) -> Result<(), WriteError> {
+    let mut out = Outputs::new();
+    stage_instance(&mut out, inst, path, format)?;
+    out.commit()
+}
+
+/// Stages an instance for [`Outputs::commit`] (as [`write_instance`]
+/// writes it).
+pub fn stage_instance(
+    out: &mut Outputs,
+    inst: &Instance,
+    path: &Path,
+    format: InstanceFormat,
+) -> Result<(), WriteError> {
     check_writable(inst, path)?;
     match format {
-        InstanceFormat::Bundle => write_atomic(path, &bundle_write::bundle_bytes(inst))
-            .map_err(|e| WriteError::io(path, e)),
+        InstanceFormat::Bundle => out.file(path, &bundle_write::bundle_bytes(inst)),
         InstanceFormat::CsvDir => {
             let files = csvdir::csv_files(inst, path)?;
-            write_dir_atomic(path, &files)
+            out.dir(path, &files)
         }
     }
 }
@@ -575,9 +593,9 @@ pub fn csv_to_bytes(inst: &Instance) -> Result<CsvInput, WriteError> {
     Ok(out)
 }
 
-/// Writes a panels file atomically, by extension: `.json` and `.csv` as
-/// [`panels::write_panels`] does, `.xlsx` as a workbook for program
-/// officers with English headers ([`xlsx::panels_xlsx_bytes`]).
+/// Writes a panels file whole or not at all, by extension: `.json` and
+/// `.csv` as [`panels::write_panels`] does, `.xlsx` as a workbook for
+/// program officers ([`xlsx::panels_xlsx_bytes`]).
 pub fn write_panels(
     path: &Path,
     file: &panels::PanelsFile,
@@ -594,98 +612,53 @@ pub fn write_panels_in(
     inst: &Instance,
     lang: office::Lang,
 ) -> Result<(), WriteError> {
-    if xlsx::is_xlsx(path) {
-        let bytes = xlsx::panels_xlsx_bytes_in(path, file, inst, lang)?;
-        return write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e));
-    }
-    panels::write_panels(path, file, inst)
+    let mut out = Outputs::new();
+    stage_panels_in(&mut out, path, file, inst, lang)?;
+    out.commit()
 }
 
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
+/// Stages a panels file for [`Outputs::commit`] (as [`write_panels`]
+/// writes it).
+pub fn stage_panels(
+    out: &mut Outputs,
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+) -> Result<(), WriteError> {
+    stage_panels_in(out, path, file, inst, office::Lang::En)
+}
+
+/// Like [`stage_panels`], a workbook's sheet names and headers in `lang`
+/// ([`xlsx::panels_xlsx_bytes_in`]).
+pub fn stage_panels_in(
+    out: &mut Outputs,
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+    lang: office::Lang,
+) -> Result<(), WriteError> {
+    let format = PanelsFormat::from_path(path).ok_or_else(|| WriteError::UnknownFormat {
+        path: path.to_path_buf(),
+    })?;
+    let bytes = if format == PanelsFormat::Xlsx {
+        xlsx::panels_xlsx_bytes_in(path, file, inst, lang)?
+    } else {
+        panels::panels_bytes(path, file, inst, format)?
+    };
+    out.file(path, &bytes)
 }
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file in the
-/// same directory, flushed and fsynced, then renamed over `path` (the
-/// directory is fsynced too, where the platform allows).
+/// same directory (created with the umask's permissions, or the old
+/// file's), flushed and fsynced, then renamed over `path` (see
+/// [`output`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".panels-tmp-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) {
-    // Best effort: not every platform can open a directory for syncing.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-fn write_dir_atomic(path: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
-    let io = |e| WriteError::io(path, e);
-    let existing = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => true,
-        Ok(_) => {
-            return Err(WriteError::unrepresentable(
-                path,
-                "exists and is not a directory; a CSV instance is a directory",
-            ))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(io(e)),
-    };
-    if existing {
-        for entry in std::fs::read_dir(path).map_err(io)? {
-            let name = entry.map_err(io)?.file_name();
-            let name = name.to_string_lossy();
-            if !CSV_DIR_FILES.contains(&name.as_ref()) {
-                return Err(WriteError::unrepresentable(
-                    path,
-                    format!(
-                        "the directory exists and holds {name:?}, which is not an instance \
-                         file; write to a new directory"
-                    ),
-                ));
-            }
-        }
-    }
-    let parent = parent_dir(path);
-    let tmp = tempfile::Builder::new()
-        .prefix(".panels-tmp-")
-        .tempdir_in(parent)
-        .map_err(io)?;
-    for (name, bytes) in files {
-        let p = tmp.path().join(name);
-        let mut f = std::fs::File::create(&p).map_err(|e| WriteError::io(&p, e))?;
-        f.write_all(bytes).map_err(|e| WriteError::io(&p, e))?;
-        f.sync_all().map_err(|e| WriteError::io(&p, e))?;
-    }
-    sync_dir(tmp.path());
-    if existing {
-        // Move the old directory aside, the new one in, then drop the old.
-        let old: PathBuf = tmp.path().with_extension("old");
-        std::fs::rename(path, &old).map_err(io)?;
-        if let Err(e) = std::fs::rename(tmp.path(), path) {
-            let _ = std::fs::rename(&old, path);
-            return Err(io(e));
-        }
-        let _ = tmp.keep();
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(tmp.path(), path).map_err(io)?;
-        let _ = tmp.keep();
-    }
-    sync_dir(parent);
-    Ok(())
+    let mut out = Outputs::new();
+    let result = out.file(path, bytes).and_then(|()| out.commit());
+    result.map_err(|e| match e {
+        WriteError::Io { source, .. } => source,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 #[cfg(test)]

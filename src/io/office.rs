@@ -85,6 +85,8 @@ pub enum TableKind {
     Coauthorships,
     /// Given scores.
     Affinity,
+    /// Past reviews (SPEC "History").
+    History,
     /// A panels file as CSV rows (read back by `verify` and others).
     PanelsCsv,
 }
@@ -416,8 +418,89 @@ pub const TABLES: &[TableVocab] = &[
             "给定的匹配分数（有此表时，未列出的配对按 default_affinity 计分）",
         ),
     },
-    // The history table (SPEC "History") goes here once the model reads
-    // it: sheet names 历史/评审记录, its columns with Chinese names.
+    TableVocab {
+        kind: TableKind::History,
+        name: "history",
+        zh: &["历史", "评审记录"],
+        columns: &[
+            col(
+                "year",
+                &["年份", "年度"],
+                Year,
+                "the year of that round",
+                "评审年度",
+                "2025",
+            ),
+            col(
+                "round",
+                &["轮次", "批次"],
+                Text,
+                "label of the round",
+                "轮次",
+                "第一批",
+            ),
+            col(
+                "programme",
+                &["计划类别", "计划", "类别"],
+                Text,
+                "programme",
+                "计划类别",
+                "",
+            ),
+            col(
+                "application",
+                &["项目编号"],
+                Text,
+                "the past application's id",
+                "往年项目编号",
+                "A2025-001",
+            ),
+            col(
+                "institution",
+                &["申报单位", "依托单位", "单位"],
+                Text,
+                "the past applicant institution",
+                "往年申报单位",
+                "中南大学",
+            ),
+            col(
+                "team",
+                &["团队成员", "团队"],
+                List,
+                "person ids of the past application",
+                "往年团队成员编号",
+                "",
+            ),
+            col(
+                "expert",
+                &["专家编号", "专家"],
+                Text,
+                "the reviewer",
+                "评审专家编号",
+                "E0001",
+            ),
+            col(
+                "outcome",
+                &["结果", "评审结果"],
+                Text,
+                "reviewed, declined, no_show or late",
+                "reviewed / declined / no_show / late",
+                "reviewed",
+            ),
+            col(
+                "rating",
+                &["评价", "评分等级"],
+                Number,
+                "the office's rating, 1 to 5",
+                "评审质量评价，1–5",
+                "4",
+            ),
+        ],
+        help: (
+            "past reviews, one per (application, expert)",
+            "往年评审记录，每行一条",
+        ),
+    },
 ];
 
 /// The columns of a panels CSV file (one row per review).
@@ -466,6 +549,14 @@ const PANELS_CSV_VOCAB: TableVocab = TableVocab {
             "项目所在城市",
             "长沙",
         ),
+        col(
+            "state",
+            &["状态"],
+            Text,
+            "confirmed, locked, declined or withdrawn",
+            "confirmed / locked / declined / withdrawn",
+            "",
+        ),
     ],
     help: ("panels, one review per row", "评审分组，每行一条评审"),
 };
@@ -488,6 +579,7 @@ impl TableKind {
             TableKind::Conflicts => CONFLICT_FIELDS,
             TableKind::Coauthorships => COAUTHORSHIP_FIELDS,
             TableKind::Affinity => AFFINITY_FIELDS,
+            TableKind::History => super::records::HISTORY_FIELDS,
             TableKind::PanelsCsv => super::panels::PANELS_CSV_COLUMNS,
         }
     }
@@ -501,6 +593,7 @@ impl TableKind {
             TableKind::Conflicts => CONFLICT_REQUIRED,
             TableKind::Coauthorships => COAUTHORSHIP_REQUIRED,
             TableKind::Affinity => AFFINITY_REQUIRED,
+            TableKind::History => super::records::HISTORY_REQUIRED,
             TableKind::PanelsCsv => &["application", "expert"],
         }
     }
@@ -520,6 +613,7 @@ impl TableKind {
             TableKind::Conflicts => "conflict",
             TableKind::Coauthorships => "co-authorship",
             TableKind::Affinity => "affinity entry",
+            TableKind::History => "past review",
             TableKind::PanelsCsv => "review",
         }
     }

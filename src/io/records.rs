@@ -40,6 +40,7 @@ pub const EXPERT_FIELDS: &[&str] = &[
     "max_load",
     "min_load",
     "available",
+    "programmes",
 ];
 /// Fields of an application record, in output order.
 pub const APPLICATION_FIELDS: &[&str] = &[
@@ -52,6 +53,7 @@ pub const APPLICATION_FIELDS: &[&str] = &[
     "panel_size",
     "team",
     "avoid",
+    "programme",
 ];
 /// Fields of a conflict record, in output order.
 pub const CONFLICT_FIELDS: &[&str] = &["expert", "with", "reason"];
@@ -59,6 +61,18 @@ pub const CONFLICT_FIELDS: &[&str] = &["expert", "with", "reason"];
 pub const COAUTHORSHIP_FIELDS: &[&str] = &["a", "b", "year"];
 /// Fields of an affinity record, in output order.
 pub const AFFINITY_FIELDS: &[&str] = &["application", "expert", "score"];
+/// Fields of a history record, in output order.
+pub const HISTORY_FIELDS: &[&str] = &[
+    "year",
+    "round",
+    "programme",
+    "application",
+    "institution",
+    "team",
+    "expert",
+    "outcome",
+    "rating",
+];
 /// Fields of the policy, in output order.
 pub const POLICY_FIELDS: &[&str] = &[
     "panel_size",
@@ -84,6 +98,14 @@ pub const POLICY_FIELDS: &[&str] = &[
     "min_outside_share_by_city",
     "max_copanel",
     "bonus_per_city",
+    "programmes",
+    "history_years",
+    "avoid_repeat",
+    "repeat_penalty",
+    "max_reviews_per_year",
+    "max_consecutive_years",
+    "max_declines",
+    "min_rating",
 ];
 
 /// Policy fields that hold a boolean (read from 是/否, yes/no, 1/0 in
@@ -99,6 +121,7 @@ pub(crate) const APPLICATION_REQUIRED: &[&str] = &["id", "city", "institution"];
 pub(crate) const CONFLICT_REQUIRED: &[&str] = &["expert", "with"];
 pub(crate) const COAUTHORSHIP_REQUIRED: &[&str] = &["a", "b"];
 pub(crate) const AFFINITY_REQUIRED: &[&str] = &["application", "expert", "score"];
+pub(crate) const HISTORY_REQUIRED: &[&str] = &["year", "institution", "expert"];
 
 /// One field's raw value.
 #[derive(Clone, Copy, Debug)]
@@ -261,6 +284,7 @@ pub(crate) struct RawExpert {
     pub available: bool,
     /// Kept cells (header, value).
     pub kept: Vec<(String, String)>,
+    pub programmes: Vec<String>,
 }
 
 /// An application as read.
@@ -278,6 +302,7 @@ pub(crate) struct RawApplication {
     pub avoid: Vec<String>,
     /// Kept cells (header, value).
     pub kept: Vec<(String, String)>,
+    pub programme: Option<String>,
 }
 
 /// A conflict as read.
@@ -394,6 +419,8 @@ pub(crate) struct Raw {
     pub coauthorships: Vec<RawCoauthorship>,
     /// `Some` when the input has an affinity list at all.
     pub affinity: Option<RawAffinityList>,
+    /// `Some` when the input has a history table at all.
+    pub history: Option<Vec<crate::history::PastReview>>,
 }
 
 /// Reads the fields of one record, pushing every problem to the load's
@@ -483,10 +510,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A list field.
+    /// A list field. Lists of the whole load hold at most
+    /// [`super::error::MAX_TOTAL_LIST_ITEMS`] items.
     pub(crate) fn list(&mut self, rec: &dyn Record, field: &str) -> Vec<String> {
         let r = list(rec.cell(field));
-        self.take(field, r).unwrap_or_default()
+        let items = self.take(field, r).unwrap_or_default();
+        if let Err(m) = self.errs.count_list_items(items.len()) {
+            if let Some(m) = m {
+                self.error(field, m);
+            }
+            return Vec::new();
+        }
+        items
     }
 
     /// An optional count (non-negative integer up to [`MAX_COUNT`]).
@@ -652,6 +687,11 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
+        Cell::Text(s) if list_items(s) > super::MAX_LIST_ITEMS => Err(format!(
+            "a list of {} items; at most {} are read (split it or check the cell)",
+            list_items(s),
+            super::MAX_LIST_ITEMS
+        )),
         Cell::Text(s) => Ok(split_list(s)),
         Cell::Json(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
@@ -677,6 +717,12 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
             describe_json(v)
         )),
     }
+}
+
+/// Items in a list cell, counting every list separator (`;`, `；`, `、`),
+/// without building them.
+fn list_items(s: &str) -> usize {
+    1 + s.matches([';', '；', '、']).count()
 }
 
 /// An integer in `[lo, hi]`, given as an integer or an integral decimal.
@@ -723,11 +769,25 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
     if x.fract() != 0.0 {
         return Err(format!("expected {expected}, got {shown}"));
     }
-    if x < lo as f64 || x > hi as f64 {
+    // Compared as integers (`as` saturates): as floats, u64::MAX rounds
+    // up to 2^64 and 2^64 would pass, then wrap to 0.
+    let v = x as i128;
+    if v < lo as i128 || v > hi as i128 {
         return Err(range_message(expected, lo, hi, &shown));
     }
-    Ok(Some(x as i128))
+    // Beyond 2^53 a number with a decimal point or an exponent (or too
+    // long for the reader's integers) is not read exactly.
+    if x.abs() >= MAX_EXACT_FLOAT {
+        return Err(format!(
+            "expected {expected} written as plain digits, got {shown} (a number this large \
+             with a decimal point or an exponent is not exact)"
+        ));
+    }
+    Ok(Some(v))
 }
+
+/// 2^53: from it on, integers are not all exact as `f64`.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
 fn range_message(expected: &str, lo: i64, hi: u64, shown: &str) -> String {
     if lo >= 0 && shown.trim_start().starts_with('-') {
@@ -815,6 +875,7 @@ pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExp
     let min_load = r.count(rec, "min_load");
     let available = r.boolean(rec, "available").unwrap_or(true);
     let kept = r.kept(rec);
+    let programmes = r.list(rec, "programmes");
     Some(RawExpert {
         at: r.at,
         id,
@@ -828,6 +889,7 @@ pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExp
         min_load,
         available,
         kept,
+        programmes,
     })
 }
 
@@ -843,6 +905,7 @@ pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<R
     let team = r.list(rec, "team");
     let avoid = r.list(rec, "avoid");
     let kept = r.kept(rec);
+    let programme = r.name_text(rec, "programme");
     Some(RawApplication {
         at: r.at,
         id,
@@ -855,6 +918,65 @@ pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<R
         team,
         avoid,
         kept,
+        programme,
+    })
+}
+
+/// Parses a history record (SPEC "History"): `year`, `institution` and
+/// `expert` required; `outcome` one of reviewed (default), declined,
+/// no_show, late; `rating` from 1 to 5.
+pub(crate) fn parse_history(
+    mut r: Reader<'_>,
+    rec: &dyn Record,
+) -> Option<crate::history::PastReview> {
+    use crate::history::{Outcome, PastReview};
+    let year = if is_blank(rec.cell("year")) {
+        r.error("year", "missing (the year of that round)");
+        None
+    } else {
+        r.year(rec, "year")
+    };
+    let institution = r.required(rec, "institution");
+    let expert = r.required(rec, "expert");
+    let round = r.text(rec, "round");
+    let programme = r.text(rec, "programme");
+    let application = r.text(rec, "application");
+    let team = r.list(rec, "team");
+    let outcome = match r.text(rec, "outcome") {
+        None => Outcome::Reviewed,
+        Some(t) => match Outcome::parse(&t) {
+            Some(o) => o,
+            None => {
+                r.error(
+                    "outcome",
+                    format!(
+                        "unknown outcome {}; expected reviewed, declined, no_show or late",
+                        describe_text(&t)
+                    ),
+                );
+                Outcome::Reviewed
+            }
+        },
+    };
+    let rating = r.number(rec, "rating");
+    if let Some(x) = rating {
+        if !(1.0..=5.0).contains(&x) {
+            r.error("rating", format!("a rating lies between 1 and 5, got {x}"));
+        }
+    }
+    if r.bad || institution.is_empty() || expert.is_empty() {
+        return None;
+    }
+    Some(PastReview {
+        year: year?,
+        round,
+        programme: programme.map(|p| p.trim().to_string()),
+        application,
+        institution,
+        team,
+        expert,
+        outcome,
+        rating,
     })
 }
 
@@ -979,7 +1101,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     }
     let mut alternates = d.alternates;
     if let Some(n) = r.count(&rec, "alternates") {
-        // Issue 8: every panel keeps at least two ranked alternates.
+        // Every panel keeps at least two ranked alternates.
         if n >= 2 {
             alternates = n;
         } else {
@@ -1009,6 +1131,8 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         ..Policy::default()
     };
     parse_crossing_rules(&mut r, &rec, obj, &mut p);
+    parse_programmes(&mut r, obj, &mut p);
+    parse_history_rules(&mut r, &rec, &mut p);
     if r.bad {
         None
     } else {
@@ -1094,6 +1218,152 @@ fn parse_crossing_rules(
     }
 }
 
+/// Policy `programmes`: programme name → overrides ([`ProgrammeRules`]),
+/// each checked like the round's field of the same name.
+fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p: &mut Policy) {
+    use crate::model::ProgrammeRules;
+    const FIELDS: &[&str] = &[
+        "panel_size",
+        "min_outside_share",
+        "min_outside",
+        "max_per_city",
+        "max_per_institution",
+        "min_senior",
+        "cover_fields",
+        "min_affinity",
+        "max_load",
+    ];
+    let map = match obj.get("programmes") {
+        None | Some(Value::Null) => return,
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            r.error(
+                "programmes",
+                format!(
+                    "expected an object of programme → rules like {{\"科技进步奖\": {{\"min_outside_share\": 0.6}}}}, got {}",
+                    describe_json(other)
+                ),
+            );
+            return;
+        }
+    };
+    for (name, v) in map {
+        let Value::Object(rules) = v else {
+            r.error(
+                "programmes",
+                format!(
+                    "programme {name}: expected an object of rules, got {}",
+                    describe_json(v)
+                ),
+            );
+            continue;
+        };
+        let bad_before = r.bad;
+        r.bad = false;
+        for k in rules.keys() {
+            if !FIELDS.contains(&k.as_str()) {
+                r.error(
+                    "programmes",
+                    format!(
+                        "programme {name}: {}",
+                        unknown_name_message(&format!("rule {k}"), k, FIELDS)
+                    ),
+                );
+            }
+        }
+        let rec = JsonRecord(rules);
+        let mut at = r.at.clone();
+        at.id = Some(format!("programmes.{name}").into());
+        let mut sub = Reader {
+            at,
+            errs: &mut *r.errs,
+            bad: false,
+        };
+        let field = |f: &str| format!("programmes.{name}.{f}");
+        let mut pr = ProgrammeRules {
+            panel_size: sub.positive_count(&rec, "panel_size", ""),
+            min_outside: sub.count(&rec, "min_outside"),
+            max_per_city: sub.positive_count(
+                &rec,
+                "max_per_city",
+                " (leave the field out for no cap)",
+            ),
+            max_per_institution: sub.positive_count(
+                &rec,
+                "max_per_institution",
+                " (leave the field out for no cap)",
+            ),
+            min_senior: sub.count(&rec, "min_senior"),
+            cover_fields: sub.boolean(&rec, "cover_fields"),
+            min_affinity: sub.score(&rec, "min_affinity"),
+            max_load: sub.count(&rec, "max_load"),
+            ..ProgrammeRules::default()
+        };
+        if let Some(s) = sub.number(&rec, "min_outside_share") {
+            match share(&field("min_outside_share"), s) {
+                Ok(s) => pr.min_outside_share = Some(s),
+                Err(m) => sub.error("min_outside_share", m),
+            }
+        }
+        let sub_bad = sub.bad;
+        r.bad = bad_before || r.bad || sub_bad;
+        p.programmes.insert(name.trim().to_string(), pr);
+    }
+}
+
+/// The history rules (SPEC "History (yearly rounds)").
+fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy) {
+    use crate::model::AvoidRepeat;
+    if let Some(n) = r.count(rec, "history_years") {
+        p.history_years = n;
+    }
+    if let Some(t) = r.text(rec, "avoid_repeat") {
+        p.avoid_repeat = match t.trim().to_lowercase().as_str() {
+            "off" | "none" | "false" => AvoidRepeat::Off,
+            "institution" => AvoidRepeat::Institution,
+            "team" => AvoidRepeat::Team,
+            "both" => AvoidRepeat::Both,
+            _ => {
+                r.error(
+                    "avoid_repeat",
+                    format!(
+                        "expected off, institution, team or both, got {}",
+                        describe_text(&t)
+                    ),
+                );
+                AvoidRepeat::Off
+            }
+        };
+    }
+    if let Some(x) = r.score(rec, "repeat_penalty") {
+        if x < 0.0 {
+            r.error(
+                "repeat_penalty",
+                format!("a penalty is a cost of at least 0, got {x}"),
+            );
+        } else if x > 0.0 {
+            p.repeat_penalty = Some(x);
+        }
+    }
+    p.max_reviews_per_year = r.count(rec, "max_reviews_per_year");
+    p.max_consecutive_years = r.positive_count(
+        rec,
+        "max_consecutive_years",
+        " (leave the field out to let experts serve every year)",
+    );
+    p.max_declines = r.count(rec, "max_declines");
+    if let Some(x) = r.number(rec, "min_rating") {
+        if (1.0..=5.0).contains(&x) {
+            p.min_rating = Some(x);
+        } else {
+            r.error(
+                "min_rating",
+                format!("ratings lie between 1 and 5, got {x}"),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1140,8 +1410,17 @@ mod tests {
             min_outside_share_round: Some(0.2),
             max_copanel: Some(2),
             bonus_per_city: 0.1,
+            history_years: 2,
+            avoid_repeat: crate::model::AvoidRepeat::Both,
+            repeat_penalty: Some(0.5),
+            max_reviews_per_year: Some(8),
+            max_consecutive_years: Some(2),
+            max_declines: Some(1),
+            min_rating: Some(3.0),
             ..Policy::default()
         };
+        full.programmes
+            .insert("人才计划".into(), crate::model::ProgrammeRules::default());
         full.min_outside_share_by_city.insert("长沙".into(), 0.18);
         let v = serde_json::to_value(full).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();

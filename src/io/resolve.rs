@@ -22,7 +22,7 @@ use super::names::{normalize, place_key};
 use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
-    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx,
+    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx, ProgIx,
 };
 
 impl Origin {
@@ -56,6 +56,12 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             raw.applications.iter().map(|a| kept_pairs(&a.kept)),
         ),
     };
+    let mut programmes = Interner::default();
+    for a in &raw.applications {
+        if let Some(p) = &a.programme {
+            programmes.intern(p);
+        }
+    }
 
     if raw.experts_seen && raw.experts.is_empty() {
         if let Some(f) = &raw.experts_file {
@@ -124,6 +130,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             max_load: e.max_load,
             min_load: e.min_load,
             available: e.available,
+            programmes: e
+                .programmes
+                .iter()
+                .map(|p| ProgIx(programmes.intern(p.trim())))
+                .collect(),
         });
     }
 
@@ -168,6 +179,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
             panel_size: a.panel_size,
             team,
             avoid,
+            programme: a
+                .programme
+                .as_deref()
+                .and_then(|p| programmes.get(p))
+                .map(ProgIx),
         });
     }
 
@@ -302,9 +318,30 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         }
     }
 
+    if let Some(file) = &raw.policy_file {
+        check_programmes(&policy, &applications, &programmes, file, errs);
+        if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
+            errs.push(
+                super::LoadError::new(
+                    file.to_path_buf(),
+                    "the history rules (avoid_repeat, max_reviews_per_year, \
+                     max_consecutive_years, max_declines, min_rating) need the round's year: \
+                     add \"year\" (e.g. 2026) to the policy",
+                )
+                .in_field("year"),
+            );
+        }
+    }
+
     if !errs.is_empty() || raw.policy.is_none() {
         return None;
     }
+    let history = match raw.history.take() {
+        Some(list) => {
+            crate::history::History::resolve(list, &persons, experts.len(), &institutions)
+        }
+        None => crate::history::History::default(),
+    };
     Some(Instance {
         policy,
         experts,
@@ -316,6 +353,8 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         institutions,
         persons,
         kept,
+        programmes,
+        history,
     })
 }
 
@@ -382,6 +421,45 @@ impl Places {
                 )
             })
             .collect()
+    }
+}
+
+/// Every key of the policy's `programmes` must be named by an application
+/// (a typo must not silently drop a programme's rules).
+fn check_programmes(
+    policy: &crate::model::Policy,
+    applications: &[Application],
+    programmes: &Interner,
+    file: &std::path::Path,
+    errs: &mut Errs,
+) {
+    let named = |name: &str| {
+        programmes
+            .get(name)
+            .is_some_and(|p| applications.iter().any(|a| a.programme == Some(ProgIx(p))))
+    };
+    for name in policy.programmes.keys() {
+        if named(name) {
+            continue;
+        }
+        let mut known: Vec<&str> = applications
+            .iter()
+            .filter_map(|a| a.programme.map(|p| programmes.name(p.0)))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = if known.is_empty() {
+            "no application names a programme (column programme)".to_string()
+        } else {
+            format!("the programmes of applications are {}", known.join(", "))
+        };
+        errs.push(
+            super::LoadError::new(
+                file.to_path_buf(),
+                format!("no application is in programme {name:?}; {hint}"),
+            )
+            .in_field("programmes"),
+        );
     }
 }
 

@@ -91,7 +91,10 @@ fn search(
             .enumerate()
             .map(|(a, &i)| candidates[a][i].1.as_slice())
             .collect();
-        if !round_ok(inst, &panels) || !copanel_ok(inst, &panels) {
+        if !round_ok(inst, &panels)
+            || !copanel_ok(inst, &panels)
+            || !programme_loads_ok(inst, &panels)
+        {
             return;
         }
         let score: i64 = pick
@@ -143,6 +146,30 @@ fn round_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
     true
 }
 
+/// Programme `max_load`: each expert's panels within each programme that
+/// caps loads, counted by plain loops.
+fn programme_loads_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
+    for e in inst.expert_ixs() {
+        for p in 0..inst.programmes.len() as u32 {
+            let p = crate::model::ProgIx(p);
+            let Some(cap) = inst.programme_max_load(p) else {
+                continue;
+            };
+            let within = panels
+                .iter()
+                .enumerate()
+                .filter(|(a, panel)| {
+                    inst.applications[*a].programme == Some(p) && panel.contains(&e)
+                })
+                .count();
+            if within > cap as usize {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// `max_copanel`: no two experts together on more panels.
 fn copanel_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
     let Some(m) = inst.policy.max_copanel else {
@@ -168,10 +195,10 @@ fn copanel_ok(inst: &Instance, panels: &[&[ExpertIx]]) -> bool {
 fn panel_ok(inst: &Instance, a: AppIx, panel: &[ExpertIx]) -> bool {
     let app = &inst.applications[a.ix()];
     let seniors = panel.iter().filter(|&&e| inst.is_senior(e)).count();
-    if seniors < inst.policy.min_senior as usize {
+    if seniors < inst.min_senior(a) as usize {
         return false;
     }
-    if inst.policy.cover_fields {
+    if inst.cover_fields(a) {
         for f in &app.fields {
             if !panel
                 .iter()
@@ -190,7 +217,7 @@ fn panel_ok(inst: &Instance, a: AppIx, panel: &[ExpertIx]) -> bool {
     }
     for &e in panel {
         let ex = &inst.experts[e.ix()];
-        if let Some(cap) = inst.policy.max_per_city {
+        if let Some(cap) = inst.max_per_city(a) {
             let same = panel
                 .iter()
                 .filter(|f| inst.experts[f.ix()].city == ex.city)
@@ -199,7 +226,7 @@ fn panel_ok(inst: &Instance, a: AppIx, panel: &[ExpertIx]) -> bool {
                 return false;
             }
         }
-        if let Some(cap) = inst.policy.max_per_institution {
+        if let Some(cap) = inst.max_per_institution(a) {
             let same = panel
                 .iter()
                 .filter(|f| inst.experts[f.ix()].institution == ex.institution)

@@ -41,11 +41,11 @@ impl Model<'_> {
     /// ([`Instance::is_senior`]). Nothing when `min_senior` is 0.
     pub fn add_senior_rule(&mut self) {
         let inst = self.inst;
-        let s = i64::from(inst.policy.min_senior);
-        if s == 0 {
-            return;
-        }
         for a in inst.app_ixs() {
+            let s = i64::from(inst.min_senior(a));
+            if s == 0 {
+                continue;
+            }
             let terms = self
                 .pair_columns_of_app(a)
                 .filter(|&(_, e)| inst.is_senior(e))

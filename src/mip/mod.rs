@@ -437,6 +437,7 @@ impl<'a> Model<'a> {
         self.add_city_cap_rule();
         self.add_institution_cap_rule();
         self.add_load_rule();
+        self.add_programme_load_rule();
     }
 
     /// Every application `a` gets exactly `k_a` experts:
@@ -469,33 +470,36 @@ impl<'a> Model<'a> {
     /// At most `max_per_city` experts of one city on any panel (home city
     /// included). Nothing when the policy sets no cap.
     pub fn add_city_cap_rule(&mut self) {
-        let Some(cap) = self.inst.policy.max_per_city else {
-            return;
-        };
-        self.add_group_cap("city cap", i64::from(cap), |inst, e| {
-            inst.experts[e.ix()].city.0
-        });
+        self.add_group_cap(
+            "city cap",
+            |inst, a| inst.max_per_city(a),
+            |inst, e| inst.experts[e.ix()].city.0,
+        );
     }
 
     /// At most `max_per_institution` experts of one institution on any
     /// panel. Nothing when the policy sets no cap.
     pub fn add_institution_cap_rule(&mut self) {
-        let Some(cap) = self.inst.policy.max_per_institution else {
-            return;
-        };
-        self.add_group_cap("institution cap", i64::from(cap), |inst, e| {
-            inst.experts[e.ix()].institution.0
-        });
+        self.add_group_cap(
+            "institution cap",
+            |inst, a| inst.max_per_institution(a),
+            |inst, e| inst.experts[e.ix()].institution.0,
+        );
     }
 
-    /// Per application, one `≤ cap` row per group of its eligible experts.
+    /// Per application with a cap (its programme's or the round's), one
+    /// `≤ cap` row per group of its eligible experts.
     fn add_group_cap(
         &mut self,
         rule: &'static str,
-        cap: i64,
+        cap_of: impl Fn(&Instance, AppIx) -> Option<u32>,
         group_of: impl Fn(&Instance, ExpertIx) -> u32,
     ) {
         for a in self.inst.app_ixs() {
+            let Some(cap) = cap_of(self.inst, a) else {
+                continue;
+            };
+            let cap = i64::from(cap);
             let mut members: Vec<(u32, ColIx)> = self
                 .pair_columns_of_app(a)
                 .map(|(c, e)| (group_of(self.inst, e), c))
@@ -515,6 +519,34 @@ impl<'a> Model<'a> {
             let hi = i64::from(self.inst.max_load(e));
             let terms = self.by_expert[e.ix()].iter().map(|&c| (c, 1)).collect();
             self.add_row("load", terms, Some(lo), Some(hi));
+        }
+    }
+
+    /// Per expert and programme with a `max_load`: the expert's reviews
+    /// within that programme at most that many.
+    pub fn add_programme_load_rule(&mut self) {
+        let inst = self.inst;
+        if !inst.any_programme_load_cap() {
+            return;
+        }
+        let mut rows: std::collections::BTreeMap<(ExpertIx, u32), Vec<(ColIx, i64)>> =
+            Default::default();
+        for a in inst.app_ixs() {
+            let Some(p) = inst.applications[a.ix()].programme else {
+                continue;
+            };
+            if inst.programme_max_load(p).is_none() {
+                continue;
+            }
+            for (c, e) in self.pair_columns_of_app(a) {
+                rows.entry((e, p.0)).or_default().push((c, 1));
+            }
+        }
+        for ((_, p), terms) in rows {
+            let cap = inst
+                .programme_max_load(crate::model::ProgIx(p))
+                .unwrap_or(0);
+            self.add_row("programme load", terms, None, Some(i64::from(cap)));
         }
     }
 

@@ -81,11 +81,10 @@ pub fn anonymous_table(inst: &Instance, panels: &PanelsFile, input_sha256: &str)
     }
 }
 
-/// The table as CSV bytes (numbers as integers when integral).
+/// The table as CSV bytes (numbers as integers when integral), with a
+/// byte order mark and text cells neutralised ([`crate::io::csv_safe`]).
 pub fn table_csv_bytes(path: &Path, t: &Table) -> Result<Vec<u8>, WriteError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = crate::io::csv_safe::writer();
     let bad = |m: String| WriteError::Unrepresentable {
         path: path.to_path_buf(),
         message: m,
@@ -96,7 +95,7 @@ pub fn table_csv_bytes(path: &Path, t: &Table) -> Result<Vec<u8>, WriteError> {
             .iter()
             .map(|c| match c {
                 XCell::Empty => String::new(),
-                XCell::Text(s) => s.clone(),
+                XCell::Text(s) => crate::io::csv_safe::neutralise(s).into_owned(),
                 XCell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => {
                     format!("{}", *x as i64)
                 }

@@ -1,15 +1,21 @@
 //! The report as one self-contained HTML page: inline CSS and SVG, no
 //! scripts, no fonts or images fetched from anywhere, readable on screen
-//! and on paper (print rules keep charts whole and colours exact).
+//! and on paper (A4: the summary on page 1, headings kept with what follows
+//! them, charts and table rows never split). The figures travel along as a
+//! JSON data block (`<script type="application/json">`, which browsers
+//! never run) for `panels report --check` and for anyone's own tools.
 
 use std::fmt::Write as _;
 
+use super::lang::{count, int, pct, score, Lang};
 use super::svg::{self, esc, Bar};
-use super::{pct, Figures, PriceOutcome};
-use crate::verify::fmt_micro;
+use super::{words, Figures, PriceOutcome};
 
 /// How many rows long lists show (the Markdown form shows the same).
 pub const LIST_LIMIT: usize = 12;
+
+/// The `id` of the data block.
+pub const DATA_ID: &str = "panels-figures";
 
 const CSS: &str = r#"
 :root { --ink:#1a1a1a; --muted:#5b6470; --line:#d9dee5; --accent:#3a6fb0; --bad:#b3261e; }
@@ -31,10 +37,11 @@ p.sub, .muted { color: var(--muted); }
 .tile .v { font-size: 22px; font-weight: 600; }
 .tile .k { font-size: 12px; color: var(--muted); }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.warn td { color: var(--bad); }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; }
+td.mono { word-break: break-all; }
 pre { background: #f5f7fa; border: 1px solid var(--line); padding: 8px 10px; overflow-x: auto; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 6px 0 10px; }
 svg .lbl { font-size: 12px; fill: var(--ink); }
@@ -44,10 +51,17 @@ svg .axis { font-size: 11px; fill: var(--muted); }
 .cols > div { max-width: 100%; }
 .cols > div.narrow { max-width: 560px; }
 footer { margin-top: 30px; font-size: 12px; color: var(--muted); }
+@page { size: A4; margin: 14mm 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
-  section, svg.chart, table, .banner { break-inside: avoid; page-break-inside: avoid; }
-  h2 { break-after: avoid; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 14pt; margin-top: 14pt; }
+  .tile .v { font-size: 15pt; }
+  h2, h3, .keep > :first-child { break-after: avoid; page-break-after: avoid; }
+  .keep, svg.chart, tr, .tile, .banner, pre, .summary { break-inside: avoid; page-break-inside: avoid; }
+  .tiles { grid-template-columns: repeat(4, 1fr); }
+  .cols { display: block; }
+  section.page { break-before: page; page-break-before: always; }
   pre { white-space: pre-wrap; }
 }
 "#;
@@ -61,118 +75,246 @@ fn tile(s: &mut String, value: &str, key: &str) {
     );
 }
 
-/// Renders the whole page.
-pub fn render(f: &Figures) -> String {
-    let g = &f.glance;
-    let mut s = String::new();
-    s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(s, "<title>Panel report: {}</title>", esc(&f.instance_label));
-    let _ = writeln!(s, "<style>{CSS}</style>\n</head>\n<body>");
+/// A heading kept on the same page as what follows it.
+fn keep(s: &mut String, tag: &str, title: &str, body: &str) {
     let _ = writeln!(
         s,
-        "<h1>Review panels: fairness report</h1>\n<p class=\"sub\">Instance <code>{}</code>, panels <code>{}</code>. Every number below is recomputed from the instance; the panels file is trusted only for who sits on which panel.</p>",
-        esc(&f.instance_label),
-        esc(&f.panels_label)
+        "<div class=\"keep\"><{tag}>{}</{tag}>{body}</div>",
+        esc(title)
     );
+}
 
-    // Banner.
+/// The figures as a JSON data block that cannot end early: `<`, `>` and
+/// `&` are written as JSON escapes (they only occur inside strings), so
+/// no name can close the element.
+pub fn data_block(f: &Figures) -> String {
+    let json = super::figures_json(f)
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    format!("<script type=\"application/json\" id=\"{DATA_ID}\">\n{json}</script>\n")
+}
+
+/// Renders the whole page.
+pub fn render(f: &Figures) -> String {
+    let l = f.lang;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">",
+        l.code()
+    );
+    s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        s,
+        "<title>{}: {}</title>",
+        esc(l.t("Panel report", "评审专家组报告")),
+        esc(&f.settings.instance)
+    );
+    let _ = writeln!(s, "<style>{CSS}</style>\n</head>\n<body>");
+    summary(&mut s, f);
+    cities(&mut s, f);
+    panels(&mut s, f);
+    loads(&mut s, f);
+    exclusions(&mut s, f);
+    prices(&mut s, f);
+    programmes(&mut s, f);
+    how_to_check(&mut s, f);
+    let _ = writeln!(
+        s,
+        "<footer>{} · {}</footer>",
+        esc(&f.generator),
+        esc(l.t(
+            "self-contained page: no scripts run, no network; the figures are embedded as data (panels report --check).",
+            "独立页面：不运行脚本、不联网；全部数据以数据块嵌入（可用 panels report --check 核对）。"
+        ))
+    );
+    s.push_str(&data_block(f));
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+/// Page 1: title, verdict, the round at a glance and every rule in force.
+fn summary(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let g = &f.glance;
+    s.push_str("<section class=\"summary\">\n");
+    let _ = writeln!(
+        s,
+        "<h1>{}</h1>\n<p class=\"sub\">{} <code>{}</code>, {} <code>{}</code>. {}</p>",
+        esc(l.t("Review panels: fairness report", "评审专家组公平性报告")),
+        esc(l.t("Instance", "输入数据")),
+        esc(&f.settings.instance),
+        esc(l.t("panels", "分组结果")),
+        esc(&f.settings.panels),
+        esc(l.t(
+            "Every number below is recomputed from the instance; the panels file is trusted only for who sits on which panel.",
+            "以下数字均由输入数据重新计算；分组文件只用于确定谁在哪个专家组。"
+        ))
+    );
     if f.violations.is_empty() {
-        s.push_str("<div class=\"banner ok\"><strong>This assignment obeys every rule checked</strong> (panel sizes, eligibility and conflicts, outside-city minimum, city and institution caps, loads, objective).</div>\n");
+        let _ = writeln!(
+            s,
+            "<div class=\"banner ok\"><strong>{}</strong></div>",
+            esc(l.t(
+                "This assignment obeys every rule checked (panel sizes, eligibility and conflicts, city and institution rules, loads, crossing rules, objective).",
+                "本次分组符合所有检查的规则（专家人数、回避与资格、城市与单位规则、评审数量、交叉规则、目标值）。"
+            ))
+        );
     } else {
+        let head = match l {
+            Lang::En => format!(
+                "This assignment breaks {} rule{}. The figures below describe it as it is.",
+                count(f.violations.len()),
+                if f.violations.len() == 1 { "" } else { "s" }
+            ),
+            Lang::Zh => format!(
+                "本次分组有 {} 处不符合规则（以下为 verify 的原文），下列数字按实际情况统计。",
+                count(f.violations.len())
+            ),
+        };
         let _ = write!(
             s,
-            "<div class=\"banner\"><strong>This assignment breaks {} rule{}.</strong> The figures below describe it as it is.<ol>",
-            f.violations.len(),
-            if f.violations.len() == 1 { "" } else { "s" }
+            "<div class=\"banner\"><strong>{}</strong><ol>",
+            esc(&head)
         );
         for v in &f.violations {
             let _ = write!(s, "<li>{}</li>", esc(v));
         }
         s.push_str("</ol></div>\n");
     }
-
-    // 1. At a glance.
-    s.push_str("<section>\n<h2>1. The round at a glance</h2>\n<div class=\"tiles\">");
-    tile(&mut s, &g.applications.to_string(), "applications");
+    let mut tiles = String::from("<div class=\"tiles\">");
     tile(
-        &mut s,
-        &format!("{} / {}", g.experts_used, g.available),
-        "experts used / available",
-    );
-    tile(&mut s, &g.reviews.to_string(), "reviews assigned");
-    tile(
-        &mut s,
-        &fmt_micro(g.objective_micro),
-        "total score (recomputed)",
+        &mut tiles,
+        &count(g.applications),
+        l.t("applications", "申报项目"),
     );
     tile(
-        &mut s,
+        &mut tiles,
+        &format!("{} / {}", count(g.experts_used), count(g.available)),
+        l.t("experts used / available", "已用 / 可用专家"),
+    );
+    tile(
+        &mut tiles,
+        &int(g.reviews),
+        l.t("reviews assigned", "评审任务"),
+    );
+    tile(
+        &mut tiles,
+        &score(g.objective_micro),
+        l.t("total score (recomputed)", "总匹配分（重算）"),
+    );
+    tile(
+        &mut tiles,
         &g.bound
-            .map(|b| format!("{b}"))
-            .unwrap_or_else(|| "none".into()),
-        "proven bound",
+            .map(super::lang::claimed)
+            .unwrap_or_else(|| l.t("none", "无").into()),
+        l.t("bound claimed by the file", "文件声明的上界"),
     );
-    tile(&mut s, &g.status, "status");
+    tile(
+        &mut tiles,
+        &g.status,
+        l.t("status claimed", "文件声明的状态"),
+    );
     let mean = if g.reviews > 0 {
         format!("{:.3}", g.objective_micro as f64 / 1e6 / g.reviews as f64)
     } else {
         "-".into()
     };
-    tile(&mut s, &mean, "mean score per review");
-    tile(&mut s, &g.pool.to_string(), "experts in the pool");
-    s.push_str("</div>\n");
-    let _ = writeln!(
-        s,
-        "<p>Rules of the round: panels of {}; at least {} of each panel from outside the applicant's city{}; {}; {}. Solver: {}.</p>",
-        g.panel_size,
-        pct(g.min_outside_share),
-        if g.min_outside > 0 {
-            format!(" and at least {}", g.min_outside)
-        } else {
-            String::new()
-        },
-        g.max_per_city
-            .map(|c| format!("at most {c} per city"))
-            .unwrap_or_else(|| "no cap per city".into()),
-        g.max_per_institution
-            .map(|c| format!("at most {c} per institution"))
-            .unwrap_or_else(|| "no cap per institution".into()),
-        esc(g.solver.as_deref().unwrap_or("not recorded"))
+    tile(
+        &mut tiles,
+        &mean,
+        l.t("mean score per review", "每次评审平均分"),
     );
+    tile(
+        &mut tiles,
+        &count(g.pool),
+        l.t("experts in the pool", "专家库人数"),
+    );
+    tiles.push_str("</div>\n");
+    keep(
+        s,
+        "h2",
+        l.t("1. The round at a glance", "1. 本轮概况"),
+        &tiles,
+    );
+    let mut rules = format!(
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(l.t("rule", "规则")),
+        esc(l.t("target", "要求")),
+        esc(l.t("applies to", "适用范围")),
+        esc(l.t("policy field", "参数名"))
+    );
+    for r in &f.rules {
+        let (label, value) = words::rule(l, r);
+        let _ = write!(
+            rules,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(&label),
+            esc(&value),
+            esc(r
+                .city
+                .as_deref()
+                .unwrap_or(l.t("every application", "全部项目"))),
+            esc(&r.rule)
+        );
+    }
+    rules.push_str("</table>\n");
+    let _ = write!(
+        rules,
+        "<p class=\"muted\">{}: {}</p>",
+        esc(l.t("Solver named by the file", "文件记录的求解方法")),
+        esc(g.solver.as_deref().unwrap_or(l.t("not recorded", "未记录")))
+    );
+    keep(s, "h3", l.t("Rules of the round", "本轮规则"), &rules);
     if (g.claimed_objective - g.objective_micro as f64 / 1e6).abs()
         > crate::verify::tolerance(g.objective_micro as f64 / 1e6)
     {
         let _ = writeln!(
             s,
-            "<p class=\"muted\">The file claims an objective of {}; the recomputed value above is the one to trust.</p>",
-            g.claimed_objective
+            "<p class=\"muted\">{} {}{}</p>",
+            esc(l.t("The file claims an objective of", "文件声明的总分为")),
+            super::lang::claimed(g.claimed_objective),
+            esc(l.t(
+                "; the recomputed value above is the one to trust.",
+                "；以上重算值为准。"
+            ))
         );
     }
     s.push_str("</section>\n");
+}
 
-    // 2. City × city.
-    s.push_str("<section>\n<h2>2. Who reviewed whom: city × city</h2>\n");
-    s.push_str("<p>Each row is a city of applicants; each column the city of the reviewers. Numbers are reviews; colour is the share of the row; the outlined diagonal is reviews from the applicants' own city.</p>\n");
+fn cities(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    s.push_str("<section class=\"page\">\n");
+    let mut body = format!(
+        "<p>{}</p>\n",
+        esc(l.t(
+            "Each row is a city of applicants; each column the city of the reviewers. Numbers are reviews; colour is the share of the row; the dashed grey outline marks the applicants' own city.",
+            "每行是申报所在城市，每列是评审专家所在城市。数字为评审次数，颜色深浅为占该行的比例，灰色虚线框为申报本市。"
+        ))
+    );
     let rows: Vec<String> = f.city_shares.iter().map(|c| c.city.clone()).collect();
-    let row_ix: Vec<usize> = rows
+    let m: Vec<Vec<u64>> = rows
         .iter()
         .filter_map(|r| f.cities.iter().position(|c| c == r))
+        .map(|i| f.flow[i].clone())
         .collect();
-    let m: Vec<Vec<u64>> = row_ix.iter().map(|&i| f.flow[i].clone()).collect();
-    s.push_str("<div class=\"cols\"><div>");
-    s.push_str(&svg::heatmap(
+    body.push_str(&svg::heatmap(
         &rows,
         &f.cities,
         &m,
-        "reviews by applicants' city and reviewer's city",
+        l.t(
+            "reviews by applicants' city and reviewer's city",
+            "按申报城市与评审专家城市统计的评审次数",
+        ),
+        l,
     ));
-    s.push_str("</div><div>");
-    let target = f.city_shares.first().map(|c| c.target).unwrap_or(0.0);
-    let _ = writeln!(
+    keep(
         s,
-        "<h3>Outside-city share, against the target of {}</h3>",
-        pct(target)
+        "h2",
+        l.t("2. Who reviewed whom: city × city", "2. 城市之间的评审分布"),
+        &body,
     );
     let bars: Vec<Bar> = f
         .city_shares
@@ -181,40 +323,68 @@ pub fn render(f: &Figures) -> String {
             label: c.city.clone(),
             value: c.share(),
             text: format!(
-                "{} ({} of {})",
+                "{} ({} / {})",
                 pct(c.share()),
-                c.outside_reviews,
-                c.reviews
+                int(c.outside_reviews),
+                int(c.reviews)
             ),
             warn: !c.meets_target(),
         })
         .collect();
-    s.push_str(&svg::hbars(
+    let common: Option<f64> = match f.city_shares.first().and_then(|c| c.target) {
+        Some(t) if f.city_shares.iter().all(|c| c.target == Some(t)) => Some(t),
+        _ => None,
+    };
+    let target_label = common.map(|t| format!("{} {}", l.t("target", "目标"), pct(t)));
+    let mut body = svg::hbars(
         &bars,
         1.0,
-        Some((target, &format!("target {}", pct(target)))),
-        "outside-city share per city",
-    ));
-    s.push_str("</div></div>\n");
-    s.push_str("<table><tr><th>city</th><th class=\"n\">applications</th><th class=\"n\">reviews</th><th class=\"n\">from other cities</th><th class=\"n\">share</th><th class=\"n\">required by the panel rule</th><th class=\"n\">target</th></tr>");
+        common.zip(target_label.as_deref()),
+        l.t("outside-city share per city", "各市外地评审比例"),
+    );
+    let _ = write!(
+        body,
+        "<table><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr>",
+        esc(l.t("city", "城市")),
+        esc(l.t("applications", "项目数")),
+        esc(l.t("reviews", "评审次数")),
+        esc(l.t("from other cities", "外地评审")),
+        esc(l.t("share", "外地比例")),
+        esc(l.t("required by the panel rule", "每组规则要求")),
+        esc(l.t("target", "目标")),
+        esc(l.t("target from", "目标来源"))
+    );
     for c in &f.city_shares {
         let _ = write!(
-            s,
-            "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            body,
+            "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code>{}</code></td></tr>",
             if c.meets_target() { "" } else { " class=\"warn\"" },
             esc(&c.city),
-            c.applications,
-            c.reviews,
-            c.outside_reviews,
+            count(c.applications),
+            int(c.reviews),
+            int(c.outside_reviews),
             pct(c.share()),
             pct(c.required_share),
-            pct(c.target)
+            esc(&words::target(l, c.target)),
+            esc(&words::target_from(l, c.target_from.as_deref()))
         );
     }
-    s.push_str("</table>\n</section>\n");
+    body.push_str("</table>\n");
+    keep(
+        s,
+        "h3",
+        l.t(
+            "Outside-city share, against each city's target",
+            "外地评审比例与各市目标",
+        ),
+        &body,
+    );
+    s.push_str("</section>\n");
+}
 
-    // 3. Per panel.
-    s.push_str("<section>\n<h2>3. Panels</h2>\n<div class=\"cols\"><div class=\"narrow\">\n<h3>Members from outside the applicant's city</h3>\n");
+fn panels(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    s.push_str("<section>\n");
     let bins: Vec<(String, u64)> = f
         .outside_histogram
         .iter()
@@ -222,242 +392,400 @@ pub fn render(f: &Figures) -> String {
         .map(|(n, &c)| (n.to_string(), c))
         .collect();
     let mins: Vec<usize> = f.common_minimum.map(|q| q as usize).into_iter().collect();
-    s.push_str(&svg::histogram(
+    let mut body = svg::histogram(
         &bins,
         &mins,
-        "outside-city members in the panel",
-        "panels",
-        "panels by number of outside-city members",
-    ));
-    let _ = writeln!(
-        s,
-        "<p>{} of {} applications with an outside-city minimum sit exactly at it (the orange bar, when all share one minimum); the rest have more outside members than required.</p>",
-        f.at_minimum.len(),
-        f.with_minimum
+        l.t("outside-city members in the panel", "组内外地专家人数"),
+        l.t("panels", "专家组数"),
+        l.t(
+            "panels by number of outside-city members",
+            "按外地专家人数统计的专家组",
+        ),
     );
-    if !f.at_minimum.is_empty() {
+    let at_min = match l {
+        Lang::En => format!(
+            "{} of {} applications with an outside-city minimum sit exactly at it (the orange bar, when all share one minimum); the rest have more outside members than required.",
+            count(f.at_minimum_count),
+            count(f.with_minimum)
+        ),
+        Lang::Zh => format!(
+            "有外地人数下限的 {} 个项目中，{} 个恰好等于下限（所有项目下限相同时为橙色柱），其余多于要求。",
+            count(f.with_minimum),
+            count(f.at_minimum_count)
+        ),
+    };
+    let _ = writeln!(body, "<p>{}</p>", esc(&at_min));
+    if f.at_minimum_count > 0 {
         let _ = writeln!(
-            s,
-            "<p class=\"muted\">At the minimum: {}</p>",
-            esc(&list_some(&f.at_minimum, 30))
+            body,
+            "<p class=\"muted\">{}: {}</p>",
+            esc(l.t("At the minimum", "恰好等于下限")),
+            esc(&words::list_some(l, &f.at_minimum, f.at_minimum_count, 30))
         );
     }
-    s.push_str("</div><div>\n<h3>Lowest-scoring panels</h3>\n<table><tr><th>application</th><th>city</th><th class=\"n\">members</th><th class=\"n\">panel score</th></tr>");
+    keep(
+        s,
+        "h2",
+        l.t("3. Panels", "3. 专家组"),
+        &format!(
+            "<h3>{}</h3>{body}",
+            esc(l.t(
+                "Members from outside the applicant's city",
+                "来自申报城市以外的专家"
+            ))
+        ),
+    );
+    let mut body = format!(
+        "<table><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
+        esc(l.t("application", "项目")),
+        esc(l.t("city", "城市")),
+        esc(l.t("members", "人数")),
+        esc(l.t("panel score", "组匹配分"))
+    );
     for p in &f.lowest_panels {
         let _ = write!(
-            s,
+            body,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(&p.application),
+            esc(&p.application.label()),
             esc(&p.city),
-            p.members,
-            fmt_micro(p.score_micro)
+            count(p.members),
+            score(p.score_micro)
         );
     }
-    s.push_str("</table>\n</div></div>\n</section>\n");
+    body.push_str("</table>\n");
+    keep(
+        s,
+        "h3",
+        l.t("Lowest-scoring panels", "匹配分最低的专家组"),
+        &body,
+    );
+    s.push_str("</section>\n");
+}
 
-    // 4. Load.
-    s.push_str("<section>\n<h2>4. Load fairness</h2>\n");
+fn loads(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    s.push_str("<section>\n");
     let lbins: Vec<(String, u64)> = f
         .load_histogram
         .iter()
         .enumerate()
         .map(|(n, &c)| (n.to_string(), c))
         .collect();
-    s.push_str(&svg::histogram(
+    let mut body = svg::histogram(
         &lbins,
         &[],
-        "reviews per expert",
-        "experts",
-        "experts by number of reviews",
-    ));
+        l.t("reviews per expert", "每位专家的评审数"),
+        l.t("experts", "专家人数"),
+        l.t("experts by number of reviews", "按评审数统计的专家"),
+    );
+    let cap = match l {
+        Lang::En => format!("{} expert(s) at their load cap", count(f.at_cap_count)),
+        Lang::Zh => format!("{} 位专家达到评审上限", count(f.at_cap_count)),
+    };
     let _ = writeln!(
-        s,
-        "<p>{} expert{} at their load cap{}</p>",
-        f.at_cap.len(),
-        if f.at_cap.len() == 1 { " is" } else { "s are" },
-        if f.at_cap.is_empty() {
-            ".".to_string()
+        body,
+        "<p>{}{}</p>",
+        esc(&cap),
+        if f.at_cap_count == 0 {
+            l.t(".", "。").to_string()
         } else {
-            format!(": {}.", esc(&list_some(&f.at_cap, 30)))
+            format!(
+                "{}{}{}",
+                l.t(": ", "："),
+                esc(&words::list_some(l, &f.at_cap, f.at_cap_count, 30)),
+                l.t(".", "。")
+            )
         }
     );
-    s.push_str("<div class=\"cols\"><div><h3>By city of the experts</h3>");
-    load_table(&mut s, &f.load_by_city, usize::MAX);
-    s.push_str("</div><div><h3>By institution (most reviews first)</h3>");
-    load_table(&mut s, &f.load_by_institution, LIST_LIMIT);
+    keep(s, "h2", l.t("4. Load fairness", "4. 评审负担"), &body);
+    let mut t = String::new();
+    load_table(&mut t, l, &f.load_by_city, usize::MAX);
+    keep(s, "h3", l.t("By city of the experts", "按专家所在城市"), &t);
+    let mut t = String::new();
+    load_table(&mut t, l, &f.load_by_institution, LIST_LIMIT);
     if f.load_by_institution.len() > LIST_LIMIT {
+        let more = f.load_by_institution.len() - LIST_LIMIT;
         let _ = write!(
-            s,
-            "<p class=\"muted\">… and {} more institutions.</p>",
-            f.load_by_institution.len() - LIST_LIMIT
+            t,
+            "<p class=\"muted\">{}</p>",
+            esc(&match l {
+                Lang::En => format!("… and {} more institutions.", count(more)),
+                Lang::Zh => format!("……另有 {} 个单位。", count(more)),
+            })
         );
     }
-    s.push_str("</div></div>\n</section>\n");
-
-    // 5. Conflicts avoided.
-    s.push_str("<section>\n<h2>5. Conflicts avoided</h2>\n");
-    let _ = writeln!(
+    keep(
         s,
-        "<p>Of {} possible (application, expert) pairs, {} ({}) were excluded before assignment. By kind (a pair excluded for two reasons counts under both):</p>",
-        f.all_pairs,
-        f.excluded_pairs,
-        pct(if f.all_pairs > 0 {
-            f.excluded_pairs as f64 / f.all_pairs as f64
-        } else {
-            0.0
-        })
-    );
-    let cmax = f.conflicts.iter().map(|c| c.pairs).max().unwrap_or(0) as f64;
-    let cbars: Vec<Bar> = f
-        .conflicts
-        .iter()
-        .map(|c| Bar {
-            label: c.kind.label().to_string(),
-            value: c.pairs as f64,
-            text: c.pairs.to_string(),
-            warn: false,
-        })
-        .collect();
-    s.push_str(&svg::hbars(
-        &cbars,
-        cmax,
-        None,
-        "pairs excluded by kind of conflict",
-    ));
-    s.push_str("</section>\n");
-
-    // 6. Price of the city rules.
-    s.push_str("<section>\n<h2>6. The price of the city rules</h2>\n");
-    let with = f.price.with_rules_micro;
-    match &f.price.outcome {
-        PriceOutcome::Solved {
-            without_rules_micro,
-            status,
-        } => {
-            let bars = vec![
-                Bar {
-                    label: "without city rules".into(),
-                    value: *without_rules_micro as f64,
-                    text: fmt_micro(*without_rules_micro),
-                    warn: false,
-                },
-                Bar {
-                    label: "with city rules (these panels)".into(),
-                    value: with as f64,
-                    text: fmt_micro(with),
-                    warn: false,
-                },
-            ];
-            let max = (*without_rules_micro).max(with) as f64;
-            s.push_str(&svg::hbars(
-                &bars,
-                max,
-                None,
-                "objective with and without the city rules",
-            ));
-            let _ = writeln!(
-                s,
-                "<p>Re-solved in the same run without the outside-city minimum and the per-city cap (everything else unchanged; {} solve): the total score would be {}; these panels score {}. The city rules cost <strong>{}</strong>{}.</p>",
-                esc(status),
-                fmt_micro(*without_rules_micro),
-                fmt_micro(with),
-                fmt_micro(without_rules_micro - with),
-                f.price
-                    .cost_share()
-                    .map(|x| format!(" ({} of the unconstrained score)", pct(x)))
-                    .unwrap_or_default()
-            );
-        }
-        other => {
-            let _ = writeln!(s, "<p>{}</p>", esc(&price_text(other)));
-        }
-    }
-    s.push_str("</section>\n");
-
-    // 7. How to check this.
-    s.push_str("<section>\n<h2>7. How to check this</h2>\n<table>");
-    let c = &f.check;
-    let _ = write!(
-        s,
-        "<tr><th>input SHA-256</th><td class=\"mono\">{}</td></tr>",
-        esc(c.input_sha256.as_deref().unwrap_or("not computed"))
-    );
-    let _ = write!(
-        s,
-        "<tr><th>recorded in the panels file</th><td class=\"mono\">{}{}</td></tr>",
-        esc(c.file_input_sha256.as_deref().unwrap_or("none")),
-        match c.hashes_match() {
-            Some(true) => " (matches)",
-            Some(false) => " (DIFFERS: these panels were made for other input)",
-            None => "",
-        }
-    );
-    let _ = write!(
-        s,
-        "<tr><th>seed</th><td class=\"mono\">{}</td></tr></table>",
-        c.seed
-            .map(|x| x.to_string())
-            .unwrap_or_else(|| "none".into())
-    );
-    let _ = writeln!(
-        s,
-        "<p>Anyone with the two files can re-check every rule and the optimality proof, without trusting this report:</p><pre>{}{}\n{}</pre>",
-        c.hash_command
-            .as_deref()
-            .map(|h| format!("{}\n", esc(h)))
-            .unwrap_or_default(),
-        esc(&c.verify_command),
-        esc(&c.report_command)
+        "h3",
+        l.t(
+            "By institution (most reviews first)",
+            "按单位（评审最多者在前）",
+        ),
+        &t,
     );
     s.push_str("</section>\n");
-    let _ = writeln!(
-        s,
-        "<footer>panels {} · self-contained page: no scripts, no network.</footer>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
-    );
-    s
 }
 
-fn load_table(s: &mut String, groups: &[super::LoadGroup], limit: usize) {
-    s.push_str("<table><tr><th></th><th class=\"n\">experts</th><th class=\"n\">used</th><th class=\"n\">reviews</th><th class=\"n\">per expert</th><th class=\"n\">at cap</th></tr>");
+fn load_table(s: &mut String, l: Lang, groups: &[super::LoadGroup], limit: usize) {
+    let _ = write!(
+        s,
+        "<table><tr><th></th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
+        esc(l.t("experts", "可用专家")),
+        esc(l.t("used", "已用")),
+        esc(l.t("reviews", "评审次数")),
+        esc(l.t("per expert", "人均")),
+        esc(l.t("at cap", "达上限"))
+    );
     for g in groups.iter().take(limit) {
         let _ = write!(
             s,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td></tr>",
             esc(&g.name),
-            g.experts,
-            g.used,
-            g.reviews,
+            count(g.experts),
+            count(g.used),
+            int(g.reviews),
             g.mean_load(),
-            g.at_cap
+            count(g.at_cap)
         );
     }
     s.push_str("</table>");
 }
 
-/// The first `n` items joined with commas, then "and N more".
-pub fn list_some(items: &[String], n: usize) -> String {
-    let mut out = items.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
-    if items.len() > n {
-        let _ = write!(out, " and {} more", items.len() - n);
-    }
-    out
+fn exclusions(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let x = &f.exclusions;
+    s.push_str("<section>\n");
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<table><tr><th></th><th class=\"n\">{}</th></tr><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr></table>",
+        esc(l.t("(application, expert) pairs", "（项目，专家）对")),
+        esc(l.t("all pairs", "全部组合")),
+        int(x.all_pairs),
+        esc(&match l {
+            Lang::En => format!("unavailable experts ({}), not conflicts", int(x.unavailable_experts)),
+            Lang::Zh => format!("不可用专家（{} 人），不属于利益冲突", int(x.unavailable_experts)),
+        }),
+        int(x.unavailable_pairs),
+        esc(l.t("conflicts avoided", "回避的利益冲突")),
+        int(x.conflict_pairs),
+        esc(l.t("other reasons (match score below min_affinity)", "其他原因（匹配度低于 min_affinity）")),
+        int(x.other_pairs),
+        esc(l.t("eligible", "符合资格")),
+        int(x.eligible_pairs)
+    );
+    keep(
+        s,
+        "h2",
+        l.t("5. Conflicts avoided", "5. 回避的利益冲突"),
+        &body,
+    );
+    let cmax = x.conflicts.iter().map(|c| c.pairs).max().unwrap_or(0) as f64;
+    let cbars: Vec<Bar> = x
+        .conflicts
+        .iter()
+        .map(|c| Bar {
+            label: words::conflict(l, &c.kind),
+            value: c.pairs as f64,
+            text: int(c.pairs),
+            warn: false,
+        })
+        .collect();
+    let mut body = format!(
+        "<p>{}</p>",
+        esc(l.t(
+            "Among available experts; a pair with two kinds of conflict counts under both.",
+            "仅统计可用专家；同时有两种冲突的组合在两类中各计一次。"
+        ))
+    );
+    body.push_str(&svg::hbars(
+        &cbars,
+        cmax,
+        None,
+        l.t(
+            "pairs kept out by kind of conflict",
+            "按冲突类型统计的回避组合",
+        ),
+    ));
+    keep(s, "h3", l.t("By kind of conflict", "按冲突类型"), &body);
+    s.push_str("</section>\n");
 }
 
-/// The price section's sentence when there is no solved comparison.
-pub fn price_text(o: &PriceOutcome) -> String {
-    match o {
-        PriceOutcome::Solved {
-            without_rules_micro,
-            ..
-        } => format!("without the city rules: {}", fmt_micro(*without_rules_micro)),
-        PriceOutcome::NoCityRules => {
-            "This round has no city rule (no outside-city minimum, no per-city cap): nothing to price.".into()
+fn prices(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    s.push_str("<section>\n");
+    let mut body = format!(
+        "<p>{}</p>",
+        esc(l.t(
+            "The price of a rule family is the best total score without it minus the best total score with every rule, both re-solved in this run (the rest of the rules unchanged).",
+            "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分；两边都在本次运行中重新求解（其他规则不变）。"
+        ))
+    );
+    if f.prices.is_empty() {
+        let _ = write!(
+            body,
+            "<p>{}</p>",
+            esc(l.t(
+                "No rule family to price in this round (no city, senior, coverage or co-panel rule).",
+                "本轮没有需要计算代价的规则（无城市、职称、学科覆盖或同组规则）。"
+            ))
+        );
+    } else {
+        let _ = write!(
+            body,
+            "<table><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
+            esc(l.t("rule family", "规则类别")),
+            esc(l.t("policy fields", "参数")),
+            esc(l.t("with every rule", "全部规则")),
+            esc(l.t("without this family", "去掉此类规则")),
+            esc(l.t("price", "代价"))
+        );
+        for p in &f.prices {
+            let (with, without) = match &p.outcome {
+                PriceOutcome::Priced { with, without, .. } => (
+                    format!(
+                        "{}<br><span class=\"muted\">{}</span>",
+                        esc(&words::side(l, with)),
+                        esc(&words::source(l, &with.source))
+                    ),
+                    format!(
+                        "{}<br><span class=\"muted\">{}</span>",
+                        esc(&words::side(l, without)),
+                        esc(&words::source(l, &without.source))
+                    ),
+                ),
+                _ => (String::new(), String::new()),
+            };
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{with}</td><td class=\"n\">{without}</td><td class=\"n\"><strong>{}</strong><br><span class=\"muted\">{}</span></td></tr>",
+                esc(words::family(l, p.family)),
+                esc(&words::family_fields(p.family)),
+                esc(&words::price_value(l, p)),
+                esc(&words::price_note(l, p))
+            );
         }
-        PriceOutcome::Skipped => "Not computed (--no-price).".into(),
-        PriceOutcome::TimedOut(secs) => format!(
-            "The re-solve without the city rules did not finish within {secs} s; run the report with a longer --price-timeout."
-        ),
-        PriceOutcome::Failed(m) => format!("The re-solve without the city rules gave no answer: {m}"),
+        body.push_str("</table>\n");
     }
+    keep(
+        s,
+        "h2",
+        l.t("6. The price of the rules", "6. 规则的代价"),
+        &body,
+    );
+    s.push_str("</section>\n");
+}
+
+/// Programmes and history, when the figures carry them.
+fn programmes(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    if let Some(ps) = &f.programmes {
+        let mut body = format!(
+            "<table><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
+            esc(l.t("programme", "计划类别")),
+            esc(l.t("applications", "项目数")),
+            esc(l.t("reviews", "评审次数")),
+            esc(l.t("from other cities", "外地评审")),
+            esc(l.t("target", "目标"))
+        );
+        for p in ps {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&p.programme),
+                count(p.applications),
+                int(p.reviews),
+                int(p.outside_reviews),
+                esc(&words::target(l, p.target))
+            );
+        }
+        body.push_str("</table>");
+        keep(s, "h2", l.t("Programmes", "计划类别"), &body);
+    }
+    if let Some(h) = &f.history {
+        let body = format!(
+            "<table><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr></table>",
+            esc(l.t("repeats avoided", "避免的重复评审")),
+            int(h.repeats_avoided),
+            esc(l.t("experts resting", "轮空休息的专家")),
+            int(h.experts_resting)
+        );
+        keep(s, "h2", l.t("History", "历年记录"), &body);
+    }
+}
+
+fn how_to_check(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let c = &f.check;
+    s.push_str("<section>\n");
+    let mut body = String::from("<table>");
+    let none = l.t("none", "无");
+    let _ = write!(
+        body,
+        "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
+        esc(l.t("input SHA-256", "输入数据 SHA-256")),
+        esc(c
+            .input_sha256
+            .as_deref()
+            .unwrap_or(l.t("not computed", "未计算")))
+    );
+    let _ = write!(
+        body,
+        "<tr><th>{}</th><td class=\"mono\">{}{}</td></tr>",
+        esc(l.t(
+            "input SHA-256 recorded in the panels file",
+            "分组文件记录的输入 SHA-256"
+        )),
+        esc(c.file_input_sha256.as_deref().unwrap_or(none)),
+        esc(match c.hashes_match() {
+            Some(true) => l.t(" (matches)", "（一致）"),
+            Some(false) => l.t(
+                " (DIFFERS: these panels were made for other input)",
+                "（不一致：该分组是为其他输入数据生成的）"
+            ),
+            None => "",
+        })
+    );
+    let _ = write!(
+        body,
+        "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
+        esc(l.t("panels file SHA-256", "分组文件 SHA-256")),
+        esc(c
+            .panels_sha256
+            .as_deref()
+            .unwrap_or(l.t("not computed", "未计算")))
+    );
+    let _ = write!(
+        body,
+        "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
+        esc(l.t("seed", "随机种子")),
+        esc(&c.seed.map(|x| x.to_string()).unwrap_or_else(|| none.into()))
+    );
+    let _ = write!(
+        body,
+        "<tr><th>{}</th><td>{}</td></tr></table>",
+        esc(l.t("optimality certificate", "最优性证书")),
+        esc(if c.certificate {
+            l.t(
+                "present: verify --certificate re-checks it",
+                "有：verify --certificate 可复核",
+            )
+        } else {
+            l.t(
+                "none in this file (verify checks every rule without it)",
+                "本文件没有（verify 不用证书也检查全部规则）",
+            )
+        })
+    );
+    let _ = writeln!(
+        body,
+        "<p>{}</p><pre>{}</pre>",
+        esc(l.t(
+            "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
+            "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告："
+        )),
+        esc(&c.commands.join("\n"))
+    );
+    keep(s, "h2", l.t("7. How to check this", "7. 如何核对"), &body);
+    s.push_str("</section>\n");
 }

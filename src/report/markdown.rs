@@ -1,91 +1,189 @@
 //! The report as Markdown: the same numbers as the HTML page, as tables
-//! (the heat map becomes a table of counts, histograms tables of bins).
+//! (the heat map becomes a table of counts, histograms tables of bins),
+//! every name escaped ([`md`]), and the figures as JSON in an HTML comment
+//! at the end (invisible when rendered; read by `panels report --check`).
 
 use std::fmt::Write as _;
 
-use super::html::{list_some, price_text, LIST_LIMIT};
-use super::{pct, Figures, LoadGroup, PriceOutcome};
-use crate::verify::fmt_micro;
+use super::html::LIST_LIMIT;
+use super::lang::{count, int, pct, score, Lang};
+use super::{words, Figures, LoadGroup, PriceOutcome};
 
-/// Escapes the characters that would break a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+/// The first line of the data block.
+pub const DATA_START: &str = "<!-- panels-figures";
+
+/// Escapes text for Markdown, inline or in a table cell (never at the
+/// start of a line): every character that Markdown or HTML could read
+/// there (`\`, `` ` ``, `*`, `_`, `[`, `]`, `<`, `>`, `|`, `#`, `!`, `&`,
+/// `~`) gets a backslash, and line breaks become spaces, so a name can
+/// neither format, link, open HTML nor break a table.
+pub fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The figures as JSON inside an HTML comment; `<`, `>` and `&` are JSON
+/// escapes, so the comment cannot end early.
+pub fn data_block(f: &Figures) -> String {
+    let json = super::figures_json(f)
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    format!("{DATA_START}\n{json}-->\n")
 }
 
 /// Renders the whole report.
 pub fn render(f: &Figures) -> String {
-    let g = &f.glance;
     let mut s = String::new();
-    let _ = writeln!(s, "# Review panels: fairness report\n");
+    summary(&mut s, f);
+    cities(&mut s, f);
+    panels(&mut s, f);
+    loads(&mut s, f);
+    exclusions(&mut s, f);
+    prices(&mut s, f);
+    extras(&mut s, f);
+    how_to_check(&mut s, f);
+    s.push('\n');
+    s.push_str(&data_block(f));
+    s
+}
+
+fn summary(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let g = &f.glance;
     let _ = writeln!(
         s,
-        "Instance `{}`, panels `{}`. Every number is recomputed from the instance.\n",
-        f.instance_label, f.panels_label
+        "# {}\n\n{} {}{}{} {}{}{}\n",
+        l.t("Review panels: fairness report", "评审专家组公平性报告"),
+        l.t("Instance", "输入数据"),
+        md(&f.settings.instance),
+        l.t(", ", "，"),
+        l.t("panels", "分组结果"),
+        md(&f.settings.panels),
+        l.t(". ", "。"),
+        l.t(
+            "Every number is recomputed from the instance.",
+            "所有数字均由输入数据重新计算。"
+        )
     );
     if f.violations.is_empty() {
-        s.push_str("**This assignment obeys every rule checked.**\n\n");
-    } else {
         let _ = writeln!(
             s,
-            "> **This assignment breaks {} rule{}.**\n>",
-            f.violations.len(),
-            if f.violations.len() == 1 { "" } else { "s" }
+            "**{}**\n",
+            l.t(
+                "This assignment obeys every rule checked.",
+                "本次分组符合所有检查的规则。"
+            )
         );
+    } else {
+        let head = match l {
+            Lang::En => format!(
+                "This assignment breaks {} rule(s).",
+                count(f.violations.len())
+            ),
+            Lang::Zh => format!(
+                "本次分组有 {} 处不符合规则（verify 原文）。",
+                count(f.violations.len())
+            ),
+        };
+        let _ = writeln!(s, "> **{head}**\n>");
         for (i, v) in f.violations.iter().enumerate() {
-            let _ = writeln!(s, "> {}. {}", i + 1, v.replace('\n', " "));
+            let _ = writeln!(s, "> {}\\. {}", i + 1, md(v));
         }
         s.push('\n');
     }
-
-    s.push_str("## 1. The round at a glance\n\n| | |\n|---|---:|\n");
+    let _ = writeln!(
+        s,
+        "## {}\n\n| | |\n|---|---:|",
+        l.t("1. The round at a glance", "1. 本轮概况")
+    );
+    let none = l.t("none", "无");
     let rows: Vec<(&str, String)> = vec![
-        ("applications", g.applications.to_string()),
-        ("panels in the file", g.panels.to_string()),
-        ("experts in the pool", g.pool.to_string()),
-        ("experts available", g.available.to_string()),
-        ("experts used", g.experts_used.to_string()),
-        ("reviews assigned", g.reviews.to_string()),
-        ("total score (recomputed)", fmt_micro(g.objective_micro)),
-        ("total score (file)", g.claimed_objective.to_string()),
+        (l.t("applications", "申报项目"), count(g.applications)),
+        (l.t("panels in the file", "文件中的专家组"), count(g.panels)),
+        (l.t("experts in the pool", "专家库人数"), count(g.pool)),
+        (l.t("experts available", "可用专家"), count(g.available)),
+        (l.t("experts used", "已用专家"), count(g.experts_used)),
+        (l.t("reviews assigned", "评审任务"), int(g.reviews)),
         (
-            "proven bound",
+            l.t("total score (recomputed)", "总匹配分（重算）"),
+            score(g.objective_micro),
+        ),
+        (
+            l.t("total score claimed by the file", "文件声明的总分"),
+            super::lang::claimed(g.claimed_objective),
+        ),
+        (
+            l.t("bound claimed by the file", "文件声明的上界"),
             g.bound
-                .map(|b| b.to_string())
-                .unwrap_or_else(|| "none".into()),
+                .map(super::lang::claimed)
+                .unwrap_or_else(|| none.into()),
         ),
-        ("status", g.status.clone()),
+        (l.t("status claimed", "文件声明的状态"), g.status.clone()),
         (
-            "solver",
-            g.solver.clone().unwrap_or_else(|| "not recorded".into()),
-        ),
-        ("panel size", g.panel_size.to_string()),
-        ("min outside-city share", pct(g.min_outside_share)),
-        ("min outside-city members", g.min_outside.to_string()),
-        (
-            "max per city",
-            g.max_per_city
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "none".into()),
-        ),
-        (
-            "max per institution",
-            g.max_per_institution
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "none".into()),
+            l.t("solver named by the file", "文件记录的求解方法"),
+            g.solver
+                .clone()
+                .unwrap_or_else(|| l.t("not recorded", "未记录").into()),
         ),
     ];
     for (k, v) in rows {
-        let _ = writeln!(s, "| {} | {} |", k, cell(&v));
+        let _ = writeln!(s, "| {} | {} |", k, md(&v));
     }
+    let _ = writeln!(
+        s,
+        "\n### {}\n\n| {} | {} | {} | {} |\n|---|---:|---|---|",
+        l.t("Rules of the round", "本轮规则"),
+        l.t("rule", "规则"),
+        l.t("target", "要求"),
+        l.t("applies to", "适用范围"),
+        l.t("policy field", "参数名")
+    );
+    for r in &f.rules {
+        let (label, value) = words::rule(l, r);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            md(&label),
+            md(&value),
+            md(r.city
+                .as_deref()
+                .unwrap_or(l.t("every application", "全部项目"))),
+            r.rule
+        );
+    }
+}
 
-    s.push_str("\n## 2. Who reviewed whom: city × city\n\nRows: applicants' city; columns: reviewers' city; cells: reviews.\n\n");
-    let _ = write!(s, "| applicants \\ reviewers |");
+fn cities(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let _ = writeln!(
+        s,
+        "\n## {}\n\n{}\n",
+        l.t("2. Who reviewed whom: city × city", "2. 城市之间的评审分布"),
+        l.t(
+            "Rows: applicants' city; columns: reviewers' city; cells: reviews.",
+            "行：申报所在城市；列：评审专家所在城市；数字：评审次数。"
+        )
+    );
+    let _ = write!(
+        s,
+        "| {} |",
+        l.t("applicants \\\\ reviewers", "申报 \\\\ 评审")
+    );
     for c in &f.cities {
-        let _ = write!(s, " {} |", cell(c));
+        let _ = write!(s, " {} |", md(c));
     }
-    s.push_str(" total |\n|---|");
+    let _ = write!(s, " {} |\n|---|", l.t("total", "合计"));
     for _ in &f.cities {
         s.push_str("---:|");
     }
@@ -94,147 +192,428 @@ pub fn render(f: &Figures) -> String {
         let Some(i) = f.cities.iter().position(|c| *c == cs.city) else {
             continue;
         };
-        let _ = write!(s, "| {} |", cell(&cs.city));
+        let _ = write!(s, "| {} |", md(&cs.city));
         for v in &f.flow[i] {
-            let _ = write!(s, " {v} |");
+            let _ = write!(s, " {} |", int(*v));
         }
-        let _ = writeln!(s, " {} |", f.flow[i].iter().sum::<u64>());
-    }
-    s.push_str("\n### Outside-city share per city\n\n| city | applications | reviews | from other cities | share | required by the panel rule | target | meets target |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
-    for c in &f.city_shares {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            cell(&c.city),
-            c.applications,
-            c.reviews,
-            c.outside_reviews,
-            pct(c.share()),
-            pct(c.required_share),
-            pct(c.target),
-            if c.meets_target() { "yes" } else { "**no**" }
-        );
-    }
-
-    s.push_str("\n## 3. Panels\n\n### Members from outside the applicant's city\n\n| outside members | panels |\n|---:|---:|\n");
-    for (n, c) in f.outside_histogram.iter().enumerate() {
-        let _ = writeln!(s, "| {n} | {c} |");
+        let _ = writeln!(s, " {} |", int(f.flow[i].iter().sum::<u64>()));
     }
     let _ = writeln!(
         s,
-        "\n{} of {} applications with an outside-city minimum sit exactly at it.",
-        f.at_minimum.len(),
-        f.with_minimum
+        "\n### {}\n\n| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|---:|---:|---|---|",
+        l.t("Outside-city share per city", "各市外地评审比例"),
+        l.t("city", "城市"),
+        l.t("applications", "项目数"),
+        l.t("reviews", "评审次数"),
+        l.t("from other cities", "外地评审"),
+        l.t("share", "外地比例"),
+        l.t("required by the panel rule", "每组规则要求"),
+        l.t("target", "目标"),
+        l.t("target from", "目标来源"),
+        l.t("meets target", "是否达标")
     );
-    if !f.at_minimum.is_empty() {
-        let _ = writeln!(s, "At the minimum: {}.", list_some(&f.at_minimum, 30));
+    for c in &f.city_shares {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&c.city),
+            count(c.applications),
+            int(c.reviews),
+            int(c.outside_reviews),
+            pct(c.share()),
+            pct(c.required_share),
+            md(&words::target(l, c.target)),
+            match c.target_from.as_deref() {
+                Some(k) if k.starts_with("min_") => format!("`{k}`"),
+                other => md(&words::target_from(l, other)),
+            },
+            if c.meets_target() {
+                words::yes_no(l, true).to_string()
+            } else {
+                format!("**{}**", words::yes_no(l, false))
+            }
+        );
     }
-    s.push_str("\n### Lowest-scoring panels\n\n| application | city | members | panel score |\n|---|---|---:|---:|\n");
+}
+
+fn panels(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let _ = writeln!(
+        s,
+        "\n## {}\n\n### {}\n\n| {} | {} |\n|---:|---:|",
+        l.t("3. Panels", "3. 专家组"),
+        l.t(
+            "Members from outside the applicant's city",
+            "来自申报城市以外的专家"
+        ),
+        l.t("outside members", "外地专家人数"),
+        l.t("panels", "专家组数")
+    );
+    for (n, c) in f.outside_histogram.iter().enumerate() {
+        let _ = writeln!(s, "| {n} | {} |", int(*c));
+    }
+    let at_min = match l {
+        Lang::En => format!(
+            "{} of {} applications with an outside-city minimum sit exactly at it.",
+            count(f.at_minimum_count),
+            count(f.with_minimum)
+        ),
+        Lang::Zh => format!(
+            "有外地人数下限的 {} 个项目中，{} 个恰好等于下限。",
+            count(f.with_minimum),
+            count(f.at_minimum_count)
+        ),
+    };
+    let _ = writeln!(s, "\n{at_min}");
+    if f.at_minimum_count > 0 {
+        let _ = writeln!(
+            s,
+            "{}{}{}",
+            l.t("At the minimum: ", "恰好等于下限："),
+            md(&words::list_some(l, &f.at_minimum, f.at_minimum_count, 30)),
+            l.t(".", "。")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n### {}\n\n| {} | {} | {} | {} |\n|---|---|---:|---:|",
+        l.t("Lowest-scoring panels", "匹配分最低的专家组"),
+        l.t("application", "项目"),
+        l.t("city", "城市"),
+        l.t("members", "人数"),
+        l.t("panel score", "组匹配分")
+    );
     for p in &f.lowest_panels {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} |",
-            cell(&p.application),
-            cell(&p.city),
-            p.members,
-            fmt_micro(p.score_micro)
+            md(&p.application.label()),
+            md(&p.city),
+            count(p.members),
+            score(p.score_micro)
         );
     }
-
-    s.push_str("\n## 4. Load fairness\n\n| reviews per expert | experts |\n|---:|---:|\n");
-    for (n, c) in f.load_histogram.iter().enumerate() {
-        let _ = writeln!(s, "| {n} | {c} |");
-    }
-    let _ = writeln!(
-        s,
-        "\n{} expert(s) at their load cap{}",
-        f.at_cap.len(),
-        if f.at_cap.is_empty() {
-            ".".to_string()
-        } else {
-            format!(": {}.", list_some(&f.at_cap, 30))
-        }
-    );
-    s.push_str("\n### By city of the experts\n\n");
-    load_table(&mut s, &f.load_by_city, usize::MAX);
-    s.push_str("\n### By institution (most reviews first)\n\n");
-    load_table(&mut s, &f.load_by_institution, LIST_LIMIT);
-    if f.load_by_institution.len() > LIST_LIMIT {
-        let _ = writeln!(
-            s,
-            "\n… and {} more institutions.",
-            f.load_by_institution.len() - LIST_LIMIT
-        );
-    }
-
-    let _ = writeln!(
-        s,
-        "\n## 5. Conflicts avoided\n\nOf {} possible (application, expert) pairs, {} were excluded before assignment. By kind (a pair excluded for two reasons counts under both):\n\n| kind | pairs excluded |\n|---|---:|",
-        f.all_pairs, f.excluded_pairs
-    );
-    for c in &f.conflicts {
-        let _ = writeln!(s, "| {} | {} |", c.kind.label(), c.pairs);
-    }
-
-    s.push_str("\n## 6. The price of the city rules\n\n");
-    match &f.price.outcome {
-        PriceOutcome::Solved {
-            without_rules_micro,
-            status,
-        } => {
-            let _ = writeln!(
-                s,
-                "| | total score |\n|---|---:|\n| without city rules ({status}) | {} |\n| with city rules (these panels) | {} |\n| cost of the city rules | {}{} |",
-                fmt_micro(*without_rules_micro),
-                fmt_micro(f.price.with_rules_micro),
-                fmt_micro(without_rules_micro - f.price.with_rules_micro),
-                f.price
-                    .cost_share()
-                    .map(|x| format!(" ({})", pct(x)))
-                    .unwrap_or_default()
-            );
-        }
-        other => {
-            let _ = writeln!(s, "{}", price_text(other));
-        }
-    }
-
-    let c = &f.check;
-    let _ = writeln!(
-        s,
-        "\n## 7. How to check this\n\n- input SHA-256: `{}`\n- recorded in the panels file: `{}`{}\n- seed: `{}`\n\n```sh\n{}{}\n{}\n```",
-        c.input_sha256.as_deref().unwrap_or("not computed"),
-        c.file_input_sha256.as_deref().unwrap_or("none"),
-        match c.hashes_match() {
-            Some(true) => " (matches)",
-            Some(false) => " (**differs**: these panels were made for other input)",
-            None => "",
-        },
-        c.seed.map(|x| x.to_string()).unwrap_or_else(|| "none".into()),
-        c.hash_command
-            .as_deref()
-            .map(|h| format!("{h}\n"))
-            .unwrap_or_default(),
-        c.verify_command,
-        c.report_command
-    );
-    s
 }
 
-fn load_table(s: &mut String, groups: &[LoadGroup], limit: usize) {
-    s.push_str(
-        "| | experts | used | reviews | per expert | at cap |\n|---|---:|---:|---:|---:|---:|\n",
+fn loads(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let _ = writeln!(
+        s,
+        "\n## {}\n\n| {} | {} |\n|---:|---:|",
+        l.t("4. Load fairness", "4. 评审负担"),
+        l.t("reviews per expert", "每位专家的评审数"),
+        l.t("experts", "专家人数")
+    );
+    for (n, c) in f.load_histogram.iter().enumerate() {
+        let _ = writeln!(s, "| {n} | {} |", int(*c));
+    }
+    let cap = match l {
+        Lang::En => format!("{} expert(s) at their load cap", count(f.at_cap_count)),
+        Lang::Zh => format!("{} 位专家达到评审上限", count(f.at_cap_count)),
+    };
+    let _ = writeln!(
+        s,
+        "\n{cap}{}",
+        if f.at_cap_count == 0 {
+            l.t(".", "。").to_string()
+        } else {
+            format!(
+                "{}{}{}",
+                l.t(": ", "："),
+                md(&words::list_some(l, &f.at_cap, f.at_cap_count, 30)),
+                l.t(".", "。")
+            )
+        }
+    );
+    let _ = writeln!(
+        s,
+        "\n### {}\n",
+        l.t("By city of the experts", "按专家所在城市")
+    );
+    load_table(s, l, &f.load_by_city, usize::MAX);
+    let _ = writeln!(
+        s,
+        "\n### {}\n",
+        l.t(
+            "By institution (most reviews first)",
+            "按单位（评审最多者在前）"
+        )
+    );
+    load_table(s, l, &f.load_by_institution, LIST_LIMIT);
+    if f.load_by_institution.len() > LIST_LIMIT {
+        let more = f.load_by_institution.len() - LIST_LIMIT;
+        let _ = writeln!(
+            s,
+            "\n{}",
+            match l {
+                Lang::En => format!("… and {} more institutions.", count(more)),
+                Lang::Zh => format!("……另有 {} 个单位。", count(more)),
+            }
+        );
+    }
+}
+
+fn load_table(s: &mut String, l: Lang, groups: &[LoadGroup], limit: usize) {
+    let _ = writeln!(
+        s,
+        "| | {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|---:|",
+        l.t("experts", "可用专家"),
+        l.t("used", "已用"),
+        l.t("reviews", "评审次数"),
+        l.t("per expert", "人均"),
+        l.t("at cap", "达上限")
     );
     for g in groups.iter().take(limit) {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {:.2} | {} |",
-            cell(&g.name),
-            g.experts,
-            g.used,
-            g.reviews,
+            md(&g.name),
+            count(g.experts),
+            count(g.used),
+            int(g.reviews),
             g.mean_load(),
-            g.at_cap
+            count(g.at_cap)
         );
     }
+}
+
+fn exclusions(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let x = &f.exclusions;
+    let _ = writeln!(
+        s,
+        "\n## {}\n\n| | {} |\n|---|---:|",
+        l.t("5. Conflicts avoided", "5. 回避的利益冲突"),
+        l.t("(application, expert) pairs", "（项目，专家）对")
+    );
+    let unavailable = match l {
+        Lang::En => format!(
+            "unavailable experts ({}), not conflicts",
+            int(x.unavailable_experts)
+        ),
+        Lang::Zh => format!(
+            "不可用专家（{} 人），不属于利益冲突",
+            int(x.unavailable_experts)
+        ),
+    };
+    for (k, v) in [
+        (l.t("all pairs", "全部组合").to_string(), x.all_pairs),
+        (unavailable, x.unavailable_pairs),
+        (
+            l.t("conflicts avoided", "回避的利益冲突").to_string(),
+            x.conflict_pairs,
+        ),
+        (
+            l.t(
+                "other reasons (match score below min_affinity)",
+                "其他原因（匹配度低于 min_affinity）",
+            )
+            .to_string(),
+            x.other_pairs,
+        ),
+        (l.t("eligible", "符合资格").to_string(), x.eligible_pairs),
+    ] {
+        let _ = writeln!(s, "| {} | {} |", md(&k), int(v));
+    }
+    let _ = writeln!(
+        s,
+        "\n### {}\n\n{}\n\n| {} | {} |\n|---|---:|",
+        l.t("By kind of conflict", "按冲突类型"),
+        l.t(
+            "Among available experts; a pair with two kinds of conflict counts under both.",
+            "仅统计可用专家；同时有两种冲突的组合在两类中各计一次。"
+        ),
+        l.t("kind", "类型"),
+        l.t("pairs", "组合数")
+    );
+    for c in &x.conflicts {
+        let _ = writeln!(
+            s,
+            "| {} | {} |",
+            md(&words::conflict(l, &c.kind)),
+            int(c.pairs)
+        );
+    }
+}
+
+fn prices(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let _ = writeln!(
+        s,
+        "\n## {}\n\n{}\n",
+        l.t("6. The price of the rules", "6. 规则的代价"),
+        l.t(
+            "The price of a rule family is the best total score without it minus the best total score with every rule, both re-solved in this run (the rest of the rules unchanged).",
+            "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分；两边都在本次运行中重新求解（其他规则不变）。"
+        )
+    );
+    if f.prices.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}",
+            l.t(
+                "No rule family to price in this round (no city, senior, coverage or co-panel rule).",
+                "本轮没有需要计算代价的规则（无城市、职称、学科覆盖或同组规则）。"
+            )
+        );
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} | {} | {} | {} |\n|---|---|---:|---:|---:|---|",
+        l.t("rule family", "规则类别"),
+        l.t("policy fields", "参数"),
+        l.t("with every rule", "全部规则"),
+        l.t("without this family", "去掉此类规则"),
+        l.t("price", "代价"),
+        l.t("what it means", "含义")
+    );
+    for p in &f.prices {
+        let (with, without) = match &p.outcome {
+            PriceOutcome::Priced { with, without, .. } => (
+                format!(
+                    "{} ({})",
+                    words::side(l, with),
+                    words::source(l, &with.source)
+                ),
+                format!(
+                    "{} ({})",
+                    words::side(l, without),
+                    words::source(l, &without.source)
+                ),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | **{}** | {} |",
+            md(words::family(l, p.family)),
+            words::family_fields(p.family),
+            md(&with),
+            md(&without),
+            md(&words::price_value(l, p)),
+            md(&words::price_note(l, p))
+        );
+    }
+}
+
+fn extras(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    if let Some(ps) = &f.programmes {
+        let _ = writeln!(
+            s,
+            "\n## {}\n\n| {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|",
+            l.t("Programmes", "计划类别"),
+            l.t("programme", "计划类别"),
+            l.t("applications", "项目数"),
+            l.t("reviews", "评审次数"),
+            l.t("from other cities", "外地评审"),
+            l.t("target", "目标")
+        );
+        for p in ps {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                md(&p.programme),
+                count(p.applications),
+                int(p.reviews),
+                int(p.outside_reviews),
+                md(&words::target(l, p.target))
+            );
+        }
+    }
+    if let Some(h) = &f.history {
+        let _ = writeln!(
+            s,
+            "\n## {}\n\n| | |\n|---|---:|\n| {} | {} |\n| {} | {} |",
+            l.t("History", "历年记录"),
+            l.t("repeats avoided", "避免的重复评审"),
+            int(h.repeats_avoided),
+            l.t("experts resting", "轮空休息的专家"),
+            int(h.experts_resting)
+        );
+    }
+}
+
+fn how_to_check(s: &mut String, f: &Figures) {
+    let l = f.lang;
+    let c = &f.check;
+    let none = l.t("none", "无");
+    let _ = writeln!(s, "\n## {}\n", l.t("7. How to check this", "7. 如何核对"));
+    let rows = [
+        (
+            l.t("input SHA-256", "输入数据 SHA-256"),
+            c.input_sha256
+                .clone()
+                .unwrap_or_else(|| l.t("not computed", "未计算").into()),
+        ),
+        (
+            l.t(
+                "input SHA-256 recorded in the panels file",
+                "分组文件记录的输入 SHA-256",
+            ),
+            format!(
+                "{}{}",
+                c.file_input_sha256.as_deref().unwrap_or(none),
+                match c.hashes_match() {
+                    Some(true) => l.t(" (matches)", "（一致）"),
+                    Some(false) => l.t(
+                        " (DIFFERS: these panels were made for other input)",
+                        "（不一致：该分组是为其他输入数据生成的）",
+                    ),
+                    None => "",
+                }
+            ),
+        ),
+        (
+            l.t("panels file SHA-256", "分组文件 SHA-256"),
+            c.panels_sha256
+                .clone()
+                .unwrap_or_else(|| l.t("not computed", "未计算").into()),
+        ),
+        (
+            l.t("seed", "随机种子"),
+            c.seed.map(|x| x.to_string()).unwrap_or_else(|| none.into()),
+        ),
+        (
+            l.t("optimality certificate", "最优性证书"),
+            if c.certificate {
+                l.t(
+                    "present: verify --certificate re-checks it",
+                    "有：verify --certificate 可复核",
+                )
+            } else {
+                l.t(
+                    "none in this file (verify checks every rule without it)",
+                    "本文件没有（verify 不用证书也检查全部规则）",
+                )
+            }
+            .into(),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(s, "- {}: {}", k, md(&v));
+    }
+    // A fence longer than any backtick run in the commands.
+    let longest = c
+        .commands
+        .iter()
+        .flat_map(|x| x.split(|ch| ch != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let _ = writeln!(
+        s,
+        "\n{}\n\n{fence}sh\n{}\n{fence}",
+        l.t(
+            "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
+            "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告："
+        ),
+        c.commands
+            .iter()
+            .map(|x| x.replace(['\n', '\r'], " "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

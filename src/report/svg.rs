@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use super::lang::{int, pct, Lang};
+
 /// Escapes text for XML/HTML.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -48,16 +50,27 @@ pub fn blue(t: f64) -> String {
 }
 
 /// A heat map of `m[row][col]` counts. Colour is the cell's share of its
-/// row (rows differ in size); the number is the count; the diagonal (home
-/// city) is outlined.
-pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) -> String {
+/// row (rows differ in size); the number is the count; the applicants' own
+/// city is marked with a neutral dashed grey outline (not a warning
+/// colour: reviews from the own city are allowed up to the rules).
+pub fn heatmap(
+    rows: &[String],
+    cols: &[String],
+    m: &[Vec<u64>],
+    caption: &str,
+    lang: Lang,
+) -> String {
+    let (across, down) = (
+        lang.t("reviewer's city →", "评审专家所在城市 →"),
+        lang.t("applicants' city ↓", "申报所在城市 ↓"),
+    );
     let cell = 48.0;
     // Room for the row labels and the "applicants' city" caption, and for
     // the column labels slanted at 35° under the "reviewer's city" caption.
     let left = rows
         .iter()
         .map(|r| text_width(r))
-        .fold(text_width("applicants' city ↓") * 0.85, f64::max)
+        .fold(text_width(down) * 0.85, f64::max)
         + 16.0;
     let top = cols.iter().map(|c| text_width(c)).fold(24.0, f64::max) * 0.6 + 34.0;
     let w = left + cell * cols.len() as f64 + 64.0;
@@ -70,13 +83,15 @@ pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) 
     );
     let _ = write!(
         s,
-        r#"<text x="{:.0}" y="14" class="axis">reviewer's city →</text>"#,
-        left
+        r#"<text x="{:.0}" y="14" class="axis">{}</text>"#,
+        left,
+        esc(across)
     );
     let _ = write!(
         s,
-        r#"<text x="4" y="{:.0}" class="axis">applicants' city ↓</text>"#,
-        top - 4.0
+        r#"<text x="4" y="{:.0}" class="axis">{}</text>"#,
+        top - 4.0,
+        esc(down)
     );
     for (j, c) in cols.iter().enumerate() {
         let x = left + cell * j as f64 + cell / 2.0;
@@ -108,20 +123,25 @@ pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) 
             };
             let fill = blue(t.sqrt());
             let ink = if t.sqrt() > 0.55 { "#fff" } else { "#1a1a1a" };
+            let tip = match lang {
+                Lang::En => format!(
+                    "{r} → {c}: {} review(s), {} of {r}'s reviews",
+                    int(v),
+                    pct(t)
+                ),
+                Lang::Zh => format!("{r} → {c}：{} 次评审，占{r}的 {}", int(v), pct(t)),
+            };
             let _ = write!(
                 s,
-                r##"<g><title>{} → {}: {v} review(s), {:.1}% of {}'s reviews</title><rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="#fff"/>"##,
-                esc(r),
-                esc(c),
-                t * 100.0,
-                esc(r),
+                r##"<g><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="#fff"/>"##,
+                esc(&tip),
                 cell - 1.0,
                 cell - 1.0
             );
             if r == c {
                 let _ = write!(
                     s,
-                    r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#d62728" stroke-width="2"/>"##,
+                    r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="4 3" class="own"/>"##,
                     x + 1.0,
                     y + 1.0,
                     cell - 3.0,
@@ -131,18 +151,20 @@ pub fn heatmap(rows: &[String], cols: &[String], m: &[Vec<u64>], caption: &str) 
             if v > 0 {
                 let _ = write!(
                     s,
-                    r#"<text x="{:.1}" y="{:.1}" class="num" text-anchor="middle" fill="{ink}">{v}</text>"#,
+                    r#"<text x="{:.1}" y="{:.1}" class="num" text-anchor="middle" fill="{ink}">{}</text>"#,
                     x + cell / 2.0,
-                    y + cell / 2.0 + 4.0
+                    y + cell / 2.0 + 4.0,
+                    int(v)
                 );
             }
             s.push_str("</g>");
         }
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" class="num">Σ {total}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" class="num">Σ {}</text>"#,
             left + cell * cols.len() as f64 + 8.0,
-            y + cell / 2.0 + 4.0
+            y + cell / 2.0 + 4.0,
+            int(total)
         );
     }
     s.push_str("</svg>");
@@ -261,17 +283,19 @@ pub fn histogram(
         };
         let _ = write!(
             s,
-            r##"<g><title>{}: {count}</title><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{fill}"/>"##,
+            r##"<g><title>{}: {}</title><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{fill}"/>"##,
             esc(label),
+            int(*count),
             x + bw * 0.1,
             bw * 0.8
         );
         if *count > 0 {
             let _ = write!(
                 s,
-                r#"<text x="{:.1}" y="{:.1}" class="num" text-anchor="middle">{count}</text>"#,
+                r#"<text x="{:.1}" y="{:.1}" class="num" text-anchor="middle">{}</text>"#,
                 x + bw / 2.0,
-                y - 3.0
+                y - 3.0,
+                int(*count)
             );
         }
         let _ = write!(
@@ -321,7 +345,7 @@ mod tests {
         let names = vec!["<x>".to_string(), "武汉".to_string()];
         let m = vec![vec![1, 2], vec![0, 3]];
         for svg in [
-            heatmap(&names, &names, &m, "c"),
+            heatmap(&names, &names, &m, "c", Lang::En),
             hbars(
                 &[Bar {
                     label: "<x>".into(),
@@ -338,6 +362,7 @@ mod tests {
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             assert_eq!(svg.matches("<svg").count(), 1);
             assert!(!svg.contains("<x>"));
+            assert!(!svg.contains("#d62728\" stroke-width"), "no red outline");
         }
     }
 }

@@ -108,10 +108,13 @@ struct PoolCounts {
 }
 
 impl PoolCounts {
-    fn new(inst: &Instance) -> PoolCounts {
+    fn new(inst: &Instance, elig: &Eligibility) -> PoolCounts {
         let mut city = vec![0u32; inst.cities.len()];
         let mut inst_city = BTreeMap::new();
-        for ex in inst.experts.iter().filter(|x| x.available) {
+        for (i, ex) in inst.experts.iter().enumerate() {
+            if elig.out_of_round(ExpertIx(i as u32)) {
+                continue;
+            }
             city[ex.city.ix()] += 1;
             *inst_city.entry((ex.institution, ex.city)).or_insert(0) += 1;
         }
@@ -150,32 +153,50 @@ pub struct Scanner<'a> {
     stamp: Vec<u32>,
     mark: u32,
     buf: Vec<(Score, ExpertIx)>,
-    base_ok: bool,
+    base: Score,
+    /// Per programme: the experts who list programmes and not this one.
+    not_serving: Vec<Vec<ExpertIx>>,
+}
+
+/// Per programme (by index): the experts whose list leaves it out.
+fn not_serving(inst: &Instance) -> Vec<Vec<ExpertIx>> {
+    let mut out = vec![Vec::new(); inst.programmes.len()];
+    for (p, list) in out.iter_mut().enumerate() {
+        let p = crate::model::ProgIx(p as u32);
+        for e in inst.expert_ixs() {
+            let own = &inst.experts[e.ix()].programmes;
+            if !own.is_empty() && !own.contains(&p) {
+                list.push(e);
+            }
+        }
+    }
+    out
 }
 
 impl<'a> Scanner<'a> {
     /// A scanner over `inst`.
     pub fn new(inst: &'a Instance, elig: &'a Eligibility, index: &'a ScoreIndex) -> Scanner<'a> {
-        let base = index.base();
         Scanner {
             inst,
             elig,
             index,
-            pool: PoolCounts::new(inst),
+            pool: PoolCounts::new(inst, elig),
             packed: inst
                 .experts
                 .iter()
-                .map(|x| Packed {
+                .enumerate()
+                .map(|(i, x)| Packed {
                     city: x.city.0,
                     institution: x.institution.0,
-                    available: x.available,
+                    available: !elig.out_of_round(ExpertIx(i as u32)),
                 })
                 .collect(),
+            not_serving: not_serving(inst),
             scratch: ScanScratch::new(inst.experts.len()),
             stamp: vec![0; inst.experts.len()],
             mark: 0,
             buf: Vec::new(),
-            base_ok: elig.min_affinity().is_none_or(|m| base >= m),
+            base: index.base(),
         }
     }
 
@@ -186,6 +207,7 @@ impl<'a> Scanner<'a> {
         let elig = self.elig;
         let n_cities = inst.cities.len();
         let app = &inst.applications[a.ix()];
+        let base_ok = elig.min_affinity(a).is_none_or(|m| self.base >= m);
         self.mark = self.mark.wrapping_add(1);
         if self.mark == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
@@ -201,7 +223,7 @@ impl<'a> Scanner<'a> {
             let (stamp, buf, packed) = (&mut self.stamp, &mut self.buf, &self.packed);
             let same_inst = inst.policy.avoid_same_institution;
             let app_inst = app.institution.0;
-            let min = elig.min_affinity();
+            let min = elig.min_affinity(a);
             self.index
                 .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
                     stamp[e.ix()] = mark;
@@ -209,13 +231,15 @@ impl<'a> Scanner<'a> {
                     if !p.available
                         || (same_inst && p.institution == app_inst)
                         || elig.is_person_excluded(a, e)
+                        || !elig.serves(inst, a, e)
                     {
                         return;
                     }
                     let c = p.city as usize;
                     rules_ok_reported[c] += 1;
                     if min.is_none_or(|m| s >= m) {
-                        buf.push((s, e));
+                        // A priced repeat ranks by what it adds.
+                        buf.push((elig.priced_score(a, e, s), e));
                         per_city[c] += 1;
                     }
                 });
@@ -232,16 +256,25 @@ impl<'a> Scanner<'a> {
                     .unwrap_or(0);
             }
         }
-        for e in elig.person_excluded(a) {
+        let in_pool = |e: ExpertIx| {
             let ex = &inst.experts[e.ix()];
-            if ex.available
-                && !(inst.policy.avoid_same_institution && ex.institution == app.institution)
-            {
-                rules_ok_city[ex.city.ix()] -= 1;
+            let same = inst.policy.avoid_same_institution && ex.institution == app.institution;
+            !(elig.out_of_round(e) || same)
+        };
+        for e in elig.person_excluded(a) {
+            if in_pool(e) {
+                rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
+            }
+        }
+        if let Some(p) = app.programme {
+            for &e in &self.not_serving[p.ix()] {
+                if in_pool(e) && !elig.is_person_excluded(a, e) {
+                    rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
+                }
             }
         }
         let mut base_count = 0u32;
-        if self.base_ok {
+        if base_ok {
             for c in 0..n_cities {
                 let n = rules_ok_city[c] - rules_ok_reported[c];
                 per_city[c] += n;
@@ -294,7 +327,7 @@ impl<'a> Scanner<'a> {
         let base = self.index.base();
         let want_base = k.saturating_sub(row.len()) + need_out.saturating_sub(outside);
         let mut base_taken = 0u32;
-        if self.base_ok && base_count > 0 && want_base > 0 {
+        if base_ok && base_count > 0 && want_base > 0 {
             let n = inst.experts.len();
             let start = (a.ix() as u64 * 7919 % n as u64) as usize;
             let mut want_any = k.saturating_sub(row.len());
@@ -304,12 +337,15 @@ impl<'a> Scanner<'a> {
                     break;
                 }
                 let e = ExpertIx(((start + i) % n) as u32);
-                if self.stamp[e.ix()] == mark || !elig.eligible_given(inst, a, e, base) {
+                if self.stamp[e.ix()] == mark {
                     continue;
                 }
+                let Some(s) = elig.eligible_given(inst, a, e, base) else {
+                    continue;
+                };
                 let out = inst.experts[e.ix()].city != home;
                 if want_any > 0 || (out && want_out > 0) {
-                    row.push((e, base));
+                    row.push((e, s));
                     base_taken += 1;
                     want_any = want_any.saturating_sub(1);
                     if out {
@@ -318,7 +354,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        if self.base_ok && base_taken < base_count {
+        if base_ok && base_taken < base_count {
             best_pruned = Some(best_pruned.map_or(base, |b| b.max(base)));
         }
         row.sort_unstable_by_key(|&(e, _)| e);
@@ -329,10 +365,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// True when the base score passes `min_affinity` (base-score experts
-    /// can be eligible).
-    pub fn base_eligible(&self) -> bool {
-        self.base_ok
+    /// True when the base score passes application `a`'s `min_affinity`
+    /// (base-score experts can be eligible for it).
+    pub fn base_eligible(&self, a: AppIx) -> bool {
+        self.elig.min_affinity(a).is_none_or(|m| self.base >= m)
     }
 }
 
@@ -463,7 +499,7 @@ pub fn generate(
     }
     // Floors the scans could not feed (few reported applications): base
     // score applications, from a rotating start.
-    if elig.min_affinity().is_none_or(|m| index.base() >= m) {
+    {
         let base = index.base();
         let n = n_apps.max(1);
         for e in inst.expert_ixs() {
@@ -478,8 +514,11 @@ pub fn generate(
                     break;
                 }
                 let a = AppIx(((start + i) % n) as u32);
-                if elig.score(inst, a, e) == base && elig.eligible_given(inst, a, e, base) {
-                    extra.push((a, e, base));
+                if elig.score(inst, a, e) != base {
+                    continue;
+                }
+                if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                    extra.push((a, e, s));
                     missing -= 1;
                 }
             }

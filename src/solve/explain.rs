@@ -221,6 +221,7 @@ pub fn shortage_report(
     out.fixes.push(
         "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
     );
+    out.fixes.extend(history_fixes(inst));
     if inst.policy.min_outside_share > 0.0
         || inst.policy.min_outside > 0
         || inst.policy.max_per_city.is_some()
@@ -367,6 +368,7 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
     let mut inst_caps = 0i64;
     let mut load_capped: Vec<ExpertIx> = Vec::new();
     let mut used_elsewhere = 0i64;
+    let mut programme_capped: Vec<(ExpertIx, crate::model::ProgIx)> = Vec::new();
     let mut counted: std::collections::BTreeSet<AppIx> = Default::default();
     for a in enc.net.arcs() {
         let (u, v) = (enc.net.source(a), enc.net.target(a));
@@ -390,6 +392,7 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
             }
             ArcRole::InstitutionCap(..) => inst_caps += cap,
             ArcRole::Load(e) => load_capped.push(e),
+            ArcRole::ProgrammeCap(e, p) => programme_capped.push((e, p)),
             ArcRole::Pair(..) => used_elsewhere += cap,
         }
     }
@@ -479,6 +482,8 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
             load_capped.len()
         ));
     }
+    programme_findings(inst, &programme_capped, &mut out);
+    yearly_findings(inst, &load_capped, &mut out);
     if used_elsewhere > 0 {
         out.findings.push(format!(
             "{used_elsewhere} further pair(s) lead to experts whose load other applications need"
@@ -494,6 +499,86 @@ pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
         out.fixes.push(
             "add eligible experts for these applications, or relax the binding rules above".into(),
         );
+    }
+    out
+}
+
+/// Findings for programme `max_load` arcs in a cut: per programme, how
+/// many experts it caps and at what.
+fn programme_findings(
+    inst: &Instance,
+    capped: &[(ExpertIx, crate::model::ProgIx)],
+    out: &mut Infeasibility,
+) {
+    let mut by_prog: BTreeMap<crate::model::ProgIx, u32> = BTreeMap::new();
+    for &(_, p) in capped {
+        *by_prog.entry(p).or_default() += 1;
+    }
+    for (p, n) in by_prog {
+        let name = inst.programmes.name(p.0);
+        let cap = inst.programme_max_load(p).unwrap_or(0);
+        out.findings.push(format!(
+            "binding: programme {name}'s max_load {cap} caps the reviews {n} expert(s) may give within {name}"
+        ));
+        out.fixes.push(format!(
+            "raise max_load of programme {name} in the policy's programmes"
+        ));
+    }
+}
+
+/// Findings for load arcs in a cut that `max_reviews_per_year` lowered:
+/// those experts already reviewed this year.
+fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasibility) {
+    let (Some(cap), Some(year)) = (inst.policy.max_reviews_per_year, inst.policy.year) else {
+        return;
+    };
+    let lowered: Vec<ExpertIx> = load_capped
+        .iter()
+        .copied()
+        .filter(|&e| inst.max_load(e) < inst.round_max_load(e))
+        .collect();
+    if lowered.is_empty() {
+        return;
+    }
+    let past: u32 = lowered
+        .iter()
+        .map(|&e| inst.history.reviews_in_year(e, year))
+        .sum();
+    let ids: Vec<&str> = lowered
+        .iter()
+        .take(6)
+        .map(|&e| inst.experts[e.ix()].id.as_str())
+        .collect();
+    out.findings.push(format!(
+        "binding: max_reviews_per_year {cap}: {} of these expert(s) ({}{}) already reviewed {past} time(s) in {year}, which lowers their max_load this round",
+        lowered.len(),
+        ids.join(", "),
+        if lowered.len() > 6 { ", …" } else { "" }
+    ));
+    out.fixes
+        .push(format!("or raise max_reviews_per_year above {cap}"));
+}
+
+/// Fixes for the history rules that exclude experts, when they are on.
+fn history_fixes(inst: &Instance) -> Vec<String> {
+    let p = &inst.policy;
+    let mut out = Vec::new();
+    if !p.avoid_repeat.is_off() && p.repeat_penalty_micro().is_none() {
+        out.push(format!(
+            "or turn repeats from a ban into a cost: set repeat_penalty (avoid_repeat is {})",
+            p.avoid_repeat.as_str()
+        ));
+    }
+    if let Some(n) = p.max_consecutive_years {
+        out.push(format!(
+            "or raise max_consecutive_years ({n}) so that fewer experts rest"
+        ));
+    }
+    if let Some(n) = p.max_declines {
+        out.push(format!("or raise max_declines ({n})"));
+    }
+    if let Some(r) = p.min_rating {
+        out.push(format!("or lower min_rating ({r})"));
     }
     out
 }
@@ -536,7 +621,6 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
 /// `None` when none fires (the rules together may still be infeasible).
 pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
-    let s = inst.policy.min_senior;
     let mut listed = 0usize;
     let mut push = |out: &mut Infeasibility, line: String| {
         listed += 1;
@@ -549,6 +633,7 @@ pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infea
     for a in inst.app_ixs() {
         let id = &inst.applications[a.ix()].id;
         let experts = pairs.experts_of(a);
+        let s = inst.min_senior(a);
         if s > 0 {
             let k = inst.panel_size(a);
             let seniors = experts.iter().filter(|&&e| inst.is_senior(e)).count() as u32;
@@ -590,7 +675,7 @@ pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infea
     }
     if senior_short > 0 {
         out.fixes.push(format!(
-            "lower min_senior ({s}), add senior titles to senior_titles, or add eligible senior experts for these {senior_short} application(s)"
+            "lower min_senior (the round's or the programme's), add senior titles to senior_titles, or add eligible senior experts for these {senior_short} application(s)"
         ));
     }
     if field_short > 0 {

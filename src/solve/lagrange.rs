@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 use super::network::{self, check_laminar};
 use super::{explain, SolveError};
 use crate::eligibility::EligiblePairs;
-use crate::flow::FlowError;
+use crate::flow::{self, FlowError};
 use crate::model::{AppIx, CityIx, ExpertIx, Instance};
 
 /// How the Lagrangian path runs.
@@ -131,6 +131,9 @@ pub fn solve_lagrange(
             }
             Err(e) => return Err(SolveError::Flow(e)),
         };
+        // Each Lagrangian value is a bound only if its flow is optimal:
+        // checked in every build, not just debug ones.
+        flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
         let priced: i128 = rows
             .rhs
             .iter()
@@ -209,7 +212,11 @@ pub fn solve_lagrange(
             "the Lagrangian repair found no assignment obeying every crossing rule (this does not prove there is none); try --method mip on a small instance, or relax min_senior, cover_fields, the outside shares or max_copanel".into(),
         ));
     };
-    debug_assert!(bound >= objective_micro, "weak duality");
+    if bound < objective_micro {
+        return Err(SolveError::Uncertified(format!(
+            "the Lagrangian bound {bound} is below a feasible answer's objective {objective_micro} (weak duality broken)"
+        )));
+    }
     Ok(LagrangeSolution {
         panels,
         objective_micro,
@@ -232,8 +239,8 @@ impl Rows {
     fn new(inst: &Instance, pairs: &EligiblePairs) -> Rows {
         let mut terms = Vec::new();
         let mut rhs = Vec::new();
-        let s = i64::from(inst.policy.min_senior);
         for a in inst.app_ixs() {
+            let s = i64::from(inst.min_senior(a));
             let start = pairs.offsets[a.ix()];
             let experts = pairs.experts_of(a);
             if s > 0 {
@@ -342,6 +349,8 @@ struct State<'a> {
     targets: Vec<(Option<CityIx>, i64, i64)>,
     /// Co-panel counts (only when `max_copanel` is set).
     copanel: HashMap<(ExpertIx, ExpertIx), u32>,
+    /// Reviews per (expert, programme) for programmes with a `max_load`.
+    programme_load: HashMap<(ExpertIx, u32), u32>,
 }
 
 fn key(e: ExpertIx, f: ExpertIx) -> (ExpertIx, ExpertIx) {
@@ -373,6 +382,14 @@ impl<'a> State<'a> {
                 (city, need as i64, have as i64)
             })
             .collect();
+        let mut programme_load = HashMap::new();
+        for (a, p) in panels.iter().enumerate() {
+            if let Some(prog) = crate::history::capped_programme(inst, AppIx(a as u32)) {
+                for &e in p {
+                    *programme_load.entry((e, prog.0)).or_insert(0) += 1;
+                }
+            }
+        }
         let mut copanel = HashMap::new();
         if inst.policy.max_copanel.is_some() {
             for p in panels {
@@ -390,6 +407,7 @@ impl<'a> State<'a> {
             senior: inst.expert_ixs().map(|e| inst.is_senior(e)).collect(),
             targets,
             copanel,
+            programme_load,
         }
     }
 
@@ -397,7 +415,7 @@ impl<'a> State<'a> {
     fn app_violation(&self, a: AppIx, panel: &[ExpertIx]) -> i64 {
         let inst = self.inst;
         let seniors = panel.iter().filter(|e| self.senior[e.ix()]).count() as i64;
-        let mut v = (i64::from(inst.policy.min_senior) - seniors).max(0);
+        let mut v = (i64::from(inst.min_senior(a)) - seniors).max(0);
         for f in inst.fields_to_cover(a) {
             if !panel.iter().any(|&e| inst.covers(e, f)) {
                 v += 1;
@@ -418,8 +436,8 @@ impl<'a> State<'a> {
         let inst = self.inst;
         let mut seniors = panel.iter().filter(|e| self.senior[e.ix()]).count() as i64;
         seniors += i64::from(self.senior[inn.ix()]) - i64::from(self.senior[out.ix()]);
-        let mut v = (i64::from(inst.policy.min_senior) - seniors).max(0);
-        if inst.policy.cover_fields {
+        let mut v = (i64::from(inst.min_senior(a)) - seniors).max(0);
+        if inst.cover_fields(a) {
             for f in inst.fields_to_cover(a) {
                 let covered =
                     inst.covers(inn, f) || panel.iter().any(|&e| e != out && inst.covers(e, f));
@@ -454,6 +472,12 @@ impl<'a> State<'a> {
         let inst = self.inst;
         if self.load[inn.ix()] >= inst.max_load(inn) || self.load[out.ix()] <= inst.min_load(out) {
             return None;
+        }
+        if let Some(p) = crate::history::capped_programme(inst, a) {
+            let cap = inst.programme_max_load(p).unwrap_or(0);
+            if self.programme_load.get(&(inn, p.0)).copied().unwrap_or(0) >= cap {
+                return None;
+            }
         }
         let s_in = score(self.pairs, a, inn)?;
         let s_out = score(self.pairs, a, out)?;
@@ -518,6 +542,12 @@ impl<'a> State<'a> {
         let inst = self.inst;
         self.load[out.ix()] -= 1;
         self.load[inn.ix()] += 1;
+        if let Some(p) = crate::history::capped_programme(inst, a) {
+            if let Some(n) = self.programme_load.get_mut(&(out, p.0)) {
+                *n = n.saturating_sub(1);
+            }
+            *self.programme_load.entry((inn, p.0)).or_insert(0) += 1;
+        }
         let home = inst.applications[a.ix()].city;
         let d_out = i64::from(inst.experts[inn.ix()].city != home)
             - i64::from(inst.experts[out.ix()].city != home);

@@ -501,6 +501,7 @@ pub fn model_duals(inst: &Instance, enc: &Encoded, potential: &[i64]) -> Duals {
         institution: vec![Default::default(); n_apps],
         max_load: vec![0; n_exp],
         min_load: vec![0; n_exp],
+        programme: vec![Default::default(); n_exp],
     };
     for a in enc.net.arcs() {
         let rc = enc.net.cost(a) + potential[enc.net.source(a).index()]
@@ -515,6 +516,9 @@ pub fn model_duals(inst: &Instance, enc: &Encoded, potential: &[i64]) -> Duals {
             ArcRole::Load(e) => {
                 d.max_load[e.ix()] = (-rc).max(0);
                 d.min_load[e.ix()] = rc.max(0);
+            }
+            ArcRole::ProgrammeCap(e, p) => {
+                d.programme[e.ix()].insert(p.0, (-rc).max(0));
             }
             ArcRole::Pair(..) | ArcRole::CityBonus(..) => {}
         }

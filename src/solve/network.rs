@@ -5,9 +5,15 @@
 //! application a (supply k_a)
 //!   → (a, city c) group      cap: home c: min(k_a − q_a, max_per_city); other c: max_per_city
 //!     → (a, c, institution i) group   cap: max_per_institution
-//!       → expert e           one arc per eligible pair, cap 1, cost −score
-//!         → sink T (supply −Σk)        bounds min_load(e)..max_load(e)
+//!       → [(e, programme p) node]  when p sets max_load: cap max_load of p
+//!         → expert e         one arc per eligible pair, cap 1, cost −score
+//!           → sink T (supply −Σk)      bounds min_load(e)..max_load(e)
 //! ```
+//!
+//! A pair (a, e) whose application's programme caps loads enters the
+//! expert through the (e, programme) node; its arc to the expert carries
+//! the programme's `max_load`. The programme level nests under the expert
+//! (every programme pair of e passes it), so the network stays exact.
 //!
 //! A group node is created only when its cap can bind (the cap is below both
 //! k_a and the number of eligible experts in the group); otherwise its arcs
@@ -24,7 +30,7 @@ use std::collections::BTreeMap;
 
 use crate::eligibility::EligiblePairs;
 use crate::flow::{ArcId, Network, NodeId};
-use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance};
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, ProgIx};
 
 /// What a node of the encoded network stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +43,8 @@ pub enum NodeRole {
     InstitutionGroup(AppIx, InstIx),
     /// An expert.
     Expert(ExpertIx),
+    /// An expert's reviews within one programme that caps loads.
+    ExpertProgramme(ExpertIx, ProgIx),
     /// The sink collecting every review.
     Sink,
 }
@@ -56,6 +64,8 @@ pub enum ArcRole {
     Pair(AppIx, ExpertIx),
     /// Expert → sink (the load rule).
     Load(ExpertIx),
+    /// (expert, programme) → expert (the programme's `max_load`).
+    ProgrammeCap(ExpertIx, ProgIx),
 }
 
 /// The network plus the maps back to the model.
@@ -86,6 +96,9 @@ pub struct Encoded {
     added_ungrouped: BTreeMap<(AppIx, Group), u32>,
     /// Built with a city bonus: every pair must pass a city group node.
     city_bonus: bool,
+    /// Per expert: its (programme, node) pairs, for programmes that cap
+    /// loads and can bind.
+    programme_nodes: Vec<Vec<(ProgIx, NodeId)>>,
 }
 
 /// A cap's group of experts, for [`Encoded::add_pair`]'s counts.
@@ -120,7 +133,7 @@ pub struct NotLaminar {
 /// Checks that per-institution caps nest inside per-city groups: needed only
 /// when `max_per_institution` is set.
 pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
-    if inst.policy.max_per_institution.is_none() {
+    if !inst.any_institution_cap() {
         return Ok(());
     }
     let mut city_of: BTreeMap<InstIx, CityIx> = BTreeMap::new();
@@ -236,6 +249,15 @@ fn encode_full(
                 .then(|| add_node(&mut net, NodeRole::Expert(e), &mut node_roles))
         })
         .collect();
+    let programme_nodes = programme_nodes(
+        inst,
+        pairs,
+        &expert_node,
+        opts,
+        &mut net,
+        &mut node_roles,
+        &mut arc_roles,
+    );
 
     // Per application: eligible experts counted by city and institution
     // (dense tables, reset after each application through the lists of
@@ -305,12 +327,15 @@ fn encode_full(
                 institution_groups.push(((a, i), n));
             }
         }
+        let programme = inst.applications[a.ix()].programme;
         for (&e, &s) in experts.iter().zip(scores) {
             let ex = &inst.experts[e.ix()];
             let from = per_inst.node[ex.institution.ix()]
                 .or(per_city.node[ex.city.ix()])
                 .unwrap_or(app_node[a.ix()]);
-            let to = expert_node[e.ix()].expect("experts with pairs have nodes");
+            let to = programme_node(&programme_nodes, e, programme)
+                .or(expert_node[e.ix()])
+                .expect("experts with pairs have nodes");
             net.add_arc(from, to, 0, 1, -s);
             arc_roles.push(ArcRole::Pair(a, e));
         }
@@ -343,7 +368,77 @@ fn encode_full(
         later_pairs: opts.groups_for_later_pairs,
         added_ungrouped: BTreeMap::new(),
         city_bonus: city_bonus != 0,
+        programme_nodes,
     }
+}
+
+/// The (expert, programme) node a pair of programme `p` enters, if any.
+fn programme_node(
+    nodes: &[Vec<(ProgIx, NodeId)>],
+    e: ExpertIx,
+    p: Option<ProgIx>,
+) -> Option<NodeId> {
+    let p = p?;
+    nodes
+        .get(e.ix())?
+        .iter()
+        .find(|&&(q, _)| q == p)
+        .map(|&(_, n)| n)
+}
+
+/// Makes an (expert, programme) node, with its capped arc to the expert,
+/// wherever a programme's `max_load` can bind: below the expert's cap and
+/// below the expert's pairs in that programme (or, for networks that will
+/// grow, below the expert's cap alone).
+fn programme_nodes(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    expert_node: &[Option<NodeId>],
+    opts: EncodeOptions,
+    net: &mut Network,
+    node_roles: &mut Vec<NodeRole>,
+    arc_roles: &mut Vec<ArcRole>,
+) -> Vec<Vec<(ProgIx, NodeId)>> {
+    let mut out = vec![Vec::new(); inst.experts.len()];
+    if !inst.any_programme_load_cap() {
+        return out;
+    }
+    let capped: Vec<(ProgIx, u32)> = (0..inst.programmes.len() as u32)
+        .map(ProgIx)
+        .filter_map(|p| inst.programme_max_load(p).map(|c| (p, c)))
+        .collect();
+    // Pairs per (expert, capped programme).
+    let mut count: BTreeMap<(ExpertIx, ProgIx), u32> = BTreeMap::new();
+    for a in inst.app_ixs() {
+        let Some(p) = inst.applications[a.ix()].programme else {
+            continue;
+        };
+        if !capped.iter().any(|&(q, _)| q == p) {
+            continue;
+        }
+        for &e in pairs.experts_of(a) {
+            *count.entry((e, p)).or_insert(0) += 1;
+        }
+    }
+    let later = opts.groups_for_later_pairs || opts.all_available_experts;
+    for e in inst.expert_ixs() {
+        let Some(en) = expert_node[e.ix()] else {
+            continue;
+        };
+        let total = inst.max_load(e);
+        for &(p, cap) in &capped {
+            let n_pairs = count.get(&(e, p)).copied().unwrap_or(0);
+            if cap >= total || (!later && cap >= n_pairs) {
+                continue;
+            }
+            node_roles.push(NodeRole::ExpertProgramme(e, p));
+            let n = net.add_node();
+            net.add_arc(n, en, 0, i64::from(cap), 0);
+            arc_roles.push(ArcRole::ProgrammeCap(e, p));
+            out[e.ix()].push((p, n));
+        }
+    }
+    out
 }
 
 impl Encoded {
@@ -400,6 +495,18 @@ impl Encoded {
         for group in uncapped_so_far {
             *self.added_ungrouped.entry((a, group)).or_insert(0) += 1;
         }
+        let programme = inst.applications[a.ix()].programme;
+        let to = match programme_node(&self.programme_nodes, e, programme) {
+            Some(n) => n,
+            None => {
+                let cap = programme.and_then(|p| inst.programme_max_load(p));
+                if cap.is_some_and(|c| c < inst.max_load(e)) {
+                    // The pair would dodge its programme's cap.
+                    return false;
+                }
+                to
+            }
+        };
         let from = institution.or(city).unwrap_or(self.app_node[a.ix()]);
         self.net.add_arc(from, to, 0, 1, -score);
         self.arc_roles.push(ArcRole::Pair(a, e));
@@ -437,10 +544,11 @@ impl Encoded {
 /// Writes `net` in the DIMACS min-cost flow format: `p min NODES ARCS`,
 /// then `n ID SUPPLY` for every node with a non-zero supply, then
 /// `a FROM TO LOWER UPPER COST` per arc; nodes numbered from 1. What
-/// reference solvers read (`scripts/bench_scale.py`).
+/// reference solvers read (`scripts/bench_scale.py`). Written whole or
+/// not at all, as every output ([`crate::io::write_atomic`]).
 pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::io::Result<()> {
     use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w: Vec<u8> = Vec::new();
     writeln!(w, "c panels candidate network")?;
     writeln!(w, "p min {} {}", net.num_nodes(), net.num_arcs())?;
     for v in net.nodes() {
@@ -460,7 +568,7 @@ pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::
             net.cost(a)
         )?;
     }
-    w.flush()
+    crate::io::write_atomic(path, &w)
 }
 
 /// Eligible experts of one application counted by group (city or

@@ -130,6 +130,117 @@ pub fn solve_sparse(
     k: usize,
     opts: &super::SolveOptions,
 ) -> Result<Solved, SolveError> {
+    let run = run_sparse(inst, elig, k, opts, (1, 1))?;
+    if let Some(path) = &opts.dump_network {
+        network::write_dimacs(&run.enc.net, path)
+            .map_err(|e| SolveError::Dump(format!("{}: {e}", path.display())))?;
+    }
+    let panels = run.enc.panels(&run.flow);
+    let objective_micro = run.objective;
+    Ok(Solved {
+        panels,
+        objective_micro,
+        bound_micro: Some(objective_micro),
+        status: Status::Optimal,
+        certificate: Some(run.duals.to_certificate(inst, objective_micro)),
+        solver: "flow",
+        stats: SolveStats {
+            eligible_pairs: run.eligible_pairs,
+            nodes: run.enc.net.num_nodes(),
+            arcs: run.enc.net.num_arcs(),
+            build_seconds: run.build_seconds,
+            solve_seconds: run.solve_seconds,
+            pricing: Some(run.stats),
+            gap: None,
+        },
+    })
+}
+
+/// The optimum of a sparse run: the last network (its node and arc roles
+/// map back to the model), its optimal flow, the duals that priced every
+/// pruned pair, and the candidates.
+#[derive(Debug)]
+pub struct SparseRun {
+    /// The network last solved; with a cap `(P, D)` every supply and bound
+    /// is scaled by `D` and pair arcs carry at most `P`.
+    pub enc: network::Encoded,
+    /// Its optimal flow.
+    pub flow: Vec<i64>,
+    /// `−cost` of that flow: the objective in millionths (times `D` with a
+    /// cap).
+    pub objective: i64,
+    /// The model duals of the last solve.
+    pub duals: Duals,
+    /// The candidates, with every pair pricing added.
+    pub candidates: Candidates,
+    /// Exact number of eligible pairs of the round.
+    pub eligible_pairs: usize,
+    /// Candidates and pricing figures.
+    pub stats: PricingStats,
+    /// Seconds building (candidates, networks, pricing).
+    pub build_seconds: f64,
+    /// Seconds in the flow solver.
+    pub solve_seconds: f64,
+}
+
+/// Multiplies every supply and bound of `enc`'s network by `d` and caps
+/// pair arcs at `p` (the capped LP of a draw, `crate::draw::lp`).
+fn scale_in_place(enc: &mut network::Encoded, (p, d): (i64, i64)) {
+    if (p, d) == (1, 1) {
+        return;
+    }
+    let net = &mut enc.net;
+    for n in 0..net.num_nodes() {
+        let n = crate::flow::NodeId(n as u32);
+        net.set_supply(n, net.supply(n).saturating_mul(d));
+    }
+    for a in 0..net.num_arcs() {
+        let a = crate::flow::ArcId(a as u32);
+        let (lo, hi) = match enc.arc_roles[a.index()] {
+            network::ArcRole::Pair(..) => (0, p),
+            _ => (
+                net.lower(a).saturating_mul(d),
+                net.upper(a).saturating_mul(d),
+            ),
+        };
+        net.set_bounds(a, lo, hi);
+    }
+}
+
+/// Adds the pairs to a kept network (capped at `p` when scaled): `false`
+/// when one needs a node the network lacks (rebuild instead).
+fn add_pairs(
+    inst: &Instance,
+    enc: &mut network::Encoded,
+    pairs: &[(AppIx, ExpertIx, Score)],
+    cap: (i64, i64),
+) -> bool {
+    for &(a, e, s) in pairs {
+        if !enc.add_pair(inst, a, e, s.0) {
+            return false;
+        }
+        if cap != (1, 1) {
+            let last = crate::flow::ArcId(enc.net.num_arcs() as u32 - 1);
+            enc.net.set_bounds(last, 0, cap.0);
+        }
+    }
+    true
+}
+
+/// Solves on `k` candidates per application with pricing (see the module
+/// docs), every pair arc capped at `P/D` when `cap = (P, D)` is not
+/// `(1, 1)`: the LP optimum over **all** eligible pairs, proven by pricing.
+///
+/// # Errors
+/// [`SolveError::Infeasible`] when even every eligible pair of the
+/// applications behind the cut cannot carry the flow.
+pub fn run_sparse(
+    inst: &Instance,
+    elig: &Eligibility,
+    k: usize,
+    opts: &super::SolveOptions,
+    cap: (i64, i64),
+) -> Result<SparseRun, SolveError> {
     let progress = &opts.progress;
     let started = Instant::now();
     if let Some(why) = explain::precheck_pool(inst, None) {
@@ -179,6 +290,8 @@ pub fn solve_sparse(
                     },
                 );
                 drop(pairs);
+                let mut enc = enc;
+                scale_in_place(&mut enc, cap);
                 let sx =
                     Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
                 (enc, sx)
@@ -238,9 +351,7 @@ pub fn solve_sparse(
                 cand.add(&extra);
                 // The big-M phase simply continues with the new arcs.
                 let first = enc.net.num_arcs();
-                if extra.iter().all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
-                    && sx.add_arcs(&enc.net, first).is_ok()
-                {
+                if add_pairs(inst, &mut enc, &extra, cap) && sx.add_arcs(&enc.net, first).is_ok() {
                     stats.warm_starts += 1;
                     warm = Some((enc, sx));
                 }
@@ -266,27 +377,16 @@ pub fn solve_sparse(
         stats.pricing_rounds += 1;
         stats.applications_rescanned += pricer.rescanned;
         if found.is_empty() {
-            if let Some(path) = &opts.dump_network {
-                network::write_dimacs(&enc.net, path)
-                    .map_err(|e| SolveError::Dump(format!("{}: {e}", path.display())))?;
-            }
-            let panels = enc.panels(&sol.flow);
-            return Ok(Solved {
-                panels,
-                objective_micro,
-                bound_micro: Some(objective_micro),
-                status: Status::Optimal,
-                certificate: Some(duals.to_certificate(inst, objective_micro)),
-                solver: "flow",
-                stats: SolveStats {
-                    eligible_pairs,
-                    nodes: enc.net.num_nodes(),
-                    arcs: enc.net.num_arcs(),
-                    build_seconds,
-                    solve_seconds,
-                    pricing: Some(stats),
-                    gap: None,
-                },
+            return Ok(SparseRun {
+                enc,
+                flow: sol.flow,
+                objective: objective_micro,
+                duals,
+                candidates: cand,
+                eligible_pairs,
+                stats,
+                build_seconds,
+                solve_seconds,
             });
         }
         drop(sol);
@@ -294,9 +394,7 @@ pub fn solve_sparse(
         // Warm start: the violators join the kept network and simplex;
         // when one needs a node the network lacks, rebuild instead.
         let first = enc.net.num_arcs();
-        if found.iter().all(|&(a, e, s)| enc.add_pair(inst, a, e, s.0))
-            && sx.add_arcs(&enc.net, first).is_ok()
-        {
+        if add_pairs(inst, &mut enc, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
             stats.warm_starts += 1;
             warm = Some((enc, sx));
         }
@@ -346,7 +444,6 @@ impl Pricer {
             .min()
             .unwrap_or(i128::from(i64::MAX));
         let base = index.base();
-        let base_ok = elig.min_affinity().is_none_or(|m| base >= m);
         let floor = &floor;
         let run = |range: std::ops::Range<usize>| {
             let mut scratch = ScanScratch::new(inst.experts.len());
@@ -386,20 +483,23 @@ impl Pricer {
                     if duals.min_load[e.ix()] > 0 || in_row(e) {
                         return;
                     }
-                    if elig.eligible_given(inst, a, e, s) && pair_slack(inst, duals, a, e, s.0) > 0
-                    {
-                        out.push((a, e, s));
+                    // The penalised score (a repeat's) is what the pair adds.
+                    if let Some(s) = elig.eligible_given(inst, a, e, s) {
+                        if pair_slack(inst, duals, a, e, s.0) > 0 {
+                            out.push((a, e, s));
+                        }
                     }
                 });
+                let base_ok = elig.min_affinity(a).is_none_or(|m| base >= m);
                 if base_ok && i128::from(base.0) - u - mu > 0 {
                     for e in inst.expert_ixs() {
                         if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
                             continue;
                         }
-                        if elig.eligible_given(inst, a, e, base)
-                            && pair_slack(inst, duals, a, e, base.0) > 0
-                        {
-                            out.push((a, e, base));
+                        if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                            if pair_slack(inst, duals, a, e, s.0) > 0 {
+                                out.push((a, e, s));
+                            }
                         }
                     }
                 }

@@ -56,7 +56,9 @@ impl CertificateOutcome {
     /// One line in plain words.
     pub fn describe(&self) -> String {
         match self {
-            CertificateOutcome::Absent => "certificate: FAILED: the file carries none".into(),
+            CertificateOutcome::Absent => {
+                "certificate: none in this file, so nothing to check (--certificate exits 2 unless a rule or claim failed)".into()
+            }
             CertificateOutcome::Invalid(why) => format!("certificate: FAILED: {why}"),
             CertificateOutcome::Proven { bound } => format!(
                 "certificate: OK: the LP duals prove no assignment scores above {}, which this one reaches: optimal",
@@ -96,6 +98,13 @@ pub fn check_certificate(
         Ok(b) => b as i64,
         Err(e) => return CertificateOutcome::Invalid(e.to_string()),
     };
+    if cert.dual_objective != bound {
+        return CertificateOutcome::Invalid(format!(
+            "it states a dual objective of {}, but its duals give {}",
+            fmt_micro(cert.dual_objective),
+            fmt_micro(bound)
+        ));
+    }
     if bound == objective_micro {
         CertificateOutcome::Proven { bound }
     } else if bound > objective_micro {

@@ -25,10 +25,13 @@
 //! | panel size = k of the application | [`Violation::WrongPanelSize`] |
 //! | experts of a panel distinct | [`Violation::RepeatedExpert`] |
 //! | every pair eligible | [`Violation::Ineligible`] (every reason listed) |
+//! | no declined pair, no withdrawn expert (the file's state) | [`Violation::Declined`] |
 //! | enough experts from outside the applicant's city | [`Violation::TooFewOutside`] |
 //! | `max_per_city` (home city included) | [`Violation::CityCap`] |
 //! | `max_per_institution` | [`Violation::InstitutionCap`] |
 //! | each expert's load in `[min_load, max_load]` | [`Violation::Underloaded`], [`Violation::Overloaded`] |
+//! | programmes: experts serve their programmes; programme `max_load` | [`Violation::History`] ([`history`]) |
+//! | history: repeats (ban), rest, declines, rating, `max_reviews_per_year` | [`Violation::History`] ([`history`]) |
 //! | `min_senior` senior panel members | [`Violation::TooFewSenior`] |
 //! | `cover_fields`: every field of the application listed by a member | [`Violation::FieldNotCovered`] |
 //! | `min_outside_share_round`, `min_outside_share_by_city` | [`Violation::RoundOutsideShare`] |
@@ -65,20 +68,34 @@
 //!
 //! Scores are integers in millionths ([`crate::model::SCORE_SCALE`]); the
 //! recomputed objective is their exact sum ([`Report::objective_micro`]).
-//! Floats from the file (`objective`, `bound`, `scores`) are compared with
-//! the tolerance of [`tolerance`]: 1e-6 absolute when the reference value is
-//! at most 1 in magnitude, 1e-6 relative above that. Messages say which
-//! applied. A non-finite float never passes a comparison.
+//! Floats from the file (`objective`, `bound`, `scores`) are claims and are
+//! compared **exactly** with the float of the exact value (no tolerance: a
+//! millionth off is a broken claim). A non-finite float never passes.
+//!
+//! # Rules and claims
+//!
+//! The last four rows of the table are the file's *claims* about its panels
+//! ([`Rule::is_claim`]); the others are the *rules* the panels must keep.
+//! [`Report::rules_ok`] and [`Report::claims_ok`] judge them apart
+//! (`report` and `export` look at the rules only). A file whose panels no
+//! longer hash to its `assignment_sha256` was edited after solving: its
+//! objective, optimality and listed scores describe the panels as solved,
+//! so they are not held against the edit; a note says so instead
+//! ([`Report::notes`]). A CSV records no claims
+//! ([`STATUS_NOT_RECORDED`]). docs/round-lifecycle.md has the wording.
 //!
 //! # Optimality certificate (`verify --certificate`)
 //!
 //! [`check_certificate`] (in [`certificate`]) re-checks the LP duals the
 //! solver writes, by model names, from the instance alone: see
-//! [`crate::certificate`] for the LP and the bound. Without
+//! [`crate::certificate`] for the LP and the bound; the certificate's
+//! stated `dual_objective` must equal the bound its duals give. Without
 //! `--certificate`, `status: optimal` is checked only for consistency with
-//! `bound` (see [`Violation::OptimalWithGap`]).
+//! `bound` (see [`Violation::OptimalWithGap`]), and the report says the
+//! certificate was not checked.
 
 pub mod certificate;
+pub mod history;
 pub mod rules;
 mod violation;
 
@@ -90,6 +107,11 @@ pub use violation::{Rule, Violation};
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
+
+/// The `status` of a panels file that records no claims: a CSV panels file
+/// carries only the panels (`objective` then is the sum of its scores,
+/// `bound` none), so `verify` says "not recorded" rather than judge them.
+pub const STATUS_NOT_RECORDED: &str = "";
 
 /// Largest tolerated difference between a float in the file and the exact
 /// value `verify` recomputes: 1e-6 absolute when `|reference| ≤ 1`, else
@@ -174,8 +196,8 @@ pub fn resolve(inst: &Instance, panels: &PanelsFile) -> Vec<Resolved> {
 pub struct Report {
     /// Every violation found, by rule then input order (see module docs).
     pub violations: Vec<Violation>,
-    /// The recomputed objective: Σ scores of the assigned pairs plus the
-    /// city bonus of each panel (`bonus_per_city` per distinct city beyond
+    /// The recomputed objective: Σ scores of the assigned pairs (less the
+    /// repeat penalties) plus the city bonus of each panel (`bonus_per_city` per distinct city beyond
     /// the first), as a float.
     pub objective: f64,
     /// The recomputed objective, exact, in millionths.
@@ -195,19 +217,65 @@ pub struct Report {
     /// True when the file carries a `certificate` (checked by
     /// [`check_certificate`] when asked).
     pub certificate_present: bool,
+    /// The panels no longer hash to the assignment the claims were made
+    /// for: edited after solving (see [`PanelsFile::edited`]).
+    pub edited: bool,
+    /// Remarks that are neither broken rules nor broken claims (one line
+    /// each): an edit after solving, another input's hash.
+    pub notes: Vec<String>,
 }
 
 impl Report {
-    /// True when no rule is violated.
+    /// True when no rule is broken and every claim holds.
     pub fn is_ok(&self) -> bool {
         self.violations.is_empty()
     }
 
-    /// The report in plain words: a summary, then each violation on its own
-    /// numbered line, in the report's (deterministic) order.
+    /// True when the panels keep every rule (claims aside).
+    pub fn rules_ok(&self) -> bool {
+        self.rule_violations().next().is_none()
+    }
+
+    /// True when every claim the file makes about its panels holds.
+    pub fn claims_ok(&self) -> bool {
+        self.violations.iter().all(|v| !v.rule().is_claim())
+    }
+
+    /// The broken rules (claims aside), in report order.
+    pub fn rule_violations(&self) -> impl Iterator<Item = &Violation> {
+        self.violations.iter().filter(|v| !v.rule().is_claim())
+    }
+
+    /// The broken claims, in report order.
+    pub fn claim_violations(&self) -> impl Iterator<Item = &Violation> {
+        self.violations.iter().filter(|v| v.rule().is_claim())
+    }
+
+    /// True when the file records no claims (a CSV panels file).
+    pub fn claims_recorded(&self) -> bool {
+        self.status != STATUS_NOT_RECORDED
+    }
+
+    /// Adds the one-line note when the file was made for another input
+    /// (its `input_sha256` is not `hash`, the input's).
+    pub fn note_input(&mut self, file: &PanelsFile, hash: &str) {
+        if let Some(theirs) = file.input_sha256.as_deref() {
+            if theirs != hash {
+                self.notes.push(format!(
+                    "note: the panels file was made for another version of the round (input SHA-256 {theirs}; this input's is {hash}); the rules above are checked against this input"
+                ));
+            }
+        }
+    }
+
+    /// The report in plain words: the rules (a summary, then each broken
+    /// rule on its own numbered line), then the claims (status, objective,
+    /// bound; each broken claim numbered on), then the notes — in the
+    /// report's (deterministic) order.
     pub fn render(&self, inst: &Instance) -> String {
         let mut s = String::new();
-        if self.is_ok() {
+        let rules = self.rule_violations().count();
+        if rules == 0 {
             let _ = writeln!(
                 s,
                 "OK: {} panel(s) for {} application(s) obey every rule checked.",
@@ -216,41 +284,82 @@ impl Report {
         } else {
             let _ = writeln!(
                 s,
-                "FAILED: {} violation(s) in {} panel(s) for {} application(s).",
-                self.violations.len(),
-                self.panels_in_file,
-                self.applications
+                "FAILED: {rules} rule violation(s) in {} panel(s) for {} application(s).",
+                self.panels_in_file, self.applications
             );
         }
-        let _ = writeln!(
-            s,
-            "objective: recomputed {} ({} pairs), file says {}",
-            fmt_micro(self.objective_micro),
-            self.pairs_scored,
-            self.claimed_objective
-        );
-        let bound = match self.claimed_bound {
-            Some(b) => b.to_string(),
-            None => "none".to_string(),
+        let numbered = |s: &mut String, from: usize, list: &mut dyn Iterator<Item = &Violation>| {
+            for (i, v) in list.enumerate() {
+                let _ = writeln!(
+                    s,
+                    "{:>4}. [{}] {}",
+                    from + i + 1,
+                    v.rule().label(),
+                    v.describe(inst)
+                );
+            }
         };
-        let _ = writeln!(s, "status: {}, bound: {}", self.status, bound);
+        numbered(&mut s, 0, &mut self.rule_violations());
+        let claims = self.claim_violations().count();
+        if !self.claims_recorded() {
+            let _ = writeln!(
+                s,
+                "claims: not recorded (this panels file carries only the panels: no status, objective or bound); objective recomputed {} ({} pairs)",
+                fmt_micro(self.objective_micro),
+                self.pairs_scored
+            );
+        } else {
+            let verdict = if claims > 0 {
+                format!("claims: BROKEN: {claims} claim(s) of the file do not hold")
+            } else if self.edited {
+                "claims: they describe the panels as solved, before an edit (see the note)".into()
+            } else {
+                "claims: OK".into()
+            };
+            let _ = writeln!(s, "{verdict}");
+            let _ = writeln!(
+                s,
+                "objective: recomputed {} ({} pairs), file says {}",
+                fmt_micro(self.objective_micro),
+                self.pairs_scored,
+                self.claimed_objective
+            );
+            let bound = match self.claimed_bound {
+                Some(b) => b.to_string(),
+                None => "none".to_string(),
+            };
+            let _ = writeln!(s, "status: {}, bound: {}", self.status, bound);
+        }
+        numbered(&mut s, rules, &mut self.claim_violations());
         if self.certificate_present {
             let _ = writeln!(
                 s,
-                "certificate: present in the file (re-checked with --certificate)"
+                "certificate: present, not checked (add --certificate to check it)"
             );
         }
-        for (i, v) in self.violations.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "{:>4}. [{}] {}",
-                i + 1,
-                v.rule().label(),
-                v.describe(inst)
-            );
+        for n in &self.notes {
+            let _ = writeln!(s, "{n}");
         }
         s
     }
+}
+
+/// `inst` with the experts the file records as withdrawn marked
+/// unavailable (no load floor); `inst` itself when there are none.
+fn without_withdrawn<'a>(
+    inst: &'a Instance,
+    panels: &PanelsFile,
+) -> std::borrow::Cow<'a, Instance> {
+    if panels.withdrawn.is_empty() {
+        return std::borrow::Cow::Borrowed(inst);
+    }
+    let mut owned = inst.clone();
+    for id in &panels.withdrawn {
+        if let Some(e) = inst.expert_by_id(id) {
+            owned.experts[e.ix()].available = false;
+        }
+    }
+    std::borrow::Cow::Owned(owned)
 }
 
 /// Formats a sum in millionths exactly, e.g. `12.3456` or `-0.5`.
@@ -281,7 +390,9 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
 pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> Report {
     let resolved = resolve(inst, panels);
     let (scores_micro, pairs_scored) = rules::recompute_objective(inst, elig, &resolved);
-    let objective_micro = scores_micro.saturating_add(rules::city_bonus(inst, &resolved));
+    let objective_micro = scores_micro
+        .saturating_add(rules::city_bonus(inst, &resolved))
+        .saturating_sub(history::penalties(inst, &resolved));
 
     let mut v = Vec::new();
     rules::coverage(inst, &resolved, &mut v);
@@ -291,18 +402,53 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
     rules::panel_size(inst, panels, &resolved, &mut v);
     rules::distinct_experts(panels, &resolved, &mut v);
     rules::eligible_pairs(inst, elig, &resolved, &mut v);
+    rules::declined(inst, panels, &resolved, &mut v);
     rules::outside_city(inst, &resolved, &mut v);
     rules::city_cap(inst, &resolved, &mut v);
     rules::institution_cap(inst, &resolved, &mut v);
-    rules::loads(inst, &resolved, &mut v);
+    // Withdrawn experts have no load floor (the file's state).
+    let with_withdrawn = without_withdrawn(inst, panels);
+    rules::loads(&with_withdrawn, &resolved, &mut v);
+    let mut breaches: Vec<Violation> = history::check(inst, &resolved)
+        .into_iter()
+        .map(Violation::History)
+        .collect();
+    breaches.sort_by_key(Violation::rule);
+    v.extend(breaches);
     rules::senior(inst, &resolved, &mut v);
     rules::field_coverage(inst, &resolved, &mut v);
     rules::round_outside_share(inst, &resolved, &mut v);
     rules::copanel(inst, &resolved, &mut v);
-    rules::listed_scores(inst, elig, panels, &resolved, &mut v);
-    rules::objective(panels.objective, objective_micro, &mut v);
+    // Claims: a file edited after solving keeps claims about the panels as
+    // solved, so only those that hold for any assignment are checked (a
+    // bound, a known status); a file without claims (CSV) lists scores only.
+    let edited = panels.edited();
+    let recorded = panels.status != STATUS_NOT_RECORDED;
+    let mut notes = Vec::new();
+    if !edited {
+        rules::listed_scores(inst, elig, panels, &resolved, &mut v);
+    }
+    if recorded && !edited {
+        rules::objective(panels.objective, objective_micro, &mut v);
+    }
     rules::bound(panels, objective_micro, &mut v);
-    rules::status(panels, objective_micro, &mut v);
+    if edited {
+        if !matches!(panels.status.as_str(), "optimal" | "feasible") {
+            rules::status(panels, objective_micro, &mut v);
+        }
+        notes.push(format!(
+            "note: edited after solving: objective now {} (the file says {}){}",
+            fmt_micro(objective_micro),
+            panels.objective,
+            if panels.status == "optimal" {
+                "; no longer proven optimal"
+            } else {
+                ""
+            }
+        ));
+    } else {
+        rules::status(panels, objective_micro, &mut v);
+    }
     debug_assert!(v.windows(2).all(|w| w[0].rule() <= w[1].rule()));
 
     Report {
@@ -316,5 +462,7 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
         applications: inst.applications.len(),
         pairs_scored,
         certificate_present: panels.certificate.is_some(),
+        edited,
+        notes,
     }
 }

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{within_tolerance, Resolved, Violation};
-use crate::eligibility::Eligibility;
+use super::{Resolved, Violation};
+use crate::eligibility::{ConflictKind, Eligibility, Reason};
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
 
@@ -166,12 +166,22 @@ pub fn eligible_pairs(
         let Some(a) = r.app else { continue };
         for &e in &r.distinct {
             let verdict = elig.check(inst, a, e);
-            if !verdict.is_eligible() {
+            // Programme and history reasons are checked by their own loops
+            // (verify::history).
+            let reasons: Vec<Reason> = verdict
+                .reasons
+                .into_iter()
+                .filter(|r| {
+                    let k = r.kind();
+                    !k.is_history() && k != ConflictKind::Programme
+                })
+                .collect();
+            if !reasons.is_empty() {
                 out.push(Violation::Ineligible {
                     record: r.record,
                     app: a,
                     expert: e,
-                    reasons: verdict.reasons,
+                    reasons,
                 });
             }
         }
@@ -205,11 +215,11 @@ pub fn outside_city(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violat
 /// Rule: at most `max_per_city` distinct panel members from any one city,
 /// the application's own city included. Cities in order of interning.
 pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let Some(max) = inst.policy.max_per_city else {
-        return;
-    };
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let Some(max) = inst.max_per_city(a) else {
+            continue;
+        };
         let mut by_city: BTreeMap<CityIx, Vec<ExpertIx>> = BTreeMap::new();
         for &e in &r.distinct {
             by_city
@@ -234,11 +244,11 @@ pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>
 /// Rule: at most `max_per_institution` distinct panel members from any one
 /// institution. Institutions in order of interning.
 pub fn institution_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let Some(max) = inst.policy.max_per_institution else {
-        return;
-    };
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let Some(max) = inst.max_per_institution(a) else {
+            continue;
+        };
         let mut by_inst: BTreeMap<InstIx, Vec<ExpertIx>> = BTreeMap::new();
         for &e in &r.distinct {
             by_inst
@@ -261,7 +271,8 @@ pub fn institution_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Vio
 }
 
 /// Rule: each expert's load (panels of known applications they sit on,
-/// counted once per panel) lies in `[inst.min_load(e), inst.max_load(e)]`.
+/// counted once per panel) lies in `[inst.min_load(e), inst.round_max_load(e)]`
+/// (the yearly cap of the history is checked by `verify::history`).
 /// Experts in input order; an expert can break only one side.
 pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     let mut apps_of: Vec<Vec<AppIx>> = vec![Vec::new(); inst.experts.len()];
@@ -274,7 +285,7 @@ pub fn loads(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     for e in inst.expert_ixs() {
         let apps = &apps_of[e.ix()];
         let load = apps.len();
-        let (min, max) = (inst.min_load(e), inst.max_load(e));
+        let (min, max) = (inst.min_load(e), inst.round_max_load(e));
         if load < min as usize {
             out.push(Violation::Underloaded {
                 expert: e,
@@ -309,12 +320,12 @@ pub fn city_bonus(inst: &Instance, resolved: &[Resolved]) -> i64 {
 /// Crossing rule: at least `min_senior` distinct panel members hold a
 /// senior title ([`Instance::is_senior`]).
 pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    let min = inst.policy.min_senior;
-    if min == 0 {
-        return;
-    }
     for r in resolved {
         let Some(a) = r.app else { continue };
+        let min = inst.min_senior(a);
+        if min == 0 {
+            continue;
+        }
         let mut seniors: u32 = 0;
         for &e in &r.distinct {
             if inst.is_senior(e) {
@@ -335,9 +346,6 @@ pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) 
 /// Crossing rule: with `cover_fields`, every field of the application is
 /// listed (exactly) by some panel member. Fields in the application's order.
 pub fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
-    if !inst.policy.cover_fields {
-        return;
-    }
     for r in resolved {
         let Some(a) = r.app else { continue };
         for field in inst.fields_to_cover(a) {
@@ -443,7 +451,7 @@ pub fn listed_scores(
             let Some(e) = *e else { continue };
             let actual: Score = elig.score(inst, a, e);
             let listed = scores[position];
-            if !within_tolerance(listed, actual.as_f64()) {
+            if listed != actual.as_f64() {
                 out.push(Violation::ListedScore {
                     record: r.record,
                     app: a,
@@ -456,10 +464,12 @@ pub fn listed_scores(
     }
 }
 
-/// Rule: the file's `objective` equals the recomputed Σ scores.
+/// Claim: the file's `objective` equals the recomputed Σ scores, exactly
+/// (scores are whole millionths, so the float of the exact sum is the only
+/// right value).
 pub fn objective(claimed: f64, recomputed_micro: i64, out: &mut Vec<Violation>) {
     let recomputed = crate::model::total_as_f64(recomputed_micro);
-    if !within_tolerance(claimed, recomputed) {
+    if claimed != recomputed {
         out.push(Violation::ObjectiveMismatch {
             claimed,
             recomputed_micro,
@@ -472,7 +482,7 @@ pub fn objective(claimed: f64, recomputed_micro: i64, out: &mut Vec<Violation>) 
 pub fn bound(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
     let Some(bound) = panels.bound else { return };
     let recomputed = crate::model::total_as_f64(recomputed_micro);
-    let ok = recomputed <= bound + super::tolerance(recomputed);
+    let ok = recomputed <= bound;
     // A NaN or infinite bound proves nothing.
     if !ok || !bound.is_finite() {
         out.push(Violation::AboveBound {
@@ -486,11 +496,11 @@ pub fn bound(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation
 /// `bound` is given, the bound equals the recomputed objective.
 pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violation>) {
     match panels.status.as_str() {
-        "feasible" => {}
+        "feasible" | super::STATUS_NOT_RECORDED => {}
         "optimal" => {
             if let Some(bound) = panels.bound {
                 let recomputed = crate::model::total_as_f64(recomputed_micro);
-                if !within_tolerance(bound, recomputed) {
+                if bound != recomputed {
                     out.push(Violation::OptimalWithGap {
                         bound,
                         recomputed_micro,
@@ -501,5 +511,41 @@ pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violatio
         _ => out.push(Violation::BadStatus {
             status: panels.status.clone(),
         }),
+    }
+}
+
+/// Rule: no panel holds a pair the file records as declined, or an expert
+/// it records as withdrawn from the round.
+pub fn declined(
+    inst: &Instance,
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    if panels.declined.is_empty() && panels.withdrawn.is_empty() {
+        return;
+    }
+    let pairs: std::collections::BTreeSet<(&str, &str)> = panels
+        .declined
+        .iter()
+        .map(|d| (d.application.as_str(), d.expert.as_str()))
+        .collect();
+    let gone: std::collections::BTreeSet<&str> =
+        panels.withdrawn.iter().map(String::as_str).collect();
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let app = inst.applications[a.ix()].id.as_str();
+        for &e in &r.distinct {
+            let id = inst.experts[e.ix()].id.as_str();
+            let withdrawn = gone.contains(id);
+            if withdrawn || pairs.contains(&(app, id)) {
+                out.push(Violation::Declined {
+                    record: r.record,
+                    app: a,
+                    expert: e,
+                    withdrawn,
+                });
+            }
+        }
     }
 }

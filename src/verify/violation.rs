@@ -4,7 +4,7 @@
 use crate::eligibility::Reason;
 use crate::model::{total_as_f64, AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
 
-use super::{fmt_micro, tolerance, ToleranceKind, TOLERANCE};
+use super::fmt_micro;
 
 /// The rules of SPEC.md, in the order the report lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +23,9 @@ pub enum Rule {
     Distinct,
     /// Every assigned pair is eligible.
     Eligibility,
+    /// No panel holds a declined pair or a withdrawn expert (the round's
+    /// state in the file).
+    Declined,
     /// Enough panel members come from outside the applicant's city.
     OutsideCity,
     /// `max_per_city`.
@@ -31,6 +34,10 @@ pub enum Rule {
     InstitutionCap,
     /// Each expert's load is within `[min_load, max_load]`.
     Load,
+    /// Programmes: experts serve their programmes, programme `max_load`.
+    Programme,
+    /// History rules: repeats, rest, declines, rating, yearly cap.
+    History,
     /// `min_senior` (crossing rule).
     Senior,
     /// `cover_fields` (crossing rule).
@@ -60,10 +67,13 @@ impl Rule {
             Rule::PanelSize => "panel size",
             Rule::Distinct => "distinct experts",
             Rule::Eligibility => "eligibility",
+            Rule::Declined => "declined",
             Rule::OutsideCity => "outside city",
             Rule::CityCap => "max_per_city",
             Rule::InstitutionCap => "max_per_institution",
             Rule::Load => "load",
+            Rule::Programme => "programme",
+            Rule::History => "history",
             Rule::Senior => "min_senior",
             Rule::FieldCoverage => "cover_fields",
             Rule::RoundOutsideShare => "round outside share",
@@ -73,6 +83,15 @@ impl Rule {
             Rule::Bound => "bound",
             Rule::Status => "status",
         }
+    }
+
+    /// True for the file's claims about its panels (listed scores,
+    /// objective, bound, status), false for the rules the panels must keep.
+    pub fn is_claim(self) -> bool {
+        matches!(
+            self,
+            Rule::ListedScores | Rule::Objective | Rule::Bound | Rule::Status
+        )
     }
 }
 
@@ -210,6 +229,9 @@ pub enum Violation {
         /// `inst.max_load(expert)`.
         max: u32,
     },
+    /// A programme or history rule is broken (see
+    /// [`super::history::HistoryBreach`]).
+    History(super::history::HistoryBreach),
     /// Too few panel members hold a senior title.
     TooFewSenior {
         /// The record.
@@ -255,6 +277,18 @@ pub enum Violation {
         apps: Vec<AppIx>,
         /// `max_copanel`.
         max: u32,
+    },
+    /// A panel holds a pair the file records as declined, or an expert it
+    /// records as withdrawn.
+    Declined {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The expert.
+        expert: ExpertIx,
+        /// The expert withdrew from the round (else: declined this pair).
+        withdrawn: bool,
     },
     /// A record's `scores` list is not aligned with its `experts`.
     ListedScoresLength {
@@ -322,10 +356,13 @@ impl Violation {
             Violation::WrongPanelSize { .. } => Rule::PanelSize,
             Violation::RepeatedExpert { .. } => Rule::Distinct,
             Violation::Ineligible { .. } => Rule::Eligibility,
+            Violation::Declined { .. } => Rule::Declined,
             Violation::TooFewOutside { .. } => Rule::OutsideCity,
             Violation::CityCap { .. } => Rule::CityCap,
             Violation::InstitutionCap { .. } => Rule::InstitutionCap,
             Violation::Underloaded { .. } | Violation::Overloaded { .. } => Rule::Load,
+            Violation::History(b) if b.is_programme() => Rule::Programme,
+            Violation::History(_) => Rule::History,
             Violation::TooFewSenior { .. } => Rule::Senior,
             Violation::FieldNotCovered { .. } => Rule::FieldCoverage,
             Violation::RoundOutsideShare { .. } => Rule::RoundOutsideShare,
@@ -472,6 +509,7 @@ impl Violation {
                     count(*load as u64, "panel")
                 )
             }
+            Violation::History(b) => b.describe(inst),
             Violation::Overloaded { expert, apps, max } => {
                 let own = if inst.experts[expert.ix()].max_load.is_some() {
                     "own"
@@ -528,6 +566,22 @@ impl Violation {
                     list.join(", ")
                 )
             }
+            Violation::Declined {
+                record,
+                app,
+                expert,
+                withdrawn,
+            } => format!(
+                "panel #{} of {}: {} {}",
+                record + 1,
+                inst.applications[app.ix()].id,
+                inst.experts[expert.ix()].id,
+                if *withdrawn {
+                    "withdrew from the round (the file's withdrawn list)"
+                } else {
+                    "declined this application (the file's declined list)"
+                }
+            ),
             Violation::ListedScoresLength {
                 record,
                 app,
@@ -617,23 +671,13 @@ fn outside_rule(inst: &Instance, a: AppIx) -> String {
     }
 }
 
-/// "difference 0.1 exceeds the absolute tolerance 1e-6", with the kind of
-/// tolerance that applied to `reference`.
+/// "differs by 0.001": scores are whole millionths, so claims are
+/// compared exactly.
 fn beyond(value: f64, reference: f64) -> String {
     if !value.is_finite() {
         return "not a finite number".to_string();
     }
-    let diff = short((value - reference).abs());
-    match ToleranceKind::of(reference) {
-        ToleranceKind::Absolute => {
-            format!("difference {diff} exceeds the absolute tolerance {TOLERANCE:e}")
-        }
-        ToleranceKind::Relative => format!(
-            "difference {diff} exceeds the relative tolerance {TOLERANCE:e} × {} = {}",
-            short(reference.abs()),
-            short(tolerance(reference))
-        ),
-    }
+    format!("differs by {}", short((value - reference).abs()))
 }
 
 /// A float for a message: up to 6 decimals when at least 0.001, else 4

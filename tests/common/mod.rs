@@ -86,6 +86,7 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
                 max_load: rng.random_bool(0.2).then(|| rng.random_range(0..=3)),
                 min_load: rng.random_bool(0.1).then(|| rng.random_range(0..=1)),
                 available: rng.random_bool(0.93),
+                programmes: Vec::new(),
             }
         })
         .collect();
@@ -116,6 +117,7 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
                 .filter(|_| rng.random_bool(0.05))
                 .map(|e| ExpertIx(e as u32))
                 .collect(),
+            programme: None,
         });
     }
     let mut conflicts = Vec::new();
@@ -162,6 +164,8 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
         institutions,
         persons,
         kept: Default::default(),
+        programmes: Default::default(),
+        history: Default::default(),
     }
 }
 

@@ -23,6 +23,7 @@ pub fn panels_file(inst: &Instance, panels: &[Vec<ExpertIx>]) -> PanelsFile {
         input_sha256: None,
         certificate: None,
         stats: None,
+        ..Default::default()
     }
 }
 

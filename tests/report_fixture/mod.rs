@@ -75,6 +75,7 @@ pub fn panels_file(status: &str, objective: f64, rows: &[(&str, &[&str], &[f64])
         input_sha256: None,
         certificate: None,
         stats: None,
+        ..Default::default()
     }
 }
 

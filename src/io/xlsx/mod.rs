@@ -66,6 +66,7 @@ pub const XLSX_SHEETS: &[&str] = &[
     "conflicts",
     "coauthorships",
     "affinity",
+    "history",
 ];
 
 /// True when `path` names an `.xlsx` file (any letter case).
@@ -124,26 +125,97 @@ fn float_text(f: f64) -> String {
 /// (column from 0, value)), rows and cells in order.
 type SparseRows = Vec<(u32, Vec<(u32, Data)>)>;
 
+/// Most cells one workbook may hold, counting each row up to its last
+/// filled column (a stray value at column XFD makes its row 16,384 cells
+/// wide): about 5 million keeps a workbook's memory well under 1 GiB.
+pub const MAX_WORKBOOK_CELLS: usize = 5_000_000;
+
+/// Longest text of one cell, in characters: Excel's own limit.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Most text one workbook may decode, all cells together (a shared string
+/// is counted each time a cell refers to it).
+pub const MAX_WORKBOOK_TEXT_BYTES: usize = 256 << 20;
+
+/// What a workbook has decoded so far, against the limits above.
+#[derive(Default)]
+struct Budget {
+    cells: usize,
+    text: usize,
+    /// A limit was passed: stop reading.
+    exceeded: bool,
+}
+
+/// Bytes of text a cell decodes to (numbers and the like count as a few).
+fn text_bytes(v: &calamine::DataRef<'_>) -> usize {
+    use calamine::DataRef as D;
+    match v {
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => s.len(),
+        D::SharedString(s) => s.len(),
+        _ => 8,
+    }
+}
+
 /// A worksheet's non-empty cells ([`SparseRows`]). Read cell by cell, so
 /// one stray cell far away (say at XFD1048576) costs one cell, not a grid
-/// of every row × every column up to it.
+/// of every row × every column up to it; refused past the limits
+/// ([`MAX_WORKBOOK_CELLS`], [`MAX_CELL_CHARS`], [`MAX_WORKBOOK_TEXT_BYTES`])
+/// before the text is copied.
 fn sparse_cells(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
-) -> Result<SparseRows, calamine::XlsxError> {
+    budget: &mut Budget,
+) -> Result<SparseRows, String> {
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
         // A chart sheet or the like: no cells.
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.to_string()),
+    };
+    let too_many = || {
+        format!(
+            "the workbook holds more than {MAX_WORKBOOK_CELLS} cells (each row counted up to \
+             its last filled column); delete stray cells far to the right or below, or split \
+             the workbook"
+        )
     };
     let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
-    while let Some(cell) = reader.next_cell()? {
+    let mut width: BTreeMap<u32, u32> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
         let (r, c) = cell.get_position();
-        let value: Data = cell.get_value().clone().into();
-        if value != Data::Empty {
-            rows.entry(r).or_default().push((c, value));
+        let v = cell.get_value();
+        if *v == calamine::DataRef::Empty {
+            continue;
         }
+        let n = text_bytes(v);
+        // Bytes bound characters from above: count only long ones.
+        if n > MAX_CELL_CHARS && cell_chars(v) > MAX_CELL_CHARS {
+            budget.exceeded = true;
+            return Err(format!(
+                "cell {}{}: text of more than {MAX_CELL_CHARS} characters (Excel's limit \
+                 for a cell)",
+                office::column_letters(c as usize),
+                r + 1
+            ));
+        }
+        budget.text += n;
+        if budget.text > MAX_WORKBOOK_TEXT_BYTES {
+            budget.exceeded = true;
+            return Err(format!(
+                "the workbook's cells hold more than {} MiB of text; split the workbook",
+                MAX_WORKBOOK_TEXT_BYTES >> 20
+            ));
+        }
+        let w = width.entry(r).or_insert(0);
+        if c + 1 > *w {
+            budget.cells += (c + 1 - *w) as usize;
+            *w = c + 1;
+        }
+        if budget.cells > MAX_WORKBOOK_CELLS {
+            budget.exceeded = true;
+            return Err(too_many());
+        }
+        rows.entry(r).or_default().push((c, v.clone().into()));
     }
     Ok(rows
         .into_iter()
@@ -154,14 +226,25 @@ fn sparse_cells(
         .collect())
 }
 
+/// Characters of a text cell.
+fn cell_chars(v: &calamine::DataRef<'_>) -> usize {
+    use calamine::DataRef as D;
+    match v {
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => s.chars().count(),
+        D::SharedString(s) => s.chars().count(),
+        _ => 0,
+    }
+}
+
 /// Reads one worksheet into text rows; cell problems go to `errs`.
 fn read_sheet(
     file: &Path,
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     errs: &mut Errs,
+    budget: &mut Budget,
 ) -> Option<Sheet> {
-    let cells = match sparse_cells(wb, name) {
+    let cells = match sparse_cells(wb, name, budget) {
         Ok(c) => c,
         Err(e) => {
             errs.push(LoadError::new(
@@ -401,9 +484,14 @@ pub fn load_xlsx_noted(
         }
     }
     let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
+    let mut budget = Budget::default();
     for (&known, actual) in &found {
-        if let Some(s) = read_sheet(name, &mut wb, actual, &mut errs) {
+        if let Some(s) = read_sheet(name, &mut wb, actual, &mut errs, &mut budget) {
             sheets.insert(known, s);
+        }
+        if budget.exceeded {
+            // Over a limit: that one message, not a cascade.
+            return Err(errs.finish::<Instance>(None).unwrap_err());
         }
     }
 
@@ -490,6 +578,13 @@ pub fn load_xlsx_noted(
             list.add(r, rec)
         });
         raw.affinity = Some(list);
+    }
+    if let Some(s) = sheets.get("history") {
+        let mut list = Vec::new();
+        whole &= read_table(&file, s, TableKind::History, &mut errs, |r, rec| {
+            list.extend(records::parse_history(r, rec))
+        });
+        raw.history = Some(list);
     }
     let inst = if whole && errs.is_empty() {
         super::resolve::resolve(raw, &mut errs)
@@ -638,7 +733,14 @@ fn display_width(s: &str) -> usize {
 }
 
 /// Columns written as numbers (when the text parses), per table.
-const NUMERIC_COLUMNS: &[&str] = &["max_load", "min_load", "panel_size", "year", "score"];
+const NUMERIC_COLUMNS: &[&str] = &[
+    "max_load",
+    "min_load",
+    "panel_size",
+    "year",
+    "score",
+    "rating",
+];
 
 /// The instance as an `.xlsx` workbook in the reading layout, English
 /// names; see [`instance_xlsx_bytes_in`].
@@ -689,6 +791,7 @@ pub(crate) fn instance_tables(
                 (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
                 _ => XCell::Text(n.to_string()),
             },
+            Some(Value::String(text)) => XCell::Text(text.clone()),
             Some(v) => XCell::Text(v.to_string()),
         };
         rows.push(vec![XCell::from(k), cell]);
@@ -710,6 +813,7 @@ pub(crate) fn instance_tables(
         (TableKind::Conflicts, "conflicts.csv"),
         (TableKind::Coauthorships, "coauthorships.csv"),
         (TableKind::Affinity, "affinity.csv"),
+        (TableKind::History, "history.csv"),
     ] {
         let Some(bytes) = files.get(file) else {
             continue;
@@ -744,7 +848,7 @@ pub(crate) fn instance_tables(
                             .map(XCell::Number)
                             .unwrap_or_else(|_| XCell::from(v))
                     } else {
-                        XCell::from(v)
+                        XCell::from(super::csv_safe::restore(v))
                     }
                 })
                 .collect();
@@ -776,8 +880,10 @@ pub type TextSheets = Vec<(String, Vec<Vec<String>>)>;
 pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
+    let mut budget = Budget::default();
     for name in wb.sheet_names() {
-        let cells = sparse_cells(&mut wb, &name).map_err(|e| e.to_string())?;
+        let cells =
+            sparse_cells(&mut wb, &name, &mut budget).map_err(|e| format!("sheet {name}: {e}"))?;
         // Rows from the first used one, each as wide as its last cell.
         let first = cells.first().map_or(0, |&(r, _)| r);
         let mut rows: Vec<Vec<String>> = Vec::new();

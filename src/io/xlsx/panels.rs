@@ -6,13 +6,21 @@ use std::path::Path;
 use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
 use crate::io::error::{LoadError, Location, WriteError};
 use crate::io::office::Lang;
-use crate::io::panels::{PanelRecord, PanelsFile};
+use crate::io::panels::{DeclinedPair, PanelRecord, PanelsFile};
 use crate::model::{AppIx, ExpertIx, Instance};
 
 /// Sheet names of a panels workbook other than the per-city sheets.
 pub const PANELS_SUMMARY_SHEET: &str = "summary";
 /// The per-reviewer sheet of a panels workbook.
 pub const PANELS_BY_EXPERT_SHEET: &str = "by expert";
+/// The sheet of declined pairs and withdrawn experts (written only when
+/// there are any): columns `application`, `expert`, `state`.
+pub const PANELS_DECLINES_SHEET: &str = "declines";
+/// The city sheets' column an officer marks when a panel is confirmed
+/// (`replace --lock-confirmed` locks those panels).
+pub const CONFIRMED_COLUMN: &str = "confirmed";
+/// The city sheets' column marking locked panels.
+pub const LOCKED_COLUMN: &str = "locked";
 
 /// The words of a panels workbook: (English, Chinese). Sheet names,
 /// headers and summary keys are written in the chosen language and read
@@ -28,6 +36,7 @@ const WORDS: &[(&str, &str)] = &[
     ("solver", "求解方法"),
     ("seed", "随机种子"),
     ("input_sha256", "输入文件SHA-256"),
+    ("assignment_sha256", "分组SHA-256"),
     ("applications", "项目数"),
     ("panels", "分组数"),
     ("reviews", "评审人次"),
@@ -166,6 +175,10 @@ pub fn panels_xlsx_bytes_in(
                 panels.input_sha256.clone().unwrap_or_default().into(),
             ],
             vec![
+                w("assignment_sha256").into(),
+                panels.assignment_sha256.clone().unwrap_or_default().into(),
+            ],
+            vec![
                 w("applications").into(),
                 num(inst.applications.len() as f64),
             ],
@@ -208,6 +221,8 @@ pub fn panels_xlsx_bytes_in(
                 }
             }
         }
+        header.push(CONFIRMED_COLUMN.to_string());
+        header.push(LOCKED_COLUMN.to_string());
         let mut rows = Vec::new();
         for &i in idx {
             let (a, members) = &resolved[i];
@@ -231,6 +246,18 @@ pub fn panels_xlsx_bytes_in(
                 row.push(XCell::from(ex.name.clone().unwrap_or_default()));
                 row.push(XCell::from(inst.expert_city(*e)));
             }
+            for _ in members.len()..width {
+                row.extend([XCell::Empty, XCell::Empty, XCell::Empty]);
+            }
+            let mark = |list: &[String]| {
+                if list.contains(&app.id) {
+                    XCell::from("yes")
+                } else {
+                    XCell::Empty
+                }
+            };
+            row.push(mark(&panels.confirmed));
+            row.push(mark(&panels.locked));
             rows.push(row);
         }
         tables.push(Table {
@@ -298,7 +325,42 @@ pub fn panels_xlsx_bytes_in(
         header,
         rows,
     });
+    if !panels.declined.is_empty() || !panels.withdrawn.is_empty() {
+        use crate::io::panels::state_words;
+        let mut rows: Vec<Vec<XCell>> = panels
+            .declined
+            .iter()
+            .map(|d| {
+                vec![
+                    XCell::from(d.application.as_str()),
+                    XCell::from(d.expert.as_str()),
+                    XCell::from(state_words::DECLINED),
+                ]
+            })
+            .collect();
+        rows.extend(panels.withdrawn.iter().map(|e| {
+            vec![
+                XCell::Empty,
+                XCell::from(e.as_str()),
+                XCell::from(state_words::WITHDRAWN),
+            ]
+        }));
+        tables.push(Table {
+            name: PANELS_DECLINES_SHEET.into(),
+            header: vec!["application".into(), "expert".into(), "state".into()],
+            rows,
+        });
+    }
     tables_xlsx_bytes(path, &tables)
+}
+
+/// True for a cell an officer typed to mean yes (`yes`, `true`, `1`, `是`,
+/// `✓`, `√`, `y`, `x`, any letter case).
+fn marked(cell: &str) -> bool {
+    matches!(
+        cell.trim().to_lowercase().as_str(),
+        "yes" | "y" | "true" | "1" | "是" | "✓" | "√" | "x" | "确认" | "已确认"
+    )
 }
 
 /// Reads panels back from a workbook written by [`panels_xlsx_bytes`] (and
@@ -384,8 +446,12 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
 
     let mut panels: Vec<PanelRecord> = Vec::new();
     let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let (mut confirmed, mut locked) = (Vec::new(), Vec::new());
     for (name, rows) in &sheets {
-        if is_word(name, PANELS_SUMMARY_SHEET) || is_word(name, PANELS_BY_EXPERT_SHEET) {
+        if is_word(name, PANELS_SUMMARY_SHEET)
+            || is_word(name, PANELS_BY_EXPERT_SHEET)
+            || is_word(name, PANELS_DECLINES_SHEET)
+        {
             continue;
         }
         let Some((h, app_col)) = header_row(rows) else {
@@ -399,6 +465,9 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             .filter_map(|(i, h)| Some((member_number(h, "expert_", "专家")?, i)))
             .collect();
         expert_cols.sort_unstable();
+        let column = |names: &[&str]| header.iter().position(|c| names.contains(&c.trim()));
+        let confirmed_col = column(&[CONFIRMED_COLUMN, "确认", "已确认"]);
+        let locked_col = column(&[LOCKED_COLUMN, "锁定"]);
         for (r, row) in rows.iter().enumerate().skip(h + 1) {
             let cell = |i: usize| cell(row, i);
             let app = cell(app_col);
@@ -416,6 +485,12 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                 .at(at(name, r)));
             }
             seen.insert(app.to_string(), (name.clone(), r));
+            if confirmed_col.is_some_and(|c| marked(cell(c))) {
+                confirmed.push(app.to_string());
+            }
+            if locked_col.is_some_and(|c| marked(cell(c))) {
+                locked.push(app.to_string());
+            }
             let experts: Vec<String> = expert_cols
                 .iter()
                 .map(|&(_, i)| cell(i))
@@ -433,6 +508,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             });
         }
     }
+    let (declined, withdrawn) = read_declines(&sheets);
     if seen.is_empty() && sheets.len() <= 2 {
         return Err(LoadError::new(
             path,
@@ -447,6 +523,11 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
         solver: text("solver").map(str::to_string),
         seed,
         input_sha256: text("input_sha256").map(str::to_string),
+        assignment_sha256: text("assignment_sha256").map(str::to_string),
+        declined,
+        withdrawn,
+        confirmed,
+        locked,
         certificate: None,
         stats: None,
     })
@@ -486,4 +567,36 @@ fn header_row(rows: &[Vec<String>]) -> Option<(usize, usize)> {
             .position(|h| is_word(h, "application"))
             .map(|c| (r, c))
     })
+}
+
+/// Declined pairs and withdrawn experts from the `declines` sheet (rows
+/// with another state word, or none, are skipped).
+fn read_declines(sheets: &[(String, Vec<Vec<String>>)]) -> (Vec<DeclinedPair>, Vec<String>) {
+    use crate::io::panels::state_words;
+    let (mut declined, mut withdrawn) = (Vec::new(), Vec::new());
+    let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_DECLINES_SHEET) else {
+        return (declined, withdrawn);
+    };
+    let Some((h, a)) = header_row(rows) else {
+        return (declined, withdrawn);
+    };
+    let col = |name: &str| rows[h].iter().position(|c| c.trim() == name);
+    let (Some(e), Some(st)) = (col("expert"), col("state")) else {
+        return (declined, withdrawn);
+    };
+    for row in &rows[h + 1..] {
+        let (app, expert) = (cell(row, a), cell(row, e));
+        if expert.trim().is_empty() {
+            continue;
+        }
+        match cell(row, st).trim().to_lowercase().as_str() {
+            state_words::DECLINED if !app.trim().is_empty() => declined.push(DeclinedPair {
+                application: app.to_string(),
+                expert: expert.to_string(),
+            }),
+            state_words::WITHDRAWN => withdrawn.push(expert.to_string()),
+            _ => {}
+        }
+    }
+    (declined, withdrawn)
 }

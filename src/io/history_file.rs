@@ -1,0 +1,139 @@
+//! History files for `panels history append`: a `.csv` table with the
+//! columns of the `history` table (what a CSV instance directory reads as
+//! `history.csv`), or a `.json` list of history records (what a bundle
+//! holds under `history`). Read with the same record parser as instances,
+//! so a file this program writes loads back as an instance's history.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::csvdir::{history_row, read_table, TableInput};
+use super::error::{Errs, LoadError, LoadErrors, WriteError};
+use super::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS};
+use crate::history::PastReview;
+
+/// The form of a history file, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryForm {
+    /// `.csv`: the `history` table.
+    Csv,
+    /// `.json`: a list of history records.
+    Json,
+}
+
+impl HistoryForm {
+    /// The form of `path`, or `None` for another extension.
+    pub fn of(path: &Path) -> Option<HistoryForm> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(HistoryForm::Csv),
+            "json" => Some(HistoryForm::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a history file; a file that does not exist is an empty history.
+///
+/// # Errors
+/// Every bad record, located by row (CSV) or list item (JSON).
+pub fn read_history_file(path: &Path) -> Result<Vec<PastReview>, LoadErrors> {
+    let form = HistoryForm::of(path)
+        .ok_or_else(|| LoadError::new(path, "a history file must end in .csv or .json"))?;
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(LoadError::new(path, super::describe_io(&e)).into()),
+    };
+    read_history_bytes(path, form, &bytes)
+}
+
+/// Reads history records from bytes in `form`; `path` names the file in
+/// messages.
+pub fn read_history_bytes(
+    path: &Path,
+    form: HistoryForm,
+    bytes: &[u8],
+) -> Result<Vec<PastReview>, LoadErrors> {
+    let file: Arc<Path> = Arc::from(path);
+    let mut errs = Errs::default();
+    let mut out = Vec::new();
+    match form {
+        HistoryForm::Csv => {
+            read_table(
+                &file,
+                TableInput::Bytes(bytes),
+                super::office::TableKind::History,
+                &mut errs,
+                |r, rec| out.extend(parse_history(r, rec)),
+            );
+        }
+        HistoryForm::Json => {
+            let text = super::bundle::text_of(path, bytes)?;
+            let v: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| super::bundle::json_error(path, &e))?;
+            let list = match &v {
+                serde_json::Value::Array(items) => items.as_slice(),
+                serde_json::Value::Object(m) => {
+                    match m.get("history") {
+                        Some(serde_json::Value::Array(items)) => items.as_slice(),
+                        _ => return Err(LoadError::new(
+                            path,
+                            "expected a list of history records (or an object with a history list)",
+                        )
+                        .into()),
+                    }
+                }
+                _ => return Err(LoadError::new(path, "expected a list of history records").into()),
+            };
+            for (i, item) in list.iter().enumerate() {
+                let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);
+                let serde_json::Value::Object(obj) = item else {
+                    r.error_whole("expected an object (one history record)");
+                    continue;
+                };
+                r.unknown_keys(obj, HISTORY_FIELDS, false);
+                out.extend(parse_history(r, &JsonRecord(obj)));
+            }
+        }
+    }
+    errs.finish(Some(out))
+}
+
+/// The bytes of a history file in `form` (CSV with a UTF-8 BOM, as office
+/// outputs are; JSON one record per line).
+pub fn history_bytes(
+    path: &Path,
+    form: HistoryForm,
+    records: &[PastReview],
+) -> Result<Vec<u8>, WriteError> {
+    match form {
+        HistoryForm::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(b"\xEF\xBB\xBF".to_vec());
+            let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
+            w.write_record(HISTORY_FIELDS).map_err(err)?;
+            for r in records {
+                w.write_record(history_row(r)).map_err(err)?;
+            }
+            w.into_inner()
+                .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
+        }
+        HistoryForm::Json => {
+            let mut out = b"[\n".to_vec();
+            for (i, r) in records.iter().enumerate() {
+                let line = serde_json::to_vec(&super::bundle_write::HistoryOut::of(r))
+                    .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+                out.extend_from_slice(b"  ");
+                out.extend_from_slice(&line);
+                if i + 1 < records.len() {
+                    out.push(b',');
+                }
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"]\n");
+            Ok(out)
+        }
+    }
+}

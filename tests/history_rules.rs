@@ -1,0 +1,411 @@
+//! Programmes and history rules on crafted rounds: each rule binds where
+//! it should and does nothing when off; every answer passes `verify`, and
+//! flow answers carry a certificate `verify --certificate` proves.
+
+use std::path::Path;
+
+use panels::eligibility::{ConflictKind, Eligibility};
+use panels::io::load_bundle_from_bytes;
+use panels::model::{ExpertIx, Instance};
+use panels::solve::{solve, Method, Solved};
+
+/// A round in 2026: A1 (U0, 武汉, team P1) needs 2 experts; E1 and E2
+/// score best for it (fields), E3 and E4 less.
+fn round(policy: &str, history: &str) -> Result<Instance, String> {
+    let text = format!(
+        r#"{{"policy": {{"panel_size": 2, "avoid_same_institution": true, {policy}}},
+  "experts": [
+    {{"id": "E1", "city": "长沙", "institution": "U1", "fields": ["F1", "F2"]}},
+    {{"id": "E2", "city": "合肥", "institution": "U2", "fields": ["F1", "F2"]}},
+    {{"id": "E3", "city": "南昌", "institution": "U3", "fields": ["F1"]}},
+    {{"id": "E4", "city": "南昌", "institution": "U4", "fields": ["F9"]}}],
+  "applications": [
+    {{"id": "A1", "city": "武汉", "institution": "U0", "fields": ["F1", "F2"], "team": ["P1"]}}],
+  "history": [{history}]}}"#
+    );
+    load_bundle_from_bytes(Path::new("round.json"), text.as_bytes()).map_err(|e| e.to_string())
+}
+
+fn solved(inst: &Instance) -> Solved {
+    let elig = Eligibility::compute(inst);
+    let s = solve(inst, &elig, Method::Auto).expect("feasible");
+    let report = panels::verify::verify_with(inst, &elig, &file_of(inst, &s));
+    assert!(report.is_ok(), "{}", report.render(inst));
+    assert_eq!(report.objective_micro, s.objective_micro);
+    if let Some(cert) = &s.certificate {
+        let mut file = file_of(inst, &s);
+        file.certificate = Some(serde_json::to_value(cert).unwrap());
+        let out = panels::verify::check_certificate(inst, &elig, &file, s.objective_micro);
+        assert!(out.is_ok(), "{}", out.describe());
+    }
+    s
+}
+
+fn file_of(inst: &Instance, s: &Solved) -> panels::io::panels::PanelsFile {
+    let elig = Eligibility::compute(inst);
+    let mut file = panels::cli::panels_file(inst, &elig, s, String::new());
+    file.certificate = None;
+    file
+}
+
+fn panel(inst: &Instance, s: &Solved) -> Vec<String> {
+    s.panels[0]
+        .iter()
+        .map(|e| inst.experts[e.ix()].id.clone())
+        .collect()
+}
+
+const E1_REVIEWED_U0_2025: &str =
+    r#"{"year": 2025, "application": "A0123", "institution": "U0", "expert": "E1"}"#;
+
+#[test]
+fn repeat_by_institution_is_a_ban_with_evidence_and_off_does_nothing() {
+    let off = round(r#""year": 2026"#, E1_REVIEWED_U0_2025).unwrap();
+    assert_eq!(panel(&off, &solved(&off)), ["E1", "E2"]);
+
+    let on = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    let s = solved(&on);
+    assert!(!panel(&on, &s).contains(&"E1".to_string()));
+    let elig = Eligibility::compute(&on);
+    let v = elig.check(&on, panels::model::AppIx(0), ExpertIx(0));
+    assert_eq!(v.reasons.len(), 1);
+    assert_eq!(v.reasons[0].kind(), ConflictKind::Repeat);
+    let words = v.reasons[0].describe(&on, panels::model::AppIx(0), ExpertIx(0));
+    assert!(words.contains("reviewed U0's A0123 in 2025"), "{words}");
+    // Counted apart from declared conflicts.
+    let counts = elig.conflict_counts(&on);
+    assert_eq!(counts.get(&ConflictKind::Repeat), Some(&1));
+    assert_eq!(counts.get(&ConflictKind::Declared), None);
+}
+
+#[test]
+fn repeats_outside_the_window_or_after_the_year_do_not_count() {
+    let old = r#"{"year": 2022, "institution": "U0", "expert": "E1"}"#;
+    let inst = round(r#""year": 2026, "avoid_repeat": "both""#, old).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+    let later = r#"{"year": 2027, "institution": "U0", "expert": "E1"}"#;
+    let inst = round(r#""year": 2026, "avoid_repeat": "both""#, later).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+    // history_years 4 reaches 2022.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "both", "history_years": 4"#,
+        old,
+    )
+    .unwrap();
+    assert!(!panel(&inst, &solved(&inst)).contains(&"E1".to_string()));
+    // A decline is not a served review.
+    let declined = r#"{"year": 2025, "institution": "U0", "expert": "E1", "outcome": "declined"}"#;
+    let inst = round(r#""year": 2026, "avoid_repeat": "institution""#, declined).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+}
+
+#[test]
+fn repeat_by_team_matches_a_shared_person_only_under_team_or_both() {
+    let h = r#"{"year": 2025, "institution": "U7", "team": ["P1", "P5"], "expert": "E2"}"#;
+    let inst = round(r#""year": 2026, "avoid_repeat": "institution""#, h).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+    for rule in ["team", "both"] {
+        let inst = round(&format!(r#""year": 2026, "avoid_repeat": "{rule}""#), h).unwrap();
+        assert!(
+            !panel(&inst, &solved(&inst)).contains(&"E2".to_string()),
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn repeat_penalty_prices_the_repeat_once_and_needs_avoid_repeat() {
+    let both = format!(
+        "{E1_REVIEWED_U0_2025}, {}",
+        r#"{"year": 2024, "institution": "U0", "team": ["P1"], "expert": "E1"}"#
+    );
+    let plain = round(r#""year": 2026"#, &both).unwrap();
+    let base = solved(&plain).objective_micro;
+    // Small penalty: E1 stays, paid once although both kinds repeat.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "both", "repeat_penalty": 0.01"#,
+        &both,
+    )
+    .unwrap();
+    let s = solved(&inst);
+    assert_eq!(panel(&inst, &s), ["E1", "E2"]);
+    assert_eq!(s.objective_micro, base - 10_000);
+    // Large penalty: E1 leaves.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 5"#,
+        &both,
+    )
+    .unwrap();
+    assert!(!panel(&inst, &solved(&inst)).contains(&"E1".to_string()));
+    // A penalty without avoid_repeat does nothing.
+    let inst = round(r#""year": 2026, "repeat_penalty": 5"#, &both).unwrap();
+    assert_eq!(solved(&inst).objective_micro, base);
+}
+
+#[test]
+fn min_affinity_is_compared_before_the_penalty() {
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 0.5, "min_affinity": 0.6"#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    let elig = Eligibility::compute(&inst);
+    let raw = elig.score(&inst, panels::model::AppIx(0), ExpertIx(0));
+    assert!(raw.as_f64() >= 0.6);
+    let priced = elig
+        .eligible_score(&inst, panels::model::AppIx(0), ExpertIx(0))
+        .expect("eligible: the raw score passes min_affinity");
+    assert_eq!(priced.0, raw.0 - 500_000);
+}
+
+#[test]
+fn max_reviews_per_year_lowers_the_cap_never_below_zero() {
+    let this_year = r#"{"year": 2026, "round": "spring", "institution": "U8", "expert": "E1"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "no_show"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "declined"}"#;
+    let off = round(r#""year": 2026"#, this_year).unwrap();
+    assert_eq!(panel(&off, &solved(&off)), ["E1", "E2"]);
+    for cap in [1, 2] {
+        let inst = round(
+            &format!(r#""year": 2026, "max_reviews_per_year": {cap}"#),
+            this_year,
+        )
+        .unwrap();
+        assert_eq!(
+            inst.max_load(ExpertIx(0)),
+            0,
+            "served + no-show = 2 ≥ {cap}"
+        );
+        assert!(!panel(&inst, &solved(&inst)).contains(&"E1".to_string()));
+    }
+    let inst = round(r#""year": 2026, "max_reviews_per_year": 3"#, this_year).unwrap();
+    assert_eq!(inst.max_load(ExpertIx(0)), 1);
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+}
+
+#[test]
+fn max_consecutive_years_rests_whatever_the_window() {
+    let two = r#"{"year": 2025, "institution": "U8", "expert": "E1"},
+                 {"year": 2024, "institution": "U8", "expert": "E1", "outcome": "late"}"#;
+    let inst = round(
+        r#""year": 2026, "max_consecutive_years": 2, "history_years": 0"#,
+        two,
+    )
+    .unwrap();
+    let s = solved(&inst);
+    assert!(!panel(&inst, &s).contains(&"E1".to_string()));
+    let elig = Eligibility::compute(&inst);
+    let v = elig.check(&inst, panels::model::AppIx(0), ExpertIx(0));
+    assert_eq!(v.reasons[0].kind(), ConflictKind::Resting);
+    assert!(v.reasons[0]
+        .describe(&inst, panels::model::AppIx(0), ExpertIx(0))
+        .contains("2024, 2025"));
+    // A gap year breaks the run; 3 years are not reached.
+    let inst = round(r#""year": 2026, "max_consecutive_years": 3"#, two).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+    let off = round(r#""year": 2026"#, two).unwrap();
+    assert_eq!(panel(&off, &solved(&off)), ["E1", "E2"]);
+}
+
+#[test]
+fn max_declines_counts_declines_and_no_shows_in_the_window() {
+    let h = r#"{"year": 2025, "institution": "U8", "expert": "E2", "outcome": "declined"},
+               {"year": 2024, "institution": "U8", "expert": "E2", "outcome": "no_show"},
+               {"year": 2019, "institution": "U8", "expert": "E2", "outcome": "declined"}"#;
+    let inst = round(r#""year": 2026, "max_declines": 1"#, h).unwrap();
+    assert!(!panel(&inst, &solved(&inst)).contains(&"E2".to_string()));
+    let inst = round(r#""year": 2026, "max_declines": 2"#, h).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+}
+
+#[test]
+fn min_rating_bars_low_means_and_spares_the_unrated() {
+    let h = r#"{"year": 2025, "institution": "U8", "expert": "E1", "rating": 2},
+               {"year": 2024, "institution": "U8", "expert": "E1", "rating": 3},
+               {"year": 2025, "institution": "U8", "expert": "E2"}"#;
+    let inst = round(r#""year": 2026, "min_rating": 3"#, h).unwrap();
+    let p = panel(&inst, &solved(&inst));
+    assert!(!p.contains(&"E1".to_string()));
+    assert!(
+        p.contains(&"E2".to_string()),
+        "unrated experts stay eligible"
+    );
+    let inst = round(r#""year": 2026, "min_rating": 2.5"#, h).unwrap();
+    assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
+}
+
+#[test]
+fn history_rules_need_the_year_and_bad_records_are_located() {
+    let e = round(r#""avoid_repeat": "institution""#, E1_REVIEWED_U0_2025).unwrap_err();
+    assert!(e.contains("year"), "{e}");
+    // Without a rule, no year is needed.
+    round(r#""seed": 1"#, E1_REVIEWED_U0_2025).unwrap();
+    let e = round(
+        r#""year": 2026"#,
+        r#"{"year": 2025, "institution": "U0", "expert": "E1", "outcome": "absent", "rating": 7}"#,
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("history[0]") && e.contains("outcome") && e.contains("rating"),
+        "{e}"
+    );
+    let e = round(r#""year": 2026, "avoid_repeat": "sometimes""#, "").unwrap_err();
+    assert!(e.contains("avoid_repeat"), "{e}");
+}
+
+/// Two programmes: 科技进步奖 needs outside experts and caps each expert
+/// at 1 review within it; 人才计划 does not. E3 serves 人才计划 only.
+fn programmes(policy: &str) -> Result<Instance, String> {
+    let text = format!(
+        r#"{{"policy": {{"panel_size": 2, {policy}}},
+  "experts": [
+    {{"id": "E1", "city": "武汉", "institution": "U1", "fields": ["F1", "F4"]}},
+    {{"id": "E2", "city": "武汉", "institution": "U2", "fields": ["F1"]}},
+    {{"id": "E3", "city": "长沙", "institution": "U3", "fields": ["F1"], "programmes": ["人才计划"]}},
+    {{"id": "E4", "city": "合肥", "institution": "U4", "fields": ["F2"]}},
+    {{"id": "E5", "city": "合肥", "institution": "U5", "fields": ["F3"]}}],
+  "applications": [
+    {{"id": "A1", "city": "武汉", "institution": "U0", "fields": ["F1", "F4"], "programme": "科技进步奖"}},
+    {{"id": "A2", "city": "武汉", "institution": "U0", "fields": ["F1", "F4"], "programme": "科技进步奖"}},
+    {{"id": "A3", "city": "武汉", "institution": "U0", "fields": ["F1"], "programme": "人才计划"}}]}}"#
+    );
+    load_bundle_from_bytes(Path::new("p.json"), text.as_bytes()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn programme_rules_apply_per_application_and_experts_serve_their_programmes() {
+    let inst =
+        programmes(r#""programmes": {"科技进步奖": {"min_outside_share": 0.5, "max_load": 1}}"#)
+            .unwrap();
+    assert_eq!(inst.min_outside(panels::model::AppIx(0)), 1);
+    assert_eq!(inst.min_outside(panels::model::AppIx(2)), 0);
+    let s = solved(&inst);
+    assert_eq!(s.solver, "flow");
+    let ids = |a: usize| -> Vec<String> {
+        s.panels[a]
+            .iter()
+            .map(|e| inst.experts[e.ix()].id.clone())
+            .collect()
+    };
+    for a in [0, 1] {
+        assert!(
+            !ids(a).contains(&"E3".to_string()),
+            "E3 serves 人才计划 only"
+        );
+    }
+    // Each expert at most once within 科技进步奖.
+    for e in inst.expert_ixs() {
+        let n = (0..2).filter(|&a| s.panels[a].contains(&e)).count();
+        assert!(n <= 1);
+    }
+    // Without the programme cap, E1 (best) would take the home seat of
+    // both A1 and A2; the cap binds: the objective is lower.
+    let free = programmes(r#""programmes": {"科技进步奖": {"min_outside_share": 0.5}}"#).unwrap();
+    assert!(solved(&free).objective_micro > s.objective_micro);
+}
+
+#[test]
+fn programme_panel_size_wins_over_the_round_and_loses_to_the_application() {
+    let inst = programmes(r#""programmes": {"人才计划": {"panel_size": 3}}"#).unwrap();
+    assert_eq!(inst.panel_size(panels::model::AppIx(0)), 2);
+    assert_eq!(inst.panel_size(panels::model::AppIx(2)), 3);
+    solved(&inst);
+}
+
+#[test]
+fn a_programme_no_application_names_is_refused() {
+    let e = programmes(r#""programmes": {"科技进步": {"min_outside_share": 0.5}}"#).unwrap_err();
+    assert!(e.contains("科技进步") && e.contains("programmes"), "{e}");
+    let e = programmes(r#""programmes": {"人才计划": {"max_laod": 1}}"#).unwrap_err();
+    assert!(e.contains("max_load"), "{e}");
+}
+
+#[test]
+fn programme_crossing_rules_go_to_the_mip() {
+    let inst = programmes(
+        r#""senior_titles": ["教授"], "programmes": {"人才计划": {"cover_fields": true}}"#,
+    )
+    .unwrap();
+    assert!(!inst.policy.crossing_rules().is_empty());
+    solved(&inst);
+}
+
+/// The history table reads the same from a bundle, a CSV directory's
+/// `history.csv` and a workbook sheet named 历史 (or 评审记录); a generated
+/// round with history survives the workbook round trip.
+#[test]
+fn history_loads_from_every_input_form() {
+    use panels::io::xlsx::{self, Table, XCell};
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        r#"{"year": 2025, "round": "春季", "programme": "人才计划", "application": "A0123",
+            "institution": "U0", "team": ["P1"], "expert": "E1", "outcome": "late", "rating": 4}"#,
+    )
+    .unwrap();
+    let csv = panels::io::csv_to_bytes(&inst).unwrap();
+    assert!(csv.history.is_some());
+    let back = panels::io::load_csv_from_bytes(Path::new("dir"), &csv).unwrap();
+    assert_eq!(back.history, inst.history);
+
+    let text = |s: &str| XCell::Text(s.into());
+    for sheet in ["历史", "评审记录", "History"] {
+        let tables = vec![
+            Table {
+                name: "experts".into(),
+                header: vec!["id".into(), "city".into(), "institution".into()],
+                rows: vec![vec![text("E1"), text("长沙"), text("U1")]],
+            },
+            Table {
+                name: "applications".into(),
+                header: vec!["id".into(), "city".into(), "institution".into()],
+                rows: vec![vec![text("A1"), text("武汉"), text("U0")]],
+            },
+            Table {
+                name: "policy".into(),
+                header: vec!["key".into(), "value".into()],
+                rows: vec![
+                    vec![text("year"), XCell::Number(2026.0)],
+                    vec![text("avoid_repeat"), text("institution")],
+                    vec![text("panel_size"), XCell::Number(1.0)],
+                ],
+            },
+            Table {
+                name: sheet.into(),
+                header: ["year", "institution", "expert", "outcome", "rating"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                rows: vec![vec![
+                    XCell::Number(2025.0),
+                    text("U0"),
+                    text("E1"),
+                    text("已评审"),
+                    XCell::Number(4.0),
+                ]],
+            },
+        ];
+        let bytes = xlsx::tables_xlsx_bytes(Path::new("r.xlsx"), &tables).unwrap();
+        let w = xlsx::load_xlsx_from_bytes(Path::new("r.xlsx"), &bytes)
+            .unwrap_or_else(|e| panic!("{sheet}: {e}"));
+        assert_eq!(w.history.records.len(), 1, "{sheet}");
+        assert_eq!(w.history.records[0].rating, Some(4.0));
+        let elig = Eligibility::compute(&w);
+        assert!(
+            !elig.is_eligible(&w, panels::model::AppIx(0), ExpertIx(0)),
+            "{sheet}"
+        );
+    }
+    let gen = panels::generate::generate(&panels::generate::GenConfig {
+        years: 2,
+        programmes: 2,
+        ..panels::generate::GenConfig::sized(20, 60)
+    });
+    let bytes = xlsx::instance_xlsx_bytes(&gen, Path::new("g.xlsx")).unwrap();
+    let back = xlsx::load_xlsx_from_bytes(Path::new("g.xlsx"), &bytes).unwrap();
+    assert_eq!(back.history, gen.history);
+    assert_eq!(back.policy, gen.policy);
+}

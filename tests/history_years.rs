@@ -1,0 +1,361 @@
+//! Three yearly rounds through the binary: solve 2024 → replace →
+//! history append → solve 2025 (with that history) → … → solve 2026. Every
+//! round passes `verify` (with its certificate), the appended files load as
+//! the next round's history, no rule is broken across the years (checked
+//! here from the history file itself), and appending a round twice is
+//! refused without touching the file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use panels::generate::{generate, GenConfig};
+use panels::io::history_file::read_history_file;
+use panels::io::{write_instance, InstanceFormat};
+use panels::model::{AvoidRepeat, Instance};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_panels"))
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = bin().arg("-q").args(args).output().expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn base_round() -> Instance {
+    let cfg = GenConfig {
+        applications: 24,
+        experts: 50,
+        panel_size: 3,
+        min_outside_share: 0.34,
+        max_per_city: None,
+        max_per_institution: None,
+        min_load_share: 0.0,
+        seed: 7,
+        ..GenConfig::default()
+    };
+    let mut inst = generate(&cfg);
+    inst.policy.avoid_repeat = AvoidRepeat::Both;
+    inst.policy.max_consecutive_years = Some(2);
+    inst.policy.max_reviews_per_year = Some(4);
+    inst.policy.max_declines = Some(1);
+    inst.policy.history_years = 2;
+    inst
+}
+
+/// The round of `year` as a CSV directory, with `history` (if any) as its
+/// history.csv.
+fn write_round(dir: &Path, year: i32, history: Option<&Path>) -> PathBuf {
+    let mut inst = base_round();
+    inst.policy.year = Some(year);
+    let path = dir.join(format!("round{year}"));
+    write_instance(&inst, &path, InstanceFormat::CsvDir).unwrap();
+    if let Some(h) = history {
+        std::fs::copy(h, path.join("history.csv")).unwrap();
+    }
+    path
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn three_years_solve_replace_append() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let hist = dir.join("history.csv");
+    for year in [2024, 2025, 2026] {
+        let round = write_round(dir, year, hist.exists().then_some(hist.as_path()));
+        let inst = panels::io::load_instance(&round).expect("the appended history loads");
+        assert_eq!(inst.history.given, year > 2024);
+        // The rules bind: repeats are excluded from 2025 on, experts rest
+        // in 2026.
+        let counts = panels::eligibility::Eligibility::compute(&inst).conflict_counts(&inst);
+        let n = |k| counts.get(&k).copied().unwrap_or(0);
+        use panels::eligibility::ConflictKind;
+        if year >= 2025 {
+            assert!(n(ConflictKind::Repeat) > 0, "{year}: {counts:?}");
+        }
+        if year == 2026 {
+            assert!(n(ConflictKind::Resting) > 0, "{year}: {counts:?}");
+        }
+        let solved = dir.join(format!("panels{year}.json"));
+        let (code, text) = run(&["solve", s(&round), "--out", s(&solved)]);
+        assert_eq!(code, 0, "{year}: {text}");
+        let (code, text) = run(&["verify", s(&round), s(&solved), "--certificate"]);
+        assert_eq!(code, 0, "{year}: {text}");
+
+        // One decline, replaced.
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+        let first = &file["panels"][0];
+        let decline = format!(
+            "{}:{}",
+            first["application"].as_str().unwrap(),
+            first["experts"][0].as_str().unwrap()
+        );
+        let fin = dir.join(format!("final{year}.json"));
+        let log = dir.join(format!("replace{year}.json"));
+        let (code, text) = run(&[
+            "replace",
+            s(&round),
+            s(&solved),
+            "--decline",
+            &decline,
+            "--out",
+            s(&fin),
+            "--log",
+            s(&log),
+        ]);
+        assert_eq!(code, 0, "{year}: {text}");
+        let (code, text) = run(&["verify", s(&round), s(&fin)]);
+        assert_eq!(code, 0, "{year}: {text}");
+
+        let y = year.to_string();
+        let append = [
+            "history",
+            "append",
+            s(&round),
+            s(&fin),
+            "--year",
+            &y,
+            "--replace-log",
+            s(&log),
+            "--to",
+            s(&hist),
+        ];
+        let (code, text) = run(&append);
+        assert_eq!(code, 0, "{year}: {text}");
+        let before = std::fs::read(&hist).unwrap();
+        let (code, text) = run(&append);
+        assert_eq!(code, 2, "{year}: appending twice must be refused: {text}");
+        assert_eq!(std::fs::read(&hist).unwrap(), before, "file untouched");
+
+        let records = read_history_file(&hist).unwrap();
+        let declined: Vec<_> = records
+            .iter()
+            .filter(|r| r.year == year && r.outcome == panels::history::Outcome::Declined)
+            .collect();
+        assert_eq!(declined.len(), 1, "{year}: the decline is recorded");
+        let reviewed = records
+            .iter()
+            .filter(|r| r.year == year && r.outcome.served())
+            .count();
+        assert_eq!(reviewed, 24 * 3, "{year}: every final pair is recorded");
+    }
+    check_across_years(&read_history_file(&hist).unwrap());
+}
+
+/// The rules across the years, from the history alone: nobody served an
+/// institution (or a shared team) in a year after serving it within the
+/// window (2 years), nobody served three years running, nobody exceeded 4
+/// reviews in a year.
+fn check_across_years(records: &[panels::history::PastReview]) {
+    let served: Vec<_> = records.iter().filter(|r| r.outcome.served()).collect();
+    for r in &served {
+        for q in &served {
+            if q.expert == r.expert && q.year < r.year && r.year - q.year <= 2 {
+                assert!(
+                    q.institution != r.institution,
+                    "{} reviewed {} in {} and again in {}",
+                    r.expert,
+                    r.institution,
+                    q.year,
+                    r.year
+                );
+                assert!(
+                    !q.team.iter().any(|p| r.team.contains(p)),
+                    "{} repeated a team member in {}",
+                    r.expert,
+                    r.year
+                );
+            }
+        }
+        let years: std::collections::BTreeSet<i32> = served
+            .iter()
+            .filter(|q| q.expert == r.expert)
+            .map(|q| q.year)
+            .collect();
+        assert!(
+            !(years.contains(&2024) && years.contains(&2025) && years.contains(&2026)),
+            "{} served three years running",
+            r.expert
+        );
+        let in_year = served
+            .iter()
+            .filter(|q| q.expert == r.expert && q.year == r.year)
+            .count();
+        assert!(
+            in_year <= 4,
+            "{} reviewed {in_year} times in {}",
+            r.expert,
+            r.year
+        );
+    }
+}
+
+#[test]
+fn history_append_writes_json_that_loads_and_refuses_bad_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let round = write_round(dir, 2024, None);
+    let solved = dir.join("p.json");
+    assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
+    let hist = dir.join("h.json");
+    let (code, text) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "spring",
+        "--to",
+        s(&hist),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    // A second round of the same year is fine; the same round is not.
+    let (code, _) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "autumn",
+        "--to",
+        s(&hist),
+    ]);
+    assert_eq!(code, 0);
+    let records = read_history_file(&hist).unwrap();
+    assert_eq!(records.len(), 2 * 24 * 3);
+    assert!(records
+        .iter()
+        .all(|r| r.year == 2024 && r.institution.len() > 1));
+    // The JSON list is a bundle's history.
+    let mut bundle: serde_json::Value =
+        serde_json::from_slice(&panels::io::bundle_to_bytes(&base_round()).unwrap()).unwrap();
+    bundle["history"] = serde_json::from_slice(&std::fs::read(&hist).unwrap()).unwrap();
+    bundle["policy"]["year"] = 2025.into();
+    let inst = panels::io::load_bundle_from_bytes(
+        Path::new("b.json"),
+        serde_json::to_string(&bundle).unwrap().as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(inst.history.records.len(), records.len());
+
+    // Wrong year, wrong extension, the instance itself: exit 2, nothing written.
+    let (code, text) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2023",
+        "--to",
+        s(&hist),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    let (code, _) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--to",
+        s(&dir.join("h.txt")),
+    ]);
+    assert_eq!(code, 2);
+    assert!(!dir.join("h.txt").exists());
+    let (code, _) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&solved),
+        "--year",
+        "2024",
+        "--round",
+        "x",
+        "--to",
+        s(&round.join("history.csv")),
+    ]);
+    assert_eq!(code, 2, "the instance's own history.csv is an input");
+}
+
+/// `generate --years 3 --programmes 2`: every history and programme rule
+/// binds somewhere, the round stays feasible, and its answer passes
+/// `verify` with a proven certificate; the history survives a bundle and a
+/// CSV round trip.
+#[test]
+fn generated_history_binds_every_rule() {
+    use panels::eligibility::{ConflictKind, Eligibility};
+    let cfg = GenConfig {
+        programmes: 2,
+        years: 3,
+        seed: 11,
+        ..GenConfig::sized(120, 500)
+    };
+    let inst = generate(&cfg);
+    let elig = Eligibility::compute(&inst);
+    let counts = elig.conflict_counts(&inst);
+    for kind in [
+        ConflictKind::Resting,
+        ConflictKind::Declines,
+        ConflictKind::Rating,
+        ConflictKind::Programme,
+    ] {
+        assert!(
+            counts.get(&kind).copied().unwrap_or(0) > 0,
+            "{kind:?}: {counts:?}"
+        );
+    }
+    let priced = inst
+        .app_ixs()
+        .flat_map(|a| inst.expert_ixs().map(move |e| (a, e)))
+        .filter(|&(a, e)| elig.pays_penalty(a, e))
+        .count();
+    assert!(priced > 0, "repeats are priced somewhere");
+    assert!(
+        inst.expert_ixs()
+            .any(|e| inst.max_load(e) < inst.round_max_load(e)),
+        "max_reviews_per_year lowers a cap somewhere"
+    );
+    assert!(inst.any_programme_load_cap());
+    let s = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto).expect("feasible");
+    let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+    let report = panels::verify::verify_with(&inst, &elig, &file);
+    assert!(report.is_ok(), "{}", report.render(&inst));
+    let out = panels::verify::check_certificate(&inst, &elig, &file, report.objective_micro);
+    assert!(out.is_ok(), "{}", out.describe());
+
+    // The report's programme and history sections.
+    let resolved = panels::verify::resolve(&inst, &file);
+    let rounds = panels::report::rounds::round_figures(&inst, &elig, &resolved);
+    let r = &rounds;
+    assert_eq!(r.programmes.len(), 2);
+    for p in &r.programmes {
+        assert!(p.share() + 1e-9 >= p.required_share, "{p:?}");
+    }
+    let h = r.history.as_ref().expect("history section");
+    assert!(!h.resting.is_empty() && !h.barred_declines.is_empty() && !h.barred_rating.is_empty());
+    assert_eq!(h.repeats_paid as usize * 100_000, h.penalty_micro as usize);
+    let md = panels::report::rounds::markdown(r);
+    assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
+
+    let bytes = panels::io::bundle_to_bytes(&inst).unwrap();
+    let back = panels::io::load_bundle_from_bytes(Path::new("g.json"), &bytes).unwrap();
+    assert_eq!(back.history, inst.history);
+    assert_eq!(back.policy, inst.policy);
+    let csv = panels::io::csv_to_bytes(&inst).unwrap();
+    let back = panels::io::load_csv_from_bytes(Path::new("g"), &csv).unwrap();
+    assert_eq!(back.history, inst.history);
+}
