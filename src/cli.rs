@@ -73,12 +73,16 @@ pub enum Command {
     Replace(ReplaceArgs),
     /// Fairness report of an assignment (HTML or Markdown by extension).
     Report(ReportArgs),
-    /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants.
+    /// Write panels as .xlsx/.csv/.json, or anonymised for the applicants;
+    /// without PANELS, the instance itself (.xlsx or .json).
     Export(ExportArgs),
     /// The office console: a local web app and JSON API over the rounds
     /// in a data folder.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Write the blank workbook an office fills in (every sheet, headers,
+    /// an example row each, instructions).
+    Template(TemplateArgs),
     /// Past reviews: append a finished round to a history file.
     #[command(subcommand)]
     History(HistoryCommand),
@@ -133,6 +137,40 @@ pub struct ServeArgs {
     pub max_upload_mb: usize,
 }
 
+/// Language of a workbook's sheet names and headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Chinese (专家, 申报项目, 姓名, 工作单位, …).
+    Zh,
+    /// English (experts, applications, name, institution, …).
+    En,
+}
+
+impl LangArg {
+    fn lang(self) -> crate::io::office::Lang {
+        match self {
+            LangArg::Zh => crate::io::office::Lang::Zh,
+            LangArg::En => crate::io::office::Lang::En,
+        }
+    }
+}
+
+/// The language to write in: as asked, else the input's.
+fn out_lang(asked: Option<LangArg>, input: crate::io::office::Lang) -> crate::io::office::Lang {
+    asked.map_or(input, LangArg::lang)
+}
+
+/// `panels template`.
+#[derive(Args, Debug)]
+pub struct TemplateArgs {
+    /// Where to write the workbook (.xlsx).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Language of sheet names, headers and instructions.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+}
+
 /// `panels report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -176,8 +214,9 @@ pub struct ReportArgs {
 pub struct ExportArgs {
     /// The instance the panels were made for.
     pub instance: PathBuf,
-    /// The panels file (.json or .csv).
-    pub panels: PathBuf,
+    /// The panels file (.json, .csv or .xlsx); without it, the instance
+    /// itself is written (.xlsx workbook or .json bundle).
+    pub panels: Option<PathBuf>,
     /// Where to write: .xlsx, .csv (or .json without --anonymous).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -185,6 +224,10 @@ pub struct ExportArgs {
     /// ids, names, institutions or cities.
     #[arg(long)]
     pub anonymous: bool,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's: Chinese headers in, Chinese out).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 /// `panels draw`.
@@ -201,9 +244,13 @@ pub struct DrawArgs {
     /// uses 0.5 (and says so); 1 gives the best-scoring panels, as `solve`.
     #[arg(long, conflicts_with = "replay")]
     pub max_probability: Option<f64>,
-    /// Where to write the panels (.json or .csv).
+    /// Where to write the panels (.json, .csv or .xlsx).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
     /// Where to write the audit log (.json).
     #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
     pub log: Option<PathBuf>,
@@ -250,6 +297,10 @@ pub struct ReplaceArgs {
     /// also writes the panels.
     #[arg(long)]
     pub replay: Option<PathBuf>,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 /// `panels solve`.
@@ -257,9 +308,14 @@ pub struct ReplaceArgs {
 pub struct SolveArgs {
     /// The instance: a JSON bundle or a directory of CSV files.
     pub instance: PathBuf,
-    /// Where to write the panels (.json, or .csv for one row per pair).
+    /// Where to write the panels (.json, .csv for one row per pair, or
+    /// .xlsx, a workbook for the office).
     #[arg(long, short)]
     pub out: PathBuf,
+    /// Language of a workbook's sheet names and headers (default: the
+    /// instance's: Chinese headers in, Chinese out).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
     /// The algorithm.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
@@ -416,6 +472,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Export(a) => cmd_export(a, cli.quiet),
         #[cfg(feature = "serve")]
         Command::Serve(a) => cmd_serve(a),
+        Command::Template(a) => cmd_template(a, cli.quiet),
         Command::History(HistoryCommand::Append(a)) => cmd_history_append(a, cli.quiet),
     }
 }
@@ -550,16 +607,27 @@ fn load(path: &Path) -> Result<Instance, Failure> {
 }
 
 /// Loads an instance and its input hash, with a bar of the bytes read on
-/// stderr (on a terminal, not with `--quiet`).
+/// stderr (on a terminal, not with `--quiet`) and the load's notes.
 fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> {
+    load_full(path, quiet).map(|l| (l.instance, l.sha256))
+}
+
+/// Like [`load_hashed`], with the input's language.
+fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
     let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
-    let loaded = crate::io::load_instance_observed(path, &|n| bar.inc(n));
+    let loaded = crate::io::load_instance_noted(path, &|n| bar.inc(n));
     bar.finish_and_clear();
-    let (inst, hash) = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
-    for hint in crate::io::name_hints(&inst) {
-        note(quiet, hint);
+    let loaded = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
+    for n in &loaded.notes {
+        note(quiet, n);
     }
-    Ok((inst, hash))
+    Ok(loaded)
+}
+
+/// An id typed on the command line, compared as ids in files are (SPEC
+/// "Names as offices type them").
+fn typed_id(s: &str) -> String {
+    crate::io::names::normalize(s).into_owned()
 }
 
 fn note(quiet: bool, msg: impl AsRef<str>) {
@@ -575,7 +643,9 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     check_paths(&[&args.instance], &outputs)?;
     time_limit(args.time_limit)?;
     let t = Instant::now();
-    let (inst, hash) = load_hashed(&args.instance, quiet)?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     let load_seconds = t.elapsed().as_secs_f64();
     note(
         quiet,
@@ -628,7 +698,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     })?;
     let file = panels_file(&inst, &elig, &solved, hash);
     let mut staged = crate::io::Outputs::new();
-    crate::io::stage_panels(&mut staged, &args.out, &file, &inst)
+    crate::io::stage_panels_in(&mut staged, &args.out, &file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
     // Timings go to stderr only: the file must be byte-identical for the
@@ -831,14 +901,16 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
 
 fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     let inst = load(&args.instance)?;
-    let a = inst.app_by_id(&args.application).ok_or_else(|| {
-        Failure::BadInput(format!(
-            "{}: no application with id {}",
-            args.instance.display(),
-            args.application
-        ))
-    })?;
-    let e = inst.expert_by_id(&args.expert).ok_or_else(|| {
+    let a = inst
+        .app_by_id(&typed_id(&args.application))
+        .ok_or_else(|| {
+            Failure::BadInput(format!(
+                "{}: no application with id {}",
+                args.instance.display(),
+                args.application
+            ))
+        })?;
+    let e = inst.expert_by_id(&typed_id(&args.expert)).ok_or_else(|| {
         Failure::BadInput(format!(
             "{}: no expert with id {}",
             args.instance.display(),
@@ -996,7 +1068,7 @@ fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failur
 fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     use crate::draw::{self, ReplayRecord};
     if let Some(out) = &args.out {
-        check_output_path(out, &["json", "csv"])?;
+        check_output_path(out, &["json", "csv", "xlsx"])?;
     }
     if let Some(log) = &args.log {
         check_output_path(log, &["json"])?;
@@ -1038,7 +1110,9 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         let outputs: Vec<&Path> = args.out.iter().map(PathBuf::as_path).collect();
         check_paths(&[&instance_path], &outputs)?;
     }
-    let (inst, hash) = load_hashed(&instance_path, quiet)?;
+    let loaded = load_full(&instance_path, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     if let Some((path, _, rec)) = &replay {
         if rec.input_sha256 != hash {
             return Err(Failure::BadInput(format!(
@@ -1109,7 +1183,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         }
         if let Some(out) = &args.out {
             let mut staged = crate::io::Outputs::new();
-            crate::io::stage_panels(&mut staged, out, &output.panels, &inst)
+            crate::io::stage_panels_in(&mut staged, out, &output.panels, &inst, lang)
                 .map_err(|e| Failure::Other(e.to_string()))?;
             commit(staged)?;
         }
@@ -1126,7 +1200,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     staged
         .file(log, &output.log_bytes)
         .map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::stage_panels(&mut staged, out, &output.panels, &inst)
+    crate::io::stage_panels_in(&mut staged, out, &output.panels, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
     note(
@@ -1181,9 +1255,11 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                     "give INSTANCE and PANELS, or --replay LOG".into(),
                 ));
             };
+            // Ids as the files' ids are compared (NFKC turns a full-width
+            // `：` into `:`); each side of A:E is trimmed by the parser.
             let trimmed = |v: &[String]| -> Vec<String> {
                 v.iter()
-                    .map(|x| x.trim().to_string())
+                    .map(|x| typed_id(x))
                     .filter(|x| !x.is_empty())
                     .collect()
             };
@@ -1215,7 +1291,9 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         inputs.extend(args.replay.as_deref());
         check_paths(&inputs, &outputs)?;
     }
-    let (inst, hash) = load_hashed(&instance_path, quiet)?;
+    let loaded = load_full(&instance_path, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
     let file = crate::io::read_panels_for(&panels_path, &inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let panels_hash =
@@ -1282,7 +1360,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
             Some(out) => {
                 let mut staged = crate::io::Outputs::new();
-                crate::io::stage_panels(&mut staged, out, &new_file, &inst)
+                crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
                     .map_err(|e| Failure::Other(e.to_string()))?;
                 commit(staged)
             }
@@ -1298,7 +1376,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     staged
         .file(log_path, &log_bytes)
         .map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::stage_panels(&mut staged, out, &new_file, &inst)
+    crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
     note(
@@ -1539,14 +1617,21 @@ fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(),
 }
 
 fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
+    let Some(panels_path) = &args.panels else {
+        return export_instance(args, quiet);
+    };
     let allowed: &[&str] = if args.anonymous {
         &["xlsx", "csv"]
     } else {
         &["xlsx", "csv", "json"]
     };
     check_output_path(&args.out, allowed)?;
-    check_paths(&[&args.instance, &args.panels], &[&args.out])?;
-    let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
+    check_paths(&[&args.instance, panels_path], &[&args.out])?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let (inst, hash) = (loaded.instance, loaded.sha256);
+    let panels = crate::io::read_panels_for(panels_path, &inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.rules_ok() {
         print!("{}", report.render(&inst));
@@ -1565,7 +1650,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
         };
         staged.file(out, &bytes).map_err(werr)?;
     } else {
-        crate::io::stage_panels(&mut staged, out, &panels, &inst).map_err(werr)?;
+        crate::io::stage_panels_in(&mut staged, out, &panels, &inst, lang).map_err(werr)?;
     }
     commit(staged)?;
     note(
@@ -1575,6 +1660,59 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
             panels.panels.len(),
             if args.anonymous { " (anonymous)" } else { "" },
             out.display()
+        ),
+    );
+    Ok(())
+}
+
+/// `panels export INSTANCE --out FILE` without panels: the instance as an
+/// office workbook (.xlsx, in the chosen language) or a bundle (.json).
+fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
+    if args.anonymous {
+        return Err(Failure::BadInput(
+            "--anonymous exports panels: give the PANELS file too".into(),
+        ));
+    }
+    check_output_path(&args.out, &["xlsx", "json"])?;
+    check_paths(&[&args.instance], &[&args.out])?;
+    let loaded = load_full(&args.instance, quiet)?;
+    let lang = out_lang(args.lang, loaded.lang);
+    let inst = loaded.instance;
+    let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
+    if crate::io::xlsx::is_xlsx(&args.out) {
+        let bytes =
+            crate::io::xlsx::instance_xlsx_bytes_in(&inst, &args.out, lang).map_err(werr)?;
+        crate::io::write_atomic(&args.out, &bytes)
+            .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    } else {
+        crate::io::write_instance(&inst, &args.out, crate::io::InstanceFormat::Bundle)
+            .map_err(werr)?;
+    }
+    note(
+        quiet,
+        format!(
+            "exported the instance ({} application(s), {} expert(s)) → {}",
+            inst.applications.len(),
+            inst.experts.len(),
+            args.out.display()
+        ),
+    );
+    Ok(())
+}
+
+fn cmd_template(args: &TemplateArgs, quiet: bool) -> Result<(), Failure> {
+    check_output_path(&args.out, &["xlsx"])?;
+    let bytes = crate::io::xlsx::template_xlsx_bytes(&args.out, args.lang.lang())
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    crate::io::write_atomic(&args.out, &bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", args.out.display())))?;
+    note(
+        quiet,
+        format!(
+            "wrote the blank workbook {}: fill the sheets (see {}), then `panels solve {} --out panels.xlsx`",
+            args.out.display(),
+            crate::io::xlsx::instructions_sheet(args.lang.lang()),
+            args.out.display()
         ),
     );
     Ok(())

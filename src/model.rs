@@ -595,10 +595,131 @@ pub struct Instance {
     pub institutions: Interner,
     /// Person ids (experts first, then others in first-appearance order).
     pub persons: Interner,
+    /// Columns of the office's tables the model does not use (e-mail,
+    /// phone, notes), kept with their records for outputs that list them.
+    pub kept: Kept,
     /// Programme names (applications first, then experts' lists).
     pub programmes: Interner,
     /// Past reviews (the `history` table).
     pub history: crate::history::History,
+}
+
+/// The kept columns of both record tables (see [`KeptColumns`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kept {
+    /// Kept columns of the experts table.
+    pub experts: KeptColumns,
+    /// Kept columns of the applications table.
+    pub applications: KeptColumns,
+}
+
+/// Columns a table carried beyond the known fields (`电话`, `邮箱`,
+/// `备注`), kept with their records: `columns` in the table's order, and
+/// for record `i` its cells `rows[i]` (one per column, `""` when blank).
+/// `rows` is empty when there are no kept columns.
+///
+/// Two values are equal when they hold the same cells under the same
+/// column names, whatever the columns' order (a bundle lists a record's
+/// kept fields by name).
+#[derive(Clone, Debug, Default)]
+pub struct KeptColumns {
+    /// Column headers (normalised names), in first-appearance order.
+    pub columns: Vec<String>,
+    /// Per record, in input order: one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl KeptColumns {
+    /// Record `i`'s non-blank kept cells as (column, value), in column
+    /// order.
+    pub fn of(&self, i: usize) -> Vec<(&str, &str)> {
+        match self.rows.get(i) {
+            Some(row) => self
+                .columns
+                .iter()
+                .zip(row)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(c, v)| (c.as_str(), v.as_str()))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Record `i`'s cell in `column` (`""` when blank or absent).
+    pub fn get(&self, i: usize, column: &str) -> &str {
+        let Some(c) = self.columns.iter().position(|x| x == column) else {
+            return "";
+        };
+        self.rows
+            .get(i)
+            .and_then(|r| r.get(c))
+            .map_or("", String::as_str)
+    }
+
+    /// True when there are no kept columns.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// Builds the columns from each record's (column, value) pairs, in
+    /// record order; columns in first-appearance order.
+    pub fn from_records<'a, I, R>(records: I) -> KeptColumns
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut columns: Vec<String> = Vec::new();
+        let mut cells: Vec<Vec<(usize, String)>> = Vec::new();
+        for rec in records {
+            let mut row = Vec::new();
+            for (c, v) in rec {
+                if v.is_empty() {
+                    continue;
+                }
+                let at = match columns.iter().position(|x| x == c) {
+                    Some(at) => at,
+                    None => {
+                        columns.push(c.to_string());
+                        columns.len() - 1
+                    }
+                };
+                row.push((at, v.to_string()));
+            }
+            cells.push(row);
+        }
+        if columns.is_empty() {
+            return KeptColumns::default();
+        }
+        let rows = cells
+            .into_iter()
+            .map(|row| {
+                let mut full = vec![String::new(); columns.len()];
+                for (at, v) in row {
+                    full[at] = v;
+                }
+                full
+            })
+            .collect();
+        KeptColumns { columns, rows }
+    }
+
+    /// The cells by column name, for comparing without column order.
+    fn by_name(&self) -> std::collections::BTreeMap<&str, Vec<&str>> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                let cells = self.rows.iter().map(|r| r[c].as_str()).collect();
+                (name.as_str(), cells)
+            })
+            .collect()
+    }
+}
+
+impl PartialEq for KeptColumns {
+    fn eq(&self, other: &KeptColumns) -> bool {
+        self.rows.len() == other.rows.len() && self.by_name() == other.by_name()
+    }
 }
 
 impl Instance {

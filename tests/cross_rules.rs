@@ -82,6 +82,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
         cities,
         institutions,
         persons,
+        kept: Default::default(),
         programmes: Default::default(),
         history: Default::default(),
     }

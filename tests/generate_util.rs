@@ -411,6 +411,7 @@ pub fn build(
         cities,
         institutions: insts,
         persons,
+        kept: Default::default(),
         programmes: Default::default(),
         history: Default::default(),
     }

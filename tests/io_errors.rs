@@ -214,8 +214,10 @@ fn truncated_csv_is_caught() {
 
 #[test]
 fn invalid_utf8_gives_byte_offset_and_line() {
+    // Bytes that are neither UTF-8 nor GB18030 (GBK text is read as such:
+    // tests/office_tables.rs).
     let mut bytes = b"id,city,institution\nE1,".to_vec();
-    bytes.extend_from_slice(&[0xCE, 0xE4, 0xBA, 0xBA]); // "武汉" in GBK
+    bytes.extend_from_slice(&[0xFF, 0xFF, 0xBA, 0xBA]);
     bytes.extend_from_slice(b",x\n");
     let mut input = CsvInput::default();
     for (name, text) in csv_base() {
@@ -367,14 +369,14 @@ fn unknown_fields_columns_and_keys_suggest_the_nearest_name() {
         "experts.csv",
         Some("row 1"),
         Some("max_laod"),
-        "did you mean max_load?",
+        "did you mean max_load (评审上限/最多评审数)? Rename the header cell",
     );
     expect(
         &errs,
         "experts.csv",
         Some("row 1"),
         Some("instituton2"),
-        "did you mean institution?",
+        "did you mean institution",
     );
 
     let errs = bundle_errors(|v| {
@@ -652,7 +654,7 @@ fn negative_non_integer_and_text_loads() {
     );
     assert!(errs
         .to_string()
-        .contains("inst/experts.csv row 4 (id E3), field max_load: expected a non-negative integer, got \"ten\""));
+        .contains("inst/experts.csv row 4 (id E3), field max_load (column D): expected a non-negative integer, got \"ten\""));
     let errs = bundle_errors(|v| {
         v["experts"][0]["min_load"] = json!(-2);
         v["experts"][1]["max_load"] = json!("6");
@@ -1002,7 +1004,8 @@ fn booleans_other_than_true_false() {
     let errs = csv_errors(|m| {
         m.insert(
             "experts.csv",
-            "id,city,institution,available\nE1,武汉,武大,yes\nE2,长沙,中南,1\nE3,合肥,科大,False\n"
+            "id,city,institution,available\nE1,武汉,武大,maybe\nE2,长沙,中南,2\nE3,合肥,科大,False\n\
+             E4,合肥,科大,是\nE5,合肥,科大,no\nE6,合肥,科大,0\n"
                 .into(),
         );
     });
@@ -1011,16 +1014,20 @@ fn booleans_other_than_true_false() {
         "experts.csv",
         Some("row 2 (id E1)"),
         Some("available"),
-        "expected true or false, got \"yes\"",
+        "expected 是/否 (or true/false, yes/no, 1/0), got \"maybe\"",
     );
     expect(
         &errs,
         "experts.csv",
         Some("row 3 (id E2)"),
         Some("available"),
-        "got \"1\"",
+        "got \"2\"",
     );
-    assert_eq!(errs.total(), 2, "False (any case) is fine: {errs}");
+    assert_eq!(
+        errs.total(),
+        2,
+        "False (any case), 是, no and 0 are fine: {errs}"
+    );
     let errs = bundle_errors(|v| v["policy"]["avoid_same_institution"] = json!("true"));
     expect(
         &errs,
@@ -1154,7 +1161,7 @@ fn csv_shape_problems() {
         "experts.csv",
         Some("row 3"),
         None,
-        "cell 4 has a value but its column has no name",
+        "column D has a value but no name in the header",
     );
     expect(
         &errs,
@@ -1168,7 +1175,7 @@ fn csv_shape_problems() {
         "conflicts.csv",
         Some("row 1"),
         Some("with"),
-        "column appears twice",
+        "both give with",
     );
     // Semicolon-separated export.
     let errs = csv_errors(|m| {

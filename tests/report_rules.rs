@@ -84,6 +84,7 @@ fn build(experts: &[Ex], apps: &[Ap], scores: &[&[f64]], policy: Policy) -> Inst
         persons,
         programmes: Default::default(),
         history: Default::default(),
+        kept: Default::default(),
     }
 }
 

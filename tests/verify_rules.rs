@@ -168,6 +168,7 @@ impl B {
             cities,
             institutions,
             persons,
+            kept: Default::default(),
             programmes: Default::default(),
             history: Default::default(),
         }

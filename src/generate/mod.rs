@@ -1428,6 +1428,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         cities: city_names,
         institutions: inst_names,
         persons,
+        kept: Default::default(),
         programmes: Default::default(),
         history: Default::default(),
     };

@@ -420,7 +420,8 @@ fn record(
             r.at.id = Some(s.as_str().into());
         }
     }
-    r.unknown_keys(obj, kind.fields());
+    let keeps = matches!(kind, Kind::Experts | Kind::Applications);
+    r.unknown_keys(obj, kind.fields(), keeps);
     parse(r, &JsonRecord(obj));
 }
 

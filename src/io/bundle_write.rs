@@ -86,6 +86,18 @@ struct ExpertOut<'a> {
     available: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     programmes: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    extra: Vec<(&'a str, &'a str)>,
+}
+
+/// Kept cells as a JSON object, in column order.
+fn as_map<S: serde::Serializer>(pairs: &[(&str, &str)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 #[derive(Serialize)]
@@ -105,6 +117,8 @@ struct ApplicationOut<'a> {
     team: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     avoid: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    extra: Vec<(&'a str, &'a str)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     programme: Option<&'a str>,
 }
@@ -160,6 +174,7 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                     max_load: x.max_load,
                     min_load: x.min_load,
                     available: x.available,
+                    extra: inst.kept.experts.of(e.ix()),
                     programmes: x
                         .programmes
                         .iter()
@@ -186,6 +201,7 @@ pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
                         .iter()
                         .map(|&e| inst.experts[e.ix()].id.as_str())
                         .collect(),
+                    extra: inst.kept.applications.of(a.ix()),
                     programme: inst.programme_name(a),
                 }
             })

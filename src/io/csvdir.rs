@@ -15,15 +15,17 @@ use std::sync::Arc;
 use super::bundle::{json_error, text_of};
 use super::bundle_write::{conflict_with, policy_bytes};
 use super::error::{Errs, LoadError, Location, WriteError};
+use super::office::{
+    self, decode_table, encoding_note, needs_decoding, Header, PolicyRows, TableAt, TableKind,
+    HEADER_SEARCH_ROWS,
+};
 use super::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
-    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
-    APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
-    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, HISTORY_FIELDS,
-    HISTORY_REQUIRED,
+    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
+    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use super::stream::{self, Scan, Source, Tap};
-use crate::model::Instance;
+use crate::model::{Instance, KeptColumns};
 
 /// File names of a CSV instance directory, in name order (the order the
 /// input hash uses).
@@ -34,6 +36,7 @@ pub const CSV_DIR_FILES: &[&str] = &[
     "conflicts.csv",
     "experts.csv",
     "history.csv",
+    "policy.csv",
     "policy.json",
 ];
 
@@ -52,8 +55,11 @@ pub struct CsvInput {
     /// `affinity.csv` (its presence, even header-only, means the instance
     /// has an affinity list).
     pub affinity: Option<Vec<u8>>,
-    /// `policy.json` (required).
+    /// `policy.json` (this or `policy.csv` is required).
     pub policy: Option<Vec<u8>>,
+    /// `policy.csv`: the policy as `key,value` rows (instead of
+    /// `policy.json`).
+    pub policy_csv: Option<Vec<u8>>,
     /// `history.csv` (past reviews).
     pub history: Option<Vec<u8>>,
 }
@@ -68,6 +74,7 @@ impl CsvInput {
             "coauthorships.csv" => self.coauthorships.as_deref(),
             "affinity.csv" => self.affinity.as_deref(),
             "policy.json" => self.policy.as_deref(),
+            "policy.csv" => self.policy_csv.as_deref(),
             "history.csv" => self.history.as_deref(),
             _ => None,
         }
@@ -83,6 +90,7 @@ impl CsvInput {
             "coauthorships.csv" => &mut self.coauthorships,
             "affinity.csv" => &mut self.affinity,
             "policy.json" => &mut self.policy,
+            "policy.csv" => &mut self.policy_csv,
             "history.csv" => &mut self.history,
             _ => return false,
         };
@@ -93,16 +101,30 @@ impl CsvInput {
 
 /// A CSV data row as a record.
 struct CsvRecord<'a> {
-    columns: &'a BTreeMap<String, usize>,
+    header: &'a Header,
     row: &'a csv::StringRecord,
 }
 
 impl Record for CsvRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
-        match self.columns.get(name).and_then(|&i| self.row.get(i)) {
+        match self.header.columns.get(name).and_then(|&i| self.row.get(i)) {
             Some(s) => Cell::Text(super::csv_safe::restore(s)),
             None => Cell::Absent,
         }
+    }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        self.header
+            .kept
+            .iter()
+            .filter_map(|(i, name)| {
+                let v = self
+                    .row
+                    .get(*i)
+                    .map_or("", |c| super::csv_safe::restore(c).trim());
+                (!v.is_empty()).then(|| (name.clone(), v.to_string()))
+            })
+            .collect()
     }
 }
 
@@ -207,30 +229,50 @@ pub(crate) enum TableInput<'a, 'b> {
 pub(crate) fn read_table(
     file: &Arc<Path>,
     input: TableInput<'_, '_>,
-    known: &[&str],
-    required: &[&str],
+    kind: TableKind,
     errs: &mut Errs,
     each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
     let mut scan = QuoteScan::default();
+    let whole_file: Vec<u8>;
+    let input = match input {
+        TableInput::Disk(tap) if file_needs_decoding(file) => {
+            // Not UTF-8 (or UTF-16): read whole and decode.
+            match super::read_file(file) {
+                Ok(bytes) => whole_file = bytes,
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            }
+            tap.read(&whole_file);
+            TableInput::Bytes(&whole_file)
+        }
+        other => other,
+    };
     let last_row = match input {
         TableInput::Bytes(bytes) => {
-            let text = match text_of(file, bytes) {
-                Ok(t) => t,
+            let text = match decode_table(file, bytes) {
+                Ok((t, encoding)) => {
+                    if let Some(enc) = encoding {
+                        errs.note(encoding_note(file, enc));
+                    }
+                    t
+                }
                 Err(e) => {
                     errs.push(e);
                     return false;
                 }
             };
             scan.feed(text.as_bytes(), &mut Vec::new());
-            read_rows(file, &mut Whole(Some(text)), known, required, errs, each)
+            read_rows(file, &mut Whole(Some(&text)), kind, errs, each)
         }
         TableInput::Disk(tap) => {
             // Rows' messages count only if the whole file could be read
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
             let streamed = stream::stream_file(file, tap, &mut scan, |source| {
-                let rows = read_rows(file, source, known, required, &mut mine, each);
+                let rows = read_rows(file, source, kind, &mut mine, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
                 while let Ok(Some(_)) = source.next_piece() {}
@@ -266,16 +308,19 @@ pub(crate) fn read_table(
 }
 
 /// The rows of a table, piece by piece; the number of the last row, or
-/// `None` after a structural error.
+/// `None` after a structural error. The header is the first row naming
+/// every required column (rows above it, a title, are skipped with a
+/// note).
 fn read_rows(
     file: &Arc<Path>,
     pieces: &mut dyn Pieces,
-    known: &[&str],
-    required: &[&str],
+    kind: TableKind,
     errs: &mut Errs,
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> Option<u64> {
-    let mut header: Option<(records::Header, usize)> = None;
+    let mut header: Option<(Header, usize)> = None;
+    // Rows before the header is known: (row, cells).
+    let mut before: Vec<(u64, csv::StringRecord)> = Vec::new();
     // Newlines before the piece, and inside cells of earlier rows (a
     // spreadsheet shows a cell's newlines inside one row).
     let mut lines_before: u64 = 0;
@@ -316,11 +361,6 @@ fn read_rows(
                     return None;
                 }
             };
-            let Some((head, width)) = &header else {
-                header = Some(read_header(file, &rec, known, required, errs)?);
-                embedded_newlines += newlines_in(&rec);
-                continue;
-            };
             // The position is where the parser stood before skipping blank
             // lines; skip them here too (a blank line is a spreadsheet row).
             let line = match rec.position() {
@@ -338,24 +378,39 @@ fn read_rows(
             let row = line.saturating_sub(embedded_newlines);
             last_row = row;
             embedded_newlines += newlines_in(&rec);
+            let Some((head, width)) = &header else {
+                before.push((row, rec));
+                let cells = cells_of(&before[before.len() - 1].1);
+                if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
+                    header = Some(read_header(file, &before, kind, errs)?);
+                    before.clear();
+                }
+                continue;
+            };
+            let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
                     Reader::new(file, Site::Row(row), r),
                     &CsvRecord {
-                        columns: &head.columns,
+                        header: head,
                         row: &rec,
                     },
                 );
             }
+            errs.columns_since(mark, |f| head.column_of(f));
         }
         lines_before = base + text.bytes().filter(|&b| b == b'\n').count() as u64;
+    }
+    if header.is_none() && !before.is_empty() {
+        // The file ended before a row naming the required columns.
+        read_header(file, &before, kind, errs)?;
     }
     if header.is_none() {
         errs.push(LoadError::new(
             file.to_path_buf(),
             format!(
                 "the file is empty; it needs a header row ({})",
-                required.join(",")
+                kind.required().join(",")
             ),
         ));
         return None;
@@ -367,29 +422,55 @@ fn newlines_in(rec: &csv::StringRecord) -> u64 {
     rec.iter().map(|c| c.matches('\n').count() as u64).sum()
 }
 
-/// Checks the header row: the columns by name, and the header's width.
+fn cells_of(rec: &csv::StringRecord) -> Vec<String> {
+    rec.iter().map(str::to_string).collect()
+}
+
+/// Picks the header among the first rows ([`office::header_index`]),
+/// notes the title rows above it, and checks it; the header and its
+/// width.
 fn read_header(
     file: &Arc<Path>,
-    header: &csv::StringRecord,
-    known: &[&str],
-    required: &[&str],
+    rows: &[(u64, csv::StringRecord)],
+    kind: TableKind,
     errs: &mut Errs,
-) -> Option<(records::Header, usize)> {
-    let hint = if header.len() == 1 && (header[0].contains(';') || header[0].contains('\t')) {
+) -> Option<(Header, usize)> {
+    let cells: Vec<Vec<String>> = rows.iter().map(|(_, r)| cells_of(r)).collect();
+    let refs: Vec<&[String]> = cells.iter().map(Vec::as_slice).collect();
+    let h = office::header_index(kind, &refs);
+    let (row, rec) = &rows[h];
+    let at = TableAt {
+        file,
+        sheet: None,
+        row: *row,
+    };
+    let hint = if rec.len() == 1 && (rec[0].contains(';') || rec[0].contains('\t')) {
         " (the file seems to use ';' or tabs between cells; use commas)"
     } else {
         ""
     };
-    let head = records::check_header(
-        file,
-        header.iter(),
-        known,
-        required,
-        || Location::row(1),
-        hint,
-        errs,
-    )?;
-    Some((head, header.len()))
+    if h > 0 {
+        let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
+        errs.note(office::title_rows_note(&at, &skipped));
+    }
+    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    Some((head, rec.len()))
+}
+
+/// True when a table file is not plain UTF-8 by its first 64 KiB
+/// ([`needs_decoding`]): it is then read whole and decoded. A file that
+/// cannot be opened is left to the read proper, which reports why.
+fn file_needs_decoding(file: &Path) -> bool {
+    use std::io::Read as _;
+    const PREFIX: u64 = 64 * 1024;
+    let mut buf = Vec::new();
+    match std::fs::File::open(file) {
+        Ok(f) => {
+            let _ = f.take(PREFIX).read_to_end(&mut buf);
+        }
+        Err(_) => return false,
+    }
+    needs_decoding(&buf, (buf.len() as u64) < PREFIX)
 }
 
 /// Checks a data row's width and unnamed cells; the error list back when
@@ -436,8 +517,9 @@ fn check_row<'e>(
                 LoadError::new(
                     file.to_path_buf(),
                     format!(
-                        "cell {} has a value but its column has no name in the header",
-                        i + 1
+                        "column {} has a value but no name in the header; name the column \
+                         or clear its cells",
+                        office::column_letters(i)
                     ),
                 )
                 .at(loc.clone()),
@@ -525,11 +607,22 @@ pub(crate) fn read_csv(
         };
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);
     }
+    if raw.policy_file_seen && policy_csv_seen(&files) {
+        file_errs
+            .entry("policy.json")
+            .or_default()
+            .push(LoadError::new(
+                path("policy.csv").to_path_buf(),
+                "both policy.json and policy.csv are present; keep one of them",
+            ));
+    }
+    raw.policy_file_seen |= policy_csv_seen(&files);
     for (name, seen, what) in [
         (
             "policy.json",
             raw.policy_file_seen,
-            "missing: a CSV instance directory needs policy.json (write {} for all defaults)",
+            "missing: a CSV instance directory needs policy.json (write {} for all defaults) \
+             or policy.csv (key,value rows)",
         ),
         (
             "experts.csv",
@@ -552,6 +645,7 @@ pub(crate) fn read_csv(
     }
     for name in [
         "policy.json",
+        "policy.csv",
         "experts.csv",
         "applications.csv",
         "conflicts.csv",
@@ -565,6 +659,14 @@ pub(crate) fn read_csv(
     }
     let hash = matches!(files, CsvFiles::Disk(..)).then(|| tap.finish());
     (raw, whole, hash)
+}
+
+/// True when the instance has a `policy.csv`.
+fn policy_csv_seen(files: &CsvFiles<'_>) -> bool {
+    match files {
+        CsvFiles::Bytes(input) => input.policy_csv.is_some(),
+        CsvFiles::Disk(present, _) => present.iter().any(|p| p == "policy.csv"),
+    }
 }
 
 /// Reads one instance file into `raw`; false after a structural error.
@@ -600,75 +702,55 @@ fn read_file_named(
             }
             true
         }
+        "policy.csv" => {
+            let mut rows = PolicyRows::default();
+            let ok = read_table(file, input, TableKind::Policy, errs, |r, rec| {
+                rows.add(r, rec)
+            });
+            if ok {
+                rows.finish(file, Site::Whole, raw, errs);
+            }
+            true
+        }
         "experts.csv" => {
             raw.experts_seen = true;
             let list = &mut raw.experts;
-            read_table(
-                file,
-                input,
-                EXPERT_FIELDS,
-                EXPERT_REQUIRED,
-                errs,
-                |r, rec| list.extend(parse_expert(r, rec)),
-            )
+            read_table(file, input, TableKind::Experts, errs, |r, rec| {
+                list.extend(parse_expert(r, rec))
+            })
         }
         "applications.csv" => {
             raw.applications_seen = true;
             let list = &mut raw.applications;
-            read_table(
-                file,
-                input,
-                APPLICATION_FIELDS,
-                APPLICATION_REQUIRED,
-                errs,
-                |r, rec| list.extend(parse_application(r, rec)),
-            )
+            read_table(file, input, TableKind::Applications, errs, |r, rec| {
+                list.extend(parse_application(r, rec))
+            })
         }
         "conflicts.csv" => {
             let list = &mut raw.conflicts;
-            read_table(
-                file,
-                input,
-                CONFLICT_FIELDS,
-                CONFLICT_REQUIRED,
-                errs,
-                |r, rec| list.extend(parse_conflict(r, rec)),
-            )
+            read_table(file, input, TableKind::Conflicts, errs, |r, rec| {
+                list.extend(parse_conflict(r, rec))
+            })
         }
         "coauthorships.csv" => {
             let list = &mut raw.coauthorships;
-            read_table(
-                file,
-                input,
-                COAUTHORSHIP_FIELDS,
-                COAUTHORSHIP_REQUIRED,
-                errs,
-                |r, rec| list.extend(parse_coauthorship(r, rec)),
-            )
+            read_table(file, input, TableKind::Coauthorships, errs, |r, rec| {
+                list.extend(parse_coauthorship(r, rec))
+            })
         }
         "affinity.csv" => {
             let mut list = RawAffinityList::new(file, Site::Row(0));
-            let ok = read_table(
-                file,
-                input,
-                AFFINITY_FIELDS,
-                AFFINITY_REQUIRED,
-                errs,
-                |r, rec| list.add(r, rec),
-            );
+            let ok = read_table(file, input, TableKind::Affinity, errs, |r, rec| {
+                list.add(r, rec)
+            });
             raw.affinity = Some(list);
             ok
         }
         "history.csv" => {
             let mut list = Vec::new();
-            let ok = read_table(
-                file,
-                input,
-                HISTORY_FIELDS,
-                HISTORY_REQUIRED,
-                errs,
-                |r, rec| list.extend(records::parse_history(r, rec)),
-            );
+            let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
+                list.extend(records::parse_history(r, rec))
+            });
             raw.history = Some(list);
             ok
         }
@@ -766,6 +848,21 @@ fn table(
         .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
 }
 
+/// A table's header: the known fields, then the kept columns.
+fn with_kept<'a>(fields: &[&'a str], kept: &'a KeptColumns) -> Vec<&'a str> {
+    let mut h = fields.to_vec();
+    h.extend(kept.columns.iter().map(String::as_str));
+    h
+}
+
+/// Record `i`'s kept cells, one per kept column.
+fn kept_row(kept: &KeptColumns, i: usize) -> Vec<String> {
+    match kept.rows.get(i) {
+        Some(r) => r.clone(),
+        None => vec![String::new(); kept.columns.len()],
+    }
+}
+
 /// The files of a CSV instance directory, name → bytes (deterministic).
 /// The instance must have passed [`super::check_writable`].
 pub(crate) fn csv_files(
@@ -777,10 +874,10 @@ pub(crate) fn csv_files(
         "experts.csv",
         table(
             &dir.join("experts.csv"),
-            EXPERT_FIELDS,
+            &with_kept(EXPERT_FIELDS, &inst.kept.experts),
             inst.expert_ixs().map(|e| {
                 let x = &inst.experts[e.ix()];
-                vec![
+                let mut row = vec![
                     x.id.clone(),
                     opt(x.name.as_deref()),
                     inst.expert_city(e).to_string(),
@@ -797,7 +894,9 @@ pub(crate) fn csv_files(
                             .map(|p| inst.programmes.name(p.0).to_string())
                             .collect::<Vec<_>>(),
                     ),
-                ]
+                ];
+                row.extend(kept_row(&inst.kept.experts, e.ix()));
+                row
             }),
         )?,
     ));
@@ -805,7 +904,7 @@ pub(crate) fn csv_files(
         "applications.csv",
         table(
             &dir.join("applications.csv"),
-            APPLICATION_FIELDS,
+            &with_kept(APPLICATION_FIELDS, &inst.kept.applications),
             inst.app_ixs().map(|a| {
                 let x = &inst.applications[a.ix()];
                 let team: Vec<String> = x
@@ -818,7 +917,7 @@ pub(crate) fn csv_files(
                     .iter()
                     .map(|&e| inst.experts[e.ix()].id.clone())
                     .collect();
-                vec![
+                let mut row = vec![
                     x.id.clone(),
                     opt(x.title.as_deref()),
                     inst.app_city(a).to_string(),
@@ -829,7 +928,9 @@ pub(crate) fn csv_files(
                     join_list(&team),
                     join_list(&avoid),
                     opt(inst.programme_name(a)),
-                ]
+                ];
+                row.extend(kept_row(&inst.kept.applications, a.ix()));
+                row
             }),
         )?,
     ));

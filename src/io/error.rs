@@ -109,7 +109,8 @@ impl fmt::Display for Location {
 pub struct LoadError {
     file: PathBuf,
     location: Option<Location>,
-    field: Option<String>,
+    /// The field, and where it is in a table (boxed: errors stay small).
+    field: Option<Box<FieldAt>>,
     message: String,
 }
 
@@ -132,8 +133,16 @@ impl LoadError {
 
     /// The same error, naming a field (JSON key or CSV column).
     pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
-        self.field = Some(field.into());
+        self.field = Some(Box::new(FieldAt {
+            name: field.into(),
+            column: None,
+        }));
         self
+    }
+
+    /// Where the field is in a table (`column H "评审上限"`), for tables.
+    pub fn column(&self) -> Option<&str> {
+        self.field.as_ref().and_then(|f| f.column.as_deref())
     }
 
     /// The file the problem is in.
@@ -148,7 +157,7 @@ impl LoadError {
 
     /// The field (JSON key or CSV column), if the problem is in one.
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.field.as_ref().map(|f| f.name.as_str())
     }
 
     /// What is wrong.
@@ -163,11 +172,18 @@ impl fmt::Display for LoadError {
         if let Some(loc) = &self.location {
             write!(f, " {loc}")?;
         }
-        if let Some(field) = &self.field {
+        if let Some(FieldAt {
+            name: field,
+            column,
+        }) = self.field.as_deref()
+        {
             if self.location.is_some() {
                 write!(f, ",")?;
             }
             write!(f, " field {field}")?;
+            if let Some(column) = column {
+                write!(f, " ({column})")?;
+            }
         }
         write!(f, ": {}", self.message)
     }
@@ -247,12 +263,36 @@ impl<'a> IntoIterator for &'a LoadErrors {
     }
 }
 
+/// A field of a record, and where it is in a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FieldAt {
+    /// The field (JSON key or column name).
+    name: String,
+    /// Where the field is in a table: `column H "评审上限"`.
+    column: Option<String>,
+}
+
 /// Collects errors during a load (crate-internal).
 #[derive(Debug, Default)]
 pub(crate) struct Errs {
     errors: Vec<LoadError>,
     total: usize,
+    /// Notes for stderr (not errors): a title row skipped, a file read as
+    /// GB18030, kept columns, merged spellings.
+    notes: Vec<String>,
+    /// True once a table named a sheet or column in Chinese.
+    chinese: bool,
     list_items: usize,
+}
+
+/// What a load tells besides the instance: notes for stderr and the
+/// language of the input's table names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadNotes {
+    /// Notes, each one line starting `note:`, in the order found.
+    pub notes: Vec<String>,
+    /// Chinese when the input named a sheet or column in Chinese.
+    pub lang: super::office::Lang,
 }
 
 /// Most list items (fields, keywords, team, avoid) one load reads in all:
@@ -289,8 +329,53 @@ impl Errs {
         self.total == 0
     }
 
+    /// Adds a note for stderr (kept once: a repeated note is dropped).
+    pub(crate) fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// Marks the input as named in Chinese (a sheet or a column).
+    pub(crate) fn saw_chinese(&mut self) {
+        self.chinese = true;
+    }
+
+    /// The notes so far and the input's language.
+    pub(crate) fn take_notes(&mut self) -> LoadNotes {
+        LoadNotes {
+            notes: std::mem::take(&mut self.notes),
+            lang: if self.chinese {
+                super::office::Lang::Zh
+            } else {
+                super::office::Lang::En
+            },
+        }
+    }
+
+    /// How many errors are kept so far (a mark for [`Errs::columns_since`]).
+    pub(crate) fn kept_len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Places every error kept since `mark` in its field's column, where
+    /// `column` knows it (`column H "评审上限"`).
+    pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<String>) {
+        for e in self.errors.iter_mut().skip(mark) {
+            if let Some(f) = e.field.as_deref_mut() {
+                f.column = column(&f.name).or(f.column.take());
+            }
+        }
+    }
+
     /// Adds another list's errors after these.
-    pub(crate) fn append(&mut self, other: Errs) {
+    pub(crate) fn append(&mut self, mut other: Errs) {
+        let notes = other.take_notes();
+        for n in notes.notes {
+            self.note(n);
+        }
+        self.chinese |= notes.lang == super::office::Lang::Zh;
         self.total += other.total;
         self.list_items = self.list_items.saturating_add(other.list_items);
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());

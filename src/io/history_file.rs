@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::csvdir::{history_row, read_table, TableInput};
 use super::error::{Errs, LoadError, LoadErrors, WriteError};
-use super::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS, HISTORY_REQUIRED};
+use super::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS};
 use crate::history::PastReview;
 
 /// The form of a history file, by its extension.
@@ -63,8 +63,7 @@ pub fn read_history_bytes(
             read_table(
                 &file,
                 TableInput::Bytes(bytes),
-                HISTORY_FIELDS,
-                HISTORY_REQUIRED,
+                super::office::TableKind::History,
                 &mut errs,
                 |r, rec| out.extend(parse_history(r, rec)),
             );
@@ -93,7 +92,7 @@ pub fn read_history_bytes(
                     r.error_whole("expected an object (one history record)");
                     continue;
                 };
-                r.unknown_keys(obj, HISTORY_FIELDS);
+                r.unknown_keys(obj, HISTORY_FIELDS, false);
                 out.extend(parse_history(r, &JsonRecord(obj)));
             }
         }

@@ -39,6 +39,8 @@ mod csvdir;
 mod error;
 pub mod history_file;
 mod intern;
+pub mod names;
+pub mod office;
 pub mod output;
 pub mod panels;
 mod records;
@@ -54,7 +56,7 @@ use sha2::{Digest, Sha256};
 pub use bundle::BUNDLE_KEYS;
 pub use csvdir::{CsvInput, CSV_DIR_FILES};
 pub use error::{
-    LoadError, LoadErrors, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
+    LoadError, LoadErrors, LoadNotes, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
     MAX_TOTAL_LIST_ITEMS,
 };
 pub use output::{check_paths, Outputs};
@@ -109,6 +111,30 @@ pub fn load_instance_observed(
     path: &Path,
     seen: &(dyn Fn(u64) + Sync),
 ) -> Result<(Instance, String), LoadErrors> {
+    load_instance_noted(path, seen).map(|l| (l.instance, l.sha256))
+}
+
+/// An instance as loaded, with its input hash and the notes a load makes
+/// for stderr (title rows skipped, an encoding, kept columns, merged
+/// spellings of a place).
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The instance.
+    pub instance: Instance,
+    /// The input's SHA-256 ([`instance_sha256`]).
+    pub sha256: String,
+    /// Notes, each one line starting `note:`, in the order found.
+    pub notes: Vec<String>,
+    /// The language of the input's sheet and column names (outputs use it
+    /// unless told otherwise).
+    pub lang: office::Lang,
+}
+
+/// Like [`load_instance_observed`], with the load's notes.
+///
+/// # Errors
+/// As [`load_instance`].
+pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<Loaded, LoadErrors> {
     let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
     let mut errs = Errs::default();
     if meta.is_dir() {
@@ -119,20 +145,30 @@ pub fn load_instance_observed(
         } else {
             None
         };
-        let hash = hash.unwrap_or_default();
-        Ok((errs.finish(inst)?, hash))
+        let notes = errs.take_notes();
+        Ok(Loaded {
+            instance: errs.finish(inst)?,
+            sha256: hash.unwrap_or_default(),
+            notes: notes.notes,
+            lang: notes.lang,
+        })
     } else if xlsx::is_xlsx(path) || !meta.is_file() {
         // Workbooks are zip files, read whole; a pipe or device is read
         // once, whole (its size is unknown and it cannot be read twice).
         let bytes = read_file(path)?;
         seen(bytes.len() as u64);
-        let hash = hex(&Sha256::digest(&bytes));
-        let inst = if xlsx::is_xlsx(path) {
-            xlsx::load_xlsx_from_bytes(path, &bytes)?
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let (instance, notes) = if xlsx::is_xlsx(path) {
+            xlsx::load_xlsx_noted(path, &bytes)?
         } else {
-            load_bundle_from_bytes(path, &bytes)?
+            load_bundle_noted(path, &bytes)?
         };
-        Ok((inst, hash))
+        Ok(Loaded {
+            instance,
+            sha256,
+            notes: notes.notes,
+            lang: notes.lang,
+        })
     } else {
         load_bundle_streamed(path, MAX_FILE_BYTES, seen)
     }
@@ -165,7 +201,7 @@ fn load_bundle_streamed(
     path: &Path,
     whole_limit: u64,
     seen: &(dyn Fn(u64) + Sync),
-) -> Result<(Instance, String), LoadErrors> {
+) -> Result<Loaded, LoadErrors> {
     let mut errs = Errs::default();
     let mut tap = stream::Tap::new(seen);
     let fast = stream::stream_file(
@@ -181,8 +217,14 @@ fn load_bundle_streamed(
                 std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
             if meta.len() <= whole_limit {
                 let bytes = read_file(path)?;
-                let hash = hex(&Sha256::digest(&bytes));
-                return Ok((load_bundle_from_bytes(path, &bytes)?, hash));
+                let sha256 = hex(&Sha256::digest(&bytes));
+                let (instance, notes) = load_bundle_noted(path, &bytes)?;
+                return Ok(Loaded {
+                    instance,
+                    sha256,
+                    notes: notes.notes,
+                    lang: notes.lang,
+                });
             }
             tap.restart();
             stream::stream_file(path, &mut tap, &mut (), |source| {
@@ -190,63 +232,39 @@ fn load_bundle_streamed(
             })?
         }
     };
-    let hash = tap.finish();
+    let sha256 = tap.finish();
     let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
-    Ok((errs.finish(inst)?, hash))
-}
-
-/// Hints about names that are probably one place spelt two ways: cities
-/// or institutions whose names differ only in surrounding spaces, inner
-/// runs of spaces or letter case (`"武汉 "` and `"武汉"`, `"HUST"` and
-/// `"hust"`). They load as different places, so the outside-city and
-/// institution rules treat them as different; the hint says so, in input
-/// order. Not errors: the spellings may be meant.
-pub fn name_hints(inst: &Instance) -> Vec<String> {
-    let mut out = Vec::new();
-    for (what, plural, names) in [
-        ("city", "cities", inst.cities.names()),
-        ("institution", "institutions", inst.institutions.names()),
-    ] {
-        let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-        let mut order: Vec<String> = Vec::new();
-        for n in names {
-            let key = n
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            let group = groups.entry(key.clone()).or_default();
-            if group.is_empty() {
-                order.push(key);
-            }
-            group.push(n);
-        }
-        for key in order {
-            let spellings = &groups[&key];
-            if spellings.len() > 1 {
-                let shown: Vec<String> = spellings.iter().map(|s| format!("{s:?}")).collect();
-                out.push(format!(
-                    "note: the {what} names {} differ only in spaces or letter case; \
-                     they count as different {plural}",
-                    shown.join(", ")
-                ));
-            }
-        }
-    }
-    out
+    let notes = errs.take_notes();
+    Ok(Loaded {
+        instance: errs.finish(inst)?,
+        sha256,
+        notes: notes.notes,
+        lang: notes.lang,
+    })
 }
 
 /// Loads a JSON bundle from bytes; `name` names the file in messages.
 pub fn load_bundle_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    load_bundle_noted(name, bytes).map(|(inst, _)| inst)
+}
+
+/// Like [`load_bundle_from_bytes`], with the load's notes (see [`Loaded`]).
+pub fn load_bundle_noted(name: &Path, bytes: &[u8]) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let inst = bundle::read_bundle(name, bytes, &mut errs)
         .and_then(|raw| resolve::resolve(raw, &mut errs));
-    errs.finish(inst)
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
 }
 
 /// Loads a CSV instance from the bytes of its files; `dir` names the
 /// directory in messages.
 pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, LoadErrors> {
+    load_csv_noted(dir, input).map(|(inst, _)| inst)
+}
+
+/// Like [`load_csv_from_bytes`], with the load's notes (see [`Loaded`]).
+pub fn load_csv_noted(dir: &Path, input: &CsvInput) -> Result<(Instance, LoadNotes), LoadErrors> {
     let mut errs = Errs::default();
     let (raw, whole, _) = csvdir::read_csv(dir, CsvFiles::Bytes(input), &mut errs);
     let inst = if whole {
@@ -254,7 +272,8 @@ pub fn load_csv_from_bytes(dir: &Path, input: &CsvInput) -> Result<Instance, Loa
     } else {
         None
     };
-    errs.finish(inst)
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
 }
 
 /// SHA-256 (lower-case hex) of an instance's input bytes: of the file for a
@@ -335,9 +354,25 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
     let list_ok = |items: &[String]| {
         items
             .iter()
-            .all(|s| !s.is_empty() && s.trim() == s && !s.contains(';'))
+            .all(|s| !s.is_empty() && names::is_normal(s) && !s.contains(names::is_list_separator))
     };
     let text_ok = |t: &Option<String>| t.as_deref() != Some("");
+    let title_ok = |t: &Option<String>| t.as_deref().is_none_or(names::is_normal);
+    if let Some(m) = places_unwritable(inst) {
+        return bad(m);
+    }
+    for (what, kept, n) in [
+        ("expert", &inst.kept.experts, inst.experts.len()),
+        (
+            "application",
+            &inst.kept.applications,
+            inst.applications.len(),
+        ),
+    ] {
+        if let Some(m) = kept_unwritable(what, kept, n) {
+            return bad(m);
+        }
+    }
     for (i, e) in inst.experts.iter().enumerate() {
         if e.id.trim().is_empty() || inst.persons.name(i as u32) != e.id {
             return bad(format!(
@@ -357,8 +392,11 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
                 e.id
             ));
         }
-        if !text_ok(&e.name) || !text_ok(&e.title) {
-            return bad(format!("expert {:?}: name or title is Some(\"\")", e.id));
+        if !text_ok(&e.name) || !text_ok(&e.title) || !title_ok(&e.title) {
+            return bad(format!(
+                "expert {:?}: name or title is Some(\"\"), or the title is not in normal form",
+                e.id
+            ));
         }
     }
     for a in &inst.applications {
@@ -383,15 +421,24 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
                 a.id
             ));
         }
-        if !text_ok(&a.title) {
-            return bad(format!("application {:?}: title is Some(\"\")", a.id));
+        if !text_ok(&a.title) || !title_ok(&a.title) {
+            return bad(format!(
+                "application {:?}: title is Some(\"\") or not in normal form",
+                a.id
+            ));
         }
     }
     for p in inst.persons.names() {
-        if p.trim().is_empty() || p.trim() != p || p.contains(';') {
+        if p.is_empty() || !names::is_normal(p) || p.contains(names::is_list_separator) {
             return bad(format!(
-                "person id {p:?} is empty, has spaces at its ends or contains ';'"
+                "person id {p:?} is empty, not in normal form (spaces at its ends, \
+                 full-width forms) or contains a list separator"
             ));
+        }
+    }
+    for a in &inst.applications {
+        if !names::is_normal(&a.id) {
+            return bad(format!("application id {:?} is not in normal form", a.id));
         }
     }
     for c in &inst.conflicts {
@@ -431,6 +478,69 @@ pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
         return bad("the policy has a number that is not finite".into());
     }
     Ok(())
+}
+
+/// Why the places cannot be written and read back as they are: a name
+/// not in normal form, or two names that read back as one place.
+fn places_unwritable(inst: &Instance) -> Option<String> {
+    for (what, names) in [
+        ("city", inst.cities.names()),
+        ("institution", inst.institutions.names()),
+    ] {
+        let mut keys = std::collections::BTreeSet::new();
+        for n in names {
+            if n.is_empty() || !names::is_normal(n) {
+                return Some(format!(
+                    "the {what} name {n:?} is empty or not in normal form"
+                ));
+            }
+            if !keys.insert(names::place_key(n)) {
+                return Some(format!(
+                    "two {what} names differ only in letter case ({n:?}); they would read back \
+                     as one"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Why kept columns cannot be written and read back: a column name not in
+/// normal form, naming a known column (or a near-typo of one), given
+/// twice; rows not one per record; a value with spaces at its ends.
+fn kept_unwritable(what: &str, kept: &crate::model::KeptColumns, n: usize) -> Option<String> {
+    if kept.columns.is_empty() {
+        return (!kept.rows.is_empty()).then(|| format!("{what} kept rows without columns"));
+    }
+    let kind = if what == "expert" {
+        office::TableKind::Experts
+    } else {
+        office::TableKind::Applications
+    };
+    let mut keys = std::collections::BTreeSet::new();
+    for c in &kept.columns {
+        let known = office::vocab(kind)
+            .columns
+            .iter()
+            .flat_map(|k| std::iter::once(k.field).chain(k.zh.iter().copied()));
+        if c.is_empty()
+            || !names::is_normal(c)
+            || office::field_of_header(kind, c).is_some()
+            || office::near_typo(c, known).is_some()
+            || c == records::KEPT_KEY
+            || !keys.insert(office::header_key(c))
+        {
+            return Some(format!(
+                "{what} kept column {c:?} is empty, not in normal form, repeated, or (nearly) \
+                 the name of a known column"
+            ));
+        }
+    }
+    let rows_ok = kept.rows.len() == n
+        && kept.rows.iter().all(|r| {
+            r.len() == kept.columns.len() && r.iter().all(|v| v.trim() == v && !v.contains('\r'))
+        });
+    (!rows_ok).then(|| format!("{what} kept cells are not one row per record, trimmed"))
 }
 
 /// Writes an instance as a bundle file or a CSV directory, whole or not
@@ -491,8 +601,19 @@ pub fn write_panels(
     file: &panels::PanelsFile,
     inst: &Instance,
 ) -> Result<(), WriteError> {
+    write_panels_in(path, file, inst, office::Lang::En)
+}
+
+/// Like [`write_panels`], a workbook's sheet names and headers in `lang`
+/// ([`xlsx::panels_xlsx_bytes_in`]).
+pub fn write_panels_in(
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+    lang: office::Lang,
+) -> Result<(), WriteError> {
     let mut out = Outputs::new();
-    stage_panels(&mut out, path, file, inst)?;
+    stage_panels_in(&mut out, path, file, inst, lang)?;
     out.commit()
 }
 
@@ -504,10 +625,26 @@ pub fn stage_panels(
     file: &panels::PanelsFile,
     inst: &Instance,
 ) -> Result<(), WriteError> {
+    stage_panels_in(out, path, file, inst, office::Lang::En)
+}
+
+/// Like [`stage_panels`], a workbook's sheet names and headers in `lang`
+/// ([`xlsx::panels_xlsx_bytes_in`]).
+pub fn stage_panels_in(
+    out: &mut Outputs,
+    path: &Path,
+    file: &panels::PanelsFile,
+    inst: &Instance,
+    lang: office::Lang,
+) -> Result<(), WriteError> {
     let format = PanelsFormat::from_path(path).ok_or_else(|| WriteError::UnknownFormat {
         path: path.to_path_buf(),
     })?;
-    let bytes = panels::panels_bytes(path, file, inst, format)?;
+    let bytes = if format == PanelsFormat::Xlsx {
+        xlsx::panels_xlsx_bytes_in(path, file, inst, lang)?
+    } else {
+        panels::panels_bytes(path, file, inst, format)?
+    };
     out.file(path, &bytes)
 }
 
@@ -529,17 +666,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_differing_in_spaces_or_case_get_a_hint() {
+    fn places_differing_in_spaces_or_case_are_one_place_with_a_note() {
         let bundle = br#"{"policy": {}, "experts": [
             {"id": "E1", "city": "Wuhan", "institution": "HUST"},
             {"id": "E2", "city": "Wuhan ", "institution": "hust"},
             {"id": "E3", "city": "Changsha", "institution": "CSU"}],
           "applications": [{"id": "A1", "city": "Changsha", "institution": "CSU"}]}"#;
-        let inst = load_bundle_from_bytes(Path::new("b.json"), bundle).unwrap();
-        let hints = name_hints(&inst);
-        assert_eq!(hints.len(), 2, "{hints:?}");
-        assert!(hints[0].contains(r#""Wuhan", "Wuhan ""#) && hints[0].contains("cities"));
-        assert!(hints[1].contains(r#""HUST", "hust""#) && hints[1].contains("institutions"));
+        let (inst, notes) = load_bundle_noted(Path::new("b.json"), bundle).unwrap();
+        let notes = notes.notes;
+        assert_eq!(inst.cities.names(), ["Wuhan", "Changsha"]);
+        assert_eq!(inst.institutions.names(), ["HUST", "CSU"]);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains(r#""Wuhan", "Wuhan ""#) && notes[0].contains("one city"));
+        assert!(notes[1].contains(r#""HUST", "hust""#) && notes[1].contains("institution"));
     }
 
     /// A bundle the fast path gives up on, too large to re-read from

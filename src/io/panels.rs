@@ -397,8 +397,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     read_table(
         &file,
         TableInput::Bytes(bytes),
-        PANELS_CSV_COLUMNS,
-        &["application", "expert"],
+        super::office::TableKind::PanelsCsv,
         &mut errs,
         |mut r, rec| {
             let words = r.text(rec, "state").unwrap_or_default().to_lowercase();

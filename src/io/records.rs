@@ -13,7 +13,6 @@
 //! has an id, so one bad cell does not cascade into "unknown expert" errors
 //! elsewhere.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -21,6 +20,7 @@ use serde_json::Value;
 
 use super::error::{Errs, LoadError, Location};
 use super::intern::IdTable;
+use super::names::{normalize, split_list};
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
 
 /// Largest count the input may give for a panel size, a load, a cap or a
@@ -108,6 +108,13 @@ pub const POLICY_FIELDS: &[&str] = &[
     "min_rating",
 ];
 
+/// Policy fields that hold a boolean (read from 是/否, yes/no, 1/0 in
+/// key/value tables).
+pub(crate) const POLICY_BOOLEANS: &[&str] = &["avoid_same_institution", "cover_fields"];
+/// Policy fields that hold a list (a `;`-separated cell in key/value
+/// tables).
+pub(crate) const POLICY_LISTS: &[&str] = &["senior_titles"];
+
 /// Required fields per record kind.
 pub(crate) const EXPERT_REQUIRED: &[&str] = &["id", "city", "institution"];
 pub(crate) const APPLICATION_REQUIRED: &[&str] = &["id", "city", "institution"];
@@ -130,7 +137,17 @@ pub(crate) enum Cell<'a> {
 /// A record whose fields can be looked up by name.
 pub(crate) trait Record {
     fn cell(&self, name: &str) -> Cell<'_>;
+
+    /// The record's kept cells (columns the program does not use) as
+    /// (header, value), blank ones left out; see [`crate::model::Kept`].
+    fn kept(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
+
+/// The bundle key holding an expert's or application's kept fields (an
+/// object of texts, e.g. `{"邮箱": "li@whu.edu.cn"}`).
+pub(crate) const KEPT_KEY: &str = "extra";
 
 /// A JSON object as a record.
 pub(crate) struct JsonRecord<'a>(pub &'a serde_json::Map<String, Value>);
@@ -141,6 +158,21 @@ impl Record for JsonRecord<'_> {
             Some(v) => Cell::Json(v),
             None => Cell::Absent,
         }
+    }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        let Some(Value::Object(m)) = self.0.get(KEPT_KEY) else {
+            return Vec::new();
+        };
+        m.iter()
+            .filter_map(|(k, v)| match v {
+                Value::String(s) if !s.trim().is_empty() => {
+                    Some((normalize(k).into_owned(), s.trim().to_string()))
+                }
+                _ => None,
+            })
+            .filter(|(k, _)| !k.is_empty())
+            .collect()
     }
 }
 
@@ -250,6 +282,8 @@ pub(crate) struct RawExpert {
     pub max_load: Option<u32>,
     pub min_load: Option<u32>,
     pub available: bool,
+    /// Kept cells (header, value).
+    pub kept: Vec<(String, String)>,
     pub programmes: Vec<String>,
 }
 
@@ -266,6 +300,8 @@ pub(crate) struct RawApplication {
     pub panel_size: Option<u32>,
     pub team: Vec<String>,
     pub avoid: Vec<String>,
+    /// Kept cells (header, value).
+    pub kept: Vec<(String, String)>,
     pub programme: Option<String>,
 }
 
@@ -436,10 +472,29 @@ impl<'a> Reader<'a> {
         self.take(field, r).flatten()
     }
 
-    /// A required text field; reports "missing" (placeholder "" returned).
+    /// An optional name (a title): normalised ([`normalize`]), `None`
+    /// when blank.
+    pub(crate) fn name_text(&mut self, rec: &dyn Record, field: &str) -> Option<String> {
+        self.text(rec, field)
+            .map(|s| normalize(&s).into_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// A required name (an id): normalised ([`normalize`]); reports
+    /// "missing" (placeholder "" returned).
     pub(crate) fn required(&mut self, rec: &dyn Record, field: &str) -> String {
+        let s = self.required_as_written(rec, field);
+        match normalize(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(n) => n,
+        }
+    }
+
+    /// A required text field as written (a place: resolve normalises it
+    /// and notes merged spellings); reports "missing" (placeholder "").
+    pub(crate) fn required_as_written(&mut self, rec: &dyn Record, field: &str) -> String {
         match text(rec.cell(field)) {
-            Ok(Some(s)) if !s.trim().is_empty() => s,
+            Ok(Some(s)) if !normalize(&s).is_empty() => s,
             Ok(Some(_)) => {
                 self.error(field, "empty (only spaces)");
                 String::new()
@@ -521,10 +576,38 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    /// Reports every key of a JSON object that is not a known field.
-    pub(crate) fn unknown_keys(&mut self, obj: &serde_json::Map<String, Value>, known: &[&str]) {
+    /// The record's kept cells; in a bundle, `extra` must be an object of
+    /// texts.
+    pub(crate) fn kept(&mut self, rec: &dyn Record) -> Vec<(String, String)> {
+        if let Cell::Json(v) = rec.cell(KEPT_KEY) {
+            match v {
+                Value::Null => {}
+                Value::Object(m) if m.values().all(|x| x.is_string() || x.is_null()) => {}
+                other => self.error(
+                    KEPT_KEY,
+                    format!(
+                        "expected an object of texts like {{\"邮箱\": \"li@whu.edu.cn\"}}, got {}",
+                        describe_json(other)
+                    ),
+                ),
+            }
+        }
+        let mut kept = rec.kept();
+        let mut seen = std::collections::BTreeSet::new();
+        kept.retain(|(k, _)| seen.insert(k.clone()));
+        kept
+    }
+
+    /// Reports every key of a JSON object that is not a known field
+    /// (`extra`, the kept fields, is known where `keeps`).
+    pub(crate) fn unknown_keys(
+        &mut self,
+        obj: &serde_json::Map<String, Value>,
+        known: &[&str],
+        keeps: bool,
+    ) {
         for k in obj.keys() {
-            if !known.contains(&k.as_str()) {
+            if !(known.contains(&k.as_str()) || keeps && k == KEPT_KEY) {
                 self.error(k, unknown_name_message("field", k, known));
             }
         }
@@ -540,39 +623,10 @@ pub(crate) fn unknown_name_message(what: &str, name: &str, known: &[&str]) -> St
     }
 }
 
-/// The known name nearest to `name`, if it is close enough to be a typo.
+/// The known name `name` is probably a typo of (or names in another
+/// letter case): the rule of [`super::office::near_typo`].
 pub(crate) fn nearest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    let lower = name.trim().to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    for &k in known {
-        let d = edit_distance(&lower, k);
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    let (d, k) = best?;
-    let limit = (k.chars().count() / 3).max(2);
-    (d <= limit).then_some(k)
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len() > 200 || b.len() > 200 {
-        return usize::MAX;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    super::office::near_typo(name, known.iter().copied())
 }
 
 /// A value for a message: strings quoted and cut short, other JSON values
@@ -624,14 +678,12 @@ pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
     }
 }
 
-/// A list: CSV `a; b; c`, JSON `["a", "b"]`. Items trimmed, empty dropped.
+/// A list: CSV `a; b; c` (or `；`, `、`), JSON `["a", "b"]`. Items
+/// normalised ([`split_list`]: an item holding a separator is split in
+/// every form), empty dropped.
 pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     fn clean<'s>(items: impl Iterator<Item = &'s str>) -> Vec<String> {
-        items
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        items.flat_map(split_list).collect()
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
@@ -640,7 +692,7 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
             list_items(s),
             super::MAX_LIST_ITEMS
         )),
-        Cell::Text(s) => Ok(clean(s.split(';'))),
+        Cell::Text(s) => Ok(split_list(s)),
         Cell::Json(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, it) in items.iter().enumerate() {
@@ -777,19 +829,21 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
     }
 }
 
-/// `true` or `false` (any letter case in CSV, as Excel writes `TRUE`).
+/// A boolean: JSON `true`/`false`; in a table cell `true`/`false`,
+/// `yes`/`no` (any letter case, as Excel writes `TRUE`), `1`/`0`, `是`/`否`.
 pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
-        Cell::Text(s) if s.trim().is_empty() => Ok(None),
+        Cell::Text(s) if normalize(s).is_empty() => Ok(None),
         Cell::Text(s) => {
-            let t = s.trim();
-            if t.eq_ignore_ascii_case("true") {
-                Ok(Some(true))
-            } else if t.eq_ignore_ascii_case("false") {
-                Ok(Some(false))
-            } else {
-                Err(format!("expected true or false, got {}", describe_text(s)))
+            let t = normalize(s).to_lowercase();
+            match t.as_str() {
+                "true" | "yes" | "1" | "是" => Ok(Some(true)),
+                "false" | "no" | "0" | "否" => Ok(Some(false)),
+                _ => Err(format!(
+                    "expected 是/否 (or true/false, yes/no, 1/0), got {}",
+                    describe_text(s)
+                )),
             }
         }
         Cell::Json(Value::Bool(b)) => Ok(Some(*b)),
@@ -812,14 +866,15 @@ fn read_id(r: &mut Reader<'_>, rec: &dyn Record) -> Option<String> {
 pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExpert> {
     let id = read_id(&mut r, rec)?;
     let name = r.text(rec, "name");
-    let city = r.required(rec, "city");
-    let institution = r.required(rec, "institution");
+    let city = r.required_as_written(rec, "city");
+    let institution = r.required_as_written(rec, "institution");
     let fields = r.list(rec, "fields");
     let keywords = r.list(rec, "keywords");
-    let title = r.text(rec, "title");
+    let title = r.name_text(rec, "title");
     let max_load = r.count(rec, "max_load");
     let min_load = r.count(rec, "min_load");
     let available = r.boolean(rec, "available").unwrap_or(true);
+    let kept = r.kept(rec);
     let programmes = r.list(rec, "programmes");
     Some(RawExpert {
         at: r.at,
@@ -833,6 +888,7 @@ pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExp
         max_load,
         min_load,
         available,
+        kept,
         programmes,
     })
 }
@@ -840,15 +896,16 @@ pub(crate) fn parse_expert(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawExp
 /// Parses an application record.
 pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawApplication> {
     let id = read_id(&mut r, rec)?;
-    let title = r.text(rec, "title");
-    let city = r.required(rec, "city");
-    let institution = r.required(rec, "institution");
+    let title = r.name_text(rec, "title");
+    let city = r.required_as_written(rec, "city");
+    let institution = r.required_as_written(rec, "institution");
     let fields = r.list(rec, "fields");
     let keywords = r.list(rec, "keywords");
     let panel_size = r.positive_count(rec, "panel_size", "");
     let team = r.list(rec, "team");
     let avoid = r.list(rec, "avoid");
-    let programme = r.text(rec, "programme").map(|p| p.trim().to_string());
+    let kept = r.kept(rec);
+    let programme = r.name_text(rec, "programme");
     Some(RawApplication {
         at: r.at,
         id,
@@ -860,6 +917,7 @@ pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<R
         panel_size,
         team,
         avoid,
+        kept,
         programme,
     })
 }
@@ -987,7 +1045,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
             return None;
         }
     };
-    r.unknown_keys(obj, POLICY_FIELDS);
+    r.unknown_keys(obj, POLICY_FIELDS, false);
     let rec = JsonRecord(obj);
     let d = Policy::default();
     let panel_size = r
@@ -1127,7 +1185,10 @@ fn parse_crossing_rules(
                 match float(Cell::Json(v)) {
                     Ok(Some(s)) => match share(&format!("{field}.{city}"), s) {
                         Ok(s) => {
-                            p.min_outside_share_by_city.insert(city.clone(), s);
+                            let name = normalize(city).into_owned();
+                            if p.min_outside_share_by_city.insert(name, s).is_some() {
+                                r.error(field, format!("city {city:?} is given twice"));
+                            }
                         }
                         Err(m) => r.error(field, m),
                     },
@@ -1301,75 +1362,6 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
             );
         }
     }
-}
-
-/// A checked table header (CSV file or workbook sheet): column name →
-/// position, and the positions of blank header cells.
-pub(crate) struct Header {
-    /// Named columns.
-    pub columns: BTreeMap<String, usize>,
-    /// Positions whose header cell is blank (Excel's trailing columns).
-    pub unnamed: Vec<usize>,
-}
-
-/// Checks a header row the same way for every tabular form: a column named
-/// twice or not in `known` is an error, and so is a missing `required`
-/// column (then `None`: no row can be read). Errors are placed at `loc`;
-/// `missing_hint` is appended to "missing required column" messages.
-pub(crate) fn check_header<'h>(
-    file: &Path,
-    names: impl IntoIterator<Item = &'h str>,
-    known: &[&str],
-    required: &[&str],
-    loc: impl Fn() -> Location,
-    missing_hint: &str,
-    errs: &mut Errs,
-) -> Option<Header> {
-    let mut header = Header {
-        columns: BTreeMap::new(),
-        unnamed: Vec::new(),
-    };
-    for (i, name) in names.into_iter().enumerate() {
-        let name = name.trim();
-        if name.is_empty() {
-            header.unnamed.push(i);
-            continue;
-        }
-        if header.columns.contains_key(name) {
-            errs.push(
-                LoadError::new(file.to_path_buf(), "column appears twice in the header")
-                    .at(loc())
-                    .in_field(name),
-            );
-            continue;
-        }
-        if !known.contains(&name) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    unknown_name_message("column", name, known),
-                )
-                .at(loc())
-                .in_field(name),
-            );
-        }
-        header.columns.insert(name.to_string(), i);
-    }
-    let mut ok = true;
-    for &r in required {
-        if !header.columns.contains_key(r) {
-            errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    format!("missing required column {r}{missing_hint}"),
-                )
-                .at(loc())
-                .in_field(r),
-            );
-            ok = false;
-        }
-    }
-    ok.then_some(header)
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@
 
 use super::error::Errs;
 use super::intern::FxMap;
+use super::names::{normalize, place_key};
 use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
-    InstIx, Instance, Interner, PersonIx, ProgIx,
+    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx, ProgIx,
 };
 
 impl Origin {
@@ -45,10 +46,16 @@ impl Origin {
 /// Builds the instance, or pushes every problem found and returns `None`.
 /// Consumes the raw records, moving their texts into the model.
 pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
-    let policy = raw.policy.clone().unwrap_or_default();
-    let mut cities = Interner::default();
-    let mut institutions = Interner::default();
+    let mut policy = raw.policy.clone().unwrap_or_default();
+    let mut cities = Places::default();
+    let mut institutions = Places::default();
     let mut persons = Interner::default();
+    let kept = Kept {
+        experts: KeptColumns::from_records(raw.experts.iter().map(|e| kept_pairs(&e.kept))),
+        applications: KeptColumns::from_records(
+            raw.applications.iter().map(|a| kept_pairs(&a.kept)),
+        ),
+    };
     let mut programmes = Interner::default();
     for a in &raw.applications {
         if let Some(p) = &a.programme {
@@ -251,8 +258,42 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         .as_ref()
         .map(|list| resolve_affinity(list, &app_index, &expert_index, errs));
 
+    for note in cities
+        .notes("city", "cities")
+        .into_iter()
+        .chain(institutions.notes("institution", "institutions"))
+    {
+        errs.note(note);
+    }
+    let (cities, institutions) = (cities.names, institutions.names);
     // Per-city outside targets must name a city some application is in (a
-    // typo must not silently drop a target).
+    // typo must not silently drop a target); a city is named as its
+    // places are compared, shown as its first spelling.
+    let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
+    for (city, share) in by_city {
+        let key = place_key(&city);
+        let shown = cities
+            .names()
+            .iter()
+            .find(|n| place_key(n) == key)
+            .cloned()
+            .unwrap_or(city);
+        if policy
+            .min_outside_share_by_city
+            .insert(shown.clone(), share)
+            .is_some()
+        {
+            if let Some(file) = &raw.policy_file {
+                errs.push(
+                    super::LoadError::new(
+                        file.to_path_buf(),
+                        format!("city {shown:?} is given twice (spellings of one city)"),
+                    )
+                    .in_field("min_outside_share_by_city"),
+                );
+            }
+        }
+    }
     if let Some(file) = &raw.policy_file {
         for city in policy.min_outside_share_by_city.keys() {
             let known = cities
@@ -311,9 +352,76 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         cities,
         institutions,
         persons,
+        kept,
         programmes,
         history,
     })
+}
+
+/// A record's kept cells as borrowed pairs.
+fn kept_pairs(kept: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    kept.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// Places (cities or institutions) interned as SPEC compares them: by
+/// normal form ([`normalize`]) without letter case ([`place_key`]), shown
+/// as the first spelling's normal form; the spellings merged are kept for
+/// the notes.
+#[derive(Default)]
+struct Places {
+    names: Interner,
+    by_key: FxMap<String, u32>,
+    /// Per place, the distinct spellings as written (at most a few).
+    spellings: Vec<Vec<String>>,
+}
+
+impl Places {
+    /// Most spellings of one place kept for its note.
+    const SHOWN: usize = 6;
+
+    fn intern(&mut self, written: &str) -> u32 {
+        let norm = normalize(written);
+        let i = match self.names.get(&norm) {
+            Some(i) => i,
+            None => {
+                let key = norm.to_lowercase();
+                match self.by_key.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.names.intern(&norm);
+                        self.by_key.insert(key, i);
+                        self.spellings.push(Vec::new());
+                        i
+                    }
+                }
+            }
+        };
+        let seen = &mut self.spellings[i as usize];
+        if seen.len() < Self::SHOWN && !seen.iter().any(|s| s == written) {
+            seen.push(written.to_string());
+        }
+        i
+    }
+
+    /// One note per place written more than one way, in first-appearance
+    /// order.
+    fn notes(&self, what: &str, plural: &str) -> Vec<String> {
+        self.spellings
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.len() > 1)
+            .map(|(i, s)| {
+                let shown: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
+                format!(
+                    "note: the {what} spellings {} are taken as one {what}, shown as {:?} \
+                     ({plural} are compared without spaces at the ends, zero-width characters, \
+                     full-width forms or letter case)",
+                    shown.join(", "),
+                    self.names.name(i as u32)
+                )
+            })
+            .collect()
+    }
 }
 
 /// Every key of the policy's `programmes` must be named by an application
@@ -367,12 +475,12 @@ fn resolve_affinity(
     let app_of: Vec<Option<AppIx>> = list
         .applications
         .names()
-        .map(|n| app_index.get(n).copied())
+        .map(|n| app_index.get(normalize(n).as_ref()).copied())
         .collect();
     let expert_of: Vec<Option<ExpertIx>> = list
         .experts
         .names()
-        .map(|n| expert_index.get(n).copied())
+        .map(|n| expert_index.get(normalize(n).as_ref()).copied())
         .collect();
     let duplicates = repeated_pairs(list, &app_of, &expert_of);
     let mut duplicates = duplicates.iter().peekable();

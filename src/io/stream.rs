@@ -372,8 +372,8 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
     LoadError::new(
         file,
-        "invalid UTF-8 (the file must be saved as UTF-8; in Excel: Save As → \
-         \"CSV UTF-8\"; a GBK/GB18030 file must be converted first)",
+        "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
+         a CSV table may also be GB18030/GBK or UTF-16 with a byte order mark)",
     )
     .at(Location::Byte { offset, line })
 }

@@ -163,6 +163,7 @@ pub fn random_instance(seed: u64, shape: Shape) -> Instance {
         cities,
         institutions,
         persons,
+        kept: Default::default(),
         programmes: Default::default(),
         history: Default::default(),
     }

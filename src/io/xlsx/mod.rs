@@ -43,19 +43,20 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
 use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use super::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
 use super::records::{
-    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
-    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
-    APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
-    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED, HISTORY_FIELDS,
-    HISTORY_REQUIRED, POLICY_FIELDS,
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
+    RawAffinityList, Reader, Record, Site, POLICY_FIELDS,
 };
 use crate::model::Instance;
 
 mod panels;
+mod template;
 pub use panels::{
-    panels_xlsx_bytes, read_panels_xlsx, PANELS_BY_EXPERT_SHEET, PANELS_SUMMARY_SHEET,
+    panels_xlsx_bytes, panels_xlsx_bytes_in, read_panels_xlsx, PANELS_BY_EXPERT_SHEET,
+    PANELS_SUMMARY_SHEET,
 };
+pub use template::{instructions_sheet, template_xlsx_bytes};
 
 /// Sheet names of an instance workbook, in the order they are written.
 pub const XLSX_SHEETS: &[&str] = &[
@@ -67,15 +68,6 @@ pub const XLSX_SHEETS: &[&str] = &[
     "affinity",
     "history",
 ];
-
-/// The Chinese names of the history sheet (SPEC "Office tables").
-const HISTORY_SHEET_ALIASES: &[&str] = &["历史", "评审记录"];
-
-/// The table a sheet name stands for, by its Chinese alias (history only
-/// here; the English names are matched by the caller).
-fn sheet_alias(key: &str) -> Option<&'static str> {
-    HISTORY_SHEET_ALIASES.contains(&key).then_some("history")
-}
 
 /// True when `path` names an `.xlsx` file (any letter case).
 pub fn is_xlsx(path: &Path) -> bool {
@@ -202,7 +194,7 @@ fn sparse_cells(
             return Err(format!(
                 "cell {}{}: text of more than {MAX_CELL_CHARS} characters (Excel's limit \
                  for a cell)",
-                column_letters(c as usize),
+                office::column_letters(c as usize),
                 r + 1
             ));
         }
@@ -271,8 +263,11 @@ fn read_sheet(
             match cell_text(d) {
                 Ok(t) => texts[*c as usize] = t,
                 Err(m) => errs.push(
-                    LoadError::new(file, format!("column {}: {m}", column_letters(*c as usize)))
-                        .at(sheet_loc(name, excel_row)),
+                    LoadError::new(
+                        file,
+                        format!("column {}: {m}", office::column_letters(*c as usize)),
+                    )
+                    .at(sheet_loc(name, excel_row)),
                 ),
             }
         }
@@ -287,79 +282,85 @@ fn read_sheet(
     })
 }
 
-/// Excel's column name: 0 → A, 25 → Z, 26 → AA.
-fn column_letters(mut c: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
-
 /// A sheet row as a record.
 struct SheetRecord<'a> {
-    columns: &'a BTreeMap<String, usize>,
+    header: &'a Header,
     cells: &'a [String],
 }
 
 impl Record for SheetRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
-        match self.columns.get(name).and_then(|&i| self.cells.get(i)) {
+        match self
+            .header
+            .columns
+            .get(name)
+            .and_then(|&i| self.cells.get(i))
+        {
             Some(s) => Cell::Text(s),
             None => Cell::Absent,
         }
     }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        office::kept_cells(self.header, self.cells)
+    }
 }
 
-/// Checks a sheet's header and calls `each` per data row. Returns false
-/// when a required column is missing (no rows were read).
+/// Finds and checks a sheet's header (the first row naming every
+/// required column; title rows above it are noted) and calls `each` per
+/// data row. Returns false when a required column is missing (no rows
+/// were read).
 fn read_table(
     file: &Arc<Path>,
     sheet: &Sheet,
-    known: &[&str],
-    required: &[&str],
+    kind: TableKind,
     errs: &mut Errs,
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
-    let Some((header_row, header)) = sheet.rows.first() else {
+    if sheet.rows.is_empty() {
         errs.push(LoadError::new(
             file.to_path_buf(),
             format!(
                 "sheet {} is empty; it needs a header row ({})",
                 sheet.name,
-                required.join(", ")
+                kind.required().join(", ")
             ),
         ));
         return false;
-    };
-    let Some(records::Header { columns, unnamed }) = records::check_header(
+    }
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    let h = office::header_index(kind, &firsts);
+    let (header_row, header_cells) = &sheet.rows[h];
+    let at = TableAt {
         file,
-        header.iter().map(String::as_str),
-        known,
-        required,
-        || sheet_loc(&sheet.name, *header_row),
-        "",
-        errs,
-    ) else {
+        sheet: Some(&sheet.name),
+        row: *header_row,
+    };
+    if h > 0 {
+        let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
+        errs.note(office::title_rows_note(&at, &skipped));
+    }
+    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
         return false;
     };
-    for (row, cells) in sheet.rows.iter().skip(1) {
+    for (row, cells) in sheet.rows.iter().skip(h + 1) {
         let loc = sheet_loc(&sheet.name, *row);
         let mut stray = false;
         for (i, c) in cells.iter().enumerate() {
-            let named = i < header.len() && !unnamed.contains(&i);
+            let named = i < header_cells.len() && !header.unnamed.contains(&i);
             if !named && !c.trim().is_empty() {
                 errs.push(
                     LoadError::new(
                         file.to_path_buf(),
                         format!(
-                            "column {} has a value but no name in the header",
-                            column_letters(i)
+                            "column {} has a value but no name in the header (row {header_row}); \
+                             name the column or clear its cells",
+                            office::column_letters(i)
                         ),
                     )
                     .at(loc.clone()),
@@ -370,6 +371,7 @@ fn read_table(
         if stray {
             continue;
         }
+        let mark = errs.kept_len();
         let r = Reader::new(
             file,
             Site::SheetRow(Arc::from(sheet.name.as_str()), *row),
@@ -378,108 +380,39 @@ fn read_table(
         each(
             r,
             &SheetRecord {
-                columns: &columns,
+                header: &header,
                 cells,
             },
         );
+        errs.columns_since(mark, |f| header.column_of(f));
     }
     true
 }
 
-/// A policy cell as the JSON value `policy.json` would hold.
-fn policy_value(text: &str) -> Option<Value> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
+/// Rows below a sheet's header (0 for an empty sheet).
+fn data_rows(sheet: &Sheet, kind: TableKind) -> usize {
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    if firsts.is_empty() {
+        return 0;
     }
-    if let Ok(v) = t.parse::<i64>() {
-        return Some(Value::from(v));
-    }
-    if let Ok(v) = t.parse::<u64>() {
-        return Some(Value::from(v));
-    }
-    if let Ok(f) = t.parse::<f64>() {
-        if let Some(n) = serde_json::Number::from_f64(f) {
-            return Some(Value::Number(n));
-        }
-    }
-    if t.eq_ignore_ascii_case("true") {
-        return Some(Value::Bool(true));
-    }
-    if t.eq_ignore_ascii_case("false") {
-        return Some(Value::Bool(false));
-    }
-    // An object or list written as JSON (e.g. `programmes`).
-    if t.starts_with('{') || t.starts_with('[') {
-        if let Ok(v) = serde_json::from_str::<Value>(t) {
-            return Some(v);
-        }
-    }
-    Some(Value::String(t.to_string()))
+    sheet.rows.len() - office::header_index(kind, &firsts) - 1
 }
 
-/// Reads the `policy` sheet (columns `key`, `value`) into the raw records.
+/// Reads the policy sheet (columns key/参数 and value/值, one policy
+/// field per row) into the raw records.
 fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
-    let mut obj = serde_json::Map::new();
-    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    let mut ok = true;
-    let whole = read_table(
-        file,
-        sheet,
-        &["key", "value"],
-        &["key", "value"],
-        errs,
-        |mut r, rec| {
-            let key = r.required(rec, "key");
-            let value = r.text(rec, "value").unwrap_or_default();
-            if key.is_empty() {
-                ok = false;
-                return;
-            }
-            let key = key.trim().to_string();
-            let row = match &r.at.site {
-                Site::SheetRow(_, row) => *row,
-                _ => 0,
-            };
-            if let Some(first) = rows.get(&key) {
-                r.error("key", format!("{key} is given twice; first at row {first}"));
-                ok = false;
-                return;
-            }
-            rows.insert(key.clone(), row);
-            if let Some(v) = policy_value(&value) {
-                obj.insert(key, v);
-            }
-        },
-    );
-    if !whole || !ok {
-        return;
+    let mut rows = PolicyRows::default();
+    if read_table(file, sheet, TableKind::Policy, errs, |r, rec| {
+        rows.add(r, rec)
+    }) {
+        let whole = Site::Named("policy sheet");
+        rows.finish(file, whole, raw, errs);
     }
-    // Parse with the shared policy rules, then locate each error at the
-    // row of its key.
-    let mut inner = Errs::default();
-    let policy = parse_policy(
-        Reader::new(file, Site::Named("policy sheet"), &mut inner),
-        &Value::Object(obj),
-    );
-    if let Err(list) = inner.finish(policy.clone()) {
-        for e in list.iter() {
-            let row = e.field().and_then(|f| rows.get(f)).copied();
-            let mut out = LoadError::new(file.to_path_buf(), e.message());
-            out = match row {
-                Some(row) => out.at(sheet_loc(&sheet.name, row)),
-                None => out.at(Location::Record {
-                    path: format!("sheet {}", sheet.name),
-                    id: None,
-                }),
-            };
-            if let Some(f) = e.field() {
-                out = out.in_field(f);
-            }
-            errs.push(out);
-        }
-    }
-    raw.policy = policy;
 }
 
 /// Loads an instance from the bytes of an `.xlsx` workbook; `name` names
@@ -489,6 +422,18 @@ fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) 
 /// Every problem found, each naming the workbook, the sheet, the row and
 /// the field.
 pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    load_xlsx_noted(name, bytes).map(|(inst, _)| inst)
+}
+
+/// Like [`load_xlsx_from_bytes`], with the load's notes (title rows
+/// skipped, kept columns, merged spellings).
+///
+/// # Errors
+/// As [`load_xlsx_from_bytes`].
+pub fn load_xlsx_noted(
+    name: &Path,
+    bytes: &[u8],
+) -> Result<(Instance, super::LoadNotes), LoadErrors> {
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
@@ -501,24 +446,40 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
             .into())
         }
     };
-    // Match sheet names without regard to case; report near misses.
+    // Match sheet names (English or Chinese, without regard to case or
+    // spaces); report near misses.
     let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+    let all_sheet_names: Vec<&str> = office::TABLES
+        .iter()
+        .flat_map(|t| std::iter::once(t.name).chain(t.zh.iter().copied()))
+        .collect();
     for sheet in wb.sheet_names() {
-        let key = sheet.trim().to_lowercase();
-        let alias = sheet_alias(&key);
-        if let Some(known) = XLSX_SHEETS.iter().copied().find(|&k| k == key).or(alias) {
+        if let Some(kind) = office::table_of_sheet(&sheet) {
+            let known = office::vocab(kind).name;
+            if office::vocab(kind)
+                .zh
+                .iter()
+                .any(|z| office::header_key(z) == office::header_key(&sheet))
+            {
+                errs.saw_chinese();
+            }
             if let Some(first) = found.get(known) {
                 errs.push(LoadError::new(
                     name,
-                    format!("sheets {first:?} and {sheet:?} both name the {known} table"),
+                    format!(
+                        "sheets {first:?} and {sheet:?} both name the {known} table; \
+                         rename or delete one"
+                    ),
                 ));
             } else {
                 found.insert(known, sheet.clone());
             }
-        } else if let Some(near) = records::nearest(&key, XLSX_SHEETS) {
+        } else if let Some(near) = records::nearest(&sheet, &all_sheet_names) {
             errs.push(LoadError::new(
                 name,
-                format!("sheet {sheet:?} is not a table name; did you mean {near}?"),
+                format!(
+                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
+                ),
             ));
         }
     }
@@ -544,8 +505,9 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     match sheets.get("policy") {
         None => errs.push(LoadError::new(
             name,
-            "missing sheet policy: add a sheet named policy with columns key and value, one \
-             policy field per row (only the header row means all defaults)",
+            "missing sheet policy (参数): add a sheet named policy or 参数 with columns key and \
+             value (参数 and 值), one policy field per row (only the header row means all \
+             defaults)",
         )),
         Some(s) => read_policy(&file, s, &mut raw, &mut errs),
     }
@@ -553,21 +515,16 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet experts: the pool of experts is required",
+                "missing sheet experts (专家): the pool of experts is required",
             ));
             whole = false;
         }
         Some(s) => {
             raw.experts_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(
-                &file,
-                s,
-                EXPERT_FIELDS,
-                EXPERT_REQUIRED,
-                &mut errs,
-                |r, rec| list.extend(parse_expert(r, rec)),
-            );
+            whole &= read_table(&file, s, TableKind::Experts, &mut errs, |r, rec| {
+                list.extend(parse_expert(r, rec))
+            });
             raw.experts = list;
         }
     }
@@ -575,70 +532,58 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet applications: the applications are required",
+                "missing sheet applications (申报项目): the applications are required",
             ));
             whole = false;
         }
         Some(s) => {
             raw.applications_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(
-                &file,
-                s,
-                APPLICATION_FIELDS,
-                APPLICATION_REQUIRED,
-                &mut errs,
-                |r, rec| list.extend(parse_application(r, rec)),
-            );
+            whole &= read_table(&file, s, TableKind::Applications, &mut errs, |r, rec| {
+                list.extend(parse_application(r, rec))
+            });
             raw.applications = list;
         }
     }
     if let Some(s) = sheets.get("conflicts") {
         let mut list = Vec::new();
-        whole &= read_table(
-            &file,
-            s,
-            CONFLICT_FIELDS,
-            CONFLICT_REQUIRED,
-            &mut errs,
-            |r, rec| list.extend(parse_conflict(r, rec)),
-        );
+        whole &= read_table(&file, s, TableKind::Conflicts, &mut errs, |r, rec| {
+            list.extend(parse_conflict(r, rec))
+        });
         raw.conflicts = list;
     }
     if let Some(s) = sheets.get("coauthorships") {
         let mut list = Vec::new();
-        whole &= read_table(
-            &file,
-            s,
-            COAUTHORSHIP_FIELDS,
-            COAUTHORSHIP_REQUIRED,
-            &mut errs,
-            |r, rec| list.extend(parse_coauthorship(r, rec)),
-        );
+        whole &= read_table(&file, s, TableKind::Coauthorships, &mut errs, |r, rec| {
+            list.extend(parse_coauthorship(r, rec))
+        });
         raw.coauthorships = list;
     }
-    if let Some(s) = sheets.get("affinity") {
-        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from("affinity"), 0));
-        whole &= read_table(
-            &file,
-            s,
-            AFFINITY_FIELDS,
-            AFFINITY_REQUIRED,
-            &mut errs,
-            |r, rec| list.add(r, rec),
-        );
+    let empty_affinity = sheets
+        .get("affinity")
+        .is_some_and(|s| data_rows(s, TableKind::Affinity) == 0);
+    if empty_affinity {
+        // A template's affinity sheet with its example row deleted: no
+        // scores given, so the computed scores apply (an empty list would
+        // score every pair default_affinity).
+        errs.note(format!(
+            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
+             keywords",
+            name.display()
+        ));
+    }
+    if let Some(s) = sheets.get("affinity").filter(|_| !empty_affinity) {
+        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
+        whole &= read_table(&file, s, TableKind::Affinity, &mut errs, |r, rec| {
+            list.add(r, rec)
+        });
         raw.affinity = Some(list);
     }
     if let Some(s) = sheets.get("history") {
         let mut list = Vec::new();
-        whole &= read_table(
-            &file,
-            s,
-            HISTORY_FIELDS,
-            HISTORY_REQUIRED,
-            &mut errs,
-            |r, rec| list.extend(records::parse_history(r, rec)),
-        );
+        whole &= read_table(&file, s, TableKind::History, &mut errs, |r, rec| {
+            list.extend(records::parse_history(r, rec))
+        });
         raw.history = Some(list);
     }
     let inst = if whole && errs.is_empty() {
@@ -650,7 +595,8 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
     } else {
         None
     };
-    errs.finish(inst)
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
 }
 
 // ---------------------------------------------------------------- writing
@@ -796,11 +742,40 @@ const NUMERIC_COLUMNS: &[&str] = &[
     "rating",
 ];
 
-/// The instance as an `.xlsx` workbook in the reading layout (sheets
-/// [`XLSX_SHEETS`]; optional tables only when the instance has them).
-/// Counts and scores are number cells, `available` a boolean cell, the rest
-/// text.
+/// The instance as an `.xlsx` workbook in the reading layout, English
+/// names; see [`instance_xlsx_bytes_in`].
 pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, WriteError> {
+    instance_xlsx_bytes_in(inst, path, Lang::En)
+}
+
+/// The instance as an `.xlsx` workbook in the reading layout, sheet and
+/// column names in `lang` (optional tables only when the instance has
+/// them; kept columns after the known ones). Counts and scores are number
+/// cells, booleans `TRUE`/`FALSE` (English) or 是/否 (Chinese), the rest
+/// text. Reads back to the same instance.
+pub fn instance_xlsx_bytes_in(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    tables_xlsx_bytes(path, &instance_tables(inst, path, lang)?)
+}
+
+/// A boolean cell in `lang`.
+fn bool_cell(b: bool, lang: Lang) -> XCell {
+    match lang {
+        Lang::En => XCell::Bool(b),
+        Lang::Zh => XCell::from(if b { "是" } else { "否" }),
+    }
+}
+
+/// The instance's tables in the reading layout (see
+/// [`instance_xlsx_bytes_in`]).
+pub(crate) fn instance_tables(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<Table>, WriteError> {
     let files = super::csv_to_bytes(inst)?;
     let mut tables = Vec::new();
     // Policy: key/value rows in POLICY_FIELDS order.
@@ -810,7 +785,7 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
     for &k in POLICY_FIELDS {
         let cell = match policy.get(k) {
             None | Some(Value::Null) => continue,
-            Some(Value::Bool(b)) => XCell::Bool(*b),
+            Some(Value::Bool(b)) => bool_cell(*b, lang),
             Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
                 (Some(i), _) if i.unsigned_abs() < (1 << 53) => XCell::Number(i as f64),
                 (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
@@ -821,24 +796,30 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
         };
         rows.push(vec![XCell::from(k), cell]);
     }
+    let head = |kind: TableKind, fields: &[String]| -> Vec<String> {
+        fields
+            .iter()
+            .map(|f| office::header_name(kind, f, lang))
+            .collect()
+    };
     tables.push(Table {
-        name: "policy".into(),
-        header: vec!["key".into(), "value".into()],
+        name: office::sheet_name(TableKind::Policy, lang).into(),
+        header: head(TableKind::Policy, &["key".into(), "value".into()]),
         rows,
     });
-    for (sheet, file) in [
-        ("experts", "experts.csv"),
-        ("applications", "applications.csv"),
-        ("conflicts", "conflicts.csv"),
-        ("coauthorships", "coauthorships.csv"),
-        ("affinity", "affinity.csv"),
-        ("history", "history.csv"),
+    for (kind, file) in [
+        (TableKind::Experts, "experts.csv"),
+        (TableKind::Applications, "applications.csv"),
+        (TableKind::Conflicts, "conflicts.csv"),
+        (TableKind::Coauthorships, "coauthorships.csv"),
+        (TableKind::Affinity, "affinity.csv"),
+        (TableKind::History, "history.csv"),
     ] {
         let Some(bytes) = files.get(file) else {
             continue;
         };
-        if (sheet == "conflicts" && inst.conflicts.is_empty())
-            || (sheet == "coauthorships" && inst.coauthorships.is_empty())
+        if (kind == TableKind::Conflicts && inst.conflicts.is_empty())
+            || (kind == TableKind::Coauthorships && inst.coauthorships.is_empty())
         {
             continue;
         }
@@ -861,25 +842,25 @@ pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, Writ
                     if v.is_empty() {
                         XCell::Empty
                     } else if h == "available" {
-                        XCell::Bool(v == "true")
+                        bool_cell(v == "true", lang)
                     } else if NUMERIC_COLUMNS.contains(&h.as_str()) {
                         v.parse::<f64>()
                             .map(XCell::Number)
                             .unwrap_or_else(|_| XCell::from(v))
                     } else {
-                        XCell::from(v)
+                        XCell::from(super::csv_safe::restore(v))
                     }
                 })
                 .collect();
             rows.push(row);
         }
         tables.push(Table {
-            name: sheet.into(),
-            header,
+            name: office::sheet_name(kind, lang).into(),
+            header: head(kind, &header),
             rows,
         });
     }
-    tables_xlsx_bytes(path, &tables)
+    Ok(tables)
 }
 
 /// Writes an instance as an `.xlsx` workbook, atomically.
@@ -923,16 +904,6 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_follow_excel() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(27), "AB");
-        assert_eq!(column_letters(701), "ZZ");
-        assert_eq!(column_letters(702), "AAA");
-    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
 use crate::io::error::{LoadError, Location, WriteError};
+use crate::io::office::Lang;
 use crate::io::panels::{DeclinedPair, PanelRecord, PanelsFile};
 use crate::model::{AppIx, ExpertIx, Instance};
 
@@ -21,22 +22,101 @@ pub const CONFIRMED_COLUMN: &str = "confirmed";
 /// The city sheets' column marking locked panels.
 pub const LOCKED_COLUMN: &str = "locked";
 
-/// A panels file as an `.xlsx` workbook for program officers: `summary`
-/// (status, objective, bound, solver, seed, input hash), one sheet per
-/// applicants' city in instance order (application, title, institution,
-/// panel size, outside-city members, panel score, then each member's id,
-/// name and city), and `by expert` (one row per review: expert, name,
-/// city, institution, load, cap, application, its city, score; experts in
-/// pool order).
+/// The words of a panels workbook: (English, Chinese). Sheet names,
+/// headers and summary keys are written in the chosen language and read
+/// back in either.
+const WORDS: &[(&str, &str)] = &[
+    (PANELS_SUMMARY_SHEET, "汇总"),
+    (PANELS_BY_EXPERT_SHEET, "按专家"),
+    ("key", "指标"),
+    ("value", "值"),
+    ("status", "状态"),
+    ("objective", "总匹配分"),
+    ("bound", "上界"),
+    ("solver", "求解方法"),
+    ("seed", "随机种子"),
+    ("input_sha256", "输入文件SHA-256"),
+    ("assignment_sha256", "分组SHA-256"),
+    ("applications", "项目数"),
+    ("panels", "分组数"),
+    ("reviews", "评审人次"),
+    ("application", "项目编号"),
+    ("title", "项目名称"),
+    ("institution", "单位"),
+    ("panel_size", "评审专家数"),
+    ("outside_city", "外地专家数"),
+    ("panel_score", "分组匹配分"),
+    ("expert", "专家编号"),
+    ("name", "姓名"),
+    ("city", "城市"),
+    ("load", "评审数"),
+    ("max_load", "评审上限"),
+    ("application_title", "项目名称"),
+    ("application_institution", "申报单位"),
+    ("application_city", "项目城市"),
+    ("programme", "计划类别"),
+    ("score", "匹配度"),
+];
+
+/// A word of the workbook in `lang`.
+fn word(key: &'static str, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => key,
+        Lang::Zh => WORDS
+            .iter()
+            .find(|(en, _)| *en == key)
+            .map_or(key, |(_, zh)| zh),
+    }
+}
+
+/// True when `cell` is `key` in either language.
+fn is_word(cell: &str, key: &str) -> bool {
+    let c = cell.trim();
+    c == key || WORDS.iter().any(|(en, zh)| *en == key && c == *zh)
+}
+
+/// A numbered member column (`expert_3`, `专家3`): its number.
+fn member_number(cell: &str, en: &str, zh: &str) -> Option<u32> {
+    let c = cell.trim();
+    c.strip_prefix(en)
+        .or_else(|| c.strip_prefix(zh))?
+        .parse()
+        .ok()
+}
+
+/// A panels file as an `.xlsx` workbook for program officers, with
+/// English headers; see [`panels_xlsx_bytes_in`].
 ///
 /// # Errors
-/// A panel naming an application or expert `inst` does not have; scores
-/// not aligned with experts.
+/// As [`panels_xlsx_bytes_in`].
 pub fn panels_xlsx_bytes(
     path: &Path,
     panels: &PanelsFile,
     inst: &Instance,
 ) -> Result<Vec<u8>, WriteError> {
+    panels_xlsx_bytes_in(path, panels, inst, Lang::En)
+}
+
+/// A panels file as an `.xlsx` workbook for program officers, sheet names
+/// and headers in `lang`: `summary`/汇总 (status, objective, bound, solver,
+/// seed, input hash; numbers as numbers), one sheet per applicants' city
+/// in instance order (application, title, institution, panel size,
+/// outside-city members, panel score, then each member's id, name and
+/// city), and `by expert`/按专家, what invitation letters need: one row
+/// per review, experts in pool order, with the expert's id, name, city,
+/// institution, load and cap, the expert's kept columns (e-mail, phone),
+/// then the application's id, title, institution and city, and the score.
+///
+/// # Errors
+/// A panel naming an application or expert `inst` does not have; scores
+/// not aligned with experts.
+pub fn panels_xlsx_bytes_in(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    let w = |key: &'static str| word(key, lang).to_string();
     let bad = |m: String| WriteError::unrepresentable(path, m);
     let apps = inst.app_index();
     let mut resolved: Vec<(AppIx, Members)> = Vec::new();
@@ -67,35 +147,43 @@ pub fn panels_xlsx_bytes(
     let opt_num = |x: Option<f64>| x.map(XCell::Number).unwrap_or(XCell::Empty);
     let mut tables = Vec::new();
     let reviews: usize = resolved.iter().map(|(_, m)| m.len()).sum();
+    // A seed is a number where a number cell holds it exactly.
+    let seed = |s: u64| {
+        if s < (1 << 53) {
+            XCell::Number(s as f64)
+        } else {
+            XCell::Text(s.to_string())
+        }
+    };
     tables.push(Table {
-        name: PANELS_SUMMARY_SHEET.into(),
-        header: vec!["key".into(), "value".into()],
+        name: w(PANELS_SUMMARY_SHEET),
+        header: vec![w("key"), w("value")],
         rows: vec![
-            vec!["status".into(), panels.status.clone().into()],
-            vec!["objective".into(), num(panels.objective)],
-            vec!["bound".into(), opt_num(panels.bound)],
+            vec![w("status").into(), panels.status.clone().into()],
+            vec![w("objective").into(), num(panels.objective)],
+            vec![w("bound").into(), opt_num(panels.bound)],
             vec![
-                "solver".into(),
+                w("solver").into(),
                 panels.solver.clone().unwrap_or_default().into(),
             ],
             vec![
-                "seed".into(),
-                panels
-                    .seed
-                    .map(|s| XCell::Text(s.to_string()))
-                    .unwrap_or(XCell::Empty),
+                w("seed").into(),
+                panels.seed.map(seed).unwrap_or(XCell::Empty),
             ],
             vec![
-                "input_sha256".into(),
+                w("input_sha256").into(),
                 panels.input_sha256.clone().unwrap_or_default().into(),
             ],
             vec![
-                "assignment_sha256".into(),
+                w("assignment_sha256").into(),
                 panels.assignment_sha256.clone().unwrap_or_default().into(),
             ],
-            vec!["applications".into(), num(inst.applications.len() as f64)],
-            vec!["panels".into(), num(resolved.len() as f64)],
-            vec!["reviews".into(), num(reviews as f64)],
+            vec![
+                w("applications").into(),
+                num(inst.applications.len() as f64),
+            ],
+            vec![w("panels").into(), num(resolved.len() as f64)],
+            vec![w("reviews").into(), num(reviews as f64)],
         ],
     });
     // One sheet per applicants' city, cities in instance order.
@@ -116,13 +204,22 @@ pub fn panels_xlsx_bytes(
             "outside_city",
             "panel_score",
         ]
-        .iter()
-        .map(|s| s.to_string())
+        .into_iter()
+        .map(w)
         .collect();
         for m in 1..=width {
-            header.push(format!("expert_{m}"));
-            header.push(format!("name_{m}"));
-            header.push(format!("city_{m}"));
+            match lang {
+                Lang::En => {
+                    header.push(format!("expert_{m}"));
+                    header.push(format!("name_{m}"));
+                    header.push(format!("city_{m}"));
+                }
+                Lang::Zh => {
+                    header.push(format!("专家{m}"));
+                    header.push(format!("姓名{m}"));
+                    header.push(format!("城市{m}"));
+                }
+            }
         }
         header.push(CONFIRMED_COLUMN.to_string());
         header.push(LOCKED_COLUMN.to_string());
@@ -176,39 +273,56 @@ pub fn panels_xlsx_bytes(
             per_expert.entry(*e).or_default().push((*a, *s));
         }
     }
+    let kept = &inst.kept.experts;
     let mut rows = Vec::new();
     for (e, list) in &per_expert {
         let ex = &inst.experts[e.ix()];
         for (a, s) in list {
-            rows.push(vec![
+            let app = &inst.applications[a.ix()];
+            let mut row = vec![
                 XCell::from(ex.id.as_str()),
                 XCell::from(ex.name.clone().unwrap_or_default()),
                 XCell::from(inst.expert_city(*e)),
                 XCell::from(inst.expert_institution(*e)),
                 num(list.len() as f64),
                 num(inst.max_load(*e) as f64),
-                XCell::from(inst.applications[a.ix()].id.as_str()),
+            ];
+            row.extend(
+                kept.columns
+                    .iter()
+                    .map(|c| XCell::from(kept.get(e.ix(), c))),
+            );
+            // When applications carry a programme, its column (word
+            // `programme`) goes after the application's city.
+            row.extend([
+                XCell::from(app.id.as_str()),
+                XCell::from(app.title.clone().unwrap_or_default()),
+                XCell::from(inst.app_institution(*a)),
                 XCell::from(inst.app_city(*a)),
                 opt_num(*s),
             ]);
+            rows.push(row);
         }
     }
-    tables.push(Table {
-        name: PANELS_BY_EXPERT_SHEET.into(),
-        header: [
-            "expert",
-            "name",
-            "city",
-            "institution",
-            "load",
-            "max_load",
+    let mut header: Vec<String> = ["expert", "name", "city", "institution", "load", "max_load"]
+        .into_iter()
+        .map(w)
+        .collect();
+    header.extend(kept.columns.iter().cloned());
+    header.extend(
+        [
             "application",
+            "application_title",
+            "application_institution",
             "application_city",
             "score",
         ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        .into_iter()
+        .map(w),
+    );
+    tables.push(Table {
+        name: w(PANELS_BY_EXPERT_SHEET),
+        header,
         rows,
     });
     if !panels.declined.is_empty() || !panels.withdrawn.is_empty() {
@@ -271,7 +385,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     };
     let summary = sheets
         .iter()
-        .find(|(n, _)| n == PANELS_SUMMARY_SHEET)
+        .find(|(n, _)| is_word(n, PANELS_SUMMARY_SHEET))
         .ok_or_else(|| {
             LoadError::new(
                 path,
@@ -283,7 +397,11 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     let mut value: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for (r, row) in summary.1.iter().enumerate().skip(1) {
         if let (Some(k), Some(v)) = (row.first(), row.get(1)) {
-            value.insert(k.trim(), (r, v.trim()));
+            let key = WORDS
+                .iter()
+                .find(|(en, zh)| k.trim() == *en || k.trim() == *zh)
+                .map_or(k.trim(), |(en, _)| en);
+            value.insert(key, (r, v.trim()));
         }
     }
     let text = |key: &str| value.get(key).map(|&(_, v)| v).filter(|v| !v.is_empty());
@@ -309,9 +427,12 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
 
     // Scores by (application, expert), from the sheet by expert.
     let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
-    if let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_BY_EXPERT_SHEET) {
+    if let Some((_, rows)) = sheets
+        .iter()
+        .find(|(n, _)| is_word(n, PANELS_BY_EXPERT_SHEET))
+    {
         if let Some((h, _)) = header_row(rows) {
-            let col = |name: &str| rows[h].iter().position(|c| c.trim() == name);
+            let col = |name: &str| rows[h].iter().position(|c| is_word(c, name));
             if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score"))
             {
                 for row in &rows[h + 1..] {
@@ -327,9 +448,9 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let (mut confirmed, mut locked) = (Vec::new(), Vec::new());
     for (name, rows) in &sheets {
-        if name == PANELS_SUMMARY_SHEET
-            || name == PANELS_BY_EXPERT_SHEET
-            || name == PANELS_DECLINES_SHEET
+        if is_word(name, PANELS_SUMMARY_SHEET)
+            || is_word(name, PANELS_BY_EXPERT_SHEET)
+            || is_word(name, PANELS_DECLINES_SHEET)
         {
             continue;
         }
@@ -341,7 +462,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
         let mut expert_cols: Vec<(u32, usize)> = header
             .iter()
             .enumerate()
-            .filter_map(|(i, h)| Some((h.trim().strip_prefix("expert_")?.parse().ok()?, i)))
+            .filter_map(|(i, h)| Some((member_number(h, "expert_", "专家")?, i)))
             .collect();
         expert_cols.sort_unstable();
         let column = |names: &[&str]| header.iter().position(|c| names.contains(&c.trim()));
@@ -424,7 +545,8 @@ fn round6(x: f64) -> f64 {
 /// for.
 fn city_sheet_name(city: &str) -> String {
     let fixed = [PANELS_SUMMARY_SHEET, PANELS_BY_EXPERT_SHEET];
-    if fixed.iter().any(|f| f.eq_ignore_ascii_case(city.trim())) {
+    let taken = |f: &&str| f.eq_ignore_ascii_case(city.trim()) || is_word(city, f);
+    if fixed.iter().any(taken) {
         format!("{city} (city)")
     } else {
         city.to_string()
@@ -442,7 +564,7 @@ fn cell(row: &[String], i: usize) -> &str {
 fn header_row(rows: &[Vec<String>]) -> Option<(usize, usize)> {
     rows.iter().enumerate().find_map(|(r, row)| {
         row.iter()
-            .position(|h| h.trim() == "application")
+            .position(|h| is_word(h, "application"))
             .map(|c| (r, c))
     })
 }

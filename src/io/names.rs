@@ -1,0 +1,141 @@
+//! Names as offices type them (SPEC.md "Names as offices type them"): the
+//! one normalisation every compared name goes through, in every input
+//! form and on the command line.
+//!
+//! A name is compared after Unicode NFKC (full-width letters and digits
+//! become ASCII, `；` becomes `;`, a decomposed `Zürich` is composed),
+//! with the zero-width characters U+200B–U+200D, U+2060 and U+FEFF
+//! removed, trimmed, and with every inner run of white space (including
+//! the full-width space U+3000) collapsed to one space. Places (cities,
+//! institutions) are further compared without letter case
+//! ([`place_key`]). List cells split at `;`, `；` and `、`
+//! ([`split_list`]).
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// True for the zero-width characters a name never keeps.
+fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// True when `s` is already normal and needs no copy: printable ASCII
+/// (NFKC leaves it alone), no space at either end, no two spaces in a row.
+fn is_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for &c in b {
+        if !(0x20..0x7F).contains(&c) {
+            return false;
+        }
+        let space = c == b' ';
+        if space && prev_space {
+            return false;
+        }
+        prev_space = space;
+    }
+    true
+}
+
+/// The normal form of a name: NFKC, zero-width characters removed,
+/// trimmed, inner white space collapsed to one space. Idempotent.
+pub fn normalize(s: &str) -> Cow<'_, str> {
+    if is_plain(s) {
+        return Cow::Borrowed(s);
+    }
+    let nfkc: String = s.chars().filter(|&c| !is_zero_width(c)).nfkc().collect();
+    let mut out = String::with_capacity(nfkc.len());
+    for word in nfkc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// True when `s` is its own normal form.
+pub fn is_normal(s: &str) -> bool {
+    matches!(normalize(s), Cow::Borrowed(_))
+}
+
+/// The key two spellings of one place share: the normal form in lower
+/// case (`"Wuhan"`, `"wuhan "` and `"WUHAN"` have one key).
+pub fn place_key(s: &str) -> String {
+    normalize(s).to_lowercase()
+}
+
+/// True for a list separator: `;` (NFKC turns `；` into it) and `、`.
+pub fn is_list_separator(c: char) -> bool {
+    matches!(c, ';' | '；' | '、')
+}
+
+/// A list cell's items: normalised, split at every separator, empty items
+/// dropped (`"F0401；F0406、 F0502"` → three fields).
+pub fn split_list(cell: &str) -> Vec<String> {
+    normalize(cell)
+        .split(is_list_separator)
+        .map(normalize)
+        .filter(|s| !s.is_empty())
+        .map(Cow::into_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn office_spellings_normalise_to_one() {
+        for s in [
+            "武汉",
+            "武汉 ",
+            " 武汉",
+            "武\u{200B}汉",
+            "\u{FEFF}武汉",
+            "武汉\u{3000}",
+        ] {
+            assert_eq!(normalize(s), "武汉", "{s:?}");
+        }
+        assert_eq!(normalize("Zu\u{0308}rich"), "Zürich");
+        assert_eq!(
+            normalize("Wuhan\u{3000}\u{3000}University"),
+            "Wuhan University"
+        );
+        assert_eq!(normalize("ＡＢＣ１２"), "ABC12");
+        assert_eq!(normalize("  a \t b  "), "a b");
+        assert!(matches!(normalize("E0001"), Cow::Borrowed(_)));
+        assert!(matches!(normalize("长沙"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn places_ignore_letter_case() {
+        assert_eq!(place_key("Wuhan"), place_key("wuhan "));
+        assert_eq!(place_key("ＷＵＨＡＮ"), place_key("Wuhan"));
+        assert_ne!(place_key("Wuhan"), place_key("Wuchang"));
+    }
+
+    #[test]
+    fn lists_split_at_every_separator() {
+        assert_eq!(split_list("F0401；F0406"), ["F0401", "F0406"]);
+        assert_eq!(split_list("光学、 激光;;"), ["光学", "激光"]);
+        assert_eq!(split_list(" ; "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn normalising_is_idempotent() {
+        for s in ["a\u{3000}b", "Ｚｕ\u{0308}rich ", "x\u{200D}\u{2060}y", "ﬁ"] {
+            let once = normalize(s).into_owned();
+            assert_eq!(normalize(&once), once.as_str());
+            assert!(is_normal(&once));
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The officer's path end to end: `panels template` → fill → `solve` →
+//! workbook; workbooks from `solve`, `draw`, `replace` and `export` in the
+//! instance's language, with what invitation letters need; an instance
+//! exported and read back is the same instance.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx};
+use panels::io::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+use panels::model::Instance;
+
+struct Sandbox(tempfile::TempDir);
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox(tempfile::tempdir().unwrap())
+    }
+    fn p(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+    fn s(&self, name: &str) -> String {
+        self.p(name).to_str().unwrap().to_string()
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_panels"))
+            .args(args)
+            .current_dir(self.0.path())
+            .output()
+            .unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+}
+
+fn repo(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(p)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn sheets(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    read_xlsx_tables(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn sheet<'a>(all: &'a [(String, Vec<Vec<String>>)], name: &str) -> &'a Vec<Vec<String>> {
+    &all.iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no sheet {name}"))
+        .1
+}
+
+/// A small round to fill a template with.
+fn small_round(seed: u64) -> Instance {
+    let mut cfg = panels::generate::preset("tiny").unwrap();
+    cfg.applications = 12;
+    cfg.experts = 60;
+    cfg.seed = seed;
+    panels::generate::generate(&cfg)
+}
+
+/// Fills a template: for each of its sheets, the template's own header
+/// row, then the round's rows placed by header name (the office's extra
+/// columns get an e-mail and a phone); the optional sheets the round does
+/// not use keep only their header.
+fn fill(template: &Path, round: &Instance, lang: panels::io::office::Lang) -> Vec<u8> {
+    let filled =
+        panels::io::xlsx::instance_xlsx_bytes_in(round, Path::new("x.xlsx"), lang).unwrap();
+    let source = read_xlsx_tables(&filled).unwrap();
+    let mut tables = Vec::new();
+    for (name, rows) in sheets(template) {
+        let header = rows[0].clone();
+        let mut body: Vec<Vec<XCell>> = Vec::new();
+        if let Some((_, src)) = source.iter().find(|(n, _)| *n == name) {
+            for (i, r) in src[1..].iter().enumerate() {
+                let row = header
+                    .iter()
+                    .map(|h| match src[0].iter().position(|x| x == h) {
+                        Some(c) => XCell::from(r.get(c).map_or("", String::as_str)),
+                        None if h == "邮箱" || h == "email" => {
+                            XCell::from(format!("e{i}@example.cn"))
+                        }
+                        None if h == "电话" || h == "phone" => XCell::from(format!("027-{i:04}")),
+                        None => XCell::Empty,
+                    })
+                    .collect();
+                body.push(row);
+            }
+        } else if name == "说明" || name == "instructions" {
+            body = rows[1..]
+                .iter()
+                .map(|r| r.iter().map(|c| XCell::from(c.as_str())).collect())
+                .collect();
+        }
+        tables.push(Table {
+            name,
+            header,
+            rows: body,
+        });
+    }
+    tables_xlsx_bytes(Path::new("filled.xlsx"), &tables).unwrap()
+}
+
+#[test]
+fn a_template_filled_in_solves_and_verifies() {
+    use panels::io::office::Lang;
+    for (lang, flag, sheet_names) in [
+        (
+            Lang::Zh,
+            "zh",
+            ["说明", "参数", "专家", "申报项目", "回避", "合作", "匹配度"],
+        ),
+        (
+            Lang::En,
+            "en",
+            [
+                "instructions",
+                "policy",
+                "experts",
+                "applications",
+                "conflicts",
+                "coauthorships",
+                "affinity",
+            ],
+        ),
+    ] {
+        let sb = Sandbox::new();
+        sb.ok(&["template", "--out", "round.xlsx", "--lang", flag]);
+        let t = sheets(&sb.p("round.xlsx"));
+        let names: Vec<&str> = t.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, sheet_names);
+        // The policy sheet lists the main rules with their values.
+        assert!(t[1].1.len() > 5, "{:?}", t[1]);
+        for (name, rows) in &t[2..] {
+            assert_eq!(rows.len(), 2, "{name}: a header and one example row");
+        }
+        // The template as it stands is a round: one expert, one application.
+        let inst = panels::io::load_instance(&sb.p("round.xlsx")).unwrap();
+        assert_eq!((inst.experts.len(), inst.applications.len()), (1, 1));
+        assert_eq!(
+            inst.kept.experts.columns.len(),
+            2,
+            "e-mail and phone columns"
+        );
+
+        let round = small_round(7);
+        std::fs::write(sb.p("filled.xlsx"), fill(&sb.p("round.xlsx"), &round, lang)).unwrap();
+        let loaded = panels::io::load_instance(&sb.p("filled.xlsx")).unwrap();
+        let mut without_kept = loaded.clone();
+        without_kept.kept = Default::default();
+        assert_eq!(without_kept, round, "{flag}");
+        assert_eq!(loaded.kept.experts.columns.len(), 2);
+
+        sb.ok(&["solve", "filled.xlsx", "--out", "panels.xlsx"]);
+        sb.ok(&["verify", "filled.xlsx", "panels.xlsx"]);
+        let out = sheets(&sb.p("panels.xlsx"));
+        let by_expert = match lang {
+            Lang::Zh => sheet(&out, "按专家"),
+            Lang::En => sheet(&out, "by expert"),
+        };
+        let header = &by_expert[0];
+        let wanted: &[&str] = match lang {
+            Lang::Zh => &[
+                "专家编号",
+                "姓名",
+                "邮箱",
+                "电话",
+                "项目编号",
+                "项目名称",
+                "申报单位",
+                "项目城市",
+                "匹配度",
+            ],
+            Lang::En => &[
+                "expert",
+                "name",
+                "email",
+                "phone",
+                "application",
+                "application_title",
+                "application_institution",
+                "application_city",
+                "score",
+            ],
+        };
+        for w in wanted {
+            assert!(
+                header.iter().any(|h| h == w),
+                "{flag}: no column {w} in {header:?}"
+            );
+        }
+        let col = |w: &str| header.iter().position(|h| h == w).unwrap();
+        let mail = col(wanted[2]);
+        assert!(by_expert[1..]
+            .iter()
+            .all(|r| r[mail].contains("@example.cn")));
+        let title = col(wanted[5]);
+        assert!(by_expert[1..].iter().all(|r| !r[title].is_empty()));
+    }
+}
+
+/// The seed (and every count) is a number cell; ids are text cells.
+#[test]
+fn numbers_are_numbers_and_ids_stay_text() {
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "solve",
+        &repo("instances/yangtze-office.xlsx"),
+        "--out",
+        "p.xlsx",
+        "-q",
+    ]);
+    let mut wb: Xlsx<_> = calamine::open_workbook(sb.p("p.xlsx")).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let seed = summary
+        .rows()
+        .find(|r| r[0] == Data::String("随机种子".into()))
+        .unwrap();
+    assert!(matches!(seed[1], Data::Float(x) if x == 2026.0), "{seed:?}");
+    let by_expert = wb.worksheet_range("按专家").unwrap();
+    let second = by_expert.rows().nth(1).unwrap();
+    assert!(matches!(&second[0], Data::String(s) if s.starts_with('E')));
+    assert!(
+        matches!(second[4], Data::Float(_)),
+        "load is a number: {second:?}"
+    );
+}
+
+#[test]
+fn workbooks_speak_the_instances_language_unless_told() {
+    let sb = Sandbox::new();
+    let zh = repo("instances/yangtze-office.xlsx");
+    let en = repo("instances/yangtze.json");
+    sb.ok(&["solve", &zh, "--out", "zh.xlsx", "-q"]);
+    sb.ok(&["solve", &en, "--out", "en.xlsx", "-q"]);
+    sb.ok(&["solve", &en, "--out", "forced.xlsx", "--lang", "zh", "-q"]);
+    let first = |p: &str| sheets(&sb.p(p))[0].0.clone();
+    assert_eq!(first("zh.xlsx"), "汇总");
+    assert_eq!(first("en.xlsx"), "summary");
+    assert_eq!(first("forced.xlsx"), "汇总");
+    // Every panels workbook reads back wherever panels are read.
+    sb.ok(&["verify", &en, "forced.xlsx"]);
+    sb.ok(&["export", &en, "forced.xlsx", "--out", "again.json"]);
+    // (A workbook carries no certificate, so neither does its export.)
+    sb.ok(&["verify", &en, "again.json"]);
+}
+
+#[test]
+fn draw_and_replace_write_workbooks() {
+    let sb = Sandbox::new();
+    let zh = repo("instances/yangtze-office.xlsx");
+    sb.ok(&["draw", &zh, "--out", "d.xlsx", "--log", "d.json", "-q"]);
+    sb.ok(&["verify", &zh, "d.xlsx"]);
+    assert_eq!(sheets(&sb.p("d.xlsx"))[0].0, "汇总");
+    let json = sb.s("p.json");
+    sb.ok(&["solve", &zh, "--out", &json, "-q"]);
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.p("p.json")).unwrap()).unwrap();
+    let app = file["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ex = file["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Ids typed with a full-width letter and a trailing space still match.
+    let typed = format!("{}:{} ", app.replacen('A', "Ａ", 1), ex);
+    sb.ok(&[
+        "replace",
+        &zh,
+        "p.json",
+        "--decline",
+        &typed,
+        "--out",
+        "r.xlsx",
+        "--log",
+        "r.json",
+        "--lang",
+        "en",
+        "-q",
+    ]);
+    sb.ok(&["verify", &zh, "r.xlsx"]);
+    assert_eq!(sheets(&sb.p("r.xlsx"))[0].0, "summary");
+}
+
+#[test]
+fn an_exported_instance_reads_back_the_same() {
+    let sb = Sandbox::new();
+    for (input, out, lang) in [
+        (repo("instances/yangtze.json"), "y-zh.xlsx", "zh"),
+        (repo("instances/yangtze.json"), "y-en.xlsx", "en"),
+        (repo("instances/yangtze-office.xlsx"), "o.json", "en"),
+        (repo("instances/yangtze-office-gbk"), "g.xlsx", "zh"),
+    ] {
+        sb.ok(&["export", &input, "--out", out, "--lang", lang, "-q"]);
+        let a = panels::io::load_instance(Path::new(&input)).unwrap();
+        let b = panels::io::load_instance(&sb.p(out)).unwrap();
+        assert_eq!(a, b, "{input} → {out}");
+    }
+    // Export refuses to write over its input.
+    let copy = sb.p("in.xlsx");
+    std::fs::copy(repo("instances/yangtze-office.xlsx"), &copy).unwrap();
+    let out = sb.run(&["export", "in.xlsx", "--out", "in.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn template_refuses_other_extensions() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["template", "--out", "round.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!sb.p("round.csv").exists());
+}

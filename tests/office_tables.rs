@@ -1,0 +1,879 @@
+//! Office tables: names as offices type them, Chinese and English sheet
+//! and column names, title rows, kept columns, encodings, booleans and list
+//! separators, the policy as key/value rows, near-typo refusals, and the
+//! blank template, each loading to the same instance as a clean bundle.
+
+use std::path::Path;
+
+use panels::eligibility::Eligibility;
+use panels::io::office::Lang;
+use panels::io::panels::{PanelRecord, PanelsFile};
+use panels::io::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+use panels::io::{
+    load_bundle_from_bytes, load_bundle_noted, load_csv_from_bytes, load_csv_noted, CsvInput,
+};
+use panels::model::Instance;
+
+// ------------------------------------------------------------ helpers
+
+/// Solves and verifies; the panels.
+fn solve_verified(inst: &Instance) -> PanelsFile {
+    let elig = Eligibility::compute(inst);
+    let solved = panels::solve::solve_with(inst, &elig, &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = panels::cli::panels_file(inst, &elig, &solved, String::new());
+    let report = panels::verify::verify(inst, &file);
+    assert!(report.is_ok(), "{}", report.render(inst));
+    file
+}
+
+fn csv_input(files: &[(&str, String)]) -> CsvInput {
+    let mut input = CsvInput::default();
+    for (name, text) in files {
+        assert!(input.set(name, text.as_bytes().to_vec()), "{name}");
+    }
+    input
+}
+
+fn load_csv(files: &[(&str, String)]) -> Instance {
+    load_csv_from_bytes(Path::new("d"), &csv_input(files)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn load_xlsx(tables: &[Table]) -> Instance {
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), tables).unwrap();
+    panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text_row(cells: &[&str]) -> Vec<XCell> {
+    cells.iter().map(|c| XCell::from(*c)).collect()
+}
+
+fn table(name: &str, header: &[&str], rows: &[&[&str]]) -> Table {
+    Table {
+        name: name.into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows: rows.iter().map(|r| text_row(r)).collect(),
+    }
+}
+
+// ------------------------------------------------------------ names as offices type them
+
+/// One application in `home`; E1 (best score) in `variant`, which is the
+/// same city spelt another way; E2 and E3 elsewhere. Two outside experts
+/// are needed, so E1 must not be on the panel.
+fn home_round_bundle(home: &str, variant: &str) -> String {
+    serde_json::json!({
+        "policy": {"panel_size": 2, "min_outside": 2, "default_affinity": 0.0},
+        "experts": [
+            {"id": "E1", "city": variant, "institution": "U1"},
+            {"id": "E2", "city": "长沙", "institution": "U2"},
+            {"id": "E3", "city": "合肥", "institution": "U3"},
+            {"id": "E4", "city": home, "institution": "U4"}
+        ],
+        "applications": [{"id": "A1", "city": home, "institution": "U0"}],
+        "affinity": [
+            {"application": "A1", "expert": "E1", "score": 0.9},
+            {"application": "A1", "expert": "E2", "score": 0.5},
+            {"application": "A1", "expert": "E3", "score": 0.4}
+        ]
+    })
+    .to_string()
+}
+
+fn home_round_csv(home: &str, variant: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "experts.csv",
+            format!("id,city,institution\nE1,{variant},U1\nE2,长沙,U2\nE3,合肥,U3\nE4,{home},U4\n"),
+        ),
+        (
+            "applications.csv",
+            format!("id,city,institution\nA1,{home},U0\n"),
+        ),
+        (
+            "affinity.csv",
+            "application,expert,score\nA1,E1,0.9\nA1,E2,0.5\nA1,E3,0.4\n".into(),
+        ),
+        (
+            "policy.json",
+            r#"{"panel_size": 2, "min_outside": 2, "default_affinity": 0.0}"#.into(),
+        ),
+    ]
+}
+
+const SPELLINGS: &[(&str, &str)] = &[
+    ("武汉", "武汉 "),
+    ("武汉", "武\u{200B}汉"),
+    ("武汉", "\u{3000}武汉\u{3000}"),
+    ("Zürich", "Zu\u{0308}rich"),
+    ("Wuhan", "wuhan"),
+    ("Wuhan", "WUHAN\u{FEFF}"),
+];
+
+#[test]
+fn a_city_spelt_another_way_is_the_same_city_for_the_outside_rule() {
+    for &(home, variant) in SPELLINGS {
+        let from_bundle = load_bundle_from_bytes(
+            Path::new("b.json"),
+            home_round_bundle(home, variant).as_bytes(),
+        )
+        .unwrap();
+        let from_csv = load_csv(&home_round_csv(home, variant));
+        assert_eq!(from_bundle, from_csv, "{variant:?}");
+        let inst = from_bundle;
+        assert_eq!(
+            inst.cities.len(),
+            3,
+            "{variant:?}: {:?}",
+            inst.cities.names()
+        );
+        // Shown as the first spelling (E1's), in normal form.
+        let shown = panels::io::names::normalize(variant);
+        assert_eq!(inst.app_city(panels::model::AppIx(0)), shown, "{variant:?}");
+        assert_eq!(
+            panels::io::names::place_key(&shown),
+            panels::io::names::place_key(home)
+        );
+        let file = solve_verified(&inst);
+        assert_eq!(file.panels[0].experts, ["E2", "E3"], "{variant:?}");
+        // E1 on the panel breaks the outside-city rule: it is home.
+        let mut wrong = file.clone();
+        wrong.panels[0] = PanelRecord {
+            application: "A1".into(),
+            experts: vec!["E1".into(), "E2".into()],
+            scores: None,
+        };
+        assert!(
+            !panels::verify::verify(&inst, &wrong).is_ok(),
+            "{variant:?}"
+        );
+    }
+}
+
+#[test]
+fn every_merge_of_spellings_is_noted_once() {
+    let (_, notes) = load_bundle_noted(
+        Path::new("b.json"),
+        home_round_bundle("Wuhan", "wuhan").as_bytes(),
+    )
+    .unwrap();
+    let merges: Vec<&String> = notes
+        .notes
+        .iter()
+        .filter(|n| n.contains("one city"))
+        .collect();
+    assert_eq!(merges.len(), 1, "{notes:?}");
+    assert!(merges[0].contains(r#""wuhan", "Wuhan""#) && merges[0].contains(r#"shown as "wuhan""#));
+    // The same spelling twice is no merge.
+    let (_, notes) = load_bundle_noted(
+        Path::new("b.json"),
+        home_round_bundle("Wuhan", "Wuhan").as_bytes(),
+    )
+    .unwrap();
+    assert!(notes.notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn the_first_spelling_is_the_one_shown() {
+    let inst = load_bundle_from_bytes(
+        Path::new("b.json"),
+        home_round_bundle("Wuhan", "WUHAN").as_bytes(),
+    )
+    .unwrap();
+    // E1 (first) spells it WUHAN.
+    assert_eq!(inst.cities.names(), ["WUHAN", "长沙", "合肥"]);
+    assert_eq!(inst.app_city(panels::model::AppIx(0)), "WUHAN");
+}
+
+#[test]
+fn ids_that_collide_after_normalising_are_duplicates() {
+    let bundle = r#"{"policy": {}, "experts": [
+        {"id": "E1", "city": "X", "institution": "I"},
+        {"id": "E1 ", "city": "Y", "institution": "J"}],
+      "applications": [{"id": "A1", "city": "Y", "institution": "J"}]}"#;
+    let errs = load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap_err();
+    assert!(
+        errs.to_string().contains("duplicate expert id \"E1\""),
+        "{errs}"
+    );
+    // Team members, conflicts and affinity ids are compared the same way.
+    let bundle = r#"{"policy": {"panel_size": 1}, "experts": [
+        {"id": "E1", "city": "X", "institution": "I"},
+        {"id": "E2", "city": "Y", "institution": "J"}],
+      "applications": [{"id": "A1", "city": "Y", "institution": "K", "team": ["P\u200B1"], "avoid": ["E2 "]}],
+      "conflicts": [{"expert": " E1", "with": "P1"}],
+      "affinity": [{"application": "A1 ", "expert": "Ｅ1", "score": 0.5}]}"#;
+    let inst = load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap();
+    assert_eq!(inst.persons.names(), ["E1", "E2", "P1"]);
+    assert_eq!(inst.affinity.as_ref().unwrap().len(), 1);
+    assert_eq!(inst.applications[0].avoid.len(), 1);
+}
+
+#[test]
+fn list_cells_split_at_every_separator_in_every_form() {
+    let clean = load_csv(&[
+        (
+            "experts.csv",
+            "id,city,institution,fields,keywords\nE1,X,I,F0401;F0406,光学;激光\n".into(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,Y,J,P1;P2\n".into(),
+        ),
+        ("policy.json", "{}".into()),
+    ]);
+    let office = load_csv(&[
+        (
+            "experts.csv",
+            "id,city,institution,fields,keywords\nE1,X,I,F0401；F0406,光学、 激光\n".into(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,Y,J,P1、P2；\n".into(),
+        ),
+        ("policy.json", "{}".into()),
+    ]);
+    assert_eq!(clean, office);
+    assert_eq!(clean.experts[0].fields, ["F0401", "F0406"]);
+    let json = load_bundle_from_bytes(
+        Path::new("b.json"),
+        r#"{"policy": {}, "experts": [{"id": "E1", "city": "X", "institution": "I",
+            "fields": ["F0401；F0406"], "keywords": ["光学、激光"]}],
+            "applications": [{"id": "A1", "city": "Y", "institution": "J", "team": ["P1", "P2"]}]}"#
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(json, clean);
+}
+
+#[test]
+fn names_typed_on_the_command_line_are_normalised() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b.json");
+    std::fs::write(&b, home_round_bundle("武汉", "武汉 ")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_panels");
+    let out = std::process::Command::new(bin)
+        .args([
+            "explain",
+            b.to_str().unwrap(),
+            "--application",
+            "Ａ1 ",
+            "--expert",
+            "E\u{200B}2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("eligible"));
+}
+
+// ------------------------------------------------------------ office tables
+
+/// The clean round every office variant below must load to.
+fn clean_csv() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "experts.csv",
+            "id,name,city,institution,fields,keywords,title,max_load,min_load,available\n\
+             E1,李伟,武汉,武汉大学,F0301;F0302,光学;激光,教授,4,1,true\n\
+             E2,王芳,长沙,中南大学,F0301,,副教授,,,false\n\
+             E3,张强,合肥,中国科学技术大学,F0302,激光,研究员,3,,true\n"
+                .into(),
+        ),
+        (
+            "applications.csv",
+            "id,title,city,institution,fields,keywords,panel_size,team,avoid\n\
+             A1,光子传感器,长沙,中南大学,F0301,光学,2,P9;E2,E3\n\
+             A2,激光雷达,武汉,华中科技大学,F0302,,1,P8,\n"
+                .into(),
+        ),
+        ("conflicts.csv", "expert,with,reason\nE1,P8,师生\n".into()),
+        ("coauthorships.csv", "a,b,year\nE3,P9,2023\n".into()),
+        (
+            "affinity.csv",
+            "application,expert,score\nA1,E1,0.83\nA2,E3,0.5\n".into(),
+        ),
+        (
+            "policy.json",
+            r#"{"panel_size": 2, "min_outside_share": 0.5, "max_load": 3, "avoid_same_institution": false, "seed": 7}"#
+                .into(),
+        ),
+    ]
+}
+
+/// The same round as an office writes it: Chinese headers in another
+/// order, a title row, kept columns, 是/否, ；/、 lists, policy.csv.
+fn office_csv() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "experts.csv",
+            "2026年度专家库,,,,,,,,,,,,\n\
+             专家编号,姓名,所在城市,工作单位,学科代码,关键词,职称,评审上限,最少评审数,是否可用,电话,邮箱,备注\n\
+             E1,李伟,武汉,武汉大学,F0301；F0302,光学、激光,教授,4,1,是,027-1,li@whu.edu.cn,\n\
+             E2,王芳,长沙 ,中南大学,F0301,,副教授,,,否,,,年假\n\
+             E3,张强,合肥,中国科学技术大学,F0302,激光,研究员,3,,是,,,\n"
+                .into(),
+        ),
+        (
+            "applications.csv",
+            "项目编号,项目名称,城市,申报单位,学科,关键词,评审专家数,团队成员,申请回避专家\n\
+             A1,光子传感器,长沙,中南大学,F0301,光学,2,P9、E2,E3\n\
+             A2,激光雷达,武汉,华中科技大学,F0302,,1,P8,\n"
+                .into(),
+        ),
+        ("conflicts.csv", "专家编号,回避对象,原因\nE1,P8,师生\n".into()),
+        ("coauthorships.csv", "成员甲,成员乙,年份\nE3,P9,2023\n".into()),
+        (
+            "affinity.csv",
+            "项目编号,专家编号,匹配度\nA1,E1,0.83\nA2,E3,0.5\n".into(),
+        ),
+        (
+            "policy.csv",
+            "参数,值\npanel_size,2\nmin_outside_share,0.5\nmax_load,3\navoid_same_institution,否\nseed,7\n"
+                .into(),
+        ),
+    ]
+}
+
+/// The clean round with the office's kept columns.
+fn clean_with_kept() -> Instance {
+    let mut inst = load_csv(&clean_csv());
+    inst.kept.experts = panels::model::KeptColumns {
+        columns: vec!["电话".into(), "邮箱".into(), "备注".into()],
+        rows: vec![
+            vec!["027-1".into(), "li@whu.edu.cn".into(), String::new()],
+            vec![String::new(), String::new(), "年假".into()],
+            vec![String::new(); 3],
+        ],
+    };
+    inst
+}
+
+#[test]
+fn an_office_csv_directory_loads_as_the_clean_round() {
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&office_csv())).unwrap();
+    assert_eq!(inst, clean_with_kept());
+    assert_eq!(notes.lang, Lang::Zh);
+    let all = notes.notes.join("\n");
+    assert!(
+        all.contains("the header is row 2; row 1 above it skipped"),
+        "{all}"
+    );
+    assert!(
+        all.contains("\"电话\"") && all.contains("kept with each expert"),
+        "{all}"
+    );
+}
+
+#[test]
+fn each_office_habit_alone_loads_as_the_clean_round() {
+    let clean = load_csv(&clean_csv());
+    let base = clean_csv();
+    let with = |name: &str, text: &str| -> Vec<(&'static str, String)> {
+        base.iter()
+            .map(|(n, t)| {
+                (
+                    *n,
+                    if *n == name {
+                        text.to_string()
+                    } else {
+                        t.clone()
+                    },
+                )
+            })
+            .collect()
+    };
+    let experts = &base[0].1;
+    let cases: Vec<(&str, Vec<(&'static str, String)>)> = vec![
+        (
+            "a title row",
+            with("experts.csv", &format!("2026年度专家库\n\n{experts}")),
+        ),
+        (
+            "two title rows and a date",
+            with(
+                "experts.csv",
+                &format!("专家库,\n制表日期：2026-03-01,\n{experts}"),
+            ),
+        ),
+        (
+            "TRUE/FALSE",
+            with(
+                "experts.csv",
+                &experts.replace("true", "TRUE").replace("false", "FALSE"),
+            ),
+        ),
+        (
+            "yes/no",
+            with(
+                "experts.csv",
+                &experts.replace("true", "yes").replace("false", "No"),
+            ),
+        ),
+        (
+            "1/0",
+            with(
+                "experts.csv",
+                &experts.replace(",true", ",1").replace(",false", ",0"),
+            ),
+        ),
+        (
+            "是/否",
+            with(
+                "experts.csv",
+                &experts.replace("true", "是").replace("false", "否"),
+            ),
+        ),
+        ("；", with("experts.csv", &experts.replace(';', "；"))),
+        ("、", with("experts.csv", &experts.replace(';', "、"))),
+        (
+            "English names in other case and spacing",
+            with(
+                "experts.csv",
+                &experts
+                    .replacen("id,name,city,institution", "ID, Name ,CITY,Institution", 1)
+                    .replacen("max_load,min_load", "Max Load,min-load", 1),
+            ),
+        ),
+    ];
+    for (what, files) in cases {
+        assert_eq!(load_csv(&files), clean, "{what}");
+    }
+    // Every Chinese alias of SPEC's table.
+    for (file, english, alias) in [
+        ("experts.csv", "id", "编号"),
+        ("experts.csv", "id", "专家编号"),
+        ("experts.csv", "name", "姓名"),
+        ("experts.csv", "city", "城市"),
+        ("experts.csv", "city", "所在城市"),
+        ("experts.csv", "institution", "单位"),
+        ("experts.csv", "institution", "工作单位"),
+        ("experts.csv", "institution", "所在单位"),
+        ("experts.csv", "fields", "学科"),
+        ("experts.csv", "fields", "学科代码"),
+        ("experts.csv", "fields", "研究领域"),
+        ("experts.csv", "keywords", "关键词"),
+        ("experts.csv", "title", "职称"),
+        ("experts.csv", "max_load", "评审上限"),
+        ("experts.csv", "max_load", "最多评审数"),
+        ("experts.csv", "min_load", "最少评审数"),
+        ("experts.csv", "available", "是否可用"),
+        ("experts.csv", "available", "可用"),
+        ("applications.csv", "id", "项目编号"),
+        ("applications.csv", "id", "编号"),
+        ("applications.csv", "title", "项目名称"),
+        ("applications.csv", "title", "名称"),
+        ("applications.csv", "city", "城市"),
+        ("applications.csv", "city", "所在城市"),
+        ("applications.csv", "institution", "申报单位"),
+        ("applications.csv", "institution", "依托单位"),
+        ("applications.csv", "institution", "单位"),
+        ("applications.csv", "fields", "学科代码"),
+        ("applications.csv", "keywords", "关键词"),
+        ("applications.csv", "panel_size", "专家数"),
+        ("applications.csv", "panel_size", "评审专家数"),
+        ("applications.csv", "team", "团队成员"),
+        ("applications.csv", "team", "团队"),
+        ("applications.csv", "avoid", "申请回避专家"),
+        ("applications.csv", "avoid", "回避专家"),
+        ("conflicts.csv", "expert", "专家编号"),
+        ("conflicts.csv", "expert", "专家"),
+        ("conflicts.csv", "with", "回避对象"),
+        ("conflicts.csv", "with", "对象"),
+        ("conflicts.csv", "reason", "原因"),
+        ("coauthorships.csv", "a", "成员甲"),
+        ("coauthorships.csv", "b", "成员乙"),
+        ("coauthorships.csv", "year", "年份"),
+        ("affinity.csv", "application", "项目编号"),
+        ("affinity.csv", "expert", "专家编号"),
+        ("affinity.csv", "score", "匹配度"),
+        ("affinity.csv", "score", "分数"),
+    ] {
+        let text = &base.iter().find(|(n, _)| *n == file).unwrap().1;
+        let (head, body) = text.split_once('\n').unwrap();
+        let head: Vec<&str> = head
+            .split(',')
+            .map(|h| if h == english { alias } else { h })
+            .collect();
+        let files = with(file, &format!("{}\n{body}", head.join(",")));
+        assert_eq!(load_csv(&files), clean, "{file}: {english} as {alias}");
+    }
+}
+
+#[test]
+fn gbk_and_utf16_files_are_decoded_with_a_note() {
+    let clean = load_csv(&clean_csv());
+    let office = office_csv();
+    for (enc, encode) in [
+        (
+            "GB18030",
+            Box::new(|t: &str| encoding_rs::GB18030.encode(t).0.into_owned())
+                as Box<dyn Fn(&str) -> Vec<u8>>,
+        ),
+        (
+            "UTF-16LE",
+            Box::new(|t: &str| {
+                let mut b = vec![0xFF, 0xFE];
+                b.extend(t.encode_utf16().flat_map(u16::to_le_bytes));
+                b
+            }),
+        ),
+        (
+            "UTF-16BE",
+            Box::new(|t: &str| {
+                let mut b = vec![0xFE, 0xFF];
+                b.extend(t.encode_utf16().flat_map(u16::to_be_bytes));
+                b
+            }),
+        ),
+    ] {
+        let mut input = CsvInput::default();
+        for (name, text) in &office {
+            input.set(name, encode(text));
+        }
+        let (inst, notes) =
+            load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{enc}: {e}"));
+        assert_eq!(inst, clean_with_kept(), "{enc}");
+        assert!(
+            notes
+                .notes
+                .iter()
+                .any(|n| n.contains(&format!("read as {enc}"))),
+            "{enc}: {notes:?}"
+        );
+        // From disk (read whole after a look at the first bytes).
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in &office {
+            std::fs::write(dir.path().join(name), encode(text)).unwrap();
+        }
+        assert_eq!(
+            panels::io::load_instance(dir.path()).unwrap(),
+            inst,
+            "{enc} from disk"
+        );
+    }
+    assert_eq!(clean.experts.len(), 3);
+}
+
+#[test]
+fn a_policy_csv_next_to_a_policy_json_is_refused() {
+    let mut files = office_csv();
+    files.push(("policy.json", "{}".into()));
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files)).unwrap_err();
+    assert!(
+        errs.to_string().contains("both policy.json and policy.csv"),
+        "{errs}"
+    );
+}
+
+#[test]
+fn policy_rows_are_checked_like_policy_json() {
+    let mut files = clean_csv();
+    files.retain(|(n, _)| *n != "policy.json");
+    files.push((
+        "policy.csv",
+        "key,value\npanel_size,2\nmax_laod,3\nseed,x\n".into(),
+    ));
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files)).unwrap_err();
+    let text = errs.to_string();
+    assert!(
+        text.contains("d/policy.csv row 3, field max_laod: unknown field; did you mean max_load?"),
+        "{text}"
+    );
+    assert!(text.contains("d/policy.csv row 4, field seed"), "{text}");
+}
+
+#[test]
+fn near_typos_of_known_columns_are_errors_naming_the_column() {
+    let mut files = clean_csv();
+    files[0].1 = files[0].1.replacen("max_load", "max_laod", 1);
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files)).unwrap_err();
+    assert!(
+        errs.to_string().contains(
+            "d/experts.csv row 1, field max_laod: column H \"max_laod\" is not a known column; \
+             did you mean max_load (评审上限/最多评审数)? Rename the header cell"
+        ),
+        "{errs}"
+    );
+    // In a workbook: the sheet, the header's row and the column letter.
+    let bytes = tables_xlsx_bytes(
+        Path::new("t.xlsx"),
+        &[
+            table("参数", &["参数", "值"], &[]),
+            table(
+                "专家",
+                &["2026年度专家库"],
+                &[
+                    &["专家编号", "城市", "工作单位", "评审上线"],
+                    &["E1", "X", "I", "3"],
+                ],
+            ),
+            table(
+                "申报项目",
+                &["项目编号", "城市", "申报单位"],
+                &[&["A1", "Y", "J"]],
+            ),
+        ],
+    )
+    .unwrap();
+    let errs = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes).unwrap_err();
+    assert!(
+        errs.to_string().contains(
+            "t.xlsx sheet 专家 row 2, field 评审上线: column D \"评审上线\" is not a known column; \
+             did you mean max_load (评审上限/最多评审数)?"
+        ),
+        "{errs}"
+    );
+    // Office columns are kept, not typos.
+    for kept in ["phone", "电话", "notes", "备注", "email", "邮箱"] {
+        let mut files = clean_csv();
+        let (head, body) = files[0].1.split_once('\n').unwrap();
+        files[0].1 = format!(
+            "{head},{kept}\n{}",
+            body.lines().map(|l| format!("{l},x\n")).collect::<String>()
+        );
+        let inst = load_csv(&files);
+        assert_eq!(inst.kept.experts.columns, [kept], "{kept}");
+        assert_eq!(inst.kept.experts.get(2, kept), "x");
+    }
+}
+
+#[test]
+fn cell_errors_name_sheet_row_column_letter_and_header() {
+    let bytes = tables_xlsx_bytes(
+        Path::new("t.xlsx"),
+        &[
+            table("参数", &["参数", "值"], &[]),
+            table(
+                "专家",
+                &["专家编号", "城市", "工作单位", "评审上限", "是否可用"],
+                &[
+                    &["E1", "X", "I", "三", "是"],
+                    &["E2", "X", "I", "2", "也许"],
+                ],
+            ),
+            table(
+                "申报项目",
+                &["项目编号", "城市", "申报单位"],
+                &[&["A1", "Y", "J"]],
+            ),
+        ],
+    )
+    .unwrap();
+    let text = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("t.xlsx sheet 专家 row 2 (id E1), field max_load (column D \"评审上限\"): expected a non-negative integer, got \"三\""), "{text}");
+    assert!(text.contains("t.xlsx sheet 专家 row 3 (id E2), field available (column E \"是否可用\"): expected 是/否"), "{text}");
+}
+
+/// The clean round as an office workbook: Chinese sheets and headers in
+/// another order, a title row, kept columns, 是/否, ；-lists, 参数 sheet.
+fn office_workbook() -> Vec<Table> {
+    vec![
+        table("说明", &["本工作簿由科技处维护"], &[]),
+        table(
+            "参数",
+            &["参数", "值"],
+            &[
+                &["panel_size", "2"],
+                &["min_outside_share", "0.5"],
+                &["max_load", "3"],
+                &["avoid_same_institution", "否"],
+                &["seed", "7"],
+            ],
+        ),
+        table(
+            "专家库",
+            &["2026年度专家库"],
+            &[
+                &[
+                    "姓名",
+                    "专家编号",
+                    "工作单位",
+                    "所在城市",
+                    "学科代码",
+                    "关键词",
+                    "职称",
+                    "评审上限",
+                    "最少评审数",
+                    "是否可用",
+                    "电话",
+                    "邮箱",
+                    "备注",
+                ],
+                &[
+                    "李伟",
+                    "E1",
+                    "武汉大学",
+                    "武汉",
+                    "F0301；F0302",
+                    "光学；激光",
+                    "教授",
+                    "4",
+                    "1",
+                    "是",
+                    "027-1",
+                    "li@whu.edu.cn",
+                    "",
+                ],
+                &[
+                    "王芳",
+                    "E2",
+                    "中南大学",
+                    "长沙",
+                    "F0301",
+                    "",
+                    "副教授",
+                    "",
+                    "",
+                    "否",
+                    "",
+                    "",
+                    "年假",
+                ],
+                &[
+                    "张强",
+                    "E3",
+                    "中国科学技术大学",
+                    "合肥",
+                    "F0302",
+                    "激光",
+                    "研究员",
+                    "3",
+                    "",
+                    "是",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        ),
+        table(
+            "申报项目",
+            &[
+                "项目编号",
+                "项目名称",
+                "城市",
+                "依托单位",
+                "研究领域",
+                "关键词",
+                "评审专家数",
+                "团队",
+                "回避专家",
+            ],
+            &[
+                &[
+                    "A1",
+                    "光子传感器",
+                    "长沙",
+                    "中南大学",
+                    "F0301",
+                    "光学",
+                    "2",
+                    "P9；E2",
+                    "E3",
+                ],
+                &[
+                    "A2",
+                    "激光雷达",
+                    "武汉",
+                    "华中科技大学",
+                    "F0302",
+                    "",
+                    "1",
+                    "P8",
+                    "",
+                ],
+            ],
+        ),
+        table(
+            "利益冲突",
+            &["专家", "对象", "原因"],
+            &[&["E1", "P8", "师生"]],
+        ),
+        table(
+            "合著",
+            &["成员甲", "成员乙", "年份"],
+            &[&["E3", "P9", "2023"]],
+        ),
+        table(
+            "评分",
+            &["项目编号", "专家编号", "分数"],
+            &[&["A1", "E1", "0.83"], &["A2", "E3", "0.5"]],
+        ),
+    ]
+}
+
+#[test]
+fn an_office_workbook_loads_as_the_clean_round() {
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &office_workbook()).unwrap();
+    let (inst, notes) = panels::io::xlsx::load_xlsx_noted(Path::new("t.xlsx"), &bytes).unwrap();
+    assert_eq!(inst, clean_with_kept());
+    assert_eq!(notes.lang, Lang::Zh);
+    assert!(
+        notes
+            .notes
+            .iter()
+            .any(|n| n.contains("sheet 专家库: the header is row 2; row 1 above it skipped")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn an_edited_workbook_still_loads() {
+    // Written by export (Chinese), then edited: a title row added above a
+    // header, columns reordered, a row added.
+    let clean = clean_with_kept();
+    let bytes =
+        panels::io::xlsx::instance_xlsx_bytes_in(&clean, Path::new("t.xlsx"), Lang::Zh).unwrap();
+    let back = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes).unwrap();
+    assert_eq!(back, clean);
+    let sheets = read_xlsx_tables(&bytes).unwrap();
+    let mut tables = Vec::new();
+    for (name, rows) in sheets {
+        let mut rows = rows;
+        if name == "专家" {
+            // Reverse the columns and add a row.
+            let width = rows[0].len();
+            for r in &mut rows {
+                r.resize(width, String::new());
+                r.reverse();
+            }
+            let mut new = vec![String::new(); width];
+            let col = |h: &str| rows[0].iter().position(|x| x == h).unwrap();
+            new[col("专家编号")] = "E4".into();
+            new[col("城市")] = "南昌".into();
+            new[col("工作单位")] = "南昌大学".into();
+            rows.push(new);
+        }
+        let header = rows[0].clone();
+        let mut body: Vec<Vec<XCell>> = rows[1..]
+            .iter()
+            .map(|r| r.iter().map(|c| XCell::from(c.as_str())).collect())
+            .collect();
+        // A title row above the header.
+        body.insert(0, header.iter().map(|c| XCell::from(c.as_str())).collect());
+        tables.push(Table {
+            name,
+            header: vec!["2026年度评审".into()],
+            rows: body,
+        });
+    }
+    let edited = load_xlsx(&tables);
+    assert_eq!(edited.experts.len(), 4);
+    assert_eq!(edited.experts[3].id, "E4");
+    let mut first3 = edited.clone();
+    first3.experts.truncate(3);
+    first3.kept.experts.rows.truncate(3);
+    first3.persons = clean.persons.clone();
+    first3.cities = clean.cities.clone();
+    first3.institutions = clean.institutions.clone();
+    assert_eq!(first3.experts, clean.experts);
+    assert_eq!(first3.applications.len(), clean.applications.len());
+}
