@@ -109,10 +109,13 @@ pub struct HistoryAppendArgs {
     /// The round's label (e.g. 2025-spring), when a year has several rounds.
     #[arg(long)]
     pub round: Option<String>,
-    /// Replace logs of the round (their declines are recorded as declined).
+    /// Replace logs of the round (`panels-replace/2`): their declined
+    /// pairs, and the panels each withdrawn expert was taken off, are
+    /// recorded as declined.
     #[arg(long = "replace-log", num_args = 1..)]
     pub replace_log: Vec<PathBuf>,
-    /// The history file to append to (.csv or .json; created if absent).
+    /// The history file to append to (.csv, .json or .xlsx; created if
+    /// absent).
     #[arg(long)]
     pub to: PathBuf,
 }
@@ -499,26 +502,29 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 }
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
+    use crate::io::history_file::{
+        history_bytes, read_history_file_lang, HistoryForm, HISTORY_EXTENSIONS,
+    };
     let Some(form) = HistoryForm::of(&args.to) else {
         return Err(Failure::BadInput(format!(
-            "{}: a history file must end in .csv or .json",
+            "{}: {HISTORY_EXTENSIONS}",
             args.to.display()
         )));
     };
-    check_output_path(&args.to, &["csv", "json"])?;
+    check_output_path(&args.to, &["csv", "json", "xlsx"])?;
     let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
     inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
     check_paths(&inputs, &[&args.to])?;
     refuse_instance_file(&args.to, &args.instance)?;
-    let inst = load(&args.instance)?;
+    let loaded = load_full(&args.instance, true)?;
+    let inst = &loaded.instance;
     if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
         return Err(Failure::BadInput(format!(
             "--year {} but the instance's policy says year {y}; append the round under its own year",
             args.year
         )));
     }
-    let file = crate::io::read_panels_for(&args.panels, &inst)
+    let file = crate::io::read_panels_for(&args.panels, inst)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
     let mut panels = Vec::with_capacity(file.panels.len());
@@ -543,41 +549,34 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
     let mut declines = Vec::new();
     for log_path in &args.replace_log {
         let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
-        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
-        // Declined pairs; an expert who withdrew declined every panel the
-        // replacement took them off.
-        let mut pairs: Vec<(&str, &str)> = log
-            .declined
-            .iter()
-            .map(|d| (d.application.as_str(), d.expert.as_str()))
-            .collect();
-        for w in &log.withdrawn {
-            for c in &log.changes {
-                if c.removed.iter().any(|x| x == w) {
-                    pairs.push((c.application.as_str(), w.as_str()));
-                }
-            }
-        }
+        let pairs = crate::history::append::replace_log_declines(&bytes, &loaded.sha256)
+            .map_err(|m| bad(log_path, m))?;
         for (app, ex) in pairs {
             let a = inst
-                .app_by_id(app)
+                .app_by_id(&app)
                 .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
             let e = inst
-                .expert_by_id(ex)
+                .expert_by_id(&ex)
                 .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
             declines.push((a, e));
         }
     }
-    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let (existing, file_lang) =
+        read_history_file_lang(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
+    // A workbook keeps its own language; a new one takes the instance's.
+    let lang = file_lang.unwrap_or(loaded.lang);
     let round = args.round.as_deref();
-    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
+    let new = crate::history::append::round_records(inst, &panels, &declines, args.year, round);
     let added = new.len();
     let all = crate::history::append::append(&existing, new, args.year, round)
         .map_err(|m| bad(&args.to, m))?;
-    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::write_atomic(&args.to, &bytes)
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    let bytes =
+        history_bytes(&args.to, form, &all, lang).map_err(|e| Failure::Other(e.to_string()))?;
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(&args.to, &bytes)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    commit(staged)?;
     note(
         quiet,
         format!(

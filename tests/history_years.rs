@@ -337,7 +337,8 @@ fn generated_history_binds_every_rule() {
     let out = panels::verify::check_certificate(&inst, &elig, &file, report.objective_micro);
     assert!(out.is_ok(), "{}", out.describe());
 
-    // The report's programme and history sections.
+    // The report's programme and history sections, in the figures and in
+    // both languages' text.
     let resolved = panels::verify::resolve(&inst, &file);
     let rounds = panels::report::rounds::round_figures(&inst, &elig, &resolved);
     let r = &rounds;
@@ -346,10 +347,23 @@ fn generated_history_binds_every_rule() {
         assert!(p.share() + 1e-9 >= p.required_share, "{p:?}");
     }
     let h = r.history.as_ref().expect("history section");
-    assert!(!h.resting.is_empty() && !h.barred_declines.is_empty() && !h.barred_rating.is_empty());
+    assert!(h.resting.count > 0 && h.barred_declines.count > 0 && h.barred_rating.count > 0);
     assert_eq!(h.repeats_paid as usize * 100_000, h.penalty_micro as usize);
-    let md = panels::report::rounds::markdown(r);
+    let opts = |lang| panels::report::ReportOptions {
+        price_time_limit: None,
+        lang: Some(lang),
+        ..Default::default()
+    };
+    let f = panels::report::figures(&inst, &file, &opts(panels::report::Lang::En));
+    assert_eq!(f.programmes.as_deref(), Some(&r.programmes[..]));
+    assert_eq!(f.history.as_ref(), Some(h));
+    let md = panels::report::render(&f, panels::report::ReportFormat::Markdown);
     assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
+    assert!(md.contains("programmes.科技进步奖.min\\_outside\\_share") || md.contains("programmes.科技进步奖.min_outside_share"));
+    let zh = panels::report::figures(&inst, &file, &opts(panels::report::Lang::Zh));
+    let html = panels::report::render(&zh, panels::report::ReportFormat::Html);
+    assert!(html.contains("各计划类别的外地评审比例") && html.contains("历年记录"));
+    assert!(html.contains("轮空休息的专家"));
 
     let bytes = panels::io::bundle_to_bytes(&inst).unwrap();
     let back = panels::io::load_bundle_from_bytes(Path::new("g.json"), &bytes).unwrap();

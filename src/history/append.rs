@@ -88,3 +88,49 @@ pub fn append(
     out.extend(new);
     Ok(out)
 }
+
+/// The declined pairs (application id, expert id) a replace log records:
+/// its `declined` pairs, then, for each expert who withdrew from the
+/// round, every panel this replacement took them off. Reads the current
+/// log format ([`crate::draw::log::REPLACE_FORMAT`]) only, and refuses a
+/// log of another instance (its `input_sha256` against `input_sha256`).
+///
+/// # Errors
+/// Not a replace log, another format, or another instance's log (a
+/// message in the user's terms).
+pub fn replace_log_declines(
+    bytes: &[u8],
+    input_sha256: &str,
+) -> Result<Vec<(String, String)>, String> {
+    use crate::draw::log::{ReplaceLog, REPLACE_FORMAT};
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a replace log: {e}"))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    if format != REPLACE_FORMAT {
+        return Err(format!(
+            "not a replace log of format {REPLACE_FORMAT} (it says {format:?}); \
+             give the log panels replace wrote for this round"
+        ));
+    }
+    let log: ReplaceLog =
+        serde_json::from_value(value).map_err(|e| format!("not a replace log: {e}"))?;
+    if !log.input_sha256.eq_ignore_ascii_case(input_sha256) {
+        return Err(format!(
+            "this replace log belongs to another instance (input SHA-256 {}, the instance's is {})",
+            log.input_sha256, input_sha256
+        ));
+    }
+    let mut pairs: Vec<(String, String)> = log
+        .declined
+        .iter()
+        .map(|d| (d.application.clone(), d.expert.clone()))
+        .collect();
+    for w in &log.withdrawn {
+        for c in &log.changes {
+            if c.removed.iter().any(|x| x == w) {
+                pairs.push((c.application.clone(), w.clone()));
+            }
+        }
+    }
+    Ok(pairs)
+}
