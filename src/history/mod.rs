@@ -60,6 +60,10 @@ impl Outcome {
     /// and `no show` too), or the Chinese words offices use (已评审/评审,
     /// 拒绝/谢绝/婉拒, 缺席/未到, 逾期/迟交/延迟).
     pub fn parse(text: &str) -> Option<Outcome> {
+        // The words as this program writes them, without a copy.
+        if let Some(o) = Outcome::ALL.into_iter().find(|o| o.as_str() == text) {
+            return Some(o);
+        }
         let t = text.trim().to_lowercase().replace(['-', ' '], "_");
         Some(match t.as_str() {
             "reviewed" | "已评审" | "评审" | "已评" | "完成" => Outcome::Reviewed,

@@ -89,6 +89,14 @@ pub fn is_list_separator(c: char) -> bool {
 /// A list cell's items: normalised, split at every separator, empty items
 /// dropped (`"F0401；F0406、 F0502"` → three fields).
 pub fn split_list(cell: &str) -> Vec<String> {
+    if is_plain(cell) && !cell.contains(is_list_separator) {
+        // One plain item (the common case): nothing to split or normalise.
+        return if cell.is_empty() {
+            Vec::new()
+        } else {
+            vec![cell.to_string()]
+        };
+    }
     normalize(cell)
         .split(is_list_separator)
         .map(normalize)
@@ -146,6 +154,19 @@ mod tests {
                 }
                 assert_eq!(normalize(&s), normalize_slow(&s), "{s:?}");
             }
+        }
+    }
+
+    #[test]
+    fn plain_single_items_split_as_any_list() {
+        for cell in ["P1", "", "a b", "华中", " P1", "P1;P2", "P1、P2", "a  b", "Ｐ１"] {
+            let slow: Vec<String> = normalize(cell)
+                .split(is_list_separator)
+                .map(normalize)
+                .filter(|s| !s.is_empty())
+                .map(Cow::into_owned)
+                .collect();
+            assert_eq!(split_list(cell), slow, "{cell:?}");
         }
     }
 

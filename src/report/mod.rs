@@ -34,6 +34,7 @@ pub mod markdown;
 pub mod price;
 pub mod rounds;
 pub mod svg;
+pub mod violations;
 pub mod words;
 
 use std::collections::BTreeMap;
@@ -213,7 +214,8 @@ pub struct Figures {
     /// against the cap. `None` when the input has no history table and no
     /// history rule.
     pub history: Option<HistoryFigures>,
-    /// Broken rules, in `verify`'s order and words (empty when none).
+    /// Broken rules, in `verify`'s order, in the report's language
+    /// ([`violations`]; empty when none).
     pub violations: Vec<String>,
     /// How to check the report.
     pub check: Check,
@@ -452,7 +454,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
     // numbers instead.
     let violations = vreport
         .rule_violations()
-        .map(|v| format!("[{}] {}", v.rule().label(), v.describe(inst)))
+        .map(|v| violations::line(inst, v, lang))
         .collect();
     Figures {
         schema: SCHEMA.into(),
