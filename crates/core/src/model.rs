@@ -181,7 +181,7 @@ pub struct Policy {
     /// `panels draw`: no (application, expert) pair is drawn with a
     /// probability above this (in (0, 1], rounded to 6 decimals). `None`
     /// means 1: the draw then has no randomness left and returns an optimal
-    /// assignment, like `solve`. See [`crate::draw`].
+    /// assignment, like `solve`. See the draw (`panels_solve::draw`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_probability: Option<f64>,
     /// `panels draw`: ranked alternates listed per panel, where the pool

@@ -9,12 +9,9 @@ use super::{ArcId, FlowSolution, Network, NodeId};
 use std::fmt;
 
 /// Why a solution fails [`certify`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CertificateError {
     /// `flow` or `potential` has the wrong length.
-    #[error(
-        "solution has {flows} flows and {potentials} potentials for {arcs} arcs and {nodes} nodes"
-    )]
     Shape {
         /// Length of `flow`.
         flows: usize,
@@ -26,7 +23,6 @@ pub enum CertificateError {
         nodes: usize,
     },
     /// A flow lies outside its arc's bounds.
-    #[error("{arc} carries {flow}, outside its bounds {lower}..={upper}")]
     Bounds {
         /// The arc.
         arc: ArcId,
@@ -38,7 +34,6 @@ pub enum CertificateError {
         upper: i64,
     },
     /// Outflow minus inflow differs from a node's supply.
-    #[error("{node} sends out {net_out} net but its supply is {supply}")]
     Conservation {
         /// The node.
         node: NodeId,
@@ -49,7 +44,6 @@ pub enum CertificateError {
     },
     /// An arc violates complementary slackness: the potentials do not prove
     /// optimality.
-    #[error("{arc} has reduced cost {reduced_cost} but carries {flow} within {lower}..={upper}")]
     ReducedCost {
         /// The arc.
         arc: ArcId,
@@ -63,7 +57,6 @@ pub enum CertificateError {
         upper: i64,
     },
     /// The stated cost is not `Σ cost·flow`.
-    #[error("stated cost {stated} but the flows cost {actual}")]
     Cost {
         /// `FlowSolution::cost`.
         stated: i128,
@@ -71,6 +64,48 @@ pub enum CertificateError {
         actual: i128,
     },
 }
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertificateError::Shape {
+                flows,
+                potentials,
+                arcs,
+                nodes,
+            } => write!(
+                f,
+                "solution has {flows} flows and {potentials} potentials for {arcs} arcs and {nodes} nodes"
+            ),
+            CertificateError::Bounds {
+                arc,
+                flow,
+                lower,
+                upper,
+            } => write!(f, "{arc} carries {flow}, outside its bounds {lower}..={upper}"),
+            CertificateError::Conservation {
+                node,
+                net_out,
+                supply,
+            } => write!(f, "{node} sends out {net_out} net but its supply is {supply}"),
+            CertificateError::ReducedCost {
+                arc,
+                reduced_cost,
+                flow,
+                lower,
+                upper,
+            } => write!(
+                f,
+                "{arc} has reduced cost {reduced_cost} but carries {flow} within {lower}..={upper}"
+            ),
+            CertificateError::Cost { stated, actual } => {
+                write!(f, "stated cost {stated} but the flows cost {actual}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CertificateError {}
 
 /// Reduced cost of arc `a` under `potential`: `cost + π(from) − π(to)`.
 pub fn reduced_cost(net: &Network, potential: &[i64], a: ArcId) -> i128 {

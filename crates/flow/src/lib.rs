@@ -134,6 +134,8 @@
 //! core: 1000×1500 (1.6M arcs, 108k nodes) ≈ 0.2 s including setup;
 //! 3000×4500 (14.4M arcs) ≈ 6 s.
 
+#![deny(missing_docs)]
+
 pub mod certify;
 pub mod cut;
 pub mod network;
@@ -230,18 +232,13 @@ impl fmt::Display for InvalidNetwork {
 }
 
 /// Why [`Network::solve`] found no optimal flow.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FlowError {
     /// No flow meets all bounds and supplies; the cut shows where supply
     /// gets stuck.
-    #[error(
-        "no feasible flow: {} units of supply cannot be routed across the cut",
-        .0.shortfall
-    )]
     Infeasible(Cut),
     /// The numbers are too large to solve exactly in 64-bit arithmetic
     /// (see "Numbers and overflow" in the module docs).
-    #[error("numbers too large to solve exactly: {what} is {value}, the limit is {limit}")]
     CostRange {
         /// Which quantity is too large.
         what: &'static str,
@@ -251,12 +248,30 @@ pub enum FlowError {
         limit: i128,
     },
     /// The network is malformed.
-    #[error("invalid network: {problem}")]
     Invalid {
         /// What is wrong.
         problem: InvalidNetwork,
     },
 }
+
+impl fmt::Display for FlowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FlowError::Infeasible(cut) => write!(
+                f,
+                "no feasible flow: {} units of supply cannot be routed across the cut",
+                cut.shortfall
+            ),
+            FlowError::CostRange { what, value, limit } => write!(
+                f,
+                "numbers too large to solve exactly: {what} is {value}, the limit is {limit}"
+            ),
+            FlowError::Invalid { problem } => write!(f, "invalid network: {problem}"),
+        }
+    }
+}
+
+impl std::error::Error for FlowError {}
 
 #[cfg(test)]
 mod tests {

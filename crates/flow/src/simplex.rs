@@ -901,16 +901,66 @@ impl Simplex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{RngExt, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
+    use std::ops::{Bound, RangeBounds};
+
+    /// SplitMix64: seeded test networks without a dependency (this crate
+    /// has none).
+    struct TestRng(u64);
+
+    /// The integer types the tests draw.
+    trait Int: Copy {
+        fn to_i128(self) -> i128;
+        fn from_i128(v: i128) -> Self;
+    }
+
+    macro_rules! int {
+        ($($t:ty),*) => {$(
+            impl Int for $t {
+                fn to_i128(self) -> i128 {
+                    self as i128
+                }
+                fn from_i128(v: i128) -> Self {
+                    v as $t
+                }
+            }
+        )*};
+    }
+    int!(i32, i64, usize);
+
+    impl TestRng {
+        fn seed_from_u64(seed: u64) -> TestRng {
+            TestRng(seed)
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// A uniform draw from a non-empty range.
+        fn random_range<T: Int>(&mut self, r: impl RangeBounds<T>) -> T {
+            let lo = match r.start_bound() {
+                Bound::Included(&x) => x.to_i128(),
+                Bound::Excluded(&x) => x.to_i128() + 1,
+                Bound::Unbounded => unreachable!("bounded ranges only"),
+            };
+            let hi = match r.end_bound() {
+                Bound::Included(&x) => x.to_i128(),
+                Bound::Excluded(&x) => x.to_i128() - 1,
+                Bound::Unbounded => unreachable!("bounded ranges only"),
+            };
+            assert!(lo <= hi, "empty range");
+            let span = (hi - lo + 1) as u128;
+            T::from_i128(lo + (u128::from(self.next_u64()) % span) as i128)
+        }
+    }
 
     /// `n` nodes with random supplies in `-b..=b` on all but the first,
     /// which balances them.
-    fn balanced_nodes(
-        rng: &mut ChaCha8Rng,
-        n: usize,
-        b: i64,
-    ) -> (Network, Vec<crate::flow::NodeId>) {
+    fn balanced_nodes(rng: &mut TestRng, n: usize, b: i64) -> (Network, Vec<crate::NodeId>) {
         let mut net = Network::new();
         let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
         let mut sum = 0;
@@ -929,10 +979,10 @@ mod tests {
     fn warm_start_after_adding_arcs_matches_a_cold_solve() {
         let mut checked = 0;
         for seed in 0..300u64 {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = TestRng::seed_from_u64(seed);
             let n = rng.random_range(2..10usize);
             let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
-            let arc = |net: &mut Network, rng: &mut ChaCha8Rng, lower: i64| {
+            let arc = |net: &mut Network, rng: &mut TestRng, lower: i64| {
                 let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
                 let up = lower + rng.random_range(0..4);
                 net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
@@ -952,7 +1002,7 @@ mod tests {
             sx.add_arcs(&net, first).unwrap();
             sx.check_tree();
             let warm = sx.finish(&net).expect("still feasible");
-            crate::flow::certify(&net, &warm).expect("warm solution certified");
+            crate::certify(&net, &warm).expect("warm solution certified");
             let cold = net.solve().expect("feasible");
             assert_eq!(warm.cost, cold.cost, "seed {seed}");
             checked += 1;
@@ -965,7 +1015,7 @@ mod tests {
     fn unrouted_cut_equals_the_max_flow_cut() {
         let mut checked = 0;
         for seed in 0..400u64 {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = TestRng::seed_from_u64(seed);
             let n = rng.random_range(2..10usize);
             let (mut net, nodes) = balanced_nodes(&mut rng, n, 4);
             for _ in 0..rng.random_range(0..20) {
@@ -979,9 +1029,7 @@ mod tests {
                 continue;
             }
             let cut = sx.unrouted_cut();
-            let dinic = crate::flow::feasibility_cut(&net)
-                .unwrap()
-                .expect("infeasible");
+            let dinic = crate::feasibility_cut(&net).unwrap().expect("infeasible");
             assert_eq!(
                 cut.violation(&net),
                 i128::from(cut.shortfall),
@@ -996,7 +1044,7 @@ mod tests {
     #[test]
     fn tree_invariants_hold_after_every_pivot() {
         for seed in 0..40u64 {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = TestRng::seed_from_u64(seed);
             let n = rng.random_range(2..12usize);
             let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
             for _ in 0..rng.random_range(0..40) {

@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::history::{History, Outcome, PastReview};
 use crate::model::{AvoidRepeat, Instance, ProgIx, ProgrammeRules};
+use panels_core::history::{History, Outcome, PastReview};
 
 /// Programme names used by the generator, in order.
 pub const PROGRAMME_NAMES: &[&str] = &["科技进步奖", "人才计划", "自然科学奖", "技术发明奖"];

@@ -67,6 +67,12 @@
 //! `dense_affinity`, which stores applications × experts scores
 //! (16 bytes each). See `examples/gen_timing.rs` for the NSFC-scale run.
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::model;
+
 pub mod history;
 mod tables;
 

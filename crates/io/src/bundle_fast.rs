@@ -492,8 +492,8 @@ impl<'t> Cursor<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::bundle::AffinityItem;
-    use crate::io::records::{RawAffinityList, Site};
+    use crate::bundle::AffinityItem;
+    use crate::records::{RawAffinityList, Site};
     use std::path::Path;
     use std::sync::Arc;
 

@@ -31,6 +31,12 @@
 //! **Boundary:** nothing else builds an [`Instance`] from files; everything
 //! downstream sees only the model.
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::{history, model};
+
 mod bundle;
 mod bundle_fast;
 mod bundle_write;

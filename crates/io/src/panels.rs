@@ -6,6 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The `status` of a panels file that records no claims: a CSV panels file
+/// carries only the panels (`objective` then is the sum of its scores,
+/// `bound` none), so `verify` says "not recorded" rather than judge them.
+pub const STATUS_NOT_RECORDED: &str = "";
+
 /// A whole panels file.
 ///
 /// Besides the panels and the solver's claims (`status`, `objective`,
@@ -334,7 +339,7 @@ pub fn panels_bytes(
 /// extension. Checking ids against an instance is `verify`'s job, not this.
 ///
 /// A CSV file carries no status or objective: they read as `status: ""`
-/// ([`crate::verify::STATUS_NOT_RECORDED`]: `verify` says "not recorded"
+/// ([`STATUS_NOT_RECORDED`]: `verify` says "not recorded"
 /// and judges only the rules and the listed scores) and `objective` = the
 /// sum of the scores (0 without a `score` column). A `state` column gives
 /// the round's state ([`state_words`]). Rows of one application form its panel, in row order; a panel's
@@ -482,7 +487,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
         }
     }
     Ok(PanelsFile {
-        status: crate::verify::STATUS_NOT_RECORDED.into(),
+        status: STATUS_NOT_RECORDED.into(),
         objective: total,
         declined,
         withdrawn,

@@ -429,7 +429,7 @@ mod tests {
         }
         let (got, hash) = stream(&bytes);
         assert_eq!(got.unwrap(), &bytes[3..]);
-        assert_eq!(hash, crate::io::hex(&Sha256::digest(&bytes)));
+        assert_eq!(hash, crate::hex(&Sha256::digest(&bytes)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Instance;
 
 /// The language of a report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Simplified Chinese (中文).

@@ -26,6 +26,15 @@
 //! where a re-solve is cut off by its time limit (then its interval is
 //! wider, and says so).
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::{eligibility, history, model};
+use panels_io as io;
+use panels_solve as solve;
+use panels_verify as verify;
+
 pub mod anonymous;
 pub mod check;
 pub mod html;
@@ -46,7 +55,6 @@ use crate::eligibility::{ConflictKind, Eligibility};
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, ExpertIx, Instance};
 use crate::solve::candidates::{chunks, threads, Scanner};
-use crate::verify;
 pub use lang::{pct, Lang};
 pub use price::{Family, FamilyPrice, PriceOutcome, Side};
 

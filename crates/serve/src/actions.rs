@@ -214,7 +214,7 @@ pub fn solve(
         }
         other => ActionError::other(other.to_string()),
     })?;
-    let file = crate::cli::panels_file(inst, &elig, &solved, hash.to_string());
+    let file = crate::solve::panels_file(inst, &elig, &solved, hash.to_string());
     crate::io::write_panels(out, &file, inst).map_err(write_err)?;
     Ok(file)
 }
@@ -654,7 +654,7 @@ pub fn explain(inst: &Instance, application: &str, expert: &str) -> Result<Expla
         .ok_or_else(|| ActionError::bad(format!("no expert with id {expert}")))?;
     let elig = Eligibility::compute(inst);
     let verdict = elig.check(inst, a, e);
-    let text = crate::cli::explain_text(inst, &elig, a, e, &verdict);
+    let text = crate::eligibility::explain_text(inst, &elig, a, e, &verdict);
     Ok(Explained {
         eligible: verdict.is_eligible(),
         score: verdict.score.as_f64(),

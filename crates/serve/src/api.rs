@@ -298,10 +298,9 @@ impl SolveBody {
     /// # Errors
     /// An unknown method or candidates value.
     pub fn params(&self) -> Result<SolveParams, ActionError> {
-        use clap::ValueEnum as _;
         let method = match self.method.as_deref().map(str::trim) {
             None | Some("") => Default::default(),
-            Some(m) => crate::solve::Method::from_str(m, true).map_err(|_| {
+            Some(m) => m.parse::<crate::solve::Method>().map_err(|_| {
                 ActionError::bad(format!("method {m}: expected auto, flow, mip or lagrange"))
             })?,
         };

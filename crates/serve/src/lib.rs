@@ -12,6 +12,17 @@
 //! **Invariant:** handlers call one function of [`actions`] (or
 //! [`jobs::start`]) per action; nothing here re-implements a rule.
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::{eligibility, model};
+use panels_io as io;
+use panels_report as report;
+use panels_solve as solve;
+use panels_solve::draw;
+use panels_verify as verify;
+
 pub mod actions;
 pub mod api;
 pub mod auth;

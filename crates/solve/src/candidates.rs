@@ -437,7 +437,7 @@ pub fn generate(
         let mut part = Part::default();
         for a in range.map(|a| AppIx(a as u32)) {
             let scan = scanner.scan(a, k);
-            if crate::solve::explain::app_counts_short(inst, a, &scan.per_city) {
+            if crate::explain::app_counts_short(inst, a, &scan.per_city) {
                 part.short.push((a, scan.per_city.clone()));
             }
             for &(s, e) in &scanner.buf {

@@ -15,9 +15,19 @@
 //! Lagrangian relaxation with repair ([`lagrange`]). The soft city bonus
 //! is not a crossing rule: it nests in the flow ([`network::encode_with`]).
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::{certificate, eligibility, history, model};
+use panels_flow as flow;
+use panels_io as io;
+
 pub mod candidates;
+pub mod draw;
 pub mod explain;
 pub mod lagrange;
+pub mod mip;
 pub mod network;
 pub mod pricing;
 pub mod progress;
@@ -26,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use crate::certificate::{DualCertificate, Duals};
 use crate::eligibility::{Eligibility, EligiblePairs};
-use crate::flow::{self, FlowError};
+use crate::flow::FlowError;
 use crate::model::{ExpertIx, Instance};
 use explain::Infeasibility;
 use network::{ArcRole, Encoded, NotLaminar};
@@ -51,7 +61,7 @@ impl Status {
 }
 
 /// Which algorithm to use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Method {
     /// The min-cost flow, falling back to the MIP when the rules do not nest.
     #[default]
@@ -63,6 +73,33 @@ pub enum Method {
     /// The Lagrangian relaxation of the crossing rules on top of the flow,
     /// with repair (the flow itself when no crossing rule is on).
     Lagrange,
+}
+
+impl Method {
+    /// Every method, in the order the command line lists them.
+    pub const ALL: [Method; 4] = [Method::Auto, Method::Flow, Method::Mip, Method::Lagrange];
+
+    /// The method's name: `auto`, `flow`, `mip` or `lagrange`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Auto => "auto",
+            Method::Flow => "flow",
+            Method::Mip => "mip",
+            Method::Lagrange => "lagrange",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    /// A method by its name, in any letter case.
+    fn from_str(s: &str) -> Result<Method, String> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("method {s}: expected auto, flow, mip or lagrange"))
+    }
 }
 
 /// Largest number of eligible pairs for which [`Method::Auto`] sends a
@@ -83,12 +120,22 @@ pub struct SolveOptions {
     pub lagrange_iterations: usize,
     /// Candidates per application (large rounds; see [`pricing`]).
     pub candidates: pricing::CandidateChoice,
-    /// Progress bars on stderr.
+    /// Where progress of the long phases goes (nowhere by default).
     pub progress: progress::Progress,
-    /// Write the last network solved on candidates to this file, in the
-    /// DIMACS min-cost flow format (for reference solvers; see
-    /// `scripts/bench_scale.py`).
-    pub dump_network: Option<std::path::PathBuf>,
+    /// Given the last network solved on candidates, e.g. to write it in
+    /// the DIMACS min-cost flow format ([`network::dimacs`]) for reference
+    /// solvers (`scripts/bench_scale.py`).
+    pub dump_network: Option<NetworkDump>,
+}
+
+/// A receiver of the network solved on candidates ([`SolveOptions::dump_network`]).
+#[derive(Clone)]
+pub struct NetworkDump(pub std::sync::Arc<dyn Fn(&flow::Network) + Send + Sync>);
+
+impl std::fmt::Debug for NetworkDump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NetworkDump")
+    }
 }
 
 /// Sizes and timings of a solve. Sizes go into the panels file's `stats`;
@@ -159,9 +206,6 @@ pub enum SolveError {
     /// nothing about feasibility).
     #[error("{0}")]
     NotFound(String),
-    /// `--dump-network` could not write its file.
-    #[error("cannot write the network: {0}")]
-    Dump(String),
     /// A solution failed its own certificate check: a bug, never expected.
     #[error("internal error: the solution failed its optimality check ({0}); please report this")]
     Uncertified(String),
@@ -573,4 +617,54 @@ pub fn solve_mip(
             ..Default::default()
         },
     })
+}
+
+/// The panels file for a solved round.
+///
+/// `stats` holds sizes only (eligible pairs, nodes, arcs): timings differ
+/// from run to run, and the same input and seed must give the same bytes,
+/// so they are printed on stderr, never written.
+pub fn panels_file(
+    inst: &Instance,
+    elig: &Eligibility,
+    solved: &Solved,
+    hash: String,
+) -> crate::io::panels::PanelsFile {
+    let panels = inst
+        .app_ixs()
+        .map(|a| {
+            let experts = &solved.panels[a.ix()];
+            crate::io::panels::PanelRecord {
+                application: inst.applications[a.ix()].id.clone(),
+                experts: experts
+                    .iter()
+                    .map(|e| inst.experts[e.ix()].id.clone())
+                    .collect(),
+                scores: Some(
+                    experts
+                        .iter()
+                        .map(|&e| elig.score(inst, a, e).as_f64())
+                        .collect(),
+                ),
+            }
+        })
+        .collect();
+    let stats = serde_json::to_value(&solved.stats).ok();
+    let mut file = crate::io::panels::PanelsFile {
+        status: solved.status.as_str().to_string(),
+        objective: crate::model::total_as_f64(solved.objective_micro),
+        bound: solved.bound_micro.map(crate::model::total_as_f64),
+        panels,
+        solver: Some(solved.solver.to_string()),
+        seed: Some(inst.policy.seed),
+        input_sha256: Some(hash),
+        certificate: solved
+            .certificate
+            .as_ref()
+            .and_then(|c| serde_json::to_value(c).ok()),
+        stats,
+        ..Default::default()
+    };
+    file.seal();
+    file
 }

@@ -167,7 +167,7 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
 }
 
 /// [`encode`] with options (for networks that will grow, see
-/// [`crate::solve::pricing`]). The feasible set over the given pairs is the
+/// [`crate::pricing`]). The feasible set over the given pairs is the
 /// same.
 pub fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
     let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
@@ -541,24 +541,23 @@ impl Encoded {
     }
 }
 
-/// Writes `net` in the DIMACS min-cost flow format: `p min NODES ARCS`,
+/// `net` in the DIMACS min-cost flow format: `p min NODES ARCS`,
 /// then `n ID SUPPLY` for every node with a non-zero supply, then
 /// `a FROM TO LOWER UPPER COST` per arc; nodes numbered from 1. What
-/// reference solvers read (`scripts/bench_scale.py`). Written whole or
-/// not at all, as every output ([`crate::io::write_atomic`]).
-pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut w: Vec<u8> = Vec::new();
-    writeln!(w, "c panels candidate network")?;
-    writeln!(w, "p min {} {}", net.num_nodes(), net.num_arcs())?;
+/// reference solvers read (`scripts/bench_scale.py`).
+pub fn dimacs(net: &crate::flow::Network) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut w = String::new();
+    let _ = writeln!(w, "c panels candidate network");
+    let _ = writeln!(w, "p min {} {}", net.num_nodes(), net.num_arcs());
     for v in net.nodes() {
         let b = net.supply(v);
         if b != 0 {
-            writeln!(w, "n {} {b}", v.index() + 1)?;
+            let _ = writeln!(w, "n {} {b}", v.index() + 1);
         }
     }
     for a in net.arcs() {
-        writeln!(
+        let _ = writeln!(
             w,
             "a {} {} {} {} {}",
             net.source(a).index() + 1,
@@ -566,9 +565,9 @@ pub fn write_dimacs(net: &crate::flow::Network, path: &std::path::Path) -> std::
             net.lower(a),
             net.upper(a),
             net.cost(a)
-        )?;
+        );
     }
-    crate::io::write_atomic(path, &w)
+    w.into_bytes()
 }
 
 /// Eligible experts of one application counted by group (city or

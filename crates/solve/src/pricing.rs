@@ -131,9 +131,8 @@ pub fn solve_sparse(
     opts: &super::SolveOptions,
 ) -> Result<Solved, SolveError> {
     let run = run_sparse(inst, elig, k, opts, (1, 1))?;
-    if let Some(path) = &opts.dump_network {
-        network::write_dimacs(&run.enc.net, path)
-            .map_err(|e| SolveError::Dump(format!("{}: {e}", path.display())))?;
+    if let Some(dump) = &opts.dump_network {
+        (dump.0)(&run.enc.net);
     }
     let panels = run.enc.panels(&run.flow);
     let objective_micro = run.objective;

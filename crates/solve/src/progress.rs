@@ -1,29 +1,55 @@
-//! Progress on stderr for the long phases of a large round (reading,
-//! candidates, solve, pricing), with indicatif.
+//! Progress of the long phases of a large round (reading, candidates,
+//! solve, pricing), told to whoever watches: the command line draws bars
+//! on a terminal, the console keeps the newest phase for the browser.
 //!
-//! Bars draw only when stderr is a terminal (indicatif's stderr target
-//! hides itself otherwise) and never with `--quiet`; they are cleared when
-//! a phase ends, so they leave nothing in logs or in output files.
-//!
-//! A [`ProgressSink`] instead keeps the newest bar (undrawn) where another
-//! thread can read it: the console sends it to the browser.
+//! The library draws nothing itself: a [`Progress`] passes each phase to a
+//! [`ProgressObserver`], or to no one ([`Progress::hidden`], the default).
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+/// What the steps of a phase count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Items (applications, pricing rounds).
+    Steps,
+    /// Bytes read.
+    Bytes,
+}
 
-/// Whether, and where, to show progress.
-#[derive(Clone, Debug, Default)]
+/// Someone watching the phases of a solve. One phase runs at a time:
+/// [`start`](ProgressObserver::start), any number of
+/// [`advance`](ProgressObserver::advance), then
+/// [`finish`](ProgressObserver::finish).
+pub trait ProgressObserver: Send + Sync {
+    /// A phase named `what` starts, of `len` steps when known.
+    fn start(&self, what: &str, len: Option<u64>, unit: Unit);
+    /// `n` more steps of the current phase are done.
+    fn advance(&self, n: u64);
+    /// The current phase is over; what showed it should leave nothing
+    /// behind.
+    fn finish(&self);
+}
+
+/// Whether, and to whom, to tell progress.
+#[derive(Clone, Default)]
 pub struct Progress {
-    enabled: bool,
-    sink: Option<Arc<ProgressSink>>,
+    observer: Option<Arc<dyn ProgressObserver>>,
+}
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Progress")
+            .field("observed", &self.observer.is_some())
+            .finish()
+    }
 }
 
 /// Where an observer (the console) reads the phase in progress: the newest
-/// bar or spinner, never drawn.
+/// phase and how far it is.
 #[derive(Debug, Default)]
 pub struct ProgressSink {
-    current: Mutex<Option<ProgressBar>>,
+    current: Mutex<Option<ProgressReading>>,
 }
 
 /// A reading of a [`ProgressSink`].
@@ -40,100 +66,128 @@ pub struct ProgressReading {
 impl ProgressSink {
     /// The newest phase and how far it is, if any phase has started.
     pub fn reading(&self) -> Option<ProgressReading> {
-        let guard = self.current.lock().ok()?;
-        let bar = guard.as_ref()?;
-        Some(ProgressReading {
-            what: bar.message(),
-            done: bar.position(),
-            total: bar.length(),
-        })
-    }
-
-    fn track(&self, len: Option<u64>, what: String) -> ProgressBar {
-        let bar = ProgressBar::hidden();
-        if let Some(len) = len {
-            bar.set_length(len);
-        }
-        bar.set_message(what);
-        if let Ok(mut guard) = self.current.lock() {
-            *guard = Some(bar.clone());
-        }
-        bar
+        self.current.lock().ok()?.clone()
     }
 }
 
+impl ProgressObserver for ProgressSink {
+    fn start(&self, what: &str, len: Option<u64>, _unit: Unit) {
+        if let Ok(mut guard) = self.current.lock() {
+            *guard = Some(ProgressReading {
+                what: what.to_string(),
+                done: 0,
+                total: len,
+            });
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(mut guard) = self.current.lock() {
+            if let Some(r) = guard.as_mut() {
+                r.done = r.done.saturating_add(n);
+            }
+        }
+    }
+
+    /// The last phase stays readable until the next starts.
+    fn finish(&self) {}
+}
+
 impl Progress {
-    /// Progress on stderr when `enabled` (and stderr is a terminal).
-    pub fn new(enabled: bool) -> Progress {
-        Progress {
-            enabled,
-            sink: None,
-        }
-    }
-
-    /// No progress at all.
+    /// Progress told to no one.
     pub fn hidden() -> Progress {
-        Progress::new(false)
+        Progress::default()
     }
 
-    /// Progress kept in `sink` for another thread to read, not drawn.
-    pub fn observed(sink: Arc<ProgressSink>) -> Progress {
+    /// Progress told to `observer`.
+    pub fn to(observer: Arc<dyn ProgressObserver>) -> Progress {
         Progress {
-            enabled: false,
-            sink: Some(sink),
+            observer: Some(observer),
         }
     }
 
-    /// A bar of `len` steps named `what`.
-    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
-        if let Some(sink) = &self.sink {
-            return sink.track(Some(len), what.to_string());
-        }
-        if !self.enabled {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(what.to_string());
-        bar
+    /// Progress kept in `sink` for another thread to read.
+    pub fn observed(sink: Arc<ProgressSink>) -> Progress {
+        Progress::to(sink)
     }
 
-    /// A bar of `total` bytes named `what` (reading input).
-    pub fn bytes(&self, total: u64, what: &str) -> ProgressBar {
-        if let Some(sink) = &self.sink {
-            return sink.track(Some(total), what.to_string());
+    fn start(&self, what: &str, len: Option<u64>, unit: Unit) -> Phase {
+        if let Some(o) = &self.observer {
+            o.start(what, len, unit);
         }
-        if !self.enabled {
-            return ProgressBar::hidden();
+        Phase {
+            observer: self.observer.clone(),
         }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({elapsed}, eta {eta})",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(what.to_string());
-        bar
     }
 
-    /// A spinner for a phase of unknown length.
-    pub fn spinner(&self, what: impl Into<String>) -> ProgressBar {
-        if let Some(sink) = &self.sink {
-            return sink.track(None, what.into());
+    /// A phase of `len` steps named `what`.
+    pub fn bar(&self, len: u64, what: &str) -> Phase {
+        self.start(what, Some(len), Unit::Steps)
+    }
+
+    /// A phase of `total` bytes named `what` (reading input).
+    pub fn bytes(&self, total: u64, what: &str) -> Phase {
+        self.start(what, Some(total), Unit::Bytes)
+    }
+
+    /// A phase of unknown length.
+    pub fn spinner(&self, what: impl Into<String>) -> Phase {
+        self.start(&what.into(), None, Unit::Steps)
+    }
+}
+
+/// A phase in progress; it ends when finished or dropped.
+pub struct Phase {
+    observer: Option<Arc<dyn ProgressObserver>>,
+}
+
+impl Phase {
+    /// `n` more steps done.
+    pub fn inc(&self, n: u64) {
+        if let Some(o) = &self.observer {
+            o.advance(n);
         }
-        if !self.enabled {
-            return ProgressBar::hidden();
+    }
+
+    /// Ends the phase.
+    pub fn finish_and_clear(self) {}
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        if let Some(o) = self.observer.take() {
+            o.finish();
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
-            bar.set_style(style);
-        }
-        bar.set_message(what.into());
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        bar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sink_reads_the_newest_phase() {
+        let sink = Arc::new(ProgressSink::default());
+        let progress = Progress::observed(sink.clone());
+        assert_eq!(sink.reading(), None);
+        let bar = progress.bar(10, "candidates");
+        bar.inc(3);
+        bar.inc(4);
+        assert_eq!(
+            sink.reading(),
+            Some(ProgressReading {
+                what: "candidates".into(),
+                done: 7,
+                total: Some(10)
+            })
+        );
+        bar.finish_and_clear();
+        let spin = progress.spinner("solve");
+        assert_eq!(
+            sink.reading().map(|r| (r.what, r.total)),
+            Some(("solve".into(), None))
+        );
+        drop(spin);
+        assert!(Progress::hidden().bar(5, "x").observer.is_none());
     }
 }

@@ -6,15 +6,15 @@
 //! experts), signs are checked, `z` is recomputed for every eligible pair
 //! (for large rounds through the score index, which sums the same number
 //! without enumerating pairs that share nothing with an application; see
-//! [`crate::certificate::dual_bound_fast`]),
+//! [`panels_core::certificate::dual_bound_fast`]),
 //! and the dual objective `D` is summed exactly in millionths. `D` equal to
 //! the recomputed objective proves the assignment optimal; `D` above it
 //! proves only that no assignment beats `D`.
 
-use crate::certificate::{dual_bound_fast, DualCertificate};
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::model::Instance;
+use panels_core::certificate::{dual_bound_fast, DualCertificate};
 
 use super::fmt_micro;
 

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::history::PastReview;
 use crate::model::{AppIx, ExpertIx, Instance};
+use panels_core::history::PastReview;
 
 use super::Resolved;
 
@@ -204,7 +204,7 @@ fn counting(inst: &Instance, year: i32) -> bool {
 fn served(r: &PastReview) -> bool {
     matches!(
         r.outcome,
-        crate::history::Outcome::Reviewed | crate::history::Outcome::Late
+        panels_core::history::Outcome::Reviewed | panels_core::history::Outcome::Late
     )
 }
 

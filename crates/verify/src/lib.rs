@@ -10,7 +10,7 @@
 //! solvers, never the *solver*: it uses [`crate::model`], the per-pair
 //! eligibility rule ([`crate::eligibility::Eligibility::check`], which names
 //! every reason), scores ([`crate::eligibility::Eligibility::score`], built
-//! on [`crate::score`]) and the file types of [`crate::io::panels`]. It
+//! on [`panels_core::score`]) and the file types of [`crate::io::panels`]. It
 //! never imports `crate::flow` or `crate::mip`; a bug in a solver cannot
 //! hide itself here.
 //!
@@ -94,6 +94,13 @@
 //! `bound` (see [`Violation::OptimalWithGap`]), and the report says the
 //! certificate was not checked.
 
+#![deny(missing_docs)]
+
+// The crates below, under the module names they had in one crate, so that
+// paths read `crate::model::Instance` wherever they are used.
+use panels_core::{eligibility, model};
+use panels_io as io;
+
 pub mod certificate;
 pub mod history;
 pub mod rules;
@@ -108,10 +115,7 @@ use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
 
-/// The `status` of a panels file that records no claims: a CSV panels file
-/// carries only the panels (`objective` then is the sum of its scores,
-/// `bound` none), so `verify` says "not recorded" rather than judge them.
-pub const STATUS_NOT_RECORDED: &str = "";
+pub use crate::io::panels::STATUS_NOT_RECORDED;
 
 /// Largest tolerated difference between a float in the file and the exact
 /// value `verify` recomputes: 1e-6 absolute when `|reference| ≤ 1`, else

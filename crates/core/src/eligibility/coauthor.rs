@@ -179,30 +179,100 @@ mod tests {
     use super::*;
     use crate::eligibility::Eligibility;
 
+    /// An instance as the loaders build it from a bundle of experts (city
+    /// X, institution I), applications (city Y, institution J) with their
+    /// teams, and co-authorship links; `None` for a link from a person to
+    /// themselves, which the loaders refuse.
+    fn instance(
+        experts: &[String],
+        teams: &[Vec<String>],
+        links: &[(String, String)],
+        hops: u32,
+    ) -> Option<Instance> {
+        use crate::model::{Application, CityIx, Coauthorship, Expert, InstIx, Interner, Policy};
+        if links.iter().any(|(a, b)| a == b) {
+            return None;
+        }
+        let (mut cities, mut institutions, mut persons) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
+        let (x, i) = (CityIx(cities.intern("X")), InstIx(institutions.intern("I")));
+        let (y, j) = (CityIx(cities.intern("Y")), InstIx(institutions.intern("J")));
+        let experts = experts
+            .iter()
+            .map(|id| {
+                persons.intern(id);
+                Expert {
+                    id: id.clone(),
+                    name: None,
+                    city: x,
+                    institution: i,
+                    fields: Vec::new(),
+                    keywords: Vec::new(),
+                    title: None,
+                    max_load: None,
+                    min_load: None,
+                    available: true,
+                    programmes: Vec::new(),
+                }
+            })
+            .collect();
+        let applications = teams
+            .iter()
+            .enumerate()
+            .map(|(k, team)| Application {
+                id: format!("A{k}"),
+                title: None,
+                city: y,
+                institution: j,
+                fields: Vec::new(),
+                keywords: Vec::new(),
+                panel_size: None,
+                team: team.iter().map(|p| PersonIx(persons.intern(p))).collect(),
+                avoid: Vec::new(),
+                programme: None,
+            })
+            .collect();
+        let coauthorships = links
+            .iter()
+            .map(|(a, b)| Coauthorship {
+                a: PersonIx(persons.intern(a)),
+                b: PersonIx(persons.intern(b)),
+                year: None,
+            })
+            .collect();
+        Some(Instance {
+            policy: Policy {
+                panel_size: 1,
+                coauthor_hops: hops,
+                ..Policy::default()
+            },
+            experts,
+            applications,
+            conflicts: Vec::new(),
+            coauthorships,
+            affinity: None,
+            cities,
+            institutions,
+            persons,
+            kept: Default::default(),
+            programmes: Default::default(),
+            history: Default::default(),
+        })
+    }
+
     /// A team of `t` people all linked to one hub, every one an expert.
     fn hub_instance(t: usize) -> Instance {
-        let mut experts = Vec::new();
-        let mut team = Vec::new();
-        let mut links = Vec::new();
-        for i in 0..t {
-            experts
-                .push(serde_json::json!({"id": format!("P{i}"), "city": "X", "institution": "I"}));
-            team.push(format!("P{i}"));
-            links.push(serde_json::json!({"a": format!("P{i}"), "b": "HUB"}));
-        }
-        experts.push(serde_json::json!({"id": "HUB", "city": "X", "institution": "I"}));
-        experts.push(serde_json::json!({"id": "FAR", "city": "X", "institution": "I"}));
-        let bundle = serde_json::json!({
-            "policy": {"panel_size": 1, "coauthor_hops": 2},
-            "experts": experts,
-            "applications": [{"id": "A1", "city": "Y", "institution": "J", "team": team}],
-            "coauthorships": links,
-        });
-        crate::io::load_bundle_from_bytes(
-            std::path::Path::new("hub.json"),
-            bundle.to_string().as_bytes(),
-        )
-        .unwrap()
+        let team: Vec<String> = (0..t).map(|i| format!("P{i}")).collect();
+        let links: Vec<_> = team
+            .iter()
+            .map(|p| (p.clone(), "HUB".to_string()))
+            .collect();
+        let mut experts = team.clone();
+        experts.extend(["HUB".to_string(), "FAR".to_string()]);
+        instance(&experts, &[team], &links, 2).unwrap()
     }
 
     #[test]
@@ -241,24 +311,12 @@ mod tests {
     #[test]
     fn a_thirty_thousand_link_chain_stays_small() {
         let n = 30_000;
-        let experts: Vec<_> = (0..n)
-            .map(|i| serde_json::json!({"id": format!("P{i}"), "city": "X", "institution": "I"}))
-            .collect();
+        let experts: Vec<String> = (0..n).map(|i| format!("P{i}")).collect();
         let links: Vec<_> = (1..n)
-            .map(|i| serde_json::json!({"a": format!("P{}", i - 1), "b": format!("P{i}")}))
+            .map(|i| (format!("P{}", i - 1), format!("P{i}")))
             .collect();
-        let apps: Vec<_> = (0..5)
-            .map(|k| serde_json::json!({"id": format!("A{k}"), "city": "Y", "institution": "J", "team": ["P0"]}))
-            .collect();
-        let bundle = serde_json::json!({
-            "policy": {"panel_size": 1, "coauthor_hops": n},
-            "experts": experts, "applications": apps, "coauthorships": links,
-        });
-        let inst = crate::io::load_bundle_from_bytes(
-            std::path::Path::new("chain.json"),
-            bundle.to_string().as_bytes(),
-        )
-        .unwrap();
+        let teams = vec![vec!["P0".to_string()]; 5];
+        let inst = instance(&experts, &teams, &links, n as u32).unwrap();
         let t = std::time::Instant::now();
         let elig = Eligibility::compute(&inst);
         assert!(t.elapsed().as_secs() < 10);
@@ -288,20 +346,13 @@ mod tests {
             hops in 1u32..4,
         ) {
             let person = |i: usize| format!("P{i}");
-            let experts: Vec<_> = (0..8)
-                .map(|i| serde_json::json!({"id": person(i), "city": "X", "institution": "I"}))
+            let experts: Vec<String> = (0..8).map(person).collect();
+            let teams: Vec<Vec<String>> = teams
+                .iter()
+                .map(|t| t.iter().map(|&i| person(i)).collect())
                 .collect();
-            let apps: Vec<_> = teams.iter().enumerate().map(|(k, t)| {
-                let team: Vec<String> = t.iter().map(|&i| person(i)).collect();
-                serde_json::json!({"id": format!("A{k}"), "city": "Y", "institution": "J", "team": team})
-            }).collect();
-            let co: Vec<_> = links.iter().map(|&(a, b)| serde_json::json!({"a": person(a), "b": person(b)})).collect();
-            let bundle = serde_json::json!({
-                "policy": {"panel_size": 1, "coauthor_hops": hops},
-                "experts": experts, "applications": apps, "coauthorships": co,
-            });
-            let Ok(inst) = crate::io::load_bundle_from_bytes(
-                std::path::Path::new("r.json"), bundle.to_string().as_bytes()) else {
+            let co: Vec<_> = links.iter().map(|&(a, b)| (person(a), person(b))).collect();
+            let Some(inst) = instance(&experts, &teams, &co, hops) else {
                 return Ok(());
             };
             let elig = Eligibility::compute(&inst);

@@ -668,3 +668,56 @@ impl EligiblePairs {
         self.offsets.len().saturating_sub(1)
     }
 }
+
+/// The explanation of one pair as `panels explain` prints it: the expert,
+/// the application, the score, then eligible (inside or outside the city)
+/// or every reason it is not.
+pub fn explain_text(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: crate::model::AppIx,
+    e: crate::model::ExpertIx,
+    verdict: &Verdict,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let ex = &inst.experts[e.ix()];
+    let app = &inst.applications[a.ix()];
+    let _ = writeln!(
+        out,
+        "{} ({}, {}, {}) for {} ({}, {}): score {:.6}",
+        ex.id,
+        ex.name.as_deref().unwrap_or("-"),
+        inst.expert_city(e),
+        inst.expert_institution(e),
+        app.id,
+        inst.app_city(a),
+        inst.app_institution(a),
+        verdict.score.as_f64()
+    );
+    if verdict.is_eligible() {
+        let outside = ex.city != app.city;
+        let _ = writeln!(
+            out,
+            "eligible{}",
+            if outside {
+                " (counts as an outside-city expert)"
+            } else {
+                " (same city as the applicant)"
+            }
+        );
+    } else {
+        let _ = writeln!(out, "not eligible:");
+        for r in &verdict.reasons {
+            let _ = writeln!(out, "  - {} [{}]", r.describe(inst, a, e), r.kind().label());
+            if let Some(chain) = r.chain(inst, e) {
+                let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
+                let _ = writeln!(out, "    chain: {}", ids.join(" — "));
+            }
+        }
+    }
+    for line in crate::history::explain_notes(inst, elig, a, e) {
+        let _ = writeln!(out, "  * {line}");
+    }
+    out
+}

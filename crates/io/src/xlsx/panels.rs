@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
-use crate::io::error::{LoadError, Location, WriteError};
-use crate::io::office::Lang;
-use crate::io::panels::{DeclinedPair, PanelRecord, PanelsFile};
+use crate::error::{LoadError, Location, WriteError};
 use crate::model::{AppIx, ExpertIx, Instance};
+use crate::office::Lang;
+use crate::panels::{DeclinedPair, PanelRecord, PanelsFile};
 
 /// Sheet names of a panels workbook other than the per-city sheets.
 pub const PANELS_SUMMARY_SHEET: &str = "summary";
@@ -326,7 +326,7 @@ pub fn panels_xlsx_bytes_in(
         rows,
     });
     if !panels.declined.is_empty() || !panels.withdrawn.is_empty() {
-        use crate::io::panels::state_words;
+        use crate::panels::state_words;
         let mut rows: Vec<Vec<XCell>> = panels
             .declined
             .iter()
@@ -572,7 +572,7 @@ fn header_row(rows: &[Vec<String>]) -> Option<(usize, usize)> {
 /// Declined pairs and withdrawn experts from the `declines` sheet (rows
 /// with another state word, or none, are skipped).
 fn read_declines(sheets: &[(String, Vec<Vec<String>>)]) -> (Vec<DeclinedPair>, Vec<String>) {
-    use crate::io::panels::state_words;
+    use crate::panels::state_words;
     let (mut declined, mut withdrawn) = (Vec::new(), Vec::new());
     let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_DECLINES_SHEET) else {
         return (declined, withdrawn);

@@ -12,8 +12,8 @@ use rust_xlsxwriter::{
 };
 
 use super::{display_width, instance_tables, sheet_name, Table, XCell};
-use crate::io::error::WriteError;
-use crate::io::office::{self, ColumnKind, Lang, TableKind};
+use crate::error::WriteError;
+use crate::office::{self, ColumnKind, Lang, TableKind};
 
 /// The instructions sheet's name.
 pub fn instructions_sheet(lang: Lang) -> &'static str {
@@ -128,7 +128,7 @@ const VALIDATED_ROWS: u32 = 5000;
 /// Never for the built-in example; a writer failure otherwise.
 pub fn template_xlsx_bytes(path: &Path, lang: Lang) -> Result<Vec<u8>, WriteError> {
     let bad = |e: rust_xlsxwriter::XlsxError| WriteError::unrepresentable(path, e.to_string());
-    let example = crate::io::load_bundle_from_bytes(
+    let example = crate::load_bundle_from_bytes(
         Path::new("template example"),
         example_bundle(lang).as_bytes(),
     )

@@ -1,7 +1,7 @@
 //! The probability-capped LP as an integer min-cost flow (module docs of
 //! [`crate::draw`], "The capped LP is a flow").
 //!
-//! The solve network ([`crate::solve::network::encode`]) is copied with
+//! The solve network ([`crate::network::encode`]) is copied with
 //! every supply and bound multiplied by `D` and each pair arc capped at `P`
 //! (`p = P/D`); its exact integer optimum, read in units of `1/D`, is an
 //! optimal solution of the capped LP.
@@ -14,7 +14,7 @@ use super::DrawError;
 use crate::eligibility::EligiblePairs;
 use crate::flow::{self, FlowError, Network};
 use crate::model::{AppIx, ExpertIx, Instance};
-use crate::solve::network::{encode, ArcRole, Encoded};
+use crate::network::{encode, ArcRole, Encoded};
 
 /// Units of probability per 1: `max_probability` is rounded to 6 decimals.
 pub const PROBABILITY_UNITS: i64 = 1_000_000;
@@ -109,7 +109,7 @@ impl CappedLp {
     }
 
     /// Solves the capped LP on candidate pairs with pricing, for rounds too
-    /// large for every pair ([`crate::solve::pricing::run_sparse`] with the
+    /// large for every pair ([`crate::pricing::run_sparse`] with the
     /// pair arcs capped): the pruned pairs are priced against the capped
     /// LP's duals, so no pair left out would get probability in an optimal
     /// solution and the result is an optimum of the capped LP over **all**
@@ -124,7 +124,7 @@ impl CappedLp {
         k: usize,
         max_probability: Option<f64>,
     ) -> Result<(CappedLp, EligiblePairs, usize), DrawError> {
-        use crate::solve::{pricing, SolveError, SolveOptions};
+        use crate::{pricing, SolveError, SolveOptions};
         let (cap_units, denominator) = cap_fraction(max_probability);
         let run = match pricing::run_sparse(
             inst,

@@ -14,7 +14,8 @@
 //!
 //! 1. obeys **every** rule exactly (panel sizes, outside-city share,
 //!    per-city and per-institution caps, load floors and caps, eligibility):
-//!    every draw passes [`crate::verify::verify`];
+//!    every draw passes `verify` before the command line or the console
+//!    writes it;
 //! 2. draws each pair (a, e) with probability **exactly** `x(a,e)`, where
 //!    `x` is an optimal solution of the linear program "maximise the
 //!    expected total score over fractional assignments obeying every rule,
@@ -29,7 +30,7 @@
 //!
 //! **The capped LP is a flow.** The rules nest (DESIGN.md "The key fact"),
 //! so the panel problem is a min-cost flow over the network of
-//! [`crate::solve::network`]: application → city group → institution group
+//! [`crate::network`]: application → city group → institution group
 //! → expert → sink. Lowering the capacity of each pair arc from 1 to `p`
 //! keeps it a flow problem, and its fractional optimum is the capped LP
 //! above. Write `p = P/D` in lowest terms (`p` is rounded to 6 decimals, so
@@ -78,9 +79,9 @@
 //!
 //! # Where it meets others
 //!
-//! Uses [`crate::solve`] (the encoder and the cap-free optimum),
+//! Uses the solver of this crate (the encoder and the cap-free optimum),
 //! [`crate::flow`] (the exact solver), [`crate::eligibility`]; the CLI
-//! writes what [`log`] builds, after [`crate::verify::verify`] accepts it.
+//! writes what [`log`] builds, after `verify` accepts it.
 
 pub mod alternates;
 pub mod log;
@@ -90,10 +91,10 @@ pub mod round;
 pub mod state;
 
 use crate::eligibility::Eligibility;
+use crate::explain::Infeasibility;
 use crate::model::{ExpertIx, Instance};
-use crate::solve::explain::Infeasibility;
-use crate::solve::network::NotLaminar;
-use crate::solve::{self, Method, SolveError};
+use crate::network::NotLaminar;
+use crate::{self as solve, Method, SolveError};
 
 pub use alternates::{alternates, Alternate, PanelAlternates};
 pub use log::{

@@ -28,7 +28,7 @@
 //!   score − min score) + 1`), so the exact min-cost flow first keeps as
 //!   many current pairs as possible — the fewest pairs change — and among
 //!   those maximises the score.
-//!   On rounds above [`crate::solve::pricing::DENSE_PAIRS`] applications
+//!   On rounds above [`crate::pricing::DENSE_PAIRS`] applications
 //!   × experts, the moves are sought among each application's candidates
 //!   (the top K eligible experts by score, as `solve` keeps them) plus the
 //!   rows above: every rule is kept, but "fewest changes" is then proven
@@ -40,10 +40,10 @@ use std::collections::BTreeSet;
 
 use super::DrawError;
 use crate::eligibility::{Eligibility, EligiblePairs};
+use crate::explain;
 use crate::flow::{self, ArcId, FlowError, Network};
 use crate::model::{AppIx, ExpertIx, Instance, Score};
-use crate::solve::explain;
-use crate::solve::network::{check_laminar, encode, ArcRole, Encoded};
+use crate::network::{check_laminar, encode, ArcRole, Encoded};
 
 /// What changed on one panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,7 +151,7 @@ pub fn replace_with(
     }
     let new = if req.allow_moves {
         let size = inst.applications.len().saturating_mul(inst.experts.len());
-        let pairs = if size > crate::solve::pricing::DENSE_PAIRS {
+        let pairs = if size > crate::pricing::DENSE_PAIRS {
             rules.candidate_rows(inst, elig)
         } else {
             rules.without_forbidden(&elig.pairs(inst))
@@ -248,8 +248,8 @@ impl<'a> Rules<'a> {
     fn candidate_rows(&self, inst: &Instance, elig: &Eligibility) -> EligiblePairs {
         use crate::eligibility::overlap::ScoreIndex;
         let index = ScoreIndex::new(inst);
-        let k = crate::solve::pricing::auto_k(inst);
-        let cand = crate::solve::candidates::generate(inst, elig, &index, k, &|| {}).candidates;
+        let k = crate::pricing::auto_k(inst);
+        let cand = crate::candidates::generate(inst, elig, &index, k, &|| {}).candidates;
         let open = self.seats_and_open_rows(inst, elig);
         let mut out = EligiblePairs::default();
         out.offsets.push(0);
@@ -531,7 +531,7 @@ fn stuck_panel(
 /// enough to hold every eligible pair).
 fn with_moves(inst: &Instance, elig: &Eligibility, req: &ReplaceRequest<'_>) -> String {
     let size = inst.applications.len().saturating_mul(inst.experts.len());
-    if size > crate::solve::pricing::DENSE_PAIRS {
+    if size > crate::pricing::DENSE_PAIRS {
         return "--allow-moves may find panels by moving other seats (not tried: the round is large)"
             .into();
     }
