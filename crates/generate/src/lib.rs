@@ -105,7 +105,7 @@ pub const PRESETS: &[&str] = &[
 /// struct-update syntax, or with the chained setters.
 ///
 /// ```
-/// use panels::generate::{generate, GenConfig};
+/// use panels_generate::{generate, GenConfig};
 /// let cfg = GenConfig::sized(40, 120).seed(7).panel_size(3).dense_affinity(true);
 /// let inst = generate(&cfg);
 /// assert_eq!(inst.applications.len(), 40);
