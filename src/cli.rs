@@ -542,93 +542,43 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 }
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
-    let Some(form) = HistoryForm::of(&args.to) else {
+    use crate::history::append::{append_round, AppendError, AppendRound};
+    if crate::io::history_file::HistoryForm::of(&args.to).is_none() {
         return Err(Failure::BadInput(format!(
             "{}: a history file must end in .csv or .json",
             args.to.display()
         )));
-    };
+    }
     check_output_path(&args.to, &["csv", "json"])?;
     let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
     inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
     check_paths(&inputs, &[&args.to])?;
     refuse_instance_file(&args.to, &args.instance)?;
     let inst = load(&args.instance)?;
-    if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
-        return Err(Failure::BadInput(format!(
-            "--year {} but the instance's policy says year {y}; append the round under its own year",
-            args.year
-        )));
-    }
-    let file = crate::io::read_panels_for(&args.panels, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
-    let mut panels = Vec::with_capacity(file.panels.len());
-    for rec in &file.panels {
-        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
-            bad(
-                &args.panels,
-                format!("unknown application {}", rec.application),
-            )
-        })?;
-        let mut experts = Vec::new();
-        for id in &rec.experts {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(&args.panels, format!("unknown expert {id}")))?;
-            if !experts.contains(&e) {
-                experts.push(e);
-            }
-        }
-        panels.push((a, experts));
-    }
-    let mut declines = Vec::new();
-    for log_path in &args.replace_log {
-        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
-        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
-        // Declined pairs; an expert who withdrew declined every panel the
-        // replacement took them off.
-        let mut pairs: Vec<(&str, &str)> = log
-            .declined
-            .iter()
-            .map(|d| (d.application.as_str(), d.expert.as_str()))
-            .collect();
-        for w in &log.withdrawn {
-            for c in &log.changes {
-                if c.removed.iter().any(|x| x == w) {
-                    pairs.push((c.application.as_str(), w.as_str()));
-                }
-            }
-        }
-        for (app, ex) in pairs {
-            let a = inst
-                .app_by_id(app)
-                .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
-            let e = inst
-                .expert_by_id(ex)
-                .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
-            declines.push((a, e));
-        }
-    }
-    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
     let round = args.round.as_deref();
-    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
-    let added = new.len();
-    let all = crate::history::append::append(&existing, new, args.year, round)
-        .map_err(|m| bad(&args.to, m))?;
-    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::write_atomic(&args.to, &bytes)
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    let done = append_round(
+        &inst,
+        &AppendRound {
+            panels: &args.panels,
+            replace_logs: &args.replace_log,
+            year: args.year,
+            round,
+            to: &args.to,
+        },
+    )
+    .map_err(|e| match e {
+        AppendError::BadInput(m) => Failure::BadInput(m),
+        AppendError::Other(m) => Failure::Other(m),
+    })?;
     note(
         quiet,
         format!(
-            "{added} record(s) of {}{} appended to {} ({} in all)",
+            "{} record(s) of {}{} appended to {} ({} in all)",
+            done.added,
             args.year,
             round.map(|r| format!(" {r}")).unwrap_or_default(),
             args.to.display(),
-            all.len()
+            done.total
         ),
     );
     Ok(())

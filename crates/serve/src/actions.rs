@@ -41,13 +41,18 @@ pub enum ErrorKind {
     TooLarge,
     /// Not in this build: HTTP 501.
     NotAvailable,
+    /// A method the path does not take (GET on an action): HTTP 405.
+    WrongMethod,
 }
 
 impl ErrorKind {
     /// The CLI's exit code for this kind.
     pub fn exit_code(self) -> u8 {
         match self {
-            ErrorKind::BadInput | ErrorKind::NotFound | ErrorKind::TooLarge => 2,
+            ErrorKind::BadInput
+            | ErrorKind::NotFound
+            | ErrorKind::TooLarge
+            | ErrorKind::WrongMethod => 2,
             ErrorKind::Infeasible => 3,
             ErrorKind::Other
             | ErrorKind::Busy
@@ -626,6 +631,48 @@ pub fn verify(inst: &Instance, panels_path: &Path) -> Result<(bool, String), Act
         .map_err(|e| ActionError::bad(e.to_string()))?;
     let report = crate::verify::verify(inst, &panels);
     Ok((report.is_ok(), report.render(inst)))
+}
+
+// ---------------------------------------------------------------- history and template
+
+/// Appends a finished round to a history file (as `panels history append
+/// INPUT PANELS --year Y [--round R] --replace-log LOG… --to TO`).
+///
+/// # Errors
+/// As `panels history append`: a year other than the policy's or a round
+/// already in the file is bad input; nothing is written then.
+pub fn history_append(
+    inst: &Instance,
+    panels: &Path,
+    replace_logs: &[std::path::PathBuf],
+    year: i32,
+    round: Option<&str>,
+    to: &Path,
+) -> Result<crate::history::append::Appended, ActionError> {
+    use crate::history::append::{append_round, AppendError, AppendRound};
+    append_round(
+        inst,
+        &AppendRound {
+            panels,
+            replace_logs,
+            year,
+            round,
+            to,
+        },
+    )
+    .map_err(|e| match e {
+        AppendError::BadInput(m) => ActionError::bad(m),
+        AppendError::Other(m) => ActionError::other(m),
+    })
+}
+
+/// The blank workbook in `lang` (as `panels template --lang L`).
+///
+/// # Errors
+/// A writer failure (never expected).
+pub fn template(lang: crate::io::office::Lang) -> Result<Vec<u8>, ActionError> {
+    crate::io::xlsx::template_xlsx_bytes(std::path::Path::new("template.xlsx"), lang)
+        .map_err(write_err)
 }
 
 // ---------------------------------------------------------------- explain

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{self, ActionError, DrawParams, ErrorKind, Marks, SolveParams};
 use super::auth::Caller;
 use super::jobs::{self, JobKind, JobView, StartError};
-use super::store::{now_rfc3339, Round, RoundMeta, Step};
+use super::store::{now_rfc3339, HistoryMark, Round, RoundMeta, Step};
 use super::Shared;
 
 /// An error answer: the HTTP status and the error as data.
@@ -37,6 +37,7 @@ impl ApiError {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::NotAvailable => StatusCode::NOT_IMPLEMENTED,
+            ErrorKind::WrongMethod => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 }
@@ -88,6 +89,8 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
                 .post(create_round)
                 .layer(DefaultBodyLimit::max(max_upload)),
         )
+        .route("/api/v1/template.xlsx", get(template))
+        .route("/api/v1/history.csv", get(history_file))
         .route("/api/v1/rounds/{id}", get(round_status))
         .route("/api/v1/rounds/{id}/solve", post(solve))
         .route("/api/v1/rounds/{id}/draw", post(draw))
@@ -99,6 +102,26 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
         .route("/api/v1/rounds/{id}/files", get(files))
         .route("/api/v1/rounds/{id}/files/{name}", get(file))
         .route("/api/v1/rounds/{id}/{download}", get(download))
+        .route_layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+}
+
+/// 404 for a path under `/api/` that is no endpoint.
+pub fn no_such_endpoint() -> Response {
+    not_found("such endpoint (see docs/api.md)").into_response()
+}
+
+/// 405 as a JSON error, for a known path asked with a method it does not
+/// take (the `Allow` header of `allow` kept).
+pub fn wrong_method(method: &Method, path: &str, allow: Option<header::HeaderValue>) -> Response {
+    let mut r = ApiError(ActionError::new(
+        ErrorKind::WrongMethod,
+        format!("{path} does not take {method}"),
+    ))
+    .into_response();
+    if let Some(a) = allow {
+        r.headers_mut().insert(header::ALLOW, a);
+    }
+    r
 }
 
 async fn about() -> Json<serde_json::Value> {
@@ -126,6 +149,8 @@ pub struct RoundView {
     pub current: Option<Step>,
     /// Every step, oldest first.
     pub steps: Vec<Step>,
+    /// Appends of the round to the console's history, oldest first.
+    pub history: Vec<HistoryMark>,
     /// The running or last job.
     pub job: Option<JobView>,
 }
@@ -150,6 +175,7 @@ pub fn view(round: &Round) -> Result<RoundView, ApiError> {
         bound: current.as_ref().and_then(|s| s.bound),
         current,
         steps: state.steps,
+        history: state.history,
         job,
     })
 }
@@ -180,16 +206,28 @@ async fn round_status(
 
 // ---------------------------------------------------------------- upload
 
-/// Reads the multipart field `file`: its bytes and the client's name.
+/// An upload form as sent: the file and the other fields.
+#[derive(Debug)]
+pub struct UploadForm {
+    /// The bytes of the field `file`.
+    pub bytes: Vec<u8>,
+    /// The client's name of the file (display only).
+    pub name: String,
+    /// The field `csrf` (pages).
+    pub csrf: Option<String>,
+    /// The field `history`: `console` (default) takes the console's
+    /// history when the upload has none; `none` does not.
+    pub take_history: bool,
+}
+
+/// Reads the multipart fields `file`, `csrf` and `history`.
 ///
 /// # Errors
-/// No `file` field, or a body over the size limit (413).
-pub async fn read_upload(
-    mut mp: Multipart,
-    csrf: Option<&mut Option<String>>,
-) -> Result<(Vec<u8>, String), ApiError> {
+/// No `file` field, a `history` other than `console` or `none`, or a body
+/// over the size limit (413).
+pub async fn read_upload(mut mp: Multipart) -> Result<UploadForm, ApiError> {
     let mut found = None;
-    let mut csrf = csrf;
+    let (mut csrf, mut take_history) = (None, true);
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -205,22 +243,39 @@ pub async fn read_upload(
                     .map_err(|e| multipart_error(e.status(), e.body_text()))?;
                 found = Some((bytes.to_vec(), name));
             }
-            Some("csrf") => {
+            Some(n @ ("csrf" | "history")) => {
+                let n = n.to_string();
                 let text = field
                     .text()
                     .await
                     .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-                if let Some(slot) = csrf.as_deref_mut() {
-                    *slot = Some(text);
+                if n == "csrf" {
+                    csrf = Some(text);
+                } else {
+                    take_history = match text.trim() {
+                        "" | "console" => true,
+                        "none" => false,
+                        other => {
+                            return Err(ApiError(ActionError::bad(format!(
+                                "history {other}: expected console or none"
+                            ))))
+                        }
+                    };
                 }
             }
             _ => {}
         }
     }
-    found.ok_or_else(|| {
+    let (bytes, name) = found.ok_or_else(|| {
         ApiError(ActionError::bad(
             "send the round as the multipart field 'file'",
         ))
+    })?;
+    Ok(UploadForm {
+        bytes,
+        name,
+        csrf,
+        take_history,
     })
 }
 
@@ -241,28 +296,30 @@ fn multipart_error(status: StatusCode, text: String) -> ApiError {
 ///
 /// # Errors
 /// As [`super::upload::make_round`].
-pub async fn make_round(
-    app: &Shared,
-    bytes: Vec<u8>,
-    name: String,
-) -> Result<Arc<Round>, ApiError> {
+pub async fn make_round(app: &Shared, form: UploadForm) -> Result<Arc<Round>, ApiError> {
     let app2 = app.clone();
     let round = tokio::task::spawn_blocking(move || {
-        super::upload::make_round(&app2.store, &bytes, &name, app2.zip_limits)
+        super::upload::make_round(
+            &app2.store,
+            &form.bytes,
+            &form.name,
+            app2.zip_limits,
+            form.take_history,
+        )
     })
     .await
     .map_err(|e| ApiError(ActionError::other(e.to_string())))??;
     round.log(serde_json::json!({
         "at": round.meta.created, "action": "upload", "form": round.meta.form,
         "upload_name": round.meta.upload_name, "upload_sha256": round.meta.upload_sha256,
-        "input_sha256": round.meta.input_sha256,
+        "input_sha256": round.meta.input_sha256, "history_records": round.meta.history_records,
     }));
     Ok(round)
 }
 
 async fn create_round(State(app): State<Shared>, mp: Multipart) -> Result<Response, ApiError> {
-    let (bytes, name) = read_upload(mp, None).await?;
-    let round = make_round(&app, bytes, name).await?;
+    let form = read_upload(mp).await?;
+    let round = make_round(&app, form).await?;
     let body = Json(serde_json::json!({ "id": round.id, "round": view(&round)? }));
     Ok((StatusCode::CREATED, body).into_response())
 }
@@ -335,6 +392,28 @@ pub struct DrawBody {
     pub max_probability: Option<f64>,
 }
 
+/// Largest JSON request body (solve, draw, replace, history): 1 MiB.
+pub const MAX_JSON_BODY: usize = 1 << 20;
+
+/// A request body as bytes, or 413/400 as JSON errors.
+type BodyBytes = Result<Bytes, axum::extract::rejection::BytesRejection>;
+
+fn body_of(body: BodyBytes) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(ActionError::new(
+                ErrorKind::TooLarge,
+                format!("the request body is larger than {MAX_JSON_BODY} bytes"),
+            ))
+        } else {
+            ApiError(ActionError::bad(format!(
+                "the request body: {}",
+                e.body_text()
+            )))
+        }
+    })
+}
+
 fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
@@ -376,10 +455,10 @@ async fn solve(
     State(app): State<Shared>,
     Path(id): Path<String>,
     Query(q): Query<WaitQuery>,
-    body: Bytes,
+    body: BodyBytes,
 ) -> Result<Response, ApiError> {
     let round = round_of(&app, &id)?;
-    let params = json_body::<SolveBody>(&body)?.params()?;
+    let params = json_body::<SolveBody>(&body_of(body)?)?.params()?;
     let job = start_job(&round, JobKind::Solve(params))?;
     job_answer(&round, job, q.wait).await
 }
@@ -388,10 +467,10 @@ async fn draw(
     State(app): State<Shared>,
     Path(id): Path<String>,
     Query(q): Query<WaitQuery>,
-    body: Bytes,
+    body: BodyBytes,
 ) -> Result<Response, ApiError> {
     let round = round_of(&app, &id)?;
-    let b: DrawBody = json_body(&body)?;
+    let b: DrawBody = json_body(&body_of(body)?)?;
     let params = DrawParams {
         seed: b.seed,
         max_probability: b.max_probability,
@@ -499,10 +578,10 @@ pub async fn replace_step(round: &Arc<Round>, marks: Marks) -> Result<Step, ApiE
 async fn replace(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: BodyBytes,
 ) -> Result<Response, ApiError> {
     let round = round_of(&app, &id)?;
-    let marks: Marks = json_body(&body)?;
+    let marks: Marks = json_body(&body_of(body)?)?;
     let step = replace_step(&round, marks).await?;
     Ok(Json(serde_json::json!({ "step": step, "round": view(&round)? })).into_response())
 }
@@ -556,12 +635,160 @@ async fn verify(
     Ok(Json(serde_json::json!({ "ok": ok, "text": text })))
 }
 
-async fn history(State(app): State<Shared>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    round_of(&app, &id)?;
-    Err(ApiError(ActionError::new(
-        ErrorKind::NotAvailable,
-        "appending to the history is not in this build",
-    )))
+/// The body of `POST …/history`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryBody {
+    /// The round's year (default: the policy's `year`).
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// The round's label, when a year has several rounds.
+    #[serde(default)]
+    pub round: Option<String>,
+}
+
+/// Appends the round's current panels (and the declines of the replace
+/// logs that led to them) to the console's history, as `panels history
+/// append input PANELS --year Y [--round R] --replace-log LOG… --to
+/// DATA/history.csv`.
+///
+/// # Errors
+/// 409 when a job holds the round, 404 without panels, 400 without a year
+/// or for a round already in the history; nothing is written then.
+pub async fn history_step(
+    app: &Shared,
+    round: &Arc<Round>,
+    body: HistoryBody,
+) -> Result<HistoryMark, ApiError> {
+    let guard = round.lock.clone().try_lock_owned().map_err(|_| busy())?;
+    let (app, round) = (app.clone(), round.clone());
+    tokio::task::spawn_blocking(move || -> Result<HistoryMark, ApiError> {
+        let _guard = guard;
+        let state = round.state().map_err(ActionError::other)?;
+        let current = state
+            .current()
+            .ok_or_else(|| not_found("panels yet: solve or draw first"))?;
+        let loaded = round.instance()?;
+        let year = body.year.or(loaded.0.policy.year).ok_or_else(|| {
+            ActionError::bad("give the round's year ({\"year\": 2026}): its policy has none")
+        })?;
+        let label = body
+            .round
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        let logs = state.current_replace_logs();
+        let held = app
+            .store
+            .history_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let done = actions::history_append(
+            &loaded.0,
+            &round.file(&current.panels),
+            &logs.iter().map(|l| round.file(l)).collect::<Vec<_>>(),
+            year,
+            label.as_deref(),
+            app.store.history_path(),
+        )
+        .map_err(|e| relabel_paths(e, &round, app.store.history_path()))?;
+        drop(held);
+        let mark = HistoryMark {
+            at: now_rfc3339(),
+            step: current.n,
+            year,
+            round: label,
+            replace_logs: logs,
+            added: done.added,
+            total: done.total,
+        };
+        round.push_history(mark.clone()).map_err(ActionError::other)?;
+        round.log(serde_json::json!({"at": mark.at, "action": "history", "outcome": "done", "mark": mark}));
+        Ok(mark)
+    })
+    .await
+    .map_err(|e| ApiError(ActionError::other(e.to_string())))?
+}
+
+/// Messages name files as the round folder and the data folder do
+/// (`001-solve.panels.json`, `history.csv`), never by server paths.
+fn relabel_paths(mut e: ActionError, round: &Round, history: &std::path::Path) -> ActionError {
+    let dir = format!("{}/", round.dir.display());
+    e.message = e
+        .message
+        .replace(&history.display().to_string(), "history.csv")
+        .replace(&dir, "");
+    e
+}
+
+async fn history(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: BodyBytes,
+) -> Result<Response, ApiError> {
+    let round = round_of(&app, &id)?;
+    let b: HistoryBody = json_body(&body_of(body)?)?;
+    let mark = history_step(&app, &round, b).await?;
+    Ok(Json(serde_json::json!({
+        "appended": mark,
+        "history": "/api/v1/history.csv",
+        "round": view(&round)?,
+    }))
+    .into_response())
+}
+
+/// The console's history file, as written (404 before the first append).
+async fn history_file(State(app): State<Shared>) -> Result<Response, ApiError> {
+    let path = app.store.history_path().to_path_buf();
+    file_response("console", path, "history.csv").await
+}
+
+/// `?lang=zh|en` (default `zh`).
+#[derive(Debug, Default, Deserialize)]
+pub struct TemplateQuery {
+    /// `zh` or `en`.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// The blank workbook an office fills in, as `panels template --lang
+/// zh|en` writes it (the same bytes).
+///
+/// # Errors
+/// A language other than `zh` or `en`.
+pub async fn template(Query(q): Query<TemplateQuery>) -> Result<Response, ApiError> {
+    use crate::io::office::Lang;
+    let lang = match q.lang.as_deref().map(str::trim) {
+        None | Some("") | Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        Some(other) => {
+            return Err(ApiError(ActionError::bad(format!(
+                "lang {other}: expected zh or en"
+            ))))
+        }
+    };
+    let name = match lang {
+        Lang::Zh => "template-zh.xlsx",
+        Lang::En => "template-en.xlsx",
+    };
+    let bytes = tokio::task::spawn_blocking(move || actions::template(lang))
+        .await
+        .map_err(|e| ApiError(ActionError::other(e.to_string())))??;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"panels-{name}\""),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
 }
 
 // ---------------------------------------------------------------- downloads

@@ -97,6 +97,13 @@ pub fn router(app: Shared) -> Router {
     Router::new()
         .merge(api::routes(app.max_upload))
         .merge(pages::routes(app.max_upload))
+        .fallback(|req: Request| async move {
+            if req.uri().path().starts_with("/api/") {
+                api::no_such_endpoint()
+            } else {
+                pages::not_found_page()
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }
@@ -121,6 +128,7 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
         )
             .into_response();
     }
+    let method = req.method().clone();
     let public = path == "/login" || path.starts_with("/assets/");
     let caller = app.auth.caller(headers);
     let mut resp = match (caller, public) {
@@ -132,6 +140,10 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
         (None, false) if path.starts_with("/api/") => api::unauthorized(),
         (None, false) => pages::login_page(StatusCode::UNAUTHORIZED, None),
     };
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED && path.starts_with("/api/") {
+        let allow = resp.headers().get(header::ALLOW).cloned();
+        resp = api::wrong_method(&method, &path, allow);
+    }
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

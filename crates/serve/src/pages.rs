@@ -26,6 +26,9 @@ const JS: &str = include_str!("assets/console.js");
 /// Panels per page on the panels page.
 pub const PAGE_SIZE: usize = 50;
 
+/// The programme shown for applications without one.
+pub const NO_PROGRAMME: &str = "-";
+
 /// The pages' routes.
 pub fn routes(max_upload: usize) -> Router<Shared> {
     Router::new()
@@ -43,6 +46,8 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
         .route("/rounds/{id}/explain", get(explain_page))
         .route("/rounds/{id}/report", get(report_page))
         .route("/rounds/{id}/history", post(history_form))
+        .route("/history", get(history_page))
+        .route("/template.xlsx", get(api::template))
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .route(
@@ -121,7 +126,7 @@ fn layout(
             body {
                 header.top {
                     a.brand href="/" { "panels · " (l.t("office console", "评审专家分配")) }
-                    nav { a href="/" { (l.t("Rounds", "轮次")) } }
+                    nav { a href="/" { (l.t("Rounds", "轮次")) } a href="/history" { (l.t("History", "历史记录")) } }
                     @if matches!(caller, Some(Caller::Session(_))) {
                         form method="post" action="/logout" {
                             button.secondary type="submit" { (l.t("Log out", "退出")) }
@@ -232,11 +237,24 @@ async fn rounds_page(
             p.muted { (l.t(
                 "Upload the round as an Excel workbook, a zip of the CSV files, or a JSON bundle. It is stored only if it loads.",
                 "上传本轮数据：Excel 工作簿、CSV 文件的 zip 压缩包或 JSON 数据包。只有通过校验的文件才会保存为轮次。")) }
+            p.downloads {
+                (l.t("No workbook yet? Download the blank template, fill it in, upload it:", "还没有工作簿？先下载空白模板，填写后上传："))
+                " " a #template-zh href="/template.xlsx?lang=zh" download { (l.t("blank template (Chinese)", "空白模板（中文）")) }
+                a #template-en href="/template.xlsx?lang=en" download { (l.t("blank template (English)", "空白模板（英文）")) }
+            }
             form.inline method="post" action="/rounds" enctype="multipart/form-data" {
                 (csrf_field(&app, &caller))
                 label { (l.t("File", "文件")) input type="file" name="file" required accept=".xlsx,.zip,.json"; }
+                label { (l.t("Past reviews", "历史评审记录"))
+                    select name="history" {
+                        option value="console" { (l.t("take this console's history", "使用本系统的历史记录")) }
+                        option value="none" { (l.t("do not take it", "不使用")) }
+                    } }
                 button type="submit" { (l.t("Upload", "上传")) }
             }
+            p.muted { (l.t(
+                "A round whose policy has a year and whose file has no history of its own takes the rounds appended to this console's history.",
+                "若本轮政策设定了年份且文件本身没有历史记录，将自动使用本系统已追加的历史记录。")) }
         }
         section.card {
             h2 { (l.t("All rounds", "全部轮次")) }
@@ -280,11 +298,10 @@ async fn upload(
     mp: Multipart,
 ) -> Response {
     let l = Lang::from_headers(&headers);
-    let mut csrf = None;
     let result = async {
-        let (bytes, name) = api::read_upload(mp, Some(&mut csrf)).await?;
-        check_csrf(&app, &caller, csrf.as_deref())?;
-        api::make_round(&app, bytes, name).await
+        let form = api::read_upload(mp).await?;
+        check_csrf(&app, &caller, form.csrf.as_deref())?;
+        api::make_round(&app, form).await
     }
     .await;
     match result {
@@ -426,12 +443,26 @@ fn round_body(
                 }
             }
         }
-        section.card {
+        section.card #history {
             h2 { (l.t("History", "历史记录")) }
-            form method="post" action={(base) "/history"} {
-                (csrf_field(app, caller))
-                button.secondary type="submit" disabled[v.current.is_none()] { (l.t("Append this round to the history", "将本轮追加到历史记录")) }
+            @if let Some(n) = round.meta.history_records {
+                p { (l.t("Uploaded with this console's history:", "上传时已使用本系统的历史记录：")) " " (n) " " (l.t("past reviews", "条")) }
             }
+            @for m in &v.history {
+                p.ok { (l.t("Appended", "已追加")) " " (m.at) ": " (l.t("step", "步骤")) " " (m.step) ", "
+                    (l.t("year", "年份")) " " (m.year) @if let Some(r) = &m.round { " " (r) } ", "
+                    (m.added) " " (l.t("records", "条记录")) " (" (m.total) " " (l.t("in all", "共计")) ")" }
+            }
+            p.muted { (l.t(
+                "Appends the current panels (every pair as reviewed, the declines of its replacements as declined) to this console's history, as panels history append does; rounds uploaded afterwards take it.",
+                "将当前评审组（每对记为已评审，替换中的拒绝记为拒绝）追加到本系统的历史记录，与 panels history append 相同；之后上传的轮次将使用它。")) }
+            form.inline method="post" action={(base) "/history"} {
+                (csrf_field(app, caller))
+                label { (l.t("Year", "年份")) input type="number" name="year" value=(inst.policy.year.map_or(String::new(), |y| y.to_string())) required; }
+                label { (l.t("Round label (optional)", "轮次标签（可选）")) input type="text" name="round" placeholder="2026-spring"; }
+                button.secondary type="submit" disabled[v.current.is_none() || running] { (l.t("Append this round to the history", "将本轮追加到历史记录")) }
+            }
+            p { a href="/history" { (l.t("The console's history", "本系统的历史记录")) } }
         }
     };
     Ok((running, body))
@@ -634,12 +665,16 @@ async fn events(State(app): State<Shared>, Path(id): Path<String>) -> Response {
 
 // ---------------------------------------------------------------- panels
 
-/// `?city=…&q=…&page=…`
+/// `?city=…&programme=…&q=…&page=…`
 #[derive(Debug, Default, Deserialize)]
 pub struct PanelsQuery {
     /// Only panels of applications in this city.
     #[serde(default)]
     pub city: Option<String>,
+    /// Only panels of applications in this programme (`-`: applications
+    /// without one).
+    #[serde(default)]
+    pub programme: Option<String>,
     /// Only panels whose application or experts match (id, name, title).
     #[serde(default)]
     pub q: Option<String>,
@@ -695,19 +730,23 @@ fn panels_body(
     })?;
     let loaded = round.instance()?;
     let inst = &loaded.0;
-    let file = crate::io::read_panels_for(&round.file(&step.panels), inst)
-        .map_err(|e| ActionError::bad(e.to_string()))?;
+    let file = round.panels(&step.panels)?;
     let needle =
         q.q.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_lowercase);
     let city = q.city.as_deref().filter(|c| !c.is_empty());
+    let programme = q.programme.as_deref().filter(|c| !c.is_empty());
+    let programme_of = |a| inst.programme_name(a).unwrap_or(NO_PROGRAMME);
     let matches = |rec: &crate::io::panels::PanelRecord| -> bool {
         let Some(a) = inst.app_by_id(&rec.application) else {
             return false;
         };
         if city.is_some_and(|c| inst.app_city(a) != c) {
+            return false;
+        }
+        if programme.is_some_and(|p| programme_of(a) != p) {
             return false;
         }
         let Some(n) = &needle else { return true };
@@ -724,6 +763,22 @@ fn panels_body(
             })
     };
     let shown: Vec<_> = file.panels.iter().filter(|r| matches(r)).collect();
+    // The per-city and per-programme views: panels and seats of each.
+    let mut by_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_programme: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for rec in &file.panels {
+        if let Some(a) = inst.app_by_id(&rec.application) {
+            for (map, key) in [
+                (&mut by_city, inst.app_city(a)),
+                (&mut by_programme, programme_of(a)),
+            ] {
+                let e = map.entry(key).or_default();
+                e.0 += 1;
+                e.1 += rec.experts.len();
+            }
+        }
+    }
+    let has_programmes = !inst.programmes.names().is_empty();
     let pages = shown.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = q.page.unwrap_or(1).clamp(1, pages);
     let slice = &shown[(page_no - 1) * PAGE_SIZE..(page_no * PAGE_SIZE).min(shown.len())];
@@ -732,6 +787,9 @@ fn panels_body(
         let mut s = format!("{base}/panels?page={p}");
         if let Some(c) = city {
             s.push_str(&format!("&city={}", urlencode(c)));
+        }
+        if let Some(c) = programme {
+            s.push_str(&format!("&programme={}", urlencode(c)));
         }
         if let Some(n) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
             s.push_str(&format!("&q={}", urlencode(n)));
@@ -745,11 +803,39 @@ fn panels_body(
             (l.t("step", "步骤")) " " (step.n) " (" (step.action) ") · " (l.t("objective", "目标值")) " " (fmt_num(step.objective))
             " · " (file.panels.len()) " " (l.t("panels", "个评审组"))
         }
+        div.grid {
+            section.card.views #by-city {
+                h2 { (l.t("By city", "按城市")) }
+                table {
+                    thead { tr { th { (l.t("City", "城市")) } th.num { (l.t("Panels", "评审组")) } th.num { (l.t("Seats", "席位")) } } }
+                    tbody { @for (c, (n, seats)) in &by_city { tr {
+                        td { a href={(base) "/panels?city=" (urlencode(c))} { (c) } } td.num { (n) } td.num { (seats) }
+                    } } }
+                }
+            }
+            @if has_programmes {
+                section.card.views #by-programme {
+                    h2 { (l.t("By programme", "按项目类别")) }
+                    table {
+                        thead { tr { th { (l.t("Programme", "项目类别")) } th.num { (l.t("Panels", "评审组")) } th.num { (l.t("Seats", "席位")) } } }
+                        tbody { @for (p, (n, seats)) in &by_programme { tr {
+                            td { a href={(base) "/panels?programme=" (urlencode(p))} { (p) } } td.num { (n) } td.num { (seats) }
+                        } } }
+                    }
+                }
+            }
+        }
         form.inline method="get" action={(base) "/panels"} {
             label { (l.t("City", "城市")) select name="city" {
                 option value="" { (l.t("all", "全部")) }
                 @for c in inst.cities.names() { option value=(c) selected[city == Some(c.as_str())] { (c) } }
             } }
+            @if has_programmes {
+                label { (l.t("Programme", "项目类别")) select name="programme" {
+                    option value="" { (l.t("all", "全部")) }
+                    @for p in by_programme.keys() { option value=(p) selected[programme == Some(*p)] { (p) } }
+                } }
+            }
             label { (l.t("Search id, name or title", "搜索编号、姓名或题目")) input type="search" name="q" value=(q.q.clone().unwrap_or_default()); }
             button type="submit" { (l.t("Filter", "筛选")) }
         }
@@ -759,6 +845,7 @@ fn panels_body(
             table {
                 thead { tr {
                     th { (l.t("Application", "申请")) } th { (l.t("City", "城市")) }
+                    @if has_programmes { th { (l.t("Programme", "项目类别")) } }
                     th { (l.t("Experts (tick to mark)", "专家（勾选以标记）")) }
                 } }
                 tbody {
@@ -768,6 +855,7 @@ fn panels_body(
                             td { strong { (rec.application) } br;
                                  span.muted { (a.and_then(|a| inst.applications[a.ix()].title.as_deref()).unwrap_or("")) } }
                             td { (a.map_or("", |a| inst.app_city(a))) }
+                            @if has_programmes { td { (a.map_or("", programme_of)) } }
                             td {
                                 @for (i, e) in rec.experts.iter().enumerate() {
                                     @let ex = inst.expert_by_id(e);
@@ -927,28 +1015,136 @@ async fn report_page(
 }
 
 #[derive(Debug, Deserialize)]
-struct CsrfOnly {
+struct HistoryForm {
     csrf: Option<String>,
+    year: Option<String>,
+    round: Option<String>,
 }
 
 async fn history_form(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<HistoryForm>,
 ) -> Response {
-    let l = lang_of_id(&app, &id);
-    let e = match check_csrf(&app, &caller, f.csrf.as_deref()) {
-        Err(e) => e,
-        Ok(()) => ApiError(ActionError::new(
-            super::actions::ErrorKind::NotAvailable,
-            "appending to the history is not in this build",
-        )),
+    let back = format!("/rounds/{id}");
+    let result = async {
+        let round = api::round_of(&app, &id)?;
+        check_csrf(&app, &caller, f.csrf.as_deref())?;
+        let body = api::HistoryBody {
+            year: parse_opt(f.year.as_deref(), "year")?,
+            round: f.round.clone(),
+        };
+        api::history_step(&app, &round, body).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("{back}#history")).into_response(),
+        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+    }
+}
+
+/// Records per (year, round) of the console's history, with how many
+/// were declined.
+type HistorySummary = BTreeMap<(i32, String), (usize, usize)>;
+
+async fn history_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Response {
+    let l = Lang::from_headers(&headers);
+    let app2 = app.clone();
+    let read = tokio::task::spawn_blocking(move || -> Result<(usize, HistorySummary), String> {
+        let _held = app2
+            .store
+            .history_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let path = app2.store.history_path();
+        if !path.exists() {
+            return Ok((0, BTreeMap::new()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("history.csv: {e}"))?;
+        let records = crate::io::history_file::read_history_bytes(
+            std::path::Path::new("history.csv"),
+            crate::io::history_file::HistoryForm::Csv,
+            &bytes,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut by: HistorySummary = BTreeMap::new();
+        for r in &records {
+            let e = by
+                .entry((r.year, r.round.clone().unwrap_or_default()))
+                .or_default();
+            e.0 += 1;
+            if r.outcome.declined() {
+                e.1 += 1;
+            }
+        }
+        Ok((records.len(), by))
+    })
+    .await;
+    let (total, by) = match read {
+        Ok(Ok(x)) => x,
+        Ok(Err(m)) => {
+            return error_page(
+                &app,
+                l,
+                Some(&caller),
+                &ApiError(ActionError::bad(m)),
+                Some("/"),
+            )
+        }
+        Err(e) => {
+            return error_page(
+                &app,
+                l,
+                Some(&caller),
+                &ApiError(ActionError::other(e.to_string())),
+                Some("/"),
+            )
+        }
     };
-    error_page(&app, l, Some(&caller), &e, Some(&format!("/rounds/{id}")))
+    let body = html! {
+        h1 { (l.t("History", "历史记录")) }
+        section.card {
+            p.muted { (l.t(
+                "Past reviews of the rounds appended on their round pages (history.csv in the data folder, as panels history append writes it). A round uploaded afterwards takes them when its policy has a year and its file has no history of its own; its repeat, rest and decline rules then count them.",
+                "在各轮次页面追加的历史评审记录（数据目录中的 history.csv，与 panels history append 写出的相同）。之后上传的轮次若政策设定了年份且文件本身没有历史记录，将使用这些记录，回避、轮休和拒绝等规则据此计算。")) }
+            @if total == 0 {
+                p.muted { (l.t("No round appended yet.", "尚未追加任何轮次。")) }
+            } @else {
+                p { (total) " " (l.t("records", "条记录")) " · " a #history-download href="/api/v1/history.csv" download { "history.csv" } }
+                table {
+                    thead { tr { th { (l.t("Year", "年份")) } th { (l.t("Round", "轮次")) } th.num { (l.t("Records", "记录")) } th.num { (l.t("Declined", "拒绝")) } } }
+                    tbody { @for ((year, round), (n, declined)) in &by {
+                        tr { td { (year) } td { (round) } td.num { (n) } td.num { (declined) } }
+                    } }
+                }
+            }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("History", "历史记录"), Some(&caller), html! {}, body),
+    )
 }
 
 // ---------------------------------------------------------------- login
+
+/// 404 for a page that does not exist.
+pub fn not_found_page() -> Response {
+    let l = Lang::of("en");
+    let body = html! {
+        h1.bad { "No such page · 页面不存在" }
+        p { a href="/" { "Rounds · 评审轮次" } }
+    };
+    page(
+        StatusCode::NOT_FOUND,
+        layout(l, "Not found", None, html! {}, body),
+    )
+}
 
 /// The login form, with `status` (401 when a page was asked without a
 /// session).

@@ -87,6 +87,11 @@ pub struct RoundMeta {
     pub experts: usize,
     /// Cities.
     pub cities: usize,
+    /// Past reviews taken from the console's history when the round was
+    /// uploaded (`None`: none taken; the upload's own history, if any, is
+    /// in its input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_records: Option<usize>,
 }
 
 /// One finished step: a panels file and what made it.
@@ -114,11 +119,35 @@ pub struct Step {
     pub params: serde_json::Value,
 }
 
+/// The round appended to the console's history (`DATA/history.csv`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryMark {
+    /// When.
+    pub at: String,
+    /// The step whose panels were appended.
+    pub step: u32,
+    /// The year recorded.
+    pub year: i32,
+    /// The round label recorded, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
+    /// The replace logs whose declines were recorded.
+    #[serde(default)]
+    pub replace_logs: Vec<String>,
+    /// Records added.
+    pub added: usize,
+    /// Records in the history file afterwards.
+    pub total: usize,
+}
+
 /// `state.json`: the steps done, the newest last.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoundState {
     /// Every step, oldest first.
     pub steps: Vec<Step>,
+    /// Appends of this round to the console's history, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryMark>,
 }
 
 impl RoundState {
@@ -130,6 +159,21 @@ impl RoundState {
     /// The number of the next step.
     pub fn next_n(&self) -> u32 {
         self.steps.last().map_or(1, |s| s.n + 1)
+    }
+
+    /// The replace logs that lead to the current panels: those of the
+    /// replacements after the newest solve or draw (each replacement
+    /// starts from the panels before it), oldest first.
+    pub fn current_replace_logs(&self) -> Vec<String> {
+        let start = self
+            .steps
+            .iter()
+            .rposition(|s| s.action != "replace")
+            .map_or(0, |i| i + 1);
+        self.steps[start..]
+            .iter()
+            .filter_map(|s| s.log.clone())
+            .collect()
     }
 }
 
@@ -195,6 +239,18 @@ impl Round {
     /// A `state.json` that does not read.
     pub fn state(&self) -> Result<RoundState, String> {
         read_json_or_default(&self.dir.join("state.json"))
+    }
+
+    /// Records an append to the console's history: after the history
+    /// file is written, atomically.
+    ///
+    /// # Errors
+    /// The write failed.
+    pub fn push_history(&self, mark: HistoryMark) -> Result<RoundState, String> {
+        let mut state = self.state()?;
+        state.history.push(mark);
+        write_json(&self.dir.join("state.json"), &state)?;
+        Ok(state)
     }
 
     /// Records a finished step: after its files, atomically.
@@ -280,6 +336,9 @@ impl Round {
 #[derive(Debug)]
 pub struct Store {
     root: PathBuf,
+    history: PathBuf,
+    /// Held while the console's history file is read or written.
+    pub history_lock: Mutex<()>,
     rounds: Mutex<HashMap<String, Arc<Round>>>,
 }
 
@@ -329,8 +388,17 @@ impl Store {
         }
         Ok(Store {
             root,
+            history: data.join("history.csv"),
+            history_lock: Mutex::new(()),
             rounds: Mutex::new(rounds),
         })
+    }
+
+    /// The console's history file, `DATA/history.csv`: every round
+    /// appended (as `panels history append … --to DATA/history.csv`
+    /// writes it); the next rounds uploaded take it as their history.
+    pub fn history_path(&self) -> &Path {
+        &self.history
     }
 
     /// A round by id (`None` for an unknown or malformed id).

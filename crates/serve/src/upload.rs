@@ -156,7 +156,9 @@ fn csv_entry(name: &str) -> bool {
 
 /// Makes a round from an upload: stores the bytes as received, lays out
 /// the input, loads it as `panels` would, and publishes the folder only if
-/// it loads. `client_name` is for display only.
+/// it loads. `client_name` is for display only. With `take_history`, an
+/// upload without a history table of its own whose policy has a year gets
+/// the console's history ([`take_history`]).
 ///
 /// # Errors
 /// An upload that is not a round, is hostile, or does not load (with
@@ -166,13 +168,21 @@ pub fn make_round(
     bytes: &[u8],
     client_name: &str,
     limits: ZipLimits,
+    take_history: bool,
 ) -> Result<std::sync::Arc<super::store::Round>, ActionError> {
     let form = classify(bytes)?;
     let (id, staging) = store.staging().map_err(ActionError::other)?;
     let result = lay_out(&staging, bytes, form, limits).and_then(|()| {
         let input = staging.join(form.input_name());
-        let loaded = actions::load_round(&input)
-            .map_err(|e| relabel(e, &input, &display_name(client_name)))?;
+        let shown = display_name(client_name);
+        let mut loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
+        let mut history_records = None;
+        if take_history {
+            history_records = self::take_history(store, &input, form, &loaded.0)?;
+            if history_records.is_some() {
+                loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
+            }
+        }
         let meta = RoundMeta {
             id: id.clone(),
             created: now_rfc3339(),
@@ -185,6 +195,7 @@ pub fn make_round(
             applications: loaded.0.applications.len(),
             experts: loaded.0.experts.len(),
             cities: loaded.0.cities.len(),
+            history_records,
         };
         super::store::write_json(&staging.join("round.json"), &meta).map_err(ActionError::other)?;
         Ok((meta, loaded))
@@ -243,6 +254,83 @@ fn lay_out(
             Ok(())
         }
     }
+}
+
+/// Gives a round the console's history (`DATA/history.csv`, the rounds
+/// appended before) when its upload has no history table of its own and
+/// its policy has a year (history counts only against a year). The
+/// round's input gets the records in its own form, so `panels` run in the
+/// round folder reads the same instance: a CSV round gets `history.csv`
+/// (the console's file, byte for byte), a bundle a `history` list (the
+/// upload's text otherwise unchanged), a workbook the history sheet (the
+/// instance rewritten by the library's workbook writer, in the upload's
+/// language). The upload itself stays as received. Returns the number of
+/// records taken.
+///
+/// # Errors
+/// A console history that does not read, or a failed write.
+pub fn take_history(
+    store: &Store,
+    input: &Path,
+    form: InputForm,
+    inst: &crate::model::Instance,
+) -> Result<Option<usize>, ActionError> {
+    use crate::io::history_file::{history_bytes, read_history_bytes, HistoryForm};
+    if inst.history.given || inst.policy.year.is_none() {
+        return Ok(None);
+    }
+    let _held = store.history_lock.lock().unwrap_or_else(|p| p.into_inner());
+    let path = store.history_path();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ActionError::other(format!("history.csv: {e}"))),
+    };
+    let shown = Path::new("history.csv");
+    let records =
+        read_history_bytes(shown, HistoryForm::Csv, &bytes).map_err(|e| ActionError::load(&e))?;
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let write = |path: &Path, data: &[u8]| {
+        crate::io::write_atomic(path, data)
+            .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
+    };
+    match form {
+        InputForm::CsvZip => write(&input.join("history.csv"), &bytes)?,
+        InputForm::Bundle => {
+            let list = history_bytes(shown, HistoryForm::Json, &records)
+                .map_err(|e| ActionError::other(e.to_string()))?;
+            let text = std::fs::read(input).map_err(|e| ActionError::other(e.to_string()))?;
+            let open = text
+                .iter()
+                .position(|&b| b == b'{')
+                .ok_or_else(|| ActionError::bad("the bundle is not a JSON object"))?;
+            let mut out = Vec::with_capacity(text.len() + list.len() + 16);
+            out.extend_from_slice(&text[..=open]);
+            out.extend_from_slice(b"\n\"history\": ");
+            out.extend_from_slice(list.trim_ascii_end());
+            out.push(b',');
+            out.extend_from_slice(&text[open + 1..]);
+            write(input, &out)?;
+        }
+        InputForm::Workbook => {
+            let lang = crate::io::load_instance_noted(input, &|_| {})
+                .map_err(|e| ActionError::load(&e))?
+                .lang;
+            let mut with = inst.clone();
+            with.history = crate::history::History::resolve(
+                records.clone(),
+                &inst.persons,
+                inst.experts.len(),
+                &inst.institutions,
+            );
+            let out = crate::io::xlsx::instance_xlsx_bytes_in(&with, input, lang)
+                .map_err(|e| ActionError::other(e.to_string()))?;
+            write(input, &out)?;
+        }
+    }
+    Ok(Some(records.len()))
 }
 
 /// Load messages name the staging copy; show the name the officer
