@@ -542,7 +542,7 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 }
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::history::append::{append_round, AppendError, AppendRound};
+    use crate::draw::history::{append_round, AppendError, AppendRound};
     if crate::io::history_file::HistoryForm::of(&args.to).is_none() {
         return Err(Failure::BadInput(format!(
             "{}: a history file must end in .csv or .json",

@@ -648,8 +648,8 @@ pub fn history_append(
     year: i32,
     round: Option<&str>,
     to: &Path,
-) -> Result<crate::history::append::Appended, ActionError> {
-    use crate::history::append::{append_round, AppendError, AppendRound};
+) -> Result<crate::draw::history::Appended, ActionError> {
+    use crate::draw::history::{append_round, AppendError, AppendRound};
     append_round(
         inst,
         &AppendRound {

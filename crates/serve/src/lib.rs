@@ -16,7 +16,7 @@
 
 // The crates below, under the module names they had in one crate, so that
 // paths read `crate::model::Instance` wherever they are used.
-use panels_core::{eligibility, model};
+use panels_core::{eligibility, history, model};
 use panels_io as io;
 use panels_report as report;
 use panels_solve as solve;

@@ -84,6 +84,7 @@
 //! writes what [`log`] builds, after `verify` accepts it.
 
 pub mod alternates;
+pub mod history;
 pub mod log;
 pub mod lp;
 pub mod replace;
