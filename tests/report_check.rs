@@ -474,7 +474,7 @@ fn yearly_round() -> (panels::model::Instance, panels::io::panels::PanelsFile) {
     });
     let elig = panels::eligibility::Eligibility::compute(&inst);
     let s = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto).expect("feasible");
-    let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+    let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
     (inst, file)
 }
 

@@ -1,0 +1,597 @@
+//! Past reviews (the `history` table) and the yearly rules they feed
+//! (SPEC "History (yearly rounds)").
+//!
+//! A record *counts* when `year − history_years ≤ its year ≤ year` (the
+//! round's `policy.year`); a review was *served* when its outcome is
+//! `reviewed` or `late`. From the counting records:
+//!
+//! | rule | where it acts |
+//! |---|---|
+//! | `avoid_repeat` (institution / team / both) | a pair exclusion ([`repeats`]), or with `repeat_penalty` a score cost |
+//! | `max_reviews_per_year` | the expert's load cap ([`crate::model::Instance::max_load`]) |
+//! | `max_consecutive_years` | the expert rests ([`bars`]) |
+//! | `max_declines` | the expert is barred ([`bars`]) |
+//! | `min_rating` | the expert is barred ([`bars`]) |
+//!
+//! This module only reads records and answers questions about them; the
+//! eligibility rules wrap the answers into named reasons with evidence,
+//! and `verify` re-checks them with loops of its own.
+
+pub mod append;
+
+use std::collections::BTreeMap;
+
+use crate::model::{AppIx, ExpertIx, InstIx, Instance, Interner, PersonIx, Policy};
+
+/// What became of one past review request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Reviewed (the default).
+    #[default]
+    Reviewed,
+    /// The expert declined.
+    Declined,
+    /// The expert accepted and did not come.
+    NoShow,
+    /// Reviewed, late.
+    Late,
+}
+
+impl Outcome {
+    /// All outcomes, in the order of SPEC.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Reviewed,
+        Outcome::Declined,
+        Outcome::NoShow,
+        Outcome::Late,
+    ];
+
+    /// The word written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Reviewed => "reviewed",
+            Outcome::Declined => "declined",
+            Outcome::NoShow => "no_show",
+            Outcome::Late => "late",
+        }
+    }
+
+    /// Reads an outcome: the words of SPEC in any letter case (`no-show`
+    /// and `no show` too), or the Chinese words offices use (已评审/评审,
+    /// 拒绝/谢绝/婉拒, 缺席/未到, 逾期/迟交/延迟).
+    pub fn parse(text: &str) -> Option<Outcome> {
+        // The words as this program writes them, without a copy.
+        if let Some(o) = Outcome::ALL.into_iter().find(|o| o.as_str() == text) {
+            return Some(o);
+        }
+        let t = text.trim().to_lowercase().replace(['-', ' '], "_");
+        Some(match t.as_str() {
+            "reviewed" | "已评审" | "评审" | "已评" | "完成" => Outcome::Reviewed,
+            "declined" | "拒绝" | "谢绝" | "婉拒" | "不参加" => Outcome::Declined,
+            "no_show" | "noshow" | "缺席" | "未到" | "未参加" => Outcome::NoShow,
+            "late" | "逾期" | "迟交" | "延迟" => Outcome::Late,
+            _ => return None,
+        })
+    }
+
+    /// True for `reviewed` and `late`: the review was served.
+    pub fn served(self) -> bool {
+        matches!(self, Outcome::Reviewed | Outcome::Late)
+    }
+
+    /// True for `declined` and `no_show` (what `max_declines` counts).
+    pub fn declined(self) -> bool {
+        matches!(self, Outcome::Declined | Outcome::NoShow)
+    }
+
+    /// True for what `max_reviews_per_year` counts: served or no-show.
+    pub fn takes_a_slot(self) -> bool {
+        self.served() || self == Outcome::NoShow
+    }
+}
+
+/// One past review: one record per (past application, expert).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PastReview {
+    /// The year of that round.
+    pub year: i32,
+    /// The round's label, if given.
+    pub round: Option<String>,
+    /// The programme's label, if given.
+    pub programme: Option<String>,
+    /// The past application's id (need not exist now).
+    pub application: Option<String>,
+    /// The past applicant institution.
+    pub institution: String,
+    /// Person ids of the past application's team.
+    pub team: Vec<String>,
+    /// The reviewer (need not be in today's pool).
+    pub expert: String,
+    /// What became of the request.
+    pub outcome: Outcome,
+    /// The office's rating of the review, 1 to 5.
+    pub rating: Option<f64>,
+}
+
+/// The history table with its ids resolved against today's instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// The records, in input order.
+    pub records: Vec<PastReview>,
+    /// True when the input carried a history table at all (even empty).
+    pub given: bool,
+    expert: Vec<Option<ExpertIx>>,
+    institution: Vec<Option<InstIx>>,
+    team: Vec<Vec<PersonIx>>,
+    /// Record indices per expert of the pool (input order).
+    by_expert: Vec<Vec<u32>>,
+}
+
+impl History {
+    /// Resolves `records` against today's experts (the first `n_experts`
+    /// persons), persons and institutions, comparing names as SPEC's
+    /// "Names as offices type them" says ([`crate::io::names`]): ids by
+    /// their normal form, institutions by their place key (normal form
+    /// without letter case). Ids that are not in today's round stay
+    /// unresolved (the record still counts for nobody here).
+    pub fn resolve(
+        records: Vec<PastReview>,
+        persons: &Interner,
+        n_experts: usize,
+        institutions: &Interner,
+    ) -> History {
+        use crate::names::{normalize, place_key};
+        let folded: BTreeMap<String, u32> = institutions
+            .names()
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, n)| (place_key(n), i as u32))
+            .collect();
+        let mut h = History {
+            given: true,
+            by_expert: vec![Vec::new(); n_experts],
+            ..History::default()
+        };
+        for (i, r) in records.iter().enumerate() {
+            let e = persons
+                .get(&normalize(&r.expert))
+                .filter(|&p| (p as usize) < n_experts)
+                .map(ExpertIx);
+            if let Some(e) = e {
+                h.by_expert[e.ix()].push(i as u32);
+            }
+            h.expert.push(e);
+            let name = normalize(&r.institution);
+            h.institution.push(
+                institutions
+                    .get(&name)
+                    .or_else(|| folded.get(&place_key(&name)).copied())
+                    .map(InstIx),
+            );
+            h.team.push(
+                r.team
+                    .iter()
+                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx))
+                    .collect(),
+            );
+        }
+        h.records = records;
+        h
+    }
+
+    /// True when there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The records of expert `e` (indices into `records`, input order).
+    pub fn of_expert(&self, e: ExpertIx) -> &[u32] {
+        self.by_expert.get(e.ix()).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pool expert of record `i`, if in today's pool.
+    pub fn expert_of(&self, i: usize) -> Option<ExpertIx> {
+        self.expert.get(i).copied().flatten()
+    }
+
+    /// Today's institution of record `i`'s past applicant, if known.
+    pub fn institution_of(&self, i: usize) -> Option<InstIx> {
+        self.institution.get(i).copied().flatten()
+    }
+
+    /// Today's persons of record `i`'s past team.
+    pub fn team_of(&self, i: usize) -> &[PersonIx] {
+        self.team.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Served or no-show reviews of `e` in `year` (what
+    /// `max_reviews_per_year` counts besides this round's load).
+    pub fn reviews_in_year(&self, e: ExpertIx, year: i32) -> u32 {
+        self.of_expert(e)
+            .iter()
+            .map(|&i| &self.records[i as usize])
+            .filter(|r| r.year == year && r.outcome.takes_a_slot())
+            .count() as u32
+    }
+}
+
+/// The years a record must fall in to count: `year − history_years ..=
+/// year`; `None` without a round year.
+pub fn window(policy: &Policy) -> Option<(i32, i32)> {
+    let y = policy.year?;
+    let from = i64::from(y) - i64::from(policy.history_years);
+    Some((from.max(i64::from(i32::MIN)) as i32, y))
+}
+
+/// True when a record of `year` counts this round.
+pub fn counts(policy: &Policy, year: i32) -> bool {
+    window(policy).is_some_and(|(from, to)| year >= from && year <= to)
+}
+
+/// Why a history rule bars an expert from the whole round.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bar {
+    /// Served in each of the `years` before the round (`max_consecutive_years`).
+    Resting {
+        /// The years served, ascending (N of them).
+        years: Vec<i32>,
+    },
+    /// More declined/no-show records than `max_declines`.
+    Declines {
+        /// Counting declined/no-show records.
+        count: u32,
+        /// `max_declines`.
+        max: u32,
+        /// The latest of them: year and past application.
+        last: (i32, Option<String>),
+    },
+    /// Mean counting rating below `min_rating`.
+    Rating {
+        /// The mean, over `rated` records.
+        mean: f64,
+        /// `min_rating`.
+        min: f64,
+        /// Counting records with a rating.
+        rated: u32,
+    },
+}
+
+/// Every history rule that bars expert `e` this round, in the order
+/// rest, declines, rating.
+pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
+    let p = &inst.policy;
+    let h = &inst.history;
+    let mine = h.of_expert(e);
+    let (Some(year), false) = (p.year, mine.is_empty()) else {
+        return Vec::new();
+    };
+    let recs = || mine.iter().map(|&i| &h.records[i as usize]);
+    let mut out = Vec::new();
+    if let Some(n) = p.max_consecutive_years.filter(|&n| n > 0) {
+        let years: Vec<i32> = (1..=n as i32).rev().map(|d| year - d).collect();
+        let all = years
+            .iter()
+            .all(|&y| recs().any(|r| r.year == y && r.outcome.served()));
+        if all {
+            out.push(Bar::Resting { years });
+        }
+    }
+    if let Some(max) = p.max_declines {
+        let declined: Vec<&PastReview> = recs()
+            .filter(|r| counts(p, r.year) && r.outcome.declined())
+            .collect();
+        if declined.len() as u64 > u64::from(max) {
+            let last = declined
+                .iter()
+                .max_by_key(|r| r.year)
+                .map(|r| (r.year, r.application.clone()))
+                .unwrap_or_default();
+            out.push(Bar::Declines {
+                count: declined.len() as u32,
+                max,
+                last,
+            });
+        }
+    }
+    if let Some(min) = p.min_rating {
+        let ratings: Vec<f64> = recs()
+            .filter(|r| counts(p, r.year))
+            .filter_map(|r| r.rating)
+            .collect();
+        if !ratings.is_empty() {
+            let mean = ratings.iter().sum::<f64>() / ratings.len() as f64;
+            if mean < min - 1e-9 {
+                out.push(Bar::Rating {
+                    mean,
+                    min,
+                    rated: ratings.len() as u32,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// True when a history rule bars expert `e` this round ([`bars`]).
+pub fn barred(inst: &Instance, e: ExpertIx) -> bool {
+    let p = &inst.policy;
+    if p.max_consecutive_years.is_none() && p.max_declines.is_none() && p.min_rating.is_none() {
+        return false;
+    }
+    if inst.history.of_expert(e).is_empty() {
+        return false;
+    }
+    !bars(inst, e).is_empty()
+}
+
+/// One kind of repeat, with its evidence: the latest counting served
+/// review behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Repeat {
+    /// A served review of an application from the same institution.
+    Institution {
+        /// Its year.
+        year: i32,
+        /// The past application, if recorded.
+        application: Option<String>,
+        /// The institution as the history names it.
+        institution: String,
+    },
+    /// A served review of an application sharing a team member.
+    Team {
+        /// Its year.
+        year: i32,
+        /// The past application, if recorded.
+        application: Option<String>,
+        /// The shared person.
+        person: PersonIx,
+    },
+}
+
+/// Where a pair's repeats come from: the latest counting served review of
+/// each kind (record indices into [`History::records`]; the first in input
+/// order among reviews of the same year).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RepeatHit {
+    /// The review of an application from the same institution.
+    pub institution: Option<u32>,
+    /// The review of an application sharing a team member, and that person.
+    pub team: Option<(u32, PersonIx)>,
+}
+
+impl RepeatHit {
+    /// The hit as evidence, institution kind first.
+    pub fn evidence(&self, inst: &Instance) -> Vec<Repeat> {
+        let h = &inst.history;
+        let mut out = Vec::with_capacity(2);
+        if let Some(i) = self.institution {
+            let r = &h.records[i as usize];
+            out.push(Repeat::Institution {
+                year: r.year,
+                application: r.application.clone(),
+                institution: r.institution.clone(),
+            });
+        }
+        if let Some((i, person)) = self.team {
+            let r = &h.records[i as usize];
+            out.push(Repeat::Team {
+                year: r.year,
+                application: r.application.clone(),
+                person,
+            });
+        }
+        out
+    }
+}
+
+/// Who would repeat a counting served review under `avoid_repeat`, kept
+/// by institution (shared by every application of that institution)
+/// and, for team members, per application. Empty when the rule is off.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Repeats {
+    /// Per institution: the experts with a counting served review of an
+    /// application from it, sorted by expert, each with the latest such
+    /// review (record index).
+    by_institution: Vec<Vec<(ExpertIx, u32)>>,
+    /// Per application: the experts with a counting served review of an
+    /// application sharing a team member, sorted by expert, each with the
+    /// latest such review and the shared person.
+    team: Vec<Vec<(ExpertIx, u32, PersonIx)>>,
+    /// Each application's institution.
+    app_institution: Vec<InstIx>,
+    /// Pairs (application, expert) that repeat, each once.
+    pairs: u64,
+}
+
+impl Repeats {
+    fn institution_row(&self, a: AppIx) -> &[(ExpertIx, u32)] {
+        self.app_institution
+            .get(a.ix())
+            .and_then(|i| self.by_institution.get(i.ix()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn team_row(&self, a: AppIx) -> &[(ExpertIx, u32, PersonIx)] {
+        self.team.get(a.ix()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Where (a, e)'s repeats come from, if it repeats.
+    #[inline]
+    pub fn of(&self, a: AppIx, e: ExpertIx) -> Option<RepeatHit> {
+        let row = self.institution_row(a);
+        let institution = if row.is_empty() {
+            None
+        } else {
+            row.binary_search_by_key(&e, |&(x, _)| x)
+                .ok()
+                .map(|k| row[k].1)
+        };
+        let team_row = self.team_row(a);
+        let team = if team_row.is_empty() {
+            None
+        } else {
+            team_row
+                .binary_search_by_key(&e, |&(x, _, _)| x)
+                .ok()
+                .map(|k| (team_row[k].1, team_row[k].2))
+        };
+        (institution.is_some() || team.is_some()).then_some(RepeatHit { institution, team })
+    }
+
+    /// The experts who would repeat for application `a`, ascending, each
+    /// once.
+    pub fn experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        let mut by_inst = self.institution_row(a).iter().map(|t| t.0).peekable();
+        let mut by_team = self.team_row(a).iter().map(|t| t.0).peekable();
+        std::iter::from_fn(move || match (by_inst.peek(), by_team.peek()) {
+            (Some(&x), Some(&y)) if x == y => {
+                by_team.next();
+                by_inst.next()
+            }
+            (Some(&x), Some(&y)) if y < x => by_team.next(),
+            (Some(_), _) => by_inst.next(),
+            (None, _) => by_team.next(),
+        })
+    }
+
+    /// Pairs (application, expert) that repeat.
+    pub fn pairs(&self) -> u64 {
+        self.pairs
+    }
+}
+
+/// The repeats of the round under `avoid_repeat` ([`Repeats`]).
+///
+/// Complexity: O(records · log) to keep each expert's latest review per
+/// institution and per person, then O(Σ_a experts who reviewed a's team
+/// members · log) for the team rows; the institution lists are shared, so
+/// memory follows the history, not applications × experts.
+pub fn repeats(inst: &Instance) -> Repeats {
+    let p = &inst.policy;
+    if p.avoid_repeat.is_off() || inst.history.is_empty() {
+        return Repeats::default();
+    }
+    let h = &inst.history;
+    // Per (institution, expert) and (person, expert): the latest counting
+    // served record, the first in input order among those of its year.
+    // Sorted lists rather than maps: one sort each, then a linear pass.
+    let mut by_inst: Vec<(InstIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
+    let mut by_person: Vec<(PersonIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
+    for (i, r) in h.records.iter().enumerate() {
+        let Some(e) = h.expert_of(i) else { continue };
+        if !r.outcome.served() || !counts(p, r.year) {
+            continue;
+        }
+        let year = std::cmp::Reverse(r.year);
+        if p.avoid_repeat.institution() {
+            if let Some(ix) = h.institution_of(i) {
+                by_inst.push((ix, e, year, i as u32));
+            }
+        }
+        if p.avoid_repeat.team() {
+            for &person in h.team_of(i) {
+                by_person.push((person, e, year, i as u32));
+            }
+        }
+    }
+    by_inst.sort_unstable();
+    by_inst.dedup_by_key(|t| (t.0, t.1));
+    by_person.sort_unstable();
+    by_person.dedup_by_key(|t| (t.0, t.1));
+    let mut out = Repeats {
+        by_institution: vec![Vec::new(); inst.institutions.len()],
+        team: vec![Vec::new(); inst.applications.len()],
+        app_institution: inst.applications.iter().map(|a| a.institution).collect(),
+        pairs: 0,
+    };
+    // Sorted by institution, then expert: each row comes out sorted.
+    for (ix, e, _, i) in by_inst {
+        out.by_institution[ix.ix()].push((e, i));
+    }
+    let mut person_lists: BTreeMap<PersonIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
+    for (person, e, _, i) in by_person {
+        person_lists.entry(person).or_default().push((e, i));
+    }
+    for a in inst.app_ixs() {
+        let app = &inst.applications[a.ix()];
+        let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::new();
+        for &person in &app.team {
+            for &(e, i) in person_lists.get(&person).map_or(&[][..], Vec::as_slice) {
+                team.push((e, i, person));
+            }
+        }
+        if !team.is_empty() {
+            // Per expert: the latest team review (earlier record on ties).
+            team.sort_by(|x, y| {
+                let (rx, ry) = (&h.records[x.1 as usize], &h.records[y.1 as usize]);
+                x.0.cmp(&y.0)
+                    .then(ry.year.cmp(&rx.year))
+                    .then(x.1.cmp(&y.1))
+            });
+            team.dedup_by_key(|t| t.0);
+        }
+        out.team[a.ix()] = team;
+    }
+    out.pairs = inst
+        .app_ixs()
+        .map(|a| {
+            let row = out.institution_row(a);
+            let extra = out
+                .team_row(a)
+                .iter()
+                .filter(|t| row.binary_search_by_key(&t.0, |x| x.0).is_err())
+                .count();
+            (row.len() + extra) as u64
+        })
+        .sum();
+    out
+}
+
+/// The applications of `a`'s programme an expert's programme load counts
+/// (for callers that group loads): the programme index of `a`, when that
+/// programme caps loads.
+pub fn capped_programme(inst: &Instance, a: AppIx) -> Option<crate::model::ProgIx> {
+    let p = inst.applications[a.ix()].programme?;
+    inst.programme_max_load(p).map(|_| p)
+}
+
+/// Lines `explain` adds for the programme and history rules that do not
+/// exclude the pair: a priced repeat, a load cap lowered by
+/// `max_reviews_per_year`, a programme's `max_load`.
+pub fn explain_notes(
+    inst: &Instance,
+    elig: &crate::eligibility::Eligibility,
+    a: AppIx,
+    e: ExpertIx,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let id = &inst.experts[e.ix()].id;
+    for rep in elig.priced_repeats(inst, a, e) {
+        out.push(format!(
+            "{}; costs repeat_penalty {}",
+            crate::eligibility::describe_repeat(inst, id, &rep),
+            crate::model::Score(elig.penalty()).as_f64()
+        ));
+    }
+    if let (Some(room), Some(cap), Some(year)) = (
+        inst.yearly_room(e),
+        inst.policy.max_reviews_per_year,
+        inst.policy.year,
+    ) {
+        out.push(format!(
+            "{id} already reviewed {} time(s) in {year}: max_reviews_per_year {cap} leaves {room} this round (max_load {})",
+            inst.history.reviews_in_year(e, year),
+            inst.max_load(e)
+        ));
+    }
+    if let Some(p) = inst.applications[a.ix()].programme {
+        if let Some(cap) = inst.programme_max_load(p) {
+            out.push(format!(
+                "programme {}: {id} may review at most {cap} of its applications",
+                inst.programmes.name(p.0)
+            ));
+        }
+    }
+    out
+}
