@@ -61,25 +61,48 @@ fn served(year: i32, outcome: &str) -> String {
 
 fn assert_explained(err: &str, rule: &str, fix: &str) {
     assert!(err.contains("infeasible"), "{err}");
-    assert!(err.contains("A1 (武汉, F1)"), "names the application: {err}");
+    assert!(
+        err.contains("A1 (武汉, F1)"),
+        "names the application: {err}"
+    );
     assert!(err.contains(rule), "names the rule {rule}: {err}");
-    assert!(err.contains("E1, E2, E3"), "names the experts kept out: {err}");
+    assert!(
+        err.contains("E1, E2, E3"),
+        "names the experts kept out: {err}"
+    );
     assert!(err.contains(fix), "offers the fix {fix:?}: {err}");
 }
 
 #[test]
 fn everyone_in_a_field_resting_is_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let on = round(dir.path(), "rest.json", r#", "max_consecutive_years": 1"#, &served(2025, "reviewed"));
+    let on = round(
+        dir.path(),
+        "rest.json",
+        r#", "max_consecutive_years": 1"#,
+        &served(2025, "reviewed"),
+    );
     let (code, err, written) = solve(dir.path(), &on);
     assert_eq!(code, 3, "{err}");
     assert!(!written);
-    assert_explained(&err, "max_consecutive_years 1", "raise max_consecutive_years (1)");
+    assert_explained(
+        &err,
+        "max_consecutive_years 1",
+        "raise max_consecutive_years (1)",
+    );
     // Only the rule that binds is offered as a fix.
-    assert!(!err.contains("max_declines") && !err.contains("min_rating"), "{err}");
+    assert!(
+        !err.contains("max_declines") && !err.contains("min_rating"),
+        "{err}"
+    );
 
     // Served two years ago only: nobody rests, the round solves.
-    let off = round(dir.path(), "rest-off.json", r#", "max_consecutive_years": 1"#, &served(2024, "reviewed"));
+    let off = round(
+        dir.path(),
+        "rest-off.json",
+        r#", "max_consecutive_years": 1"#,
+        &served(2024, "reviewed"),
+    );
     let (code, err, _) = solve(dir.path(), &off);
     assert_eq!(code, 0, "{err}");
 }
@@ -87,7 +110,12 @@ fn everyone_in_a_field_resting_is_explained() {
 #[test]
 fn declines_and_ratings_that_bar_a_field_are_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let declines = round(dir.path(), "declines.json", r#", "max_declines": 0"#, &served(2025, "declined"));
+    let declines = round(
+        dir.path(),
+        "declines.json",
+        r#", "max_declines": 0"#,
+        &served(2025, "declined"),
+    );
     let (code, err, _) = solve(dir.path(), &declines);
     assert_eq!(code, 3, "{err}");
     assert_explained(&err, "max_declines 0", "raise max_declines (0)");
@@ -103,7 +131,12 @@ fn declines_and_ratings_that_bar_a_field_are_explained() {
     assert_explained(&err, "min_rating 3", "lower min_rating (3)");
 
     // The same history with the rules off solves.
-    let off = round(dir.path(), "declines-off.json", "", &served(2025, "declined"));
+    let off = round(
+        dir.path(),
+        "declines-off.json",
+        "",
+        &served(2025, "declined"),
+    );
     assert_eq!(solve(dir.path(), &off).0, 0);
 }
 
@@ -115,7 +148,12 @@ fn a_banned_repeat_that_empties_a_field_is_explained() {
         .map(|e| format!(r#"{{"year": 2025, "institution": "U0", "expert": "{e}"}}"#))
         .collect::<Vec<_>>()
         .join(", ");
-    let ban = round(dir.path(), "repeat.json", r#", "avoid_repeat": "institution""#, &history);
+    let ban = round(
+        dir.path(),
+        "repeat.json",
+        r#", "avoid_repeat": "institution""#,
+        &history,
+    );
     let (code, err, _) = solve(dir.path(), &ban);
     assert_eq!(code, 3, "{err}");
     assert_explained(&err, "avoid_repeat institution", "set repeat_penalty");
@@ -137,11 +175,17 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
     let history: String = ["E1", "E2", "E3", "E4"]
         .iter()
         .flat_map(|e| {
-            ["U7", "U8"].map(|u| format!(r#"{{"year": 2026, "institution": "{u}", "expert": "{e}"}}"#))
+            ["U7", "U8"]
+                .map(|u| format!(r#"{{"year": 2026, "institution": "{u}", "expert": "{e}"}}"#))
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let capped = round(dir.path(), "yearly.json", r#", "max_reviews_per_year": 2"#, &history);
+    let capped = round(
+        dir.path(),
+        "yearly.json",
+        r#", "max_reviews_per_year": 2"#,
+        &history,
+    );
     let (code, err, written) = solve(dir.path(), &capped);
     assert_eq!(code, 3, "{err}");
     assert!(!written);
@@ -151,6 +195,11 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
     assert!(err.contains("raise max_reviews_per_year above 2"), "{err}");
 
     // With a higher cap the round solves.
-    let roomy = round(dir.path(), "yearly-off.json", r#", "max_reviews_per_year": 4"#, &history);
+    let roomy = round(
+        dir.path(),
+        "yearly-off.json",
+        r#", "max_reviews_per_year": 4"#,
+        &history,
+    );
     assert_eq!(solve(dir.path(), &roomy).0, 0);
 }

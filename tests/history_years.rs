@@ -359,7 +359,10 @@ fn generated_history_binds_every_rule() {
     assert_eq!(f.history.as_ref(), Some(h));
     let md = panels::report::render(&f, panels::report::ReportFormat::Markdown);
     assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
-    assert!(md.contains("programmes.科技进步奖.min\\_outside\\_share") || md.contains("programmes.科技进步奖.min_outside_share"));
+    assert!(
+        md.contains("programmes.科技进步奖.min\\_outside\\_share")
+            || md.contains("programmes.科技进步奖.min_outside_share")
+    );
     let zh = panels::report::figures(&inst, &file, &opts(panels::report::Lang::Zh));
     let html = panels::report::render(&zh, panels::report::ReportFormat::Html);
     assert!(html.contains("各计划类别的外地评审比例") && html.contains("历年记录"));
@@ -377,7 +380,9 @@ fn generated_history_binds_every_rule() {
 /// Next year's instance as a workbook: `inst`'s sheets plus the sheets of
 /// the workbook `history` (as an office would copy its 历史 sheet in).
 fn workbook_with_history(inst: &Instance, history: &Path, out: &Path) {
-    use panels::io::xlsx::{instance_xlsx_bytes_in, read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+    use panels::io::xlsx::{
+        instance_xlsx_bytes_in, read_xlsx_tables, tables_xlsx_bytes, Table, XCell,
+    };
     let own = instance_xlsx_bytes_in(inst, out, panels::io::office::Lang::Zh).unwrap();
     let mut sheets = read_xlsx_tables(&own).unwrap();
     sheets.extend(read_xlsx_tables(&std::fs::read(history).unwrap()).unwrap());
@@ -420,22 +425,45 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
         .to_string();
     let seats_of_gone = panels
         .iter()
-        .filter(|p| p["experts"].as_array().unwrap().iter().any(|e| e == gone.as_str()))
+        .filter(|p| {
+            p["experts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == gone.as_str())
+        })
         .count();
     let fin = dir.join("final2025.json");
     let log = dir.join("replace2025.json");
     let decline = format!("{a0}:{e0},{gone}");
     let (code, text) = run(&[
-        "replace", s(&round), s(&solved), "--decline", &decline, "--out", s(&fin), "--log", s(&log),
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
     ]);
     assert_eq!(code, 0, "{text}");
-    let log_json: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    let log_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
     assert_eq!(log_json["format"], "panels-replace/2");
     assert_eq!(log_json["withdrawn"][0], gone.as_str());
 
     let hist = dir.join("history.xlsx");
     let (code, text) = run(&[
-        "history", "append", s(&round), s(&fin), "--year", "2025", "--replace-log", s(&log), "--to",
+        "history",
+        "append",
+        s(&round),
+        s(&fin),
+        "--year",
+        "2025",
+        "--replace-log",
+        s(&log),
+        "--to",
         s(&hist),
     ]);
     assert_eq!(code, 0, "{text}");
@@ -447,7 +475,10 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
         .collect();
     // The declined pair, and one declined record per panel the withdrawn
     // expert was taken off.
-    assert!(declined.contains(&(a0.to_string(), e0.to_string())), "{declined:?}");
+    assert!(
+        declined.contains(&(a0.to_string(), e0.to_string())),
+        "{declined:?}"
+    );
     assert_eq!(
         declined.iter().filter(|(_, e)| *e == gone).count(),
         seats_of_gone,
@@ -466,7 +497,14 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
     // Appending the same round again is refused, the workbook untouched.
     let before = std::fs::read(&hist).unwrap();
     let again = run(&[
-        "history", "append", s(&round), s(&fin), "--year", "2025", "--to", s(&hist),
+        "history",
+        "append",
+        s(&round),
+        s(&fin),
+        "--year",
+        "2025",
+        "--to",
+        s(&hist),
     ]);
     assert_eq!(again.0, 2, "{}", again.1);
     assert_eq!(std::fs::read(&hist).unwrap(), before);
@@ -479,7 +517,13 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
     let loaded = panels::io::load_instance(&book).expect("next year's workbook loads");
     assert_eq!(loaded.history.records, records);
     let counts = panels::eligibility::Eligibility::compute(&loaded).conflict_counts(&loaded);
-    assert!(counts.get(&panels::eligibility::ConflictKind::Repeat).copied().unwrap_or(0) > 0);
+    assert!(
+        counts
+            .get(&panels::eligibility::ConflictKind::Repeat)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
 }
 
 #[test]
@@ -497,7 +541,15 @@ fn replace_logs_of_another_format_or_instance_are_refused() {
     );
     let (fin, log) = (dir.join("f.json"), dir.join("r.json"));
     let (code, text) = run(&[
-        "replace", s(&round), s(&solved), "--decline", &decline, "--out", s(&fin), "--log", s(&log),
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
     ]);
     assert_eq!(code, 0, "{text}");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
@@ -512,11 +564,26 @@ fn replace_logs_of_another_format_or_instance_are_refused() {
         std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
         v[what] = original;
         let (code, text) = run(&[
-            "history", "append", s(&round), s(&fin), "--year", "2025", "--replace-log", s(&bad),
-            "--to", s(&hist),
+            "history",
+            "append",
+            s(&round),
+            s(&fin),
+            "--year",
+            "2025",
+            "--replace-log",
+            s(&bad),
+            "--to",
+            s(&hist),
         ]);
         assert_eq!(code, 2, "{what}: {text}");
-        assert!(text.contains(if what == "format" { "panels-replace/2" } else { "another instance" }), "{text}");
+        assert!(
+            text.contains(if what == "format" {
+                "panels-replace/2"
+            } else {
+                "another instance"
+            }),
+            "{text}"
+        );
         assert!(!hist.exists(), "nothing written");
     }
 }

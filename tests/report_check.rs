@@ -91,6 +91,34 @@ fn tampered(n: &Value) -> Value {
     }
 }
 
+/// Calls `f` with `text` edited at each run of digits within `range`
+/// (its last digit changed), and the run; returns how many runs.
+fn each_number_edited(
+    text: &str,
+    range: std::ops::Range<usize>,
+    mut f: impl FnMut(&str, &str),
+) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut edits) = (range.start, 0);
+    while i < range.end {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < range.end && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        let d = bytes[j - 1] - b'0';
+        let mut edited = text.to_string();
+        edited.replace_range(j - 1..j, &((d + 1) % 10).to_string());
+        f(&edited, &text[i..j]);
+        edits += 1;
+        i = j;
+    }
+    edits
+}
+
 fn inputs() -> Inputs {
     Inputs {
         input_is_file: true,
@@ -151,31 +179,13 @@ fn every_number_edited_in_the_visible_text_is_caught() {
             // Skip the style sheet: its numbers are layout, not figures
             // (they are still compared byte for byte).
             let body = text.find("</style>").map_or(0, |i| i + 8);
-            let bytes = text.as_bytes();
-            let mut edits = 0;
-            let mut i = body;
-            while i < block {
-                if bytes[i].is_ascii_digit() {
-                    let mut j = i;
-                    while j < block && bytes[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    // Change the last digit of the run.
-                    let d = bytes[j - 1] - b'0';
-                    let mut edited = text.clone();
-                    edited.replace_range(j - 1..j, &((d + 1) % 10).to_string());
-                    let diffs = check(&edited, format, &inst, &panels, &inputs()).unwrap();
-                    assert!(
-                        !diffs.is_empty(),
-                        "{lang:?} {format:?}: the number ending at byte {j} («{}») went unnoticed",
-                        &text[i..j]
-                    );
-                    edits += 1;
-                    i = j;
-                } else {
-                    i += 1;
-                }
-            }
+            let edits = each_number_edited(&text, body..block, |edited, number| {
+                let diffs = check(edited, format, &inst, &panels, &inputs()).unwrap();
+                assert!(
+                    !diffs.is_empty(),
+                    "{lang:?} {format:?}: the number «{number}» went unnoticed"
+                );
+            });
             assert!(edits > 60, "{lang:?} {format:?}: only {edits} numbers");
         }
     }
@@ -497,7 +507,9 @@ fn programme_and_history_figures_are_checked_like_every_other() {
         assert!(f.rules.iter().any(|r| r.rule == "max_consecutive_years"));
         for format in FORMATS {
             let text = report::render(&f, format);
-            assert!(check(&text, format, &inst, &file, &inputs()).unwrap().is_empty());
+            assert!(check(&text, format, &inst, &file, &inputs())
+                .unwrap()
+                .is_empty());
             // Every number of the two sections (and of the rules list) in
             // the data block.
             let (from, to) = block_span(&text, format);
@@ -529,29 +541,13 @@ fn programme_and_history_figures_are_checked_like_every_other() {
             let end = text
                 .find(lang.t("7. How to check this", "7. 如何核对"))
                 .expect("check section");
-            let bytes = text.as_bytes();
-            let (mut i, mut edits) = (start, 0);
-            while i < end {
-                if !bytes[i].is_ascii_digit() {
-                    i += 1;
-                    continue;
-                }
-                let mut j = i;
-                while j < end && bytes[j].is_ascii_digit() {
-                    j += 1;
-                }
-                let d = bytes[j - 1] - b'0';
-                let mut edited = text.clone();
-                edited.replace_range(j - 1..j, &((d + 1) % 10).to_string());
-                let diffs = check(&edited, format, &inst, &file, &inputs()).unwrap();
+            let edits = each_number_edited(&text, start..end, |edited, number| {
+                let diffs = check(edited, format, &inst, &file, &inputs()).unwrap();
                 assert!(
                     !diffs.is_empty(),
-                    "{lang:?} {format:?}: «{}» in the sections went unnoticed",
-                    &text[i..j]
+                    "{lang:?} {format:?}: «{number}» in the sections went unnoticed"
                 );
-                edits += 1;
-                i = j;
-            }
+            });
             assert!(edits > 30, "{lang:?} {format:?}: only {edits} numbers");
         }
     }

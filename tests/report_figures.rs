@@ -344,7 +344,10 @@ fn broken_rules_are_worded_in_the_reports_language() {
         }
     }
     let html = report::render(&f, ReportFormat::Html);
-    assert!(html.contains("不符合评审资格") && html.contains("外地专家"), "{html}");
+    assert!(
+        html.contains("不符合评审资格") && html.contains("外地专家"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -365,11 +368,17 @@ fn a_broken_history_rule_is_worded_in_chinese() {
     let f = report::figures(&inst, &file, &zh);
     assert!(!f.violations.is_empty());
     assert!(
-        f.violations.iter().any(|v| v.contains("轮空") && v.contains("E1")),
+        f.violations
+            .iter()
+            .any(|v| v.contains("轮空") && v.contains("E1")),
         "{:?}",
         f.violations
     );
-    assert!(f.violations.iter().all(|v| has_cjk(v)), "{:?}", f.violations);
+    assert!(
+        f.violations.iter().all(|v| has_cjk(v)),
+        "{:?}",
+        f.violations
+    );
 }
 
 #[test]

@@ -159,7 +159,9 @@ mod tests {
 
     #[test]
     fn plain_single_items_split_as_any_list() {
-        for cell in ["P1", "", "a b", "华中", " P1", "P1;P2", "P1、P2", "a  b", "Ｐ１"] {
+        for cell in [
+            "P1", "", "a b", "华中", " P1", "P1;P2", "P1、P2", "a  b", "Ｐ１",
+        ] {
             let slow: Vec<String> = normalize(cell)
                 .split(is_list_separator)
                 .map(normalize)

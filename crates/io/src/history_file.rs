@@ -134,7 +134,9 @@ pub fn history_bytes(
     lang: super::office::Lang,
 ) -> Result<Vec<u8>, WriteError> {
     match form {
-        HistoryForm::Csv => super::csvdir::table(path, HISTORY_FIELDS, records.iter().map(history_row)),
+        HistoryForm::Csv => {
+            super::csvdir::table(path, HISTORY_FIELDS, records.iter().map(history_row))
+        }
         HistoryForm::Xlsx => super::xlsx::history_xlsx_bytes(path, records, lang),
         HistoryForm::Json => {
             let mut out = b"[\n".to_vec();

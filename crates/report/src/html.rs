@@ -708,7 +708,10 @@ fn programmes(s: &mut String, f: &Figures) {
         keep(
             s,
             "h2",
-            l.t("Programmes: outside-city share per programme", "各计划类别的外地评审比例"),
+            l.t(
+                "Programmes: outside-city share per programme",
+                "各计划类别的外地评审比例",
+            ),
             &body,
         );
     }

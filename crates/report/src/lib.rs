@@ -962,12 +962,14 @@ fn programme_rules(inst: &Instance, out: &mut Vec<RuleInForce>) {
             ("min_outside_share", r.min_outside_share.map(lang::num)),
             ("min_outside", r.min_outside.map(|v| v.to_string())),
             ("max_per_city", r.max_per_city.map(|v| v.to_string())),
-            ("max_per_institution", r.max_per_institution.map(|v| v.to_string())),
+            (
+                "max_per_institution",
+                r.max_per_institution.map(|v| v.to_string()),
+            ),
             (
                 "min_senior",
-                r.min_senior.map(|v| {
-                    format!("{v} ({})", inst.policy.senior_titles.join(", "))
-                }),
+                r.min_senior
+                    .map(|v| format!("{v} ({})", inst.policy.senior_titles.join(", "))),
             ),
             ("cover_fields", r.cover_fields.map(|v| v.to_string())),
             ("min_affinity", r.min_affinity.map(lang::num)),

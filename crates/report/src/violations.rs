@@ -339,7 +339,10 @@ pub fn reason_zh(inst: &Instance, r: &Reason, a: AppIx, e: ExpertIx) -> String {
             min.as_f64()
         ),
         Reason::OutsideProgramme { programme } => {
-            format!("{ex} 不参加计划类别 {programme}（{} 所属类别）的评审", app.id)
+            format!(
+                "{ex} 不参加计划类别 {programme}（{} 所属类别）的评审",
+                app.id
+            )
         }
         Reason::Repeat(rep) => repeat_zh(inst, ex, rep),
         Reason::History(bar) => bar_zh(inst, ex, bar),
@@ -383,11 +386,14 @@ fn bar_zh(inst: &Instance, ex: &str, bar: &Bar) -> String {
         Bar::Declines { count, max, last } => format!(
             "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（最近一次 {} 年{}）",
             last.0,
-            last.1.as_deref().map(|a| format!("，{a}")).unwrap_or_default()
+            last.1
+                .as_deref()
+                .map(|a| format!("，{a}"))
+                .unwrap_or_default()
         ),
-        Bar::Rating { mean, min, rated } => format!(
-            "{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}"
-        ),
+        Bar::Rating { mean, min, rated } => {
+            format!("{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}")
+        }
     }
 }
 

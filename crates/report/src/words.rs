@@ -82,22 +82,11 @@ pub fn rule(lang: Lang, r: &RuleInForce) -> (String, String) {
             v.into(),
         ),
         "year" => ("year of the round", "本轮年度", v.into()),
-        "history_years" => (
-            "years of history that count",
-            "计入的历史年数",
-            v.into(),
-        ),
+        "history_years" => ("years of history that count", "计入的历史年数", v.into()),
         "avoid_repeat" => (
             "no expert reviews the same applicants again (institution / team)",
             "避免重复评审同一单位或团队",
-            match v {
-                "institution" => lang.t("same institution", "同一单位").into(),
-                "team" => lang.t("same team member", "同一团队成员").into(),
-                "both" => lang
-                    .t("same institution or team member", "同一单位或团队成员")
-                    .into(),
-                other => other.into(),
-            },
+            avoid_repeat(lang, v),
         ),
         "repeat_penalty" => (
             "a repeat costs (score, instead of a ban)",
@@ -127,6 +116,18 @@ pub fn rule(lang: Lang, r: &RuleInForce) -> (String, String) {
         other => (other, other, v.into()),
     };
     (lang.t(en, zh).to_string(), value)
+}
+
+/// What `avoid_repeat` counts as a repeat, in words.
+fn avoid_repeat(lang: Lang, v: &str) -> String {
+    match v {
+        "off" => lang.t("off", "未启用"),
+        "institution" => lang.t("same institution", "同一单位"),
+        "team" => lang.t("same team member", "同一团队成员"),
+        "both" => lang.t("same institution or team member", "同一单位或团队成员"),
+        other => other,
+    }
+    .into()
 }
 
 /// The history rules: they apply to experts, not to applications.
@@ -334,7 +335,10 @@ pub fn programme_head(lang: Lang) -> [&'static str; 8] {
         lang.t("from other cities", "外地评审"),
         lang.t("target (its own)", "目标（本类别）"),
         lang.t("the per-panel rule guarantees", "每组规则保证"),
-        lang.t("reviews per expert in it, at most", "每位专家在本类别评审上限"),
+        lang.t(
+            "reviews per expert in it, at most",
+            "每位专家在本类别评审上限",
+        ),
         lang.t("experts at that cap", "达到上限的专家"),
     ]
 }
@@ -384,16 +388,11 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
         "历史评审记录 / 计入期内",
         format!("{} / {}", count(h.records), count(h.counting)),
     );
-    let rule = match h.avoid_repeat.as_str() {
-        "off" => lang.t("off", "未启用").to_string(),
-        "institution" => lang.t("same institution", "同一单位").into(),
-        "team" => lang.t("same team member", "同一团队成员").into(),
-        "both" => lang
-            .t("same institution or team member", "同一单位或团队成员")
-            .into(),
-        other => other.into(),
-    };
-    line("repeats (avoid_repeat)", "重复评审（avoid_repeat）", rule);
+    line(
+        "repeats (avoid_repeat)",
+        "重复评审（avoid_repeat）",
+        avoid_repeat(lang, &h.avoid_repeat),
+    );
     match h.repeat_penalty {
         None => line(
             "repeats avoided: pairs kept out",
@@ -404,7 +403,12 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             line(
                 "pairs that would repeat (each costs repeat_penalty)",
                 "会构成重复评审的配对（每对扣 repeat_penalty）",
-                format!("{} ({} {})", int(h.repeat_pairs), lang.t("penalty", "扣分"), num(pen)),
+                format!(
+                    "{} ({} {})",
+                    int(h.repeat_pairs),
+                    lang.t("penalty", "扣分"),
+                    num(pen)
+                ),
             );
             line(
                 "repeats paid: assigned anyway, total cost",

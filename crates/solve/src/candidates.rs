@@ -251,7 +251,10 @@ impl<'a> Scanner<'a> {
             let ban = elig.repeats_banned();
             // The application's programme bit; `None`: no programme, or
             // one past the 64th (looked up in the instance).
-            let prog_bit = app.programme.filter(|p| p.ix() < 64).map(|p| 1u64 << p.ix());
+            let prog_bit = app
+                .programme
+                .filter(|p| p.ix() < 64)
+                .map(|p| 1u64 << p.ix());
             let wide = app.programme.is_some_and(|p| p.ix() >= 64);
             self.index
                 .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {

@@ -576,15 +576,24 @@ fn history_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>) -> Vec<String>
             p.avoid_repeat.as_str()
         ));
     }
-    if let Some(n) = p.max_consecutive_years.filter(|_| kinds.contains(&ConflictKind::Resting)) {
+    if let Some(n) = p
+        .max_consecutive_years
+        .filter(|_| kinds.contains(&ConflictKind::Resting))
+    {
         out.push(format!(
             "or raise max_consecutive_years ({n}) so that fewer experts rest"
         ));
     }
-    if let Some(n) = p.max_declines.filter(|_| kinds.contains(&ConflictKind::Declines)) {
+    if let Some(n) = p
+        .max_declines
+        .filter(|_| kinds.contains(&ConflictKind::Declines))
+    {
         out.push(format!("or raise max_declines ({n})"));
     }
-    if let Some(r) = p.min_rating.filter(|_| kinds.contains(&ConflictKind::Rating)) {
+    if let Some(r) = p
+        .min_rating
+        .filter(|_| kinds.contains(&ConflictKind::Rating))
+    {
         out.push(format!("or lower min_rating ({r})"));
     }
     out
@@ -617,7 +626,11 @@ fn fields_label(inst: &Instance, a: AppIx) -> String {
 
 /// Per exclusion kind, the experts it keeps from application `a` (a pair
 /// with two kinds counts under both), in pool order.
-fn exclusions(inst: &Instance, elig: &Eligibility, a: AppIx) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
+fn exclusions(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: AppIx,
+) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
     let mut out: BTreeMap<ConflictKind, Vec<ExpertIx>> = BTreeMap::new();
     for e in inst.expert_ixs() {
         let v = elig.check(inst, a, e);
@@ -651,7 +664,11 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
                     .take(HISTORY_NAMED)
                     .map(|&e| inst.experts[e.ix()].id.as_str())
                     .collect();
-                let more = if list.len() > HISTORY_NAMED { ", …" } else { "" };
+                let more = if list.len() > HISTORY_NAMED {
+                    ", …"
+                } else {
+                    ""
+                };
                 format!(
                     "{} {} ({rule}: {}{more})",
                     list.len(),

@@ -88,4 +88,3 @@ pub fn append(
     out.extend(new);
     Ok(out)
 }
-

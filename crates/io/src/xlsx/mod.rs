@@ -901,31 +901,6 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sheet_names_are_valid_and_unique() {
-        let mut taken = vec!["summary".to_string()];
-        assert_eq!(sheet_name("Summary", &mut taken), "Summary (2)");
-        assert_eq!(sheet_name("a/b:c", &mut taken), "a_b_c");
-        let long = "x".repeat(40);
-        let n1 = sheet_name(&long, &mut taken);
-        let n2 = sheet_name(&long, &mut taken);
-        assert_eq!(n1.chars().count(), 31);
-        assert!(n2.chars().count() <= 31 && n1 != n2);
-    }
-
-    #[test]
-    fn number_cells_read_as_their_shortest_text() {
-        assert_eq!(float_text(6.0), "6");
-        assert_eq!(float_text(0.1), "0.1");
-        assert_eq!(float_text(-3.0), "-3");
-        assert_eq!(float_text(0.833333), "0.833333");
-    }
-}
-
 // ---------------------------------------------------------------- history files
 
 /// Past reviews as a one-sheet workbook for `panels history append --to
@@ -1011,7 +986,7 @@ pub fn read_history_xlsx(
             .into())
         }
     };
-    let lang = if sheet.chars().any(|c| !c.is_ascii()) {
+    let lang = if !sheet.is_ascii() {
         Lang::Zh
     } else {
         Lang::En
@@ -1026,4 +1001,29 @@ pub fn read_history_xlsx(
         }
     }
     errs.finish(Some(list)).map(|l| (l, lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut taken = vec!["summary".to_string()];
+        assert_eq!(sheet_name("Summary", &mut taken), "Summary (2)");
+        assert_eq!(sheet_name("a/b:c", &mut taken), "a_b_c");
+        let long = "x".repeat(40);
+        let n1 = sheet_name(&long, &mut taken);
+        let n2 = sheet_name(&long, &mut taken);
+        assert_eq!(n1.chars().count(), 31);
+        assert!(n2.chars().count() <= 31 && n1 != n2);
+    }
+
+    #[test]
+    fn number_cells_read_as_their_shortest_text() {
+        assert_eq!(float_text(6.0), "6");
+        assert_eq!(float_text(0.1), "0.1");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(0.833333), "0.833333");
+    }
 }
