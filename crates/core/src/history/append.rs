@@ -1,0 +1,90 @@
+//! `panels history append`: a finished round becomes history records.
+//!
+//! Every pair of the round's final panels is one `reviewed` record (the
+//! office may edit the outcome and rating afterwards); every decline a
+//! replace log records is one `declined` record. Each record carries the
+//! year, the round label, the application's programme, id, institution and
+//! team, so next year's repeat rules can match it.
+
+use crate::history::{Outcome, PastReview};
+use crate::model::{AppIx, ExpertIx, Instance};
+
+/// The records a finished round adds, in order: the final panels'
+/// pairs (applications in input order, experts in panel order), then the
+/// declines (in the order given, each once, leaving out a pair that is on
+/// a final panel).
+pub fn round_records(
+    inst: &Instance,
+    panels: &[(AppIx, Vec<ExpertIx>)],
+    declines: &[(AppIx, ExpertIx)],
+    year: i32,
+    round: Option<&str>,
+) -> Vec<PastReview> {
+    let record = |a: AppIx, e: ExpertIx, outcome: Outcome| {
+        let app = &inst.applications[a.ix()];
+        PastReview {
+            year,
+            round: round.map(str::to_string),
+            programme: inst.programme_name(a).map(str::to_string),
+            application: Some(app.id.clone()),
+            institution: inst.app_institution(a).to_string(),
+            team: app
+                .team
+                .iter()
+                .map(|&p| inst.person_id(p).to_string())
+                .collect(),
+            expert: inst.experts[e.ix()].id.clone(),
+            outcome,
+            rating: None,
+        }
+    };
+    let mut out = Vec::new();
+    for (a, experts) in panels {
+        for &e in experts {
+            out.push(record(*a, e, Outcome::Reviewed));
+        }
+    }
+    let mut seen: Vec<(AppIx, ExpertIx)> = Vec::new();
+    for &(a, e) in declines {
+        let on_panel = panels.iter().any(|(x, ex)| *x == a && ex.contains(&e));
+        if on_panel || seen.contains(&(a, e)) {
+            continue;
+        }
+        seen.push((a, e));
+        out.push(record(a, e, Outcome::Declined));
+    }
+    out
+}
+
+/// `existing` with `new` appended, or why not: a (year, round) already in
+/// `existing` is refused (the same round must not be recorded twice).
+pub fn append(
+    existing: &[PastReview],
+    new: Vec<PastReview>,
+    year: i32,
+    round: Option<&str>,
+) -> Result<Vec<PastReview>, String> {
+    let label = |r: Option<&str>| {
+        r.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let wanted = label(round);
+    if let Some(i) = existing
+        .iter()
+        .position(|r| r.year == year && label(r.round.as_deref()) == wanted)
+    {
+        return Err(format!(
+            "the history already holds year {year}{} (record {}); a round is appended once \
+             (give --round to record a second round of the same year)",
+            wanted
+                .as_deref()
+                .map(|r| format!(", round {r}"))
+                .unwrap_or_default(),
+            i + 1
+        ));
+    }
+    let mut out = existing.to_vec();
+    out.extend(new);
+    Ok(out)
+}

@@ -1,0 +1,456 @@
+//! Input files read as a stream: a second thread reads a file in blocks,
+//! feeds the input hash, checks UTF-8 and runs a byte scan (the CSV quote
+//! check) as the bytes pass, while the parser takes them block by block.
+//!
+//! So a file is never held whole in memory (a load's memory is the model
+//! it builds plus a few blocks), and hashing and checking cost the parser
+//! no time on a machine with a second core. The text the parser sees has
+//! its UTF-8 byte order mark removed; the hash covers the file's bytes as
+//! they are.
+//!
+//! A read problem (an I/O error, invalid UTF-8, a file that changes while
+//! it is read) stops the stream: the parser then sees an I/O error, which
+//! it must not report itself; [`stream_file`] returns the located problem
+//! instead.
+
+use std::io::{self, BufRead, Read};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{LoadError, Location};
+
+/// Where a file's bytes go besides the parser: the input hash, and an
+/// observer told how many bytes were read (for progress; called from the
+/// reading thread).
+pub(crate) struct Tap<'a> {
+    hasher: Sha256,
+    seen: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<'a> Tap<'a> {
+    pub(crate) fn new(seen: &'a (dyn Fn(u64) + Sync)) -> Tap<'a> {
+        Tap {
+            hasher: Sha256::new(),
+            seen,
+        }
+    }
+
+    /// Bytes read from a file: hashed and reported.
+    pub(crate) fn read(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        (self.seen)(bytes.len() as u64);
+    }
+
+    /// What a CSV directory's hash puts before each file's bytes (see
+    /// [`super::instance_sha256`]): its name, a NUL byte, its length as 8
+    /// little-endian bytes.
+    pub(crate) fn file_header(&mut self, name: &str, len: u64) {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update([0u8]);
+        self.hasher.update(len.to_le_bytes());
+    }
+
+    /// Starts over (the file is read again): a new hash; the bytes were
+    /// reported once already.
+    pub(crate) fn restart(&mut self) {
+        self.hasher = Sha256::new();
+        self.seen = &|_| {};
+    }
+
+    /// The hash, in lower-case hex.
+    pub(crate) fn finish(self) -> String {
+        super::hex(&self.hasher.finalize())
+    }
+}
+
+/// Bytes read per block.
+const BLOCK: usize = 1 << 20;
+
+/// Blocks in flight between the reading thread and the parser.
+const IN_FLIGHT: usize = 4;
+
+/// A scan over a file's text in order, run on the reading thread: it
+/// marks offsets in each block for the parser (the CSV quote scan marks
+/// where rows end; the JSON scan marks the structure of a bundle).
+pub(crate) trait Scan: Send {
+    /// Takes the next block's text, pushing offsets into it to `marks`.
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>);
+}
+
+/// No scan.
+impl Scan for () {
+    fn feed(&mut self, _: &[u8], _: &mut Vec<u32>) {}
+}
+
+/// What the reading thread sends.
+enum Message {
+    /// Text, and the scan's marks in it.
+    Block(String, Vec<u32>),
+    /// The file ended.
+    End,
+    /// Reading stopped on a problem (returned by [`stream_file`]).
+    Failed,
+}
+
+/// The parser's side of a stream: the file's text in order, BOM removed.
+pub(crate) struct Source {
+    rx: Receiver<Message>,
+    recycle: SyncSender<String>,
+    block: String,
+    pos: usize,
+    state: State,
+    /// For [`Source::next_piece`]: text after the last boundary, and the
+    /// piece handed out last.
+    pending: String,
+    piece: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    Ended,
+    Failed,
+}
+
+impl Source {
+    /// The next block from the reading thread, or `None` once it has
+    /// ended or failed (then `state` says which).
+    fn receive(&mut self) -> Option<(String, Vec<u32>)> {
+        if self.state != State::Open {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Message::Block(b, marks)) => return Some((b, marks)),
+            Ok(Message::End) => self.state = State::Ended,
+            Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+        }
+        None
+    }
+
+    /// Makes the next block current; false at the end.
+    fn next_block(&mut self) -> io::Result<bool> {
+        while self.pos == self.block.len() {
+            let Some((b, _)) = self.receive() else {
+                return self.stopped();
+            };
+            let old = std::mem::replace(&mut self.block, b);
+            self.recycle(old);
+            self.pos = 0;
+        }
+        Ok(true)
+    }
+
+    /// The next piece of text that ends at a record boundary (the [`Scan`]'s
+    /// last mark in a block is the offset after a boundary), or `None` at
+    /// the end. Not to be mixed with reading through [`Read`].
+    pub(crate) fn next_piece(&mut self) -> io::Result<Option<&str>> {
+        loop {
+            let Some((b, marks)) = self.receive() else {
+                if self.pending.is_empty() || self.state == State::Failed {
+                    return self.stopped().map(|_| None);
+                }
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
+                break;
+            };
+            let cut = marks.last().map_or(0, |&m| m as usize);
+            self.pending.push_str(&b[..cut]);
+            let boundary = cut > 0;
+            if boundary {
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
+            }
+            self.pending.push_str(&b[cut..]);
+            self.recycle(b);
+            if boundary {
+                break;
+            }
+        }
+        Ok(Some(&self.piece))
+    }
+
+    /// The next block of text with the scan's marks in it, or `None` at
+    /// the end. Not to be mixed with the other ways of reading.
+    pub(crate) fn next_marked(&mut self) -> io::Result<Option<(String, Vec<u32>)>> {
+        match self.receive() {
+            Some(block) => Ok(Some(block)),
+            None => self.stopped().map(|_| None),
+        }
+    }
+
+    /// Gives a block's buffer back to the reading thread (which may have
+    /// stopped: a lost buffer is fine).
+    pub(crate) fn recycle(&mut self, block: String) {
+        let _ = self.recycle.try_send(block);
+    }
+
+    fn stopped(&self) -> io::Result<bool> {
+        match self.state {
+            State::Failed => Err(io::Error::other("the file could not be read")),
+            _ => Ok(false),
+        }
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.next_block()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.block.len() - self.pos);
+        buf[..n].copy_from_slice(&self.block.as_bytes()[self.pos..self.pos + n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.next_block()? {
+            return Ok(&[]);
+        }
+        Ok(&self.block.as_bytes()[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+    }
+}
+
+/// Runs `parse` on the text of the file at `path` while a second thread
+/// reads it, feeding `tap` and `scan` with the file's bytes.
+///
+/// # Errors
+/// The file cannot be opened or read, or is not UTF-8 (with the offset and
+/// line of the first bad byte); then `parse`'s result is dropped.
+pub(crate) fn stream_file<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<T, LoadError> {
+    let file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let (tx, rx) = sync_channel(IN_FLIGHT);
+    let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || read_blocks(path, file, tap, scan, &tx, &recycled));
+        let mut source = Source {
+            rx,
+            recycle,
+            block: String::new(),
+            pos: 0,
+            state: State::Open,
+            pending: String::new(),
+            piece: String::new(),
+        };
+        let parsed = parse(&mut source);
+        // The reader stops when the parser is done, whether or not the
+        // parser read to the end.
+        drop(source);
+        match reading.join() {
+            Ok(Ok(())) => Ok(parsed),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(LoadError::new(path, "the reading thread failed")),
+        }
+    })
+}
+
+/// The reading thread: blocks of whole UTF-8 characters to `tx`.
+fn read_blocks(
+    path: &Path,
+    mut file: std::fs::File,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    tx: &SyncSender<Message>,
+    recycled: &Receiver<String>,
+) -> Result<(), LoadError> {
+    let fail = |e: LoadError| {
+        let _ = tx.send(Message::Failed);
+        Err(e)
+    };
+    // Bytes of a character cut by the end of the last block.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut offset: u64 = 0; // of the block's first byte in the file
+    let mut lines: u64 = 0; // newlines before it
+    let mut first = true;
+    let expected = file
+        .metadata()
+        .map_err(|e| LoadError::new(path, super::describe_io(&e)));
+    let expected = match expected {
+        Ok(m) => m.len(),
+        Err(e) => return fail(e),
+    };
+    loop {
+        let mut block = recycled.try_recv().unwrap_or_default().into_bytes();
+        block.clear();
+        block.reserve(BLOCK + carry.len());
+        block.append(&mut carry);
+        let kept = block.len();
+        block.resize(kept + BLOCK, 0);
+        let n = match read_full(&mut file, &mut block[kept..]) {
+            Ok(n) => n,
+            Err(e) => {
+                return fail(LoadError::new(path, super::describe_io(&e)));
+            }
+        };
+        block.truncate(kept + n);
+        tap.read(&block[kept..]);
+        let at_end = n == 0;
+        let valid = match std::str::from_utf8(&block) {
+            Ok(_) => block.len(),
+            // A character cut by the block's end: finish it next time.
+            Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = lines + count_newlines(&block[..at]) + 1;
+                return fail(utf8_error(path, offset + at as u64, line));
+            }
+        };
+        carry.extend_from_slice(&block[valid..]);
+        block.truncate(valid);
+        let mut skip = 0;
+        if first && !block.is_empty() {
+            first = false;
+            if block.starts_with(b"\xEF\xBB\xBF") {
+                skip = 3;
+            }
+        }
+        offset += block.len() as u64;
+        lines += count_newlines(&block);
+        let text = &block[skip..];
+        let mut marks = Vec::new();
+        scan.feed(text, &mut marks);
+        if at_end {
+            if offset != expected {
+                return fail(LoadError::new(
+                    path,
+                    format!(
+                        "the file changed while it was read ({expected} bytes when opened, {offset} read)"
+                    ),
+                ));
+            }
+            let _ = tx.send(Message::End);
+            return Ok(());
+        }
+        if skip > 0 {
+            block.drain(..skip);
+        }
+        // Checked above: whole characters only.
+        let Ok(text) = String::from_utf8(block) else {
+            return fail(LoadError::new(path, "internal error: a block is not UTF-8"));
+        };
+        if !text.is_empty() && tx.send(Message::Block(text, marks)).is_err() {
+            // The parser stopped early (a fatal error): nothing more to do.
+            return Ok(());
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The message for invalid UTF-8 at a byte offset (counted from the file's
+/// first byte) on a line.
+pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
+    LoadError::new(
+        file,
+        "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
+         a CSV table may also be GB18030/GBK or UTF-16 with a byte order mark)",
+    )
+    .at(Location::Byte { offset, line })
+}
+
+/// Feeds a file to a tap by streaming it (no whole-file buffer).
+pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = read_full(&mut file, &mut buf)
+            .map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+        if n == 0 {
+            return Ok(());
+        }
+        tap.read(&buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(bytes: &[u8]) -> (Result<Vec<u8>, LoadError>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, bytes).unwrap();
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let count = |n: u64| {
+            seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        let mut tap = Tap::new(&count);
+        let got = stream_file(&path, &mut tap, &mut (), |s| {
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).map(|_| out)
+        });
+        let hash = tap.finish();
+        if got.is_ok() {
+            assert_eq!(seen.into_inner(), bytes.len() as u64, "every byte reported");
+        }
+        (
+            got.and_then(|r| r.map_err(|e| LoadError::new(&path, e.to_string()))),
+            hash,
+        )
+    }
+
+    #[test]
+    fn text_passes_whole_and_the_hash_covers_the_bom() {
+        // Longer than a block, with a character cut by the block's end.
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        while bytes.len() < BLOCK + 10 {
+            bytes.extend_from_slice("武汉 ab\n".as_bytes());
+        }
+        let (got, hash) = stream(&bytes);
+        assert_eq!(got.unwrap(), &bytes[3..]);
+        assert_eq!(hash, crate::hex(&Sha256::digest(&bytes)));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_across_blocks() {
+        let mut bytes = vec![b'a'; BLOCK + 5];
+        bytes[BLOCK - 2] = b'\n';
+        bytes[BLOCK + 1] = 0xFF;
+        let (got, _) = stream(&bytes);
+        let e = got.unwrap_err();
+        assert_eq!(
+            e.location().map(|l| l.to_string()),
+            Some(
+                Location::Byte {
+                    offset: BLOCK as u64 + 1,
+                    line: 2
+                }
+                .to_string()
+            )
+        );
+        // A character cut off by the end of the file.
+        let (got, _) = stream("ab武".as_bytes().split_last().unwrap().1);
+        assert!(got.unwrap_err().message().contains("invalid UTF-8"));
+    }
+}
