@@ -21,7 +21,7 @@ fn solve_verified(inst: &Instance) -> PanelsFile {
     let elig = Eligibility::compute(inst);
     let solved = panels::solve::solve_with(inst, &elig, &Default::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let file = panels::cli::panels_file(inst, &elig, &solved, String::new());
+    let file = panels::solve::panels_file(inst, &elig, &solved, String::new());
     let report = panels::verify::verify(inst, &file);
     assert!(report.is_ok(), "{}", report.render(inst));
     file
