@@ -629,6 +629,17 @@ fn typed_id(s: &str) -> String {
     crate::io::names::normalize(s).into_owned()
 }
 
+/// Reads a panels file for `inst`, its notes (ids read in their normal
+/// form) on stderr.
+fn read_panels(path: &Path, inst: &Instance, quiet: bool) -> Result<PanelsFile, Failure> {
+    let (file, notes) = crate::io::read_panels_for_noted(path, inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    for n in notes {
+        note(quiet, n);
+    }
+    Ok(file)
+}
+
 fn note(quiet: bool, msg: impl AsRef<str>) {
     if !quiet {
         eprintln!("{}", msg.as_ref());
@@ -827,8 +838,7 @@ fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     use crate::verify::CertificateOutcome;
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
-    let panels = crate::io::read_panels_for(&args.panels, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(&args.panels, &inst, quiet)?;
     let elig = Eligibility::compute(&inst);
     let mut report = crate::verify::verify_with(&inst, &elig, &panels);
     report.note_input(&panels, &hash);
@@ -1210,8 +1220,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&instance_path, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let file = crate::io::read_panels_for(&panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(&panels_path, &inst, quiet)?;
     let panels_hash =
         crate::io::instance_sha256(&panels_path).map_err(|e| Failure::BadInput(e.to_string()))?;
     if let Some((log, _, logged, _)) = &replay {
@@ -1348,8 +1357,10 @@ fn replay_verdict(
 }
 
 /// The file's panels, one per application in instance order, experts in
-/// input order; unknown ids, a missing panel or two panels for one
-/// application are bad input.
+/// input order; unknown ids, a missing panel, two panels for one
+/// application, an expert listed twice on a panel or a panel of the wrong
+/// size are bad input (replace refills declined seats; it does not mend a
+/// broken file).
 fn panels_by_application(
     inst: &Instance,
     file: &PanelsFile,
@@ -1377,9 +1388,23 @@ fn panels_by_application(
                     rec.application
                 ))
             })?;
-            if !experts.contains(&e) {
-                experts.push(e);
+            if experts.contains(&e) {
+                return Err(bad(format!(
+                    "expert {id} is listed twice on the panel of {}; fix the panel (`panels verify` lists every broken rule)",
+                    rec.application
+                )));
             }
+            experts.push(e);
+        }
+        let k = inst.panel_size(a) as usize;
+        if experts.len() != k {
+            return Err(bad(format!(
+                "the panel of {} lists {} expert(s), its panel size is {k}; replace repairs \
+                 declined seats of complete panels: fix the panel first (`panels verify` lists \
+                 every broken rule)",
+                rec.application,
+                experts.len()
+            )));
         }
         experts.sort_unstable();
         panels[a.ix()] = Some(experts);
@@ -1406,8 +1431,7 @@ fn load_pair(
     quiet: bool,
 ) -> Result<(Instance, String, PanelsFile), Failure> {
     let (inst, hash) = load_hashed(instance, quiet)?;
-    let file =
-        crate::io::read_panels_for(panels, &inst).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(panels, &inst, quiet)?;
     Ok((inst, hash, file))
 }
 
@@ -1546,8 +1570,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let panels = crate::io::read_panels_for(panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(panels_path, &inst, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.rules_ok() {
         print!("{}", report.render(&inst));
