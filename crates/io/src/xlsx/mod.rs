@@ -1083,7 +1083,8 @@ pub fn read_history_xlsx(
     };
     let mut budget = Budget::default();
     let mut list = Vec::new();
-    if let Some(s) = read_sheet(name, &mut wb, &sheet, &mut errs, &mut budget) {
+    // As the instance reader reads its history sheet (no merges looked for).
+    if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
         if !budget.exceeded {
             read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
                 list.extend(records::parse_history(r, rec))
