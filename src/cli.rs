@@ -623,6 +623,17 @@ fn typed_id(s: &str) -> String {
     crate::io::names::normalize(s).into_owned()
 }
 
+/// Reads a panels file for `inst`, its notes (ids read in their normal
+/// form) on stderr.
+fn read_panels(path: &Path, inst: &Instance, quiet: bool) -> Result<PanelsFile, Failure> {
+    let (file, notes) = crate::io::read_panels_for_noted(path, inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    for n in notes {
+        note(quiet, n);
+    }
+    Ok(file)
+}
+
 fn note(quiet: bool, msg: impl AsRef<str>) {
     if !quiet {
         eprintln!("{}", msg.as_ref());
@@ -821,8 +832,7 @@ fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     use crate::verify::CertificateOutcome;
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
-    let panels = crate::io::read_panels_for(&args.panels, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(&args.panels, &inst, quiet)?;
     let elig = Eligibility::compute(&inst);
     let mut report = crate::verify::verify_with(&inst, &elig, &panels);
     report.note_input(&panels, &hash);
@@ -1204,8 +1214,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&instance_path, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let file = crate::io::read_panels_for(&panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(&panels_path, &inst, quiet)?;
     let panels_hash =
         crate::io::instance_sha256(&panels_path).map_err(|e| Failure::BadInput(e.to_string()))?;
     if let Some((log, _, logged, _)) = &replay {
@@ -1330,8 +1339,7 @@ fn load_pair(
     quiet: bool,
 ) -> Result<(Instance, String, PanelsFile), Failure> {
     let (inst, hash) = load_hashed(instance, quiet)?;
-    let file =
-        crate::io::read_panels_for(panels, &inst).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(panels, &inst, quiet)?;
     Ok((inst, hash, file))
 }
 
@@ -1470,8 +1478,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let panels = crate::io::read_panels_for(panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(panels_path, &inst, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.rules_ok() {
         print!("{}", report.render(&inst));

@@ -194,11 +194,14 @@ impl Assignment {
     }
 
     /// One panel per application, in instance order, each panel's experts
-    /// once and sorted by index.
+    /// sorted by index: the panels `panels replace` starts from.
     ///
     /// # Errors
-    /// An unknown application or expert, two panels for one application or
-    /// an application without a panel, as a message without the file name.
+    /// An unknown application or expert, two panels for one application,
+    /// an expert listed twice on a panel, a panel of the wrong size or an
+    /// application without a panel (replace refills declined seats of
+    /// complete panels; it does not mend a broken file), as a message
+    /// without the file name.
     pub fn panels_by_application(
         &self,
         inst: &Instance,
@@ -212,13 +215,29 @@ impl Assignment {
             if panels[a.ix()].is_some() {
                 return Err(format!("application {} has two panels", rec.application));
             }
-            if let Some(i) = r.experts.iter().position(Option::is_none) {
+            let mut experts = Vec::with_capacity(rec.experts.len());
+            for (id, e) in rec.experts.iter().zip(&r.experts) {
+                let e = e.ok_or_else(|| {
+                    format!("unknown expert {id} on the panel of {}", rec.application)
+                })?;
+                if experts.contains(&e) {
+                    return Err(format!(
+                        "expert {id} is listed twice on the panel of {}; fix the panel (`panels verify` lists every broken rule)",
+                        rec.application
+                    ));
+                }
+                experts.push(e);
+            }
+            let k = inst.panel_size(a) as usize;
+            if experts.len() != k {
                 return Err(format!(
-                    "unknown expert {} on the panel of {}",
-                    rec.experts[i], rec.application
+                    "the panel of {} lists {} expert(s), its panel size is {k}; replace repairs \
+                     declined seats of complete panels: fix the panel first (`panels verify` lists \
+                     every broken rule)",
+                    rec.application,
+                    experts.len()
                 ));
             }
-            let mut experts = r.distinct.clone();
             experts.sort_unstable();
             panels[a.ix()] = Some(experts);
         }

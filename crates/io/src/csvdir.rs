@@ -271,7 +271,7 @@ pub(crate) fn read_table(
             // Rows' messages count only if the whole file could be read
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
-            let streamed = stream::stream_file(file, tap, &mut scan, |source| {
+            let streamed = stream::stream_table(file, tap, &mut scan, |source| {
                 let rows = read_rows(file, source, kind, &mut mine, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
@@ -279,7 +279,10 @@ pub(crate) fn read_table(
                 rows
             });
             match streamed {
-                Ok(rows) => {
+                Ok((rows, encoding)) => {
+                    if let Some(enc) = encoding {
+                        errs.note(encoding_note(file, enc));
+                    }
                     errs.append(mine);
                     rows
                 }

@@ -67,7 +67,10 @@ pub use error::{
     MAX_TOTAL_LIST_ITEMS,
 };
 pub use output::{check_paths, Outputs};
-pub use panels::{read_panels, read_panels_for, read_panels_from_bytes, PanelsFormat};
+pub use panels::{
+    read_panels, read_panels_for, read_panels_for_noted, read_panels_from_bytes, read_panels_noted,
+    PanelsFormat,
+};
 pub use records::{
     AFFINITY_FIELDS, APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS,
     MAX_COUNT, POLICY_FIELDS,

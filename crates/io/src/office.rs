@@ -847,6 +847,8 @@ pub(crate) fn check_header(
     };
     let err = |m: String| LoadError::new(at.file, m).at(at.loc());
     let mut unknown: Vec<String> = Vec::new();
+    // Keys of the kept columns so far (a wide sheet has thousands).
+    let mut kept_keys: std::collections::HashSet<String> = Default::default();
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
         let letter = column_letters(i);
@@ -885,11 +887,7 @@ pub(crate) fn check_header(
             );
             continue;
         }
-        if header
-            .kept
-            .iter()
-            .any(|(_, k)| header_key(k) == header_key(&name))
-        {
+        if !kept_keys.insert(header_key(&name)) {
             errs.push(err(format!(
                 "column {letter} \"{name}\" appears twice in the header; rename one"
             )));
@@ -907,8 +905,14 @@ pub(crate) fn check_header(
         } else {
             "ignored".to_string()
         };
+        const SHOWN: usize = 20;
+        let more = match unknown.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        unknown.truncate(SHOWN);
         errs.note(format!(
-            "note: {}: column(s) {} are not used by the program; {what}",
+            "note: {}: column(s) {}{more} are not used by the program; {what}",
             at.label(),
             unknown.join(", ")
         ));
@@ -994,7 +998,10 @@ pub(crate) fn decode_table<'b>(
         },
         // Neither: the UTF-8 error, as a streamed read reports it.
         Err(utf8_error) => {
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            // A UTF-8 byte order mark over GBK text (a file re-saved by a
+            // tool that added the mark only): the mark is no character.
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
                 Some(text) => Ok((Cow::Owned(text.into_owned()), Some("GB18030"))),
                 None => Err(utf8_error),
             }
@@ -1024,7 +1031,7 @@ fn implausible_char(c: char) -> bool {
 /// GB18030 only Chinese text with at least one ideograph. Then its
 /// GB18030 text. A file that starts with a UTF-8 byte order mark is
 /// UTF-8, as it says.
-fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
+pub(crate) fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
     if bytes.starts_with(b"\xEF\xBB\xBF") || !utf8.chars().any(implausible_char) {
         return None;
     }

@@ -15,6 +15,8 @@
 //!   (Linux, macOS): the path always names a whole directory, old or new.
 //!   Where the exchange is not supported, the old directory is renamed
 //!   aside and the new one renamed in (a window of two renames).
+//! - An output path that is a symbolic link is written through: the link
+//!   stays and the file it names is replaced.
 //! - Files are created with the permissions the umask gives (0644 under
 //!   umask 022; directories 0755); a file or directory that exists keeps
 //!   its mode.
@@ -232,6 +234,25 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// The path an output really goes to: a symbolic link is followed (to
+/// the file it names, existing or not), so the link stays and its target
+/// is replaced, as a shell's `>` would write through it.
+fn through_links(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // Bounded like the kernel's own resolution (ELOOP after 40).
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match fs::read_link(&p) {
+                Ok(t) if t.is_absolute() => p = t,
+                Ok(t) => p = parent_of(&p).join(t),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    p
+}
+
 /// What was staged for one target.
 #[derive(Debug)]
 struct Staged {
@@ -260,6 +281,8 @@ impl Outputs {
     /// # Errors
     /// The directory cannot take a new file (permissions, full disk).
     pub fn file(&mut self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let real = through_links(path);
+        let path = real.as_path();
         let dir = parent_of(path);
         remove_stale_temps(dir);
         let tmp = temp_name(dir);
@@ -284,6 +307,8 @@ impl Outputs {
     /// `path` is a file, or a directory holding other files; file system
     /// errors.
     pub fn dir(&mut self, path: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
+        let real = through_links(path);
+        let path = real.as_path();
         let io = |e| WriteError::io(path, e);
         let existing = check_replaceable_dir(path)?;
         let parent = parent_of(path);

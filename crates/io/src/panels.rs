@@ -116,6 +116,37 @@ impl PanelsFile {
             .is_some_and(|h| h != assignment_sha256(&self.panels))
     }
 
+    /// Puts every id of the file (applications, experts, the round's
+    /// state) in its normal form, as the instance's ids are
+    /// ([`super::names::normalize`]: NFKC, no zero-width characters, no
+    /// spaces at the ends, inner spaces collapsed), so an id typed
+    /// `"A0001 "` or with a full-width space in a hand-edited file is
+    /// `A0001`. Returns the ids that changed (as written, then normal),
+    /// each once, in the order met.
+    pub fn normalize_ids(&mut self) -> Vec<(String, String)> {
+        let mut changed: Vec<(String, String)> = Vec::new();
+        let mut fix = |id: &mut String| {
+            if let std::borrow::Cow::Owned(n) = super::names::normalize(id) {
+                let old = std::mem::replace(id, n);
+                if !changed.iter().any(|(o, _)| *o == old) {
+                    changed.push((old, id.clone()));
+                }
+            }
+        };
+        for p in &mut self.panels {
+            fix(&mut p.application);
+            p.experts.iter_mut().for_each(&mut fix);
+        }
+        for d in &mut self.declined {
+            fix(&mut d.application);
+            fix(&mut d.expert);
+        }
+        self.withdrawn.iter_mut().for_each(&mut fix);
+        self.confirmed.iter_mut().for_each(&mut fix);
+        self.locked.iter_mut().for_each(&mut fix);
+        changed
+    }
+
     /// True when the file carries any round state (declines, withdrawals,
     /// confirmations, locks).
     pub fn has_state(&self) -> bool {
@@ -337,7 +368,9 @@ pub fn panels_bytes(
 }
 
 /// Reads a panels file written by [`write_panels`] (or by hand), by
-/// extension. Checking ids against an instance is `verify`'s job, not this.
+/// extension, its ids in their normal form (SPEC.md "Names as offices
+/// type them"; see [`PanelsFile::normalize_ids`]). Checking ids against
+/// an instance is `verify`'s job, not this.
 ///
 /// A CSV file carries no status or objective: they read as `status: ""`
 /// ([`STATUS_NOT_RECORDED`]: `verify` says "not recorded"
@@ -347,6 +380,15 @@ pub fn panels_bytes(
 /// `scores` are set only when every row of it has a score. `expert_city`
 /// and `application_city` are informative and not read back.
 pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
+    read_panels_noted(path).map(|(file, _)| file)
+}
+
+/// [`read_panels`], with the notes for stderr: one line naming the ids
+/// that were not in their normal form ([`PanelsFile::normalize_ids`]).
+///
+/// # Errors
+/// As [`read_panels`].
+pub fn read_panels_noted(path: &Path) -> Result<(PanelsFile, Vec<String>), LoadError> {
     let format = PanelsFormat::from_path(path).ok_or_else(|| {
         LoadError::new(
             path,
@@ -354,7 +396,32 @@ pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
         )
     })?;
     let bytes = super::read_file(path)?;
-    read_panels_from_bytes(path, &bytes, format)
+    let mut file = read_raw(path, &bytes, format)?;
+    let notes = ids_note(path, &file.normalize_ids()).into_iter().collect();
+    Ok((file, notes))
+}
+
+/// The note for ids read in another spelling than their normal form.
+fn ids_note(path: &Path, changed: &[(String, String)]) -> Option<String> {
+    const SHOWN: usize = 5;
+    if changed.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = changed
+        .iter()
+        .take(SHOWN)
+        .map(|(old, new)| format!("{:?} as {new:?}", old))
+        .collect();
+    let more = match changed.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "note: {}: {} id(s) read without their extra spaces, zero-width or full-width characters: {}{more}",
+        path.display(),
+        changed.len(),
+        list.join(", ")
+    ))
 }
 
 /// Reads a panels file for `inst`: as [`read_panels`], and a workbook's
@@ -364,7 +431,18 @@ pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
 /// # Errors
 /// As [`read_panels`].
 pub fn read_panels_for(path: &Path, inst: &Instance) -> Result<PanelsFile, LoadError> {
-    let mut file = read_panels(path)?;
+    read_panels_for_noted(path, inst).map(|(file, _)| file)
+}
+
+/// [`read_panels_for`], with the notes of [`read_panels_noted`].
+///
+/// # Errors
+/// As [`read_panels`].
+pub fn read_panels_for_noted(
+    path: &Path,
+    inst: &Instance,
+) -> Result<(PanelsFile, Vec<String>), LoadError> {
+    let (mut file, notes) = read_panels_noted(path)?;
     if PanelsFormat::from_path(path) == Some(PanelsFormat::Xlsx) {
         let apps = inst.app_index();
         file.panels.sort_by_key(|p| {
@@ -372,15 +450,23 @@ pub fn read_panels_for(path: &Path, inst: &Instance) -> Result<PanelsFile, LoadE
                 .map_or(usize::MAX, |a| a.ix())
         });
     }
-    Ok(file)
+    Ok((file, notes))
 }
 
 /// Reads a panels file from bytes; `name` names the file in messages.
+/// Ids are put in their normal form ([`PanelsFile::normalize_ids`]).
 pub fn read_panels_from_bytes(
     name: &Path,
     bytes: &[u8],
     format: PanelsFormat,
 ) -> Result<PanelsFile, LoadError> {
+    let mut file = read_raw(name, bytes, format)?;
+    file.normalize_ids();
+    Ok(file)
+}
+
+/// A panels file as written, ids untouched.
+fn read_raw(name: &Path, bytes: &[u8], format: PanelsFormat) -> Result<PanelsFile, LoadError> {
     match format {
         PanelsFormat::Json => {
             let text = text_of(name, bytes)?;

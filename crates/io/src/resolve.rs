@@ -338,7 +338,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     }
     let history = match raw.history.take() {
         Some(list) => {
-            crate::history::History::resolve(list, &persons, experts.len(), &institutions)
+            let h = crate::history::History::resolve(list, &persons, experts.len(), &institutions);
+            for note in history_spelling_notes(&h, &institutions) {
+                errs.note(note);
+            }
+            h
         }
         None => crate::history::History::default(),
     };
@@ -422,6 +426,28 @@ impl Places {
             })
             .collect()
     }
+}
+
+/// One note per institution the history spells otherwise than the round
+/// (SPEC: every merge of spellings is noted), in first-appearance order.
+fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<String> {
+    let mut seen: std::collections::BTreeSet<&str> = Default::default();
+    let mut notes = Vec::new();
+    for (i, r) in h.records.iter().enumerate() {
+        let Some(ix) = h.institution_of(i) else {
+            continue;
+        };
+        let shown = institutions.name(ix.0);
+        if r.institution != shown && seen.insert(&r.institution) {
+            notes.push(format!(
+                "note: the history's institution {:?} is taken as {shown:?} \
+                 (institutions are compared without spaces at the ends, zero-width characters, \
+                 full-width forms or letter case)",
+                r.institution
+            ));
+        }
+    }
+    notes
 }
 
 /// Every key of the policy's `programmes` must be named by an application

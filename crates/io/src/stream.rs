@@ -231,12 +231,40 @@ pub(crate) fn stream_file<T>(
     scan: &mut dyn Scan,
     parse: impl FnOnce(&mut Source) -> T,
 ) -> Result<T, LoadError> {
+    stream_decoding(path, tap, scan, false, parse).map(|(parsed, _)| parsed)
+}
+
+/// [`stream_file`] for office tables (CSV): a file whose bytes stop being
+/// UTF-8 after a prefix of plain ASCII (which reads the same in both) is
+/// read on as GB18030 from there, decoded as it streams; the second value
+/// then names the encoding, for a note. A file with other text before its
+/// first non-UTF-8 byte is no GB18030 file: the UTF-8 error stands.
+///
+/// # Errors
+/// As [`stream_file`]; bytes that are neither UTF-8 nor GB18030.
+pub(crate) fn stream_table<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<(T, Option<&'static str>), LoadError> {
+    stream_decoding(path, tap, scan, true, parse)
+}
+
+fn stream_decoding<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    gb18030: bool,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<(T, Option<&'static str>), LoadError> {
     let file =
         std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
-        let reading = scope.spawn(move || read_blocks(path, file, tap, scan, &tx, &recycled));
+        let reading =
+            scope.spawn(move || read_blocks(path, file, tap, scan, gb18030, &tx, &recycled));
         let mut source = Source {
             rx,
             recycle,
@@ -251,22 +279,26 @@ pub(crate) fn stream_file<T>(
         // parser read to the end.
         drop(source);
         match reading.join() {
-            Ok(Ok(())) => Ok(parsed),
+            Ok(Ok(encoding)) => Ok((parsed, encoding)),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(LoadError::new(path, "the reading thread failed")),
         }
     })
 }
 
-/// The reading thread: blocks of whole UTF-8 characters to `tx`.
+/// The reading thread: blocks of whole UTF-8 characters to `tx`. With
+/// `gb18030`, a file that turns out not to be UTF-8 after an ASCII prefix
+/// is decoded as GB18030 from its first block with a non-ASCII byte on
+/// (returned: the encoding used when not UTF-8).
 fn read_blocks(
     path: &Path,
     mut file: std::fs::File,
     tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
+    gb18030: bool,
     tx: &SyncSender<Message>,
     recycled: &Receiver<String>,
-) -> Result<(), LoadError> {
+) -> Result<Option<&'static str>, LoadError> {
     let fail = |e: LoadError| {
         let _ = tx.send(Message::Failed);
         Err(e)
@@ -276,6 +308,12 @@ fn read_blocks(
     let mut offset: u64 = 0; // of the block's first byte in the file
     let mut lines: u64 = 0; // newlines before it
     let mut first = true;
+    // Every byte before this block was ASCII (so far the file reads the
+    // same as UTF-8 and as GB18030).
+    let mut ascii = true;
+    // Decoding as GB18030 (after the switch).
+    let mut decoder: Option<encoding_rs::Decoder> = None;
+    let mut read_total: u64 = 0; // bytes read from the file
     let expected = file
         .metadata()
         .map_err(|e| LoadError::new(path, super::describe_io(&e)));
@@ -298,19 +336,45 @@ fn read_blocks(
         };
         block.truncate(kept + n);
         tap.read(&block[kept..]);
+        read_total += n as u64;
         let at_end = n == 0;
-        let valid = match std::str::from_utf8(&block) {
-            Ok(_) => block.len(),
-            // A character cut by the block's end: finish it next time.
-            Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let line = lines + count_newlines(&block[..at]) + 1;
-                return fail(utf8_error(path, offset + at as u64, line));
+        if decoder.is_none() && gb18030 && ascii && !block.is_ascii() && gbk_from_here(&block) {
+            decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
+        }
+        if let Some(dec) = decoder.as_mut() {
+            let raw = std::mem::take(&mut block);
+            match decode_block(dec, &raw, at_end) {
+                Ok(text) => block = text.into_bytes(),
+                Err(at) => {
+                    let start = read_total - raw.len() as u64;
+                    return fail(
+                        LoadError::new(
+                            path,
+                            "neither UTF-8 nor GB18030 (GBK): save the file as UTF-8 \
+                             (in Excel: Save As → \"CSV UTF-8\")",
+                        )
+                        .at(Location::Byte {
+                            offset: start + at as u64,
+                            line: lines + count_newlines(&raw[..at]) + 1,
+                        }),
+                    );
+                }
             }
-        };
-        carry.extend_from_slice(&block[valid..]);
-        block.truncate(valid);
+        } else {
+            let valid = match std::str::from_utf8(&block) {
+                Ok(_) => block.len(),
+                // A character cut by the block's end: finish it next time.
+                Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let line = lines + count_newlines(&block[..at]) + 1;
+                    return fail(utf8_error(path, offset + at as u64, line));
+                }
+            };
+            carry.extend_from_slice(&block[valid..]);
+            block.truncate(valid);
+            ascii = ascii && block.is_ascii();
+        }
         let mut skip = 0;
         if first && !block.is_empty() {
             first = false;
@@ -324,16 +388,23 @@ fn read_blocks(
         let mut marks = Vec::new();
         scan.feed(text, &mut marks);
         if at_end {
-            if offset != expected {
+            if read_total != expected {
                 return fail(LoadError::new(
                     path,
                     format!(
-                        "the file changed while it was read ({expected} bytes when opened, {offset} read)"
+                        "the file changed while it was read ({expected} bytes when opened, {read_total} read)"
                     ),
                 ));
             }
+            if block.len() > skip {
+                block.drain(..skip);
+                let text = String::from_utf8(block).unwrap_or_default();
+                if tx.send(Message::Block(text, marks)).is_err() {
+                    return Ok(None);
+                }
+            }
             let _ = tx.send(Message::End);
-            return Ok(());
+            return Ok(decoder.is_some().then_some("GB18030"));
         }
         if skip > 0 {
             block.drain(..skip);
@@ -344,8 +415,43 @@ fn read_blocks(
         };
         if !text.is_empty() && tx.send(Message::Block(text, marks)).is_err() {
             // The parser stopped early (a fatal error): nothing more to do.
-            return Ok(());
+            return Ok(None);
         }
+    }
+}
+
+/// Whether a block with a non-ASCII byte, after a file's ASCII prefix,
+/// starts the file's GB18030 part: its bytes are not UTF-8 (a cut
+/// character at the end aside), or they are but read as text no office
+/// writes while GB18030 reads them as Chinese (see
+/// [`super::office::gbk_in_disguise`]).
+fn gbk_from_here(block: &[u8]) -> bool {
+    match std::str::from_utf8(block) {
+        Ok(t) => super::office::gbk_in_disguise(block, t).is_some(),
+        Err(e) => match e.error_len() {
+            Some(_) => true,
+            None => {
+                let t = std::str::from_utf8(&block[..e.valid_up_to()]).unwrap_or_default();
+                super::office::gbk_in_disguise(block, t).is_some()
+            }
+        },
+    }
+}
+
+/// One block through the GB18030 decoder; on malformed bytes, the index
+/// in `raw` where they start.
+fn decode_block(dec: &mut encoding_rs::Decoder, raw: &[u8], last: bool) -> Result<String, usize> {
+    let mut out = String::with_capacity(
+        dec.max_utf8_buffer_length_without_replacement(raw.len())
+            .unwrap_or(raw.len() * 3 + 16),
+    );
+    let (result, read) = dec.decode_to_string_without_replacement(raw, &mut out, last);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty if read == raw.len() => Ok(out),
+        encoding_rs::DecoderResult::Malformed(bad, after) => {
+            Err(read.saturating_sub(usize::from(bad) + usize::from(after)))
+        }
+        _ => Err(read),
     }
 }
 
@@ -430,6 +536,49 @@ mod tests {
         let (got, hash) = stream(&bytes);
         assert_eq!(got.unwrap(), &bytes[3..]);
         assert_eq!(hash, crate::hex(&Sha256::digest(&bytes)));
+    }
+
+    fn stream_gbk(bytes: &[u8]) -> Result<(String, Option<&'static str>), LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let none = |_: u64| {};
+        let mut tap = Tap::new(&none);
+        stream_table(&path, &mut tap, &mut (), |s| {
+            let mut out = String::new();
+            s.read_to_string(&mut out).map(|_| out)
+        })
+        .and_then(|(r, enc)| Ok((r.map_err(|e| LoadError::new(&path, e.to_string()))?, enc)))
+    }
+
+    #[test]
+    fn gbk_after_an_ascii_prefix_longer_than_blocks_is_decoded() {
+        // ASCII for more than two blocks, then Chinese in GBK with a
+        // two-byte character cut by a block's end.
+        let mut text = String::new();
+        while text.len() < 2 * BLOCK - 1 {
+            text.push_str("E0001,Wuhan,x\n");
+        }
+        text.truncate(2 * BLOCK - 1);
+        text.push_str("武汉,长沙\n");
+        for _ in 0..1000 {
+            text.push_str("E0002,合肥,中南大学\n");
+        }
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        assert!(std::str::from_utf8(&gbk).is_err());
+        let (got, enc) = stream_gbk(&gbk).unwrap();
+        assert_eq!(enc, Some("GB18030"));
+        assert_eq!(got, text);
+        // The same text in UTF-8 is read as it is.
+        let (got, enc) = stream_gbk(text.as_bytes()).unwrap();
+        assert_eq!((got.as_str(), enc), (text.as_str(), None));
+        // Neither encoding: located at the first bad byte.
+        let mut bad = gbk.to_vec();
+        let at = bad.len() - 5;
+        bad[at] = 0xFF;
+        let e = stream_gbk(&bad).unwrap_err();
+        assert!(e.message().contains("neither UTF-8 nor GB18030"), "{e}");
+        assert!(e.to_string().contains(&format!("{at}")), "{e}");
     }
 
     #[test]

@@ -739,8 +739,11 @@ fn panels_body(
     let city = q.city.as_deref().filter(|c| !c.is_empty());
     let programme = q.programme.as_deref().filter(|c| !c.is_empty());
     let programme_of = |a| inst.programme_name(a).unwrap_or(NO_PROGRAMME);
+    // One index per page: `Instance::app_by_id` scans the applications.
+    let index = inst.app_index();
+    let app_of = |id: &str| index.get(id).copied();
     let matches = |rec: &crate::io::panels::PanelRecord| -> bool {
-        let Some(a) = inst.app_by_id(&rec.application) else {
+        let Some(a) = app_of(&rec.application) else {
             return false;
         };
         if city.is_some_and(|c| inst.app_city(a) != c) {
@@ -767,7 +770,7 @@ fn panels_body(
     let mut by_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut by_programme: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for rec in &file.panels {
-        if let Some(a) = inst.app_by_id(&rec.application) {
+        if let Some(a) = app_of(&rec.application) {
             for (map, key) in [
                 (&mut by_city, inst.app_city(a)),
                 (&mut by_programme, programme_of(a)),
@@ -850,7 +853,7 @@ fn panels_body(
                 } }
                 tbody {
                     @for rec in slice {
-                        @let a = inst.app_by_id(&rec.application);
+                        @let a = app_of(&rec.application);
                         tr {
                             td { strong { (rec.application) } br;
                                  span.muted { (a.and_then(|a| inst.applications[a.ix()].title.as_deref()).unwrap_or("")) } }

@@ -241,6 +241,7 @@ fn read_sheet(
     file: &Path,
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
+    merges: bool,
     errs: &mut Errs,
     budget: &mut Budget,
 ) -> Option<Sheet> {
@@ -276,10 +277,88 @@ fn read_sheet(
         }
         rows.push((excel_row, texts));
     }
+    if merges {
+        if let Err(m) = fill_merged(file, wb, name, &mut rows, errs, budget) {
+            errs.push(LoadError::new(file, format!("sheet {name}: {m}")));
+            return None;
+        }
+    }
     Some(Sheet {
         name: name.to_string(),
         rows,
     })
+}
+
+/// Cells merged down one column (Excel's Merge Cells over several rows,
+/// as offices merge a city or an institution shared by the rows below)
+/// hold their value in the top cell only; every row they span gets it,
+/// with a note. Merges across columns (a title over the table) are left
+/// as they are. The cells filled count against [`MAX_WORKBOOK_CELLS`].
+fn fill_merged(
+    file: &Path,
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    rows: &mut [(u64, Vec<String>)],
+    errs: &mut Errs,
+    budget: &mut Budget,
+) -> Result<(), String> {
+    const SHOWN: usize = 3;
+    let regions = match wb.worksheet_merge_cells(name) {
+        Some(Ok(r)) => r,
+        // A chart sheet or no merges: nothing to fill.
+        _ => return Ok(()),
+    };
+    let mut filled: Vec<String> = Vec::new();
+    for d in regions {
+        let ((r0, c0), (r1, c1)) = (d.start, d.end);
+        if c0 != c1 || r1 <= r0 {
+            continue;
+        }
+        let col = c0 as usize;
+        let Ok(top) = rows.binary_search_by_key(&(u64::from(r0) + 1), |(r, _)| *r) else {
+            continue;
+        };
+        let value = rows[top].1.get(col).cloned().unwrap_or_default();
+        if value.trim().is_empty() {
+            continue;
+        }
+        let mut any = false;
+        for (_, texts) in rows[top + 1..]
+            .iter_mut()
+            .take_while(|(r, _)| *r <= u64::from(r1) + 1)
+        {
+            budget.cells += 1;
+            if budget.cells > MAX_WORKBOOK_CELLS {
+                budget.exceeded = true;
+                return Err(format!(
+                    "merged cells span more than {MAX_WORKBOOK_CELLS} cells; unmerge them"
+                ));
+            }
+            if texts.len() <= col {
+                texts.resize(col + 1, String::new());
+            }
+            if texts[col].is_empty() {
+                texts[col].clone_from(&value);
+                any = true;
+            }
+        }
+        if any {
+            let letter = office::column_letters(col);
+            filled.push(format!("{letter}{}:{letter}{}", r0 + 1, r1 + 1));
+        }
+    }
+    if !filled.is_empty() {
+        let more = match filled.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        errs.note(format!(
+            "note: {} sheet {name}: merged cells {}{more} read as their value on every row they span",
+            file.display(),
+            filled[..filled.len().min(SHOWN)].join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// A sheet row as a record.
@@ -486,7 +565,18 @@ pub fn load_xlsx_noted(
     let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
     let mut budget = Budget::default();
     for (&known, actual) in &found {
-        if let Some(s) = read_sheet(name, &mut wb, actual, &mut errs, &mut budget) {
+        if let Some(meta) = wb.sheets_metadata().iter().find(|m| &m.name == actual) {
+            if meta.visible != calamine::SheetVisible::Visible {
+                errs.note(format!(
+                    "note: {} sheet {actual}: hidden in Excel, read as the {known} table",
+                    name.display()
+                ));
+            }
+        }
+        // Merges are looked for where offices merge (not in the long
+        // affinity and history tables, read once).
+        let merges = !matches!(known, "affinity" | "history");
+        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
             sheets.insert(known, s);
         }
         if budget.exceeded {

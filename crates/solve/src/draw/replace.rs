@@ -359,7 +359,8 @@ fn solve_fixed(
     }
 }
 
-/// The bonus `B` for keeping a pair: more than any score difference.
+/// The bonus `B` for keeping a pair: more than any difference in objective
+/// (scores and city bonuses) between two assignments.
 fn keep_bonus(inst: &Instance, net: &Network, enc: &Encoded) -> Result<i64, DrawError> {
     let (lo, hi) = net
         .arcs()
@@ -367,8 +368,12 @@ fn keep_bonus(inst: &Instance, net: &Network, enc: &Encoded) -> Result<i64, Draw
         .map(|a: ArcId| -net.cost(a))
         .fold((0i64, 0i64), |(lo, hi), s| (lo.min(s), hi.max(s)));
     let seats: i64 = inst.app_ixs().map(|a| i64::from(inst.panel_size(a))).sum();
+    // With a city bonus, two assignments also differ by up to
+    // (k − 1) bonuses per panel (distinct cities beyond the first).
+    let bonus_seats = seats - inst.applications.len() as i64;
     seats
         .checked_mul(hi - lo)
+        .and_then(|x| x.checked_add(bonus_seats.max(0).checked_mul(inst.policy.bonus_micro())?))
         .and_then(|x| x.checked_add(1))
         .ok_or_else(|| DrawError::Flow(range_error()))
 }
