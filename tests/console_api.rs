@@ -1278,6 +1278,29 @@ fn hostile_requests_get_their_documented_answers_and_touch_nothing() {
         );
         assert_eq!(r.status, 400, "{tail} {body}: {}", r.text());
     }
+    // The history form without its CSRF token, or from another site: 403.
+    for (body, extra) in [
+        ("year=2026".to_string(), vec![]),
+        ("year=2026&csrf=forged".to_string(), vec![]),
+        (
+            format!(
+                "year=2026&csrf={}",
+                c.app.auth.csrf_for(&panels::serve::auth::Caller::Open)
+            ),
+            vec![("Origin", "http://evil.example")],
+        ),
+    ] {
+        let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        h.extend(extra);
+        let r = request(
+            c.addr,
+            "POST",
+            &format!("/rounds/{id}/history"),
+            &h,
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{body}: {}", r.text());
+    }
     assert_eq!(before(&c), snapshot, "nothing touched");
     assert!(!c.data.path().join("history.csv").exists());
 
