@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{expert_named, Named, LIST_KEEP};
 use crate::eligibility::Eligibility;
+use crate::io::assignment::Resolved;
 use crate::model::{AppIx, ExpertIx, Instance, ProgIx};
-use crate::verify::Resolved;
 
 /// Outside-city share of one programme against its own target.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
