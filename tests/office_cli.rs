@@ -405,3 +405,84 @@ fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
         );
     }
 }
+
+/// The panels workbook rewritten as text with `edit(sheet, row, column
+/// header, cell)` applied to every cell of the city sheets.
+fn rewrite_panels(path: &Path, out: &Path, edit: &dyn Fn(&str, usize, &str, String) -> String) {
+    let tables: Vec<Table> = sheets(path)
+        .into_iter()
+        .map(|(name, rows)| {
+            let mut rows = rows.into_iter();
+            let header = rows.next().unwrap_or_default();
+            let rows = rows
+                .enumerate()
+                .map(|(r, mut row)| {
+                    // Empty cells at the end of a row are not read back.
+                    if row.len() < header.len() {
+                        row.resize(header.len(), String::new());
+                    }
+                    row.into_iter()
+                        .enumerate()
+                        .map(|(c, cell)| {
+                            let h = header.get(c).map_or("", String::as_str);
+                            XCell::from(edit(&name, r, h, cell))
+                        })
+                        .collect()
+                })
+                .collect();
+            let header = header
+                .iter()
+                .map(|h| {
+                    if h == "confirmed" {
+                        "Confirmed".to_string()
+                    } else {
+                        h.clone()
+                    }
+                })
+                .collect();
+            Table { name, header, rows }
+        })
+        .collect();
+    std::fs::write(out, tables_xlsx_bytes(out, &tables).unwrap()).unwrap();
+}
+
+/// Marks in the workbook's `confirmed` column (header in any letter case):
+/// the ticks offices type lock with `--lock-confirmed`; a mark the program
+/// does not understand is an error naming sheet, row and column, never a
+/// silent "not confirmed".
+#[test]
+fn confirmed_marks_are_read_or_refused_never_ignored() {
+    let sb = Sandbox::new();
+    let round = repo("instances/yangtze.json");
+    sb.ok(&["solve", &round, "--out", "p.xlsx", "-q"]);
+    let first_sheet = sheets(&sb.p("p.xlsx"))[1].0.clone();
+    for (mark, ok) in [
+        ("✔", true),
+        ("是", true),
+        ("ｙｅｓ", true),
+        ("maybe", false),
+    ] {
+        rewrite_panels(&sb.p("p.xlsx"), &sb.p("m.xlsx"), &|sheet, r, h, cell| {
+            if sheet == first_sheet && r == 0 && h == "confirmed" {
+                mark.to_string()
+            } else {
+                cell
+            }
+        });
+        let out = sb.run(&["verify", &round, "m.xlsx"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if ok {
+            assert_eq!(out.status.code(), Some(0), "{mark}: {err}");
+            let file = panels::io::read_panels(&sb.p("m.xlsx")).unwrap();
+            assert_eq!(file.confirmed.len(), 1, "{mark}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{mark}: {err}");
+            assert!(
+                err.contains(&format!("sheet {first_sheet} row 2"))
+                    && err.contains("\"Confirmed\"")
+                    && err.contains("maybe"),
+                "{err}"
+            );
+        }
+    }
+}

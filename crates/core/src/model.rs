@@ -669,6 +669,8 @@ impl KeptColumns {
         R: IntoIterator<Item = (&'a str, &'a str)>,
     {
         let mut columns: Vec<String> = Vec::new();
+        // Column positions by name: a wide sheet has thousands of columns.
+        let mut position: std::collections::HashMap<&'a str, usize> = Default::default();
         let mut cells: Vec<Vec<(usize, String)>> = Vec::new();
         for rec in records {
             let mut row = Vec::new();
@@ -676,13 +678,10 @@ impl KeptColumns {
                 if v.is_empty() {
                     continue;
                 }
-                let at = match columns.iter().position(|x| x == c) {
-                    Some(at) => at,
-                    None => {
-                        columns.push(c.to_string());
-                        columns.len() - 1
-                    }
-                };
+                let at = *position.entry(c).or_insert_with(|| {
+                    columns.push(c.to_string());
+                    columns.len() - 1
+                });
                 row.push((at, v.to_string()));
             }
             cells.push(row);

@@ -37,6 +37,7 @@
 // paths read `crate::model::Instance` wherever they are used.
 use panels_core::{history, model};
 
+pub mod assignment;
 mod bundle;
 mod bundle_fast;
 mod bundle_write;

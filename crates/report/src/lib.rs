@@ -460,7 +460,7 @@ fn app_named(inst: &Instance, a: AppIx) -> Named {
 pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Figures {
     let elig = Eligibility::compute(inst);
     let vreport = verify::verify_with(inst, &elig, panels);
-    let resolved = verify::resolve(inst, panels);
+    let resolved = crate::io::assignment::Assignment::resolve(inst, panels).records;
     let lang = opts.lang.unwrap_or_else(|| Lang::of_instance(inst));
     let mut load = vec![0u64; inst.experts.len()];
     for r in &resolved {
@@ -543,7 +543,7 @@ struct PanelFigures {
 fn panel_figures(
     inst: &Instance,
     elig: &Eligibility,
-    resolved: &[verify::Resolved],
+    resolved: &[crate::io::assignment::Resolved],
 ) -> PanelFigures {
     let nc = inst.cities.len();
     let mut flow = vec![vec![0u64; nc]; nc];

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use crate::eligibility::Eligibility;
+use crate::io::assignment::Resolved;
 use crate::model::{AppIx, ExpertIx, Instance};
-use crate::verify::Resolved;
 
 /// Outside-city share of one programme.
 #[derive(Clone, Debug, PartialEq)]

@@ -80,24 +80,24 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     }
     let file = crate::io::read_panels_for(req.panels, inst)
         .map_err(|e| AppendError::BadInput(e.to_string()))?;
+    let assignment = crate::io::assignment::Assignment::resolve(inst, &file);
     let mut panels = Vec::with_capacity(file.panels.len());
-    for rec in &file.panels {
-        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
+    for (r, rec) in assignment.records.iter().zip(&file.panels) {
+        let a = r.app.ok_or_else(|| {
             bad(
                 req.panels,
                 format!("unknown application {}", rec.application),
             )
         })?;
-        let mut experts = Vec::new();
-        for id in &rec.experts {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(req.panels, format!("unknown expert {id}")))?;
-            if !experts.contains(&e) {
-                experts.push(e);
-            }
+        if let Some((id, _)) = rec
+            .experts
+            .iter()
+            .zip(&r.experts)
+            .find(|(_, e)| e.is_none())
+        {
+            return Err(bad(req.panels, format!("unknown expert {id}")));
         }
-        panels.push((a, experts));
+        panels.push((a, r.distinct.clone()));
     }
     let mut declines = Vec::new();
     for log_path in req.replace_logs {
