@@ -118,11 +118,11 @@ pub fn panels_xlsx_bytes_in(
 ) -> Result<Vec<u8>, WriteError> {
     let w = |key: &'static str| word(key, lang).to_string();
     let bad = |m: String| WriteError::unrepresentable(path, m);
-    let apps = inst.app_index();
+    let assignment = crate::assignment::Assignment::resolve(inst, panels);
     let mut resolved: Vec<(AppIx, Members)> = Vec::new();
-    for p in &panels.panels {
-        let a = *apps
-            .get(p.application.as_str())
+    for (r, p) in assignment.records.iter().zip(&panels.panels) {
+        let a = r
+            .app
             .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
         if let Some(s) = &p.scores {
             if s.len() != p.experts.len() {
@@ -135,10 +135,8 @@ pub fn panels_xlsx_bytes_in(
             }
         }
         let mut members = Vec::new();
-        for (i, id) in p.experts.iter().enumerate() {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
+        for (i, (id, e)) in p.experts.iter().zip(&r.experts).enumerate() {
+            let e = e.ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
             members.push((e, p.scores.as_ref().map(|s| s[i])));
         }
         resolved.push((a, members));
