@@ -309,7 +309,17 @@ def main():
         print("|---|---|---|---|")
         print("\n".join(life_rows))
     os.makedirs(os.path.join(ROOT, "scripts", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "scripts", "results", "scale.json"), "w") as f:
+    path = os.path.join(ROOT, "scripts", "results", "scale.json")
+    if args.only and os.path.exists(path):
+        # A partial run replaces its own rounds and keeps the others.
+        with open(path) as f:
+            kept = json.load(f)
+        kept.setdefault("cases", {}).update(results["cases"])
+        kept.setdefault("partial_runs", []).append(
+            {"cases": sorted(results["cases"]), "load_average_at_start": load,
+             "runs": args.runs})
+        results = kept
+    with open(path, "w") as f:
         json.dump(results, f, indent=2)
 
 
