@@ -61,7 +61,11 @@ fn loaded_spellings_of_an_institution_are_one_place() {
            {"year": 2025, "institution": "HUST Wuhan", "expert": "E4"}"#,
     );
     assert_eq!(repeating(&inst, 0), ["E1"]);
-    assert_eq!(repeating(&inst, 1), ["E2", "E3"], "E4's institution is another place");
+    assert_eq!(
+        repeating(&inst, 1),
+        ["E2", "E3"],
+        "E4's institution is another place"
+    );
 }
 
 #[test]
