@@ -93,6 +93,42 @@
 //! `--certificate`, `status: optimal` is checked only for consistency with
 //! `bound` (see [`Violation::OptimalWithGap`]), and the report says the
 //! certificate was not checked.
+//!
+//! # Example
+//!
+//! A panels file edited by hand so that an expert with a load floor
+//! reviews nothing: `verify` names the broken rule.
+//!
+//! ```
+//! use panels_io::panels::{PanelRecord, PanelsFile};
+//! use panels_verify::{verify, Rule};
+//!
+//! let bundle = br#"{
+//!   "policy": { "panel_size": 1 },
+//!   "experts": [
+//!     { "id": "E1", "city": "Hefei", "institution": "USTC" },
+//!     { "id": "E2", "city": "Nanchang", "institution": "NCU", "min_load": 1 }
+//!   ],
+//!   "applications": [ { "id": "A1", "city": "Wuhan", "institution": "WHU" } ]
+//! }"#;
+//! let inst = panels_io::load_bundle_from_bytes(std::path::Path::new("r.json"), bundle)?;
+//! let record = |expert: &str| PanelRecord {
+//!     application: "A1".into(),
+//!     experts: vec![expert.into()],
+//!     scores: None,
+//! };
+//! let file = PanelsFile {
+//!     status: "feasible".into(),
+//!     panels: vec![record("E1")],
+//!     ..PanelsFile::default()
+//! };
+//! let report = verify(&inst, &file);
+//! assert!(report.rule_violations().any(|v| v.rule() == Rule::Load));
+//!
+//! let fixed = PanelsFile { panels: vec![record("E2")], ..file };
+//! assert!(verify(&inst, &fixed).rules_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(missing_docs)]
 

@@ -55,6 +55,7 @@
 //! [`crate::eligibility::Eligibility::pairs`]); knows nothing of the flow.
 //! Output panels are per [`AppIx`], experts sorted by index, like the flow's.
 
+#[doc(hidden)] // exhaustive search for the tests; not API
 pub mod brute;
 pub mod cross;
 
