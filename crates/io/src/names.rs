@@ -63,7 +63,7 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
 }
 
 /// True when `s` is its own normal form.
-pub fn is_normal(s: &str) -> bool {
+pub(crate) fn is_normal(s: &str) -> bool {
     matches!(normalize(s), Cow::Borrowed(_))
 }
 
@@ -74,7 +74,7 @@ pub fn place_key(s: &str) -> String {
 }
 
 /// True for a list separator: `;` (NFKC turns `；` into it) and `、`.
-pub fn is_list_separator(c: char) -> bool {
+pub(crate) fn is_list_separator(c: char) -> bool {
     matches!(c, ';' | '；' | '、')
 }
 

@@ -161,7 +161,7 @@ pub fn tolerance(reference: f64) -> f64 {
 }
 
 /// The base tolerance of float comparisons; see [`tolerance`].
-pub const TOLERANCE: f64 = 1e-6;
+pub(crate) const TOLERANCE: f64 = 1e-6;
 
 /// Which kind of tolerance [`tolerance`] applied to a reference value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,12 +256,12 @@ impl Report {
     }
 
     /// The broken claims, in report order.
-    pub fn claim_violations(&self) -> impl Iterator<Item = &Violation> {
+    pub(crate) fn claim_violations(&self) -> impl Iterator<Item = &Violation> {
         self.violations.iter().filter(|v| v.rule().is_claim())
     }
 
     /// True when the file records no claims (a CSV panels file).
-    pub fn claims_recorded(&self) -> bool {
+    pub(crate) fn claims_recorded(&self) -> bool {
         self.status != STATUS_NOT_RECORDED
     }
 
