@@ -979,6 +979,11 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
         &serde_json::json!({"year": 2025}),
     );
     assert_eq!(r.status, 400, "{}", r.text());
+    let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        m.contains("year 2025") && m.contains("2026") && !m.contains("--"),
+        "in the API's words: {m}"
+    );
     assert!(!history.exists(), "a refused append writes nothing");
 
     // The year defaults to the policy's.
@@ -1050,6 +1055,11 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
             .as_str()
             .unwrap()
             .contains("already holds"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains("give a round label") && !r.text().contains("--round"),
         "{}",
         r.text()
     );
