@@ -333,7 +333,8 @@ fn is_default_history_years(n: &u32) -> bool {
 }
 
 /// The default senior titles (see [`Policy::senior_titles`]).
-pub(crate) const DEFAULT_SENIOR_TITLES: &[&str] = &["professor", "教授", "研究员", "正高级", "主任医师"];
+pub(crate) const DEFAULT_SENIOR_TITLES: &[&str] =
+    &["professor", "教授", "研究员", "正高级", "主任医师"];
 
 fn is_default_alternates(n: &u32) -> bool {
     *n == 2

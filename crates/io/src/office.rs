@@ -681,7 +681,10 @@ pub(crate) fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static st
 /// name's length), compared by [`header_key`]; a name equal but for
 /// letter case or spaces is its own near-typo. `phone`, 电话 and `notes`
 /// are no typos of anything the tables know.
-pub(crate) fn near_typo<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+pub(crate) fn near_typo<'k>(
+    name: &str,
+    known: impl IntoIterator<Item = &'k str>,
+) -> Option<&'k str> {
     let key = header_key(name);
     let mut best: Option<(usize, &str)> = None;
     for k in known {

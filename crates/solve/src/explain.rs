@@ -238,7 +238,10 @@ pub(crate) fn shortage_report(
 /// those of [`precheck`]; without (a round solved on candidates), only the
 /// checks that need no pairs run, and the pool's capacity is counted over
 /// every available expert (an upper bound, so a shortage found is real).
-pub(crate) fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<Infeasibility> {
+pub(crate) fn precheck_pool(
+    inst: &Instance,
+    pairs: Option<&EligiblePairs>,
+) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     // Global capacity: reviews needed vs reviews the pool can give.
     let demand: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();

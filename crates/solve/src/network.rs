@@ -169,7 +169,11 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
 /// [`encode`] with options (for networks that will grow, see
 /// [`crate::pricing`]). The feasible set over the given pairs is the
 /// same.
-pub(crate) fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
+pub(crate) fn encode_with_options(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    opts: EncodeOptions,
+) -> Encoded {
     let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
     encode_full(inst, pairs, &weights, inst.policy.bonus_micro(), opts)
 }

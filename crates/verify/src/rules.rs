@@ -57,7 +57,11 @@ pub fn coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>
 }
 
 /// Rule: every record names an application of the instance.
-pub(crate) fn unknown_applications(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn unknown_applications(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         if r.app.is_none() {
             out.push(Violation::UnknownApplication {
@@ -70,7 +74,11 @@ pub(crate) fn unknown_applications(panels: &PanelsFile, resolved: &[Resolved], o
 
 /// Rule: every listed expert id is an expert of the instance. Checked in
 /// every record, including those with an unknown application.
-pub(crate) fn unknown_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn unknown_experts(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         let record = &panels.panels[r.record];
         for (position, e) in r.experts.iter().enumerate() {
@@ -134,7 +142,11 @@ pub fn panel_size(
 /// Rule: the experts of a panel are distinct. Compared by id as written, so
 /// repeated unknown ids are caught too; each repeated id is reported once
 /// per panel, at its first position.
-pub(crate) fn distinct_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn distinct_experts(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         let record = &panels.panels[r.record];
         let ids = &record.experts;
@@ -372,7 +384,11 @@ pub(crate) fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut V
 /// experts from a city other than the application's); the need is
 /// `ceil(share × Σ k)` over the instance's applications in scope. The
 /// whole-round target first, then cities by name.
-pub(crate) fn round_outside_share(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn round_outside_share(
+    inst: &Instance,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for (city, share) in inst.round_outside_targets() {
         let (reviews, need) = inst.round_outside_needed(city, share);
         let mut outside: u64 = 0;

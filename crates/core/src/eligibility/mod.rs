@@ -230,7 +230,11 @@ impl Reason {
 }
 
 /// "E0042 reviewed 华中科技大学's A0123 in 2025 (avoid_repeat institution)".
-pub(crate) fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repeat) -> String {
+pub(crate) fn describe_repeat(
+    inst: &Instance,
+    expert: &str,
+    rep: &crate::history::Repeat,
+) -> String {
     use crate::history::Repeat;
     let rule = inst.policy.avoid_repeat.as_str();
     match rep {

@@ -169,7 +169,10 @@ impl Model<'_> {
 /// Pairs of experts that sit together on more than `max_copanel` of
 /// `panels` (each `(e, f)` with `e < f`), in index order. Empty when the
 /// rule is off.
-pub(crate) fn copanel_excess(inst: &Instance, panels: &[Vec<ExpertIx>]) -> BTreeSet<(ExpertIx, ExpertIx)> {
+pub(crate) fn copanel_excess(
+    inst: &Instance,
+    panels: &[Vec<ExpertIx>],
+) -> BTreeSet<(ExpertIx, ExpertIx)> {
     let Some(m) = inst.policy.max_copanel else {
         return BTreeSet::new();
     };

@@ -333,7 +333,13 @@ impl<'a> Model<'a> {
 
     /// Adds an auxiliary column whose best value follows from the pair
     /// columns as `def` says (see [`AuxDef`]).
-    pub(crate) fn add_aux_column(&mut self, lo: i32, hi: i32, objective: i64, def: AuxDef) -> ColIx {
+    pub(crate) fn add_aux_column(
+        &mut self,
+        lo: i32,
+        hi: i32,
+        objective: i64,
+        def: AuxDef,
+    ) -> ColIx {
         let c = self.add_column(lo, hi, objective);
         if let Some(last) = self.aux.last_mut() {
             *last = def;
