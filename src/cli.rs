@@ -109,10 +109,13 @@ pub struct HistoryAppendArgs {
     /// The round's label (e.g. 2025-spring), when a year has several rounds.
     #[arg(long)]
     pub round: Option<String>,
-    /// Replace logs of the round (their declines are recorded as declined).
+    /// Replace logs of the round (`panels-replace/2`): their declined
+    /// pairs, and the panels each withdrawn expert was taken off, are
+    /// recorded as declined.
     #[arg(long = "replace-log", num_args = 1..)]
     pub replace_log: Vec<PathBuf>,
-    /// The history file to append to (.csv or .json; created if absent).
+    /// The history file to append to (.csv, .json or .xlsx; created if
+    /// absent).
     #[arg(long)]
     pub to: PathBuf,
 }
@@ -543,27 +546,30 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
     use crate::draw::history::{append_round, AppendError, AppendRound};
-    if crate::io::history_file::HistoryForm::of(&args.to).is_none() {
+    use crate::io::history_file::{HistoryForm, HISTORY_EXTENSIONS};
+    if HistoryForm::of(&args.to).is_none() {
         return Err(Failure::BadInput(format!(
-            "{}: a history file must end in .csv or .json",
+            "{}: {HISTORY_EXTENSIONS}",
             args.to.display()
         )));
     }
-    check_output_path(&args.to, &["csv", "json"])?;
+    check_output_path(&args.to, &["csv", "json", "xlsx"])?;
     let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
     inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
     check_paths(&inputs, &[&args.to])?;
     refuse_instance_file(&args.to, &args.instance)?;
-    let inst = load(&args.instance)?;
+    let loaded = load_full(&args.instance, true)?;
     let round = args.round.as_deref();
     let done = append_round(
-        &inst,
+        &loaded.instance,
         &AppendRound {
             panels: &args.panels,
             replace_logs: &args.replace_log,
             year: args.year,
             round,
             to: &args.to,
+            input_sha256: &loaded.sha256,
+            lang: loaded.lang,
         },
     )
     .map_err(|e| match e {

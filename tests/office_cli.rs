@@ -360,36 +360,21 @@ fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
     assert!(text.contains(&typed_ex));
     std::fs::write(sb.p("e.csv"), text).unwrap();
     // Workbook: every sheet rewritten as text, one id retyped.
-    let mut retyped = 0;
-    let tables: Vec<Table> = sheets(&sb.p("p.xlsx"))
-        .into_iter()
-        .map(|(name, rows)| {
-            let mut rows = rows.into_iter();
-            let header = rows.next().unwrap_or_default();
-            let rows = rows
-                .map(|r| {
-                    r.into_iter()
-                        .map(|c| {
-                            if c == ex && retyped == 0 && name != "by expert" && name != "按专家"
-                            {
-                                retyped += 1;
-                                XCell::from(typed_ex.as_str())
-                            } else {
-                                XCell::from(c)
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            Table { name, header, rows }
-        })
-        .collect();
-    assert_eq!(retyped, 1);
-    std::fs::write(
-        sb.p("e.xlsx"),
-        tables_xlsx_bytes(&sb.p("e.xlsx"), &tables).unwrap(),
-    )
-    .unwrap();
+    let retyped = std::cell::Cell::new(0);
+    rewrite_panels(
+        &sb.p("p.xlsx"),
+        &sb.p("e.xlsx"),
+        &|h| h.to_string(),
+        &|sheet, _, _, cell| {
+            if cell == ex && retyped.get() == 0 && sheet != "by expert" && sheet != "按专家" {
+                retyped.set(1);
+                typed_ex.clone()
+            } else {
+                cell
+            }
+        },
+    );
+    assert_eq!(retyped.get(), 1);
     for (edited, noted) in [("e.json", true), ("e.csv", false), ("e.xlsx", true)] {
         let out = sb.ok(&["verify", &round, edited]);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -406,9 +391,15 @@ fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
     }
 }
 
-/// The panels workbook rewritten as text with `edit(sheet, row, column
-/// header, cell)` applied to every cell of the city sheets.
-fn rewrite_panels(path: &Path, out: &Path, edit: &dyn Fn(&str, usize, &str, String) -> String) {
+/// The panels workbook rewritten as text, with `header_edit` applied to
+/// every header cell and `edit(sheet, data row from 0, column header,
+/// cell)` to every other cell.
+fn rewrite_panels(
+    path: &Path,
+    out: &Path,
+    header_edit: &dyn Fn(&str) -> String,
+    edit: &dyn Fn(&str, usize, &str, String) -> String,
+) {
     let tables: Vec<Table> = sheets(path)
         .into_iter()
         .map(|(name, rows)| {
@@ -430,16 +421,7 @@ fn rewrite_panels(path: &Path, out: &Path, edit: &dyn Fn(&str, usize, &str, Stri
                         .collect()
                 })
                 .collect();
-            let header = header
-                .iter()
-                .map(|h| {
-                    if h == "confirmed" {
-                        "Confirmed".to_string()
-                    } else {
-                        h.clone()
-                    }
-                })
-                .collect();
+            let header = header.iter().map(|h| header_edit(h)).collect();
             Table { name, header, rows }
         })
         .collect();
@@ -462,13 +444,25 @@ fn confirmed_marks_are_read_or_refused_never_ignored() {
         ("ｙｅｓ", true),
         ("maybe", false),
     ] {
-        rewrite_panels(&sb.p("p.xlsx"), &sb.p("m.xlsx"), &|sheet, r, h, cell| {
-            if sheet == first_sheet && r == 0 && h == "confirmed" {
-                mark.to_string()
+        let capital = |h: &str| {
+            if h == "confirmed" {
+                "Confirmed".to_string()
             } else {
-                cell
+                h.to_string()
             }
-        });
+        };
+        rewrite_panels(
+            &sb.p("p.xlsx"),
+            &sb.p("m.xlsx"),
+            &capital,
+            &|sheet, r, h, cell| {
+                if sheet == first_sheet && r == 0 && h == "confirmed" {
+                    mark.to_string()
+                } else {
+                    cell
+                }
+            },
+        );
         let out = sb.run(&["verify", &round, "m.xlsx"]);
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         if ok {

@@ -651,16 +651,21 @@ fn gbk_after_a_long_ascii_prefix_is_decoded() {
         decoded.notes
     );
     assert!(!clean.notes.iter().any(|n| n.contains("GB18030")));
-    // Neither UTF-8 nor GB18030 after the prefix: refused, located.
+    // Neither UTF-8 nor GB18030 after the prefix: refused at the first
+    // byte that is not UTF-8, from disk as from memory.
     let mut bad = encoding_rs::GB18030.encode(&files[0].1).0.into_owned();
     let at = bad.len() - 3;
     bad[at] = 0xFF;
-    std::fs::write(gbk.path().join("experts.csv"), bad).unwrap();
-    let errs = panels::io::load_instance(gbk.path()).unwrap_err();
-    assert!(
-        errs.to_string().contains("neither UTF-8 nor GB18030"),
-        "{errs}"
-    );
+    std::fs::write(gbk.path().join("experts.csv"), &bad).unwrap();
+    let disk = panels::io::load_instance(gbk.path()).unwrap_err();
+    assert!(disk.to_string().contains("invalid UTF-8"), "{disk}");
+    let mut input = CsvInput::default();
+    for (name, text) in &files[1..] {
+        input.set(name, text.as_bytes().to_vec());
+    }
+    input.set("experts.csv", bad);
+    let memory = load_csv_from_bytes(gbk.path(), &input).unwrap_err();
+    assert_eq!(disk.to_string(), memory.to_string());
 }
 
 #[test]

@@ -99,11 +99,12 @@ index_type!(
     PersonIx
 );
 
-/// Interns strings to dense indices in first-appearance order.
+/// Interns strings to dense indices in first-appearance order. The index
+/// is a hash map (looked up only, never iterated: output follows `names`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interner {
     names: Vec<String>,
-    index: BTreeMap<String, u32>,
+    index: std::collections::HashMap<String, u32>,
 }
 
 impl Interner {

@@ -46,7 +46,7 @@ mod csvdir;
 mod error;
 pub mod history_file;
 mod intern;
-pub mod names;
+pub use panels_core::names;
 pub mod office;
 pub mod output;
 pub mod panels;

@@ -584,13 +584,15 @@ pub fn verify(inst: &Instance, panels_path: &Path) -> Result<(bool, String), Act
 // ---------------------------------------------------------------- history and template
 
 /// Appends a finished round to a history file (as `panels history append
-/// INPUT PANELS --year Y [--round R] --replace-log LOG… --to TO`).
+/// INPUT PANELS --year Y [--round R] --replace-log LOG… --to TO`); the
+/// instance comes with its input hash (replace logs of another input are
+/// refused).
 ///
 /// # Errors
 /// As `panels history append`: a year other than the policy's or a round
 /// already in the file is bad input; nothing is written then.
 pub fn history_append(
-    inst: &Instance,
+    (inst, input_sha256): (&Instance, &str),
     panels: &Path,
     replace_logs: &[std::path::PathBuf],
     year: i32,
@@ -606,6 +608,9 @@ pub fn history_append(
             year,
             round,
             to,
+            input_sha256,
+            // The console's history is a CSV file: no sheet names to choose.
+            lang: crate::io::office::Lang::default(),
         },
     )
     .map_err(|e| match e {

@@ -685,7 +685,7 @@ pub async fn history_step(
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let done = actions::history_append(
-            &loaded.0,
+            (&loaded.0, &loaded.1),
             &round.file(&current.panels),
             &logs.iter().map(|l| round.file(l)).collect::<Vec<_>>(),
             year,
