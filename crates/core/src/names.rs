@@ -71,7 +71,7 @@ fn normalize_slow(s: &str) -> Cow<'_, str> {
 }
 
 /// True when `s` is its own normal form.
-pub(crate) fn is_normal(s: &str) -> bool {
+pub fn is_normal(s: &str) -> bool {
     matches!(normalize(s), Cow::Borrowed(_))
 }
 
@@ -82,7 +82,7 @@ pub fn place_key(s: &str) -> String {
 }
 
 /// True for a list separator: `;` (NFKC turns `；` into it) and `、`.
-pub(crate) fn is_list_separator(c: char) -> bool {
+pub fn is_list_separator(c: char) -> bool {
     matches!(c, ';' | '；' | '、')
 }
 

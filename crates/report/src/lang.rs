@@ -56,7 +56,7 @@ impl Lang {
 }
 
 /// True for a CJK ideograph (the unified blocks and extension A).
-pub(crate) fn is_cjk(c: char) -> bool {
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
