@@ -130,7 +130,7 @@ pub struct History {
 impl History {
     /// Resolves `records` against today's experts (the first `n_experts`
     /// persons), persons and institutions, comparing names as SPEC's
-    /// "Names as offices type them" says ([`crate::io::names`]): ids by
+    /// "Names as offices type them" says ([`crate::names`]): ids by
     /// their normal form, institutions by their place key (normal form
     /// without letter case). Ids that are not in today's round stay
     /// unresolved (the record still counts for nobody here).
