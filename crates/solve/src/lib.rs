@@ -320,7 +320,7 @@ fn solve_crossing(
 /// rules) bounds the answer, and its repaired panels start the search; if
 /// the repaired panels already reach the bound, they are optimal and the
 /// MIP is skipped.
-pub fn solve_cross_mip(
+pub(crate) fn solve_cross_mip(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,
@@ -435,7 +435,7 @@ pub fn solve_cross_mip(
 }
 
 /// Crossing rules by the Lagrangian relaxation with repair.
-pub fn solve_cross_lagrange(
+pub(crate) fn solve_cross_lagrange(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,
@@ -473,7 +473,7 @@ pub fn solve_cross_lagrange(
 }
 
 /// The exact min-cost flow path.
-pub fn solve_flow(
+pub(crate) fn solve_flow(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,

@@ -110,7 +110,7 @@ enum Group {
 
 /// How [`encode_with`] builds the network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EncodeOptions {
+pub(crate) struct EncodeOptions {
     /// Make a group node whenever its cap is below the panel size and the
     /// group has a pair, even when the pairs given cannot exceed the cap
     /// (so that pairs added later, see [`Encoded::add_pair`], find it).
@@ -169,7 +169,11 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
 /// [`encode`] with options (for networks that will grow, see
 /// [`crate::pricing`]). The feasible set over the given pairs is the
 /// same.
-pub fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
+pub(crate) fn encode_with_options(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    opts: EncodeOptions,
+) -> Encoded {
     let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
     encode_full(inst, pairs, &weights, inst.policy.bonus_micro(), opts)
 }
@@ -451,7 +455,7 @@ impl Encoded {
     /// A network built for later pairs knows such a group had no pair at
     /// all, so it takes pairs there up to the cap (which then cannot bind)
     /// before it refuses.
-    pub fn add_pair(&mut self, inst: &Instance, a: AppIx, e: ExpertIx, score: i64) -> bool {
+    pub(crate) fn add_pair(&mut self, inst: &Instance, a: AppIx, e: ExpertIx, score: i64) -> bool {
         let Some(to) = self.expert_node[e.ix()] else {
             return false;
         };
@@ -533,7 +537,7 @@ impl Encoded {
     }
 
     /// Role of an arc.
-    pub fn arc_role(&self, a: ArcId) -> ArcRole {
+    pub(crate) fn arc_role(&self, a: ArcId) -> ArcRole {
         self.arc_roles[a.index()]
     }
 
