@@ -318,6 +318,187 @@ impl Simplex {
         }
     }
 
+    /// Crash start: replaces the starting basis by one that carries the
+    /// flow `x` (one value per network arc, within the arc's bounds), so
+    /// that the simplex starts from a good solution instead of routing
+    /// every unit of supply through pivots. Call right after
+    /// [`Simplex::with_cost_bound`], before any pivot.
+    ///
+    /// A node's imbalance under `x` stays on its artificial arc, which
+    /// must then point the way its (lower-bound shifted) supply does;
+    /// arcs strictly between their bounds must form a forest, each tree of
+    /// which hangs from the root by one artificial arc: the one of its
+    /// node with an imbalance, else of a node with a supply of at least 0
+    /// (an upward arc without flow). Such a tree is strongly feasible (every
+    /// tree arc can carry more flow towards the root), so the simplex runs
+    /// as from its own start. Returns `false`, with nothing changed, when
+    /// `x` does not fit these conditions.
+    pub fn start_from(&mut self, net: &Network, x: &[i64]) -> bool {
+        let (n, m) = (self.n, self.m);
+        if x.len() != net.num_arcs() || self.pivots > 0 {
+            return false;
+        }
+        let lo = net.lowers();
+        let mut y = vec![0i64; m];
+        for p in 0..m {
+            let a = self.arc_of[p] as usize;
+            let v = x[a].wrapping_sub(lo[a]);
+            if v < 0 || v > self.cap[p] {
+                return false;
+            }
+            y[p] = v;
+        }
+        // Shifted supplies, and what x leaves at each node.
+        let (s0, t0) = (net.sources(), net.targets());
+        let mut b: Vec<i64> = net.supplies().to_vec();
+        for a in 0..s0.len() {
+            let (s, t) = (s0[a] as usize, t0[a] as usize);
+            if s != t {
+                b[s] -= lo[a];
+                b[t] += lo[a];
+            }
+        }
+        let mut ex = b.clone();
+        for p in 0..m {
+            ex[self.src[p] as usize] -= y[p];
+            ex[self.tgt[p] as usize] += y[p];
+        }
+        if (0..n).any(|u| (b[u] >= 0 && ex[u] < 0) || (b[u] < 0 && ex[u] > 0)) {
+            return false;
+        }
+        // Free arcs: a forest (union-find), then the node of each tree
+        // whose artificial arc carries it.
+        let free = |p: usize| y[p] > 0 && y[p] < self.cap[p];
+        let mut uf: Vec<u32> = (0..n as u32).collect();
+        fn find(uf: &mut [u32], mut u: u32) -> u32 {
+            while uf[u as usize] != u {
+                uf[u as usize] = uf[uf[u as usize] as usize];
+                u = uf[u as usize];
+            }
+            u
+        }
+        let mut adj_start = vec![0u32; n + 1];
+        for p in 0..m {
+            if free(p) {
+                let (s, t) = (self.src[p], self.tgt[p]);
+                let (rs, rt) = (find(&mut uf, s), find(&mut uf, t));
+                if rs == rt {
+                    return false;
+                }
+                uf[rs as usize] = rt;
+                adj_start[s as usize + 1] += 1;
+                adj_start[t as usize + 1] += 1;
+            }
+        }
+        let mut top = vec![NONE; n];
+        for u in 0..n {
+            if ex[u] != 0 {
+                let r = find(&mut uf, u as u32) as usize;
+                if top[r] != NONE {
+                    return false;
+                }
+                top[r] = u as u32;
+            }
+        }
+        for u in 0..n {
+            if ex[u] == 0 && b[u] >= 0 {
+                let r = find(&mut uf, u as u32) as usize;
+                if top[r] == NONE {
+                    top[r] = u as u32;
+                }
+            }
+        }
+        for u in 0..n {
+            if top[find(&mut uf, u as u32) as usize] == NONE {
+                return false;
+            }
+        }
+        // Checked: now rebuild the basis.
+        for i in 0..n {
+            adj_start[i + 1] += adj_start[i];
+        }
+        let mut adj = vec![0u32; adj_start[n] as usize];
+        let mut fill = adj_start.clone();
+        for p in 0..m {
+            if free(p) {
+                for v in [self.src[p], self.tgt[p]] {
+                    adj[fill[v as usize] as usize] = p as u32;
+                    fill[v as usize] += 1;
+                }
+            }
+        }
+        drop(fill);
+        for p in 0..m {
+            self.flow[p] = y[p];
+            self.state[p] = if free(p) {
+                TREE
+            } else if y[p] == 0 {
+                LOWER
+            } else {
+                UPPER
+            };
+        }
+        let root = n as u32;
+        let mut seen = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        for u in 0..n {
+            let e = m + u;
+            self.flow[e] = 0;
+            self.state[e] = LOWER;
+            let r = find(&mut uf, u as u32) as usize;
+            if top[r] != u as u32 {
+                continue;
+            }
+            // The artificial arc: u → root (cost 0) for b ≥ 0, else
+            // root → u (cost big-M), as the constructor made it.
+            self.state[e] = TREE;
+            self.flow[e] = ex[u].abs();
+            self.parent[u] = root;
+            self.pred[u] = e as u32;
+            if b[u] >= 0 {
+                self.dir[u] = UP;
+                self.pi[u] = 0;
+            } else {
+                self.dir[u] = DOWN;
+                self.pi[u] = self.cost[e];
+            }
+            seen[u] = true;
+            stack.push(u as u32);
+            while let Some(v) = stack.pop() {
+                let vi = v as usize;
+                for &p in &adj[adj_start[vi] as usize..adj_start[vi + 1] as usize] {
+                    let pi_ = p as usize;
+                    let w = if self.src[pi_] == v {
+                        self.tgt[pi_]
+                    } else {
+                        self.src[pi_]
+                    };
+                    let wi = w as usize;
+                    if seen[wi] {
+                        continue;
+                    }
+                    seen[wi] = true;
+                    self.parent[wi] = v;
+                    self.pred[wi] = p;
+                    if self.src[pi_] == v {
+                        // v → w: c + π(v) − π(w) = 0.
+                        self.dir[wi] = DOWN;
+                        self.pi[wi] = self.pi[vi].wrapping_add(self.cost[pi_]);
+                    } else {
+                        // w → v: c + π(w) − π(v) = 0.
+                        self.dir[wi] = UP;
+                        self.pi[wi] = self.pi[vi].wrapping_sub(self.cost[pi_]);
+                    }
+                    stack.push(w);
+                }
+            }
+        }
+        debug_assert!(seen.iter().all(|&s| s));
+        self.next_arc = 0;
+        self.rebuild_thread();
+        true
+    }
+
     /// Recomputes `thread`, `rev_thread`, `succ_num` and `last_succ` from
     /// `parent` (children in increasing node order).
     fn rebuild_thread(&mut self) {
@@ -716,9 +897,11 @@ impl Simplex {
         }
         self.m += k;
         self.block = block_size(self.m);
-        if self.next_arc >= self.m {
-            self.next_arc = 0;
-        }
+        // The next search starts at the new arcs: they are the ones that
+        // may violate (the old ones were all priced optimal), and a search
+        // from elsewhere would price most of the network before reaching
+        // them, at every pivot of a short warm solve.
+        self.next_arc = m;
         Ok(())
     }
 
@@ -921,6 +1104,52 @@ mod tests {
         }
         net.set_supply(nodes[0], -sum);
         (net, nodes)
+    }
+
+    /// A crash start from the optimum, from the lower bounds or from a
+    /// random flow within the bounds (when taken) is a valid tree and
+    /// runs to the cold optimum.
+    #[test]
+    fn crash_start_from_any_flow_reaches_the_cold_optimum() {
+        let mut checked = 0;
+        let mut crashed = 0;
+        for seed in 0..400u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            for _ in 0..rng.random_range(n..30) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let lower = rng.random_range(-1..=1);
+                let up = lower + rng.random_range(0..4);
+                net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
+            }
+            let Ok(cold) = net.solve() else {
+                continue;
+            };
+            // Starts: the optimum itself, the lower bounds, and a random
+            // flow within the bounds (often refused: imbalances of the
+            // wrong sign, or cycles of free arcs).
+            let random: Vec<i64> = (0..net.num_arcs())
+                .map(|a| {
+                    let a = crate::flow::ArcId(a as u32);
+                    rng.random_range(net.lower(a)..=net.upper(a))
+                })
+                .collect();
+            let lowers = net.lowers().to_vec();
+            for x in [&cold.flow, &lowers, &random] {
+                let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+                if sx.start_from(&net, x) {
+                    crashed += 1;
+                    sx.check_tree();
+                }
+                let sol = sx.finish(&net).expect("feasible");
+                crate::flow::certify(&net, &sol).expect("certified");
+                assert_eq!(sol.cost, cold.cost, "seed {seed}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} feasible networks");
+        assert!(crashed > checked, "{crashed} crash starts taken");
     }
 
     /// Adding arcs to a solved simplex and continuing gives the optimum of
