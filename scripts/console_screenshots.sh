@@ -2,7 +2,8 @@
 # Regenerates the screenshots of the office console's pages,
 # docs/console-*.png, by running the Chromium walk of the officer's path
 # (tests/console_browser.rs) with CONSOLE_SCREENSHOTS set: login, rounds,
-# validation errors, round, panels, explain, report, round after replace.
+# validation errors, round, panels, programme view, explain, report, round
+# after replace and history append, history.
 # Needs chromium, chromium-driver and fonts-wqy-microhei (Debian packages).
 # Usage: scripts/console_screenshots.sh
 set -euo pipefail
@@ -10,5 +11,5 @@ cd "$(dirname "$0")/.."
 for tool in /usr/bin/chromium /usr/bin/chromedriver; do
   [ -x "$tool" ] || { echo "error: $tool is missing: apt-get install -y chromium chromium-driver fonts-wqy-microhei" >&2; exit 2; }
 done
-CONSOLE_SCREENSHOTS="$PWD/docs" cargo test --quiet --test console_browser
+CONSOLE_SCREENSHOTS="$PWD/docs" cargo test --quiet --profile ci --test console_browser
 ls -1 docs/console-*.png

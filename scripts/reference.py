@@ -2,7 +2,7 @@
 """Reference solvers for `panels solve`: OR-Tools min-cost flow and HiGHS LP.
 
 Reads an instance bundle (SPEC.md JSON format), computes the eligible pairs
-and their scores exactly as SPEC.md says (and as src/eligibility, src/score.rs
+and their scores exactly as SPEC.md says (and as crates/core/src/eligibility, crates/core/src/score.rs
 do), builds the same min-cost-flow network panels builds (DESIGN.md, "The key
 fact: most rules form a flow")::
 
@@ -93,7 +93,7 @@ class BadInput(ValueError):
 
 
 # ---------------------------------------------------------------------------
-# Scores (mirror of src/model.rs Score::from_f64 and src/score.rs)
+# Scores (mirror of crates/core/src/model.rs Score::from_f64 and crates/core/src/score.rs)
 # ---------------------------------------------------------------------------
 
 
@@ -114,7 +114,7 @@ def to_micro(x: float | None) -> int | None:
 
 def discipline_prefix(code: str) -> str:
     """First 3 characters of a field code; empty when it is shorter (as
-    ``discipline_prefix`` in src/score.rs: a 3-character code is its own
+    ``discipline_prefix`` in crates/core/src/score.rs: a 3-character code is its own
     discipline)."""
     return code[:DISCIPLINE_PREFIX] if len(code) >= DISCIPLINE_PREFIX else ""
 
@@ -127,7 +127,7 @@ def ascii_fold(s: str) -> bytes:
 def computed_scores(apps: list[dict], experts: list[dict]) -> np.ndarray:
     """The computed score of every pair, in millionths (A x E int64).
 
-    score = 0.7 * field_fit + 0.3 * keyword_fit, see src/score.rs; evaluated
+    score = 0.7 * field_fit + 0.3 * keyword_fit, see crates/core/src/score.rs; evaluated
     in the same floating-point order so the rounding matches bit for bit.
     """
     n_e = len(experts)
@@ -253,7 +253,7 @@ def prepare(bundle: dict) -> Prepared:
     min_load = np.array(
         [e["min_load"] if e.get("min_load") is not None else pol["min_load"] for e in experts], dtype=np.int64
     )
-    min_load[~available] = 0  # unavailable experts have no floor (src/model.rs)
+    min_load[~available] = 0  # unavailable experts have no floor (crates/core/src/model.rs)
     bad = np.nonzero(min_load > max_load)[0]
     if len(bad):
         raise BadInput(f"expert {expert_ids[bad[0]]}: min_load > max_load")

@@ -3,7 +3,7 @@
 
 Run:  python3 -m unittest discover -s scripts -p 'test_*.py' -v
 
-* computed scores and rounding mirror src/score.rs and src/model.rs;
+* computed scores and rounding mirror crates/core/src/score.rs and crates/core/src/model.rs;
 * each eligibility rule of SPEC.md removes exactly the pairs it should;
 * on tiny random instances, OR-Tools and both HiGHS LPs equal a brute force
   over all panel choices (optimum and infeasibility), and their assignments

@@ -14,9 +14,9 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::eligibility::Eligibility;
-use crate::io::panels::{PanelRecord, PanelsFile};
+use crate::io::panels::PanelsFile;
 use crate::model::{total_as_f64, Instance};
-use crate::solve::{self, Method, SolveError, Solved};
+use crate::solve::{self, Method, SolveError};
 
 // Printing never panics: a closed pipe ends it quietly, a full disk is
 // exit 4 ([`crate::console`]). These shadow the standard macros here.
@@ -155,6 +155,49 @@ impl LangArg {
     }
 }
 
+/// The language of a report ([`crate::report::Lang`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    /// Simplified Chinese (中文).
+    Zh,
+    /// English.
+    En,
+}
+
+impl From<ReportLang> for crate::report::Lang {
+    fn from(l: ReportLang) -> Self {
+        match l {
+            ReportLang::Zh => crate::report::Lang::Zh,
+            ReportLang::En => crate::report::Lang::En,
+        }
+    }
+}
+
+/// Which algorithm `panels solve` uses ([`Method`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// The min-cost flow, falling back to the MIP when the rules do not nest.
+    Auto,
+    /// The exact min-cost flow.
+    Flow,
+    /// The good_lp MIP (microlp); small instances only.
+    Mip,
+    /// The Lagrangian relaxation of the crossing rules on top of the flow,
+    /// with repair (the flow itself when no crossing rule is on).
+    Lagrange,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Auto => Method::Auto,
+            MethodArg::Flow => Method::Flow,
+            MethodArg::Mip => Method::Mip,
+            MethodArg::Lagrange => Method::Lagrange,
+        }
+    }
+}
+
 /// The language to write in: as asked, else the input's.
 fn out_lang(asked: Option<LangArg>, input: crate::io::office::Lang) -> crate::io::office::Lang {
     asked.map_or(input, LangArg::lang)
@@ -196,7 +239,7 @@ pub struct ReportArgs {
     /// Language of the report (default: the instance's — Chinese city,
     /// institution or expert names make it zh).
     #[arg(long, value_enum)]
-    pub lang: Option<crate::report::Lang>,
+    pub lang: Option<ReportLang>,
     /// Outside-city share every city is compared with (default: each
     /// city's own target from the policy), e.g. 0.18.
     #[arg(long)]
@@ -317,8 +360,8 @@ pub struct SolveArgs {
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
     /// The algorithm.
-    #[arg(long, value_enum, default_value_t = Method::Auto)]
-    pub method: Method,
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    pub method: MethodArg,
     /// Wall-clock budget in seconds for the MIP and the Lagrangian path
     /// (crossing rules); the answer is then `feasible` with its bound.
     #[arg(long)]
@@ -504,93 +547,43 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 }
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
-    let Some(form) = HistoryForm::of(&args.to) else {
+    use crate::draw::history::{append_round, AppendError, AppendRound};
+    if crate::io::history_file::HistoryForm::of(&args.to).is_none() {
         return Err(Failure::BadInput(format!(
             "{}: a history file must end in .csv or .json",
             args.to.display()
         )));
-    };
+    }
     check_output_path(&args.to, &["csv", "json"])?;
     let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
     inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
     check_paths(&inputs, &[&args.to])?;
     refuse_instance_file(&args.to, &args.instance)?;
     let inst = load(&args.instance)?;
-    if let Some(y) = inst.policy.year.filter(|&y| y != args.year) {
-        return Err(Failure::BadInput(format!(
-            "--year {} but the instance's policy says year {y}; append the round under its own year",
-            args.year
-        )));
-    }
-    let file = crate::io::read_panels_for(&args.panels, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let bad = |path: &Path, m: String| Failure::BadInput(format!("{}: {m}", path.display()));
-    let mut panels = Vec::with_capacity(file.panels.len());
-    for rec in &file.panels {
-        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
-            bad(
-                &args.panels,
-                format!("unknown application {}", rec.application),
-            )
-        })?;
-        let mut experts = Vec::new();
-        for id in &rec.experts {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(&args.panels, format!("unknown expert {id}")))?;
-            if !experts.contains(&e) {
-                experts.push(e);
-            }
-        }
-        panels.push((a, experts));
-    }
-    let mut declines = Vec::new();
-    for log_path in &args.replace_log {
-        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
-        let log: crate::draw::log::ReplaceLog = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
-        // Declined pairs; an expert who withdrew declined every panel the
-        // replacement took them off.
-        let mut pairs: Vec<(&str, &str)> = log
-            .declined
-            .iter()
-            .map(|d| (d.application.as_str(), d.expert.as_str()))
-            .collect();
-        for w in &log.withdrawn {
-            for c in &log.changes {
-                if c.removed.iter().any(|x| x == w) {
-                    pairs.push((c.application.as_str(), w.as_str()));
-                }
-            }
-        }
-        for (app, ex) in pairs {
-            let a = inst
-                .app_by_id(app)
-                .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
-            let e = inst
-                .expert_by_id(ex)
-                .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
-            declines.push((a, e));
-        }
-    }
-    let existing = read_history_file(&args.to).map_err(|e| Failure::BadInput(e.to_string()))?;
     let round = args.round.as_deref();
-    let new = crate::history::append::round_records(&inst, &panels, &declines, args.year, round);
-    let added = new.len();
-    let all = crate::history::append::append(&existing, new, args.year, round)
-        .map_err(|m| bad(&args.to, m))?;
-    let bytes = history_bytes(&args.to, form, &all).map_err(|e| Failure::Other(e.to_string()))?;
-    crate::io::write_atomic(&args.to, &bytes)
-        .map_err(|e| Failure::Other(format!("{}: {e}", args.to.display())))?;
+    let done = append_round(
+        &inst,
+        &AppendRound {
+            panels: &args.panels,
+            replace_logs: &args.replace_log,
+            year: args.year,
+            round,
+            to: &args.to,
+        },
+    )
+    .map_err(|e| match e {
+        AppendError::BadInput(m) => Failure::BadInput(m),
+        AppendError::Other(m) => Failure::Other(m),
+    })?;
     note(
         quiet,
         format!(
-            "{added} record(s) of {}{} appended to {} ({} in all)",
+            "{} record(s) of {}{} appended to {} ({} in all)",
+            done.added,
             args.year,
             round.map(|r| format!(" {r}")).unwrap_or_default(),
             args.to.display(),
-            all.len()
+            done.total
         ),
     );
     Ok(())
@@ -619,7 +612,7 @@ fn load_hashed(path: &Path, quiet: bool) -> Result<(Instance, String), Failure> 
 
 /// Like [`load_hashed`], with the input's language.
 fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
-    let bar = solve::progress::Progress::new(!quiet).bytes(crate::io::input_bytes(path), "reading");
+    let bar = crate::bars::progress(!quiet).bytes(crate::io::input_bytes(path), "reading");
     let loaded = crate::io::load_instance_noted(path, &|n| bar.inc(n));
     bar.finish_and_clear();
     let loaded = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -633,6 +626,17 @@ fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
 /// "Names as offices type them").
 fn typed_id(s: &str) -> String {
     crate::io::names::normalize(s).into_owned()
+}
+
+/// Reads a panels file for `inst`, its notes (ids read in their normal
+/// form) on stderr.
+fn read_panels(path: &Path, inst: &Instance, quiet: bool) -> Result<PanelsFile, Failure> {
+    let (file, notes) = crate::io::read_panels_for_noted(path, inst)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    for n in notes {
+        note(quiet, n);
+    }
+    Ok(file)
 }
 
 fn note(quiet: bool, msg: impl AsRef<str>) {
@@ -667,7 +671,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let elig = Eligibility::compute(&inst);
     profile.add("eligibility", t_elig, "");
     let time_limit = match time_limit(args.time_limit)? {
-        None if args.method == Method::Mip => {
+        None if args.method == MethodArg::Mip => {
             note(
                 quiet,
                 format!(
@@ -681,13 +685,22 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         }
         t => t,
     };
+    // The network solved on candidates, for --dump-network.
+    let dumped = std::sync::Arc::new(std::sync::Mutex::new(None::<Vec<u8>>));
     #[allow(unused_mut)]
     let mut opts = solve::SolveOptions {
-        method: args.method,
+        method: args.method.into(),
         time_limit,
         candidates: args.candidates,
-        progress: solve::progress::Progress::new(!quiet),
-        dump_network: args.dump_network.clone(),
+        progress: crate::bars::progress(!quiet),
+        dump_network: args.dump_network.as_ref().map(|_| {
+            let dumped = dumped.clone();
+            solve::NetworkDump(std::sync::Arc::new(move |net: &crate::flow::Network| {
+                if let Ok(mut d) = dumped.lock() {
+                    *d = Some(solve::network::dimacs(net));
+                }
+            }))
+        }),
         ..Default::default()
     };
     #[cfg(feature = "highs")]
@@ -706,8 +719,16 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         other => Failure::Other(other.to_string()),
     })?;
     let t_write = Instant::now();
-    let file = panels_file(&inst, &elig, &solved, hash);
+    let file = solve::panels_file(&inst, &elig, &solved, hash);
     let mut staged = crate::io::Outputs::new();
+    if let (Some(path), Some(bytes)) = (
+        &args.dump_network,
+        dumped.lock().ok().and_then(|mut d| d.take()),
+    ) {
+        staged
+            .file(path, &bytes)
+            .map_err(|e| Failure::Other(format!("cannot write the network: {e}")))?;
+    }
     crate::io::stage_panels_in(&mut staged, &args.out, &file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
@@ -756,56 +777,6 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// The panels file for a solved round.
-///
-/// `stats` holds sizes only (eligible pairs, nodes, arcs): timings differ
-/// from run to run, and the same input and seed must give the same bytes,
-/// so they are printed on stderr, never written.
-pub fn panels_file(
-    inst: &Instance,
-    elig: &Eligibility,
-    solved: &Solved,
-    hash: String,
-) -> PanelsFile {
-    let panels = inst
-        .app_ixs()
-        .map(|a| {
-            let experts = &solved.panels[a.ix()];
-            PanelRecord {
-                application: inst.applications[a.ix()].id.clone(),
-                experts: experts
-                    .iter()
-                    .map(|e| inst.experts[e.ix()].id.clone())
-                    .collect(),
-                scores: Some(
-                    experts
-                        .iter()
-                        .map(|&e| elig.score(inst, a, e).as_f64())
-                        .collect(),
-                ),
-            }
-        })
-        .collect();
-    let stats = serde_json::to_value(&solved.stats).ok();
-    let mut file = PanelsFile {
-        status: solved.status.as_str().to_string(),
-        objective: total_as_f64(solved.objective_micro),
-        bound: solved.bound_micro.map(total_as_f64),
-        panels,
-        solver: Some(solved.solver.to_string()),
-        seed: Some(inst.policy.seed),
-        input_sha256: Some(hash),
-        certificate: solved
-            .certificate
-            .as_ref()
-            .and_then(|c| serde_json::to_value(c).ok()),
-        stats,
-        ..Default::default()
-    };
-    file.seal();
-    file
 }
 
 /// Refuses, before any work, an output path we cannot write: an extension
@@ -882,8 +853,7 @@ fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
 fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     use crate::verify::CertificateOutcome;
     let (inst, hash) = load_hashed(&args.instance, quiet)?;
-    let panels = crate::io::read_panels_for(&args.panels, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(&args.panels, &inst, quiet)?;
     let elig = Eligibility::compute(&inst);
     let mut report = crate::verify::verify_with(&inst, &elig, &panels);
     report.note_input(&panels, &hash);
@@ -940,61 +910,11 @@ fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
     })?;
     let elig = Eligibility::compute(&inst);
     let verdict = elig.check(&inst, a, e);
-    print!("{}", explain_text(&inst, &elig, a, e, &verdict));
-    Ok(())
-}
-
-/// The explanation of one pair as `panels explain` prints it: the expert,
-/// the application, the score, then eligible (inside or outside the city)
-/// or every reason it is not.
-pub fn explain_text(
-    inst: &Instance,
-    elig: &Eligibility,
-    a: crate::model::AppIx,
-    e: crate::model::ExpertIx,
-    verdict: &crate::eligibility::Verdict,
-) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let ex = &inst.experts[e.ix()];
-    let app = &inst.applications[a.ix()];
-    let _ = writeln!(
-        out,
-        "{} ({}, {}, {}) for {} ({}, {}): score {:.6}",
-        ex.id,
-        ex.name.as_deref().unwrap_or("-"),
-        inst.expert_city(e),
-        inst.expert_institution(e),
-        app.id,
-        inst.app_city(a),
-        inst.app_institution(a),
-        verdict.score.as_f64()
+    print!(
+        "{}",
+        crate::eligibility::explain_text(&inst, &elig, a, e, &verdict)
     );
-    if verdict.is_eligible() {
-        let outside = ex.city != app.city;
-        let _ = writeln!(
-            out,
-            "eligible{}",
-            if outside {
-                " (counts as an outside-city expert)"
-            } else {
-                " (same city as the applicant)"
-            }
-        );
-    } else {
-        let _ = writeln!(out, "not eligible:");
-        for r in &verdict.reasons {
-            let _ = writeln!(out, "  - {} [{}]", r.describe(inst, a, e), r.kind().label());
-            if let Some(chain) = r.chain(inst, e) {
-                let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
-                let _ = writeln!(out, "    chain: {}", ids.join(" — "));
-            }
-        }
-    }
-    for line in crate::history::explain_notes(inst, elig, a, e) {
-        let _ = writeln!(out, "  * {line}");
-    }
-    out
+    Ok(())
 }
 
 fn cmd_generate(args: &GenerateArgs, quiet: bool) -> Result<(), Failure> {
@@ -1315,8 +1235,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&instance_path, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let file = crate::io::read_panels_for(&panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(&panels_path, &inst, quiet)?;
     let panels_hash =
         crate::io::instance_sha256(&panels_path).map_err(|e| Failure::BadInput(e.to_string()))?;
     if let Some((log, _, logged, _)) = &replay {
@@ -1453,8 +1372,10 @@ fn replay_verdict(
 }
 
 /// The file's panels, one per application in instance order, experts in
-/// input order; unknown ids, a missing panel or two panels for one
-/// application are bad input.
+/// input order; unknown ids, a missing panel, two panels for one
+/// application, an expert listed twice on a panel or a panel of the wrong
+/// size are bad input (replace refills declined seats; it does not mend a
+/// broken file).
 fn panels_by_application(
     inst: &Instance,
     file: &PanelsFile,
@@ -1482,9 +1403,23 @@ fn panels_by_application(
                     rec.application
                 ))
             })?;
-            if !experts.contains(&e) {
-                experts.push(e);
+            if experts.contains(&e) {
+                return Err(bad(format!(
+                    "expert {id} is listed twice on the panel of {}; fix the panel (`panels verify` lists every broken rule)",
+                    rec.application
+                )));
             }
+            experts.push(e);
+        }
+        let k = inst.panel_size(a) as usize;
+        if experts.len() != k {
+            return Err(bad(format!(
+                "the panel of {} lists {} expert(s), its panel size is {k}; replace repairs \
+                 declined seats of complete panels: fix the panel first (`panels verify` lists \
+                 every broken rule)",
+                rec.application,
+                experts.len()
+            )));
         }
         experts.sort_unstable();
         panels[a.ix()] = Some(experts);
@@ -1511,8 +1446,7 @@ fn load_pair(
     quiet: bool,
 ) -> Result<(Instance, String, PanelsFile), Failure> {
     let (inst, hash) = load_hashed(instance, quiet)?;
-    let file =
-        crate::io::read_panels_for(panels, &inst).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let file = read_panels(panels, &inst, quiet)?;
     Ok((inst, hash, file))
 }
 
@@ -1547,7 +1481,7 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         target_share: args.target,
         price_time_limit: (!args.no_price)
             .then(|| std::time::Duration::from_secs(args.price_timeout)),
-        lang: args.lang,
+        lang: args.lang.map(Into::into),
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
@@ -1651,8 +1585,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
     let (inst, hash) = (loaded.instance, loaded.sha256);
-    let panels = crate::io::read_panels_for(panels_path, &inst)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let panels = read_panels(panels_path, &inst, quiet)?;
     let report = crate::verify::verify(&inst, &panels);
     if !report.rules_ok() {
         print!("{}", report.render(&inst));

@@ -2,23 +2,22 @@
 //! cities, to a proven optimum.
 //!
 //! The library does the work; the `panels` binary is a thin CLI over
-//! [`cli::run`]. See ARCHITECTURE.md for a map of the modules.
+//! [`cli::run`]. The work is split into crates whose dependencies are the
+//! architecture (ARCHITECTURE.md); this crate re-exports them under one
+//! name, module by module.
 #![deny(missing_docs)]
 
-pub mod certificate;
+pub mod bars;
 pub mod cli;
 pub mod console;
-pub mod draw;
-pub mod eligibility;
-pub mod flow;
-pub mod generate;
-pub mod history;
-pub mod io;
-pub mod mip;
-pub mod model;
-pub mod report;
-pub mod score;
+
+pub use panels_core::{certificate, eligibility, history, model, score};
+pub use panels_flow as flow;
+pub use panels_generate as generate;
+pub use panels_io as io;
+pub use panels_report as report;
 #[cfg(feature = "serve")]
-pub mod serve;
-pub mod solve;
-pub mod verify;
+pub use panels_serve as serve;
+pub use panels_solve as solve;
+pub use panels_solve::{draw, mip};
+pub use panels_verify as verify;

@@ -1,9 +1,11 @@
 //! The officer's path in a real browser: headless Chromium driven over
 //! WebDriver (chromedriver, from the OS packages) against the built
-//! `panels serve` with a token: log in, upload the Yangtze round as a
-//! workbook, solve, open the panels, decline one reviewer and replace,
+//! `panels serve` with a token: log in, download the blank template,
+//! upload the Yangtze round (in two programmes) as a workbook, solve, open
+//! the panels and their programme view, decline one reviewer and replace,
 //! download the reviewer workbook and verify it with the library, open
-//! the report. Fails when Chromium or chromedriver is missing.
+//! the report, append the round to the history, and upload the next
+//! round, which takes it. Fails when Chromium or chromedriver is missing.
 //!
 //! With `CONSOLE_SCREENSHOTS=DIR` it saves a screenshot of each page
 //! there (`scripts/console_screenshots.sh`).
@@ -226,9 +228,19 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// The Yangtze round as an office workbook.
+/// Programmes of the walk's round (experts serve both).
+const PROGRAMMES: [&str; 2] = ["科技进步奖", "自然科学奖"];
+
+/// The Yangtze round as an office workbook, its applications split
+/// between two programmes.
 fn yangtze_workbook(dir: &Path) -> (PathBuf, panels::model::Instance) {
-    let inst = panels::io::load_instance(&repo("instances/yangtze.json")).unwrap();
+    let mut inst = panels::io::load_instance(&repo("instances/yangtze.json")).unwrap();
+    for name in PROGRAMMES {
+        inst.programmes.intern(name);
+    }
+    for (i, a) in inst.applications.iter_mut().enumerate() {
+        a.programme = Some(panels::model::ProgIx((i % 3 == 0) as u32));
+    }
     let path = dir.join("长江流域评审轮次.xlsx");
     panels::io::xlsx::write_instance_xlsx(&inst, &path).unwrap();
     let loaded = panels::io::load_instance(&path).unwrap();
@@ -282,6 +294,20 @@ fn an_officer_walks_the_round_in_chromium() {
     b.click("form[action='/login'] button");
     b.wait_text("评审轮次", 30);
 
+    // The blank template: the bytes of `panels template --lang zh`.
+    b.click("a#template-zh");
+    let template = wait_file(&downloads, "template-zh.xlsx");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        std::fs::read(&template).unwrap(),
+        panels::io::xlsx::template_xlsx_bytes(
+            Path::new("template.xlsx"),
+            panels::io::office::Lang::Zh
+        )
+        .unwrap(),
+        "the template download is the CLI's template"
+    );
+
     // Upload the workbook.
     b.type_into("input[type=file]", workbook.to_str().unwrap());
     b.screenshot("rounds");
@@ -328,6 +354,38 @@ fn an_officer_walks_the_round_in_chromium() {
         "names beside ids"
     );
     b.screenshot("panels");
+
+    // The programme view: a click filters to one programme's panels.
+    let programme = PROGRAMMES[1];
+    let in_programme = inst
+        .app_ixs()
+        .filter(|&a| inst.programme_name(a) == Some(programme))
+        .count();
+    assert_eq!(in_programme, 100);
+    b.click(&format!(
+        "#by-programme a[href='/rounds/{id}/panels?programme={}']",
+        programme
+            .bytes()
+            .map(|c| format!("%{c:02X}"))
+            .collect::<String>()
+    ));
+    b.wait_text(&format!("{in_programme} 条符合"), 30);
+    let rows = b.js(
+        "return Array.from(document.querySelectorAll('tbody tr td:first-child strong')).map(e => e.textContent);",
+    );
+    let rows: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rows.len(), 50, "a page of 50 panels");
+    for app in &rows {
+        let a = inst.app_by_id(app).unwrap();
+        assert_eq!(inst.programme_name(a), Some(programme), "{app}");
+    }
+    b.screenshot("programme");
+    b.go(&format!("{base}/rounds/{id}/panels"));
     let pair = b.attr("input[name=mark]", "value");
     let (app, expert) = pair.split_once(':').unwrap();
     b.click(&format!(
@@ -372,6 +430,35 @@ fn an_officer_walks_the_round_in_chromium() {
         std::thread::sleep(Duration::from_millis(300));
     }
     b.screenshot("report");
+
+    // Append the round to the history (the year from the policy).
     b.go(&round_url);
+    b.click(&format!("form[action='/rounds/{id}/history'] button"));
+    b.wait_text("已追加", 60);
     b.screenshot("round-after");
+    let history = data.join("history.csv");
+    let records = panels::io::history_file::read_history_file(&history).unwrap();
+    assert_eq!(records.len(), 1501, "1500 reviews and the decline");
+    assert!(records.iter().any(|r| r.expert == expert
+        && r.application.as_deref() == Some(app)
+        && r.outcome == panels::history::Outcome::Declined));
+    b.click("a[href='/history']");
+    b.wait_text("1501", 30);
+    b.screenshot("history");
+    b.click("a#history-download");
+    let got = wait_file(&downloads, "history.csv");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        std::fs::read(got).unwrap(),
+        std::fs::read(&history).unwrap()
+    );
+
+    // The next round's upload takes the history.
+    b.go(&format!("{base}/"));
+    b.type_into("input[type=file]", workbook.to_str().unwrap());
+    b.click("form[action='/rounds'] button");
+    b.wait_text("适用规则", 60);
+    assert_ne!(b.url(), round_url);
+    b.wait_text("上传时已使用本系统的历史记录", 10);
+    assert!(b.text().contains("1501"), "{}", b.text());
 }

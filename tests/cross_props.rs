@@ -18,7 +18,7 @@ use proptest::prelude::*;
 /// `verify` on a solved round, as the CLI would write it.
 fn verify_ok(inst: &Instance, solved: &Solved) -> Result<(), String> {
     let elig = Eligibility::compute(inst);
-    let file = panels::cli::panels_file(inst, &elig, solved, "test".into());
+    let file = panels::solve::panels_file(inst, &elig, solved, "test".into());
     let report = panels::verify::verify(inst, &file);
     if report.is_ok() {
         Ok(())

@@ -130,14 +130,14 @@ fn binds(off: &Instance, on: &Instance, expected: f64, rule: Rule) -> String {
             s.objective_micro
         );
         let elig = Eligibility::compute(on);
-        let file = panels::cli::panels_file(on, &elig, &s, "t".into());
+        let file = panels::solve::panels_file(on, &elig, &s, "t".into());
         let report = verify(on, &file);
         assert!(report.is_ok(), "{m:?}: {}", report.render(on));
         results.push(ids(on, &s));
     }
     assert_ne!(ids(off, &before), results[0], "the rule changes the answer");
     let elig = Eligibility::compute(on);
-    let file = panels::cli::panels_file(on, &elig, &before, "t".into());
+    let file = panels::solve::panels_file(on, &elig, &before, "t".into());
     let report = verify(on, &file);
     let rules: Vec<Rule> = report.violations.iter().map(|v| v.rule()).collect();
     assert!(
@@ -295,7 +295,7 @@ fn city_bonus_is_soft_exact_in_the_flow_and_counted_by_verify() {
         // 0.9 + 0.75 + one extra city × 0.1
         assert_eq!(s.objective_micro, 1_750_000, "{m:?}");
         let elig = Eligibility::compute(&on);
-        let mut file = panels::cli::panels_file(&on, &elig, &s, "t".into());
+        let mut file = panels::solve::panels_file(&on, &elig, &s, "t".into());
         assert!(verify(&on, &file).is_ok(), "{m:?}");
         // Claiming the scores alone is an objective mismatch.
         file.objective = 1.65;

@@ -121,7 +121,7 @@ fn assert_certified(inst: &Instance, s: &Solved) {
 
 fn assert_verified(inst: &Instance, s: &Solved) {
     let elig = Eligibility::compute(inst);
-    let file = panels::cli::panels_file(inst, &elig, s, String::new());
+    let file = panels::solve::panels_file(inst, &elig, s, String::new());
     let report = panels::verify::verify(inst, &file);
     assert!(report.is_ok(), "verify: {}", report.render(inst));
     assert_eq!(report.objective_micro, s.objective_micro);
@@ -229,7 +229,7 @@ proptest! {
                 prop_assert_eq!(d.objective_micro, s.objective_micro);
                 prop_assert!(s.stats.pricing.is_some());
                 assert_verified(&inst, &s);
-                let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+                let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
                 let out = panels::verify::check_certificate(&inst, &elig, &file, s.objective_micro);
                 prop_assert!(out.is_ok(), "{}", out.describe());
             }

@@ -43,7 +43,7 @@ fn solved(inst: &Instance) -> Solved {
 
 fn file_of(inst: &Instance, s: &Solved) -> panels::io::panels::PanelsFile {
     let elig = Eligibility::compute(inst);
-    let mut file = panels::cli::panels_file(inst, &elig, s, String::new());
+    let mut file = panels::solve::panels_file(inst, &elig, s, String::new());
     file.certificate = None;
     file
 }

@@ -331,7 +331,7 @@ fn generated_history_binds_every_rule() {
     );
     assert!(inst.any_programme_load_cap());
     let s = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto).expect("feasible");
-    let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+    let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
     let report = panels::verify::verify_with(&inst, &elig, &file);
     assert!(report.is_ok(), "{}", report.render(&inst));
     let out = panels::verify::check_certificate(&inst, &elig, &file, report.objective_micro);

@@ -322,3 +322,86 @@ fn template_refuses_other_extensions() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!sb.p("round.csv").exists());
 }
+
+/// Ids in a hand-edited panels file (json, csv, xlsx) typed with a
+/// trailing space, a full-width space or a zero-width character are read
+/// in their normal form, with a note naming them: the file verifies.
+#[test]
+fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
+    let sb = Sandbox::new();
+    let round = repo("instances/tiny/outside_city.json");
+    for out in ["p.json", "p.csv", "p.xlsx"] {
+        sb.ok(&["solve", &round, "--out", out, "-q"]);
+    }
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.p("p.json")).unwrap()).unwrap();
+    let app = file["panels"][0]["application"].as_str().unwrap();
+    let ex = file["panels"][0]["experts"][0].as_str().unwrap();
+    let typed_app = format!("{app} ");
+    let typed_ex = format!("\u{3000}{ex}\u{200B}");
+    // JSON.
+    let text = std::fs::read_to_string(sb.p("p.json")).unwrap();
+    let text = text
+        .replacen(
+            &format!("\"application\": \"{app}\""),
+            &format!("\"application\": {typed_app:?}"),
+            1,
+        )
+        .replacen(&format!("\"{ex}\""), &format!("\"{typed_ex}\""), 1);
+    assert!(text.contains(&typed_ex));
+    std::fs::write(sb.p("e.json"), text).unwrap();
+    // CSV.
+    let text = std::fs::read_to_string(sb.p("p.csv")).unwrap();
+    let text = text.replacen(
+        &format!("\n{app},{ex},"),
+        &format!("\n{typed_app},{typed_ex},"),
+        1,
+    );
+    assert!(text.contains(&typed_ex));
+    std::fs::write(sb.p("e.csv"), text).unwrap();
+    // Workbook: every sheet rewritten as text, one id retyped.
+    let mut retyped = 0;
+    let tables: Vec<Table> = sheets(&sb.p("p.xlsx"))
+        .into_iter()
+        .map(|(name, rows)| {
+            let mut rows = rows.into_iter();
+            let header = rows.next().unwrap_or_default();
+            let rows = rows
+                .map(|r| {
+                    r.into_iter()
+                        .map(|c| {
+                            if c == ex && retyped == 0 && name != "by expert" && name != "按专家"
+                            {
+                                retyped += 1;
+                                XCell::from(typed_ex.as_str())
+                            } else {
+                                XCell::from(c)
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            Table { name, header, rows }
+        })
+        .collect();
+    assert_eq!(retyped, 1);
+    std::fs::write(
+        sb.p("e.xlsx"),
+        tables_xlsx_bytes(&sb.p("e.xlsx"), &tables).unwrap(),
+    )
+    .unwrap();
+    for (edited, noted) in [("e.json", true), ("e.csv", false), ("e.xlsx", true)] {
+        let out = sb.ok(&["verify", &round, edited]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.contains("read without their extra spaces"),
+            noted,
+            "{edited}: {err}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains("edited after solving"),
+            "{edited}: {stdout}"
+        );
+    }
+}

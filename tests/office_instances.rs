@@ -134,7 +134,7 @@ fn office_csv(sheets: &[(String, Vec<Vec<String>>)]) -> Vec<(String, Vec<u8>)> {
 fn objective(inst: &Instance) -> i64 {
     let elig = Eligibility::compute(inst);
     let solved = panels::solve::solve_with(inst, &elig, &Default::default()).unwrap();
-    let file = panels::cli::panels_file(inst, &elig, &solved, String::new());
+    let file = panels::solve::panels_file(inst, &elig, &solved, String::new());
     assert!(panels::verify::verify(inst, &file).is_ok());
     assert_eq!(solved.status.as_str(), "optimal");
     solved.objective_micro

@@ -21,7 +21,7 @@ fn solve_verified(inst: &Instance) -> PanelsFile {
     let elig = Eligibility::compute(inst);
     let solved = panels::solve::solve_with(inst, &elig, &Default::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let file = panels::cli::panels_file(inst, &elig, &solved, String::new());
+    let file = panels::solve::panels_file(inst, &elig, &solved, String::new());
     let report = panels::verify::verify(inst, &file);
     assert!(report.is_ok(), "{}", report.render(inst));
     file
@@ -172,6 +172,49 @@ fn every_merge_of_spellings_is_noted_once() {
     )
     .unwrap();
     assert!(notes.notes.is_empty(), "{notes:?}");
+}
+
+/// A past review's institution spelt another way than the round's (case,
+/// spaces, full-width or zero-width characters) is the same institution
+/// for `avoid_repeat`; a merge across letter case or full-width forms is
+/// noted.
+#[test]
+fn history_institutions_match_as_places_with_a_note() {
+    let bundle = |spelling: &str| {
+        format!(
+            r#"{{"policy": {{"panel_size": 1, "year": 2026, "avoid_repeat": "institution"}},
+              "experts": [{{"id": "E1", "city": "X", "institution": "I"}},
+                          {{"id": "E2", "city": "Y", "institution": "J"}}],
+              "applications": [{{"id": "A1", "city": "Y", "institution": "Central South University"}}],
+              "history": [{{"year": 2025, "institution": {}, "expert": "E1"}}]}}"#,
+            serde_json::to_string(spelling).unwrap()
+        )
+    };
+    for spelling in [
+        "Central South University",
+        "central south university ",
+        "Central\u{3000}South  University\u{200B}",
+        "ＣＥＮＴＲＡＬ South University",
+    ] {
+        let (inst, notes) =
+            load_bundle_noted(Path::new("b.json"), bundle(spelling).as_bytes()).unwrap();
+        let elig = Eligibility::compute(&inst);
+        let a = panels::model::AppIx(0);
+        assert!(
+            elig.eligible_score(&inst, a, panels::model::ExpertIx(0))
+                .is_none(),
+            "{spelling:?}: a repeat"
+        );
+        let noted = notes
+            .notes
+            .iter()
+            .any(|n| n.contains("history's institution") && n.contains("Central South University"));
+        // Spaces and zero-width characters are normalised away as the
+        // record is read; a spelling that still differs (letter case,
+        // full-width letters) is a merge, noted.
+        let differs = panels::io::names::normalize(spelling) != "Central South University";
+        assert_eq!(noted, differs, "{spelling:?}: {notes:?}");
+    }
 }
 
 #[test]
@@ -560,6 +603,66 @@ fn gbk_and_utf16_files_are_decoded_with_a_note() {
     assert_eq!(clean.experts.len(), 3);
 }
 
+/// A GBK table whose first megabytes are plain ASCII (the encoding cannot
+/// be told from a prefix) is decoded where its Chinese starts, with the
+/// note; it loads to the instance of the same directory in UTF-8.
+#[test]
+fn gbk_after_a_long_ascii_prefix_is_decoded() {
+    let mut experts = String::from("id,city,institution,name\n");
+    let mut i = 0;
+    while experts.len() < 3 << 20 {
+        experts.push_str(&format!("E{i:07},City{},Institute {i},Expert {i}\n", i % 7));
+        i += 1;
+    }
+    for (j, (city, inst, name)) in [("武汉", "武汉大学", "李伟"), ("长沙", "中南大学", "王芳")]
+        .iter()
+        .enumerate()
+    {
+        experts.push_str(&format!("Z{j},{city},{inst},{name}\n"));
+    }
+    let files = [
+        ("experts.csv", experts),
+        (
+            "applications.csv",
+            "id,city,institution,title\nA1,武汉,华中科技大学,光学\nA2,City3,X,y\n".to_string(),
+        ),
+        ("policy.csv", "key,value\npanel_size,2\n".to_string()),
+    ];
+    let write = |encode: &dyn Fn(&str) -> Vec<u8>| {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in &files {
+            std::fs::write(dir.path().join(name), encode(text)).unwrap();
+        }
+        dir
+    };
+    let utf8 = write(&|t| t.as_bytes().to_vec());
+    let gbk = write(&|t| encoding_rs::GB18030.encode(t).0.into_owned());
+    let load = |p: &Path| {
+        panels::io::load_instance_noted(p, &|_| {}).unwrap_or_else(|e| panic!("{}", e.first()))
+    };
+    let (clean, decoded) = (load(utf8.path()), load(gbk.path()));
+    assert_eq!(decoded.instance, clean.instance);
+    assert!(
+        decoded
+            .notes
+            .iter()
+            .any(|n| n.contains("experts.csv") && n.contains("read as GB18030")),
+        "{:?}",
+        decoded.notes
+    );
+    assert!(!clean.notes.iter().any(|n| n.contains("GB18030")));
+    // Neither UTF-8 nor GB18030 after the prefix: refused, located.
+    let mut bad = encoding_rs::GB18030.encode(&files[0].1).0.into_owned();
+    let at = bad.len() - 3;
+    bad[at] = 0xFF;
+    std::fs::write(gbk.path().join("experts.csv"), bad).unwrap();
+    let errs = panels::io::load_instance(gbk.path()).unwrap_err();
+    assert!(
+        errs.to_string().contains("neither UTF-8 nor GB18030"),
+        "{errs}"
+    );
+}
+
 #[test]
 fn a_policy_csv_next_to_a_policy_json_is_refused() {
     let mut files = office_csv();
@@ -876,4 +979,129 @@ fn an_edited_workbook_still_loads() {
     first3.institutions = clean.institutions.clone();
     assert_eq!(first3.experts, clean.experts);
     assert_eq!(first3.applications.len(), clean.applications.len());
+}
+
+/// A city merged down its column over several experts (as offices merge a
+/// shared value) is every one of those experts' city, with a note; a
+/// title merged across the columns stays a title; a hidden table sheet
+/// is read, with a note.
+#[test]
+fn merged_cells_down_a_column_and_hidden_sheets_are_read_with_notes() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let plain = Format::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    policy.write_row(1, 0, ["panel_size", "2"]).unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts
+        .merge_range(0, 0, 0, 2, "2026年度专家库", &plain)
+        .unwrap();
+    experts.write_row(1, 0, ["编号", "城市", "单位"]).unwrap();
+    for (r, (id, inst)) in [("E1", "U1"), ("E2", "U2"), ("E3", "U3")]
+        .iter()
+        .enumerate()
+    {
+        experts.write_row(2 + r as u32, 0, [*id]).unwrap();
+        experts.write(2 + r as u32, 2, *inst).unwrap();
+    }
+    experts.merge_range(2, 1, 4, 1, "武汉", &plain).unwrap();
+    experts.write_row(5, 0, ["E4", "长沙", "U4"]).unwrap();
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["编号", "城市", "单位"]).unwrap();
+    apps.write_row(1, 0, ["A1", "武汉", "X"]).unwrap();
+    apps.set_hidden(true);
+    let bytes = wb.save_to_buffer().unwrap();
+    let (inst, notes) = panels::io::xlsx::load_xlsx_noted(Path::new("m.xlsx"), &bytes)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cities: Vec<&str> = inst
+        .experts
+        .iter()
+        .map(|e| inst.cities.name(e.city.0))
+        .collect();
+    assert_eq!(cities, ["武汉", "武汉", "武汉", "长沙"]);
+    let bundle = r#"{"policy": {"panel_size": 2}, "experts": [
+        {"id": "E1", "city": "武汉", "institution": "U1"}, {"id": "E2", "city": "武汉", "institution": "U2"},
+        {"id": "E3", "city": "武汉", "institution": "U3"}, {"id": "E4", "city": "长沙", "institution": "U4"}],
+      "applications": [{"id": "A1", "city": "武汉", "institution": "X"}]}"#;
+    let clean = load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap();
+    assert_eq!(
+        solve_verified(&inst).objective,
+        solve_verified(&clean).objective
+    );
+    assert_eq!(inst.experts.len(), clean.experts.len());
+    let has = |what: &str| notes.notes.iter().any(|n| n.contains(what));
+    assert!(has("merged cells B3:B5"), "{notes:?}");
+    assert!(has("sheet 申报项目: hidden in Excel"), "{notes:?}");
+}
+
+/// A header of tens of thousands of unknown columns loads (each is kept
+/// once, duplicates found by key, not by comparing every pair) and the
+/// note names the first columns and counts the rest.
+#[test]
+fn a_very_wide_header_loads_and_its_note_stays_short() {
+    let n = 30_000;
+    let mut head = String::from("id,city,institution");
+    let mut row = String::from("E1,长沙,U");
+    for i in 0..n {
+        head.push_str(&format!(",c{i}"));
+        row.push_str(if i % 2 == 0 { ",x" } else { "," });
+    }
+    let files = [
+        ("experts.csv", format!("{head}\n{row}\n")),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,武汉,X\n".to_string(),
+        ),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap();
+    assert_eq!(inst.experts.len(), 1);
+    let note = notes
+        .notes
+        .iter()
+        .find(|n| n.contains("not used by the program"))
+        .expect("a note on the kept columns");
+    let start: String = note.chars().take(300).collect();
+    assert!(note.contains(&format!("and {} more", n - 20)), "{start}…");
+    assert!(note.len() < 1000, "{} bytes", note.len());
+    // A column named twice among them is still found.
+    let mut twice = files.clone();
+    twice[0].1 = format!("{head},C7\n{row},y\n");
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&twice)).unwrap_err();
+    assert!(errs.to_string().contains("appears twice"), "{errs}");
+}
+
+/// A UTF-8 byte order mark over GBK text is no character of the header:
+/// the file reads as GB18030, with the note.
+#[test]
+fn a_utf8_mark_over_gbk_text_reads_as_gb18030() {
+    let mut files = vec![
+        (
+            "applications.csv",
+            "id,city,institution\nA1,武汉,X\n".to_string(),
+        ),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let clean = {
+        files.push((
+            "experts.csv",
+            "id,city,institution\nE1,长沙,中南大学\n".to_string(),
+        ));
+        load_csv(&files)
+    };
+    let mut input = csv_input(&files[..2]);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(
+        &encoding_rs::GB18030
+            .encode("id,city,institution\nE1,长沙,中南大学\n")
+            .0,
+    );
+    input.set("experts.csv", bytes);
+    let (inst, notes) = load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inst, clean);
+    assert!(
+        notes.notes.iter().any(|n| n.contains("read as GB18030")),
+        "{notes:?}"
+    );
 }

@@ -81,7 +81,7 @@ proptest! {
 /// Every answer passes the independent checker.
 fn common_verify(inst: &Instance, s: &Solved) {
     let elig = Eligibility::compute(inst);
-    let file = panels::cli::panels_file(inst, &elig, s, String::new());
+    let file = panels::solve::panels_file(inst, &elig, s, String::new());
     let report = panels::verify::verify(inst, &file);
     assert!(report.is_ok(), "verify: {}", report.render(inst));
 }

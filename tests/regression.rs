@@ -38,7 +38,7 @@ fn timings_made_solve_output_differ_between_runs() {
 
 /// A panels CSV read back with `status: "unknown"`, which
 /// `verify` rejects, so `verify` failed on `solve --out x.csv`'s own
-/// output. Fixed in `src/io/panels.rs`: a CSV records no claims, and
+/// output. Fixed in `crates/io/src/panels.rs`: a CSV records no claims, and
 /// `verify` says so ("not recorded") rather than show `feasible`.
 #[test]
 fn verify_rejected_solves_own_csv_output() {
@@ -104,7 +104,7 @@ fn solve_overwrote_its_own_input() {
 
 /// An empty bundle file was reported at `line 1 column 0`,
 /// though columns count from 1 (`io::Location`). Fixed in
-/// `src/io/bundle.rs`: serde_json's column 0 is shown as column 1.
+/// `crates/io/src/bundle.rs`: serde_json's column 0 is shown as column 1.
 #[test]
 fn empty_bundle_reported_column_zero() {
     let sb = Sandbox::new();

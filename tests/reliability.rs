@@ -438,6 +438,9 @@ fn a_full_standard_output_is_exit_4_with_a_message() {
     for args in [
         &["verify", "bundle.json", "panels.json"][..],
         &["explain", "bundle.json", "-a", "A1", "-e", "E03"][..],
+        &["--help"][..],
+        &["--version"][..],
+        &["replace", "--help"][..],
     ] {
         let full = std::fs::File::options()
             .write(true)
@@ -586,4 +589,48 @@ fn csv_instance_directories_round_trip_formula_like_text() {
     assert!(affinity.contains(",-0.5"), "{affinity}");
     let back = panels::io::load_instance(&dir).unwrap();
     assert_eq!(back, inst);
+}
+
+/// An output path that is a symbolic link is written through: the link
+/// stays a link and the file it names gets the output (files and CSV
+/// directories alike); a dangling link gets its file created.
+#[test]
+fn outputs_through_a_symbolic_link_keep_the_link() {
+    let sb = round();
+    std::fs::create_dir(sb.path("shared")).unwrap();
+    std::fs::write(sb.path("shared/p.json"), "old").unwrap();
+    std::os::unix::fs::symlink("shared/p.json", sb.path("p.json")).unwrap();
+    std::os::unix::fs::symlink("shared/new.json", sb.path("dangling.json")).unwrap();
+    std::os::unix::fs::symlink("shared/csv", sb.path("csv")).unwrap();
+    sb.run(&["solve", "bundle.json", "--out", "p.json"])
+        .expect_code(0);
+    sb.run(&[
+        "draw",
+        "bundle.json",
+        "--out",
+        "dangling.json",
+        "--log",
+        "l.json",
+    ])
+    .expect_code(0);
+    sb.run(&[
+        "generate", "--preset", "tiny", "--out", "csv", "--format", "csv",
+    ])
+    .expect_code(0);
+    for (link, target) in [
+        ("p.json", "shared/p.json"),
+        ("dangling.json", "shared/new.json"),
+        ("csv", "shared/csv"),
+    ] {
+        let meta = std::fs::symlink_metadata(sb.path(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} is no longer a link");
+        assert!(sb.path(target).exists(), "{target} not written");
+    }
+    assert_ne!(std::fs::read(sb.path("shared/p.json")).unwrap(), b"old");
+    sb.run(&["verify", "bundle.json", "shared/p.json"])
+        .expect_code(0);
+    sb.run(&["verify", "bundle.json", "shared/new.json"])
+        .expect_code(0);
+    assert!(sb.path("shared/csv/experts.csv").is_file());
+    assert!(temps_in(sb.root()).is_empty() && temps_in(&sb.path("shared")).is_empty());
 }

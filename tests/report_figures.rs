@@ -361,7 +361,7 @@ proptest! {
         let Ok(solved) = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto) else {
             return Ok(());
         };
-        let file = panels::cli::panels_file(&inst, &elig, &solved, String::new());
+        let file = panels::solve::panels_file(&inst, &elig, &solved, String::new());
         let f = report::figures(&inst, &file, &opts());
         prop_assert!(f.violations.is_empty(), "{:?}", f.violations);
         let flow_total: u64 = f.flow.iter().flatten().sum();

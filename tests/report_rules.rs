@@ -207,7 +207,7 @@ fn every_family_price_holds_the_mip_price_under_every_method() {
         let elig = Eligibility::compute(&inst);
         for method in [Method::Auto, Method::Mip, Method::Lagrange] {
             let solved = run(&inst, method);
-            let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
+            let file = panels::solve::panels_file(&inst, &elig, &solved, "t".into());
             let f = report::figures(&inst, &file, &opts());
             assert!(
                 f.violations.is_empty(),
@@ -282,7 +282,7 @@ fn a_heuristic_answer_never_shows_a_negative_price() {
         .unwrap();
     let elig = Eligibility::compute(&inst);
     let solved = run(&inst, Method::Lagrange);
-    let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
+    let file = panels::solve::panels_file(&inst, &elig, &solved, "t".into());
     let f = report::figures(&inst, &file, &opts());
     let copanel = f
         .prices
@@ -305,7 +305,7 @@ fn per_city_targets_are_the_citys_own() {
         .unwrap();
     let elig = Eligibility::compute(&inst);
     let solved = run(&inst, Method::Auto);
-    let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
+    let file = panels::solve::panels_file(&inst, &elig, &solved, "t".into());
     let f = report::figures(&inst, &file, &opts());
     let x = f.city_shares.iter().find(|c| c.city == "X").unwrap();
     assert_eq!(x.target, Some(1.0));
@@ -349,7 +349,7 @@ fn guanggu_with_crossing_rules_reports_targets_rules_and_a_sound_price() {
         },
     )
     .expect("solves");
-    let file = panels::cli::panels_file(&inst, &elig, &solved, "t".into());
+    let file = panels::solve::panels_file(&inst, &elig, &solved, "t".into());
     let o = ReportOptions {
         price_time_limit: Some(Duration::from_secs(20)),
         lang: None,

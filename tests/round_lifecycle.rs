@@ -571,3 +571,67 @@ fn a_hand_edited_workbook_that_keeps_the_rules_verifies_reports_and_exports() {
         &dir.path().join("anon.csv"),
     ]));
 }
+
+/// A panels file that is not a set of complete panels (an expert listed
+/// twice, a panel short of its size) is refused by `replace` as bad input
+/// naming the panel, not reported as an infeasible replacement.
+#[test]
+fn replace_refuses_a_broken_panels_file_naming_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance());
+    let solved = dir.path().join("s.json");
+    ok(panels(&[&"solve", &inst_path, &"--out", &solved, &"-q"]));
+    let file = read_json(&solved);
+    let app = file["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = file["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = file["panels"][1]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (name, edit, says) in [
+        ("twice.json", "twice", "is listed twice on the panel of"),
+        (
+            "short.json",
+            "short",
+            "lists 2 expert(s), its panel size is 3",
+        ),
+    ] {
+        let mut f = file.clone();
+        let experts = f["panels"][0]["experts"].as_array_mut().unwrap();
+        match edit {
+            "twice" => experts[1] = experts[0].clone(),
+            _ => {
+                experts.pop();
+            }
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&f).unwrap()).unwrap();
+        let decline = format!("{app}:{first}");
+        let out = panels(&[
+            &"replace",
+            &inst_path,
+            &path,
+            &"--decline",
+            &other,
+            &"--decline",
+            &decline,
+            &"--out",
+            &dir.path().join("r.json"),
+            &"--log",
+            &dir.path().join("l.json"),
+        ]);
+        assert_eq!(code(&out), 2, "{name}: {}", text(&out));
+        assert!(
+            text(&out).contains(says) && text(&out).contains(&app),
+            "{name}: {}",
+            text(&out)
+        );
+        assert!(!dir.path().join("r.json").exists() && !dir.path().join("l.json").exists());
+    }
+}

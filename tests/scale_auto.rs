@@ -44,7 +44,7 @@ fn grown_equals_dense(inst: &Instance, k: usize) -> Option<Vec<String>> {
         (Ok(d), Ok(s)) => {
             assert_eq!(d.objective_micro, s.objective_micro, "K = {k}");
             assert_eq!(s.status, solve::Status::Optimal);
-            let file = panels::cli::panels_file(inst, &elig, &s, String::new());
+            let file = panels::solve::panels_file(inst, &elig, &s, String::new());
             let report = verify(inst, &file);
             assert!(report.is_ok(), "{}", report.render(inst));
             let outcome = check_certificate(inst, &elig, &file, report.objective_micro);

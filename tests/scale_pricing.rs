@@ -47,7 +47,7 @@ fn same_optimum(inst: &Instance, k: usize) -> Option<PricingStats> {
         (Ok(d), Ok(s)) => {
             assert_eq!(d.objective_micro, s.objective_micro, "K = {k}");
             assert_eq!(s.status, solve::Status::Optimal);
-            let file = panels::cli::panels_file(inst, &elig, &s, String::new());
+            let file = panels::solve::panels_file(inst, &elig, &s, String::new());
             let report = verify(inst, &file);
             assert!(report.is_ok(), "{}", report.render(inst));
             let outcome = check_certificate(inst, &elig, &file, report.objective_micro);
@@ -257,7 +257,7 @@ fn candidate_solves_are_deterministic_and_auto_stays_dense_when_small() {
             ..SolveOptions::default()
         };
         let s = solve::solve_with(&inst, &elig, &opts).expect("feasible");
-        let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+        let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
         (
             serde_json::to_vec(&file).expect("json"),
             s.stats.pricing.is_some(),

@@ -16,7 +16,7 @@ fn solved(seed_from: u64) -> (Instance, panels::io::panels::PanelsFile, Eligibil
         let inst = random_instance(seed, SMALL);
         let elig = Eligibility::compute(&inst);
         if let Ok(s) = solve::solve(&inst, &elig, Method::Flow) {
-            let file = panels::cli::panels_file(&inst, &elig, &s, String::new());
+            let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
             return (inst, file, elig);
         }
     }
@@ -138,7 +138,7 @@ fn a_worse_assignment_is_not_proven_by_the_optimal_duals() {
         let Ok(best) = solve::solve(&inst, &elig, Method::Flow) else {
             continue;
         };
-        let file = panels::cli::panels_file(&inst, &elig, &best, String::new());
+        let file = panels::solve::panels_file(&inst, &elig, &best, String::new());
         // Any MIP-optimal assignment has the same objective; so lower one
         // claimed number instead: the bound must stay ≥ the recomputed value.
         let report = verify(&inst, &file);

@@ -1,6 +1,6 @@
 //! `verify`: one test per violation kind on tiny hand-built instances, a
 //! valid assignment, and properties against a brute, count-based oracle
-//! written independently of `src/verify`.
+//! written independently of `crates/verify`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -945,7 +945,7 @@ fn empty_instance_and_empty_file() {
 // Properties: verify against a brute, count-based oracle.
 //
 // The oracle re-derives every rule from the builder's plain data (strings,
-// not indices), counting with maps; it shares no code with src/verify.
+// not indices), counting with maps; it shares no code with crates/verify.
 
 #[derive(Clone, Debug)]
 struct Case {

@@ -245,10 +245,16 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(data: &Path, extra: &[&str]) -> ServerProcess {
+        ServerProcess::start_bound(data, "127.0.0.1:0", extra)
+    }
+
+    /// Started with `--bind bind`; an unspecified address (0.0.0.0) is
+    /// reached on loopback.
+    pub fn start_bound(data: &Path, bind: &str, extra: &[&str]) -> ServerProcess {
         let mut child = Command::new(panels_bin())
             .args(["serve", "--data"])
             .arg(data)
-            .args(["--bind", "127.0.0.1:0"])
+            .args(["--bind", bind])
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -264,7 +270,11 @@ impl ServerProcess {
                 panic!("the console exited: {line}");
             }
             if let Some(rest) = line.split("http://").nth(1) {
-                break rest.split('/').next().unwrap().parse().unwrap();
+                let mut addr: SocketAddr = rest.split('/').next().unwrap().parse().unwrap();
+                if addr.ip().is_unspecified() {
+                    addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+                }
+                break addr;
             }
         };
         std::thread::spawn(move || {

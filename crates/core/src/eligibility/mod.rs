@@ -1,0 +1,723 @@
+//! Who may review what, and why not.
+//!
+//! SPEC.md: a pair (application a, expert e) is eligible unless e is
+//! unavailable; e is on a's team; e is in a's `avoid`; a conflict names
+//! (e, a) or (e, a team member); e is within `coauthor_hops` co-authorship
+//! links of a team member (in the year window); `avoid_same_institution`
+//! holds and the institutions match; or the score is below `min_affinity`.
+//!
+//! Each rule is one function in [`rules`] returning the [`Reason`] it
+//! excludes a pair for; [`Eligibility::check`] runs them all and keeps every
+//! reason, so `panels explain` can answer "why was Prof. X not on panel
+//! A017?". Only [`Eligibility::pairs`] builds the [`EligiblePairs`] the
+//! solvers use.
+//!
+//! **Invariant:** petgraph stays private to `coauthor`; nothing outside
+//! this module needs to know how co-authorship distance is computed.
+
+mod coauthor;
+pub mod overlap;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use crate::model::{AppIx, ExpertIx, Instance, PersonIx, Score};
+use crate::score::Scorer;
+
+/// The kind of a conflict, for counts in reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConflictKind {
+    /// The expert is not available this round.
+    Unavailable,
+    /// The expert is on the application's team.
+    Team,
+    /// The applicants asked to avoid the expert.
+    ApplicantRequest,
+    /// A declared conflict (with the application or a team member).
+    Declared,
+    /// A recent co-author of a team member (within the hop limit).
+    Coauthor,
+    /// Same institution as the applicant.
+    Institution,
+    /// Score below `min_affinity`.
+    LowAffinity,
+    /// The expert does not serve the application's programme.
+    Programme,
+    /// `avoid_repeat`: a repeat of a past served review.
+    Repeat,
+    /// `max_consecutive_years`: the expert rests this round.
+    Resting,
+    /// `max_declines`: too many declined or no-show records.
+    Declines,
+    /// `min_rating`: mean rating below the threshold.
+    Rating,
+}
+
+impl ConflictKind {
+    /// All kinds, in report order.
+    pub const ALL: [ConflictKind; 12] = [
+        ConflictKind::Institution,
+        ConflictKind::Team,
+        ConflictKind::Coauthor,
+        ConflictKind::Declared,
+        ConflictKind::ApplicantRequest,
+        ConflictKind::Unavailable,
+        ConflictKind::LowAffinity,
+        ConflictKind::Programme,
+        ConflictKind::Repeat,
+        ConflictKind::Resting,
+        ConflictKind::Declines,
+        ConflictKind::Rating,
+    ];
+
+    /// True for the kinds the history table causes (counted apart from
+    /// declared conflicts in reports).
+    pub fn is_history(self) -> bool {
+        matches!(
+            self,
+            ConflictKind::Repeat
+                | ConflictKind::Resting
+                | ConflictKind::Declines
+                | ConflictKind::Rating
+        )
+    }
+
+    /// A short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConflictKind::Unavailable => "unavailable",
+            ConflictKind::Team => "team member",
+            ConflictKind::ApplicantRequest => "applicant request",
+            ConflictKind::Declared => "declared conflict",
+            ConflictKind::Coauthor => "co-author",
+            ConflictKind::Institution => "same institution",
+            ConflictKind::LowAffinity => "below min_affinity",
+            ConflictKind::Programme => "other programme",
+            ConflictKind::Repeat => "repeat (history)",
+            ConflictKind::Resting => "resting (history)",
+            ConflictKind::Declines => "declines (history)",
+            ConflictKind::Rating => "rating (history)",
+        }
+    }
+}
+
+/// Why one pair is not eligible, with its evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// The expert is marked `available: false`.
+    Unavailable,
+    /// The expert is on the application's team.
+    OnTeam,
+    /// The expert is in the application's `avoid` list.
+    AvoidedByApplicants,
+    /// A declared conflict names the expert and the application.
+    DeclaredWithApplication {
+        /// The conflict's stated reason, if any.
+        reason: Option<String>,
+    },
+    /// A declared conflict names the expert and a team member.
+    DeclaredWithTeamMember {
+        /// The team member.
+        person: PersonIx,
+        /// The conflict's stated reason, if any.
+        reason: Option<String>,
+    },
+    /// The expert is within `coauthor_hops` links of a team member (the
+    /// nearest other member; the chain itself from [`Reason::chain`]).
+    Coauthor {
+        /// The team member.
+        member: PersonIx,
+        /// Links between them (1 = co-authors).
+        links: u32,
+    },
+    /// Same institution as the applicant (`avoid_same_institution`).
+    SameInstitution,
+    /// The pair's score is below `min_affinity`.
+    BelowMinAffinity {
+        /// The pair's score.
+        score: Score,
+        /// The policy's threshold.
+        min: Score,
+    },
+    /// The expert lists programmes and not the application's.
+    OutsideProgramme {
+        /// The application's programme.
+        programme: String,
+    },
+    /// `avoid_repeat`: the expert served a counting review of an
+    /// application from this institution (or sharing a team member).
+    Repeat(crate::history::Repeat),
+    /// `max_consecutive_years` (and the other expert-wide history rules):
+    /// the expert is barred from the round.
+    History(crate::history::Bar),
+}
+
+impl Reason {
+    /// The kind of this reason.
+    pub fn kind(&self) -> ConflictKind {
+        match self {
+            Reason::Unavailable => ConflictKind::Unavailable,
+            Reason::OnTeam => ConflictKind::Team,
+            Reason::AvoidedByApplicants => ConflictKind::ApplicantRequest,
+            Reason::DeclaredWithApplication { .. } | Reason::DeclaredWithTeamMember { .. } => {
+                ConflictKind::Declared
+            }
+            Reason::Coauthor { .. } => ConflictKind::Coauthor,
+            Reason::SameInstitution => ConflictKind::Institution,
+            Reason::BelowMinAffinity { .. } => ConflictKind::LowAffinity,
+            Reason::OutsideProgramme { .. } => ConflictKind::Programme,
+            Reason::Repeat(_) => ConflictKind::Repeat,
+            Reason::History(crate::history::Bar::Resting { .. }) => ConflictKind::Resting,
+            Reason::History(crate::history::Bar::Declines { .. }) => ConflictKind::Declines,
+            Reason::History(crate::history::Bar::Rating { .. }) => ConflictKind::Rating,
+        }
+    }
+
+    /// The reason in a program officer's words.
+    pub fn describe(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> String {
+        let app = &inst.applications[a.ix()];
+        let ex = &inst.experts[e.ix()];
+        match self {
+            Reason::Unavailable => format!("{} is marked unavailable this round", ex.id),
+            Reason::OnTeam => format!("{} is on the team of {}", ex.id, app.id),
+            Reason::AvoidedByApplicants => {
+                format!("the applicants of {} asked to avoid {}", app.id, ex.id)
+            }
+            Reason::DeclaredWithApplication { reason } => format!(
+                "declared conflict between {} and {}{}",
+                ex.id,
+                app.id,
+                reason_suffix(reason)
+            ),
+            Reason::DeclaredWithTeamMember { person, reason } => format!(
+                "declared conflict between {} and team member {}{}",
+                ex.id,
+                inst.person_id(*person),
+                reason_suffix(reason)
+            ),
+            Reason::Coauthor { member, links } => format!(
+                "co-authorship within {links} link(s) of team member {}",
+                inst.person_id(*member)
+            ),
+            Reason::SameInstitution => format!(
+                "{} and {} are both at {}",
+                ex.id,
+                app.id,
+                inst.app_institution(a)
+            ),
+            Reason::BelowMinAffinity { score, min } => format!(
+                "score {} is below min_affinity {}",
+                score.as_f64(),
+                min.as_f64()
+            ),
+            Reason::OutsideProgramme { programme } => {
+                let serves: Vec<&str> = ex
+                    .programmes
+                    .iter()
+                    .map(|p| inst.programmes.name(p.0))
+                    .collect();
+                format!(
+                    "{} serves {} only, not {programme} (the programme of {})",
+                    ex.id,
+                    serves.join(", "),
+                    app.id
+                )
+            }
+            Reason::Repeat(rep) => describe_repeat(inst, &ex.id, rep),
+            Reason::History(bar) => describe_bar(inst, &ex.id, bar),
+        }
+    }
+}
+
+/// "E0042 reviewed 华中科技大学's A0123 in 2025 (avoid_repeat institution)".
+pub fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repeat) -> String {
+    use crate::history::Repeat;
+    let rule = inst.policy.avoid_repeat.as_str();
+    match rep {
+        Repeat::Institution {
+            year,
+            application,
+            institution,
+        } => match application {
+            Some(app) => {
+                format!("{expert} reviewed {institution}'s {app} in {year} (avoid_repeat {rule})")
+            }
+            None => format!(
+                "{expert} reviewed an application of {institution} in {year} (avoid_repeat {rule})"
+            ),
+        },
+        Repeat::Team {
+            year,
+            application,
+            person,
+        } => format!(
+            "{expert} reviewed {} in {year}, whose team had {} (avoid_repeat {rule})",
+            application.as_deref().unwrap_or("an application"),
+            inst.person_id(*person)
+        ),
+    }
+}
+
+/// An expert-wide history bar in words, with its evidence.
+pub fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) -> String {
+    use crate::history::Bar;
+    match bar {
+        Bar::Resting { years } => {
+            let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            format!(
+                "{expert} served in each of {} (max_consecutive_years {}): rests in {}",
+                list.join(", "),
+                years.len(),
+                inst.policy.year.map_or("this round".into(), |y| y.to_string())
+            )
+        }
+        Bar::Declines { count, max, last } => format!(
+            "{expert} declined or did not show {count} time(s) in the history window, more than max_declines {max} (latest {}{})",
+            last.0,
+            last.1.as_deref().map(|a| format!(", {a}")).unwrap_or_default()
+        ),
+        Bar::Rating { mean, min, rated } => format!(
+            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min}"
+        ),
+    }
+}
+
+impl Reason {
+    /// The evidence of a co-author reason: a shortest chain of counting
+    /// co-authorships from the expert to the team member, `e` first
+    /// (searched again when asked, so stored reasons stay small). `None`
+    /// for other reasons.
+    pub fn chain(&self, inst: &Instance, e: ExpertIx) -> Option<Vec<PersonIx>> {
+        match self {
+            Reason::Coauthor { member, links } => {
+                coauthor::chain(inst, *member, PersonIx(e.0), *links)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn reason_suffix(reason: &Option<String>) -> String {
+    match reason {
+        Some(r) if !r.is_empty() => format!(" ({r})"),
+        _ => String::new(),
+    }
+}
+
+/// The verdict on one pair: its score and every reason it is excluded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// The pair's score.
+    pub score: Score,
+    /// Why the pair is excluded; empty when eligible.
+    pub reasons: Vec<Reason>,
+}
+
+impl Verdict {
+    /// True when no rule excludes the pair.
+    pub fn is_eligible(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// Precomputed eligibility of an instance: per application, the sparse set
+/// of experts excluded by team, avoid, declared and co-author rules, plus the
+/// scorer. Availability, institution and `min_affinity` are checked per pair.
+#[derive(Clone, Debug)]
+pub struct Eligibility {
+    scorer: Scorer,
+    /// Per application: its `min_affinity` (the programme's or the round's).
+    min_affinity: Vec<Option<Score>>,
+    /// Per application: expert → the person-based reasons excluding it
+    /// (and, when repeats are banned, the repeats).
+    person_based: Vec<BTreeMap<ExpertIx, Vec<Reason>>>,
+    /// Per expert: the history rules barring them from the round.
+    bars: Vec<Vec<Reason>>,
+    /// Per expert: unavailable or barred by history.
+    out_of_round: Vec<bool>,
+    /// Per application: the experts who repeat a past review, sorted
+    /// (`avoid_repeat`; a ban, or priced with `repeat_penalty`).
+    repeats: Vec<Vec<(ExpertIx, crate::history::RepeatHit)>>,
+    /// True when repeats are excluded rather than priced.
+    ban: bool,
+    /// `repeat_penalty` in millionths (0 when repeats are banned or off).
+    penalty: i64,
+    /// True when some expert lists the programmes they serve.
+    programme_lists: bool,
+}
+
+impl Eligibility {
+    /// Prepares eligibility for `inst`.
+    ///
+    /// Complexity: O(conflicts + Σ_a BFS(team of a, coauthor_hops)), plus the
+    /// affinity list.
+    pub fn compute(inst: &Instance) -> Eligibility {
+        let mut person_based: Vec<BTreeMap<ExpertIx, Vec<Reason>>> =
+            vec![BTreeMap::new(); inst.applications.len()];
+        rules::team_members(inst, &mut person_based);
+        rules::applicant_avoid(inst, &mut person_based);
+        rules::declared_conflicts(inst, &mut person_based);
+        coauthor::coauthor_conflicts(inst, &mut person_based);
+        let penalty = inst.policy.repeat_penalty_micro().unwrap_or(0);
+        let repeats = crate::history::repeats(inst);
+        let bars: Vec<Vec<Reason>> = inst
+            .expert_ixs()
+            .map(|e| rules::history_bars(inst, e))
+            .collect();
+        let out_of_round = inst
+            .expert_ixs()
+            .map(|e| !inst.experts[e.ix()].available || !bars[e.ix()].is_empty())
+            .collect();
+        Eligibility {
+            scorer: Scorer::new(inst),
+            min_affinity: inst
+                .app_ixs()
+                .map(|a| inst.min_affinity(a).and_then(Score::from_f64))
+                .collect(),
+            person_based,
+            bars,
+            out_of_round,
+            repeats,
+            ban: penalty == 0,
+            penalty,
+            programme_lists: inst.experts.iter().any(|x| !x.programmes.is_empty()),
+        }
+    }
+
+    /// True when expert `e` takes no part in the round: unavailable, or
+    /// barred by a history rule (rest, declines, rating).
+    #[inline]
+    pub fn out_of_round(&self, e: ExpertIx) -> bool {
+        self.out_of_round[e.ix()]
+    }
+
+    /// True when expert `e` may serve application `a`'s programme.
+    #[inline]
+    pub fn serves(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        !self.programme_lists || inst.serves(e, a)
+    }
+
+    /// The score of an eligible pair after the repeat penalty (`raw` when
+    /// the pair repeats nothing or repeats are not priced).
+    #[inline]
+    pub fn priced_score(&self, a: AppIx, e: ExpertIx, raw: Score) -> Score {
+        if self.penalty > 0 && self.repeat_of(a, e).is_some() {
+            return Score(raw.0 - self.penalty);
+        }
+        raw
+    }
+
+    /// The past reviews (a, e) repeats under `avoid_repeat`, if any.
+    #[inline]
+    pub fn repeat_of(&self, a: AppIx, e: ExpertIx) -> Option<&crate::history::RepeatHit> {
+        let row = &self.repeats[a.ix()];
+        if row.is_empty() {
+            return None;
+        }
+        row.binary_search_by_key(&e, |&(x, _)| x)
+            .ok()
+            .map(|k| &row[k].1)
+    }
+
+    /// True when a banned repeat excludes (a, e).
+    #[inline]
+    fn banned_repeat(&self, a: AppIx, e: ExpertIx) -> bool {
+        self.ban && self.repeat_of(a, e).is_some()
+    }
+
+    /// The repeats (a, e) pays the penalty for, as evidence (empty when
+    /// none or when repeats are banned).
+    pub fn priced_repeats(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+    ) -> Vec<crate::history::Repeat> {
+        match self.repeat_of(a, e) {
+            Some(hit) if !self.ban => hit.evidence(inst),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pairs that repeat a past review (excluded under a ban, priced
+    /// otherwise).
+    pub fn repeat_pairs(&self) -> u64 {
+        self.repeats.iter().map(|r| r.len() as u64).sum()
+    }
+
+    /// True when (a, e) pays the repeat penalty.
+    pub fn pays_penalty(&self, a: AppIx, e: ExpertIx) -> bool {
+        !self.ban && self.repeat_of(a, e).is_some()
+    }
+
+    /// `repeat_penalty` in millionths when repeats are priced, else 0.
+    pub fn penalty(&self) -> i64 {
+        self.penalty
+    }
+
+    /// The scores behind this eligibility (listed and computed).
+    pub fn scorer(&self) -> &Scorer {
+        &self.scorer
+    }
+
+    /// The score (a, e) counts with when it is eligible, given its raw
+    /// score `score` (the pair rules and `min_affinity`, compared with the
+    /// raw score; then the repeat penalty), without recomputing the score
+    /// (for callers that already know it, e.g. from
+    /// [`overlap::ScoreIndex::scan`]). `None` when not eligible.
+    pub fn eligible_given(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: Score,
+    ) -> Option<Score> {
+        self.eligible_with(inst, a, e, || score)
+    }
+
+    /// True when no score, however high, makes (a, e) eligible: the
+    /// expert is unavailable or barred by history, of the applicant's
+    /// institution, outside the application's programme, or excluded by a
+    /// person-based rule (or a banned repeat).
+    pub fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        self.out_of_round(e)
+            || rules::same_institution(inst, a, e).is_some()
+            || !self.serves(inst, a, e)
+            || self.person_based[a.ix()].contains_key(&e)
+            || self.banned_repeat(a, e)
+    }
+
+    /// True when a person-based rule (team, avoid, declared conflict,
+    /// co-author) or a banned repeat excludes (a, e).
+    pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
+        let m = &self.person_based[a.ix()];
+        (!m.is_empty() && m.contains_key(&e)) || self.banned_repeat(a, e)
+    }
+
+    /// Experts excluded from application `a` by a person-based rule (team,
+    /// avoid, declared conflict, co-author) or a banned repeat, ascending,
+    /// each once.
+    pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        let banned: &[(ExpertIx, crate::history::RepeatHit)] =
+            if self.ban { &self.repeats[a.ix()] } else { &[] };
+        let mut persons = self.person_based[a.ix()].keys().copied().peekable();
+        let mut repeats = banned.iter().map(|&(e, _)| e).peekable();
+        std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
+            (Some(&p), Some(&r)) if p == r => {
+                repeats.next();
+                persons.next()
+            }
+            (Some(&p), Some(&r)) if r < p => repeats.next(),
+            (Some(_), _) => persons.next(),
+            (None, _) => repeats.next(),
+        })
+    }
+
+    /// Application `a`'s `min_affinity` as a score, if set.
+    pub fn min_affinity(&self, a: AppIx) -> Option<Score> {
+        self.min_affinity[a.ix()]
+    }
+
+    /// The score of (a, e), eligible or not.
+    pub fn score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Score {
+        self.scorer.score(inst, a, e)
+    }
+
+    /// Every reason (a, e) is excluded, and its score (after the repeat
+    /// penalty; [`Eligibility::score`] is the raw score).
+    pub fn check(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Verdict {
+        let score = self.scorer.score(inst, a, e);
+        let mut reasons = Vec::new();
+        if let Some(r) = rules::unavailable(inst, e) {
+            reasons.push(r);
+        }
+        reasons.extend(self.bars[e.ix()].iter().cloned());
+        if let Some(r) = rules::outside_programme(inst, a, e) {
+            reasons.push(r);
+        }
+        if let Some(rs) = self.person_based[a.ix()].get(&e) {
+            reasons.extend(rs.iter().cloned());
+        }
+        if self.ban {
+            if let Some(hit) = self.repeat_of(a, e) {
+                reasons.extend(hit.evidence(inst).into_iter().map(Reason::Repeat));
+            }
+        }
+        if let Some(r) = rules::same_institution(inst, a, e) {
+            reasons.push(r);
+        }
+        if let Some(r) = rules::below_min_affinity(score, self.min_affinity[a.ix()]) {
+            reasons.push(r);
+        }
+        let score = self.priced_score(a, e, score);
+        Verdict { score, reasons }
+    }
+
+    /// True when (a, e) is eligible. Cheaper than [`Eligibility::check`]: no
+    /// allocation.
+    pub fn is_eligible(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        self.eligible_score(inst, a, e).is_some()
+    }
+
+    /// The score of (a, e) when eligible (after the repeat penalty),
+    /// `None` otherwise.
+    pub fn eligible_score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Score> {
+        self.eligible_with(inst, a, e, || self.scorer.score(inst, a, e))
+    }
+
+    /// The eligibility test with the score supplied lazily (so
+    /// [`Eligibility::pairs`] can walk the listed scores in step).
+    fn eligible_with(
+        &self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: impl FnOnce() -> Score,
+    ) -> Option<Score> {
+        if self.excluded_by_rules(inst, a, e) {
+            return None;
+        }
+        let score = score();
+        if rules::below_min_affinity(score, self.min_affinity[a.ix()]).is_some() {
+            return None;
+        }
+        Some(self.priced_score(a, e, score))
+    }
+
+    /// All eligible pairs, grouped by application in input order, experts in
+    /// input order within each application.
+    ///
+    /// Complexity: O(applications × experts), with listed scores read in
+    /// step rather than looked up.
+    pub fn pairs(&self, inst: &Instance) -> EligiblePairs {
+        let mut out = EligiblePairs {
+            offsets: Vec::with_capacity(inst.applications.len() + 1),
+            experts: Vec::new(),
+            scores: Vec::new(),
+        };
+        out.offsets.push(0);
+        for a in inst.app_ixs() {
+            let mut listed = self.scorer.listed_row(a).iter().peekable();
+            for e in inst.expert_ixs() {
+                while listed.next_if(|&&(x, _)| x < e).is_some() {}
+                let entry = listed.next_if(|&&(x, _)| x == e).map(|&(_, s)| s);
+                let score = || entry.unwrap_or_else(|| self.scorer.unlisted(inst, a, e));
+                if let Some(s) = self.eligible_with(inst, a, e, score) {
+                    out.experts.push(e);
+                    out.scores.push(s);
+                }
+            }
+            out.offsets.push(out.experts.len());
+        }
+        out
+    }
+
+    /// Counts, per conflict kind, the pairs it excludes (a pair excluded for
+    /// two reasons counts under both kinds). For the fairness report.
+    pub fn conflict_counts(&self, inst: &Instance) -> BTreeMap<ConflictKind, u64> {
+        let mut counts = BTreeMap::new();
+        for a in inst.app_ixs() {
+            for e in inst.expert_ixs() {
+                let v = self.check(inst, a, e);
+                let mut kinds: Vec<ConflictKind> = v.reasons.iter().map(Reason::kind).collect();
+                kinds.dedup();
+                for k in kinds {
+                    *counts.entry(k).or_insert(0) += 1;
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// Eligible pairs in compressed rows: application a's experts are
+/// `experts[offsets[a]..offsets[a+1]]`, with their scores alongside.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EligiblePairs {
+    /// Row starts, one per application plus the end.
+    pub offsets: Vec<usize>,
+    /// Eligible experts, row by row.
+    pub experts: Vec<ExpertIx>,
+    /// Scores of the pairs, aligned with `experts`.
+    pub scores: Vec<Score>,
+}
+
+impl EligiblePairs {
+    /// Experts eligible for application `a`, in input order.
+    pub fn experts_of(&self, a: AppIx) -> &[ExpertIx] {
+        &self.experts[self.offsets[a.ix()]..self.offsets[a.ix() + 1]]
+    }
+
+    /// Scores aligned with [`EligiblePairs::experts_of`].
+    pub fn scores_of(&self, a: AppIx) -> &[Score] {
+        &self.scores[self.offsets[a.ix()]..self.offsets[a.ix() + 1]]
+    }
+
+    /// Number of eligible pairs.
+    pub fn len(&self) -> usize {
+        self.experts.len()
+    }
+
+    /// True when no pair is eligible.
+    pub fn is_empty(&self) -> bool {
+        self.experts.is_empty()
+    }
+
+    /// Number of applications (rows).
+    pub fn num_apps(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+}
+
+/// The explanation of one pair as `panels explain` prints it: the expert,
+/// the application, the score, then eligible (inside or outside the city)
+/// or every reason it is not.
+pub fn explain_text(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: crate::model::AppIx,
+    e: crate::model::ExpertIx,
+    verdict: &Verdict,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let ex = &inst.experts[e.ix()];
+    let app = &inst.applications[a.ix()];
+    let _ = writeln!(
+        out,
+        "{} ({}, {}, {}) for {} ({}, {}): score {:.6}",
+        ex.id,
+        ex.name.as_deref().unwrap_or("-"),
+        inst.expert_city(e),
+        inst.expert_institution(e),
+        app.id,
+        inst.app_city(a),
+        inst.app_institution(a),
+        verdict.score.as_f64()
+    );
+    if verdict.is_eligible() {
+        let outside = ex.city != app.city;
+        let _ = writeln!(
+            out,
+            "eligible{}",
+            if outside {
+                " (counts as an outside-city expert)"
+            } else {
+                " (same city as the applicant)"
+            }
+        );
+    } else {
+        let _ = writeln!(out, "not eligible:");
+        for r in &verdict.reasons {
+            let _ = writeln!(out, "  - {} [{}]", r.describe(inst, a, e), r.kind().label());
+            if let Some(chain) = r.chain(inst, e) {
+                let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
+                let _ = writeln!(out, "    chain: {}", ids.join(" — "));
+            }
+        }
+    }
+    for line in crate::history::explain_notes(inst, elig, a, e) {
+        let _ = writeln!(out, "  * {line}");
+    }
+    out
+}

@@ -1,0 +1,1293 @@
+//! Primal network simplex with block-search pricing (see the module docs of
+//! [`super`] for the theory). [`Simplex`] holds the working copy of a
+//! [`Network`] and the spanning-tree basis; [`Network::solve`] drives it.
+//!
+//! Layout: one array per attribute, ids as `u32`. Internal arcs are the
+//! network's non-loop arcs in a strided order (so that a pricing block
+//! samples the whole graph), followed by one artificial arc per node. Node
+//! `n` is the artificial root.
+
+use super::{FlowError, FlowSolution, Network};
+
+/// Marks "no node" (the root's parent).
+const NONE: u32 = u32::MAX;
+
+/// Arc states: a non-tree arc at its lower bound, at its upper bound, or a
+/// tree arc. Chosen so that `state · rc < 0` means "violates optimality".
+const LOWER: i8 = 1;
+const UPPER: i8 = -1;
+const TREE: i8 = 0;
+
+/// Direction of the tree arc joining a node to its parent.
+const UP: i8 = 1; // arc goes node → parent
+const DOWN: i8 = -1; // arc goes parent → node
+
+/// Block size of the pivot search for `m` arcs: `⌈√m / 4⌉` up to 2M
+/// arcs, `⌈√m / 10⌉` above, at least 10.
+///
+/// LEMON uses `√m`. On the panel networks the number of pivots barely
+/// depends on the block (970k pivots at `√m`, 1.07M at `√m / 4`, 1.35M at
+/// `√m / 10` for 100k applications, 4.1M arcs) while each pivot prices a
+/// block, so smaller blocks win: 9.2 s → 4.1 s → 2.8 s there. Below 2M arcs
+/// `√m / 4` is as fast as `√m` (dense-1000: 0.15 s both).
+fn block_size(m: usize) -> usize {
+    let root = (m as f64).sqrt();
+    let f = if m > 2_000_000 { 0.1 } else { 0.25 };
+    ((root * f).ceil() as usize).max(10)
+}
+
+/// The simplex working state.
+pub struct Simplex {
+    /// Real nodes; the root is node `n`.
+    n: usize,
+    /// Searchable (real, non-loop) arcs; artificial arcs follow.
+    m: usize,
+    /// Network arc id of each internal real arc.
+    arc_of: Vec<u32>,
+
+    src: Vec<u32>,
+    tgt: Vec<u32>,
+    cost: Vec<i64>,
+    cap: Vec<i64>,
+    flow: Vec<i64>,
+    state: Vec<i8>,
+
+    pi: Vec<i64>,
+    parent: Vec<u32>,
+    pred: Vec<u32>,
+    dir: Vec<i8>,
+    thread: Vec<u32>,
+    rev_thread: Vec<u32>,
+    succ_num: Vec<u32>,
+    last_succ: Vec<u32>,
+
+    /// The |cost| bound the big-M was made for: arcs added later must stay
+    /// within it ([`Simplex::add_arcs`]).
+    max_cost: i64,
+    block: usize,
+    next_arc: usize,
+    /// Scratch: the new preorder of a moved subtree.
+    buf: Vec<u32>,
+    /// Pivots performed (tree changes and bound flips).
+    pub pivots: u64,
+    /// Arcs priced, summed over all pivots.
+    pub arcs_priced: u64,
+    /// Potentials updated, summed over all pivots.
+    pub potentials_moved: u64,
+}
+
+impl Simplex {
+    /// Validates `net` ([`Network::validate`]) and sets up the starting
+    /// tree.
+    pub fn new(net: &Network) -> Result<Self, FlowError> {
+        Self::with_cost_bound(net, 0)
+    }
+
+    /// Like [`Simplex::new`], with the big-M made for arc costs up to
+    /// `cost_bound` in magnitude (or the network's largest, if larger), so
+    /// that arcs of such costs can be added later ([`Simplex::add_arcs`]).
+    pub fn with_cost_bound(net: &Network, cost_bound: i64) -> Result<Self, FlowError> {
+        net.validate()?;
+        let cost_bound = cost_bound.max(0);
+        let limit = (i128::from(cost_bound) + 1) * (net.num_nodes() as i128 + 1);
+        if limit > super::network::COST_LIMIT {
+            return Err(FlowError::CostRange {
+                what: "(cost bound + 1) × (nodes + 1)",
+                value: limit,
+                limit: super::network::COST_LIMIT,
+            });
+        }
+        let n = net.num_nodes();
+        let (src0, tgt0) = (net.sources(), net.targets());
+        let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
+
+        // Shift lower bounds into supplies.
+        let mut b: Vec<i64> = net.supplies().to_vec();
+        let mut real: Vec<u32> = Vec::with_capacity(src0.len());
+        for a in 0..src0.len() {
+            let (s, t) = (src0[a] as usize, tgt0[a] as usize);
+            if s == t {
+                continue; // loops are set directly in `solution`
+            }
+            b[s] -= lo[a];
+            b[t] += lo[a];
+            real.push(a as u32);
+        }
+        let m = real.len();
+        let block = block_size(m);
+
+        // Strided order: arc j of `real` goes to round j mod block, at
+        // place j / block in it. Written by scattering in arc order (the
+        // network's arrays are read in order; each round is written in
+        // order).
+        let rounds = block.min(m);
+        let mut round_start = Vec::with_capacity(rounds);
+        let mut at = 0usize;
+        for r in 0..rounds {
+            round_start.push(at);
+            at += (m - r).div_ceil(block);
+        }
+        let total = m + n;
+        let mut arc_of = vec![0u32; m];
+        let mut src = vec![0u32; m];
+        let mut tgt = vec![0u32; m];
+        let mut cost = vec![0i64; m];
+        let mut cap = vec![0i64; m];
+        src.reserve(n);
+        tgt.reserve(n);
+        cost.reserve(n);
+        cap.reserve(n);
+        let mut max_cost: i64 = cost_bound;
+        let (mut r, mut q) = (0usize, 0usize);
+        for &a in &real {
+            let p = round_start[r] + q;
+            r += 1;
+            if r == rounds {
+                r = 0;
+                q += 1;
+            }
+            let a = a as usize;
+            arc_of[p] = a as u32;
+            src[p] = src0[a];
+            tgt[p] = tgt0[a];
+            cost[p] = co[a];
+            cap[p] = up[a] - lo[a];
+            max_cost = max_cost.max(co[a].unsigned_abs() as i64);
+        }
+        drop(real);
+        let mut flow = vec![0i64; total];
+        let mut state = vec![LOWER; total];
+
+        // Artificial root and arcs. M exceeds the cost of any simple path.
+        let big_m = (max_cost + 1) * (n as i64 + 1);
+        let root = n as u32;
+        let mut pi = vec![0i64; n + 1];
+        let mut parent = vec![root; n + 1];
+        let mut pred = vec![0u32; n + 1];
+        let mut dir = vec![UP; n + 1];
+        let mut thread = vec![0u32; n + 1];
+        let mut rev_thread = vec![0u32; n + 1];
+        let mut succ_num = vec![1u32; n + 1];
+        let mut last_succ = vec![0u32; n + 1];
+        for u in 0..n {
+            let e = m + u;
+            pred[u] = e as u32;
+            thread[u] = u as u32 + 1;
+            rev_thread[u + 1] = u as u32;
+            last_succ[u] = u as u32;
+            state[e] = TREE;
+            cap.push(i64::MAX);
+            if b[u] >= 0 {
+                src.push(u as u32);
+                tgt.push(root);
+                cost.push(0);
+                flow[e] = b[u];
+                dir[u] = UP;
+                pi[u] = 0;
+            } else {
+                src.push(root);
+                tgt.push(u as u32);
+                cost.push(big_m);
+                flow[e] = -b[u];
+                dir[u] = DOWN;
+                pi[u] = big_m;
+            }
+        }
+        parent[n] = NONE;
+        pred[n] = NONE;
+        thread[n] = 0; // for n == 0 this is the root itself
+        rev_thread[0] = n as u32;
+        succ_num[n] = n as u32 + 1;
+        last_succ[n] = if n == 0 { root } else { n as u32 - 1 };
+        pi[n] = 0;
+
+        let mut sx = Simplex {
+            n,
+            m,
+            arc_of,
+            src,
+            tgt,
+            cost,
+            cap,
+            flow,
+            state,
+            pi,
+            parent,
+            pred,
+            dir,
+            thread,
+            rev_thread,
+            succ_num,
+            last_succ,
+            max_cost,
+            block,
+            next_arc: 0,
+            buf: Vec::new(),
+            pivots: 0,
+            arcs_priced: 0,
+            potentials_moved: 0,
+        };
+        sx.hang_transit_nodes(&b);
+        Ok(sx)
+    }
+
+    /// Starting-tree heuristic. A node with zero (shifted) supply is hung
+    /// below a neighbour by one of its out-arcs at flow 0 instead of by its
+    /// artificial arc, choosing the arc that leaves all its out-arcs with
+    /// `rc ≥ 0` (parent `p` maximising `π(p) − cost`). Nodes are taken in
+    /// reverse topological order (a node after all its out-neighbours), so
+    /// on acyclic networks every transit node is hung; nodes on cycles keep
+    /// their artificial arc. Zero-flow tree arcs point towards the root, so
+    /// the tree stays strongly feasible.
+    fn hang_transit_nodes(&mut self, b: &[i64]) {
+        let (n, m) = (self.n, self.m);
+        if n == 0 || m == 0 {
+            return;
+        }
+        // In-adjacency (arcs with room only) in CSR form, and the number of
+        // such out-arcs per node.
+        let mut pending = vec![0u32; n];
+        let mut in_start = vec![0u32; n + 1];
+        for a in 0..m {
+            if self.cap[a] > 0 {
+                pending[self.src[a] as usize] += 1;
+                in_start[self.tgt[a] as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            in_start[i + 1] += in_start[i];
+        }
+        let mut in_arcs = vec![0u32; in_start[n] as usize];
+        let mut fill = in_start.clone();
+        for a in 0..m {
+            if self.cap[a] > 0 {
+                let t = self.tgt[a] as usize;
+                in_arcs[fill[t] as usize] = a as u32;
+                fill[t] += 1;
+            }
+        }
+        drop(fill);
+
+        // pending[u]: out-arcs of u whose head is not settled yet; best[u]:
+        // the best parent arc among the settled heads so far.
+        let mut best = vec![(i64::MIN, NONE); n];
+        let mut queue: Vec<u32> = Vec::with_capacity(n);
+        let mut settled = vec![false; n];
+        for u in 0..n {
+            if b[u] != 0 || pending[u] == 0 {
+                settled[u] = true;
+                queue.push(u as u32);
+            }
+        }
+        let mut head = 0;
+        let mut hung = 0usize;
+        while head < queue.len() {
+            let p = queue[head] as usize;
+            head += 1;
+            let pi_p = self.pi[p];
+            for &a in &in_arcs[in_start[p] as usize..in_start[p + 1] as usize] {
+                let u = self.src[a as usize] as usize;
+                if settled[u] {
+                    continue;
+                }
+                let val = pi_p - self.cost[a as usize];
+                if val > best[u].0 {
+                    best[u] = (val, a);
+                }
+                pending[u] -= 1;
+                if pending[u] > 0 {
+                    continue;
+                }
+                // All out-neighbours settled: hang u below the best one.
+                let (val, arc) = best[u];
+                let art = m + u;
+                self.state[art] = LOWER;
+                self.flow[art] = 0;
+                self.state[arc as usize] = TREE;
+                self.parent[u] = self.tgt[arc as usize];
+                self.pred[u] = arc;
+                self.dir[u] = UP;
+                self.pi[u] = val;
+                settled[u] = true;
+                hung += 1;
+                queue.push(u as u32);
+            }
+        }
+        if hung > 0 {
+            self.rebuild_thread();
+        }
+    }
+
+    /// Crash start: replaces the starting basis by one that carries the
+    /// flow `x` (one value per network arc, within the arc's bounds), so
+    /// that the simplex starts from a good solution instead of routing
+    /// every unit of supply through pivots. Call right after
+    /// [`Simplex::with_cost_bound`], before any pivot.
+    ///
+    /// A node's imbalance under `x` stays on its artificial arc, which
+    /// must then point the way its (lower-bound shifted) supply does;
+    /// arcs strictly between their bounds must form a forest, each tree of
+    /// which hangs from the root by one artificial arc: the one of its
+    /// node with an imbalance, else of a node with a supply of at least 0
+    /// (an upward arc without flow). Such a tree is strongly feasible (every
+    /// tree arc can carry more flow towards the root), so the simplex runs
+    /// as from its own start. Returns `false`, with nothing changed, when
+    /// `x` does not fit these conditions.
+    pub fn start_from(&mut self, net: &Network, x: &[i64]) -> bool {
+        let (n, m) = (self.n, self.m);
+        if x.len() != net.num_arcs() || self.pivots > 0 {
+            return false;
+        }
+        let lo = net.lowers();
+        let mut y = vec![0i64; m];
+        for p in 0..m {
+            let a = self.arc_of[p] as usize;
+            let v = x[a].wrapping_sub(lo[a]);
+            if v < 0 || v > self.cap[p] {
+                return false;
+            }
+            y[p] = v;
+        }
+        // Shifted supplies, and what x leaves at each node.
+        let (s0, t0) = (net.sources(), net.targets());
+        let mut b: Vec<i64> = net.supplies().to_vec();
+        for a in 0..s0.len() {
+            let (s, t) = (s0[a] as usize, t0[a] as usize);
+            if s != t {
+                b[s] -= lo[a];
+                b[t] += lo[a];
+            }
+        }
+        let mut ex = b.clone();
+        for p in 0..m {
+            ex[self.src[p] as usize] -= y[p];
+            ex[self.tgt[p] as usize] += y[p];
+        }
+        if (0..n).any(|u| (b[u] >= 0 && ex[u] < 0) || (b[u] < 0 && ex[u] > 0)) {
+            return false;
+        }
+        // Free arcs: a forest (union-find), then the node of each tree
+        // whose artificial arc carries it.
+        let free = |p: usize| y[p] > 0 && y[p] < self.cap[p];
+        let mut uf: Vec<u32> = (0..n as u32).collect();
+        fn find(uf: &mut [u32], mut u: u32) -> u32 {
+            while uf[u as usize] != u {
+                uf[u as usize] = uf[uf[u as usize] as usize];
+                u = uf[u as usize];
+            }
+            u
+        }
+        let mut adj_start = vec![0u32; n + 1];
+        for p in 0..m {
+            if free(p) {
+                let (s, t) = (self.src[p], self.tgt[p]);
+                let (rs, rt) = (find(&mut uf, s), find(&mut uf, t));
+                if rs == rt {
+                    return false;
+                }
+                uf[rs as usize] = rt;
+                adj_start[s as usize + 1] += 1;
+                adj_start[t as usize + 1] += 1;
+            }
+        }
+        let mut top = vec![NONE; n];
+        for u in 0..n {
+            if ex[u] != 0 {
+                let r = find(&mut uf, u as u32) as usize;
+                if top[r] != NONE {
+                    return false;
+                }
+                top[r] = u as u32;
+            }
+        }
+        for u in 0..n {
+            if ex[u] == 0 && b[u] >= 0 {
+                let r = find(&mut uf, u as u32) as usize;
+                if top[r] == NONE {
+                    top[r] = u as u32;
+                }
+            }
+        }
+        for u in 0..n {
+            if top[find(&mut uf, u as u32) as usize] == NONE {
+                return false;
+            }
+        }
+        // Checked: now rebuild the basis.
+        for i in 0..n {
+            adj_start[i + 1] += adj_start[i];
+        }
+        let mut adj = vec![0u32; adj_start[n] as usize];
+        let mut fill = adj_start.clone();
+        for p in 0..m {
+            if free(p) {
+                for v in [self.src[p], self.tgt[p]] {
+                    adj[fill[v as usize] as usize] = p as u32;
+                    fill[v as usize] += 1;
+                }
+            }
+        }
+        drop(fill);
+        for p in 0..m {
+            self.flow[p] = y[p];
+            self.state[p] = if free(p) {
+                TREE
+            } else if y[p] == 0 {
+                LOWER
+            } else {
+                UPPER
+            };
+        }
+        let root = n as u32;
+        let mut seen = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        for u in 0..n {
+            let e = m + u;
+            self.flow[e] = 0;
+            self.state[e] = LOWER;
+            let r = find(&mut uf, u as u32) as usize;
+            if top[r] != u as u32 {
+                continue;
+            }
+            // The artificial arc: u → root (cost 0) for b ≥ 0, else
+            // root → u (cost big-M), as the constructor made it.
+            self.state[e] = TREE;
+            self.flow[e] = ex[u].abs();
+            self.parent[u] = root;
+            self.pred[u] = e as u32;
+            if b[u] >= 0 {
+                self.dir[u] = UP;
+                self.pi[u] = 0;
+            } else {
+                self.dir[u] = DOWN;
+                self.pi[u] = self.cost[e];
+            }
+            seen[u] = true;
+            stack.push(u as u32);
+            while let Some(v) = stack.pop() {
+                let vi = v as usize;
+                for &p in &adj[adj_start[vi] as usize..adj_start[vi + 1] as usize] {
+                    let pi_ = p as usize;
+                    let w = if self.src[pi_] == v {
+                        self.tgt[pi_]
+                    } else {
+                        self.src[pi_]
+                    };
+                    let wi = w as usize;
+                    if seen[wi] {
+                        continue;
+                    }
+                    seen[wi] = true;
+                    self.parent[wi] = v;
+                    self.pred[wi] = p;
+                    if self.src[pi_] == v {
+                        // v → w: c + π(v) − π(w) = 0.
+                        self.dir[wi] = DOWN;
+                        self.pi[wi] = self.pi[vi].wrapping_add(self.cost[pi_]);
+                    } else {
+                        // w → v: c + π(w) − π(v) = 0.
+                        self.dir[wi] = UP;
+                        self.pi[wi] = self.pi[vi].wrapping_sub(self.cost[pi_]);
+                    }
+                    stack.push(w);
+                }
+            }
+        }
+        debug_assert!(seen.iter().all(|&s| s));
+        self.next_arc = 0;
+        self.rebuild_thread();
+        true
+    }
+
+    /// Recomputes `thread`, `rev_thread`, `succ_num` and `last_succ` from
+    /// `parent` (children in increasing node order).
+    fn rebuild_thread(&mut self) {
+        let total = self.n + 1;
+        let root = self.n;
+        let mut child_start = vec![0u32; total + 1];
+        for u in 0..self.n {
+            child_start[self.parent[u] as usize + 1] += 1;
+        }
+        for i in 0..total {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut children = vec![0u32; self.n];
+        let mut fill = child_start.clone();
+        for u in 0..self.n {
+            let p = self.parent[u] as usize;
+            children[fill[p] as usize] = u as u32;
+            fill[p] += 1;
+        }
+        // Iterative preorder.
+        let mut order: Vec<u32> = Vec::with_capacity(total);
+        let mut stack: Vec<u32> = vec![root as u32];
+        while let Some(u) = stack.pop() {
+            order.push(u);
+            let (a, z) = (
+                child_start[u as usize] as usize,
+                child_start[u as usize + 1] as usize,
+            );
+            stack.extend(children[a..z].iter().rev());
+        }
+        debug_assert_eq!(order.len(), total);
+        for i in 0..total {
+            let (u, v) = (order[i], order[(i + 1) % total]);
+            self.thread[u as usize] = v;
+            self.rev_thread[v as usize] = u;
+        }
+        for &u in order.iter().rev() {
+            let ui = u as usize;
+            let (a, z) = (child_start[ui] as usize, child_start[ui + 1] as usize);
+            let mut size = 1;
+            let mut last = u;
+            for &c in &children[a..z] {
+                size += self.succ_num[c as usize];
+                last = self.last_succ[c as usize];
+            }
+            self.succ_num[ui] = size;
+            self.last_succ[ui] = last;
+        }
+    }
+
+    /// Block search: the most violating arc of the first block (scanning
+    /// cyclically from where the last search stopped) that holds one.
+    #[inline(never)]
+    fn find_entering(&mut self) -> Option<usize> {
+        let m = self.m;
+        let mut best = 0i64;
+        let mut best_arc = 0usize;
+        let mut start = self.next_arc;
+        let mut scanned = 0usize;
+        while scanned < m {
+            let len = self.block.min(m - scanned);
+            let end = start + len;
+            if end <= m {
+                self.scan(start, end, &mut best, &mut best_arc);
+            } else {
+                self.scan(start, m, &mut best, &mut best_arc);
+                self.scan(0, end - m, &mut best, &mut best_arc);
+            }
+            scanned += len;
+            start = if end >= m { end - m } else { end };
+            if best < 0 {
+                self.next_arc = start;
+                self.arcs_priced += scanned as u64;
+                return Some(best_arc);
+            }
+        }
+        self.arcs_priced += m as u64;
+        None
+    }
+
+    /// Prices arcs `from..to`, keeping the most negative `state · rc`.
+    #[inline(always)]
+    fn scan(&self, from: usize, to: usize, best: &mut i64, best_arc: &mut usize) {
+        let pi = &self.pi[..];
+        let arcs = self.src[from..to]
+            .iter()
+            .zip(&self.tgt[from..to])
+            .zip(self.cost[from..to].iter().zip(&self.state[from..to]));
+        for (i, ((&s, &t), (&c, &st))) in arcs.enumerate() {
+            let rc = c.wrapping_add(pi[s as usize].wrapping_sub(pi[t as usize]));
+            let v = i64::from(st).wrapping_mul(rc);
+            if v < *best {
+                *best = v;
+                *best_arc = from + i;
+            }
+        }
+    }
+
+    /// Lowest common ancestor of `u` and `v` in the tree.
+    fn join(&self, mut u: u32, mut v: u32) -> u32 {
+        while u != v {
+            if self.succ_num[u as usize] < self.succ_num[v as usize] {
+                u = self.parent[u as usize];
+            } else {
+                v = self.parent[v as usize];
+            }
+        }
+        u
+    }
+
+    /// Runs pivots to optimality. Returns `false` when the supplies cannot be
+    /// routed (an artificial arc still carries flow).
+    pub fn run(&mut self) -> bool {
+        while let Some(e) = self.find_entering() {
+            self.pivot(e);
+        }
+        self.flow[self.m..].iter().all(|&f| f == 0)
+    }
+
+    #[inline(never)]
+    fn pivot(&mut self, e: usize) {
+        self.pivots += 1;
+        let (first, second) = if self.state[e] == LOWER {
+            (self.src[e], self.tgt[e])
+        } else {
+            (self.tgt[e], self.src[e])
+        };
+        let join = self.join(first, second);
+
+        // Leaving arc: the last blocking arc on the cycle, oriented along
+        // the flow and starting at the apex (keeps the tree strongly
+        // feasible). Order on the cycle: join → first, e, second → join.
+        let mut delta = self.cap[e];
+        let mut side = 0u8;
+        let mut u_out = NONE;
+        let mut u = first;
+        while u != join {
+            let ui = u as usize;
+            let a = self.pred[ui] as usize;
+            let r = if self.dir[ui] == DOWN {
+                self.cap[a] - self.flow[a]
+            } else {
+                self.flow[a]
+            };
+            if r < delta {
+                delta = r;
+                u_out = u;
+                side = 1;
+            }
+            u = self.parent[ui];
+        }
+        let mut u = second;
+        while u != join {
+            let ui = u as usize;
+            let a = self.pred[ui] as usize;
+            let r = if self.dir[ui] == UP {
+                self.cap[a] - self.flow[a]
+            } else {
+                self.flow[a]
+            };
+            if r <= delta {
+                delta = r;
+                u_out = u;
+                side = 2;
+            }
+            u = self.parent[ui];
+        }
+
+        // Augment along the cycle.
+        if delta > 0 {
+            let val = i64::from(self.state[e]) * delta;
+            self.flow[e] += val;
+            let mut u = self.src[e];
+            while u != join {
+                let ui = u as usize;
+                self.flow[self.pred[ui] as usize] -= i64::from(self.dir[ui]) * val;
+                u = self.parent[ui];
+            }
+            let mut u = self.tgt[e];
+            while u != join {
+                let ui = u as usize;
+                self.flow[self.pred[ui] as usize] += i64::from(self.dir[ui]) * val;
+                u = self.parent[ui];
+            }
+        }
+
+        if side == 0 {
+            // The entering arc blocks itself: it moves to its other bound.
+            self.state[e] = -self.state[e];
+            return;
+        }
+        let (u_in, v_in) = if side == 1 {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let leaving = self.pred[u_out as usize] as usize;
+        self.state[e] = TREE;
+        self.state[leaving] = if self.flow[leaving] == 0 {
+            LOWER
+        } else {
+            UPPER
+        };
+        self.update_tree(e, join, u_in, v_in, u_out);
+    }
+
+    /// Replaces the tree arc above `u_out` by `e = (u_in, v_in)`: the subtree
+    /// of `u_out` is re-hung below `v_in`, re-rooted at `u_in`, and the
+    /// potentials shifted so that `e` gets reduced cost 0.
+    ///
+    /// Cost: O(stem + depth) for the tree arrays, where the stem is the tree
+    /// path `u_in … u_out`, plus O(min(moved, rest)) for the potentials:
+    /// potentials matter only up to a constant, so the smaller side moves.
+    #[inline(never)]
+    fn update_tree(&mut self, e: usize, join: u32, u_in: u32, v_in: u32, u_out: u32) {
+        let uo = u_out as usize;
+        let v_out = self.parent[uo];
+        let size = self.succ_num[uo];
+        let old_last = self.last_succ[uo];
+        let before = self.rev_thread[uo];
+        let after = self.thread[old_last as usize];
+
+        let dir_in = if u_in == self.src[e] { UP } else { DOWN };
+        let sigma = self.pi[v_in as usize]
+            .wrapping_sub(self.pi[u_in as usize])
+            .wrapping_sub(i64::from(dir_in).wrapping_mul(self.cost[e]));
+
+        // New preorder of the moved subtree, as pieces of the old thread.
+        // With stem s_0 = u_in, s_1 = parent(s_0), …, s_k = u_out it is:
+        // s_0 and its old subtree; then for each i ≥ 1: s_i, the part A_i of
+        // s_i's old subtree before s_{i-1}'s, the part B_i after it.
+        let mut pieces = std::mem::take(&mut self.buf);
+        pieces.clear();
+        pieces.push(u_in);
+        pieces.push(self.last_succ[u_in as usize]);
+        let mut prev = u_in;
+        while prev != u_out {
+            let s = self.parent[prev as usize];
+            let (si, pi_) = (s as usize, prev as usize);
+            pieces.push(s);
+            pieces.push(s);
+            if self.thread[si] != prev {
+                pieces.push(self.thread[si]);
+                pieces.push(self.rev_thread[pi_]);
+            }
+            let prev_last = self.last_succ[pi_];
+            if prev_last != self.last_succ[si] {
+                pieces.push(self.thread[prev_last as usize]);
+                pieces.push(self.last_succ[si]);
+            }
+            prev = s;
+        }
+        let new_last = pieces[pieces.len() - 1];
+
+        // Re-hang the stem: parents, tree arcs and directions flip along it.
+        let mut child = u_in;
+        let mut new_parent = v_in;
+        let mut new_pred = e as u32;
+        let mut new_dir = dir_in;
+        let mut prev_old_succ = 0u32;
+        loop {
+            let ci = child as usize;
+            let (old_parent, old_pred, old_dir, old_succ) = (
+                self.parent[ci],
+                self.pred[ci],
+                self.dir[ci],
+                self.succ_num[ci],
+            );
+            self.parent[ci] = new_parent;
+            self.pred[ci] = new_pred;
+            self.dir[ci] = new_dir;
+            self.succ_num[ci] = size - prev_old_succ;
+            self.last_succ[ci] = new_last;
+            if child == u_out {
+                break;
+            }
+            new_parent = child;
+            new_pred = old_pred;
+            new_dir = -old_dir;
+            prev_old_succ = old_succ;
+            child = old_parent;
+        }
+
+        // Chain the pieces.
+        for w in pieces[1..pieces.len() - 1].chunks_exact(2) {
+            let (last, first) = (w[0], w[1]);
+            self.thread[last as usize] = first;
+            self.rev_thread[first as usize] = last;
+        }
+
+        // Cut the block out of the old place; fix last_succ above v_out.
+        self.thread[before as usize] = after;
+        self.rev_thread[after as usize] = before;
+        let mut w = v_out;
+        while w != NONE && self.last_succ[w as usize] == old_last {
+            self.last_succ[w as usize] = before;
+            w = self.parent[w as usize];
+        }
+
+        // Splice it in right after v_in.
+        let next = self.thread[v_in as usize];
+        self.thread[v_in as usize] = u_in;
+        self.rev_thread[u_in as usize] = v_in;
+        self.thread[new_last as usize] = next;
+        self.rev_thread[next as usize] = new_last;
+        let mut w = v_in;
+        while w != NONE && self.last_succ[w as usize] == v_in {
+            self.last_succ[w as usize] = new_last;
+            w = self.parent[w as usize];
+        }
+
+        // Subtree sizes between the two attachment points and the apex.
+        let mut w = v_in;
+        while w != join {
+            self.succ_num[w as usize] += size;
+            w = self.parent[w as usize];
+        }
+        let mut w = v_out;
+        while w != join {
+            self.succ_num[w as usize] -= size;
+            w = self.parent[w as usize];
+        }
+        self.buf = pieces;
+
+        // Potentials: shift the moved subtree by sigma, or equivalently the
+        // rest of the tree by -sigma (values are kept modulo 2^64; every
+        // difference that matters fits in i64, so wrapping is exact).
+        self.potentials_moved += u64::from(size.min(self.n as u32 + 1 - size));
+        if (size as usize) * 2 <= self.n + 1 {
+            let mut x = u_in;
+            for _ in 0..size {
+                let xi = x as usize;
+                self.pi[xi] = self.pi[xi].wrapping_add(sigma);
+                x = self.thread[xi];
+            }
+        } else {
+            let mut x = next;
+            while x != u_in {
+                let xi = x as usize;
+                self.pi[xi] = self.pi[xi].wrapping_sub(sigma);
+                x = self.thread[xi];
+            }
+        }
+    }
+
+    /// Warm start: takes in the arcs `first..` that were added to `net`
+    /// since this simplex was made from it. Each enters at its lower bound,
+    /// which must be 0 (so no supply moves): the current tree stays a
+    /// feasible, strongly feasible basis and its potentials price the new
+    /// arcs, so [`Simplex::run`] simply continues. Arc costs must lie within
+    /// the bound the big-M was made for ([`Simplex::with_cost_bound`]).
+    ///
+    /// Cost: O(m + n) to make room (the artificial arcs move up).
+    ///
+    /// # Errors
+    /// A message, and nothing changed, when an arc has a non-zero lower
+    /// bound, reversed bounds or a cost beyond the bound, or names a node
+    /// the simplex does not have; the caller then starts afresh.
+    pub fn add_arcs(&mut self, net: &Network, first: usize) -> Result<(), &'static str> {
+        let (s0, t0) = (net.sources(), net.targets());
+        let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
+        let mut new: Vec<u32> = Vec::new();
+        for a in first..s0.len() {
+            if lo[a] != 0 || up[a] < 0 {
+                return Err("an added arc must have lower bound 0 and upper bound >= 0");
+            }
+            if co[a].unsigned_abs() > self.max_cost as u64 {
+                return Err("an added arc's cost is beyond the bound of the big-M");
+            }
+            if s0[a] as usize >= self.n || t0[a] as usize >= self.n {
+                return Err("an added arc names a node the simplex does not have");
+            }
+            if s0[a] != t0[a] {
+                new.push(a as u32);
+            }
+        }
+        let k = new.len();
+        if k == 0 {
+            return Ok(());
+        }
+        let m = self.m;
+        let at = |v: &mut Vec<u32>, f: &dyn Fn(usize) -> u32| {
+            v.splice(m..m, new.iter().map(|&a| f(a as usize)));
+        };
+        at(&mut self.src, &|a| s0[a]);
+        at(&mut self.tgt, &|a| t0[a]);
+        self.cost.splice(m..m, new.iter().map(|&a| co[a as usize]));
+        self.cap.splice(m..m, new.iter().map(|&a| up[a as usize]));
+        self.flow.splice(m..m, std::iter::repeat_n(0, k));
+        self.state.splice(m..m, std::iter::repeat_n(LOWER, k));
+        self.arc_of.extend_from_slice(&new);
+        for p in self.pred.iter_mut() {
+            if *p != NONE && *p as usize >= m {
+                *p += k as u32;
+            }
+        }
+        self.m += k;
+        self.block = block_size(self.m);
+        // The next search starts at the new arcs: they are the ones that
+        // may violate (the old ones were all priced optimal), and a search
+        // from elsewhere would price most of the network before reaching
+        // them, at every pivot of a short warm solve.
+        self.next_arc = m;
+        Ok(())
+    }
+
+    /// Runs to optimality and returns the solution, or the cut that proves
+    /// the supplies cannot be routed (from [`Simplex::unrouted_cut`],
+    /// checked, else Dinic's max-flow). May be called again after
+    /// [`Simplex::add_arcs`].
+    pub fn finish(&mut self, net: &Network) -> Result<FlowSolution, FlowError> {
+        let feasible = self.run();
+        if std::env::var_os("PANELS_DEBUG_FLOW").is_some() {
+            eprintln!(
+                "flow: {} nodes, {} arcs, {} pivots, {} arcs priced, {} potentials moved",
+                self.n, self.m, self.pivots, self.arcs_priced, self.potentials_moved
+            );
+        }
+        if feasible {
+            return Ok(self.solution(net));
+        }
+        let cut = self.unrouted_cut();
+        if cut.shortfall > 0 && cut.violation(net) == i128::from(cut.shortfall) {
+            return Err(FlowError::Infeasible(cut));
+        }
+        let cut = super::cut::feasibility_cut(net)?
+            .expect("simplex and max-flow disagree on feasibility");
+        Err(FlowError::Infeasible(cut))
+    }
+
+    /// After [`Simplex::run`] returned `false`: the nodes reachable, in the
+    /// residual graph of the final flow on real arcs, from the nodes whose
+    /// supply was left on their artificial arc, and the supply so left.
+    ///
+    /// The big-M costs make the final flow route as much supply as any flow
+    /// can (a maximum flow), and the set reachable from the unrouted supply
+    /// in the residual graph of a maximum flow is the source side of the
+    /// minimal minimum cut, the same set [`super::cut::feasibility_cut`]
+    /// finds with Dinic's algorithm, in O(n + m) instead of a max-flow.
+    /// [`Network::solve`] checks the cut's violation before using it and
+    /// falls back to Dinic otherwise.
+    pub fn unrouted_cut(&self) -> super::Cut {
+        let (n, m) = (self.n, self.m);
+        let mut seen = vec![false; n];
+        let mut queue: Vec<u32> = Vec::new();
+        let mut unrouted: i64 = 0;
+        for (u, seen_u) in seen.iter_mut().enumerate() {
+            let e = m + u;
+            if self.src[e] as usize == u && self.flow[e] > 0 {
+                unrouted += self.flow[e];
+                *seen_u = true;
+                queue.push(u as u32);
+            }
+        }
+        // Residual adjacency in CSR form: x → y when arc (x, y) has room,
+        // or arc (y, x) carries flow.
+        let mut start = vec![0u32; n + 1];
+        for a in 0..m {
+            let (s, t) = (self.src[a] as usize, self.tgt[a] as usize);
+            if self.flow[a] < self.cap[a] {
+                start[s + 1] += 1;
+            }
+            if self.flow[a] > 0 {
+                start[t + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut adj = vec![0u32; start[n] as usize];
+        let mut fill = start.clone();
+        for a in 0..m {
+            let (s, t) = (self.src[a] as usize, self.tgt[a] as usize);
+            if self.flow[a] < self.cap[a] {
+                adj[fill[s] as usize] = t as u32;
+                fill[s] += 1;
+            }
+            if self.flow[a] > 0 {
+                adj[fill[t] as usize] = s as u32;
+                fill[t] += 1;
+            }
+        }
+        drop(fill);
+        let mut head = 0;
+        while head < queue.len() {
+            let x = queue[head] as usize;
+            head += 1;
+            for &y in &adj[start[x] as usize..start[x + 1] as usize] {
+                if !seen[y as usize] {
+                    seen[y as usize] = true;
+                    queue.push(y);
+                }
+            }
+        }
+        super::Cut {
+            source_side: seen,
+            shortfall: unrouted,
+        }
+    }
+
+    /// The solution in the network's numbering: flows (lower bounds added
+    /// back, loops set by the sign of their cost), potentials, and cost.
+    pub fn solution(&self, net: &Network) -> FlowSolution {
+        let (lo, up, co, s, t) = (
+            net.lowers(),
+            net.uppers(),
+            net.costs(),
+            net.sources(),
+            net.targets(),
+        );
+        let mut flow = vec![0i64; lo.len()];
+        for a in 0..lo.len() {
+            if s[a] == t[a] {
+                flow[a] = if co[a] < 0 { up[a] } else { lo[a] };
+            }
+        }
+        for (i, &a) in self.arc_of.iter().enumerate() {
+            flow[a as usize] = lo[a as usize] + self.flow[i];
+        }
+        let cost = flow
+            .iter()
+            .zip(co)
+            .map(|(&f, &c)| i128::from(f) * i128::from(c))
+            .sum();
+        FlowSolution {
+            flow,
+            potential: self.pi[..self.n]
+                .iter()
+                .map(|&p| p.wrapping_sub(self.pi[self.n]))
+                .collect(),
+            cost,
+        }
+    }
+
+    /// Checks the tree invariants (for tests): thread is a preorder that
+    /// agrees with parent, succ_num and last_succ; tree arcs have zero
+    /// reduced cost.
+    #[cfg(test)]
+    pub(crate) fn check_tree(&self) {
+        let root = self.n as u32;
+        let mut order = vec![root];
+        let mut x = self.thread[root as usize];
+        while x != root {
+            order.push(x);
+            x = self.thread[x as usize];
+        }
+        assert_eq!(order.len(), self.n + 1, "thread visits every node once");
+        let mut pos = vec![0usize; self.n + 1];
+        for (i, &x) in order.iter().enumerate() {
+            pos[x as usize] = i;
+            assert_eq!(self.thread[self.rev_thread[x as usize] as usize], x);
+        }
+        for &x in &order {
+            let xi = x as usize;
+            let size = self.succ_num[xi] as usize;
+            let last = self.last_succ[xi];
+            assert_eq!(order[pos[xi] + size - 1], last, "last_succ of {x}");
+            for &y in &order[pos[xi] + 1..pos[xi] + size] {
+                let mut z = y;
+                while z != x && z != NONE {
+                    z = self.parent[z as usize];
+                }
+                assert_eq!(z, x, "{y} in preorder subtree of {x}");
+            }
+            if x != root {
+                let a = self.pred[xi] as usize;
+                let p = self.parent[xi];
+                if self.dir[xi] == UP {
+                    assert_eq!((self.src[a], self.tgt[a]), (x, p));
+                } else {
+                    assert_eq!((self.src[a], self.tgt[a]), (p, x));
+                }
+                let rc = self.cost[a].wrapping_add(
+                    self.pi[self.src[a] as usize].wrapping_sub(self.pi[self.tgt[a] as usize]),
+                );
+                assert_eq!(rc, 0, "tree arc {a} has reduced cost 0");
+                assert_eq!(self.state[a], TREE);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ops::{Bound, RangeBounds};
+
+    /// SplitMix64: seeded test networks without a dependency (this crate
+    /// has none).
+    struct TestRng(u64);
+
+    /// The integer types the tests draw.
+    trait Int: Copy {
+        fn to_i128(self) -> i128;
+        fn from_i128(v: i128) -> Self;
+    }
+
+    macro_rules! int {
+        ($($t:ty),*) => {$(
+            impl Int for $t {
+                fn to_i128(self) -> i128 {
+                    self as i128
+                }
+                fn from_i128(v: i128) -> Self {
+                    v as $t
+                }
+            }
+        )*};
+    }
+    int!(i32, i64, usize);
+
+    impl TestRng {
+        fn seed_from_u64(seed: u64) -> TestRng {
+            TestRng(seed)
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// A uniform draw from a non-empty range.
+        fn random_range<T: Int>(&mut self, r: impl RangeBounds<T>) -> T {
+            let lo = match r.start_bound() {
+                Bound::Included(&x) => x.to_i128(),
+                Bound::Excluded(&x) => x.to_i128() + 1,
+                Bound::Unbounded => unreachable!("bounded ranges only"),
+            };
+            let hi = match r.end_bound() {
+                Bound::Included(&x) => x.to_i128(),
+                Bound::Excluded(&x) => x.to_i128() - 1,
+                Bound::Unbounded => unreachable!("bounded ranges only"),
+            };
+            assert!(lo <= hi, "empty range");
+            let span = (hi - lo + 1) as u128;
+            T::from_i128(lo + (u128::from(self.next_u64()) % span) as i128)
+        }
+    }
+
+    /// `n` nodes with random supplies in `-b..=b` on all but the first,
+    /// which balances them.
+    fn balanced_nodes(rng: &mut TestRng, n: usize, b: i64) -> (Network, Vec<crate::NodeId>) {
+        let mut net = Network::new();
+        let nodes: Vec<_> = (0..n).map(|_| net.add_node()).collect();
+        let mut sum = 0;
+        for &v in &nodes[1..] {
+            let s = rng.random_range(-b..=b);
+            net.set_supply(v, s);
+            sum += s;
+        }
+        net.set_supply(nodes[0], -sum);
+        (net, nodes)
+    }
+
+    /// A crash start from the optimum, from the lower bounds or from a
+    /// random flow within the bounds (when taken) is a valid tree and
+    /// runs to the cold optimum.
+    #[test]
+    fn crash_start_from_any_flow_reaches_the_cold_optimum() {
+        let mut checked = 0;
+        let mut crashed = 0;
+        for seed in 0..400u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            for _ in 0..rng.random_range(n..30) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let lower = rng.random_range(-1..=1);
+                let up = lower + rng.random_range(0..4);
+                net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
+            }
+            let Ok(cold) = net.solve() else {
+                continue;
+            };
+            // Starts: the optimum itself, the lower bounds, and a random
+            // flow within the bounds (often refused: imbalances of the
+            // wrong sign, or cycles of free arcs).
+            let random: Vec<i64> = (0..net.num_arcs())
+                .map(|a| {
+                    let a = crate::ArcId(a as u32);
+                    rng.random_range(net.lower(a)..=net.upper(a))
+                })
+                .collect();
+            let lowers = net.lowers().to_vec();
+            for x in [&cold.flow, &lowers, &random] {
+                let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+                if sx.start_from(&net, x) {
+                    crashed += 1;
+                    sx.check_tree();
+                }
+                let sol = sx.finish(&net).expect("feasible");
+                crate::certify(&net, &sol).expect("certified");
+                assert_eq!(sol.cost, cold.cost, "seed {seed}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} feasible networks");
+        assert!(crashed > checked, "{crashed} crash starts taken");
+    }
+
+    /// Adding arcs to a solved simplex and continuing gives the optimum of
+    /// the larger network, as a cold solve does.
+    #[test]
+    fn warm_start_after_adding_arcs_matches_a_cold_solve() {
+        let mut checked = 0;
+        for seed in 0..300u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            let arc = |net: &mut Network, rng: &mut TestRng, lower: i64| {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let up = lower + rng.random_range(0..4);
+                net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
+            };
+            for _ in 0..rng.random_range(n..30) {
+                let l = rng.random_range(-1..=1);
+                arc(&mut net, &mut rng, l);
+            }
+            let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+            if !sx.run() {
+                continue;
+            }
+            let first = net.num_arcs();
+            for _ in 0..rng.random_range(1..12) {
+                arc(&mut net, &mut rng, 0);
+            }
+            sx.add_arcs(&net, first).unwrap();
+            sx.check_tree();
+            let warm = sx.finish(&net).expect("still feasible");
+            crate::certify(&net, &warm).expect("warm solution certified");
+            let cold = net.solve().expect("feasible");
+            assert_eq!(warm.cost, cold.cost, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} feasible networks");
+    }
+
+    /// The cut read off the simplex's flow is Dinic's minimal minimum cut.
+    #[test]
+    fn unrouted_cut_equals_the_max_flow_cut() {
+        let mut checked = 0;
+        for seed in 0..400u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 4);
+            for _ in 0..rng.random_range(0..20) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let l = rng.random_range(0..=1);
+                let up = l + rng.random_range(0..3);
+                net.add_arc(nodes[u], nodes[v], l, up, rng.random_range(-9..10));
+            }
+            let mut sx = Simplex::new(&net).unwrap();
+            if sx.run() {
+                continue;
+            }
+            let cut = sx.unrouted_cut();
+            let dinic = crate::feasibility_cut(&net).unwrap().expect("infeasible");
+            assert_eq!(
+                cut.violation(&net),
+                i128::from(cut.shortfall),
+                "seed {seed}"
+            );
+            assert_eq!(cut, dinic, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} infeasible networks");
+    }
+
+    #[test]
+    fn tree_invariants_hold_after_every_pivot() {
+        for seed in 0..40u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..12usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            for _ in 0..rng.random_range(0..40) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let l = rng.random_range(-1..=1);
+                let up = l + rng.random_range(0..5);
+                net.add_arc(nodes[u], nodes[v], l, up, rng.random_range(-9..10));
+            }
+            let mut sx = Simplex::new(&net).unwrap();
+            sx.check_tree();
+            while let Some(e) = sx.find_entering() {
+                sx.pivot(e);
+                sx.check_tree();
+            }
+        }
+    }
+}

@@ -1,0 +1,598 @@
+//! The fast path for reading a bundle from disk: the reading thread marks
+//! the bundle's structure as the bytes pass ([`JsonScan`]), and this
+//! thread walks the top-level object from those marks, handing each list
+//! item's text to serde_json on its own.
+//!
+//! So the file streams (a few blocks in memory), items parse from slices
+//! (serde_json's fast path: no copying, no per-byte reads), and the
+//! scanning and hashing overlap the parsing on a second core.
+//!
+//! It takes only what it is sure of: a top-level object of plain keys
+//! whose values are lists or single values, every item valid JSON on its
+//! own. Anything else (a syntax error anywhere, an escaped key, a list
+//! where an object belongs) makes it give up, and the caller reads the
+//! file again with serde_json's full parser, which reports the problem
+//! with its line and column. Records go through the same [`Builder`] either
+//! way, so both paths load the same records with the same messages.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use serde::de::{DeserializeSeed, IgnoredAny};
+use serde_json::Value;
+
+use super::bundle::{AffinitySeed, Builder, Kind, Part};
+use super::error::Errs;
+use super::records::Raw;
+use super::stream::{Scan, Source};
+use crate::model::Score;
+
+/// Marks, on the reading thread, the bytes of a bundle's structure down to
+/// its list items: `{ [` at depth 0 or 1, `} ]` closing to depth 1 or 0,
+/// and `, :` at depth 1 or 2 (depth counts the open `{ [`), outside
+/// strings. A list item's own structure is not marked, so the text between
+/// two marks inside a list is exactly one item.
+///
+/// An opening bracket deeper than [`DEEPEST`] is marked too, which the walk
+/// never expects: it gives up, and the full parser applies its recursion
+/// limit to the whole file (an item parsed alone would start two levels
+/// higher and pass where the whole file does not).
+/// Nesting the fast path takes (well below serde_json's limit of 128).
+const DEEPEST: u32 = 100;
+
+#[derive(Debug, Default)]
+pub(crate) struct JsonScan {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Scan for JsonScan {
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < text.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &text[i..]) {
+                    None => i = text.len(),
+                    Some(k) => {
+                        i += k;
+                        if text[i] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            match text[i] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    if self.depth <= 1 || self.depth >= DEEPEST {
+                        marks.push(i as u32);
+                    }
+                    self.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.depth <= 2 {
+                        marks.push(i as u32);
+                    }
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                b',' | b':' if self.depth <= 2 => marks.push(i as u32),
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+}
+
+/// JSON whitespace (not form feed or vertical tab, which Rust's ASCII
+/// whitespace includes).
+fn json_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn all_blank(text: &str) -> bool {
+    text.bytes().all(json_blank)
+}
+
+/// The fast path gave up: the file must be read by the full parser.
+pub(crate) struct GiveUp;
+
+/// The text seen so far and the marks not yet used, in file offsets
+/// (after the byte order mark).
+struct Text<'s> {
+    source: &'s mut Source,
+    buf: String,
+    /// The offset of `buf[0]`.
+    base: u64,
+    marks: VecDeque<u64>,
+    ended: bool,
+}
+
+impl Text<'_> {
+    /// The next mark, reading blocks as needed; `None` at the end.
+    fn next_mark(&mut self) -> Result<Option<u64>, GiveUp> {
+        while self.marks.is_empty() && !self.ended {
+            self.pull()?;
+        }
+        Ok(self.marks.pop_front())
+    }
+
+    /// The next mark, which must exist.
+    fn mark(&mut self) -> Result<u64, GiveUp> {
+        self.next_mark()?.ok_or(GiveUp)
+    }
+
+    fn pull(&mut self) -> Result<(), GiveUp> {
+        match self.source.next_marked() {
+            Ok(Some((block, marks))) => {
+                let start = self.base + self.buf.len() as u64;
+                self.marks
+                    .extend(marks.iter().map(|&m| start + u64::from(m)));
+                self.buf.push_str(&block);
+                self.source.recycle(block);
+            }
+            Ok(None) => self.ended = true,
+            // The stream reports its own problem.
+            Err(_) => return Err(GiveUp),
+        }
+        Ok(())
+    }
+
+    fn byte(&self, at: u64) -> u8 {
+        self.buf.as_bytes()[(at - self.base) as usize]
+    }
+
+    /// The text between two offsets: at marks (ASCII bytes) or just after
+    /// them, so always on character boundaries.
+    fn slice(&self, from: u64, to: u64) -> &str {
+        self.buf
+            .get((from - self.base) as usize..(to - self.base) as usize)
+            .unwrap_or_default()
+    }
+
+    fn blank(&self, from: u64, to: u64) -> bool {
+        all_blank(self.slice(from, to))
+    }
+
+    /// Forgets the text before `at` (when enough has piled up).
+    fn release(&mut self, at: u64) {
+        let k = (at - self.base) as usize;
+        if k > 1 << 22 {
+            self.buf.drain(..k);
+            self.base = at;
+        }
+    }
+}
+
+/// Reads a bundle through the fast path; `Err(GiveUp)` when the file must
+/// be read by the full parser (nothing then is kept).
+pub(crate) fn read_bundle_fast(
+    file: &Path,
+    source: &mut Source,
+    errs: &mut Errs,
+) -> Result<Raw, GiveUp> {
+    let mut mine = Errs::default();
+    let mut b = Builder::new(file, &mut mine);
+    let mut t = Text {
+        source,
+        buf: String::new(),
+        base: 0,
+        marks: VecDeque::new(),
+        ended: false,
+    };
+    walk(&mut t, &mut b)?;
+    let raw = b.finish();
+    errs.append(mine);
+    Ok(raw)
+}
+
+/// Walks the top-level object.
+fn walk(t: &mut Text<'_>, b: &mut Builder<'_>) -> Result<(), GiveUp> {
+    let open = t.mark()?;
+    if t.byte(open) != b'{' || !t.blank(0, open) {
+        return Err(GiveUp);
+    }
+    let mut prev = open;
+    let mut first = true;
+    let end = loop {
+        let colon = t.mark()?;
+        match t.byte(colon) {
+            b'}' if first && t.blank(prev + 1, colon) => break colon,
+            b':' => {}
+            _ => return Err(GiveUp),
+        }
+        let part = b.key(plain_key(t.slice(prev + 1, colon))?);
+        let next = value(t, b, part, colon)?;
+        match t.byte(next) {
+            b',' => {
+                prev = next;
+                first = false;
+            }
+            b'}' => break next,
+            _ => return Err(GiveUp),
+        }
+        t.release(prev);
+    };
+    // Only blank text may follow.
+    if t.next_mark()?.is_some() {
+        return Err(GiveUp);
+    }
+    if !t.blank(end + 1, t.base + t.buf.len() as u64) {
+        return Err(GiveUp);
+    }
+    Ok(())
+}
+
+/// A key's text between its marks: a string without escapes or control
+/// characters (anything else goes to the full parser).
+fn plain_key(raw: &str) -> Result<&str, GiveUp> {
+    let s = raw.trim_matches(|c: char| c.is_ascii() && json_blank(c as u8));
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .ok_or(GiveUp)?;
+    if inner.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20) {
+        return Err(GiveUp);
+    }
+    Ok(inner)
+}
+
+/// Reads the value after the colon at `colon`; returns the mark after it
+/// (`,` or `}`).
+fn value(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, colon: u64) -> Result<u64, GiveUp> {
+    let v = t.mark()?;
+    match t.byte(v) {
+        b'[' if t.blank(colon + 1, v) => {
+            let close = list(t, b, part, v)?;
+            mark_after(t, close)
+        }
+        b'{' if t.blank(colon + 1, v) => {
+            // The object's own `,` and `:` are marked; its `}` is the first
+            // closing mark.
+            let close = loop {
+                let m = t.mark()?;
+                match t.byte(m) {
+                    b'}' => break m,
+                    b',' | b':' => {}
+                    _ => return Err(GiveUp),
+                }
+            };
+            single(b, part, t.slice(v, close + 1))?;
+            mark_after(t, close)
+        }
+        b',' | b'}' => {
+            single(b, part, t.slice(colon + 1, v))?;
+            Ok(v)
+        }
+        _ => Err(GiveUp),
+    }
+}
+
+/// The mark after a value that closed at `close`, with only blanks
+/// between.
+fn mark_after(t: &mut Text<'_>, close: u64) -> Result<u64, GiveUp> {
+    let next = t.mark()?;
+    if !t.blank(close + 1, next) {
+        return Err(GiveUp);
+    }
+    Ok(next)
+}
+
+/// A value that is not a list.
+fn single(b: &mut Builder<'_>, part: Part, text: &str) -> Result<(), GiveUp> {
+    match part {
+        Part::Policy => {
+            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+            b.policy(&v);
+        }
+        Part::Skip => {
+            serde_json::from_str::<IgnoredAny>(text).map_err(|_| GiveUp)?;
+        }
+        // Not a list where a list belongs: the full parser words it.
+        Part::List(_) => return Err(GiveUp),
+    }
+    Ok(())
+}
+
+/// Reads a list whose `[` is at `open`; returns the offset of its `]`.
+fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<u64, GiveUp> {
+    let kind = match part {
+        Part::List(kind) => {
+            b.begin_list(kind);
+            Some(kind)
+        }
+        Part::Skip => None,
+        // A policy must be an object; the full parser words it.
+        Part::Policy => return Err(GiveUp),
+    };
+    let mut start = open + 1;
+    let mut i = 0usize;
+    loop {
+        let m = t.mark()?;
+        let last = match t.byte(m) {
+            b',' => false,
+            b']' => true,
+            _ => return Err(GiveUp),
+        };
+        let text = t.slice(start, m);
+        if last && i == 0 && all_blank(text) {
+            return Ok(m);
+        }
+        item(b, kind, i, text)?;
+        i += 1;
+        start = m + 1;
+        if last {
+            return Ok(m);
+        }
+        t.release(start);
+    }
+}
+
+/// One list item.
+fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result<(), GiveUp> {
+    match kind {
+        Some(Kind::Affinity) => {
+            if let Some((application, expert, score)) = quick_affinity(text) {
+                b.affinity().push(i as u64, application, expert, score);
+                return Ok(());
+            }
+            let mut de = serde_json::Deserializer::from_str(text);
+            let item = AffinitySeed(b.affinity())
+                .deserialize(&mut de)
+                .and_then(|item| de.end().map(|()| item))
+                .map_err(|_| GiveUp)?;
+            b.affinity_item(i, item);
+        }
+        Some(kind) => {
+            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+            b.item(kind, i, &v);
+        }
+        None => {
+            serde_json::from_str::<IgnoredAny>(text).map_err(|_| GiveUp)?;
+        }
+    }
+    Ok(())
+}
+
+/// The common affinity record read by hand: an object with exactly the
+/// keys `application`, `expert` (strings without escapes, not blank) and
+/// `score` (a number with a fraction or an exponent, within range), in any
+/// order. Anything else is `None`, and serde_json reads the item (so every
+/// message comes from one place). The score is the correctly rounded
+/// value of its decimal text, as serde_json's `float_roundtrip` parses it.
+fn quick_affinity(text: &str) -> Option<(&str, &str, Score)> {
+    let mut c = Cursor { text, i: 0 };
+    c.blank();
+    c.eat(b'{')?;
+    let (mut application, mut expert, mut score) = (None, None, None);
+    loop {
+        c.blank();
+        let key = c.plain_string()?;
+        c.blank();
+        c.eat(b':')?;
+        c.blank();
+        match key {
+            "application" if application.is_none() => application = Some(c.plain_string()?),
+            "expert" if expert.is_none() => expert = Some(c.plain_string()?),
+            "score" if score.is_none() => score = Some(c.decimal()?),
+            _ => return None,
+        }
+        c.blank();
+        match c.next()? {
+            b',' => {}
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    c.blank();
+    let (application, expert) = (application?, expert?);
+    if c.i != text.len() || application.trim().is_empty() || expert.trim().is_empty() {
+        return None;
+    }
+    Some((application, expert, Score::from_f64(score?)?))
+}
+
+/// A position in a record's text.
+struct Cursor<'t> {
+    text: &'t str,
+    i: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    /// JSON whitespace.
+    fn blank(&mut self) {
+        while self.peek().is_some_and(json_blank) {
+            self.i += 1;
+        }
+    }
+
+    /// A string with no escapes and no control characters.
+    fn plain_string(&mut self) -> Option<&'t str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        loop {
+            match self.next()? {
+                b'"' => return self.text.get(start..self.i - 1),
+                b'\\' => return None,
+                b if b < 0x20 => return None,
+                _ => {}
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    /// A JSON number with a fraction or an exponent (integers are left to
+    /// serde_json), as a finite `f64`.
+    fn decimal(&mut self) -> Option<f64> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let int_digits = self.digits();
+        if int_digits == 0 || (int_digits > 1 && self.text.as_bytes()[int_start] == b'0') {
+            return None;
+        }
+        let mut decimal = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+            decimal = true;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+            decimal = true;
+        }
+        if !decimal {
+            return None;
+        }
+        let x: f64 = self.text.get(start..self.i)?.parse().ok()?;
+        x.is_finite().then_some(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::AffinityItem;
+    use crate::records::{RawAffinityList, Site};
+    use std::path::Path;
+    use std::sync::Arc;
+
+    fn marks(text: &str, pieces: usize) -> Vec<(usize, char)> {
+        let bytes = text.as_bytes();
+        let mut scan = JsonScan::default();
+        let mut out = Vec::new();
+        let step = bytes.len().div_ceil(pieces).max(1);
+        for (k, chunk) in bytes.chunks(step).enumerate() {
+            let mut m = Vec::new();
+            scan.feed(chunk, &mut m);
+            out.extend(m.iter().map(|&o| {
+                let at = k * step + o as usize;
+                (at, bytes[at] as char)
+            }));
+        }
+        out
+    }
+
+    /// What serde_json makes of an item: the record's ids and score when
+    /// it is valid as it stands.
+    fn by_serde(text: &str) -> Option<(String, String, Score)> {
+        let mut list =
+            RawAffinityList::new(&Arc::from(Path::new("b.json")), Site::Item("affinity", 0));
+        let mut de = serde_json::Deserializer::from_str(text);
+        let item = AffinitySeed(&mut list).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        match item {
+            AffinityItem::Valid(a, e, s) => Some((
+                list.applications.name(a).to_string(),
+                list.experts.name(e).to_string(),
+                s,
+            )),
+            _ => None,
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the hand reader takes, serde_json reads the same way.
+        #[test]
+        fn quick_affinity_agrees_with_serde(
+            order in proptest::sample::select(vec![[0usize, 1, 2], [2, 0, 1], [1, 2, 0], [0, 2, 1], [0, 0, 2]]),
+            ws in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n\t ", "\r\n"]), 12),
+            app in proptest::prop_oneof![4 => "A[0-9]{1,5}", 1 => "[A-Z]?[0-9 \\\\\"é\u{1}]{0,6}"],
+            expert in proptest::prop_oneof![4 => "E[0-9]{1,5}", 1 => "[E]?[0-9 ]{0,5}"],
+            score in proptest::prop_oneof![
+                (-1000.0f64..1000.0).prop_map(|x| format!("{x:e}")),
+                (-1000.0f64..1000.0).prop_map(|x| format!("{x}")),
+                proptest::num::f64::ANY.prop_map(|x| format!("{x:e}")),
+                "-?(0|[1-9][0-9]{0,25})(\\.[0-9]{0,30})?([eE][+-]?[0-9]{0,4})?",
+                proptest::sample::select(vec!["1e400".to_string(), "-0.0".to_string(), "01.5".to_string(), ".5".to_string(), "1.".to_string(), "1000.01".to_string(), "-1000.01".to_string()]),
+            ],
+        ) {
+            let parts = [
+                format!("\"application\"{}:{}\"{app}\"", ws[0], ws[1]),
+                format!("\"expert\"{}:{}\"{expert}\"", ws[2], ws[3]),
+                format!("\"score\"{}:{}{score}", ws[4], ws[5]),
+            ];
+            let body: Vec<String> = order.iter().map(|&k| parts[k].clone()).collect();
+            let text = format!("{}{{{}{}{}}}{}", ws[6], ws[7], body.join(&format!("{},{}", ws[8], ws[9])), ws[10], ws[11]);
+            if let Some((a, e, s)) = quick_affinity(&text) {
+                prop_assert_eq!(Some((a.to_string(), e.to_string(), s)), by_serde(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn quick_affinity_takes_the_common_shapes() {
+        let got = quick_affinity(r#"{"application":"A1","expert":"E1","score":0.1829}"#);
+        assert_eq!(got, Some(("A1", "E1", Score(182_900))));
+        let got =
+            quick_affinity(" {\n \"score\" : 1.5e-1 ,\"expert\":\"E 2\",\"application\":\"A\"}\n");
+        assert_eq!(got, Some(("A", "E 2", Score(150_000))));
+        for other in [
+            r#"{"application":"A1","expert":"E1","score":1}"#,
+            r#"{"application":"A\u0031","expert":"E1","score":0.5}"#,
+            r#"{"application":" ","expert":"E1","score":0.5}"#,
+            r#"{"application":"A1","expert":"E1","score":0.5,"x":1}"#,
+            r#"{"application":"A1","expert":"E1"}"#,
+            r#"{"application":"A1","expert":"E1","score":1e400}"#,
+            r#"{"application":"A1","expert":"E1","score":0.5}x"#,
+        ] {
+            assert_eq!(quick_affinity(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn marks_the_structure_down_to_list_items_only() {
+        let text = r#"{"p": {"a": [1, 2], "b": "x,\"]"}, "l": [{"k": [1]}, 3]}"#;
+        let got: String = marks(text, 1).iter().map(|&(_, c)| c).collect();
+        assert_eq!(got, "{:{:,:},:[,]}");
+        // The same marks when the text comes in pieces (strings and
+        // escapes cut anywhere).
+        for pieces in [2, 3, 7, 20, text.len()] {
+            assert_eq!(marks(text, pieces), marks(text, 1), "{pieces} pieces");
+        }
+    }
+}

@@ -1,0 +1,999 @@
+//! The CSV directory (SPEC.md "CSV directory"): `experts.csv`,
+//! `applications.csv`, optional `conflicts.csv`, `coauthorships.csv`,
+//! `affinity.csv`, and `policy.json`.
+//!
+//! Column names are the JSON field names, in any order; header names are
+//! trimmed. A column with an empty header is allowed only if all its cells
+//! are empty (Excel sometimes adds one). Every data row must have as many
+//! cells as the header (extra trailing empty cells are tolerated). Rows are
+//! numbered as a spreadsheet shows them: header = row 1.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::bundle::{json_error, text_of};
+use super::bundle_write::{conflict_with, policy_bytes};
+use super::error::{Errs, LoadError, Location, WriteError};
+use super::office::{
+    self, decode_table, encoding_note, needs_decoding, Header, PolicyRows, TableAt, TableKind,
+    HEADER_SEARCH_ROWS,
+};
+use super::records::{
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
+    Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
+    COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
+};
+use super::stream::{self, Scan, Source, Tap};
+use crate::model::{Instance, KeptColumns};
+
+/// File names of a CSV instance directory, in name order (the order the
+/// input hash uses).
+pub const CSV_DIR_FILES: &[&str] = &[
+    "affinity.csv",
+    "applications.csv",
+    "coauthorships.csv",
+    "conflicts.csv",
+    "experts.csv",
+    "history.csv",
+    "policy.csv",
+    "policy.json",
+];
+
+/// The bytes of a CSV instance, file by file (`None` = the file is absent).
+/// Lets callers (tests, fuzzers) load a CSV instance without a disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsvInput {
+    /// `experts.csv` (required).
+    pub experts: Option<Vec<u8>>,
+    /// `applications.csv` (required).
+    pub applications: Option<Vec<u8>>,
+    /// `conflicts.csv`.
+    pub conflicts: Option<Vec<u8>>,
+    /// `coauthorships.csv`.
+    pub coauthorships: Option<Vec<u8>>,
+    /// `affinity.csv` (its presence, even header-only, means the instance
+    /// has an affinity list).
+    pub affinity: Option<Vec<u8>>,
+    /// `policy.json` (this or `policy.csv` is required).
+    pub policy: Option<Vec<u8>>,
+    /// `policy.csv`: the policy as `key,value` rows (instead of
+    /// `policy.json`).
+    pub policy_csv: Option<Vec<u8>>,
+    /// `history.csv` (past reviews).
+    pub history: Option<Vec<u8>>,
+}
+
+impl CsvInput {
+    /// The file's bytes by its name in [`CSV_DIR_FILES`].
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        match name {
+            "experts.csv" => self.experts.as_deref(),
+            "applications.csv" => self.applications.as_deref(),
+            "conflicts.csv" => self.conflicts.as_deref(),
+            "coauthorships.csv" => self.coauthorships.as_deref(),
+            "affinity.csv" => self.affinity.as_deref(),
+            "policy.json" => self.policy.as_deref(),
+            "policy.csv" => self.policy_csv.as_deref(),
+            "history.csv" => self.history.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets a file's bytes by its name; false if the name is not an
+    /// instance file.
+    pub fn set(&mut self, name: &str, bytes: Vec<u8>) -> bool {
+        let slot = match name {
+            "experts.csv" => &mut self.experts,
+            "applications.csv" => &mut self.applications,
+            "conflicts.csv" => &mut self.conflicts,
+            "coauthorships.csv" => &mut self.coauthorships,
+            "affinity.csv" => &mut self.affinity,
+            "policy.json" => &mut self.policy,
+            "policy.csv" => &mut self.policy_csv,
+            "history.csv" => &mut self.history,
+            _ => return false,
+        };
+        *slot = Some(bytes);
+        true
+    }
+}
+
+/// A CSV data row as a record.
+struct CsvRecord<'a> {
+    header: &'a Header,
+    row: &'a csv::StringRecord,
+}
+
+impl Record for CsvRecord<'_> {
+    fn cell(&self, name: &str) -> Cell<'_> {
+        match self.header.columns.get(name).and_then(|&i| self.row.get(i)) {
+            Some(s) => Cell::Text(super::csv_safe::restore(s)),
+            None => Cell::Absent,
+        }
+    }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        self.header
+            .kept
+            .iter()
+            .filter_map(|(i, name)| {
+                let v = self
+                    .row
+                    .get(*i)
+                    .map_or("", |c| super::csv_safe::restore(c).trim());
+                (!v.is_empty()).then(|| (name.clone(), v.to_string()))
+            })
+            .collect()
+    }
+}
+
+/// The quote rule of RFC 4180 as the csv parser applies it, fed in pieces:
+/// a `"` opens a quoted cell only at a cell's start, `""` inside one is a
+/// quote, and the cell closes at a lone `"`. Tells where rows end (a
+/// newline outside quotes) and whether the text ends inside a quoted cell
+/// (a cut-off file). Like the csv parser, it skips a byte order mark at
+/// the start of the text (after the loader has removed the file's own).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct QuoteScan {
+    state: Quote,
+    started: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Quote {
+    #[default]
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside a quoted cell: a closing quote or the first of `""`.
+    ClosingOrDoubled,
+}
+
+impl Quote {
+    fn step(self, b: u8) -> Quote {
+        use Quote::*;
+        match (self, b) {
+            (Quoted, b'"') => ClosingOrDoubled,
+            (Quoted, _) => Quoted,
+            (ClosingOrDoubled, b'"') | (CellStart, b'"') => Quoted,
+            (_, b',' | b'\n' | b'\r') => CellStart,
+            _ => Unquoted,
+        }
+    }
+}
+
+impl QuoteScan {
+    /// True when the text so far ends inside a quoted cell.
+    pub(crate) fn inside_quotes(self) -> bool {
+        self.state == Quote::Quoted
+    }
+}
+
+/// Marks the offset after the block's last row end.
+impl Scan for QuoteScan {
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>) {
+        let mut from = 0;
+        if !self.started && !text.is_empty() {
+            self.started = true;
+            // Blocks hold whole characters: a mark is never cut.
+            if text.starts_with(b"\xEF\xBB\xBF") {
+                from = 3;
+            }
+        }
+        let mut state = self.state;
+        let mut cut = None;
+        for (i, &b) in text.iter().enumerate().skip(from) {
+            state = state.step(b);
+            if b == b'\n' && state == Quote::CellStart {
+                cut = Some(i + 1);
+            }
+        }
+        self.state = state;
+        marks.extend(cut.map(|c| c as u32));
+    }
+}
+
+/// A table's text in pieces that end at row boundaries.
+trait Pieces {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>>;
+}
+
+impl Pieces for Source {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>> {
+        Source::next_piece(self)
+    }
+}
+
+/// A table in memory: one piece.
+struct Whole<'t>(Option<&'t str>);
+
+impl Pieces for Whole<'_> {
+    fn next_piece(&mut self) -> std::io::Result<Option<&str>> {
+        Ok(self.0.take())
+    }
+}
+
+/// Where a table's text comes from.
+pub(crate) enum TableInput<'a, 'b> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// The file itself, streamed, its bytes fed to the tap.
+    Disk(&'a mut Tap<'b>),
+}
+
+/// Reads one CSV table, calling `each` per data row with a reader located at
+/// that row. Returns false after a structural error (bad encoding, missing
+/// required column, unterminated quote), after which the table's rows were
+/// not (all) read.
+pub(crate) fn read_table(
+    file: &Arc<Path>,
+    input: TableInput<'_, '_>,
+    kind: TableKind,
+    errs: &mut Errs,
+    each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
+    let mut scan = QuoteScan::default();
+    let whole_file: Vec<u8>;
+    let input = match input {
+        TableInput::Disk(tap) if file_needs_decoding(file) => {
+            // Not UTF-8 (or UTF-16): read whole and decode.
+            match super::read_file(file) {
+                Ok(bytes) => whole_file = bytes,
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            }
+            tap.read(&whole_file);
+            TableInput::Bytes(&whole_file)
+        }
+        other => other,
+    };
+    let last_row = match input {
+        TableInput::Bytes(bytes) => {
+            let text = match decode_table(file, bytes) {
+                Ok((t, encoding)) => {
+                    if let Some(enc) = encoding {
+                        errs.note(encoding_note(file, enc));
+                    }
+                    t
+                }
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            };
+            scan.feed(text.as_bytes(), &mut Vec::new());
+            read_rows(file, &mut Whole(Some(&text)), kind, errs, each)
+        }
+        TableInput::Disk(tap) => {
+            // Rows' messages count only if the whole file could be read
+            // (as when it is checked whole in memory first).
+            let mut mine = Errs::default();
+            let streamed = stream::stream_table(file, tap, &mut scan, |source| {
+                let rows = read_rows(file, source, kind, &mut mine, each);
+                // Read on after a stop, as the whole file is checked in
+                // memory: a bad byte later on is the error to report.
+                while let Ok(Some(_)) = source.next_piece() {}
+                rows
+            });
+            match streamed {
+                Ok((rows, encoding)) => {
+                    if let Some(enc) = encoding {
+                        errs.note(encoding_note(file, enc));
+                    }
+                    errs.append(mine);
+                    rows
+                }
+                Err(e) => {
+                    errs.push(e);
+                    return false;
+                }
+            }
+        }
+    };
+    let Some(last_row) = last_row else {
+        return false;
+    };
+    if scan.inside_quotes() {
+        errs.push(
+            LoadError::new(
+                file.to_path_buf(),
+                "a quoted cell (starting with \") never closes: the file is cut off \
+                 or a quote is missing",
+            )
+            .at(Location::row(last_row)),
+        );
+        return false;
+    }
+    true
+}
+
+/// The rows of a table, piece by piece; the number of the last row, or
+/// `None` after a structural error. The header is the first row naming
+/// every required column (rows above it, a title, are skipped with a
+/// note).
+fn read_rows(
+    file: &Arc<Path>,
+    pieces: &mut dyn Pieces,
+    kind: TableKind,
+    errs: &mut Errs,
+    mut each: impl FnMut(Reader<'_>, &dyn Record),
+) -> Option<u64> {
+    let mut header: Option<(Header, usize)> = None;
+    // Rows before the header is known: (row, cells).
+    let mut before: Vec<(u64, csv::StringRecord)> = Vec::new();
+    // Newlines before the piece, and inside cells of earlier rows (a
+    // spreadsheet shows a cell's newlines inside one row).
+    let mut lines_before: u64 = 0;
+    let mut embedded_newlines: u64 = 0;
+    let mut last_row = 1;
+    loop {
+        let piece = match pieces.next_piece() {
+            Ok(Some(t)) => t,
+            Ok(None) => break,
+            // The stream reports its own problem.
+            Err(_) => return None,
+        };
+        // The csv reader drops a byte order mark at the start of what it
+        // reads; one at the start of a later piece is text (the first cell
+        // of a row), so it goes after a blank line the reader skips.
+        let shifted;
+        let (text, base) = if lines_before > 0 && piece.starts_with('\u{feff}') {
+            shifted = format!("\n{piece}");
+            (shifted.as_str(), lines_before - 1)
+        } else {
+            (piece, lines_before)
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let row = e
+                        .position()
+                        .map(|p| (base + p.line()).saturating_sub(embedded_newlines))
+                        .unwrap_or(last_row + 1);
+                    errs.push(
+                        LoadError::new(file.to_path_buf(), e.to_string()).at(Location::row(row)),
+                    );
+                    return None;
+                }
+            };
+            // The position is where the parser stood before skipping blank
+            // lines; skip them here too (a blank line is a spreadsheet row).
+            let line = match rec.position() {
+                Some(p) => {
+                    let bytes = text.as_bytes();
+                    let (mut b, mut line) = (p.byte() as usize, p.line());
+                    while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
+                        line += u64::from(bytes[b] == b'\n');
+                        b += 1;
+                    }
+                    base + line
+                }
+                None => last_row + 1 + embedded_newlines,
+            };
+            let row = line.saturating_sub(embedded_newlines);
+            last_row = row;
+            embedded_newlines += newlines_in(&rec);
+            let Some((head, width)) = &header else {
+                before.push((row, rec));
+                let cells = cells_of(&before[before.len() - 1].1);
+                if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
+                    header = Some(read_header(file, &before, kind, errs)?);
+                    before.clear();
+                }
+                continue;
+            };
+            let mark = errs.kept_len();
+            if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
+                each(
+                    Reader::new(file, Site::Row(row), r),
+                    &CsvRecord {
+                        header: head,
+                        row: &rec,
+                    },
+                );
+            }
+            errs.columns_since(mark, |f| head.column_of(f));
+        }
+        lines_before = base + text.bytes().filter(|&b| b == b'\n').count() as u64;
+    }
+    if header.is_none() && !before.is_empty() {
+        // The file ended before a row naming the required columns.
+        read_header(file, &before, kind, errs)?;
+    }
+    if header.is_none() {
+        errs.push(LoadError::new(
+            file.to_path_buf(),
+            format!(
+                "the file is empty; it needs a header row ({})",
+                kind.required().join(",")
+            ),
+        ));
+        return None;
+    }
+    Some(last_row)
+}
+
+fn newlines_in(rec: &csv::StringRecord) -> u64 {
+    rec.iter().map(|c| c.matches('\n').count() as u64).sum()
+}
+
+fn cells_of(rec: &csv::StringRecord) -> Vec<String> {
+    rec.iter().map(str::to_string).collect()
+}
+
+/// Picks the header among the first rows ([`office::header_index`]),
+/// notes the title rows above it, and checks it; the header and its
+/// width.
+fn read_header(
+    file: &Arc<Path>,
+    rows: &[(u64, csv::StringRecord)],
+    kind: TableKind,
+    errs: &mut Errs,
+) -> Option<(Header, usize)> {
+    let cells: Vec<Vec<String>> = rows.iter().map(|(_, r)| cells_of(r)).collect();
+    let refs: Vec<&[String]> = cells.iter().map(Vec::as_slice).collect();
+    let h = office::header_index(kind, &refs);
+    let (row, rec) = &rows[h];
+    let at = TableAt {
+        file,
+        sheet: None,
+        row: *row,
+    };
+    let hint = if rec.len() == 1 && (rec[0].contains(';') || rec[0].contains('\t')) {
+        " (the file seems to use ';' or tabs between cells; use commas)"
+    } else {
+        ""
+    };
+    if h > 0 {
+        let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
+        errs.note(office::title_rows_note(&at, &skipped));
+    }
+    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    Some((head, rec.len()))
+}
+
+/// True when a table file is not plain UTF-8 by its first 64 KiB
+/// ([`needs_decoding`]): it is then read whole and decoded. A file that
+/// cannot be opened is left to the read proper, which reports why.
+fn file_needs_decoding(file: &Path) -> bool {
+    use std::io::Read as _;
+    const PREFIX: u64 = 64 * 1024;
+    let mut buf = Vec::new();
+    match std::fs::File::open(file) {
+        Ok(f) => {
+            let _ = f.take(PREFIX).read_to_end(&mut buf);
+        }
+        Err(_) => return false,
+    }
+    needs_decoding(&buf, (buf.len() as u64) < PREFIX)
+}
+
+/// Checks a data row's width and unnamed cells; the error list back when
+/// the row can be read.
+fn check_row<'e>(
+    file: &Arc<Path>,
+    rec: &csv::StringRecord,
+    width: usize,
+    unnamed: &[usize],
+    row: u64,
+    errs: &'e mut Errs,
+) -> Option<&'e mut Errs> {
+    let loc = Location::row(row);
+    if rec.len() < width {
+        errs.push(
+            LoadError::new(
+                file.to_path_buf(),
+                format!(
+                    "the row has {} cells but the header has {width} (a cut-off row?)",
+                    rec.len()
+                ),
+            )
+            .at(loc),
+        );
+        return None;
+    }
+    if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
+        errs.push(
+            LoadError::new(
+                file.to_path_buf(),
+                format!(
+                    "the row has {} cells but the header has only {width} (a comma inside \
+                     a cell that is not quoted?)",
+                    rec.len()
+                ),
+            )
+            .at(loc),
+        );
+        return None;
+    }
+    for &i in unnamed {
+        if !rec[i].trim().is_empty() {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    format!(
+                        "column {} has a value but no name in the header; name the column \
+                         or clear its cells",
+                        office::column_letters(i)
+                    ),
+                )
+                .at(loc.clone()),
+            );
+        }
+    }
+    Some(errs)
+}
+
+/// Where a CSV instance's files come from.
+pub(crate) enum CsvFiles<'a> {
+    /// Bytes in memory.
+    Bytes(&'a CsvInput),
+    /// The instance files present in the directory, in name order: read
+    /// from disk as streams, hashed (see [`super::instance_sha256`]) and
+    /// reported to the observer.
+    Disk(&'a [String], &'a (dyn Fn(u64) + Sync)),
+}
+
+/// Reads a CSV instance's files into raw records. `dir` is used to name
+/// the files in messages. Returns the records, whether they are
+/// structurally whole (else resolving would only add follow-on errors),
+/// and for files on disk the input hash.
+///
+/// Files are read in name order (the hash's order); their messages are
+/// listed policy, experts, applications, conflicts, co-authorships,
+/// affinity.
+pub(crate) fn read_csv(
+    dir: &Path,
+    files: CsvFiles<'_>,
+    errs: &mut Errs,
+) -> (Raw, bool, Option<String>) {
+    let mut raw = Raw::default();
+    let mut whole = true;
+    let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
+    raw.policy_file = Some(path("policy.json"));
+    raw.experts_file = Some(path("experts.csv"));
+    raw.applications_file = Some(path("applications.csv"));
+    let no_observer = |_: u64| {};
+    let mut tap = Tap::new(match &files {
+        CsvFiles::Disk(_, seen) => *seen,
+        CsvFiles::Bytes(_) => &no_observer,
+    });
+    let mut file_errs: BTreeMap<&str, Errs> = BTreeMap::new();
+    for &name in CSV_DIR_FILES {
+        let file = path(name);
+        let ferrs = file_errs.entry(name).or_default();
+        let whole_file: Vec<u8>;
+        let input = match &files {
+            CsvFiles::Bytes(input) => match input.get(name) {
+                Some(bytes) => TableInput::Bytes(bytes),
+                None => continue,
+            },
+            CsvFiles::Disk(present, _) => {
+                if !present.iter().any(|p| p == name) {
+                    continue;
+                }
+                let meta = match std::fs::metadata(&file) {
+                    Ok(meta) => meta,
+                    Err(e) => {
+                        ferrs.push(LoadError::new(file.to_path_buf(), super::describe_io(&e)));
+                        whole = false;
+                        continue;
+                    }
+                };
+                if meta.is_file() {
+                    tap.file_header(name, meta.len());
+                    TableInput::Disk(&mut tap)
+                } else {
+                    // A pipe or device: read once, whole (its size is
+                    // unknown and it cannot be read twice).
+                    match super::read_file(&file) {
+                        Ok(bytes) => whole_file = bytes,
+                        Err(e) => {
+                            ferrs.push(e);
+                            whole = false;
+                            continue;
+                        }
+                    }
+                    tap.file_header(name, whole_file.len() as u64);
+                    tap.read(&whole_file);
+                    TableInput::Bytes(&whole_file)
+                }
+            }
+        };
+        whole &= read_file_named(name, &file, input, &mut raw, ferrs);
+    }
+    if raw.policy_file_seen && policy_csv_seen(&files) {
+        file_errs
+            .entry("policy.json")
+            .or_default()
+            .push(LoadError::new(
+                path("policy.csv").to_path_buf(),
+                "both policy.json and policy.csv are present; keep one of them",
+            ));
+    }
+    raw.policy_file_seen |= policy_csv_seen(&files);
+    for (name, seen, what) in [
+        (
+            "policy.json",
+            raw.policy_file_seen,
+            "missing: a CSV instance directory needs policy.json (write {} for all defaults) \
+             or policy.csv (key,value rows)",
+        ),
+        (
+            "experts.csv",
+            raw.experts_seen,
+            "missing: the pool of experts is required",
+        ),
+        (
+            "applications.csv",
+            raw.applications_seen,
+            "missing: the applications are required",
+        ),
+    ] {
+        if !seen {
+            file_errs
+                .entry(name)
+                .or_default()
+                .push(LoadError::new(path(name).to_path_buf(), what));
+            whole &= name == "policy.json";
+        }
+    }
+    for name in [
+        "policy.json",
+        "policy.csv",
+        "experts.csv",
+        "applications.csv",
+        "conflicts.csv",
+        "coauthorships.csv",
+        "affinity.csv",
+        "history.csv",
+    ] {
+        if let Some(e) = file_errs.remove(name) {
+            errs.append(e);
+        }
+    }
+    let hash = matches!(files, CsvFiles::Disk(..)).then(|| tap.finish());
+    (raw, whole, hash)
+}
+
+/// True when the instance has a `policy.csv`.
+fn policy_csv_seen(files: &CsvFiles<'_>) -> bool {
+    match files {
+        CsvFiles::Bytes(input) => input.policy_csv.is_some(),
+        CsvFiles::Disk(present, _) => present.iter().any(|p| p == "policy.csv"),
+    }
+}
+
+/// Reads one instance file into `raw`; false after a structural error.
+fn read_file_named(
+    name: &str,
+    file: &Arc<Path>,
+    input: TableInput<'_, '_>,
+    raw: &mut Raw,
+    errs: &mut Errs,
+) -> bool {
+    match name {
+        "policy.json" => {
+            raw.policy_file_seen = true;
+            let bytes = match input {
+                TableInput::Bytes(b) => std::borrow::Cow::Borrowed(b),
+                TableInput::Disk(tap) => match super::read_file(file) {
+                    Ok(b) => {
+                        tap.read(&b);
+                        std::borrow::Cow::Owned(b)
+                    }
+                    Err(e) => {
+                        errs.push(e);
+                        return true;
+                    }
+                },
+            };
+            match text_of(file, &bytes) {
+                Err(e) => errs.push(e),
+                Ok(text) => match super::strict::from_str(text) {
+                    Err(e) => errs.push(json_error(file, &e)),
+                    Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
+                },
+            }
+            true
+        }
+        "policy.csv" => {
+            let mut rows = PolicyRows::default();
+            let ok = read_table(file, input, TableKind::Policy, errs, |r, rec| {
+                rows.add(r, rec)
+            });
+            if ok {
+                rows.finish(file, Site::Whole, raw, errs);
+            }
+            true
+        }
+        "experts.csv" => {
+            raw.experts_seen = true;
+            let list = &mut raw.experts;
+            read_table(file, input, TableKind::Experts, errs, |r, rec| {
+                list.extend(parse_expert(r, rec))
+            })
+        }
+        "applications.csv" => {
+            raw.applications_seen = true;
+            let list = &mut raw.applications;
+            read_table(file, input, TableKind::Applications, errs, |r, rec| {
+                list.extend(parse_application(r, rec))
+            })
+        }
+        "conflicts.csv" => {
+            let list = &mut raw.conflicts;
+            read_table(file, input, TableKind::Conflicts, errs, |r, rec| {
+                list.extend(parse_conflict(r, rec))
+            })
+        }
+        "coauthorships.csv" => {
+            let list = &mut raw.coauthorships;
+            read_table(file, input, TableKind::Coauthorships, errs, |r, rec| {
+                list.extend(parse_coauthorship(r, rec))
+            })
+        }
+        "affinity.csv" => {
+            let mut list = RawAffinityList::new(file, Site::Row(0));
+            let ok = read_table(file, input, TableKind::Affinity, errs, |r, rec| {
+                list.add(r, rec)
+            });
+            raw.affinity = Some(list);
+            ok
+        }
+        "history.csv" => {
+            let mut list = Vec::new();
+            let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
+                list.extend(records::parse_history(r, rec))
+            });
+            raw.history = Some(list);
+            ok
+        }
+        _ => true,
+    }
+}
+
+/// The instance files present in a directory, in name order; near-miss
+/// names (`Experts.csv`) are errors.
+pub(crate) fn list_dir_files(dir: &Path) -> Result<Vec<String>, LoadErrors> {
+    let mut errs = Errs::default();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::new(dir, format!("cannot list the directory: {e}")))?;
+    let mut names: Vec<String> = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| LoadError::new(dir, format!("cannot list the directory: {e}")))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    let mut present = Vec::new();
+    for name in &names {
+        if CSV_DIR_FILES.contains(&name.as_str()) {
+            present.push(name.clone());
+        } else if name.to_lowercase().ends_with(".csv") || name.to_lowercase().ends_with(".json") {
+            if let Some(n) = records::nearest(name, CSV_DIR_FILES) {
+                if !names.iter().any(|x| x == n) {
+                    errs.push(LoadError::new(
+                        dir.join(name),
+                        format!("not an instance file name; did you mean {n}? (file names are lower case)"),
+                    ));
+                }
+            }
+        }
+    }
+    errs.finish(Some(present))
+}
+
+use super::error::LoadErrors;
+
+// ---------------------------------------------------------------- writing
+
+fn join_list(items: &[String]) -> String {
+    items.join(";")
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// One history record as a row of [`HISTORY_FIELDS`].
+pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
+    vec![
+        r.year.to_string(),
+        opt(r.round.as_deref()),
+        opt(r.programme.as_deref()),
+        opt(r.application.as_deref()),
+        r.institution.clone(),
+        join_list(&r.team),
+        r.expert.clone(),
+        r.outcome.as_str().to_string(),
+        opt(r.rating),
+    ]
+}
+
+fn table(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, WriteError> {
+    let mut w = super::csv_safe::writer();
+    let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
+    w.write_record(header).map_err(err)?;
+    // Counts, years and scores are numbers; every other cell is text.
+    let text: Vec<bool> = header
+        .iter()
+        .map(|h| {
+            !matches!(
+                *h,
+                "max_load" | "min_load" | "panel_size" | "year" | "score"
+            )
+        })
+        .collect();
+    for r in rows {
+        let cells = r.iter().zip(&text).map(|(c, &t)| {
+            if t {
+                super::csv_safe::neutralise(c)
+            } else {
+                std::borrow::Cow::Borrowed(c.as_str())
+            }
+        });
+        w.write_record(cells.map(|c| c.into_owned())).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
+}
+
+/// A table's header: the known fields, then the kept columns.
+fn with_kept<'a>(fields: &[&'a str], kept: &'a KeptColumns) -> Vec<&'a str> {
+    let mut h = fields.to_vec();
+    h.extend(kept.columns.iter().map(String::as_str));
+    h
+}
+
+/// Record `i`'s kept cells, one per kept column.
+fn kept_row(kept: &KeptColumns, i: usize) -> Vec<String> {
+    match kept.rows.get(i) {
+        Some(r) => r.clone(),
+        None => vec![String::new(); kept.columns.len()],
+    }
+}
+
+/// The files of a CSV instance directory, name → bytes (deterministic).
+/// The instance must have passed [`super::check_writable`].
+pub(crate) fn csv_files(
+    inst: &Instance,
+    dir: &Path,
+) -> Result<Vec<(&'static str, Vec<u8>)>, WriteError> {
+    let mut files = Vec::new();
+    files.push((
+        "experts.csv",
+        table(
+            &dir.join("experts.csv"),
+            &with_kept(EXPERT_FIELDS, &inst.kept.experts),
+            inst.expert_ixs().map(|e| {
+                let x = &inst.experts[e.ix()];
+                let mut row = vec![
+                    x.id.clone(),
+                    opt(x.name.as_deref()),
+                    inst.expert_city(e).to_string(),
+                    inst.expert_institution(e).to_string(),
+                    join_list(&x.fields),
+                    join_list(&x.keywords),
+                    opt(x.title.as_deref()),
+                    opt(x.max_load),
+                    opt(x.min_load),
+                    x.available.to_string(),
+                    join_list(
+                        &x.programmes
+                            .iter()
+                            .map(|p| inst.programmes.name(p.0).to_string())
+                            .collect::<Vec<_>>(),
+                    ),
+                ];
+                row.extend(kept_row(&inst.kept.experts, e.ix()));
+                row
+            }),
+        )?,
+    ));
+    files.push((
+        "applications.csv",
+        table(
+            &dir.join("applications.csv"),
+            &with_kept(APPLICATION_FIELDS, &inst.kept.applications),
+            inst.app_ixs().map(|a| {
+                let x = &inst.applications[a.ix()];
+                let team: Vec<String> = x
+                    .team
+                    .iter()
+                    .map(|&p| inst.person_id(p).to_string())
+                    .collect();
+                let avoid: Vec<String> = x
+                    .avoid
+                    .iter()
+                    .map(|&e| inst.experts[e.ix()].id.clone())
+                    .collect();
+                let mut row = vec![
+                    x.id.clone(),
+                    opt(x.title.as_deref()),
+                    inst.app_city(a).to_string(),
+                    inst.app_institution(a).to_string(),
+                    join_list(&x.fields),
+                    join_list(&x.keywords),
+                    opt(x.panel_size),
+                    join_list(&team),
+                    join_list(&avoid),
+                    opt(inst.programme_name(a)),
+                ];
+                row.extend(kept_row(&inst.kept.applications, a.ix()));
+                row
+            }),
+        )?,
+    ));
+    files.push((
+        "conflicts.csv",
+        table(
+            &dir.join("conflicts.csv"),
+            CONFLICT_FIELDS,
+            inst.conflicts.iter().map(|c| {
+                vec![
+                    inst.experts[c.expert.ix()].id.clone(),
+                    conflict_with(inst, c.with).to_string(),
+                    opt(c.reason.as_deref()),
+                ]
+            }),
+        )?,
+    ));
+    files.push((
+        "coauthorships.csv",
+        table(
+            &dir.join("coauthorships.csv"),
+            COAUTHORSHIP_FIELDS,
+            inst.coauthorships.iter().map(|c| {
+                vec![
+                    inst.person_id(c.a).to_string(),
+                    inst.person_id(c.b).to_string(),
+                    opt(c.year),
+                ]
+            }),
+        )?,
+    ));
+    if let Some(list) = &inst.affinity {
+        files.push((
+            "affinity.csv",
+            table(
+                &dir.join("affinity.csv"),
+                AFFINITY_FIELDS,
+                list.iter().map(|f| {
+                    vec![
+                        inst.applications[f.application.ix()].id.clone(),
+                        inst.experts[f.expert.ix()].id.clone(),
+                        f.score.as_f64().to_string(),
+                    ]
+                }),
+            )?,
+        ));
+    }
+    if inst.history.given {
+        files.push((
+            "history.csv",
+            table(
+                &dir.join("history.csv"),
+                HISTORY_FIELDS,
+                inst.history.records.iter().map(history_row),
+            )?,
+        ));
+    }
+    files.push((
+        "policy.json",
+        policy_bytes(&inst.policy, &dir.join("policy.json"))?,
+    ));
+    Ok(files)
+}

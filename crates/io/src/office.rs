@@ -1,0 +1,1246 @@
+//! Office tables (SPEC.md "Office tables"): the names offices give tables
+//! and columns (English and Chinese), the header row found below title
+//! rows, columns kept with their records, near-typos of known columns,
+//! text encodings, and the policy as key/value rows.
+//!
+//! One vocabulary ([`TABLES`]) serves the readers (CSV directory and
+//! workbook), the writers (headers in the instance's language) and the
+//! blank template (instructions and data validation).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::error::{Errs, LoadError, Location};
+use super::names::{normalize, split_list};
+use super::records::{
+    self, parse_policy, Origin, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
+    APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
+    CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
+};
+
+/// The language of the headers a workbook or template is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// English field names (SPEC's).
+    #[default]
+    En,
+    /// Chinese sheet and column names (SPEC's table, first alias).
+    Zh,
+}
+
+/// What a column holds, for the template's data validation and
+/// instructions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Free text or an id.
+    Text,
+    /// A list (`;`, `；` or `、` between items).
+    List,
+    /// A whole number ≥ 0.
+    Count,
+    /// A whole number ≥ 1.
+    Positive,
+    /// A year.
+    Year,
+    /// A number (a score).
+    Number,
+    /// 是/否, true/false.
+    Bool,
+}
+
+/// One known column: its field name, Chinese names (the first is the one
+/// written), what it holds and what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    /// The field name (SPEC's, the bundle's key).
+    pub field: &'static str,
+    /// Chinese header names; the first is written.
+    pub zh: &'static [&'static str],
+    /// What the cells hold.
+    pub kind: ColumnKind,
+    /// Meaning, in English.
+    pub en_help: &'static str,
+    /// Meaning, in Chinese.
+    pub zh_help: &'static str,
+    /// An example cell for the template.
+    pub example: &'static str,
+}
+
+/// The tables of an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableKind {
+    /// The round's rules (key/value rows).
+    Policy,
+    /// The pool.
+    Experts,
+    /// The applications.
+    Applications,
+    /// Declared conflicts.
+    Conflicts,
+    /// Co-authorship links.
+    Coauthorships,
+    /// Given scores.
+    Affinity,
+    /// Past reviews (SPEC "History").
+    History,
+    /// A panels file as CSV rows (read back by `verify` and others).
+    PanelsCsv,
+}
+
+/// One table as offices name it.
+#[derive(Clone, Copy, Debug)]
+pub struct TableVocab {
+    /// Which table.
+    pub kind: TableKind,
+    /// The English name (sheet name, CSV file stem).
+    pub name: &'static str,
+    /// Chinese sheet names; the first is written.
+    pub zh: &'static [&'static str],
+    /// Known columns (more than the model may use yet: a column whose
+    /// field the reader does not know is not matched).
+    pub columns: &'static [Column],
+    /// Meaning of the table, English and Chinese.
+    pub help: (&'static str, &'static str),
+}
+
+use ColumnKind::*;
+
+const fn col(
+    field: &'static str,
+    zh: &'static [&'static str],
+    kind: ColumnKind,
+    en_help: &'static str,
+    zh_help: &'static str,
+    example: &'static str,
+) -> Column {
+    Column {
+        field,
+        zh,
+        kind,
+        en_help,
+        zh_help,
+        example,
+    }
+}
+
+/// The vocabulary of every table, in the order workbooks list them.
+pub const TABLES: &[TableVocab] = &[
+    TableVocab {
+        kind: TableKind::Policy,
+        name: "policy",
+        zh: &["参数", "规则"],
+        columns: &[
+            col(
+                "key",
+                &["参数", "键"],
+                Text,
+                "policy field name (see the instructions)",
+                "参数名（见说明）",
+                "panel_size",
+            ),
+            col("value", &["值"], Text, "its value", "取值", "5"),
+        ],
+        help: ("the round's rules, one per row", "本轮规则，每行一项"),
+    },
+    TableVocab {
+        kind: TableKind::Experts,
+        name: "experts",
+        zh: &["专家", "专家库"],
+        columns: &[
+            col(
+                "id",
+                &["专家编号", "编号"],
+                Text,
+                "unique expert id",
+                "专家唯一编号",
+                "E0001",
+            ),
+            col("name", &["姓名"], Text, "name", "姓名", "李伟"),
+            col(
+                "city",
+                &["城市", "所在城市"],
+                Text,
+                "home city",
+                "所在城市",
+                "武汉",
+            ),
+            col(
+                "institution",
+                &["工作单位", "单位", "所在单位"],
+                Text,
+                "work unit",
+                "工作单位",
+                "武汉大学",
+            ),
+            col(
+                "fields",
+                &["学科代码", "学科", "研究领域"],
+                List,
+                "discipline codes, separated by ; or 、",
+                "学科代码，用；或、分隔",
+                "F0301；F0302",
+            ),
+            col(
+                "keywords",
+                &["关键词", "关键字"],
+                List,
+                "keywords, separated by ; or 、",
+                "关键词，用；或、分隔",
+                "光学；激光",
+            ),
+            col(
+                "title",
+                &["职称"],
+                Text,
+                "title (e.g. 教授)",
+                "职称（如 教授）",
+                "教授",
+            ),
+            col(
+                "max_load",
+                &["评审上限", "最多评审数"],
+                Count,
+                "most reviews (default: the policy's max_load)",
+                "最多评审项目数（空：按参数 max_load）",
+                "6",
+            ),
+            col(
+                "min_load",
+                &["最少评审数"],
+                Count,
+                "fewest reviews (default: the policy's min_load)",
+                "最少评审项目数（空：按参数 min_load）",
+                "0",
+            ),
+            col(
+                "available",
+                &["是否可用", "可用"],
+                Bool,
+                "是/否 (default 是)",
+                "是/否（空：是）",
+                "是",
+            ),
+            col(
+                "programmes",
+                &["可评计划"],
+                List,
+                "programmes the expert serves (empty: all)",
+                "可评审的计划类别（空：全部）",
+                "",
+            ),
+        ],
+        help: (
+            "the expert pool, one expert per row",
+            "专家库，每行一位专家",
+        ),
+    },
+    TableVocab {
+        kind: TableKind::Applications,
+        name: "applications",
+        zh: &["申报项目", "项目"],
+        columns: &[
+            col(
+                "id",
+                &["项目编号", "编号"],
+                Text,
+                "unique application id",
+                "项目唯一编号",
+                "A0001",
+            ),
+            col(
+                "title",
+                &["项目名称", "名称"],
+                Text,
+                "project title",
+                "项目名称",
+                "集成光子传感器",
+            ),
+            col(
+                "city",
+                &["城市", "所在城市"],
+                Text,
+                "applicant's city",
+                "申报单位所在城市",
+                "长沙",
+            ),
+            col(
+                "institution",
+                &["申报单位", "依托单位", "单位"],
+                Text,
+                "applicant's institution",
+                "申报单位",
+                "中南大学",
+            ),
+            col(
+                "fields",
+                &["学科代码", "学科", "研究领域"],
+                List,
+                "discipline codes, separated by ; or 、",
+                "学科代码，用；或、分隔",
+                "F0301",
+            ),
+            col(
+                "keywords",
+                &["关键词", "关键字"],
+                List,
+                "keywords, separated by ; or 、",
+                "关键词，用；或、分隔",
+                "光子学",
+            ),
+            col(
+                "panel_size",
+                &["评审专家数", "专家数"],
+                Positive,
+                "experts on the panel (default: the policy's panel_size)",
+                "评审专家人数（空：按参数 panel_size）",
+                "",
+            ),
+            col(
+                "team",
+                &["团队成员", "团队"],
+                List,
+                "person ids of the team (may be expert ids)",
+                "团队成员编号（可为专家编号）",
+                "P0101；E0420",
+            ),
+            col(
+                "avoid",
+                &["申请回避专家", "回避专家"],
+                List,
+                "expert ids the applicants asked to avoid",
+                "申请回避的专家编号",
+                "",
+            ),
+            col(
+                "programme",
+                &["计划类别", "计划", "类别"],
+                Text,
+                "programme",
+                "计划类别",
+                "",
+            ),
+        ],
+        help: ("the applications, one per row", "申报项目，每行一项"),
+    },
+    TableVocab {
+        kind: TableKind::Conflicts,
+        name: "conflicts",
+        zh: &["回避", "利益冲突"],
+        columns: &[
+            col(
+                "expert",
+                &["专家编号", "专家"],
+                Text,
+                "the expert",
+                "专家编号",
+                "E0001",
+            ),
+            col(
+                "with",
+                &["回避对象", "对象"],
+                Text,
+                "an application id or a person id",
+                "项目编号或人员编号",
+                "A0001",
+            ),
+            col("reason", &["原因"], Text, "why", "回避原因", "本人申报"),
+        ],
+        help: ("declared conflicts of interest", "申报的利益冲突"),
+    },
+    TableVocab {
+        kind: TableKind::Coauthorships,
+        name: "coauthorships",
+        zh: &["合作", "合著"],
+        columns: &[
+            col(
+                "a",
+                &["成员甲"],
+                Text,
+                "one person id",
+                "人员甲编号",
+                "E0001",
+            ),
+            col(
+                "b",
+                &["成员乙"],
+                Text,
+                "the other person id",
+                "人员乙编号",
+                "P0101",
+            ),
+            col(
+                "year",
+                &["年份"],
+                Year,
+                "year of the joint work",
+                "合作年份",
+                "2024",
+            ),
+        ],
+        help: ("co-authorship links", "合作（合著）关系"),
+    },
+    TableVocab {
+        kind: TableKind::Affinity,
+        name: "affinity",
+        zh: &["匹配度", "评分"],
+        columns: &[
+            col(
+                "application",
+                &["项目编号"],
+                Text,
+                "application id",
+                "项目编号",
+                "A0001",
+            ),
+            col(
+                "expert",
+                &["专家编号"],
+                Text,
+                "expert id",
+                "专家编号",
+                "E0001",
+            ),
+            col(
+                "score",
+                &["匹配度", "分数"],
+                Number,
+                "score of the pair",
+                "匹配分数",
+                "0.83",
+            ),
+        ],
+        help: (
+            "given scores (if present, unlisted pairs score default_affinity)",
+            "给定的匹配分数（有此表时，未列出的配对按 default_affinity 计分）",
+        ),
+    },
+    TableVocab {
+        kind: TableKind::History,
+        name: "history",
+        zh: &["历史", "评审记录"],
+        columns: &[
+            col(
+                "year",
+                &["年份", "年度"],
+                Year,
+                "the year of that round",
+                "评审年度",
+                "2025",
+            ),
+            col(
+                "round",
+                &["轮次", "批次"],
+                Text,
+                "label of the round",
+                "轮次",
+                "第一批",
+            ),
+            col(
+                "programme",
+                &["计划类别", "计划", "类别"],
+                Text,
+                "programme",
+                "计划类别",
+                "",
+            ),
+            col(
+                "application",
+                &["项目编号"],
+                Text,
+                "the past application's id",
+                "往年项目编号",
+                "A2025-001",
+            ),
+            col(
+                "institution",
+                &["申报单位", "依托单位", "单位"],
+                Text,
+                "the past applicant institution",
+                "往年申报单位",
+                "中南大学",
+            ),
+            col(
+                "team",
+                &["团队成员", "团队"],
+                List,
+                "person ids of the past application",
+                "往年团队成员编号",
+                "",
+            ),
+            col(
+                "expert",
+                &["专家编号", "专家"],
+                Text,
+                "the reviewer",
+                "评审专家编号",
+                "E0001",
+            ),
+            col(
+                "outcome",
+                &["结果", "评审结果"],
+                Text,
+                "reviewed, declined, no_show or late",
+                "reviewed / declined / no_show / late",
+                "reviewed",
+            ),
+            col(
+                "rating",
+                &["评价", "评分等级"],
+                Number,
+                "the office's rating, 1 to 5",
+                "评审质量评价，1–5",
+                "4",
+            ),
+        ],
+        help: (
+            "past reviews, one per (application, expert)",
+            "往年评审记录，每行一条",
+        ),
+    },
+];
+
+/// The columns of a panels CSV file (one row per review).
+const PANELS_CSV_VOCAB: TableVocab = TableVocab {
+    kind: TableKind::PanelsCsv,
+    name: "panels",
+    zh: &["评审分组"],
+    columns: &[
+        col(
+            "application",
+            &["项目编号"],
+            Text,
+            "application id",
+            "项目编号",
+            "A0001",
+        ),
+        col(
+            "expert",
+            &["专家编号"],
+            Text,
+            "expert id",
+            "专家编号",
+            "E0001",
+        ),
+        col(
+            "score",
+            &["匹配度", "分数"],
+            Number,
+            "score of the pair",
+            "匹配分数",
+            "0.83",
+        ),
+        col(
+            "expert_city",
+            &["专家城市"],
+            Text,
+            "the expert's city",
+            "专家所在城市",
+            "武汉",
+        ),
+        col(
+            "application_city",
+            &["项目城市"],
+            Text,
+            "the application's city",
+            "项目所在城市",
+            "长沙",
+        ),
+        col(
+            "state",
+            &["状态"],
+            Text,
+            "confirmed, locked, declined or withdrawn",
+            "confirmed / locked / declined / withdrawn",
+            "",
+        ),
+    ],
+    help: ("panels, one review per row", "评审分组，每行一条评审"),
+};
+
+/// The vocabulary of a table.
+pub fn vocab(kind: TableKind) -> &'static TableVocab {
+    if kind == TableKind::PanelsCsv {
+        return &PANELS_CSV_VOCAB;
+    }
+    TABLES.iter().find(|t| t.kind == kind).unwrap_or(&TABLES[0])
+}
+
+impl TableKind {
+    /// Fields the reader knows (its columns), in output order.
+    pub fn known(self) -> &'static [&'static str] {
+        match self {
+            TableKind::Policy => &["key", "value"],
+            TableKind::Experts => EXPERT_FIELDS,
+            TableKind::Applications => APPLICATION_FIELDS,
+            TableKind::Conflicts => CONFLICT_FIELDS,
+            TableKind::Coauthorships => COAUTHORSHIP_FIELDS,
+            TableKind::Affinity => AFFINITY_FIELDS,
+            TableKind::History => super::records::HISTORY_FIELDS,
+            TableKind::PanelsCsv => super::panels::PANELS_CSV_COLUMNS,
+        }
+    }
+
+    /// Required fields.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            TableKind::Policy => &["key", "value"],
+            TableKind::Experts => EXPERT_REQUIRED,
+            TableKind::Applications => APPLICATION_REQUIRED,
+            TableKind::Conflicts => CONFLICT_REQUIRED,
+            TableKind::Coauthorships => COAUTHORSHIP_REQUIRED,
+            TableKind::Affinity => AFFINITY_REQUIRED,
+            TableKind::History => super::records::HISTORY_REQUIRED,
+            TableKind::PanelsCsv => &["application", "expert"],
+        }
+    }
+
+    /// True when unknown columns are kept with the records (experts and
+    /// applications: outputs list them); elsewhere they are ignored.
+    pub fn keeps_columns(self) -> bool {
+        matches!(self, TableKind::Experts | TableKind::Applications)
+    }
+
+    /// The record, for messages ("expert").
+    pub fn record(self) -> &'static str {
+        match self {
+            TableKind::Policy => "policy field",
+            TableKind::Experts => "expert",
+            TableKind::Applications => "application",
+            TableKind::Conflicts => "conflict",
+            TableKind::Coauthorships => "co-authorship",
+            TableKind::Affinity => "affinity entry",
+            TableKind::History => "past review",
+            TableKind::PanelsCsv => "review",
+        }
+    }
+}
+
+/// The header written for `field` of `kind` in `lang`.
+pub fn header_name(kind: TableKind, field: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => field.to_string(),
+        Lang::Zh => vocab(kind)
+            .columns
+            .iter()
+            .find(|c| c.field == field)
+            .and_then(|c| c.zh.first())
+            .map_or_else(|| field.to_string(), |z| z.to_string()),
+    }
+}
+
+/// The sheet name written for a table in `lang`.
+pub fn sheet_name(kind: TableKind, lang: Lang) -> &'static str {
+    let v = vocab(kind);
+    match lang {
+        Lang::En => v.name,
+        Lang::Zh => v.zh[0],
+    }
+}
+
+/// The key a header cell or sheet name is matched by: its normal form in
+/// lower case, without spaces, `_` or `-` (`Max Load`, `max_load` and
+/// `MAX-LOAD` match).
+pub fn header_key(s: &str) -> String {
+    normalize(s)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The table a sheet name names (English or Chinese), if any.
+pub fn table_of_sheet(name: &str) -> Option<TableKind> {
+    let key = header_key(name);
+    TABLES.iter().find_map(|t| {
+        (header_key(t.name) == key || t.zh.iter().any(|z| header_key(z) == key)).then_some(t.kind)
+    })
+}
+
+/// The field a header cell names in `kind` (English name or an alias),
+/// among the fields the reader knows.
+pub fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static str> {
+    let key = header_key(cell);
+    if key.is_empty() {
+        return None;
+    }
+    let known = kind.known();
+    vocab(kind)
+        .columns
+        .iter()
+        .filter(|c| known.contains(&c.field))
+        .find(|c| header_key(c.field) == key || c.zh.iter().any(|z| header_key(z) == key))
+        .map(|c| c.field)
+}
+
+/// The known name `name` is a near-typo of (SPEC: at most two edits, a
+/// swap of neighbours counting as one, and fewer edits than half the known
+/// name's length), compared by [`header_key`]; a name equal but for
+/// letter case or spaces is its own near-typo. `phone`, 电话 and `notes`
+/// are no typos of anything the tables know.
+pub fn near_typo<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    let key = header_key(name);
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let kk = header_key(k);
+        if kk == key {
+            // The same name in another letter case or spacing.
+            return Some(k);
+        }
+        let d = strsim::osa_distance(&key, &kk);
+        let len = kk.chars().count();
+        if d <= 2 && 2 * d < len && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Every header name of a table's known columns (English and Chinese).
+fn all_names(kind: TableKind) -> Vec<&'static str> {
+    let known = kind.known();
+    let mut out = Vec::new();
+    for c in vocab(kind)
+        .columns
+        .iter()
+        .filter(|c| known.contains(&c.field))
+    {
+        out.push(c.field);
+        out.extend(c.zh.iter().copied());
+    }
+    out
+}
+
+/// "max_load (评审上限)": a field with its Chinese names, for messages.
+pub fn field_with_aliases(kind: TableKind, field: &str) -> String {
+    match vocab(kind).columns.iter().find(|c| c.field == field) {
+        Some(c) if !c.zh.is_empty() => format!("{field} ({})", c.zh.join("/")),
+        _ => field.to_string(),
+    }
+}
+
+/// Excel's column name: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A checked table header: known columns by field, kept (unknown)
+/// columns, blank header cells, and every cell as written.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Header {
+    /// Known columns: field → position.
+    pub columns: BTreeMap<String, usize>,
+    /// Kept columns: (position, normalised header).
+    pub kept: Vec<(usize, String)>,
+    /// Positions whose header cell is blank.
+    pub unnamed: Vec<usize>,
+    /// Header cells as written (trimmed), by position.
+    pub labels: Vec<String>,
+}
+
+impl Header {
+    /// Where a field's column is, for messages: `column H "评审上限"`
+    /// (`column H` when the header is the field's own name).
+    pub(crate) fn column_of(&self, field: &str) -> Option<String> {
+        let &i = self.columns.get(field)?;
+        let label = self.labels.get(i).map_or("", String::as_str);
+        Some(if label == field {
+            format!("column {}", column_letters(i))
+        } else {
+            format!("column {} \"{label}\"", column_letters(i))
+        })
+    }
+}
+
+/// How many required columns a row names (to find the header row).
+fn required_named(kind: TableKind, cells: &[String]) -> usize {
+    let named: Vec<&str> = cells
+        .iter()
+        .filter_map(|c| field_of_header(kind, c))
+        .collect();
+    kind.required().iter().filter(|r| named.contains(r)).count()
+}
+
+/// Rows looked at for the header (title rows above it are skipped).
+pub(crate) const HEADER_SEARCH_ROWS: usize = 20;
+
+/// The index of the header among the first rows: the first row naming
+/// every required column; if none does, the row naming most of them (its
+/// problems are then reported), else the first.
+pub(crate) fn header_index(kind: TableKind, rows: &[&[String]]) -> usize {
+    let need = kind.required().len();
+    let mut best = (0, 0);
+    for (i, cells) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let n = required_named(kind, cells);
+        if n == need {
+            return i;
+        }
+        if n > best.1 {
+            best = (i, n);
+        }
+    }
+    best.0
+}
+
+/// True when `cells` name every required column of `kind`: this row is
+/// the header.
+pub(crate) fn is_header(kind: TableKind, cells: &[String]) -> bool {
+    required_named(kind, cells) == kind.required().len()
+}
+
+/// Where a table is, for messages and notes: `experts.csv` or `sheet 专家`.
+pub(crate) struct TableAt<'a> {
+    /// The file.
+    pub file: &'a Path,
+    /// The sheet, for workbooks.
+    pub sheet: Option<&'a str>,
+    /// The header's row number (Excel's, from 1).
+    pub row: u64,
+}
+
+impl TableAt<'_> {
+    fn loc(&self) -> Location {
+        match self.sheet {
+            Some(s) => Location::Record {
+                path: format!("sheet {s} row {}", self.row),
+                id: None,
+            },
+            None => Location::row(self.row),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self.sheet {
+            Some(s) => format!("{} sheet {s}", self.file.display()),
+            None => self.file.display().to_string(),
+        }
+    }
+}
+
+/// Checks a header row for every tabular form: known columns by English
+/// name or alias; a column given twice, a near-typo of a known column or a
+/// missing required column is an error (a missing one: `None`, no row can
+/// be read). Other columns are kept (experts, applications) or ignored,
+/// named once in a note. `hint` is added to "missing" messages.
+pub(crate) fn check_header(
+    at: &TableAt<'_>,
+    cells: &[String],
+    kind: TableKind,
+    hint: &str,
+    errs: &mut Errs,
+) -> Option<Header> {
+    let mut header = Header {
+        labels: cells.iter().map(|c| c.trim().to_string()).collect(),
+        ..Header::default()
+    };
+    let err = |m: String| LoadError::new(at.file, m).at(at.loc());
+    let mut unknown: Vec<String> = Vec::new();
+    // Keys of the kept columns so far (a wide sheet has thousands).
+    let mut kept_keys: std::collections::HashSet<String> = Default::default();
+    for (i, cell) in cells.iter().enumerate() {
+        let name = normalize(cell).into_owned();
+        let letter = column_letters(i);
+        if name.is_empty() {
+            header.unnamed.push(i);
+            continue;
+        }
+        if let Some(field) = field_of_header(kind, &name) {
+            if header_key(field) != header_key(&name) {
+                errs.saw_chinese();
+            }
+            if let Some(&first) = header.columns.get(field) {
+                errs.push(
+                    err(format!(
+                        "columns {} \"{}\" and {letter} \"{name}\" both give {}; keep one",
+                        column_letters(first),
+                        header.labels[first],
+                        field_with_aliases(kind, field)
+                    ))
+                    .in_field(field),
+                );
+                continue;
+            }
+            header.columns.insert(field.to_string(), i);
+            continue;
+        }
+        if let Some(near) = near_typo(&name, all_names(kind)) {
+            let field = field_of_header(kind, near).unwrap_or(near);
+            errs.push(
+                err(format!(
+                    "column {letter} \"{name}\" is not a known column; did you mean {}? \
+                     Rename the header cell",
+                    field_with_aliases(kind, field)
+                ))
+                .in_field(name),
+            );
+            continue;
+        }
+        if !kept_keys.insert(header_key(&name)) {
+            errs.push(err(format!(
+                "column {letter} \"{name}\" appears twice in the header; rename one"
+            )));
+            continue;
+        }
+        unknown.push(format!("{letter} \"{name}\""));
+        header.kept.push((i, name));
+    }
+    if !unknown.is_empty() {
+        let what = if kind.keeps_columns() {
+            format!(
+                "kept with each {} and shown where it is listed",
+                kind.record()
+            )
+        } else {
+            "ignored".to_string()
+        };
+        const SHOWN: usize = 20;
+        let more = match unknown.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        unknown.truncate(SHOWN);
+        errs.note(format!(
+            "note: {}: column(s) {}{more} are not used by the program; {what}",
+            at.label(),
+            unknown.join(", ")
+        ));
+        if !kind.keeps_columns() {
+            header.kept.clear();
+        }
+    }
+    let mut ok = true;
+    for &r in kind.required() {
+        if !header.columns.contains_key(r) {
+            errs.push(
+                err(format!(
+                    "missing required column {}; add it to the header row (row {}){hint}",
+                    field_with_aliases(kind, r),
+                    at.row
+                ))
+                .in_field(r),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(header)
+}
+
+/// The note for title rows skipped above a header.
+pub(crate) fn title_rows_note(at: &TableAt<'_>, skipped: &[u64]) -> String {
+    let rows = match skipped {
+        [one] => format!("row {one}"),
+        [first, .., last] => format!("rows {first}–{last}"),
+        [] => String::new(),
+    };
+    format!(
+        "note: {}: the header is row {}; {rows} above it skipped (a title)",
+        at.label(),
+        at.row
+    )
+}
+
+/// A data row's kept cells as (normalised header, trimmed value), blank
+/// ones left out.
+pub(crate) fn kept_cells(header: &Header, cells: &[String]) -> Vec<(String, String)> {
+    header
+        .kept
+        .iter()
+        .filter_map(|(i, name)| {
+            let v = cells.get(*i).map_or("", |s| s.trim());
+            (!v.is_empty()).then(|| (name.clone(), v.to_string()))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- encodings
+
+/// A table file's text, decoded: UTF-8 (a BOM is dropped); UTF-16 with a
+/// BOM; otherwise, if not UTF-8, GB18030 (which covers GBK) when it
+/// decodes without error. The second value names the encoding used when
+/// it was not UTF-8, for a note.
+pub(crate) fn decode_table<'b>(
+    file: &Path,
+    bytes: &'b [u8],
+) -> Result<(Cow<'b, str>, Option<&'static str>), LoadError> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+            let (text, malformed) = enc.decode_without_bom_handling(&bytes[bom..]);
+            if malformed {
+                return Err(LoadError::new(
+                    file,
+                    format!(
+                        "the file starts with a {} byte order mark but is not valid {}; \
+                         save it as UTF-8 (CSV UTF-8 in Excel)",
+                        enc.name(),
+                        enc.name()
+                    ),
+                ));
+            }
+            return Ok((Cow::Owned(text.into_owned()), Some(enc.name())));
+        }
+    }
+    match super::bundle::text_of(file, bytes) {
+        Ok(t) => match gbk_in_disguise(bytes, t) {
+            Some(text) => Ok((Cow::Owned(text), Some("GB18030"))),
+            None => Ok((Cow::Borrowed(t), None)),
+        },
+        // Neither: the UTF-8 error, as a streamed read reports it.
+        Err(utf8_error) => {
+            // A UTF-8 byte order mark over GBK text (a file re-saved by a
+            // tool that added the mark only): the mark is no character.
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
+                Some(text) => Ok((Cow::Owned(text.into_owned()), Some("GB18030"))),
+                None => Err(utf8_error),
+            }
+        }
+    }
+}
+
+/// Characters Chinese office text is made of beyond ASCII: CJK
+/// ideographs and punctuation, full-width forms, general punctuation.
+fn office_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00B7 | 0x00D7 | 0x2000..=0x206F | 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Characters no office text holds but the UTF-8 reading of GBK bytes
+/// gives: C1 controls, and the scripts of U+0530–U+0DFF (Armenian,
+/// Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Indic). Latin, Greek
+/// and Cyrillic letters (`Zürich`, `Москва`) are not among them.
+fn implausible_char(c: char) -> bool {
+    matches!(c as u32, 0x0080..=0x009F | 0x0530..=0x0DFF)
+}
+
+/// A GBK file whose bytes happen to be valid UTF-8 (short Chinese text
+/// can be: `值` in GBK is the UTF-8 of a Hebrew point): read as UTF-8 it
+/// holds a character no office text has ([`implausible_char`]), read as
+/// GB18030 only Chinese text with at least one ideograph. Then its
+/// GB18030 text. A file that starts with a UTF-8 byte order mark is
+/// UTF-8, as it says.
+pub(crate) fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") || !utf8.chars().any(implausible_char) {
+        return None;
+    }
+    let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
+    let chinese = gbk.chars().filter(|c| !c.is_ascii()).all(office_char)
+        && gbk.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    chinese.then(|| gbk.into_owned())
+}
+
+/// True when a file's first bytes show it needs [`decode_table`] (a UTF-16
+/// byte order mark, or bytes that are not UTF-8), so it is read whole
+/// rather than streamed as UTF-8. `whole` says the prefix is the whole
+/// file (else a character cut at its end is no error).
+pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
+    if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(t) => gbk_in_disguise(prefix, t).is_some(),
+        Err(e) => whole || e.error_len().is_some(),
+    }
+}
+
+/// The note for a file read in another encoding than UTF-8.
+pub(crate) fn encoding_note(file: &Path, encoding: &str) -> String {
+    format!("note: {}: not UTF-8; read as {encoding}", file.display())
+}
+
+// ---------------------------------------------------------------- policy rows
+
+/// A policy given as key/value rows (`policy.csv`, a 参数 sheet): rows
+/// collected, then parsed by the one policy parser with each error placed
+/// at the row of its key.
+#[derive(Default)]
+pub(crate) struct PolicyRows {
+    obj: serde_json::Map<String, Value>,
+    rows: BTreeMap<String, Site>,
+    ok: bool,
+    started: bool,
+}
+
+impl PolicyRows {
+    /// Adds one row.
+    pub(crate) fn add(&mut self, mut r: Reader<'_>, rec: &dyn Record) {
+        if !self.started {
+            self.started = true;
+            self.ok = true;
+        }
+        let key = r.required(rec, "key");
+        let value = r.text(rec, "value").unwrap_or_default();
+        if key.is_empty() {
+            self.ok = false;
+            return;
+        }
+        if let Some(first) = self.rows.get(&key) {
+            let first = Origin {
+                file: r.at.file.clone(),
+                site: first.clone(),
+                id: None,
+            };
+            r.error(
+                "key",
+                format!("{key} is given twice; first at {}", first.short()),
+            );
+            self.ok = false;
+            return;
+        }
+        self.rows.insert(key.clone(), r.at.site.clone());
+        if let Some(v) = policy_value(&key, &value) {
+            self.obj.insert(key, v);
+        }
+    }
+
+    /// Parses the rows into `raw.policy` (all defaults for no rows),
+    /// errors placed at their key's row, else at `whole`.
+    pub(crate) fn finish(self, file: &Arc<Path>, whole: Site, raw: &mut Raw, errs: &mut Errs) {
+        if self.started && !self.ok {
+            return;
+        }
+        let mut inner = Errs::default();
+        let policy = parse_policy(
+            Reader::new(file, whole.clone(), &mut inner),
+            &Value::Object(self.obj),
+        );
+        if let Err(list) = inner.finish(policy.clone()) {
+            for e in list.iter() {
+                let site = e
+                    .field()
+                    .and_then(|f| self.rows.get(f))
+                    .cloned()
+                    .unwrap_or_else(|| whole.clone());
+                let at = Origin {
+                    file: file.clone(),
+                    site,
+                    id: None,
+                };
+                errs.push(at.error(e.field(), e.message()));
+            }
+        }
+        raw.policy = policy;
+    }
+}
+
+/// A policy cell as the JSON value `policy.json` would hold: booleans for
+/// the boolean fields (是/否, yes/no, 1/0, true/false), a list for list
+/// fields, JSON objects and lists as written, numbers, else text.
+fn policy_value(key: &str, text: &str) -> Option<Value> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if records::POLICY_BOOLEANS.contains(&key) {
+        if let Ok(Some(b)) = records::boolean(records::Cell::Text(t)) {
+            return Some(Value::Bool(b));
+        }
+    }
+    if records::POLICY_LISTS.contains(&key) && !t.starts_with('[') {
+        return Some(Value::Array(
+            split_list(t).into_iter().map(Value::String).collect(),
+        ));
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Value>(t) {
+            return Some(v);
+        }
+    }
+    if let Ok(v) = t.parse::<i64>() {
+        return Some(Value::from(v));
+    }
+    if let Ok(v) = t.parse::<u64>() {
+        return Some(Value::from(v));
+    }
+    if let Ok(f) = t.parse::<f64>() {
+        if let Some(n) = serde_json::Number::from_f64(f) {
+            return Some(Value::Number(n));
+        }
+    }
+    if t.eq_ignore_ascii_case("true") {
+        return Some(Value::Bool(true));
+    }
+    if t.eq_ignore_ascii_case("false") {
+        return Some(Value::Bool(false));
+    }
+    Some(Value::String(t.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn aliases_name_fields() {
+        let e = TableKind::Experts;
+        assert_eq!(field_of_header(e, "姓名"), Some("name"));
+        assert_eq!(field_of_header(e, " 工作单位 "), Some("institution"));
+        assert_eq!(field_of_header(e, "Max Load"), Some("max_load"));
+        assert_eq!(field_of_header(e, "MAX_LOAD"), Some("max_load"));
+        assert_eq!(field_of_header(e, "电话"), None);
+        let a = TableKind::Applications;
+        assert_eq!(field_of_header(a, "依托单位"), Some("institution"));
+        assert_eq!(field_of_header(a, "项目名称"), Some("title"));
+        assert_eq!(table_of_sheet("专家库"), Some(TableKind::Experts));
+        assert_eq!(
+            table_of_sheet(" Applications "),
+            Some(TableKind::Applications)
+        );
+        assert_eq!(table_of_sheet("规则"), Some(TableKind::Policy));
+        assert_eq!(table_of_sheet("说明"), None);
+    }
+
+    #[test]
+    fn gbk_that_happens_to_be_utf8_is_read_as_gbk() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("key,值\nseed,3\n");
+        let utf8 = std::str::from_utf8(&gbk).expect("valid UTF-8 by accident");
+        assert_eq!(
+            gbk_in_disguise(&gbk, utf8).as_deref(),
+            Some("key,值\nseed,3\n")
+        );
+        let (text, enc) = decode_table(Path::new("p.csv"), &gbk).unwrap();
+        assert_eq!((text.as_ref(), enc), ("key,值\nseed,3\n", Some("GB18030")));
+        // Real UTF-8 office text stays UTF-8, Latin and Cyrillic letters
+        // included, and so does a file with a UTF-8 byte order mark.
+        for real in ["参数,值\nZürich,是\n", "city\nZürich\n", "Москва,Straße\n"] {
+            assert_eq!(gbk_in_disguise(real.as_bytes(), real), None, "{real}");
+        }
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&gbk);
+        assert_eq!(gbk_in_disguise(&bom, utf8), None);
+    }
+
+    #[test]
+    fn near_typos_are_close_but_not_office_columns() {
+        let names = all_names(TableKind::Experts);
+        assert_eq!(near_typo("max_laod", names.clone()), Some("max_load"));
+        assert_eq!(near_typo("citty", names.clone()), Some("city"));
+        for fine in [
+            "phone", "电话", "notes", "备注", "邮箱", "email", "e-mail", "remarks",
+        ] {
+            assert_eq!(near_typo(fine, names.clone()), None, "{fine}");
+        }
+    }
+}

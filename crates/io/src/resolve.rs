@@ -1,0 +1,617 @@
+//! The one place where read records become an [`Instance`]: ids are
+//! interned, references resolved and cross-record rules checked, for the
+//! bundle and the CSV directory alike (so both load to equal instances).
+//!
+//! Interning order (the model's invariant): cities and institutions in
+//! first-appearance order over experts then applications; persons are the
+//! experts first, in input order (`PersonIx(i) == ExpertIx(i)`), then other
+//! person ids in first-appearance order: teams in application order, then
+//! co-authorships (`a` before `b`). A conflict's `with` must name an
+//! application or an already known person, so it never adds one.
+//!
+//! The id maps here are hash maps used for lookups only (never iterated),
+//! so no output depends on hash order.
+//!
+//! Decision: an application id may not also be a person id (expert, team
+//! member or co-author), because a conflict's `with` could then mean
+//! either; such a clash is an input error.
+
+use super::error::Errs;
+use super::intern::FxMap;
+use super::names::{normalize, place_key};
+use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
+use crate::model::{
+    Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
+    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx, ProgIx,
+};
+
+impl Origin {
+    /// Where, for a cross reference from another record: `experts.csv row 3`
+    /// or `experts[2]`.
+    fn describe(&self) -> String {
+        match self.site {
+            Site::Row(row) => {
+                let name = self
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("{name} row {row}")
+            }
+            _ => self.short(),
+        }
+    }
+}
+
+/// Builds the instance, or pushes every problem found and returns `None`.
+/// Consumes the raw records, moving their texts into the model.
+pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
+    let mut policy = raw.policy.clone().unwrap_or_default();
+    let mut cities = Places::default();
+    let mut institutions = Places::default();
+    let mut persons = Interner::default();
+    let kept = Kept {
+        experts: KeptColumns::from_records(raw.experts.iter().map(|e| kept_pairs(&e.kept))),
+        applications: KeptColumns::from_records(
+            raw.applications.iter().map(|a| kept_pairs(&a.kept)),
+        ),
+    };
+    let mut programmes = Interner::default();
+    for a in &raw.applications {
+        if let Some(p) = &a.programme {
+            programmes.intern(p);
+        }
+    }
+
+    if raw.experts_seen && raw.experts.is_empty() {
+        if let Some(f) = &raw.experts_file {
+            errs.push(super::LoadError::new(
+                f.to_path_buf(),
+                "the pool is empty: there are no experts",
+            ));
+        }
+    }
+    if raw.applications_seen && raw.applications.is_empty() {
+        if let Some(f) = &raw.applications_file {
+            errs.push(super::LoadError::new(
+                f.to_path_buf(),
+                "there are no applications",
+            ));
+        }
+    }
+
+    // Experts.
+    let n_experts = raw.experts.len();
+    let mut expert_index: FxMap<String, ExpertIx> =
+        FxMap::with_capacity_and_hasher(n_experts, Default::default());
+    let mut experts = Vec::with_capacity(n_experts);
+    for i in 0..n_experts {
+        let e = &raw.experts[i];
+        if let Some(first) = expert_index.get(e.id.as_str()) {
+            errs.push(e.at.error(
+                Some("id"),
+                format!(
+                    "duplicate expert id {:?}; first given at {}",
+                    e.id,
+                    raw.experts[first.ix()].at.describe()
+                ),
+            ));
+        } else {
+            expert_index.insert(e.id.clone(), ExpertIx(i as u32));
+        }
+        persons.intern(&e.id);
+        let max = e.max_load.unwrap_or(policy.max_load);
+        let min = e.min_load.unwrap_or(policy.min_load);
+        if e.available && min > max && (e.min_load.is_some() || e.max_load.is_some()) {
+            let whose = |own: bool| if own { "this expert's" } else { "the policy's" };
+            let field = if e.min_load.is_some() {
+                "min_load"
+            } else {
+                "max_load"
+            };
+            errs.push(e.at.error(
+                Some(field),
+                format!(
+                    "min_load {min} ({}) exceeds max_load {max} ({})",
+                    whose(e.min_load.is_some()),
+                    whose(e.max_load.is_some())
+                ),
+            ));
+        }
+        let e = &mut raw.experts[i];
+        experts.push(Expert {
+            id: e.id.clone(),
+            name: e.name.take(),
+            city: CityIx(cities.intern(&e.city)),
+            institution: InstIx(institutions.intern(&e.institution)),
+            fields: std::mem::take(&mut e.fields),
+            keywords: std::mem::take(&mut e.keywords),
+            title: e.title.take(),
+            max_load: e.max_load,
+            min_load: e.min_load,
+            available: e.available,
+            programmes: e
+                .programmes
+                .iter()
+                .map(|p| ProgIx(programmes.intern(p.trim())))
+                .collect(),
+        });
+    }
+
+    // Applications.
+    let n_apps = raw.applications.len();
+    let mut app_index: FxMap<String, AppIx> =
+        FxMap::with_capacity_and_hasher(n_apps, Default::default());
+    let mut applications = Vec::with_capacity(n_apps);
+    for j in 0..n_apps {
+        let a = &raw.applications[j];
+        if let Some(first) = app_index.get(a.id.as_str()) {
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "duplicate application id {:?}; first given at {}",
+                    a.id,
+                    raw.applications[first.ix()].at.describe()
+                ),
+            ));
+        } else {
+            app_index.insert(a.id.clone(), AppIx(j as u32));
+        }
+        let team = a.team.iter().map(|p| PersonIx(persons.intern(p))).collect();
+        let mut avoid = Vec::with_capacity(a.avoid.len());
+        for x in &a.avoid {
+            match expert_index.get(x.as_str()) {
+                Some(&e) => avoid.push(e),
+                None => errs.push(a.at.error(
+                    Some("avoid"),
+                    format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
+                )),
+            }
+        }
+        let a = &mut raw.applications[j];
+        applications.push(Application {
+            id: a.id.clone(),
+            title: a.title.take(),
+            city: CityIx(cities.intern(&a.city)),
+            institution: InstIx(institutions.intern(&a.institution)),
+            fields: std::mem::take(&mut a.fields),
+            keywords: std::mem::take(&mut a.keywords),
+            panel_size: a.panel_size,
+            team,
+            avoid,
+            programme: a
+                .programme
+                .as_deref()
+                .and_then(|p| programmes.get(p))
+                .map(ProgIx),
+        });
+    }
+
+    // Co-authorships.
+    let mut coauthorships: Vec<Coauthorship> = Vec::with_capacity(raw.coauthorships.len());
+    for c in &raw.coauthorships {
+        if c.a == c.b {
+            errs.push(c.at.error(
+                Some("b"),
+                format!("a co-authorship links {:?} to themselves", c.a),
+            ));
+        }
+        coauthorships.push(Coauthorship {
+            a: PersonIx(persons.intern(&c.a)),
+            b: PersonIx(persons.intern(&c.b)),
+            year: c.year,
+        });
+    }
+
+    // Application ids must not be person ids.
+    for a in &raw.applications {
+        if let Some(p) = persons.get(&a.id) {
+            let what = match expert_index.get(a.id.as_str()) {
+                Some(e) => format!("an expert id ({})", raw.experts[e.ix()].at.describe()),
+                None if (p as usize) < n_experts => "an expert id".to_string(),
+                None => "a person id (a team member or a co-author)".to_string(),
+            };
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "application id {:?} is also {what}; application and person ids must differ",
+                    a.id
+                ),
+            ));
+        }
+    }
+
+    // Conflicts.
+    let mut conflicts = Vec::with_capacity(raw.conflicts.len());
+    for c in &mut raw.conflicts {
+        let expert = expert_index.get(c.expert.as_str()).copied();
+        if expert.is_none() {
+            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
+        }
+        let with = if let Some(&a) = app_index.get(c.with.as_str()) {
+            Some(ConflictWith::Application(a))
+        } else if let Some(p) = persons.get(&c.with) {
+            Some(ConflictWith::Person(PersonIx(p)))
+        } else {
+            errs.push(c.at.error(
+                Some("with"),
+                format!(
+                    "{:?} is neither an application id nor a known person \
+                     (an expert, a team member or a co-author)",
+                    c.with
+                ),
+            ));
+            None
+        };
+        if let (Some(expert), Some(with)) = (expert, with) {
+            conflicts.push(Conflict {
+                expert,
+                with,
+                reason: c.reason.take(),
+            });
+        }
+    }
+
+    // Affinity.
+    let affinity = raw
+        .affinity
+        .as_ref()
+        .map(|list| resolve_affinity(list, &app_index, &expert_index, errs));
+
+    for note in cities
+        .notes("city", "cities")
+        .into_iter()
+        .chain(institutions.notes("institution", "institutions"))
+    {
+        errs.note(note);
+    }
+    let (cities, institutions) = (cities.names, institutions.names);
+    // Per-city outside targets must name a city some application is in (a
+    // typo must not silently drop a target); a city is named as its
+    // places are compared, shown as its first spelling.
+    let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
+    for (city, share) in by_city {
+        let key = place_key(&city);
+        let shown = cities
+            .names()
+            .iter()
+            .find(|n| place_key(n) == key)
+            .cloned()
+            .unwrap_or(city);
+        if policy
+            .min_outside_share_by_city
+            .insert(shown.clone(), share)
+            .is_some()
+        {
+            if let Some(file) = &raw.policy_file {
+                errs.push(
+                    super::LoadError::new(
+                        file.to_path_buf(),
+                        format!("city {shown:?} is given twice (spellings of one city)"),
+                    )
+                    .in_field("min_outside_share_by_city"),
+                );
+            }
+        }
+    }
+    if let Some(file) = &raw.policy_file {
+        for city in policy.min_outside_share_by_city.keys() {
+            let known = cities
+                .get(city)
+                .is_some_and(|c| applications.iter().any(|a| a.city.0 == c));
+            if !known {
+                let mut app_cities: Vec<&str> =
+                    applications.iter().map(|a| cities.name(a.city.0)).collect();
+                app_cities.sort_unstable();
+                app_cities.dedup();
+                errs.push(
+                    super::LoadError::new(
+                        file.to_path_buf(),
+                        format!(
+                            "no application is in city {city:?}; the cities of applications are {}",
+                            app_cities.join(", ")
+                        ),
+                    )
+                    .in_field("min_outside_share_by_city"),
+                );
+            }
+        }
+    }
+
+    if let Some(file) = &raw.policy_file {
+        check_programmes(&policy, &applications, &programmes, file, errs);
+        if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
+            errs.push(
+                super::LoadError::new(
+                    file.to_path_buf(),
+                    "the history rules (avoid_repeat, max_reviews_per_year, \
+                     max_consecutive_years, max_declines, min_rating) need the round's year: \
+                     add \"year\" (e.g. 2026) to the policy",
+                )
+                .in_field("year"),
+            );
+        }
+    }
+
+    if !errs.is_empty() || raw.policy.is_none() {
+        return None;
+    }
+    let history = match raw.history.take() {
+        Some(list) => {
+            let h = crate::history::History::resolve(list, &persons, experts.len(), &institutions);
+            for note in history_spelling_notes(&h, &institutions) {
+                errs.note(note);
+            }
+            h
+        }
+        None => crate::history::History::default(),
+    };
+    Some(Instance {
+        policy,
+        experts,
+        applications,
+        conflicts,
+        coauthorships,
+        affinity,
+        cities,
+        institutions,
+        persons,
+        kept,
+        programmes,
+        history,
+    })
+}
+
+/// A record's kept cells as borrowed pairs.
+fn kept_pairs(kept: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    kept.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// Places (cities or institutions) interned as SPEC compares them: by
+/// normal form ([`normalize`]) without letter case ([`place_key`]), shown
+/// as the first spelling's normal form; the spellings merged are kept for
+/// the notes.
+#[derive(Default)]
+struct Places {
+    names: Interner,
+    by_key: FxMap<String, u32>,
+    /// Per place, the distinct spellings as written (at most a few).
+    spellings: Vec<Vec<String>>,
+}
+
+impl Places {
+    /// Most spellings of one place kept for its note.
+    const SHOWN: usize = 6;
+
+    fn intern(&mut self, written: &str) -> u32 {
+        let norm = normalize(written);
+        let i = match self.names.get(&norm) {
+            Some(i) => i,
+            None => {
+                let key = norm.to_lowercase();
+                match self.by_key.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.names.intern(&norm);
+                        self.by_key.insert(key, i);
+                        self.spellings.push(Vec::new());
+                        i
+                    }
+                }
+            }
+        };
+        let seen = &mut self.spellings[i as usize];
+        if seen.len() < Self::SHOWN && !seen.iter().any(|s| s == written) {
+            seen.push(written.to_string());
+        }
+        i
+    }
+
+    /// One note per place written more than one way, in first-appearance
+    /// order.
+    fn notes(&self, what: &str, plural: &str) -> Vec<String> {
+        self.spellings
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.len() > 1)
+            .map(|(i, s)| {
+                let shown: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
+                format!(
+                    "note: the {what} spellings {} are taken as one {what}, shown as {:?} \
+                     ({plural} are compared without spaces at the ends, zero-width characters, \
+                     full-width forms or letter case)",
+                    shown.join(", "),
+                    self.names.name(i as u32)
+                )
+            })
+            .collect()
+    }
+}
+
+/// One note per institution the history spells otherwise than the round
+/// (SPEC: every merge of spellings is noted), in first-appearance order.
+fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<String> {
+    let mut seen: std::collections::BTreeSet<&str> = Default::default();
+    let mut notes = Vec::new();
+    for (i, r) in h.records.iter().enumerate() {
+        let Some(ix) = h.institution_of(i) else {
+            continue;
+        };
+        let shown = institutions.name(ix.0);
+        if r.institution != shown && seen.insert(&r.institution) {
+            notes.push(format!(
+                "note: the history's institution {:?} is taken as {shown:?} \
+                 (institutions are compared without spaces at the ends, zero-width characters, \
+                 full-width forms or letter case)",
+                r.institution
+            ));
+        }
+    }
+    notes
+}
+
+/// Every key of the policy's `programmes` must be named by an application
+/// (a typo must not silently drop a programme's rules).
+fn check_programmes(
+    policy: &crate::model::Policy,
+    applications: &[Application],
+    programmes: &Interner,
+    file: &std::path::Path,
+    errs: &mut Errs,
+) {
+    let named = |name: &str| {
+        programmes
+            .get(name)
+            .is_some_and(|p| applications.iter().any(|a| a.programme == Some(ProgIx(p))))
+    };
+    for name in policy.programmes.keys() {
+        if named(name) {
+            continue;
+        }
+        let mut known: Vec<&str> = applications
+            .iter()
+            .filter_map(|a| a.programme.map(|p| programmes.name(p.0)))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = if known.is_empty() {
+            "no application names a programme (column programme)".to_string()
+        } else {
+            format!("the programmes of applications are {}", known.join(", "))
+        };
+        errs.push(
+            super::LoadError::new(
+                file.to_path_buf(),
+                format!("no application is in programme {name:?}; {hint}"),
+            )
+            .in_field("programmes"),
+        );
+    }
+}
+
+/// The affinity entries with their ids resolved, in input order; unknown
+/// ids and repeated pairs are reported (in input order) and left out.
+fn resolve_affinity(
+    list: &RawAffinityList,
+    app_index: &FxMap<String, AppIx>,
+    expert_index: &FxMap<String, ExpertIx>,
+    errs: &mut Errs,
+) -> Vec<Affinity> {
+    // Each distinct id is looked up once, not once per record.
+    let app_of: Vec<Option<AppIx>> = list
+        .applications
+        .names()
+        .map(|n| app_index.get(normalize(n).as_ref()).copied())
+        .collect();
+    let expert_of: Vec<Option<ExpertIx>> = list
+        .experts
+        .names()
+        .map(|n| expert_index.get(normalize(n).as_ref()).copied())
+        .collect();
+    let duplicates = repeated_pairs(list, &app_of, &expert_of);
+    let mut duplicates = duplicates.iter().peekable();
+    let mut out = Vec::with_capacity(list.records.len());
+    for (k, rec) in list.records.iter().enumerate() {
+        let app = app_of[rec.application as usize];
+        let expert = expert_of[rec.expert as usize];
+        let (Some(application), Some(expert)) = (app, expert) else {
+            let at = list.origin(rec);
+            if app.is_none() {
+                let id = list.applications.name(rec.application);
+                errs.push(at.error(Some("application"), format!("unknown application {id:?}")));
+            }
+            if expert.is_none() {
+                let id = list.experts.name(rec.expert);
+                errs.push(at.error(Some("expert"), format!("unknown expert {id:?}")));
+            }
+            continue;
+        };
+        if let Some(&(_, first)) = duplicates.next_if(|&&(dup, _)| dup as usize == k) {
+            let first = &list.records[first as usize];
+            errs.push(list.origin(rec).error(
+                None,
+                format!(
+                    "duplicate affinity pair ({}, {}); first given at {}",
+                    list.applications.name(rec.application),
+                    list.experts.name(rec.expert),
+                    list.origin(first).describe()
+                ),
+            ));
+            continue;
+        }
+        out.push(Affinity {
+            application,
+            expert,
+            score: rec.score,
+        });
+    }
+    out
+}
+
+/// Records (by index) that repeat an earlier record's known pair, each with
+/// the index of the pair's first record, in input order. Linear: records
+/// are bucketed by application (input order kept), then each bucket marks
+/// the experts it has seen.
+fn repeated_pairs(
+    list: &RawAffinityList,
+    app_of: &[Option<AppIx>],
+    expert_of: &[Option<ExpertIx>],
+) -> Vec<(u32, u32)> {
+    // Indices are record positions (a repeated application id keeps its
+    // place), so size by the largest, not by the number of ids.
+    let n_apps = app_of
+        .iter()
+        .flatten()
+        .map(|a| a.ix() + 1)
+        .max()
+        .unwrap_or(0);
+    let known = |rec: &RawAffinity| {
+        Some((
+            app_of[rec.application as usize]?,
+            expert_of[rec.expert as usize]?,
+        ))
+    };
+    let mut start = vec![0u32; n_apps + 1];
+    for rec in &list.records {
+        if let Some((a, _)) = known(rec) {
+            start[a.ix() + 1] += 1;
+        }
+    }
+    for i in 0..n_apps {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut by_app = vec![0u32; start[n_apps] as usize];
+    for (k, rec) in list.records.iter().enumerate() {
+        if let Some((a, _)) = known(rec) {
+            by_app[next[a.ix()] as usize] = k as u32;
+            next[a.ix()] += 1;
+        }
+    }
+    drop(next);
+    let n_experts = expert_of
+        .iter()
+        .flatten()
+        .map(|e| e.ix() + 1)
+        .max()
+        .unwrap_or(0);
+    // For each expert: the last application that named it (+1; 0 = none)
+    // and that record's index.
+    let mut seen_by = vec![(0u32, 0u32); n_experts];
+    let mut out = Vec::new();
+    for a in 0..n_apps {
+        for &k in &by_app[start[a] as usize..start[a + 1] as usize] {
+            let Some((_, e)) = known(&list.records[k as usize]) else {
+                continue;
+            };
+            let slot = &mut seen_by[e.ix()];
+            if slot.0 == a as u32 + 1 {
+                out.push((k, slot.1));
+            } else {
+                *slot = (a as u32 + 1, k);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}

@@ -1,0 +1,605 @@
+//! Input files read as a stream: a second thread reads a file in blocks,
+//! feeds the input hash, checks UTF-8 and runs a byte scan (the CSV quote
+//! check) as the bytes pass, while the parser takes them block by block.
+//!
+//! So a file is never held whole in memory (a load's memory is the model
+//! it builds plus a few blocks), and hashing and checking cost the parser
+//! no time on a machine with a second core. The text the parser sees has
+//! its UTF-8 byte order mark removed; the hash covers the file's bytes as
+//! they are.
+//!
+//! A read problem (an I/O error, invalid UTF-8, a file that changes while
+//! it is read) stops the stream: the parser then sees an I/O error, which
+//! it must not report itself; [`stream_file`] returns the located problem
+//! instead.
+
+use std::io::{self, BufRead, Read};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{LoadError, Location};
+
+/// Where a file's bytes go besides the parser: the input hash, and an
+/// observer told how many bytes were read (for progress; called from the
+/// reading thread).
+pub(crate) struct Tap<'a> {
+    hasher: Sha256,
+    seen: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<'a> Tap<'a> {
+    pub(crate) fn new(seen: &'a (dyn Fn(u64) + Sync)) -> Tap<'a> {
+        Tap {
+            hasher: Sha256::new(),
+            seen,
+        }
+    }
+
+    /// Bytes read from a file: hashed and reported.
+    pub(crate) fn read(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        (self.seen)(bytes.len() as u64);
+    }
+
+    /// What a CSV directory's hash puts before each file's bytes (see
+    /// [`super::instance_sha256`]): its name, a NUL byte, its length as 8
+    /// little-endian bytes.
+    pub(crate) fn file_header(&mut self, name: &str, len: u64) {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update([0u8]);
+        self.hasher.update(len.to_le_bytes());
+    }
+
+    /// Starts over (the file is read again): a new hash; the bytes were
+    /// reported once already.
+    pub(crate) fn restart(&mut self) {
+        self.hasher = Sha256::new();
+        self.seen = &|_| {};
+    }
+
+    /// The hash, in lower-case hex.
+    pub(crate) fn finish(self) -> String {
+        super::hex(&self.hasher.finalize())
+    }
+}
+
+/// Bytes read per block.
+const BLOCK: usize = 1 << 20;
+
+/// Blocks in flight between the reading thread and the parser.
+const IN_FLIGHT: usize = 4;
+
+/// A scan over a file's text in order, run on the reading thread: it
+/// marks offsets in each block for the parser (the CSV quote scan marks
+/// where rows end; the JSON scan marks the structure of a bundle).
+pub(crate) trait Scan: Send {
+    /// Takes the next block's text, pushing offsets into it to `marks`.
+    fn feed(&mut self, text: &[u8], marks: &mut Vec<u32>);
+}
+
+/// No scan.
+impl Scan for () {
+    fn feed(&mut self, _: &[u8], _: &mut Vec<u32>) {}
+}
+
+/// What the reading thread sends.
+enum Message {
+    /// Text, and the scan's marks in it.
+    Block(String, Vec<u32>),
+    /// The file ended.
+    End,
+    /// Reading stopped on a problem (returned by [`stream_file`]).
+    Failed,
+}
+
+/// The parser's side of a stream: the file's text in order, BOM removed.
+pub(crate) struct Source {
+    rx: Receiver<Message>,
+    recycle: SyncSender<String>,
+    block: String,
+    pos: usize,
+    state: State,
+    /// For [`Source::next_piece`]: text after the last boundary, and the
+    /// piece handed out last.
+    pending: String,
+    piece: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    Ended,
+    Failed,
+}
+
+impl Source {
+    /// The next block from the reading thread, or `None` once it has
+    /// ended or failed (then `state` says which).
+    fn receive(&mut self) -> Option<(String, Vec<u32>)> {
+        if self.state != State::Open {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Message::Block(b, marks)) => return Some((b, marks)),
+            Ok(Message::End) => self.state = State::Ended,
+            Ok(Message::Failed) | Err(_) => self.state = State::Failed,
+        }
+        None
+    }
+
+    /// Makes the next block current; false at the end.
+    fn next_block(&mut self) -> io::Result<bool> {
+        while self.pos == self.block.len() {
+            let Some((b, _)) = self.receive() else {
+                return self.stopped();
+            };
+            let old = std::mem::replace(&mut self.block, b);
+            self.recycle(old);
+            self.pos = 0;
+        }
+        Ok(true)
+    }
+
+    /// The next piece of text that ends at a record boundary (the [`Scan`]'s
+    /// last mark in a block is the offset after a boundary), or `None` at
+    /// the end. Not to be mixed with reading through [`Read`].
+    pub(crate) fn next_piece(&mut self) -> io::Result<Option<&str>> {
+        loop {
+            let Some((b, marks)) = self.receive() else {
+                if self.pending.is_empty() || self.state == State::Failed {
+                    return self.stopped().map(|_| None);
+                }
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
+                break;
+            };
+            let cut = marks.last().map_or(0, |&m| m as usize);
+            self.pending.push_str(&b[..cut]);
+            let boundary = cut > 0;
+            if boundary {
+                self.piece.clear();
+                std::mem::swap(&mut self.piece, &mut self.pending);
+            }
+            self.pending.push_str(&b[cut..]);
+            self.recycle(b);
+            if boundary {
+                break;
+            }
+        }
+        Ok(Some(&self.piece))
+    }
+
+    /// The next block of text with the scan's marks in it, or `None` at
+    /// the end. Not to be mixed with the other ways of reading.
+    pub(crate) fn next_marked(&mut self) -> io::Result<Option<(String, Vec<u32>)>> {
+        match self.receive() {
+            Some(block) => Ok(Some(block)),
+            None => self.stopped().map(|_| None),
+        }
+    }
+
+    /// Gives a block's buffer back to the reading thread (which may have
+    /// stopped: a lost buffer is fine).
+    pub(crate) fn recycle(&mut self, block: String) {
+        let _ = self.recycle.try_send(block);
+    }
+
+    fn stopped(&self) -> io::Result<bool> {
+        match self.state {
+            State::Failed => Err(io::Error::other("the file could not be read")),
+            _ => Ok(false),
+        }
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.next_block()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.block.len() - self.pos);
+        buf[..n].copy_from_slice(&self.block.as_bytes()[self.pos..self.pos + n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.next_block()? {
+            return Ok(&[]);
+        }
+        Ok(&self.block.as_bytes()[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+    }
+}
+
+/// Runs `parse` on the text of the file at `path` while a second thread
+/// reads it, feeding `tap` and `scan` with the file's bytes.
+///
+/// # Errors
+/// The file cannot be opened or read, or is not UTF-8 (with the offset and
+/// line of the first bad byte); then `parse`'s result is dropped.
+pub(crate) fn stream_file<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<T, LoadError> {
+    stream_decoding(path, tap, scan, false, parse).map(|(parsed, _)| parsed)
+}
+
+/// [`stream_file`] for office tables (CSV): a file whose bytes stop being
+/// UTF-8 after a prefix of plain ASCII (which reads the same in both) is
+/// read on as GB18030 from there, decoded as it streams; the second value
+/// then names the encoding, for a note. A file with other text before its
+/// first non-UTF-8 byte is no GB18030 file: the UTF-8 error stands.
+///
+/// # Errors
+/// As [`stream_file`]; bytes that are neither UTF-8 nor GB18030.
+pub(crate) fn stream_table<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<(T, Option<&'static str>), LoadError> {
+    stream_decoding(path, tap, scan, true, parse)
+}
+
+fn stream_decoding<T>(
+    path: &Path,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    gb18030: bool,
+    parse: impl FnOnce(&mut Source) -> T,
+) -> Result<(T, Option<&'static str>), LoadError> {
+    let file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let (tx, rx) = sync_channel(IN_FLIGHT);
+    let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
+    std::thread::scope(|scope| {
+        let reading =
+            scope.spawn(move || read_blocks(path, file, tap, scan, gb18030, &tx, &recycled));
+        let mut source = Source {
+            rx,
+            recycle,
+            block: String::new(),
+            pos: 0,
+            state: State::Open,
+            pending: String::new(),
+            piece: String::new(),
+        };
+        let parsed = parse(&mut source);
+        // The reader stops when the parser is done, whether or not the
+        // parser read to the end.
+        drop(source);
+        match reading.join() {
+            Ok(Ok(encoding)) => Ok((parsed, encoding)),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(LoadError::new(path, "the reading thread failed")),
+        }
+    })
+}
+
+/// The reading thread: blocks of whole UTF-8 characters to `tx`. With
+/// `gb18030`, a file that turns out not to be UTF-8 after an ASCII prefix
+/// is decoded as GB18030 from its first block with a non-ASCII byte on
+/// (returned: the encoding used when not UTF-8).
+fn read_blocks(
+    path: &Path,
+    mut file: std::fs::File,
+    tap: &mut Tap<'_>,
+    scan: &mut dyn Scan,
+    gb18030: bool,
+    tx: &SyncSender<Message>,
+    recycled: &Receiver<String>,
+) -> Result<Option<&'static str>, LoadError> {
+    let fail = |e: LoadError| {
+        let _ = tx.send(Message::Failed);
+        Err(e)
+    };
+    // Bytes of a character cut by the end of the last block.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut offset: u64 = 0; // of the block's first byte in the file
+    let mut lines: u64 = 0; // newlines before it
+    let mut first = true;
+    // Every byte before this block was ASCII (so far the file reads the
+    // same as UTF-8 and as GB18030).
+    let mut ascii = true;
+    // Decoding as GB18030 (after the switch).
+    let mut decoder: Option<encoding_rs::Decoder> = None;
+    let mut read_total: u64 = 0; // bytes read from the file
+    let expected = file
+        .metadata()
+        .map_err(|e| LoadError::new(path, super::describe_io(&e)));
+    let expected = match expected {
+        Ok(m) => m.len(),
+        Err(e) => return fail(e),
+    };
+    loop {
+        let mut block = recycled.try_recv().unwrap_or_default().into_bytes();
+        block.clear();
+        block.reserve(BLOCK + carry.len());
+        block.append(&mut carry);
+        let kept = block.len();
+        block.resize(kept + BLOCK, 0);
+        let n = match read_full(&mut file, &mut block[kept..]) {
+            Ok(n) => n,
+            Err(e) => {
+                return fail(LoadError::new(path, super::describe_io(&e)));
+            }
+        };
+        block.truncate(kept + n);
+        tap.read(&block[kept..]);
+        read_total += n as u64;
+        let at_end = n == 0;
+        if decoder.is_none() && gb18030 && ascii && !block.is_ascii() && gbk_from_here(&block) {
+            decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
+        }
+        if let Some(dec) = decoder.as_mut() {
+            let raw = std::mem::take(&mut block);
+            match decode_block(dec, &raw, at_end) {
+                Ok(text) => block = text.into_bytes(),
+                Err(at) => {
+                    let start = read_total - raw.len() as u64;
+                    return fail(
+                        LoadError::new(
+                            path,
+                            "neither UTF-8 nor GB18030 (GBK): save the file as UTF-8 \
+                             (in Excel: Save As → \"CSV UTF-8\")",
+                        )
+                        .at(Location::Byte {
+                            offset: start + at as u64,
+                            line: lines + count_newlines(&raw[..at]) + 1,
+                        }),
+                    );
+                }
+            }
+        } else {
+            let valid = match std::str::from_utf8(&block) {
+                Ok(_) => block.len(),
+                // A character cut by the block's end: finish it next time.
+                Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let line = lines + count_newlines(&block[..at]) + 1;
+                    return fail(utf8_error(path, offset + at as u64, line));
+                }
+            };
+            carry.extend_from_slice(&block[valid..]);
+            block.truncate(valid);
+            ascii = ascii && block.is_ascii();
+        }
+        let mut skip = 0;
+        if first && !block.is_empty() {
+            first = false;
+            if block.starts_with(b"\xEF\xBB\xBF") {
+                skip = 3;
+            }
+        }
+        offset += block.len() as u64;
+        lines += count_newlines(&block);
+        let text = &block[skip..];
+        let mut marks = Vec::new();
+        scan.feed(text, &mut marks);
+        if at_end {
+            if read_total != expected {
+                return fail(LoadError::new(
+                    path,
+                    format!(
+                        "the file changed while it was read ({expected} bytes when opened, {read_total} read)"
+                    ),
+                ));
+            }
+            if block.len() > skip {
+                block.drain(..skip);
+                let text = String::from_utf8(block).unwrap_or_default();
+                if tx.send(Message::Block(text, marks)).is_err() {
+                    return Ok(None);
+                }
+            }
+            let _ = tx.send(Message::End);
+            return Ok(decoder.is_some().then_some("GB18030"));
+        }
+        if skip > 0 {
+            block.drain(..skip);
+        }
+        // Checked above: whole characters only.
+        let Ok(text) = String::from_utf8(block) else {
+            return fail(LoadError::new(path, "internal error: a block is not UTF-8"));
+        };
+        if !text.is_empty() && tx.send(Message::Block(text, marks)).is_err() {
+            // The parser stopped early (a fatal error): nothing more to do.
+            return Ok(None);
+        }
+    }
+}
+
+/// Whether a block with a non-ASCII byte, after a file's ASCII prefix,
+/// starts the file's GB18030 part: its bytes are not UTF-8 (a cut
+/// character at the end aside), or they are but read as text no office
+/// writes while GB18030 reads them as Chinese (see
+/// [`super::office::gbk_in_disguise`]).
+fn gbk_from_here(block: &[u8]) -> bool {
+    match std::str::from_utf8(block) {
+        Ok(t) => super::office::gbk_in_disguise(block, t).is_some(),
+        Err(e) => match e.error_len() {
+            Some(_) => true,
+            None => {
+                let t = std::str::from_utf8(&block[..e.valid_up_to()]).unwrap_or_default();
+                super::office::gbk_in_disguise(block, t).is_some()
+            }
+        },
+    }
+}
+
+/// One block through the GB18030 decoder; on malformed bytes, the index
+/// in `raw` where they start.
+fn decode_block(dec: &mut encoding_rs::Decoder, raw: &[u8], last: bool) -> Result<String, usize> {
+    let mut out = String::with_capacity(
+        dec.max_utf8_buffer_length_without_replacement(raw.len())
+            .unwrap_or(raw.len() * 3 + 16),
+    );
+    let (result, read) = dec.decode_to_string_without_replacement(raw, &mut out, last);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty if read == raw.len() => Ok(out),
+        encoding_rs::DecoderResult::Malformed(bad, after) => {
+            Err(read.saturating_sub(usize::from(bad) + usize::from(after)))
+        }
+        _ => Err(read),
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The message for invalid UTF-8 at a byte offset (counted from the file's
+/// first byte) on a line.
+pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
+    LoadError::new(
+        file,
+        "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
+         a CSV table may also be GB18030/GBK or UTF-16 with a byte order mark)",
+    )
+    .at(Location::Byte { offset, line })
+}
+
+/// Feeds a file to a tap by streaming it (no whole-file buffer).
+pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = read_full(&mut file, &mut buf)
+            .map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+        if n == 0 {
+            return Ok(());
+        }
+        tap.read(&buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(bytes: &[u8]) -> (Result<Vec<u8>, LoadError>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, bytes).unwrap();
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let count = |n: u64| {
+            seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        let mut tap = Tap::new(&count);
+        let got = stream_file(&path, &mut tap, &mut (), |s| {
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).map(|_| out)
+        });
+        let hash = tap.finish();
+        if got.is_ok() {
+            assert_eq!(seen.into_inner(), bytes.len() as u64, "every byte reported");
+        }
+        (
+            got.and_then(|r| r.map_err(|e| LoadError::new(&path, e.to_string()))),
+            hash,
+        )
+    }
+
+    #[test]
+    fn text_passes_whole_and_the_hash_covers_the_bom() {
+        // Longer than a block, with a character cut by the block's end.
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        while bytes.len() < BLOCK + 10 {
+            bytes.extend_from_slice("武汉 ab\n".as_bytes());
+        }
+        let (got, hash) = stream(&bytes);
+        assert_eq!(got.unwrap(), &bytes[3..]);
+        assert_eq!(hash, crate::hex(&Sha256::digest(&bytes)));
+    }
+
+    fn stream_gbk(bytes: &[u8]) -> Result<(String, Option<&'static str>), LoadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let none = |_: u64| {};
+        let mut tap = Tap::new(&none);
+        stream_table(&path, &mut tap, &mut (), |s| {
+            let mut out = String::new();
+            s.read_to_string(&mut out).map(|_| out)
+        })
+        .and_then(|(r, enc)| Ok((r.map_err(|e| LoadError::new(&path, e.to_string()))?, enc)))
+    }
+
+    #[test]
+    fn gbk_after_an_ascii_prefix_longer_than_blocks_is_decoded() {
+        // ASCII for more than two blocks, then Chinese in GBK with a
+        // two-byte character cut by a block's end.
+        let mut text = String::new();
+        while text.len() < 2 * BLOCK - 1 {
+            text.push_str("E0001,Wuhan,x\n");
+        }
+        text.truncate(2 * BLOCK - 1);
+        text.push_str("武汉,长沙\n");
+        for _ in 0..1000 {
+            text.push_str("E0002,合肥,中南大学\n");
+        }
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        assert!(std::str::from_utf8(&gbk).is_err());
+        let (got, enc) = stream_gbk(&gbk).unwrap();
+        assert_eq!(enc, Some("GB18030"));
+        assert_eq!(got, text);
+        // The same text in UTF-8 is read as it is.
+        let (got, enc) = stream_gbk(text.as_bytes()).unwrap();
+        assert_eq!((got.as_str(), enc), (text.as_str(), None));
+        // Neither encoding: located at the first bad byte.
+        let mut bad = gbk.to_vec();
+        let at = bad.len() - 5;
+        bad[at] = 0xFF;
+        let e = stream_gbk(&bad).unwrap_err();
+        assert!(e.message().contains("neither UTF-8 nor GB18030"), "{e}");
+        assert!(e.to_string().contains(&format!("{at}")), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_across_blocks() {
+        let mut bytes = vec![b'a'; BLOCK + 5];
+        bytes[BLOCK - 2] = b'\n';
+        bytes[BLOCK + 1] = 0xFF;
+        let (got, _) = stream(&bytes);
+        let e = got.unwrap_err();
+        assert_eq!(
+            e.location().map(|l| l.to_string()),
+            Some(
+                Location::Byte {
+                    offset: BLOCK as u64 + 1,
+                    line: 2
+                }
+                .to_string()
+            )
+        );
+        // A character cut off by the end of the file.
+        let (got, _) = stream("ab武".as_bytes().split_last().unwrap().1);
+        assert!(got.unwrap_err().message().contains("invalid UTF-8"));
+    }
+}

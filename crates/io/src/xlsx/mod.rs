@@ -1,0 +1,1017 @@
+//! Excel workbooks (`.xlsx`): an instance read from one workbook, an
+//! instance or a panels file written as one.
+//!
+//! **Reading** (calamine): a workbook holds the same tables as a CSV
+//! directory, one sheet each: `experts` and `applications` (required),
+//! `conflicts`, `coauthorships`, `affinity` (optional) and `policy`
+//! (required; two columns `key` and `value`, one policy field per row; a
+//! sheet with only the header means all defaults). Sheet names are matched
+//! without regard to letter case or surrounding spaces; other sheets (notes,
+//! pivots) are ignored unless their name looks like a misspelt table name.
+//! Every record goes through the same parsers (`records`) and the same
+//! `resolve` step as the CSV and JSON forms, so a workbook and a CSV
+//! directory with the same cells load to equal [`Instance`]s.
+//!
+//! Cells: text cells are read as CSV cells are; number cells as their
+//! shortest decimal (`6.0` → `6`); `TRUE`/`FALSE` cells as booleans; empty
+//! cells mean "not given". A date cell or an Excel error (`#N/A`) is an
+//! error. Lists are `;`-separated, as in CSV. Completely empty rows are
+//! skipped. The header is the first non-empty row of the sheet.
+//!
+//! Errors are located as `round.xlsx sheet experts row 17 (id E0017),
+//! field max_load: …`, rows numbered as Excel shows them.
+//!
+//! **Writing** (rust_xlsxwriter): [`instance_xlsx_bytes`] writes the
+//! reading form back (the round trip `load(write(inst)) == inst` holds);
+//! [`panels_xlsx_bytes`] writes a panels file for program officers: a
+//! `summary` sheet, one sheet per applicants' city (one row per
+//! application) and a `by expert` sheet (one row per review, grouped by
+//! reviewer). [`tables_xlsx_bytes`] writes any list of plain tables.
+//! Output bytes are deterministic (fixed document date).
+//!
+//! Panels workbooks are in `panels.rs`.
+//!
+//! **Boundary:** only this module knows calamine and rust_xlsxwriter.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{Data, Reader as _, Xlsx};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+
+use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use super::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
+use super::records::{
+    self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
+    RawAffinityList, Reader, Record, Site, POLICY_FIELDS,
+};
+use crate::model::Instance;
+
+mod panels;
+mod template;
+pub use panels::{
+    panels_xlsx_bytes, panels_xlsx_bytes_in, read_panels_xlsx, PANELS_BY_EXPERT_SHEET,
+    PANELS_SUMMARY_SHEET,
+};
+pub use template::{instructions_sheet, template_xlsx_bytes};
+
+/// Sheet names of an instance workbook, in the order they are written.
+pub const XLSX_SHEETS: &[&str] = &[
+    "policy",
+    "experts",
+    "applications",
+    "conflicts",
+    "coauthorships",
+    "affinity",
+    "history",
+];
+
+/// True when `path` names an `.xlsx` file (any letter case).
+pub fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+// ---------------------------------------------------------------- reading
+
+/// One sheet as text cells, with Excel's row numbers.
+struct Sheet {
+    /// The sheet's name as written in the workbook.
+    name: String,
+    /// Non-empty rows: (Excel row number from 1, cells as text).
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Where a row of a sheet is.
+fn sheet_loc(sheet: &str, row: u64) -> Location {
+    Location::Record {
+        path: format!("sheet {sheet} row {row}"),
+        id: None,
+    }
+}
+
+/// A cell as the text a CSV cell would hold, or why it cannot be one.
+fn cell_text(d: &Data) -> Result<String, String> {
+    match d {
+        Data::Empty => Ok(String::new()),
+        Data::String(s) => Ok(s.clone()),
+        Data::Int(i) => Ok(i.to_string()),
+        Data::Float(f) => Ok(float_text(*f)),
+        Data::Bool(b) => Ok(b.to_string()),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            Err("the cell holds a date or time; format it as text or as a plain number".into())
+        }
+        Data::DurationIso(_) => {
+            Err("the cell holds a duration; format it as text or as a plain number".into())
+        }
+        Data::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+    }
+}
+
+/// Shortest decimal text of a number cell; integral values without `.0`.
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// A worksheet's non-empty cells, row by row: (row from 0, cells as
+/// (column from 0, value)), rows and cells in order.
+type SparseRows = Vec<(u32, Vec<(u32, Data)>)>;
+
+/// Most cells one workbook may hold, counting each row up to its last
+/// filled column (a stray value at column XFD makes its row 16,384 cells
+/// wide): about 5 million keeps a workbook's memory well under 1 GiB.
+pub const MAX_WORKBOOK_CELLS: usize = 5_000_000;
+
+/// Longest text of one cell, in characters: Excel's own limit.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Most text one workbook may decode, all cells together (a shared string
+/// is counted each time a cell refers to it).
+pub const MAX_WORKBOOK_TEXT_BYTES: usize = 256 << 20;
+
+/// What a workbook has decoded so far, against the limits above.
+#[derive(Default)]
+struct Budget {
+    cells: usize,
+    text: usize,
+    /// A limit was passed: stop reading.
+    exceeded: bool,
+}
+
+/// Bytes of text a cell decodes to (numbers and the like count as a few).
+fn text_bytes(v: &calamine::DataRef<'_>) -> usize {
+    use calamine::DataRef as D;
+    match v {
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => s.len(),
+        D::SharedString(s) => s.len(),
+        _ => 8,
+    }
+}
+
+/// A worksheet's non-empty cells ([`SparseRows`]). Read cell by cell, so
+/// one stray cell far away (say at XFD1048576) costs one cell, not a grid
+/// of every row × every column up to it; refused past the limits
+/// ([`MAX_WORKBOOK_CELLS`], [`MAX_CELL_CHARS`], [`MAX_WORKBOOK_TEXT_BYTES`])
+/// before the text is copied.
+fn sparse_cells(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<SparseRows, String> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // A chart sheet or the like: no cells.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let too_many = || {
+        format!(
+            "the workbook holds more than {MAX_WORKBOOK_CELLS} cells (each row counted up to \
+             its last filled column); delete stray cells far to the right or below, or split \
+             the workbook"
+        )
+    };
+    let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+    let mut width: BTreeMap<u32, u32> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        let v = cell.get_value();
+        if *v == calamine::DataRef::Empty {
+            continue;
+        }
+        let n = text_bytes(v);
+        // Bytes bound characters from above: count only long ones.
+        if n > MAX_CELL_CHARS && cell_chars(v) > MAX_CELL_CHARS {
+            budget.exceeded = true;
+            return Err(format!(
+                "cell {}{}: text of more than {MAX_CELL_CHARS} characters (Excel's limit \
+                 for a cell)",
+                office::column_letters(c as usize),
+                r + 1
+            ));
+        }
+        budget.text += n;
+        if budget.text > MAX_WORKBOOK_TEXT_BYTES {
+            budget.exceeded = true;
+            return Err(format!(
+                "the workbook's cells hold more than {} MiB of text; split the workbook",
+                MAX_WORKBOOK_TEXT_BYTES >> 20
+            ));
+        }
+        let w = width.entry(r).or_insert(0);
+        if c + 1 > *w {
+            budget.cells += (c + 1 - *w) as usize;
+            *w = c + 1;
+        }
+        if budget.cells > MAX_WORKBOOK_CELLS {
+            budget.exceeded = true;
+            return Err(too_many());
+        }
+        rows.entry(r).or_default().push((c, v.clone().into()));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(r, mut cells)| {
+            cells.sort_by_key(|&(c, _)| c);
+            (r, cells)
+        })
+        .collect())
+}
+
+/// Characters of a text cell.
+fn cell_chars(v: &calamine::DataRef<'_>) -> usize {
+    use calamine::DataRef as D;
+    match v {
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => s.chars().count(),
+        D::SharedString(s) => s.chars().count(),
+        _ => 0,
+    }
+}
+
+/// Reads one worksheet into text rows; cell problems go to `errs`.
+fn read_sheet(
+    file: &Path,
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    merges: bool,
+    errs: &mut Errs,
+    budget: &mut Budget,
+) -> Option<Sheet> {
+    let cells = match sparse_cells(wb, name, budget) {
+        Ok(c) => c,
+        Err(e) => {
+            errs.push(LoadError::new(
+                file,
+                format!("cannot read sheet {name}: {e}"),
+            ));
+            return None;
+        }
+    };
+    let mut rows = Vec::new();
+    for (r, row) in cells {
+        let excel_row = u64::from(r) + 1;
+        let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
+        let mut texts = vec![String::new(); width];
+        for (c, d) in &row {
+            match cell_text(d) {
+                Ok(t) => texts[*c as usize] = t,
+                Err(m) => errs.push(
+                    LoadError::new(
+                        file,
+                        format!("column {}: {m}", office::column_letters(*c as usize)),
+                    )
+                    .at(sheet_loc(name, excel_row)),
+                ),
+            }
+        }
+        if texts.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push((excel_row, texts));
+    }
+    if merges {
+        if let Err(m) = fill_merged(file, wb, name, &mut rows, errs, budget) {
+            errs.push(LoadError::new(file, format!("sheet {name}: {m}")));
+            return None;
+        }
+    }
+    Some(Sheet {
+        name: name.to_string(),
+        rows,
+    })
+}
+
+/// Cells merged down one column (Excel's Merge Cells over several rows,
+/// as offices merge a city or an institution shared by the rows below)
+/// hold their value in the top cell only; every row they span gets it,
+/// with a note. Merges across columns (a title over the table) are left
+/// as they are. The cells filled count against [`MAX_WORKBOOK_CELLS`].
+fn fill_merged(
+    file: &Path,
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    rows: &mut [(u64, Vec<String>)],
+    errs: &mut Errs,
+    budget: &mut Budget,
+) -> Result<(), String> {
+    const SHOWN: usize = 3;
+    let regions = match wb.worksheet_merge_cells(name) {
+        Some(Ok(r)) => r,
+        // A chart sheet or no merges: nothing to fill.
+        _ => return Ok(()),
+    };
+    let mut filled: Vec<String> = Vec::new();
+    for d in regions {
+        let ((r0, c0), (r1, c1)) = (d.start, d.end);
+        if c0 != c1 || r1 <= r0 {
+            continue;
+        }
+        let col = c0 as usize;
+        let Ok(top) = rows.binary_search_by_key(&(u64::from(r0) + 1), |(r, _)| *r) else {
+            continue;
+        };
+        let value = rows[top].1.get(col).cloned().unwrap_or_default();
+        if value.trim().is_empty() {
+            continue;
+        }
+        let mut any = false;
+        for (_, texts) in rows[top + 1..]
+            .iter_mut()
+            .take_while(|(r, _)| *r <= u64::from(r1) + 1)
+        {
+            budget.cells += 1;
+            if budget.cells > MAX_WORKBOOK_CELLS {
+                budget.exceeded = true;
+                return Err(format!(
+                    "merged cells span more than {MAX_WORKBOOK_CELLS} cells; unmerge them"
+                ));
+            }
+            if texts.len() <= col {
+                texts.resize(col + 1, String::new());
+            }
+            if texts[col].is_empty() {
+                texts[col].clone_from(&value);
+                any = true;
+            }
+        }
+        if any {
+            let letter = office::column_letters(col);
+            filled.push(format!("{letter}{}:{letter}{}", r0 + 1, r1 + 1));
+        }
+    }
+    if !filled.is_empty() {
+        let more = match filled.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        errs.note(format!(
+            "note: {} sheet {name}: merged cells {}{more} read as their value on every row they span",
+            file.display(),
+            filled[..filled.len().min(SHOWN)].join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// A sheet row as a record.
+struct SheetRecord<'a> {
+    header: &'a Header,
+    cells: &'a [String],
+}
+
+impl Record for SheetRecord<'_> {
+    fn cell(&self, name: &str) -> Cell<'_> {
+        match self
+            .header
+            .columns
+            .get(name)
+            .and_then(|&i| self.cells.get(i))
+        {
+            Some(s) => Cell::Text(s),
+            None => Cell::Absent,
+        }
+    }
+
+    fn kept(&self) -> Vec<(String, String)> {
+        office::kept_cells(self.header, self.cells)
+    }
+}
+
+/// Finds and checks a sheet's header (the first row naming every
+/// required column; title rows above it are noted) and calls `each` per
+/// data row. Returns false when a required column is missing (no rows
+/// were read).
+fn read_table(
+    file: &Arc<Path>,
+    sheet: &Sheet,
+    kind: TableKind,
+    errs: &mut Errs,
+    mut each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
+    if sheet.rows.is_empty() {
+        errs.push(LoadError::new(
+            file.to_path_buf(),
+            format!(
+                "sheet {} is empty; it needs a header row ({})",
+                sheet.name,
+                kind.required().join(", ")
+            ),
+        ));
+        return false;
+    }
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    let h = office::header_index(kind, &firsts);
+    let (header_row, header_cells) = &sheet.rows[h];
+    let at = TableAt {
+        file,
+        sheet: Some(&sheet.name),
+        row: *header_row,
+    };
+    if h > 0 {
+        let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
+        errs.note(office::title_rows_note(&at, &skipped));
+    }
+    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
+        return false;
+    };
+    for (row, cells) in sheet.rows.iter().skip(h + 1) {
+        let loc = sheet_loc(&sheet.name, *row);
+        let mut stray = false;
+        for (i, c) in cells.iter().enumerate() {
+            let named = i < header_cells.len() && !header.unnamed.contains(&i);
+            if !named && !c.trim().is_empty() {
+                errs.push(
+                    LoadError::new(
+                        file.to_path_buf(),
+                        format!(
+                            "column {} has a value but no name in the header (row {header_row}); \
+                             name the column or clear its cells",
+                            office::column_letters(i)
+                        ),
+                    )
+                    .at(loc.clone()),
+                );
+                stray = true;
+            }
+        }
+        if stray {
+            continue;
+        }
+        let mark = errs.kept_len();
+        let r = Reader::new(
+            file,
+            Site::SheetRow(Arc::from(sheet.name.as_str()), *row),
+            errs,
+        );
+        each(
+            r,
+            &SheetRecord {
+                header: &header,
+                cells,
+            },
+        );
+        errs.columns_since(mark, |f| header.column_of(f));
+    }
+    true
+}
+
+/// Rows below a sheet's header (0 for an empty sheet).
+fn data_rows(sheet: &Sheet, kind: TableKind) -> usize {
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    if firsts.is_empty() {
+        return 0;
+    }
+    sheet.rows.len() - office::header_index(kind, &firsts) - 1
+}
+
+/// Reads the policy sheet (columns key/参数 and value/值, one policy
+/// field per row) into the raw records.
+fn read_policy(file: &Arc<Path>, sheet: &Sheet, raw: &mut Raw, errs: &mut Errs) {
+    let mut rows = PolicyRows::default();
+    if read_table(file, sheet, TableKind::Policy, errs, |r, rec| {
+        rows.add(r, rec)
+    }) {
+        let whole = Site::Named("policy sheet");
+        rows.finish(file, whole, raw, errs);
+    }
+}
+
+/// Loads an instance from the bytes of an `.xlsx` workbook; `name` names
+/// the file in messages. See the module docs for the layout.
+///
+/// # Errors
+/// Every problem found, each naming the workbook, the sheet, the row and
+/// the field.
+pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadErrors> {
+    load_xlsx_noted(name, bytes).map(|(inst, _)| inst)
+}
+
+/// Like [`load_xlsx_from_bytes`], with the load's notes (title rows
+/// skipped, kept columns, merged spellings).
+///
+/// # Errors
+/// As [`load_xlsx_from_bytes`].
+pub fn load_xlsx_noted(
+    name: &Path,
+    bytes: &[u8],
+) -> Result<(Instance, super::LoadNotes), LoadErrors> {
+    let file: Arc<Path> = Arc::from(name);
+    let mut errs = Errs::default();
+    let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(e) => {
+            return Err(LoadError::new(
+                name,
+                format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
+            )
+            .into())
+        }
+    };
+    // Match sheet names (English or Chinese, without regard to case or
+    // spaces); report near misses.
+    let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
+    let all_sheet_names: Vec<&str> = office::TABLES
+        .iter()
+        .flat_map(|t| std::iter::once(t.name).chain(t.zh.iter().copied()))
+        .collect();
+    for sheet in wb.sheet_names() {
+        if let Some(kind) = office::table_of_sheet(&sheet) {
+            let known = office::vocab(kind).name;
+            if office::vocab(kind)
+                .zh
+                .iter()
+                .any(|z| office::header_key(z) == office::header_key(&sheet))
+            {
+                errs.saw_chinese();
+            }
+            if let Some(first) = found.get(known) {
+                errs.push(LoadError::new(
+                    name,
+                    format!(
+                        "sheets {first:?} and {sheet:?} both name the {known} table; \
+                         rename or delete one"
+                    ),
+                ));
+            } else {
+                found.insert(known, sheet.clone());
+            }
+        } else if let Some(near) = records::nearest(&sheet, &all_sheet_names) {
+            errs.push(LoadError::new(
+                name,
+                format!(
+                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
+                ),
+            ));
+        }
+    }
+    let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
+    let mut budget = Budget::default();
+    for (&known, actual) in &found {
+        if let Some(meta) = wb.sheets_metadata().iter().find(|m| &m.name == actual) {
+            if meta.visible != calamine::SheetVisible::Visible {
+                errs.note(format!(
+                    "note: {} sheet {actual}: hidden in Excel, read as the {known} table",
+                    name.display()
+                ));
+            }
+        }
+        // Merges are looked for where offices merge (not in the long
+        // affinity and history tables, read once).
+        let merges = !matches!(known, "affinity" | "history");
+        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+            sheets.insert(known, s);
+        }
+        if budget.exceeded {
+            // Over a limit: that one message, not a cascade.
+            return Err(errs.finish::<Instance>(None).unwrap_err());
+        }
+    }
+
+    let mut raw = Raw {
+        policy_file: Some(file.clone()),
+        experts_file: Some(file.clone()),
+        applications_file: Some(file.clone()),
+        ..Raw::default()
+    };
+    let mut whole = true;
+    match sheets.get("policy") {
+        None => errs.push(LoadError::new(
+            name,
+            "missing sheet policy (参数): add a sheet named policy or 参数 with columns key and \
+             value (参数 and 值), one policy field per row (only the header row means all \
+             defaults)",
+        )),
+        Some(s) => read_policy(&file, s, &mut raw, &mut errs),
+    }
+    match sheets.get("experts") {
+        None => {
+            errs.push(LoadError::new(
+                name,
+                "missing sheet experts (专家): the pool of experts is required",
+            ));
+            whole = false;
+        }
+        Some(s) => {
+            raw.experts_seen = true;
+            let mut list = Vec::new();
+            whole &= read_table(&file, s, TableKind::Experts, &mut errs, |r, rec| {
+                list.extend(parse_expert(r, rec))
+            });
+            raw.experts = list;
+        }
+    }
+    match sheets.get("applications") {
+        None => {
+            errs.push(LoadError::new(
+                name,
+                "missing sheet applications (申报项目): the applications are required",
+            ));
+            whole = false;
+        }
+        Some(s) => {
+            raw.applications_seen = true;
+            let mut list = Vec::new();
+            whole &= read_table(&file, s, TableKind::Applications, &mut errs, |r, rec| {
+                list.extend(parse_application(r, rec))
+            });
+            raw.applications = list;
+        }
+    }
+    if let Some(s) = sheets.get("conflicts") {
+        let mut list = Vec::new();
+        whole &= read_table(&file, s, TableKind::Conflicts, &mut errs, |r, rec| {
+            list.extend(parse_conflict(r, rec))
+        });
+        raw.conflicts = list;
+    }
+    if let Some(s) = sheets.get("coauthorships") {
+        let mut list = Vec::new();
+        whole &= read_table(&file, s, TableKind::Coauthorships, &mut errs, |r, rec| {
+            list.extend(parse_coauthorship(r, rec))
+        });
+        raw.coauthorships = list;
+    }
+    let empty_affinity = sheets
+        .get("affinity")
+        .is_some_and(|s| data_rows(s, TableKind::Affinity) == 0);
+    if empty_affinity {
+        // A template's affinity sheet with its example row deleted: no
+        // scores given, so the computed scores apply (an empty list would
+        // score every pair default_affinity).
+        errs.note(format!(
+            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
+             keywords",
+            name.display()
+        ));
+    }
+    if let Some(s) = sheets.get("affinity").filter(|_| !empty_affinity) {
+        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
+        whole &= read_table(&file, s, TableKind::Affinity, &mut errs, |r, rec| {
+            list.add(r, rec)
+        });
+        raw.affinity = Some(list);
+    }
+    if let Some(s) = sheets.get("history") {
+        let mut list = Vec::new();
+        whole &= read_table(&file, s, TableKind::History, &mut errs, |r, rec| {
+            list.extend(records::parse_history(r, rec))
+        });
+        raw.history = Some(list);
+    }
+    let inst = if whole && errs.is_empty() {
+        super::resolve::resolve(raw, &mut errs)
+    } else if whole {
+        // Resolve anyway to report reference problems too.
+        let _ = super::resolve::resolve(raw, &mut errs);
+        None
+    } else {
+        None
+    };
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
+}
+
+// ---------------------------------------------------------------- writing
+
+/// One cell to write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XCell {
+    /// Nothing (the cell stays empty).
+    Empty,
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// `TRUE` / `FALSE`.
+    Bool(bool),
+}
+
+impl From<&str> for XCell {
+    fn from(s: &str) -> XCell {
+        XCell::Text(s.to_string())
+    }
+}
+
+impl From<String> for XCell {
+    fn from(s: String) -> XCell {
+        XCell::Text(s)
+    }
+}
+
+/// A plain table for one worksheet: a bold header row, then the rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Sheet name (made valid and unique when written).
+    pub name: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<XCell>>,
+}
+
+/// A valid, unique (case-insensitive) sheet name: Excel forbids
+/// `[]:*?/\`, more than 31 characters and duplicates.
+fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = wanted
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let clean = clean.trim_matches('\'').trim();
+    let base: String = if clean.is_empty() {
+        "sheet".into()
+    } else {
+        clean.chars().take(31).collect()
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
+        let suffix = format!(" ({n})");
+        let keep = 31 - suffix.chars().count();
+        name = base.chars().take(keep).collect::<String>() + &suffix;
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// Writes tables, one worksheet each, as `.xlsx` bytes (deterministic).
+pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, WriteError> {
+    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::unrepresentable(path, e.to_string());
+    let mut wb = Workbook::new();
+    let date = ExcelDateTime::from_ymd(2000, 1, 1).map_err(bad)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    let bold = Format::new().set_bold();
+    let mut taken = Vec::new();
+    for t in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&t.name, &mut taken)).map_err(bad)?;
+        for (c, h) in t.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(bad)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| {
+                WriteError::unrepresentable(path, "more rows than a worksheet holds")
+            })?;
+            for (c, cell) in row.iter().enumerate() {
+                let c = u16::try_from(c).map_err(|_| {
+                    WriteError::unrepresentable(path, "more columns than a worksheet holds")
+                })?;
+                match cell {
+                    XCell::Empty => {}
+                    XCell::Text(s) if s.is_empty() => {}
+                    XCell::Text(s) => {
+                        ws.write_string(r, c, s).map_err(bad)?;
+                    }
+                    XCell::Number(x) => {
+                        ws.write_number(r, c, *x).map_err(bad)?;
+                    }
+                    XCell::Bool(b) => {
+                        ws.write_boolean(r, c, *b).map_err(bad)?;
+                    }
+                }
+            }
+        }
+        if !t.rows.is_empty() || !t.header.is_empty() {
+            ws.set_freeze_panes(1, 0).map_err(bad)?;
+        }
+        for (c, h) in t.header.iter().enumerate() {
+            let widest = t
+                .rows
+                .iter()
+                .filter_map(|row| match row.get(c) {
+                    Some(XCell::Text(s)) => Some(display_width(s)),
+                    Some(XCell::Number(_)) => Some(10),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0)
+                .max(display_width(h));
+            ws.set_column_width(c as u16, (widest.clamp(6, 60) + 2) as f64)
+                .map_err(bad)?;
+        }
+    }
+    wb.save_to_buffer().map_err(bad)
+}
+
+/// Rough column width of a text: CJK characters count double.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+        .sum()
+}
+
+/// Columns written as numbers (when the text parses), per table.
+const NUMERIC_COLUMNS: &[&str] = &[
+    "max_load",
+    "min_load",
+    "panel_size",
+    "year",
+    "score",
+    "rating",
+];
+
+/// The instance as an `.xlsx` workbook in the reading layout, English
+/// names; see [`instance_xlsx_bytes_in`].
+pub fn instance_xlsx_bytes(inst: &Instance, path: &Path) -> Result<Vec<u8>, WriteError> {
+    instance_xlsx_bytes_in(inst, path, Lang::En)
+}
+
+/// The instance as an `.xlsx` workbook in the reading layout, sheet and
+/// column names in `lang` (optional tables only when the instance has
+/// them; kept columns after the known ones). Counts and scores are number
+/// cells, booleans `TRUE`/`FALSE` (English) or 是/否 (Chinese), the rest
+/// text. Reads back to the same instance.
+pub fn instance_xlsx_bytes_in(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    tables_xlsx_bytes(path, &instance_tables(inst, path, lang)?)
+}
+
+/// A boolean cell in `lang`.
+fn bool_cell(b: bool, lang: Lang) -> XCell {
+    match lang {
+        Lang::En => XCell::Bool(b),
+        Lang::Zh => XCell::from(if b { "是" } else { "否" }),
+    }
+}
+
+/// The instance's tables in the reading layout (see
+/// [`instance_xlsx_bytes_in`]).
+pub(crate) fn instance_tables(
+    inst: &Instance,
+    path: &Path,
+    lang: Lang,
+) -> Result<Vec<Table>, WriteError> {
+    let files = super::csv_to_bytes(inst)?;
+    let mut tables = Vec::new();
+    // Policy: key/value rows in POLICY_FIELDS order.
+    let policy: Value = serde_json::from_slice(files.policy.as_deref().unwrap_or(b"{}"))
+        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+    let mut rows = Vec::new();
+    for &k in POLICY_FIELDS {
+        let cell = match policy.get(k) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Bool(b)) => bool_cell(*b, lang),
+            Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) if i.unsigned_abs() < (1 << 53) => XCell::Number(i as f64),
+                (None, Some(f)) if n.as_u64().is_none() => XCell::Number(f),
+                _ => XCell::Text(n.to_string()),
+            },
+            Some(Value::String(text)) => XCell::Text(text.clone()),
+            Some(v) => XCell::Text(v.to_string()),
+        };
+        rows.push(vec![XCell::from(k), cell]);
+    }
+    let head = |kind: TableKind, fields: &[String]| -> Vec<String> {
+        fields
+            .iter()
+            .map(|f| office::header_name(kind, f, lang))
+            .collect()
+    };
+    tables.push(Table {
+        name: office::sheet_name(TableKind::Policy, lang).into(),
+        header: head(TableKind::Policy, &["key".into(), "value".into()]),
+        rows,
+    });
+    for (kind, file) in [
+        (TableKind::Experts, "experts.csv"),
+        (TableKind::Applications, "applications.csv"),
+        (TableKind::Conflicts, "conflicts.csv"),
+        (TableKind::Coauthorships, "coauthorships.csv"),
+        (TableKind::Affinity, "affinity.csv"),
+        (TableKind::History, "history.csv"),
+    ] {
+        let Some(bytes) = files.get(file) else {
+            continue;
+        };
+        if (kind == TableKind::Conflicts && inst.conflicts.is_empty())
+            || (kind == TableKind::Coauthorships && inst.coauthorships.is_empty())
+        {
+            continue;
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(bytes);
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+            let row = rec
+                .iter()
+                .zip(&header)
+                .map(|(v, h)| {
+                    if v.is_empty() {
+                        XCell::Empty
+                    } else if h == "available" {
+                        bool_cell(v == "true", lang)
+                    } else if NUMERIC_COLUMNS.contains(&h.as_str()) {
+                        v.parse::<f64>()
+                            .map(XCell::Number)
+                            .unwrap_or_else(|_| XCell::from(v))
+                    } else {
+                        XCell::from(super::csv_safe::restore(v))
+                    }
+                })
+                .collect();
+            rows.push(row);
+        }
+        tables.push(Table {
+            name: office::sheet_name(kind, lang).into(),
+            header: head(kind, &header),
+            rows,
+        });
+    }
+    Ok(tables)
+}
+
+/// Writes an instance as an `.xlsx` workbook, atomically.
+pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteError> {
+    let bytes = instance_xlsx_bytes(inst, path)?;
+    super::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
+}
+
+/// A workbook as sheets of text rows: (sheet name, rows of cells).
+pub type TextSheets = Vec<(String, Vec<Vec<String>>)>;
+
+/// Reads every sheet of an `.xlsx` workbook as text rows (name, rows with
+/// cells as text); for tests and tools that check what was written.
+///
+/// # Errors
+/// The bytes are not a readable workbook.
+pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
+    let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let mut budget = Budget::default();
+    for name in wb.sheet_names() {
+        let cells =
+            sparse_cells(&mut wb, &name, &mut budget).map_err(|e| format!("sheet {name}: {e}"))?;
+        // Rows from the first used one, each as wide as its last cell.
+        let first = cells.first().map_or(0, |&(r, _)| r);
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (r, row) in cells {
+            rows.resize((r - first) as usize, Vec::new());
+            let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
+            let mut texts = vec![String::new(); width];
+            for (c, d) in &row {
+                texts[*c as usize] = cell_text(d).unwrap_or_else(|m| format!("<{m}>"));
+            }
+            rows.push(texts);
+        }
+        out.push((name, rows));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut taken = vec!["summary".to_string()];
+        assert_eq!(sheet_name("Summary", &mut taken), "Summary (2)");
+        assert_eq!(sheet_name("a/b:c", &mut taken), "a_b_c");
+        let long = "x".repeat(40);
+        let n1 = sheet_name(&long, &mut taken);
+        let n2 = sheet_name(&long, &mut taken);
+        assert_eq!(n1.chars().count(), 31);
+        assert!(n2.chars().count() <= 31 && n1 != n2);
+    }
+
+    #[test]
+    fn number_cells_read_as_their_shortest_text() {
+        assert_eq!(float_text(6.0), "6");
+        assert_eq!(float_text(0.1), "0.1");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(0.833333), "0.833333");
+    }
+}

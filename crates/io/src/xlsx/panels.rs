@@ -1,0 +1,602 @@
+//! Panels as a workbook for program officers, and read back from one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+use crate::error::{LoadError, Location, WriteError};
+use crate::model::{AppIx, ExpertIx, Instance};
+use crate::office::Lang;
+use crate::panels::{DeclinedPair, PanelRecord, PanelsFile};
+
+/// Sheet names of a panels workbook other than the per-city sheets.
+pub const PANELS_SUMMARY_SHEET: &str = "summary";
+/// The per-reviewer sheet of a panels workbook.
+pub const PANELS_BY_EXPERT_SHEET: &str = "by expert";
+/// The sheet of declined pairs and withdrawn experts (written only when
+/// there are any): columns `application`, `expert`, `state`.
+pub const PANELS_DECLINES_SHEET: &str = "declines";
+/// The city sheets' column an officer marks when a panel is confirmed
+/// (`replace --lock-confirmed` locks those panels).
+pub const CONFIRMED_COLUMN: &str = "confirmed";
+/// The city sheets' column marking locked panels.
+pub const LOCKED_COLUMN: &str = "locked";
+
+/// The words of a panels workbook: (English, Chinese). Sheet names,
+/// headers and summary keys are written in the chosen language and read
+/// back in either.
+const WORDS: &[(&str, &str)] = &[
+    (PANELS_SUMMARY_SHEET, "汇总"),
+    (PANELS_BY_EXPERT_SHEET, "按专家"),
+    ("key", "指标"),
+    ("value", "值"),
+    ("status", "状态"),
+    ("objective", "总匹配分"),
+    ("bound", "上界"),
+    ("solver", "求解方法"),
+    ("seed", "随机种子"),
+    ("input_sha256", "输入文件SHA-256"),
+    ("assignment_sha256", "分组SHA-256"),
+    ("applications", "项目数"),
+    ("panels", "分组数"),
+    ("reviews", "评审人次"),
+    ("application", "项目编号"),
+    ("title", "项目名称"),
+    ("institution", "单位"),
+    ("panel_size", "评审专家数"),
+    ("outside_city", "外地专家数"),
+    ("panel_score", "分组匹配分"),
+    ("expert", "专家编号"),
+    ("name", "姓名"),
+    ("city", "城市"),
+    ("load", "评审数"),
+    ("max_load", "评审上限"),
+    ("application_title", "项目名称"),
+    ("application_institution", "申报单位"),
+    ("application_city", "项目城市"),
+    ("programme", "计划类别"),
+    ("score", "匹配度"),
+];
+
+/// A word of the workbook in `lang`.
+fn word(key: &'static str, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => key,
+        Lang::Zh => WORDS
+            .iter()
+            .find(|(en, _)| *en == key)
+            .map_or(key, |(_, zh)| zh),
+    }
+}
+
+/// True when `cell` is `key` in either language.
+fn is_word(cell: &str, key: &str) -> bool {
+    let c = cell.trim();
+    c == key || WORDS.iter().any(|(en, zh)| *en == key && c == *zh)
+}
+
+/// A numbered member column (`expert_3`, `专家3`): its number.
+fn member_number(cell: &str, en: &str, zh: &str) -> Option<u32> {
+    let c = cell.trim();
+    c.strip_prefix(en)
+        .or_else(|| c.strip_prefix(zh))?
+        .parse()
+        .ok()
+}
+
+/// A panels file as an `.xlsx` workbook for program officers, with
+/// English headers; see [`panels_xlsx_bytes_in`].
+///
+/// # Errors
+/// As [`panels_xlsx_bytes_in`].
+pub fn panels_xlsx_bytes(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+) -> Result<Vec<u8>, WriteError> {
+    panels_xlsx_bytes_in(path, panels, inst, Lang::En)
+}
+
+/// A panels file as an `.xlsx` workbook for program officers, sheet names
+/// and headers in `lang`: `summary`/汇总 (status, objective, bound, solver,
+/// seed, input hash; numbers as numbers), one sheet per applicants' city
+/// in instance order (application, title, institution, panel size,
+/// outside-city members, panel score, then each member's id, name and
+/// city), and `by expert`/按专家, what invitation letters need: one row
+/// per review, experts in pool order, with the expert's id, name, city,
+/// institution, load and cap, the expert's kept columns (e-mail, phone),
+/// then the application's id, title, institution and city, and the score.
+///
+/// # Errors
+/// A panel naming an application or expert `inst` does not have; scores
+/// not aligned with experts.
+pub fn panels_xlsx_bytes_in(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    let w = |key: &'static str| word(key, lang).to_string();
+    let bad = |m: String| WriteError::unrepresentable(path, m);
+    let apps = inst.app_index();
+    let mut resolved: Vec<(AppIx, Members)> = Vec::new();
+    for p in &panels.panels {
+        let a = *apps
+            .get(p.application.as_str())
+            .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
+        if let Some(s) = &p.scores {
+            if s.len() != p.experts.len() {
+                return Err(bad(format!(
+                    "panel of {}: {} scores for {} experts",
+                    p.application,
+                    s.len(),
+                    p.experts.len()
+                )));
+            }
+        }
+        let mut members = Vec::new();
+        for (i, id) in p.experts.iter().enumerate() {
+            let e = inst
+                .expert_by_id(id)
+                .ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
+            members.push((e, p.scores.as_ref().map(|s| s[i])));
+        }
+        resolved.push((a, members));
+    }
+    let num = |x: f64| XCell::Number(x);
+    let opt_num = |x: Option<f64>| x.map(XCell::Number).unwrap_or(XCell::Empty);
+    let mut tables = Vec::new();
+    let reviews: usize = resolved.iter().map(|(_, m)| m.len()).sum();
+    // A seed is a number where a number cell holds it exactly.
+    let seed = |s: u64| {
+        if s < (1 << 53) {
+            XCell::Number(s as f64)
+        } else {
+            XCell::Text(s.to_string())
+        }
+    };
+    tables.push(Table {
+        name: w(PANELS_SUMMARY_SHEET),
+        header: vec![w("key"), w("value")],
+        rows: vec![
+            vec![w("status").into(), panels.status.clone().into()],
+            vec![w("objective").into(), num(panels.objective)],
+            vec![w("bound").into(), opt_num(panels.bound)],
+            vec![
+                w("solver").into(),
+                panels.solver.clone().unwrap_or_default().into(),
+            ],
+            vec![
+                w("seed").into(),
+                panels.seed.map(seed).unwrap_or(XCell::Empty),
+            ],
+            vec![
+                w("input_sha256").into(),
+                panels.input_sha256.clone().unwrap_or_default().into(),
+            ],
+            vec![
+                w("assignment_sha256").into(),
+                panels.assignment_sha256.clone().unwrap_or_default().into(),
+            ],
+            vec![
+                w("applications").into(),
+                num(inst.applications.len() as f64),
+            ],
+            vec![w("panels").into(), num(resolved.len() as f64)],
+            vec![w("reviews").into(), num(reviews as f64)],
+        ],
+    });
+    // One sheet per applicants' city, cities in instance order.
+    let mut by_city: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, (a, _)) in resolved.iter().enumerate() {
+        by_city
+            .entry(inst.applications[a.ix()].city.0)
+            .or_default()
+            .push(i);
+    }
+    for (city, idx) in &by_city {
+        let width = idx.iter().map(|&i| resolved[i].1.len()).max().unwrap_or(0);
+        let mut header: Vec<String> = [
+            "application",
+            "title",
+            "institution",
+            "panel_size",
+            "outside_city",
+            "panel_score",
+        ]
+        .into_iter()
+        .map(w)
+        .collect();
+        for m in 1..=width {
+            match lang {
+                Lang::En => {
+                    header.push(format!("expert_{m}"));
+                    header.push(format!("name_{m}"));
+                    header.push(format!("city_{m}"));
+                }
+                Lang::Zh => {
+                    header.push(format!("专家{m}"));
+                    header.push(format!("姓名{m}"));
+                    header.push(format!("城市{m}"));
+                }
+            }
+        }
+        header.push(CONFIRMED_COLUMN.to_string());
+        header.push(LOCKED_COLUMN.to_string());
+        let mut rows = Vec::new();
+        for &i in idx {
+            let (a, members) = &resolved[i];
+            let app = &inst.applications[a.ix()];
+            let outside = members
+                .iter()
+                .filter(|(e, _)| inst.experts[e.ix()].city != app.city)
+                .count();
+            let total: Option<f64> = members.iter().map(|(_, s)| *s).sum();
+            let mut row = vec![
+                XCell::from(app.id.as_str()),
+                XCell::from(app.title.clone().unwrap_or_default()),
+                XCell::from(inst.app_institution(*a)),
+                num(inst.panel_size(*a) as f64),
+                num(outside as f64),
+                opt_num(total.map(round6)),
+            ];
+            for (e, _) in members {
+                let ex = &inst.experts[e.ix()];
+                row.push(XCell::from(ex.id.as_str()));
+                row.push(XCell::from(ex.name.clone().unwrap_or_default()));
+                row.push(XCell::from(inst.expert_city(*e)));
+            }
+            for _ in members.len()..width {
+                row.extend([XCell::Empty, XCell::Empty, XCell::Empty]);
+            }
+            let mark = |list: &[String]| {
+                if list.contains(&app.id) {
+                    XCell::from("yes")
+                } else {
+                    XCell::Empty
+                }
+            };
+            row.push(mark(&panels.confirmed));
+            row.push(mark(&panels.locked));
+            rows.push(row);
+        }
+        tables.push(Table {
+            name: city_sheet_name(inst.cities.name(*city)),
+            header,
+            rows,
+        });
+    }
+    // By expert: reviews grouped by reviewer, pool order.
+    let mut per_expert: BTreeMap<ExpertIx, Vec<(AppIx, Option<f64>)>> = BTreeMap::new();
+    for (a, members) in &resolved {
+        for (e, s) in members {
+            per_expert.entry(*e).or_default().push((*a, *s));
+        }
+    }
+    let kept = &inst.kept.experts;
+    let mut rows = Vec::new();
+    for (e, list) in &per_expert {
+        let ex = &inst.experts[e.ix()];
+        for (a, s) in list {
+            let app = &inst.applications[a.ix()];
+            let mut row = vec![
+                XCell::from(ex.id.as_str()),
+                XCell::from(ex.name.clone().unwrap_or_default()),
+                XCell::from(inst.expert_city(*e)),
+                XCell::from(inst.expert_institution(*e)),
+                num(list.len() as f64),
+                num(inst.max_load(*e) as f64),
+            ];
+            row.extend(
+                kept.columns
+                    .iter()
+                    .map(|c| XCell::from(kept.get(e.ix(), c))),
+            );
+            // When applications carry a programme, its column (word
+            // `programme`) goes after the application's city.
+            row.extend([
+                XCell::from(app.id.as_str()),
+                XCell::from(app.title.clone().unwrap_or_default()),
+                XCell::from(inst.app_institution(*a)),
+                XCell::from(inst.app_city(*a)),
+                opt_num(*s),
+            ]);
+            rows.push(row);
+        }
+    }
+    let mut header: Vec<String> = ["expert", "name", "city", "institution", "load", "max_load"]
+        .into_iter()
+        .map(w)
+        .collect();
+    header.extend(kept.columns.iter().cloned());
+    header.extend(
+        [
+            "application",
+            "application_title",
+            "application_institution",
+            "application_city",
+            "score",
+        ]
+        .into_iter()
+        .map(w),
+    );
+    tables.push(Table {
+        name: w(PANELS_BY_EXPERT_SHEET),
+        header,
+        rows,
+    });
+    if !panels.declined.is_empty() || !panels.withdrawn.is_empty() {
+        use crate::panels::state_words;
+        let mut rows: Vec<Vec<XCell>> = panels
+            .declined
+            .iter()
+            .map(|d| {
+                vec![
+                    XCell::from(d.application.as_str()),
+                    XCell::from(d.expert.as_str()),
+                    XCell::from(state_words::DECLINED),
+                ]
+            })
+            .collect();
+        rows.extend(panels.withdrawn.iter().map(|e| {
+            vec![
+                XCell::Empty,
+                XCell::from(e.as_str()),
+                XCell::from(state_words::WITHDRAWN),
+            ]
+        }));
+        tables.push(Table {
+            name: PANELS_DECLINES_SHEET.into(),
+            header: vec!["application".into(), "expert".into(), "state".into()],
+            rows,
+        });
+    }
+    tables_xlsx_bytes(path, &tables)
+}
+
+/// True for a cell an officer typed to mean yes (`yes`, `true`, `1`, `是`,
+/// `✓`, `√`, `y`, `x`, any letter case).
+fn marked(cell: &str) -> bool {
+    matches!(
+        cell.trim().to_lowercase().as_str(),
+        "yes" | "y" | "true" | "1" | "是" | "✓" | "√" | "x" | "确认" | "已确认"
+    )
+}
+
+/// Reads panels back from a workbook written by [`panels_xlsx_bytes`] (and
+/// perhaps edited): the `summary` sheet gives status, objective, bound,
+/// solver, seed and input hash; every other sheet with an `application`
+/// column and `expert_1`, `expert_2`, … columns gives panels (members in
+/// column order, empty cells skipped), in sheet then row order; scores come
+/// from the `by expert` sheet where it lists the pair. A sheet's header is
+/// its first row with an `application` cell (a title row above it is
+/// skipped). Ids are taken as written, spaces included, as the other
+/// formats take them. The workbook carries no certificate.
+///
+/// # Errors
+/// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
+/// an application on two rows. Each names the sheet and row.
+pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
+    let sheets = read_xlsx_tables(bytes)
+        .map_err(|e| LoadError::new(path, format!("not a readable .xlsx workbook: {e}")))?;
+    let at = |sheet: &str, row: usize| Location::Record {
+        path: format!("sheet {sheet} row {}", row + 1),
+        id: None,
+    };
+    let summary = sheets
+        .iter()
+        .find(|(n, _)| is_word(n, PANELS_SUMMARY_SHEET))
+        .ok_or_else(|| {
+            LoadError::new(
+                path,
+                format!(
+                    "no {PANELS_SUMMARY_SHEET:?} sheet: not a panels workbook from `panels solve`"
+                ),
+            )
+        })?;
+    let mut value: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (r, row) in summary.1.iter().enumerate().skip(1) {
+        if let (Some(k), Some(v)) = (row.first(), row.get(1)) {
+            let key = WORDS
+                .iter()
+                .find(|(en, zh)| k.trim() == *en || k.trim() == *zh)
+                .map_or(k.trim(), |(en, _)| en);
+            value.insert(key, (r, v.trim()));
+        }
+    }
+    let text = |key: &str| value.get(key).map(|&(_, v)| v).filter(|v| !v.is_empty());
+    let number = |key: &str| -> Result<Option<f64>, LoadError> {
+        match value.get(key) {
+            Some(&(r, v)) if !v.is_empty() => v.parse::<f64>().map(Some).map_err(|_| {
+                LoadError::new(path, format!("{key}: {v:?} is not a number"))
+                    .at(at(PANELS_SUMMARY_SHEET, r))
+            }),
+            _ => Ok(None),
+        }
+    };
+    let status = text("status").unwrap_or("feasible").to_string();
+    let objective = number("objective")?.unwrap_or(0.0);
+    let bound = number("bound")?;
+    let seed = match value.get("seed") {
+        Some(&(r, v)) if !v.is_empty() => Some(v.parse::<u64>().map_err(|_| {
+            LoadError::new(path, format!("seed: {v:?} is not a whole number"))
+                .at(at(PANELS_SUMMARY_SHEET, r))
+        })?),
+        _ => None,
+    };
+
+    // Scores by (application, expert), from the sheet by expert.
+    let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    if let Some((_, rows)) = sheets
+        .iter()
+        .find(|(n, _)| is_word(n, PANELS_BY_EXPERT_SHEET))
+    {
+        if let Some((h, _)) = header_row(rows) {
+            let col = |name: &str| rows[h].iter().position(|c| is_word(c, name));
+            if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score"))
+            {
+                for row in &rows[h + 1..] {
+                    if let Ok(x) = cell(row, sc).trim().parse::<f64>() {
+                        scores.insert((cell(row, a), cell(row, e)), x);
+                    }
+                }
+            }
+        }
+    }
+
+    let mut panels: Vec<PanelRecord> = Vec::new();
+    let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let (mut confirmed, mut locked) = (Vec::new(), Vec::new());
+    for (name, rows) in &sheets {
+        if is_word(name, PANELS_SUMMARY_SHEET)
+            || is_word(name, PANELS_BY_EXPERT_SHEET)
+            || is_word(name, PANELS_DECLINES_SHEET)
+        {
+            continue;
+        }
+        let Some((h, app_col)) = header_row(rows) else {
+            continue;
+        };
+        let header = &rows[h];
+        // expert_N columns, by N.
+        let mut expert_cols: Vec<(u32, usize)> = header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((member_number(h, "expert_", "专家")?, i)))
+            .collect();
+        expert_cols.sort_unstable();
+        let column = |names: &[&str]| header.iter().position(|c| names.contains(&c.trim()));
+        let confirmed_col = column(&[CONFIRMED_COLUMN, "确认", "已确认"]);
+        let locked_col = column(&[LOCKED_COLUMN, "锁定"]);
+        for (r, row) in rows.iter().enumerate().skip(h + 1) {
+            let cell = |i: usize| cell(row, i);
+            let app = cell(app_col);
+            if app.trim().is_empty() {
+                continue;
+            }
+            if let Some((sheet, first)) = seen.get(app) {
+                return Err(LoadError::new(
+                    path,
+                    format!(
+                        "application {app} has a second panel; the first is on sheet {sheet} row {}",
+                        first + 1
+                    ),
+                )
+                .at(at(name, r)));
+            }
+            seen.insert(app.to_string(), (name.clone(), r));
+            if confirmed_col.is_some_and(|c| marked(cell(c))) {
+                confirmed.push(app.to_string());
+            }
+            if locked_col.is_some_and(|c| marked(cell(c))) {
+                locked.push(app.to_string());
+            }
+            let experts: Vec<String> = expert_cols
+                .iter()
+                .map(|&(_, i)| cell(i))
+                .filter(|e| !e.trim().is_empty())
+                .map(str::to_string)
+                .collect();
+            let listed: Option<Vec<f64>> = experts
+                .iter()
+                .map(|e| scores.get(&(app, e.as_str())).copied())
+                .collect();
+            panels.push(PanelRecord {
+                application: app.to_string(),
+                experts,
+                scores: listed,
+            });
+        }
+    }
+    let (declined, withdrawn) = read_declines(&sheets);
+    if seen.is_empty() && sheets.len() <= 2 {
+        return Err(LoadError::new(
+            path,
+            "no panel sheet (a sheet with an application column and expert_1, expert_2, … columns)",
+        ));
+    }
+    Ok(PanelsFile {
+        status,
+        objective,
+        bound,
+        panels,
+        solver: text("solver").map(str::to_string),
+        seed,
+        input_sha256: text("input_sha256").map(str::to_string),
+        assignment_sha256: text("assignment_sha256").map(str::to_string),
+        declined,
+        withdrawn,
+        confirmed,
+        locked,
+        certificate: None,
+        stats: None,
+    })
+}
+
+/// A panel's members with their scores from the file.
+type Members = Vec<(ExpertIx, Option<f64>)>;
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A city's sheet name: the city's, unless it would take the name of the
+/// summary or by-expert sheet (in any letter case), which the reader looks
+/// for.
+fn city_sheet_name(city: &str) -> String {
+    let fixed = [PANELS_SUMMARY_SHEET, PANELS_BY_EXPERT_SHEET];
+    let taken = |f: &&str| f.eq_ignore_ascii_case(city.trim()) || is_word(city, f);
+    if fixed.iter().any(taken) {
+        format!("{city} (city)")
+    } else {
+        city.to_string()
+    }
+}
+
+/// A cell as written: ids keep their spaces, as the other formats keep
+/// them.
+fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}
+
+/// The header row of a panel sheet: the first row with an `application`
+/// cell (rows above it, such as a title an officer added, are skipped).
+fn header_row(rows: &[Vec<String>]) -> Option<(usize, usize)> {
+    rows.iter().enumerate().find_map(|(r, row)| {
+        row.iter()
+            .position(|h| is_word(h, "application"))
+            .map(|c| (r, c))
+    })
+}
+
+/// Declined pairs and withdrawn experts from the `declines` sheet (rows
+/// with another state word, or none, are skipped).
+fn read_declines(sheets: &[(String, Vec<Vec<String>>)]) -> (Vec<DeclinedPair>, Vec<String>) {
+    use crate::panels::state_words;
+    let (mut declined, mut withdrawn) = (Vec::new(), Vec::new());
+    let Some((_, rows)) = sheets.iter().find(|(n, _)| n == PANELS_DECLINES_SHEET) else {
+        return (declined, withdrawn);
+    };
+    let Some((h, a)) = header_row(rows) else {
+        return (declined, withdrawn);
+    };
+    let col = |name: &str| rows[h].iter().position(|c| c.trim() == name);
+    let (Some(e), Some(st)) = (col("expert"), col("state")) else {
+        return (declined, withdrawn);
+    };
+    for row in &rows[h + 1..] {
+        let (app, expert) = (cell(row, a), cell(row, e));
+        if expert.trim().is_empty() {
+            continue;
+        }
+        match cell(row, st).trim().to_lowercase().as_str() {
+            state_words::DECLINED if !app.trim().is_empty() => declined.push(DeclinedPair {
+                application: app.to_string(),
+                expert: expert.to_string(),
+            }),
+            state_words::WITHDRAWN => withdrawn.push(expert.to_string()),
+            _ => {}
+        }
+    }
+    (declined, withdrawn)
+}

@@ -1,0 +1,1223 @@
+//! The server-rendered pages (maud escapes every value), in Chinese or
+//! English after the round's language. Every page works without
+//! JavaScript; the one script only makes job progress live.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
+
+use super::actions::{ActionError, DrawParams, Marks};
+use super::api::{self, ApiError, Download, PairQuery, SolveBody};
+use super::auth::Caller;
+use super::jobs::JobKind;
+use super::store::Round;
+use super::Shared;
+
+const CSS: &str = include_str!("assets/console.css");
+const JS: &str = include_str!("assets/console.js");
+
+/// Panels per page on the panels page.
+pub const PAGE_SIZE: usize = 50;
+
+/// The programme shown for applications without one.
+pub const NO_PROGRAMME: &str = "-";
+
+/// The pages' routes.
+pub fn routes(max_upload: usize) -> Router<Shared> {
+    Router::new()
+        .route("/", get(rounds_page))
+        .route(
+            "/rounds",
+            post(upload).layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/rounds/{id}", get(round_page))
+        .route("/rounds/{id}/solve", post(solve_form))
+        .route("/rounds/{id}/draw", post(draw_form))
+        .route("/rounds/{id}/events", get(events))
+        .route("/rounds/{id}/panels", get(panels_page))
+        .route("/rounds/{id}/replace", post(replace_form))
+        .route("/rounds/{id}/explain", get(explain_page))
+        .route("/rounds/{id}/report", get(report_page))
+        .route("/rounds/{id}/history", post(history_form))
+        .route("/history", get(history_page))
+        .route("/template.xlsx", get(api::template))
+        .route("/login", get(login_get).post(login_post))
+        .route("/logout", post(logout))
+        .route(
+            "/assets/console.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }),
+        )
+        .route(
+            "/assets/console.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    JS,
+                )
+            }),
+        )
+}
+
+// ---------------------------------------------------------------- language
+
+/// The language of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lang(bool);
+
+impl Lang {
+    /// `zh` or anything else (English).
+    pub fn of(code: &str) -> Lang {
+        Lang(code == "zh")
+    }
+
+    /// From the browser's `Accept-Language` (pages without a round).
+    pub fn from_headers(h: &HeaderMap) -> Lang {
+        let accept = h
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Lang(accept.trim_start().to_ascii_lowercase().starts_with("zh"))
+    }
+
+    /// The text in this language.
+    pub fn t<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        if self.0 {
+            zh
+        } else {
+            en
+        }
+    }
+
+    fn code(self) -> &'static str {
+        if self.0 {
+            "zh-CN"
+        } else {
+            "en"
+        }
+    }
+}
+
+// ---------------------------------------------------------------- layout
+
+fn layout(
+    l: Lang,
+    title: &str,
+    caller: Option<&Caller>,
+    head_extra: Markup,
+    body: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · panels" }
+                link rel="stylesheet" href="/assets/console.css";
+                (head_extra)
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "panels · " (l.t("office console", "评审专家分配")) }
+                    nav { a href="/" { (l.t("Rounds", "轮次")) } a href="/history" { (l.t("History", "历史记录")) } }
+                    @if matches!(caller, Some(Caller::Session(_))) {
+                        form method="post" action="/logout" {
+                            button.secondary type="submit" { (l.t("Log out", "退出")) }
+                        }
+                    }
+                }
+                main { (body) }
+                script src="/assets/console.js" {}
+            }
+        }
+    }
+}
+
+fn page(status: StatusCode, markup: Markup) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+fn csrf_field(app: &Shared, caller: &Caller) -> Markup {
+    html! { input type="hidden" name="csrf" value=(app.auth.csrf_for(caller)); }
+}
+
+fn error_page(
+    app: &Shared,
+    l: Lang,
+    caller: Option<&Caller>,
+    e: &ApiError,
+    back: Option<&str>,
+) -> Response {
+    let _ = app;
+    let body = html! {
+        h1.bad { (l.t("That did not work", "操作未完成")) }
+        (problems(l, &e.0))
+        @if let Some(b) = back { p { a href=(b) { (l.t("Back", "返回")) } } }
+    };
+    page(
+        e.status(),
+        layout(l, l.t("Error", "错误"), caller, html! {}, body),
+    )
+}
+
+/// The load problems as a table: file, where, column, what to change.
+fn problems(l: Lang, e: &ActionError) -> Markup {
+    html! {
+        @if e.problems.is_empty() {
+            pre.bad { (e.message) }
+        } @else {
+            p { (l.t("Nothing was stored. Fix these in the file and upload it again", "未保存任何内容。请在文件中修改以下问题后重新上传"))
+                " (" (e.total_problems.unwrap_or(e.problems.len())) ")." }
+            table.errors {
+                thead { tr {
+                    th { (l.t("File / sheet", "文件 / 工作表")) }
+                    th { (l.t("Row / place", "行 / 位置")) }
+                    th { (l.t("Column", "列")) }
+                    th { (l.t("What to change", "问题与修改方法")) }
+                } }
+                tbody {
+                    @for p in &e.problems {
+                        tr {
+                            td { (p.file) }
+                            td { (p.location.as_deref().unwrap_or("")) }
+                            td { (p.field.as_deref().unwrap_or("")) }
+                            td { (p.message) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_csrf(app: &Shared, caller: &Caller, sent: Option<&str>) -> Result<(), ApiError> {
+    if app.auth.csrf_ok(caller, sent) {
+        Ok(())
+    } else {
+        Err(ApiError(ActionError::new(
+            super::actions::ErrorKind::Forbidden,
+            "the form is stale or came from another site: reload the page and try again",
+        )))
+    }
+}
+
+fn round_lang(round: &Round) -> Lang {
+    Lang::of(&round.meta.language)
+}
+
+fn fmt_num(x: f64) -> String {
+    format!("{x:.6}")
+}
+
+// ---------------------------------------------------------------- rounds list and upload
+
+async fn rounds_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Response {
+    let l = Lang::from_headers(&headers);
+    let rounds = app.store.list();
+    let body = html! {
+        h1 { (l.t("Rounds", "评审轮次")) }
+        section.card {
+            h2 { (l.t("New round", "新建轮次")) }
+            p.muted { (l.t(
+                "Upload the round as an Excel workbook, a zip of the CSV files, or a JSON bundle. It is stored only if it loads.",
+                "上传本轮数据：Excel 工作簿、CSV 文件的 zip 压缩包或 JSON 数据包。只有通过校验的文件才会保存为轮次。")) }
+            p.downloads {
+                (l.t("No workbook yet? Download the blank template, fill it in, upload it:", "还没有工作簿？先下载空白模板，填写后上传："))
+                " " a #template-zh href="/template.xlsx?lang=zh" download { (l.t("blank template (Chinese)", "空白模板（中文）")) }
+                a #template-en href="/template.xlsx?lang=en" download { (l.t("blank template (English)", "空白模板（英文）")) }
+            }
+            form.inline method="post" action="/rounds" enctype="multipart/form-data" {
+                (csrf_field(&app, &caller))
+                label { (l.t("File", "文件")) input type="file" name="file" required accept=".xlsx,.zip,.json"; }
+                label { (l.t("Past reviews", "历史评审记录"))
+                    select name="history" {
+                        option value="console" { (l.t("take this console's history", "使用本系统的历史记录")) }
+                        option value="none" { (l.t("do not take it", "不使用")) }
+                    } }
+                button type="submit" { (l.t("Upload", "上传")) }
+            }
+            p.muted { (l.t(
+                "A round whose policy has a year and whose file has no history of its own takes the rounds appended to this console's history.",
+                "若本轮政策设定了年份且文件本身没有历史记录，将自动使用本系统已追加的历史记录。")) }
+        }
+        section.card {
+            h2 { (l.t("All rounds", "全部轮次")) }
+            @if rounds.is_empty() {
+                p.muted { (l.t("No round yet.", "还没有轮次。")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th { (l.t("Round", "轮次")) } th { (l.t("Uploaded file", "上传文件")) } th { (l.t("Uploaded", "上传时间")) }
+                        th.num { (l.t("Applications", "申请")) } th.num { (l.t("Experts", "专家")) } th { (l.t("Panels", "评审组")) }
+                    } }
+                    tbody {
+                        @for r in &rounds {
+                            @let state = r.state().unwrap_or_default();
+                            tr {
+                                td { a href={"/rounds/" (r.id)} { (r.id) } }
+                                td { (r.meta.upload_name) }
+                                td { (r.meta.created) }
+                                td.num { (r.meta.applications) }
+                                td.num { (r.meta.experts) }
+                                td { @if let Some(s) = state.current() {
+                                    span class={"pill " (s.status)} { (s.status) } " " (s.action) " " (fmt_num(s.objective))
+                                } @else { span.muted { "—" } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("Rounds", "评审轮次"), Some(&caller), html! {}, body),
+    )
+}
+
+async fn upload(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Response {
+    let l = Lang::from_headers(&headers);
+    let result = async {
+        let form = api::read_upload(mp).await?;
+        check_csrf(&app, &caller, form.csrf.as_deref())?;
+        api::make_round(&app, form).await
+    }
+    .await;
+    match result {
+        Ok(round) => Redirect::to(&format!("/rounds/{}", round.id)).into_response(),
+        Err(e) => error_page(&app, l, Some(&caller), &e, Some("/")),
+    }
+}
+
+// ---------------------------------------------------------------- round page
+
+async fn round_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let round = match api::round_of(&app, &id) {
+        Ok(r) => r,
+        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let l = round_lang(&round);
+    match round_body(&app, &caller, &round, l) {
+        Ok((running, body)) => {
+            let head = if running {
+                html! { noscript { meta #refresh http-equiv="refresh" content="3"; } }
+            } else {
+                html! {}
+            };
+            page(
+                StatusCode::OK,
+                layout(l, &round.id, Some(&caller), head, body),
+            )
+        }
+        Err(e) => error_page(&app, l, Some(&caller), &e, Some("/")),
+    }
+}
+
+fn round_body(
+    app: &Shared,
+    caller: &Caller,
+    round: &Arc<Round>,
+    l: Lang,
+) -> Result<(bool, Markup), ApiError> {
+    let v = api::view(round)?;
+    let loaded = round.instance()?;
+    let inst = &loaded.0;
+    let running = v.job.as_ref().is_some_and(|j| j.record.state == "running");
+    let base = format!("/rounds/{}", round.id);
+    let mut per_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for a in inst.app_ixs() {
+        per_city.entry(inst.app_city(a)).or_default().0 += 1;
+    }
+    for e in inst.expert_ixs() {
+        per_city.entry(inst.expert_city(e)).or_default().1 += 1;
+    }
+    let body = html! {
+        h1 { (l.t("Round", "轮次")) " " (round.id) }
+        p.muted { (round.meta.upload_name) " · " (round.meta.created) " · SHA-256 " code { (round.meta.input_sha256) } }
+        div.grid {
+            section.card.stat { (l.t("Applications", "申请")) b { (inst.applications.len()) } }
+            section.card.stat { (l.t("Experts", "专家")) b { (inst.experts.len()) } }
+            section.card.stat { (l.t("Cities", "城市")) b { (inst.cities.len()) } }
+            section.card.stat {
+                (l.t("Panels", "评审组"))
+                @if let Some(s) = &v.current {
+                    b { span class={"pill " (s.status)} { (s.status) } }
+                    (l.t("objective", "目标值")) " " (fmt_num(s.objective))
+                    @if let Some(b) = s.bound { " · " (l.t("bound", "上界")) " " (fmt_num(b)) }
+                } @else { b.muted { "—" } }
+            }
+        }
+        section.card #job data-running=(running) data-events={(base) "/events"} {
+            h2 { (l.t("Solve or draw", "求解或抽取")) }
+            @if let Some(j) = &v.job {
+                p {
+                    (l.t("Last job", "最近任务")) ": " strong { (j.record.kind) } " "
+                    span class={"pill " (j.record.state)} { (j.record.state) }
+                    " " span.muted { (j.record.started) }
+                    @if running {
+                        " " span #job-phase { (j.phase.as_deref().unwrap_or("")) }
+                    }
+                }
+                @if running { progress #job-bar {} }
+                @if let Some(e) = &j.record.error { pre.bad { (e.message) } }
+                @if j.record.state == "interrupted" {
+                    p.bad { (l.t("The server stopped during this job; nothing it was writing was kept. Start it again.",
+                                 "服务器在任务进行中停止；未完成的结果没有保存。请重新开始。")) }
+                }
+            }
+            div.grid {
+                form method="post" action={(base) "/solve"} {
+                    (csrf_field(app, caller))
+                    h2 { (l.t("Solve (optimal panels)", "求解（最优评审组）")) }
+                    label { (l.t("Method", "方法")) select name="method" {
+                        option value="auto" { "auto" } option value="flow" { "flow" } option value="mip" { "mip" } option value="lagrange" { "lagrange" }
+                    } }
+                    label { (l.t("Time limit (s)", "时间上限（秒）")) input type="number" name="time_limit" min="1" step="any"; }
+                    p { button type="submit" disabled[running] { (l.t("Solve", "求解")) } }
+                }
+                form method="post" action={(base) "/draw"} {
+                    (csrf_field(app, caller))
+                    h2 { (l.t("Draw (logged random draw)", "抽取（留痕随机抽取）")) }
+                    label { (l.t("Seed", "随机种子")) input type="number" name="seed" min="0" placeholder=(inst.policy.seed); }
+                    label { (l.t("Max probability per pair", "每对最大概率")) input type="number" name="max_probability" min="0" max="1" step="any" placeholder=(inst.policy.max_probability.map_or(String::new(), |p| p.to_string())); }
+                    p { button type="submit" disabled[running] { (l.t("Draw", "抽取")) } }
+                }
+            }
+        }
+        @if v.current.is_some() {
+            section.card {
+                h2 { (l.t("Results", "结果")) }
+                p.downloads {
+                    a href={(base) "/panels"} { (l.t("Panels", "评审组")) }
+                    a href={(base) "/report"} { (l.t("Report", "公平性报告")) }
+                }
+                (downloads(round, l))
+            }
+        }
+        section.card {
+            h2 { (l.t("Rules in force", "适用规则")) }
+            (rules_table(inst, l))
+        }
+        section.card {
+            h2 { (l.t("Cities", "城市")) }
+            table {
+                thead { tr { th { (l.t("City", "城市")) } th.num { (l.t("Applications", "申请")) } th.num { (l.t("Experts", "专家")) } } }
+                tbody { @for (c, (a, e)) in &per_city { tr { td { (c) } td.num { (a) } td.num { (e) } } } }
+            }
+        }
+        @if !v.steps.is_empty() {
+            section.card {
+                h2 { (l.t("Steps (audit trail)", "操作记录")) }
+                table {
+                    thead { tr { th { "#" } th { (l.t("Action", "操作")) } th { (l.t("When", "时间")) } th { (l.t("Status", "状态")) } th.num { (l.t("Objective", "目标值")) } th { (l.t("Files", "文件")) } } }
+                    tbody { @for s in &v.steps { tr {
+                        td { (s.n) } td { (s.action) } td { (s.at) } td { (s.status) } td.num { (fmt_num(s.objective)) }
+                        td { a href={"/api/v1/rounds/" (round.id) "/files/" (s.panels)} { (s.panels) }
+                             @if let Some(log) = &s.log { " " a href={"/api/v1/rounds/" (round.id) "/files/" (log)} { (log) } } }
+                    } } }
+                }
+            }
+        }
+        section.card #history {
+            h2 { (l.t("History", "历史记录")) }
+            @if let Some(n) = round.meta.history_records {
+                p { (l.t("Uploaded with this console's history:", "上传时已使用本系统的历史记录：")) " " (n) " " (l.t("past reviews", "条")) }
+            }
+            @for m in &v.history {
+                p.ok { (l.t("Appended", "已追加")) " " (m.at) ": " (l.t("step", "步骤")) " " (m.step) ", "
+                    (l.t("year", "年份")) " " (m.year) @if let Some(r) = &m.round { " " (r) } ", "
+                    (m.added) " " (l.t("records", "条记录")) " (" (m.total) " " (l.t("in all", "共计")) ")" }
+            }
+            p.muted { (l.t(
+                "Appends the current panels (every pair as reviewed, the declines of its replacements as declined) to this console's history, as panels history append does; rounds uploaded afterwards take it.",
+                "将当前评审组（每对记为已评审，替换中的拒绝记为拒绝）追加到本系统的历史记录，与 panels history append 相同；之后上传的轮次将使用它。")) }
+            form.inline method="post" action={(base) "/history"} {
+                (csrf_field(app, caller))
+                label { (l.t("Year", "年份")) input type="number" name="year" value=(inst.policy.year.map_or(String::new(), |y| y.to_string())) required; }
+                label { (l.t("Round label (optional)", "轮次标签（可选）")) input type="text" name="round" placeholder="2026-spring"; }
+                button.secondary type="submit" disabled[v.current.is_none() || running] { (l.t("Append this round to the history", "将本轮追加到历史记录")) }
+            }
+            p { a href="/history" { (l.t("The console's history", "本系统的历史记录")) } }
+        }
+    };
+    Ok((running, body))
+}
+
+fn downloads(round: &Round, l: Lang) -> Markup {
+    let base = format!("/api/v1/rounds/{}", round.id);
+    let items = [
+        (
+            Download::PanelsXlsx,
+            l.t("Reviewer workbook (.xlsx)", "评审工作簿 (.xlsx)"),
+        ),
+        (
+            Download::PanelsJson,
+            l.t("Panels (.json)", "评审组 (.json)"),
+        ),
+        (Download::PanelsCsv, l.t("Panels (.csv)", "评审组 (.csv)")),
+        (
+            Download::AnonymousXlsx,
+            l.t(
+                "For applicants, anonymised (.xlsx)",
+                "匿名版（给申请人，.xlsx）",
+            ),
+        ),
+        (Download::ReportHtml, l.t("Report (.html)", "报告 (.html)")),
+        (Download::ReportMd, l.t("Report (.md)", "报告 (.md)")),
+        (
+            Download::FiguresJson,
+            l.t("Report figures (.json)", "报告数据 (.json)"),
+        ),
+    ];
+    html! {
+        p.downloads {
+            @for (d, label) in items { a href={(base) "/" (d.name())} download { (label) } }
+            a href={(base) "/files"} { (l.t("All files and logs", "全部文件与日志")) }
+        }
+    }
+}
+
+fn rules_table(inst: &crate::model::Instance, l: Lang) -> Markup {
+    let p = &inst.policy;
+    let opt = |x: Option<String>| x.unwrap_or_else(|| "—".into());
+    let rows: Vec<(&str, &str, String)> = vec![
+        ("panel_size", "每组专家人数", p.panel_size.to_string()),
+        (
+            "min_outside_share",
+            "外地专家最低比例",
+            p.min_outside_share.to_string(),
+        ),
+        ("min_outside", "外地专家最少人数", p.min_outside.to_string()),
+        (
+            "max_per_city",
+            "每城市最多人数",
+            opt(p.max_per_city.map(|x| x.to_string())),
+        ),
+        (
+            "max_per_institution",
+            "每单位最多人数",
+            opt(p.max_per_institution.map(|x| x.to_string())),
+        ),
+        ("max_load", "每位专家最多评审数", p.max_load.to_string()),
+        ("min_load", "每位专家最少评审数", p.min_load.to_string()),
+        (
+            "avoid_same_institution",
+            "本单位回避",
+            p.avoid_same_institution.to_string(),
+        ),
+        (
+            "coauthor_hops",
+            "合作关系回避层数",
+            p.coauthor_hops.to_string(),
+        ),
+        (
+            "coauthor_years",
+            "合作关系回避年限",
+            opt(p.coauthor_years.map(|x| x.to_string())),
+        ),
+        (
+            "min_affinity",
+            "最低匹配度",
+            opt(p.min_affinity.map(|x| x.to_string())),
+        ),
+        ("seed", "随机种子", p.seed.to_string()),
+        (
+            "max_probability",
+            "抽取最大概率",
+            opt(p.max_probability.map(|x| x.to_string())),
+        ),
+        ("alternates", "候补人数", p.alternates.to_string()),
+        ("min_senior", "高级职称最少人数", p.min_senior.to_string()),
+        ("cover_fields", "覆盖全部学科", p.cover_fields.to_string()),
+        (
+            "min_outside_share_round",
+            "全轮外地比例",
+            opt(p.min_outside_share_round.map(|x| x.to_string())),
+        ),
+        (
+            "max_copanel",
+            "同组次数上限",
+            opt(p.max_copanel.map(|x| x.to_string())),
+        ),
+        ("bonus_per_city", "跨城市加分", p.bonus_per_city.to_string()),
+    ];
+    html! {
+        table {
+            thead { tr { th { (l.t("Rule", "规则")) } th { (l.t("Value", "取值")) } } }
+            tbody {
+                @for (en, zh, v) in rows { tr { td { (l.t(en, zh)) @if l.0 { " " span.muted { code { (en) } } } } td { (v) } } }
+                @for (city, share) in &p.min_outside_share_by_city {
+                    tr { td { "min_outside_share_by_city · " (city) } td { (share) } }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- solve and draw forms
+
+#[derive(Debug, Deserialize)]
+struct SolveForm {
+    csrf: Option<String>,
+    method: Option<String>,
+    time_limit: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DrawForm {
+    csrf: Option<String>,
+    seed: Option<String>,
+    max_probability: Option<String>,
+}
+
+fn parse_opt<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<Option<T>, ApiError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError(ActionError::bad(format!("{what}: {t} is not a number")))),
+    }
+}
+
+async fn solve_form(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Form(f): Form<SolveForm>,
+) -> Response {
+    let back = format!("/rounds/{id}");
+    let result = (|| {
+        let round = api::round_of(&app, &id)?;
+        check_csrf(&app, &caller, f.csrf.as_deref())?;
+        let body = SolveBody {
+            method: f.method.clone(),
+            time_limit: parse_opt(f.time_limit.as_deref(), "time limit")?,
+            candidates: None,
+        };
+        api::start_job(&round, JobKind::Solve(body.params()?))?;
+        Ok::<_, ApiError>(round)
+    })();
+    match result {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+    }
+}
+
+async fn draw_form(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Form(f): Form<DrawForm>,
+) -> Response {
+    let back = format!("/rounds/{id}");
+    let result = (|| {
+        let round = api::round_of(&app, &id)?;
+        check_csrf(&app, &caller, f.csrf.as_deref())?;
+        let params = DrawParams {
+            seed: parse_opt(f.seed.as_deref(), "seed")?,
+            max_probability: parse_opt(f.max_probability.as_deref(), "max probability")?,
+        };
+        api::start_job(&round, JobKind::Draw(params))?;
+        Ok::<_, ApiError>(round)
+    })();
+    match result {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+    }
+}
+
+fn lang_of_id(app: &Shared, id: &str) -> Lang {
+    app.store.get(id).map_or(Lang::of("en"), |r| round_lang(&r))
+}
+
+async fn events(State(app): State<Shared>, Path(id): Path<String>) -> Response {
+    match api::round_of(&app, &id) {
+        Ok(r) => api::job_events(r).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- panels
+
+/// `?city=…&programme=…&q=…&page=…`
+#[derive(Debug, Default, Deserialize)]
+pub struct PanelsQuery {
+    /// Only panels of applications in this city.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// Only panels of applications in this programme (`-`: applications
+    /// without one).
+    #[serde(default)]
+    pub programme: Option<String>,
+    /// Only panels whose application or experts match (id, name, title).
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Page, from 1.
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+async fn panels_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<PanelsQuery>,
+) -> Response {
+    let round = match api::round_of(&app, &id) {
+        Ok(r) => r,
+        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let l = round_lang(&round);
+    let r2 = round.clone();
+    let app2 = app.clone();
+    let caller2 = caller.clone();
+    let built = tokio::task::spawn_blocking(move || panels_body(&app2, &caller2, &r2, l, &q)).await;
+    match built {
+        Ok(Ok(body)) => page(
+            StatusCode::OK,
+            layout(l, l.t("Panels", "评审组"), Some(&caller), html! {}, body),
+        ),
+        Ok(Err(e)) => error_page(&app, l, Some(&caller), &e, Some(&format!("/rounds/{id}"))),
+        Err(e) => error_page(
+            &app,
+            l,
+            Some(&caller),
+            &ApiError(ActionError::other(e.to_string())),
+            None,
+        ),
+    }
+}
+
+fn panels_body(
+    app: &Shared,
+    caller: &Caller,
+    round: &Arc<Round>,
+    l: Lang,
+    q: &PanelsQuery,
+) -> Result<Markup, ApiError> {
+    let state = round.state().map_err(ActionError::other)?;
+    let step = state.current().ok_or_else(|| {
+        ApiError(ActionError::new(
+            super::actions::ErrorKind::NotFound,
+            "no panels yet: solve or draw first",
+        ))
+    })?;
+    let loaded = round.instance()?;
+    let inst = &loaded.0;
+    let file = round.panels(&step.panels)?;
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase);
+    let city = q.city.as_deref().filter(|c| !c.is_empty());
+    let programme = q.programme.as_deref().filter(|c| !c.is_empty());
+    let programme_of = |a| inst.programme_name(a).unwrap_or(NO_PROGRAMME);
+    // One index per page: `Instance::app_by_id` scans the applications.
+    let index = inst.app_index();
+    let app_of = |id: &str| index.get(id).copied();
+    let matches = |rec: &crate::io::panels::PanelRecord| -> bool {
+        let Some(a) = app_of(&rec.application) else {
+            return false;
+        };
+        if city.is_some_and(|c| inst.app_city(a) != c) {
+            return false;
+        }
+        if programme.is_some_and(|p| programme_of(a) != p) {
+            return false;
+        }
+        let Some(n) = &needle else { return true };
+        let app = &inst.applications[a.ix()];
+        let hit = |s: &str| s.to_lowercase().contains(n.as_str());
+        hit(&app.id)
+            || app.title.as_deref().is_some_and(hit)
+            || rec.experts.iter().any(|e| {
+                hit(e)
+                    || inst
+                        .expert_by_id(e)
+                        .and_then(|x| inst.experts[x.ix()].name.as_deref())
+                        .is_some_and(hit)
+            })
+    };
+    let shown: Vec<_> = file.panels.iter().filter(|r| matches(r)).collect();
+    // The per-city and per-programme views: panels and seats of each.
+    let mut by_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_programme: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for rec in &file.panels {
+        if let Some(a) = app_of(&rec.application) {
+            for (map, key) in [
+                (&mut by_city, inst.app_city(a)),
+                (&mut by_programme, programme_of(a)),
+            ] {
+                let e = map.entry(key).or_default();
+                e.0 += 1;
+                e.1 += rec.experts.len();
+            }
+        }
+    }
+    let has_programmes = !inst.programmes.names().is_empty();
+    let pages = shown.len().div_ceil(PAGE_SIZE).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let slice = &shown[(page_no - 1) * PAGE_SIZE..(page_no * PAGE_SIZE).min(shown.len())];
+    let base = format!("/rounds/{}", round.id);
+    let link = |p: usize| {
+        let mut s = format!("{base}/panels?page={p}");
+        if let Some(c) = city {
+            s.push_str(&format!("&city={}", urlencode(c)));
+        }
+        if let Some(c) = programme {
+            s.push_str(&format!("&programme={}", urlencode(c)));
+        }
+        if let Some(n) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
+            s.push_str(&format!("&q={}", urlencode(n)));
+        }
+        s
+    };
+    Ok(html! {
+        h1 { (l.t("Panels", "评审组")) " · " a href=(base) { (round.id) } }
+        p {
+            span class={"pill " (step.status)} { (step.status) } " "
+            (l.t("step", "步骤")) " " (step.n) " (" (step.action) ") · " (l.t("objective", "目标值")) " " (fmt_num(step.objective))
+            " · " (file.panels.len()) " " (l.t("panels", "个评审组"))
+        }
+        div.grid {
+            section.card.views #by-city {
+                h2 { (l.t("By city", "按城市")) }
+                table {
+                    thead { tr { th { (l.t("City", "城市")) } th.num { (l.t("Panels", "评审组")) } th.num { (l.t("Seats", "席位")) } } }
+                    tbody { @for (c, (n, seats)) in &by_city { tr {
+                        td { a href={(base) "/panels?city=" (urlencode(c))} { (c) } } td.num { (n) } td.num { (seats) }
+                    } } }
+                }
+            }
+            @if has_programmes {
+                section.card.views #by-programme {
+                    h2 { (l.t("By programme", "按项目类别")) }
+                    table {
+                        thead { tr { th { (l.t("Programme", "项目类别")) } th.num { (l.t("Panels", "评审组")) } th.num { (l.t("Seats", "席位")) } } }
+                        tbody { @for (p, (n, seats)) in &by_programme { tr {
+                            td { a href={(base) "/panels?programme=" (urlencode(p))} { (p) } } td.num { (n) } td.num { (seats) }
+                        } } }
+                    }
+                }
+            }
+        }
+        form.inline method="get" action={(base) "/panels"} {
+            label { (l.t("City", "城市")) select name="city" {
+                option value="" { (l.t("all", "全部")) }
+                @for c in inst.cities.names() { option value=(c) selected[city == Some(c.as_str())] { (c) } }
+            } }
+            @if has_programmes {
+                label { (l.t("Programme", "项目类别")) select name="programme" {
+                    option value="" { (l.t("all", "全部")) }
+                    @for p in by_programme.keys() { option value=(p) selected[programme == Some(*p)] { (p) } }
+                } }
+            }
+            label { (l.t("Search id, name or title", "搜索编号、姓名或题目")) input type="search" name="q" value=(q.q.clone().unwrap_or_default()); }
+            button type="submit" { (l.t("Filter", "筛选")) }
+        }
+        p.muted { (shown.len()) " " (l.t("shown", "条符合")) " · " (l.t("page", "第")) " " (page_no) " / " (pages) }
+        form method="post" action={(base) "/replace"} {
+            (csrf_field(app, caller))
+            table {
+                thead { tr {
+                    th { (l.t("Application", "申请")) } th { (l.t("City", "城市")) }
+                    @if has_programmes { th { (l.t("Programme", "项目类别")) } }
+                    th { (l.t("Experts (tick to mark)", "专家（勾选以标记）")) }
+                } }
+                tbody {
+                    @for rec in slice {
+                        @let a = app_of(&rec.application);
+                        tr {
+                            td { strong { (rec.application) } br;
+                                 span.muted { (a.and_then(|a| inst.applications[a.ix()].title.as_deref()).unwrap_or("")) } }
+                            td { (a.map_or("", |a| inst.app_city(a))) }
+                            @if has_programmes { td { (a.map_or("", programme_of)) } }
+                            td {
+                                @for (i, e) in rec.experts.iter().enumerate() {
+                                    @let ex = inst.expert_by_id(e);
+                                    @let pair = format!("{}:{}", rec.application, e);
+                                    label.expert {
+                                        span {
+                                            input type="checkbox" name="mark" value=(pair);
+                                            " "
+                                            a href={(base) "/explain?application=" (urlencode(&rec.application)) "&expert=" (urlencode(e))} { (e) }
+                                            " " (ex.and_then(|x| inst.experts[x.ix()].name.as_deref()).unwrap_or(""))
+                                            " · " span.muted { (ex.map_or("", |x| inst.expert_city(x))) " · " (ex.map_or("", |x| inst.expert_institution(x)))
+                                            @if let Some(s) = rec.scores.as_ref().and_then(|s| s.get(i)) { " · " (format!("{s:.3}")) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.pager {
+                @if page_no > 1 { a href=(link(page_no - 1)) { "‹ " (l.t("previous", "上一页")) } }
+                span { (page_no) " / " (pages) }
+                @if page_no < pages { a href=(link(page_no + 1)) { (l.t("next", "下一页")) " ›" } }
+            }
+            section.card {
+                h2 { (l.t("Replace marked experts", "替换已标记的专家")) }
+                p.muted { (l.t("Ticked pairs, and any typed below (one APPLICATION:EXPERT per line), are replaced with the fewest changes under the same rules as the CLI; the change is logged.",
+                               "勾选的专家以及下面填写的配对（每行一个 申请编号:专家编号）将按与命令行相同的规则以最少改动替换，并记录日志。")) }
+                label { (l.t("Mark as", "标记为")) select name="as" {
+                    option value="decline" { (l.t("declined", "拒绝参加")) }
+                    option value="withdraw" { (l.t("withdrawn", "退出本轮")) }
+                    option value="lock" { (l.t("locked (keep)", "锁定（保留）")) }
+                } }
+                label { (l.t("Let other seats move", "允许调整其他席位")) input type="checkbox" name="allow_moves" value="true"; }
+                label { (l.t("More pairs", "更多配对")) textarea name="more" rows="3" cols="40" placeholder="A0001:E0353" {} }
+                p { button type="submit" { (l.t("Replace", "替换")) } }
+            }
+        }
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn replace_form(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let back = format!("/rounds/{id}/panels");
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let result = async {
+        let round = api::round_of(&app, &id)?;
+        check_csrf(&app, &caller, get("csrf"))?;
+        let mut pairs: Vec<String> = fields
+            .iter()
+            .filter(|(k, _)| k == "mark")
+            .map(|(_, v)| v.clone())
+            .collect();
+        pairs.extend(
+            get("more")
+                .unwrap_or("")
+                .split(['\n', ',', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        let mut marks = Marks {
+            allow_moves: get("allow_moves") == Some("true"),
+            ..Marks::default()
+        };
+        match get("as").unwrap_or("decline") {
+            "withdraw" => marks.withdraw = pairs,
+            "lock" => marks.lock = pairs,
+            _ => marks.decline = pairs,
+        }
+        api::replace_step(&round, marks).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+    }
+}
+
+// ---------------------------------------------------------------- explain, report, history
+
+async fn explain_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<PairQuery>,
+) -> Response {
+    let round = match api::round_of(&app, &id) {
+        Ok(r) => r,
+        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let l = round_lang(&round);
+    let title = format!("{} · {}", q.application, q.expert);
+    match api::explain_pair(round.clone(), q).await {
+        Ok(x) => {
+            let body = html! {
+                h1 { (l.t("Why this pair", "配对说明")) ": " (title) }
+                p { @if x.eligible { span.ok { (l.t("eligible", "符合条件")) } } @else { span.bad { (l.t("not eligible", "不符合条件")) } } }
+                pre { (x.text) }
+                p { a href={"/rounds/" (round.id) "/panels"} { (l.t("Back to the panels", "返回评审组")) } }
+            };
+            page(
+                StatusCode::OK,
+                layout(l, &title, Some(&caller), html! {}, body),
+            )
+        }
+        Err(e) => error_page(
+            &app,
+            l,
+            Some(&caller),
+            &e,
+            Some(&format!("/rounds/{id}/panels")),
+        ),
+    }
+}
+
+async fn report_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let round = match api::round_of(&app, &id) {
+        Ok(r) => r,
+        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let l = round_lang(&round);
+    // Made here (once per step), so the frame below shows it at once.
+    if let Err(e) = api::derived(round.clone(), Download::ReportHtml).await {
+        return error_page(&app, l, Some(&caller), &e, Some(&format!("/rounds/{id}")));
+    }
+    let body = html! {
+        h1 { (l.t("Fairness report", "公平性报告")) " · " a href={"/rounds/" (round.id)} { (round.id) } }
+        (downloads(&round, l))
+        iframe.report src={"/api/v1/rounds/" (round.id) "/report.html"} title=(l.t("Fairness report", "公平性报告")) {}
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("Report", "报告"), Some(&caller), html! {}, body),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryForm {
+    csrf: Option<String>,
+    year: Option<String>,
+    round: Option<String>,
+}
+
+async fn history_form(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Form(f): Form<HistoryForm>,
+) -> Response {
+    let back = format!("/rounds/{id}");
+    let result = async {
+        let round = api::round_of(&app, &id)?;
+        check_csrf(&app, &caller, f.csrf.as_deref())?;
+        let body = api::HistoryBody {
+            year: parse_opt(f.year.as_deref(), "year")?,
+            round: f.round.clone(),
+        };
+        api::history_step(&app, &round, body).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("{back}#history")).into_response(),
+        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+    }
+}
+
+/// Records per (year, round) of the console's history, with how many
+/// were declined.
+type HistorySummary = BTreeMap<(i32, String), (usize, usize)>;
+
+async fn history_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Response {
+    let l = Lang::from_headers(&headers);
+    let app2 = app.clone();
+    let read = tokio::task::spawn_blocking(move || -> Result<(usize, HistorySummary), String> {
+        let _held = app2
+            .store
+            .history_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let path = app2.store.history_path();
+        if !path.exists() {
+            return Ok((0, BTreeMap::new()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("history.csv: {e}"))?;
+        let records = crate::io::history_file::read_history_bytes(
+            std::path::Path::new("history.csv"),
+            crate::io::history_file::HistoryForm::Csv,
+            &bytes,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut by: HistorySummary = BTreeMap::new();
+        for r in &records {
+            let e = by
+                .entry((r.year, r.round.clone().unwrap_or_default()))
+                .or_default();
+            e.0 += 1;
+            if r.outcome.declined() {
+                e.1 += 1;
+            }
+        }
+        Ok((records.len(), by))
+    })
+    .await;
+    let (total, by) = match read {
+        Ok(Ok(x)) => x,
+        Ok(Err(m)) => {
+            return error_page(
+                &app,
+                l,
+                Some(&caller),
+                &ApiError(ActionError::bad(m)),
+                Some("/"),
+            )
+        }
+        Err(e) => {
+            return error_page(
+                &app,
+                l,
+                Some(&caller),
+                &ApiError(ActionError::other(e.to_string())),
+                Some("/"),
+            )
+        }
+    };
+    let body = html! {
+        h1 { (l.t("History", "历史记录")) }
+        section.card {
+            p.muted { (l.t(
+                "Past reviews of the rounds appended on their round pages (history.csv in the data folder, as panels history append writes it). A round uploaded afterwards takes them when its policy has a year and its file has no history of its own; its repeat, rest and decline rules then count them.",
+                "在各轮次页面追加的历史评审记录（数据目录中的 history.csv，与 panels history append 写出的相同）。之后上传的轮次若政策设定了年份且文件本身没有历史记录，将使用这些记录，回避、轮休和拒绝等规则据此计算。")) }
+            @if total == 0 {
+                p.muted { (l.t("No round appended yet.", "尚未追加任何轮次。")) }
+            } @else {
+                p { (total) " " (l.t("records", "条记录")) " · " a #history-download href="/api/v1/history.csv" download { "history.csv" } }
+                table {
+                    thead { tr { th { (l.t("Year", "年份")) } th { (l.t("Round", "轮次")) } th.num { (l.t("Records", "记录")) } th.num { (l.t("Declined", "拒绝")) } } }
+                    tbody { @for ((year, round), (n, declined)) in &by {
+                        tr { td { (year) } td { (round) } td.num { (n) } td.num { (declined) } }
+                    } }
+                }
+            }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("History", "历史记录"), Some(&caller), html! {}, body),
+    )
+}
+
+// ---------------------------------------------------------------- login
+
+/// 404 for a page that does not exist.
+pub fn not_found_page() -> Response {
+    let l = Lang::of("en");
+    let body = html! {
+        h1.bad { "No such page · 页面不存在" }
+        p { a href="/" { "Rounds · 评审轮次" } }
+    };
+    page(
+        StatusCode::NOT_FOUND,
+        layout(l, "Not found", None, html! {}, body),
+    )
+}
+
+/// The login form, with `status` (401 when a page was asked without a
+/// session).
+pub fn login_page(status: StatusCode, error: Option<&str>) -> Response {
+    let l = Lang::of("en");
+    let body = html! {
+        h1 { "Log in · 登录" }
+        section.card {
+            @if let Some(e) = error { p.bad { (e) } }
+            form method="post" action="/login" {
+                label { "Token · 访问令牌" input type="password" name="token" autocomplete="current-password" required autofocus; }
+                p { button type="submit" { "Log in · 登录" } }
+            }
+            p.muted { "The token was printed when the console started, or is in its --token-file. · 令牌在控制台启动时显示，或保存在 --token-file 指定的文件中。" }
+        }
+    };
+    page(status, layout(l, "Log in", None, html! {}, body))
+}
+
+async fn login_get(State(app): State<Shared>) -> Response {
+    if !app.auth.required() {
+        return Redirect::to("/").into_response();
+    }
+    login_page(StatusCode::OK, None)
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    token: String,
+}
+
+async fn login_post(State(app): State<Shared>, Form(f): Form<LoginForm>) -> Response {
+    if !app.auth.token_matches(&f.token) {
+        // A little wait makes guessing slow.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            Some("That token is not right. · 令牌不正确。"),
+        );
+    }
+    let session = app.auth.new_session();
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, super::auth::session_cookie(&session)),
+            (header::LOCATION, "/".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    app.auth.end_session(&headers);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!(
+                    "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                    super::auth::SESSION_COOKIE
+                ),
+            ),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+#[allow(dead_code)]
+fn raw(s: &str) -> PreEscaped<&str> {
+    PreEscaped(s)
+}

@@ -1,0 +1,465 @@
+//! Uploads: what the bytes are (never what the client calls them), zip
+//! bombs and hostile path names, and a round made only when it loads.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::actions::{self, ActionError};
+use super::store::{now_rfc3339, InputForm, RoundMeta, Store};
+
+/// Caps on what an upload may unpack to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Entries in the archive.
+    pub max_entries: usize,
+    /// Bytes all entries unpack to, in all (the CLI reads files up to
+    /// 1 GiB).
+    pub max_total: u64,
+    /// Unpacked bytes per packed byte, over the whole archive (CSV packs
+    /// about 5–20 to 1; bombs pack thousands to 1).
+    pub max_ratio: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits {
+            max_entries: 10_000,
+            max_total: crate::io::MAX_FILE_BYTES,
+            max_ratio: 100,
+        }
+    }
+}
+
+/// What the upload's bytes are.
+///
+/// # Errors
+/// Neither a JSON bundle, a workbook nor a zip of CSV files.
+pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let is_workbook = archive.file_names().any(|n| n == "xl/workbook.xml");
+        return Ok(if is_workbook {
+            InputForm::Workbook
+        } else {
+            InputForm::CsvZip
+        });
+    }
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(InputForm::Bundle),
+        _ => Err(ActionError::bad(
+            "the upload is not a round: send an Excel workbook (.xlsx), a zip of the CSV files, or a JSON bundle",
+        )),
+    }
+}
+
+/// Checks a zip (a workbook or a CSV zip) against bombs and hostile names
+/// before anything reads it: entry count, declared and actual unpacked
+/// sizes, ratio, and names (no absolute paths, `..`, backslashes or drive
+/// letters). Returns the files `wanted` accepts, unpacked, under their
+/// base names.
+///
+/// # Errors
+/// Any cap exceeded or any hostile name: the whole upload is refused.
+pub fn unpack_zip(
+    bytes: &[u8],
+    limits: ZipLimits,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+    if archive.len() > limits.max_entries {
+        return Err(ActionError::bad(format!(
+            "the zip has {} entries; at most {} are accepted",
+            archive.len(),
+            limits.max_entries
+        )));
+    }
+    let budget = limits
+        .max_total
+        .min((bytes.len() as u64).saturating_mul(limits.max_ratio));
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let f = archive
+            .by_index_raw(i)
+            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        check_entry_name(f.name())?;
+        declared = declared.saturating_add(f.size());
+    }
+    if declared > budget {
+        return Err(bomb(declared, bytes.len() as u64, limits));
+    }
+    let mut out = Vec::new();
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut f = archive
+            .by_index(i)
+            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        if f.is_dir() {
+            continue;
+        }
+        let name = f.name().to_string();
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if !wanted(&name) {
+            continue;
+        }
+        // Declared sizes can lie: read at most what is left of the budget.
+        let mut data = Vec::new();
+        let left = budget - total;
+        (&mut f)
+            .take(left + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| ActionError::bad(format!("{name} in the zip: {e}")))?;
+        total += data.len() as u64;
+        if total > budget {
+            return Err(bomb(total, bytes.len() as u64, limits));
+        }
+        out.push((base, data));
+    }
+    Ok(out)
+}
+
+fn bomb(unpacked: u64, packed: u64, limits: ZipLimits) -> ActionError {
+    ActionError::bad(format!(
+        "the zip unpacks to {unpacked} bytes from {packed}: refused (at most {} bytes, and at most {} times the upload's size)",
+        limits.max_total, limits.max_ratio
+    ))
+}
+
+fn check_entry_name(name: &str) -> Result<(), ActionError> {
+    let hostile = name.starts_with('/')
+        || name.contains('\\')
+        || name.contains('\0')
+        || name.split('/').any(|part| part == "..")
+        || name.as_bytes().get(1) == Some(&b':');
+    if hostile {
+        Err(ActionError::bad(format!(
+            "the zip holds an entry named {name:?}: names with '..', '\\', a drive letter or a leading '/' are refused"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The CSV files of a CSV zip: the instance files at the top or in one
+/// folder (`round/experts.csv`); `__MACOSX` and other files are ignored.
+fn csv_entry(name: &str) -> bool {
+    if name.starts_with("__MACOSX/") {
+        return false;
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    parts.len() <= 2 && crate::io::CSV_DIR_FILES.contains(parts.last().unwrap_or(&""))
+}
+
+/// Makes a round from an upload: stores the bytes as received, lays out
+/// the input, loads it as `panels` would, and publishes the folder only if
+/// it loads. `client_name` is for display only. With `take_history`, an
+/// upload without a history table of its own whose policy has a year gets
+/// the console's history ([`take_history`]).
+///
+/// # Errors
+/// An upload that is not a round, is hostile, or does not load (with
+/// every load problem as data); nothing is kept.
+pub fn make_round(
+    store: &Store,
+    bytes: &[u8],
+    client_name: &str,
+    limits: ZipLimits,
+    take_history: bool,
+) -> Result<std::sync::Arc<super::store::Round>, ActionError> {
+    let form = classify(bytes)?;
+    let (id, staging) = store.staging().map_err(ActionError::other)?;
+    let result = lay_out(&staging, bytes, form, limits).and_then(|()| {
+        let input = staging.join(form.input_name());
+        let shown = display_name(client_name);
+        let mut loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
+        let mut history_records = None;
+        if take_history {
+            history_records = self::take_history(store, &input, form, &loaded.0)?;
+            if history_records.is_some() {
+                loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
+            }
+        }
+        let meta = RoundMeta {
+            id: id.clone(),
+            created: now_rfc3339(),
+            upload_name: display_name(client_name),
+            upload_bytes: bytes.len() as u64,
+            upload_sha256: hex(&Sha256::digest(bytes)),
+            form,
+            input_sha256: loaded.1.clone(),
+            language: language_of(&loaded.0).to_string(),
+            applications: loaded.0.applications.len(),
+            experts: loaded.0.experts.len(),
+            cities: loaded.0.cities.len(),
+            history_records,
+        };
+        super::store::write_json(&staging.join("round.json"), &meta).map_err(ActionError::other)?;
+        Ok((meta, loaded))
+    });
+    match result {
+        Ok((meta, loaded)) => store
+            .publish(&id, &staging, meta, loaded)
+            .map_err(ActionError::other),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+fn lay_out(
+    staging: &Path,
+    bytes: &[u8],
+    form: InputForm,
+    limits: ZipLimits,
+) -> Result<(), ActionError> {
+    let write = |path: &Path, data: &[u8]| {
+        crate::io::write_atomic(path, data)
+            .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
+    };
+    write(&staging.join(form.upload_name()), bytes)?;
+    match form {
+        InputForm::Bundle => write(&staging.join("input.json"), bytes),
+        InputForm::Workbook => {
+            // Checked before calamine reads it: a workbook is a zip too.
+            unpack_zip(bytes, limits, &|_| false)?;
+            write(&staging.join("input.xlsx"), bytes)
+        }
+        InputForm::CsvZip => {
+            let files = unpack_zip(bytes, limits, &csv_entry)?;
+            let mut seen = std::collections::BTreeSet::new();
+            for (name, _) in &files {
+                if !seen.insert(name.clone()) {
+                    return Err(ActionError::bad(format!(
+                        "the zip holds {name} twice; keep one"
+                    )));
+                }
+            }
+            if files.is_empty() {
+                return Err(ActionError::bad(format!(
+                    "the zip holds none of the round's files ({}); zip the CSV folder itself",
+                    crate::io::CSV_DIR_FILES.join(", ")
+                )));
+            }
+            let dir = staging.join("input");
+            std::fs::create_dir(&dir)
+                .map_err(|e| ActionError::other(format!("{}: {e}", dir.display())))?;
+            for (name, data) in files {
+                write(&dir.join(name), &data)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Gives a round the console's history (`DATA/history.csv`, the rounds
+/// appended before) when its upload has no history table of its own and
+/// its policy has a year (history counts only against a year). The
+/// round's input gets the records in its own form, so `panels` run in the
+/// round folder reads the same instance: a CSV round gets `history.csv`
+/// (the console's file, byte for byte), a bundle a `history` list (the
+/// upload's text otherwise unchanged), a workbook the history sheet (the
+/// instance rewritten by the library's workbook writer, in the upload's
+/// language). The upload itself stays as received. Returns the number of
+/// records taken.
+///
+/// # Errors
+/// A console history that does not read, or a failed write.
+pub fn take_history(
+    store: &Store,
+    input: &Path,
+    form: InputForm,
+    inst: &crate::model::Instance,
+) -> Result<Option<usize>, ActionError> {
+    use crate::io::history_file::{history_bytes, read_history_bytes, HistoryForm};
+    if inst.history.given || inst.policy.year.is_none() {
+        return Ok(None);
+    }
+    let _held = store.history_lock.lock().unwrap_or_else(|p| p.into_inner());
+    let path = store.history_path();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ActionError::other(format!("history.csv: {e}"))),
+    };
+    let shown = Path::new("history.csv");
+    let records =
+        read_history_bytes(shown, HistoryForm::Csv, &bytes).map_err(|e| ActionError::load(&e))?;
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let write = |path: &Path, data: &[u8]| {
+        crate::io::write_atomic(path, data)
+            .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
+    };
+    match form {
+        InputForm::CsvZip => write(&input.join("history.csv"), &bytes)?,
+        InputForm::Bundle => {
+            let list = history_bytes(shown, HistoryForm::Json, &records)
+                .map_err(|e| ActionError::other(e.to_string()))?;
+            let text = std::fs::read(input).map_err(|e| ActionError::other(e.to_string()))?;
+            let open = text
+                .iter()
+                .position(|&b| b == b'{')
+                .ok_or_else(|| ActionError::bad("the bundle is not a JSON object"))?;
+            let mut out = Vec::with_capacity(text.len() + list.len() + 16);
+            out.extend_from_slice(&text[..=open]);
+            out.extend_from_slice(b"\n\"history\": ");
+            out.extend_from_slice(list.trim_ascii_end());
+            out.push(b',');
+            out.extend_from_slice(&text[open + 1..]);
+            write(input, &out)?;
+        }
+        InputForm::Workbook => {
+            let lang = crate::io::load_instance_noted(input, &|_| {})
+                .map_err(|e| ActionError::load(&e))?
+                .lang;
+            let mut with = inst.clone();
+            with.history = crate::history::History::resolve(
+                records.clone(),
+                &inst.persons,
+                inst.experts.len(),
+                &inst.institutions,
+            );
+            let out = crate::io::xlsx::instance_xlsx_bytes_in(&with, input, lang)
+                .map_err(|e| ActionError::other(e.to_string()))?;
+            write(input, &out)?;
+        }
+    }
+    Ok(Some(records.len()))
+}
+
+/// Load messages name the staging copy; show the name the officer
+/// uploaded (`round.zip/experts.csv`, `轮次.xlsx`).
+fn relabel(mut e: ActionError, input: &Path, shown: &str) -> ActionError {
+    let path = input.display().to_string();
+    let fix = |s: &mut String| *s = s.replace(&path, shown);
+    fix(&mut e.message);
+    for p in &mut e.problems {
+        fix(&mut p.file);
+        fix(&mut p.text);
+    }
+    e
+}
+
+/// A client file name made safe to show: the last path part, printable,
+/// at most 200 characters.
+pub fn display_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.is_empty() {
+        "upload".into()
+    } else {
+        clean
+    }
+}
+
+/// `zh` when the round's names are written in Chinese, else `en`.
+pub fn language_of(inst: &crate::model::Instance) -> &'static str {
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let names = inst
+        .cities
+        .names()
+        .iter()
+        .map(String::as_str)
+        .chain(
+            inst.applications
+                .iter()
+                .take(50)
+                .filter_map(|a| a.title.as_deref()),
+        )
+        .chain(
+            inst.experts
+                .iter()
+                .take(50)
+                .filter_map(|e| e.name.as_deref()),
+        );
+    if names.into_iter().any(cjk) {
+        "zh"
+    } else {
+        "en"
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_unpacked() {
+        let zeros = vec![0u8; 50 << 20];
+        let bomb = zip_of(&[("experts.csv", &zeros)]);
+        assert!(bomb.len() < 1 << 20);
+        let e = unpack_zip(&bomb, ZipLimits::default(), &csv_entry).unwrap_err();
+        assert!(e.message.contains("refused"), "{}", e.message);
+    }
+
+    #[test]
+    fn hostile_names_are_refused() {
+        for name in [
+            "../experts.csv",
+            "/etc/passwd",
+            "a\\..\\b.csv",
+            "C:/x.csv",
+            "x/../../y",
+        ] {
+            let z = zip_of(&[(name, b"id\n")]);
+            let e = unpack_zip(&z, ZipLimits::default(), &csv_entry).unwrap_err();
+            assert!(e.message.contains("refused"), "{name}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn csv_zip_entries_at_the_top_or_in_one_folder() {
+        assert!(csv_entry("experts.csv"));
+        assert!(csv_entry("round/experts.csv"));
+        assert!(!csv_entry("a/b/experts.csv"));
+        assert!(!csv_entry("__MACOSX/round/experts.csv"));
+        assert!(!csv_entry("notes.txt"));
+    }
+
+    #[test]
+    fn uploads_are_classified_by_their_bytes() {
+        assert_eq!(
+            classify(b"\xef\xbb\xbf {\"a\":1}").unwrap(),
+            InputForm::Bundle
+        );
+        assert_eq!(
+            classify(&zip_of(&[("experts.csv", b"id\n")])).unwrap(),
+            InputForm::CsvZip
+        );
+        assert_eq!(
+            classify(&zip_of(&[("xl/workbook.xml", b"<x/>")])).unwrap(),
+            InputForm::Workbook
+        );
+        assert!(classify(b"<html>").is_err());
+        assert!(classify(b"PK\x03\x04garbage").is_err());
+    }
+
+    #[test]
+    fn display_names_are_base_names() {
+        assert_eq!(display_name("../../etc/passwd"), "passwd");
+        assert_eq!(display_name("C:\\Users\\x\\轮次.xlsx"), "轮次.xlsx");
+        assert_eq!(display_name(""), "upload");
+    }
+}

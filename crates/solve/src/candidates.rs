@@ -1,0 +1,546 @@
+//! Candidate pairs for large rounds: per application, the top-K eligible
+//! experts by score, without materialising applications × experts.
+//!
+//! For each application the [`ScoreIndex`] reports the experts that share a
+//! field, a discipline prefix or a keyword with it (or, with an affinity
+//! list, its listed experts), with exact scores; every other expert scores
+//! the index's base (0, or `default_affinity`). From these we keep:
+//!
+//! * the K best eligible experts by score, ties broken by a fixed
+//!   per-application shuffle of the experts (equal scores then spread
+//!   over the pool rather than crowding the first experts in input order);
+//! * enough experts from other cities (2 × the outside-city minimum), so
+//!   the restricted network has room for the outside-city rule;
+//! * base-score experts when fewer than K score above it (taken from a
+//!   rotating start, so that such applications do not all lean on the
+//!   same experts);
+//! * for every expert with a load floor, their 4 × `min_load` best
+//!   applications, so that floors stay reachable.
+//!
+//! and, per application, an **upper bound on the score of every eligible
+//! pair left out** ([`Candidates::pruned_bound`]): the best score among
+//! the eligible experts not kept, or the base score. The pricing step
+//! ([`super::pricing`]) uses it to prove, without enumerating them, that no
+//! pruned pair can improve the optimum.
+//!
+//! Alongside, the scan counts each application's eligible experts exactly
+//! (in total, and per city), so the counting prechecks of
+//! [`super::explain`] stay exact: an application short of eligible experts
+//! is reported as such, never confused with one short of *candidates*.
+
+use std::collections::BTreeMap;
+
+use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
+use crate::eligibility::Eligibility;
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
+
+/// Candidate pairs of a round.
+#[derive(Clone, Debug)]
+pub struct Candidates {
+    /// Per application: candidate (expert, score), sorted by expert.
+    pub rows: Vec<Vec<(ExpertIx, Score)>>,
+    /// Per application: an upper bound on the score of every eligible pair
+    /// not in its row; `None` when the row holds every eligible expert.
+    pub pruned_bound: Vec<Option<Score>>,
+    /// Per application: the K its row was built with.
+    pub k: Vec<usize>,
+    /// Per application: the exact number of eligible experts.
+    pub eligible: Vec<u32>,
+}
+
+impl Candidates {
+    /// Number of candidate pairs.
+    pub fn len(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    /// True when there is no candidate pair.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Exact number of eligible pairs of the round.
+    pub fn eligible_pairs(&self) -> usize {
+        self.eligible.iter().map(|&n| n as usize).sum()
+    }
+
+    /// The rows as [`crate::eligibility::EligiblePairs`] (what the encoder
+    /// reads).
+    pub fn to_pairs(&self) -> crate::eligibility::EligiblePairs {
+        let n = self.len();
+        let mut out = crate::eligibility::EligiblePairs {
+            offsets: Vec::with_capacity(self.rows.len() + 1),
+            experts: Vec::with_capacity(n),
+            scores: Vec::with_capacity(n),
+        };
+        out.offsets.push(0);
+        for row in &self.rows {
+            for &(e, s) in row {
+                out.experts.push(e);
+                out.scores.push(s);
+            }
+            out.offsets.push(out.experts.len());
+        }
+        out
+    }
+
+    /// Adds pairs (a, e, score) not yet in their rows.
+    pub fn add(&mut self, pairs: &[(AppIx, ExpertIx, Score)]) -> usize {
+        let mut added = 0;
+        for &(a, e, s) in pairs {
+            let row = &mut self.rows[a.ix()];
+            if let Err(i) = row.binary_search_by_key(&e, |&(x, _)| x) {
+                row.insert(i, (e, s));
+                added += 1;
+            }
+        }
+        added
+    }
+}
+
+/// Per-city and per-institution counts of available experts: what the
+/// exact eligible counts start from.
+struct PoolCounts {
+    /// Available experts per city.
+    city: Vec<u32>,
+    /// Available experts per (institution, city).
+    inst_city: BTreeMap<(InstIx, CityIx), u32>,
+}
+
+impl PoolCounts {
+    fn new(inst: &Instance, elig: &Eligibility) -> PoolCounts {
+        let mut city = vec![0u32; inst.cities.len()];
+        let mut inst_city = BTreeMap::new();
+        for (i, ex) in inst.experts.iter().enumerate() {
+            if elig.out_of_round(ExpertIx(i as u32)) {
+                continue;
+            }
+            city[ex.city.ix()] += 1;
+            *inst_city.entry((ex.institution, ex.city)).or_insert(0) += 1;
+        }
+        PoolCounts { city, inst_city }
+    }
+}
+
+/// Everything one application's scan produced.
+pub struct AppScan {
+    /// The row, sorted by expert.
+    pub row: Vec<(ExpertIx, Score)>,
+    /// Bound on pruned eligible pairs (`None`: the row holds them all).
+    pub pruned_bound: Option<Score>,
+    /// Exact eligible experts per city (by city index).
+    pub per_city: Vec<u32>,
+}
+
+/// What a scan reads of an expert, packed (the `Expert` records are large
+/// and scattered; this keeps the hot loop in cache).
+#[derive(Clone, Copy)]
+struct Packed {
+    city: u32,
+    institution: u32,
+    available: bool,
+}
+
+/// Scratch shared by the scans of one pass.
+pub struct Scanner<'a> {
+    inst: &'a Instance,
+    elig: &'a Eligibility,
+    index: &'a ScoreIndex,
+    pool: PoolCounts,
+    packed: Vec<Packed>,
+    scratch: ScanScratch,
+    /// Stamp per expert: `stamp[e] == mark` when e was reported by the scan.
+    stamp: Vec<u32>,
+    mark: u32,
+    buf: Vec<(Score, ExpertIx)>,
+    base: Score,
+    /// Per programme: the experts who list programmes and not this one.
+    not_serving: Vec<Vec<ExpertIx>>,
+}
+
+/// Per programme (by index): the experts whose list leaves it out.
+fn not_serving(inst: &Instance) -> Vec<Vec<ExpertIx>> {
+    let mut out = vec![Vec::new(); inst.programmes.len()];
+    for (p, list) in out.iter_mut().enumerate() {
+        let p = crate::model::ProgIx(p as u32);
+        for e in inst.expert_ixs() {
+            let own = &inst.experts[e.ix()].programmes;
+            if !own.is_empty() && !own.contains(&p) {
+                list.push(e);
+            }
+        }
+    }
+    out
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner over `inst`.
+    pub fn new(inst: &'a Instance, elig: &'a Eligibility, index: &'a ScoreIndex) -> Scanner<'a> {
+        Scanner {
+            inst,
+            elig,
+            index,
+            pool: PoolCounts::new(inst, elig),
+            packed: inst
+                .experts
+                .iter()
+                .enumerate()
+                .map(|(i, x)| Packed {
+                    city: x.city.0,
+                    institution: x.institution.0,
+                    available: !elig.out_of_round(ExpertIx(i as u32)),
+                })
+                .collect(),
+            not_serving: not_serving(inst),
+            scratch: ScanScratch::new(inst.experts.len()),
+            stamp: vec![0; inst.experts.len()],
+            mark: 0,
+            buf: Vec::new(),
+            base: index.base(),
+        }
+    }
+
+    /// Builds application `a`'s row with `k` best experts (see the module
+    /// docs), counting its eligible experts exactly.
+    pub fn scan(&mut self, a: AppIx, k: usize) -> AppScan {
+        let inst = self.inst;
+        let elig = self.elig;
+        let n_cities = inst.cities.len();
+        let app = &inst.applications[a.ix()];
+        let base_ok = elig.min_affinity(a).is_none_or(|m| self.base >= m);
+        self.mark = self.mark.wrapping_add(1);
+        if self.mark == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.mark = 1;
+        }
+        let mark = self.mark;
+        // Experts reported by the scan: eligible ones into buf; per city,
+        // how many pass the pair rules (whatever their score).
+        self.buf.clear();
+        let mut rules_ok_reported = vec![0u32; n_cities];
+        let mut per_city = vec![0u32; n_cities];
+        {
+            let (stamp, buf, packed) = (&mut self.stamp, &mut self.buf, &self.packed);
+            let same_inst = inst.policy.avoid_same_institution;
+            let app_inst = app.institution.0;
+            let min = elig.min_affinity(a);
+            self.index
+                .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
+                    stamp[e.ix()] = mark;
+                    let p = packed[e.ix()];
+                    if !p.available
+                        || (same_inst && p.institution == app_inst)
+                        || elig.is_person_excluded(a, e)
+                        || !elig.serves(inst, a, e)
+                    {
+                        return;
+                    }
+                    let c = p.city as usize;
+                    rules_ok_reported[c] += 1;
+                    if min.is_none_or(|m| s >= m) {
+                        // A priced repeat ranks by what it adds.
+                        buf.push((elig.priced_score(a, e, s), e));
+                        per_city[c] += 1;
+                    }
+                });
+        }
+        // Base-score experts: those passing the pair rules, not reported.
+        let mut rules_ok_city = self.pool.city.clone();
+        if inst.policy.avoid_same_institution {
+            for (c, n) in rules_ok_city.iter_mut().enumerate() {
+                *n -= self
+                    .pool
+                    .inst_city
+                    .get(&(app.institution, CityIx(c as u32)))
+                    .copied()
+                    .unwrap_or(0);
+            }
+        }
+        let in_pool = |e: ExpertIx| {
+            let ex = &inst.experts[e.ix()];
+            let same = inst.policy.avoid_same_institution && ex.institution == app.institution;
+            !(elig.out_of_round(e) || same)
+        };
+        for e in elig.person_excluded(a) {
+            if in_pool(e) {
+                rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
+            }
+        }
+        if let Some(p) = app.programme {
+            for &e in &self.not_serving[p.ix()] {
+                if in_pool(e) && !elig.is_person_excluded(a, e) {
+                    rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
+                }
+            }
+        }
+        let mut base_count = 0u32;
+        if base_ok {
+            for c in 0..n_cities {
+                let n = rules_ok_city[c] - rules_ok_reported[c];
+                per_city[c] += n;
+                base_count += n;
+            }
+        }
+
+        // Top k by rank (score desc, ties by a fixed shuffle).
+        let buf = &mut self.buf;
+        let by_rank = rank(a);
+        if buf.len() > k && k > 0 {
+            buf.select_nth_unstable_by(k - 1, by_rank);
+        }
+        let split = k.min(buf.len());
+        let mut row: Vec<(ExpertIx, Score)> = buf[..split].iter().map(|&(s, e)| (e, s)).collect();
+
+        // Enough outside-city experts for the outside-city rule.
+        let home = app.city;
+        let need_out = 2 * inst.min_outside(a) as usize;
+        let mut outside = row
+            .iter()
+            .filter(|(e, _)| self.packed[e.ix()].city != home.0)
+            .count();
+        let mut best_pruned = None;
+        if outside < need_out && split < buf.len() {
+            let rest = &mut buf[split..];
+            rest.sort_unstable_by(by_rank);
+            for &(s, e) in rest.iter() {
+                if outside < need_out && self.packed[e.ix()].city != home.0 {
+                    row.push((e, s));
+                    outside += 1;
+                } else if best_pruned.is_none() {
+                    best_pruned = Some(s); // sorted: the first left out is the best
+                }
+            }
+        } else {
+            best_pruned = buf[split..].iter().map(|&(s, _)| s).max();
+        }
+
+        // Base-score experts when the scan gave too few (or too few from
+        // other cities), from a rotating start.
+        let base = self.index.base();
+        let want_base = k.saturating_sub(row.len()) + need_out.saturating_sub(outside);
+        let mut base_taken = 0u32;
+        if base_ok && base_count > 0 && want_base > 0 {
+            let n = inst.experts.len();
+            let start = (a.ix() as u64 * 7919 % n as u64) as usize;
+            let mut want_any = k.saturating_sub(row.len());
+            let mut want_out = need_out.saturating_sub(outside);
+            for i in 0..n {
+                if want_any == 0 && want_out == 0 {
+                    break;
+                }
+                let e = ExpertIx(((start + i) % n) as u32);
+                if self.stamp[e.ix()] == mark {
+                    continue;
+                }
+                let Some(s) = elig.eligible_given(inst, a, e, base) else {
+                    continue;
+                };
+                let out = inst.experts[e.ix()].city != home;
+                if want_any > 0 || (out && want_out > 0) {
+                    row.push((e, s));
+                    base_taken += 1;
+                    want_any = want_any.saturating_sub(1);
+                    if out {
+                        want_out = want_out.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        if base_ok && base_taken < base_count {
+            best_pruned = Some(best_pruned.map_or(base, |b| b.max(base)));
+        }
+        row.sort_unstable_by_key(|&(e, _)| e);
+        AppScan {
+            row,
+            pruned_bound: best_pruned,
+            per_city,
+        }
+    }
+
+    /// True when the base score passes application `a`'s `min_affinity`
+    /// (base-score experts can be eligible for it).
+    pub fn base_eligible(&self, a: AppIx) -> bool {
+        self.elig.min_affinity(a).is_none_or(|m| self.base >= m)
+    }
+}
+
+/// The order candidates are taken in for application `a`: score
+/// descending, ties broken by a fixed shuffle of the experts per
+/// application, so that applications with equal scores spread over the
+/// pool instead of all taking the first experts in input order (which
+/// would crowd their loads and starve the restricted network).
+pub fn rank(
+    a: AppIx,
+) -> impl Fn(&(Score, ExpertIx), &(Score, ExpertIx)) -> std::cmp::Ordering + Copy {
+    let salt = u64::from(a.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let shuffle =
+        move |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    move |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| {
+        y.0.cmp(&x.0).then(shuffle(x.1).cmp(&shuffle(y.1)))
+    }
+}
+
+/// What [`generate`] found besides the candidates: exact per-application
+/// shortages for the prechecks.
+pub struct Generated {
+    /// The candidates.
+    pub candidates: Candidates,
+    /// Exact per-city eligible counts of the applications the counting
+    /// precheck flags (application, per-city counts).
+    pub short: Vec<(AppIx, Vec<u32>)>,
+}
+
+/// Threads for the scans: `PANELS_THREADS` when set to a number from 1,
+/// else the machine's parallelism; at most 8. The scans' results do not
+/// depend on it (each thread takes a contiguous range of applications and
+/// the parts are joined in order).
+pub fn threads() -> usize {
+    std::env::var("PANELS_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 8)
+}
+
+/// Splits `0..n` into `parts` contiguous ranges (in order).
+pub fn chunks(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.max(1);
+    (0..parts)
+        .map(|i| (n * i / parts)..(n * (i + 1) / parts))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// One thread's share of [`generate`].
+#[derive(Default)]
+struct Part {
+    rows: Vec<Vec<(ExpertIx, Score)>>,
+    bounds: Vec<Option<Score>>,
+    eligible: Vec<u32>,
+    short: Vec<(AppIx, Vec<u32>)>,
+    floor_best: BTreeMap<ExpertIx, Vec<(Score, AppIx)>>,
+}
+
+/// Keeps the `need` best (score desc, application order) of a floor list.
+fn prune_floor(list: &mut Vec<(Score, AppIx)>, need: usize) {
+    list.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    list.truncate(need);
+}
+
+/// Builds the candidates of every application with `k` best experts each
+/// (see the module docs), scanning applications on [`threads`] threads
+/// (the result does not depend on their number). `tick` is called once
+/// per application (progress).
+pub fn generate(
+    inst: &Instance,
+    elig: &Eligibility,
+    index: &ScoreIndex,
+    k: usize,
+    tick: &(dyn Fn() + Sync),
+) -> Generated {
+    let n_apps = inst.applications.len();
+    // Experts with a load floor: their best applications, kept bounded.
+    let floor_need: Vec<usize> = inst
+        .expert_ixs()
+        .map(|e| 4 * inst.min_load(e) as usize)
+        .collect();
+    let floor_need = &floor_need;
+    let run = |range: std::ops::Range<usize>| {
+        let mut scanner = Scanner::new(inst, elig, index);
+        let mut part = Part::default();
+        for a in range.map(|a| AppIx(a as u32)) {
+            let scan = scanner.scan(a, k);
+            if crate::explain::app_counts_short(inst, a, &scan.per_city) {
+                part.short.push((a, scan.per_city.clone()));
+            }
+            for &(s, e) in &scanner.buf {
+                let need = floor_need[e.ix()];
+                if need > 0 {
+                    let list = part.floor_best.entry(e).or_default();
+                    list.push((s, a));
+                    if list.len() > 4 * need {
+                        prune_floor(list, need);
+                    }
+                }
+            }
+            part.eligible.push(scan.per_city.iter().sum());
+            part.rows.push(scan.row);
+            part.bounds.push(scan.pruned_bound);
+            tick();
+        }
+        part
+    };
+    let ranges = chunks(n_apps, threads());
+    let parts: Vec<Part> = if ranges.len() <= 1 {
+        ranges.into_iter().map(run).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|r| scope.spawn(move || run(r)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    let mut cand = Candidates {
+        rows: Vec::with_capacity(n_apps),
+        pruned_bound: Vec::with_capacity(n_apps),
+        k: vec![k; n_apps],
+        eligible: Vec::with_capacity(n_apps),
+    };
+    let mut short = Vec::new();
+    let mut floor_best: BTreeMap<ExpertIx, Vec<(Score, AppIx)>> = BTreeMap::new();
+    for part in parts {
+        cand.rows.extend(part.rows);
+        cand.pruned_bound.extend(part.bounds);
+        cand.eligible.extend(part.eligible);
+        short.extend(part.short);
+        for (e, list) in part.floor_best {
+            floor_best.entry(e).or_default().extend(list);
+        }
+    }
+    // Floors: each such expert's best applications join the candidates.
+    let mut extra = Vec::new();
+    let mut have = vec![0usize; inst.experts.len()];
+    for (e, mut list) in floor_best {
+        prune_floor(&mut list, floor_need[e.ix()]);
+        have[e.ix()] = list.len();
+        extra.extend(list.iter().map(|&(s, a)| (a, e, s)));
+    }
+    // Floors the scans could not feed (few reported applications): base
+    // score applications, from a rotating start.
+    {
+        let base = index.base();
+        let n = n_apps.max(1);
+        for e in inst.expert_ixs() {
+            let need = floor_need[e.ix()];
+            if need == 0 {
+                continue;
+            }
+            let mut missing = need.saturating_sub(have[e.ix()]);
+            let start = e.ix() * 7919 % n;
+            for i in 0..n_apps {
+                if missing == 0 {
+                    break;
+                }
+                let a = AppIx(((start + i) % n) as u32);
+                if elig.score(inst, a, e) != base {
+                    continue;
+                }
+                if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                    extra.push((a, e, s));
+                    missing -= 1;
+                }
+            }
+        }
+    }
+    cand.add(&extra);
+    Generated {
+        candidates: cand,
+        short,
+    }
+}

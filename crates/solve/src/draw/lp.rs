@@ -1,0 +1,404 @@
+//! The probability-capped LP as an integer min-cost flow (module docs of
+//! [`crate::draw`], "The capped LP is a flow").
+//!
+//! The solve network ([`crate::network::encode`]) is copied with
+//! every supply and bound multiplied by `D` and each pair arc capped at `P`
+//! (`p = P/D`); its exact integer optimum, read in units of `1/D`, is an
+//! optimal solution of the capped LP.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::round::dependent_round;
+use super::DrawError;
+use crate::eligibility::EligiblePairs;
+use crate::flow::{self, FlowError, Network};
+use crate::model::{AppIx, ExpertIx, Instance};
+use crate::network::{encode, ArcRole, Encoded};
+
+/// Units of probability per 1: `max_probability` is rounded to 6 decimals.
+pub const PROBABILITY_UNITS: i64 = 1_000_000;
+
+/// The cap `p` as a fraction `(P, D)` in lowest terms, with `D` dividing
+/// [`PROBABILITY_UNITS`]: `p` is rounded to 6 decimals and clamped to
+/// `[10⁻⁶, 1]`; `None` means 1, i.e. `(1, 1)`.
+pub fn cap_fraction(p: Option<f64>) -> (i64, i64) {
+    let Some(p) = p else { return (1, 1) };
+    let units = if p.is_finite() {
+        ((p * PROBABILITY_UNITS as f64).round() as i64).clamp(1, PROBABILITY_UNITS)
+    } else {
+        PROBABILITY_UNITS
+    };
+    let g = gcd(units, PROBABILITY_UNITS);
+    (units / g, PROBABILITY_UNITS / g)
+}
+
+fn gcd(mut a: i64, mut b: i64) -> i64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.abs()
+}
+
+/// One pair's probability: `units / D`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marginal {
+    /// The application.
+    pub app: AppIx,
+    /// The expert.
+    pub expert: ExpertIx,
+    /// Probability in units of `1/D`.
+    pub units: i64,
+}
+
+/// An optimal solution of the capped LP, ready to be sampled.
+#[derive(Debug)]
+pub struct CappedLp {
+    /// The solve network and its maps to the model (pair arcs cap 1).
+    pub enc: Encoded,
+    /// The scaled network: supplies and bounds × `D`, pair arcs capped at `P`.
+    pub scaled: Network,
+    /// `D`: flows of [`CappedLp::flow`] are in units of `1/D`.
+    pub denominator: i64,
+    /// `P`: the cap is `P/D`.
+    pub cap_units: i64,
+    /// Optimal flow of `scaled`, indexed like the arcs of `enc.net`.
+    pub flow: Vec<i64>,
+    /// `D ×` the expected total score, in millionths (exact).
+    pub expected_micro_times_d: i128,
+}
+
+impl CappedLp {
+    /// Solves the capped LP for the cap `max_probability` (`None`: 1).
+    ///
+    /// The caller has checked that the rules nest and that the uncapped
+    /// problem is feasible; infeasibility here is then the cap's fault.
+    ///
+    /// # Errors
+    /// [`DrawError::CapTooLow`] with the applications or experts the cap
+    /// starves; [`DrawError::Flow`] when the scaled numbers are too large.
+    pub fn solve(
+        inst: &Instance,
+        pairs: &EligiblePairs,
+        max_probability: Option<f64>,
+    ) -> Result<CappedLp, DrawError> {
+        let (cap_units, denominator) = cap_fraction(max_probability);
+        let enc = encode(inst, pairs);
+        let scaled = scale(&enc, cap_units, denominator);
+        let sol = match scaled.solve() {
+            Ok(sol) => sol,
+            Err(FlowError::Infeasible(_)) => {
+                return Err(DrawError::CapTooLow(explain_cap(
+                    inst,
+                    pairs,
+                    cap_units,
+                    denominator,
+                )))
+            }
+            Err(e) => return Err(DrawError::Flow(e)),
+        };
+        flow::certify(&scaled, &sol).map_err(|e| DrawError::Internal(e.to_string()))?;
+        Ok(CappedLp {
+            enc,
+            scaled,
+            denominator,
+            cap_units,
+            flow: sol.flow,
+            expected_micro_times_d: -sol.cost,
+        })
+    }
+
+    /// Solves the capped LP on candidate pairs with pricing, for rounds too
+    /// large for every pair ([`crate::pricing::run_sparse`] with the
+    /// pair arcs capped): the pruned pairs are priced against the capped
+    /// LP's duals, so no pair left out would get probability in an optimal
+    /// solution and the result is an optimum of the capped LP over **all**
+    /// eligible pairs. Returns the LP, the candidate pairs (every pair with
+    /// probability is among them) and the exact number of eligible pairs.
+    ///
+    /// # Errors
+    /// As [`CappedLp::solve`].
+    pub fn solve_sparse(
+        inst: &Instance,
+        elig: &crate::eligibility::Eligibility,
+        k: usize,
+        max_probability: Option<f64>,
+    ) -> Result<(CappedLp, EligiblePairs, usize), DrawError> {
+        use crate::{pricing, SolveError, SolveOptions};
+        let (cap_units, denominator) = cap_fraction(max_probability);
+        let run = match pricing::run_sparse(
+            inst,
+            elig,
+            k,
+            &SolveOptions::default(),
+            (cap_units, denominator),
+        ) {
+            Ok(run) => run,
+            Err(SolveError::Infeasible(_)) => {
+                return Err(DrawError::CapTooLow(CapTooLow {
+                    cap: cap_units as f64 / denominator as f64,
+                    needed: 0.0,
+                    findings: vec![
+                        "the city, institution and load rules with this cap leave too few experts to spread the seats over (found on candidate pairs with every eligible pair of the starved applications)".into(),
+                    ],
+                }));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let scaled = run.enc.net.clone();
+        let mut enc = run.enc;
+        enc.net = unscale(&enc, denominator);
+        let lp = CappedLp {
+            enc,
+            scaled,
+            denominator,
+            cap_units,
+            flow: run.flow,
+            expected_micro_times_d: i128::from(run.objective),
+        };
+        Ok((lp, run.candidates.to_pairs(), run.eligible_pairs))
+    }
+
+    /// The cap as a float (`P/D`).
+    pub fn cap(&self) -> f64 {
+        self.cap_units as f64 / self.denominator as f64
+    }
+
+    /// Expected total score of a draw, as a float.
+    pub fn expected_objective(&self) -> f64 {
+        self.expected_micro_times_d as f64
+            / self.denominator as f64
+            / crate::model::SCORE_SCALE as f64
+    }
+
+    /// Every pair with positive probability, by application then expert
+    /// (input order).
+    pub fn marginals(&self) -> Vec<Marginal> {
+        let mut out: Vec<Marginal> = self
+            .enc
+            .arc_roles
+            .iter()
+            .zip(&self.flow)
+            .filter_map(|(role, &f)| match *role {
+                ArcRole::Pair(app, expert) if f > 0 => Some(Marginal {
+                    app,
+                    expert,
+                    units: f,
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable_by_key(|m| (m.app, m.expert));
+        out
+    }
+
+    /// Samples panels with seed `seed` by dependent rounding; returns the
+    /// panels (input order) and the number of cycles rounded.
+    ///
+    /// # Errors
+    /// [`DrawError::Internal`] if the rounded flow broke a bound or
+    /// conservation (never expected; checked every time).
+    pub fn sample(&self, seed: u64) -> Result<(Vec<Vec<ExpertIx>>, usize), DrawError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (flow, steps) = dependent_round(&self.scaled, &self.flow, self.denominator, &mut rng)
+            .map_err(|e| DrawError::Internal(e.to_string()))?;
+        check_feasible(&self.enc.net, &flow).map_err(DrawError::Internal)?;
+        Ok((self.enc.panels(&flow), steps))
+    }
+}
+
+/// The scaled copy of the solve network (same node and arc numbering).
+fn scale(enc: &Encoded, cap_units: i64, d: i64) -> Network {
+    let net = &enc.net;
+    let mut out = Network::with_capacity(net.num_nodes(), net.num_arcs());
+    for n in net.nodes() {
+        let m = out.add_node();
+        out.set_supply(m, net.supply(n).saturating_mul(d));
+    }
+    for a in net.arcs() {
+        let upper = match enc.arc_role(a) {
+            ArcRole::Pair(..) => cap_units,
+            _ => net.upper(a).saturating_mul(d),
+        };
+        out.add_arc(
+            net.source(a),
+            net.target(a),
+            net.lower(a).saturating_mul(d),
+            upper,
+            net.cost(a),
+        );
+    }
+    out
+}
+
+/// The solve network back from its scaled copy: supplies and bounds ÷ `d`
+/// (they were multiplied by it), pair arcs `[0, 1]`.
+fn unscale(enc: &Encoded, d: i64) -> Network {
+    let net = &enc.net;
+    let mut out = Network::with_capacity(net.num_nodes(), net.num_arcs());
+    for n in net.nodes() {
+        let m = out.add_node();
+        out.set_supply(m, net.supply(n) / d);
+    }
+    for a in net.arcs() {
+        let (lo, hi) = match enc.arc_role(a) {
+            ArcRole::Pair(..) => (0, 1),
+            _ => (net.lower(a) / d, net.upper(a) / d),
+        };
+        out.add_arc(net.source(a), net.target(a), lo, hi, net.cost(a));
+    }
+    out
+}
+
+/// Bounds and conservation of an integral flow (the rules, in flow terms).
+pub(crate) fn check_feasible(net: &Network, flow: &[i64]) -> Result<(), String> {
+    if flow.len() != net.num_arcs() {
+        return Err("rounded flow has the wrong length".into());
+    }
+    let mut balance: Vec<i128> = net.nodes().map(|n| i128::from(net.supply(n))).collect();
+    for a in net.arcs() {
+        let f = flow[a.index()];
+        if f < net.lower(a) || f > net.upper(a) {
+            return Err(format!(
+                "rounded flow {f} on {a} outside [{}, {}]",
+                net.lower(a),
+                net.upper(a)
+            ));
+        }
+        balance[net.source(a).index()] -= i128::from(f);
+        balance[net.target(a).index()] += i128::from(f);
+    }
+    match balance.iter().position(|&b| b != 0) {
+        Some(n) => Err(format!("rounded flow breaks conservation at node {n}")),
+        None => Ok(()),
+    }
+}
+
+/// The rules can be met, but not with every pair's probability at most
+/// the cap: what starves, and what would fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapTooLow {
+    /// The cap, as a float.
+    pub cap: f64,
+    /// Smallest cap the counting checks can show is needed (0 when they
+    /// find nothing specific).
+    pub needed: f64,
+    /// One line per starved application or expert (at most 12), or one
+    /// general line.
+    pub findings: Vec<String>,
+}
+
+impl std::fmt::Display for CapTooLow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "infeasible: the rules can be met, but not with every pair drawn with probability at most {} (max_probability)",
+            self.cap
+        )?;
+        for line in &self.findings {
+            writeln!(f, "  - {line}")?;
+        }
+        writeln!(f, "what would fix it:")?;
+        if self.needed > 0.0 {
+            writeln!(
+                f,
+                "  - raise max_probability to at least {:.6}, or add eligible experts to the pool",
+                self.needed.min(1.0)
+            )
+        } else {
+            writeln!(
+                f,
+                "  - raise max_probability, or add eligible experts to the pool"
+            )
+        }
+    }
+}
+
+/// Why the cap leaves no fractional assignment: counting checks per
+/// application and expert, else a general line.
+fn explain_cap(inst: &Instance, pairs: &EligiblePairs, p: i64, d: i64) -> CapTooLow {
+    let cap = p as f64 / d as f64;
+    let mut out = CapTooLow {
+        cap,
+        needed: 0.0,
+        findings: Vec::new(),
+    };
+    let push = |out: &mut CapTooLow, need: f64, line: String| {
+        out.needed = out.needed.max(need);
+        if out.findings.len() < 12 {
+            out.findings.push(line);
+        }
+    };
+    for a in inst.app_ixs() {
+        let k = i64::from(inst.panel_size(a));
+        let q = i64::from(inst.min_outside(a));
+        let experts = pairs.experts_of(a);
+        let home = inst.applications[a.ix()].city;
+        let n = experts.len() as i64;
+        let out_n = experts
+            .iter()
+            .filter(|e| inst.experts[e.ix()].city != home)
+            .count() as i64;
+        let id = &inst.applications[a.ix()].id;
+        // Σ x ≤ p·n must reach k (in units: P·n ≥ k·D).
+        if p * n < k * d {
+            push(
+                &mut out,
+                k as f64 / n as f64,
+                format!("{id} needs {k} expert(s) from {n} eligible: each would have to be drawn with probability ≥ {:.6}", k as f64 / n as f64),
+            );
+        } else if p * out_n < q * d {
+            push(
+                &mut out,
+                q as f64 / out_n as f64,
+                format!(
+                    "{id} needs {q} expert(s) from outside {} among {out_n} eligible: each would have to be drawn with probability ≥ {:.6}",
+                    inst.app_city(a),
+                    q as f64 / out_n as f64
+                ),
+            );
+        }
+    }
+    let mut apps_of = vec![0i64; inst.experts.len()];
+    for e in &pairs.experts {
+        apps_of[e.ix()] += 1;
+    }
+    for e in inst.expert_ixs() {
+        let floor = i64::from(inst.min_load(e));
+        let n = apps_of[e.ix()];
+        if floor > 0 && p * n < floor * d {
+            push(
+                &mut out,
+                floor as f64 / n as f64,
+                format!(
+                    "{} must review at least {floor} (min_load) of the {n} application(s) they are eligible for: each would have to be drawn with probability ≥ {:.6}",
+                    inst.experts[e.ix()].id,
+                    floor as f64 / n as f64
+                ),
+            );
+        }
+    }
+    if out.findings.is_empty() {
+        out.findings.push(
+            "no single application or expert is starved: the city, institution and load rules together leave too few experts to spread the seats over".into(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_fractions_are_in_lowest_terms() {
+        assert_eq!(cap_fraction(None), (1, 1));
+        assert_eq!(cap_fraction(Some(1.0)), (1, 1));
+        assert_eq!(cap_fraction(Some(0.5)), (1, 2));
+        assert_eq!(cap_fraction(Some(0.25)), (1, 4));
+        assert_eq!(cap_fraction(Some(0.3333333)), (333_333, 1_000_000));
+        assert_eq!(cap_fraction(Some(0.6)), (3, 5));
+        assert_eq!(cap_fraction(Some(1e-9)), (1, 1_000_000));
+        assert_eq!(cap_fraction(Some(f64::NAN)), (1, 1));
+    }
+}

@@ -1,0 +1,782 @@
+//! The one encoder between the panel problem and the flow network
+//! (DESIGN.md "The key fact: most rules form a flow").
+//!
+//! ```text
+//! application a (supply k_a)
+//!   → (a, city c) group      cap: home c: min(k_a − q_a, max_per_city); other c: max_per_city
+//!     → (a, c, institution i) group   cap: max_per_institution
+//!       → [(e, programme p) node]  when p sets max_load: cap max_load of p
+//!         → expert e         one arc per eligible pair, cap 1, cost −score
+//!           → sink T (supply −Σk)      bounds min_load(e)..max_load(e)
+//! ```
+//!
+//! A pair (a, e) whose application's programme caps loads enters the
+//! expert through the (e, programme) node; its arc to the expert carries
+//! the programme's `max_load`. The programme level nests under the expert
+//! (every programme pair of e passes it), so the network stays exact.
+//!
+//! A group node is created only when its cap can bind (the cap is below both
+//! k_a and the number of eligible experts in the group); otherwise its arcs
+//! hang from the parent directly. This keeps the network small without
+//! changing its feasible set.
+//!
+//! **Invariant:** this is the only module that knows both the model and the
+//! flow network; [`Encoded`] maps nodes and arcs back to model objects.
+//!
+//! The per-institution rule nests inside the per-city rule only when every
+//! institution sits in one city; [`check_laminar`] refuses otherwise.
+
+use std::collections::BTreeMap;
+
+use crate::eligibility::EligiblePairs;
+use crate::flow::{ArcId, Network, NodeId};
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, ProgIx};
+
+/// What a node of the encoded network stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRole {
+    /// An application (its supply is its panel size).
+    Application(AppIx),
+    /// Panel members of application a from city c.
+    CityGroup(AppIx, CityIx),
+    /// Panel members of application a from institution i.
+    InstitutionGroup(AppIx, InstIx),
+    /// An expert.
+    Expert(ExpertIx),
+    /// An expert's reviews within one programme that caps loads.
+    ExpertProgramme(ExpertIx, ProgIx),
+    /// The sink collecting every review.
+    Sink,
+}
+
+/// What an arc of the encoded network stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArcRole {
+    /// Application → its city group (the outside-city or per-city rule).
+    /// With a city bonus, this arc carries all but the first seat.
+    CityCap(AppIx, CityIx),
+    /// Application → its city group, the first seat only, priced with the
+    /// soft `bonus_per_city` (only when the bonus is on; see [`encode_with`]).
+    CityBonus(AppIx, CityIx),
+    /// Into an institution group (the per-institution rule).
+    InstitutionCap(AppIx, InstIx),
+    /// An eligible pair.
+    Pair(AppIx, ExpertIx),
+    /// Expert → sink (the load rule).
+    Load(ExpertIx),
+    /// (expert, programme) → expert (the programme's `max_load`).
+    ProgrammeCap(ExpertIx, ProgIx),
+}
+
+/// The network plus the maps back to the model.
+#[derive(Debug)]
+pub struct Encoded {
+    /// The flow network.
+    pub net: Network,
+    /// Role of each node, by node index.
+    pub node_roles: Vec<NodeRole>,
+    /// Role of each arc, by arc index.
+    pub arc_roles: Vec<ArcRole>,
+    /// Node of each application.
+    pub app_node: Vec<NodeId>,
+    /// Node of each expert (`None` when the expert has no eligible pair and
+    /// no load floor, so it takes no part).
+    pub expert_node: Vec<Option<NodeId>>,
+    /// The sink.
+    pub sink: NodeId,
+    /// Group nodes by (application, city), sorted.
+    pub city_groups: Vec<((AppIx, CityIx), NodeId)>,
+    /// Group nodes by (application, institution), sorted.
+    pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
+    /// Built with a city bonus: every pair must pass a city group node.
+    city_bonus: bool,
+    /// Per expert: its (programme, node) pairs, for programmes that cap
+    /// loads and can bind.
+    programme_nodes: Vec<Vec<(ProgIx, NodeId)>>,
+}
+
+/// How [`encode_with`] builds the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Make a group node for the home city whenever its cap is below the
+    /// panel size (even before any home-city pair), and for every other
+    /// capped group whose pairs already fill its cap (rather than only
+    /// those whose pairs exceed it), so that pairs added later (see
+    /// [`Encoded::add_pair`]) mostly find their node. Groups below their
+    /// cap get none: a national round touches dozens of institutions per
+    /// application, and a node for each would multiply the network.
+    pub groups_for_later_pairs: bool,
+    /// Give every available expert a node (pairs added later then always
+    /// find their expert).
+    pub all_available_experts: bool,
+}
+
+/// Refusal to encode: the rules do not nest.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("institution {institution} has experts in more than one city ({cities}); max_per_institution then crosses the per-city rule, which the flow cannot hold")]
+pub struct NotLaminar {
+    /// The institution's name.
+    pub institution: String,
+    /// The cities it appears in, comma-separated.
+    pub cities: String,
+}
+
+/// Checks that per-institution caps nest inside per-city groups: needed only
+/// when `max_per_institution` is set.
+pub fn check_laminar(inst: &Instance) -> Result<(), NotLaminar> {
+    if !inst.any_institution_cap() {
+        return Ok(());
+    }
+    let mut city_of: BTreeMap<InstIx, CityIx> = BTreeMap::new();
+    for e in &inst.experts {
+        let c = *city_of.entry(e.institution).or_insert(e.city);
+        if c != e.city {
+            return Err(NotLaminar {
+                institution: inst.institutions.name(e.institution.0).to_string(),
+                cities: format!("{}, {}", inst.cities.name(c.0), inst.cities.name(e.city.0)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Builds the network for `inst` over the given eligible pairs, with the
+/// pairs' scores and the policy's city bonus ([`encode_with`]).
+///
+/// Pair arcs of one application appear in the order of `pairs` (input
+/// order of experts), which makes the solver's tie-breaking follow input
+/// order.
+pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
+    let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
+    encode_full(
+        inst,
+        pairs,
+        &weights,
+        inst.policy.bonus_micro(),
+        EncodeOptions::default(),
+    )
+}
+
+/// [`encode`] with options (for networks that will grow, see
+/// [`crate::pricing`]). The feasible set over the given pairs is the
+/// same.
+pub fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
+    let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
+    encode_full(inst, pairs, &weights, inst.policy.bonus_micro(), opts)
+}
+
+/// Builds the network with pair `p` (in [`EligiblePairs`] order) weighted
+/// `weights[p]` instead of its score (the Lagrangian prices the crossing
+/// rules into these), and a soft bonus of `city_bonus` millionths for each
+/// distinct city on a panel.
+///
+/// The bonus nests in the tree: the arc application → (a, city c) is split
+/// into a first seat worth `city_bonus` and the remaining seats worth 0.
+/// The bonus is concave in the seats, so the min-cost flow always fills
+/// the first seat first, and the flow value is exactly
+/// `Σ weights + city_bonus × Σ_a (distinct cities on a's panel)`; the
+/// caller subtracts `city_bonus` per non-empty panel to count cities
+/// *beyond the first*. With a bonus every (a, c) group gets a node.
+///
+/// # Panics
+/// Never on user data; `weights.len()` must equal `pairs.len()`.
+pub fn encode_with(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    weights: &[i64],
+    city_bonus: i64,
+) -> Encoded {
+    encode_full(inst, pairs, weights, city_bonus, EncodeOptions::default())
+}
+
+/// The encoder behind [`encode`], [`encode_with`] and
+/// [`encode_with_options`].
+fn encode_full(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    weights: &[i64],
+    city_bonus: i64,
+    opts: EncodeOptions,
+) -> Encoded {
+    assert_eq!(weights.len(), pairs.len(), "one weight per eligible pair");
+    let n_apps = inst.applications.len();
+    let mut net = Network::with_capacity(
+        n_apps * 3 + inst.experts.len() + 1,
+        pairs.len() + n_apps * 4 + inst.experts.len(),
+    );
+    let mut node_roles = Vec::with_capacity(n_apps + inst.experts.len() + 1);
+    let mut arc_roles = Vec::with_capacity(pairs.len() + n_apps + inst.experts.len());
+    let mut city_groups = Vec::new();
+    let mut institution_groups = Vec::new();
+    let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {
+        roles.push(role);
+        net.add_node()
+    };
+
+    let sink = add_node(&mut net, NodeRole::Sink, &mut node_roles);
+    let mut total_demand: i64 = 0;
+    let app_node: Vec<NodeId> = inst
+        .app_ixs()
+        .map(|a| {
+            let n = add_node(&mut net, NodeRole::Application(a), &mut node_roles);
+            let k = i64::from(inst.panel_size(a));
+            net.set_supply(n, k);
+            total_demand += k;
+            n
+        })
+        .collect();
+
+    // Experts that take part: any eligible pair, or a load floor.
+    let mut used = vec![false; inst.experts.len()];
+    for &e in &pairs.experts {
+        used[e.ix()] = true;
+    }
+    let expert_node: Vec<Option<NodeId>> = inst
+        .expert_ixs()
+        .map(|e| {
+            (used[e.ix()]
+                || inst.min_load(e) > 0
+                || (opts.all_available_experts && inst.experts[e.ix()].available))
+                .then(|| add_node(&mut net, NodeRole::Expert(e), &mut node_roles))
+        })
+        .collect();
+    let programme_nodes = programme_nodes(
+        inst,
+        pairs,
+        &expert_node,
+        opts,
+        &mut net,
+        &mut node_roles,
+        &mut arc_roles,
+    );
+
+    // Per application: eligible experts counted by city and institution
+    // (dense tables, reset after each application through the lists of
+    // those touched), to skip caps that cannot bind.
+    let mut per_city = GroupTable::new(inst.cities.len());
+    let mut per_inst = GroupTable::new(inst.institutions.len());
+    for a in inst.app_ixs() {
+        let k = inst.panel_size(a);
+        let experts = pairs.experts_of(a);
+        let row = pairs.offsets[a.ix()]..pairs.offsets[a.ix() + 1];
+        let scores = &weights[row];
+        for &e in experts {
+            let ex = &inst.experts[e.ix()];
+            per_city.count(ex.city.ix(), e);
+            per_inst.count(ex.institution.ix(), e);
+        }
+        if opts.groups_for_later_pairs {
+            // The home city's cap (the outside-city rule) is the one most
+            // pairs added later fall under: give it a node even before any
+            // home-city pair exists.
+            per_city.touch(inst.applications[a.ix()].city.ix());
+        }
+        per_city.sort();
+        per_inst.sort();
+        for t in 0..per_city.touched.len() {
+            let ci = per_city.touched[t];
+            let (c, count) = (CityIx(ci as u32), per_city.count[ci]);
+            let cap = inst.max_from_city(a, c);
+            // Seats the group can fill: later pairs may add to `count`.
+            let reachable = if opts.groups_for_later_pairs {
+                k
+            } else {
+                count
+            };
+            let seats = i64::from(cap.min(reachable).min(k));
+            if city_bonus != 0 && seats > 0 {
+                let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
+                net.add_arc(app_node[a.ix()], n, 0, 1, -city_bonus);
+                arc_roles.push(ArcRole::CityBonus(a, c));
+                if seats > 1 {
+                    net.add_arc(app_node[a.ix()], n, 0, seats - 1, 0);
+                    arc_roles.push(ArcRole::CityCap(a, c));
+                }
+                per_city.node[ci] = Some(n);
+                city_groups.push(((a, c), n));
+            } else if cap < k
+                && (cap < count
+                    || (opts.groups_for_later_pairs
+                        && (cap <= count || c == inst.applications[a.ix()].city)))
+            {
+                let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
+                net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
+                arc_roles.push(ArcRole::CityCap(a, c));
+                per_city.node[ci] = Some(n);
+                city_groups.push(((a, c), n));
+            }
+        }
+        let inst_cap = inst.max_from_institution(a);
+        for t in 0..per_inst.touched.len() {
+            let ii = per_inst.touched[t];
+            let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
+            if inst_cap < k && (inst_cap < count || (opts.groups_for_later_pairs && inst_cap <= count)) {
+                let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
+                // The institution's city (laminar: all its experts share one).
+                let first = per_inst.first[ii];
+                let parent =
+                    per_city.node[inst.experts[first.ix()].city.ix()].unwrap_or(app_node[a.ix()]);
+                net.add_arc(parent, n, 0, i64::from(inst_cap), 0);
+                arc_roles.push(ArcRole::InstitutionCap(a, i));
+                per_inst.node[ii] = Some(n);
+                institution_groups.push(((a, i), n));
+            }
+        }
+        let programme = inst.applications[a.ix()].programme;
+        for (&e, &s) in experts.iter().zip(scores) {
+            let ex = &inst.experts[e.ix()];
+            let from = per_inst.node[ex.institution.ix()]
+                .or(per_city.node[ex.city.ix()])
+                .unwrap_or(app_node[a.ix()]);
+            let to = programme_node(&programme_nodes, e, programme)
+                .or(expert_node[e.ix()])
+                .expect("experts with pairs have nodes");
+            net.add_arc(from, to, 0, 1, -s);
+            arc_roles.push(ArcRole::Pair(a, e));
+        }
+        per_city.clear();
+        per_inst.clear();
+    }
+
+    for e in inst.expert_ixs() {
+        if let Some(n) = expert_node[e.ix()] {
+            net.add_arc(
+                n,
+                sink,
+                i64::from(inst.min_load(e)),
+                i64::from(inst.max_load(e)),
+                0,
+            );
+            arc_roles.push(ArcRole::Load(e));
+        }
+    }
+    net.set_supply(sink, -total_demand);
+    Encoded {
+        net,
+        node_roles,
+        arc_roles,
+        app_node,
+        expert_node,
+        sink,
+        city_groups,
+        institution_groups,
+        city_bonus: city_bonus != 0,
+        programme_nodes,
+    }
+}
+
+/// The (expert, programme) node a pair of programme `p` enters, if any.
+fn programme_node(
+    nodes: &[Vec<(ProgIx, NodeId)>],
+    e: ExpertIx,
+    p: Option<ProgIx>,
+) -> Option<NodeId> {
+    let p = p?;
+    nodes
+        .get(e.ix())?
+        .iter()
+        .find(|&&(q, _)| q == p)
+        .map(|&(_, n)| n)
+}
+
+/// Makes an (expert, programme) node, with its capped arc to the expert,
+/// wherever a programme's `max_load` can bind: below the expert's cap and
+/// below the expert's pairs in that programme (or, for networks that will
+/// grow, below the expert's cap alone).
+fn programme_nodes(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    expert_node: &[Option<NodeId>],
+    opts: EncodeOptions,
+    net: &mut Network,
+    node_roles: &mut Vec<NodeRole>,
+    arc_roles: &mut Vec<ArcRole>,
+) -> Vec<Vec<(ProgIx, NodeId)>> {
+    let mut out = vec![Vec::new(); inst.experts.len()];
+    if !inst.any_programme_load_cap() {
+        return out;
+    }
+    let capped: Vec<(ProgIx, u32)> = (0..inst.programmes.len() as u32)
+        .map(ProgIx)
+        .filter_map(|p| inst.programme_max_load(p).map(|c| (p, c)))
+        .collect();
+    // Pairs per (expert, capped programme).
+    let mut count: BTreeMap<(ExpertIx, ProgIx), u32> = BTreeMap::new();
+    for a in inst.app_ixs() {
+        let Some(p) = inst.applications[a.ix()].programme else {
+            continue;
+        };
+        if !capped.iter().any(|&(q, _)| q == p) {
+            continue;
+        }
+        for &e in pairs.experts_of(a) {
+            *count.entry((e, p)).or_insert(0) += 1;
+        }
+    }
+    let later = opts.groups_for_later_pairs || opts.all_available_experts;
+    for e in inst.expert_ixs() {
+        let Some(en) = expert_node[e.ix()] else {
+            continue;
+        };
+        let total = inst.max_load(e);
+        for &(p, cap) in &capped {
+            let n_pairs = count.get(&(e, p)).copied().unwrap_or(0);
+            if cap >= total || (!later && cap >= n_pairs) {
+                continue;
+            }
+            node_roles.push(NodeRole::ExpertProgramme(e, p));
+            let n = net.add_node();
+            net.add_arc(n, en, 0, i64::from(cap), 0);
+            arc_roles.push(ArcRole::ProgrammeCap(e, p));
+            out[e.ix()].push((p, n));
+        }
+    }
+    out
+}
+
+impl Encoded {
+    /// Adds the pair arc (a, e) with `score`, below the group it belongs
+    /// to. `row` is every expert application `a` will have pairs with
+    /// once this batch of additions is done (the pairs already in the
+    /// network, those of the batch, `e` among them). Refuses (returns
+    /// `false`, nothing changed) when the expert has no node, or when a cap
+    /// with no group node for it could bind: more than the cap's number of
+    /// `row`'s experts in the group. The pair would then dodge the cap, and
+    /// the network must be rebuilt.
+    pub fn add_pair(
+        &mut self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: i64,
+        row: &[ExpertIx],
+    ) -> bool {
+        let Some(to) = self.expert_node[e.ix()] else {
+            return false;
+        };
+        let ex = &inst.experts[e.ix()];
+        let k = inst.panel_size(a);
+        let find_city = |c: CityIx| {
+            self.city_groups
+                .binary_search_by_key(&(a, c), |&(key, _)| key)
+                .ok()
+                .map(|i| self.city_groups[i].1)
+        };
+        let find_inst = |i: InstIx| {
+            self.institution_groups
+                .binary_search_by_key(&(a, i), |&(key, _)| key)
+                .ok()
+                .map(|j| self.institution_groups[j].1)
+        };
+        let city = find_city(ex.city);
+        if city.is_none() && self.city_bonus {
+            // The pair would skip its city's bonus arc.
+            return false;
+        }
+        let institution = find_inst(ex.institution);
+        let city_cap = inst.max_from_city(a, ex.city);
+        if city.is_none() && city_cap < k {
+            let n = row
+                .iter()
+                .filter(|x| inst.experts[x.ix()].city == ex.city)
+                .count();
+            if n > city_cap as usize {
+                return false;
+            }
+        }
+        let inst_cap = inst.max_from_institution(a);
+        if institution.is_none() && inst_cap < k {
+            let n = row
+                .iter()
+                .filter(|x| inst.experts[x.ix()].institution == ex.institution)
+                .count();
+            if n > inst_cap as usize {
+                return false;
+            }
+        }
+        let programme = inst.applications[a.ix()].programme;
+        let to = match programme_node(&self.programme_nodes, e, programme) {
+            Some(n) => n,
+            None => {
+                let cap = programme.and_then(|p| inst.programme_max_load(p));
+                if cap.is_some_and(|c| c < inst.max_load(e)) {
+                    // The pair would dodge its programme's cap.
+                    return false;
+                }
+                to
+            }
+        };
+        let from = institution.or(city).unwrap_or(self.app_node[a.ix()]);
+        self.net.add_arc(from, to, 0, 1, -score);
+        self.arc_roles.push(ArcRole::Pair(a, e));
+        true
+    }
+
+    /// A greedy flow to start the simplex from
+    /// ([`crate::flow::simplex::Simplex::start_from`]): applications in
+    /// order each take their best pairs (score descending, then arc order)
+    /// while the pair's groups and the expert's load leave room, up to the
+    /// panel size; load arcs are then raised to their floors. Supply left
+    /// over stays at the application. Empty (no start) for a network with
+    /// a city bonus or with arcs that carry more than one unit.
+    pub fn greedy_flow(&self) -> Vec<i64> {
+        let net = &self.net;
+        let m = net.num_arcs();
+        if self.city_bonus {
+            return Vec::new();
+        }
+        let (src, tgt, up, cost) = (net.sources(), net.targets(), net.uppers(), net.costs());
+        let nn = net.num_nodes();
+        // Per group node the arc towards its application; per expert or
+        // (expert, programme) node the arc towards the sink.
+        let mut up_arc = vec![u32::MAX; nn];
+        let mut down_arc = vec![u32::MAX; nn];
+        let mut start = vec![0u32; self.app_node.len() + 1];
+        for (a, role) in self.arc_roles.iter().enumerate() {
+            match *role {
+                ArcRole::CityCap(..) | ArcRole::InstitutionCap(..) => {
+                    up_arc[tgt[a] as usize] = a as u32;
+                }
+                ArcRole::Load(_) | ArcRole::ProgrammeCap(..) => {
+                    down_arc[src[a] as usize] = a as u32;
+                }
+                ArcRole::Pair(app, _) => {
+                    if up[a] != 1 {
+                        return Vec::new();
+                    }
+                    start[app.ix() + 1] += 1;
+                }
+                ArcRole::CityBonus(..) => return Vec::new(),
+            }
+        }
+        for i in 0..self.app_node.len() {
+            start[i + 1] += start[i];
+        }
+        let mut pairs = vec![0u32; start[self.app_node.len()] as usize];
+        let mut fill = start.clone();
+        for (a, role) in self.arc_roles.iter().enumerate() {
+            if let ArcRole::Pair(app, _) = *role {
+                pairs[fill[app.ix()] as usize] = a as u32;
+                fill[app.ix()] += 1;
+            }
+        }
+        drop(fill);
+        let mut x = vec![0i64; m];
+        let sink = self.sink.index();
+        for (i, &node) in self.app_node.iter().enumerate() {
+            let row = &mut pairs[start[i] as usize..start[i + 1] as usize];
+            row.sort_unstable_by_key(|&p| (cost[p as usize], p));
+            let mut need = net.supply(node);
+            for &p in row.iter() {
+                if need <= 0 {
+                    break;
+                }
+                let p = p as usize;
+                // Room on the way up to the application and down to the
+                // sink.
+                let fits = |x: &[i64]| {
+                    let mut u = src[p] as usize;
+                    while u != node.index() {
+                        let ia = up_arc[u];
+                        if ia == u32::MAX || x[ia as usize] >= up[ia as usize] {
+                            return false;
+                        }
+                        u = src[ia as usize] as usize;
+                    }
+                    let mut v = tgt[p] as usize;
+                    while v != sink {
+                        let oa = down_arc[v];
+                        if oa == u32::MAX || x[oa as usize] >= up[oa as usize] {
+                            return false;
+                        }
+                        v = tgt[oa as usize] as usize;
+                    }
+                    true
+                };
+                if !fits(&x) {
+                    continue;
+                }
+                x[p] = 1;
+                let mut u = src[p] as usize;
+                while u != node.index() {
+                    let ia = up_arc[u] as usize;
+                    x[ia] += 1;
+                    u = src[ia] as usize;
+                }
+                let mut v = tgt[p] as usize;
+                while v != sink {
+                    let oa = down_arc[v] as usize;
+                    x[oa] += 1;
+                    v = tgt[oa] as usize;
+                }
+                need -= 1;
+            }
+        }
+        // Floors: a load arc carries at least its lower bound (the expert
+        // then lacks the difference, which its artificial arc carries).
+        let lo = net.lowers();
+        for (a, role) in self.arc_roles.iter().enumerate() {
+            if let ArcRole::Load(_) = role {
+                x[a] = x[a].max(lo[a]);
+            }
+        }
+        x
+    }
+
+    /// Reads panels off a flow: for each application, the experts whose pair
+    /// arc carries flow, in input order.
+    pub fn panels(&self, flow: &[i64]) -> Vec<Vec<ExpertIx>> {
+        let mut panels = vec![Vec::new(); self.app_node.len()];
+        for (ix, role) in self.arc_roles.iter().enumerate() {
+            if let ArcRole::Pair(a, e) = *role {
+                if flow[ix] > 0 {
+                    panels[a.ix()].push(e);
+                }
+            }
+        }
+        for p in &mut panels {
+            p.sort_unstable();
+        }
+        panels
+    }
+
+    /// Role of an arc.
+    pub fn arc_role(&self, a: ArcId) -> ArcRole {
+        self.arc_roles[a.index()]
+    }
+
+    /// Role of a node.
+    pub fn node_role(&self, n: NodeId) -> NodeRole {
+        self.node_roles[n.index()]
+    }
+}
+
+/// `net` in the DIMACS min-cost flow format: `p min NODES ARCS`,
+/// then `n ID SUPPLY` for every node with a non-zero supply, then
+/// `a FROM TO LOWER UPPER COST` per arc; nodes numbered from 1. What
+/// reference solvers read (`scripts/bench_scale.py`).
+pub fn dimacs(net: &crate::flow::Network) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut w = String::new();
+    let _ = writeln!(w, "c panels candidate network");
+    let _ = writeln!(w, "p min {} {}", net.num_nodes(), net.num_arcs());
+    for v in net.nodes() {
+        let b = net.supply(v);
+        if b != 0 {
+            let _ = writeln!(w, "n {} {b}", v.index() + 1);
+        }
+    }
+    for a in net.arcs() {
+        let _ = writeln!(
+            w,
+            "a {} {} {} {} {}",
+            net.source(a).index() + 1,
+            net.target(a).index() + 1,
+            net.lower(a),
+            net.upper(a),
+            net.cost(a)
+        );
+    }
+    w.into_bytes()
+}
+
+/// Eligible experts of one application counted by group (city or
+/// institution), with the group's first expert and node: dense tables
+/// indexed by the group, cleared through the list of groups touched.
+struct GroupTable {
+    count: Vec<u32>,
+    first: Vec<ExpertIx>,
+    node: Vec<Option<NodeId>>,
+    touched: Vec<usize>,
+}
+
+impl GroupTable {
+    fn new(groups: usize) -> GroupTable {
+        GroupTable {
+            count: vec![0; groups],
+            first: vec![ExpertIx(0); groups],
+            node: vec![None; groups],
+            touched: Vec::new(),
+        }
+    }
+
+    fn touch(&mut self, g: usize) {
+        if self.count[g] == 0 && !self.touched.contains(&g) {
+            self.touched.push(g);
+        }
+    }
+
+    fn count(&mut self, g: usize, e: ExpertIx) {
+        if self.count[g] == 0 {
+            self.touched.push(g);
+            self.first[g] = e;
+        }
+        self.count[g] += 1;
+    }
+
+    /// Touched groups in index order (the order nodes are made in).
+    fn sort(&mut self) {
+        self.touched.sort_unstable();
+    }
+
+    fn clear(&mut self) {
+        for &g in &self.touched {
+            self.count[g] = 0;
+            self.node[g] = None;
+        }
+        self.touched.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Score;
+    use std::path::Path;
+
+    /// A round where A1 (panel of 2, at most 1 expert per city) has a
+    /// candidate in 长沙 only; 合肥 has no group node.
+    fn capped() -> (Instance, EligiblePairs) {
+        let bundle = r#"{"policy": {"panel_size": 2, "max_per_city": 1},
+          "experts": [
+            {"id": "E1", "city": "长沙", "institution": "U1"},
+            {"id": "E2", "city": "合肥", "institution": "U2"},
+            {"id": "E3", "city": "合肥", "institution": "U3"}],
+          "applications": [{"id": "A1", "city": "武汉", "institution": "U0"}]}"#;
+        let inst =
+            crate::io::load_bundle_from_bytes(Path::new("b.json"), bundle.as_bytes()).unwrap();
+        let pairs = EligiblePairs {
+            offsets: vec![0, 1],
+            experts: vec![ExpertIx(0)],
+            scores: vec![Score(1)],
+        };
+        (inst, pairs)
+    }
+
+    /// A capped group without a node takes pairs while the application's
+    /// pairs in it stay within the cap (the cap cannot bind), then refuses.
+    #[test]
+    fn pairs_join_a_capped_group_without_node_up_to_its_cap() {
+        let (inst, pairs) = capped();
+        let later = EncodeOptions {
+            groups_for_later_pairs: true,
+            all_available_experts: true,
+        };
+        let mut enc = encode_with_options(&inst, &pairs, later);
+        let arcs = enc.net.num_arcs();
+        let row1 = [ExpertIx(0), ExpertIx(1)];
+        assert!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row1));
+        assert_eq!(enc.net.num_arcs(), arcs + 1);
+        let row2 = [ExpertIx(0), ExpertIx(1), ExpertIx(2)];
+        assert!(
+            !enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row2),
+            "a second 合肥 pair could break the cap"
+        );
+        assert_eq!(enc.net.num_arcs(), arcs + 1, "a refusal changes nothing");
+
+        // Counted on the whole batch: the first 合肥 pair of a batch of two
+        // is refused too.
+        let mut enc = encode_with_options(&inst, &pairs, later);
+        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row2));
+    }
+}

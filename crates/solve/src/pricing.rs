@@ -1,0 +1,769 @@
+//! Large rounds: solve on candidate pairs, then prove the answer optimal
+//! over **all** eligible pairs by pricing the pruned ones.
+//!
+//! 1. [`super::candidates`] keeps the K best eligible experts per
+//!    application (K automatic, see [`auto_k`], or `--candidates K`) and an
+//!    upper bound `B_a` on the score of every eligible pair it left out.
+//! 2. The min-cost flow solves the restricted network exactly; its
+//!    potentials become LP duals `u, g, w, v, m` in model terms
+//!    ([`super::model_duals`], see [`crate::certificate`]).
+//! 3. **Pricing.** A pruned pair (a, e) could improve the optimum only if
+//!    its slack `s_ae − u_a − g_{a,c(e)} − w_{a,i(e)} − v_e + m_e` is
+//!    positive ([`crate::certificate::pair_slack`]). With `g, w ≥ 0`, and
+//!    `μ = min v_e` over the experts with `m_e = 0`, every such pair has
+//!    slack ≤ `s_ae − u_a − μ ≤ B_a − u_a − μ`. So when `B_a ≤ u_a + μ`,
+//!    **no pruned pair of a can violate — proven without enumerating
+//!    them.** Only the applications failing this test are re-scanned: their
+//!    experts that share a field, prefix or keyword (or are listed) are
+//!    priced exactly, and if even the base score (0 or `default_affinity`)
+//!    could violate, every expert is. The few experts with `m_e > 0` (a
+//!    binding load floor) are priced exactly against every application.
+//! 4. Violators join the candidates and the network is solved again, until
+//!    none is left: **warm**, the new arcs appended to the kept network
+//!    and simplex ([`crate::flow::simplex::Simplex::add_arcs`]), which
+//!    continues from the previous optimal basis; from scratch only when a
+//!    violator needs a node the network lacks.
+//!    The last duals then satisfy every dual constraint of the LP over all
+//!    eligible pairs, so the dual objective — equal to the flow's
+//!    objective — bounds every assignment: `status: optimal`, over all
+//!    eligible pairs, with a certificate that `verify --certificate`
+//!    checks independently.
+//!
+//! **Infeasible restricted networks.** Fewer arcs can make a feasible round
+//! look infeasible. The flow's minimum cut names the applications behind
+//! it; those with pruned eligible pairs get twice as many candidates and
+//! the network is solved again. Arcs added to applications outside the cut
+//! start outside it and cannot cross it, so once every application behind
+//! the cut (by its own node or a group node) holds all its eligible
+//! experts, the cut is a proof for the whole
+//! round, and only then is the round reported infeasible.
+
+use std::time::Instant;
+
+use super::candidates::{self, Candidates, Scanner};
+use super::explain;
+use super::network::{self, NodeRole};
+use super::profile::Profile;
+use super::{model_duals, SolveError, SolveStats, Solved, Status};
+use crate::certificate::{pair_slack, Duals};
+use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
+use crate::eligibility::Eligibility;
+use crate::flow::simplex::Simplex;
+use crate::flow::{self, FlowError};
+use crate::model::{AppIx, ExpertIx, Instance, Score};
+
+/// How many candidates per application `panels solve` keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CandidateChoice {
+    /// Every eligible pair for small rounds (at most [`DENSE_PAIRS`]
+    /// applications × experts), else [`auto_k`] candidates with pricing.
+    #[default]
+    Auto,
+    /// Every eligible pair (the dense network), whatever the size.
+    All,
+    /// This many candidates per application, then pricing.
+    Top(usize),
+}
+
+impl std::str::FromStr for CandidateChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "auto" => Ok(CandidateChoice::Auto),
+            "all" => Ok(CandidateChoice::All),
+            n => match n.parse::<usize>() {
+                Ok(k) if k >= 1 => Ok(CandidateChoice::Top(k)),
+                _ => Err(format!(
+                    "expected `auto`, `all` or a number of candidates per application (at least 1), got {s:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// Rounds with at most this many applications × experts are solved on all
+/// eligible pairs under [`CandidateChoice::Auto`].
+pub const DENSE_PAIRS: usize = 4_000_000;
+
+/// Candidates per panel seat that [`auto_k`] keeps.
+pub const AUTO_PER_SEAT: usize = 16;
+
+/// Fewest candidates per application [`auto_k`] keeps.
+pub const AUTO_MIN: usize = 40;
+
+/// The automatic number of candidates per application:
+/// [`AUTO_PER_SEAT`] per seat of the largest panel, at least [`AUTO_MIN`].
+/// Pricing then grows the rows where it finds many violators (see
+/// [`run_sparse`]).
+pub fn auto_k(inst: &Instance) -> usize {
+    (AUTO_PER_SEAT * largest_panel(inst)).max(AUTO_MIN)
+}
+
+fn largest_panel(inst: &Instance) -> usize {
+    inst.app_ixs()
+        .map(|a| inst.panel_size(a))
+        .max()
+        .unwrap_or(1) as usize
+}
+
+/// What `panels solve` says on stderr about the K [`auto_k`] chose.
+fn auto_k_reason(inst: &Instance, k: usize) -> String {
+    format!(
+        "candidates: auto K = {k} per application ({AUTO_PER_SEAT} per seat of the largest panel, {}, at least {AUTO_MIN}); a row that pricing extends a second time grows to twice its size",
+        largest_panel(inst)
+    )
+}
+
+/// Deterministic figures of a solve on candidates (they go into the panels
+/// file's `stats.pricing`; timings do not).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PricingStats {
+    /// The set the optimum is proven over.
+    pub optimal_over: &'static str,
+    /// Candidates kept per application at first (K).
+    pub candidates_per_application: usize,
+    /// Candidate pairs before pricing.
+    pub candidate_pairs: usize,
+    /// Pricing passes over the pruned pairs (the last found no violator).
+    pub pricing_rounds: u32,
+    /// Pair arcs added by pricing, over all passes.
+    pub arcs_added: usize,
+    /// Applications re-scanned in full by pricing (their bound test
+    /// failed), over all passes.
+    pub applications_rescanned: usize,
+    /// Times the restricted network was infeasible and applications behind
+    /// its cut got more candidates.
+    pub candidate_expansions: u32,
+    /// Flow solves (network simplex runs, cold or warm).
+    pub solves: u32,
+    /// Solves that continued from the previous basis with the added arcs
+    /// (warm start) rather than from scratch.
+    pub warm_starts: u32,
+    /// Why K is what it is, and how the rows grew (stderr only).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+/// Solves `inst` on `k` candidates per application with pricing (see the
+/// module docs). The result is optimal over all eligible pairs.
+pub fn solve_sparse(
+    inst: &Instance,
+    elig: &Eligibility,
+    k: usize,
+    opts: &super::SolveOptions,
+) -> Result<Solved, SolveError> {
+    let mut run = run_sparse(inst, elig, k, opts, (1, 1))?;
+    if let Some(dump) = &opts.dump_network {
+        let t = Instant::now();
+        (dump.0)(&run.enc.net);
+        run.profile.add("dump-network", t, "");
+    }
+    let t = Instant::now();
+    let panels = run.enc.panels(&run.flow);
+    let objective_micro = run.objective;
+    let certificate = run.duals.to_certificate(inst, objective_micro);
+    run.profile.add("panels-and-duals", t, "");
+    Ok(Solved {
+        panels,
+        objective_micro,
+        bound_micro: Some(objective_micro),
+        status: Status::Optimal,
+        certificate: Some(certificate),
+        solver: "flow",
+        stats: SolveStats {
+            eligible_pairs: run.eligible_pairs,
+            nodes: run.enc.net.num_nodes(),
+            arcs: run.enc.net.num_arcs(),
+            build_seconds: run.build_seconds,
+            solve_seconds: run.solve_seconds,
+            pricing: Some(run.stats),
+            gap: None,
+            profile: run.profile,
+        },
+    })
+}
+
+/// The optimum of a sparse run: the last network (its node and arc roles
+/// map back to the model), its optimal flow, the duals that priced every
+/// pruned pair, and the candidates.
+#[derive(Debug)]
+pub struct SparseRun {
+    /// The network last solved; with a cap `(P, D)` every supply and bound
+    /// is scaled by `D` and pair arcs carry at most `P`.
+    pub enc: network::Encoded,
+    /// Its optimal flow.
+    pub flow: Vec<i64>,
+    /// `−cost` of that flow: the objective in millionths (times `D` with a
+    /// cap).
+    pub objective: i64,
+    /// The model duals of the last solve.
+    pub duals: Duals,
+    /// The candidates, with every pair pricing added.
+    pub candidates: Candidates,
+    /// Exact number of eligible pairs of the round.
+    pub eligible_pairs: usize,
+    /// Candidates and pricing figures.
+    pub stats: PricingStats,
+    /// Seconds building (candidates, networks, pricing).
+    pub build_seconds: f64,
+    /// Seconds in the flow solver.
+    pub solve_seconds: f64,
+    /// Where the time went, phase by phase.
+    pub profile: Profile,
+}
+
+/// Multiplies every supply and bound of `enc`'s network by `d` and caps
+/// pair arcs at `p` (the capped LP of a draw, `crate::draw::lp`).
+fn scale_in_place(enc: &mut network::Encoded, (p, d): (i64, i64)) {
+    if (p, d) == (1, 1) {
+        return;
+    }
+    let net = &mut enc.net;
+    for n in 0..net.num_nodes() {
+        let n = crate::flow::NodeId(n as u32);
+        net.set_supply(n, net.supply(n).saturating_mul(d));
+    }
+    for a in 0..net.num_arcs() {
+        let a = crate::flow::ArcId(a as u32);
+        let (lo, hi) = match enc.arc_roles[a.index()] {
+            network::ArcRole::Pair(..) => (0, p),
+            _ => (
+                net.lower(a).saturating_mul(d),
+                net.upper(a).saturating_mul(d),
+            ),
+        };
+        net.set_bounds(a, lo, hi);
+    }
+}
+
+/// Adds the pairs to a kept network (capped at `p` when scaled), after
+/// they joined `cand`'s rows: `false` when one needs a node the network
+/// lacks (rebuild instead).
+fn add_pairs(
+    inst: &Instance,
+    enc: &mut network::Encoded,
+    cand: &Candidates,
+    pairs: &[(AppIx, ExpertIx, Score)],
+    cap: (i64, i64),
+) -> bool {
+    let mut row: Vec<ExpertIx> = Vec::new();
+    let mut row_of = None;
+    for &(a, e, s) in pairs {
+        if row_of != Some(a) {
+            row.clear();
+            row.extend(cand.rows[a.ix()].iter().map(|&(x, _)| x));
+            row_of = Some(a);
+        }
+        if !enc.add_pair(inst, a, e, s.0, &row) {
+            return false;
+        }
+        if cap != (1, 1) {
+            let last = crate::flow::ArcId(enc.net.num_arcs() as u32 - 1);
+            enc.net.set_bounds(last, 0, cap.0);
+        }
+    }
+    true
+}
+
+/// Solves on `k` candidates per application with pricing (see the module
+/// docs), every pair arc capped at `P/D` when `cap = (P, D)` is not
+/// `(1, 1)`: the LP optimum over **all** eligible pairs, proven by pricing.
+///
+/// # Errors
+/// [`SolveError::Infeasible`] when even every eligible pair of the
+/// applications behind the cut cannot carry the flow.
+pub fn run_sparse(
+    inst: &Instance,
+    elig: &Eligibility,
+    k: usize,
+    opts: &super::SolveOptions,
+    cap: (i64, i64),
+) -> Result<SparseRun, SolveError> {
+    let progress = &opts.progress;
+    let started = Instant::now();
+    if let Some(why) = explain::precheck_pool(inst, None) {
+        return Err(SolveError::Infeasible(why));
+    }
+    let mut profile = Profile::default();
+    let t = Instant::now();
+    let index = ScoreIndex::new(inst);
+    profile.add("index", t, "");
+    let n_apps = inst.applications.len();
+    let t = Instant::now();
+    let bar = progress.bar(n_apps as u64, "candidates");
+    let generated = candidates::generate(inst, elig, &index, k.max(1), &|| bar.inc(1));
+    bar.finish_and_clear();
+    profile.add(
+        "candidates",
+        t,
+        format!(
+            "{n_apps} applications, K {k}, {} pairs, {} thread(s)",
+            generated.candidates.len(),
+            candidates::threads()
+        ),
+    );
+    if let Some(why) = explain::shortage_report(
+        inst,
+        elig,
+        generated
+            .short
+            .iter()
+            .filter_map(|(a, per_city)| explain::app_shortage(inst, *a, per_city)),
+    ) {
+        return Err(SolveError::Infeasible(why));
+    }
+    let mut cand = generated.candidates;
+    let mut stats = PricingStats {
+        optimal_over: "all eligible pairs",
+        candidates_per_application: k,
+        candidate_pairs: cand.len(),
+        ..Default::default()
+    };
+    // `--candidates auto`: rows grow where pricing finds many violators.
+    let grow = opts.candidates == CandidateChoice::Auto;
+    // Per application: pricing has extended its row before.
+    let mut extended = vec![false; n_apps];
+    if grow {
+        stats.notes.push(auto_k_reason(inst, k));
+    }
+    let eligible_pairs = cand.eligible_pairs();
+    let mut scanner = Scanner::new(inst, elig, &index);
+    let mut pricer = Pricer::new(inst);
+    let mut build_seconds = started.elapsed().as_secs_f64();
+    let mut solve_seconds = 0.0;
+    // The network and its simplex, kept across pricing rounds (warm start).
+    let mut warm: Option<(network::Encoded, Simplex)> = None;
+    loop {
+        let t = Instant::now();
+        let (mut enc, mut sx) = match warm.take() {
+            Some(kept) => kept,
+            None => {
+                let pairs = cand.to_pairs();
+                let enc = network::encode_with_options(
+                    inst,
+                    &pairs,
+                    network::EncodeOptions {
+                        groups_for_later_pairs: true,
+                        all_available_experts: true,
+                    },
+                );
+                drop(pairs);
+                let mut enc = enc;
+                scale_in_place(&mut enc, cap);
+                let mut sx =
+                    Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
+                // Crash start from the greedy panels (unscaled networks).
+                let crashed = cap == (1, 1) && {
+                    let x = enc.greedy_flow();
+                    !x.is_empty() && sx.start_from(&enc.net, &x)
+                };
+                profile.add(
+                    format!("network.{}", stats.solves + 1),
+                    t,
+                    format!(
+                        "{} nodes, {} arcs, {}",
+                        enc.net.num_nodes(),
+                        enc.net.num_arcs(),
+                        if crashed {
+                            "started from the greedy panels"
+                        } else {
+                            "started from artificial arcs"
+                        }
+                    ),
+                );
+                (enc, sx)
+            }
+        };
+        build_seconds += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let pivots_before = sx.pivots;
+        let spin = progress.spinner(format!(
+            "solving {} arcs (solve {})",
+            enc.net.num_arcs(),
+            stats.solves + 1
+        ));
+        let result = sx.finish(&enc.net);
+        spin.finish_and_clear();
+        solve_seconds += t.elapsed().as_secs_f64();
+        stats.solves += 1;
+        profile.add(
+            format!("solve.{}", stats.solves),
+            t,
+            format!(
+                "{} arcs, {} pivots{}",
+                enc.net.num_arcs(),
+                sx.pivots - pivots_before,
+                if stats.solves > 1 && pivots_before > 0 {
+                    ", warm"
+                } else {
+                    ""
+                }
+            ),
+        );
+        let sol = match result {
+            Ok(sol) => sol,
+            Err(FlowError::Infeasible(cut)) => {
+                // Applications with any node (own or group) behind the cut
+                // and eligible pairs still pruned.
+                let mut behind_mark = vec![false; n_apps];
+                for (ix, role) in enc.node_roles.iter().enumerate() {
+                    let app = match *role {
+                        NodeRole::Application(a)
+                        | NodeRole::CityGroup(a, _)
+                        | NodeRole::InstitutionGroup(a, _) => a,
+                        _ => continue,
+                    };
+                    if cut.contains(crate::flow::NodeId(ix as u32)) {
+                        behind_mark[app.ix()] = true;
+                    }
+                }
+                let behind: Vec<AppIx> = inst
+                    .app_ixs()
+                    .filter(|&a| behind_mark[a.ix()] && cand.pruned_bound[a.ix()].is_some())
+                    .collect();
+                if behind.is_empty() {
+                    return Err(SolveError::Infeasible(explain::from_cut(inst, &enc, &cut)));
+                }
+                stats.candidate_expansions += 1;
+                let all = inst.experts.len();
+                let mut extra: Vec<(AppIx, ExpertIx, Score)> = Vec::new();
+                for a in behind {
+                    let ka = (cand.k[a.ix()] * 2).min(all);
+                    let scan = scanner.scan(a, ka);
+                    let row = &cand.rows[a.ix()];
+                    extra.extend(
+                        scan.row
+                            .iter()
+                            .filter(|(e, _)| row.binary_search_by_key(e, |&(x, _)| x).is_err())
+                            .map(|&(e, s)| (a, e, s)),
+                    );
+                    cand.k[a.ix()] = ka;
+                    cand.pruned_bound[a.ix()] = if ka >= all { None } else { scan.pruned_bound };
+                }
+                cand.add(&extra);
+                // The big-M phase simply continues with the new arcs.
+                let first = enc.net.num_arcs();
+                if add_pairs(inst, &mut enc, &cand, &extra, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+                    stats.warm_starts += 1;
+                    warm = Some((enc, sx));
+                }
+                continue;
+            }
+            Err(e) => return Err(SolveError::Flow(e)),
+        };
+        let t = Instant::now();
+        flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
+        let objective_micro = i64::try_from(-sol.cost)
+            .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
+        let bound = -flow::dual_objective(&enc.net, &sol.potential);
+        if bound != -sol.cost {
+            return Err(SolveError::Uncertified(format!(
+                "dual bound {bound} differs from objective {objective_micro}"
+            )));
+        }
+        let duals = model_duals(inst, &enc, &sol.potential);
+        profile.add(format!("certificate.{}", stats.solves), t, "");
+        let t = Instant::now();
+        let bar = progress.bar(n_apps as u64, "pricing");
+        let priced = pricer.price(inst, elig, &index, &cand, &duals, grow, &|| bar.inc(1));
+        bar.finish_and_clear();
+        build_seconds += t.elapsed().as_secs_f64();
+        stats.pricing_rounds += 1;
+        stats.applications_rescanned += pricer.rescanned;
+        let violators =
+            priced.violators.len() + priced.growth.iter().map(|g| g.violators).sum::<usize>();
+        // A row that pricing extends a second time grows (twice as many
+        // candidates, the bound on the rest lowered), so that the next
+        // passes prove it by the bound test rather than re-scan it again.
+        let mut found = priced.violators;
+        let mut grown = 0usize;
+        for g in &priced.growth {
+            let again = std::mem::replace(&mut extended[g.app.ix()], true);
+            let take = if again {
+                grown += 1;
+                g.add.len()
+            } else {
+                g.violators
+            };
+            found.extend(g.add[..take].iter().map(|&(e, s)| (g.app, e, s)));
+        }
+        profile.add(
+            format!("pricing.{}", stats.pricing_rounds),
+            t,
+            format!(
+                "{} re-scanned, {} violators, {} pairs added",
+                pricer.rescanned,
+                violators,
+                found.len()
+            ),
+        );
+        if found.is_empty() {
+            return Ok(SparseRun {
+                enc,
+                flow: sol.flow,
+                objective: objective_micro,
+                duals,
+                candidates: cand,
+                eligible_pairs,
+                stats,
+                build_seconds,
+                solve_seconds,
+                profile,
+            });
+        }
+        drop(sol);
+        stats.arcs_added += cand.add(&found);
+        if grown > 0 {
+            for g in &priced.growth {
+                if g.add.len() > g.violators || cand.pruned_bound[g.app.ix()] != g.bound {
+                    let row = &cand.rows[g.app.ix()];
+                    // Grown: every pair of `add` is in the row now.
+                    if g.add
+                        .iter()
+                        .all(|(e, _)| row.binary_search_by_key(e, |&(x, _)| x).is_ok())
+                    {
+                        cand.pruned_bound[g.app.ix()] = g.bound;
+                        cand.k[g.app.ix()] = row.len();
+                    }
+                }
+            }
+            stats.notes.push(format!(
+                "pricing pass {}: {violators} violators; {grown} rows extended a second time grew to twice their size",
+                stats.pricing_rounds,
+            ));
+        }
+        // Warm start: the violators join the kept network and simplex;
+        // when one needs a node the network lacks, rebuild instead.
+        let first = enc.net.num_arcs();
+        if add_pairs(inst, &mut enc, &cand, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+            stats.warm_starts += 1;
+            warm = Some((enc, sx));
+        }
+    }
+}
+
+/// Largest |arc cost| the kept simplex is made for: every score lies
+/// within ±[`crate::model::MAX_ABS_SCORE`].
+const COST_BOUND: i64 = (crate::model::MAX_ABS_SCORE as i64) * crate::model::SCORE_SCALE;
+
+/// A pruned pair with positive slack: (application, expert, score).
+type Violator = (AppIx, ExpertIx, Score);
+
+/// An application's row grown by pricing: its next best eligible experts
+/// (violators among them) and the bound on the eligible pairs still left
+/// out.
+pub(crate) struct Growth {
+    app: AppIx,
+    /// Pairs to add (not yet in the row): the violators first, then the
+    /// next best experts.
+    add: Vec<(ExpertIx, Score)>,
+    /// How many of `add` are violators.
+    violators: usize,
+    /// Bound on every eligible pair of the application left out once
+    /// `add` joined the row (`None`: none is left out).
+    bound: Option<Score>,
+}
+
+/// What one pricing pass found.
+struct Priced {
+    /// Every pruned pair with positive slack.
+    violators: Vec<Violator>,
+    /// Per application with a violator found by its re-scan, when growth
+    /// was asked: its next best experts (see [`Growth`]).
+    growth: Vec<Growth>,
+}
+
+/// Prices pruned pairs against duals (step 3 of the module docs).
+struct Pricer {
+    /// Applications re-scanned by the last [`Pricer::price`].
+    rescanned: usize,
+}
+
+impl Pricer {
+    fn new(_inst: &Instance) -> Pricer {
+        Pricer { rescanned: 0 }
+    }
+
+    /// Every pruned eligible pair with positive slack, by application
+    /// (scanned on several threads; the result does not depend on their
+    /// number). With `grow`, an application whose re-scan finds a
+    /// violator also reports its next best experts, enough to double its
+    /// row (see [`Growth`]).
+    #[allow(clippy::too_many_arguments)]
+    fn price(
+        &mut self,
+        inst: &Instance,
+        elig: &Eligibility,
+        index: &ScoreIndex,
+        cand: &Candidates,
+        duals: &Duals,
+        grow: bool,
+        tick: &(dyn Fn() + Sync),
+    ) -> Priced {
+        // Experts with a binding floor are priced one by one; μ is the
+        // least v_e over the others.
+        let floor: Vec<ExpertIx> = inst
+            .expert_ixs()
+            .filter(|e| duals.min_load[e.ix()] > 0)
+            .collect();
+        // Per city: the other experts by v_e ascending, and μ_c, the least
+        // v_e there. A pruned pair (a, e) of city c has slack at most
+        // B_a − u_a − g_ac − v_e ≤ B_a − u_a − g_ac − μ_c (w, q ≥ 0).
+        let mut by_city: Vec<Vec<(i64, ExpertIx)>> = vec![Vec::new(); inst.cities.len()];
+        for e in inst.expert_ixs() {
+            if duals.min_load[e.ix()] == 0 {
+                by_city[inst.experts[e.ix()].city.ix()].push((duals.max_load[e.ix()], e));
+            }
+        }
+        for list in &mut by_city {
+            list.sort_unstable();
+        }
+        let mu_city: Vec<Option<i128>> = by_city
+            .iter()
+            .map(|l| l.first().map(|&(v, _)| i128::from(v)))
+            .collect();
+        let (by_city, mu_city) = (&by_city, &mu_city);
+        let base = index.base();
+        let floor = &floor;
+        let run = |range: std::ops::Range<usize>| {
+            let mut scratch = ScanScratch::new(inst.experts.len());
+            let mut stamp = vec![0u32; inst.experts.len()];
+            let mut out = Vec::new();
+            let mut growth = Vec::new();
+            let mut pool: Vec<(Score, ExpertIx)> = Vec::new();
+            let mut rescanned = 0usize;
+            for a in range.map(|a| AppIx(a as u32)) {
+                tick();
+                let Some(bound) = cand.pruned_bound[a.ix()] else {
+                    continue;
+                };
+                let row = &cand.rows[a.ix()];
+                let in_row = |e: ExpertIx| row.binary_search_by_key(&e, |&(x, _)| x).is_ok();
+                let u = i128::from(duals.panel[a.ix()]);
+                let b = i128::from(bound.0);
+                for &e in floor {
+                    // Slack ≤ B_a − u_a − v_e + m_e; score only when that
+                    // leaves room.
+                    let room = b - u - i128::from(duals.max_load[e.ix()])
+                        + i128::from(duals.min_load[e.ix()]);
+                    if room <= 0 || in_row(e) {
+                        continue;
+                    }
+                    if let Some(s) = elig.eligible_score(inst, a, e) {
+                        if pair_slack(inst, duals, a, e, s.0) > 0 {
+                            out.push((a, e, s));
+                        }
+                    }
+                }
+                let g_of = |c: usize| {
+                    i128::from(duals.city[a.ix()].get(&(c as u32)).copied().unwrap_or(0))
+                };
+                let worst = mu_city
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(c, m)| m.map(|m| b - u - g_of(c) - m))
+                    .max();
+                if worst.is_none_or(|w| w <= 0) {
+                    continue; // proven: no pruned pair of a violates
+                }
+                rescanned += 1;
+                let first = out.len();
+                let mark = a.0 + 1;
+                pool.clear();
+                // Best score of a floor expert left out (priced above).
+                let mut floor_best: Option<Score> = None;
+                index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
+                    stamp[e.ix()] = mark;
+                    if in_row(e) {
+                        return;
+                    }
+                    // The penalised score (a repeat's) is what the pair adds.
+                    if let Some(s) = elig.eligible_given(inst, a, e, s) {
+                        if duals.min_load[e.ix()] > 0 {
+                            floor_best = floor_best.max(Some(s));
+                        } else if pair_slack(inst, duals, a, e, s.0) > 0 {
+                            out.push((a, e, s));
+                        } else if grow {
+                            pool.push((s, e));
+                        }
+                    }
+                });
+                let found_by_scan = out.len() > first;
+                let base_ok = elig.min_affinity(a).is_none_or(|m| base >= m);
+                if base_ok {
+                    // Base-score experts: per city, only those with
+                    // v_e < base − u_a − g_ac can violate.
+                    for (c, list) in by_city.iter().enumerate() {
+                        let threshold = i128::from(base.0) - u - g_of(c);
+                        for &(v, e) in list {
+                            if i128::from(v) >= threshold {
+                                break;
+                            }
+                            if stamp[e.ix()] == mark || in_row(e) {
+                                continue;
+                            }
+                            if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                                if pair_slack(inst, duals, a, e, s.0) > 0 {
+                                    out.push((a, e, s));
+                                }
+                            }
+                        }
+                    }
+                }
+                if grow && found_by_scan {
+                    // The next best experts, enough to double the row with
+                    // the violators; the bound drops to the best left out.
+                    let want = row.len().saturating_sub(out.len() - first);
+                    let rank = candidates::rank(a);
+                    if pool.len() > want && want > 0 {
+                        pool.select_nth_unstable_by(want - 1, rank);
+                    }
+                    let take = want.min(pool.len());
+                    let mut add: Vec<(ExpertIx, Score)> =
+                        out[first..].iter().map(|&(_, e, s)| (e, s)).collect();
+                    add.extend(pool[..take].iter().map(|&(s, e)| (e, s)));
+                    let rest = pool[take..].iter().map(|&(s, _)| s).max().max(floor_best);
+                    let bound = match (rest, base_ok) {
+                        (r, true) => Some(r.map_or(base, |r| r.max(base))),
+                        (r, false) => r,
+                    };
+                    let violators = out.len() - first;
+                    out.truncate(first);
+                    growth.push(Growth {
+                        app: a,
+                        add,
+                        violators,
+                        bound,
+                    });
+                }
+            }
+            (out, growth, rescanned)
+        };
+        let ranges = candidates::chunks(inst.applications.len(), candidates::threads());
+        type Part = (Vec<Violator>, Vec<Growth>, usize);
+        let parts: Vec<Part> = if ranges.len() <= 1 {
+            ranges.into_iter().map(run).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .into_iter()
+                    .map(|r| scope.spawn(move || run(r)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        self.rescanned = parts.iter().map(|p| p.2).sum();
+        let mut priced = Priced {
+            violators: Vec::new(),
+            growth: Vec::new(),
+        };
+        for (v, g, _) in parts {
+            priced.violators.extend(v);
+            priced.growth.extend(g);
+        }
+        priced
+    }
+}
