@@ -44,7 +44,8 @@ solve, replace at most 1x solve, each under 2 GiB); `--no-lifecycle` skips
 them.
 
 Usage: scripts/bench_scale.py [--runs 3] [--only ROUND ...] [--sweep 20,40]
-       [--no-lifecycle] [--no-reference] [--workdir DIR]
+       [--no-lifecycle] [--no-reference] [--workdir DIR] [--panels BIN]
+       [--commit ID]
 Needs: a release build (cargo build --release); ortools and numpy for the
 references (scripts/setup_bench.sh; skipped with a note when missing).
 Writes a Markdown table to stdout and JSON to scripts/results/scale.json.
@@ -246,13 +247,16 @@ def main():
     ap.add_argument("--no-lifecycle", action="store_true", help="skip draw and replace")
     ap.add_argument("--no-reference", action="store_true", help="skip OR-Tools")
     ap.add_argument("--workdir", default="/tmp/panels-bench-scale")
+    ap.add_argument("--panels", default=PANELS, help="the panels binary (default: the release build)")
+    ap.add_argument("--commit", default=None, help="the commit the binary was built from (default: HEAD)")
     args = ap.parse_args()
+    globals()["PANELS"] = os.path.abspath(args.panels)
     if not os.path.exists(PANELS):
         sys.exit("build first: cargo build --release")
     os.makedirs(args.workdir, exist_ok=True)
     sweep = [int(k) for k in args.sweep.split(",") if k.strip()]
     load = os.getloadavg()[0]
-    commit = git_commit()
+    commit = args.commit or git_commit()
     results = {"load_average_at_start": load, "commit": commit, "runs": args.runs,
                "cases": {}}
     rows = []

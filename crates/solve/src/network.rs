@@ -613,8 +613,54 @@ impl Encoded {
             }
         }
         // Floors: a load arc carries at least its lower bound (the expert
-        // then lacks the difference, which its artificial arc carries).
+        // then lacks the difference, which its artificial arc carries). The
+        // sink must not get more than the supplies: while it would, undo
+        // the last assignments to experts above their floors (last
+        // applications first).
         let lo = net.lowers();
+        let total: i64 = self.app_node.iter().map(|&n| net.supply(n)).sum();
+        let mut load_arc = vec![u32::MAX; nn];
+        let mut over = -total;
+        for (a, role) in self.arc_roles.iter().enumerate() {
+            if let ArcRole::Load(_) = role {
+                load_arc[src[a] as usize] = a as u32;
+                over += x[a].max(lo[a]);
+            }
+        }
+        'undo: for i in (0..self.app_node.len()).rev() {
+            for &p in pairs[start[i] as usize..start[i + 1] as usize].iter().rev() {
+                if over <= 0 {
+                    break 'undo;
+                }
+                let p = p as usize;
+                if x[p] == 0 {
+                    continue;
+                }
+                // The expert's load arc, past its programme node if any.
+                let mut v = tgt[p] as usize;
+                while load_arc[v] == u32::MAX {
+                    v = tgt[down_arc[v] as usize] as usize;
+                }
+                let la = load_arc[v] as usize;
+                if x[la] <= lo[la] {
+                    continue;
+                }
+                x[p] = 0;
+                let mut u = src[p] as usize;
+                while u != self.app_node[i].index() {
+                    let ia = up_arc[u] as usize;
+                    x[ia] -= 1;
+                    u = src[ia] as usize;
+                }
+                let mut v = tgt[p] as usize;
+                while v != sink {
+                    let oa = down_arc[v] as usize;
+                    x[oa] -= 1;
+                    v = tgt[oa] as usize;
+                }
+                over -= 1;
+            }
+        }
         for (a, role) in self.arc_roles.iter().enumerate() {
             if let ArcRole::Load(_) = role {
                 x[a] = x[a].max(lo[a]);

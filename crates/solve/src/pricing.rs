@@ -86,7 +86,7 @@ impl std::str::FromStr for CandidateChoice {
 pub const DENSE_PAIRS: usize = 4_000_000;
 
 /// Candidates per panel seat that [`auto_k`] keeps.
-pub const AUTO_PER_SEAT: usize = 16;
+pub const AUTO_PER_SEAT: usize = 12;
 
 /// Fewest candidates per application [`auto_k`] keeps.
 pub const AUTO_MIN: usize = 40;
