@@ -666,7 +666,11 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     let mut profile = solve::profile::Profile::default();
-    profile.add("load", t, format!("{} bytes", crate::io::input_bytes(&args.instance)));
+    profile.add(
+        "load",
+        t,
+        format!("{} bytes", crate::io::input_bytes(&args.instance)),
+    );
     let t_elig = Instant::now();
     let elig = Eligibility::compute(&inst);
     profile.add("eligibility", t_elig, "");
@@ -738,7 +742,10 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         for line in profile.lines() {
             note(quiet, line);
         }
-        note(quiet, format!("phase total {:.3}s", t.elapsed().as_secs_f64()));
+        note(
+            quiet,
+            format!("phase total {:.3}s", t.elapsed().as_secs_f64()),
+        );
     }
     // Timings go to stderr only: the file must be byte-identical for the
     // same input and seed (SPEC.md, policy `seed`).

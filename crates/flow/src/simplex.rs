@@ -329,10 +329,14 @@ impl Simplex {
     /// arcs strictly between their bounds must form a forest, each tree of
     /// which hangs from the root by one artificial arc: the one of its
     /// node with an imbalance, else of a node with a supply of at least 0
-    /// (an upward arc without flow). Such a tree is strongly feasible (every
+    /// (an upward arc without flow); a single node with neither hangs below
+    /// a neighbour by an arc that can carry more flow towards it. Such a
+    /// tree is strongly feasible (every
     /// tree arc can carry more flow towards the root), so the simplex runs
     /// as from its own start. Returns `false`, with nothing changed, when
     /// `x` does not fit these conditions.
+    // Several arrays are read at one index in most loops here.
+    #[allow(clippy::needless_range_loop)]
     pub fn start_from(&mut self, net: &Network, x: &[i64]) -> bool {
         let (n, m) = (self.n, self.m);
         if x.len() != net.num_arcs() || self.pivots > 0 {
@@ -408,8 +412,34 @@ impl Simplex {
                 }
             }
         }
-        for u in 0..n {
-            if top[find(&mut uf, u as u32) as usize] == NONE {
+        // A tree with no such node (a single node with a demand and
+        // nothing left over, e.g. an expert whose load sits at its floor or
+        // its cap) hangs below a neighbour in a tree that has one, by an arc
+        // that can carry more flow from it towards that neighbour.
+        let good: Vec<bool> = (0..n)
+            .map(|u| top[find(&mut uf, u as u32) as usize] != NONE)
+            .collect();
+        let mut hang = vec![NONE; n];
+        if good.iter().any(|&g| !g) {
+            let mut size = vec![0u32; n];
+            for u in 0..n {
+                size[find(&mut uf, u as u32) as usize] += 1;
+            }
+            for u in 0..n {
+                if !good[u] && size[find(&mut uf, u as u32) as usize] > 1 {
+                    return false;
+                }
+            }
+            for p in 0..m {
+                let (s, t) = (self.src[p] as usize, self.tgt[p] as usize);
+                if !good[s] && good[t] && hang[s] == NONE && y[p] < self.cap[p] {
+                    hang[s] = p as u32;
+                }
+                if !good[t] && good[s] && hang[t] == NONE && y[p] > 0 {
+                    hang[t] = p as u32;
+                }
+            }
+            if (0..n).any(|u| !good[u] && hang[u] == NONE) {
                 return false;
             }
         }
@@ -492,6 +522,29 @@ impl Simplex {
                     stack.push(w);
                 }
             }
+        }
+        for u in 0..n {
+            let p = hang[u];
+            if p == NONE {
+                continue;
+            }
+            let pi_ = p as usize;
+            self.state[pi_] = TREE;
+            self.pred[u] = p;
+            if self.src[pi_] as usize == u {
+                // u → w, carrying more towards w.
+                let w = self.tgt[pi_];
+                self.parent[u] = w;
+                self.dir[u] = UP;
+                self.pi[u] = self.pi[w as usize].wrapping_sub(self.cost[pi_]);
+            } else {
+                // w → u, carrying less.
+                let w = self.src[pi_];
+                self.parent[u] = w;
+                self.dir[u] = DOWN;
+                self.pi[u] = self.pi[w as usize].wrapping_add(self.cost[pi_]);
+            }
+            seen[u] = true;
         }
         debug_assert!(seen.iter().all(|&s| s));
         self.next_arc = 0;

@@ -373,8 +373,7 @@ pub fn rank(
     a: AppIx,
 ) -> impl Fn(&(Score, ExpertIx), &(Score, ExpertIx)) -> std::cmp::Ordering + Copy {
     let salt = u64::from(a.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let shuffle =
-        move |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    let shuffle = move |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
     move |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| {
         y.0.cmp(&x.0).then(shuffle(x.1).cmp(&shuffle(y.1)))
     }

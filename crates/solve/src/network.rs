@@ -310,7 +310,9 @@ fn encode_full(
         for t in 0..per_inst.touched.len() {
             let ii = per_inst.touched[t];
             let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
-            if inst_cap < k && (inst_cap < count || (opts.groups_for_later_pairs && inst_cap <= count)) {
+            if inst_cap < k
+                && (inst_cap < count || (opts.groups_for_later_pairs && inst_cap <= count))
+            {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
                 let first = per_inst.first[ii];

@@ -443,7 +443,9 @@ pub fn run_sparse(
                 cand.add(&extra);
                 // The big-M phase simply continues with the new arcs.
                 let first = enc.net.num_arcs();
-                if add_pairs(inst, &mut enc, &cand, &extra, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+                if add_pairs(inst, &mut enc, &cand, &extra, cap)
+                    && sx.add_arcs(&enc.net, first).is_ok()
+                {
                     stats.warm_starts += 1;
                     warm = Some((enc, sx));
                 }
