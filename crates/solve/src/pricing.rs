@@ -350,26 +350,12 @@ pub fn run_sparse(
                 drop(pairs);
                 let mut enc = enc;
                 scale_in_place(&mut enc, cap);
-                let mut sx =
+                let sx =
                     Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
-                // Crash start from the greedy panels (unscaled networks).
-                let crashed = cap == (1, 1) && {
-                    let x = enc.greedy_flow();
-                    !x.is_empty() && sx.start_from(&enc.net, &x)
-                };
                 profile.add(
                     format!("network.{}", stats.solves + 1),
                     t,
-                    format!(
-                        "{} nodes, {} arcs, {}",
-                        enc.net.num_nodes(),
-                        enc.net.num_arcs(),
-                        if crashed {
-                            "started from the greedy panels"
-                        } else {
-                            "started from artificial arcs"
-                        }
-                    ),
+                    format!("{} nodes, {} arcs", enc.net.num_nodes(), enc.net.num_arcs()),
                 );
                 (enc, sx)
             }
