@@ -18,7 +18,15 @@ Rounds generated with `panels generate`, solved with **default flags**
 * `yangtze-10k` — the `yangtze` preset at 10,000 applications x 15,000
   experts: computed scores, automatic candidates.
 * `nsfc-affinity` — the `nsfc` round given as an explicit sparse affinity
-  list (50 listed experts per application), automatic candidates.
+  list (50 listed experts per application, `min_affinity` set so unlisted
+  pairs are not eligible; a 1.1 GB bundle, streamed), automatic candidates.
+* `10k-history` — the `10k` round with two programmes and three years of
+  history (`--programmes 2 --years 3`: about 126,000 past reviews, every
+  programme and history rule on). Its `baselines` (the plain `10k` round,
+  and the same round with the two programmes only) are solved in the same
+  run, alternating with it, and the script prints the ratios of the best
+  times and of the user CPU times (target: history and programmes at most
+  1.2x the plain round, still optimal).
 
 For each: `panels generate` once (wall time, peak RSS), then `panels solve
 -v` end to end (load, candidates, flow, pricing, certificate, write) best
@@ -104,6 +112,20 @@ CASES = {
         "lifecycle": True,
         "limit": "draw <= 3x solve, replace of 20 declines <= solve, each under 2 GiB",
     },
+    "10k-history": {
+        "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                     "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"],
+        "solve": ["--candidates", "100"],
+        "reference": False,
+        "baselines": {
+            "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                      "--panel-size", "5", "--seed", "1"],
+            "programmes only": ["--preset", "nsfc", "--applications", "10000",
+                                "--experts", "15000", "--panel-size", "5", "--seed", "1",
+                                "--programmes", "2"],
+        },
+        "limit": "at most 1.2x the plain round, optimal",
+    },
     "nsfc-affinity": {
         "generate": ["--preset", "nsfc", "--affinity-per-application", "50", "--seed", "1"],
         "solve": [],
@@ -126,6 +148,39 @@ def timed(cmd):
     secs = sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
     return secs, rss, p.stderr
+
+
+def cpu_seconds(stderr):
+    """User + system CPU seconds from /usr/bin/time -v."""
+    user = float(re.search(r"User time \(seconds\): ([0-9.]+)", stderr).group(1))
+    system = float(re.search(r"System time \(seconds\): ([0-9.]+)", stderr).group(1))
+    return user + system
+
+
+def against_baselines(name, case, inst, workdir, runs):
+    """Solves `inst` and each baseline round alternately, `runs` times:
+    best wall and CPU seconds per round, the ratios to each baseline, and
+    every round's status (all must stay optimal)."""
+    rounds = {name: inst}
+    for label, gen in case["baselines"].items():
+        path = os.path.join(workdir, f"{name}-{label.replace(' ', '-')}.json")
+        timed([PANELS, "generate", "--out", path, "--quiet"] + gen)
+        rounds[label] = path
+    best = {label: (float("inf"), float("inf")) for label in rounds}
+    status = {}
+    for _ in range(runs):
+        for label, path in rounds.items():
+            out = path + ".panels.json"
+            wall, _, err = timed([PANELS, "solve", path, "--out", out] + case["solve"])
+            cpu = cpu_seconds(err)
+            best[label] = (min(best[label][0], wall), min(best[label][1], cpu))
+            with open(out) as f:
+                status[label] = json.load(f)["status"]
+    ratios = {label: {"wall": best[name][0] / best[label][0], "cpu": best[name][1] / best[label][1]}
+              for label in case["baselines"]}
+    return {"best_wall_seconds": {k: v[0] for k, v in best.items()},
+            "best_cpu_seconds": {k: v[1] for k, v in best.items()},
+            "ratios": ratios, "status": status}
 
 
 def read_dimacs(path):
@@ -320,6 +375,17 @@ def main():
                 + " | ".join(f"K={k}: {v['seconds']:.1f} s" for k, v in entry["sweep"].items())
                 + f" | {entry['default_over_best_fixed_k']:.2f} (best K={best_k[0]}) |"
             )
+        if case.get("baselines"):
+            base = against_baselines(name, case, inst, args.workdir, args.runs)
+            entry["baselines"] = base
+            for label, r in base["ratios"].items():
+                rows.append(
+                    f"| {name} / {label} | | {base['best_wall_seconds'][name]:.2f} s / "
+                    f"{base['best_wall_seconds'][label]:.2f} s = {r['wall']:.2f}x | | "
+                    f"cpu {base['best_cpu_seconds'][name]:.2f} s / "
+                    f"{base['best_cpu_seconds'][label]:.2f} s = {r['cpu']:.2f}x | "
+                    f"{base['status'][name]} / {base['status'][label]} | | | | | {case['limit']} |"
+                )
         if case.get("lifecycle") and not args.no_lifecycle:
             life = lifecycle(name, inst, args.workdir, wall)
             entry.update(life)
@@ -345,10 +411,6 @@ def main():
             f"{rss / 1024:.0f} MiB | {phases} | {entry['status']} | "
             f"{v_wall:.1f} s | {ref} | {case['limit']} |"
         )
-        # Keep what was measured so far, should a later case fail.
-        os.makedirs(os.path.join(ROOT, "scripts", "results"), exist_ok=True)
-        with open(os.path.join(ROOT, "scripts", "results", "scale.json"), "w") as f:
-            json.dump(results, f, indent=2)
     print(f"commit {commit}; load average at start: {load:.2f}; solve best of {args.runs}; "
           "default flags")
     print("| round | generate | solve (end to end) | peak RSS | phases (s) | status "
@@ -366,6 +428,19 @@ def main():
         print("| round | solve (best) | draw, max_probability 0.5 | replace, 20 declines |")
         print("|---|---|---|---|")
         print("\n".join(life_rows))
+    os.makedirs(os.path.join(ROOT, "scripts", "results"), exist_ok=True)
+    path = os.path.join(ROOT, "scripts", "results", "scale.json")
+    if args.only and os.path.exists(path):
+        # A partial run replaces its own rounds and keeps the others.
+        with open(path) as f:
+            kept = json.load(f)
+        kept.setdefault("cases", {}).update(results["cases"])
+        kept.setdefault("partial_runs", []).append(
+            {"cases": sorted(results["cases"]), "load_average_at_start": load,
+             "runs": args.runs})
+        results = kept
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
-use crate::model::{total_as_f64, Instance};
+use crate::model::Instance;
 use crate::solve::{self, Method, SolveError};
 
 // Printing never panics: a closed pipe ends it quietly, a full disk is
@@ -109,10 +109,13 @@ pub struct HistoryAppendArgs {
     /// The round's label (e.g. 2025-spring), when a year has several rounds.
     #[arg(long)]
     pub round: Option<String>,
-    /// Replace logs of the round (their declines are recorded as declined).
+    /// Replace logs of the round (`panels-replace/2`): their declined
+    /// pairs, and the panels each withdrawn expert was taken off, are
+    /// recorded as declined.
     #[arg(long = "replace-log", num_args = 1..)]
     pub replace_log: Vec<PathBuf>,
-    /// The history file to append to (.csv or .json; created if absent).
+    /// The history file to append to (.csv, .json or .xlsx; created if
+    /// absent).
     #[arg(long)]
     pub to: PathBuf,
 }
@@ -548,27 +551,30 @@ fn refuse_instance_file(out: &Path, instance: &Path) -> Result<(), Failure> {
 
 fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failure> {
     use crate::draw::history::{append_round, AppendError, AppendRound};
-    if crate::io::history_file::HistoryForm::of(&args.to).is_none() {
+    use crate::io::history_file::{HistoryForm, HISTORY_EXTENSIONS};
+    if HistoryForm::of(&args.to).is_none() {
         return Err(Failure::BadInput(format!(
-            "{}: a history file must end in .csv or .json",
+            "{}: {HISTORY_EXTENSIONS}",
             args.to.display()
         )));
     }
-    check_output_path(&args.to, &["csv", "json"])?;
+    check_output_path(&args.to, &["csv", "json", "xlsx"])?;
     let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
     inputs.extend(args.replace_log.iter().map(PathBuf::as_path));
     check_paths(&inputs, &[&args.to])?;
     refuse_instance_file(&args.to, &args.instance)?;
-    let inst = load(&args.instance)?;
+    let loaded = load_full(&args.instance, true)?;
     let round = args.round.as_deref();
     let done = append_round(
-        &inst,
+        &loaded.instance,
         &AppendRound {
             panels: &args.panels,
             replace_logs: &args.replace_log,
             year: args.year,
             round,
             to: &args.to,
+            input_sha256: &loaded.sha256,
+            lang: loaded.lang,
         },
     )
     .map_err(|e| match e {
@@ -1169,7 +1175,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
-    use crate::draw::ReplaceAsked;
+    use crate::draw::{ReplaceAsked, ReplaceFileError};
     if let Some(out) = &args.out {
         check_output_path(out, &["json", "csv", "xlsx"])?;
     }
@@ -1266,43 +1272,24 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     }
     asked.input_sha256 = hash.clone();
     asked.panels_sha256 = panels_hash;
-    let panels = panels_by_application(&inst, &file, &panels_path)?;
-    let state = crate::draw::state::RoundState::from_file(&inst, &file, &panels_path)
-        .map_err(Failure::BadInput)?;
-    let state = state
-        .apply(&inst, &panels, &asked, &mut |m| note(quiet, m))
-        .map_err(Failure::BadInput)?;
-    let solving = state.instance_for_solving(&inst);
-    let elig = Eligibility::compute(&solving);
-    let before = crate::draw::total_micro(&solving, &elig, &panels);
     let t = Instant::now();
-    let replaced = crate::draw::replace_with(
-        &solving,
-        &elig,
-        &crate::draw::ReplaceRequest {
-            panels: &panels,
-            declined: &state.declined,
-            withdrawn: &state.withdrawn,
-            locked: &state.locked,
-            allow_moves: asked.allow_moves,
-        },
-    )
-    .map_err(|e| draw_failure(&panels_path, e))?;
-    let mut new_file = PanelsFile {
-        status: "feasible".to_string(),
-        objective: total_as_f64(replaced.objective_micro),
-        bound: None,
-        panels: crate::draw::log::panel_records(&solving, &elig, &replaced.panels),
-        solver: Some("replace".to_string()),
-        seed: file.seed,
-        input_sha256: Some(hash.clone()),
-        ..Default::default()
-    };
-    state.write_into(&inst, &mut new_file);
-    new_file.seal();
+    let done =
+        crate::draw::replace_file(&inst, &file, &panels_path, &asked, &mut |m| note(quiet, m))
+            .map_err(|e| match e {
+                ReplaceFileError::Panels(m) => {
+                    Failure::BadInput(format!("{}: {m}", panels_path.display()))
+                }
+                ReplaceFileError::Asked(m) => Failure::BadInput(m),
+                ReplaceFileError::Draw(e) => draw_failure(&panels_path, e),
+            })?;
+    let (state, replaced, new_file, log, log_bytes) = (
+        done.state,
+        done.replaced,
+        done.file,
+        done.log,
+        done.log_bytes,
+    );
     verified(&inst, &new_file, "replacement")?;
-    let log = crate::draw::replace_log(&solving, &replaced, &asked, before, &new_file);
-    let log_bytes = crate::draw::log::json_bytes(&log);
     if let Some((path, bytes, _, program)) = &replay {
         return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
             Some(out) => {
@@ -1376,73 +1363,6 @@ fn replay_verdict(
         path.display()
     );
     Ok(())
-}
-
-/// The file's panels, one per application in instance order, experts in
-/// input order; unknown ids, a missing panel, two panels for one
-/// application, an expert listed twice on a panel or a panel of the wrong
-/// size are bad input (replace refills declined seats; it does not mend a
-/// broken file).
-fn panels_by_application(
-    inst: &Instance,
-    file: &PanelsFile,
-    path: &Path,
-) -> Result<Vec<Vec<crate::model::ExpertIx>>, Failure> {
-    use crate::model::ExpertIx;
-    let bad = |m: String| Failure::BadInput(format!("{}: {m}", path.display()));
-    let app_index = inst.app_index();
-    let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
-    for rec in &file.panels {
-        let a = *app_index
-            .get(rec.application.as_str())
-            .ok_or_else(|| bad(format!("unknown application {}", rec.application)))?;
-        if panels[a.ix()].is_some() {
-            return Err(bad(format!(
-                "application {} has two panels",
-                rec.application
-            )));
-        }
-        let mut experts = Vec::with_capacity(rec.experts.len());
-        for id in &rec.experts {
-            let e = inst.expert_by_id(id).ok_or_else(|| {
-                bad(format!(
-                    "unknown expert {id} on the panel of {}",
-                    rec.application
-                ))
-            })?;
-            if experts.contains(&e) {
-                return Err(bad(format!(
-                    "expert {id} is listed twice on the panel of {}; fix the panel (`panels verify` lists every broken rule)",
-                    rec.application
-                )));
-            }
-            experts.push(e);
-        }
-        let k = inst.panel_size(a) as usize;
-        if experts.len() != k {
-            return Err(bad(format!(
-                "the panel of {} lists {} expert(s), its panel size is {k}; replace repairs \
-                 declined seats of complete panels: fix the panel first (`panels verify` lists \
-                 every broken rule)",
-                rec.application,
-                experts.len()
-            )));
-        }
-        experts.sort_unstable();
-        panels[a.ix()] = Some(experts);
-    }
-    panels
-        .into_iter()
-        .enumerate()
-        .map(|(a, p)| {
-            p.ok_or_else(|| {
-                bad(format!(
-                    "no panel for application {}",
-                    inst.applications[a].id
-                ))
-            })
-        })
-        .collect()
 }
 
 /// Loads the instance (with its input hash) and a panels file for

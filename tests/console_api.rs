@@ -979,6 +979,11 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
         &serde_json::json!({"year": 2025}),
     );
     assert_eq!(r.status, 400, "{}", r.text());
+    let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        m.contains("year 2025") && m.contains("2026") && !m.contains("--"),
+        "in the API's words: {m}"
+    );
     assert!(!history.exists(), "a refused append writes nothing");
 
     // The year defaults to the policy's.
@@ -1050,6 +1055,11 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
             .as_str()
             .unwrap()
             .contains("already holds"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains("give a round label") && !r.text().contains("--round"),
         "{}",
         r.text()
     );
@@ -1277,6 +1287,29 @@ fn hostile_requests_get_their_documented_answers_and_touch_nothing() {
             body.as_bytes(),
         );
         assert_eq!(r.status, 400, "{tail} {body}: {}", r.text());
+    }
+    // The history form without its CSRF token, or from another site: 403.
+    for (body, extra) in [
+        ("year=2026".to_string(), vec![]),
+        ("year=2026&csrf=forged".to_string(), vec![]),
+        (
+            format!(
+                "year=2026&csrf={}",
+                c.app.auth.csrf_for(&panels::serve::auth::Caller::Open)
+            ),
+            vec![("Origin", "http://evil.example")],
+        ),
+    ] {
+        let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        h.extend(extra);
+        let r = request(
+            c.addr,
+            "POST",
+            &format!("/rounds/{id}/history"),
+            &h,
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{body}: {}", r.text());
     }
     assert_eq!(before(&c), snapshot, "nothing touched");
     assert!(!c.data.path().join("history.csv").exists());

@@ -1,7 +1,9 @@
 //! A kill at any moment leaves every round consistent: the built
-//! `panels serve` is killed (SIGKILL) during uploads, solves, draws and
-//! replacements, restarted on the same data folder, and every round must
-//! load, name only files that exist, verify, and show no job as running.
+//! `panels serve` is killed (SIGKILL) during uploads, solves, draws,
+//! replacements and history appends, restarted on the same data folder,
+//! and every round must load, name only files that exist, verify, and show
+//! no job as running; the console's history file must read, holding every
+//! append a round records.
 #![cfg(feature = "serve")]
 
 mod console_support;
@@ -20,6 +22,8 @@ fn slow_round() -> Vec<u8> {
 }
 
 fn consistent(addr: std::net::SocketAddr, data: &std::path::Path) {
+    let history = panels::io::history_file::read_history_file(&data.join("history.csv"))
+        .expect("the console's history reads after a kill");
     let rounds = get(addr, "/api/v1/rounds");
     assert_eq!(rounds.status, 200, "{}", rounds.text());
     for entry in std::fs::read_dir(data.join("rounds")).unwrap().flatten() {
@@ -54,6 +58,20 @@ fn consistent(addr: std::net::SocketAddr, data: &std::path::Path) {
                     );
                 }
             }
+        }
+        for m in r["history"].as_array().unwrap() {
+            let label = m["round"].as_str();
+            let n = history
+                .iter()
+                .filter(|h| {
+                    i64::from(h.year) == m["year"].as_i64().unwrap() && h.round.as_deref() == label
+                })
+                .count();
+            assert_eq!(
+                n as u64,
+                m["added"].as_u64().unwrap(),
+                "{id}: the append {m} is in the history file"
+            );
         }
         if !r["steps"].as_array().unwrap().is_empty() {
             let v = get(addr, &format!("/api/v1/rounds/{id}/verify")).json();
@@ -130,6 +148,16 @@ fn killing_the_server_at_any_moment_leaves_every_round_consistent() {
                 });
             });
         }
+        let base2 = base.clone();
+        std::thread::spawn(move || {
+            let _ = std::panic::catch_unwind(|| {
+                post_json(
+                    addr,
+                    &format!("/api/v1/rounds/{base2}/history"),
+                    &serde_json::json!({"round": format!("kill-{i}")}),
+                )
+            });
+        });
         let up = bytes.clone();
         std::thread::spawn(move || {
             let _ = std::panic::catch_unwind(|| upload(addr, "big2.json", &up, &[]));

@@ -337,7 +337,8 @@ fn generated_history_binds_every_rule() {
     let out = panels::verify::check_certificate(&inst, &elig, &file, report.objective_micro);
     assert!(out.is_ok(), "{}", out.describe());
 
-    // The report's programme and history sections.
+    // The report's programme and history sections, in the figures and in
+    // both languages' text.
     let resolved = panels::verify::resolve(&inst, &file);
     let rounds = panels::report::rounds::round_figures(&inst, &elig, &resolved);
     let r = &rounds;
@@ -346,10 +347,26 @@ fn generated_history_binds_every_rule() {
         assert!(p.share() + 1e-9 >= p.required_share, "{p:?}");
     }
     let h = r.history.as_ref().expect("history section");
-    assert!(!h.resting.is_empty() && !h.barred_declines.is_empty() && !h.barred_rating.is_empty());
+    assert!(h.resting.count > 0 && h.barred_declines.count > 0 && h.barred_rating.count > 0);
     assert_eq!(h.repeats_paid as usize * 100_000, h.penalty_micro as usize);
-    let md = panels::report::rounds::markdown(r);
+    let opts = |lang| panels::report::ReportOptions {
+        price_time_limit: None,
+        lang: Some(lang),
+        ..Default::default()
+    };
+    let f = panels::report::figures(&inst, &file, &opts(panels::report::Lang::En));
+    assert_eq!(f.programmes.as_deref(), Some(&r.programmes[..]));
+    assert_eq!(f.history.as_ref(), Some(h));
+    let md = panels::report::render(&f, panels::report::ReportFormat::Markdown);
     assert!(md.contains("## Programmes") && md.contains("## History") && md.contains("科技进步奖"));
+    assert!(
+        md.contains("programmes.科技进步奖.min\\_outside\\_share")
+            || md.contains("programmes.科技进步奖.min_outside_share")
+    );
+    let zh = panels::report::figures(&inst, &file, &opts(panels::report::Lang::Zh));
+    let html = panels::report::render(&zh, panels::report::ReportFormat::Html);
+    assert!(html.contains("各计划类别的外地评审比例") && html.contains("历年记录"));
+    assert!(html.contains("轮空休息的专家"));
 
     let bytes = panels::io::bundle_to_bytes(&inst).unwrap();
     let back = panels::io::load_bundle_from_bytes(Path::new("g.json"), &bytes).unwrap();
@@ -358,4 +375,215 @@ fn generated_history_binds_every_rule() {
     let csv = panels::io::csv_to_bytes(&inst).unwrap();
     let back = panels::io::load_csv_from_bytes(Path::new("g"), &csv).unwrap();
     assert_eq!(back.history, inst.history);
+}
+
+/// Next year's instance as a workbook: `inst`'s sheets plus the sheets of
+/// the workbook `history` (as an office would copy its 历史 sheet in).
+fn workbook_with_history(inst: &Instance, history: &Path, out: &Path) {
+    use panels::io::xlsx::{
+        instance_xlsx_bytes_in, read_xlsx_tables, tables_xlsx_bytes, Table, XCell,
+    };
+    let own = instance_xlsx_bytes_in(inst, out, panels::io::office::Lang::Zh).unwrap();
+    let mut sheets = read_xlsx_tables(&own).unwrap();
+    sheets.extend(read_xlsx_tables(&std::fs::read(history).unwrap()).unwrap());
+    let tables: Vec<Table> = sheets
+        .into_iter()
+        .map(|(name, rows)| {
+            let mut rows = rows.into_iter();
+            Table {
+                name,
+                header: rows.next().unwrap_or_default(),
+                rows: rows
+                    .map(|r| r.into_iter().map(XCell::Text).collect())
+                    .collect(),
+            }
+        })
+        .collect();
+    std::fs::write(out, tables_xlsx_bytes(out, &tables).unwrap()).unwrap();
+}
+
+#[test]
+fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let round = write_round(dir, 2025, None);
+    let solved = dir.join("panels2025.json");
+    assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let panels = file["panels"].as_array().unwrap();
+    let (a0, e0) = (
+        panels[0]["application"].as_str().unwrap(),
+        panels[0]["experts"][0].as_str().unwrap(),
+    );
+    // An expert on another panel, not e0, withdraws from the round.
+    let gone = panels[1..]
+        .iter()
+        .flat_map(|p| p["experts"].as_array().unwrap())
+        .map(|e| e.as_str().unwrap())
+        .find(|&e| e != e0)
+        .unwrap()
+        .to_string();
+    let seats_of_gone = panels
+        .iter()
+        .filter(|p| {
+            p["experts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == gone.as_str())
+        })
+        .count();
+    let fin = dir.join("final2025.json");
+    let log = dir.join("replace2025.json");
+    let decline = format!("{a0}:{e0},{gone}");
+    let (code, text) = run(&[
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let log_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    assert_eq!(log_json["format"], "panels-replace/2");
+    assert_eq!(log_json["withdrawn"][0], gone.as_str());
+
+    let hist = dir.join("history.xlsx");
+    let (code, text) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&fin),
+        "--year",
+        "2025",
+        "--replace-log",
+        s(&log),
+        "--to",
+        s(&hist),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let records = read_history_file(&hist).unwrap();
+    let declined: Vec<(String, String)> = records
+        .iter()
+        .filter(|r| r.outcome == panels::history::Outcome::Declined)
+        .map(|r| (r.application.clone().unwrap(), r.expert.clone()))
+        .collect();
+    // The declined pair, and one declined record per panel the withdrawn
+    // expert was taken off.
+    assert!(
+        declined.contains(&(a0.to_string(), e0.to_string())),
+        "{declined:?}"
+    );
+    assert_eq!(
+        declined.iter().filter(|(_, e)| *e == gone).count(),
+        seats_of_gone,
+        "{declined:?}"
+    );
+    assert_eq!(declined.len(), 1 + seats_of_gone);
+    assert_eq!(records.len() - declined.len(), 24 * 3, "every final pair");
+    // One sheet, the history table.
+    let sheets = panels::io::xlsx::read_xlsx_tables(&std::fs::read(&hist).unwrap()).unwrap();
+    assert_eq!(sheets.len(), 1);
+    assert_eq!(
+        panels::io::office::table_of_sheet(&sheets[0].0),
+        Some(panels::io::office::TableKind::History)
+    );
+
+    // Appending the same round again is refused, the workbook untouched.
+    let before = std::fs::read(&hist).unwrap();
+    let again = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&fin),
+        "--year",
+        "2025",
+        "--to",
+        s(&hist),
+    ]);
+    assert_eq!(again.0, 2, "{}", again.1);
+    assert_eq!(std::fs::read(&hist).unwrap(), before);
+
+    // The sheet loads as the history of next year's workbook.
+    let mut next = base_round();
+    next.policy.year = Some(2026);
+    let book = dir.join("round2026.xlsx");
+    workbook_with_history(&next, &hist, &book);
+    let loaded = panels::io::load_instance(&book).expect("next year's workbook loads");
+    assert_eq!(loaded.history.records, records);
+    let counts = panels::eligibility::Eligibility::compute(&loaded).conflict_counts(&loaded);
+    assert!(
+        counts
+            .get(&panels::eligibility::ConflictKind::Repeat)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
+}
+
+#[test]
+fn replace_logs_of_another_format_or_instance_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let round = write_round(dir, 2025, None);
+    let solved = dir.join("p.json");
+    assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let decline = format!(
+        "{}:{}",
+        file["panels"][0]["application"].as_str().unwrap(),
+        file["panels"][0]["experts"][0].as_str().unwrap()
+    );
+    let (fin, log) = (dir.join("f.json"), dir.join("r.json"));
+    let (code, text) = run(&[
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    let hist = dir.join("h.csv");
+    for (what, edit) in [
+        ("format", serde_json::json!("panels-replace/1")),
+        ("input_sha256", serde_json::json!("0".repeat(64))),
+    ] {
+        let original = v[what].clone();
+        v[what] = edit;
+        let bad = dir.join(format!("bad-{what}.json"));
+        std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+        v[what] = original;
+        let (code, text) = run(&[
+            "history",
+            "append",
+            s(&round),
+            s(&fin),
+            "--year",
+            "2025",
+            "--replace-log",
+            s(&bad),
+            "--to",
+            s(&hist),
+        ]);
+        assert_eq!(code, 2, "{what}: {text}");
+        assert!(
+            text.contains(if what == "format" {
+                "panels-replace/2"
+            } else {
+                "another instance"
+            }),
+            "{text}"
+        );
+        assert!(!hist.exists(), "nothing written");
+    }
 }

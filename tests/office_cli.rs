@@ -360,36 +360,21 @@ fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
     assert!(text.contains(&typed_ex));
     std::fs::write(sb.p("e.csv"), text).unwrap();
     // Workbook: every sheet rewritten as text, one id retyped.
-    let mut retyped = 0;
-    let tables: Vec<Table> = sheets(&sb.p("p.xlsx"))
-        .into_iter()
-        .map(|(name, rows)| {
-            let mut rows = rows.into_iter();
-            let header = rows.next().unwrap_or_default();
-            let rows = rows
-                .map(|r| {
-                    r.into_iter()
-                        .map(|c| {
-                            if c == ex && retyped == 0 && name != "by expert" && name != "按专家"
-                            {
-                                retyped += 1;
-                                XCell::from(typed_ex.as_str())
-                            } else {
-                                XCell::from(c)
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            Table { name, header, rows }
-        })
-        .collect();
-    assert_eq!(retyped, 1);
-    std::fs::write(
-        sb.p("e.xlsx"),
-        tables_xlsx_bytes(&sb.p("e.xlsx"), &tables).unwrap(),
-    )
-    .unwrap();
+    let retyped = std::cell::Cell::new(0);
+    rewrite_panels(
+        &sb.p("p.xlsx"),
+        &sb.p("e.xlsx"),
+        &|h| h.to_string(),
+        &|sheet, _, _, cell| {
+            if cell == ex && retyped.get() == 0 && sheet != "by expert" && sheet != "按专家" {
+                retyped.set(1);
+                typed_ex.clone()
+            } else {
+                cell
+            }
+        },
+    );
+    assert_eq!(retyped.get(), 1);
     for (edited, noted) in [("e.json", true), ("e.csv", false), ("e.xlsx", true)] {
         let out = sb.ok(&["verify", &round, edited]);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -403,5 +388,95 @@ fn ids_in_hand_edited_panels_files_are_normalised_with_a_note() {
             !stdout.contains("edited after solving"),
             "{edited}: {stdout}"
         );
+    }
+}
+
+/// The panels workbook rewritten as text, with `header_edit` applied to
+/// every header cell and `edit(sheet, data row from 0, column header,
+/// cell)` to every other cell.
+fn rewrite_panels(
+    path: &Path,
+    out: &Path,
+    header_edit: &dyn Fn(&str) -> String,
+    edit: &dyn Fn(&str, usize, &str, String) -> String,
+) {
+    let tables: Vec<Table> = sheets(path)
+        .into_iter()
+        .map(|(name, rows)| {
+            let mut rows = rows.into_iter();
+            let header = rows.next().unwrap_or_default();
+            let rows = rows
+                .enumerate()
+                .map(|(r, mut row)| {
+                    // Empty cells at the end of a row are not read back.
+                    if row.len() < header.len() {
+                        row.resize(header.len(), String::new());
+                    }
+                    row.into_iter()
+                        .enumerate()
+                        .map(|(c, cell)| {
+                            let h = header.get(c).map_or("", String::as_str);
+                            XCell::from(edit(&name, r, h, cell))
+                        })
+                        .collect()
+                })
+                .collect();
+            let header = header.iter().map(|h| header_edit(h)).collect();
+            Table { name, header, rows }
+        })
+        .collect();
+    std::fs::write(out, tables_xlsx_bytes(out, &tables).unwrap()).unwrap();
+}
+
+/// Marks in the workbook's `confirmed` column (header in any letter case):
+/// the ticks offices type lock with `--lock-confirmed`; a mark the program
+/// does not understand is an error naming sheet, row and column, never a
+/// silent "not confirmed".
+#[test]
+fn confirmed_marks_are_read_or_refused_never_ignored() {
+    let sb = Sandbox::new();
+    let round = repo("instances/yangtze.json");
+    sb.ok(&["solve", &round, "--out", "p.xlsx", "-q"]);
+    let first_sheet = sheets(&sb.p("p.xlsx"))[1].0.clone();
+    for (mark, ok) in [
+        ("✔", true),
+        ("是", true),
+        ("ｙｅｓ", true),
+        ("maybe", false),
+    ] {
+        let capital = |h: &str| {
+            if h == "confirmed" {
+                "Confirmed".to_string()
+            } else {
+                h.to_string()
+            }
+        };
+        rewrite_panels(
+            &sb.p("p.xlsx"),
+            &sb.p("m.xlsx"),
+            &capital,
+            &|sheet, r, h, cell| {
+                if sheet == first_sheet && r == 0 && h == "confirmed" {
+                    mark.to_string()
+                } else {
+                    cell
+                }
+            },
+        );
+        let out = sb.run(&["verify", &round, "m.xlsx"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if ok {
+            assert_eq!(out.status.code(), Some(0), "{mark}: {err}");
+            let file = panels::io::read_panels(&sb.p("m.xlsx")).unwrap();
+            assert_eq!(file.confirmed.len(), 1, "{mark}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{mark}: {err}");
+            assert!(
+                err.contains(&format!("sheet {first_sheet} row 2"))
+                    && err.contains("\"Confirmed\"")
+                    && err.contains("maybe"),
+                "{err}"
+            );
+        }
     }
 }

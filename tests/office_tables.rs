@@ -651,16 +651,21 @@ fn gbk_after_a_long_ascii_prefix_is_decoded() {
         decoded.notes
     );
     assert!(!clean.notes.iter().any(|n| n.contains("GB18030")));
-    // Neither UTF-8 nor GB18030 after the prefix: refused, located.
+    // Neither UTF-8 nor GB18030 after the prefix: refused at the first
+    // byte that is not UTF-8, from disk as from memory.
     let mut bad = encoding_rs::GB18030.encode(&files[0].1).0.into_owned();
     let at = bad.len() - 3;
     bad[at] = 0xFF;
-    std::fs::write(gbk.path().join("experts.csv"), bad).unwrap();
-    let errs = panels::io::load_instance(gbk.path()).unwrap_err();
-    assert!(
-        errs.to_string().contains("neither UTF-8 nor GB18030"),
-        "{errs}"
-    );
+    std::fs::write(gbk.path().join("experts.csv"), &bad).unwrap();
+    let disk = panels::io::load_instance(gbk.path()).unwrap_err();
+    assert!(disk.to_string().contains("invalid UTF-8"), "{disk}");
+    let mut input = CsvInput::default();
+    for (name, text) in &files[1..] {
+        input.set(name, text.as_bytes().to_vec());
+    }
+    input.set("experts.csv", bad);
+    let memory = load_csv_from_bytes(gbk.path(), &input).unwrap_err();
+    assert_eq!(disk.to_string(), memory.to_string());
 }
 
 #[test]
@@ -1104,4 +1109,82 @@ fn a_utf8_mark_over_gbk_text_reads_as_gb18030() {
         notes.notes.iter().any(|n| n.contains("read as GB18030")),
         "{notes:?}"
     );
+}
+
+/// A workbook whose experts sheet has thousands of extra columns loads,
+/// every column kept once (kept columns are placed by name in a map, not
+/// by scanning the columns seen so far for every cell).
+#[test]
+fn a_workbook_with_thousands_of_kept_columns_loads() {
+    use rust_xlsxwriter::Workbook;
+    let n: u16 = 16_000;
+    let mut wb = Workbook::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts.write_row(0, 0, ["编号", "城市", "单位"]).unwrap();
+    for (r, (id, city, inst)) in [
+        ("E1", "长沙", "U"),
+        ("E2", "合肥", "V"),
+        ("E3", "南昌", "W"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        experts
+            .write_row(1 + r as u32, 0, [*id, *city, *inst])
+            .unwrap();
+    }
+    for c in 0..n {
+        experts.write(0, 3 + c, format!("备注{c}")).unwrap();
+        experts.write(1, 3 + c, "x").unwrap();
+        experts.write(2 + u32::from(c % 2), 3 + c, "y").unwrap();
+    }
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["编号", "城市", "单位"]).unwrap();
+    apps.write_row(1, 0, ["A1", "武汉", "X"]).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let (inst, notes) = panels::io::xlsx::load_xlsx_noted(Path::new("w.xlsx"), &bytes)
+        .unwrap_or_else(|e| panic!("{}", e.first()));
+    assert_eq!(inst.kept.experts.columns.len(), usize::from(n));
+    assert_eq!(inst.kept.experts.rows[0].len(), usize::from(n));
+    assert!(inst.kept.experts.rows[1][..2] == ["y".to_string(), String::new()]);
+    assert!(notes.notes.iter().all(|n| n.len() < 2000));
+}
+
+/// Numbers typed with full-width digits (as a Chinese input method types
+/// them: ６, ０.５) are the numbers they show, in table cells and in the
+/// policy's rows.
+#[test]
+fn full_width_digits_are_numbers() {
+    let typed = [
+        (
+            "experts.csv",
+            "id,city,institution,max_load,min_load\nE1,长沙,U,６ ,０\nE2,合肥,V,3,\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,panel_size\nA1,武汉,X,２\n".to_string(),
+        ),
+        (
+            "policy.csv",
+            "key,value\npanel_size,１\nmin_outside_share,０.５\n".to_string(),
+        ),
+    ];
+    let clean = [
+        (
+            "experts.csv",
+            "id,city,institution,max_load,min_load\nE1,长沙,U,6,0\nE2,合肥,V,3,\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,panel_size\nA1,武汉,X,2\n".to_string(),
+        ),
+        (
+            "policy.csv",
+            "key,value\npanel_size,1\nmin_outside_share,0.5\n".to_string(),
+        ),
+    ];
+    assert_eq!(load_csv(&typed), load_csv(&clean));
 }

@@ -91,6 +91,34 @@ fn tampered(n: &Value) -> Value {
     }
 }
 
+/// Calls `f` with `text` edited at each run of digits within `range`
+/// (its last digit changed), and the run; returns how many runs.
+fn each_number_edited(
+    text: &str,
+    range: std::ops::Range<usize>,
+    mut f: impl FnMut(&str, &str),
+) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut edits) = (range.start, 0);
+    while i < range.end {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < range.end && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        let d = bytes[j - 1] - b'0';
+        let mut edited = text.to_string();
+        edited.replace_range(j - 1..j, &((d + 1) % 10).to_string());
+        f(&edited, &text[i..j]);
+        edits += 1;
+        i = j;
+    }
+    edits
+}
+
 fn inputs() -> Inputs {
     Inputs {
         input_is_file: true,
@@ -151,31 +179,13 @@ fn every_number_edited_in_the_visible_text_is_caught() {
             // Skip the style sheet: its numbers are layout, not figures
             // (they are still compared byte for byte).
             let body = text.find("</style>").map_or(0, |i| i + 8);
-            let bytes = text.as_bytes();
-            let mut edits = 0;
-            let mut i = body;
-            while i < block {
-                if bytes[i].is_ascii_digit() {
-                    let mut j = i;
-                    while j < block && bytes[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    // Change the last digit of the run.
-                    let d = bytes[j - 1] - b'0';
-                    let mut edited = text.clone();
-                    edited.replace_range(j - 1..j, &((d + 1) % 10).to_string());
-                    let diffs = check(&edited, format, &inst, &panels, &inputs()).unwrap();
-                    assert!(
-                        !diffs.is_empty(),
-                        "{lang:?} {format:?}: the number ending at byte {j} («{}») went unnoticed",
-                        &text[i..j]
-                    );
-                    edits += 1;
-                    i = j;
-                } else {
-                    i += 1;
-                }
-            }
+            let edits = each_number_edited(&text, body..block, |edited, number| {
+                let diffs = check(edited, format, &inst, &panels, &inputs()).unwrap();
+                assert!(
+                    !diffs.is_empty(),
+                    "{lang:?} {format:?}: the number «{number}» went unnoticed"
+                );
+            });
             assert!(edits > 60, "{lang:?} {format:?}: only {edits} numbers");
         }
     }
@@ -459,4 +469,86 @@ fn cli_writes_checks_and_refuses() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(d.join("p.json")).unwrap(), before);
+}
+
+/// A generated round with two programmes and three years of history (every
+/// programme and history rule binds somewhere), its optimal panels, and
+/// its figures without price re-solves.
+fn yearly_round() -> (panels::model::Instance, panels::io::panels::PanelsFile) {
+    use panels::generate::{generate, GenConfig};
+    let inst = generate(&GenConfig {
+        programmes: 2,
+        years: 3,
+        seed: 11,
+        ..GenConfig::sized(60, 160)
+    });
+    let elig = panels::eligibility::Eligibility::compute(&inst);
+    let s = panels::solve::solve(&inst, &elig, panels::solve::Method::Auto).expect("feasible");
+    let file = panels::solve::panels_file(&inst, &elig, &s, String::new());
+    (inst, file)
+}
+
+fn unpriced(lang: Lang) -> ReportOptions {
+    ReportOptions {
+        price_time_limit: None,
+        ..opts(lang)
+    }
+}
+
+#[test]
+fn programme_and_history_figures_are_checked_like_every_other() {
+    let (inst, file) = yearly_round();
+    for lang in [Lang::Zh, Lang::En] {
+        let f = report::figures(&inst, &file, &unpriced(lang));
+        let h = f.history.as_ref().expect("history figures");
+        assert!(h.resting.count > 0 && h.repeat_pairs > 0 && h.reviewed_earlier > 0);
+        assert_eq!(f.programmes.as_ref().map(Vec::len), Some(2));
+        assert!(f.rules.iter().any(|r| r.programme.is_some()));
+        assert!(f.rules.iter().any(|r| r.rule == "max_consecutive_years"));
+        for format in FORMATS {
+            let text = report::render(&f, format);
+            assert!(check(&text, format, &inst, &file, &inputs())
+                .unwrap()
+                .is_empty());
+            // Every number of the two sections (and of the rules list) in
+            // the data block.
+            let (from, to) = block_span(&text, format);
+            let original: Value = serde_json::from_str(&text[from..to]).unwrap();
+            let mut paths = Vec::new();
+            for key in ["programmes", "history", "rules"] {
+                number_paths(&original[key], vec![key.to_string()], &mut paths);
+            }
+            assert!(paths.len() > 40, "{format:?}: {} numbers", paths.len());
+            for path in paths {
+                let mut v = original.clone();
+                let leaf = at(&mut v, &path);
+                *leaf = tampered(leaf);
+                let edited = format!("{}{}{}", &text[..from], embed(&v, format), &text[to..]);
+                let diffs = check(&edited, format, &inst, &file, &inputs()).unwrap();
+                assert!(
+                    !diffs.is_empty(),
+                    "{lang:?} {format:?}: editing {} went unnoticed",
+                    path.join(".")
+                );
+            }
+        }
+        // Every number shown in the two sections' text.
+        for format in [ReportFormat::Html, ReportFormat::Markdown] {
+            let text = report::render(&f, format);
+            let start = text
+                .find(lang.t("Programmes: outside-city share", "各计划类别的外地评审比例"))
+                .expect("programme section");
+            let end = text
+                .find(lang.t("7. How to check this", "7. 如何核对"))
+                .expect("check section");
+            let edits = each_number_edited(&text, start..end, |edited, number| {
+                let diffs = check(edited, format, &inst, &file, &inputs()).unwrap();
+                assert!(
+                    !diffs.is_empty(),
+                    "{lang:?} {format:?}: «{number}» in the sections went unnoticed"
+                );
+            });
+            assert!(edits > 30, "{lang:?} {format:?}: only {edits} numbers");
+        }
+    }
 }

@@ -315,6 +315,72 @@ fn broken_panels_still_render_with_a_banner() {
     assert_eq!(f.outside_histogram, vec![1, 1, 1]);
 }
 
+/// True when `s` holds a CJK ideograph.
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(panels::report::lang::is_cjk)
+}
+
+#[test]
+fn broken_rules_are_worded_in_the_reports_language() {
+    let inst = report_fixture::instance();
+    let zh = ReportOptions {
+        lang: Some(Lang::Zh),
+        ..opts()
+    };
+    let en = report::figures(&inst, &report_fixture::broken(), &opts());
+    let f = report::figures(&inst, &report_fixture::broken(), &zh);
+    assert_eq!(f.violations.len(), en.violations.len());
+    assert!(f.violations.len() >= 2);
+    for (z, e) in f.violations.iter().zip(&en.violations) {
+        assert!(has_cjk(z), "{z}");
+        for english in ["expert", "eligible", "needs", "outside", "panel"] {
+            assert!(!z.contains(english), "{z} (English: {e})");
+        }
+        // The same evidence: every id of the English line is in the Chinese one.
+        for id in e.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| {
+            w.len() >= 2 && w.starts_with(['A', 'E']) && w[1..].chars().all(|c| c.is_ascii_digit())
+        }) {
+            assert!(z.contains(id), "{id} missing from {z} ({e})");
+        }
+    }
+    let html = report::render(&f, ReportFormat::Html);
+    assert!(
+        html.contains("不符合评审资格") && html.contains("外地专家"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_broken_history_rule_is_worded_in_chinese() {
+    let text = r#"{"policy": {"panel_size": 1, "year": 2026, "max_consecutive_years": 1},
+      "experts": [{"id": "E1", "city": "长沙", "institution": "U1", "fields": ["F1"]},
+                  {"id": "E2", "city": "合肥", "institution": "U2", "fields": ["F1"]}],
+      "applications": [{"id": "A1", "city": "武汉", "institution": "U0", "fields": ["F1"]}],
+      "history": [{"year": 2025, "institution": "U7", "expert": "E1"}]}"#;
+    let inst = panels::io::load_bundle_from_bytes(std::path::Path::new("h.json"), text.as_bytes())
+        .unwrap();
+    let file = report_fixture::panels_file("feasible", 0.0, &[("A1", &["E1"], &[0.0])]);
+    let zh = ReportOptions {
+        lang: Some(Lang::Zh),
+        price_time_limit: None,
+        ..opts()
+    };
+    let f = report::figures(&inst, &file, &zh);
+    assert!(!f.violations.is_empty());
+    assert!(
+        f.violations
+            .iter()
+            .any(|v| v.contains("轮空") && v.contains("E1")),
+        "{:?}",
+        f.violations
+    );
+    assert!(
+        f.violations.iter().all(|v| has_cjk(v)),
+        "{:?}",
+        f.violations
+    );
+}
+
 #[test]
 fn unknown_ids_do_not_break_the_figures() {
     let inst = report_fixture::instance();

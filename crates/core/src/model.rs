@@ -99,11 +99,12 @@ index_type!(
     PersonIx
 );
 
-/// Interns strings to dense indices in first-appearance order.
+/// Interns strings to dense indices in first-appearance order. The index
+/// is a hash map (looked up only, never iterated: output follows `names`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interner {
     names: Vec<String>,
-    index: BTreeMap<String, u32>,
+    index: std::collections::HashMap<String, u32>,
 }
 
 impl Interner {
@@ -669,6 +670,8 @@ impl KeptColumns {
         R: IntoIterator<Item = (&'a str, &'a str)>,
     {
         let mut columns: Vec<String> = Vec::new();
+        // Column positions by name: a wide sheet has thousands of columns.
+        let mut position: std::collections::HashMap<&'a str, usize> = Default::default();
         let mut cells: Vec<Vec<(usize, String)>> = Vec::new();
         for rec in records {
             let mut row = Vec::new();
@@ -676,13 +679,10 @@ impl KeptColumns {
                 if v.is_empty() {
                     continue;
                 }
-                let at = match columns.iter().position(|x| x == c) {
-                    Some(at) => at,
-                    None => {
-                        columns.push(c.to_string());
-                        columns.len() - 1
-                    }
-                };
+                let at = *position.entry(c).or_insert_with(|| {
+                    columns.push(c.to_string());
+                    columns.len() - 1
+                });
                 row.push((at, v.to_string()));
             }
             cells.push(row);

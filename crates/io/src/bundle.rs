@@ -230,6 +230,17 @@ impl<'e> Builder<'e> {
         }
     }
 
+    /// Item `i` of the history list, already read as a record (the quick
+    /// path of [`super::bundle_fast`]: a record with known keys only, so
+    /// there is no unknown key to report).
+    pub(crate) fn history_record(&mut self, i: usize, rec: &dyn Record) {
+        let r = Reader::new(&self.file, item_site(Kind::History, i), self.errs);
+        self.raw
+            .history
+            .get_or_insert_with(Vec::new)
+            .extend(parse_history(r, rec));
+    }
+
     /// Item `i` of another list.
     pub(crate) fn item(&mut self, kind: Kind, i: usize, v: &Value) {
         let site = item_site(kind, i);

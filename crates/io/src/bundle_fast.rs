@@ -352,6 +352,13 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
                 .map_err(|_| GiveUp)?;
             b.affinity_item(i, item);
         }
+        Some(Kind::History) => match serde_json::from_str::<QuickHistory<'_>>(text) {
+            Ok(q) => b.history_record(i, &q.record()),
+            Err(_) => {
+                let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+                b.item(Kind::History, i, &v);
+            }
+        },
         Some(kind) => {
             let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
             b.item(kind, i, &v);
@@ -361,6 +368,82 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
         }
     }
     Ok(())
+}
+
+/// A history record in its common shape, read without building a JSON
+/// map: only the keys of the history table (serde refuses unknown and
+/// repeated keys), texts without escapes (borrowed), numbers as numbers,
+/// the team as a list of texts. Anything else fails, and the record is read
+/// as a JSON value instead (with that path's messages). The record it
+/// gives reads exactly as the JSON object would (a property test below).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuickHistory<'a> {
+    #[serde(default)]
+    year: Option<serde_json::Number>,
+    #[serde(default, borrow)]
+    round: Option<&'a str>,
+    #[serde(default, borrow)]
+    programme: Option<&'a str>,
+    #[serde(default, borrow)]
+    application: Option<&'a str>,
+    #[serde(default, borrow)]
+    institution: Option<&'a str>,
+    #[serde(default, borrow)]
+    team: Option<Vec<&'a str>>,
+    #[serde(default, borrow)]
+    expert: Option<&'a str>,
+    #[serde(default, borrow)]
+    outcome: Option<&'a str>,
+    #[serde(default)]
+    rating: Option<serde_json::Number>,
+}
+
+impl<'a> QuickHistory<'a> {
+    fn record(mut self) -> QuickHistoryRecord<'a> {
+        QuickHistoryRecord {
+            year: self.year.take().map(Value::Number),
+            team: self
+                .team
+                .take()
+                .map(|t| Value::Array(t.into_iter().map(|s| Value::String(s.into())).collect())),
+            rating: self.rating.take().map(Value::Number),
+            q: self,
+        }
+    }
+}
+
+/// [`QuickHistory`] as a record: texts as cells, the numbers and the team
+/// as the JSON values they were.
+struct QuickHistoryRecord<'a> {
+    q: QuickHistory<'a>,
+    year: Option<Value>,
+    team: Option<Value>,
+    rating: Option<Value>,
+}
+
+impl super::records::Record for QuickHistoryRecord<'_> {
+    fn cell(&self, name: &str) -> super::records::Cell<'_> {
+        use super::records::Cell;
+        fn text<'s>(s: Option<&'s str>) -> Cell<'s> {
+            s.map_or(Cell::Absent, Cell::Text)
+        }
+        fn json(v: &Option<Value>) -> Cell<'_> {
+            v.as_ref().map_or(Cell::Absent, Cell::Json)
+        }
+        match name {
+            "year" => json(&self.year),
+            "round" => text(self.q.round),
+            "programme" => text(self.q.programme),
+            "application" => text(self.q.application),
+            "institution" => text(self.q.institution),
+            "team" => json(&self.team),
+            "expert" => text(self.q.expert),
+            "outcome" => text(self.q.outcome),
+            "rating" => json(&self.rating),
+            _ => Cell::Absent,
+        }
+    }
 }
 
 /// The common affinity record read by hand: an object with exactly the
@@ -533,8 +616,68 @@ mod tests {
 
     use proptest::prelude::*;
 
+    /// A history item read both ways, when the quick reader takes it: the
+    /// records and messages of the quick path, then of the JSON value path.
+    fn history_both_ways(text: &str) -> Option<(String, String)> {
+        serde_json::from_str::<QuickHistory<'_>>(text).ok()?;
+        let run = |quick: bool| {
+            let mut errs = Errs::default();
+            let mut b = Builder::new(Path::new("b.json"), &mut errs);
+            b.begin_list(Kind::History);
+            if quick {
+                let q = serde_json::from_str::<QuickHistory<'_>>(text).unwrap();
+                b.history_record(0, &q.record());
+            } else {
+                let v: Value = crate::strict::from_str(text).expect("strict reads it too");
+                b.item(Kind::History, 0, &v);
+            }
+            let raw = b.finish();
+            let errs = errs.finish(Some(())).map_err(|e| e.to_string());
+            format!("{:?}\n{errs:?}", raw.history)
+        };
+        Some((run(true), run(false)))
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the quick history reader takes, it reads as the JSON
+        /// value path does: the same records, the same messages.
+        #[test]
+        fn quick_history_agrees_with_the_value_path(
+            fields in proptest::sample::subsequence(vec![0usize, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0..=10),
+            shuffle in proptest::collection::vec(0usize..10, 10),
+            picks in proptest::collection::vec(0usize..8, 10),
+        ) {
+            let choices: [&[&str]; 10] = [
+                &["2025", "2025.0", "-1", "99999999999", "null", "\"2025\"", "2.5", "1e3"],
+                &["\"spring\"", "\"\"", "null", "3", "\" s \""],
+                &["\"科技进步奖\"", "null", "\"\"", "\" P \"", "[1]"],
+                &["\"A1\"", "null", "\"a\\nb\"", "7"],
+                &["\"U1\"", "\" 华中科技大学 \"", "\"\"", "null", "\"  \"", "1", "\"U\\u0031\""],
+                &["[\"P1\", \"P2\"]", "[]", "[\"P1;P2\"]", "\"P1\"", "null", "[1]", "[\" P1 \", \"\"]"],
+                &["\"E1\"", "\" E1 \"", "\"\"", "null", "2", "\"Ｅ１\""],
+                &["\"reviewed\"", "\"Declined\"", "\"no-show\"", "\"bogus\"", "null", "\"拒绝\"", "1"],
+                &["4.5", "0", "6", "null", "\"4\"", "5", "1"],
+                &["1", "\"x\""],
+            ];
+            let keys = ["year", "round", "programme", "application", "institution", "team", "expert", "outcome", "rating", "extra"];
+            let mut order = fields.clone();
+            for (i, &j) in shuffle.iter().enumerate() {
+                if !order.is_empty() {
+                    let (a, b) = (i % order.len(), j % order.len());
+                    order.swap(a, b);
+                }
+            }
+            let body: Vec<String> = order
+                .iter()
+                .map(|&k| format!("\"{}\": {}", keys[k], choices[k][picks[k] % choices[k].len()]))
+                .collect();
+            let text = format!("{{{}}}", body.join(", "));
+            if let Some((quick, value)) = history_both_ways(&text) {
+                prop_assert_eq!(quick, value, "{}", text);
+            }
+        }
 
         /// Whatever the hand reader takes, serde_json reads the same way.
         #[test]

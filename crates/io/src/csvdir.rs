@@ -819,7 +819,9 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
     ]
 }
 
-fn table(
+/// A table as CSV bytes: a BOM, the header, then the rows; text cells
+/// formula-safe ([`super::csv_safe::neutralise`]).
+pub(crate) fn table(
     path: &Path,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,

@@ -1,8 +1,10 @@
 //! History files for `panels history append`: a `.csv` table with the
 //! columns of the `history` table (what a CSV instance directory reads as
-//! `history.csv`), or a `.json` list of history records (what a bundle
-//! holds under `history`). Read with the same record parser as instances,
-//! so a file this program writes loads back as an instance's history.
+//! `history.csv`), a `.json` list of history records (what a bundle holds
+//! under `history`), or an `.xlsx` workbook with one sheet `history` (`历史`
+//! in Chinese; what an instance workbook reads as its history sheet). Read
+//! with the same record parser as instances, so a file this program writes
+//! loads back as an instance's history.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ pub enum HistoryForm {
     Csv,
     /// `.json`: a list of history records.
     Json,
+    /// `.xlsx`: a workbook with the history sheet.
+    Xlsx,
 }
 
 impl HistoryForm {
@@ -28,24 +32,41 @@ impl HistoryForm {
         match ext.as_str() {
             "csv" => Some(HistoryForm::Csv),
             "json" => Some(HistoryForm::Json),
+            "xlsx" => Some(HistoryForm::Xlsx),
             _ => None,
         }
     }
 }
 
+/// What a history file's extension must be, in words.
+pub const HISTORY_EXTENSIONS: &str = "a history file must end in .csv, .json or .xlsx";
+
 /// Reads a history file; a file that does not exist is an empty history.
 ///
 /// # Errors
-/// Every bad record, located by row (CSV) or list item (JSON).
+/// Every bad record, located by row (CSV, workbook) or list item (JSON).
 pub fn read_history_file(path: &Path) -> Result<Vec<PastReview>, LoadErrors> {
-    let form = HistoryForm::of(path)
-        .ok_or_else(|| LoadError::new(path, "a history file must end in .csv or .json"))?;
+    read_history_file_lang(path).map(|(records, _)| records)
+}
+
+/// Like [`read_history_file`], with the language of a workbook's sheet
+/// name (`None` for CSV, JSON and a file that does not exist yet).
+///
+/// # Errors
+/// As [`read_history_file`].
+pub fn read_history_file_lang(
+    path: &Path,
+) -> Result<(Vec<PastReview>, Option<super::office::Lang>), LoadErrors> {
+    let form = HistoryForm::of(path).ok_or_else(|| LoadError::new(path, HISTORY_EXTENSIONS))?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
         Err(e) => return Err(LoadError::new(path, super::describe_io(&e)).into()),
     };
-    read_history_bytes(path, form, &bytes)
+    if form == HistoryForm::Xlsx {
+        return super::xlsx::read_history_xlsx(path, &bytes).map(|(r, l)| (r, Some(l)));
+    }
+    read_history_bytes(path, form, &bytes).map(|r| (r, None))
 }
 
 /// Reads history records from bytes in `form`; `path` names the file in
@@ -59,6 +80,9 @@ pub fn read_history_bytes(
     let mut errs = Errs::default();
     let mut out = Vec::new();
     match form {
+        HistoryForm::Xlsx => {
+            return super::xlsx::read_history_xlsx(path, bytes).map(|(records, _)| records)
+        }
         HistoryForm::Csv => {
             read_table(
                 &file,
@@ -100,26 +124,20 @@ pub fn read_history_bytes(
     errs.finish(Some(out))
 }
 
-/// The bytes of a history file in `form` (CSV with a UTF-8 BOM, as office
-/// outputs are; JSON one record per line).
+/// The bytes of a history file in `form` (CSV with a UTF-8 BOM and
+/// formula-safe cells, as office outputs are; JSON one record per line; a
+/// workbook with its sheet and columns in `lang`).
 pub fn history_bytes(
     path: &Path,
     form: HistoryForm,
     records: &[PastReview],
+    lang: super::office::Lang,
 ) -> Result<Vec<u8>, WriteError> {
     match form {
         HistoryForm::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(b"\xEF\xBB\xBF".to_vec());
-            let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
-            w.write_record(HISTORY_FIELDS).map_err(err)?;
-            for r in records {
-                w.write_record(history_row(r)).map_err(err)?;
-            }
-            w.into_inner()
-                .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
+            super::csvdir::table(path, HISTORY_FIELDS, records.iter().map(history_row))
         }
+        HistoryForm::Xlsx => super::xlsx::history_xlsx_bytes(path, records, lang),
         HistoryForm::Json => {
             let mut out = b"[\n".to_vec();
             for (i, r) in records.iter().enumerate() {

@@ -37,6 +37,7 @@
 // paths read `crate::model::Instance` wherever they are used.
 use panels_core::{history, model};
 
+pub mod assignment;
 mod bundle;
 mod bundle_fast;
 mod bundle_write;
@@ -45,7 +46,7 @@ mod csvdir;
 mod error;
 pub mod history_file;
 mod intern;
-pub mod names;
+pub use panels_core::names;
 pub mod office;
 pub mod output;
 pub mod panels;

@@ -1139,7 +1139,9 @@ impl PolicyRows {
 /// the boolean fields (是/否, yes/no, 1/0, true/false), a list for list
 /// fields, JSON objects and lists as written, numbers, else text.
 fn policy_value(key: &str, text: &str) -> Option<Value> {
-    let t = text.trim();
+    // NFKC, as every cell: full-width digits are digits.
+    let norm = normalize(text);
+    let t = norm.as_ref();
     if t.is_empty() {
         return None;
     }

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assignment::Assignment;
+
 /// The `status` of a panels file that records no claims: a CSV panels file
 /// carries only the panels (`objective` then is the sum of its scores,
 /// `bound` none), so `verify` says "not recorded" rather than judge them.
@@ -307,14 +309,13 @@ pub fn panels_bytes(
             let text = |s: &str| super::csv_safe::neutralise(s).into_owned();
             let cerr = |e: csv::Error| bad(e.to_string());
             w.write_record(&header).map_err(cerr)?;
-            for p in &panels.panels {
-                let a = *apps
-                    .get(p.application.as_str())
+            let assignment = Assignment::resolve(inst, panels);
+            for (r, p) in assignment.records.iter().zip(&panels.panels) {
+                let a = r
+                    .app
                     .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
-                for (i, e) in p.experts.iter().enumerate() {
-                    let ex = inst
-                        .expert_by_id(e)
-                        .ok_or_else(|| bad(format!("unknown expert {e:?}")))?;
+                for (i, (e, ex)) in p.experts.iter().zip(&r.experts).enumerate() {
+                    let ex = ex.ok_or_else(|| bad(format!("unknown expert {e:?}")))?;
                     let mut row = vec![text(&p.application), text(e)];
                     if with_scores {
                         row.push(

@@ -743,7 +743,10 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
         Cell::Absent | Cell::Json(Value::Null) => return Ok(None),
         Cell::Text(s) if s.trim().is_empty() => return Ok(None),
         Cell::Text(s) => {
-            let t = s.trim();
+            // Full-width digits (６, as a Chinese input method types them)
+            // are digits: NFKC, as names are compared.
+            let norm = normalize(s);
+            let t = norm.as_ref();
             if let Ok(v) = t.parse::<i128>() {
                 return in_range(v, t);
             }
@@ -809,7 +812,7 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
         Cell::Text(s) if s.trim().is_empty() => Ok(None),
-        Cell::Text(s) => match s.trim().parse::<f64>() {
+        Cell::Text(s) => match normalize(s).parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Some(f)),
             Ok(_) => Err(format!(
                 "expected a finite number, got {}",

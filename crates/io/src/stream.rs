@@ -241,7 +241,9 @@ pub(crate) fn stream_file<T>(
 /// first non-UTF-8 byte is no GB18030 file: the UTF-8 error stands.
 ///
 /// # Errors
-/// As [`stream_file`]; bytes that are neither UTF-8 nor GB18030.
+/// As [`stream_file`]; bytes that are neither UTF-8 nor GB18030 (the
+/// UTF-8 error where the file stops being UTF-8, as a whole-file read
+/// reports it).
 pub(crate) fn stream_table<T>(
     path: &Path,
     tap: &mut Tap<'_>,
@@ -314,6 +316,8 @@ fn read_blocks(
     // Decoding as GB18030 (after the switch).
     let mut decoder: Option<encoding_rs::Decoder> = None;
     let mut read_total: u64 = 0; // bytes read from the file
+                                 // The first byte that is not UTF-8 (offset, line), once decoding.
+    let mut not_utf8: Option<(u64, u64)> = None;
     let expected = file
         .metadata()
         .map_err(|e| LoadError::new(path, super::describe_io(&e)));
@@ -340,6 +344,13 @@ fn read_blocks(
         let at_end = n == 0;
         if decoder.is_none() && gb18030 && ascii && !block.is_ascii() && gbk_from_here(&block) {
             decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
+            // Where the file stops being UTF-8: if it is no GB18030 either,
+            // that is the error, as a whole-file read reports it.
+            if let Err(e) = std::str::from_utf8(&block) {
+                let at = e.valid_up_to();
+                let start = read_total - block.len() as u64;
+                not_utf8 = Some((start + at as u64, lines + count_newlines(&block[..at]) + 1));
+            }
         }
         if let Some(dec) = decoder.as_mut() {
             let raw = std::mem::take(&mut block);
@@ -347,17 +358,9 @@ fn read_blocks(
                 Ok(text) => block = text.into_bytes(),
                 Err(at) => {
                     let start = read_total - raw.len() as u64;
-                    return fail(
-                        LoadError::new(
-                            path,
-                            "neither UTF-8 nor GB18030 (GBK): save the file as UTF-8 \
-                             (in Excel: Save As → \"CSV UTF-8\")",
-                        )
-                        .at(Location::Byte {
-                            offset: start + at as u64,
-                            line: lines + count_newlines(&raw[..at]) + 1,
-                        }),
-                    );
+                    let (offset, line) = not_utf8
+                        .unwrap_or((start + at as u64, lines + count_newlines(&raw[..at]) + 1));
+                    return fail(utf8_error(path, offset, line));
                 }
             }
         } else {
@@ -572,13 +575,24 @@ mod tests {
         // The same text in UTF-8 is read as it is.
         let (got, enc) = stream_gbk(text.as_bytes()).unwrap();
         assert_eq!((got.as_str(), enc), (text.as_str(), None));
-        // Neither encoding: located at the first bad byte.
+        // Neither encoding: the UTF-8 error where the file stops being
+        // UTF-8, as a whole-file read reports it.
         let mut bad = gbk.to_vec();
         let at = bad.len() - 5;
         bad[at] = 0xFF;
         let e = stream_gbk(&bad).unwrap_err();
-        assert!(e.message().contains("neither UTF-8 nor GB18030"), "{e}");
-        assert!(e.to_string().contains(&format!("{at}")), "{e}");
+        assert!(e.message().contains("invalid UTF-8"), "{e}");
+        let first = (2 * BLOCK - 1) as u64;
+        assert_eq!(
+            e.location().map(|l| l.to_string()),
+            Some(
+                Location::Byte {
+                    offset: first,
+                    line: 1 + count_newlines(&gbk[..first as usize])
+                }
+                .to_string()
+            )
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::io::assignment::Assignment;
 use crate::io::panels::PanelsFile;
 use crate::io::xlsx::{Table, XCell};
 use crate::io::WriteError;
@@ -44,22 +45,15 @@ pub fn panel_code(input_sha256: &str, seed: u64, application: &str) -> String {
 /// known, in file order. Unknown expert ids count as neither home nor
 /// outside (run `verify` first; the CLI refuses files that fail it).
 pub fn anonymous_table(inst: &Instance, panels: &PanelsFile, input_sha256: &str) -> Table {
-    let apps = inst.app_index();
     let seed = panels.seed.unwrap_or(inst.policy.seed);
     let mut rows = Vec::new();
-    for p in &panels.panels {
-        let Some(&a) = apps.get(p.application.as_str()) else {
+    let assignment = Assignment::resolve(inst, panels);
+    for (r, p) in assignment.records.iter().zip(&panels.panels) {
+        let Some(a) = r.app else {
             continue;
         };
         let app = &inst.applications[a.ix()];
-        let mut seen = Vec::new();
-        for id in &p.experts {
-            if let Some(e) = inst.expert_by_id(id) {
-                if !seen.contains(&e) {
-                    seen.push(e);
-                }
-            }
-        }
+        let seen = &r.distinct;
         let outside = seen
             .iter()
             .filter(|e| inst.experts[e.ix()].city != app.city)

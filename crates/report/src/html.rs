@@ -252,11 +252,8 @@ fn summary(s: &mut String, f: &Figures) {
             "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(&label),
             esc(&value),
-            esc(r
-                .city
-                .as_deref()
-                .unwrap_or(l.t("every application", "全部项目"))),
-            esc(&r.rule)
+            esc(&words::applies_to(l, r)),
+            esc(&words::field(r))
         );
     }
     rules.push_str("</table>\n");
@@ -679,38 +676,77 @@ fn prices(s: &mut String, f: &Figures) {
 /// Programmes and history, when the figures carry them.
 fn programmes(s: &mut String, f: &Figures) {
     let l = f.lang;
+    let row = |cells: &[String], th: bool| {
+        let tag = if th { "th" } else { "td" };
+        let mut r = String::from("<tr>");
+        for (i, c) in cells.iter().enumerate() {
+            let class = if i == 0 { "" } else { " class=\"n\"" };
+            let _ = write!(r, "<{tag}{class}>{}</{tag}>", esc(c));
+        }
+        r.push_str("</tr>");
+        r
+    };
     if let Some(ps) = &f.programmes {
+        let head: Vec<String> = words::programme_head(l).map(String::from).to_vec();
         let mut body = format!(
-            "<table><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
-            esc(l.t("programme", "计划类别")),
-            esc(l.t("applications", "项目数")),
-            esc(l.t("reviews", "评审次数")),
-            esc(l.t("from other cities", "外地评审")),
-            esc(l.t("target", "目标"))
+            "<p>{}</p><table>{}",
+            esc(l.t(
+                "Each programme is judged by its own rules: its outside-city share against its own target.",
+                "各计划类别按各自的规则评判：外地评审比例与本类别的目标相比。"
+            )),
+            row(&head, true)
         );
         for p in ps {
+            let r = row(&words::programme_row(l, p), false);
+            if p.meets_target() {
+                body.push_str(&r);
+            } else {
+                body.push_str(&r.replacen("<tr>", "<tr class=\"warn\">", 1));
+            }
+        }
+        body.push_str("</table>");
+        keep(
+            s,
+            "h2",
+            l.t(
+                "Programmes: outside-city share per programme",
+                "各计划类别的外地评审比例",
+            ),
+            &body,
+        );
+    }
+    if let Some(h) = &f.history {
+        let mut body = String::from("<table>");
+        for (label, value) in words::history_lines(l, h) {
             let _ = write!(
                 body,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(&p.programme),
-                count(p.applications),
-                int(p.reviews),
-                int(p.outside_reviews),
-                esc(&words::target(l, p.target))
+                "<tr><th>{}</th><td>{}</td></tr>",
+                esc(&label),
+                esc(&value)
             );
         }
         body.push_str("</table>");
-        keep(s, "h2", l.t("Programmes", "计划类别"), &body);
-    }
-    if let Some(h) = &f.history {
-        let body = format!(
-            "<table><tr><td>{}</td><td class=\"n\">{}</td></tr><tr><td>{}</td><td class=\"n\">{}</td></tr></table>",
-            esc(l.t("repeats avoided", "避免的重复评审")),
-            int(h.repeats_avoided),
-            esc(l.t("experts resting", "轮空休息的专家")),
-            int(h.experts_resting)
+        if !h.yearly.is_empty() {
+            let head: Vec<String> = words::yearly_head(l).map(String::from).to_vec();
+            body.push_str("<table>");
+            body.push_str(&row(&head, true));
+            for y in h.yearly.iter().take(LIST_LIMIT) {
+                body.push_str(&row(
+                    &[y.expert.label(), int(y.earlier), int(y.now), int(y.cap)],
+                    false,
+                ));
+            }
+            body.push_str("</table>");
+        }
+        keep(
+            s,
+            "h2",
+            l.t(
+                "History: repeats, rest and yearly loads",
+                "历年记录：重复评审、轮空与全年负担",
+            ),
+            &body,
         );
-        keep(s, "h2", l.t("History", "历年记录"), &body);
     }
 }
 

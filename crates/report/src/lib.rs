@@ -43,6 +43,7 @@ pub mod markdown;
 pub mod price;
 pub mod rounds;
 pub mod svg;
+pub mod violations;
 pub mod words;
 
 use std::collections::BTreeMap;
@@ -57,6 +58,7 @@ use crate::model::{AppIx, ExpertIx, Instance};
 use crate::solve::candidates::{chunks, threads, Scanner};
 pub use lang::{pct, Lang};
 pub use price::{Family, FamilyPrice, PriceOutcome, Side};
+pub use rounds::{ExpertList, HistoryFigures, ProgrammeShare, YearlyLoad};
 
 /// The figures' schema name and version (bumped when a field changes
 /// meaning or disappears; new optional fields keep it).
@@ -212,13 +214,16 @@ pub struct Figures {
     pub exclusions: Exclusions,
     /// The price of each rule family in force.
     pub prices: Vec<FamilyPrice>,
-    /// Per programme: outside-city share against the programme's own
-    /// target. `None` while the model has no programmes.
+    /// Per programme (instance order, then the applications without one):
+    /// outside-city share against the programme's own target. `None` when
+    /// no application names a programme.
     pub programmes: Option<Vec<ProgrammeShare>>,
-    /// Repeats avoided and experts resting. `None` while the model has no
-    /// history.
+    /// Repeats avoided or paid, experts resting or barred, yearly loads
+    /// against the cap. `None` when the input has no history table and no
+    /// history rule.
     pub history: Option<HistoryFigures>,
-    /// Broken rules, in `verify`'s order and words (empty when none).
+    /// Broken rules, in `verify`'s order, in the report's language
+    /// ([`violations`]; empty when none).
     pub violations: Vec<String>,
     /// How to check the report.
     pub check: Check,
@@ -262,6 +267,10 @@ pub struct RuleInForce {
     pub value: String,
     /// The city a per-city rule applies to.
     pub city: Option<String>,
+    /// The programme a per-programme rule applies to
+    /// (`programmes.<name>.<field>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
 }
 
 /// Outside-city share of one applicants' city.
@@ -365,32 +374,6 @@ pub struct ConflictCount {
     pub pairs: u64,
 }
 
-/// Outside-city share of one programme against its own target (filled
-/// once the model knows programmes).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProgrammeShare {
-    /// The programme's name.
-    pub programme: String,
-    /// Its applications.
-    pub applications: usize,
-    /// Reviews of its applications.
-    pub reviews: u64,
-    /// Of those, by experts from another city.
-    pub outside_reviews: u64,
-    /// The programme's own outside-city share target, if any.
-    pub target: Option<f64>,
-}
-
-/// What the history rules did this round (filled once the model knows
-/// history).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HistoryFigures {
-    /// Pairs kept out as repeats (`avoid_repeat`).
-    pub repeats_avoided: u64,
-    /// Experts resting this round (`max_consecutive_years`).
-    pub experts_resting: u64,
-}
-
 /// How to check the report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Check {
@@ -460,7 +443,7 @@ fn app_named(inst: &Instance, a: AppIx) -> Named {
 pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Figures {
     let elig = Eligibility::compute(inst);
     let vreport = verify::verify_with(inst, &elig, panels);
-    let resolved = verify::resolve(inst, panels);
+    let resolved = crate::io::assignment::Assignment::resolve(inst, panels).records;
     let lang = opts.lang.unwrap_or_else(|| Lang::of_instance(inst));
     let mut load = vec![0u64; inst.experts.len()];
     for r in &resolved {
@@ -473,12 +456,13 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
     let city_shares = city_shares(inst, &panel.flow, opts.target_share);
     let loads = load_figures(inst, &load);
     let prices = price::prices(inst, &elig, panels, &vreport, opts.price_time_limit);
+    let rounds = rounds::round_figures(inst, &elig, &resolved);
     // Broken rules only: a file edited after solving (stale objective or
     // status) keeps every rule; its claims are shown beside the recomputed
     // numbers instead.
     let violations = vreport
         .rule_violations()
-        .map(|v| format!("[{}] {}", v.rule().label(), v.describe(inst)))
+        .map(|v| violations::line(inst, v, lang))
         .collect();
     Figures {
         schema: SCHEMA.into(),
@@ -521,8 +505,8 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         at_cap: loads.at_cap,
         exclusions: exclusions(inst, &elig),
         prices,
-        programmes: None,
-        history: None,
+        programmes: (!rounds.programmes.is_empty()).then_some(rounds.programmes),
+        history: rounds.history,
         violations,
         check: check_figures(inst, panels, opts),
     }
@@ -543,7 +527,7 @@ struct PanelFigures {
 fn panel_figures(
     inst: &Instance,
     elig: &Eligibility,
-    resolved: &[verify::Resolved],
+    resolved: &[crate::io::assignment::Resolved],
 ) -> PanelFigures {
     let nc = inst.cities.len();
     let mut flow = vec![vec![0u64; nc]; nc];
@@ -867,6 +851,7 @@ pub fn rules_in_force(inst: &Instance) -> Vec<RuleInForce> {
             rule: rule.into(),
             value,
             city,
+            programme: None,
         })
     };
     push("panel_size", p.panel_size.to_string(), None);
@@ -927,7 +912,80 @@ pub fn rules_in_force(inst: &Instance) -> Vec<RuleInForce> {
     if p.bonus_per_city > 0.0 {
         push("bonus_per_city", lang::num(p.bonus_per_city), None);
     }
+    history_rules(p, &mut push);
+    programme_rules(inst, &mut out);
     out
+}
+
+/// The history rules in force (SPEC "History (yearly rounds)").
+fn history_rules(p: &crate::model::Policy, push: &mut impl FnMut(&str, String, Option<String>)) {
+    if !p.history_rules_on() {
+        return;
+    }
+    if let Some(y) = p.year {
+        push("year", y.to_string(), None);
+    }
+    push("history_years", p.history_years.to_string(), None);
+    if !p.avoid_repeat.is_off() {
+        push("avoid_repeat", p.avoid_repeat.as_str().into(), None);
+        if let Some(m) = p.repeat_penalty_micro() {
+            push(
+                "repeat_penalty",
+                lang::num(crate::model::total_as_f64(m)),
+                None,
+            );
+        }
+    }
+    if let Some(c) = p.max_reviews_per_year {
+        push("max_reviews_per_year", c.to_string(), None);
+    }
+    if let Some(c) = p.max_consecutive_years.filter(|&c| c > 0) {
+        push("max_consecutive_years", c.to_string(), None);
+    }
+    if let Some(c) = p.max_declines {
+        push("max_declines", c.to_string(), None);
+    }
+    if let Some(m) = p.min_rating {
+        push("min_rating", lang::num(m), None);
+    }
+}
+
+/// Every override of `policy.programmes`, programme by programme (in the
+/// instance's programme order), fields in SPEC order.
+fn programme_rules(inst: &Instance, out: &mut Vec<RuleInForce>) {
+    for (i, name) in inst.programmes.names().iter().enumerate() {
+        let Some(r) = inst.rules_of_programme(crate::model::ProgIx(i as u32)) else {
+            continue;
+        };
+        let fields: [(&str, Option<String>); 9] = [
+            ("panel_size", r.panel_size.map(|v| v.to_string())),
+            ("min_outside_share", r.min_outside_share.map(lang::num)),
+            ("min_outside", r.min_outside.map(|v| v.to_string())),
+            ("max_per_city", r.max_per_city.map(|v| v.to_string())),
+            (
+                "max_per_institution",
+                r.max_per_institution.map(|v| v.to_string()),
+            ),
+            (
+                "min_senior",
+                r.min_senior
+                    .map(|v| format!("{v} ({})", inst.policy.senior_titles.join(", "))),
+            ),
+            ("cover_fields", r.cover_fields.map(|v| v.to_string())),
+            ("min_affinity", r.min_affinity.map(lang::num)),
+            ("max_load", r.max_load.map(|v| v.to_string())),
+        ];
+        for (rule, value) in fields {
+            if let Some(value) = value {
+                out.push(RuleInForce {
+                    rule: rule.into(),
+                    value,
+                    city: None,
+                    programme: Some(name.clone()),
+                });
+            }
+        }
+    }
 }
 
 fn check_figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Check {

@@ -156,10 +156,11 @@ fn summary(s: &mut String, f: &Figures) {
             "| {} | {} | {} | {} |",
             md(&label),
             md(&value),
-            md(r.city
-                .as_deref()
-                .unwrap_or(l.t("every application", "全部项目"))),
-            r.rule
+            md(&words::applies_to(l, r)),
+            match &r.programme {
+                Some(p) => format!("programmes.{}.{}", md(p), r.rule),
+                None => r.rule.clone(),
+            }
         );
     }
 }
@@ -499,39 +500,49 @@ fn prices(s: &mut String, f: &Figures) {
 
 fn extras(s: &mut String, f: &Figures) {
     let l = f.lang;
+    let row = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| md(c)).collect();
+        format!("| {} |", cells.join(" | "))
+    };
     if let Some(ps) = &f.programmes {
+        let head: Vec<String> = words::programme_head(l).map(String::from).to_vec();
         let _ = writeln!(
             s,
-            "\n## {}\n\n| {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|",
-            l.t("Programmes", "计划类别"),
-            l.t("programme", "计划类别"),
-            l.t("applications", "项目数"),
-            l.t("reviews", "评审次数"),
-            l.t("from other cities", "外地评审"),
-            l.t("target", "目标")
+            "\n## {}\n\n{}\n\n{}\n|---|---:|---:|---:|---:|---:|---:|---:|",
+            l.t("Programmes: outside-city share per programme", "各计划类别的外地评审比例"),
+            l.t(
+                "Each programme is judged by its own rules: its outside-city share against its own target.",
+                "各计划类别按各自的规则评判：外地评审比例与本类别的目标相比。"
+            ),
+            row(&head)
         );
         for p in ps {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} |",
-                md(&p.programme),
-                count(p.applications),
-                int(p.reviews),
-                int(p.outside_reviews),
-                md(&words::target(l, p.target))
-            );
+            let _ = writeln!(s, "{}", row(&words::programme_row(l, p)));
         }
     }
     if let Some(h) = &f.history {
         let _ = writeln!(
             s,
-            "\n## {}\n\n| | |\n|---|---:|\n| {} | {} |\n| {} | {} |",
-            l.t("History", "历年记录"),
-            l.t("repeats avoided", "避免的重复评审"),
-            int(h.repeats_avoided),
-            l.t("experts resting", "轮空休息的专家"),
-            int(h.experts_resting)
+            "\n## {}\n\n| | |\n|---|---|",
+            l.t(
+                "History: repeats, rest and yearly loads",
+                "历年记录：重复评审、轮空与全年负担",
+            )
         );
+        for (label, value) in words::history_lines(l, h) {
+            let _ = writeln!(s, "{}", row(&[label, value]));
+        }
+        if !h.yearly.is_empty() {
+            let head: Vec<String> = words::yearly_head(l).map(String::from).to_vec();
+            let _ = writeln!(s, "\n{}\n|---|---:|---:|---:|", row(&head));
+            for y in h.yearly.iter().take(LIST_LIMIT) {
+                let _ = writeln!(
+                    s,
+                    "{}",
+                    row(&[y.expert.label(), int(y.earlier), int(y.now), int(y.cap)])
+                );
+            }
+        }
     }
 }
 

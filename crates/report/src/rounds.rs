@@ -2,30 +2,36 @@
 //! programme, the outside-city share against the programme's own target
 //! and its load cap; for the history, repeats avoided (or paid), experts
 //! resting or barred, and yearly loads against `max_reviews_per_year`.
-//! Kept apart from the rest of the report (one struct, one function per
-//! format) so that the sections can be placed wherever the report's
-//! layout wants them.
+//! The HTML and Markdown forms place them in their "Programmes" and
+//! "History" sections ([`super::html`], [`super::markdown`]); `--check`
+//! compares them like every other figure.
 
-use std::fmt::Write as _;
+use serde::{Deserialize, Serialize};
 
+use super::{expert_named, Named, LIST_KEEP};
 use crate::eligibility::Eligibility;
-use crate::model::{AppIx, ExpertIx, Instance};
-use crate::verify::Resolved;
+use crate::io::assignment::Resolved;
+use crate::model::{AppIx, ExpertIx, Instance, ProgIx};
 
-/// Outside-city share of one programme.
-#[derive(Clone, Debug, PartialEq)]
+/// Outside-city share of one programme against its own target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProgrammeShare {
-    /// The programme ("(none)" for applications without one).
-    pub name: String,
+    /// The programme's name; `None` for the applications without one.
+    pub programme: Option<String>,
     /// Its applications.
     pub applications: usize,
     /// Reviews of its applications.
     pub reviews: u64,
     /// Of those, by experts from another city.
     pub outside_reviews: u64,
-    /// Its `min_outside_share` (the programme's, else the round's).
-    pub target: f64,
-    /// Σ required outside members / Σ panel sizes of its applications.
+    /// Its outside-city share target (`min_outside_share`: the
+    /// programme's own, else the round's), when above 0.
+    pub target: Option<f64>,
+    /// Where the target comes from: `programmes.<name>.min_outside_share`
+    /// or `min_outside_share`.
+    pub target_from: Option<String>,
+    /// Σ required outside members / Σ panel sizes of its applications
+    /// (what the per-panel rule guarantees).
     pub required_share: f64,
     /// Its `max_load` per expert, if it sets one.
     pub max_load: Option<u32>,
@@ -36,52 +42,85 @@ pub struct ProgrammeShare {
 impl ProgrammeShare {
     /// `outside_reviews / reviews` (0 without reviews).
     pub fn share(&self) -> f64 {
-        if self.reviews == 0 {
-            0.0
-        } else {
-            self.outside_reviews as f64 / self.reviews as f64
-        }
+        super::ratio(self.outside_reviews, self.reviews)
+    }
+
+    /// True unless the share falls short of the target.
+    pub fn meets_target(&self) -> bool {
+        self.target.is_none_or(|t| self.share() + 1e-12 >= t)
     }
 }
 
 /// One expert's reviews in the round's year against `max_reviews_per_year`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YearlyLoad {
     /// The expert.
-    pub expert: String,
+    pub expert: Named,
     /// Served or no-show reviews already recorded in the year.
-    pub past: u32,
+    pub earlier: u32,
     /// Reviews this round.
     pub now: u32,
     /// `max_reviews_per_year`.
     pub cap: u32,
 }
 
-/// The history's figures.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Experts a history rule keeps out of the round: how many, and the first
+/// [`LIST_KEEP`] in pool order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpertList {
+    /// How many.
+    pub count: usize,
+    /// The first of them, pool order.
+    pub experts: Vec<Named>,
+}
+
+impl ExpertList {
+    fn push(&mut self, n: Named) {
+        self.count += 1;
+        if self.experts.len() < LIST_KEEP {
+            self.experts.push(n);
+        }
+    }
+}
+
+/// What the history rules did this round.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryFigures {
-    /// The round's year.
+    /// The round's year (`policy.year`).
     pub year: Option<i32>,
-    /// Records in the history table, and those that count this round.
+    /// `history_years`: the window is `year − history_years ..= year`.
+    pub history_years: u32,
+    /// Records in the history table.
     pub records: usize,
     /// Records within the window.
     pub counting: usize,
-    /// `avoid_repeat` as written.
+    /// `avoid_repeat` as written (`off`, `institution`, `team`, `both`).
     pub avoid_repeat: String,
-    /// Pairs excluded as repeats (a ban).
-    pub repeats_avoided: u64,
-    /// Assigned pairs that repeat and pay `repeat_penalty`.
+    /// `repeat_penalty` when repeats are priced rather than excluded.
+    pub repeat_penalty: Option<f64>,
+    /// Pairs that would repeat a counting review (under a ban they are
+    /// excluded: repeats avoided; under a penalty they cost it when
+    /// assigned).
+    pub repeat_pairs: u64,
+    /// Assigned pairs that repeat (they pay `repeat_penalty`).
     pub repeats_paid: u64,
     /// Their total cost, in millionths.
     pub penalty_micro: i64,
     /// Experts resting (`max_consecutive_years`).
-    pub resting: Vec<String>,
+    pub resting: ExpertList,
     /// Experts barred by `max_declines`.
-    pub barred_declines: Vec<String>,
+    pub barred_declines: ExpertList,
     /// Experts barred by `min_rating`.
-    pub barred_rating: Vec<String>,
-    /// Experts with reviews earlier in the year (or now) against the cap,
-    /// most loaded first.
+    pub barred_rating: ExpertList,
+    /// `max_reviews_per_year`, when set.
+    pub max_reviews_per_year: Option<u32>,
+    /// Experts with reviews recorded earlier in the round's year.
+    pub reviewed_earlier: usize,
+    /// Of all experts, those whose year (earlier + this round) reaches
+    /// `max_reviews_per_year`.
+    pub at_yearly_cap: usize,
+    /// Experts with reviews earlier in the year, most reviews in the year
+    /// first (ties: pool order), the first [`LIST_KEEP`].
     pub yearly: Vec<YearlyLoad>,
 }
 
@@ -94,13 +133,6 @@ pub struct RoundFigures {
     /// The history section; `None` when the input has no history table and
     /// no history rule.
     pub history: Option<HistoryFigures>,
-}
-
-impl RoundFigures {
-    /// True when there is nothing to show.
-    pub fn is_empty(&self) -> bool {
-        self.programmes.is_empty() && self.history.is_none()
-    }
 }
 
 /// Computes the figures from the instance and the resolved panels.
@@ -116,29 +148,30 @@ fn programme_shares(inst: &Instance, resolved: &[Resolved]) -> Vec<ProgrammeShar
         return Vec::new();
     }
     let n = inst.programmes.len();
+    let round = inst.policy.min_outside_share;
     // Slot n: applications without a programme.
     let slot = |a: AppIx| inst.applications[a.ix()].programme.map_or(n, |p| p.ix());
     let mut out: Vec<ProgrammeShare> = (0..=n)
         .map(|p| {
-            let (name, target, max_load) = if p < n {
-                let prog = crate::model::ProgIx(p as u32);
-                let rules = inst.rules_of_programme(prog);
-                (
-                    inst.programmes.name(p as u32).to_string(),
-                    rules
-                        .and_then(|r| r.min_outside_share)
-                        .unwrap_or(inst.policy.min_outside_share),
-                    inst.programme_max_load(prog),
-                )
+            let (name, own, max_load) = if p < n {
+                let prog = ProgIx(p as u32);
+                let name = inst.programmes.name(p as u32).to_string();
+                let own = inst
+                    .rules_of_programme(prog)
+                    .and_then(|r| r.min_outside_share)
+                    .map(|s| (s, format!("programmes.{name}.min_outside_share")));
+                (Some(name), own, inst.programme_max_load(prog))
             } else {
-                ("(none)".into(), inst.policy.min_outside_share, None)
+                (None, None, None)
             };
+            let (target, from) = own.unwrap_or((round, "min_outside_share".into()));
             ProgrammeShare {
-                name,
+                programme: name,
                 applications: 0,
                 reviews: 0,
                 outside_reviews: 0,
-                target,
+                target: (target > 0.0).then_some(target),
+                target_from: (target > 0.0).then_some(from),
                 required_share: 0.0,
                 max_load,
                 at_cap: 0,
@@ -171,11 +204,7 @@ fn programme_shares(inst: &Instance, resolved: &[Resolved]) -> Vec<ProgrammeShar
         }
     }
     for (s, p) in out.iter_mut().enumerate() {
-        p.required_share = if req[s].1 == 0 {
-            0.0
-        } else {
-            req[s].0 as f64 / req[s].1 as f64
-        };
+        p.required_share = super::ratio(req[s].0, req[s].1);
     }
     out.retain(|p| p.applications > 0);
     out
@@ -192,6 +221,7 @@ fn history_figures(
     }
     let mut h = HistoryFigures {
         year: p.year,
+        history_years: p.history_years,
         records: inst.history.records.len(),
         counting: inst
             .history
@@ -200,11 +230,11 @@ fn history_figures(
             .filter(|r| crate::history::counts(p, r.year))
             .count(),
         avoid_repeat: p.avoid_repeat.as_str().to_string(),
+        repeat_penalty: p.repeat_penalty_micro().map(crate::model::total_as_f64),
+        repeat_pairs: elig.repeat_pairs(),
+        max_reviews_per_year: p.max_reviews_per_year,
         ..HistoryFigures::default()
     };
-    if elig.penalty() == 0 {
-        h.repeats_avoided = elig.repeat_pairs();
-    }
     let mut load = vec![0u32; inst.experts.len()];
     for r in resolved {
         let Some(a) = r.app else { continue };
@@ -216,161 +246,39 @@ fn history_figures(
             }
         }
     }
+    let mut yearly: Vec<(u32, ExpertIx, YearlyLoad)> = Vec::new();
     for e in inst.expert_ixs() {
-        let id = inst.experts[e.ix()].id.clone();
         for bar in crate::history::bars(inst, e) {
-            match bar {
-                crate::history::Bar::Resting { .. } => h.resting.push(id.clone()),
-                crate::history::Bar::Declines { .. } => h.barred_declines.push(id.clone()),
-                crate::history::Bar::Rating { .. } => h.barred_rating.push(id.clone()),
-            }
+            let list = match bar {
+                crate::history::Bar::Resting { .. } => &mut h.resting,
+                crate::history::Bar::Declines { .. } => &mut h.barred_declines,
+                crate::history::Bar::Rating { .. } => &mut h.barred_rating,
+            };
+            list.push(expert_named(inst, e));
         }
         if let (Some(cap), Some(year)) = (p.max_reviews_per_year, p.year) {
-            let past = inst.history.reviews_in_year(e, year);
-            if past > 0 {
-                h.yearly.push(YearlyLoad {
-                    expert: id,
-                    past,
-                    now: load[e.ix()],
+            let earlier = inst.history.reviews_in_year(e, year);
+            let now = load[e.ix()];
+            if earlier + now >= cap {
+                h.at_yearly_cap += 1;
+            }
+            if earlier > 0 {
+                h.reviewed_earlier += 1;
+                let row = YearlyLoad {
+                    expert: expert_named(inst, e),
+                    earlier,
+                    now,
                     cap,
-                });
+                };
+                yearly.push((earlier + now, e, row));
             }
         }
     }
-    h.yearly.sort_by_key(|y| std::cmp::Reverse(y.past + y.now));
+    yearly.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    h.yearly = yearly
+        .into_iter()
+        .take(LIST_KEEP)
+        .map(|(_, _, row)| row)
+        .collect();
     Some(h)
-}
-
-fn pct(x: f64) -> String {
-    super::pct(x)
-}
-
-fn names(list: &[String], n: usize) -> String {
-    let mut s: Vec<&str> = list.iter().take(n).map(String::as_str).collect();
-    if list.len() > n {
-        s.push("…");
-    }
-    s.join(", ")
-}
-
-/// Most experts listed by name in a history line.
-const LISTED: usize = 12;
-
-/// The sections in Markdown (empty when there is nothing to show).
-pub fn markdown(f: &RoundFigures) -> String {
-    let mut s = String::new();
-    if !f.programmes.is_empty() {
-        s.push_str("\n## Programmes\n\n| programme | applications | reviews | outside share | target | required | max_load | experts at it |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for p in &f.programmes {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                p.name.replace('|', "\\|"),
-                p.applications,
-                p.reviews,
-                pct(p.share()),
-                pct(p.target),
-                pct(p.required_share),
-                p.max_load.map_or("–".into(), |c| c.to_string()),
-                p.at_cap
-            );
-        }
-    }
-    if let Some(h) = &f.history {
-        let _ = writeln!(
-            s,
-            "\n## History\n\n- round year: {}; {} past review(s) on record, {} within the window\n- repeats (avoid_repeat {}): {} pair(s) excluded; {} assigned pair(s) paid the penalty (total {:.6})\n- resting (max_consecutive_years): {} expert(s){}\n- barred by max_declines: {}{}; by min_rating: {}{}",
-            h.year.map_or("none".into(), |y| y.to_string()),
-            h.records,
-            h.counting,
-            h.avoid_repeat,
-            h.repeats_avoided,
-            h.repeats_paid,
-            crate::model::total_as_f64(h.penalty_micro),
-            h.resting.len(),
-            colon(&h.resting),
-            h.barred_declines.len(),
-            colon(&h.barred_declines),
-            h.barred_rating.len(),
-            colon(&h.barred_rating)
-        );
-        if !h.yearly.is_empty() {
-            s.push_str("\n| expert | earlier this year | this round | max_reviews_per_year |\n|---|---:|---:|---:|\n");
-            for y in h.yearly.iter().take(20) {
-                let _ = writeln!(s, "| {} | {} | {} | {} |", y.expert, y.past, y.now, y.cap);
-            }
-        }
-    }
-    s
-}
-
-fn colon(list: &[String]) -> String {
-    if list.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", names(list, LISTED))
-    }
-}
-
-/// The sections as HTML `<section>`s (empty when there is nothing to show).
-pub fn html(f: &RoundFigures) -> String {
-    use super::svg::esc;
-    let mut s = String::new();
-    if !f.programmes.is_empty() {
-        s.push_str("<section>\n<h2>Programmes</h2>\n<p>Each programme is judged by its own rules: its outside-city share against its own target.</p>\n<table><tr><th>programme</th><th>applications</th><th>reviews</th><th>outside share</th><th>target</th><th>required</th><th>max_load</th><th>experts at it</th></tr>\n");
-        for p in &f.programmes {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&p.name),
-                p.applications,
-                p.reviews,
-                pct(p.share()),
-                if p.share() + 1e-9 < p.target { " (below)" } else { "" },
-                pct(p.target),
-                pct(p.required_share),
-                p.max_load.map_or("–".into(), |c| c.to_string()),
-                p.at_cap
-            );
-        }
-        s.push_str("</table>\n</section>\n");
-    }
-    if let Some(h) = &f.history {
-        let _ = write!(
-            s,
-            "<section>\n<h2>History</h2>\n<ul><li>round year {}: {} past review(s) on record, {} within the window</li>\
-             <li>repeats (avoid_repeat {}): {} pair(s) excluded; {} assigned pair(s) paid the penalty (total {:.6})</li>\
-             <li>resting (max_consecutive_years): {} expert(s){}</li>\
-             <li>barred by max_declines: {}{}; by min_rating: {}{}</li></ul>\n",
-            h.year.map_or("none".into(), |y| y.to_string()),
-            h.records,
-            h.counting,
-            esc(&h.avoid_repeat),
-            h.repeats_avoided,
-            h.repeats_paid,
-            crate::model::total_as_f64(h.penalty_micro),
-            h.resting.len(),
-            esc(&colon(&h.resting)),
-            h.barred_declines.len(),
-            esc(&colon(&h.barred_declines)),
-            h.barred_rating.len(),
-            esc(&colon(&h.barred_rating))
-        );
-        if !h.yearly.is_empty() {
-            s.push_str("<table><tr><th>expert</th><th>earlier this year</th><th>this round</th><th>max_reviews_per_year</th></tr>\n");
-            for y in h.yearly.iter().take(20) {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&y.expert),
-                    y.past,
-                    y.now,
-                    y.cap
-                );
-            }
-            s.push_str("</table>\n");
-        }
-        s.push_str("</section>\n");
-    }
-    s
 }

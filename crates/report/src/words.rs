@@ -81,9 +81,89 @@ pub fn rule(lang: Lang, r: &RuleInForce) -> (String, String) {
             "每组多一个城市的加分（软性）",
             v.into(),
         ),
+        "year" => ("year of the round", "本轮年度", v.into()),
+        "history_years" => ("years of history that count", "计入的历史年数", v.into()),
+        "avoid_repeat" => (
+            "no expert reviews the same applicants again (institution / team)",
+            "避免重复评审同一单位或团队",
+            avoid_repeat(lang, v),
+        ),
+        "repeat_penalty" => (
+            "a repeat costs (score, instead of a ban)",
+            "重复评审扣分（代替禁止）",
+            v.into(),
+        ),
+        "max_reviews_per_year" => (
+            "reviews per expert in the year, at most",
+            "每位专家全年评审不超过",
+            v.into(),
+        ),
+        "max_consecutive_years" => (
+            "consecutive years of reviewing, at most (then a year of rest)",
+            "连续评审年数不超过（之后轮空一年）",
+            v.into(),
+        ),
+        "max_declines" => (
+            "declines and no-shows in the window, at most",
+            "期内拒评或缺席次数不超过",
+            v.into(),
+        ),
+        "min_rating" => (
+            "mean rating of past reviews, at least",
+            "历次评审平均评分不低于",
+            v.into(),
+        ),
         other => (other, other, v.into()),
     };
     (lang.t(en, zh).to_string(), value)
+}
+
+/// What `avoid_repeat` counts as a repeat, in words.
+fn avoid_repeat(lang: Lang, v: &str) -> String {
+    match v {
+        "off" => lang.t("off", "未启用"),
+        "institution" => lang.t("same institution", "同一单位"),
+        "team" => lang.t("same team member", "同一团队成员"),
+        "both" => lang.t("same institution or team member", "同一单位或团队成员"),
+        other => other,
+    }
+    .into()
+}
+
+/// The history rules: they apply to experts, not to applications.
+const EXPERT_RULES: [&str; 8] = [
+    "year",
+    "history_years",
+    "avoid_repeat",
+    "repeat_penalty",
+    "max_reviews_per_year",
+    "max_consecutive_years",
+    "max_declines",
+    "min_rating",
+];
+
+/// What a rule in force applies to: its city, its programme, the experts
+/// (history rules) or every application.
+pub fn applies_to(lang: Lang, r: &RuleInForce) -> String {
+    if let Some(c) = &r.city {
+        return c.clone();
+    }
+    if let Some(p) = &r.programme {
+        return format!("{}{p}", lang.t("programme ", "计划类别："));
+    }
+    if EXPERT_RULES.contains(&r.rule.as_str()) {
+        return lang.t("every expert", "全部专家").into();
+    }
+    lang.t("every application", "全部项目").into()
+}
+
+/// The policy field of a rule in force, as the policy file names it
+/// (`programmes.<name>.<field>` for a programme's own rule).
+pub fn field(r: &RuleInForce) -> String {
+    match &r.programme {
+        Some(p) => format!("programmes.{p}.{}", r.rule),
+        None => r.rule.clone(),
+    }
 }
 
 /// The name of a rule family.
@@ -244,4 +324,146 @@ pub fn n(x: u64) -> String {
 /// A policy value shown as written.
 pub fn value(x: f64) -> String {
     num(x)
+}
+
+/// The programme table's column headings (the HTML and Markdown forms).
+pub fn programme_head(lang: Lang) -> [&'static str; 8] {
+    [
+        lang.t("programme", "计划类别"),
+        lang.t("applications", "项目数"),
+        lang.t("reviews", "评审次数"),
+        lang.t("from other cities", "外地评审"),
+        lang.t("target (its own)", "目标（本类别）"),
+        lang.t("the per-panel rule guarantees", "每组规则保证"),
+        lang.t(
+            "reviews per expert in it, at most",
+            "每位专家在本类别评审上限",
+        ),
+        lang.t("experts at that cap", "达到上限的专家"),
+    ]
+}
+
+/// One programme's row: name, applications, reviews, outside reviews with
+/// their share, target with its source, required share, `max_load`,
+/// experts at it.
+pub fn programme_row(lang: Lang, p: &super::ProgrammeShare) -> [String; 8] {
+    let target = match (&p.target, &p.target_from) {
+        (Some(t), Some(from)) => format!("{} ({from})", pct(*t)),
+        (t, _) => target(lang, *t),
+    };
+    let short = if p.meets_target() {
+        ""
+    } else {
+        lang.t(" — below target", " — 低于目标")
+    };
+    [
+        p.programme
+            .clone()
+            .unwrap_or_else(|| lang.t("(no programme)", "（未分类）").into()),
+        count(p.applications),
+        int(p.reviews),
+        format!("{} ({}){short}", int(p.outside_reviews), pct(p.share())),
+        target,
+        pct(p.required_share),
+        p.max_load.map_or_else(|| "–".into(), int),
+        count(p.at_cap),
+    ]
+}
+
+/// The history section's lines: (label, value), in order.
+pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut line = |en: &str, zh: &str, v: String| out.push((lang.t(en, zh).into(), v));
+    let window = match h.year {
+        Some(y) => format!(
+            "{y} ({} {}–{y})",
+            lang.t("records count from", "计入"),
+            i64::from(y) - i64::from(h.history_years)
+        ),
+        None => lang.t("none", "无").into(),
+    };
+    line("year of the round", "本轮年度", window);
+    line(
+        "past reviews on record / within the window",
+        "历史评审记录 / 计入期内",
+        format!("{} / {}", count(h.records), count(h.counting)),
+    );
+    line(
+        "repeats (avoid_repeat)",
+        "重复评审（avoid_repeat）",
+        avoid_repeat(lang, &h.avoid_repeat),
+    );
+    match h.repeat_penalty {
+        None => line(
+            "repeats avoided: pairs kept out",
+            "避免的重复评审：排除的配对",
+            int(h.repeat_pairs),
+        ),
+        Some(pen) => {
+            line(
+                "pairs that would repeat (each costs repeat_penalty)",
+                "会构成重复评审的配对（每对扣 repeat_penalty）",
+                format!(
+                    "{} ({} {})",
+                    int(h.repeat_pairs),
+                    lang.t("penalty", "扣分"),
+                    num(pen)
+                ),
+            );
+            line(
+                "repeats paid: assigned anyway, total cost",
+                "仍被安排的重复评审及总扣分",
+                format!("{} ({})", int(h.repeats_paid), score(h.penalty_micro)),
+            );
+        }
+    }
+    let shown = |l: &super::ExpertList| {
+        if l.count == 0 {
+            "0".to_string()
+        } else {
+            format!(
+                "{}: {}",
+                count(l.count),
+                list_some(lang, &l.experts, l.count, super::html::LIST_LIMIT)
+            )
+        }
+    };
+    line(
+        "experts resting (max_consecutive_years)",
+        "轮空休息的专家（max_consecutive_years）",
+        shown(&h.resting),
+    );
+    line(
+        "experts barred for declines (max_declines)",
+        "因拒评过多不予邀请（max_declines）",
+        shown(&h.barred_declines),
+    );
+    line(
+        "experts barred for their rating (min_rating)",
+        "因评分过低不予邀请（min_rating）",
+        shown(&h.barred_rating),
+    );
+    if let Some(cap) = h.max_reviews_per_year {
+        line(
+            "reviews per expert in the year, at most (max_reviews_per_year)",
+            "每位专家全年评审上限（max_reviews_per_year）",
+            int(cap),
+        );
+        line(
+            "experts who reviewed earlier this year / whose year reaches the cap",
+            "本年度已参加评审的专家 / 全年达到上限的专家",
+            format!("{} / {}", count(h.reviewed_earlier), count(h.at_yearly_cap)),
+        );
+    }
+    out
+}
+
+/// The yearly-load table's column headings.
+pub fn yearly_head(lang: Lang) -> [&'static str; 4] {
+    [
+        lang.t("expert", "专家"),
+        lang.t("reviews earlier this year", "本年度此前评审"),
+        lang.t("this round", "本轮"),
+        lang.t("max_reviews_per_year", "全年上限"),
+    ]
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
 use crate::io::LoadErrors;
-use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
+use crate::model::{AppIx, ExpertIx, Instance};
 use crate::solve::{self, Method, SolveError};
 
 /// What kind of failure, with the CLI's exit code for the same failure.
@@ -419,47 +419,27 @@ pub fn replace(
     asked.input_sha256 = hash.to_string();
     asked.panels_sha256 =
         crate::io::instance_sha256(panels_path).map_err(|e| ActionError::bad(e.to_string()))?;
-    let panels =
-        panel_indices(inst, &file).map_err(|m| ActionError::bad(format!("{panels_label}: {m}")))?;
-    let state = crate::draw::state::RoundState::from_file(inst, &file, panels_path)
-        .map_err(ActionError::bad)?;
     let mut notes = Vec::new();
-    let state = state
-        .apply(inst, &panels, &asked, &mut |m| notes.push(m.to_string()))
-        .map_err(ActionError::bad)?;
-    let solving = state.instance_for_solving(inst);
-    let elig = Eligibility::compute(&solving);
-    let before = crate::draw::total_micro(&solving, &elig, &panels);
-    let replaced = crate::draw::replace_with(
-        &solving,
-        &elig,
-        &crate::draw::ReplaceRequest {
-            panels: &panels,
-            declined: &state.declined,
-            withdrawn: &state.withdrawn,
-            locked: &state.locked,
-            allow_moves: asked.allow_moves,
-        },
-    )
-    .map_err(draw_err)?;
-    let mut new_file = PanelsFile {
-        status: "feasible".to_string(),
-        objective: total_as_f64(replaced.objective_micro),
-        bound: None,
-        panels: crate::draw::log::panel_records(&solving, &elig, &replaced.panels),
-        solver: Some("replace".to_string()),
-        seed: file.seed,
-        input_sha256: Some(hash.to_string()),
-        ..Default::default()
-    };
-    state.write_into(inst, &mut new_file);
-    new_file.seal();
+    let done = crate::draw::replace_file(inst, &file, panels_path, &asked, &mut |m| {
+        notes.push(m.to_string())
+    })
+    .map_err(|e| match e {
+        crate::draw::ReplaceFileError::Panels(m) => {
+            ActionError::bad(format!("{panels_label}: {m}"))
+        }
+        crate::draw::ReplaceFileError::Asked(m) => ActionError::bad(m),
+        crate::draw::ReplaceFileError::Draw(e) => draw_err(e),
+    })?;
+    let (state, replaced, new_file, rlog, log_bytes) = (
+        done.state,
+        done.replaced,
+        done.file,
+        done.log,
+        done.log_bytes,
+    );
     verified(inst, &new_file, "replacement")?;
-    let rlog = crate::draw::replace_log(&solving, &replaced, &asked, before, &new_file);
     let mut staged = crate::io::Outputs::new();
-    staged
-        .file(log, &crate::draw::log::json_bytes(&rlog))
-        .map_err(write_err)?;
+    staged.file(log, &log_bytes).map_err(write_err)?;
     crate::io::stage_panels(&mut staged, out, &new_file, inst).map_err(write_err)?;
     staged.commit().map_err(write_err)?;
     Ok(Replacement {
@@ -471,38 +451,6 @@ pub fn replace(
         notes,
         panels: Some(new_file),
     })
-}
-
-/// One panel per application, in instance order; unknown ids refused.
-fn panel_indices(inst: &Instance, file: &PanelsFile) -> Result<Vec<Vec<ExpertIx>>, String> {
-    let app_index = inst.app_index();
-    let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
-    for rec in &file.panels {
-        let a = *app_index
-            .get(rec.application.as_str())
-            .ok_or_else(|| format!("unknown application {}", rec.application))?;
-        if panels[a.ix()].is_some() {
-            return Err(format!("application {} has two panels", rec.application));
-        }
-        let mut experts = Vec::with_capacity(rec.experts.len());
-        for id in &rec.experts {
-            let e = inst.expert_by_id(id).ok_or_else(|| {
-                format!("unknown expert {id} on the panel of {}", rec.application)
-            })?;
-            if !experts.contains(&e) {
-                experts.push(e);
-            }
-        }
-        experts.sort_unstable();
-        panels[a.ix()] = Some(experts);
-    }
-    panels
-        .into_iter()
-        .enumerate()
-        .map(|(a, p)| {
-            p.ok_or_else(|| format!("no panel for application {}", inst.applications[a].id))
-        })
-        .collect()
 }
 
 /// `APPLICATION:EXPERT` pairs, resolved; repeats dropped.
@@ -636,13 +584,15 @@ pub fn verify(inst: &Instance, panels_path: &Path) -> Result<(bool, String), Act
 // ---------------------------------------------------------------- history and template
 
 /// Appends a finished round to a history file (as `panels history append
-/// INPUT PANELS --year Y [--round R] --replace-log LOG… --to TO`).
+/// INPUT PANELS --year Y [--round R] --replace-log LOG… --to TO`); the
+/// instance comes with its input hash (replace logs of another input are
+/// refused).
 ///
 /// # Errors
 /// As `panels history append`: a year other than the policy's or a round
 /// already in the file is bad input; nothing is written then.
 pub fn history_append(
-    inst: &Instance,
+    (inst, input_sha256): (&Instance, &str),
     panels: &Path,
     replace_logs: &[std::path::PathBuf],
     year: i32,
@@ -658,6 +608,9 @@ pub fn history_append(
             year,
             round,
             to,
+            input_sha256,
+            // The console's history is a CSV file: no sheet names to choose.
+            lang: crate::io::office::Lang::default(),
         },
     )
     .map_err(|e| match e {

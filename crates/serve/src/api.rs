@@ -685,7 +685,7 @@ pub async fn history_step(
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let done = actions::history_append(
-            &loaded.0,
+            (&loaded.0, &loaded.1),
             &round.file(&current.panels),
             &logs.iter().map(|l| round.file(l)).collect::<Vec<_>>(),
             year,
@@ -712,13 +712,17 @@ pub async fn history_step(
 }
 
 /// Messages name files as the round folder and the data folder do
-/// (`001-solve.panels.json`, `history.csv`), never by server paths.
+/// (`001-solve.panels.json`, `history.csv`), never by server paths, and
+/// the CLI's flags by the API's fields (`--year` → `year`).
 fn relabel_paths(mut e: ActionError, round: &Round, history: &std::path::Path) -> ActionError {
     let dir = format!("{}/", round.dir.display());
     e.message = e
         .message
         .replace(&history.display().to_string(), "history.csv")
-        .replace(&dir, "");
+        .replace(&dir, "")
+        .replace("give --round", "give a round label")
+        .replace("--year ", "year ")
+        .replace("--round ", "round ");
     e
 }
 

@@ -299,7 +299,7 @@ pub fn take_history(
     match form {
         InputForm::CsvZip => write(&input.join("history.csv"), &bytes)?,
         InputForm::Bundle => {
-            let list = history_bytes(shown, HistoryForm::Json, &records)
+            let list = history_bytes(shown, HistoryForm::Json, &records, Default::default())
                 .map_err(|e| ActionError::other(e.to_string()))?;
             let text = std::fs::read(input).map_err(|e| ActionError::other(e.to_string()))?;
             let open = text

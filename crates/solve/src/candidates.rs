@@ -139,6 +139,20 @@ struct Packed {
     city: u32,
     institution: u32,
     available: bool,
+    /// Bit p set when the expert may serve programme p (every bit when
+    /// the expert lists none); programmes from the 64th on are looked up
+    /// in the instance.
+    programmes: u64,
+}
+
+/// The programme bits of [`Packed::programmes`].
+fn programme_bits(list: &[crate::model::ProgIx]) -> u64 {
+    if list.is_empty() {
+        return u64::MAX;
+    }
+    list.iter()
+        .filter(|p| p.ix() < 64)
+        .fold(0, |bits, p| bits | 1 << p.ix())
 }
 
 /// Scratch shared by the scans of one pass.
@@ -151,6 +165,9 @@ pub struct Scanner<'a> {
     scratch: ScanScratch,
     /// Stamp per expert: `stamp[e] == mark` when e was reported by the scan.
     stamp: Vec<u32>,
+    /// Stamp per expert: `repeat[e] == mark` when (a, e) repeats a past
+    /// review (`avoid_repeat`), for the application being scanned.
+    repeat: Vec<u32>,
     mark: u32,
     buf: Vec<(Score, ExpertIx)>,
     base: Score,
@@ -189,11 +206,13 @@ impl<'a> Scanner<'a> {
                     city: x.city.0,
                     institution: x.institution.0,
                     available: !elig.out_of_round(ExpertIx(i as u32)),
+                    programmes: programme_bits(&x.programmes),
                 })
                 .collect(),
             not_serving: not_serving(inst),
             scratch: ScanScratch::new(inst.experts.len()),
             stamp: vec![0; inst.experts.len()],
+            repeat: vec![0; inst.experts.len()],
             mark: 0,
             buf: Vec::new(),
             base: index.base(),
@@ -211,9 +230,13 @@ impl<'a> Scanner<'a> {
         self.mark = self.mark.wrapping_add(1);
         if self.mark == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.repeat.iter_mut().for_each(|s| *s = 0);
             self.mark = 1;
         }
         let mark = self.mark;
+        for e in elig.repeat_experts(a) {
+            self.repeat[e.ix()] = mark;
+        }
         // Experts reported by the scan: eligible ones into buf; per city,
         // how many pass the pair rules (whatever their score).
         self.buf.clear();
@@ -221,17 +244,29 @@ impl<'a> Scanner<'a> {
         let mut per_city = vec![0u32; n_cities];
         {
             let (stamp, buf, packed) = (&mut self.stamp, &mut self.buf, &self.packed);
+            let repeat = &self.repeat;
             let same_inst = inst.policy.avoid_same_institution;
             let app_inst = app.institution.0;
             let min = elig.min_affinity(a);
+            let ban = elig.repeats_banned();
+            // The application's programme bit; `None`: no programme, or
+            // one past the 64th (looked up in the instance).
+            let prog_bit = app
+                .programme
+                .filter(|p| p.ix() < 64)
+                .map(|p| 1u64 << p.ix());
+            let wide = app.programme.is_some_and(|p| p.ix() >= 64);
             self.index
                 .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
                     stamp[e.ix()] = mark;
                     let p = packed[e.ix()];
+                    let repeats = repeat[e.ix()] == mark;
                     if !p.available
                         || (same_inst && p.institution == app_inst)
-                        || elig.is_person_excluded(a, e)
-                        || !elig.serves(inst, a, e)
+                        || (ban && repeats)
+                        || elig.is_person_based_excluded(a, e)
+                        || prog_bit.is_some_and(|b| p.programmes & b == 0)
+                        || (wide && !elig.serves(inst, a, e))
                     {
                         return;
                     }
@@ -239,7 +274,8 @@ impl<'a> Scanner<'a> {
                     rules_ok_reported[c] += 1;
                     if min.is_none_or(|m| s >= m) {
                         // A priced repeat ranks by what it adds.
-                        buf.push((elig.priced_score(a, e, s), e));
+                        let s = if repeats { elig.penalised(s) } else { s };
+                        buf.push((s, e));
                         per_city[c] += 1;
                     }
                 });

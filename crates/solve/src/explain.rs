@@ -9,7 +9,7 @@
 //! those applications (grouped by city and field), the rules whose caps
 //! form the cut, the shortfall, and what would fix it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::network::{ArcRole, Encoded};
@@ -202,11 +202,15 @@ pub fn shortage_report(
 ) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut short_apps = 0usize;
+    let mut kinds: BTreeSet<ConflictKind> = BTreeSet::new();
     for s in shortages {
         out.shortfall += u64::from(s.short);
         short_apps += 1;
         if out.findings.len() < MAX_LISTED {
             out.findings.push(s.describe(inst, elig));
+            if s.counts.total < s.counts.k {
+                kinds.extend(exclusions(inst, elig, s.app).into_keys());
+            }
         }
     }
     if short_apps > MAX_LISTED {
@@ -221,7 +225,7 @@ pub fn shortage_report(
     out.fixes.push(
         "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
     );
-    out.fixes.extend(history_fixes(inst));
+    out.fixes.extend(history_fixes(inst, &kinds));
     if inst.policy.min_outside_share > 0.0
         || inst.policy.min_outside > 0
         || inst.policy.max_per_city.is_some()
@@ -272,6 +276,8 @@ pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<I
             "raise max_load by {} for each of the {usable} usable experts, or add experts",
             (demand - supply).div_ceil(usable.max(1))
         ));
+        let usable: Vec<ExpertIx> = inst.expert_ixs().filter(|e| has_pair[e.ix()]).collect();
+        yearly_findings(inst, &usable, &mut out);
         return Some(out);
     }
     let floor: u64 = inst.expert_ixs().map(|e| u64::from(inst.min_load(e))).sum();
@@ -559,28 +565,54 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
         .push(format!("or raise max_reviews_per_year above {cap}"));
 }
 
-/// Fixes for the history rules that exclude experts, when they are on.
-fn history_fixes(inst: &Instance) -> Vec<String> {
+/// Fixes for the history rules that excluded experts of the short
+/// applications (`kinds`: the exclusion kinds seen).
+fn history_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>) -> Vec<String> {
     let p = &inst.policy;
     let mut out = Vec::new();
-    if !p.avoid_repeat.is_off() && p.repeat_penalty_micro().is_none() {
+    if kinds.contains(&ConflictKind::Repeat) && p.repeat_penalty_micro().is_none() {
         out.push(format!(
-            "or turn repeats from a ban into a cost: set repeat_penalty (avoid_repeat is {})",
+            "or turn repeats from a ban into a cost: set repeat_penalty (avoid_repeat is {}), or set avoid_repeat to off",
             p.avoid_repeat.as_str()
         ));
     }
-    if let Some(n) = p.max_consecutive_years {
+    if let Some(n) = p
+        .max_consecutive_years
+        .filter(|_| kinds.contains(&ConflictKind::Resting))
+    {
         out.push(format!(
             "or raise max_consecutive_years ({n}) so that fewer experts rest"
         ));
     }
-    if let Some(n) = p.max_declines {
+    if let Some(n) = p
+        .max_declines
+        .filter(|_| kinds.contains(&ConflictKind::Declines))
+    {
         out.push(format!("or raise max_declines ({n})"));
     }
-    if let Some(r) = p.min_rating {
+    if let Some(r) = p
+        .min_rating
+        .filter(|_| kinds.contains(&ConflictKind::Rating))
+    {
         out.push(format!("or lower min_rating ({r})"));
     }
     out
+}
+
+/// The policy field behind a history exclusion kind, with its value.
+fn history_rule(inst: &Instance, kind: ConflictKind) -> Option<String> {
+    let p = &inst.policy;
+    let opt = |name: &str, v: Option<String>| v.map(|v| format!("{name} {v}"));
+    match kind {
+        ConflictKind::Repeat => Some(format!("avoid_repeat {}", p.avoid_repeat.as_str())),
+        ConflictKind::Resting => opt(
+            "max_consecutive_years",
+            p.max_consecutive_years.map(|n| n.to_string()),
+        ),
+        ConflictKind::Declines => opt("max_declines", p.max_declines.map(|n| n.to_string())),
+        ConflictKind::Rating => opt("min_rating", p.min_rating.map(|r| r.to_string())),
+        _ => None,
+    }
 }
 
 fn fields_label(inst: &Instance, a: AppIx) -> String {
@@ -592,23 +624,60 @@ fn fields_label(inst: &Instance, a: AppIx) -> String {
     }
 }
 
-/// "excluded: 3 same institution, 1 co-author" for one application.
-fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
-    let mut counts: BTreeMap<ConflictKind, u32> = BTreeMap::new();
+/// Per exclusion kind, the experts it keeps from application `a` (a pair
+/// with two kinds counts under both), in pool order.
+fn exclusions(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: AppIx,
+) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
+    let mut out: BTreeMap<ConflictKind, Vec<ExpertIx>> = BTreeMap::new();
     for e in inst.expert_ixs() {
         let v = elig.check(inst, a, e);
         let mut kinds: Vec<ConflictKind> = v.reasons.iter().map(|r| r.kind()).collect();
+        kinds.sort_unstable();
         kinds.dedup();
         for k in kinds {
-            *counts.entry(k).or_default() += 1;
+            out.entry(k).or_default().push(e);
         }
     }
+    out
+}
+
+/// Experts named in a history exclusion before "…".
+const HISTORY_NAMED: usize = 5;
+
+/// "excluded: 3 same institution, 1 co-author" for one application; a
+/// history rule is named with its value and the experts it keeps out
+/// ("3 resting (history; max_consecutive_years 1: E1, E2, E3)").
+fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
+    let counts = exclusions(inst, elig, a);
     if counts.is_empty() {
         return "the pool is too small".into();
     }
     let parts: Vec<String> = counts
         .iter()
-        .map(|(k, n)| format!("{n} {}", k.label()))
+        .map(|(k, list)| match history_rule(inst, *k) {
+            Some(rule) => {
+                let ids: Vec<&str> = list
+                    .iter()
+                    .take(HISTORY_NAMED)
+                    .map(|&e| inst.experts[e.ix()].id.as_str())
+                    .collect();
+                let more = if list.len() > HISTORY_NAMED {
+                    ", …"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {} ({rule}: {}{more})",
+                    list.len(),
+                    k.label(),
+                    ids.join(", ")
+                )
+            }
+            None => format!("{} {}", list.len(), k.label()),
+        })
         .collect();
     format!("excluded: {}", parts.join(", "))
 }

@@ -402,17 +402,19 @@ fn programme_nodes(
         .map(ProgIx)
         .filter_map(|p| inst.programme_max_load(p).map(|c| (p, c)))
         .collect();
-    // Pairs per (expert, capped programme).
-    let mut count: BTreeMap<(ExpertIx, ProgIx), u32> = BTreeMap::new();
+    // Pairs per (expert, capped programme): `count[e · capped + k]` for
+    // the k-th capped programme.
+    let n_capped = capped.len();
+    let mut count = vec![0u32; inst.experts.len() * n_capped];
     for a in inst.app_ixs() {
         let Some(p) = inst.applications[a.ix()].programme else {
             continue;
         };
-        if !capped.iter().any(|&(q, _)| q == p) {
+        let Some(k) = capped.iter().position(|&(q, _)| q == p) else {
             continue;
-        }
+        };
         for &e in pairs.experts_of(a) {
-            *count.entry((e, p)).or_insert(0) += 1;
+            count[e.ix() * n_capped + k] += 1;
         }
     }
     let later = opts.groups_for_later_pairs || opts.all_available_experts;
@@ -421,8 +423,8 @@ fn programme_nodes(
             continue;
         };
         let total = inst.max_load(e);
-        for &(p, cap) in &capped {
-            let n_pairs = count.get(&(e, p)).copied().unwrap_or(0);
+        for (k, &(p, cap)) in capped.iter().enumerate() {
+            let n_pairs = count[e.ix() * n_capped + k];
             if cap >= total || (!later && cap >= n_pairs) {
                 continue;
             }

@@ -209,7 +209,7 @@ fn served(r: &PastReview) -> bool {
 }
 
 fn same_place(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
+    crate::io::names::place_key(a) == crate::io::names::place_key(b)
 }
 
 /// The history's records grouped by expert id (input order kept): built

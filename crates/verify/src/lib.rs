@@ -113,7 +113,7 @@ pub use violation::{Rule, Violation};
 
 use crate::eligibility::Eligibility;
 use crate::io::panels::PanelsFile;
-use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
+use crate::model::{total_as_f64, Instance};
 
 pub use crate::io::panels::STATUS_NOT_RECORDED;
 
@@ -155,44 +155,13 @@ pub fn within_tolerance(value: f64, reference: f64) -> bool {
     diff <= tolerance(reference)
 }
 
-/// A panel record of the file with its ids resolved against the instance.
-///
-/// Built once by [`resolve`]; every rule reads it instead of looking ids up
-/// again, so all rules agree on what an id means.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Resolved {
-    /// Position of the record in the file (0-based).
-    pub record: usize,
-    /// The application, when its id is known.
-    pub app: Option<AppIx>,
-    /// Each listed expert, in file order; `None` for an unknown id.
-    pub experts: Vec<Option<ExpertIx>>,
-    /// The known experts of the panel, each once, in file order.
-    pub distinct: Vec<ExpertIx>,
-}
+use crate::io::assignment::Assignment;
+pub use crate::io::assignment::Resolved;
 
-/// Resolves every record of `panels` against `inst`.
+/// Resolves every record of `panels` against `inst` (the records of
+/// [`Assignment::resolve`], the one place ids are looked up).
 pub fn resolve(inst: &Instance, panels: &PanelsFile) -> Vec<Resolved> {
-    let app_index = inst.app_index();
-    let mut out = Vec::with_capacity(panels.panels.len());
-    for (record, p) in panels.panels.iter().enumerate() {
-        let app = app_index.get(p.application.as_str()).copied();
-        let experts: Vec<Option<ExpertIx>> =
-            p.experts.iter().map(|id| inst.expert_by_id(id)).collect();
-        let mut distinct: Vec<ExpertIx> = Vec::new();
-        for e in experts.iter().flatten() {
-            if !distinct.contains(e) {
-                distinct.push(*e);
-            }
-        }
-        out.push(Resolved {
-            record,
-            app,
-            experts,
-            distinct,
-        });
-    }
-    out
+    Assignment::resolve(inst, panels).records
 }
 
 /// The outcome of checking one panels file against one instance.
@@ -348,24 +317,6 @@ impl Report {
     }
 }
 
-/// `inst` with the experts the file records as withdrawn marked
-/// unavailable (no load floor); `inst` itself when there are none.
-fn without_withdrawn<'a>(
-    inst: &'a Instance,
-    panels: &PanelsFile,
-) -> std::borrow::Cow<'a, Instance> {
-    if panels.withdrawn.is_empty() {
-        return std::borrow::Cow::Borrowed(inst);
-    }
-    let mut owned = inst.clone();
-    for id in &panels.withdrawn {
-        if let Some(e) = inst.expert_by_id(id) {
-            owned.experts[e.ix()].available = false;
-        }
-    }
-    std::borrow::Cow::Owned(owned)
-}
-
 /// Formats a sum in millionths exactly, e.g. `12.3456` or `-0.5`.
 pub fn fmt_micro(micro: i64) -> String {
     let sign = if micro < 0 { "-" } else { "" };
@@ -392,37 +343,38 @@ pub fn verify(inst: &Instance, panels: &PanelsFile) -> Report {
 /// [`verify`] with eligibility already computed for `inst` (callers that
 /// also check the certificate or draw figures need it too).
 pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> Report {
-    let resolved = resolve(inst, panels);
-    let (scores_micro, pairs_scored) = rules::recompute_objective(inst, elig, &resolved);
+    let assignment = Assignment::resolve(inst, panels);
+    let resolved = &assignment.records;
+    let (scores_micro, pairs_scored) = rules::recompute_objective(inst, elig, resolved);
     let objective_micro = scores_micro
-        .saturating_add(rules::city_bonus(inst, &resolved))
-        .saturating_sub(history::penalties(inst, &resolved));
+        .saturating_add(rules::city_bonus(inst, resolved))
+        .saturating_sub(history::penalties(inst, resolved));
 
     let mut v = Vec::new();
-    rules::coverage(inst, &resolved, &mut v);
-    rules::unknown_applications(panels, &resolved, &mut v);
-    rules::unknown_experts(panels, &resolved, &mut v);
-    rules::panel_order(&resolved, &mut v);
-    rules::panel_size(inst, panels, &resolved, &mut v);
-    rules::distinct_experts(panels, &resolved, &mut v);
-    rules::eligible_pairs(inst, elig, &resolved, &mut v);
-    rules::declined(inst, panels, &resolved, &mut v);
-    rules::outside_city(inst, &resolved, &mut v);
-    rules::city_cap(inst, &resolved, &mut v);
-    rules::institution_cap(inst, &resolved, &mut v);
+    rules::coverage(inst, resolved, &mut v);
+    rules::unknown_applications(panels, resolved, &mut v);
+    rules::unknown_experts(panels, resolved, &mut v);
+    rules::panel_order(resolved, &mut v);
+    rules::panel_size(inst, panels, resolved, &mut v);
+    rules::distinct_experts(panels, resolved, &mut v);
+    rules::eligible_pairs(inst, elig, resolved, &mut v);
+    rules::declined(&assignment.state, resolved, &mut v);
+    rules::outside_city(inst, resolved, &mut v);
+    rules::city_cap(inst, resolved, &mut v);
+    rules::institution_cap(inst, resolved, &mut v);
     // Withdrawn experts have no load floor (the file's state).
-    let with_withdrawn = without_withdrawn(inst, panels);
-    rules::loads(&with_withdrawn, &resolved, &mut v);
-    let mut breaches: Vec<Violation> = history::check(inst, &resolved)
+    let with_withdrawn = assignment.state.instance_for_solving(inst);
+    rules::loads(&with_withdrawn, resolved, &mut v);
+    let mut breaches: Vec<Violation> = history::check(inst, resolved)
         .into_iter()
         .map(Violation::History)
         .collect();
     breaches.sort_by_key(Violation::rule);
     v.extend(breaches);
-    rules::senior(inst, &resolved, &mut v);
-    rules::field_coverage(inst, &resolved, &mut v);
-    rules::round_outside_share(inst, &resolved, &mut v);
-    rules::copanel(inst, &resolved, &mut v);
+    rules::senior(inst, resolved, &mut v);
+    rules::field_coverage(inst, resolved, &mut v);
+    rules::round_outside_share(inst, resolved, &mut v);
+    rules::copanel(inst, resolved, &mut v);
     // Claims: a file edited after solving keeps claims about the panels as
     // solved, so only those that hold for any assignment are checked (a
     // bound, a known status); a file without claims (CSV) lists scores only.
@@ -430,7 +382,7 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
     let recorded = panels.status != STATUS_NOT_RECORDED;
     let mut notes = Vec::new();
     if !edited {
-        rules::listed_scores(inst, elig, panels, &resolved, &mut v);
+        rules::listed_scores(inst, elig, panels, resolved, &mut v);
     }
     if recorded && !edited {
         rules::objective(panels.objective, objective_micro, &mut v);

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::{Resolved, Violation};
 use crate::eligibility::{ConflictKind, Eligibility, Reason};
+use crate::io::assignment::RoundState;
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
 
@@ -516,29 +517,15 @@ pub fn status(panels: &PanelsFile, recomputed_micro: i64, out: &mut Vec<Violatio
 
 /// Rule: no panel holds a pair the file records as declined, or an expert
 /// it records as withdrawn from the round.
-pub fn declined(
-    inst: &Instance,
-    panels: &PanelsFile,
-    resolved: &[Resolved],
-    out: &mut Vec<Violation>,
-) {
-    if panels.declined.is_empty() && panels.withdrawn.is_empty() {
+pub fn declined(state: &RoundState, resolved: &[Resolved], out: &mut Vec<Violation>) {
+    if state.declined.is_empty() && state.withdrawn.is_empty() {
         return;
     }
-    let pairs: std::collections::BTreeSet<(&str, &str)> = panels
-        .declined
-        .iter()
-        .map(|d| (d.application.as_str(), d.expert.as_str()))
-        .collect();
-    let gone: std::collections::BTreeSet<&str> =
-        panels.withdrawn.iter().map(String::as_str).collect();
     for r in resolved {
         let Some(a) = r.app else { continue };
-        let app = inst.applications[a.ix()].id.as_str();
         for &e in &r.distinct {
-            let id = inst.experts[e.ix()].id.as_str();
-            let withdrawn = gone.contains(id);
-            if withdrawn || pairs.contains(&(app, id)) {
+            let withdrawn = state.withdrawn.binary_search(&e).is_ok();
+            if withdrawn || state.declined.binary_search(&(a, e)).is_ok() {
                 out.push(Violation::Declined {
                     record: r.record,
                     app: a,

@@ -335,9 +335,9 @@ pub struct Eligibility {
     bars: Vec<Vec<Reason>>,
     /// Per expert: unavailable or barred by history.
     out_of_round: Vec<bool>,
-    /// Per application: the experts who repeat a past review, sorted
-    /// (`avoid_repeat`; a ban, or priced with `repeat_penalty`).
-    repeats: Vec<Vec<(ExpertIx, crate::history::RepeatHit)>>,
+    /// The experts who repeat a past review (`avoid_repeat`; a ban, or
+    /// priced with `repeat_penalty`).
+    repeats: crate::history::Repeats,
     /// True when repeats are excluded rather than priced.
     ban: bool,
     /// `repeat_penalty` in millionths (0 when repeats are banned or off).
@@ -402,21 +402,26 @@ impl Eligibility {
     #[inline]
     pub fn priced_score(&self, a: AppIx, e: ExpertIx, raw: Score) -> Score {
         if self.penalty > 0 && self.repeat_of(a, e).is_some() {
-            return Score(raw.0 - self.penalty);
+            return self.penalised(raw);
         }
         raw
     }
 
     /// The past reviews (a, e) repeats under `avoid_repeat`, if any.
     #[inline]
-    pub fn repeat_of(&self, a: AppIx, e: ExpertIx) -> Option<&crate::history::RepeatHit> {
-        let row = &self.repeats[a.ix()];
-        if row.is_empty() {
-            return None;
-        }
-        row.binary_search_by_key(&e, |&(x, _)| x)
-            .ok()
-            .map(|k| &row[k].1)
+    pub fn repeat_of(&self, a: AppIx, e: ExpertIx) -> Option<crate::history::RepeatHit> {
+        self.repeats.of(a, e)
+    }
+
+    /// The experts who repeat a past review for application `a`
+    /// (excluded or priced), ascending, each once.
+    pub fn repeat_experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        self.repeats.experts(a)
+    }
+
+    /// True when repeats are excluded (a ban), false when priced or off.
+    pub fn repeats_banned(&self) -> bool {
+        self.ban
     }
 
     /// True when a banned repeat excludes (a, e).
@@ -442,7 +447,7 @@ impl Eligibility {
     /// Pairs that repeat a past review (excluded under a ban, priced
     /// otherwise).
     pub fn repeat_pairs(&self) -> u64 {
-        self.repeats.iter().map(|r| r.len() as u64).sum()
+        self.repeats.pairs()
     }
 
     /// True when (a, e) pays the repeat penalty.
@@ -488,6 +493,21 @@ impl Eligibility {
     }
 
     /// True when a person-based rule (team, avoid, declared conflict,
+    /// co-author) excludes (a, e); repeats are not looked at.
+    #[inline]
+    pub fn is_person_based_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
+        let m = &self.person_based[a.ix()];
+        !m.is_empty() && m.contains_key(&e)
+    }
+
+    /// A repeating pair's score under `repeat_penalty`: `raw` less the
+    /// penalty (`raw` when repeats are banned or off).
+    #[inline]
+    pub fn penalised(&self, raw: Score) -> Score {
+        Score(raw.0 - self.penalty)
+    }
+
+    /// True when a person-based rule (team, avoid, declared conflict,
     /// co-author) or a banned repeat excludes (a, e).
     pub fn is_person_excluded(&self, a: AppIx, e: ExpertIx) -> bool {
         let m = &self.person_based[a.ix()];
@@ -498,10 +518,9 @@ impl Eligibility {
     /// avoid, declared conflict, co-author) or a banned repeat, ascending,
     /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        let banned: &[(ExpertIx, crate::history::RepeatHit)] =
-            if self.ban { &self.repeats[a.ix()] } else { &[] };
         let mut persons = self.person_based[a.ix()].keys().copied().peekable();
-        let mut repeats = banned.iter().map(|&(e, _)| e).peekable();
+        let banned = self.ban.then(|| self.repeats.experts(a));
+        let mut repeats = banned.into_iter().flatten().peekable();
         std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
             (Some(&p), Some(&r)) if p == r => {
                 repeats.next();

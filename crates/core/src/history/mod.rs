@@ -60,6 +60,10 @@ impl Outcome {
     /// and `no show` too), or the Chinese words offices use (已评审/评审,
     /// 拒绝/谢绝/婉拒, 缺席/未到, 逾期/迟交/延迟).
     pub fn parse(text: &str) -> Option<Outcome> {
+        // The words as this program writes them, without a copy.
+        if let Some(o) = Outcome::ALL.into_iter().find(|o| o.as_str() == text) {
+            return Some(o);
+        }
         let t = text.trim().to_lowercase().replace(['-', ' '], "_");
         Some(match t.as_str() {
             "reviewed" | "已评审" | "评审" | "已评" | "完成" => Outcome::Reviewed,
@@ -125,21 +129,24 @@ pub struct History {
 
 impl History {
     /// Resolves `records` against today's experts (the first `n_experts`
-    /// persons), persons and institutions. An institution matches by its
-    /// exact name, else ignoring letter case; ids that are not in today's
-    /// round stay unresolved (the record still counts for nobody here).
+    /// persons), persons and institutions, comparing names as SPEC's
+    /// "Names as offices type them" says ([`crate::io::names`]): ids by
+    /// their normal form, institutions by their place key (normal form
+    /// without letter case). Ids that are not in today's round stay
+    /// unresolved (the record still counts for nobody here).
     pub fn resolve(
         records: Vec<PastReview>,
         persons: &Interner,
         n_experts: usize,
         institutions: &Interner,
     ) -> History {
+        use crate::names::{normalize, place_key};
         let folded: BTreeMap<String, u32> = institutions
             .names()
             .iter()
             .enumerate()
             .rev()
-            .map(|(i, n)| (n.to_lowercase(), i as u32))
+            .map(|(i, n)| (place_key(n), i as u32))
             .collect();
         let mut h = History {
             given: true,
@@ -148,24 +155,24 @@ impl History {
         };
         for (i, r) in records.iter().enumerate() {
             let e = persons
-                .get(r.expert.trim())
+                .get(&normalize(&r.expert))
                 .filter(|&p| (p as usize) < n_experts)
                 .map(ExpertIx);
             if let Some(e) = e {
                 h.by_expert[e.ix()].push(i as u32);
             }
             h.expert.push(e);
-            let name = r.institution.trim();
+            let name = normalize(&r.institution);
             h.institution.push(
                 institutions
-                    .get(name)
-                    .or_else(|| folded.get(&name.to_lowercase()).copied())
+                    .get(&name)
+                    .or_else(|| folded.get(&place_key(&name)).copied())
                     .map(InstIx),
             );
             h.team.push(
                 r.team
                     .iter()
-                    .filter_map(|p| persons.get(p.trim()).map(PersonIx))
+                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx))
                     .collect(),
             );
         }
@@ -378,71 +385,136 @@ impl RepeatHit {
     }
 }
 
-/// Per application: the experts who would repeat a counting served review
-/// under `avoid_repeat`, sorted by expert, each with its [`RepeatHit`].
-/// Empty when the rule is off.
+/// Who would repeat a counting served review under `avoid_repeat`, kept
+/// by institution (shared by every application of that institution)
+/// and, for team members, per application. Empty when the rule is off.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Repeats {
+    /// Per institution: the experts with a counting served review of an
+    /// application from it, sorted by expert, each with the latest such
+    /// review (record index).
+    by_institution: Vec<Vec<(ExpertIx, u32)>>,
+    /// Per application: the experts with a counting served review of an
+    /// application sharing a team member, sorted by expert, each with the
+    /// latest such review and the shared person.
+    team: Vec<Vec<(ExpertIx, u32, PersonIx)>>,
+    /// Each application's institution.
+    app_institution: Vec<InstIx>,
+    /// Pairs (application, expert) that repeat, each once.
+    pairs: u64,
+}
+
+impl Repeats {
+    fn institution_row(&self, a: AppIx) -> &[(ExpertIx, u32)] {
+        self.app_institution
+            .get(a.ix())
+            .and_then(|i| self.by_institution.get(i.ix()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn team_row(&self, a: AppIx) -> &[(ExpertIx, u32, PersonIx)] {
+        self.team.get(a.ix()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Where (a, e)'s repeats come from, if it repeats.
+    #[inline]
+    pub fn of(&self, a: AppIx, e: ExpertIx) -> Option<RepeatHit> {
+        let row = self.institution_row(a);
+        let institution = if row.is_empty() {
+            None
+        } else {
+            row.binary_search_by_key(&e, |&(x, _)| x)
+                .ok()
+                .map(|k| row[k].1)
+        };
+        let team_row = self.team_row(a);
+        let team = if team_row.is_empty() {
+            None
+        } else {
+            team_row
+                .binary_search_by_key(&e, |&(x, _, _)| x)
+                .ok()
+                .map(|k| (team_row[k].1, team_row[k].2))
+        };
+        (institution.is_some() || team.is_some()).then_some(RepeatHit { institution, team })
+    }
+
+    /// The experts who would repeat for application `a`, ascending, each
+    /// once.
+    pub fn experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        let mut by_inst = self.institution_row(a).iter().map(|t| t.0).peekable();
+        let mut by_team = self.team_row(a).iter().map(|t| t.0).peekable();
+        std::iter::from_fn(move || match (by_inst.peek(), by_team.peek()) {
+            (Some(&x), Some(&y)) if x == y => {
+                by_team.next();
+                by_inst.next()
+            }
+            (Some(&x), Some(&y)) if y < x => by_team.next(),
+            (Some(_), _) => by_inst.next(),
+            (None, _) => by_team.next(),
+        })
+    }
+
+    /// Pairs (application, expert) that repeat.
+    pub fn pairs(&self) -> u64 {
+        self.pairs
+    }
+}
+
+/// The repeats of the round under `avoid_repeat` ([`Repeats`]).
 ///
 /// Complexity: O(records · log) to keep each expert's latest review per
-/// institution and per person, then O(Σ_a (experts who reviewed a's
-/// institution + those who reviewed a's team members)).
-pub fn repeats(inst: &Instance) -> Vec<Vec<(ExpertIx, RepeatHit)>> {
+/// institution and per person, then O(Σ_a experts who reviewed a's team
+/// members · log) for the team rows; the institution lists are shared, so
+/// memory follows the history, not applications × experts.
+pub fn repeats(inst: &Instance) -> Repeats {
     let p = &inst.policy;
-    let mut out = vec![Vec::new(); inst.applications.len()];
     if p.avoid_repeat.is_off() || inst.history.is_empty() {
-        return out;
+        return Repeats::default();
     }
     let h = &inst.history;
-    // Latest record per (institution, expert) and (person, expert).
-    let newer = |old: u32, new: u32| h.records[new as usize].year > h.records[old as usize].year;
-    let mut by_inst: BTreeMap<(InstIx, ExpertIx), u32> = BTreeMap::new();
-    let mut by_person: BTreeMap<(PersonIx, ExpertIx), u32> = BTreeMap::new();
+    // Per (institution, expert) and (person, expert): the latest counting
+    // served record, the first in input order among those of its year.
+    // Sorted lists rather than maps: one sort each, then a linear pass.
+    let mut by_inst: Vec<(InstIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
+    let mut by_person: Vec<(PersonIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
     for (i, r) in h.records.iter().enumerate() {
         let Some(e) = h.expert_of(i) else { continue };
         if !r.outcome.served() || !counts(p, r.year) {
             continue;
         }
-        let i = i as u32;
+        let year = std::cmp::Reverse(r.year);
         if p.avoid_repeat.institution() {
-            if let Some(ix) = h.institution_of(i as usize) {
-                let slot = by_inst.entry((ix, e)).or_insert(i);
-                if newer(*slot, i) {
-                    *slot = i;
-                }
+            if let Some(ix) = h.institution_of(i) {
+                by_inst.push((ix, e, year, i as u32));
             }
         }
         if p.avoid_repeat.team() {
-            for &person in h.team_of(i as usize) {
-                let slot = by_person.entry((person, e)).or_insert(i);
-                if newer(*slot, i) {
-                    *slot = i;
-                }
+            for &person in h.team_of(i) {
+                by_person.push((person, e, year, i as u32));
             }
         }
     }
-    let mut inst_lists: BTreeMap<InstIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
-    for ((ix, e), i) in by_inst {
-        inst_lists.entry(ix).or_default().push((e, i));
+    by_inst.sort_unstable();
+    by_inst.dedup_by_key(|t| (t.0, t.1));
+    by_person.sort_unstable();
+    by_person.dedup_by_key(|t| (t.0, t.1));
+    let mut out = Repeats {
+        by_institution: vec![Vec::new(); inst.institutions.len()],
+        team: vec![Vec::new(); inst.applications.len()],
+        app_institution: inst.applications.iter().map(|a| a.institution).collect(),
+        pairs: 0,
+    };
+    // Sorted by institution, then expert: each row comes out sorted.
+    for (ix, e, _, i) in by_inst {
+        out.by_institution[ix.ix()].push((e, i));
     }
     let mut person_lists: BTreeMap<PersonIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
-    for ((person, e), i) in by_person {
+    for (person, e, _, i) in by_person {
         person_lists.entry(person).or_default().push((e, i));
     }
     for a in inst.app_ixs() {
         let app = &inst.applications[a.ix()];
-        let mut row: Vec<(ExpertIx, RepeatHit)> = inst_lists
-            .get(&app.institution)
-            .map(|l| {
-                l.iter()
-                    .map(|&(e, i)| {
-                        let hit = RepeatHit {
-                            institution: Some(i),
-                            team: None,
-                        };
-                        (e, hit)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
         let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::new();
         for &person in &app.team {
             for &(e, i) in person_lists.get(&person).map_or(&[][..], Vec::as_slice) {
@@ -458,24 +530,21 @@ pub fn repeats(inst: &Instance) -> Vec<Vec<(ExpertIx, RepeatHit)>> {
                     .then(x.1.cmp(&y.1))
             });
             team.dedup_by_key(|t| t.0);
-            for (e, i, person) in team {
-                match row.binary_search_by_key(&e, |&(x, _)| x) {
-                    Ok(k) => row[k].1.team = Some((i, person)),
-                    Err(k) => row.insert(
-                        k,
-                        (
-                            e,
-                            RepeatHit {
-                                institution: None,
-                                team: Some((i, person)),
-                            },
-                        ),
-                    ),
-                }
-            }
         }
-        out[a.ix()] = row;
+        out.team[a.ix()] = team;
     }
+    out.pairs = inst
+        .app_ixs()
+        .map(|a| {
+            let row = out.institution_row(a);
+            let extra = out
+                .team_row(a)
+                .iter()
+                .filter(|t| row.binary_search_by_key(&t.0, |x| x.0).is_err())
+                .count();
+            (row.len() + extra) as u64
+        })
+        .sum();
     out
 }
 

@@ -991,6 +991,109 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     Ok(out)
 }
 
+// ---------------------------------------------------------------- history files
+
+/// Past reviews as a one-sheet workbook for `panels history append --to
+/// FILE.xlsx`: the `history` table (sheet `历史` in Chinese) with its
+/// columns in `lang`, years and ratings as numbers. The sheet is what an
+/// instance workbook reads as its history table.
+///
+/// # Errors
+/// A record the workbook cannot hold.
+pub fn history_xlsx_bytes(
+    path: &Path,
+    records: &[crate::history::PastReview],
+    lang: Lang,
+) -> Result<Vec<u8>, WriteError> {
+    let rows = records
+        .iter()
+        .map(|r| {
+            super::csvdir::history_row(r)
+                .into_iter()
+                .zip(records::HISTORY_FIELDS)
+                .map(|(v, h)| {
+                    if v.is_empty() {
+                        XCell::Empty
+                    } else if NUMERIC_COLUMNS.contains(h) {
+                        v.parse::<f64>()
+                            .map(XCell::Number)
+                            .unwrap_or_else(|_| XCell::Text(v))
+                    } else {
+                        XCell::Text(v)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let table = Table {
+        name: office::sheet_name(TableKind::History, lang).into(),
+        header: records::HISTORY_FIELDS
+            .iter()
+            .map(|f| office::header_name(TableKind::History, f, lang))
+            .collect(),
+        rows,
+    };
+    tables_xlsx_bytes(path, &[table])
+}
+
+/// Reads the history table of a workbook: the sheet named `history` (or a
+/// Chinese name of it, `历史`, …), read as an instance workbook reads it.
+/// Returns the records and the language of the sheet's name.
+///
+/// # Errors
+/// Not a workbook, no history sheet, or bad rows (by sheet, row, column).
+pub fn read_history_xlsx(
+    name: &Path,
+    bytes: &[u8],
+) -> Result<(Vec<crate::history::PastReview>, Lang), LoadErrors> {
+    let file: Arc<Path> = Arc::from(name);
+    let mut errs = Errs::default();
+    let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        LoadError::new(
+            name,
+            format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
+        )
+    })?;
+    let sheets: Vec<String> = wb
+        .sheet_names()
+        .into_iter()
+        .filter(|s| office::table_of_sheet(s) == Some(TableKind::History))
+        .collect();
+    let sheet = match sheets.as_slice() {
+        [one] => one.clone(),
+        [] => {
+            return Err(LoadError::new(
+                name,
+                "no history sheet: name the sheet of past reviews history or 历史",
+            )
+            .into())
+        }
+        [a, b, ..] => {
+            return Err(LoadError::new(
+                name,
+                format!("sheets {a:?} and {b:?} both name the history table; rename or delete one"),
+            )
+            .into())
+        }
+    };
+    let lang = if !sheet.is_ascii() {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
+    let mut budget = Budget::default();
+    let mut list = Vec::new();
+    // As the instance reader reads its history sheet (no merges looked for).
+    if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+        if !budget.exceeded {
+            read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
+                list.extend(records::parse_history(r, rec))
+            });
+        }
+    }
+    errs.finish(Some(list)).map(|l| (l, lang))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,11 +118,11 @@ pub fn panels_xlsx_bytes_in(
 ) -> Result<Vec<u8>, WriteError> {
     let w = |key: &'static str| word(key, lang).to_string();
     let bad = |m: String| WriteError::unrepresentable(path, m);
-    let apps = inst.app_index();
+    let assignment = crate::assignment::Assignment::resolve(inst, panels);
     let mut resolved: Vec<(AppIx, Members)> = Vec::new();
-    for p in &panels.panels {
-        let a = *apps
-            .get(p.application.as_str())
+    for (r, p) in assignment.records.iter().zip(&panels.panels) {
+        let a = r
+            .app
             .ok_or_else(|| bad(format!("unknown application {:?}", p.application)))?;
         if let Some(s) = &p.scores {
             if s.len() != p.experts.len() {
@@ -135,10 +135,8 @@ pub fn panels_xlsx_bytes_in(
             }
         }
         let mut members = Vec::new();
-        for (i, id) in p.experts.iter().enumerate() {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
+        for (i, (id, e)) in p.experts.iter().zip(&r.experts).enumerate() {
+            let e = e.ok_or_else(|| bad(format!("unknown expert {id:?}")))?;
             members.push((e, p.scores.as_ref().map(|s| s[i])));
         }
         resolved.push((a, members));
@@ -356,11 +354,22 @@ pub fn panels_xlsx_bytes_in(
 
 /// True for a cell an officer typed to mean yes (`yes`, `true`, `1`, `是`,
 /// `✓`, `√`, `y`, `x`, any letter case).
-fn marked(cell: &str) -> bool {
-    matches!(
-        cell.trim().to_lowercase().as_str(),
-        "yes" | "y" | "true" | "1" | "是" | "✓" | "√" | "x" | "确认" | "已确认"
-    )
+/// Whether a `confirmed`/`locked` cell marks its panel: the ticks and
+/// yes-words offices type, or blank and the no-words; anything else is an
+/// error (a mark the program does not understand must not read as "no").
+fn marked(cell: &str) -> Result<bool, String> {
+    let t = crate::names::normalize(cell).to_lowercase();
+    match t.as_str() {
+        "yes" | "y" | "true" | "1" | "是" | "✓" | "√" | "✔" | "☑" | "x" | "ok" | "确认"
+        | "已确认" | "锁定" | "已锁定" => Ok(true),
+        "" | "no" | "n" | "false" | "0" | "否" | "未确认" | "未锁定" | "-" | "—" => {
+            Ok(false)
+        }
+        _ => Err(format!(
+            "{cell:?} is not a mark this column understands: write 是 (or yes, ✓, x) \
+             to mark the panel, or leave the cell empty"
+        )),
+    }
 }
 
 /// Reads panels back from a workbook written by [`panels_xlsx_bytes`] (and
@@ -370,8 +379,10 @@ fn marked(cell: &str) -> bool {
 /// column order, empty cells skipped), in sheet then row order; scores come
 /// from the `by expert` sheet where it lists the pair. A sheet's header is
 /// its first row with an `application` cell (a title row above it is
-/// skipped). Ids are taken as written, spaces included, as the other
-/// formats take them. The workbook carries no certificate.
+/// skipped). Ids are put in their normal form by the caller
+/// ([`crate::panels::read_panels`]), as in the other formats. A
+/// `confirmed` or `locked` cell is a tick or yes-word, or blank or a
+/// no-word; anything else is an error. The workbook carries no certificate.
 ///
 /// # Errors
 /// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
@@ -465,7 +476,12 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             .filter_map(|(i, h)| Some((member_number(h, "expert_", "专家")?, i)))
             .collect();
         expert_cols.sort_unstable();
-        let column = |names: &[&str]| header.iter().position(|c| names.contains(&c.trim()));
+        let column = |names: &[&str]| {
+            header.iter().position(|c| {
+                let c = crate::names::normalize(c).to_lowercase();
+                names.contains(&c.as_str())
+            })
+        };
         let confirmed_col = column(&[CONFIRMED_COLUMN, "确认", "已确认"]);
         let locked_col = column(&[LOCKED_COLUMN, "锁定"]);
         for (r, row) in rows.iter().enumerate().skip(h + 1) {
@@ -485,11 +501,23 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                 .at(at(name, r)));
             }
             seen.insert(app.to_string(), (name.clone(), r));
-            if confirmed_col.is_some_and(|c| marked(cell(c))) {
-                confirmed.push(app.to_string());
-            }
-            if locked_col.is_some_and(|c| marked(cell(c))) {
-                locked.push(app.to_string());
+            for (col, list) in [(confirmed_col, &mut confirmed), (locked_col, &mut locked)] {
+                let Some(c) = col else { continue };
+                match marked(cell(c)) {
+                    Ok(true) => list.push(app.to_string()),
+                    Ok(false) => {}
+                    Err(m) => {
+                        return Err(LoadError::new(
+                            path,
+                            format!(
+                                "column {} \"{}\": {m}",
+                                crate::office::column_letters(c),
+                                header[c].trim()
+                            ),
+                        )
+                        .at(at(name, r)))
+                    }
+                }
             }
             let experts: Vec<String> = expert_cols
                 .iter()

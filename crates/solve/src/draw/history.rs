@@ -28,14 +28,22 @@ impl std::fmt::Display for AppendError {
 pub struct AppendRound<'a> {
     /// The round's final panels file (.json, .csv or .xlsx).
     pub panels: &'a std::path::Path,
-    /// The round's replace logs (their declines are recorded as declined).
+    /// The round's replace logs (`panels-replace/2`; their declined pairs,
+    /// and the panels each withdrawn expert was taken off, are recorded as
+    /// declined).
     pub replace_logs: &'a [std::path::PathBuf],
     /// The round's year.
     pub year: i32,
     /// The round's label, when a year has several rounds.
     pub round: Option<&'a str>,
-    /// The history file (.csv or .json; created if absent).
+    /// The history file (.csv, .json or .xlsx; created if absent).
     pub to: &'a std::path::Path,
+    /// The instance's input SHA-256: a replace log of another instance is
+    /// refused.
+    pub input_sha256: &'a str,
+    /// The language of a new workbook's sheet and columns (an existing
+    /// workbook keeps its own).
+    pub lang: crate::io::office::Lang,
 }
 
 /// What [`append_round`] did.
@@ -52,7 +60,9 @@ pub struct Appended {
 /// withdrew declined every panel the replacement took them off) as
 /// `declined` ([`round_records`](crate::history::append::round_records)); a (year, round) already in the file is
 /// refused ([`append`](crate::history::append::append)). The file is rewritten whole, atomically, in its
-/// own form (`.csv` with a BOM, or `.json`).
+/// own form (`.csv` with a BOM, `.json`, or `.xlsx` with the one sheet
+/// `history`/`历史`). Replace logs must be of the current format and of
+/// this instance ([`replace_log_declines`]).
 ///
 /// The one implementation of `panels history append` (the CLI checks its
 /// paths, loads the instance and calls this; the console does the same).
@@ -63,14 +73,13 @@ pub struct Appended {
 /// that does not read or already holds the round; [`AppendError::Other`]
 /// when the write fails. Nothing is written then.
 pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, AppendError> {
-    use crate::io::history_file::{history_bytes, read_history_file, HistoryForm};
+    use crate::io::history_file::{
+        history_bytes, read_history_file_lang, HistoryForm, HISTORY_EXTENSIONS,
+    };
     use std::path::Path;
     let bad = |path: &Path, m: String| AppendError::BadInput(format!("{}: {m}", path.display()));
     let Some(form) = HistoryForm::of(req.to) else {
-        return Err(bad(
-            req.to,
-            "a history file must end in .csv or .json".to_string(),
-        ));
+        return Err(bad(req.to, HISTORY_EXTENSIONS.to_string()));
     };
     if let Some(y) = inst.policy.year.filter(|&y| y != req.year) {
         return Err(AppendError::BadInput(format!(
@@ -80,64 +89,102 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     }
     let file = crate::io::read_panels_for(req.panels, inst)
         .map_err(|e| AppendError::BadInput(e.to_string()))?;
+    let assignment = crate::io::assignment::Assignment::resolve(inst, &file);
     let mut panels = Vec::with_capacity(file.panels.len());
-    for rec in &file.panels {
-        let a = inst.app_by_id(&rec.application).ok_or_else(|| {
+    for (r, rec) in assignment.records.iter().zip(&file.panels) {
+        let a = r.app.ok_or_else(|| {
             bad(
                 req.panels,
                 format!("unknown application {}", rec.application),
             )
         })?;
-        let mut experts = Vec::new();
-        for id in &rec.experts {
-            let e = inst
-                .expert_by_id(id)
-                .ok_or_else(|| bad(req.panels, format!("unknown expert {id}")))?;
-            if !experts.contains(&e) {
-                experts.push(e);
-            }
+        if let Some((id, _)) = rec
+            .experts
+            .iter()
+            .zip(&r.experts)
+            .find(|(_, e)| e.is_none())
+        {
+            return Err(bad(req.panels, format!("unknown expert {id}")));
         }
-        panels.push((a, experts));
+        panels.push((a, r.distinct.clone()));
     }
     let mut declines = Vec::new();
     for log_path in req.replace_logs {
         let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
-        let log: super::log::ReplaceLog = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(log_path, format!("not a replace log: {e}")))?;
-        // Declined pairs; an expert who withdrew declined every panel the
-        // replacement took them off.
-        let mut pairs: Vec<(&str, &str)> = log
-            .declined
-            .iter()
-            .map(|d| (d.application.as_str(), d.expert.as_str()))
-            .collect();
-        for w in &log.withdrawn {
-            for c in &log.changes {
-                if c.removed.iter().any(|x| x == w) {
-                    pairs.push((c.application.as_str(), w.as_str()));
-                }
-            }
-        }
+        let pairs = replace_log_declines(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
         for (app, ex) in pairs {
             let a = inst
-                .app_by_id(app)
+                .app_by_id(&app)
                 .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
             let e = inst
-                .expert_by_id(ex)
+                .expert_by_id(&ex)
                 .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
             declines.push((a, e));
         }
     }
-    let existing = read_history_file(req.to).map_err(|e| AppendError::BadInput(e.to_string()))?;
+    let (existing, file_lang) =
+        read_history_file_lang(req.to).map_err(|e| AppendError::BadInput(e.to_string()))?;
     let new = crate::history::append::round_records(inst, &panels, &declines, req.year, req.round);
     let added = new.len();
     let all = crate::history::append::append(&existing, new, req.year, req.round)
         .map_err(|m| bad(req.to, m))?;
-    let bytes = history_bytes(req.to, form, &all).map_err(|e| AppendError::Other(e.to_string()))?;
-    crate::io::write_atomic(req.to, &bytes)
-        .map_err(|e| AppendError::Other(format!("{}: {e}", req.to.display())))?;
+    let bytes = history_bytes(req.to, form, &all, file_lang.unwrap_or(req.lang))
+        .map_err(|e| AppendError::Other(e.to_string()))?;
+    let mut staged = crate::io::Outputs::new();
+    staged
+        .file(req.to, &bytes)
+        .map_err(|e| AppendError::Other(e.to_string()))?;
+    staged
+        .commit()
+        .map_err(|e| AppendError::Other(e.to_string()))?;
     Ok(Appended {
         added,
         total: all.len(),
     })
+}
+
+/// The declined pairs (application id, expert id) a replace log records:
+/// its `declined` pairs, then, for each expert who withdrew from the
+/// round, every panel this replacement took them off. Reads the current
+/// log format ([`super::log::REPLACE_FORMAT`]) only, and refuses a
+/// log of another instance (its `input_sha256` against `input_sha256`).
+///
+/// # Errors
+/// Not a replace log, another format, or another instance's log (a
+/// message in the user's terms).
+pub fn replace_log_declines(
+    bytes: &[u8],
+    input_sha256: &str,
+) -> Result<Vec<(String, String)>, String> {
+    use super::log::{ReplaceLog, REPLACE_FORMAT};
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a replace log: {e}"))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    if format != REPLACE_FORMAT {
+        return Err(format!(
+            "not a replace log of format {REPLACE_FORMAT} (it says {format:?}); \
+             give the log panels replace wrote for this round"
+        ));
+    }
+    let log: ReplaceLog =
+        serde_json::from_value(value).map_err(|e| format!("not a replace log: {e}"))?;
+    if !log.input_sha256.eq_ignore_ascii_case(input_sha256) {
+        return Err(format!(
+            "this replace log belongs to another instance (input SHA-256 {}, the instance's is {})",
+            log.input_sha256, input_sha256
+        ));
+    }
+    let mut pairs: Vec<(String, String)> = log
+        .declined
+        .iter()
+        .map(|d| (d.application.clone(), d.expert.clone()))
+        .collect();
+    for w in &log.withdrawn {
+        for c in &log.changes {
+            if c.removed.iter().any(|x| x == w) {
+                pairs.push((c.application.clone(), w.clone()));
+            }
+        }
+    }
+    Ok(pairs)
 }

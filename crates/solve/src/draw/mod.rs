@@ -88,6 +88,7 @@ pub mod history;
 pub mod log;
 pub mod lp;
 pub mod replace;
+pub mod replace_file;
 pub mod round;
 pub mod state;
 
@@ -104,6 +105,7 @@ pub use log::{
 };
 pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
 pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
+pub use replace_file::{replace_file, FileReplacement, ReplaceFileError};
 pub use round::{dependent_round, RoundError};
 
 /// Why a draw or a replacement produced nothing.

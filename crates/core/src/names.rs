@@ -20,19 +20,22 @@ fn is_zero_width(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
-/// True when `s` is already normal and needs no copy: printable ASCII
-/// (NFKC leaves it alone), no space at either end, no two spaces in a row.
+/// True when `s` is already normal and needs no copy: printable ASCII and
+/// CJK unified ideographs (U+3400–U+4DBF, U+4E00–U+9FFF: NFKC leaves
+/// each alone and none combines with a neighbour), no space at either
+/// end, no two spaces in a row. Chinese names of offices take this path.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
     let mut prev_space = false;
-    for &c in b {
-        if !(0x20..0x7F).contains(&c) {
+    for c in s.chars() {
+        let plain = matches!(c, ' '..='~' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}');
+        if !plain {
             return false;
         }
-        let space = c == b' ';
+        let space = c == ' ';
         if space && prev_space {
             return false;
         }
@@ -47,6 +50,11 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
     if is_plain(s) {
         return Cow::Borrowed(s);
     }
+    normalize_slow(s)
+}
+
+/// [`normalize`] without the plain-text shortcut.
+fn normalize_slow(s: &str) -> Cow<'_, str> {
     let nfkc: String = s.chars().filter(|&c| !is_zero_width(c)).nfkc().collect();
     let mut out = String::with_capacity(nfkc.len());
     for word in nfkc.split_whitespace() {
@@ -81,6 +89,14 @@ pub fn is_list_separator(c: char) -> bool {
 /// A list cell's items: normalised, split at every separator, empty items
 /// dropped (`"F0401；F0406、 F0502"` → three fields).
 pub fn split_list(cell: &str) -> Vec<String> {
+    if is_plain(cell) && !cell.contains(is_list_separator) {
+        // One plain item (the common case): nothing to split or normalise.
+        return if cell.is_empty() {
+            Vec::new()
+        } else {
+            vec![cell.to_string()]
+        };
+    }
     normalize(cell)
         .split(is_list_separator)
         .map(normalize)
@@ -114,6 +130,46 @@ mod tests {
         assert_eq!(normalize("  a \t b  "), "a b");
         assert!(matches!(normalize("E0001"), Cow::Borrowed(_)));
         assert!(matches!(normalize("长沙"), Cow::Borrowed(_)));
+        assert!(matches!(normalize("华中科技大学 A"), Cow::Borrowed(_)));
+        assert_eq!(normalize("华中科技大学 "), "华中科技大学");
+        assert_eq!(normalize("华中科技大学  A"), "华中科技大学 A");
+        assert_eq!(normalize("华中科技大学（武汉）"), "华中科技大学(武汉)");
+    }
+
+    #[test]
+    fn the_plain_shortcut_agrees_with_full_normalisation() {
+        // Every string of up to 4 characters over an alphabet of plain and
+        // tricky characters (spaces, full-width, combining, zero-width).
+        let alphabet = [
+            'a', 'Z', ' ', '华', '中', '\u{3400}', '\u{9FFF}', '\u{F900}', '（', '\u{3000}',
+            '\u{0301}', '\u{200B}', 'Ａ', '\t', 'e',
+        ];
+        let n = alphabet.len();
+        for len in 0..=4u32 {
+            for mut code in 0..n.pow(len) {
+                let mut s = String::new();
+                for _ in 0..len {
+                    s.push(alphabet[code % n]);
+                    code /= n;
+                }
+                assert_eq!(normalize(&s), normalize_slow(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_single_items_split_as_any_list() {
+        for cell in [
+            "P1", "", "a b", "华中", " P1", "P1;P2", "P1、P2", "a  b", "Ｐ１",
+        ] {
+            let slow: Vec<String> = normalize(cell)
+                .split(is_list_separator)
+                .map(normalize)
+                .filter(|s| !s.is_empty())
+                .map(Cow::into_owned)
+                .collect();
+            assert_eq!(split_list(cell), slow, "{cell:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,104 @@
+//! `panels replace` as one operation on a panels file, for the command line
+//! and the console alike: resolve the file ([`Assignment`]), apply what is
+//! asked to the round's state, replace with the fewest changes, and build
+//! the next panels file and the log. Writing (and the check by `verify`
+//! before it) is the caller's.
+
+use std::path::Path;
+
+use super::log::{json_bytes, panel_records, replace_log, ReplaceAsked, ReplaceLog};
+use super::{replace_with, total_micro, DrawError, ReplaceRequest, Replaced};
+use crate::eligibility::Eligibility;
+use crate::io::assignment::{Assignment, RoundState};
+use crate::io::panels::PanelsFile;
+use crate::model::{total_as_f64, Instance};
+
+/// A replacement ready to write.
+#[derive(Clone, Debug)]
+pub struct FileReplacement {
+    /// The round's state after the replacement.
+    pub state: RoundState,
+    /// What changed.
+    pub replaced: Replaced,
+    /// The next panels file (`feasible`, sealed, carrying the state).
+    pub file: PanelsFile,
+    /// The log of the replacement.
+    pub log: ReplaceLog,
+    /// The log as written (and compared by a replay).
+    pub log_bytes: Vec<u8>,
+}
+
+/// Why a replacement produced nothing.
+#[derive(Debug)]
+pub enum ReplaceFileError {
+    /// The panels do not resolve against the instance (an unknown id, two
+    /// panels or none for an application): the message names no file.
+    Panels(String),
+    /// The file's state or what is asked names an unknown id, or asks what
+    /// cannot be (a pair not on its panel): the whole message.
+    Asked(String),
+    /// The replacement itself failed.
+    Draw(DrawError),
+}
+
+/// Replaces in `file` (the panels file at `panels_path`, named in
+/// messages) what `asked` declines, withdraws and locks; `asked` carries
+/// the inputs' hashes for the log and the file. `note` receives remarks
+/// for the user (as the CLI prints them on stderr).
+///
+/// # Errors
+/// See [`ReplaceFileError`].
+pub fn replace_file(
+    inst: &Instance,
+    file: &PanelsFile,
+    panels_path: &Path,
+    asked: &ReplaceAsked,
+    note: &mut dyn FnMut(String),
+) -> Result<FileReplacement, ReplaceFileError> {
+    let assignment = Assignment::resolve(inst, file);
+    let panels = assignment
+        .panels_by_application(inst, file)
+        .map_err(ReplaceFileError::Panels)?;
+    let state = assignment
+        .checked_state(panels_path)
+        .map_err(ReplaceFileError::Asked)?
+        .clone();
+    let state =
+        super::state::apply(state, inst, &panels, asked, note).map_err(ReplaceFileError::Asked)?;
+    let solving = state.instance_for_solving(inst);
+    let elig = Eligibility::compute(&solving);
+    let before = total_micro(&solving, &elig, &panels);
+    let replaced = replace_with(
+        &solving,
+        &elig,
+        &ReplaceRequest {
+            panels: &panels,
+            declined: &state.declined,
+            withdrawn: &state.withdrawn,
+            locked: &state.locked,
+            allow_moves: asked.allow_moves,
+        },
+    )
+    .map_err(ReplaceFileError::Draw)?;
+    let mut new_file = PanelsFile {
+        status: "feasible".to_string(),
+        objective: total_as_f64(replaced.objective_micro),
+        bound: None,
+        panels: panel_records(&solving, &elig, &replaced.panels),
+        solver: Some("replace".to_string()),
+        seed: file.seed,
+        input_sha256: Some(asked.input_sha256.clone()),
+        ..Default::default()
+    };
+    state.write_into(inst, &mut new_file);
+    new_file.seal();
+    let log = replace_log(&solving, &replaced, asked, before, &new_file);
+    let log_bytes = json_bytes(&log);
+    Ok(FileReplacement {
+        state,
+        replaced,
+        file: new_file,
+        log,
+        log_bytes,
+    })
+}
