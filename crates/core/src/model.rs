@@ -327,14 +327,15 @@ impl AvoidRepeat {
 }
 
 /// Default `history_years`.
-pub const DEFAULT_HISTORY_YEARS: u32 = 3;
+pub(crate) const DEFAULT_HISTORY_YEARS: u32 = 3;
 
 fn is_default_history_years(n: &u32) -> bool {
     *n == DEFAULT_HISTORY_YEARS
 }
 
 /// The default senior titles (see [`Policy::senior_titles`]).
-pub const DEFAULT_SENIOR_TITLES: &[&str] = &["professor", "教授", "研究员", "正高级", "主任医师"];
+pub(crate) const DEFAULT_SENIOR_TITLES: &[&str] =
+    &["professor", "教授", "研究员", "正高级", "主任医师"];
 
 fn is_default_alternates(n: &u32) -> bool {
     *n == 2
@@ -726,7 +727,7 @@ impl Instance {
     /// The overrides of application `a`'s programme, if it names one
     /// that the policy lists.
     #[inline]
-    pub fn programme_rules(&self, a: AppIx) -> Option<&ProgrammeRules> {
+    pub(crate) fn programme_rules(&self, a: AppIx) -> Option<&ProgrammeRules> {
         if self.policy.programmes.is_empty() {
             return None;
         }
@@ -884,7 +885,7 @@ impl Instance {
 
     /// What `max_reviews_per_year` leaves expert `e` this round (`None`
     /// when the rule is off or no year is set).
-    pub fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
+    pub(crate) fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
         let cap = self.policy.max_reviews_per_year?;
         let year = self.policy.year?;
         Some(cap.saturating_sub(self.history.reviews_in_year(e, year)))
@@ -971,7 +972,7 @@ impl Instance {
 
     /// True when the instance has an affinity list (SPEC: then unlisted
     /// pairs score `default_affinity` rather than a computed score).
-    pub fn has_affinity_list(&self) -> bool {
+    pub(crate) fn has_affinity_list(&self) -> bool {
         self.affinity.is_some()
     }
 

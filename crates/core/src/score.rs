@@ -24,11 +24,11 @@
 use crate::model::{AppIx, Application, Expert, ExpertIx, Instance, Score};
 
 /// Weight of the field fit in the computed score.
-pub const FIELD_WEIGHT: f64 = 0.7;
+pub(crate) const FIELD_WEIGHT: f64 = 0.7;
 /// Weight of the keyword fit in the computed score.
-pub const KEYWORD_WEIGHT: f64 = 0.3;
+pub(crate) const KEYWORD_WEIGHT: f64 = 0.3;
 /// Length of the discipline prefix that earns a partial field match.
-pub const DISCIPLINE_PREFIX: usize = 3;
+pub(crate) const DISCIPLINE_PREFIX: usize = 3;
 
 /// The computed score of an (application, expert) pair, from fields and
 /// keywords only.
@@ -78,7 +78,7 @@ fn field_match(field: &str, expert_fields: &[String]) -> f64 {
 /// characters, or empty when the code is shorter (then only exact matches
 /// count). A 3-character code is its own discipline, so `F03` half-matches
 /// `F0301`.
-pub fn discipline_prefix(field: &str) -> &str {
+pub(crate) fn discipline_prefix(field: &str) -> &str {
     match field.char_indices().nth(DISCIPLINE_PREFIX) {
         Some((i, _)) => &field[..i],
         None if field.chars().count() == DISCIPLINE_PREFIX => field,
@@ -143,7 +143,7 @@ impl Scorer {
     }
 
     /// Listed (expert, score) entries of application `a`, sorted by expert.
-    pub fn listed_row(&self, a: AppIx) -> &[(ExpertIx, Score)] {
+    pub(crate) fn listed_row(&self, a: AppIx) -> &[(ExpertIx, Score)] {
         &self.listed[a.ix()]
     }
 

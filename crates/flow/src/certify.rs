@@ -108,7 +108,7 @@ impl fmt::Display for CertificateError {
 impl std::error::Error for CertificateError {}
 
 /// Reduced cost of arc `a` under `potential`: `cost + π(from) − π(to)`.
-pub fn reduced_cost(net: &Network, potential: &[i64], a: ArcId) -> i128 {
+pub(crate) fn reduced_cost(net: &Network, potential: &[i64], a: ArcId) -> i128 {
     i128::from(net.cost(a)) + i128::from(potential[net.source(a).index()])
         - i128::from(potential[net.target(a).index()])
 }

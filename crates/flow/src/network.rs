@@ -7,12 +7,12 @@ use super::{ArcId, FlowError, FlowSolution, InvalidNetwork, NodeId};
 
 /// Largest `Σ|supply| + Σ|lower| + Σ(upper − lower)` accepted: every flow
 /// value, and every sum of them the solver forms, then fits in `i64`.
-pub const FLOW_LIMIT: i128 = 1 << 62;
+pub(crate) const FLOW_LIMIT: i128 = 1 << 62;
 
 /// Largest `(max |cost| + 1)·(nodes + 1)` accepted: every potential and
 /// reduced cost, including the big-M of the artificial arcs, then fits in
 /// `i64`.
-pub const COST_LIMIT: i128 = 1 << 60;
+pub(crate) const COST_LIMIT: i128 = 1 << 60;
 
 /// A min-cost flow problem: a directed multigraph with supplies, arc bounds
 /// and costs. Self-loops and parallel arcs are allowed.

@@ -5,7 +5,7 @@
 
 /// The Yangtze mid-reaches shared pool: four capitals and four smaller
 /// cities, with Zipf-like weights (武汉 about twenty times 黄石).
-pub const YANGTZE: &[(&str, f64)] = &[
+pub(crate) const YANGTZE: &[(&str, f64)] = &[
     ("武汉", 1.0),
     ("长沙", 0.55),
     ("合肥", 0.5),
@@ -17,7 +17,7 @@ pub const YANGTZE: &[(&str, f64)] = &[
 ];
 
 /// The 光谷 (Optics Valley) corridor east of 武汉.
-pub const GUANGGU: &[(&str, f64)] = &[
+pub(crate) const GUANGGU: &[(&str, f64)] = &[
     ("武汉", 1.0),
     ("黄石", 0.12),
     ("黄冈", 0.1),
@@ -26,7 +26,7 @@ pub const GUANGGU: &[(&str, f64)] = &[
 ];
 
 /// Five cities of the dense benchmark presets.
-pub const DENSE5: &[(&str, f64)] = &[
+pub(crate) const DENSE5: &[(&str, f64)] = &[
     ("武汉", 1.0),
     ("长沙", 0.55),
     ("合肥", 0.5),
@@ -35,7 +35,7 @@ pub const DENSE5: &[(&str, f64)] = &[
 ];
 
 /// A national pool (NSFC scale), by rough research weight (rank-Zipf).
-pub const NATIONAL: &[&str] = &[
+pub(crate) const NATIONAL: &[&str] = &[
     "北京",
     "上海",
     "南京",
@@ -71,7 +71,7 @@ pub const NATIONAL: &[&str] = &[
 ];
 
 /// Well-known universities and institutes per city, biggest first.
-pub fn named_institutions(city: &str) -> &'static [&'static str] {
+pub(crate) fn named_institutions(city: &str) -> &'static [&'static str] {
     match city {
         "武汉" => &[
             "武汉大学",
@@ -136,7 +136,7 @@ pub fn named_institutions(city: &str) -> &'static [&'static str] {
 }
 
 /// Kinds of generated small units: name suffix and the title ladder used there.
-pub const UNIT_KINDS: &[(&str, TitleLadder)] = &[
+pub(crate) const UNIT_KINDS: &[(&str, TitleLadder)] = &[
     ("研究所", TitleLadder::Institute),
     ("医院", TitleLadder::Hospital),
     ("设计研究院", TitleLadder::Industry),
@@ -145,7 +145,7 @@ pub const UNIT_KINDS: &[(&str, TitleLadder)] = &[
 
 /// Which set of titles an institution awards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TitleLadder {
+pub(crate) enum TitleLadder {
     /// professor / associate professor / lecturer
     University,
     /// 研究员 / 副研究员 / 助理研究员
@@ -158,7 +158,7 @@ pub enum TitleLadder {
 
 impl TitleLadder {
     /// The ladder an institution's name implies.
-    pub fn of_name(name: &str) -> TitleLadder {
+    pub(crate) fn of_name(name: &str) -> TitleLadder {
         if name.ends_with("研究所") || name.ends_with("研究院") && !name.ends_with("设计研究院")
         {
             TitleLadder::Institute
@@ -184,14 +184,14 @@ impl TitleLadder {
 
 /// NSFC department letters used for discipline codes, in order: information
 /// sciences first (F01..F07 with the default seven fields), then others.
-pub const DEPARTMENT_LETTERS: &[char] = &['F', 'E', 'A', 'B', 'C', 'D', 'G', 'H'];
+pub(crate) const DEPARTMENT_LETTERS: &[char] = &['F', 'E', 'A', 'B', 'C', 'D', 'G', 'H'];
 
 /// Relative popularity of F01..F07 (applications and experts alike).
-pub const F_POPULARITY: &[f64] = &[1.0, 1.3, 0.9, 0.7, 0.8, 1.2, 0.5];
+pub(crate) const F_POPULARITY: &[f64] = &[1.0, 1.3, 0.9, 0.7, 0.8, 1.2, 0.5];
 
 /// Keyword vocabularies of F01..F07, neighbouring words close in meaning so
 /// that overlapping windows give neighbouring subfields shared keywords.
-pub const F_VOCAB: &[&[&str]] = &[
+pub(crate) const F_VOCAB: &[&[&str]] = &[
     // F01 电子学与信息系统
     &[
         "信号处理",
@@ -334,14 +334,14 @@ pub const F_VOCAB: &[&[&str]] = &[
 ];
 
 /// Common surnames, most frequent first.
-pub const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
     "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "魏",
 ];
 
 /// Characters for given names.
-pub const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
     "超", "秀", "霞", "平", "刚", "桂", "英", "华", "文", "辉", "建", "国", "志", "红", "玲", "斌",
     "宇", "浩", "凯", "鹏", "晨", "欣", "雪", "琳", "晓", "峰", "博", "然", "翔", "颖", "婷", "帆",
@@ -349,7 +349,7 @@ pub const GIVEN: &[&str] = &[
 ];
 
 /// Application title patterns: `{0}` and `{1}` are two of its keywords.
-pub const TITLE_PATTERNS: &[(&str, &str, &str)] = &[
+pub(crate) const TITLE_PATTERNS: &[(&str, &str, &str)] = &[
     ("面向", "的", "关键技术研究"),
     ("基于", "的", "方法研究"),
     ("", "与", "的理论与应用"),
@@ -358,7 +358,7 @@ pub const TITLE_PATTERNS: &[(&str, &str, &str)] = &[
 ];
 
 /// Reasons given for declared conflicts.
-pub const CONFLICT_REASONS: &[&str] = &[
+pub(crate) const CONFLICT_REASONS: &[&str] = &[
     "师生关系",
     "近三年合作",
     "同一项目组",

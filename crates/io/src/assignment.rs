@@ -6,6 +6,36 @@
 //! (or is listed apart), because `verify` must report such ids rather than
 //! stop at them. The strict views ([`Assignment::panels_by_application`],
 //! [`Assignment::state`]) refuse them with a message in the user's terms.
+//!
+//! # Example
+//!
+//! ```
+//! use panels_io::assignment::Assignment;
+//! use panels_io::panels::{PanelRecord, PanelsFile};
+//!
+//! let bundle = br#"{
+//!   "policy": { "panel_size": 1 },
+//!   "experts": [ { "id": "E1", "city": "Hefei", "institution": "USTC" } ],
+//!   "applications": [ { "id": "A1", "city": "Wuhan", "institution": "WHU" } ]
+//! }"#;
+//! let inst = panels_io::load_bundle_from_bytes(std::path::Path::new("r.json"), bundle)?;
+//! let file = PanelsFile {
+//!     panels: vec![PanelRecord {
+//!         application: "A1".into(),
+//!         experts: vec!["E1".into(), "E9".into()],
+//!         scores: None,
+//!     }],
+//!     ..PanelsFile::default()
+//! };
+//! let assignment = Assignment::resolve(&inst, &file);
+//! let record = &assignment.records[0];
+//! assert_eq!(record.experts, [inst.expert_by_id("E1"), None]);
+//! assert_eq!(
+//!     assignment.panels_by_application(&inst, &file),
+//!     Err("unknown expert E9 on the panel of A1".to_string())
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::borrow::Cow;
 use std::path::Path;

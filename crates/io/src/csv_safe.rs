@@ -32,7 +32,7 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 }
 
 /// A cell as read: the `'` [`neutralise`] added removed.
-pub fn restore(cell: &str) -> &str {
+pub(crate) fn restore(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.chars().next().is_some_and(needs_prefix) => rest,
         _ => cell,

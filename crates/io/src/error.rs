@@ -132,7 +132,7 @@ impl LoadError {
     }
 
     /// The same error, naming a field (JSON key or CSV column).
-    pub fn in_field(mut self, field: impl Into<String>) -> LoadError {
+    pub(crate) fn in_field(mut self, field: impl Into<String>) -> LoadError {
         self.field = Some(Box::new(FieldAt {
             name: field.into(),
             column: None,

@@ -349,7 +349,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// Checks that an instance can be written and read back unchanged: indices
 /// in range, ids non-empty, list items trimmed, non-empty and free of `;`,
 /// optional texts not empty, numbers finite.
-pub fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
+pub(crate) fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteError> {
     let bad = |m: String| Err(WriteError::unrepresentable(path, m));
     let (nc, ni, np, ne, na) = (
         inst.cities.len(),
@@ -616,7 +616,7 @@ pub fn write_panels(
 
 /// Like [`write_panels`], a workbook's sheet names and headers in `lang`
 /// ([`xlsx::panels_xlsx_bytes_in`]).
-pub fn write_panels_in(
+pub(crate) fn write_panels_in(
     path: &Path,
     file: &panels::PanelsFile,
     inst: &Instance,

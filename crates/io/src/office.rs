@@ -620,7 +620,7 @@ impl TableKind {
 }
 
 /// The header written for `field` of `kind` in `lang`.
-pub fn header_name(kind: TableKind, field: &str, lang: Lang) -> String {
+pub(crate) fn header_name(kind: TableKind, field: &str, lang: Lang) -> String {
     match lang {
         Lang::En => field.to_string(),
         Lang::Zh => vocab(kind)
@@ -633,7 +633,7 @@ pub fn header_name(kind: TableKind, field: &str, lang: Lang) -> String {
 }
 
 /// The sheet name written for a table in `lang`.
-pub fn sheet_name(kind: TableKind, lang: Lang) -> &'static str {
+pub(crate) fn sheet_name(kind: TableKind, lang: Lang) -> &'static str {
     let v = vocab(kind);
     match lang {
         Lang::En => v.name,
@@ -644,7 +644,7 @@ pub fn sheet_name(kind: TableKind, lang: Lang) -> &'static str {
 /// The key a header cell or sheet name is matched by: its normal form in
 /// lower case, without spaces, `_` or `-` (`Max Load`, `max_load` and
 /// `MAX-LOAD` match).
-pub fn header_key(s: &str) -> String {
+pub(crate) fn header_key(s: &str) -> String {
     normalize(s)
         .chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-'))
@@ -662,7 +662,7 @@ pub fn table_of_sheet(name: &str) -> Option<TableKind> {
 
 /// The field a header cell names in `kind` (English name or an alias),
 /// among the fields the reader knows.
-pub fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static str> {
+pub(crate) fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static str> {
     let key = header_key(cell);
     if key.is_empty() {
         return None;
@@ -681,7 +681,10 @@ pub fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static str> {
 /// name's length), compared by [`header_key`]; a name equal but for
 /// letter case or spaces is its own near-typo. `phone`, 电话 and `notes`
 /// are no typos of anything the tables know.
-pub fn near_typo<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+pub(crate) fn near_typo<'k>(
+    name: &str,
+    known: impl IntoIterator<Item = &'k str>,
+) -> Option<&'k str> {
     let key = header_key(name);
     let mut best: Option<(usize, &str)> = None;
     for k in known {
@@ -715,7 +718,7 @@ fn all_names(kind: TableKind) -> Vec<&'static str> {
 }
 
 /// "max_load (评审上限)": a field with its Chinese names, for messages.
-pub fn field_with_aliases(kind: TableKind, field: &str) -> String {
+pub(crate) fn field_with_aliases(kind: TableKind, field: &str) -> String {
     match vocab(kind).columns.iter().find(|c| c.field == field) {
         Some(c) if !c.zh.is_empty() => format!("{field} ({})", c.zh.join("/")),
         _ => field.to_string(),
@@ -723,7 +726,7 @@ pub fn field_with_aliases(kind: TableKind, field: &str) -> String {
 }
 
 /// Excel's column name: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letters(mut c: usize) -> String {
+pub(crate) fn column_letters(mut c: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (c % 26) as u8);

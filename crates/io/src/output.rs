@@ -38,7 +38,7 @@ use super::error::WriteError;
 use super::CSV_DIR_FILES;
 
 /// Prefix of every temporary file or directory we create.
-pub const TMP_PREFIX: &str = ".panels-tmp-";
+pub(crate) const TMP_PREFIX: &str = ".panels-tmp-";
 
 /// Age after which a temporary file of a process that no longer runs is
 /// removed.
@@ -154,7 +154,7 @@ fn process_runs(pid: u32) -> bool {
 
 /// Removes, once per directory and process, temporary files of ours whose
 /// process no longer runs and that are older than [`STALE_AFTER`].
-pub fn remove_stale_temps(dir: &Path) {
+pub(crate) fn remove_stale_temps(dir: &Path) {
     static DONE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     if !DONE

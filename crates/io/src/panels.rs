@@ -149,7 +149,7 @@ impl PanelsFile {
 
     /// True when the file carries any round state (declines, withdrawals,
     /// confirmations, locks).
-    pub fn has_state(&self) -> bool {
+    pub(crate) fn has_state(&self) -> bool {
         !(self.declined.is_empty()
             && self.withdrawn.is_empty()
             && self.confirmed.is_empty()
@@ -197,13 +197,13 @@ pub const PANELS_CSV_COLUMNS: &[&str] = &[
 /// who withdrew from the round. Neither is a seat.
 pub mod state_words {
     /// A seat of a panel the office marked confirmed.
-    pub const CONFIRMED: &str = "confirmed";
+    pub(crate) const CONFIRMED: &str = "confirmed";
     /// A seat of a locked panel.
-    pub const LOCKED: &str = "locked";
+    pub(crate) const LOCKED: &str = "locked";
     /// A declined (application, expert) pair.
-    pub const DECLINED: &str = "declined";
+    pub(crate) const DECLINED: &str = "declined";
     /// An expert who withdrew from the round.
-    pub const WITHDRAWN: &str = "withdrawn";
+    pub(crate) const WITHDRAWN: &str = "withdrawn";
 }
 
 /// The two forms of a panels file, chosen by the file's extension.

@@ -62,7 +62,7 @@ pub const COAUTHORSHIP_FIELDS: &[&str] = &["a", "b", "year"];
 /// Fields of an affinity record, in output order.
 pub const AFFINITY_FIELDS: &[&str] = &["application", "expert", "score"];
 /// Fields of a history record, in output order.
-pub const HISTORY_FIELDS: &[&str] = &[
+pub(crate) const HISTORY_FIELDS: &[&str] = &[
     "year",
     "round",
     "programme",

@@ -19,7 +19,7 @@ use crate::io::WriteError;
 use crate::model::Instance;
 
 /// Columns of the anonymous export, in order.
-pub const ANONYMOUS_COLUMNS: &[&str] = &[
+pub(crate) const ANONYMOUS_COLUMNS: &[&str] = &[
     "application",
     "title",
     "city",
@@ -30,7 +30,7 @@ pub const ANONYMOUS_COLUMNS: &[&str] = &[
 ];
 
 /// The panel code of an application (see the module docs).
-pub fn panel_code(input_sha256: &str, seed: u64, application: &str) -> String {
+pub(crate) fn panel_code(input_sha256: &str, seed: u64, application: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"panels anonymous panel code\0");
     h.update(input_sha256.as_bytes());

@@ -129,7 +129,7 @@ fn show(v: &Value) -> String {
 
 /// Every leaf where `got` (the report) and `want` (recomputed) differ, as
 /// `path: the report says X, recomputed Y`.
-pub fn diff_values(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
+pub(crate) fn diff_values(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
     match (got, want) {
         (Value::Object(g), Value::Object(w)) => {
             for (k, wv) in w {

@@ -12,10 +12,10 @@ use super::svg::{self, esc, Bar};
 use super::{words, Figures, PriceOutcome};
 
 /// How many rows long lists show (the Markdown form shows the same).
-pub const LIST_LIMIT: usize = 12;
+pub(crate) const LIST_LIMIT: usize = 12;
 
 /// The `id` of the data block.
-pub const DATA_ID: &str = "panels-figures";
+pub(crate) const DATA_ID: &str = "panels-figures";
 
 const CSS: &str = r#"
 :root { --ink:#1a1a1a; --muted:#5b6470; --line:#d9dee5; --accent:#3a6fb0; --bad:#b3261e; }
@@ -87,7 +87,7 @@ fn keep(s: &mut String, tag: &str, title: &str, body: &str) {
 /// The figures as a JSON data block that cannot end early: `<`, `>` and
 /// `&` are written as JSON escapes (they only occur inside strings), so
 /// no name can close the element.
-pub fn data_block(f: &Figures) -> String {
+pub(crate) fn data_block(f: &Figures) -> String {
     let json = super::figures_json(f)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")

@@ -337,7 +337,7 @@ pub struct LoadGroup {
 
 impl LoadGroup {
     /// Reviews per available expert.
-    pub fn mean_load(&self) -> f64 {
+    pub(crate) fn mean_load(&self) -> f64 {
         ratio(self.reviews, self.experts as u64)
     }
 }
@@ -393,7 +393,7 @@ pub struct Check {
 
 impl Check {
     /// `Some(true)` when both hashes are known and equal.
-    pub fn hashes_match(&self) -> Option<bool> {
+    pub(crate) fn hashes_match(&self) -> Option<bool> {
         match (&self.input_sha256, &self.file_input_sha256) {
             (Some(a), Some(b)) => Some(a.eq_ignore_ascii_case(b)),
             _ => None,
@@ -410,7 +410,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Quotes a path for a shell command line when it needs it.
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_alphanumeric() || "-_./=:+@%".contains(c))
@@ -723,7 +723,7 @@ fn load_figures(inst: &Instance, load: &[u64]) -> LoadFigures {
 }
 
 /// The conflict kinds counted among available experts, in report order.
-pub const CONFLICT_KINDS: [ConflictKind; 5] = [
+pub(crate) const CONFLICT_KINDS: [ConflictKind; 5] = [
     ConflictKind::Institution,
     ConflictKind::Team,
     ConflictKind::Coauthor,
@@ -732,7 +732,7 @@ pub const CONFLICT_KINDS: [ConflictKind; 5] = [
 ];
 
 /// The key of a conflict kind in the figures.
-pub fn conflict_key(kind: ConflictKind) -> &'static str {
+pub(crate) fn conflict_key(kind: ConflictKind) -> &'static str {
     match kind {
         ConflictKind::Institution => "institution",
         ConflictKind::Team => "team",
@@ -815,7 +815,7 @@ pub fn exclusions(inst: &Instance, elig: &Eligibility) -> Exclusions {
 
 /// The number of eligible pairs, counted per application by the
 /// candidate scanner on the machine's threads (no pair is stored).
-pub fn count_eligible(inst: &Instance, elig: &Eligibility) -> u64 {
+pub(crate) fn count_eligible(inst: &Instance, elig: &Eligibility) -> u64 {
     let index = ScoreIndex::new(inst);
     let run = |range: std::ops::Range<usize>| {
         let mut scanner = Scanner::new(inst, elig, &index);
@@ -843,7 +843,7 @@ pub fn count_eligible(inst: &Instance, elig: &Eligibility) -> u64 {
 }
 
 /// Every rule of the policy that binds something, with its value.
-pub fn rules_in_force(inst: &Instance) -> Vec<RuleInForce> {
+pub(crate) fn rules_in_force(inst: &Instance) -> Vec<RuleInForce> {
     let p = &inst.policy;
     let mut out = Vec::new();
     let mut push = |rule: &str, value: String, city: Option<String>| {
@@ -1046,7 +1046,7 @@ impl ReportFormat {
 
 /// The figures as pretty JSON (the `.json` report, and the data block of
 /// the others), ending in a newline.
-pub fn figures_json(f: &Figures) -> String {
+pub(crate) fn figures_json(f: &Figures) -> String {
     let mut s = serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("\"{e}\""));
     s.push('\n');
     s

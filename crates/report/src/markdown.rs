@@ -34,7 +34,7 @@ pub fn md(s: &str) -> String {
 
 /// The figures as JSON inside an HTML comment; `<`, `>` and `&` are JSON
 /// escapes, so the comment cannot end early.
-pub fn data_block(f: &Figures) -> String {
+pub(crate) fn data_block(f: &Figures) -> String {
     let json = super::figures_json(f)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")

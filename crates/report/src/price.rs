@@ -50,7 +50,7 @@ impl Family {
     ];
 
     /// The policy fields of the family.
-    pub fn policy_fields(self) -> &'static [&'static str] {
+    pub(crate) fn policy_fields(self) -> &'static [&'static str] {
         match self {
             Family::City => &[
                 "min_outside_share",
@@ -192,7 +192,7 @@ fn solved_side(s: &solve::Solved) -> Side {
 /// The side with every rule: the panels' own objective when they keep
 /// every rule, bounded by their certificate when it checks, else by a
 /// re-solve of the round (which may also find a better assignment).
-pub fn with_every_rule(
+pub(crate) fn with_every_rule(
     inst: &Instance,
     elig: &Eligibility,
     panels: &PanelsFile,
@@ -241,7 +241,7 @@ pub fn with_every_rule(
 
 /// The price of `family`, given the side with every rule (or why it is
 /// unknown).
-pub fn price_family(
+pub(crate) fn price_family(
     inst: &Instance,
     elig: &Eligibility,
     family: Family,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::lang::{int, pct, Lang};
 
 /// Escapes text for XML/HTML.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -32,7 +32,7 @@ fn text_width(s: &str) -> f64 {
 }
 
 /// A blue scale from white (0) to dark blue (1), as `#rrggbb`.
-pub fn blue(t: f64) -> String {
+pub(crate) fn blue(t: f64) -> String {
     let t = if t.is_finite() {
         t.clamp(0.0, 1.0)
     } else {
@@ -53,7 +53,7 @@ pub fn blue(t: f64) -> String {
 /// row (rows differ in size); the number is the count; the applicants' own
 /// city is marked with a neutral dashed grey outline (not a warning
 /// colour: reviews from the own city are allowed up to the rules).
-pub fn heatmap(
+pub(crate) fn heatmap(
     rows: &[String],
     cols: &[String],
     m: &[Vec<u64>],
@@ -186,7 +186,7 @@ pub struct Bar {
 
 /// Horizontal bars scaled to `max`, with an optional vertical marker line
 /// (value, label), e.g. a target share.
-pub fn hbars(bars: &[Bar], max: f64, marker: Option<(f64, &str)>, caption: &str) -> String {
+pub(crate) fn hbars(bars: &[Bar], max: f64, marker: Option<(f64, &str)>, caption: &str) -> String {
     let row = 26.0;
     let left = bars
         .iter()
@@ -244,7 +244,7 @@ pub fn hbars(bars: &[Bar], max: f64, marker: Option<(f64, &str)>, caption: &str)
 
 /// A vertical histogram: one bar per bin (label, count); bins in
 /// `highlight` are drawn in the accent colour.
-pub fn histogram(
+pub(crate) fn histogram(
     bins: &[(String, u64)],
     highlight: &[usize],
     x_title: &str,

@@ -225,7 +225,7 @@ pub fn side(lang: Lang, s: &Side) -> String {
 }
 
 /// The price itself: one number when proven, else an interval.
-pub fn price_value(lang: Lang, p: &FamilyPrice) -> String {
+pub(crate) fn price_value(lang: Lang, p: &FamilyPrice) -> String {
     match &p.outcome {
         PriceOutcome::Priced {
             low_micro,
@@ -251,7 +251,7 @@ pub fn price_value(lang: Lang, p: &FamilyPrice) -> String {
 }
 
 /// What the price means, in one sentence.
-pub fn price_note(lang: Lang, p: &FamilyPrice) -> String {
+pub(crate) fn price_note(lang: Lang, p: &FamilyPrice) -> String {
     match &p.outcome {
         PriceOutcome::Priced { .. } if p.outcome.exact().is_some() => lang
             .t(
@@ -270,13 +270,13 @@ pub fn price_note(lang: Lang, p: &FamilyPrice) -> String {
 }
 
 /// The policy fields of a family, joined.
-pub fn family_fields(f: Family) -> String {
+pub(crate) fn family_fields(f: Family) -> String {
     f.policy_fields().join(", ")
 }
 
 /// The first `n` labels joined with commas, then "and N more" (counted
 /// from `total`).
-pub fn list_some(lang: Lang, items: &[Named], total: usize, n: usize) -> String {
+pub(crate) fn list_some(lang: Lang, items: &[Named], total: usize, n: usize) -> String {
     let mut out = items
         .iter()
         .take(n)

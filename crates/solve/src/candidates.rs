@@ -66,7 +66,7 @@ impl Candidates {
 
     /// The rows as [`crate::eligibility::EligiblePairs`] (what the encoder
     /// reads).
-    pub fn to_pairs(&self) -> crate::eligibility::EligiblePairs {
+    pub(crate) fn to_pairs(&self) -> crate::eligibility::EligiblePairs {
         let n = self.len();
         let mut out = crate::eligibility::EligiblePairs {
             offsets: Vec::with_capacity(self.rows.len() + 1),

@@ -57,7 +57,7 @@ const MAX_LISTED: usize = 12;
 
 /// Counting checks that need no flow. `None` when none fires (the instance
 /// may still be infeasible; see [`from_cut`]).
-pub fn precheck(
+pub(crate) fn precheck(
     inst: &Instance,
     elig: &Eligibility,
     pairs: &EligiblePairs,
@@ -126,14 +126,14 @@ impl AppCounts {
 /// True when application `a`, with `per_city[c]` eligible experts in city
 /// `c` (exact counts), cannot be staffed: too few eligible experts, too few
 /// from other cities, or per-city caps that leave too few seats.
-pub fn app_counts_short(inst: &Instance, a: AppIx, per_city: &[u32]) -> bool {
+pub(crate) fn app_counts_short(inst: &Instance, a: AppIx, per_city: &[u32]) -> bool {
     AppCounts::new(inst, a, per_city).shortfall().is_some()
 }
 
 /// An application the counting checks find unstaffable: how many reviews
 /// it is short, and the counts to explain it with.
 #[derive(Clone, Copy, Debug)]
-pub struct Shortage {
+pub(crate) struct Shortage {
     app: AppIx,
     short: u32,
     counts: AppCounts,
@@ -141,7 +141,7 @@ pub struct Shortage {
 
 /// The precheck's finding for one application with exact per-city
 /// eligible counts, or `None` when the counts allow a panel.
-pub fn app_shortage(inst: &Instance, a: AppIx, per_city: &[u32]) -> Option<Shortage> {
+pub(crate) fn app_shortage(inst: &Instance, a: AppIx, per_city: &[u32]) -> Option<Shortage> {
     let counts = AppCounts::new(inst, a, per_city);
     counts.shortfall().map(|short| Shortage {
         app: a,
@@ -195,7 +195,7 @@ impl Shortage {
 /// The findings and fixes for applications that cannot be staffed (from
 /// [`app_shortage`]); `None` when there are none. Only the listed ones are
 /// put in words.
-pub fn shortage_report(
+pub(crate) fn shortage_report(
     inst: &Instance,
     elig: &Eligibility,
     shortages: impl IntoIterator<Item = Shortage>,
@@ -242,7 +242,10 @@ pub fn shortage_report(
 /// those of [`precheck`]; without (a round solved on candidates), only the
 /// checks that need no pairs run, and the pool's capacity is counted over
 /// every available expert (an upper bound, so a shortage found is real).
-pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<Infeasibility> {
+pub(crate) fn precheck_pool(
+    inst: &Instance,
+    pairs: Option<&EligiblePairs>,
+) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     // Global capacity: reviews needed vs reviews the pool can give.
     let demand: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();
@@ -347,7 +350,7 @@ pub fn precheck_pool(inst: &Instance, pairs: Option<&EligiblePairs>) -> Option<I
 
 /// Explains a min cut of the encoded network (see [`crate::flow::Cut`]):
 /// the applications on the source side cannot all be staffed.
-pub fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
+pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibility {
     let mut out = Infeasibility {
         shortfall: cut.shortfall.max(0) as u64,
         ..Default::default()
@@ -688,7 +691,7 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
 /// expert lists, and a round outside-share target above what the flow
 /// rules allow (found exactly by a flow that maximises outside reviews).
 /// `None` when none fires (the rules together may still be infeasible).
-pub fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infeasibility> {
+pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut listed = 0usize;
     let mut push = |out: &mut Infeasibility, line: String| {
@@ -808,7 +811,7 @@ fn max_outside(
 
 /// Explanation when the MIP proves the crossing rules infeasible together
 /// (each passed [`precheck_crossing`] on its own).
-pub fn crossing_infeasible(inst: &Instance, flow_rules_feasible: bool) -> Infeasibility {
+pub(crate) fn crossing_infeasible(inst: &Instance, flow_rules_feasible: bool) -> Infeasibility {
     let p = &inst.policy;
     let mut on = Vec::new();
     if p.min_senior > 0 {

@@ -324,7 +324,7 @@ fn solve_crossing(
 /// rules) bounds the answer, and its repaired panels start the search; if
 /// the repaired panels already reach the bound, they are optimal and the
 /// MIP is skipped.
-pub fn solve_cross_mip(
+pub(crate) fn solve_cross_mip(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,
@@ -439,7 +439,7 @@ pub fn solve_cross_mip(
 }
 
 /// Crossing rules by the Lagrangian relaxation with repair.
-pub fn solve_cross_lagrange(
+pub(crate) fn solve_cross_lagrange(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,
@@ -477,7 +477,7 @@ pub fn solve_cross_lagrange(
 }
 
 /// The exact min-cost flow path.
-pub fn solve_flow(
+pub(crate) fn solve_flow(
     inst: &Instance,
     pairs: &EligiblePairs,
     started: Instant,

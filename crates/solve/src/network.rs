@@ -97,7 +97,7 @@ pub struct Encoded {
 
 /// How [`encode_with`] builds the network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EncodeOptions {
+pub(crate) struct EncodeOptions {
     /// Make a group node for the home city whenever its cap is below the
     /// panel size (even before any home-city pair), and for every other
     /// capped group whose pairs already fill its cap (rather than only
@@ -160,7 +160,11 @@ pub fn encode(inst: &Instance, pairs: &EligiblePairs) -> Encoded {
 /// [`encode`] with options (for networks that will grow, see
 /// [`crate::pricing`]). The feasible set over the given pairs is the
 /// same.
-pub fn encode_with_options(inst: &Instance, pairs: &EligiblePairs, opts: EncodeOptions) -> Encoded {
+pub(crate) fn encode_with_options(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    opts: EncodeOptions,
+) -> Encoded {
     let weights: Vec<i64> = pairs.scores.iter().map(|s| s.0).collect();
     encode_full(inst, pairs, &weights, inst.policy.bonus_micro(), opts)
 }
@@ -447,7 +451,7 @@ impl Encoded {
     /// with no group node for it could bind: more than the cap's number of
     /// `row`'s experts in the group. The pair would then dodge the cap, and
     /// the network must be rebuilt.
-    pub fn add_pair(
+    pub(crate) fn add_pair(
         &mut self,
         inst: &Instance,
         a: AppIx,
@@ -534,7 +538,7 @@ impl Encoded {
     }
 
     /// Role of an arc.
-    pub fn arc_role(&self, a: ArcId) -> ArcRole {
+    pub(crate) fn arc_role(&self, a: ArcId) -> ArcRole {
         self.arc_roles[a.index()]
     }
 

@@ -101,7 +101,7 @@ pub enum HistoryBreach {
 
 impl HistoryBreach {
     /// True for the programme rules (the rest are history rules).
-    pub fn is_programme(&self) -> bool {
+    pub(crate) fn is_programme(&self) -> bool {
         matches!(
             self,
             HistoryBreach::OutsideProgramme { .. } | HistoryBreach::ProgrammeLoad { .. }

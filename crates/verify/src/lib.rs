@@ -93,6 +93,42 @@
 //! `--certificate`, `status: optimal` is checked only for consistency with
 //! `bound` (see [`Violation::OptimalWithGap`]), and the report says the
 //! certificate was not checked.
+//!
+//! # Example
+//!
+//! A panels file edited by hand so that an expert with a load floor
+//! reviews nothing: `verify` names the broken rule.
+//!
+//! ```
+//! use panels_io::panels::{PanelRecord, PanelsFile};
+//! use panels_verify::{verify, Rule};
+//!
+//! let bundle = br#"{
+//!   "policy": { "panel_size": 1 },
+//!   "experts": [
+//!     { "id": "E1", "city": "Hefei", "institution": "USTC" },
+//!     { "id": "E2", "city": "Nanchang", "institution": "NCU", "min_load": 1 }
+//!   ],
+//!   "applications": [ { "id": "A1", "city": "Wuhan", "institution": "WHU" } ]
+//! }"#;
+//! let inst = panels_io::load_bundle_from_bytes(std::path::Path::new("r.json"), bundle)?;
+//! let record = |expert: &str| PanelRecord {
+//!     application: "A1".into(),
+//!     experts: vec![expert.into()],
+//!     scores: None,
+//! };
+//! let file = PanelsFile {
+//!     status: "feasible".into(),
+//!     panels: vec![record("E1")],
+//!     ..PanelsFile::default()
+//! };
+//! let report = verify(&inst, &file);
+//! assert!(report.rule_violations().any(|v| v.rule() == Rule::Load));
+//!
+//! let fixed = PanelsFile { panels: vec![record("E2")], ..file };
+//! assert!(verify(&inst, &fixed).rules_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![deny(missing_docs)]
 
@@ -125,7 +161,7 @@ pub fn tolerance(reference: f64) -> f64 {
 }
 
 /// The base tolerance of float comparisons; see [`tolerance`].
-pub const TOLERANCE: f64 = 1e-6;
+pub(crate) const TOLERANCE: f64 = 1e-6;
 
 /// Which kind of tolerance [`tolerance`] applied to a reference value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,12 +256,12 @@ impl Report {
     }
 
     /// The broken claims, in report order.
-    pub fn claim_violations(&self) -> impl Iterator<Item = &Violation> {
+    pub(crate) fn claim_violations(&self) -> impl Iterator<Item = &Violation> {
         self.violations.iter().filter(|v| v.rule().is_claim())
     }
 
     /// True when the file records no claims (a CSV panels file).
-    pub fn claims_recorded(&self) -> bool {
+    pub(crate) fn claims_recorded(&self) -> bool {
         self.status != STATUS_NOT_RECORDED
     }
 

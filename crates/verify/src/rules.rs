@@ -18,7 +18,7 @@ use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
 /// distinct known expert of it, exact in millionths; also the number of
 /// pairs summed. Scores of ineligible pairs count too (they are reported by
 /// [`eligible_pairs`]).
-pub fn recompute_objective(
+pub(crate) fn recompute_objective(
     inst: &Instance,
     elig: &Eligibility,
     resolved: &[Resolved],
@@ -57,7 +57,11 @@ pub fn coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>
 }
 
 /// Rule: every record names an application of the instance.
-pub fn unknown_applications(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn unknown_applications(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         if r.app.is_none() {
             out.push(Violation::UnknownApplication {
@@ -70,7 +74,11 @@ pub fn unknown_applications(panels: &PanelsFile, resolved: &[Resolved], out: &mu
 
 /// Rule: every listed expert id is an expert of the instance. Checked in
 /// every record, including those with an unknown application.
-pub fn unknown_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn unknown_experts(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         let record = &panels.panels[r.record];
         for (position, e) in r.experts.iter().enumerate() {
@@ -91,7 +99,7 @@ pub fn unknown_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec
 /// application comes before that of an earlier record. Records with unknown
 /// applications are skipped; a duplicate next to its twin is not an order
 /// violation (it is a coverage one).
-pub fn panel_order(resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn panel_order(resolved: &[Resolved], out: &mut Vec<Violation>) {
     let mut latest: Option<AppIx> = None;
     for r in resolved {
         let Some(a) = r.app else { continue };
@@ -134,7 +142,11 @@ pub fn panel_size(
 /// Rule: the experts of a panel are distinct. Compared by id as written, so
 /// repeated unknown ids are caught too; each repeated id is reported once
 /// per panel, at its first position.
-pub fn distinct_experts(panels: &PanelsFile, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn distinct_experts(
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for r in resolved {
         let record = &panels.panels[r.record];
         let ids = &record.experts;
@@ -215,7 +227,7 @@ pub fn outside_city(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violat
 
 /// Rule: at most `max_per_city` distinct panel members from any one city,
 /// the application's own city included. Cities in order of interning.
-pub fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn city_cap(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     for r in resolved {
         let Some(a) = r.app else { continue };
         let Some(max) = inst.max_per_city(a) else {
@@ -346,7 +358,7 @@ pub fn senior(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) 
 
 /// Crossing rule: with `cover_fields`, every field of the application is
 /// listed (exactly) by some panel member. Fields in the application's order.
-pub fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
     for r in resolved {
         let Some(a) = r.app else { continue };
         for field in inst.fields_to_cover(a) {
@@ -372,7 +384,11 @@ pub fn field_coverage(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Viol
 /// experts from a city other than the application's); the need is
 /// `ceil(share × Σ k)` over the instance's applications in scope. The
 /// whole-round target first, then cities by name.
-pub fn round_outside_share(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>) {
+pub(crate) fn round_outside_share(
+    inst: &Instance,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
     for (city, share) in inst.round_outside_targets() {
         let (reviews, need) = inst.round_outside_needed(city, share);
         let mut outside: u64 = 0;
@@ -426,7 +442,7 @@ pub fn copanel(inst: &Instance, resolved: &[Resolved], out: &mut Vec<Violation>)
 /// Rule: when a record lists `scores`, there is one per expert and each
 /// matches the recomputed score within tolerance. Unknown experts are
 /// skipped (reported by [`unknown_experts`]).
-pub fn listed_scores(
+pub(crate) fn listed_scores(
     inst: &Instance,
     elig: &Eligibility,
     panels: &PanelsFile,

@@ -16,7 +16,7 @@ use crate::model::{Instance, PersonIx};
 /// True when a link of `year` counts under the policy's year window.
 /// Undated links always count; without `year` and `coauthor_years` every
 /// link counts.
-pub fn link_counts(inst: &Instance, year: Option<i32>) -> bool {
+pub(crate) fn link_counts(inst: &Instance, year: Option<i32>) -> bool {
     match (inst.policy.year, inst.policy.coauthor_years, year) {
         (Some(round), Some(window), Some(y)) => {
             i64::from(y) >= i64::from(round) - i64::from(window)
@@ -56,7 +56,7 @@ type Labels = [Option<(u32, u32)>; 2];
 /// (a search per member was O(team²) on a team around one hub). Only the
 /// member and the number of links are kept; the chain itself is found
 /// again when asked ([`chain`]), so evidence stays small on long chains.
-pub fn coauthor_conflicts(inst: &Instance, ex: &mut Exclusions) {
+pub(crate) fn coauthor_conflicts(inst: &Instance, ex: &mut Exclusions) {
     let hops = inst.policy.coauthor_hops;
     if hops == 0 || inst.coauthorships.is_empty() {
         return;

@@ -230,7 +230,11 @@ impl Reason {
 }
 
 /// "E0042 reviewed 华中科技大学's A0123 in 2025 (avoid_repeat institution)".
-pub fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repeat) -> String {
+pub(crate) fn describe_repeat(
+    inst: &Instance,
+    expert: &str,
+    rep: &crate::history::Repeat,
+) -> String {
     use crate::history::Repeat;
     let rule = inst.policy.avoid_repeat.as_str();
     match rep {
@@ -259,7 +263,7 @@ pub fn describe_repeat(inst: &Instance, expert: &str, rep: &crate::history::Repe
 }
 
 /// An expert-wide history bar in words, with its evidence.
-pub fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) -> String {
+pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) -> String {
     use crate::history::Bar;
     match bar {
         Bar::Resting { years } => {
@@ -432,7 +436,7 @@ impl Eligibility {
 
     /// The repeats (a, e) pays the penalty for, as evidence (empty when
     /// none or when repeats are banned).
-    pub fn priced_repeats(
+    pub(crate) fn priced_repeats(
         &self,
         inst: &Instance,
         a: AppIx,
@@ -484,7 +488,7 @@ impl Eligibility {
     /// expert is unavailable or barred by history, of the applicant's
     /// institution, outside the application's programme, or excluded by a
     /// person-based rule (or a banned repeat).
-    pub fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+    pub(crate) fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
         self.out_of_round(e)
             || rules::same_institution(inst, a, e).is_some()
             || !self.serves(inst, a, e)

@@ -30,7 +30,7 @@ pub fn unavailable(inst: &Instance, e: ExpertIx) -> Option<Reason> {
 }
 
 /// Rule: `avoid_same_institution` holds and e works at a's institution.
-pub fn same_institution(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
+pub(crate) fn same_institution(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
     (inst.policy.avoid_same_institution
         && inst.experts[e.ix()].institution == inst.applications[a.ix()].institution)
         .then_some(Reason::SameInstitution)
@@ -38,7 +38,7 @@ pub fn same_institution(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason
 
 /// Rule: the expert lists the programmes they serve, and not the
 /// application's.
-pub fn outside_programme(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
+pub(crate) fn outside_programme(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
     (!inst.serves(e, a)).then(|| Reason::OutsideProgramme {
         programme: inst.programme_name(a).unwrap_or_default().to_string(),
     })
@@ -46,7 +46,7 @@ pub fn outside_programme(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reaso
 
 /// Rules `max_consecutive_years`, `max_declines`, `min_rating`: the
 /// history bars expert e from the whole round (one reason per rule).
-pub fn history_bars(inst: &Instance, e: ExpertIx) -> Vec<Reason> {
+pub(crate) fn history_bars(inst: &Instance, e: ExpertIx) -> Vec<Reason> {
     if !crate::history::barred(inst, e) {
         return Vec::new();
     }
@@ -57,7 +57,7 @@ pub fn history_bars(inst: &Instance, e: ExpertIx) -> Vec<Reason> {
 }
 
 /// Rule: the pair's score is below `min_affinity`.
-pub fn below_min_affinity(score: Score, min: Option<Score>) -> Option<Reason> {
+pub(crate) fn below_min_affinity(score: Score, min: Option<Score>) -> Option<Reason> {
     match min {
         Some(min) if score < min => Some(Reason::BelowMinAffinity { score, min }),
         _ => None,
@@ -65,7 +65,7 @@ pub fn below_min_affinity(score: Score, min: Option<Score>) -> Option<Reason> {
 }
 
 /// Rule: e is on a's team.
-pub fn team_members(inst: &Instance, ex: &mut Exclusions) {
+pub(crate) fn team_members(inst: &Instance, ex: &mut Exclusions) {
     for a in inst.app_ixs() {
         for &p in &inst.applications[a.ix()].team {
             if let Some(e) = person_as_expert(inst, p) {
@@ -76,7 +76,7 @@ pub fn team_members(inst: &Instance, ex: &mut Exclusions) {
 }
 
 /// Rule: e is in a's `avoid` list.
-pub fn applicant_avoid(inst: &Instance, ex: &mut Exclusions) {
+pub(crate) fn applicant_avoid(inst: &Instance, ex: &mut Exclusions) {
     for a in inst.app_ixs() {
         for &e in &inst.applications[a.ix()].avoid {
             exclude(ex, a, e, Reason::AvoidedByApplicants);
@@ -85,7 +85,7 @@ pub fn applicant_avoid(inst: &Instance, ex: &mut Exclusions) {
 }
 
 /// Rule: a declared conflict names (e, a) or (e, a team member).
-pub fn declared_conflicts(inst: &Instance, ex: &mut Exclusions) {
+pub(crate) fn declared_conflicts(inst: &Instance, ex: &mut Exclusions) {
     let mut apps_of_person: BTreeMap<PersonIx, Vec<AppIx>> = BTreeMap::new();
     for a in inst.app_ixs() {
         for &p in &inst.applications[a.ix()].team {

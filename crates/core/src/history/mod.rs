@@ -130,7 +130,7 @@ pub struct History {
 impl History {
     /// Resolves `records` against today's experts (the first `n_experts`
     /// persons), persons and institutions, comparing names as SPEC's
-    /// "Names as offices type them" says ([`crate::io::names`]): ids by
+    /// "Names as offices type them" says ([`crate::names`]): ids by
     /// their normal form, institutions by their place key (normal form
     /// without letter case). Ids that are not in today's round stay
     /// unresolved (the record still counts for nobody here).
@@ -186,7 +186,7 @@ impl History {
     }
 
     /// The records of expert `e` (indices into `records`, input order).
-    pub fn of_expert(&self, e: ExpertIx) -> &[u32] {
+    pub(crate) fn of_expert(&self, e: ExpertIx) -> &[u32] {
         self.by_expert.get(e.ix()).map_or(&[], Vec::as_slice)
     }
 
@@ -201,7 +201,7 @@ impl History {
     }
 
     /// Today's persons of record `i`'s past team.
-    pub fn team_of(&self, i: usize) -> &[PersonIx] {
+    pub(crate) fn team_of(&self, i: usize) -> &[PersonIx] {
         self.team.get(i).map_or(&[], Vec::as_slice)
     }
 
@@ -559,7 +559,7 @@ pub fn capped_programme(inst: &Instance, a: AppIx) -> Option<crate::model::ProgI
 /// Lines `explain` adds for the programme and history rules that do not
 /// exclude the pair: a priced repeat, a load cap lowered by
 /// `max_reviews_per_year`, a programme's `max_load`.
-pub fn explain_notes(
+pub(crate) fn explain_notes(
     inst: &Instance,
     elig: &crate::eligibility::Eligibility,
     a: AppIx,

@@ -128,14 +128,14 @@ type SparseRows = Vec<(u32, Vec<(u32, Data)>)>;
 /// Most cells one workbook may hold, counting each row up to its last
 /// filled column (a stray value at column XFD makes its row 16,384 cells
 /// wide): about 5 million keeps a workbook's memory well under 1 GiB.
-pub const MAX_WORKBOOK_CELLS: usize = 5_000_000;
+pub(crate) const MAX_WORKBOOK_CELLS: usize = 5_000_000;
 
 /// Longest text of one cell, in characters: Excel's own limit.
-pub const MAX_CELL_CHARS: usize = 32_767;
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 
 /// Most text one workbook may decode, all cells together (a shared string
 /// is counted each time a cell refers to it).
-pub const MAX_WORKBOOK_TEXT_BYTES: usize = 256 << 20;
+pub(crate) const MAX_WORKBOOK_TEXT_BYTES: usize = 256 << 20;
 
 /// What a workbook has decoded so far, against the limits above.
 #[derive(Default)]
@@ -960,7 +960,7 @@ pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteErro
 }
 
 /// A workbook as sheets of text rows: (sheet name, rows of cells).
-pub type TextSheets = Vec<(String, Vec<Vec<String>>)>;
+pub(crate) type TextSheets = Vec<(String, Vec<Vec<String>>)>;
 
 /// Reads every sheet of an `.xlsx` workbook as text rows (name, rows with
 /// cells as text); for tests and tools that check what was written.

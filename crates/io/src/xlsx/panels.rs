@@ -15,12 +15,12 @@ pub const PANELS_SUMMARY_SHEET: &str = "summary";
 pub const PANELS_BY_EXPERT_SHEET: &str = "by expert";
 /// The sheet of declined pairs and withdrawn experts (written only when
 /// there are any): columns `application`, `expert`, `state`.
-pub const PANELS_DECLINES_SHEET: &str = "declines";
+pub(crate) const PANELS_DECLINES_SHEET: &str = "declines";
 /// The city sheets' column an officer marks when a panel is confirmed
 /// (`replace --lock-confirmed` locks those panels).
-pub const CONFIRMED_COLUMN: &str = "confirmed";
+pub(crate) const CONFIRMED_COLUMN: &str = "confirmed";
 /// The city sheets' column marking locked panels.
-pub const LOCKED_COLUMN: &str = "locked";
+pub(crate) const LOCKED_COLUMN: &str = "locked";
 
 /// The words of a panels workbook: (English, Chinese). Sheet names,
 /// headers and summary keys are written in the chosen language and read

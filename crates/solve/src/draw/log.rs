@@ -219,7 +219,7 @@ pub fn draw_output(
 }
 
 /// Pretty JSON with a final newline (what every log file holds).
-pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     // Serialising these plain structs cannot fail: no maps with non-string
     // keys, and serde_json writes non-finite floats as null.
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();

@@ -30,7 +30,7 @@ pub const MAX_COPANEL_ROUNDS: usize = 50;
 impl Model<'_> {
     /// Every crossing rule the policy switches on except `max_copanel`
     /// (see [`Model::add_copanel_rule_for`]), plus the city bonus.
-    pub fn add_crossing_rules(&mut self) {
+    pub(crate) fn add_crossing_rules(&mut self) {
         self.add_senior_rule();
         self.add_cover_rule();
         self.add_round_outside_rule();
@@ -169,7 +169,10 @@ impl Model<'_> {
 /// Pairs of experts that sit together on more than `max_copanel` of
 /// `panels` (each `(e, f)` with `e < f`), in index order. Empty when the
 /// rule is off.
-pub fn copanel_excess(inst: &Instance, panels: &[Vec<ExpertIx>]) -> BTreeSet<(ExpertIx, ExpertIx)> {
+pub(crate) fn copanel_excess(
+    inst: &Instance,
+    panels: &[Vec<ExpertIx>],
+) -> BTreeSet<(ExpertIx, ExpertIx)> {
     let Some(m) = inst.policy.max_copanel else {
         return BTreeSet::new();
     };

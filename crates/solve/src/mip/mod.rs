@@ -55,6 +55,7 @@
 //! [`crate::eligibility::Eligibility::pairs`]); knows nothing of the flow.
 //! Output panels are per [`AppIx`], experts sorted by index, like the flow's.
 
+#[doc(hidden)] // exhaustive search for the tests; not API
 pub mod brute;
 pub mod cross;
 
@@ -284,7 +285,7 @@ pub struct Model<'a> {
 /// How an auxiliary column's best value follows from the pair columns
 /// (used to complete a warm start).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AuxDef {
+pub(crate) enum AuxDef {
     /// No rule: left to the backend.
     Free,
     /// 1 when any of these columns is 1 (a city-bonus indicator).
@@ -326,13 +327,19 @@ impl<'a> Model<'a> {
     }
 
     /// Adds `delta` millionths to the objective's constant.
-    pub fn add_offset(&mut self, delta: i64) {
+    pub(crate) fn add_offset(&mut self, delta: i64) {
         self.offset = self.offset.saturating_add(delta);
     }
 
     /// Adds an auxiliary column whose best value follows from the pair
     /// columns as `def` says (see [`AuxDef`]).
-    pub fn add_aux_column(&mut self, lo: i32, hi: i32, objective: i64, def: AuxDef) -> ColIx {
+    pub(crate) fn add_aux_column(
+        &mut self,
+        lo: i32,
+        hi: i32,
+        objective: i64,
+        def: AuxDef,
+    ) -> ColIx {
         let c = self.add_column(lo, hi, objective);
         if let Some(last) = self.aux.last_mut() {
             *last = def;
@@ -524,7 +531,7 @@ impl<'a> Model<'a> {
 
     /// Per expert and programme with a `max_load`: the expert's reviews
     /// within that programme at most that many.
-    pub fn add_programme_load_rule(&mut self) {
+    pub(crate) fn add_programme_load_rule(&mut self) {
         let inst = self.inst;
         if !inst.any_programme_load_cap() {
             return;
