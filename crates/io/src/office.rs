@@ -852,9 +852,15 @@ pub(crate) fn check_header(
     let mut unknown: Vec<String> = Vec::new();
     // Keys of the kept columns so far (a wide sheet has thousands).
     let mut kept_keys: std::collections::HashSet<String> = Default::default();
+    let mut ok = true;
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
         let letter = column_letters(i);
+        if let Some(m) = super::records::control_message(cell) {
+            errs.push(err(format!("column {letter} of the header {m}")));
+            ok = false;
+            continue;
+        }
         if name.is_empty() {
             header.unnamed.push(i);
             continue;
@@ -923,7 +929,6 @@ pub(crate) fn check_header(
             header.kept.clear();
         }
     }
-    let mut ok = true;
     for &r in kind.required() {
         if !header.columns.contains_key(r) {
             errs.push(
