@@ -60,12 +60,14 @@ fn sheet<'a>(all: &'a [(String, Vec<Vec<String>>)], name: &str) -> &'a Vec<Vec<S
         .1
 }
 
-/// A small round to fill a template with.
+/// A small round to fill a template with, with two years of past
+/// reviews (its history rules on).
 fn small_round(seed: u64) -> Instance {
     let mut cfg = panels::generate::preset("tiny").unwrap();
     cfg.applications = 12;
     cfg.experts = 60;
     cfg.seed = seed;
+    cfg.years = 2;
     panels::generate::generate(&cfg)
 }
 
@@ -118,7 +120,16 @@ fn a_template_filled_in_solves_and_verifies() {
         (
             Lang::Zh,
             "zh",
-            ["说明", "参数", "专家", "申报项目", "回避", "合作", "匹配度"],
+            [
+                "说明",
+                "参数",
+                "专家",
+                "申报项目",
+                "回避",
+                "合作",
+                "匹配度",
+                "历史",
+            ],
         ),
         (
             Lang::En,
@@ -131,6 +142,7 @@ fn a_template_filled_in_solves_and_verifies() {
                 "conflicts",
                 "coauthorships",
                 "affinity",
+                "history",
             ],
         ),
     ] {
@@ -147,6 +159,7 @@ fn a_template_filled_in_solves_and_verifies() {
         // The template as it stands is a round: one expert, one application.
         let inst = panels::io::load_instance(&sb.p("round.xlsx")).unwrap();
         assert_eq!((inst.experts.len(), inst.applications.len()), (1, 1));
+        assert_eq!(inst.history.records.len(), 1, "one example past review");
         assert_eq!(
             inst.kept.experts.columns.len(),
             2,
@@ -154,6 +167,7 @@ fn a_template_filled_in_solves_and_verifies() {
         );
 
         let round = small_round(7);
+        assert!(!round.history.records.is_empty());
         std::fs::write(sb.p("filled.xlsx"), fill(&sb.p("round.xlsx"), &round, lang)).unwrap();
         let loaded = panels::io::load_instance(&sb.p("filled.xlsx")).unwrap();
         let mut without_kept = loaded.clone();
