@@ -307,14 +307,18 @@ pub fn draw_capped(
     })
 }
 
-/// Objective of `panels` in millionths: the scores of its pairs plus each
-/// panel's city bonus ([`Instance::panel_bonus`]), as `verify` recomputes it.
+/// Objective of `panels` in millionths: the scores of its pairs less their
+/// repeat penalties ([`Eligibility::objective_score`]) plus each panel's
+/// city bonus ([`Instance::panel_bonus`]), as `verify` recomputes it.
 pub fn total_micro(inst: &Instance, elig: &Eligibility, panels: &[Vec<ExpertIx>]) -> i64 {
     let scores: i64 = panels
         .iter()
         .enumerate()
         .flat_map(|(a, p)| p.iter().map(move |&e| (a, e)))
-        .map(|(a, e)| elig.score(inst, crate::model::AppIx(a as u32), e).0)
+        .map(|(a, e)| {
+            elig.objective_score(inst, crate::model::AppIx(a as u32), e)
+                .0
+        })
         .sum();
     scores + panels.iter().map(|p| inst.panel_bonus(p)).sum::<i64>()
 }

@@ -286,13 +286,13 @@ impl<'a> Rules<'a> {
             let mut row: Vec<(ExpertIx, Score)> = Vec::new();
             if self.vacated[a.ix()].is_empty() {
                 for &e in &self.panels[a.ix()] {
-                    row.push((e, elig.score(inst, a, e)));
+                    row.push((e, elig.objective_score(inst, a, e)));
                 }
             } else {
                 for e in inst.expert_ixs() {
                     let stays = self.fixed(a, e, false);
                     if stays {
-                        row.push((e, elig.score(inst, a, e)));
+                        row.push((e, elig.objective_score(inst, a, e)));
                     } else if !self.forbidden(a, e) && !self.vacated[a.ix()].contains(&e) {
                         if let Some(s) = elig.eligible_score(inst, a, e) {
                             row.push((e, s));
