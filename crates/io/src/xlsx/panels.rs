@@ -531,6 +531,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                 .collect();
             panels.push(PanelRecord {
                 application: app.to_string(),
+                programme: None,
                 experts,
                 scores: listed,
             });
