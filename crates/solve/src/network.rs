@@ -542,6 +542,11 @@ impl Encoded {
         self.arc_roles[a.index()]
     }
 
+    /// The (expert, programme) node of `e` in programme `p`, if any.
+    pub(crate) fn programme_node_of(&self, e: ExpertIx, p: ProgIx) -> Option<NodeId> {
+        programme_node(&self.programme_nodes, e, Some(p))
+    }
+
     /// Role of a node.
     pub fn node_role(&self, n: NodeId) -> NodeRole {
         self.node_roles[n.index()]
