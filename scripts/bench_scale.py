@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Scale benchmarks for `panels` (README "Scale").
 
-Rounds generated with `panels generate`:
+Rounds generated with `panels generate`, solved with **default flags**
+(`--candidates auto`) unless a case says otherwise:
 
-* `10k`  — 10,000 applications x 15,000 experts, panels of 5, solved on
-  100 candidates per application (`--candidates 100`), then priced.
+* `10k`  — 10,000 applications x 15,000 experts, panels of 5.
 * `nsfc` — the `nsfc` preset: 300,000 applications x 80,000 experts,
-  panels of 3, solved on 50 candidates per application, then priced.
-* `nsfc-k5` — the same pool with panels of 5, on 100 candidates each.
+  panels of 3, computed scores.
+* `nsfc-k5` — the same pool with panels of 5.
+* `nsfc-yangtze` — the `nsfc-yangtze` preset: the national pool with
+  computed scores and the Yangtze caps (k = 5, outside share 0.4, at most
+  3 per city and 2 per institution).
+* `nsfc-yangtze-listed` — the same round given as 60 listed experts per
+  application (`--affinity-per-application 60`, `min_affinity` set): the
+  listed round of the same size and shape the capped computed-score round
+  is held to (at most 2x its time).
 * `yangtze-10k` — the `yangtze` preset at 10,000 applications x 15,000
-  experts: computed scores, no affinity list (every pair of two
-  institutions is eligible), automatic candidates.
+  experts: computed scores, automatic candidates.
 * `nsfc-affinity` — the `nsfc` round given as an explicit sparse affinity
   list (50 listed experts per application, `min_affinity` set so unlisted
   pairs are not eligible; a 1.1 GB bundle, streamed), automatic candidates.
@@ -22,24 +28,34 @@ Rounds generated with `panels generate`:
   times and of the user CPU times (target: history and programmes at most
   1.2x the plain round, still optimal).
 
+For each: `panels generate` once (wall time, peak RSS), then `panels solve
+-v` end to end (load, candidates, flow, pricing, certificate, write) best
+of N (default 3) with its peak RSS, via /usr/bin/time -v; the phase profile
+of the best run (`phase NAME SECONDS` lines on stderr) goes into the JSON;
+then `panels verify --certificate` once.
+
+Reference in the same run (cases marked `reference`): panels solves once
+more with `--dump-network` (the last candidate network, DIMACS; not timed)
+and OR-Tools' SimpleMinCostFlow solves that network; the script checks the
+optimal costs agree and reports **panels end to end / OR-Tools solve()
+alone** (target <= 1.0) and panels' flow-solver time / OR-Tools.
+
+`--sweep K1,K2,...` also solves each round once with `--candidates K` for
+each K and reports the default's time over the best fixed K (target <=
+1.2).
+
 Rounds marked `lifecycle` also time, once each after the solves, `panels
 draw --max-probability 0.5` and `panels replace` of 20 declines (the first
 member of 20 panels spread over the round, taken from the draw), each with
 its peak RSS and its ratio to the best solve time (targets: draw at most 3x
-solve, replace at most 1x solve, each under 2 GiB).
+solve, replace at most 1x solve, each under 2 GiB); `--no-lifecycle` skips
+them.
 
-For each: `panels generate` once (wall time, peak RSS), then `panels solve`
-end to end (load, candidates, flow, pricing, certificate, write) best of N
-(default 3) with its peak RSS, via /usr/bin/time -v, and `panels verify
---certificate` once. For `10k`, panels also dumps the last network it
-solved (`--dump-network`, DIMACS) and OR-Tools' SimpleMinCostFlow solves the
-same network; the script checks the optimal costs agree and prints the
-ratio of panels' flow-solver time (all its solves, warm ones included) to
-OR-Tools' solve time.
-
-Usage: scripts/bench_scale.py [--runs 3] [--only ROUND ...] [--workdir DIR]
-Needs: a release build (cargo build --release); ortools for the 10k
-reference (pip install ortools; skipped with a note when missing).
+Usage: scripts/bench_scale.py [--runs 3] [--only ROUND ...] [--sweep 20,40]
+       [--no-lifecycle] [--no-reference] [--workdir DIR] [--panels BIN]
+       [--commit ID]
+Needs: a release build (cargo build --release); ortools and numpy for the
+references (scripts/setup_bench.sh; skipped with a note when missing).
 Writes a Markdown table to stdout and JSON to scripts/results/scale.json.
 """
 
@@ -58,22 +74,35 @@ CASES = {
     "10k": {
         "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
                      "--panel-size", "5", "--seed", "1"],
-        "solve": ["--candidates", "100"],
+        "solve": [],
         "reference": True,
         "limit": "under 5 s, under 2 GiB",
     },
     "nsfc": {
         "generate": ["--preset", "nsfc", "--seed", "1"],
-        "solve": ["--candidates", "50"],
-        "reference": False,
+        "solve": [],
+        "reference": True,
         "lifecycle": True,
-        "limit": "under 3 min, under 8 GiB",
+        "limit": "end to end <= OR-Tools solve alone, under 4 GiB",
     },
     "nsfc-k5": {
         "generate": ["--preset", "nsfc", "--panel-size", "5", "--seed", "1"],
-        "solve": ["--candidates", "100"],
-        "reference": False,
-        "limit": "under 3 min, under 8 GiB",
+        "solve": [],
+        "reference": True,
+        "limit": "end to end <= OR-Tools solve alone, under 4 GiB",
+    },
+    "nsfc-yangtze": {
+        "generate": ["--preset", "nsfc-yangtze", "--seed", "1"],
+        "solve": [],
+        "reference": True,
+        "limit": "<= 2x nsfc-yangtze-listed, under 4 GiB",
+    },
+    "nsfc-yangtze-listed": {
+        "generate": ["--preset", "nsfc-yangtze", "--affinity-per-application", "60",
+                     "--seed", "1"],
+        "solve": [],
+        "reference": True,
+        "limit": "under 4 GiB",
     },
     "yangtze-10k": {
         "generate": ["--preset", "yangtze", "--applications", "10000", "--experts", "15000",
@@ -104,6 +133,9 @@ CASES = {
         "limit": "under 3 min, under 8 GiB",
     },
 }
+
+# Cases run when --only is not given (the others are run by name).
+DEFAULT_CASES = ["10k", "nsfc", "nsfc-k5", "nsfc-yangtze", "nsfc-yangtze-listed"]
 
 
 def timed(cmd):
@@ -152,47 +184,85 @@ def against_baselines(name, case, inst, workdir, runs):
 
 
 def read_dimacs(path):
-    supply, arcs = {}, []
+    """(nodes, supplies {node: b}, arcs as numpy columns u, v, lo, up, cost).
+
+    `panels solve --dump-network` writes the `c`, `p` and `n` lines first,
+    then only `a` lines: those are read by pandas' C parser when it is
+    installed, else line by line."""
+    import numpy as np
     n = 0
+    supply = {}
+    skip = 0
     with open(path) as f:
         for line in f:
             t = line.split()
+            if t and t[0] == "a":
+                break
+            skip += 1
             if not t or t[0] == "c":
                 continue
             if t[0] == "p":
                 n = int(t[2])
             elif t[0] == "n":
                 supply[int(t[1]) - 1] = int(t[2])
-            elif t[0] == "a":
-                arcs.append(tuple(int(x) for x in t[1:6]))
-    return n, supply, arcs
+    try:
+        import pandas as pd
+        frame = pd.read_csv(path, sep=" ", header=None, skiprows=skip,
+                            usecols=[1, 2, 3, 4, 5], dtype=np.int64, engine="c")
+        return n, supply, tuple(frame[c].to_numpy() for c in [1, 2, 3, 4, 5])
+    except ImportError:
+        pass
+    cols = [[], [], [], [], []]
+    with open(path) as f:
+        for line in f:
+            t = line.split()
+            if t and t[0] == "a":
+                for c, x in zip(cols, t[1:6]):
+                    c.append(int(x))
+    return n, supply, tuple(np.array(c, dtype=np.int64) for c in cols)
 
 
 def ortools_solve(path):
-    """Optimal cost of the DIMACS network with OR-Tools, and solve seconds."""
+    """Optimal cost of the DIMACS network with OR-Tools, and solve() seconds."""
+    import numpy as np
     from ortools.graph.python import min_cost_flow
 
-    n, supply, arcs = read_dimacs(path)
-    b = [0] * n
-    for v, s in supply.items():
-        b[v] = s
+    n, supply, (u, v, lo, up, cost) = read_dimacs(path)
+    b = np.zeros(n, dtype=np.int64)
+    for node, s in supply.items():
+        b[node] = s
+    # Lower bounds shifted into the supplies.
+    u = u - 1
+    v = v - 1
+    np.subtract.at(b, u, lo)
+    np.add.at(b, v, lo)
+    base = int((lo * cost).sum())
     mcf = min_cost_flow.SimpleMinCostFlow()
-    base = 0
-    for (u, v, lo, up, cost) in arcs:
-        # Lower bounds shifted into the supplies.
-        u, v = u - 1, v - 1
-        b[u] -= lo
-        b[v] += lo
-        base += lo * cost
-        mcf.add_arc_with_capacity_and_unit_cost(u, v, up - lo, cost)
-    for v in range(n):
-        mcf.set_node_supply(v, b[v])
+    mcf.add_arcs_with_capacity_and_unit_cost(u, v, up - lo, cost)
+    mcf.set_nodes_supplies(np.arange(n, dtype=np.int64), b)
+    del u, v, lo, up, cost
     t = time.perf_counter()
     status = mcf.solve()
     secs = time.perf_counter() - t
     if status != mcf.OPTIMAL:
         sys.exit(f"OR-Tools: status {status}")
     return base + mcf.optimal_cost(), secs
+
+
+def profile_of(stderr):
+    """The `phase NAME SECONDSs[: DETAIL]` lines of `panels solve -v`."""
+    out = []
+    for line in stderr.splitlines():
+        m = re.match(r"phase (\S+) ([0-9.]+)s(?:: (.*))?$", line.strip())
+        if m:
+            out.append({"name": m.group(1), "seconds": float(m.group(2)),
+                        "detail": m.group(3) or ""})
+    return out
+
+
+def phase_total(profile, name):
+    return sum(p["seconds"] for p in profile
+               if p["name"] == name or p["name"].startswith(name + "."))
 
 
 def lifecycle(name, inst, workdir, solve_wall):
@@ -216,33 +286,53 @@ def lifecycle(name, inst, workdir, solve_wall):
     }
 
 
+def git_commit():
+    p = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() or "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", choices=sorted(CASES), action="append",
                     help="run only this round (repeatable)")
+    ap.add_argument("--sweep", default="",
+                    help="comma-separated fixed K to compare the default against")
+    ap.add_argument("--no-lifecycle", action="store_true", help="skip draw and replace")
+    ap.add_argument("--no-reference", action="store_true", help="skip OR-Tools")
     ap.add_argument("--workdir", default="/tmp/panels-bench-scale")
+    ap.add_argument("--panels", default=PANELS, help="the panels binary (default: the release build)")
+    ap.add_argument("--commit", default=None, help="the commit the binary was built from (default: HEAD)")
     args = ap.parse_args()
+    globals()["PANELS"] = os.path.abspath(args.panels)
     if not os.path.exists(PANELS):
         sys.exit("build first: cargo build --release")
     os.makedirs(args.workdir, exist_ok=True)
+    sweep = [int(k) for k in args.sweep.split(",") if k.strip()]
     load = os.getloadavg()[0]
-    results = {"load_average_at_start": load, "runs": args.runs, "cases": {}}
+    commit = args.commit or git_commit()
+    results = {"load_average_at_start": load, "commit": commit, "runs": args.runs,
+               "cases": {}}
     rows = []
     life_rows = []
-    for name, case in CASES.items():
-        if args.only and name not in args.only:
-            continue
+    sweep_rows = []
+    for name in (args.only or DEFAULT_CASES):
+        case = CASES[name]
         inst = os.path.join(args.workdir, f"{name}.json")
         out = os.path.join(args.workdir, f"{name}.panels.json")
         g_wall, g_rss, _ = timed([PANELS, "generate", "--out", inst, "--quiet"] + case["generate"])
         best = None
+        loads = []
         for _ in range(args.runs):
-            wall, rss, err = timed([PANELS, "solve", inst, "--out", out] + case["solve"])
+            loads.append(os.getloadavg()[0])
+            wall, rss, err = timed([PANELS, "solve", inst, "--out", out, "-v"] + case["solve"])
             if best is None or wall < best[0]:
                 best = (wall, rss, err)
         wall, rss, err = best
-        solver = float(re.search(r"flow solver ([0-9.]+)s", err).group(1))
+        profile = profile_of(err)
+        solver = phase_total(profile, "solve")
+        chose = next((l for l in err.splitlines() if l.startswith("candidates:")), "")
         stats_line = next((l for l in err.splitlines() if l.startswith("optimal over")), "")
         with open(out) as f:
             panels = json.load(f)
@@ -250,23 +340,41 @@ def main():
         entry = {
             "generate_seconds": g_wall, "generate_rss_kib": g_rss,
             "solve_seconds_best": wall, "solve_rss_kib": rss, "flow_solver_seconds": solver,
+            "load_average_during_solves": loads,
             "status": panels["status"], "objective": panels["objective"],
             "pricing": panels.get("stats", {}).get("pricing"),
             "verify_certificate_seconds": v_wall, "verify_rss_kib": v_rss,
-            "stderr_summary": stats_line, "limit": case["limit"],
+            "candidates_choice": chose, "stderr_summary": stats_line, "profile": profile,
+            "limit": case["limit"],
         }
-        if case["reference"]:
+        if case["reference"] and not args.no_reference:
             net = os.path.join(args.workdir, f"{name}.dimacs")
             timed([PANELS, "solve", inst, "--out", out, "--quiet", "--dump-network", net]
                   + case["solve"])
             try:
+                entry["ortools_load_average"] = os.getloadavg()[0]
                 cost, secs = ortools_solve(net)
                 entry["ortools_seconds"] = secs
                 entry["ortools_objective"] = -cost / 1e6
                 entry["same_optimum"] = -cost == round(panels["objective"] * 1e6)
+                entry["panels_end_to_end_over_ortools"] = wall / secs if secs > 0 else None
                 entry["panels_flow_over_ortools"] = solver / secs if secs > 0 else None
             except ImportError:
-                entry["ortools"] = "not installed (pip install ortools)"
+                entry["ortools"] = "not installed (scripts/setup_bench.sh)"
+            os.remove(net)
+        for k in sweep:
+            k_wall, k_rss, k_err = timed([PANELS, "solve", inst, "--out", out, "-v",
+                                          "--candidates", str(k)])
+            entry.setdefault("sweep", {})[str(k)] = {
+                "seconds": k_wall, "rss_kib": k_rss, "profile": profile_of(k_err)}
+        if sweep:
+            best_k = min(entry["sweep"].items(), key=lambda kv: kv[1]["seconds"])
+            entry["default_over_best_fixed_k"] = wall / best_k[1]["seconds"]
+            sweep_rows.append(
+                f"| {name} | {wall:.1f} s | "
+                + " | ".join(f"K={k}: {v['seconds']:.1f} s" for k, v in entry["sweep"].items())
+                + f" | {entry['default_over_best_fixed_k']:.2f} (best K={best_k[0]}) |"
+            )
         if case.get("baselines"):
             base = against_baselines(name, case, inst, args.workdir, args.runs)
             entry["baselines"] = base
@@ -276,9 +384,9 @@ def main():
                     f"{base['best_wall_seconds'][label]:.2f} s = {r['wall']:.2f}x | | "
                     f"cpu {base['best_cpu_seconds'][name]:.2f} s / "
                     f"{base['best_cpu_seconds'][label]:.2f} s = {r['cpu']:.2f}x | "
-                    f"{base['status'][name]} / {base['status'][label]} | | {case['limit']} | |"
+                    f"{base['status'][name]} / {base['status'][label]} | | | | | {case['limit']} |"
                 )
-        if case.get("lifecycle"):
+        if case.get("lifecycle") and not args.no_lifecycle:
             life = lifecycle(name, inst, args.workdir, wall)
             entry.update(life)
             life_rows.append(
@@ -290,19 +398,31 @@ def main():
         results["cases"][name] = entry
         ref = ""
         if "ortools_seconds" in entry:
-            ref = (f"OR-Tools {entry['ortools_seconds']:.2f} s on the same network "
-                   f"(same optimum: {entry['same_optimum']}; panels flow / OR-Tools = "
-                   f"{entry['panels_flow_over_ortools']:.2f})")
+            ref = (f"{entry['ortools_seconds']:.1f} s (same optimum: {entry['same_optimum']}) | "
+                   f"**{entry['panels_end_to_end_over_ortools']:.2f}** | "
+                   f"{entry['panels_flow_over_ortools']:.2f}")
+        else:
+            ref = "— | — | —"
+        phases = ", ".join(f"{n} {phase_total(profile, n):.1f}"
+                           for n in ["load", "candidates", "network", "solve", "pricing",
+                                     "certificate", "write"])
         rows.append(
             f"| {name} | {g_wall:.1f} s, {g_rss / 1024:.0f} MiB | {wall:.1f} s | "
-            f"{rss / 1024:.0f} MiB | {solver:.1f} s | {entry['status']} | "
-            f"{v_wall:.1f} s | {case['limit']} | {ref} |"
+            f"{rss / 1024:.0f} MiB | {phases} | {entry['status']} | "
+            f"{v_wall:.1f} s | {ref} | {case['limit']} |"
         )
-    print(f"load average at start: {load:.2f}; solve best of {args.runs}")
-    print("| round | generate | solve (end to end) | peak RSS | flow solver | status "
-          "| verify --certificate | target | reference |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"commit {commit}; load average at start: {load:.2f}; solve best of {args.runs}; "
+          "default flags")
+    print("| round | generate | solve (end to end) | peak RSS | phases (s) | status "
+          "| verify --certificate | OR-Tools solve() | panels / OR-Tools "
+          "| panels flow / OR-Tools | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    if sweep_rows:
+        print()
+        print("| round | default (auto) | fixed K | default / best fixed K |")
+        print("|---|---|---|---|")
+        print("\n".join(sweep_rows))
     if life_rows:
         print()
         print("| round | solve (best) | draw, max_probability 0.5 | replace, 20 declines |")

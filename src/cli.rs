@@ -383,6 +383,11 @@ pub struct SolveArgs {
     /// format), for reference solvers.
     #[arg(long, value_name = "FILE")]
     pub dump_network: Option<PathBuf>,
+    /// Print where the time went, one `phase NAME SECONDSs: DETAIL` line
+    /// per phase (load, candidates, network, each solve and pricing pass,
+    /// certificate, write), on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// `panels verify`.
@@ -426,7 +431,7 @@ pub struct GenerateArgs {
     #[arg(long, short)]
     pub out: PathBuf,
     /// A named preset (yangtze, guanggu, tiny, dense-300, dense-1000,
-    /// dense-3000, nsfc).
+    /// dense-3000, nsfc, nsfc-yangtze).
     #[arg(long)]
     pub preset: Option<String>,
     /// Number of applications (overrides the preset).
@@ -666,7 +671,15 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
             load_seconds
         ),
     );
+    let mut profile = solve::profile::Profile::default();
+    profile.add(
+        "load",
+        t,
+        format!("{} bytes", crate::io::input_bytes(&args.instance)),
+    );
+    let t_elig = Instant::now();
     let elig = Eligibility::compute(&inst);
+    profile.add("eligibility", t_elig, "");
     let time_limit = match time_limit(args.time_limit)? {
         None if args.method == MethodArg::Mip => {
             note(
@@ -715,6 +728,7 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         )),
         other => Failure::Other(other.to_string()),
     })?;
+    let t_write = Instant::now();
     let file = solve::panels_file(&inst, &elig, &solved, hash);
     let mut staged = crate::io::Outputs::new();
     if let (Some(path), Some(bytes)) = (
@@ -728,6 +742,17 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     crate::io::stage_panels_in(&mut staged, &args.out, &file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
+    profile.extend(solved.stats.profile.clone());
+    profile.add("write", t_write, "");
+    if args.verbose {
+        for line in profile.lines() {
+            note(quiet, line);
+        }
+        note(
+            quiet,
+            format!("phase total {:.3}s", t.elapsed().as_secs_f64()),
+        );
+    }
     // Timings go to stderr only: the file must be byte-identical for the
     // same input and seed (SPEC.md, policy `seed`).
     note(
@@ -760,6 +785,9 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
                 p.warm_starts
             ),
         );
+        for n in &p.notes {
+            note(quiet, n);
+        }
     }
     Ok(())
 }
@@ -973,6 +1001,7 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
+        e @ DrawError::CrossingRules(_) => Failure::BadInput(format!("{}: {e}", path.display())),
         DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }

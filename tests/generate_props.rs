@@ -223,6 +223,15 @@ fn presets_have_the_asked_shape() {
     let n = preset("nsfc").unwrap();
     assert_eq!((n.applications, n.experts), (300_000, 80_000));
     assert!(!n.dense_affinity);
+    let c = preset("nsfc-yangtze").unwrap();
+    assert_eq!(
+        (c.applications, c.experts, c.panel_size),
+        (300_000, 80_000, 5)
+    );
+    assert_eq!((c.max_per_city, c.max_per_institution), (Some(3), Some(2)));
+    assert_eq!((c.min_outside_share, c.min_outside), (0.4, 0));
+    assert_eq!(c.cities, n.cities);
+    assert!(!c.dense_affinity && c.sparse_affinity == 0);
 }
 
 #[test]

@@ -158,19 +158,24 @@ impl Network {
         (0..self.supply.len() as u32).map(NodeId)
     }
 
-    pub(crate) fn sources(&self) -> &[u32] {
+    /// Tail node of every arc, by arc index.
+    pub fn sources(&self) -> &[u32] {
         &self.source
     }
-    pub(crate) fn targets(&self) -> &[u32] {
+    /// Head node of every arc, by arc index.
+    pub fn targets(&self) -> &[u32] {
         &self.target
     }
-    pub(crate) fn lowers(&self) -> &[i64] {
+    /// Lower bound of every arc, by arc index.
+    pub fn lowers(&self) -> &[i64] {
         &self.lower
     }
-    pub(crate) fn uppers(&self) -> &[i64] {
+    /// Upper bound of every arc, by arc index.
+    pub fn uppers(&self) -> &[i64] {
         &self.upper
     }
-    pub(crate) fn costs(&self) -> &[i64] {
+    /// Cost of every arc, by arc index.
+    pub fn costs(&self) -> &[i64] {
         &self.cost
     }
     pub(crate) fn supplies(&self) -> &[i64] {

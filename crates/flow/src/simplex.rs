@@ -716,9 +716,11 @@ impl Simplex {
         }
         self.m += k;
         self.block = block_size(self.m);
-        if self.next_arc >= self.m {
-            self.next_arc = 0;
-        }
+        // The next search starts at the new arcs: they are the ones that
+        // may violate (the old ones were all priced optimal), and a search
+        // from elsewhere would price most of the network before reaching
+        // them, at every pivot of a short warm solve.
+        self.next_arc = m;
         Ok(())
     }
 

@@ -98,6 +98,7 @@ pub const PRESETS: &[&str] = &[
     "dense-1000",
     "dense-3000",
     "nsfc",
+    "nsfc-yangtze",
 ];
 
 /// Everything [`generate`] needs. `GenConfig::default()` is the Yangtze
@@ -376,6 +377,7 @@ fn city_list(cities: &[(&str, f64)]) -> Vec<(String, f64)> {
 /// | `tiny` | 8 × 24 | 3 cities, k = 2, ≥ 1 outside |
 /// | `dense-300` / `-1000` / `-3000` | n × 1.5n | 5 cities, k = 3, ≥ 1 outside, 1% of pairs conflicted, dense affinity |
 /// | `nsfc` | 300,000 × 80,000 | 32 cities, k = 3, max_load 18, ≥ 1 outside, computed scores |
+/// | `nsfc-yangtze` | 300,000 × 80,000 | the `nsfc` pool with the Yangtze caps: k = 5, outside share 0.4, ≤ 3 per city, ≤ 2 per institution, computed scores |
 pub fn preset(name: &str) -> Option<GenConfig> {
     let dense = |n: usize| GenConfig {
         applications: n,
@@ -438,6 +440,14 @@ pub fn preset(name: &str) -> Option<GenConfig> {
             max_load: 18,
             conflict_rate: 1e-5,
             ..GenConfig::default()
+        },
+        "nsfc-yangtze" => GenConfig {
+            panel_size: 5,
+            min_outside_share: 0.4,
+            min_outside: 0,
+            max_per_city: Some(3),
+            max_per_institution: Some(2),
+            ..preset("nsfc")?
         },
         _ => return None,
     })

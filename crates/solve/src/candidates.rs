@@ -338,17 +338,9 @@ impl<'a> Scanner<'a> {
             }
         }
 
-        // Top k by (score desc, input order).
+        // Top k by rank (score desc, ties by a fixed shuffle).
         let buf = &mut self.buf;
-        // Ties are broken by a fixed shuffle of the experts per
-        // application, so that applications with equal scores spread over
-        // the pool instead of all taking the first experts in input order
-        // (which would crowd their loads and starve the restricted network).
-        let salt = u64::from(a.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let shuffle = |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
-        let by_rank = |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| {
-            y.0.cmp(&x.0).then(shuffle(x.1).cmp(&shuffle(y.1)))
-        };
+        let by_rank = rank(a);
         if buf.len() > k && k > 0 {
             buf.select_nth_unstable_by(k - 1, by_rank);
         }
@@ -428,6 +420,21 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The order candidates are taken in for application `a`: score
+/// descending, ties broken by a fixed shuffle of the experts per
+/// application, so that applications with equal scores spread over the
+/// pool instead of all taking the first experts in input order (which
+/// would crowd their loads and starve the restricted network).
+pub fn rank(
+    a: AppIx,
+) -> impl Fn(&(Score, ExpertIx), &(Score, ExpertIx)) -> std::cmp::Ordering + Copy {
+    let salt = u64::from(a.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let shuffle = move |e: ExpertIx| (u64::from(e.0) ^ salt).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    move |x: &(Score, ExpertIx), y: &(Score, ExpertIx)| {
+        y.0.cmp(&x.0).then(shuffle(x.1).cmp(&shuffle(y.1)))
+    }
+}
+
 /// What [`generate`] found besides the candidates: exact per-application
 /// shortages for the prechecks.
 pub struct Generated {
@@ -438,10 +445,16 @@ pub struct Generated {
     pub short: Vec<(AppIx, Vec<u32>)>,
 }
 
-/// Threads for the scans: the machine's parallelism, at most 8.
+/// Threads for the scans: `PANELS_THREADS` when set to a number from 1,
+/// else the machine's parallelism; at most 8. The scans' results do not
+/// depend on it (each thread takes a contiguous range of applications and
+/// the parts are joined in order).
 pub fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+    std::env::var("PANELS_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, 8)
 }
 

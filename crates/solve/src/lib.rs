@@ -30,6 +30,7 @@ pub mod lagrange;
 pub mod mip;
 pub mod network;
 pub mod pricing;
+pub mod profile;
 pub mod progress;
 
 use std::time::{Duration, Instant};
@@ -162,6 +163,9 @@ pub struct SolveStats {
     /// (see [`pricing`]); absent for the dense network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing: Option<pricing::PricingStats>,
+    /// Where the time went, phase by phase (stderr with `panels solve -v`).
+    #[serde(skip)]
+    pub profile: profile::Profile,
 }
 
 /// A solved round.
@@ -478,11 +482,21 @@ pub(crate) fn solve_flow(
     pairs: &EligiblePairs,
     started: Instant,
 ) -> Result<Solved, SolveError> {
+    let mut profile = profile::Profile::default();
+    profile.add("eligible-pairs", started, format!("{} pairs", pairs.len()));
+    let t = Instant::now();
     let enc = network::encode(inst, pairs);
+    profile.add(
+        "network.1",
+        t,
+        format!("{} nodes, {} arcs", enc.net.num_nodes(), enc.net.num_arcs()),
+    );
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let result = enc.net.solve();
     let solve_seconds = t.elapsed().as_secs_f64();
+    profile.add("solve.1", t, "");
+    let t = Instant::now();
     let sol = match result {
         Ok(sol) => sol,
         Err(FlowError::Infeasible(cut)) => {
@@ -507,6 +521,7 @@ pub(crate) fn solve_flow(
     // flow's own check above is the proof, and no certificate is written.
     let certificate = (bonus == 0)
         .then(|| model_duals(inst, &enc, &sol.potential).to_certificate(inst, objective_micro));
+    profile.add("certificate.1", t, "");
     Ok(Solved {
         panels: enc.panels(&sol.flow),
         objective_micro,
@@ -522,6 +537,7 @@ pub(crate) fn solve_flow(
             solve_seconds,
             gap: None,
             pricing: None,
+            profile,
         },
     })
 }

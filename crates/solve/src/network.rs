@@ -88,12 +88,6 @@ pub struct Encoded {
     pub city_groups: Vec<((AppIx, CityIx), NodeId)>,
     /// Group nodes by (application, institution), sorted.
     pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
-    /// Built for pairs added later ([`EncodeOptions::groups_for_later_pairs`]):
-    /// then a capped group without a node had no pair at all.
-    later_pairs: bool,
-    /// Pairs added since, by capped group without a node (see
-    /// [`Encoded::add_pair`]).
-    added_ungrouped: BTreeMap<(AppIx, Group), u32>,
     /// Built with a city bonus: every pair must pass a city group node.
     city_bonus: bool,
     /// Per expert: its (programme, node) pairs, for programmes that cap
@@ -101,19 +95,16 @@ pub struct Encoded {
     programme_nodes: Vec<Vec<(ProgIx, NodeId)>>,
 }
 
-/// A cap's group of experts, for [`Encoded::add_pair`]'s counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Group {
-    City(CityIx),
-    Institution(InstIx),
-}
-
 /// How [`encode_with`] builds the network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct EncodeOptions {
-    /// Make a group node whenever its cap is below the panel size and the
-    /// group has a pair, even when the pairs given cannot exceed the cap
-    /// (so that pairs added later, see [`Encoded::add_pair`], find it).
+    /// Make a group node for the home city whenever its cap is below the
+    /// panel size (even before any home-city pair), and for every other
+    /// capped group whose pairs already fill its cap (rather than only
+    /// those whose pairs exceed it), so that pairs added later (see
+    /// [`Encoded::add_pair`]) mostly find their node. Groups below their
+    /// cap get none: a national round touches dozens of institutions per
+    /// application, and a node for each would multiply the network.
     pub groups_for_later_pairs: bool,
     /// Give every available expert a node (pairs added later then always
     /// find their expert).
@@ -307,7 +298,11 @@ fn encode_full(
                 }
                 per_city.node[ci] = Some(n);
                 city_groups.push(((a, c), n));
-            } else if cap < k && (cap < count || opts.groups_for_later_pairs) {
+            } else if cap < k
+                && (cap < count
+                    || (opts.groups_for_later_pairs
+                        && (cap <= count || c == inst.applications[a.ix()].city)))
+            {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
                 arc_roles.push(ArcRole::CityCap(a, c));
@@ -319,7 +314,9 @@ fn encode_full(
         for t in 0..per_inst.touched.len() {
             let ii = per_inst.touched[t];
             let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
-            if inst_cap < k && (inst_cap < count || opts.groups_for_later_pairs) {
+            if inst_cap < k
+                && (inst_cap < count || (opts.groups_for_later_pairs && inst_cap <= count))
+            {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
                 let first = per_inst.first[ii];
@@ -369,8 +366,6 @@ fn encode_full(
         sink,
         city_groups,
         institution_groups,
-        later_pairs: opts.groups_for_later_pairs,
-        added_ungrouped: BTreeMap::new(),
         city_bonus: city_bonus != 0,
         programme_nodes,
     }
@@ -449,13 +444,21 @@ fn programme_nodes(
 
 impl Encoded {
     /// Adds the pair arc (a, e) with `score`, below the group it belongs
-    /// to. Refuses (returns `false`, nothing changed) when the expert has
-    /// no node, or when a cap that could bind has no group node for it:
-    /// the pair would then dodge the cap, and the network must be rebuilt.
-    /// A network built for later pairs knows such a group had no pair at
-    /// all, so it takes pairs there up to the cap (which then cannot bind)
-    /// before it refuses.
-    pub(crate) fn add_pair(&mut self, inst: &Instance, a: AppIx, e: ExpertIx, score: i64) -> bool {
+    /// to. `row` is every expert application `a` will have pairs with
+    /// once this batch of additions is done (the pairs already in the
+    /// network, those of the batch, `e` among them). Refuses (returns
+    /// `false`, nothing changed) when the expert has no node, or when a cap
+    /// with no group node for it could bind: more than the cap's number of
+    /// `row`'s experts in the group. The pair would then dodge the cap, and
+    /// the network must be rebuilt.
+    pub(crate) fn add_pair(
+        &mut self,
+        inst: &Instance,
+        a: AppIx,
+        e: ExpertIx,
+        score: i64,
+        row: &[ExpertIx],
+    ) -> bool {
         let Some(to) = self.expert_node[e.ix()] else {
             return false;
         };
@@ -479,27 +482,25 @@ impl Encoded {
             return false;
         }
         let institution = find_inst(ex.institution);
-        // Capped groups without a node that this pair joins.
-        let mut uncapped_so_far = Vec::with_capacity(2);
-        for (node, group, cap) in [
-            (city, Group::City(ex.city), inst.max_from_city(a, ex.city)),
-            (
-                institution,
-                Group::Institution(ex.institution),
-                inst.max_from_institution(a),
-            ),
-        ] {
-            if node.is_some() || cap >= k {
-                continue;
-            }
-            let added = self.added_ungrouped.get(&(a, group)).copied().unwrap_or(0);
-            if !self.later_pairs || added >= cap {
+        let city_cap = inst.max_from_city(a, ex.city);
+        if city.is_none() && city_cap < k {
+            let n = row
+                .iter()
+                .filter(|x| inst.experts[x.ix()].city == ex.city)
+                .count();
+            if n > city_cap as usize {
                 return false;
             }
-            uncapped_so_far.push(group);
         }
-        for group in uncapped_so_far {
-            *self.added_ungrouped.entry((a, group)).or_insert(0) += 1;
+        let inst_cap = inst.max_from_institution(a);
+        if institution.is_none() && inst_cap < k {
+            let n = row
+                .iter()
+                .filter(|x| inst.experts[x.ix()].institution == ex.institution)
+                .count();
+            if n > inst_cap as usize {
+                return false;
+            }
         }
         let programme = inst.applications[a.ix()].programme;
         let to = match programme_node(&self.programme_nodes, e, programme) {
@@ -649,11 +650,10 @@ mod tests {
         (inst, pairs)
     }
 
-    /// Built for later pairs, a capped group with no pair takes pairs up to
-    /// its cap without a node (the cap cannot bind), then refuses; built
-    /// otherwise, it refuses at once (it cannot know the group was empty).
+    /// A capped group without a node takes pairs while the application's
+    /// pairs in it stay within the cap (the cap cannot bind), then refuses.
     #[test]
-    fn pairs_join_an_empty_capped_group_up_to_its_cap() {
+    fn pairs_join_a_capped_group_without_node_up_to_its_cap() {
         let (inst, pairs) = capped();
         let later = EncodeOptions {
             groups_for_later_pairs: true,
@@ -661,19 +661,19 @@ mod tests {
         };
         let mut enc = encode_with_options(&inst, &pairs, later);
         let arcs = enc.net.num_arcs();
-        assert!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5));
+        let row1 = [ExpertIx(0), ExpertIx(1)];
+        assert!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row1));
         assert_eq!(enc.net.num_arcs(), arcs + 1);
+        let row2 = [ExpertIx(0), ExpertIx(1), ExpertIx(2)];
         assert!(
-            !enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5),
+            !enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row2),
             "a second 合肥 pair could break the cap"
         );
         assert_eq!(enc.net.num_arcs(), arcs + 1, "a refusal changes nothing");
 
-        let plain = EncodeOptions {
-            groups_for_later_pairs: false,
-            all_available_experts: true,
-        };
-        let mut enc = encode_with_options(&inst, &pairs, plain);
-        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5));
+        // Counted on the whole batch: the first 合肥 pair of a batch of two
+        // is refused too.
+        let mut enc = encode_with_options(&inst, &pairs, later);
+        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row2));
     }
 }

@@ -43,6 +43,7 @@ use std::time::Instant;
 use super::candidates::{self, Candidates, Scanner};
 use super::explain;
 use super::network::{self, NodeRole};
+use super::profile::Profile;
 use super::{model_duals, SolveError, SolveStats, Solved, Status};
 use crate::certificate::{pair_slack, Duals};
 use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
@@ -84,15 +85,33 @@ impl std::str::FromStr for CandidateChoice {
 /// eligible pairs under [`CandidateChoice::Auto`].
 pub const DENSE_PAIRS: usize = 4_000_000;
 
-/// The automatic number of candidates per application: 12 per panel seat
-/// of the largest panel, at least 40 (a panel of 5 gets 60).
+/// Candidates per panel seat that [`auto_k`] keeps.
+pub const AUTO_PER_SEAT: usize = 12;
+
+/// Fewest candidates per application [`auto_k`] keeps.
+pub const AUTO_MIN: usize = 40;
+
+/// The automatic number of candidates per application:
+/// [`AUTO_PER_SEAT`] per seat of the largest panel, at least [`AUTO_MIN`].
+/// Pricing then grows the rows where it finds many violators (see
+/// [`run_sparse`]).
 pub fn auto_k(inst: &Instance) -> usize {
-    let k = inst
-        .app_ixs()
+    (AUTO_PER_SEAT * largest_panel(inst)).max(AUTO_MIN)
+}
+
+fn largest_panel(inst: &Instance) -> usize {
+    inst.app_ixs()
         .map(|a| inst.panel_size(a))
         .max()
-        .unwrap_or(1) as usize;
-    (12 * k).max(40)
+        .unwrap_or(1) as usize
+}
+
+/// What `panels solve` says on stderr about the K [`auto_k`] chose.
+fn auto_k_reason(inst: &Instance, k: usize) -> String {
+    format!(
+        "candidates: auto K = {k} per application ({AUTO_PER_SEAT} per seat of the largest panel, {}, at least {AUTO_MIN}); a row that pricing extends a second time grows to twice its size",
+        largest_panel(inst)
+    )
 }
 
 /// Deterministic figures of a solve on candidates (they go into the panels
@@ -120,6 +139,9 @@ pub struct PricingStats {
     /// Solves that continued from the previous basis with the added arcs
     /// (warm start) rather than from scratch.
     pub warm_starts: u32,
+    /// Why K is what it is, and how the rows grew (stderr only).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// Solves `inst` on `k` candidates per application with pricing (see the
@@ -130,18 +152,23 @@ pub fn solve_sparse(
     k: usize,
     opts: &super::SolveOptions,
 ) -> Result<Solved, SolveError> {
-    let run = run_sparse(inst, elig, k, opts, (1, 1))?;
+    let mut run = run_sparse(inst, elig, k, opts, (1, 1))?;
     if let Some(dump) = &opts.dump_network {
+        let t = Instant::now();
         (dump.0)(&run.enc.net);
+        run.profile.add("dump-network", t, "");
     }
+    let t = Instant::now();
     let panels = run.enc.panels(&run.flow);
     let objective_micro = run.objective;
+    let certificate = run.duals.to_certificate(inst, objective_micro);
+    run.profile.add("panels-and-duals", t, "");
     Ok(Solved {
         panels,
         objective_micro,
         bound_micro: Some(objective_micro),
         status: Status::Optimal,
-        certificate: Some(run.duals.to_certificate(inst, objective_micro)),
+        certificate: Some(certificate),
         solver: "flow",
         stats: SolveStats {
             eligible_pairs: run.eligible_pairs,
@@ -151,6 +178,7 @@ pub fn solve_sparse(
             solve_seconds: run.solve_seconds,
             pricing: Some(run.stats),
             gap: None,
+            profile: run.profile,
         },
     })
 }
@@ -180,6 +208,8 @@ pub struct SparseRun {
     pub build_seconds: f64,
     /// Seconds in the flow solver.
     pub solve_seconds: f64,
+    /// Where the time went, phase by phase.
+    pub profile: Profile,
 }
 
 /// Multiplies every supply and bound of `enc`'s network by `d` and caps
@@ -206,16 +236,25 @@ fn scale_in_place(enc: &mut network::Encoded, (p, d): (i64, i64)) {
     }
 }
 
-/// Adds the pairs to a kept network (capped at `p` when scaled): `false`
-/// when one needs a node the network lacks (rebuild instead).
+/// Adds the pairs to a kept network (capped at `p` when scaled), after
+/// they joined `cand`'s rows: `false` when one needs a node the network
+/// lacks (rebuild instead).
 fn add_pairs(
     inst: &Instance,
     enc: &mut network::Encoded,
+    cand: &Candidates,
     pairs: &[(AppIx, ExpertIx, Score)],
     cap: (i64, i64),
 ) -> bool {
+    let mut row: Vec<ExpertIx> = Vec::new();
+    let mut row_of = None;
     for &(a, e, s) in pairs {
-        if !enc.add_pair(inst, a, e, s.0) {
+        if row_of != Some(a) {
+            row.clear();
+            row.extend(cand.rows[a.ix()].iter().map(|&(x, _)| x));
+            row_of = Some(a);
+        }
+        if !enc.add_pair(inst, a, e, s.0, &row) {
             return false;
         }
         if cap != (1, 1) {
@@ -245,11 +284,24 @@ pub fn run_sparse(
     if let Some(why) = explain::precheck_pool(inst, None) {
         return Err(SolveError::Infeasible(why));
     }
+    let mut profile = Profile::default();
+    let t = Instant::now();
     let index = ScoreIndex::new(inst);
+    profile.add("index", t, "");
     let n_apps = inst.applications.len();
+    let t = Instant::now();
     let bar = progress.bar(n_apps as u64, "candidates");
     let generated = candidates::generate(inst, elig, &index, k.max(1), &|| bar.inc(1));
     bar.finish_and_clear();
+    profile.add(
+        "candidates",
+        t,
+        format!(
+            "{n_apps} applications, K {k}, {} pairs, {} thread(s)",
+            generated.candidates.len(),
+            candidates::threads()
+        ),
+    );
     if let Some(why) = explain::shortage_report(
         inst,
         elig,
@@ -267,6 +319,13 @@ pub fn run_sparse(
         candidate_pairs: cand.len(),
         ..Default::default()
     };
+    // `--candidates auto`: rows grow where pricing finds many violators.
+    let grow = opts.candidates == CandidateChoice::Auto;
+    // Per application: pricing has extended its row before.
+    let mut extended = vec![false; n_apps];
+    if grow {
+        stats.notes.push(auto_k_reason(inst, k));
+    }
     let eligible_pairs = cand.eligible_pairs();
     let mut scanner = Scanner::new(inst, elig, &index);
     let mut pricer = Pricer::new(inst);
@@ -293,11 +352,17 @@ pub fn run_sparse(
                 scale_in_place(&mut enc, cap);
                 let sx =
                     Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
+                profile.add(
+                    format!("network.{}", stats.solves + 1),
+                    t,
+                    format!("{} nodes, {} arcs", enc.net.num_nodes(), enc.net.num_arcs()),
+                );
                 (enc, sx)
             }
         };
         build_seconds += t.elapsed().as_secs_f64();
         let t = Instant::now();
+        let pivots_before = sx.pivots;
         let spin = progress.spinner(format!(
             "solving {} arcs (solve {})",
             enc.net.num_arcs(),
@@ -307,6 +372,20 @@ pub fn run_sparse(
         spin.finish_and_clear();
         solve_seconds += t.elapsed().as_secs_f64();
         stats.solves += 1;
+        profile.add(
+            format!("solve.{}", stats.solves),
+            t,
+            format!(
+                "{} arcs, {} pivots{}",
+                enc.net.num_arcs(),
+                sx.pivots - pivots_before,
+                if stats.solves > 1 && pivots_before > 0 {
+                    ", warm"
+                } else {
+                    ""
+                }
+            ),
+        );
         let sol = match result {
             Ok(sol) => sol,
             Err(FlowError::Infeasible(cut)) => {
@@ -350,7 +429,9 @@ pub fn run_sparse(
                 cand.add(&extra);
                 // The big-M phase simply continues with the new arcs.
                 let first = enc.net.num_arcs();
-                if add_pairs(inst, &mut enc, &extra, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+                if add_pairs(inst, &mut enc, &cand, &extra, cap)
+                    && sx.add_arcs(&enc.net, first).is_ok()
+                {
                     stats.warm_starts += 1;
                     warm = Some((enc, sx));
                 }
@@ -358,6 +439,7 @@ pub fn run_sparse(
             }
             Err(e) => return Err(SolveError::Flow(e)),
         };
+        let t = Instant::now();
         flow::certify(&enc.net, &sol).map_err(|e| SolveError::Uncertified(e.to_string()))?;
         let objective_micro = i64::try_from(-sol.cost)
             .map_err(|_| SolveError::Uncertified("objective overflow".into()))?;
@@ -368,13 +450,41 @@ pub fn run_sparse(
             )));
         }
         let duals = model_duals(inst, &enc, &sol.potential);
+        profile.add(format!("certificate.{}", stats.solves), t, "");
         let t = Instant::now();
         let bar = progress.bar(n_apps as u64, "pricing");
-        let found = pricer.price(inst, elig, &index, &cand, &duals, &|| bar.inc(1));
+        let priced = pricer.price(inst, elig, &index, &cand, &duals, grow, &|| bar.inc(1));
         bar.finish_and_clear();
         build_seconds += t.elapsed().as_secs_f64();
         stats.pricing_rounds += 1;
         stats.applications_rescanned += pricer.rescanned;
+        let violators =
+            priced.violators.len() + priced.growth.iter().map(|g| g.violators).sum::<usize>();
+        // A row that pricing extends a second time grows (twice as many
+        // candidates, the bound on the rest lowered), so that the next
+        // passes prove it by the bound test rather than re-scan it again.
+        let mut found = priced.violators;
+        let mut grown = 0usize;
+        for g in &priced.growth {
+            let again = std::mem::replace(&mut extended[g.app.ix()], true);
+            let take = if again {
+                grown += 1;
+                g.add.len()
+            } else {
+                g.violators
+            };
+            found.extend(g.add[..take].iter().map(|&(e, s)| (g.app, e, s)));
+        }
+        profile.add(
+            format!("pricing.{}", stats.pricing_rounds),
+            t,
+            format!(
+                "{} re-scanned, {} violators, {} pairs added",
+                pricer.rescanned,
+                violators,
+                found.len()
+            ),
+        );
         if found.is_empty() {
             return Ok(SparseRun {
                 enc,
@@ -386,14 +496,34 @@ pub fn run_sparse(
                 stats,
                 build_seconds,
                 solve_seconds,
+                profile,
             });
         }
         drop(sol);
         stats.arcs_added += cand.add(&found);
+        if grown > 0 {
+            for g in &priced.growth {
+                if g.add.len() > g.violators || cand.pruned_bound[g.app.ix()] != g.bound {
+                    let row = &cand.rows[g.app.ix()];
+                    // Grown: every pair of `add` is in the row now.
+                    if g.add
+                        .iter()
+                        .all(|(e, _)| row.binary_search_by_key(e, |&(x, _)| x).is_ok())
+                    {
+                        cand.pruned_bound[g.app.ix()] = g.bound;
+                        cand.k[g.app.ix()] = row.len();
+                    }
+                }
+            }
+            stats.notes.push(format!(
+                "pricing pass {}: {violators} violators; {grown} rows extended a second time grew to twice their size",
+                stats.pricing_rounds,
+            ));
+        }
         // Warm start: the violators join the kept network and simplex;
         // when one needs a node the network lacks, rebuild instead.
         let first = enc.net.num_arcs();
-        if add_pairs(inst, &mut enc, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+        if add_pairs(inst, &mut enc, &cand, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
             stats.warm_starts += 1;
             warm = Some((enc, sx));
         }
@@ -406,6 +536,30 @@ const COST_BOUND: i64 = (crate::model::MAX_ABS_SCORE as i64) * crate::model::SCO
 
 /// A pruned pair with positive slack: (application, expert, score).
 type Violator = (AppIx, ExpertIx, Score);
+
+/// An application's row grown by pricing: its next best eligible experts
+/// (violators among them) and the bound on the eligible pairs still left
+/// out.
+pub(crate) struct Growth {
+    app: AppIx,
+    /// Pairs to add (not yet in the row): the violators first, then the
+    /// next best experts.
+    add: Vec<(ExpertIx, Score)>,
+    /// How many of `add` are violators.
+    violators: usize,
+    /// Bound on every eligible pair of the application left out once
+    /// `add` joined the row (`None`: none is left out).
+    bound: Option<Score>,
+}
+
+/// What one pricing pass found.
+struct Priced {
+    /// Every pruned pair with positive slack.
+    violators: Vec<Violator>,
+    /// Per application with a violator found by its re-scan, when growth
+    /// was asked: its next best experts (see [`Growth`]).
+    growth: Vec<Growth>,
+}
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
 struct Pricer {
@@ -420,7 +574,10 @@ impl Pricer {
 
     /// Every pruned eligible pair with positive slack, by application
     /// (scanned on several threads; the result does not depend on their
-    /// number).
+    /// number). With `grow`, an application whose re-scan finds a
+    /// violator also reports its next best experts, enough to double its
+    /// row (see [`Growth`]).
+    #[allow(clippy::too_many_arguments)]
     fn price(
         &mut self,
         inst: &Instance,
@@ -428,26 +585,40 @@ impl Pricer {
         index: &ScoreIndex,
         cand: &Candidates,
         duals: &Duals,
+        grow: bool,
         tick: &(dyn Fn() + Sync),
-    ) -> Vec<(AppIx, ExpertIx, Score)> {
+    ) -> Priced {
         // Experts with a binding floor are priced one by one; μ is the
         // least v_e over the others.
         let floor: Vec<ExpertIx> = inst
             .expert_ixs()
             .filter(|e| duals.min_load[e.ix()] > 0)
             .collect();
-        let mu: i128 = inst
-            .expert_ixs()
-            .filter(|e| duals.min_load[e.ix()] == 0)
-            .map(|e| i128::from(duals.max_load[e.ix()]))
-            .min()
-            .unwrap_or(i128::from(i64::MAX));
+        // Per city: the other experts by v_e ascending, and μ_c, the least
+        // v_e there. A pruned pair (a, e) of city c has slack at most
+        // B_a − u_a − g_ac − v_e ≤ B_a − u_a − g_ac − μ_c (w, q ≥ 0).
+        let mut by_city: Vec<Vec<(i64, ExpertIx)>> = vec![Vec::new(); inst.cities.len()];
+        for e in inst.expert_ixs() {
+            if duals.min_load[e.ix()] == 0 {
+                by_city[inst.experts[e.ix()].city.ix()].push((duals.max_load[e.ix()], e));
+            }
+        }
+        for list in &mut by_city {
+            list.sort_unstable();
+        }
+        let mu_city: Vec<Option<i128>> = by_city
+            .iter()
+            .map(|l| l.first().map(|&(v, _)| i128::from(v)))
+            .collect();
+        let (by_city, mu_city) = (&by_city, &mu_city);
         let base = index.base();
         let floor = &floor;
         let run = |range: std::ops::Range<usize>| {
             let mut scratch = ScanScratch::new(inst.experts.len());
             let mut stamp = vec![0u32; inst.experts.len()];
             let mut out = Vec::new();
+            let mut growth = Vec::new();
+            let mut pool: Vec<(Score, ExpertIx)> = Vec::new();
             let mut rescanned = 0usize;
             for a in range.map(|a| AppIx(a as u32)) {
                 tick();
@@ -472,41 +643,93 @@ impl Pricer {
                         }
                     }
                 }
-                if b - u - mu <= 0 {
+                let g_of = |c: usize| {
+                    i128::from(duals.city[a.ix()].get(&(c as u32)).copied().unwrap_or(0))
+                };
+                let worst = mu_city
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(c, m)| m.map(|m| b - u - g_of(c) - m))
+                    .max();
+                if worst.is_none_or(|w| w <= 0) {
                     continue; // proven: no pruned pair of a violates
                 }
                 rescanned += 1;
+                let first = out.len();
                 let mark = a.0 + 1;
+                pool.clear();
+                // Best score of a floor expert left out (priced above).
+                let mut floor_best: Option<Score> = None;
                 index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
                     stamp[e.ix()] = mark;
-                    if duals.min_load[e.ix()] > 0 || in_row(e) {
+                    if in_row(e) {
                         return;
                     }
                     // The penalised score (a repeat's) is what the pair adds.
                     if let Some(s) = elig.eligible_given(inst, a, e, s) {
-                        if pair_slack(inst, duals, a, e, s.0) > 0 {
+                        if duals.min_load[e.ix()] > 0 {
+                            floor_best = floor_best.max(Some(s));
+                        } else if pair_slack(inst, duals, a, e, s.0) > 0 {
                             out.push((a, e, s));
+                        } else if grow {
+                            pool.push((s, e));
                         }
                     }
                 });
+                let found_by_scan = out.len() > first;
                 let base_ok = elig.min_affinity(a).is_none_or(|m| base >= m);
-                if base_ok && i128::from(base.0) - u - mu > 0 {
-                    for e in inst.expert_ixs() {
-                        if stamp[e.ix()] == mark || duals.min_load[e.ix()] > 0 || in_row(e) {
-                            continue;
-                        }
-                        if let Some(s) = elig.eligible_given(inst, a, e, base) {
-                            if pair_slack(inst, duals, a, e, s.0) > 0 {
-                                out.push((a, e, s));
+                if base_ok {
+                    // Base-score experts: per city, only those with
+                    // v_e < base − u_a − g_ac can violate.
+                    for (c, list) in by_city.iter().enumerate() {
+                        let threshold = i128::from(base.0) - u - g_of(c);
+                        for &(v, e) in list {
+                            if i128::from(v) >= threshold {
+                                break;
+                            }
+                            if stamp[e.ix()] == mark || in_row(e) {
+                                continue;
+                            }
+                            if let Some(s) = elig.eligible_given(inst, a, e, base) {
+                                if pair_slack(inst, duals, a, e, s.0) > 0 {
+                                    out.push((a, e, s));
+                                }
                             }
                         }
                     }
                 }
+                if grow && found_by_scan {
+                    // The next best experts, enough to double the row with
+                    // the violators; the bound drops to the best left out.
+                    let want = row.len().saturating_sub(out.len() - first);
+                    let rank = candidates::rank(a);
+                    if pool.len() > want && want > 0 {
+                        pool.select_nth_unstable_by(want - 1, rank);
+                    }
+                    let take = want.min(pool.len());
+                    let mut add: Vec<(ExpertIx, Score)> =
+                        out[first..].iter().map(|&(_, e, s)| (e, s)).collect();
+                    add.extend(pool[..take].iter().map(|&(s, e)| (e, s)));
+                    let rest = pool[take..].iter().map(|&(s, _)| s).max().max(floor_best);
+                    let bound = match (rest, base_ok) {
+                        (r, true) => Some(r.map_or(base, |r| r.max(base))),
+                        (r, false) => r,
+                    };
+                    let violators = out.len() - first;
+                    out.truncate(first);
+                    growth.push(Growth {
+                        app: a,
+                        add,
+                        violators,
+                        bound,
+                    });
+                }
             }
-            (out, rescanned)
+            (out, growth, rescanned)
         };
         let ranges = candidates::chunks(inst.applications.len(), candidates::threads());
-        let parts: Vec<(Vec<Violator>, usize)> = if ranges.len() <= 1 {
+        type Part = (Vec<Violator>, Vec<Growth>, usize);
+        let parts: Vec<Part> = if ranges.len() <= 1 {
             ranges.into_iter().map(run).collect()
         } else {
             std::thread::scope(|scope| {
@@ -520,7 +743,15 @@ impl Pricer {
                     .collect()
             })
         };
-        self.rescanned = parts.iter().map(|p| p.1).sum();
-        parts.into_iter().flat_map(|p| p.0).collect()
+        self.rescanned = parts.iter().map(|p| p.2).sum();
+        let mut priced = Priced {
+            violators: Vec::new(),
+            growth: Vec::new(),
+        };
+        for (v, g, _) in parts {
+            priced.violators.extend(v);
+            priced.growth.extend(g);
+        }
+        priced
     }
 }
