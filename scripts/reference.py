@@ -43,10 +43,16 @@ reported separately. Output is one JSON object (stdout or ``--out``)::
 
 ``objective`` is the total score, exact in millionths (-cost / 1e6).
 
+Rounds with programmes and history (SPEC "Programmes", "History (yearly
+rounds)") are read separately, from SPEC.md alone (``prepare_round``), and
+solved as a MIP by HiGHS with integrality (``solve_round_mip``);
+``check_round`` checks given panels rule by rule (see scripts/README.md).
+
 Usage::
 
     scripts/reference.py INSTANCE.json [--solvers ortools,highs] [--repeat 3]
                          [--highs-time-limit 600] [--panels-out panels.json]
+    scripts/reference.py ROUND.json --round [--check panels.json]
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ import math
 import os
 import sys
 import time
+import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -688,6 +695,513 @@ def solve_highs(net: Network, p: Prepared, repeat: int, model: str, time_limit: 
 
 
 # ---------------------------------------------------------------------------
+# Rounds with programmes and history: an independent reading of SPEC.md's
+# "Programmes", "History (yearly rounds)" and "Names as offices type them",
+# solved as a MIP (HiGHS with integrality) and checked rule by rule.
+# ---------------------------------------------------------------------------
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+#: Per-panel rules and loads a programme may override (SPEC "Programmes").
+PROGRAMME_KEYS = (
+    "panel_size",
+    "min_outside_share",
+    "min_outside",
+    "max_per_city",
+    "max_per_institution",
+    "min_senior",
+    "cover_fields",
+    "min_affinity",
+    "max_load",
+)
+
+#: History rules (SPEC "History"), all off by default, and the window.
+HISTORY_DEFAULTS = {
+    "history_years": 3,
+    "avoid_repeat": "off",
+    "repeat_penalty": None,
+    "max_reviews_per_year": None,
+    "max_consecutive_years": None,
+    "max_declines": None,
+    "min_rating": None,
+}
+
+#: Crossing rules of panels' README that the round MIP models.
+CROSSING_DEFAULTS = {
+    "min_senior": 0,
+    "senior_titles": ["professor", "教授", "研究员", "正高级", "主任医师"],
+    "cover_fields": False,
+}
+
+#: Policy fields panels accepts that this MIP does not model (must stay off).
+UNMODELLED = {
+    "min_outside_share_round": None,
+    "min_outside_share_by_city": {},
+    "max_copanel": None,
+    "bonus_per_city": 0,
+}
+
+ROUND_POLICY_DEFAULTS = {
+    **POLICY_DEFAULTS,
+    **HISTORY_DEFAULTS,
+    **CROSSING_DEFAULTS,
+    **UNMODELLED,
+    "programmes": {},
+}
+
+SERVED = ("reviewed", "late")
+OUTCOMES = ("reviewed", "declined", "no_show", "late")
+
+
+def norm_name(s) -> str | None:
+    """SPEC "Names as offices type them": NFKC, zero-width characters removed,
+    trimmed, inner runs of white space (full-width included) collapsed."""
+    if s is None:
+        return None
+    s = unicodedata.normalize("NFKC", str(s)).translate(ZERO_WIDTH)
+    return " ".join(s.split())
+
+
+def place_key(s) -> str:
+    """Cities and institutions: normalised names that differ only in letter
+    case are the same place."""
+    return norm_name(s).lower()
+
+
+def _norm_list(v) -> list[str]:
+    return [n for n in (norm_name(x) for x in (v or [])) if n]
+
+
+@dataclass
+class HistoryRecord:
+    """One past review, normalised."""
+
+    year: int
+    expert: str
+    institution: str  # place key
+    team: frozenset
+    outcome: str
+    rating: float | None
+
+
+@dataclass
+class Round:
+    """A round reduced to what the MIP and the rule check need."""
+
+    app_ids: list[str]
+    expert_ids: list[str]
+    k: list[int]
+    q: list[int]
+    max_city: list[int | None]
+    max_inst: list[int | None]
+    min_senior: list[int]
+    cover: list[list[str]]  # fields each panel must cover (empty: rule off)
+    programme: list[str | None]
+    app_city: list[str]
+    app_inst: list[str]
+    exp_city: list[str]
+    exp_inst: list[str]
+    exp_fields: list[set]
+    senior: list[bool]
+    min_load: list[int]
+    max_load: list[int]  # the round total
+    cap: list[int]  # the round total under max_reviews_per_year
+    prog_cap: dict  # programme -> max_load within it
+    weight: dict  # (app, expert) eligible -> score - penalty, millionths
+    score: dict  # (app, expert) eligible -> score before the penalty
+    why: dict  # (app, expert) not eligible -> reason
+    year_before: list[int]  # served or no-show reviews in policy.year
+
+
+def _history_records(raw: list, year: int | None, where: str = "history") -> list[HistoryRecord]:
+    out = []
+    for n, r in enumerate(raw):
+        if r.get("year") is None or not r.get("expert") or not r.get("institution"):
+            raise BadInput(f"{where}[{n}]: year, expert and institution are required")
+        outcome = norm_name(r.get("outcome") or "reviewed").lower().replace("-", "_").replace(" ", "_")
+        if outcome not in OUTCOMES:
+            raise BadInput(f"{where}[{n}]: unknown outcome {r.get('outcome')!r}")
+        rating = r.get("rating")
+        if rating is not None and not 1 <= float(rating) <= 5:
+            raise BadInput(f"{where}[{n}]: rating {rating} not in 1..5")
+        team = r.get("team") or []
+        if isinstance(team, str):
+            team = team.replace("；", ";").replace("、", ";").split(";")
+        out.append(
+            HistoryRecord(
+                year=int(r["year"]),
+                expert=norm_name(r["expert"]),
+                institution=place_key(r["institution"]),
+                team=frozenset(_norm_list(team)),
+                outcome=outcome,
+                rating=None if rating is None else float(rating),
+            )
+        )
+    return out
+
+
+def _normalised_bundle(bundle: dict) -> dict:
+    """The bundle with every name in normal form and places as place keys."""
+
+    def person(x):
+        return norm_name(x)
+
+    experts = []
+    for e in bundle["experts"]:
+        experts.append(
+            {
+                **{k: e[k] for k in ("max_load", "min_load", "available") if k in e},
+                "id": person(e["id"]),
+                "city": place_key(e["city"]),
+                "institution": place_key(e["institution"]),
+                "fields": _norm_list(e.get("fields")),
+                "keywords": _norm_list(e.get("keywords")),
+                "title": norm_name(e.get("title")) or "",
+                "programmes": _norm_list(e.get("programmes")),
+            }
+        )
+    apps = []
+    for a in bundle["applications"]:
+        apps.append(
+            {
+                "id": person(a["id"]),
+                "city": place_key(a["city"]),
+                "institution": place_key(a["institution"]),
+                "fields": _norm_list(a.get("fields")),
+                "keywords": _norm_list(a.get("keywords")),
+                "panel_size": a.get("panel_size"),
+                "team": _norm_list(a.get("team")),
+                "avoid": _norm_list(a.get("avoid")),
+                "programme": norm_name(a.get("programme")) or None,
+            }
+        )
+    out = {"experts": experts, "applications": apps}
+    out["conflicts"] = [{"expert": person(c["expert"]), "with": person(c["with"])} for c in bundle.get("conflicts") or []]
+    out["coauthorships"] = [
+        {"a": person(c["a"]), "b": person(c["b"]), "year": c.get("year")} for c in bundle.get("coauthorships") or []
+    ]
+    if bundle.get("affinity") is not None:
+        out["affinity"] = [
+            {"application": person(r["application"]), "expert": person(r["expert"]), "score": r["score"]}
+            for r in bundle["affinity"]
+        ]
+    return out
+
+
+def prepare_round(bundle: dict) -> Round:
+    """Eligibility, scores, penalties, panel rules and loads of a round with
+    programmes and history, read from SPEC.md alone."""
+    pol_in = dict(bundle.get("policy") or {})
+    unknown = set(pol_in) - set(ROUND_POLICY_DEFAULTS)
+    if unknown:
+        raise BadInput(f"policy: unknown field(s) {sorted(unknown)}")
+    pol = {**ROUND_POLICY_DEFAULTS, **{k: v for k, v in pol_in.items() if v is not None}}
+    for key, off in UNMODELLED.items():
+        if pol[key] != off:
+            raise BadInput(f"policy: {key} is not modelled by the round reference")
+    nb = _normalised_bundle(bundle)
+    experts, apps = nb["experts"], nb["applications"]
+    n_a, n_e = len(apps), len(experts)
+
+    # Base eligibility and scores (SPEC "Eligibility and objective") from the
+    # flow reference, with min_affinity left to the programmes below.
+    base_pol = {k: pol[k] for k in POLICY_DEFAULTS}
+    base_pol["min_affinity"] = None
+    p = prepare({**nb, "policy": base_pol})
+    base = {(int(a), int(e)): int(s) for a, e, s in zip(p.pair_app, p.pair_exp, p.pair_score)}
+
+    # Programmes.
+    progs_raw = pol["programmes"] or {}
+    progs: dict[str, dict] = {}
+    for name, over in progs_raw.items():
+        bad = set(over) - set(PROGRAMME_KEYS)
+        if bad:
+            raise BadInput(f"policy.programmes[{name}]: unknown field(s) {sorted(bad)}")
+        progs[norm_name(name)] = {k: v for k, v in over.items() if v is not None}
+    named = {a["programme"] for a in apps if a["programme"]}
+    for name in progs:
+        if name not in named:
+            raise BadInput(f"policy.programmes: no application is in programme {name!r}")
+
+    def rule(j: int, key: str):
+        return progs.get(apps[j]["programme"] or "", {}).get(key, pol[key])
+
+    k, q, max_city, max_inst, min_senior, cover, min_aff = [], [], [], [], [], [], []
+    for j, a in enumerate(apps):
+        kj = a["panel_size"] if a["panel_size"] is not None else rule(j, "panel_size")
+        share, mo = rule(j, "min_outside_share"), rule(j, "min_outside")
+        k.append(int(kj))
+        q.append(min(max(math.ceil(share * kj - 1e-9), mo, 0), kj))
+        max_city.append(rule(j, "max_per_city"))
+        max_inst.append(rule(j, "max_per_institution"))
+        min_senior.append(int(rule(j, "min_senior") or 0))
+        cover.append(list(dict.fromkeys(a["fields"])) if rule(j, "cover_fields") else [])
+        min_aff.append(to_micro(rule(j, "min_affinity")))
+    prog_cap = {name: int(o["max_load"]) for name, o in progs.items() if "max_load" in o}
+
+    titles = [t.strip().lower() for t in pol["senior_titles"]]
+    senior = [any(e["title"].lower().startswith(t) for t in titles) for e in experts]
+
+    # History.
+    year = pol["year"]
+    records = _history_records(bundle.get("history") or [], year)
+    rules_set = (
+        pol["avoid_repeat"] != "off"
+        or pol["repeat_penalty"] is not None
+        or any(pol[f] is not None for f in ("max_reviews_per_year", "max_consecutive_years", "max_declines", "min_rating"))
+    )
+    if records and rules_set and year is None:
+        raise BadInput("policy: the history rules need the round's year")
+    if pol["avoid_repeat"] not in ("off", "institution", "team", "both"):
+        raise BadInput(f"policy: avoid_repeat {pol['avoid_repeat']!r}")
+    hy = int(pol["history_years"])
+    by_exp: dict[str, list[HistoryRecord]] = defaultdict(list)
+    for r in records:
+        by_exp[r.expert].append(r)
+
+    def counts(r: HistoryRecord) -> bool:
+        return year is not None and year - hy <= r.year <= year
+
+    penalty = to_micro(pol["repeat_penalty"]) if pol["repeat_penalty"] else None
+    mode = pol["avoid_repeat"]
+    barred: list[str | None] = []
+    year_before: list[int] = []
+    served_inst: list[set] = []
+    served_team: list[set] = []
+    for e in experts:
+        recs = by_exp.get(e["id"], [])
+        counting = [r for r in recs if counts(r)]
+        served = [r for r in counting if r.outcome in SERVED]
+        served_inst.append({r.institution for r in served})
+        served_team.append(set().union(*(r.team for r in served)) if served else set())
+        year_before.append(sum(1 for r in recs if r.year == year and r.outcome in (*SERVED, "no_show")))
+        why = None
+        n_cons = pol["max_consecutive_years"]
+        if n_cons is not None and year is not None:
+            years = {r.year for r in recs if r.outcome in SERVED}
+            if all(year - d in years for d in range(1, int(n_cons) + 1)):
+                why = "resting (max_consecutive_years)"
+        if why is None and pol["max_declines"] is not None:
+            if sum(1 for r in counting if r.outcome in ("declined", "no_show")) > pol["max_declines"]:
+                why = "declines (max_declines)"
+        if why is None and pol["min_rating"] is not None:
+            rated = [r.rating for r in counting if r.rating is not None]
+            if rated and sum(rated) / len(rated) < pol["min_rating"]:
+                why = "rating (min_rating)"
+        barred.append(why)
+
+    max_load = p.max_load.astype(int).tolist()
+    cap = list(max_load)
+    if pol["max_reviews_per_year"] is not None:
+        cap = [min(c, max(0, int(pol["max_reviews_per_year"]) - y)) for c, y in zip(cap, year_before)]
+    # Decision documented in docs/programmes-and-history.md (SPEC is silent):
+    # an expert a history rule bars has no floor; a floor never exceeds the cap.
+    min_load = [0 if barred[i] else min(int(m), cap[i]) for i, m in enumerate(p.min_load.tolist())]
+
+    weight, score, why = {}, {}, {}
+    for j, a in enumerate(apps):
+        team = set(a["team"])
+        for i, e in enumerate(experts):
+            s = base.get((j, i))
+            if s is None:
+                why[j, i] = "base eligibility (team, avoid, conflict, co-author, institution, unavailable)"
+                continue
+            if barred[i]:
+                why[j, i] = barred[i]
+                continue
+            if a["programme"] and e["programmes"] and a["programme"] not in e["programmes"]:
+                why[j, i] = "other programme"
+                continue
+            if min_aff[j] is not None and s < min_aff[j]:
+                why[j, i] = "below min_affinity"
+                continue
+            repeat = (mode in ("institution", "both") and a["institution"] in served_inst[i]) or (
+                mode in ("team", "both") and bool(team & served_team[i])
+            )
+            if repeat and penalty is None:
+                why[j, i] = f"repeat (avoid_repeat {mode})"
+                continue
+            score[j, i] = s
+            weight[j, i] = s - (penalty if repeat else 0)
+
+    return Round(
+        app_ids=[a["id"] for a in apps],
+        expert_ids=[e["id"] for e in experts],
+        k=k,
+        q=q,
+        max_city=max_city,
+        max_inst=max_inst,
+        min_senior=min_senior,
+        cover=cover,
+        programme=[a["programme"] for a in apps],
+        app_city=[a["city"] for a in apps],
+        app_inst=[a["institution"] for a in apps],
+        exp_city=[e["city"] for e in experts],
+        exp_inst=[e["institution"] for e in experts],
+        exp_fields=[set(e["fields"]) for e in experts],
+        senior=senior,
+        min_load=min_load,
+        max_load=max_load,
+        cap=cap,
+        prog_cap=prog_cap,
+        weight=weight,
+        score=score,
+        why=why,
+        year_before=year_before,
+    )
+
+
+def _round_rows(r: Round, pairs: list[tuple[int, int]]):
+    """Rows of the round MIP as (lower, upper, [columns])."""
+    by_app: dict[int, list[int]] = defaultdict(list)
+    by_exp: dict[int, list[int]] = defaultdict(list)
+    for c, (j, i) in enumerate(pairs):
+        by_app[j].append(c)
+        by_exp[i].append(c)
+    rows = []
+    inf = math.inf
+    for j in range(len(r.app_ids)):
+        cols = by_app[j]
+        rows.append((r.k[j], r.k[j], cols))
+        rows.append((r.q[j], inf, [c for c in cols if r.exp_city[pairs[c][1]] != r.app_city[j]]))
+        for cap, key in ((r.max_city[j], r.exp_city), (r.max_inst[j], r.exp_inst)):
+            if cap is None:
+                continue
+            groups: dict[str, list[int]] = defaultdict(list)
+            for c in cols:
+                groups[key[pairs[c][1]]].append(c)
+            rows += [(-inf, cap, g) for g in groups.values()]
+        if r.min_senior[j]:
+            rows.append((r.min_senior[j], inf, [c for c in cols if r.senior[pairs[c][1]]]))
+        for f in r.cover[j]:
+            rows.append((1, inf, [c for c in cols if f in r.exp_fields[pairs[c][1]]]))
+    for i in range(len(r.expert_ids)):
+        rows.append((r.min_load[i], r.cap[i], by_exp[i]))
+        for prog, pc in r.prog_cap.items():
+            cols = [c for c in by_exp[i] if r.programme[pairs[c][0]] == prog]
+            if cols:
+                rows.append((-inf, pc, cols))
+    return rows
+
+
+def solve_round_mip(r: Round, time_limit: float = 60.0) -> dict:
+    """The round's optimum by HiGHS's MIP: {"status", "objective_micro",
+    "panels" (app id -> expert ids)}; status "infeasible" when none exists."""
+    import highspy
+
+    pairs = sorted(r.weight)
+    rows = _round_rows(r, pairs)
+    for lo, hi, cols in rows:
+        if not cols and (lo > 0 or hi < 0):
+            return {"status": "infeasible"}
+    rows = [row for row in rows if row[2]]
+    if not pairs:
+        return {"status": "optimal", "objective_micro": 0, "panels": {a: [] for a in r.app_ids}}
+    with stdout_to_stderr():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    lp = highspy.HighsLp()
+    n = len(pairs)
+    lp.num_col_ = n
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.array([-r.weight[pr] / SCORE_SCALE for pr in pairs], dtype=np.float64)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.array([lo if lo != -math.inf else -highspy.kHighsInf for lo, _, _ in rows], dtype=np.float64)
+    lp.row_upper_ = np.array([hi if hi != math.inf else highspy.kHighsInf for _, hi, _ in rows], dtype=np.float64)
+    start, index = [0], []
+    for _, _, cols in rows:
+        index += cols
+        start.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(index))
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    h.passModel(lp)
+    h.run()
+    ms = h.getModelStatus()
+    if ms == highspy.HighsModelStatus.kInfeasible:
+        return {"status": "infeasible"}
+    if ms != highspy.HighsModelStatus.kOptimal:
+        return {"status": h.modelStatusToString(ms)}
+    x = np.rint(np.asarray(h.getSolution().col_value)).astype(int)
+    panels = {a: [] for a in r.app_ids}
+    total = 0
+    for c in np.nonzero(x > 0)[0].tolist():
+        j, i = pairs[c]
+        panels[r.app_ids[j]].append(r.expert_ids[i])
+        total += r.weight[j, i]
+    return {"status": "optimal", "objective_micro": total, "panels": panels}
+
+
+def check_round(r: Round, panels: list[tuple[str, list[str]]]) -> tuple[list[tuple[str, str]], int]:
+    """Every rule of the round for a given assignment, checked directly.
+    Returns (violations as (rule, message), objective in millionths of the
+    eligible pairs, after penalties)."""
+    bad: list[tuple[str, str]] = []
+    a_of = {a: j for j, a in enumerate(r.app_ids)}
+    e_of = {e: i for i, e in enumerate(r.expert_ids)}
+    seen_apps: set[int] = set()
+    load = [0] * len(r.expert_ids)
+    prog_load: dict[tuple[int, str], int] = defaultdict(int)
+    total = 0
+    for app_id, members in panels:
+        j = a_of.get(norm_name(app_id))
+        if j is None or j in seen_apps:
+            bad.append(("application", f"{app_id}: unknown or listed twice"))
+            continue
+        seen_apps.add(j)
+        idx = []
+        for m in members:
+            i = e_of.get(norm_name(m))
+            if i is None:
+                bad.append(("expert", f"{app_id}: unknown expert {m}"))
+            elif i in idx:
+                bad.append(("duplicate", f"{app_id}: {m} twice"))
+            else:
+                idx.append(i)
+        for i in idx:
+            load[i] += 1
+            if r.programme[j]:
+                prog_load[i, r.programme[j]] += 1
+            if (j, i) in r.weight:
+                total += r.weight[j, i]
+            else:
+                bad.append(("eligibility", f"{app_id}/{r.expert_ids[i]}: {r.why.get((j, i))}"))
+        if len(idx) != r.k[j]:
+            bad.append(("size", f"{app_id}: {len(idx)} experts, needs {r.k[j]}"))
+        if sum(r.exp_city[i] != r.app_city[j] for i in idx) < r.q[j]:
+            bad.append(("outside", f"{app_id}: fewer than {r.q[j]} from outside"))
+        for cap, key, what in ((r.max_city[j], r.exp_city, "city"), (r.max_inst[j], r.exp_inst, "institution")):
+            if cap is not None:
+                per = defaultdict(int)
+                for i in idx:
+                    per[key[i]] += 1
+                if any(v > cap for v in per.values()):
+                    bad.append((f"per_{what}", f"{app_id}: more than {cap} from one {what}"))
+        if sum(r.senior[i] for i in idx) < r.min_senior[j]:
+            bad.append(("senior", f"{app_id}: fewer than {r.min_senior[j]} senior"))
+        for f in r.cover[j]:
+            if not any(f in r.exp_fields[i] for i in idx):
+                bad.append(("cover", f"{app_id}: field {f} uncovered"))
+    for j in set(range(len(r.app_ids))) - seen_apps:
+        bad.append(("size", f"{r.app_ids[j]}: no panel"))
+    for i, n in enumerate(load):
+        if n > r.max_load[i] or n < r.min_load[i]:
+            bad.append(("load", f"{r.expert_ids[i]}: load {n} outside [{r.min_load[i]}, {r.max_load[i]}]"))
+        if n > r.cap[i]:
+            bad.append(("max_reviews_per_year", f"{r.expert_ids[i]}: {r.year_before[i]} earlier + {n} > cap"))
+    for (i, prog), n in prog_load.items():
+        if prog in r.prog_cap and n > r.prog_cap[prog]:
+            bad.append(("programme_load", f"{r.expert_ids[i]}: {n} in {prog} > {r.prog_cap[prog]}"))
+    return bad, total
+
+
+# ---------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------
 
@@ -757,6 +1271,36 @@ def run(
     return report
 
 
+def round_main(args) -> int:
+    """``--round``: the MIP optimum of a round with programmes and history,
+    and the rule check of ``--check PANELS``; exit 0 when the panels (if
+    given) break no rule and reach the optimum."""
+    try:
+        with open(args.instance, encoding="utf-8-sig") as f:
+            r = prepare_round(json.load(f))
+    except (BadInput, KeyError) as err:
+        print(f"reference.py: {args.instance}: bad input: {err}", file=sys.stderr)
+        return 2
+    res = solve_round_mip(r, args.highs_time_limit)
+    report = {"instance": args.instance, "status": res["status"], "eligible_pairs": len(r.weight)}
+    if "objective_micro" in res:
+        report["objective"] = res["objective_micro"] / SCORE_SCALE
+    ok = True
+    if args.check:
+        with open(args.check, encoding="utf-8-sig") as f:
+            given = json.load(f)
+        bad, total = check_round(r, [(p["application"], p["experts"]) for p in given["panels"]])
+        report["check"] = {"objective": total / SCORE_SCALE, "violations": [f"{k}: {m}" for k, m in bad]}
+        ok = not bad and total == res.get("objective_micro")
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("instance", help="JSON bundle (SPEC.md format)")
@@ -767,7 +1311,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--highs-time-limit", type=float, default=600.0, help="seconds per HiGHS solve")
     ap.add_argument("--panels-out", help="write the first optimal assignment here (SPEC panels JSON)")
     ap.add_argument("--out", help="write the report here instead of stdout")
+    ap.add_argument(
+        "--round",
+        action="store_true",
+        help="programmes and history: solve the round MIP with HiGHS (integrality) instead of the flow",
+    )
+    ap.add_argument("--check", metavar="PANELS", help="with --round: check this panels JSON rule by rule")
     args = ap.parse_args(argv)
+    if args.round:
+        return round_main(args)
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
     try:
         report = run(

@@ -587,3 +587,77 @@ fn replace_logs_of_another_format_or_instance_are_refused() {
         assert!(!hist.exists(), "nothing written");
     }
 }
+
+/// `draw` and `replace` on a generated round whose repeats are priced
+/// (`repeat_penalty`, with panels that seat repeating pairs): the objective
+/// each writes is scores less penalties, as `solve` optimises it and
+/// `verify` recomputes it, so both succeed and their files verify.
+#[test]
+fn draw_and_replace_price_repeats_like_solve() {
+    use panels::eligibility::Eligibility;
+    let cfg = GenConfig {
+        applications: 6,
+        experts: 15,
+        programmes: 2,
+        years: 3,
+        seed: 5,
+        ..panels::generate::preset("tiny").unwrap()
+    };
+    let inst = generate(&cfg);
+    assert!(inst.policy.repeat_penalty.is_some_and(|p| p > 0.0));
+    let tmp = tempfile::tempdir().unwrap();
+    let round = tmp.path().join("round.json");
+    write_instance(&inst, &round, InstanceFormat::Bundle).unwrap();
+    let solved = tmp.path().join("solved.json");
+    let (code, text) = run(&["solve", s(&round), "--out", s(&solved)]);
+    assert_eq!(code, 0, "{text}");
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let elig = Eligibility::compute(&inst);
+    let seated: Vec<(panels::model::AppIx, panels::model::ExpertIx)> = file["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            let a = inst.app_by_id(p["application"].as_str().unwrap()).unwrap();
+            let inst = &inst;
+            p["experts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |e| (a, inst.expert_by_id(e.as_str().unwrap()).unwrap()))
+        })
+        .collect();
+    let priced = seated
+        .iter()
+        .filter(|&&(a, e)| elig.pays_penalty(a, e))
+        .count();
+    assert!(priced > 0, "the optimum seats a repeating pair");
+    let first = &file["panels"][0];
+    let decline = format!(
+        "{}:{}",
+        first["application"].as_str().unwrap(),
+        first["experts"][0].as_str().unwrap()
+    );
+    let fin = tmp.path().join("final.json");
+    let log = tmp.path().join("replace.json");
+    let (code, text) = run(&[
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
+    ]);
+    assert_eq!(code, 0, "replace: {text}");
+    let drawn = tmp.path().join("drawn.json");
+    let draw_log = tmp.path().join("draw.json");
+    let (code, text) = run(&["draw", s(&round), "--out", s(&drawn), "--log", s(&draw_log)]);
+    assert_eq!(code, 0, "draw: {text}");
+    for out in [&fin, &drawn] {
+        let (code, text) = run(&["verify", s(&round), s(out)]);
+        assert_eq!(code, 0, "{}: {text}", out.display());
+    }
+}

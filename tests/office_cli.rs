@@ -60,12 +60,14 @@ fn sheet<'a>(all: &'a [(String, Vec<Vec<String>>)], name: &str) -> &'a Vec<Vec<S
         .1
 }
 
-/// A small round to fill a template with.
+/// A small round to fill a template with, with two years of past
+/// reviews (its history rules on).
 fn small_round(seed: u64) -> Instance {
     let mut cfg = panels::generate::preset("tiny").unwrap();
     cfg.applications = 12;
     cfg.experts = 60;
     cfg.seed = seed;
+    cfg.years = 2;
     panels::generate::generate(&cfg)
 }
 
@@ -118,7 +120,16 @@ fn a_template_filled_in_solves_and_verifies() {
         (
             Lang::Zh,
             "zh",
-            ["说明", "参数", "专家", "申报项目", "回避", "合作", "匹配度"],
+            [
+                "说明",
+                "参数",
+                "专家",
+                "申报项目",
+                "回避",
+                "合作",
+                "匹配度",
+                "历史",
+            ],
         ),
         (
             Lang::En,
@@ -131,6 +142,7 @@ fn a_template_filled_in_solves_and_verifies() {
                 "conflicts",
                 "coauthorships",
                 "affinity",
+                "history",
             ],
         ),
     ] {
@@ -147,6 +159,7 @@ fn a_template_filled_in_solves_and_verifies() {
         // The template as it stands is a round: one expert, one application.
         let inst = panels::io::load_instance(&sb.p("round.xlsx")).unwrap();
         assert_eq!((inst.experts.len(), inst.applications.len()), (1, 1));
+        assert_eq!(inst.history.records.len(), 1, "one example past review");
         assert_eq!(
             inst.kept.experts.columns.len(),
             2,
@@ -154,6 +167,7 @@ fn a_template_filled_in_solves_and_verifies() {
         );
 
         let round = small_round(7);
+        assert!(!round.history.records.is_empty());
         std::fs::write(sb.p("filled.xlsx"), fill(&sb.p("round.xlsx"), &round, lang)).unwrap();
         let loaded = panels::io::load_instance(&sb.p("filled.xlsx")).unwrap();
         let mut without_kept = loaded.clone();
@@ -479,4 +493,115 @@ fn confirmed_marks_are_read_or_refused_never_ignored() {
             );
         }
     }
+}
+
+/// Rewrites one entry of a zip archive (a workbook's sheet XML) by a
+/// string replacement that must apply.
+fn rezip(bytes: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == entry {
+            let text = String::from_utf8(data).unwrap();
+            assert!(text.contains(from), "{entry} has no {from}");
+            data = text.replace(from, to).into_bytes();
+        }
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A workbook cell holding a formula with no saved value (written by a
+/// program that does not calculate) is refused by sheet, row, column
+/// letter and header, exit 2, nothing written — in both the forms such
+/// programs write (no value element, an empty one); a formula with its
+/// value saved reads as that value.
+#[test]
+fn formulas_without_saved_values_are_refused_by_cell() {
+    let sb = Sandbox::new();
+    let book = |formula_row: &[&str]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let policy = wb.add_worksheet().set_name("参数").unwrap();
+        policy.write_row(0, 0, ["参数", "值"]).unwrap();
+        policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
+        let experts = wb.add_worksheet().set_name("专家").unwrap();
+        experts
+            .write_row(0, 0, ["专家编号", "城市", "工作单位", "评审上限"])
+            .unwrap();
+        experts.write_row(1, 0, ["E1", "X", "I"]).unwrap();
+        experts
+            .write_formula(1, 3, rust_xlsxwriter::Formula::new("=1+2").set_result("3"))
+            .unwrap();
+        experts
+            .write_row(2, 0, formula_row.iter().copied())
+            .unwrap();
+        let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+        apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
+            .unwrap();
+        apps.write_row(1, 0, ["A1", "Y", "J"]).unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    // With the value saved: E1's 评审上限 is 3.
+    let saved = book(&["E2", "Z", "K", "2"]);
+    let inst =
+        panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &saved).unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+    assert_eq!(inst.experts[0].max_load, Some(3));
+    for unsaved in ["<f>1+2</f>", "<f>1+2</f><v/>", "<f>1+2</f><v></v>"] {
+        let bytes = rezip(
+            &saved,
+            "xl/worksheets/sheet2.xml",
+            "<f>1+2</f><v>3</v>",
+            unsaved,
+        );
+        std::fs::write(sb.p("f.xlsx"), &bytes).unwrap();
+        let out = sb.run(&["solve", "f.xlsx", "--out", "p.json"]);
+        assert_eq!(out.status.code(), Some(2), "{unsaved}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "f.xlsx sheet 专家 row 2: column D \"评审上限\" has a formula with no saved \
+                 value; open the file in Excel or WPS and save it again"
+            ),
+            "{unsaved}: {err}"
+        );
+        assert!(!sb.p("p.json").exists());
+        let mem = panels::io::xlsx::load_xlsx_from_bytes(Path::new("f.xlsx"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            mem.contains("sheet 专家 row 2: column D \"评审上限\" has a formula"),
+            "{mem}"
+        );
+    }
+    // A formula in a row of its own (the row reads as empty otherwise)
+    // and in a column without a header are found too.
+    let bytes = rezip(
+        &book(&["E2", "Z", "K", "2"]),
+        "xl/worksheets/sheet2.xml",
+        "<f>1+2</f><v>3</v>",
+        "<v>3</v>",
+    );
+    let bytes = rezip(
+        &bytes,
+        "xl/worksheets/sheet2.xml",
+        "</sheetData>",
+        r#"<row r="5"><c r="F5"><f>SUM(D2:D3)</f></c></row></sheetData>"#,
+    );
+    let err = panels::io::xlsx::load_xlsx_from_bytes(Path::new("f.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sheet 专家 row 5: column F has a formula with no saved value"),
+        "{err}"
+    );
 }

@@ -1188,3 +1188,74 @@ fn full_width_digits_are_numbers() {
     ];
     assert_eq!(load_csv(&typed), load_csv(&clean));
 }
+
+/// UTF-16 saved without a byte order mark (as some tools save "Unicode
+/// text") is told by its NUL bytes and decoded, little- or big-endian,
+/// with a note, from memory and from disk alike; UTF-16 that cannot be
+/// decoded (a byte cut off) says what it is; a UTF-8 file with a stray
+/// NUL is no UTF-16 (the NUL is refused where it is).
+#[test]
+fn utf16_without_a_byte_order_mark_is_decoded_with_a_note() {
+    let office = office_csv();
+    let le = |t: &str| -> Vec<u8> { t.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let be = |t: &str| -> Vec<u8> { t.encode_utf16().flat_map(u16::to_be_bytes).collect() };
+    for (enc, encode) in [
+        ("UTF-16LE", &le as &dyn Fn(&str) -> Vec<u8>),
+        ("UTF-16BE", &be),
+    ] {
+        let mut input = CsvInput::default();
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in &office {
+            input.set(name, encode(text));
+            std::fs::write(dir.path().join(name), encode(text)).unwrap();
+        }
+        let (inst, notes) =
+            load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{enc}: {e}"));
+        assert_eq!(inst, clean_with_kept(), "{enc}");
+        let note = format!("read as {enc} without a byte order mark");
+        assert!(
+            notes.notes.iter().any(|n| n.contains(&note)),
+            "{enc}: {notes:?}"
+        );
+        assert_eq!(
+            panels::io::load_instance(dir.path()).unwrap(),
+            inst,
+            "{enc} from disk"
+        );
+
+        // A byte cut off the end: not valid UTF-16, said so.
+        let mut cut = encode(&office.iter().find(|(n, _)| *n == "experts.csv").unwrap().1);
+        cut.pop();
+        input.set("experts.csv", cut.clone());
+        let m = load_csv_from_bytes(Path::new("d"), &input)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains(&format!(
+                "d/experts.csv: the file looks like {enc} without a byte order mark"
+            )) && m.contains("save it as UTF-8"),
+            "{m}"
+        );
+        std::fs::write(dir.path().join("experts.csv"), &cut).unwrap();
+        let disk = panels::io::load_instance(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            disk.contains(&format!("looks like {enc} without a byte order mark"))
+                && disk.contains(&format!("is not valid {enc}")),
+            "{disk}"
+        );
+    }
+    // A UTF-8 table with one NUL: read as UTF-8, the NUL refused at its cell.
+    let mut files = clean_csv();
+    let experts = files.iter_mut().find(|(n, _)| *n == "experts.csv").unwrap();
+    experts.1 = experts.1.replacen("E1", "E\u{0}1", 1);
+    let m = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("holds the control character U+0000 (NUL)"),
+        "{m}"
+    );
+    assert!(!m.contains("read as UTF-16"), "{m}");
+}

@@ -190,3 +190,125 @@ fn a_json_list_of_millions_of_items_is_refused_in_both_paths() {
         assert!(m.contains("more than 10000 items"), "{m}");
     }
 }
+
+/// Loads CSV files from memory and from a directory on disk (streamed):
+/// both must refuse with the same messages, which are returned.
+#[track_caller]
+fn csv_both_refuse(files: &[(&str, &[u8])]) -> String {
+    let mut input = CsvInput::default();
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("inst");
+    std::fs::create_dir(&inst).unwrap();
+    for (name, bytes) in files {
+        input.set(name, bytes.to_vec());
+        std::fs::write(inst.join(name), bytes).unwrap();
+    }
+    let mem = load_csv_from_bytes(Path::new("inst"), &input)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    let disk = load_instance(&inst).map(|_| ()).unwrap_err().to_string();
+    let prefix = format!("{}/", dir.path().display());
+    assert_eq!(mem, disk.replace(&prefix, ""), "memory and disk disagree");
+    mem
+}
+
+/// NUL bytes and other control characters (all but tab, line feed and
+/// carriage return) in ids, places, names, lists, kept cells and header
+/// cells are refused by file, row and column, from memory and from disk
+/// alike, in CSV, bundles (both JSON paths) and workbooks; a tab or a line
+/// break inside a quoted name still loads.
+#[test]
+fn control_characters_in_cells_are_refused_where_they_are() {
+    let apps: &[u8] = b"id,city,institution\nA1,Y,K\n";
+    let policy: &[u8] = br#"{"panel_size": 1}"#;
+    for (experts, says) in [
+        (
+            &b"id,city,institution\nE\x001,X,I\n"[..],
+            "inst/experts.csv row 2, field id (column A): holds the control character U+0000 (NUL) at character 2",
+        ),
+        (
+            b"id,city,institution\nE1,X\x07,I\n",
+            "inst/experts.csv row 2 (id E1), field city (column B): holds the control character U+0007",
+        ),
+        (
+            b"id,city,institution,keywords\nE1,X,I,a;b\x01\n",
+            "inst/experts.csv row 2 (id E1), field keywords (column D): holds the control character U+0001",
+        ),
+        (
+            b"id,city,institution,name\nE1,X,I,\"Li\x1bWei\"\n",
+            "field name (column D): holds the control character U+001B",
+        ),
+        (
+            "id,city,institution,邮箱\nE1,X,I,li@x\u{7f}.cn\n".as_bytes(),
+            "inst/experts.csv row 2 (id E1), field 邮箱: holds the control character U+007F",
+        ),
+        (
+            b"id,city,institution,no\x00te\nE1,X,I,x\n",
+            "inst/experts.csv row 1: column D of the header holds the control character U+0000 (NUL)",
+        ),
+    ] {
+        let m = csv_both_refuse(&[
+            ("experts.csv", experts),
+            ("applications.csv", apps),
+            ("policy.json", policy),
+        ]);
+        assert!(m.contains(says), "{says}\n{m}");
+    }
+    // Tabs and line breaks inside a quoted cell are text.
+    let mut input = CsvInput::default();
+    input.set(
+        "experts.csv",
+        b"id,city,institution,name\r\nE1,X,I,\"Li\tWei\r\nsecond line\"\r\n".to_vec(),
+    );
+    input.set("applications.csv", apps.to_vec());
+    input.set("policy.json", policy.to_vec());
+    let mut inst = load_csv_from_bytes(Path::new("inst"), &input).unwrap();
+    assert_eq!(
+        inst.experts[0].name.as_deref(),
+        Some("Li\tWei\r\nsecond line")
+    );
+    // Nothing writes what no reader takes back.
+    inst.experts[0].name = Some("Li\u{0}Wei".into());
+    let m = panels::io::bundle_to_bytes(&inst).unwrap_err().to_string();
+    assert!(m.contains("U+0000 (NUL)"), "{m}");
+    assert!(panels::io::csv_to_bytes(&inst).is_err());
+
+    // Bundles: an escaped NUL in an id, a BEL in a list item.
+    for (extra, says) in [
+        (
+            r#", "name": "Li\u0000Wei""#,
+            "field name: holds the control character U+0000 (NUL)",
+        ),
+        (
+            r#", "fields": ["F01", "F\u000702"]"#,
+            "field fields: item 1 of the list holds the control character U+0007",
+        ),
+    ] {
+        for m in both_refuse(&bundle("", extra)) {
+            assert!(
+                m.contains("experts[0] (id E1)") && m.contains(says),
+                "{says}\n{m}"
+            );
+        }
+    }
+
+    // Workbooks: a text cell with a control character.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet().set_name("policy").unwrap();
+    s.write_row(0, 0, ["key", "value"]).unwrap();
+    let s = wb.add_worksheet().set_name("experts").unwrap();
+    s.write_row(0, 0, ["id", "city", "institution"]).unwrap();
+    s.write_row(1, 0, ["E1", "X\u{1}Y", "I"]).unwrap();
+    let s = wb.add_worksheet().set_name("applications").unwrap();
+    s.write_row(0, 0, ["id", "city", "institution"]).unwrap();
+    s.write_row(1, 0, ["A1", "Y", "K"]).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let m = panels::io::xlsx::load_xlsx_from_bytes(Path::new("w.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("w.xlsx sheet experts row 2 (id E1), field city (column B): holds the control character U+0001"),
+        "{m}"
+    );
+}

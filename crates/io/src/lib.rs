@@ -371,6 +371,9 @@ pub(crate) fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteEr
     if let Some(m) = places_unwritable(inst) {
         return bad(m);
     }
+    if let Some(m) = control_unwritable(inst) {
+        return bad(m);
+    }
     for (what, kept, n) in [
         ("expert", &inst.kept.experts, inst.experts.len()),
         (
@@ -488,6 +491,53 @@ pub(crate) fn check_writable(inst: &Instance, path: &Path) -> Result<(), WriteEr
         return bad("the policy has a number that is not finite".into());
     }
     Ok(())
+}
+
+/// Why an instance's texts cannot be written and read back: one holds a
+/// control character the readers refuse ([`records::control_char`]).
+fn control_unwritable(inst: &Instance) -> Option<String> {
+    let e = &inst.experts;
+    let a = &inst.applications;
+    let texts = (inst.cities.names().iter())
+        .chain(inst.institutions.names())
+        .chain(inst.persons.names())
+        .chain(inst.programmes.names())
+        .map(String::as_str)
+        .chain(e.iter().flat_map(|x| {
+            let opt = x.name.iter().chain(&x.title).map(String::as_str);
+            std::iter::once(x.id.as_str())
+                .chain(opt)
+                .chain(x.fields.iter().chain(&x.keywords).map(String::as_str))
+        }))
+        .chain(a.iter().flat_map(|x| {
+            std::iter::once(x.id.as_str())
+                .chain(x.title.as_deref())
+                .chain(x.fields.iter().chain(&x.keywords).map(String::as_str))
+        }))
+        .chain(inst.conflicts.iter().filter_map(|c| c.reason.as_deref()))
+        .chain(
+            [&inst.kept.experts, &inst.kept.applications]
+                .into_iter()
+                .flat_map(|k| {
+                    k.columns
+                        .iter()
+                        .chain(k.rows.iter().flatten())
+                        .map(String::as_str)
+                }),
+        )
+        .chain(inst.history.records.iter().flat_map(|r| {
+            [&r.round, &r.programme, &r.application]
+                .into_iter()
+                .filter_map(|t| t.as_deref())
+                .chain([r.institution.as_str(), r.expert.as_str()])
+                .chain(r.team.iter().map(String::as_str))
+        }));
+    for t in texts {
+        if let Some(m) = records::control_message(t) {
+            return Some(format!("a text {m}"));
+        }
+    }
+    None
 }
 
 /// Why the places cannot be written and read back as they are: a name

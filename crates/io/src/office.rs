@@ -852,9 +852,15 @@ pub(crate) fn check_header(
     let mut unknown: Vec<String> = Vec::new();
     // Keys of the kept columns so far (a wide sheet has thousands).
     let mut kept_keys: std::collections::HashSet<String> = Default::default();
+    let mut ok = true;
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
         let letter = column_letters(i);
+        if let Some(m) = super::records::control_message(cell) {
+            errs.push(err(format!("column {letter} of the header {m}")));
+            ok = false;
+            continue;
+        }
         if name.is_empty() {
             header.unnamed.push(i);
             continue;
@@ -923,7 +929,6 @@ pub(crate) fn check_header(
             header.kept.clear();
         }
     }
-    let mut ok = true;
     for &r in kind.required() {
         if !header.columns.contains_key(r) {
             errs.push(
@@ -969,30 +974,86 @@ pub(crate) fn kept_cells(header: &Header, cells: &[String]) -> Vec<(String, Stri
 
 // ---------------------------------------------------------------- encodings
 
+/// Bytes looked at to tell UTF-16 without a byte order mark
+/// ([`utf16_without_bom`]).
+const UTF16_SNIFF_BYTES: usize = 4096;
+
+/// UTF-16 without a byte order mark (saved by some tools as "Unicode
+/// text"), told by its NUL bytes: every ASCII character of a table (its
+/// commas, digits, line ends) is a NUL byte next to its code. In the first
+/// [`UTF16_SNIFF_BYTES`] bytes, NUL bytes on one side of at least one
+/// pair in eight and on the other side almost never (a CJK character
+/// like `一`, U+4E00, has one) make it UTF-16, little-endian when the
+/// NULs come second. UTF-8 text holds no NUL bytes but by mistake.
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(UTF16_SNIFF_BYTES) & !1];
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut first, mut second) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        first += usize::from(pair[0] == 0);
+        second += usize::from(pair[1] == 0);
+    }
+    if second * 8 >= pairs && first * 16 <= second {
+        Some(encoding_rs::UTF_16LE)
+    } else if first * 8 >= pairs && second * 16 <= first {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Decodes UTF-16 text after its byte order mark (if any): the text, or
+/// the error that it is not valid `enc`.
+fn decode_utf16(
+    file: &Path,
+    enc: &'static encoding_rs::Encoding,
+    body: &[u8],
+    how: &str,
+) -> Result<String, LoadError> {
+    let (text, malformed) = enc.decode_without_bom_handling(body);
+    if malformed {
+        return Err(LoadError::new(
+            file,
+            format!(
+                "the file {how} but is not valid {}; save it as UTF-8 (CSV UTF-8 in Excel)",
+                enc.name()
+            ),
+        ));
+    }
+    Ok(text.into_owned())
+}
+
 /// A table file's text, decoded: UTF-8 (a BOM is dropped); UTF-16 with a
-/// BOM; otherwise, if not UTF-8, GB18030 (which covers GBK) when it
-/// decodes without error. The second value names the encoding used when
-/// it was not UTF-8, for a note.
+/// BOM, or without one when its NUL bytes show it ([`utf16_without_bom`]);
+/// otherwise, if not UTF-8, GB18030 (which covers GBK) when it decodes
+/// without error. The second value names the encoding used when it was
+/// not UTF-8, for a note.
 pub(crate) fn decode_table<'b>(
     file: &Path,
     bytes: &'b [u8],
 ) -> Result<(Cow<'b, str>, Option<&'static str>), LoadError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            let (text, malformed) = enc.decode_without_bom_handling(&bytes[bom..]);
-            if malformed {
-                return Err(LoadError::new(
-                    file,
-                    format!(
-                        "the file starts with a {} byte order mark but is not valid {}; \
-                         save it as UTF-8 (CSV UTF-8 in Excel)",
-                        enc.name(),
-                        enc.name()
-                    ),
-                ));
-            }
-            return Ok((Cow::Owned(text.into_owned()), Some(enc.name())));
+            let how = format!("starts with a {} byte order mark", enc.name());
+            let text = decode_utf16(file, enc, &bytes[bom..], &how)?;
+            return Ok((Cow::Owned(text), Some(enc.name())));
         }
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let how = format!(
+            "looks like {} without a byte order mark (a NUL byte beside every ASCII character)",
+            enc.name()
+        );
+        let text = decode_utf16(file, enc, bytes, &how)?;
+        let name = if enc == encoding_rs::UTF_16LE {
+            "UTF-16LE without a byte order mark"
+        } else {
+            "UTF-16BE without a byte order mark"
+        };
+        return Ok((Cow::Owned(text), Some(name)));
     }
     match super::bundle::text_of(file, bytes) {
         Ok(t) => match gbk_in_disguise(bytes, t) {
@@ -1044,12 +1105,15 @@ pub(crate) fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
     chinese.then(|| gbk.into_owned())
 }
 
-/// True when a file's first bytes show it needs [`decode_table`] (a UTF-16
-/// byte order mark, or bytes that are not UTF-8), so it is read whole
+/// True when a file's first bytes show it needs [`decode_table`] (UTF-16
+/// with or without a byte order mark, or bytes that are not UTF-8), so it is read whole
 /// rather than streamed as UTF-8. `whole` says the prefix is the whole
 /// file (else a character cut at its end is no error).
 pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
-    if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
+    if prefix.starts_with(&[0xFF, 0xFE])
+        || prefix.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(prefix).is_some()
+    {
         return true;
     }
     match std::str::from_utf8(prefix) {

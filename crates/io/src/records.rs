@@ -595,6 +595,19 @@ impl<'a> Reader<'a> {
         let mut kept = rec.kept();
         let mut seen = std::collections::BTreeSet::new();
         kept.retain(|(k, _)| seen.insert(k.clone()));
+        let mut bad = Vec::new();
+        kept.retain(
+            |(k, v)| match control_message(k).or_else(|| control_message(v)) {
+                Some(m) => {
+                    bad.push((k.clone(), m));
+                    false
+                }
+                None => true,
+            },
+        );
+        for (k, m) in bad {
+            self.error(&k, m);
+        }
         kept
     }
 
@@ -662,8 +675,42 @@ pub(crate) fn is_blank(c: Cell<'_>) -> bool {
     }
 }
 
-/// Text: `None` when absent, empty or null.
+/// The first control character of `s` that no cell may hold (any but
+/// tab, line feed and carriage return, which a cell may break lines
+/// with): its position in characters from 1, and the character.
+pub(crate) fn control_char(s: &str) -> Option<(usize, char)> {
+    s.chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// Why a text holding a control character is refused, or `None`.
+pub(crate) fn control_message(s: &str) -> Option<String> {
+    let (at, c) = control_char(s)?;
+    let name = match c {
+        '\0' => " (NUL)".to_string(),
+        _ => String::new(),
+    };
+    Some(format!(
+        "holds the control character U+{:04X}{name} at character {at} of {}; delete it \
+         (control characters do not show in most editors)",
+        c as u32,
+        describe_text(s)
+    ))
+}
+
+/// Text: `None` when absent, empty or null. A control character
+/// ([`control_char`]) is an error.
 pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
+    let given = match c {
+        Cell::Text(s) => s,
+        Cell::Json(Value::String(s)) => s.as_str(),
+        _ => "",
+    };
+    if let Some(m) = control_message(given) {
+        return Err(m);
+    }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
         Cell::Text("") => Ok(None),
@@ -692,12 +739,20 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
             list_items(s),
             super::MAX_LIST_ITEMS
         )),
-        Cell::Text(s) => Ok(split_list(s)),
+        Cell::Text(s) => match control_message(s) {
+            Some(m) => Err(m),
+            None => Ok(split_list(s)),
+        },
         Cell::Json(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, it) in items.iter().enumerate() {
                 match it {
-                    Value::String(s) => out.push(s.as_str()),
+                    Value::String(s) => {
+                        if let Some(m) = control_message(s) {
+                            return Err(format!("item {i} of the list {m}"));
+                        }
+                        out.push(s.as_str())
+                    }
                     other => {
                         return Err(format!(
                             "item {i} of the list: expected text, got {}",

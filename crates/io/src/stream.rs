@@ -482,7 +482,7 @@ pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
     LoadError::new(
         file,
         "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
-         a CSV table may also be GB18030/GBK or UTF-16 with a byte order mark)",
+         a CSV table may also be GB18030/GBK or UTF-16)",
     )
     .at(Location::Byte { offset, line })
 }

@@ -546,6 +546,13 @@ impl Eligibility {
         self.scorer.score(inst, a, e)
     }
 
+    /// What (a, e) adds to the objective when it sits on a panel, eligible
+    /// or not: its score less the repeat penalty when it pays one
+    /// ([`Eligibility::priced_score`]).
+    pub fn objective_score(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Score {
+        self.priced_score(a, e, self.scorer.score(inst, a, e))
+    }
+
     /// Every reason (a, e) is excluded, and its score (after the repeat
     /// penalty; [`Eligibility::score`] is the raw score).
     pub fn check(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> Verdict {

@@ -84,6 +84,41 @@ struct Sheet {
     name: String,
     /// Non-empty rows: (Excel row number from 1, cells as text).
     rows: Vec<(u64, Vec<String>)>,
+    /// Cells with a formula and no saved value: (Excel row from 1, column
+    /// from 0), in order. They read as empty and are reported by
+    /// [`report_unsaved`].
+    unsaved: Vec<(u64, usize)>,
+}
+
+/// Reports each cell of `sheet` that holds a formula with no saved value,
+/// by sheet, Excel row, column letter and the column's header (the header
+/// found as the table's reader finds it).
+fn report_unsaved(file: &Path, sheet: &Sheet, kind: TableKind, errs: &mut Errs) {
+    if sheet.unsaved.is_empty() {
+        return;
+    }
+    let firsts: Vec<&[String]> = sheet
+        .rows
+        .iter()
+        .take(office::HEADER_SEARCH_ROWS)
+        .map(|(_, cells)| cells.as_slice())
+        .collect();
+    let header = (!firsts.is_empty()).then(|| &sheet.rows[office::header_index(kind, &firsts)]);
+    for &(row, col) in &sheet.unsaved {
+        let label = header
+            .filter(|(header_row, _)| *header_row < row)
+            .and_then(|(_, cells)| cells.get(col))
+            .map(|h| h.trim())
+            .filter(|h| !h.is_empty());
+        let column = match label {
+            Some(h) => format!("column {} \"{h}\"", office::column_letters(col)),
+            None => format!("column {}", office::column_letters(col)),
+        };
+        errs.push(
+            LoadError::new(file, format!("{column} {UNSAVED_FORMULA}"))
+                .at(sheet_loc(&sheet.name, row)),
+        );
+    }
 }
 
 /// Where a row of a sheet is.
@@ -125,6 +160,19 @@ fn float_text(f: f64) -> String {
 /// (column from 0, value)), rows and cells in order.
 type SparseRows = Vec<(u32, Vec<(u32, Data)>)>;
 
+/// A worksheet as [`sparse_cells`] reads it: its non-empty cells, and the
+/// cells holding a formula with no saved value (row, column from 0, in
+/// order) — a workbook written by a program that does not calculate
+/// (Excel and WPS save every formula's value).
+struct SheetCells {
+    rows: SparseRows,
+    unsaved: Vec<(u32, u32)>,
+}
+
+/// What to tell an officer about a formula with no saved value.
+pub(crate) const UNSAVED_FORMULA: &str =
+    "has a formula with no saved value; open the file in Excel or WPS and save it again";
+
 /// Most cells one workbook may hold, counting each row up to its last
 /// filled column (a stray value at column XFD makes its row 16,384 cells
 /// wide): about 5 million keeps a workbook's memory well under 1 GiB.
@@ -161,15 +209,24 @@ fn text_bytes(v: &calamine::DataRef<'_>) -> usize {
 /// of every row × every column up to it; refused past the limits
 /// ([`MAX_WORKBOOK_CELLS`], [`MAX_CELL_CHARS`], [`MAX_WORKBOOK_TEXT_BYTES`])
 /// before the text is copied.
+///
+/// A cell element without a value (`<c r="D2"><f>B2*2</f></c>`) reads as
+/// empty; when there is one, the sheet is read a second time for its
+/// formulas, and the cells that have one are returned as unsaved.
 fn sparse_cells(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     budget: &mut Budget,
-) -> Result<SparseRows, String> {
+) -> Result<SheetCells, String> {
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
         // A chart sheet or the like: no cells.
-        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(calamine::XlsxError::NotAWorksheet(_)) => {
+            return Ok(SheetCells {
+                rows: Vec::new(),
+                unsaved: Vec::new(),
+            })
+        }
         Err(e) => return Err(e.to_string()),
     };
     let too_many = || {
@@ -181,10 +238,12 @@ fn sparse_cells(
     };
     let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
     let mut width: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut valueless = false;
     while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
         let (r, c) = cell.get_position();
         let v = cell.get_value();
         if *v == calamine::DataRef::Empty {
+            valueless = true;
             continue;
         }
         let n = text_bytes(v);
@@ -217,13 +276,44 @@ fn sparse_cells(
         }
         rows.entry(r).or_default().push((c, v.clone().into()));
     }
-    Ok(rows
-        .into_iter()
-        .map(|(r, mut cells)| {
-            cells.sort_by_key(|&(c, _)| c);
-            (r, cells)
-        })
-        .collect())
+    drop(reader);
+    let unsaved = if valueless {
+        unsaved_formulas(wb, name, &rows)?
+    } else {
+        Vec::new()
+    };
+    Ok(SheetCells {
+        rows: rows
+            .into_iter()
+            .map(|(r, mut cells)| {
+                cells.sort_by_key(|&(c, _)| c);
+                (r, cells)
+            })
+            .collect(),
+        unsaved,
+    })
+}
+
+/// The cells of a sheet that hold a formula but no value in `rows` (the
+/// sheet's cells with a value), in order.
+fn unsaved_formulas(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    rows: &BTreeMap<u32, Vec<(u32, Data)>>,
+) -> Result<Vec<(u32, u32)>, String> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+    let mut unsaved = Vec::new();
+    while let Some(cell) = reader.next_formula().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        let has_value = rows
+            .get(&r)
+            .is_some_and(|cells| cells.iter().any(|&(col, _)| col == c));
+        if !cell.get_value().is_empty() && !has_value {
+            unsaved.push((r, c));
+        }
+    }
+    unsaved.sort_unstable();
+    Ok(unsaved)
 }
 
 /// Characters of a text cell.
@@ -245,7 +335,10 @@ fn read_sheet(
     errs: &mut Errs,
     budget: &mut Budget,
 ) -> Option<Sheet> {
-    let cells = match sparse_cells(wb, name, budget) {
+    let SheetCells {
+        rows: cells,
+        unsaved,
+    } = match sparse_cells(wb, name, budget) {
         Ok(c) => c,
         Err(e) => {
             errs.push(LoadError::new(
@@ -286,6 +379,10 @@ fn read_sheet(
     Some(Sheet {
         name: name.to_string(),
         rows,
+        unsaved: unsaved
+            .into_iter()
+            .map(|(r, c)| (u64::from(r) + 1, c as usize))
+            .collect(),
     })
 }
 
@@ -577,6 +674,9 @@ pub fn load_xlsx_noted(
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
         if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+            if let Some(kind) = office::table_of_sheet(actual) {
+                report_unsaved(name, &s, kind, &mut errs);
+            }
             sheets.insert(known, s);
         }
         if budget.exceeded {
@@ -972,8 +1072,17 @@ pub fn read_xlsx_tables(bytes: &[u8]) -> Result<TextSheets, String> {
     let mut out = Vec::new();
     let mut budget = Budget::default();
     for name in wb.sheet_names() {
-        let cells =
-            sparse_cells(&mut wb, &name, &mut budget).map_err(|e| format!("sheet {name}: {e}"))?;
+        let SheetCells {
+            rows: cells,
+            unsaved,
+        } = sparse_cells(&mut wb, &name, &mut budget).map_err(|e| format!("sheet {name}: {e}"))?;
+        if let Some(&(r, c)) = unsaved.first() {
+            return Err(format!(
+                "sheet {name} row {} column {} {UNSAVED_FORMULA}",
+                r + 1,
+                office::column_letters(c as usize)
+            ));
+        }
         // Rows from the first used one, each as wide as its last cell.
         let first = cells.first().map_or(0, |&(r, _)| r);
         let mut rows: Vec<Vec<String>> = Vec::new();
@@ -1085,6 +1194,7 @@ pub fn read_history_xlsx(
     let mut list = Vec::new();
     // As the instance reader reads its history sheet (no merges looked for).
     if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+        report_unsaved(name, &s, TableKind::History, &mut errs);
         if !budget.exceeded {
             read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
                 list.extend(records::parse_history(r, rec))

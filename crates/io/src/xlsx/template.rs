@@ -1,5 +1,5 @@
 //! The blank workbook an office fills (`panels template`): every table's
-//! sheet with its headers in the chosen language and one example row,
+//! sheet (past reviews, `历史`/`history`, included) with its headers in the chosen language and one example row,
 //! data validation on booleans and numbers, and an instructions sheet
 //! (what each column means, which are required). Filled in, it loads as
 //! it is; the example rows are examples to overwrite or delete.
@@ -25,9 +25,9 @@ pub fn instructions_sheet(lang: Lang) -> &'static str {
 
 /// The example round behind the example rows: one of each record.
 fn example_bundle(lang: Lang) -> String {
-    let (email, phone) = match lang {
-        Lang::En => ("email", "phone"),
-        Lang::Zh => ("邮箱", "电话"),
+    let (email, phone, round) = match lang {
+        Lang::En => ("email", "phone", "first round"),
+        Lang::Zh => ("邮箱", "电话", "第一批"),
     };
     format!(
         r#"{{
@@ -44,7 +44,10 @@ fn example_bundle(lang: Lang) -> String {
   ],
   "conflicts": [ {{ "expert": "E0001", "with": "P0101", "reason": "师生关系" }} ],
   "coauthorships": [ {{ "a": "E0001", "b": "P0101", "year": 2024 }} ],
-  "affinity": [ {{ "application": "A0001", "expert": "E0001", "score": 0.83 }} ]
+  "affinity": [ {{ "application": "A0001", "expert": "E0001", "score": 0.83 }} ],
+  "history": [ {{ "year": 2025, "round": "{round}", "application": "A2025-001",
+                 "institution": "中南大学", "team": ["P0101"], "expert": "E0001",
+                 "outcome": "reviewed", "rating": 4 }} ]
 }}"#
     )
 }
@@ -116,6 +119,31 @@ const POLICY_HELP: &[(&str, &str, &str)] = &[
         "seed",
         "seed of every random choice (a whole number)",
         "随机种子（整数）",
+    ),
+    (
+        "history_years",
+        "years of past reviews the history rules count (default 3)",
+        "历史规则计入的往年年数（默认 3）",
+    ),
+    (
+        "avoid_repeat",
+        "an expert does not review again an institution or team they reviewed within history_years: off, institution, team or both",
+        "近 history_years 年内评审过的单位或团队不再评审：off、institution、team 或 both",
+    ),
+    (
+        "max_reviews_per_year",
+        "most reviews per expert in the round's year, earlier rounds of the year included",
+        "每位专家本年度最多评审数（含本年度之前各批）",
+    ),
+    (
+        "max_declines",
+        "experts with more declines or no-shows than this are not eligible",
+        "拒评或缺席次数超过此值的专家不可评审",
+    ),
+    (
+        "min_rating",
+        "experts whose mean rating is below this (1–5) are not eligible",
+        "平均评价低于此值（1–5）的专家不可评审",
     ),
 ];
 
@@ -275,12 +303,14 @@ fn instructions(lang: Lang) -> Table {
             "每张表第一行是表头（上方可有标题行）；示例行请改写或删除。列表用；或、分隔；是/否 列填 是 或 否。",
             "专家表、项目表中其他列（如 电话、邮箱、备注）会保留，并列在评审名单中。",
             "有“匹配度”表时，未列出的配对按参数 default_affinity 计分；不用时请删除该表。",
+            "“历史”表是往年评审记录（选填），供参数中的历史规则（avoid_repeat、max_reviews_per_year 等）使用；没有记录时可删除该表。",
         ]
     } else {
         [
             "Row 1 of each sheet is the header (title rows above it are fine); overwrite or delete the example rows. Lists use ; or 、 between items; yes/no columns take TRUE/FALSE (是/否, yes/no, 1/0).",
             "Other columns of the experts and applications sheets (phone, email, notes) are kept and listed on the reviewer sheet.",
             "With an affinity sheet, unlisted pairs score the policy's default_affinity; delete the sheet when scores are not given.",
+            "The history sheet lists past reviews (optional), read by the history rules of the policy (avoid_repeat, max_reviews_per_year, …); delete it when there are none.",
         ]
     };
     for g in general {

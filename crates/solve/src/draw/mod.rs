@@ -154,6 +154,10 @@ pub enum DrawError {
     /// The rules do not nest, so the flow (and the draw) cannot hold them.
     #[error("{0}")]
     NotLaminar(NotLaminar),
+    /// The policy sets crossing rules (`min_senior`, `cover_fields`, …),
+    /// which a draw cannot hold: it samples panels from the flow (exit 2).
+    #[error("the policy sets {0}, which a draw cannot hold (it samples panels from the flow, which holds only the rules that nest); turn it off to draw, or use panels solve")]
+    CrossingRules(String),
     /// A decline that names no pair of the panels (exit 2).
     #[error("{0}")]
     BadDecline(String),
@@ -265,13 +269,19 @@ pub fn draw(inst: &Instance, elig: &Eligibility, seed: u64) -> Result<Drawn, Dra
 /// # Errors
 /// [`DrawError::Infeasible`] when no assignment obeys the rules,
 /// [`DrawError::CapTooLow`] when none does with the probability cap,
-/// [`DrawError::NotLaminar`] when the rules do not nest.
+/// [`DrawError::NotLaminar`] when the rules do not nest,
+/// [`DrawError::CrossingRules`] when the policy sets a crossing rule.
 pub fn draw_capped(
     inst: &Instance,
     elig: &Eligibility,
     seed: u64,
     max_probability: f64,
 ) -> Result<Drawn, DrawError> {
+    let crossing = inst.policy.crossing_rules();
+    if !crossing.is_empty() {
+        let names: Vec<&str> = crossing.iter().map(|r| r.field()).collect();
+        return Err(DrawError::CrossingRules(names.join(", ")));
+    }
     let optimum = solve::solve(inst, elig, Method::Flow)?;
     let (lp, pairs, eligible_pairs) = match optimum.stats.pricing.as_ref() {
         // The round was too large for every pair: so is the draw.
@@ -307,14 +317,18 @@ pub fn draw_capped(
     })
 }
 
-/// Objective of `panels` in millionths: the scores of its pairs plus each
-/// panel's city bonus ([`Instance::panel_bonus`]), as `verify` recomputes it.
+/// Objective of `panels` in millionths: the scores of its pairs less their
+/// repeat penalties ([`Eligibility::objective_score`]) plus each panel's
+/// city bonus ([`Instance::panel_bonus`]), as `verify` recomputes it.
 pub fn total_micro(inst: &Instance, elig: &Eligibility, panels: &[Vec<ExpertIx>]) -> i64 {
     let scores: i64 = panels
         .iter()
         .enumerate()
         .flat_map(|(a, p)| p.iter().map(move |&e| (a, e)))
-        .map(|(a, e)| elig.score(inst, crate::model::AppIx(a as u32), e).0)
+        .map(|(a, e)| {
+            elig.objective_score(inst, crate::model::AppIx(a as u32), e)
+                .0
+        })
         .sum();
     scores + panels.iter().map(|p| inst.panel_bonus(p)).sum::<i64>()
 }
