@@ -233,6 +233,31 @@ def write_csv_dir(bundle: dict, d: Path) -> Path:
     return d
 
 
+def read_history_csv(path: Path) -> list[dict]:
+    """A history.csv as SPEC reads it: `;` lists, empty cells absent."""
+    import csv
+
+    out = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            rec = {k: v for k, v in row.items() if v != ""}
+            rec["year"] = int(rec["year"])
+            if "team" in rec:
+                rec["team"] = rec["team"].split(";")
+            if "rating" in rec:
+                rec["rating"] = float(rec["rating"])
+            out.append(rec)
+    return out
+
+
+def canonical(rec: dict) -> tuple:
+    return tuple(
+        (k, tuple(v) if isinstance(v, list) else v)
+        for k, v in sorted(rec.items())
+        if v not in (None, "", []) and not (k == "outcome" and v == "reviewed")
+    )
+
+
 # ---------------------------------------------------------------------------
 # Comparison
 # ---------------------------------------------------------------------------
@@ -275,9 +300,107 @@ def mutations(rng: random.Random, r: ref.Round, panels: list[tuple[str, list[str
 class RoundCase:
     """Runs one round through panels and the reference; collects disagreements."""
 
-    def __init__(self, bundle: dict, tmp: Path, name: str, seed: int = 0, csv: bool = True):
+    def __init__(self, bundle: dict, tmp: Path, name: str, seed: int = 0, csv: bool = True, lifecycle: bool = False):
         self.bundle, self.tmp, self.name, self.seed, self.csv = bundle, tmp, name, seed, csv
+        self.lifecycle = lifecycle
+        self.next_round: dict | None = None
         self.problems: list[str] = []
+
+    def replace_draw_append(self, r: ref.Round, inst: Path, solved: Path, given, optimum: int) -> None:
+        """A decline replaced, a draw, and the round appended to a history
+        file (SPEC "History": `panels history append`)."""
+        rng = random.Random(self.seed * 31 + 7)
+        seats = [(a, e) for a, ex in given for e in ex]
+        if not seats:
+            return
+        da, de = rng.choice(seats)
+        fin, log = self.tmp / f"{self.name}.final.json", self.tmp / f"{self.name}.log.json"
+        cp = run("replace", inst, solved, "--decline", f"{da}:{de}", "--out", fin, "--log", log)
+        if cp.returncode not in (0, 3):
+            self.fail(f"replace {da}:{de}: exit {cp.returncode}: {cp.stderr[-400:]}")
+            return
+        if cp.returncode == 3:
+            fin, log, declined = solved, None, set()
+        else:
+            declined = {(da, de)}
+            final = [(p["application"], p["experts"]) for p in json.loads(fin.read_text(encoding="utf-8"))["panels"]]
+            bad, _ = ref.check_round(r, final)
+            if bad or any(de in ex for a, ex in final if a == da):
+                self.fail(f"replace's panels break the reference's rules or keep the decline: {bad[:3]}")
+            if run("verify", inst, fin).returncode != 0:
+                self.fail("verify rejects replace's panels")
+        drawn, dlog = self.tmp / f"{self.name}.drawn.json", self.tmp / f"{self.name}.draw.json"
+        cp = run("draw", inst, "--out", drawn, "--log", dlog)
+        crossing = any(r.min_senior) or any(r.cover)
+        if cp.returncode == 3 or (crossing and cp.returncode == 2):
+            pass  # the probability cap starves a panel; a draw cannot hold crossing rules
+        elif cp.returncode != 0:
+            self.fail(f"draw: exit {cp.returncode}: {cp.stderr[-400:]}")
+        else:
+            got = json.loads(drawn.read_text(encoding="utf-8"))
+            bad, total = ref.check_round(r, [(p["application"], p["experts"]) for p in got["panels"]])
+            if bad or total > optimum or abs(got["objective"] - total / 1e6) > 1e-6 * max(1.0, abs(total / 1e6)):
+                self.fail(f"draw: {bad[:3]}, objective {got['objective']}, reference {total / 1e6}, optimum {optimum / 1e6}")
+        self.check_append(inst, fin, log, declined)
+
+    def check_append(self, inst: Path, fin: Path, log: Path | None, declined: set) -> None:
+        year = self.bundle["policy"]["year"]
+        hist_json, hist_csv = self.tmp / f"{self.name}.hist.json", self.tmp / f"{self.name}.hist.csv"
+        logs = ["--replace-log", log] if log else []
+        for h in (hist_json, hist_csv):
+            cp = run("history", "append", inst, fin, "--year", year, *logs, "--to", h)
+            if cp.returncode != 0:
+                self.fail(f"history append to {h.suffix}: exit {cp.returncode}: {cp.stderr[-300:]}")
+                return
+        recs = json.loads(hist_json.read_text(encoding="utf-8"))
+        csv_recs = read_history_csv(hist_csv)
+        if [canonical(x) for x in recs] != [canonical(x) for x in csv_recs]:
+            self.fail("history append: the .csv and .json files hold different records")
+        final = {(p["application"], e) for p in json.loads(fin.read_text(encoding="utf-8"))["panels"] for e in p["experts"]}
+        apps = {a["id"]: a for a in self.bundle["applications"]}
+        got_reviewed = {(x["application"], x["expert"]) for x in recs if x.get("outcome", "reviewed") == "reviewed"}
+        got_declined = {(x["application"], x["expert"]) for x in recs if x.get("outcome") == "declined"}
+        if got_reviewed != final or got_declined != declined or len(recs) != len(final) + len(declined):
+            self.fail(f"history append: records {len(recs)}, final pairs {len(final)}, declines {declined} vs {got_declined}")
+        for x in recs:
+            a = apps[x["application"]]
+            want = (year, a["institution"], sorted(a.get("team") or []), a.get("programme"))
+            have = (x["year"], x["institution"], sorted(x.get("team") or []), x.get("programme"))
+            if want != have or x.get("round"):
+                self.fail(f"history append: record {x} does not carry the application's year, institution, team, programme")
+                break
+        # A (year, round) already in the file: exit 2, the file untouched.
+        for h in (hist_json, hist_csv):
+            before = h.read_bytes()
+            cp = run("history", "append", inst, fin, "--year", year, "--to", h)
+            if cp.returncode != 2 or h.read_bytes() != before:
+                self.fail(f"history append twice to {h.suffix}: exit {cp.returncode}, file changed: {h.read_bytes() != before}")
+        cp = run("history", "append", inst, fin, "--year", year, "--round", "autumn", "--to", hist_json)
+        if cp.returncode != 0:
+            self.fail(f"history append of a second round of the year: exit {cp.returncode}: {cp.stderr[-300:]}")
+        # The next year's round with this history (and the CSV file panels
+        # wrote as its history.csv).
+        nxt = copy.deepcopy(self.bundle)
+        nxt["policy"]["year"] = year + 1
+        nxt["history"] = (nxt.get("history") or []) + recs
+        self.next_round = nxt
+        d = write_csv_dir({**nxt, "history": []}, self.tmp / f"{self.name}.next.csv")
+        (d / "history.csv").write_bytes(hist_csv.read_bytes())
+        try:
+            r = ref.prepare_round({**nxt, "history": recs})
+        except ref.BadInput as err:
+            self.fail(f"reference: the appended history: {err}")
+            return
+        mip = ref.solve_round_mip(r)
+        out = self.tmp / f"{self.name}.next.panels.json"
+        cp = run("solve", d, "--out", out)
+        want = 0 if mip["status"] == "optimal" else 3
+        if cp.returncode != want:
+            self.fail(f"next year from panels' history.csv: exit {cp.returncode}, reference {mip['status']}: {cp.stderr[-300:]}")
+        elif want == 0:
+            obj = json.loads(out.read_text(encoding="utf-8"))["objective"]
+            if abs(obj - mip["objective_micro"] / 1e6) > 1e-6 * max(1.0, abs(obj)):
+                self.fail(f"next year from panels' history.csv: objective {obj}, reference {mip['objective_micro'] / 1e6}")
 
     def fail(self, msg: str) -> None:
         self.problems.append(f"{self.name}: {msg}")
@@ -332,6 +455,8 @@ class RoundCase:
             v = run("verify", d, out)
             if v.returncode != 0:
                 self.fail(f"verify of the CSV form rejects the bundle's panels: {v.stdout[-400:]}")
+        if self.lifecycle:
+            self.replace_draw_append(r, inst, out, given, mip["objective_micro"])
         rng = random.Random(self.seed * 7919 + 1)
         for kind, p in mutations(rng, r, given):
             bad, total = ref.check_round(r, p)
@@ -349,8 +474,13 @@ class RoundCase:
 def run_random(seeds, tmp: Path) -> tuple[list[str], dict]:
     problems, outcomes = [], {}
     for seed in seeds:
-        case = RoundCase(random_round(seed, tmp), tmp, f"r{seed}", seed, csv=seed % 4 == 0)
+        case = RoundCase(random_round(seed, tmp), tmp, f"r{seed}", seed, csv=seed % 4 == 0, lifecycle=seed % 3 == 0)
         res = case.run()
+        if case.next_round is not None:
+            # The next year, with the appended history, as a round of its own.
+            nxt = RoundCase(case.next_round, tmp, f"r{seed}next", seed + 1, csv=False)
+            nxt.run()
+            case.problems += nxt.problems
         outcomes[res["outcome"]] = outcomes.get(res["outcome"], 0) + 1
         problems += case.problems
     return problems, outcomes
@@ -603,6 +733,60 @@ class EdgeCaseTests(unittest.TestCase):
         del b["policy"]["year"]
         b["history"] = [rec(YEAR - 1, "E1")]
         self.agree(b)
+
+
+class HistoryAppendTests(unittest.TestCase):
+    """`panels history append` against SPEC: one record per final pair,
+    the declines of replace logs recorded, a (year, round) already in the
+    file refused (exit 2, the file untouched), and the file loads as the
+    next round's history."""
+
+    def test_declines_withdrawals_and_rounds_of_a_year(self):
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            gen = tmp / "g.json"
+            run("generate", "--preset", "tiny", "--seed", 5, "--applications", 6, "--experts", 15,
+                "--years", 3, "--programmes", 2, "--out", gen, check_rc=0)
+            b = json.loads(gen.read_text(encoding="utf-8"))
+            case = RoundCase(b, tmp, "round", 5, csv=False, lifecycle=True)
+            self.assertEqual(case.run()["outcome"], "optimal")
+            self.assertEqual(case.problems, [])
+            solved = tmp / "round.panels.json"
+            panels = [(p["application"], p["experts"]) for p in json.loads(solved.read_text(encoding="utf-8"))["panels"]]
+            # A decline, then an expert who withdraws from every panel.
+            (a0, ex0), busy = panels[0], {}
+            for a, ex in panels:
+                for e in ex:
+                    busy.setdefault(e, []).append(a)
+            withdrawn = next(e for e, apps in sorted(busy.items()) if len(apps) >= 2 and e != ex0[0])
+            fin1, log1 = tmp / "f1.json", tmp / "l1.json"
+            fin2, log2 = tmp / "f2.json", tmp / "l2.json"
+            run("replace", case.tmp / "round.json", solved, "--decline", f"{a0}:{ex0[0]}",
+                "--allow-moves", "--out", fin1, "--log", log1, check_rc=0)
+            run("replace", case.tmp / "round.json", fin1, "--decline", withdrawn,
+                "--allow-moves", "--out", fin2, "--log", log2, check_rc=0)
+            declined = {(a0, ex0[0])} | {(a, withdrawn) for a in busy[withdrawn]}
+            h = tmp / "h.json"
+            run("history", "append", case.tmp / "round.json", fin2, "--year", YEAR,
+                "--replace-log", log1, log2, "--to", h, check_rc=0)
+            recs = json.loads(h.read_text(encoding="utf-8"))
+            self.assertEqual({(x["application"], x["expert"]) for x in recs if x["outcome"] == "declined"}, declined)
+            # (year, round) pairs: a labelled round and the unlabelled one are different rounds.
+            h2 = tmp / "h2.json"
+            base = ["history", "append", case.tmp / "round.json", fin2, "--year", YEAR]
+            run(*base, "--round", "spring", "--to", h2, check_rc=0)
+            run(*base, "--to", h2, check_rc=0)
+            before = h2.read_bytes()
+            for extra in (["--round", "spring"], ["--round", " spring "], []):
+                self.assertEqual(run(*base, *extra, "--to", h2).returncode, 2, extra)
+                self.assertEqual(h2.read_bytes(), before)
+            # The appended file is the next round's history, read the same by both.
+            nxt = copy.deepcopy(b)
+            nxt["policy"]["year"] = YEAR + 1
+            nxt["history"] = b.get("history", []) + json.loads(h2.read_text(encoding="utf-8"))
+            nxt_case = RoundCase(nxt, tmp, "next", 6, csv=True)
+            nxt_case.run()
+            self.assertEqual(nxt_case.problems, [])
 
 
 def main(argv: list[str]) -> int:

@@ -1001,6 +1001,7 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
+        e @ DrawError::CrossingRules(_) => Failure::BadInput(format!("{}: {e}", path.display())),
         DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }

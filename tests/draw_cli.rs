@@ -358,3 +358,79 @@ fn replace_keeps_untouched_panels_and_logs_changes() {
     ]);
     assert_eq!(code(&o), 2, "{}", text(&o));
 }
+
+/// Crossing rules (here each programme's `min_senior`): a draw refuses them
+/// (exit 2, naming the rule, nothing written); a replacement whose refill
+/// breaks them is refused (exit 3, naming the rule, nothing written), and
+/// one that keeps them verifies. Neither ends in an internal error.
+#[test]
+fn crossing_rules_refuse_a_draw_and_a_replacement_that_breaks_them() {
+    let cfg = GenConfig {
+        applications: 6,
+        experts: 15,
+        programmes: 2,
+        years: 3,
+        seed: 5,
+        ..panels::generate::preset("tiny").unwrap()
+    };
+    let mut inst = generate(&cfg);
+    for rules in inst.policy.programmes.values_mut() {
+        rules.min_senior = Some(1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let round = write(dir.path(), "round.json", &inst);
+    let drawn = dir.path().join("drawn.json");
+    let log = dir.path().join("draw.json");
+    let o = panels(&[&"draw", &round, &"--out", &drawn, &"--log", &log]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("min_senior"), "{}", text(&o));
+    assert!(!drawn.exists() && !log.exists());
+
+    let solved = dir.path().join("solved.json");
+    let o = panels(&[&"solve", &round, &"--out", &solved]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let file = read_json(&solved);
+    let (mut refused, mut replaced, mut named) = (0, 0, 0);
+    for p in file["panels"].as_array().unwrap() {
+        for e in p["experts"].as_array().unwrap() {
+            let decline = format!(
+                "{}:{}",
+                p["application"].as_str().unwrap(),
+                e.as_str().unwrap()
+            );
+            let out = dir.path().join("final.json");
+            let rlog = dir.path().join("replace.json");
+            let o = panels(&[
+                &"replace",
+                &round,
+                &solved,
+                &"--decline",
+                &decline,
+                &"--out",
+                &out,
+                &"--log",
+                &rlog,
+            ]);
+            match code(&o) {
+                0 => {
+                    replaced += 1;
+                    let v = panels(&[&"verify", &round, &out]);
+                    assert_eq!(code(&v), 0, "{decline}: {}", text(&v));
+                    std::fs::remove_file(&out).unwrap();
+                    std::fs::remove_file(&rlog).unwrap();
+                }
+                3 => {
+                    refused += 1;
+                    assert!(
+                        !out.exists() && !rlog.exists(),
+                        "{decline}: nothing written"
+                    );
+                    named += usize::from(text(&o).contains("break min_senior"));
+                }
+                c => panic!("{decline}: exit {c}: {}", text(&o)),
+            }
+        }
+    }
+    assert!(refused > 0 && named > 0, "some decline breaks min_senior");
+    assert!(replaced > 0, "some decline is replaced");
+}

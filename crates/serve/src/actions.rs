@@ -299,6 +299,7 @@ fn draw_err(e: crate::draw::DrawError) -> ActionError {
             ActionError::bad(format!("{n}; the draw needs rules that nest"))
         }
         DrawError::BadDecline(m) => ActionError::bad(m),
+        e @ DrawError::CrossingRules(_) => ActionError::bad(e.to_string()),
         other => ActionError::other(other.to_string()),
     }
 }

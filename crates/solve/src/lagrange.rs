@@ -361,6 +361,19 @@ fn key(e: ExpertIx, f: ExpertIx) -> (ExpertIx, ExpertIx) {
     }
 }
 
+/// Total violation of the crossing rules by `panels`: senior deficits and
+/// uncovered fields of each panel, round outside-share shortfalls and
+/// co-panel excess (0 when every crossing rule holds).
+pub(crate) fn crossing_violation(inst: &Instance, panels: &[Vec<ExpertIx>]) -> i64 {
+    let none = EligiblePairs::default();
+    let st = State::new(inst, &none, panels);
+    let per_app: i64 = inst
+        .app_ixs()
+        .map(|a| st.app_violation(a, &panels[a.ix()]))
+        .sum();
+    per_app + st.global_violation()
+}
+
 impl<'a> State<'a> {
     fn new(inst: &'a Instance, pairs: &'a EligiblePairs, panels: &[Vec<ExpertIx>]) -> Self {
         let mut load = vec![0u32; inst.experts.len()];

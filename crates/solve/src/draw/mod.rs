@@ -154,6 +154,10 @@ pub enum DrawError {
     /// The rules do not nest, so the flow (and the draw) cannot hold them.
     #[error("{0}")]
     NotLaminar(NotLaminar),
+    /// The policy sets crossing rules (`min_senior`, `cover_fields`, …),
+    /// which a draw cannot hold: it samples panels from the flow (exit 2).
+    #[error("the policy sets {0}, which a draw cannot hold (it samples panels from the flow, which holds only the rules that nest); turn it off to draw, or use panels solve")]
+    CrossingRules(String),
     /// A decline that names no pair of the panels (exit 2).
     #[error("{0}")]
     BadDecline(String),
@@ -265,13 +269,19 @@ pub fn draw(inst: &Instance, elig: &Eligibility, seed: u64) -> Result<Drawn, Dra
 /// # Errors
 /// [`DrawError::Infeasible`] when no assignment obeys the rules,
 /// [`DrawError::CapTooLow`] when none does with the probability cap,
-/// [`DrawError::NotLaminar`] when the rules do not nest.
+/// [`DrawError::NotLaminar`] when the rules do not nest,
+/// [`DrawError::CrossingRules`] when the policy sets a crossing rule.
 pub fn draw_capped(
     inst: &Instance,
     elig: &Eligibility,
     seed: u64,
     max_probability: f64,
 ) -> Result<Drawn, DrawError> {
+    let crossing = inst.policy.crossing_rules();
+    if !crossing.is_empty() {
+        let names: Vec<&str> = crossing.iter().map(|r| r.field()).collect();
+        return Err(DrawError::CrossingRules(names.join(", ")));
+    }
     let optimum = solve::solve(inst, elig, Method::Flow)?;
     let (lp, pairs, eligible_pairs) = match optimum.stats.pricing.as_ref() {
         // The round was too large for every pair: so is the draw.

@@ -122,7 +122,9 @@ pub fn replace(
 /// [`DrawError::BadDecline`] when `panels` does not have one panel per
 /// application or a locked panel has a vacated seat;
 /// [`DrawError::Stuck`] when only the vacated seats may change and they
-/// cannot be refilled; [`DrawError::Infeasible`] when no assignment without
+/// cannot be refilled, or when the refilled panels break a crossing rule
+/// (`min_senior`, `cover_fields`, …: the replacement holds only the rules
+/// that nest in the flow); [`DrawError::Infeasible`] when no assignment without
 /// the forbidden pairs obeys every rule; [`DrawError::NotLaminar`] when the
 /// rules do not nest.
 pub fn replace_with(
@@ -172,6 +174,19 @@ pub fn replace_with(
             Err(_) => return Err(DrawError::Stuck(stuck(inst, elig, req, &rules, &pairs))),
         }
     };
+    let crossing = inst.policy.crossing_rules();
+    if !crossing.is_empty() && crate::lagrange::crossing_violation(inst, &new) > 0 {
+        let names: Vec<&str> = crossing.iter().map(|r| r.field()).collect();
+        return Err(DrawError::Stuck(format!(
+            "the refilled panels break {}: a replacement keeps the rules that nest in the flow (eligibility, sizes, cities, institutions, loads) and cannot hold these across them\nwhat would fix it:\n  - {}solve the round again (panels solve) with the declined pairs as conflicts",
+            names.join(", "),
+            if req.allow_moves {
+                ""
+            } else {
+                "let other seats change (--allow-moves), or "
+            }
+        )));
+    }
     Ok(diff(inst, elig, panels, new))
 }
 
