@@ -123,8 +123,24 @@ pub struct History {
     expert: Vec<Option<ExpertIx>>,
     institution: Vec<Option<InstIx>>,
     team: Vec<Vec<PersonIx>>,
-    /// Record indices per expert of the pool (input order).
-    by_expert: Vec<Vec<u32>>,
+    /// Per expert of the pool: what the yearly rules read of their
+    /// records (input order).
+    by_expert: Vec<Vec<Fact>>,
+}
+
+/// What the yearly rules read of one record, kept per expert side by side:
+/// [`bars`] runs over every expert several times a solve, and reads
+/// these few bytes instead of the records scattered over the heap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Fact {
+    /// Index into [`History::records`].
+    pub(crate) record: u32,
+    /// The record's year.
+    pub(crate) year: i32,
+    /// The record's outcome.
+    pub(crate) outcome: Outcome,
+    /// The record's rating.
+    pub(crate) rating: Option<f64>,
 }
 
 impl History {
@@ -170,7 +186,12 @@ impl History {
                 }
             };
             if let Some(e) = e {
-                h.by_expert[e.ix()].push(i as u32);
+                h.by_expert[e.ix()].push(Fact {
+                    record: i as u32,
+                    year: r.year,
+                    outcome: r.outcome,
+                    rating: r.rating,
+                });
             }
             h.expert.push(e);
             let name = normalize(&r.institution);
@@ -196,8 +217,8 @@ impl History {
         self.records.is_empty()
     }
 
-    /// The records of expert `e` (indices into `records`, input order).
-    pub(crate) fn of_expert(&self, e: ExpertIx) -> &[u32] {
+    /// What the yearly rules read of expert `e`'s records (input order).
+    pub(crate) fn of_expert(&self, e: ExpertIx) -> &[Fact] {
         self.by_expert.get(e.ix()).map_or(&[], Vec::as_slice)
     }
 
@@ -221,7 +242,6 @@ impl History {
     pub fn reviews_in_year(&self, e: ExpertIx, year: i32) -> u32 {
         self.of_expert(e)
             .iter()
-            .map(|&i| &self.records[i as usize])
             .filter(|r| r.year == year && r.outcome.takes_a_slot())
             .count() as u32
     }
@@ -277,7 +297,7 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
     let (Some(year), false) = (p.year, mine.is_empty()) else {
         return Vec::new();
     };
-    let recs = || mine.iter().map(|&i| &h.records[i as usize]);
+    let recs = || mine.iter();
     // Nothing is allocated unless a rule bars: `barred` asks this of
     // every expert, several times per solve.
     let mut out = Vec::new();
@@ -297,7 +317,7 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
         if count as u64 > u64::from(max) {
             let last = declined()
                 .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
-                .map(|r| (r.year, r.application.clone()))
+                .map(|r| (r.year, h.records[r.record as usize].application.clone()))
                 .unwrap_or_default();
             out.push(Bar::Declines {
                 count: count as u32,
