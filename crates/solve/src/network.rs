@@ -561,7 +561,7 @@ impl Encoded {
 
     /// The (expert, programme) node of `e` in programme `p`, if any.
     pub(crate) fn programme_node_of(&self, e: ExpertIx, p: ProgIx) -> Option<NodeId> {
-        programme_node(&self.programme_nodes, e, Some(p))
+        self.programme_nodes.get(e, Some(p))
     }
 
     /// Role of a node.
