@@ -208,8 +208,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// Large-round pricing honours exclusions, penalties and programme
-    /// levels: on k candidates the optimum equals the dense one, and the
-    /// certificate is proven.
+    /// levels: on k candidates the optimum equals the dense one, the
+    /// eligible pairs are counted exactly, and the certificate is proven.
     #[test]
     fn candidates_reach_the_dense_optimum_with_history(seed in 0u64..1_000_000, k in 1usize..6) {
         use panels::solve::pricing::CandidateChoice;
@@ -227,6 +227,9 @@ proptest! {
         match (dense, solve::solve_with(&inst, &elig, &opts)) {
             (Ok(d), Ok(s)) => {
                 prop_assert_eq!(d.objective_micro, s.objective_micro);
+                // The scans count eligible pairs exactly (programme pools,
+                // exclusions, history bars), without enumerating them.
+                prop_assert_eq!(s.stats.eligible_pairs, d.stats.eligible_pairs);
                 prop_assert!(s.stats.pricing.is_some());
                 assert_verified(&inst, &s);
                 let file = panels::solve::panels_file(&inst, &elig, &s, String::new());

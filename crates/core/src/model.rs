@@ -100,11 +100,13 @@ index_type!(
 );
 
 /// Interns strings to dense indices in first-appearance order. The index
-/// is a hash map (looked up only, never iterated: output follows `names`).
+/// is a hash map with rustc's Fx hash, as the loader's id tables (looked
+/// up only, never iterated: output follows `names`; a history resolves
+/// hundreds of thousands of ids against it).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interner {
     names: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
+    index: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Interner {

@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 
 use crate::eligibility::overlap::{ScanScratch, ScoreIndex};
 use crate::eligibility::Eligibility;
-use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, Score};
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance, ProgIx, Score};
 
 /// Candidate pairs of a round.
 #[derive(Clone, Debug)]
@@ -108,17 +108,61 @@ struct PoolCounts {
 }
 
 impl PoolCounts {
-    fn new(inst: &Instance, elig: &Eligibility) -> PoolCounts {
+    /// The counts over the available experts that `keep` accepts.
+    fn new(inst: &Instance, elig: &Eligibility, keep: impl Fn(ExpertIx) -> bool) -> PoolCounts {
         let mut city = vec![0u32; inst.cities.len()];
         let mut inst_city = BTreeMap::new();
         for (i, ex) in inst.experts.iter().enumerate() {
-            if elig.out_of_round(ExpertIx(i as u32)) {
+            let e = ExpertIx(i as u32);
+            if elig.out_of_round(e) || !keep(e) {
                 continue;
             }
             city[ex.city.ix()] += 1;
             *inst_city.entry((ex.institution, ex.city)).or_insert(0) += 1;
         }
         PoolCounts { city, inst_city }
+    }
+}
+
+/// True when expert `e`'s own list lets them serve programme `p` (an
+/// empty list serves every programme).
+fn lists(inst: &Instance, e: ExpertIx, p: ProgIx) -> bool {
+    let own = &inst.experts[e.ix()].programmes;
+    own.is_empty() || own.contains(&p)
+}
+
+/// The pool counts an application starts from: over every available
+/// expert, and per programme over those who may serve it (`None` where
+/// that is every expert). Counted once per scanner, so that a scan costs
+/// O(its reported experts + cities), not O(experts who leave its
+/// programme out).
+struct Pools {
+    all: PoolCounts,
+    programme: Vec<Option<PoolCounts>>,
+}
+
+impl Pools {
+    fn new(inst: &Instance, elig: &Eligibility) -> Pools {
+        let programme = (0..inst.programmes.len() as u32)
+            .map(ProgIx)
+            .map(|p| {
+                inst.expert_ixs()
+                    .any(|e| !lists(inst, e, p))
+                    .then(|| PoolCounts::new(inst, elig, |e| lists(inst, e, p)))
+            })
+            .collect();
+        Pools {
+            all: PoolCounts::new(inst, elig, |_| true),
+            programme,
+        }
+    }
+
+    /// The counts for application `a`'s programme.
+    fn of(&self, inst: &Instance, a: AppIx) -> &PoolCounts {
+        inst.applications[a.ix()]
+            .programme
+            .and_then(|p| self.programme[p.ix()].as_ref())
+            .unwrap_or(&self.all)
     }
 }
 
@@ -160,7 +204,7 @@ pub struct Scanner<'a> {
     inst: &'a Instance,
     elig: &'a Eligibility,
     index: &'a ScoreIndex,
-    pool: PoolCounts,
+    pool: Pools,
     packed: Vec<Packed>,
     scratch: ScanScratch,
     /// Stamp per expert: `stamp[e] == mark` when e was reported by the scan.
@@ -171,23 +215,6 @@ pub struct Scanner<'a> {
     mark: u32,
     buf: Vec<(Score, ExpertIx)>,
     base: Score,
-    /// Per programme: the experts who list programmes and not this one.
-    not_serving: Vec<Vec<ExpertIx>>,
-}
-
-/// Per programme (by index): the experts whose list leaves it out.
-fn not_serving(inst: &Instance) -> Vec<Vec<ExpertIx>> {
-    let mut out = vec![Vec::new(); inst.programmes.len()];
-    for (p, list) in out.iter_mut().enumerate() {
-        let p = crate::model::ProgIx(p as u32);
-        for e in inst.expert_ixs() {
-            let own = &inst.experts[e.ix()].programmes;
-            if !own.is_empty() && !own.contains(&p) {
-                list.push(e);
-            }
-        }
-    }
-    out
 }
 
 impl<'a> Scanner<'a> {
@@ -197,7 +224,7 @@ impl<'a> Scanner<'a> {
             inst,
             elig,
             index,
-            pool: PoolCounts::new(inst, elig),
+            pool: Pools::new(inst, elig),
             packed: inst
                 .experts
                 .iter()
@@ -209,7 +236,6 @@ impl<'a> Scanner<'a> {
                     programmes: programme_bits(&x.programmes),
                 })
                 .collect(),
-            not_serving: not_serving(inst),
             scratch: ScanScratch::new(inst.experts.len()),
             stamp: vec![0; inst.experts.len()],
             repeat: vec![0; inst.experts.len()],
@@ -281,32 +307,26 @@ impl<'a> Scanner<'a> {
                 });
         }
         // Base-score experts: those passing the pair rules, not reported.
-        let mut rules_ok_city = self.pool.city.clone();
+        // From the pool of the application's programme: available,
+        // serving the programme, not of its institution (when that rule is
+        // on), less the person-excluded among them.
+        let pool = self.pool.of(inst, a);
+        let mut rules_ok_city = pool.city.clone();
         if inst.policy.avoid_same_institution {
             for (c, n) in rules_ok_city.iter_mut().enumerate() {
-                *n -= self
-                    .pool
+                *n -= pool
                     .inst_city
                     .get(&(app.institution, CityIx(c as u32)))
                     .copied()
                     .unwrap_or(0);
             }
         }
-        let in_pool = |e: ExpertIx| {
+        for e in elig.person_excluded(a) {
             let ex = &inst.experts[e.ix()];
             let same = inst.policy.avoid_same_institution && ex.institution == app.institution;
-            !(elig.out_of_round(e) || same)
-        };
-        for e in elig.person_excluded(a) {
-            if in_pool(e) {
-                rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
-            }
-        }
-        if let Some(p) = app.programme {
-            for &e in &self.not_serving[p.ix()] {
-                if in_pool(e) && !elig.is_person_excluded(a, e) {
-                    rules_ok_city[inst.experts[e.ix()].city.ix()] -= 1;
-                }
+            let serves = app.programme.is_none_or(|p| lists(inst, e, p));
+            if !elig.out_of_round(e) && !same && serves {
+                rules_ok_city[ex.city.ix()] -= 1;
             }
         }
         let mut base_count = 0u32;

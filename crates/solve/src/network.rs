@@ -90,9 +90,9 @@ pub struct Encoded {
     pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
     /// Built with a city bonus: every pair must pass a city group node.
     city_bonus: bool,
-    /// Per expert: its (programme, node) pairs, for programmes that cap
-    /// loads and can bind.
-    programme_nodes: Vec<Vec<(ProgIx, NodeId)>>,
+    /// The (expert, programme) nodes, for programmes that cap loads and
+    /// can bind.
+    programme_nodes: ProgrammeNodes,
 }
 
 /// How [`encode_with`] builds the network.
@@ -328,13 +328,14 @@ fn encode_full(
                 institution_groups.push(((a, i), n));
             }
         }
-        let programme = inst.applications[a.ix()].programme;
+        let programme = programme_nodes.row(inst.applications[a.ix()].programme);
         for (&e, &s) in experts.iter().zip(scores) {
             let ex = &inst.experts[e.ix()];
             let from = per_inst.node[ex.institution.ix()]
                 .or(per_city.node[ex.city.ix()])
                 .unwrap_or(app_node[a.ix()]);
-            let to = programme_node(&programme_nodes, e, programme)
+            let to = programme
+                .and_then(|row| row[e.ix()])
                 .or(expert_node[e.ix()])
                 .expect("experts with pairs have nodes");
             net.add_arc(from, to, 0, 1, -s);
@@ -371,18 +372,30 @@ fn encode_full(
     }
 }
 
-/// The (expert, programme) node a pair of programme `p` enters, if any.
-fn programme_node(
-    nodes: &[Vec<(ProgIx, NodeId)>],
-    e: ExpertIx,
-    p: Option<ProgIx>,
-) -> Option<NodeId> {
-    let p = p?;
-    nodes
-        .get(e.ix())?
-        .iter()
-        .find(|&&(q, _)| q == p)
-        .map(|&(_, n)| n)
+/// The (expert, programme) nodes: one table per programme that caps
+/// loads, indexed by expert (dense, so that the encoder finds a pair's
+/// node without a search).
+#[derive(Debug, Default)]
+struct ProgrammeNodes {
+    /// The programmes that cap loads, in index order.
+    capped: Vec<ProgIx>,
+    /// `node[k · experts + e]`: expert e's node for the k-th capped
+    /// programme, if it has one.
+    node: Vec<Option<NodeId>>,
+    experts: usize,
+}
+
+impl ProgrammeNodes {
+    /// Programme `p`'s table (by expert), when `p` caps loads.
+    fn row(&self, p: Option<ProgIx>) -> Option<&[Option<NodeId>]> {
+        let k = self.capped.iter().position(|&q| Some(q) == p)?;
+        Some(&self.node[k * self.experts..(k + 1) * self.experts])
+    }
+
+    /// The (expert, programme) node a pair of programme `p` enters, if any.
+    fn get(&self, e: ExpertIx, p: Option<ProgIx>) -> Option<NodeId> {
+        self.row(p)?.get(e.ix()).copied().flatten()
+    }
 }
 
 /// Makes an (expert, programme) node, with its capped arc to the expert,
@@ -397,10 +410,9 @@ fn programme_nodes(
     net: &mut Network,
     node_roles: &mut Vec<NodeRole>,
     arc_roles: &mut Vec<ArcRole>,
-) -> Vec<Vec<(ProgIx, NodeId)>> {
-    let mut out = vec![Vec::new(); inst.experts.len()];
+) -> ProgrammeNodes {
     if !inst.any_programme_load_cap() {
-        return out;
+        return ProgrammeNodes::default();
     }
     let capped: Vec<(ProgIx, u32)> = (0..inst.programmes.len() as u32)
         .map(ProgIx)
@@ -410,6 +422,11 @@ fn programme_nodes(
     // the k-th capped programme.
     let n_capped = capped.len();
     let mut count = vec![0u32; inst.experts.len() * n_capped];
+    let mut out = ProgrammeNodes {
+        capped: capped.iter().map(|&(p, _)| p).collect(),
+        node: vec![None; inst.experts.len() * n_capped],
+        experts: inst.experts.len(),
+    };
     for a in inst.app_ixs() {
         let Some(p) = inst.applications[a.ix()].programme else {
             continue;
@@ -436,7 +453,7 @@ fn programme_nodes(
             let n = net.add_node();
             net.add_arc(n, en, 0, i64::from(cap), 0);
             arc_roles.push(ArcRole::ProgrammeCap(e, p));
-            out[e.ix()].push((p, n));
+            out.node[k * out.experts + e.ix()] = Some(n);
         }
     }
     out
@@ -503,7 +520,7 @@ impl Encoded {
             }
         }
         let programme = inst.applications[a.ix()].programme;
-        let to = match programme_node(&self.programme_nodes, e, programme) {
+        let to = match self.programme_nodes.get(e, programme) {
             Some(n) => n,
             None => {
                 let cap = programme.and_then(|p| inst.programme_max_load(p));
@@ -540,6 +557,11 @@ impl Encoded {
     /// Role of an arc.
     pub(crate) fn arc_role(&self, a: ArcId) -> ArcRole {
         self.arc_roles[a.index()]
+    }
+
+    /// The (expert, programme) node of `e` in programme `p`, if any.
+    pub(crate) fn programme_node_of(&self, e: ExpertIx, p: ProgIx) -> Option<NodeId> {
+        self.programme_nodes.get(e, Some(p))
     }
 
     /// Role of a node.

@@ -123,8 +123,24 @@ pub struct History {
     expert: Vec<Option<ExpertIx>>,
     institution: Vec<Option<InstIx>>,
     team: Vec<Vec<PersonIx>>,
-    /// Record indices per expert of the pool (input order).
-    by_expert: Vec<Vec<u32>>,
+    /// Per expert of the pool: what the yearly rules read of their
+    /// records (input order).
+    by_expert: Vec<Vec<Fact>>,
+}
+
+/// What the yearly rules read of one record, kept per expert side by side:
+/// [`bars`] runs over every expert several times a solve, and reads
+/// these few bytes instead of the records scattered over the heap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Fact {
+    /// Index into [`History::records`].
+    pub(crate) record: u32,
+    /// The record's year.
+    pub(crate) year: i32,
+    /// The record's outcome.
+    pub(crate) outcome: Outcome,
+    /// The record's rating.
+    pub(crate) rating: Option<f64>,
 }
 
 impl History {
@@ -153,13 +169,29 @@ impl History {
             by_expert: vec![Vec::new(); n_experts],
             ..History::default()
         };
+        // Records often come grouped by expert (an export sorted by
+        // reviewer, the generator's): then the previous record's answer
+        // is at hand.
+        let mut last: Option<(&str, Option<ExpertIx>)> = None;
         for (i, r) in records.iter().enumerate() {
-            let e = persons
-                .get(&normalize(&r.expert))
-                .filter(|&p| (p as usize) < n_experts)
-                .map(ExpertIx);
+            let e = match last {
+                Some((id, e)) if id == r.expert => e,
+                _ => {
+                    let e = persons
+                        .get(&normalize(&r.expert))
+                        .filter(|&p| (p as usize) < n_experts)
+                        .map(ExpertIx);
+                    last = Some((&r.expert, e));
+                    e
+                }
+            };
             if let Some(e) = e {
-                h.by_expert[e.ix()].push(i as u32);
+                h.by_expert[e.ix()].push(Fact {
+                    record: i as u32,
+                    year: r.year,
+                    outcome: r.outcome,
+                    rating: r.rating,
+                });
             }
             h.expert.push(e);
             let name = normalize(&r.institution);
@@ -185,8 +217,8 @@ impl History {
         self.records.is_empty()
     }
 
-    /// The records of expert `e` (indices into `records`, input order).
-    pub(crate) fn of_expert(&self, e: ExpertIx) -> &[u32] {
+    /// What the yearly rules read of expert `e`'s records (input order).
+    pub(crate) fn of_expert(&self, e: ExpertIx) -> &[Fact] {
         self.by_expert.get(e.ix()).map_or(&[], Vec::as_slice)
     }
 
@@ -210,7 +242,6 @@ impl History {
     pub fn reviews_in_year(&self, e: ExpertIx, year: i32) -> u32 {
         self.of_expert(e)
             .iter()
-            .map(|&i| &self.records[i as usize])
             .filter(|r| r.year == year && r.outcome.takes_a_slot())
             .count() as u32
     }
@@ -266,47 +297,44 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
     let (Some(year), false) = (p.year, mine.is_empty()) else {
         return Vec::new();
     };
-    let recs = || mine.iter().map(|&i| &h.records[i as usize]);
+    let recs = || mine.iter();
+    // Nothing is allocated unless a rule bars: `barred` asks this of
+    // every expert, several times per solve.
     let mut out = Vec::new();
     if let Some(n) = p.max_consecutive_years.filter(|&n| n > 0) {
-        let years: Vec<i32> = (1..=n as i32).rev().map(|d| year - d).collect();
-        let all = years
-            .iter()
-            .all(|&y| recs().any(|r| r.year == y && r.outcome.served()));
+        // Each of the n years needs a record of its own.
+        let all = n as usize <= mine.len()
+            && (1..=n as i32).all(|d| recs().any(|r| r.year == year - d && r.outcome.served()));
         if all {
-            out.push(Bar::Resting { years });
+            out.push(Bar::Resting {
+                years: (1..=n as i32).rev().map(|d| year - d).collect(),
+            });
         }
     }
     if let Some(max) = p.max_declines {
-        let declined: Vec<&PastReview> = recs()
-            .filter(|r| counts(p, r.year) && r.outcome.declined())
-            .collect();
-        if declined.len() as u64 > u64::from(max) {
-            let last = declined
-                .iter()
-                .max_by_key(|r| r.year)
-                .map(|r| (r.year, r.application.clone()))
+        let declined = || recs().filter(|r| counts(p, r.year) && r.outcome.declined());
+        let count = declined().count();
+        if count as u64 > u64::from(max) {
+            let last = declined()
+                .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
+                .map(|r| (r.year, h.records[r.record as usize].application.clone()))
                 .unwrap_or_default();
             out.push(Bar::Declines {
-                count: declined.len() as u32,
+                count: count as u32,
                 max,
                 last,
             });
         }
     }
     if let Some(min) = p.min_rating {
-        let ratings: Vec<f64> = recs()
+        let (sum, rated) = recs()
             .filter(|r| counts(p, r.year))
             .filter_map(|r| r.rating)
-            .collect();
-        if !ratings.is_empty() {
-            let mean = ratings.iter().sum::<f64>() / ratings.len() as f64;
+            .fold((0.0, 0u32), |(sum, n), x| (sum + x, n + 1));
+        if rated > 0 {
+            let mean = sum / f64::from(rated);
             if mean < min - 1e-9 {
-                out.push(Bar::Rating {
-                    mean,
-                    min,
-                    rated: ratings.len() as u32,
-                });
+                out.push(Bar::Rating { mean, min, rated });
             }
         }
     }
@@ -393,7 +421,7 @@ pub struct Repeats {
     /// Per institution: the experts with a counting served review of an
     /// application from it, sorted by expert, each with the latest such
     /// review (record index).
-    by_institution: Vec<Vec<(ExpertIx, u32)>>,
+    by_institution: Buckets<(ExpertIx, u32)>,
     /// Per application: the experts with a counting served review of an
     /// application sharing a team member, sorted by expert, each with the
     /// latest such review and the shared person.
@@ -408,8 +436,7 @@ impl Repeats {
     fn institution_row(&self, a: AppIx) -> &[(ExpertIx, u32)] {
         self.app_institution
             .get(a.ix())
-            .and_then(|i| self.by_institution.get(i.ix()))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |i| self.by_institution.get(i.ix()))
     }
 
     fn team_row(&self, a: AppIx) -> &[(ExpertIx, u32, PersonIx)] {
@@ -461,12 +488,81 @@ impl Repeats {
     }
 }
 
+/// Per key (an institution or a person, by index below `n_keys`): each
+/// expert once, ascending, with their latest record (the first in input
+/// order among those of that year). `items` are (key, expert, year,
+/// record) in input order. Bucketed by key in one counting pass, then
+/// each bucket sorted on its own: O(items · log bucket), no map.
+fn latest_per_key(
+    n_keys: usize,
+    items: &[(usize, ExpertIx, i32, u32)],
+) -> Buckets<(ExpertIx, u32)> {
+    let mut start = vec![0u32; n_keys + 1];
+    for t in items {
+        start[t.0 + 1] += 1;
+    }
+    for k in 0..n_keys {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut sorted = vec![(ExpertIx(0), std::cmp::Reverse(0i32), 0u32); items.len()];
+    for &(k, e, year, i) in items {
+        sorted[fill[k] as usize] = (e, std::cmp::Reverse(year), i);
+        fill[k] += 1;
+    }
+    let mut out = Buckets {
+        start: Vec::with_capacity(n_keys + 1),
+        items: Vec::with_capacity(items.len()),
+    };
+    out.start.push(0);
+    for k in 0..n_keys {
+        let bucket = &mut sorted[start[k] as usize..start[k + 1] as usize];
+        bucket.sort_unstable();
+        let mut last = None;
+        for &(e, _, i) in bucket.iter() {
+            if last != Some(e) {
+                out.items.push((e, i));
+                last = Some(e);
+            }
+        }
+        out.start.push(out.items.len() as u32);
+    }
+    out
+}
+
+/// Lists per dense key, stored flat.
+#[derive(Clone, Debug, PartialEq)]
+struct Buckets<T> {
+    /// Key k's items are `items[start[k]..start[k + 1]]`.
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Buckets<T> {
+    fn default() -> Self {
+        Buckets {
+            start: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Buckets<T> {
+    fn get(&self, k: usize) -> &[T] {
+        match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(&from), Some(&to)) => &self.items[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// The repeats of the round under `avoid_repeat` ([`Repeats`]).
 ///
 /// Complexity: O(records · log) to keep each expert's latest review per
-/// institution and per person, then O(Σ_a experts who reviewed a's team
-/// members · log) for the team rows; the institution lists are shared, so
-/// memory follows the history, not applications × experts.
+/// institution and per person (bucketed by key, see [`latest_per_key`]),
+/// then O(Σ_a experts who reviewed a's team members · log) for the team
+/// rows; the institution lists are shared, so memory follows the history,
+/// not applications × experts.
 pub fn repeats(inst: &Instance) -> Repeats {
     let p = &inst.policy;
     if p.avoid_repeat.is_off() || inst.history.is_empty() {
@@ -475,49 +571,38 @@ pub fn repeats(inst: &Instance) -> Repeats {
     let h = &inst.history;
     // Per (institution, expert) and (person, expert): the latest counting
     // served record, the first in input order among those of its year.
-    // Sorted lists rather than maps: one sort each, then a linear pass.
-    let mut by_inst: Vec<(InstIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
-    let mut by_person: Vec<(PersonIx, ExpertIx, std::cmp::Reverse<i32>, u32)> = Vec::new();
+    let mut by_inst: Vec<(usize, ExpertIx, i32, u32)> = Vec::new();
+    let mut by_person: Vec<(usize, ExpertIx, i32, u32)> = Vec::new();
     for (i, r) in h.records.iter().enumerate() {
         let Some(e) = h.expert_of(i) else { continue };
         if !r.outcome.served() || !counts(p, r.year) {
             continue;
         }
-        let year = std::cmp::Reverse(r.year);
         if p.avoid_repeat.institution() {
             if let Some(ix) = h.institution_of(i) {
-                by_inst.push((ix, e, year, i as u32));
+                by_inst.push((ix.ix(), e, r.year, i as u32));
             }
         }
         if p.avoid_repeat.team() {
             for &person in h.team_of(i) {
-                by_person.push((person, e, year, i as u32));
+                by_person.push((person.ix(), e, r.year, i as u32));
             }
         }
     }
-    by_inst.sort_unstable();
-    by_inst.dedup_by_key(|t| (t.0, t.1));
-    by_person.sort_unstable();
-    by_person.dedup_by_key(|t| (t.0, t.1));
     let mut out = Repeats {
-        by_institution: vec![Vec::new(); inst.institutions.len()],
+        by_institution: latest_per_key(inst.institutions.len(), &by_inst),
         team: vec![Vec::new(); inst.applications.len()],
         app_institution: inst.applications.iter().map(|a| a.institution).collect(),
         pairs: 0,
     };
-    // Sorted by institution, then expert: each row comes out sorted.
-    for (ix, e, _, i) in by_inst {
-        out.by_institution[ix.ix()].push((e, i));
-    }
-    let mut person_lists: BTreeMap<PersonIx, Vec<(ExpertIx, u32)>> = BTreeMap::new();
-    for (person, e, _, i) in by_person {
-        person_lists.entry(person).or_default().push((e, i));
-    }
+    drop(by_inst);
+    let person_lists = latest_per_key(inst.persons.len(), &by_person);
+    drop(by_person);
     for a in inst.app_ixs() {
         let app = &inst.applications[a.ix()];
         let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::new();
         for &person in &app.team {
-            for &(e, i) in person_lists.get(&person).map_or(&[][..], Vec::as_slice) {
+            for &(e, i) in person_lists.get(person.ix()) {
                 team.push((e, i, person));
             }
         }
