@@ -846,35 +846,35 @@ def _normalised_bundle(bundle: dict) -> dict:
     def person(x):
         return norm_name(x)
 
-    experts = []
-    for e in bundle["experts"]:
-        experts.append(
-            {
-                **{k: e[k] for k in ("max_load", "min_load", "available") if k in e},
-                "id": person(e["id"]),
-                "city": place_key(e["city"]),
-                "institution": place_key(e["institution"]),
-                "fields": _norm_list(e.get("fields")),
-                "keywords": _norm_list(e.get("keywords")),
-                "title": norm_name(e.get("title")) or "",
-                "programmes": _norm_list(e.get("programmes")),
-            }
-        )
-    apps = []
-    for a in bundle["applications"]:
-        apps.append(
-            {
-                "id": person(a["id"]),
-                "city": place_key(a["city"]),
-                "institution": place_key(a["institution"]),
-                "fields": _norm_list(a.get("fields")),
-                "keywords": _norm_list(a.get("keywords")),
-                "panel_size": a.get("panel_size"),
-                "team": _norm_list(a.get("team")),
-                "avoid": _norm_list(a.get("avoid")),
-                "programme": norm_name(a.get("programme")) or None,
-            }
-        )
+    def common(r: dict) -> dict:
+        """What experts and applications share: id, place, fields, keywords."""
+        return {
+            "id": person(r["id"]),
+            "city": place_key(r["city"]),
+            "institution": place_key(r["institution"]),
+            "fields": _norm_list(r.get("fields")),
+            "keywords": _norm_list(r.get("keywords")),
+        }
+
+    experts = [
+        {
+            **{k: e[k] for k in ("max_load", "min_load", "available") if k in e},
+            **common(e),
+            "title": norm_name(e.get("title")) or "",
+            "programmes": _norm_list(e.get("programmes")),
+        }
+        for e in bundle["experts"]
+    ]
+    apps = [
+        {
+            **common(a),
+            "panel_size": a.get("panel_size"),
+            "team": _norm_list(a.get("team")),
+            "avoid": _norm_list(a.get("avoid")),
+            "programme": norm_name(a.get("programme")) or None,
+        }
+        for a in bundle["applications"]
+    ]
     out = {"experts": experts, "applications": apps}
     out["conflicts"] = [{"expert": person(c["expert"]), "with": person(c["with"])} for c in bundle.get("conflicts") or []]
     out["coauthorships"] = [
