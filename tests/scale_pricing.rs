@@ -55,9 +55,18 @@ fn same_optimum(inst: &Instance, k: usize) -> Option<PricingStats> {
                 matches!(outcome, CertificateOutcome::Proven { .. }),
                 "{outcome:?}"
             );
-            let stats = s.stats.pricing.expect("solved on candidates");
+            let mut stats = s.stats.pricing.expect("solved on candidates");
             assert_eq!(stats.optimal_over, "all eligible pairs");
             assert_eq!(s.stats.eligible_pairs, d.stats.eligible_pairs);
+            // Rebuilt networks that started from the last optimal basis,
+            // noted for the tests below.
+            for p in &s.stats.profile.phases {
+                if p.name.starts_with("network.")
+                    && p.detail.contains("from the last optimal basis")
+                {
+                    stats.notes.push("carried".into());
+                }
+            }
             Some(stats)
         }
         (Err(SolveError::Infeasible(_)), Err(SolveError::Infeasible(_))) => None,
@@ -213,7 +222,7 @@ fn candidate_choice_parses() {
 #[test]
 fn random_rounds_exercise_pricing_and_expansion() {
     let (mut feasible, mut infeasible, mut added, mut expansions) = (0, 0, 0, 0);
-    let mut warm_with_caps = 0;
+    let (mut warm_with_caps, mut carried) = (0, 0);
     for seed in 0..100u64 {
         let inst = random_instance(seed, MID);
         let capped =
@@ -226,6 +235,7 @@ fn random_rounds_exercise_pricing_and_expansion() {
                 if capped {
                     warm_with_caps += s.warm_starts;
                 }
+                carried += s.notes.iter().filter(|n| *n == "carried").count();
             }
             None => infeasible += 1,
         }
@@ -240,6 +250,12 @@ fn random_rounds_exercise_pricing_and_expansion() {
     );
     // Pairs added under a cap whose group had no pair keep the warm start.
     assert!(warm_with_caps > 0, "no warm start in a round with caps");
+    // Networks rebuilt for a new group node start from the last optimal
+    // basis (and still reach the dense optimum, checked above).
+    assert!(
+        carried > 0,
+        "no rebuilt network started from the last basis"
+    );
 }
 
 /// Same input, same bytes: the candidates are scanned on several threads,

@@ -36,6 +36,20 @@ fn block_size(m: usize) -> usize {
     ((root * f).ceil() as usize).max(10)
 }
 
+/// A spanning-tree basis in a [`Network`]'s terms: what
+/// [`Simplex::basis`] reads off a solved network and
+/// [`Simplex::with_basis`] starts from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Basis {
+    /// Every arc in the tree or away from its lower bound: (arc, flow, in
+    /// the tree). An arc not listed is at its lower bound, outside the
+    /// tree.
+    pub arcs: Vec<(super::ArcId, i64, bool)>,
+    /// The nodes joined to the artificial root by their artificial arc
+    /// (carrying no flow).
+    pub artificial: Vec<super::NodeId>,
+}
+
 /// The simplex working state.
 pub struct Simplex {
     /// Real nodes; the root is node `n`.
@@ -87,6 +101,36 @@ impl Simplex {
     /// `cost_bound` in magnitude (or the network's largest, if larger), so
     /// that arcs of such costs can be added later ([`Simplex::add_arcs`]).
     pub fn with_cost_bound(net: &Network, cost_bound: i64) -> Result<Self, FlowError> {
+        let (mut sx, b) = Self::layout(net, cost_bound)?;
+        sx.hang_transit_nodes(&b);
+        Ok(sx)
+    }
+
+    /// Like [`Simplex::with_cost_bound`], starting from `basis` (typically
+    /// the optimal basis of a smaller network carried over, see
+    /// [`Basis`]) when it is a strongly feasible spanning-tree basis of
+    /// `net` whose flow meets every supply; otherwise from the usual
+    /// starting tree. The second value says which: `Ok(())`, or why the
+    /// basis was not taken.
+    ///
+    /// # Errors
+    /// As [`Simplex::with_cost_bound`].
+    pub fn with_basis(
+        net: &Network,
+        cost_bound: i64,
+        basis: &Basis,
+    ) -> Result<(Self, Result<(), &'static str>), FlowError> {
+        let (mut sx, b) = Self::layout(net, cost_bound)?;
+        let taken = sx.set_basis(net, basis);
+        if taken.is_err() {
+            sx.hang_transit_nodes(&b);
+        }
+        Ok((sx, taken))
+    }
+
+    /// The arrays of `net` in pricing order, with every node on its
+    /// artificial arc (carrying its shifted supply), and those supplies.
+    fn layout(net: &Network, cost_bound: i64) -> Result<(Self, Vec<i64>), FlowError> {
         net.validate()?;
         let cost_bound = cost_bound.max(0);
         let limit = (i128::from(cost_bound) + 1) * (net.num_nodes() as i128 + 1);
@@ -201,7 +245,7 @@ impl Simplex {
         last_succ[n] = if n == 0 { root } else { n as u32 - 1 };
         pi[n] = 0;
 
-        let mut sx = Simplex {
+        let sx = Simplex {
             n,
             m,
             arc_of,
@@ -227,8 +271,175 @@ impl Simplex {
             arcs_priced: 0,
             potentials_moved: 0,
         };
-        sx.hang_transit_nodes(&b);
-        Ok(sx)
+        Ok((sx, b))
+    }
+
+    /// Replaces the starting tree by `basis` (see [`Simplex::with_basis`]);
+    /// on error nothing has changed.
+    fn set_basis(&mut self, net: &Network, basis: &Basis) -> Result<(), &'static str> {
+        let (n, m) = (self.n, self.m);
+        let root = n;
+        let lo = net.lowers();
+        // The listed arcs at their internal positions, sorted: (position,
+        // flow above the lower bound, in tree).
+        let mut pos = vec![NONE; net.num_arcs()];
+        for (p, &a) in self.arc_of.iter().enumerate() {
+            pos[a as usize] = p as u32;
+        }
+        let mut listed: Vec<(u32, i64, bool)> = Vec::with_capacity(basis.arcs.len());
+        for &(a, f, in_tree) in &basis.arcs {
+            let p = *pos
+                .get(a.index())
+                .ok_or("a basis arc is not in the network")?;
+            if p == NONE {
+                return Err("a basis arc is a loop");
+            }
+            listed.push((p, f - lo[a.index()], in_tree));
+        }
+        drop(pos);
+        listed.sort_unstable_by_key(|x| x.0);
+        if listed.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err("an arc is listed twice in the basis");
+        }
+        // Bounds and flow balance (the artificial arcs carry the shifted
+        // supplies now; the basis must route all of it on real arcs).
+        let mut excess: Vec<i64> = (0..n)
+            .map(|u| {
+                let e = m + u;
+                if self.src[e] as usize == u {
+                    self.flow[e]
+                } else {
+                    -self.flow[e]
+                }
+            })
+            .collect();
+        let mut tree_arcs = 0usize;
+        for &(p, f, in_tree) in &listed {
+            let p = p as usize;
+            if f < 0 || f > self.cap[p] {
+                return Err("a basis flow lies outside its arc's bounds");
+            }
+            if !in_tree && f != 0 && f != self.cap[p] {
+                return Err("a non-tree arc of the basis lies strictly between its bounds");
+            }
+            tree_arcs += usize::from(in_tree);
+            excess[self.src[p] as usize] -= f;
+            excess[self.tgt[p] as usize] += f;
+        }
+        if excess.iter().any(|&x| x != 0) {
+            return Err("the basis flow does not meet the supplies");
+        }
+        drop(excess);
+        let mut art = vec![false; n];
+        for &u in &basis.artificial {
+            let u = u.index();
+            if u >= n || std::mem::replace(&mut art[u], true) {
+                return Err("a basis artificial arc names no node, or names one twice");
+            }
+        }
+        if tree_arcs + basis.artificial.len() != n {
+            return Err("the basis tree does not have one arc per node");
+        }
+        // Tree adjacency, both directions, in CSR form: (arc, its flow).
+        let tree = || {
+            listed
+                .iter()
+                .filter(|x| x.2)
+                .map(|&(p, f, _)| (p, f))
+                .chain(basis.artificial.iter().map(|u| ((m + u.index()) as u32, 0)))
+        };
+        let mut start = vec![0u32; n + 2];
+        for (p, _) in tree() {
+            start[self.src[p as usize] as usize + 1] += 1;
+            start[self.tgt[p as usize] as usize + 1] += 1;
+        }
+        for i in 0..=n {
+            start[i + 1] += start[i];
+        }
+        let mut adj = vec![(0u32, 0i64); start[n + 1] as usize];
+        let mut fill = start.clone();
+        for (p, f) in tree() {
+            for x in [self.src[p as usize], self.tgt[p as usize]] {
+                adj[fill[x as usize] as usize] = (p, f);
+                fill[x as usize] += 1;
+            }
+        }
+        drop(fill);
+        // Parents, directions and potentials from the root, checking
+        // strong feasibility (every node can send flow up to the root).
+        let mut parent = vec![NONE; n + 1];
+        let mut pred = vec![NONE; n + 1];
+        let mut dir = vec![UP; n + 1];
+        let mut pi = vec![0i64; n + 1];
+        let mut queue: Vec<u32> = Vec::with_capacity(n + 1);
+        queue.push(root as u32);
+        let mut reached = vec![false; n + 1];
+        reached[root] = true;
+        let mut head = 0;
+        while head < queue.len() {
+            let x = queue[head] as usize;
+            head += 1;
+            for &(p, f) in &adj[start[x] as usize..start[x + 1] as usize] {
+                if p == pred[x] {
+                    continue;
+                }
+                let pu = p as usize;
+                let (s, t) = (self.src[pu] as usize, self.tgt[pu] as usize);
+                let y = if s == x { t } else { s };
+                if std::mem::replace(&mut reached[y], true) {
+                    return Err("the basis tree has a cycle");
+                }
+                parent[y] = x as u32;
+                pred[y] = p;
+                if s == y {
+                    // Arc y → parent: y sends flow up by raising it.
+                    if f >= self.cap[pu] {
+                        return Err("the basis tree is not strongly feasible");
+                    }
+                    dir[y] = UP;
+                    pi[y] = pi[x].wrapping_sub(self.cost[pu]);
+                } else {
+                    // Arc parent → y: y sends flow up by lowering it.
+                    if f <= 0 {
+                        return Err("the basis tree is not strongly feasible");
+                    }
+                    dir[y] = DOWN;
+                    pi[y] = pi[x].wrapping_add(self.cost[pu]);
+                }
+                queue.push(y as u32);
+            }
+        }
+        if queue.len() != n + 1 {
+            return Err("the basis tree does not span the network");
+        }
+        drop((adj, start, queue, reached));
+        // Valid: take it.
+        self.flow[..m].fill(0);
+        self.state[..m].fill(LOWER);
+        for &(p, f, in_tree) in &listed {
+            let p = p as usize;
+            self.flow[p] = f;
+            self.state[p] = if in_tree {
+                TREE
+            } else if f == 0 {
+                LOWER
+            } else {
+                UPPER
+            };
+        }
+        for (u, &in_tree) in art.iter().enumerate() {
+            self.flow[m + u] = 0;
+            self.state[m + u] = if in_tree { TREE } else { LOWER };
+        }
+        parent[root] = NONE;
+        pred[root] = NONE;
+        self.parent = parent;
+        self.pred = pred;
+        self.dir = dir;
+        self.pi = pi;
+        self.next_arc = 0;
+        self.rebuild_thread();
+        Ok(())
     }
 
     /// Starting-tree heuristic. A node with zero (shifted) supply is hung
@@ -663,6 +874,31 @@ impl Simplex {
         }
     }
 
+    /// The current basis in `net`'s terms (to carry over to a larger
+    /// network, see [`Simplex::with_basis`]): every arc in the tree or
+    /// away from its lower bound, and the nodes whose artificial arc is in
+    /// the tree. Arcs of `net` added after this simplex was made (and not
+    /// taken in by [`Simplex::add_arcs`]) count as at their lower bound.
+    pub fn basis(&self, net: &Network) -> Basis {
+        let lo = net.lowers();
+        let arcs = (0..self.m)
+            .filter(|&p| self.state[p] == TREE || self.flow[p] != 0)
+            .map(|p| {
+                let a = self.arc_of[p] as usize;
+                (
+                    super::ArcId(a as u32),
+                    lo[a] + self.flow[p],
+                    self.state[p] == TREE,
+                )
+            })
+            .collect();
+        let artificial = (0..self.n)
+            .filter(|&u| self.state[self.m + u] == TREE)
+            .map(|u| super::NodeId(u as u32))
+            .collect();
+        Basis { arcs, artificial }
+    }
+
     /// Warm start: takes in the arcs `first..` that were added to `net`
     /// since this simplex was made from it. Each enters at its lower bound,
     /// which must be 0 (so no supply moves): the current tree stays a
@@ -1010,6 +1246,60 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 50, "{checked} feasible networks");
+    }
+
+    /// A solved basis carried to the network with more arcs is taken (it
+    /// stays strongly feasible with the new arcs at 0) and continues to
+    /// the cold optimum; a basis whose flow misses the supplies is refused
+    /// and the solve starts afresh, to the same optimum.
+    #[test]
+    fn a_carried_basis_is_taken_when_valid_and_refused_otherwise() {
+        let (mut taken, mut refused) = (0, 0);
+        for seed in 0..300u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            let arc = |net: &mut Network, rng: &mut TestRng, lower: i64| {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                let up = lower + rng.random_range(0..4);
+                net.add_arc(nodes[u], nodes[v], lower, up, rng.random_range(-9..10));
+            };
+            for _ in 0..rng.random_range(n..30) {
+                let l = rng.random_range(-1..=1);
+                arc(&mut net, &mut rng, l);
+            }
+            let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+            if !sx.run() {
+                continue;
+            }
+            let basis = sx.basis(&net);
+            for _ in 0..rng.random_range(0..12) {
+                arc(&mut net, &mut rng, 0);
+            }
+            let cold = net.solve().expect("feasible");
+            let (mut warm, ok) = Simplex::with_basis(&net, 9, &basis).unwrap();
+            assert_eq!(ok, Ok(()), "seed {seed}");
+            warm.check_tree();
+            let sol = warm.finish(&net).expect("feasible");
+            crate::certify(&net, &sol).expect("certified");
+            assert_eq!(sol.cost, cold.cost, "seed {seed}");
+            taken += 1;
+
+            // One listed flow moved by one unit: the supplies are missed.
+            let mut bad = basis.clone();
+            if let Some(x) = bad.arcs.iter_mut().find(|x| !x.2) {
+                x.1 += if x.1 > net.lower(x.0) { -1 } else { 1 };
+                let (mut sx, ok) = Simplex::with_basis(&net, 9, &bad).unwrap();
+                assert!(ok.is_err(), "seed {seed}");
+                sx.check_tree();
+                assert_eq!(sx.finish(&net).expect("feasible").cost, cold.cost);
+                refused += 1;
+            }
+        }
+        assert!(
+            taken > 50 && refused > 10,
+            "{taken} taken, {refused} refused"
+        );
     }
 
     /// The cut read off the simplex's flow is Dinic's minimal minimum cut.

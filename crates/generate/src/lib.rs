@@ -970,6 +970,9 @@ struct GenExpert {
     class: LoadClass,
     min_load: bool,
     available: bool,
+    /// Academic title, from the unit's ladder.
+    title: &'static str,
+    name: String,
 }
 
 struct GenApp {
@@ -978,6 +981,33 @@ struct GenApp {
     subs: Vec<u32>,
     kws: Vec<u32>,
     panel_size: Option<u32>,
+    title: String,
+    team: Vec<PersonIx>,
+    avoid: Vec<ExpertIx>,
+}
+
+/// What the generator draws everything from: the cities, the field
+/// taxonomy and the units (institutions) of each city.
+struct World {
+    cities: Vec<(String, f64)>,
+    tax: Taxonomy,
+    geo: Geography,
+}
+
+/// Experts by unit, by city and by their first field's discipline (for
+/// teams, avoid lists and co-authors).
+struct Lookups {
+    unit_experts: Vec<Vec<u32>>,
+    city_experts: Vec<Vec<u32>>,
+    disc_experts: Vec<Vec<u32>>,
+}
+
+/// The applications with the persons their teams add (ids and the unit
+/// and city of their application).
+struct Applicants {
+    apps: Vec<GenApp>,
+    person_ids: Vec<String>,
+    person_home: Vec<(u32, u32)>,
 }
 
 /// Generates the instance `cfg` describes. Same `cfg` ⇒ equal `Instance`.
@@ -1004,28 +1034,60 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         .map(|(e, a)| e + a / 4)
         .collect();
     let geo = build_geography(&cities, &people, &tax, &mut rng);
+    let world = World { cities, tax, geo };
     let expert_city = shuffled_slots(&expert_counts, &mut rng);
     let app_city = shuffled_slots(&app_counts, &mut rng);
 
-    // Experts.
+    let mut experts = gen_experts(cfg, &world, &expert_city, &mut rng);
+    let app_k = draw_panel_sizes(cfg, na, &mut rng);
+    let (demand, ml) = max_load_for_margin(cfg, &world, &experts, &app_k, &app_city);
+    mark_min_loads(cfg, &mut experts, demand, &mut rng);
+    let lookups = Lookups::new(&world, &experts);
+    let applicants = gen_applications(cfg, &world, &experts, &lookups, &app_city, &app_k, &mut rng);
+    let conflicts = gen_conflicts(cfg, &applicants.apps, &mut rng);
+    let coauthorships = gen_coauthorships(cfg, &experts, &applicants, &lookups, &mut rng);
+    let affinity = gen_affinity(cfg, &world.tax, &applicants.apps, &experts, &mut rng);
+    let mut inst = assemble(
+        cfg,
+        &world,
+        experts,
+        applicants,
+        ml,
+        conflicts,
+        coauthorships,
+        affinity,
+    );
+    history::add_programmes(&mut inst, cfg.programmes, cfg.seed);
+    history::add_history(&mut inst, cfg.years, cfg.seed);
+    inst
+}
+
+/// The experts, one per slot of `expert_city`: unit, fields and keywords
+/// (mostly of the unit's strengths), title, name, load class and
+/// availability.
+fn gen_experts(
+    cfg: &GenConfig,
+    world: &World,
+    expert_city: &[u32],
+    rng: &mut ChaCha8Rng,
+) -> Vec<GenExpert> {
+    let (tax, geo) = (&world.tax, &world.geo);
     let low_share = clamp01(cfg.low_load_share);
     let high_share = clamp01(cfg.high_load_share).min(1.0 - low_share);
     let unavailable = clamp01(cfg.unavailable_rate);
-    let mut experts: Vec<GenExpert> = Vec::with_capacity(ne);
-    let mut titles: Vec<&'static str> = Vec::with_capacity(ne);
-    let mut names: Vec<String> = Vec::with_capacity(ne);
+    let mut experts: Vec<GenExpert> = Vec::with_capacity(expert_city.len());
     let surnames =
         Cumulative::new((0..tables::SURNAMES.len()).map(|r| 1.0 / (r as f64 + 1.0).powf(0.7)));
-    for &city in &expert_city {
+    for &city in expert_city {
         let (ids, sizes) = &geo.city_units[city as usize];
-        let unit = ids[sizes.sample(&mut rng)];
+        let unit = ids[sizes.sample(rng)];
         let u = &geo.units[unit as usize];
         let primary = if rng.random_bool(0.7) && !u.strengths.is_empty() {
-            *pick(&u.strengths, &mut rng).expect("non-empty")
+            *pick(&u.strengths, rng).expect("non-empty")
         } else {
-            tax.popularity.sample(&mut rng)
+            tax.popularity.sample(rng)
         };
-        let mut subs = vec![tax.subfield_in(primary, &mut rng)];
+        let mut subs = vec![tax.subfield_in(primary, rng)];
         let nf = match rng.random::<f64>() {
             x if x < 0.5 => 1,
             x if x < 0.85 => 2,
@@ -1033,10 +1095,10 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         };
         for _ in 1..nf {
             let s = if rng.random_bool(0.65) {
-                tax.sibling(subs[0], &mut rng)
+                tax.sibling(subs[0], rng)
             } else {
-                let d = tax.popularity.sample(&mut rng);
-                tax.subfield_in(d, &mut rng)
+                let d = tax.popularity.sample(rng);
+                tax.subfield_in(d, rng)
             };
             if !subs.contains(&s) {
                 subs.push(s);
@@ -1045,7 +1107,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         let mut kws = Vec::new();
         for &s in &subs {
             let n = rng.random_range(2..=3);
-            draw_distinct(&tax.window[s as usize], n, &mut rng, &mut kws);
+            draw_distinct(&tax.window[s as usize], n, rng, &mut kws);
         }
         kws.sort_unstable();
         let r = rng.random::<f64>();
@@ -1056,12 +1118,11 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         } else {
             2
         };
-        titles.push(u.ladder.titles()[tier]);
-        let mut name = tables::SURNAMES[surnames.sample(&mut rng)].to_string();
+        let title = u.ladder.titles()[tier];
+        let mut name = tables::SURNAMES[surnames.sample(rng)].to_string();
         for _ in 0..if rng.random_bool(0.7) { 2 } else { 1 } {
-            name.push_str(pick(tables::GIVEN, &mut rng).expect("non-empty"));
+            name.push_str(pick(tables::GIVEN, rng).expect("non-empty"));
         }
-        names.push(name);
         let r = rng.random::<f64>();
         let class = if r < low_share {
             LoadClass::Low
@@ -1079,12 +1140,18 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             class,
             min_load: false,
             available,
+            title,
+            name,
         });
     }
+    experts
+}
 
-    // Panel sizes, then the capacity margin.
+/// Each application's own panel size: larger at `large_panel_rate`, else
+/// the policy's.
+fn draw_panel_sizes(cfg: &GenConfig, na: usize, rng: &mut ChaCha8Rng) -> Vec<Option<u32>> {
     let large = clamp01(cfg.large_panel_rate);
-    let app_k: Vec<Option<u32>> = (0..na)
+    (0..na)
         .map(|_| {
             if large > 0.0 && rng.random_bool(large) {
                 Some(cfg.panel_size.saturating_add(2))
@@ -1092,8 +1159,20 @@ pub fn generate(cfg: &GenConfig) -> Instance {
                 None
             }
         })
-        .collect();
-    let mut counts = vec![ClassCounts::default(); cities.len()];
+        .collect()
+}
+
+/// The seats asked for, and the policy `max_load` that gives the capacity
+/// margin (see [`scaled_max_load`]).
+fn max_load_for_margin(
+    cfg: &GenConfig,
+    world: &World,
+    experts: &[GenExpert],
+    app_k: &[Option<u32>],
+    app_city: &[u32],
+) -> (u64, u32) {
+    let n_cities = world.cities.len();
+    let mut counts = vec![ClassCounts::default(); n_cities];
     for e in experts.iter().filter(|e| e.available) {
         let c = &mut counts[e.city as usize];
         match e.class {
@@ -1103,7 +1182,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         }
     }
     let mut demand = 0u64;
-    let mut outside_demand = vec![0u64; cities.len()];
+    let mut outside_demand = vec![0u64; n_cities];
     for (j, k) in app_k.iter().enumerate() {
         let k = k.unwrap_or(cfg.panel_size);
         demand += u64::from(k);
@@ -1116,57 +1195,80 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         1.5
     };
     let ml = scaled_max_load(cfg.max_load, margin, &counts, demand, &outside_demand);
+    (demand, ml)
+}
 
-    // A few experts who must take at least one review.
-    let available_ix: Vec<u32> = (0..ne as u32)
+/// A few available experts who must take at least one review.
+fn mark_min_loads(cfg: &GenConfig, experts: &mut [GenExpert], demand: u64, rng: &mut ChaCha8Rng) {
+    let available_ix: Vec<u32> = (0..experts.len() as u32)
         .filter(|&e| experts[e as usize].available)
         .collect();
     let n_min = ((clamp01(cfg.min_load_share) * available_ix.len() as f64).round() as u64)
         .min(demand / 4) as usize;
-    for i in index::sample(&mut rng, available_ix.len(), n_min.min(available_ix.len())) {
+    for i in index::sample(rng, available_ix.len(), n_min.min(available_ix.len())) {
         experts[available_ix[i] as usize].min_load = true;
     }
+}
 
-    // Lookups for teams, avoid lists and co-authors.
-    let mut unit_experts: Vec<Vec<u32>> = vec![Vec::new(); geo.units.len()];
-    let mut city_experts: Vec<Vec<u32>> = vec![Vec::new(); cities.len()];
-    let mut disc_experts: Vec<Vec<u32>> = vec![Vec::new(); tax.disciplines];
-    for (i, e) in experts.iter().enumerate() {
-        unit_experts[e.unit as usize].push(i as u32);
-        city_experts[e.city as usize].push(i as u32);
-        disc_experts[tax.discipline_of(e.subs[0])].push(i as u32);
+impl Lookups {
+    fn new(world: &World, experts: &[GenExpert]) -> Lookups {
+        let mut unit_experts: Vec<Vec<u32>> = vec![Vec::new(); world.geo.units.len()];
+        let mut city_experts: Vec<Vec<u32>> = vec![Vec::new(); world.cities.len()];
+        let mut disc_experts: Vec<Vec<u32>> = vec![Vec::new(); world.tax.disciplines];
+        for (i, e) in experts.iter().enumerate() {
+            unit_experts[e.unit as usize].push(i as u32);
+            city_experts[e.city as usize].push(i as u32);
+            disc_experts[world.tax.discipline_of(e.subs[0])].push(i as u32);
+        }
+        Lookups {
+            unit_experts,
+            city_experts,
+            disc_experts,
+        }
     }
+}
 
-    // Applications.
+/// The applications, one per slot of `app_city`: unit, fields, keywords
+/// and a title made of them, a team of new persons (sometimes with an
+/// expert of the unit) and an avoid list of competitors.
+fn gen_applications(
+    cfg: &GenConfig,
+    world: &World,
+    experts: &[GenExpert],
+    lookups: &Lookups,
+    app_city: &[u32],
+    app_k: &[Option<u32>],
+    rng: &mut ChaCha8Rng,
+) -> Applicants {
+    let (tax, geo) = (&world.tax, &world.geo);
+    let (ne, na) = (experts.len(), app_city.len());
     let (tmin, tmax) = {
         let (a, b) = cfg.team_size;
         (a.min(b), a.max(b))
     };
     let team_expert = clamp01(cfg.team_expert_rate);
     let person_width = digits(na.saturating_mul(tmax.max(1))).max(4);
-    let mut apps: Vec<GenApp> = Vec::with_capacity(na);
-    let mut app_titles: Vec<String> = Vec::with_capacity(na);
-    let mut teams: Vec<Vec<PersonIx>> = Vec::with_capacity(na);
-    let mut avoids: Vec<Vec<ExpertIx>> = Vec::with_capacity(na);
-    let mut person_ids: Vec<String> = Vec::new();
-    // Persons who are not experts: (unit, city) of their application.
-    let mut person_home: Vec<(u32, u32)> = Vec::new();
+    let mut out = Applicants {
+        apps: Vec::with_capacity(na),
+        person_ids: Vec::new(),
+        person_home: Vec::new(),
+    };
     for (j, &city) in app_city.iter().enumerate() {
         let (ids, sizes) = &geo.city_units[city as usize];
-        let unit = ids[sizes.sample(&mut rng)];
+        let unit = ids[sizes.sample(rng)];
         let u = &geo.units[unit as usize];
         let primary = if rng.random_bool(0.55) && !u.strengths.is_empty() {
-            *pick(&u.strengths, &mut rng).expect("non-empty")
+            *pick(&u.strengths, rng).expect("non-empty")
         } else {
-            tax.popularity.sample(&mut rng)
+            tax.popularity.sample(rng)
         };
-        let mut subs = vec![tax.subfield_in(primary, &mut rng)];
+        let mut subs = vec![tax.subfield_in(primary, rng)];
         if rng.random_bool(0.3) {
             let s = if rng.random_bool(0.6) {
-                tax.sibling(subs[0], &mut rng)
+                tax.sibling(subs[0], rng)
             } else {
-                let d = tax.popularity.sample(&mut rng);
-                tax.subfield_in(d, &mut rng)
+                let d = tax.popularity.sample(rng);
+                tax.subfield_in(d, rng)
             };
             if !subs.contains(&s) {
                 subs.push(s);
@@ -1175,35 +1277,30 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         let nk = rng.random_range(3..=5);
         let mut kws = Vec::with_capacity(nk);
         let from_primary = if subs.len() > 1 { nk - 1 } else { nk - 2 };
-        draw_distinct(
-            &tax.window[subs[0] as usize],
-            from_primary,
-            &mut rng,
-            &mut kws,
-        );
+        draw_distinct(&tax.window[subs[0] as usize], from_primary, rng, &mut kws);
         let rest: &[u32] = match subs.get(1) {
             Some(&s) => &tax.window[s as usize],
             None => &tax.disc_vocab[primary],
         };
         let mut tries = 0;
         while kws.len() < nk && tries < 20 {
-            let w = *pick(rest, &mut rng).expect("non-empty vocabulary");
+            let w = *pick(rest, rng).expect("non-empty vocabulary");
             if !kws.contains(&w) {
                 kws.push(w);
             }
             tries += 1;
         }
-        let (pre, mid, post) = *pick(tables::TITLE_PATTERNS, &mut rng).expect("non-empty");
+        let (pre, mid, post) = *pick(tables::TITLE_PATTERNS, rng).expect("non-empty");
         let k0 = &tax.vocab[kws[0] as usize];
         let k1 = &tax.vocab[kws[kws.len().min(2) - 1] as usize];
-        app_titles.push(format!("{pre}{k0}{mid}{k1}{post}"));
+        let title = format!("{pre}{k0}{mid}{k1}{post}");
 
         // Team: new persons, sometimes an expert of the applicant's unit.
         let size = rng.random_range(tmin..=tmax);
         let mut team = Vec::with_capacity(size);
         let mut with_expert = None;
         if size > 0 && team_expert > 0.0 && rng.random_bool(team_expert) {
-            with_expert = pick(&unit_experts[unit as usize], &mut rng).copied();
+            with_expert = pick(&lookups.unit_experts[unit as usize], rng).copied();
         }
         for t in 0..size {
             if t == 1 || (size == 1 && t == 0) {
@@ -1212,12 +1309,15 @@ pub fn generate(cfg: &GenConfig) -> Instance {
                     continue;
                 }
             }
-            let p = ne + person_ids.len();
-            person_ids.push(format!("P{:0w$}", person_ids.len() + 1, w = person_width));
-            person_home.push((unit, city));
+            let p = ne + out.person_ids.len();
+            out.person_ids.push(format!(
+                "P{:0w$}",
+                out.person_ids.len() + 1,
+                w = person_width
+            ));
+            out.person_home.push((unit, city));
             team.push(PersonIx(p as u32));
         }
-        teams.push(team);
 
         // Avoid list: competitors of the same discipline elsewhere.
         let n_avoid = match rng.random::<f64>() {
@@ -1228,48 +1328,56 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         }
         .min(cfg.avoid_max);
         let mut avoid: Vec<ExpertIx> = Vec::with_capacity(n_avoid);
-        let pool = &disc_experts[primary];
+        let pool = &lookups.disc_experts[primary];
         let mut tries = 0;
         while avoid.len() < n_avoid && tries < 8 * n_avoid && !pool.is_empty() {
-            let e = *pick(pool, &mut rng).expect("non-empty");
+            let e = *pick(pool, rng).expect("non-empty");
             if experts[e as usize].unit != unit && !avoid.contains(&ExpertIx(e)) {
                 avoid.push(ExpertIx(e));
             }
             tries += 1;
         }
         avoid.sort_unstable();
-        avoids.push(avoid);
 
-        apps.push(GenApp {
+        out.apps.push(GenApp {
             city,
             unit,
             subs,
             kws,
             panel_size: app_k[j],
+            title,
+            team,
+            avoid,
         });
     }
+    out
+}
 
-    // Declared conflicts.
+/// Declared conflicts: about `conflict_rate` × experts per application,
+/// with the application or (sometimes) a member of its team.
+fn gen_conflicts(cfg: &GenConfig, apps: &[GenApp], rng: &mut ChaCha8Rng) -> Vec<Conflict> {
+    let ne = cfg.experts;
     let pair_rate = clamp01(cfg.conflict_rate);
     let mut conflicts = Vec::new();
     if ne > 0 && pair_rate > 0.0 {
         let mean = pair_rate * ne as f64;
-        for (j, team) in teams.iter().enumerate() {
+        for (j, app) in apps.iter().enumerate() {
+            let team = &app.team;
             let x = mean * rng.random_range(0.5..1.5);
             let mut n = x.floor() as usize;
             if rng.random_bool(x - x.floor()) {
                 n += 1;
             }
-            for i in index::sample(&mut rng, ne, n.min(ne)) {
+            for i in index::sample(rng, ne, n.min(ne)) {
                 let e = ExpertIx(i as u32);
                 let member = team.iter().copied().filter(|p| p.ix() != i);
                 let members: Vec<PersonIx> = member.collect();
                 let with = if !members.is_empty() && rng.random_bool(0.3) {
-                    ConflictWith::Person(*pick(&members, &mut rng).expect("non-empty"))
+                    ConflictWith::Person(*pick(&members, rng).expect("non-empty"))
                 } else {
                     ConflictWith::Application(AppIx(j as u32))
                 };
-                let reason = pick(tables::CONFLICT_REASONS, &mut rng).expect("non-empty");
+                let reason = pick(tables::CONFLICT_REASONS, rng).expect("non-empty");
                 conflicts.push(Conflict {
                     expert: e,
                     with,
@@ -1278,8 +1386,21 @@ pub fn generate(cfg: &GenConfig) -> Instance {
             }
         }
     }
+    conflicts
+}
 
-    // Co-authorships.
+/// Co-authorships: team members (at `coauthor_rate`) and experts (at half
+/// of it) with experts of their unit, their city or anywhere, each pair
+/// once, most with a recent year.
+fn gen_coauthorships(
+    cfg: &GenConfig,
+    experts: &[GenExpert],
+    applicants: &Applicants,
+    lookups: &Lookups,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Coauthorship> {
+    let ne = experts.len();
+    let (unit_experts, city_experts) = (&lookups.unit_experts, &lookups.city_experts);
     let co_rate = clamp01(cfg.coauthor_rate);
     let mut coauthorships = Vec::new();
     let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
@@ -1299,7 +1420,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         });
     };
     if ne > 0 && co_rate > 0.0 {
-        for (p, &(unit, city)) in person_home.iter().enumerate() {
+        for (p, &(unit, city)) in applicants.person_home.iter().enumerate() {
             if !rng.random_bool(co_rate) {
                 continue;
             }
@@ -1312,11 +1433,11 @@ pub fn generate(cfg: &GenConfig) -> Instance {
                 } else {
                     &[]
                 };
-                let e = match pick(pool, &mut rng) {
+                let e = match pick(pool, rng) {
                     Some(&e) => e,
                     None => rng.random_range(0..ne as u32),
                 };
-                link((ne + p) as u32, e, &mut rng, &mut coauthorships);
+                link((ne + p) as u32, e, rng, &mut coauthorships);
             }
         }
         for (i, ex) in experts.iter().enumerate() {
@@ -1333,24 +1454,34 @@ pub fn generate(cfg: &GenConfig) -> Instance {
                 } else {
                     &[]
                 };
-                let e = match pick(pool, &mut rng) {
+                let e = match pick(pool, rng) {
                     Some(&e) => e,
                     None => rng.random_range(0..ne as u32),
                 };
-                link(i as u32, e, &mut rng, &mut coauthorships);
+                link(i as u32, e, rng, &mut coauthorships);
             }
         }
     }
+    coauthorships
+}
 
-    // Dense affinity.
-    let affinity = if cfg.dense_affinity {
-        let mut list = Vec::with_capacity(na.saturating_mul(ne));
+/// Listed scores: every pair (`dense_affinity`), `sparse_affinity` per
+/// application, or none.
+fn gen_affinity(
+    cfg: &GenConfig,
+    tax: &Taxonomy,
+    apps: &[GenApp],
+    experts: &[GenExpert],
+    rng: &mut ChaCha8Rng,
+) -> Option<Vec<Affinity>> {
+    if cfg.dense_affinity {
+        let mut list = Vec::with_capacity(apps.len().saturating_mul(experts.len()));
         for (j, a) in apps.iter().enumerate() {
             for (i, e) in experts.iter().enumerate() {
                 list.push(Affinity {
                     application: AppIx(j as u32),
                     expert: ExpertIx(i as u32),
-                    score: listed_score(&tax, a, e, &mut rng),
+                    score: listed_score(tax, a, e, rng),
                 });
             }
         }
@@ -1358,17 +1489,31 @@ pub fn generate(cfg: &GenConfig) -> Instance {
     } else if cfg.sparse_affinity > 0 {
         Some(sparse_affinity(
             cfg.sparse_affinity,
-            &tax,
-            &apps,
-            &experts,
-            &mut rng,
+            tax,
+            apps,
+            experts,
+            rng,
         ))
     } else {
         None
-    };
+    }
+}
 
-    // Assemble the model: names interned in first-appearance order (experts,
-    // then applications; persons: experts, then team members).
+/// The model: names interned in first-appearance order (experts, then
+/// applications; persons: experts, then team members).
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    cfg: &GenConfig,
+    world: &World,
+    experts: Vec<GenExpert>,
+    applicants: Applicants,
+    ml: u32,
+    conflicts: Vec<Conflict>,
+    coauthorships: Vec<Coauthorship>,
+    affinity: Option<Vec<Affinity>>,
+) -> Instance {
+    let (cities, tax, geo) = (&world.cities, &world.tax, &world.geo);
+    let (ne, na) = (experts.len(), applicants.apps.len());
     let mut city_names = Interner::default();
     let mut inst_names = Interner::default();
     let mut city_map = vec![u32::MAX; cities.len()];
@@ -1392,7 +1537,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
     let aw = digits(na).max(4);
     let mut persons = Interner::default();
     let mut model_experts = Vec::with_capacity(ne);
-    for (i, e) in experts.iter().enumerate() {
+    for (i, e) in experts.into_iter().enumerate() {
         let id = format!("E{:0w$}", i + 1, w = ew);
         persons.intern(&id);
         let max_load = match e.class {
@@ -1402,39 +1547,39 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         };
         model_experts.push(Expert {
             id,
-            name: Some(std::mem::take(&mut names[i])),
+            name: Some(e.name),
             city: city_ix(e.city, &mut city_names),
             institution: unit_ix(e.unit, &mut inst_names),
             fields: strings(&e.subs, &tax.codes),
             keywords: strings(&e.kws, &tax.vocab),
-            title: Some(titles[i].to_string()),
+            title: Some(e.title.to_string()),
             max_load,
             min_load: e.min_load.then_some(1),
             available: e.available,
             programmes: Vec::new(),
         });
     }
-    for p in &person_ids {
+    for p in &applicants.person_ids {
         persons.intern(p);
     }
     let mut model_apps = Vec::with_capacity(na);
-    for (j, a) in apps.iter().enumerate() {
+    for (j, a) in applicants.apps.into_iter().enumerate() {
         model_apps.push(Application {
             id: format!("A{:0w$}", j + 1, w = aw),
-            title: Some(std::mem::take(&mut app_titles[j])),
+            title: Some(a.title),
             city: city_ix(a.city, &mut city_names),
             institution: unit_ix(a.unit, &mut inst_names),
             fields: strings(&a.subs, &tax.codes),
             keywords: strings(&a.kws, &tax.vocab),
             panel_size: a.panel_size,
-            team: std::mem::take(&mut teams[j]),
-            avoid: std::mem::take(&mut avoids[j]),
+            team: a.team,
+            avoid: a.avoid,
             programme: None,
         });
     }
     let mut policy = cfg.policy();
     policy.max_load = ml;
-    let mut inst = Instance {
+    Instance {
         policy,
         experts: model_experts,
         applications: model_apps,
@@ -1447,10 +1592,7 @@ pub fn generate(cfg: &GenConfig) -> Instance {
         kept: Default::default(),
         programmes: Default::default(),
         history: Default::default(),
-    };
-    history::add_programmes(&mut inst, cfg.programmes, cfg.seed);
-    history::add_history(&mut inst, cfg.years, cfg.seed);
-    inst
+    }
 }
 
 /// The computed-score formula (score.rs) on integer ids: 0.7 × field fit +

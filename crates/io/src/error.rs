@@ -292,7 +292,7 @@ pub struct LoadNotes {
     /// Notes, each one line starting `note:`, in the order found.
     pub notes: Vec<String>,
     /// Chinese when the input named a sheet or column in Chinese.
-    pub lang: super::office::Lang,
+    pub lang: crate::instances::office::Lang,
 }
 
 /// Most list items (fields, keywords, team, avoid) one load reads in all:
@@ -347,9 +347,9 @@ impl Errs {
         LoadNotes {
             notes: std::mem::take(&mut self.notes),
             lang: if self.chinese {
-                super::office::Lang::Zh
+                crate::instances::office::Lang::Zh
             } else {
-                super::office::Lang::En
+                crate::instances::office::Lang::En
             },
         }
     }
@@ -375,7 +375,7 @@ impl Errs {
         for n in notes.notes {
             self.note(n);
         }
-        self.chinese |= notes.lang == super::office::Lang::Zh;
+        self.chinese |= notes.lang == crate::instances::office::Lang::Zh;
         self.total += other.total;
         self.list_items = self.list_items.saturating_add(other.list_items);
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
@@ -419,6 +419,16 @@ pub enum WriteError {
         /// What cannot be written, and why.
         message: String,
     },
+    /// A serialiser (JSON, CSV, workbook) failed on the data: its own
+    /// error as the source.
+    #[error("{}: {source}", path.display())]
+    Encode {
+        /// The file being written.
+        path: PathBuf,
+        /// The serialiser's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The output's extension names no known format.
     #[error("{}: unknown output format (use a .json or .csv file name)", path.display())]
     UnknownFormat {
@@ -432,6 +442,17 @@ impl WriteError {
         WriteError::Io {
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    /// A serialiser's failure on the data written to `path`.
+    pub(crate) fn encode(
+        path: &Path,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> WriteError {
+        WriteError::Encode {
+            path: path.to_path_buf(),
+            source: Box::new(source),
         }
     }
 

@@ -34,8 +34,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use super::error::WriteError;
-use super::CSV_DIR_FILES;
+use crate::error::WriteError;
+use crate::CSV_DIR_FILES;
 
 /// Prefix of every temporary file or directory we create.
 pub(crate) const TMP_PREFIX: &str = ".panels-tmp-";
@@ -629,6 +629,19 @@ pub fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the
+/// same directory (created with the umask's permissions, or the old
+/// file's), flushed and fsynced, then renamed over `path` (see
+/// [the module docs](self)).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = Outputs::new();
+    let result = out.file(path, bytes).and_then(|()| out.commit());
+    result.map_err(|e| match e {
+        WriteError::Io { source, .. } => source,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -74,13 +74,7 @@ fn differs(value: f64, reference: f64) -> String {
 pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
     let app_id = |a: AppIx| inst.applications[a.ix()].id.as_str();
     let ex_id = |e: ExpertIx| inst.experts[e.ix()].id.as_str();
-    let at = |record: usize, a: AppIx| {
-        if record == a.ix() {
-            app_id(a).to_string()
-        } else {
-            format!("{}（panels[{record}]）", app_id(a))
-        }
-    };
+    let at = |record: usize, a: AppIx| panel_at_zh(inst, record, a);
     match v {
         Violation::MissingApplication { app } => format!("{}：文件中没有它的专家组", app_id(*app)),
         Violation::DuplicateApplication { app, records } => {
@@ -137,6 +131,62 @@ pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
                 words.join("；")
             )
         }
+        Violation::Underloaded { expert, load, min } => format!(
+            "{}：只参加 {load} 个专家组，min_load 为 {min}",
+            ex_id(*expert)
+        ),
+        Violation::Overloaded {
+            expert,
+            apps: list,
+            max,
+        } => format!(
+            "{}：参加 {} 个专家组（{}），max_load 为 {max}",
+            ex_id(*expert),
+            list.len(),
+            apps(inst, list)
+        ),
+        Violation::History(b) => breach_zh(inst, b),
+        Violation::Declined {
+            record,
+            app,
+            expert,
+            withdrawn,
+        } => format!(
+            "{} 的第 {} 组：{} {}",
+            app_id(*app),
+            record + 1,
+            ex_id(*expert),
+            if *withdrawn {
+                "已退出本轮（文件的退出名单）"
+            } else {
+                "已拒评该项目（文件的拒评名单）"
+            }
+        ),
+        Violation::TooFewOutside { .. }
+        | Violation::CityCap { .. }
+        | Violation::InstitutionCap { .. }
+        | Violation::TooFewSenior { .. }
+        | Violation::FieldNotCovered { .. }
+        | Violation::RoundOutsideShare { .. }
+        | Violation::CopanelExceeded { .. } => composition_zh(inst, v),
+        Violation::ListedScoresLength { .. }
+        | Violation::ListedScore { .. }
+        | Violation::ObjectiveMismatch { .. }
+        | Violation::AboveBound { .. }
+        | Violation::BadStatus { .. }
+        | Violation::OptimalWithGap { .. } => claim_zh(inst, v),
+    }
+}
+
+/// A violation of the file's claims (listed scores, objective, bound,
+/// status) in Chinese; see [`describe_zh`].
+/// A violation of a panel's or the round's composition (outside
+/// members, caps, seniority, fields, round shares, co-panels) in Chinese;
+/// see [`describe_zh`].
+fn composition_zh(inst: &Instance, v: &Violation) -> String {
+    let ex_id = |e: ExpertIx| inst.experts[e.ix()].id.as_str();
+    let at = |record: usize, a: AppIx| panel_at_zh(inst, record, a);
+    match v {
         Violation::TooFewOutside {
             record,
             app,
@@ -180,21 +230,6 @@ pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
             experts.len(),
             ids(inst, experts)
         ),
-        Violation::Underloaded { expert, load, min } => format!(
-            "{}：只参加 {load} 个专家组，min_load 为 {min}",
-            ex_id(*expert)
-        ),
-        Violation::Overloaded {
-            expert,
-            apps: list,
-            max,
-        } => format!(
-            "{}：参加 {} 个专家组（{}），max_load 为 {max}",
-            ex_id(*expert),
-            list.len(),
-            apps(inst, list)
-        ),
-        Violation::History(b) => breach_zh(inst, b),
         Violation::TooFewSenior {
             record,
             app,
@@ -238,22 +273,15 @@ pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
             list.len(),
             apps(inst, list)
         ),
-        Violation::Declined {
-            record,
-            app,
-            expert,
-            withdrawn,
-        } => format!(
-            "{} 的第 {} 组：{} {}",
-            app_id(*app),
-            record + 1,
-            ex_id(*expert),
-            if *withdrawn {
-                "已退出本轮（文件的退出名单）"
-            } else {
-                "已拒评该项目（文件的拒评名单）"
-            }
-        ),
+        // Every other violation is described by `describe_zh` itself.
+        other => describe_zh(inst, other),
+    }
+}
+
+fn claim_zh(inst: &Instance, v: &Violation) -> String {
+    let at = |record: usize, a: AppIx| panel_at_zh(inst, record, a);
+    let ex_id = |e: ExpertIx| inst.experts[e.ix()].id.as_str();
+    match v {
         Violation::ListedScoresLength {
             record,
             app,
@@ -303,6 +331,19 @@ pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
             fmt_micro(*recomputed_micro),
             differs(*bound, total_as_f64(*recomputed_micro))
         ),
+        // Every other violation is described by `describe_zh` itself.
+        other => describe_zh(inst, other),
+    }
+}
+
+/// A panel named by its application id, with the file record
+/// (`panels[i]`) when it is not at the application's own position.
+fn panel_at_zh(inst: &Instance, record: usize, a: AppIx) -> String {
+    let id = inst.applications[a.ix()].id.as_str();
+    if record == a.ix() {
+        id.to_string()
+    } else {
+        format!("{id}（panels[{record}]）")
     }
 }
 

@@ -24,6 +24,7 @@ use panels_flow as flow;
 use panels_io as io;
 
 pub mod candidates;
+mod carry;
 pub mod draw;
 pub mod explain;
 pub mod lagrange;

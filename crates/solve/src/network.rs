@@ -559,6 +559,11 @@ impl Encoded {
         self.arc_roles[a.index()]
     }
 
+    /// The (expert, programme) node of `e` in programme `p`, if any.
+    pub(crate) fn programme_node_of(&self, e: ExpertIx, p: ProgIx) -> Option<NodeId> {
+        self.programme_nodes.get(e, Some(p))
+    }
+
     /// Role of a node.
     pub fn node_role(&self, n: NodeId) -> NodeRole {
         self.node_roles[n.index()]

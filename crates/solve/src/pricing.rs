@@ -41,6 +41,7 @@
 use std::time::Instant;
 
 use super::candidates::{self, Candidates, Scanner};
+use super::carry::Carried;
 use super::explain;
 use super::network::{self, NodeRole};
 use super::profile::Profile;
@@ -333,8 +334,12 @@ pub fn run_sparse(
     let mut solve_seconds = 0.0;
     // The network and its simplex, kept across pricing rounds (warm start).
     let mut warm: Option<(network::Encoded, Simplex)> = None;
+    // The last optimal basis, when the network had to be rebuilt: the
+    // rebuilt network starts from it.
+    let mut carried: Option<Carried> = None;
     loop {
         let t = Instant::now();
+        let mut from_basis = false;
         let (mut enc, mut sx) = match warm.take() {
             Some(kept) => kept,
             None => {
@@ -350,12 +355,31 @@ pub fn run_sparse(
                 drop(pairs);
                 let mut enc = enc;
                 scale_in_place(&mut enc, cap);
-                let sx =
-                    Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?;
+                let (sx, start) = match carried.take().and_then(|c| c.basis_for(&enc)) {
+                    Some(basis) => {
+                        let (sx, taken) = Simplex::with_basis(&enc.net, COST_BOUND, &basis)
+                            .map_err(SolveError::Flow)?;
+                        from_basis = taken.is_ok();
+                        stats.warm_starts += u32::from(from_basis);
+                        let how = match taken {
+                            Ok(()) => ", from the last optimal basis".to_string(),
+                            Err(why) => format!(", afresh ({why})"),
+                        };
+                        (sx, how)
+                    }
+                    None => (
+                        Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?,
+                        String::new(),
+                    ),
+                };
                 profile.add(
                     format!("network.{}", stats.solves + 1),
                     t,
-                    format!("{} nodes, {} arcs", enc.net.num_nodes(), enc.net.num_arcs()),
+                    format!(
+                        "{} nodes, {} arcs{start}",
+                        enc.net.num_nodes(),
+                        enc.net.num_arcs()
+                    ),
                 );
                 (enc, sx)
             }
@@ -379,7 +403,7 @@ pub fn run_sparse(
                 "{} arcs, {} pivots{}",
                 enc.net.num_arcs(),
                 sx.pivots - pivots_before,
-                if stats.solves > 1 && pivots_before > 0 {
+                if stats.solves > 1 && (pivots_before > 0 || from_basis) {
                     ", warm"
                 } else {
                     ""
@@ -521,11 +545,14 @@ pub fn run_sparse(
             ));
         }
         // Warm start: the violators join the kept network and simplex;
-        // when one needs a node the network lacks, rebuild instead.
+        // when one needs a node the network lacks, rebuild instead,
+        // starting from this optimal basis carried over.
         let first = enc.net.num_arcs();
         if add_pairs(inst, &mut enc, &cand, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
             stats.warm_starts += 1;
             warm = Some((enc, sx));
+        } else {
+            carried = Some(Carried::read(&enc, &sx));
         }
     }
 }

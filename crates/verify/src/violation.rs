@@ -386,13 +386,7 @@ impl Violation {
     pub fn describe(&self, inst: &Instance) -> String {
         let app_id = |a: AppIx| inst.applications[a.ix()].id.as_str();
         let ex_id = |e: ExpertIx| inst.experts[e.ix()].id.as_str();
-        let at = |record: usize, a: AppIx| {
-            if record == a.ix() {
-                app_id(a).to_string()
-            } else {
-                format!("{} (panels[{record}])", app_id(a))
-            }
-        };
+        let at = |record: usize, a: AppIx| panel_at(inst, record, a);
         match self {
             Violation::MissingApplication { app } => {
                 format!("{}: no panel in the file", app_id(*app))
@@ -470,20 +464,7 @@ impl Violation {
                 city,
                 experts,
                 max,
-            } => {
-                let home = if *city == inst.applications[app.ix()].city {
-                    " (the home city)"
-                } else {
-                    ""
-                };
-                format!(
-                    "{}: {} from {}{home} ({}), max_per_city is {max}",
-                    at(*record, *app),
-                    count(experts.len() as u64, "expert"),
-                    inst.cities.name(city.0),
-                    ids(inst, experts)
-                )
-            }
+            } => city_cap(inst, *record, *app, *city, experts, *max),
             Violation::InstitutionCap {
                 record,
                 app,
@@ -497,33 +478,9 @@ impl Violation {
                 inst.institutions.name(institution.0),
                 ids(inst, experts)
             ),
-            Violation::Underloaded { expert, load, min } => {
-                let own = if inst.experts[expert.ix()].min_load.is_some() {
-                    "own"
-                } else {
-                    "policy"
-                };
-                format!(
-                    "{}: sits on {}, min_load is {min} ({own})",
-                    ex_id(*expert),
-                    count(*load as u64, "panel")
-                )
-            }
+            Violation::Underloaded { expert, load, min } => underloaded(inst, *expert, *load, *min),
             Violation::History(b) => b.describe(inst),
-            Violation::Overloaded { expert, apps, max } => {
-                let own = if inst.experts[expert.ix()].max_load.is_some() {
-                    "own"
-                } else {
-                    "policy"
-                };
-                let list: Vec<&str> = apps.iter().map(|&a| app_id(a)).collect();
-                format!(
-                    "{}: sits on {} ({}), max_load is {max} ({own})",
-                    ex_id(*expert),
-                    count(apps.len() as u64, "panel"),
-                    list.join(", ")
-                )
-            }
+            Violation::Overloaded { expert, apps, max } => overloaded(inst, *expert, apps, *max),
             Violation::TooFewSenior {
                 record,
                 app,
@@ -545,17 +502,7 @@ impl Violation {
                 reviews,
                 outside,
                 need,
-            } => match city {
-                None => format!(
-                    "{outside} of the round's {reviews} reviews come from outside the application's city; min_outside_share_round {share} needs at least {need}"
-                ),
-                Some(c) => {
-                    let name = inst.cities.name(c.0);
-                    format!(
-                        "{outside} of the {reviews} reviews of applications from {name} come from outside {name}; min_outside_share_by_city {share} needs at least {need}"
-                    )
-                }
-            },
+            } => round_outside_share(inst, *city, *share, *reviews, *outside, *need),
             Violation::CopanelExceeded { a, b, apps, max } => {
                 let list: Vec<&str> = apps.iter().map(|&x| app_id(x)).collect();
                 format!(
@@ -571,17 +518,21 @@ impl Violation {
                 app,
                 expert,
                 withdrawn,
-            } => format!(
-                "panel #{} of {}: {} {}",
-                record + 1,
-                inst.applications[app.ix()].id,
-                inst.experts[expert.ix()].id,
-                if *withdrawn {
-                    "withdrew from the round (the file's withdrawn list)"
-                } else {
-                    "declined this application (the file's declined list)"
-                }
-            ),
+            } => declined(inst, *record, *app, *expert, *withdrawn),
+            Violation::ListedScoresLength { .. }
+            | Violation::ListedScore { .. }
+            | Violation::ObjectiveMismatch { .. }
+            | Violation::AboveBound { .. }
+            | Violation::BadStatus { .. }
+            | Violation::OptimalWithGap { .. } => self.describe_claim(inst),
+        }
+    }
+
+    /// The violations of the file's claims (listed scores, objective,
+    /// bound, status) in plain words; see [`Violation::describe`].
+    fn describe_claim(&self, inst: &Instance) -> String {
+        let at = |record: usize, a: AppIx| panel_at(inst, record, a);
+        match self {
             Violation::ListedScoresLength {
                 record,
                 app,
@@ -602,7 +553,7 @@ impl Violation {
             } => format!(
                 "{}: score of {} is listed as {listed}, recomputed {} ({})",
                 at(*record, *app),
-                ex_id(*expert),
+                inst.experts[expert.ix()].id,
                 fmt_micro(actual.0),
                 beyond(*listed, actual.as_f64())
             ),
@@ -638,8 +589,121 @@ impl Violation {
                 fmt_micro(*recomputed_micro),
                 beyond(*bound, total_as_f64(*recomputed_micro))
             ),
+            // Every other violation is described by `describe` itself.
+            other => other.describe(inst),
         }
     }
+}
+
+/// A panel named by its application id, with the file record
+/// (`panels[i]`) when it is not at the application's own position.
+fn panel_at(inst: &Instance, record: usize, a: AppIx) -> String {
+    let id = inst.applications[a.ix()].id.as_str();
+    if record == a.ix() {
+        id.to_string()
+    } else {
+        format!("{id} (panels[{record}])")
+    }
+}
+
+/// [`Violation::CityCap`] in words.
+fn city_cap(
+    inst: &Instance,
+    record: usize,
+    app: AppIx,
+    city: CityIx,
+    experts: &[ExpertIx],
+    max: u32,
+) -> String {
+    let home = if city == inst.applications[app.ix()].city {
+        " (the home city)"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {} from {}{home} ({}), max_per_city is {max}",
+        panel_at(inst, record, app),
+        count(experts.len() as u64, "expert"),
+        inst.cities.name(city.0),
+        ids(inst, experts)
+    )
+}
+
+/// Whether an expert's load bound is their own or the policy's.
+fn own_or_policy(own: bool) -> &'static str {
+    if own {
+        "own"
+    } else {
+        "policy"
+    }
+}
+
+/// [`Violation::Underloaded`] in words.
+fn underloaded(inst: &Instance, expert: ExpertIx, load: u32, min: u32) -> String {
+    let own = own_or_policy(inst.experts[expert.ix()].min_load.is_some());
+    format!(
+        "{}: sits on {}, min_load is {min} ({own})",
+        inst.experts[expert.ix()].id,
+        count(u64::from(load), "panel")
+    )
+}
+
+/// [`Violation::Overloaded`] in words.
+fn overloaded(inst: &Instance, expert: ExpertIx, apps: &[AppIx], max: u32) -> String {
+    let own = own_or_policy(inst.experts[expert.ix()].max_load.is_some());
+    let list: Vec<&str> = apps
+        .iter()
+        .map(|&a| inst.applications[a.ix()].id.as_str())
+        .collect();
+    format!(
+        "{}: sits on {} ({}), max_load is {max} ({own})",
+        inst.experts[expert.ix()].id,
+        count(apps.len() as u64, "panel"),
+        list.join(", ")
+    )
+}
+
+/// [`Violation::RoundOutsideShare`] in words.
+fn round_outside_share(
+    inst: &Instance,
+    city: Option<CityIx>,
+    share: f64,
+    reviews: u64,
+    outside: u64,
+    need: u64,
+) -> String {
+    match city {
+        None => format!(
+            "{outside} of the round's {reviews} reviews come from outside the application's city; min_outside_share_round {share} needs at least {need}"
+        ),
+        Some(c) => {
+            let name = inst.cities.name(c.0);
+            format!(
+                "{outside} of the {reviews} reviews of applications from {name} come from outside {name}; min_outside_share_by_city {share} needs at least {need}"
+            )
+        }
+    }
+}
+
+/// [`Violation::Declined`] in words.
+fn declined(
+    inst: &Instance,
+    record: usize,
+    app: AppIx,
+    expert: ExpertIx,
+    withdrawn: bool,
+) -> String {
+    format!(
+        "panel #{} of {}: {} {}",
+        record + 1,
+        inst.applications[app.ix()].id,
+        inst.experts[expert.ix()].id,
+        if withdrawn {
+            "withdrew from the round (the file's withdrawn list)"
+        } else {
+            "declined this application (the file's declined list)"
+        }
+    )
 }
 
 /// "1 expert", "2 experts".

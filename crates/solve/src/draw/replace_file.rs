@@ -29,15 +29,18 @@ pub struct FileReplacement {
 }
 
 /// Why a replacement produced nothing.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReplaceFileError {
     /// The panels do not resolve against the instance (an unknown id, two
     /// panels or none for an application): the message names no file.
+    #[error("{0}")]
     Panels(String),
     /// The file's state or what is asked names an unknown id, or asks what
     /// cannot be (a pair not on its panel): the whole message.
+    #[error("{0}")]
     Asked(String),
-    /// The replacement itself failed.
+    /// The replacement itself failed (shown as the draw error is).
+    #[error(transparent)]
     Draw(DrawError),
 }
 

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
 use crate::error::{LoadError, Location, WriteError};
+use crate::instances::office::Lang;
 use crate::model::{AppIx, ExpertIx, Instance};
-use crate::office::Lang;
 use crate::panels::{DeclinedPair, PanelRecord, PanelsFile};
+use crate::workbooks::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, TextSheets, XCell};
 
 /// Sheet names of a panels workbook other than the per-city sheets.
 pub const PANELS_SUMMARY_SHEET: &str = "summary";
@@ -116,9 +116,23 @@ pub fn panels_xlsx_bytes_in(
     inst: &Instance,
     lang: Lang,
 ) -> Result<Vec<u8>, WriteError> {
-    let w = |key: &'static str| word(key, lang).to_string();
+    let resolved = resolve_members(path, panels, inst)?;
+    let mut tables = vec![summary_table(panels, inst, &resolved, lang)];
+    tables.extend(city_tables(panels, inst, &resolved, lang));
+    tables.push(by_expert_table(inst, &resolved, lang));
+    tables.extend(declines_table(panels));
+    tables_xlsx_bytes(path, &tables)
+}
+
+/// Each panel's application and members (with their scores, if the file
+/// has them), by index.
+fn resolve_members(
+    path: &Path,
+    panels: &PanelsFile,
+    inst: &Instance,
+) -> Result<Vec<(AppIx, Members)>, WriteError> {
     let bad = |m: String| WriteError::unrepresentable(path, m);
-    let assignment = crate::assignment::Assignment::resolve(inst, panels);
+    let assignment = crate::panels::assignment::Assignment::resolve(inst, panels);
     let mut resolved: Vec<(AppIx, Members)> = Vec::new();
     for (r, p) in assignment.records.iter().zip(&panels.panels) {
         let a = r
@@ -141,9 +155,23 @@ pub fn panels_xlsx_bytes_in(
         }
         resolved.push((a, members));
     }
-    let num = |x: f64| XCell::Number(x);
-    let opt_num = |x: Option<f64>| x.map(XCell::Number).unwrap_or(XCell::Empty);
-    let mut tables = Vec::new();
+    Ok(resolved)
+}
+
+/// A number cell, or an empty one.
+fn opt_num(x: Option<f64>) -> XCell {
+    x.map(XCell::Number).unwrap_or(XCell::Empty)
+}
+
+/// The summary sheet: the file's claims and counts, numbers as numbers.
+fn summary_table(
+    panels: &PanelsFile,
+    inst: &Instance,
+    resolved: &[(AppIx, Members)],
+    lang: Lang,
+) -> Table {
+    let w = |key: &'static str| word(key, lang).to_string();
+    let num = XCell::Number;
     let reviews: usize = resolved.iter().map(|(_, m)| m.len()).sum();
     // A seed is a number where a number cell holds it exactly.
     let seed = |s: u64| {
@@ -153,7 +181,7 @@ pub fn panels_xlsx_bytes_in(
             XCell::Text(s.to_string())
         }
     };
-    tables.push(Table {
+    Table {
         name: w(PANELS_SUMMARY_SHEET),
         header: vec![w("key"), w("value")],
         rows: vec![
@@ -183,8 +211,18 @@ pub fn panels_xlsx_bytes_in(
             vec![w("panels").into(), num(resolved.len() as f64)],
             vec![w("reviews").into(), num(reviews as f64)],
         ],
-    });
-    // One sheet per applicants' city, cities in instance order.
+    }
+}
+
+/// One sheet per applicants' city, cities in instance order: a row per
+/// panel with its members, and the confirmed and locked marks.
+fn city_tables(
+    panels: &PanelsFile,
+    inst: &Instance,
+    resolved: &[(AppIx, Members)],
+    lang: Lang,
+) -> Vec<Table> {
+    let w = |key: &'static str| word(key, lang).to_string();
     let mut by_city: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, (a, _)) in resolved.iter().enumerate() {
         by_city
@@ -192,6 +230,7 @@ pub fn panels_xlsx_bytes_in(
             .or_default()
             .push(i);
     }
+    let mut tables = Vec::new();
     for (city, idx) in &by_city {
         let width = idx.iter().map(|&i| resolved[i].1.len()).max().unwrap_or(0);
         let mut header: Vec<String> = [
@@ -221,52 +260,67 @@ pub fn panels_xlsx_bytes_in(
         }
         header.push(CONFIRMED_COLUMN.to_string());
         header.push(LOCKED_COLUMN.to_string());
-        let mut rows = Vec::new();
-        for &i in idx {
-            let (a, members) = &resolved[i];
-            let app = &inst.applications[a.ix()];
-            let outside = members
-                .iter()
-                .filter(|(e, _)| inst.experts[e.ix()].city != app.city)
-                .count();
-            let total: Option<f64> = members.iter().map(|(_, s)| *s).sum();
-            let mut row = vec![
-                XCell::from(app.id.as_str()),
-                XCell::from(app.title.clone().unwrap_or_default()),
-                XCell::from(inst.app_institution(*a)),
-                num(inst.panel_size(*a) as f64),
-                num(outside as f64),
-                opt_num(total.map(round6)),
-            ];
-            for (e, _) in members {
-                let ex = &inst.experts[e.ix()];
-                row.push(XCell::from(ex.id.as_str()));
-                row.push(XCell::from(ex.name.clone().unwrap_or_default()));
-                row.push(XCell::from(inst.expert_city(*e)));
-            }
-            for _ in members.len()..width {
-                row.extend([XCell::Empty, XCell::Empty, XCell::Empty]);
-            }
-            let mark = |list: &[String]| {
-                if list.contains(&app.id) {
-                    XCell::from("yes")
-                } else {
-                    XCell::Empty
-                }
-            };
-            row.push(mark(&panels.confirmed));
-            row.push(mark(&panels.locked));
-            rows.push(row);
-        }
+        let rows = idx
+            .iter()
+            .map(|&i| city_row(panels, inst, &resolved[i], width))
+            .collect();
         tables.push(Table {
             name: city_sheet_name(inst.cities.name(*city)),
             header,
             rows,
         });
     }
-    // By expert: reviews grouped by reviewer, pool order.
+    tables
+}
+
+/// A panel's row on its city's sheet, members padded to `width`.
+fn city_row(
+    panels: &PanelsFile,
+    inst: &Instance,
+    (a, members): &(AppIx, Members),
+    width: usize,
+) -> Vec<XCell> {
+    let app = &inst.applications[a.ix()];
+    let outside = members
+        .iter()
+        .filter(|(e, _)| inst.experts[e.ix()].city != app.city)
+        .count();
+    let total: Option<f64> = members.iter().map(|(_, s)| *s).sum();
+    let mut row = vec![
+        XCell::from(app.id.as_str()),
+        XCell::from(app.title.clone().unwrap_or_default()),
+        XCell::from(inst.app_institution(*a)),
+        XCell::Number(inst.panel_size(*a) as f64),
+        XCell::Number(outside as f64),
+        opt_num(total.map(round6)),
+    ];
+    for (e, _) in members {
+        let ex = &inst.experts[e.ix()];
+        row.push(XCell::from(ex.id.as_str()));
+        row.push(XCell::from(ex.name.clone().unwrap_or_default()));
+        row.push(XCell::from(inst.expert_city(*e)));
+    }
+    for _ in members.len()..width {
+        row.extend([XCell::Empty, XCell::Empty, XCell::Empty]);
+    }
+    let mark = |list: &[String]| {
+        if list.contains(&app.id) {
+            XCell::from("yes")
+        } else {
+            XCell::Empty
+        }
+    };
+    row.push(mark(&panels.confirmed));
+    row.push(mark(&panels.locked));
+    row
+}
+
+/// The by-expert sheet, what invitation letters need: one row per
+/// review, reviewers in pool order, with the expert's kept columns.
+fn by_expert_table(inst: &Instance, resolved: &[(AppIx, Members)], lang: Lang) -> Table {
+    let w = |key: &'static str| word(key, lang).to_string();
     let mut per_expert: BTreeMap<ExpertIx, Vec<(AppIx, Option<f64>)>> = BTreeMap::new();
-    for (a, members) in &resolved {
+    for (a, members) in resolved {
         for (e, s) in members {
             per_expert.entry(*e).or_default().push((*a, *s));
         }
@@ -282,8 +336,8 @@ pub fn panels_xlsx_bytes_in(
                 XCell::from(ex.name.clone().unwrap_or_default()),
                 XCell::from(inst.expert_city(*e)),
                 XCell::from(inst.expert_institution(*e)),
-                num(list.len() as f64),
-                num(inst.max_load(*e) as f64),
+                XCell::Number(list.len() as f64),
+                XCell::Number(inst.max_load(*e) as f64),
             ];
             row.extend(
                 kept.columns
@@ -318,38 +372,43 @@ pub fn panels_xlsx_bytes_in(
         .into_iter()
         .map(w),
     );
-    tables.push(Table {
+    Table {
         name: w(PANELS_BY_EXPERT_SHEET),
         header,
         rows,
-    });
-    if !panels.declined.is_empty() || !panels.withdrawn.is_empty() {
-        use crate::panels::state_words;
-        let mut rows: Vec<Vec<XCell>> = panels
-            .declined
-            .iter()
-            .map(|d| {
-                vec![
-                    XCell::from(d.application.as_str()),
-                    XCell::from(d.expert.as_str()),
-                    XCell::from(state_words::DECLINED),
-                ]
-            })
-            .collect();
-        rows.extend(panels.withdrawn.iter().map(|e| {
-            vec![
-                XCell::Empty,
-                XCell::from(e.as_str()),
-                XCell::from(state_words::WITHDRAWN),
-            ]
-        }));
-        tables.push(Table {
-            name: PANELS_DECLINES_SHEET.into(),
-            header: vec!["application".into(), "expert".into(), "state".into()],
-            rows,
-        });
     }
-    tables_xlsx_bytes(path, &tables)
+}
+
+/// The declines sheet, when the file has declined pairs or withdrawn
+/// experts.
+fn declines_table(panels: &PanelsFile) -> Option<Table> {
+    use crate::panels::state_words;
+    if panels.declined.is_empty() && panels.withdrawn.is_empty() {
+        return None;
+    }
+    let mut rows: Vec<Vec<XCell>> = panels
+        .declined
+        .iter()
+        .map(|d| {
+            vec![
+                XCell::from(d.application.as_str()),
+                XCell::from(d.expert.as_str()),
+                XCell::from(state_words::DECLINED),
+            ]
+        })
+        .collect();
+    rows.extend(panels.withdrawn.iter().map(|e| {
+        vec![
+            XCell::Empty,
+            XCell::from(e.as_str()),
+            XCell::from(state_words::WITHDRAWN),
+        ]
+    }));
+    Some(Table {
+        name: PANELS_DECLINES_SHEET.into(),
+        header: vec!["application".into(), "expert".into(), "state".into()],
+        rows,
+    })
 }
 
 /// True for a cell an officer typed to mean yes (`yes`, `true`, `1`, `是`,
@@ -390,10 +449,55 @@ fn marked(cell: &str) -> Result<bool, String> {
 pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     let sheets = read_xlsx_tables(bytes)
         .map_err(|e| LoadError::new(path, format!("not a readable .xlsx workbook: {e}")))?;
-    let at = |sheet: &str, row: usize| Location::Record {
+    let summary = read_summary(path, &sheets)?;
+    let scores = read_scores(&sheets);
+    let read = read_panel_sheets(path, &sheets, &scores)?;
+    let (declined, withdrawn) = read_declines(&sheets);
+    if read.panels.is_empty() && sheets.len() <= 2 {
+        return Err(LoadError::new(
+            path,
+            "no panel sheet (a sheet with an application column and expert_1, expert_2, … columns)",
+        ));
+    }
+    Ok(PanelsFile {
+        status: summary.status,
+        objective: summary.objective,
+        bound: summary.bound,
+        panels: read.panels,
+        solver: summary.solver,
+        seed: summary.seed,
+        input_sha256: summary.input_sha256,
+        assignment_sha256: summary.assignment_sha256,
+        declined,
+        withdrawn,
+        confirmed: read.confirmed,
+        locked: read.locked,
+        certificate: None,
+        stats: None,
+    })
+}
+
+/// Where a row of a sheet is (rows from 0).
+fn sheet_at(sheet: &str, row: usize) -> Location {
+    Location::Record {
         path: format!("sheet {sheet} row {}", row + 1),
         id: None,
-    };
+    }
+}
+
+/// What the summary sheet claims.
+struct Summary {
+    status: String,
+    objective: f64,
+    bound: Option<f64>,
+    solver: Option<String>,
+    seed: Option<u64>,
+    input_sha256: Option<String>,
+    assignment_sha256: Option<String>,
+}
+
+/// Reads the summary sheet (keys in either language).
+fn read_summary(path: &Path, sheets: &TextSheets) -> Result<Summary, LoadError> {
     let summary = sheets
         .iter()
         .find(|(n, _)| is_word(n, PANELS_SUMMARY_SHEET))
@@ -415,29 +519,43 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             value.insert(key, (r, v.trim()));
         }
     }
-    let text = |key: &str| value.get(key).map(|&(_, v)| v).filter(|v| !v.is_empty());
+    let text = |key: &str| {
+        value
+            .get(key)
+            .map(|&(_, v)| v)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     let number = |key: &str| -> Result<Option<f64>, LoadError> {
         match value.get(key) {
             Some(&(r, v)) if !v.is_empty() => v.parse::<f64>().map(Some).map_err(|_| {
                 LoadError::new(path, format!("{key}: {v:?} is not a number"))
-                    .at(at(PANELS_SUMMARY_SHEET, r))
+                    .at(sheet_at(PANELS_SUMMARY_SHEET, r))
             }),
             _ => Ok(None),
         }
     };
-    let status = text("status").unwrap_or("feasible").to_string();
-    let objective = number("objective")?.unwrap_or(0.0);
-    let bound = number("bound")?;
     let seed = match value.get("seed") {
         Some(&(r, v)) if !v.is_empty() => Some(v.parse::<u64>().map_err(|_| {
             LoadError::new(path, format!("seed: {v:?} is not a whole number"))
-                .at(at(PANELS_SUMMARY_SHEET, r))
+                .at(sheet_at(PANELS_SUMMARY_SHEET, r))
         })?),
         _ => None,
     };
+    Ok(Summary {
+        status: text("status").unwrap_or_else(|| "feasible".to_string()),
+        objective: number("objective")?.unwrap_or(0.0),
+        bound: number("bound")?,
+        solver: text("solver"),
+        seed,
+        input_sha256: text("input_sha256"),
+        assignment_sha256: text("assignment_sha256"),
+    })
+}
 
-    // Scores by (application, expert), from the sheet by expert.
-    let mut scores: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+/// Scores by (application, expert), from the sheet by expert.
+fn read_scores(sheets: &TextSheets) -> BTreeMap<(&str, &str), f64> {
+    let mut scores = BTreeMap::new();
     if let Some((_, rows)) = sheets
         .iter()
         .find(|(n, _)| is_word(n, PANELS_BY_EXPERT_SHEET))
@@ -454,11 +572,29 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             }
         }
     }
+    scores
+}
 
-    let mut panels: Vec<PanelRecord> = Vec::new();
+/// The panels of the per-city sheets, and the applications marked
+/// confirmed and locked.
+#[derive(Default)]
+struct PanelSheets {
+    panels: Vec<PanelRecord>,
+    confirmed: Vec<String>,
+    locked: Vec<String>,
+}
+
+/// Reads every per-city sheet (any sheet but the summary, by-expert and
+/// declines sheets that has an application column); an application with
+/// two panels, or a confirmed/locked mark not understood, is an error.
+fn read_panel_sheets(
+    path: &Path,
+    sheets: &TextSheets,
+    scores: &BTreeMap<(&str, &str), f64>,
+) -> Result<PanelSheets, LoadError> {
+    let mut out = PanelSheets::default();
     let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    let (mut confirmed, mut locked) = (Vec::new(), Vec::new());
-    for (name, rows) in &sheets {
+    for (name, rows) in sheets {
         if is_word(name, PANELS_SUMMARY_SHEET)
             || is_word(name, PANELS_BY_EXPERT_SHEET)
             || is_word(name, PANELS_DECLINES_SHEET)
@@ -498,10 +634,13 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                         first + 1
                     ),
                 )
-                .at(at(name, r)));
+                .at(sheet_at(name, r)));
             }
             seen.insert(app.to_string(), (name.clone(), r));
-            for (col, list) in [(confirmed_col, &mut confirmed), (locked_col, &mut locked)] {
+            for (col, list) in [
+                (confirmed_col, &mut out.confirmed),
+                (locked_col, &mut out.locked),
+            ] {
                 let Some(c) = col else { continue };
                 match marked(cell(c)) {
                     Ok(true) => list.push(app.to_string()),
@@ -511,11 +650,11 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                             path,
                             format!(
                                 "column {} \"{}\": {m}",
-                                crate::office::column_letters(c),
+                                crate::instances::office::column_letters(c),
                                 header[c].trim()
                             ),
                         )
-                        .at(at(name, r)))
+                        .at(sheet_at(name, r)))
                     }
                 }
             }
@@ -529,36 +668,14 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
                 .iter()
                 .map(|e| scores.get(&(app, e.as_str())).copied())
                 .collect();
-            panels.push(PanelRecord {
+            out.panels.push(PanelRecord {
                 application: app.to_string(),
                 experts,
                 scores: listed,
             });
         }
     }
-    let (declined, withdrawn) = read_declines(&sheets);
-    if seen.is_empty() && sheets.len() <= 2 {
-        return Err(LoadError::new(
-            path,
-            "no panel sheet (a sheet with an application column and expert_1, expert_2, … columns)",
-        ));
-    }
-    Ok(PanelsFile {
-        status,
-        objective,
-        bound,
-        panels,
-        solver: text("solver").map(str::to_string),
-        seed,
-        input_sha256: text("input_sha256").map(str::to_string),
-        assignment_sha256: text("assignment_sha256").map(str::to_string),
-        declined,
-        withdrawn,
-        confirmed,
-        locked,
-        certificate: None,
-        stats: None,
-    })
+    Ok(out)
 }
 
 /// A panel's members with their scores from the file.

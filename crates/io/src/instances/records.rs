@@ -18,10 +18,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::error::{Errs, LoadError, Location};
-use super::intern::IdTable;
-use super::names::{normalize, split_list};
+use crate::error::{Errs, LoadError, Location};
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
+use crate::names::{normalize, split_list};
+use crate::streams::intern::IdTable;
 
 /// Largest count the input may give for a panel size, a load, a cap or a
 /// hop limit. Larger values are surely typos and are refused with a clear
@@ -511,7 +511,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A list field. Lists of the whole load hold at most
-    /// [`super::error::MAX_TOTAL_LIST_ITEMS`] items.
+    /// [`crate::error::MAX_TOTAL_LIST_ITEMS`] items.
     pub(crate) fn list(&mut self, rec: &dyn Record, field: &str) -> Vec<String> {
         let r = list(rec.cell(field));
         let items = self.take(field, r).unwrap_or_default();
@@ -637,9 +637,9 @@ pub(crate) fn unknown_name_message(what: &str, name: &str, known: &[&str]) -> St
 }
 
 /// The known name `name` is probably a typo of (or names in another
-/// letter case): the rule of [`super::office::near_typo`].
+/// letter case): the rule of [`crate::instances::office::near_typo`].
 pub(crate) fn nearest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    super::office::near_typo(name, known.iter().copied())
+    crate::instances::office::near_typo(name, known.iter().copied())
 }
 
 /// A value for a message: strings quoted and cut short, other JSON values
@@ -738,10 +738,10 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
-        Cell::Text(s) if list_items(s) > super::MAX_LIST_ITEMS => Err(format!(
+        Cell::Text(s) if list_items(s) > crate::MAX_LIST_ITEMS => Err(format!(
             "a list of {} items; at most {} are read (split it or check the cell)",
             list_items(s),
-            super::MAX_LIST_ITEMS
+            crate::MAX_LIST_ITEMS
         )),
         Cell::Text(s) => match control_message(s) {
             Some(m) => Err(m),

@@ -16,13 +16,18 @@
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use super::error::Errs;
-use super::intern::FxMap;
-use super::names::{normalize, place_key};
-use super::records::{Origin, Raw, RawAffinity, RawAffinityList, Site};
+use crate::error::Errs;
+use crate::names::{normalize, place_key};
+use crate::streams::intern::FxMap;
+use std::path::Path;
+
+use crate::instances::records::{
+    Origin, Raw, RawAffinity, RawAffinityList, RawApplication, RawCoauthorship, RawConflict,
+    RawExpert, Site,
+};
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
-    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx, ProgIx,
+    InstIx, Instance, Interner, Kept, KeptColumns, PersonIx, Policy, ProgIx,
 };
 
 impl Origin {
@@ -43,221 +48,55 @@ impl Origin {
     }
 }
 
+/// The names a resolve interns, in input order (see the module docs).
+#[derive(Default)]
+struct Names {
+    cities: Places,
+    institutions: Places,
+    persons: Interner,
+    programmes: Interner,
+}
+
 /// Builds the instance, or pushes every problem found and returns `None`.
 /// Consumes the raw records, moving their texts into the model.
 pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     let mut policy = raw.policy.clone().unwrap_or_default();
-    let mut cities = Places::default();
-    let mut institutions = Places::default();
-    let mut persons = Interner::default();
+    let mut names = Names::default();
     let kept = Kept {
         experts: KeptColumns::from_records(raw.experts.iter().map(|e| kept_pairs(&e.kept))),
         applications: KeptColumns::from_records(
             raw.applications.iter().map(|a| kept_pairs(&a.kept)),
         ),
     };
-    let mut programmes = Interner::default();
     for a in &raw.applications {
         if let Some(p) = &a.programme {
-            programmes.intern(p);
+            names.programmes.intern(p);
         }
     }
-
-    if raw.experts_seen && raw.experts.is_empty() {
-        if let Some(f) = &raw.experts_file {
-            errs.push(super::LoadError::new(
-                f.to_path_buf(),
-                "the pool is empty: there are no experts",
-            ));
-        }
-    }
-    if raw.applications_seen && raw.applications.is_empty() {
-        if let Some(f) = &raw.applications_file {
-            errs.push(super::LoadError::new(
-                f.to_path_buf(),
-                "there are no applications",
-            ));
-        }
-    }
-
-    // Experts.
-    let n_experts = raw.experts.len();
-    let mut expert_index: FxMap<String, ExpertIx> =
-        FxMap::with_capacity_and_hasher(n_experts, Default::default());
-    let mut experts = Vec::with_capacity(n_experts);
-    for i in 0..n_experts {
-        let e = &raw.experts[i];
-        if let Some(first) = expert_index.get(e.id.as_str()) {
-            errs.push(e.at.error(
-                Some("id"),
-                format!(
-                    "duplicate expert id {:?}; first given at {}",
-                    e.id,
-                    raw.experts[first.ix()].at.describe()
-                ),
-            ));
-        } else {
-            expert_index.insert(e.id.clone(), ExpertIx(i as u32));
-        }
-        persons.intern(&e.id);
-        let max = e.max_load.unwrap_or(policy.max_load);
-        let min = e.min_load.unwrap_or(policy.min_load);
-        if e.available && min > max && (e.min_load.is_some() || e.max_load.is_some()) {
-            let whose = |own: bool| if own { "this expert's" } else { "the policy's" };
-            let field = if e.min_load.is_some() {
-                "min_load"
-            } else {
-                "max_load"
-            };
-            errs.push(e.at.error(
-                Some(field),
-                format!(
-                    "min_load {min} ({}) exceeds max_load {max} ({})",
-                    whose(e.min_load.is_some()),
-                    whose(e.max_load.is_some())
-                ),
-            ));
-        }
-        let e = &mut raw.experts[i];
-        experts.push(Expert {
-            id: e.id.clone(),
-            name: e.name.take(),
-            city: CityIx(cities.intern(&e.city)),
-            institution: InstIx(institutions.intern(&e.institution)),
-            fields: std::mem::take(&mut e.fields),
-            keywords: std::mem::take(&mut e.keywords),
-            title: e.title.take(),
-            max_load: e.max_load,
-            min_load: e.min_load,
-            available: e.available,
-            programmes: e
-                .programmes
-                .iter()
-                .map(|p| ProgIx(programmes.intern(p.trim())))
-                .collect(),
-        });
-    }
-
-    // Applications.
-    let n_apps = raw.applications.len();
-    let mut app_index: FxMap<String, AppIx> =
-        FxMap::with_capacity_and_hasher(n_apps, Default::default());
-    let mut applications = Vec::with_capacity(n_apps);
-    for j in 0..n_apps {
-        let a = &raw.applications[j];
-        if let Some(first) = app_index.get(a.id.as_str()) {
-            errs.push(a.at.error(
-                Some("id"),
-                format!(
-                    "duplicate application id {:?}; first given at {}",
-                    a.id,
-                    raw.applications[first.ix()].at.describe()
-                ),
-            ));
-        } else {
-            app_index.insert(a.id.clone(), AppIx(j as u32));
-        }
-        let team = a.team.iter().map(|p| PersonIx(persons.intern(p))).collect();
-        let mut avoid = Vec::with_capacity(a.avoid.len());
-        for x in &a.avoid {
-            match expert_index.get(x.as_str()) {
-                Some(&e) => avoid.push(e),
-                None => errs.push(a.at.error(
-                    Some("avoid"),
-                    format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
-                )),
-            }
-        }
-        let a = &mut raw.applications[j];
-        applications.push(Application {
-            id: a.id.clone(),
-            title: a.title.take(),
-            city: CityIx(cities.intern(&a.city)),
-            institution: InstIx(institutions.intern(&a.institution)),
-            fields: std::mem::take(&mut a.fields),
-            keywords: std::mem::take(&mut a.keywords),
-            panel_size: a.panel_size,
-            team,
-            avoid,
-            programme: a
-                .programme
-                .as_deref()
-                .and_then(|p| programmes.get(p))
-                .map(ProgIx),
-        });
-    }
-
-    // Co-authorships.
-    let mut coauthorships: Vec<Coauthorship> = Vec::with_capacity(raw.coauthorships.len());
-    for c in &raw.coauthorships {
-        if c.a == c.b {
-            errs.push(c.at.error(
-                Some("b"),
-                format!("a co-authorship links {:?} to themselves", c.a),
-            ));
-        }
-        coauthorships.push(Coauthorship {
-            a: PersonIx(persons.intern(&c.a)),
-            b: PersonIx(persons.intern(&c.b)),
-            year: c.year,
-        });
-    }
-
-    // Application ids must not be person ids.
-    for a in &raw.applications {
-        if let Some(p) = persons.get(&a.id) {
-            let what = match expert_index.get(a.id.as_str()) {
-                Some(e) => format!("an expert id ({})", raw.experts[e.ix()].at.describe()),
-                None if (p as usize) < n_experts => "an expert id".to_string(),
-                None => "a person id (a team member or a co-author)".to_string(),
-            };
-            errs.push(a.at.error(
-                Some("id"),
-                format!(
-                    "application id {:?} is also {what}; application and person ids must differ",
-                    a.id
-                ),
-            ));
-        }
-    }
-
-    // Conflicts.
-    let mut conflicts = Vec::with_capacity(raw.conflicts.len());
-    for c in &mut raw.conflicts {
-        let expert = expert_index.get(c.expert.as_str()).copied();
-        if expert.is_none() {
-            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
-        }
-        let with = if let Some(&a) = app_index.get(c.with.as_str()) {
-            Some(ConflictWith::Application(a))
-        } else if let Some(p) = persons.get(&c.with) {
-            Some(ConflictWith::Person(PersonIx(p)))
-        } else {
-            errs.push(c.at.error(
-                Some("with"),
-                format!(
-                    "{:?} is neither an application id nor a known person \
-                     (an expert, a team member or a co-author)",
-                    c.with
-                ),
-            ));
-            None
-        };
-        if let (Some(expert), Some(with)) = (expert, with) {
-            conflicts.push(Conflict {
-                expert,
-                with,
-                reason: c.reason.take(),
-            });
-        }
-    }
-
-    // Affinity.
+    check_not_empty(&raw, errs);
+    let (experts, expert_index) = resolve_experts(&mut raw.experts, &policy, &mut names, errs);
+    let (applications, app_index) =
+        resolve_applications(&mut raw.applications, &expert_index, &mut names, errs);
+    let coauthorships = resolve_coauthorships(&raw.coauthorships, &mut names.persons, errs);
+    check_application_ids(&raw, &expert_index, &names.persons, errs);
+    let conflicts = resolve_conflicts(
+        &mut raw.conflicts,
+        &expert_index,
+        &app_index,
+        &names.persons,
+        errs,
+    );
     let affinity = raw
         .affinity
         .as_ref()
         .map(|list| resolve_affinity(list, &app_index, &expert_index, errs));
 
+    let Names {
+        cities,
+        institutions,
+        persons,
+        programmes,
+    } = names;
     for note in cities
         .notes("city", "cities")
         .into_iter()
@@ -266,63 +105,14 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         errs.note(note);
     }
     let (cities, institutions) = (cities.names, institutions.names);
-    // Per-city outside targets must name a city some application is in (a
-    // typo must not silently drop a target); a city is named as its
-    // places are compared, shown as its first spelling.
-    let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
-    for (city, share) in by_city {
-        let key = place_key(&city);
-        let shown = cities
-            .names()
-            .iter()
-            .find(|n| place_key(n) == key)
-            .cloned()
-            .unwrap_or(city);
-        if policy
-            .min_outside_share_by_city
-            .insert(shown.clone(), share)
-            .is_some()
-        {
-            if let Some(file) = &raw.policy_file {
-                errs.push(
-                    super::LoadError::new(
-                        file.to_path_buf(),
-                        format!("city {shown:?} is given twice (spellings of one city)"),
-                    )
-                    .in_field("min_outside_share_by_city"),
-                );
-            }
-        }
-    }
-    if let Some(file) = &raw.policy_file {
-        for city in policy.min_outside_share_by_city.keys() {
-            let known = cities
-                .get(city)
-                .is_some_and(|c| applications.iter().any(|a| a.city.0 == c));
-            if !known {
-                let mut app_cities: Vec<&str> =
-                    applications.iter().map(|a| cities.name(a.city.0)).collect();
-                app_cities.sort_unstable();
-                app_cities.dedup();
-                errs.push(
-                    super::LoadError::new(
-                        file.to_path_buf(),
-                        format!(
-                            "no application is in city {city:?}; the cities of applications are {}",
-                            app_cities.join(", ")
-                        ),
-                    )
-                    .in_field("min_outside_share_by_city"),
-                );
-            }
-        }
-    }
-
-    if let Some(file) = &raw.policy_file {
+    let policy_file = raw.policy_file.as_deref();
+    merge_city_spellings(&mut policy, &cities, policy_file, errs);
+    if let Some(file) = policy_file {
+        check_cities_of_targets(&policy, &cities, &applications, file, errs);
         check_programmes(&policy, &applications, &programmes, file, errs);
         if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
             errs.push(
-                super::LoadError::new(
+                crate::LoadError::new(
                     file.to_path_buf(),
                     "the history rules (avoid_repeat, max_reviews_per_year, \
                      max_consecutive_years, max_declines, min_rating) need the round's year: \
@@ -360,6 +150,321 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         programmes,
         history,
     })
+}
+
+/// An experts or applications table read but empty is an error.
+fn check_not_empty(raw: &Raw, errs: &mut Errs) {
+    if raw.experts_seen && raw.experts.is_empty() {
+        if let Some(f) = &raw.experts_file {
+            errs.push(crate::LoadError::new(
+                f.to_path_buf(),
+                "the pool is empty: there are no experts",
+            ));
+        }
+    }
+    if raw.applications_seen && raw.applications.is_empty() {
+        if let Some(f) = &raw.applications_file {
+            errs.push(crate::LoadError::new(
+                f.to_path_buf(),
+                "there are no applications",
+            ));
+        }
+    }
+}
+
+/// The experts, their ids' index, and their places, persons and
+/// programmes interned; duplicate ids and a `min_load` over `max_load`
+/// reported.
+fn resolve_experts(
+    raw: &mut [RawExpert],
+    policy: &Policy,
+    names: &mut Names,
+    errs: &mut Errs,
+) -> (Vec<Expert>, FxMap<String, ExpertIx>) {
+    let n_experts = raw.len();
+    let mut expert_index: FxMap<String, ExpertIx> =
+        FxMap::with_capacity_and_hasher(n_experts, Default::default());
+    let mut experts = Vec::with_capacity(n_experts);
+    for i in 0..n_experts {
+        let e = &raw[i];
+        if let Some(first) = expert_index.get(e.id.as_str()) {
+            errs.push(e.at.error(
+                Some("id"),
+                format!(
+                    "duplicate expert id {:?}; first given at {}",
+                    e.id,
+                    raw[first.ix()].at.describe()
+                ),
+            ));
+        } else {
+            expert_index.insert(e.id.clone(), ExpertIx(i as u32));
+        }
+        names.persons.intern(&e.id);
+        check_loads(e, policy, errs);
+        let e = &mut raw[i];
+        experts.push(Expert {
+            id: e.id.clone(),
+            name: e.name.take(),
+            city: CityIx(names.cities.intern(&e.city)),
+            institution: InstIx(names.institutions.intern(&e.institution)),
+            fields: std::mem::take(&mut e.fields),
+            keywords: std::mem::take(&mut e.keywords),
+            title: e.title.take(),
+            max_load: e.max_load,
+            min_load: e.min_load,
+            available: e.available,
+            programmes: e
+                .programmes
+                .iter()
+                .map(|p| ProgIx(names.programmes.intern(p.trim())))
+                .collect(),
+        });
+    }
+    (experts, expert_index)
+}
+
+/// An available expert's `min_load` (own or the policy's) must not exceed
+/// their `max_load` when either is their own.
+fn check_loads(e: &RawExpert, policy: &Policy, errs: &mut Errs) {
+    let max = e.max_load.unwrap_or(policy.max_load);
+    let min = e.min_load.unwrap_or(policy.min_load);
+    if e.available && min > max && (e.min_load.is_some() || e.max_load.is_some()) {
+        let whose = |own: bool| if own { "this expert's" } else { "the policy's" };
+        let field = if e.min_load.is_some() {
+            "min_load"
+        } else {
+            "max_load"
+        };
+        errs.push(e.at.error(
+            Some(field),
+            format!(
+                "min_load {min} ({}) exceeds max_load {max} ({})",
+                whose(e.min_load.is_some()),
+                whose(e.max_load.is_some())
+            ),
+        ));
+    }
+}
+
+/// The applications and their ids' index, their places and team members
+/// interned, `avoid` resolved against the experts; duplicate ids and
+/// unknown avoided experts reported.
+fn resolve_applications(
+    raw: &mut [RawApplication],
+    expert_index: &FxMap<String, ExpertIx>,
+    names: &mut Names,
+    errs: &mut Errs,
+) -> (Vec<Application>, FxMap<String, AppIx>) {
+    let n_apps = raw.len();
+    let mut app_index: FxMap<String, AppIx> =
+        FxMap::with_capacity_and_hasher(n_apps, Default::default());
+    let mut applications = Vec::with_capacity(n_apps);
+    for j in 0..n_apps {
+        let a = &raw[j];
+        if let Some(first) = app_index.get(a.id.as_str()) {
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "duplicate application id {:?}; first given at {}",
+                    a.id,
+                    raw[first.ix()].at.describe()
+                ),
+            ));
+        } else {
+            app_index.insert(a.id.clone(), AppIx(j as u32));
+        }
+        let team = a
+            .team
+            .iter()
+            .map(|p| PersonIx(names.persons.intern(p)))
+            .collect();
+        let mut avoid = Vec::with_capacity(a.avoid.len());
+        for x in &a.avoid {
+            match expert_index.get(x.as_str()) {
+                Some(&e) => avoid.push(e),
+                None => errs.push(a.at.error(
+                    Some("avoid"),
+                    format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
+                )),
+            }
+        }
+        let a = &mut raw[j];
+        applications.push(Application {
+            id: a.id.clone(),
+            title: a.title.take(),
+            city: CityIx(names.cities.intern(&a.city)),
+            institution: InstIx(names.institutions.intern(&a.institution)),
+            fields: std::mem::take(&mut a.fields),
+            keywords: std::mem::take(&mut a.keywords),
+            panel_size: a.panel_size,
+            team,
+            avoid,
+            programme: a
+                .programme
+                .as_deref()
+                .and_then(|p| names.programmes.get(p))
+                .map(ProgIx),
+        });
+    }
+    (applications, app_index)
+}
+
+/// The co-authorships, their persons interned (`a` before `b`); a person
+/// linked to themselves reported.
+fn resolve_coauthorships(
+    raw: &[RawCoauthorship],
+    persons: &mut Interner,
+    errs: &mut Errs,
+) -> Vec<Coauthorship> {
+    let mut coauthorships = Vec::with_capacity(raw.len());
+    for c in raw {
+        if c.a == c.b {
+            errs.push(c.at.error(
+                Some("b"),
+                format!("a co-authorship links {:?} to themselves", c.a),
+            ));
+        }
+        coauthorships.push(Coauthorship {
+            a: PersonIx(persons.intern(&c.a)),
+            b: PersonIx(persons.intern(&c.b)),
+            year: c.year,
+        });
+    }
+    coauthorships
+}
+
+/// Application ids must not be person ids (see the module docs).
+fn check_application_ids(
+    raw: &Raw,
+    expert_index: &FxMap<String, ExpertIx>,
+    persons: &Interner,
+    errs: &mut Errs,
+) {
+    for a in &raw.applications {
+        if let Some(p) = persons.get(&a.id) {
+            let what = match expert_index.get(a.id.as_str()) {
+                Some(e) => format!("an expert id ({})", raw.experts[e.ix()].at.describe()),
+                None if (p as usize) < raw.experts.len() => "an expert id".to_string(),
+                None => "a person id (a team member or a co-author)".to_string(),
+            };
+            errs.push(a.at.error(
+                Some("id"),
+                format!(
+                    "application id {:?} is also {what}; application and person ids must differ",
+                    a.id
+                ),
+            ));
+        }
+    }
+}
+
+/// The conflicts whose expert and `with` resolve (an application, else a
+/// known person); the others reported.
+fn resolve_conflicts(
+    raw: &mut [RawConflict],
+    expert_index: &FxMap<String, ExpertIx>,
+    app_index: &FxMap<String, AppIx>,
+    persons: &Interner,
+    errs: &mut Errs,
+) -> Vec<Conflict> {
+    let mut conflicts = Vec::with_capacity(raw.len());
+    for c in raw {
+        let expert = expert_index.get(c.expert.as_str()).copied();
+        if expert.is_none() {
+            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
+        }
+        let with = if let Some(&a) = app_index.get(c.with.as_str()) {
+            Some(ConflictWith::Application(a))
+        } else if let Some(p) = persons.get(&c.with) {
+            Some(ConflictWith::Person(PersonIx(p)))
+        } else {
+            errs.push(c.at.error(
+                Some("with"),
+                format!(
+                    "{:?} is neither an application id nor a known person \
+                     (an expert, a team member or a co-author)",
+                    c.with
+                ),
+            ));
+            None
+        };
+        if let (Some(expert), Some(with)) = (expert, with) {
+            conflicts.push(Conflict {
+                expert,
+                with,
+                reason: c.reason.take(),
+            });
+        }
+    }
+    conflicts
+}
+
+/// Per-city outside targets named as the city's first spelling (a city
+/// is named as its places are compared); two spellings of one city given
+/// twice are reported when the policy has a file.
+fn merge_city_spellings(
+    policy: &mut Policy,
+    cities: &Interner,
+    policy_file: Option<&Path>,
+    errs: &mut Errs,
+) {
+    let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
+    for (city, share) in by_city {
+        let key = place_key(&city);
+        let shown = cities
+            .names()
+            .iter()
+            .find(|n| place_key(n) == key)
+            .cloned()
+            .unwrap_or(city);
+        if policy
+            .min_outside_share_by_city
+            .insert(shown.clone(), share)
+            .is_some()
+        {
+            if let Some(file) = policy_file {
+                errs.push(
+                    crate::LoadError::new(
+                        file.to_path_buf(),
+                        format!("city {shown:?} is given twice (spellings of one city)"),
+                    )
+                    .in_field("min_outside_share_by_city"),
+                );
+            }
+        }
+    }
+}
+
+/// Per-city outside targets must name a city some application is in (a
+/// typo must not silently drop a target).
+fn check_cities_of_targets(
+    policy: &Policy,
+    cities: &Interner,
+    applications: &[Application],
+    file: &Path,
+    errs: &mut Errs,
+) {
+    for city in policy.min_outside_share_by_city.keys() {
+        let known = cities
+            .get(city)
+            .is_some_and(|c| applications.iter().any(|a| a.city.0 == c));
+        if !known {
+            let mut app_cities: Vec<&str> =
+                applications.iter().map(|a| cities.name(a.city.0)).collect();
+            app_cities.sort_unstable();
+            app_cities.dedup();
+            errs.push(
+                crate::LoadError::new(
+                    file.to_path_buf(),
+                    format!(
+                        "no application is in city {city:?}; the cities of applications are {}",
+                        app_cities.join(", ")
+                    ),
+                )
+                .in_field("min_outside_share_by_city"),
+            );
+        }
+    }
 }
 
 /// A record's kept cells as borrowed pairs.
@@ -480,7 +585,7 @@ fn check_programmes(
             format!("the programmes of applications are {}", known.join(", "))
         };
         errs.push(
-            super::LoadError::new(
+            crate::LoadError::new(
                 file.to_path_buf(),
                 format!("no application is in programme {name:?}; {hint}"),
             )

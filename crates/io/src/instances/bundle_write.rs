@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::error::WriteError;
+use crate::error::WriteError;
 use crate::model::{ConflictWith, Instance, Policy};
 
 fn is_true(b: &bool) -> bool {
@@ -155,7 +155,7 @@ pub(crate) fn conflict_with(inst: &Instance, w: ConflictWith) -> &str {
 }
 
 /// The bundle as pretty JSON bytes (deterministic). The instance must have
-/// passed [`super::check_writable`].
+/// passed [`crate::instances::check_writable`].
 pub(crate) fn bundle_bytes(inst: &Instance) -> Vec<u8> {
     let out = BundleOut {
         policy: &inst.policy,
@@ -350,8 +350,7 @@ impl serde_json::ser::Formatter for RecordPerLine {
 
 /// Writes a policy as pretty JSON bytes (for `policy.json`).
 pub(crate) fn policy_bytes(p: &Policy, path: &Path) -> Result<Vec<u8>, WriteError> {
-    let mut bytes = serde_json::to_vec_pretty(p)
-        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+    let mut bytes = serde_json::to_vec_pretty(p).map_err(|e| WriteError::encode(path, e))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

@@ -12,20 +12,20 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::bundle::{json_error, text_of};
-use super::bundle_write::{conflict_with, policy_bytes};
-use super::error::{Errs, LoadError, Location, WriteError};
-use super::office::{
+use crate::error::{Errs, LoadError, Location, WriteError};
+use crate::instances::bundle::{json_error, text_of};
+use crate::instances::bundle_write::{conflict_with, policy_bytes};
+use crate::instances::office::{
     self, decode_table, encoding_note, needs_decoding, Header, PolicyRows, TableAt, TableKind,
     HEADER_SEARCH_ROWS,
 };
-use super::records::{
+use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
     COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
-use super::stream::{self, Scan, Source, Tap};
 use crate::model::{Instance, KeptColumns};
+use crate::streams::stream::{self, Scan, Source, Tap};
 
 /// File names of a CSV instance directory, in name order (the order the
 /// input hash uses).
@@ -108,7 +108,7 @@ struct CsvRecord<'a> {
 impl Record for CsvRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
         match self.header.columns.get(name).and_then(|&i| self.row.get(i)) {
-            Some(s) => Cell::Text(super::csv_safe::restore(s)),
+            Some(s) => Cell::Text(crate::streams::csv_safe::restore(s)),
             None => Cell::Absent,
         }
     }
@@ -121,7 +121,7 @@ impl Record for CsvRecord<'_> {
                 let v = self
                     .row
                     .get(*i)
-                    .map_or("", |c| super::csv_safe::restore(c).trim());
+                    .map_or("", |c| crate::streams::csv_safe::restore(c).trim());
                 (!v.is_empty()).then(|| (name.clone(), v.to_string()))
             })
             .collect()
@@ -238,7 +238,7 @@ pub(crate) fn read_table(
     let input = match input {
         TableInput::Disk(tap) if file_needs_decoding(file) => {
             // Not UTF-8 (or UTF-16): read whole and decode.
-            match super::read_file(file) {
+            match crate::streams::read_file(file) {
                 Ok(bytes) => whole_file = bytes,
                 Err(e) => {
                     errs.push(e);
@@ -537,7 +537,7 @@ pub(crate) enum CsvFiles<'a> {
     /// Bytes in memory.
     Bytes(&'a CsvInput),
     /// The instance files present in the directory, in name order: read
-    /// from disk as streams, hashed (see [`super::instance_sha256`]) and
+    /// from disk as streams, hashed (see [`crate::instances::instance_sha256`]) and
     /// reported to the observer.
     Disk(&'a [String], &'a (dyn Fn(u64) + Sync)),
 }
@@ -583,7 +583,10 @@ pub(crate) fn read_csv(
                 let meta = match std::fs::metadata(&file) {
                     Ok(meta) => meta,
                     Err(e) => {
-                        ferrs.push(LoadError::new(file.to_path_buf(), super::describe_io(&e)));
+                        ferrs.push(LoadError::new(
+                            file.to_path_buf(),
+                            crate::streams::describe_io(&e),
+                        ));
                         whole = false;
                         continue;
                     }
@@ -594,7 +597,7 @@ pub(crate) fn read_csv(
                 } else {
                     // A pipe or device: read once, whole (its size is
                     // unknown and it cannot be read twice).
-                    match super::read_file(&file) {
+                    match crate::streams::read_file(&file) {
                         Ok(bytes) => whole_file = bytes,
                         Err(e) => {
                             ferrs.push(e);
@@ -685,7 +688,7 @@ fn read_file_named(
             raw.policy_file_seen = true;
             let bytes = match input {
                 TableInput::Bytes(b) => std::borrow::Cow::Borrowed(b),
-                TableInput::Disk(tap) => match super::read_file(file) {
+                TableInput::Disk(tap) => match crate::streams::read_file(file) {
                     Ok(b) => {
                         tap.read(&b);
                         std::borrow::Cow::Owned(b)
@@ -698,7 +701,7 @@ fn read_file_named(
             };
             match text_of(file, &bytes) {
                 Err(e) => errs.push(e),
-                Ok(text) => match super::strict::from_str(text) {
+                Ok(text) => match crate::streams::strict::from_str(text) {
                     Err(e) => errs.push(json_error(file, &e)),
                     Ok(v) => raw.policy = parse_policy(Reader::new(file, Site::Whole, errs), &v),
                 },
@@ -792,7 +795,7 @@ pub(crate) fn list_dir_files(dir: &Path) -> Result<Vec<String>, LoadErrors> {
     errs.finish(Some(present))
 }
 
-use super::error::LoadErrors;
+use crate::error::LoadErrors;
 
 // ---------------------------------------------------------------- writing
 
@@ -820,14 +823,14 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
 }
 
 /// A table as CSV bytes: a BOM, the header, then the rows; text cells
-/// formula-safe ([`super::csv_safe::neutralise`]).
+/// formula-safe ([`crate::streams::csv_safe::neutralise`]).
 pub(crate) fn table(
     path: &Path,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = super::csv_safe::writer();
-    let err = |e: csv::Error| WriteError::unrepresentable(path, e.to_string());
+    let mut w = crate::streams::csv_safe::writer();
+    let err = |e: csv::Error| WriteError::encode(path, e);
     w.write_record(header).map_err(err)?;
     // Counts, years and scores are numbers; every other cell is text.
     let text: Vec<bool> = header
@@ -842,7 +845,7 @@ pub(crate) fn table(
     for r in rows {
         let cells = r.iter().zip(&text).map(|(c, &t)| {
             if t {
-                super::csv_safe::neutralise(c)
+                crate::streams::csv_safe::neutralise(c)
             } else {
                 std::borrow::Cow::Borrowed(c.as_str())
             }
@@ -869,7 +872,7 @@ fn kept_row(kept: &KeptColumns, i: usize) -> Vec<String> {
 }
 
 /// The files of a CSV instance directory, name → bytes (deterministic).
-/// The instance must have passed [`super::check_writable`].
+/// The instance must have passed [`crate::instances::check_writable`].
 pub(crate) fn csv_files(
     inst: &Instance,
     dir: &Path,

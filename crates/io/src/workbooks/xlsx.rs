@@ -29,7 +29,7 @@
 //! reviewer). [`tables_xlsx_bytes`] writes any list of plain tables.
 //! Output bytes are deterministic (fixed document date).
 //!
-//! Panels workbooks are in `panels.rs`.
+//! Panels workbooks are in `crate::panels` (`panels/xlsx.rs`).
 //!
 //! **Boundary:** only this module knows calamine and rust_xlsxwriter.
 
@@ -42,21 +42,19 @@ use calamine::{Data, Reader as _, Xlsx};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
-use super::error::{Errs, LoadError, LoadErrors, Location, WriteError};
-use super::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
-use super::records::{
+use crate::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use crate::instances::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
+use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
     RawAffinityList, Reader, Record, Site, POLICY_FIELDS,
 };
 use crate::model::Instance;
 
-mod panels;
-mod template;
-pub use panels::{
+pub use super::template::{instructions_sheet, template_xlsx_bytes};
+pub use crate::panels::xlsx::{
     panels_xlsx_bytes, panels_xlsx_bytes_in, read_panels_xlsx, PANELS_BY_EXPERT_SHEET,
     PANELS_SUMMARY_SHEET,
 };
-pub use template::{instructions_sheet, template_xlsx_bytes};
 
 /// Sheet names of an instance workbook, in the order they are written.
 pub const XLSX_SHEETS: &[&str] = &[
@@ -609,7 +607,7 @@ pub fn load_xlsx_from_bytes(name: &Path, bytes: &[u8]) -> Result<Instance, LoadE
 pub fn load_xlsx_noted(
     name: &Path,
     bytes: &[u8],
-) -> Result<(Instance, super::LoadNotes), LoadErrors> {
+) -> Result<(Instance, crate::LoadNotes), LoadErrors> {
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
@@ -622,8 +620,54 @@ pub fn load_xlsx_noted(
             .into())
         }
     };
-    // Match sheet names (English or Chinese, without regard to case or
-    // spaces); report near misses.
+    let found = match_sheets(name, &wb, &mut errs);
+    let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
+    let mut budget = Budget::default();
+    for (&known, actual) in &found {
+        if let Some(meta) = wb.sheets_metadata().iter().find(|m| &m.name == actual) {
+            if meta.visible != calamine::SheetVisible::Visible {
+                errs.note(format!(
+                    "note: {} sheet {actual}: hidden in Excel, read as the {known} table",
+                    name.display()
+                ));
+            }
+        }
+        // Merges are looked for where offices merge (not in the long
+        // affinity and history tables, read once).
+        let merges = !matches!(known, "affinity" | "history");
+        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+            if let Some(kind) = office::table_of_sheet(actual) {
+                report_unsaved(name, &s, kind, &mut errs);
+            }
+            sheets.insert(known, s);
+        }
+        if budget.exceeded {
+            // Over a limit: that one message, not a cascade.
+            return Err(errs.finish::<Instance>(None).unwrap_err());
+        }
+    }
+    let (raw, whole) = read_tables(&file, &sheets, &mut errs);
+    let inst = if whole && errs.is_empty() {
+        crate::instances::resolve::resolve(raw, &mut errs)
+    } else if whole {
+        // Resolve anyway to report reference problems too.
+        let _ = crate::instances::resolve::resolve(raw, &mut errs);
+        None
+    } else {
+        None
+    };
+    let notes = errs.take_notes();
+    Ok((errs.finish(inst)?, notes))
+}
+
+/// The workbook's table sheets: each table's English name → the sheet
+/// naming it (English or Chinese, without regard to case or spaces). Two
+/// sheets naming one table and near misses of table names are reported.
+fn match_sheets(
+    name: &Path,
+    wb: &Xlsx<Cursor<&[u8]>>,
+    errs: &mut Errs,
+) -> BTreeMap<&'static str, String> {
     let mut found: BTreeMap<&'static str, String> = BTreeMap::new();
     let all_sheet_names: Vec<&str> = office::TABLES
         .iter()
@@ -659,32 +703,17 @@ pub fn load_xlsx_noted(
             ));
         }
     }
-    let mut sheets: BTreeMap<&'static str, Sheet> = BTreeMap::new();
-    let mut budget = Budget::default();
-    for (&known, actual) in &found {
-        if let Some(meta) = wb.sheets_metadata().iter().find(|m| &m.name == actual) {
-            if meta.visible != calamine::SheetVisible::Visible {
-                errs.note(format!(
-                    "note: {} sheet {actual}: hidden in Excel, read as the {known} table",
-                    name.display()
-                ));
-            }
-        }
-        // Merges are looked for where offices merge (not in the long
-        // affinity and history tables, read once).
-        let merges = !matches!(known, "affinity" | "history");
-        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
-            if let Some(kind) = office::table_of_sheet(actual) {
-                report_unsaved(name, &s, kind, &mut errs);
-            }
-            sheets.insert(known, s);
-        }
-        if budget.exceeded {
-            // Over a limit: that one message, not a cascade.
-            return Err(errs.finish::<Instance>(None).unwrap_err());
-        }
-    }
+    found
+}
 
+/// Reads the records of every table sheet; false when a required sheet
+/// or column is missing (the instance is then not resolved).
+fn read_tables(
+    file: &Arc<Path>,
+    sheets: &BTreeMap<&'static str, Sheet>,
+    errs: &mut Errs,
+) -> (Raw, bool) {
+    let name: &Path = file;
     let mut raw = Raw {
         policy_file: Some(file.clone()),
         experts_file: Some(file.clone()),
@@ -699,7 +728,7 @@ pub fn load_xlsx_noted(
              value (参数 and 值), one policy field per row (only the header row means all \
              defaults)",
         )),
-        Some(s) => read_policy(&file, s, &mut raw, &mut errs),
+        Some(s) => read_policy(file, s, &mut raw, errs),
     }
     match sheets.get("experts") {
         None => {
@@ -712,7 +741,7 @@ pub fn load_xlsx_noted(
         Some(s) => {
             raw.experts_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(&file, s, TableKind::Experts, &mut errs, |r, rec| {
+            whole &= read_table(file, s, TableKind::Experts, errs, |r, rec| {
                 list.extend(parse_expert(r, rec))
             });
             raw.experts = list;
@@ -729,7 +758,7 @@ pub fn load_xlsx_noted(
         Some(s) => {
             raw.applications_seen = true;
             let mut list = Vec::new();
-            whole &= read_table(&file, s, TableKind::Applications, &mut errs, |r, rec| {
+            whole &= read_table(file, s, TableKind::Applications, errs, |r, rec| {
                 list.extend(parse_application(r, rec))
             });
             raw.applications = list;
@@ -737,56 +766,51 @@ pub fn load_xlsx_noted(
     }
     if let Some(s) = sheets.get("conflicts") {
         let mut list = Vec::new();
-        whole &= read_table(&file, s, TableKind::Conflicts, &mut errs, |r, rec| {
+        whole &= read_table(file, s, TableKind::Conflicts, errs, |r, rec| {
             list.extend(parse_conflict(r, rec))
         });
         raw.conflicts = list;
     }
     if let Some(s) = sheets.get("coauthorships") {
         let mut list = Vec::new();
-        whole &= read_table(&file, s, TableKind::Coauthorships, &mut errs, |r, rec| {
+        whole &= read_table(file, s, TableKind::Coauthorships, errs, |r, rec| {
             list.extend(parse_coauthorship(r, rec))
         });
         raw.coauthorships = list;
     }
-    let empty_affinity = sheets
-        .get("affinity")
-        .is_some_and(|s| data_rows(s, TableKind::Affinity) == 0);
-    if empty_affinity {
-        // A template's affinity sheet with its example row deleted: no
-        // scores given, so the computed scores apply (an empty list would
-        // score every pair default_affinity).
-        errs.note(format!(
-            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
-             keywords",
-            name.display()
-        ));
-    }
-    if let Some(s) = sheets.get("affinity").filter(|_| !empty_affinity) {
-        let mut list = RawAffinityList::new(&file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
-        whole &= read_table(&file, s, TableKind::Affinity, &mut errs, |r, rec| {
-            list.add(r, rec)
-        });
-        raw.affinity = Some(list);
-    }
+    whole &= read_affinity(file, sheets.get("affinity"), &mut raw, errs);
     if let Some(s) = sheets.get("history") {
         let mut list = Vec::new();
-        whole &= read_table(&file, s, TableKind::History, &mut errs, |r, rec| {
+        whole &= read_table(file, s, TableKind::History, errs, |r, rec| {
             list.extend(records::parse_history(r, rec))
         });
         raw.history = Some(list);
     }
-    let inst = if whole && errs.is_empty() {
-        super::resolve::resolve(raw, &mut errs)
-    } else if whole {
-        // Resolve anyway to report reference problems too.
-        let _ = super::resolve::resolve(raw, &mut errs);
-        None
-    } else {
-        None
+    (raw, whole)
+}
+
+/// Reads the affinity sheet, if any; false when its header is unusable.
+/// A sheet with no rows (a template's, its example row deleted) gives no
+/// scores, with a note: the computed scores apply (an empty list would
+/// score every pair `default_affinity`).
+fn read_affinity(file: &Arc<Path>, sheet: Option<&Sheet>, raw: &mut Raw, errs: &mut Errs) -> bool {
+    let Some(s) = sheet else {
+        return true;
     };
-    let notes = errs.take_notes();
-    Ok((errs.finish(inst)?, notes))
+    if data_rows(s, TableKind::Affinity) == 0 {
+        errs.note(format!(
+            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
+             keywords",
+            file.display()
+        ));
+        return true;
+    }
+    let mut list = RawAffinityList::new(file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
+    let ok = read_table(file, s, TableKind::Affinity, errs, |r, rec| {
+        list.add(r, rec)
+    });
+    raw.affinity = Some(list);
+    ok
 }
 
 // ---------------------------------------------------------------- writing
@@ -829,7 +853,7 @@ pub struct Table {
 
 /// A valid, unique (case-insensitive) sheet name: Excel forbids
 /// `[]:*?/\`, more than 31 characters and duplicates.
-fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+pub(crate) fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
     let clean: String = wanted
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
@@ -857,7 +881,7 @@ fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
 
 /// Writes tables, one worksheet each, as `.xlsx` bytes (deterministic).
 pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, WriteError> {
-    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::unrepresentable(path, e.to_string());
+    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::encode(path, e);
     let mut wb = Workbook::new();
     let date = ExcelDateTime::from_ymd(2000, 1, 1).map_err(bad)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
@@ -916,7 +940,7 @@ pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, Write
 }
 
 /// Rough column width of a text: CJK characters count double.
-fn display_width(s: &str) -> usize {
+pub(crate) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
         .sum()
@@ -966,11 +990,11 @@ pub(crate) fn instance_tables(
     path: &Path,
     lang: Lang,
 ) -> Result<Vec<Table>, WriteError> {
-    let files = super::csv_to_bytes(inst)?;
+    let files = crate::instances::csv_to_bytes(inst)?;
     let mut tables = Vec::new();
     // Policy: key/value rows in POLICY_FIELDS order.
     let policy: Value = serde_json::from_slice(files.policy.as_deref().unwrap_or(b"{}"))
-        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+        .map_err(|e| WriteError::encode(path, e))?;
     let mut rows = Vec::new();
     for &k in POLICY_FIELDS {
         let cell = match policy.get(k) {
@@ -1018,13 +1042,13 @@ pub(crate) fn instance_tables(
             .from_reader(bytes);
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?
+            .map_err(|e| WriteError::encode(path, e))?
             .iter()
             .map(str::to_string)
             .collect();
         let mut rows = Vec::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+            let rec = rec.map_err(|e| WriteError::encode(path, e))?;
             let row = rec
                 .iter()
                 .zip(&header)
@@ -1038,7 +1062,7 @@ pub(crate) fn instance_tables(
                             .map(XCell::Number)
                             .unwrap_or_else(|_| XCell::from(v))
                     } else {
-                        XCell::from(super::csv_safe::restore(v))
+                        XCell::from(crate::streams::csv_safe::restore(v))
                     }
                 })
                 .collect();
@@ -1056,7 +1080,7 @@ pub(crate) fn instance_tables(
 /// Writes an instance as an `.xlsx` workbook, atomically.
 pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteError> {
     let bytes = instance_xlsx_bytes(inst, path)?;
-    super::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
+    crate::output::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
 }
 
 /// A workbook as sheets of text rows: (sheet name, rows of cells).
@@ -1117,7 +1141,7 @@ pub fn history_xlsx_bytes(
     let rows = records
         .iter()
         .map(|r| {
-            super::csvdir::history_row(r)
+            crate::instances::csvdir::history_row(r)
                 .into_iter()
                 .zip(records::HISTORY_FIELDS)
                 .map(|(v, h)| {

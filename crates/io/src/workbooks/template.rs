@@ -11,9 +11,9 @@ use rust_xlsxwriter::{
     Format, Workbook, Worksheet,
 };
 
-use super::{display_width, instance_tables, sheet_name, Table, XCell};
+use super::xlsx::{display_width, instance_tables, sheet_name, Table, XCell};
 use crate::error::WriteError;
-use crate::office::{self, ColumnKind, Lang, TableKind};
+use crate::instances::office::{self, ColumnKind, Lang, TableKind};
 
 /// The instructions sheet's name.
 pub fn instructions_sheet(lang: Lang) -> &'static str {
@@ -155,8 +155,8 @@ const VALIDATED_ROWS: u32 = 5000;
 /// # Errors
 /// Never for the built-in example; a writer failure otherwise.
 pub fn template_xlsx_bytes(path: &Path, lang: Lang) -> Result<Vec<u8>, WriteError> {
-    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::unrepresentable(path, e.to_string());
-    let example = crate::load_bundle_from_bytes(
+    let bad = |e: rust_xlsxwriter::XlsxError| WriteError::encode(path, e);
+    let example = crate::instances::load_bundle_from_bytes(
         Path::new("template example"),
         example_bundle(lang).as_bytes(),
     )

@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::error::{Errs, LoadError, Location};
-use super::names::{normalize, split_list};
-use super::records::{
+use crate::error::{Errs, LoadError, Location};
+use crate::instances::records::{
     self, parse_policy, Origin, Raw, Reader, Record, Site, AFFINITY_FIELDS, AFFINITY_REQUIRED,
     APPLICATION_FIELDS, APPLICATION_REQUIRED, COAUTHORSHIP_FIELDS, COAUTHORSHIP_REQUIRED,
     CONFLICT_FIELDS, CONFLICT_REQUIRED, EXPERT_FIELDS, EXPERT_REQUIRED,
 };
+use crate::names::{normalize, split_list};
 
 /// The language of the headers a workbook or template is written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -579,8 +579,8 @@ impl TableKind {
             TableKind::Conflicts => CONFLICT_FIELDS,
             TableKind::Coauthorships => COAUTHORSHIP_FIELDS,
             TableKind::Affinity => AFFINITY_FIELDS,
-            TableKind::History => super::records::HISTORY_FIELDS,
-            TableKind::PanelsCsv => super::panels::PANELS_CSV_COLUMNS,
+            TableKind::History => crate::instances::records::HISTORY_FIELDS,
+            TableKind::PanelsCsv => crate::panels::PANELS_CSV_COLUMNS,
         }
     }
 
@@ -593,7 +593,7 @@ impl TableKind {
             TableKind::Conflicts => CONFLICT_REQUIRED,
             TableKind::Coauthorships => COAUTHORSHIP_REQUIRED,
             TableKind::Affinity => AFFINITY_REQUIRED,
-            TableKind::History => super::records::HISTORY_REQUIRED,
+            TableKind::History => crate::instances::records::HISTORY_REQUIRED,
             TableKind::PanelsCsv => &["application", "expert"],
         }
     }
@@ -856,7 +856,7 @@ pub(crate) fn check_header(
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
         let letter = column_letters(i);
-        if let Some(m) = super::records::control_message(cell) {
+        if let Some(m) = crate::instances::records::control_message(cell) {
             errs.push(err(format!("column {letter} of the header {m}")));
             ok = false;
             continue;
@@ -1055,7 +1055,7 @@ pub(crate) fn decode_table<'b>(
         };
         return Ok((Cow::Owned(text), Some(name)));
     }
-    match super::bundle::text_of(file, bytes) {
+    match crate::instances::bundle::text_of(file, bytes) {
         Ok(t) => match gbk_in_disguise(bytes, t) {
             Some(text) => Ok((Cow::Owned(text), Some("GB18030"))),
             None => Ok((Cow::Borrowed(t), None)),

@@ -4,9 +4,12 @@
 //! **Boundary:** the JSON shape here is the contract; new fields must be
 //! optional so older files still read.
 
+pub mod assignment;
+pub(crate) mod xlsx;
+
 use serde::{Deserialize, Serialize};
 
-use crate::assignment::Assignment;
+use assignment::Assignment;
 
 /// The `status` of a panels file that records no claims: a CSV panels file
 /// carries only the panels (`objective` then is the sum of its scores,
@@ -98,7 +101,7 @@ pub fn assignment_sha256(panels: &[PanelRecord]) -> String {
         h.update(e.as_bytes());
         h.update(b"\n");
     }
-    super::hex(&h.finalize())
+    crate::streams::hex(&h.finalize())
 }
 
 impl PanelsFile {
@@ -118,7 +121,7 @@ impl PanelsFile {
 
     /// Puts every id of the file (applications, experts, the round's
     /// state) in its normal form, as the instance's ids are
-    /// ([`super::names::normalize`]: NFKC, no zero-width characters, no
+    /// ([`crate::names::normalize`]: NFKC, no zero-width characters, no
     /// spaces at the ends, inner spaces collapsed), so an id typed
     /// `"A0001 "` or with a full-width space in a hand-edited file is
     /// `A0001`. Returns the ids that changed (as written, then normal),
@@ -126,7 +129,7 @@ impl PanelsFile {
     pub fn normalize_ids(&mut self) -> Vec<(String, String)> {
         let mut changed: Vec<(String, String)> = Vec::new();
         let mut fix = |id: &mut String| {
-            if let std::borrow::Cow::Owned(n) = super::names::normalize(id) {
+            if let std::borrow::Cow::Owned(n) = crate::names::normalize(id) {
                 let old = std::mem::replace(id, n);
                 if !changed.iter().any(|(o, _)| *o == old) {
                     changed.push((old, id.clone()));
@@ -175,9 +178,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::bundle::{json_error, text_of};
-use super::csvdir::{read_table, TableInput};
-use super::error::{Errs, LoadError, WriteError};
+use crate::error::{Errs, LoadError, WriteError};
+use crate::instances::bundle::{json_error, text_of};
+use crate::instances::csvdir::{read_table, TableInput};
 use crate::model::Instance;
 
 /// Columns of a panels CSV, in output order (`score` only when the panels
@@ -214,7 +217,7 @@ pub enum PanelsFormat {
     /// `.csv`: one row per (application, expert).
     Csv,
     /// `.xlsx`: the workbook `panels solve --out x.xlsx` writes (read back
-    /// with [`super::xlsx::read_panels_xlsx`]).
+    /// with [`crate::workbooks::xlsx::read_panels_xlsx`]).
     Xlsx,
 }
 
@@ -245,7 +248,7 @@ pub fn write_panels(path: &Path, panels: &PanelsFile, inst: &Instance) -> Result
     let format = PanelsFormat::from_path(path).ok_or_else(|| WriteError::UnknownFormat {
         path: path.to_path_buf(),
     })?;
-    let mut out = super::Outputs::new();
+    let mut out = crate::Outputs::new();
     out.file(path, &panels_bytes(path, panels, inst, format)?)?;
     out.commit()
 }
@@ -279,9 +282,10 @@ pub fn panels_bytes(
         ));
     }
     match format {
-        PanelsFormat::Xlsx => super::xlsx::panels_xlsx_bytes(path, panels, inst),
+        PanelsFormat::Xlsx => crate::workbooks::xlsx::panels_xlsx_bytes(path, panels, inst),
         PanelsFormat::Json => {
-            let mut bytes = serde_json::to_vec_pretty(panels).map_err(|e| bad(e.to_string()))?;
+            let mut bytes =
+                serde_json::to_vec_pretty(panels).map_err(|e| WriteError::encode(path, e))?;
             bytes.push(b'\n');
             Ok(bytes)
         }
@@ -305,9 +309,9 @@ pub fn panels_bytes(
                 words.join(";")
             };
             let apps = inst.app_index();
-            let mut w = super::csv_safe::writer();
-            let text = |s: &str| super::csv_safe::neutralise(s).into_owned();
-            let cerr = |e: csv::Error| bad(e.to_string());
+            let mut w = crate::streams::csv_safe::writer();
+            let text = |s: &str| crate::streams::csv_safe::neutralise(s).into_owned();
+            let cerr = |e: csv::Error| WriteError::encode(path, e);
             w.write_record(&header).map_err(cerr)?;
             let assignment = Assignment::resolve(inst, panels);
             for (r, p) in assignment.records.iter().zip(&panels.panels) {
@@ -395,7 +399,7 @@ pub fn read_panels_noted(path: &Path) -> Result<(PanelsFile, Vec<String>), LoadE
             "unknown panels file format (expected a .json, .csv or .xlsx file name)",
         )
     })?;
-    let bytes = super::read_file(path)?;
+    let bytes = crate::streams::read_file(path)?;
     let mut file = read_raw(path, &bytes, format)?;
     let notes = ids_note(path, &file.normalize_ids()).into_iter().collect();
     Ok((file, notes))
@@ -473,7 +477,7 @@ fn read_raw(name: &Path, bytes: &[u8], format: PanelsFormat) -> Result<PanelsFil
             serde_json::from_str(text).map_err(|e| json_error(name, &e))
         }
         PanelsFormat::Csv => read_panels_csv(name, bytes),
-        PanelsFormat::Xlsx => super::xlsx::read_panels_xlsx(name, bytes),
+        PanelsFormat::Xlsx => crate::workbooks::xlsx::read_panels_xlsx(name, bytes),
     }
 }
 
@@ -489,7 +493,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     read_table(
         &file,
         TableInput::Bytes(bytes),
-        super::office::TableKind::PanelsCsv,
+        crate::instances::office::TableKind::PanelsCsv,
         &mut errs,
         |mut r, rec| {
             let words = r.text(rec, "state").unwrap_or_default().to_lowercase();
@@ -536,7 +540,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
             if words.contains(&state_words::LOCKED) && !locked.contains(&application) {
                 locked.push(application.clone());
             }
-            let score = if super::records::is_blank(rec.cell("score")) {
+            let score = if crate::instances::records::is_blank(rec.cell("score")) {
                 None
             } else {
                 r.number(rec, "score")

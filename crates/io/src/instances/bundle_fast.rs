@@ -21,11 +21,11 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 
-use super::bundle::{AffinitySeed, Builder, Kind, Part};
-use super::error::Errs;
-use super::records::Raw;
-use super::stream::{Scan, Source};
+use crate::error::Errs;
+use crate::instances::bundle::{AffinitySeed, Builder, Kind, Part};
+use crate::instances::records::Raw;
 use crate::model::Score;
+use crate::streams::stream::{Scan, Source};
 
 /// Marks, on the reading thread, the bytes of a bundle's structure down to
 /// its list items: `{ [` at depth 0 or 1, `} ]` closing to depth 1 or 0,
@@ -291,7 +291,7 @@ fn mark_after(t: &mut Text<'_>, close: u64) -> Result<u64, GiveUp> {
 fn single(b: &mut Builder<'_>, part: Part, text: &str) -> Result<(), GiveUp> {
     match part {
         Part::Policy => {
-            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+            let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
             b.policy(&v);
         }
         Part::Skip => {
@@ -355,12 +355,12 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
         Some(Kind::History) => match serde_json::from_str::<QuickHistory<'_>>(text) {
             Ok(q) => b.history_record(i, &q.record()),
             Err(_) => {
-                let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+                let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
                 b.item(Kind::History, i, &v);
             }
         },
         Some(kind) => {
-            let v: Value = super::strict::from_str(text).map_err(|_| GiveUp)?;
+            let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
             b.item(kind, i, &v);
         }
         None => {
@@ -422,9 +422,9 @@ struct QuickHistoryRecord<'a> {
     rating: Option<Value>,
 }
 
-impl super::records::Record for QuickHistoryRecord<'_> {
-    fn cell(&self, name: &str) -> super::records::Cell<'_> {
-        use super::records::Cell;
+impl crate::instances::records::Record for QuickHistoryRecord<'_> {
+    fn cell(&self, name: &str) -> crate::instances::records::Cell<'_> {
+        use crate::instances::records::Cell;
         fn text<'s>(s: Option<&'s str>) -> Cell<'s> {
             s.map_or(Cell::Absent, Cell::Text)
         }
@@ -575,8 +575,8 @@ impl<'t> Cursor<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::AffinityItem;
-    use crate::records::{RawAffinityList, Site};
+    use crate::instances::bundle::AffinityItem;
+    use crate::instances::records::{RawAffinityList, Site};
     use std::path::Path;
     use std::sync::Arc;
 
@@ -628,7 +628,7 @@ mod tests {
                 let q = serde_json::from_str::<QuickHistory<'_>>(text).unwrap();
                 b.history_record(0, &q.record());
             } else {
-                let v: Value = crate::strict::from_str(text).expect("strict reads it too");
+                let v: Value = crate::streams::strict::from_str(text).expect("strict reads it too");
                 b.item(Kind::History, 0, &v);
             }
             let raw = b.finish();

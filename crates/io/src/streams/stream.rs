@@ -19,7 +19,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use sha2::{Digest, Sha256};
 
-use super::error::{LoadError, Location};
+use crate::error::{LoadError, Location};
 
 /// Where a file's bytes go besides the parser: the input hash, and an
 /// observer told how many bytes were read (for progress; called from the
@@ -44,7 +44,7 @@ impl<'a> Tap<'a> {
     }
 
     /// What a CSV directory's hash puts before each file's bytes (see
-    /// [`super::instance_sha256`]): its name, a NUL byte, its length as 8
+    /// [`crate::instances::instance_sha256`]): its name, a NUL byte, its length as 8
     /// little-endian bytes.
     pub(crate) fn file_header(&mut self, name: &str, len: u64) {
         self.hasher.update(name.as_bytes());
@@ -61,7 +61,7 @@ impl<'a> Tap<'a> {
 
     /// The hash, in lower-case hex.
     pub(crate) fn finish(self) -> String {
-        super::hex(&self.hasher.finalize())
+        crate::streams::hex(&self.hasher.finalize())
     }
 }
 
@@ -260,8 +260,8 @@ fn stream_decoding<T>(
     gb18030: bool,
     parse: impl FnOnce(&mut Source) -> T,
 ) -> Result<(T, Option<&'static str>), LoadError> {
-    let file =
-        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
@@ -320,7 +320,7 @@ fn read_blocks(
     let mut not_utf8: Option<(u64, u64)> = None;
     let expected = file
         .metadata()
-        .map_err(|e| LoadError::new(path, super::describe_io(&e)));
+        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)));
     let expected = match expected {
         Ok(m) => m.len(),
         Err(e) => return fail(e),
@@ -335,7 +335,7 @@ fn read_blocks(
         let n = match read_full(&mut file, &mut block[kept..]) {
             Ok(n) => n,
             Err(e) => {
-                return fail(LoadError::new(path, super::describe_io(&e)));
+                return fail(LoadError::new(path, crate::streams::describe_io(&e)));
             }
         };
         block.truncate(kept + n);
@@ -427,15 +427,15 @@ fn read_blocks(
 /// starts the file's GB18030 part: its bytes are not UTF-8 (a cut
 /// character at the end aside), or they are but read as text no office
 /// writes while GB18030 reads them as Chinese (see
-/// [`super::office::gbk_in_disguise`]).
+/// [`crate::instances::office::gbk_in_disguise`]).
 fn gbk_from_here(block: &[u8]) -> bool {
     match std::str::from_utf8(block) {
-        Ok(t) => super::office::gbk_in_disguise(block, t).is_some(),
+        Ok(t) => crate::instances::office::gbk_in_disguise(block, t).is_some(),
         Err(e) => match e.error_len() {
             Some(_) => true,
             None => {
                 let t = std::str::from_utf8(&block[..e.valid_up_to()]).unwrap_or_default();
-                super::office::gbk_in_disguise(block, t).is_some()
+                crate::instances::office::gbk_in_disguise(block, t).is_some()
             }
         },
     }
@@ -489,12 +489,12 @@ pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
 
 /// Feeds a file to a tap by streaming it (no whole-file buffer).
 pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
-    let mut file =
-        std::fs::File::open(path).map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = read_full(&mut file, &mut buf)
-            .map_err(|e| LoadError::new(path, super::describe_io(&e)))?;
+            .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
         if n == 0 {
             return Ok(());
         }
@@ -538,7 +538,7 @@ mod tests {
         }
         let (got, hash) = stream(&bytes);
         assert_eq!(got.unwrap(), &bytes[3..]);
-        assert_eq!(hash, crate::hex(&Sha256::digest(&bytes)));
+        assert_eq!(hash, crate::streams::hex(&Sha256::digest(&bytes)));
     }
 
     fn stream_gbk(bytes: &[u8]) -> Result<(String, Option<&'static str>), LoadError> {

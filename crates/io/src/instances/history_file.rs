@@ -9,10 +9,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::csvdir::{history_row, read_table, TableInput};
-use super::error::{Errs, LoadError, LoadErrors, WriteError};
-use super::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS};
+use crate::error::{Errs, LoadError, LoadErrors, WriteError};
 use crate::history::PastReview;
+use crate::instances::csvdir::{history_row, read_table, TableInput};
+use crate::instances::records::{parse_history, JsonRecord, Reader, Site, HISTORY_FIELDS};
 
 /// The form of a history file, by its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,15 +56,15 @@ pub fn read_history_file(path: &Path) -> Result<Vec<PastReview>, LoadErrors> {
 /// As [`read_history_file`].
 pub fn read_history_file_lang(
     path: &Path,
-) -> Result<(Vec<PastReview>, Option<super::office::Lang>), LoadErrors> {
+) -> Result<(Vec<PastReview>, Option<crate::instances::office::Lang>), LoadErrors> {
     let form = HistoryForm::of(path).ok_or_else(|| LoadError::new(path, HISTORY_EXTENSIONS))?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
-        Err(e) => return Err(LoadError::new(path, super::describe_io(&e)).into()),
+        Err(e) => return Err(LoadError::new(path, crate::streams::describe_io(&e)).into()),
     };
     if form == HistoryForm::Xlsx {
-        return super::xlsx::read_history_xlsx(path, &bytes).map(|(r, l)| (r, Some(l)));
+        return crate::workbooks::xlsx::read_history_xlsx(path, &bytes).map(|(r, l)| (r, Some(l)));
     }
     read_history_bytes(path, form, &bytes).map(|r| (r, None))
 }
@@ -81,21 +81,22 @@ pub fn read_history_bytes(
     let mut out = Vec::new();
     match form {
         HistoryForm::Xlsx => {
-            return super::xlsx::read_history_xlsx(path, bytes).map(|(records, _)| records)
+            return crate::workbooks::xlsx::read_history_xlsx(path, bytes)
+                .map(|(records, _)| records)
         }
         HistoryForm::Csv => {
             read_table(
                 &file,
                 TableInput::Bytes(bytes),
-                super::office::TableKind::History,
+                crate::instances::office::TableKind::History,
                 &mut errs,
                 |r, rec| out.extend(parse_history(r, rec)),
             );
         }
         HistoryForm::Json => {
-            let text = super::bundle::text_of(path, bytes)?;
-            let v: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| super::bundle::json_error(path, &e))?;
+            let text = crate::instances::bundle::text_of(path, bytes)?;
+            let v: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| crate::instances::bundle::json_error(path, &e))?;
             let list = match &v {
                 serde_json::Value::Array(items) => items.as_slice(),
                 serde_json::Value::Object(m) => {
@@ -131,18 +132,18 @@ pub fn history_bytes(
     path: &Path,
     form: HistoryForm,
     records: &[PastReview],
-    lang: super::office::Lang,
+    lang: crate::instances::office::Lang,
 ) -> Result<Vec<u8>, WriteError> {
     match form {
         HistoryForm::Csv => {
-            super::csvdir::table(path, HISTORY_FIELDS, records.iter().map(history_row))
+            crate::instances::csvdir::table(path, HISTORY_FIELDS, records.iter().map(history_row))
         }
-        HistoryForm::Xlsx => super::xlsx::history_xlsx_bytes(path, records, lang),
+        HistoryForm::Xlsx => crate::workbooks::xlsx::history_xlsx_bytes(path, records, lang),
         HistoryForm::Json => {
             let mut out = b"[\n".to_vec();
             for (i, r) in records.iter().enumerate() {
-                let line = serde_json::to_vec(&super::bundle_write::HistoryOut::of(r))
-                    .map_err(|e| WriteError::unrepresentable(path, e.to_string()))?;
+                let line = serde_json::to_vec(&crate::instances::bundle_write::HistoryOut::of(r))
+                    .map_err(|e| WriteError::encode(path, e))?;
                 out.extend_from_slice(b"  ");
                 out.extend_from_slice(&line);
                 if i + 1 < records.len() {

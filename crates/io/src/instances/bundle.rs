@@ -5,13 +5,13 @@
 //! [`Builder`] turns the bundle's parts into raw records, whichever parser
 //! walks the file: serde_json's, through the visitors here (bundles in
 //! memory, and files the fast path gives up on), or the streaming fast
-//! path ([`super::bundle_fast`]). Records are parsed one at a time (a small
+//! path ([`crate::instances::bundle_fast`]). Records are parsed one at a time (a small
 //! `serde_json::Value`, or for affinity records no JSON object at all, ids
 //! interned as they are read), so memory stays near the size of the model,
 //! not of a JSON tree of the whole file. Syntax errors carry line and
 //! column; record errors carry the record's path and id
 //! (`experts[3] (id E0007)`). serde_json's recursion limit (128) guards
-//! against deeply nested input. Writing is in [`super::bundle_write`].
+//! against deeply nested input. Writing is in [`crate::instances::bundle_write`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -23,16 +23,16 @@ use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, V
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::{Errs, LoadError, Location};
-use super::intern::IdTable;
-use super::records::{
+use crate::error::{Errs, LoadError, Location};
+use crate::instances::records::{
     nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_history,
     parse_policy, Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
-use super::stream::Source;
-use super::strict::Strict;
 use crate::model::Score;
+use crate::streams::intern::IdTable;
+use crate::streams::stream::Source;
+use crate::streams::strict::Strict;
 
 /// Top-level keys of a bundle.
 pub const BUNDLE_KEYS: &[&str] = &[
@@ -59,7 +59,7 @@ pub(crate) fn text_of<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, LoadE
     std::str::from_utf8(body).map_err(|e| {
         let at = e.valid_up_to();
         let line = body[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        super::stream::utf8_error(file, (at + bom) as u64, line)
+        crate::streams::stream::utf8_error(file, (at + bom) as u64, line)
     })
 }
 
@@ -103,7 +103,7 @@ pub(crate) fn read_bundle(file: &Path, bytes: &[u8], errs: &mut Errs) -> Option<
     parse_bundle(file, serde_json::Deserializer::from_str(text), errs)
 }
 
-/// Reads a bundle from a stream of its text (see [`super::stream`]).
+/// Reads a bundle from a stream of its text (see [`crate::streams::stream`]).
 pub(crate) fn read_bundle_stream(file: &Path, source: &mut Source, errs: &mut Errs) -> Option<Raw> {
     let reader = std::io::BufReader::with_capacity(1 << 16, &mut *source);
     let raw = parse_bundle(file, serde_json::Deserializer::from_reader(reader), errs);
@@ -134,7 +134,7 @@ fn parse_bundle<'de, R: serde_json::de::Read<'de>>(
 
 /// Builds the raw records of a bundle from its parts, whichever parser
 /// walks the file: the serde visitor here, or the streaming fast path
-/// ([`super::bundle_fast`]). One set of rules for keys and records.
+/// ([`crate::instances::bundle_fast`]). One set of rules for keys and records.
 pub(crate) struct Builder<'e> {
     pub(crate) file: Arc<Path>,
     pub(crate) errs: &'e mut Errs,
@@ -231,7 +231,7 @@ impl<'e> Builder<'e> {
     }
 
     /// Item `i` of the history list, already read as a record (the quick
-    /// path of [`super::bundle_fast`]: a record with known keys only, so
+    /// path of [`crate::instances::bundle_fast`]: a record with known keys only, so
     /// there is no unknown key to report).
     pub(crate) fn history_record(&mut self, i: usize, rec: &dyn Record) {
         let r = Reader::new(&self.file, item_site(Kind::History, i), self.errs);
@@ -632,7 +632,7 @@ impl<'de> Visitor<'de> for AffinitySeed<'_> {
         let mut score = None;
         let mut extra: Option<serde_json::Map<String, Value>> = None;
         while let Some(key) = map.next_key_seed(AffinityKeySeed)? {
-            let twice = |k: &str| A::Error::custom(super::strict::repeated_key(k));
+            let twice = |k: &str| A::Error::custom(crate::streams::strict::repeated_key(k));
             match key {
                 AffinityKey::Application if application.is_some() => {
                     return Err(twice("application"))
