@@ -93,11 +93,13 @@ fn records_built_in_code_resolve_the_same_way() {
         panels: vec![
             panels::io::panels::PanelRecord {
                 application: "A1".into(),
+                programme: None,
                 experts: vec!["E3".into()],
                 scores: None,
             },
             panels::io::panels::PanelRecord {
                 application: "A2".into(),
+                programme: None,
                 experts: vec![expert.into()],
                 scores: None,
             },

@@ -324,6 +324,95 @@ fn a_programme_no_application_names_is_refused() {
     assert!(e.contains("max_load"), "{e}");
 }
 
+/// `verify` and the infeasibility explanation name the programme whose
+/// rule they apply (SPEC: verify names each application's programme and
+/// judges it by its programme's rules), not the round's value.
+#[test]
+fn verify_and_infeasibility_name_the_programme_rule_applied() {
+    let inst = programmes(
+        r#""programmes": {"科技进步奖": {"min_outside_share": 0.5, "max_per_city": 1}}"#,
+    )
+    .unwrap();
+    // A1 with both 武汉 experts: too few from outside, two from one city.
+    let mut file = file_of(&inst, &solved(&inst));
+    file.panels[0].experts = vec!["E1".into(), "E2".into()];
+    file.panels[0].scores = None;
+    let text = panels::verify::verify(&inst, &file).render(&inst);
+    assert!(
+        text.contains("at least 1 (programme 科技进步奖's min_outside_share 0.5 of 2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("max_per_city is 1 (programme 科技进步奖)"),
+        "{text}"
+    );
+    // Only the programme asks for outside experts; A1 and A2 have one
+    // eligible (E4: E3 serves 人才计划 only, E5 is unavailable).
+    let mut inst = programmes(r#""programmes": {"科技进步奖": {"min_outside": 2}}"#).unwrap();
+    inst.experts[4].available = false;
+    let elig = Eligibility::compute(&inst);
+    let why = match solve(&inst, &elig, Method::Auto) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("A1 and A2 cannot get 2 outside experts each"),
+    };
+    assert!(
+        why.contains("relax min_outside_share / min_outside"),
+        "{why}"
+    );
+}
+
+/// Panels files name each application's programme (SPEC "Programmes":
+/// outputs name it): a JSON record field and a CSV column, which read back
+/// and verify.
+#[test]
+fn panels_files_name_each_applications_programme() {
+    let inst = programmes(r#""programmes": {"人才计划": {"panel_size": 1}}"#).unwrap();
+    let file = file_of(&inst, &solved(&inst));
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("p.json");
+    panels::io::panels::write_panels(&json, &file, &inst).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let named: Vec<&str> = v["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["programme"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["科技进步奖", "科技进步奖", "人才计划"]);
+    let csv = tmp.path().join("p.csv");
+    panels::io::panels::write_panels(&csv, &file, &inst).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|c| *c == "programme")
+        .expect("a programme column");
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let want = if cells[0] == "A3" {
+            "人才计划"
+        } else {
+            "科技进步奖"
+        };
+        assert_eq!(cells[col], want, "{line}");
+    }
+    for path in [&json, &csv] {
+        let back = panels::io::panels::read_panels(path).unwrap();
+        let report = panels::verify::verify(&inst, &back);
+        assert!(report.is_ok(), "{}", report.render(&inst));
+    }
+    // A round without programmes writes neither.
+    let plain = round(r#""year": 2026"#, "").unwrap();
+    let file = file_of(&plain, &solved(&plain));
+    panels::io::panels::write_panels(&json, &file, &plain).unwrap();
+    panels::io::panels::write_panels(&csv, &file, &plain).unwrap();
+    assert!(!std::fs::read_to_string(&json)
+        .unwrap()
+        .contains("programme"));
+    assert!(!std::fs::read_to_string(&csv).unwrap().contains("programme"));
+}
+
 #[test]
 fn programme_crossing_rules_go_to_the_mip() {
     let inst = programmes(

@@ -543,11 +543,13 @@ fn panels_round_trip_json_and_csv() {
         panels: vec![
             PanelRecord {
                 application: "A1".into(),
+                programme: None,
                 experts: vec!["E1".into(), "E3".into()],
                 scores: Some(vec![0.83, 0.5]),
             },
             PanelRecord {
                 application: "A2".into(),
+                programme: None,
                 experts: vec!["E3".into()],
                 scores: Some(vec![0.0]),
             },

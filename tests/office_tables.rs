@@ -141,6 +141,7 @@ fn a_city_spelt_another_way_is_the_same_city_for_the_outside_rule() {
         let mut wrong = file.clone();
         wrong.panels[0] = PanelRecord {
             application: "A1".into(),
+            programme: None,
             experts: vec!["E1".into(), "E2".into()],
             scores: None,
         };

@@ -189,6 +189,7 @@ fn file(
             .iter()
             .map(|(a, es)| PanelRecord {
                 application: a.to_string(),
+                programme: None,
                 experts: es.iter().map(|e| e.to_string()).collect(),
                 scores: None,
             })
@@ -1109,6 +1110,7 @@ fn to_file(c: &Case, true_micro: i64) -> PanelsFile {
             .iter()
             .map(|(a, es)| PanelRecord {
                 application: a.clone(),
+                programme: None,
                 experts: es.clone(),
                 scores: None,
             })

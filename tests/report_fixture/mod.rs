@@ -66,6 +66,7 @@ pub fn panels_file(status: &str, objective: f64, rows: &[(&str, &[&str], &[f64])
             .iter()
             .map(|(a, es, ss)| PanelRecord {
                 application: a.to_string(),
+                programme: None,
                 experts: es.iter().map(|e| e.to_string()).collect(),
                 scores: Some(ss.to_vec()),
             })

@@ -229,6 +229,7 @@ pub(crate) fn shortage_report(
     if inst.policy.min_outside_share > 0.0
         || inst.policy.min_outside > 0
         || inst.policy.max_per_city.is_some()
+        || !programmes_outside_rules(inst).is_empty()
     {
         out.fixes.push(
             "or relax min_outside_share / min_outside / max_per_city for these applications".into(),
@@ -433,13 +434,14 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
             groups.len() - MAX_LISTED
         ));
     }
+    let by_programme = programmes_outside_rules(inst);
     let home_rules = match inst.policy.max_per_city {
         Some(cap) => format!(
-            "the outside-city rule (min_outside_share {}, min_outside {}) and max_per_city {cap}",
+            "the outside-city rule (min_outside_share {}, min_outside {}{by_programme}) and max_per_city {cap}",
             inst.policy.min_outside_share, inst.policy.min_outside
         ),
         None => format!(
-            "the outside-city rule (min_outside_share {}, min_outside {})",
+            "the outside-city rule (min_outside_share {}, min_outside {}{by_programme})",
             inst.policy.min_outside_share, inst.policy.min_outside
         ),
     };
@@ -845,4 +847,28 @@ pub(crate) fn crossing_infeasible(inst: &Instance, flow_rules_feasible: bool) ->
             "relax one of the crossing rules (lower min_senior or an outside share, raise max_copanel), or raise max_load of the experts they need".into(),
         ],
     }
+}
+
+/// The programmes' own outside-city rules, for messages that quote the
+/// round's: `"; programme 科技进步奖: min_outside_share 0.6"` per programme
+/// that sets `min_outside_share`, `min_outside` or `max_per_city` (empty
+/// when none does).
+fn programmes_outside_rules(inst: &Instance) -> String {
+    let mut out = String::new();
+    for (name, r) in &inst.policy.programmes {
+        let mut set = Vec::new();
+        if let Some(s) = r.min_outside_share {
+            set.push(format!("min_outside_share {s}"));
+        }
+        if let Some(c) = r.min_outside {
+            set.push(format!("min_outside {c}"));
+        }
+        if let Some(c) = r.max_per_city {
+            set.push(format!("max_per_city {c}"));
+        }
+        if !set.is_empty() {
+            out.push_str(&format!("; programme {name}: {}", set.join(", ")));
+        }
+    }
+    out
 }

@@ -653,6 +653,7 @@ pub fn panels_file(
             let experts = &solved.panels[a.ix()];
             crate::io::panels::PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
+                programme: None,
                 experts: experts
                     .iter()
                     .map(|e| inst.experts[e.ix()].id.clone())

@@ -114,6 +114,7 @@
 //! let inst = panels_io::load_bundle_from_bytes(std::path::Path::new("r.json"), bundle)?;
 //! let record = |expert: &str| PanelRecord {
 //!     application: "A1".into(),
+//!     programme: None,
 //!     experts: vec![expert.into()],
 //!     scores: None,
 //! };

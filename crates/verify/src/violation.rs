@@ -417,9 +417,14 @@ impl Violation {
                 app_id(*after)
             ),
             Violation::WrongPanelSize { record, app, listed, k } => format!(
-                "{}: {} listed, panel size is {k}",
+                "{}: {} listed, panel size is {k}{}",
                 at(*record, *app),
-                count(*listed as u64, "expert")
+                count(*listed as u64, "expert"),
+                if inst.applications[app.ix()].panel_size.is_some() {
+                    String::new()
+                } else {
+                    by_programme(inst, *app, |r| r.panel_size.is_some())
+                }
             ),
             Violation::RepeatedExpert {
                 record,
@@ -472,11 +477,12 @@ impl Violation {
                 experts,
                 max,
             } => format!(
-                "{}: {} from {} ({}), max_per_institution is {max}",
+                "{}: {} from {} ({}), max_per_institution is {max}{}",
                 at(*record, *app),
                 count(experts.len() as u64, "expert"),
                 inst.institutions.name(institution.0),
-                ids(inst, experts)
+                ids(inst, experts),
+                by_programme(inst, *app, |r| r.max_per_institution.is_some())
             ),
             Violation::Underloaded { expert, load, min } => underloaded(inst, *expert, *load, *min),
             Violation::History(b) => b.describe(inst),
@@ -487,14 +493,19 @@ impl Violation {
                 seniors,
                 min,
             } => format!(
-                "{}: {} with a senior title ({}), min_senior is {min}",
+                "{}: {} with a senior title ({}), min_senior is {min}{}",
                 at(*record, *app),
                 count(*seniors as u64, "expert"),
-                inst.policy.senior_titles.join(", ")
+                inst.policy.senior_titles.join(", "),
+                by_programme(inst, *app, |r| r.min_senior.is_some())
             ),
             Violation::FieldNotCovered { record, app, field } => format!(
-                "{}: no panel member lists the application's field {field} (cover_fields is on)",
-                at(*record, *app)
+                "{}: no panel member lists the application's field {field} (cover_fields is on{})",
+                at(*record, *app),
+                programme_of(inst, *app)
+                    .filter(|(_, r)| r.cover_fields.is_some())
+                    .map(|(n, _)| format!(" for programme {n}"))
+                    .unwrap_or_default()
             ),
             Violation::RoundOutsideShare {
                 city,
@@ -621,11 +632,12 @@ fn city_cap(
         ""
     };
     format!(
-        "{}: {} from {}{home} ({}), max_per_city is {max}",
+        "{}: {} from {}{home} ({}), max_per_city is {max}{}",
         panel_at(inst, record, app),
         count(experts.len() as u64, "expert"),
         inst.cities.name(city.0),
-        ids(inst, experts)
+        ids(inst, experts),
+        by_programme(inst, app, |r| r.max_per_city.is_some())
     )
 }
 
@@ -723,15 +735,47 @@ fn ids(inst: &Instance, experts: &[ExpertIx]) -> String {
     list.join(", ")
 }
 
-/// Which policy field sets `inst.min_outside(a)`, in words.
+/// The rules of application `a`'s programme, with its name, when the
+/// policy lists that programme.
+fn programme_of(inst: &Instance, a: AppIx) -> Option<(&str, &crate::model::ProgrammeRules)> {
+    let name = inst.programme_name(a)?;
+    inst.policy.programmes.get(name).map(|r| (name, r))
+}
+
+/// `" (programme NAME)"` when `a`'s programme sets the rule `set` reads
+/// (so the message says whose value was applied), else empty.
+fn by_programme(
+    inst: &Instance,
+    a: AppIx,
+    set: impl Fn(&crate::model::ProgrammeRules) -> bool,
+) -> String {
+    match programme_of(inst, a) {
+        Some((name, rules)) if set(rules) => format!(" (programme {name})"),
+        _ => String::new(),
+    }
+}
+
+/// Which policy field sets `inst.min_outside(a)`, in words: the
+/// programme's when it sets it, else the round's.
 fn outside_rule(inst: &Instance, a: AppIx) -> String {
     let k = inst.panel_size(a);
     let p = &inst.policy;
-    let by_share = inst.min_outside(a) > p.min_outside.min(k);
+    let prog = programme_of(inst, a);
+    let whose = |name: Option<&str>| {
+        name.map(|n| format!("programme {n}'s "))
+            .unwrap_or_default()
+    };
+    let (share, share_by) = prog
+        .and_then(|(n, r)| r.min_outside_share.map(|s| (s, Some(n))))
+        .unwrap_or((p.min_outside_share, None));
+    let (count, count_by) = prog
+        .and_then(|(n, r)| r.min_outside.map(|c| (c, Some(n))))
+        .unwrap_or((p.min_outside, None));
+    let by_share = inst.min_outside(a) > count.min(k);
     if by_share {
-        format!("min_outside_share {} of {k}", p.min_outside_share)
+        format!("{}min_outside_share {share} of {k}", whose(share_by))
     } else {
-        format!("min_outside {}", p.min_outside)
+        format!("{}min_outside {count}", whose(count_by))
     }
 }
 

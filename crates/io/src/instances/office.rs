@@ -550,6 +550,14 @@ const PANELS_CSV_VOCAB: TableVocab = TableVocab {
             "长沙",
         ),
         col(
+            "programme",
+            &["计划类别"],
+            Text,
+            "the application's programme",
+            "计划类别",
+            "人才计划",
+        ),
+        col(
             "state",
             &["状态"],
             Text,

@@ -22,6 +22,7 @@
 //! let file = PanelsFile {
 //!     panels: vec![PanelRecord {
 //!         application: "A1".into(),
+//!         programme: None,
 //!         experts: vec!["E1".into(), "E9".into()],
 //!         scores: None,
 //!     }],

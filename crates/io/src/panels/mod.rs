@@ -165,6 +165,11 @@ impl PanelsFile {
 pub struct PanelRecord {
     /// Application id.
     pub application: String,
+    /// The application's programme (SPEC "Programmes": outputs name it).
+    /// Informative: written from the instance by [`write_panels`] when the
+    /// application has one; `verify` judges by the instance, not by this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
     /// Expert ids, in a stable order (input order of the pool).
     pub experts: Vec<String>,
     /// Scores of the pairs, aligned with `experts` (informative).
@@ -184,13 +189,15 @@ use crate::instances::csvdir::{read_table, TableInput};
 use crate::model::Instance;
 
 /// Columns of a panels CSV, in output order (`score` only when the panels
-/// carry scores, `state` only when the file carries round state).
+/// carry scores, `programme` only when an application of the instance has
+/// one, `state` only when the file carries round state).
 pub const PANELS_CSV_COLUMNS: &[&str] = &[
     "application",
     "expert",
     "score",
     "expert_city",
     "application_city",
+    "programme",
     "state",
 ];
 
@@ -238,7 +245,9 @@ impl PanelsFormat {
 /// Writes a panels file atomically: `.json` as pretty JSON (SPEC.md
 /// "Outputs"), `.csv` as one row per (application, expert) with columns
 /// [`PANELS_CSV_COLUMNS`] (`score` only when the panels carry scores; the
-/// cities come from `inst`). Any other extension is an error.
+/// cities and programmes come from `inst`). Each panel names its
+/// application's programme, when it has one (SPEC "Programmes"). Any other
+/// extension is an error.
 ///
 /// # Errors
 /// Unknown extension; a non-finite number; a panel naming an application or
@@ -281,9 +290,25 @@ pub fn panels_bytes(
             "a score, the objective or the bound is not finite".into()
         ));
     }
+    let with_programme = inst.applications.iter().any(|a| a.programme.is_some());
     match format {
         PanelsFormat::Xlsx => crate::workbooks::xlsx::panels_xlsx_bytes(path, panels, inst),
         PanelsFormat::Json => {
+            let named;
+            let panels = if with_programme || panels.panels.iter().any(|p| p.programme.is_some()) {
+                let apps = inst.app_index();
+                let mut file = panels.clone();
+                for p in &mut file.panels {
+                    p.programme = apps
+                        .get(p.application.as_str())
+                        .and_then(|&a| inst.programme_name(a))
+                        .map(str::to_string);
+                }
+                named = file;
+                &named
+            } else {
+                panels
+            };
             let mut bytes =
                 serde_json::to_vec_pretty(panels).map_err(|e| WriteError::encode(path, e))?;
             bytes.push(b'\n');
@@ -296,6 +321,7 @@ pub fn panels_bytes(
                 .iter()
                 .copied()
                 .filter(|c| with_scores || *c != "score")
+                .filter(|c| with_programme || *c != "programme")
                 .filter(|c| with_state || *c != "state")
                 .collect();
             let seat_state = |app: &str| {
@@ -331,6 +357,9 @@ pub fn panels_bytes(
                     }
                     row.push(text(inst.expert_city(ex)));
                     row.push(text(inst.app_city(a)));
+                    if with_programme {
+                        row.push(text(inst.programme_name(a).unwrap_or_default()));
+                    }
                     if with_state {
                         row.push(text(&seat_state(&p.application)));
                     }
@@ -350,6 +379,9 @@ pub fn panels_bytes(
                 }
                 row.push(inst.expert_city(ex).to_string());
                 row.push(inst.app_city(a).to_string());
+                if with_programme {
+                    row.push(text(inst.programme_name(a).unwrap_or_default()));
+                }
                 row.push(state_words::DECLINED.to_string());
                 w.write_record(&row).map_err(cerr)?;
             }
@@ -363,6 +395,9 @@ pub fn panels_bytes(
                 }
                 row.push(inst.expert_city(ex).to_string());
                 row.push(String::new());
+                if with_programme {
+                    row.push(String::new());
+                }
                 row.push(state_words::WITHDRAWN.to_string());
                 w.write_record(&row).map_err(cerr)?;
             }
@@ -551,6 +586,7 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
             let i = *index.entry(application.clone()).or_insert_with(|| {
                 panels.push(PanelRecord {
                     application,
+                    programme: None,
                     experts: Vec::new(),
                     scores: Some(Vec::new()),
                 });

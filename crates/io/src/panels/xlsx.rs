@@ -670,6 +670,7 @@ fn read_panel_sheets(
                 .collect();
             out.panels.push(PanelRecord {
                 application: app.to_string(),
+                programme: None,
                 experts,
                 scores: listed,
             });

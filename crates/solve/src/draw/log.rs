@@ -238,6 +238,7 @@ pub fn panel_records(
             let experts = panels.get(a.ix()).map(Vec::as_slice).unwrap_or(&[]);
             PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
+                programme: None,
                 experts: ids(inst, experts),
                 scores: Some(
                     experts
