@@ -99,6 +99,40 @@ index_type!(
     PersonIx
 );
 
+/// A short id stored inline (zero-padded; equal ids have equal bytes): a
+/// hash table keyed by it finds an id without reading a string elsewhere
+/// in memory (the id tables of loading, [`Interner`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShortId {
+    len: u8,
+    bytes: [u8; ShortId::MAX],
+}
+
+/// Hashes the id's bytes only, not the padding.
+impl std::hash::Hash for ShortId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(&self.bytes[..usize::from(self.len)]);
+    }
+}
+
+impl ShortId {
+    /// The longest id kept inline, in bytes.
+    pub const MAX: usize = 23;
+
+    /// `id` inline, when it is at most [`ShortId::MAX`] bytes long.
+    pub fn new(id: &str) -> Option<ShortId> {
+        let b = id.as_bytes();
+        (b.len() <= ShortId::MAX).then(|| {
+            let mut bytes = [0u8; ShortId::MAX];
+            bytes[..b.len()].copy_from_slice(b);
+            ShortId {
+                len: b.len() as u8,
+                bytes,
+            }
+        })
+    }
+}
+
 /// Interns strings to dense indices in first-appearance order. The index
 /// is a hash map with rustc's Fx hash, as the loader's id tables (looked
 /// up only, never iterated: output follows `names`; a history resolves
@@ -106,24 +140,34 @@ index_type!(
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interner {
     names: Vec<String>,
-    index: rustc_hash::FxHashMap<String, u32>,
+    /// Names of up to [`ShortId::MAX`] bytes (nearly all), kept inside
+    /// the table.
+    short: rustc_hash::FxHashMap<ShortId, u32>,
+    long: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Interner {
     /// Returns the index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.index.get(name) {
+        if let Some(i) = self.get(name) {
             return i;
         }
         let i = self.names.len() as u32;
         self.names.push(name.to_string());
-        self.index.insert(name.to_string(), i);
+        match ShortId::new(name) {
+            Some(short) => self.short.insert(short, i),
+            None => self.long.insert(name.to_string(), i),
+        };
         i
     }
 
     /// The index of `name`, if interned.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        match ShortId::new(name) {
+            Some(short) => self.short.get(&short),
+            None => self.long.get(name),
+        }
+        .copied()
     }
 
     /// The name behind an index.
@@ -1063,5 +1107,30 @@ impl Instance {
         cities.sort_unstable();
         cities.dedup();
         b * (cities.len() as i64 - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Interner;
+
+    /// Short names (kept inline) and long ones number alike, in
+    /// first-seen order; lookups find both and nothing else.
+    #[test]
+    fn interner_numbers_short_and_long_names_in_first_seen_order() {
+        let mut t = Interner::default();
+        let long = "华中科技大学同济医学院附属协和医院";
+        assert!(long.len() > super::ShortId::MAX);
+        let got: Vec<u32> = ["E1", long, "E1", "武汉", long, "E2"]
+            .iter()
+            .map(|s| t.intern(s))
+            .collect();
+        assert_eq!(got, vec![0, 1, 0, 2, 1, 3]);
+        assert_eq!(t.names(), ["E1", long, "武汉", "E2"]);
+        assert_eq!(t.get(long), Some(1));
+        assert_eq!(t.get("E2"), Some(3));
+        assert_eq!(t.get("E"), None);
+        assert_eq!(t.get(&long[..long.len() - 3]), None);
+        assert_eq!(t.len(), 4);
     }
 }

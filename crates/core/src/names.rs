@@ -89,20 +89,28 @@ pub fn is_list_separator(c: char) -> bool {
 /// A list cell's items: normalised, split at every separator, empty items
 /// dropped (`"F0401；F0406、 F0502"` → three fields).
 pub fn split_list(cell: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    split_list_into(cell, &mut out);
+    out
+}
+
+/// [`split_list`], appending the items to `out` (a list of cells, as a
+/// JSON list is, then costs no vector per cell).
+pub fn split_list_into(cell: &str, out: &mut Vec<String>) {
     if is_plain(cell) && !cell.contains(is_list_separator) {
         // One plain item (the common case): nothing to split or normalise.
-        return if cell.is_empty() {
-            Vec::new()
-        } else {
-            vec![cell.to_string()]
-        };
+        if !cell.is_empty() {
+            out.push(cell.to_string());
+        }
+        return;
     }
-    normalize(cell)
-        .split(is_list_separator)
-        .map(normalize)
-        .filter(|s| !s.is_empty())
-        .map(Cow::into_owned)
-        .collect()
+    out.extend(
+        normalize(cell)
+            .split(is_list_separator)
+            .map(normalize)
+            .filter(|s| !s.is_empty())
+            .map(Cow::into_owned),
+    );
 }
 
 #[cfg(test)]

@@ -559,7 +559,7 @@ impl<T> Buckets<T> {
 /// The repeats of the round under `avoid_repeat` ([`Repeats`]).
 ///
 /// Complexity: O(records · log) to keep each expert's latest review per
-/// institution and per person (bucketed by key, see [`latest_per_key`]),
+/// institution and per person (bucketed by key in one counting pass),
 /// then O(Σ_a experts who reviewed a's team members · log) for the team
 /// rows; the institution lists are shared, so memory follows the history,
 /// not applications × experts.

@@ -730,7 +730,11 @@ pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
 /// every form), empty dropped.
 pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     fn clean<'s>(items: impl Iterator<Item = &'s str>) -> Vec<String> {
-        items.flat_map(split_list).collect()
+        let mut out = Vec::with_capacity(items.size_hint().0);
+        for item in items {
+            crate::names::split_list_into(item, &mut out);
+        }
+        out
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),

@@ -12,6 +12,8 @@
 /// `E000124`) still spread over a table's low bits.
 pub(crate) type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
+use panels_core::model::ShortId;
+
 /// Distinct ids numbered in first-seen order.
 #[derive(Debug, Default)]
 pub(crate) struct IdTable {
@@ -25,36 +27,6 @@ pub(crate) struct IdTable {
     /// at hand costs no cache miss, where a table lookup costs one or two.
     last: String,
     last_k: u32,
-}
-
-/// A short id stored inline (zero-padded; equal ids have equal bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct ShortId {
-    len: u8,
-    bytes: [u8; ShortId::MAX],
-}
-
-/// Hashes the id's bytes only, not the padding.
-impl std::hash::Hash for ShortId {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write(&self.bytes[..usize::from(self.len)]);
-    }
-}
-
-impl ShortId {
-    const MAX: usize = 23;
-
-    fn new(id: &str) -> Option<ShortId> {
-        let b = id.as_bytes();
-        (b.len() <= ShortId::MAX).then(|| {
-            let mut bytes = [0u8; ShortId::MAX];
-            bytes[..b.len()].copy_from_slice(b);
-            ShortId {
-                len: b.len() as u8,
-                bytes,
-            }
-        })
-    }
 }
 
 impl IdTable {
