@@ -99,12 +99,16 @@ pub struct Encoded {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct EncodeOptions {
     /// Make a group node for the home city whenever its cap is below the
-    /// panel size (even before any home-city pair), and for every other
-    /// capped group whose pairs already fill its cap (rather than only
-    /// those whose pairs exceed it), so that pairs added later (see
-    /// [`Encoded::add_pair`]) mostly find their node. Groups below their
-    /// cap get none: a national round touches dozens of institutions per
-    /// application, and a node for each would multiply the network.
+    /// panel size (even before any home-city pair), so that the pairs
+    /// added later (see [`Encoded::add_pair`]), most of which fall under
+    /// the outside-city rule, find their node. Every other group gets a
+    /// node only when its pairs exceed its cap, as without this option: a
+    /// national round with computed scores has about ten groups per
+    /// application whose candidates exactly fill the cap, and a node for
+    /// each made the network 1.7× larger (1.0M nodes against 0.6M at
+    /// 60,000 × 16,000 with the Yangtze caps) and the simplex 1.7× slower,
+    /// while a pair added later to such a group forces a rebuild either
+    /// way only when the group then exceeds its cap.
     pub groups_for_later_pairs: bool,
     /// Give every available expert a node (pairs added later then always
     /// find their expert).
@@ -300,8 +304,7 @@ fn encode_full(
                 city_groups.push(((a, c), n));
             } else if cap < k
                 && (cap < count
-                    || (opts.groups_for_later_pairs
-                        && (cap <= count || c == inst.applications[a.ix()].city)))
+                    || (opts.groups_for_later_pairs && c == inst.applications[a.ix()].city))
             {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, i64::from(cap), 0);
@@ -314,9 +317,7 @@ fn encode_full(
         for t in 0..per_inst.touched.len() {
             let ii = per_inst.touched[t];
             let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
-            if inst_cap < k
-                && (inst_cap < count || (opts.groups_for_later_pairs && inst_cap <= count))
-            {
+            if inst_cap < k && inst_cap < count {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
                 let first = per_inst.first[ii];
@@ -697,5 +698,41 @@ mod tests {
         // is refused too.
         let mut enc = encode_with_options(&inst, &pairs, later);
         assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row2));
+    }
+
+    /// A capped group whose candidates only fill its cap gets no node on a
+    /// growing network (the cap cannot bind yet); the home city does. A
+    /// later pair that would take the group past its cap is refused, so
+    /// the network is rebuilt with the node.
+    #[test]
+    fn a_group_filled_to_its_cap_gets_no_node_until_a_pair_exceeds_it() {
+        let (inst, _) = capped();
+        // A1's candidate E2 fills 合肥's cap of 1.
+        let pairs = EligiblePairs {
+            offsets: vec![0, 1],
+            experts: vec![ExpertIx(1)],
+            scores: vec![Score(1)],
+        };
+        let later = EncodeOptions {
+            groups_for_later_pairs: true,
+            all_available_experts: true,
+        };
+        let mut enc = encode_with_options(&inst, &pairs, later);
+        let groups: Vec<&str> = enc
+            .city_groups
+            .iter()
+            .map(|&((_, c), _)| inst.cities.name(c.0))
+            .collect();
+        assert_eq!(groups, ["武汉"], "the home city only");
+        let row = [ExpertIx(1), ExpertIx(2)];
+        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row));
+        // Built with both 合肥 pairs, the group gets its node.
+        let both = EligiblePairs {
+            offsets: vec![0, 2],
+            experts: vec![ExpertIx(1), ExpertIx(2)],
+            scores: vec![Score(1), Score(1)],
+        };
+        let enc = encode_with_options(&inst, &both, later);
+        assert_eq!(enc.city_groups.len(), 2);
     }
 }
