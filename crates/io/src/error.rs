@@ -303,6 +303,12 @@ pub const MAX_TOTAL_LIST_ITEMS: usize = 10_000_000;
 impl Errs {
     /// Counts `n` more list items; `Err(Some(message))` the first time the
     /// total passes [`MAX_TOTAL_LIST_ITEMS`], `Err(None)` after that.
+    /// True when `n` more list items stay within [`MAX_TOTAL_LIST_ITEMS`]
+    /// (counting nothing).
+    pub(crate) fn list_items_fit(&self, n: usize) -> bool {
+        self.list_items.saturating_add(n) <= MAX_TOTAL_LIST_ITEMS
+    }
+
     pub(crate) fn count_list_items(&mut self, n: usize) -> Result<(), Option<String>> {
         let before = self.list_items;
         self.list_items = before.saturating_add(n);

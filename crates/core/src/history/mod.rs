@@ -122,7 +122,11 @@ pub struct History {
     pub given: bool,
     expert: Vec<Option<ExpertIx>>,
     institution: Vec<Option<InstIx>>,
-    team: Vec<Vec<PersonIx>>,
+    /// Record i's team (today's persons) is
+    /// `team_people[team_start[i]..team_start[i + 1]]`: one vector for
+    /// all teams, not a small one per record.
+    team_start: Vec<usize>,
+    team_people: Vec<PersonIx>,
     /// Per expert of the pool: what the yearly rules read of their
     /// records (input order).
     by_expert: Vec<Vec<Fact>>,
@@ -167,8 +171,12 @@ impl History {
         let mut h = History {
             given: true,
             by_expert: vec![Vec::new(); n_experts],
+            expert: Vec::with_capacity(records.len()),
+            institution: Vec::with_capacity(records.len()),
+            team_start: Vec::with_capacity(records.len() + 1),
             ..History::default()
         };
+        h.team_start.push(0);
         // Records often come grouped by expert (an export sorted by
         // reviewer, the generator's): then the previous record's answer
         // is at hand.
@@ -201,12 +209,12 @@ impl History {
                     .or_else(|| folded.get(&place_key(&name)).copied())
                     .map(InstIx),
             );
-            h.team.push(
+            h.team_people.extend(
                 r.team
                     .iter()
-                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx))
-                    .collect(),
+                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx)),
             );
+            h.team_start.push(h.team_people.len());
         }
         h.records = records;
         h
@@ -234,7 +242,10 @@ impl History {
 
     /// Today's persons of record `i`'s past team.
     pub(crate) fn team_of(&self, i: usize) -> &[PersonIx] {
-        self.team.get(i).map_or(&[], Vec::as_slice)
+        match (self.team_start.get(i), self.team_start.get(i + 1)) {
+            (Some(&from), Some(&to)) => &self.team_people[from..to],
+            _ => &[],
+        }
     }
 
     /// Served or no-show reviews of `e` in `year` (what
@@ -573,7 +584,17 @@ pub fn repeats(inst: &Instance) -> Repeats {
     // served record, the first in input order among those of its year.
     let mut by_inst: Vec<(usize, ExpertIx, i32, u32)> = Vec::new();
     let mut by_person: Vec<(usize, ExpertIx, i32, u32)> = Vec::new();
+    if p.avoid_repeat.institution() {
+        by_inst.reserve(h.records.len());
+    }
+    if p.avoid_repeat.team() {
+        by_person.reserve(h.team_people.len());
+    }
+    // Each record's year, side by side (the team rows below compare years
+    // without reaching into the records).
+    let mut years = vec![0i32; h.records.len()];
     for (i, r) in h.records.iter().enumerate() {
+        years[i] = r.year;
         let Some(e) = h.expert_of(i) else { continue };
         if !r.outcome.served() || !counts(p, r.year) {
             continue;
@@ -598,24 +619,31 @@ pub fn repeats(inst: &Instance) -> Repeats {
     drop(by_inst);
     let person_lists = latest_per_key(inst.persons.len(), &by_person);
     drop(by_person);
+    // (expert, latest year first, record, order found, person): the order
+    // found breaks the last ties, so the unstable sort keeps the person
+    // met first, as a stable sort would.
+    let mut found: Vec<(ExpertIx, std::cmp::Reverse<i32>, u32, usize, PersonIx)> = Vec::new();
     for a in inst.app_ixs() {
         let app = &inst.applications[a.ix()];
-        let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::new();
+        found.clear();
         for &person in &app.team {
             for &(e, i) in person_lists.get(person.ix()) {
+                let year = std::cmp::Reverse(years[i as usize]);
+                found.push((e, year, i, found.len(), person));
+            }
+        }
+        if found.is_empty() {
+            continue;
+        }
+        // Per expert: the latest team review (earlier record on ties).
+        found.sort_unstable_by_key(|t| (t.0, t.1, t.2, t.3));
+        let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::with_capacity(found.len());
+        for &(e, _, i, _, person) in &found {
+            if team.last().is_none_or(|t| t.0 != e) {
                 team.push((e, i, person));
             }
         }
-        if !team.is_empty() {
-            // Per expert: the latest team review (earlier record on ties).
-            team.sort_by(|x, y| {
-                let (rx, ry) = (&h.records[x.1 as usize], &h.records[y.1 as usize]);
-                x.0.cmp(&y.0)
-                    .then(ry.year.cmp(&rx.year))
-                    .then(x.1.cmp(&y.1))
-            });
-            team.dedup_by_key(|t| t.0);
-        }
+        team.shrink_to_fit();
         out.team[a.ix()] = team;
     }
     out.pairs = inst

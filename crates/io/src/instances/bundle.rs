@@ -241,6 +241,27 @@ impl<'e> Builder<'e> {
             .extend(parse_history(r, rec));
     }
 
+    /// Item `i` of the history list, read by hand into a valid record
+    /// with `team_items` team items (the hand reader of
+    /// [`crate::instances::bundle_fast`] takes only records without a
+    /// problem). False, with nothing counted or kept, when the team would
+    /// pass the load's total of list items: the record must then be read
+    /// again by the general path, which words that.
+    pub(crate) fn history_valid(
+        &mut self,
+        record: crate::history::PastReview,
+        team_items: usize,
+    ) -> bool {
+        if !self.errs.list_items_fit(team_items) {
+            return false;
+        }
+        if self.errs.count_list_items(team_items).is_err() {
+            return false;
+        }
+        self.raw.history.get_or_insert_with(Vec::new).push(record);
+        true
+    }
+
     /// Item `i` of another list.
     pub(crate) fn item(&mut self, kind: Kind, i: usize, v: &Value) {
         let site = item_site(kind, i);

@@ -22,6 +22,7 @@ use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 
 use crate::error::Errs;
+use crate::history::{Outcome, PastReview};
 use crate::instances::bundle::{AffinitySeed, Builder, Kind, Part};
 use crate::instances::records::Raw;
 use crate::model::Score;
@@ -352,13 +353,13 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
                 .map_err(|_| GiveUp)?;
             b.affinity_item(i, item);
         }
-        Some(Kind::History) => match serde_json::from_str::<QuickHistory<'_>>(text) {
-            Ok(q) => b.history_record(i, &q.record()),
-            Err(_) => {
-                let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
-                b.item(Kind::History, i, &v);
+        Some(Kind::History) => {
+            let kept = quick_history_record(text)
+                .is_some_and(|(record, team_items)| b.history_valid(record, team_items));
+            if !kept {
+                history_item(b, i, text)?;
             }
-        },
+        }
         Some(kind) => {
             let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
             b.item(kind, i, &v);
@@ -368,6 +369,161 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
         }
     }
     Ok(())
+}
+
+/// A history item not taken by [`quick_history_record`]: through
+/// [`QuickHistory`] when it has that shape, else as a JSON value.
+fn history_item(b: &mut Builder<'_>, i: usize, text: &str) -> Result<(), GiveUp> {
+    match serde_json::from_str::<QuickHistory<'_>>(text) {
+        Ok(q) => b.history_record(i, &q.record()),
+        Err(_) => {
+            let v: Value = crate::streams::strict::from_str(text).map_err(|_| GiveUp)?;
+            b.item(Kind::History, i, &v);
+        }
+    }
+    Ok(())
+}
+
+/// Most team items the hand reader takes in one record (longer teams go
+/// the general way).
+const QUICK_TEAM_ITEMS: usize = 1000;
+
+/// A history record read by hand straight into its [`PastReview`], with
+/// its number of team items, when it is valid as it stands in its plain
+/// shape: an object of the history table's keys, each once, in any order;
+/// texts without escapes or control characters; `year` an integer within
+/// `i32`; `institution` and `expert` not blank; `team` a list of such
+/// texts; `outcome` a word [`Outcome::parse`] knows; `rating` a number
+/// from 1 to 5; `null` for an optional field. The record is what the
+/// general path builds of the same text (the same functions clean the
+/// names and split the team; property tests below). Anything else — any
+/// problem that path would word, any other shape — is `None`, and the
+/// item is read the general way.
+fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
+    use crate::instances::records::control_char;
+    use crate::names::{normalize, split_list_into};
+    /// An optional text as the general path reads it: `None` (blank), or
+    /// the text as written.
+    fn optional(s: Option<&str>) -> Option<Option<String>> {
+        match s {
+            None => Some(None),
+            Some(s) if control_char(s).is_some() => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(s.to_string())),
+        }
+    }
+    /// A required id: its normal form, not blank.
+    fn id(s: &str) -> Option<String> {
+        if control_char(s).is_some() {
+            return None;
+        }
+        let n = normalize(s);
+        (!n.is_empty()).then(|| n.into_owned())
+    }
+    let mut c = Cursor { text, i: 0 };
+    c.blank();
+    c.eat(b'{')?;
+    let mut seen = 0u16;
+    let (mut year, mut institution, mut expert) = (None, None, None);
+    let mut r = PastReview::default();
+    let mut team_items = 0;
+    loop {
+        c.blank();
+        let key = c.plain_string()?;
+        c.blank();
+        c.eat(b':')?;
+        c.blank();
+        let bit = match key {
+            "year" => 0,
+            "round" => 1,
+            "programme" => 2,
+            "application" => 3,
+            "institution" => 4,
+            "team" => 5,
+            "expert" => 6,
+            "outcome" => 7,
+            "rating" => 8,
+            _ => return None,
+        };
+        if seen & (1 << bit) != 0 {
+            return None;
+        }
+        seen |= 1 << bit;
+        match bit {
+            0 => year = Some(c.integer()?),
+            4 => institution = Some(id(c.plain_string()?)?),
+            6 => expert = Some(id(c.plain_string()?)?),
+            5 => {
+                if !c.null() {
+                    let mut items = Vec::new();
+                    c.eat(b'[')?;
+                    c.blank();
+                    if c.peek() == Some(b']') {
+                        c.i += 1;
+                    } else {
+                        loop {
+                            c.blank();
+                            let s = c.plain_string()?;
+                            if control_char(s).is_some() || items.len() >= QUICK_TEAM_ITEMS {
+                                return None;
+                            }
+                            split_list_into(s, &mut items);
+                            c.blank();
+                            match c.next()? {
+                                b',' => {}
+                                b']' => break,
+                                _ => return None,
+                            }
+                        }
+                    }
+                    team_items = items.len();
+                    r.team = items;
+                }
+            }
+            8 => {
+                if !c.null() {
+                    let x = c.number()?;
+                    if !(1.0..=5.0).contains(&x) {
+                        return None;
+                    }
+                    r.rating = Some(x);
+                }
+            }
+            _ => {
+                let s = if c.null() {
+                    None
+                } else {
+                    Some(c.plain_string()?)
+                };
+                let t = optional(s)?;
+                match bit {
+                    1 => r.round = t,
+                    2 => r.programme = t.map(|p| p.trim().to_string()),
+                    3 => r.application = t,
+                    _ => {
+                        r.outcome = match t {
+                            None => Outcome::Reviewed,
+                            Some(t) => Outcome::parse(&t)?,
+                        }
+                    }
+                }
+            }
+        }
+        c.blank();
+        match c.next()? {
+            b',' => {}
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    c.blank();
+    if c.i != text.len() {
+        return None;
+    }
+    r.year = year?;
+    r.institution = institution?;
+    r.expert = expert?;
+    Some((r, team_items))
 }
 
 /// A history record in its common shape, read without building a JSON
@@ -534,6 +690,63 @@ impl<'t> Cursor<'t> {
         self.i - start
     }
 
+    /// The literal `null`, taken when it is next.
+    fn null(&mut self) -> bool {
+        let yes = self.text.as_bytes()[self.i..].starts_with(b"null");
+        if yes {
+            self.i += 4;
+        }
+        yes
+    }
+
+    /// A JSON integer (no fraction, no exponent) within `i32`.
+    fn integer(&mut self) -> Option<i32> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || n > 10 || (n > 1 && self.text.as_bytes()[int_start] == b'0') {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.text.get(start..self.i)?.parse().ok()
+    }
+
+    /// Any JSON number, as a finite `f64` (the correctly rounded value of
+    /// its text).
+    fn number(&mut self) -> Option<f64> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.text.as_bytes()[int_start] == b'0') {
+            return None;
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        let x: f64 = self.text.get(start..self.i)?.parse().ok()?;
+        x.is_finite().then_some(x)
+    }
+
     /// A JSON number with a fraction or an exponent (integers are left to
     /// serde_json), as a finite `f64`.
     fn decimal(&mut self) -> Option<f64> {
@@ -638,8 +851,163 @@ mod tests {
         Some((run(true), run(false)))
     }
 
+    /// A history item read by the hand reader and by the JSON value
+    /// path, when the hand reader takes it: the records and messages of
+    /// each (the value path must take it too, without a message).
+    fn hand_both_ways(text: &str) -> Option<(String, String)> {
+        let (record, team_items) = quick_history_record(text)?;
+        let hand = {
+            let mut errs = Errs::default();
+            let mut b = Builder::new(Path::new("b.json"), &mut errs);
+            b.begin_list(Kind::History);
+            assert!(b.history_valid(record, team_items));
+            let raw = b.finish();
+            let errs = errs.finish(Some(())).map_err(|e| e.to_string());
+            format!("{:?}\n{errs:?}", raw.history)
+        };
+        let value = {
+            let mut errs = Errs::default();
+            let mut b = Builder::new(Path::new("b.json"), &mut errs);
+            b.begin_list(Kind::History);
+            match crate::streams::strict::from_str(text) {
+                Ok(v) => b.item(Kind::History, 0, &v),
+                Err(e) => return Some((hand, format!("the value path refuses it: {e}"))),
+            }
+            let raw = b.finish();
+            let errs = errs.finish(Some(())).map_err(|e| e.to_string());
+            format!("{:?}\n{errs:?}", raw.history)
+        };
+        Some((hand, value))
+    }
+
+    /// A plain history record's text.
+    const PLAIN_HISTORY: &str = r#"{"year": 2023, "programme": "科技进步奖", "application": "2023-A01353", "institution": "南京第4研究所", "team": ["E06900", "P1"], "expert": "E00002", "outcome": "reviewed", "rating": 5.0}"#;
+
+    #[test]
+    fn hand_history_reader_takes_the_plain_shape() {
+        let (r, n) = quick_history_record(PLAIN_HISTORY).expect("taken");
+        assert_eq!((r.year, r.expert.as_str(), n), (2023, "E00002", 2));
+        let (hand, value) = hand_both_ways(PLAIN_HISTORY).unwrap();
+        assert_eq!(hand, value);
+        for other in [
+            r#"{"year": 2023, "institution": "U", "expert": "E1", "extra": 1}"#,
+            r#"{"year": 2023, "institution": "U", "expert": "E1", "expert": "E2"}"#,
+            r#"{"year": 2023, "institution": "U"}"#,
+            r#"{"year": 2023.0, "institution": "U", "expert": "E1"}"#,
+            r#"{"year": 2023, "institution": "U\u0031", "expert": "E1"}"#,
+            r#"{"year": 2023, "institution": " ", "expert": "E1"}"#,
+            r#"{"year": 2023, "institution": "U", "expert": "E1", "rating": 6}"#,
+            r#"{"year": 2023, "institution": "U", "expert": "E1", "outcome": "bogus"}"#,
+            r#"{"year": 2023, "institution": "U", "expert": "E1"} x"#,
+            "{\"year\": 2023, \"institution\": \"U\u{7f}\", \"expert\": \"E1\"}",
+        ] {
+            assert!(quick_history_record(other).is_none(), "{other}");
+        }
+    }
+
+    /// Edits a text at `at` (a char index, wrapped): 0 inserts `c`, 1
+    /// deletes, 2 replaces with `c`.
+    fn edit(text: &str, op: usize, at: usize, c: char) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = at % (chars.len() + 1);
+        match op % 3 {
+            0 => chars.insert(at, c),
+            1 if at < chars.len() => {
+                chars.remove(at);
+            }
+            _ if at < chars.len() => chars[at] = c,
+            _ => chars.push(c),
+        }
+        chars.into_iter().collect()
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the hand history reader takes, the JSON value path
+        /// reads the same: the same records, no message; hostile values
+        /// among the choices (control characters, escapes, separators,
+        /// full-width digits, numbers at the edges of their ranges).
+        #[test]
+        fn hand_history_agrees_with_the_value_path(
+            keep in proptest::collection::vec(proptest::bool::weighted(0.85), 10),
+            shuffle in proptest::collection::vec(0usize..10, 10),
+            picks in proptest::collection::vec(0usize..32, 10),
+            ws in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n\t ", "\r\n", "\u{a0}", "\u{c}"]), 4),
+        ) {
+            let choices: [&[&str]; 10] = [
+                &["2025", "-2025", "0", "-0", "02025", "2147483647", "2147483648", "-2147483648", "-2147483649", "9999999999", "99999999999", "2025.0", "2e3", "null", "\"2025\"", "true"],
+                &["\"spring\"", "\"\"", "null", "3", "\" s \"", "\"s\u{7f}\"", "\"s\u{85}\"", "\"s\\n\"", "\"春季\""],
+                &["\"科技进步奖\"", "null", "\"\"", "\" P \"", "\"  \"", "[1]", "\"P\u{9f}\"", "\"Ｐ\""],
+                &["\"A1\"", "null", "\"a\\nb\"", "7", "\"\"", "\" A 1 \"", "\"A\u{200B}1\""],
+                &["\"U1\"", "\" 华中科技大学 \"", "\"\"", "null", "\"  \"", "1", "\"U\\u0031\"", "\"U\u{7f}\"", "\"\u{3000}\"", "\"Wuhan  University\"", "\"ＵＮＩ\"", "\"\u{200B}\""],
+                &["[\"P1\", \"P2\"]", "[]", "[ ]", "[\"P1;P2\"]", "[\"P1、P2；P3\"]", "\"P1\"", "null", "[1]", "[\" P1 \", \"\"]", "[\" \"]", "[\"P\u{7f}\"]", "[\"P1\",]", "[\"Ｐ１\", \"P\\u0031\"]", "[null]", "[\"a\"  ,  \"b\" ]"],
+                &["\"E1\"", "\" E1 \"", "\"\"", "null", "2", "\"Ｅ１\"", "\"E\u{85}\"", "\"E 1\"", "\"E  1\"", "\"\u{feff}E1\""],
+                &["\"reviewed\"", "\"Declined\"", "\"no-show\"", "\"no show\"", "\"bogus\"", "null", "\"拒绝\"", "1", "\"\"", "\" late \"", "\"late\u{7f}\"", "\"no_show\""],
+                &["4.5", "0", "6", "null", "\"4\"", "5", "1", "1.0", "5.0", "5.000000000000001", "0.9999999999999999", "1e0", "1E+0", "-1", "3.33333333333333333333", "4.", ".5", "01", "1e400", "2.5e-0"],
+                &["1", "\"x\""],
+            ];
+            let keys = ["year", "round", "programme", "application", "institution", "team", "expert", "outcome", "rating", "extra"];
+            // Valid choices, taken half the time (else any choice).
+            let good: [&[usize]; 10] = [
+                &[0, 1, 2, 3, 5, 7],
+                &[0, 1, 2, 4, 8],
+                &[0, 1, 2, 3, 4, 7],
+                &[0, 1, 4, 5, 6],
+                &[0, 1, 9, 10],
+                &[0, 1, 2, 3, 4, 6, 8, 14],
+                &[0, 1, 5, 7],
+                &[0, 1, 2, 3, 5, 6, 8, 9, 11],
+                &[0, 2, 5, 6, 7, 8, 11, 12, 14, 19],
+                &[0],
+            ];
+            // Each key of the table most of the time, `extra` seldom.
+            let mut order: Vec<usize> = (0..10).filter(|&k| keep[k] != (k == 9)).collect();
+            for (i, &j) in shuffle.iter().enumerate() {
+                if !order.is_empty() {
+                    let (a, b) = (i % order.len(), j % order.len());
+                    order.swap(a, b);
+                }
+            }
+            let body: Vec<String> = order
+                .iter()
+                .map(|&k| {
+                    let pick = if picks[k] < 16 { good[k][picks[k] % good[k].len()] } else { picks[k] % choices[k].len() };
+                    format!("\"{}\"{}:{}{}", keys[k], ws[0], ws[1], choices[k][pick])
+                })
+                .collect();
+            let text = format!("{}{{{}}}{}", ws[2], body.join(&format!(",{}", ws[3])), ws[3]);
+            if let Some((hand, value)) = hand_both_ways(&text) {
+                prop_assert_eq!(hand, value, "{}", text);
+            }
+        }
+
+        /// Hostile edits of a plain record: whatever the hand reader still
+        /// takes, the value path reads the same; it never panics.
+        #[test]
+        fn hand_history_agrees_on_edited_records(
+            edits in proptest::collection::vec(
+                (0usize..3, 0usize..400, proptest::sample::select(vec![
+                    ' ', '"', ',', ':', '{', '}', '[', ']', '\\', 'n', 'u', 'l', '0', '1', '9', '.', 'e', 'E', '-', '+',
+                    ';', '、', 'Ｅ', '\u{7f}', '\u{85}', '\u{0}', '\t', 'a', '\u{200B}', '\u{3000}',
+                ])),
+                1..4,
+            ),
+        ) {
+            let mut text = PLAIN_HISTORY.to_string();
+            for &(op, at, c) in &edits {
+                text = edit(&text, op, at, c);
+            }
+            if let Some((hand, value)) = hand_both_ways(&text) {
+                prop_assert_eq!(hand, value, "{}", text);
+            }
+        }
+
+        /// The hand reader never panics on any text.
+        #[test]
+        fn hand_history_reader_takes_any_text(text in "\\PC{0,80}|[{}\\[\\]\",:0-9a-z \\\\]{0,80}") {
+            let _ = quick_history_record(&text);
+        }
 
         /// Whatever the quick history reader takes, it reads as the JSON
         /// value path does: the same records, the same messages.
