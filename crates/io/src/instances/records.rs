@@ -1244,10 +1244,23 @@ fn parse_crossing_rules(
         Some(Value::Object(m)) => {
             for (city, v) in m {
                 let field = "min_outside_share_by_city";
+                if let Some(msg) = control_message(city) {
+                    r.error(field, format!("the city key {msg}"));
+                    continue;
+                }
                 match float(Cell::Json(v)) {
                     Ok(Some(s)) => match share(&format!("{field}.{city}"), s) {
                         Ok(s) => {
                             let name = normalize(city).into_owned();
+                            if name != *city {
+                                r.errs.note(format!(
+                                    "note: {}: {field}: the city {} is read as {name:?} \
+                                     (spaces at the ends, zero-width characters and \
+                                     full-width forms are not part of a name)",
+                                    r.at.file.display(),
+                                    describe_text(city)
+                                ));
+                            }
                             if p.min_outside_share_by_city.insert(name, s).is_some() {
                                 r.error(field, format!("city {city:?} is given twice"));
                             }
@@ -1310,6 +1323,10 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         }
     };
     for (name, v) in map {
+        if let Some(msg) = control_message(name) {
+            r.error("programmes", format!("the programme name {msg}"));
+            continue;
+        }
         let Value::Object(rules) = v else {
             r.error(
                 "programmes",
