@@ -892,7 +892,9 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
 }
 
 /// A boolean: JSON `true`/`false`; in a table cell `true`/`false`,
-/// `yes`/`no` (any letter case, as Excel writes `TRUE`), `1`/`0`, `是`/`否`.
+/// `yes`/`no`, `y`/`n` (any letter case, as Excel writes `TRUE`), `1`/`0`,
+/// `是`/`否`, and the marks offices tick with: `✓`, `√`, `✔`, `☑` for yes,
+/// `×`, `✗`, `✘`, `☐` for no.
 pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
@@ -900,10 +902,14 @@ pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
         Cell::Text(s) => {
             let t = normalize(s).to_lowercase();
             match t.as_str() {
-                "true" | "yes" | "1" | "是" => Ok(Some(true)),
-                "false" | "no" | "0" | "否" => Ok(Some(false)),
+                "true" | "yes" | "y" | "1" | "是" | "✓" | "√" | "✔" | "☑" => {
+                    Ok(Some(true))
+                }
+                "false" | "no" | "n" | "0" | "否" | "×" | "✗" | "✘" | "☐" => {
+                    Ok(Some(false))
+                }
                 _ => Err(format!(
-                    "expected 是/否 (or true/false, yes/no, 1/0), got {}",
+                    "expected 是/否 (or true/false, yes/no, 1/0, √/×), got {}",
                     describe_text(s)
                 )),
             }
