@@ -758,3 +758,39 @@ fn regex_cell(xml: &str, cell: &str) -> String {
     let end = start + xml[start..].find("</c>").unwrap() + 4;
     xml[start..end].to_string()
 }
+
+/// A workbook is known by its bytes, not its name: an `.xlsx` saved as
+/// `round.xls` (or `.xlsm`) loads as the workbook; an Excel 97–2003 file
+/// (`.xls`, WPS `.et`) is refused with what to do (save it as .xlsx), not
+/// read as a CSV or JSON file; exit 2, nothing written.
+#[test]
+fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
+    let sb = Sandbox::new();
+    let book =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/yangtze-office.xlsx"))
+            .unwrap();
+    for name in ["round.xls", "round.xlsm", "round"] {
+        std::fs::write(sb.p(name), &book).unwrap();
+        let out = sb.run(&["solve", name, "--out", "p.json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut old = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    old.resize(4096, 0);
+    for name in ["old.xls", "old.et", "old.xlsx"] {
+        std::fs::write(sb.p(name), &old).unwrap();
+        let out = sb.run(&["solve", name, "--out", "q.json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name}: an Excel 97–2003 workbook (.xls)"))
+                && err.contains("save it as an Excel workbook (.xlsx)"),
+            "{name}: {err}"
+        );
+        assert!(!sb.p("q.json").exists());
+    }
+}

@@ -70,6 +70,27 @@ pub const XLSX_SHEETS: &[&str] = &[
     "history",
 ];
 
+/// The first bytes of an OLE2 compound file: an Excel 97–2003 workbook
+/// (`.xls`), a WPS spreadsheet (`.et`).
+const OLE2_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// True when `bytes` start as an Excel 97–2003 workbook (`.xls`) or a WPS
+/// `.et` file does (an OLE2 compound file), which is not read.
+pub fn is_old_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(OLE2_MAGIC)
+}
+
+/// What to tell an officer whose file is an old workbook
+/// ([`is_old_workbook`]).
+pub const OLD_WORKBOOK: &str = "an Excel 97–2003 workbook (.xls) or a WPS .et file, which is not \
+     read; open it in Excel or WPS and save it as an Excel workbook (.xlsx): File → Save As → \
+     Excel Workbook";
+
+/// True when `bytes` start as a zip file does (a workbook is one).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
 /// True when `path` names an `.xlsx` file (any letter case).
 pub fn is_xlsx(path: &Path) -> bool {
     path.extension()
@@ -785,6 +806,9 @@ pub fn load_xlsx_noted(
     name: &Path,
     bytes: &[u8],
 ) -> Result<(Instance, crate::LoadNotes), LoadErrors> {
+    if is_old_workbook(bytes) {
+        return Err(LoadError::new(name, OLD_WORKBOOK).into());
+    }
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
