@@ -569,8 +569,8 @@ fn formulas_without_saved_values_are_refused_by_cell() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(
-                "f.xlsx sheet 专家 row 2: column D \"评审上限\" has a formula with no saved \
-                 value; open the file in Excel or WPS and save it again"
+                "f.xlsx sheet 专家 row 2, field max_load (column D \"评审上限\"): has a formula \
+                 with no saved value; open the file in Excel or WPS and save it again"
             ),
             "{unsaved}: {err}"
         );
@@ -579,7 +579,7 @@ fn formulas_without_saved_values_are_refused_by_cell() {
             .unwrap_err()
             .to_string();
         assert!(
-            mem.contains("sheet 专家 row 2: column D \"评审上限\" has a formula"),
+            mem.contains("sheet 专家 row 2, field max_load (column D \"评审上限\"): has a formula"),
             "{mem}"
         );
     }
@@ -729,7 +729,9 @@ fn dates_and_errors_outside_the_read_columns_do_not_refuse_a_workbook() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("d.xlsx sheet 专家 row 4: column D \"评审上限\" holds a date or time"),
+        err.contains(
+            "d.xlsx sheet 专家 row 4, field max_load (column D \"评审上限\"): holds a date or time"
+        ),
         "{err}"
     );
     assert!(!sb.p("q.json").exists());

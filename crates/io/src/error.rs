@@ -140,6 +140,20 @@ impl LoadError {
         self
     }
 
+    /// The same error, naming a table's field and where its column is
+    /// (`column H "评审上限"`).
+    pub(crate) fn in_column(
+        mut self,
+        field: impl Into<String>,
+        column: impl Into<String>,
+    ) -> LoadError {
+        self.field = Some(Box::new(FieldAt {
+            name: field.into(),
+            column: Some(column.into()),
+        }));
+        self
+    }
+
     /// Where the field is in a table (`column H "评审上限"`), for tables.
     pub fn column(&self) -> Option<&str> {
         self.field.as_ref().and_then(|f| f.column.as_deref())

@@ -190,8 +190,17 @@ fn odd_cells(
             Some(h) => format!("column {} \"{h}\"", office::column_letters(odd.col)),
             None => format!("column {}", office::column_letters(odd.col)),
         };
-        if header.columns.values().any(|&c| c == odd.col) {
-            errs.push(LoadError::new(file, format!("{column} {}", odd.message)).at(at));
+        if let Some(field) = header
+            .columns
+            .iter()
+            .find(|&(_, &c)| c == odd.col)
+            .map(|(f, _)| f)
+        {
+            errs.push(
+                LoadError::new(file, odd.message.clone())
+                    .at(at)
+                    .in_column(field.as_str(), column),
+            );
             blank.push((odd.row, odd.col));
         } else if header.kept.iter().any(|&(c, _)| c == odd.col) {
             let e = kept.entry((odd.col, odd.kind)).or_default();
