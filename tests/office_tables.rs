@@ -1274,3 +1274,49 @@ fn utf16_without_a_byte_order_mark_is_decoded_with_a_note() {
     );
     assert!(!m.contains("read as UTF-16"), "{m}");
 }
+
+/// Headers as office templates mark them — `*` on a required column, a
+/// note in brackets (`专家编号（必填）`, `职称\n(正高/副高)`, `评审上限[项]`)
+/// — name their field, with a note, in a CSV table and in a workbook; a
+/// marked column whose field has a plain column of its own stays the
+/// office's (kept). Before, `*专家编号` was refused as a near-typo, a
+/// bracketed id hid the header row, and `职称（正高/副高）` was silently
+/// kept, so the titles went unread.
+#[test]
+fn headers_with_required_marks_and_bracketed_notes_name_their_field() {
+    let marked = |csv: &str| {
+        csv.replacen("专家编号,", "*专家编号,", 1)
+            .replacen(",姓名,", ",姓名（必填）,", 1)
+            .replacen(",职称,", ",\"职称\n(正高/副高)\",", 1)
+            .replacen(",评审上限,", ",评审上限[项]*,", 1)
+    };
+    let mut files = office_csv();
+    files[0].1 = marked(&files[0].1);
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap();
+    assert_eq!(inst, clean_with_kept());
+    assert!(
+        notes
+            .notes
+            .iter()
+            .any(|n| n.contains(r#"A "*专家编号" as id"#)
+                && n.contains(r#"G "职称 (正高/副高)" as title"#)
+                && n.contains("not part of the name")),
+        "{notes:?}"
+    );
+    // A plain 职称 column wins; the marked one is the office's own.
+    let mut files = office_csv();
+    files[0].1 = files[0].1.replacen(",备注\n", ",职称(旧)\n", 1);
+    let inst = load_csv(&files);
+    assert!(inst.kept.experts.columns.iter().any(|c| c == "职称(旧)"));
+    // The same marks in a workbook.
+    let mut tables = office_workbook();
+    let experts = tables.iter_mut().find(|t| t.name == "专家库").unwrap();
+    for cell in &mut experts.rows[0] {
+        if *cell == XCell::from("专家编号") {
+            *cell = XCell::from("专家编号（必填）");
+        } else if *cell == XCell::from("职称") {
+            *cell = XCell::from("*职称");
+        }
+    }
+    assert_eq!(load_xlsx(&tables), clean_with_kept());
+}

@@ -684,6 +684,46 @@ pub(crate) fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static st
         .map(|c| c.field)
 }
 
+/// A header cell without the marks offices add to a column's name: `*`
+/// for a required column (`*专家编号`, `专家编号*`) and a note in brackets
+/// at the end (`专家编号（必填）`, `职称\n(正高/副高)`, `评审上限[项]`,
+/// `单位【全称】`). The cell is in normal form (NFKC turns `（）` and `＊`
+/// into `()` and `*`). `None` when there is nothing to take off or
+/// nothing would be left.
+pub(crate) fn header_without_marks(cell: &str) -> Option<String> {
+    let mut t = cell.trim();
+    loop {
+        let before = t;
+        t = t.trim_matches(|c: char| c == '*' || c == '※' || c.is_whitespace());
+        for (open, close) in [
+            ('(', ')'),
+            ('[', ']'),
+            ('【', '】'),
+            ('〔', '〕'),
+            ('<', '>'),
+        ] {
+            if let Some(rest) = t.strip_suffix(close) {
+                if let Some(at) = rest.rfind(open) {
+                    if !rest[..at].trim().is_empty() {
+                        t = &rest[..at];
+                    }
+                }
+            }
+        }
+        if t == before {
+            break;
+        }
+    }
+    let t = t.trim();
+    (!t.is_empty() && t != cell.trim()).then(|| t.to_string())
+}
+
+/// The field a header cell names once its marks are taken off
+/// ([`header_without_marks`]), when the cell itself names none.
+pub(crate) fn field_of_marked_header(kind: TableKind, cell: &str) -> Option<&'static str> {
+    field_of_header(kind, &header_without_marks(&normalize(cell))?)
+}
+
 /// The known name `name` is a near-typo of (SPEC: at most two edits, a
 /// swap of neighbours counting as one, and fewer edits than half the known
 /// name's length), compared by [`header_key`]; a name equal but for
@@ -779,7 +819,7 @@ impl Header {
 fn required_named(kind: TableKind, cells: &[String]) -> usize {
     let named: Vec<&str> = cells
         .iter()
-        .filter_map(|c| field_of_header(kind, c))
+        .filter_map(|c| field_of_header(kind, c).or_else(|| field_of_marked_header(kind, c)))
         .collect();
     kind.required().iter().filter(|r| named.contains(r)).count()
 }
@@ -860,6 +900,8 @@ pub(crate) fn check_header(
     let mut unknown: Vec<String> = Vec::new();
     // Keys of the kept columns so far (a wide sheet has thousands).
     let mut kept_keys: std::collections::HashSet<String> = Default::default();
+    // Columns naming a field with marks (`*专家编号`, `职称（正高/副高）`).
+    let mut marked: Vec<(usize, &'static str, String)> = Vec::new();
     let mut ok = true;
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
@@ -892,6 +934,12 @@ pub(crate) fn check_header(
             header.columns.insert(field.to_string(), i);
             continue;
         }
+        if let Some(field) = field_of_marked_header(kind, &name) {
+            // Decided once every column is seen: a column named plainly
+            // wins.
+            marked.push((i, field, name));
+            continue;
+        }
         if let Some(near) = near_typo(&name, all_names(kind)) {
             let field = field_of_header(kind, near).unwrap_or(near);
             errs.push(
@@ -912,6 +960,33 @@ pub(crate) fn check_header(
         }
         unknown.push(format!("{letter} \"{name}\""));
         header.kept.push((i, name));
+    }
+    let mut read_as: Vec<String> = Vec::new();
+    for (i, field, name) in marked {
+        let letter = column_letters(i);
+        if !header.columns.contains_key(field) {
+            if header_key(field) != header_key(&header_without_marks(&name).unwrap_or_default()) {
+                errs.saw_chinese();
+            }
+            header.columns.insert(field.to_string(), i);
+            read_as.push(format!("{letter} \"{name}\" as {field}"));
+        } else if kept_keys.insert(header_key(&name)) {
+            // The field has its own column: this one is the office's.
+            unknown.push(format!("{letter} \"{name}\""));
+            header.kept.push((i, name));
+        } else {
+            errs.push(err(format!(
+                "column {letter} \"{name}\" appears twice in the header; rename one"
+            )));
+        }
+    }
+    header.kept.sort_by_key(|&(i, _)| i);
+    if !read_as.is_empty() {
+        errs.note(format!(
+            "note: {}: column(s) {} (a * mark or a note in brackets is not part of the name)",
+            at.label(),
+            read_as.join(", ")
+        ));
     }
     if !unknown.is_empty() {
         let what = if kind.keeps_columns() {
@@ -1277,6 +1352,25 @@ mod tests {
         assert_eq!(field_of_header(e, "Max Load"), Some("max_load"));
         assert_eq!(field_of_header(e, "MAX_LOAD"), Some("max_load"));
         assert_eq!(field_of_header(e, "电话"), None);
+        for marked in [
+            "*专家编号",
+            "专家编号*",
+            "专家编号 (必填)",
+            "※专家编号[必填]",
+        ] {
+            assert_eq!(field_of_marked_header(e, marked), Some("id"), "{marked}");
+        }
+        assert_eq!(
+            field_of_marked_header(e, "职称\n（正高/副高）"),
+            Some("title")
+        );
+        assert_eq!(
+            field_of_marked_header(e, "评审上限【项】"),
+            Some("max_load")
+        );
+        assert_eq!(field_of_marked_header(e, "电话(办公)"), None);
+        assert_eq!(field_of_marked_header(e, "(必填)"), None);
+        assert_eq!(header_without_marks("姓名"), None);
         let a = TableKind::Applications;
         assert_eq!(field_of_header(a, "依托单位"), Some("institution"));
         assert_eq!(field_of_header(a, "项目名称"), Some("title"));
