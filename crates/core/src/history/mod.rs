@@ -308,60 +308,84 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
     let (Some(year), false) = (p.year, mine.is_empty()) else {
         return Vec::new();
     };
-    let recs = || mine.iter();
     // Nothing is allocated unless a rule bars: `barred` asks this of
     // every expert, several times per solve.
     let mut out = Vec::new();
-    if let Some(n) = p.max_consecutive_years.filter(|&n| n > 0) {
-        // Each of the n years needs a record of its own.
-        let all = n as usize <= mine.len()
-            && (1..=n as i32).all(|d| recs().any(|r| r.year == year - d && r.outcome.served()));
-        if all {
-            out.push(Bar::Resting {
-                years: (1..=n as i32).rev().map(|d| year - d).collect(),
-            });
-        }
+    if let Some(n) = resting(p, year, mine) {
+        out.push(Bar::Resting {
+            years: (1..=n as i32).rev().map(|d| year - d).collect(),
+        });
     }
-    if let Some(max) = p.max_declines {
-        let declined = || recs().filter(|r| counts(p, r.year) && r.outcome.declined());
-        let count = declined().count();
-        if count as u64 > u64::from(max) {
-            let last = declined()
-                .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
-                .map(|r| (r.year, h.records[r.record as usize].application.clone()))
-                .unwrap_or_default();
-            out.push(Bar::Declines {
-                count: count as u32,
-                max,
-                last,
-            });
-        }
+    if let Some((count, max)) = too_many_declines(p, mine) {
+        let last = mine
+            .iter()
+            .filter(|r| counts(p, r.year) && r.outcome.declined())
+            .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
+            .map(|r| (r.year, h.records[r.record as usize].application.clone()))
+            .unwrap_or_default();
+        out.push(Bar::Declines { count, max, last });
     }
-    if let Some(min) = p.min_rating {
-        let (sum, rated) = recs()
-            .filter(|r| counts(p, r.year))
-            .filter_map(|r| r.rating)
-            .fold((0.0, 0u32), |(sum, n), x| (sum + x, n + 1));
-        if rated > 0 {
-            let mean = sum / f64::from(rated);
-            if mean < min - 1e-9 {
-                out.push(Bar::Rating { mean, min, rated });
-            }
-        }
+    if let Some((mean, min, rated)) = low_rating(p, mine) {
+        out.push(Bar::Rating { mean, min, rated });
     }
     out
 }
 
-/// True when a history rule bars expert `e` this round ([`bars`]).
+/// The rest rule: `Some(n)` when the expert served in each of the `n =
+/// max_consecutive_years` years before the round (records `mine`).
+fn resting(p: &Policy, year: i32, mine: &[Fact]) -> Option<u32> {
+    let n = p.max_consecutive_years.filter(|&n| n > 0)?;
+    // Each of the n years needs a record of its own.
+    let all = n as usize <= mine.len()
+        && (1..=n as i32).all(|d| {
+            mine.iter()
+                .any(|r| r.year == year - d && r.outcome.served())
+        });
+    all.then_some(n)
+}
+
+/// The declines rule: `Some((count, max_declines))` when more counting
+/// records than `max_declines` were declined or no-show.
+fn too_many_declines(p: &Policy, mine: &[Fact]) -> Option<(u32, u32)> {
+    let max = p.max_declines?;
+    let count = mine
+        .iter()
+        .filter(|r| counts(p, r.year) && r.outcome.declined())
+        .count();
+    (count as u64 > u64::from(max)).then_some((count as u32, max))
+}
+
+/// The rating rule: `Some((mean, min_rating, rated))` when the mean
+/// rating of the counting rated records is below `min_rating`.
+fn low_rating(p: &Policy, mine: &[Fact]) -> Option<(f64, f64, u32)> {
+    let min = p.min_rating?;
+    let (sum, rated) = mine
+        .iter()
+        .filter(|r| counts(p, r.year))
+        .filter_map(|r| r.rating)
+        .fold((0.0, 0u32), |(sum, n), x| (sum + x, n + 1));
+    if rated == 0 {
+        return None;
+    }
+    let mean = sum / f64::from(rated);
+    (mean < min - 1e-9).then_some((mean, min, rated))
+}
+
+/// True when a history rule bars expert `e` this round ([`bars`] is not
+/// empty), found without building the bars: asked of every expert
+/// several times a solve ([`Instance::min_load`]).
 pub fn barred(inst: &Instance, e: ExpertIx) -> bool {
     let p = &inst.policy;
     if p.max_consecutive_years.is_none() && p.max_declines.is_none() && p.min_rating.is_none() {
         return false;
     }
-    if inst.history.of_expert(e).is_empty() {
+    let mine = inst.history.of_expert(e);
+    let (Some(year), false) = (p.year, mine.is_empty()) else {
         return false;
-    }
-    !bars(inst, e).is_empty()
+    };
+    resting(p, year, mine).is_some()
+        || too_many_declines(p, mine).is_some()
+        || low_rating(p, mine).is_some()
 }
 
 /// One kind of repeat, with its evidence: the latest counting served
