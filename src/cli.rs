@@ -1025,8 +1025,39 @@ fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failur
     }
 }
 
+/// True when `path` holds a replacement's log (its `format` is
+/// `panels-replace/…`); anything else is read as a draw's log.
+fn is_replace_log(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("format")?.as_str().map(str::to_owned))
+        .is_some_and(|f| f.starts_with("panels-replace/"))
+}
+
 fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     use crate::draw::{self, ReplayRecord};
+    // A replacement's log replays as `replace --replay` does: one command
+    // checks every log of a round, draws and replacements alike.
+    if let Some(log) = &args.replay {
+        if is_replace_log(log) {
+            return cmd_replace(
+                &ReplaceArgs {
+                    instance: args.instance.clone(),
+                    panels: None,
+                    decline: Vec::new(),
+                    lock: Vec::new(),
+                    lock_confirmed: false,
+                    allow_moves: false,
+                    out: args.out.clone(),
+                    log: None,
+                    replay: Some(log.clone()),
+                    lang: args.lang,
+                },
+                quiet,
+            );
+        }
+    }
     if let Some(out) = &args.out {
         check_output_path(out, &["json", "csv", "xlsx"])?;
     }

@@ -299,6 +299,7 @@ fn a_round_that_does_not_load_comes_back_as_data_and_is_not_stored() {
         .find(|p| p["field"] == "max_load")
         .unwrap_or_else(|| panic!("{problems:?}"));
     assert_eq!(p["row"], 2, "{p}");
+    assert_eq!(p["column"], "column H", "{p}");
     assert!(p["file"].as_str().unwrap().ends_with("experts.csv"), "{p}");
     assert!(
         !p["file"].as_str().unwrap().contains(".new-"),
@@ -306,6 +307,32 @@ fn a_round_that_does_not_load_comes_back_as_data_and_is_not_stored() {
     );
     assert!(c.entries().is_empty(), "nothing stored: {:?}", c.entries());
     assert_eq!(get(c.addr, "/api/v1/rounds").json(), serde_json::json!([]));
+
+    // A workbook: the Excel row, and the column as the office sees it
+    // (letter and Chinese header), as data and on the validation page.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts.write_string(0, 0, "2026年度专家库").unwrap();
+    experts
+        .write_row(1, 0, ["专家编号", "城市", "工作单位", "评审上限"])
+        .unwrap();
+    experts
+        .write_row(2, 0, ["E1", "武汉", "武汉大学", "十"])
+        .unwrap();
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
+        .unwrap();
+    apps.write_row(1, 0, ["A1", "长沙", "中南大学"]).unwrap();
+    let book = wb.save_to_buffer().unwrap();
+    let r = upload(c.addr, "专家库.xlsx", &book, &[]);
+    assert_eq!(r.status, 400, "{}", r.text());
+    let p = &r.json()["error"]["problems"][0];
+    assert_eq!(p["row"], 3, "{p}");
+    assert_eq!(p["field"], "max_load", "{p}");
+    assert_eq!(p["column"], "column D \"评审上限\"", "{p}");
+    assert!(c.entries().is_empty());
 
     // A bundle with a syntax error: line and column.
     let r = upload(c.addr, "x.json", b"{\n  \"experts\": [,]\n}", &[]);

@@ -1014,7 +1014,7 @@ fn booleans_other_than_true_false() {
         "experts.csv",
         Some("row 2 (id E1)"),
         Some("available"),
-        "expected 是/否 (or true/false, yes/no, 1/0), got \"maybe\"",
+        "expected 是/否 (or true/false, yes/no, 1/0, √/×), got \"maybe\"",
     );
     expect(
         &errs,

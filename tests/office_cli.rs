@@ -605,3 +605,192 @@ fn formulas_without_saved_values_are_refused_by_cell() {
         "{err}"
     );
 }
+
+/// Dates, Excel errors and formulas without a saved value are refused
+/// only where the program needs a value: above the header (a title row
+/// dated 2026-12-06, a `=TODAY()` never calculated) they are skipped with
+/// the title; in a kept column (an office's own 入库日期, 备注) they are
+/// kept as the text Excel shows (`2020-01-04`, `#REF!`; an unsaved
+/// formula as blank) with one note per column; in a column the program
+/// reads, the error names the cell and its header.
+#[test]
+fn dates_and_errors_outside_the_read_columns_do_not_refuse_a_workbook() {
+    let sb = Sandbox::new();
+    let book = |load: Option<rust_xlsxwriter::ExcelDateTime>| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let policy = wb.add_worksheet().set_name("参数").unwrap();
+        policy.write_row(0, 0, ["参数", "值"]).unwrap();
+        policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
+        let experts = wb.add_worksheet().set_name("专家").unwrap();
+        experts.write_string(0, 0, "2026年度专家库").unwrap();
+        experts
+            .write_datetime_with_format(
+                0,
+                2,
+                rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 12, 6).unwrap(),
+                &date_format,
+            )
+            .unwrap();
+        experts
+            .write_formula(0, 4, rust_xlsxwriter::Formula::new("=TODAY()"))
+            .unwrap();
+        experts
+            .write_row(
+                1,
+                0,
+                [
+                    "专家编号",
+                    "城市",
+                    "工作单位",
+                    "评审上限",
+                    "入库日期",
+                    "备注",
+                    "合计",
+                ],
+            )
+            .unwrap();
+        for (r, id) in [(2u32, "E1"), (3, "E2")] {
+            experts.write_row(r, 0, [id, "武汉", "I"]).unwrap();
+            experts
+                .write_datetime_with_format(
+                    r,
+                    4,
+                    rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 1, r as u8 + 1).unwrap(),
+                    &date_format,
+                )
+                .unwrap();
+            experts
+                .write_formula(r, 6, rust_xlsxwriter::Formula::new("=1+2"))
+                .unwrap();
+        }
+        if let Some(d) = load {
+            experts
+                .write_datetime_with_format(3, 3, d, &date_format)
+                .unwrap();
+        }
+        experts.write_string(2, 5, "#REF!").unwrap();
+        let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+        apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
+            .unwrap();
+        apps.write_row(1, 0, ["A1", "长沙", "J"]).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        // rust_xlsxwriter saves a formula's value as 0: take it out, as a
+        // program that does not calculate writes it; and make the 备注 cell
+        // an Excel error.
+        let bytes = rezip_all(&bytes, "xl/worksheets/sheet2.xml", "<v>0</v>", "");
+        let text = sheet_xml(&bytes, "xl/worksheets/sheet2.xml");
+        let re = regex_cell(&text, "F3");
+        rezip(
+            &bytes,
+            "xl/worksheets/sheet2.xml",
+            &re,
+            r#"<c r="F3" t="e"><v>#REF!</v></c>"#,
+        )
+    };
+    let bytes = book(None);
+    std::fs::write(sb.p("o.xlsx"), &bytes).unwrap();
+    let out = sb.run(&["solve", "o.xlsx", "--out", "p.xlsx"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "column E \"入库日期\": 2 cell(s) (row 3, row 4) hold a date or time, kept as its text"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("column F \"备注\": 1 cell(s) (row 3) hold an Excel error"),
+        "{err}"
+    );
+    assert!(
+        err.contains("column G \"合计\": 2 cell(s) (row 3, row 4) hold a formula with no saved value, kept empty"),
+        "{err}"
+    );
+    let inst = panels::io::xlsx::load_xlsx_from_bytes(Path::new("o.xlsx"), &bytes).unwrap();
+    assert_eq!(inst.kept.experts.get(0, "入库日期"), "2020-01-03");
+    assert_eq!(inst.kept.experts.get(1, "入库日期"), "2020-01-04");
+    assert_eq!(inst.kept.experts.get(0, "备注"), "#REF!");
+    assert_eq!(inst.kept.experts.get(0, "合计"), "");
+    // The reviewer sheet carries the date as the office typed it.
+    let tables = read_xlsx_tables(&std::fs::read(sb.p("p.xlsx")).unwrap()).unwrap();
+    let reviewers = &tables.last().unwrap().1;
+    let col = reviewers[0].iter().position(|h| h == "入库日期").unwrap();
+    assert!(
+        reviewers[1..].iter().any(|r| r[col] == "2020-01-03"),
+        "{reviewers:?}"
+    );
+    // A date where the program reads a number is refused by cell and header.
+    let bytes = book(Some(
+        rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 6).unwrap(),
+    ));
+    std::fs::write(sb.p("d.xlsx"), &bytes).unwrap();
+    let out = sb.run(&["solve", "d.xlsx", "--out", "q.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("d.xlsx sheet 专家 row 4: column D \"评审上限\" holds a date or time"),
+        "{err}"
+    );
+    assert!(!sb.p("q.json").exists());
+}
+
+/// Every occurrence of `from` in one entry of a zip archive replaced.
+fn rezip_all(bytes: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
+    let text = sheet_xml(bytes, entry);
+    assert!(text.contains(from), "{entry} has no {from}");
+    rezip(bytes, entry, &text, &text.replace(from, to))
+}
+
+/// One entry of a zip archive as text.
+fn sheet_xml(bytes: &[u8], entry: &str) -> String {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut f = archive.by_name(entry).unwrap();
+    let mut s = String::new();
+    f.read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The whole `<c r="REF" …>…</c>` element of one cell in a sheet's XML.
+fn regex_cell(xml: &str, cell: &str) -> String {
+    let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
+    let end = start + xml[start..].find("</c>").unwrap() + 4;
+    xml[start..end].to_string()
+}
+
+/// A workbook is known by its bytes, not its name: an `.xlsx` saved as
+/// `round.xls` (or `.xlsm`) loads as the workbook; an Excel 97–2003 file
+/// (`.xls`, WPS `.et`) is refused with what to do (save it as .xlsx), not
+/// read as a CSV or JSON file; exit 2, nothing written.
+#[test]
+fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
+    let sb = Sandbox::new();
+    let book =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/yangtze-office.xlsx"))
+            .unwrap();
+    for name in ["round.xls", "round.xlsm", "round"] {
+        std::fs::write(sb.p(name), &book).unwrap();
+        let out = sb.run(&["solve", name, "--out", "p.json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut old = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    old.resize(4096, 0);
+    for name in ["old.xls", "old.et", "old.xlsx"] {
+        std::fs::write(sb.p(name), &old).unwrap();
+        let out = sb.run(&["solve", name, "--out", "q.json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name}: an Excel 97–2003 workbook (.xls)"))
+                && err.contains("save it as an Excel workbook (.xlsx)"),
+            "{name}: {err}"
+        );
+        assert!(!sb.p("q.json").exists());
+    }
+}

@@ -473,6 +473,20 @@ fn each_office_habit_alone_loads_as_the_clean_round() {
                 &experts.replace("true", "是").replace("false", "否"),
             ),
         ),
+        (
+            "√/×",
+            with(
+                "experts.csv",
+                &experts.replace("true", "√").replace("false", "×"),
+            ),
+        ),
+        (
+            "Y/N",
+            with(
+                "experts.csv",
+                &experts.replace("true", "Y").replace("false", "n"),
+            ),
+        ),
         ("；", with("experts.csv", &experts.replace(';', "；"))),
         ("、", with("experts.csv", &experts.replace(';', "、"))),
         (

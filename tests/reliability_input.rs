@@ -312,3 +312,65 @@ fn control_characters_in_cells_are_refused_where_they_are() {
         "{m}"
     );
 }
+
+/// The keys of the policy's maps (per-city outside targets, programme
+/// names) are names too: a control character in one is refused as in a
+/// cell, naming the field, in both JSON paths and in a policy CSV; a key
+/// that only its spaces or zero-width characters set apart from a city is
+/// read as that city with a note, never silently.
+#[test]
+fn control_characters_in_policy_map_keys_are_refused_and_respellings_noted() {
+    let two_cities = r#"{"policy": {"panel_size": 1POLICY},
+  "experts": [{"id": "E1", "city": "X", "institution": "I"},
+              {"id": "E2", "city": "Y", "institution": "J"}],
+  "applications": [{"id": "A1", "city": "Y", "institution": "K", "programme": "P"}]}"#;
+    for (policy, says) in [
+        (
+            r#", "min_outside_share_by_city": {"Y\u0007": 0.5}"#,
+            "field min_outside_share_by_city: the city key holds the control character U+0007",
+        ),
+        (
+            r#", "programmes": {"P\u0001": {"panel_size": 1}}"#,
+            "field programmes: the programme name holds the control character U+0001",
+        ),
+    ] {
+        for m in both_refuse(&two_cities.replace("POLICY", policy)) {
+            assert!(m.contains(says), "{says}\n{m}");
+        }
+    }
+    let m = csv_both_refuse(&[
+        ("experts.csv", b"id,city,institution\nE1,X,I\nE2,Y,J\n"),
+        ("applications.csv", b"id,city,institution\nA1,Y,K\n"),
+        (
+            "policy.csv",
+            b"key,value\npanel_size,1\nmin_outside_share_by_city,\"{\"\"Y\\u001b\"\": 0.5}\"\n",
+        ),
+    ]);
+    assert!(
+        m.contains("the city key holds the control character U+001B"),
+        "{m}"
+    );
+    // "Y\u200b " and "y" name the city Y: read so, each with a note.
+    for key in ["Y\\u200b ", "y"] {
+        let text = two_cities.replace(
+            "POLICY",
+            &format!(r#", "min_outside_share_by_city": {{"{key}": 0.5}}"#),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.json");
+        std::fs::write(&path, &text).unwrap();
+        let loaded = panels::io::load_instance_noted(&path, &|_| {}).unwrap();
+        assert_eq!(
+            loaded.instance.policy.min_outside_share_by_city.get("Y"),
+            Some(&0.5),
+            "{key}"
+        );
+        let notes = &loaded.notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("min_outside_share_by_city") && n.contains("\"Y\"")),
+            "{key}: {notes:?}"
+        );
+    }
+}

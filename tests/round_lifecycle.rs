@@ -319,6 +319,13 @@ fn replace_logs_replay_byte_for_byte_and_refuse_changed_inputs() {
     let again = dir.path().join("again.json");
     ok(panels(&[&"replace", &"--replay", &l1, &"--out", &again]));
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&r1).unwrap());
+    // `draw --replay` checks a replacement's log too (one command for
+    // every log of a round), with the same bytes.
+    let o = ok(panels(&[&"draw", &"--replay", &l1]));
+    assert!(text(&o).contains("replay identical"), "{}", text(&o));
+    let again2 = dir.path().join("again2.json");
+    ok(panels(&[&"draw", &"--replay", &l1, &"--out", &again2]));
+    assert_eq!(std::fs::read(&again2).unwrap(), std::fs::read(&r1).unwrap());
 
     // A tampered log differs (exit 1).
     let tampered = dir.path().join("tampered.json");
@@ -328,6 +335,8 @@ fn replace_logs_replay_byte_for_byte_and_refuse_changed_inputs() {
     let o = panels(&[&"replace", &"--replay", &tampered]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(text(&o).contains("differs"), "{}", text(&o));
+    let o = panels(&[&"draw", &"--replay", &tampered]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
 
     // A changed panels file or instance is refused (exit 2).
     let mut p = read_json(&d0);

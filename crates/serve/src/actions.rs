@@ -77,6 +77,10 @@ pub struct Problem {
     /// The field (column header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Where the field is in a table, as the office sees it: column
+    /// letter and header (`column H "评审上限"`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     /// What is wrong and what to change.
     pub message: String,
     /// The whole line as the CLI prints it.
@@ -141,9 +145,14 @@ fn problem(e: &crate::io::LoadError) -> Problem {
         location: e.location().map(|l| l.to_string()),
         row: match e.location() {
             Some(Location::Row { row, .. }) => Some(*row),
+            // A workbook's row: `sheet 专家 row 17`.
+            Some(Location::Record { path, .. }) if path.starts_with("sheet ") => {
+                path.rsplit_once(" row ").and_then(|(_, n)| n.parse().ok())
+            }
             _ => None,
         },
         field: e.field().map(str::to_string),
+        column: e.column().map(str::to_string),
         message: e.message().to_string(),
         text: e.to_string(),
     }

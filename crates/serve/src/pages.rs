@@ -192,7 +192,7 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
                         tr {
                             td { (p.file) }
                             td { (p.location.as_deref().unwrap_or("")) }
-                            td { (p.field.as_deref().unwrap_or("")) }
+                            td { (p.column.as_deref().or(p.field.as_deref()).unwrap_or("")) }
                             td { (p.message) }
                         }
                     }

@@ -47,6 +47,12 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
             InputForm::CsvZip
         });
     }
+    if crate::io::xlsx::is_old_workbook(bytes) {
+        return Err(ActionError::bad(format!(
+            "the upload is {}",
+            crate::io::xlsx::OLD_WORKBOOK
+        )));
+    }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match text.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Ok(InputForm::Bundle),
@@ -454,6 +460,12 @@ mod tests {
         );
         assert!(classify(b"<html>").is_err());
         assert!(classify(b"PK\x03\x04garbage").is_err());
+        // An Excel 97-2003 workbook: told to save it as .xlsx.
+        let old = classify(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0").unwrap_err();
+        assert!(
+            old.message.contains("save it as an Excel workbook (.xlsx)"),
+            "{old:?}"
+        );
     }
 
     #[test]

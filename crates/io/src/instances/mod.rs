@@ -106,6 +106,20 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
             notes: notes.notes,
             lang: notes.lang,
         })
+    } else if let Some(kind) = sniff_workbook(path, &meta)? {
+        let bytes = read_file(path)?;
+        if kind == Sniffed::Old || xlsx::is_old_workbook(&bytes) {
+            return Err(LoadError::new(path, xlsx::OLD_WORKBOOK).into());
+        }
+        seen(bytes.len() as u64);
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let (instance, notes) = xlsx::load_xlsx_noted(path, &bytes)?;
+        Ok(Loaded {
+            instance,
+            sha256,
+            notes: notes.notes,
+            lang: notes.lang,
+        })
     } else if xlsx::is_xlsx(path) || !meta.is_file() {
         // Workbooks are zip files, read whole; a pipe or device is read
         // once, whole (its size is unknown and it cannot be read twice).
@@ -126,6 +140,44 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
     } else {
         load_bundle_streamed(path, MAX_FILE_BYTES, seen)
     }
+}
+
+/// What the first bytes of a file that is not named `.xlsx` say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sniffed {
+    /// A zip file: a workbook saved under another name (`round.xls`
+    /// renamed, `.xlsm`).
+    Zip,
+    /// An Excel 97–2003 workbook or a WPS `.et` file.
+    Old,
+}
+
+/// A regular file not named `.xlsx` whose first bytes are a zip's or an
+/// old workbook's (`None` for anything else, read as a bundle).
+fn sniff_workbook(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Sniffed>, LoadErrors> {
+    use std::io::Read as _;
+    if xlsx::is_xlsx(path) || !meta.is_file() {
+        return Ok(None);
+    }
+    let mut head = [0u8; 8];
+    let mut f = std::fs::File::open(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LoadError::new(path, describe_io(&e)).into()),
+        }
+    }
+    let head = &head[..n];
+    Ok(if xlsx::is_old_workbook(head) {
+        Some(Sniffed::Old)
+    } else if xlsx::is_zip(head) {
+        Some(Sniffed::Zip)
+    } else {
+        None
+    })
 }
 
 /// The bytes a load reads: the file's size, or for a CSV directory the

@@ -892,7 +892,9 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
 }
 
 /// A boolean: JSON `true`/`false`; in a table cell `true`/`false`,
-/// `yes`/`no` (any letter case, as Excel writes `TRUE`), `1`/`0`, `是`/`否`.
+/// `yes`/`no`, `y`/`n` (any letter case, as Excel writes `TRUE`), `1`/`0`,
+/// `是`/`否`, and the marks offices tick with: `✓`, `√`, `✔`, `☑` for yes,
+/// `×`, `✗`, `✘`, `☐` for no.
 pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
@@ -900,10 +902,14 @@ pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
         Cell::Text(s) => {
             let t = normalize(s).to_lowercase();
             match t.as_str() {
-                "true" | "yes" | "1" | "是" => Ok(Some(true)),
-                "false" | "no" | "0" | "否" => Ok(Some(false)),
+                "true" | "yes" | "y" | "1" | "是" | "✓" | "√" | "✔" | "☑" => {
+                    Ok(Some(true))
+                }
+                "false" | "no" | "n" | "0" | "否" | "×" | "✗" | "✘" | "☐" => {
+                    Ok(Some(false))
+                }
                 _ => Err(format!(
-                    "expected 是/否 (or true/false, yes/no, 1/0), got {}",
+                    "expected 是/否 (or true/false, yes/no, 1/0, √/×), got {}",
                     describe_text(s)
                 )),
             }
@@ -1244,10 +1250,23 @@ fn parse_crossing_rules(
         Some(Value::Object(m)) => {
             for (city, v) in m {
                 let field = "min_outside_share_by_city";
+                if let Some(msg) = control_message(city) {
+                    r.error(field, format!("the city key {msg}"));
+                    continue;
+                }
                 match float(Cell::Json(v)) {
                     Ok(Some(s)) => match share(&format!("{field}.{city}"), s) {
                         Ok(s) => {
                             let name = normalize(city).into_owned();
+                            if name != *city {
+                                r.errs.note(format!(
+                                    "note: {}: {field}: the city {} is read as {name:?} \
+                                     (spaces at the ends, zero-width characters and \
+                                     full-width forms are not part of a name)",
+                                    r.at.file.display(),
+                                    describe_text(city)
+                                ));
+                            }
                             if p.min_outside_share_by_city.insert(name, s).is_some() {
                                 r.error(field, format!("city {city:?} is given twice"));
                             }
@@ -1310,6 +1329,10 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         }
     };
     for (name, v) in map {
+        if let Some(msg) = control_message(name) {
+            r.error("programmes", format!("the programme name {msg}"));
+            continue;
+        }
         let Value::Object(rules) = v else {
             r.error(
                 "programmes",

@@ -416,7 +416,13 @@ fn merge_city_spellings(
             .iter()
             .find(|n| place_key(n) == key)
             .cloned()
-            .unwrap_or(city);
+            .unwrap_or_else(|| city.clone());
+        if shown != city {
+            errs.note(format!(
+                "note: min_outside_share_by_city: the city {city:?} is taken as {shown:?} \
+                 (cities are compared without regard to letter case)"
+            ));
+        }
         if policy
             .min_outside_share_by_city
             .insert(shown.clone(), share)

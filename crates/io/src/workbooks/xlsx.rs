@@ -14,9 +14,12 @@
 //!
 //! Cells: text cells are read as CSV cells are; number cells as their
 //! shortest decimal (`6.0` → `6`); `TRUE`/`FALSE` cells as booleans; empty
-//! cells mean "not given". A date cell or an Excel error (`#N/A`) is an
-//! error. Lists are `;`-separated, as in CSV. Completely empty rows are
-//! skipped. The header is the first non-empty row of the sheet.
+//! cells mean "not given". A date cell, an Excel error (`#N/A`) or a
+//! formula with no saved value is an error in a column the program reads,
+//! skipped above the header, and kept as its text in a kept column
+//! (`odd_cells`). Lists are `;`-separated, as in CSV. Completely empty
+//! rows are skipped. The header is the first row naming the required
+//! columns (title rows above it are skipped).
 //!
 //! Errors are located as `round.xlsx sheet experts row 17 (id E0017),
 //! field max_load: …`, rows numbered as Excel shows them.
@@ -67,6 +70,27 @@ pub const XLSX_SHEETS: &[&str] = &[
     "history",
 ];
 
+/// The first bytes of an OLE2 compound file: an Excel 97–2003 workbook
+/// (`.xls`), a WPS spreadsheet (`.et`).
+const OLE2_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// True when `bytes` start as an Excel 97–2003 workbook (`.xls`) or a WPS
+/// `.et` file does (an OLE2 compound file), which is not read.
+pub fn is_old_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(OLE2_MAGIC)
+}
+
+/// What to tell an officer whose file is an old workbook
+/// ([`is_old_workbook`]).
+pub const OLD_WORKBOOK: &str = "an Excel 97–2003 workbook (.xls) or a WPS .et file, which is not \
+     read; open it in Excel or WPS and save it as an Excel workbook (.xlsx): File → Save As → \
+     Excel Workbook";
+
+/// True when `bytes` start as a zip file does (a workbook is one).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
 /// True when `path` names an `.xlsx` file (any letter case).
 pub fn is_xlsx(path: &Path) -> bool {
     path.extension()
@@ -82,41 +106,130 @@ struct Sheet {
     name: String,
     /// Non-empty rows: (Excel row number from 1, cells as text).
     rows: Vec<(u64, Vec<String>)>,
-    /// Cells with a formula and no saved value: (Excel row from 1, column
-    /// from 0), in order. They read as empty and are reported by
-    /// [`report_unsaved`].
-    unsaved: Vec<(u64, usize)>,
+    /// Cells that read as text only by a choice (a date, a duration, an
+    /// Excel error, a formula with no saved value), in row and column
+    /// order. Whether each is an error depends on where it stands, which
+    /// only the table's header tells ([`odd_cells`]).
+    odd: Vec<Odd>,
 }
 
-/// Reports each cell of `sheet` that holds a formula with no saved value,
-/// by sheet, Excel row, column letter and the column's header (the header
-/// found as the table's reader finds it).
-fn report_unsaved(file: &Path, sheet: &Sheet, kind: TableKind, errs: &mut Errs) {
-    if sheet.unsaved.is_empty() {
-        return;
-    }
-    let firsts: Vec<&[String]> = sheet
-        .rows
-        .iter()
-        .take(office::HEADER_SEARCH_ROWS)
-        .map(|(_, cells)| cells.as_slice())
-        .collect();
-    let header = (!firsts.is_empty()).then(|| &sheet.rows[office::header_index(kind, &firsts)]);
-    for &(row, col) in &sheet.unsaved {
+/// What kind of cell an [`Odd`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum OddKind {
+    /// A date or time, read as its ISO text (`2026-12-06`).
+    Date,
+    /// A duration, read as its text.
+    Duration,
+    /// An Excel error (`#N/A`), read as that text.
+    Error,
+    /// A formula with no saved value, read as empty.
+    Unsaved,
+}
+
+/// A cell that is not plain text, a number or a boolean.
+#[derive(Clone, Debug)]
+struct Odd {
+    /// Excel row, from 1.
+    row: u64,
+    /// Column, from 0.
+    col: usize,
+    kind: OddKind,
+    /// What is wrong with it where a value is needed.
+    message: String,
+}
+
+/// The cells of a sheet that are not plain values, sorted out by where
+/// they stand once the header is known: rows above the header (a title,
+/// a date) are skipped with them; in a column the program reads, each is
+/// an error naming the cell and its header, and its text is blanked in
+/// `rows` (a date is not a load); in a kept column (an office's own 入库日期
+/// or 备注) the value is kept as its text (a date as `2026-12-06`, an
+/// error as `#N/A`; a formula with no saved value as empty) with one note
+/// per column. In the header row itself, a formula with no saved value
+/// or an error is an error (the column would have no name).
+fn odd_cells(
+    file: &Path,
+    sheet: &Sheet,
+    header_row: u64,
+    header: Option<&Header>,
+    errs: &mut Errs,
+) -> Vec<(u64, usize)> {
+    const SHOWN: usize = 3;
+    let mut blank = Vec::new();
+    let mut kept: BTreeMap<(usize, OddKind), (usize, Vec<String>)> = BTreeMap::new();
+    for odd in &sheet.odd {
+        if odd.row < header_row {
+            continue;
+        }
+        let at = sheet_loc(&sheet.name, odd.row);
+        if odd.row == header_row {
+            if matches!(odd.kind, OddKind::Unsaved | OddKind::Error) {
+                errs.push(
+                    LoadError::new(
+                        file,
+                        format!(
+                            "column {} (the header row) {}",
+                            office::column_letters(odd.col),
+                            odd.message
+                        ),
+                    )
+                    .at(at),
+                );
+            }
+            continue;
+        }
+        let Some(header) = header else {
+            continue;
+        };
         let label = header
-            .filter(|(header_row, _)| *header_row < row)
-            .and_then(|(_, cells)| cells.get(col))
+            .labels
+            .get(odd.col)
             .map(|h| h.trim())
             .filter(|h| !h.is_empty());
         let column = match label {
-            Some(h) => format!("column {} \"{h}\"", office::column_letters(col)),
-            None => format!("column {}", office::column_letters(col)),
+            Some(h) => format!("column {} \"{h}\"", office::column_letters(odd.col)),
+            None => format!("column {}", office::column_letters(odd.col)),
         };
-        errs.push(
-            LoadError::new(file, format!("{column} {UNSAVED_FORMULA}"))
-                .at(sheet_loc(&sheet.name, row)),
-        );
+        if header.columns.values().any(|&c| c == odd.col) {
+            errs.push(LoadError::new(file, format!("{column} {}", odd.message)).at(at));
+            blank.push((odd.row, odd.col));
+        } else if header.kept.iter().any(|&(c, _)| c == odd.col) {
+            let e = kept.entry((odd.col, odd.kind)).or_default();
+            e.0 += 1;
+            if e.1.len() < SHOWN {
+                e.1.push(format!("row {}", odd.row));
+            }
+        } else if odd.kind == OddKind::Unsaved {
+            // A column without a header: a value there is refused as a
+            // stray value by the table's reader, and a formula whose
+            // value is unknown may be one.
+            errs.push(LoadError::new(file, format!("{column} {}", odd.message)).at(at));
+        }
     }
+    for ((col, kind), (n, examples)) in kept {
+        let label = header
+            .and_then(|h| h.labels.get(col))
+            .map(|h| h.trim())
+            .unwrap_or("");
+        let what = match kind {
+            OddKind::Date => "hold a date or time, kept as its text (year-month-day)",
+            OddKind::Duration => "hold a duration, kept as its text",
+            OddKind::Error => "hold an Excel error (such as #N/A), kept as that text",
+            OddKind::Unsaved => {
+                "hold a formula with no saved value, kept empty (open the file in Excel or WPS \
+                 and save it again to keep their values)"
+            }
+        };
+        let more = if n > examples.len() { ", …" } else { "" };
+        errs.note(format!(
+            "note: {} sheet {}: column {} \"{label}\": {n} cell(s) ({}{more}) {what}",
+            file.display(),
+            sheet.name,
+            office::column_letters(col),
+            examples.join(", ")
+        ));
+    }
+    blank
 }
 
 /// Where a row of a sheet is.
@@ -129,19 +242,73 @@ fn sheet_loc(sheet: &str, row: u64) -> Location {
 
 /// A cell as the text a CSV cell would hold, or why it cannot be one.
 fn cell_text(d: &Data) -> Result<String, String> {
+    match cell_reading(d) {
+        (t, None) => Ok(t),
+        (_, Some((_, m))) => Err(m),
+    }
+}
+
+/// A cell as text, and for a date, a duration or an Excel error, its
+/// kind and why it is no value (the text is then what Excel shows: the
+/// date as `2026-12-06`, the error as `#N/A`).
+fn cell_reading(d: &Data) -> (String, Option<(OddKind, String)>) {
     match d {
-        Data::Empty => Ok(String::new()),
-        Data::String(s) => Ok(s.clone()),
-        Data::Int(i) => Ok(i.to_string()),
-        Data::Float(f) => Ok(float_text(*f)),
-        Data::Bool(b) => Ok(b.to_string()),
-        Data::DateTime(_) | Data::DateTimeIso(_) => {
-            Err("the cell holds a date or time; format it as text or as a plain number".into())
-        }
-        Data::DurationIso(_) => {
-            Err("the cell holds a duration; format it as text or as a plain number".into())
-        }
-        Data::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+        Data::Empty => (String::new(), None),
+        Data::String(s) => (s.clone(), None),
+        Data::Int(i) => (i.to_string(), None),
+        Data::Float(f) => (float_text(*f), None),
+        Data::Bool(b) => (b.to_string(), None),
+        Data::DateTime(dt) if dt.is_duration() => (
+            float_text(dt.as_f64()),
+            Some((
+                OddKind::Duration,
+                "holds a duration; format the cell as text or as a plain number".into(),
+            )),
+        ),
+        Data::DateTime(dt) => (
+            date_text(dt),
+            Some((
+                OddKind::Date,
+                "holds a date or time; format the cell as text or as a plain number".into(),
+            )),
+        ),
+        Data::DateTimeIso(s) => (
+            s.clone(),
+            Some((
+                OddKind::Date,
+                "holds a date or time; format the cell as text or as a plain number".into(),
+            )),
+        ),
+        Data::DurationIso(s) => (
+            s.clone(),
+            Some((
+                OddKind::Duration,
+                "holds a duration; format the cell as text or as a plain number".into(),
+            )),
+        ),
+        Data::Error(e) => (
+            e.to_string(),
+            Some((OddKind::Error, format!("holds the Excel error {e}"))),
+        ),
+    }
+}
+
+/// A date cell as ISO text: `2026-12-06`, `2026-12-06 09:30:00` with a
+/// time of day, `09:30:00` for a time alone; a serial outside Excel's
+/// dates (year 1900 to 9999) as its number.
+fn date_text(dt: &calamine::ExcelDateTime) -> String {
+    let v = dt.as_f64();
+    if !(0.0..2_958_466.0).contains(&v) {
+        return float_text(v);
+    }
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    let time = (h, mi, s) != (0, 0, 0);
+    if v < 1.0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else if time {
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02}")
     }
 }
 
@@ -347,20 +514,29 @@ fn read_sheet(
         }
     };
     let mut rows = Vec::new();
+    let mut odd: Vec<Odd> = unsaved
+        .into_iter()
+        .map(|(r, c)| Odd {
+            row: u64::from(r) + 1,
+            col: c as usize,
+            kind: OddKind::Unsaved,
+            message: UNSAVED_FORMULA.to_string(),
+        })
+        .collect();
     for (r, row) in cells {
         let excel_row = u64::from(r) + 1;
         let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
         let mut texts = vec![String::new(); width];
         for (c, d) in &row {
-            match cell_text(d) {
-                Ok(t) => texts[*c as usize] = t,
-                Err(m) => errs.push(
-                    LoadError::new(
-                        file,
-                        format!("column {}: {m}", office::column_letters(*c as usize)),
-                    )
-                    .at(sheet_loc(name, excel_row)),
-                ),
+            let (text, why) = cell_reading(d);
+            texts[*c as usize] = text;
+            if let Some((kind, message)) = why {
+                odd.push(Odd {
+                    row: excel_row,
+                    col: *c as usize,
+                    kind,
+                    message,
+                });
             }
         }
         if texts.iter().all(|c| c.trim().is_empty()) {
@@ -368,6 +544,7 @@ fn read_sheet(
         }
         rows.push((excel_row, texts));
     }
+    odd.sort_by_key(|o| (o.row, o.col));
     if merges {
         if let Err(m) = fill_merged(file, wb, name, &mut rows, errs, budget) {
             errs.push(LoadError::new(file, format!("sheet {name}: {m}")));
@@ -377,10 +554,7 @@ fn read_sheet(
     Some(Sheet {
         name: name.to_string(),
         rows,
-        unsaved: unsaved
-            .into_iter()
-            .map(|(r, c)| (u64::from(r) + 1, c as usize))
-            .collect(),
+        odd,
     })
 }
 
@@ -492,10 +666,19 @@ fn read_table(
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
     if sheet.rows.is_empty() {
+        let unsaved = match sheet.odd.iter().find(|o| o.kind == OddKind::Unsaved) {
+            Some(o) => format!(
+                " (its cells from {}{} on hold formulas with no saved value; open the file in \
+                 Excel or WPS and save it again)",
+                office::column_letters(o.col),
+                o.row
+            ),
+            None => String::new(),
+        };
         errs.push(LoadError::new(
             file.to_path_buf(),
             format!(
-                "sheet {} is empty; it needs a header row ({})",
+                "sheet {} is empty{unsaved}; it needs a header row ({})",
                 sheet.name,
                 kind.required().join(", ")
             ),
@@ -520,9 +703,24 @@ fn read_table(
         errs.note(office::title_rows_note(&at, &skipped));
     }
     let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
+        odd_cells(file, sheet, *header_row, None, errs);
         return false;
     };
+    let blank = odd_cells(file, sheet, *header_row, Some(&header), errs);
+    let mut blanked: Vec<String> = Vec::new();
     for (row, cells) in sheet.rows.iter().skip(h + 1) {
+        let cells = match blank.binary_search_by_key(row, |&(r, _)| r) {
+            Err(_) => cells.as_slice(),
+            Ok(_) => {
+                blanked.clone_from(cells);
+                for &(_, c) in blank.iter().filter(|&&(r, _)| r == *row) {
+                    if let Some(t) = blanked.get_mut(c) {
+                        t.clear();
+                    }
+                }
+                blanked.as_slice()
+            }
+        };
         let loc = sheet_loc(&sheet.name, *row);
         let mut stray = false;
         for (i, c) in cells.iter().enumerate() {
@@ -608,6 +806,9 @@ pub fn load_xlsx_noted(
     name: &Path,
     bytes: &[u8],
 ) -> Result<(Instance, crate::LoadNotes), LoadErrors> {
+    if is_old_workbook(bytes) {
+        return Err(LoadError::new(name, OLD_WORKBOOK).into());
+    }
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
@@ -636,9 +837,6 @@ pub fn load_xlsx_noted(
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
         if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
-            if let Some(kind) = office::table_of_sheet(actual) {
-                report_unsaved(name, &s, kind, &mut errs);
-            }
             sheets.insert(known, s);
         }
         if budget.exceeded {
@@ -1218,7 +1416,6 @@ pub fn read_history_xlsx(
     let mut list = Vec::new();
     // As the instance reader reads its history sheet (no merges looked for).
     if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
-        report_unsaved(name, &s, TableKind::History, &mut errs);
         if !budget.exceeded {
             read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
                 list.extend(records::parse_history(r, rec))
