@@ -196,6 +196,26 @@ fn the_random_rounds_exercise_the_rules() {
     assert!(capped >= 50, "{capped} with programme caps");
 }
 
+/// `barred`, which answers without building the bars, agrees with
+/// `bars` for every expert of the random rounds, and some are barred.
+#[test]
+fn barred_agrees_with_the_bars() {
+    let mut barred = 0;
+    for seed in 0..300u64 {
+        let inst = round(seed, SMALL);
+        for e in inst.expert_ixs() {
+            let b = panels::history::barred(&inst, e);
+            assert_eq!(
+                b,
+                !panels::history::bars(&inst, e).is_empty(),
+                "seed {seed}, expert {e:?}"
+            );
+            barred += usize::from(b);
+        }
+    }
+    assert!(barred >= 50, "{barred} barred");
+}
+
 const MID: Shape = Shape {
     apps: 24,
     experts: 40,

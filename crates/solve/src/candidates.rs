@@ -212,6 +212,10 @@ pub struct Scanner<'a> {
     /// Stamp per expert: `repeat[e] == mark` when (a, e) repeats a past
     /// review (`avoid_repeat`), for the application being scanned.
     repeat: Vec<u32>,
+    /// Stamp per expert: `excluded[e] == mark` when a person-based rule
+    /// excludes (a, e), for the application being scanned (an array read
+    /// per reported expert instead of a search in the application's map).
+    excluded: Vec<u32>,
     mark: u32,
     buf: Vec<(Score, ExpertIx)>,
     base: Score,
@@ -239,6 +243,7 @@ impl<'a> Scanner<'a> {
             scratch: ScanScratch::new(inst.experts.len()),
             stamp: vec![0; inst.experts.len()],
             repeat: vec![0; inst.experts.len()],
+            excluded: vec![0; inst.experts.len()],
             mark: 0,
             buf: Vec::new(),
             base: index.base(),
@@ -257,11 +262,15 @@ impl<'a> Scanner<'a> {
         if self.mark == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
             self.repeat.iter_mut().for_each(|s| *s = 0);
+            self.excluded.iter_mut().for_each(|s| *s = 0);
             self.mark = 1;
         }
         let mark = self.mark;
         for e in elig.repeat_experts(a) {
             self.repeat[e.ix()] = mark;
+        }
+        for e in elig.person_based_experts(a) {
+            self.excluded[e.ix()] = mark;
         }
         // Experts reported by the scan: eligible ones into buf; per city,
         // how many pass the pair rules (whatever their score).
@@ -270,7 +279,7 @@ impl<'a> Scanner<'a> {
         let mut per_city = vec![0u32; n_cities];
         {
             let (stamp, buf, packed) = (&mut self.stamp, &mut self.buf, &self.packed);
-            let repeat = &self.repeat;
+            let (repeat, excluded) = (&self.repeat, &self.excluded);
             let same_inst = inst.policy.avoid_same_institution;
             let app_inst = app.institution.0;
             let min = elig.min_affinity(a);
@@ -290,7 +299,7 @@ impl<'a> Scanner<'a> {
                     if !p.available
                         || (same_inst && p.institution == app_inst)
                         || (ban && repeats)
-                        || elig.is_person_based_excluded(a, e)
+                        || excluded[e.ix()] == mark
                         || prog_bit.is_some_and(|b| p.programmes & b == 0)
                         || (wide && !elig.serves(inst, a, e))
                     {

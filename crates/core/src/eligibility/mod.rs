@@ -504,6 +504,13 @@ impl Eligibility {
         !m.is_empty() && m.contains_key(&e)
     }
 
+    /// Experts excluded from application `a` by a person-based rule
+    /// (team, avoid, declared conflict, co-author), ascending: those for
+    /// which [`Eligibility::is_person_based_excluded`] holds.
+    pub fn person_based_experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        self.person_based[a.ix()].keys().copied()
+    }
+
     /// A repeating pair's score under `repeat_penalty`: `raw` less the
     /// penalty (`raw` when repeats are banned or off).
     #[inline]

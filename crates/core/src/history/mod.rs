@@ -128,8 +128,11 @@ pub struct History {
     team_start: Vec<usize>,
     team_people: Vec<PersonIx>,
     /// Per expert of the pool: what the yearly rules read of their
-    /// records (input order).
-    by_expert: Vec<Vec<Fact>>,
+    /// records (input order): expert e's are
+    /// `facts[fact_start[e]..fact_start[e + 1]]`, one table for all
+    /// experts (no small vector per expert, grown record by record).
+    fact_start: Vec<u32>,
+    facts: Vec<Fact>,
 }
 
 /// What the yearly rules read of one record, kept per expert side by side:
@@ -161,16 +164,11 @@ impl History {
         institutions: &Interner,
     ) -> History {
         use crate::names::{normalize, place_key};
-        let folded: BTreeMap<String, u32> = institutions
-            .names()
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, n)| (place_key(n), i as u32))
-            .collect();
+        // Institutions by place key, made at the first name not found as
+        // it is.
+        let mut folded: Option<BTreeMap<String, u32>> = None;
         let mut h = History {
             given: true,
-            by_expert: vec![Vec::new(); n_experts],
             expert: Vec::with_capacity(records.len()),
             institution: Vec::with_capacity(records.len()),
             team_start: Vec::with_capacity(records.len() + 1),
@@ -181,7 +179,10 @@ impl History {
         // reviewer, the generator's): then the previous record's answer
         // is at hand.
         let mut last: Option<(&str, Option<ExpertIx>)> = None;
-        for (i, r) in records.iter().enumerate() {
+        // Records per expert (shifted by one), then where each expert's
+        // facts start.
+        let mut per_expert = vec![0u32; n_experts + 1];
+        for r in records.iter() {
             let e = match last {
                 Some((id, e)) if id == r.expert => e,
                 _ => {
@@ -194,19 +195,27 @@ impl History {
                 }
             };
             if let Some(e) = e {
-                h.by_expert[e.ix()].push(Fact {
-                    record: i as u32,
-                    year: r.year,
-                    outcome: r.outcome,
-                    rating: r.rating,
-                });
+                per_expert[e.ix() + 1] += 1;
             }
             h.expert.push(e);
             let name = normalize(&r.institution);
             h.institution.push(
                 institutions
                     .get(&name)
-                    .or_else(|| folded.get(&place_key(&name)).copied())
+                    .or_else(|| {
+                        folded
+                            .get_or_insert_with(|| {
+                                institutions
+                                    .names()
+                                    .iter()
+                                    .enumerate()
+                                    .rev()
+                                    .map(|(i, n)| (place_key(n), i as u32))
+                                    .collect()
+                            })
+                            .get(&place_key(&name))
+                            .copied()
+                    })
                     .map(InstIx),
             );
             h.team_people.extend(
@@ -216,6 +225,30 @@ impl History {
             );
             h.team_start.push(h.team_people.len());
         }
+        for e in 0..n_experts {
+            per_expert[e + 1] += per_expert[e];
+        }
+        let mut fill = per_expert.clone();
+        let empty = Fact {
+            record: 0,
+            year: 0,
+            outcome: Outcome::Reviewed,
+            rating: None,
+        };
+        h.facts = vec![empty; per_expert[n_experts] as usize];
+        for (i, r) in records.iter().enumerate() {
+            if let Some(e) = h.expert[i] {
+                let at = &mut fill[e.ix()];
+                h.facts[*at as usize] = Fact {
+                    record: i as u32,
+                    year: r.year,
+                    outcome: r.outcome,
+                    rating: r.rating,
+                };
+                *at += 1;
+            }
+        }
+        h.fact_start = per_expert;
         h.records = records;
         h
     }
@@ -227,7 +260,10 @@ impl History {
 
     /// What the yearly rules read of expert `e`'s records (input order).
     pub(crate) fn of_expert(&self, e: ExpertIx) -> &[Fact] {
-        self.by_expert.get(e.ix()).map_or(&[], Vec::as_slice)
+        match (self.fact_start.get(e.ix()), self.fact_start.get(e.ix() + 1)) {
+            (Some(&from), Some(&to)) => &self.facts[from as usize..to as usize],
+            _ => &[],
+        }
     }
 
     /// The pool expert of record `i`, if in today's pool.
@@ -308,60 +344,84 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
     let (Some(year), false) = (p.year, mine.is_empty()) else {
         return Vec::new();
     };
-    let recs = || mine.iter();
     // Nothing is allocated unless a rule bars: `barred` asks this of
     // every expert, several times per solve.
     let mut out = Vec::new();
-    if let Some(n) = p.max_consecutive_years.filter(|&n| n > 0) {
-        // Each of the n years needs a record of its own.
-        let all = n as usize <= mine.len()
-            && (1..=n as i32).all(|d| recs().any(|r| r.year == year - d && r.outcome.served()));
-        if all {
-            out.push(Bar::Resting {
-                years: (1..=n as i32).rev().map(|d| year - d).collect(),
-            });
-        }
+    if let Some(n) = resting(p, year, mine) {
+        out.push(Bar::Resting {
+            years: (1..=n as i32).rev().map(|d| year - d).collect(),
+        });
     }
-    if let Some(max) = p.max_declines {
-        let declined = || recs().filter(|r| counts(p, r.year) && r.outcome.declined());
-        let count = declined().count();
-        if count as u64 > u64::from(max) {
-            let last = declined()
-                .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
-                .map(|r| (r.year, h.records[r.record as usize].application.clone()))
-                .unwrap_or_default();
-            out.push(Bar::Declines {
-                count: count as u32,
-                max,
-                last,
-            });
-        }
+    if let Some((count, max)) = too_many_declines(p, mine) {
+        let last = mine
+            .iter()
+            .filter(|r| counts(p, r.year) && r.outcome.declined())
+            .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
+            .map(|r| (r.year, h.records[r.record as usize].application.clone()))
+            .unwrap_or_default();
+        out.push(Bar::Declines { count, max, last });
     }
-    if let Some(min) = p.min_rating {
-        let (sum, rated) = recs()
-            .filter(|r| counts(p, r.year))
-            .filter_map(|r| r.rating)
-            .fold((0.0, 0u32), |(sum, n), x| (sum + x, n + 1));
-        if rated > 0 {
-            let mean = sum / f64::from(rated);
-            if mean < min - 1e-9 {
-                out.push(Bar::Rating { mean, min, rated });
-            }
-        }
+    if let Some((mean, min, rated)) = low_rating(p, mine) {
+        out.push(Bar::Rating { mean, min, rated });
     }
     out
 }
 
-/// True when a history rule bars expert `e` this round ([`bars`]).
+/// The rest rule: `Some(n)` when the expert served in each of the `n =
+/// max_consecutive_years` years before the round (records `mine`).
+fn resting(p: &Policy, year: i32, mine: &[Fact]) -> Option<u32> {
+    let n = p.max_consecutive_years.filter(|&n| n > 0)?;
+    // Each of the n years needs a record of its own.
+    let all = n as usize <= mine.len()
+        && (1..=n as i32).all(|d| {
+            mine.iter()
+                .any(|r| r.year == year - d && r.outcome.served())
+        });
+    all.then_some(n)
+}
+
+/// The declines rule: `Some((count, max_declines))` when more counting
+/// records than `max_declines` were declined or no-show.
+fn too_many_declines(p: &Policy, mine: &[Fact]) -> Option<(u32, u32)> {
+    let max = p.max_declines?;
+    let count = mine
+        .iter()
+        .filter(|r| counts(p, r.year) && r.outcome.declined())
+        .count();
+    (count as u64 > u64::from(max)).then_some((count as u32, max))
+}
+
+/// The rating rule: `Some((mean, min_rating, rated))` when the mean
+/// rating of the counting rated records is below `min_rating`.
+fn low_rating(p: &Policy, mine: &[Fact]) -> Option<(f64, f64, u32)> {
+    let min = p.min_rating?;
+    let (sum, rated) = mine
+        .iter()
+        .filter(|r| counts(p, r.year))
+        .filter_map(|r| r.rating)
+        .fold((0.0, 0u32), |(sum, n), x| (sum + x, n + 1));
+    if rated == 0 {
+        return None;
+    }
+    let mean = sum / f64::from(rated);
+    (mean < min - 1e-9).then_some((mean, min, rated))
+}
+
+/// True when a history rule bars expert `e` this round ([`bars`] is not
+/// empty), found without building the bars: asked of every expert
+/// several times a solve ([`Instance::min_load`]).
 pub fn barred(inst: &Instance, e: ExpertIx) -> bool {
     let p = &inst.policy;
     if p.max_consecutive_years.is_none() && p.max_declines.is_none() && p.min_rating.is_none() {
         return false;
     }
-    if inst.history.of_expert(e).is_empty() {
+    let mine = inst.history.of_expert(e);
+    let (Some(year), false) = (p.year, mine.is_empty()) else {
         return false;
-    }
-    !bars(inst, e).is_empty()
+    };
+    resting(p, year, mine).is_some()
+        || too_many_declines(p, mine).is_some()
+        || low_rating(p, mine).is_some()
 }
 
 /// One kind of repeat, with its evidence: the latest counting served
@@ -436,7 +496,7 @@ pub struct Repeats {
     /// Per application: the experts with a counting served review of an
     /// application sharing a team member, sorted by expert, each with the
     /// latest such review and the shared person.
-    team: Vec<Vec<(ExpertIx, u32, PersonIx)>>,
+    team: Buckets<(ExpertIx, u32, PersonIx)>,
     /// Each application's institution.
     app_institution: Vec<InstIx>,
     /// Pairs (application, expert) that repeat, each once.
@@ -451,7 +511,7 @@ impl Repeats {
     }
 
     fn team_row(&self, a: AppIx) -> &[(ExpertIx, u32, PersonIx)] {
-        self.team.get(a.ix()).map_or(&[], Vec::as_slice)
+        self.team.get(a.ix())
     }
 
     /// Where (a, e)'s repeats come from, if it repeats.
@@ -612,7 +672,10 @@ pub fn repeats(inst: &Instance) -> Repeats {
     }
     let mut out = Repeats {
         by_institution: latest_per_key(inst.institutions.len(), &by_inst),
-        team: vec![Vec::new(); inst.applications.len()],
+        team: Buckets {
+            start: Vec::with_capacity(inst.applications.len() + 1),
+            items: Vec::new(),
+        },
         app_institution: inst.applications.iter().map(|a| a.institution).collect(),
         pairs: 0,
     };
@@ -623,6 +686,8 @@ pub fn repeats(inst: &Instance) -> Repeats {
     // found breaks the last ties, so the unstable sort keeps the person
     // met first, as a stable sort would.
     let mut found: Vec<(ExpertIx, std::cmp::Reverse<i32>, u32, usize, PersonIx)> = Vec::new();
+    let team = &mut out.team;
+    team.start.push(0);
     for a in inst.app_ixs() {
         let app = &inst.applications[a.ix()];
         found.clear();
@@ -632,19 +697,15 @@ pub fn repeats(inst: &Instance) -> Repeats {
                 found.push((e, year, i, found.len(), person));
             }
         }
-        if found.is_empty() {
-            continue;
-        }
         // Per expert: the latest team review (earlier record on ties).
         found.sort_unstable_by_key(|t| (t.0, t.1, t.2, t.3));
-        let mut team: Vec<(ExpertIx, u32, PersonIx)> = Vec::with_capacity(found.len());
+        let first = team.items.len();
         for &(e, _, i, _, person) in &found {
-            if team.last().is_none_or(|t| t.0 != e) {
-                team.push((e, i, person));
+            if team.items[first..].last().is_none_or(|t| t.0 != e) {
+                team.items.push((e, i, person));
             }
         }
-        team.shrink_to_fit();
-        out.team[a.ix()] = team;
+        team.start.push(team.items.len() as u32);
     }
     out.pairs = inst
         .app_ixs()

@@ -403,13 +403,13 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
     use crate::instances::records::control_char;
     use crate::names::{normalize, split_list_into};
     /// An optional text as the general path reads it: `None` (blank), or
-    /// the text as written.
-    fn optional(s: Option<&str>) -> Option<Option<String>> {
+    /// the text as written (borrowed: the caller copies what it keeps).
+    fn optional(s: Option<&str>) -> Option<Option<&str>> {
         match s {
             None => Some(None),
             Some(s) if control_char(s).is_some() => None,
             Some("") => Some(None),
-            Some(s) => Some(Some(s.to_string())),
+            Some(s) => Some(Some(s)),
         }
     }
     /// A required id: its normal form, not blank.
@@ -496,14 +496,15 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
                     Some(c.plain_string()?)
                 };
                 let t = optional(s)?;
+                // One copy of what is kept (none for the outcome).
                 match bit {
-                    1 => r.round = t,
+                    1 => r.round = t.map(str::to_string),
                     2 => r.programme = t.map(|p| p.trim().to_string()),
-                    3 => r.application = t,
+                    3 => r.application = t.map(str::to_string),
                     _ => {
                         r.outcome = match t {
                             None => Outcome::Reviewed,
-                            Some(t) => Outcome::parse(&t)?,
+                            Some(t) => Outcome::parse(t)?,
                         }
                     }
                 }

@@ -364,7 +364,10 @@ fn read_blocks(
                 }
             }
         } else {
-            let valid = match std::str::from_utf8(&block) {
+            // Checked with SIMD here (the error says where, as the
+            // standard library's does); `String::from_utf8` below checks
+            // again, the one unchecked-free way to a `String`.
+            let valid = match simdutf8::compat::from_utf8(&block) {
                 Ok(_) => block.len(),
                 // A character cut by the block's end: finish it next time.
                 Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
