@@ -795,4 +795,14 @@ fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
         );
         assert!(!sb.p("q.json").exists());
     }
+    // A panels file saved as Excel 97-2003 is told the same.
+    std::fs::write(sb.p("round.xlsx"), &book).unwrap();
+    std::fs::write(sb.p("panels.xlsx"), &old).unwrap();
+    let out = sb.run(&["verify", "round.xlsx", "panels.xlsx"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("panels.xlsx: an Excel 97–2003 workbook (.xls)"),
+        "{err}"
+    );
 }

@@ -1320,3 +1320,53 @@ fn headers_with_required_marks_and_bracketed_notes_name_their_field() {
     }
     assert_eq!(load_xlsx(&tables), clean_with_kept());
 }
+
+/// Excel's only UTF-16 export, "Unicode text", separates cells by tabs
+/// (so does "Text (tab delimited)"): such a table, renamed `.csv`, loads
+/// as the comma one does, with a note, from memory and from disk; commas
+/// inside a tab-separated cell are text.
+#[test]
+fn tab_separated_tables_as_excel_saves_unicode_text_load_like_csv() {
+    let office = office_csv();
+    let tabbed = |t: &str| -> Vec<u8> {
+        let t = t.replace(',', "\t").replace("年假", "年假,病假");
+        let mut b = vec![0xFF, 0xFE];
+        b.extend(t.encode_utf16().flat_map(u16::to_le_bytes));
+        b
+    };
+    let mut input = CsvInput::default();
+    for (name, text) in &office {
+        if *name == "experts.csv" {
+            input.set(name, tabbed(text));
+        } else {
+            input.set(name, text.as_bytes().to_vec());
+        }
+    }
+    let (inst, notes) = load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{e}"));
+    let mut want = clean_with_kept();
+    for row in &mut want.kept.experts.rows {
+        for v in row.iter_mut() {
+            if v == "年假" {
+                *v = "年假,病假".into();
+            }
+        }
+    }
+    assert_eq!(inst, want);
+    assert!(
+        notes
+            .notes
+            .iter()
+            .any(|n| n.contains("d/experts.csv: cells are separated by tabs")),
+        "{notes:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &office {
+        let bytes = if *name == "experts.csv" {
+            tabbed(text)
+        } else {
+            text.as_bytes().to_vec()
+        };
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    assert_eq!(panels::io::load_instance(dir.path()).unwrap(), inst);
+}

@@ -329,6 +329,8 @@ fn read_rows(
     let mut lines_before: u64 = 0;
     let mut embedded_newlines: u64 = 0;
     let mut last_row = 1;
+    // The cell separator, chosen by the first piece ([`separator`]).
+    let mut delimiter: Option<u8> = None;
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -336,6 +338,17 @@ fn read_rows(
             // The stream reports its own problem.
             Err(_) => return None,
         };
+        let delimiter = *delimiter.get_or_insert_with(|| {
+            let d = separator(piece);
+            if d == b'\t' {
+                errs.note(format!(
+                    "note: {}: cells are separated by tabs (as Excel's \"Unicode text\" \
+                     saves them); read so",
+                    file.display()
+                ));
+            }
+            d
+        });
         // The csv reader drops a byte order mark at the start of what it
         // reads; one at the start of a later piece is text (the first cell
         // of a row), so it goes after a blank line the reader skips.
@@ -349,6 +362,7 @@ fn read_rows(
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter)
             .from_reader(text.as_bytes());
         for rec in rdr.records() {
             let rec = match rec {
@@ -421,6 +435,17 @@ fn read_rows(
     Some(last_row)
 }
 
+/// The cell separator of a table from its first lines: a tab when the
+/// first line holding a tab or a comma (a title row above the header may
+/// hold neither) has tabs and no comma — what Excel's "Unicode text" and
+/// "Text (tab delimited)" write — else a comma.
+fn separator(text: &str) -> u8 {
+    text.lines()
+        .take(HEADER_SEARCH_ROWS)
+        .find(|l| l.contains('\t') || l.contains(','))
+        .map_or(b',', |l| if l.contains(',') { b',' } else { b'\t' })
+}
+
 fn newlines_in(rec: &csv::StringRecord) -> u64 {
     rec.iter().map(|c| c.matches('\n').count() as u64).sum()
 }
@@ -447,8 +472,8 @@ fn read_header(
         sheet: None,
         row: *row,
     };
-    let hint = if rec.len() == 1 && (rec[0].contains(';') || rec[0].contains('\t')) {
-        " (the file seems to use ';' or tabs between cells; use commas)"
+    let hint = if rec.len() == 1 && rec[0].contains(';') {
+        " (the file seems to use ';' between cells; use commas or tabs)"
     } else {
         ""
     };

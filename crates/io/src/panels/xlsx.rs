@@ -447,8 +447,17 @@ fn marked(cell: &str) -> Result<bool, String> {
 /// Not a workbook; no summary sheet or a bad value in it; no panel sheet;
 /// an application on two rows. Each names the sheet and row.
 pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
-    let sheets = read_xlsx_tables(bytes)
-        .map_err(|e| LoadError::new(path, format!("not a readable .xlsx workbook: {e}")))?;
+    if crate::workbooks::xlsx::is_old_workbook(bytes) {
+        return Err(LoadError::new(path, crate::workbooks::xlsx::OLD_WORKBOOK));
+    }
+    let sheets = read_xlsx_tables(bytes).map_err(|e| {
+        if e.contains(crate::workbooks::xlsx::UNSAVED_FORMULA) {
+            // A readable workbook that a program wrote without values.
+            LoadError::new(path, e)
+        } else {
+            LoadError::new(path, format!("not a readable .xlsx workbook: {e}"))
+        }
+    })?;
     let summary = read_summary(path, &sheets)?;
     let scores = read_scores(&sheets);
     let read = read_panel_sheets(path, &sheets, &scores)?;
