@@ -126,7 +126,8 @@ enum OddKind {
     Unsaved,
 }
 
-/// A cell that is not plain text, a number or a boolean.
+/// A cell that is not plain text, a number or a boolean (small: a sheet
+/// of dates has one per cell).
 #[derive(Clone, Debug)]
 struct Odd {
     /// Excel row, from 1.
@@ -134,8 +135,25 @@ struct Odd {
     /// Column, from 0.
     col: usize,
     kind: OddKind,
-    /// What is wrong with it where a value is needed.
-    message: String,
+    /// The error of an [`OddKind::Error`] cell.
+    error: Option<calamine::CellErrorType>,
+}
+
+impl Odd {
+    /// What is wrong with the cell where a value is needed.
+    fn message(&self) -> String {
+        match (self.kind, &self.error) {
+            (OddKind::Date, _) => {
+                "holds a date or time; format the cell as text or as a plain number".into()
+            }
+            (OddKind::Duration, _) => {
+                "holds a duration; format the cell as text or as a plain number".into()
+            }
+            (OddKind::Error, Some(e)) => format!("holds the Excel error {e}"),
+            (OddKind::Error, None) => "holds an Excel error".into(),
+            (OddKind::Unsaved, _) => UNSAVED_FORMULA.into(),
+        }
+    }
 }
 
 /// The cells of a sheet that are not plain values, sorted out by where
@@ -170,7 +188,7 @@ fn odd_cells(
                         format!(
                             "column {} (the header row) {}",
                             office::column_letters(odd.col),
-                            odd.message
+                            odd.message()
                         ),
                     )
                     .at(at),
@@ -197,7 +215,7 @@ fn odd_cells(
             .map(|(f, _)| f)
         {
             errs.push(
-                LoadError::new(file, odd.message.clone())
+                LoadError::new(file, odd.message())
                     .at(at)
                     .in_column(field.as_str(), column),
             );
@@ -212,7 +230,7 @@ fn odd_cells(
             // A column without a header: a value there is refused as a
             // stray value by the table's reader, and a formula whose
             // value is unknown may be one.
-            errs.push(LoadError::new(file, format!("{column} {}", odd.message)).at(at));
+            errs.push(LoadError::new(file, format!("{column} {}", odd.message())).at(at));
         }
     }
     for ((col, kind), (n, examples)) in kept {
@@ -253,52 +271,36 @@ fn sheet_loc(sheet: &str, row: u64) -> Location {
 fn cell_text(d: &Data) -> Result<String, String> {
     match cell_reading(d) {
         (t, None) => Ok(t),
-        (_, Some((_, m))) => Err(m),
+        (_, Some(kind)) => Err(Odd {
+            row: 0,
+            col: 0,
+            kind,
+            error: match d {
+                Data::Error(e) => Some(e.clone()),
+                _ => None,
+            },
+        }
+        .message()),
     }
 }
 
 /// A cell as text, and for a date, a duration or an Excel error, its
-/// kind and why it is no value (the text is then what Excel shows: the
-/// date as `2026-12-06`, the error as `#N/A`).
-fn cell_reading(d: &Data) -> (String, Option<(OddKind, String)>) {
+/// kind (the text is then what Excel shows: the date as `2026-12-06`,
+/// the error as `#N/A`).
+fn cell_reading(d: &Data) -> (String, Option<OddKind>) {
     match d {
         Data::Empty => (String::new(), None),
         Data::String(s) => (s.clone(), None),
         Data::Int(i) => (i.to_string(), None),
         Data::Float(f) => (float_text(*f), None),
         Data::Bool(b) => (b.to_string(), None),
-        Data::DateTime(dt) if dt.is_duration() => (
-            float_text(dt.as_f64()),
-            Some((
-                OddKind::Duration,
-                "holds a duration; format the cell as text or as a plain number".into(),
-            )),
-        ),
-        Data::DateTime(dt) => (
-            date_text(dt),
-            Some((
-                OddKind::Date,
-                "holds a date or time; format the cell as text or as a plain number".into(),
-            )),
-        ),
-        Data::DateTimeIso(s) => (
-            s.clone(),
-            Some((
-                OddKind::Date,
-                "holds a date or time; format the cell as text or as a plain number".into(),
-            )),
-        ),
-        Data::DurationIso(s) => (
-            s.clone(),
-            Some((
-                OddKind::Duration,
-                "holds a duration; format the cell as text or as a plain number".into(),
-            )),
-        ),
-        Data::Error(e) => (
-            e.to_string(),
-            Some((OddKind::Error, format!("holds the Excel error {e}"))),
-        ),
+        Data::DateTime(dt) if dt.is_duration() => {
+            (float_text(dt.as_f64()), Some(OddKind::Duration))
+        }
+        Data::DateTime(dt) => (date_text(dt), Some(OddKind::Date)),
+        Data::DateTimeIso(s) => (s.clone(), Some(OddKind::Date)),
+        Data::DurationIso(s) => (s.clone(), Some(OddKind::Duration)),
+        Data::Error(e) => (e.to_string(), Some(OddKind::Error)),
     }
 }
 
@@ -529,7 +531,7 @@ fn read_sheet(
             row: u64::from(r) + 1,
             col: c as usize,
             kind: OddKind::Unsaved,
-            message: UNSAVED_FORMULA.to_string(),
+            error: None,
         })
         .collect();
     for (r, row) in cells {
@@ -539,12 +541,15 @@ fn read_sheet(
         for (c, d) in &row {
             let (text, why) = cell_reading(d);
             texts[*c as usize] = text;
-            if let Some((kind, message)) = why {
+            if let Some(kind) = why {
                 odd.push(Odd {
                     row: excel_row,
                     col: *c as usize,
                     kind,
-                    message,
+                    error: match d {
+                        Data::Error(e) => Some(e.clone()),
+                        _ => None,
+                    },
                 });
             }
         }
