@@ -1370,3 +1370,30 @@ fn tab_separated_tables_as_excel_saves_unicode_text_load_like_csv() {
     }
     assert_eq!(panels::io::load_instance(dir.path()).unwrap(), inst);
 }
+
+/// A workbook whose experts' and applications' sheets carry the office's
+/// own names (专家信息表, 项目信息) is refused with what to change: the
+/// names to give them and the workbook's other sheets, among which they
+/// are.
+#[test]
+fn a_missing_table_sheet_names_the_sheets_there_are_and_what_to_rename() {
+    let mut tables = office_workbook();
+    for t in &mut tables {
+        if t.name == "专家库" {
+            t.name = "专家信息表".into();
+        } else if t.name == "申报项目" || t.name == "项目" {
+            t.name = "项目信息".into();
+        }
+    }
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &tables).unwrap();
+    let text = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("missing sheet experts (专家): the pool of experts is required; name its sheet 专家, 专家库 or experts; the workbook's other sheets are")
+            && text.contains("\"专家信息表\"")
+            && text.contains("\"项目信息\"")
+            && text.contains("name their sheet 申报项目, 项目 or applications"),
+        "{text}"
+    );
+}

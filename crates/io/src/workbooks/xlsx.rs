@@ -858,7 +858,12 @@ pub fn load_xlsx_noted(
             return Err(errs.finish::<Instance>(None).unwrap_err());
         }
     }
-    let (raw, whole) = read_tables(&file, &sheets, &mut errs);
+    let others: Vec<String> = wb
+        .sheet_names()
+        .into_iter()
+        .filter(|n| !found.values().any(|f| f == n))
+        .collect();
+    let (raw, whole) = read_tables(&file, &sheets, &others, &mut errs);
     let inst = if whole && errs.is_empty() {
         crate::instances::resolve::resolve(raw, &mut errs)
     } else if whole {
@@ -923,8 +928,23 @@ fn match_sheets(
 fn read_tables(
     file: &Arc<Path>,
     sheets: &BTreeMap<&'static str, Sheet>,
+    others: &[String],
     errs: &mut Errs,
 ) -> (Raw, bool) {
+    // The sheets that name no table, for the message of a missing one:
+    // the officer's own name for it is likely among them.
+    let among = if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the workbook's other sheets are {} (rename the one that holds them)",
+            others
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     let name: &Path = file;
     let mut raw = Raw {
         policy_file: Some(file.clone()),
@@ -946,7 +966,10 @@ fn read_tables(
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet experts (专家): the pool of experts is required",
+                format!(
+                    "missing sheet experts (专家): the pool of experts is required; name its \
+                     sheet 专家, 专家库 or experts{among}"
+                ),
             ));
             whole = false;
         }
@@ -963,7 +986,10 @@ fn read_tables(
         None => {
             errs.push(LoadError::new(
                 name,
-                "missing sheet applications (申报项目): the applications are required",
+                format!(
+                    "missing sheet applications (申报项目): the applications are required; name \
+                     their sheet 申报项目, 项目 or applications{among}"
+                ),
             ));
             whole = false;
         }
