@@ -1397,3 +1397,21 @@ fn a_missing_table_sheet_names_the_sheets_there_are_and_what_to_rename() {
         "{text}"
     );
 }
+
+/// A list typed with commas (`P9，E2` with a Chinese comma, `F0301,F0302`)
+/// is not split at them — SPEC's separators are `;`, `；` and `、` — but
+/// never silently: one note per file and field says how the cell was read
+/// and what to write.
+#[test]
+fn a_list_typed_with_commas_is_noted_not_silently_read_as_one_item() {
+    let mut files = office_csv();
+    files[1].1 = files[1].1.replacen("P9、E2", "\"P9，E2\"", 1);
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap();
+    assert_eq!(inst.applications.len(), 2);
+    assert!(
+        notes.notes.iter().any(|n| n
+            .contains("d/applications.csv: field team: an item holds a comma")
+            && n.contains("P0001；P0002")),
+        "{notes:?}"
+    );
+}

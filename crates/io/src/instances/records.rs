@@ -515,6 +515,15 @@ impl<'a> Reader<'a> {
     pub(crate) fn list(&mut self, rec: &dyn Record, field: &str) -> Vec<String> {
         let r = list(rec.cell(field));
         let items = self.take(field, r).unwrap_or_default();
+        if items.iter().any(|i| i.contains(',')) {
+            // `P0001，P0002` typed with a Chinese comma is one item: say so
+            // (once per file and field), never silently.
+            self.errs.note(format!(
+                "note: {}: field {field}: an item holds a comma and is read as one item (list \
+                 items are separated by ; ； or 、: write P0001；P0002, not P0001，P0002)",
+                self.at.file.display()
+            ));
+        }
         if let Err(m) = self.errs.count_list_items(items.len()) {
             if let Some(m) = m {
                 self.error(field, m);
