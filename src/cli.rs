@@ -374,7 +374,7 @@ pub struct SolveArgs {
     #[arg(long)]
     pub highs: bool,
     /// Candidates per application: `auto` (all pairs for small rounds;
-    /// for large ones 12 per panel seat, at least 40), `all` (the dense
+    /// for large ones 12 per panel seat, at least 60), `all` (the dense
     /// network), or a number. With candidates, pricing proves the answer
     /// optimal over all eligible pairs.
     #[arg(long, default_value = "auto")]

@@ -89,8 +89,11 @@ pub const DENSE_PAIRS: usize = 4_000_000;
 /// Candidates per panel seat that [`auto_k`] keeps.
 pub const AUTO_PER_SEAT: usize = 12;
 
-/// Fewest candidates per application [`auto_k`] keeps.
-pub const AUTO_MIN: usize = 40;
+/// Fewest candidates per application [`auto_k`] keeps. Smaller panels
+/// still get 60: on the national round with panels of 3, 60 candidates
+/// left the first pricing pass a fifth of the pairs to add that 40 did,
+/// and the whole solve took 0.6 of the time (docs/benchmarks.md).
+pub const AUTO_MIN: usize = 60;
 
 /// The automatic number of candidates per application:
 /// [`AUTO_PER_SEAT`] per seat of the largest panel, at least [`AUTO_MIN`].
