@@ -720,6 +720,25 @@ fn bad_requests_say_what_to_change() {
         &serde_json::json!({"sede": 1}),
     );
     assert_eq!(r.status, 400, "unknown fields are refused");
+    for body in [&b"[]"[..], b"[7, 0.5]", b"7", b"\"seed\"", b"null"] {
+        for action in ["draw", "solve", "replace", "history"] {
+            let r = request(
+                c.addr,
+                "POST",
+                &format!("/api/v1/rounds/{id}/{action}"),
+                &[("content-type", "application/json")],
+                body,
+            );
+            assert_eq!(
+                r.status,
+                400,
+                "{action} with the body {:?} is not an object: {}",
+                String::from_utf8_lossy(body),
+                r.text()
+            );
+            assert!(r.text().contains("JSON object"), "{}", r.text());
+        }
+    }
     let r = request(
         c.addr,
         "POST",

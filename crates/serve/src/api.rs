@@ -415,8 +415,15 @@ fn body_of(body: BodyBytes) -> Result<Bytes, ApiError> {
 }
 
 fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let Some(first) = body.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Ok(T::default());
+    };
+    // serde reads a struct from a JSON array too (`[]`, `[7]`): only an
+    // object names its fields, so only an object is a request body.
+    if *first != b'{' {
+        return Err(ApiError(ActionError::bad(
+            "the request body: expected a JSON object such as {\"seed\": 7}".to_string(),
+        )));
     }
     serde_json::from_slice(body)
         .map_err(|e| ApiError(ActionError::bad(format!("the request body: {e}"))))
