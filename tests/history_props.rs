@@ -78,14 +78,14 @@ fn round(seed: u64, shape: Shape) -> Instance {
             .map(|_| {
                 inst.persons
                     .name(rng.random_range(0..n_persons) as u32)
-                    .to_string()
+                    .into()
             })
             .collect();
         records.push(PastReview {
             year: rng.random_range(2022..=2027),
-            institution: inst.institutions.name(i as u32).to_string(),
+            institution: inst.institutions.name(i as u32).into(),
             team,
-            expert: format!("E{}", rng.random_range(0..shape.experts + 1)),
+            expert: format!("E{}", rng.random_range(0..shape.experts + 1)).into(),
             outcome: Outcome::ALL[rng.random_range(0..4)],
             rating: rng
                 .random_bool(0.4)

@@ -471,7 +471,12 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
     let declined: Vec<(String, String)> = records
         .iter()
         .filter(|r| r.outcome == panels::history::Outcome::Declined)
-        .map(|r| (r.application.clone().unwrap(), r.expert.clone()))
+        .map(|r| {
+            (
+                r.application.clone().unwrap().to_string(),
+                r.expert.to_string(),
+            )
+        })
         .collect();
     // The declined pair, and one declined record per panel the withdrawn
     // expert was taken off.

@@ -96,11 +96,11 @@ pub fn split_list(cell: &str) -> Vec<String> {
 
 /// [`split_list`], appending the items to `out` (a list of cells, as a
 /// JSON list is, then costs no vector per cell).
-pub fn split_list_into(cell: &str, out: &mut Vec<String>) {
+pub fn split_list_into<T: for<'a> From<Cow<'a, str>>>(cell: &str, out: &mut Vec<T>) {
     if is_plain(cell) && !cell.contains(is_list_separator) {
         // One plain item (the common case): nothing to split or normalise.
         if !cell.is_empty() {
-            out.push(cell.to_string());
+            out.push(T::from(Cow::Borrowed(cell)));
         }
         return;
     }
@@ -109,7 +109,7 @@ pub fn split_list_into(cell: &str, out: &mut Vec<String>) {
             .split(is_list_separator)
             .map(normalize)
             .filter(|s| !s.is_empty())
-            .map(Cow::into_owned),
+            .map(|s| T::from(Cow::Owned(s.into_owned()))),
     );
 }
 

@@ -24,7 +24,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::{AvoidRepeat, Instance, ProgIx, ProgrammeRules};
-use panels_core::history::{History, Outcome, PastReview};
+use panels_core::history::{History, Outcome, PastReview, ShortText};
 
 /// Programme names used by the generator, in order.
 pub const PROGRAMME_NAMES: &[&str] = &["科技进步奖", "人才计划", "自然科学奖", "技术发明奖"];
@@ -134,16 +134,18 @@ pub fn add_history(inst: &mut Instance, years: usize, seed: u64) {
         });
         PastReview {
             year: y,
-            round: round.map(str::to_string),
-            programme: a.programme.map(|p| inst.programmes.name(p.0).to_string()),
-            application: Some(format!("{y}-{}", a.id)),
-            institution: inst.institutions.name(a.institution.0).to_string(),
+            round: round.map(ShortText::from),
+            programme: a
+                .programme
+                .map(|p| ShortText::from(inst.programmes.name(p.0))),
+            application: Some(format!("{y}-{}", a.id).into()),
+            institution: ShortText::from(inst.institutions.name(a.institution.0)),
             team: a
                 .team
                 .iter()
-                .map(|&p| inst.persons.name(p.0).to_string())
+                .map(|&p| ShortText::from(inst.persons.name(p.0)))
                 .collect(),
-            expert: ex.id.clone(),
+            expert: ShortText::from(ex.id.as_str()),
             outcome,
             rating,
         }

@@ -1078,7 +1078,7 @@ async fn history_page(
         let mut by: HistorySummary = BTreeMap::new();
         for r in &records {
             let e = by
-                .entry((r.year, r.round.clone().unwrap_or_default()))
+                .entry((r.year, r.round.as_deref().unwrap_or_default().to_string()))
                 .or_default();
             e.0 += 1;
             if r.outcome.declined() {

@@ -6,7 +6,7 @@
 //! year, the round label, the application's programme, id, institution and
 //! team, so next year's repeat rules can match it.
 
-use crate::history::{Outcome, PastReview};
+use crate::history::{Outcome, PastReview, ShortText};
 use crate::model::{AppIx, ExpertIx, Instance};
 
 /// The records a finished round adds, in order: the final panels'
@@ -24,16 +24,16 @@ pub fn round_records(
         let app = &inst.applications[a.ix()];
         PastReview {
             year,
-            round: round.map(str::to_string),
-            programme: inst.programme_name(a).map(str::to_string),
-            application: Some(app.id.clone()),
-            institution: inst.app_institution(a).to_string(),
+            round: round.map(ShortText::from),
+            programme: inst.programme_name(a).map(ShortText::from),
+            application: Some(ShortText::from(app.id.as_str())),
+            institution: ShortText::from(inst.app_institution(a)),
             team: app
                 .team
                 .iter()
-                .map(|&p| inst.person_id(p).to_string())
+                .map(|&p| ShortText::from(inst.person_id(p)))
                 .collect(),
-            expert: inst.experts[e.ix()].id.clone(),
+            expert: ShortText::from(inst.experts[e.ix()].id.as_str()),
             outcome,
             rating: None,
         }

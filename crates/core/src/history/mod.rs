@@ -90,27 +90,123 @@ impl Outcome {
     }
 }
 
+/// A short text kept in place (ids and names up to 24 bytes need no
+/// allocation of their own): the history's texts, of which a round may
+/// carry hundreds of thousands.
+pub use compact_str::CompactString as ShortText;
+
 /// One past review: one record per (past application, expert).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PastReview {
     /// The year of that round.
     pub year: i32,
     /// The round's label, if given.
-    pub round: Option<String>,
+    pub round: Option<ShortText>,
     /// The programme's label, if given.
-    pub programme: Option<String>,
+    pub programme: Option<ShortText>,
     /// The past application's id (need not exist now).
-    pub application: Option<String>,
+    pub application: Option<ShortText>,
     /// The past applicant institution.
-    pub institution: String,
+    pub institution: ShortText,
     /// Person ids of the past application's team.
-    pub team: Vec<String>,
+    pub team: Vec<ShortText>,
     /// The reviewer (need not be in today's pool).
-    pub expert: String,
+    pub expert: ShortText,
     /// What became of the request.
     pub outcome: Outcome,
     /// The office's rating of the review, 1 to 5.
     pub rating: Option<f64>,
+}
+
+/// Fewer records than this are looked up on one thread (a thread costs
+/// more than it saves).
+const RESOLVE_PARALLEL_FROM: usize = 4096;
+
+/// The ids of a run of history records, looked up in today's instance
+/// (see [`History::resolve`]).
+#[derive(Debug, PartialEq)]
+struct Lookups {
+    expert: Vec<Option<ExpertIx>>,
+    institution: Vec<Option<InstIx>>,
+    /// Team j of the run is `team_people[team_start[j]..team_start[j + 1]]`.
+    team_start: Vec<usize>,
+    team_people: Vec<PersonIx>,
+}
+
+impl Lookups {
+    fn of(
+        records: &[PastReview],
+        persons: &Interner,
+        n_experts: usize,
+        institutions: &Interner,
+    ) -> Lookups {
+        use crate::names::{normalize, place_key};
+        // Institutions by place key, made at the first name not found as
+        // it is.
+        let mut folded: Option<BTreeMap<String, u32>> = None;
+        let mut out = Lookups {
+            expert: Vec::with_capacity(records.len()),
+            institution: Vec::with_capacity(records.len()),
+            team_start: Vec::with_capacity(records.len() + 1),
+            team_people: Vec::new(),
+        };
+        out.team_start.push(0);
+        // Records often come grouped by expert (an export sorted by
+        // reviewer, the generator's): then the previous record's answer
+        // is at hand.
+        let mut last: Option<(&str, Option<ExpertIx>)> = None;
+        for r in records {
+            let e = match last {
+                Some((id, e)) if id == r.expert => e,
+                _ => {
+                    let e = persons
+                        .get(&normalize(&r.expert))
+                        .filter(|&p| (p as usize) < n_experts)
+                        .map(ExpertIx);
+                    last = Some((&r.expert, e));
+                    e
+                }
+            };
+            out.expert.push(e);
+            let name = normalize(&r.institution);
+            out.institution.push(
+                institutions
+                    .get(&name)
+                    .or_else(|| {
+                        folded
+                            .get_or_insert_with(|| {
+                                institutions
+                                    .names()
+                                    .iter()
+                                    .enumerate()
+                                    .rev()
+                                    .map(|(i, n)| (place_key(n), i as u32))
+                                    .collect()
+                            })
+                            .get(&place_key(&name))
+                            .copied()
+                    })
+                    .map(InstIx),
+            );
+            out.team_people.extend(
+                r.team
+                    .iter()
+                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx)),
+            );
+            out.team_start.push(out.team_people.len());
+        }
+        out
+    }
+
+    /// Appends the run that follows this one.
+    fn append(&mut self, next: Lookups) {
+        let shift = self.team_people.len();
+        self.expert.extend(next.expert);
+        self.institution.extend(next.institution);
+        self.team_start
+            .extend(next.team_start[1..].iter().map(|&k| k + shift));
+        self.team_people.extend(next.team_people);
+    }
 }
 
 /// The history table with its ids resolved against today's instance.
@@ -163,67 +259,37 @@ impl History {
         n_experts: usize,
         institutions: &Interner,
     ) -> History {
-        use crate::names::{normalize, place_key};
-        // Institutions by place key, made at the first name not found as
-        // it is.
-        let mut folded: Option<BTreeMap<String, u32>> = None;
+        // The ids of the records, looked up on two threads (each on half
+        // the records), then joined in input order.
+        let lookup = |part: &[PastReview]| Lookups::of(part, persons, n_experts, institutions);
+        let found = if records.len() < RESOLVE_PARALLEL_FROM {
+            lookup(&records)
+        } else {
+            let (front, back) = records.split_at(records.len() / 2);
+            std::thread::scope(|s| {
+                let worker = s.spawn(|| lookup(back));
+                let mut found = lookup(front);
+                found.append(
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+                found
+            })
+        };
         let mut h = History {
             given: true,
-            expert: Vec::with_capacity(records.len()),
-            institution: Vec::with_capacity(records.len()),
-            team_start: Vec::with_capacity(records.len() + 1),
+            expert: found.expert,
+            institution: found.institution,
+            team_start: found.team_start,
+            team_people: found.team_people,
             ..History::default()
         };
-        h.team_start.push(0);
-        // Records often come grouped by expert (an export sorted by
-        // reviewer, the generator's): then the previous record's answer
-        // is at hand.
-        let mut last: Option<(&str, Option<ExpertIx>)> = None;
         // Records per expert (shifted by one), then where each expert's
         // facts start.
         let mut per_expert = vec![0u32; n_experts + 1];
-        for r in records.iter() {
-            let e = match last {
-                Some((id, e)) if id == r.expert => e,
-                _ => {
-                    let e = persons
-                        .get(&normalize(&r.expert))
-                        .filter(|&p| (p as usize) < n_experts)
-                        .map(ExpertIx);
-                    last = Some((&r.expert, e));
-                    e
-                }
-            };
-            if let Some(e) = e {
-                per_expert[e.ix() + 1] += 1;
-            }
-            h.expert.push(e);
-            let name = normalize(&r.institution);
-            h.institution.push(
-                institutions
-                    .get(&name)
-                    .or_else(|| {
-                        folded
-                            .get_or_insert_with(|| {
-                                institutions
-                                    .names()
-                                    .iter()
-                                    .enumerate()
-                                    .rev()
-                                    .map(|(i, n)| (place_key(n), i as u32))
-                                    .collect()
-                            })
-                            .get(&place_key(&name))
-                            .copied()
-                    })
-                    .map(InstIx),
-            );
-            h.team_people.extend(
-                r.team
-                    .iter()
-                    .filter_map(|p| persons.get(&normalize(p)).map(PersonIx)),
-            );
-            h.team_start.push(h.team_people.len());
+        for e in h.expert.iter().flatten() {
+            per_expert[e.ix() + 1] += 1;
         }
         for e in 0..n_experts {
             per_expert[e + 1] += per_expert[e];
@@ -322,7 +388,7 @@ pub enum Bar {
         /// `max_declines`.
         max: u32,
         /// The latest of them: year and past application.
-        last: (i32, Option<String>),
+        last: (i32, Option<ShortText>),
     },
     /// Mean counting rating below `min_rating`.
     Rating {
@@ -433,16 +499,16 @@ pub enum Repeat {
         /// Its year.
         year: i32,
         /// The past application, if recorded.
-        application: Option<String>,
+        application: Option<ShortText>,
         /// The institution as the history names it.
-        institution: String,
+        institution: ShortText,
     },
     /// A served review of an application sharing a team member.
     Team {
         /// Its year.
         year: i32,
         /// The past application, if recorded.
-        application: Option<String>,
+        application: Option<ShortText>,
         /// The shared person.
         person: PersonIx,
     },
@@ -768,4 +834,52 @@ pub(crate) fn explain_notes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Records looked up in two runs, joined, give what one run gives
+        /// (so the two threads of `History::resolve` change nothing),
+        /// wherever the cut falls: spellings of institutions, experts not
+        /// in the pool and persons not known included.
+        #[test]
+        fn lookups_of_two_runs_join_to_those_of_one(
+            rows in prop::collection::vec(
+                (0u8..7, 0usize..5, prop::collection::vec(0u8..9, 0..3)),
+                0..40,
+            ),
+            cut in 0usize..41,
+        ) {
+            let mut persons = Interner::default();
+            for e in 0..5 {
+                persons.intern(&format!("E{e}"));
+            }
+            for p in 0..6 {
+                persons.intern(&format!("P{p}"));
+            }
+            let mut institutions = Interner::default();
+            for name in ["华中科技大学", "武汉大学", "Wuhan University"] {
+                institutions.intern(name);
+            }
+            let spellings = ["华中科技大学", "武汉大学 ", "wuhan university", "南昌大学", "Wuhan University"];
+            let records: Vec<PastReview> = rows
+                .iter()
+                .map(|(e, i, team)| PastReview {
+                    expert: format!("E{e}").into(),
+                    institution: spellings[*i].into(),
+                    team: team.iter().map(|p| ShortText::from(format!("P{p}"))).collect(),
+                    ..PastReview::default()
+                })
+                .collect();
+            let cut = cut.min(records.len());
+            let whole = Lookups::of(&records, &persons, 5, &institutions);
+            let mut joined = Lookups::of(&records[..cut], &persons, 5, &institutions);
+            joined.append(Lookups::of(&records[cut..], &persons, 5, &institutions));
+            prop_assert_eq!(whole, joined);
+        }
+    }
 }

@@ -22,7 +22,7 @@ use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 
 use crate::error::Errs;
-use crate::history::{Outcome, PastReview};
+use crate::history::{Outcome, PastReview, ShortText};
 use crate::instances::bundle::{AffinitySeed, Builder, Kind, Part};
 use crate::instances::records::Raw;
 use crate::model::Score;
@@ -413,12 +413,12 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
         }
     }
     /// A required id: its normal form, not blank.
-    fn id(s: &str) -> Option<String> {
+    fn id(s: &str) -> Option<ShortText> {
         if control_char(s).is_some() {
             return None;
         }
         let n = normalize(s);
-        (!n.is_empty()).then(|| n.into_owned())
+        (!n.is_empty()).then(|| ShortText::from(n))
     }
     let mut c = Cursor { text, i: 0 };
     c.blank();
@@ -498,9 +498,9 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
                 let t = optional(s)?;
                 // One copy of what is kept (none for the outcome).
                 match bit {
-                    1 => r.round = t.map(str::to_string),
-                    2 => r.programme = t.map(|p| p.trim().to_string()),
-                    3 => r.application = t.map(str::to_string),
+                    1 => r.round = t.map(ShortText::from),
+                    2 => r.programme = t.map(|p| ShortText::from(p.trim())),
+                    3 => r.application = t.map(ShortText::from),
                     _ => {
                         r.outcome = match t {
                             None => Outcome::Reviewed,

@@ -40,8 +40,8 @@ pub(crate) struct HistoryOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application: Option<&'a str>,
     pub institution: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub team: &'a [String],
+    #[serde(skip_serializing_if = "<[crate::history::ShortText]>::is_empty")]
+    pub team: &'a [crate::history::ShortText],
     pub expert: &'a str,
     pub outcome: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -824,7 +824,8 @@ use crate::error::LoadErrors;
 
 // ---------------------------------------------------------------- writing
 
-fn join_list(items: &[String]) -> String {
+fn join_list<T: AsRef<str>>(items: &[T]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
     items.join(";")
 }
 
@@ -839,9 +840,9 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
         opt(r.round.as_deref()),
         opt(r.programme.as_deref()),
         opt(r.application.as_deref()),
-        r.institution.clone(),
+        r.institution.to_string(),
         join_list(&r.team),
-        r.expert.clone(),
+        r.expert.to_string(),
         r.outcome.as_str().to_string(),
         opt(r.rating),
     ]

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{Errs, LoadError, Location};
+use crate::history::ShortText;
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
 use crate::names::{normalize, split_list};
 use crate::streams::intern::IdTable;
@@ -1046,12 +1047,12 @@ pub(crate) fn parse_history(
     }
     Some(PastReview {
         year: year?,
-        round,
-        programme: programme.map(|p| p.trim().to_string()),
-        application,
-        institution,
-        team,
-        expert,
+        round: round.map(ShortText::from),
+        programme: programme.map(|p| ShortText::from(p.trim())),
+        application: application.map(ShortText::from),
+        institution: institution.into(),
+        team: team.into_iter().map(ShortText::from).collect(),
+        expert: expert.into(),
         outcome,
         rating,
     })

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{office, records};
 use crate::error::WriteError;
+use crate::history::ShortText;
 use crate::model::Instance;
 use crate::names;
 
@@ -192,7 +193,7 @@ fn control_unwritable(inst: &Instance) -> Option<String> {
                 .into_iter()
                 .filter_map(|t| t.as_deref())
                 .chain([r.institution.as_str(), r.expert.as_str()])
-                .chain(r.team.iter().map(String::as_str))
+                .chain(r.team.iter().map(ShortText::as_str))
         }));
     for t in texts {
         if let Some(m) = records::control_message(t) {
