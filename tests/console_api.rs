@@ -1454,3 +1454,27 @@ fn off_loopback_without_the_token_nothing_is_touched() {
     assert!(rounds.is_empty(), "no round stored");
     assert!(!data.join("history.csv").exists());
 }
+
+/// A job that reads as ended has freed its round: the next action starts
+/// at once (no "busy" between the end and the lock's release). Polled
+/// without pause, many times, so that a window between the two shows.
+#[test]
+fn a_job_read_as_ended_leaves_the_round_free() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    let solve = format!("/api/v1/rounds/{id}/solve");
+    for attempt in 0..40 {
+        let r = post_json(c.addr, &solve, &serde_json::json!({"time_limit": -1}));
+        assert_eq!(r.status, 202, "attempt {attempt}: {}", r.text());
+        loop {
+            let v = request(c.addr, "GET", &format!("/api/v1/rounds/{id}"), &[], b"").json();
+            if v["job"]["state"] != "running" {
+                assert_eq!(v["job"]["state"], "failed", "attempt {attempt}");
+                break;
+            }
+        }
+    }
+    let r = post_json(c.addr, &solve, &serde_json::json!({}));
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(wait_job(c.addr, &id)["job"]["state"], "done");
+}

@@ -140,8 +140,12 @@ pub fn start(round: &Arc<Round>, kind: JobKind) -> Result<Arc<Job>, StartError> 
     let (round, job2) = (round.clone(), job.clone());
     tokio::task::spawn_blocking(move || {
         let outcome = run(&round, &job2, &kind);
-        finish(&round, &job2, outcome);
+        let record = finish(&round, &job2, outcome);
+        // The round is free before anyone can read that the job ended: a
+        // caller who sees "done" or "failed" may start the next action at
+        // once.
         drop(guard);
+        *job2.record.lock().unwrap_or_else(|p| p.into_inner()) = record;
         job2.done.send_replace(true);
     });
     Ok(job)
@@ -210,8 +214,10 @@ fn run(round: &Round, job: &Job, kind: &JobKind) -> Result<Step, ActionError> {
     Ok(step)
 }
 
-fn finish(round: &Round, job: &Job, outcome: Result<Step, ActionError>) {
-    let mut record = job.record.lock().unwrap_or_else(|p| p.into_inner());
+/// The job's final record, logged and written to the round's folder (the
+/// caller publishes it once the round's lock is released).
+fn finish(round: &Round, job: &Job, outcome: Result<Step, ActionError>) -> JobRecord {
+    let mut record = job.record.lock().unwrap_or_else(|p| p.into_inner()).clone();
     record.finished = Some(now_rfc3339());
     match outcome {
         Ok(step) => {
@@ -234,4 +240,5 @@ fn finish(round: &Round, job: &Job, outcome: Result<Step, ActionError>) {
     // If this write fails the step (if any) is still recorded; the job
     // reads as interrupted after a restart.
     let _ = round.write_job(&record);
+    record
 }
