@@ -115,7 +115,7 @@ CASES = {
     "10k-history": {
         "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
                      "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"],
-        "solve": ["--candidates", "100"],
+        "solve": [],
         "reference": False,
         "baselines": {
             "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
