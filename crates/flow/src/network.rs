@@ -178,7 +178,9 @@ impl Network {
     pub fn costs(&self) -> &[i64] {
         &self.cost
     }
-    pub(crate) fn supplies(&self) -> &[i64] {
+    /// Every node's supply (positive: it sends, negative: it receives),
+    /// by node index.
+    pub fn supplies(&self) -> &[i64] {
         &self.supply
     }
 

@@ -45,8 +45,10 @@ pub struct Basis {
     /// the tree). An arc not listed is at its lower bound, outside the
     /// tree.
     pub arcs: Vec<(super::ArcId, i64, bool)>,
-    /// The nodes joined to the artificial root by their artificial arc
-    /// (carrying no flow).
+    /// The nodes joined to the artificial root by their artificial arc.
+    /// Such an arc carries what the listed arcs leave of its node's supply
+    /// (none when they route it all): a basis may leave supply unrouted,
+    /// as the starting tree does, but only on these arcs.
     pub artificial: Vec<super::NodeId>,
 }
 
@@ -109,8 +111,9 @@ impl Simplex {
     /// Like [`Simplex::with_cost_bound`], starting from `basis` (typically
     /// the optimal basis of a smaller network carried over, see
     /// [`Basis`]) when it is a strongly feasible spanning-tree basis of
-    /// `net` whose flow meets every supply; otherwise from the usual
-    /// starting tree. The second value says which: `Ok(())`, or why the
+    /// `net` whose flow meets every supply (what it leaves unrouted riding
+    /// on artificial arcs of the tree); otherwise from the usual starting
+    /// tree. The second value says which: `Ok(())`, or why the
     /// basis was not taken.
     ///
     /// # Errors
@@ -326,10 +329,6 @@ impl Simplex {
             excess[self.src[p] as usize] -= f;
             excess[self.tgt[p] as usize] += f;
         }
-        if excess.iter().any(|&x| x != 0) {
-            return Err("the basis flow does not meet the supplies");
-        }
-        drop(excess);
         let mut art = vec![false; n];
         for &u in &basis.artificial {
             let u = u.index();
@@ -337,6 +336,22 @@ impl Simplex {
                 return Err("a basis artificial arc names no node, or names one twice");
             }
         }
+        // What the listed arcs leave of a node's supply rides on its
+        // artificial arc, which must then be in the tree and point the way
+        // that supply goes (out of a node with supply left, into a node
+        // with demand left).
+        let mut art_flow = vec![0i64; n];
+        for (u, &x) in excess.iter().enumerate() {
+            if x == 0 {
+                continue;
+            }
+            let out = self.src[m + u] as usize == u;
+            if !art[u] || out != (x > 0) {
+                return Err("the basis flow does not meet the supplies");
+            }
+            art_flow[u] = x.abs();
+        }
+        drop(excess);
         if tree_arcs + basis.artificial.len() != n {
             return Err("the basis tree does not have one arc per node");
         }
@@ -346,7 +361,12 @@ impl Simplex {
                 .iter()
                 .filter(|x| x.2)
                 .map(|&(p, f, _)| (p, f))
-                .chain(basis.artificial.iter().map(|u| ((m + u.index()) as u32, 0)))
+                .chain(
+                    basis
+                        .artificial
+                        .iter()
+                        .map(|u| ((m + u.index()) as u32, art_flow[u.index()])),
+                )
         };
         let mut start = vec![0u32; n + 2];
         for (p, _) in tree() {
@@ -428,7 +448,7 @@ impl Simplex {
             };
         }
         for (u, &in_tree) in art.iter().enumerate() {
-            self.flow[m + u] = 0;
+            self.flow[m + u] = art_flow[u];
             self.state[m + u] = if in_tree { TREE } else { LOWER };
         }
         parent[root] = NONE;
@@ -1298,6 +1318,67 @@ mod tests {
         }
         assert!(
             taken > 50 && refused > 10,
+            "{taken} taken, {refused} refused"
+        );
+    }
+
+    /// A basis may leave supply unrouted on the artificial arcs of its
+    /// tree: the starting tree itself (no real arc, every node on its
+    /// artificial arc) is taken and solved to the cold optimum, and half
+    /// of an optimal basis's flow taken back onto artificial arcs too.
+    /// Supply left on an arc that points the other way is refused.
+    #[test]
+    fn a_basis_may_leave_supply_on_its_artificial_arcs() {
+        let (mut taken, mut refused) = (0, 0);
+        for seed in 0..200u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let n = rng.random_range(2..10usize);
+            let (mut net, nodes) = balanced_nodes(&mut rng, n, 3);
+            for _ in 0..rng.random_range(n..30) {
+                let (u, v) = (rng.random_range(0..n), rng.random_range(0..n));
+                net.add_arc(
+                    nodes[u],
+                    nodes[v],
+                    0,
+                    rng.random_range(0..4),
+                    rng.random_range(-9..10),
+                );
+            }
+            let Ok(cold) = net.solve() else {
+                continue;
+            };
+            let start = Basis {
+                arcs: Vec::new(),
+                artificial: nodes.clone(),
+            };
+            let (mut sx, ok) = Simplex::with_basis(&net, 9, &start).unwrap();
+            assert_eq!(ok, Ok(()), "seed {seed}");
+            sx.check_tree();
+            let sol = sx.finish(&net).expect("feasible");
+            crate::certify(&net, &sol).expect("certified");
+            assert_eq!(sol.cost, cold.cost, "seed {seed}");
+            taken += 1;
+
+            // Supply left where the artificial arc points the other way.
+            let supplies = net.supplies().to_vec();
+            if let Some(u) = (0..n).find(|&u| supplies[u] > 0) {
+                let v = nodes[(u + 1) % n];
+                let a = net.add_arc(nodes[u], v, 0, supplies[u] + 1, 0);
+                let wrong = Basis {
+                    arcs: vec![(a, supplies[u] + 1, false)],
+                    artificial: nodes.clone(),
+                };
+                let (mut sx, ok) = Simplex::with_basis(&net, 9, &wrong).unwrap();
+                assert!(ok.is_err(), "seed {seed}");
+                assert_eq!(
+                    sx.finish(&net).expect("feasible").cost,
+                    net.solve().unwrap().cost
+                );
+                refused += 1;
+            }
+        }
+        assert!(
+            taken > 50 && refused > 20,
             "{taken} taken, {refused} refused"
         );
     }

@@ -21,10 +21,14 @@
 //! basis (feasible, spanning, strongly feasible) and starts afresh when it
 //! is not, so this is a speed-up only: the optimum and its certificate do
 //! not depend on it.
+//!
+//! [`basis_from_panels`] starts a large capped round the same way from
+//! the optimum of the round without its group caps (panels that break a
+//! cap left out).
 
 use crate::flow::simplex::{Basis, Simplex};
 use crate::flow::{ArcId, NodeId};
-use crate::model::{AppIx, CityIx, InstIx};
+use crate::model::{AppIx, CityIx, ExpertIx, InstIx, Instance};
 use crate::network::{ArcRole, Encoded, NodeRole};
 
 /// A basis in model terms: what outlives the network it was read from.
@@ -252,4 +256,154 @@ impl Locator {
             NodeRole::ExpertProgramme(e, p) => enc.programme_node_of(e, p),
         }
     }
+}
+
+/// A basis of `enc` whose flow seats `panels`, which must keep every rule
+/// of the network (the caller drops the panels that break a cap; an
+/// application may be left short, its missing seats then ride on its
+/// artificial arc): the start of a capped solve from the optimum of the
+/// round without group caps. `None` when the panels do not fit `enc`'s
+/// arcs (the caller then starts afresh).
+///
+/// The arcs strictly between their bounds form the tree; on panel
+/// networks they form a forest (pairs sit at 0 or 1), and a cycle among
+/// them gives up. Each of its components hangs from the root by one
+/// artificial arc: the one that carries what the panels leave of a
+/// supply, else the arc of a node that may carry nothing (one that does
+/// not have to receive flow). A component of nodes that all have to
+/// receive flow hangs below another by an arc at one of its bounds that
+/// can still move flow towards the root. Every tree arc can then move
+/// flow towards the root, so the tree is strongly feasible; the simplex
+/// checks all of it again ([`Simplex::with_basis`]).
+pub(crate) fn basis_from_panels(
+    inst: &Instance,
+    enc: &Encoded,
+    panels: &[Vec<ExpertIx>],
+) -> Option<Basis> {
+    let net = &enc.net;
+    let (n, m) = (net.num_nodes(), net.num_arcs());
+    let (lo, up, src, tgt) = (net.lowers(), net.uppers(), net.sources(), net.targets());
+    // Seats per (application, expert), per expert, per (expert, programme).
+    let mut seated = std::collections::HashSet::new();
+    let mut load = vec![0i64; inst.experts.len()];
+    let mut in_programme: std::collections::HashMap<(u32, u32), i64> = Default::default();
+    for (a, panel) in panels.iter().enumerate() {
+        let programme = inst.applications[a].programme;
+        for &e in panel {
+            seated.insert((a as u32, e.0));
+            load[e.ix()] += 1;
+            if let Some(p) = programme {
+                *in_programme.entry((e.0, p.0)).or_default() += 1;
+            }
+        }
+    }
+    let in_group = |a: AppIx, f: &dyn Fn(&crate::model::Expert) -> bool| {
+        panels[a.ix()]
+            .iter()
+            .filter(|e| f(&inst.experts[e.ix()]))
+            .count() as i64
+    };
+    let mut flow = vec![0i64; m];
+    for (i, role) in enc.arc_roles.iter().enumerate() {
+        flow[i] = match *role {
+            ArcRole::Pair(a, e) => i64::from(seated.contains(&(a.0, e.0))),
+            ArcRole::CityCap(a, c) => in_group(a, &|x| x.city == c),
+            ArcRole::InstitutionCap(a, g) => in_group(a, &|x| x.institution == g),
+            ArcRole::ProgrammeCap(e, p) => in_programme.get(&(e.0, p.0)).copied().unwrap_or(0),
+            // A load floor the panels miss is met through the root (the
+            // expert's artificial arc brings the rest).
+            ArcRole::Load(e) => load[e.ix()].max(lo[i]),
+            ArcRole::CityBonus(..) => return None,
+        };
+    }
+    // Components of the free arcs (union-find).
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    let mut excess: Vec<i64> = net.supplies().to_vec();
+    // Supplies with the lower bounds moved in: the sign of a node's says
+    // which way its artificial arc points.
+    let mut shifted = excess.clone();
+    let mut in_tree = vec![false; m];
+    for a in 0..m {
+        let f = flow[a];
+        if f < lo[a] || f > up[a] {
+            return None;
+        }
+        let (s, t) = (src[a] as usize, tgt[a] as usize);
+        excess[s] -= f;
+        excess[t] += f;
+        shifted[s] -= lo[a];
+        shifted[t] += lo[a];
+        if f > lo[a] && f < up[a] {
+            let (x, y) = (root(&mut parent, src[a]), root(&mut parent, tgt[a]));
+            if x == y {
+                return None;
+            }
+            parent[x as usize] = y;
+            in_tree[a] = true;
+        }
+    }
+    // The artificial arc of each component: the one carrying what is left
+    // of a supply (at most one per component: two would close a cycle
+    // through the root), else one that may carry nothing.
+    let mut hang: Vec<Option<u32>> = vec![None; n];
+    for u in 0..n as u32 {
+        if excess[u as usize] != 0 {
+            let r = root(&mut parent, u) as usize;
+            if hang[r].is_some() {
+                return None;
+            }
+            hang[r] = Some(u);
+        }
+    }
+    for u in 0..n as u32 {
+        let r = root(&mut parent, u) as usize;
+        if hang[r].is_none() && shifted[u as usize] >= 0 {
+            hang[r] = Some(u);
+        }
+    }
+    // Components left (every node must receive flow): below another, by
+    // an arc at a bound that can move flow towards the new parent side.
+    loop {
+        let mut joined = false;
+        for a in 0..m {
+            if in_tree[a] {
+                continue;
+            }
+            let (x, y) = (root(&mut parent, src[a]), root(&mut parent, tgt[a]));
+            if x == y {
+                continue;
+            }
+            let f = flow[a];
+            if hang[x as usize].is_none() && f < up[a] {
+                parent[x as usize] = y;
+            } else if hang[y as usize].is_none() && f > lo[a] {
+                parent[y as usize] = x;
+            } else {
+                continue;
+            }
+            in_tree[a] = true;
+            joined = true;
+        }
+        if !joined {
+            break;
+        }
+    }
+    let mut artificial = Vec::new();
+    for u in 0..n as u32 {
+        if root(&mut parent, u) == u {
+            artificial.push(NodeId(hang[u as usize]?));
+        }
+    }
+    let arcs = (0..m)
+        .filter(|&a| in_tree[a] || flow[a] != lo[a])
+        .map(|a| (ArcId(a as u32), flow[a], in_tree[a]))
+        .collect();
+    Some(Basis { arcs, artificial })
 }

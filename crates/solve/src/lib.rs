@@ -128,6 +128,12 @@ pub struct SolveOptions {
     /// the DIMACS min-cost flow format ([`network::dimacs`]) for reference
     /// solvers (`scripts/bench_scale.py`).
     pub dump_network: Option<NetworkDump>,
+    /// Candidate pairs from which a round with city or institution caps is
+    /// first solved without them, its optimum (less the panels that break
+    /// a cap) starting the capped solve (`None`:
+    /// [`pricing::UNCAPPED_START_FROM`]). A speed-up only: the optimum does
+    /// not depend on it.
+    pub uncapped_start_from: Option<usize>,
 }
 
 /// A receiver of the network solved on candidates ([`SolveOptions::dump_network`]).

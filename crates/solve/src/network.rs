@@ -113,6 +113,10 @@ pub(crate) struct EncodeOptions {
     /// Give every available expert a node (pairs added later then always
     /// find their expert).
     pub all_available_experts: bool,
+    /// Leave out every city and institution cap (no group node): the
+    /// relaxation whose optimum seeds the capped solve of a large round
+    /// (see [`crate::carry::basis_from_panels`]).
+    pub without_group_caps: bool,
 }
 
 /// Refusal to encode: the rules do not nest.
@@ -263,6 +267,7 @@ fn encode_full(
     // those touched), to skip caps that cannot bind.
     let mut per_city = GroupTable::new(inst.cities.len());
     let mut per_inst = GroupTable::new(inst.institutions.len());
+    let caps = !opts.without_group_caps;
     for a in inst.app_ixs() {
         let k = inst.panel_size(a);
         let experts = pairs.experts_of(a);
@@ -292,6 +297,9 @@ fn encode_full(
                 count
             };
             let seats = i64::from(cap.min(reachable).min(k));
+            if !caps {
+                continue;
+            }
             if city_bonus != 0 && seats > 0 {
                 let n = add_node(&mut net, NodeRole::CityGroup(a, c), &mut node_roles);
                 net.add_arc(app_node[a.ix()], n, 0, 1, -city_bonus);
@@ -317,7 +325,7 @@ fn encode_full(
         for t in 0..per_inst.touched.len() {
             let ii = per_inst.touched[t];
             let (i, count) = (InstIx(ii as u32), per_inst.count[ii]);
-            if inst_cap < k && inst_cap < count {
+            if caps && inst_cap < k && inst_cap < count {
                 let n = add_node(&mut net, NodeRole::InstitutionGroup(a, i), &mut node_roles);
                 // The institution's city (laminar: all its experts share one).
                 let first = per_inst.first[ii];
@@ -681,6 +689,7 @@ mod tests {
         let later = EncodeOptions {
             groups_for_later_pairs: true,
             all_available_experts: true,
+            without_group_caps: false,
         };
         let mut enc = encode_with_options(&inst, &pairs, later);
         let arcs = enc.net.num_arcs();
@@ -716,6 +725,7 @@ mod tests {
         let later = EncodeOptions {
             groups_for_later_pairs: true,
             all_available_experts: true,
+            without_group_caps: false,
         };
         let mut enc = encode_with_options(&inst, &pairs, later);
         let groups: Vec<&str> = enc
