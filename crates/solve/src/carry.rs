@@ -283,14 +283,12 @@ pub(crate) fn basis_from_panels(
     let net = &enc.net;
     let (n, m) = (net.num_nodes(), net.num_arcs());
     let (lo, up, src, tgt) = (net.lowers(), net.uppers(), net.sources(), net.targets());
-    // Seats per (application, expert), per expert, per (expert, programme).
-    let mut seated = std::collections::HashSet::new();
+    // Seats per expert and per (expert, programme).
     let mut load = vec![0i64; inst.experts.len()];
     let mut in_programme: std::collections::HashMap<(u32, u32), i64> = Default::default();
     for (a, panel) in panels.iter().enumerate() {
         let programme = inst.applications[a].programme;
         for &e in panel {
-            seated.insert((a as u32, e.0));
             load[e.ix()] += 1;
             if let Some(p) = programme {
                 *in_programme.entry((e.0, p.0)).or_default() += 1;
@@ -306,7 +304,7 @@ pub(crate) fn basis_from_panels(
     let mut flow = vec![0i64; m];
     for (i, role) in enc.arc_roles.iter().enumerate() {
         flow[i] = match *role {
-            ArcRole::Pair(a, e) => i64::from(seated.contains(&(a.0, e.0))),
+            ArcRole::Pair(a, e) => i64::from(panels[a.ix()].contains(&e)),
             ArcRole::CityCap(a, c) => in_group(a, &|x| x.city == c),
             ArcRole::InstitutionCap(a, g) => in_group(a, &|x| x.institution == g),
             ArcRole::ProgrammeCap(e, p) => in_programme.get(&(e.0, p.0)).copied().unwrap_or(0),

@@ -300,9 +300,8 @@ struct UncappedStart {
 
 /// The optimum of the candidate network without its group caps, with the
 /// panels that break a cap (city, home city or institution) left empty.
-/// `None` when that network cannot
-/// seat every application (the capped solve then starts afresh and words
-/// the problem).
+/// `None` when that network cannot seat every application (the capped
+/// solve then starts afresh and words the problem).
 fn uncapped_panels(
     inst: &Instance,
     cand: &Candidates,
