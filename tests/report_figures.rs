@@ -159,12 +159,29 @@ fn conflicts_match_hand_count() {
 
 #[test]
 fn eligible_count_matches_the_pair_list_on_generated_rounds() {
-    for preset in ["tiny", "guanggu"] {
+    // Plain rounds; the Yangtze caps with their outside rule; two
+    // programmes with three years of history (banned repeats, rests).
+    // The history round twice: repeats priced, then banned.
+    let shapes: [(&str, usize, usize, bool); 5] = [
+        ("tiny", 0, 0, false),
+        ("guanggu", 0, 0, false),
+        ("nsfc-yangtze", 0, 0, false),
+        ("nsfc", 2, 3, false),
+        ("nsfc", 2, 3, true),
+    ];
+    for (preset, programmes, years, ban) in shapes {
         for seed in 0..4 {
             let mut cfg = panels::generate::preset(preset).unwrap();
             cfg.seed = seed;
             cfg.conflict_rate = 0.05;
-            let inst = panels::generate::generate(&cfg);
+            cfg.applications = cfg.applications.min(120);
+            cfg.experts = cfg.experts.min(200);
+            cfg.programmes = programmes;
+            cfg.years = years;
+            let mut inst = panels::generate::generate(&cfg);
+            if ban {
+                inst.policy.repeat_penalty = None;
+            }
             let elig = panels::eligibility::Eligibility::compute(&inst);
             let x = report::exclusions(&inst, &elig);
             assert_eq!(
@@ -181,11 +198,17 @@ fn eligible_count_matches_the_pair_list_on_generated_rounds() {
             for a in inst.app_ixs() {
                 for e in inst.expert_ixs() {
                     let v = elig.check(&inst, a, e);
+                    // Declared-type conflicts only: programme and
+                    // history exclusions are counted apart from them.
+                    use panels::eligibility::ConflictKind as K;
                     let conflict = v.reasons.iter().any(|r| {
-                        !matches!(
+                        matches!(
                             r.kind(),
-                            panels::eligibility::ConflictKind::Unavailable
-                                | panels::eligibility::ConflictKind::LowAffinity
+                            K::Institution
+                                | K::Team
+                                | K::Coauthor
+                                | K::Declared
+                                | K::ApplicantRequest
                         )
                     });
                     if inst.experts[e.ix()].available && conflict {

@@ -566,7 +566,7 @@ fn exclusions(s: &mut String, f: &Figures) {
         int(x.unavailable_pairs),
         esc(l.t("conflicts avoided", "回避的利益冲突")),
         int(x.conflict_pairs),
-        esc(l.t("other reasons (match score below min_affinity)", "其他原因（匹配度低于 min_affinity）")),
+        esc(crate::other_reasons_label(l)),
         int(x.other_pairs),
         esc(l.t("eligible", "符合资格")),
         int(x.eligible_pairs)

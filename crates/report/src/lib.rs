@@ -359,8 +359,9 @@ pub struct Exclusions {
     /// Per conflict kind, among available experts (a pair with two kinds
     /// counts under both).
     pub conflicts: Vec<ConflictCount>,
-    /// Pairs of an available expert without conflict kept out by their
-    /// score (`min_affinity`).
+    /// Pairs of an available expert without conflict kept out by another
+    /// rule: the programme the expert serves, a history rule (a banned
+    /// repeat, a rest, declines, ratings), or the score (`min_affinity`).
     pub other_pairs: u64,
 }
 
@@ -731,6 +732,14 @@ pub(crate) const CONFLICT_KINDS: [ConflictKind; 5] = [
     ConflictKind::ApplicantRequest,
 ];
 
+/// The label of [`Exclusions::other_pairs`] in a rendered report.
+pub(crate) fn other_reasons_label(l: Lang) -> &'static str {
+    l.t(
+        "other reasons (programme, history rules, match score below min_affinity)",
+        "其他原因（项目类别、历史规则、匹配度低于 min_affinity）",
+    )
+}
+
 /// The key of a conflict kind in the figures.
 pub(crate) fn conflict_key(kind: ConflictKind) -> &'static str {
     match kind {
@@ -783,12 +792,15 @@ pub fn exclusions(inst: &Instance, elig: &Eligibility) -> Exclusions {
                 .collect();
             ks.sort_unstable();
             ks.dedup();
+            // A banned repeat alone is a history rule, not a conflict: it
+            // counts under the other reasons.
+            let conflict = !ks.is_empty();
             for k in ks {
                 *kinds.entry(k).or_default() += 1;
             }
             let same_inst =
                 inst.policy.avoid_same_institution && inst.experts[e.ix()].institution == home;
-            conflict_pairs += u64::from(!same_inst);
+            conflict_pairs += u64::from(conflict && !same_inst);
         }
     }
     let eligible_pairs = count_eligible(inst, elig);
@@ -821,8 +833,8 @@ pub(crate) fn count_eligible(inst: &Instance, elig: &Eligibility) -> u64 {
         let mut scanner = Scanner::new(inst, elig, &index);
         range
             .map(|a| {
-                let scan = scanner.scan(AppIx(a as u32), 1);
-                scan.per_city.iter().map(|&n| u64::from(n)).sum::<u64>()
+                let per_city = scanner.eligible_per_city(AppIx(a as u32));
+                per_city.iter().map(|&n| u64::from(n)).sum::<u64>()
             })
             .sum::<u64>()
     };

@@ -404,14 +404,7 @@ fn exclusions(s: &mut String, f: &Figures) {
             l.t("conflicts avoided", "回避的利益冲突").to_string(),
             x.conflict_pairs,
         ),
-        (
-            l.t(
-                "other reasons (match score below min_affinity)",
-                "其他原因（匹配度低于 min_affinity）",
-            )
-            .to_string(),
-            x.other_pairs,
-        ),
+        (crate::other_reasons_label(l).to_string(), x.other_pairs),
         (l.t("eligible", "符合资格").to_string(), x.eligible_pairs),
     ] {
         let _ = writeln!(s, "| {} | {} |", md(&k), int(v));

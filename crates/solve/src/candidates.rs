@@ -253,6 +253,21 @@ impl<'a> Scanner<'a> {
     /// Builds application `a`'s row with `k` best experts (see the module
     /// docs), counting its eligible experts exactly.
     pub fn scan(&mut self, a: AppIx, k: usize) -> AppScan {
+        let (per_city, base_ok, base_count) = self.eligible(a);
+        self.select(a, k, per_city, base_ok, base_count)
+    }
+
+    /// Application `a`'s eligible experts per city (whatever their
+    /// score), without choosing a row: what a count needs, at the cost of
+    /// one pass over the scored experts (no ranking).
+    pub fn eligible_per_city(&mut self, a: AppIx) -> Vec<u32> {
+        self.eligible(a).0
+    }
+
+    /// The first half of [`Scanner::scan`]: the scored eligible experts
+    /// into `buf` (stamped), and per city the eligible experts; also
+    /// whether base-score experts can be eligible, and how many are.
+    fn eligible(&mut self, a: AppIx) -> (Vec<u32>, bool, u32) {
         let inst = self.inst;
         let elig = self.elig;
         let n_cities = inst.cities.len();
@@ -346,7 +361,23 @@ impl<'a> Scanner<'a> {
                 base_count += n;
             }
         }
+        (per_city, base_ok, base_count)
+    }
 
+    /// The second half of [`Scanner::scan`]: the row of `a` from the
+    /// experts [`Scanner::eligible`] left in `buf`.
+    fn select(
+        &mut self,
+        a: AppIx,
+        k: usize,
+        per_city: Vec<u32>,
+        base_ok: bool,
+        base_count: u32,
+    ) -> AppScan {
+        let inst = self.inst;
+        let elig = self.elig;
+        let app = &inst.applications[a.ix()];
+        let mark = self.mark;
         // Top k by rank (score desc, ties by a fixed shuffle).
         let buf = &mut self.buf;
         let by_rank = rank(a);
