@@ -160,8 +160,8 @@ fn conflicts_match_hand_count() {
 #[test]
 fn eligible_count_matches_the_pair_list_on_generated_rounds() {
     // Plain rounds; the Yangtze caps with their outside rule; two
-    // programmes with three years of history (banned repeats, rests).
-    // The history round twice: repeats priced, then banned.
+    // programmes with three years of history (rests, declines, ratings),
+    // twice: repeats priced, then banned.
     let shapes: [(&str, usize, usize, bool); 5] = [
         ("tiny", 0, 0, false),
         ("guanggu", 0, 0, false),

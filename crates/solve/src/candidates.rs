@@ -253,8 +253,8 @@ impl<'a> Scanner<'a> {
     /// Builds application `a`'s row with `k` best experts (see the module
     /// docs), counting its eligible experts exactly.
     pub fn scan(&mut self, a: AppIx, k: usize) -> AppScan {
-        let (per_city, base_ok, base_count) = self.eligible(a);
-        self.select(a, k, per_city, base_ok, base_count)
+        let (per_city, base_count) = self.eligible(a);
+        self.select(a, k, per_city, base_count)
     }
 
     /// Application `a`'s eligible experts per city (whatever their
@@ -265,14 +265,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// The first half of [`Scanner::scan`]: the scored eligible experts
-    /// into `buf` (stamped), and per city the eligible experts; also
-    /// whether base-score experts can be eligible, and how many are.
-    fn eligible(&mut self, a: AppIx) -> (Vec<u32>, bool, u32) {
+    /// into `buf` (stamped), and per city the eligible experts; also how
+    /// many base-score experts are eligible.
+    fn eligible(&mut self, a: AppIx) -> (Vec<u32>, u32) {
         let inst = self.inst;
         let elig = self.elig;
         let n_cities = inst.cities.len();
         let app = &inst.applications[a.ix()];
-        let base_ok = elig.min_affinity(a).is_none_or(|m| self.base >= m);
+        let base_ok = self.base_eligible(a);
         self.mark = self.mark.wrapping_add(1);
         if self.mark == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
@@ -361,19 +361,13 @@ impl<'a> Scanner<'a> {
                 base_count += n;
             }
         }
-        (per_city, base_ok, base_count)
+        (per_city, base_count)
     }
 
     /// The second half of [`Scanner::scan`]: the row of `a` from the
     /// experts [`Scanner::eligible`] left in `buf`.
-    fn select(
-        &mut self,
-        a: AppIx,
-        k: usize,
-        per_city: Vec<u32>,
-        base_ok: bool,
-        base_count: u32,
-    ) -> AppScan {
+    fn select(&mut self, a: AppIx, k: usize, per_city: Vec<u32>, base_count: u32) -> AppScan {
+        let base_ok = self.base_eligible(a);
         let inst = self.inst;
         let elig = self.elig;
         let app = &inst.applications[a.ix()];
