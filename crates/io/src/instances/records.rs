@@ -1338,10 +1338,39 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
             return;
         }
     };
+    // Normal form → the key as written, for keys that name one programme
+    // twice (SPEC "Names as offices type them").
+    let mut written: std::collections::BTreeMap<String, &str> = Default::default();
     for (name, v) in map {
         if let Some(msg) = control_message(name) {
             r.error("programmes", format!("the programme name {msg}"));
             continue;
+        }
+        let normal = crate::names::normalize(name).into_owned();
+        if normal.is_empty() {
+            r.error(
+                "programmes",
+                format!("the programme name {name:?} is blank; name the programme as its applications do"),
+            );
+            continue;
+        }
+        if let Some(first) = written.insert(normal.clone(), name) {
+            r.error(
+                "programmes",
+                format!(
+                    "the keys {first:?} and {name:?} name the same programme {normal:?} \
+                     (names are compared without spaces at the ends, doubled spaces, \
+                     zero-width characters or full-width forms); keep one of them"
+                ),
+            );
+            continue;
+        }
+        if normal != *name {
+            r.errs.note(format!(
+                "note: the policy's programme {name:?} is taken as {normal:?} \
+                 (names are compared without spaces at the ends, doubled spaces, \
+                 zero-width characters or full-width forms)"
+            ));
         }
         let Value::Object(rules) = v else {
             r.error(
@@ -1402,7 +1431,7 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         }
         let sub_bad = sub.bad;
         r.bad = bad_before || r.bad || sub_bad;
-        p.programmes.insert(name.trim().to_string(), pr);
+        p.programmes.insert(normal, pr);
     }
 }
 
