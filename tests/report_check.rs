@@ -552,3 +552,49 @@ fn programme_and_history_figures_are_checked_like_every_other() {
         }
     }
 }
+
+/// A CSV directory has no one file for `sha256sum`: the report prints a
+/// command that computes its input hash without `panels`, and that command
+/// prints the hash the report states.
+#[test]
+fn the_input_hash_of_a_csv_directory_can_be_computed_without_panels() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("tiny.json"), report_fixture::BUNDLE).unwrap();
+    let inst =
+        panels::io::load_bundle_from_bytes(Path::new("tiny.json"), report_fixture::BUNDLE.as_bytes())
+            .unwrap();
+    let csv = panels::io::csv_to_bytes(&inst).unwrap();
+    std::fs::create_dir(d.join("round dir")).unwrap();
+    for name in panels::io::CSV_DIR_FILES {
+        if let Some(bytes) = csv.get(name) {
+            std::fs::write(d.join("round dir").join(name), bytes).unwrap();
+        }
+    }
+    let o = panels_cmd(&["-q", "solve", "round dir", "--out", "p.json"], d);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = panels_cmd(&["-q", "report", "round dir", "p.json", "--out", "r.md"], d);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(d.join("r.md")).unwrap();
+    let stated = panels::io::instance_sha256(&d.join("round dir")).unwrap();
+    assert!(md.contains(&stated), "the report states the input hash");
+    let block = md
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("\n```")
+        .next()
+        .unwrap();
+    let line = block
+        .lines()
+        .find(|l| l.starts_with("python3"))
+        .expect("a command for the directory's hash");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), stated);
+}

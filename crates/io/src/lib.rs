@@ -82,7 +82,7 @@ pub use instances::records::{
     MAX_COUNT, POLICY_FIELDS,
 };
 pub use instances::{
-    bundle_to_bytes, csv_to_bytes, input_bytes, instance_sha256, load_bundle_from_bytes,
+    bundle_to_bytes, csv_to_bytes, directory_sha256_command, input_bytes, instance_sha256, load_bundle_from_bytes,
     load_bundle_noted, load_csv_from_bytes, load_csv_noted, load_instance, load_instance_hashed,
     load_instance_noted, load_instance_observed, stage_instance, write_instance, InstanceFormat,
     Loaded,

@@ -85,7 +85,8 @@ pub struct ReportOptions {
     /// SHA-256 of the panels file's bytes.
     pub panels_sha256: Option<String>,
     /// True when the instance is one file (then `sha256sum FILE` gives the
-    /// same hash; a CSV directory's hash covers its files, see the README).
+    /// same hash; a CSV directory's hash covers its files, and the report
+    /// gives the command that computes it).
     pub input_is_file: bool,
     /// Outside-city share every city is compared with; `None` means each
     /// city's own target from the policy.
@@ -1011,6 +1012,8 @@ fn check_figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> 
     let mut commands = Vec::new();
     if opts.input_is_file {
         commands.push(format!("sha256sum {i}"));
+    } else {
+        commands.push(crate::io::directory_sha256_command(&i));
     }
     commands.push(format!("sha256sum {p}"));
     commands.push(format!(

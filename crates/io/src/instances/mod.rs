@@ -282,6 +282,24 @@ pub fn load_csv_noted(dir: &Path, input: &CsvInput) -> Result<(Instance, LoadNot
     Ok((errs.finish(inst)?, notes))
 }
 
+/// A shell command that prints a CSV directory's input hash (as
+/// [`instance_sha256`] computes it) without `panels`: Python 3's standard
+/// library only. `dir` is written into the command as given (the caller
+/// quotes it for the shell).
+pub fn directory_sha256_command(dir: &str) -> String {
+    let names = CSV_DIR_FILES
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!(
+        "python3 -c \"import hashlib,os,struct,sys; d=sys.argv[1]; h=hashlib.sha256(); \
+         [h.update(n.encode()+bytes(1)+struct.pack('<Q',os.path.getsize(f))+open(f,'rb').read()) \
+         for n in [{names}] for f in [os.path.join(d,n)] if os.path.isfile(f)]; \
+         print(h.hexdigest())\" {dir}"
+    )
+}
+
 /// SHA-256 (lower-case hex) of an instance's input bytes: of the file for a
 /// bundle; for a CSV directory, of each instance file present (see
 /// [`CSV_DIR_FILES`]; other files are ignored) in name order, each as its
