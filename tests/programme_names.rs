@@ -86,3 +86,53 @@ fn a_blank_key_is_refused() {
         .expect_err("a blank programme name");
     assert!(err.to_string().contains("is blank"), "{err}");
 }
+
+/// Runs `panels verify` on `round` and a copy of its solved panels whose
+/// first panel's `programme` is `label` (`None`: left out).
+fn verify_with_label(label: Option<&str>) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("r.json"),
+        bundle("人才计划", r#"{"人才计划": {"panel_size": 1}}"#),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_panels"))
+            .current_dir(d)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["-q", "solve", "r.json", "--out", "p.json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("p.json")).unwrap()).unwrap();
+    let first = file["panels"][0].as_object_mut().unwrap();
+    assert_eq!(first["programme"], "人才计划", "solve names the programme");
+    match label {
+        Some(l) => first.insert("programme".into(), l.into()),
+        None => first.remove("programme"),
+    };
+    std::fs::write(d.join("q.json"), serde_json::to_vec(&file).unwrap()).unwrap();
+    let o = run(&["verify", "r.json", "q.json"]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn verify_holds_a_panel_to_the_programme_it_names() {
+    let (code, out) = verify_with_label(Some("科技进步奖"));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[listed programme]"), "{out}");
+    assert!(out.contains("科技进步奖") && out.contains("人才计划"), "{out}");
+    // The same programme typed otherwise, or no label at all, claims
+    // nothing wrong.
+    for label in [Some("人才计划\u{3000}"), Some("人才\u{200b}计划"), None] {
+        let (code, out) = verify_with_label(label);
+        assert_eq!(code, 0, "{label:?}: {out}");
+        assert!(!out.contains("listed programme"), "{label:?}: {out}");
+    }
+}

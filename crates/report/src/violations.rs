@@ -41,6 +41,7 @@ pub fn rule_zh(r: Rule) -> &'static str {
         Rule::RoundOutsideShare => "全轮外地比例",
         Rule::Copanel => "max_copanel 同组次数",
         Rule::ListedScores => "所列分数",
+        Rule::ListedProgramme => "所列计划类别",
         Rule::Objective => "总分",
         Rule::Bound => "上界",
         Rule::Status => "状态",
@@ -171,6 +172,7 @@ pub fn describe_zh(inst: &Instance, v: &Violation) -> String {
         | Violation::CopanelExceeded { .. } => composition_zh(inst, v),
         Violation::ListedScoresLength { .. }
         | Violation::ListedScore { .. }
+        | Violation::ListedProgramme { .. }
         | Violation::ObjectiveMismatch { .. }
         | Violation::AboveBound { .. }
         | Violation::BadStatus { .. }
@@ -290,6 +292,18 @@ fn claim_zh(inst: &Instance, v: &Violation) -> String {
         } => format!(
             "{}：为 {experts} 位专家列出 {scores} 个分数",
             at(*record, *app)
+        ),
+        Violation::ListedProgramme {
+            record,
+            app,
+            listed,
+        } => format!(
+            "{}：文件所列计划类别为“{listed}”，本轮数据中该项目{}",
+            at(*record, *app),
+            match inst.applications[app.ix()].programme {
+                Some(p) => format!("属于“{}”", inst.programmes.name(p.0)),
+                None => "不属于任何计划类别".to_string(),
+            }
         ),
         Violation::ListedScore {
             record,

@@ -37,6 +37,7 @@
 //! | `min_outside_share_round`, `min_outside_share_by_city` | [`Violation::RoundOutsideShare`] |
 //! | `max_copanel` | [`Violation::CopanelExceeded`] |
 //! | per-pair `scores` in the file, when given, match | [`Violation::ListedScoresLength`], [`Violation::ListedScore`] |
+//! | a panel's `programme`, when given, is its application's | [`Violation::ListedProgramme`] |
 //! | claimed `objective` = recomputed Σ scores + city bonuses | [`Violation::ObjectiveMismatch`] |
 //! | recomputed objective ≤ `bound` | [`Violation::AboveBound`] |
 //! | `status` is `optimal` or `feasible` | [`Violation::BadStatus`] |
@@ -420,6 +421,7 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
     let mut notes = Vec::new();
     if !edited {
         rules::listed_scores(inst, elig, panels, resolved, &mut v);
+        rules::listed_programmes(inst, panels, resolved, &mut v);
     }
     if recorded && !edited {
         rules::objective(panels.objective, objective_micro, &mut v);

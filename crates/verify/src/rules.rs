@@ -481,6 +481,33 @@ pub(crate) fn listed_scores(
     }
 }
 
+/// Claim: a record that names a programme names its application's, as
+/// names are compared (SPEC "Names as offices type them"); a record
+/// without one (a CSV, an older file) claims nothing.
+pub(crate) fn listed_programmes(
+    inst: &Instance,
+    panels: &PanelsFile,
+    resolved: &[Resolved],
+    out: &mut Vec<Violation>,
+) {
+    for r in resolved {
+        let Some(a) = r.app else { continue };
+        let Some(listed) = &panels.panels[r.record].programme else {
+            continue;
+        };
+        let actual = inst.applications[a.ix()]
+            .programme
+            .map(|p| inst.programmes.name(p.0));
+        if Some(panels_core::names::normalize(listed).as_ref()) != actual {
+            out.push(Violation::ListedProgramme {
+                record: r.record,
+                app: a,
+                listed: listed.clone(),
+            });
+        }
+    }
+}
+
 /// Claim: the file's `objective` equals the recomputed Σ scores, exactly
 /// (scores are whole millionths, so the float of the exact sum is the only
 /// right value).

@@ -48,6 +48,9 @@ pub enum Rule {
     Copanel,
     /// Per-pair `scores` in the file match the recomputed scores.
     ListedScores,
+    /// A panel's `programme`, when the file names one, is the
+    /// application's programme in the instance.
+    ListedProgramme,
     /// The claimed objective equals the recomputed one.
     Objective,
     /// The objective does not exceed the claimed bound.
@@ -79,18 +82,24 @@ impl Rule {
             Rule::RoundOutsideShare => "round outside share",
             Rule::Copanel => "max_copanel",
             Rule::ListedScores => "listed scores",
+            Rule::ListedProgramme => "listed programme",
             Rule::Objective => "objective",
             Rule::Bound => "bound",
             Rule::Status => "status",
         }
     }
 
-    /// True for the file's claims about its panels (listed scores,
-    /// objective, bound, status), false for the rules the panels must keep.
+    /// True for the file's claims about its panels (listed scores and
+    /// programmes, objective, bound, status), false for the rules the
+    /// panels must keep.
     pub fn is_claim(self) -> bool {
         matches!(
             self,
-            Rule::ListedScores | Rule::Objective | Rule::Bound | Rule::Status
+            Rule::ListedScores
+                | Rule::ListedProgramme
+                | Rule::Objective
+                | Rule::Bound
+                | Rule::Status
         )
     }
 }
@@ -314,6 +323,16 @@ pub enum Violation {
         /// The recomputed score.
         actual: Score,
     },
+    /// A record names a programme other than its application's (compared
+    /// as names are: SPEC "Names as offices type them").
+    ListedProgramme {
+        /// The record.
+        record: usize,
+        /// The application.
+        app: AppIx,
+        /// The programme the file names.
+        listed: String,
+    },
     /// The file's `objective` differs from the recomputed Σ scores.
     ObjectiveMismatch {
         /// The file's value.
@@ -370,6 +389,7 @@ impl Violation {
             Violation::ListedScoresLength { .. } | Violation::ListedScore { .. } => {
                 Rule::ListedScores
             }
+            Violation::ListedProgramme { .. } => Rule::ListedProgramme,
             Violation::ObjectiveMismatch { .. } => Rule::Objective,
             Violation::AboveBound { .. } => Rule::Bound,
             Violation::BadStatus { .. } | Violation::OptimalWithGap { .. } => Rule::Status,
@@ -532,6 +552,7 @@ impl Violation {
             } => declined(inst, *record, *app, *expert, *withdrawn),
             Violation::ListedScoresLength { .. }
             | Violation::ListedScore { .. }
+            | Violation::ListedProgramme { .. }
             | Violation::ObjectiveMismatch { .. }
             | Violation::AboveBound { .. }
             | Violation::BadStatus { .. }
@@ -567,6 +588,18 @@ impl Violation {
                 inst.experts[expert.ix()].id,
                 fmt_micro(actual.0),
                 beyond(*listed, actual.as_f64())
+            ),
+            Violation::ListedProgramme {
+                record,
+                app,
+                listed,
+            } => format!(
+                "{}: the file names programme {listed:?}, the instance puts the application {}",
+                at(*record, *app),
+                match inst.applications[app.ix()].programme {
+                    Some(p) => format!("in programme {:?}", inst.programmes.name(p.0)),
+                    None => "in no programme".to_string(),
+                }
             ),
             Violation::ObjectiveMismatch {
                 claimed,
