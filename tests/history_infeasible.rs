@@ -190,9 +190,21 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
     assert_eq!(code, 3, "{err}");
     assert!(!written);
     assert!(err.contains("max_reviews_per_year 2"), "{err}");
-    assert!(err.contains("already reviewed"), "{err}");
-    assert!(err.contains("E1, E2, E3, E4"), "{err}");
+    assert!(
+        err.contains("reviews in 2026 already: E1 2, E2 2, E3 2, E4 2"),
+        "{err}"
+    );
     assert!(err.contains("raise max_reviews_per_year above 2"), "{err}");
+    // The yearly cap holds every expert: raising max_load gives nothing,
+    // so it is not offered as a fix.
+    assert!(!err.contains("raise max_load"), "{err}");
+    let raised = round(
+        dir.path(),
+        "yearly-max-load.json",
+        r#", "max_reviews_per_year": 2, "max_load": 100"#,
+        &history,
+    );
+    assert_eq!(solve(dir.path(), &raised).0, 3, "max_load does not help");
 
     // With a higher cap the round solves.
     let roomy = round(
@@ -202,4 +214,43 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
         &history,
     );
     assert_eq!(solve(dir.path(), &roomy).0, 0);
+}
+
+#[test]
+fn raising_max_load_is_offered_only_as_far_as_the_yearly_cap_leaves_room() {
+    let dir = tempfile::tempdir().unwrap();
+    // E1 and E2 already reviewed twice in 2026 (the yearly cap is 2); E3
+    // and E4 did not. With max_load 1 the pool gives 2 of the 4 reviews.
+    let history = ["E1", "E1", "E2", "E2"]
+        .map(|e| format!(r#"{{"year": 2026, "institution": "U7", "expert": "{e}"}}"#))
+        .join(", ");
+    let with = |name: &str, max_load: u32| {
+        round(
+            dir.path(),
+            name,
+            &format!(r#", "max_reviews_per_year": 2, "max_load": {max_load}"#),
+            &history,
+        )
+    };
+    let (code, err, _) = solve(dir.path(), &with("mixed.json", 1));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("raise max_load by 1 for each of the 2 usable experts (as far as max_reviews_per_year leaves room; it leaves none to 2 more)"),
+        "{err}"
+    );
+    // And that fix works.
+    assert_eq!(solve(dir.path(), &with("mixed-fixed.json", 2)).0, 0);
+
+    // With a yearly cap of 1 a higher max_load cannot help E3 and E4
+    // either: no raise is offered.
+    let tight = round(
+        dir.path(),
+        "tight.json",
+        r#", "max_reviews_per_year": 1, "max_load": 1"#,
+        &history,
+    );
+    let (code, err, _) = solve(dir.path(), &tight);
+    assert_eq!(code, 3, "{err}");
+    assert!(!err.contains("raise max_load"), "{err}");
+    assert!(err.contains("add experts"), "{err}");
 }

@@ -931,7 +931,7 @@ impl Instance {
 
     /// What `max_reviews_per_year` leaves expert `e` this round (`None`
     /// when the rule is off or no year is set).
-    pub(crate) fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
+    pub fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
         let cap = self.policy.max_reviews_per_year?;
         let year = self.policy.year?;
         Some(cap.saturating_sub(self.history.reviews_in_year(e, year)))

@@ -275,12 +275,8 @@ pub(crate) fn precheck_pool(
         out.findings.push(format!(
             "the round needs {demand} reviews; {who} {supply} (sum of max_load)"
         ));
-        let usable = has_pair.iter().filter(|&&h| h).count() as u64;
-        out.fixes.push(format!(
-            "raise max_load by {} for each of the {usable} usable experts, or add experts",
-            (demand - supply).div_ceil(usable.max(1))
-        ));
         let usable: Vec<ExpertIx> = inst.expert_ixs().filter(|e| has_pair[e.ix()]).collect();
+        out.fixes.push(load_raise_fix(inst, &usable, demand - supply, "usable experts"));
         yearly_findings(inst, &usable, &mut out);
         return Some(out);
     }
@@ -487,11 +483,8 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
             load_capped.len(),
             cities.join(", ")
         ));
-        out.fixes.push(format!(
-            "raise max_load by {} for each of these {} expert(s), or add experts like them",
-            out.shortfall.div_ceil(load_capped.len() as u64),
-            load_capped.len()
-        ));
+        let fix = load_raise_fix(inst, &load_capped, out.shortfall, "expert(s)");
+        out.fixes.push(fix);
     }
     programme_findings(inst, &programme_capped, &mut out);
     yearly_findings(inst, &load_capped, &mut out);
@@ -539,6 +532,64 @@ fn programme_findings(
 
 /// Findings for load arcs in a cut that `max_reviews_per_year` lowered:
 /// those experts already reviewed this year.
+/// True when `max_reviews_per_year` holds expert `e` below the round's
+/// `max_load`.
+fn held_by_yearly_cap(inst: &Instance, e: ExpertIx) -> bool {
+    inst.max_load(e) < inst.round_max_load(e)
+}
+
+/// The fix "raise max_load" for a shortfall of `shortfall` reviews among
+/// `experts` (`who` names them). Raising `max_load` gives an expert only
+/// what `max_reviews_per_year` leaves above their load this round, so the
+/// raise asked is the least that covers the shortfall within that room
+/// (named only for the experts it helps), and "add experts" alone when no
+/// raise can.
+fn load_raise_fix(inst: &Instance, experts: &[ExpertIx], shortfall: u64, who: &str) -> String {
+    // What each expert gains from a raise of `by` (the yearly cap's room
+    // above today's max_load, if the rule is on).
+    let gains: Vec<Option<u64>> = experts
+        .iter()
+        .map(|&e| {
+            inst.yearly_room(e)
+                .map(|room| u64::from(room.saturating_sub(inst.max_load(e))))
+        })
+        .collect();
+    let gained = |by: u64| -> u64 { gains.iter().map(|g| g.map_or(by, |g| g.min(by))).sum() };
+    let helped = gains.iter().filter(|g| g.is_none_or(|g| g > 0)).count();
+    if helped == 0 || gained(shortfall) < shortfall {
+        return format!(
+            "add experts who can review these applications (max_reviews_per_year leaves the {} {who} too little room for a higher max_load to cover the {shortfall} missing review(s))",
+            experts.len()
+        );
+    }
+    // The least raise that covers the shortfall (gained is monotone).
+    let (mut lo, mut hi) = (1u64, shortfall.max(1));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if gained(mid) >= shortfall {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let held = experts.len() - helped;
+    format!(
+        "raise max_load by {lo} for each of the {helped} {who}{}, or add experts",
+        if gains.iter().any(Option::is_some) {
+            format!(
+                " (as far as max_reviews_per_year leaves room{})",
+                if held > 0 {
+                    format!("; it leaves none to {held} more")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            String::new()
+        }
+    )
+}
+
 fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasibility) {
     let (Some(cap), Some(year)) = (inst.policy.max_reviews_per_year, inst.policy.year) else {
         return;
@@ -546,25 +597,28 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
     let lowered: Vec<ExpertIx> = load_capped
         .iter()
         .copied()
-        .filter(|&e| inst.max_load(e) < inst.round_max_load(e))
+        .filter(|&e| held_by_yearly_cap(inst, e))
         .collect();
     if lowered.is_empty() {
         return;
     }
-    let past: u32 = lowered
+    const SHOWN: usize = 6;
+    let each: Vec<String> = lowered
         .iter()
-        .map(|&e| inst.history.reviews_in_year(e, year))
-        .sum();
-    let ids: Vec<&str> = lowered
-        .iter()
-        .take(6)
-        .map(|&e| inst.experts[e.ix()].id.as_str())
+        .take(SHOWN)
+        .map(|&e| {
+            format!(
+                "{} {}",
+                inst.experts[e.ix()].id,
+                inst.history.reviews_in_year(e, year)
+            )
+        })
         .collect();
     out.findings.push(format!(
-        "binding: max_reviews_per_year {cap}: {} of these expert(s) ({}{}) already reviewed {past} time(s) in {year}, which lowers their max_load this round",
+        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (reviews in {year} already: {}{})",
         lowered.len(),
-        ids.join(", "),
-        if lowered.len() > 6 { ", …" } else { "" }
+        each.join(", "),
+        if lowered.len() > SHOWN { ", …" } else { "" }
     ));
     out.fixes
         .push(format!("or raise max_reviews_per_year above {cap}"));
