@@ -498,3 +498,51 @@ fn history_loads_from_every_input_form() {
     assert_eq!(back.history, gen.history);
     assert_eq!(back.policy, gen.policy);
 }
+
+/// The words `explain` gives for expert `e`'s exclusion from A1.
+fn reasons_of(inst: &Instance, e: u32) -> Vec<String> {
+    let elig = Eligibility::compute(inst);
+    elig.check(inst, panels::model::AppIx(0), ExpertIx(e))
+        .reasons
+        .iter()
+        .map(|r| r.describe(inst, panels::model::AppIx(0), ExpertIx(e)))
+        .collect()
+}
+
+#[test]
+fn every_history_reason_names_its_years_applications_and_institutions() {
+    // A team repeat names the past application's institution.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "team""#,
+        r#"{"year": 2025, "application": "OLD1", "institution": "U7", "team": ["P1"], "expert": "E2"}"#,
+    )
+    .unwrap();
+    let words = reasons_of(&inst, 1).join("\n");
+    assert!(
+        words.contains("E2 reviewed U7's OLD1 in 2025, whose team had P1"),
+        "{words}"
+    );
+    // Declines: every counted record, by year.
+    let inst = round(
+        r#""year": 2026, "max_declines": 1"#,
+        r#"{"year": 2025, "application": "D25", "institution": "U7", "expert": "E1", "outcome": "declined"},
+           {"year": 2023, "application": "D23", "institution": "U7", "expert": "E1", "outcome": "no_show"},
+           {"year": 2024, "application": "R24", "institution": "U7", "expert": "E1"}"#,
+    )
+    .unwrap();
+    let words = reasons_of(&inst, 0).join("\n");
+    assert!(words.contains("2 time(s)"), "{words}");
+    assert!(words.contains("(2023 D23, 2025 D25)"), "{words}");
+    assert!(!words.contains("R24"), "a review is not a decline: {words}");
+    // Rating: every rated counting record, by year, with its rating.
+    let inst = round(
+        r#""year": 2026, "min_rating": 3"#,
+        r#"{"year": 2025, "application": "B25", "institution": "U7", "expert": "E1", "rating": 3},
+           {"year": 2024, "application": "B24", "institution": "U7", "expert": "E1", "rating": 2},
+           {"year": 2024, "institution": "U7", "expert": "E1"}"#,
+    )
+    .unwrap();
+    let words = reasons_of(&inst, 0).join("\n");
+    assert!(words.contains("mean rating 2.50 over 2"), "{words}");
+    assert!(words.contains("(2024 B24: 2, 2025 B25: 3)"), "{words}");
+}

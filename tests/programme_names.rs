@@ -62,7 +62,11 @@ fn a_key_in_its_normal_form_has_no_note() {
 
 #[test]
 fn two_keys_naming_one_programme_are_refused() {
-    for (first, second) in [("P", " P "), ("PROG", "ＰＲＯＧ"), ("人才计划", "人才\u{200b}计划")] {
+    for (first, second) in [
+        ("P", " P "),
+        ("PROG", "ＰＲＯＧ"),
+        ("人才计划", "人才\u{200b}计划"),
+    ] {
         let (k1, k2) = (
             serde_json::to_string(first).unwrap(),
             serde_json::to_string(second).unwrap(),
@@ -81,7 +85,10 @@ fn two_keys_naming_one_programme_are_refused() {
 
 #[test]
 fn a_blank_key_is_refused() {
-    let text = bundle("P", r#"{"P": {"panel_size": 2}, "\u200b ": {"panel_size": 3}}"#);
+    let text = bundle(
+        "P",
+        r#"{"P": {"panel_size": 2}, "\u200b ": {"panel_size": 3}}"#,
+    );
     let err = panels::io::load_bundle_from_bytes(Path::new("p.json"), text.as_bytes())
         .expect_err("a blank programme name");
     assert!(err.to_string().contains("is blank"), "{err}");
@@ -127,7 +134,10 @@ fn verify_holds_a_panel_to_the_programme_it_names() {
     let (code, out) = verify_with_label(Some("科技进步奖"));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("[listed programme]"), "{out}");
-    assert!(out.contains("科技进步奖") && out.contains("人才计划"), "{out}");
+    assert!(
+        out.contains("科技进步奖") && out.contains("人才计划"),
+        "{out}"
+    );
     // The same programme typed otherwise, or no label at all, claims
     // nothing wrong.
     for label in [Some("人才计划\u{3000}"), Some("人才\u{200b}计划"), None] {

@@ -561,9 +561,11 @@ fn the_input_hash_of_a_csv_directory_can_be_computed_without_panels() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("tiny.json"), report_fixture::BUNDLE).unwrap();
-    let inst =
-        panels::io::load_bundle_from_bytes(Path::new("tiny.json"), report_fixture::BUNDLE.as_bytes())
-            .unwrap();
+    let inst = panels::io::load_bundle_from_bytes(
+        Path::new("tiny.json"),
+        report_fixture::BUNDLE.as_bytes(),
+    )
+    .unwrap();
     let csv = panels::io::csv_to_bytes(&inst).unwrap();
     std::fs::create_dir(d.join("round dir")).unwrap();
     for name in panels::io::CSV_DIR_FILES {

@@ -82,10 +82,10 @@ pub use instances::records::{
     MAX_COUNT, POLICY_FIELDS,
 };
 pub use instances::{
-    bundle_to_bytes, csv_to_bytes, directory_sha256_command, input_bytes, instance_sha256, load_bundle_from_bytes,
-    load_bundle_noted, load_csv_from_bytes, load_csv_noted, load_instance, load_instance_hashed,
-    load_instance_noted, load_instance_observed, stage_instance, write_instance, InstanceFormat,
-    Loaded,
+    bundle_to_bytes, csv_to_bytes, directory_sha256_command, input_bytes, instance_sha256,
+    load_bundle_from_bytes, load_bundle_noted, load_csv_from_bytes, load_csv_noted, load_instance,
+    load_instance_hashed, load_instance_noted, load_instance_observed, stage_instance,
+    write_instance, InstanceFormat, Loaded,
 };
 pub use output::{check_paths, write_atomic, Outputs};
 pub use panels::{

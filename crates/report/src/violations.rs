@@ -418,10 +418,11 @@ fn repeat_zh(inst: &Instance, ex: &str, rep: &Repeat) -> String {
         Repeat::Team {
             year,
             application,
+            institution,
             person,
         } => format!(
-            "{ex} 在 {year} 年评审过 {}，其团队包含 {}（avoid_repeat {rule}）",
-            application.as_deref().unwrap_or("一个项目"),
+            "{ex} 在 {year} 年评审过{institution}的{}，其团队包含 {}（avoid_repeat {rule}）",
+            application.as_deref().unwrap_or("项目"),
             inst.person_id(*person)
         ),
     }
@@ -438,17 +439,29 @@ fn bar_zh(inst: &Instance, ex: &str, bar: &Bar) -> String {
                 inst.policy.year.map_or("本轮".into(), |y| y.to_string())
             )
         }
-        Bar::Declines { count, max, last } => format!(
-            "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（最近一次 {} 年{}）",
-            last.0,
-            last.1
-                .as_deref()
-                .map(|a| format!("，{a}"))
-                .unwrap_or_default()
+        Bar::Declines {
+            count,
+            max,
+            records,
+        } => format!(
+            "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（{}）",
+            crate::eligibility::evidence_list(records.iter().map(|(year, app)| match app {
+                Some(a) => format!("{year} 年 {a}"),
+                None => format!("{year} 年"),
+            }))
         ),
-        Bar::Rating { mean, min, rated } => {
-            format!("{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}")
-        }
+        Bar::Rating {
+            mean,
+            min,
+            rated,
+            records,
+        } => format!(
+            "{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}（{}）",
+            crate::eligibility::evidence_list(records.iter().map(|(year, app, x)| match app {
+                Some(a) => format!("{year} 年 {a}：{x}"),
+                None => format!("{year} 年：{x}"),
+            }))
+        ),
     }
 }
 

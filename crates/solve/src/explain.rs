@@ -276,7 +276,12 @@ pub(crate) fn precheck_pool(
             "the round needs {demand} reviews; {who} {supply} (sum of max_load)"
         ));
         let usable: Vec<ExpertIx> = inst.expert_ixs().filter(|e| has_pair[e.ix()]).collect();
-        out.fixes.push(load_raise_fix(inst, &usable, demand - supply, "usable experts"));
+        out.fixes.push(load_raise_fix(
+            inst,
+            &usable,
+            demand - supply,
+            "usable experts",
+        ));
         yearly_findings(inst, &usable, &mut out);
         return Some(out);
     }

@@ -253,13 +253,25 @@ pub(crate) fn describe_repeat(
         Repeat::Team {
             year,
             application,
+            institution,
             person,
         } => format!(
-            "{expert} reviewed {} in {year}, whose team had {} (avoid_repeat {rule})",
-            application.as_deref().unwrap_or("an application"),
+            "{expert} reviewed {institution}'s {} in {year}, whose team had {} (avoid_repeat {rule})",
+            application.as_deref().unwrap_or("application"),
             inst.person_id(*person)
         ),
     }
+}
+
+/// The first few items of a bar's evidence, joined (`…` for the rest).
+pub fn evidence_list(items: impl Iterator<Item = String>) -> String {
+    const SHOWN: usize = 6;
+    let mut items = items.peekable();
+    let mut out: Vec<String> = items.by_ref().take(SHOWN).collect();
+    if items.peek().is_some() {
+        out.push("…".into());
+    }
+    out.join(", ")
 }
 
 /// An expert-wide history bar in words, with its evidence.
@@ -275,13 +287,28 @@ pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::
                 inst.policy.year.map_or("this round".into(), |y| y.to_string())
             )
         }
-        Bar::Declines { count, max, last } => format!(
-            "{expert} declined or did not show {count} time(s) in the history window, more than max_declines {max} (latest {}{})",
-            last.0,
-            last.1.as_deref().map(|a| format!(", {a}")).unwrap_or_default()
+        Bar::Declines {
+            count,
+            max,
+            records,
+        } => format!(
+            "{expert} declined or did not show {count} time(s) in the history window, more than max_declines {max} ({})",
+            evidence_list(records.iter().map(|(year, app)| match app {
+                Some(a) => format!("{year} {a}"),
+                None => year.to_string(),
+            }))
         ),
-        Bar::Rating { mean, min, rated } => format!(
-            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min}"
+        Bar::Rating {
+            mean,
+            min,
+            rated,
+            records,
+        } => format!(
+            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min} ({})",
+            evidence_list(records.iter().map(|(year, app, x)| match app {
+                Some(a) => format!("{year} {a}: {x}"),
+                None => format!("{year}: {x}"),
+            }))
         ),
     }
 }

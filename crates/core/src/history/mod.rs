@@ -387,8 +387,9 @@ pub enum Bar {
         count: u32,
         /// `max_declines`.
         max: u32,
-        /// The latest of them: year and past application.
-        last: (i32, Option<ShortText>),
+        /// Each of them: year and past application, by year (input order
+        /// within a year).
+        records: Vec<(i32, Option<ShortText>)>,
     },
     /// Mean counting rating below `min_rating`.
     Rating {
@@ -398,6 +399,9 @@ pub enum Bar {
         min: f64,
         /// Counting records with a rating.
         rated: u32,
+        /// Each of them: year, past application and rating, by year
+        /// (input order within a year).
+        records: Vec<(i32, Option<ShortText>, f64)>,
     },
 }
 
@@ -418,17 +422,33 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
             years: (1..=n as i32).rev().map(|d| year - d).collect(),
         });
     }
+    let application = |r: &Fact| h.records[r.record as usize].application.clone();
     if let Some((count, max)) = too_many_declines(p, mine) {
-        let last = mine
+        let mut records: Vec<(i32, Option<ShortText>)> = mine
             .iter()
             .filter(|r| counts(p, r.year) && r.outcome.declined())
-            .reduce(|best, r| if r.year >= best.year { r } else { best }) // the last of the latest year
-            .map(|r| (r.year, h.records[r.record as usize].application.clone()))
-            .unwrap_or_default();
-        out.push(Bar::Declines { count, max, last });
+            .map(|r| (r.year, application(r)))
+            .collect();
+        records.sort_by_key(|r| r.0);
+        out.push(Bar::Declines {
+            count,
+            max,
+            records,
+        });
     }
     if let Some((mean, min, rated)) = low_rating(p, mine) {
-        out.push(Bar::Rating { mean, min, rated });
+        let mut records: Vec<(i32, Option<ShortText>, f64)> = mine
+            .iter()
+            .filter(|r| counts(p, r.year))
+            .filter_map(|r| r.rating.map(|x| (r.year, application(r), x)))
+            .collect();
+        records.sort_by_key(|r| r.0);
+        out.push(Bar::Rating {
+            mean,
+            min,
+            rated,
+            records,
+        });
     }
     out
 }
@@ -509,6 +529,8 @@ pub enum Repeat {
         year: i32,
         /// The past application, if recorded.
         application: Option<ShortText>,
+        /// The past application's institution as the history names it.
+        institution: ShortText,
         /// The shared person.
         person: PersonIx,
     },
@@ -543,6 +565,7 @@ impl RepeatHit {
             out.push(Repeat::Team {
                 year: r.year,
                 application: r.application.clone(),
+                institution: r.institution.clone(),
                 person,
             });
         }
