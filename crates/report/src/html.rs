@@ -613,10 +613,7 @@ fn prices(s: &mut String, f: &Figures) {
     s.push_str("<section>\n");
     let mut body = format!(
         "<p>{}</p>",
-        esc(l.t(
-            "The price of a rule family is the best total score without it minus the best total score with every rule, both re-solved in this run (the rest of the rules unchanged).",
-            "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分；两边都在本次运行中重新求解（其他规则不变）。"
-        ))
+        esc(&crate::words::price_intro(l))
     );
     if f.prices.is_empty() {
         let _ = write!(

@@ -189,6 +189,16 @@ pub fn conflict(lang: Lang, key: &str) -> String {
     .to_string()
 }
 
+/// What the price of a rule family is and where its two sides come from
+/// (the table names each side's source: [`source`]).
+pub fn price_intro(lang: Lang) -> String {
+    lang.t(
+        "The price of a rule family is the best total score without it minus the best total score with every rule (the rest of the rules unchanged). The side without the family is solved again in this run; the side with every rule is read from these panels and their optimality certificate when the panels keep every rule and the certificate checks, and is solved again otherwise. The table names the source of each side.",
+        "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分（其他规则不变）。去掉该类规则的一边在本次运行中重新求解；全部规则的一边，在本组结果遵守全部规则且其最优性证书通过检查时取自本组结果及其证书，否则也重新求解。表中注明每一边的来源。",
+    )
+    .to_string()
+}
+
 /// Where a side's numbers come from, in words.
 pub fn source(lang: Lang, s: &str) -> String {
     s.split('+')
