@@ -611,10 +611,7 @@ fn exclusions(s: &mut String, f: &Figures) {
 fn prices(s: &mut String, f: &Figures) {
     let l = f.lang;
     s.push_str("<section>\n");
-    let mut body = format!(
-        "<p>{}</p>",
-        esc(&crate::words::price_intro(l))
-    );
+    let mut body = format!("<p>{}</p>", esc(&crate::words::price_intro(l)));
     if f.prices.is_empty() {
         let _ = write!(
             body,

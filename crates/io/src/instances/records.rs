@@ -579,7 +579,10 @@ impl<'a> Reader<'a> {
         if Score::from_f64(v).is_none() {
             self.error(
                 field,
-                format!("score {v} is out of range (scores must lie within ±{MAX_ABS_SCORE})"),
+                format!(
+                    "score {} is out of range (scores must lie within ±{MAX_ABS_SCORE})",
+                    shown(v)
+                ),
             );
             return None;
         }
@@ -654,6 +657,17 @@ pub(crate) fn nearest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 
 /// A value for a message: strings quoted and cut short, other JSON values
 /// named by kind.
+/// A number from the input as a message shows it: as written for everyday
+/// sizes, in scientific notation when very large or very small (`1e308`,
+/// not three hundred digits).
+pub(crate) fn shown(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 pub(crate) fn describe_text(s: &str) -> String {
     const MAX: usize = 40;
     if s.chars().count() > MAX {
@@ -1039,7 +1053,10 @@ pub(crate) fn parse_history(
     let rating = r.number(rec, "rating");
     if let Some(x) = rating {
         if !(1.0..=5.0).contains(&x) {
-            r.error("rating", format!("a rating lies between 1 and 5, got {x}"));
+            r.error(
+                "rating",
+                format!("a rating lies between 1 and 5, got {}", shown(x)),
+            );
         }
     }
     if r.bad || institution.is_empty() || expert.is_empty() {
@@ -1136,7 +1153,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         } else {
             r.error(
                 "min_outside_share",
-                format!("a share must lie between 0 and 1, got {s}"),
+                format!("a share must lie between 0 and 1, got {}", shown(s)),
             );
         }
     }
@@ -1173,7 +1190,10 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         } else {
             r.error(
                 "max_probability",
-                format!("a probability cap must lie in (0, 1] and be at least 0.000001, got {x}"),
+                format!(
+                    "a probability cap must lie in (0, 1] and be at least 0.000001, got {}",
+                    shown(x)
+                ),
             );
         }
     }
@@ -1224,7 +1244,8 @@ fn share(field: &str, s: f64) -> Result<f64, String> {
         Ok(s)
     } else {
         Err(format!(
-            "{field}: a share must lie between 0 and 1, got {s}"
+            "{field}: a share must lie between 0 and 1, got {}",
+            shown(s)
         ))
     }
 }
@@ -1303,7 +1324,10 @@ fn parse_crossing_rules(
         } else {
             r.error(
                 "bonus_per_city",
-                format!("a bonus must lie between 0 and {MAX_ABS_SCORE}, got {b}"),
+                format!(
+                    "a bonus must lie between 0 and {MAX_ABS_SCORE}, got {}",
+                    shown(b)
+                ),
             );
         }
     }
@@ -1463,7 +1487,7 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         if x < 0.0 {
             r.error(
                 "repeat_penalty",
-                format!("a penalty is a cost of at least 0, got {x}"),
+                format!("a penalty is a cost of at least 0, got {}", shown(x)),
             );
         } else if x > 0.0 {
             p.repeat_penalty = Some(x);
@@ -1482,7 +1506,7 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         } else {
             r.error(
                 "min_rating",
-                format!("ratings lie between 1 and 5, got {x}"),
+                format!("ratings lie between 1 and 5, got {}", shown(x)),
             );
         }
     }
@@ -1491,6 +1515,29 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_messages_stay_short() {
+        assert_eq!(shown(0.5), "0.5");
+        assert_eq!(shown(3.0), "3");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(-2.5), "-2.5");
+        assert_eq!(shown(1e308), "1e308");
+        assert_eq!(shown(-1e300), "-1e300");
+        assert_eq!(shown(1e-300), "1e-300");
+        assert_eq!(shown(f64::INFINITY), "inf");
+        // In a load error: the rating and the policy's numbers.
+        let text = r#"{"policy": {"panel_size": 1, "year": 2026, "min_rating": 1e-300, "repeat_penalty": 1e308, "avoid_repeat": "institution"},
+          "experts": [{"id": "E1", "city": "C", "institution": "U"}],
+          "applications": [{"id": "A1", "city": "D", "institution": "V"}],
+          "history": [{"year": 2025, "institution": "V", "expert": "E1", "rating": 1e308}]}"#;
+        let err = crate::instances::load_bundle_from_bytes(Path::new("r.json"), text.as_bytes())
+            .expect_err("out of range");
+        let msg = err.to_string();
+        assert!(msg.contains("got 1e308"), "{msg}");
+        assert!(msg.contains("got 1e-300"), "{msg}");
+        assert!(msg.len() < 2000, "{msg}");
+    }
 
     #[test]
     fn nearest_finds_typos_only() {
