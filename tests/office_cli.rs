@@ -220,6 +220,30 @@ fn a_template_filled_in_solves_and_verifies() {
             .all(|r| r[mail].contains("@example.cn")));
         let title = col(wanted[5]);
         assert!(by_expert[1..].iter().all(|r| !r[title].is_empty()));
+        // The city sheets' state columns speak the workbook's language.
+        let state: &[&str] = match lang {
+            Lang::Zh => &["已确认", "锁定"],
+            Lang::En => &["confirmed", "locked"],
+        };
+        let city_sheets: Vec<&(String, Vec<Vec<String>>)> = out
+            .iter()
+            .filter(|(_, rows)| {
+                rows.first()
+                    .is_some_and(|h| h.iter().any(|c| c == state[0]))
+            })
+            .collect();
+        assert!(
+            !city_sheets.is_empty(),
+            "{flag}: a city sheet with {state:?}"
+        );
+        for (name, rows) in city_sheets {
+            assert!(rows[0].iter().any(|c| c == state[1]), "{flag} {name}");
+            assert!(
+                rows[0].iter().all(|c| c != "confirmed" && c != "locked") || lang == Lang::En,
+                "{flag} {name}: {:?}",
+                rows[0]
+            );
+        }
     }
 }
 

@@ -525,6 +525,10 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     let mut total = 0.0;
     let (mut declined, mut withdrawn, mut confirmed, mut locked) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Per application, its seat rows: where each is, and whether it says
+    // confirmed and locked (a panel is marked as a whole).
+    let mut marks: BTreeMap<String, Vec<(crate::instances::records::Origin, bool, bool)>> =
+        BTreeMap::new();
     read_table(
         &file,
         TableInput::Bytes(bytes),
@@ -569,11 +573,22 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
                 }
                 return;
             }
-            if words.contains(&state_words::CONFIRMED) && !confirmed.contains(&application) {
+            let (is_confirmed, is_locked) = (
+                words.contains(&state_words::CONFIRMED),
+                words.contains(&state_words::LOCKED),
+            );
+            if is_confirmed && !confirmed.contains(&application) {
                 confirmed.push(application.clone());
             }
-            if words.contains(&state_words::LOCKED) && !locked.contains(&application) {
+            if is_locked && !locked.contains(&application) {
                 locked.push(application.clone());
+            }
+            if !application.is_empty() {
+                marks.entry(application.clone()).or_default().push((
+                    r.at.clone(),
+                    is_confirmed,
+                    is_locked,
+                ));
             }
             let score = if crate::instances::records::is_blank(rec.cell("score")) {
                 None
@@ -605,6 +620,30 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
             }
         },
     );
+    for (application, rows) in &marks {
+        for (word, at) in [(state_words::CONFIRMED, 1), (state_words::LOCKED, 2)] {
+            let marked = |row: &(crate::instances::records::Origin, bool, bool)| {
+                if at == 1 {
+                    row.1
+                } else {
+                    row.2
+                }
+            };
+            let Some(first_marked) = rows.iter().find(|row| marked(row)) else {
+                continue;
+            };
+            if let Some(unmarked) = rows.iter().find(|row| !marked(row)) {
+                errs.push(unmarked.0.error(
+                    Some("state"),
+                    format!(
+                        "the panel of {application} is marked {word} on {} but not on this row; \
+                         a panel is {word} as a whole: write {word} on every seat row of it, or on none",
+                        first_marked.0.short()
+                    ),
+                ));
+            }
+        }
+    }
     if let Err(e) = errs.finish(Some(())) {
         return Err(e.first().clone());
     }
@@ -629,4 +668,42 @@ fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
         stats: None,
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod marks_tests {
+    use super::*;
+
+    fn read(csv: &str) -> Result<PanelsFile, LoadError> {
+        read_panels_from_bytes(Path::new("p.csv"), csv.as_bytes(), PanelsFormat::Csv)
+    }
+
+    #[test]
+    fn a_panel_is_confirmed_or_locked_as_a_whole() {
+        let whole = "application,expert,score,state\nA1,E1,0.5,confirmed\nA1,E2,0.5,confirmed\nA2,E3,0.5,\n";
+        let f = read(whole).unwrap();
+        assert_eq!(f.confirmed, ["A1"]);
+        for (half, row) in [
+            (
+                "application,expert,score,state\nA1,E1,0.5,confirmed\nA1,E2,0.5,\n",
+                "row 3",
+            ),
+            (
+                "application,expert,score,state\nA1,E1,0.5,\nA1,E2,0.5,locked\n",
+                "row 2",
+            ),
+            (
+                "application,expert,score,state\nA1,E1,0.5,confirmed;locked\nA1,E2,0.5,confirmed\n",
+                "row 3",
+            ),
+        ] {
+            let err = read(half).expect_err(half).to_string();
+            assert!(err.contains("a panel is"), "{err}");
+            assert!(err.contains(row), "{half}: {err}");
+            assert!(err.contains("A1"), "{err}");
+        }
+        // A declined row is not a seat: it need not carry the panel's mark.
+        let declined = "application,expert,score,state\nA1,E1,0.5,confirmed\nA1,E9,,declined\nA1,E2,0.5,confirmed\n";
+        assert_eq!(read(declined).unwrap().confirmed, ["A1"]);
+    }
 }

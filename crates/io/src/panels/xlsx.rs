@@ -56,6 +56,8 @@ const WORDS: &[(&str, &str)] = &[
     ("application_city", "项目城市"),
     ("programme", "计划类别"),
     ("score", "匹配度"),
+    (CONFIRMED_COLUMN, "已确认"),
+    (LOCKED_COLUMN, "锁定"),
 ];
 
 /// A word of the workbook in `lang`.
@@ -258,8 +260,8 @@ fn city_tables(
                 }
             }
         }
-        header.push(CONFIRMED_COLUMN.to_string());
-        header.push(LOCKED_COLUMN.to_string());
+        header.push(w(CONFIRMED_COLUMN));
+        header.push(w(LOCKED_COLUMN));
         let rows = idx
             .iter()
             .map(|&i| city_row(panels, inst, &resolved[i], width))
