@@ -1002,11 +1002,24 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
         DrawError::Infeasible(why) => Failure::Infeasible(why.to_string()),
         DrawError::CapTooLow(why) => Failure::Infeasible(why.to_string()),
         DrawError::NotLaminar(n) => Failure::BadInput(format!(
-            "{}: {n}; the draw needs rules that nest",
+            "{}: {n}; a draw samples panels from the flow, so it needs rules that nest: `panels solve` holds these rules (with the MIP), or give the institution's experts one city",
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
         e @ DrawError::CrossingRules(_) => Failure::BadInput(format!("{}: {e}", path.display())),
+        DrawError::Stuck(m) => Failure::Infeasible(m),
+        other => Failure::Other(other.to_string()),
+    }
+}
+
+/// The exit code and message of a failed replacement (`panels` is the
+/// panels file replaced in, named when the file or the request is at
+/// fault).
+fn replace_failure(panels: &Path, e: crate::draw::DrawError) -> Failure {
+    use crate::draw::DrawError;
+    match e {
+        DrawError::Infeasible(why) => Failure::Infeasible(why.to_string()),
+        DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", panels.display())),
         DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }
@@ -1317,7 +1330,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                     Failure::BadInput(format!("{}: {m}", panels_path.display()))
                 }
                 ReplaceFileError::Asked(m) => Failure::BadInput(m),
-                ReplaceFileError::Draw(e) => draw_failure(&panels_path, e),
+                ReplaceFileError::Draw(e) => replace_failure(&panels_path, e),
             })?;
     let (state, replaced, new_file, log, log_bytes) = (
         done.state,

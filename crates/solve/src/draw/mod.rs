@@ -151,7 +151,9 @@ pub enum DrawError {
     /// at most `max_probability` (exit 3).
     #[error("{0}")]
     CapTooLow(CapTooLow),
-    /// The rules do not nest, so the flow (and the draw) cannot hold them.
+    /// The rules do not nest, so the flow (and the draw, which samples
+    /// from it) cannot hold them. A replacement never returns it: it
+    /// takes the MIP then.
     #[error("{0}")]
     NotLaminar(NotLaminar),
     /// The policy sets crossing rules (`min_senior`, `cover_fields`, …),
@@ -168,6 +170,9 @@ pub enum DrawError {
     /// The flow solver refused the network (numbers too large).
     #[error("flow solver: {0}")]
     Flow(crate::flow::FlowError),
+    /// The MIP (a replacement on rules that do not nest) failed.
+    #[error("MIP solver: {0}")]
+    Mip(String),
     /// A bug: a result that broke its own invariant.
     #[error("internal error: {0}; please report this")]
     Internal(String),
