@@ -1323,15 +1323,26 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     asked.input_sha256 = hash.clone();
     asked.panels_sha256 = panels_hash;
     let t = Instant::now();
-    let done =
-        crate::draw::replace_file(&inst, &file, &panels_path, &asked, &mut |m| note(quiet, m))
-            .map_err(|e| match e {
-                ReplaceFileError::Panels(m) => {
-                    Failure::BadInput(format!("{}: {m}", panels_path.display()))
-                }
-                ReplaceFileError::Asked(m) => Failure::BadInput(m),
-                ReplaceFileError::Draw(e) => replace_failure(&panels_path, e),
-            })?;
+    let check = |input: &crate::draw::ReplaceInput<'_>| {
+        let broken = crate::verify::replace_input(input.instance, input.file, &input.kept);
+        if broken.is_empty() {
+            return Ok(());
+        }
+        Err(crate::verify::replace_input_refusal(
+            input.instance,
+            &broken,
+            &instance_path.display().to_string(),
+            &panels_path.display().to_string(),
+        ))
+    };
+    let done = crate::draw::replace_file(&inst, &file, &panels_path, &asked, &check, &mut |m| {
+        note(quiet, m)
+    })
+    .map_err(|e| match e {
+        ReplaceFileError::Panels(m) => Failure::BadInput(format!("{}: {m}", panels_path.display())),
+        ReplaceFileError::Asked(m) | ReplaceFileError::BrokenInput(m) => Failure::BadInput(m),
+        ReplaceFileError::Draw(e) => replace_failure(&panels_path, e),
+    })?;
     let (state, replaced, new_file, log, log_bytes) = (
         done.state,
         done.replaced,

@@ -138,7 +138,7 @@ pub use log::{
 };
 pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
 pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
-pub use replace_file::{replace_file, FileReplacement, ReplaceFileError};
+pub use replace_file::{replace_file, FileReplacement, ReplaceFileError, ReplaceInput};
 pub use round::{dependent_round, RoundError};
 
 /// Why a draw or a replacement produced nothing.
