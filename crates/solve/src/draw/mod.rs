@@ -250,11 +250,23 @@ impl CapSource {
 }
 
 /// The cap in force: the flag, else the policy, else the default.
+///
+/// A flag equal (to 6 decimals, as caps are applied) to the cap the policy
+/// or the default would give changes nothing and is reported as that
+/// source: so a log's `max_probability_source` says `flag` only when the
+/// flag changed the cap, and a replay, which applies the flag again only
+/// for `flag`, reproduces the logged source exactly (a source edited in a
+/// log no longer replays as identical).
 pub fn resolve_cap(flag: Option<f64>, policy: Option<f64>) -> (f64, CapSource) {
-    match (flag, policy) {
-        (Some(p), _) => (p, CapSource::Flag),
-        (None, Some(p)) => (p, CapSource::Policy),
-        (None, None) => (DEFAULT_MAX_PROBABILITY, CapSource::Default),
+    let otherwise = match policy {
+        Some(p) => (p, CapSource::Policy),
+        None => (DEFAULT_MAX_PROBABILITY, CapSource::Default),
+    };
+    let micro = |p: f64| (p * 1e6).round();
+    match flag {
+        Some(p) if p.is_finite() && micro(p) == micro(otherwise.0) => (p, otherwise.1),
+        Some(p) => (p, CapSource::Flag),
+        None => otherwise,
     }
 }
 
