@@ -838,6 +838,18 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
     }
 }
 
+/// [`check_output_path`] for a `--log` file, which is always JSON: the
+/// message says it is the log that must end in .json.
+fn check_log_path(log: &Path) -> Result<(), Failure> {
+    check_output_path(log, &["json"]).map_err(|f| match f {
+        Failure::BadInput(m) if m.contains(": output must end in ") => Failure::BadInput(format!(
+            "{}: the log (--log) must end in .json (it is a JSON file); the panels go to --out",
+            log.display()
+        )),
+        other => other,
+    })
+}
+
 /// Refuses outputs that are inputs of the command or each other
 /// ([`crate::io::check_paths`]): exit 2 before any work.
 fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), Failure> {
@@ -1002,11 +1014,24 @@ fn draw_failure(path: &Path, e: crate::draw::DrawError) -> Failure {
         DrawError::Infeasible(why) => Failure::Infeasible(why.to_string()),
         DrawError::CapTooLow(why) => Failure::Infeasible(why.to_string()),
         DrawError::NotLaminar(n) => Failure::BadInput(format!(
-            "{}: {n}; the draw needs rules that nest",
+            "{}: {n}; a draw samples panels from the flow, so it needs rules that nest: `panels solve` holds these rules (with the MIP), or give the institution's experts one city",
             path.display()
         )),
         DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", path.display())),
         e @ DrawError::CrossingRules(_) => Failure::BadInput(format!("{}: {e}", path.display())),
+        DrawError::Stuck(m) => Failure::Infeasible(m),
+        other => Failure::Other(other.to_string()),
+    }
+}
+
+/// The exit code and message of a failed replacement (`panels` is the
+/// panels file replaced in, named when the file or the request is at
+/// fault).
+fn replace_failure(panels: &Path, e: crate::draw::DrawError) -> Failure {
+    use crate::draw::DrawError;
+    match e {
+        DrawError::Infeasible(why) => Failure::Infeasible(why.to_string()),
+        DrawError::BadDecline(m) => Failure::BadInput(format!("{}: {m}", panels.display())),
         DrawError::Stuck(m) => Failure::Infeasible(m),
         other => Failure::Other(other.to_string()),
     }
@@ -1062,7 +1087,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         check_output_path(out, &["json", "csv", "xlsx"])?;
     }
     if let Some(log) = &args.log {
-        check_output_path(log, &["json"])?;
+        check_log_path(log)?;
     }
     {
         let inputs: Vec<&Path> = args
@@ -1094,7 +1119,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     let (instance_path, label) = match (&args.instance, &replay) {
         (Some(p), Some((_, _, rec))) => (p.clone(), rec.instance.clone()),
         (Some(p), None) => (p.clone(), p.display().to_string()),
-        (None, Some((_, _, rec))) => (PathBuf::from(&rec.instance), rec.instance.clone()),
+        (None, Some((log, _, rec))) => (logged_path(log, &rec.instance), rec.instance.clone()),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
     if args.instance.is_none() {
@@ -1130,7 +1155,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         }
     }
     let (cap, source) = draw::resolve_cap(flag, inst.policy.max_probability);
-    if source == draw::CapSource::Default && replay.is_none() {
+    if source == draw::CapSource::Default && flag.is_none() && replay.is_none() {
         note(
             quiet,
             format!(
@@ -1156,9 +1181,9 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     );
     if let Some((path, bytes, rec)) = &replay {
         if *bytes != output.log_bytes {
-            let line = first_difference(bytes, &output.log_bytes);
+            let (line, lines) = first_difference(bytes, &output.log_bytes);
             println!(
-                "replay differs from {} (first at line {line}){}",
+                "replay differs from {} (first at line {line}){}\n{lines}",
                 path.display(),
                 if rec.program != draw::log::program() {
                     format!(
@@ -1201,14 +1226,51 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// 1-based line of the first byte where `a` and `b` differ.
-fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    let at = a
+/// A path a log records (as it was typed), for a replay: an absolute path
+/// as it is; a relative one against the log's own folder, so that a replay
+/// from another folder finds the files beside the log; if nothing is
+/// there but the path names a file from the current folder (a log written
+/// into another folder than its inputs), that one. Either way the file's
+/// SHA-256 must match the log's.
+fn logged_path(log: &Path, recorded: &str) -> PathBuf {
+    let typed = PathBuf::from(recorded);
+    if typed.is_absolute() {
+        return typed;
+    }
+    let beside = match log.parent() {
+        Some(dir) => dir.join(&typed),
+        None => typed.clone(),
+    };
+    if !beside.exists() && typed.exists() {
+        typed
+    } else {
+        beside
+    }
+}
+
+/// Where a logged log (`logged`) and its replay (`now`) first differ: the
+/// 1-based line, and that line of each, shown as the message of a replay
+/// that differs prints it (`(end of file)` past the end).
+fn first_difference(logged: &[u8], now: &[u8]) -> (usize, String) {
+    let at = logged
         .iter()
-        .zip(b)
+        .zip(now)
         .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    1 + a[..at].iter().filter(|&&c| c == b'\n').count()
+        .unwrap_or(logged.len().min(now.len()));
+    let index = logged[..at].iter().filter(|&&c| c == b'\n').count();
+    let line = |bytes: &[u8]| {
+        let lines: Vec<&[u8]> = bytes.split(|&c| c == b'\n').collect();
+        match lines.get(index) {
+            Some(l) if !(l.is_empty() && index + 1 == lines.len()) => {
+                String::from_utf8_lossy(l).trim_end().to_string()
+            }
+            _ => "(end of file)".to_string(),
+        }
+    };
+    (
+        index + 1,
+        format!("  logged:   {}\n  replayed: {}", line(logged), line(now)),
+    )
 }
 
 fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
@@ -1217,7 +1279,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         check_output_path(out, &["json", "csv", "xlsx"])?;
     }
     if let Some(log) = &args.log {
-        check_output_path(log, &["json"])?;
+        check_log_path(log)?;
     }
     // What is asked: from the command line, or from the log to replay.
     let replay = match &args.replay {
@@ -1231,13 +1293,13 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         None => None,
     };
     let (instance_path, panels_path, mut asked) = match &replay {
-        Some((_, _, asked, _)) => (
+        Some((log, _, asked, _)) => (
             args.instance
                 .clone()
-                .unwrap_or_else(|| PathBuf::from(&asked.instance)),
+                .unwrap_or_else(|| logged_path(log, &asked.instance)),
             args.panels
                 .clone()
-                .unwrap_or_else(|| PathBuf::from(&asked.panels_file)),
+                .unwrap_or_else(|| logged_path(log, &asked.panels_file)),
             asked.clone(),
         ),
         None => {
@@ -1310,15 +1372,26 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     asked.input_sha256 = hash.clone();
     asked.panels_sha256 = panels_hash;
     let t = Instant::now();
-    let done =
-        crate::draw::replace_file(&inst, &file, &panels_path, &asked, &mut |m| note(quiet, m))
-            .map_err(|e| match e {
-                ReplaceFileError::Panels(m) => {
-                    Failure::BadInput(format!("{}: {m}", panels_path.display()))
-                }
-                ReplaceFileError::Asked(m) => Failure::BadInput(m),
-                ReplaceFileError::Draw(e) => draw_failure(&panels_path, e),
-            })?;
+    let check = |input: &crate::draw::ReplaceInput<'_>| {
+        let broken = crate::verify::replace_input(input.instance, input.file, &input.kept);
+        if broken.is_empty() {
+            return Ok(());
+        }
+        Err(crate::verify::replace_input_refusal(
+            input.instance,
+            &broken,
+            &instance_path.display().to_string(),
+            &panels_path.display().to_string(),
+        ))
+    };
+    let done = crate::draw::replace_file(&inst, &file, &panels_path, &asked, &check, &mut |m| {
+        note(quiet, m)
+    })
+    .map_err(|e| match e {
+        ReplaceFileError::Panels(m) => Failure::BadInput(format!("{}: {m}", panels_path.display())),
+        ReplaceFileError::Asked(m) | ReplaceFileError::BrokenInput(m) => Failure::BadInput(m),
+        ReplaceFileError::Draw(e) => replace_failure(&panels_path, e),
+    })?;
     let (state, replaced, new_file, log, log_bytes) = (
         done.state,
         done.replaced,
@@ -1381,10 +1454,10 @@ fn replay_verdict(
     write: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     if logged != now {
-        let line = first_difference(logged, now);
+        let (line, lines) = first_difference(logged, now);
         let this = crate::draw::log::program();
         println!(
-            "replay differs from {} (first at line {line}){}",
+            "replay differs from {} (first at line {line}){}\n{lines}",
             path.display(),
             if program != this {
                 format!("; it was written by {program}, this is {this}")

@@ -430,14 +430,28 @@ pub fn replace(
     asked.panels_sha256 =
         crate::io::instance_sha256(panels_path).map_err(|e| ActionError::bad(e.to_string()))?;
     let mut notes = Vec::new();
-    let done = crate::draw::replace_file(inst, &file, panels_path, &asked, &mut |m| {
+    let check = |input: &crate::draw::ReplaceInput<'_>| {
+        let broken = crate::verify::replace_input(input.instance, input.file, &input.kept);
+        if broken.is_empty() {
+            return Ok(());
+        }
+        Err(crate::verify::replace_input_refusal(
+            input.instance,
+            &broken,
+            instance_label,
+            panels_label,
+        ))
+    };
+    let done = crate::draw::replace_file(inst, &file, panels_path, &asked, &check, &mut |m| {
         notes.push(m.to_string())
     })
     .map_err(|e| match e {
         crate::draw::ReplaceFileError::Panels(m) => {
             ActionError::bad(format!("{panels_label}: {m}"))
         }
-        crate::draw::ReplaceFileError::Asked(m) => ActionError::bad(m),
+        crate::draw::ReplaceFileError::Asked(m) | crate::draw::ReplaceFileError::BrokenInput(m) => {
+            ActionError::bad(m)
+        }
         crate::draw::ReplaceFileError::Draw(e) => draw_err(e),
     })?;
     let (state, replaced, new_file, rlog, log_bytes) = (

@@ -141,12 +141,14 @@ use panels_io as io;
 
 pub mod certificate;
 pub mod history;
+pub mod replace_input;
 pub mod rules;
 mod violation;
 
 use std::fmt::Write as _;
 
 pub use certificate::{check_certificate, CertificateOutcome};
+pub use replace_input::{replace_input, replace_input_refusal};
 pub use violation::{Rule, Violation};
 
 use crate::eligibility::Eligibility;

@@ -138,7 +138,7 @@ pub use log::{
 };
 pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
 pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
-pub use replace_file::{replace_file, FileReplacement, ReplaceFileError};
+pub use replace_file::{replace_file, FileReplacement, ReplaceFileError, ReplaceInput};
 pub use round::{dependent_round, RoundError};
 
 /// Why a draw or a replacement produced nothing.
@@ -151,7 +151,9 @@ pub enum DrawError {
     /// at most `max_probability` (exit 3).
     #[error("{0}")]
     CapTooLow(CapTooLow),
-    /// The rules do not nest, so the flow (and the draw) cannot hold them.
+    /// The rules do not nest, so the flow (and the draw, which samples
+    /// from it) cannot hold them. A replacement never returns it: it
+    /// takes the MIP then.
     #[error("{0}")]
     NotLaminar(NotLaminar),
     /// The policy sets crossing rules (`min_senior`, `cover_fields`, …),
@@ -168,6 +170,9 @@ pub enum DrawError {
     /// The flow solver refused the network (numbers too large).
     #[error("flow solver: {0}")]
     Flow(crate::flow::FlowError),
+    /// The MIP (a replacement on rules that do not nest) failed.
+    #[error("MIP solver: {0}")]
+    Mip(String),
     /// A bug: a result that broke its own invariant.
     #[error("internal error: {0}; please report this")]
     Internal(String),
@@ -245,11 +250,23 @@ impl CapSource {
 }
 
 /// The cap in force: the flag, else the policy, else the default.
+///
+/// A flag equal (to 6 decimals, as caps are applied) to the cap the policy
+/// or the default would give changes nothing and is reported as that
+/// source: so a log's `max_probability_source` says `flag` only when the
+/// flag changed the cap, and a replay, which applies the flag again only
+/// for `flag`, reproduces the logged source exactly (a source edited in a
+/// log no longer replays as identical).
 pub fn resolve_cap(flag: Option<f64>, policy: Option<f64>) -> (f64, CapSource) {
-    match (flag, policy) {
-        (Some(p), _) => (p, CapSource::Flag),
-        (None, Some(p)) => (p, CapSource::Policy),
-        (None, None) => (DEFAULT_MAX_PROBABILITY, CapSource::Default),
+    let otherwise = match policy {
+        Some(p) => (p, CapSource::Policy),
+        None => (DEFAULT_MAX_PROBABILITY, CapSource::Default),
+    };
+    let micro = |p: f64| (p * 1e6).round();
+    match flag {
+        Some(p) if p.is_finite() && micro(p) == micro(otherwise.0) => (p, otherwise.1),
+        Some(p) => (p, CapSource::Flag),
+        None => otherwise,
     }
 }
 

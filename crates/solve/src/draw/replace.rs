@@ -35,6 +35,18 @@
 //!   among those pairs only.
 //! - **Locked applications** keep their panels in both modes (their pairs
 //!   are fixed); a vacated seat on a locked panel is refused.
+//!
+//! # Rules that do not nest
+//!
+//! When an institution has experts in two cities and `max_per_institution`
+//! is set, the institution cap crosses the city groups and no flow holds
+//! the rules ([`check_laminar`]). The replacement then solves the same
+//! problem over the same pairs exactly with the MIP of `solve`
+//! ([`crate::mip::cross`], every rule a row, crossing rules included):
+//! without moves the seats that stay are fixed columns and the open seats
+//! get the best total score; with moves one model finds the most current
+//! pairs any assignment keeps and a second the best score among those
+//! (two integer objectives, so no bonus has to outweigh the scores).
 
 use std::collections::BTreeSet;
 
@@ -122,11 +134,11 @@ pub fn replace(
 /// [`DrawError::BadDecline`] when `panels` does not have one panel per
 /// application or a locked panel has a vacated seat;
 /// [`DrawError::Stuck`] when only the vacated seats may change and they
-/// cannot be refilled, or when the refilled panels break a crossing rule
-/// (`min_senior`, `cover_fields`, …: the replacement holds only the rules
-/// that nest in the flow); [`DrawError::Infeasible`] when no assignment without
-/// the forbidden pairs obeys every rule; [`DrawError::NotLaminar`] when the
-/// rules do not nest.
+/// cannot be refilled, or when the flow's refilled panels break a crossing
+/// rule (`min_senior`, `cover_fields`, …: the flow holds only the rules
+/// that nest in it); [`DrawError::Infeasible`] when no assignment without
+/// the forbidden pairs obeys every rule; [`DrawError::Mip`] when the MIP
+/// (rules that do not nest) fails.
 pub fn replace_with(
     inst: &Instance,
     elig: &Eligibility,
@@ -140,7 +152,9 @@ pub fn replace_with(
             inst.applications.len()
         )));
     }
-    check_laminar(inst).map_err(DrawError::NotLaminar)?;
+    // An institution with experts in two cities under
+    // `max_per_institution`: the flow cannot hold the rules, the MIP can.
+    let laminar = check_laminar(inst).is_ok();
     let rules = Rules::new(inst, req);
     for &a in req.locked {
         if let Some(&e) = rules.vacated[a.ix()].first() {
@@ -161,17 +175,29 @@ pub fn replace_with(
         if let Some(why) = explain::precheck(inst, elig, &pairs) {
             return Err(DrawError::Infeasible(why));
         }
-        let enc = encode(inst, &pairs);
-        match solve_fixed(inst, &enc, &rules, true)? {
-            Ok(new) => new,
-            Err(cut) => return Err(DrawError::Infeasible(explain::from_cut(inst, &enc, &cut))),
+        if laminar {
+            let enc = encode(inst, &pairs);
+            match solve_fixed(inst, &enc, &rules, true)? {
+                Ok(new) => new,
+                Err(cut) => return Err(DrawError::Infeasible(explain::from_cut(inst, &enc, &cut))),
+            }
+        } else {
+            match refill_mip(inst, &pairs, &rules, true)? {
+                Some(new) => new,
+                None => return Err(DrawError::Infeasible(no_assignment_mip())),
+            }
         }
     } else {
         let pairs = rules.seats_and_open_rows(inst, elig);
-        let enc = encode(inst, &pairs);
-        match solve_fixed(inst, &enc, &rules, false)? {
-            Ok(new) => new,
-            Err(_) => return Err(DrawError::Stuck(stuck(inst, elig, req, &rules, &pairs))),
+        let refill = if laminar {
+            let enc = encode(inst, &pairs);
+            solve_fixed(inst, &enc, &rules, false)?.ok()
+        } else {
+            refill_mip(inst, &pairs, &rules, false)?
+        };
+        match refill {
+            Some(new) => new,
+            None => return Err(DrawError::Stuck(stuck(inst, elig, req, &rules, &pairs))),
         }
     };
     let crossing = inst.policy.crossing_rules();
@@ -371,6 +397,96 @@ fn solve_fixed(
         }
         Err(FlowError::Infeasible(cut)) => Ok(Err(cut)),
         Err(e) => Err(DrawError::Flow(e)),
+    }
+}
+
+/// The refill by the MIP ([`crate::mip::cross`]), for rounds whose rules
+/// do not nest: every rule of the round is a row (crossing rules and the
+/// city bonus included), over the same `pairs` the flow would use.
+///
+/// Without moves the seats that stay are fixed and the open ones filled
+/// with the best total score. With moves a first model finds the most
+/// current pairs any assignment keeps (locked seats fixed), and a second
+/// the best score among the assignments that keep that many: the order
+/// the flow's bonus gives, in two exact integer objectives instead of one
+/// large one. `Ok(None)` when no assignment keeps every rule.
+fn refill_mip(
+    inst: &Instance,
+    pairs: &EligiblePairs,
+    rules: &Rules<'_>,
+    allow_moves: bool,
+) -> Result<Option<Vec<Vec<ExpertIx>>>, DrawError> {
+    use crate::mip::cross::solve_crossing_with;
+    use crate::mip::{ColIx, MipError, MipOptions, MipStatus, Model};
+    // The pair columns of the current panels, and those that must stay.
+    let current = |m: &Model<'_>| -> Vec<(ColIx, bool)> {
+        let mut out = Vec::new();
+        for a in inst.app_ixs() {
+            for &e in &rules.panels[a.ix()] {
+                if let Some(c) = m.pair_column(a, e) {
+                    out.push((c, rules.fixed(a, e, allow_moves)));
+                }
+            }
+        }
+        out
+    };
+    let fix = |m: &mut Model<'_>| {
+        for (c, fixed) in current(m) {
+            if fixed {
+                m.fix_at_upper(c);
+            }
+        }
+    };
+    let run = |shape: &dyn Fn(&mut Model<'_>)| match solve_crossing_with(
+        inst,
+        pairs,
+        &MipOptions::default(),
+        shape,
+    ) {
+        Ok(sol) if sol.status == MipStatus::Optimal => Ok(Some(sol)),
+        Ok(_) => Err(DrawError::Mip(
+            "the MIP stopped before proving its refill optimal".into(),
+        )),
+        Err(MipError::Infeasible) => Ok(None),
+        Err(e) => Err(DrawError::Mip(e.to_string())),
+    };
+    if !allow_moves {
+        return Ok(run(&fix)?.map(|sol| sol.panels));
+    }
+    let most_kept = run(&|m: &mut Model<'_>| {
+        fix(m);
+        let kept: BTreeSet<ColIx> = current(m).into_iter().map(|(c, _)| c).collect();
+        m.set_objective(&|c| i64::from(kept.contains(&c)));
+    })?;
+    let Some(most_kept) = most_kept else {
+        return Ok(None);
+    };
+    let best = run(&|m: &mut Model<'_>| {
+        fix(m);
+        let terms = current(m).into_iter().map(|(c, _)| (c, 1)).collect();
+        m.add_row("pairs kept", terms, Some(most_kept.objective_micro), None);
+    })?;
+    match best {
+        Some(sol) => Ok(Some(sol.panels)),
+        None => Err(DrawError::Internal(format!(
+            "the MIP kept {} pair(s) in one model and found no assignment keeping them in the next",
+            most_kept.objective_micro
+        ))),
+    }
+}
+
+/// Why no assignment exists when the MIP proved it (the rules do not nest,
+/// so there is no flow cut to read the binding rules from).
+fn no_assignment_mip() -> crate::explain::Infeasibility {
+    crate::explain::Infeasibility {
+        shortfall: 1,
+        findings: vec![
+            "no assignment without the declined pairs and the withdrawn experts keeps every rule and every locked panel (proven by the MIP, which holds max_per_institution for an institution with experts in several cities)".into(),
+        ],
+        fixes: vec![
+            "unlock panels (leave them out of --lock and of the file's locked list)".into(),
+            "or add eligible experts to the pool, or raise max_load or the city and institution caps".into(),
+        ],
     }
 }
 

@@ -39,14 +39,35 @@ pub enum ReplaceFileError {
     /// cannot be (a pair not on its panel): the whole message.
     #[error("{0}")]
     Asked(String),
-    /// The replacement itself failed (shown as the draw error is).
+    /// The panels replaced in break a rule on seats that stay (the
+    /// caller's check; see [`ReplaceInput`]): the whole message.
+    #[error("{0}")]
+    BrokenInput(String),
+    /// The replacement itself failed.
     #[error(transparent)]
     Draw(DrawError),
 }
 
+/// What a replacement starts from, handed to the caller's check before
+/// anything is refilled. The check is `verify`'s rules
+/// (`panels_verify::replace_input`), which this crate does not reach.
+#[derive(Clone, Debug)]
+pub struct ReplaceInput<'a> {
+    /// The round.
+    pub instance: &'a Instance,
+    /// The panels file as read, with its own state: complete panels.
+    pub file: &'a PanelsFile,
+    /// The same panels less the seats this replacement vacates (its new
+    /// declines and withdrawals), with the round's state after it: the
+    /// seats that stay.
+    pub kept: PanelsFile,
+}
+
 /// Replaces in `file` (the panels file at `panels_path`, named in
 /// messages) what `asked` declines, withdraws and locks; `asked` carries
-/// the inputs' hashes for the log and the file. `note` receives remarks
+/// the inputs' hashes for the log and the file. `check` judges the input
+/// before anything is refilled ([`ReplaceInput`]; an `Err` is the whole
+/// message of [`ReplaceFileError::BrokenInput`]). `note` receives remarks
 /// for the user (as the CLI prints them on stderr).
 ///
 /// # Errors
@@ -56,18 +77,25 @@ pub fn replace_file(
     file: &PanelsFile,
     panels_path: &Path,
     asked: &ReplaceAsked,
+    check: &dyn Fn(&ReplaceInput<'_>) -> Result<(), String>,
     note: &mut dyn FnMut(String),
 ) -> Result<FileReplacement, ReplaceFileError> {
     let assignment = Assignment::resolve(inst, file);
     let panels = assignment
         .panels_by_application(inst, file)
         .map_err(ReplaceFileError::Panels)?;
-    let state = assignment
+    let before = assignment
         .checked_state(panels_path)
         .map_err(ReplaceFileError::Asked)?
         .clone();
-    let state =
-        super::state::apply(state, inst, &panels, asked, note).map_err(ReplaceFileError::Asked)?;
+    let state = super::state::apply(before.clone(), inst, &panels, asked, note)
+        .map_err(ReplaceFileError::Asked)?;
+    check(&ReplaceInput {
+        instance: inst,
+        file,
+        kept: kept_seats(inst, &panels, &before, &state),
+    })
+    .map_err(ReplaceFileError::BrokenInput)?;
     let solving = state.instance_for_solving(inst);
     let elig = Eligibility::compute(&solving);
     let before = total_micro(&solving, &elig, &panels);
@@ -104,4 +132,37 @@ pub fn replace_file(
         log,
         log_bytes,
     })
+}
+
+/// The panels less the seats this replacement vacates (pairs declined and
+/// experts withdrawn now, not before), carrying the state after it.
+fn kept_seats(
+    inst: &Instance,
+    panels: &[Vec<crate::model::ExpertIx>],
+    before: &RoundState,
+    after: &RoundState,
+) -> PanelsFile {
+    let vacated = |a, e| {
+        (after.declined.contains(&(a, e)) && !before.declined.contains(&(a, e)))
+            || (after.withdrawn.contains(&e) && !before.withdrawn.contains(&e))
+    };
+    let mut kept = PanelsFile {
+        status: "feasible".to_string(),
+        panels: inst
+            .app_ixs()
+            .map(|a| crate::io::panels::PanelRecord {
+                application: inst.applications[a.ix()].id.clone(),
+                programme: None,
+                experts: panels[a.ix()]
+                    .iter()
+                    .filter(|&&e| !vacated(a, e))
+                    .map(|e| inst.experts[e.ix()].id.clone())
+                    .collect(),
+                scores: None,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    after.write_into(inst, &mut kept);
+    kept
 }

@@ -205,6 +205,21 @@ pub fn solve_crossing(
     elig: &EligiblePairs,
     opts: &MipOptions,
 ) -> Result<MipSolution, MipError> {
+    solve_crossing_with(inst, elig, opts, &|_| {})
+}
+
+/// [`solve_crossing`] with `shape` applied to every model after its rules
+/// are written and before it is solved: a replacement fixes the seats it
+/// keeps, adds a row or sets its own objective there.
+///
+/// # Errors
+/// As [`solve_crossing`].
+pub(crate) fn solve_crossing_with(
+    inst: &Instance,
+    elig: &EligiblePairs,
+    opts: &MipOptions,
+    shape: &dyn Fn(&mut Model<'_>),
+) -> Result<MipSolution, MipError> {
     let started = Instant::now();
     let mut copanel: BTreeSet<(ExpertIx, ExpertIx)> = match &opts.warm_start {
         // Pairs the start already meets at the limit are likely to matter.
@@ -217,6 +232,7 @@ pub fn solve_crossing(
         model.add_spec_rules();
         model.add_crossing_rules();
         model.add_copanel_rule_for(&copanel);
+        shape(&mut model);
         let mut round_opts = opts.clone();
         if let Some(limit) = opts.time_limit {
             let left = limit.saturating_sub(started.elapsed());

@@ -398,6 +398,23 @@ impl<'a> Model<'a> {
         ColIx((self.columns.len() - 1) as u32)
     }
 
+    /// Fixes column `c` at its upper bound (a pair that must stay on its
+    /// panel, e.g. a seat a replacement keeps).
+    pub(crate) fn fix_at_upper(&mut self, c: ColIx) {
+        let col = &mut self.columns[c.ix()];
+        col.lo = col.hi;
+    }
+
+    /// Replaces the objective: column `c` gets `objective(c)` (millionths
+    /// or any integer weight) and the constant becomes 0 (e.g. counting
+    /// the seats a replacement keeps, before their score is maximised).
+    pub(crate) fn set_objective(&mut self, objective: &dyn Fn(ColIx) -> i64) {
+        for (i, col) in self.columns.iter_mut().enumerate() {
+            col.objective = objective(ColIx(i as u32));
+        }
+        self.offset = 0;
+    }
+
     /// Adds the row `lo ≤ Σ coef·col ≤ hi`. Rows every assignment within
     /// the column bounds satisfies are dropped; a row none can satisfy
     /// makes [`Model::solve`] return [`MipError::Infeasible`] at once.

@@ -1,0 +1,231 @@
+//! Replaying logs: relative paths recorded in a log are read from the
+//! log's own folder (a replay works from any folder), a replay that
+//! differs prints the first differing line as logged and as replayed, a
+//! `--log` that is not JSON is named as the log, and a log whose
+//! `max_probability_source` was edited does not replay as identical.
+
+use std::path::Path;
+use std::process::Command;
+
+const ROUND: &str = r#"{
+  "policy": { "panel_size": 2, "max_load": 2, "min_outside": 1 },
+  "experts": [
+    { "id": "E1", "city": "Wuhan", "institution": "WHU" },
+    { "id": "E2", "city": "Wuhan", "institution": "HUST" },
+    { "id": "E3", "city": "Changsha", "institution": "HNU" },
+    { "id": "E4", "city": "Changsha", "institution": "CSU" },
+    { "id": "E5", "city": "Nanchang", "institution": "NCU" },
+    { "id": "E6", "city": "Hefei", "institution": "USTC" }
+  ],
+  "applications": [
+    { "id": "A1", "city": "Wuhan", "institution": "CCNU" },
+    { "id": "A2", "city": "Changsha", "institution": "HNNU" }
+  ]
+}"#;
+
+/// Runs the binary in folder `cwd`: exit code, stdout, stderr.
+fn panels(cwd: &Path, args: &[&dyn AsRef<std::ffi::OsStr>]) -> (Option<i32>, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_panels"));
+    cmd.current_dir(cwd);
+    for a in args {
+        cmd.arg(a);
+    }
+    let o = cmd.output().expect("the binary runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A folder holding the round, a draw (`drawn.json`, `draw-log.json`) and
+/// a replacement (`r1.json`, `r1-log.json`), all made from inside the
+/// folder with relative paths.
+fn round_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("round.json"), ROUND).unwrap();
+    let (code, out, err) = panels(
+        d,
+        &[
+            &"draw",
+            &"round.json",
+            &"--seed",
+            &"3",
+            &"--out",
+            &"drawn.json",
+            &"--log",
+            &"draw-log.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let drawn: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("drawn.json")).unwrap()).unwrap();
+    let first = drawn["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decline = format!("A1:{first}");
+    let (code, out, err) = panels(
+        d,
+        &[
+            &"replace",
+            &"round.json",
+            &"drawn.json",
+            &"--decline",
+            &decline,
+            &"--allow-moves",
+            &"--out",
+            &"r1.json",
+            &"--log",
+            &"r1-log.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    dir
+}
+
+#[test]
+fn logs_replay_from_another_folder() {
+    let dir = round_folder();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for (cmd, log) in [
+        ("replace", "r1-log.json"),
+        ("draw", "r1-log.json"),
+        ("draw", "draw-log.json"),
+    ] {
+        let log = dir.path().join(log);
+        let (code, out, err) = panels(elsewhere.path(), &[&cmd, &"--replay", &log]);
+        assert_eq!(
+            code,
+            Some(0),
+            "{cmd} --replay {}: {out}{err}",
+            log.display()
+        );
+        assert!(out.contains("replay identical"), "{out}");
+    }
+    // INSTANCE PANELS given after the flag still win.
+    let log = dir.path().join("r1-log.json");
+    let (round, drawn) = (dir.path().join("round.json"), dir.path().join("drawn.json"));
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[&"replace", &"--replay", &log, &round, &drawn],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let missing = elsewhere.path().join("nowhere.json");
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[&"replace", &"--replay", &log, &round, &missing],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+}
+
+#[test]
+fn a_replay_that_differs_prints_the_first_differing_line() {
+    let dir = round_folder();
+    let log = dir.path().join("r1-log.json");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let edited = text.replace("\"allow_moves\": true", "\"allow_moves\": false");
+    assert_ne!(edited, text);
+    std::fs::write(&log, edited).unwrap();
+    let (code, out, err) = panels(dir.path(), &[&"replace", &"--replay", &"r1-log.json"]);
+    // Without moves the same seat is refilled, so the log differs at the
+    // flag itself at the latest.
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("replay differs from r1-log.json (first at line"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  logged:   ") && out.contains("  replayed: "),
+        "{out}"
+    );
+    let logged = out.lines().find(|l| l.starts_with("  logged:")).unwrap();
+    let replayed = out.lines().find(|l| l.starts_with("  replayed:")).unwrap();
+    assert_ne!(
+        logged["  logged:".len()..].trim(),
+        replayed["  replayed:".len()..].trim()
+    );
+}
+
+#[test]
+fn an_edited_cap_source_does_not_replay_as_identical() {
+    let dir = round_folder();
+    let log = dir.path().join("draw-log.json");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("\"max_probability_source\": \"default\""),
+        "{text}"
+    );
+    std::fs::write(
+        &log,
+        text.replace(
+            "\"max_probability_source\": \"default\"",
+            "\"max_probability_source\": \"flag\"",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = panels(dir.path(), &[&"draw", &"--replay", &"draw-log.json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("\"max_probability_source\": \"flag\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"max_probability_source\": \"default\""),
+        "{out}"
+    );
+    // A flag equal to the default changes nothing and is logged as such.
+    let (code, out, err) = panels(
+        dir.path(),
+        &[
+            &"draw",
+            &"round.json",
+            &"--seed",
+            &"3",
+            &"--max-probability",
+            &"0.5",
+            &"--out",
+            &"again.json",
+            &"--log",
+            &"again-log.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("no max_probability given"), "{err}");
+    // Same round, seed and cap: the very log of the draw with the default.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("again-log.json")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn a_log_that_is_not_json_is_named_as_the_log() {
+    let dir = round_folder();
+    for cmd in ["draw", "replace"] {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&cmd, &"round.json"];
+        if cmd == "replace" {
+            args.extend([
+                &"drawn.json" as &dyn AsRef<std::ffi::OsStr>,
+                &"--decline",
+                &"E1",
+            ]);
+        } else {
+            args.extend([&"--seed" as &dyn AsRef<std::ffi::OsStr>, &"1"]);
+        }
+        args.extend([
+            &"--out" as &dyn AsRef<std::ffi::OsStr>,
+            &"x.json",
+            &"--log",
+            &"x-log.csv",
+        ]);
+        let (code, out, err) = panels(dir.path(), &args);
+        assert_eq!(code, Some(2), "{out}{err}");
+        assert!(
+            err.contains("x-log.csv: the log (--log) must end in .json"),
+            "{err}"
+        );
+        assert!(!dir.path().join("x.json").exists());
+    }
+}
