@@ -120,7 +120,10 @@ fn an_invited_expert_marked_unavailable_is_refused_unless_they_leave_now() {
         ["E4", "E5"],
         "",
     );
-    case.refused("A2:E5", &["[eligibility]", "A1", "E3"]);
+    case.refused(
+        "A2:E5",
+        &["[eligibility]", "A1", "E3", "withdrawal with --decline E3"],
+    );
     // The expert withdraws now: their seat is refilled, nothing else broke.
     case.accepted("E3");
 }

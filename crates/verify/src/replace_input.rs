@@ -100,6 +100,34 @@ pub fn replace_input_refusal(
             v.describe(inst)
         ));
     }
+    // Experts marked unavailable since the panels were made: withdrawing
+    // them is how a replacement refills their seats.
+    let mut unavailable: Vec<&str> = broken
+        .iter()
+        .filter_map(|v| match v {
+            Violation::Ineligible {
+                expert, reasons, ..
+            } if reasons
+                .iter()
+                .any(|r| r.kind() == crate::eligibility::ConflictKind::Unavailable) =>
+            {
+                Some(inst.experts[expert.ix()].id.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    unavailable.sort_unstable();
+    unavailable.dedup();
+    if !unavailable.is_empty() {
+        let flags: Vec<String> = unavailable
+            .iter()
+            .map(|e| format!("--decline {e}"))
+            .collect();
+        s.push_str(&format!(
+            "an expert the round now marks unavailable can no longer serve: record their withdrawal with {} (an expert id alone) to refill their seats\n",
+            flags.join(" ")
+        ));
+    }
     s.push_str(&format!(
         "run `panels verify {instance} {panels}` to list what to fix"
     ));
