@@ -328,6 +328,10 @@ pub struct ReplaceArgs {
     /// `confirmed` column).
     #[arg(long, conflicts_with = "replay")]
     pub lock_confirmed: bool,
+    /// Take these applications' panels off the file's locked list (ids,
+    /// comma-separated): replacements may change them again.
+    #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
+    pub unlock: Vec<String>,
     /// Let seats other than the declined ones change (fewest changes);
     /// without it only declined seats are refilled.
     #[arg(long, conflicts_with = "replay")]
@@ -1072,6 +1076,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
                     panels: None,
                     decline: Vec::new(),
                     lock: Vec::new(),
+                    unlock: Vec::new(),
                     lock_confirmed: false,
                     allow_moves: false,
                     out: args.out.clone(),
@@ -1321,13 +1326,18 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 panels_file: p.display().to_string(),
                 declines: trimmed(&args.decline),
                 lock: trimmed(&args.lock),
+                unlock: trimmed(&args.unlock),
                 lock_confirmed: args.lock_confirmed,
                 allow_moves: args.allow_moves,
                 ..Default::default()
             };
-            if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
+            if asked.declines.is_empty()
+                && asked.lock.is_empty()
+                && asked.unlock.is_empty()
+                && !asked.lock_confirmed
+            {
                 return Err(Failure::BadInput(
-                    "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock or --lock-confirmed".into(),
+                    "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock, --unlock or --lock-confirmed".into(),
                 ));
             }
             (i.clone(), p.clone(), asked)

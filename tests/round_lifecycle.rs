@@ -644,3 +644,81 @@ fn replace_refuses_a_broken_panels_file_naming_the_panel() {
         assert!(!dir.path().join("r.json").exists() && !dir.path().join("l.json").exists());
     }
 }
+
+#[test]
+fn a_locked_panel_is_unlocked_by_a_replacement_and_the_log_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = instance();
+    let inst_path = write(dir.path(), "round.json", &inst);
+    let d0 = dir.path().join("d0.json");
+    ok(panels(&[&"solve", &inst_path, &"--out", &d0, &"-q"]));
+    let app = inst.applications[0].id.clone();
+    let member = read_json(&d0)["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Lock the first panel.
+    let (r1, l1) = (dir.path().join("r1.json"), dir.path().join("r1.log.json"));
+    ok(panels(&[
+        &"replace", &inst_path, &d0, &"--lock", &app, &"--out", &r1, &"--log", &l1,
+    ]));
+    assert_eq!(read_json(&r1)["locked"], serde_json::json!([app]));
+    // Locked: its member cannot decline.
+    let (r2, l2) = (dir.path().join("r2.json"), dir.path().join("r2.log.json"));
+    let decline = format!("{app}:{member}");
+    let refused = panels(&[
+        &"replace",
+        &inst_path,
+        &r1,
+        &"--decline",
+        &decline,
+        &"--out",
+        &r2,
+        &"--log",
+        &l2,
+    ]);
+    assert_eq!(code(&refused), 2, "{}", text(&refused));
+    assert!(text(&refused).contains("--unlock"), "{}", text(&refused));
+    // Unlocked in the same replacement: the seat is refilled, and the
+    // file no longer lists the panel as locked.
+    ok(panels(&[
+        &"replace",
+        &inst_path,
+        &r1,
+        &"--unlock",
+        &app,
+        &"--decline",
+        &decline,
+        &"--out",
+        &r2,
+        &"--log",
+        &l2,
+    ]));
+    let after = read_json(&r2);
+    assert!(after
+        .get("locked")
+        .is_none_or(|l| l.as_array().unwrap().is_empty()));
+    assert_eq!(read_json(&l2)["unlock"], serde_json::json!([app]));
+    assert!(!after["panels"][0]["experts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == member.as_str()));
+    // The log replays byte for byte.
+    ok(panels(&[&"replace", &"--replay", &l2]));
+    // Unlocking and locking one panel at once is refused; unknown ids too.
+    for bad in [
+        vec!["--unlock", app.as_str(), "--lock", app.as_str()],
+        vec!["--unlock", "NOPE"],
+    ] {
+        let (r3, l3) = (dir.path().join("r3.json"), dir.path().join("r3.log.json"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"replace", &inst_path, &r1];
+        for a in &bad {
+            args.push(a);
+        }
+        args.extend([&"--out" as &dyn AsRef<std::ffi::OsStr>, &r3, &"--log", &l3]);
+        let o = panels(&args);
+        assert_eq!(code(&o), 2, "{bad:?}: {}", text(&o));
+        assert!(!r3.exists() && !l3.exists());
+    }
+}

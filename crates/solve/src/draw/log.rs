@@ -335,6 +335,9 @@ pub struct ReplaceLog {
     pub declines: Vec<String>,
     /// `--lock` values as given.
     pub lock: Vec<String>,
+    /// `--unlock` values as given (none in logs written before the flag).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlock: Vec<String>,
     /// `--lock-confirmed` was given.
     pub lock_confirmed: bool,
     /// `--allow-moves` was given.
@@ -394,6 +397,8 @@ pub struct ReplaceAsked {
     pub declines: Vec<String>,
     /// `--lock` values (trimmed).
     pub lock: Vec<String>,
+    /// `--unlock` values (trimmed): panels taken off the locked list.
+    pub unlock: Vec<String>,
     /// `--lock-confirmed`.
     pub lock_confirmed: bool,
     /// `--allow-moves`.
@@ -427,6 +432,7 @@ impl ReplaceAsked {
                 panels_sha256: log.panels_sha256,
                 declines: log.declines,
                 lock: log.lock,
+                unlock: log.unlock,
                 lock_confirmed: log.lock_confirmed,
                 allow_moves: log.allow_moves,
             },
@@ -453,6 +459,7 @@ pub fn replace_log(
         panels_sha256: asked.panels_sha256.clone(),
         declines: asked.declines.clone(),
         lock: asked.lock.clone(),
+        unlock: asked.unlock.clone(),
         lock_confirmed: asked.lock_confirmed,
         allow_moves: asked.allow_moves,
         declined: state

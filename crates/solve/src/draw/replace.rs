@@ -159,9 +159,10 @@ pub fn replace_with(
     for &a in req.locked {
         if let Some(&e) = rules.vacated[a.ix()].first() {
             return Err(DrawError::BadDecline(format!(
-                "the panel of {} is locked, but {} left it; unlock it (leave it out of --lock and of the file's locked list) to replace",
+                "the panel of {} is locked, but {} left it; to replace, unlock it: --unlock {} (and leave it out of --lock)",
                 inst.applications[a.ix()].id,
-                inst.experts[e.ix()].id
+                inst.experts[e.ix()].id,
+                inst.applications[a.ix()].id
             )));
         }
     }
@@ -484,7 +485,7 @@ fn no_assignment_mip() -> crate::explain::Infeasibility {
             "no assignment without the declined pairs and the withdrawn experts keeps every rule and every locked panel (proven by the MIP, which holds max_per_institution for an institution with experts in several cities)".into(),
         ],
         fixes: vec![
-            "unlock panels (leave them out of --lock and of the file's locked list)".into(),
+            "unlock panels (--unlock APPLICATION, and leave them out of --lock)".into(),
             "or add eligible experts to the pool, or raise max_load or the city and institution caps".into(),
         ],
     }

@@ -62,6 +62,22 @@ pub fn apply(
         }
         state.locked.extend(state.confirmed.iter().copied());
     }
+    for id in &asked.unlock {
+        let a = inst
+            .app_by_id(id)
+            .ok_or_else(|| format!("--unlock {id}: no application with id {id}"))?;
+        if asked.lock.iter().any(|l| inst.app_by_id(l) == Some(a))
+            || (asked.lock_confirmed && state.confirmed.contains(&a))
+        {
+            return Err(format!(
+                "--unlock {id}: the same replacement also locks it; give one or the other"
+            ));
+        }
+        if !state.locked.contains(&a) {
+            note(format!("--unlock {id}: the panel is not locked"));
+        }
+        state.locked.retain(|&x| x != a);
+    }
     state.normalise();
     Ok(state)
 }
