@@ -454,7 +454,8 @@ pub struct GenerateArgs {
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
-    /// Split the applications over N programmes with their own rules.
+    /// Split the applications over N programmes with their own rules (at
+    /// most 4).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub programmes: usize,
     /// Write N years of plausible history (repeats, declines, ratings) and
