@@ -582,6 +582,9 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
         AppendError::BadInput(m) => Failure::BadInput(m),
         AppendError::Other(m) => Failure::Other(m),
     })?;
+    for n in &done.notes {
+        note(quiet, n);
+    }
     note(
         quiet,
         format!(

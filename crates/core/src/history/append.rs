@@ -65,6 +65,23 @@ pub fn append(
     year: i32,
     round: Option<&str>,
 ) -> Result<Vec<PastReview>, String> {
+    refuse_recorded_round(existing, year, round)?;
+    let mut out = existing.to_vec();
+    out.extend(new);
+    Ok(out)
+}
+
+/// Why the round (`year`, `round`) may not be appended to `existing`: it
+/// is already there (round labels compared as names are,
+/// [`crate::history::round_label`]).
+///
+/// # Errors
+/// The message, naming the record that holds the round.
+pub fn refuse_recorded_round(
+    existing: &[PastReview],
+    year: i32,
+    round: Option<&str>,
+) -> Result<(), String> {
     use crate::history::round_label;
     let wanted = round_label(round);
     if let Some(i) = existing
@@ -87,9 +104,7 @@ pub fn append(
             }
         ));
     }
-    let mut out = existing.to_vec();
-    out.extend(new);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
