@@ -458,7 +458,8 @@ pub struct GenerateArgs {
     /// Output form; default: bundle for a .json path, csv otherwise.
     #[arg(long, value_enum)]
     pub format: Option<GenFormat>,
-    /// Split the applications over N programmes with their own rules.
+    /// Split the applications over N programmes with their own rules (at
+    /// most 4).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub programmes: usize,
     /// Write N years of plausible history (repeats, declines, ratings) and
@@ -585,6 +586,9 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
         AppendError::BadInput(m) => Failure::BadInput(m),
         AppendError::Other(m) => Failure::Other(m),
     })?;
+    for n in &done.notes {
+        note(quiet, n);
+    }
     note(
         quiet,
         format!(

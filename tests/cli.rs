@@ -1026,6 +1026,23 @@ fn generate_unknown_preset_is_bad_input() {
     assert!(sb.ls("").is_empty());
 }
 
+#[test]
+fn generate_more_programmes_than_it_has_names_is_bad_input() {
+    let sb = Sandbox::new();
+    sb.run(&[
+        "generate",
+        "--preset",
+        "tiny",
+        "--programmes",
+        "9",
+        "--out",
+        "x.json",
+    ])
+    .expect_code(2)
+    .stderr_has(&["--programmes 9", "at most 4"]);
+    assert!(sb.ls("").is_empty());
+}
+
 // ------------------------------------------------------------------ 8. bundled instances
 
 /// Instances shipped under `instances/` (bundles, and CSV directories

@@ -666,3 +666,316 @@ fn draw_and_replace_price_repeats_like_solve() {
         assert_eq!(code, 0, "{}: {text}", out.display());
     }
 }
+
+/// A solved 2024 round in `dir`: the round's CSV directory and its panels.
+fn solved_round(dir: &Path) -> (PathBuf, PathBuf) {
+    let round = write_round(dir, 2024, None);
+    let solved = dir.join("p.json");
+    let (code, text) = run(&["solve", s(&round), "--out", s(&solved)]);
+    assert_eq!(code, 0, "{text}");
+    (round, solved)
+}
+
+/// `history append` of the 2024 round as round `rnd` to `to`, notes
+/// shown.
+fn append_to(round: &Path, panels: &Path, rnd: &str, to: &Path) -> (i32, String) {
+    let out = bin()
+        .args([
+            "history",
+            "append",
+            s(round),
+            s(panels),
+            "--year",
+            "2024",
+            "--round",
+            rnd,
+            "--to",
+            s(to),
+        ])
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The text of `bytes` around its `history` list: (before, after).
+fn around_history(bytes: &[u8]) -> (String, String) {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let start = text.find("\"history\": [").unwrap() + "\"history\": ".len();
+    // The list ends at the first `]` that closes valid JSON.
+    let close = text[start..]
+        .match_indices(']')
+        .map(|(i, _)| start + i + 1)
+        .find(|&e| serde_json::from_str::<serde_json::Value>(&text[start..e]).is_ok())
+        .unwrap();
+    (text[..start].to_string(), text[close..].to_string())
+}
+
+#[test]
+fn appending_to_a_bundle_keeps_every_other_key_and_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (round, solved) = solved_round(dir);
+    // Next year's round as a bundle with an empty history list.
+    let mut next = base_round();
+    next.policy.year = Some(2025);
+    next.history.given = true;
+    let bundle = dir.join("next.json");
+    write_instance(&next, &bundle, InstanceFormat::Bundle).unwrap();
+    let before = std::fs::read(&bundle).unwrap();
+    let (code, text) = append_to(&round, &solved, "spring", &bundle);
+    assert_eq!(code, 0, "{text}");
+    let after = std::fs::read(&bundle).unwrap();
+    assert_eq!(around_history(&after), around_history(&before));
+    let (code, text) = append_to(&round, &solved, "autumn", &bundle);
+    assert_eq!(code, 0, "{text}");
+    let twice = std::fs::read(&bundle).unwrap();
+    assert_eq!(around_history(&twice), around_history(&before));
+    // Every key but history holds what it held.
+    let (old, new): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&before).unwrap(),
+        serde_json::from_slice(&twice).unwrap(),
+    );
+    for (k, v) in old.as_object().unwrap() {
+        if k != "history" {
+            assert_eq!(&new[k], v, "{k}");
+        }
+    }
+    assert_eq!(new["history"].as_array().unwrap().len(), 2 * 24 * 3);
+    // The bundle loads, with the records as its history, and solves.
+    let inst = panels::io::load_instance(&bundle).unwrap();
+    assert_eq!(inst.history.records.len(), 2 * 24 * 3);
+    assert_eq!(inst.history.records[0].round.as_deref(), Some("spring"));
+    let out = dir.join("p2025.json");
+    let (code, text) = run(&["solve", s(&bundle), "--out", s(&out)]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run(&["verify", s(&bundle), s(&out)]);
+    assert_eq!(code, 0, "{text}");
+
+    // A bare object: its other keys stay, byte for byte.
+    let small = dir.join("small.json");
+    std::fs::write(&small, "{\"history\": [], \"policy\": {}}\n").unwrap();
+    let (code, text) = append_to(&round, &solved, "spring", &small);
+    assert_eq!(code, 0, "{text}");
+    let t = std::fs::read_to_string(&small).unwrap();
+    assert!(t.starts_with("{\"history\": [\n  {\"year\":2024,"), "{t}");
+    assert!(t.ends_with("}\n], \"policy\": {}}\n"), "{t}");
+    assert_eq!(read_history_file(&small).unwrap().len(), 24 * 3);
+}
+
+#[test]
+fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (round, solved) = solved_round(dir);
+    // An English table with a notes column, a Chinese one with 评分 (not a
+    // history column: the office's own). Known columns the new records
+    // need (round, application, team; not programme: the round has none)
+    // are added in the header's language.
+    let cases = [
+        (
+            "en.csv",
+            "year,institution,expert,outcome,notes\n2023,U1,E0001,reviewed,late report\n",
+            "year,institution,expert,outcome,notes,round,application,team\n",
+            "2023,U1,E0001,reviewed,late report,,,\n",
+        ),
+        (
+            "zh.csv",
+            "年份,单位,专家,结果,评分\n2023,U1,E0001,已评审,4\n",
+            "年份,单位,专家,结果,评分,轮次,项目编号,团队成员\n",
+            "2023,U1,E0001,已评审,4,,,\n",
+        ),
+    ];
+    for (name, text, header, first) in cases {
+        let hist = dir.join(name);
+        std::fs::write(&hist, text).unwrap();
+        let (code, out) = append_to(&round, &solved, "spring", &hist);
+        assert_eq!(code, 0, "{name}: {out}");
+        let kept = if name == "en.csv" { "notes" } else { "评分" };
+        assert!(
+            out.contains(kept) && out.contains("history append writes them back"),
+            "{name}: {out}"
+        );
+        let t = std::fs::read_to_string(&hist).unwrap();
+        let t = t.trim_start_matches('\u{feff}');
+        assert!(t.starts_with(&format!("{header}{first}")), "{name}:\n{t}");
+        let records = read_history_file(&hist).unwrap();
+        assert_eq!(records.len(), 1 + 24 * 3, "{name}");
+        // New records leave the office's column empty.
+        assert!(
+            t.lines().skip(2).all(|l| l.split(',').nth(4) == Some("")),
+            "{name}:\n{t}"
+        );
+        // Appending again keeps the column and its value.
+        let (code, out) = append_to(&round, &solved, "autumn", &hist);
+        assert_eq!(code, 0, "{name}: {out}");
+        let again = std::fs::read_to_string(&hist).unwrap();
+        assert!(again
+            .trim_start_matches('\u{feff}')
+            .starts_with(&format!("{header}{first}")));
+        assert_eq!(read_history_file(&hist).unwrap().len(), 1 + 2 * 24 * 3);
+    }
+
+    // A workbook: its sheet name, Chinese header and 备注 column stay.
+    use panels::io::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+    let hist = dir.join("h.xlsx");
+    let t = |s: &str| XCell::Text(s.into());
+    let table = Table {
+        name: "评审记录".into(),
+        header: ["年份", "单位", "专家", "结果", "备注"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: vec![vec![
+            XCell::Number(2023.0),
+            t("U1"),
+            t("E0001"),
+            t("已评审"),
+            t("报告迟交"),
+        ]],
+    };
+    std::fs::write(&hist, tables_xlsx_bytes(&hist, &[table]).unwrap()).unwrap();
+    let (code, out) = append_to(&round, &solved, "spring", &hist);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("备注"), "{out}");
+    let sheets = read_xlsx_tables(&std::fs::read(&hist).unwrap()).unwrap();
+    assert_eq!(sheets.len(), 1);
+    let (name, rows) = &sheets[0];
+    assert_eq!(name, "评审记录");
+    assert_eq!(
+        rows[0][..5],
+        ["年份", "单位", "专家", "结果", "备注"].map(String::from)
+    );
+    assert_eq!(rows[1][4], "报告迟交");
+    assert_eq!(rows.len(), 2 + 24 * 3);
+    assert!(rows[2].get(4).is_none_or(|c| c.is_empty()));
+    assert_eq!(read_history_file(&hist).unwrap().len(), 1 + 24 * 3);
+
+    // A workbook holding other sheets is refused, untouched.
+    let inst = base_round();
+    let both = dir.join("both.xlsx");
+    workbook_with_history(&inst, &hist, &both);
+    let before = std::fs::read(&both).unwrap();
+    let (code, out) = append_to(&round, &solved, "autumn", &both);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("other sheets"), "{out}");
+    assert_eq!(std::fs::read(&both).unwrap(), before);
+}
+
+#[test]
+fn a_panels_file_that_is_not_the_rounds_whole_final_panels_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (round, solved) = solved_round(dir);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let a0 = file["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hist = dir.join("h.csv");
+    std::fs::write(&hist, "year,institution,expert\n2023,U1,E0001\n").unwrap();
+    let before = std::fs::read(&hist).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit, &[&str]); 3] = [
+        (
+            "twice",
+            |f| {
+                let p = f["panels"][0].clone();
+                f["panels"].as_array_mut().unwrap().push(p);
+            },
+            &["has two panels"],
+        ),
+        (
+            "expert-twice",
+            |f| {
+                let e = f["panels"][0]["experts"][0].clone();
+                f["panels"][0]["experts"][1] = e;
+            },
+            &["listed twice on the panel of"],
+        ),
+        (
+            "partial",
+            |f| {
+                f["panels"].as_array_mut().unwrap().truncate(20);
+            },
+            &["have no panel", "covers 20 of 24"],
+        ),
+    ];
+    for (name, edit, parts) in edits {
+        let mut f = file.clone();
+        edit(&mut f);
+        let p = dir.join(format!("{name}.json"));
+        std::fs::write(&p, serde_json::to_vec(&f).unwrap()).unwrap();
+        let (code, out) = append_to(&round, &p, "spring", &hist);
+        assert_eq!(code, 2, "{name}: {out}");
+        for part in parts.iter().chain(&[p.to_str().unwrap(), "panels verify"]) {
+            assert!(out.contains(part), "{name}: {part:?} not in {out}");
+        }
+        if name != "partial" {
+            assert!(out.contains(&a0), "{name}: {out}");
+        }
+        assert_eq!(std::fs::read(&hist).unwrap(), before, "{name}");
+    }
+}
+
+#[test]
+fn repeated_history_records_are_refused_naming_both_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut inst = base_round();
+    inst.policy.year = Some(2025);
+    let round = dir.join("r");
+    write_instance(&inst, &round, InstanceFormat::CsvDir).unwrap();
+    let e = inst.experts[0].id.clone();
+    // One decline, typed twice (the second with a full-width id): under
+    // max_declines 1 it would bar the expert.
+    std::fs::write(
+        round.join("history.csv"),
+        format!(
+            "year,round,application,institution,expert,outcome\n\
+             2024,spring,A1,U1,{e},declined\n\
+             2024,spring,A2,U1,{e},reviewed\n\
+             2024,spring,Ａ1,U1,{e},declined\n\
+             2024,,,U1,{e},reviewed\n\
+             2024,,,U1,{e},reviewed\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("p.json");
+    let (code, text) = run(&["solve", s(&round), "--out", s(&out)]);
+    assert_eq!(code, 2, "{text}");
+    for part in [
+        "history.csv",
+        "row 4",
+        "repeats row 2",
+        "application A1",
+        &e,
+        "delete one",
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+    assert!(
+        !text.contains("row 6"),
+        "records without an application are not compared: {text}"
+    );
+    assert!(!out.exists());
+    // The same in a JSON history file read for appending.
+    let h = dir.join("h.json");
+    std::fs::write(
+        &h,
+        format!(
+            "[{{\"year\":2024,\"application\":\"A1\",\"institution\":\"U1\",\"expert\":\"{e}\"}},\n\
+             {{\"year\":2024,\"application\":\"A1\",\"institution\":\"U1\",\"expert\":\"{e}\"}}]"
+        ),
+    )
+    .unwrap();
+    let m = read_history_file(&h).unwrap_err().to_string();
+    assert!(
+        m.contains("history[1]") && m.contains("repeats history[0]"),
+        "{m}"
+    );
+}

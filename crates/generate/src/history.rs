@@ -7,9 +7,11 @@
 //!   expert's reviews within it (`max_load` 3); 15% of experts serve one
 //!   programme only.
 //! * History: in each of the N years before the round, half of the experts
-//!   serve, each on 1–10 applications (≈ 3 reviews per expert per year)
-//!   drawn among today's applications sharing their field (so
-//!   institutions and team members recur, and repeats happen); outcomes
+//!   serve, each on 1–10 draws (≈ 3 reviews per expert per year) among
+//!   today's applications sharing their field (so institutions and team
+//!   members recur, and repeats happen; an application drawn twice for
+//!   one expert and year is recorded once, as the history holds one
+//!   record per past application and expert); outcomes
 //!   are 92% reviewed, 3% late, 4% declined, 1% no-show; 60% of reviews
 //!   are rated (3–5, but 1–2 for a few weak reviewers). One expert in ten
 //!   already served 1–3 reviews in an earlier round of the same year.
@@ -25,6 +27,18 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::model::{AvoidRepeat, Instance, ProgIx, ProgrammeRules};
 use panels_core::history::{History, Outcome, PastReview, ShortText};
+
+/// Pushes `r` unless `records[from..]` (the expert's records of that
+/// year so far) already holds its past application: the history holds one
+/// record per (past application, expert).
+fn keep_once(records: &mut Vec<PastReview>, from: usize, r: PastReview) {
+    if !records[from..]
+        .iter()
+        .any(|q| q.application == r.application)
+    {
+        records.push(r);
+    }
+}
 
 /// Programme names used by the generator, in order.
 pub const PROGRAMME_NAMES: &[&str] = &["科技进步奖", "人才计划", "自然科学奖", "技术发明奖"];
@@ -156,15 +170,19 @@ pub fn add_history(inst: &mut Instance, years: usize, seed: u64) {
                 if !rng.random_bool(0.5) {
                     continue;
                 }
+                let from = records.len();
                 for _ in 0..rng.random_range(1..=10) {
-                    records.push(review(&mut rng, e, y, None));
+                    let r = review(&mut rng, e, y, None);
+                    keep_once(&mut records, from, r);
                 }
             }
         }
         for e in 0..inst.experts.len() {
             if rng.random_bool(0.1) {
+                let from = records.len();
                 for _ in 0..rng.random_range(1..=3) {
-                    records.push(review(&mut rng, e, year, Some("spring")));
+                    let r = review(&mut rng, e, year, Some("spring"));
+                    keep_once(&mut records, from, r);
                 }
             }
         }

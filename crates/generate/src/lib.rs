@@ -248,8 +248,9 @@ pub const MAX_GENERATED_PANEL_SIZE: u32 = 1_000;
 
 /// Refuses a configuration whose round would not fit in memory: sizes over
 /// [`MAX_GENERATED_PEOPLE`], [`MAX_GENERATED_PANEL_SIZE`], or listed scores
-/// or expected conflicts over [`MAX_GENERATED_PAIRS`]. The message names
-/// the flag to change.
+/// or expected conflicts over [`MAX_GENERATED_PAIRS`]; and more programmes
+/// than the generator has names for ([`history::PROGRAMME_NAMES`]). The
+/// message names the flag to change.
 ///
 /// # Errors
 /// The message.
@@ -264,6 +265,14 @@ pub fn check_limits(cfg: &GenConfig) -> Result<(), String> {
         return Err(format!(
             "--panel-size {}: at most {MAX_GENERATED_PANEL_SIZE}",
             cfg.panel_size
+        ));
+    }
+    let most = history::PROGRAMME_NAMES.len();
+    if cfg.programmes > most {
+        return Err(format!(
+            "--programmes {}: at most {most} programmes are generated ({})",
+            cfg.programmes,
+            history::PROGRAMME_NAMES.join(", ")
         ));
     }
     let pairs = na as u64 * ne as u64;
@@ -1710,6 +1719,19 @@ mod tests {
         assert_eq!(scaled_max_load(6, 1.5, &counts, 10, &[0, 0]), 6);
         // Outside: city 0 needs 150 outside reviews from city 1's 10 experts.
         assert_eq!(scaled_max_load(6, 1.5, &counts, 10, &[150, 0]), 23);
+    }
+
+    #[test]
+    fn more_programmes_than_names_are_refused() {
+        let most = history::PROGRAMME_NAMES.len();
+        let cfg = |programmes| GenConfig {
+            programmes,
+            ..GenConfig::default()
+        };
+        assert_eq!(check_limits(&cfg(most)), Ok(()));
+        let m = check_limits(&cfg(most + 1)).unwrap_err();
+        assert!(m.contains(&format!("--programmes {}", most + 1)), "{m}");
+        assert!(m.contains(&format!("at most {most}")), "{m}");
     }
 
     #[test]

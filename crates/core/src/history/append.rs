@@ -24,7 +24,7 @@ pub fn round_records(
         let app = &inst.applications[a.ix()];
         PastReview {
             year,
-            round: round.map(ShortText::from),
+            round: crate::history::round_label(round).map(|r| ShortText::from(r.as_ref())),
             programme: inst.programme_name(a).map(ShortText::from),
             application: Some(ShortText::from(app.id.as_str())),
             institution: ShortText::from(inst.app_institution(a)),
@@ -57,34 +57,100 @@ pub fn round_records(
 }
 
 /// `existing` with `new` appended, or why not: a (year, round) already in
-/// `existing` is refused (the same round must not be recorded twice).
+/// `existing` is refused (the same round must not be recorded twice;
+/// round labels compared as names are, [`crate::history::round_label`]).
 pub fn append(
     existing: &[PastReview],
     new: Vec<PastReview>,
     year: i32,
     round: Option<&str>,
 ) -> Result<Vec<PastReview>, String> {
-    let label = |r: Option<&str>| {
-        r.map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let wanted = label(round);
+    refuse_recorded_round(existing, year, round)?;
+    let mut out = existing.to_vec();
+    out.extend(new);
+    Ok(out)
+}
+
+/// Why the round (`year`, `round`) may not be appended to `existing`: it
+/// is already there (round labels compared as names are,
+/// [`crate::history::round_label`]).
+///
+/// # Errors
+/// The message, naming the record that holds the round.
+pub fn refuse_recorded_round(
+    existing: &[PastReview],
+    year: i32,
+    round: Option<&str>,
+) -> Result<(), String> {
+    use crate::history::round_label;
+    let wanted = round_label(round);
     if let Some(i) = existing
         .iter()
-        .position(|r| r.year == year && label(r.round.as_deref()) == wanted)
+        .position(|r| r.year == year && round_label(r.round.as_deref()) == wanted)
     {
+        let theirs = existing[i].round.as_deref().unwrap_or_default();
         return Err(format!(
-            "the history already holds year {year}{} (record {}); a round is appended once \
+            "the history already holds year {year}{} (record {}{}); a round is appended once \
              (give --round to record a second round of the same year)",
             wanted
                 .as_deref()
                 .map(|r| format!(", round {r}"))
                 .unwrap_or_default(),
-            i + 1
+            i + 1,
+            if wanted.is_some() && theirs != round.unwrap_or_default() {
+                format!(", written {theirs:?}; round labels are compared as names are")
+            } else {
+                String::new()
+            }
         ));
     }
-    let mut out = existing.to_vec();
-    out.extend(new);
-    Ok(out)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spring(year: i32, round: &str) -> PastReview {
+        PastReview {
+            year,
+            round: Some(round.into()),
+            application: Some("A1".into()),
+            institution: "WHU".into(),
+            expert: "E1".into(),
+            ..PastReview::default()
+        }
+    }
+
+    #[test]
+    fn a_round_typed_another_way_is_the_same_round() {
+        let existing = [spring(2024, "spring")];
+        for typed in [
+            "spring",
+            " spring",
+            "ｓｐｒｉｎｇ",
+            "spr\u{200B}ing",
+            "spring\u{3000}",
+        ] {
+            let m = append(&existing, vec![spring(2024, typed)], 2024, Some(typed)).unwrap_err();
+            assert!(
+                m.contains("year 2024, round spring (record 1"),
+                "{typed:?}: {m}"
+            );
+        }
+        let m = append(&existing, Vec::new(), 2024, Some("ｓｐｒｉｎｇ")).unwrap_err();
+        assert!(m.contains("compared as names are"), "{m}");
+        assert_eq!(
+            append(
+                &existing,
+                vec![spring(2024, "autumn")],
+                2024,
+                Some("autumn")
+            )
+            .unwrap()
+            .len(),
+            2
+        );
+        assert!(append(&existing, Vec::new(), 2025, Some("spring")).is_ok());
+    }
 }

@@ -859,10 +859,112 @@ pub(crate) fn explain_notes(
     out
 }
 
+/// A round label as compared: its normal form (SPEC "Names as offices
+/// type them": [`crate::names::normalize`]), `None` when blank. `spring`,
+/// ` spring`, `ｓｐｒｉｎｇ` and `spr\u{200B}ing` are one round.
+pub fn round_label(label: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
+    label.map(crate::names::normalize).filter(|l| !l.is_empty())
+}
+
+/// The records that repeat an earlier record of `records`: pairs (earlier,
+/// later) of indices, in the order of the later one. A record repeats
+/// another when both have the same year, round label ([`round_label`]),
+/// past application id and expert, names compared as offices type them
+/// (the history holds one record per past application and expert, so a
+/// repeat would count one past review twice). Records without an
+/// application id are never repeats: two of them may be two applications
+/// of one institution, and cannot be told apart.
+pub fn repeated_records(records: &[PastReview]) -> Vec<(usize, usize)> {
+    use crate::names::normalize;
+    use std::borrow::Cow;
+    type Key<'a> = (i32, Option<Cow<'a, str>>, Cow<'a, str>, Cow<'a, str>, usize);
+    let mut keys: Vec<Key<'_>> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let app = normalize(r.application.as_deref()?);
+            (!app.is_empty()).then(|| {
+                (
+                    r.year,
+                    round_label(r.round.as_deref()),
+                    app,
+                    normalize(&r.expert),
+                    i,
+                )
+            })
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut out = Vec::new();
+    let mut first = 0;
+    for k in 1..keys.len() {
+        let (a, b) = (&keys[first], &keys[k]);
+        if (a.0, &a.1, &a.2, &a.3) == (b.0, &b.1, &b.2, &b.3) {
+            out.push((a.4, b.4));
+        } else {
+            first = k;
+        }
+    }
+    out.sort_unstable_by_key(|&(_, later)| later);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn record(
+        year: i32,
+        round: Option<&str>,
+        application: Option<&str>,
+        expert: &str,
+    ) -> PastReview {
+        PastReview {
+            year,
+            round: round.map(ShortText::from),
+            application: application.map(ShortText::from),
+            institution: "WHU".into(),
+            expert: expert.into(),
+            ..PastReview::default()
+        }
+    }
+
+    #[test]
+    fn round_labels_compare_as_names() {
+        let spring = round_label(Some("spring"));
+        for typed in [
+            "spring",
+            " spring ",
+            "ｓｐｒｉｎｇ",
+            "spr\u{200B}ing",
+            "spring\u{3000}",
+        ] {
+            assert_eq!(round_label(Some(typed)), spring, "{typed:?}");
+        }
+        assert_eq!(round_label(Some(" \u{200B} ")), None);
+        assert_eq!(round_label(None), None);
+        assert_ne!(round_label(Some("Spring")), spring);
+    }
+
+    #[test]
+    fn repeats_are_same_year_round_application_and_expert() {
+        let records = [
+            record(2024, Some("spring"), Some("A1"), "E1"),
+            record(2024, Some("autumn"), Some("A1"), "E1"),
+            record(2025, Some("spring"), Some("A1"), "E1"),
+            record(2024, Some("spring"), Some("A2"), "E1"),
+            record(2024, Some("spring"), Some("A1"), "E2"),
+            record(2024, None, None, "E1"),
+            record(2024, None, None, "E1"),
+            record(2024, Some("ｓｐｒｉｎｇ"), Some("A1 "), "E1"),
+            record(2024, Some("spring"), Some("A1"), "E1"),
+            record(2024, Some(" "), Some("A3"), "E3"),
+            record(2024, None, Some("A3"), "E3"),
+        ];
+        assert_eq!(repeated_records(&records), vec![(0, 7), (0, 8), (9, 10)]);
+        assert!(repeated_records(&records[..7]).is_empty());
+    }
 
     proptest! {
         /// Records looked up in two runs, joined, give what one run gives

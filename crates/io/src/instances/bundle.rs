@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use crate::error::{Errs, LoadError, Location};
 use crate::instances::records::{
-    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_history,
-    parse_policy, Cell, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
+    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
+    Cell, HistoryList, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use crate::model::Score;
@@ -202,7 +202,7 @@ impl<'e> Builder<'e> {
                 self.affinity();
             }
             Kind::History => {
-                self.raw.history.get_or_insert_with(Vec::new);
+                self.raw.history.get_or_insert_with(HistoryList::default);
             }
             _ => {}
         }
@@ -237,8 +237,8 @@ impl<'e> Builder<'e> {
         let r = Reader::new(&self.file, item_site(Kind::History, i), self.errs);
         self.raw
             .history
-            .get_or_insert_with(Vec::new)
-            .extend(parse_history(r, rec));
+            .get_or_insert_with(HistoryList::default)
+            .read(r, rec);
     }
 
     /// Item `i` of the history list, read by hand into a valid record
@@ -249,6 +249,7 @@ impl<'e> Builder<'e> {
     /// again by the general path, which words that.
     pub(crate) fn history_valid(
         &mut self,
+        i: usize,
         record: crate::history::PastReview,
         team_items: usize,
     ) -> bool {
@@ -258,7 +259,10 @@ impl<'e> Builder<'e> {
         if self.errs.count_list_items(team_items).is_err() {
             return false;
         }
-        self.raw.history.get_or_insert_with(Vec::new).push(record);
+        self.raw
+            .history
+            .get_or_insert_with(HistoryList::default)
+            .push(&self.file, item_site(Kind::History, i), record);
         true
     }
 
@@ -274,8 +278,8 @@ impl<'e> Builder<'e> {
             Kind::Affinity => affinity_list(raw, file).add(r, rec),
             Kind::History => raw
                 .history
-                .get_or_insert_with(Vec::new)
-                .extend(parse_history(r, rec)),
+                .get_or_insert_with(HistoryList::default)
+                .read(r, rec),
         });
     }
 

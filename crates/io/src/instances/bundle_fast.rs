@@ -355,7 +355,7 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
         }
         Some(Kind::History) => {
             let kept = quick_history_record(text)
-                .is_some_and(|(record, team_items)| b.history_valid(record, team_items));
+                .is_some_and(|(record, team_items)| b.history_valid(i, record, team_items));
             if !kept {
                 history_item(b, i, text)?;
             }
@@ -861,7 +861,7 @@ mod tests {
             let mut errs = Errs::default();
             let mut b = Builder::new(Path::new("b.json"), &mut errs);
             b.begin_list(Kind::History);
-            assert!(b.history_valid(record, team_items));
+            assert!(b.history_valid(0, record, team_items));
             let raw = b.finish();
             let errs = errs.finish(Some(())).map_err(|e| e.to_string());
             format!("{:?}\n{errs:?}", raw.history)

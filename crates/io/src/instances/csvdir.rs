@@ -126,6 +126,10 @@ impl Record for CsvRecord<'_> {
             })
             .collect()
     }
+
+    fn header(&self) -> Option<&Header> {
+        Some(self.header)
+    }
 }
 
 /// The quote rule of RFC 4180 as the csv parser applies it, fed in pieces:
@@ -778,9 +782,9 @@ fn read_file_named(
             ok
         }
         "history.csv" => {
-            let mut list = Vec::new();
+            let mut list = records::HistoryList::default();
             let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
-                list.extend(records::parse_history(r, rec))
+                list.read(r, rec)
             });
             raw.history = Some(list);
             ok
@@ -855,25 +859,36 @@ pub(crate) fn table(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = crate::streams::csv_safe::writer();
-    let err = |e: csv::Error| WriteError::encode(path, e);
-    w.write_record(header).map_err(err)?;
     // Counts, years and scores are numbers; every other cell is text.
-    let text: Vec<bool> = header
+    let numeric: Vec<bool> = header
         .iter()
         .map(|h| {
-            !matches!(
+            matches!(
                 *h,
                 "max_load" | "min_load" | "panel_size" | "year" | "score"
             )
         })
         .collect();
+    typed_table(path, header, &numeric, rows)
+}
+
+/// [`table`] with the number columns given (`numeric[i]`: column i holds
+/// numbers, written as they are; other cells are made formula-safe).
+pub(crate) fn typed_table<H: AsRef<[u8]>>(
+    path: &Path,
+    header: &[H],
+    numeric: &[bool],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, WriteError> {
+    let mut w = crate::streams::csv_safe::writer();
+    let err = |e: csv::Error| WriteError::encode(path, e);
+    w.write_record(header).map_err(err)?;
     for r in rows {
-        let cells = r.iter().zip(&text).map(|(c, &t)| {
-            if t {
-                crate::streams::csv_safe::neutralise(c)
-            } else {
+        let cells = r.iter().enumerate().map(|(i, c)| {
+            if numeric.get(i).copied().unwrap_or(false) {
                 std::borrow::Cow::Borrowed(c.as_str())
+            } else {
+                crate::streams::csv_safe::neutralise(c)
             }
         });
         w.write_record(cells.map(|c| c.into_owned())).map_err(err)?;

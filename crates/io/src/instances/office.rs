@@ -607,9 +607,13 @@ impl TableKind {
     }
 
     /// True when unknown columns are kept with the records (experts and
-    /// applications: outputs list them); elsewhere they are ignored.
+    /// applications: outputs list them; past reviews: `history append`
+    /// writes them back); elsewhere they are ignored.
     pub fn keeps_columns(self) -> bool {
-        matches!(self, TableKind::Experts | TableKind::Applications)
+        matches!(
+            self,
+            TableKind::Experts | TableKind::Applications | TableKind::History
+        )
     }
 
     /// The record, for messages ("expert").
@@ -989,7 +993,9 @@ pub(crate) fn check_header(
         ));
     }
     if !unknown.is_empty() {
-        let what = if kind.keeps_columns() {
+        let what = if kind == TableKind::History {
+            "kept with each past review (history append writes them back)".to_string()
+        } else if kind.keeps_columns() {
             format!(
                 "kept with each {} and shown where it is listed",
                 kind.record()

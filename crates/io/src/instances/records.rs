@@ -144,6 +144,11 @@ pub(crate) trait Record {
     fn kept(&self) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// The header of the table the record is a row of (CSV, workbook).
+    fn header(&self) -> Option<&crate::instances::office::Header> {
+        None
+    }
 }
 
 /// The bundle key holding an expert's or application's kept fields (an
@@ -421,7 +426,91 @@ pub(crate) struct Raw {
     /// `Some` when the input has an affinity list at all.
     pub affinity: Option<RawAffinityList>,
     /// `Some` when the input has a history table at all.
-    pub history: Option<Vec<crate::history::PastReview>>,
+    pub history: Option<HistoryList>,
+}
+
+/// A history table as read: its records, and where each stood (a
+/// message about two records names both).
+#[derive(Debug, Default)]
+pub(crate) struct HistoryList {
+    /// The records, in input order.
+    pub records: Vec<crate::history::PastReview>,
+    /// Record i stood at `site.at_position(positions[i])`.
+    positions: Vec<u64>,
+    /// The table's file and the site of its first record.
+    origin: Option<(Arc<Path>, Site)>,
+}
+
+impl HistoryList {
+    /// Parses one record ([`parse_history`]) and keeps it when valid.
+    pub(crate) fn read(&mut self, r: Reader<'_>, rec: &dyn Record) {
+        let position = r.at.site.position();
+        if self.origin.is_none() {
+            self.origin = Some((r.at.file.clone(), r.at.site.clone()));
+        }
+        if let Some(record) = parse_history(r, rec) {
+            self.records.push(record);
+            self.positions.push(position);
+        }
+    }
+
+    /// Keeps a record read elsewhere (the bundle's quick path) at `site`
+    /// of `file`.
+    pub(crate) fn push(
+        &mut self,
+        file: &Arc<Path>,
+        site: Site,
+        record: crate::history::PastReview,
+    ) {
+        self.positions.push(site.position());
+        if self.origin.is_none() {
+            self.origin = Some((file.clone(), site));
+        }
+        self.records.push(record);
+    }
+
+    /// Where record `i` stood.
+    fn origin_of(&self, i: usize) -> Option<Origin> {
+        let (file, site) = self.origin.as_ref()?;
+        Some(Origin {
+            file: file.clone(),
+            site: site.at_position(*self.positions.get(i)?),
+            id: None,
+        })
+    }
+
+    /// Refuses records that repeat an earlier one (same year, round,
+    /// past application and expert:
+    /// [`crate::history::repeated_records`]), naming both.
+    pub(crate) fn check_repeats(&self, errs: &mut Errs) {
+        for (first, later) in crate::history::repeated_records(&self.records) {
+            let (Some(at), Some(was)) = (self.origin_of(later), self.origin_of(first)) else {
+                continue;
+            };
+            let r = &self.records[later];
+            let round = crate::history::round_label(r.round.as_deref())
+                .map(|l| format!(", round {l}"))
+                .unwrap_or_default();
+            errs.push(at.error(
+                None,
+                format!(
+                    "this past review repeats {} (year {}{round}, application {}, expert {}): \
+                     the history holds one record per past application and expert, and a \
+                     repeat would count one review twice; delete one of the two (or, if they \
+                     are two rounds of that year, give each its round)",
+                    was.short(),
+                    r.year,
+                    normalize(r.application.as_deref().unwrap_or_default()),
+                    r.expert,
+                ),
+            ));
+        }
+    }
+
+    /// The records.
+    pub(crate) fn into_records(self) -> Vec<crate::history::PastReview> {
+        self.records
+    }
 }
 
 /// Reads the fields of one record, pushing every problem to the load's

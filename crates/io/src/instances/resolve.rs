@@ -123,10 +123,13 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         }
     }
 
+    if let Some(list) = &raw.history {
+        list.check_repeats(errs);
+    }
     if !errs.is_empty() || raw.policy.is_none() {
         return None;
     }
-    let history = match raw.history.take() {
+    let history = match raw.history.take().map(|h| h.into_records()) {
         Some(list) => {
             let h = crate::history::History::resolve(list, &persons, experts.len(), &institutions);
             for note in history_spelling_notes(&h, &institutions) {

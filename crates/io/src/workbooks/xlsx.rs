@@ -666,6 +666,10 @@ impl Record for SheetRecord<'_> {
     fn kept(&self) -> Vec<(String, String)> {
         office::kept_cells(self.header, self.cells)
     }
+
+    fn header(&self) -> Option<&Header> {
+        Some(self.header)
+    }
 }
 
 /// Finds and checks a sheet's header (the first row naming every
@@ -1018,9 +1022,9 @@ fn read_tables(
     }
     whole &= read_affinity(file, sheets.get("affinity"), &mut raw, errs);
     if let Some(s) = sheets.get("history") {
-        let mut list = Vec::new();
+        let mut list = records::HistoryList::default();
         whole &= read_table(file, s, TableKind::History, errs, |r, rec| {
-            list.extend(records::parse_history(r, rec))
+            list.read(r, rec)
         });
         raw.history = Some(list);
     }
@@ -1407,6 +1411,38 @@ pub fn history_xlsx_bytes(
     tables_xlsx_bytes(path, &[table])
 }
 
+/// Past reviews as a one-sheet workbook in a history file's own columns
+/// ([`crate::history_file::HistoryFile::appended_bytes`]): sheet `name`,
+/// `header` as given, known fields typed as [`history_xlsx_bytes`] types
+/// them, the office's own cells as text.
+///
+/// # Errors
+/// A record the workbook cannot hold.
+pub(crate) fn history_table_xlsx_bytes(
+    path: &Path,
+    name: String,
+    header: Vec<String>,
+    rows: Vec<Vec<crate::instances::history_file::Cell>>,
+) -> Result<Vec<u8>, WriteError> {
+    use crate::instances::history_file::Cell;
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|c| match c {
+                    Cell::Known(_, v) | Cell::Kept(v) if v.is_empty() => XCell::Empty,
+                    Cell::Known(f, v) if NUMERIC_COLUMNS.contains(&f) => v
+                        .parse::<f64>()
+                        .map(XCell::Number)
+                        .unwrap_or_else(|_| XCell::Text(v)),
+                    Cell::Known(_, v) | Cell::Kept(v) => XCell::Text(v),
+                })
+                .collect()
+        })
+        .collect();
+    tables_xlsx_bytes(path, &[Table { name, header, rows }])
+}
+
 /// Reads the history table of a workbook: the sheet named `history` (or a
 /// Chinese name of it, `历史`, …), read as an instance workbook reads it.
 /// Returns the records and the language of the sheet's name.
@@ -1417,6 +1453,23 @@ pub fn read_history_xlsx(
     name: &Path,
     bytes: &[u8],
 ) -> Result<(Vec<crate::history::PastReview>, Lang), LoadErrors> {
+    read_history_sheet(name, bytes).map(|(t, _, _, lang, _)| (t.list.into_records(), lang))
+}
+
+/// A workbook's history sheet as read: the table, the notes, the sheet's
+/// name, its language, the workbook's other sheets (quoted).
+pub(crate) type HistorySheet = (
+    crate::instances::history_file::TableRead,
+    Vec<String>,
+    String,
+    Lang,
+    Vec<String>,
+);
+
+/// [`read_history_xlsx`], with the header and kept cells, the notes, the
+/// sheet's name as written, and the names of the workbook's other sheets
+/// (quoted).
+pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistorySheet, LoadErrors> {
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
@@ -1425,10 +1478,11 @@ pub fn read_history_xlsx(
             format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
         )
     })?;
-    let sheets: Vec<String> = wb
-        .sheet_names()
-        .into_iter()
+    let all = wb.sheet_names();
+    let sheets: Vec<String> = all
+        .iter()
         .filter(|s| office::table_of_sheet(s) == Some(TableKind::History))
+        .cloned()
         .collect();
     let sheet = match sheets.as_slice() {
         [one] => one.clone(),
@@ -1447,22 +1501,30 @@ pub fn read_history_xlsx(
             .into())
         }
     };
+    let others: Vec<String> = all
+        .iter()
+        .filter(|s| **s != sheet)
+        .map(|s| format!("{s:?}"))
+        .collect();
     let lang = if !sheet.is_ascii() {
         Lang::Zh
     } else {
         Lang::En
     };
     let mut budget = Budget::default();
-    let mut list = Vec::new();
+    let mut table = crate::instances::history_file::TableRead::default();
     // As the instance reader reads its history sheet (no merges looked for).
     if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
         if !budget.exceeded {
             read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
-                list.extend(records::parse_history(r, rec))
+                table.read(r, rec)
             });
         }
     }
-    errs.finish(Some(list)).map(|l| (l, lang))
+    table.list.check_repeats(&mut errs);
+    let notes = errs.take_notes().notes;
+    errs.finish(Some(table))
+        .map(|t| (t, notes, sheet, lang, others))
 }
 
 #[cfg(test)]

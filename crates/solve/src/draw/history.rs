@@ -47,40 +47,46 @@ pub struct AppendRound<'a> {
 }
 
 /// What [`append_round`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Appended {
     /// Records added.
     pub added: usize,
     /// Records in the file now.
     pub total: usize,
+    /// Notes on the history file for stderr, each one line starting
+    /// `note:` (the office's own columns kept, title rows skipped).
+    pub notes: Vec<String>,
 }
 
 /// Appends a finished round to a history file: its final panels' pairs as
 /// `reviewed`, and the declines its replace logs record (an expert who
 /// withdrew declined every panel the replacement took them off) as
 /// `declined` ([`round_records`](crate::history::append::round_records)); a (year, round) already in the file is
-/// refused ([`append`](crate::history::append::append)). The file is rewritten whole, atomically, in its
-/// own form (`.csv` with a BOM, `.json`, or `.xlsx` with the one sheet
-/// `history`/`历史`). Replace logs must be of the current format and of
-/// this instance ([`replace_log_declines`]).
+/// refused ([`refuse_recorded_round`](crate::history::append::refuse_recorded_round)). The panels file
+/// must be the round's final panels, whole ([`final_panels`]). The file is
+/// rewritten whole, atomically, in its own form, keeping what it holds
+/// besides its records ([`HistoryFile::appended_bytes`](crate::io::history_file::HistoryFile::appended_bytes):
+/// a bundle's other keys, a table's header and the office's own columns).
+/// Replace logs must be of the current format and of this instance
+/// ([`replace_log_declines`]).
 ///
 /// The one implementation of `panels history append` (the CLI checks its
 /// paths, loads the instance and calls this; the console does the same).
 ///
 /// # Errors
 /// [`AppendError::BadInput`] for a year other than the policy's, a panels
-/// file or log that does not read or names unknown ids, a history file
-/// that does not read or already holds the round; [`AppendError::Other`]
+/// file or log that does not read or names unknown ids, a panels file
+/// that is not a round's final panels ([`final_panels`]), a history file
+/// that does not read (repeated records included), holds other sheets or
+/// already holds the round; [`AppendError::Other`]
 /// when the write fails. Nothing is written then.
 pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, AppendError> {
-    use crate::io::history_file::{
-        history_bytes, read_history_file_lang, HistoryForm, HISTORY_EXTENSIONS,
-    };
+    use crate::io::history_file::{HistoryFile, HistoryForm, HISTORY_EXTENSIONS};
     use std::path::Path;
     let bad = |path: &Path, m: String| AppendError::BadInput(format!("{}: {m}", path.display()));
-    let Some(form) = HistoryForm::of(req.to) else {
+    if HistoryForm::of(req.to).is_none() {
         return Err(bad(req.to, HISTORY_EXTENSIONS.to_string()));
-    };
+    }
     if let Some(y) = inst.policy.year.filter(|&y| y != req.year) {
         return Err(AppendError::BadInput(format!(
             "--year {} but the instance's policy says year {y}; append the round under its own year",
@@ -89,25 +95,16 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     }
     let file = crate::io::read_panels_for(req.panels, inst)
         .map_err(|e| AppendError::BadInput(e.to_string()))?;
-    let assignment = crate::io::assignment::Assignment::resolve(inst, &file);
-    let mut panels = Vec::with_capacity(file.panels.len());
-    for (r, rec) in assignment.records.iter().zip(&file.panels) {
-        let a = r.app.ok_or_else(|| {
-            bad(
-                req.panels,
-                format!("unknown application {}", rec.application),
-            )
-        })?;
-        if let Some((id, _)) = rec
-            .experts
-            .iter()
-            .zip(&r.experts)
-            .find(|(_, e)| e.is_none())
-        {
-            return Err(bad(req.panels, format!("unknown expert {id}")));
-        }
-        panels.push((a, r.distinct.clone()));
-    }
+    let panels = final_panels(inst, &file).map_err(|m| {
+        bad(
+            req.panels,
+            format!(
+                "{m}; history append records a round's final panels as they are: fix the \
+                 file (`panels verify INSTANCE {}` lists every broken rule)",
+                req.panels.display()
+            ),
+        )
+    })?;
     let mut declines = Vec::new();
     for log_path in req.replace_logs {
         let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
@@ -122,13 +119,14 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
             declines.push((a, e));
         }
     }
-    let (existing, file_lang) =
-        read_history_file_lang(req.to).map_err(|e| AppendError::BadInput(e.to_string()))?;
+    let existing =
+        HistoryFile::read_to_append(req.to).map_err(|e| AppendError::BadInput(e.to_string()))?;
     let new = crate::history::append::round_records(inst, &panels, &declines, req.year, req.round);
     let added = new.len();
-    let all = crate::history::append::append(&existing, new, req.year, req.round)
+    crate::history::append::refuse_recorded_round(&existing.records, req.year, req.round)
         .map_err(|m| bad(req.to, m))?;
-    let bytes = history_bytes(req.to, form, &all, file_lang.unwrap_or(req.lang))
+    let bytes = existing
+        .appended_bytes(req.to, &new, req.lang)
         .map_err(|e| AppendError::Other(e.to_string()))?;
     let mut staged = crate::io::Outputs::new();
     staged
@@ -139,8 +137,90 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
         .map_err(|e| AppendError::Other(e.to_string()))?;
     Ok(Appended {
         added,
-        total: all.len(),
+        total: existing.records.len() + added,
+        notes: existing.notes,
     })
+}
+
+/// A panels file's panels by application (file order), or why it is not
+/// a round's final panels: an unknown application or expert, an
+/// application with two panels, an expert twice on one panel, or an
+/// application of the instance without a panel (a message naming them,
+/// without the file name). Panel sizes are not checked: a seat left
+/// empty when no replacement was found is part of the round's record.
+pub fn final_panels(
+    inst: &Instance,
+    file: &crate::io::panels::PanelsFile,
+) -> Result<Vec<(crate::model::AppIx, Vec<crate::model::ExpertIx>)>, String> {
+    let assignment = crate::io::assignment::Assignment::resolve(inst, file);
+    let mut seen: Vec<Option<usize>> = vec![None; inst.applications.len()];
+    let mut panels = Vec::with_capacity(file.panels.len());
+    for (i, (r, rec)) in assignment.records.iter().zip(&file.panels).enumerate() {
+        let a = r
+            .app
+            .ok_or_else(|| format!("unknown application {}", rec.application))?;
+        if let Some((id, _)) = rec
+            .experts
+            .iter()
+            .zip(&r.experts)
+            .find(|(_, e)| e.is_none())
+        {
+            return Err(format!(
+                "unknown expert {id} on the panel of {}",
+                rec.application
+            ));
+        }
+        if let Some(first) = seen[a.ix()] {
+            return Err(format!(
+                "application {} has two panels (panels {} and {} of the file)",
+                rec.application,
+                first + 1,
+                i + 1
+            ));
+        }
+        seen[a.ix()] = Some(i);
+        if r.distinct.len() < r.experts.len() {
+            let twice = r
+                .experts
+                .iter()
+                .zip(&rec.experts)
+                .enumerate()
+                .find(|(j, (e, _))| r.experts[..*j].contains(e))
+                .map_or("", |(_, (_, id))| id.as_str());
+            return Err(format!(
+                "expert {twice} is listed twice on the panel of {}",
+                rec.application
+            ));
+        }
+        panels.push((a, r.distinct.clone()));
+    }
+    let missing: Vec<&str> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(a, _)| inst.applications[a].id.as_str())
+        .collect();
+    if let Some(first) = missing.first() {
+        const SHOWN: usize = 10;
+        let more = match missing.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        return Err(format!(
+            "application{} {}{more} of the instance {} no panel in the file (it covers {} of \
+             {} applications); give the round's whole panels file",
+            if missing.len() == 1 { "" } else { "s" },
+            if missing.len() == 1 {
+                (*first).to_string()
+            } else {
+                missing[..missing.len().min(SHOWN)].join(", ")
+            },
+            if missing.len() == 1 { "has" } else { "have" },
+            inst.applications.len() - missing.len(),
+            inst.applications.len()
+        ));
+    }
+    Ok(panels)
 }
 
 /// The declined pairs (application id, expert id) a replace log records:
