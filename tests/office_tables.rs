@@ -1415,3 +1415,130 @@ fn a_list_typed_with_commas_is_noted_not_silently_read_as_one_item() {
         "{notes:?}"
     );
 }
+
+// ------------------------------------------------------------ GBK bytes that are valid UTF-8
+
+/// The files of a small round in 太原 and 眉山, each in an encoding.
+fn taiyuan_files(prefix_rows: usize) -> Vec<(&'static str, String)> {
+    let mut experts = String::from("id,name,city,institution\n");
+    for i in 0..prefix_rows {
+        experts.push_str(&format!("X{i:06},Name {i},Elsewhere,Inst {i}\n"));
+    }
+    experts.push_str("E1,毛,太原,U1\nE2,Li,太原,U2\nE3,Wu,眉山,U3\nE4,Qian,台山,U4\n");
+    vec![
+        ("experts.csv", experts),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,太原,山西大学\nA2,眉山,眉山学院\n".to_string(),
+        ),
+        (
+            "policy.json",
+            r#"{"panel_size": 2, "min_outside": 1, "max_load": 1}"#.to_string(),
+        ),
+    ]
+}
+
+fn load_encoded(
+    files: &[(&str, String)],
+    gbk: &[&str],
+) -> (Instance, Vec<String>, Instance, Vec<String>) {
+    let mut input = CsvInput::default();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let bytes = if gbk.contains(name) {
+            encoding_rs::GB18030.encode(text).0.into_owned()
+        } else {
+            text.as_bytes().to_vec()
+        };
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        input.set(name, bytes);
+    }
+    let (memory, notes) = load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{e}"));
+    let disk =
+        panels::io::load_instance_noted(dir.path(), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    (memory, notes.notes, disk.instance, disk.notes)
+}
+
+/// GBK text whose bytes happen to be valid UTF-8 (太原 is the UTF-8 of a
+/// combining mark and a Cyrillic letter) is read as GB18030, with a note,
+/// in a small file and in one streamed after a long ASCII prefix; the
+/// round is the one its UTF-8 twin gives, and a 太原 expert is never
+/// outside 太原.
+#[test]
+fn gbk_bytes_that_are_valid_utf8_are_read_as_gb18030() {
+    for prefix_rows in [0, 5000] {
+        let files = taiyuan_files(prefix_rows);
+        let clean = load_encoded(&files, &[]).0;
+        for gbk in [&["experts.csv"][..], &["experts.csv", "applications.csv"]] {
+            let (memory, notes, disk, disk_notes) = load_encoded(&files, gbk);
+            assert_eq!(memory, clean, "{gbk:?} {prefix_rows}");
+            assert_eq!(disk, clean, "{gbk:?} {prefix_rows} from disk");
+            for notes in [&notes, &disk_notes] {
+                assert!(
+                    notes
+                        .iter()
+                        .any(|n| n.contains("experts.csv") && n.contains("read as GB18030")),
+                    "{notes:?}"
+                );
+            }
+        }
+        let e1 = clean.experts.iter().position(|e| e.id == "E1").unwrap();
+        let a1 = clean
+            .applications
+            .iter()
+            .position(|a| a.id == "A1")
+            .unwrap();
+        assert_eq!(clean.experts[e1].city, clean.applications[a1].city);
+    }
+}
+
+/// A table whose bytes read both ways (毛 in GBK is the UTF-8 of ë) is
+/// read as GB18030 when another table of the directory is GB18030, and
+/// kept as UTF-8 with a note when none is.
+#[test]
+fn ambiguous_tables_follow_the_directory() {
+    let files = vec![
+        (
+            "experts.csv",
+            "id,name,city,institution\nE1,毛,Wuhan,U1\nE2,Li,Hefei,U2\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,Wuhan,武汉大学\n".to_string(),
+        ),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let clean = load_encoded(&files, &[]).0;
+    let (memory, notes, disk, disk_notes) =
+        load_encoded(&files, &["experts.csv", "applications.csv"]);
+    assert_eq!(memory, clean);
+    assert_eq!(disk, clean);
+    for notes in [&notes, &disk_notes] {
+        assert!(
+            notes.iter().any(|n| n.contains("experts.csv")
+                && n.contains("like the directory's other GB18030 tables")),
+            "{notes:?}"
+        );
+    }
+    // Alone, the ambiguous table stays UTF-8, said so.
+    let (memory, notes, _, disk_notes) = load_encoded(&files, &["experts.csv"]);
+    assert_eq!(memory.experts[0].name.as_deref(), Some("ë"));
+    for notes in [&notes, &disk_notes] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("experts.csv") && n.contains("save it as \"CSV UTF-8\"")),
+            "{notes:?}"
+        );
+    }
+    // Real UTF-8 with Latin letters beyond ASCII stays UTF-8 beside a
+    // GBK table, without a note.
+    let mut files = files;
+    files[0].1 = "id,name,city,institution\nE1,Müller,Zürich,U1\nE2,Li,Hefei,U2\n".into();
+    let (memory, notes, _, _) = load_encoded(&files, &["applications.csv"]);
+    assert_eq!(memory.experts[0].name.as_deref(), Some("Müller"));
+    assert!(
+        !notes.iter().any(|n| n.contains("experts.csv")),
+        "{notes:?}"
+    );
+}

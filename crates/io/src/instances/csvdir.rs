@@ -15,10 +15,8 @@ use std::sync::Arc;
 use crate::error::{Errs, LoadError, Location, WriteError};
 use crate::instances::bundle::{json_error, text_of};
 use crate::instances::bundle_write::{conflict_with, policy_bytes};
-use crate::instances::office::{
-    self, decode_table, encoding_note, needs_decoding, Header, PolicyRows, TableAt, TableKind,
-    HEADER_SEARCH_ROWS,
-};
+use crate::instances::encodings::{decode_table, needs_decoding};
+use crate::instances::office::{self, Header, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS};
 use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
@@ -252,11 +250,9 @@ pub(crate) fn read_table(
     };
     let last_row = match input {
         TableInput::Bytes(bytes) => {
-            let text = match decode_table(file, bytes) {
-                Ok((t, encoding)) => {
-                    if let Some(enc) = encoding {
-                        errs.note(encoding_note(file, enc));
-                    }
+            let text = match decode_table(file, bytes, errs.prefer_gb18030) {
+                Ok((t, decoded)) => {
+                    decoded.record(file, errs);
                     t
                 }
                 Err(e) => {
@@ -271,7 +267,8 @@ pub(crate) fn read_table(
             // Rows' messages count only if the whole file could be read
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
-            let streamed = stream::stream_table(file, tap, &mut scan, |source| {
+            let prefer = errs.prefer_gb18030;
+            let streamed = stream::stream_table(file, tap, &mut scan, prefer, |source| {
                 let rows = read_rows(file, source, kind, &mut mine, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
@@ -279,10 +276,8 @@ pub(crate) fn read_table(
                 rows
             });
             match streamed {
-                Ok((rows, encoding)) => {
-                    if let Some(enc) = encoding {
-                        errs.note(encoding_note(file, enc));
-                    }
+                Ok((rows, decoded)) => {
+                    decoded.record(file, errs);
                     errs.append(mine);
                     rows
                 }
@@ -575,11 +570,39 @@ pub(crate) enum CsvFiles<'a> {
 /// Files are read in name order (the hash's order); their messages are
 /// listed policy, experts, applications, conflicts, co-authorships,
 /// affinity.
+///
+/// One encoding for the directory: when one table is read as GB18030 and
+/// another is kept as UTF-8 though its bytes also read as Chinese
+/// GB18030 text (see [`crate::instances::encodings`]), the directory is
+/// read again with such tables read as GB18030 (as one Excel saved them
+/// all).
 pub(crate) fn read_csv(
     dir: &Path,
     files: CsvFiles<'_>,
     errs: &mut Errs,
 ) -> (Raw, bool, Option<String>) {
+    let mut first = Errs::default();
+    let read = read_csv_once(dir, &files, &mut first);
+    if !first.encodings_disagree() {
+        errs.append(first);
+        return read;
+    }
+    let mut again = Errs::default();
+    again.prefer_gb18030 = true;
+    // The bytes were reported to the observer once already.
+    let quiet = |_: u64| {};
+    let files = match files {
+        CsvFiles::Disk(present, _) => CsvFiles::Disk(present, &quiet),
+        bytes => bytes,
+    };
+    let read = read_csv_once(dir, &files, &mut again);
+    errs.append(again);
+    read
+}
+
+/// [`read_csv`] with one encoding decision per table (ambiguous tables as
+/// `errs.prefer_gb18030` says).
+fn read_csv_once(dir: &Path, files: &CsvFiles<'_>, errs: &mut Errs) -> (Raw, bool, Option<String>) {
     let mut raw = Raw::default();
     let mut whole = true;
     let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
@@ -587,7 +610,7 @@ pub(crate) fn read_csv(
     raw.experts_file = Some(path("experts.csv"));
     raw.applications_file = Some(path("applications.csv"));
     let no_observer = |_: u64| {};
-    let mut tap = Tap::new(match &files {
+    let mut tap = Tap::new(match files {
         CsvFiles::Disk(_, seen) => *seen,
         CsvFiles::Bytes(_) => &no_observer,
     });
@@ -595,8 +618,9 @@ pub(crate) fn read_csv(
     for &name in CSV_DIR_FILES {
         let file = path(name);
         let ferrs = file_errs.entry(name).or_default();
+        ferrs.prefer_gb18030 = errs.prefer_gb18030;
         let whole_file: Vec<u8>;
-        let input = match &files {
+        let input = match files {
             CsvFiles::Bytes(input) => match input.get(name) {
                 Some(bytes) => TableInput::Bytes(bytes),
                 None => continue,
@@ -638,7 +662,7 @@ pub(crate) fn read_csv(
         };
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);
     }
-    if raw.policy_file_seen && policy_csv_seen(&files) {
+    if raw.policy_file_seen && policy_csv_seen(files) {
         file_errs
             .entry("policy.json")
             .or_default()
@@ -647,7 +671,7 @@ pub(crate) fn read_csv(
                 "both policy.json and policy.csv are present; keep one of them",
             ));
     }
-    raw.policy_file_seen |= policy_csv_seen(&files);
+    raw.policy_file_seen |= policy_csv_seen(files);
     for (name, seen, what) in [
         (
             "policy.json",

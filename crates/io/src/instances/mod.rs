@@ -10,6 +10,7 @@ pub(crate) mod bundle;
 pub(crate) mod bundle_fast;
 pub(crate) mod bundle_write;
 pub(crate) mod csvdir;
+pub(crate) mod encodings;
 pub mod history_file;
 pub mod office;
 pub(crate) mod records;
