@@ -1542,3 +1542,88 @@ fn ambiguous_tables_follow_the_directory() {
         "{notes:?}"
     );
 }
+
+// ------------------------------------------------------------ repeated headers, blank rows
+
+/// A header repeated inside a table (blocks pasted together, each with
+/// its header) is an error at its row, in a CSV file and in a workbook
+/// alike, whether it repeats the header as written or names the columns
+/// by their other names; never a record.
+#[test]
+fn a_repeated_header_row_is_an_error_naming_its_row() {
+    let office = office_csv();
+    let with = |name: &str, text: String| {
+        let mut files = office.clone();
+        files.iter_mut().find(|(n, _)| *n == name).unwrap().1 = text;
+        files
+    };
+    let experts = &office[0].1;
+    let mut lines: Vec<&str> = experts.lines().collect();
+    let header = lines[1];
+    lines.insert(3, header);
+    let cases = [
+        ("experts.csv", lines.join("\n") + "\n", 4),
+        (
+            "experts.csv",
+            experts.replacen("E2,", "编号,姓名,城市,单位,,,,,,,,,\nE2,", 1),
+            4,
+        ),
+        (
+            "applications.csv",
+            office[1].1.replacen(
+                "A2,",
+                "项目编号,项目名称,城市,申报单位,学科,关键词,评审专家数,团队成员,申请回避专家\nA2,",
+                1,
+            ),
+            3,
+        ),
+    ];
+    for (name, text, row) in cases {
+        let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&with(name, text)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            errs.contains(&format!("{name} row {row}"))
+                && errs.contains(&format!("row {row} repeats the header"))
+                && errs.contains("delete it"),
+            "{errs}"
+        );
+    }
+    let sheet = table(
+        "专家",
+        &["专家编号", "姓名", "城市", "单位"],
+        &[
+            &["E1", "李伟", "武汉", "武汉大学"],
+            &["专家编号", "姓名", "城市", "单位"],
+            &["E2", "王芳", "长沙", "中南大学"],
+        ],
+    );
+    let apps = table(
+        "申报项目",
+        &["项目编号", "城市", "申报单位"],
+        &[&["A1", "长沙", "中南大学"]],
+    );
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &[sheet, apps]).unwrap();
+    let errs = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("sheet 专家 row 3") && errs.contains("row 3 repeats the header"),
+        "{errs}"
+    );
+}
+
+/// Excel writes a blank row of a CSV file as a line of commas: skipped,
+/// in the middle and at the end, as a blank workbook row is.
+#[test]
+fn rows_of_empty_cells_are_skipped_in_csv() {
+    let office = office_csv();
+    let clean = load_csv(&office);
+    let mut files = office.clone();
+    files[0].1 = files[0]
+        .1
+        .replacen("E2,", ",,,,,,,,,,,,\n , ,,\u{3000},,,,,,,,,\nE2,", 1)
+        + ",,,,,,,,,,,,\r\n,,,,,,,,,,,,\r\n";
+    files[1].1.push_str(",,,,,,,,\n");
+    assert_eq!(load_csv(&files), clean);
+}

@@ -316,7 +316,7 @@ fn read_rows(
     errs: &mut Errs,
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> Option<u64> {
-    let mut header: Option<(Header, usize)> = None;
+    let mut header: Option<(Header, usize, u64)> = None;
     // Rows before the header is known: (row, cells).
     let mut before: Vec<(u64, csv::StringRecord)> = Vec::new();
     // Newlines before the piece, and inside cells of earlier rows (a
@@ -390,7 +390,7 @@ fn read_rows(
             let row = line.saturating_sub(embedded_newlines);
             last_row = row;
             embedded_newlines += newlines_in(&rec);
-            let Some((head, width)) = &header else {
+            let Some((head, width, header_row)) = &header else {
                 before.push((row, rec));
                 let cells = cells_of(&before[before.len() - 1].1);
                 if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
@@ -399,6 +399,19 @@ fn read_rows(
                 }
                 continue;
             };
+            if office::blank_row(&rec) {
+                continue;
+            }
+            if office::repeats_header(kind, head, &cells_of(&rec)) {
+                errs.push(
+                    LoadError::new(
+                        file.to_path_buf(),
+                        office::repeated_header_message(row, *header_row),
+                    )
+                    .at(Location::row(row)),
+                );
+                continue;
+            }
             let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
@@ -450,14 +463,14 @@ fn cells_of(rec: &csv::StringRecord) -> Vec<String> {
 }
 
 /// Picks the header among the first rows ([`office::header_index`]),
-/// notes the title rows above it, and checks it; the header and its
-/// width.
+/// notes the title rows above it, and checks it; the header, its width
+/// and its row.
 fn read_header(
     file: &Arc<Path>,
     rows: &[(u64, csv::StringRecord)],
     kind: TableKind,
     errs: &mut Errs,
-) -> Option<(Header, usize)> {
+) -> Option<(Header, usize, u64)> {
     let cells: Vec<Vec<String>> = rows.iter().map(|(_, r)| cells_of(r)).collect();
     let refs: Vec<&[String]> = cells.iter().map(Vec::as_slice).collect();
     let h = office::header_index(kind, &refs);
@@ -477,7 +490,7 @@ fn read_header(
         errs.note(office::title_rows_note(&at, &skipped));
     }
     let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
-    Some((head, rec.len()))
+    Some((head, rec.len(), *row))
 }
 
 /// True when a table file is not plain UTF-8 by its first 64 KiB

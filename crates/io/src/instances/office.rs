@@ -823,6 +823,41 @@ fn required_named(kind: TableKind, cells: &[String]) -> usize {
     kind.required().iter().filter(|r| named.contains(r)).count()
 }
 
+/// True when a data row repeats its table's header (offices paste blocks
+/// together, each with its header): every required column's cell names
+/// that column again — as the header cell is written, or by another of
+/// the column's names (`专家编号` under `id`, `城市` under `所在城市`).
+pub(crate) fn repeats_header(kind: TableKind, header: &Header, cells: &[String]) -> bool {
+    let required = kind.required();
+    !required.is_empty()
+        && required.iter().all(|&field| {
+            let Some(&i) = header.columns.get(field) else {
+                return false;
+            };
+            let cell = cells.get(i).map_or("", |c| c.trim());
+            let label = header.labels.get(i).map_or("", String::as_str);
+            !cell.is_empty()
+                && (normalize(cell) == normalize(label)
+                    || field_of_header(kind, cell) == Some(field)
+                    || field_of_marked_header(kind, cell) == Some(field))
+        })
+}
+
+/// The error for a data row that repeats the header ([`repeats_header`]).
+pub(crate) fn repeated_header_message(row: u64, header_row: u64) -> String {
+    format!(
+        "row {row} repeats the header (row {header_row}); delete it (a table pasted \
+         together from blocks keeps one header, at the top)"
+    )
+}
+
+/// True when every cell of a row is empty or white space (Excel writes
+/// a blank row of a CSV file as a line of commas): the row is skipped,
+/// in a CSV file as in a workbook.
+pub(crate) fn blank_row<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> bool {
+    cells.into_iter().all(|c| c.as_ref().trim().is_empty())
+}
+
 /// Rows looked at for the header (title rows above it are skipped).
 pub(crate) const HEADER_SEARCH_ROWS: usize = 20;
 

@@ -553,7 +553,7 @@ fn read_sheet(
                 });
             }
         }
-        if texts.iter().all(|c| c.trim().is_empty()) {
+        if office::blank_row(&texts) {
             continue;
         }
         rows.push((excel_row, texts));
@@ -755,6 +755,16 @@ fn read_table(
             }
         }
         if stray {
+            continue;
+        }
+        if office::repeats_header(kind, &header, cells) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    office::repeated_header_message(*row, *header_row),
+                )
+                .at(loc),
+            );
             continue;
         }
         let mark = errs.kept_len();
