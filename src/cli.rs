@@ -215,6 +215,10 @@ pub struct TemplateArgs {
     /// Language of sheet names, headers and instructions.
     #[arg(long, value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
+    /// Overwrite FILE if it exists (without it, an existing file — perhaps
+    /// a filled-in round — is refused and left as it is).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `panels report`.
@@ -1620,6 +1624,13 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
 
 fn cmd_template(args: &TemplateArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["xlsx"])?;
+    // `symlink_metadata`: a dangling link is a name taken too.
+    if !args.force && std::fs::symlink_metadata(&args.out).is_ok() {
+        return Err(Failure::BadInput(format!(
+            "{} exists; give another name, or --force to overwrite it",
+            args.out.display()
+        )));
+    }
     let bytes = crate::io::xlsx::template_xlsx_bytes(&args.out, args.lang.lang())
         .map_err(|e| Failure::Other(e.to_string()))?;
     crate::io::write_atomic(&args.out, &bytes)

@@ -329,6 +329,24 @@ fn an_exported_instance_reads_back_the_same() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The template never overwrites a file (a filled-in round) unless told
+/// to with `--force`.
+#[test]
+fn template_refuses_an_existing_file_without_force() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.p("2026.xlsx"), b"filled in").unwrap();
+    let out = sb.run(&["template", "--out", "2026.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2026.xlsx exists; give another name, or --force to overwrite it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(sb.p("2026.xlsx")).unwrap(), b"filled in");
+    sb.ok(&["template", "--out", "2026.xlsx", "--force"]);
+    assert!(!sheets(&sb.p("2026.xlsx")).is_empty());
+}
+
 #[test]
 fn template_refuses_other_extensions() {
     let sb = Sandbox::new();
