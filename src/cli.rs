@@ -519,7 +519,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Solve(a) => cmd_solve(a, cli.quiet),
         Command::Verify(a) => cmd_verify(a, cli.quiet),
-        Command::Explain(a) => cmd_explain(a),
+        Command::Explain(a) => cmd_explain(a, cli.quiet),
         Command::Generate(a) => cmd_generate(a, cli.quiet),
         Command::Draw(a) => cmd_draw(a, cli.quiet),
         Command::Replace(a) => cmd_replace(a, cli.quiet),
@@ -608,10 +608,6 @@ fn cmd_serve(args: &ServeArgs) -> Result<(), Failure> {
         max_upload: args.max_upload_mb.saturating_mul(1 << 20),
     };
     crate::serve::serve(&opts).map_err(Failure::Other)
-}
-
-fn load(path: &Path) -> Result<Instance, Failure> {
-    crate::io::load_instance(path).map_err(|e| Failure::BadInput(e.to_string()))
 }
 
 /// Loads an instance and its input hash, with a bar of the bytes read on
@@ -912,8 +908,10 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     }
 }
 
-fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
-    let inst = load(&args.instance)?;
+fn cmd_explain(args: &ExplainArgs, quiet: bool) -> Result<(), Failure> {
+    // The load's notes (merged spellings, encodings) matter most here: a
+    // merge may be why an expert counts as same-city.
+    let inst = load_full(&args.instance, quiet)?.instance;
     let a = inst
         .app_by_id(&typed_id(&args.application))
         .ok_or_else(|| {

@@ -824,3 +824,36 @@ fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
         "{err}"
     );
 }
+
+/// `explain` prints the load's notes as every command does (a merged
+/// spelling may be why an expert counts as same-city); `-q` silences them.
+#[test]
+fn explain_prints_the_load_notes() {
+    let sb = Sandbox::new();
+    let dir = sb.p("round");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("experts.csv"),
+        "id,city,institution\nE1,武汉,U1\nE2,武汉 ,U2\nE3,长沙,U3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("applications.csv"),
+        "id,city,institution\nA1,武汉,U9\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("policy.json"), r#"{"panel_size": 1}"#).unwrap();
+    let out = sb.ok(&["explain", "round", "--application", "A1", "--expert", "E2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note: the city spellings"), "{err}");
+    let out = sb.ok(&[
+        "explain",
+        "round",
+        "--application",
+        "A1",
+        "--expert",
+        "E2",
+        "-q",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
