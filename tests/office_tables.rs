@@ -1627,3 +1627,81 @@ fn rows_of_empty_cells_are_skipped_in_csv() {
     files[1].1.push_str(",,,,,,,,\n");
     assert_eq!(load_csv(&files), clean);
 }
+
+// ------------------------------------------------------------ policy errors at their rows
+
+/// An error about a policy key found after reading (a city or programme
+/// no application has) names the file the policy came from and the key's
+/// row: `policy.csv` (not a `policy.json` the directory does not have),
+/// the workbook's 参数 sheet.
+#[test]
+fn policy_errors_name_the_policy_rows() {
+    let mut files = office_csv();
+    let policy = files.iter_mut().find(|(n, _)| *n == "policy.csv").unwrap();
+    policy
+        .1
+        .push_str("min_outside_share_by_city,\"{\"\"南京\"\": 0.5}\"\n");
+    policy
+        .1
+        .push_str("programmes,\"{\"\"人才计划\"\": {\"\"min_outside\"\": 1}}\"\n");
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+        .unwrap_err()
+        .to_string();
+    assert!(!errs.contains("policy.json"), "{errs}");
+    assert!(
+        errs.contains("policy.csv row 7")
+            && errs.contains("min_outside_share_by_city")
+            && errs.contains("南京"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("policy.csv row 8") && errs.contains("人才计划"),
+        "{errs}"
+    );
+    let sheets = [
+        table(
+            "参数",
+            &["参数", "值"],
+            &[
+                &["panel_size", "1"],
+                &["min_outside_share_by_city", "{\"南京\": 0.5}"],
+            ],
+        ),
+        table(
+            "专家",
+            &["专家编号", "城市", "单位"],
+            &[&["E1", "武汉", "武汉大学"]],
+        ),
+        table(
+            "申报项目",
+            &["项目编号", "城市", "申报单位"],
+            &[&["A1", "长沙", "中南大学"]],
+        ),
+    ];
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &sheets).unwrap();
+    let errs = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("sheet 参数 row 3") && errs.contains("南京"),
+        "{errs}"
+    );
+}
+
+/// `0,5` in a policy number is refused, saying a comma is not a decimal
+/// mark.
+#[test]
+fn a_decimal_comma_in_the_policy_is_refused_saying_so() {
+    let mut files = office_csv();
+    let policy = files.iter_mut().find(|(n, _)| *n == "policy.csv").unwrap();
+    policy.1 = policy
+        .1
+        .replace("min_outside_share,0.5", "min_outside_share,\"0,5\"");
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("policy.csv row 3") && errs.contains("a comma is not a decimal mark"),
+        "{errs}"
+    );
+}

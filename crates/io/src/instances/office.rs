@@ -1140,6 +1140,8 @@ impl PolicyRows {
         if self.started && !self.ok {
             return;
         }
+        raw.policy_file = Some(file.clone());
+        raw.policy_sites = self.rows.clone();
         let mut inner = Errs::default();
         let policy = parse_policy(
             Reader::new(file, whole.clone(), &mut inner),

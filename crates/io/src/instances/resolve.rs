@@ -105,21 +105,21 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         errs.note(note);
     }
     let (cities, institutions) = (cities.names, institutions.names);
-    let policy_file = raw.policy_file.as_deref();
-    merge_city_spellings(&mut policy, &cities, policy_file, errs);
-    if let Some(file) = policy_file {
-        check_cities_of_targets(&policy, &cities, &applications, file, errs);
-        check_programmes(&policy, &applications, &programmes, file, errs);
+    let policy_at = raw.policy_file.as_ref().map(|file| PolicyAt {
+        file,
+        sites: &raw.policy_sites,
+    });
+    merge_city_spellings(&mut policy, &cities, policy_at.as_ref(), errs);
+    if let Some(at) = &policy_at {
+        check_cities_of_targets(&policy, &cities, &applications, at, errs);
+        check_programmes(&policy, &applications, &programmes, at, errs);
         if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
-            errs.push(
-                crate::LoadError::new(
-                    file.to_path_buf(),
-                    "the history rules (avoid_repeat, max_reviews_per_year, \
-                     max_consecutive_years, max_declines, min_rating) need the round's year: \
-                     add \"year\" (e.g. 2026) to the policy",
-                )
-                .in_field("year"),
-            );
+            errs.push(at.error(
+                "year",
+                "the history rules (avoid_repeat, max_reviews_per_year, \
+                 max_consecutive_years, max_declines, min_rating) need the round's year: \
+                 add \"year\" (e.g. 2026) to the policy",
+            ));
         }
     }
 
@@ -399,13 +399,36 @@ fn resolve_conflicts(
     conflicts
 }
 
+/// Where the policy was read, for errors found while resolving: the file
+/// (`policy.json`, `policy.csv`, the workbook) and, for a policy given as
+/// rows, each key's row.
+struct PolicyAt<'a> {
+    file: &'a std::sync::Arc<Path>,
+    sites: &'a std::collections::BTreeMap<String, crate::instances::records::Site>,
+}
+
+impl PolicyAt<'_> {
+    /// An error about a policy field, at its key's row when known.
+    fn error(&self, field: &str, message: impl Into<String>) -> crate::LoadError {
+        match self.sites.get(field) {
+            Some(site) => crate::instances::records::Origin {
+                file: self.file.clone(),
+                site: site.clone(),
+                id: None,
+            }
+            .error(Some(field), message),
+            None => crate::LoadError::new(self.file.to_path_buf(), message).in_field(field),
+        }
+    }
+}
+
 /// Per-city outside targets named as the city's first spelling (a city
 /// is named as its places are compared); two spellings of one city given
 /// twice are reported when the policy has a file.
 fn merge_city_spellings(
     policy: &mut Policy,
     cities: &Interner,
-    policy_file: Option<&Path>,
+    policy_at: Option<&PolicyAt<'_>>,
     errs: &mut Errs,
 ) {
     let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
@@ -428,14 +451,11 @@ fn merge_city_spellings(
             .insert(shown.clone(), share)
             .is_some()
         {
-            if let Some(file) = policy_file {
-                errs.push(
-                    crate::LoadError::new(
-                        file.to_path_buf(),
-                        format!("city {shown:?} is given twice (spellings of one city)"),
-                    )
-                    .in_field("min_outside_share_by_city"),
-                );
+            if let Some(at) = policy_at {
+                errs.push(at.error(
+                    "min_outside_share_by_city",
+                    format!("city {shown:?} is given twice (spellings of one city)"),
+                ));
             }
         }
     }
@@ -447,7 +467,7 @@ fn check_cities_of_targets(
     policy: &Policy,
     cities: &Interner,
     applications: &[Application],
-    file: &Path,
+    at: &PolicyAt<'_>,
     errs: &mut Errs,
 ) {
     for city in policy.min_outside_share_by_city.keys() {
@@ -459,16 +479,13 @@ fn check_cities_of_targets(
                 applications.iter().map(|a| cities.name(a.city.0)).collect();
             app_cities.sort_unstable();
             app_cities.dedup();
-            errs.push(
-                crate::LoadError::new(
-                    file.to_path_buf(),
-                    format!(
-                        "no application is in city {city:?}; the cities of applications are {}",
-                        app_cities.join(", ")
-                    ),
-                )
-                .in_field("min_outside_share_by_city"),
-            );
+            errs.push(at.error(
+                "min_outside_share_by_city",
+                format!(
+                    "no application is in city {city:?}; the cities of applications are {}",
+                    app_cities.join(", ")
+                ),
+            ));
         }
     }
 }
@@ -567,7 +584,7 @@ fn check_programmes(
     policy: &crate::model::Policy,
     applications: &[Application],
     programmes: &Interner,
-    file: &std::path::Path,
+    at: &PolicyAt<'_>,
     errs: &mut Errs,
 ) {
     let named = |name: &str| {
@@ -590,13 +607,10 @@ fn check_programmes(
         } else {
             format!("the programmes of applications are {}", known.join(", "))
         };
-        errs.push(
-            crate::LoadError::new(
-                file.to_path_buf(),
-                format!("no application is in programme {name:?}; {hint}"),
-            )
-            .in_field("programmes"),
-        );
+        errs.push(at.error(
+            "programmes",
+            format!("no application is in programme {name:?}; {hint}"),
+        ));
     }
 }
 
