@@ -825,6 +825,40 @@ fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
     );
 }
 
+/// A workbook saved with a password is an OLE2 file too (holding the
+/// streams EncryptionInfo and EncryptedPackage): it is told to remove the
+/// password, not to save as .xlsx (which keeps the password); as a round
+/// and as a panels file; exit 2, nothing written.
+#[test]
+fn a_password_protected_workbook_is_told_to_remove_the_password() {
+    let sb = Sandbox::new();
+    let mut locked = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    locked.resize(1024, 0);
+    for name in ["EncryptionInfo", "EncryptedPackage"] {
+        locked.extend(name.encode_utf16().flat_map(u16::to_le_bytes));
+        locked.resize(locked.len() + 64, 0);
+    }
+    std::fs::write(sb.p("locked.xlsx"), &locked).unwrap();
+    let out = sb.run(&["solve", "locked.xlsx", "--out", "q.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("locked.xlsx: a workbook protected with a password")
+            && err.contains("remove the password")
+            && !err.contains("97–2003"),
+        "{err}"
+    );
+    assert!(!sb.p("q.json").exists());
+    let book =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/yangtze-office.xlsx"))
+            .unwrap();
+    std::fs::write(sb.p("round.xlsx"), &book).unwrap();
+    let out = sb.run(&["verify", "round.xlsx", "locked.xlsx"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("protected with a password"), "{err}");
+}
+
 /// `explain` prints the load's notes as every command does (a merged
 /// spelling may be why an expert counts as same-city); `-q` silences them.
 #[test]

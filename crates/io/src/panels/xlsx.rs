@@ -448,7 +448,10 @@ fn marked(cell: &str) -> Result<bool, String> {
 /// an application on two rows. Each names the sheet and row.
 pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     if crate::workbooks::xlsx::is_old_workbook(bytes) {
-        return Err(LoadError::new(path, crate::workbooks::xlsx::OLD_WORKBOOK));
+        return Err(LoadError::new(
+            path,
+            crate::workbooks::xlsx::old_workbook_message(bytes),
+        ));
     }
     let sheets = read_xlsx_tables(bytes).map_err(|e| {
         if e.contains(crate::workbooks::xlsx::UNSAVED_FORMULA) {
