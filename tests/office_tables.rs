@@ -1705,3 +1705,48 @@ fn a_decimal_comma_in_the_policy_is_refused_saying_so() {
         "{errs}"
     );
 }
+
+// ------------------------------------------------------------ spellings that may change a rule
+
+/// Person ids that differ only in letter case are two people (ids keep
+/// their case) and cities that differ by a trailing 市 are two cities
+/// (SPEC merges neither); each is noted, so the rule change is never
+/// silent.
+#[test]
+fn near_spellings_of_persons_and_cities_are_noted() {
+    let files = vec![
+        (
+            "experts.csv",
+            "id,city,institution\nE1,武汉市,U1\nE2,长沙,U2\nE3,合肥,U3\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,武汉,U9,P1\n".to_string(),
+        ),
+        ("coauthorships.csv", "a,b\nE3,p1\n".to_string()),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap();
+    assert_eq!(inst.cities.len(), 4, "武汉市 and 武汉 stay two cities");
+    let notes = notes.notes.join("\n");
+    assert!(
+        notes.contains("\"P1\" and \"p1\" differ only in letter case"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("the cities \"武汉市\" and \"武汉\" differ only by a trailing 市"),
+        "{notes}"
+    );
+    // Without the near spellings, no such notes.
+    let mut clean = files.clone();
+    clean[0].1 = clean[0].1.replace("武汉市", "武汉");
+    clean[2].1 = clean[2].1.replace("p1", "P1");
+    let (_, notes) = load_csv_noted(Path::new("d"), &csv_input(&clean)).unwrap();
+    assert!(
+        !notes
+            .notes
+            .iter()
+            .any(|n| n.contains("letter case") || n.contains("市")),
+        "{notes:?}"
+    );
+}

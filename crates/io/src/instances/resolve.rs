@@ -105,6 +105,12 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         errs.note(note);
     }
     let (cities, institutions) = (cities.names, institutions.names);
+    for note in near_same_city_notes(&cities)
+        .into_iter()
+        .chain(case_only_person_notes(&persons))
+    {
+        errs.note(note);
+    }
     let policy_at = raw.policy_file.as_ref().map(|file| PolicyAt {
         file,
         sites: &raw.policy_sites,
@@ -150,6 +156,70 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         programmes,
         history,
     })
+}
+
+/// Most pairs of names listed in one note of [`near_same_city_notes`]
+/// or [`case_only_person_notes`].
+const NEAR_NAMES_SHOWN: usize = 10;
+
+/// One note per pair of cities that differ only by a trailing 市
+/// (`武汉市` and `武汉`): SPEC keeps them two cities, so an expert of one
+/// counts as outside the other; the officer is told, as a merge would be.
+fn near_same_city_notes(cities: &Interner) -> Vec<String> {
+    let mut by_key: FxMap<String, &str> = FxMap::default();
+    for name in cities.names() {
+        by_key.insert(place_key(name), name);
+    }
+    cities
+        .names()
+        .iter()
+        .filter_map(|name| {
+            let short = name.strip_suffix('市').filter(|s| !s.trim().is_empty())?;
+            let other = by_key.get(&place_key(short))?;
+            Some(format!(
+                "note: the cities {name:?} and {other:?} differ only by a trailing 市 and are \
+                 taken as two cities (an expert of one counts as outside the other); if they \
+                 are one city, write it alike everywhere"
+            ))
+        })
+        .take(NEAR_NAMES_SHOWN)
+        .collect()
+}
+
+/// A note naming the person ids (experts, team members, co-authors,
+/// conflicts' persons) that differ only in letter case: ids keep their
+/// letter case, so `p1` and `P1` are two people and a conflict or
+/// co-authorship with one does not reach the other.
+fn case_only_person_notes(persons: &Interner) -> Vec<String> {
+    // Looked up, not grouped: a round has up to millions of person ids.
+    // Pairs found: an id and its lower-case form, or a mixed-case id and
+    // its upper-case form (`Ab` beside `aB` is not looked for).
+    let groups: Vec<String> = persons
+        .names()
+        .iter()
+        .filter_map(|name| {
+            let lower = name.to_lowercase();
+            if lower != *name && persons.get(&lower).is_some() {
+                return Some(format!("{name:?} and {lower:?}"));
+            }
+            let upper = name.to_uppercase();
+            (lower != *name && upper != *name && persons.get(&upper).is_some())
+                .then(|| format!("{name:?} and {upper:?}"))
+        })
+        .collect();
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let more = groups.len().saturating_sub(NEAR_NAMES_SHOWN);
+    let mut shown = groups[..groups.len().min(NEAR_NAMES_SHOWN)].join(", ");
+    if more > 0 {
+        shown.push_str(&format!(" and {more} more"));
+    }
+    vec![format!(
+        "note: the person ids {shown} differ only in letter case and are taken as different \
+         people (ids keep their letter case): a conflict, co-authorship or team that names one \
+         does not reach the other; if they are one person, write the id alike everywhere"
+    )]
 }
 
 /// An experts or applications table read but empty is an error.
