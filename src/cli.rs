@@ -215,6 +215,10 @@ pub struct TemplateArgs {
     /// Language of sheet names, headers and instructions.
     #[arg(long, value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
+    /// Overwrite FILE if it exists (without it, an existing file — perhaps
+    /// a filled-in round — is refused and left as it is).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `panels report`.
@@ -520,7 +524,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Solve(a) => cmd_solve(a, cli.quiet),
         Command::Verify(a) => cmd_verify(a, cli.quiet),
-        Command::Explain(a) => cmd_explain(a),
+        Command::Explain(a) => cmd_explain(a, cli.quiet),
         Command::Generate(a) => cmd_generate(a, cli.quiet),
         Command::Draw(a) => cmd_draw(a, cli.quiet),
         Command::Replace(a) => cmd_replace(a, cli.quiet),
@@ -612,10 +616,6 @@ fn cmd_serve(args: &ServeArgs) -> Result<(), Failure> {
         max_upload: args.max_upload_mb.saturating_mul(1 << 20),
     };
     crate::serve::serve(&opts).map_err(Failure::Other)
-}
-
-fn load(path: &Path) -> Result<Instance, Failure> {
-    crate::io::load_instance(path).map_err(|e| Failure::BadInput(e.to_string()))
 }
 
 /// Loads an instance and its input hash, with a bar of the bytes read on
@@ -928,8 +928,10 @@ fn cmd_verify(args: &VerifyArgs, quiet: bool) -> Result<(), Failure> {
     }
 }
 
-fn cmd_explain(args: &ExplainArgs) -> Result<(), Failure> {
-    let inst = load(&args.instance)?;
+fn cmd_explain(args: &ExplainArgs, quiet: bool) -> Result<(), Failure> {
+    // The load's notes (merged spellings, encodings) matter most here: a
+    // merge may be why an expert counts as same-city.
+    let inst = load_full(&args.instance, quiet)?.instance;
     let a = inst
         .app_by_id(&typed_id(&args.application))
         .ok_or_else(|| {
@@ -1707,6 +1709,13 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
 
 fn cmd_template(args: &TemplateArgs, quiet: bool) -> Result<(), Failure> {
     check_output_path(&args.out, &["xlsx"])?;
+    // `symlink_metadata`: a dangling link is a name taken too.
+    if !args.force && std::fs::symlink_metadata(&args.out).is_ok() {
+        return Err(Failure::BadInput(format!(
+            "{} exists; give another name, or --force to overwrite it",
+            args.out.display()
+        )));
+    }
     let bytes = crate::io::xlsx::template_xlsx_bytes(&args.out, args.lang.lang())
         .map_err(|e| Failure::Other(e.to_string()))?;
     crate::io::write_atomic(&args.out, &bytes)

@@ -353,6 +353,24 @@ fn an_exported_instance_reads_back_the_same() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The template never overwrites a file (a filled-in round) unless told
+/// to with `--force`.
+#[test]
+fn template_refuses_an_existing_file_without_force() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.p("2026.xlsx"), b"filled in").unwrap();
+    let out = sb.run(&["template", "--out", "2026.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2026.xlsx exists; give another name, or --force to overwrite it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(sb.p("2026.xlsx")).unwrap(), b"filled in");
+    sb.ok(&["template", "--out", "2026.xlsx", "--force"]);
+    assert!(!sheets(&sb.p("2026.xlsx")).is_empty());
+}
+
 #[test]
 fn template_refuses_other_extensions() {
     let sb = Sandbox::new();
@@ -829,4 +847,71 @@ fn a_workbook_is_known_by_its_bytes_and_an_old_xls_is_told_to_save_as_xlsx() {
         err.contains("panels.xlsx: an Excel 97–2003 workbook (.xls)"),
         "{err}"
     );
+}
+
+/// A workbook saved with a password is an OLE2 file too (holding the
+/// streams EncryptionInfo and EncryptedPackage): it is told to remove the
+/// password, not to save as .xlsx (which keeps the password); as a round
+/// and as a panels file; exit 2, nothing written.
+#[test]
+fn a_password_protected_workbook_is_told_to_remove_the_password() {
+    let sb = Sandbox::new();
+    let mut locked = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    locked.resize(1024, 0);
+    for name in ["EncryptionInfo", "EncryptedPackage"] {
+        locked.extend(name.encode_utf16().flat_map(u16::to_le_bytes));
+        locked.resize(locked.len() + 64, 0);
+    }
+    std::fs::write(sb.p("locked.xlsx"), &locked).unwrap();
+    let out = sb.run(&["solve", "locked.xlsx", "--out", "q.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("locked.xlsx: a workbook protected with a password")
+            && err.contains("remove the password")
+            && !err.contains("97–2003"),
+        "{err}"
+    );
+    assert!(!sb.p("q.json").exists());
+    let book =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/yangtze-office.xlsx"))
+            .unwrap();
+    std::fs::write(sb.p("round.xlsx"), &book).unwrap();
+    let out = sb.run(&["verify", "round.xlsx", "locked.xlsx"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("protected with a password"), "{err}");
+}
+
+/// `explain` prints the load's notes as every command does (a merged
+/// spelling may be why an expert counts as same-city); `-q` silences them.
+#[test]
+fn explain_prints_the_load_notes() {
+    let sb = Sandbox::new();
+    let dir = sb.p("round");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("experts.csv"),
+        "id,city,institution\nE1,武汉,U1\nE2,武汉 ,U2\nE3,长沙,U3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("applications.csv"),
+        "id,city,institution\nA1,武汉,U9\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("policy.json"), r#"{"panel_size": 1}"#).unwrap();
+    let out = sb.ok(&["explain", "round", "--application", "A1", "--expert", "E2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note: the city spellings"), "{err}");
+    let out = sb.ok(&[
+        "explain",
+        "round",
+        "--application",
+        "A1",
+        "--expert",
+        "E2",
+        "-q",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
 }

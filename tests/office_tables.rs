@@ -1415,3 +1415,338 @@ fn a_list_typed_with_commas_is_noted_not_silently_read_as_one_item() {
         "{notes:?}"
     );
 }
+
+// ------------------------------------------------------------ GBK bytes that are valid UTF-8
+
+/// The files of a small round in 太原 and 眉山, each in an encoding.
+fn taiyuan_files(prefix_rows: usize) -> Vec<(&'static str, String)> {
+    let mut experts = String::from("id,name,city,institution\n");
+    for i in 0..prefix_rows {
+        experts.push_str(&format!("X{i:06},Name {i},Elsewhere,Inst {i}\n"));
+    }
+    experts.push_str("E1,毛,太原,U1\nE2,Li,太原,U2\nE3,Wu,眉山,U3\nE4,Qian,台山,U4\n");
+    vec![
+        ("experts.csv", experts),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,太原,山西大学\nA2,眉山,眉山学院\n".to_string(),
+        ),
+        (
+            "policy.json",
+            r#"{"panel_size": 2, "min_outside": 1, "max_load": 1}"#.to_string(),
+        ),
+    ]
+}
+
+fn load_encoded(
+    files: &[(&str, String)],
+    gbk: &[&str],
+) -> (Instance, Vec<String>, Instance, Vec<String>) {
+    let mut input = CsvInput::default();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let bytes = if gbk.contains(name) {
+            encoding_rs::GB18030.encode(text).0.into_owned()
+        } else {
+            text.as_bytes().to_vec()
+        };
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        input.set(name, bytes);
+    }
+    let (memory, notes) = load_csv_noted(Path::new("d"), &input).unwrap_or_else(|e| panic!("{e}"));
+    let disk =
+        panels::io::load_instance_noted(dir.path(), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    (memory, notes.notes, disk.instance, disk.notes)
+}
+
+/// GBK text whose bytes happen to be valid UTF-8 (太原 is the UTF-8 of a
+/// combining mark and a Cyrillic letter) is read as GB18030, with a note,
+/// in a small file and in one streamed after a long ASCII prefix; the
+/// round is the one its UTF-8 twin gives, and a 太原 expert is never
+/// outside 太原.
+#[test]
+fn gbk_bytes_that_are_valid_utf8_are_read_as_gb18030() {
+    for prefix_rows in [0, 5000] {
+        let files = taiyuan_files(prefix_rows);
+        let clean = load_encoded(&files, &[]).0;
+        for gbk in [&["experts.csv"][..], &["experts.csv", "applications.csv"]] {
+            let (memory, notes, disk, disk_notes) = load_encoded(&files, gbk);
+            assert_eq!(memory, clean, "{gbk:?} {prefix_rows}");
+            assert_eq!(disk, clean, "{gbk:?} {prefix_rows} from disk");
+            for notes in [&notes, &disk_notes] {
+                assert!(
+                    notes
+                        .iter()
+                        .any(|n| n.contains("experts.csv") && n.contains("read as GB18030")),
+                    "{notes:?}"
+                );
+            }
+        }
+        let e1 = clean.experts.iter().position(|e| e.id == "E1").unwrap();
+        let a1 = clean
+            .applications
+            .iter()
+            .position(|a| a.id == "A1")
+            .unwrap();
+        assert_eq!(clean.experts[e1].city, clean.applications[a1].city);
+    }
+}
+
+/// A table whose bytes read both ways (毛 in GBK is the UTF-8 of ë) is
+/// read as GB18030 when another table of the directory is GB18030, and
+/// kept as UTF-8 with a note when none is.
+#[test]
+fn ambiguous_tables_follow_the_directory() {
+    let files = vec![
+        (
+            "experts.csv",
+            "id,name,city,institution\nE1,毛,Wuhan,U1\nE2,Li,Hefei,U2\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution\nA1,Wuhan,武汉大学\n".to_string(),
+        ),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let clean = load_encoded(&files, &[]).0;
+    let (memory, notes, disk, disk_notes) =
+        load_encoded(&files, &["experts.csv", "applications.csv"]);
+    assert_eq!(memory, clean);
+    assert_eq!(disk, clean);
+    for notes in [&notes, &disk_notes] {
+        assert!(
+            notes.iter().any(|n| n.contains("experts.csv")
+                && n.contains("like the directory's other GB18030 tables")),
+            "{notes:?}"
+        );
+    }
+    // Alone, the ambiguous table stays UTF-8, said so.
+    let (memory, notes, _, disk_notes) = load_encoded(&files, &["experts.csv"]);
+    assert_eq!(memory.experts[0].name.as_deref(), Some("ë"));
+    for notes in [&notes, &disk_notes] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("experts.csv") && n.contains("save it as \"CSV UTF-8\"")),
+            "{notes:?}"
+        );
+    }
+    // Real UTF-8 with Latin letters beyond ASCII stays UTF-8 beside a
+    // GBK table, without a note.
+    let mut files = files;
+    files[0].1 = "id,name,city,institution\nE1,Müller,Zürich,U1\nE2,Li,Hefei,U2\n".into();
+    let (memory, notes, _, _) = load_encoded(&files, &["applications.csv"]);
+    assert_eq!(memory.experts[0].name.as_deref(), Some("Müller"));
+    assert!(
+        !notes.iter().any(|n| n.contains("experts.csv")),
+        "{notes:?}"
+    );
+}
+
+// ------------------------------------------------------------ repeated headers, blank rows
+
+/// A header repeated inside a table (blocks pasted together, each with
+/// its header) is an error at its row, in a CSV file and in a workbook
+/// alike, whether it repeats the header as written or names the columns
+/// by their other names; never a record.
+#[test]
+fn a_repeated_header_row_is_an_error_naming_its_row() {
+    let office = office_csv();
+    let with = |name: &str, text: String| {
+        let mut files = office.clone();
+        files.iter_mut().find(|(n, _)| *n == name).unwrap().1 = text;
+        files
+    };
+    let experts = &office[0].1;
+    let mut lines: Vec<&str> = experts.lines().collect();
+    let header = lines[1];
+    lines.insert(3, header);
+    let cases = [
+        ("experts.csv", lines.join("\n") + "\n", 4),
+        (
+            "experts.csv",
+            experts.replacen("E2,", "编号,姓名,城市,单位,,,,,,,,,\nE2,", 1),
+            4,
+        ),
+        (
+            "applications.csv",
+            office[1].1.replacen(
+                "A2,",
+                "项目编号,项目名称,城市,申报单位,学科,关键词,评审专家数,团队成员,申请回避专家\nA2,",
+                1,
+            ),
+            3,
+        ),
+    ];
+    for (name, text, row) in cases {
+        let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&with(name, text)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            errs.contains(&format!("{name} row {row}"))
+                && errs.contains(&format!("row {row} repeats the header"))
+                && errs.contains("delete it"),
+            "{errs}"
+        );
+    }
+    let sheet = table(
+        "专家",
+        &["专家编号", "姓名", "城市", "单位"],
+        &[
+            &["E1", "李伟", "武汉", "武汉大学"],
+            &["专家编号", "姓名", "城市", "单位"],
+            &["E2", "王芳", "长沙", "中南大学"],
+        ],
+    );
+    let apps = table(
+        "申报项目",
+        &["项目编号", "城市", "申报单位"],
+        &[&["A1", "长沙", "中南大学"]],
+    );
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &[sheet, apps]).unwrap();
+    let errs = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("sheet 专家 row 3") && errs.contains("row 3 repeats the header"),
+        "{errs}"
+    );
+}
+
+/// Excel writes a blank row of a CSV file as a line of commas: skipped,
+/// in the middle and at the end, as a blank workbook row is.
+#[test]
+fn rows_of_empty_cells_are_skipped_in_csv() {
+    let office = office_csv();
+    let clean = load_csv(&office);
+    let mut files = office.clone();
+    files[0].1 = files[0]
+        .1
+        .replacen("E2,", ",,,,,,,,,,,,\n , ,,\u{3000},,,,,,,,,\nE2,", 1)
+        + ",,,,,,,,,,,,\r\n,,,,,,,,,,,,\r\n";
+    files[1].1.push_str(",,,,,,,,\n");
+    assert_eq!(load_csv(&files), clean);
+}
+
+// ------------------------------------------------------------ policy errors at their rows
+
+/// An error about a policy key found after reading (a city or programme
+/// no application has) names the file the policy came from and the key's
+/// row: `policy.csv` (not a `policy.json` the directory does not have),
+/// the workbook's 参数 sheet.
+#[test]
+fn policy_errors_name_the_policy_rows() {
+    let mut files = office_csv();
+    let policy = files.iter_mut().find(|(n, _)| *n == "policy.csv").unwrap();
+    policy
+        .1
+        .push_str("min_outside_share_by_city,\"{\"\"南京\"\": 0.5}\"\n");
+    policy
+        .1
+        .push_str("programmes,\"{\"\"人才计划\"\": {\"\"min_outside\"\": 1}}\"\n");
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+        .unwrap_err()
+        .to_string();
+    assert!(!errs.contains("policy.json"), "{errs}");
+    assert!(
+        errs.contains("policy.csv row 7")
+            && errs.contains("min_outside_share_by_city")
+            && errs.contains("南京"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("policy.csv row 8") && errs.contains("人才计划"),
+        "{errs}"
+    );
+    let sheets = [
+        table(
+            "参数",
+            &["参数", "值"],
+            &[
+                &["panel_size", "1"],
+                &["min_outside_share_by_city", "{\"南京\": 0.5}"],
+            ],
+        ),
+        table(
+            "专家",
+            &["专家编号", "城市", "单位"],
+            &[&["E1", "武汉", "武汉大学"]],
+        ),
+        table(
+            "申报项目",
+            &["项目编号", "城市", "申报单位"],
+            &[&["A1", "长沙", "中南大学"]],
+        ),
+    ];
+    let bytes = tables_xlsx_bytes(Path::new("t.xlsx"), &sheets).unwrap();
+    let errs = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("sheet 参数 row 3") && errs.contains("南京"),
+        "{errs}"
+    );
+}
+
+/// `0,5` in a policy number is refused, saying a comma is not a decimal
+/// mark.
+#[test]
+fn a_decimal_comma_in_the_policy_is_refused_saying_so() {
+    let mut files = office_csv();
+    let policy = files.iter_mut().find(|(n, _)| *n == "policy.csv").unwrap();
+    policy.1 = policy
+        .1
+        .replace("min_outside_share,0.5", "min_outside_share,\"0,5\"");
+    let errs = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errs.contains("policy.csv row 3") && errs.contains("a comma is not a decimal mark"),
+        "{errs}"
+    );
+}
+
+// ------------------------------------------------------------ spellings that may change a rule
+
+/// Person ids that differ only in letter case are two people (ids keep
+/// their case) and cities that differ by a trailing 市 are two cities
+/// (SPEC merges neither); each is noted, so the rule change is never
+/// silent.
+#[test]
+fn near_spellings_of_persons_and_cities_are_noted() {
+    let files = vec![
+        (
+            "experts.csv",
+            "id,city,institution\nE1,武汉市,U1\nE2,长沙,U2\nE3,合肥,U3\n".to_string(),
+        ),
+        (
+            "applications.csv",
+            "id,city,institution,team\nA1,武汉,U9,P1\n".to_string(),
+        ),
+        ("coauthorships.csv", "a,b\nE3,p1\n".to_string()),
+        ("policy.json", r#"{"panel_size": 1}"#.to_string()),
+    ];
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap();
+    assert_eq!(inst.cities.len(), 4, "武汉市 and 武汉 stay two cities");
+    let notes = notes.notes.join("\n");
+    assert!(
+        notes.contains("\"P1\" and \"p1\" differ only in letter case"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("the cities \"武汉市\" and \"武汉\" differ only by a trailing 市"),
+        "{notes}"
+    );
+    // Without the near spellings, no such notes.
+    let mut clean = files.clone();
+    clean[0].1 = clean[0].1.replace("武汉市", "武汉");
+    clean[2].1 = clean[2].1.replace("p1", "P1");
+    let (_, notes) = load_csv_noted(Path::new("d"), &csv_input(&clean)).unwrap();
+    assert!(
+        !notes
+            .notes
+            .iter()
+            .any(|n| n.contains("letter case") || n.contains("市")),
+        "{notes:?}"
+    );
+}

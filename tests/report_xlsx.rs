@@ -427,3 +427,63 @@ fn a_stray_far_cell_does_not_blow_up_the_reader() {
     assert_eq!(notes.last().unwrap().len(), 16_384);
     assert_eq!(notes.last().unwrap()[16_383], "stray");
 }
+
+/// The reviewer sheet (the one invitations are sent from) and the city
+/// sheets must list the same reviews: an edit in one and not the other is
+/// an error naming the sheet, the row and the pair.
+#[test]
+fn panels_workbook_sheets_must_agree() {
+    let inst = report_fixture::instance();
+    let file = report_fixture::optimal();
+    let bytes = xlsx::panels_xlsx_bytes(Path::new("p.xlsx"), &file, &inst).unwrap();
+    let tables = xlsx::read_xlsx_tables(&bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    // Rewrites the workbook with one cell changed.
+    let edited = |sheet: &str, row: usize, col: usize, value: &str| {
+        let tables: Vec<Table> = tables
+            .iter()
+            .map(|(name, rows)| {
+                let mut rows = rows.clone();
+                if name == sheet {
+                    rows[row][col] = value.to_string();
+                }
+                Table {
+                    name: name.clone(),
+                    header: rows[0].clone(),
+                    rows: rows[1..]
+                        .iter()
+                        .map(|r| r.iter().map(|c| txt(c)).collect())
+                        .collect(),
+                }
+            })
+            .collect();
+        std::fs::write(&path, xlsx::tables_xlsx_bytes(&path, &tables).unwrap()).unwrap();
+        panels::io::read_panels(&path).map_err(|e| e.to_string())
+    };
+    // Unchanged (numbers rewritten as text): reads back.
+    assert!(edited("summary", 0, 0, "key").is_ok());
+    // By expert row 7 is E6 for A1; made E1 there only.
+    let e = edited("by expert", 6, 0, "E1").unwrap_err();
+    assert!(
+        e.contains("sheet by expert row 7")
+            && e.contains("lists expert E1 for application A1")
+            && e.contains("sheet 武汉 row 2")
+            && e.contains("must agree"),
+        "{e}"
+    );
+    // 武汉 row 2 has E6 as its second member; made E1 there only.
+    let e = edited("武汉", 1, 9, "E1").unwrap_err();
+    assert!(
+        e.contains("sheet by expert row 7")
+            && e.contains("lists expert E6 for application A1")
+            && e.contains("does not include E6"),
+        "{e}"
+    );
+    // A review deleted from the reviewer sheet only.
+    let e = edited("by expert", 6, 6, "").unwrap_err();
+    assert!(
+        e.contains("sheet by expert row 7") || e.contains("sheet 武汉 row 2"),
+        "{e}"
+    );
+}

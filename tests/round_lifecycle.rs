@@ -520,14 +520,24 @@ fn a_hand_edited_workbook_that_keeps_the_rules_verifies_reports_and_exports() {
     let (i, m, e) = legal_swap(&inst, &file);
     let app = file.panels[i].application.clone();
     let old = file.panels[i].experts[m].clone();
-    // Swap the id on the city sheet, as an officer would.
+    // Swap the id on the city sheet and on the reviewer sheet, as an
+    // officer would (the two must agree).
     let sheets = read_xlsx_tables(&std::fs::read(&book).unwrap()).unwrap();
     let mut swapped = false;
+    let mut on_reviewer_sheet = false;
     let tables: Vec<Table> = sheets
         .into_iter()
         .map(|(name, rows)| {
             let mut rows = rows;
-            if name != "summary" && name != "by expert" {
+            if name == "by expert" {
+                let a = rows[0].iter().position(|c| c == "application").unwrap();
+                for row in rows.iter_mut().skip(1) {
+                    if row[a] == app && row[0] == old {
+                        row[0] = e.clone();
+                        on_reviewer_sheet = true;
+                    }
+                }
+            } else if name != "summary" {
                 for row in rows.iter_mut().skip(1) {
                     if row.first().map(String::as_str) == Some(app.as_str()) {
                         for c in row.iter_mut() {
@@ -551,6 +561,7 @@ fn a_hand_edited_workbook_that_keeps_the_rules_verifies_reports_and_exports() {
         })
         .collect();
     assert!(swapped, "the member's id is on the city sheet");
+    assert!(on_reviewer_sheet, "the review is on the reviewer sheet");
     let edited = dir.path().join("edited.xlsx");
     std::fs::write(&edited, tables_xlsx_bytes(&edited, &tables).unwrap()).unwrap();
 

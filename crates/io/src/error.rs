@@ -297,6 +297,13 @@ pub(crate) struct Errs {
     /// True once a table named a sheet or column in Chinese.
     chinese: bool,
     list_items: usize,
+    /// Read tables whose bytes are both valid UTF-8 and Chinese GB18030
+    /// text as GB18030 (another table of the CSV directory is GB18030).
+    pub(crate) prefer_gb18030: bool,
+    /// A table was read as GB18030.
+    gb18030_seen: bool,
+    /// A table was kept as UTF-8 though it also reads as GB18030.
+    ambiguous_seen: bool,
 }
 
 /// What a load tells besides the instance: notes for stderr and the
@@ -362,6 +369,20 @@ impl Errs {
         self.chinese = true;
     }
 
+    /// Records how a table was decoded (see
+    /// [`crate::instances::encodings::Decoded::record`]).
+    pub(crate) fn saw_encoding(&mut self, gb18030: bool, ambiguous: bool) {
+        self.gb18030_seen |= gb18030;
+        self.ambiguous_seen |= ambiguous;
+    }
+
+    /// True when one table was read as GB18030 and another kept as UTF-8
+    /// though it also reads as GB18030: the tables are read again, the
+    /// second as GB18030 too.
+    pub(crate) fn encodings_disagree(&self) -> bool {
+        self.gb18030_seen && self.ambiguous_seen
+    }
+
     /// The notes so far and the input's language.
     pub(crate) fn take_notes(&mut self) -> LoadNotes {
         LoadNotes {
@@ -396,6 +417,8 @@ impl Errs {
             self.note(n);
         }
         self.chinese |= notes.lang == crate::instances::office::Lang::Zh;
+        self.gb18030_seen |= other.gb18030_seen;
+        self.ambiguous_seen |= other.ambiguous_seen;
         self.total += other.total;
         self.list_items = self.list_items.saturating_add(other.list_items);
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());

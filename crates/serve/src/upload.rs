@@ -50,7 +50,7 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
     if crate::io::xlsx::is_old_workbook(bytes) {
         return Err(ActionError::bad(format!(
             "the upload is {}",
-            crate::io::xlsx::OLD_WORKBOOK
+            crate::io::xlsx::old_workbook_message(bytes)
         )));
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);

@@ -15,10 +15,8 @@ use std::sync::Arc;
 use crate::error::{Errs, LoadError, Location, WriteError};
 use crate::instances::bundle::{json_error, text_of};
 use crate::instances::bundle_write::{conflict_with, policy_bytes};
-use crate::instances::office::{
-    self, decode_table, encoding_note, needs_decoding, Header, PolicyRows, TableAt, TableKind,
-    HEADER_SEARCH_ROWS,
-};
+use crate::instances::encodings::{decode_table, needs_decoding};
+use crate::instances::office::{self, Header, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS};
 use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
@@ -256,11 +254,9 @@ pub(crate) fn read_table(
     };
     let last_row = match input {
         TableInput::Bytes(bytes) => {
-            let text = match decode_table(file, bytes) {
-                Ok((t, encoding)) => {
-                    if let Some(enc) = encoding {
-                        errs.note(encoding_note(file, enc));
-                    }
+            let text = match decode_table(file, bytes, errs.prefer_gb18030) {
+                Ok((t, decoded)) => {
+                    decoded.record(file, errs);
                     t
                 }
                 Err(e) => {
@@ -275,7 +271,8 @@ pub(crate) fn read_table(
             // Rows' messages count only if the whole file could be read
             // (as when it is checked whole in memory first).
             let mut mine = Errs::default();
-            let streamed = stream::stream_table(file, tap, &mut scan, |source| {
+            let prefer = errs.prefer_gb18030;
+            let streamed = stream::stream_table(file, tap, &mut scan, prefer, |source| {
                 let rows = read_rows(file, source, kind, &mut mine, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
@@ -283,10 +280,8 @@ pub(crate) fn read_table(
                 rows
             });
             match streamed {
-                Ok((rows, encoding)) => {
-                    if let Some(enc) = encoding {
-                        errs.note(encoding_note(file, enc));
-                    }
+                Ok((rows, decoded)) => {
+                    decoded.record(file, errs);
                     errs.append(mine);
                     rows
                 }
@@ -325,7 +320,7 @@ fn read_rows(
     errs: &mut Errs,
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> Option<u64> {
-    let mut header: Option<(Header, usize)> = None;
+    let mut header: Option<(Header, usize, u64)> = None;
     // Rows before the header is known: (row, cells).
     let mut before: Vec<(u64, csv::StringRecord)> = Vec::new();
     // Newlines before the piece, and inside cells of earlier rows (a
@@ -399,7 +394,7 @@ fn read_rows(
             let row = line.saturating_sub(embedded_newlines);
             last_row = row;
             embedded_newlines += newlines_in(&rec);
-            let Some((head, width)) = &header else {
+            let Some((head, width, header_row)) = &header else {
                 before.push((row, rec));
                 let cells = cells_of(&before[before.len() - 1].1);
                 if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
@@ -408,6 +403,19 @@ fn read_rows(
                 }
                 continue;
             };
+            if office::blank_row(&rec) {
+                continue;
+            }
+            if office::repeats_header(kind, head, &cells_of(&rec)) {
+                errs.push(
+                    LoadError::new(
+                        file.to_path_buf(),
+                        office::repeated_header_message(row, *header_row),
+                    )
+                    .at(Location::row(row)),
+                );
+                continue;
+            }
             let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
@@ -459,14 +467,14 @@ fn cells_of(rec: &csv::StringRecord) -> Vec<String> {
 }
 
 /// Picks the header among the first rows ([`office::header_index`]),
-/// notes the title rows above it, and checks it; the header and its
-/// width.
+/// notes the title rows above it, and checks it; the header, its width
+/// and its row.
 fn read_header(
     file: &Arc<Path>,
     rows: &[(u64, csv::StringRecord)],
     kind: TableKind,
     errs: &mut Errs,
-) -> Option<(Header, usize)> {
+) -> Option<(Header, usize, u64)> {
     let cells: Vec<Vec<String>> = rows.iter().map(|(_, r)| cells_of(r)).collect();
     let refs: Vec<&[String]> = cells.iter().map(Vec::as_slice).collect();
     let h = office::header_index(kind, &refs);
@@ -486,7 +494,7 @@ fn read_header(
         errs.note(office::title_rows_note(&at, &skipped));
     }
     let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
-    Some((head, rec.len()))
+    Some((head, rec.len(), *row))
 }
 
 /// True when a table file is not plain UTF-8 by its first 64 KiB
@@ -579,11 +587,39 @@ pub(crate) enum CsvFiles<'a> {
 /// Files are read in name order (the hash's order); their messages are
 /// listed policy, experts, applications, conflicts, co-authorships,
 /// affinity.
+///
+/// One encoding for the directory: when one table is read as GB18030 and
+/// another is kept as UTF-8 though its bytes also read as Chinese
+/// GB18030 text (see [`crate::instances::encodings`]), the directory is
+/// read again with such tables read as GB18030 (as one Excel saved them
+/// all).
 pub(crate) fn read_csv(
     dir: &Path,
     files: CsvFiles<'_>,
     errs: &mut Errs,
 ) -> (Raw, bool, Option<String>) {
+    let mut first = Errs::default();
+    let read = read_csv_once(dir, &files, &mut first);
+    if !first.encodings_disagree() {
+        errs.append(first);
+        return read;
+    }
+    let mut again = Errs::default();
+    again.prefer_gb18030 = true;
+    // The bytes were reported to the observer once already.
+    let quiet = |_: u64| {};
+    let files = match files {
+        CsvFiles::Disk(present, _) => CsvFiles::Disk(present, &quiet),
+        bytes => bytes,
+    };
+    let read = read_csv_once(dir, &files, &mut again);
+    errs.append(again);
+    read
+}
+
+/// [`read_csv`] with one encoding decision per table (ambiguous tables as
+/// `errs.prefer_gb18030` says).
+fn read_csv_once(dir: &Path, files: &CsvFiles<'_>, errs: &mut Errs) -> (Raw, bool, Option<String>) {
     let mut raw = Raw::default();
     let mut whole = true;
     let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
@@ -591,7 +627,7 @@ pub(crate) fn read_csv(
     raw.experts_file = Some(path("experts.csv"));
     raw.applications_file = Some(path("applications.csv"));
     let no_observer = |_: u64| {};
-    let mut tap = Tap::new(match &files {
+    let mut tap = Tap::new(match files {
         CsvFiles::Disk(_, seen) => *seen,
         CsvFiles::Bytes(_) => &no_observer,
     });
@@ -599,8 +635,9 @@ pub(crate) fn read_csv(
     for &name in CSV_DIR_FILES {
         let file = path(name);
         let ferrs = file_errs.entry(name).or_default();
+        ferrs.prefer_gb18030 = errs.prefer_gb18030;
         let whole_file: Vec<u8>;
-        let input = match &files {
+        let input = match files {
             CsvFiles::Bytes(input) => match input.get(name) {
                 Some(bytes) => TableInput::Bytes(bytes),
                 None => continue,
@@ -642,7 +679,7 @@ pub(crate) fn read_csv(
         };
         whole &= read_file_named(name, &file, input, &mut raw, ferrs);
     }
-    if raw.policy_file_seen && policy_csv_seen(&files) {
+    if raw.policy_file_seen && policy_csv_seen(files) {
         file_errs
             .entry("policy.json")
             .or_default()
@@ -651,7 +688,7 @@ pub(crate) fn read_csv(
                 "both policy.json and policy.csv are present; keep one of them",
             ));
     }
-    raw.policy_file_seen |= policy_csv_seen(&files);
+    raw.policy_file_seen |= policy_csv_seen(files);
     for (name, seen, what) in [
         (
             "policy.json",

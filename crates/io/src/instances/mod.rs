@@ -10,6 +10,7 @@ pub(crate) mod bundle;
 pub(crate) mod bundle_fast;
 pub(crate) mod bundle_write;
 pub(crate) mod csvdir;
+pub(crate) mod encodings;
 pub mod history_file;
 pub mod office;
 pub(crate) mod records;
@@ -109,7 +110,7 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
     } else if let Some(kind) = sniff_workbook(path, &meta)? {
         let bytes = read_file(path)?;
         if kind == Sniffed::Old || xlsx::is_old_workbook(&bytes) {
-            return Err(LoadError::new(path, xlsx::OLD_WORKBOOK).into());
+            return Err(LoadError::new(path, xlsx::old_workbook_message(&bytes)).into());
         }
         seen(bytes.len() as u64);
         let sha256 = hex(&Sha256::digest(&bytes));

@@ -7,7 +7,6 @@
 //! workbook), the writers (headers in the instance's language) and the
 //! blank template (instructions and data validation).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -828,6 +827,41 @@ fn required_named(kind: TableKind, cells: &[String]) -> usize {
     kind.required().iter().filter(|r| named.contains(r)).count()
 }
 
+/// True when a data row repeats its table's header (offices paste blocks
+/// together, each with its header): every required column's cell names
+/// that column again — as the header cell is written, or by another of
+/// the column's names (`专家编号` under `id`, `城市` under `所在城市`).
+pub(crate) fn repeats_header(kind: TableKind, header: &Header, cells: &[String]) -> bool {
+    let required = kind.required();
+    !required.is_empty()
+        && required.iter().all(|&field| {
+            let Some(&i) = header.columns.get(field) else {
+                return false;
+            };
+            let cell = cells.get(i).map_or("", |c| c.trim());
+            let label = header.labels.get(i).map_or("", String::as_str);
+            !cell.is_empty()
+                && (normalize(cell) == normalize(label)
+                    || field_of_header(kind, cell) == Some(field)
+                    || field_of_marked_header(kind, cell) == Some(field))
+        })
+}
+
+/// The error for a data row that repeats the header ([`repeats_header`]).
+pub(crate) fn repeated_header_message(row: u64, header_row: u64) -> String {
+    format!(
+        "row {row} repeats the header (row {header_row}); delete it (a table pasted \
+         together from blocks keeps one header, at the top)"
+    )
+}
+
+/// True when every cell of a row is empty or white space (Excel writes
+/// a blank row of a CSV file as a line of commas): the row is skipped,
+/// in a CSV file as in a workbook.
+pub(crate) fn blank_row<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> bool {
+    cells.into_iter().all(|c| c.as_ref().trim().is_empty())
+}
+
 /// Rows looked at for the header (title rows above it are skipped).
 pub(crate) const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -1061,161 +1095,6 @@ pub(crate) fn kept_cells(header: &Header, cells: &[String]) -> Vec<(String, Stri
         .collect()
 }
 
-// ---------------------------------------------------------------- encodings
-
-/// Bytes looked at to tell UTF-16 without a byte order mark
-/// ([`utf16_without_bom`]).
-const UTF16_SNIFF_BYTES: usize = 4096;
-
-/// UTF-16 without a byte order mark (saved by some tools as "Unicode
-/// text"), told by its NUL bytes: every ASCII character of a table (its
-/// commas, digits, line ends) is a NUL byte next to its code. In the first
-/// [`UTF16_SNIFF_BYTES`] bytes, NUL bytes on one side of at least one
-/// pair in eight and on the other side almost never (a CJK character
-/// like `一`, U+4E00, has one) make it UTF-16, little-endian when the
-/// NULs come second. UTF-8 text holds no NUL bytes but by mistake.
-pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let head = &bytes[..bytes.len().min(UTF16_SNIFF_BYTES) & !1];
-    let pairs = head.len() / 2;
-    if pairs < 2 {
-        return None;
-    }
-    let (mut first, mut second) = (0usize, 0usize);
-    for pair in head.chunks_exact(2) {
-        first += usize::from(pair[0] == 0);
-        second += usize::from(pair[1] == 0);
-    }
-    if second * 8 >= pairs && first * 16 <= second {
-        Some(encoding_rs::UTF_16LE)
-    } else if first * 8 >= pairs && second * 16 <= first {
-        Some(encoding_rs::UTF_16BE)
-    } else {
-        None
-    }
-}
-
-/// Decodes UTF-16 text after its byte order mark (if any): the text, or
-/// the error that it is not valid `enc`.
-fn decode_utf16(
-    file: &Path,
-    enc: &'static encoding_rs::Encoding,
-    body: &[u8],
-    how: &str,
-) -> Result<String, LoadError> {
-    let (text, malformed) = enc.decode_without_bom_handling(body);
-    if malformed {
-        return Err(LoadError::new(
-            file,
-            format!(
-                "the file {how} but is not valid {}; save it as UTF-8 (CSV UTF-8 in Excel)",
-                enc.name()
-            ),
-        ));
-    }
-    Ok(text.into_owned())
-}
-
-/// A table file's text, decoded: UTF-8 (a BOM is dropped); UTF-16 with a
-/// BOM, or without one when its NUL bytes show it ([`utf16_without_bom`]);
-/// otherwise, if not UTF-8, GB18030 (which covers GBK) when it decodes
-/// without error. The second value names the encoding used when it was
-/// not UTF-8, for a note.
-pub(crate) fn decode_table<'b>(
-    file: &Path,
-    bytes: &'b [u8],
-) -> Result<(Cow<'b, str>, Option<&'static str>), LoadError> {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            let how = format!("starts with a {} byte order mark", enc.name());
-            let text = decode_utf16(file, enc, &bytes[bom..], &how)?;
-            return Ok((Cow::Owned(text), Some(enc.name())));
-        }
-    }
-    if let Some(enc) = utf16_without_bom(bytes) {
-        let how = format!(
-            "looks like {} without a byte order mark (a NUL byte beside every ASCII character)",
-            enc.name()
-        );
-        let text = decode_utf16(file, enc, bytes, &how)?;
-        let name = if enc == encoding_rs::UTF_16LE {
-            "UTF-16LE without a byte order mark"
-        } else {
-            "UTF-16BE without a byte order mark"
-        };
-        return Ok((Cow::Owned(text), Some(name)));
-    }
-    match crate::instances::bundle::text_of(file, bytes) {
-        Ok(t) => match gbk_in_disguise(bytes, t) {
-            Some(text) => Ok((Cow::Owned(text), Some("GB18030"))),
-            None => Ok((Cow::Borrowed(t), None)),
-        },
-        // Neither: the UTF-8 error, as a streamed read reports it.
-        Err(utf8_error) => {
-            // A UTF-8 byte order mark over GBK text (a file re-saved by a
-            // tool that added the mark only): the mark is no character.
-            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
-                Some(text) => Ok((Cow::Owned(text.into_owned()), Some("GB18030"))),
-                None => Err(utf8_error),
-            }
-        }
-    }
-}
-
-/// Characters Chinese office text is made of beyond ASCII: CJK
-/// ideographs and punctuation, full-width forms, general punctuation.
-fn office_char(c: char) -> bool {
-    matches!(c as u32,
-        0x00B7 | 0x00D7 | 0x2000..=0x206F | 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
-}
-
-/// Characters no office text holds but the UTF-8 reading of GBK bytes
-/// gives: C1 controls, and the scripts of U+0530–U+0DFF (Armenian,
-/// Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Indic). Latin, Greek
-/// and Cyrillic letters (`Zürich`, `Москва`) are not among them.
-fn implausible_char(c: char) -> bool {
-    matches!(c as u32, 0x0080..=0x009F | 0x0530..=0x0DFF)
-}
-
-/// A GBK file whose bytes happen to be valid UTF-8 (short Chinese text
-/// can be: `值` in GBK is the UTF-8 of a Hebrew point): read as UTF-8 it
-/// holds a character no office text has ([`implausible_char`]), read as
-/// GB18030 only Chinese text with at least one ideograph. Then its
-/// GB18030 text. A file that starts with a UTF-8 byte order mark is
-/// UTF-8, as it says.
-pub(crate) fn gbk_in_disguise(bytes: &[u8], utf8: &str) -> Option<String> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") || !utf8.chars().any(implausible_char) {
-        return None;
-    }
-    let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
-    let chinese = gbk.chars().filter(|c| !c.is_ascii()).all(office_char)
-        && gbk.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
-    chinese.then(|| gbk.into_owned())
-}
-
-/// True when a file's first bytes show it needs [`decode_table`] (UTF-16
-/// with or without a byte order mark, or bytes that are not UTF-8), so it is read whole
-/// rather than streamed as UTF-8. `whole` says the prefix is the whole
-/// file (else a character cut at its end is no error).
-pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
-    if prefix.starts_with(&[0xFF, 0xFE])
-        || prefix.starts_with(&[0xFE, 0xFF])
-        || utf16_without_bom(prefix).is_some()
-    {
-        return true;
-    }
-    match std::str::from_utf8(prefix) {
-        Ok(t) => gbk_in_disguise(prefix, t).is_some(),
-        Err(e) => whole || e.error_len().is_some(),
-    }
-}
-
-/// The note for a file read in another encoding than UTF-8.
-pub(crate) fn encoding_note(file: &Path, encoding: &str) -> String {
-    format!("note: {}: not UTF-8; read as {encoding}", file.display())
-}
-
 // ---------------------------------------------------------------- policy rows
 
 /// A policy given as key/value rows (`policy.csv`, a 参数 sheet): rows
@@ -1267,6 +1146,8 @@ impl PolicyRows {
         if self.started && !self.ok {
             return;
         }
+        raw.policy_file = Some(file.clone());
+        raw.policy_sites = self.rows.clone();
         let mut inner = Errs::default();
         let policy = parse_policy(
             Reader::new(file, whole.clone(), &mut inner),
@@ -1387,26 +1268,6 @@ mod tests {
         );
         assert_eq!(table_of_sheet("规则"), Some(TableKind::Policy));
         assert_eq!(table_of_sheet("说明"), None);
-    }
-
-    #[test]
-    fn gbk_that_happens_to_be_utf8_is_read_as_gbk() {
-        let (gbk, _, _) = encoding_rs::GB18030.encode("key,值\nseed,3\n");
-        let utf8 = std::str::from_utf8(&gbk).expect("valid UTF-8 by accident");
-        assert_eq!(
-            gbk_in_disguise(&gbk, utf8).as_deref(),
-            Some("key,值\nseed,3\n")
-        );
-        let (text, enc) = decode_table(Path::new("p.csv"), &gbk).unwrap();
-        assert_eq!((text.as_ref(), enc), ("key,值\nseed,3\n", Some("GB18030")));
-        // Real UTF-8 office text stays UTF-8, Latin and Cyrillic letters
-        // included, and so does a file with a UTF-8 byte order mark.
-        for real in ["参数,值\nZürich,是\n", "city\nZürich\n", "Москва,Straße\n"] {
-            assert_eq!(gbk_in_disguise(real.as_bytes(), real), None, "{real}");
-        }
-        let mut bom = b"\xEF\xBB\xBF".to_vec();
-        bom.extend_from_slice(&gbk);
-        assert_eq!(gbk_in_disguise(&bom, utf8), None);
     }
 
     #[test]

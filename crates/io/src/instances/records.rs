@@ -415,6 +415,9 @@ pub(crate) struct Raw {
     pub policy_file: Option<Arc<Path>>,
     /// True when a policy file was found (CSV directories).
     pub policy_file_seen: bool,
+    /// For a policy given as key/value rows (`policy.csv`, a 参数 sheet):
+    /// each key's row, for errors found when resolving.
+    pub policy_sites: std::collections::BTreeMap<String, Site>,
     pub experts: Vec<RawExpert>,
     pub experts_file: Option<Arc<Path>>,
     pub experts_seen: bool,
@@ -979,6 +982,15 @@ pub(crate) fn uint(c: Cell<'_>, max: u64) -> Result<Option<u64>, String> {
     Ok(int(c, 0, max)?.map(|v| v as u64))
 }
 
+/// The hint for a number written with a decimal comma (`0,5`, `0，5`).
+fn comma_hint(s: &str) -> &'static str {
+    if normalize(s).contains(',') {
+        " (a comma is not a decimal mark: write 0.5, not 0,5)"
+    } else {
+        ""
+    }
+}
+
 /// A finite number.
 pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
     match c {
@@ -990,17 +1002,21 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
                 "expected a finite number, got {}",
                 describe_text(s)
             )),
-            Err(_) if s.contains(',') => Err(format!(
-                "expected a number, got {} (use a dot as the decimal mark)",
-                describe_text(s)
+            Err(_) => Err(format!(
+                "expected a number, got {}{}",
+                describe_text(s),
+                comma_hint(s)
             )),
-            Err(_) => Err(format!("expected a number, got {}", describe_text(s))),
         },
         Cell::Json(Value::Number(n)) => match n.as_f64() {
             Some(f) if f.is_finite() => Ok(Some(f)),
             _ => Err(format!("expected a finite number, got {n}")),
         },
-        Cell::Json(v) => Err(format!("expected a number, got {}", describe_json(v))),
+        Cell::Json(v) => Err(format!(
+            "expected a number, got {}{}",
+            describe_json(v),
+            v.as_str().map_or("", comma_hint)
+        )),
     }
 }
 

@@ -105,21 +105,27 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         errs.note(note);
     }
     let (cities, institutions) = (cities.names, institutions.names);
-    let policy_file = raw.policy_file.as_deref();
-    merge_city_spellings(&mut policy, &cities, policy_file, errs);
-    if let Some(file) = policy_file {
-        check_cities_of_targets(&policy, &cities, &applications, file, errs);
-        check_programmes(&policy, &applications, &programmes, file, errs);
+    for note in near_same_city_notes(&cities)
+        .into_iter()
+        .chain(case_only_person_notes(&persons))
+    {
+        errs.note(note);
+    }
+    let policy_at = raw.policy_file.as_ref().map(|file| PolicyAt {
+        file,
+        sites: &raw.policy_sites,
+    });
+    merge_city_spellings(&mut policy, &cities, policy_at.as_ref(), errs);
+    if let Some(at) = &policy_at {
+        check_cities_of_targets(&policy, &cities, &applications, at, errs);
+        check_programmes(&policy, &applications, &programmes, at, errs);
         if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
-            errs.push(
-                crate::LoadError::new(
-                    file.to_path_buf(),
-                    "the history rules (avoid_repeat, max_reviews_per_year, \
-                     max_consecutive_years, max_declines, min_rating) need the round's year: \
-                     add \"year\" (e.g. 2026) to the policy",
-                )
-                .in_field("year"),
-            );
+            errs.push(at.error(
+                "year",
+                "the history rules (avoid_repeat, max_reviews_per_year, \
+                 max_consecutive_years, max_declines, min_rating) need the round's year: \
+                 add \"year\" (e.g. 2026) to the policy",
+            ));
         }
     }
 
@@ -153,6 +159,70 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         programmes,
         history,
     })
+}
+
+/// Most pairs of names listed in one note of [`near_same_city_notes`]
+/// or [`case_only_person_notes`].
+const NEAR_NAMES_SHOWN: usize = 10;
+
+/// One note per pair of cities that differ only by a trailing 市
+/// (`武汉市` and `武汉`): SPEC keeps them two cities, so an expert of one
+/// counts as outside the other; the officer is told, as a merge would be.
+fn near_same_city_notes(cities: &Interner) -> Vec<String> {
+    let mut by_key: FxMap<String, &str> = FxMap::default();
+    for name in cities.names() {
+        by_key.insert(place_key(name), name);
+    }
+    cities
+        .names()
+        .iter()
+        .filter_map(|name| {
+            let short = name.strip_suffix('市').filter(|s| !s.trim().is_empty())?;
+            let other = by_key.get(&place_key(short))?;
+            Some(format!(
+                "note: the cities {name:?} and {other:?} differ only by a trailing 市 and are \
+                 taken as two cities (an expert of one counts as outside the other); if they \
+                 are one city, write it alike everywhere"
+            ))
+        })
+        .take(NEAR_NAMES_SHOWN)
+        .collect()
+}
+
+/// A note naming the person ids (experts, team members, co-authors,
+/// conflicts' persons) that differ only in letter case: ids keep their
+/// letter case, so `p1` and `P1` are two people and a conflict or
+/// co-authorship with one does not reach the other.
+fn case_only_person_notes(persons: &Interner) -> Vec<String> {
+    // Looked up, not grouped: a round has up to millions of person ids.
+    // Pairs found: an id and its lower-case form, or a mixed-case id and
+    // its upper-case form (`Ab` beside `aB` is not looked for).
+    let groups: Vec<String> = persons
+        .names()
+        .iter()
+        .filter_map(|name| {
+            let lower = name.to_lowercase();
+            if lower != *name && persons.get(&lower).is_some() {
+                return Some(format!("{name:?} and {lower:?}"));
+            }
+            let upper = name.to_uppercase();
+            (lower != *name && upper != *name && persons.get(&upper).is_some())
+                .then(|| format!("{name:?} and {upper:?}"))
+        })
+        .collect();
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let more = groups.len().saturating_sub(NEAR_NAMES_SHOWN);
+    let mut shown = groups[..groups.len().min(NEAR_NAMES_SHOWN)].join(", ");
+    if more > 0 {
+        shown.push_str(&format!(" and {more} more"));
+    }
+    vec![format!(
+        "note: the person ids {shown} differ only in letter case and are taken as different \
+         people (ids keep their letter case): a conflict, co-authorship or team that names one \
+         does not reach the other; if they are one person, write the id alike everywhere"
+    )]
 }
 
 /// An experts or applications table read but empty is an error.
@@ -402,13 +472,36 @@ fn resolve_conflicts(
     conflicts
 }
 
+/// Where the policy was read, for errors found while resolving: the file
+/// (`policy.json`, `policy.csv`, the workbook) and, for a policy given as
+/// rows, each key's row.
+struct PolicyAt<'a> {
+    file: &'a std::sync::Arc<Path>,
+    sites: &'a std::collections::BTreeMap<String, crate::instances::records::Site>,
+}
+
+impl PolicyAt<'_> {
+    /// An error about a policy field, at its key's row when known.
+    fn error(&self, field: &str, message: impl Into<String>) -> crate::LoadError {
+        match self.sites.get(field) {
+            Some(site) => crate::instances::records::Origin {
+                file: self.file.clone(),
+                site: site.clone(),
+                id: None,
+            }
+            .error(Some(field), message),
+            None => crate::LoadError::new(self.file.to_path_buf(), message).in_field(field),
+        }
+    }
+}
+
 /// Per-city outside targets named as the city's first spelling (a city
 /// is named as its places are compared); two spellings of one city given
 /// twice are reported when the policy has a file.
 fn merge_city_spellings(
     policy: &mut Policy,
     cities: &Interner,
-    policy_file: Option<&Path>,
+    policy_at: Option<&PolicyAt<'_>>,
     errs: &mut Errs,
 ) {
     let by_city = std::mem::take(&mut policy.min_outside_share_by_city);
@@ -431,14 +524,11 @@ fn merge_city_spellings(
             .insert(shown.clone(), share)
             .is_some()
         {
-            if let Some(file) = policy_file {
-                errs.push(
-                    crate::LoadError::new(
-                        file.to_path_buf(),
-                        format!("city {shown:?} is given twice (spellings of one city)"),
-                    )
-                    .in_field("min_outside_share_by_city"),
-                );
+            if let Some(at) = policy_at {
+                errs.push(at.error(
+                    "min_outside_share_by_city",
+                    format!("city {shown:?} is given twice (spellings of one city)"),
+                ));
             }
         }
     }
@@ -450,7 +540,7 @@ fn check_cities_of_targets(
     policy: &Policy,
     cities: &Interner,
     applications: &[Application],
-    file: &Path,
+    at: &PolicyAt<'_>,
     errs: &mut Errs,
 ) {
     for city in policy.min_outside_share_by_city.keys() {
@@ -462,16 +552,13 @@ fn check_cities_of_targets(
                 applications.iter().map(|a| cities.name(a.city.0)).collect();
             app_cities.sort_unstable();
             app_cities.dedup();
-            errs.push(
-                crate::LoadError::new(
-                    file.to_path_buf(),
-                    format!(
-                        "no application is in city {city:?}; the cities of applications are {}",
-                        app_cities.join(", ")
-                    ),
-                )
-                .in_field("min_outside_share_by_city"),
-            );
+            errs.push(at.error(
+                "min_outside_share_by_city",
+                format!(
+                    "no application is in city {city:?}; the cities of applications are {}",
+                    app_cities.join(", ")
+                ),
+            ));
         }
     }
 }
@@ -570,7 +657,7 @@ fn check_programmes(
     policy: &crate::model::Policy,
     applications: &[Application],
     programmes: &Interner,
-    file: &std::path::Path,
+    at: &PolicyAt<'_>,
     errs: &mut Errs,
 ) {
     let named = |name: &str| {
@@ -593,13 +680,10 @@ fn check_programmes(
         } else {
             format!("the programmes of applications are {}", known.join(", "))
         };
-        errs.push(
-            crate::LoadError::new(
-                file.to_path_buf(),
-                format!("no application is in programme {name:?}; {hint}"),
-            )
-            .in_field("programmes"),
-        );
+        errs.push(at.error(
+            "programmes",
+            format!("no application is in programme {name:?}; {hint}"),
+        ));
     }
 }
 

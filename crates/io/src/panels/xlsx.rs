@@ -450,7 +450,10 @@ fn marked(cell: &str) -> Result<bool, String> {
 /// an application on two rows. Each names the sheet and row.
 pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     if crate::workbooks::xlsx::is_old_workbook(bytes) {
-        return Err(LoadError::new(path, crate::workbooks::xlsx::OLD_WORKBOOK));
+        return Err(LoadError::new(
+            path,
+            crate::workbooks::xlsx::old_workbook_message(bytes),
+        ));
     }
     let sheets = read_xlsx_tables(bytes).map_err(|e| {
         if e.contains(crate::workbooks::xlsx::UNSAVED_FORMULA) {
@@ -463,6 +466,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     let summary = read_summary(path, &sheets)?;
     let scores = read_scores(&sheets);
     let read = read_panel_sheets(path, &sheets, &scores)?;
+    check_reviewer_sheet(path, &sheets, &read)?;
     let (declined, withdrawn) = read_declines(&sheets);
     if read.panels.is_empty() && sheets.len() <= 2 {
         return Err(LoadError::new(
@@ -593,6 +597,8 @@ struct PanelSheets {
     panels: Vec<PanelRecord>,
     confirmed: Vec<String>,
     locked: Vec<String>,
+    /// Where each application's panel is: (sheet, row from 0).
+    rows: BTreeMap<String, (String, usize)>,
 }
 
 /// Reads every per-city sheet (any sheet but the summary, by-expert and
@@ -687,7 +693,94 @@ fn read_panel_sheets(
             });
         }
     }
+    out.rows = seen;
     Ok(out)
+}
+
+/// Checks the reviewer sheet (`by expert`/按专家, the one invitations are
+/// sent from) against the city sheets: each must list the same reviews,
+/// (application, expert) pairs compared by their ids' normal form. A
+/// workbook without the sheet, or without its `expert` and `application`
+/// columns, is read from the city sheets alone.
+///
+/// # Errors
+/// The first pair one side lists and the other does not, at its sheet
+/// and row.
+fn check_reviewer_sheet(
+    path: &Path,
+    sheets: &TextSheets,
+    read: &PanelSheets,
+) -> Result<(), LoadError> {
+    use crate::names::normalize;
+    let Some((by_name, rows)) = sheets
+        .iter()
+        .find(|(n, _)| is_word(n, PANELS_BY_EXPERT_SHEET))
+    else {
+        return Ok(());
+    };
+    let Some((h, a_col)) = header_row(rows) else {
+        return Ok(());
+    };
+    let Some(e_col) = rows[h].iter().position(|c| is_word(c, "expert")) else {
+        return Ok(());
+    };
+    let key = |a: &str, e: &str| (normalize(a).into_owned(), normalize(e).into_owned());
+    let mut in_city: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for p in &read.panels {
+        for e in &p.experts {
+            in_city.insert(key(&p.application, e), p.application.as_str());
+        }
+    }
+    let city_sheets = "the city sheets";
+    let agree = format!(
+        "the panels must agree on {city_sheets} and on sheet {by_name}: correct the one that is wrong"
+    );
+    let mut listed: std::collections::BTreeSet<(String, String)> = Default::default();
+    for (r, row) in rows.iter().enumerate().skip(h + 1) {
+        let (a, e) = (cell(row, a_col).trim(), cell(row, e_col).trim());
+        if a.is_empty() && e.is_empty() {
+            continue;
+        }
+        let k = key(a, e);
+        if !in_city.contains_key(&k) {
+            let panel = match read.rows.get(k.0.as_str()).or_else(|| read.rows.get(a)) {
+                Some((sheet, pr)) => format!(
+                    "the panel of {a} on sheet {sheet} row {} does not include {e}",
+                    pr + 1
+                ),
+                None => format!("no city sheet has a panel for {a}"),
+            };
+            return Err(LoadError::new(
+                path,
+                format!(
+                    "sheet {by_name} lists expert {e} for application {a}, but {panel}; {agree}"
+                ),
+            )
+            .at(sheet_at(by_name, r)));
+        }
+        listed.insert(k);
+    }
+    for p in &read.panels {
+        for e in &p.experts {
+            if !listed.contains(&key(&p.application, e)) {
+                let (sheet, r) = read
+                    .rows
+                    .get(p.application.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                return Err(LoadError::new(
+                    path,
+                    format!(
+                        "the panel of {} has expert {e}, but sheet {by_name} does not list \
+                         that review; {agree}",
+                        p.application
+                    ),
+                )
+                .at(sheet_at(&sheet, r)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A panel's members with their scores from the file.

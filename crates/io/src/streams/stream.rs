@@ -20,6 +20,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use sha2::{Digest, Sha256};
 
 use crate::error::{LoadError, Location};
+use crate::instances::encodings::{stream_switch, Decoded};
 
 /// Where a file's bytes go besides the parser: the input hash, and an
 /// observer told how many bytes were read (for progress; called from the
@@ -231,14 +232,17 @@ pub(crate) fn stream_file<T>(
     scan: &mut dyn Scan,
     parse: impl FnOnce(&mut Source) -> T,
 ) -> Result<T, LoadError> {
-    stream_decoding(path, tap, scan, false, parse).map(|(parsed, _)| parsed)
+    stream_decoding(path, tap, scan, None, parse).map(|(parsed, _)| parsed)
 }
 
 /// [`stream_file`] for office tables (CSV): a file whose bytes stop being
 /// UTF-8 after a prefix of plain ASCII (which reads the same in both) is
-/// read on as GB18030 from there, decoded as it streams; the second value
-/// then names the encoding, for a note. A file with other text before its
-/// first non-UTF-8 byte is no GB18030 file: the UTF-8 error stands.
+/// read on as GB18030 from there, decoded as it streams; so is one whose
+/// first block beyond ASCII is GBK in disguise, or ambiguous while
+/// `prefer_gb18030` ([`crate::instances::encodings::stream_switch`]). The
+/// second value says how the file was decoded, for a note. A file with
+/// other text before its first non-UTF-8 byte is no GB18030 file: the
+/// UTF-8 error stands.
 ///
 /// # Errors
 /// As [`stream_file`]; bytes that are neither UTF-8 nor GB18030 (the
@@ -248,18 +252,19 @@ pub(crate) fn stream_table<T>(
     path: &Path,
     tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
+    prefer_gb18030: bool,
     parse: impl FnOnce(&mut Source) -> T,
-) -> Result<(T, Option<&'static str>), LoadError> {
-    stream_decoding(path, tap, scan, true, parse)
+) -> Result<(T, Decoded), LoadError> {
+    stream_decoding(path, tap, scan, Some(prefer_gb18030), parse)
 }
 
 fn stream_decoding<T>(
     path: &Path,
     tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
-    gb18030: bool,
+    gb18030: Option<bool>,
     parse: impl FnOnce(&mut Source) -> T,
-) -> Result<(T, Option<&'static str>), LoadError> {
+) -> Result<(T, Decoded), LoadError> {
     let file = std::fs::File::open(path)
         .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
     let (tx, rx) = sync_channel(IN_FLIGHT);
@@ -289,18 +294,18 @@ fn stream_decoding<T>(
 }
 
 /// The reading thread: blocks of whole UTF-8 characters to `tx`. With
-/// `gb18030`, a file that turns out not to be UTF-8 after an ASCII prefix
-/// is decoded as GB18030 from its first block with a non-ASCII byte on
-/// (returned: the encoding used when not UTF-8).
+/// `gb18030` (`Some(prefer)`), a file that turns out not to be UTF-8 (or
+/// GBK in disguise) after an ASCII prefix is decoded as GB18030 from its
+/// first block with a non-ASCII byte on (returned: how it was decoded).
 fn read_blocks(
     path: &Path,
     mut file: std::fs::File,
     tap: &mut Tap<'_>,
     scan: &mut dyn Scan,
-    gb18030: bool,
+    gb18030: Option<bool>,
     tx: &SyncSender<Message>,
     recycled: &Receiver<String>,
-) -> Result<Option<&'static str>, LoadError> {
+) -> Result<Decoded, LoadError> {
     let fail = |e: LoadError| {
         let _ = tx.send(Message::Failed);
         Err(e)
@@ -315,6 +320,8 @@ fn read_blocks(
     let mut ascii = true;
     // Decoding as GB18030 (after the switch).
     let mut decoder: Option<encoding_rs::Decoder> = None;
+    // How the file is decoded (once its first block beyond ASCII is seen).
+    let mut decoded = Decoded::Utf8;
     let mut read_total: u64 = 0; // bytes read from the file
                                  // The first byte that is not UTF-8 (offset, line), once decoding.
     let mut not_utf8: Option<(u64, u64)> = None;
@@ -342,7 +349,16 @@ fn read_blocks(
         tap.read(&block[kept..]);
         read_total += n as u64;
         let at_end = n == 0;
-        if decoder.is_none() && gb18030 && ascii && !block.is_ascii() && gbk_from_here(&block) {
+        let switch = match gb18030 {
+            Some(prefer) if decoder.is_none() && ascii && !block.is_ascii() => {
+                stream_switch(&block, prefer)
+            }
+            _ => None,
+        };
+        if let Some(how) = switch {
+            decoded = how;
+        }
+        if decoder.is_none() && decoded.is_gb18030() {
             decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
             // Where the file stops being UTF-8: if it is no GB18030 either,
             // that is the error, as a whole-file read reports it.
@@ -406,11 +422,11 @@ fn read_blocks(
                 block.drain(..skip);
                 let text = String::from_utf8(block).unwrap_or_default();
                 if tx.send(Message::Block(text, marks)).is_err() {
-                    return Ok(None);
+                    return Ok(decoded);
                 }
             }
             let _ = tx.send(Message::End);
-            return Ok(decoder.is_some().then_some("GB18030"));
+            return Ok(decoded);
         }
         if skip > 0 {
             block.drain(..skip);
@@ -421,26 +437,8 @@ fn read_blocks(
         };
         if !text.is_empty() && tx.send(Message::Block(text, marks)).is_err() {
             // The parser stopped early (a fatal error): nothing more to do.
-            return Ok(None);
+            return Ok(decoded);
         }
-    }
-}
-
-/// Whether a block with a non-ASCII byte, after a file's ASCII prefix,
-/// starts the file's GB18030 part: its bytes are not UTF-8 (a cut
-/// character at the end aside), or they are but read as text no office
-/// writes while GB18030 reads them as Chinese (see
-/// [`crate::instances::office::gbk_in_disguise`]).
-fn gbk_from_here(block: &[u8]) -> bool {
-    match std::str::from_utf8(block) {
-        Ok(t) => crate::instances::office::gbk_in_disguise(block, t).is_some(),
-        Err(e) => match e.error_len() {
-            Some(_) => true,
-            None => {
-                let t = std::str::from_utf8(&block[..e.valid_up_to()]).unwrap_or_default();
-                crate::instances::office::gbk_in_disguise(block, t).is_some()
-            }
-        },
     }
 }
 
@@ -544,13 +542,13 @@ mod tests {
         assert_eq!(hash, crate::streams::hex(&Sha256::digest(&bytes)));
     }
 
-    fn stream_gbk(bytes: &[u8]) -> Result<(String, Option<&'static str>), LoadError> {
+    fn stream_gbk(bytes: &[u8]) -> Result<(String, Decoded), LoadError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).unwrap();
         let none = |_: u64| {};
         let mut tap = Tap::new(&none);
-        stream_table(&path, &mut tap, &mut (), |s| {
+        stream_table(&path, &mut tap, &mut (), false, |s| {
             let mut out = String::new();
             s.read_to_string(&mut out).map(|_| out)
         })
@@ -573,11 +571,11 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
         assert!(std::str::from_utf8(&gbk).is_err());
         let (got, enc) = stream_gbk(&gbk).unwrap();
-        assert_eq!(enc, Some("GB18030"));
+        assert_eq!(enc, Decoded::Other("GB18030"));
         assert_eq!(got, text);
         // The same text in UTF-8 is read as it is.
         let (got, enc) = stream_gbk(text.as_bytes()).unwrap();
-        assert_eq!((got.as_str(), enc), (text.as_str(), None));
+        assert_eq!((got.as_str(), enc), (text.as_str(), Decoded::Utf8));
         // Neither encoding: the UTF-8 error where the file stops being
         // UTF-8, as a whole-file read reports it.
         let mut bad = gbk.to_vec();
@@ -596,6 +594,28 @@ mod tests {
                 .to_string()
             )
         );
+    }
+
+    #[test]
+    fn gbk_that_is_valid_utf8_after_an_ascii_prefix_is_decoded() {
+        // ASCII for more than a block, then GBK whose bytes are valid
+        // UTF-8 (太原 as UTF-8 is a combining mark and a Cyrillic letter),
+        // a line cut by the block's end.
+        let mut text = String::new();
+        while text.len() < BLOCK + 100 {
+            text.push_str("E0001,Wuhan,x\n");
+        }
+        text.push_str("E0002,太原,眉山\n");
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        assert!(std::str::from_utf8(&gbk).is_ok());
+        let (got, enc) = stream_gbk(&gbk).unwrap();
+        assert!(matches!(enc, Decoded::Disguised(_)), "{enc:?}");
+        assert_eq!(got, text);
+        // Ambiguous GBK (毛 is the UTF-8 of ë) stays UTF-8, said so.
+        let text = text.replace("太原,眉山", "毛,x");
+        let (got, enc) = stream_gbk(&encoding_rs::GB18030.encode(&text).0).unwrap();
+        assert!(matches!(enc, Decoded::Ambiguous(_, false)), "{enc:?}");
+        assert_ne!(got, text);
     }
 
     #[test]

@@ -86,6 +86,31 @@ pub const OLD_WORKBOOK: &str = "an Excel 97–2003 workbook (.xls) or a WPS .et 
      read; open it in Excel or WPS and save it as an Excel workbook (.xlsx): File → Save As → \
      Excel Workbook";
 
+/// What to tell an officer whose workbook is protected with a password
+/// ([`old_workbook_message`]).
+pub const PROTECTED_WORKBOOK: &str = "a workbook protected with a password (Excel stores it \
+     encrypted), which is not read; open it in Excel, remove the password (File → Info → \
+     Protect Workbook → Encrypt with Password, clear the password; in WPS: File → Document \
+     Encryption), save it as an Excel workbook (.xlsx) and load it again";
+
+/// The message for an OLE2 compound file ([`is_old_workbook`]): Excel
+/// saves a workbook with a password as one too, holding the streams
+/// `EncryptionInfo` and `EncryptedPackage` ([`PROTECTED_WORKBOOK`]);
+/// any other is an old workbook ([`OLD_WORKBOOK`]).
+pub fn old_workbook_message(bytes: &[u8]) -> &'static str {
+    let utf16 =
+        |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let holds = |name: &str| {
+        let needle = utf16(name);
+        bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    };
+    if holds("EncryptedPackage") || holds("EncryptionInfo") {
+        PROTECTED_WORKBOOK
+    } else {
+        OLD_WORKBOOK
+    }
+}
+
 /// True when `bytes` start as a zip file does (a workbook is one).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
@@ -553,7 +578,7 @@ fn read_sheet(
                 });
             }
         }
-        if texts.iter().all(|c| c.trim().is_empty()) {
+        if office::blank_row(&texts) {
             continue;
         }
         rows.push((excel_row, texts));
@@ -761,6 +786,16 @@ fn read_table(
         if stray {
             continue;
         }
+        if office::repeats_header(kind, &header, cells) {
+            errs.push(
+                LoadError::new(
+                    file.to_path_buf(),
+                    office::repeated_header_message(*row, *header_row),
+                )
+                .at(loc),
+            );
+            continue;
+        }
         let mark = errs.kept_len();
         let r = Reader::new(
             file,
@@ -825,7 +860,7 @@ pub fn load_xlsx_noted(
     bytes: &[u8],
 ) -> Result<(Instance, crate::LoadNotes), LoadErrors> {
     if is_old_workbook(bytes) {
-        return Err(LoadError::new(name, OLD_WORKBOOK).into());
+        return Err(LoadError::new(name, old_workbook_message(bytes)).into());
     }
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
