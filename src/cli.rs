@@ -1389,16 +1389,13 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     asked.panels_sha256 = panels_hash;
     let t = Instant::now();
     let check = |input: &crate::draw::ReplaceInput<'_>| {
-        let broken = crate::verify::replace_input(input.instance, input.file, &input.kept);
-        if broken.is_empty() {
-            return Ok(());
-        }
-        Err(crate::verify::replace_input_refusal(
+        crate::verify::check_replace_input(
             input.instance,
-            &broken,
+            input.file,
+            &input.kept,
             &instance_path.display().to_string(),
             &panels_path.display().to_string(),
-        ))
+        )
     };
     let done = crate::draw::replace_file(&inst, &file, &panels_path, &asked, &check, &mut |m| {
         note(quiet, m)

@@ -431,16 +431,13 @@ pub fn replace(
         crate::io::instance_sha256(panels_path).map_err(|e| ActionError::bad(e.to_string()))?;
     let mut notes = Vec::new();
     let check = |input: &crate::draw::ReplaceInput<'_>| {
-        let broken = crate::verify::replace_input(input.instance, input.file, &input.kept);
-        if broken.is_empty() {
-            return Ok(());
-        }
-        Err(crate::verify::replace_input_refusal(
+        crate::verify::check_replace_input(
             input.instance,
-            &broken,
+            input.file,
+            &input.kept,
             instance_label,
             panels_label,
-        ))
+        )
     };
     let done = crate::draw::replace_file(inst, &file, panels_path, &asked, &check, &mut |m| {
         notes.push(m.to_string())

@@ -148,7 +148,7 @@ mod violation;
 use std::fmt::Write as _;
 
 pub use certificate::{check_certificate, CertificateOutcome};
-pub use replace_input::{replace_input, replace_input_refusal};
+pub use replace_input::{check_replace_input, replace_input, replace_input_refusal};
 pub use violation::{Rule, Violation};
 
 use crate::eligibility::Eligibility;

@@ -70,6 +70,27 @@ pub fn replace_input(inst: &Instance, file: &PanelsFile, kept: &PanelsFile) -> V
     out
 }
 
+/// [`replace_input`] as a replacement's check: `Ok` when the panels to
+/// replace in keep every rule on the seats that stay, else the refusal
+/// ([`replace_input_refusal`]) naming `instance` and `panels` as the user
+/// gave them.
+///
+/// # Errors
+/// The refusal, in the user's terms.
+pub fn check_replace_input(
+    inst: &Instance,
+    file: &PanelsFile,
+    kept: &PanelsFile,
+    instance: &str,
+    panels: &str,
+) -> Result<(), String> {
+    let broken = replace_input(inst, file, kept);
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(replace_input_refusal(inst, &broken, instance, panels))
+}
+
 /// The refusal of a replacement whose input breaks `broken` (from
 /// [`replace_input`]), in the user's terms: the panels file, each broken
 /// rule with its application and expert, and the `panels verify` command
