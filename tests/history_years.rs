@@ -979,3 +979,36 @@ fn repeated_history_records_are_refused_naming_both_rows() {
         "{m}"
     );
 }
+
+/// The most years of history `generate` writes still give rounds that
+/// solve (every history rule on), and one year more is refused.
+#[test]
+fn the_longest_generated_history_still_solves() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_panels"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let most = panels::generate::history::MAX_YEARS.to_string();
+    for (preset, seed) in [("guanggu", "1"), ("guanggu", "2"), ("tiny", "3")] {
+        let o = run(&[
+            "-q", "generate", "--preset", preset, "--seed", seed, "--years", &most,
+            "--programmes", "2", "--out", "r.json",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = run(&["-q", "solve", "r.json", "--out", "p.json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{preset} {seed}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let more = (panels::generate::history::MAX_YEARS + 1).to_string();
+    let o = run(&["-q", "generate", "--preset", "tiny", "--years", &more, "--out", "x.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("x.json").exists());
+}

@@ -40,6 +40,11 @@ fn keep_once(records: &mut Vec<PastReview>, from: usize, r: PastReview) {
     }
 }
 
+/// Most years of history generated: the window (`history_years`) is the
+/// years generated, and over a longer one the declines alone (4% of
+/// draws, `max_declines` 1) would bar nearly every expert.
+pub const MAX_YEARS: usize = 10;
+
 /// Programme names used by the generator, in order.
 pub const PROGRAMME_NAMES: &[&str] = &["科技进步奖", "人才计划", "自然科学奖", "技术发明奖"];
 

@@ -275,6 +275,14 @@ pub fn check_limits(cfg: &GenConfig) -> Result<(), String> {
             history::PROGRAMME_NAMES.join(", ")
         ));
     }
+    if cfg.years > history::MAX_YEARS {
+        return Err(format!(
+            "--years {}: at most {} years of history are generated (over a longer window \
+             max_declines 1 would bar nearly every expert)",
+            cfg.years,
+            history::MAX_YEARS
+        ));
+    }
     let pairs = na as u64 * ne as u64;
     let listed = if cfg.dense_affinity {
         pairs
@@ -1732,6 +1740,18 @@ mod tests {
         let m = check_limits(&cfg(most + 1)).unwrap_err();
         assert!(m.contains(&format!("--programmes {}", most + 1)), "{m}");
         assert!(m.contains(&format!("at most {most}")), "{m}");
+    }
+
+    #[test]
+    fn more_years_than_the_most_are_refused() {
+        let cfg = |years| GenConfig {
+            years,
+            ..GenConfig::default()
+        };
+        assert_eq!(check_limits(&cfg(history::MAX_YEARS)), Ok(()));
+        let m = check_limits(&cfg(history::MAX_YEARS + 1)).unwrap_err();
+        assert!(m.contains("--years 11"), "{m}");
+        assert!(m.contains("at most 10"), "{m}");
     }
 
     #[test]
