@@ -995,8 +995,18 @@ fn the_longest_generated_history_still_solves() {
     let most = panels::generate::history::MAX_YEARS.to_string();
     for (preset, seed) in [("guanggu", "1"), ("guanggu", "2"), ("tiny", "3")] {
         let o = run(&[
-            "-q", "generate", "--preset", preset, "--seed", seed, "--years", &most,
-            "--programmes", "2", "--out", "r.json",
+            "-q",
+            "generate",
+            "--preset",
+            preset,
+            "--seed",
+            seed,
+            "--years",
+            &most,
+            "--programmes",
+            "2",
+            "--out",
+            "r.json",
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let o = run(&["-q", "solve", "r.json", "--out", "p.json"]);
@@ -1008,7 +1018,9 @@ fn the_longest_generated_history_still_solves() {
         );
     }
     let more = (panels::generate::history::MAX_YEARS + 1).to_string();
-    let o = run(&["-q", "generate", "--preset", "tiny", "--years", &more, "--out", "x.json"]);
+    let o = run(&[
+        "-q", "generate", "--preset", "tiny", "--years", &more, "--out", "x.json",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("x.json").exists());
 }

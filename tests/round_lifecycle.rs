@@ -733,3 +733,28 @@ fn a_locked_panel_is_unlocked_by_a_replacement_and_the_log_replays() {
         assert!(!r3.exists() && !l3.exists());
     }
 }
+
+/// A JSON panels file written by hand with its panels only records no
+/// claims, as a CSV does: verify checks the rules and says so.
+#[test]
+fn a_hand_written_json_panels_file_needs_no_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst_path = write(dir.path(), "round.json", &instance());
+    let solved = dir.path().join("p.json");
+    ok(panels(&[&"solve", &inst_path, &"--out", &solved, &"-q"]));
+    let only = serde_json::json!({ "panels": read_json(&solved)["panels"] });
+    let hand = dir.path().join("hand.json");
+    std::fs::write(&hand, serde_json::to_vec(&only).unwrap()).unwrap();
+    let o = ok(panels(&[&"verify", &inst_path, &hand]));
+    let said = text(&o);
+    assert!(said.contains("obey every rule"), "{said}");
+    assert!(said.contains("not recorded"), "{said}");
+    // A broken rule is still found.
+    let mut broken = only.clone();
+    let first = broken["panels"][0]["experts"].as_array_mut().unwrap();
+    let second = first[1].clone();
+    first[0] = second;
+    std::fs::write(&hand, serde_json::to_vec(&broken).unwrap()).unwrap();
+    let o = panels(&[&"verify", &inst_path, &hand]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+}

@@ -24,9 +24,13 @@ pub const STATUS_NOT_RECORDED: &str = "";
 /// declined, experts who withdrew, panels confirmed and panels locked.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PanelsFile {
-    /// `optimal` (proven), `feasible` (valid, not proven optimal; see `bound`).
+    /// `optimal` (proven), `feasible` (valid, not proven optimal; see `bound`);
+    /// [`STATUS_NOT_RECORDED`] when the file records no claims (a CSV, or
+    /// a JSON file written by hand with its panels only).
+    #[serde(default)]
     pub status: String,
-    /// Total score of all assigned pairs.
+    /// Total score of all assigned pairs (a claim; 0 when not recorded).
+    #[serde(default)]
     pub objective: f64,
     /// Best proven upper bound on the objective (equals it when optimal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
