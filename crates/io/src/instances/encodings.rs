@@ -180,6 +180,9 @@ pub(crate) fn decode_table<'b>(
     bytes: &'b [u8],
     prefer_gb18030: bool,
 ) -> Result<(Cow<'b, str>, Decoded), LoadError> {
+    if let Some(what) = not_a_text_table(bytes) {
+        return Err(LoadError::new(file, what));
+    }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
             let how = format!("starts with a {} byte order mark", enc.name());
@@ -398,7 +401,29 @@ pub(crate) fn stream_switch(block: &[u8], prefer_gb18030: bool) -> Option<Decode
 /// that [`judge_utf8`] does not call plain UTF-8), so it is read whole
 /// rather than streamed as UTF-8. `whole` says the prefix is the whole
 /// file (else a character cut at its end is no error).
+/// What a table file is when it is no text a table is read from: a
+/// UTF-32 file (by its byte order mark), or a workbook or other zip file
+/// given a table's name (by its signature). `None` for anything else.
+pub(crate) fn not_a_text_table(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some(
+            "a UTF-32 text file, which is not read: save it as UTF-8 (in Excel: CSV UTF-8) or UTF-16"
+                .into(),
+        );
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some(
+            "a zip file (an Excel workbook .xlsx saved under a table's name?), not a CSV table: give a workbook the .xlsx extension and load it as a round, or save the sheet as CSV UTF-8"
+                .into(),
+        );
+    }
+    None
+}
+
 pub(crate) fn needs_decoding(prefix: &[u8], whole: bool) -> bool {
+    if not_a_text_table(prefix).is_some() {
+        return true;
+    }
     if prefix.starts_with(&[0xFF, 0xFE])
         || prefix.starts_with(&[0xFE, 0xFF])
         || utf16_without_bom(prefix).is_some()
@@ -418,6 +443,43 @@ mod tests {
 
     fn gbk(text: &str) -> Vec<u8> {
         encoding_rs::GB18030.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn utf32_and_zip_files_are_named_not_decoded() {
+        let f = Path::new("experts.csv");
+        let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(
+                "id,city\nE1,武汉\n"
+                    .chars()
+                    .flat_map(|c| (c as u32).to_le_bytes()),
+            )
+            .collect();
+        let utf32be: Vec<u8> = [0, 0, 0xFE, 0xFF]
+            .into_iter()
+            .chain("id,city\n".chars().flat_map(|c| (c as u32).to_be_bytes()))
+            .collect();
+        for (bytes, said) in [
+            (utf32le, "UTF-32"),
+            (utf32be, "UTF-32"),
+            (
+                b"PK\x03\x04\x14\x00\x06\x00rest of a workbook".to_vec(),
+                "zip file",
+            ),
+        ] {
+            assert!(needs_decoding(&bytes, true));
+            let err = decode_table(f, &bytes, false).expect_err(said).to_string();
+            assert!(err.contains(said), "{err}");
+            assert!(err.contains("experts.csv"), "{err}");
+        }
+        // A UTF-16LE file whose first character is no NUL pair is still
+        // UTF-16.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("id,city\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert!(decode_table(f, &utf16, false).is_ok());
     }
 
     #[test]
