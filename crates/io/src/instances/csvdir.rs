@@ -447,15 +447,39 @@ fn read_rows(
     Some(last_row)
 }
 
-/// The cell separator of a table from its first lines: a tab when the
-/// first line holding a tab or a comma (a title row above the header may
-/// hold neither) has tabs and no comma — what Excel's "Unicode text" and
-/// "Text (tab delimited)" write — else a comma.
+/// The cell separator of a table from its first lines: the line among
+/// them with the most tabs or commas (the header, not a title row above
+/// it that may hold a comma or two) decides — a tab when it has more tabs
+/// than commas, as Excel's "Unicode text" and "Text (tab delimited)"
+/// write, else a comma.
 fn separator(text: &str) -> u8 {
+    let count = |l: &str, c: char| l.matches(c).count();
     text.lines()
         .take(HEADER_SEARCH_ROWS)
-        .find(|l| l.contains('\t') || l.contains(','))
-        .map_or(b',', |l| if l.contains(',') { b',' } else { b'\t' })
+        .map(|l| (count(l, '\t'), count(l, ',')))
+        .max_by_key(|&(tabs, commas)| tabs.max(commas))
+        .map_or(b',', |(tabs, commas)| if tabs > commas { b'\t' } else { b',' })
+}
+
+#[cfg(test)]
+mod separator_tests {
+    use super::separator;
+
+    #[test]
+    fn the_header_decides_the_separator_not_a_title_row() {
+        assert_eq!(separator("id,city\nE1,武汉\n"), b',');
+        assert_eq!(separator("id\tcity\tfields\nE1\t武汉\tF1\n"), b'\t');
+        // A title row with a comma above a tab-separated header.
+        assert_eq!(
+            separator("2026年度, 专家库\nid\tcity\tfields\nE1\t武汉\tF1\n"),
+            b'\t'
+        );
+        // A title row with a tab above a comma-separated header.
+        assert_eq!(separator("专家库\t2026\nid,city,fields\nE1,武汉,F1\n"), b',');
+        // A title row with neither.
+        assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
+        assert_eq!(separator(""), b',');
+    }
 }
 
 fn newlines_in(rec: &csv::StringRecord) -> u64 {
