@@ -330,6 +330,8 @@ fn read_rows(
     let mut last_row = 1;
     // The cell separator, chosen by the first piece ([`separator`]).
     let mut delimiter: Option<u8> = None;
+    // A cell quoted after a space was noted (once per file).
+    let mut quotes_noted = false;
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -416,6 +418,17 @@ fn read_rows(
                 );
                 continue;
             }
+            if !quotes_noted {
+                if let Some(cell) = rec.iter().find(|c| quoted_after_a_space(c)) {
+                    quotes_noted = true;
+                    errs.note(format!(
+                        "note: {} row {row}: the cell {cell:?} has a space before its opening \
+                         quote, so its quotes are part of the text (a CSV quote must open the \
+                         cell): remove the space or the quotes (noted once per file)",
+                        file.display()
+                    ));
+                }
+            }
             let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
@@ -458,12 +471,57 @@ fn separator(text: &str) -> u8 {
         .take(HEADER_SEARCH_ROWS)
         .map(|l| (count(l, '\t'), count(l, ',')))
         .max_by_key(|&(tabs, commas)| tabs.max(commas))
-        .map_or(b',', |(tabs, commas)| if tabs > commas { b'\t' } else { b',' })
+        .map_or(
+            b',',
+            |(tabs, commas)| if tabs > commas { b'\t' } else { b',' },
+        )
+}
+
+/// True for a cell like ` "武汉"`: white space, then text in quotes. The
+/// CSV reader keeps such quotes as text (only a quote that opens the cell
+/// quotes it), so the name would silently differ from `武汉`.
+fn quoted_after_a_space(cell: &str) -> bool {
+    let inner = cell.trim();
+    cell.starts_with(char::is_whitespace)
+        && inner.len() >= 2
+        && inner.starts_with('"')
+        && inner.ends_with('"')
 }
 
 #[cfg(test)]
 mod separator_tests {
-    use super::separator;
+    use super::{quoted_after_a_space, separator};
+
+    #[test]
+    fn a_cell_quoted_after_a_space_is_told() {
+        assert!(quoted_after_a_space(" \"武汉\""));
+        assert!(quoted_after_a_space("\t\"武汉\" "));
+        assert!(!quoted_after_a_space("\"武汉\""));
+        assert!(!quoted_after_a_space(" 武汉"));
+        assert!(!quoted_after_a_space(" \""));
+        // Loaded, it is noted once, naming the row.
+        let mut input = crate::instances::csvdir::CsvInput::default();
+        input.set(
+            "experts.csv",
+            "id,city,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        input.set(
+            "applications.csv",
+            "id,city,institution\nA1,武汉,U9\n".as_bytes().to_vec(),
+        );
+        input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
+        let (_, notes) =
+            crate::instances::load_csv_noted(std::path::Path::new("round"), &input).unwrap();
+        let quoted: Vec<&String> = notes
+            .notes
+            .iter()
+            .filter(|n| n.contains("before its opening quote"))
+            .collect();
+        assert_eq!(quoted.len(), 1, "{:?}", notes.notes);
+        assert!(quoted[0].contains("experts.csv row 2"), "{quoted:?}");
+    }
 
     #[test]
     fn the_header_decides_the_separator_not_a_title_row() {
@@ -475,7 +533,10 @@ mod separator_tests {
             b'\t'
         );
         // A title row with a tab above a comma-separated header.
-        assert_eq!(separator("专家库\t2026\nid,city,fields\nE1,武汉,F1\n"), b',');
+        assert_eq!(
+            separator("专家库\t2026\nid,city,fields\nE1,武汉,F1\n"),
+            b','
+        );
         // A title row with neither.
         assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
         assert_eq!(separator(""), b',');
