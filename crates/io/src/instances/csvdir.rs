@@ -488,61 +488,6 @@ fn quoted_after_a_space(cell: &str) -> bool {
         && inner.ends_with('"')
 }
 
-#[cfg(test)]
-mod separator_tests {
-    use super::{quoted_after_a_space, separator};
-
-    #[test]
-    fn a_cell_quoted_after_a_space_is_told() {
-        assert!(quoted_after_a_space(" \"武汉\""));
-        assert!(quoted_after_a_space("\t\"武汉\" "));
-        assert!(!quoted_after_a_space("\"武汉\""));
-        assert!(!quoted_after_a_space(" 武汉"));
-        assert!(!quoted_after_a_space(" \""));
-        // Loaded, it is noted once, naming the row.
-        let mut input = crate::instances::csvdir::CsvInput::default();
-        input.set(
-            "experts.csv",
-            "id,city,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\n"
-                .as_bytes()
-                .to_vec(),
-        );
-        input.set(
-            "applications.csv",
-            "id,city,institution\nA1,武汉,U9\n".as_bytes().to_vec(),
-        );
-        input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
-        let (_, notes) =
-            crate::instances::load_csv_noted(std::path::Path::new("round"), &input).unwrap();
-        let quoted: Vec<&String> = notes
-            .notes
-            .iter()
-            .filter(|n| n.contains("before its opening quote"))
-            .collect();
-        assert_eq!(quoted.len(), 1, "{:?}", notes.notes);
-        assert!(quoted[0].contains("experts.csv row 2"), "{quoted:?}");
-    }
-
-    #[test]
-    fn the_header_decides_the_separator_not_a_title_row() {
-        assert_eq!(separator("id,city\nE1,武汉\n"), b',');
-        assert_eq!(separator("id\tcity\tfields\nE1\t武汉\tF1\n"), b'\t');
-        // A title row with a comma above a tab-separated header.
-        assert_eq!(
-            separator("2026年度, 专家库\nid\tcity\tfields\nE1\t武汉\tF1\n"),
-            b'\t'
-        );
-        // A title row with a tab above a comma-separated header.
-        assert_eq!(
-            separator("专家库\t2026\nid,city,fields\nE1,武汉,F1\n"),
-            b','
-        );
-        // A title row with neither.
-        assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
-        assert_eq!(separator(""), b',');
-    }
-}
-
 fn newlines_in(rec: &csv::StringRecord) -> u64 {
     rec.iter().map(|c| c.matches('\n').count() as u64).sum()
 }
@@ -1164,4 +1109,59 @@ pub(crate) fn csv_files(
         policy_bytes(&inst.policy, &dir.join("policy.json"))?,
     ));
     Ok(files)
+}
+
+#[cfg(test)]
+mod separator_tests {
+    use super::{quoted_after_a_space, separator};
+
+    #[test]
+    fn a_cell_quoted_after_a_space_is_told() {
+        assert!(quoted_after_a_space(" \"武汉\""));
+        assert!(quoted_after_a_space("\t\"武汉\" "));
+        assert!(!quoted_after_a_space("\"武汉\""));
+        assert!(!quoted_after_a_space(" 武汉"));
+        assert!(!quoted_after_a_space(" \""));
+        // Loaded, it is noted once, naming the row.
+        let mut input = crate::instances::csvdir::CsvInput::default();
+        input.set(
+            "experts.csv",
+            "id,city,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        input.set(
+            "applications.csv",
+            "id,city,institution\nA1,武汉,U9\n".as_bytes().to_vec(),
+        );
+        input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
+        let (_, notes) =
+            crate::instances::load_csv_noted(std::path::Path::new("round"), &input).unwrap();
+        let quoted: Vec<&String> = notes
+            .notes
+            .iter()
+            .filter(|n| n.contains("before its opening quote"))
+            .collect();
+        assert_eq!(quoted.len(), 1, "{:?}", notes.notes);
+        assert!(quoted[0].contains("experts.csv row 2"), "{quoted:?}");
+    }
+
+    #[test]
+    fn the_header_decides_the_separator_not_a_title_row() {
+        assert_eq!(separator("id,city\nE1,武汉\n"), b',');
+        assert_eq!(separator("id\tcity\tfields\nE1\t武汉\tF1\n"), b'\t');
+        // A title row with a comma above a tab-separated header.
+        assert_eq!(
+            separator("2026年度, 专家库\nid\tcity\tfields\nE1\t武汉\tF1\n"),
+            b'\t'
+        );
+        // A title row with a tab above a comma-separated header.
+        assert_eq!(
+            separator("专家库\t2026\nid,city,fields\nE1,武汉,F1\n"),
+            b','
+        );
+        // A title row with neither.
+        assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
+        assert_eq!(separator(""), b',');
+    }
 }
