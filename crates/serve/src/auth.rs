@@ -278,7 +278,7 @@ pub fn foreign_host(headers: &axum::http::HeaderMap) -> bool {
 pub fn loopback_host(host: &str) -> bool {
     let (name, port) = if let Some(rest) = host.strip_prefix('[') {
         match rest.split_once(']') {
-            Some((inside, after)) if inside == "::1" => ("[::1]", after),
+            Some(("::1", after)) => ("[::1]", after),
             _ => return false,
         }
     } else {
