@@ -695,8 +695,19 @@ fn bad_requests_say_what_to_change() {
     );
     assert_eq!(
         r.status,
+        400,
+        "a time limit is checked before a job starts: {}",
+        r.text()
+    );
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/draw"),
+        &serde_json::json!({"max_probability": -1}),
+    );
+    assert_eq!(
+        r.status,
         202,
-        "the limit is checked by the solve itself: {}",
+        "the cap is checked by the draw itself: {}",
         r.text()
     );
     let v = wait_job(c.addr, &id);
@@ -1466,8 +1477,9 @@ fn a_job_read_as_ended_leaves_the_round_free() {
     let c = Console::open();
     let id = new_round(&c, &yangtze(), "yangtze.json");
     let solve = format!("/api/v1/rounds/{id}/solve");
+    let draw = format!("/api/v1/rounds/{id}/draw");
     for attempt in 0..40 {
-        let r = post_json(c.addr, &solve, &serde_json::json!({"time_limit": -1}));
+        let r = post_json(c.addr, &draw, &serde_json::json!({"max_probability": -1}));
         assert_eq!(r.status, 202, "attempt {attempt}: {}", r.text());
         loop {
             let v = request(c.addr, "GET", &format!("/api/v1/rounds/{id}"), &[], b"").json();
