@@ -695,8 +695,19 @@ fn bad_requests_say_what_to_change() {
     );
     assert_eq!(
         r.status,
+        400,
+        "a time limit is checked before a job starts: {}",
+        r.text()
+    );
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/draw"),
+        &serde_json::json!({"max_probability": -1}),
+    );
+    assert_eq!(
+        r.status,
         202,
-        "the limit is checked by the solve itself: {}",
+        "the cap is checked by the draw itself: {}",
         r.text()
     );
     let v = wait_job(c.addr, &id);
@@ -1089,32 +1100,35 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
         1
     );
 
-    // The same round again: refused, the file untouched.
-    let r = post_json(
-        c.addr,
-        &format!("/api/v1/rounds/{id}/history"),
-        &serde_json::json!({"round": "spring"}),
-    );
-    assert_eq!(r.status, 400, "{}", r.text());
+    // The same round again, under its label or any other: refused with
+    // when and as what it went in, the file untouched.
+    for label in ["spring", "spring-again"] {
+        let r = post_json(
+            c.addr,
+            &format!("/api/v1/rounds/{id}/history"),
+            &serde_json::json!({ "round": label }),
+        );
+        assert_eq!(r.status, 400, "{}", r.text());
+        let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains("this round was appended to history.csv at")
+                && message.contains("year 2026, round spring, step 2, 1501 records")
+                && message.contains("a round is appended once"),
+            "{message}"
+        );
+        assert!(
+            !r.text().contains("--round")
+                && !r.text().contains(&c.data.path().display().to_string()),
+            "no CLI flags or server paths in messages: {}",
+            r.text()
+        );
+        assert_eq!(std::fs::read(&history).unwrap(), ours);
+    }
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
     assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("already holds"),
-        "{}",
-        r.text()
+        page.contains("A round is appended once.") || page.contains("每轮只追加一次。"),
+        "no second append form"
     );
-    assert!(
-        r.text().contains("give a round label") && !r.text().contains("--round"),
-        "{}",
-        r.text()
-    );
-    assert!(
-        !r.text().contains(&c.data.path().display().to_string()),
-        "no server path in messages: {}",
-        r.text()
-    );
-    assert_eq!(std::fs::read(&history).unwrap(), ours);
 
     // The next round, as a bundle, takes the history; its input is the
     // upload with the history list, loading to the same instance plus
@@ -1463,8 +1477,9 @@ fn a_job_read_as_ended_leaves_the_round_free() {
     let c = Console::open();
     let id = new_round(&c, &yangtze(), "yangtze.json");
     let solve = format!("/api/v1/rounds/{id}/solve");
+    let draw = format!("/api/v1/rounds/{id}/draw");
     for attempt in 0..40 {
-        let r = post_json(c.addr, &solve, &serde_json::json!({"time_limit": -1}));
+        let r = post_json(c.addr, &draw, &serde_json::json!({"max_probability": -1}));
         assert_eq!(r.status, 202, "attempt {attempt}: {}", r.text());
         loop {
             let v = request(c.addr, "GET", &format!("/api/v1/rounds/{id}"), &[], b"").json();
@@ -1477,4 +1492,275 @@ fn a_job_read_as_ended_leaves_the_round_free() {
     let r = post_json(c.addr, &solve, &serde_json::json!({}));
     assert_eq!(r.status, 202, "{}", r.text());
     assert_eq!(wait_job(c.addr, &id)["job"]["state"], "done");
+}
+
+/// A raw request with its own `Host` (the client helper sends the real one).
+fn raw(addr: std::net::SocketAddr, text: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(text.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn only_exact_loopback_host_names_are_answered_and_refusals_are_json() {
+    let c = Console::open();
+    let port = c.addr.port();
+    for host in [
+        format!("127.evil.example:{port}"),
+        "127.0.0.1.nip.io".to_string(),
+        "127.0.0.1:80@evil.example".to_string(),
+        format!("localhost.evil.example:{port}"),
+    ] {
+        let out = raw(
+            c.addr,
+            &format!("GET /api/v1/rounds HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(out.starts_with("HTTP/1.1 403"), "{host}: {out}");
+        assert!(
+            out.contains("application/json") && out.contains("\"forbidden\""),
+            "{out}"
+        );
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "[::1]".to_string(),
+    ] {
+        let out = raw(
+            c.addr,
+            &format!("GET /api/v1/rounds HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(out.starts_with("HTTP/1.1 200"), "{host}: {out}");
+    }
+    // A write from a rebinding origin is another site.
+    let r = request(
+        c.addr,
+        "POST",
+        "/api/v1/rounds",
+        &[("Origin", &format!("http://127.evil.example:{port}"))],
+        b"",
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(r.json()["error"]["kind"], "forbidden");
+    assert!(c.entries().is_empty());
+}
+
+#[test]
+fn wrong_bearer_tokens_wait_like_wrong_logins() {
+    let c = Console::with_auth(
+        Auth::with_token_hash(sha256(b"0123456789abcdef")),
+        panels::serve::DEFAULT_MAX_UPLOAD,
+    );
+    let t = std::time::Instant::now();
+    let r = request(
+        c.addr,
+        "GET",
+        "/api/v1/rounds",
+        &[("Authorization", "Bearer wrong-token-here")],
+        b"",
+    );
+    assert_eq!(r.status, 401);
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(290),
+        "{:?}",
+        t.elapsed()
+    );
+    let t = std::time::Instant::now();
+    let r = request(
+        c.addr,
+        "GET",
+        "/api/v1/rounds",
+        &[("Authorization", "Bearer 0123456789abcdef")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert!(t.elapsed() < std::time::Duration::from_millis(290));
+}
+
+#[test]
+fn a_damaged_round_is_listed_as_damaged_and_the_others_still_list() {
+    let c = Console::open();
+    let good = new_round(&c, &yangtze(), "a.json");
+    let bad = new_round(&c, &yangtze(), "b.json");
+    std::fs::write(c.round_dir(&bad).join("state.json"), "{not json").unwrap();
+    let r = get(c.addr, "/api/v1/rounds");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let list = r.json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let damaged = list.iter().find(|v| v["id"] == bad.as_str()).unwrap();
+    let why = damaged["damaged"].as_str().unwrap();
+    assert!(
+        why.starts_with(&format!("rounds/{bad}/state.json")),
+        "{why}"
+    );
+    assert!(list
+        .iter()
+        .any(|v| v["meta"]["id"] == good.as_str() || v["id"] == good.as_str()));
+    let r = get(c.addr, &format!("/api/v1/rounds/{bad}"));
+    assert_eq!(r.status, 500);
+    assert!(
+        !r.text().contains(&c.data.path().display().to_string()),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains(&format!("rounds/{bad}/state.json")),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn malformed_requests_get_json_errors_and_change_nothing() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "y.json");
+    // A query without a field.
+    let r = get(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/explain?application=A0001"),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expert"),
+        "{}",
+        r.text()
+    );
+    // An upload that is not multipart.
+    let r = request(
+        c.addr,
+        "POST",
+        "/api/v1/rounds",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["kind"], "bad_input", "{}", r.text());
+    // Time limits that are not a sane number of seconds never start a job.
+    for t in ["1e20", "0", "-1", "1000001"] {
+        let r = request(
+            c.addr,
+            "POST",
+            &format!("/api/v1/rounds/{id}/solve?wait=true"),
+            &[("Content-Type", "application/json")],
+            format!("{{\"time_limit\": {t}}}").as_bytes(),
+        );
+        assert_eq!(r.status, 400, "{t}: {}", r.text());
+        assert!(r.text().contains("time_limit"), "{}", r.text());
+    }
+    assert!(!c.round_dir(&id).join("job.json").exists());
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/rounds/{id}/solve"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("csrf={csrf}&time_limit=1e308").as_bytes(),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(!c.round_dir(&id).join("job.json").exists());
+    // An unknown replace mode is refused, not taken as a decline.
+    solve_wait(&c, &id);
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/rounds/{id}/replace"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("csrf={csrf}&as=bogus&mark=A0001:E0353").as_bytes(),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    let v = get(c.addr, &format!("/api/v1/rounds/{id}")).json();
+    assert_eq!(v["steps"].as_array().unwrap().len(), 1, "no step added");
+    // The busy answer names what holds the round.
+    let round = c.app.store.get(&id).unwrap();
+    let held = round.lock.clone().try_lock_owned().unwrap();
+    round.set_holder("a replacement");
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/solve"),
+        &serde_json::json!({}),
+    );
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text().contains("a replacement is running"),
+        "{}",
+        r.text()
+    );
+    drop(held);
+    // The browser's icon request is answered.
+    assert_eq!(get(c.addr, "/favicon.ico").status, 204);
+}
+
+#[test]
+fn the_reviewer_workbook_is_in_the_inputs_language_as_the_clis() {
+    let c = Console::open();
+    let bytes = std::fs::read(repo("instances/yangtze-office.xlsx")).unwrap();
+    let id = new_round(&c, &bytes, "yangtze-office.xlsx");
+    solve_wait(&c, &id);
+    let r = get(c.addr, &format!("/api/v1/rounds/{id}/panels.xlsx"));
+    assert_eq!(r.status, 200);
+    let out = tempfile::tempdir().unwrap();
+    let cli = out.path().join("cli.xlsx");
+    run_cli(
+        &c.round_dir(&id),
+        &[
+            "export",
+            "input.xlsx",
+            "001-solve.panels.json",
+            "--out",
+            cli.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        r.body == std::fs::read(&cli).unwrap(),
+        "console workbook = CLI workbook"
+    );
+}
+
+#[test]
+fn a_second_server_on_the_same_data_folder_refuses_and_touches_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let first = ServerProcess::start(data.path(), &[]);
+    let r = upload(first.addr, "y.json", &yangtze(), &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let dir = data.path().join("rounds").join(&id);
+    // What a live server has in flight: a staging folder, a temporary
+    // file, a running job.
+    let staging = data.path().join("rounds/.new-20260101-000000-abcdef");
+    std::fs::create_dir(&staging).unwrap();
+    let temp = dir.join(".panels-tmp-1-x");
+    std::fs::write(&temp, "partial").unwrap();
+    let job = r#"{"id":"solve-1","kind":"solve","state":"running","started":"2026-01-01T00:00:00Z","params":{}}"#;
+    std::fs::write(dir.join("job.json"), job).unwrap();
+    let out = std::process::Command::new(panels_bin())
+        .args(["serve", "--data"])
+        .arg(data.path())
+        .args(["--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another panels serve is using the data folder"),
+        "{err}"
+    );
+    assert!(staging.is_dir() && temp.is_file(), "nothing removed");
+    assert_eq!(std::fs::read_to_string(dir.join("job.json")).unwrap(), job);
+    assert_eq!(get(first.addr, "/api/v1/rounds").status, 200);
+    drop(first);
 }

@@ -173,9 +173,15 @@ fn io_err(path: &Path, e: std::io::Error) -> ActionError {
 ///
 /// # Errors
 /// Every load problem, as data ([`ActionError::load`]).
-pub fn load_round(input: &Path) -> Result<(Instance, String), ActionError> {
-    crate::io::load_instance_hashed(input).map_err(|e| ActionError::load(&e))
+pub fn load_round(input: &Path) -> Result<LoadedRound, ActionError> {
+    let l = crate::io::load_instance_noted(input, &|_| {}).map_err(|e| ActionError::load(&e))?;
+    Ok((l.instance, l.sha256, l.lang))
 }
+
+/// A round's instance as loaded: the instance, its input hash
+/// (`input_sha256`) and the language of its sheet and column names (the
+/// CLI's default for outputs).
+pub type LoadedRound = (Instance, String, crate::io::office::Lang);
 
 // ---------------------------------------------------------------- solve
 
@@ -203,9 +209,12 @@ pub fn solve(
     progress: solve::progress::Progress,
     out: &Path,
 ) -> Result<PanelsFile, ActionError> {
-    let time_limit = match params.time_limit {
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => {
+    let time_limit = match params
+        .time_limit
+        .map(|t| (t, Duration::try_from_secs_f64(t)))
+    {
+        Some((t, Ok(d))) if t > 0.0 => Some(d),
+        Some((t, _)) => {
             return Err(ActionError::bad(format!(
                 "time_limit must be a positive number of seconds, got {t}"
             )))
@@ -547,7 +556,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Writes panels as `.xlsx`/`.csv`/`.json`, or anonymised for the
-/// applicants, as `panels export INPUT PANELS --out out [--anonymous]`.
+/// applicants, as `panels export INPUT PANELS --out out [--anonymous]`
+/// (a workbook's sheet names and headers in `lang`, the CLI's default
+/// being the input's language).
 ///
 /// # Errors
 /// Panels that break a rule are not exported (bad input here; the CLI
@@ -558,6 +569,7 @@ pub fn export(
     panels_path: &Path,
     out: &Path,
     anonymous: bool,
+    lang: crate::io::office::Lang,
 ) -> Result<(), ActionError> {
     let panels = crate::io::read_panels_for(panels_path, inst)
         .map_err(|e| ActionError::bad(e.to_string()))?;
@@ -578,7 +590,9 @@ pub fn export(
         };
         crate::io::write_atomic(out, &bytes).map_err(|e| io_err(out, e))
     } else {
-        crate::io::write_panels(out, &panels, inst).map_err(write_err)
+        let mut staged = crate::io::Outputs::new();
+        crate::io::stage_panels_in(&mut staged, out, &panels, inst, lang).map_err(write_err)?;
+        staged.commit().map_err(write_err)
     }
 }
 

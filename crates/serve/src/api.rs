@@ -68,15 +68,32 @@ pub fn unauthorized() -> Response {
     r
 }
 
+/// 403 as a JSON error (another host name, another site).
+pub fn forbidden(message: &str) -> Response {
+    ApiError(ActionError::new(ErrorKind::Forbidden, message)).into_response()
+}
+
 fn not_found(what: &str) -> ApiError {
     ApiError(ActionError::new(ErrorKind::NotFound, format!("no {what}")))
 }
 
-fn busy() -> ApiError {
+/// 409: the round is held by `what` (`a solve`, `a replacement`, …).
+fn busy(what: &str) -> ApiError {
     ApiError(ActionError::new(
         ErrorKind::Busy,
-        "a solve or draw is running on this round; wait for it to finish",
+        format!("{what} is running on this round; wait for it to finish"),
     ))
+}
+
+/// Takes the round's lock for `what`, or 409 naming what holds it.
+fn hold(round: &Round, what: &'static str) -> Result<tokio::sync::OwnedMutexGuard<()>, ApiError> {
+    let guard = round
+        .lock
+        .clone()
+        .try_lock_owned()
+        .map_err(|_| busy(&round.holder()))?;
+    round.set_holder(what);
+    Ok(guard)
 }
 
 /// The API's routes.
@@ -188,13 +205,23 @@ pub fn round_of(app: &Shared, id: &str) -> Result<Arc<Round>, ApiError> {
     app.store.get(id).ok_or_else(|| not_found("such round"))
 }
 
-async fn list_rounds(State(app): State<Shared>) -> Result<Json<Vec<RoundView>>, ApiError> {
-    app.store
+/// Every round, newest first; a round whose folder does not read (edited
+/// by hand) is listed with its id and its problem instead of failing the
+/// whole list.
+async fn list_rounds(State(app): State<Shared>) -> Json<Vec<serde_json::Value>> {
+    let list = app
+        .store
         .list()
         .iter()
-        .map(|r| view(r))
-        .collect::<Result<_, _>>()
-        .map(Json)
+        .map(|r| match view(r) {
+            Ok(v) => serde_json::to_value(v).unwrap_or_default(),
+            Err(e) => serde_json::json!({
+                "id": r.id,
+                "damaged": app.store.relative(&e.0.message),
+            }),
+        })
+        .collect();
+    Json(list)
 }
 
 async fn round_status(
@@ -279,6 +306,37 @@ pub async fn read_upload(mut mp: Multipart) -> Result<UploadForm, ApiError> {
     })
 }
 
+/// The multipart body of an upload, or a JSON 400 saying how to send it.
+///
+/// # Errors
+/// The request is not `multipart/form-data`.
+pub fn multipart_of(
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Multipart, ApiError> {
+    mp.map_err(|e| {
+        ApiError(ActionError::bad(format!(
+            "send the round as multipart/form-data with the field 'file' ({})",
+            e.body_text()
+        )))
+    })
+}
+
+/// A query string as its struct, or a JSON 400 naming what is missing.
+///
+/// # Errors
+/// A missing or malformed field.
+pub fn query_of<T>(
+    q: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError(ActionError::bad(format!(
+            "the query string: {}",
+            e.body_text()
+                .trim_start_matches("Failed to deserialize query string: ")
+        )))
+    })
+}
+
 fn multipart_error(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError(ActionError::new(
@@ -317,8 +375,11 @@ pub async fn make_round(app: &Shared, form: UploadForm) -> Result<Arc<Round>, Ap
     Ok(round)
 }
 
-async fn create_round(State(app): State<Shared>, mp: Multipart) -> Result<Response, ApiError> {
-    let form = read_upload(mp).await?;
+async fn create_round(
+    State(app): State<Shared>,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let form = read_upload(multipart_of(mp)?).await?;
     let round = make_round(&app, form).await?;
     let body = Json(serde_json::json!({ "id": round.id, "round": view(&round)? }));
     Ok((StatusCode::CREATED, body).into_response())
@@ -333,6 +394,9 @@ pub struct WaitQuery {
     #[serde(default)]
     pub wait: bool,
 }
+
+/// Largest time limit a solve takes: 1,000,000 s (about 11.6 days).
+pub const MAX_TIME_LIMIT: f64 = 1e6;
 
 /// The body of `POST …/solve`.
 #[derive(Debug, Default, Deserialize)]
@@ -372,9 +436,17 @@ impl SolveBody {
                 .parse()
                 .map_err(|e| ActionError::bad(format!("candidates {v}: {e}")))?,
         };
+        let time_limit = match self.time_limit {
+            Some(t) if !(t.is_finite() && t > 0.0 && t <= MAX_TIME_LIMIT) => {
+                return Err(ActionError::bad(format!(
+                    "time_limit {t}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT}"
+                )))
+            }
+            t => t,
+        };
         Ok(SolveParams {
             method,
-            time_limit: self.time_limit,
+            time_limit,
             candidates,
         })
     }
@@ -435,7 +507,7 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T
 /// 409 when the round is held.
 pub fn start_job(round: &Arc<Round>, kind: JobKind) -> Result<Arc<jobs::Job>, ApiError> {
     jobs::start(round, kind).map_err(|e| match e {
-        StartError::Busy => busy(),
+        StartError::Busy => busy(&round.holder()),
         StartError::Io(m) => ApiError(ActionError::other(m)),
     })
 }
@@ -531,7 +603,7 @@ async fn events(State(app): State<Shared>, Path(id): Path<String>) -> Result<Res
 /// 409 when a job holds the round, 404 without panels, else as
 /// [`actions::replace`].
 pub async fn replace_step(round: &Arc<Round>, marks: Marks) -> Result<Step, ApiError> {
-    let guard = round.lock.clone().try_lock_owned().map_err(|_| busy())?;
+    let guard = hold(round, "a replacement")?;
     let round = round.clone();
     let step = tokio::task::spawn_blocking(move || -> Result<Step, ApiError> {
         let _guard = guard;
@@ -621,9 +693,10 @@ pub async fn explain_pair(round: Arc<Round>, q: PairQuery) -> Result<actions::Ex
 async fn explain(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    Query(q): Query<PairQuery>,
+    q: Result<Query<PairQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<actions::Explained>, ApiError> {
-    Ok(Json(explain_pair(round_of(&app, &id)?, q).await?))
+    let round = round_of(&app, &id)?;
+    Ok(Json(explain_pair(round, query_of(q)?).await?))
 }
 
 async fn verify(
@@ -667,7 +740,7 @@ pub async fn history_step(
     round: &Arc<Round>,
     body: HistoryBody,
 ) -> Result<HistoryMark, ApiError> {
-    let guard = round.lock.clone().try_lock_owned().map_err(|_| busy())?;
+    let guard = hold(round, "an append to the history")?;
     let (app, round) = (app.clone(), round.clone());
     tokio::task::spawn_blocking(move || -> Result<HistoryMark, ApiError> {
         let _guard = guard;
@@ -685,7 +758,42 @@ pub async fn history_step(
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_string);
+        if let Some(m) = state.history.first() {
+            let what = format!(
+                "year {}{}, step {}",
+                m.year,
+                m.round.as_deref().map(|r| format!(", round {r}")).unwrap_or_default(),
+                m.step
+            );
+            return Err(ApiError(ActionError::bad(if m.pending {
+                format!(
+                    "this round's append to history.csv was started at {} ({what}) and not confirmed (the console stopped or a write failed); look in history.csv before doing anything: a round is appended once",
+                    m.at
+                )
+            } else {
+                format!(
+                    "this round was appended to history.csv at {} ({what}, {} records); a round is appended once",
+                    m.at, m.added
+                )
+            })));
+        }
         let logs = state.current_replace_logs();
+        let mut mark = HistoryMark {
+            at: now_rfc3339(),
+            step: current.n,
+            year,
+            round: label,
+            replace_logs: logs,
+            added: 0,
+            total: 0,
+            pending: true,
+        };
+        // The round is recorded before the history file is written: a
+        // kill or a failed write between the two can never let the same
+        // round in twice.
+        round
+            .push_history(mark.clone())
+            .map_err(|e| ActionError::other(format!("{}; nothing was appended", app.store.relative(&e))))?;
         let held = app
             .store
             .history_lock
@@ -694,23 +802,42 @@ pub async fn history_step(
         let done = actions::history_append(
             (&loaded.0, &loaded.1),
             &round.file(&current.panels),
-            &logs.iter().map(|l| round.file(l)).collect::<Vec<_>>(),
+            &mark.replace_logs.iter().map(|l| round.file(l)).collect::<Vec<_>>(),
             year,
-            label.as_deref(),
+            mark.round.as_deref(),
             app.store.history_path(),
         )
-        .map_err(|e| relabel_paths(e, &round, app.store.history_path()))?;
+        .map_err(|e| relabel_paths(e, &round, app.store.history_path()));
         drop(held);
-        let mark = HistoryMark {
-            at: now_rfc3339(),
-            step: current.n,
-            year,
-            round: label,
-            replace_logs: logs,
-            added: done.added,
-            total: done.total,
+        let done = match done {
+            Ok(d) => d,
+            Err(mut e) => {
+                // history.csv is written whole or not at all: nothing was
+                // added; the pending mark goes.
+                if let Err(w) = round.drop_pending_history() {
+                    e.message = format!(
+                        "{}; nothing was added to history.csv, but the round still reads as appended ({})",
+                        e.message,
+                        app.store.relative(&w)
+                    );
+                }
+                return Err(ApiError(e));
+            }
         };
-        round.push_history(mark.clone()).map_err(ActionError::other)?;
+        mark.added = done.added;
+        mark.total = done.total;
+        mark.pending = false;
+        if let Err(e) = round.push_history(mark.clone()) {
+            // The records are in history.csv and the round reads as
+            // appended (pending): the answer says so.
+            round.log(serde_json::json!({"at": now_rfc3339(), "action": "history", "outcome": "appended, not confirmed", "message": app.store.relative(&e)}));
+            return Err(ApiError(ActionError::other(format!(
+                "{} records were appended to history.csv ({} in all), but confirming it in the round failed: {}; the round reads as appended and will not be appended again",
+                done.added,
+                done.total,
+                app.store.relative(&e)
+            ))));
+        }
         round.log(serde_json::json!({"at": mark.at, "action": "history", "outcome": "done", "mark": mark}));
         Ok(mark)
     })
@@ -883,10 +1010,10 @@ pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, Stri
         match what {
             Download::PanelsJson => {}
             Download::PanelsCsv | Download::PanelsXlsx => {
-                actions::export(inst, hash, &panels, &path, false)?
+                actions::export(inst, hash, &panels, &path, false, loaded.2)?
             }
             Download::AnonymousXlsx | Download::AnonymousCsv => {
-                actions::export(inst, hash, &panels, &path, true)?
+                actions::export(inst, hash, &panels, &path, true, loaded.2)?
             }
             Download::ReportHtml | Download::ReportMd | Download::FiguresJson => actions::report(
                 inst,

@@ -18,6 +18,10 @@ use sha2::{Digest, Sha256};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "panels_session";
 
+/// How long a wrong token waits before its answer (bearer tokens and the
+/// login form alike): guessing is slow.
+pub const WRONG_TOKEN_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Authentication state of a server.
 #[derive(Debug)]
 pub struct Auth {
@@ -78,6 +82,12 @@ impl Auth {
             .map(|csrf| Caller::Session(csrf.clone()))
     }
 
+    /// True when a token is needed and the headers carry a bearer token
+    /// (right or wrong).
+    pub fn bearer_sent(&self, headers: &axum::http::HeaderMap) -> bool {
+        self.required() && headers.contains_key(axum::http::header::AUTHORIZATION)
+    }
+
     /// Checks a token typed into the login form.
     pub fn token_matches(&self, token: &str) -> bool {
         self.token_sha256
@@ -129,7 +139,7 @@ impl Auth {
 pub fn setup(token_file: Option<&Path>, data: &Path, loopback: bool) -> Result<Auth, String> {
     if let Some(path) = token_file {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let token = text.trim();
+        let token = first_line_token(&text);
         if token.chars().count() < 16 {
             return Err(format!(
                 "{}: the token must be at least 16 characters",
@@ -158,6 +168,16 @@ pub fn setup(token_file: Option<&Path>, data: &Path, loopback: bool) -> Result<A
         .map_err(|e| format!("{}: {e}", kept.display()))?;
     println!("token (shown once; only its hash is kept): {token}");
     Ok(Auth::with_token_hash(hash))
+}
+
+/// The token of a token file: its first line, trimmed (a BOM too); later
+/// lines (notes) are not part of it.
+pub fn first_line_token(text: &str) -> &str {
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
 }
 
 fn parse_hex32(s: &str) -> Option<[u8; 32]> {
@@ -214,36 +234,83 @@ pub fn session_cookie(session: &str) -> String {
 }
 
 /// True when a browser says the request comes from another site: an
-/// `Origin` whose host is not the `Host` asked, or `Sec-Fetch-Site:
-/// cross-site`.
+/// `Origin` that is not exactly `http(s)://` and the `Host` asked (or
+/// `null`, or not an origin at all), or `Sec-Fetch-Site: cross-site`.
 pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
     let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
     if get("sec-fetch-site") == Some("cross-site") {
         return true;
     }
     match (get("origin"), get("host")) {
-        (Some("null"), _) => true,
-        (Some(origin), Some(host)) => {
-            let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
-            !origin_host.eq_ignore_ascii_case(host)
-        }
+        (Some(origin), Some(host)) => match origin_authority(origin) {
+            Some(authority) => !authority.eq_ignore_ascii_case(host.trim()),
+            None => true,
+        },
         (Some(_), None) => true,
         _ => false,
     }
 }
 
-/// True when an open console is asked under a name other than the
-/// loopback one (a DNS rebinding page would send its own host name).
+/// The `host[:port]` of an origin `http://host[:port]` or
+/// `https://host[:port]`; `None` for anything else (`null`, a path, a
+/// user name, another scheme).
+fn origin_authority(origin: &str) -> Option<&str> {
+    let rest = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))?;
+    let bad = |c: char| matches!(c, '/' | '?' | '#' | '@' | '\\') || c.is_whitespace();
+    (!rest.is_empty() && !rest.contains(bad)).then_some(rest)
+}
+
+/// True when an open console is asked under a name other than a loopback
+/// one (a DNS rebinding page would send its own host name): the `Host`
+/// must be exactly `localhost`, an IPv4 literal in 127.0.0.0/8 (four
+/// decimal octets) or `[::1]`, each with an optional port and nothing
+/// else. A request without `Host` (HTTP/1.0) is not from a browser page.
 pub fn foreign_host(headers: &axum::http::HeaderMap) -> bool {
-    let Some(host) = headers.get("host").and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
+    match headers.get("host") {
+        None => false,
+        Some(v) => !v.to_str().is_ok_and(|h| loopback_host(h.trim())),
+    }
+}
+
+/// `localhost`, `127.a.b.c` or `[::1]`, with an optional `:port`.
+pub fn loopback_host(host: &str) -> bool {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some(("::1", after)) => ("[::1]", after),
+            _ => return false,
+        }
     } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+        match host.find(':') {
+            Some(i) => host.split_at(i),
+            None => (host, ""),
+        }
     };
-    !matches!(name, "localhost" | "127.0.0.1" | "::1") && !name.starts_with("127.")
+    let port_ok = match port.strip_prefix(':') {
+        None => port.is_empty(),
+        Some(p) => {
+            !p.is_empty()
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok()
+        }
+    };
+    port_ok && (name == "[::1]" || name.eq_ignore_ascii_case("localhost") || loopback_ipv4(name))
+}
+
+/// Exactly four decimal octets (0–255, no sign, no leading `+`), the
+/// first 127.
+fn loopback_ipv4(name: &str) -> bool {
+    let octets: Vec<&str> = name.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.bytes().all(|b| b.is_ascii_digit())
+                && o.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 #[cfg(test)]
@@ -297,5 +364,76 @@ mod tests {
         assert!(foreign_host(&headers(&[("host", "evil.example:8080")])));
         assert!(!foreign_host(&headers(&[("host", "localhost:8080")])));
         assert!(!foreign_host(&headers(&[("host", "[::1]:8080")])));
+    }
+
+    #[test]
+    fn a_token_file_gives_its_first_line_trimmed() {
+        assert_eq!(
+            first_line_token("  0123456789abcdef \n# rotated\n"),
+            "0123456789abcdef"
+        );
+        assert_eq!(
+            first_line_token("\u{feff}0123456789abcdef\r\nx"),
+            "0123456789abcdef"
+        );
+        assert_eq!(first_line_token(""), "");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "0123456789abcdefXYZ\n# rotated 2026\n").unwrap();
+        let auth = setup(Some(&file), dir.path(), true).unwrap();
+        assert!(auth.token_matches("0123456789abcdefXYZ"));
+        assert!(!auth.token_matches("0123456789abcdefXYZ\n# rotated 2026"));
+    }
+
+    #[test]
+    fn only_exact_loopback_hosts_are_ours() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "127.1.2.3:1",
+            "localhost",
+            "LOCALHOST:65535",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "127.evil.example",
+            "127.evil.example:8080",
+            "127.0.0.1.nip.io",
+            "127.0.0.1.nip.io:8080",
+            "127.0.0.1:80@evil.example",
+            "127.0.0.1:8080:1",
+            "127.0.0.1:",
+            "127.0.0.1:99999",
+            "127.0.0.1:+80",
+            "127.0.0.256",
+            "127.0.1",
+            "127.0.0.0.1",
+            "127..0.1",
+            "localhost.evil.example",
+            "evil.example",
+            "[::1].evil",
+            "[::2]:80",
+            "[::1]80",
+            "",
+        ] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_origin_is_same_site_only_when_it_is_the_host() {
+        let same =
+            |origin: &str, host: &str| !cross_site(&headers(&[("origin", origin), ("host", host)]));
+        assert!(same("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(same("https://localhost:8080", "localhost:8080"));
+        assert!(!same("http://127.0.0.1:8080/x", "127.0.0.1:8080"));
+        assert!(!same("http://u@127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(!same("ftp://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(!same("127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(!same("null", "127.0.0.1:8080"));
+        assert!(!same("http://127.0.0.1:9090", "127.0.0.1:8080"));
     }
 }

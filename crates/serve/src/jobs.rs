@@ -110,6 +110,10 @@ pub fn start(round: &Arc<Round>, kind: JobKind) -> Result<Arc<Job>, StartError> 
         .clone()
         .try_lock_owned()
         .map_err(|_| StartError::Busy)?;
+    round.set_holder(match kind {
+        JobKind::Solve(_) => "a solve",
+        JobKind::Draw(_) => "a draw",
+    });
     let params = params_json(&kind);
     let record = JobRecord {
         id: format!(
@@ -139,7 +143,21 @@ pub fn start(round: &Arc<Round>, kind: JobKind) -> Result<Arc<Job>, StartError> 
     }
     let (round, job2) = (round.clone(), job.clone());
     tokio::task::spawn_blocking(move || {
-        let outcome = run(&round, &job2, &kind);
+        // A panic in the solver or a writer ends the job as failed, never
+        // as running for ever.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&round, &job2, &kind)))
+                .unwrap_or_else(|p| {
+                    let why = p
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(ActionError::other(format!(
+                "the {} stopped on an internal error ({why}); nothing it was writing was kept",
+                kind.name()
+            )))
+                });
         let record = finish(&round, &job2, outcome);
         // The round is free before anyone can read that the job ended: a
         // caller who sees "done" or "failed" may start the next action at

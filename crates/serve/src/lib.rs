@@ -114,27 +114,30 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
     let path = req.uri().path().to_string();
     let headers = req.headers();
     if !app.auth.required() && auth::foreign_host(headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "this console answers on its loopback address only\n",
-        )
-            .into_response();
+        return api::forbidden("this console answers only as localhost, 127.0.0.1 or [::1]");
     }
     let writes = req.method() != Method::GET && req.method() != Method::HEAD;
     if writes && auth::cross_site(headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "requests from other sites are refused\n",
-        )
-            .into_response();
+        return api::forbidden("requests from other sites are refused");
     }
     let method = req.method().clone();
-    let public = path == "/login" || path.starts_with("/assets/");
+    let public = path == "/login" || path == "/favicon.ico" || path.starts_with("/assets/");
     let caller = app.auth.caller(headers);
     let mut resp = match (caller, public) {
         (Some(caller), _) => {
             req.extensions_mut().insert(caller);
             next.run(req).await
+        }
+        (None, public) if app.auth.bearer_sent(headers) => {
+            // A wrong token waits, as a wrong login does: guessing is slow.
+            tokio::time::sleep(auth::WRONG_TOKEN_WAIT).await;
+            if public {
+                next.run(req).await
+            } else if path.starts_with("/api/") {
+                api::unauthorized()
+            } else {
+                pages::login_page(StatusCode::UNAUTHORIZED, None)
+            }
         }
         (None, true) => next.run(req).await,
         (None, false) if path.starts_with("/api/") => api::unauthorized(),
@@ -143,6 +146,9 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED && path.starts_with("/api/") {
         let allow = resp.headers().get(header::ALLOW).cloned();
         resp = api::wrong_method(&method, &path, allow);
+    }
+    if resp.status().is_client_error() || resp.status().is_server_error() {
+        resp = without_server_paths(&app, resp).await;
     }
     let h = resp.headers_mut();
     h.insert(
@@ -163,24 +169,55 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
     resp
 }
 
+/// An error answer with the data folder's path taken out of its text
+/// (files named as in the data folder, never by the server's paths).
+async fn without_server_paths(app: &Shared, resp: Response) -> Response {
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let bytes = match std::str::from_utf8(&bytes) {
+        Ok(text) => axum::body::Bytes::from(app.store.relative(text)),
+        Err(_) => bytes,
+    };
+    let mut resp = Response::from_parts(parts, axum::body::Body::from(bytes));
+    resp.headers_mut().remove(header::CONTENT_LENGTH);
+    resp
+}
+
 /// Runs `panels serve` until interrupted.
+///
+/// The data folder is locked (`DATA/.lock`, an OS file lock released when
+/// the process ends, even by a kill) and the port bound before anything
+/// in the folder is touched: a second server on the same folder, or on a
+/// port in use, refuses to start and changes nothing (the start-up
+/// clean-up of a killed server's leftovers runs only for the folder's
+/// one server).
 ///
 /// # Errors
 /// A bind address off loopback without a way to make a token, a data
-/// folder that cannot be used, or a port that cannot be bound.
+/// folder that cannot be used or that another server holds, or a port
+/// that cannot be bound.
 pub fn serve(opts: &ServeOptions) -> Result<(), String> {
     let loopback = opts.bind.ip().is_loopback();
     std::fs::create_dir_all(&opts.data).map_err(|e| format!("{}: {e}", opts.data.display()))?;
-    let auth = auth::setup(opts.token_file.as_deref(), &opts.data, loopback)?;
-    let app = Arc::new(App::open(&opts.data, auth, opts.max_upload)?);
+    let _lock = lock_data_folder(&opts.data)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(opts.bind))
+        .map_err(|e| {
+            format!(
+                "{}: {e}; nothing in {} was touched",
+                opts.bind,
+                opts.data.display()
+            )
+        })?;
+    let auth = auth::setup(opts.token_file.as_deref(), &opts.data, loopback)?;
+    let app = Arc::new(App::open(&opts.data, auth, opts.max_upload)?);
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(opts.bind)
-            .await
-            .map_err(|e| format!("{}: {e}", opts.bind))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         eprintln!(
             "panels console on http://{addr}/ (data in {}; {})",
@@ -198,4 +235,35 @@ pub fn serve(opts: &ServeOptions) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+/// Takes the data folder's lock, `DATA/.lock`: an exclusive OS lock on
+/// the open file, held until the returned file is dropped or the process
+/// ends (a kill releases it too, so no stale lock is left).
+///
+/// # Errors
+/// Another `panels serve` holds the folder, or the file cannot be opened.
+pub fn lock_data_folder(data: &std::path::Path) -> Result<std::fs::File, String> {
+    let path = data.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use rustix::fs::{flock, FlockOperation};
+        if let Err(e) = flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            return Err(if e == rustix::io::Errno::WOULDBLOCK {
+                format!(
+                    "another panels serve is using the data folder {}; stop it first (nothing was touched)",
+                    data.display()
+                )
+            } else {
+                format!("{}: {e}", path.display())
+            });
+        }
+    }
+    Ok(file)
 }

@@ -49,6 +49,7 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
         .route("/history", get(history_page))
         .route("/template.xlsx", get(api::template))
         .route("/login", get(login_get).post(login_post))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/logout", post(logout))
         .route(
             "/assets/console.css",
@@ -295,11 +296,11 @@ async fn upload(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    mp: Multipart,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let l = Lang::from_headers(&headers);
     let result = async {
-        let form = api::read_upload(mp).await?;
+        let form = api::read_upload(api::multipart_of(mp)?).await?;
         check_csrf(&app, &caller, form.csrf.as_deref())?;
         api::make_round(&app, form).await
     }
@@ -456,11 +457,13 @@ fn round_body(
             p.muted { (l.t(
                 "Appends the current panels (every pair as reviewed, the declines of its replacements as declined) to this console's history, as panels history append does; rounds uploaded afterwards take it.",
                 "将当前评审组（每对记为已评审，替换中的拒绝记为拒绝）追加到本系统的历史记录，与 panels history append 相同；之后上传的轮次将使用它。")) }
-            form.inline method="post" action={(base) "/history"} {
+            @if v.history.is_empty() { form.inline method="post" action={(base) "/history"} {
                 (csrf_field(app, caller))
                 label { (l.t("Year", "年份")) input type="number" name="year" value=(inst.policy.year.map_or(String::new(), |y| y.to_string())) required; }
                 label { (l.t("Round label (optional)", "轮次标签（可选）")) input type="text" name="round" placeholder="2026-spring"; }
                 button.secondary type="submit" disabled[v.current.is_none() || running] { (l.t("Append this round to the history", "将本轮追加到历史记录")) }
+            } } @else {
+                p.muted { (l.t("A round is appended once.", "每轮只追加一次。")) }
             }
             p { a href="/history" { (l.t("The console's history", "本系统的历史记录")) } }
         }
@@ -687,11 +690,23 @@ async fn panels_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(q): Query<PanelsQuery>,
+    q: Result<Query<PanelsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let round = match api::round_of(&app, &id) {
         Ok(r) => r,
         Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let q = match api::query_of(q) {
+        Ok(q) => q,
+        Err(e) => {
+            return error_page(
+                &app,
+                round_lang(&round),
+                Some(&caller),
+                &e,
+                Some(&format!("/rounds/{id}/panels")),
+            )
+        }
     };
     let l = round_lang(&round);
     let r2 = round.clone();
@@ -941,10 +956,15 @@ async fn replace_form(
             allow_moves: get("allow_moves") == Some("true"),
             ..Marks::default()
         };
-        match get("as").unwrap_or("decline") {
+        match get("as").map(str::trim).unwrap_or("decline") {
+            "" | "decline" => marks.decline = pairs,
             "withdraw" => marks.withdraw = pairs,
             "lock" => marks.lock = pairs,
-            _ => marks.decline = pairs,
+            other => {
+                return Err(ApiError(ActionError::bad(format!(
+                    "as {other}: expected decline, withdraw or lock"
+                ))))
+            }
         }
         api::replace_step(&round, marks).await
     }
@@ -961,11 +981,23 @@ async fn explain_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(q): Query<PairQuery>,
+    q: Result<Query<PairQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let round = match api::round_of(&app, &id) {
         Ok(r) => r,
         Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+    };
+    let q = match api::query_of(q) {
+        Ok(q) => q,
+        Err(e) => {
+            return error_page(
+                &app,
+                round_lang(&round),
+                Some(&caller),
+                &e,
+                Some(&format!("/rounds/{id}/panels")),
+            )
+        }
     };
     let l = round_lang(&round);
     let title = format!("{} · {}", q.application, q.expert);

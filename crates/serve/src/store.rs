@@ -27,8 +27,6 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Instance;
-
 /// What kind of upload made the round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -138,6 +136,11 @@ pub struct HistoryMark {
     pub added: usize,
     /// Records in the history file afterwards.
     pub total: usize,
+    /// True while the append is recorded but the history file not yet
+    /// confirmed written (the round is recorded before the file is
+    /// written, so it is never appended twice).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
 }
 
 /// `state.json`: the steps done, the newest last.
@@ -213,9 +216,12 @@ pub struct Round {
     /// Held by every request that changes the round, and by its job.
     pub lock: Arc<tokio::sync::Mutex<()>>,
     /// The instance, loaded on first use.
-    pub loaded: Mutex<Option<Arc<(Instance, String)>>>,
+    pub loaded: Mutex<Option<Arc<super::actions::LoadedRound>>>,
     /// The running or last job.
     pub job: Mutex<Option<Arc<super::jobs::Job>>>,
+    /// What holds `lock` now or held it last (`a solve`, `a replacement`,
+    /// …), for the busy message.
+    pub holder: Mutex<&'static str>,
     /// Held while a download (report, workbook, export) is made.
     pub derive: Mutex<()>,
     /// The panels file last read for the pages, by its name.
@@ -223,6 +229,18 @@ pub struct Round {
 }
 
 impl Round {
+    /// What holds the round's lock (set by whoever takes it).
+    pub fn holder(&self) -> String {
+        self.holder
+            .lock()
+            .map_or_else(|p| p.into_inner().to_string(), |h| h.to_string())
+    }
+
+    /// Records what holds the round's lock, just after taking it.
+    pub fn set_holder(&self, what: &'static str) {
+        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = what;
+    }
+
     /// The instance path inside the folder.
     pub fn input(&self) -> PathBuf {
         self.dir.join(self.meta.form.input_name())
@@ -241,16 +259,31 @@ impl Round {
         read_json_or_default(&self.dir.join("state.json"))
     }
 
-    /// Records an append to the console's history: after the history
-    /// file is written, atomically.
+    /// Records an append to the console's history (atomically): first as
+    /// pending, before the history file is written, then confirmed with
+    /// its counts, replacing the pending mark of the same step.
     ///
     /// # Errors
-    /// The write failed.
+    /// The write failed; `state.json` is as before.
     pub fn push_history(&self, mark: HistoryMark) -> Result<RoundState, String> {
         let mut state = self.state()?;
+        state
+            .history
+            .retain(|m| !(m.pending && m.step == mark.step));
         state.history.push(mark);
         write_json(&self.dir.join("state.json"), &state)?;
         Ok(state)
+    }
+
+    /// Removes a pending append mark (its history write failed and
+    /// nothing was added).
+    ///
+    /// # Errors
+    /// The write failed.
+    pub fn drop_pending_history(&self) -> Result<(), String> {
+        let mut state = self.state()?;
+        state.history.retain(|m| !m.pending);
+        write_json(&self.dir.join("state.json"), &state)
     }
 
     /// Records a finished step: after its files, atomically.
@@ -321,7 +354,9 @@ impl Round {
     /// # Errors
     /// The input does not load (it did when the round was made, so only
     /// if the folder was changed by hand).
-    pub fn instance(&self) -> Result<Arc<(Instance, String)>, super::actions::ActionError> {
+    pub fn instance(
+        &self,
+    ) -> Result<Arc<super::actions::LoadedRound>, super::actions::ActionError> {
         let mut guard = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(l) = guard.as_ref() {
             return Ok(l.clone());
@@ -335,6 +370,7 @@ impl Round {
 /// All rounds under the data folder.
 #[derive(Debug)]
 pub struct Store {
+    data: PathBuf,
     root: PathBuf,
     history: PathBuf,
     /// Held while the console's history file is read or written.
@@ -374,6 +410,7 @@ impl Store {
                 lock: Arc::default(),
                 loaded: Mutex::new(None),
                 job: Mutex::new(None),
+                holder: Mutex::new("another request"),
                 derive: Mutex::new(()),
                 panels_cache: Mutex::new(None),
             };
@@ -387,6 +424,7 @@ impl Store {
             rounds.insert(name, Arc::new(round));
         }
         Ok(Store {
+            data: data.to_path_buf(),
             root,
             history: data.join("history.csv"),
             history_lock: Mutex::new(()),
@@ -399,6 +437,21 @@ impl Store {
     /// writes it); the next rounds uploaded take it as their history.
     pub fn history_path(&self) -> &Path {
         &self.history
+    }
+
+    /// `message` with the data folder's path taken out, so that files are
+    /// named as in the data folder (`rounds/ID/state.json`), never by the
+    /// server's paths.
+    pub fn relative(&self, message: &str) -> String {
+        let prefix = format!("{}{}", self.data.display(), std::path::MAIN_SEPARATOR);
+        let mut out = message.replace(&prefix, "");
+        if let Ok(abs) = std::path::absolute(&self.data) {
+            out = out.replace(
+                &format!("{}{}", abs.display(), std::path::MAIN_SEPARATOR),
+                "",
+            );
+        }
+        out
     }
 
     /// A round by id (`None` for an unknown or malformed id).
@@ -440,7 +493,7 @@ impl Store {
         id: &str,
         staging: &Path,
         meta: RoundMeta,
-        loaded: (Instance, String),
+        loaded: super::actions::LoadedRound,
     ) -> Result<Arc<Round>, String> {
         let dir = self.root.join(id);
         if let Err(e) = std::fs::rename(staging, &dir) {
@@ -455,6 +508,7 @@ impl Store {
             lock: Arc::default(),
             loaded: Mutex::new(Some(Arc::new(loaded))),
             job: Mutex::new(None),
+            holder: Mutex::new("another request"),
             derive: Mutex::new(()),
             panels_cache: Mutex::new(None),
         });
