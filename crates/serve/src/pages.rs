@@ -686,27 +686,37 @@ pub struct PanelsQuery {
     pub page: Option<usize>,
 }
 
+/// A round page's round and query string, or the error page: an unknown
+/// round goes back to the list, a bad query to the round's panels.
+fn round_and_query<T>(
+    app: &Shared,
+    caller: &Caller,
+    id: &str,
+    q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<(Arc<Round>, T), Box<Response>> {
+    let round = api::round_of(app, id)
+        .map_err(|e| Box::new(error_page(app, Lang::of("en"), Some(caller), &e, Some("/"))))?;
+    let q = api::query_of(q).map_err(|e| {
+        Box::new(error_page(
+            app,
+            round_lang(&round),
+            Some(caller),
+            &e,
+            Some(&format!("/rounds/{id}/panels")),
+        ))
+    })?;
+    Ok((round, q))
+}
+
 async fn panels_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<PanelsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
-        Ok(r) => r,
-        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
-    };
-    let q = match api::query_of(q) {
-        Ok(q) => q,
-        Err(e) => {
-            return error_page(
-                &app,
-                round_lang(&round),
-                Some(&caller),
-                &e,
-                Some(&format!("/rounds/{id}/panels")),
-            )
-        }
+    let (round, q) = match round_and_query(&app, &caller, &id, q) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     let r2 = round.clone();
@@ -983,21 +993,9 @@ async fn explain_page(
     Path(id): Path<String>,
     q: Result<Query<PairQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
-        Ok(r) => r,
-        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
-    };
-    let q = match api::query_of(q) {
-        Ok(q) => q,
-        Err(e) => {
-            return error_page(
-                &app,
-                round_lang(&round),
-                Some(&caller),
-                &e,
-                Some(&format!("/rounds/{id}/panels")),
-            )
-        }
+    let (round, q) = match round_and_query(&app, &caller, &id, q) {
+        Ok(found) => found,
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     let title = format!("{} · {}", q.application, q.expert);
