@@ -224,28 +224,35 @@ impl Assignment {
         }
     }
 
-    /// One panel per application, in instance order, each panel's experts
-    /// sorted by index: the panels `panels replace` starts from.
+    /// The file's panels in file order, each with its experts in file
+    /// order, when the file is a round's whole panels: every application
+    /// of the instance has exactly one panel, every id is known and no
+    /// expert is listed twice on a panel (sizes are not checked).
     ///
     /// # Errors
-    /// An unknown application or expert, two panels for one application,
-    /// an expert listed twice on a panel, a panel of the wrong size or an
-    /// application without a panel (replace refills declined seats of
-    /// complete panels; it does not mend a broken file), as a message
-    /// without the file name.
-    pub fn panels_by_application(
+    /// An unknown application or expert, an application with two panels,
+    /// an expert listed twice on a panel, or applications of the instance
+    /// without a panel, as a message without the file name.
+    pub fn whole_panels(
         &self,
         inst: &Instance,
         file: &PanelsFile,
-    ) -> Result<Vec<Vec<ExpertIx>>, String> {
-        let mut panels: Vec<Option<Vec<ExpertIx>>> = vec![None; inst.applications.len()];
-        for (r, rec) in self.records.iter().zip(&file.panels) {
+    ) -> Result<Vec<(AppIx, Vec<ExpertIx>)>, String> {
+        let mut seen: Vec<Option<usize>> = vec![None; inst.applications.len()];
+        let mut panels = Vec::with_capacity(file.panels.len());
+        for (i, (r, rec)) in self.records.iter().zip(&file.panels).enumerate() {
             let a = r
                 .app
                 .ok_or_else(|| format!("unknown application {}", rec.application))?;
-            if panels[a.ix()].is_some() {
-                return Err(format!("application {} has two panels", rec.application));
+            if let Some(first) = seen[a.ix()] {
+                return Err(format!(
+                    "application {} has two panels (panels {} and {} of the file)",
+                    rec.application,
+                    first + 1,
+                    i + 1
+                ));
             }
+            seen[a.ix()] = Some(i);
             let mut experts = Vec::with_capacity(rec.experts.len());
             for (id, e) in rec.experts.iter().zip(&r.experts) {
                 let e = e.ok_or_else(|| {
@@ -259,25 +266,64 @@ impl Assignment {
                 }
                 experts.push(e);
             }
+            panels.push((a, experts));
+        }
+        let missing: Vec<&str> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(a, _)| inst.applications[a].id.as_str())
+            .collect();
+        if let Some(first) = missing.first() {
+            const SHOWN: usize = 10;
+            let more = match missing.len().saturating_sub(SHOWN) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            return Err(format!(
+                "application{} {}{more} of the instance {} no panel in the file (it covers {} of \
+                 {} applications); give the round's whole panels file",
+                if missing.len() == 1 { "" } else { "s" },
+                if missing.len() == 1 {
+                    (*first).to_string()
+                } else {
+                    missing[..missing.len().min(SHOWN)].join(", ")
+                },
+                if missing.len() == 1 { "has" } else { "have" },
+                inst.applications.len() - missing.len(),
+                inst.applications.len()
+            ));
+        }
+        Ok(panels)
+    }
+
+    /// One panel per application, in instance order, each panel's experts
+    /// sorted by index: the panels `panels replace` starts from.
+    ///
+    /// # Errors
+    /// As [`Assignment::whole_panels`], and a panel of the wrong size
+    /// (replace refills declined seats of complete panels; it does not
+    /// mend a broken file), as a message without the file name.
+    pub fn panels_by_application(
+        &self,
+        inst: &Instance,
+        file: &PanelsFile,
+    ) -> Result<Vec<Vec<ExpertIx>>, String> {
+        let mut panels: Vec<Vec<ExpertIx>> = vec![Vec::new(); inst.applications.len()];
+        for (a, mut experts) in self.whole_panels(inst, file)? {
             let k = inst.panel_size(a) as usize;
             if experts.len() != k {
                 return Err(format!(
                     "the panel of {} lists {} expert(s), its panel size is {k}; replace repairs \
                      declined seats of complete panels: fix the panel first (`panels verify` lists \
                      every broken rule)",
-                    rec.application,
+                    inst.applications[a.ix()].id,
                     experts.len()
                 ));
             }
             experts.sort_unstable();
-            panels[a.ix()] = Some(experts);
+            panels[a.ix()] = experts;
         }
-        panels
-            .into_iter()
-            .enumerate()
-            .map(|(a, p)| {
-                p.ok_or_else(|| format!("no panel for application {}", inst.applications[a].id))
-            })
-            .collect()
+        Ok(panels)
     }
 }

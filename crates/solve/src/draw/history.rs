@@ -143,84 +143,18 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
 }
 
 /// A panels file's panels by application (file order), or why it is not
-/// a round's final panels: an unknown application or expert, an
-/// application with two panels, an expert twice on one panel, or an
-/// application of the instance without a panel (a message naming them,
-/// without the file name). Panel sizes are not checked: a seat left
-/// empty when no replacement was found is part of the round's record.
+/// a round's final panels ([`Assignment::whole_panels`]: an unknown
+/// application or expert, an application with two panels, an expert twice
+/// on one panel, or an application of the instance without a panel; a
+/// message without the file name). Panel sizes are not checked: a seat
+/// left empty when no replacement was found is part of the round's record.
+///
+/// [`Assignment::whole_panels`]: crate::io::assignment::Assignment::whole_panels
 pub fn final_panels(
     inst: &Instance,
     file: &crate::io::panels::PanelsFile,
 ) -> Result<Vec<(crate::model::AppIx, Vec<crate::model::ExpertIx>)>, String> {
-    let assignment = crate::io::assignment::Assignment::resolve(inst, file);
-    let mut seen: Vec<Option<usize>> = vec![None; inst.applications.len()];
-    let mut panels = Vec::with_capacity(file.panels.len());
-    for (i, (r, rec)) in assignment.records.iter().zip(&file.panels).enumerate() {
-        let a = r
-            .app
-            .ok_or_else(|| format!("unknown application {}", rec.application))?;
-        if let Some((id, _)) = rec
-            .experts
-            .iter()
-            .zip(&r.experts)
-            .find(|(_, e)| e.is_none())
-        {
-            return Err(format!(
-                "unknown expert {id} on the panel of {}",
-                rec.application
-            ));
-        }
-        if let Some(first) = seen[a.ix()] {
-            return Err(format!(
-                "application {} has two panels (panels {} and {} of the file)",
-                rec.application,
-                first + 1,
-                i + 1
-            ));
-        }
-        seen[a.ix()] = Some(i);
-        if r.distinct.len() < r.experts.len() {
-            let twice = r
-                .experts
-                .iter()
-                .zip(&rec.experts)
-                .enumerate()
-                .find(|(j, (e, _))| r.experts[..*j].contains(e))
-                .map_or("", |(_, (_, id))| id.as_str());
-            return Err(format!(
-                "expert {twice} is listed twice on the panel of {}",
-                rec.application
-            ));
-        }
-        panels.push((a, r.distinct.clone()));
-    }
-    let missing: Vec<&str> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(a, _)| inst.applications[a].id.as_str())
-        .collect();
-    if let Some(first) = missing.first() {
-        const SHOWN: usize = 10;
-        let more = match missing.len().saturating_sub(SHOWN) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        return Err(format!(
-            "application{} {}{more} of the instance {} no panel in the file (it covers {} of \
-             {} applications); give the round's whole panels file",
-            if missing.len() == 1 { "" } else { "s" },
-            if missing.len() == 1 {
-                (*first).to_string()
-            } else {
-                missing[..missing.len().min(SHOWN)].join(", ")
-            },
-            if missing.len() == 1 { "has" } else { "have" },
-            inst.applications.len() - missing.len(),
-            inst.applications.len()
-        ));
-    }
-    Ok(panels)
+    crate::io::assignment::Assignment::resolve(inst, file).whole_panels(inst, file)
 }
 
 /// The declined pairs (application id, expert id) a replace log records:

@@ -135,16 +135,20 @@ pub fn replace_file(
 }
 
 /// The panels less the seats this replacement vacates (pairs declined and
-/// experts withdrawn now, not before), carrying the state after it.
+/// experts withdrawn now, not before), carrying the state after it. Both
+/// states are normalised (sorted lists), so a seat is looked up, not
+/// scanned for, in a round with many declines.
 fn kept_seats(
     inst: &Instance,
     panels: &[Vec<crate::model::ExpertIx>],
     before: &RoundState,
     after: &RoundState,
 ) -> PanelsFile {
+    let declined = |s: &RoundState, a, e| s.declined.binary_search(&(a, e)).is_ok();
+    let withdrawn = |s: &RoundState, e| s.withdrawn.binary_search(&e).is_ok();
     let vacated = |a, e| {
-        (after.declined.contains(&(a, e)) && !before.declined.contains(&(a, e)))
-            || (after.withdrawn.contains(&e) && !before.withdrawn.contains(&e))
+        (declined(after, a, e) && !declined(before, a, e))
+            || (withdrawn(after, e) && !withdrawn(before, e))
     };
     let mut kept = PanelsFile {
         status: "feasible".to_string(),
