@@ -877,33 +877,50 @@ pub fn round_label(label: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
 pub fn repeated_records(records: &[PastReview]) -> Vec<(usize, usize)> {
     use crate::names::normalize;
     use std::borrow::Cow;
-    type Key<'a> = (i32, Option<Cow<'a, str>>, Cow<'a, str>, Cow<'a, str>, usize);
-    let mut keys: Vec<Key<'_>> = records
+    use std::hash::{Hash, Hasher};
+    type Key<'a> = (i32, Option<Cow<'a, str>>, Cow<'a, str>, Cow<'a, str>);
+    /// A record's key as compared; `None` without an application id.
+    fn key(r: &PastReview) -> Option<Key<'_>> {
+        let app = normalize(r.application.as_deref()?);
+        (!app.is_empty()).then(|| {
+            (
+                r.year,
+                round_label(r.round.as_deref()),
+                app,
+                normalize(&r.expert),
+            )
+        })
+    }
+    // Sorted by the key's hash (a loaded history is read once per load:
+    // sorting plain numbers, not the keys' texts), then equal hashes
+    // compared by their keys.
+    let mut hashed: Vec<(u64, usize)> = records
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
-            let app = normalize(r.application.as_deref()?);
-            (!app.is_empty()).then(|| {
-                (
-                    r.year,
-                    round_label(r.round.as_deref()),
-                    app,
-                    normalize(&r.expert),
-                    i,
-                )
-            })
+            let k = key(r)?;
+            let mut h = rustc_hash::FxHasher::default();
+            k.hash(&mut h);
+            Some((h.finish(), i))
         })
         .collect();
-    keys.sort_unstable();
+    hashed.sort_unstable();
     let mut out = Vec::new();
-    let mut first = 0;
-    for k in 1..keys.len() {
-        let (a, b) = (&keys[first], &keys[k]);
-        if (a.0, &a.1, &a.2, &a.3) == (b.0, &b.1, &b.2, &b.3) {
-            out.push((a.4, b.4));
-        } else {
-            first = k;
+    let mut run = 0;
+    while run < hashed.len() {
+        let end = run + hashed[run..].partition_point(|&(h, _)| h == hashed[run].0);
+        if end - run > 1 {
+            let keys: Vec<_> = hashed[run..end]
+                .iter()
+                .map(|&(_, i)| key(&records[i]))
+                .collect();
+            for later in 1..keys.len() {
+                if let Some(first) = (0..later).find(|&j| keys[j] == keys[later]) {
+                    out.push((hashed[run + first].1, hashed[run + later].1));
+                }
+            }
         }
+        run = end;
     }
     out.sort_unstable_by_key(|&(_, later)| later);
     out
@@ -945,6 +962,40 @@ mod tests {
         assert_eq!(round_label(Some(" \u{200B} ")), None);
         assert_eq!(round_label(None), None);
         assert_ne!(round_label(Some("Spring")), spring);
+    }
+
+    proptest::proptest! {
+        /// The repeats found through hashes are those of comparing every
+        /// pair of records.
+        #[test]
+        fn repeats_match_every_pair_compared(
+            picks in proptest::collection::vec((0..2i32, 0..4usize, 0..4usize, 0..3usize), 0..40)
+        ) {
+            const ROUNDS: [Option<&str>; 4] = [None, Some("spring"), Some("ｓｐｒｉｎｇ"), Some(" ")];
+            const APPS: [Option<&str>; 4] = [None, Some("A1"), Some("Ａ1"), Some("A2")];
+            const EXPERTS: [&str; 3] = ["E1", "E1\u{200B}", "E2"];
+            let records: Vec<PastReview> = picks
+                .iter()
+                .map(|&(y, r, a, e)| record(2024 + y, ROUNDS[r], APPS[a], EXPERTS[e]))
+                .collect();
+            let same = |a: &PastReview, b: &PastReview| {
+                fn app(r: &PastReview) -> Option<std::borrow::Cow<'_, str>> {
+                    r.application.as_deref().map(crate::names::normalize).filter(|a| !a.is_empty())
+                }
+                app(a).is_some()
+                    && a.year == b.year
+                    && round_label(a.round.as_deref()) == round_label(b.round.as_deref())
+                    && app(a) == app(b)
+                    && crate::names::normalize(&a.expert) == crate::names::normalize(&b.expert)
+            };
+            let mut every_pair = Vec::new();
+            for later in 0..records.len() {
+                if let Some(first) = (0..later).find(|&j| same(&records[j], &records[later])) {
+                    every_pair.push((first, later));
+                }
+            }
+            proptest::prop_assert_eq!(repeated_records(&records), every_pair);
+        }
     }
 
     #[test]
