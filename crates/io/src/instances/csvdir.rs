@@ -408,7 +408,7 @@ fn read_rows(
             if office::blank_row(&rec) {
                 continue;
             }
-            if office::repeats_header(kind, head, &cells_of(&rec)) {
+            if office::repeats_header(kind, head, |i| rec.get(i)) {
                 errs.push(
                     LoadError::new(
                         file.to_path_buf(),

@@ -831,14 +831,20 @@ fn required_named(kind: TableKind, cells: &[String]) -> usize {
 /// together, each with its header): every required column's cell names
 /// that column again — as the header cell is written, or by another of
 /// the column's names (`专家编号` under `id`, `城市` under `所在城市`).
-pub(crate) fn repeats_header(kind: TableKind, header: &Header, cells: &[String]) -> bool {
+/// `cell(i)` is the row's cell in column `i` (read in place: asked of
+/// every data row).
+pub(crate) fn repeats_header<'c>(
+    kind: TableKind,
+    header: &Header,
+    cell: impl Fn(usize) -> Option<&'c str>,
+) -> bool {
     let required = kind.required();
     !required.is_empty()
         && required.iter().all(|&field| {
             let Some(&i) = header.columns.get(field) else {
                 return false;
             };
-            let cell = cells.get(i).map_or("", |c| c.trim());
+            let cell = cell(i).map_or("", str::trim);
             let label = header.labels.get(i).map_or("", String::as_str);
             !cell.is_empty()
                 && (normalize(cell) == normalize(label)

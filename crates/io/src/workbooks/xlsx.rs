@@ -786,7 +786,7 @@ fn read_table(
         if stray {
             continue;
         }
-        if office::repeats_header(kind, &header, cells) {
+        if office::repeats_header(kind, &header, |i| cells.get(i).map(String::as_str)) {
             errs.push(
                 LoadError::new(
                     file.to_path_buf(),
