@@ -196,6 +196,26 @@ pub struct SolveParams {
     pub candidates: solve::pricing::CandidateChoice,
 }
 
+/// Largest time limit a solve takes: 1,000,000 s (about 11.6 days).
+pub const MAX_TIME_LIMIT: f64 = 1e6;
+
+/// A solve's time limit in seconds as a duration: finite, above 0 and at
+/// most [`MAX_TIME_LIMIT`] (the one check of every request's limit).
+///
+/// # Errors
+/// Any other number, named.
+pub fn time_limit(seconds: Option<f64>) -> Result<Option<Duration>, ActionError> {
+    match seconds {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIME_LIMIT => {
+            Ok(Some(Duration::from_secs_f64(t)))
+        }
+        Some(t) => Err(ActionError::bad(format!(
+            "time_limit {t}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT}"
+        ))),
+    }
+}
+
 /// Solves the round and writes the panels file to `out` (as `panels solve
 /// INPUT --out out`).
 ///
@@ -209,18 +229,7 @@ pub fn solve(
     progress: solve::progress::Progress,
     out: &Path,
 ) -> Result<PanelsFile, ActionError> {
-    let time_limit = match params
-        .time_limit
-        .map(|t| (t, Duration::try_from_secs_f64(t)))
-    {
-        Some((t, Ok(d))) if t > 0.0 => Some(d),
-        Some((t, _)) => {
-            return Err(ActionError::bad(format!(
-                "time_limit must be a positive number of seconds, got {t}"
-            )))
-        }
-        None => None,
-    };
+    let time_limit = time_limit(params.time_limit)?;
     let elig = Eligibility::compute(inst);
     let opts = solve::SolveOptions {
         method: params.method,

@@ -395,9 +395,6 @@ pub struct WaitQuery {
     pub wait: bool,
 }
 
-/// Largest time limit a solve takes: 1,000,000 s (about 11.6 days).
-pub const MAX_TIME_LIMIT: f64 = 1e6;
-
 /// The body of `POST …/solve`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -436,17 +433,10 @@ impl SolveBody {
                 .parse()
                 .map_err(|e| ActionError::bad(format!("candidates {v}: {e}")))?,
         };
-        let time_limit = match self.time_limit {
-            Some(t) if !(t.is_finite() && t > 0.0 && t <= MAX_TIME_LIMIT) => {
-                return Err(ActionError::bad(format!(
-                    "time_limit {t}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT}"
-                )))
-            }
-            t => t,
-        };
+        actions::time_limit(self.time_limit)?;
         Ok(SolveParams {
             method,
-            time_limit,
+            time_limit: self.time_limit,
             candidates,
         })
     }
