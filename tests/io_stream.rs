@@ -336,3 +336,69 @@ fn named_pipes_load_like_files() {
         assert_eq!(got, want);
     }
 }
+
+/// A CSV directory's history table is read on a thread of its own while
+/// the other tables are read: the instance, the input hash and the
+/// messages must be those of reading the tables one after the other —
+/// the hash framed in name order (experts.csv, then history.csv, then
+/// policy.json), the messages in file order.
+#[test]
+fn a_history_table_read_beside_the_others_loads_and_hashes_in_order() {
+    let mut cfg = preset("tiny").unwrap();
+    cfg.seed = 7;
+    cfg.years = 3;
+    let inst = generate(&cfg);
+    assert!(!inst.history.is_empty(), "the generated round has history");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("round");
+    write_instance(&inst, &dir, InstanceFormat::CsvDir).unwrap();
+    let (loaded, hash) = load_instance_hashed(&dir).unwrap();
+    assert_eq!(loaded, inst);
+    assert_eq!(hash, instance_sha256(&dir).unwrap());
+    // The framing by hand, as the README gives it.
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.iter().any(|n| n == "history.csv"), "{names:?}");
+    for name in &names {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        h.update(name.as_bytes());
+        h.update([0u8]);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    let by_hand: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hash, by_hand);
+
+    // Problems in a table before the history and in the history itself:
+    // both reported, the earlier file first, from disk and from memory
+    // alike.
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let mut experts = read("experts.csv");
+    experts.extend_from_slice(b"E_bad,,,,\n");
+    let mut history = read("history.csv");
+    let header_line = String::from_utf8(history.clone())
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let columns = header_line.split(',').count();
+    let mut bad_row = vec!["1999"; columns].join(",");
+    bad_row.push('\n');
+    history.extend_from_slice(bad_row.as_bytes());
+    let mut files: Vec<(&str, Vec<u8>)> = vec![("experts.csv", experts), ("history.csv", history)];
+    for name in &names {
+        if name != "experts.csv" && name != "history.csv" {
+            files.push((name.as_str(), read(name)));
+        }
+    }
+    let got = csv_files(&files);
+    let at_experts = got.find("experts.csv").expect("an experts.csv message");
+    let at_history = got.find("history.csv").expect("a history.csv message");
+    assert!(at_experts < at_history, "{got}");
+}

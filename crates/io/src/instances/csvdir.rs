@@ -647,9 +647,106 @@ pub(crate) fn read_csv(
     read
 }
 
+/// The table read on a thread of its own while the other files are read:
+/// the history, most of a yearly round's bytes (three years of past
+/// reviews are several times the pool and the applications together).
+const SIDE_TABLE: &str = "history.csv";
+
+/// The largest [`SIDE_TABLE`] read on its own thread from disk: its bytes
+/// are kept until the files before it are hashed (a larger one is read in
+/// its turn, as a stream).
+const SIDE_TABLE_MAX_BYTES: u64 = 256 << 20;
+
+/// What the thread of [`SIDE_TABLE`] read: the records, messages and
+/// whether it was read whole, as [`read_file_named`] gives them, and for
+/// a file on disk its length and bytes, to be hashed in its place.
+struct SideRead {
+    raw: Raw,
+    errs: Errs,
+    whole: bool,
+    hashed: Option<(u64, Vec<u8>)>,
+}
+
+/// Where [`SIDE_TABLE`] comes from.
+enum SideInput<'a> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// The file on disk, of this length, its reading reported to the
+    /// observer.
+    Disk(u64, &'a (dyn Fn(u64) + Sync)),
+}
+
+/// Reads [`SIDE_TABLE`] as [`read_file_named`] does, for [`read_csv_once`]
+/// on another thread; from disk, with its bytes kept for the input hash.
+fn read_side_table(file: &Arc<Path>, input: SideInput<'_>, prefer_gb18030: bool) -> SideRead {
+    let mut raw = Raw::default();
+    let mut errs = Errs::default();
+    errs.prefer_gb18030 = prefer_gb18030;
+    let (whole, hashed) = match input {
+        SideInput::Bytes(bytes) => (
+            read_file_named(
+                SIDE_TABLE,
+                file,
+                TableInput::Bytes(bytes),
+                &mut raw,
+                &mut errs,
+            ),
+            None,
+        ),
+        SideInput::Disk(len, seen) => {
+            let mut tap = Tap::keeping(seen);
+            let whole = read_file_named(
+                SIDE_TABLE,
+                file,
+                TableInput::Disk(&mut tap),
+                &mut raw,
+                &mut errs,
+            );
+            (whole, Some((len, tap.into_kept())))
+        }
+    };
+    SideRead {
+        raw,
+        errs,
+        whole,
+        hashed,
+    }
+}
+
 /// [`read_csv`] with one encoding decision per table (ambiguous tables as
-/// `errs.prefer_gb18030` says).
+/// `errs.prefer_gb18030` says). [`SIDE_TABLE`] is read on a second thread
+/// meanwhile; its records, messages and hash come out as if it were read
+/// in its turn.
 fn read_csv_once(dir: &Path, files: &CsvFiles<'_>, errs: &mut Errs) -> (Raw, bool, Option<String>) {
+    let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
+    let side_file = path(SIDE_TABLE);
+    let prefer_gb18030 = errs.prefer_gb18030;
+    let side_input = match files {
+        CsvFiles::Bytes(input) => input.get(SIDE_TABLE).map(SideInput::Bytes),
+        CsvFiles::Disk(present, seen) => present
+            .iter()
+            .any(|p| p == SIDE_TABLE)
+            .then(|| std::fs::metadata(&side_file).ok())
+            .flatten()
+            .filter(|meta| meta.is_file() && meta.len() <= SIDE_TABLE_MAX_BYTES)
+            .map(|meta| SideInput::Disk(meta.len(), *seen)),
+    };
+    std::thread::scope(|scope| {
+        let side_file = &side_file;
+        let side = side_input
+            .map(|input| scope.spawn(move || read_side_table(side_file, input, prefer_gb18030)));
+        read_csv_files(dir, files, errs, side)
+    })
+}
+
+/// The files of [`read_csv_once`] in name order, [`SIDE_TABLE`] taken
+/// from `side` when its thread reads it.
+fn read_csv_files(
+    dir: &Path,
+    files: &CsvFiles<'_>,
+    errs: &mut Errs,
+    mut side: Option<std::thread::ScopedJoinHandle<'_, SideRead>>,
+) -> (Raw, bool, Option<String>) {
     let mut raw = Raw::default();
     let mut whole = true;
     let path = |name: &str| -> Arc<Path> { Arc::from(dir.join(name).as_path()) };
@@ -663,6 +760,21 @@ fn read_csv_once(dir: &Path, files: &CsvFiles<'_>, errs: &mut Errs) -> (Raw, boo
     });
     let mut file_errs: BTreeMap<&str, Errs> = BTreeMap::new();
     for &name in CSV_DIR_FILES {
+        if name == SIDE_TABLE {
+            if let Some(handle) = side.take() {
+                let read = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                if let Some((len, bytes)) = &read.hashed {
+                    tap.file_header(name, *len);
+                    tap.hash_kept(bytes);
+                }
+                raw.history = read.raw.history;
+                file_errs.insert(name, read.errs);
+                whole &= read.whole;
+                continue;
+            }
+        }
         let file = path(name);
         let ferrs = file_errs.entry(name).or_default();
         ferrs.prefer_gb18030 = errs.prefer_gb18030;

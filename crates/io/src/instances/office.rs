@@ -674,17 +674,54 @@ pub fn table_of_sheet(name: &str) -> Option<TableKind> {
 /// The field a header cell names in `kind` (English name or an alias),
 /// among the fields the reader knows.
 pub(crate) fn field_of_header(kind: TableKind, cell: &str) -> Option<&'static str> {
-    let key = header_key(cell);
+    field_of_key(kind, &header_key(cell))
+}
+
+/// The field whose name or alias has header key `key` ([`header_key`]) in
+/// `kind`, among the fields the reader knows: the first such column in
+/// the vocabulary's order.
+fn field_of_key(kind: TableKind, key: &str) -> Option<&'static str> {
     if key.is_empty() {
         return None;
     }
-    let known = kind.known();
-    vocab(kind)
-        .columns
+    column_keys(kind)
         .iter()
-        .filter(|c| known.contains(&c.field))
-        .find(|c| header_key(c.field) == key || c.zh.iter().any(|z| header_key(z) == key))
-        .map(|c| c.field)
+        .find(|(k, _)| k == key)
+        .map(|&(_, field)| field)
+}
+
+/// The header keys of `kind`'s known columns, each with its field, in
+/// the vocabulary's order (a column's English name, then its Chinese
+/// names): made once per table kind, since every header cell — and, for
+/// the repeated-header check, a cell of every data row — is looked up.
+fn column_keys(kind: TableKind) -> &'static [(String, &'static str)] {
+    use std::sync::OnceLock;
+    const KINDS: [TableKind; 8] = [
+        TableKind::Policy,
+        TableKind::Experts,
+        TableKind::Applications,
+        TableKind::Conflicts,
+        TableKind::Coauthorships,
+        TableKind::Affinity,
+        TableKind::History,
+        TableKind::PanelsCsv,
+    ];
+    static KEYS: [OnceLock<Vec<(String, &'static str)>>; KINDS.len()] =
+        [const { OnceLock::new() }; KINDS.len()];
+    let slot = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
+    KEYS[slot].get_or_init(|| {
+        let known = kind.known();
+        vocab(kind)
+            .columns
+            .iter()
+            .filter(|c| known.contains(&c.field))
+            .flat_map(|c| {
+                std::iter::once(c.field)
+                    .chain(c.zh.iter().copied())
+                    .map(|name| (header_key(name), c.field))
+            })
+            .collect()
+    })
 }
 
 /// A header cell without the marks offices add to a column's name: `*`
@@ -845,11 +882,17 @@ pub(crate) fn repeats_header<'c>(
                 return false;
             };
             let cell = cell(i).map_or("", str::trim);
+            if cell.is_empty() {
+                return false;
+            }
+            // The same cell as the header's, or another name of the
+            // field, with the cell's marks (`*`, a bracketed note) or
+            // without: the checks cheapest for a plain data cell first
+            // (this runs on every data row).
             let label = header.labels.get(i).map_or("", String::as_str);
-            !cell.is_empty()
-                && (normalize(cell) == normalize(label)
-                    || field_of_header(kind, cell) == Some(field)
-                    || field_of_marked_header(kind, cell) == Some(field))
+            normalize(cell) == normalize(label)
+                || field_of_header(kind, cell) == Some(field)
+                || field_of_marked_header(kind, cell) == Some(field)
         })
 }
 
@@ -1226,6 +1269,57 @@ fn policy_value(key: &str, text: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The field a header names, by comparing its key with every known
+    /// name's key in turn (what the table of keys made once replaces).
+    fn field_by_scanning(kind: TableKind, cell: &str) -> Option<&'static str> {
+        let key = header_key(cell);
+        if key.is_empty() {
+            return None;
+        }
+        let known = kind.known();
+        vocab(kind)
+            .columns
+            .iter()
+            .filter(|c| known.contains(&c.field))
+            .find(|c| header_key(c.field) == key || c.zh.iter().any(|z| header_key(z) == key))
+            .map(|c| c.field)
+    }
+
+    #[test]
+    fn header_fields_are_found_as_by_scanning_every_name() {
+        let kinds = [
+            TableKind::Policy,
+            TableKind::Experts,
+            TableKind::Applications,
+            TableKind::Conflicts,
+            TableKind::Coauthorships,
+            TableKind::Affinity,
+            TableKind::History,
+            TableKind::PanelsCsv,
+        ];
+        let mut cells: Vec<String> = Vec::new();
+        for kind in kinds {
+            for c in vocab(kind).columns {
+                for name in std::iter::once(c.field).chain(c.zh.iter().copied()) {
+                    cells.push(name.to_string());
+                    cells.push(format!(" {} ", name.to_uppercase()));
+                    cells.push(name.replace('_', " "));
+                    cells.push(format!("{name}x"));
+                }
+            }
+        }
+        cells.extend(["", " ", "电话", "E00001", "2023", "-", "_"].map(String::from));
+        let mut found = 0;
+        for kind in kinds {
+            for cell in &cells {
+                let want = field_by_scanning(kind, cell);
+                assert_eq!(field_of_header(kind, cell), want, "{kind:?} {cell:?}");
+                found += usize::from(want.is_some());
+            }
+        }
+        assert!(found > 100, "only {found} header cells name a field");
+    }
 
     #[test]
     fn column_letters_follow_excel() {

@@ -28,6 +28,9 @@ use crate::instances::encodings::{stream_switch, Decoded};
 pub(crate) struct Tap<'a> {
     hasher: Sha256,
     seen: &'a (dyn Fn(u64) + Sync),
+    /// For a file read on another thread ([`Tap::keeping`]): its bytes,
+    /// kept to be hashed later in their place ([`Tap::hash_kept`]).
+    kept: Option<Vec<u8>>,
 }
 
 impl<'a> Tap<'a> {
@@ -35,13 +38,37 @@ impl<'a> Tap<'a> {
         Tap {
             hasher: Sha256::new(),
             seen,
+            kept: None,
         }
     }
 
-    /// Bytes read from a file: hashed and reported.
+    /// A tap for a file read on another thread while the files before it
+    /// are read: it keeps the bytes (and reports them), and the tap of
+    /// the whole input hashes them in the file's place.
+    pub(crate) fn keeping(seen: &'a (dyn Fn(u64) + Sync)) -> Tap<'a> {
+        Tap {
+            kept: Some(Vec::new()),
+            ..Tap::new(seen)
+        }
+    }
+
+    /// Bytes read from a file: hashed (or kept) and reported.
     pub(crate) fn read(&mut self, bytes: &[u8]) {
-        self.hasher.update(bytes);
+        match &mut self.kept {
+            Some(kept) => kept.extend_from_slice(bytes),
+            None => self.hasher.update(bytes),
+        }
         (self.seen)(bytes.len() as u64);
+    }
+
+    /// The bytes a [`Tap::keeping`] tap kept.
+    pub(crate) fn into_kept(self) -> Vec<u8> {
+        self.kept.unwrap_or_default()
+    }
+
+    /// Hashes bytes another tap kept and reported ([`Tap::keeping`]).
+    pub(crate) fn hash_kept(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
     }
 
     /// What a CSV directory's hash puts before each file's bytes (see
@@ -58,6 +85,9 @@ impl<'a> Tap<'a> {
     pub(crate) fn restart(&mut self) {
         self.hasher = Sha256::new();
         self.seen = &|_| {};
+        if let Some(kept) = &mut self.kept {
+            kept.clear();
+        }
     }
 
     /// The hash, in lower-case hex.
