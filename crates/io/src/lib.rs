@@ -87,7 +87,7 @@ pub use instances::{
     load_instance_hashed, load_instance_noted, load_instance_observed, stage_instance,
     write_instance, InstanceFormat, Loaded,
 };
-pub use output::{check_paths, write_atomic, Outputs};
+pub use output::{check_paths, lock_folder_of, write_atomic, Outputs};
 pub use panels::{
     read_panels, read_panels_for, read_panels_for_noted, read_panels_from_bytes, read_panels_noted,
     PanelsFormat,

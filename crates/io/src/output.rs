@@ -644,6 +644,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
+/// Serialises updates that read a file, change it and write it back
+/// (`panels history append`: two officers, or the console and a script,
+/// appending to one history file must not lose a round): an exclusive OS
+/// lock on the file's folder, held until the returned handle is dropped,
+/// or the process ends (a kill releases it too, so no stale lock is
+/// left). Waits while another update holds it. `None` where a folder
+/// cannot be locked (not a Unix system, or a file system without locks):
+/// the update then runs as before, unserialised.
+pub fn lock_folder_of(file: &Path) -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        let folder = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let handle = std::fs::File::open(folder).ok()?;
+        loop {
+            match rustix::fs::flock(&handle, rustix::fs::FlockOperation::LockExclusive) {
+                Ok(()) => return Some(handle),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
