@@ -1513,6 +1513,15 @@ fn only_exact_loopback_host_names_are_answered_and_refusals_are_json() {
         "127.0.0.1.nip.io".to_string(),
         "127.0.0.1:80@evil.example".to_string(),
         format!("localhost.evil.example:{port}"),
+        // Spellings a browser never sends: leading zeros, short forms,
+        // a trailing dot, bad or empty ports.
+        format!("127.0.0.01:{port}"),
+        format!("127.1:{port}"),
+        format!("127.0.0.1.:{port}"),
+        "127.0.0.1:99999".to_string(),
+        format!("127.0.0.1:0{port}"),
+        "[::1]:".to_string(),
+        format!("[0:0:0:0:0:0:0:1]:{port}"),
     ] {
         let out = raw(
             c.addr,
