@@ -1649,8 +1649,10 @@ fn malformed_requests_get_json_errors_and_change_nothing() {
     );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["kind"], "bad_input", "{}", r.text());
-    // Time limits that are not a sane number of seconds never start a job.
-    for t in ["1e20", "0", "-1", "1000001"] {
+    // Time limits that are not a sane number of seconds never start a job;
+    // the message is the library's one rule, as `panels solve
+    // --time-limit` words it.
+    for t in ["1e20", "0", "-1", "1000001", "1e9"] {
         let r = request(
             c.addr,
             "POST",
@@ -1659,7 +1661,13 @@ fn malformed_requests_get_json_errors_and_change_nothing() {
             format!("{{\"time_limit\": {t}}}").as_bytes(),
         );
         assert_eq!(r.status, 400, "{t}: {}", r.text());
-        assert!(r.text().contains("time_limit"), "{}", r.text());
+        let rule = panels::solve::time_limit(t.parse().unwrap()).unwrap_err();
+        assert_eq!(
+            r.json()["error"]["message"],
+            format!("time_limit {rule}"),
+            "{}",
+            r.text()
+        );
     }
     assert!(!c.round_dir(&id).join("job.json").exists());
     let page = get(c.addr, &format!("/rounds/{id}")).text();
@@ -1770,4 +1778,133 @@ fn a_second_server_on_the_same_data_folder_refuses_and_touches_nothing() {
     assert_eq!(std::fs::read_to_string(dir.join("job.json")).unwrap(), job);
     assert_eq!(get(first.addr, "/api/v1/rounds").status, 200);
     drop(first);
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_in(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no form on the page: {page}"))
+        .to_string()
+}
+
+/// A form posted as a browser posts it.
+fn post_form(c: &Console, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+    let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    h.extend_from_slice(headers);
+    request(c.addr, "POST", path, &h, body.as_bytes())
+}
+
+#[test]
+fn error_pages_and_console_messages_follow_the_page_language() {
+    let c = Console::open();
+    let zh = [("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")];
+    let en = [("Accept-Language", "en-GB,en;q=0.9")];
+    // Pages without a round (an unknown round, an unknown page) follow
+    // the browser.
+    for path in [
+        "/rounds/20990101-000000-abcdef",
+        "/rounds/20990101-000000-abcdef/report",
+    ] {
+        let t = request(c.addr, "GET", path, &zh, b"").text();
+        assert!(t.contains("lang=\"zh-CN\""), "{t}");
+        assert!(
+            t.contains("操作未完成") && t.contains("没有这个轮次"),
+            "{t}"
+        );
+        assert!(!t.contains("That did not work"), "{t}");
+        let t = request(c.addr, "GET", path, &en, b"").text();
+        assert!(
+            t.contains("lang=\"en\"") && t.contains("That did not work"),
+            "{t}"
+        );
+        assert!(
+            t.contains("no such round") && !t.contains("没有这个轮次"),
+            "{t}"
+        );
+    }
+    let r = request(c.addr, "GET", "/no/such/page", &zh, b"");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("lang=\"zh-CN\"") && r.text().contains("页面不存在"));
+    assert!(!r.text().contains("No such page"), "{}", r.text());
+    let r = request(c.addr, "GET", "/no/such/page", &en, b"");
+    assert!(r.text().contains("No such page") && !r.text().contains("页面不存在"));
+    // A Chinese round: its pages and errors in Chinese, whatever the
+    // browser asks; the words of the CLI and the API beside them.
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    let r = request(c.addr, "GET", &format!("/rounds/{id}/panels"), &en, b"");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("还没有评审组：请先求解或抽取"),
+        "{}",
+        r.text()
+    );
+    let r = post_form(
+        &c,
+        &format!("/rounds/{id}/replace"),
+        &en,
+        "csrf=stale&mark=A0001%3AE0001",
+    );
+    assert_eq!(r.status, 403);
+    let t = r.text();
+    assert!(
+        t.contains("lang=\"zh-CN\"") && t.contains("请求被拒绝"),
+        "{t}"
+    );
+    assert!(t.contains("表单已过期或来自其他网站"), "{t}");
+    assert!(
+        t.contains("the form is stale"),
+        "the CLI's words beside: {t}"
+    );
+    let csrf = csrf_in(&get(c.addr, &format!("/rounds/{id}")).text());
+    for (limit, want) in [
+        ("abc", "时间上限：abc 不是数字"),
+        ("0", "时间上限 0：应为大于 0、不超过 1000000 的秒数"),
+    ] {
+        let r = post_form(
+            &c,
+            &format!("/rounds/{id}/solve"),
+            &en,
+            &format!("csrf={csrf}&time_limit={limit}"),
+        );
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert!(r.text().contains(want), "{want}: {}", r.text());
+    }
+    // Statuses, actions and job states in the page's words, the API's
+    // word as the title.
+    solve_wait(&c, &id);
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(page.contains("title=\"optimal\">最优</span>"), "{page}");
+    assert!(page.contains("已完成") && page.contains("求解"), "{page}");
+    // The API keeps its words and adds the Chinese beside them.
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/solve"),
+        &serde_json::json!({"method": "fastest"}),
+    );
+    assert_eq!(r.status, 400);
+    let e = &r.json()["error"];
+    assert_eq!(
+        e["message"], "method fastest: expected auto, flow, mip or lagrange",
+        "{e}"
+    );
+    assert_eq!(
+        e["message_zh"], "方法 fastest 无效：应为 auto、flow、mip 或 lagrange",
+        "{e}"
+    );
+    // A token console's login page follows the browser too.
+    let t = Console::with_auth(
+        Auth::with_token_hash(sha256(b"0123456789abcdef")),
+        panels::serve::DEFAULT_MAX_UPLOAD,
+    );
+    let r = request(t.addr, "GET", "/", &zh, b"");
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("lang=\"zh-CN\"") && r.text().contains("访问令牌"));
+    assert!(!r.text().contains("Log in"), "{}", r.text());
+    let r = request(t.addr, "GET", "/", &en, b"");
+    assert!(r.text().contains("Log in") && !r.text().contains("访问令牌"));
+    let r = post_form(&t, "/login", &zh, "token=wrong");
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("令牌不正确"), "{}", r.text());
 }

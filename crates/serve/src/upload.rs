@@ -38,8 +38,7 @@ impl Default for ZipLimits {
 /// Neither a JSON bundle, a workbook nor a zip of CSV files.
 pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
         let is_workbook = archive.file_names().any(|n| n == "xl/workbook.xml");
         return Ok(if is_workbook {
             InputForm::Workbook
@@ -58,8 +57,14 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
         Some(b'{') => Ok(InputForm::Bundle),
         _ => Err(ActionError::bad(
             "the upload is not a round: send an Excel workbook (.xlsx), a zip of the CSV files, or a JSON bundle",
-        )),
+        )
+        .zh("上传的文件不是评审轮次数据：请上传 Excel 工作簿（.xlsx）、CSV 文件的 zip 压缩包或 JSON 数据包")),
     }
+}
+
+fn damaged(e: zip::result::ZipError) -> ActionError {
+    ActionError::bad(format!("the upload is a damaged zip file: {e}"))
+        .zh(format!("上传的 zip 文件已损坏：{e}"))
 }
 
 /// Checks a zip (a workbook or a CSV zip) against bombs and hostile names
@@ -89,9 +94,7 @@ pub fn unpack_zip(
         .min((bytes.len() as u64).saturating_mul(limits.max_ratio));
     let mut declared: u64 = 0;
     for i in 0..archive.len() {
-        let f = archive
-            .by_index_raw(i)
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let f = archive.by_index_raw(i).map_err(damaged)?;
         check_entry_name(f.name())?;
         declared = declared.saturating_add(f.size());
     }
@@ -101,9 +104,7 @@ pub fn unpack_zip(
     let mut out = Vec::new();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let mut f = archive
-            .by_index(i)
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let mut f = archive.by_index(i).map_err(damaged)?;
         if f.is_dir() {
             continue;
         }
@@ -144,6 +145,9 @@ fn check_entry_name(name: &str) -> Result<(), ActionError> {
     if hostile {
         Err(ActionError::bad(format!(
             "the zip holds an entry named {name:?}: names with '..', '\\', a drive letter or a leading '/' are refused"
+        ))
+        .zh(format!(
+            "zip 中有名为 {name:?} 的条目：含 '..'、'\\'、盘符或以 '/' 开头的名称会被拒绝"
         )))
     } else {
         Ok(())
@@ -249,6 +253,10 @@ fn lay_out(
                 return Err(ActionError::bad(format!(
                     "the zip holds none of the round's files ({}); zip the CSV folder itself",
                     crate::io::CSV_DIR_FILES.join(", ")
+                ))
+                .zh(format!(
+                    "zip 中没有本轮所需的文件（{}）；请直接压缩 CSV 文件夹",
+                    crate::io::CSV_DIR_FILES.join("、")
                 )));
             }
             let dir = staging.join("input");
