@@ -1908,3 +1908,128 @@ fn error_pages_and_console_messages_follow_the_page_language() {
     assert_eq!(r.status, 401);
     assert!(r.text().contains("令牌不正确"), "{}", r.text());
 }
+
+/// The round's files (`input.json` and the panels file `from`) in a new
+/// folder, where the CLI runs what the console ran.
+fn cli_copy(c: &Console, id: &str, from: &str) -> tempfile::TempDir {
+    let cli = tempfile::tempdir().unwrap();
+    for f in ["input.json", from] {
+        std::fs::copy(c.round_dir(id).join(f), cli.path().join(f)).unwrap();
+    }
+    cli
+}
+
+#[test]
+fn a_locked_panel_is_unlocked_from_the_form_and_the_api_as_the_cli_does() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    solve_wait(&c, &id);
+    let panels = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    let app = panels["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expert = panels["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pair = format!("{app}:{expert}");
+    let replace = format!("/api/v1/rounds/{id}/replace");
+    let lock = serde_json::json!({ "lock": [app] });
+    // Step 2 locks the panel: a decline on it is refused until unlocked.
+    let r = post_json(c.addr, &replace, &lock);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = post_json(c.addr, &replace, &serde_json::json!({ "decline": [pair] }));
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("unlock"), "{}", r.text());
+    // The panels page marks the panel locked and offers to unlock it.
+    let page = get(c.addr, &format!("/rounds/{id}/panels")).text();
+    assert!(page.contains("option value=\"unlock\""), "{page}");
+    assert!(page.contains("pill locked"), "{page}");
+    // Step 3: unlocked from the form (one of its experts ticked).
+    let r = post_form(
+        &c,
+        &format!("/rounds/{id}/replace"),
+        &[],
+        &format!("csrf={}&as=unlock&mark={app}%3A{expert}", csrf_in(&page)),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let dir = c.round_dir(&id);
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("003-replace.log.json")).unwrap()).unwrap();
+    assert_eq!(log["unlock"], serde_json::json!([app]), "{log}");
+    assert_eq!(log["locked"], serde_json::json!([]), "{log}");
+    let cli = cli_copy(&c, &id, "002-replace.panels.json");
+    run_cli(
+        cli.path(),
+        &[
+            "replace",
+            "input.json",
+            "002-replace.panels.json",
+            "--unlock",
+            &app,
+            "--out",
+            "003-replace.panels.json",
+            "--log",
+            "003-replace.log.json",
+        ],
+    );
+    // Step 4 locks it again; step 5 unlocks it and refills the declined
+    // seat in one replacement, from the API.
+    assert_eq!(post_json(c.addr, &replace, &lock).status, 200);
+    let r = post_json(
+        c.addr,
+        &replace,
+        &serde_json::json!({ "unlock": [app], "decline": [pair] }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json()["step"]["params"]["marks"]["unlock"],
+        serde_json::json!([app])
+    );
+    let cli5 = cli_copy(&c, &id, "004-replace.panels.json");
+    run_cli(
+        cli5.path(),
+        &[
+            "replace",
+            "input.json",
+            "004-replace.panels.json",
+            "--unlock",
+            &app,
+            "--decline",
+            &pair,
+            "--out",
+            "005-replace.panels.json",
+            "--log",
+            "005-replace.log.json",
+        ],
+    );
+    // The same files as the CLI's, byte for byte, and the logs replay in
+    // the round folder.
+    for (dir_cli, n) in [(&cli, "003"), (&cli5, "005")] {
+        for f in [
+            format!("{n}-replace.panels.json"),
+            format!("{n}-replace.log.json"),
+        ] {
+            assert_eq!(
+                std::fs::read(dir.join(&f)).unwrap(),
+                std::fs::read(dir_cli.path().join(&f)).unwrap(),
+                "{f}"
+            );
+        }
+        run_cli(
+            &dir,
+            &["replace", "--replay", &format!("{n}-replace.log.json")],
+        );
+    }
+    let now = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    assert!(!now["panels"][0]["experts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == expert.as_str()));
+    // Nothing to do is still refused; the message names unlocking too.
+    let r = post_json(c.addr, &replace, &serde_json::json!({ "unlock": [] }));
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("lock or unlock"), "{}", r.text());
+}

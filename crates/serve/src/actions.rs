@@ -391,6 +391,12 @@ pub struct Marks {
     /// Lock every panel the panels file marks confirmed.
     #[serde(default)]
     pub lock_confirmed: bool,
+    /// Applications whose panels are taken off the locked list:
+    /// replacements may change them again (application ids;
+    /// `APPLICATION:EXPERT` unlocks that application). `panels replace
+    /// --unlock`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlock: Vec<String>,
     /// Let seats other than the declined ones change (fewest changes).
     #[serde(default)]
     pub allow_moves: bool,
@@ -434,10 +440,23 @@ pub fn replace(
     out: &Path,
     log: &Path,
 ) -> Result<Replacement, ActionError> {
+    // Ids as the CLI reads them (`names::normalize`: NFKC turns a
+    // full-width `：` into `:`, spaces are trimmed), so the log records
+    // what `panels replace` would record for the same marks.
     let trimmed = |v: &[String]| -> Vec<String> {
         v.iter()
-            .map(|x| x.trim().to_string())
+            .map(|x| crate::io::names::normalize(x).into_owned())
             .filter(|x| !x.is_empty())
+            .collect()
+    };
+    // A ticked pair `A:E` names its application.
+    let applications = |v: &[String]| -> Vec<String> {
+        trimmed(v)
+            .into_iter()
+            .map(|l| match l.split_once(':') {
+                Some((a, _)) => a.trim().to_string(),
+                None => l,
+            })
             .collect()
     };
     let mut declines = trimmed(&marks.decline);
@@ -449,26 +468,25 @@ pub fn replace(
                 None => w,
             }),
     );
-    let lock: Vec<String> = trimmed(&marks.lock)
-        .into_iter()
-        .map(|l| {
-            l.split_once(':')
-                .map_or(l.clone(), |(a, _)| a.trim().to_string())
-        })
-        .collect();
     let mut asked = crate::draw::ReplaceAsked {
         instance: instance_label.to_string(),
         panels_file: panels_label.to_string(),
         declines,
-        lock,
+        lock: applications(&marks.lock),
+        unlock: applications(&marks.unlock),
         lock_confirmed: marks.lock_confirmed,
         allow_moves: marks.allow_moves,
         ..Default::default()
     };
-    if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
+    if asked.declines.is_empty()
+        && asked.lock.is_empty()
+        && asked.unlock.is_empty()
+        && !asked.lock_confirmed
+    {
         return Err(ActionError::bad(
-            "nothing to do: mark a declined pair APPLICATION:EXPERT, an EXPERT who withdraws, or a panel to lock",
-        ));
+            "nothing to do: mark a declined pair APPLICATION:EXPERT, an EXPERT who withdraws, or a panel to lock or unlock",
+        )
+        .zh("没有要做的操作：请标记拒绝参加的配对（申请编号:专家编号）、退出本轮的专家，或要锁定或解除锁定的评审组"));
     }
     let file = read_panels(inst, panels_path)?;
     asked.input_sha256 = hash.to_string();

@@ -916,6 +916,7 @@ fn panels_body(
             })
     };
     let shown: Vec<_> = file.panels.iter().filter(|r| matches(r)).collect();
+    let locked: std::collections::HashSet<&str> = file.locked.iter().map(String::as_str).collect();
     // The per-city and per-programme views: panels and seats of each.
     let mut by_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut by_programme: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -1005,7 +1006,9 @@ fn panels_body(
                     @for rec in slice {
                         @let a = app_of(&rec.application);
                         tr {
-                            td { strong { (rec.application) } br;
+                            td { strong { (rec.application) }
+                                 @if locked.contains(rec.application.as_str()) { " " span.pill.locked title="locked" { (l.t("locked", "已锁定")) } }
+                                 br;
                                  span.muted { (a.and_then(|a| inst.applications[a.ix()].title.as_deref()).unwrap_or("")) } }
                             td { (a.map_or("", |a| inst.app_city(a))) }
                             @if has_programmes { td { (a.map_or("", programme_of)) } }
@@ -1036,12 +1039,13 @@ fn panels_body(
             }
             section.card {
                 h2 { (l.t("Replace marked experts", "替换已标记的专家")) }
-                p.muted { (l.t("Ticked pairs, and any typed below (one APPLICATION:EXPERT per line), are replaced with the fewest changes under the same rules as the CLI; the change is logged.",
-                               "勾选的专家以及下面填写的配对（每行一个 申请编号:专家编号）将按与命令行相同的规则以最少改动替换，并记录日志。")) }
+                p.muted { (l.t("Ticked pairs, and any typed below (one APPLICATION:EXPERT per line), are replaced with the fewest changes under the same rules as the CLI; the change is logged. A locked panel is kept as it is until it is unlocked (tick one of its experts, mark as unlocked).",
+                               "勾选的专家以及下面填写的配对（每行一个 申请编号:专家编号）将按与命令行相同的规则以最少改动替换，并记录日志。已锁定的评审组保持不变，直到解除锁定（勾选该组任一专家，标记为解除锁定）。")) }
                 label { (l.t("Mark as", "标记为")) select name="as" {
                     option value="decline" { (l.t("declined", "拒绝参加")) }
                     option value="withdraw" { (l.t("withdrawn", "退出本轮")) }
                     option value="lock" { (l.t("locked (keep)", "锁定（保留）")) }
+                    option value="unlock" { (l.t("unlocked (may change again)", "解除锁定（可再调整）")) }
                 } }
                 label { (l.t("Let other seats move", "允许调整其他席位")) input type="checkbox" name="allow_moves" value="true"; }
                 label { (l.t("More pairs", "更多配对")) textarea name="more" rows="3" cols="40" placeholder="A0001:E0353" {} }
@@ -1096,10 +1100,16 @@ async fn replace_form(
             "" | "decline" => marks.decline = pairs,
             "withdraw" => marks.withdraw = pairs,
             "lock" => marks.lock = pairs,
+            "unlock" => marks.unlock = pairs,
             other => {
-                return Err(ApiError(ActionError::bad(format!(
-                    "as {other}: expected decline, withdraw or lock"
-                ))))
+                return Err(ApiError(
+                    ActionError::bad(format!(
+                        "as {other}: expected decline, withdraw, lock or unlock"
+                    ))
+                    .zh(format!(
+                        "标记方式 {other} 无效：应为拒绝参加、退出本轮、锁定或解除锁定"
+                    )),
+                ))
             }
         }
         api::replace_step(&round, marks).await
