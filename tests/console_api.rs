@@ -2033,3 +2033,67 @@ fn a_locked_panel_is_unlocked_from_the_form_and_the_api_as_the_cli_does() {
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains("lock or unlock"), "{}", r.text());
 }
+
+#[test]
+fn every_file_of_a_round_is_listed_on_a_page_with_download_links() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    solve_wait(&c, &id);
+    // A file put into the folder by hand is listed too, its name escaped.
+    let odd = "note <b>&x.txt";
+    std::fs::write(c.round_dir(&id).join(odd), "hi").unwrap();
+    let r = get(c.addr, &format!("/rounds/{id}/files"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    let page = r.text();
+    assert!(page.contains("<table id=\"files\">"), "{page}");
+    let listed = get(c.addr, &format!("/api/v1/rounds/{id}/files")).json();
+    let listed = listed["files"].as_array().unwrap();
+    assert!(listed.len() >= 6, "{listed:?}");
+    for f in listed {
+        let name = f["name"].as_str().unwrap();
+        if name == odd {
+            continue;
+        }
+        let url = f["url"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("<a href=\"{url}\" download>{name}</a>")),
+            "{name}: {page}"
+        );
+        let got = get(c.addr, url);
+        assert_eq!(got.status, 200, "{url}");
+        assert_eq!(
+            got.body,
+            std::fs::read(c.round_dir(&id).join(name)).unwrap()
+        );
+    }
+    assert!(page.contains("note &lt;b&gt;&amp;x.txt"), "{page}");
+    assert!(!page.contains("note <b>"), "{page}");
+    let href = format!("/api/v1/rounds/{id}/files/note%20%3Cb%3E%26x.txt");
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    assert_eq!(get(c.addr, &href).body, b"hi");
+    assert!(
+        page.contains("审计日志") || page.contains("评审组"),
+        "{page}"
+    );
+    // The round page and the report page link to it, not to the JSON.
+    let round_page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(round_page.contains(&format!("href=\"/rounds/{id}/files\"")));
+    assert!(!round_page.contains(&format!("href=\"/api/v1/rounds/{id}/files\"")));
+    // An unknown round's page says so in the browser's language.
+    let r = request(
+        c.addr,
+        "GET",
+        "/rounds/20990101-000000-abcdef/files",
+        &[("Accept-Language", "zh-CN")],
+        b"",
+    );
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("没有这个轮次"), "{}", r.text());
+    // The API's list stays JSON.
+    let r = get(c.addr, &format!("/api/v1/rounds/{id}/files"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
+}

@@ -45,6 +45,7 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
         .route("/rounds/{id}/replace", post(replace_form))
         .route("/rounds/{id}/explain", get(explain_page))
         .route("/rounds/{id}/report", get(report_page))
+        .route("/rounds/{id}/files", get(files_page))
         .route("/rounds/{id}/history", post(history_form))
         .route("/history", get(history_page))
         .route("/template.xlsx", get(api::template))
@@ -594,7 +595,7 @@ fn downloads(round: &Round, l: Lang) -> Markup {
     html! {
         p.downloads {
             @for (d, label) in items { a href={(base) "/" (d.name())} download { (label) } }
-            a href={(base) "/files"} { (l.t("All files and logs", "全部文件与日志")) }
+            a href={"/rounds/" (round.id) "/files"} { (l.t("All files and logs", "全部文件与日志")) }
         }
     }
 }
@@ -1192,6 +1193,88 @@ async fn report_page(
         StatusCode::OK,
         layout(l, l.t("Report", "报告"), Some(&caller), html! {}, body),
     )
+}
+
+/// Every file of the round folder (the list `GET /api/v1/rounds/ID/files`
+/// gives as JSON), each with its size and a download link.
+async fn files_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let round = match api::round_of(&app, &id) {
+        Ok(r) => r,
+        Err(e) => {
+            let l = Lang::from_headers(&headers);
+            return error_page(&app, l, Some(&caller), &e, Some("/"));
+        }
+    };
+    let l = round_lang(&round);
+    let r2 = round.clone();
+    let files = tokio::task::spawn_blocking(move || api::round_files(&r2))
+        .await
+        .unwrap_or_default();
+    let api_base = format!("/api/v1/rounds/{}", round.id);
+    let body = html! {
+        h1 { (l.t("Files of the round", "本轮全部文件")) " · " a href={"/rounds/" (round.id)} { (round.id) } }
+        p.muted { (l.t(
+            "Everything in the round's folder: the upload as received, the input as panels reads it, every step's panels and logs, and the downloads made so far. The same list as data: ",
+            "轮次文件夹中的全部文件：原样保存的上传文件、panels 读取的输入、每一步的评审组和日志，以及已生成的下载文件。同一列表的数据形式："))
+            a href={(api_base) "/files"} { "files (JSON)" } }
+        table #files {
+            thead { tr { th { (l.t("File", "文件")) } th.num { (l.t("Size", "大小")) } th { (l.t("What it is", "说明")) } } }
+            tbody { @for (name, bytes) in &files { tr {
+                td { a href={(api_base) "/files/" (urlencode(name))} download { (name) } }
+                td.num { (size_text(*bytes)) }
+                td.muted { (file_kind(l, name)) }
+            } } }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("Files", "文件"), Some(&caller), html! {}, body),
+    )
+}
+
+/// Bytes as an officer reads them: `812 B`, `14.2 KB`, `3.5 MB`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// What a file of the round folder is, by its name (the names the server
+/// makes; docs/console.md, "Data layout").
+fn file_kind(l: Lang, name: &str) -> &'static str {
+    let step = name
+        .split_once('-')
+        .filter(|(n, _)| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, rest)| rest);
+    match (name, step) {
+        ("round.json", _) => l.t("what was uploaded", "上传信息"),
+        ("state.json", _) => l.t("the steps done", "操作记录"),
+        ("job.json", _) => l.t("the last solve or draw", "最近一次求解或抽取"),
+        ("console.log", _) => l.t("every action, one line each", "每次操作的日志"),
+        (n, _) if n.starts_with("upload.") => l.t("the upload as received", "原样保存的上传文件"),
+        (n, _) if n.starts_with("input.") => l.t("the input panels reads", "panels 读取的输入"),
+        (_, Some(rest)) if rest.ends_with(".panels.json") => l.t("panels", "评审组"),
+        (_, Some(rest)) if rest.ends_with(".log.json") => l.t("audit log", "审计日志"),
+        (_, Some(rest)) if rest.ends_with(".report.html") || rest.ends_with(".report.md") => {
+            l.t("fairness report", "公平性报告")
+        }
+        (_, Some(rest)) if rest.ends_with(".figures.json") => l.t("report figures", "报告数据"),
+        (_, Some(rest)) if rest.contains(".anonymous.") => {
+            l.t("for applicants, anonymised", "匿名版（给申请人）")
+        }
+        (_, Some(rest)) if rest.ends_with(".panels.xlsx") => l.t("reviewer workbook", "评审工作簿"),
+        (_, Some(rest)) if rest.ends_with(".panels.csv") => {
+            l.t("panels, one row per pair", "评审组（每对一行）")
+        }
+        _ => "",
+    }
 }
 
 #[derive(Debug, Deserialize)]
