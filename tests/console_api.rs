@@ -2097,3 +2097,66 @@ fn every_file_of_a_round_is_listed_on_a_page_with_download_links() {
         .unwrap()
         .starts_with("application/json"));
 }
+
+/// A zip whose entries `names` hold `data`; every `from` in the zip's
+/// bytes then becomes `to` (the same length), which the zip writer would
+/// refuse to write (it names entries once).
+fn zip_renamed(entries: &[(&str, &[u8])], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut z = zip_of(entries);
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    let mut i = 0;
+    let mut n = 0;
+    while i + from.len() <= z.len() {
+        if &z[i..i + from.len()] == from {
+            z[i..i + from.len()].copy_from_slice(to);
+            n += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(n, 2, "one local header and one central directory record");
+    z
+}
+
+#[test]
+fn a_zip_with_a_file_named_twice_is_refused_naming_it() {
+    let c = Console::open();
+    let dir = repo("instances/guanggu");
+    let mut entries = Vec::new();
+    for f in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
+        entries.push((name, std::fs::read(f.path()).unwrap()));
+    }
+    // A second experts.csv at the top: one expert fewer.
+    let experts = std::fs::read_to_string(dir.join("experts.csv")).unwrap();
+    let fewer: String = experts.lines().take(3).map(|l| format!("{l}\n")).collect();
+    entries.push(("experts.csx".into(), fewer.into_bytes()));
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let z = zip_renamed(&refs, "experts.csx", "experts.csv");
+    let csrf = csrf_in(&get(c.addr, "/").text());
+    for (path, headers) in [
+        ("/api/v1/rounds", vec![]),
+        ("/rounds", vec![("Accept-Language", "zh-CN")]),
+    ] {
+        let (ct, body) = multipart(&[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("guanggu.zip"), &z),
+        ]);
+        let mut h = vec![("Content-Type", ct.as_str())];
+        h.extend(headers.iter().copied());
+        let r = request(c.addr, "POST", path, &h, &body);
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+        assert!(r.text().contains("experts.csv twice"), "{}", r.text());
+        if path == "/rounds" {
+            assert!(
+                r.text().contains("zip 中有两个 experts.csv"),
+                "{}",
+                r.text()
+            );
+        }
+    }
+    assert!(c.entries().is_empty(), "{:?}", c.entries());
+}
