@@ -2160,3 +2160,56 @@ fn a_zip_with_a_file_named_twice_is_refused_naming_it() {
     }
     assert!(c.entries().is_empty(), "{:?}", c.entries());
 }
+
+#[test]
+fn wrong_guesses_sent_at_once_wait_one_after_another() {
+    let c = Console::with_auth(
+        Auth::with_token_hash(sha256(b"0123456789abcdef")),
+        panels::serve::DEFAULT_MAX_UPLOAD,
+    );
+    let addr = c.addr;
+    let start = std::time::Instant::now();
+    // Six wrong guesses at once: bearer tokens and the login form.
+    let guesses: Vec<_> = (0..6)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let r = if i % 2 == 0 {
+                    request(
+                        addr,
+                        "GET",
+                        "/api/v1/rounds",
+                        &[("Authorization", "Bearer wrong-token-here")],
+                        b"",
+                    )
+                } else {
+                    request(
+                        addr,
+                        "POST",
+                        "/login",
+                        &[("Content-Type", "application/x-www-form-urlencoded")],
+                        b"token=wrong-token-here",
+                    )
+                };
+                assert_eq!(r.status, 401, "{}", r.text());
+                start.elapsed()
+            })
+        })
+        .collect();
+    // The right token meanwhile does not queue behind them.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let r = request(
+        addr,
+        "GET",
+        "/api/v1/rounds",
+        &[("Authorization", "Bearer 0123456789abcdef")],
+        b"",
+    );
+    let right = start.elapsed();
+    assert_eq!(r.status, 200);
+    let mut answered: Vec<_> = guesses.into_iter().map(|g| g.join().unwrap()).collect();
+    answered.sort();
+    // One wait each, one after another: the last answer comes after six.
+    let six = panels::serve::auth::WRONG_TOKEN_WAIT * 6;
+    assert!(answered[5] >= six, "{answered:?}");
+    assert!(right < answered[5], "right {right:?}, wrong {answered:?}");
+}

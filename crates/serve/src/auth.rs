@@ -20,7 +20,8 @@ use sha2::{Digest, Sha256};
 pub const SESSION_COOKIE: &str = "panels_session";
 
 /// How long a wrong token waits before its answer (bearer tokens and the
-/// login form alike): guessing is slow.
+/// login form alike), after the wrong guesses before it: guessing is slow,
+/// at most one wrong guess answered per wait, however many arrive at once.
 pub const WRONG_TOKEN_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Authentication state of a server.
@@ -32,6 +33,11 @@ pub struct Auth {
     sessions: Mutex<HashMap<[u8; 32], String>>,
     /// The CSRF token of an open console's forms.
     open_csrf: String,
+    /// Held by a wrong guess for its wait: wrong guesses are answered one
+    /// after another, each [`WRONG_TOKEN_WAIT`] after the one before, so
+    /// parallel guesses are throttled together. Right tokens never take
+    /// it.
+    wrong_guesses: tokio::sync::Mutex<()>,
 }
 
 /// Who a request is.
@@ -52,6 +58,7 @@ impl Auth {
             token_sha256: None,
             sessions: Mutex::default(),
             open_csrf: random_token(),
+            wrong_guesses: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -94,6 +101,17 @@ impl Auth {
         self.token_sha256
             .as_ref()
             .is_some_and(|want| same(&sha256(token.trim().as_bytes()), want))
+    }
+
+    /// The wait of a wrong token (a bearer token or the login form): the
+    /// wrong guesses before it first, one at a time, then
+    /// [`WRONG_TOKEN_WAIT`] of its own. The queue is shared by the whole
+    /// server (tokio's mutex serves waiters in order), so `n` guesses sent
+    /// at once take `n` waits, not one; requests with the right token or
+    /// session never wait here.
+    pub async fn wrong_token_wait(&self) {
+        let _turn = self.wrong_guesses.lock().await;
+        tokio::time::sleep(WRONG_TOKEN_WAIT).await;
     }
 
     /// Opens a session: the cookie value to send (kept only as a hash).

@@ -129,8 +129,9 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
             next.run(req).await
         }
         (None, public) if app.auth.bearer_sent(headers) => {
-            // A wrong token waits, as a wrong login does: guessing is slow.
-            tokio::time::sleep(auth::WRONG_TOKEN_WAIT).await;
+            // A wrong token waits, as a wrong login does, after every
+            // wrong guess before it: guessing is slow, in parallel too.
+            app.auth.wrong_token_wait().await;
             if public {
                 next.run(req).await
             } else if path.starts_with("/api/") {

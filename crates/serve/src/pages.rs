@@ -1456,8 +1456,8 @@ async fn login_post(
     Form(f): Form<LoginForm>,
 ) -> Response {
     if !app.auth.token_matches(&f.token) {
-        // A little wait makes guessing slow.
-        tokio::time::sleep(super::auth::WRONG_TOKEN_WAIT).await;
+        // Wrong guesses wait one after another, bearer tokens too.
+        app.auth.wrong_token_wait().await;
         return login_page(StatusCode::UNAUTHORIZED, true, &headers);
     }
     let session = app.auth.new_session();
