@@ -2213,3 +2213,41 @@ fn wrong_guesses_sent_at_once_wait_one_after_another() {
     assert!(answered[5] >= six, "{answered:?}");
     assert!(right < answered[5], "right {right:?}, wrong {answered:?}");
 }
+
+#[test]
+fn a_failed_jobs_error_names_files_as_in_the_data_folder() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    // The solve's panels file cannot be written: a folder has its name.
+    let dir = c.round_dir(&id);
+    std::fs::create_dir(dir.join("001-solve.panels.json")).unwrap();
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/api/v1/rounds/{id}/solve?wait=true"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["job"]["state"], "failed", "{v}");
+    let data = c.data.path().display().to_string();
+    let shown = format!("rounds/{id}/001-solve.panels.json");
+    let message = v["job"]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&shown) && !message.contains(&data),
+        "{message}"
+    );
+    // Kept so on disk: job.json and console.log.
+    for f in ["job.json", "console.log"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains(&data), "{f}: {text}");
+    }
+    let job = std::fs::read_to_string(dir.join("job.json")).unwrap();
+    assert!(job.contains(&shown), "{job}");
+    // And on the round page, and in the round's answer.
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(page.contains(&shown) && !page.contains(&data), "{page}");
+    let view = get(c.addr, &format!("/api/v1/rounds/{id}")).text();
+    assert!(!view.contains(&data), "{view}");
+}

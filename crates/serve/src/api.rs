@@ -202,12 +202,16 @@ pub struct RoundView {
 pub fn view(round: &Round) -> Result<RoundView, ApiError> {
     let state = round.state().map_err(ActionError::other)?;
     let current = state.current().cloned();
-    let job = round
+    let mut job = round
         .job
         .lock()
         .ok()
         .and_then(|j| j.as_ref().map(|j| j.view()))
         .or_else(|| round.job_record().map(jobs::view_of_record));
+    // A `job.json` of an older version may name a file by its server path.
+    if let Some(j) = &mut job {
+        j.record.error = j.record.error.take().map(|e| round.relative(e));
+    }
     Ok(RoundView {
         meta: round.meta.clone(),
         status: current.as_ref().map(|s| s.status.clone()),
@@ -650,6 +654,7 @@ pub async fn replace_step(round: &Arc<Round>, marks: Marks) -> Result<Step, ApiE
         let done = match result {
             Ok(r) => r,
             Err(e) => {
+                let e = round.relative(e);
                 round.log(serde_json::json!({"at": now_rfc3339(), "action": "replace", "outcome": "failed", "message": e.message}));
                 return Err(e.into());
             }

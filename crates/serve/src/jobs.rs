@@ -254,6 +254,9 @@ fn finish(round: &Round, job: &Job, outcome: Result<Step, ActionError>) -> JobRe
             }));
         }
         Err(e) => {
+            // Kept and shown as the error answers name files: relative
+            // to the data folder.
+            let e = round.relative(e);
             record.state = "failed".into();
             round.log(serde_json::json!({
                 "at": record.finished, "action": record.kind, "outcome": "failed",
