@@ -35,10 +35,6 @@ macro_rules! eprint {
     ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
 }
 
-/// Longest `--time-limit` taken as given (about 31 years); longer ones are
-/// clamped to it (a `Duration` or a deadline beyond it may overflow).
-pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e9;
-
 /// The time limit `--method mip` gets when none is given, in seconds: the
 /// MIP then stops with its best answer (`feasible`) and its bound.
 pub const DEFAULT_MIP_TIME_LIMIT_SECONDS: u64 = 300;
@@ -375,6 +371,8 @@ pub struct SolveArgs {
     pub method: MethodArg,
     /// Wall-clock budget in seconds for the MIP and the Lagrangian path
     /// (crossing rules); the answer is then `feasible` with its bound.
+    /// Above 0 and at most 1000000 (about 11.6 days); anything else is
+    /// exit 2.
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
@@ -870,18 +868,13 @@ fn commit(outputs: crate::io::Outputs) -> Result<(), Failure> {
     outputs.commit().map_err(|e| Failure::Other(e.to_string()))
 }
 
-/// `--time-limit` as a duration: positive and finite, else exit 2;
-/// clamped to [`MAX_TIME_LIMIT_SECONDS`].
+/// `--time-limit` as a duration, by the library's one rule
+/// ([`solve::time_limit`], which the console calls too): above 0 and at
+/// most [`solve::MAX_TIME_LIMIT_SECONDS`], else exit 2.
 fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
-    match t {
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(
-            t.min(MAX_TIME_LIMIT_SECONDS),
-        ))),
-        Some(t) => Err(Failure::BadInput(format!(
-            "--time-limit must be a positive number of seconds, got {t}"
-        ))),
-        None => Ok(None),
-    }
+    t.map(solve::time_limit)
+        .transpose()
+        .map_err(|e| Failure::BadInput(format!("--time-limit {e}")))
 }
 
 /// `panels verify`: rules, then claims, then (when asked) the certificate.

@@ -136,6 +136,59 @@ pub struct SolveOptions {
     pub uncapped_start_from: Option<usize>,
 }
 
+/// Longest time limit a solve takes, in seconds: 1,000,000 s (about 11.6
+/// days). A `Duration` or a deadline far beyond it may overflow, and no
+/// round needs more.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e6;
+
+/// A time limit that is not a number of seconds above 0 and at most
+/// [`MAX_TIME_LIMIT_SECONDS`]: the number given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BadTimeLimit(pub f64);
+
+impl std::fmt::Display for BadTimeLimit {
+    /// `1e20: expected …`; callers put the flag or field in front
+    /// (`--time-limit 1e20: …`, `time_limit 1e20: …`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadTimeLimit {}
+
+/// A solve's time limit in seconds as a [`SolveOptions::time_limit`]: a
+/// finite number above 0 and at most [`MAX_TIME_LIMIT_SECONDS`]. The one
+/// rule of `panels solve --time-limit` and of the console's `time_limit`
+/// (both call it; nothing is clamped).
+///
+/// # Errors
+/// `0`, a negative number, `NaN`, an infinity, or more than the maximum.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use panels_solve::{time_limit, MAX_TIME_LIMIT_SECONDS};
+///
+/// assert_eq!(time_limit(60.0), Ok(Duration::from_secs(60)));
+/// assert!(time_limit(MAX_TIME_LIMIT_SECONDS).is_ok());
+/// let e = time_limit(1e20).unwrap_err();
+/// assert_eq!(
+///     format!("--time-limit {e}"),
+///     "--time-limit 100000000000000000000: expected a number of seconds above 0 and at most 1000000"
+/// );
+/// ```
+pub fn time_limit(seconds: f64) -> Result<Duration, BadTimeLimit> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= MAX_TIME_LIMIT_SECONDS {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(BadTimeLimit(seconds))
+    }
+}
+
 /// A receiver of the network solved on candidates ([`SolveOptions::dump_network`]).
 #[derive(Clone)]
 pub struct NetworkDump(pub std::sync::Arc<dyn Fn(&flow::Network) + Send + Sync>);
@@ -691,4 +744,35 @@ pub fn panels_file(
     };
     file.seal();
     file
+}
+
+#[cfg(test)]
+mod time_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_time_limit_is_seconds_above_zero_up_to_the_one_maximum() {
+        for ok in [1e-3, 1.0, 60.0, 86_400.0, MAX_TIME_LIMIT_SECONDS] {
+            assert_eq!(time_limit(ok), Ok(Duration::from_secs_f64(ok)), "{ok}");
+        }
+        for bad in [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            MAX_TIME_LIMIT_SECONDS + 1.0,
+            1e9,
+            1e20,
+            f64::MAX,
+        ] {
+            let e = time_limit(bad).unwrap_err();
+            assert!(
+                e.to_string()
+                    .ends_with("expected a number of seconds above 0 and at most 1000000"),
+                "{e}"
+            );
+        }
+    }
 }
