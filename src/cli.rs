@@ -820,9 +820,15 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
             parent.display()
         )));
     }
+    // The extensions this command writes, in the words of both messages.
+    let endings = allowed
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(" or ");
     if path.is_dir() {
         return Err(Failure::BadInput(format!(
-            "{}: is a directory; give a file name ending in .json or .csv",
+            "{}: is a directory; give a file name ending in {endings}",
             path.display()
         )));
     }
@@ -835,13 +841,8 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::BadInput(format!(
-            "{}: output must end in {}",
-            path.display(),
-            allowed
-                .iter()
-                .map(|e| format!(".{e}"))
-                .collect::<Vec<_>>()
-                .join(" or ")
+            "{}: output must end in {endings}",
+            path.display()
         )))
     }
 }

@@ -71,6 +71,28 @@ fn output_into_a_missing_directory() {
         .stderr_has(&["out.json", "is a directory"]);
 }
 
+/// An output path that is a directory was refused with "give a file name
+/// ending in .json or .csv" by every command, `template` (which writes
+/// only .xlsx) and `report` included. Each command now names the
+/// extensions it writes.
+#[test]
+fn a_directory_as_output_names_the_commands_own_extensions() {
+    let sb = Sandbox::new();
+    sb.write_json("bundle.json", &base_bundle());
+    sb.mkdir("dir.xlsx");
+    let run = sb.run(&["template", "--out", "dir.xlsx"]);
+    run.expect_code(2)
+        .stderr_has(&["dir.xlsx", "is a directory", "ending in .xlsx"]);
+    assert!(!run.stderr.contains(".json"), "{run}");
+    sb.run(&["solve", "bundle.json", "--out", "dir.xlsx"])
+        .expect_code(2)
+        .stderr_has(&["is a directory", "ending in .json or .csv or .xlsx"]);
+    sb.run(&["export", "bundle.json", "--out", "dir.xlsx"])
+        .expect_code(2)
+        .stderr_has(&["is a directory", "ending in .xlsx or .json"]);
+    assert_eq!(sb.ls("dir.xlsx"), Vec::<String>::new());
+}
+
 /// `panels solve round.json --out round.json` replaced the
 /// instance with the panels (and `--out inst/policy.json` a CSV
 /// directory's policy). Fixed in `src/cli.rs`: exit 2, input untouched.
