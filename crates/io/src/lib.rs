@@ -92,7 +92,7 @@ pub use panels::{
     read_panels, read_panels_for, read_panels_for_noted, read_panels_from_bytes, read_panels_noted,
     PanelsFormat,
 };
-pub use streams::strict::MAX_LIST_ITEMS;
+pub use streams::strict::{check_keys, from_slice_unique, from_str_unique, MAX_LIST_ITEMS};
 
 use crate::model::Instance;
 

@@ -247,7 +247,9 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
         }
         HistoryForm::Json => {
             let text = crate::instances::bundle::text_of(path, bytes)?;
-            let v: serde_json::Value = serde_json::from_str(text)
+            // A key given twice (a record's `expert`, the `history`
+            // list) is refused, as in a bundle's history.
+            let v: serde_json::Value = crate::streams::strict::from_str_unique(text)
                 .map_err(|e| crate::instances::bundle::json_error(path, &e))?;
             let list = match &v {
                 serde_json::Value::Array(items) => items.as_slice(),

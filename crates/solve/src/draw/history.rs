@@ -172,7 +172,7 @@ pub fn replace_log_declines(
 ) -> Result<Vec<(String, String)>, String> {
     use super::log::{ReplaceLog, REPLACE_FORMAT};
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a replace log: {e}"))?;
+        crate::io::from_slice_unique(bytes).map_err(|e| format!("not a replace log: {e}"))?;
     let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if format != REPLACE_FORMAT {
         return Err(format!(
