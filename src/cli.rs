@@ -1064,7 +1064,7 @@ fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failur
 /// True when `path` holds a replacement's log (its `format` is
 /// `panels-replace/…`); anything else is read as a draw's log.
 fn is_replace_log(path: &Path) -> bool {
-    std::fs::read(path)
+    crate::io::read_input(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.get("format")?.as_str().map(str::to_owned))
@@ -1118,8 +1118,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     }
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let rec = ReplayRecord::from_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, rec))
@@ -1296,8 +1295,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     // What is asked: from the command line, or from the log to replay.
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let (asked, program) = ReplaceAsked::from_log_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, asked, program))
@@ -1572,8 +1570,7 @@ fn report_format(path: &Path) -> Result<crate::report::ReportFormat, Failure> {
 /// SHA-256 of a file's bytes, in hex.
 fn file_sha256(path: &Path) -> Result<String, Failure> {
     use sha2::Digest as _;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
     let digest = sha2::Sha256::digest(&bytes);
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -1581,8 +1578,13 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
 /// `panels report --check REPORT INSTANCE PANELS`.
 fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
     let format = report_format(report)?;
-    let text = std::fs::read_to_string(report)
-        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", report.display())))?;
+    let bytes = crate::io::read_input(report).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::BadInput(format!(
+            "{}: not UTF-8 text; give the report (.html, .md or .json) as panels wrote it",
+            report.display()
+        ))
+    })?;
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let inputs = crate::report::check::Inputs {
         input_sha256: Some(hash),

@@ -293,9 +293,10 @@ impl HistoryFile {
     /// As [`read_history_file`].
     pub fn read(path: &Path) -> Result<HistoryFile, LoadErrors> {
         let form = HistoryForm::of(path).ok_or_else(|| LoadError::new(path, HISTORY_EXTENSIONS))?;
-        let bytes = match std::fs::read(path) {
+        use crate::streams::ReadFailure;
+        let bytes = match crate::streams::read_limited(path, crate::MAX_FILE_BYTES) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(HistoryFile {
                     records: Vec::new(),
                     notes: Vec::new(),
@@ -306,7 +307,7 @@ impl HistoryFile {
                     sheet: None,
                 })
             }
-            Err(e) => return Err(LoadError::new(path, crate::streams::describe_io(&e)).into()),
+            Err(e) => return Err(e.into_error(path).into()),
         };
         let parts = read_parts(path, form, &bytes)?;
         let TableRead { list, layout, kept } = parts.table;

@@ -107,7 +107,8 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     })?;
     let mut declines = Vec::new();
     for log_path in req.replace_logs {
-        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
+        let bytes =
+            crate::io::read_input(log_path).map_err(|e| AppendError::BadInput(e.to_string()))?;
         let pairs = replace_log_declines(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
         for (app, ex) in pairs {
             let a = inst
