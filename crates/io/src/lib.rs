@@ -60,6 +60,7 @@ use panels_core::{history, model};
 
 mod error;
 mod instances;
+pub mod logged;
 pub mod output;
 pub mod panels;
 mod streams;
