@@ -1118,7 +1118,8 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     }
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+            let bytes =
+                crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let rec = ReplayRecord::from_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, rec))
@@ -1348,7 +1349,8 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     // What is asked: from the command line, or from the log to replay.
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+            let bytes =
+                crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let (asked, program) = ReplaceAsked::from_log_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, asked, program))

@@ -486,7 +486,12 @@ fn following_the_suggested_cap_makes_the_draw_feasible() {
     // Both bounds of an application that both bind are listed.
     assert!(said.contains("from outside"), "{said}");
     let again = draw(&suggested);
-    assert_eq!(code(&again), 0, "--max-probability {suggested}: {}", text(&again));
+    assert_eq!(
+        code(&again),
+        0,
+        "--max-probability {suggested}: {}",
+        text(&again)
+    );
     assert!(!out.exists() || read_json(&out)["panels"].is_array());
     // One millionth less is still too low.
     let units: i64 = (suggested.parse::<f64>().unwrap() * 1e6).round() as i64;

@@ -719,14 +719,21 @@ fn policy_rows_are_checked_like_policy_json() {
 fn json_in_a_policy_cell_refuses_a_key_given_twice() {
     let with_programme = |files: &mut Vec<(&'static str, String)>, cell: &str| {
         files.retain(|(n, _)| *n != "policy.json");
-        let apps = &mut files.iter_mut().find(|(n, _)| *n == "applications.csv").unwrap().1;
+        let apps = &mut files
+            .iter_mut()
+            .find(|(n, _)| *n == "applications.csv")
+            .unwrap()
+            .1;
         *apps = apps
             .replacen("team,avoid\n", "team,avoid,programme\n", 1)
             .replacen("P9;E2,E3\n", "P9;E2,E3,人才计划\n", 1)
             .replacen("P8,\n", "P8,,\n", 1);
         files.push((
             "policy.csv",
-            format!("key,value\npanel_size,2\nprogrammes,\"{}\"\n", cell.replace('"', "\"\"")),
+            format!(
+                "key,value\npanel_size,2\nprogrammes,\"{}\"\n",
+                cell.replace('"', "\"\"")
+            ),
         ));
     };
     // Once each: the programme's rules load.
@@ -735,8 +742,14 @@ fn json_in_a_policy_cell_refuses_a_key_given_twice() {
     let inst = load_csv(&files);
     assert_eq!(inst.policy.programmes["人才计划"].panel_size, Some(1));
     for (cell, key) in [
-        (r#"{"人才计划":{"panel_size":1,"panel_size":2}}"#, "panel_size"),
-        (r#"{"人才计划":{"panel_size":1},"人才计划":{"panel_size":2}}"#, "人才计划"),
+        (
+            r#"{"人才计划":{"panel_size":1,"panel_size":2}}"#,
+            "panel_size",
+        ),
+        (
+            r#"{"人才计划":{"panel_size":1},"人才计划":{"panel_size":2}}"#,
+            "人才计划",
+        ),
     ] {
         let mut files = clean_csv();
         with_programme(&mut files, cell);
@@ -754,7 +767,11 @@ fn json_in_a_policy_cell_refuses_a_key_given_twice() {
             Path::new("t.xlsx"),
             &[
                 table("参数", &["参数", "值"], &[&["programmes", cell]]),
-                table("专家", &["专家编号", "城市", "工作单位"], &[&["E1", "X", "I"]]),
+                table(
+                    "专家",
+                    &["专家编号", "城市", "工作单位"],
+                    &[&["E1", "X", "I"]],
+                ),
                 table(
                     "申报项目",
                     &["项目编号", "城市", "申报单位", "计划类别"],
@@ -767,18 +784,25 @@ fn json_in_a_policy_cell_refuses_a_key_given_twice() {
             .unwrap_err()
             .to_string();
         assert!(
-            text.contains("t.xlsx sheet 参数 row 2") && text.contains(&format!("the key {key:?} is given twice")),
+            text.contains("t.xlsx sheet 参数 row 2")
+                && text.contains(&format!("the key {key:?} is given twice")),
             "{text}"
         );
         // policy.json refuses the same text, as it did.
         let mut files = clean_csv();
         with_programme(&mut files, cell);
         files.retain(|(n, _)| *n != "policy.csv");
-        files.push(("policy.json", format!(r#"{{"panel_size": 2, "programmes": {cell}}}"#)));
+        files.push((
+            "policy.json",
+            format!(r#"{{"panel_size": 2, "programmes": {cell}}}"#),
+        ));
         let text = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
             .unwrap_err()
             .to_string();
-        assert!(text.contains(&format!("the key {key:?} is given twice")), "{text}");
+        assert!(
+            text.contains(&format!("the key {key:?} is given twice")),
+            "{text}"
+        );
     }
 }
 

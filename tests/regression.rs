@@ -153,7 +153,11 @@ fn every_json_input_refuses_a_key_given_twice() {
     assert!(text.contains("\"certificate\": {"), "{text}");
     sb.write(
         "p2.json",
-        text.replacen("\"certificate\": {", "\"certificate\": {\"x\": 1, \"x\": 2,", 1),
+        text.replacen(
+            "\"certificate\": {",
+            "\"certificate\": {\"x\": 1, \"x\": 2,",
+            1,
+        ),
     );
     sb.run(&["verify", "round.json", "p2.json", "--certificate"])
         .expect_code(2)
@@ -164,21 +168,43 @@ fn every_json_input_refuses_a_key_given_twice() {
         r#"[{"year": 2025, "institution": "武汉大学", "expert": "E01", "expert": "E02"}]"#,
     );
     sb.run(&[
-        "history", "append", "round.json", "p.json", "--year", "2026", "--to", "h.json",
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "h.json",
     ])
     .expect_code(2)
     .stderr_has(&["h.json", "the key \"expert\" is given twice"]);
     // A history file with its list twice.
     sb.write("h2.json", r#"{"history": [], "history": []}"#);
     sb.run(&[
-        "history", "append", "round.json", "p.json", "--year", "2026", "--to", "h2.json",
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "h2.json",
     ])
     .expect_code(2)
     .stderr_has(&["h2.json", "the key \"history\" is given twice"]);
     assert_eq!(sb.read("h2.json"), br#"{"history": [], "history": []}"#);
     // A draw log with its seed twice.
     sb.run(&[
-        "-q", "draw", "round.json", "--seed", "3", "--out", "d.json", "--log", "d-log.json",
+        "-q",
+        "draw",
+        "round.json",
+        "--seed",
+        "3",
+        "--out",
+        "d.json",
+        "--log",
+        "d-log.json",
     ])
     .expect_code(0);
     let log = String::from_utf8(sb.read("d-log.json")).unwrap();

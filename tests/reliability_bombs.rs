@@ -336,7 +336,8 @@ fn inputs_that_are_not_regular_files_are_read_under_the_limit() {
     let sb = Sandbox::new();
     sb.write_json("round.json", &util::base_bundle());
     assert_eq!(
-        sb.run(&["-q", "solve", "round.json", "--out", "p.json"]).code,
+        sb.run(&["-q", "solve", "round.json", "--out", "p.json"])
+            .code,
         0
     );
     sb.mkdir("dir");
@@ -368,11 +369,24 @@ fn inputs_that_are_not_regular_files_are_read_under_the_limit() {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
-        assert!(t.elapsed() < Duration::from_secs(30), "{args:?}: {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{args:?}: {:?}",
+            t.elapsed()
+        );
     };
     run(&["solve", "zero.json", "--out", "never.json"]);
     run(&["verify", "round.json", "zero.json"]);
-    run(&["history", "append", "round.json", "p.json", "--year", "2026", "--to", "zero.csv"]);
+    run(&[
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "zero.csv",
+    ]);
     run(&["draw", "--replay", "zero.json"]);
     run(&["solve", "dir", "--out", "never.json"]);
     assert!(!sb.path("never.json").exists());

@@ -317,8 +317,14 @@ fn logs_record_inputs_from_their_own_folder_and_replay_finds_the_logged_file() {
         &[&"draw", &"--replay", &d.join("archive/old-log.json")],
     );
     assert_eq!(code, Some(2), "{out}{err}");
-    assert!(err.contains("(beside the log): another file, SHA-256"), "{err}");
-    assert!(err.contains("(from the current folder): not there"), "{err}");
+    assert!(
+        err.contains("(beside the log): another file, SHA-256"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(from the current folder): not there"),
+        "{err}"
+    );
     assert!(err.contains("draw --replay"), "{err}");
     assert!(err.contains("old-log.json ROUND"), "{err}");
     // A replacement's log moved away from its panels file: replayed by
@@ -331,14 +337,23 @@ fn logs_record_inputs_from_their_own_folder_and_replay_finds_the_logged_file() {
         &[&"draw", &"--replay", &"r1-log.json", &round],
     );
     assert_eq!(code, Some(2), "{out}{err}");
-    assert!(err.contains("the panels file it logged as \"drawn.json\""), "{err}");
+    assert!(
+        err.contains("the panels file it logged as \"drawn.json\""),
+        "{err}"
+    );
     assert!(
         err.contains("panels replace --replay r1-log.json ROUND PANELS"),
         "{err}"
     );
     let (code, out, err) = panels(
         elsewhere.path(),
-        &[&"replace", &"--replay", &"r1-log.json", &round, &d.join("drawn.json")],
+        &[
+            &"replace",
+            &"--replay",
+            &"r1-log.json",
+            &round,
+            &d.join("drawn.json"),
+        ],
     );
     assert_eq!(code, Some(0), "{out}{err}");
 }

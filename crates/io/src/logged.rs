@@ -32,7 +32,8 @@ pub fn recorded_path(input: &Path, log: &Path) -> String {
         return input.display().to_string();
     }
     let absolute = || {
-        std::path::absolute(input).map_or_else(|_| input.display().to_string(), |p| p.display().to_string())
+        std::path::absolute(input)
+            .map_or_else(|_| input.display().to_string(), |p| p.display().to_string())
     };
     let (Ok(base), Some(target)) = (log_dir.canonicalize(), real_path(input)) else {
         return absolute();
@@ -123,7 +124,10 @@ fn candidates(log: &Path, recorded: &str) -> Vec<(PathBuf, &'static str)> {
     if same {
         vec![(beside, "beside the log")]
     } else {
-        vec![(beside, "beside the log"), (typed, "from the current folder")]
+        vec![
+            (beside, "beside the log"),
+            (typed, "from the current folder"),
+        ]
     }
 }
 
@@ -159,7 +163,10 @@ pub fn locate(log: &Path, recorded: &str, sha256: &str) -> Result<PathBuf, Vec<T
     let mut tried = Vec::with_capacity(candidates.len());
     for (path, place) in candidates {
         let now = path.exists().then(|| sha256_of(&path));
-        if now.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(sha256)) {
+        if now
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(sha256))
+        {
             return Ok(path);
         }
         tried.push(Tried {
@@ -237,7 +244,10 @@ mod tests {
             locate(&log, "round.json", "x"),
             Ok(d.join("archive/round.json"))
         );
-        assert_eq!(locate(&log, "round.json", &old), Ok(d.join("archive/round.json")));
+        assert_eq!(
+            locate(&log, "round.json", &old),
+            Ok(d.join("archive/round.json"))
+        );
         // Nothing anywhere: both places said.
         let tried = locate(&log, "none.json", "x").unwrap_err();
         assert_eq!(tried.len(), 2);

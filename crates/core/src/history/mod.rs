@@ -1215,7 +1215,10 @@ mod team_repeat_tests {
             .map(|(e, i, team, year, outcome)| PastReview {
                 year: *year,
                 institution: format!("I{i}").into(),
-                team: team.iter().map(|p| ShortText::from(format!("P{p}"))).collect(),
+                team: team
+                    .iter()
+                    .map(|p| ShortText::from(format!("P{p}")))
+                    .collect(),
                 expert: format!("E{e}").into(),
                 outcome: Outcome::ALL[*outcome],
                 ..PastReview::default()
@@ -1366,6 +1369,10 @@ mod team_repeat_tests {
         assert!(took.as_secs_f64() < 2.0, "{took:?}");
         assert_eq!(reps.pairs(), 100 * 301 + 1);
         let hit = reps.of(AppIx(99), ExpertIx(300)).unwrap();
-        assert_eq!(hit.team, Some((301, PersonIx(301))), "the earlier review, the first member");
+        assert_eq!(
+            hit.team,
+            Some((301, PersonIx(301))),
+            "the earlier review, the first member"
+        );
     }
 }

@@ -486,9 +486,7 @@ fn over_limit(path: &Path, regular: bool, expected: u64, read: u64) -> Option<Lo
     if regular && read > expected {
         Some(LoadError::new(
             path,
-            format!(
-                "the file changed while it was read ({expected} bytes when opened, more read)"
-            ),
+            format!("the file changed while it was read ({expected} bytes when opened, more read)"),
         ))
     } else if !regular && read > crate::MAX_FILE_BYTES {
         Some(LoadError::new(path, crate::streams::too_large(None)))

@@ -468,10 +468,7 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) 
     }
     // The smallest cap every counting bound allows, in millionths; the
     // most binding bounds first (input order among equals).
-    let lower = bounds
-        .iter()
-        .map(|b| b.0)
-        .fold(applied_units + 1, i64::max);
+    let lower = bounds.iter().map(|b| b.0).fold(applied_units + 1, i64::max);
     bounds.sort_by_key(|b| std::cmp::Reverse(b.0));
     let mut lines: Vec<String> = bounds.into_iter().map(|b| b.1).collect();
     let needed_units = if lower > PROBABILITY_UNITS {
