@@ -818,9 +818,15 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
             parent.display()
         )));
     }
+    // The extensions this command writes, in the words of both messages.
+    let endings = allowed
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(" or ");
     if path.is_dir() {
         return Err(Failure::BadInput(format!(
-            "{}: is a directory; give a file name ending in .json or .csv",
+            "{}: is a directory; give a file name ending in {endings}",
             path.display()
         )));
     }
@@ -833,13 +839,8 @@ fn check_output_path(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::BadInput(format!(
-            "{}: output must end in {}",
-            path.display(),
-            allowed
-                .iter()
-                .map(|e| format!(".{e}"))
-                .collect::<Vec<_>>()
-                .join(" or ")
+            "{}: output must end in {endings}",
+            path.display()
         )))
     }
 }
@@ -1056,7 +1057,7 @@ fn verified(inst: &Instance, file: &PanelsFile, what: &str) -> Result<(), Failur
 /// True when `path` holds a replacement's log (its `format` is
 /// `panels-replace/…`); anything else is read as a draw's log.
 fn is_replace_log(path: &Path) -> bool {
-    std::fs::read(path)
+    crate::io::read_input(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.get("format")?.as_str().map(str::to_owned))
@@ -1110,8 +1111,8 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     }
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let bytes =
+                crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let rec = ReplayRecord::from_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, rec))
@@ -1119,11 +1120,27 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
         None => None,
     };
     // The instance: as given, else as logged. The log keeps the logged
-    // label so that a replay from a moved file still compares bytes.
+    // label so that a replay from a moved file still compares bytes; a
+    // new log records the instance relative to its own folder.
     let (instance_path, label) = match (&args.instance, &replay) {
         (Some(p), Some((_, _, rec))) => (p.clone(), rec.instance.clone()),
-        (Some(p), None) => (p.clone(), p.display().to_string()),
-        (None, Some((log, _, rec))) => (logged_path(log, &rec.instance), rec.instance.clone()),
+        (Some(p), None) => (
+            p.clone(),
+            match &args.log {
+                Some(log) => crate::io::logged::recorded_path(p, log),
+                None => p.display().to_string(),
+            },
+        ),
+        (None, Some((log, _, rec))) => (
+            logged_input(
+                log,
+                "instance",
+                &rec.instance,
+                &rec.input_sha256,
+                &replay_usage(log, false),
+            )?,
+            rec.instance.clone(),
+        ),
         (None, None) => return Err(Failure::BadInput("give an INSTANCE or --replay LOG".into())),
     };
     if args.instance.is_none() {
@@ -1136,10 +1153,15 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     if let Some((path, _, rec)) = &replay {
         if rec.input_sha256 != hash {
             return Err(Failure::BadInput(format!(
-                "{}: the input changed since the draw logged in {} (SHA-256 now {hash}, logged {}); refusing to replay",
+                "{}: the input changed since the draw logged in {} (SHA-256 now {hash}, logged {}); refusing to replay{}",
                 instance_path.display(),
                 path.display(),
-                rec.input_sha256
+                rec.input_sha256,
+                elsewhere_hint(
+                    path,
+                    args.instance.is_none().then_some(rec.instance.as_str()),
+                    &replay_usage(path, false)
+                )
             )));
         }
     }
@@ -1230,26 +1252,58 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A path a log records (as it was typed), for a replay: an absolute path
-/// as it is; a relative one against the log's own folder, so that a replay
-/// from another folder finds the files beside the log; if nothing is
-/// there but the path names a file from the current folder (a log written
-/// into another folder than its inputs), that one. Either way the file's
-/// SHA-256 must match the log's.
-fn logged_path(log: &Path, recorded: &str) -> PathBuf {
-    let typed = PathBuf::from(recorded);
-    if typed.is_absolute() {
-        return typed;
-    }
-    let beside = match log.parent() {
-        Some(dir) => dir.join(&typed),
-        None => typed.clone(),
-    };
-    if !beside.exists() && typed.exists() {
-        typed
+/// The input a log recorded as `recorded` (the `what`: instance, panels
+/// file), found as [`crate::io::logged::locate`] does: beside the log, else
+/// from the current folder, the one with the logged SHA-256 when both
+/// exist. When none is the logged input, exit 2 naming every path tried
+/// and the command that takes the input from the command line (`usage`).
+fn logged_input(
+    log: &Path,
+    what: &str,
+    recorded: &str,
+    sha256: &str,
+    usage: &str,
+) -> Result<PathBuf, Failure> {
+    crate::io::logged::locate(log, recorded, sha256).map_err(|tried| {
+        let lines: Vec<String> = tried.iter().map(|t| format!("  - {t}")).collect();
+        let found = if tried.iter().any(|t| t.sha256.is_some()) {
+            format!("no file there has the logged SHA-256 {sha256}")
+        } else {
+            "it is not there".to_string()
+        };
+        Failure::BadInput(format!(
+            "{}: the {what} it logged as {recorded:?}: {found}; tried\n{}\ngive the files after the log: {usage}",
+            log.display(),
+            lines.join("\n")
+        ))
+    })
+}
+
+/// How to replay `log` with its inputs named on the command line: a draw's
+/// log takes the round, a replacement's the round and the old panels.
+fn replay_usage(log: &Path, replacement: bool) -> String {
+    if replacement {
+        format!("panels replace --replay {} ROUND PANELS", log.display())
     } else {
-        beside
+        format!("panels draw --replay {} ROUND", log.display())
     }
+}
+
+/// What follows "the input changed" when the path came from the log
+/// (`recorded` there): every place tried, and how to give the file the log
+/// was made from if it is elsewhere.
+fn elsewhere_hint(log: &Path, recorded: Option<&str>, usage: &str) -> String {
+    let Some(recorded) = recorded else {
+        return String::new();
+    };
+    let lines: Vec<String> = crate::io::logged::tried(log, recorded)
+        .iter()
+        .map(|t| format!("  - {t}"))
+        .collect();
+    format!(
+        "; tried\n{}\nif the file the log was made from is elsewhere, give it: {usage}",
+        lines.join("\n")
+    )
 }
 
 /// Where a logged log (`logged`) and its replay (`now`) first differ: the
@@ -1288,8 +1342,8 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     // What is asked: from the command line, or from the log to replay.
     let replay = match &args.replay {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+            let bytes =
+                crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
             let (asked, program) = ReplaceAsked::from_log_bytes(&bytes)
                 .map_err(|m| Failure::BadInput(format!("{}: {m}", path.display())))?;
             Some((path, bytes, asked, program))
@@ -1297,15 +1351,30 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         None => None,
     };
     let (instance_path, panels_path, mut asked) = match &replay {
-        Some((log, _, asked, _)) => (
-            args.instance
-                .clone()
-                .unwrap_or_else(|| logged_path(log, &asked.instance)),
-            args.panels
-                .clone()
-                .unwrap_or_else(|| logged_path(log, &asked.panels_file)),
-            asked.clone(),
-        ),
+        Some((log, _, asked, _)) => {
+            let usage = replay_usage(log, true);
+            let instance = match &args.instance {
+                Some(p) => p.clone(),
+                None => logged_input(
+                    log,
+                    "instance",
+                    &asked.instance,
+                    &asked.input_sha256,
+                    &usage,
+                )?,
+            };
+            let panels = match &args.panels {
+                Some(p) => p.clone(),
+                None => logged_input(
+                    log,
+                    "panels file",
+                    &asked.panels_file,
+                    &asked.panels_sha256,
+                    &usage,
+                )?,
+            };
+            (instance, panels, asked.clone())
+        }
         None => {
             let (Some(i), Some(p)) = (&args.instance, &args.panels) else {
                 return Err(Failure::BadInput(
@@ -1320,9 +1389,15 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                     .filter(|x| !x.is_empty())
                     .collect()
             };
+            // Recorded relative to the log's folder (clap requires --log
+            // unless replaying).
+            let recorded = |input: &Path| match &args.log {
+                Some(log) => crate::io::logged::recorded_path(input, log),
+                None => input.display().to_string(),
+            };
             let asked = ReplaceAsked {
-                instance: i.display().to_string(),
-                panels_file: p.display().to_string(),
+                instance: recorded(i),
+                panels_file: recorded(p),
                 declines: trimmed(&args.decline),
                 lock: trimmed(&args.lock),
                 unlock: trimmed(&args.unlock),
@@ -1370,10 +1445,15 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
             ),
         ] {
             if now != then {
+                let recorded = match what {
+                    "instance" => args.instance.is_none().then_some(logged.instance.as_str()),
+                    _ => args.panels.is_none().then_some(logged.panels_file.as_str()),
+                };
                 return Err(Failure::BadInput(format!(
-                    "{}: the {what} changed since the replacement logged in {} (SHA-256 now {now}, logged {then}); refusing to replay",
+                    "{}: the {what} changed since the replacement logged in {} (SHA-256 now {now}, logged {then}); refusing to replay{}",
                     path.display(),
-                    log.display()
+                    log.display(),
+                    elsewhere_hint(log, recorded, &replay_usage(log, true))
                 )));
             }
         }
@@ -1564,8 +1644,7 @@ fn report_format(path: &Path) -> Result<crate::report::ReportFormat, Failure> {
 /// SHA-256 of a file's bytes, in hex.
 fn file_sha256(path: &Path) -> Result<String, Failure> {
     use sha2::Digest as _;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
     let digest = sha2::Sha256::digest(&bytes);
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -1573,8 +1652,13 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
 /// `panels report --check REPORT INSTANCE PANELS`.
 fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
     let format = report_format(report)?;
-    let text = std::fs::read_to_string(report)
-        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", report.display())))?;
+    let bytes = crate::io::read_input(report).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::BadInput(format!(
+            "{}: not UTF-8 text; give the report (.html, .md or .json) as panels wrote it",
+            report.display()
+        ))
+    })?;
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let inputs = crate::report::check::Inputs {
         input_sha256: Some(hash),

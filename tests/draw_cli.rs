@@ -434,3 +434,77 @@ fn crossing_rules_refuse_a_draw_and_a_replacement_that_breaks_them() {
     assert!(refused > 0 && named > 0, "some decline breaks min_senior");
     assert!(replaced > 0, "some decline is replaced");
 }
+
+/// The fix an infeasible `--max-probability` suggests works when followed:
+/// on the round of `generate --preset tiny --years 3 --programmes 2 --seed
+/// 1`, a cap of 0.15 used to suggest 0.181818 (2/11 rounded down, and the
+/// outside-city bound of 2/9 left out), then 0.222222 (rounded down
+/// again); the suggestion is now the smallest cap that works, rounded up,
+/// with every binding bound listed. A tiny cap is echoed as given.
+#[test]
+fn following_the_suggested_cap_makes_the_draw_feasible() {
+    let dir = tempfile::tempdir().unwrap();
+    let round = dir.path().join("tiny.json");
+    let made = panels(&[
+        &"generate",
+        &"--preset",
+        &"tiny",
+        &"--years",
+        &"3",
+        &"--programmes",
+        &"2",
+        &"--seed",
+        &"1",
+        &"--out",
+        &round,
+    ]);
+    assert_eq!(code(&made), 0, "{}", text(&made));
+    let (out, log) = (dir.path().join("d.json"), dir.path().join("dl.json"));
+    let draw = |cap: &str| {
+        panels(&[
+            &"draw",
+            &round,
+            &"--seed",
+            &"1",
+            &"--max-probability",
+            &cap,
+            &"--out",
+            &out,
+            &"--log",
+            &log,
+        ])
+    };
+    let first = draw("0.15");
+    assert_eq!(code(&first), 3, "{}", text(&first));
+    let said = text(&first);
+    let suggested = said
+        .split("raise max_probability to at least ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no suggestion in\n{said}"))
+        .to_string();
+    // Both bounds of an application that both bind are listed.
+    assert!(said.contains("from outside"), "{said}");
+    let again = draw(&suggested);
+    assert_eq!(
+        code(&again),
+        0,
+        "--max-probability {suggested}: {}",
+        text(&again)
+    );
+    assert!(!out.exists() || read_json(&out)["panels"].is_array());
+    // One millionth less is still too low.
+    let units: i64 = (suggested.parse::<f64>().unwrap() * 1e6).round() as i64;
+    let less = draw(&panels::draw::units_text(units - 1));
+    assert_eq!(code(&less), 3, "{}", text(&less));
+    // A tiny cap is echoed as given, with the cap applied.
+    let tiny = draw("1e-300");
+    assert_eq!(code(&tiny), 3, "{}", text(&tiny));
+    assert!(
+        text(&tiny).contains(
+            "at most 1e-300 (max_probability; caps are counted in millionths, so it was applied as 0.000001)"
+        ),
+        "{}",
+        text(&tiny)
+    );
+}

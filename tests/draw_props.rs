@@ -30,6 +30,41 @@ fn feasible(seed: u64, shape: common::Shape, cap: Option<f64>) -> Option<Instanc
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// When a cap is too low, the cap the message gives is the smallest
+    /// one that works: drawing with it succeeds, with one millionth less
+    /// it fails, and it is above the cap given. (It was the largest single
+    /// bound rounded down to 6 decimals, one bound per application: a
+    /// program officer following it twice still had no draw.)
+    #[test]
+    fn the_cap_a_refusal_suggests_is_the_smallest_that_works(
+        seed in any::<u64>(),
+        cap_units in 1i64..400_000,
+    ) {
+        let Some(inst) = feasible(seed, SMALL, None) else { return Ok(()) };
+        let elig = Eligibility::compute(&inst);
+        let cap = cap_units as f64 / 1e6;
+        let why = match draw::draw_capped(&inst, &elig, 1, cap) {
+            Err(DrawError::CapTooLow(why)) => why,
+            Ok(_) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(format!("unexpected draw error: {e}"))),
+        };
+        let needed = why.needed_units.expect("searched on every pair");
+        prop_assert!(needed > cap_units, "{needed} ≤ {cap_units}\n{why}");
+        prop_assert!(why.to_string().contains(&format!("at least {}", draw::units_text(needed))), "{why}");
+        let at = |u: i64| draw::draw_capped(&inst, &elig, 1, u as f64 / 1e6);
+        prop_assert!(at(needed).is_ok(), "the suggested {needed} millionths fail\n{why}");
+        if needed - 1 > cap_units {
+            prop_assert!(
+                matches!(at(needed - 1), Err(DrawError::CapTooLow(_))),
+                "{} millionths work too\n{why}", needed - 1
+            );
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// A draw obeys every rule, never beats the optimum, keeps every pair

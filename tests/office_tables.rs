@@ -711,6 +711,101 @@ fn policy_rows_are_checked_like_policy_json() {
     assert!(text.contains("d/policy.csv row 4, field seed"), "{text}");
 }
 
+/// The JSON of a policy table's cell (`programmes` in policy.csv or a 参数
+/// sheet) took a key given twice silently, the last one winning (a panel
+/// of 5 where the first said 3), while policy.json refused it. Every form
+/// now refuses it, naming the file or sheet, the row and the key.
+#[test]
+fn json_in_a_policy_cell_refuses_a_key_given_twice() {
+    let with_programme = |files: &mut Vec<(&'static str, String)>, cell: &str| {
+        files.retain(|(n, _)| *n != "policy.json");
+        let apps = &mut files
+            .iter_mut()
+            .find(|(n, _)| *n == "applications.csv")
+            .unwrap()
+            .1;
+        *apps = apps
+            .replacen("team,avoid\n", "team,avoid,programme\n", 1)
+            .replacen("P9;E2,E3\n", "P9;E2,E3,人才计划\n", 1)
+            .replacen("P8,\n", "P8,,\n", 1);
+        files.push((
+            "policy.csv",
+            format!(
+                "key,value\npanel_size,2\nprogrammes,\"{}\"\n",
+                cell.replace('"', "\"\"")
+            ),
+        ));
+    };
+    // Once each: the programme's rules load.
+    let mut files = clean_csv();
+    with_programme(&mut files, r#"{"人才计划":{"panel_size":1}}"#);
+    let inst = load_csv(&files);
+    assert_eq!(inst.policy.programmes["人才计划"].panel_size, Some(1));
+    for (cell, key) in [
+        (
+            r#"{"人才计划":{"panel_size":1,"panel_size":2}}"#,
+            "panel_size",
+        ),
+        (
+            r#"{"人才计划":{"panel_size":1},"人才计划":{"panel_size":2}}"#,
+            "人才计划",
+        ),
+    ] {
+        let mut files = clean_csv();
+        with_programme(&mut files, cell);
+        let text = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(&format!(
+                "d/policy.csv row 3, field value (column B): the programmes JSON in this cell: the key {key:?} is given twice in one object; keep one"
+            )),
+            "{text}"
+        );
+        // The same cell in a workbook's 参数 sheet.
+        let bytes = tables_xlsx_bytes(
+            Path::new("t.xlsx"),
+            &[
+                table("参数", &["参数", "值"], &[&["programmes", cell]]),
+                table(
+                    "专家",
+                    &["专家编号", "城市", "工作单位"],
+                    &[&["E1", "X", "I"]],
+                ),
+                table(
+                    "申报项目",
+                    &["项目编号", "城市", "申报单位", "计划类别"],
+                    &[&["A1", "Y", "J", "人才计划"]],
+                ),
+            ],
+        )
+        .unwrap();
+        let text = panels::io::xlsx::load_xlsx_from_bytes(Path::new("t.xlsx"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("t.xlsx sheet 参数 row 2")
+                && text.contains(&format!("the key {key:?} is given twice")),
+            "{text}"
+        );
+        // policy.json refuses the same text, as it did.
+        let mut files = clean_csv();
+        with_programme(&mut files, cell);
+        files.retain(|(n, _)| *n != "policy.csv");
+        files.push((
+            "policy.json",
+            format!(r#"{{"panel_size": 2, "programmes": {cell}}}"#),
+        ));
+        let text = load_csv_from_bytes(Path::new("d"), &csv_input(&files))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(&format!("the key {key:?} is given twice")),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn near_typos_of_known_columns_are_errors_naming_the_column() {
     let mut files = clean_csv();

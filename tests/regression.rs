@@ -71,6 +71,28 @@ fn output_into_a_missing_directory() {
         .stderr_has(&["out.json", "is a directory"]);
 }
 
+/// An output path that is a directory was refused with "give a file name
+/// ending in .json or .csv" by every command, `template` (which writes
+/// only .xlsx) and `report` included. Each command now names the
+/// extensions it writes.
+#[test]
+fn a_directory_as_output_names_the_commands_own_extensions() {
+    let sb = Sandbox::new();
+    sb.write_json("bundle.json", &base_bundle());
+    sb.mkdir("dir.xlsx");
+    let run = sb.run(&["template", "--out", "dir.xlsx"]);
+    run.expect_code(2)
+        .stderr_has(&["dir.xlsx", "is a directory", "ending in .xlsx"]);
+    assert!(!run.stderr.contains(".json"), "{run}");
+    sb.run(&["solve", "bundle.json", "--out", "dir.xlsx"])
+        .expect_code(2)
+        .stderr_has(&["is a directory", "ending in .json or .csv or .xlsx"]);
+    sb.run(&["export", "bundle.json", "--out", "dir.xlsx"])
+        .expect_code(2)
+        .stderr_has(&["is a directory", "ending in .xlsx or .json"]);
+    assert_eq!(sb.ls("dir.xlsx"), Vec::<String>::new());
+}
+
 /// `panels solve round.json --out round.json` replaced the
 /// instance with the panels (and `--out inst/policy.json` a CSV
 /// directory's policy). Fixed in `src/cli.rs`: exit 2, input untouched.
@@ -113,4 +135,81 @@ fn empty_bundle_reported_column_zero() {
     run.expect_code(2)
         .stderr_has(&["empty.json line 1 column 1", "truncated"]);
     assert!(!run.stderr.contains("column 0"), "{run}");
+}
+
+/// JSON read from a user's file kept the last of a key given twice in one
+/// object wherever it was read into a map or a loose value (a panels
+/// file's certificate, a history file's records, a draw log), while
+/// bundles and policy.json refused it. Every JSON input now refuses it,
+/// naming the file, line and key; nothing is written.
+#[test]
+fn every_json_input_refuses_a_key_given_twice() {
+    let sb = Sandbox::new();
+    sb.write_json("round.json", &base_bundle());
+    sb.run(&["-q", "solve", "round.json", "--out", "p.json"])
+        .expect_code(0);
+    // A panels file whose certificate names a key twice.
+    let text = String::from_utf8(sb.read("p.json")).unwrap();
+    assert!(text.contains("\"certificate\": {"), "{text}");
+    sb.write(
+        "p2.json",
+        text.replacen(
+            "\"certificate\": {",
+            "\"certificate\": {\"x\": 1, \"x\": 2,",
+            1,
+        ),
+    );
+    sb.run(&["verify", "round.json", "p2.json", "--certificate"])
+        .expect_code(2)
+        .stderr_has(&["p2.json", "line", "the key \"x\" is given twice"]);
+    // A history file whose record names its expert twice.
+    sb.write(
+        "h.json",
+        r#"[{"year": 2025, "institution": "武汉大学", "expert": "E01", "expert": "E02"}]"#,
+    );
+    sb.run(&[
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "h.json",
+    ])
+    .expect_code(2)
+    .stderr_has(&["h.json", "the key \"expert\" is given twice"]);
+    // A history file with its list twice.
+    sb.write("h2.json", r#"{"history": [], "history": []}"#);
+    sb.run(&[
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "h2.json",
+    ])
+    .expect_code(2)
+    .stderr_has(&["h2.json", "the key \"history\" is given twice"]);
+    assert_eq!(sb.read("h2.json"), br#"{"history": [], "history": []}"#);
+    // A draw log with its seed twice.
+    sb.run(&[
+        "-q",
+        "draw",
+        "round.json",
+        "--seed",
+        "3",
+        "--out",
+        "d.json",
+        "--log",
+        "d-log.json",
+    ])
+    .expect_code(0);
+    let log = String::from_utf8(sb.read("d-log.json")).unwrap();
+    sb.write("d2-log.json", log.replacen("{", "{\n  \"seed\": 4,", 1));
+    sb.run(&["draw", "--replay", "d2-log.json"])
+        .expect_code(2)
+        .stderr_has(&["d2-log.json", "the key \"seed\" is given twice"]);
 }

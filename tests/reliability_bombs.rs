@@ -6,6 +6,7 @@
 mod util;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -314,4 +315,94 @@ fn a_thirty_thousand_link_chain_is_explained_within_bounds() {
         &text[..text.len().min(400)]
     );
     assert!(text.contains(&format!("chain: {last} — P29998")));
+}
+
+/// Inputs that are not regular files (a link to `/dev/zero`, a pipe fed
+/// without end) report size 0, so the 1 GiB limit of a file read whole,
+/// checked against that size, let them through: the process grew by a
+/// gigabyte a second until memory ran out. The bytes are now counted as
+/// they are read: every such input is refused with exit 2 once more than
+/// 1 GiB has been read, whatever role it plays (instance, panels file,
+/// history file, log, a CSV directory's table). Run under a 3 GiB
+/// address-space cap (the limit itself is 1 GiB of memory).
+#[cfg(unix)]
+#[test]
+fn inputs_that_are_not_regular_files_are_read_under_the_limit() {
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        eprintln!("no /dev/zero here; skipped");
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write_json("round.json", &util::base_bundle());
+    assert_eq!(
+        sb.run(&["-q", "solve", "round.json", "--out", "p.json"])
+            .code,
+        0
+    );
+    sb.mkdir("dir");
+    for name in ["applications.csv", "policy.json"] {
+        let text = match name {
+            "policy.json" => r#"{"panel_size": 1}"#,
+            _ => "id,city,institution\nA1,Y,K\n",
+        };
+        sb.write(&format!("dir/{name}"), text);
+    }
+    for link in ["zero.json", "zero.csv", "dir/experts.csv"] {
+        std::os::unix::fs::symlink(zero, sb.path(link)).unwrap();
+    }
+    let says = "files over 1 GiB are refused";
+    let run = |args: &[&str]| {
+        let t = Instant::now();
+        let script = format!(
+            "ulimit -v 3145728 && exec \"$0\" {}",
+            args.iter()
+                .map(|a| format!("'{a}'"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let out = Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_panels")])
+            .current_dir(sb.root())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{args:?}: {:?}",
+            t.elapsed()
+        );
+    };
+    run(&["solve", "zero.json", "--out", "never.json"]);
+    run(&["verify", "round.json", "zero.json"]);
+    run(&[
+        "history",
+        "append",
+        "round.json",
+        "p.json",
+        "--year",
+        "2026",
+        "--to",
+        "zero.csv",
+    ]);
+    run(&["draw", "--replay", "zero.json"]);
+    run(&["solve", "dir", "--out", "never.json"]);
+    assert!(!sb.path("never.json").exists());
+    // A named pipe fed without end, as the instance.
+    let fifo = sb.path("pipe.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let feeder = std::thread::spawn(move || {
+            let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+                return;
+            };
+            let block = vec![b'['; 1 << 16];
+            // Ends when the reader closes the pipe (a broken pipe).
+            while f.write_all(&block).is_ok() {}
+        });
+        run(&["solve", "pipe.json", "--out", "never.json"]);
+        feeder.join().unwrap();
+    }
 }

@@ -229,3 +229,131 @@ fn a_log_that_is_not_json_is_named_as_the_log() {
         assert!(!dir.path().join("x.json").exists());
     }
 }
+
+/// A log written into another folder than the one the command ran in
+/// recorded its inputs relative to the command's folder, while replay
+/// read them from the log's folder first: from elsewhere the round was
+/// not found, and a same-named older round archived beside the log was
+/// reported as "the input changed". New logs record their inputs relative
+/// to the log's own folder; replay tries the log's folder, then the
+/// current folder, and takes the file whose SHA-256 is the logged one.
+#[test]
+fn logs_record_inputs_from_their_own_folder_and_replay_finds_the_logged_file() {
+    let dir = round_folder();
+    let d = dir.path();
+    std::fs::create_dir(d.join("archive")).unwrap();
+    let (code, out, err) = panels(
+        d,
+        &[
+            &"draw",
+            &"round.json",
+            &"--seed",
+            &"5",
+            &"--out",
+            &"archive/drawn.json",
+            &"--log",
+            &"archive/draw-log.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = panels(
+        d,
+        &[
+            &"replace",
+            &"round.json",
+            &"drawn.json",
+            &"--decline",
+            &"E1",
+            &"--out",
+            &"archive/r.json",
+            &"--log",
+            &"archive/r-log.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let draw_log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("archive/draw-log.json")).unwrap()).unwrap();
+    assert_eq!(draw_log["instance"], "../round.json");
+    let r_log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("archive/r-log.json")).unwrap()).unwrap();
+    assert_eq!(r_log["instance"], "../round.json");
+    assert_eq!(r_log["panels_file"], "../drawn.json");
+    // Replayed byte for byte from the round's folder, from the archive
+    // and from anywhere else.
+    let elsewhere = tempfile::tempdir().unwrap();
+    for (cwd, log) in [
+        (d, "archive/draw-log.json"),
+        (d, "archive/r-log.json"),
+        (&d.join("archive"), "draw-log.json"),
+        (&d.join("archive"), "r-log.json"),
+    ] {
+        let (code, out, err) = panels(cwd, &[&"draw", &"--replay", &log]);
+        assert_eq!(code, Some(0), "{log} from {}: {out}{err}", cwd.display());
+        assert!(out.contains("replay identical"), "{out}");
+    }
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[&"draw", &"--replay", &d.join("archive/draw-log.json")],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // A log made by an older version: the path relative to the folder the
+    // command ran in (here: a log written beside its round, then archived),
+    // and an older round.json archived beside it. Replay from the round's
+    // folder takes the one with the logged hash.
+    std::fs::copy(d.join("draw-log.json"), d.join("archive/old-log.json")).unwrap();
+    let older = std::fs::read_to_string(d.join("round.json"))
+        .unwrap()
+        .replace("\"max_load\": 2", "\"max_load\": 3");
+    std::fs::write(d.join("archive/round.json"), older).unwrap();
+    let (code, out, err) = panels(d, &[&"draw", &"--replay", &"archive/old-log.json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("replay identical"), "{out}");
+
+    // From a folder where neither place has the logged round: every path
+    // tried, and how to give the round.
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[&"draw", &"--replay", &d.join("archive/old-log.json")],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("(beside the log): another file, SHA-256"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(from the current folder): not there"),
+        "{err}"
+    );
+    assert!(err.contains("draw --replay"), "{err}");
+    assert!(err.contains("old-log.json ROUND"), "{err}");
+    // A replacement's log moved away from its panels file: replayed by
+    // `draw --replay LOG ROUND`, it points to `replace --replay`, which
+    // takes the panels file too.
+    std::fs::copy(d.join("r1-log.json"), elsewhere.path().join("r1-log.json")).unwrap();
+    let round = d.join("round.json");
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[&"draw", &"--replay", &"r1-log.json", &round],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("the panels file it logged as \"drawn.json\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("panels replace --replay r1-log.json ROUND PANELS"),
+        "{err}"
+    );
+    let (code, out, err) = panels(
+        elsewhere.path(),
+        &[
+            &"replace",
+            &"--replay",
+            &"r1-log.json",
+            &round,
+            &d.join("drawn.json"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+}

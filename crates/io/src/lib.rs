@@ -43,8 +43,11 @@
 //!   co-author): a conflict's `with` could not tell them apart.
 //! - `max_per_city` / `max_per_institution` of 0 are refused (leave the
 //!   field out for no cap).
-//! - Workbooks and panels files over [`MAX_FILE_BYTES`] (1 GiB) are
-//!   refused; bundles and CSV files are streamed and have no size limit.
+//! - Workbooks, panels files, history files, logs and `policy.json` over
+//!   [`MAX_FILE_BYTES`] (1 GiB) are refused, counted as they are read (a
+//!   pipe or a device reports no size); bundles and CSV files are streamed
+//!   and have no size limit of their own, but one that is not a regular
+//!   file is read whole, under the same limit.
 //!
 //! **Boundary:** nothing else builds an [`Instance`] from files; everything
 //! downstream sees only the model.
@@ -57,6 +60,7 @@ use panels_core::{history, model};
 
 mod error;
 mod instances;
+pub mod logged;
 pub mod output;
 pub mod panels;
 mod streams;
@@ -92,12 +96,16 @@ pub use panels::{
     read_panels, read_panels_for, read_panels_for_noted, read_panels_from_bytes, read_panels_noted,
     PanelsFormat,
 };
-pub use streams::strict::MAX_LIST_ITEMS;
+pub use streams::read_input;
+pub use streams::strict::{check_keys, from_slice_unique, from_str_unique, MAX_LIST_ITEMS};
 
 use crate::model::Instance;
 
-/// Largest input file read whole (1 GiB): workbooks, panels files and
-/// `policy.json`. Bundles and CSV files are streamed and have no limit.
+/// Largest input file read whole (1 GiB): workbooks, panels files,
+/// history files, logs and `policy.json`, and a bundle or CSV table that
+/// is not a regular file (a pipe, a device). The bytes are counted as
+/// they are read, so a file that reports no size is stopped at the limit
+/// too. Regular bundles and CSV files are streamed and have no limit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 // ---------------------------------------------------------------- panels files

@@ -56,7 +56,7 @@ pub fn embedded_json(text: &str, format: ReportFormat) -> Result<&str, String> {
 /// Reads the figures, language and options a report records.
 pub fn recorded(text: &str, format: ReportFormat) -> Result<Recorded, String> {
     let json = embedded_json(text, format)?;
-    let figures: Value = serde_json::from_str(json)
+    let figures: Value = crate::io::from_str_unique(json)
         .map_err(|e| format!("the figures data block is not JSON: {e}"))?;
     let schema = figures.get("schema").and_then(Value::as_str).unwrap_or("");
     if schema != super::SCHEMA {

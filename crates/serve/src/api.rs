@@ -525,7 +525,7 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T
             "the request body: expected a JSON object such as {\"seed\": 7}".to_string(),
         )));
     }
-    serde_json::from_slice(body)
+    crate::io::from_slice_unique(body)
         .map_err(|e| ApiError(ActionError::bad(format!("the request body: {e}"))))
 }
 

@@ -65,11 +65,7 @@ pub(crate) fn text_of<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, LoadE
 
 /// A serde_json error as a located load error.
 pub(crate) fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
-    let full = e.to_string();
-    let msg = match full.rfind(" at line ") {
-        Some(i) if e.line() > 0 => full[..i].to_string(),
-        _ => full,
-    };
+    let msg = crate::streams::strict::without_position(e);
     let msg = match e.classify() {
         serde_json::error::Category::Eof => {
             format!("the file ends too early (truncated?): {msg}")

@@ -247,7 +247,9 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
         }
         HistoryForm::Json => {
             let text = crate::instances::bundle::text_of(path, bytes)?;
-            let v: serde_json::Value = serde_json::from_str(text)
+            // A key given twice (a record's `expert`, the `history`
+            // list) is refused, as in a bundle's history.
+            let v: serde_json::Value = crate::streams::strict::from_str_unique(text)
                 .map_err(|e| crate::instances::bundle::json_error(path, &e))?;
             let list = match &v {
                 serde_json::Value::Array(items) => items.as_slice(),
@@ -291,9 +293,10 @@ impl HistoryFile {
     /// As [`read_history_file`].
     pub fn read(path: &Path) -> Result<HistoryFile, LoadErrors> {
         let form = HistoryForm::of(path).ok_or_else(|| LoadError::new(path, HISTORY_EXTENSIONS))?;
-        let bytes = match std::fs::read(path) {
+        use crate::streams::ReadFailure;
+        let bytes = match crate::streams::read_limited(path, crate::MAX_FILE_BYTES) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(HistoryFile {
                     records: Vec::new(),
                     notes: Vec::new(),
@@ -304,7 +307,7 @@ impl HistoryFile {
                     sheet: None,
                 })
             }
-            Err(e) => return Err(LoadError::new(path, crate::streams::describe_io(&e)).into()),
+            Err(e) => return Err(e.into_error(path).into()),
         };
         let parts = read_parts(path, form, &bytes)?;
         let TableRead { list, layout, kept } = parts.table;

@@ -1184,8 +1184,15 @@ impl PolicyRows {
             return;
         }
         self.rows.insert(key.clone(), r.at.site.clone());
-        if let Some(v) = policy_value(&key, &value) {
-            self.obj.insert(key, v);
+        match policy_value(&key, &value) {
+            Ok(Some(v)) => {
+                self.obj.insert(key, v);
+            }
+            Ok(None) => {}
+            Err(message) => {
+                r.error("value", message);
+                self.ok = false;
+            }
         }
     }
 
@@ -1224,46 +1231,65 @@ impl PolicyRows {
 /// A policy cell as the JSON value `policy.json` would hold: booleans for
 /// the boolean fields (是/否, yes/no, 1/0, true/false), a list for list
 /// fields, JSON objects and lists as written, numbers, else text.
-fn policy_value(key: &str, text: &str) -> Option<Value> {
+///
+/// JSON in a cell is read by the strict reader `policy.json` is read by
+/// ([`crate::streams::strict`]): a key given twice in one object (a
+/// programme's `panel_size` twice, a programme named twice) is an error,
+/// as it is in `policy.json`, never the last one silently.
+///
+/// # Errors
+/// The message for JSON the strict reader refuses (the caller places it
+/// at the cell).
+fn policy_value(key: &str, text: &str) -> Result<Option<Value>, String> {
     // NFKC, as every cell: full-width digits are digits.
     let norm = normalize(text);
     let t = norm.as_ref();
     if t.is_empty() {
-        return None;
+        return Ok(None);
     }
     if records::POLICY_BOOLEANS.contains(&key) {
         if let Ok(Some(b)) = records::boolean(records::Cell::Text(t)) {
-            return Some(Value::Bool(b));
+            return Ok(Some(Value::Bool(b)));
         }
     }
     if records::POLICY_LISTS.contains(&key) && !t.starts_with('[') {
-        return Some(Value::Array(
+        return Ok(Some(Value::Array(
             split_list(t).into_iter().map(Value::String).collect(),
-        ));
+        )));
     }
     if t.starts_with('{') || t.starts_with('[') {
-        if let Ok(v) = serde_json::from_str::<Value>(t) {
-            return Some(v);
+        match crate::streams::strict::from_str(t) {
+            Ok(v) => return Ok(Some(v)),
+            // Valid JSON the strict reader refuses (a repeated key, an
+            // overlong list): said so. Text that is no JSON at all stays
+            // text, for the field's own message.
+            Err(e) if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() => {
+                return Err(format!(
+                    "the {key} JSON in this cell: {}",
+                    crate::streams::strict::without_position(&e)
+                ));
+            }
+            Err(_) => {}
         }
     }
     if let Ok(v) = t.parse::<i64>() {
-        return Some(Value::from(v));
+        return Ok(Some(Value::from(v)));
     }
     if let Ok(v) = t.parse::<u64>() {
-        return Some(Value::from(v));
+        return Ok(Some(Value::from(v)));
     }
     if let Ok(f) = t.parse::<f64>() {
         if let Some(n) = serde_json::Number::from_f64(f) {
-            return Some(Value::Number(n));
+            return Ok(Some(Value::Number(n)));
         }
     }
     if t.eq_ignore_ascii_case("true") {
-        return Some(Value::Bool(true));
+        return Ok(Some(Value::Bool(true)));
     }
     if t.eq_ignore_ascii_case("false") {
-        return Some(Value::Bool(false));
+        return Ok(Some(Value::Bool(false)));
     }
-    Some(Value::String(t.to_string()))
+    Ok(Some(Value::String(t.to_string())))
 }
 
 #[cfg(test)]

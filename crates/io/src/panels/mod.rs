@@ -513,7 +513,9 @@ fn read_raw(name: &Path, bytes: &[u8], format: PanelsFormat) -> Result<PanelsFil
     match format {
         PanelsFormat::Json => {
             let text = text_of(name, bytes)?;
-            serde_json::from_str(text).map_err(|e| json_error(name, &e))
+            // A key given twice (a panel's `experts`, a certificate's
+            // dual) is refused, as in every JSON input.
+            crate::streams::strict::from_str_unique(text).map_err(|e| json_error(name, &e))
         }
         PanelsFormat::Csv => read_panels_csv(name, bytes),
         PanelsFormat::Xlsx => crate::workbooks::xlsx::read_panels_xlsx(name, bytes),

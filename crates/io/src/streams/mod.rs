@@ -33,20 +33,140 @@ pub(crate) fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads a whole input file, refusing files over [`MAX_FILE_BYTES`].
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
-    if meta.is_dir() {
-        return Err(LoadError::new(path, "is a directory, expected a file"));
+/// Why a whole-file read failed.
+#[derive(Debug)]
+pub(crate) enum ReadFailure {
+    /// The file could not be opened or read.
+    Io(std::io::Error),
+    /// A directory where a file was expected.
+    Directory,
+    /// More than the limit: the size a regular file reports, or `None`
+    /// when more than the limit was read from a pipe or device.
+    TooLarge(Option<u64>),
+}
+
+impl ReadFailure {
+    /// The failure in a reader's words, for `path`.
+    pub(crate) fn into_error(self, path: &Path) -> LoadError {
+        match self {
+            ReadFailure::Io(e) => LoadError::new(path, describe_io(&e)),
+            ReadFailure::Directory => LoadError::new(path, "is a directory, expected a file"),
+            ReadFailure::TooLarge(size) => LoadError::new(path, too_large(size)),
+        }
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::new(
-            path,
-            format!(
-                "the file is {:.1} GiB; files over 1 GiB are refused (split the round)",
-                meta.len() as f64 / (1u64 << 30) as f64
-            ),
+}
+
+/// The message for an input over [`MAX_FILE_BYTES`]: its size when known
+/// (a regular file), else that more was read (a pipe or device, whose
+/// size is known only by reading it).
+pub(crate) fn too_large(size: Option<u64>) -> String {
+    match size {
+        Some(len) => format!(
+            "the file is {:.1} GiB; files over 1 GiB are refused (split the round)",
+            len as f64 / (1u64 << 30) as f64
+        ),
+        None => "more than 1 GiB was read from it (not a regular file: a pipe or device); \
+                 files over 1 GiB are refused (split the round)"
+            .to_string(),
+    }
+}
+
+/// Reads a whole file, at most `limit` bytes: a regular file whose size
+/// is over the limit is refused before anything is read, and every file
+/// (a pipe or a device such as `/dev/zero` reports size 0) is refused as
+/// soon as one byte more than the limit has been read, so the memory
+/// spent is at most the limit whatever the file is.
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
+    let meta = file.metadata().map_err(ReadFailure::Io)?;
+    if meta.is_dir() {
+        return Err(ReadFailure::Directory);
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(ReadFailure::TooLarge(Some(meta.len())));
+    }
+    // At most limit + 1 bytes are ever held: the buffer grows by doubling
+    // but never past that (a regular file's size is its first capacity;
+    // it may still grow while read, and the count holds either way).
+    let most = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    let mut bytes: Vec<u8> =
+        Vec::with_capacity(usize::try_from(hint.saturating_add(1)).map_or(most, |h| h.min(most)));
+    let mut reader = file.take(limit.saturating_add(1));
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadFailure::Io(e)),
+        };
+        if bytes.len() + n > bytes.capacity() {
+            let grown = (bytes.capacity().saturating_mul(2))
+                .max(bytes.len() + n)
+                .min(most);
+            bytes.reserve_exact(grown - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    if bytes.len() as u64 > limit {
+        let size = meta.is_file().then_some(bytes.len() as u64);
+        return Err(ReadFailure::TooLarge(size));
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole input file, refusing one over [`MAX_FILE_BYTES`] (see
+/// [`read_limited`]: counted as read, not taken from the size the file
+/// reports).
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    read_limited(path, MAX_FILE_BYTES).map_err(|e| e.into_error(path))
+}
+
+/// [`read_file`] for any caller: a whole input file that is not an
+/// instance (a log, a report, a replacement's log), with the limit of
+/// every file read whole.
+///
+/// # Errors
+/// The file cannot be read, is a directory, or is over
+/// [`MAX_FILE_BYTES`] (a message naming the file).
+pub fn read_input(path: &Path) -> Result<Vec<u8>, LoadError> {
+    read_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_capped_by_the_bytes_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f.json");
+        std::fs::write(&f, b"0123456789").unwrap();
+        assert_eq!(read_limited(&f, 10).unwrap(), b"0123456789");
+        assert!(matches!(
+            read_limited(&f, 9),
+            Err(ReadFailure::TooLarge(Some(10)))
+        ));
+        // A device that reports size 0 and never ends: stopped at the
+        // limit + 1.
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            assert!(matches!(
+                read_limited(zero, 1 << 20),
+                Err(ReadFailure::TooLarge(None))
+            ));
+            let e = read_limited(zero, 1 << 20).unwrap_err().into_error(zero);
+            assert!(e.message().contains("files over 1 GiB are refused"), "{e}");
+        }
+        assert!(matches!(
+            read_limited(dir.path(), 10),
+            Err(ReadFailure::Directory)
+        ));
+        assert!(matches!(
+            read_limited(&dir.path().join("none"), 10),
+            Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound
         ));
     }
-    std::fs::read(path).map_err(|e| LoadError::new(path, describe_io(&e)))
 }

@@ -355,11 +355,11 @@ fn read_blocks(
     let mut read_total: u64 = 0; // bytes read from the file
                                  // The first byte that is not UTF-8 (offset, line), once decoding.
     let mut not_utf8: Option<(u64, u64)> = None;
-    let expected = file
+    let meta = file
         .metadata()
         .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)));
-    let expected = match expected {
-        Ok(m) => m.len(),
+    let (expected, regular) = match meta {
+        Ok(m) => (m.len(), m.is_file()),
         Err(e) => return fail(e),
     };
     loop {
@@ -378,6 +378,13 @@ fn read_blocks(
         block.truncate(kept + n);
         tap.read(&block[kept..]);
         read_total += n as u64;
+        // Bytes are counted as read, not trusted to the size reported: a
+        // regular file that grows is stopped at once (it changed), and
+        // anything else (a pipe or device reports size 0) at the limit of
+        // a file read whole.
+        if let Some(e) = over_limit(path, regular, expected, read_total) {
+            return fail(e);
+        }
         let at_end = n == 0;
         let switch = match gb18030 {
             Some(prefer) if decoder.is_none() && ascii && !block.is_ascii() => {
@@ -472,6 +479,22 @@ fn read_blocks(
     }
 }
 
+/// The error for a stream that has read `read` bytes: more than a regular
+/// file's `expected` size (it changed while read), or more than
+/// [`crate::MAX_FILE_BYTES`] of anything else.
+fn over_limit(path: &Path, regular: bool, expected: u64, read: u64) -> Option<LoadError> {
+    if regular && read > expected {
+        Some(LoadError::new(
+            path,
+            format!("the file changed while it was read ({expected} bytes when opened, more read)"),
+        ))
+    } else if !regular && read > crate::MAX_FILE_BYTES {
+        Some(LoadError::new(path, crate::streams::too_large(None)))
+    } else {
+        None
+    }
+}
+
 /// One block through the GB18030 decoder; on malformed bytes, the index
 /// in `raw` where they start.
 fn decode_block(dec: &mut encoding_rs::Decoder, raw: &[u8], last: bool) -> Result<String, usize> {
@@ -518,16 +541,24 @@ pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
     .at(Location::Byte { offset, line })
 }
 
-/// Feeds a file to a tap by streaming it (no whole-file buffer).
+/// Feeds a file to a tap by streaming it (no whole-file buffer), counting
+/// the bytes as [`stream_file`] does: a regular file read past the size
+/// it reported changed; anything else is refused past
+/// [`crate::MAX_FILE_BYTES`].
 pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
+    let io_err = |e: io::Error| LoadError::new(path, crate::streams::describe_io(&e));
+    let mut file = std::fs::File::open(path).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
     let mut buf = vec![0u8; 1 << 16];
+    let mut read: u64 = 0;
     loop {
-        let n = read_full(&mut file, &mut buf)
-            .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
+        let n = read_full(&mut file, &mut buf).map_err(io_err)?;
         if n == 0 {
             return Ok(());
+        }
+        read += n as u64;
+        if let Some(e) = over_limit(path, meta.is_file(), meta.len(), read) {
+            return Err(e);
         }
         tap.read(&buf[..n]);
     }

@@ -6,11 +6,19 @@
 //! Every JSON record, policy and nested object of a bundle (and
 //! `policy.json`) is read through [`Strict`], by both bundle parsers: the
 //! fast path gives up on the item, and the full parser reports the error
-//! with its line and column.
+//! with its line and column. The JSON of a policy table's cell is read by
+//! [`from_str`] too. Every other JSON text a user hands the program (panels
+//! files, history files, draw and replacement logs, a report's figures, a
+//! console request) is checked by [`check_keys`] and then read as its own
+//! type ([`from_str_unique`], [`from_slice_unique`]): the same refusal of
+//! a repeated key, without the list limit (a panels file lists every
+//! application).
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed as _, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::{Map, Value};
 
 /// Most items a list (a JSON array, or a CSV/workbook list cell) may hold.
@@ -35,6 +43,121 @@ pub(crate) fn from_str(text: &str) -> serde_json::Result<Value> {
 /// The message for a key given twice.
 pub(crate) fn repeated_key(key: &str) -> String {
     format!("the key {key:?} is given twice in one object; keep one")
+}
+
+/// Checks a JSON text for a key given twice in one object, at any depth,
+/// without building its values (lists of any length pass). Syntax errors
+/// are reported as serde_json reports them.
+///
+/// # Errors
+/// The first repeated key (or syntax error), with its line and column.
+pub fn check_keys(text: &str) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    KeysOnce.deserialize(&mut de)?;
+    de.end()
+}
+
+/// Reads a JSON text as a `T`, as `serde_json::from_str` does, but
+/// refusing a key given twice in one object at any depth ([`check_keys`]):
+/// serde_json keeps the last of a repeated key in maps and `Value`s.
+///
+/// # Errors
+/// A repeated key, a syntax error, or a value `T` does not take.
+pub fn from_str_unique<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    check_keys(text)?;
+    serde_json::from_str(text)
+}
+
+/// [`from_str_unique`] for bytes (which must be UTF-8, as
+/// `serde_json::from_slice` requires).
+///
+/// # Errors
+/// As [`from_str_unique`].
+pub fn from_slice_unique<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    KeysOnce.deserialize(&mut de)?;
+    de.end()?;
+    serde_json::from_slice(bytes)
+}
+
+/// A message of serde_json's without its position (` at line L column
+/// C`), for a caller that says where in its own words.
+pub(crate) fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let tail = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&tail).unwrap_or(&text).to_string()
+}
+
+/// The walk of [`check_keys`]: every value visited, each object's keys
+/// compared, nothing kept.
+#[derive(Clone, Copy)]
+struct KeysOnce;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeysOnce {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeysOnce {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(KeysOnce)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Objects are small (a record's fields); a large one (a map keyed
+        // by names) is compared through a set once it grows.
+        let mut keys: Vec<String> = Vec::new();
+        let mut set: Option<std::collections::HashSet<String>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let seen = match &mut set {
+                Some(set) => !set.insert(key.clone()),
+                None => keys.contains(&key),
+            };
+            if seen {
+                return Err(A::Error::custom(repeated_key(&key)));
+            }
+            if set.is_none() {
+                keys.push(key);
+                if keys.len() > 16 {
+                    set = Some(keys.drain(..).collect());
+                }
+            }
+            map.next_value_seed(KeysOnce)?;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) struct StrictVisitor;
@@ -111,6 +234,36 @@ mod tests {
         );
         assert!(e.line() == 1, "{e}");
         assert!(from_str(r#"[{"x": {"c": 1, "c": 1}}]"#).is_err());
+    }
+
+    #[test]
+    fn check_keys_refuses_what_strict_refuses_and_takes_long_lists() {
+        assert!(check_keys(r#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).is_ok());
+        for text in [
+            r#"{"a": 1, "a": 2}"#,
+            r#"[{"x": {"c": 1, "c": 1}}]"#,
+            r#"{"p": {"panel_size": 3, "panel_size": 5}}"#,
+        ] {
+            let e = check_keys(text).unwrap_err();
+            assert!(e.to_string().contains("is given twice"), "{text}: {e}");
+            assert_eq!(
+                e.to_string(),
+                from_str(text).unwrap_err().to_string(),
+                "the same message and place as the strict reader"
+            );
+        }
+        // A large object: past the first keys, through the set.
+        let mut big: String = (0..40).map(|i| format!("\"k{i}\": {i},")).collect();
+        assert!(check_keys(&format!("{{{}}}", big.trim_end_matches(','))).is_ok());
+        big.push_str("\"k7\": 0");
+        let e = check_keys(&format!("{{{big}}}")).unwrap_err();
+        assert!(e.to_string().contains(r#"the key "k7""#), "{e}");
+        let long = format!("[{}0]", "0,".repeat(MAX_LIST_ITEMS + 5));
+        assert!(check_keys(&long).is_ok());
+        assert!(check_keys("{} x").is_err(), "trailing text");
+        let v: serde_json::Value = from_slice_unique(br#"{"a": [1, 2]}"#).unwrap();
+        assert_eq!(v["a"][1], 2);
+        assert!(from_slice_unique::<serde_json::Value>(br#"{"a": 1, "a": 1}"#).is_err());
     }
 
     #[test]

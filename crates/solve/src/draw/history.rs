@@ -126,7 +126,8 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     })?;
     let mut declines = Vec::new();
     for log_path in req.replace_logs {
-        let bytes = std::fs::read(log_path).map_err(|e| bad(log_path, e.to_string()))?;
+        let bytes =
+            crate::io::read_input(log_path).map_err(|e| AppendError::BadInput(e.to_string()))?;
         let pairs = replace_log_declines(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
         if let Some(hash) = &panels_sha256 {
             refuse_log_input(&bytes, hash, req.panels, log_path)?;
@@ -220,7 +221,7 @@ pub fn replace_log_declines(
 ) -> Result<Vec<(String, String)>, String> {
     use super::log::{ReplaceLog, REPLACE_FORMAT};
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a replace log: {e}"))?;
+        crate::io::from_slice_unique(bytes).map_err(|e| format!("not a replace log: {e}"))?;
     let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if format != REPLACE_FORMAT {
         return Err(format!(

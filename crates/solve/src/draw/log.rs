@@ -281,7 +281,7 @@ impl ReplayRecord {
     /// A message naming what is missing or malformed.
     pub fn from_bytes(bytes: &[u8]) -> Result<ReplayRecord, String> {
         let v: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a JSON draw log: {e}"))?;
+            crate::io::from_slice_unique(bytes).map_err(|e| format!("not a JSON draw log: {e}"))?;
         let text = |k: &str| {
             v.get(k)
                 .and_then(|x| x.as_str())
@@ -412,7 +412,7 @@ impl ReplaceAsked {
     /// A message naming what is missing or malformed.
     pub fn from_log_bytes(bytes: &[u8]) -> Result<(ReplaceAsked, String), String> {
         let v: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a JSON log: {e}"))?;
+            crate::io::from_slice_unique(bytes).map_err(|e| format!("not a JSON log: {e}"))?;
         match v.get("format").and_then(|f| f.as_str()) {
             Some(REPLACE_FORMAT) => {}
             Some(other) => {

@@ -91,8 +91,8 @@ impl CappedLp {
                 return Err(DrawError::CapTooLow(explain_cap(
                     inst,
                     pairs,
-                    cap_units,
-                    denominator,
+                    &enc,
+                    max_probability.unwrap_or(1.0),
                 )))
             }
             Err(e) => return Err(DrawError::Flow(e)),
@@ -136,8 +136,9 @@ impl CappedLp {
             Ok(run) => run,
             Err(SolveError::Infeasible(_)) => {
                 return Err(DrawError::CapTooLow(CapTooLow {
-                    cap: cap_units as f64 / denominator as f64,
-                    needed: 0.0,
+                    cap: max_probability.unwrap_or(1.0),
+                    applied_units: cap_units * (PROBABILITY_UNITS / denominator),
+                    needed_units: None,
                     findings: vec![
                         "the city, institution and load rules with this cap leave too few experts to spread the seats over (found on candidate pairs with every eligible pair of the starved applications)".into(),
                     ],
@@ -278,55 +279,134 @@ pub(crate) fn check_feasible(net: &Network, flow: &[i64]) -> Result<(), String> 
 /// the cap: what starves, and what would fix it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapTooLow {
-    /// The cap, as a float.
+    /// The cap as given (shown as given, however small).
     pub cap: f64,
-    /// Smallest cap the counting checks can show is needed (0 when they
-    /// find nothing specific).
-    pub needed: f64,
-    /// One line per starved application or expert (at most 12), or one
-    /// general line.
+    /// The cap as applied, in millionths ([`PROBABILITY_UNITS`]): caps are
+    /// rounded to 6 decimals, and at least 0.000001.
+    pub applied_units: i64,
+    /// The smallest cap, in millionths, with which the rules can be met
+    /// (found by solving); `None` when not searched (a round solved on
+    /// candidate pairs).
+    pub needed_units: Option<i64>,
+    /// Every application or expert the cap starves, one line each (at
+    /// most [`CapTooLow::SHOWN`], then how many more), or one general
+    /// line.
     pub findings: Vec<String>,
+}
+
+impl CapTooLow {
+    /// Lines of findings shown; the rest are counted.
+    pub const SHOWN: usize = 12;
+
+    /// The smallest cap with which the rules can be met, as a float
+    /// (`needed_units` millionths), if searched.
+    pub fn needed(&self) -> Option<f64> {
+        self.needed_units
+            .map(|u| u as f64 / PROBABILITY_UNITS as f64)
+    }
+}
+
+/// Millionths of probability as a decimal with 6 places, exactly (no float
+/// rounding: `181819` is `0.181819`).
+pub fn units_text(units: i64) -> String {
+    format!(
+        "{}.{:06}",
+        units / PROBABILITY_UNITS,
+        units % PROBABILITY_UNITS
+    )
+}
+
+/// A cap as given: as written for ordinary values, in exponent form when
+/// tiny (`1e-300`, not 300 zeros), never rounded.
+fn cap_text(p: f64) -> String {
+    if p != 0.0 && p.abs() < 1e-4 {
+        format!("{p:e}")
+    } else {
+        format!("{p}")
+    }
 }
 
 impl std::fmt::Display for CapTooLow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let applied = self.applied_units as f64 / PROBABILITY_UNITS as f64;
+        let rounded = if applied == self.cap {
+            String::new()
+        } else {
+            format!(
+                "; caps are counted in millionths, so it was applied as {}",
+                units_text(self.applied_units)
+            )
+        };
         writeln!(
             f,
-            "infeasible: the rules can be met, but not with every pair drawn with probability at most {} (max_probability)",
-            self.cap
+            "infeasible: the rules can be met, but not with every pair drawn with probability at most {} (max_probability{rounded})",
+            cap_text(self.cap)
         )?;
         for line in &self.findings {
             writeln!(f, "  - {line}")?;
         }
         writeln!(f, "what would fix it:")?;
-        if self.needed > 0.0 {
-            writeln!(
+        match self.needed_units {
+            Some(u) => writeln!(
                 f,
-                "  - raise max_probability to at least {:.6}, or add eligible experts to the pool",
-                self.needed.min(1.0)
-            )
-        } else {
-            writeln!(
+                "  - raise max_probability to at least {} (the smallest cap, in millionths, with which every rule can be met), or add eligible experts to the pool",
+                units_text(u)
+            ),
+            None => writeln!(
                 f,
                 "  - raise max_probability, or add eligible experts to the pool"
-            )
+            ),
         }
     }
 }
 
-/// Why the cap leaves no fractional assignment: counting checks per
-/// application and expert, else a general line.
-fn explain_cap(inst: &Instance, pairs: &EligiblePairs, p: i64, d: i64) -> CapTooLow {
-    let cap = p as f64 / d as f64;
-    let mut out = CapTooLow {
-        cap,
-        needed: 0.0,
-        findings: Vec::new(),
+/// `k / n` rounded up to millionths: the smallest cap `u / 10⁶` with
+/// `u · n ≥ k · 10⁶`.
+fn units_up(k: i64, n: i64) -> i64 {
+    if n <= 0 {
+        return PROBABILITY_UNITS + 1;
+    }
+    let need = i128::from(k) * i128::from(PROBABILITY_UNITS);
+    let n = i128::from(n);
+    ((need + n - 1) / n) as i64
+}
+
+/// True when the capped LP has a solution with every pair at most
+/// `units` millionths.
+fn feasible_at(enc: &Encoded, units: i64) -> bool {
+    let g = gcd(units, PROBABILITY_UNITS);
+    scale(enc, units / g, PROBABILITY_UNITS / g).solve().is_ok()
+}
+
+/// Why the cap `cap` leaves no fractional assignment, and the smallest cap
+/// that leaves one.
+///
+/// Every counting bound is listed (an application's panel among its
+/// eligible experts, its outside-city members among the eligible experts
+/// from other cities, an expert's `min_load` among the applications they
+/// are eligible for), each as an exact fraction; the smallest cap is then
+/// the smallest number of millionths, at least every bound rounded up,
+/// with which the capped LP is feasible: the bounds' maximum when that is
+/// feasible (one solve), else found by bisection (the city, institution
+/// and load rules bind together; about 20 solves). The caller knows the
+/// round is feasible without a cap, so a cap of 1 is.
+fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) -> CapTooLow {
+    let (p, d) = cap_fraction(Some(cap));
+    let applied_units = p * (PROBABILITY_UNITS / d);
+    // Each starved bound: the cap it needs (millionths, rounded up) and
+    // its line.
+    let mut bounds: Vec<(i64, String)> = Vec::new();
+    let bound = |bounds: &mut Vec<(i64, String)>, k: i64, n: i64, line: String| {
+        bounds.push((units_up(k, n), line));
     };
-    let push = |out: &mut CapTooLow, need: f64, line: String| {
-        out.needed = out.needed.max(need);
-        if out.findings.len() < 12 {
-            out.findings.push(line);
+    let frac = |k: i64, n: i64| {
+        let up = units_up(k, n);
+        if up > PROBABILITY_UNITS {
+            format!("{k}/{n}, above 1")
+        } else if up * n == k * PROBABILITY_UNITS {
+            format!("{k}/{n} = {}", units_text(up))
+        } else {
+            format!("{k}/{n}, {} rounded up", units_text(up))
         }
     };
     for a in inst.app_ixs() {
@@ -340,21 +420,28 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, p: i64, d: i64) -> CapToo
             .filter(|e| inst.experts[e.ix()].city != home)
             .count() as i64;
         let id = &inst.applications[a.ix()].id;
-        // Σ x ≤ p·n must reach k (in units: P·n ≥ k·D).
+        // Σ x ≤ p·n must reach k (in units: P·n ≥ k·D); each bound on its
+        // own, both when both bind.
         if p * n < k * d {
-            push(
-                &mut out,
-                k as f64 / n as f64,
-                format!("{id} needs {k} expert(s) from {n} eligible: each would have to be drawn with probability ≥ {:.6}", k as f64 / n as f64),
-            );
-        } else if p * out_n < q * d {
-            push(
-                &mut out,
-                q as f64 / out_n as f64,
+            bound(
+                &mut bounds,
+                k,
+                n,
                 format!(
-                    "{id} needs {q} expert(s) from outside {} among {out_n} eligible: each would have to be drawn with probability ≥ {:.6}",
+                    "{id} needs {k} expert(s) from {n} eligible: each would have to be drawn with probability ≥ {}",
+                    frac(k, n)
+                ),
+            );
+        }
+        if q > 0 && p * out_n < q * d {
+            bound(
+                &mut bounds,
+                q,
+                out_n,
+                format!(
+                    "{id} needs {q} expert(s) from outside {} among {out_n} eligible: each would have to be drawn with probability ≥ {}",
                     inst.app_city(a),
-                    q as f64 / out_n as f64
+                    frac(q, out_n)
                 ),
             );
         }
@@ -367,23 +454,65 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, p: i64, d: i64) -> CapToo
         let floor = i64::from(inst.min_load(e));
         let n = apps_of[e.ix()];
         if floor > 0 && p * n < floor * d {
-            push(
-                &mut out,
-                floor as f64 / n as f64,
+            bound(
+                &mut bounds,
+                floor,
+                n,
                 format!(
-                    "{} must review at least {floor} (min_load) of the {n} application(s) they are eligible for: each would have to be drawn with probability ≥ {:.6}",
+                    "{} must review at least {floor} (min_load) of the {n} application(s) they are eligible for: each would have to be drawn with probability ≥ {}",
                     inst.experts[e.ix()].id,
-                    floor as f64 / n as f64
+                    frac(floor, n)
                 ),
             );
         }
     }
-    if out.findings.is_empty() {
-        out.findings.push(
+    // The smallest cap every counting bound allows, in millionths; the
+    // most binding bounds first (input order among equals).
+    let lower = bounds.iter().map(|b| b.0).fold(applied_units + 1, i64::max);
+    bounds.sort_by_key(|b| std::cmp::Reverse(b.0));
+    let mut lines: Vec<String> = bounds.into_iter().map(|b| b.1).collect();
+    let needed_units = if lower > PROBABILITY_UNITS {
+        None
+    } else if feasible_at(enc, lower) {
+        Some(lower)
+    } else {
+        // Feasibility only grows with the cap: the first feasible number
+        // of millionths above `lower`.
+        let (mut lo, mut hi) = (lower, PROBABILITY_UNITS);
+        if feasible_at(enc, hi) {
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if feasible_at(enc, mid) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            lines.insert(0, format!(
+                "below {}, the city, institution and load rules together leave too few experts to spread the seats over",
+                units_text(hi)
+            ));
+            Some(hi)
+        } else {
+            None
+        }
+    };
+    if lines.is_empty() {
+        lines.push(
             "no single application or expert is starved: the city, institution and load rules together leave too few experts to spread the seats over".into(),
         );
     }
-    out
+    if lines.len() > CapTooLow::SHOWN {
+        let more = lines.len() - (CapTooLow::SHOWN - 1);
+        lines.truncate(CapTooLow::SHOWN - 1);
+        lines.push(format!("… and {more} more"));
+    }
+    CapTooLow {
+        cap,
+        applied_units,
+        needed_units,
+        findings: lines,
+    }
 }
 
 #[cfg(test)]

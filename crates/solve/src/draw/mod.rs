@@ -136,7 +136,7 @@ pub use log::{
     draw_output, replace_log, DrawLog, DrawOutput, ReplaceAsked, ReplaceLog, ReplayRecord,
     LOG_FORMAT, REPLACE_FORMAT,
 };
-pub use lp::{cap_fraction, CapTooLow, CappedLp, Marginal};
+pub use lp::{cap_fraction, units_text, CapTooLow, CappedLp, Marginal, PROBABILITY_UNITS};
 pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
 pub use replace_file::{replace_file, FileReplacement, ReplaceFileError, ReplaceInput};
 pub use round::{dependent_round, RoundError};
