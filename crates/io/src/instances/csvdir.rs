@@ -16,7 +16,9 @@ use crate::error::{Errs, LoadError, Location, WriteError};
 use crate::instances::bundle::{json_error, text_of};
 use crate::instances::bundle_write::{conflict_with, policy_bytes};
 use crate::instances::encodings::{decode_table, needs_decoding};
-use crate::instances::office::{self, Header, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS};
+use crate::instances::office::{
+    self, Header, Lang, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS,
+};
 use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
@@ -235,6 +237,20 @@ pub(crate) fn read_table(
     errs: &mut Errs,
     each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
+    read_table_with(file, input, kind, errs, &mut |_| {}, each)
+}
+
+/// [`read_table`], calling `on_header` once with the checked header (and
+/// the rows skipped above it) before any data row: a table of no rows
+/// still tells its header.
+pub(crate) fn read_table_with(
+    file: &Arc<Path>,
+    input: TableInput<'_, '_>,
+    kind: TableKind,
+    errs: &mut Errs,
+    on_header: &mut dyn FnMut(&Header),
+    each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
     let mut scan = QuoteScan::default();
     let whole_file: Vec<u8>;
     let input = match input {
@@ -265,7 +281,7 @@ pub(crate) fn read_table(
                 }
             };
             scan.feed(text.as_bytes(), &mut Vec::new());
-            read_rows(file, &mut Whole(Some(&text)), kind, errs, each)
+            read_rows(file, &mut Whole(Some(&text)), kind, errs, on_header, each)
         }
         TableInput::Disk(tap) => {
             // Rows' messages count only if the whole file could be read
@@ -273,7 +289,7 @@ pub(crate) fn read_table(
             let mut mine = Errs::default();
             let prefer = errs.prefer_gb18030;
             let streamed = stream::stream_table(file, tap, &mut scan, prefer, |source| {
-                let rows = read_rows(file, source, kind, &mut mine, each);
+                let rows = read_rows(file, source, kind, &mut mine, &mut *on_header, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
                 while let Ok(Some(_)) = source.next_piece() {}
@@ -318,6 +334,7 @@ fn read_rows(
     pieces: &mut dyn Pieces,
     kind: TableKind,
     errs: &mut Errs,
+    on_header: &mut dyn FnMut(&Header),
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> Option<u64> {
     let mut header: Option<(Header, usize, u64)> = None;
@@ -400,7 +417,9 @@ fn read_rows(
                 before.push((row, rec));
                 let cells = cells_of(&before[before.len() - 1].1);
                 if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
-                    header = Some(read_header(file, &before, kind, errs)?);
+                    let found = read_header(file, &before, kind, errs)?;
+                    on_header(&found.0);
+                    header = Some(found);
                     before.clear();
                 }
                 continue;
@@ -445,7 +464,8 @@ fn read_rows(
     }
     if header.is_none() && !before.is_empty() {
         // The file ended before a row naming the required columns.
-        read_header(file, &before, kind, errs)?;
+        let (head, _, _) = read_header(file, &before, kind, errs)?;
+        on_header(&head);
     }
     if header.is_none() {
         errs.push(LoadError::new(
@@ -523,7 +543,19 @@ fn read_header(
         let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    let mut head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    head.above = rows[..h]
+        .iter()
+        .zip(&cells)
+        .filter(|(_, c)| !office::blank_row(c.iter()))
+        .map(|((r, _), c)| {
+            let restored = c
+                .iter()
+                .map(|x| crate::streams::csv_safe::restore(x).to_string())
+                .collect();
+            (*r, restored)
+        })
+        .collect();
     Some((head, rec.len(), *row))
 }
 
@@ -906,6 +938,17 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// One history record as a row of [`HISTORY_FIELDS`].
 pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
+    history_row_in(r, Lang::En)
+}
+
+/// [`history_row`] with the outcome in `lang`: SPEC's words in English,
+/// the Chinese words the reader accepts in Chinese (已评审, 拒绝, 缺席,
+/// 逾期; [`crate::history::Outcome::chinese`]).
+pub(crate) fn history_row_in(r: &crate::history::PastReview, lang: Lang) -> Vec<String> {
+    let outcome = match lang {
+        Lang::En => r.outcome.as_str(),
+        Lang::Zh => r.outcome.chinese(),
+    };
     vec![
         r.year.to_string(),
         opt(r.round.as_deref()),
@@ -914,7 +957,7 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
         r.institution.to_string(),
         join_list(&r.team),
         r.expert.to_string(),
-        r.outcome.as_str().to_string(),
+        outcome.to_string(),
         opt(r.rating),
     ]
 }
@@ -947,8 +990,25 @@ pub(crate) fn typed_table<H: AsRef<[u8]>>(
     numeric: &[bool],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = crate::streams::csv_safe::writer();
+    titled_table(path, std::iter::empty(), header, numeric, rows)
+}
+
+/// [`typed_table`] with rows above the header (a title, a date: each as
+/// wide as it was, its cells formula-safe), as an office's table had
+/// them.
+pub(crate) fn titled_table<'t, H: AsRef<[u8]>>(
+    path: &Path,
+    above: impl Iterator<Item = &'t [String]>,
+    header: &[H],
+    numeric: &[bool],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, WriteError> {
+    let mut w = crate::streams::csv_safe::writer_flexible();
     let err = |e: csv::Error| WriteError::encode(path, e);
+    for cells in above {
+        let safe = cells.iter().map(|c| crate::streams::csv_safe::neutralise(c));
+        w.write_record(safe.map(|c| c.into_owned())).map_err(err)?;
+    }
     w.write_record(header).map_err(err)?;
     for r in rows {
         let cells = r.iter().enumerate().map(|(i, c)| {
