@@ -136,6 +136,9 @@ struct Sheet {
     /// order. Whether each is an error depends on where it stands, which
     /// only the table's header tells ([`odd_cells`]).
     odd: Vec<Odd>,
+    /// Rows hidden in Excel (by hand or by a filter) that hold a value,
+    /// ascending ([`super::hidden`]): read like the others, and noted.
+    hidden: Vec<u64>,
 }
 
 /// What kind of cell an [`Odd`] is.
@@ -594,6 +597,7 @@ fn read_sheet(
         name: name.to_string(),
         rows,
         odd,
+        hidden: Vec::new(),
     })
 }
 
@@ -765,6 +769,23 @@ fn read_table_with(
     };
     header.above = sheet.rows[..h].to_vec();
     on_header(&header);
+    let hidden: Vec<u64> = sheet
+        .hidden
+        .iter()
+        .copied()
+        .filter(|&r| r >= *header_row)
+        .collect();
+    if !hidden.is_empty() {
+        errs.note(format!(
+            "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read like \
+             the others; unhide them to see everything that is read, and delete the rows \
+             that should not count",
+            file.display(),
+            sheet.name,
+            super::hidden::rows_text(&hidden),
+            if hidden.len() == 1 { "is" } else { "are" }
+        ));
+    }
     let blank = odd_cells(file, sheet, *header_row, Some(&header), errs);
     let mut blanked: Vec<String> = Vec::new();
     for (row, cells) in sheet.rows.iter().skip(h + 1) {
@@ -905,7 +926,8 @@ pub fn load_xlsx_noted(
         // Merges are looked for where offices merge (not in the long
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
-        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+        if let Some(mut s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+            s.hidden = super::hidden::hidden_rows(bytes, actual);
             sheets.insert(known, s);
         }
         if budget.exceeded {
@@ -1396,6 +1418,37 @@ pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteErro
     crate::output::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
 }
 
+/// Notes naming what a workbook read whole (a panels workbook) hides in
+/// Excel: each hidden sheet, and each sheet's hidden rows that hold a
+/// value ([`super::hidden`]); all of it is read like the rest.
+pub(crate) fn hidden_notes(path: &Path, bytes: &[u8]) -> Vec<String> {
+    let Ok(wb) = Xlsx::<Cursor<&[u8]>>::new(Cursor::new(bytes)) else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    for meta in wb.sheets_metadata() {
+        if meta.visible != calamine::SheetVisible::Visible {
+            notes.push(format!(
+                "note: {} sheet {}: hidden in Excel, read like the other sheets",
+                path.display(),
+                meta.name
+            ));
+        }
+        let rows = super::hidden::hidden_rows(bytes, &meta.name);
+        if !rows.is_empty() {
+            notes.push(format!(
+                "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read \
+                 like the others",
+                path.display(),
+                meta.name,
+                super::hidden::rows_text(&rows),
+                if rows.len() == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    notes
+}
+
 /// A workbook as sheets of text rows: (sheet name, rows of cells).
 pub(crate) type TextSheets = Vec<(String, Vec<Vec<String>>)>;
 
@@ -1624,8 +1677,17 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
     };
     let mut budget = Budget::default();
     let mut table = crate::instances::history_file::TableRead::default();
+    if let Some(meta) = wb.sheets_metadata().iter().find(|m| m.name == sheet) {
+        if meta.visible != calamine::SheetVisible::Visible {
+            errs.note(format!(
+                "note: {} sheet {sheet}: hidden in Excel, read as the history table",
+                name.display()
+            ));
+        }
+    }
     // As the instance reader reads its history sheet (no merges looked for).
-    if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+    if let Some(mut s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+        s.hidden = super::hidden::hidden_rows(bytes, &sheet);
         if !budget.exceeded {
             let mut head: Option<Header> = None;
             read_table_with(
