@@ -347,8 +347,8 @@ fn read_rows(
     let mut last_row = 1;
     // The cell separator, chosen by the first piece ([`separator`]).
     let mut delimiter: Option<u8> = None;
-    // A cell quoted after a space was noted (once per file).
-    let mut quotes_noted = false;
+    // Cells quoted after a space, read without the space and the quotes.
+    let mut unquoted = Unquoted::default();
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -413,6 +413,7 @@ fn read_rows(
             let row = line.saturating_sub(embedded_newlines);
             last_row = row;
             embedded_newlines += newlines_in(&rec);
+            let rec = unquoted.read(row, rec);
             let Some((head, width, header_row)) = &header else {
                 before.push((row, rec));
                 let cells = cells_of(&before[before.len() - 1].1);
@@ -437,17 +438,6 @@ fn read_rows(
                 );
                 continue;
             }
-            if !quotes_noted {
-                if let Some(cell) = rec.iter().find(|c| quoted_after_a_space(c)) {
-                    quotes_noted = true;
-                    errs.note(format!(
-                        "note: {} row {row}: the cell {cell:?} has a space before its opening \
-                         quote, so its quotes are part of the text (a CSV quote must open the \
-                         cell): remove the space or the quotes (noted once per file)",
-                        file.display()
-                    ));
-                }
-            }
             let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
@@ -464,9 +454,11 @@ fn read_rows(
     }
     if header.is_none() && !before.is_empty() {
         // The file ended before a row naming the required columns.
-        let (head, _, _) = read_header(file, &before, kind, errs)?;
+        let (head, width, row) = read_header(file, &before, kind, errs)?;
         on_header(&head);
+        header = Some((head, width, row));
     }
+    unquoted.note(file, header.as_ref().map(|(h, _, _)| h), errs);
     if header.is_none() {
         errs.push(LoadError::new(
             file.to_path_buf(),
@@ -506,6 +498,114 @@ fn quoted_after_a_space(cell: &str) -> bool {
         && inner.len() >= 2
         && inner.starts_with('"')
         && inner.ends_with('"')
+}
+
+/// The text of a cell quoted after a space (` "武汉"`, ` "a ""b"" c"`)
+/// as its quotes mean it (`武汉`, `a "b" c`): what the office typed, once
+/// an editor or a hand put a space after the comma. `None` when the cell
+/// is not such a cell, or its quotes are not a quoted cell's (a lone `"`
+/// inside: ` "a" and "b"`), which is then kept as written.
+fn unquote_after_a_space(cell: &str) -> Option<String> {
+    if !quoted_after_a_space(cell) {
+        return None;
+    }
+    let inner = cell.trim();
+    let body = &inner[1..inner.len() - 1];
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        // Inside quotes a quote is written twice.
+        if c == '"' && chars.next() != Some('"') {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// The cells of a CSV table quoted after a space: read without the space
+/// and the quotes, and named in one note per file (never silently: the
+/// quotes might have been meant).
+#[derive(Default)]
+struct Unquoted {
+    /// (row, column, cell as written, as read), the first few.
+    shown: Vec<(u64, usize, String, String)>,
+    /// How many such cells in all.
+    count: usize,
+    /// The first cell whose quotes are no quoted cell's (kept as written).
+    kept: Option<(u64, usize, String)>,
+}
+
+impl Unquoted {
+    /// Cells shown in the note; the rest are counted.
+    const SHOWN: usize = 5;
+
+    /// `rec` with its cells quoted after a space unquoted (the record
+    /// itself when it has none, as almost every row).
+    fn read(&mut self, row: u64, rec: csv::StringRecord) -> csv::StringRecord {
+        if !rec.iter().any(quoted_after_a_space) {
+            return rec;
+        }
+        let mut out = csv::StringRecord::with_capacity(rec.as_slice().len(), rec.len());
+        for (i, cell) in rec.iter().enumerate() {
+            match unquote_after_a_space(cell) {
+                Some(text) => {
+                    self.count += 1;
+                    if self.shown.len() < Self::SHOWN {
+                        self.shown.push((row, i, cell.to_string(), text.clone()));
+                    }
+                    out.push_field(&text);
+                }
+                None => {
+                    if self.kept.is_none() && quoted_after_a_space(cell) {
+                        self.kept = Some((row, i, cell.to_string()));
+                    }
+                    out.push_field(cell);
+                }
+            }
+        }
+        out.set_position(rec.position().cloned());
+        out
+    }
+
+    /// The notes, each cell named by row and column (with its header cell
+    /// when the header is known).
+    fn note(&self, file: &Path, header: Option<&Header>, errs: &mut Errs) {
+        let column = |i: usize| {
+            let letter = office::column_letters(i);
+            match header.and_then(|h| h.labels.get(i)).filter(|l| !l.is_empty()) {
+                Some(label) => format!("column {letter} \"{label}\""),
+                None => format!("column {letter}"),
+            }
+        };
+        if !self.shown.is_empty() {
+            let listed: Vec<String> = self
+                .shown
+                .iter()
+                .map(|(row, i, raw, text)| format!("row {row} {}: {raw:?} as {text:?}", column(*i)))
+                .collect();
+            let more = match self.count - self.shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            errs.note(format!(
+                "note: {}: {} cell(s) have a space before their opening quote and are read \
+                 without the space and the quotes (a CSV quote must open the cell): {}{more}",
+                file.display(),
+                self.count,
+                listed.join(", ")
+            ));
+        }
+        if let Some((row, i, raw)) = &self.kept {
+            errs.note(format!(
+                "note: {} row {row} {}: the cell {raw:?} has a space before its opening quote \
+                 and a quote inside, so it is kept as written, quotes included (a CSV quote \
+                 must open the cell): remove the space or the quotes",
+                file.display(),
+                column(*i)
+            ));
+        }
+    }
 }
 
 fn newlines_in(rec: &csv::StringRecord) -> u64 {
@@ -1173,7 +1273,7 @@ pub(crate) fn csv_files(
 
 #[cfg(test)]
 mod separator_tests {
-    use super::{quoted_after_a_space, separator};
+    use super::{quoted_after_a_space, separator, unquote_after_a_space};
 
     #[test]
     fn a_cell_quoted_after_a_space_is_told() {
@@ -1182,28 +1282,68 @@ mod separator_tests {
         assert!(!quoted_after_a_space("\"武汉\""));
         assert!(!quoted_after_a_space(" 武汉"));
         assert!(!quoted_after_a_space(" \""));
-        // Loaded, it is noted once, naming the row.
-        let mut input = crate::instances::csvdir::CsvInput::default();
-        input.set(
-            "experts.csv",
-            "id,city,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\n"
-                .as_bytes()
-                .to_vec(),
+        assert_eq!(unquote_after_a_space(" \"武汉\"").as_deref(), Some("武汉"));
+        assert_eq!(
+            unquote_after_a_space(" \"a \"\"b\"\" c\" ").as_deref(),
+            Some("a \"b\" c")
         );
+        assert_eq!(unquote_after_a_space(" \"a\" and \"b\""), None);
+        assert_eq!(unquote_after_a_space("武汉"), None);
+    }
+
+    /// A round whose experts.csv is `experts`, noted.
+    fn load(experts: &str) -> (crate::model::Instance, Vec<String>) {
+        let mut input = crate::instances::csvdir::CsvInput::default();
+        input.set("experts.csv", experts.as_bytes().to_vec());
         input.set(
             "applications.csv",
             "id,city,institution\nA1,武汉,U9\n".as_bytes().to_vec(),
         );
         input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
-        let (_, notes) =
+        let (inst, notes) =
             crate::instances::load_csv_noted(std::path::Path::new("round"), &input).unwrap();
-        let quoted: Vec<&String> = notes
-            .notes
-            .iter()
-            .filter(|n| n.contains("before its opening quote"))
-            .collect();
-        assert_eq!(quoted.len(), 1, "{:?}", notes.notes);
-        assert!(quoted[0].contains("experts.csv row 2"), "{quoted:?}");
+        (inst, notes.notes)
+    }
+
+    #[test]
+    fn a_cell_quoted_after_a_space_reads_as_its_quotes_mean_with_a_note() {
+        // The cities are 武汉 and 长沙 (the same place as the application's
+        // unquoted 武汉), noted once, naming rows and columns.
+        let (inst, notes) = load(
+            "id,城市,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\nE3,长沙, \"U\"\"3\"\"\"\n",
+        );
+        let e = |i: u32| crate::model::ExpertIx(i);
+        let cities: Vec<&str> = (0..3).map(|i| inst.expert_city(e(i))).collect();
+        assert_eq!(cities, ["武汉", "长沙", "长沙"]);
+        assert_eq!(
+            inst.experts[0].city,
+            inst.applications[0].city,
+            "one place"
+        );
+        assert_eq!(inst.expert_institution(e(2)), "U\"3\"");
+        let quoted: Vec<&String> = notes.iter().filter(|n| n.contains("opening quote")).collect();
+        assert_eq!(quoted.len(), 1, "{notes:?}");
+        let n = quoted[0];
+        assert!(n.contains("round/experts.csv: 3 cell(s)"), "{n}");
+        assert!(
+            n.contains(r#"row 2 column B "城市": " \"武汉\"" as "武汉""#),
+            "{n}"
+        );
+        assert!(n.contains(r#"row 4 column C "institution""#), "{n}");
+    }
+
+    #[test]
+    fn a_quoted_cell_with_a_lone_quote_inside_stays_as_written_with_a_note() {
+        let (inst, notes) = load("id,city,institution\nE1,武汉, \"U\" and \"V\"\n");
+        assert_eq!(
+            inst.expert_institution(crate::model::ExpertIx(0)),
+            "\"U\" and \"V\""
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("experts.csv row 2 column C")
+                && n.contains("kept as written")),
+            "{notes:?}"
+        );
     }
 
     #[test]
