@@ -65,7 +65,10 @@ pub struct ReplaceInput<'a> {
 
 /// Replaces in `file` (the panels file at `panels_path`, named in
 /// messages) what `asked` declines, withdraws and locks; `asked` carries
-/// the inputs' hashes for the log and the file. `check` judges the input
+/// the inputs' hashes for the log and the file. A call that changes
+/// nothing of the round's state (a decline the file records already, and
+/// nothing else) is refused ([`ReplaceFileError::Asked`]): every log
+/// records a step that did something. `check` judges the input
 /// before anything is refilled ([`ReplaceInput`]; an `Err` is the whole
 /// message of [`ReplaceFileError::BrokenInput`]). `note` receives remarks
 /// for the user (as the CLI prints them on stderr).
@@ -88,8 +91,17 @@ pub fn replace_file(
         .checked_state(panels_path)
         .map_err(ReplaceFileError::Asked)?
         .clone();
-    let state = super::state::apply(before.clone(), inst, &panels, asked, note)
+    let mut said = Vec::new();
+    let state = super::state::apply(before.clone(), inst, &panels, asked, &mut |m| said.push(m))
         .map_err(ReplaceFileError::Asked)?;
+    let mut was = before.clone();
+    was.normalise();
+    if let Some(m) = super::state::nothing_changes(&was, &state, panels_path, &said) {
+        return Err(ReplaceFileError::Asked(m));
+    }
+    for m in said {
+        note(m);
+    }
     check(&ReplaceInput {
         instance: inst,
         file,
