@@ -374,7 +374,9 @@ pub struct SolveArgs {
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     pub method: MethodArg,
     /// Wall-clock budget in seconds for the MIP and the Lagrangian path
-    /// (crossing rules); the answer is then `feasible` with its bound.
+    /// (crossing rules): the whole solve after loading (eligibility,
+    /// building the model, the search); the answer is then `feasible`
+    /// with its bound.
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
@@ -709,6 +711,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = solve::SolveOptions {
         method: args.method.into(),
         time_limit,
+        // The limit covers the whole solve, the eligibility included.
+        started: Some(t_elig),
         candidates: args.candidates,
         progress: crate::bars::progress(!quiet),
         dump_network: args.dump_network.as_ref().map(|_| {
