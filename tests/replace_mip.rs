@@ -429,7 +429,10 @@ fn the_mip_refill_honours_the_time_limit() {
         &log,
     ]);
     assert_eq!(code, Some(0), "{text}");
-    assert!(!text.contains("feasible: the MIP's refill stopped"), "{text}");
+    assert!(
+        !text.contains("feasible: the MIP's refill stopped"),
+        "{text}"
+    );
     assert_eq!(panel_of(&out, "A1"), ["E2", "E3"]);
     let logged: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
     assert_eq!(logged["time_limit"], 60.0, "{logged}");
@@ -439,8 +442,17 @@ fn the_mip_refill_honours_the_time_limit() {
     assert!(text.contains("replay identical"), "{text}");
     // A negative limit is bad input.
     let (code, text) = run(&[
-        &"replace", &round, &solved, &"--decline", &"A1:E1", &"--time-limit", &"-1", &"--out",
-        &out, &"--log", &log,
+        &"replace",
+        &round,
+        &solved,
+        &"--decline",
+        &"A1:E1",
+        &"--time-limit",
+        &"-1",
+        &"--out",
+        &out,
+        &"--log",
+        &log,
     ]);
     assert_eq!(code, Some(2), "{text}");
 }
@@ -464,12 +476,18 @@ fn a_stopped_refill_is_logged_as_feasible_with_its_bound() {
         deadline: None,
     };
     let mut replaced = draw::replace_with(&inst, &elig, &req).unwrap();
-    assert_eq!(replaced.stopped, None, "without a limit the refill is proven");
+    assert_eq!(
+        replaced.stopped, None,
+        "without a limit the refill is proven"
+    );
     let asked = draw::ReplaceAsked::default();
     let file = panels_file(&inst, &replaced.panels);
     let proven = draw::replace_log(&inst, &replaced, &asked, 0, &file);
     let text = serde_json::to_string(&proven).unwrap();
-    assert!(!text.contains("refill_status") && !text.contains("time_limit"), "{text}");
+    assert!(
+        !text.contains("refill_status") && !text.contains("time_limit"),
+        "{text}"
+    );
     replaced.stopped = Some(draw::Stopped {
         bound_micro: Some(replaced.objective_micro + 100_000),
     });
@@ -477,6 +495,8 @@ fn a_stopped_refill_is_logged_as_feasible_with_its_bound() {
     assert_eq!(stopped.refill_status.as_deref(), Some("feasible"));
     assert_eq!(
         stopped.refill_bound,
-        Some(panels::model::total_as_f64(replaced.objective_micro + 100_000))
+        Some(panels::model::total_as_f64(
+            replaced.objective_micro + 100_000
+        ))
     );
 }

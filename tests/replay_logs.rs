@@ -252,7 +252,10 @@ fn a_replacement_that_changes_nothing_is_refused_and_logs_no_empty_step() {
     let (code, out, err) = replace("r1.json", &declined, "r2");
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("r1.json: nothing to replace"), "{err}");
-    assert!(err.contains(&format!("--decline {declined}: declined already")), "{err}");
+    assert!(
+        err.contains(&format!("--decline {declined}: declined already")),
+        "{err}"
+    );
     assert!(!d.join("r2.json").exists() && !d.join("r2-log.json").exists());
     // An expert withdrawn twice: the same.
     let gone = first_of_a1(d, "r1.json");
@@ -260,7 +263,10 @@ fn a_replacement_that_changes_nothing_is_refused_and_logs_no_empty_step() {
     assert_eq!(code, Some(0), "{out}{err}");
     let (code, out, err) = replace("w1.json", &gone, "w2");
     assert_eq!(code, Some(2), "{out}{err}");
-    assert!(err.contains(&format!("--decline {gone}: withdrawn already")), "{err}");
+    assert!(
+        err.contains(&format!("--decline {gone}: withdrawn already")),
+        "{err}"
+    );
     assert!(!d.join("w2.json").exists() && !d.join("w2-log.json").exists());
     // With something new, the repeat is a note and the step is logged.
     let fresh = format!("A2:{}", {

@@ -291,8 +291,7 @@ pub fn solve_with(
 /// call of [`solve_with`]).
 fn time_left(opts: &SolveOptions, started: Instant) -> Option<Duration> {
     let began = opts.started.unwrap_or(started);
-    opts.time_limit
-        .map(|l| l.saturating_sub(began.elapsed()))
+    opts.time_limit.map(|l| l.saturating_sub(began.elapsed()))
 }
 
 /// Candidates per application when the round is solved on candidates with

@@ -573,7 +573,10 @@ impl Unquoted {
     fn note(&self, file: &Path, header: Option<&Header>, errs: &mut Errs) {
         let column = |i: usize| {
             let letter = office::column_letters(i);
-            match header.and_then(|h| h.labels.get(i)).filter(|l| !l.is_empty()) {
+            match header
+                .and_then(|h| h.labels.get(i))
+                .filter(|l| !l.is_empty())
+            {
                 Some(label) => format!("column {letter} \"{label}\""),
                 None => format!("column {letter}"),
             }
@@ -1106,7 +1109,9 @@ pub(crate) fn titled_table<'t, H: AsRef<[u8]>>(
     let mut w = crate::streams::csv_safe::writer_flexible();
     let err = |e: csv::Error| WriteError::encode(path, e);
     for cells in above {
-        let safe = cells.iter().map(|c| crate::streams::csv_safe::neutralise(c));
+        let safe = cells
+            .iter()
+            .map(|c| crate::streams::csv_safe::neutralise(c));
         w.write_record(safe.map(|c| c.into_owned())).map_err(err)?;
     }
     w.write_record(header).map_err(err)?;
@@ -1315,13 +1320,12 @@ mod separator_tests {
         let e = |i: u32| crate::model::ExpertIx(i);
         let cities: Vec<&str> = (0..3).map(|i| inst.expert_city(e(i))).collect();
         assert_eq!(cities, ["武汉", "长沙", "长沙"]);
-        assert_eq!(
-            inst.experts[0].city,
-            inst.applications[0].city,
-            "one place"
-        );
+        assert_eq!(inst.experts[0].city, inst.applications[0].city, "one place");
         assert_eq!(inst.expert_institution(e(2)), "U\"3\"");
-        let quoted: Vec<&String> = notes.iter().filter(|n| n.contains("opening quote")).collect();
+        let quoted: Vec<&String> = notes
+            .iter()
+            .filter(|n| n.contains("opening quote"))
+            .collect();
         assert_eq!(quoted.len(), 1, "{notes:?}");
         let n = quoted[0];
         assert!(n.contains("round/experts.csv: 3 cell(s)"), "{n}");
@@ -1340,8 +1344,9 @@ mod separator_tests {
             "\"U\" and \"V\""
         );
         assert!(
-            notes.iter().any(|n| n.contains("experts.csv row 2 column C")
-                && n.contains("kept as written")),
+            notes
+                .iter()
+                .any(|n| n.contains("experts.csv row 2 column C") && n.contains("kept as written")),
             "{notes:?}"
         );
     }

@@ -779,7 +779,10 @@ mod tests {
             &new,
         );
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains(",declined") && !text.contains("拒绝"), "{text}");
+        assert!(
+            text.contains(",declined") && !text.contains("拒绝"),
+            "{text}"
+        );
 
         // A workbook with a Chinese header, and a new Chinese workbook.
         let path = dir.path().join("h.xlsx");

@@ -85,11 +85,7 @@ fn each_element(
     let mut reader = quick_xml::Reader::from_reader(xml);
     loop {
         match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) => {
-                if !each(&reader, &e) {
-                    return Some(());
-                }
-            }
+            Event::Start(e) | Event::Empty(e) if !each(&reader, &e) => return Some(()),
             Event::Eof => return Some(()),
             _ => {}
         }
@@ -285,17 +281,24 @@ mod tests {
             .filter(|n| n.contains("hidden in Excel"))
             .collect();
         assert!(
-            hidden.iter().any(|n| n.contains("round.xlsx sheet experts: rows 3–4 are hidden")),
+            hidden
+                .iter()
+                .any(|n| n.contains("round.xlsx sheet experts: rows 3–4 are hidden")),
             "{notes:?}"
         );
         assert!(
-            hidden.iter().any(|n| n.contains("sheet applications: hidden in Excel")),
+            hidden
+                .iter()
+                .any(|n| n.contains("sheet applications: hidden in Excel")),
             "{notes:?}"
         );
         // A panels workbook (or any read whole) names them too.
         let notes = crate::workbooks::xlsx::hidden_notes(path, &book);
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].contains("sheet experts: rows 3–4 are hidden"), "{notes:?}");
+        assert!(
+            notes[0].contains("sheet experts: rows 3–4 are hidden"),
+            "{notes:?}"
+        );
         // Nothing hidden, nothing noted.
         let plain = crate::workbooks::xlsx::instance_xlsx_bytes(&inst, path).unwrap();
         assert!(crate::workbooks::xlsx::hidden_notes(path, &plain).is_empty());

@@ -436,6 +436,9 @@ fn solve_fixed(
     }
 }
 
+/// A refill: the new panels, and whether the time limit stopped it.
+type Refill = (Vec<Vec<ExpertIx>>, Option<Stopped>);
+
 /// The refill by the MIP ([`crate::mip::cross`]), for rounds whose rules
 /// do not nest: every rule of the round is a row (crossing rules and the
 /// city bonus included), over the same `pairs` the flow would use.
@@ -458,7 +461,7 @@ fn refill_mip(
     rules: &Rules<'_>,
     allow_moves: bool,
     deadline: Option<std::time::Instant>,
-) -> Result<Option<(Vec<Vec<ExpertIx>>, Option<Stopped>)>, DrawError> {
+) -> Result<Option<Refill>, DrawError> {
     use crate::mip::cross::solve_crossing_with;
     use crate::mip::{ColIx, MipError, MipOptions, MipSolution, MipStatus, Model};
     // The pair columns of the current panels, and those that must stay.
