@@ -336,6 +336,14 @@ pub struct ReplaceArgs {
     /// without it only declined seats are refilled.
     #[arg(long, conflicts_with = "replay")]
     pub allow_moves: bool,
+    /// Wall-clock budget in seconds for the whole replacement after
+    /// loading. Only a refill by the MIP (rules that do not nest) can
+    /// stop at it: its best refill found is then written and said not
+    /// proven the best (stderr, and the log's refill_status). Without it
+    /// the MIP runs until it proves its refill. A replay takes the
+    /// logged limit.
+    #[arg(long, conflicts_with = "replay")]
+    pub time_limit: Option<f64>,
     /// Where to write the new panels (.json, .csv or .xlsx).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
@@ -370,9 +378,10 @@ pub struct SolveArgs {
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     pub method: MethodArg,
     /// Wall-clock budget in seconds for the MIP and the Lagrangian path
-    /// (crossing rules); the answer is then `feasible` with its bound.
-    /// Above 0 and at most 1000000 (about 11.6 days); anything else is
-    /// exit 2.
+    /// (crossing rules): the whole solve after loading (eligibility,
+    /// building the model, the search); the answer is then `feasible`
+    /// with its bound. Above 0 and at most 1000000 (about 11.6 days);
+    /// anything else is exit 2.
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
@@ -707,6 +716,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = solve::SolveOptions {
         method: args.method.into(),
         time_limit,
+        // The limit covers the whole solve, the eligibility included.
+        started: Some(t_elig),
         candidates: args.candidates,
         progress: crate::bars::progress(!quiet),
         dump_network: args.dump_network.as_ref().map(|_| {
@@ -1079,6 +1090,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
                     unlock: Vec::new(),
                     lock_confirmed: false,
                     allow_moves: false,
+                    time_limit: None,
                     out: args.out.clone(),
                     log: None,
                     replay: Some(log.clone()),
@@ -1403,6 +1415,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 unlock: trimmed(&args.unlock),
                 lock_confirmed: args.lock_confirmed,
                 allow_moves: args.allow_moves,
+                time_limit: time_limit(args.time_limit)?,
                 ..Default::default()
             };
             if asked.declines.is_empty()
@@ -1486,7 +1499,21 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         done.log_bytes,
     );
     verified(&inst, &new_file, "replacement")?;
+    if let Some(stopped) = &replaced.stopped {
+        note(quiet, stopped_note(stopped, asked.time_limit, &log));
+    }
     if let Some((path, bytes, _, program)) = &replay {
+        let logged_stopped = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .is_some_and(|v| v.get("refill_status").is_some());
+        if (logged_stopped || replaced.stopped.is_some()) && bytes[..] != log_bytes[..] {
+            note(
+                quiet,
+                "note: the time limit stopped the MIP's refill, in the log or in this replay; \
+                 where it stops depends on the machine and its load, so such a replay may \
+                 differ",
+            );
+        }
         return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
             Some(out) => {
                 let mut staged = crate::io::Outputs::new();
@@ -1528,6 +1555,29 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     Ok(())
+}
+
+/// What stderr says of a MIP refill the time limit stopped: not proven
+/// the best, with the bound when there is one.
+fn stopped_note(
+    stopped: &crate::draw::Stopped,
+    limit: Option<std::time::Duration>,
+    log: &crate::draw::ReplaceLog,
+) -> String {
+    let limit = limit.map_or(String::new(), |l| format!(" ({}s)", l.as_secs_f64()));
+    let bound = match stopped.bound_micro.map(crate::model::total_as_f64) {
+        Some(b) => format!(
+            "; score {:.6}, bound {b:.6} (gap {:.2}%)",
+            log.objective_after,
+            100.0 * (b - log.objective_after) / b.abs().max(1e-9)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "feasible: the MIP's refill stopped at the time limit{limit} before it was proven the \
+         best{bound}; the panels keep every rule, but a better refill may exist: give a longer \
+         --time-limit (the log's refill_status says feasible)"
+    )
 }
 
 /// Compares a replayed log with the logged bytes: exit 1 (and where they

@@ -256,10 +256,13 @@ pub fn solve(
     out: &Path,
 ) -> Result<PanelsFile, ActionError> {
     let time_limit = time_limit(params.time_limit)?;
+    let began = std::time::Instant::now();
     let elig = Eligibility::compute(inst);
     let opts = solve::SolveOptions {
         method: params.method,
         time_limit,
+        // The limit covers the whole solve, the eligibility included.
+        started: Some(began),
         candidates: params.candidates,
         progress,
         ..Default::default()

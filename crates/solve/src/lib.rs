@@ -114,8 +114,15 @@ pub struct SolveOptions {
     /// Which algorithm.
     pub method: Method,
     /// Wall-clock budget of the MIP and the Lagrangian loop (`None`: no
-    /// limit for the MIP, the iteration count for the Lagrangian).
+    /// limit for the MIP, the iteration count for the Lagrangian). It
+    /// covers the whole solve, from [`SolveOptions::started`]: the
+    /// eligible pairs, the flow start and its repair, building the model,
+    /// and the search (which gets what is left).
     pub time_limit: Option<Duration>,
+    /// When the solve began, for the time limit: a caller that computed
+    /// the eligibility first gives the moment it began (`None`: the call
+    /// of [`solve_with`]).
+    pub started: Option<Instant>,
     /// The MIP backend.
     pub backend: crate::mip::Backend,
     /// Subgradient iterations of the Lagrangian path (0: the default).
@@ -332,6 +339,14 @@ pub fn solve_with(
     solve_crossing(inst, &pairs, started, opts, laminar.is_ok(), &crossing).map(with_gap)
 }
 
+/// What is left of the time limit of `opts` (`None`: no limit): the
+/// limit counts from [`SolveOptions::started`], else from `started` (the
+/// call of [`solve_with`]).
+fn time_left(opts: &SolveOptions, started: Instant) -> Option<Duration> {
+    let began = opts.started.unwrap_or(started);
+    opts.time_limit.map(|l| l.saturating_sub(began.elapsed()))
+}
+
 /// Candidates per application when the round is solved on candidates with
 /// pricing (see [`pricing`]): only for the flow, without crossing rules or
 /// a city bonus. [`pricing::CandidateChoice::Auto`] keeps rounds of at most
@@ -436,10 +451,9 @@ pub(crate) fn solve_cross_mip(
         }
     }
     let mip_opts = MipOptions {
-        time_limit: opts.time_limit.map(|l| {
-            l.saturating_sub(started.elapsed())
-                .max(Duration::from_millis(10))
-        }),
+        // What the flow start left; at least a moment to try, since the
+        // repaired start is in hand whatever happens.
+        time_limit: time_left(opts, started).map(|l| l.max(Duration::from_millis(10))),
         backend: opts.backend,
         warm_start: start.as_ref().map(|(_, p)| p.clone()),
         upper_bound,
@@ -508,7 +522,7 @@ pub(crate) fn solve_cross_lagrange(
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut lopts = lagrange::LagrangeOptions {
-        time_limit: opts.time_limit,
+        time_limit: time_left(opts, started),
         ..Default::default()
     };
     if opts.lagrange_iterations > 0 {
@@ -655,8 +669,9 @@ pub fn solve_mip(
 ) -> Result<Solved, SolveError> {
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
+    // The pairs and the checks before took part of the limit.
     let mip_opts = crate::mip::MipOptions {
-        time_limit: opts.time_limit,
+        time_limit: time_left(opts, started),
         backend: opts.backend,
         ..Default::default()
     };
