@@ -647,10 +647,11 @@ fn read_header(
         errs.note(office::title_rows_note(&at, &skipped));
     }
     let mut head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    // Every row above as written (a line of commas too: Excel saves a
+    // blank row so).
     head.above = rows[..h]
         .iter()
         .zip(&cells)
-        .filter(|(_, c)| !office::blank_row(c.iter()))
         .map(|((r, _), c)| {
             let restored = c
                 .iter()

@@ -700,13 +700,17 @@ mod tests {
                 "2025年评审记录\nyear,institution,expert\n2024,U1,E1\n",
                 Some("2024,U1,E1"),
             ),
-            ("2025年评审记录,,\nyear,institution,expert\n", None),
+            ("2025年评审记录,,\n,,\nyear,institution,expert\n", None),
         ] {
             let (out, back) = appended(&path, before.as_bytes(), &new);
             let text = String::from_utf8(out).unwrap();
             let mut lines = text.trim_start_matches('\u{feff}').lines();
             let title = lines.next().unwrap();
             assert!(title.starts_with("2025年评审记录"), "{text}");
+            if first_record.is_none() {
+                // The blank row under the title, as Excel saved it.
+                assert_eq!(lines.next(), Some(",,"), "{text}");
+            }
             assert!(
                 lines.next().unwrap().starts_with("year,institution,expert"),
                 "{text}"

@@ -841,9 +841,10 @@ pub(crate) struct Header {
     pub labels: Vec<String>,
     /// The header's row (Excel's row number; a CSV file's row).
     pub row: u64,
-    /// The non-blank rows above the header that were skipped (a title, a
-    /// date), each with its row number and its cells as written: a
-    /// rewrite of the table (`history append`) puts them back.
+    /// The rows above the header that were skipped (a title, a date; a
+    /// workbook's blank rows are not rows), each with its row number and
+    /// its cells as written: a rewrite of the table (`history append`)
+    /// puts them back.
     pub above: Vec<(u64, Vec<String>)>,
 }
 
