@@ -88,7 +88,7 @@ pub enum Command {
 #[derive(clap::Subcommand, Debug)]
 pub enum HistoryCommand {
     /// Append a finished round (its final panels, and the declines its
-    /// replace logs record) to a history file (.csv or .json), atomically.
+    /// replace logs record) to a history file (.csv, .json or .xlsx), atomically.
     Append(HistoryAppendArgs),
 }
 

@@ -772,7 +772,7 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (round, solved) = solved_round(dir);
-    // An English table with a notes column, a Chinese one with 评分 (not a
+    // An English table with a notes column, a Chinese one with 备注 (not a
     // history column: the office's own). Known columns the new records
     // need (round, application, team; not programme: the round has none)
     // are added in the header's language.
@@ -785,9 +785,9 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
         ),
         (
             "zh.csv",
-            "年份,单位,专家,结果,评分\n2023,U1,E0001,已评审,4\n",
-            "年份,单位,专家,结果,评分,轮次,项目编号,团队成员\n",
-            "2023,U1,E0001,已评审,4,,,\n",
+            "年份,单位,专家,结果,备注\n2023,U1,E0001,已评审,迟交\n",
+            "年份,单位,专家,结果,备注,轮次,项目编号,团队成员\n",
+            "2023,U1,E0001,已评审,迟交,,,\n",
         ),
     ];
     for (name, text, header, first) in cases {
@@ -795,7 +795,7 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
         std::fs::write(&hist, text).unwrap();
         let (code, out) = append_to(&round, &solved, "spring", &hist);
         assert_eq!(code, 0, "{name}: {out}");
-        let kept = if name == "en.csv" { "notes" } else { "评分" };
+        let kept = if name == "en.csv" { "notes" } else { "备注" };
         assert!(
             out.contains(kept) && out.contains("history append writes them back"),
             "{name}: {out}"
@@ -1152,4 +1152,20 @@ fn panels_of_another_version_of_the_round_are_noted() {
     let (code, text) = append_to(&round, &solved, "spring", &tmp.path().join("h.csv"));
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("another version of the round"), "{text}");
+}
+
+/// 评分 (the usual word for a rating) heads the rating column of a
+/// history table, as 评价 does: its ratings count for `min_rating`.
+#[test]
+fn a_history_column_headed_pingfen_is_the_rating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hist = tmp.path().join("h.csv");
+    std::fs::write(
+        &hist,
+        "年份,单位,专家,结果,评分\n2023,U1,E0001,已评审,1\n2024,U1,E0001,已评审,2\n",
+    )
+    .unwrap();
+    let records = read_history_file(&hist).expect("loads");
+    let ratings: Vec<Option<f64>> = records.iter().map(|r| r.rating).collect();
+    assert_eq!(ratings, vec![Some(1.0), Some(2.0)]);
 }

@@ -606,14 +606,20 @@ pub fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
     let outs: Vec<Identity> = outputs.iter().map(|p| identity(p)).collect();
     for (o, out) in outputs.iter().zip(&outs) {
         for (i, inp) in inputs.iter().zip(&ins) {
-            if same(out, inp) || inside_instance_dir(out, inp) || inside_instance_dir(inp, out) {
-                return Err(format!(
-                    "{}: is the input {} (the same file); write the output elsewhere, \
-                     nothing was written",
-                    o.display(),
-                    i.display()
-                ));
-            }
+            let i = i.display();
+            let clash = if same(out, inp) {
+                format!("is the input {i} (the same file)")
+            } else if inside_instance_dir(out, inp) {
+                format!("is a file of the input {i} (an instance directory)")
+            } else if inside_instance_dir(inp, out) {
+                format!("is a directory holding the input {i}")
+            } else {
+                continue;
+            };
+            return Err(format!(
+                "{}: {clash}; write the output elsewhere, nothing was written",
+                o.display()
+            ));
         }
     }
     for (k, (a, ia)) in outputs.iter().zip(&outs).enumerate() {

@@ -488,7 +488,7 @@ pub const TABLES: &[TableVocab] = &[
             ),
             col(
                 "rating",
-                &["评价", "评分等级"],
+                &["评价", "评分等级", "评分"],
                 Number,
                 "the office's rating, 1 to 5",
                 "评审质量评价，1–5",
