@@ -96,6 +96,12 @@ pub use streams::strict::MAX_LIST_ITEMS;
 
 use crate::model::Instance;
 
+/// SHA-256 of bytes, lower-case hex (the hash `sha256sum` prints).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    streams::hex(&sha2::Sha256::digest(bytes))
+}
+
 /// Largest input file read whole (1 GiB): workbooks, panels files and
 /// `policy.json`. Bundles and CSV files are streamed and have no limit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
