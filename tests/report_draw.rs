@@ -55,6 +55,12 @@ fn sha256(bytes: &[u8]) -> String {
     panels::io::sha256_hex(bytes)
 }
 
+/// The figures embedded in a Markdown report.
+fn figures_of(md: &str) -> Value {
+    let block = md.split("<!-- panels-figures\n").nth(1).unwrap();
+    serde_json::from_str(block.split("-->").next().unwrap()).unwrap()
+}
+
 /// The shell commands of a Markdown report's "how to check" block.
 fn commands(md: &str) -> Vec<String> {
     md.split("```sh\n")
@@ -118,6 +124,17 @@ fn a_draw_report_shows_its_cap_log_hash_and_replay_and_checks_with_the_log() {
             other => panic!("unexpected command {other}"),
         }
     }
+    // The round without the city rules, solved by `panels solve`, scores
+    // what the price table says for that side.
+    let figures = figures_of(&md);
+    let city = &figures["prices"][0];
+    assert_eq!(city["family"], "city");
+    let without = sb.read_json("without-city-panels.json");
+    assert_eq!(
+        (without["objective"].as_f64().unwrap() * 1e6).round() as i64,
+        city["outcome"]["without"]["objective_micro"].as_i64().unwrap()
+    );
+    assert_eq!(city["outcome"]["without"]["source"], "flow+certificate");
     // --check without the log the report was made with is a difference.
     sb.run(&[
         "-q",
@@ -253,10 +270,7 @@ fn a_hand_picked_assignment_labelled_a_draw_carries_the_notes() {
         "draw-log.json",
     ])
     .expect_code(0);
-    let figures: Value = {
-        let block = md.split("<!-- panels-figures\n").nth(1).unwrap();
-        serde_json::from_str(block.split("-->").next().unwrap()).unwrap()
-    };
+    let figures = figures_of(&md);
     let differ = figures["draw"]["log"]["panels_differ"].as_u64().unwrap();
     assert!(differ > 0, "{}", figures["draw"]);
 

@@ -504,11 +504,10 @@ impl Eligibility {
                     .experts(a)
                     .filter(|&e| {
                         !self.excluded_apart_from_repeats(inst, a, e)
-                            && rules::below_min_affinity(
-                                self.scorer.score(inst, a, e),
-                                self.min_affinity[a.ix()],
-                            )
-                            .is_none()
+                            && self.min_affinity[a.ix()].is_none_or(|min| {
+                                rules::below_min_affinity(self.scorer.score(inst, a, e), Some(min))
+                                    .is_none()
+                            })
                     })
                     .count() as u64
             })
