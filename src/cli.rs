@@ -172,6 +172,33 @@ impl From<ReportLang> for crate::report::Lang {
     }
 }
 
+/// A family of rules the report prices ([`crate::report::Family`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    /// `min_outside_share`, `min_outside`, `max_per_city`,
+    /// `min_outside_share_round`, `min_outside_share_by_city` (and each
+    /// programme's own `min_outside_share`, `min_outside`, `max_per_city`).
+    City,
+    /// `min_senior` (the round's and each programme's).
+    Senior,
+    /// `cover_fields` (the round's and each programme's).
+    #[value(name = "cover_fields")]
+    CoverFields,
+    /// `max_copanel`.
+    Copanel,
+}
+
+impl From<FamilyArg> for crate::report::Family {
+    fn from(f: FamilyArg) -> Self {
+        match f {
+            FamilyArg::City => crate::report::Family::City,
+            FamilyArg::Senior => crate::report::Family::Senior,
+            FamilyArg::CoverFields => crate::report::Family::CoverFields,
+            FamilyArg::Copanel => crate::report::Family::Copanel,
+        }
+    }
+}
+
 /// Which algorithm `panels solve` uses ([`Method`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
@@ -253,6 +280,12 @@ pub struct ReportArgs {
     /// Seconds each re-solve that prices a rule family may take.
     #[arg(long, default_value_t = 120)]
     pub price_timeout: u64,
+    /// The draw log (`panels draw --log`) of a drawn panels file: the
+    /// report shows its SHA-256, its cap and whether its panels, seed and
+    /// input are this file's and this round's. With --check: the log the
+    /// report was made with.
+    #[arg(long, value_name = "LOG")]
+    pub log: Option<PathBuf>,
 }
 
 /// `panels export`.
@@ -274,6 +307,12 @@ pub struct ExportArgs {
     /// instance's: Chinese headers in, Chinese out).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// Without PANELS: write the round without this family of rules,
+    /// dropped wherever it applies (the round's fields and each
+    /// programme's): the round the fairness report re-solves to price the
+    /// family.
+    #[arg(long, value_enum, value_name = "FAMILY")]
+    pub without: Option<FamilyArg>,
 }
 
 /// `panels draw`.
@@ -1641,8 +1680,17 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
             )));
         }
     }
-    check_paths(&[&args.instance, &args.panels], &[out])?;
+    let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
+    inputs.extend(args.log.as_deref());
+    check_paths(&inputs, &[out])?;
     let t = Instant::now();
+    let draw_log = match &args.log {
+        Some(path) => Some(crate::report::DrawLogInput {
+            label: path.display().to_string(),
+            bytes: read_draw_log(path)?,
+        }),
+        None => None,
+    };
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
         instance_label: args.instance.display().to_string(),
@@ -1655,6 +1703,7 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         price_time_limit: (!args.no_price)
             .then(|| std::time::Duration::from_secs(args.price_timeout)),
         lang: args.lang.map(Into::into),
+        draw_log,
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
@@ -1699,7 +1748,18 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// `panels report --check REPORT INSTANCE PANELS`.
+/// The bytes of a draw log given to `report --log`: exit 2 when it cannot
+/// be read or is not a draw log (`panels-draw/1`).
+fn read_draw_log(path: &Path) -> Result<Vec<u8>, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    crate::report::draws::check_log(&bytes).map_err(|why| {
+        Failure::BadInput(format!("{}: --log: not a draw log: {why}", path.display()))
+    })?;
+    Ok(bytes)
+}
+
+/// `panels report --check REPORT INSTANCE PANELS [--log LOG]`.
 fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
     let format = report_format(report)?;
     let bytes = crate::io::read_input(report).map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -1714,6 +1774,7 @@ fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(),
         input_sha256: Some(hash),
         panels_sha256: Some(file_sha256(&args.panels)?),
         input_is_file: args.instance.is_file(),
+        draw_log: args.log.as_deref().map(read_draw_log).transpose()?,
     };
     match crate::report::check::check(&text, format, &inst, &panels, &inputs) {
         Ok(diffs) if diffs.is_empty() => {
@@ -1752,6 +1813,11 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let Some(panels_path) = &args.panels else {
         return export_instance(args, quiet);
     };
+    if args.without.is_some() {
+        return Err(Failure::BadInput(
+            "--without writes the round without a family of rules: give no PANELS file".into(),
+        ));
+    }
     let allowed: &[&str] = if args.anonymous {
         &["xlsx", "csv"]
     } else {
@@ -1808,7 +1874,21 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     check_paths(&[&args.instance], &[&args.out])?;
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
-    let inst = loaded.instance;
+    let (inst, without) = match args.without.map(crate::report::Family::from) {
+        Some(family) => {
+            let dropped = family.dropped(&loaded.instance);
+            let dropped = if dropped.is_empty() {
+                "none was in force".to_string()
+            } else {
+                format!("dropped {}", dropped.join(", "))
+            };
+            (
+                family.relax(&loaded.instance),
+                format!(" without the {} rules ({dropped})", family.key()),
+            )
+        }
+        None => (loaded.instance, String::new()),
+    };
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
     if crate::io::xlsx::is_xlsx(&args.out) {
         let bytes =
@@ -1822,7 +1902,7 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     note(
         quiet,
         format!(
-            "exported the instance ({} application(s), {} expert(s)) → {}",
+            "exported the instance{without} ({} application(s), {} expert(s)) → {}",
             inst.applications.len(),
             inst.experts.len(),
             args.out.display()

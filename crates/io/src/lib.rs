@@ -101,6 +101,12 @@ pub use streams::strict::{check_keys, from_slice_unique, from_str_unique, MAX_LI
 
 use crate::model::Instance;
 
+/// SHA-256 of bytes, lower-case hex (the hash `sha256sum` prints).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    streams::hex(&sha2::Sha256::digest(bytes))
+}
+
 /// Largest input file read whole (1 GiB): workbooks, panels files,
 /// history files, logs and `policy.json`, and a bundle or CSV table that
 /// is not a regular file (a pipe, a device). The bytes are counted as

@@ -7,7 +7,7 @@
 //! that folder, so `panels` run in the folder on the same files writes the
 //! same bytes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -569,7 +569,8 @@ pub fn parse_pairs(
 // ---------------------------------------------------------------- report and export
 
 /// Writes the fairness report of a panels file to `out` (.html or .md),
-/// as `panels report INPUT PANELS --out out`.
+/// as `panels report INPUT PANELS [--log LOG] --out out`; `log` is a
+/// draw's log (its path and the label the report names it by).
 ///
 /// # Errors
 /// A panels file that does not read, or a failed write.
@@ -580,6 +581,7 @@ pub fn report(
     input_is_file: bool,
     panels_path: &Path,
     panels_label: &str,
+    log: Option<(PathBuf, &str)>,
     out: &Path,
 ) -> Result<(), ActionError> {
     let format = crate::report::ReportFormat::from_path(out)
@@ -595,6 +597,13 @@ pub fn report(
         input_sha256: Some(hash.to_string()),
         panels_sha256: Some(sha256_hex(&panels_bytes)),
         input_is_file,
+        draw_log: match log {
+            Some((path, label)) => Some(crate::report::DrawLogInput {
+                label: label.to_string(),
+                bytes: std::fs::read(&path).map_err(|e| io_err(&path, e))?,
+            }),
+            None => None,
+        },
         ..Default::default()
     };
     let figures = crate::report::figures(inst, &panels, &opts);

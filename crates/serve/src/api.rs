@@ -1066,6 +1066,11 @@ pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, Stri
                 round.meta.form != super::store::InputForm::CsvZip,
                 &panels,
                 &step.panels,
+                // A draw's report ties its panels to the draw's log.
+                step.log
+                    .as_deref()
+                    .filter(|_| step.action == "draw")
+                    .map(|log| (round.file(log), log)),
                 &path,
             )?,
         }

@@ -58,6 +58,11 @@ pub struct PanelsFile {
     /// history, not as claims about these panels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_sha256: Option<String>,
+    /// SHA-256 of the draw log written with these panels (`panels draw
+    /// --log`), so that a reader holding a log can tell it is this file's;
+    /// only in files a draw wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_log_sha256: Option<String>,
     /// (application, expert) pairs that declined: kept off that panel by
     /// every later `replace`, and a rule for `verify`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -211,6 +211,9 @@ pub fn draw_output(
     };
     panels.seal();
     let log_bytes = json_bytes(&log);
+    // The log holds the panels, not this file, so the file can name the
+    // log: whoever holds a log can tell it is this file's draw.
+    panels.draw_log_sha256 = Some(crate::io::sha256_hex(&log_bytes));
     DrawOutput {
         panels,
         log,
