@@ -574,6 +574,7 @@ pub fn parse_pairs(
 ///
 /// # Errors
 /// A panels file that does not read, or a failed write.
+#[allow(clippy::too_many_arguments)]
 pub fn report(
     inst: &Instance,
     hash: &str,

@@ -838,7 +838,7 @@ impl<T> Buckets<T> {
 ///
 /// Complexity: O(records · log) to keep each expert's latest review per
 /// institution and per person (bucketed by key in one counting pass),
-/// then the team rows ([`team_rows`]): per application, its own team
+/// then the team rows (`team_rows`): per application, its own team
 /// members' lists, each distinct list once, stopping as soon as every
 /// expert with a team review has been found with their latest one; the
 /// institution lists are shared, so memory follows the history, not
