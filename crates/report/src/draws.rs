@@ -126,7 +126,7 @@ fn read(bytes: &[u8]) -> Result<LogView, String> {
 /// refuses any other file, exit 2).
 ///
 /// # Errors
-/// Why not, as [`read`] says.
+/// Why not, as `read` says.
 pub fn check_log(bytes: &[u8]) -> Result<(), String> {
     read(bytes).map(|_| ())
 }
