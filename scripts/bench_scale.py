@@ -73,6 +73,17 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PANELS = os.path.join(ROOT, "target", "release", "panels")
 
+# The 10k round with two programmes and three years of history, and the
+# rounds it is held to (the `10k-history` cases).
+HISTORY_ROUND = ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                 "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"]
+HISTORY_BASELINES = {
+    "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+              "--panel-size", "5", "--seed", "1"],
+    "programmes only": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                        "--panel-size", "5", "--seed", "1", "--programmes", "2"],
+}
+
 CASES = {
     "10k": {
         "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
@@ -116,32 +127,18 @@ CASES = {
         "limit": "draw <= 3x solve, replace of 20 declines <= solve, each under 2 GiB",
     },
     "10k-history": {
-        "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                     "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"],
+        "generate": HISTORY_ROUND,
         "solve": [],
         "reference": False,
-        "baselines": {
-            "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                      "--panel-size", "5", "--seed", "1"],
-            "programmes only": ["--preset", "nsfc", "--applications", "10000",
-                                "--experts", "15000", "--panel-size", "5", "--seed", "1",
-                                "--programmes", "2"],
-        },
+        "baselines": HISTORY_BASELINES,
         "limit": "at most 1.2x the plain round, optimal",
     },
     "10k-history-csv": {
-        "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                     "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"],
+        "generate": HISTORY_ROUND,
         "form": "csv",
         "solve": [],
         "reference": False,
-        "baselines": {
-            "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                      "--panel-size", "5", "--seed", "1"],
-            "programmes only": ["--preset", "nsfc", "--applications", "10000",
-                                "--experts", "15000", "--panel-size", "5", "--seed", "1",
-                                "--programmes", "2"],
-        },
+        "baselines": HISTORY_BASELINES,
         "limit": "at most 1.2x the plain round, optimal",
     },
     "nsfc-affinity": {

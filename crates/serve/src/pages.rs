@@ -305,6 +305,20 @@ fn phase_words(l: Lang) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+/// The round `id`, or the error page for a round that does not exist (in
+/// the request's language: there is no round to take it from).
+fn round_or_error_page(
+    app: &Shared,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Arc<Round>, Response> {
+    api::round_of(app, id).map_err(|e| {
+        let l = Lang::from_headers(headers);
+        error_page(app, l, Some(caller), &e, Some("/"))
+    })
+}
+
 fn round_lang(round: &Round) -> Lang {
     Lang::of(&round.meta.language)
 }
@@ -410,12 +424,9 @@ async fn round_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(e) => {
-            let l = Lang::from_headers(&headers);
-            return error_page(&app, l, Some(&caller), &e, Some("/"));
-        }
+        Err(page) => return page,
     };
     let l = round_lang(&round);
     match round_body(&app, &caller, &round, l) {
@@ -1172,12 +1183,9 @@ async fn report_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(e) => {
-            let l = Lang::from_headers(&headers);
-            return error_page(&app, l, Some(&caller), &e, Some("/"));
-        }
+        Err(page) => return page,
     };
     let l = round_lang(&round);
     // Made here (once per step), so the frame below shows it at once.
@@ -1203,12 +1211,9 @@ async fn files_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(e) => {
-            let l = Lang::from_headers(&headers);
-            return error_page(&app, l, Some(&caller), &e, Some("/"));
-        }
+        Err(page) => return page,
     };
     let l = round_lang(&round);
     let r2 = round.clone();
