@@ -312,10 +312,10 @@ fn round_or_error_page(
     caller: &Caller,
     id: &str,
     headers: &HeaderMap,
-) -> Result<Arc<Round>, Response> {
+) -> Result<Arc<Round>, Box<Response>> {
     api::round_of(app, id).map_err(|e| {
         let l = Lang::from_headers(headers);
-        error_page(app, l, Some(caller), &e, Some("/"))
+        Box::new(error_page(app, l, Some(caller), &e, Some("/")))
     })
 }
 
@@ -426,7 +426,7 @@ async fn round_page(
 ) -> Response {
     let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     match round_body(&app, &caller, &round, l) {
@@ -1185,7 +1185,7 @@ async fn report_page(
 ) -> Response {
     let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     // Made here (once per step), so the frame below shows it at once.
@@ -1213,7 +1213,7 @@ async fn files_page(
 ) -> Response {
     let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     let r2 = round.clone();
