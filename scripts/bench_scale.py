@@ -27,6 +27,9 @@ Rounds generated with `panels generate`, solved with **default flags**
   run, alternating with it, and the script prints the ratios of the best
   times and of the user CPU times (target: history and programmes at most
   1.2x the plain round, still optimal).
+* `10k-history-csv` — the same rounds written as CSV directories
+  (`--format csv`: history.csv, experts.csv, ...), the form offices
+  keep; the same baselines and target.
 
 For each: `panels generate` once (wall time, peak RSS), then `panels solve
 -v` end to end (load, candidates, flow, pricing, certificate, write) best
@@ -69,6 +72,17 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PANELS = os.path.join(ROOT, "target", "release", "panels")
+
+# The 10k round with two programmes and three years of history, and the
+# rounds it is held to (the `10k-history` cases).
+HISTORY_ROUND = ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                 "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"]
+HISTORY_BASELINES = {
+    "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+              "--panel-size", "5", "--seed", "1"],
+    "programmes only": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
+                        "--panel-size", "5", "--seed", "1", "--programmes", "2"],
+}
 
 CASES = {
     "10k": {
@@ -113,17 +127,18 @@ CASES = {
         "limit": "draw <= 3x solve, replace of 20 declines <= solve, each under 2 GiB",
     },
     "10k-history": {
-        "generate": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                     "--panel-size", "5", "--seed", "1", "--programmes", "2", "--years", "3"],
+        "generate": HISTORY_ROUND,
         "solve": [],
         "reference": False,
-        "baselines": {
-            "plain": ["--preset", "nsfc", "--applications", "10000", "--experts", "15000",
-                      "--panel-size", "5", "--seed", "1"],
-            "programmes only": ["--preset", "nsfc", "--applications", "10000",
-                                "--experts", "15000", "--panel-size", "5", "--seed", "1",
-                                "--programmes", "2"],
-        },
+        "baselines": HISTORY_BASELINES,
+        "limit": "at most 1.2x the plain round, optimal",
+    },
+    "10k-history-csv": {
+        "generate": HISTORY_ROUND,
+        "form": "csv",
+        "solve": [],
+        "reference": False,
+        "baselines": HISTORY_BASELINES,
         "limit": "at most 1.2x the plain round, optimal",
     },
     "nsfc-affinity": {
@@ -157,14 +172,25 @@ def cpu_seconds(stderr):
     return user + system
 
 
+def instance_path(workdir, stem, case):
+    """Where a case's round is written: a bundle file, or a directory for
+    a case in CSV form."""
+    return os.path.join(workdir, stem if case.get("form") == "csv" else f"{stem}.json")
+
+
+def form_flags(case):
+    """`panels generate` flags for the case's input form."""
+    return ["--format", "csv"] if case.get("form") == "csv" else []
+
+
 def against_baselines(name, case, inst, workdir, runs):
     """Solves `inst` and each baseline round alternately, `runs` times:
     best wall and CPU seconds per round, the ratios to each baseline, and
     every round's status (all must stay optimal)."""
     rounds = {name: inst}
     for label, gen in case["baselines"].items():
-        path = os.path.join(workdir, f"{name}-{label.replace(' ', '-')}.json")
-        timed([PANELS, "generate", "--out", path, "--quiet"] + gen)
+        path = instance_path(workdir, f"{name}-{label.replace(' ', '-')}", case)
+        timed([PANELS, "generate", "--out", path, "--quiet"] + gen + form_flags(case))
         rounds[label] = path
     best = {label: (float("inf"), float("inf")) for label in rounds}
     status = {}
@@ -319,9 +345,10 @@ def main():
     sweep_rows = []
     for name in (args.only or DEFAULT_CASES):
         case = CASES[name]
-        inst = os.path.join(args.workdir, f"{name}.json")
+        inst = instance_path(args.workdir, name, case)
         out = os.path.join(args.workdir, f"{name}.panels.json")
-        g_wall, g_rss, _ = timed([PANELS, "generate", "--out", inst, "--quiet"] + case["generate"])
+        g_wall, g_rss, _ = timed([PANELS, "generate", "--out", inst, "--quiet"]
+                                 + case["generate"] + form_flags(case))
         best = None
         loads = []
         for _ in range(args.runs):

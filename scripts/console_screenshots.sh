@@ -2,8 +2,8 @@
 # Regenerates the screenshots of the office console's pages,
 # docs/console-*.png, by running the Chromium walk of the officer's path
 # (tests/console_browser.rs) with CONSOLE_SCREENSHOTS set: login, rounds,
-# validation errors, round, panels, programme view, explain, report, round
-# after replace and history append, history.
+# validation errors, round, panels, programme view, explain, report, the
+# round's files, round after replace and history append, history.
 # Needs chromium, chromium-driver and fonts-wqy-microhei (Debian packages).
 # Usage: scripts/console_screenshots.sh
 set -euo pipefail

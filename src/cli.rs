@@ -35,10 +35,6 @@ macro_rules! eprint {
     ($($t:tt)*) => { $crate::console::err(format_args!($($t)*)) };
 }
 
-/// Longest `--time-limit` taken as given (about 31 years); longer ones are
-/// clamped to it (a `Duration` or a deadline beyond it may overflow).
-pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e9;
-
 /// The time limit `--method mip` gets when none is given, in seconds: the
 /// MIP then stops with its best answer (`feasible`) and its bound.
 pub const DEFAULT_MIP_TIME_LIMIT_SECONDS: u64 = 300;
@@ -92,7 +88,7 @@ pub enum Command {
 #[derive(clap::Subcommand, Debug)]
 pub enum HistoryCommand {
     /// Append a finished round (its final panels, and the declines its
-    /// replace logs record) to a history file (.csv or .json), atomically.
+    /// replace logs record) to a history file (.csv, .json or .xlsx), atomically.
     Append(HistoryAppendArgs),
 }
 
@@ -172,6 +168,33 @@ impl From<ReportLang> for crate::report::Lang {
         match l {
             ReportLang::Zh => crate::report::Lang::Zh,
             ReportLang::En => crate::report::Lang::En,
+        }
+    }
+}
+
+/// A family of rules the report prices ([`crate::report::Family`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    /// `min_outside_share`, `min_outside`, `max_per_city`,
+    /// `min_outside_share_round`, `min_outside_share_by_city` (and each
+    /// programme's own `min_outside_share`, `min_outside`, `max_per_city`).
+    City,
+    /// `min_senior` (the round's and each programme's).
+    Senior,
+    /// `cover_fields` (the round's and each programme's).
+    #[value(name = "cover_fields")]
+    CoverFields,
+    /// `max_copanel`.
+    Copanel,
+}
+
+impl From<FamilyArg> for crate::report::Family {
+    fn from(f: FamilyArg) -> Self {
+        match f {
+            FamilyArg::City => crate::report::Family::City,
+            FamilyArg::Senior => crate::report::Family::Senior,
+            FamilyArg::CoverFields => crate::report::Family::CoverFields,
+            FamilyArg::Copanel => crate::report::Family::Copanel,
         }
     }
 }
@@ -257,6 +280,12 @@ pub struct ReportArgs {
     /// Seconds each re-solve that prices a rule family may take.
     #[arg(long, default_value_t = 120)]
     pub price_timeout: u64,
+    /// The draw log (`panels draw --log`) of a drawn panels file: the
+    /// report shows its SHA-256, its cap and whether its panels, seed and
+    /// input are this file's and this round's. With --check: the log the
+    /// report was made with.
+    #[arg(long, value_name = "LOG")]
+    pub log: Option<PathBuf>,
 }
 
 /// `panels export`.
@@ -278,6 +307,12 @@ pub struct ExportArgs {
     /// instance's: Chinese headers in, Chinese out).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// Without PANELS: write the round without this family of rules,
+    /// dropped wherever it applies (the round's fields and each
+    /// programme's): the round the fairness report re-solves to price the
+    /// family.
+    #[arg(long, value_enum, value_name = "FAMILY")]
+    pub without: Option<FamilyArg>,
 }
 
 /// `panels draw`.
@@ -340,6 +375,14 @@ pub struct ReplaceArgs {
     /// without it only declined seats are refilled.
     #[arg(long, conflicts_with = "replay")]
     pub allow_moves: bool,
+    /// Wall-clock budget in seconds for the whole replacement after
+    /// loading. Only a refill by the MIP (rules that do not nest) can
+    /// stop at it: its best refill found is then written and said not
+    /// proven the best (stderr, and the log's refill_status). Without it
+    /// the MIP runs until it proves its refill. A replay takes the
+    /// logged limit.
+    #[arg(long, conflicts_with = "replay")]
+    pub time_limit: Option<f64>,
     /// Where to write the new panels (.json, .csv or .xlsx).
     #[arg(long, short, required_unless_present = "replay")]
     pub out: Option<PathBuf>,
@@ -374,7 +417,10 @@ pub struct SolveArgs {
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     pub method: MethodArg,
     /// Wall-clock budget in seconds for the MIP and the Lagrangian path
-    /// (crossing rules); the answer is then `feasible` with its bound.
+    /// (crossing rules): the whole solve after loading (eligibility,
+    /// building the model, the search); the answer is then `feasible`
+    /// with its bound. Above 0 and at most 1000000 (about 11.6 days);
+    /// anything else is exit 2.
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Use HiGHS instead of microlp for the MIP (built with `--features highs`).
@@ -709,6 +755,8 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = solve::SolveOptions {
         method: args.method.into(),
         time_limit,
+        // The limit covers the whole solve, the eligibility included.
+        started: Some(t_elig),
         candidates: args.candidates,
         progress: crate::bars::progress(!quiet),
         dump_network: args.dump_network.as_ref().map(|_| {
@@ -871,18 +919,13 @@ fn commit(outputs: crate::io::Outputs) -> Result<(), Failure> {
     outputs.commit().map_err(|e| Failure::Other(e.to_string()))
 }
 
-/// `--time-limit` as a duration: positive and finite, else exit 2;
-/// clamped to [`MAX_TIME_LIMIT_SECONDS`].
+/// `--time-limit` as a duration, by the library's one rule
+/// ([`solve::time_limit`], which the console calls too): above 0 and at
+/// most [`solve::MAX_TIME_LIMIT_SECONDS`], else exit 2.
 fn time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
-    match t {
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(
-            t.min(MAX_TIME_LIMIT_SECONDS),
-        ))),
-        Some(t) => Err(Failure::BadInput(format!(
-            "--time-limit must be a positive number of seconds, got {t}"
-        ))),
-        None => Ok(None),
-    }
+    t.map(solve::time_limit)
+        .transpose()
+        .map_err(|e| Failure::BadInput(format!("--time-limit {e}")))
 }
 
 /// `panels verify`: rules, then claims, then (when asked) the certificate.
@@ -1086,6 +1129,7 @@ fn cmd_draw(args: &DrawArgs, quiet: bool) -> Result<(), Failure> {
                     unlock: Vec::new(),
                     lock_confirmed: false,
                     allow_moves: false,
+                    time_limit: None,
                     out: args.out.clone(),
                     log: None,
                     replay: Some(log.clone()),
@@ -1410,6 +1454,7 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 unlock: trimmed(&args.unlock),
                 lock_confirmed: args.lock_confirmed,
                 allow_moves: args.allow_moves,
+                time_limit: time_limit(args.time_limit)?,
                 ..Default::default()
             };
             if asked.declines.is_empty()
@@ -1493,7 +1538,21 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         done.log_bytes,
     );
     verified(&inst, &new_file, "replacement")?;
+    if let Some(stopped) = &replaced.stopped {
+        note(quiet, stopped_note(stopped, asked.time_limit, &log));
+    }
     if let Some((path, bytes, _, program)) = &replay {
+        let logged_stopped = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .is_some_and(|v| v.get("refill_status").is_some());
+        if (logged_stopped || replaced.stopped.is_some()) && bytes[..] != log_bytes[..] {
+            note(
+                quiet,
+                "note: the time limit stopped the MIP's refill, in the log or in this replay; \
+                 where it stops depends on the machine and its load, so such a replay may \
+                 differ",
+            );
+        }
         return replay_verdict(path, bytes, &log_bytes, program, || match &args.out {
             Some(out) => {
                 let mut staged = crate::io::Outputs::new();
@@ -1535,6 +1594,29 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
         ),
     );
     Ok(())
+}
+
+/// What stderr says of a MIP refill the time limit stopped: not proven
+/// the best, with the bound when there is one.
+fn stopped_note(
+    stopped: &crate::draw::Stopped,
+    limit: Option<std::time::Duration>,
+    log: &crate::draw::ReplaceLog,
+) -> String {
+    let limit = limit.map_or(String::new(), |l| format!(" ({}s)", l.as_secs_f64()));
+    let bound = match stopped.bound_micro.map(crate::model::total_as_f64) {
+        Some(b) => format!(
+            "; score {:.6}, bound {b:.6} (gap {:.2}%)",
+            log.objective_after,
+            100.0 * (b - log.objective_after) / b.abs().max(1e-9)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "feasible: the MIP's refill stopped at the time limit{limit} before it was proven the \
+         best{bound}; the panels keep every rule, but a better refill may exist: give a longer \
+         --time-limit (the log's refill_status says feasible)"
+    )
 }
 
 /// Compares a replayed log with the logged bytes: exit 1 (and where they
@@ -1598,8 +1680,17 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
             )));
         }
     }
-    check_paths(&[&args.instance, &args.panels], &[out])?;
+    let mut inputs: Vec<&Path> = vec![&args.instance, &args.panels];
+    inputs.extend(args.log.as_deref());
+    check_paths(&inputs, &[out])?;
     let t = Instant::now();
+    let draw_log = match &args.log {
+        Some(path) => Some(crate::report::DrawLogInput {
+            label: path.display().to_string(),
+            bytes: read_draw_log(path)?,
+        }),
+        None => None,
+    };
     let (inst, hash, panels) = load_pair(&args.instance, &args.panels, quiet)?;
     let opts = crate::report::ReportOptions {
         instance_label: args.instance.display().to_string(),
@@ -1612,6 +1703,7 @@ fn cmd_report(args: &ReportArgs, quiet: bool) -> Result<(), Failure> {
         price_time_limit: (!args.no_price)
             .then(|| std::time::Duration::from_secs(args.price_timeout)),
         lang: args.lang.map(Into::into),
+        draw_log,
     };
     let figures = crate::report::figures(&inst, &panels, &opts);
     let text = crate::report::render(&figures, format);
@@ -1656,7 +1748,18 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// `panels report --check REPORT INSTANCE PANELS`.
+/// The bytes of a draw log given to `report --log`: exit 2 when it cannot
+/// be read or is not a draw log (`panels-draw/1`).
+fn read_draw_log(path: &Path) -> Result<Vec<u8>, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    crate::report::draws::check_log(&bytes).map_err(|why| {
+        Failure::BadInput(format!("{}: --log: not a draw log: {why}", path.display()))
+    })?;
+    Ok(bytes)
+}
+
+/// `panels report --check REPORT INSTANCE PANELS [--log LOG]`.
 fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(), Failure> {
     let format = report_format(report)?;
     let bytes = crate::io::read_input(report).map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -1671,6 +1774,7 @@ fn cmd_report_check(args: &ReportArgs, report: &Path, quiet: bool) -> Result<(),
         input_sha256: Some(hash),
         panels_sha256: Some(file_sha256(&args.panels)?),
         input_is_file: args.instance.is_file(),
+        draw_log: args.log.as_deref().map(read_draw_log).transpose()?,
     };
     match crate::report::check::check(&text, format, &inst, &panels, &inputs) {
         Ok(diffs) if diffs.is_empty() => {
@@ -1709,6 +1813,11 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let Some(panels_path) = &args.panels else {
         return export_instance(args, quiet);
     };
+    if args.without.is_some() {
+        return Err(Failure::BadInput(
+            "--without writes the round without a family of rules: give no PANELS file".into(),
+        ));
+    }
     let allowed: &[&str] = if args.anonymous {
         &["xlsx", "csv"]
     } else {
@@ -1765,7 +1874,21 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     check_paths(&[&args.instance], &[&args.out])?;
     let loaded = load_full(&args.instance, quiet)?;
     let lang = out_lang(args.lang, loaded.lang);
-    let inst = loaded.instance;
+    let (inst, without) = match args.without.map(crate::report::Family::from) {
+        Some(family) => {
+            let dropped = family.dropped(&loaded.instance);
+            let dropped = if dropped.is_empty() {
+                "none was in force".to_string()
+            } else {
+                format!("dropped {}", dropped.join(", "))
+            };
+            (
+                family.relax(&loaded.instance),
+                format!(" without the {} rules ({dropped})", family.key()),
+            )
+        }
+        None => (loaded.instance, String::new()),
+    };
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
     if crate::io::xlsx::is_xlsx(&args.out) {
         let bytes =
@@ -1779,7 +1902,7 @@ fn export_instance(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     note(
         quiet,
         format!(
-            "exported the instance ({} application(s), {} expert(s)) → {}",
+            "exported the instance{without} ({} application(s), {} expert(s)) → {}",
             inst.applications.len(),
             inst.experts.len(),
             args.out.display()

@@ -1513,6 +1513,15 @@ fn only_exact_loopback_host_names_are_answered_and_refusals_are_json() {
         "127.0.0.1.nip.io".to_string(),
         "127.0.0.1:80@evil.example".to_string(),
         format!("localhost.evil.example:{port}"),
+        // Spellings a browser never sends: leading zeros, short forms,
+        // a trailing dot, bad or empty ports.
+        format!("127.0.0.01:{port}"),
+        format!("127.1:{port}"),
+        format!("127.0.0.1.:{port}"),
+        "127.0.0.1:99999".to_string(),
+        format!("127.0.0.1:0{port}"),
+        "[::1]:".to_string(),
+        format!("[0:0:0:0:0:0:0:1]:{port}"),
     ] {
         let out = raw(
             c.addr,
@@ -1640,8 +1649,10 @@ fn malformed_requests_get_json_errors_and_change_nothing() {
     );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["kind"], "bad_input", "{}", r.text());
-    // Time limits that are not a sane number of seconds never start a job.
-    for t in ["1e20", "0", "-1", "1000001"] {
+    // Time limits that are not a sane number of seconds never start a job;
+    // the message is the library's one rule, as `panels solve
+    // --time-limit` words it.
+    for t in ["1e20", "0", "-1", "1000001", "1e9"] {
         let r = request(
             c.addr,
             "POST",
@@ -1650,7 +1661,13 @@ fn malformed_requests_get_json_errors_and_change_nothing() {
             format!("{{\"time_limit\": {t}}}").as_bytes(),
         );
         assert_eq!(r.status, 400, "{t}: {}", r.text());
-        assert!(r.text().contains("time_limit"), "{}", r.text());
+        let rule = panels::solve::time_limit(t.parse().unwrap()).unwrap_err();
+        assert_eq!(
+            r.json()["error"]["message"],
+            format!("time_limit {rule}"),
+            "{}",
+            r.text()
+        );
     }
     assert!(!c.round_dir(&id).join("job.json").exists());
     let page = get(c.addr, &format!("/rounds/{id}")).text();
@@ -1761,4 +1778,476 @@ fn a_second_server_on_the_same_data_folder_refuses_and_touches_nothing() {
     assert_eq!(std::fs::read_to_string(dir.join("job.json")).unwrap(), job);
     assert_eq!(get(first.addr, "/api/v1/rounds").status, 200);
     drop(first);
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_in(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no form on the page: {page}"))
+        .to_string()
+}
+
+/// A form posted as a browser posts it.
+fn post_form(c: &Console, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+    let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    h.extend_from_slice(headers);
+    request(c.addr, "POST", path, &h, body.as_bytes())
+}
+
+#[test]
+fn error_pages_and_console_messages_follow_the_page_language() {
+    let c = Console::open();
+    let zh = [("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")];
+    let en = [("Accept-Language", "en-GB,en;q=0.9")];
+    // Pages without a round (an unknown round, an unknown page) follow
+    // the browser.
+    for path in [
+        "/rounds/20990101-000000-abcdef",
+        "/rounds/20990101-000000-abcdef/report",
+    ] {
+        let t = request(c.addr, "GET", path, &zh, b"").text();
+        assert!(t.contains("lang=\"zh-CN\""), "{t}");
+        assert!(
+            t.contains("操作未完成") && t.contains("没有这个轮次"),
+            "{t}"
+        );
+        assert!(!t.contains("That did not work"), "{t}");
+        let t = request(c.addr, "GET", path, &en, b"").text();
+        assert!(
+            t.contains("lang=\"en\"") && t.contains("That did not work"),
+            "{t}"
+        );
+        assert!(
+            t.contains("no such round") && !t.contains("没有这个轮次"),
+            "{t}"
+        );
+    }
+    let r = request(c.addr, "GET", "/no/such/page", &zh, b"");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("lang=\"zh-CN\"") && r.text().contains("页面不存在"));
+    assert!(!r.text().contains("No such page"), "{}", r.text());
+    let r = request(c.addr, "GET", "/no/such/page", &en, b"");
+    assert!(r.text().contains("No such page") && !r.text().contains("页面不存在"));
+    // A Chinese round: its pages and errors in Chinese, whatever the
+    // browser asks; the words of the CLI and the API beside them.
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    let r = request(c.addr, "GET", &format!("/rounds/{id}/panels"), &en, b"");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("还没有评审组：请先求解或抽取"),
+        "{}",
+        r.text()
+    );
+    let r = post_form(
+        &c,
+        &format!("/rounds/{id}/replace"),
+        &en,
+        "csrf=stale&mark=A0001%3AE0001",
+    );
+    assert_eq!(r.status, 403);
+    let t = r.text();
+    assert!(
+        t.contains("lang=\"zh-CN\"") && t.contains("请求被拒绝"),
+        "{t}"
+    );
+    assert!(t.contains("表单已过期或来自其他网站"), "{t}");
+    assert!(
+        t.contains("the form is stale"),
+        "the CLI's words beside: {t}"
+    );
+    let csrf = csrf_in(&get(c.addr, &format!("/rounds/{id}")).text());
+    for (limit, want) in [
+        ("abc", "时间上限：abc 不是数字"),
+        ("0", "时间上限 0：应为大于 0、不超过 1000000 的秒数"),
+    ] {
+        let r = post_form(
+            &c,
+            &format!("/rounds/{id}/solve"),
+            &en,
+            &format!("csrf={csrf}&time_limit={limit}"),
+        );
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert!(r.text().contains(want), "{want}: {}", r.text());
+    }
+    // Statuses, actions and job states in the page's words, the API's
+    // word as the title.
+    solve_wait(&c, &id);
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(page.contains("title=\"optimal\">最优</span>"), "{page}");
+    assert!(page.contains("已完成") && page.contains("求解"), "{page}");
+    // The API keeps its words and adds the Chinese beside them.
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{id}/solve"),
+        &serde_json::json!({"method": "fastest"}),
+    );
+    assert_eq!(r.status, 400);
+    let e = &r.json()["error"];
+    assert_eq!(
+        e["message"], "method fastest: expected auto, flow, mip or lagrange",
+        "{e}"
+    );
+    assert_eq!(
+        e["message_zh"], "方法 fastest 无效：应为 auto、flow、mip 或 lagrange",
+        "{e}"
+    );
+    // A token console's login page follows the browser too.
+    let t = Console::with_auth(
+        Auth::with_token_hash(sha256(b"0123456789abcdef")),
+        panels::serve::DEFAULT_MAX_UPLOAD,
+    );
+    let r = request(t.addr, "GET", "/", &zh, b"");
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("lang=\"zh-CN\"") && r.text().contains("访问令牌"));
+    assert!(!r.text().contains("Log in"), "{}", r.text());
+    let r = request(t.addr, "GET", "/", &en, b"");
+    assert!(r.text().contains("Log in") && !r.text().contains("访问令牌"));
+    let r = post_form(&t, "/login", &zh, "token=wrong");
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("令牌不正确"), "{}", r.text());
+}
+
+/// The round's files (`input.json` and the panels file `from`) in a new
+/// folder, where the CLI runs what the console ran.
+fn cli_copy(c: &Console, id: &str, from: &str) -> tempfile::TempDir {
+    let cli = tempfile::tempdir().unwrap();
+    for f in ["input.json", from] {
+        std::fs::copy(c.round_dir(id).join(f), cli.path().join(f)).unwrap();
+    }
+    cli
+}
+
+#[test]
+fn a_locked_panel_is_unlocked_from_the_form_and_the_api_as_the_cli_does() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    solve_wait(&c, &id);
+    let panels = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    let app = panels["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expert = panels["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pair = format!("{app}:{expert}");
+    let replace = format!("/api/v1/rounds/{id}/replace");
+    let lock = serde_json::json!({ "lock": [app] });
+    // Step 2 locks the panel: a decline on it is refused until unlocked.
+    let r = post_json(c.addr, &replace, &lock);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = post_json(c.addr, &replace, &serde_json::json!({ "decline": [pair] }));
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("unlock"), "{}", r.text());
+    // The panels page marks the panel locked and offers to unlock it.
+    let page = get(c.addr, &format!("/rounds/{id}/panels")).text();
+    assert!(page.contains("option value=\"unlock\""), "{page}");
+    assert!(page.contains("pill locked"), "{page}");
+    // Step 3: unlocked from the form (one of its experts ticked).
+    let r = post_form(
+        &c,
+        &format!("/rounds/{id}/replace"),
+        &[],
+        &format!("csrf={}&as=unlock&mark={app}%3A{expert}", csrf_in(&page)),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let dir = c.round_dir(&id);
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("003-replace.log.json")).unwrap()).unwrap();
+    assert_eq!(log["unlock"], serde_json::json!([app]), "{log}");
+    assert_eq!(log["locked"], serde_json::json!([]), "{log}");
+    let cli = cli_copy(&c, &id, "002-replace.panels.json");
+    run_cli(
+        cli.path(),
+        &[
+            "replace",
+            "input.json",
+            "002-replace.panels.json",
+            "--unlock",
+            &app,
+            "--out",
+            "003-replace.panels.json",
+            "--log",
+            "003-replace.log.json",
+        ],
+    );
+    // Step 4 locks it again; step 5 unlocks it and refills the declined
+    // seat in one replacement, from the API.
+    assert_eq!(post_json(c.addr, &replace, &lock).status, 200);
+    let r = post_json(
+        c.addr,
+        &replace,
+        &serde_json::json!({ "unlock": [app], "decline": [pair] }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json()["step"]["params"]["marks"]["unlock"],
+        serde_json::json!([app])
+    );
+    let cli5 = cli_copy(&c, &id, "004-replace.panels.json");
+    run_cli(
+        cli5.path(),
+        &[
+            "replace",
+            "input.json",
+            "004-replace.panels.json",
+            "--unlock",
+            &app,
+            "--decline",
+            &pair,
+            "--out",
+            "005-replace.panels.json",
+            "--log",
+            "005-replace.log.json",
+        ],
+    );
+    // The same files as the CLI's, byte for byte, and the logs replay in
+    // the round folder.
+    for (dir_cli, n) in [(&cli, "003"), (&cli5, "005")] {
+        for f in [
+            format!("{n}-replace.panels.json"),
+            format!("{n}-replace.log.json"),
+        ] {
+            assert_eq!(
+                std::fs::read(dir.join(&f)).unwrap(),
+                std::fs::read(dir_cli.path().join(&f)).unwrap(),
+                "{f}"
+            );
+        }
+        run_cli(
+            &dir,
+            &["replace", "--replay", &format!("{n}-replace.log.json")],
+        );
+    }
+    let now = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    assert!(!now["panels"][0]["experts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == expert.as_str()));
+    // Nothing to do is still refused; the message names unlocking too.
+    let r = post_json(c.addr, &replace, &serde_json::json!({ "unlock": [] }));
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("lock or unlock"), "{}", r.text());
+}
+
+#[test]
+fn every_file_of_a_round_is_listed_on_a_page_with_download_links() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    solve_wait(&c, &id);
+    // A file put into the folder by hand is listed too, its name escaped.
+    let odd = "note <b>&x.txt";
+    std::fs::write(c.round_dir(&id).join(odd), "hi").unwrap();
+    let r = get(c.addr, &format!("/rounds/{id}/files"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    let page = r.text();
+    assert!(page.contains("<table id=\"files\">"), "{page}");
+    let listed = get(c.addr, &format!("/api/v1/rounds/{id}/files")).json();
+    let listed = listed["files"].as_array().unwrap();
+    assert!(listed.len() >= 6, "{listed:?}");
+    for f in listed {
+        let name = f["name"].as_str().unwrap();
+        if name == odd {
+            continue;
+        }
+        let url = f["url"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("<a href=\"{url}\" download>{name}</a>")),
+            "{name}: {page}"
+        );
+        let got = get(c.addr, url);
+        assert_eq!(got.status, 200, "{url}");
+        assert_eq!(
+            got.body,
+            std::fs::read(c.round_dir(&id).join(name)).unwrap()
+        );
+    }
+    assert!(page.contains("note &lt;b&gt;&amp;x.txt"), "{page}");
+    assert!(!page.contains("note <b>"), "{page}");
+    let href = format!("/api/v1/rounds/{id}/files/note%20%3Cb%3E%26x.txt");
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    assert_eq!(get(c.addr, &href).body, b"hi");
+    assert!(
+        page.contains("审计日志") || page.contains("评审组"),
+        "{page}"
+    );
+    // The round page and the report page link to it, not to the JSON.
+    let round_page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(round_page.contains(&format!("href=\"/rounds/{id}/files\"")));
+    assert!(!round_page.contains(&format!("href=\"/api/v1/rounds/{id}/files\"")));
+    // An unknown round's page says so in the browser's language.
+    let r = request(
+        c.addr,
+        "GET",
+        "/rounds/20990101-000000-abcdef/files",
+        &[("Accept-Language", "zh-CN")],
+        b"",
+    );
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("没有这个轮次"), "{}", r.text());
+    // The API's list stays JSON.
+    let r = get(c.addr, &format!("/api/v1/rounds/{id}/files"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
+}
+
+/// A zip whose entries `names` hold `data`; every `from` in the zip's
+/// bytes then becomes `to` (the same length), which the zip writer would
+/// refuse to write (it names entries once).
+fn zip_renamed(entries: &[(&str, &[u8])], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut z = zip_of(entries);
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    let mut i = 0;
+    let mut n = 0;
+    while i + from.len() <= z.len() {
+        if &z[i..i + from.len()] == from {
+            z[i..i + from.len()].copy_from_slice(to);
+            n += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(n, 2, "one local header and one central directory record");
+    z
+}
+
+#[test]
+fn a_zip_with_a_file_named_twice_is_refused_naming_it() {
+    let c = Console::open();
+    let dir = repo("instances/guanggu");
+    let mut entries = Vec::new();
+    for f in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
+        entries.push((name, std::fs::read(f.path()).unwrap()));
+    }
+    // A second experts.csv at the top: one expert fewer.
+    let experts = std::fs::read_to_string(dir.join("experts.csv")).unwrap();
+    let fewer: String = experts.lines().take(3).map(|l| format!("{l}\n")).collect();
+    entries.push(("experts.csx".into(), fewer.into_bytes()));
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let z = zip_renamed(&refs, "experts.csx", "experts.csv");
+    let csrf = csrf_in(&get(c.addr, "/").text());
+    for (path, headers) in [
+        ("/api/v1/rounds", vec![]),
+        ("/rounds", vec![("Accept-Language", "zh-CN")]),
+    ] {
+        let (ct, body) = multipart(&[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("guanggu.zip"), &z),
+        ]);
+        let mut h = vec![("Content-Type", ct.as_str())];
+        h.extend(headers.iter().copied());
+        let r = request(c.addr, "POST", path, &h, &body);
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+        assert!(r.text().contains("experts.csv twice"), "{}", r.text());
+        if path == "/rounds" {
+            assert!(
+                r.text().contains("zip 中有两个 experts.csv"),
+                "{}",
+                r.text()
+            );
+        }
+    }
+    assert!(c.entries().is_empty(), "{:?}", c.entries());
+}
+
+#[test]
+fn wrong_guesses_sent_at_once_wait_one_after_another() {
+    let c = Console::with_auth(
+        Auth::with_token_hash(sha256(b"0123456789abcdef")),
+        panels::serve::DEFAULT_MAX_UPLOAD,
+    );
+    let addr = c.addr;
+    let start = std::time::Instant::now();
+    // Six wrong guesses at once: bearer tokens and the login form.
+    let guesses: Vec<_> = (0..6)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let r = if i % 2 == 0 {
+                    request(
+                        addr,
+                        "GET",
+                        "/api/v1/rounds",
+                        &[("Authorization", "Bearer wrong-token-here")],
+                        b"",
+                    )
+                } else {
+                    request(
+                        addr,
+                        "POST",
+                        "/login",
+                        &[("Content-Type", "application/x-www-form-urlencoded")],
+                        b"token=wrong-token-here",
+                    )
+                };
+                assert_eq!(r.status, 401, "{}", r.text());
+                start.elapsed()
+            })
+        })
+        .collect();
+    // The right token meanwhile does not queue behind them.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let r = request(
+        addr,
+        "GET",
+        "/api/v1/rounds",
+        &[("Authorization", "Bearer 0123456789abcdef")],
+        b"",
+    );
+    let right = start.elapsed();
+    assert_eq!(r.status, 200);
+    let mut answered: Vec<_> = guesses.into_iter().map(|g| g.join().unwrap()).collect();
+    answered.sort();
+    // One wait each, one after another: the last answer comes after six.
+    let six = panels::serve::auth::WRONG_TOKEN_WAIT * 6;
+    assert!(answered[5] >= six, "{answered:?}");
+    assert!(right < answered[5], "right {right:?}, wrong {answered:?}");
+}
+
+#[test]
+fn a_failed_jobs_error_names_files_as_in_the_data_folder() {
+    let c = Console::open();
+    let id = new_round(&c, &yangtze(), "yangtze.json");
+    // The solve's panels file cannot be written: a folder has its name.
+    let dir = c.round_dir(&id);
+    std::fs::create_dir(dir.join("001-solve.panels.json")).unwrap();
+    let r = request(
+        c.addr,
+        "POST",
+        &format!("/api/v1/rounds/{id}/solve?wait=true"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["job"]["state"], "failed", "{v}");
+    let data = c.data.path().display().to_string();
+    let shown = format!("rounds/{id}/001-solve.panels.json");
+    let message = v["job"]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&shown) && !message.contains(&data),
+        "{message}"
+    );
+    // Kept so on disk: job.json and console.log.
+    for f in ["job.json", "console.log"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains(&data), "{f}: {text}");
+    }
+    let job = std::fs::read_to_string(dir.join("job.json")).unwrap();
+    assert!(job.contains(&shown), "{job}");
+    // And on the round page, and in the round's answer.
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(page.contains(&shown) && !page.contains(&data), "{page}");
+    let view = get(c.addr, &format!("/api/v1/rounds/{id}")).text();
+    assert!(!view.contains(&data), "{view}");
 }

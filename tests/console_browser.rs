@@ -4,8 +4,9 @@
 //! upload the Yangtze round (in two programmes) as a workbook, solve, open
 //! the panels and their programme view, decline one reviewer and replace,
 //! download the reviewer workbook and verify it with the library, open
-//! the report, append the round to the history, and upload the next
-//! round, which takes it. Fails when Chromium or chromedriver is missing.
+//! the report and the list of the round's files, append the round to the
+//! history, and upload the next round, which takes it. Fails when
+//! Chromium or chromedriver is missing.
 //!
 //! With `CONSOLE_SCREENSHOTS=DIR` it saves a screenshot of each page
 //! there (`scripts/console_screenshots.sh`).
@@ -335,10 +336,12 @@ fn an_officer_walks_the_round_in_chromium() {
         b.text()
     );
 
-    // Solve, with live progress, until the round shows optimal panels.
+    // Solve, with live progress, until the round shows optimal panels
+    // (最优: the page's words, the API's `optimal` as the tooltip).
     b.go(&round_url);
     b.click(&format!("form[action='/rounds/{id}/solve'] button"));
-    b.wait_text("optimal", 300);
+    b.wait_text("最优", 300);
+    assert_eq!(b.attr("span.pill.optimal", "title"), "optimal");
     b.screenshot("round");
 
     // The panels: names beside ids, a pair's explanation.
@@ -400,8 +403,8 @@ fn an_officer_walks_the_round_in_chromium() {
     b.click(&format!(
         "form[action='/rounds/{id}/replace'] button[type=submit]"
     ));
-    b.wait_text("replace", 60);
-    assert!(b.text().contains("步骤 2"), "{}", b.text());
+    b.wait_text("步骤 2", 60);
+    assert!(b.text().contains("替换"), "{}", b.text());
 
     // Download the reviewer workbook; the library verifies it.
     b.go(&round_url);
@@ -430,6 +433,12 @@ fn an_officer_walks_the_round_in_chromium() {
         std::thread::sleep(Duration::from_millis(300));
     }
     b.screenshot("report");
+
+    // Every file of the round, as a page with download links.
+    b.click(&format!("a[href='/rounds/{id}/files']"));
+    b.wait_text("本轮全部文件", 30);
+    assert!(b.text().contains("002-replace.log.json"), "{}", b.text());
+    b.screenshot("files");
 
     // Append the round to the history (the year from the policy).
     b.go(&round_url);

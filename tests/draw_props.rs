@@ -323,6 +323,7 @@ fn decline_sequence(seed: u64, picks: &[u32], moves: bool) -> Result<usize, Stri
             withdrawn: &withdrawn,
             locked: &locked,
             allow_moves: moves,
+            deadline: None,
         };
         let r = match draw::replace_with(&solving, &elig, &req) {
             Ok(r) => r,

@@ -772,7 +772,7 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (round, solved) = solved_round(dir);
-    // An English table with a notes column, a Chinese one with 评分 (not a
+    // An English table with a notes column, a Chinese one with 备注 (not a
     // history column: the office's own). Known columns the new records
     // need (round, application, team; not programme: the round has none)
     // are added in the header's language.
@@ -785,9 +785,9 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
         ),
         (
             "zh.csv",
-            "年份,单位,专家,结果,评分\n2023,U1,E0001,已评审,4\n",
-            "年份,单位,专家,结果,评分,轮次,项目编号,团队成员\n",
-            "2023,U1,E0001,已评审,4,,,\n",
+            "年份,单位,专家,结果,备注\n2023,U1,E0001,已评审,迟交\n",
+            "年份,单位,专家,结果,备注,轮次,项目编号,团队成员\n",
+            "2023,U1,E0001,已评审,迟交,,,\n",
         ),
     ];
     for (name, text, header, first) in cases {
@@ -795,7 +795,7 @@ fn appending_to_a_table_keeps_its_header_and_the_offices_columns() {
         std::fs::write(&hist, text).unwrap();
         let (code, out) = append_to(&round, &solved, "spring", &hist);
         assert_eq!(code, 0, "{name}: {out}");
-        let kept = if name == "en.csv" { "notes" } else { "评分" };
+        let kept = if name == "en.csv" { "notes" } else { "备注" };
         assert!(
             out.contains(kept) && out.contains("history append writes them back"),
             "{name}: {out}"
@@ -1023,4 +1023,149 @@ fn the_longest_generated_history_still_solves() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("x.json").exists());
+}
+
+/// Appends started at once to one history file wait for each other: every
+/// round lands (each append reads the file, adds its round and writes it
+/// back, so without waiting the last writer would drop the others).
+#[test]
+fn concurrent_appends_to_one_history_file_keep_every_round() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (round, solved) = solved_round(tmp.path());
+    for name in ["h.csv", "h.json"] {
+        let to = tmp.path().join(name);
+        let labels: Vec<String> = (1..=6).map(|i| format!("r{i}")).collect();
+        let children: Vec<_> = labels
+            .iter()
+            .map(|rnd| {
+                bin()
+                    .args([
+                        "-q",
+                        "history",
+                        "append",
+                        s(&round),
+                        s(&solved),
+                        "--year",
+                        "2024",
+                    ])
+                    .args(["--round", rnd, "--to", s(&to)])
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("starts")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let records = read_history_file(&to).expect("the history loads");
+        let mut rounds: Vec<String> = records
+            .iter()
+            .filter_map(|r| r.round.as_ref().map(|x| x.to_string()))
+            .collect();
+        rounds.sort();
+        rounds.dedup();
+        assert_eq!(
+            rounds, labels,
+            "{name}: every appended round is in the file"
+        );
+    }
+}
+
+/// The panels file a replace log started from is not the round's final
+/// panels: appended with that log, a declined expert would be recorded as
+/// `reviewed` and the replacement left out. It is refused, naming the
+/// file to give; the final panels append.
+#[test]
+fn the_panels_a_replace_log_started_from_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (round, solved) = solved_round(tmp.path());
+    let panels: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let first = &panels["panels"][0];
+    let decline = format!(
+        "{}:{}",
+        first["application"].as_str().unwrap(),
+        first["experts"][0].as_str().unwrap()
+    );
+    let fin = tmp.path().join("final.json");
+    let log = tmp.path().join("replace-log.json");
+    let (code, text) = run(&[
+        "replace",
+        s(&round),
+        s(&solved),
+        "--decline",
+        &decline,
+        "--out",
+        s(&fin),
+        "--log",
+        s(&log),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let to = tmp.path().join("h.csv");
+    let append = |panels: &Path| {
+        run(&[
+            "history",
+            "append",
+            s(&round),
+            s(panels),
+            "--year",
+            "2024",
+            "--replace-log",
+            s(&log),
+            "--to",
+            s(&to),
+        ])
+    };
+    let (code, text) = append(&solved);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("started from") && text.contains("final panels"),
+        "{text}"
+    );
+    assert!(!to.exists(), "a refused append writes nothing");
+    let (code, text) = append(&fin);
+    assert_eq!(code, 0, "{text}");
+    let records = read_history_file(&to).unwrap();
+    let (app, expert) = decline.split_once(':').unwrap();
+    assert!(records.iter().any(|r| r.application.as_deref() == Some(app)
+        && &*r.expert == expert
+        && r.outcome == panels::history::Outcome::Declined));
+}
+
+/// Panels made for another version of the round are appended as they
+/// are, with verify's one-line note.
+#[test]
+fn panels_of_another_version_of_the_round_are_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (round, solved) = solved_round(tmp.path());
+    // Another version: the same round with one more (harmless) policy key.
+    let policy = round.join("policy.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&policy).unwrap()).unwrap();
+    v["seed"] = serde_json::json!(12345);
+    std::fs::write(&policy, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, text) = append_to(&round, &solved, "spring", &tmp.path().join("h.csv"));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("another version of the round"), "{text}");
+}
+
+/// 评分 (the usual word for a rating) heads the rating column of a
+/// history table, as 评价 does: its ratings count for `min_rating`.
+#[test]
+fn a_history_column_headed_pingfen_is_the_rating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hist = tmp.path().join("h.csv");
+    std::fs::write(
+        &hist,
+        "年份,单位,专家,结果,评分\n2023,U1,E0001,已评审,1\n2024,U1,E0001,已评审,2\n",
+    )
+    .unwrap();
+    let records = read_history_file(&hist).expect("loads");
+    let ratings: Vec<Option<f64>> = records.iter().map(|r| r.rating).collect();
+    assert_eq!(ratings, vec![Some(1.0), Some(2.0)]);
 }

@@ -468,6 +468,33 @@ fn zero_time_limit_is_reported_as_time_limit() {
     assert!(solve_mip(&inst, &elig, &MipOptions::default()).is_ok());
 }
 
+/// The time limit of a solve covers the whole solve: a solve that began
+/// (its eligibility computed, say) longer ago than its limit leaves the
+/// MIP no time, and says so, although the same MIP proves its optimum at
+/// once when the limit counts from the call.
+#[test]
+fn the_time_limit_counts_from_when_the_solve_began() {
+    use panels::solve::{solve_with, Method, SolveError, SolveOptions, Status};
+    let inst = medium_instance(20, 30, 3, 11);
+    let elig = Eligibility::compute(&inst);
+    let opts = SolveOptions {
+        method: Method::Mip,
+        time_limit: Some(Duration::from_secs(30)),
+        ..SolveOptions::default()
+    };
+    let solved = solve_with(&inst, &elig, &opts).expect("feasible by construction");
+    assert_eq!(solved.status, Status::Optimal);
+    let late = SolveOptions {
+        started: std::time::Instant::now().checked_sub(Duration::from_secs(31)),
+        ..opts
+    };
+    assert!(late.started.is_some());
+    match solve_with(&inst, &elig, &late) {
+        Err(SolveError::Mip(m)) => assert!(m.contains("time limit ran out"), "{m}"),
+        other => panic!("expected the time limit, got {other:?}"),
+    }
+}
+
 /// An instance with no eligible pair at all: feasible (empty panels, score
 /// 0) when every panel size is 0, infeasible otherwise.
 #[test]

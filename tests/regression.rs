@@ -116,7 +116,10 @@ fn solve_overwrote_its_own_input() {
     for target in ["inst/policy.json", "inst/experts.csv"] {
         sb.run(&["solve", "inst", "--out", target])
             .expect_code(2)
-            .stderr_has(&[target, "is the input"]);
+            .stderr_has(&[
+                target,
+                "is a file of the input inst (an instance directory)",
+            ]);
     }
     assert_eq!(sb.read("inst/policy.json"), policy);
     // Writing next to the CSV files, under another name, is fine.

@@ -88,6 +88,7 @@ fn check(seed: u64, bonus: u32, picks: &[u32], moves: bool) -> Result<(), TestCa
             withdrawn: &[],
             locked: &[],
             allow_moves: moves,
+            deadline: None,
         },
     );
     // Without moves a replacement must keep every seat that did not decline.

@@ -174,6 +174,7 @@ fn check(seed: u64, picks: &[u32], moves: bool) -> Result<(), TestCaseError> {
         withdrawn: &withdrawn,
         locked: &locked,
         allow_moves: moves,
+        deadline: None,
     };
     let best = best_by_search(&solving, &elig, &req);
     match (draw::replace_with(&solving, &elig, &req), best) {
@@ -242,6 +243,7 @@ fn most_crossing_rounds_are_refilled() {
             withdrawn: &[],
             locked: &[],
             allow_moves: true,
+            deadline: None,
         };
         if draw::replace_with(&inst, &elig, &req).is_ok() {
             refilled += 1;
@@ -370,4 +372,131 @@ fn a_draw_refuses_a_round_that_does_not_nest_naming_the_round() {
     assert!(text.contains("cas.json: institution CAS"), "{text}");
     assert!(text.contains("panels solve"), "{text}");
     assert!(!out.exists() && !log.exists());
+}
+
+/// `replace --time-limit` bounds the MIP's refill: a limit that leaves it
+/// no time writes nothing and says so (exit 4); a limit it needs not all
+/// of is recorded in the log, which replays identically, and the refill
+/// is the proven one (no `refill_status`).
+#[test]
+fn the_mip_refill_honours_the_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    let round = p("cas.json");
+    std::fs::write(&round, CAS).unwrap();
+    let solved = p("s.json");
+    let (code, text) = run(&[&"solve", &round, &"--out", &solved]);
+    assert_eq!(code, Some(0), "{text}");
+    for moves in [false, true] {
+        let (out, log) = (p("t.json"), p("t-log.json"));
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"replace",
+            &round,
+            &solved,
+            &"--decline",
+            &"A1:E1",
+            &"--time-limit",
+            &"1e-9",
+            &"--out",
+            &out,
+            &"--log",
+            &log,
+        ];
+        if moves {
+            args.push(&"--allow-moves");
+        }
+        let (code, text) = run(&args);
+        assert_eq!(code, Some(4), "{text}");
+        assert!(
+            text.contains("the time limit ran out before the MIP found any refill")
+                && text.contains("--time-limit"),
+            "{text}"
+        );
+        assert!(!out.exists() && !log.exists(), "nothing written");
+    }
+    let (out, log) = (p("r.json"), p("r-log.json"));
+    let (code, text) = run(&[
+        &"replace",
+        &round,
+        &solved,
+        &"--decline",
+        &"A1:E1",
+        &"--time-limit",
+        &"60",
+        &"--out",
+        &out,
+        &"--log",
+        &log,
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        !text.contains("feasible: the MIP's refill stopped"),
+        "{text}"
+    );
+    assert_eq!(panel_of(&out, "A1"), ["E2", "E3"]);
+    let logged: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    assert_eq!(logged["time_limit"], 60.0, "{logged}");
+    assert!(logged.get("refill_status").is_none(), "{logged}");
+    let (code, text) = run(&[&"replace", &"--replay", &log]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("replay identical"), "{text}");
+    // A negative limit is bad input.
+    let (code, text) = run(&[
+        &"replace",
+        &round,
+        &solved,
+        &"--decline",
+        &"A1:E1",
+        &"--time-limit",
+        &"-1",
+        &"--out",
+        &out,
+        &"--log",
+        &log,
+    ]);
+    assert_eq!(code, Some(2), "{text}");
+}
+
+/// A refill the limit stopped is said so in the log: `refill_status`
+/// feasible, and the bound when the MIP gave one; a proven refill's log
+/// has neither (so logs without a limit keep their bytes).
+#[test]
+fn a_stopped_refill_is_logged_as_feasible_with_its_bound() {
+    let inst = panels::io::load_bundle_from_bytes(std::path::Path::new("cas.json"), CAS.as_bytes())
+        .unwrap();
+    let elig = Eligibility::compute(&inst);
+    let start = solve(&inst, &elig, Method::Auto).unwrap();
+    let declined = [(AppIx(0), start.panels[0][0])];
+    let req = ReplaceRequest {
+        panels: &start.panels,
+        declined: &declined,
+        withdrawn: &[],
+        locked: &[],
+        allow_moves: false,
+        deadline: None,
+    };
+    let mut replaced = draw::replace_with(&inst, &elig, &req).unwrap();
+    assert_eq!(
+        replaced.stopped, None,
+        "without a limit the refill is proven"
+    );
+    let asked = draw::ReplaceAsked::default();
+    let file = panels_file(&inst, &replaced.panels);
+    let proven = draw::replace_log(&inst, &replaced, &asked, 0, &file);
+    let text = serde_json::to_string(&proven).unwrap();
+    assert!(
+        !text.contains("refill_status") && !text.contains("time_limit"),
+        "{text}"
+    );
+    replaced.stopped = Some(draw::Stopped {
+        bound_micro: Some(replaced.objective_micro + 100_000),
+    });
+    let stopped = draw::replace_log(&inst, &replaced, &asked, 0, &file);
+    assert_eq!(stopped.refill_status.as_deref(), Some("feasible"));
+    assert_eq!(
+        stopped.refill_bound,
+        Some(panels::model::total_as_f64(
+            replaced.objective_micro + 100_000
+        ))
+    );
 }

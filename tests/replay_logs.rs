@@ -357,3 +357,94 @@ fn logs_record_inputs_from_their_own_folder_and_replay_finds_the_logged_file() {
     );
     assert_eq!(code, Some(0), "{out}{err}");
 }
+
+/// The first expert of A1's panel in the panels file `name` of `dir`.
+fn first_of_a1(dir: &Path, name: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+    v["panels"][0]["experts"][0].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_replacement_that_changes_nothing_is_refused_and_logs_no_empty_step() {
+    let dir = round_folder();
+    let d = dir.path();
+    // r1.json records A1's first expert of drawn.json as declined.
+    let declined = format!("A1:{}", first_of_a1(d, "drawn.json"));
+    let replace = |panels: &str, decline: &str, out: &str| {
+        let log = format!("{out}-log.json");
+        let out = format!("{out}.json");
+        panels_in(d, panels, decline, &out, &log)
+    };
+    // Declined again, alone: nothing to do, nothing written.
+    let (code, out, err) = replace("r1.json", &declined, "r2");
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("r1.json: nothing to replace"), "{err}");
+    assert!(
+        err.contains(&format!("--decline {declined}: declined already")),
+        "{err}"
+    );
+    assert!(!d.join("r2.json").exists() && !d.join("r2-log.json").exists());
+    // An expert withdrawn twice: the same.
+    let gone = first_of_a1(d, "r1.json");
+    let (code, out, err) = replace("r1.json", &gone, "w1");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = replace("w1.json", &gone, "w2");
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains(&format!("--decline {gone}: withdrawn already")),
+        "{err}"
+    );
+    assert!(!d.join("w2.json").exists() && !d.join("w2-log.json").exists());
+    // With something new, the repeat is a note and the step is logged.
+    let fresh = format!("A2:{}", {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("r1.json")).unwrap()).unwrap();
+        v["panels"][1]["experts"][0].as_str().unwrap().to_string()
+    });
+    let both = format!("{declined},{fresh}");
+    let (code, out, err) = replace("r1.json", &both, "r3");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("declined already"), "{err}");
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r3-log.json")).unwrap()).unwrap();
+    assert_eq!(log["pairs_changed"], 1, "{log}");
+
+    // A log of such an empty step (as earlier versions wrote) does not
+    // replay as a step: the replay refuses it the same way.
+    let r1_sha = log["panels_sha256"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(d.join("r1-log.json")).unwrap();
+    let mut empty: serde_json::Value = serde_json::from_str(&text).unwrap();
+    empty["panels_file"] = "r1.json".into();
+    empty["panels_sha256"] = r1_sha.into();
+    empty["allow_moves"] = false.into();
+    std::fs::write(d.join("empty-log.json"), empty.to_string()).unwrap();
+    let (code, out, err) = panels(d, &[&"replace", &"--replay", &"empty-log.json"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("nothing to replace"), "{err}");
+}
+
+/// `panels replace ROUND PANELS --decline DECLINE --out OUT --log LOG`
+/// in `dir`.
+fn panels_in(
+    dir: &Path,
+    panels_file: &str,
+    decline: &str,
+    out: &str,
+    log: &str,
+) -> (Option<i32>, String, String) {
+    panels(
+        dir,
+        &[
+            &"replace",
+            &"round.json",
+            &panels_file,
+            &"--decline",
+            &decline,
+            &"--out",
+            &out,
+            &"--log",
+            &log,
+        ],
+    )
+}

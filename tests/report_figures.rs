@@ -20,6 +20,7 @@ fn opts() -> ReportOptions {
         target_share: None,
         price_time_limit: Some(Duration::from_secs(60)),
         lang: Some(Lang::En),
+        draw_log: None,
     }
 }
 
@@ -236,9 +237,13 @@ fn price_of_city_rules_matches_hand_count() {
         } => {
             assert_eq!(with.objective_micro, 4_000_000);
             assert!(with.proven());
-            assert_eq!(with.source, "panels+flow", "no certificate: re-solved");
+            assert_eq!(
+                with.source, "panels+flow+certificate",
+                "the file has no certificate: re-solved, the re-solve's certificate re-checked"
+            );
             assert_eq!(without.objective_micro, 4_400_000);
             assert!(without.proven());
+            assert_eq!(without.source, "flow+certificate");
             assert_eq!((*low_micro, *high_micro), (400_000, Some(400_000)));
         }
         other => panic!("expected a price, got {other:?}"),
@@ -475,5 +480,239 @@ proptest! {
         }
         let by_kind: u64 = f.exclusions.conflicts.iter().map(|c| c.pairs).sum();
         prop_assert!(by_kind >= f.exclusions.conflict_pairs);
+    }
+}
+
+/// The yearly round of `yangtze` with two programmes and four years of
+/// history (60 applications, 300 experts, seed 5): repeats priced
+/// (`avoid_repeat` both, penalty 0.1), `max_reviews_per_year` 6, nine
+/// experts unavailable, some of whom repeat past reviews.
+fn history_round() -> panels::model::Instance {
+    let mut cfg = panels::generate::preset("yangtze").unwrap();
+    cfg.applications = 60;
+    cfg.experts = 300;
+    cfg.seed = 5;
+    cfg.programmes = 2;
+    cfg.years = 4;
+    panels::generate::generate(&cfg)
+}
+
+fn optimal_file(inst: &panels::model::Instance) -> panels::io::panels::PanelsFile {
+    let elig = panels::eligibility::Eligibility::compute(inst);
+    let s = panels::solve::solve(inst, &elig, panels::solve::Method::Auto).expect("feasible");
+    panels::solve::panels_file(inst, &elig, &s, String::new())
+}
+
+fn unpriced(lang: Lang) -> ReportOptions {
+    ReportOptions {
+        price_time_limit: None,
+        lang: Some(lang),
+        ..opts()
+    }
+}
+
+/// The history's repeat count is taken in the eligible pool, as the
+/// exclusions are: under a penalty it is the eligible pairs that repeat;
+/// under a ban it is exactly what the ban adds to the exclusions' other
+/// reasons. Repeats of unavailable experts (there are some) count in
+/// neither.
+#[test]
+fn repeat_pairs_are_counted_in_the_eligible_pool() {
+    use panels::eligibility::Eligibility;
+    let priced = history_round();
+    assert!(priced.policy.repeat_penalty.is_some());
+    let elig = Eligibility::compute(&priced);
+    let mut eligible_repeats = 0u64;
+    let mut unavailable_repeats = 0u64;
+    for a in priced.app_ixs() {
+        for e in priced.expert_ixs() {
+            if elig.repeat_of(a, e).is_none() {
+                continue;
+            }
+            if !priced.experts[e.ix()].available {
+                unavailable_repeats += 1;
+            }
+            if elig.is_eligible(&priced, a, e) {
+                eligible_repeats += 1;
+            }
+        }
+    }
+    assert!(
+        unavailable_repeats > 0,
+        "the round has unavailable experts who repeat"
+    );
+    let mut banned = priced.clone();
+    banned.policy.repeat_penalty = None;
+    let fp = report::figures(&priced, &optimal_file(&priced), &unpriced(Lang::En));
+    let fb = report::figures(&banned, &optimal_file(&banned), &unpriced(Lang::En));
+    let (hp, hb) = (fp.history.as_ref().unwrap(), fb.history.as_ref().unwrap());
+    assert_eq!(
+        hp.repeat_pairs, eligible_repeats,
+        "priced: the eligible repeats"
+    );
+    assert_eq!(
+        hb.repeat_pairs,
+        fb.exclusions.other_pairs - fp.exclusions.other_pairs,
+        "banned: what the ban adds to the other reasons"
+    );
+    assert_eq!(
+        fp.exclusions.eligible_pairs - fb.exclusions.eligible_pairs,
+        hb.repeat_pairs
+    );
+    assert_eq!(
+        hb.repeat_pairs, hp.repeat_pairs,
+        "the same pairs, kept out or priced"
+    );
+    for (f, label) in [
+        (&fb, "the ban alone keeps out"),
+        (&fp, "among the eligible pairs of section 5"),
+    ] {
+        let md = report::render(f, ReportFormat::Markdown);
+        assert!(md.contains(label), "{label}");
+    }
+}
+
+/// The yearly-load table says how many experts it leaves out, and the
+/// count of experts whose year reaches the cap is split into those in the
+/// table and those who reach it with this round alone; both parts check
+/// against the panels.
+#[test]
+fn the_yearly_table_says_what_it_leaves_out() {
+    let inst = history_round();
+    let file = optimal_file(&inst);
+    let f = report::figures(&inst, &file, &unpriced(Lang::En));
+    let h = f.history.as_ref().unwrap();
+    let cap = h.max_reviews_per_year.unwrap();
+    assert!(h.reviewed_earlier > 12, "{} rows", h.reviewed_earlier);
+    // This round's loads, from the panels.
+    let mut now = std::collections::BTreeMap::new();
+    for p in &file.panels {
+        for e in &p.experts {
+            *now.entry(e.as_str()).or_insert(0u32) += 1;
+        }
+    }
+    let with_earlier = h.yearly.iter().filter(|y| y.earlier + y.now >= cap).count();
+    assert_eq!(
+        h.yearly.len(),
+        h.reviewed_earlier,
+        "the figures keep them all here"
+    );
+    assert_eq!(h.at_yearly_cap_earlier, with_earlier);
+    let listed: std::collections::BTreeSet<&str> =
+        h.yearly.iter().map(|y| y.expert.id.as_str()).collect();
+    let alone = inst
+        .experts
+        .iter()
+        .filter(|x| {
+            !listed.contains(x.id.as_str()) && now.get(x.id.as_str()).copied().unwrap_or(0) >= cap
+        })
+        .count();
+    assert_eq!(h.at_yearly_cap - h.at_yearly_cap_earlier, alone);
+    let more = h.reviewed_earlier - 12;
+    for lang in [Lang::En, Lang::Zh] {
+        let f = report::figures(&inst, &file, &unpriced(lang));
+        for format in [ReportFormat::Markdown, ReportFormat::Html] {
+            let text = report::render(&f, format);
+            let want = match lang {
+                Lang::En => format!("and {more} more experts who reviewed earlier this year"),
+                Lang::Zh => format!("另有 {more} 位本年度此前有评审的专家未列出"),
+            };
+            assert!(text.contains(&want), "{lang:?} {format:?}: {want}");
+            let split = match lang {
+                Lang::En => format!(
+                    "{} of them reviewed earlier this year, first in the table below; {} reach the cap with this round's reviews alone",
+                    h.at_yearly_cap_earlier, alone
+                ),
+                Lang::Zh => format!(
+                    "其中本年度此前已有评审的 {} 位，排在下表最前；仅本轮评审即达到上限的 {} 位",
+                    h.at_yearly_cap_earlier, alone
+                ),
+            };
+            let split = match format {
+                ReportFormat::Html => split.replace('\'', "&#39;"),
+                _ => split,
+            };
+            assert!(text.contains(&split), "{lang:?} {format:?}: {split}");
+        }
+    }
+}
+
+/// A Chinese report translates the words the file records (status,
+/// method) and counts people with 位, applications with 项; its banner
+/// says the broken rules are a Chinese wording of `verify`'s, not its
+/// text. An English report keeps the file's words.
+#[test]
+fn chinese_reports_translate_claims_and_use_the_right_measure_words() {
+    let inst = report_fixture::instance();
+    let mut f = report::figures(
+        &inst,
+        &report_fixture::optimal(),
+        &ReportOptions {
+            lang: Some(Lang::Zh),
+            price_time_limit: None,
+            ..opts()
+        },
+    );
+    let md = report::render(&f, ReportFormat::Markdown);
+    assert!(md.contains("| 文件声明的状态 | 最优（optimal） |"), "{md}");
+    // More experts at their cap, and more applications at their minimum,
+    // than the lists hold.
+    f.at_cap_count = f.at_cap.len() + 7;
+    f.at_minimum_count = f.at_minimum.len() + 5;
+    for format in [ReportFormat::Markdown, ReportFormat::Html] {
+        let text = report::render(&f, format);
+        assert!(text.contains("另有 7 位"), "{format:?}: experts in 位");
+        assert!(text.contains("另有 5 项"), "{format:?}: applications in 项");
+        assert!(!text.contains("另有 7 项"), "{format:?}");
+    }
+    for (solver, zh) in [
+        ("flow", "网络流（flow）"),
+        ("draw", "随机抽取（draw）"),
+        ("replace", "替换（replace）"),
+        ("mip", "整数规划（mip）"),
+    ] {
+        f.glance.solver = Some(solver.into());
+        f.glance.status = "feasible".into();
+        for format in [ReportFormat::Markdown, ReportFormat::Html] {
+            let text = report::render(&f, format);
+            assert!(text.contains(zh), "{format:?}: {zh}");
+            assert!(text.contains("可行（feasible）"), "{format:?}");
+        }
+    }
+    let en = report::figures(
+        &inst,
+        &report_fixture::optimal(),
+        &ReportOptions {
+            price_time_limit: None,
+            ..opts()
+        },
+    );
+    let md = report::render(&en, ReportFormat::Markdown);
+    assert!(md.contains("| status claimed | optimal |"), "{md}");
+
+    let broken = report::figures(
+        &inst,
+        &report_fixture::broken(),
+        &ReportOptions {
+            lang: Some(Lang::Zh),
+            price_time_limit: None,
+            ..opts()
+        },
+    );
+    let verify_lines = panels::verify::verify(&inst, &report_fixture::broken())
+        .rule_violations()
+        .count();
+    assert_eq!(
+        broken.violations.len(),
+        verify_lines,
+        "one line per verify line"
+    );
+    for format in [ReportFormat::Markdown, ReportFormat::Html] {
+        let text = report::render(&broken, format);
+        assert!(
+            !text.contains("原文"),
+            "{format:?}: no claim of verify's own text"
+        );
+        assert!(text.contains("verify 检查结果的中文表述"), "{format:?}");
     }
 }

@@ -381,5 +381,178 @@ fn guanggu_with_crossing_rules_reports_targets_rules_and_a_sound_price() {
     let html = report::render(&f, ReportFormat::Html);
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("50.0%"), "武汉 target shown");
-    assert!(!html.contains("--certificate"), "no certificate to check");
+    assert!(
+        f.check
+            .commands
+            .iter()
+            .all(|c| !c.contains("--certificate")),
+        "no certificate to check: {:?}",
+        f.check.commands
+    );
+}
+
+/// The generated Yangtze round with two programmes (科技进步奖 sets its own
+/// `min_outside_share` of 0.6), as bundle JSON.
+fn programme_round_json() -> serde_json::Value {
+    let mut cfg = panels::generate::preset("yangtze").unwrap();
+    cfg.applications = 80;
+    cfg.experts = 400;
+    cfg.seed = 8;
+    cfg.programmes = 2;
+    let inst = panels::generate::generate(&cfg);
+    let bytes = panels::io::bundle_to_bytes(&inst).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn load_json(v: &serde_json::Value) -> Instance {
+    let bytes = serde_json::to_vec(v).unwrap();
+    panels::io::load_bundle_from_bytes(std::path::Path::new("round.json"), &bytes).unwrap()
+}
+
+fn optimum(inst: &Instance) -> i64 {
+    let s = run(inst, Method::Auto);
+    assert_eq!(s.status, panels::solve::Status::Optimal);
+    s.objective_micro
+}
+
+/// A programme's own outside-city share is a city rule for its
+/// applications: the price of the city rules drops it with the round's,
+/// names it among the rules dropped, and equals the optimum of the round
+/// without any outside-city rule (made here by editing the policy, and
+/// solved on its own) minus the optimum with every rule. Both with the
+/// round's city rules on, and with the programme's rule alone in force.
+#[test]
+fn the_price_of_the_city_rules_drops_each_programmes_own_city_rules() {
+    let base = programme_round_json();
+    let programme = "科技进步奖";
+    assert_eq!(
+        base["policy"]["programmes"][programme]["min_outside_share"],
+        serde_json::json!(0.6),
+        "the generated round gives the programme its own share"
+    );
+    let mut programme_alone = base.clone();
+    programme_alone["policy"]["min_outside_share"] = serde_json::json!(0);
+    programme_alone["policy"]["max_per_city"] = serde_json::Value::Null;
+    for (name, round, dropped) in [
+        (
+            "round and programme rules",
+            base,
+            vec![
+                "min_outside_share".to_string(),
+                "max_per_city".to_string(),
+                format!("programmes.{programme}.min_outside_share"),
+            ],
+        ),
+        (
+            "the programme's rule alone",
+            programme_alone,
+            vec![format!("programmes.{programme}.min_outside_share")],
+        ),
+    ] {
+        let inst = load_json(&round);
+        // The relaxed round by hand: no outside-city rule anywhere.
+        let mut relaxed = round.clone();
+        let policy = relaxed["policy"].as_object_mut().unwrap();
+        for key in [
+            "min_outside_share",
+            "min_outside",
+            "max_per_city",
+            "min_outside_share_round",
+            "min_outside_share_by_city",
+        ] {
+            policy.remove(key);
+        }
+        for rules in policy["programmes"].as_object_mut().unwrap().values_mut() {
+            let rules = rules.as_object_mut().unwrap();
+            for key in ["min_outside_share", "min_outside", "max_per_city"] {
+                rules.remove(key);
+            }
+        }
+        let truth = optimum(&load_json(&relaxed)) - optimum(&inst);
+        assert!(truth > 0, "{name}: the programme's rule binds");
+
+        let elig = Eligibility::compute(&inst);
+        let file = panels::solve::panels_file(&inst, &elig, &run(&inst, Method::Auto), "t".into());
+        let f = report::figures(&inst, &file, &opts());
+        let city = f.prices.iter().find(|p| p.family == Family::City).unwrap();
+        assert_eq!(city.dropped, dropped, "{name}");
+        assert_eq!(
+            city.outcome.exact(),
+            Some(truth),
+            "{name}: {:?}",
+            city.outcome
+        );
+        let md = report::render(&f, ReportFormat::Markdown);
+        assert!(
+            md.contains(&format!("programmes.{programme}.min\\_outside\\_share")),
+            "{name}: the report names the programme's rule among those dropped"
+        );
+        let diffs = report::check::check(
+            &md,
+            ReportFormat::Markdown,
+            &inst,
+            &file,
+            &report::check::Inputs {
+                input_is_file: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(diffs.is_empty(), "{name}: {diffs:#?}");
+    }
+}
+
+/// The relaxation drops exactly the rules it names: the rules in force of
+/// the relaxed round are those of the round less the family's, and a
+/// family whose only rule is a programme's is in force and priced.
+#[test]
+fn each_family_drops_exactly_the_rules_it_names() {
+    let mut round = programme_round_json();
+    round["policy"]["programmes"]["人才计划"]["min_senior"] = serde_json::json!(1);
+    round["policy"]["programmes"]["人才计划"]["cover_fields"] = serde_json::json!(true);
+    let inst = load_json(&round);
+    let o = ReportOptions {
+        price_time_limit: None,
+        ..opts()
+    };
+    let rules = |i: &Instance| -> Vec<String> {
+        report::figures(i, &Default::default(), &o)
+            .rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}",
+                    r.rule,
+                    r.value,
+                    r.city.as_deref().unwrap_or(""),
+                    r.programme.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    let all = rules(&inst);
+    for family in Family::ALL {
+        let dropped = family.dropped(&inst);
+        assert_eq!(
+            family.in_force(&inst),
+            !dropped.is_empty(),
+            "{family:?}: in force exactly when it drops a rule"
+        );
+        let kept = rules(&family.relax(&inst));
+        assert_eq!(
+            all.len() - kept.len(),
+            dropped.len(),
+            "{family:?}: {dropped:?}"
+        );
+        assert!(kept.iter().all(|r| all.contains(r)), "{family:?}");
+        assert!(!family.in_force(&family.relax(&inst)), "{family:?}");
+    }
+    assert_eq!(
+        Family::Senior.dropped(&inst),
+        vec!["programmes.人才计划.min_senior".to_string()]
+    );
+    assert_eq!(
+        Family::CoverFields.dropped(&inst),
+        vec!["programmes.人才计划.cover_fields".to_string()]
+    );
 }

@@ -77,6 +77,16 @@ fn same_optimum_with(
                 {
                     stats.notes.push("carried".into());
                 }
+                // Applications priced again from their last re-scan's
+                // pairs, without scanning the pool.
+                let repriced = p
+                    .detail
+                    .split(", ")
+                    .find_map(|part| part.strip_suffix(" re-priced from their last scan"))
+                    .and_then(|n| n.parse::<usize>().ok());
+                if p.name.starts_with("pricing.") && repriced.is_some_and(|n| n > 0) {
+                    stats.notes.push("repriced".into());
+                }
                 if p.name == "network.1" && p.detail.contains("from the optimum without group caps")
                 {
                     stats.notes.push("seeded".into());
@@ -237,7 +247,7 @@ fn candidate_choice_parses() {
 #[test]
 fn random_rounds_exercise_pricing_and_expansion() {
     let (mut feasible, mut infeasible, mut added, mut expansions) = (0, 0, 0, 0);
-    let (mut warm_with_caps, mut carried) = (0, 0);
+    let (mut warm_with_caps, mut carried, mut repriced) = (0, 0, 0);
     for seed in 0..100u64 {
         let inst = random_instance(seed, MID);
         let capped =
@@ -251,6 +261,7 @@ fn random_rounds_exercise_pricing_and_expansion() {
                     warm_with_caps += s.warm_starts;
                 }
                 carried += s.notes.iter().filter(|n| *n == "carried").count();
+                repriced += s.notes.iter().filter(|n| *n == "repriced").count();
             }
             None => infeasible += 1,
         }
@@ -271,6 +282,9 @@ fn random_rounds_exercise_pricing_and_expansion() {
         carried > 0,
         "no rebuilt network started from the last basis"
     );
+    // Applications failing the bound test again are priced from their
+    // last re-scan's pairs (and the optimum is still the dense one).
+    assert!(repriced > 0, "no pricing pass re-priced from a kept scan");
 }
 
 /// Same input, same bytes: the candidates are scanned on several threads,

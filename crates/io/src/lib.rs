@@ -91,7 +91,7 @@ pub use instances::{
     load_instance_hashed, load_instance_noted, load_instance_observed, stage_instance,
     write_instance, InstanceFormat, Loaded,
 };
-pub use output::{check_paths, write_atomic, Outputs};
+pub use output::{check_paths, lock_folder_of, write_atomic, Outputs};
 pub use panels::{
     read_panels, read_panels_for, read_panels_for_noted, read_panels_from_bytes, read_panels_noted,
     PanelsFormat,
@@ -100,6 +100,12 @@ pub use streams::read_input;
 pub use streams::strict::{check_keys, from_slice_unique, from_str_unique, MAX_LIST_ITEMS};
 
 use crate::model::Instance;
+
+/// SHA-256 of bytes, lower-case hex (the hash `sha256sum` prints).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    streams::hex(&sha2::Sha256::digest(bytes))
+}
 
 /// Largest input file read whole (1 GiB): workbooks, panels files,
 /// history files, logs and `policy.json`, and a bundle or CSV table that

@@ -606,14 +606,20 @@ pub fn check_paths(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
     let outs: Vec<Identity> = outputs.iter().map(|p| identity(p)).collect();
     for (o, out) in outputs.iter().zip(&outs) {
         for (i, inp) in inputs.iter().zip(&ins) {
-            if same(out, inp) || inside_instance_dir(out, inp) || inside_instance_dir(inp, out) {
-                return Err(format!(
-                    "{}: is the input {} (the same file); write the output elsewhere, \
-                     nothing was written",
-                    o.display(),
-                    i.display()
-                ));
-            }
+            let i = i.display();
+            let clash = if same(out, inp) {
+                format!("is the input {i} (the same file)")
+            } else if inside_instance_dir(out, inp) {
+                format!("is a file of the input {i} (an instance directory)")
+            } else if inside_instance_dir(inp, out) {
+                format!("is a directory holding the input {i}")
+            } else {
+                continue;
+            };
+            return Err(format!(
+                "{}: {clash}; write the output elsewhere, nothing was written",
+                o.display()
+            ));
         }
     }
     for (k, (a, ia)) in outputs.iter().zip(&outs).enumerate() {
@@ -642,6 +648,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         WriteError::Io { source, .. } => source,
         other => std::io::Error::other(other.to_string()),
     })
+}
+
+/// Serialises updates that read a file, change it and write it back
+/// (`panels history append`: two officers, or the console and a script,
+/// appending to one history file must not lose a round): an exclusive OS
+/// lock on the file's folder, held until the returned handle is dropped,
+/// or the process ends (a kill releases it too, so no stale lock is
+/// left). Waits while another update holds it. `None` where a folder
+/// cannot be locked (not a Unix system, or a file system without locks):
+/// the update then runs as before, unserialised.
+pub fn lock_folder_of(file: &Path) -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        let folder = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let handle = std::fs::File::open(folder).ok()?;
+        loop {
+            match rustix::fs::flock(&handle, rustix::fs::FlockOperation::LockExclusive) {
+                Ok(()) => return Some(handle),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
 }
 
 #[cfg(test)]

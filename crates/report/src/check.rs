@@ -1,4 +1,4 @@
-//! `panels report --check REPORT INSTANCE PANELS`: recomputes every figure
+//! `panels report --check REPORT INSTANCE PANELS [--log LOG]`: recomputes every figure
 //! of a report from the instance and panels, with the options the report
 //! records, and lists what differs — in the figures (the embedded data
 //! block, or the whole `.json`) and in the visible text (the report is
@@ -87,6 +87,8 @@ pub struct Inputs {
     pub panels_sha256: Option<String>,
     /// True when the instance is one file.
     pub input_is_file: bool,
+    /// The bytes of the draw log given now (`--log`), when given.
+    pub draw_log: Option<Vec<u8>>,
 }
 
 /// Recomputes the report recorded in `text` and lists every difference
@@ -100,16 +102,39 @@ pub fn check(
     inputs: &Inputs,
 ) -> Result<Vec<String>, String> {
     let rec = recorded(text, format)?;
+    let mut out = Vec::new();
+    // The log is named as the report names it (like the instance and the
+    // panels), with the bytes given now.
+    let draw_log = match (&rec.settings.log, &inputs.draw_log) {
+        (Some(label), Some(bytes)) => Some(super::DrawLogInput {
+            label: label.clone(),
+            bytes: bytes.clone(),
+        }),
+        (Some(label), None) => {
+            out.push(format!(
+                "settings.log: the report was made with the draw log {label}; give it with --log"
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            out.push(
+                "settings.log: the report was made without a draw log, yet one is given (--log)"
+                    .to_string(),
+            );
+            None
+        }
+        (None, None) => None,
+    };
     let opts = ReportOptions {
         input_sha256: inputs.input_sha256.clone(),
         panels_sha256: inputs.panels_sha256.clone(),
         input_is_file: inputs.input_is_file,
+        draw_log,
         ..rec.settings.options(rec.lang)
     };
     let fresh: Figures = figures(inst, panels, &opts);
     let fresh_json: Value = serde_json::from_str(&super::figures_json(&fresh))
         .map_err(|e| format!("internal error: recomputed figures do not parse: {e}"))?;
-    let mut out = Vec::new();
     diff_values("", &rec.figures, &fresh_json, &mut out);
     let expected = render(&fresh, format);
     if expected != text {

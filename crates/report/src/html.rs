@@ -31,7 +31,9 @@ p.sub, .muted { color: var(--muted); }
 .banner { border: 2px solid var(--bad); background: #fdecea; color: var(--bad); padding: 10px 14px;
           border-radius: 6px; margin: 14px 0; }
 .banner.ok { border-color: #2e7d32; background: #edf7ee; color: #1b5e20; }
-.banner ol { margin: 6px 0 0; color: var(--ink); }
+.banner ol, .banner ul { margin: 6px 0 0; color: var(--ink); }
+.banner.note { border-color: #b26a00; background: #fff4e0; color: #7a4a00; }
+.banner.info { border-color: var(--line); background: #f5f7fa; color: var(--ink); }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 10px; }
 .tile { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
 .tile .v { font-size: 22px; font-weight: 600; }
@@ -169,7 +171,7 @@ fn summary(s: &mut String, f: &Figures) {
                 if f.violations.len() == 1 { "" } else { "s" }
             ),
             Lang::Zh => format!(
-                "本次分组有 {} 处不符合规则（以下为 verify 的原文），下列数字按实际情况统计。",
+                "本次分组有 {} 处不符合规则（以下为 verify 检查结果的中文表述，与 panels verify 英文输出的编号逐条对应），下列数字按实际情况统计。",
                 count(f.violations.len())
             ),
         };
@@ -182,6 +184,19 @@ fn summary(s: &mut String, f: &Figures) {
             let _ = write!(s, "<li>{}</li>", esc(v));
         }
         s.push_str("</ol></div>\n");
+    }
+    let (warn, notes) = words::notes(l, f);
+    if !notes.is_empty() {
+        let _ = write!(
+            s,
+            "<div class=\"banner {}\"><strong>{}</strong><ul>",
+            if warn { "note" } else { "info" },
+            esc(words::notes_title(l, warn))
+        );
+        for n in &notes {
+            let _ = write!(s, "<li>{}</li>", esc(n));
+        }
+        s.push_str("</ul></div>\n");
     }
     let mut tiles = String::from("<div class=\"tiles\">");
     tile(
@@ -213,7 +228,7 @@ fn summary(s: &mut String, f: &Figures) {
     );
     tile(
         &mut tiles,
-        &g.status,
+        &words::status(l, &g.status),
         l.t("status claimed", "文件声明的状态"),
     );
     let mean = if g.reviews > 0 {
@@ -261,7 +276,7 @@ fn summary(s: &mut String, f: &Figures) {
         rules,
         "<p class=\"muted\">{}: {}</p>",
         esc(l.t("Solver named by the file", "文件记录的求解方法")),
-        esc(g.solver.as_deref().unwrap_or(l.t("not recorded", "未记录")))
+        esc(&words::solver(l, g.solver.as_deref()))
     );
     keep(s, "h3", l.t("Rules of the round", "本轮规则"), &rules);
     if (g.claimed_objective - g.objective_micro as f64 / 1e6).abs()
@@ -417,7 +432,13 @@ fn panels(s: &mut String, f: &Figures) {
             body,
             "<p class=\"muted\">{}: {}</p>",
             esc(l.t("At the minimum", "恰好等于下限")),
-            esc(&words::list_some(l, &f.at_minimum, f.at_minimum_count, 30))
+            esc(&words::list_some(
+                l,
+                &f.at_minimum,
+                f.at_minimum_count,
+                30,
+                words::Unit::Applications
+            ))
         );
     }
     keep(
@@ -489,7 +510,13 @@ fn loads(s: &mut String, f: &Figures) {
             format!(
                 "{}{}{}",
                 l.t(": ", "："),
-                esc(&words::list_some(l, &f.at_cap, f.at_cap_count, 30)),
+                esc(&words::list_some(
+                    l,
+                    &f.at_cap,
+                    f.at_cap_count,
+                    30,
+                    words::Unit::Experts
+                )),
                 l.t(".", "。")
             )
         }
@@ -626,7 +653,7 @@ fn prices(s: &mut String, f: &Figures) {
             body,
             "<table><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
             esc(l.t("rule family", "规则类别")),
-            esc(l.t("policy fields", "参数")),
+            esc(l.t("rules dropped", "去掉的规则")),
             esc(l.t("with every rule", "全部规则")),
             esc(l.t("without this family", "去掉此类规则")),
             esc(l.t("price", "代价"))
@@ -651,7 +678,7 @@ fn prices(s: &mut String, f: &Figures) {
                 body,
                 "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{with}</td><td class=\"n\">{without}</td><td class=\"n\"><strong>{}</strong><br><span class=\"muted\">{}</span></td></tr>",
                 esc(words::family(l, p.family)),
-                esc(&words::family_fields(p.family)),
+                esc(&words::dropped(p)),
                 esc(&words::price_value(l, p)),
                 esc(&words::price_note(l, p))
             );
@@ -724,13 +751,17 @@ fn programmes(s: &mut String, f: &Figures) {
             let head: Vec<String> = words::yearly_head(l).map(String::from).to_vec();
             body.push_str("<table>");
             body.push_str(&row(&head, true));
-            for y in h.yearly.iter().take(LIST_LIMIT) {
+            let shown = h.yearly.len().min(LIST_LIMIT);
+            for y in h.yearly.iter().take(shown) {
                 body.push_str(&row(
                     &[y.expert.label(), int(y.earlier), int(y.now), int(y.cap)],
                     false,
                 ));
             }
             body.push_str("</table>");
+            if let Some(more) = words::yearly_more(l, h, shown) {
+                let _ = write!(body, "<p class=\"muted\">{}</p>", esc(&more));
+            }
         }
         keep(
             s,
@@ -793,7 +824,7 @@ fn how_to_check(s: &mut String, f: &Figures) {
     );
     let _ = write!(
         body,
-        "<tr><th>{}</th><td>{}</td></tr></table>",
+        "<tr><th>{}</th><td>{}</td></tr>",
         esc(l.t("optimality certificate", "最优性证书")),
         esc(if c.certificate {
             l.t(
@@ -807,13 +838,19 @@ fn how_to_check(s: &mut String, f: &Figures) {
             )
         })
     );
+    for (k, v) in words::draw_rows(l, f) {
+        let _ = write!(
+            body,
+            "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",
+            esc(&k),
+            esc(&v)
+        );
+    }
+    body.push_str("</table>");
     let _ = writeln!(
         body,
         "<p>{}</p><pre>{}</pre>",
-        esc(l.t(
-            "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
-            "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告："
-        )),
+        esc(words::check_intro(l, f)),
         esc(&c.commands.join("\n"))
     );
     keep(s, "h2", l.t("7. How to check this", "7. 如何核对"), &body);

@@ -37,6 +37,7 @@ use panels_verify as verify;
 
 pub mod anonymous;
 pub mod check;
+pub mod draws;
 pub mod html;
 pub mod lang;
 pub mod markdown;
@@ -56,6 +57,7 @@ use crate::eligibility::{ConflictKind, Eligibility};
 use crate::io::panels::PanelsFile;
 use crate::model::{AppIx, ExpertIx, Instance};
 use crate::solve::candidates::{chunks, threads, Scanner};
+pub use draws::{DrawFigures, DrawLogInput, LogFigures};
 pub use lang::{pct, Lang};
 pub use price::{Family, FamilyPrice, PriceOutcome, Side};
 pub use rounds::{ExpertList, HistoryFigures, ProgrammeShare, YearlyLoad};
@@ -95,6 +97,8 @@ pub struct ReportOptions {
     pub price_time_limit: Option<Duration>,
     /// The language; `None` means the instance's ([`Lang::of_instance`]).
     pub lang: Option<Lang>,
+    /// The draw log of a drawn panels file (`--log`), when given.
+    pub draw_log: Option<DrawLogInput>,
 }
 
 impl Default for ReportOptions {
@@ -109,6 +113,7 @@ impl Default for ReportOptions {
             target_share: None,
             price_time_limit: Some(Duration::from_secs(120)),
             lang: None,
+            draw_log: None,
         }
     }
 }
@@ -127,10 +132,14 @@ pub struct Settings {
     pub target: Option<f64>,
     /// Seconds each pricing re-solve may take; `None`: `--no-price`.
     pub price_timeout_seconds: Option<u64>,
+    /// The draw log (`--log`) as named on the command line, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 impl Settings {
-    /// Options that recompute a report with these settings.
+    /// Options that recompute a report with these settings (the draw
+    /// log's bytes are the caller's to give, under [`Settings::log`]).
     pub fn options(&self, lang: Lang) -> ReportOptions {
         ReportOptions {
             instance_label: self.instance.clone(),
@@ -226,6 +235,16 @@ pub struct Figures {
     /// Broken rules, in `verify`'s order, in the report's language
     /// ([`violations`]; empty when none).
     pub violations: Vec<String>,
+    /// `verify`'s notes on the file (edited after solving, made for
+    /// another input), in the report's language ([`violations::notes`];
+    /// absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The draw: its cap, seed and log, and whether the log given is this
+    /// file's ([`draws`]). Absent when the file names no draw, records no
+    /// draw log and no log is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<DrawFigures>,
     /// How to check the report.
     pub check: Check,
 }
@@ -431,7 +450,7 @@ fn expert_named(inst: &Instance, e: ExpertIx) -> Named {
     }
 }
 
-fn app_named(inst: &Instance, a: AppIx) -> Named {
+pub(crate) fn app_named(inst: &Instance, a: AppIx) -> Named {
     let x = &inst.applications[a.ix()];
     Named {
         id: x.id.clone(),
@@ -444,7 +463,10 @@ fn app_named(inst: &Instance, a: AppIx) -> Named {
 /// violations).
 pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Figures {
     let elig = Eligibility::compute(inst);
-    let vreport = verify::verify_with(inst, &elig, panels);
+    let mut vreport = verify::verify_with(inst, &elig, panels);
+    if let Some(hash) = &opts.input_sha256 {
+        vreport.note_input(panels, hash);
+    }
     let resolved = crate::io::assignment::Assignment::resolve(inst, panels).records;
     let lang = opts.lang.unwrap_or_else(|| Lang::of_instance(inst));
     let mut load = vec![0u64; inst.experts.len()];
@@ -459,6 +481,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
     let loads = load_figures(inst, &load);
     let prices = price::prices(inst, &elig, panels, &vreport, opts.price_time_limit);
     let rounds = rounds::round_figures(inst, &elig, &resolved);
+    let check = check_figures(panels, opts, &prices);
     // Broken rules only: a file edited after solving (stale objective or
     // status) keeps every rule; its claims are shown beside the recomputed
     // numbers instead.
@@ -466,6 +489,8 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         .rule_violations()
         .map(|v| violations::line(inst, v, lang))
         .collect();
+    let notes = violations::notes(&vreport, panels, opts.input_sha256.as_deref(), lang);
+    let draw = draws::draw_figures(inst, panels, opts.draw_log.as_ref());
     Figures {
         schema: SCHEMA.into(),
         generator: format!("panels {}", env!("CARGO_PKG_VERSION")),
@@ -476,6 +501,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
             report: opts.report_label.clone(),
             target: opts.target_share,
             price_timeout_seconds: opts.price_time_limit.map(|d| d.as_secs()),
+            log: opts.draw_log.as_ref().map(|l| l.label.clone()),
         },
         glance: Glance {
             applications: inst.applications.len(),
@@ -510,7 +536,9 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         programmes: (!rounds.programmes.is_empty()).then_some(rounds.programmes),
         history: rounds.history,
         violations,
-        check: check_figures(inst, panels, opts),
+        notes,
+        draw,
+        check,
     }
 }
 
@@ -1001,8 +1029,7 @@ fn programme_rules(inst: &Instance, out: &mut Vec<RuleInForce>) {
     }
 }
 
-fn check_figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Check {
-    let _ = inst;
+fn check_figures(panels: &PanelsFile, opts: &ReportOptions, prices: &[FamilyPrice]) -> Check {
     let q = shell_quote;
     let (i, p, r) = (
         q(&opts.instance_label),
@@ -1024,7 +1051,20 @@ fn check_figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> 
             ""
         }
     ));
-    commands.push(format!("panels report --check {r} {i} {p}"));
+    match &opts.draw_log {
+        Some(given) => {
+            let log = q(&given.label);
+            if draws::check_log(&given.bytes).is_ok() {
+                commands.push(format!("sha256sum {log}"));
+                commands.push(format!("panels draw --replay {log} {i}"));
+            }
+            commands.push(format!("panels report --check {r} {i} {p} --log {log}"));
+        }
+        None => commands.push(format!("panels report --check {r} {i} {p}")),
+    }
+    for fp in prices {
+        commands.extend(without_family_commands(&i, fp));
+    }
     Check {
         input_sha256: opts.input_sha256.clone(),
         file_input_sha256: panels.input_sha256.clone(),
@@ -1033,6 +1073,35 @@ fn check_figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> 
         certificate: panels.certificate.is_some(),
         commands,
     }
+}
+
+/// The commands that reproduce the side without a priced family with
+/// `panels` alone: write the round without the family's rules (the same
+/// relaxation, [`Family::relax`]), solve it, and verify the answer (with
+/// `--certificate` when the re-solve here had a certificate: its objective
+/// and bound are then the table's). `instance` is shell-quoted already.
+fn without_family_commands(instance: &str, fp: &FamilyPrice) -> Vec<String> {
+    let PriceOutcome::Priced { without, .. } = &fp.outcome else {
+        return Vec::new();
+    };
+    let key = fp.family.key().replace('_', "-");
+    let round = format!("without-{key}.json");
+    let solved = format!("without-{key}-panels.json");
+    vec![
+        format!(
+            "panels export {instance} --without {} --out {round}",
+            fp.family.key()
+        ),
+        format!("panels solve {round} --out {solved}"),
+        format!(
+            "panels verify {round} {solved}{}",
+            if without.source.ends_with("+certificate") {
+                " --certificate"
+            } else {
+                ""
+            }
+        ),
+    ]
 }
 
 /// The report format, by the output's extension.

@@ -92,13 +92,21 @@ fn summary(s: &mut String, f: &Figures) {
                 count(f.violations.len())
             ),
             Lang::Zh => format!(
-                "本次分组有 {} 处不符合规则（verify 原文）。",
+                "本次分组有 {} 处不符合规则（verify 检查结果的中文表述，与 panels verify 英文输出的编号逐条对应）。",
                 count(f.violations.len())
             ),
         };
         let _ = writeln!(s, "> **{head}**\n>");
         for (i, v) in f.violations.iter().enumerate() {
             let _ = writeln!(s, "> {}\\. {}", i + 1, md(v));
+        }
+        s.push('\n');
+    }
+    let (warn, notes) = words::notes(l, f);
+    if !notes.is_empty() {
+        let _ = writeln!(s, "> **{}**\n>", words::notes_title(l, warn));
+        for n in &notes {
+            let _ = writeln!(s, "> - {}", md(n));
         }
         s.push('\n');
     }
@@ -129,12 +137,13 @@ fn summary(s: &mut String, f: &Figures) {
                 .map(super::lang::claimed)
                 .unwrap_or_else(|| none.into()),
         ),
-        (l.t("status claimed", "文件声明的状态"), g.status.clone()),
+        (
+            l.t("status claimed", "文件声明的状态"),
+            words::status(l, &g.status),
+        ),
         (
             l.t("solver named by the file", "文件记录的求解方法"),
-            g.solver
-                .clone()
-                .unwrap_or_else(|| l.t("not recorded", "未记录").into()),
+            words::solver(l, g.solver.as_deref()),
         ),
     ];
     for (k, v) in rows {
@@ -271,7 +280,13 @@ fn panels(s: &mut String, f: &Figures) {
             s,
             "{}{}{}",
             l.t("At the minimum: ", "恰好等于下限："),
-            md(&words::list_some(l, &f.at_minimum, f.at_minimum_count, 30)),
+            md(&words::list_some(
+                l,
+                &f.at_minimum,
+                f.at_minimum_count,
+                30,
+                words::Unit::Applications
+            )),
             l.t(".", "。")
         );
     }
@@ -321,7 +336,13 @@ fn loads(s: &mut String, f: &Figures) {
             format!(
                 "{}{}{}",
                 l.t(": ", "："),
-                md(&words::list_some(l, &f.at_cap, f.at_cap_count, 30)),
+                md(&words::list_some(
+                    l,
+                    &f.at_cap,
+                    f.at_cap_count,
+                    30,
+                    words::Unit::Experts
+                )),
                 l.t(".", "。")
             )
         }
@@ -453,7 +474,7 @@ fn prices(s: &mut String, f: &Figures) {
         s,
         "| {} | {} | {} | {} | {} | {} |\n|---|---|---:|---:|---:|---|",
         l.t("rule family", "规则类别"),
-        l.t("policy fields", "参数"),
+        l.t("rules dropped", "去掉的规则"),
         l.t("with every rule", "全部规则"),
         l.t("without this family", "去掉此类规则"),
         l.t("price", "代价"),
@@ -477,9 +498,9 @@ fn prices(s: &mut String, f: &Figures) {
         };
         let _ = writeln!(
             s,
-            "| {} | `{}` | {} | {} | **{}** | {} |",
+            "| {} | {} | {} | {} | **{}** | {} |",
             md(words::family(l, p.family)),
-            words::family_fields(p.family),
+            md(&words::dropped(p)),
             md(&with),
             md(&without),
             md(&words::price_value(l, p)),
@@ -525,12 +546,16 @@ fn extras(s: &mut String, f: &Figures) {
         if !h.yearly.is_empty() {
             let head: Vec<String> = words::yearly_head(l).map(String::from).to_vec();
             let _ = writeln!(s, "\n{}\n|---|---:|---:|---:|", row(&head));
-            for y in h.yearly.iter().take(LIST_LIMIT) {
+            let shown = h.yearly.len().min(LIST_LIMIT);
+            for y in h.yearly.iter().take(shown) {
                 let _ = writeln!(
                     s,
                     "{}",
                     row(&[y.expert.label(), int(y.earlier), int(y.now), int(y.cap)])
                 );
+            }
+            if let Some(more) = words::yearly_more(l, h, shown) {
+                let _ = writeln!(s, "\n{}", md(&more));
             }
         }
     }
@@ -595,6 +620,13 @@ fn how_to_check(s: &mut String, f: &Figures) {
     for (k, v) in rows {
         let _ = writeln!(s, "- {}: {}", k, md(&v));
     }
+    let draw = words::draw_rows(l, f);
+    if !draw.is_empty() {
+        let _ = writeln!(s, "\n{}\n", l.t("The draw:", "随机抽取："));
+        for (k, v) in draw {
+            let _ = writeln!(s, "- {}: {}", md(&k), md(&v));
+        }
+    }
     // A fence longer than any backtick run in the commands.
     let longest = c
         .commands
@@ -607,10 +639,7 @@ fn how_to_check(s: &mut String, f: &Figures) {
     let _ = writeln!(
         s,
         "\n{}\n\n{fence}sh\n{}\n{fence}",
-        l.t(
-            "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
-            "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告："
-        ),
+        words::check_intro(l, f),
         c.commands
             .iter()
             .map(|x| x.replace(['\n', '\r'], " "))

@@ -65,22 +65,49 @@ impl Family {
         }
     }
 
-    /// True when a rule of the family binds anything in this round.
+    /// The fields of the family a programme may override
+    /// (`programmes.<name>.<field>`, SPEC "Programmes").
+    pub(crate) fn programme_fields(self) -> &'static [&'static str] {
+        match self {
+            Family::City => &["min_outside_share", "min_outside", "max_per_city"],
+            Family::Senior => &["min_senior"],
+            Family::CoverFields => &["cover_fields"],
+            Family::Copanel => &[],
+        }
+    }
+
+    /// The family's key in the figures and on the command line
+    /// (`panels export --without KEY`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Family::City => "city",
+            Family::Senior => "senior",
+            Family::CoverFields => "cover_fields",
+            Family::Copanel => "copanel",
+        }
+    }
+
+    /// True when a rule of the family binds anything in this round: the
+    /// round's own or a programme's.
     pub fn in_force(self, inst: &Instance) -> bool {
         let p = &inst.policy;
         match self {
             Family::City => {
-                inst.app_ixs().any(|a| inst.min_outside(a) > 0)
-                    || p.max_per_city.is_some()
+                inst.app_ixs()
+                    .any(|a| inst.min_outside(a) > 0 || inst.max_per_city(a).is_some())
                     || !inst.round_outside_targets().is_empty()
             }
-            Family::Senior => p.min_senior > 0,
-            Family::CoverFields => p.cover_fields,
+            Family::Senior => inst.app_ixs().any(|a| inst.min_senior(a) > 0),
+            Family::CoverFields => inst.app_ixs().any(|a| inst.cover_fields(a)),
             Family::Copanel => p.max_copanel.is_some(),
         }
     }
 
-    /// The round without this family's rules (everything else kept).
+    /// The round without this family's rules, everywhere they apply: the
+    /// round's fields and every programme's overrides of them (a
+    /// programme's `min_outside_share` is the same rule for its
+    /// applications). Everything else is kept. The rules it drops are
+    /// [`Family::dropped`].
     pub fn relax(self, inst: &Instance) -> Instance {
         let mut r = inst.clone();
         let p = &mut r.policy;
@@ -96,7 +123,44 @@ impl Family {
             Family::CoverFields => p.cover_fields = false,
             Family::Copanel => p.max_copanel = None,
         }
+        for rules in p.programmes.values_mut() {
+            match self {
+                Family::City => {
+                    rules.min_outside_share = None;
+                    rules.min_outside = None;
+                    rules.max_per_city = None;
+                }
+                Family::Senior => rules.min_senior = None,
+                Family::CoverFields => rules.cover_fields = None,
+                Family::Copanel => {}
+            }
+        }
         r
+    }
+
+    /// The rules in force that [`Family::relax`] drops, as policy paths:
+    /// `min_outside_share`, `programmes.<name>.min_outside_share`,
+    /// `min_outside_share_by_city.<city>` (rules-table order).
+    pub fn dropped(self, inst: &Instance) -> Vec<String> {
+        crate::rules_in_force(inst)
+            .iter()
+            .filter(|r| self.owns(r))
+            .map(|r| match (&r.city, &r.programme) {
+                (Some(city), _) => format!("{}.{city}", r.rule),
+                (None, Some(p)) => format!("programmes.{p}.{}", r.rule),
+                (None, None) => r.rule.clone(),
+            })
+            .collect()
+    }
+
+    /// True when a rule in force belongs to this family.
+    pub(crate) fn owns(self, r: &crate::RuleInForce) -> bool {
+        let fields = if r.programme.is_some() {
+            self.programme_fields()
+        } else {
+            self.policy_fields()
+        };
+        fields.contains(&r.rule.as_str())
     }
 }
 
@@ -128,6 +192,10 @@ impl Side {
 pub struct FamilyPrice {
     /// The family.
     pub family: Family,
+    /// The rules in force the side without the family drops, as policy
+    /// paths ([`Family::dropped`]).
+    #[serde(default)]
+    pub dropped: Vec<String>,
     /// What was found.
     pub outcome: PriceOutcome,
 }
@@ -181,11 +249,37 @@ fn options(limit: Duration) -> SolveOptions {
     }
 }
 
-fn solved_side(s: &solve::Solved) -> Side {
-    Side {
+/// A re-solve as a side. When the solver gives an LP certificate, its
+/// panels are checked the way `panels verify --certificate` checks a file
+/// (every rule kept, the objective recomputed from the instance, the
+/// duals' bound computed from the instance alone, never through the
+/// solver); the side then carries the certificate's bound and its source
+/// ends in `+certificate`. Without a certificate (the MIP, the Lagrangian,
+/// a flow with the city bonus) the solver's own bound is shown, and the
+/// source is the solver's name alone.
+fn solved_side(inst: &Instance, elig: &Eligibility, s: &solve::Solved) -> Side {
+    let plain = Side {
         objective_micro: s.objective_micro,
         bound_micro: s.bound_micro.map(|b| b.max(s.objective_micro)),
         source: s.solver.to_string(),
+    };
+    if s.certificate.is_none() {
+        return plain;
+    }
+    let file = solve::panels_file(inst, elig, s, String::new());
+    let checked = verify::verify_with(inst, elig, &file);
+    if !checked.rules_ok() {
+        return plain;
+    }
+    let objective = checked.objective_micro;
+    match verify::check_certificate(inst, elig, &file, objective) {
+        verify::CertificateOutcome::Proven { bound }
+        | verify::CertificateOutcome::BoundOnly { bound, .. } => Side {
+            objective_micro: objective,
+            bound_micro: Some(bound.max(objective)),
+            source: format!("{}+certificate", s.solver),
+        },
+        _ => plain,
     }
 }
 
@@ -218,7 +312,7 @@ pub(crate) fn with_every_rule(
     }
     match solve::solve_with(inst, elig, &options(limit)) {
         Ok(s) => {
-            let mut side = solved_side(&s);
+            let mut side = solved_side(inst, elig, &s);
             if let Some(obj) = own.filter(|&o| o >= side.objective_micro) {
                 side.objective_micro = obj;
                 side.source = format!("panels+{}", side.source);
@@ -258,7 +352,7 @@ pub(crate) fn price_family(
     let relaxed = family.relax(inst);
     // The relaxation keeps every eligibility field, so `elig` holds.
     let without = match solve::solve_with(&relaxed, elig, &options(limit)) {
-        Ok(s) => solved_side(&s),
+        Ok(s) => solved_side(&relaxed, elig, &s),
         Err(e) => {
             return PriceOutcome::Failed {
                 message: e.to_string().trim().to_string(),
@@ -302,6 +396,7 @@ pub fn prices(
             .into_iter()
             .map(|family| FamilyPrice {
                 family,
+                dropped: family.dropped(inst),
                 outcome: PriceOutcome::Skipped,
             })
             .collect();
@@ -314,6 +409,7 @@ pub fn prices(
         .into_iter()
         .map(|family| FamilyPrice {
             family,
+            dropped: family.dropped(inst),
             outcome: price_family(inst, elig, family, &with, limit),
         })
         .collect()

@@ -98,9 +98,11 @@ pub struct HistoryFigures {
     pub avoid_repeat: String,
     /// `repeat_penalty` when repeats are priced rather than excluded.
     pub repeat_penalty: Option<f64>,
-    /// Pairs that would repeat a counting review (under a ban they are
-    /// excluded: repeats avoided; under a penalty they cost it when
-    /// assigned).
+    /// Pairs that repeat a counting review and keep every other rule of
+    /// eligibility ([`crate::eligibility::Eligibility::repeat_pairs`]):
+    /// under a ban, the pairs the ban alone keeps out (counted under the
+    /// other reasons of the exclusions); under a penalty, the eligible
+    /// pairs that pay it when assigned.
     pub repeat_pairs: u64,
     /// Assigned pairs that repeat (they pay `repeat_penalty`).
     pub repeats_paid: u64,
@@ -119,6 +121,11 @@ pub struct HistoryFigures {
     /// Of all experts, those whose year (earlier + this round) reaches
     /// `max_reviews_per_year`.
     pub at_yearly_cap: usize,
+    /// Of those, the experts with reviews earlier in the year (they come
+    /// first in [`HistoryFigures::yearly`]); the rest reach the cap with
+    /// this round's reviews alone.
+    #[serde(default)]
+    pub at_yearly_cap_earlier: usize,
     /// Experts with reviews earlier in the year, most reviews in the year
     /// first (ties: pool order), the first [`LIST_KEEP`].
     pub yearly: Vec<YearlyLoad>,
@@ -231,7 +238,7 @@ fn history_figures(
             .count(),
         avoid_repeat: p.avoid_repeat.as_str().to_string(),
         repeat_penalty: p.repeat_penalty_micro().map(crate::model::total_as_f64),
-        repeat_pairs: elig.repeat_pairs(),
+        repeat_pairs: elig.repeat_pairs(inst),
         max_reviews_per_year: p.max_reviews_per_year,
         ..HistoryFigures::default()
     };
@@ -261,6 +268,7 @@ fn history_figures(
             let now = load[e.ix()];
             if earlier + now >= cap {
                 h.at_yearly_cap += 1;
+                h.at_yearly_cap_earlier += usize::from(earlier > 0);
             }
             if earlier > 0 {
                 h.reviewed_earlier += 1;

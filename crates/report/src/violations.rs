@@ -19,6 +19,43 @@ pub fn line(inst: &Instance, v: &Violation, lang: Lang) -> String {
     }
 }
 
+/// `verify`'s notes on a file (neither broken rules nor broken claims: an
+/// edit after solving, panels made for another input), as the report
+/// lists them: in English `verify`'s own lines
+/// ([`crate::verify::Report::notes`], with the input note added when
+/// `input_sha256` is known), in Chinese the same facts, in the same order.
+pub fn notes(
+    report: &crate::verify::Report,
+    panels: &crate::io::panels::PanelsFile,
+    input_sha256: Option<&str>,
+    lang: Lang,
+) -> Vec<String> {
+    if lang == Lang::En {
+        return report.notes.clone();
+    }
+    let mut out = Vec::new();
+    if report.edited {
+        out.push(format!(
+            "求解后被修改过：总分现为 {}（文件记载 {}）{}",
+            fmt_micro(report.objective_micro),
+            panels.objective,
+            if panels.status == "optimal" {
+                "；不再是已证明的最优解"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let (Some(theirs), Some(hash)) = (panels.input_sha256.as_deref(), input_sha256) {
+        if theirs != hash {
+            out.push(format!(
+                "该分组文件是为另一版本的输入数据生成的（其输入 SHA-256 为 {theirs}；本输入为 {hash}）；以上规则按本输入检查"
+            ));
+        }
+    }
+    out
+}
+
 /// A rule's short label in Chinese.
 pub fn rule_zh(r: Rule) -> &'static str {
     match r {

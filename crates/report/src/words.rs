@@ -193,22 +193,34 @@ pub fn conflict(lang: Lang, key: &str) -> String {
 /// (the table names each side's source: [`source`]).
 pub fn price_intro(lang: Lang) -> String {
     lang.t(
-        "The price of a rule family is the best total score without it minus the best total score with every rule (the rest of the rules unchanged). The side without the family is solved again in this run; the side with every rule is read from these panels and their optimality certificate when the panels keep every rule and the certificate checks, and is solved again otherwise. The table names the source of each side.",
-        "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分（其他规则不变）。去掉该类规则的一边在本次运行中重新求解；全部规则的一边，在本组结果遵守全部规则且其最优性证书通过检查时取自本组结果及其证书，否则也重新求解。表中注明每一边的来源。",
+        "The price of a rule family is the best total score without it minus the best total score with every rule (the rest of the rules unchanged). The side without the family drops the family's rules wherever they apply, the round's and each programme's own; the table lists every rule it drops. That side is solved again in this run; the side with every rule is read from these panels and their optimality certificate when the panels keep every rule and the certificate checks, and is solved again otherwise. A re-solve that gives an LP certificate has it re-checked here as verify --certificate checks a file; section 7 gives the commands that write the round without a family, solve it and re-check that certificate. The table names the source of each side.",
+        "某类规则的代价 = 去掉这类规则后的最优总分 − 全部规则下的最优总分（其他规则不变）。去掉一类规则时，凡是该类规则适用之处都去掉：全轮的规则和各计划类别自己的规则；表中列出去掉的每一条规则。去掉该类规则的一边在本次运行中重新求解；全部规则的一边，在本组结果遵守全部规则且其最优性证书通过检查时取自本组结果及其证书，否则也重新求解。重新求解给出最优性证书时，本次按 verify --certificate 的方式复核该证书；第 7 节给出写出去掉该类规则的输入数据、求解并复核其证书的命令。表中注明每一边的来源。",
     )
     .to_string()
 }
 
-/// Where a side's numbers come from, in words.
+/// Where a side's numbers come from, in words. `certificate` after
+/// `panels` is the panels file's own certificate; after a re-solve it is
+/// the re-solve's, checked in this run as `verify --certificate` checks a
+/// file.
 pub fn source(lang: Lang, s: &str) -> String {
+    let mut prev = "";
     s.split('+')
-        .map(|p| match p {
-            "panels" => lang.t("these panels", "本组结果"),
-            "certificate" => lang.t("their certificate", "其最优性证书"),
-            "flow" => lang.t("exact flow re-solve", "网络流精确重算"),
-            "mip" => lang.t("MIP re-solve", "整数规划重算"),
-            "lagrange" => lang.t("Lagrangian re-solve", "拉格朗日重算"),
-            other => other,
+        .map(|p| {
+            let word = match p {
+                "panels" => lang.t("these panels", "本组结果"),
+                "certificate" if prev == "panels" => lang.t("their certificate", "其最优性证书"),
+                "certificate" => lang.t(
+                    "its LP certificate, re-checked here",
+                    "其最优性证书（本次已复核）",
+                ),
+                "flow" => lang.t("exact flow re-solve", "网络流精确重算"),
+                "mip" => lang.t("MIP re-solve", "整数规划重算"),
+                "lagrange" => lang.t("Lagrangian re-solve", "拉格朗日重算"),
+                other => other,
+            };
+            prev = p;
+            word
         })
         .collect::<Vec<_>>()
         .join(" + ")
@@ -279,14 +291,24 @@ pub(crate) fn price_note(lang: Lang, p: &FamilyPrice) -> String {
     }
 }
 
-/// The policy fields of a family, joined.
-pub(crate) fn family_fields(f: Family) -> String {
-    f.policy_fields().join(", ")
+/// The rules the side without a family drops, joined (policy paths).
+pub(crate) fn dropped(p: &FamilyPrice) -> String {
+    p.dropped.join(", ")
+}
+
+/// What a list counts, for the measure word of "and N more" in Chinese
+/// (位 for people, 项 for applications).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Experts: 另有 N 位.
+    Experts,
+    /// Applications: 另有 N 项.
+    Applications,
 }
 
 /// The first `n` labels joined with commas, then "and N more" (counted
 /// from `total`).
-pub(crate) fn list_some(lang: Lang, items: &[Named], total: usize, n: usize) -> String {
+pub(crate) fn list_some(lang: Lang, items: &[Named], total: usize, n: usize, unit: Unit) -> String {
     let mut out = items
         .iter()
         .take(n)
@@ -295,12 +317,50 @@ pub(crate) fn list_some(lang: Lang, items: &[Named], total: usize, n: usize) -> 
         .join(lang.t(", ", "，"));
     let shown = items.len().min(n);
     if total > shown {
-        out.push_str(&match lang {
-            Lang::En => format!(" and {} more", count(total - shown)),
-            Lang::Zh => format!(" 等，另有 {} 项", count(total - shown)),
+        let more = count(total - shown);
+        out.push_str(&match (lang, unit) {
+            (Lang::En, _) => format!(" and {more} more"),
+            (Lang::Zh, Unit::Experts) => format!(" 等，另有 {more} 位"),
+            (Lang::Zh, Unit::Applications) => format!(" 等，另有 {more} 项"),
         });
     }
     out
+}
+
+/// The status a panels file claims, in the report's language: Chinese
+/// reports give the word in Chinese with the file's own word beside it
+/// (`可行（feasible）`), English reports the file's word.
+pub fn status(lang: Lang, s: &str) -> String {
+    let zh = match s {
+        "optimal" => "最优",
+        "feasible" => "可行",
+        "" => return lang.t("", "未记录").into(),
+        _ => return s.into(),
+    };
+    match lang {
+        Lang::En => s.into(),
+        Lang::Zh => format!("{zh}（{s}）"),
+    }
+}
+
+/// The method a panels file names, in the report's language (as
+/// [`status`]: Chinese with the file's word beside it).
+pub fn solver(lang: Lang, s: Option<&str>) -> String {
+    let Some(s) = s else {
+        return lang.t("not recorded", "未记录").into();
+    };
+    let zh = match s {
+        "flow" => "网络流",
+        "mip" => "整数规划",
+        "lagrange" => "拉格朗日松弛",
+        "draw" => "随机抽取",
+        "replace" => "替换",
+        _ => return s.into(),
+    };
+    match lang {
+        Lang::En => s.into(),
+        Lang::Zh => format!("{zh}（{s}）"),
+    }
 }
 
 /// A target share, or "none".
@@ -405,14 +465,14 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
     );
     match h.repeat_penalty {
         None => line(
-            "repeats avoided: pairs kept out",
-            "避免的重复评审：排除的配对",
+            "repeats avoided: pairs the ban alone keeps out (every other rule of eligibility holds; counted under other reasons in section 5)",
+            "避免的重复评审：仅因禁止重复评审而排除的配对（其余资格条件均符合；计入第 5 节“其他原因”）",
             int(h.repeat_pairs),
         ),
         Some(pen) => {
             line(
-                "pairs that would repeat (each costs repeat_penalty)",
-                "会构成重复评审的配对（每对扣 repeat_penalty）",
+                "eligible pairs that would repeat (each costs repeat_penalty; among the eligible pairs of section 5)",
+                "符合资格但会构成重复评审的配对（每对扣 repeat_penalty；含在第 5 节“符合资格”之内）",
                 format!(
                     "{} ({} {})",
                     int(h.repeat_pairs),
@@ -434,7 +494,13 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             format!(
                 "{}: {}",
                 count(l.count),
-                list_some(lang, &l.experts, l.count, super::html::LIST_LIMIT)
+                list_some(
+                    lang,
+                    &l.experts,
+                    l.count,
+                    super::html::LIST_LIMIT,
+                    Unit::Experts
+                )
             )
         }
     };
@@ -459,13 +525,47 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             "每位专家全年评审上限（max_reviews_per_year）",
             int(cap),
         );
+        let alone = h.at_yearly_cap.saturating_sub(h.at_yearly_cap_earlier);
         line(
             "experts who reviewed earlier this year / whose year reaches the cap",
             "本年度已参加评审的专家 / 全年达到上限的专家",
-            format!("{} / {}", count(h.reviewed_earlier), count(h.at_yearly_cap)),
+            match lang {
+                Lang::En => format!(
+                    "{} / {} ({} of them reviewed earlier this year, first in the table below; {} reach the cap with this round's reviews alone)",
+                    count(h.reviewed_earlier),
+                    count(h.at_yearly_cap),
+                    count(h.at_yearly_cap_earlier),
+                    count(alone)
+                ),
+                Lang::Zh => format!(
+                    "{} / {}（其中本年度此前已有评审的 {} 位，排在下表最前；仅本轮评审即达到上限的 {} 位）",
+                    count(h.reviewed_earlier),
+                    count(h.at_yearly_cap),
+                    count(h.at_yearly_cap_earlier),
+                    count(alone)
+                ),
+            },
         );
     }
     out
+}
+
+/// The line under the yearly-load table when it shows fewer rows than
+/// there are experts who reviewed earlier in the year.
+pub fn yearly_more(lang: Lang, h: &super::HistoryFigures, shown: usize) -> Option<String> {
+    let more = h.reviewed_earlier.checked_sub(shown).filter(|&m| m > 0)?;
+    Some(match lang {
+        Lang::En => format!(
+            "… and {} more experts who reviewed earlier this year (the table shows the first {}, most reviews in the year first).",
+            count(more),
+            count(shown)
+        ),
+        Lang::Zh => format!(
+            "……另有 {} 位本年度此前有评审的专家未列出（表中按全年评审数列出前 {} 位）。",
+            count(more),
+            count(shown)
+        ),
+    })
 }
 
 /// The yearly-load table's column headings.
@@ -476,4 +576,261 @@ pub fn yearly_head(lang: Lang) -> [&'static str; 4] {
         lang.t("this round", "本轮"),
         lang.t("max_reviews_per_year", "全年上限"),
     ]
+}
+
+/// The notes at the top of a report, each one line: `verify`'s notes on
+/// the file, then what the draw log given shows against the file (or that
+/// a file naming a draw came without its log). The flag is true when a
+/// note is a warning (anything but a draw checked only by the commands of
+/// section 7).
+pub fn notes(lang: Lang, f: &super::Figures) -> (bool, Vec<String>) {
+    let mut out: Vec<String> = f
+        .notes
+        .iter()
+        .map(|n| format!("{}{n}", lang.t("verify: ", "verify 提示：")))
+        .collect();
+    let mut warn = !out.is_empty();
+    let Some(d) = &f.draw else {
+        return (warn, out);
+    };
+    match &d.log {
+        Some(log) => {
+            warn |= log.differs(d, f.check.input_sha256.as_deref());
+            out.extend(log_notes(lang, d, log, f.check.input_sha256.as_deref()));
+        }
+        None if d.claimed => out.push(match lang {
+            Lang::En => format!(
+                "This file says its panels were drawn at random{}. This report was made without the draw log (--log), so it does not show that these panels are the draw's; section 7 gives the commands that check it.",
+                d.seed.map(|s| format!(" (seed {s})")).unwrap_or_default()
+            ),
+            Lang::Zh => format!(
+                "本文件声明其专家组为随机抽取{}。生成本报告时未提供抽取日志（--log），因此本报告不能说明这些专家组就是该次抽取的结果；核对命令见第 7 节。",
+                d.seed.map(|s| format!("（随机种子 {s}）")).unwrap_or_default()
+            ),
+        }),
+        None => {}
+    }
+    (warn, out)
+}
+
+/// The title of the notes at the top: a warning, or information only.
+pub fn notes_title(lang: Lang, warn: bool) -> &'static str {
+    if warn {
+        lang.t(
+            "Notes: check these before relying on this file",
+            "提示：使用本文件前请先核对以下各点",
+        )
+    } else {
+        lang.t("Notes", "提示")
+    }
+}
+
+/// What a draw log given to the report shows against the file and the
+/// round, one line per difference (none when it is this file's draw).
+fn log_notes(
+    lang: Lang,
+    d: &super::DrawFigures,
+    log: &super::LogFigures,
+    input: Option<&str>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(p) = &log.problem {
+        out.push(match lang {
+            Lang::En => format!("The draw log {} cannot be read: {p}.", log.file),
+            Lang::Zh => format!("抽取日志 {} 无法读取：{p}。", log.file),
+        });
+        return out;
+    }
+    if let Some(r) = d
+        .recorded_log_sha256
+        .as_deref()
+        .filter(|r| !r.eq_ignore_ascii_case(&log.sha256))
+    {
+        out.push(match lang {
+            Lang::En => format!(
+                "The panels file records draw log SHA-256 {r}; the log given ({}) has SHA-256 {}: it is not this file's log.",
+                log.file, log.sha256
+            ),
+            Lang::Zh => format!(
+                "分组文件记录的抽取日志 SHA-256 为 {r}；所给日志（{}）的 SHA-256 为 {}：不是本文件的抽取日志。",
+                log.file, log.sha256
+            ),
+        });
+    }
+    if log.seed != d.seed {
+        let show = |s: Option<u64>| {
+            s.map(|s| s.to_string())
+                .unwrap_or_else(|| lang.t("none", "无").into())
+        };
+        out.push(match lang {
+            Lang::En => format!(
+                "The draw log records seed {}; the panels file records {}.",
+                show(log.seed),
+                show(d.seed)
+            ),
+            Lang::Zh => format!(
+                "抽取日志记录的随机种子为 {}，分组文件记录的为 {}。",
+                show(log.seed),
+                show(d.seed)
+            ),
+        });
+    }
+    if let (Some(here), Some(logged)) = (input, log.input_sha256.as_deref()) {
+        if !here.eq_ignore_ascii_case(logged) {
+            out.push(match lang {
+                Lang::En => format!(
+                    "The draw log was made for other input (SHA-256 {logged}; this input's is {here})."
+                ),
+                Lang::Zh => format!(
+                    "抽取日志是为其他输入数据生成的（其输入 SHA-256 为 {logged}；本输入为 {here}）。"
+                ),
+            });
+        }
+    }
+    if log.panels_differ > 0 {
+        // Ids alone: the list can be long, and the titles are in the tables.
+        let ids: Vec<Named> = log
+            .differing
+            .iter()
+            .map(|n| Named {
+                id: n.id.clone(),
+                name: None,
+            })
+            .collect();
+        let list = list_some(
+            lang,
+            &ids,
+            log.panels_differ,
+            super::html::LIST_LIMIT,
+            Unit::Applications,
+        );
+        out.push(match lang {
+            Lang::En => format!(
+                "The panels of {} application(s) in this file are not the draw's (the log {} names other members): {list}.",
+                count(log.panels_differ),
+                log.file
+            ),
+            Lang::Zh => format!(
+                "本文件中 {} 个项目的专家组不是该次抽取的结果（日志 {} 记录的成员不同）：{list}。",
+                count(log.panels_differ),
+                log.file
+            ),
+        });
+    }
+    out
+}
+
+/// The rows of section 7 about a draw: the cap and where it came from,
+/// the expected score, the log's SHA-256 as the file records it and as
+/// given, and the command that replays the draw.
+pub fn draw_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
+    let Some(d) = &f.draw else {
+        return Vec::new();
+    };
+    let none = lang.t("none", "无");
+    let mut out: Vec<(String, String)> = Vec::new();
+    let from = |s: &str| -> String {
+        match s {
+            "flag" => lang.t("--max-probability", "--max-probability 参数"),
+            "policy" => lang.t("the policy's max_probability", "参数 max_probability"),
+            "default" => lang.t("the default cap", "默认上限"),
+            "panels" => lang.t("as the panels file records it", "分组文件的记录"),
+            other => other,
+        }
+        .to_string()
+    };
+    out.push((
+        lang.t(
+            "probability cap on every (application, expert) pair",
+            "每个（项目，专家）配对被抽中的概率上限",
+        )
+        .into(),
+        match (d.max_probability, d.max_probability_from.as_deref()) {
+            (Some(p), Some(src)) => match lang {
+                Lang::En => format!("{} ({})", num(p), from(src)),
+                Lang::Zh => format!("{}（{}）", num(p), from(src)),
+            },
+            (Some(p), None) => num(p),
+            (None, _) => lang.t("not recorded", "未记录").into(),
+        },
+    ));
+    if let Some(e) = d.expected_objective {
+        out.push((
+            lang.t("expected total score of the draw", "抽取的期望总分")
+                .into(),
+            num(e),
+        ));
+    }
+    out.push((
+        lang.t(
+            "draw log SHA-256 recorded in the panels file",
+            "分组文件记录的抽取日志 SHA-256",
+        )
+        .into(),
+        d.recorded_log_sha256.clone().unwrap_or_else(|| none.into()),
+    ));
+    let given = match &d.log {
+        None => lang
+            .t(
+                "not given (panels report --log LOG)",
+                "未提供（panels report --log 抽取日志）",
+            )
+            .to_string(),
+        Some(log) if log.differs(d, f.check.input_sha256.as_deref()) => format!(
+            "{}{}SHA-256 {}{}",
+            log.file,
+            lang.t(", ", "，"),
+            log.sha256,
+            lang.t(
+                ": does NOT match this file (see the notes at the top)",
+                "：与本文件不符（见报告开头的提示）"
+            )
+        ),
+        Some(log) => format!(
+            "{}{}SHA-256 {}{}",
+            log.file,
+            lang.t(", ", "，"),
+            log.sha256,
+            lang.t(
+                ": the same panels, seed and input as this file",
+                "：专家组、随机种子和输入数据均与本文件一致"
+            )
+        ),
+    };
+    out.push((
+        lang.t("draw log given to this report", "本报告所用的抽取日志")
+            .into(),
+        given,
+    ));
+    let log = d.log.as_ref().map_or_else(
+        || lang.t("LOG", "抽取日志").to_string(),
+        |l| super::shell_quote(&l.file),
+    );
+    out.push((
+        lang.t(
+            "recompute the draw from its log, byte for byte",
+            "由日志重算该次抽取（逐字节比对）",
+        )
+        .into(),
+        format!(
+            "panels draw --replay {log} {}",
+            super::shell_quote(&f.settings.instance)
+        ),
+    ));
+    out
+}
+
+/// The sentence above the commands of section 7.
+pub fn check_intro(lang: Lang, f: &super::Figures) -> &'static str {
+    if f.settings.log.is_some() {
+        lang.t(
+            "Anyone with the three files (the instance, the panels file and the draw log) can re-check every rule and every figure of this report, without trusting it:",
+            "持有这三个文件（输入数据、分组文件和抽取日志）的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
+        )
+    } else {
+        lang.t(
+            "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
+            "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
+        )
+    }
 }

@@ -7,7 +7,7 @@
 //! that folder, so `panels` run in the folder on the same files writes the
 //! same bytes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -94,6 +94,12 @@ pub struct ActionError {
     pub kind: ErrorKind,
     /// What the CLI would print.
     pub message: String,
+    /// The same in Chinese, for the console's own messages (a stale
+    /// form, a busy round, nothing to do, …), which Chinese pages show;
+    /// the library's messages (the loader's, the solver's) are the CLI's
+    /// words and have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
     /// The CLI's exit code for the same failure.
     pub exit_code: u8,
     /// Every load problem, when the input did not load.
@@ -111,10 +117,34 @@ impl ActionError {
         ActionError {
             kind,
             message: message.into(),
+            message_zh: None,
             exit_code: kind.exit_code(),
             problems: Vec::new(),
             total_problems: None,
         }
+    }
+
+    /// The error with its message in Chinese too ([`Self::message_zh`]).
+    #[must_use]
+    pub fn zh(mut self, message: impl Into<String>) -> ActionError {
+        self.message_zh = Some(message.into());
+        self
+    }
+
+    /// The error with `f` applied to every text it shows (the messages,
+    /// and each problem's file, place and texts), e.g. to name files as
+    /// in the data folder.
+    #[must_use]
+    pub fn map_text(mut self, f: &dyn Fn(&str) -> String) -> ActionError {
+        self.message = f(&self.message);
+        self.message_zh = self.message_zh.as_deref().map(f);
+        for p in &mut self.problems {
+            p.file = f(&p.file);
+            p.location = p.location.as_deref().map(f);
+            p.message = f(&p.message);
+            p.text = f(&p.text);
+        }
+        self
     }
 
     /// Bad input.
@@ -196,24 +226,20 @@ pub struct SolveParams {
     pub candidates: solve::pricing::CandidateChoice,
 }
 
-/// Largest time limit a solve takes: 1,000,000 s (about 11.6 days).
-pub const MAX_TIME_LIMIT: f64 = 1e6;
-
-/// A solve's time limit in seconds as a duration: finite, above 0 and at
-/// most [`MAX_TIME_LIMIT`] (the one check of every request's limit).
+/// A solve's time limit in seconds as a duration, by the library's one
+/// rule ([`solve::time_limit`], which `panels solve --time-limit` calls
+/// too): above 0 and at most [`solve::MAX_TIME_LIMIT_SECONDS`].
 ///
 /// # Errors
-/// Any other number, named.
+/// Any other number, named (bad input).
 pub fn time_limit(seconds: Option<f64>) -> Result<Option<Duration>, ActionError> {
-    match seconds {
-        None => Ok(None),
-        Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIME_LIMIT => {
-            Ok(Some(Duration::from_secs_f64(t)))
-        }
-        Some(t) => Err(ActionError::bad(format!(
-            "time_limit {t}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT}"
-        ))),
-    }
+    seconds.map(solve::time_limit).transpose().map_err(|e| {
+        ActionError::bad(format!("time_limit {e}")).zh(format!(
+            "时间上限 {}：应为大于 0、不超过 {} 的秒数",
+            e.0,
+            solve::MAX_TIME_LIMIT_SECONDS
+        ))
+    })
 }
 
 /// Solves the round and writes the panels file to `out` (as `panels solve
@@ -230,10 +256,13 @@ pub fn solve(
     out: &Path,
 ) -> Result<PanelsFile, ActionError> {
     let time_limit = time_limit(params.time_limit)?;
+    let began = std::time::Instant::now();
     let elig = Eligibility::compute(inst);
     let opts = solve::SolveOptions {
         method: params.method,
         time_limit,
+        // The limit covers the whole solve, the eligibility included.
+        started: Some(began),
         candidates: params.candidates,
         progress,
         ..Default::default()
@@ -294,7 +323,8 @@ pub fn draw(
         if !(p > 0.0 && p <= 1.0) {
             return Err(ActionError::bad(format!(
                 "max_probability {p}: a probability cap must lie in (0, 1], e.g. 0.5"
-            )));
+            ))
+            .zh(format!("每对最大概率 {p}：应大于 0 且不超过 1，例如 0.5")));
         }
     }
     let seed = params.seed.unwrap_or(inst.policy.seed);
@@ -364,6 +394,12 @@ pub struct Marks {
     /// Lock every panel the panels file marks confirmed.
     #[serde(default)]
     pub lock_confirmed: bool,
+    /// Applications whose panels are taken off the locked list:
+    /// replacements may change them again (application ids;
+    /// `APPLICATION:EXPERT` unlocks that application). `panels replace
+    /// --unlock`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlock: Vec<String>,
     /// Let seats other than the declined ones change (fewest changes).
     #[serde(default)]
     pub allow_moves: bool,
@@ -407,10 +443,23 @@ pub fn replace(
     out: &Path,
     log: &Path,
 ) -> Result<Replacement, ActionError> {
+    // Ids as the CLI reads them (`names::normalize`: NFKC turns a
+    // full-width `：` into `:`, spaces are trimmed), so the log records
+    // what `panels replace` would record for the same marks.
     let trimmed = |v: &[String]| -> Vec<String> {
         v.iter()
-            .map(|x| x.trim().to_string())
+            .map(|x| crate::io::names::normalize(x).into_owned())
             .filter(|x| !x.is_empty())
+            .collect()
+    };
+    // A ticked pair `A:E` names its application.
+    let applications = |v: &[String]| -> Vec<String> {
+        trimmed(v)
+            .into_iter()
+            .map(|l| match l.split_once(':') {
+                Some((a, _)) => a.trim().to_string(),
+                None => l,
+            })
             .collect()
     };
     let mut declines = trimmed(&marks.decline);
@@ -422,26 +471,25 @@ pub fn replace(
                 None => w,
             }),
     );
-    let lock: Vec<String> = trimmed(&marks.lock)
-        .into_iter()
-        .map(|l| {
-            l.split_once(':')
-                .map_or(l.clone(), |(a, _)| a.trim().to_string())
-        })
-        .collect();
     let mut asked = crate::draw::ReplaceAsked {
         instance: instance_label.to_string(),
         panels_file: panels_label.to_string(),
         declines,
-        lock,
+        lock: applications(&marks.lock),
+        unlock: applications(&marks.unlock),
         lock_confirmed: marks.lock_confirmed,
         allow_moves: marks.allow_moves,
         ..Default::default()
     };
-    if asked.declines.is_empty() && asked.lock.is_empty() && !asked.lock_confirmed {
+    if asked.declines.is_empty()
+        && asked.lock.is_empty()
+        && asked.unlock.is_empty()
+        && !asked.lock_confirmed
+    {
         return Err(ActionError::bad(
-            "nothing to do: mark a declined pair APPLICATION:EXPERT, an EXPERT who withdraws, or a panel to lock",
-        ));
+            "nothing to do: mark a declined pair APPLICATION:EXPERT, an EXPERT who withdraws, or a panel to lock or unlock",
+        )
+        .zh("没有要做的操作：请标记拒绝参加的配对（申请编号:专家编号）、退出本轮的专家，或要锁定或解除锁定的评审组"));
     }
     let file = read_panels(inst, panels_path)?;
     asked.input_sha256 = hash.to_string();
@@ -521,10 +569,12 @@ pub fn parse_pairs(
 // ---------------------------------------------------------------- report and export
 
 /// Writes the fairness report of a panels file to `out` (.html or .md),
-/// as `panels report INPUT PANELS --out out`.
+/// as `panels report INPUT PANELS [--log LOG] --out out`; `log` is a
+/// draw's log (its path and the label the report names it by).
 ///
 /// # Errors
 /// A panels file that does not read, or a failed write.
+#[allow(clippy::too_many_arguments)]
 pub fn report(
     inst: &Instance,
     hash: &str,
@@ -532,6 +582,7 @@ pub fn report(
     input_is_file: bool,
     panels_path: &Path,
     panels_label: &str,
+    log: Option<(PathBuf, &str)>,
     out: &Path,
 ) -> Result<(), ActionError> {
     let format = crate::report::ReportFormat::from_path(out)
@@ -547,6 +598,13 @@ pub fn report(
         input_sha256: Some(hash.to_string()),
         panels_sha256: Some(sha256_hex(&panels_bytes)),
         input_is_file,
+        draw_log: match log {
+            Some((path, label)) => Some(crate::report::DrawLogInput {
+                label: label.to_string(),
+                bytes: std::fs::read(&path).map_err(|e| io_err(&path, e))?,
+            }),
+            None => None,
+        },
         ..Default::default()
     };
     let figures = crate::report::figures(inst, &panels, &opts);

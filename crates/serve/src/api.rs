@@ -73,16 +73,35 @@ pub fn forbidden(message: &str) -> Response {
     ApiError(ActionError::new(ErrorKind::Forbidden, message)).into_response()
 }
 
-fn not_found(what: &str) -> ApiError {
-    ApiError(ActionError::new(ErrorKind::NotFound, format!("no {what}")))
+/// 404: `no {what}`, and the same in Chinese.
+fn not_found(what: &str, zh: &str) -> ApiError {
+    ApiError(ActionError::new(ErrorKind::NotFound, format!("no {what}")).zh(zh))
+}
+
+/// 404 before the first solve or draw.
+fn no_panels_yet() -> ApiError {
+    not_found(
+        "panels yet: solve or draw first",
+        "还没有评审组：请先求解或抽取",
+    )
 }
 
 /// 409: the round is held by `what` (`a solve`, `a replacement`, …).
 fn busy(what: &str) -> ApiError {
-    ApiError(ActionError::new(
-        ErrorKind::Busy,
-        format!("{what} is running on this round; wait for it to finish"),
-    ))
+    let zh = match what {
+        "a solve" => "求解",
+        "a draw" => "抽取",
+        "a replacement" => "替换",
+        "an append to the history" => "追加历史记录",
+        _ => "其他操作",
+    };
+    ApiError(
+        ActionError::new(
+            ErrorKind::Busy,
+            format!("{what} is running on this round; wait for it to finish"),
+        )
+        .zh(format!("本轮正在进行{zh}，请等其完成后再试")),
+    )
 }
 
 /// Takes the round's lock for `what`, or 409 naming what holds it.
@@ -124,7 +143,11 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
 
 /// 404 for a path under `/api/` that is no endpoint.
 pub fn no_such_endpoint() -> Response {
-    not_found("such endpoint (see docs/api.md)").into_response()
+    not_found(
+        "such endpoint (see docs/api.md)",
+        "没有这个接口（见 docs/api.md）",
+    )
+    .into_response()
 }
 
 /// 405 as a JSON error, for a known path asked with a method it does not
@@ -179,12 +202,16 @@ pub struct RoundView {
 pub fn view(round: &Round) -> Result<RoundView, ApiError> {
     let state = round.state().map_err(ActionError::other)?;
     let current = state.current().cloned();
-    let job = round
+    let mut job = round
         .job
         .lock()
         .ok()
         .and_then(|j| j.as_ref().map(|j| j.view()))
         .or_else(|| round.job_record().map(jobs::view_of_record));
+    // A `job.json` of an older version may name a file by its server path.
+    if let Some(j) = &mut job {
+        j.record.error = j.record.error.take().map(|e| round.relative(e));
+    }
     Ok(RoundView {
         meta: round.meta.clone(),
         status: current.as_ref().map(|s| s.status.clone()),
@@ -202,7 +229,9 @@ pub fn view(round: &Round) -> Result<RoundView, ApiError> {
 /// # Errors
 /// 404 for an unknown id.
 pub fn round_of(app: &Shared, id: &str) -> Result<Arc<Round>, ApiError> {
-    app.store.get(id).ok_or_else(|| not_found("such round"))
+    app.store
+        .get(id)
+        .ok_or_else(|| not_found("such round", "没有这个轮次"))
 }
 
 /// Every round, newest first; a round whose folder does not read (edited
@@ -283,9 +312,12 @@ pub async fn read_upload(mut mp: Multipart) -> Result<UploadForm, ApiError> {
                         "" | "console" => true,
                         "none" => false,
                         other => {
-                            return Err(ApiError(ActionError::bad(format!(
-                                "history {other}: expected console or none"
-                            ))))
+                            return Err(ApiError(
+                                ActionError::bad(format!(
+                                    "history {other}: expected console or none"
+                                ))
+                                .zh(format!("历史记录选项 {other} 无效：应为 console 或 none")),
+                            ))
                         }
                     };
                 }
@@ -294,9 +326,10 @@ pub async fn read_upload(mut mp: Multipart) -> Result<UploadForm, ApiError> {
         }
     }
     let (bytes, name) = found.ok_or_else(|| {
-        ApiError(ActionError::bad(
-            "send the round as the multipart field 'file'",
-        ))
+        ApiError(
+            ActionError::bad("send the round as the multipart field 'file'")
+                .zh("请选择要上传的文件"),
+        )
     })?;
     Ok(UploadForm {
         bytes,
@@ -339,14 +372,18 @@ pub fn query_of<T>(
 
 fn multipart_error(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError(ActionError::new(
-            ErrorKind::TooLarge,
-            "the upload is larger than this console takes (see --max-upload-mb)",
-        ))
+        ApiError(
+            ActionError::new(
+                ErrorKind::TooLarge,
+                "the upload is larger than this console takes (see --max-upload-mb)",
+            )
+            .zh("上传的文件超过本系统的上限（见 --max-upload-mb）"),
+        )
     } else {
-        ApiError(ActionError::bad(format!(
-            "the upload did not arrive whole: {text}"
-        )))
+        ApiError(
+            ActionError::bad(format!("the upload did not arrive whole: {text}"))
+                .zh(format!("上传没有完整到达：{text}")),
+        )
     }
 }
 
@@ -420,6 +457,7 @@ impl SolveBody {
             None | Some("") => Default::default(),
             Some(m) => m.parse::<crate::solve::Method>().map_err(|_| {
                 ActionError::bad(format!("method {m}: expected auto, flow, mip or lagrange"))
+                    .zh(format!("方法 {m} 无效：应为 auto、flow、mip 或 lagrange"))
             })?,
         };
         let candidates = match &self.candidates {
@@ -598,7 +636,7 @@ pub async fn replace_step(round: &Arc<Round>, marks: Marks) -> Result<Step, ApiE
     let step = tokio::task::spawn_blocking(move || -> Result<Step, ApiError> {
         let _guard = guard;
         let state = round.state().map_err(ActionError::other)?;
-        let current = state.current().ok_or_else(|| not_found("panels yet: solve or draw first"))?;
+        let current = state.current().ok_or_else(no_panels_yet)?;
         let loaded = round.instance()?;
         let n = state.next_n();
         let (panels_name, log_name) = (format!("{n:03}-replace.panels.json"), format!("{n:03}-replace.log.json"));
@@ -616,6 +654,7 @@ pub async fn replace_step(round: &Arc<Round>, marks: Marks) -> Result<Step, ApiE
         let done = match result {
             Ok(r) => r,
             Err(e) => {
+                let e = round.relative(e);
                 round.log(serde_json::json!({"at": now_rfc3339(), "action": "replace", "outcome": "failed", "message": e.message}));
                 return Err(e.into());
             }
@@ -696,7 +735,9 @@ async fn verify(
     let round = round_of(&app, &id)?;
     let (ok, text) = tokio::task::spawn_blocking(move || -> Result<(bool, String), ApiError> {
         let state = round.state().map_err(ActionError::other)?;
-        let current = state.current().ok_or_else(|| not_found("panels yet"))?;
+        let current = state
+            .current()
+            .ok_or_else(|| not_found("panels yet", "还没有评审组"))?;
         let loaded = round.instance()?;
         Ok(actions::verify(&loaded.0, &round.file(&current.panels))?)
     })
@@ -737,10 +778,11 @@ pub async fn history_step(
         let state = round.state().map_err(ActionError::other)?;
         let current = state
             .current()
-            .ok_or_else(|| not_found("panels yet: solve or draw first"))?;
+            .ok_or_else(no_panels_yet)?;
         let loaded = round.instance()?;
         let year = body.year.or(loaded.0.policy.year).ok_or_else(|| {
             ActionError::bad("give the round's year ({\"year\": 2026}): its policy has none")
+                .zh("请填写本轮的年份：本轮政策没有设定年份")
         })?;
         let label = body
             .round
@@ -755,17 +797,31 @@ pub async fn history_step(
                 m.round.as_deref().map(|r| format!(", round {r}")).unwrap_or_default(),
                 m.step
             );
-            return Err(ApiError(ActionError::bad(if m.pending {
-                format!(
+            let when = format!(
+                "{} 年{}，步骤 {}",
+                m.year,
+                m.round.as_deref().map(|r| format!("，轮次 {r}")).unwrap_or_default(),
+                m.step
+            );
+            return Err(ApiError(if m.pending {
+                ActionError::bad(format!(
                     "this round's append to history.csv was started at {} ({what}) and not confirmed (the console stopped or a write failed); look in history.csv before doing anything: a round is appended once",
                     m.at
-                )
+                ))
+                .zh(format!(
+                    "本轮于 {} 开始追加到 history.csv（{when}），但未确认完成（控制台停止或写入失败）；请先查看 history.csv：每轮只追加一次",
+                    m.at
+                ))
             } else {
-                format!(
+                ActionError::bad(format!(
                     "this round was appended to history.csv at {} ({what}, {} records); a round is appended once",
                     m.at, m.added
-                )
-            })));
+                ))
+                .zh(format!(
+                    "本轮已于 {} 追加到 history.csv（{when}，{} 条记录）；每轮只追加一次",
+                    m.at, m.added
+                ))
+            }));
         }
         let logs = state.current_replace_logs();
         let mut mark = HistoryMark {
@@ -981,9 +1037,7 @@ impl Download {
 pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, String), ApiError> {
     tokio::task::spawn_blocking(move || -> Result<(PathBuf, String), ApiError> {
         let state = round.state().map_err(ActionError::other)?;
-        let step = state
-            .current()
-            .ok_or_else(|| not_found("panels yet: solve or draw first"))?;
+        let step = state.current().ok_or_else(no_panels_yet)?;
         let panels = round.file(&step.panels);
         if what == Download::PanelsJson {
             return Ok((panels, step.panels.clone()));
@@ -1012,6 +1066,11 @@ pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, Stri
                 round.meta.form != super::store::InputForm::CsvZip,
                 &panels,
                 &step.panels,
+                // A draw's report ties its panels to the draw's log.
+                step.log
+                    .as_deref()
+                    .filter(|_| step.action == "draw")
+                    .map(|log| (round.file(log), log)),
                 &path,
             )?,
         }
@@ -1032,7 +1091,7 @@ pub async fn file_response(
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(&path))
         .await
         .map_err(|e| ApiError(ActionError::other(e.to_string())))?
-        .map_err(|_| not_found("such file"))?;
+        .map_err(|_| not_found("such file", "没有这个文件"))?;
     let ext = name.rsplit('.').next().unwrap_or("");
     let kind = match ext {
         "json" => "application/json",
@@ -1063,7 +1122,8 @@ async fn download(
     Path((id, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let round = round_of(&app, &id)?;
-    let what = Download::from_name(&name).ok_or_else(|| not_found("such download"))?;
+    let what =
+        Download::from_name(&name).ok_or_else(|| not_found("such download", "没有这个下载项"))?;
     let (path, file) = derived(round.clone(), what).await?;
     file_response(&round.id, path, &file).await
 }
@@ -1103,7 +1163,7 @@ async fn file(
     let round = round_of(&app, &id)?;
     // Only names the folder listing gives; never a path from the client.
     if !round_files(&round).iter().any(|(n, _)| *n == name) {
-        return Err(not_found("such file"));
+        return Err(not_found("such file", "没有这个文件"));
     }
     let path = round.file(&name);
     file_response(&round.id, path, &name).await

@@ -10,6 +10,7 @@
 //! body is read: it touches nothing.
 
 use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -19,7 +20,8 @@ use sha2::{Digest, Sha256};
 pub const SESSION_COOKIE: &str = "panels_session";
 
 /// How long a wrong token waits before its answer (bearer tokens and the
-/// login form alike): guessing is slow.
+/// login form alike), after the wrong guesses before it: guessing is slow,
+/// at most one wrong guess answered per wait, however many arrive at once.
 pub const WRONG_TOKEN_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Authentication state of a server.
@@ -31,6 +33,11 @@ pub struct Auth {
     sessions: Mutex<HashMap<[u8; 32], String>>,
     /// The CSRF token of an open console's forms.
     open_csrf: String,
+    /// Held by a wrong guess for its wait: wrong guesses are answered one
+    /// after another, each [`WRONG_TOKEN_WAIT`] after the one before, so
+    /// parallel guesses are throttled together. Right tokens never take
+    /// it.
+    wrong_guesses: tokio::sync::Mutex<()>,
 }
 
 /// Who a request is.
@@ -51,6 +58,7 @@ impl Auth {
             token_sha256: None,
             sessions: Mutex::default(),
             open_csrf: random_token(),
+            wrong_guesses: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -93,6 +101,17 @@ impl Auth {
         self.token_sha256
             .as_ref()
             .is_some_and(|want| same(&sha256(token.trim().as_bytes()), want))
+    }
+
+    /// The wait of a wrong token (a bearer token or the login form): the
+    /// wrong guesses before it first, one at a time, then
+    /// [`WRONG_TOKEN_WAIT`] of its own. The queue is shared by the whole
+    /// server (tokio's mutex serves waiters in order), so `n` guesses sent
+    /// at once take `n` waits, not one; requests with the right token or
+    /// session never wait here.
+    pub async fn wrong_token_wait(&self) {
+        let _turn = self.wrong_guesses.lock().await;
+        tokio::time::sleep(WRONG_TOKEN_WAIT).await;
     }
 
     /// Opens a session: the cookie value to send (kept only as a hash).
@@ -264,9 +283,10 @@ fn origin_authority(origin: &str) -> Option<&str> {
 
 /// True when an open console is asked under a name other than a loopback
 /// one (a DNS rebinding page would send its own host name): the `Host`
-/// must be exactly `localhost`, an IPv4 literal in 127.0.0.0/8 (four
-/// decimal octets) or `[::1]`, each with an optional port and nothing
-/// else. A request without `Host` (HTTP/1.0) is not from a browser page.
+/// must be exactly `localhost`, an IPv4 address in 127.0.0.0/8 or the
+/// IPv6 address `::1` in brackets, each with an optional port and nothing
+/// else ([`loopback_host`]). A request without `Host` (HTTP/1.0) is not
+/// from a browser page.
 pub fn foreign_host(headers: &axum::http::HeaderMap) -> bool {
     match headers.get("host") {
         None => false,
@@ -274,42 +294,38 @@ pub fn foreign_host(headers: &axum::http::HeaderMap) -> bool {
     }
 }
 
-/// `localhost`, `127.a.b.c` or `[::1]`, with an optional `:port`.
+/// `localhost` (any letter case), `127.a.b.c` or `[::1]`, with an optional
+/// `:port`. An address is a loopback address that `std::net` parses and
+/// writes back the same, which is how browsers write it: [`Ipv4Addr`]
+/// takes four decimal numbers 0–255 without leading zeros (not `127.1`,
+/// `127.0.0.01`, `0x7f.0.0.1`, `2130706433` or `127.0.0.1.`); the IPv6
+/// address in brackets must be `::1` as [`Ipv6Addr`] writes it (not
+/// `[0:0:0:0:0:0:0:1]`, `[::ffff:127.0.0.1]` or a zone). A port is a
+/// [`u16`] from 1 to 65535 as [`u16`] writes it: decimal digits, no sign,
+/// no leading zero, never empty.
 pub fn loopback_host(host: &str) -> bool {
-    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
-        match rest.split_once(']') {
-            Some(("::1", after)) => ("[::1]", after),
-            _ => return false,
-        }
-    } else {
-        match host.find(':') {
-            Some(i) => host.split_at(i),
-            None => (host, ""),
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inner, after)) => match inner.parse::<Ipv6Addr>() {
+                Ok(ip) if ip == Ipv6Addr::LOCALHOST && ip.to_string() == inner => (None, after),
+                _ => return false,
+            },
+            None => return false,
+        },
+        None => {
+            let (name, port) = host.split_at(host.find(':').unwrap_or(host.len()));
+            (Some(name), port)
         }
     };
     let port_ok = match port.strip_prefix(':') {
         None => port.is_empty(),
-        Some(p) => {
-            !p.is_empty()
-                && p.len() <= 5
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u16>().is_ok()
-        }
+        Some(p) => p.parse::<u16>().is_ok_and(|n| n != 0 && n.to_string() == p),
     };
-    port_ok && (name == "[::1]" || name.eq_ignore_ascii_case("localhost") || loopback_ipv4(name))
-}
-
-/// Exactly four decimal octets (0–255, no sign, no leading `+`), the
-/// first 127.
-fn loopback_ipv4(name: &str) -> bool {
-    let octets: Vec<&str> = name.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| {
-            !o.is_empty()
-                && o.len() <= 3
-                && o.bytes().all(|b| b.is_ascii_digit())
-                && o.parse::<u16>().is_ok_and(|n| n <= 255)
+    port_ok
+        && name.is_none_or(|n| {
+            n.eq_ignore_ascii_case("localhost")
+                || n.parse::<Ipv4Addr>()
+                    .is_ok_and(|ip| ip.is_loopback() && ip.to_string() == n)
         })
 }
 
@@ -423,6 +439,69 @@ mod tests {
         }
     }
 
+    /// Spellings a browser never sends, decided: an address is what
+    /// `std::net` parses and writes back the same, a port what `u16` does.
+    #[test]
+    fn hostile_spellings_of_loopback_are_refused() {
+        for ok in [
+            "127.255.255.255",
+            "127.0.0.1:65535",
+            "127.0.0.1:1",
+            "[::1]:1",
+            "LocalHost:80",
+        ] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            // Leading zeros (octal to some parsers), short and odd forms.
+            "127.0.0.01",
+            "127.000.0.1",
+            "0127.0.0.1",
+            "127.1",
+            "127.0.1:8080",
+            "0x7f.0.0.1",
+            "0x7f000001",
+            "2130706433",
+            "127.0.0.1.",
+            "127.0.0.1.:8080",
+            "localhost.",
+            "localhost.:8080",
+            " 127.0.0.1",
+            "127.0.0.1 :80",
+            "128.0.0.1",
+            "0.0.0.0",
+            // Ports: out of range, empty, signed, padded, zero.
+            "127.0.0.1:99999",
+            "127.0.0.1:65536",
+            "127.0.0.1:080",
+            "127.0.0.1:0",
+            "127.0.0.1:-1",
+            "localhost:",
+            "localhost:+80",
+            "[::1]:",
+            "[::1]:99999",
+            "[::1]:080",
+            "[::1]:+80",
+            "[::1]:0",
+            // Other spellings of ::1, mapped addresses, zones, no brackets.
+            "[0:0:0:0:0:0:0:1]",
+            "[::0001]",
+            "[0::1]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:7f00:1]",
+            "[::1%25lo]",
+            "[::1%lo]",
+            "[ ::1]",
+            "[::1",
+            "::1",
+            "::1:8080",
+            "[::1]]",
+            "[[::1]]",
+        ] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn an_origin_is_same_site_only_when_it_is_the_host() {
         let same =
@@ -435,5 +514,28 @@ mod tests {
         assert!(!same("127.0.0.1:8080", "127.0.0.1:8080"));
         assert!(!same("null", "127.0.0.1:8080"));
         assert!(!same("http://127.0.0.1:9090", "127.0.0.1:8080"));
+        assert!(same("http://[::1]:8080", "[::1]:8080"));
+        assert!(same("http://localhost:8080", "LOCALHOST:8080"));
+        // Exactly the scheme and the host asked: no other spelling.
+        for origin in [
+            "http://127.0.0.1:08080",
+            "http://127.0.0.1:8080.",
+            "http://127.0.0.1.:8080",
+            "http://127.1:8080",
+            "http://[0:0:0:0:0:0:0:1]:8080",
+            "HTTP://127.0.0.1:8080",
+            "http://127.0.0.1:8080#",
+            "http://127.0.0.1:8080?",
+            "http://127.0.0.1:8080\\",
+            "http://",
+            "https://",
+        ] {
+            let host = if origin.contains('[') {
+                "[::1]:8080"
+            } else {
+                "127.0.0.1:8080"
+            };
+            assert!(!same(origin, host), "{origin}");
+        }
     }
 }

@@ -156,7 +156,14 @@ pub fn start(round: &Arc<Round>, kind: JobKind) -> Result<Arc<Job>, StartError> 
                     Err(ActionError::other(format!(
                 "the {} stopped on an internal error ({why}); nothing it was writing was kept",
                 kind.name()
-            )))
+            ))
+                    .zh(format!(
+                        "{}因内部错误停止（{why}）；未保存任何写到一半的结果",
+                        match kind {
+                            JobKind::Solve(_) => "求解",
+                            JobKind::Draw(_) => "抽取",
+                        }
+                    )))
                 });
         let record = finish(&round, &job2, outcome);
         // The round is free before anyone can read that the job ended: a
@@ -247,6 +254,9 @@ fn finish(round: &Round, job: &Job, outcome: Result<Step, ActionError>) -> JobRe
             }));
         }
         Err(e) => {
+            // Kept and shown as the error answers name files: relative
+            // to the data folder.
+            let e = round.relative(e);
             record.state = "failed".into();
             round.log(serde_json::json!({
                 "at": record.finished, "action": record.kind, "outcome": "failed",

@@ -101,7 +101,7 @@ pub fn router(app: Shared) -> Router {
             if req.uri().path().starts_with("/api/") {
                 api::no_such_endpoint()
             } else {
-                pages::not_found_page()
+                pages::not_found_page(req.headers())
             }
         })
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
@@ -129,19 +129,20 @@ async fn guard(State(app): State<Shared>, mut req: Request, next: Next) -> Respo
             next.run(req).await
         }
         (None, public) if app.auth.bearer_sent(headers) => {
-            // A wrong token waits, as a wrong login does: guessing is slow.
-            tokio::time::sleep(auth::WRONG_TOKEN_WAIT).await;
+            // A wrong token waits, as a wrong login does, after every
+            // wrong guess before it: guessing is slow, in parallel too.
+            app.auth.wrong_token_wait().await;
             if public {
                 next.run(req).await
             } else if path.starts_with("/api/") {
                 api::unauthorized()
             } else {
-                pages::login_page(StatusCode::UNAUTHORIZED, None)
+                pages::login_page(StatusCode::UNAUTHORIZED, false, req.headers())
             }
         }
         (None, true) => next.run(req).await,
         (None, false) if path.starts_with("/api/") => api::unauthorized(),
-        (None, false) => pages::login_page(StatusCode::UNAUTHORIZED, None),
+        (None, false) => pages::login_page(StatusCode::UNAUTHORIZED, false, headers),
     };
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED && path.starts_with("/api/") {
         let allow = resp.headers().get(header::ALLOW).cloned();

@@ -13,7 +13,7 @@ use axum::{Extension, Form, Router};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
-use super::actions::{ActionError, DrawParams, Marks};
+use super::actions::{ActionError, DrawParams, ErrorKind, Marks};
 use super::api::{self, ApiError, Download, PairQuery, SolveBody};
 use super::auth::Caller;
 use super::jobs::JobKind;
@@ -45,6 +45,7 @@ pub fn routes(max_upload: usize) -> Router<Shared> {
         .route("/rounds/{id}/replace", post(replace_form))
         .route("/rounds/{id}/explain", get(explain_page))
         .route("/rounds/{id}/report", get(report_page))
+        .route("/rounds/{id}/files", get(files_page))
         .route("/rounds/{id}/history", post(history_form))
         .route("/history", get(history_page))
         .route("/template.xlsx", get(api::template))
@@ -164,6 +165,7 @@ fn error_page(
     let _ = app;
     let body = html! {
         h1.bad { (l.t("That did not work", "操作未完成")) }
+        p { (kind_text(l, e.0.kind)) }
         (problems(l, &e.0))
         @if let Some(b) = back { p { a href=(b) { (l.t("Back", "返回")) } } }
     };
@@ -173,11 +175,61 @@ fn error_page(
     )
 }
 
+/// What kind of failure an error page shows, in the page's language.
+fn kind_text(l: Lang, kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::BadInput => l.t(
+            "Something in the request or the file is wrong; change what is named below and try again.",
+            "请求或文件有误：请按下面的说明修改后重试。",
+        ),
+        ErrorKind::Infeasible => l.t(
+            "No assignment keeps every rule; why is below.",
+            "在现行规则下无法完成分配，原因如下。",
+        ),
+        ErrorKind::Other => l.t(
+            "Something failed on the server; nothing was kept.",
+            "服务器出错，未保存任何结果。",
+        ),
+        ErrorKind::NotFound => l.t("Not found.", "未找到。"),
+        ErrorKind::Busy => l.t(
+            "Another action is running on this round; wait for it to finish.",
+            "本轮正在进行其他操作，请等其完成后再试。",
+        ),
+        ErrorKind::Unauthorized => l.t("Log in first.", "请先登录。"),
+        ErrorKind::Forbidden => l.t("Refused.", "请求被拒绝。"),
+        ErrorKind::TooLarge => l.t("The upload is too large.", "上传的文件太大。"),
+        ErrorKind::NotAvailable => l.t(
+            "Not available in this build.",
+            "此版本不提供该功能。",
+        ),
+        ErrorKind::WrongMethod => l.t(
+            "This page does not take that kind of request.",
+            "该页面不接受这种请求。",
+        ),
+    }
+}
+
+/// An error's message in the page's language: on a Chinese page the
+/// console's own messages in Chinese, with the words the CLI and the API
+/// use beside them; the library's messages (the loader's, the solver's)
+/// as the CLI prints them.
+fn message(l: Lang, e: &ActionError) -> Markup {
+    html! {
+        @match (l.0, &e.message_zh) {
+            (true, Some(zh)) => {
+                p.bad { (zh) }
+                details { summary { "原文（与命令行和 API 相同）" } pre { (e.message) } }
+            }
+            _ => { pre.bad { (e.message) } }
+        }
+    }
+}
+
 /// The load problems as a table: file, where, column, what to change.
 fn problems(l: Lang, e: &ActionError) -> Markup {
     html! {
         @if e.problems.is_empty() {
-            pre.bad { (e.message) }
+            (message(l, e))
         } @else {
             p { (l.t("Nothing was stored. Fix these in the file and upload it again", "未保存任何内容。请在文件中修改以下问题后重新上传"))
                 " (" (e.total_problems.unwrap_or(e.problems.len())) ")." }
@@ -207,11 +259,64 @@ fn check_csrf(app: &Shared, caller: &Caller, sent: Option<&str>) -> Result<(), A
     if app.auth.csrf_ok(caller, sent) {
         Ok(())
     } else {
-        Err(ApiError(ActionError::new(
-            super::actions::ErrorKind::Forbidden,
-            "the form is stale or came from another site: reload the page and try again",
-        )))
+        Err(ApiError(
+            ActionError::new(
+                ErrorKind::Forbidden,
+                "the form is stale or came from another site: reload the page and try again",
+            )
+            .zh("表单已过期或来自其他网站：请刷新页面后重试"),
+        ))
     }
+}
+
+/// The words the API and the files use for statuses, actions, job states
+/// and phases (`optimal`, `replace`, `failed`, `loading`), as a page in
+/// `l` shows them; anything else as it is.
+fn word(l: Lang, code: &str) -> &str {
+    WORDS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, zh)| l.t(code, zh))
+}
+
+/// [`word`]'s table: the code and its Chinese.
+const WORDS: [(&str, &str); 12] = [
+    ("optimal", "最优"),
+    ("feasible", "可行"),
+    ("solve", "求解"),
+    ("draw", "抽取"),
+    ("replace", "替换"),
+    ("running", "进行中"),
+    ("done", "已完成"),
+    ("failed", "失败"),
+    ("interrupted", "已中断"),
+    ("starting", "开始"),
+    ("loading", "读取数据"),
+    ("recording", "记录结果"),
+];
+
+/// The phases a running job reports, as the page's script shows them
+/// (JSON: code → word).
+fn phase_words(l: Lang) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = WORDS
+        .iter()
+        .map(|(c, _)| (c.to_string(), word(l, c).into()))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// The round `id`, or the error page for a round that does not exist (in
+/// the request's language: there is no round to take it from).
+fn round_or_error_page(
+    app: &Shared,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Arc<Round>, Box<Response>> {
+    api::round_of(app, id).map_err(|e| {
+        let l = Lang::from_headers(headers);
+        Box::new(error_page(app, l, Some(caller), &e, Some("/")))
+    })
 }
 
 fn round_lang(round: &Round) -> Lang {
@@ -277,7 +382,7 @@ async fn rounds_page(
                                 td.num { (r.meta.applications) }
                                 td.num { (r.meta.experts) }
                                 td { @if let Some(s) = state.current() {
-                                    span class={"pill " (s.status)} { (s.status) } " " (s.action) " " (fmt_num(s.objective))
+                                    span class={"pill " (s.status)} title=(s.status) { (word(l, &s.status)) } " " (word(l, &s.action)) " " (fmt_num(s.objective))
                                 } @else { span.muted { "—" } } }
                             }
                         }
@@ -317,10 +422,11 @@ async fn round_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     match round_body(&app, &caller, &round, l) {
@@ -367,25 +473,25 @@ fn round_body(
             section.card.stat {
                 (l.t("Panels", "评审组"))
                 @if let Some(s) = &v.current {
-                    b { span class={"pill " (s.status)} { (s.status) } }
+                    b { span class={"pill " (s.status)} title=(s.status) { (word(l, &s.status)) } }
                     (l.t("objective", "目标值")) " " (fmt_num(s.objective))
                     @if let Some(b) = s.bound { " · " (l.t("bound", "上界")) " " (fmt_num(b)) }
                 } @else { b.muted { "—" } }
             }
         }
-        section.card #job data-running=(running) data-events={(base) "/events"} {
+        section.card #job data-running=(running) data-events={(base) "/events"} data-words=(phase_words(l)) {
             h2 { (l.t("Solve or draw", "求解或抽取")) }
             @if let Some(j) = &v.job {
                 p {
-                    (l.t("Last job", "最近任务")) ": " strong { (j.record.kind) } " "
-                    span class={"pill " (j.record.state)} { (j.record.state) }
+                    (l.t("Last job", "最近任务")) ": " strong { (word(l, &j.record.kind)) } " "
+                    span class={"pill " (j.record.state)} title=(j.record.state) { (word(l, &j.record.state)) }
                     " " span.muted { (j.record.started) }
                     @if running {
-                        " " span #job-phase { (j.phase.as_deref().unwrap_or("")) }
+                        " " span #job-phase { (word(l, j.phase.as_deref().unwrap_or(""))) }
                     }
                 }
                 @if running { progress #job-bar {} }
-                @if let Some(e) = &j.record.error { pre.bad { (e.message) } }
+                @if let Some(e) = &j.record.error { (message(l, e)) }
                 @if j.record.state == "interrupted" {
                     p.bad { (l.t("The server stopped during this job; nothing it was writing was kept. Start it again.",
                                  "服务器在任务进行中停止；未完成的结果没有保存。请重新开始。")) }
@@ -398,7 +504,7 @@ fn round_body(
                     label { (l.t("Method", "方法")) select name="method" {
                         option value="auto" { "auto" } option value="flow" { "flow" } option value="mip" { "mip" } option value="lagrange" { "lagrange" }
                     } }
-                    label { (l.t("Time limit (s)", "时间上限（秒）")) input type="number" name="time_limit" min="1" step="any"; }
+                    label { (l.t("Time limit (s)", "时间上限（秒）")) input type="number" name="time_limit" min="1" max=(crate::solve::MAX_TIME_LIMIT_SECONDS) step="any"; }
                     p { button type="submit" disabled[running] { (l.t("Solve", "求解")) } }
                 }
                 form method="post" action={(base) "/draw"} {
@@ -437,7 +543,7 @@ fn round_body(
                 table {
                     thead { tr { th { "#" } th { (l.t("Action", "操作")) } th { (l.t("When", "时间")) } th { (l.t("Status", "状态")) } th.num { (l.t("Objective", "目标值")) } th { (l.t("Files", "文件")) } } }
                     tbody { @for s in &v.steps { tr {
-                        td { (s.n) } td { (s.action) } td { (s.at) } td { (s.status) } td.num { (fmt_num(s.objective)) }
+                        td { (s.n) } td { (word(l, &s.action)) } td { (s.at) } td { (word(l, &s.status)) } td.num { (fmt_num(s.objective)) }
                         td { a href={"/api/v1/rounds/" (round.id) "/files/" (s.panels)} { (s.panels) }
                              @if let Some(log) = &s.log { " " a href={"/api/v1/rounds/" (round.id) "/files/" (log)} { (log) } } }
                     } } }
@@ -500,7 +606,7 @@ fn downloads(round: &Round, l: Lang) -> Markup {
     html! {
         p.downloads {
             @for (d, label) in items { a href={(base) "/" (d.name())} download { (label) } }
-            a href={(base) "/files"} { (l.t("All files and logs", "全部文件与日志")) }
+            a href={"/rounds/" (round.id) "/files"} { (l.t("All files and logs", "全部文件与日志")) }
         }
     }
 }
@@ -598,13 +704,20 @@ struct DrawForm {
     max_probability: Option<String>,
 }
 
-fn parse_opt<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<Option<T>, ApiError> {
+/// An optional number typed into a form; `what` names the field in
+/// English and Chinese.
+fn parse_opt<T: std::str::FromStr>(
+    s: Option<&str>,
+    (what, what_zh): (&str, &str),
+) -> Result<Option<T>, ApiError> {
     match s.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) => t
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError(ActionError::bad(format!("{what}: {t} is not a number")))),
+        Some(t) => t.parse().map(Some).map_err(|_| {
+            ApiError(
+                ActionError::bad(format!("{what}: {t} is not a number"))
+                    .zh(format!("{what_zh}：{t} 不是数字")),
+            )
+        }),
     }
 }
 
@@ -612,6 +725,7 @@ async fn solve_form(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(f): Form<SolveForm>,
 ) -> Response {
     let back = format!("/rounds/{id}");
@@ -620,7 +734,7 @@ async fn solve_form(
         check_csrf(&app, &caller, f.csrf.as_deref())?;
         let body = SolveBody {
             method: f.method.clone(),
-            time_limit: parse_opt(f.time_limit.as_deref(), "time limit")?,
+            time_limit: parse_opt(f.time_limit.as_deref(), ("time limit", "时间上限"))?,
             candidates: None,
         };
         api::start_job(&round, JobKind::Solve(body.params()?))?;
@@ -628,7 +742,13 @@ async fn solve_form(
     })();
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+        Err(e) => error_page(
+            &app,
+            lang_of_id(&app, &id, &headers),
+            Some(&caller),
+            &e,
+            Some(&back),
+        ),
     }
 }
 
@@ -636,6 +756,7 @@ async fn draw_form(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(f): Form<DrawForm>,
 ) -> Response {
     let back = format!("/rounds/{id}");
@@ -643,20 +764,33 @@ async fn draw_form(
         let round = api::round_of(&app, &id)?;
         check_csrf(&app, &caller, f.csrf.as_deref())?;
         let params = DrawParams {
-            seed: parse_opt(f.seed.as_deref(), "seed")?,
-            max_probability: parse_opt(f.max_probability.as_deref(), "max probability")?,
+            seed: parse_opt(f.seed.as_deref(), ("seed", "随机种子"))?,
+            max_probability: parse_opt(
+                f.max_probability.as_deref(),
+                ("max probability", "每对最大概率"),
+            )?,
         };
         api::start_job(&round, JobKind::Draw(params))?;
         Ok::<_, ApiError>(round)
     })();
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+        Err(e) => error_page(
+            &app,
+            lang_of_id(&app, &id, &headers),
+            Some(&caller),
+            &e,
+            Some(&back),
+        ),
     }
 }
 
-fn lang_of_id(app: &Shared, id: &str) -> Lang {
-    app.store.get(id).map_or(Lang::of("en"), |r| round_lang(&r))
+/// The language of a page about round `id`: the round's, or, for an
+/// unknown round, the browser's (as pages without a round).
+fn lang_of_id(app: &Shared, id: &str, headers: &HeaderMap) -> Lang {
+    app.store
+        .get(id)
+        .map_or_else(|| Lang::from_headers(headers), |r| round_lang(&r))
 }
 
 async fn events(State(app): State<Shared>, Path(id): Path<String>) -> Response {
@@ -691,11 +825,13 @@ pub struct PanelsQuery {
 fn round_and_query<T>(
     app: &Shared,
     caller: &Caller,
-    id: &str,
+    (id, headers): (&str, &HeaderMap),
     q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
 ) -> Result<(Arc<Round>, T), Box<Response>> {
-    let round = api::round_of(app, id)
-        .map_err(|e| Box::new(error_page(app, Lang::of("en"), Some(caller), &e, Some("/"))))?;
+    let round = api::round_of(app, id).map_err(|e| {
+        let l = Lang::from_headers(headers);
+        Box::new(error_page(app, l, Some(caller), &e, Some("/")))
+    })?;
     let q = api::query_of(q).map_err(|e| {
         Box::new(error_page(
             app,
@@ -712,9 +848,10 @@ async fn panels_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     q: Result<Query<PanelsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let (round, q) = match round_and_query(&app, &caller, &id, q) {
+    let (round, q) = match round_and_query(&app, &caller, (&id, &headers), q) {
         Ok(found) => found,
         Err(page) => return *page,
     };
@@ -748,10 +885,10 @@ fn panels_body(
 ) -> Result<Markup, ApiError> {
     let state = round.state().map_err(ActionError::other)?;
     let step = state.current().ok_or_else(|| {
-        ApiError(ActionError::new(
-            super::actions::ErrorKind::NotFound,
-            "no panels yet: solve or draw first",
-        ))
+        ApiError(
+            ActionError::new(ErrorKind::NotFound, "no panels yet: solve or draw first")
+                .zh("还没有评审组：请先求解或抽取"),
+        )
     })?;
     let loaded = round.instance()?;
     let inst = &loaded.0;
@@ -791,6 +928,7 @@ fn panels_body(
             })
     };
     let shown: Vec<_> = file.panels.iter().filter(|r| matches(r)).collect();
+    let locked: std::collections::HashSet<&str> = file.locked.iter().map(String::as_str).collect();
     // The per-city and per-programme views: panels and seats of each.
     let mut by_city: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut by_programme: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -827,8 +965,8 @@ fn panels_body(
     Ok(html! {
         h1 { (l.t("Panels", "评审组")) " · " a href=(base) { (round.id) } }
         p {
-            span class={"pill " (step.status)} { (step.status) } " "
-            (l.t("step", "步骤")) " " (step.n) " (" (step.action) ") · " (l.t("objective", "目标值")) " " (fmt_num(step.objective))
+            span class={"pill " (step.status)} title=(step.status) { (word(l, &step.status)) } " "
+            (l.t("step", "步骤")) " " (step.n) " (" (word(l, &step.action)) ") · " (l.t("objective", "目标值")) " " (fmt_num(step.objective))
             " · " (file.panels.len()) " " (l.t("panels", "个评审组"))
         }
         div.grid {
@@ -880,7 +1018,9 @@ fn panels_body(
                     @for rec in slice {
                         @let a = app_of(&rec.application);
                         tr {
-                            td { strong { (rec.application) } br;
+                            td { strong { (rec.application) }
+                                 @if locked.contains(rec.application.as_str()) { " " span.pill.locked title="locked" { (l.t("locked", "已锁定")) } }
+                                 br;
                                  span.muted { (a.and_then(|a| inst.applications[a.ix()].title.as_deref()).unwrap_or("")) } }
                             td { (a.map_or("", |a| inst.app_city(a))) }
                             @if has_programmes { td { (a.map_or("", programme_of)) } }
@@ -911,12 +1051,13 @@ fn panels_body(
             }
             section.card {
                 h2 { (l.t("Replace marked experts", "替换已标记的专家")) }
-                p.muted { (l.t("Ticked pairs, and any typed below (one APPLICATION:EXPERT per line), are replaced with the fewest changes under the same rules as the CLI; the change is logged.",
-                               "勾选的专家以及下面填写的配对（每行一个 申请编号:专家编号）将按与命令行相同的规则以最少改动替换，并记录日志。")) }
+                p.muted { (l.t("Ticked pairs, and any typed below (one APPLICATION:EXPERT per line), are replaced with the fewest changes under the same rules as the CLI; the change is logged. A locked panel is kept as it is until it is unlocked (tick one of its experts, mark as unlocked).",
+                               "勾选的专家以及下面填写的配对（每行一个 申请编号:专家编号）将按与命令行相同的规则以最少改动替换，并记录日志。已锁定的评审组保持不变，直到解除锁定（勾选该组任一专家，标记为解除锁定）。")) }
                 label { (l.t("Mark as", "标记为")) select name="as" {
                     option value="decline" { (l.t("declined", "拒绝参加")) }
                     option value="withdraw" { (l.t("withdrawn", "退出本轮")) }
                     option value="lock" { (l.t("locked (keep)", "锁定（保留）")) }
+                    option value="unlock" { (l.t("unlocked (may change again)", "解除锁定（可再调整）")) }
                 } }
                 label { (l.t("Let other seats move", "允许调整其他席位")) input type="checkbox" name="allow_moves" value="true"; }
                 label { (l.t("More pairs", "更多配对")) textarea name="more" rows="3" cols="40" placeholder="A0001:E0353" {} }
@@ -942,6 +1083,7 @@ async fn replace_form(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let back = format!("/rounds/{id}/panels");
@@ -970,10 +1112,16 @@ async fn replace_form(
             "" | "decline" => marks.decline = pairs,
             "withdraw" => marks.withdraw = pairs,
             "lock" => marks.lock = pairs,
+            "unlock" => marks.unlock = pairs,
             other => {
-                return Err(ApiError(ActionError::bad(format!(
-                    "as {other}: expected decline, withdraw or lock"
-                ))))
+                return Err(ApiError(
+                    ActionError::bad(format!(
+                        "as {other}: expected decline, withdraw, lock or unlock"
+                    ))
+                    .zh(format!(
+                        "标记方式 {other} 无效：应为拒绝参加、退出本轮、锁定或解除锁定"
+                    )),
+                ))
             }
         }
         api::replace_step(&round, marks).await
@@ -981,7 +1129,13 @@ async fn replace_form(
     .await;
     match result {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+        Err(e) => error_page(
+            &app,
+            lang_of_id(&app, &id, &headers),
+            Some(&caller),
+            &e,
+            Some(&back),
+        ),
     }
 }
 
@@ -991,9 +1145,10 @@ async fn explain_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     q: Result<Query<PairQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let (round, q) = match round_and_query(&app, &caller, &id, q) {
+    let (round, q) = match round_and_query(&app, &caller, (&id, &headers), q) {
         Ok(found) => found,
         Err(page) => return *page,
     };
@@ -1026,10 +1181,11 @@ async fn report_page(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
-    let round = match api::round_of(&app, &id) {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
         Ok(r) => r,
-        Err(e) => return error_page(&app, Lang::of("en"), Some(&caller), &e, Some("/")),
+        Err(page) => return *page,
     };
     let l = round_lang(&round);
     // Made here (once per step), so the frame below shows it at once.
@@ -1047,6 +1203,85 @@ async fn report_page(
     )
 }
 
+/// Every file of the round folder (the list `GET /api/v1/rounds/ID/files`
+/// gives as JSON), each with its size and a download link.
+async fn files_page(
+    State(app): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let round = match round_or_error_page(&app, &caller, &id, &headers) {
+        Ok(r) => r,
+        Err(page) => return *page,
+    };
+    let l = round_lang(&round);
+    let r2 = round.clone();
+    let files = tokio::task::spawn_blocking(move || api::round_files(&r2))
+        .await
+        .unwrap_or_default();
+    let api_base = format!("/api/v1/rounds/{}", round.id);
+    let body = html! {
+        h1 { (l.t("Files of the round", "本轮全部文件")) " · " a href={"/rounds/" (round.id)} { (round.id) } }
+        p.muted { (l.t(
+            "Everything in the round's folder: the upload as received, the input as panels reads it, every step's panels and logs, and the downloads made so far. The same list as data: ",
+            "轮次文件夹中的全部文件：原样保存的上传文件、panels 读取的输入、每一步的评审组和日志，以及已生成的下载文件。同一列表的数据形式："))
+            a href={(api_base) "/files"} { "files (JSON)" } }
+        table #files {
+            thead { tr { th { (l.t("File", "文件")) } th.num { (l.t("Size", "大小")) } th { (l.t("What it is", "说明")) } } }
+            tbody { @for (name, bytes) in &files { tr {
+                td { a href={(api_base) "/files/" (urlencode(name))} download { (name) } }
+                td.num { (size_text(*bytes)) }
+                td.muted { (file_kind(l, name)) }
+            } } }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(l, l.t("Files", "文件"), Some(&caller), html! {}, body),
+    )
+}
+
+/// Bytes as an officer reads them: `812 B`, `14.2 KB`, `3.5 MB`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// What a file of the round folder is, by its name (the names the server
+/// makes; docs/console.md, "Data layout").
+fn file_kind(l: Lang, name: &str) -> &'static str {
+    let step = name
+        .split_once('-')
+        .filter(|(n, _)| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, rest)| rest);
+    match (name, step) {
+        ("round.json", _) => l.t("what was uploaded", "上传信息"),
+        ("state.json", _) => l.t("the steps done", "操作记录"),
+        ("job.json", _) => l.t("the last solve or draw", "最近一次求解或抽取"),
+        ("console.log", _) => l.t("every action, one line each", "每次操作的日志"),
+        (n, _) if n.starts_with("upload.") => l.t("the upload as received", "原样保存的上传文件"),
+        (n, _) if n.starts_with("input.") => l.t("the input panels reads", "panels 读取的输入"),
+        (_, Some(rest)) if rest.ends_with(".panels.json") => l.t("panels", "评审组"),
+        (_, Some(rest)) if rest.ends_with(".log.json") => l.t("audit log", "审计日志"),
+        (_, Some(rest)) if rest.ends_with(".report.html") || rest.ends_with(".report.md") => {
+            l.t("fairness report", "公平性报告")
+        }
+        (_, Some(rest)) if rest.ends_with(".figures.json") => l.t("report figures", "报告数据"),
+        (_, Some(rest)) if rest.contains(".anonymous.") => {
+            l.t("for applicants, anonymised", "匿名版（给申请人）")
+        }
+        (_, Some(rest)) if rest.ends_with(".panels.xlsx") => l.t("reviewer workbook", "评审工作簿"),
+        (_, Some(rest)) if rest.ends_with(".panels.csv") => {
+            l.t("panels, one row per pair", "评审组（每对一行）")
+        }
+        _ => "",
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct HistoryForm {
     csrf: Option<String>,
@@ -1058,6 +1293,7 @@ async fn history_form(
     State(app): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(f): Form<HistoryForm>,
 ) -> Response {
     let back = format!("/rounds/{id}");
@@ -1065,7 +1301,7 @@ async fn history_form(
         let round = api::round_of(&app, &id)?;
         check_csrf(&app, &caller, f.csrf.as_deref())?;
         let body = api::HistoryBody {
-            year: parse_opt(f.year.as_deref(), "year")?,
+            year: parse_opt(f.year.as_deref(), ("year", "年份"))?,
             round: f.round.clone(),
         };
         api::history_step(&app, &round, body).await
@@ -1073,7 +1309,13 @@ async fn history_form(
     .await;
     match result {
         Ok(_) => Redirect::to(&format!("{back}#history")).into_response(),
-        Err(e) => error_page(&app, lang_of_id(&app, &id), Some(&caller), &e, Some(&back)),
+        Err(e) => error_page(
+            &app,
+            lang_of_id(&app, &id, &headers),
+            Some(&caller),
+            &e,
+            Some(&back),
+        ),
     }
 }
 
@@ -1166,42 +1408,46 @@ async fn history_page(
 
 // ---------------------------------------------------------------- login
 
-/// 404 for a page that does not exist.
-pub fn not_found_page() -> Response {
-    let l = Lang::of("en");
+/// 404 for a page that does not exist, in the browser's language.
+pub fn not_found_page(headers: &HeaderMap) -> Response {
+    let l = Lang::from_headers(headers);
     let body = html! {
-        h1.bad { "No such page · 页面不存在" }
-        p { a href="/" { "Rounds · 评审轮次" } }
+        h1.bad { (l.t("No such page", "页面不存在")) }
+        p { a href="/" { (l.t("Rounds", "评审轮次")) } }
     };
     page(
         StatusCode::NOT_FOUND,
-        layout(l, "Not found", None, html! {}, body),
+        layout(l, l.t("Not found", "页面不存在"), None, html! {}, body),
     )
 }
 
-/// The login form, with `status` (401 when a page was asked without a
-/// session).
-pub fn login_page(status: StatusCode, error: Option<&str>) -> Response {
-    let l = Lang::of("en");
+/// The login form in the browser's language, with `status` (401 when a
+/// page was asked without a session) and, after a wrong token, `wrong`.
+pub fn login_page(status: StatusCode, wrong: bool, headers: &HeaderMap) -> Response {
+    let l = Lang::from_headers(headers);
     let body = html! {
-        h1 { "Log in · 登录" }
+        h1 { (l.t("Log in", "登录")) }
         section.card {
-            @if let Some(e) = error { p.bad { (e) } }
+            @if wrong { p.bad { (l.t("That token is not right.", "令牌不正确。")) } }
             form method="post" action="/login" {
-                label { "Token · 访问令牌" input type="password" name="token" autocomplete="current-password" required autofocus; }
-                p { button type="submit" { "Log in · 登录" } }
+                label { (l.t("Token", "访问令牌")) input type="password" name="token" autocomplete="current-password" required autofocus; }
+                p { button type="submit" { (l.t("Log in", "登录")) } }
             }
-            p.muted { "The token was printed when the console started, or is in its --token-file. · 令牌在控制台启动时显示，或保存在 --token-file 指定的文件中。" }
+            p.muted { (l.t("The token was printed when the console started, or is in its --token-file.",
+                           "令牌在控制台启动时显示，或保存在 --token-file 指定的文件中。")) }
         }
     };
-    page(status, layout(l, "Log in", None, html! {}, body))
+    page(
+        status,
+        layout(l, l.t("Log in", "登录"), None, html! {}, body),
+    )
 }
 
-async fn login_get(State(app): State<Shared>) -> Response {
+async fn login_get(State(app): State<Shared>, headers: HeaderMap) -> Response {
     if !app.auth.required() {
         return Redirect::to("/").into_response();
     }
-    login_page(StatusCode::OK, None)
+    login_page(StatusCode::OK, false, &headers)
 }
 
 #[derive(Debug, Deserialize)]
@@ -1209,14 +1455,15 @@ struct LoginForm {
     token: String,
 }
 
-async fn login_post(State(app): State<Shared>, Form(f): Form<LoginForm>) -> Response {
+async fn login_post(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     if !app.auth.token_matches(&f.token) {
-        // A little wait makes guessing slow.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That token is not right. · 令牌不正确。"),
-        );
+        // Wrong guesses wait one after another, bearer tokens too.
+        app.auth.wrong_token_wait().await;
+        return login_page(StatusCode::UNAUTHORIZED, true, &headers);
     }
     let session = app.auth.new_session();
     (

@@ -251,6 +251,18 @@ impl Round {
         self.dir.join(name)
     }
 
+    /// An error with files named as in the data folder
+    /// (`rounds/ID/001-solve.panels.json`), never by the server's paths:
+    /// as error answers name them, and as `job.json` and `console.log`
+    /// keep them.
+    pub fn relative(&self, e: super::actions::ActionError) -> super::actions::ActionError {
+        // DATA/rounds/ID: the data folder is two levels up.
+        match self.dir.parent().and_then(Path::parent) {
+            Some(data) => e.map_text(&|s| relative_to(data, s)),
+            None => e,
+        }
+    }
+
     /// The steps done (an absent `state.json` is a round with no step).
     ///
     /// # Errors
@@ -367,6 +379,20 @@ impl Round {
     }
 }
 
+/// `message` with the data folder `data` taken out of every path in it
+/// (as given and as an absolute path): files named as in the data folder.
+pub fn relative_to(data: &Path, message: &str) -> String {
+    let prefix = format!("{}{}", data.display(), std::path::MAIN_SEPARATOR);
+    let mut out = message.replace(&prefix, "");
+    if let Ok(abs) = std::path::absolute(data) {
+        out = out.replace(
+            &format!("{}{}", abs.display(), std::path::MAIN_SEPARATOR),
+            "",
+        );
+    }
+    out
+}
+
 /// All rounds under the data folder.
 #[derive(Debug)]
 pub struct Store {
@@ -443,15 +469,7 @@ impl Store {
     /// named as in the data folder (`rounds/ID/state.json`), never by the
     /// server's paths.
     pub fn relative(&self, message: &str) -> String {
-        let prefix = format!("{}{}", self.data.display(), std::path::MAIN_SEPARATOR);
-        let mut out = message.replace(&prefix, "");
-        if let Ok(abs) = std::path::absolute(&self.data) {
-            out = out.replace(
-                &format!("{}{}", abs.display(), std::path::MAIN_SEPARATOR),
-                "",
-            );
-        }
-        out
+        relative_to(&self.data, message)
     }
 
     /// A round by id (`None` for an unknown or malformed id).

@@ -38,8 +38,7 @@ impl Default for ZipLimits {
 /// Neither a JSON bundle, a workbook nor a zip of CSV files.
 pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
         let is_workbook = archive.file_names().any(|n| n == "xl/workbook.xml");
         return Ok(if is_workbook {
             InputForm::Workbook
@@ -58,8 +57,14 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
         Some(b'{') => Ok(InputForm::Bundle),
         _ => Err(ActionError::bad(
             "the upload is not a round: send an Excel workbook (.xlsx), a zip of the CSV files, or a JSON bundle",
-        )),
+        )
+        .zh("上传的文件不是评审轮次数据：请上传 Excel 工作簿（.xlsx）、CSV 文件的 zip 压缩包或 JSON 数据包")),
     }
+}
+
+fn damaged(e: zip::result::ZipError) -> ActionError {
+    ActionError::bad(format!("the upload is a damaged zip file: {e}"))
+        .zh(format!("上传的 zip 文件已损坏：{e}"))
 }
 
 /// Checks a zip (a workbook or a CSV zip) against bombs and hostile names
@@ -75,23 +80,35 @@ pub fn unpack_zip(
     limits: ZipLimits,
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<(String, Vec<u8>)>, ActionError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
-    if archive.len() > limits.max_entries {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
+    // The zip crate keeps one entry per name (the last); the central
+    // directory holds them all, and other readers may take the first.
+    let names = central_directory_names(bytes, archive.central_directory_start(), limits)?;
+    let count = names.len().max(archive.len());
+    if count > limits.max_entries {
+        return Err(too_many_entries(count, limits));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for name in &names {
+        if !seen.insert(*name) {
+            return Err(twice(&String::from_utf8_lossy(name)));
+        }
+    }
+    if names.len() > archive.len() {
+        // Names that differ in their bytes but read the same.
         return Err(ActionError::bad(format!(
-            "the zip has {} entries; at most {} are accepted",
-            archive.len(),
-            limits.max_entries
-        )));
+            "the zip lists {} entries but {} distinct names: two entries share a name; keep one of each",
+            names.len(),
+            archive.len()
+        ))
+        .zh("zip 中有同名的文件：每个名称请只保留一个"));
     }
     let budget = limits
         .max_total
         .min((bytes.len() as u64).saturating_mul(limits.max_ratio));
     let mut declared: u64 = 0;
     for i in 0..archive.len() {
-        let f = archive
-            .by_index_raw(i)
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let f = archive.by_index_raw(i).map_err(damaged)?;
         check_entry_name(f.name())?;
         declared = declared.saturating_add(f.size());
     }
@@ -101,9 +118,7 @@ pub fn unpack_zip(
     let mut out = Vec::new();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let mut f = archive
-            .by_index(i)
-            .map_err(|e| ActionError::bad(format!("the upload is a damaged zip file: {e}")))?;
+        let mut f = archive.by_index(i).map_err(damaged)?;
         if f.is_dir() {
             continue;
         }
@@ -133,6 +148,66 @@ fn bomb(unpacked: u64, packed: u64, limits: ZipLimits) -> ActionError {
         "the zip unpacks to {unpacked} bytes from {packed}: refused (at most {} bytes, and at most {} times the upload's size)",
         limits.max_total, limits.max_ratio
     ))
+    .zh(format!(
+        "该 zip 解压后为 {unpacked} 字节（压缩包 {packed} 字节）：已拒绝（最多 {} 字节，且不超过上传大小的 {} 倍）",
+        limits.max_total, limits.max_ratio
+    ))
+}
+
+fn too_many_entries(count: usize, limits: ZipLimits) -> ActionError {
+    ActionError::bad(format!(
+        "the zip has {count} entries; at most {} are accepted",
+        limits.max_entries
+    ))
+    .zh(format!(
+        "该 zip 有 {count} 个条目；最多接受 {} 个",
+        limits.max_entries
+    ))
+}
+
+/// Two entries of one name (or two instance files of one name in the
+/// zip's folder and at its top): which one a reader takes is not
+/// defined, so the upload is refused.
+fn twice(name: &str) -> ActionError {
+    ActionError::bad(format!("the zip holds {name} twice; keep one"))
+        .zh(format!("zip 中有两个 {name}：请只保留一个"))
+}
+
+/// The raw names of the central directory's entries from `start`, in
+/// order, repeated names kept (the zip crate's index keeps one entry per
+/// name). A record is 46 bytes, then its name, extra field and comment,
+/// whose lengths are at bytes 28, 30 and 32 (little-endian); the walk
+/// stops at the first bytes that are not a record, or one past the entry
+/// cap.
+///
+/// # Errors
+/// A record that runs past the end of the upload.
+fn central_directory_names(
+    bytes: &[u8],
+    start: u64,
+    limits: ZipLimits,
+) -> Result<Vec<&[u8]>, ActionError> {
+    const RECORD: &[u8] = b"PK\x01\x02";
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let mut names = Vec::new();
+    let mut at = usize::try_from(start).unwrap_or(usize::MAX);
+    while names.len() <= limits.max_entries
+        && bytes.get(at..).is_some_and(|b| b.starts_with(RECORD))
+    {
+        let cut = || {
+            ActionError::bad("the upload is a damaged zip file: its central directory is cut short")
+                .zh("上传的 zip 文件已损坏：中央目录不完整")
+        };
+        if bytes.len() < at + 46 {
+            return Err(cut());
+        }
+        let (name_len, extra_len, comment_len) =
+            (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32));
+        let name = bytes.get(at + 46..at + 46 + name_len).ok_or_else(cut)?;
+        names.push(name);
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Ok(names)
 }
 
 fn check_entry_name(name: &str) -> Result<(), ActionError> {
@@ -144,6 +219,9 @@ fn check_entry_name(name: &str) -> Result<(), ActionError> {
     if hostile {
         Err(ActionError::bad(format!(
             "the zip holds an entry named {name:?}: names with '..', '\\', a drive letter or a leading '/' are refused"
+        ))
+        .zh(format!(
+            "zip 中有名为 {name:?} 的条目：含 '..'、'\\'、盘符或以 '/' 开头的名称会被拒绝"
         )))
     } else {
         Ok(())
@@ -240,15 +318,17 @@ fn lay_out(
             let mut seen = std::collections::BTreeSet::new();
             for (name, _) in &files {
                 if !seen.insert(name.clone()) {
-                    return Err(ActionError::bad(format!(
-                        "the zip holds {name} twice; keep one"
-                    )));
+                    return Err(twice(name));
                 }
             }
             if files.is_empty() {
                 return Err(ActionError::bad(format!(
                     "the zip holds none of the round's files ({}); zip the CSV folder itself",
                     crate::io::CSV_DIR_FILES.join(", ")
+                ))
+                .zh(format!(
+                    "zip 中没有本轮所需的文件（{}）；请直接压缩 CSV 文件夹",
+                    crate::io::CSV_DIR_FILES.join("、")
                 )));
             }
             let dir = staging.join("input");
@@ -418,6 +498,75 @@ mod tests {
         assert!(bomb.len() < 1 << 20);
         let e = unpack_zip(&bomb, ZipLimits::default(), &csv_entry).unwrap_err();
         assert!(e.message.contains("refused"), "{}", e.message);
+    }
+
+    /// A zip with the entry `from` renamed `to` in its bytes (local header
+    /// and central directory): names the zip writer refuses to repeat.
+    fn zip_renamed(entries: &[(&str, &[u8])], from: &str, to: &str) -> Vec<u8> {
+        let mut z = zip_of(entries);
+        let (from, to) = (from.as_bytes(), to.as_bytes());
+        let at: Vec<usize> = (0..=z.len() - from.len())
+            .filter(|&i| &z[i..i + from.len()] == from)
+            .collect();
+        assert_eq!(at.len(), 2);
+        for i in at {
+            z[i..i + from.len()].copy_from_slice(to);
+        }
+        z
+    }
+
+    #[test]
+    fn a_name_twice_in_the_zip_is_refused_naming_it() {
+        for (a, b) in [
+            ("experts.csv", "experts.csx"),
+            ("round/experts.csv", "round/experts.csx"),
+            ("notes.txt", "notes.txx"),
+            ("xl/workbook.xml", "xl/workbook.xmm"),
+        ] {
+            let z = zip_renamed(
+                &[
+                    (
+                        a, b"id
+E1
+",
+                    ),
+                    (
+                        b, b"id
+E2
+",
+                    ),
+                ],
+                b,
+                a,
+            );
+            let e = unpack_zip(&z, ZipLimits::default(), &csv_entry).unwrap_err();
+            assert_eq!(e.message, format!("the zip holds {a} twice; keep one"));
+            assert_eq!(e.exit_code, 2);
+        }
+        // The same name in the folder and at the top: still one too many.
+        let z = zip_of(&[
+            (
+                "experts.csv",
+                b"id
+",
+            ),
+            (
+                "round/experts.csv",
+                b"id
+",
+            ),
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let e = lay_out(dir.path(), &z, InputForm::CsvZip, ZipLimits::default()).unwrap_err();
+        assert_eq!(e.message, "the zip holds experts.csv twice; keep one");
+        // Repeated names count as entries against the cap.
+        let z = zip_renamed(&[("a.csv", b"x"), ("b.csv", b"y")], "b.csv", "a.csv");
+        let limits = ZipLimits {
+            max_entries: 1,
+            ..ZipLimits::default()
+        };
+        let e = unpack_zip(&z, limits, &csv_entry).unwrap_err();
+        assert!(e.message.contains("2 entries"), "{}", e.message);
     }
 
     #[test]

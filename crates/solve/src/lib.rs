@@ -114,8 +114,15 @@ pub struct SolveOptions {
     /// Which algorithm.
     pub method: Method,
     /// Wall-clock budget of the MIP and the Lagrangian loop (`None`: no
-    /// limit for the MIP, the iteration count for the Lagrangian).
+    /// limit for the MIP, the iteration count for the Lagrangian). It
+    /// covers the whole solve, from [`SolveOptions::started`]: the
+    /// eligible pairs, the flow start and its repair, building the model,
+    /// and the search (which gets what is left).
     pub time_limit: Option<Duration>,
+    /// When the solve began, for the time limit: a caller that computed
+    /// the eligibility first gives the moment it began (`None`: the call
+    /// of [`solve_with`]).
+    pub started: Option<Instant>,
     /// The MIP backend.
     pub backend: crate::mip::Backend,
     /// Subgradient iterations of the Lagrangian path (0: the default).
@@ -134,6 +141,59 @@ pub struct SolveOptions {
     /// [`pricing::UNCAPPED_START_FROM`]). A speed-up only: the optimum does
     /// not depend on it.
     pub uncapped_start_from: Option<usize>,
+}
+
+/// Longest time limit a solve takes, in seconds: 1,000,000 s (about 11.6
+/// days). A `Duration` or a deadline far beyond it may overflow, and no
+/// round needs more.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 1e6;
+
+/// A time limit that is not a number of seconds above 0 and at most
+/// [`MAX_TIME_LIMIT_SECONDS`]: the number given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BadTimeLimit(pub f64);
+
+impl std::fmt::Display for BadTimeLimit {
+    /// `1e20: expected …`; callers put the flag or field in front
+    /// (`--time-limit 1e20: …`, `time_limit 1e20: …`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected a number of seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadTimeLimit {}
+
+/// A solve's time limit in seconds as a [`SolveOptions::time_limit`]: a
+/// finite number above 0 and at most [`MAX_TIME_LIMIT_SECONDS`]. The one
+/// rule of `panels solve --time-limit` and of the console's `time_limit`
+/// (both call it; nothing is clamped).
+///
+/// # Errors
+/// `0`, a negative number, `NaN`, an infinity, or more than the maximum.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use panels_solve::{time_limit, MAX_TIME_LIMIT_SECONDS};
+///
+/// assert_eq!(time_limit(60.0), Ok(Duration::from_secs(60)));
+/// assert!(time_limit(MAX_TIME_LIMIT_SECONDS).is_ok());
+/// let e = time_limit(1e20).unwrap_err();
+/// assert_eq!(
+///     format!("--time-limit {e}"),
+///     "--time-limit 100000000000000000000: expected a number of seconds above 0 and at most 1000000"
+/// );
+/// ```
+pub fn time_limit(seconds: f64) -> Result<Duration, BadTimeLimit> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= MAX_TIME_LIMIT_SECONDS {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(BadTimeLimit(seconds))
+    }
 }
 
 /// A receiver of the network solved on candidates ([`SolveOptions::dump_network`]).
@@ -279,6 +339,14 @@ pub fn solve_with(
     solve_crossing(inst, &pairs, started, opts, laminar.is_ok(), &crossing).map(with_gap)
 }
 
+/// What is left of the time limit of `opts` (`None`: no limit): the
+/// limit counts from [`SolveOptions::started`], else from `started` (the
+/// call of [`solve_with`]).
+fn time_left(opts: &SolveOptions, started: Instant) -> Option<Duration> {
+    let began = opts.started.unwrap_or(started);
+    opts.time_limit.map(|l| l.saturating_sub(began.elapsed()))
+}
+
 /// Candidates per application when the round is solved on candidates with
 /// pricing (see [`pricing`]): only for the flow, without crossing rules or
 /// a city bonus. [`pricing::CandidateChoice::Auto`] keeps rounds of at most
@@ -383,10 +451,9 @@ pub(crate) fn solve_cross_mip(
         }
     }
     let mip_opts = MipOptions {
-        time_limit: opts.time_limit.map(|l| {
-            l.saturating_sub(started.elapsed())
-                .max(Duration::from_millis(10))
-        }),
+        // What the flow start left; at least a moment to try, since the
+        // repaired start is in hand whatever happens.
+        time_limit: time_left(opts, started).map(|l| l.max(Duration::from_millis(10))),
         backend: opts.backend,
         warm_start: start.as_ref().map(|(_, p)| p.clone()),
         upper_bound,
@@ -455,7 +522,7 @@ pub(crate) fn solve_cross_lagrange(
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut lopts = lagrange::LagrangeOptions {
-        time_limit: opts.time_limit,
+        time_limit: time_left(opts, started),
         ..Default::default()
     };
     if opts.lagrange_iterations > 0 {
@@ -602,8 +669,9 @@ pub fn solve_mip(
 ) -> Result<Solved, SolveError> {
     let build_seconds = started.elapsed().as_secs_f64();
     let t = Instant::now();
+    // The pairs and the checks before took part of the limit.
     let mip_opts = crate::mip::MipOptions {
-        time_limit: opts.time_limit,
+        time_limit: time_left(opts, started),
         backend: opts.backend,
         ..Default::default()
     };
@@ -691,4 +759,35 @@ pub fn panels_file(
     };
     file.seal();
     file
+}
+
+#[cfg(test)]
+mod time_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_time_limit_is_seconds_above_zero_up_to_the_one_maximum() {
+        for ok in [1e-3, 1.0, 60.0, 86_400.0, MAX_TIME_LIMIT_SECONDS] {
+            assert_eq!(time_limit(ok), Ok(Duration::from_secs_f64(ok)), "{ok}");
+        }
+        for bad in [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            MAX_TIME_LIMIT_SECONDS + 1.0,
+            1e9,
+            1e20,
+            f64::MAX,
+        ] {
+            let e = time_limit(bad).unwrap_err();
+            assert!(
+                e.to_string()
+                    .ends_with("expected a number of seconds above 0 and at most 1000000"),
+                "{e}"
+            );
+        }
+    }
 }

@@ -487,10 +487,31 @@ impl Eligibility {
         }
     }
 
-    /// Pairs that repeat a past review (excluded under a ban, priced
-    /// otherwise).
-    pub fn repeat_pairs(&self) -> u64 {
-        self.repeats.pairs()
+    /// Pairs that repeat a counting review and keep every other rule of
+    /// eligibility (the expert available and not barred by history, not of
+    /// the applicants' institution, serving the programme, no person-based
+    /// conflict, the raw score not below `min_affinity`): under a ban, the
+    /// pairs the ban alone keeps out; under a penalty, the eligible pairs
+    /// that pay it. A repeat that another rule keeps out anyway (an
+    /// unavailable expert's, a conflict's) is neither banned nor priced,
+    /// so it is not counted.
+    ///
+    /// Complexity: O(repeating pairs), each checked once.
+    pub fn repeat_pairs(&self, inst: &Instance) -> u64 {
+        inst.app_ixs()
+            .map(|a| {
+                self.repeats
+                    .experts(a)
+                    .filter(|&e| {
+                        !self.excluded_apart_from_repeats(inst, a, e)
+                            && self.min_affinity[a.ix()].is_none_or(|min| {
+                                rules::below_min_affinity(self.scorer.score(inst, a, e), Some(min))
+                                    .is_none()
+                            })
+                    })
+                    .count() as u64
+            })
+            .sum()
     }
 
     /// True when (a, e) pays the repeat penalty.
@@ -528,11 +549,16 @@ impl Eligibility {
     /// institution, outside the application's programme, or excluded by a
     /// person-based rule (or a banned repeat).
     pub(crate) fn excluded_by_rules(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
+        self.excluded_apart_from_repeats(inst, a, e) || self.banned_repeat(a, e)
+    }
+
+    /// [`Eligibility::excluded_by_rules`] without the repeat ban.
+    #[inline]
+    fn excluded_apart_from_repeats(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
         self.out_of_round(e)
             || rules::same_institution(inst, a, e).is_some()
             || !self.serves(inst, a, e)
             || self.person_based[a.ix()].contains_key(&e)
-            || self.banned_repeat(a, e)
     }
 
     /// True when a person-based rule (team, avoid, declared conflict,

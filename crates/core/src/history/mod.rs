@@ -56,12 +56,26 @@ impl Outcome {
         }
     }
 
+    /// The word written in a Chinese table: the first of the Chinese
+    /// words [`Outcome::parse`] reads (已评审, 拒绝, 缺席, 逾期).
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Outcome::Reviewed => "已评审",
+            Outcome::Declined => "拒绝",
+            Outcome::NoShow => "缺席",
+            Outcome::Late => "逾期",
+        }
+    }
+
     /// Reads an outcome: the words of SPEC in any letter case (`no-show`
     /// and `no show` too), or the Chinese words offices use (已评审/评审,
     /// 拒绝/谢绝/婉拒, 缺席/未到, 逾期/迟交/延迟).
     pub fn parse(text: &str) -> Option<Outcome> {
         // The words as this program writes them, without a copy.
-        if let Some(o) = Outcome::ALL.into_iter().find(|o| o.as_str() == text) {
+        if let Some(o) = Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == text || o.chinese() == text)
+        {
             return Some(o);
         }
         let t = text.trim().to_lowercase().replace(['-', ' '], "_");
@@ -824,7 +838,7 @@ impl<T> Buckets<T> {
 ///
 /// Complexity: O(records · log) to keep each expert's latest review per
 /// institution and per person (bucketed by key in one counting pass),
-/// then the team rows ([`team_rows`]): per application, its own team
+/// then the team rows (`team_rows`): per application, its own team
 /// members' lists, each distinct list once, stopping as soon as every
 /// expert with a team review has been found with their latest one; the
 /// institution lists are shared, so memory follows the history, not

@@ -16,7 +16,9 @@ use crate::error::{Errs, LoadError, Location, WriteError};
 use crate::instances::bundle::{json_error, text_of};
 use crate::instances::bundle_write::{conflict_with, policy_bytes};
 use crate::instances::encodings::{decode_table, needs_decoding};
-use crate::instances::office::{self, Header, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS};
+use crate::instances::office::{
+    self, Header, Lang, PolicyRows, TableAt, TableKind, HEADER_SEARCH_ROWS,
+};
 use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
     Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS, APPLICATION_FIELDS,
@@ -235,6 +237,20 @@ pub(crate) fn read_table(
     errs: &mut Errs,
     each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
+    read_table_with(file, input, kind, errs, &mut |_| {}, each)
+}
+
+/// [`read_table`], calling `on_header` once with the checked header (and
+/// the rows skipped above it) before any data row: a table of no rows
+/// still tells its header.
+pub(crate) fn read_table_with(
+    file: &Arc<Path>,
+    input: TableInput<'_, '_>,
+    kind: TableKind,
+    errs: &mut Errs,
+    on_header: &mut dyn FnMut(&Header),
+    each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
     let mut scan = QuoteScan::default();
     let whole_file: Vec<u8>;
     let input = match input {
@@ -265,7 +281,7 @@ pub(crate) fn read_table(
                 }
             };
             scan.feed(text.as_bytes(), &mut Vec::new());
-            read_rows(file, &mut Whole(Some(&text)), kind, errs, each)
+            read_rows(file, &mut Whole(Some(&text)), kind, errs, on_header, each)
         }
         TableInput::Disk(tap) => {
             // Rows' messages count only if the whole file could be read
@@ -273,7 +289,7 @@ pub(crate) fn read_table(
             let mut mine = Errs::default();
             let prefer = errs.prefer_gb18030;
             let streamed = stream::stream_table(file, tap, &mut scan, prefer, |source| {
-                let rows = read_rows(file, source, kind, &mut mine, each);
+                let rows = read_rows(file, source, kind, &mut mine, &mut *on_header, each);
                 // Read on after a stop, as the whole file is checked in
                 // memory: a bad byte later on is the error to report.
                 while let Ok(Some(_)) = source.next_piece() {}
@@ -318,6 +334,7 @@ fn read_rows(
     pieces: &mut dyn Pieces,
     kind: TableKind,
     errs: &mut Errs,
+    on_header: &mut dyn FnMut(&Header),
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> Option<u64> {
     let mut header: Option<(Header, usize, u64)> = None;
@@ -330,8 +347,8 @@ fn read_rows(
     let mut last_row = 1;
     // The cell separator, chosen by the first piece ([`separator`]).
     let mut delimiter: Option<u8> = None;
-    // A cell quoted after a space was noted (once per file).
-    let mut quotes_noted = false;
+    // Cells quoted after a space, read without the space and the quotes.
+    let mut unquoted = Unquoted::default();
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -396,11 +413,14 @@ fn read_rows(
             let row = line.saturating_sub(embedded_newlines);
             last_row = row;
             embedded_newlines += newlines_in(&rec);
+            let rec = unquoted.read(row, rec);
             let Some((head, width, header_row)) = &header else {
                 before.push((row, rec));
                 let cells = cells_of(&before[before.len() - 1].1);
                 if office::is_header(kind, &cells) || before.len() >= HEADER_SEARCH_ROWS {
-                    header = Some(read_header(file, &before, kind, errs)?);
+                    let found = read_header(file, &before, kind, errs)?;
+                    on_header(&found.0);
+                    header = Some(found);
                     before.clear();
                 }
                 continue;
@@ -418,17 +438,6 @@ fn read_rows(
                 );
                 continue;
             }
-            if !quotes_noted {
-                if let Some(cell) = rec.iter().find(|c| quoted_after_a_space(c)) {
-                    quotes_noted = true;
-                    errs.note(format!(
-                        "note: {} row {row}: the cell {cell:?} has a space before its opening \
-                         quote, so its quotes are part of the text (a CSV quote must open the \
-                         cell): remove the space or the quotes (noted once per file)",
-                        file.display()
-                    ));
-                }
-            }
             let mark = errs.kept_len();
             if let Some(r) = check_row(file, &rec, *width, &head.unnamed, row, errs) {
                 each(
@@ -445,8 +454,11 @@ fn read_rows(
     }
     if header.is_none() && !before.is_empty() {
         // The file ended before a row naming the required columns.
-        read_header(file, &before, kind, errs)?;
+        let (head, width, row) = read_header(file, &before, kind, errs)?;
+        on_header(&head);
+        header = Some((head, width, row));
     }
+    unquoted.note(file, header.as_ref().map(|(h, _, _)| h), errs);
     if header.is_none() {
         errs.push(LoadError::new(
             file.to_path_buf(),
@@ -488,6 +500,117 @@ fn quoted_after_a_space(cell: &str) -> bool {
         && inner.ends_with('"')
 }
 
+/// The text of a cell quoted after a space (` "武汉"`, ` "a ""b"" c"`)
+/// as its quotes mean it (`武汉`, `a "b" c`): what the office typed, once
+/// an editor or a hand put a space after the comma. `None` when the cell
+/// is not such a cell, or its quotes are not a quoted cell's (a lone `"`
+/// inside: ` "a" and "b"`), which is then kept as written.
+fn unquote_after_a_space(cell: &str) -> Option<String> {
+    if !quoted_after_a_space(cell) {
+        return None;
+    }
+    let inner = cell.trim();
+    let body = &inner[1..inner.len() - 1];
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        // Inside quotes a quote is written twice.
+        if c == '"' && chars.next() != Some('"') {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// The cells of a CSV table quoted after a space: read without the space
+/// and the quotes, and named in one note per file (never silently: the
+/// quotes might have been meant).
+#[derive(Default)]
+struct Unquoted {
+    /// (row, column, cell as written, as read), the first few.
+    shown: Vec<(u64, usize, String, String)>,
+    /// How many such cells in all.
+    count: usize,
+    /// The first cell whose quotes are no quoted cell's (kept as written).
+    kept: Option<(u64, usize, String)>,
+}
+
+impl Unquoted {
+    /// Cells shown in the note; the rest are counted.
+    const SHOWN: usize = 5;
+
+    /// `rec` with its cells quoted after a space unquoted (the record
+    /// itself when it has none, as almost every row).
+    fn read(&mut self, row: u64, rec: csv::StringRecord) -> csv::StringRecord {
+        if !rec.iter().any(quoted_after_a_space) {
+            return rec;
+        }
+        let mut out = csv::StringRecord::with_capacity(rec.as_slice().len(), rec.len());
+        for (i, cell) in rec.iter().enumerate() {
+            match unquote_after_a_space(cell) {
+                Some(text) => {
+                    self.count += 1;
+                    if self.shown.len() < Self::SHOWN {
+                        self.shown.push((row, i, cell.to_string(), text.clone()));
+                    }
+                    out.push_field(&text);
+                }
+                None => {
+                    if self.kept.is_none() && quoted_after_a_space(cell) {
+                        self.kept = Some((row, i, cell.to_string()));
+                    }
+                    out.push_field(cell);
+                }
+            }
+        }
+        out.set_position(rec.position().cloned());
+        out
+    }
+
+    /// The notes, each cell named by row and column (with its header cell
+    /// when the header is known).
+    fn note(&self, file: &Path, header: Option<&Header>, errs: &mut Errs) {
+        let column = |i: usize| {
+            let letter = office::column_letters(i);
+            match header
+                .and_then(|h| h.labels.get(i))
+                .filter(|l| !l.is_empty())
+            {
+                Some(label) => format!("column {letter} \"{label}\""),
+                None => format!("column {letter}"),
+            }
+        };
+        if !self.shown.is_empty() {
+            let listed: Vec<String> = self
+                .shown
+                .iter()
+                .map(|(row, i, raw, text)| format!("row {row} {}: {raw:?} as {text:?}", column(*i)))
+                .collect();
+            let more = match self.count - self.shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            errs.note(format!(
+                "note: {}: {} cell(s) have a space before their opening quote and are read \
+                 without the space and the quotes (a CSV quote must open the cell): {}{more}",
+                file.display(),
+                self.count,
+                listed.join(", ")
+            ));
+        }
+        if let Some((row, i, raw)) = &self.kept {
+            errs.note(format!(
+                "note: {} row {row} {}: the cell {raw:?} has a space before its opening quote \
+                 and a quote inside, so it is kept as written, quotes included (a CSV quote \
+                 must open the cell): remove the space or the quotes",
+                file.display(),
+                column(*i)
+            ));
+        }
+    }
+}
+
 fn newlines_in(rec: &csv::StringRecord) -> u64 {
     rec.iter().map(|c| c.matches('\n').count() as u64).sum()
 }
@@ -523,7 +646,20 @@ fn read_header(
         let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    let mut head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    // Every row above as written (a line of commas too: Excel saves a
+    // blank row so).
+    head.above = rows[..h]
+        .iter()
+        .zip(&cells)
+        .map(|((r, _), c)| {
+            let restored = c
+                .iter()
+                .map(|x| crate::streams::csv_safe::restore(x).to_string())
+                .collect();
+            (*r, restored)
+        })
+        .collect();
     Some((head, rec.len(), *row))
 }
 
@@ -1018,6 +1154,17 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// One history record as a row of [`HISTORY_FIELDS`].
 pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
+    history_row_in(r, Lang::En)
+}
+
+/// [`history_row`] with the outcome in `lang`: SPEC's words in English,
+/// the Chinese words the reader accepts in Chinese (已评审, 拒绝, 缺席,
+/// 逾期; [`crate::history::Outcome::chinese`]).
+pub(crate) fn history_row_in(r: &crate::history::PastReview, lang: Lang) -> Vec<String> {
+    let outcome = match lang {
+        Lang::En => r.outcome.as_str(),
+        Lang::Zh => r.outcome.chinese(),
+    };
     vec![
         r.year.to_string(),
         opt(r.round.as_deref()),
@@ -1026,7 +1173,7 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
         r.institution.to_string(),
         join_list(&r.team),
         r.expert.to_string(),
-        r.outcome.as_str().to_string(),
+        outcome.to_string(),
         opt(r.rating),
     ]
 }
@@ -1059,8 +1206,27 @@ pub(crate) fn typed_table<H: AsRef<[u8]>>(
     numeric: &[bool],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut w = crate::streams::csv_safe::writer();
+    titled_table(path, std::iter::empty(), header, numeric, rows)
+}
+
+/// [`typed_table`] with rows above the header (a title, a date: each as
+/// wide as it was, its cells formula-safe), as an office's table had
+/// them.
+pub(crate) fn titled_table<'t, H: AsRef<[u8]>>(
+    path: &Path,
+    above: impl Iterator<Item = &'t [String]>,
+    header: &[H],
+    numeric: &[bool],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, WriteError> {
+    let mut w = crate::streams::csv_safe::writer_flexible();
     let err = |e: csv::Error| WriteError::encode(path, e);
+    for cells in above {
+        let safe = cells
+            .iter()
+            .map(|c| crate::streams::csv_safe::neutralise(c));
+        w.write_record(safe.map(|c| c.into_owned())).map_err(err)?;
+    }
     w.write_record(header).map_err(err)?;
     for r in rows {
         let cells = r.iter().enumerate().map(|(i, c)| {
@@ -1225,7 +1391,7 @@ pub(crate) fn csv_files(
 
 #[cfg(test)]
 mod separator_tests {
-    use super::{quoted_after_a_space, separator};
+    use super::{quoted_after_a_space, separator, unquote_after_a_space};
 
     #[test]
     fn a_cell_quoted_after_a_space_is_told() {
@@ -1234,28 +1400,68 @@ mod separator_tests {
         assert!(!quoted_after_a_space("\"武汉\""));
         assert!(!quoted_after_a_space(" 武汉"));
         assert!(!quoted_after_a_space(" \""));
-        // Loaded, it is noted once, naming the row.
-        let mut input = crate::instances::csvdir::CsvInput::default();
-        input.set(
-            "experts.csv",
-            "id,city,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\n"
-                .as_bytes()
-                .to_vec(),
+        assert_eq!(unquote_after_a_space(" \"武汉\"").as_deref(), Some("武汉"));
+        assert_eq!(
+            unquote_after_a_space(" \"a \"\"b\"\" c\" ").as_deref(),
+            Some("a \"b\" c")
         );
+        assert_eq!(unquote_after_a_space(" \"a\" and \"b\""), None);
+        assert_eq!(unquote_after_a_space("武汉"), None);
+    }
+
+    /// A round whose experts.csv is `experts`, noted.
+    fn load(experts: &str) -> (crate::model::Instance, Vec<String>) {
+        let mut input = crate::instances::csvdir::CsvInput::default();
+        input.set("experts.csv", experts.as_bytes().to_vec());
         input.set(
             "applications.csv",
             "id,city,institution\nA1,武汉,U9\n".as_bytes().to_vec(),
         );
         input.set("policy.json", br#"{"panel_size": 1}"#.to_vec());
-        let (_, notes) =
+        let (inst, notes) =
             crate::instances::load_csv_noted(std::path::Path::new("round"), &input).unwrap();
+        (inst, notes.notes)
+    }
+
+    #[test]
+    fn a_cell_quoted_after_a_space_reads_as_its_quotes_mean_with_a_note() {
+        // The cities are 武汉 and 长沙 (the same place as the application's
+        // unquoted 武汉), noted once, naming rows and columns.
+        let (inst, notes) = load(
+            "id,城市,institution\nE1, \"武汉\",U1\nE2, \"长沙\",U2\nE3,长沙, \"U\"\"3\"\"\"\n",
+        );
+        let e = |i: u32| crate::model::ExpertIx(i);
+        let cities: Vec<&str> = (0..3).map(|i| inst.expert_city(e(i))).collect();
+        assert_eq!(cities, ["武汉", "长沙", "长沙"]);
+        assert_eq!(inst.experts[0].city, inst.applications[0].city, "one place");
+        assert_eq!(inst.expert_institution(e(2)), "U\"3\"");
         let quoted: Vec<&String> = notes
-            .notes
             .iter()
-            .filter(|n| n.contains("before its opening quote"))
+            .filter(|n| n.contains("opening quote"))
             .collect();
-        assert_eq!(quoted.len(), 1, "{:?}", notes.notes);
-        assert!(quoted[0].contains("experts.csv row 2"), "{quoted:?}");
+        assert_eq!(quoted.len(), 1, "{notes:?}");
+        let n = quoted[0];
+        assert!(n.contains("round/experts.csv: 3 cell(s)"), "{n}");
+        assert!(
+            n.contains(r#"row 2 column B "城市": " \"武汉\"" as "武汉""#),
+            "{n}"
+        );
+        assert!(n.contains(r#"row 4 column C "institution""#), "{n}");
+    }
+
+    #[test]
+    fn a_quoted_cell_with_a_lone_quote_inside_stays_as_written_with_a_note() {
+        let (inst, notes) = load("id,city,institution\nE1,武汉, \"U\" and \"V\"\n");
+        assert_eq!(
+            inst.expert_institution(crate::model::ExpertIx(0)),
+            "\"U\" and \"V\""
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("experts.csv row 2 column C") && n.contains("kept as written")),
+            "{notes:?}"
+        );
     }
 
     #[test]

@@ -10,15 +10,16 @@
 //! Appending keeps what the file holds besides its records
 //! ([`HistoryFile::appended_bytes`]): a JSON file's bytes (the new records
 //! go at the end of its `history` list, every other key of an object as it
-//! was), a table's header cells as written (its language) and the
-//! office's own columns with their values.
+//! was), a table's title rows above its header, its header cells as
+//! written (its language: new records' outcomes are written in it too)
+//! and the office's own columns with their values.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Errs, LoadError, LoadErrors, WriteError};
 use crate::history::PastReview;
-use crate::instances::csvdir::{history_row, read_table, TableInput};
+use crate::instances::csvdir::{history_row, history_row_in, read_table_with, TableInput};
 use crate::instances::office::{header_key, header_name, Header, Lang, TableKind};
 use crate::instances::records::{HistoryList, JsonRecord, Reader, Record, Site, HISTORY_FIELDS};
 
@@ -120,6 +121,12 @@ struct SheetName {
 #[derive(Clone, Debug, Default)]
 struct Layout {
     columns: Vec<Column>,
+    /// The header's row as read (Excel's row number; a CSV file's row).
+    row: u64,
+    /// The rows above the header (a title such as 「2025年评审记录」, a
+    /// date), with their row numbers and cells as written: kept by a
+    /// rewrite.
+    above: Vec<(u64, Vec<String>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +159,8 @@ impl Layout {
         at.sort_by_key(|(i, _)| *i);
         Layout {
             columns: at.into_iter().map(|(_, c)| c).collect(),
+            row: h.row,
+            above: h.above.clone(),
         }
     }
 
@@ -200,6 +209,14 @@ pub(crate) struct TableRead {
 }
 
 impl TableRead {
+    /// Takes the table's header (before its rows, or for a table of no
+    /// rows), unless a row gave it already.
+    pub(crate) fn header(&mut self, h: &Header) {
+        if self.layout.is_none() {
+            self.layout = Some(Layout::of(h));
+        }
+    }
+
     /// Reads one row.
     pub(crate) fn read(&mut self, r: Reader<'_>, rec: &dyn Record) {
         if self.layout.is_none() {
@@ -237,13 +254,18 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
     match form {
         HistoryForm::Xlsx => {}
         HistoryForm::Csv => {
-            read_table(
+            let mut head: Option<Header> = None;
+            read_table_with(
                 &file,
                 TableInput::Bytes(bytes),
                 TableKind::History,
                 &mut errs,
+                &mut |h| head = Some(h.clone()),
                 |r, rec| table.read(r, rec),
             );
+            if let Some(h) = head {
+                table.header(&h);
+            }
         }
         HistoryForm::Json => {
             let text = crate::instances::bundle::text_of(path, bytes)?;
@@ -352,8 +374,11 @@ impl HistoryFile {
     /// - JSON: the file's bytes, with the new records (one a line) at the
     ///   end of its list, or of the `history` list of an object (a bundle:
     ///   every other key and value stays as written);
-    /// - CSV and workbook: the header cells as written (Chinese stays
-    ///   Chinese), the records already there cell for cell as written,
+    /// - CSV and workbook: the rows above the header (a title) as read (a
+    ///   workbook's at their rows), the header cells as written (Chinese
+    ///   stays Chinese, and new records' outcomes are the Chinese words
+    ///   under a Chinese header), the records already there cell for cell
+    ///   as written,
     ///   the office's own columns with their values (empty in new
     ///   records), known columns the file lacks and a record needs added
     ///   at the end (named in the header's language); a workbook keeps its
@@ -423,9 +448,10 @@ impl HistoryFile {
         let field_at = |f: &str| HISTORY_FIELDS.iter().position(|x| *x == f);
         // A record's cells: an existing record's as written (a column added
         // after them from its values), a new record's as this program
-        // writes them.
+        // writes them in the header's language (a Chinese table gets
+        // 已评审/拒绝, not reviewed/declined).
         let row = |r: &PastReview, written: Option<&Vec<String>>| -> Vec<Cell> {
-            let values = history_row(r);
+            let values = history_row_in(r, lang);
             columns
                 .iter()
                 .enumerate()
@@ -456,15 +482,22 @@ impl HistoryFile {
                     .sheet
                     .as_ref()
                     .map_or_else(|| "history".to_string(), |s| s.name.clone());
-                crate::workbooks::xlsx::history_table_xlsx_bytes(path, name, header, rows)
+                crate::workbooks::xlsx::history_table_xlsx_bytes(
+                    path,
+                    name,
+                    (&layout.above, layout.row),
+                    header,
+                    rows,
+                )
             }
             _ => {
                 let numeric: Vec<bool> = columns
                     .iter()
                     .map(|c| matches!(c, Column::Field(f, _) if *f == "year"))
                     .collect();
-                crate::instances::csvdir::typed_table(
+                crate::instances::csvdir::titled_table(
                     path,
+                    layout.above.iter().map(|(_, cells)| cells.as_slice()),
                     &header,
                     &numeric,
                     rows.into_iter().map(|r| {
@@ -623,5 +656,150 @@ pub fn history_bytes(
             out.extend_from_slice(b"]\n");
             Ok(out)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::Outcome;
+
+    fn record(expert: &str, outcome: Outcome) -> PastReview {
+        PastReview {
+            year: 2025,
+            round: Some("spring".into()),
+            application: Some("A1".into()),
+            institution: "中南大学".into(),
+            expert: expert.into(),
+            outcome,
+            ..PastReview::default()
+        }
+    }
+
+    /// `file` (at `path`) after appending `new`, and what it reads back as.
+    fn appended(path: &Path, bytes: &[u8], new: &[PastReview]) -> (Vec<u8>, Vec<PastReview>) {
+        std::fs::write(path, bytes).unwrap();
+        let f = HistoryFile::read_to_append(path).unwrap();
+        let out = f.appended_bytes(path, new, Lang::En).unwrap();
+        let again = f.appended_bytes(path, new, Lang::En).unwrap();
+        assert_eq!(out, again, "the same append gives the same bytes");
+        let form = HistoryForm::of(path).unwrap();
+        let back = read_history_bytes(path, form, &out).unwrap();
+        (out, back)
+    }
+
+    #[test]
+    fn a_title_row_above_a_csv_header_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.csv");
+        let new = [record("E2", Outcome::Reviewed)];
+        // With records, and with the header alone (a blank table an
+        // office prepared).
+        for (before, first_record) in [
+            (
+                "2025年评审记录\nyear,institution,expert\n2024,U1,E1\n",
+                Some("2024,U1,E1"),
+            ),
+            ("2025年评审记录,,\n,,\nyear,institution,expert\n", None),
+        ] {
+            let (out, back) = appended(&path, before.as_bytes(), &new);
+            let text = String::from_utf8(out).unwrap();
+            let mut lines = text.trim_start_matches('\u{feff}').lines();
+            let title = lines.next().unwrap();
+            assert!(title.starts_with("2025年评审记录"), "{text}");
+            if first_record.is_none() {
+                // The blank row under the title, as Excel saved it.
+                assert_eq!(lines.next(), Some(",,"), "{text}");
+            }
+            assert!(
+                lines.next().unwrap().starts_with("year,institution,expert"),
+                "{text}"
+            );
+            if let Some(r) = first_record {
+                assert!(lines.next().unwrap().starts_with(r), "{text}");
+            }
+            assert_eq!(back.len(), usize::from(first_record.is_some()) + 1);
+            assert_eq!(back.last().unwrap().expert, "E2");
+        }
+    }
+
+    #[test]
+    fn a_title_row_above_a_workbook_header_stays_at_its_row() {
+        use crate::workbooks::xlsx::{read_xlsx_tables, tables_xlsx_bytes, Table, XCell};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.xlsx");
+        // Title in row 1, row 2 blank, the header in row 3.
+        let t = |s: &str| XCell::Text(s.into());
+        let table = Table {
+            name: "历史".into(),
+            header: vec!["2025年评审记录".into()],
+            rows: vec![
+                vec![],
+                vec![t("年份"), t("单位"), t("专家"), t("结果")],
+                vec![XCell::Number(2024.0), t("U1"), t("E1"), t("已评审")],
+            ],
+        };
+        let bytes = tables_xlsx_bytes(&path, &[table]).unwrap();
+        let new = [record("E2", Outcome::Declined)];
+        let (out, back) = appended(&path, &bytes, &new);
+        assert_eq!(back.len(), 2);
+        let sheets = read_xlsx_tables(&out).unwrap();
+        let (name, rows) = &sheets[0];
+        assert_eq!(name, "历史");
+        assert_eq!(rows[0], ["2025年评审记录"]);
+        assert!(rows[1].iter().all(String::is_empty), "{rows:?}");
+        assert_eq!(rows[2][..4], ["年份", "单位", "专家", "结果"]);
+        assert_eq!(rows[3][..4], ["2024", "U1", "E1", "已评审"]);
+        assert_eq!(rows[4][2], "E2");
+    }
+
+    #[test]
+    fn new_records_of_a_chinese_table_get_chinese_outcomes() {
+        let dir = tempfile::tempdir().unwrap();
+        let new: Vec<PastReview> = Outcome::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| record(&format!("E{i}"), o))
+            .collect();
+        let words = ["已评审", "拒绝", "缺席", "逾期"];
+        // CSV: a Chinese header gets the Chinese words; an English one
+        // SPEC's words; the records already there stay as written.
+        let path = dir.path().join("h.csv");
+        let (out, back) = appended(
+            &path,
+            "年份,单位,专家,结果\n2024,U1,E9,reviewed\n".as_bytes(),
+            &new,
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("2024,U1,E9,reviewed,"), "{text}");
+        for w in words {
+            assert!(text.contains(w), "{w}: {text}");
+        }
+        for w in ["declined", "no_show", "late"] {
+            assert!(!text.contains(w), "{w}: {text}");
+        }
+        let outcomes: Vec<Outcome> = back.iter().skip(1).map(|r| r.outcome).collect();
+        assert_eq!(outcomes, Outcome::ALL);
+        let (out, _) = appended(
+            &path,
+            b"year,institution,expert,outcome\n2024,U1,E9,reviewed\n",
+            &new,
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(",declined") && !text.contains("拒绝"),
+            "{text}"
+        );
+
+        // A workbook with a Chinese header, and a new Chinese workbook.
+        let path = dir.path().join("h.xlsx");
+        let zh = history_bytes(&path, HistoryForm::Xlsx, &new[..1], Lang::Zh).unwrap();
+        let (out, back) = appended(&path, &zh, &new[1..]);
+        let rows = &crate::workbooks::xlsx::read_xlsx_tables(&out).unwrap()[0].1;
+        let col = rows[0].iter().position(|h| h == "结果").unwrap();
+        let shown: Vec<&str> = rows[1..].iter().map(|r| r[col].as_str()).collect();
+        assert_eq!(shown, words);
+        let outcomes: Vec<Outcome> = back.iter().map(|r| r.outcome).collect();
+        assert_eq!(outcomes, Outcome::ALL);
     }
 }

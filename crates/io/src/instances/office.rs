@@ -488,7 +488,7 @@ pub const TABLES: &[TableVocab] = &[
             ),
             col(
                 "rating",
-                &["评价", "评分等级"],
+                &["评价", "评分等级", "评分"],
                 Number,
                 "the office's rating, 1 to 5",
                 "评审质量评价，1–5",
@@ -839,6 +839,13 @@ pub(crate) struct Header {
     pub unnamed: Vec<usize>,
     /// Header cells as written (trimmed), by position.
     pub labels: Vec<String>,
+    /// The header's row (Excel's row number; a CSV file's row).
+    pub row: u64,
+    /// The rows above the header that were skipped (a title, a date; a
+    /// workbook's blank rows are not rows), each with its row number and
+    /// its cells as written: a rewrite of the table (`history append`)
+    /// puts them back.
+    pub above: Vec<(u64, Vec<String>)>,
 }
 
 impl Header {
@@ -981,6 +988,7 @@ pub(crate) fn check_header(
 ) -> Option<Header> {
     let mut header = Header {
         labels: cells.iter().map(|c| c.trim().to_string()).collect(),
+        row: at.row,
         ..Header::default()
     };
     let err = |m: String| LoadError::new(at.file, m).at(at.loc());

@@ -58,6 +58,11 @@ pub struct PanelsFile {
     /// history, not as claims about these panels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_sha256: Option<String>,
+    /// SHA-256 of the draw log written with these panels (`panels draw
+    /// --log`), so that a reader holding a log can tell it is this file's;
+    /// only in files a draw wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_log_sha256: Option<String>,
     /// (application, expert) pairs that declined: kept off that panel by
     /// every later `replace`, and a rule for `verify`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -427,7 +432,9 @@ pub fn read_panels(path: &Path) -> Result<PanelsFile, LoadError> {
 }
 
 /// [`read_panels`], with the notes for stderr: one line naming the ids
-/// that were not in their normal form ([`PanelsFile::normalize_ids`]).
+/// that were not in their normal form ([`PanelsFile::normalize_ids`]),
+/// and for a workbook its hidden sheets and the hidden rows that hold a
+/// value (read like the rest).
 ///
 /// # Errors
 /// As [`read_panels`].
@@ -440,7 +447,10 @@ pub fn read_panels_noted(path: &Path) -> Result<(PanelsFile, Vec<String>), LoadE
     })?;
     let bytes = crate::streams::read_file(path)?;
     let mut file = read_raw(path, &bytes, format)?;
-    let notes = ids_note(path, &file.normalize_ids()).into_iter().collect();
+    let mut notes: Vec<String> = ids_note(path, &file.normalize_ids()).into_iter().collect();
+    if format == PanelsFormat::Xlsx {
+        notes.extend(crate::workbooks::xlsx::hidden_notes(path, &bytes));
+    }
     Ok((file, notes))
 }
 

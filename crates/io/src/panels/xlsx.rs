@@ -37,6 +37,7 @@ const WORDS: &[(&str, &str)] = &[
     ("seed", "随机种子"),
     ("input_sha256", "输入文件SHA-256"),
     ("assignment_sha256", "分组SHA-256"),
+    ("draw_log_sha256", "抽取日志SHA-256"),
     ("applications", "项目数"),
     ("panels", "分组数"),
     ("reviews", "评审人次"),
@@ -183,7 +184,7 @@ fn summary_table(
             XCell::Text(s.to_string())
         }
     };
-    Table {
+    let mut table = Table {
         name: w(PANELS_SUMMARY_SHEET),
         header: vec![w("key"), w("value")],
         rows: vec![
@@ -213,7 +214,14 @@ fn summary_table(
             vec![w("panels").into(), num(resolved.len() as f64)],
             vec![w("reviews").into(), num(reviews as f64)],
         ],
+    };
+    // Only a draw's workbook has this row (older workbooks stay as they were).
+    if let Some(h) = &panels.draw_log_sha256 {
+        table
+            .rows
+            .insert(7, vec![w("draw_log_sha256").into(), h.clone().into()]);
     }
+    table
 }
 
 /// One sheet per applicants' city, cities in instance order: a row per
@@ -483,6 +491,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
         seed: summary.seed,
         input_sha256: summary.input_sha256,
         assignment_sha256: summary.assignment_sha256,
+        draw_log_sha256: summary.draw_log_sha256,
         declined,
         withdrawn,
         confirmed: read.confirmed,
@@ -509,6 +518,7 @@ struct Summary {
     seed: Option<u64>,
     input_sha256: Option<String>,
     assignment_sha256: Option<String>,
+    draw_log_sha256: Option<String>,
 }
 
 /// Reads the summary sheet (keys in either language).
@@ -565,6 +575,7 @@ fn read_summary(path: &Path, sheets: &TextSheets) -> Result<Summary, LoadError> 
         seed,
         input_sha256: text("input_sha256"),
         assignment_sha256: text("assignment_sha256"),
+        draw_log_sha256: text("draw_log_sha256"),
     })
 }
 

@@ -47,6 +47,14 @@ pub fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer(BOM.to_vec())
 }
 
+/// [`writer`] for rows of differing widths (a title row above a header).
+pub(crate) fn writer_flexible() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(BOM.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

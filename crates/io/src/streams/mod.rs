@@ -124,7 +124,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     read_limited(path, MAX_FILE_BYTES).map_err(|e| e.into_error(path))
 }
 
-/// [`read_file`] for any caller: a whole input file that is not an
+/// `read_file` for any caller: a whole input file that is not an
 /// instance (a log, a report, a replacement's log), with the limit of
 /// every file read whole.
 ///

@@ -136,6 +136,9 @@ struct Sheet {
     /// order. Whether each is an error depends on where it stands, which
     /// only the table's header tells ([`odd_cells`]).
     odd: Vec<Odd>,
+    /// Rows hidden in Excel (by hand or by a filter) that hold a value,
+    /// ascending ([`super::hidden`]): read like the others, and noted.
+    hidden: Vec<u64>,
 }
 
 /// What kind of cell an [`Odd`] is.
@@ -594,6 +597,7 @@ fn read_sheet(
         name: name.to_string(),
         rows,
         odd,
+        hidden: Vec::new(),
     })
 }
 
@@ -706,6 +710,20 @@ fn read_table(
     sheet: &Sheet,
     kind: TableKind,
     errs: &mut Errs,
+    each: impl FnMut(Reader<'_>, &dyn Record),
+) -> bool {
+    read_table_with(file, sheet, kind, errs, &mut |_| {}, each)
+}
+
+/// [`read_table`], calling `on_header` once with the checked header (and
+/// the rows skipped above it) before any data row: a sheet of no rows
+/// still tells its header.
+fn read_table_with(
+    file: &Arc<Path>,
+    sheet: &Sheet,
+    kind: TableKind,
+    errs: &mut Errs,
+    on_header: &mut dyn FnMut(&Header),
     mut each: impl FnMut(Reader<'_>, &dyn Record),
 ) -> bool {
     if sheet.rows.is_empty() {
@@ -745,10 +763,29 @@ fn read_table(
         let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let Some(header) = office::check_header(&at, header_cells, kind, "", errs) else {
+    let Some(mut header) = office::check_header(&at, header_cells, kind, "", errs) else {
         odd_cells(file, sheet, *header_row, None, errs);
         return false;
     };
+    header.above = sheet.rows[..h].to_vec();
+    on_header(&header);
+    let hidden: Vec<u64> = sheet
+        .hidden
+        .iter()
+        .copied()
+        .filter(|&r| r >= *header_row)
+        .collect();
+    if !hidden.is_empty() {
+        errs.note(format!(
+            "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read like \
+             the others; unhide them to see everything that is read, and delete the rows \
+             that should not count",
+            file.display(),
+            sheet.name,
+            super::hidden::rows_text(&hidden),
+            if hidden.len() == 1 { "is" } else { "are" }
+        ));
+    }
     let blank = odd_cells(file, sheet, *header_row, Some(&header), errs);
     let mut blanked: Vec<String> = Vec::new();
     for (row, cells) in sheet.rows.iter().skip(h + 1) {
@@ -889,7 +926,8 @@ pub fn load_xlsx_noted(
         // Merges are looked for where offices merge (not in the long
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
-        if let Some(s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+        if let Some(mut s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+            s.hidden = super::hidden::hidden_rows(bytes, actual);
             sheets.insert(known, s);
         }
         if budget.exceeded {
@@ -1158,23 +1196,43 @@ pub(crate) fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
 
 /// Writes tables, one worksheet each, as `.xlsx` bytes (deterministic).
 pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, WriteError> {
+    let sheets: Vec<(&Table, Title<'_>)> = tables.iter().map(|t| (t, Title::default())).collect();
+    sheets_xlsx_bytes(path, &sheets)
+}
+
+/// [`tables_xlsx_bytes`], each table with the rows above its header.
+fn sheets_xlsx_bytes(path: &Path, tables: &[(&Table, Title<'_>)]) -> Result<Vec<u8>, WriteError> {
     let bad = |e: rust_xlsxwriter::XlsxError| WriteError::encode(path, e);
     let mut wb = Workbook::new();
     let date = ExcelDateTime::from_ymd(2000, 1, 1).map_err(bad)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
     let bold = Format::new().set_bold();
     let mut taken = Vec::new();
-    for t in tables {
+    for (t, title) in tables {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name, &mut taken)).map_err(bad)?;
+        for &(r, cells) in &title.rows {
+            for (c, text) in cells.iter().enumerate() {
+                let c = u16::try_from(c).map_err(|_| {
+                    WriteError::unrepresentable(path, "more columns than a worksheet holds")
+                })?;
+                if !text.is_empty() {
+                    ws.write_string(r, c, text).map_err(bad)?;
+                }
+            }
+        }
+        let first = title.header;
         for (c, h) in t.header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
+            ws.write_string_with_format(first, c as u16, h, &bold)
                 .map_err(bad)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1).map_err(|_| {
-                WriteError::unrepresentable(path, "more rows than a worksheet holds")
-            })?;
+            let r = u32::try_from(r + 1)
+                .ok()
+                .and_then(|r| r.checked_add(first))
+                .ok_or_else(|| {
+                    WriteError::unrepresentable(path, "more rows than a worksheet holds")
+                })?;
             for (c, cell) in row.iter().enumerate() {
                 let c = u16::try_from(c).map_err(|_| {
                     WriteError::unrepresentable(path, "more columns than a worksheet holds")
@@ -1195,7 +1253,7 @@ pub fn tables_xlsx_bytes(path: &Path, tables: &[Table]) -> Result<Vec<u8>, Write
             }
         }
         if !t.rows.is_empty() || !t.header.is_empty() {
-            ws.set_freeze_panes(1, 0).map_err(bad)?;
+            ws.set_freeze_panes(first + 1, 0).map_err(bad)?;
         }
         for (c, h) in t.header.iter().enumerate() {
             let widest = t
@@ -1360,6 +1418,37 @@ pub fn write_instance_xlsx(inst: &Instance, path: &Path) -> Result<(), WriteErro
     crate::output::write_atomic(path, &bytes).map_err(|e| WriteError::io(path, e))
 }
 
+/// Notes naming what a workbook read whole (a panels workbook) hides in
+/// Excel: each hidden sheet, and each sheet's hidden rows that hold a
+/// value ([`super::hidden`]); all of it is read like the rest.
+pub(crate) fn hidden_notes(path: &Path, bytes: &[u8]) -> Vec<String> {
+    let Ok(wb) = Xlsx::<Cursor<&[u8]>>::new(Cursor::new(bytes)) else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    for meta in wb.sheets_metadata() {
+        if meta.visible != calamine::SheetVisible::Visible {
+            notes.push(format!(
+                "note: {} sheet {}: hidden in Excel, read like the other sheets",
+                path.display(),
+                meta.name
+            ));
+        }
+        let rows = super::hidden::hidden_rows(bytes, &meta.name);
+        if !rows.is_empty() {
+            notes.push(format!(
+                "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read \
+                 like the others",
+                path.display(),
+                meta.name,
+                super::hidden::rows_text(&rows),
+                if rows.len() == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    notes
+}
+
 /// A workbook as sheets of text rows: (sheet name, rows of cells).
 pub(crate) type TextSheets = Vec<(String, Vec<Vec<String>>)>;
 
@@ -1418,7 +1507,7 @@ pub fn history_xlsx_bytes(
     let rows = records
         .iter()
         .map(|r| {
-            crate::instances::csvdir::history_row(r)
+            crate::instances::csvdir::history_row_in(r, lang)
                 .into_iter()
                 .zip(records::HISTORY_FIELDS)
                 .map(|(v, h)| {
@@ -1448,14 +1537,16 @@ pub fn history_xlsx_bytes(
 
 /// Past reviews as a one-sheet workbook in a history file's own columns
 /// ([`crate::history_file::HistoryFile::appended_bytes`]): sheet `name`,
-/// `header` as given, known fields typed as [`history_xlsx_bytes`] types
-/// them, the office's own cells as text.
+/// the rows above the header (a title) at their rows as text, `header`
+/// as given at its row, known fields typed as [`history_xlsx_bytes`]
+/// types them, the office's own cells as text.
 ///
 /// # Errors
 /// A record the workbook cannot hold.
 pub(crate) fn history_table_xlsx_bytes(
     path: &Path,
     name: String,
+    (above, header_row): (&[(u64, Vec<String>)], u64),
     header: Vec<String>,
     rows: Vec<Vec<crate::instances::history_file::Cell>>,
 ) -> Result<Vec<u8>, WriteError> {
@@ -1475,7 +1566,45 @@ pub(crate) fn history_table_xlsx_bytes(
                 .collect()
         })
         .collect();
-    tables_xlsx_bytes(path, &[Table { name, header, rows }])
+    let table = Table { name, header, rows };
+    let title = Title::of(above, header_row);
+    sheets_xlsx_bytes(path, &[(&table, title)])
+}
+
+/// Rows above a table's header as a rewrite puts them back: each at its
+/// offset from the sheet's first row, the header at `header` (rows from
+/// 0). Offsets come from the rows as read; rows that would not stand
+/// above the header in order are placed one after another.
+#[derive(Clone, Debug, Default)]
+struct Title<'a> {
+    rows: Vec<(u32, &'a [String])>,
+    header: u32,
+}
+
+impl<'a> Title<'a> {
+    fn of(above: &'a [(u64, Vec<String>)], header_row: u64) -> Title<'a> {
+        let at = |r: u64| u32::try_from(r.saturating_sub(1)).ok();
+        let placed: Option<Vec<(u32, &[String])>> = above
+            .iter()
+            .map(|(r, cells)| at(*r).map(|i| (i, cells.as_slice())))
+            .collect();
+        match (placed, at(header_row)) {
+            (Some(rows), Some(header))
+                if rows.windows(2).all(|w| w[0].0 < w[1].0)
+                    && rows.last().is_none_or(|l| l.0 < header) =>
+            {
+                Title { rows, header }
+            }
+            _ => Title {
+                rows: above
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, c))| (i as u32, c.as_slice()))
+                    .collect(),
+                header: above.len() as u32,
+            },
+        }
+    }
 }
 
 /// Reads the history table of a workbook: the sheet named `history` (or a
@@ -1548,12 +1677,30 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
     };
     let mut budget = Budget::default();
     let mut table = crate::instances::history_file::TableRead::default();
+    if let Some(meta) = wb.sheets_metadata().iter().find(|m| m.name == sheet) {
+        if meta.visible != calamine::SheetVisible::Visible {
+            errs.note(format!(
+                "note: {} sheet {sheet}: hidden in Excel, read as the history table",
+                name.display()
+            ));
+        }
+    }
     // As the instance reader reads its history sheet (no merges looked for).
-    if let Some(s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+    if let Some(mut s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+        s.hidden = super::hidden::hidden_rows(bytes, &sheet);
         if !budget.exceeded {
-            read_table(&file, &s, TableKind::History, &mut errs, |r, rec| {
-                table.read(r, rec)
-            });
+            let mut head: Option<Header> = None;
+            read_table_with(
+                &file,
+                &s,
+                TableKind::History,
+                &mut errs,
+                &mut |h| head = Some(h.clone()),
+                |r, rec| table.read(r, rec),
+            );
+            if let Some(h) = head {
+                table.header(&h);
+            }
         }
     }
     table.list.check_repeats(&mut errs);

@@ -8,11 +8,13 @@
   if (meta) { meta.parentNode.removeChild(meta); }
   var phase = document.getElementById("job-phase");
   var bar = document.getElementById("job-bar");
+  // The phases in the page's language (code → word).
+  var words = JSON.parse(job.getAttribute("data-words") || "{}");
   var source = new EventSource(job.getAttribute("data-events"));
   source.addEventListener("progress", function (e) {
     var v = JSON.parse(e.data);
     var p = v.progress;
-    phase.textContent = (v.phase || "") + (p ? " · " + p.what + " " + p.done + (p.total ? "/" + p.total : "") : "");
+    phase.textContent = (words[v.phase] || v.phase || "") + (p ? " · " + p.what + " " + p.done + (p.total ? "/" + p.total : "") : "");
     if (p && p.total) { bar.max = p.total; bar.value = p.done; } else { bar.removeAttribute("value"); }
   });
   source.addEventListener("done", function () { source.close(); window.location.reload(); });

@@ -93,7 +93,26 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
             req.year
         )));
     }
+    // Appends to one history file wait for each other: each reads the
+    // file, adds its round and writes it back.
+    let _appending = crate::io::lock_folder_of(req.to);
     let file = crate::io::read_panels_for(req.panels, inst)
+        .map_err(|e| AppendError::BadInput(e.to_string()))?;
+    let mut notes = Vec::new();
+    if let Some(theirs) = file.input_sha256.as_deref() {
+        if !theirs.eq_ignore_ascii_case(req.input_sha256) {
+            notes.push(format!(
+                "note: {} was made for another version of the round (input SHA-256 {theirs}; \
+                 this input's is {}); its panels are recorded as they are (`panels verify` \
+                 checks them against this input)",
+                req.panels.display(),
+                req.input_sha256
+            ));
+        }
+    }
+    let panels_sha256 = (!req.replace_logs.is_empty())
+        .then(|| crate::io::instance_sha256(req.panels))
+        .transpose()
         .map_err(|e| AppendError::BadInput(e.to_string()))?;
     let panels = final_panels(inst, &file).map_err(|m| {
         bad(
@@ -110,6 +129,9 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
         let bytes =
             crate::io::read_input(log_path).map_err(|e| AppendError::BadInput(e.to_string()))?;
         let pairs = replace_log_declines(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
+        if let Some(hash) = &panels_sha256 {
+            refuse_log_input(&bytes, hash, req.panels, log_path)?;
+        }
         for (app, ex) in pairs {
             let a = inst
                 .app_by_id(&app)
@@ -136,11 +158,37 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     staged
         .commit()
         .map_err(|e| AppendError::Other(e.to_string()))?;
+    notes.extend(existing.notes);
     Ok(Appended {
         added,
         total: existing.records.len() + added,
-        notes: existing.notes,
+        notes,
     })
+}
+
+/// Refuses a panels file that a replace log started from (its SHA-256 is
+/// the log's `panels_sha256`): the round's final panels are the ones that
+/// replacement wrote, and recording the old ones would write a declined
+/// expert as `reviewed` and leave their replacement out.
+fn refuse_log_input(
+    log: &[u8],
+    panels_sha256: &str,
+    panels: &std::path::Path,
+    log_path: &std::path::Path,
+) -> Result<(), AppendError> {
+    let started_from = serde_json::from_slice::<serde_json::Value>(log)
+        .ok()
+        .and_then(|v| v.get("panels_sha256")?.as_str().map(str::to_string));
+    match started_from {
+        Some(h) if h.eq_ignore_ascii_case(panels_sha256) => Err(AppendError::BadInput(format!(
+            "{}: this is the panels file the replace log {} started from, not the panels it \
+             wrote; give the round's final panels (the --out of the last panels replace), \
+             which hold the replacements",
+            panels.display(),
+            log_path.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A panels file's panels by application (file order), or why it is not

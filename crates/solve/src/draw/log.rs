@@ -211,6 +211,9 @@ pub fn draw_output(
     };
     panels.seal();
     let log_bytes = json_bytes(&log);
+    // The log holds the panels, not this file, so the file can name the
+    // log: whoever holds a log can tell it is this file's draw.
+    panels.draw_log_sha256 = Some(crate::io::sha256_hex(&log_bytes));
     DrawOutput {
         panels,
         log,
@@ -360,6 +363,18 @@ pub struct ReplaceLog {
     pub changes: Vec<ChangeRow>,
     /// The new panels (as in the panels file).
     pub panels: Vec<PanelRecord>,
+    /// `--time-limit` in seconds, as given (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<f64>,
+    /// `feasible` when the MIP's refill (rules that do not nest) stopped
+    /// at the time limit before it was proven the best (absent when it
+    /// is: the refill with the best score that keeps every rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill_status: Option<String>,
+    /// A proven upper bound on the total score of such a refill, when the
+    /// MIP gave one (without `--allow-moves`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill_bound: Option<f64>,
 }
 
 /// One declined pair.
@@ -403,6 +418,9 @@ pub struct ReplaceAsked {
     pub lock_confirmed: bool,
     /// `--allow-moves`.
     pub allow_moves: bool,
+    /// `--time-limit`: the whole replacement's budget (only a MIP refill
+    /// takes it; see [`super::ReplaceRequest::deadline`]).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl ReplaceAsked {
@@ -435,6 +453,10 @@ impl ReplaceAsked {
                 unlock: log.unlock,
                 lock_confirmed: log.lock_confirmed,
                 allow_moves: log.allow_moves,
+                time_limit: log
+                    .time_limit
+                    .filter(|t| t.is_finite() && *t > 0.0)
+                    .map(std::time::Duration::from_secs_f64),
             },
             log.program,
         ))
@@ -486,5 +508,11 @@ pub fn replace_log(
             })
             .collect(),
         panels: state.panels.clone(),
+        time_limit: asked.time_limit.map(|t| t.as_secs_f64()),
+        refill_status: replaced.stopped.map(|_| "feasible".to_string()),
+        refill_bound: replaced
+            .stopped
+            .and_then(|s| s.bound_micro)
+            .map(total_as_f64),
     }
 }

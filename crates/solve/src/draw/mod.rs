@@ -137,7 +137,7 @@ pub use log::{
     LOG_FORMAT, REPLACE_FORMAT,
 };
 pub use lp::{cap_fraction, units_text, CapTooLow, CappedLp, Marginal, PROBABILITY_UNITS};
-pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced};
+pub use replace::{replace, replace_with, Change, ReplaceRequest, Replaced, Stopped};
 pub use replace_file::{replace_file, FileReplacement, ReplaceFileError, ReplaceInput};
 pub use round::{dependent_round, RoundError};
 

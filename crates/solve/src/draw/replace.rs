@@ -47,6 +47,10 @@
 //! get the best total score; with moves one model finds the most current
 //! pairs any assignment keeps and a second the best score among those
 //! (two integer objectives, so no bonus has to outweigh the scores).
+//! With a deadline ([`ReplaceRequest::deadline`], `replace --time-limit`)
+//! the MIP may stop before proving its refill: the best one found is
+//! returned marked [`Replaced::stopped`] (the log and stderr say it is not
+//! proven), and none found is an error.
 
 use std::collections::BTreeSet;
 
@@ -79,6 +83,21 @@ pub struct Replaced {
     pub changes: Vec<Change>,
     /// Pairs of the old panels kept.
     pub kept: usize,
+    /// Set when the MIP's refill (rules that do not nest) stopped at the
+    /// time limit ([`ReplaceRequest::deadline`]) before proving it the
+    /// best: the panels keep every rule, a better refill may exist.
+    /// `None`: proven best (the flow's refill always is).
+    pub stopped: Option<Stopped>,
+}
+
+/// A refill the time limit stopped before it was proven the best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// A proven upper bound on the refill's total score (scores and city
+    /// bonuses, as `objective_micro`), when the backend gave one and the
+    /// refill has that one objective (without moves; with moves the
+    /// refill first keeps the most pairs, so a score bound says little).
+    pub bound_micro: Option<i64>,
 }
 
 impl Replaced {
@@ -102,6 +121,12 @@ pub struct ReplaceRequest<'a> {
     pub locked: &'a [AppIx],
     /// Let pairs other than the vacated seats change.
     pub allow_moves: bool,
+    /// When the refill must be found by (`None`: no limit). Only the MIP
+    /// (rules that do not nest) takes it: when it runs out, the best
+    /// refill found is returned, marked [`Replaced::stopped`], or, with
+    /// none found, [`DrawError::Mip`]. The flow is exact and does not
+    /// stop.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Repairs `panels` after the `declines` with other pairs free to move
@@ -124,6 +149,7 @@ pub fn replace(
             withdrawn: &[],
             locked: &[],
             allow_moves: true,
+            deadline: None,
         },
     )
 }
@@ -166,6 +192,7 @@ pub fn replace_with(
             )));
         }
     }
+    let mut stopped = None;
     let new = if req.allow_moves {
         let size = inst.applications.len().saturating_mul(inst.experts.len());
         let pairs = if size > crate::pricing::DENSE_PAIRS {
@@ -183,8 +210,11 @@ pub fn replace_with(
                 Err(cut) => return Err(DrawError::Infeasible(explain::from_cut(inst, &enc, &cut))),
             }
         } else {
-            match refill_mip(inst, &pairs, &rules, true)? {
-                Some(new) => new,
+            match refill_mip(inst, &pairs, &rules, true, req.deadline)? {
+                Some((new, s)) => {
+                    stopped = s;
+                    new
+                }
                 None => return Err(DrawError::Infeasible(no_assignment_mip())),
             }
         }
@@ -194,7 +224,10 @@ pub fn replace_with(
             let enc = encode(inst, &pairs);
             solve_fixed(inst, &enc, &rules, false)?.ok()
         } else {
-            refill_mip(inst, &pairs, &rules, false)?
+            refill_mip(inst, &pairs, &rules, false, req.deadline)?.map(|(new, s)| {
+                stopped = s;
+                new
+            })
         };
         match refill {
             Some(new) => new,
@@ -214,7 +247,9 @@ pub fn replace_with(
             }
         )));
     }
-    Ok(diff(inst, elig, panels, new))
+    let mut replaced = diff(inst, elig, panels, new);
+    replaced.stopped = stopped;
+    Ok(replaced)
 }
 
 /// The request resolved: vacated seats per panel, forbidden pairs, locks.
@@ -401,6 +436,9 @@ fn solve_fixed(
     }
 }
 
+/// A refill: the new panels, and whether the time limit stopped it.
+type Refill = (Vec<Vec<ExpertIx>>, Option<Stopped>);
+
 /// The refill by the MIP ([`crate::mip::cross`]), for rounds whose rules
 /// do not nest: every rule of the round is a row (crossing rules and the
 /// city bonus included), over the same `pairs` the flow would use.
@@ -411,14 +449,21 @@ fn solve_fixed(
 /// the best score among the assignments that keep that many: the order
 /// the flow's bonus gives, in two exact integer objectives instead of one
 /// large one. `Ok(None)` when no assignment keeps every rule.
+///
+/// By `deadline` (both models share it) the best refill found is
+/// returned with a [`Stopped`] when it is not proven the best; with moves,
+/// when the second model finds nothing in the time the first left, the
+/// first model's assignment (the most pairs kept it found, its score not
+/// improved). [`DrawError::Mip`] when time ran out before any refill.
 fn refill_mip(
     inst: &Instance,
     pairs: &EligiblePairs,
     rules: &Rules<'_>,
     allow_moves: bool,
-) -> Result<Option<Vec<Vec<ExpertIx>>>, DrawError> {
+    deadline: Option<std::time::Instant>,
+) -> Result<Option<Refill>, DrawError> {
     use crate::mip::cross::solve_crossing_with;
-    use crate::mip::{ColIx, MipError, MipOptions, MipStatus, Model};
+    use crate::mip::{ColIx, MipError, MipOptions, MipSolution, MipStatus, Model};
     // The pair columns of the current panels, and those that must stay.
     let current = |m: &Model<'_>| -> Vec<(ColIx, bool)> {
         let mut out = Vec::new();
@@ -438,27 +483,47 @@ fn refill_mip(
             }
         }
     };
-    let run = |shape: &dyn Fn(&mut Model<'_>)| match solve_crossing_with(
-        inst,
-        pairs,
-        &MipOptions::default(),
-        shape,
-    ) {
-        Ok(sol) if sol.status == MipStatus::Optimal => Ok(Some(sol)),
-        Ok(_) => Err(DrawError::Mip(
-            "the MIP stopped before proving its refill optimal".into(),
-        )),
-        Err(MipError::Infeasible) => Ok(None),
-        Err(e) => Err(DrawError::Mip(e.to_string())),
+    // `Ok(None)`: no assignment keeps every rule; `Err(None)`: time ran
+    // out with none found.
+    let run = |shape: &dyn Fn(&mut Model<'_>)| -> Result<Option<MipSolution>, Option<DrawError>> {
+        let opts = MipOptions {
+            time_limit: deadline.map(|d| d.saturating_duration_since(std::time::Instant::now())),
+            ..MipOptions::default()
+        };
+        match solve_crossing_with(inst, pairs, &opts, shape) {
+            Ok(sol) => Ok(Some(sol)),
+            Err(MipError::Infeasible) => Ok(None),
+            Err(MipError::TimeLimit) => Err(None),
+            Err(e) => Err(Some(DrawError::Mip(e.to_string()))),
+        }
     };
+    let out_of_time = |e: Option<DrawError>| {
+        e.unwrap_or_else(|| {
+            DrawError::Mip(
+                "the time limit ran out before the MIP found any refill (the rules do not nest, \
+                 so the refill is the MIP's); nothing written: give a longer --time-limit"
+                    .into(),
+            )
+        })
+    };
+    let proven = |sol: &MipSolution| sol.status == MipStatus::Optimal;
     if !allow_moves {
-        return Ok(run(&fix)?.map(|sol| sol.panels));
+        return match run(&fix).map_err(out_of_time)? {
+            None => Ok(None),
+            Some(sol) => {
+                let stopped = (!proven(&sol)).then_some(Stopped {
+                    bound_micro: sol.bound_micro,
+                });
+                Ok(Some((sol.panels, stopped)))
+            }
+        };
     }
     let most_kept = run(&|m: &mut Model<'_>| {
         fix(m);
         let kept: BTreeSet<ColIx> = current(m).into_iter().map(|(c, _)| c).collect();
         m.set_objective(&|c| i64::from(kept.contains(&c)));
-    })?;
+    })
+    .map_err(out_of_time)?;
     let Some(most_kept) = most_kept else {
         return Ok(None);
     };
@@ -466,10 +531,15 @@ fn refill_mip(
         fix(m);
         let terms = current(m).into_iter().map(|(c, _)| (c, 1)).collect();
         m.add_row("pairs kept", terms, Some(most_kept.objective_micro), None);
-    })?;
+    });
+    let stopped = Some(Stopped { bound_micro: None });
     match best {
-        Some(sol) => Ok(Some(sol.panels)),
-        None => Err(DrawError::Internal(format!(
+        Ok(Some(sol)) if proven(&most_kept) && proven(&sol) => Ok(Some((sol.panels, None))),
+        Ok(Some(sol)) => Ok(Some((sol.panels, stopped))),
+        // The first model's assignment keeps every rule.
+        Err(None) => Ok(Some((most_kept.panels, stopped))),
+        Err(Some(e)) => Err(e),
+        Ok(None) => Err(DrawError::Internal(format!(
             "the MIP kept {} pair(s) in one model and found no assignment keeping them in the next",
             most_kept.objective_micro
         ))),
@@ -534,6 +604,7 @@ fn diff(
         }
     }
     Replaced {
+        stopped: None,
         objective_micro: super::total_micro(inst, elig, &new),
         panels: new,
         changes,
@@ -682,8 +753,9 @@ fn with_moves(inst: &Instance, elig: &Eligibility, req: &ReplaceRequest<'_>) -> 
             r.changed_pairs(),
             r.changes.len()
         ),
-        Err(_) => {
+        Err(DrawError::Infeasible(_) | DrawError::Stuck(_)) => {
             "--allow-moves would not help: no assignment without the declined pairs keeps every rule and lock".into()
         }
+        Err(e) => format!("--allow-moves may find panels (not decided: {e})"),
     }
 }

@@ -65,7 +65,12 @@ pub struct ReplaceInput<'a> {
 
 /// Replaces in `file` (the panels file at `panels_path`, named in
 /// messages) what `asked` declines, withdraws and locks; `asked` carries
-/// the inputs' hashes for the log and the file. `check` judges the input
+/// the inputs' hashes for the log and the file, and the time limit of the
+/// whole replacement (only a MIP refill takes it; see
+/// [`ReplaceRequest::deadline`]). A call that changes
+/// nothing of the round's state (a decline the file records already, and
+/// nothing else) is refused ([`ReplaceFileError::Asked`]): every log
+/// records a step that did something. `check` judges the input
 /// before anything is refilled ([`ReplaceInput`]; an `Err` is the whole
 /// message of [`ReplaceFileError::BrokenInput`]). `note` receives remarks
 /// for the user (as the CLI prints them on stderr).
@@ -80,6 +85,11 @@ pub fn replace_file(
     check: &dyn Fn(&ReplaceInput<'_>) -> Result<(), String>,
     note: &mut dyn FnMut(String),
 ) -> Result<FileReplacement, ReplaceFileError> {
+    // The time limit covers the whole replacement from here (a limit too
+    // large for a deadline is none).
+    let deadline = asked
+        .time_limit
+        .and_then(|t| std::time::Instant::now().checked_add(t));
     let assignment = Assignment::resolve(inst, file);
     let panels = assignment
         .panels_by_application(inst, file)
@@ -88,8 +98,17 @@ pub fn replace_file(
         .checked_state(panels_path)
         .map_err(ReplaceFileError::Asked)?
         .clone();
-    let state = super::state::apply(before.clone(), inst, &panels, asked, note)
+    let mut said = Vec::new();
+    let state = super::state::apply(before.clone(), inst, &panels, asked, &mut |m| said.push(m))
         .map_err(ReplaceFileError::Asked)?;
+    let mut was = before.clone();
+    was.normalise();
+    if let Some(m) = super::state::nothing_changes(&was, &state, panels_path, &said) {
+        return Err(ReplaceFileError::Asked(m));
+    }
+    for m in said {
+        note(m);
+    }
     check(&ReplaceInput {
         instance: inst,
         file,
@@ -108,6 +127,7 @@ pub fn replace_file(
             withdrawn: &state.withdrawn,
             locked: &state.locked,
             allow_moves: asked.allow_moves,
+            deadline,
         },
     )
     .map_err(ReplaceFileError::Draw)?;

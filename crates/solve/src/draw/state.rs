@@ -11,7 +11,9 @@ use crate::model::{AppIx, ExpertIx, Instance};
 /// `state` after what `asked` adds: declines (`A:E` a pair, `E` a
 /// withdrawal), locks, and the confirmed panels locked when asked.
 /// `panels` are the current panels (per application, sorted); `note`
-/// receives remarks for stderr.
+/// receives remarks for stderr (a decline, withdrawal or lock the state
+/// holds already is one, not an error: the caller refuses a call that
+/// changes nothing at all, [`nothing_changes`]).
 ///
 /// # Errors
 /// A message in the user's terms for an unknown id or a pair that is
@@ -40,6 +42,11 @@ pub fn apply(
                     ));
                 }
             }
+            Decline::Withdraw(e) if state.withdrawn.contains(&e) => {
+                note(format!(
+                    "--decline {d}: withdrawn already (the panels file records it)"
+                ));
+            }
             Decline::Withdraw(e) => {
                 let seats = panels.iter().filter(|p| p.contains(&e)).count();
                 note(format!(
@@ -54,6 +61,11 @@ pub fn apply(
         let a = inst
             .app_by_id(id)
             .ok_or_else(|| format!("--lock {id}: no application with id {id}"))?;
+        if state.locked.contains(&a) {
+            note(format!(
+                "--lock {id}: locked already (the panels file records it)"
+            ));
+        }
         state.locked.push(a);
     }
     if asked.lock_confirmed {
@@ -104,4 +116,32 @@ fn parse_decline(inst: &Instance, d: &str) -> Result<Decline, String> {
             "--decline {d}: no expert with id {d} (give APPLICATION:EXPERT for one declined pair, e.g. A017:E0420, or an EXPERT alone who withdraws from the round)"
         )
     })
+}
+
+/// The refusal of a replacement whose `asked` leaves the round's state as
+/// it was (`before` and `after` normalised): every decline, withdrawal and
+/// lock it gives is in the panels file already (a decline repeated from
+/// an earlier call), so no seat is vacated and nothing would change but
+/// an empty step in the round's logs. `said` are the remarks of
+/// [`apply`], which say what was there already.
+pub fn nothing_changes(
+    before: &RoundState,
+    after: &RoundState,
+    panels_path: &std::path::Path,
+    said: &[String],
+) -> Option<String> {
+    if before != after {
+        return None;
+    }
+    let why = if said.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", said.join("; "))
+    };
+    Some(format!(
+        "{}: nothing to replace: every decline, withdrawal and lock asked is in the panels file \
+         already{why}, so no seat is vacated and no panels file or log is written; give the \
+         decline of a seat on a panel now, or an expert who has not withdrawn",
+        panels_path.display()
+    ))
 }

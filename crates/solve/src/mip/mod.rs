@@ -119,9 +119,10 @@ pub enum Backend {
 /// How to solve.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MipOptions {
-    /// Wall-clock budget. Both backends honour it; when it runs out with a
-    /// feasible assignment in hand, the result is [`MipStatus::Feasible`];
-    /// without one, [`MipError::TimeLimit`].
+    /// Wall-clock budget of the call, building the backend's model
+    /// included (the search gets what is left). Both backends honour it;
+    /// when it runs out with a feasible assignment in hand, the result is
+    /// [`MipStatus::Feasible`]; without one, [`MipError::TimeLimit`].
     pub time_limit: Option<Duration>,
     /// Which backend solves the model.
     pub backend: Backend,
@@ -175,6 +176,22 @@ pub enum MipError {
     /// (a fractional value, a violated row, an overflowing objective).
     #[error("MIP solver error: {0}")]
     Solver(String),
+}
+
+/// The time a backend may search until `deadline` (`None`: no limit);
+/// [`MipError::TimeLimit`] when none is left (building the model took it).
+fn time_left(deadline: Option<std::time::Instant>) -> Result<Option<Duration>, MipError> {
+    match deadline {
+        None => Ok(None),
+        Some(d) => {
+            let left = d.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                Err(MipError::TimeLimit)
+            } else {
+                Ok(Some(left))
+            }
+        }
+    }
 }
 
 /// Solves the plain SPEC.md model (all five rule families) of `inst` over
@@ -583,6 +600,12 @@ impl<'a> Model<'a> {
     /// [`MipError::Solver`] when the backend fails or its answer does not
     /// check out.
     pub fn solve(self, opts: &MipOptions) -> Result<MipSolution, MipError> {
+        // The limit covers this whole call: the backend's model is built
+        // within it and the search gets what is left (a limit too large
+        // for a deadline is none).
+        let deadline = opts
+            .time_limit
+            .and_then(|t| std::time::Instant::now().checked_add(t));
         if self.infeasible_row.is_some() {
             return Err(MipError::Infeasible);
         }
@@ -597,9 +620,9 @@ impl<'a> Model<'a> {
             // A backend panic (e.g. microlp's integrality assertion) must not
             // take the program down: turn it into an error.
             catch_unwind(AssertUnwindSafe(|| match opts.backend {
-                Backend::Microlp => self.run_microlp(opts.time_limit, warm),
+                Backend::Microlp => self.run_microlp(deadline, warm),
                 #[cfg(feature = "highs")]
-                Backend::Highs => self.run_highs(opts.time_limit, warm),
+                Backend::Highs => self.run_highs(deadline, warm),
             }))
             .map_err(|_| MipError::Solver("the MIP backend panicked".into()))??
         };
@@ -671,18 +694,20 @@ impl<'a> Model<'a> {
 
     fn run_microlp(
         &self,
-        time_limit: Option<Duration>,
+        deadline: Option<std::time::Instant>,
         warm: Option<Vec<(usize, f64)>>,
     ) -> Result<RawSolution, MipError> {
         let (vars, cols, objective) = self.backend_variables();
         let mut problem = vars.maximise(objective).using(good_lp::microlp);
-        if let Some(t) = time_limit {
-            problem = problem.with_time_limit(t.as_secs_f64());
-        }
         if let Some(warm) = warm {
             problem = problem.with_initial_solution(warm.into_iter().map(|(p, v)| (cols[p], v)));
         }
         self.add_backend_rows(&mut problem, &cols);
+        // Set last: microlp's clock starts when it solves, so the search
+        // gets what the build left.
+        if let Some(left) = time_left(deadline)? {
+            problem = problem.with_time_limit(left.as_secs_f64());
+        }
         let solution = problem.solve().map_err(resolution_error)?;
         let proven_optimal = matches!(solution.status(), SolutionStatus::Optimal);
         let values = cols.iter().map(|&v| solution.value(v)).collect();
@@ -697,7 +722,7 @@ impl<'a> Model<'a> {
     #[cfg(feature = "highs")]
     fn run_highs(
         &self,
-        time_limit: Option<Duration>,
+        deadline: Option<std::time::Instant>,
         warm: Option<Vec<(usize, f64)>>,
     ) -> Result<RawSolution, MipError> {
         let (vars, cols, objective) = self.backend_variables();
@@ -707,13 +732,13 @@ impl<'a> Model<'a> {
         problem = problem
             .set_mip_rel_gap(0.0)
             .map_err(|e| MipError::Solver(format!("HiGHS gap option: {e}")))?;
-        if let Some(t) = time_limit {
-            problem = problem.set_time_limit(t.as_secs_f64());
-        }
         if let Some(warm) = warm {
             problem = problem.with_initial_solution(warm.into_iter().map(|(p, v)| (cols[p], v)));
         }
         self.add_backend_rows(&mut problem, &cols);
+        if let Some(left) = time_left(deadline)? {
+            problem = problem.set_time_limit(left.as_secs_f64());
+        }
         let solution = problem.solve().map_err(resolution_error)?;
         let proven_optimal = matches!(solution.status(), SolutionStatus::Optimal);
         let values = cols.iter().map(|&v| solution.value(v)).collect();
