@@ -1751,8 +1751,7 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
 /// The bytes of a draw log given to `report --log`: exit 2 when it cannot
 /// be read or is not a draw log (`panels-draw/1`).
 fn read_draw_log(path: &Path) -> Result<Vec<u8>, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
     crate::report::draws::check_log(&bytes).map_err(|why| {
         Failure::BadInput(format!("{}: --log: not a draw log: {why}", path.display()))
     })?;

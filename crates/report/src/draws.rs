@@ -109,7 +109,7 @@ struct LogView {
 /// e.g. that they are a replacement's log.
 fn read(bytes: &[u8]) -> Result<LogView, String> {
     let v: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        crate::io::from_slice_unique(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let format = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if format.starts_with("panels-replace") {
         return Err(format!(
