@@ -871,7 +871,7 @@ impl Pricer {
                     None => {
                         rescanned += 1;
                         // Pairs near the threshold are kept for the next
-                        // passes: a quarter of its size below it, and more.
+                        // passes: down to a sixteenth of its size below it.
                         let floor = threshold - threshold.abs() / 16 - 1;
                         let mut near: Vec<(ExpertIx, Score)> = Vec::new();
                         index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {

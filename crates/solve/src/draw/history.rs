@@ -128,11 +128,11 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     for log_path in req.replace_logs {
         let bytes =
             crate::io::read_input(log_path).map_err(|e| AppendError::BadInput(e.to_string()))?;
-        let pairs = replace_log_declines(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
+        let log = read_replace_log(&bytes, req.input_sha256).map_err(|m| bad(log_path, m))?;
         if let Some(hash) = &panels_sha256 {
-            refuse_log_input(&bytes, hash, req.panels, log_path)?;
+            refuse_log_input(&log.panels_sha256, hash, req.panels, log_path)?;
         }
-        for (app, ex) in pairs {
+        for (app, ex) in log_declines(&log) {
             let a = inst
                 .app_by_id(&app)
                 .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
@@ -167,28 +167,25 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
 }
 
 /// Refuses a panels file that a replace log started from (its SHA-256 is
-/// the log's `panels_sha256`): the round's final panels are the ones that
+/// `started_from`, the log's `panels_sha256`): the round's final panels are the ones that
 /// replacement wrote, and recording the old ones would write a declined
 /// expert as `reviewed` and leave their replacement out.
 fn refuse_log_input(
-    log: &[u8],
+    started_from: &str,
     panels_sha256: &str,
     panels: &std::path::Path,
     log_path: &std::path::Path,
 ) -> Result<(), AppendError> {
-    let started_from = serde_json::from_slice::<serde_json::Value>(log)
-        .ok()
-        .and_then(|v| v.get("panels_sha256")?.as_str().map(str::to_string));
-    match started_from {
-        Some(h) if h.eq_ignore_ascii_case(panels_sha256) => Err(AppendError::BadInput(format!(
-            "{}: this is the panels file the replace log {} started from, not the panels it \
+    if !started_from.eq_ignore_ascii_case(panels_sha256) {
+        return Ok(());
+    }
+    Err(AppendError::BadInput(format!(
+        "{}: this is the panels file the replace log {} started from, not the panels it \
              wrote; give the round's final panels (the --out of the last panels replace), \
              which hold the replacements",
-            panels.display(),
-            log_path.display()
-        ))),
-        _ => Ok(()),
-    }
+        panels.display(),
+        log_path.display()
+    )))
 }
 
 /// A panels file's panels by application (file order), or why it is not
@@ -219,6 +216,12 @@ pub fn replace_log_declines(
     bytes: &[u8],
     input_sha256: &str,
 ) -> Result<Vec<(String, String)>, String> {
+    read_replace_log(bytes, input_sha256).map(|log| log_declines(&log))
+}
+
+/// A replace log of this instance, read as [`replace_log_declines`]
+/// reads it (the current format, the instance's `input_sha256`).
+fn read_replace_log(bytes: &[u8], input_sha256: &str) -> Result<super::log::ReplaceLog, String> {
     use super::log::{ReplaceLog, REPLACE_FORMAT};
     let value: serde_json::Value =
         crate::io::from_slice_unique(bytes).map_err(|e| format!("not a replace log: {e}"))?;
@@ -237,6 +240,12 @@ pub fn replace_log_declines(
             log.input_sha256, input_sha256
         ));
     }
+    Ok(log)
+}
+
+/// The declined pairs of a replace log read by [`read_replace_log`] (see
+/// [`replace_log_declines`]).
+fn log_declines(log: &super::log::ReplaceLog) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = log
         .declined
         .iter()
@@ -249,5 +258,5 @@ pub fn replace_log_declines(
             }
         }
     }
-    Ok(pairs)
+    pairs
 }
