@@ -215,4 +215,17 @@ fn every_json_input_refuses_a_key_given_twice() {
     sb.run(&["draw", "--replay", "d2-log.json"])
         .expect_code(2)
         .stderr_has(&["d2-log.json", "the key \"seed\" is given twice"]);
+    // The same log given to a report.
+    sb.run(&[
+        "report",
+        "round.json",
+        "d.json",
+        "--log",
+        "d2-log.json",
+        "--out",
+        "r.md",
+    ])
+    .expect_code(2)
+    .stderr_has(&["d2-log.json", "the key \"seed\" is given twice"]);
+    assert!(!sb.path("r.md").exists());
 }

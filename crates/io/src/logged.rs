@@ -89,7 +89,8 @@ pub struct Tried {
     /// The path tried.
     pub path: PathBuf,
     /// Which reading of the logged path it is: `"beside the log"`, `"from
-    /// the current folder"` or `"as logged"` (an absolute path).
+    /// the current folder"` (`"beside the log, in the current folder"`
+    /// when they are one place) or `"as logged"` (an absolute path).
     pub place: &'static str,
     /// Its SHA-256 when it exists (the logged one differs), `None` when
     /// there is nothing at the path.
@@ -118,11 +119,16 @@ fn candidates(log: &Path, recorded: &str) -> Vec<(PathBuf, &'static str)> {
     if typed.is_absolute() {
         return vec![(typed, "as logged")];
     }
-    let beside = folder_of(log).join(&typed);
+    let folder = folder_of(log);
+    let beside = if folder == Path::new(".") {
+        typed.clone()
+    } else {
+        folder.join(&typed)
+    };
     let same = beside == typed
         || matches!((real_path(&beside), real_path(&typed)), (Some(x), Some(y)) if x == y);
     if same {
-        vec![(beside, "beside the log")]
+        vec![(beside, "beside the log, in the current folder")]
     } else {
         vec![
             (beside, "beside the log"),
