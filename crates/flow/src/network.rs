@@ -108,6 +108,15 @@ impl Network {
         self.upper[a.index()] = upper;
     }
 
+    /// Moves the tail of arc `a` to node `n` (a group node put in front
+    /// of the arcs of its group; see [`crate::simplex::Simplex::extend`]).
+    ///
+    /// # Panics
+    /// If `a` is not an arc of this network.
+    pub fn set_source(&mut self, a: ArcId, n: NodeId) {
+        self.source[a.index()] = n.0;
+    }
+
     /// Number of nodes.
     pub fn num_nodes(&self) -> usize {
         self.supply.len()

@@ -894,6 +894,12 @@ impl Simplex {
         }
     }
 
+    /// Nodes of the network this simplex was made from (or last extended
+    /// to), without its artificial root.
+    pub fn num_nodes(&self) -> usize {
+        self.n
+    }
+
     /// The current basis in `net`'s terms (to carry over to a larger
     /// network, see [`Simplex::with_basis`]): every arc in the tree or
     /// away from its lower bound, and the nodes whose artificial arc is in
@@ -933,6 +939,14 @@ impl Simplex {
     /// bound, reversed bounds or a cost beyond the bound, or names a node
     /// the simplex does not have; the caller then starts afresh.
     pub fn add_arcs(&mut self, net: &Network, first: usize) -> Result<(), &'static str> {
+        let (m, k) = self.append_arcs(net, first)?;
+        self.spread(m, k);
+        Ok(())
+    }
+
+    /// [`Simplex::add_arcs`] without the spreading: the new arcs at
+    /// positions `m..m + k`, returned.
+    fn append_arcs(&mut self, net: &Network, first: usize) -> Result<(usize, usize), &'static str> {
         let (s0, t0) = (net.sources(), net.targets());
         let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
         let mut new: Vec<u32> = Vec::new();
@@ -952,7 +966,7 @@ impl Simplex {
         }
         let k = new.len();
         if k == 0 {
-            return Ok(());
+            return Ok((self.m, 0));
         }
         let m = self.m;
         let at = |v: &mut Vec<u32>, f: &dyn Fn(usize) -> u32| {
@@ -972,11 +986,345 @@ impl Simplex {
         }
         self.m += k;
         self.block = block_size(self.m);
-        // The next search starts at the new arcs: they are the ones that
-        // may violate (the old ones were all priced optimal), and a search
-        // from elsewhere would price most of the network before reaching
-        // them, at every pivot of a short warm solve.
-        self.next_arc = m;
+        Ok((m, k))
+    }
+
+    /// Spreads the `k` arcs at positions `m..m + k` over the searched
+    /// arcs `0..m + k`: the i-th of them trades places with an old arc at
+    /// an even stride. Appended in a block, arcs added in bulk (one
+    /// application's after another's) were priced together, like the arcs
+    /// of a few applications only; spread, each pricing block samples the
+    /// whole network again, as the first layout does. O(k).
+    fn spread(&mut self, m: usize, k: usize) {
+        let count = k.min(m);
+        for i in 0..count {
+            let q = i * m / count;
+            let r = m + i * k / count;
+            self.swap_arcs(q, r);
+        }
+        self.next_arc = 0;
+    }
+
+    /// Swaps the arcs at positions `a` and `b` (both searched arcs),
+    /// keeping tree references right.
+    fn swap_arcs(&mut self, a: usize, b: usize) {
+        let child = |sx: &Simplex, p: usize| -> Option<usize> {
+            if sx.state[p] != TREE {
+                return None;
+            }
+            let (s, t) = (sx.src[p] as usize, sx.tgt[p] as usize);
+            if sx.pred[s] as usize == p {
+                Some(s)
+            } else if sx.pred[t] as usize == p {
+                Some(t)
+            } else {
+                None
+            }
+        };
+        let (ua, ub) = (child(self, a), child(self, b));
+        self.src.swap(a, b);
+        self.tgt.swap(a, b);
+        self.cost.swap(a, b);
+        self.cap.swap(a, b);
+        self.flow.swap(a, b);
+        self.state.swap(a, b);
+        self.arc_of.swap(a, b);
+        if let Some(u) = ua {
+            self.pred[u] = b as u32;
+        }
+        if let Some(u) = ub {
+            self.pred[u] = a as u32;
+        }
+    }
+
+    /// Warm start after the network grew group nodes: takes in the nodes
+    /// added to `net` since this simplex was made or last extended (each
+    /// of supply 0, entered by exactly one of the arcs `first..`: its
+    /// *entry*), those arcs, and `moved`, the older arcs whose source was
+    /// changed ([`Network::set_source`]) to one of the new nodes (the arcs
+    /// of the node's group). A new node's entry carries what its arcs
+    /// carry, so the flow stays feasible when each entry's bound allows it;
+    /// the entry joins the tree, so that contracting the new node gives the
+    /// old tree and every old arc keeps its reduced cost, only the new arcs
+    /// pricing as violators. Where that would leave an entry pointing up the
+    /// tree at its bound (not strongly feasible), the node the entry leaves
+    /// hangs from the root by its artificial arc instead.
+    ///
+    /// Cost: O(m + n) (one pass over the arcs, one over the tree).
+    ///
+    /// # Errors
+    /// A message when the additions are not of that form (a new node with
+    /// supply, with no entry or two, an entry whose bound its node's flow
+    /// exceeds, an arc [`Simplex::add_arcs`] refuses). Nothing has changed
+    /// then; the caller starts afresh (or from a carried basis).
+    pub fn extend(
+        &mut self,
+        net: &Network,
+        first: usize,
+        moved: &[super::ArcId],
+    ) -> Result<(), &'static str> {
+        let (n_old, n_new) = (self.n, net.num_nodes());
+        let (s0, t0) = (net.sources(), net.targets());
+        let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
+        if n_new < n_old || first > s0.len() {
+            return Err("the network lost nodes or arcs");
+        }
+        if n_new + 2 > u32::MAX as usize {
+            return Err("too many nodes");
+        }
+        if (n_old..n_new).any(|u| net.supplies()[u] != 0) {
+            return Err("a new node has a supply");
+        }
+        for a in first..s0.len() {
+            if lo[a] != 0 || up[a] < 0 {
+                return Err("an added arc must have lower bound 0 and upper bound >= 0");
+            }
+            if co[a].unsigned_abs() > self.max_cost as u64 {
+                return Err("an added arc's cost is beyond the bound of the big-M");
+            }
+            if s0[a] as usize >= n_new || t0[a] as usize >= n_new {
+                return Err("an added arc names a node the network does not have");
+            }
+        }
+        // Each new node's entry (a new arc into it).
+        let added = n_new - n_old;
+        let mut entry = vec![NONE; added];
+        for a in first..s0.len() {
+            let t = t0[a] as usize;
+            if t >= n_old && s0[a] != t0[a] {
+                if entry[t - n_old] != NONE {
+                    return Err("a new node has two entries");
+                }
+                entry[t - n_old] = a as u32;
+            }
+        }
+        if entry.contains(&NONE) {
+            return Err("a new node has no entry");
+        }
+        // Internal positions of the moved arcs (older arcs only).
+        let mut is_moved = vec![false; first];
+        for a in moved {
+            if a.index() < first {
+                is_moved[a.index()] = true;
+            }
+        }
+        let moved_at: Vec<usize> = (0..self.m)
+            .filter(|&p| {
+                let a = self.arc_of[p] as usize;
+                a < first && is_moved[a]
+            })
+            .collect();
+        drop(is_moved);
+        for &p in &moved_at {
+            let s = s0[self.arc_of[p] as usize] as usize;
+            if s < n_old || t0[self.arc_of[p] as usize] != self.tgt[p] {
+                return Err("a moved arc must now leave a new node, to the same head");
+            }
+        }
+        // Flow out of each new node, then through its entry: deeper nodes
+        // (entered from another new node) first.
+        let mut out = vec![0i64; added];
+        let mut tree_deg = vec![0u32; added];
+        for &p in &moved_at {
+            let g = s0[self.arc_of[p] as usize] as usize - n_old;
+            out[g] += self.flow[p];
+            tree_deg[g] += u32::from(self.state[p] == TREE);
+        }
+        let mut order: Vec<usize> = (0..added).collect();
+        order.sort_by_key(|&g| s0[entry[g] as usize] < n_old as u32);
+        let mut entry_flow = vec![0i64; added];
+        let mut entry_tree = vec![false; added];
+        for &g in &order {
+            let f = out[g];
+            if f > up[entry[g] as usize] {
+                return Err("a new node's flow exceeds its entry's bound");
+            }
+            entry_flow[g] = f;
+            entry_tree[g] = f > 0 || tree_deg[g] > 0;
+            let s = s0[entry[g] as usize] as usize;
+            if s >= n_old {
+                out[s - n_old] += f;
+                tree_deg[s - n_old] += u32::from(entry_tree[g]);
+            }
+        }
+        drop(order);
+
+        // Valid: grow. The root moves from index n_old to n_new (the tree
+        // arrays are all recomputed below; the artificial arcs follow it).
+        let (old_root, root) = (n_old as u32, n_new as u32);
+        let m = self.m;
+        for p in m..m + n_old {
+            if self.src[p] == old_root {
+                self.src[p] = root;
+            }
+            if self.tgt[p] == old_root {
+                self.tgt[p] = root;
+            }
+        }
+        let root_pi = self.pi[n_old];
+        for v in [
+            &mut self.parent,
+            &mut self.pred,
+            &mut self.thread,
+            &mut self.rev_thread,
+            &mut self.succ_num,
+            &mut self.last_succ,
+        ] {
+            v.resize(n_new + 1, NONE);
+        }
+        self.dir.resize(n_new + 1, UP);
+        self.pi.resize(n_new + 1, 0);
+        // Artificial arcs of the new nodes (supply 0: node → root).
+        for u in n_old..n_new {
+            self.src.push(u as u32);
+            self.tgt.push(root);
+            self.cost.push(0);
+            self.cap.push(i64::MAX);
+            self.flow.push(0);
+            self.state.push(LOWER);
+        }
+        self.n = n_new;
+        let (m_before, k) = self.append_arcs(net, first)?;
+        // add_arcs laid the new non-loop arcs out from `m` in order.
+        let mut at = m;
+        let mut pos_of_new = vec![NONE; s0.len() - first];
+        for a in first..s0.len() {
+            if s0[a] != t0[a] {
+                pos_of_new[a - first] = at as u32;
+                at += 1;
+            }
+        }
+        for &p in &moved_at {
+            self.src[p] = s0[self.arc_of[p] as usize];
+        }
+        let m = self.m;
+        for g in 0..added {
+            let p = pos_of_new[entry[g] as usize - first] as usize;
+            self.flow[p] = entry_flow[g];
+            if entry_tree[g] {
+                self.state[p] = TREE;
+            } else {
+                self.state[m + n_old + g] = TREE;
+            }
+        }
+        let entries: Vec<u32> = entry
+            .iter()
+            .map(|&a| pos_of_new[a as usize - first])
+            .collect();
+        self.retree(&entries, n_old, root_pi)?;
+        self.spread(m_before, k);
+        Ok(())
+    }
+
+    /// Recomputes the tree arrays and potentials from the arcs in state
+    /// `TREE` (root potential `root_pi`), after [`Simplex::extend`]. An
+    /// entry of a new node (`entries`, nodes `first_new..`) that would
+    /// point up the tree at its bound leaves the tree, and the node it
+    /// leaves hangs from the root by its artificial arc.
+    fn retree(
+        &mut self,
+        entries: &[u32],
+        first_new: usize,
+        root_pi: i64,
+    ) -> Result<(), &'static str> {
+        let (n, m) = (self.n, self.m);
+        let root = n;
+        let is_entry = |p: u32| -> bool {
+            let t = self.tgt[p as usize] as usize;
+            t >= first_new && t < n && entries[t - first_new] == p
+        };
+        let mut start = vec![0u32; n + 2];
+        let tree_arcs: Vec<u32> = (0..(m + n) as u32)
+            .filter(|&p| self.state[p as usize] == TREE)
+            .collect();
+        for &p in &tree_arcs {
+            start[self.src[p as usize] as usize + 1] += 1;
+            start[self.tgt[p as usize] as usize + 1] += 1;
+        }
+        for i in 0..=n {
+            start[i + 1] += start[i];
+        }
+        let mut adj = vec![0u32; start[n + 1] as usize];
+        let mut fill = start.clone();
+        for &p in &tree_arcs {
+            for x in [self.src[p as usize], self.tgt[p as usize]] {
+                adj[fill[x as usize] as usize] = p;
+                fill[x as usize] += 1;
+            }
+        }
+        drop((fill, tree_arcs));
+        let mut parent = vec![NONE; n + 1];
+        let mut pred = vec![NONE; n + 1];
+        let mut dir = vec![UP; n + 1];
+        let mut pi = vec![0i64; n + 1];
+        pi[root] = root_pi;
+        let mut reached = vec![false; n + 1];
+        reached[root] = true;
+        let mut queue: Vec<u32> = Vec::with_capacity(n + 1);
+        queue.push(root as u32);
+        let mut head = 0;
+        while head < queue.len() {
+            let x = queue[head] as usize;
+            head += 1;
+            for &p in &adj[start[x] as usize..start[x + 1] as usize] {
+                if p == pred[x] || self.state[p as usize] != TREE {
+                    continue;
+                }
+                let pu = p as usize;
+                let (s, t) = (self.src[pu] as usize, self.tgt[pu] as usize);
+                let y = if s == x { t } else { s };
+                let up_arc = s == y;
+                let strongly = if up_arc {
+                    self.flow[pu] < self.cap[pu]
+                } else {
+                    self.flow[pu] > 0
+                };
+                let (y, p, up_arc) = if strongly {
+                    (y, p, up_arc)
+                } else if up_arc && is_entry(p) && self.src[m + y] as usize == y {
+                    // The entry at its bound: out of the tree; the node it
+                    // leaves hangs from the root (its artificial arc, at 0).
+                    self.state[pu] = UPPER;
+                    let art = m + y;
+                    if self.flow[art] != 0 {
+                        return Err("the basis tree is not strongly feasible");
+                    }
+                    self.state[art] = TREE;
+                    parent[y] = root as u32;
+                    pred[y] = art as u32;
+                    dir[y] = UP;
+                    pi[y] = pi[root].wrapping_sub(self.cost[art]);
+                    if std::mem::replace(&mut reached[y], true) {
+                        return Err("the basis tree has a cycle");
+                    }
+                    queue.push(y as u32);
+                    continue;
+                } else {
+                    return Err("the basis tree is not strongly feasible");
+                };
+                if std::mem::replace(&mut reached[y], true) {
+                    return Err("the basis tree has a cycle");
+                }
+                parent[y] = x as u32;
+                pred[y] = p;
+                if up_arc {
+                    dir[y] = UP;
+                    pi[y] = pi[x].wrapping_sub(self.cost[p as usize]);
+                } else {
+                    dir[y] = DOWN;
+                    pi[y] = pi[x].wrapping_add(self.cost[p as usize]);
+                }
+                queue.push(y as u32);
+            }
+        }
+        if queue.len() != n + 1 {
+            return Err("the basis tree does not span the network");
+        }
+        self.parent = parent;
+        self.pred = pred;
+        self.dir = dir;
+        self.pi = pi;
+        self.rebuild_thread();
         Ok(())
     }
 
@@ -1272,6 +1620,117 @@ mod tests {
     /// stays strongly feasible with the new arcs at 0) and continues to
     /// the cold optimum; a basis whose flow misses the supplies is refused
     /// and the solve starts afresh, to the same optimum.
+    /// Panel-shaped networks (applications → experts → sink), solved, then
+    /// given group nodes in front of some applications' arcs to experts of
+    /// one "city" (and, nested below some of them, of one "institution"),
+    /// with caps from the flow they carry up, plus new pair arcs: the
+    /// extended simplex reaches the cold optimum of the grown network, and
+    /// its tree stays valid.
+    #[test]
+    fn extending_by_group_nodes_matches_a_cold_solve() {
+        let mut checked = 0;
+        let mut at_cap = 0;
+        for seed in 0..400u64 {
+            let mut rng = TestRng::seed_from_u64(seed);
+            let (apps, experts) = (rng.random_range(1..6usize), rng.random_range(2..8usize));
+            let k = rng.random_range(1..4i64);
+            let mut net = Network::new();
+            let sink = net.add_node();
+            let app: Vec<_> = (0..apps).map(|_| net.add_node()).collect();
+            let ex: Vec<_> = (0..experts).map(|_| net.add_node()).collect();
+            let city: Vec<usize> = (0..experts).map(|_| rng.random_range(0..2usize)).collect();
+            let inst: Vec<usize> = (0..experts)
+                .map(|e| city[e] * 2 + rng.random_range(0..2usize))
+                .collect();
+            for &a in &app {
+                net.set_supply(a, k);
+            }
+            net.set_supply(sink, -(apps as i64) * k);
+            // (application, expert) of each pair arc.
+            let mut pair = Vec::new();
+            for (i, &a) in app.iter().enumerate() {
+                for (e, &x) in ex.iter().enumerate() {
+                    if rng.random_range(0..4) > 0 {
+                        let arc = net.add_arc(a, x, 0, 1, rng.random_range(-9..1));
+                        pair.push((arc, i, e));
+                    }
+                }
+            }
+            for &x in &ex {
+                net.add_arc(x, sink, 0, rng.random_range(1..4), 0);
+            }
+            let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+            let Ok(sol) = sx.finish(&net) else { continue };
+            let first = net.num_arcs();
+            let mut moved = Vec::new();
+            for (i, &from) in app.iter().enumerate() {
+                if rng.random_range(0..3) == 0 {
+                    continue;
+                }
+                // A city group, then maybe an institution group below it.
+                let c = rng.random_range(0..2usize);
+                let members: Vec<_> = pair.iter().filter(|p| p.1 == i && city[p.2] == c).collect();
+                let carried: i64 = members.iter().map(|p| sol.flow[p.0.index()]).sum();
+                let g = net.add_node();
+                for p in &members {
+                    net.set_source(p.0, g);
+                    moved.push(p.0);
+                }
+                let cap = carried + rng.random_range(0..2);
+                at_cap += usize::from(cap == carried);
+                net.add_arc(from, g, 0, cap, 0);
+                if rng.random_range(0..2) == 0 {
+                    let j = c * 2 + rng.random_range(0..2usize);
+                    let inner: Vec<_> = members.iter().filter(|p| inst[p.2] == j).collect();
+                    let carried: i64 = inner.iter().map(|p| sol.flow[p.0.index()]).sum();
+                    let h = net.add_node();
+                    for p in &inner {
+                        net.set_source(p.0, h);
+                    }
+                    net.add_arc(g, h, 0, carried + rng.random_range(0..2), 0);
+                    // A new pair into the institution group.
+                    let e = rng.random_range(0..experts);
+                    net.add_arc(h, ex[e], 0, 1, rng.random_range(-9..1));
+                }
+                // A new pair straight from the application.
+                let e = rng.random_range(0..experts);
+                net.add_arc(from, ex[e], 0, 1, rng.random_range(-9..1));
+            }
+            sx.extend(&net, first, &moved)
+                .expect("extend takes group nodes");
+            sx.check_tree();
+            let warm = sx
+                .finish(&net)
+                .expect("still feasible: caps hold the old flow");
+            crate::certify(&net, &warm).expect("warm solution certified");
+            let cold = net.solve().expect("feasible");
+            assert_eq!(warm.cost, cold.cost, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked > 100, "{checked} networks extended");
+        assert!(at_cap > 50, "{at_cap} groups at their cap");
+    }
+
+    #[test]
+    fn extend_refuses_a_node_whose_flow_exceeds_its_entry() {
+        let mut net = Network::new();
+        let (s, a, t) = (net.add_node(), net.add_node(), net.add_node());
+        net.set_supply(s, 1);
+        net.set_supply(t, -1);
+        let arc = net.add_arc(s, t, 0, 1, -1);
+        net.add_arc(s, a, 0, 1, 0);
+        let mut sx = Simplex::with_cost_bound(&net, 9).unwrap();
+        sx.finish(&net).unwrap();
+        let first = net.num_arcs();
+        let g = net.add_node();
+        net.set_source(arc, g);
+        net.add_arc(s, g, 0, 0, 0);
+        assert!(sx.extend(&net, first, &[arc]).is_err());
+        // Nothing changed.
+        assert_eq!(sx.num_nodes(), 3);
+        sx.check_tree();
+    }
+
     #[test]
     fn a_carried_basis_is_taken_when_valid_and_refused_otherwise() {
         let (mut taken, mut refused) = (0, 0);

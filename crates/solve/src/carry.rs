@@ -1,10 +1,11 @@
 //! Carrying an optimal basis over to a rebuilt candidate network.
 //!
-//! Pricing ([`crate::pricing`]) adds its violators to the kept network
-//! when it can; when one falls in a capped group that has no node yet
-//! (its cap could now bind), the network is rebuilt with that group's
-//! node. Solving the rebuilt network from scratch costs as much as the
-//! first solve. Instead, the last optimal basis is carried over by role:
+//! Pricing ([`crate::pricing`]) adds its violators to the kept network,
+//! giving a capped group that has no node yet its node in place
+//! ([`crate::flow::simplex::Simplex::extend`]). When that cannot be done,
+//! the network is rebuilt with the node. Solving the rebuilt network from
+//! scratch costs as much as the first solve. Instead, the last optimal
+//! basis is carried over by role:
 //!
 //! * every arc keeps its flow and tree membership (a pair arc that now
 //!   leaves a new group node keeps them too);

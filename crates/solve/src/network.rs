@@ -88,11 +88,36 @@ pub struct Encoded {
     pub city_groups: Vec<((AppIx, CityIx), NodeId)>,
     /// Group nodes by (application, institution), sorted.
     pub institution_groups: Vec<((AppIx, InstIx), NodeId)>,
+    /// Group nodes added since the network was built ([`Encoded::add_group`]),
+    /// not yet sorted into `city_groups` / `institution_groups`
+    /// ([`Encoded::merge_added_groups`]).
+    added_groups: std::collections::HashMap<Group, NodeId>,
     /// Built with a city bonus: every pair must pass a city group node.
     city_bonus: bool,
     /// The (expert, programme) nodes, for programmes that cap loads and
     /// can bind.
     programme_nodes: ProgrammeNodes,
+}
+
+/// A group of an application's pairs under one cap: its experts of one
+/// city, or of one institution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Group {
+    /// (application, city).
+    City(AppIx, CityIx),
+    /// (application, institution).
+    Institution(AppIx, InstIx),
+}
+
+/// Why [`Encoded::add_pair`] refused a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A cap could bind on a group that has no node yet
+    /// ([`Encoded::add_group`] makes it).
+    NeedsGroup(Group),
+    /// Anything else (no expert node, a city bonus, a programme cap):
+    /// the network must be rebuilt.
+    Rebuild,
 }
 
 /// How [`encode_with`] builds the network.
@@ -107,8 +132,9 @@ pub(crate) struct EncodeOptions {
     /// application whose candidates exactly fill the cap, and a node for
     /// each made the network 1.7× larger (1.0M nodes against 0.6M at
     /// 60,000 × 16,000 with the Yangtze caps) and the simplex 1.7× slower,
-    /// while a pair added later to such a group forces a rebuild either
-    /// way only when the group then exceeds its cap.
+    /// while a pair added later to such a group needs a node only when the
+    /// group then exceeds its cap (and gets it in place,
+    /// [`Encoded::add_group`]).
     pub groups_for_later_pairs: bool,
     /// Give every available expert a node (pairs added later then always
     /// find their expert).
@@ -376,6 +402,7 @@ fn encode_full(
         sink,
         city_groups,
         institution_groups,
+        added_groups: Default::default(),
         city_bonus: city_bonus != 0,
         programme_nodes,
     }
@@ -472,11 +499,12 @@ impl Encoded {
     /// Adds the pair arc (a, e) with `score`, below the group it belongs
     /// to. `row` is every expert application `a` will have pairs with
     /// once this batch of additions is done (the pairs already in the
-    /// network, those of the batch, `e` among them). Refuses (returns
-    /// `false`, nothing changed) when the expert has no node, or when a cap
-    /// with no group node for it could bind: more than the cap's number of
-    /// `row`'s experts in the group. The pair would then dodge the cap, and
-    /// the network must be rebuilt.
+    /// network, those of the batch, `e` among them). Refuses (nothing
+    /// changed) when a cap with no group node for it could bind: more than
+    /// the cap's number of `row`'s experts in the group (the pair would
+    /// dodge the cap: [`Refusal::NeedsGroup`], for [`Encoded::add_group`]),
+    /// and when the expert has no node or the network has a city bonus
+    /// ([`Refusal::Rebuild`]).
     pub(crate) fn add_pair(
         &mut self,
         inst: &Instance,
@@ -484,30 +512,18 @@ impl Encoded {
         e: ExpertIx,
         score: i64,
         row: &[ExpertIx],
-    ) -> bool {
+    ) -> Result<(), Refusal> {
         let Some(to) = self.expert_node[e.ix()] else {
-            return false;
+            return Err(Refusal::Rebuild);
         };
         let ex = &inst.experts[e.ix()];
         let k = inst.panel_size(a);
-        let find_city = |c: CityIx| {
-            self.city_groups
-                .binary_search_by_key(&(a, c), |&(key, _)| key)
-                .ok()
-                .map(|i| self.city_groups[i].1)
-        };
-        let find_inst = |i: InstIx| {
-            self.institution_groups
-                .binary_search_by_key(&(a, i), |&(key, _)| key)
-                .ok()
-                .map(|j| self.institution_groups[j].1)
-        };
-        let city = find_city(ex.city);
+        let city = self.group_node(Group::City(a, ex.city));
         if city.is_none() && self.city_bonus {
             // The pair would skip its city's bonus arc.
-            return false;
+            return Err(Refusal::Rebuild);
         }
-        let institution = find_inst(ex.institution);
+        let institution = self.group_node(Group::Institution(a, ex.institution));
         let city_cap = inst.max_from_city(a, ex.city);
         if city.is_none() && city_cap < k {
             let n = row
@@ -515,7 +531,7 @@ impl Encoded {
                 .filter(|x| inst.experts[x.ix()].city == ex.city)
                 .count();
             if n > city_cap as usize {
-                return false;
+                return Err(Refusal::NeedsGroup(Group::City(a, ex.city)));
             }
         }
         let inst_cap = inst.max_from_institution(a);
@@ -525,7 +541,7 @@ impl Encoded {
                 .filter(|x| inst.experts[x.ix()].institution == ex.institution)
                 .count();
             if n > inst_cap as usize {
-                return false;
+                return Err(Refusal::NeedsGroup(Group::Institution(a, ex.institution)));
             }
         }
         let programme = inst.applications[a.ix()].programme;
@@ -535,7 +551,7 @@ impl Encoded {
                 let cap = programme.and_then(|p| inst.programme_max_load(p));
                 if cap.is_some_and(|c| c < inst.max_load(e)) {
                     // The pair would dodge its programme's cap.
-                    return false;
+                    return Err(Refusal::Rebuild);
                 }
                 to
             }
@@ -543,7 +559,122 @@ impl Encoded {
         let from = institution.or(city).unwrap_or(self.app_node[a.ix()]);
         self.net.add_arc(from, to, 0, 1, -score);
         self.arc_roles.push(ArcRole::Pair(a, e));
-        true
+        Ok(())
+    }
+
+    /// The node of a group, if it has one.
+    fn group_node(&self, group: Group) -> Option<NodeId> {
+        let sorted = match group {
+            Group::City(a, c) => self
+                .city_groups
+                .binary_search_by_key(&(a, c), |&(key, _)| key)
+                .ok()
+                .map(|i| self.city_groups[i].1),
+            Group::Institution(a, i) => self
+                .institution_groups
+                .binary_search_by_key(&(a, i), |&(key, _)| key)
+                .ok()
+                .map(|j| self.institution_groups[j].1),
+        };
+        sorted.or_else(|| self.added_groups.get(&group).copied())
+    }
+
+    /// Puts a node in front of a group of application `a`'s pairs that has
+    /// none, with its cap on the arc into it, as the encoder would have
+    /// (an institution's node below its city's, a city's node above its
+    /// institutions'). `app_arcs` holds every arc of `a` (pairs and group
+    /// arcs) and gains the new one; `row` is every expert of `a`'s pairs.
+    /// The arcs whose source moved to the new node are added to `moved`
+    /// (for [`crate::flow::simplex::Simplex::extend`]). Returns the arc
+    /// into the new node; `None`, nothing changed, for a network with a
+    /// city bonus.
+    pub(crate) fn add_group(
+        &mut self,
+        inst: &Instance,
+        group: Group,
+        app_arcs: &mut Vec<ArcId>,
+        row: &[ExpertIx],
+        moved: &mut Vec<ArcId>,
+    ) -> Option<ArcId> {
+        if self.city_bonus || self.group_node(group).is_some() {
+            return None;
+        }
+        let (role, parent, cap) = match group {
+            Group::City(a, c) => (
+                NodeRole::CityGroup(a, c),
+                self.app_node[a.ix()],
+                inst.max_from_city(a, c),
+            ),
+            Group::Institution(a, i) => {
+                let city = row
+                    .iter()
+                    .map(|x| &inst.experts[x.ix()])
+                    .find(|x| x.institution == i)
+                    .map(|x| x.city);
+                let parent = city
+                    .and_then(|c| self.group_node(Group::City(a, c)))
+                    .unwrap_or(self.app_node[a.ix()]);
+                (
+                    NodeRole::InstitutionGroup(a, i),
+                    parent,
+                    inst.max_from_institution(a),
+                )
+            }
+        };
+        let node = self.net.add_node();
+        self.node_roles.push(role);
+        let belongs = |e: ExpertIx| {
+            let ex = &inst.experts[e.ix()];
+            match group {
+                Group::City(_, c) => ex.city == c,
+                Group::Institution(_, i) => ex.institution == i,
+            }
+        };
+        for &arc in app_arcs.iter() {
+            if self.net.source(arc) != parent {
+                continue;
+            }
+            let inside = match self.arc_roles[arc.index()] {
+                ArcRole::Pair(_, e) => belongs(e),
+                // An institution's node (nested in the new city's).
+                ArcRole::InstitutionCap(_, i) => {
+                    matches!(group, Group::City(..))
+                        && row
+                            .iter()
+                            .find(|x| inst.experts[x.ix()].institution == i)
+                            .is_some_and(|&x| belongs(x))
+                }
+                _ => false,
+            };
+            if inside {
+                self.net.set_source(arc, node);
+                moved.push(arc);
+            }
+        }
+        let entry = self.net.add_arc(parent, node, 0, i64::from(cap), 0);
+        self.arc_roles.push(match group {
+            Group::City(a, c) => ArcRole::CityCap(a, c),
+            Group::Institution(a, i) => ArcRole::InstitutionCap(a, i),
+        });
+        app_arcs.push(entry);
+        self.added_groups.insert(group, node);
+        Some(entry)
+    }
+
+    /// Sorts the groups [`Encoded::add_group`] made into `city_groups`
+    /// and `institution_groups`.
+    pub(crate) fn merge_added_groups(&mut self) {
+        if self.added_groups.is_empty() {
+            return;
+        }
+        for (group, node) in self.added_groups.drain() {
+            match group {
+                Group::City(a, c) => self.city_groups.push(((a, c), node)),
+                Group::Institution(a, i) => self.institution_groups.push(((a, i), node)),
+            }
+        }
+        self.city_groups.sort_unstable_by_key(|&(k, _)| k);
+        self.institution_groups.sort_unstable_by_key(|&(k, _)| k);
     }
 
     /// Reads panels off a flow: for each application, the experts whose pair
@@ -694,11 +825,14 @@ mod tests {
         let mut enc = encode_with_options(&inst, &pairs, later);
         let arcs = enc.net.num_arcs();
         let row1 = [ExpertIx(0), ExpertIx(1)];
-        assert!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row1));
+        assert_eq!(enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row1), Ok(()));
         assert_eq!(enc.net.num_arcs(), arcs + 1);
         let row2 = [ExpertIx(0), ExpertIx(1), ExpertIx(2)];
         assert!(
-            !enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row2),
+            matches!(
+                enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row2),
+                Err(Refusal::NeedsGroup(Group::City(AppIx(0), _)))
+            ),
             "a second 合肥 pair could break the cap"
         );
         assert_eq!(enc.net.num_arcs(), arcs + 1, "a refusal changes nothing");
@@ -706,13 +840,16 @@ mod tests {
         // Counted on the whole batch: the first 合肥 pair of a batch of two
         // is refused too.
         let mut enc = encode_with_options(&inst, &pairs, later);
-        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row2));
+        assert!(enc
+            .add_pair(&inst, AppIx(0), ExpertIx(1), 5, &row2)
+            .is_err());
     }
 
     /// A capped group whose candidates only fill its cap gets no node on a
     /// growing network (the cap cannot bind yet); the home city does. A
-    /// later pair that would take the group past its cap is refused, so
-    /// the network is rebuilt with the node.
+    /// later pair that would take the group past its cap is refused until
+    /// the group gets its node in place, in front of its pairs, with the
+    /// cap the encoder gives it when built with both pairs.
     #[test]
     fn a_group_filled_to_its_cap_gets_no_node_until_a_pair_exceeds_it() {
         let (inst, _) = capped();
@@ -735,14 +872,70 @@ mod tests {
             .collect();
         assert_eq!(groups, ["武汉"], "the home city only");
         let row = [ExpertIx(1), ExpertIx(2)];
-        assert!(!enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row));
-        // Built with both 合肥 pairs, the group gets its node.
+        let Err(Refusal::NeedsGroup(group)) = enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row)
+        else {
+            panic!("a second 合肥 pair must need the group's node");
+        };
+        let mut app_arcs: Vec<ArcId> = (0..enc.net.num_arcs() as u32)
+            .map(ArcId)
+            .filter(|&a| {
+                matches!(
+                    enc.arc_roles[a.index()],
+                    ArcRole::Pair(..) | ArcRole::CityCap(..)
+                )
+            })
+            .collect();
+        let old_pair = app_arcs
+            .iter()
+            .copied()
+            .find(|&a| enc.arc_roles[a.index()] == ArcRole::Pair(AppIx(0), ExpertIx(1)))
+            .unwrap();
+        let mut moved = Vec::new();
+        assert!(enc
+            .add_group(&inst, group, &mut app_arcs, &row, &mut moved)
+            .is_some());
+        assert_eq!(moved, [old_pair], "E2's pair moves behind the new node");
+        assert_eq!(enc.add_pair(&inst, AppIx(0), ExpertIx(2), 5, &row), Ok(()));
+        enc.merge_added_groups();
+        // Built with both 合肥 pairs, the group gets the same node and cap.
         let both = EligiblePairs {
             offsets: vec![0, 2],
             experts: vec![ExpertIx(1), ExpertIx(2)],
             scores: vec![Score(1), Score(1)],
         };
-        let enc = encode_with_options(&inst, &both, later);
-        assert_eq!(enc.city_groups.len(), 2);
+        let built = encode_with_options(&inst, &both, later);
+        assert_eq!(built.city_groups.len(), 2);
+        let keys = |e: &Encoded| e.city_groups.iter().map(|&(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(keys(&enc), keys(&built));
+        let caps = |e: &Encoded| {
+            let mut v: Vec<(ArcRole, i64, NodeRole)> = (0..e.net.num_arcs() as u32)
+                .map(ArcId)
+                .filter(|&a| matches!(e.arc_roles[a.index()], ArcRole::CityCap(..)))
+                .map(|a| {
+                    (
+                        e.arc_roles[a.index()],
+                        e.net.upper(a),
+                        e.node_role(e.net.target(a)),
+                    )
+                })
+                .collect();
+            v.sort_by_key(|x| format!("{x:?}"));
+            v
+        };
+        assert_eq!(caps(&enc), caps(&built));
+        // Both 合肥 pairs leave the group's node.
+        let hefei = enc
+            .city_groups
+            .iter()
+            .find(|&&((_, c), _)| inst.cities.name(c.0) == "合肥")
+            .unwrap()
+            .1;
+        let from_group = (0..enc.net.num_arcs() as u32)
+            .map(ArcId)
+            .filter(|&a| {
+                matches!(enc.arc_roles[a.index()], ArcRole::Pair(..)) && enc.net.source(a) == hefei
+            })
+            .count();
+        assert_eq!(from_group, 2);
     }
 }

@@ -26,8 +26,11 @@
 //! 4. Violators join the candidates and the network is solved again, until
 //!    none is left: **warm**, the new arcs appended to the kept network
 //!    and simplex ([`crate::flow::simplex::Simplex::add_arcs`]), which
-//!    continues from the previous optimal basis; from scratch only when a
-//!    violator needs a node the network lacks.
+//!    continues from the previous optimal basis. A violator in a capped
+//!    group without a node gets the node in the running network
+//!    ([`crate::flow::simplex::Simplex::extend`]); the network is rebuilt
+//!    (from the last optimal basis, carried over by role) only when that
+//!    cannot be done.
 //!    The last duals then satisfy every dual constraint of the LP over all
 //!    eligible pairs, so the dual objective — equal to the flow's
 //!    objective — bounds every assignment: `status: optimal`, over all
@@ -48,7 +51,7 @@ use std::time::Instant;
 use super::candidates::{self, Candidates, Scanner};
 use super::carry::Carried;
 use super::explain;
-use super::network::{self, NodeRole};
+use super::network::{self, ArcRole, NodeRole};
 use super::profile::Profile;
 use super::{model_duals, SolveError, SolveStats, Solved, Status};
 use crate::certificate::{pair_slack, Duals};
@@ -246,32 +249,97 @@ fn scale_in_place(enc: &mut network::Encoded, (p, d): (i64, i64)) {
 }
 
 /// Adds the pairs to a kept network (capped at `p` when scaled), after
-/// they joined `cand`'s rows: `false` when one needs a node the network
-/// lacks (rebuild instead).
+/// they joined `cand`'s rows, and takes them into its simplex. A pair in a
+/// capped group that has no node yet gets one, put in front of the group's
+/// arcs ([`network::Encoded::add_group`], [`Simplex::extend`]). Returns
+/// the number of group nodes so added; `None` when the network must be
+/// rebuilt instead (a pair needs a node that cannot be added so, or the
+/// simplex refuses): the network may then hold some of the pairs, and the
+/// simplex none.
 fn add_pairs(
     inst: &Instance,
     enc: &mut network::Encoded,
+    sx: &mut Simplex,
     cand: &Candidates,
     pairs: &[(AppIx, ExpertIx, Score)],
     cap: (i64, i64),
-) -> bool {
+) -> Option<usize> {
+    let first = enc.net.num_arcs();
+    let nodes = enc.net.num_nodes();
     let mut row: Vec<ExpertIx> = Vec::new();
     let mut row_of = None;
+    // Every arc of the applications that need a group node (found once,
+    // when the first does), and the arcs moved behind new nodes.
+    let mut app_arcs: Option<std::collections::HashMap<AppIx, Vec<crate::flow::ArcId>>> = None;
+    let mut moved = Vec::new();
     for &(a, e, s) in pairs {
         if row_of != Some(a) {
             row.clear();
             row.extend(cand.rows[a.ix()].iter().map(|&(x, _)| x));
             row_of = Some(a);
         }
-        if !enc.add_pair(inst, a, e, s.0, &row) {
-            return false;
+        // At most two groups (a city, an institution) per pair.
+        let mut added = false;
+        for _ in 0..3 {
+            match enc.add_pair(inst, a, e, s.0, &row) {
+                Ok(()) => {
+                    added = true;
+                    break;
+                }
+                Err(network::Refusal::NeedsGroup(group)) => {
+                    let arcs = app_arcs
+                        .get_or_insert_with(|| arcs_of_applications(enc, pairs))
+                        .get_mut(&a);
+                    let entry = enc.add_group(inst, group, arcs?, &row, &mut moved)?;
+                    // Scaled like the rest (see `scale_in_place`).
+                    let upper = enc.net.upper(entry);
+                    enc.net.set_bounds(entry, 0, upper.saturating_mul(cap.1));
+                }
+                Err(_) => return None,
+            }
+        }
+        if !added {
+            return None;
+        }
+        let last = crate::flow::ArcId(enc.net.num_arcs() as u32 - 1);
+        if let Some(arcs) = app_arcs.as_mut().and_then(|m| m.get_mut(&a)) {
+            arcs.push(last);
         }
         if cap != (1, 1) {
-            let last = crate::flow::ArcId(enc.net.num_arcs() as u32 - 1);
             enc.net.set_bounds(last, 0, cap.0);
         }
     }
-    true
+    enc.merge_added_groups();
+    let groups = enc.net.num_nodes() - nodes;
+    let taken = if groups == 0 {
+        sx.add_arcs(&enc.net, first)
+    } else {
+        sx.extend(&enc.net, first, &moved)
+    };
+    taken.ok().map(|()| groups)
+}
+
+/// Every arc of the applications of `pairs` (pair and group arcs), by
+/// application: one pass over the network's arcs.
+fn arcs_of_applications(
+    enc: &network::Encoded,
+    pairs: &[(AppIx, ExpertIx, Score)],
+) -> std::collections::HashMap<AppIx, Vec<crate::flow::ArcId>> {
+    let mut out: std::collections::HashMap<AppIx, Vec<crate::flow::ArcId>> =
+        pairs.iter().map(|&(a, _, _)| (a, Vec::new())).collect();
+    for (ix, role) in enc.arc_roles.iter().enumerate() {
+        let a = match *role {
+            ArcRole::Pair(a, _)
+            | ArcRole::CityCap(a, _)
+            | ArcRole::CityBonus(a, _)
+            | ArcRole::InstitutionCap(a, _) => a,
+            _ => continue,
+        };
+        if let Some(v) = out.get_mut(&a) {
+            v.push(crate::flow::ArcId(ix as u32));
+        }
+    }
+    out
 }
 
 /// Candidate pairs from which a round with group caps is first solved
@@ -571,10 +639,7 @@ pub fn run_sparse(
                 }
                 cand.add(&extra);
                 // The big-M phase simply continues with the new arcs.
-                let first = enc.net.num_arcs();
-                if add_pairs(inst, &mut enc, &cand, &extra, cap)
-                    && sx.add_arcs(&enc.net, first).is_ok()
-                {
+                if add_pairs(inst, &mut enc, &mut sx, &cand, &extra, cap).is_some() {
                     stats.warm_starts += 1;
                     warm = Some((enc, sx));
                 }
@@ -667,8 +732,19 @@ pub fn run_sparse(
         // Warm start: the violators join the kept network and simplex;
         // when one needs a node the network lacks, rebuild instead,
         // starting from this optimal basis carried over.
-        let first = enc.net.num_arcs();
-        if add_pairs(inst, &mut enc, &cand, &found, cap) && sx.add_arcs(&enc.net, first).is_ok() {
+        let t = Instant::now();
+        let added = add_pairs(inst, &mut enc, &mut sx, &cand, &found, cap);
+        if let Some(groups) = added {
+            profile.add(
+                format!("extend.{}", stats.pricing_rounds),
+                t,
+                format!(
+                    "{} arcs, {groups} group node(s) added in place",
+                    found.len()
+                ),
+            );
+        }
+        if added.is_some() {
             stats.warm_starts += 1;
             warm = Some((enc, sx));
         } else {
