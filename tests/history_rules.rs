@@ -546,3 +546,29 @@ fn every_history_reason_names_its_years_applications_and_institutions() {
     assert!(words.contains("mean rating 2.50 over 2"), "{words}");
     assert!(words.contains("(2024 B24: 2, 2025 B25: 3)"), "{words}");
 }
+
+#[test]
+fn a_mean_rating_just_below_min_rating_reads_below_it() {
+    // 2.99999999 is below 3 (the rule bars E1); two decimals would print
+    // "3.00", which would contradict the decision.
+    let h = r#"{"year": 2025, "application": "B25", "institution": "U7", "expert": "E1", "rating": 2.99999999}"#;
+    let on = round(r#""year": 2026, "min_rating": 3"#, h).unwrap();
+    let words = reasons_of(&on, 0).join("\n");
+    assert!(
+        words.contains("mean rating 2.99999999 over 1 rated review(s) is below min_rating 3"),
+        "{words}"
+    );
+    // verify says the same of a panel that seats E1 anyway.
+    let off = round(r#""year": 2026"#, h).unwrap();
+    let s = solved(&off);
+    assert!(panel(&off, &s).contains(&"E1".to_string()));
+    let elig = Eligibility::compute(&on);
+    let text = panels::verify::verify_with(&on, &elig, &file_of(&off, &s)).render(&on);
+    assert!(
+        text.contains("E1's mean rating 2.99999999 is below min_rating 3"),
+        "{text}"
+    );
+    // Two decimals stay when they show the mean below the threshold.
+    assert_eq!(panels::history::mean_rating_text(2.5, 3.0), "2.50");
+    assert_eq!(panels::history::mean_rating_text(2.995, 3.0), "2.995");
+}

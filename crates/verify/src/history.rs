@@ -173,9 +173,10 @@ impl HistoryBreach {
                 min,
                 ..
             } => format!(
-                "{}: {}'s mean rating {mean:.2} is below min_rating {min}",
+                "{}: {}'s mean rating {} is below min_rating {min}",
                 app_id(app),
-                ex_id(expert)
+                ex_id(expert),
+                panels_core::history::mean_rating_text(*mean, *min)
             ),
             HistoryBreach::YearlyCap {
                 expert,

@@ -304,7 +304,8 @@ pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::
             rated,
             records,
         } => format!(
-            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min} ({})",
+            "{expert}'s mean rating {} over {rated} rated review(s) is below min_rating {min} ({})",
+            crate::history::mean_rating_text(*mean, *min),
             evidence_list(records.iter().map(|(year, app, x)| match app {
                 Some(a) => format!("{year} {a}: {x}"),
                 None => format!("{year}: {x}"),

@@ -520,6 +520,16 @@ pub fn barred(inst: &Instance, e: ExpertIx) -> bool {
         return false;
     };
     resting(p, year, mine).is_some()
+/// A mean rating as evidence that it is below `min`: two decimals when
+/// they show it below, else as many more as it takes (up to the exact
+/// value), so the text never reads "3.00 is below min_rating 3".
+pub fn mean_rating_text(mean: f64, min: f64) -> String {
+    (2..=9)
+        .map(|digits| format!("{mean:.digits$}"))
+        .find(|text| text.parse::<f64>().is_ok_and(|shown| shown < min))
+        .unwrap_or_else(|| mean.to_string())
+}
+
         || too_many_declines(p, mine).is_some()
         || low_rating(p, mine).is_some()
 }
