@@ -572,3 +572,72 @@ fn a_mean_rating_just_below_min_rating_reads_below_it() {
     assert_eq!(panels::history::mean_rating_text(2.5, 3.0), "2.50");
     assert_eq!(panels::history::mean_rating_text(2.995, 3.0), "2.995");
 }
+
+#[test]
+fn a_repeat_penalty_below_the_score_precision_is_refused_in_every_form() {
+    // 4e-7 rounds to 0 millionths: it would cost nothing, and "no
+    // penalty" is a ban, the opposite of what a penalty asks for.
+    let tiny = r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 4e-7"#;
+    let err = round(tiny, E1_REVIEWED_U0_2025).unwrap_err();
+    assert!(
+        err.contains("repeat_penalty")
+            && err.contains("the smallest penalty that counts is 0.000001"),
+        "{err}"
+    );
+    // The same value in policy.csv, and in a workbook's policy sheet.
+    let ok = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    let mut csv = panels::io::csv_to_bytes(&ok).unwrap();
+    csv.policy = None;
+    csv.policy_csv = Some(
+        b"key,value\nyear,2026\npanel_size,2\navoid_repeat,institution\nrepeat_penalty,0.0000004\n"
+            .to_vec(),
+    );
+    let err = panels::io::load_csv_from_bytes(Path::new("dir"), &csv)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the smallest penalty that counts"), "{err}");
+    use panels::io::xlsx::{self, Table, XCell};
+    let text = |s: &str| XCell::Text(s.into());
+    let tables = vec![
+        Table {
+            name: "experts".into(),
+            header: vec!["id".into(), "city".into(), "institution".into()],
+            rows: vec![vec![text("E1"), text("长沙"), text("U1")]],
+        },
+        Table {
+            name: "applications".into(),
+            header: vec!["id".into(), "city".into(), "institution".into()],
+            rows: vec![vec![text("A1"), text("武汉"), text("U0")]],
+        },
+        Table {
+            name: "policy".into(),
+            header: vec!["key".into(), "value".into()],
+            rows: vec![
+                vec![text("year"), XCell::Number(2026.0)],
+                vec![text("avoid_repeat"), text("institution")],
+                vec![text("repeat_penalty"), XCell::Number(4e-7)],
+            ],
+        },
+    ];
+    let bytes = xlsx::tables_xlsx_bytes(Path::new("r.xlsx"), &tables).unwrap();
+    let err = xlsx::load_xlsx_from_bytes(Path::new("r.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the smallest penalty that counts"), "{err}");
+    // Half a millionth rounds to one: a penalty, not a ban.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 5e-7"#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    assert_eq!(inst.policy.repeat_penalty_micro(), Some(1));
+    assert!(Eligibility::compute(&inst).is_eligible(&inst, panels::model::AppIx(0), ExpertIx(0)));
+    // Set in code (no loader), a penalty above 0 still never bans.
+    let mut inst = ok;
+    inst.policy.repeat_penalty = Some(4e-7);
+    assert_eq!(inst.policy.repeat_penalty_micro(), Some(1));
+}
