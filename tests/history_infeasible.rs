@@ -191,7 +191,7 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
     assert!(!written);
     assert!(err.contains("max_reviews_per_year 2"), "{err}");
     assert!(
-        err.contains("reviews in 2026 already: E1 2, E2 2, E3 2, E4 2"),
+        err.contains("served or no-show in 2026 already: E1 2, E2 2, E3 2, E4 2"),
         "{err}"
     );
     assert!(err.contains("raise max_reviews_per_year above 2"), "{err}");

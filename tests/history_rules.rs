@@ -641,3 +641,51 @@ fn a_repeat_penalty_below_the_score_precision_is_refused_in_every_form() {
     inst.policy.repeat_penalty = Some(4e-7);
     assert_eq!(inst.policy.repeat_penalty_micro(), Some(1));
 }
+
+#[test]
+fn explain_says_an_eligible_expert_at_the_yearly_cap_takes_no_review() {
+    // E1 served once, did not show once and declined once in 2026: the
+    // cap counts the review and the no-show (SPEC), not the decline.
+    let this_year = r#"{"year": 2026, "round": "spring", "institution": "U8", "expert": "E1", "outcome": "late"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "no_show"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "declined"}"#;
+    let explain = |inst: &Instance| {
+        let elig = Eligibility::compute(inst);
+        let (a, e) = (panels::model::AppIx(0), ExpertIx(0));
+        let verdict = elig.check(inst, a, e);
+        assert!(verdict.is_eligible());
+        panels::eligibility::explain_text(inst, &elig, a, e, &verdict)
+    };
+    let full = round(r#""year": 2026, "max_reviews_per_year": 2"#, this_year).unwrap();
+    let text = explain(&full);
+    assert!(
+        text.contains(
+            "eligible (counts as an outside-city expert), but E1 takes no review this round: max_reviews_per_year 2 reached in 2026 (2 served or no-show)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "E1 served or did not show 2 time(s) in 2026 (1 served, 1 no-show; declines do not count): max_reviews_per_year 2 leaves 0 this round (max_load 0)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("already reviewed"), "{text}");
+    // The console's answer says the same.
+    #[cfg(feature = "serve")]
+    {
+        let x = panels::serve::actions::explain(&full, "A1", "E1").unwrap();
+        assert!(x.eligible && x.no_review_left);
+    }
+    // With room left, the headline is plain "eligible".
+    let room = round(r#""year": 2026, "max_reviews_per_year": 3"#, this_year).unwrap();
+    let text = explain(&room);
+    assert!(!text.contains("takes no review"), "{text}");
+    assert!(text.contains("leaves 1 this round"), "{text}");
+    #[cfg(feature = "serve")]
+    assert!(
+        !panels::serve::actions::explain(&room, "A1", "E1")
+            .unwrap()
+            .no_review_left
+    );
+}

@@ -630,7 +630,7 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
         })
         .collect();
     out.findings.push(format!(
-        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (reviews in {year} already: {}{})",
+        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (served or no-show in {year} already: {}{})",
         lowered.len(),
         each.join(", "),
         if lowered.len() > SHOWN { ", …" } else { "" }

@@ -184,7 +184,7 @@ impl HistoryBreach {
                 load,
                 max,
             } => format!(
-                "{}: {past} review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
+                "{}: {past} served or no-show review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
                 ex_id(expert)
             ),
         }

@@ -802,12 +802,15 @@ pub fn explain_text(
         let outside = ex.city != app.city;
         let _ = writeln!(
             out,
-            "eligible{}",
+            "eligible{}{}",
             if outside {
                 " (counts as an outside-city expert)"
             } else {
                 " (same city as the applicant)"
-            }
+            },
+            crate::history::no_review_left(inst, e)
+                .map(|why| format!(", but {} takes no review this round: {why}", ex.id))
+                .unwrap_or_default()
         );
     } else {
         let _ = writeln!(out, "not eligible:");
