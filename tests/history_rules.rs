@@ -602,26 +602,32 @@ fn a_repeat_penalty_below_the_score_precision_is_refused_in_every_form() {
     assert!(err.contains("the smallest penalty that counts"), "{err}");
     use panels::io::xlsx::{self, Table, XCell};
     let text = |s: &str| XCell::Text(s.into());
+    let sheet = |name: &str, header: &[&str], rows: Vec<Vec<XCell>>| Table {
+        name: name.into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    };
+    let place = ["id", "city", "institution"];
     let tables = vec![
-        Table {
-            name: "experts".into(),
-            header: vec!["id".into(), "city".into(), "institution".into()],
-            rows: vec![vec![text("E1"), text("长沙"), text("U1")]],
-        },
-        Table {
-            name: "applications".into(),
-            header: vec!["id".into(), "city".into(), "institution".into()],
-            rows: vec![vec![text("A1"), text("武汉"), text("U0")]],
-        },
-        Table {
-            name: "policy".into(),
-            header: vec!["key".into(), "value".into()],
-            rows: vec![
+        sheet(
+            "experts",
+            &place,
+            vec![vec![text("E1"), text("长沙"), text("U1")]],
+        ),
+        sheet(
+            "applications",
+            &place,
+            vec![vec![text("A1"), text("武汉"), text("U0")]],
+        ),
+        sheet(
+            "policy",
+            &["key", "value"],
+            vec![
                 vec![text("year"), XCell::Number(2026.0)],
                 vec![text("avoid_repeat"), text("institution")],
                 vec![text("repeat_penalty"), XCell::Number(4e-7)],
             ],
-        },
+        ),
     ];
     let bytes = xlsx::tables_xlsx_bytes(Path::new("r.xlsx"), &tables).unwrap();
     let err = xlsx::load_xlsx_from_bytes(Path::new("r.xlsx"), &bytes)
