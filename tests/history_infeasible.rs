@@ -191,7 +191,7 @@ fn the_yearly_cap_that_leaves_too_few_reviews_is_explained() {
     assert!(!written);
     assert!(err.contains("max_reviews_per_year 2"), "{err}");
     assert!(
-        err.contains("reviews in 2026 already: E1 2, E2 2, E3 2, E4 2"),
+        err.contains("served or no-show in 2026 already: E1 2, E2 2, E3 2, E4 2"),
         "{err}"
     );
     assert!(err.contains("raise max_reviews_per_year above 2"), "{err}");
@@ -253,4 +253,69 @@ fn raising_max_load_is_offered_only_as_far_as_the_yearly_cap_leaves_room() {
     assert_eq!(code, 3, "{err}");
     assert!(!err.contains("raise max_load"), "{err}");
     assert!(err.contains("add experts"), "{err}");
+}
+
+#[test]
+fn history_rules_that_leave_the_pool_too_few_reviews_are_named() {
+    // max_load 1: the four experts give exactly the 4 reviews the round
+    // needs. A rule that bars E1 and E2 leaves each application two
+    // eligible experts, but the pool only 2 reviews: the shortage is
+    // pool-wide, and the rule must still be named with its experts.
+    let dir = tempfile::tempdir().unwrap();
+    let e1_e2 = |extra: &str| {
+        ["E1", "E2"]
+            .iter()
+            .map(|e| format!(r#"{{"year": 2025, "institution": "U7", "expert": "{e}"{extra}}}"#))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cases = [
+        (
+            r#", "max_consecutive_years": 1"#,
+            e1_e2(""),
+            "2 resting (history) (max_consecutive_years 1: E1, E2)",
+            "or raise max_consecutive_years (1) so that fewer experts rest",
+        ),
+        (
+            r#", "max_declines": 0"#,
+            e1_e2(r#", "outcome": "declined""#),
+            "2 declines (history) (max_declines 0: E1, E2)",
+            "or raise max_declines (0)",
+        ),
+        (
+            r#", "min_rating": 4"#,
+            e1_e2(r#", "rating": 2"#),
+            "2 rating (history) (min_rating 4: E1, E2)",
+            "or lower min_rating (4)",
+        ),
+    ];
+    for (i, (rule, history, named, fix)) in cases.iter().enumerate() {
+        let on = round(
+            dir.path(),
+            &format!("pool{i}.json"),
+            &format!(r#", "max_load": 1{rule}"#),
+            history,
+        );
+        let (code, err, written) = solve(dir.path(), &on);
+        assert_eq!(code, 3, "{err}");
+        assert!(!written);
+        assert!(err.contains("can give 2 (sum of max_load)"), "{err}");
+        assert!(
+            err.contains(
+                "history rules take 2 expert(s) out of the round, who could give 2 review(s)"
+            ),
+            "{err}"
+        );
+        assert!(err.contains(named), "names {named:?}: {err}");
+        assert!(err.contains(fix), "offers {fix:?}: {err}");
+        // Without the rule the same round solves.
+        let off = round(
+            dir.path(),
+            &format!("pool{i}-off.json"),
+            r#", "max_load": 1"#,
+            history,
+        );
+        let (code, err, _) = solve(dir.path(), &off);
+        assert_eq!(code, 0, "{err}");
+    }
 }

@@ -546,3 +546,152 @@ fn every_history_reason_names_its_years_applications_and_institutions() {
     assert!(words.contains("mean rating 2.50 over 2"), "{words}");
     assert!(words.contains("(2024 B24: 2, 2025 B25: 3)"), "{words}");
 }
+
+#[test]
+fn a_mean_rating_just_below_min_rating_reads_below_it() {
+    // 2.99999999 is below 3 (the rule bars E1); two decimals would print
+    // "3.00", which would contradict the decision.
+    let h = r#"{"year": 2025, "application": "B25", "institution": "U7", "expert": "E1", "rating": 2.99999999}"#;
+    let on = round(r#""year": 2026, "min_rating": 3"#, h).unwrap();
+    let words = reasons_of(&on, 0).join("\n");
+    assert!(
+        words.contains("mean rating 2.99999999 over 1 rated review(s) is below min_rating 3"),
+        "{words}"
+    );
+    // verify says the same of a panel that seats E1 anyway.
+    let off = round(r#""year": 2026"#, h).unwrap();
+    let s = solved(&off);
+    assert!(panel(&off, &s).contains(&"E1".to_string()));
+    let elig = Eligibility::compute(&on);
+    let text = panels::verify::verify_with(&on, &elig, &file_of(&off, &s)).render(&on);
+    assert!(
+        text.contains("E1's mean rating 2.99999999 is below min_rating 3"),
+        "{text}"
+    );
+    // Two decimals stay when they show the mean below the threshold.
+    assert_eq!(panels::history::mean_rating_text(2.5, 3.0), "2.50");
+    assert_eq!(panels::history::mean_rating_text(2.995, 3.0), "2.995");
+}
+
+#[test]
+fn a_repeat_penalty_below_the_score_precision_is_refused_in_every_form() {
+    // 4e-7 rounds to 0 millionths: it would cost nothing, and "no
+    // penalty" is a ban, the opposite of what a penalty asks for.
+    let tiny = r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 4e-7"#;
+    let err = round(tiny, E1_REVIEWED_U0_2025).unwrap_err();
+    assert!(
+        err.contains("repeat_penalty")
+            && err.contains("the smallest penalty that counts is 0.000001"),
+        "{err}"
+    );
+    // The same value in policy.csv, and in a workbook's policy sheet.
+    let ok = round(
+        r#""year": 2026, "avoid_repeat": "institution""#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    let mut csv = panels::io::csv_to_bytes(&ok).unwrap();
+    csv.policy = None;
+    csv.policy_csv = Some(
+        b"key,value\nyear,2026\npanel_size,2\navoid_repeat,institution\nrepeat_penalty,0.0000004\n"
+            .to_vec(),
+    );
+    let err = panels::io::load_csv_from_bytes(Path::new("dir"), &csv)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the smallest penalty that counts"), "{err}");
+    use panels::io::xlsx::{self, Table, XCell};
+    let text = |s: &str| XCell::Text(s.into());
+    let sheet = |name: &str, header: &[&str], rows: Vec<Vec<XCell>>| Table {
+        name: name.into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    };
+    let place = ["id", "city", "institution"];
+    let tables = vec![
+        sheet(
+            "experts",
+            &place,
+            vec![vec![text("E1"), text("长沙"), text("U1")]],
+        ),
+        sheet(
+            "applications",
+            &place,
+            vec![vec![text("A1"), text("武汉"), text("U0")]],
+        ),
+        sheet(
+            "policy",
+            &["key", "value"],
+            vec![
+                vec![text("year"), XCell::Number(2026.0)],
+                vec![text("avoid_repeat"), text("institution")],
+                vec![text("repeat_penalty"), XCell::Number(4e-7)],
+            ],
+        ),
+    ];
+    let bytes = xlsx::tables_xlsx_bytes(Path::new("r.xlsx"), &tables).unwrap();
+    let err = xlsx::load_xlsx_from_bytes(Path::new("r.xlsx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the smallest penalty that counts"), "{err}");
+    // Half a millionth rounds to one: a penalty, not a ban.
+    let inst = round(
+        r#""year": 2026, "avoid_repeat": "institution", "repeat_penalty": 5e-7"#,
+        E1_REVIEWED_U0_2025,
+    )
+    .unwrap();
+    assert_eq!(inst.policy.repeat_penalty_micro(), Some(1));
+    assert!(Eligibility::compute(&inst).is_eligible(&inst, panels::model::AppIx(0), ExpertIx(0)));
+    // Set in code (no loader), a penalty above 0 still never bans.
+    let mut inst = ok;
+    inst.policy.repeat_penalty = Some(4e-7);
+    assert_eq!(inst.policy.repeat_penalty_micro(), Some(1));
+}
+
+#[test]
+fn explain_says_an_eligible_expert_at_the_yearly_cap_takes_no_review() {
+    // E1 served once, did not show once and declined once in 2026: the
+    // cap counts the review and the no-show (SPEC), not the decline.
+    let this_year = r#"{"year": 2026, "round": "spring", "institution": "U8", "expert": "E1", "outcome": "late"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "no_show"},
+        {"year": 2026, "round": "spring", "institution": "U9", "expert": "E1", "outcome": "declined"}"#;
+    let explain = |inst: &Instance| {
+        let elig = Eligibility::compute(inst);
+        let (a, e) = (panels::model::AppIx(0), ExpertIx(0));
+        let verdict = elig.check(inst, a, e);
+        assert!(verdict.is_eligible());
+        panels::eligibility::explain_text(inst, &elig, a, e, &verdict)
+    };
+    let full = round(r#""year": 2026, "max_reviews_per_year": 2"#, this_year).unwrap();
+    let text = explain(&full);
+    assert!(
+        text.contains(
+            "eligible (counts as an outside-city expert), but E1 takes no review this round: max_reviews_per_year 2 reached in 2026 (2 served or no-show)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "E1 served or did not show 2 time(s) in 2026 (1 served, 1 no-show; declines do not count): max_reviews_per_year 2 leaves 0 this round (max_load 0)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("already reviewed"), "{text}");
+    // The console's answer says the same.
+    #[cfg(feature = "serve")]
+    {
+        let x = panels::serve::actions::explain(&full, "A1", "E1").unwrap();
+        assert!(x.eligible && x.no_review_left);
+    }
+    // With room left, the headline is plain "eligible".
+    let room = round(r#""year": 2026, "max_reviews_per_year": 3"#, this_year).unwrap();
+    let text = explain(&room);
+    assert!(!text.contains("takes no review"), "{text}");
+    assert!(text.contains("leaves 1 this round"), "{text}");
+    #[cfg(feature = "serve")]
+    assert!(
+        !panels::serve::actions::explain(&room, "A1", "E1")
+            .unwrap()
+            .no_review_left
+    );
+}

@@ -470,14 +470,16 @@ impl Policy {
 
     /// The repeat penalty in millionths, when repeats are priced rather
     /// than excluded (`repeat_penalty` > 0 and `avoid_repeat` not off).
+    /// A penalty above 0 never becomes a ban: the loaders refuse one that
+    /// rounds to 0 millionths, and one set in code costs at least 1.
     pub fn repeat_penalty_micro(&self) -> Option<i64> {
         if self.avoid_repeat.is_off() {
             return None;
         }
         self.repeat_penalty
+            .filter(|&p| p > 0.0)
             .and_then(Score::from_f64)
-            .map(|s| s.0)
-            .filter(|&p| p > 0)
+            .map(|s| s.0.max(1))
     }
 
     /// The city bonus in millionths (0 when off).

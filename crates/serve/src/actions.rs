@@ -737,6 +737,9 @@ pub fn template(lang: crate::io::office::Lang) -> Result<Vec<u8>, ActionError> {
 pub struct Explained {
     /// Eligible or not.
     pub eligible: bool,
+    /// Eligible, but the expert takes no review this round (their load
+    /// cap is 0: `max_reviews_per_year` reached, or `max_load` 0).
+    pub no_review_left: bool,
     /// The pair's score.
     pub score: f64,
     /// The explanation as `panels explain` prints it.
@@ -759,6 +762,7 @@ pub fn explain(inst: &Instance, application: &str, expert: &str) -> Result<Expla
     let text = crate::eligibility::explain_text(inst, &elig, a, e, &verdict);
     Ok(Explained {
         eligible: verdict.is_eligible(),
+        no_review_left: verdict.is_eligible() && crate::history::no_review_left(inst, e).is_some(),
         score: verdict.score.as_f64(),
         text,
     })

@@ -1158,7 +1158,15 @@ async fn explain_page(
         Ok(x) => {
             let body = html! {
                 h1 { (l.t("Why this pair", "配对说明")) ": " (title) }
-                p { @if x.eligible { span.ok { (l.t("eligible", "符合条件")) } } @else { span.bad { (l.t("not eligible", "不符合条件")) } } }
+                p {
+                    @if x.no_review_left {
+                        span.bad { (l.t("eligible, but takes no review this round (no reviews left)", "符合条件，但本轮不能再评审（评审次数已满）")) }
+                    } @else if x.eligible {
+                        span.ok { (l.t("eligible", "符合条件")) }
+                    } @else {
+                        span.bad { (l.t("not eligible", "不符合条件")) }
+                    }
+                }
                 pre { (x.text) }
                 p { a href={"/rounds/" (round.id) "/panels"} { (l.t("Back to the panels", "返回评审组")) } }
             };

@@ -250,6 +250,9 @@ pub(crate) fn precheck_pool(
     let mut out = Infeasibility::default();
     // Global capacity: reviews needed vs reviews the pool can give.
     let demand: u64 = inst.app_ixs().map(|a| u64::from(inst.panel_size(a))).sum();
+    // Experts a history rule bars give nothing (they have no eligible
+    // pair; without pairs they are left out of the upper bound too).
+    let barred = barred_by_history(inst);
     let has_pair: Vec<bool> = match pairs {
         Some(pairs) => {
             let mut has_pair = vec![false; inst.experts.len()];
@@ -258,12 +261,18 @@ pub(crate) fn precheck_pool(
             }
             has_pair
         }
-        None => inst.experts.iter().map(|x| x.available).collect(),
+        None => {
+            let mut has_pair: Vec<bool> = inst.experts.iter().map(|x| x.available).collect();
+            for &e in barred.values().flatten() {
+                has_pair[e.ix()] = false;
+            }
+            has_pair
+        }
     };
-    let who = if pairs.is_some() {
-        "experts with at least one eligible application can give"
-    } else {
-        "available experts can give at most"
+    let who = match (pairs.is_some(), barred.is_empty()) {
+        (true, _) => "experts with at least one eligible application can give",
+        (false, true) => "available experts can give at most",
+        (false, false) => "available experts no history rule bars can give at most",
     };
     let supply: u64 = inst
         .expert_ixs()
@@ -283,6 +292,7 @@ pub(crate) fn precheck_pool(
             "usable experts",
         ));
         yearly_findings(inst, &usable, &mut out);
+        history_bar_findings(inst, &barred, &mut out);
         return Some(out);
     }
     let floor: u64 = inst.expert_ixs().map(|e| u64::from(inst.min_load(e))).sum();
@@ -620,13 +630,36 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
         })
         .collect();
     out.findings.push(format!(
-        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (reviews in {year} already: {}{})",
+        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (served or no-show in {year} already: {}{})",
         lowered.len(),
         each.join(", "),
         if lowered.len() > SHOWN { ", …" } else { "" }
     ));
     out.fixes
         .push(format!("or raise max_reviews_per_year above {cap}"));
+}
+
+/// The finding and fixes for experts a history rule takes out of a round
+/// whose loads fall short (`barred`: from [`barred_by_history`]): the rule
+/// with its value, the experts, the reviews they could have given, and
+/// the rule to relax (worded as for a short application).
+fn history_bar_findings(
+    inst: &Instance,
+    barred: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    out: &mut Infeasibility,
+) {
+    if barred.is_empty() {
+        return;
+    }
+    let experts: BTreeSet<ExpertIx> = barred.values().flatten().copied().collect();
+    let could: u64 = experts.iter().map(|&e| u64::from(inst.max_load(e))).sum();
+    out.findings.push(format!(
+        "history rules take {} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
+        experts.len(),
+        exclusion_parts(inst, barred)
+    ));
+    let kinds: BTreeSet<ConflictKind> = barred.keys().copied().collect();
+    out.fixes.extend(history_fixes(inst, &kinds));
 }
 
 /// Fixes for the history rules that excluded experts of the short
@@ -719,6 +752,13 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
     if counts.is_empty() {
         return "the pool is too small".into();
     }
+    format!("excluded: {}", exclusion_parts(inst, &counts))
+}
+
+/// "3 same institution, 2 resting (history) (max_consecutive_years 1: E1,
+/// E2)": per exclusion kind, how many experts it keeps out; a history rule
+/// with its value and the experts (the first [`HISTORY_NAMED`]).
+fn exclusion_parts(inst: &Instance, counts: &BTreeMap<ConflictKind, Vec<ExpertIx>>) -> String {
     let parts: Vec<String> = counts
         .iter()
         .map(|(k, list)| match history_rule(inst, *k) {
@@ -743,7 +783,25 @@ fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
             None => format!("{} {}", list.len(), k.label()),
         })
         .collect();
-    format!("excluded: {}", parts.join(", "))
+    parts.join(", ")
+}
+
+/// The available experts a history rule bars from the whole round
+/// (resting, declines, rating), per rule, in pool order (an expert two
+/// rules bar counts under both).
+fn barred_by_history(inst: &Instance) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
+    let mut out: BTreeMap<ConflictKind, Vec<ExpertIx>> = BTreeMap::new();
+    for e in inst.expert_ixs() {
+        if !inst.experts[e.ix()].available || !crate::history::barred(inst, e) {
+            continue;
+        }
+        for bar in crate::history::bars(inst, e) {
+            out.entry(crate::eligibility::Reason::History(bar).kind())
+                .or_default()
+                .push(e);
+        }
+    }
+    out
 }
 
 /// Counting checks for the crossing rules (README "Crossing rules"), run

@@ -173,9 +173,10 @@ impl HistoryBreach {
                 min,
                 ..
             } => format!(
-                "{}: {}'s mean rating {mean:.2} is below min_rating {min}",
+                "{}: {}'s mean rating {} is below min_rating {min}",
                 app_id(app),
-                ex_id(expert)
+                ex_id(expert),
+                panels_core::history::mean_rating_text(*mean, *min)
             ),
             HistoryBreach::YearlyCap {
                 expert,
@@ -183,7 +184,7 @@ impl HistoryBreach {
                 load,
                 max,
             } => format!(
-                "{}: {past} review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
+                "{}: {past} served or no-show review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
                 ex_id(expert)
             ),
         }

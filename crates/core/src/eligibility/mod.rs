@@ -304,7 +304,8 @@ pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::
             rated,
             records,
         } => format!(
-            "{expert}'s mean rating {mean:.2} over {rated} rated review(s) is below min_rating {min} ({})",
+            "{expert}'s mean rating {} over {rated} rated review(s) is below min_rating {min} ({})",
+            crate::history::mean_rating_text(*mean, *min),
             evidence_list(records.iter().map(|(year, app, x)| match app {
                 Some(a) => format!("{year} {a}: {x}"),
                 None => format!("{year}: {x}"),
@@ -801,12 +802,15 @@ pub fn explain_text(
         let outside = ex.city != app.city;
         let _ = writeln!(
             out,
-            "eligible{}",
+            "eligible{}{}",
             if outside {
                 " (counts as an outside-city expert)"
             } else {
                 " (same city as the applicant)"
-            }
+            },
+            crate::history::no_review_left(inst, e)
+                .map(|why| format!(", but {} takes no review this round: {why}", ex.id))
+                .unwrap_or_default()
         );
     } else {
         let _ = writeln!(out, "not eligible:");

@@ -367,10 +367,23 @@ impl History {
     /// Served or no-show reviews of `e` in `year` (what
     /// `max_reviews_per_year` counts besides this round's load).
     pub fn reviews_in_year(&self, e: ExpertIx, year: i32) -> u32 {
+        let (served, no_show) = self.slots_in_year(e, year);
+        served + no_show
+    }
+
+    /// [`History::reviews_in_year`] in its two parts: served reviews
+    /// (`reviewed`, `late`) and no-shows of `e` in `year`.
+    pub fn slots_in_year(&self, e: ExpertIx, year: i32) -> (u32, u32) {
         self.of_expert(e)
             .iter()
             .filter(|r| r.year == year && r.outcome.takes_a_slot())
-            .count() as u32
+            .fold((0, 0), |(served, no_show), r| {
+                if r.outcome.served() {
+                    (served + 1, no_show)
+                } else {
+                    (served, no_show + 1)
+                }
+            })
     }
 }
 
@@ -505,6 +518,16 @@ fn low_rating(p: &Policy, mine: &[Fact]) -> Option<(f64, f64, u32)> {
     }
     let mean = sum / f64::from(rated);
     (mean < min - 1e-9).then_some((mean, min, rated))
+}
+
+/// A mean rating as evidence that it is below `min`: two decimals when
+/// they show it below, else as many more as it takes (up to the exact
+/// value), so the text never reads "3.00 is below min_rating 3".
+pub fn mean_rating_text(mean: f64, min: f64) -> String {
+    (2..=9)
+        .map(|digits| format!("{mean:.digits$}"))
+        .find(|text| text.parse::<f64>().is_ok_and(|shown| shown < min))
+        .unwrap_or_else(|| mean.to_string())
 }
 
 /// True when a history rule bars expert `e` this round ([`bars`] is not
@@ -915,6 +938,26 @@ pub fn capped_programme(inst: &Instance, a: AppIx) -> Option<crate::model::ProgI
     inst.programme_max_load(p).map(|_| p)
 }
 
+/// Why expert `e`, though eligible, takes no review this round, when
+/// their load cap is 0: `max_reviews_per_year` reached (with the count),
+/// or a `max_load` of 0. `None` when they may take one.
+pub fn no_review_left(inst: &Instance, e: ExpertIx) -> Option<String> {
+    if inst.max_load(e) > 0 {
+        return None;
+    }
+    match (
+        inst.policy.max_reviews_per_year,
+        inst.policy.year,
+        inst.yearly_room(e),
+    ) {
+        (Some(cap), Some(year), Some(0)) if inst.round_max_load(e) > 0 => Some(format!(
+            "max_reviews_per_year {cap} reached in {year} ({} served or no-show)",
+            inst.history.reviews_in_year(e, year)
+        )),
+        _ => Some("max_load 0".into()),
+    }
+}
+
 /// Lines `explain` adds for the programme and history rules that do not
 /// exclude the pair: a priced repeat, a load cap lowered by
 /// `max_reviews_per_year`, a programme's `max_load`.
@@ -938,9 +981,10 @@ pub(crate) fn explain_notes(
         inst.policy.max_reviews_per_year,
         inst.policy.year,
     ) {
+        let (served, no_show) = inst.history.slots_in_year(e, year);
         out.push(format!(
-            "{id} already reviewed {} time(s) in {year}: max_reviews_per_year {cap} leaves {room} this round (max_load {})",
-            inst.history.reviews_in_year(e, year),
+            "{id} served or did not show {} time(s) in {year} ({served} served, {no_show} no-show; declines do not count): max_reviews_per_year {cap} leaves {room} this round (max_load {})",
+            served + no_show,
             inst.max_load(e)
         ));
     }

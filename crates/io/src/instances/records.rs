@@ -1594,6 +1594,16 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
                 "repeat_penalty",
                 format!("a penalty is a cost of at least 0, got {}", shown(x)),
             );
+        } else if x > 0.0 && Score::from_f64(x).is_some_and(|s| s.0 == 0) {
+            // Scores are kept in millionths: a penalty that rounds to 0
+            // would cost nothing, and "no penalty" means a ban.
+            r.error(
+                "repeat_penalty",
+                format!(
+                    "a penalty of {} rounds to 0 (scores are kept to 6 decimals): the smallest penalty that counts is 0.000001; give at least that to allow repeats at a cost, or leave repeat_penalty out to ban them",
+                    shown(x)
+                ),
+            );
         } else if x > 0.0 {
             p.repeat_penalty = Some(x);
         }
