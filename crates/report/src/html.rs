@@ -838,7 +838,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
             )
         })
     );
-    for (k, v) in words::draw_rows(l, f) {
+    for (k, v) in words::draw_rows(l, f)
+        .into_iter()
+        .chain(words::replace_rows(l, f))
+    {
         let _ = write!(
             body,
             "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",

@@ -590,6 +590,11 @@ pub fn notes(lang: Lang, f: &super::Figures) -> (bool, Vec<String>) {
         .map(|n| format!("{}{n}", lang.t("verify: ", "verify 提示：")))
         .collect();
     let mut warn = !out.is_empty();
+    if let Some(r) = &f.replace {
+        let input = f.check.input_sha256.as_deref();
+        warn |= r.differs(input);
+        out.extend(replace_notes(lang, r, input));
+    }
     let Some(d) = &f.draw else {
         return (warn, out);
     };
@@ -720,6 +725,178 @@ fn log_notes(
     out
 }
 
+/// What a replacement's log given to the report shows against the file
+/// and the round, one line per difference (none when the file holds the
+/// panels it wrote, for this input).
+fn replace_notes(lang: Lang, r: &super::ReplaceFigures, input: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(here) = input.filter(|i| !i.eq_ignore_ascii_case(&r.input_sha256)) {
+        out.push(match lang {
+            Lang::En => format!(
+                "The replacement log {} was made for other input (SHA-256 {}; this input's is {here}).",
+                r.file, r.input_sha256
+            ),
+            Lang::Zh => format!(
+                "替换日志 {} 是为其他输入数据生成的（其输入 SHA-256 为 {}；本输入为 {here}）。",
+                r.file, r.input_sha256
+            ),
+        });
+    }
+    if r.panels_differ > 0 {
+        let ids: Vec<Named> = r
+            .differing
+            .iter()
+            .map(|n| Named {
+                id: n.id.clone(),
+                name: None,
+            })
+            .collect();
+        let list = list_some(
+            lang,
+            &ids,
+            r.panels_differ,
+            super::html::LIST_LIMIT,
+            Unit::Applications,
+        );
+        out.push(match lang {
+            Lang::En => format!(
+                "The panels of {} application(s) in this file are not the ones the replacement wrote (the log {} names other members): {list}.",
+                count(r.panels_differ),
+                r.file
+            ),
+            Lang::Zh => format!(
+                "本文件中 {} 个项目的专家组不是该次替换写出的结果（日志 {} 记录的成员不同）：{list}。",
+                count(r.panels_differ),
+                r.file
+            ),
+        });
+    }
+    out
+}
+
+/// The rows of section 7 about a replacement whose log was given: the
+/// log's SHA-256, the file it started from and that file's SHA-256, the
+/// declines and withdrawals, who replaced whom, whether the file holds
+/// the panels it wrote, and the command that replays it.
+pub fn replace_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
+    let Some(r) = &f.replace else {
+        return Vec::new();
+    };
+    let sep = lang.t(", ", "，");
+    let none = lang.t("none", "无");
+    let joined = |items: &[String]| {
+        if items.is_empty() {
+            none.to_string()
+        } else {
+            items.join(sep)
+        }
+    };
+    let mut out: Vec<(String, String)> = vec![
+        (
+            lang.t("replacement log given to this report", "本报告所用的替换日志")
+                .into(),
+            format!("{}{sep}SHA-256 {}", r.file, r.sha256),
+        ),
+        (
+            lang.t(
+                "panels file it started from (the step before)",
+                "替换所依据的分组文件（上一步）",
+            )
+            .into(),
+            format!("{}{sep}SHA-256 {}", r.started_from, r.started_from_sha256),
+        ),
+        (
+            lang.t("input SHA-256 it records", "日志记录的输入 SHA-256")
+                .into(),
+            r.input_sha256.clone(),
+        ),
+        (
+            lang.t("declines given (--decline)", "本次拒绝（--decline）")
+                .into(),
+            joined(&r.declines),
+        ),
+        (
+            lang.t(
+                "declined pairs of the round after it",
+                "替换后本轮已拒绝的配对",
+            )
+            .into(),
+            if r.declined.is_empty() {
+                none.to_string()
+            } else {
+                r.declined
+                    .iter()
+                    .map(|(a, e)| format!("{a}:{e}"))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            },
+        ),
+        (
+            lang.t("experts withdrawn from the round", "退出本轮的专家")
+                .into(),
+            joined(&r.withdrawn),
+        ),
+    ];
+    let arrow = |c: &super::ChangeFigure| -> String {
+        let side = |v: &[String]| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                v.join(sep)
+            }
+        };
+        format!("{} → {}", side(&c.removed), side(&c.added))
+    };
+    for c in &r.changes {
+        out.push((
+            match lang {
+                Lang::En => format!("replaced on {}", c.application.label()),
+                Lang::Zh => format!("{} 的替换", c.application.label()),
+            },
+            arrow(c),
+        ));
+    }
+    if r.changed > r.changes.len() {
+        out.push((
+            lang.t("more panels changed", "其余变动的专家组").into(),
+            match lang {
+                Lang::En => format!("{} more (the log lists them)", r.changed - r.changes.len()),
+                Lang::Zh => format!("另有 {} 个（见日志）", r.changed - r.changes.len()),
+            },
+        ));
+    }
+    out.push((
+        lang.t("total score before → after", "替换前 → 替换后总分")
+            .into(),
+        format!("{} → {}", num(r.objective_before), num(r.objective_after)),
+    ));
+    out.push((
+        lang.t(
+            "the panels it wrote are this file's",
+            "日志写出的专家组与本文件一致",
+        )
+        .into(),
+        if r.differs(f.check.input_sha256.as_deref()) {
+            lang.t(
+                "NO (see the notes at the top)",
+                "否（见报告开头的提示）",
+            )
+            .to_string()
+        } else {
+            lang.t("yes", "是").to_string()
+        },
+    ));
+    out.push((
+        lang.t(
+            "recompute the replacement from its log, byte for byte",
+            "由日志重算该次替换（逐字节比对）",
+        )
+        .into(),
+        format!("panels replace --replay {}", super::shell_quote(&r.file)),
+    ));
+    out
+}
+
 /// The rows of section 7 about a draw: the cap and where it came from,
 /// the expected score, the log's SHA-256 as the file records it and as
 /// given, and the command that replays the draw.
@@ -822,7 +999,12 @@ pub fn draw_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
 
 /// The sentence above the commands of section 7.
 pub fn check_intro(lang: Lang, f: &super::Figures) -> &'static str {
-    if f.settings.log.is_some() {
+    if f.replace.is_some() {
+        lang.t(
+            "Anyone with the three files (the instance, the panels file and the replacement log) can re-check every rule and every figure of this report, without trusting it:",
+            "持有这三个文件（输入数据、分组文件和替换日志）的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
+        )
+    } else if f.settings.log.is_some() {
         lang.t(
             "Anyone with the three files (the instance, the panels file and the draw log) can re-check every rule and every figure of this report, without trusting it:",
             "持有这三个文件（输入数据、分组文件和抽取日志）的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
