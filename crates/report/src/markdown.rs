@@ -618,7 +618,7 @@ fn how_to_check(s: &mut String, f: &Figures) {
         ),
     ];
     for (k, v) in rows {
-        let _ = writeln!(s, "- {}: {}", k, md(&v));
+        let _ = writeln!(s, "- {k}{}{}", l.colon(), md(&v));
     }
     for (title, rows) in [
         (l.t("The draw:", "随机抽取："), words::draw_rows(l, f)),
@@ -627,7 +627,7 @@ fn how_to_check(s: &mut String, f: &Figures) {
         if !rows.is_empty() {
             let _ = writeln!(s, "\n{title}\n");
             for (k, v) in rows {
-                let _ = writeln!(s, "- {}: {}", md(&k), md(&v));
+                let _ = writeln!(s, "- {}{}{}", md(&k), l.colon(), md(&v));
             }
         }
     }

@@ -267,7 +267,7 @@ pub(crate) fn price_value(lang: Lang, p: &FamilyPrice) -> String {
             .t("not computed (--no-price)", "未计算（--no-price）")
             .into(),
         PriceOutcome::Failed { message } => {
-            format!("{}: {message}", lang.t("no answer", "无结果"))
+            format!("{}{}{message}", lang.t("no answer", "无结果"), lang.colon())
         }
     }
 }
@@ -492,8 +492,9 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             "0".to_string()
         } else {
             format!(
-                "{}: {}",
+                "{}{}{}",
                 count(l.count),
+                lang.colon(),
                 list_some(
                     lang,
                     &l.experts,

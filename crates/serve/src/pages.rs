@@ -582,13 +582,13 @@ fn downloads(round: &Round, l: Lang) -> Markup {
     let items = [
         (
             Download::PanelsXlsx,
-            l.t("Reviewer workbook (.xlsx)", "评审工作簿 (.xlsx)"),
+            l.t("Reviewer workbook (.xlsx)", "评审工作簿（.xlsx）"),
         ),
         (
             Download::PanelsJson,
-            l.t("Panels (.json)", "评审组 (.json)"),
+            l.t("Panels (.json)", "评审组（.json）"),
         ),
-        (Download::PanelsCsv, l.t("Panels (.csv)", "评审组 (.csv)")),
+        (Download::PanelsCsv, l.t("Panels (.csv)", "评审组（.csv）")),
         (
             Download::AnonymousXlsx,
             l.t(
@@ -596,11 +596,11 @@ fn downloads(round: &Round, l: Lang) -> Markup {
                 "匿名版（给申请人，.xlsx）",
             ),
         ),
-        (Download::ReportHtml, l.t("Report (.html)", "报告 (.html)")),
-        (Download::ReportMd, l.t("Report (.md)", "报告 (.md)")),
+        (Download::ReportHtml, l.t("Report (.html)", "报告（.html）")),
+        (Download::ReportMd, l.t("Report (.md)", "报告（.md）")),
         (
             Download::FiguresJson,
-            l.t("Report figures (.json)", "报告数据 (.json)"),
+            l.t("Report figures (.json)", "报告数据（.json）"),
         ),
     ];
     html! {
