@@ -232,7 +232,7 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
             (message(l, e))
         } @else {
             p { (l.t("Nothing was stored. Fix these in the file and upload it again", "未保存任何内容。请在文件中修改以下问题后重新上传"))
-                " (" (e.total_problems.unwrap_or(e.problems.len())) ")." }
+                (l.t(" (", "（")) (e.total_problems.unwrap_or(e.problems.len())) (l.t(").", "）。")) }
             table.errors {
                 thead { tr {
                     th { (l.t("File / sheet", "文件 / 工作表")) }
