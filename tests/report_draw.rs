@@ -174,8 +174,14 @@ fn a_draw_report_shows_its_cap_log_hash_and_replay_and_checks_with_the_log() {
 fn a_replacement_log_ties_the_replaced_panels_to_the_draw() {
     let sb = drawn_round();
     let drawn = sb.read_json("drawn.json");
-    let app = drawn["panels"][0]["application"].as_str().unwrap().to_string();
-    let ex = drawn["panels"][0]["experts"][0].as_str().unwrap().to_string();
+    let app = drawn["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ex = drawn["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
     sb.run(&[
         "-q",
         "replace",
@@ -217,7 +223,10 @@ fn a_replacement_log_ties_the_replaced_panels_to_the_draw() {
         assert!(r["changes"][0]["removed"][0].is_string(), "{r}");
         assert!(f.get("draw").is_none() || f["draw"]["log"].is_null(), "{f}");
         assert!(md.contains(&drawn_sha), "the chain's link is shown");
-        assert!(md.contains("panels replace --replay replace-log.json"), "{md}");
+        assert!(
+            md.contains("panels replace --replay replace-log.json"),
+            "{md}"
+        );
         let words: &[&str] = if lang == "en" {
             &["The replacement:", "replaced on", "started from"]
         } else {

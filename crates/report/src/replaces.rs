@@ -68,8 +68,7 @@ impl ReplaceFigures {
     /// True when the panels the log wrote are not the file's, or the log
     /// was made for other input than the round's (`input`, when known).
     pub fn differs(&self, input: Option<&str>) -> bool {
-        self.panels_differ > 0
-            || input.is_some_and(|i| !i.eq_ignore_ascii_case(&self.input_sha256))
+        self.panels_differ > 0 || input.is_some_and(|i| !i.eq_ignore_ascii_case(&self.input_sha256))
     }
 }
 

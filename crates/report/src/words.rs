@@ -794,8 +794,11 @@ pub fn replace_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
     };
     let mut out: Vec<(String, String)> = vec![
         (
-            lang.t("replacement log given to this report", "本报告所用的替换日志")
-                .into(),
+            lang.t(
+                "replacement log given to this report",
+                "本报告所用的替换日志",
+            )
+            .into(),
             format!("{}{sep}SHA-256 {}", r.file, r.sha256),
         ),
         (
@@ -878,11 +881,8 @@ pub fn replace_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
         )
         .into(),
         if r.differs(f.check.input_sha256.as_deref()) {
-            lang.t(
-                "NO (see the notes at the top)",
-                "否（见报告开头的提示）",
-            )
-            .to_string()
+            lang.t("NO (see the notes at the top)", "否（见报告开头的提示）")
+                .to_string()
         } else {
             lang.t("yes", "是").to_string()
         },

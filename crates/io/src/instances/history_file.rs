@@ -345,7 +345,8 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
             })?;
             for (i, item) in items.iter().enumerate() {
                 let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);
-                let value: serde_json::Value = serde_json::from_str(item.get()).map_err(json_error)?;
+                let value: serde_json::Value =
+                    serde_json::from_str(item.get()).map_err(json_error)?;
                 let serde_json::Value::Object(obj) = &value else {
                     r.error_whole("expected an object (one history record)");
                     continue;
@@ -828,9 +829,18 @@ mod tests {
         let (day, moment) = (46_362.0, 46_362.0 + 9.5 / 24.0);
         let table = Table {
             name: "历史".into(),
-            header: ["年份", "单位", "专家", "评分", "得分", "已核对", "入库日期", "备注"]
-                .map(String::from)
-                .to_vec(),
+            header: [
+                "年份",
+                "单位",
+                "专家",
+                "评分",
+                "得分",
+                "已核对",
+                "入库日期",
+                "备注",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: vec![vec![
                 XCell::Number(2024.0),
                 t("U1"),
@@ -856,7 +866,11 @@ mod tests {
         // The office's record: every cell as it was.
         assert_eq!(at(1, 0), Data::Float(2024.0));
         assert_eq!(at(1, 1), Data::String("U1".into()));
-        assert_eq!(at(1, 2), Data::Float(17.0), "an expert id typed as a number");
+        assert_eq!(
+            at(1, 2),
+            Data::Float(17.0),
+            "an expert id typed as a number"
+        );
         assert_eq!(at(1, 3), Data::Float(4.5));
         assert_eq!(at(1, 4), Data::Float(88.25));
         assert_eq!(at(1, 5), Data::Bool(true));

@@ -995,7 +995,14 @@ pub fn load_xlsx_noted(
         // Merges are looked for where offices merge (not in the long
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
-        if let Some(mut s) = read_sheet(name, &mut wb, actual, (merges, false), &mut errs, &mut budget) {
+        if let Some(mut s) = read_sheet(
+            name,
+            &mut wb,
+            actual,
+            (merges, false),
+            &mut errs,
+            &mut budget,
+        ) {
             s.hidden = super::hidden::hidden_rows(bytes, actual);
             sheets.insert(known, s);
         }
