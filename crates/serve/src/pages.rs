@@ -246,7 +246,7 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
                             td { (p.file) }
                             td { (p.location.as_deref().unwrap_or("")) }
                             td { (p.column.as_deref().or(p.field.as_deref()).unwrap_or("")) }
-                            td { (p.message) }
+                            td { (l.t(&p.message, p.message_zh.as_deref().unwrap_or(&p.message))) }
                         }
                     }
                 }

@@ -641,16 +641,12 @@ fn read_header(
         sheet: None,
         row: *row,
     };
-    let hint = if rec.len() == 1 && rec[0].contains(';') {
-        " (the file seems to use ';' between cells; use commas or tabs)"
-    } else {
-        ""
-    };
+    let semicolons = rec.len() == 1 && rec[0].contains(';');
     if h > 0 {
         let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let mut head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    let mut head = office::check_header(&at, &cells[h], kind, semicolons, errs)?;
     // Every row above as written (a line of commas too: Excel saves a
     // blank row so).
     head.above = rows[..h]

@@ -16,7 +16,7 @@
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use crate::error::Errs;
+use crate::error::{Errs, IdOf, Said};
 use crate::names::{normalize, place_key};
 use crate::streams::intern::FxMap;
 use std::path::Path;
@@ -261,14 +261,14 @@ fn resolve_experts(
     for i in 0..n_experts {
         let e = &raw[i];
         if let Some(first) = expert_index.get(e.id.as_str()) {
-            errs.push(e.at.error(
-                Some("id"),
-                format!(
-                    "duplicate expert id {:?}; first given at {}",
-                    e.id,
-                    raw[first.ix()].at.describe()
-                ),
-            ));
+            errs.push(
+                e.at.error(Some("id"), String::new())
+                    .saying(Said::DuplicateId {
+                        of: IdOf::Expert,
+                        id: e.id.to_string(),
+                        first: raw[first.ix()].at.describe(),
+                    }),
+            );
         } else {
             expert_index.insert(e.id.clone(), ExpertIx(i as u32));
         }
@@ -335,14 +335,14 @@ fn resolve_applications(
     for j in 0..n_apps {
         let a = &raw[j];
         if let Some(first) = app_index.get(a.id.as_str()) {
-            errs.push(a.at.error(
-                Some("id"),
-                format!(
-                    "duplicate application id {:?}; first given at {}",
-                    a.id,
-                    raw[first.ix()].at.describe()
-                ),
-            ));
+            errs.push(
+                a.at.error(Some("id"), String::new())
+                    .saying(Said::DuplicateId {
+                        of: IdOf::Application,
+                        id: a.id.to_string(),
+                        first: raw[first.ix()].at.describe(),
+                    }),
+            );
         } else {
             app_index.insert(a.id.clone(), AppIx(j as u32));
         }
@@ -444,7 +444,13 @@ fn resolve_conflicts(
     for c in raw {
         let expert = expert_index.get(c.expert.as_str()).copied();
         if expert.is_none() {
-            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
+            errs.push(
+                c.at.error(Some("expert"), String::new())
+                    .saying(Said::UnknownId {
+                        of: IdOf::Expert,
+                        id: c.expert.to_string(),
+                    }),
+            );
         }
         let with = if let Some(&a) = app_index.get(c.with.as_str()) {
             Some(ConflictWith::Application(a))
@@ -716,11 +722,23 @@ fn resolve_affinity(
             let at = list.origin(rec);
             if app.is_none() {
                 let id = list.applications.name(rec.application);
-                errs.push(at.error(Some("application"), format!("unknown application {id:?}")));
+                errs.push(
+                    at.error(Some("application"), String::new())
+                        .saying(Said::UnknownId {
+                            of: IdOf::Application,
+                            id: id.to_string(),
+                        }),
+                );
             }
             if expert.is_none() {
                 let id = list.experts.name(rec.expert);
-                errs.push(at.error(Some("expert"), format!("unknown expert {id:?}")));
+                errs.push(
+                    at.error(Some("expert"), String::new())
+                        .saying(Said::UnknownId {
+                            of: IdOf::Expert,
+                            id: id.to_string(),
+                        }),
+                );
             }
             continue;
         };

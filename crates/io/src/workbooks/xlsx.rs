@@ -829,7 +829,7 @@ fn read_table_with(
         let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let Some(mut header) = office::check_header(&at, header_cells, kind, "", errs) else {
+    let Some(mut header) = office::check_header(&at, header_cells, kind, false, errs) else {
         odd_cells(file, sheet, *header_row, None, errs);
         return false;
     };
