@@ -694,36 +694,46 @@ fn log_notes(
         }
     }
     if log.panels_differ > 0 {
-        // Ids alone: the list can be long, and the titles are in the tables.
-        let ids: Vec<Named> = log
-            .differing
-            .iter()
-            .map(|n| Named {
-                id: n.id.clone(),
-                name: None,
-            })
-            .collect();
-        let list = list_some(
+        out.push(differing_note(
             lang,
-            &ids,
+            ("the draw's", "该次抽取的结果"),
+            &log.file,
+            &log.differing,
             log.panels_differ,
-            super::html::LIST_LIMIT,
-            Unit::Applications,
-        );
-        out.push(match lang {
-            Lang::En => format!(
-                "The panels of {} application(s) in this file are not the draw's (the log {} names other members): {list}.",
-                count(log.panels_differ),
-                log.file
-            ),
-            Lang::Zh => format!(
-                "本文件中 {} 个项目的专家组不是该次抽取的结果（日志 {} 记录的成员不同）：{list}。",
-                count(log.panels_differ),
-                log.file
-            ),
-        });
+        ));
     }
     out
+}
+
+/// The note on the applications of the file whose panels are not the
+/// log's (`whose`: the panels the log holds, in English and Chinese), by
+/// id alone (the list can be long, and the titles are in the tables),
+/// `n` in all.
+fn differing_note(
+    lang: Lang,
+    (en, zh): (&str, &str),
+    file: &str,
+    differing: &[Named],
+    n: usize,
+) -> String {
+    let ids: Vec<Named> = differing
+        .iter()
+        .map(|x| Named {
+            id: x.id.clone(),
+            name: None,
+        })
+        .collect();
+    let list = list_some(lang, &ids, n, super::html::LIST_LIMIT, Unit::Applications);
+    match lang {
+        Lang::En => format!(
+            "The panels of {} application(s) in this file are not {en} (the log {file} names other members): {list}.",
+            count(n)
+        ),
+        Lang::Zh => format!(
+            "本文件中 {} 个项目的专家组不是{zh}（日志 {file} 记录的成员不同）：{list}。",
+            count(n)
+        ),
+    }
 }
 
 /// What a replacement's log given to the report shows against the file
@@ -744,33 +754,13 @@ fn replace_notes(lang: Lang, r: &super::ReplaceFigures, input: Option<&str>) -> 
         });
     }
     if r.panels_differ > 0 {
-        let ids: Vec<Named> = r
-            .differing
-            .iter()
-            .map(|n| Named {
-                id: n.id.clone(),
-                name: None,
-            })
-            .collect();
-        let list = list_some(
+        out.push(differing_note(
             lang,
-            &ids,
+            ("the ones the replacement wrote", "该次替换写出的结果"),
+            &r.file,
+            &r.differing,
             r.panels_differ,
-            super::html::LIST_LIMIT,
-            Unit::Applications,
-        );
-        out.push(match lang {
-            Lang::En => format!(
-                "The panels of {} application(s) in this file are not the ones the replacement wrote (the log {} names other members): {list}.",
-                count(r.panels_differ),
-                r.file
-            ),
-            Lang::Zh => format!(
-                "本文件中 {} 个项目的专家组不是该次替换写出的结果（日志 {} 记录的成员不同）：{list}。",
-                count(r.panels_differ),
-                r.file
-            ),
-        });
+        ));
     }
     out
 }

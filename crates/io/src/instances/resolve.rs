@@ -245,6 +245,21 @@ fn check_not_empty(raw: &Raw, errs: &mut Errs) {
     }
 }
 
+/// The error for an id given a second time at `at`, first at `first`.
+fn duplicate_id(
+    at: &crate::instances::records::Origin,
+    of: IdOf,
+    id: &str,
+    first: &crate::instances::records::Origin,
+) -> crate::error::LoadError {
+    at.error(Some("id"), String::new())
+        .saying(Said::DuplicateId {
+            of,
+            id: id.to_string(),
+            first: first.describe(),
+        })
+}
+
 /// The experts, their ids' index, and their places, persons and
 /// programmes interned; duplicate ids and a `min_load` over `max_load`
 /// reported.
@@ -261,14 +276,12 @@ fn resolve_experts(
     for i in 0..n_experts {
         let e = &raw[i];
         if let Some(first) = expert_index.get(e.id.as_str()) {
-            errs.push(
-                e.at.error(Some("id"), String::new())
-                    .saying(Said::DuplicateId {
-                        of: IdOf::Expert,
-                        id: e.id.to_string(),
-                        first: raw[first.ix()].at.describe(),
-                    }),
-            );
+            errs.push(duplicate_id(
+                &e.at,
+                IdOf::Expert,
+                &e.id,
+                &raw[first.ix()].at,
+            ));
         } else {
             expert_index.insert(e.id.clone(), ExpertIx(i as u32));
         }
@@ -335,14 +348,12 @@ fn resolve_applications(
     for j in 0..n_apps {
         let a = &raw[j];
         if let Some(first) = app_index.get(a.id.as_str()) {
-            errs.push(
-                a.at.error(Some("id"), String::new())
-                    .saying(Said::DuplicateId {
-                        of: IdOf::Application,
-                        id: a.id.to_string(),
-                        first: raw[first.ix()].at.describe(),
-                    }),
-            );
+            errs.push(duplicate_id(
+                &a.at,
+                IdOf::Application,
+                &a.id,
+                &raw[first.ix()].at,
+            ));
         } else {
             app_index.insert(a.id.clone(), AppIx(j as u32));
         }
