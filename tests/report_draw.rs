@@ -256,6 +256,8 @@ fn a_replacement_log_ties_the_replaced_panels_to_the_draw() {
         "drawn.json",
         "--log",
         "replace-log.json",
+        "--lang",
+        "en",
         "--out",
         "old.md",
     ])
