@@ -227,10 +227,23 @@ fn a_replacement_log_ties_the_replaced_panels_to_the_draw() {
             md.contains("panels replace --replay replace-log.json"),
             "{md}"
         );
+        // A Chinese row's label and value stand either side of a
+        // full-width colon.
         let words: &[&str] = if lang == "en" {
-            &["The replacement:", "replaced on", "started from"]
+            &[
+                "The replacement:",
+                "replaced on",
+                "started from",
+                "- replacement log given to this report: replace-log.json",
+            ]
         } else {
-            &["替换：", "的替换", "日志写出的专家组与本文件一致"]
+            &[
+                "替换：",
+                "的替换",
+                "日志写出的专家组与本文件一致：是",
+                "- 本报告所用的替换日志：replace-log.json",
+                "- 随机种子：11",
+            ]
         };
         for w in words {
             assert!(md.contains(w), "{w}\n{md}");
