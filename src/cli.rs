@@ -282,8 +282,11 @@ pub struct ReportArgs {
     pub price_timeout: u64,
     /// The draw log (`panels draw --log`) of a drawn panels file: the
     /// report shows its SHA-256, its cap and whether its panels, seed and
-    /// input are this file's and this round's. With --check: the log the
-    /// report was made with.
+    /// input are this file's and this round's. Or the log of the
+    /// replacement (`panels replace --log`) that wrote the file: the report
+    /// shows its declines, who replaced whom, its SHA-256 and the SHA-256
+    /// of the file it started from, and whether its panels are this
+    /// file's. With --check: the log the report was made with.
     #[arg(long, value_name = "LOG")]
     pub log: Option<PathBuf>,
 }
@@ -1748,12 +1751,16 @@ fn file_sha256(path: &Path) -> Result<String, Failure> {
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The bytes of a draw log given to `report --log`: exit 2 when it cannot
-/// be read or is not a draw log (`panels-draw/1`).
+/// The bytes of a log given to `report --log`: exit 2 when it cannot be
+/// read or is neither a draw log (`panels-draw/1`) nor a replacement's
+/// log (`panels-replace/2`).
 fn read_draw_log(path: &Path) -> Result<Vec<u8>, Failure> {
     let bytes = crate::io::read_input(path).map_err(|e| Failure::BadInput(e.to_string()))?;
     crate::report::draws::check_log(&bytes).map_err(|why| {
-        Failure::BadInput(format!("{}: --log: not a draw log: {why}", path.display()))
+        Failure::BadInput(format!(
+            "{}: --log: not a draw log or a replacement's log: {why}",
+            path.display()
+        ))
     })?;
     Ok(bytes)
 }

@@ -334,6 +334,49 @@ fn a_round_that_does_not_load_comes_back_as_data_and_is_not_stored() {
     assert_eq!(p["column"], "column D \"评审上限\"", "{p}");
     assert!(c.entries().is_empty());
 
+    // The common kinds of problem come in Chinese too (a missing column,
+    // an id given twice), worded where the CLI's English is.
+    let book_with = |expert_header: &[&str], expert: &[&str]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let policy = wb.add_worksheet().set_name("参数").unwrap();
+        policy.write_row(0, 0, ["参数", "值"]).unwrap();
+        let experts = wb.add_worksheet().set_name("专家").unwrap();
+        experts.write_row(0, 0, expert_header.to_vec()).unwrap();
+        experts.write_row(1, 0, expert.to_vec()).unwrap();
+        let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+        apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
+            .unwrap();
+        apps.write_row(1, 0, ["A1", "长沙", "中南大学"]).unwrap();
+        apps.write_row(2, 0, ["A1", "长沙", "湖南大学"]).unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let said = |book: &[u8], en: &str| -> String {
+        let r = upload(c.addr, "专家库.xlsx", book, &[]);
+        assert_eq!(r.status, 400, "{}", r.text());
+        let problems = r.json()["error"]["problems"].as_array().unwrap().clone();
+        problems
+            .iter()
+            .find(|p| p["message"].as_str().unwrap().starts_with(en))
+            .unwrap_or_else(|| panic!("{en}: {problems:?}"))["message_zh"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let missing = said(
+        &book_with(&["专家编号", "工作单位"], &["E1", "武汉大学"]),
+        "missing required column city",
+    );
+    assert!(missing.starts_with("缺少必需的列 city"), "{missing}");
+    let twice = said(
+        &book_with(
+            &["专家编号", "城市", "工作单位"],
+            &["E1", "武汉", "武汉大学"],
+        ),
+        "duplicate application id \"A1\"",
+    );
+    assert!(twice.contains("项目编号 \"A1\" 重复"), "{twice}");
+    assert!(c.entries().is_empty());
+
     // A bundle with a syntax error: line and column.
     let r = upload(c.addr, "x.json", b"{\n  \"experts\": [,]\n}", &[]);
     assert_eq!(r.status, 400);

@@ -148,18 +148,47 @@ fn a_draw_report_shows_its_cap_log_hash_and_replay_and_checks_with_the_log() {
     ])
     .expect_code(1)
     .stdout_has(&["give it with --log"]);
-    // A replacement's log is not a draw log.
+    // A file that is neither a draw log nor a replacement's log is
+    // refused, nothing written.
+    sb.run(&[
+        "-q",
+        "report",
+        "round.json",
+        "drawn.json",
+        "--log",
+        "drawn.json",
+        "--out",
+        "x.md",
+    ])
+    .expect_code(2)
+    .stderr_has(&["not a draw log or a replacement's log"]);
+    assert!(!sb.path("x.md").exists());
+}
+
+/// A replacement's log ties the panels file it wrote to the step before:
+/// the report shows the declines, who replaced whom, the log's SHA-256
+/// and the SHA-256 of the file it started from (the draw's output), and
+/// whether the file holds the panels the log wrote; `--check` needs the
+/// log, and the file it started from is not the replacement's output.
+#[test]
+fn a_replacement_log_ties_the_replaced_panels_to_the_draw() {
+    let sb = drawn_round();
+    let drawn = sb.read_json("drawn.json");
+    let app = drawn["panels"][0]["application"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ex = drawn["panels"][0]["experts"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
     sb.run(&[
         "-q",
         "replace",
         "round.json",
         "drawn.json",
         "--decline",
-        &format!(
-            "{}:{}",
-            drawn["panels"][0]["application"].as_str().unwrap(),
-            drawn["panels"][0]["experts"][0].as_str().unwrap()
-        ),
+        &format!("{app}:{ex}"),
         "--allow-moves",
         "--out",
         "replaced.json",
@@ -167,6 +196,72 @@ fn a_draw_report_shows_its_cap_log_hash_and_replay_and_checks_with_the_log() {
         "replace-log.json",
     ])
     .expect_code(0);
+    let log = sb.read("replace-log.json");
+    let drawn_sha = sha256(&sb.read("drawn.json"));
+    for lang in ["en", "zh"] {
+        sb.run(&[
+            "-q",
+            "report",
+            "round.json",
+            "replaced.json",
+            "--log",
+            "replace-log.json",
+            "--lang",
+            lang,
+            "--out",
+            "r.md",
+        ])
+        .expect_code(0);
+        let md = String::from_utf8(sb.read("r.md")).unwrap();
+        let f = figures_of(&md);
+        let r = &f["replace"];
+        assert_eq!(r["sha256"], sha256(&log), "{r}");
+        assert_eq!(r["started_from_sha256"], drawn_sha.as_str(), "{r}");
+        assert_eq!(r["declines"][0], format!("{app}:{ex}").as_str());
+        assert_eq!(r["panels_differ"], 0);
+        assert!(r["changed"].as_u64().unwrap() >= 1);
+        assert!(r["changes"][0]["removed"][0].is_string(), "{r}");
+        assert!(f.get("draw").is_none() || f["draw"]["log"].is_null(), "{f}");
+        assert!(md.contains(&drawn_sha), "the chain's link is shown");
+        assert!(
+            md.contains("panels replace --replay replace-log.json"),
+            "{md}"
+        );
+        // A Chinese row's label and value stand either side of a
+        // full-width colon.
+        let words: &[&str] = if lang == "en" {
+            &[
+                "The replacement:",
+                "replaced on",
+                "started from",
+                "- replacement log given to this report: replace-log.json",
+            ]
+        } else {
+            &[
+                "替换：",
+                "的替换",
+                "日志写出的专家组与本文件一致：是",
+                "- 本报告所用的替换日志：replace-log.json",
+                "- 随机种子：11",
+            ]
+        };
+        for w in words {
+            assert!(md.contains(w), "{w}\n{md}");
+        }
+        sb.run(&[
+            "-q",
+            "report",
+            "--check",
+            "r.md",
+            "round.json",
+            "replaced.json",
+            "--log",
+            "replace-log.json",
+        ])
+        .expect_code(0);
+    }
+    // The panels it started from are not the ones it wrote: a note at the
+    // top names the panel that changed.
     sb.run(&[
         "-q",
         "report",
@@ -174,12 +269,19 @@ fn a_draw_report_shows_its_cap_log_hash_and_replay_and_checks_with_the_log() {
         "drawn.json",
         "--log",
         "replace-log.json",
+        "--lang",
+        "en",
         "--out",
-        "x.md",
+        "old.md",
     ])
-    .expect_code(2)
-    .stderr_has(&["not a draw log", "replacement's log"]);
-    assert!(!sb.path("x.md").exists());
+    .expect_code(0);
+    let md = String::from_utf8(sb.read("old.md")).unwrap();
+    let f = figures_of(&md);
+    assert!(f["replace"]["panels_differ"].as_u64().unwrap() >= 1, "{f}");
+    assert!(
+        md.contains("are not the ones the replacement wrote") && md.contains(&app),
+        "{md}"
+    );
 }
 
 /// The optimum's panels put into the draw's file (label `draw`, seed 11

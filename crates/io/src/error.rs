@@ -112,6 +112,107 @@ pub struct LoadError {
     /// The field, and where it is in a table (boxed: errors stay small).
     field: Option<Box<FieldAt>>,
     message: String,
+    /// What the problem is, when it is one of the common kinds worded in
+    /// every language ([`Said`]); `message` is then its English.
+    said: Option<Box<Said>>,
+}
+
+/// The load problems offices meet most, each worded once per language:
+/// the English is the message the CLI prints (and the API's `message`),
+/// the Chinese what a Chinese console page shows. A problem of another
+/// kind has its English message only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// A table lacks a required column: the column (with its Chinese
+    /// names), the header's row, and a hint about the file's separator.
+    MissingColumn {
+        /// The column as [`crate::office`] names it: `city (城市/所在城市)`.
+        column: String,
+        /// The header's row.
+        row: u64,
+        /// The file seems to use `;` between cells.
+        semicolons: bool,
+    },
+    /// An id given twice in one table.
+    DuplicateId {
+        /// What the id names.
+        of: IdOf,
+        /// The id.
+        id: String,
+        /// Where it was first given (`row 3`, `experts[2]`).
+        first: String,
+    },
+    /// A reference to an id the round does not hold.
+    UnknownId {
+        /// What the id names.
+        of: IdOf,
+        /// The id.
+        id: String,
+    },
+}
+
+/// What an id in a [`Said`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdOf {
+    /// An expert.
+    Expert,
+    /// An application.
+    Application,
+}
+
+impl Said {
+    /// The problem in `lang`.
+    pub fn text(&self, lang: crate::instances::office::Lang) -> String {
+        use crate::instances::office::Lang;
+        let of = |o: &IdOf| match (o, lang) {
+            (IdOf::Expert, Lang::En) => "expert",
+            (IdOf::Application, Lang::En) => "application",
+            (IdOf::Expert, Lang::Zh) => "专家",
+            (IdOf::Application, Lang::Zh) => "项目",
+        };
+        match (self, lang) {
+            (
+                Said::MissingColumn {
+                    column,
+                    row,
+                    semicolons,
+                },
+                Lang::En,
+            ) => format!(
+                "missing required column {column}; add it to the header row (row {row}){}",
+                if *semicolons {
+                    " (the file seems to use ';' between cells; use commas or tabs)"
+                } else {
+                    ""
+                }
+            ),
+            (
+                Said::MissingColumn {
+                    column,
+                    row,
+                    semicolons,
+                },
+                Lang::Zh,
+            ) => format!(
+                "缺少必需的列 {column}；请在表头行（第 {row} 行）中加上这一列{}",
+                if *semicolons {
+                    "（文件似乎用分号“;”分隔单元格，请改用逗号或制表符）"
+                } else {
+                    ""
+                }
+            ),
+            (Said::DuplicateId { of: o, id, first }, Lang::En) => {
+                format!("duplicate {} id {id:?}; first given at {first}", of(o))
+            }
+            (Said::DuplicateId { of: o, id, first }, Lang::Zh) => {
+                format!("{}编号 {id:?} 重复；首次出现在 {first}", of(o))
+            }
+            (Said::UnknownId { of: o, id }, Lang::En) => format!("unknown {} {id:?}", of(o)),
+            (Said::UnknownId { of: o, id }, Lang::Zh) => {
+                format!("没有编号为 {id:?} 的{}", of(o))
+            }
+        }
+    }
 }
 
 impl LoadError {
@@ -122,6 +223,35 @@ impl LoadError {
             location: None,
             field: None,
             message: message.into(),
+            said: None,
+        }
+    }
+
+    /// A problem of a common kind with `file` as a whole (its message the
+    /// kind's English).
+    pub fn said(file: impl Into<PathBuf>, said: Said) -> LoadError {
+        LoadError::new(file, said.text(crate::instances::office::Lang::En)).saying(said)
+    }
+
+    /// The same error, said as `said` says it (the message becomes its
+    /// English).
+    pub(crate) fn saying(mut self, said: Said) -> LoadError {
+        self.message = said.text(crate::instances::office::Lang::En);
+        self.said = Some(Box::new(said));
+        self
+    }
+
+    /// The kind of problem, when it is a common one ([`Said`]).
+    pub fn kind(&self) -> Option<&Said> {
+        self.said.as_deref()
+    }
+
+    /// What is wrong, in `lang` when the problem is of a common kind
+    /// ([`Said`]), else in English ([`LoadError::message`]).
+    pub fn message_in(&self, lang: crate::instances::office::Lang) -> String {
+        match &self.said {
+            Some(s) => s.text(lang),
+            None => self.message.clone(),
         }
     }
 

@@ -76,8 +76,8 @@ pub use workbooks::xlsx;
 use std::path::Path;
 
 pub use error::{
-    LoadError, LoadErrors, LoadNotes, Location, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS,
-    MAX_TOTAL_LIST_ITEMS,
+    IdOf, LoadError, LoadErrors, LoadNotes, Location, Said, WriteError, MAX_KEPT_ERRORS,
+    MAX_SHOWN_ERRORS, MAX_TOTAL_LIST_ITEMS,
 };
 pub use instances::bundle::BUNDLE_KEYS;
 pub use instances::csvdir::{CsvInput, CSV_DIR_FILES};

@@ -90,10 +90,10 @@ pub fn table_csv_bytes(path: &Path, t: &Table) -> Result<Vec<u8>, WriteError> {
             .map(|c| match c {
                 XCell::Empty => String::new(),
                 XCell::Text(s) => crate::io::csv_safe::neutralise(s).into_owned(),
-                XCell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => {
+                XCell::Number(x) | XCell::Date(x, _) if x.fract() == 0.0 && x.abs() < 1e15 => {
                     format!("{}", *x as i64)
                 }
-                XCell::Number(x) => x.to_string(),
+                XCell::Number(x) | XCell::Date(x, _) => x.to_string(),
                 XCell::Bool(b) => b.to_string(),
             })
             .collect();

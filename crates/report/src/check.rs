@@ -112,13 +112,13 @@ pub fn check(
         }),
         (Some(label), None) => {
             out.push(format!(
-                "settings.log: the report was made with the draw log {label}; give it with --log"
+                "settings.log: the report was made with the log {label}; give it with --log"
             ));
             None
         }
         (None, Some(_)) => {
             out.push(
-                "settings.log: the report was made without a draw log, yet one is given (--log)"
+                "settings.log: the report was made without a log, yet one is given (--log)"
                     .to_string(),
             );
             None

@@ -19,7 +19,8 @@ use crate::io::panels::{PanelRecord, PanelsFile};
 use crate::model::Instance;
 use crate::solve::draw::log::{LOG_FORMAT, REPLACE_FORMAT};
 
-/// A draw log given to the report (`panels report --log LOG`).
+/// A log given to the report (`panels report --log LOG`): a draw log, or
+/// a replacement's log ([`crate::replaces`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DrawLogInput {
     /// How it is named in the report (its path as given).
@@ -113,7 +114,8 @@ fn read(bytes: &[u8]) -> Result<LogView, String> {
     let format = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if format.starts_with("panels-replace") {
         return Err(format!(
-            "a replacement's log ({REPLACE_FORMAT}); --log takes the log `panels draw --log` wrote"
+            "a replacement's log of format {format:?}; --log takes the log `panels draw --log` \
+             wrote ({LOG_FORMAT}) or one `panels replace --log` writes now ({REPLACE_FORMAT})"
         ));
     }
     if format != LOG_FORMAT {
@@ -122,13 +124,22 @@ fn read(bytes: &[u8]) -> Result<LogView, String> {
     serde_json::from_value(v).map_err(|e| format!("not a {LOG_FORMAT} log: {e}"))
 }
 
-/// Checks that bytes are a draw log the report can read (the command line
-/// refuses any other file, exit 2).
+/// Checks that bytes are a log the report can read: a draw log, or a
+/// replacement's log ([`crate::replaces`]); the command line refuses any
+/// other file, exit 2.
 ///
 /// # Errors
 /// Why not, as `read` says.
 pub fn check_log(bytes: &[u8]) -> Result<(), String> {
+    if crate::replaces::read(bytes).is_ok() {
+        return Ok(());
+    }
     read(bytes).map(|_| ())
+}
+
+/// True when bytes are a draw log the report can read.
+pub fn is_draw_log(bytes: &[u8]) -> bool {
+    read(bytes).is_ok()
 }
 
 /// The draw figures of a panels file, with the log when one is given.
@@ -191,7 +202,11 @@ pub fn draw_figures(
 /// sets; several records of one application are taken together): how
 /// many, and the first [`LIST_KEEP`] (instance order, then unknown ids in
 /// id order).
-fn differing(inst: &Instance, file: &[PanelRecord], log: &[PanelRecord]) -> (usize, Vec<Named>) {
+pub(crate) fn differing(
+    inst: &Instance,
+    file: &[PanelRecord],
+    log: &[PanelRecord],
+) -> (usize, Vec<Named>) {
     let members = |records: &[PanelRecord]| {
         let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in records {

@@ -109,8 +109,9 @@ pub fn render(f: &Figures) -> String {
     s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(
         s,
-        "<title>{}: {}</title>",
+        "<title>{}{}{}</title>",
         esc(l.t("Panel report", "评审专家组报告")),
+        l.colon(),
         esc(&f.settings.instance)
     );
     let _ = writeln!(s, "<style>{CSS}</style>\n</head>\n<body>");
@@ -274,8 +275,9 @@ fn summary(s: &mut String, f: &Figures) {
     rules.push_str("</table>\n");
     let _ = write!(
         rules,
-        "<p class=\"muted\">{}: {}</p>",
+        "<p class=\"muted\">{}{}{}</p>",
         esc(l.t("Solver named by the file", "文件记录的求解方法")),
+        l.colon(),
         esc(&words::solver(l, g.solver.as_deref()))
     );
     keep(s, "h3", l.t("Rules of the round", "本轮规则"), &rules);
@@ -430,8 +432,9 @@ fn panels(s: &mut String, f: &Figures) {
     if f.at_minimum_count > 0 {
         let _ = writeln!(
             body,
-            "<p class=\"muted\">{}: {}</p>",
+            "<p class=\"muted\">{}{}{}</p>",
             esc(l.t("At the minimum", "恰好等于下限")),
+            l.colon(),
             esc(&words::list_some(
                 l,
                 &f.at_minimum,
@@ -838,7 +841,10 @@ fn how_to_check(s: &mut String, f: &Figures) {
             )
         })
     );
-    for (k, v) in words::draw_rows(l, f) {
+    for (k, v) in words::draw_rows(l, f)
+        .into_iter()
+        .chain(words::replace_rows(l, f))
+    {
         let _ = write!(
             body,
             "<tr><th>{}</th><td class=\"mono\">{}</td></tr>",

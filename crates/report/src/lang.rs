@@ -26,6 +26,12 @@ impl Lang {
         }
     }
 
+    /// What stands between a label and its value: `: ` in English, the
+    /// full-width `：` in Chinese.
+    pub fn colon(self) -> &'static str {
+        self.t(": ", "：")
+    }
+
     /// The `lang` attribute of the HTML page.
     pub fn code(self) -> &'static str {
         match self {

@@ -42,6 +42,7 @@ pub mod html;
 pub mod lang;
 pub mod markdown;
 pub mod price;
+pub mod replaces;
 pub mod rounds;
 pub mod svg;
 pub mod violations;
@@ -60,6 +61,7 @@ use crate::solve::candidates::{chunks, threads, Scanner};
 pub use draws::{DrawFigures, DrawLogInput, LogFigures};
 pub use lang::{pct, Lang};
 pub use price::{Family, FamilyPrice, PriceOutcome, Side};
+pub use replaces::{ChangeFigure, ReplaceFigures};
 pub use rounds::{ExpertList, HistoryFigures, ProgrammeShare, YearlyLoad};
 
 /// The figures' schema name and version (bumped when a field changes
@@ -97,7 +99,8 @@ pub struct ReportOptions {
     pub price_time_limit: Option<Duration>,
     /// The language; `None` means the instance's ([`Lang::of_instance`]).
     pub lang: Option<Lang>,
-    /// The draw log of a drawn panels file (`--log`), when given.
+    /// The log given with `--log`, when given: the draw log of a drawn
+    /// panels file, or the log of the replacement that wrote it.
     pub draw_log: Option<DrawLogInput>,
 }
 
@@ -132,7 +135,8 @@ pub struct Settings {
     pub target: Option<f64>,
     /// Seconds each pricing re-solve may take; `None`: `--no-price`.
     pub price_timeout_seconds: Option<u64>,
-    /// The draw log (`--log`) as named on the command line, when given.
+    /// The log (`--log`: a draw's or a replacement's) as named on the
+    /// command line, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<String>,
 }
@@ -245,6 +249,10 @@ pub struct Figures {
     /// draw log and no log is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<DrawFigures>,
+    /// The replacement whose log was given (`--log`), against the file
+    /// ([`replaces`]). Absent unless a replacement's log is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace: Option<ReplaceFigures>,
     /// How to check the report.
     pub check: Check,
 }
@@ -490,7 +498,24 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         .map(|v| violations::line(inst, v, lang))
         .collect();
     let notes = violations::notes(&vreport, panels, opts.input_sha256.as_deref(), lang);
-    let draw = draws::draw_figures(inst, panels, opts.draw_log.as_ref());
+    // A replacement's log is read as one; any other log as a draw's.
+    let (draw_log, replace) = match opts.draw_log.as_ref() {
+        Some(given) => match replaces::read(&given.bytes) {
+            Ok(log) => (
+                None,
+                Some(replaces::replace_figures(
+                    inst,
+                    panels,
+                    &given.label,
+                    &given.bytes,
+                    &log,
+                )),
+            ),
+            Err(_) => (Some(given), None),
+        },
+        None => (None, None),
+    };
+    let draw = draws::draw_figures(inst, panels, draw_log);
     Figures {
         schema: SCHEMA.into(),
         generator: format!("panels {}", env!("CARGO_PKG_VERSION")),
@@ -538,6 +563,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
         violations,
         notes,
         draw,
+        replace,
         check,
     }
 }
@@ -1054,9 +1080,12 @@ fn check_figures(panels: &PanelsFile, opts: &ReportOptions, prices: &[FamilyPric
     match &opts.draw_log {
         Some(given) => {
             let log = q(&given.label);
-            if draws::check_log(&given.bytes).is_ok() {
+            if draws::is_draw_log(&given.bytes) {
                 commands.push(format!("sha256sum {log}"));
                 commands.push(format!("panels draw --replay {log} {i}"));
+            } else if replaces::read(&given.bytes).is_ok() {
+                commands.push(format!("sha256sum {log}"));
+                commands.push(format!("panels replace --replay {log}"));
             }
             commands.push(format!("panels report --check {r} {i} {p} --log {log}"));
         }

@@ -618,13 +618,17 @@ fn how_to_check(s: &mut String, f: &Figures) {
         ),
     ];
     for (k, v) in rows {
-        let _ = writeln!(s, "- {}: {}", k, md(&v));
+        let _ = writeln!(s, "- {k}{}{}", l.colon(), md(&v));
     }
-    let draw = words::draw_rows(l, f);
-    if !draw.is_empty() {
-        let _ = writeln!(s, "\n{}\n", l.t("The draw:", "随机抽取："));
-        for (k, v) in draw {
-            let _ = writeln!(s, "- {}: {}", md(&k), md(&v));
+    for (title, rows) in [
+        (l.t("The draw:", "随机抽取："), words::draw_rows(l, f)),
+        (l.t("The replacement:", "替换："), words::replace_rows(l, f)),
+    ] {
+        if !rows.is_empty() {
+            let _ = writeln!(s, "\n{title}\n");
+            for (k, v) in rows {
+                let _ = writeln!(s, "- {}{}{}", md(&k), l.colon(), md(&v));
+            }
         }
     }
     // A fence longer than any backtick run in the commands.

@@ -267,7 +267,7 @@ pub(crate) fn price_value(lang: Lang, p: &FamilyPrice) -> String {
             .t("not computed (--no-price)", "未计算（--no-price）")
             .into(),
         PriceOutcome::Failed { message } => {
-            format!("{}: {message}", lang.t("no answer", "无结果"))
+            format!("{}{}{message}", lang.t("no answer", "无结果"), lang.colon())
         }
     }
 }
@@ -492,8 +492,9 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             "0".to_string()
         } else {
             format!(
-                "{}: {}",
+                "{}{}{}",
                 count(l.count),
+                lang.colon(),
                 list_some(
                     lang,
                     &l.experts,
@@ -590,6 +591,11 @@ pub fn notes(lang: Lang, f: &super::Figures) -> (bool, Vec<String>) {
         .map(|n| format!("{}{n}", lang.t("verify: ", "verify 提示：")))
         .collect();
     let mut warn = !out.is_empty();
+    if let Some(r) = &f.replace {
+        let input = f.check.input_sha256.as_deref();
+        warn |= r.differs(input);
+        out.extend(replace_notes(lang, r, input));
+    }
     let Some(d) = &f.draw else {
         return (warn, out);
     };
@@ -688,35 +694,197 @@ fn log_notes(
         }
     }
     if log.panels_differ > 0 {
-        // Ids alone: the list can be long, and the titles are in the tables.
-        let ids: Vec<Named> = log
-            .differing
-            .iter()
-            .map(|n| Named {
-                id: n.id.clone(),
-                name: None,
-            })
-            .collect();
-        let list = list_some(
+        out.push(differing_note(
             lang,
-            &ids,
+            ("the draw's", "该次抽取的结果"),
+            &log.file,
+            &log.differing,
             log.panels_differ,
-            super::html::LIST_LIMIT,
-            Unit::Applications,
-        );
+        ));
+    }
+    out
+}
+
+/// The note on the applications of the file whose panels are not the
+/// log's (`whose`: the panels the log holds, in English and Chinese), by
+/// id alone (the list can be long, and the titles are in the tables),
+/// `n` in all.
+fn differing_note(
+    lang: Lang,
+    (en, zh): (&str, &str),
+    file: &str,
+    differing: &[Named],
+    n: usize,
+) -> String {
+    let ids: Vec<Named> = differing
+        .iter()
+        .map(|x| Named {
+            id: x.id.clone(),
+            name: None,
+        })
+        .collect();
+    let list = list_some(lang, &ids, n, super::html::LIST_LIMIT, Unit::Applications);
+    match lang {
+        Lang::En => format!(
+            "The panels of {} application(s) in this file are not {en} (the log {file} names other members): {list}.",
+            count(n)
+        ),
+        Lang::Zh => format!(
+            "本文件中 {} 个项目的专家组不是{zh}（日志 {file} 记录的成员不同）：{list}。",
+            count(n)
+        ),
+    }
+}
+
+/// What a replacement's log given to the report shows against the file
+/// and the round, one line per difference (none when the file holds the
+/// panels it wrote, for this input).
+fn replace_notes(lang: Lang, r: &super::ReplaceFigures, input: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(here) = input.filter(|i| !i.eq_ignore_ascii_case(&r.input_sha256)) {
         out.push(match lang {
             Lang::En => format!(
-                "The panels of {} application(s) in this file are not the draw's (the log {} names other members): {list}.",
-                count(log.panels_differ),
-                log.file
+                "The replacement log {} was made for other input (SHA-256 {}; this input's is {here}).",
+                r.file, r.input_sha256
             ),
             Lang::Zh => format!(
-                "本文件中 {} 个项目的专家组不是该次抽取的结果（日志 {} 记录的成员不同）：{list}。",
-                count(log.panels_differ),
-                log.file
+                "替换日志 {} 是为其他输入数据生成的（其输入 SHA-256 为 {}；本输入为 {here}）。",
+                r.file, r.input_sha256
             ),
         });
     }
+    if r.panels_differ > 0 {
+        out.push(differing_note(
+            lang,
+            ("the ones the replacement wrote", "该次替换写出的结果"),
+            &r.file,
+            &r.differing,
+            r.panels_differ,
+        ));
+    }
+    out
+}
+
+/// The rows of section 7 about a replacement whose log was given: the
+/// log's SHA-256, the file it started from and that file's SHA-256, the
+/// declines and withdrawals, who replaced whom, whether the file holds
+/// the panels it wrote, and the command that replays it.
+pub fn replace_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
+    let Some(r) = &f.replace else {
+        return Vec::new();
+    };
+    let sep = lang.t(", ", "，");
+    let none = lang.t("none", "无");
+    let joined = |items: &[String]| {
+        if items.is_empty() {
+            none.to_string()
+        } else {
+            items.join(sep)
+        }
+    };
+    let mut out: Vec<(String, String)> = vec![
+        (
+            lang.t(
+                "replacement log given to this report",
+                "本报告所用的替换日志",
+            )
+            .into(),
+            format!("{}{sep}SHA-256 {}", r.file, r.sha256),
+        ),
+        (
+            lang.t(
+                "panels file it started from (the step before)",
+                "替换所依据的分组文件（上一步）",
+            )
+            .into(),
+            format!("{}{sep}SHA-256 {}", r.started_from, r.started_from_sha256),
+        ),
+        (
+            lang.t("input SHA-256 it records", "日志记录的输入 SHA-256")
+                .into(),
+            r.input_sha256.clone(),
+        ),
+        (
+            lang.t("declines given (--decline)", "本次拒绝（--decline）")
+                .into(),
+            joined(&r.declines),
+        ),
+        (
+            lang.t(
+                "declined pairs of the round after it",
+                "替换后本轮已拒绝的配对",
+            )
+            .into(),
+            if r.declined.is_empty() {
+                none.to_string()
+            } else {
+                r.declined
+                    .iter()
+                    .map(|(a, e)| format!("{a}:{e}"))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            },
+        ),
+        (
+            lang.t("experts withdrawn from the round", "退出本轮的专家")
+                .into(),
+            joined(&r.withdrawn),
+        ),
+    ];
+    let arrow = |c: &super::ChangeFigure| -> String {
+        let side = |v: &[String]| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                v.join(sep)
+            }
+        };
+        format!("{} → {}", side(&c.removed), side(&c.added))
+    };
+    for c in &r.changes {
+        out.push((
+            match lang {
+                Lang::En => format!("replaced on {}", c.application.label()),
+                Lang::Zh => format!("{} 的替换", c.application.label()),
+            },
+            arrow(c),
+        ));
+    }
+    if r.changed > r.changes.len() {
+        out.push((
+            lang.t("more panels changed", "其余变动的专家组").into(),
+            match lang {
+                Lang::En => format!("{} more (the log lists them)", r.changed - r.changes.len()),
+                Lang::Zh => format!("另有 {} 个（见日志）", r.changed - r.changes.len()),
+            },
+        ));
+    }
+    out.push((
+        lang.t("total score before → after", "替换前 → 替换后总分")
+            .into(),
+        format!("{} → {}", num(r.objective_before), num(r.objective_after)),
+    ));
+    out.push((
+        lang.t(
+            "the panels it wrote are this file's",
+            "日志写出的专家组与本文件一致",
+        )
+        .into(),
+        if r.differs(f.check.input_sha256.as_deref()) {
+            lang.t("NO (see the notes at the top)", "否（见报告开头的提示）")
+                .to_string()
+        } else {
+            lang.t("yes", "是").to_string()
+        },
+    ));
+    out.push((
+        lang.t(
+            "recompute the replacement from its log, byte for byte",
+            "由日志重算该次替换（逐字节比对）",
+        )
+        .into(),
+        format!("panels replace --replay {}", super::shell_quote(&r.file)),
+    ));
     out
 }
 
@@ -822,7 +990,12 @@ pub fn draw_rows(lang: Lang, f: &super::Figures) -> Vec<(String, String)> {
 
 /// The sentence above the commands of section 7.
 pub fn check_intro(lang: Lang, f: &super::Figures) -> &'static str {
-    if f.settings.log.is_some() {
+    if f.replace.is_some() {
+        lang.t(
+            "Anyone with the three files (the instance, the panels file and the replacement log) can re-check every rule and every figure of this report, without trusting it:",
+            "持有这三个文件（输入数据、分组文件和替换日志）的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
+        )
+    } else if f.settings.log.is_some() {
         lang.t(
             "Anyone with the three files (the instance, the panels file and the draw log) can re-check every rule and every figure of this report, without trusting it:",
             "持有这三个文件（输入数据、分组文件和抽取日志）的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",

@@ -83,6 +83,11 @@ pub struct Problem {
     pub column: Option<String>,
     /// What is wrong and what to change.
     pub message: String,
+    /// The same in Chinese, for the common kinds of problem (a missing
+    /// column, an id given twice, an unknown id: worded once per language
+    /// in [`crate::io::Said`]), which Chinese pages show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
     /// The whole line as the CLI prints it.
     pub text: String,
 }
@@ -142,6 +147,7 @@ impl ActionError {
             p.file = f(&p.file);
             p.location = p.location.as_deref().map(f);
             p.message = f(&p.message);
+            p.message_zh = p.message_zh.as_deref().map(f);
             p.text = f(&p.text);
         }
         self
@@ -184,6 +190,7 @@ fn problem(e: &crate::io::LoadError) -> Problem {
         field: e.field().map(str::to_string),
         column: e.column().map(str::to_string),
         message: e.message().to_string(),
+        message_zh: e.kind().map(|s| s.text(crate::io::office::Lang::Zh)),
         text: e.to_string(),
     }
 }

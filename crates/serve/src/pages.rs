@@ -232,7 +232,7 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
             (message(l, e))
         } @else {
             p { (l.t("Nothing was stored. Fix these in the file and upload it again", "未保存任何内容。请在文件中修改以下问题后重新上传"))
-                " (" (e.total_problems.unwrap_or(e.problems.len())) ")." }
+                (l.t(" (", "（")) (e.total_problems.unwrap_or(e.problems.len())) (l.t(").", "）。")) }
             table.errors {
                 thead { tr {
                     th { (l.t("File / sheet", "文件 / 工作表")) }
@@ -246,7 +246,7 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
                             td { (p.file) }
                             td { (p.location.as_deref().unwrap_or("")) }
                             td { (p.column.as_deref().or(p.field.as_deref()).unwrap_or("")) }
-                            td { (p.message) }
+                            td { (l.t(&p.message, p.message_zh.as_deref().unwrap_or(&p.message))) }
                         }
                     }
                 }
@@ -582,13 +582,13 @@ fn downloads(round: &Round, l: Lang) -> Markup {
     let items = [
         (
             Download::PanelsXlsx,
-            l.t("Reviewer workbook (.xlsx)", "评审工作簿 (.xlsx)"),
+            l.t("Reviewer workbook (.xlsx)", "评审工作簿（.xlsx）"),
         ),
         (
             Download::PanelsJson,
-            l.t("Panels (.json)", "评审组 (.json)"),
+            l.t("Panels (.json)", "评审组（.json）"),
         ),
-        (Download::PanelsCsv, l.t("Panels (.csv)", "评审组 (.csv)")),
+        (Download::PanelsCsv, l.t("Panels (.csv)", "评审组（.csv）")),
         (
             Download::AnonymousXlsx,
             l.t(
@@ -596,11 +596,11 @@ fn downloads(round: &Round, l: Lang) -> Markup {
                 "匿名版（给申请人，.xlsx）",
             ),
         ),
-        (Download::ReportHtml, l.t("Report (.html)", "报告 (.html)")),
-        (Download::ReportMd, l.t("Report (.md)", "报告 (.md)")),
+        (Download::ReportHtml, l.t("Report (.html)", "报告（.html）")),
+        (Download::ReportMd, l.t("Report (.md)", "报告（.md）")),
         (
             Download::FiguresJson,
-            l.t("Report figures (.json)", "报告数据 (.json)"),
+            l.t("Report figures (.json)", "报告数据（.json）"),
         ),
     ];
     html! {

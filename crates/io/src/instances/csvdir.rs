@@ -130,6 +130,10 @@ impl Record for CsvRecord<'_> {
     fn header(&self) -> Option<&Header> {
         Some(self.header)
     }
+
+    fn at(&self, i: usize) -> Option<&str> {
+        self.row.get(i).map(crate::streams::csv_safe::restore)
+    }
 }
 
 /// The quote rule of RFC 4180 as the csv parser applies it, fed in pieces:
@@ -637,16 +641,12 @@ fn read_header(
         sheet: None,
         row: *row,
     };
-    let hint = if rec.len() == 1 && rec[0].contains(';') {
-        " (the file seems to use ';' between cells; use commas or tabs)"
-    } else {
-        ""
-    };
+    let semicolons = rec.len() == 1 && rec[0].contains(';');
     if h > 0 {
         let skipped: Vec<u64> = rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let mut head = office::check_header(&at, &cells[h], kind, hint, errs)?;
+    let mut head = office::check_header(&at, &cells[h], kind, semicolons, errs)?;
     // Every row above as written (a line of commas too: Excel saves a
     // blank row so).
     head.above = rows[..h]
@@ -1161,21 +1161,36 @@ pub(crate) fn history_row(r: &crate::history::PastReview) -> Vec<String> {
 /// the Chinese words the reader accepts in Chinese (已评审, 拒绝, 缺席,
 /// 逾期; [`crate::history::Outcome::chinese`]).
 pub(crate) fn history_row_in(r: &crate::history::PastReview, lang: Lang) -> Vec<String> {
-    let outcome = match lang {
-        Lang::En => r.outcome.as_str(),
-        Lang::Zh => r.outcome.chinese(),
-    };
-    vec![
-        r.year.to_string(),
-        opt(r.round.as_deref()),
-        opt(r.programme.as_deref()),
-        opt(r.application.as_deref()),
-        r.institution.to_string(),
-        join_list(&r.team),
-        r.expert.to_string(),
-        outcome.to_string(),
-        opt(r.rating),
-    ]
+    HISTORY_FIELDS
+        .iter()
+        .map(|f| history_cell(r, f, lang).into_owned())
+        .collect()
+}
+
+/// One cell of [`history_row_in`]: field `field` of `r` (empty for a
+/// field not given, and for a name not in [`HISTORY_FIELDS`]).
+pub(crate) fn history_cell<'r>(
+    r: &'r crate::history::PastReview,
+    field: &str,
+    lang: Lang,
+) -> std::borrow::Cow<'r, str> {
+    use std::borrow::Cow;
+    let text = |v: Option<&'r str>| Cow::Borrowed(v.unwrap_or_default());
+    match field {
+        "year" => Cow::Owned(r.year.to_string()),
+        "round" => text(r.round.as_deref()),
+        "programme" => text(r.programme.as_deref()),
+        "application" => text(r.application.as_deref()),
+        "institution" => Cow::Borrowed(&*r.institution),
+        "team" => Cow::Owned(join_list(&r.team)),
+        "expert" => Cow::Borrowed(&*r.expert),
+        "outcome" => Cow::Borrowed(match lang {
+            Lang::En => r.outcome.as_str(),
+            Lang::Zh => r.outcome.chinese(),
+        }),
+        "rating" => Cow::Owned(opt(r.rating)),
+        _ => Cow::Borrowed(""),
+    }
 }
 
 /// A table as CSV bytes: a BOM, the header, then the rows; text cells
@@ -1237,6 +1252,40 @@ pub(crate) fn titled_table<'t, H: AsRef<[u8]>>(
             }
         });
         w.write_record(cells.map(|c| c.into_owned())).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| WriteError::unrepresentable(path, e.to_string()))
+}
+
+/// [`titled_table`] with the rows given cell by cell, each with whether
+/// it is a number (written as it is; other cells are made formula-safe),
+/// and written as they come (no table of strings built first).
+pub(crate) fn titled_rows<'t, 'c, H: AsRef<[u8]>>(
+    path: &Path,
+    above: impl Iterator<Item = &'t [String]>,
+    header: &[H],
+    rows: impl Iterator<Item = impl Iterator<Item = (std::borrow::Cow<'c, str>, bool)>>,
+) -> Result<Vec<u8>, WriteError> {
+    let mut w = crate::streams::csv_safe::writer_flexible();
+    let err = |e: csv::Error| WriteError::encode(path, e);
+    for cells in above {
+        for c in cells {
+            w.write_field(crate::streams::csv_safe::neutralise(c).as_bytes())
+                .map_err(err)?;
+        }
+        w.write_record(std::iter::empty::<&[u8]>()).map_err(err)?;
+    }
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        for (c, numeric) in r {
+            if numeric {
+                w.write_field(c.as_bytes()).map_err(err)?;
+            } else {
+                w.write_field(crate::streams::csv_safe::neutralise(&c).as_bytes())
+                    .map_err(err)?;
+            }
+        }
+        w.write_record(std::iter::empty::<&[u8]>()).map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| WriteError::unrepresentable(path, e.to_string()))

@@ -17,11 +17,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use crate::error::{Errs, LoadError, LoadErrors, WriteError};
 use crate::history::PastReview;
-use crate::instances::csvdir::{history_row, history_row_in, read_table_with, TableInput};
+use crate::instances::csvdir::{history_cell, history_row, read_table_with, TableInput};
 use crate::instances::office::{header_key, header_name, Header, Lang, TableKind};
 use crate::instances::records::{HistoryList, JsonRecord, Reader, Record, Site, HISTORY_FIELDS};
+use crate::workbooks::xlsx::XCell;
 
 /// The form of a history file, by its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,13 +98,15 @@ pub struct HistoryFile {
     /// columns kept, title rows skipped, an encoding).
     pub notes: Vec<String>,
     form: HistoryForm,
-    /// The file's bytes; `None` when it does not exist yet.
-    bytes: Option<Vec<u8>>,
+    /// False when there was no file (it is written afresh).
+    exists: bool,
+    /// A JSON file's bytes (the new records are put into them).
+    json: Option<Vec<u8>>,
     /// A table's columns as its header names them (`None`: JSON, a new
     /// file, or a table of no rows).
     layout: Option<Layout>,
     /// Per record, its cells in `layout`'s columns as written.
-    kept: Vec<Vec<String>>,
+    written: Written,
     /// A workbook's history sheet.
     sheet: Option<SheetName>,
 }
@@ -117,10 +122,12 @@ struct SheetName {
 
 /// The columns of a history table in file order, each a known field with
 /// its header cell as written, or an office's own column (its header cell
-/// as written, and the key its cells are kept under).
+/// as written).
 #[derive(Clone, Debug, Default)]
 struct Layout {
     columns: Vec<Column>,
+    /// Each column's position in the table's rows.
+    at: Vec<usize>,
     /// The header's row as read (Excel's row number; a CSV file's row).
     row: u64,
     /// The rows above the header (a title such as 「2025年评审记录」, a
@@ -132,7 +139,7 @@ struct Layout {
 #[derive(Clone, Debug)]
 enum Column {
     Field(&'static str, String),
-    Kept { label: String, key: String },
+    Kept(String),
 }
 
 impl Layout {
@@ -148,40 +155,16 @@ impl Layout {
         }
         for (i, key) in &h.kept {
             let label = h.labels.get(*i).cloned().unwrap_or_else(|| key.clone());
-            at.push((
-                *i,
-                Column::Kept {
-                    label,
-                    key: key.clone(),
-                },
-            ));
+            at.push((*i, Column::Kept(label)));
         }
         at.sort_by_key(|(i, _)| *i);
+        let (at, columns) = at.into_iter().unzip();
         Layout {
-            columns: at.into_iter().map(|(_, c)| c).collect(),
+            columns,
+            at,
             row: h.row,
             above: h.above.clone(),
         }
-    }
-
-    /// A row's cells in the layout's columns, as written (known fields
-    /// untrimmed, the office's own trimmed).
-    fn cells_of(&self, rec: &dyn Record) -> Vec<String> {
-        let kept = rec.kept();
-        self.columns
-            .iter()
-            .map(|c| match c {
-                Column::Field(f, _) => match rec.cell(f) {
-                    crate::instances::records::Cell::Text(t) => t.to_string(),
-                    _ => String::new(),
-                },
-                Column::Kept { key, .. } => kept
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default(),
-            })
-            .collect()
     }
 
     /// The language of the header: Chinese when a known column is named
@@ -189,7 +172,7 @@ impl Layout {
     fn lang(&self) -> Lang {
         let chinese = self.columns.iter().any(|c| match c {
             Column::Field(f, label) => header_key(label) != header_key(f),
-            Column::Kept { .. } => false,
+            Column::Kept(_) => false,
         });
         if chinese {
             Lang::Zh
@@ -199,13 +182,78 @@ impl Layout {
     }
 }
 
+/// Every record's cells in a table's columns ([`Layout`]) as written
+/// (known fields untrimmed, the office's own trimmed), and the cells a
+/// workbook held as numbers, booleans or dates as they were: one text
+/// for all the cells, cut at `ends`, not a string per cell (a history of
+/// a million records has ten million cells).
+#[derive(Debug, Default)]
+struct Written {
+    /// Cells per record (the layout's columns).
+    width: usize,
+    text: String,
+    /// Where each cell ends in `text`: record k's cell j is the
+    /// `k × width + j`-th.
+    ends: Vec<usize>,
+    /// (`k × width + j`, the cell as it was), ascending.
+    typed: Vec<(usize, XCell)>,
+}
+
+impl Written {
+    /// Adds a record's cells in `layout`'s columns.
+    fn push(&mut self, layout: &Layout, rec: &dyn Record) {
+        self.width = layout.columns.len();
+        for (c, &i) in layout.columns.iter().zip(&layout.at) {
+            let cell = rec.at(i).unwrap_or_default();
+            let cell = match c {
+                Column::Field(..) => cell,
+                Column::Kept(_) => cell.trim(),
+            };
+            if let Some(t) = rec.typed_at(i) {
+                self.typed.push((self.ends.len(), t));
+            }
+            self.text.push_str(cell);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Drops the cells past the first `records` records.
+    fn truncate(&mut self, records: usize) {
+        let cells = records * self.width;
+        if cells < self.ends.len() {
+            self.text
+                .truncate(cells.checked_sub(1).map_or(0, |k| self.ends[k]));
+            self.ends.truncate(cells);
+            self.typed.retain(|&(k, _)| k < cells);
+        }
+    }
+
+    /// Record `k`'s cell `j` as written, and as it was when a workbook
+    /// held it as a number, a boolean or a date; `None` past the layout's
+    /// columns.
+    fn cell(&self, k: usize, j: usize) -> Option<(&str, Option<&XCell>)> {
+        if j >= self.width {
+            return None;
+        }
+        let n = k * self.width + j;
+        let end = *self.ends.get(n)?;
+        let start = n.checked_sub(1).map_or(0, |p| self.ends[p]);
+        let typed = self
+            .typed
+            .binary_search_by_key(&n, |&(m, _)| m)
+            .ok()
+            .map(|i| &self.typed[i].1);
+        Some((self.text.get(start..end)?, typed))
+    }
+}
+
 /// A history table as read: the records, the header, the kept cells.
 #[derive(Debug, Default)]
 pub(crate) struct TableRead {
     pub(crate) list: HistoryList,
     layout: Option<Layout>,
     /// Per record, its cells in `layout`'s columns as written.
-    kept: Vec<Vec<String>>,
+    written: Written,
 }
 
 impl TableRead {
@@ -223,10 +271,12 @@ impl TableRead {
             self.layout = rec.header().map(Layout::of);
         }
         let n = self.list.records.len();
-        let cells = self.layout.as_ref().map(|l| l.cells_of(rec));
+        if let Some(l) = &self.layout {
+            self.written.push(l, rec);
+        }
         self.list.read(r, rec);
-        if self.list.records.len() > n {
-            self.kept.push(cells.unwrap_or_default());
+        if self.list.records.len() == n {
+            self.written.truncate(n);
         }
     }
 }
@@ -268,28 +318,36 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
             }
         }
         HistoryForm::Json => {
+            use serde_json::value::RawValue;
             let text = crate::instances::bundle::text_of(path, bytes)?;
+            let json_error = |e: serde_json::Error| crate::instances::bundle::json_error(path, &e);
             // A key given twice (a record's `expert`, the `history`
-            // list) is refused, as in a bundle's history.
-            let v: serde_json::Value = crate::streams::strict::from_str_unique(text)
-                .map_err(|e| crate::instances::bundle::json_error(path, &e))?;
-            let list = match &v {
-                serde_json::Value::Array(items) => items.as_slice(),
-                serde_json::Value::Object(m) => {
-                    match m.get("history") {
-                        Some(serde_json::Value::Array(items)) => items.as_slice(),
-                        _ => return Err(LoadError::new(
-                            path,
-                            "expected a list of history records (or an object with a history list)",
-                        )
-                        .into()),
-                    }
-                }
+            // list) is refused, as in a bundle's history; checked without
+            // building the values, which are then read one record at a
+            // time (a million records as JSON values take gigabytes).
+            crate::streams::strict::check_keys(text).map_err(json_error)?;
+            let whole: &RawValue = serde_json::from_str(text).map_err(json_error)?;
+            let list = match whole.get().as_bytes().first() {
+                Some(b'[') => whole,
+                Some(b'{') => history_of_object(whole.get()).map_err(|_| {
+                    LoadError::new(
+                        path,
+                        "expected a list of history records (or an object with a history list)",
+                    )
+                })?,
                 _ => return Err(LoadError::new(path, "expected a list of history records").into()),
             };
-            for (i, item) in list.iter().enumerate() {
+            let items: Vec<&RawValue> = serde_json::from_str(list.get()).map_err(|_| {
+                LoadError::new(
+                    path,
+                    "expected a list of history records (or an object with a history list)",
+                )
+            })?;
+            for (i, item) in items.iter().enumerate() {
                 let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);
-                let serde_json::Value::Object(obj) = item else {
+                let value: serde_json::Value =
+                    serde_json::from_str(item.get()).map_err(json_error)?;
+                let serde_json::Value::Object(obj) = &value else {
                     r.error_whole("expected an object (one history record)");
                     continue;
                 };
@@ -323,23 +381,29 @@ impl HistoryFile {
                     records: Vec::new(),
                     notes: Vec::new(),
                     form,
-                    bytes: None,
+                    exists: false,
+                    json: None,
                     layout: None,
-                    kept: Vec::new(),
+                    written: Written::default(),
                     sheet: None,
                 })
             }
             Err(e) => return Err(e.into_error(path).into()),
         };
         let parts = read_parts(path, form, &bytes)?;
-        let TableRead { list, layout, kept } = parts.table;
+        let TableRead {
+            list,
+            layout,
+            written,
+        } = parts.table;
         Ok(HistoryFile {
             records: list.into_records(),
             notes: parts.notes,
             form,
-            bytes: Some(bytes),
+            exists: true,
+            json: (form == HistoryForm::Json).then_some(bytes),
             layout,
-            kept,
+            written,
             sheet: parts.sheet,
         })
     }
@@ -399,12 +463,12 @@ impl HistoryFile {
             all.extend(new.iter().cloned());
             all
         };
-        match (self.form, &self.bytes, &self.layout) {
+        match (self.form, &self.json, &self.layout) {
             (HistoryForm::Json, Some(bytes), _) => json_appended(path, bytes, new),
-            (HistoryForm::Csv | HistoryForm::Xlsx, Some(_), Some(layout)) => {
+            (HistoryForm::Csv | HistoryForm::Xlsx, _, Some(layout)) if self.exists => {
                 self.table_bytes(path, layout, new)
             }
-            (HistoryForm::Xlsx, Some(_), None) => {
+            (HistoryForm::Xlsx, _, None) if self.exists => {
                 let lang = self.sheet.as_ref().map_or(lang, |s| s.lang);
                 history_bytes(path, self.form, &all(), lang)
             }
@@ -412,27 +476,27 @@ impl HistoryFile {
         }
     }
 
-    /// A table's bytes after appending `new`, in the file's own columns.
-    fn table_bytes(
-        &self,
+    /// A table's bytes after appending `new`, in the file's own columns,
+    /// written row by row from the cells as read (no copy of the table).
+    fn table_bytes<'a>(
+        &'a self,
         path: &Path,
         layout: &Layout,
-        new: &[PastReview],
+        new: &'a [PastReview],
     ) -> Result<Vec<u8>, WriteError> {
         let mut columns = layout.columns.clone();
         let lang = layout.lang();
-        // The fields some record gives.
-        let mut given = [false; HISTORY_FIELDS.len()];
-        for r in new.iter().chain(&self.records) {
-            for (g, v) in given.iter_mut().zip(history_row(r)) {
-                *g |= !v.is_empty();
-            }
-        }
-        for (field, needed) in HISTORY_FIELDS.iter().zip(given) {
+        // Known columns the file lacks and some record gives, at the end.
+        for field in HISTORY_FIELDS {
             let present = columns
                 .iter()
                 .any(|c| matches!(c, Column::Field(f, _) if f == field));
-            if !present && needed {
+            if !present
+                && new
+                    .iter()
+                    .chain(&self.records)
+                    .any(|r| !history_cell(r, field, lang).is_empty())
+            {
                 columns.push(Column::Field(
                     field,
                     header_name(TableKind::History, field, lang),
@@ -442,40 +506,47 @@ impl HistoryFile {
         let header: Vec<String> = columns
             .iter()
             .map(|c| match c {
-                Column::Field(_, label) | Column::Kept { label, .. } => label.clone(),
+                Column::Field(_, label) | Column::Kept(label) => label.clone(),
             })
             .collect();
-        let field_at = |f: &str| HISTORY_FIELDS.iter().position(|x| *x == f);
-        // A record's cells: an existing record's as written (a column added
-        // after them from its values), a new record's as this program
-        // writes them in the header's language (a Chinese table gets
-        // 已评审/拒绝, not reviewed/declined).
-        let row = |r: &PastReview, written: Option<&Vec<String>>| -> Vec<Cell> {
-            let values = history_row_in(r, lang);
-            columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let as_written = written.and_then(|w| w.get(i)).cloned();
-                    match c {
-                        Column::Field(f, _) => Cell::Known(
-                            f,
-                            as_written.unwrap_or_else(|| {
-                                field_at(f).map(|j| values[j].clone()).unwrap_or_default()
-                            }),
-                        ),
-                        Column::Kept { .. } => Cell::Kept(as_written.unwrap_or_default()),
-                    }
-                })
-                .collect()
+        // Record `k`'s cell in column `j` (`None`: a new record): an
+        // existing record's as written (a column added after them from
+        // its values), a new record's as this program writes it in the
+        // header's language (a Chinese table gets 已评审/拒绝, not
+        // reviewed/declined).
+        let cell = |k: Option<usize>, r: &'a PastReview, j: usize| -> Cell<'a> {
+            if let Some((text, typed)) = k.and_then(|k| self.written.cell(k, j)) {
+                let field = match &columns[j] {
+                    Column::Field(f, _) => Some(*f),
+                    Column::Kept(_) => None,
+                };
+                return Cell {
+                    field,
+                    text: Cow::Borrowed(text),
+                    typed,
+                };
+            }
+            match &columns[j] {
+                Column::Field(f, _) => Cell {
+                    field: Some(*f),
+                    text: history_cell(r, f, lang),
+                    typed: None,
+                },
+                Column::Kept(_) => Cell {
+                    field: None,
+                    text: Cow::Borrowed(""),
+                    typed: None,
+                },
+            }
         };
-        let rows: Vec<Vec<Cell>> = self
+        let cell = &cell;
+        let records = self
             .records
             .iter()
-            .zip(&self.kept)
-            .map(|(r, w)| row(r, Some(w)))
-            .chain(new.iter().map(|r| row(r, None)))
-            .collect();
+            .enumerate()
+            .map(|(k, r)| (Some(k), r))
+            .chain(new.iter().map(|r| (None, r)));
+        let width = columns.len();
         match self.form {
             HistoryForm::Xlsx => {
                 let name = self
@@ -487,40 +558,34 @@ impl HistoryFile {
                     name,
                     (&layout.above, layout.row),
                     header,
-                    rows,
+                    records.map(|(k, r)| (0..width).map(|j| cell(k, r, j)).collect()),
                 )
             }
-            _ => {
-                let numeric: Vec<bool> = columns
-                    .iter()
-                    .map(|c| matches!(c, Column::Field(f, _) if *f == "year"))
-                    .collect();
-                crate::instances::csvdir::titled_table(
-                    path,
-                    layout.above.iter().map(|(_, cells)| cells.as_slice()),
-                    &header,
-                    &numeric,
-                    rows.into_iter().map(|r| {
-                        r.into_iter()
-                            .map(|c| match c {
-                                Cell::Known(_, v) | Cell::Kept(v) => v,
-                            })
-                            .collect()
-                    }),
-                )
-            }
+            _ => crate::instances::csvdir::titled_rows(
+                path,
+                layout.above.iter().map(|(_, cells)| cells.as_slice()),
+                &header,
+                records.map(|(k, r)| {
+                    (0..width).map(move |j| {
+                        let c = cell(k, r, j);
+                        (c.text, c.field == Some("year"))
+                    })
+                }),
+            ),
         }
     }
 }
 
-/// A cell of a rewritten history table: of a known field, or of an
-/// office's own column.
+/// A cell of a rewritten history table.
 #[derive(Clone, Debug)]
-pub(crate) enum Cell {
-    /// A known field's value as written in CSV.
-    Known(&'static str, String),
-    /// A kept cell's text.
-    Kept(String),
+pub(crate) struct Cell<'a> {
+    /// The known field of its column (`None`: an office's own column).
+    pub(crate) field: Option<&'static str>,
+    /// Its text as written in CSV.
+    pub(crate) text: Cow<'a, str>,
+    /// The cell as a workbook held it, when not as text (a number, a
+    /// boolean, a date).
+    pub(crate) typed: Option<&'a XCell>,
 }
 
 /// The bytes of JSON history file `bytes` with `new` at the end of its
@@ -751,6 +816,103 @@ mod tests {
         assert_eq!(rows[2][..4], ["年份", "单位", "专家", "结果"]);
         assert_eq!(rows[3][..4], ["2024", "U1", "E1", "已评审"]);
         assert_eq!(rows[4][2], "E2");
+    }
+
+    #[test]
+    fn a_workbook_keeps_its_cells_types() {
+        use crate::workbooks::xlsx::{tables_xlsx_bytes, Table};
+        use calamine::{Data, Reader as _, Xlsx};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.xlsx");
+        let t = |s: &str| XCell::Text(s.into());
+        // 2026-12-06 and 2026-12-06 09:30 as Excel serials.
+        let (day, moment) = (46_362.0, 46_362.0 + 9.5 / 24.0);
+        let table = Table {
+            name: "历史".into(),
+            header: [
+                "年份",
+                "单位",
+                "专家",
+                "评分",
+                "得分",
+                "已核对",
+                "入库日期",
+                "备注",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: vec![vec![
+                XCell::Number(2024.0),
+                t("U1"),
+                XCell::Number(17.0),
+                XCell::Number(4.5),
+                XCell::Number(88.25),
+                XCell::Bool(true),
+                XCell::Date(day, "yyyy-mm-dd"),
+                t("ok"),
+            ]],
+        };
+        let bytes = tables_xlsx_bytes(&path, &[table]).unwrap();
+        let mut new = record("E2", Outcome::Reviewed);
+        new.rating = Some(4.0);
+        let (out, back) = appended(&path, &bytes, &[new]);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].rating, Some(4.5));
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(out.clone())).unwrap();
+        let range = wb.worksheet_range("历史").unwrap();
+        let at = |r: usize, c: usize| range.get((r, c)).cloned().unwrap_or(Data::Empty);
+        let header: Vec<Data> = (0..8).map(|c| at(0, c)).collect();
+        assert_eq!(header[4], Data::String("得分".into()), "{header:?}");
+        // The office's record: every cell as it was.
+        assert_eq!(at(1, 0), Data::Float(2024.0));
+        assert_eq!(at(1, 1), Data::String("U1".into()));
+        assert_eq!(
+            at(1, 2),
+            Data::Float(17.0),
+            "an expert id typed as a number"
+        );
+        assert_eq!(at(1, 3), Data::Float(4.5));
+        assert_eq!(at(1, 4), Data::Float(88.25));
+        assert_eq!(at(1, 5), Data::Bool(true));
+        match at(1, 6) {
+            Data::DateTime(d) => {
+                assert_eq!(d.as_f64(), day);
+                assert!(!d.is_duration());
+            }
+            other => panic!("the date came back as {other:?}"),
+        }
+        assert_eq!(at(1, 7), Data::String("ok".into()));
+        // The new record: year and rating as numbers, the office's own
+        // columns empty.
+        assert_eq!(at(2, 0), Data::Float(2025.0));
+        assert_eq!(at(2, 2), Data::String("E2".into()));
+        assert_eq!(at(2, 3), Data::Float(4.0));
+        for c in 4..8 {
+            assert_eq!(at(2, c), Data::Empty, "column {c}");
+        }
+        // A date with a time of day stays one, and the rewrite is read
+        // back the same way again.
+        let table = Table {
+            name: "history".into(),
+            header: ["year", "institution", "expert", "checked_at"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![vec![
+                XCell::Number(2024.0),
+                t("U1"),
+                t("E1"),
+                XCell::Date(moment, "yyyy-mm-dd hh:mm:ss"),
+            ]],
+        };
+        let bytes = tables_xlsx_bytes(&path, &[table]).unwrap();
+        let (out, _) = appended(&path, &bytes, &[record("E2", Outcome::Declined)]);
+        let (again, _) = appended(&path, &out, &[record("E3", Outcome::Declined)]);
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(again)).unwrap();
+        let range = wb.worksheet_range("history").unwrap();
+        match range.get((1, 3)) {
+            Some(Data::DateTime(d)) => assert!((d.as_f64() - moment).abs() < 1e-9),
+            other => panic!("the date and time came back as {other:?}"),
+        }
     }
 
     #[test]

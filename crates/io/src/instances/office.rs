@@ -978,12 +978,13 @@ impl TableAt<'_> {
 /// name or alias; a column given twice, a near-typo of a known column or a
 /// missing required column is an error (a missing one: `None`, no row can
 /// be read). Other columns are kept (experts, applications) or ignored,
-/// named once in a note. `hint` is added to "missing" messages.
+/// named once in a note. `semicolons`: the file seems to use `;` between
+/// cells (said in "missing" messages).
 pub(crate) fn check_header(
     at: &TableAt<'_>,
     cells: &[String],
     kind: TableKind,
-    hint: &str,
+    semicolons: bool,
     errs: &mut Errs,
 ) -> Option<Header> {
     let mut header = Header {
@@ -1112,12 +1113,13 @@ pub(crate) fn check_header(
     for &r in kind.required() {
         if !header.columns.contains_key(r) {
             errs.push(
-                err(format!(
-                    "missing required column {}; add it to the header row (row {}){hint}",
-                    field_with_aliases(kind, r),
-                    at.row
-                ))
-                .in_field(r),
+                err(String::new())
+                    .saying(crate::error::Said::MissingColumn {
+                        column: field_with_aliases(kind, r),
+                        row: at.row,
+                        semicolons,
+                    })
+                    .in_field(r),
             );
             ok = false;
         }

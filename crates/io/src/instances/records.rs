@@ -149,6 +149,22 @@ pub(crate) trait Record {
     fn header(&self) -> Option<&crate::instances::office::Header> {
         None
     }
+
+    /// Cell `i` of a table row as written (a CSV cell without the guard
+    /// against formulas that CSV outputs put before it), for a rewrite of
+    /// the table (`history append`); `None` past the row's end and for a
+    /// JSON record.
+    fn at(&self, _i: usize) -> Option<&str> {
+        None
+    }
+
+    /// Cell `i` of a workbook row when it held a number, a boolean or a
+    /// date (read as text by [`Record::cell`]), as it was, so that a
+    /// rewrite puts it back so; `None` for a text cell, and for a table
+    /// read without its cells' types.
+    fn typed_at(&self, _i: usize) -> Option<crate::workbooks::xlsx::XCell> {
+        None
+    }
 }
 
 /// The bundle key holding an expert's or application's kept fields (an

@@ -16,7 +16,7 @@
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use crate::error::Errs;
+use crate::error::{Errs, IdOf, Said};
 use crate::names::{normalize, place_key};
 use crate::streams::intern::FxMap;
 use std::path::Path;
@@ -245,6 +245,21 @@ fn check_not_empty(raw: &Raw, errs: &mut Errs) {
     }
 }
 
+/// The error for an id given a second time at `at`, first at `first`.
+fn duplicate_id(
+    at: &crate::instances::records::Origin,
+    of: IdOf,
+    id: &str,
+    first: &crate::instances::records::Origin,
+) -> crate::error::LoadError {
+    at.error(Some("id"), String::new())
+        .saying(Said::DuplicateId {
+            of,
+            id: id.to_string(),
+            first: first.describe(),
+        })
+}
+
 /// The experts, their ids' index, and their places, persons and
 /// programmes interned; duplicate ids and a `min_load` over `max_load`
 /// reported.
@@ -261,13 +276,11 @@ fn resolve_experts(
     for i in 0..n_experts {
         let e = &raw[i];
         if let Some(first) = expert_index.get(e.id.as_str()) {
-            errs.push(e.at.error(
-                Some("id"),
-                format!(
-                    "duplicate expert id {:?}; first given at {}",
-                    e.id,
-                    raw[first.ix()].at.describe()
-                ),
+            errs.push(duplicate_id(
+                &e.at,
+                IdOf::Expert,
+                &e.id,
+                &raw[first.ix()].at,
             ));
         } else {
             expert_index.insert(e.id.clone(), ExpertIx(i as u32));
@@ -335,13 +348,11 @@ fn resolve_applications(
     for j in 0..n_apps {
         let a = &raw[j];
         if let Some(first) = app_index.get(a.id.as_str()) {
-            errs.push(a.at.error(
-                Some("id"),
-                format!(
-                    "duplicate application id {:?}; first given at {}",
-                    a.id,
-                    raw[first.ix()].at.describe()
-                ),
+            errs.push(duplicate_id(
+                &a.at,
+                IdOf::Application,
+                &a.id,
+                &raw[first.ix()].at,
             ));
         } else {
             app_index.insert(a.id.clone(), AppIx(j as u32));
@@ -444,7 +455,13 @@ fn resolve_conflicts(
     for c in raw {
         let expert = expert_index.get(c.expert.as_str()).copied();
         if expert.is_none() {
-            errs.push(c.at.error(Some("expert"), format!("unknown expert {:?}", c.expert)));
+            errs.push(
+                c.at.error(Some("expert"), String::new())
+                    .saying(Said::UnknownId {
+                        of: IdOf::Expert,
+                        id: c.expert.to_string(),
+                    }),
+            );
         }
         let with = if let Some(&a) = app_index.get(c.with.as_str()) {
             Some(ConflictWith::Application(a))
@@ -716,11 +733,23 @@ fn resolve_affinity(
             let at = list.origin(rec);
             if app.is_none() {
                 let id = list.applications.name(rec.application);
-                errs.push(at.error(Some("application"), format!("unknown application {id:?}")));
+                errs.push(
+                    at.error(Some("application"), String::new())
+                        .saying(Said::UnknownId {
+                            of: IdOf::Application,
+                            id: id.to_string(),
+                        }),
+                );
             }
             if expert.is_none() {
                 let id = list.experts.name(rec.expert);
-                errs.push(at.error(Some("expert"), format!("unknown expert {id:?}")));
+                errs.push(
+                    at.error(Some("expert"), String::new())
+                        .saying(Said::UnknownId {
+                            of: IdOf::Expert,
+                            id: id.to_string(),
+                        }),
+                );
             }
             continue;
         };

@@ -189,20 +189,7 @@ fn write_table(ws: &mut Worksheet, t: &Table) -> Result<(), rust_xlsxwriter::Xls
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            match cell {
-                XCell::Empty => {}
-                XCell::Text(s) if s.is_empty() => {}
-                XCell::Text(s) => {
-                    ws.write_string(r, c, s)?;
-                }
-                XCell::Number(x) => {
-                    ws.write_number(r, c, *x)?;
-                }
-                XCell::Bool(b) => {
-                    ws.write_boolean(r, c, *b)?;
-                }
-            }
+            super::xlsx::write_cell(ws, (r as u32 + 1, c as u16), cell)?;
         }
     }
     ws.set_freeze_panes(1, 0)?;

@@ -139,6 +139,14 @@ struct Sheet {
     /// Rows hidden in Excel (by hand or by a filter) that hold a value,
     /// ascending ([`super::hidden`]): read like the others, and noted.
     hidden: Vec<u64>,
+    /// The cells that held a number, a boolean or a date, as they were
+    /// (Excel row from 1, column from 0, value; in row and column order),
+    /// when the sheet is read to be rewritten ([`typed_cell`]); else
+    /// empty.
+    typed: Vec<(u64, usize, XCell)>,
+    /// True when `typed` was asked for (a kept date is then kept as a
+    /// date, not as its text).
+    keeps_types: bool,
 }
 
 /// What kind of cell an [`Odd`] is.
@@ -267,6 +275,8 @@ fn odd_cells(
             .map(|h| h.trim())
             .unwrap_or("");
         let what = match kind {
+            OddKind::Date if sheet.keeps_types => "hold a date or time, kept as it is",
+            OddKind::Duration if sheet.keeps_types => "hold a duration, kept as it is",
             OddKind::Date => "hold a date or time, kept as its text (year-month-day)",
             OddKind::Duration => "hold a duration, kept as its text",
             OddKind::Error => "hold an Excel error (such as #N/A), kept as that text",
@@ -329,6 +339,39 @@ fn cell_reading(d: &Data) -> (String, Option<OddKind>) {
         Data::DateTimeIso(s) => (s.clone(), Some(OddKind::Date)),
         Data::DurationIso(s) => (s.clone(), Some(OddKind::Duration)),
         Data::Error(e) => (e.to_string(), Some(OddKind::Error)),
+    }
+}
+
+/// A cell that is not text as it was, for a rewrite: a number, a
+/// boolean, a date or a duration (with the number format that shows it
+/// as [`date_text`] reads it); `None` for text, an Excel error and a date
+/// Excel cannot show.
+fn typed_cell(d: &Data) -> Option<XCell> {
+    match d {
+        Data::Int(i) => Some(XCell::Number(*i as f64)),
+        Data::Float(f) => Some(XCell::Number(*f)),
+        Data::Bool(b) => Some(XCell::Bool(*b)),
+        Data::DateTime(dt) => {
+            let v = dt.as_f64();
+            if dt.is_duration() {
+                return Some(XCell::Date(v, "[h]:mm:ss"));
+            }
+            if !(0.0..2_958_466.0).contains(&v) {
+                return Some(XCell::Number(v));
+            }
+            let (_, _, _, h, mi, s, _) = dt.to_ymd_hms_milli();
+            Some(XCell::Date(
+                v,
+                if v < 1.0 {
+                    "hh:mm:ss"
+                } else if (h, mi, s) != (0, 0, 0) {
+                    "yyyy-mm-dd hh:mm:ss"
+                } else {
+                    "yyyy-mm-dd"
+                },
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -530,12 +573,14 @@ fn cell_chars(v: &calamine::DataRef<'_>) -> usize {
     }
 }
 
-/// Reads one worksheet into text rows; cell problems go to `errs`.
+/// Reads one worksheet into text rows; cell problems go to `errs`. With
+/// `keep_types`, the cells that held a number, a boolean or a date are
+/// kept as they were too ([`Sheet::typed`]).
 fn read_sheet(
     file: &Path,
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
-    merges: bool,
+    (merges, keep_types): (bool, bool),
     errs: &mut Errs,
     budget: &mut Budget,
 ) -> Option<Sheet> {
@@ -553,6 +598,7 @@ fn read_sheet(
         }
     };
     let mut rows = Vec::new();
+    let mut typed = Vec::new();
     let mut odd: Vec<Odd> = unsaved
         .into_iter()
         .map(|(r, c)| Odd {
@@ -566,9 +612,13 @@ fn read_sheet(
         let excel_row = u64::from(r) + 1;
         let width = row.last().map_or(0, |&(c, _)| c as usize + 1);
         let mut texts = vec![String::new(); width];
+        let typed_before = typed.len();
         for (c, d) in &row {
             let (text, why) = cell_reading(d);
             texts[*c as usize] = text;
+            if let Some(t) = typed_cell(d).filter(|_| keep_types) {
+                typed.push((excel_row, *c as usize, t));
+            }
             if let Some(kind) = why {
                 odd.push(Odd {
                     row: excel_row,
@@ -582,6 +632,7 @@ fn read_sheet(
             }
         }
         if office::blank_row(&texts) {
+            typed.truncate(typed_before);
             continue;
         }
         rows.push((excel_row, texts));
@@ -598,6 +649,8 @@ fn read_sheet(
         rows,
         odd,
         hidden: Vec::new(),
+        typed,
+        keeps_types: keep_types,
     })
 }
 
@@ -677,6 +730,8 @@ fn fill_merged(
 struct SheetRecord<'a> {
     header: &'a Header,
     cells: &'a [String],
+    /// The row's cells that were not text ([`Sheet::typed`]).
+    typed: &'a [(u64, usize, XCell)],
 }
 
 impl Record for SheetRecord<'_> {
@@ -698,6 +753,17 @@ impl Record for SheetRecord<'_> {
 
     fn header(&self) -> Option<&Header> {
         Some(self.header)
+    }
+
+    fn at(&self, i: usize) -> Option<&str> {
+        self.cells.get(i).map(String::as_str)
+    }
+
+    fn typed_at(&self, i: usize) -> Option<XCell> {
+        self.typed
+            .iter()
+            .find(|&&(_, c, _)| c == i)
+            .map(|(_, _, t)| t.clone())
     }
 }
 
@@ -763,7 +829,7 @@ fn read_table_with(
         let skipped: Vec<u64> = sheet.rows[..h].iter().map(|(r, _)| *r).collect();
         errs.note(office::title_rows_note(&at, &skipped));
     }
-    let Some(mut header) = office::check_header(&at, header_cells, kind, "", errs) else {
+    let Some(mut header) = office::check_header(&at, header_cells, kind, false, errs) else {
         odd_cells(file, sheet, *header_row, None, errs);
         return false;
     };
@@ -839,11 +905,14 @@ fn read_table_with(
             Site::SheetRow(Arc::from(sheet.name.as_str()), *row),
             errs,
         );
+        let from = sheet.typed.partition_point(|&(r, _, _)| r < *row);
+        let to = sheet.typed.partition_point(|&(r, _, _)| r <= *row);
         each(
             r,
             &SheetRecord {
                 header: &header,
                 cells,
+                typed: &sheet.typed[from..to],
             },
         );
         errs.columns_since(mark, |f| header.column_of(f));
@@ -926,7 +995,14 @@ pub fn load_xlsx_noted(
         // Merges are looked for where offices merge (not in the long
         // affinity and history tables, read once).
         let merges = !matches!(known, "affinity" | "history");
-        if let Some(mut s) = read_sheet(name, &mut wb, actual, merges, &mut errs, &mut budget) {
+        if let Some(mut s) = read_sheet(
+            name,
+            &mut wb,
+            actual,
+            (merges, false),
+            &mut errs,
+            &mut budget,
+        ) {
             s.hidden = super::hidden::hidden_rows(bytes, actual);
             sheets.insert(known, s);
         }
@@ -1141,6 +1217,10 @@ pub enum XCell {
     Number(f64),
     /// `TRUE` / `FALSE`.
     Bool(bool),
+    /// A date, a time of day, both, or a duration: Excel's serial number
+    /// (days since 1899-12-30) shown in a number format such as
+    /// `yyyy-mm-dd`.
+    Date(f64, &'static str),
 }
 
 impl From<&str> for XCell {
@@ -1237,19 +1317,7 @@ fn sheets_xlsx_bytes(path: &Path, tables: &[(&Table, Title<'_>)]) -> Result<Vec<
                 let c = u16::try_from(c).map_err(|_| {
                     WriteError::unrepresentable(path, "more columns than a worksheet holds")
                 })?;
-                match cell {
-                    XCell::Empty => {}
-                    XCell::Text(s) if s.is_empty() => {}
-                    XCell::Text(s) => {
-                        ws.write_string(r, c, s).map_err(bad)?;
-                    }
-                    XCell::Number(x) => {
-                        ws.write_number(r, c, *x).map_err(bad)?;
-                    }
-                    XCell::Bool(b) => {
-                        ws.write_boolean(r, c, *b).map_err(bad)?;
-                    }
-                }
+                write_cell(ws, (r, c), cell).map_err(bad)?;
             }
         }
         if !t.rows.is_empty() || !t.header.is_empty() {
@@ -1261,7 +1329,7 @@ fn sheets_xlsx_bytes(path: &Path, tables: &[(&Table, Title<'_>)]) -> Result<Vec<
                 .iter()
                 .filter_map(|row| match row.get(c) {
                     Some(XCell::Text(s)) => Some(display_width(s)),
-                    Some(XCell::Number(_)) => Some(10),
+                    Some(XCell::Number(_) | XCell::Date(..)) => Some(10),
                     _ => None,
                 })
                 .max()
@@ -1272,6 +1340,33 @@ fn sheets_xlsx_bytes(path: &Path, tables: &[(&Table, Title<'_>)]) -> Result<Vec<
         }
     }
     wb.save_to_buffer().map_err(bad)
+}
+
+/// Writes one cell at (row, column) as [`XCell`] says (an empty text is
+/// no cell).
+pub(crate) fn write_cell(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    (r, c): (u32, u16),
+    cell: &XCell,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match cell {
+        XCell::Empty => {}
+        XCell::Text(s) if s.is_empty() => {}
+        XCell::Text(s) => {
+            ws.write_string(r, c, s)?;
+        }
+        XCell::Number(x) => {
+            ws.write_number(r, c, *x)?;
+        }
+        XCell::Bool(b) => {
+            ws.write_boolean(r, c, *b)?;
+        }
+        XCell::Date(x, format) => {
+            let f = Format::new().set_num_format(*format);
+            ws.write_number_with_format(r, c, *x, &f)?;
+        }
+    }
+    Ok(())
 }
 
 /// Rough column width of a text: CJK characters count double.
@@ -1538,30 +1633,32 @@ pub fn history_xlsx_bytes(
 /// Past reviews as a one-sheet workbook in a history file's own columns
 /// ([`crate::history_file::HistoryFile::appended_bytes`]): sheet `name`,
 /// the rows above the header (a title) at their rows as text, `header`
-/// as given at its row, known fields typed as [`history_xlsx_bytes`]
-/// types them, the office's own cells as text.
+/// as given at its row, cells the office's workbook held as numbers,
+/// booleans or dates as they were, other known fields typed as
+/// [`history_xlsx_bytes`] types them (a new record's year and rating as
+/// numbers), other cells as text.
 ///
 /// # Errors
 /// A record the workbook cannot hold.
-pub(crate) fn history_table_xlsx_bytes(
+pub(crate) fn history_table_xlsx_bytes<'c>(
     path: &Path,
     name: String,
     (above, header_row): (&[(u64, Vec<String>)], u64),
     header: Vec<String>,
-    rows: Vec<Vec<crate::instances::history_file::Cell>>,
+    rows: impl Iterator<Item = Vec<crate::instances::history_file::Cell<'c>>>,
 ) -> Result<Vec<u8>, WriteError> {
-    use crate::instances::history_file::Cell;
     let rows = rows
-        .into_iter()
         .map(|row| {
             row.into_iter()
-                .map(|c| match c {
-                    Cell::Known(_, v) | Cell::Kept(v) if v.is_empty() => XCell::Empty,
-                    Cell::Known(f, v) if NUMERIC_COLUMNS.contains(&f) => v
+                .map(|c| match (c.typed, c.field) {
+                    (Some(t), _) => t.clone(),
+                    _ if c.text.is_empty() => XCell::Empty,
+                    (None, Some(f)) if NUMERIC_COLUMNS.contains(&f) => c
+                        .text
                         .parse::<f64>()
                         .map(XCell::Number)
-                        .unwrap_or_else(|_| XCell::Text(v)),
-                    Cell::Known(_, v) | Cell::Kept(v) => XCell::Text(v),
+                        .unwrap_or_else(|_| XCell::Text(c.text.into_owned())),
+                    (None, _) => XCell::Text(c.text.into_owned()),
                 })
                 .collect()
         })
@@ -1686,7 +1783,7 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
         }
     }
     // As the instance reader reads its history sheet (no merges looked for).
-    if let Some(mut s) = read_sheet(name, &mut wb, &sheet, false, &mut errs, &mut budget) {
+    if let Some(mut s) = read_sheet(name, &mut wb, &sheet, (false, true), &mut errs, &mut budget) {
         s.hidden = super::hidden::hidden_rows(bytes, &sheet);
         if !budget.exceeded {
             let mut head: Option<Header> = None;
