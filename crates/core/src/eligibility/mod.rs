@@ -457,9 +457,18 @@ impl Eligibility {
     }
 
     /// The experts who repeat a past review for application `a`
-    /// (excluded or priced), ascending, each once.
-    pub fn repeat_experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        self.repeats.experts(a)
+    /// (excluded or priced), in two parts: a set over the pool, for an
+    /// institution with many of them (test it with
+    /// [`crate::history::in_set`]), and the others, ascending. Every such
+    /// expert is in one part or both.
+    pub fn repeat_experts(
+        &self,
+        a: AppIx,
+    ) -> (Option<&[u64]>, impl Iterator<Item = ExpertIx> + '_) {
+        (
+            self.repeats.institution_set(a),
+            self.repeats.experts_beside_set(a),
+        )
     }
 
     /// True when repeats are excluded (a ban), false when priced or off.
