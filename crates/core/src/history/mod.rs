@@ -951,22 +951,27 @@ pub fn repeats(inst: &Instance) -> Repeats {
         by_person.reserve(h.team_people.len());
     }
     // Each record's year, side by side (the team rows below compare years
-    // without reaching into the records).
+    // without reaching into the records; only records of pool experts are
+    // compared). The records of the pool's experts are read from their
+    // compact facts, expert by expert (the lists below are sorted, so the
+    // order they are met in does not matter).
     let mut years = vec![0i32; h.records.len()];
-    for (i, r) in h.records.iter().enumerate() {
-        years[i] = r.year;
-        let Some(e) = h.expert_of(i) else { continue };
-        if !r.outcome.served() || !counts(p, r.year) {
-            continue;
-        }
-        if p.avoid_repeat.institution() {
-            if let Some(ix) = h.institution_of(i) {
-                by_inst.push((ix.ix(), e, r.year, i as u32));
+    for e in inst.expert_ixs() {
+        for f in h.of_expert(e) {
+            let i = f.record as usize;
+            years[i] = f.year;
+            if !f.outcome.served() || !counts(p, f.year) {
+                continue;
             }
-        }
-        if p.avoid_repeat.team() {
-            for &person in h.team_of(i) {
-                by_person.push((person.ix(), e, r.year, i as u32));
+            if p.avoid_repeat.institution() {
+                if let Some(ix) = h.institution_of(i) {
+                    by_inst.push((ix.ix(), e, f.year, f.record));
+                }
+            }
+            if p.avoid_repeat.team() {
+                for &person in h.team_of(i) {
+                    by_person.push((person.ix(), e, f.year, f.record));
+                }
             }
         }
     }
@@ -993,10 +998,14 @@ pub fn repeats(inst: &Instance) -> Repeats {
         .app_ixs()
         .map(|a| {
             let row = out.institution_row(a);
+            let set = out.institution_set(a);
             let extra = out
                 .team_row(a)
                 .iter()
-                .filter(|t| row.binary_search_by_key(&t.0, |x| x.0).is_err())
+                .filter(|t| match set {
+                    Some(set) => !in_set(set, t.0),
+                    None => row.binary_search_by_key(&t.0, |x| x.0).is_err(),
+                })
                 .count();
             (row.len() + extra) as u64
         })
