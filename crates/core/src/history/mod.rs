@@ -1472,6 +1472,52 @@ mod team_repeat_tests {
         }
     }
 
+    /// A pool of 200 experts (four words a set): institution 0 reviewed
+    /// by 60 of them (kept as a set), institution 1 by 3 (a list), with
+    /// teams on top; every pair is found as reading every record finds
+    /// it, and the set and the list beside it hold the experts listed.
+    #[test]
+    fn institution_sets_and_lists_agree_with_every_record() {
+        let mut records: Vec<(usize, usize, Vec<usize>, i32, usize)> = (0..60)
+            .map(|e| (e * 3, 0, vec![e % 5], 2025 - (e % 2) as i32, e % 4))
+            .collect();
+        records.extend([(7, 1, vec![1], 2025, 0), (70, 1, vec![], 2024, 3)]);
+        records.push((199, 1, vec![2, 9], 2026, 0));
+        let teams = vec![vec![0, 1], vec![2], vec![], vec![9, 4]];
+        let insts = vec![0, 1, 0, 2];
+        for rule in [
+            AvoidRepeat::Institution,
+            AvoidRepeat::Team,
+            AvoidRepeat::Both,
+        ] {
+            let inst = round(200, &teams, &insts, &records, rule, 3);
+            let reps = repeats(&inst);
+            let mut pairs = 0u64;
+            for a in inst.app_ixs() {
+                let want: Vec<ExpertIx> = inst
+                    .expert_ixs()
+                    .filter(|&e| by_every_record(&inst, a, e).is_some())
+                    .collect();
+                for e in inst.expert_ixs() {
+                    assert_eq!(reps.of(a, e), by_every_record(&inst, a, e), "{a:?} {e:?}");
+                }
+                pairs += want.len() as u64;
+                assert_eq!(reps.experts(a).collect::<Vec<_>>(), want);
+                let set = reps.institution_set(a);
+                let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
+                let split: Vec<ExpertIx> = inst
+                    .expert_ixs()
+                    .filter(|&e| set.is_some_and(|s| in_set(s, e)) || beside.contains(&e))
+                    .collect();
+                assert_eq!(split, want, "{a:?}");
+                if rule.institution() {
+                    assert_eq!(set.is_some(), insts[a.ix()] == 0, "{a:?}");
+                }
+            }
+            assert_eq!(reps.pairs(), pairs);
+        }
+    }
+
     /// One team of 8,000 people on each of 100 applications, every member
     /// reviewed by each of 300 experts (one past review each, the same
     /// team), and one more expert whose latest review is of another team:
