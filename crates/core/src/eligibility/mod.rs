@@ -603,18 +603,9 @@ impl Eligibility {
     /// avoid, declared conflict, co-author) or a banned repeat, ascending,
     /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        let mut persons = self.person_based[a.ix()].keys().copied().peekable();
+        let persons = self.person_based[a.ix()].keys().copied();
         let banned = self.ban.then(|| self.repeats.experts(a));
-        let mut repeats = banned.into_iter().flatten().peekable();
-        std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
-            (Some(&p), Some(&r)) if p == r => {
-                repeats.next();
-                persons.next()
-            }
-            (Some(&p), Some(&r)) if r < p => repeats.next(),
-            (Some(_), _) => persons.next(),
-            (None, _) => repeats.next(),
-        })
+        crate::history::merged(persons, banned.into_iter().flatten())
     }
 
     /// Application `a`'s `min_affinity` as a score, if set.

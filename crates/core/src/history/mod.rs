@@ -700,20 +700,20 @@ impl Repeats {
 }
 
 /// Two ascending lists of experts merged, ascending, each expert once.
-fn merged<'r>(
-    by_inst: impl Iterator<Item = ExpertIx> + 'r,
-    by_team: impl Iterator<Item = ExpertIx> + 'r,
+pub(crate) fn merged<'r>(
+    first: impl Iterator<Item = ExpertIx> + 'r,
+    second: impl Iterator<Item = ExpertIx> + 'r,
 ) -> impl Iterator<Item = ExpertIx> + 'r {
-    let mut by_inst = by_inst.peekable();
-    let mut by_team = by_team.peekable();
-    std::iter::from_fn(move || match (by_inst.peek(), by_team.peek()) {
+    let mut first = first.peekable();
+    let mut second = second.peekable();
+    std::iter::from_fn(move || match (first.peek(), second.peek()) {
         (Some(&x), Some(&y)) if x == y => {
-            by_team.next();
-            by_inst.next()
+            second.next();
+            first.next()
         }
-        (Some(&x), Some(&y)) if y < x => by_team.next(),
-        (Some(_), _) => by_inst.next(),
-        (None, _) => by_team.next(),
+        (Some(&x), Some(&y)) if y < x => second.next(),
+        (Some(_), _) => first.next(),
+        (None, _) => second.next(),
     })
 }
 
@@ -1459,17 +1459,22 @@ mod team_repeat_tests {
                     .collect();
                 prop_assert_eq!(&listed, &want);
                 // The same experts as a set and a list beside it.
-                let set = reps.institution_set(a);
+                prop_assert_eq!(set_and_beside(&inst, &reps, a), want);
                 let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
-                let split: Vec<ExpertIx> = inst
-                    .expert_ixs()
-                    .filter(|&e| set.is_some_and(|s| in_set(s, e)) || beside.contains(&e))
-                    .collect();
-                prop_assert_eq!(split, want);
                 prop_assert!(beside.windows(2).all(|w| w[0] < w[1]));
             }
             prop_assert_eq!(reps.pairs(), pairs);
         }
+    }
+
+    /// The experts in application `a`'s institution set or in the list
+    /// beside it, ascending.
+    fn set_and_beside(inst: &Instance, reps: &Repeats, a: AppIx) -> Vec<ExpertIx> {
+        let set = reps.institution_set(a);
+        let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
+        inst.expert_ixs()
+            .filter(|&e| set.is_some_and(|s| in_set(s, e)) || beside.contains(&e))
+            .collect()
     }
 
     /// A pool of 200 experts (four words a set): institution 0 reviewed
@@ -1503,14 +1508,9 @@ mod team_repeat_tests {
                 }
                 pairs += want.len() as u64;
                 assert_eq!(reps.experts(a).collect::<Vec<_>>(), want);
-                let set = reps.institution_set(a);
-                let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
-                let split: Vec<ExpertIx> = inst
-                    .expert_ixs()
-                    .filter(|&e| set.is_some_and(|s| in_set(s, e)) || beside.contains(&e))
-                    .collect();
-                assert_eq!(split, want, "{a:?}");
+                assert_eq!(set_and_beside(&inst, &reps, a), want, "{a:?}");
                 if rule.institution() {
+                    let set = reps.institution_set(a);
                     assert_eq!(set.is_some(), insts[a.ix()] == 0, "{a:?}");
                 }
             }
