@@ -281,7 +281,8 @@ impl<'a> Scanner<'a> {
             self.mark = 1;
         }
         let mark = self.mark;
-        for e in elig.repeat_experts(a) {
+        let (repeat_set, others) = elig.repeat_experts(a);
+        for e in others {
             self.repeat[e.ix()] = mark;
         }
         for e in elig.person_based_experts(a) {
@@ -310,7 +311,8 @@ impl<'a> Scanner<'a> {
                 .scan(inst, elig.scorer(), a, &mut self.scratch, |e, s| {
                     stamp[e.ix()] = mark;
                     let p = packed[e.ix()];
-                    let repeats = repeat[e.ix()] == mark;
+                    let repeats = repeat[e.ix()] == mark
+                        || repeat_set.is_some_and(|set| crate::history::in_set(set, e));
                     if !p.available
                         || (same_inst && p.institution == app_inst)
                         || (ban && repeats)

@@ -458,9 +458,18 @@ impl Eligibility {
     }
 
     /// The experts who repeat a past review for application `a`
-    /// (excluded or priced), ascending, each once.
-    pub fn repeat_experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        self.repeats.experts(a)
+    /// (excluded or priced), in two parts: a set over the pool, for an
+    /// institution with many of them (test it with
+    /// [`crate::history::in_set`]), and the others, ascending. Every such
+    /// expert is in one part or both.
+    pub fn repeat_experts(
+        &self,
+        a: AppIx,
+    ) -> (Option<&[u64]>, impl Iterator<Item = ExpertIx> + '_) {
+        (
+            self.repeats.institution_set(a),
+            self.repeats.experts_beside_set(a),
+        )
     }
 
     /// True when repeats are excluded (a ban), false when priced or off.
@@ -595,18 +604,9 @@ impl Eligibility {
     /// avoid, declared conflict, co-author) or a banned repeat, ascending,
     /// each once.
     pub fn person_excluded(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        let mut persons = self.person_based[a.ix()].keys().copied().peekable();
+        let persons = self.person_based[a.ix()].keys().copied();
         let banned = self.ban.then(|| self.repeats.experts(a));
-        let mut repeats = banned.into_iter().flatten().peekable();
-        std::iter::from_fn(move || match (persons.peek(), repeats.peek()) {
-            (Some(&p), Some(&r)) if p == r => {
-                repeats.next();
-                persons.next()
-            }
-            (Some(&p), Some(&r)) if r < p => repeats.next(),
-            (Some(_), _) => persons.next(),
-            (None, _) => repeats.next(),
-        })
+        crate::history::merged(persons, banned.into_iter().flatten())
     }
 
     /// Application `a`'s `min_affinity` as a score, if set.

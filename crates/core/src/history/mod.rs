@@ -625,6 +625,19 @@ pub struct Repeats {
     team: Buckets<(ExpertIx, u32, PersonIx)>,
     /// Each application's institution.
     app_institution: Vec<InstIx>,
+    /// The institutions with many repeating experts (at least one per 64
+    /// of the pool), their experts again as a set over the pool (bit e of
+    /// word e / 64): a candidate scan tests it for each expert it meets
+    /// instead of marking the list anew for each application of the
+    /// institution (≈ 1,100 experts an application on a 10,000 round with
+    /// three years of history). Institution k's set is
+    /// `dense_bits[w · d .. w · (d + 1)]` for `d = dense_of[k]` and `w`
+    /// words a set; `u32::MAX` for the others. At most the memory of the
+    /// lists it repeats.
+    dense_of: Vec<u32>,
+    dense_bits: Vec<u64>,
+    /// `w`: words a set (the pool's experts / 64, rounded up).
+    dense_words: usize,
     /// Pairs (application, expert) that repeat, each once.
     pairs: u64,
 }
@@ -640,17 +653,48 @@ impl Repeats {
         self.team.get(a.ix())
     }
 
+    /// The experts who repeat a review of application `a`'s institution,
+    /// as a set over the pool (test it with [`in_set`]), when that
+    /// institution has many of them; `None` otherwise (they are then
+    /// among [`Repeats::experts_beside_set`]).
+    #[inline]
+    pub fn institution_set(&self, a: AppIx) -> Option<&[u64]> {
+        let d = *self.dense_of.get(self.app_institution.get(a.ix())?.ix())?;
+        if d == u32::MAX {
+            return None;
+        }
+        let from = d as usize * self.dense_words;
+        self.dense_bits.get(from..from + self.dense_words)
+    }
+
+    /// The experts who would repeat for application `a` and are not in
+    /// its [`Repeats::institution_set`] (all of [`Repeats::experts`] when
+    /// there is no such set), ascending; an expert in both may be listed.
+    pub fn experts_beside_set(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
+        let dense = self.institution_set(a).is_some();
+        let inst_row = if dense {
+            &[][..]
+        } else {
+            self.institution_row(a)
+        };
+        merged(
+            inst_row.iter().map(|t| t.0),
+            self.team_row(a).iter().map(|t| t.0),
+        )
+    }
+
     /// Where (a, e)'s repeats come from, if it repeats.
     #[inline]
     pub fn of(&self, a: AppIx, e: ExpertIx) -> Option<RepeatHit> {
         let row = self.institution_row(a);
-        let institution = if row.is_empty() {
-            None
-        } else {
-            row.binary_search_by_key(&e, |&(x, _)| x)
-                .ok()
-                .map(|k| row[k].1)
-        };
+        let institution =
+            if row.is_empty() || self.institution_set(a).is_some_and(|set| !in_set(set, e)) {
+                None
+            } else {
+                row.binary_search_by_key(&e, |&(x, _)| x)
+                    .ok()
+                    .map(|k| row[k].1)
+            };
         let team_row = self.team_row(a);
         let team = if team_row.is_empty() {
             None
@@ -666,23 +710,70 @@ impl Repeats {
     /// The experts who would repeat for application `a`, ascending, each
     /// once.
     pub fn experts(&self, a: AppIx) -> impl Iterator<Item = ExpertIx> + '_ {
-        let mut by_inst = self.institution_row(a).iter().map(|t| t.0).peekable();
-        let mut by_team = self.team_row(a).iter().map(|t| t.0).peekable();
-        std::iter::from_fn(move || match (by_inst.peek(), by_team.peek()) {
-            (Some(&x), Some(&y)) if x == y => {
-                by_team.next();
-                by_inst.next()
-            }
-            (Some(&x), Some(&y)) if y < x => by_team.next(),
-            (Some(_), _) => by_inst.next(),
-            (None, _) => by_team.next(),
-        })
+        merged(
+            self.institution_row(a).iter().map(|t| t.0),
+            self.team_row(a).iter().map(|t| t.0),
+        )
     }
 
     /// Pairs (application, expert) that repeat.
     pub fn pairs(&self) -> u64 {
         self.pairs
     }
+}
+
+/// Two ascending lists of experts merged, ascending, each expert once.
+pub(crate) fn merged<'r>(
+    first: impl Iterator<Item = ExpertIx> + 'r,
+    second: impl Iterator<Item = ExpertIx> + 'r,
+) -> impl Iterator<Item = ExpertIx> + 'r {
+    let mut first = first.peekable();
+    let mut second = second.peekable();
+    std::iter::from_fn(move || match (first.peek(), second.peek()) {
+        (Some(&x), Some(&y)) if x == y => {
+            second.next();
+            first.next()
+        }
+        (Some(&x), Some(&y)) if y < x => second.next(),
+        (Some(_), _) => first.next(),
+        (None, _) => second.next(),
+    })
+}
+
+/// True when expert `e` is in `set` (a set over the pool, bit e of word
+/// e / 64; see [`Repeats::institution_set`]).
+#[inline]
+pub fn in_set(set: &[u64], e: ExpertIx) -> bool {
+    set.get(e.ix() / 64)
+        .is_some_and(|w| w >> (e.ix() % 64) & 1 == 1)
+}
+
+/// The sets of [`Repeats::institution_set`]: for each institution whose
+/// list holds at least one expert per 64 of the pool's `n_experts`, its
+/// experts as bits; `(dense_of, dense_bits)`.
+fn dense_sets(
+    by_institution: &Buckets<(ExpertIx, u32)>,
+    n_keys: usize,
+    n_experts: usize,
+) -> (Vec<u32>, Vec<u64>) {
+    let words = n_experts.div_ceil(64);
+    let mut dense_of = vec![u32::MAX; n_keys];
+    let mut bits = Vec::new();
+    let mut d = 0u32;
+    for (k, slot) in dense_of.iter_mut().enumerate() {
+        let row = by_institution.get(k);
+        if row.is_empty() || row.len() < words {
+            continue;
+        }
+        let from = bits.len();
+        bits.resize(from + words, 0u64);
+        for &(e, _) in row {
+            bits[from + e.ix() / 64] |= 1 << (e.ix() % 64);
+        }
+        *slot = d;
+        d += 1;
+    }
+    (dense_of, bits)
 }
 
 /// Per key (an institution or a person, by index below `n_keys`): each
@@ -883,32 +974,43 @@ pub fn repeats(inst: &Instance) -> Repeats {
         by_person.reserve(h.team_people.len());
     }
     // Each record's year, side by side (the team rows below compare years
-    // without reaching into the records).
+    // without reaching into the records; only records of pool experts are
+    // compared). The records of the pool's experts are read from their
+    // compact facts, expert by expert (the lists below are sorted, so the
+    // order they are met in does not matter).
     let mut years = vec![0i32; h.records.len()];
-    for (i, r) in h.records.iter().enumerate() {
-        years[i] = r.year;
-        let Some(e) = h.expert_of(i) else { continue };
-        if !r.outcome.served() || !counts(p, r.year) {
-            continue;
-        }
-        if p.avoid_repeat.institution() {
-            if let Some(ix) = h.institution_of(i) {
-                by_inst.push((ix.ix(), e, r.year, i as u32));
+    for e in inst.expert_ixs() {
+        for f in h.of_expert(e) {
+            let i = f.record as usize;
+            years[i] = f.year;
+            if !f.outcome.served() || !counts(p, f.year) {
+                continue;
             }
-        }
-        if p.avoid_repeat.team() {
-            for &person in h.team_of(i) {
-                by_person.push((person.ix(), e, r.year, i as u32));
+            if p.avoid_repeat.institution() {
+                if let Some(ix) = h.institution_of(i) {
+                    by_inst.push((ix.ix(), e, f.year, f.record));
+                }
+            }
+            if p.avoid_repeat.team() {
+                for &person in h.team_of(i) {
+                    by_person.push((person.ix(), e, f.year, f.record));
+                }
             }
         }
     }
+    let by_institution = latest_per_key(inst.institutions.len(), &by_inst);
+    let (dense_of, dense_bits) =
+        dense_sets(&by_institution, inst.institutions.len(), inst.experts.len());
     let mut out = Repeats {
-        by_institution: latest_per_key(inst.institutions.len(), &by_inst),
+        by_institution,
         team: Buckets {
             start: Vec::with_capacity(inst.applications.len() + 1),
             items: Vec::new(),
         },
         app_institution: inst.applications.iter().map(|a| a.institution).collect(),
+        dense_of,
+        dense_bits,
+        dense_words: inst.experts.len().div_ceil(64),
         pairs: 0,
     };
     drop(by_inst);
@@ -919,10 +1021,14 @@ pub fn repeats(inst: &Instance) -> Repeats {
         .app_ixs()
         .map(|a| {
             let row = out.institution_row(a);
+            let set = out.institution_set(a);
             let extra = out
                 .team_row(a)
                 .iter()
-                .filter(|t| row.binary_search_by_key(&t.0, |x| x.0).is_err())
+                .filter(|t| match set {
+                    Some(set) => !in_set(set, t.0),
+                    None => row.binary_search_by_key(&t.0, |x| x.0).is_err(),
+                })
                 .count();
             (row.len() + extra) as u64
         })
@@ -1395,9 +1501,64 @@ mod team_repeat_tests {
                     .expert_ixs()
                     .filter(|&e| by_every_record(&inst, a, e).is_some())
                     .collect();
-                prop_assert_eq!(listed, want);
+                prop_assert_eq!(&listed, &want);
+                // The same experts as a set and a list beside it.
+                prop_assert_eq!(set_and_beside(&inst, &reps, a), want);
+                let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
+                prop_assert!(beside.windows(2).all(|w| w[0] < w[1]));
             }
             prop_assert_eq!(reps.pairs(), pairs);
+        }
+    }
+
+    /// The experts in application `a`'s institution set or in the list
+    /// beside it, ascending.
+    fn set_and_beside(inst: &Instance, reps: &Repeats, a: AppIx) -> Vec<ExpertIx> {
+        let set = reps.institution_set(a);
+        let beside: Vec<ExpertIx> = reps.experts_beside_set(a).collect();
+        inst.expert_ixs()
+            .filter(|&e| set.is_some_and(|s| in_set(s, e)) || beside.contains(&e))
+            .collect()
+    }
+
+    /// A pool of 200 experts (four words a set): institution 0 reviewed
+    /// by 60 of them (kept as a set), institution 1 by 3 (a list), with
+    /// teams on top; every pair is found as reading every record finds
+    /// it, and the set and the list beside it hold the experts listed.
+    #[test]
+    fn institution_sets_and_lists_agree_with_every_record() {
+        let mut records: Vec<(usize, usize, Vec<usize>, i32, usize)> = (0..60)
+            .map(|e| (e * 3, 0, vec![e % 5], 2025 - (e % 2) as i32, e % 4))
+            .collect();
+        records.extend([(7, 1, vec![1], 2025, 0), (70, 1, vec![], 2024, 3)]);
+        records.push((199, 1, vec![2, 9], 2026, 0));
+        let teams = vec![vec![0, 1], vec![2], vec![], vec![9, 4]];
+        let insts = vec![0, 1, 0, 2];
+        for rule in [
+            AvoidRepeat::Institution,
+            AvoidRepeat::Team,
+            AvoidRepeat::Both,
+        ] {
+            let inst = round(200, &teams, &insts, &records, rule, 3);
+            let reps = repeats(&inst);
+            let mut pairs = 0u64;
+            for a in inst.app_ixs() {
+                let want: Vec<ExpertIx> = inst
+                    .expert_ixs()
+                    .filter(|&e| by_every_record(&inst, a, e).is_some())
+                    .collect();
+                for e in inst.expert_ixs() {
+                    assert_eq!(reps.of(a, e), by_every_record(&inst, a, e), "{a:?} {e:?}");
+                }
+                pairs += want.len() as u64;
+                assert_eq!(reps.experts(a).collect::<Vec<_>>(), want);
+                assert_eq!(set_and_beside(&inst, &reps, a), want, "{a:?}");
+                if rule.institution() {
+                    let set = reps.institution_set(a);
+                    assert_eq!(set.is_some(), insts[a.ix()] == 0, "{a:?}");
+                }
+            }
+            assert_eq!(reps.pairs(), pairs);
         }
     }
 

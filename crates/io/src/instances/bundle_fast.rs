@@ -138,7 +138,8 @@ impl Text<'_> {
                 let start = self.base + self.buf.len() as u64;
                 self.marks
                     .extend(marks.iter().map(|&m| start + u64::from(m)));
-                self.buf.push_str(&block);
+                let text = crate::streams::stream::text_of(&block).map_err(|_| GiveUp)?;
+                self.buf.push_str(text);
                 self.source.recycle(block);
             }
             Ok(None) => self.ended = true,

@@ -107,7 +107,17 @@ struct CsvRecord<'a> {
 
 impl Record for CsvRecord<'_> {
     fn cell(&self, name: &str) -> Cell<'_> {
-        match self.header.columns.get(name).and_then(|&i| self.row.get(i)) {
+        // A table's known columns are few (one leaf of the map): found by
+        // equality, which compares lengths before bytes, instead of the
+        // map's ordered search, which compares the bytes of each name it
+        // passes (a history row asks for ten cells).
+        let at = self
+            .header
+            .columns
+            .iter()
+            .find(|(field, _)| field.as_str() == name)
+            .map(|(_, &i)| i);
+        match at.and_then(|i| self.row.get(i)) {
             Some(s) => Cell::Text(crate::streams::csv_safe::restore(s)),
             None => Cell::Absent,
         }

@@ -592,21 +592,32 @@ impl<'a> Reader<'a> {
     /// A required name (an id): normalised ([`normalize`]); reports
     /// "missing" (placeholder "" returned).
     pub(crate) fn required(&mut self, rec: &dyn Record, field: &str) -> String {
-        let s = self.required_as_written(rec, field);
-        match normalize(&s) {
-            std::borrow::Cow::Borrowed(_) => s,
-            std::borrow::Cow::Owned(n) => n,
-        }
+        self.required_with(rec, field, true)
     }
 
     /// A required text field as written (a place: resolve normalises it
     /// and notes merged spellings); reports "missing" (placeholder "").
     pub(crate) fn required_as_written(&mut self, rec: &dyn Record, field: &str) -> String {
+        self.required_with(rec, field, false)
+    }
+
+    /// [`Reader::required`] (`normal`) or [`Reader::required_as_written`]:
+    /// the text is normalised once, to test it and to keep.
+    fn required_with(&mut self, rec: &dyn Record, field: &str, normal: bool) -> String {
         match text(rec.cell(field)) {
-            Ok(Some(s)) if !normalize(&s).is_empty() => s,
-            Ok(Some(_)) => {
-                self.error(field, "empty (only spaces)");
-                String::new()
+            Ok(Some(s)) => {
+                let owned = match normalize(&s) {
+                    std::borrow::Cow::Borrowed(n) if !n.is_empty() => None,
+                    std::borrow::Cow::Owned(n) if !n.is_empty() => Some(n),
+                    _ => {
+                        self.error(field, "empty (only spaces)");
+                        return String::new();
+                    }
+                };
+                match owned {
+                    Some(n) if normal => n,
+                    _ => s,
+                }
             }
             Ok(None) => {
                 self.error(field, "missing");
