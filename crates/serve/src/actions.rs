@@ -577,7 +577,8 @@ pub fn parse_pairs(
 
 /// Writes the fairness report of a panels file to `out` (.html or .md),
 /// as `panels report INPUT PANELS [--log LOG] --out out`; `log` is a
-/// draw's log (its path and the label the report names it by).
+/// draw's or a replacement's log (its path and the label the report
+/// names it by).
 ///
 /// # Errors
 /// A panels file that does not read, or a failed write.

@@ -1066,10 +1066,11 @@ pub async fn derived(round: Arc<Round>, what: Download) -> Result<(PathBuf, Stri
                 round.meta.form != super::store::InputForm::CsvZip,
                 &panels,
                 &step.panels,
-                // A draw's report ties its panels to the draw's log.
+                // A draw's or a replacement's report ties its panels to
+                // the step's log.
                 step.log
                     .as_deref()
-                    .filter(|_| step.action == "draw")
+                    .filter(|_| matches!(step.action.as_str(), "draw" | "replace"))
                     .map(|log| (round.file(log), log)),
                 &path,
             )?,
