@@ -92,6 +92,17 @@ pub struct Simplex {
     pub potentials_moved: u64,
 }
 
+/// A spanning tree's arrays, found by [`Simplex::span`].
+struct Spanned {
+    parent: Vec<u32>,
+    pred: Vec<u32>,
+    dir: Vec<i8>,
+    pi: Vec<i64>,
+    /// Arcs left out of the tree at their bound, (arc, its lower end now
+    /// hanging from the root).
+    rehung: Vec<(u32, u32)>,
+}
+
 impl Simplex {
     /// Validates `net` ([`Network::validate`]) and sets up the starting
     /// tree.
@@ -281,7 +292,6 @@ impl Simplex {
     /// on error nothing has changed.
     fn set_basis(&mut self, net: &Network, basis: &Basis) -> Result<(), &'static str> {
         let (n, m) = (self.n, self.m);
-        let root = n;
         let lo = net.lowers();
         // The listed arcs at their internal positions, sorted: (position,
         // flow above the lower bound, in tree).
@@ -355,84 +365,20 @@ impl Simplex {
         if tree_arcs + basis.artificial.len() != n {
             return Err("the basis tree does not have one arc per node");
         }
-        // Tree adjacency, both directions, in CSR form: (arc, its flow).
-        let tree = || {
-            listed
-                .iter()
-                .filter(|x| x.2)
-                .map(|&(p, f, _)| (p, f))
-                .chain(
-                    basis
-                        .artificial
-                        .iter()
-                        .map(|u| ((m + u.index()) as u32, art_flow[u.index()])),
-                )
-        };
-        let mut start = vec![0u32; n + 2];
-        for (p, _) in tree() {
-            start[self.src[p as usize] as usize + 1] += 1;
-            start[self.tgt[p as usize] as usize + 1] += 1;
-        }
-        for i in 0..=n {
-            start[i + 1] += start[i];
-        }
-        let mut adj = vec![(0u32, 0i64); start[n + 1] as usize];
-        let mut fill = start.clone();
-        for (p, f) in tree() {
-            for x in [self.src[p as usize], self.tgt[p as usize]] {
-                adj[fill[x as usize] as usize] = (p, f);
-                fill[x as usize] += 1;
-            }
-        }
-        drop(fill);
-        // Parents, directions and potentials from the root, checking
-        // strong feasibility (every node can send flow up to the root).
-        let mut parent = vec![NONE; n + 1];
-        let mut pred = vec![NONE; n + 1];
-        let mut dir = vec![UP; n + 1];
-        let mut pi = vec![0i64; n + 1];
-        let mut queue: Vec<u32> = Vec::with_capacity(n + 1);
-        queue.push(root as u32);
-        let mut reached = vec![false; n + 1];
-        reached[root] = true;
-        let mut head = 0;
-        while head < queue.len() {
-            let x = queue[head] as usize;
-            head += 1;
-            for &(p, f) in &adj[start[x] as usize..start[x + 1] as usize] {
-                if p == pred[x] {
-                    continue;
-                }
-                let pu = p as usize;
-                let (s, t) = (self.src[pu] as usize, self.tgt[pu] as usize);
-                let y = if s == x { t } else { s };
-                if std::mem::replace(&mut reached[y], true) {
-                    return Err("the basis tree has a cycle");
-                }
-                parent[y] = x as u32;
-                pred[y] = p;
-                if s == y {
-                    // Arc y → parent: y sends flow up by raising it.
-                    if f >= self.cap[pu] {
-                        return Err("the basis tree is not strongly feasible");
-                    }
-                    dir[y] = UP;
-                    pi[y] = pi[x].wrapping_sub(self.cost[pu]);
-                } else {
-                    // Arc parent → y: y sends flow up by lowering it.
-                    if f <= 0 {
-                        return Err("the basis tree is not strongly feasible");
-                    }
-                    dir[y] = DOWN;
-                    pi[y] = pi[x].wrapping_add(self.cost[pu]);
-                }
-                queue.push(y as u32);
-            }
-        }
-        if queue.len() != n + 1 {
-            return Err("the basis tree does not span the network");
-        }
-        drop((adj, start, queue, reached));
+        // The tree arcs with their flows.
+        let tree: Vec<(u32, i64)> = listed
+            .iter()
+            .filter(|x| x.2)
+            .map(|&(p, f, _)| (p, f))
+            .chain(
+                basis
+                    .artificial
+                    .iter()
+                    .map(|u| ((m + u.index()) as u32, art_flow[u.index()])),
+            )
+            .collect();
+        let spanned = self.span(&tree, 0, |_, _| false)?;
+        drop(tree);
         // Valid: take it.
         self.flow[..m].fill(0);
         self.state[..m].fill(LOWER);
@@ -451,12 +397,10 @@ impl Simplex {
             self.flow[m + u] = art_flow[u];
             self.state[m + u] = if in_tree { TREE } else { LOWER };
         }
-        parent[root] = NONE;
-        pred[root] = NONE;
-        self.parent = parent;
-        self.pred = pred;
-        self.dir = dir;
-        self.pi = pi;
+        self.parent = spanned.parent;
+        self.pred = spanned.pred;
+        self.dir = spanned.dir;
+        self.pi = spanned.pi;
         self.next_arc = 0;
         self.rebuild_thread();
         Ok(())
@@ -939,14 +883,20 @@ impl Simplex {
     /// bound, reversed bounds or a cost beyond the bound, or names a node
     /// the simplex does not have; the caller then starts afresh.
     pub fn add_arcs(&mut self, net: &Network, first: usize) -> Result<(), &'static str> {
-        let (m, k) = self.append_arcs(net, first)?;
+        let new = self.added_arcs(net, first, self.n)?;
+        let (m, k) = self.append_arcs(net, &new);
         self.spread(m, k);
         Ok(())
     }
 
-    /// [`Simplex::add_arcs`] without the spreading: the new arcs at
-    /// positions `m..m + k`, returned.
-    fn append_arcs(&mut self, net: &Network, first: usize) -> Result<(usize, usize), &'static str> {
+    /// The arcs `first..` of `net` that are not loops, checked as
+    /// [`Simplex::add_arcs`] takes them, for a simplex of `nodes` nodes.
+    fn added_arcs(
+        &self,
+        net: &Network,
+        first: usize,
+        nodes: usize,
+    ) -> Result<Vec<u32>, &'static str> {
         let (s0, t0) = (net.sources(), net.targets());
         let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
         let mut new: Vec<u32> = Vec::new();
@@ -957,16 +907,24 @@ impl Simplex {
             if co[a].unsigned_abs() > self.max_cost as u64 {
                 return Err("an added arc's cost is beyond the bound of the big-M");
             }
-            if s0[a] as usize >= self.n || t0[a] as usize >= self.n {
+            if s0[a] as usize >= nodes || t0[a] as usize >= nodes {
                 return Err("an added arc names a node the simplex does not have");
             }
             if s0[a] != t0[a] {
                 new.push(a as u32);
             }
         }
+        Ok(new)
+    }
+
+    /// Lays the arcs `new` of `net` (from [`Simplex::added_arcs`]) out at
+    /// positions `m..m + k`, at their lower bound 0, and returns `(m, k)`.
+    fn append_arcs(&mut self, net: &Network, new: &[u32]) -> (usize, usize) {
+        let (s0, t0) = (net.sources(), net.targets());
+        let (up, co) = (net.uppers(), net.costs());
         let k = new.len();
         if k == 0 {
-            return Ok((self.m, 0));
+            return (self.m, 0);
         }
         let m = self.m;
         let at = |v: &mut Vec<u32>, f: &dyn Fn(usize) -> u32| {
@@ -978,7 +936,7 @@ impl Simplex {
         self.cap.splice(m..m, new.iter().map(|&a| up[a as usize]));
         self.flow.splice(m..m, std::iter::repeat_n(0, k));
         self.state.splice(m..m, std::iter::repeat_n(LOWER, k));
-        self.arc_of.extend_from_slice(&new);
+        self.arc_of.extend_from_slice(new);
         for p in self.pred.iter_mut() {
             if *p != NONE && *p as usize >= m {
                 *p += k as u32;
@@ -986,7 +944,7 @@ impl Simplex {
         }
         self.m += k;
         self.block = block_size(self.m);
-        Ok((m, k))
+        (m, k)
     }
 
     /// Spreads the `k` arcs at positions `m..m + k` over the searched
@@ -1065,7 +1023,7 @@ impl Simplex {
     ) -> Result<(), &'static str> {
         let (n_old, n_new) = (self.n, net.num_nodes());
         let (s0, t0) = (net.sources(), net.targets());
-        let (lo, up, co) = (net.lowers(), net.uppers(), net.costs());
+        let up = net.uppers();
         if n_new < n_old || first > s0.len() {
             return Err("the network lost nodes or arcs");
         }
@@ -1075,27 +1033,17 @@ impl Simplex {
         if (n_old..n_new).any(|u| net.supplies()[u] != 0) {
             return Err("a new node has a supply");
         }
-        for a in first..s0.len() {
-            if lo[a] != 0 || up[a] < 0 {
-                return Err("an added arc must have lower bound 0 and upper bound >= 0");
-            }
-            if co[a].unsigned_abs() > self.max_cost as u64 {
-                return Err("an added arc's cost is beyond the bound of the big-M");
-            }
-            if s0[a] as usize >= n_new || t0[a] as usize >= n_new {
-                return Err("an added arc names a node the network does not have");
-            }
-        }
-        // Each new node's entry (a new arc into it).
+        let new = self.added_arcs(net, first, n_new)?;
+        // Each new node's entry (a new arc into it), as its index in `new`.
         let added = n_new - n_old;
         let mut entry = vec![NONE; added];
-        for a in first..s0.len() {
-            let t = t0[a] as usize;
-            if t >= n_old && s0[a] != t0[a] {
+        for (j, &a) in new.iter().enumerate() {
+            let t = t0[a as usize] as usize;
+            if t >= n_old {
                 if entry[t - n_old] != NONE {
                     return Err("a new node has two entries");
                 }
-                entry[t - n_old] = a as u32;
+                entry[t - n_old] = j as u32;
             }
         }
         if entry.contains(&NONE) {
@@ -1131,17 +1079,18 @@ impl Simplex {
             tree_deg[g] += u32::from(self.state[p] == TREE);
         }
         let mut order: Vec<usize> = (0..added).collect();
-        order.sort_by_key(|&g| s0[entry[g] as usize] < n_old as u32);
+        let entry_arc = |g: usize| new[entry[g] as usize] as usize;
+        order.sort_by_key(|&g| s0[entry_arc(g)] < n_old as u32);
         let mut entry_flow = vec![0i64; added];
         let mut entry_tree = vec![false; added];
         for &g in &order {
             let f = out[g];
-            if f > up[entry[g] as usize] {
+            if f > up[entry_arc(g)] {
                 return Err("a new node's flow exceeds its entry's bound");
             }
             entry_flow[g] = f;
             entry_tree[g] = f > 0 || tree_deg[g] > 0;
-            let s = s0[entry[g] as usize] as usize;
+            let s = s0[entry_arc(g)] as usize;
             if s >= n_old {
                 out[s - n_old] += f;
                 tree_deg[s - n_old] += u32::from(entry_tree[g]);
@@ -1184,22 +1133,15 @@ impl Simplex {
             self.state.push(LOWER);
         }
         self.n = n_new;
-        let (m_before, k) = self.append_arcs(net, first)?;
-        // add_arcs laid the new non-loop arcs out from `m` in order.
-        let mut at = m;
-        let mut pos_of_new = vec![NONE; s0.len() - first];
-        for a in first..s0.len() {
-            if s0[a] != t0[a] {
-                pos_of_new[a - first] = at as u32;
-                at += 1;
-            }
-        }
+        let (m_before, k) = self.append_arcs(net, &new);
         for &p in &moved_at {
             self.src[p] = s0[self.arc_of[p] as usize];
         }
         let m = self.m;
+        // The new arcs lie at `m_before..` in the order of `new`.
+        let entries: Vec<u32> = entry.iter().map(|&j| (m_before as u32) + j).collect();
         for g in 0..added {
-            let p = pos_of_new[entry[g] as usize - first] as usize;
+            let p = entries[g] as usize;
             self.flow[p] = entry_flow[g];
             if entry_tree[g] {
                 self.state[p] = TREE;
@@ -1207,10 +1149,6 @@ impl Simplex {
                 self.state[m + n_old + g] = TREE;
             }
         }
-        let entries: Vec<u32> = entry
-            .iter()
-            .map(|&a| pos_of_new[a as usize - first])
-            .collect();
         self.retree(&entries, n_old, root_pi)?;
         self.spread(m_before, k);
         Ok(())
@@ -1228,91 +1166,117 @@ impl Simplex {
         root_pi: i64,
     ) -> Result<(), &'static str> {
         let (n, m) = (self.n, self.m);
-        let root = n;
-        let is_entry = |p: u32| -> bool {
-            let t = self.tgt[p as usize] as usize;
-            t >= first_new && t < n && entries[t - first_new] == p
-        };
-        let mut start = vec![0u32; n + 2];
-        let tree_arcs: Vec<u32> = (0..(m + n) as u32)
+        let tree: Vec<(u32, i64)> = (0..(m + n) as u32)
             .filter(|&p| self.state[p as usize] == TREE)
+            .map(|p| (p, self.flow[p as usize]))
             .collect();
-        for &p in &tree_arcs {
+        // An entry pointing up at its bound: its lower end hangs from the
+        // root instead, by its artificial arc (node → root, at 0).
+        let rehang = |p: u32, y: usize| {
+            let t = self.tgt[p as usize] as usize;
+            let entry = t >= first_new && t < n && entries[t - first_new] == p;
+            entry
+                && self.src[p as usize] as usize == y
+                && self.src[m + y] as usize == y
+                && self.flow[m + y] == 0
+        };
+        let spanned = self.span(&tree, root_pi, rehang)?;
+        drop(tree);
+        for &(p, y) in &spanned.rehung {
+            self.state[p as usize] = UPPER;
+            self.state[m + y as usize] = TREE;
+        }
+        self.parent = spanned.parent;
+        self.pred = spanned.pred;
+        self.dir = spanned.dir;
+        self.pi = spanned.pi;
+        self.rebuild_thread();
+        Ok(())
+    }
+
+    /// The spanning tree made of `tree` (internal positions with their
+    /// flows), found from the root (potential `root_pi`): parents, tree
+    /// arcs, directions and potentials, checking that it spans every node
+    /// without a cycle and is strongly feasible (every node can send flow
+    /// up to the root). An arc that is not strongly feasible is refused,
+    /// unless `rehang(arc, y)` lets its lower end `y` hang from the root by
+    /// its artificial arc instead (one leaving `y`, at flow 0); such arcs
+    /// are listed in `rehung`, for the caller to take out of the tree.
+    fn span(
+        &self,
+        tree: &[(u32, i64)],
+        root_pi: i64,
+        mut rehang: impl FnMut(u32, usize) -> bool,
+    ) -> Result<Spanned, &'static str> {
+        let (n, m) = (self.n, self.m);
+        let root = n;
+        // Tree adjacency, both directions, in CSR form: (arc, its flow).
+        let mut start = vec![0u32; n + 2];
+        for &(p, _) in tree {
             start[self.src[p as usize] as usize + 1] += 1;
             start[self.tgt[p as usize] as usize + 1] += 1;
         }
         for i in 0..=n {
             start[i + 1] += start[i];
         }
-        let mut adj = vec![0u32; start[n + 1] as usize];
+        let mut adj = vec![(0u32, 0i64); start[n + 1] as usize];
         let mut fill = start.clone();
-        for &p in &tree_arcs {
+        for &(p, f) in tree {
             for x in [self.src[p as usize], self.tgt[p as usize]] {
-                adj[fill[x as usize] as usize] = p;
+                adj[fill[x as usize] as usize] = (p, f);
                 fill[x as usize] += 1;
             }
         }
-        drop((fill, tree_arcs));
-        let mut parent = vec![NONE; n + 1];
-        let mut pred = vec![NONE; n + 1];
-        let mut dir = vec![UP; n + 1];
-        let mut pi = vec![0i64; n + 1];
-        pi[root] = root_pi;
-        let mut reached = vec![false; n + 1];
-        reached[root] = true;
+        drop(fill);
+        let mut out = Spanned {
+            parent: vec![NONE; n + 1],
+            pred: vec![NONE; n + 1],
+            dir: vec![UP; n + 1],
+            pi: vec![0i64; n + 1],
+            rehung: Vec::new(),
+        };
+        out.pi[root] = root_pi;
         let mut queue: Vec<u32> = Vec::with_capacity(n + 1);
         queue.push(root as u32);
+        let mut reached = vec![false; n + 1];
+        reached[root] = true;
         let mut head = 0;
         while head < queue.len() {
             let x = queue[head] as usize;
             head += 1;
-            for &p in &adj[start[x] as usize..start[x + 1] as usize] {
-                if p == pred[x] || self.state[p as usize] != TREE {
+            for &(p, f) in &adj[start[x] as usize..start[x + 1] as usize] {
+                if p == out.pred[x] {
                     continue;
                 }
                 let pu = p as usize;
                 let (s, t) = (self.src[pu] as usize, self.tgt[pu] as usize);
                 let y = if s == x { t } else { s };
-                let up_arc = s == y;
-                let strongly = if up_arc {
-                    self.flow[pu] < self.cap[pu]
-                } else {
-                    self.flow[pu] > 0
-                };
-                let (y, p, up_arc) = if strongly {
-                    (y, p, up_arc)
-                } else if up_arc && is_entry(p) && self.src[m + y] as usize == y {
-                    // The entry at its bound: out of the tree; the node it
-                    // leaves hangs from the root (its artificial arc, at 0).
-                    self.state[pu] = UPPER;
-                    let art = m + y;
-                    if self.flow[art] != 0 {
-                        return Err("the basis tree is not strongly feasible");
+                if std::mem::replace(&mut reached[y], true) {
+                    if out.rehung.contains(&(p, x as u32)) {
+                        continue; // met again from the node it left
                     }
-                    self.state[art] = TREE;
-                    parent[y] = root as u32;
-                    pred[y] = art as u32;
-                    dir[y] = UP;
-                    pi[y] = pi[root].wrapping_sub(self.cost[art]);
-                    if std::mem::replace(&mut reached[y], true) {
-                        return Err("the basis tree has a cycle");
-                    }
-                    queue.push(y as u32);
-                    continue;
+                    return Err("the basis tree has a cycle");
+                }
+                // Arc y → parent: y sends flow up by raising it; arc
+                // parent → y: by lowering it.
+                let up = s == y;
+                let (parent, arc) = if (up && f < self.cap[pu]) || (!up && f > 0) {
+                    (x, p)
+                } else if rehang(p, y) {
+                    out.rehung.push((p, y as u32));
+                    (root, (m + y) as u32)
                 } else {
                     return Err("the basis tree is not strongly feasible");
                 };
-                if std::mem::replace(&mut reached[y], true) {
-                    return Err("the basis tree has a cycle");
-                }
-                parent[y] = x as u32;
-                pred[y] = p;
-                if up_arc {
-                    dir[y] = UP;
-                    pi[y] = pi[x].wrapping_sub(self.cost[p as usize]);
+                let au = arc as usize;
+                out.parent[y] = parent as u32;
+                out.pred[y] = arc;
+                if self.src[au] as usize == y {
+                    out.dir[y] = UP;
+                    out.pi[y] = out.pi[parent].wrapping_sub(self.cost[au]);
                 } else {
-                    dir[y] = DOWN;
-                    pi[y] = pi[x].wrapping_add(self.cost[p as usize]);
+                    out.dir[y] = DOWN;
+                    out.pi[y] = out.pi[parent].wrapping_add(self.cost[au]);
                 }
                 queue.push(y as u32);
             }
@@ -1320,12 +1284,7 @@ impl Simplex {
         if queue.len() != n + 1 {
             return Err("the basis tree does not span the network");
         }
-        self.parent = parent;
-        self.pred = pred;
-        self.dir = dir;
-        self.pi = pi;
-        self.rebuild_thread();
-        Ok(())
+        Ok(out)
     }
 
     /// Runs to optimality and returns the solution, or the cut that proves
