@@ -599,6 +599,14 @@ impl Encoded {
         if self.city_bonus || self.group_node(group).is_some() {
             return None;
         }
+        // An institution's city (laminar: all its experts share one), from
+        // its experts among the application's.
+        let city_of = |i: InstIx| {
+            row.iter()
+                .map(|x| &inst.experts[x.ix()])
+                .find(|x| x.institution == i)
+                .map(|x| x.city)
+        };
         let (role, parent, cap) = match group {
             Group::City(a, c) => (
                 NodeRole::CityGroup(a, c),
@@ -606,12 +614,7 @@ impl Encoded {
                 inst.max_from_city(a, c),
             ),
             Group::Institution(a, i) => {
-                let city = row
-                    .iter()
-                    .map(|x| &inst.experts[x.ix()])
-                    .find(|x| x.institution == i)
-                    .map(|x| x.city);
-                let parent = city
+                let parent = city_of(i)
                     .and_then(|c| self.group_node(Group::City(a, c)))
                     .unwrap_or(self.app_node[a.ix()]);
                 (
@@ -637,13 +640,10 @@ impl Encoded {
             let inside = match self.arc_roles[arc.index()] {
                 ArcRole::Pair(_, e) => belongs(e),
                 // An institution's node (nested in the new city's).
-                ArcRole::InstitutionCap(_, i) => {
-                    matches!(group, Group::City(..))
-                        && row
-                            .iter()
-                            .find(|x| inst.experts[x.ix()].institution == i)
-                            .is_some_and(|&x| belongs(x))
-                }
+                ArcRole::InstitutionCap(_, i) => match group {
+                    Group::City(_, c) => city_of(i) == Some(c),
+                    Group::Institution(..) => false,
+                },
                 _ => false,
             };
             if inside {
