@@ -367,6 +367,9 @@ pub struct Eligibility {
     bars: Vec<Vec<Reason>>,
     /// Per expert: unavailable or barred by history.
     out_of_round: Vec<bool>,
+    /// Per expert: their institution (a packed copy of the experts'
+    /// records, read by the eligibility test of every scanned pair).
+    institution: Vec<crate::model::InstIx>,
     /// The experts who repeat a past review (`avoid_repeat`; a ban, or
     /// priced with `repeat_penalty`).
     repeats: crate::history::Repeats,
@@ -421,6 +424,7 @@ impl Eligibility {
             person_based,
             bars,
             out_of_round,
+            institution: inst.experts.iter().map(|x| x.institution).collect(),
             repeats,
             ban: penalty == 0,
             penalty,
@@ -566,7 +570,7 @@ impl Eligibility {
     #[inline]
     fn excluded_apart_from_repeats(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> bool {
         self.out_of_round(e)
-            || rules::same_institution(inst, a, e).is_some()
+            || rules::same_institution(inst, a, self.institution[e.ix()]).is_some()
             || !self.serves(inst, a, e)
             || self.person_based[a.ix()].contains_key(&e)
     }
@@ -646,7 +650,7 @@ impl Eligibility {
                 reasons.extend(hit.evidence(inst).into_iter().map(Reason::Repeat));
             }
         }
-        if let Some(r) = rules::same_institution(inst, a, e) {
+        if let Some(r) = rules::same_institution(inst, a, inst.experts[e.ix()].institution) {
             reasons.push(r);
         }
         if let Some(r) = rules::below_min_affinity(score, self.min_affinity[a.ix()]) {

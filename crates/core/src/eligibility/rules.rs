@@ -29,10 +29,17 @@ pub fn unavailable(inst: &Instance, e: ExpertIx) -> Option<Reason> {
     (!inst.experts[e.ix()].available).then_some(Reason::Unavailable)
 }
 
-/// Rule: `avoid_same_institution` holds and e works at a's institution.
-pub(crate) fn same_institution(inst: &Instance, a: AppIx, e: ExpertIx) -> Option<Reason> {
-    (inst.policy.avoid_same_institution
-        && inst.experts[e.ix()].institution == inst.applications[a.ix()].institution)
+/// Rule: `avoid_same_institution` holds and the expert, who works at
+/// `institution`, works at a's institution. The expert's institution is
+/// passed in so that hot loops can read it from a packed table instead of
+/// the expert's record.
+#[inline]
+pub(crate) fn same_institution(
+    inst: &Instance,
+    a: AppIx,
+    institution: crate::model::InstIx,
+) -> Option<Reason> {
+    (inst.policy.avoid_same_institution && institution == inst.applications[a.ix()].institution)
         .then_some(Reason::SameInstitution)
 }
 
