@@ -90,6 +90,9 @@ fn same_optimum_with(
                 if p.name == "network.1" && p.detail.contains("from the optimum without group caps")
                 {
                     stats.notes.push("seeded".into());
+                    if p.detail.contains("along its tree") {
+                        stats.notes.push("along its tree".into());
+                    }
                 }
             }
             Some(stats)
@@ -320,8 +323,8 @@ fn candidate_solves_are_deterministic_and_auto_stays_dense_when_small() {
 }
 
 /// Rounds with caps first solved without them (as large rounds are: see
-/// `pricing::UNCAPPED_START_FROM`), the panels that keep every cap
-/// starting the capped solve: the same optimum as the dense solve, proven
+/// `pricing::UNCAPPED_START_FROM`), their panels cut to the caps and
+/// their optimal tree starting the capped solve: the same optimum as the dense solve, proven
 /// and verified, on random rules and on Yangtze-capped rounds with
 /// computed scores; the start is taken in most of them.
 #[test]
@@ -337,7 +340,7 @@ fn capped_rounds_started_from_the_uncapped_optimum_reach_the_dense_optimum() {
             seeded += s.notes.iter().filter(|n| *n == "seeded").count();
         }
     }
-    let mut yangtze_seeded = 0;
+    let (mut yangtze_seeded, mut yangtze_along) = (0, 0);
     for seed in 0..6u64 {
         let cfg = GenConfig {
             applications: 240,
@@ -349,6 +352,7 @@ fn capped_rounds_started_from_the_uncapped_optimum_reach_the_dense_optimum() {
         for k in [5, 12] {
             if let Some(s) = same_optimum_with(&inst, k, Some(0)) {
                 yangtze_seeded += s.notes.iter().filter(|n| *n == "seeded").count();
+                yangtze_along += s.notes.iter().filter(|n| *n == "along its tree").count();
             }
         }
     }
@@ -357,4 +361,10 @@ fn capped_rounds_started_from_the_uncapped_optimum_reach_the_dense_optimum() {
         "{capped} capped rounds, {seeded} seeded"
     );
     assert!(yangtze_seeded > 4, "{yangtze_seeded} Yangtze rounds seeded");
+    // The start follows the uncapped optimal tree (the fallback, its
+    // panels only, is there for bases the simplex refuses).
+    assert!(
+        yangtze_along == yangtze_seeded,
+        "{yangtze_along} of {yangtze_seeded} Yangtze rounds seeded along the uncapped tree"
+    );
 }

@@ -258,6 +258,18 @@ impl Locator {
         }
     }
 }
+/// What the optimum of the round without group caps says beyond its
+/// panels: the arcs of its optimal spanning tree (by role) and each
+/// expert's potential there. With them the capped round's first basis
+/// follows that tree, so that its potentials are the uncapped optimum's
+/// wherever the panels stay, instead of each component of the start
+/// hanging from the root at an arbitrary level.
+pub(crate) struct UncappedTree {
+    /// The tree arcs of the uncapped optimum.
+    pub(crate) arcs: Vec<ArcRole>,
+    /// Per expert: its potential at the uncapped optimum (0 without a node).
+    pub(crate) expert_potential: Vec<i64>,
+}
 
 /// A basis of `enc` whose flow seats `panels`, which must keep every rule
 /// of the network (the caller drops the panels that break a cap; an
@@ -266,24 +278,315 @@ impl Locator {
 /// round without group caps. `None` when the panels do not fit `enc`'s
 /// arcs (the caller then starts afresh).
 ///
-/// The arcs strictly between their bounds form the tree; on panel
+/// The arcs strictly between their bounds must be in the tree; on panel
 /// networks they form a forest (pairs sit at 0 or 1), and a cycle among
-/// them gives up. Each of its components hangs from the root by one
-/// artificial arc: the one that carries what the panels leave of a
-/// supply, else the arc of a node that may carry nothing (one that does
-/// not have to receive flow). A component of nodes that all have to
-/// receive flow hangs below another by an arc at one of its bounds that
-/// can still move flow towards the root. Every tree arc can then move
-/// flow towards the root, so the tree is strongly feasible; the simplex
-/// checks all of it again ([`Simplex::with_basis`]).
+/// them gives up. The nodes that carry what the panels leave of a supply
+/// hang from the root by their artificial arcs, the others' first.
+/// From them the tree grows, one free-arc component at a time, through
+/// arcs at a bound that can still move flow towards the root (so that the
+/// tree is strongly feasible): with `uncapped`, the arcs of the uncapped
+/// optimal tree, each used group's capped arc, and for a group that
+/// carries nothing its tightest arc out (the one whose head's potential
+/// less the arc's cost is largest, so that every arc out of the group
+/// prices non-negative). Components not reached hang from the root by an
+/// artificial arc that may carry nothing, else below another by an arc
+/// at a bound. The simplex checks all of it again
+/// ([`Simplex::with_basis`]).
 pub(crate) fn basis_from_panels(
     inst: &Instance,
     enc: &Encoded,
     panels: &[Vec<ExpertIx>],
+    uncapped: Option<&UncappedTree>,
 ) -> Option<Basis> {
     let net = &enc.net;
     let (n, m) = (net.num_nodes(), net.num_arcs());
     let (lo, up, src, tgt) = (net.lowers(), net.uppers(), net.sources(), net.targets());
+    let flow = panel_flows(inst, enc, panels)?;
+    let (excess, shifted) = balances(net, &flow)?;
+    let free = |a: usize| flow[a] > lo[a] && flow[a] < up[a];
+    // Arcs the tree may use besides the free ones.
+    let mut optional = vec![false; m];
+    if let Some(u) = uncapped {
+        let find = Locator::new(enc);
+        for &role in &u.arcs {
+            if let Some(a) = find.arc(enc, role) {
+                optional[a.index()] = true;
+            }
+        }
+        // A used group's capped arc (its group hangs below its parent).
+        for (a, role) in enc.arc_roles.iter().enumerate() {
+            if matches!(role, ArcRole::CityCap(..) | ArcRole::InstitutionCap(..)) && flow[a] > 0 {
+                optional[a] = true;
+            }
+        }
+        tightest_group_arcs(enc, &flow, &u.expert_potential, &mut optional);
+    }
+    // Both ends of every free or optional arc.
+    let mut start = vec![0u32; n + 1];
+    for a in (0..m).filter(|&a| free(a) || optional[a]) {
+        start[src[a] as usize + 1] += 1;
+        start[tgt[a] as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut adj = vec![0u32; start[n] as usize];
+    let mut fill = start.clone();
+    for a in (0..m).filter(|&a| free(a) || optional[a]) {
+        for x in [src[a], tgt[a]] {
+            adj[fill[x as usize] as usize] = a as u32;
+            fill[x as usize] += 1;
+        }
+    }
+    drop(fill);
+    let mut g = Grower {
+        net,
+        flow: &flow,
+        free: &free,
+        start: &start,
+        adj: &adj,
+        via: vec![NONE; n],
+        reached: vec![false; n],
+        in_tree: vec![false; m],
+        queue: Vec::with_capacity(n),
+        head: 0,
+    };
+    let mut artificial = Vec::new();
+    // The nodes with unrouted supply hang from the root. The tree grows
+    // first from those on the sink's side, so that the rest of the round
+    // takes its potentials from there, then from the applications left
+    // short.
+    let is_app = |u: usize| matches!(enc.node_roles[u], NodeRole::Application(_));
+    let anchors = (0..n).filter(|&u| excess[u] != 0);
+    let (short, others): (Vec<usize>, Vec<usize>) = anchors.partition(|&u| is_app(u));
+    for &u in others.iter().chain(&short) {
+        if g.reached[u] || !g.claim(u as u32, NONE) {
+            return None; // two in one component: a cycle through the root
+        }
+        artificial.push(NodeId(u as u32));
+    }
+    // The short applications' components wait (reached) until the rest
+    // has grown.
+    let first_short = g
+        .queue
+        .iter()
+        .position(|&u| is_app(u as usize) && excess[u as usize] != 0);
+    let waiting = first_short.map_or_else(Vec::new, |i| g.queue.split_off(i));
+    if !g.grow() {
+        return None;
+    }
+    g.queue.extend(waiting);
+    if !g.grow() {
+        return None;
+    }
+    let grown = g.queue.len();
+    let anchors = artificial.len();
+    // The rest: from the root by an artificial arc that may carry nothing.
+    for (u, &b) in shifted.iter().enumerate().take(n) {
+        if !g.reached[u] && b >= 0 {
+            if !g.claim(u as u32, NONE) || !g.grow() {
+                return None;
+            }
+            artificial.push(NodeId(u as u32));
+        }
+    }
+    // Components left (every node must receive flow): below a reached
+    // node, by any arc at a bound that can move flow towards it.
+    while g.queue.len() < n {
+        let before = g.queue.len();
+        for a in 0..m {
+            let (s, t) = (src[a] as usize, tgt[a] as usize);
+            if free(a) || g.reached[s] == g.reached[t] {
+                continue;
+            }
+            let w = if g.reached[s] { t } else { s };
+            if g.can_hang(a, w) && !g.claim(w as u32, a as u32) {
+                return None;
+            }
+        }
+        if g.queue.len() == before {
+            return None;
+        }
+    }
+    let in_tree = g.in_tree;
+    if std::env::var_os("PANELS_DEBUG_FLOW").is_some() {
+        let mut roles = std::collections::BTreeMap::<&str, usize>::new();
+        for &NodeId(u) in &artificial[anchors..] {
+            let r = match enc.node_roles[u as usize] {
+                NodeRole::Application(_) => "app",
+                NodeRole::Expert(_) => "expert",
+                NodeRole::CityGroup(..) => "city",
+                NodeRole::InstitutionGroup(..) => "inst",
+                _ => "other",
+            };
+            *roles.entry(r).or_default() += 1;
+        }
+        eprintln!("start: {n} nodes, {anchors} anchors, {grown} grown from them, {} hung at 0 ({roles:?})", artificial.len() - anchors);
+    }
+    let arcs = (0..m)
+        .filter(|&a| in_tree[a] || flow[a] != lo[a])
+        .map(|a| (ArcId(a as u32), flow[a], in_tree[a]))
+        .collect();
+    Some(Basis { arcs, artificial })
+}
+
+/// "No arc": a node reached from the root.
+const NONE: u32 = u32::MAX;
+
+/// The spanning tree of [`basis_from_panels`], grown from the root.
+struct Grower<'a> {
+    net: &'a crate::flow::Network,
+    flow: &'a [i64],
+    free: &'a dyn Fn(usize) -> bool,
+    /// Free and optional arcs by end node, in CSR form.
+    start: &'a [u32],
+    adj: &'a [u32],
+    /// The tree arc each reached node hangs by (`NONE`: from the root).
+    via: Vec<u32>,
+    reached: Vec<bool>,
+    in_tree: Vec<bool>,
+    /// Reached nodes, in order; those from `head` on still to grow from.
+    queue: Vec<u32>,
+    head: usize,
+}
+
+impl Grower<'_> {
+    /// True when node `w`, hanging below the other end of `a`, could send
+    /// flow up through it: by raising an arc w → parent, by lowering an
+    /// arc parent → w.
+    fn can_hang(&self, a: usize, w: usize) -> bool {
+        if self.net.sources()[a] as usize == w {
+            self.flow[a] < self.net.uppers()[a]
+        } else {
+            self.flow[a] > self.net.lowers()[a]
+        }
+    }
+
+    /// Reaches `y` (by arc `arc`, or from the root) and, through free
+    /// arcs, its whole component; false on a cycle of free arcs.
+    fn claim(&mut self, y: u32, arc: u32) -> bool {
+        let (src, tgt) = (self.net.sources(), self.net.targets());
+        self.reached[y as usize] = true;
+        self.via[y as usize] = arc;
+        if arc != NONE {
+            self.in_tree[arc as usize] = true;
+        }
+        let mut i = self.queue.len();
+        self.queue.push(y);
+        while i < self.queue.len() {
+            let z = self.queue[i] as usize;
+            i += 1;
+            for &a in &self.adj[self.start[z] as usize..self.start[z + 1] as usize] {
+                let au = a as usize;
+                if a == self.via[z] || !(self.free)(au) {
+                    continue;
+                }
+                let w = if src[au] as usize == z {
+                    tgt[au]
+                } else {
+                    src[au]
+                };
+                if self.reached[w as usize] {
+                    return false;
+                }
+                self.reached[w as usize] = true;
+                self.via[w as usize] = a;
+                self.in_tree[au] = true;
+                self.queue.push(w);
+            }
+        }
+        true
+    }
+
+    /// Grows the tree from the reached nodes not grown from yet, through
+    /// the optional arcs that can hang their other end; false on a cycle
+    /// of free arcs.
+    fn grow(&mut self) -> bool {
+        let (src, tgt) = (self.net.sources(), self.net.targets());
+        while self.head < self.queue.len() {
+            let z = self.queue[self.head] as usize;
+            self.head += 1;
+            for i in self.start[z] as usize..self.start[z + 1] as usize {
+                let a = self.adj[i];
+                let au = a as usize;
+                if a == self.via[z] || (self.free)(au) {
+                    continue;
+                }
+                let w = if src[au] as usize == z {
+                    tgt[au]
+                } else {
+                    src[au]
+                };
+                if !self.reached[w as usize] && self.can_hang(au, w as usize) && !self.claim(w, a) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Marks in `optional`, for every group node that carries no flow, its
+/// tightest arc out: a pair arc or the capped arc of a group nested in it,
+/// whichever's head has the largest potential less the arc's cost (an
+/// expert's from `expert_potential`, a nested group's as found here).
+/// Hanging the group below that head gives it the least potential at
+/// which no arc out of it prices negative.
+fn tightest_group_arcs(
+    enc: &Encoded,
+    flow: &[i64],
+    expert_potential: &[i64],
+    optional: &mut [bool],
+) {
+    let net = &enc.net;
+    let (n, m) = (net.num_nodes(), net.num_arcs());
+    let (src, tgt, cost) = (net.sources(), net.targets(), net.costs());
+    let mut out_flow = vec![0i64; n];
+    for a in 0..m {
+        out_flow[src[a] as usize] += flow[a];
+    }
+    // Best (potential − cost, arc) out of each node; institution groups
+    // hold pairs only, so they are settled before the city groups above.
+    let mut best: Vec<Option<(i64, u32)>> = vec![None; n];
+    let potential_of = |x: usize, best: &[Option<(i64, u32)>]| match enc.node_roles[x] {
+        NodeRole::Expert(e) => expert_potential.get(e.ix()).copied(),
+        NodeRole::InstitutionGroup(..) | NodeRole::CityGroup(..) if out_flow[x] == 0 => {
+            best[x].map(|(v, _)| v)
+        }
+        _ => None,
+    };
+    // Institution groups, then city groups, then applications: an
+    // application's arc counts only when it carries nothing (the
+    // application, whose seats go elsewhere, can hang below its head).
+    let level = |x: usize| match enc.node_roles[x] {
+        NodeRole::InstitutionGroup(..) => 0,
+        NodeRole::CityGroup(..) => 1,
+        NodeRole::Application(..) => 2,
+        _ => 3,
+    };
+    for at in 0..3 {
+        for a in 0..m {
+            let (s, t) = (src[a] as usize, tgt[a] as usize);
+            if level(s) != at || (at < 2 && out_flow[s] != 0) || (at == 2 && flow[a] != 0) {
+                continue;
+            }
+            if let Some(p) = potential_of(t, &best) {
+                let v = p.saturating_sub(cost[a]);
+                if best[s].is_none_or(|(b, _)| v > b) {
+                    best[s] = Some((v, a as u32));
+                }
+            }
+        }
+    }
+    for (_, a) in best.into_iter().flatten() {
+        optional[a as usize] = true;
+    }
+}
+
+/// The flow on each arc of `enc` that seats `panels` (see
+/// [`basis_from_panels`]); `None` when a bonus arc is involved.
+fn panel_flows(inst: &Instance, enc: &Encoded, panels: &[Vec<ExpertIx>]) -> Option<Vec<i64>> {
+    let (m, lo) = (enc.net.num_arcs(), enc.net.lowers());
     // Seats per expert and per (expert, programme).
     let mut load = vec![0i64; inst.experts.len()];
     let mut in_programme: std::collections::HashMap<(u32, u32), i64> = Default::default();
@@ -315,21 +618,17 @@ pub(crate) fn basis_from_panels(
             ArcRole::CityBonus(..) => return None,
         };
     }
-    // Components of the free arcs (union-find).
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn root(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
+    Some(flow)
+}
+
+/// Each node's supply left unrouted by `flow`, and its supply with the
+/// arcs' lower bounds moved in (its sign says which way the node's
+/// artificial arc points); `None` when a flow leaves its bounds.
+fn balances(net: &crate::flow::Network, flow: &[i64]) -> Option<(Vec<i64>, Vec<i64>)> {
+    let (lo, up, src, tgt) = (net.lowers(), net.uppers(), net.sources(), net.targets());
     let mut excess: Vec<i64> = net.supplies().to_vec();
-    // Supplies with the lower bounds moved in: the sign of a node's says
-    // which way its artificial arc points.
     let mut shifted = excess.clone();
-    let mut in_tree = vec![false; m];
-    for a in 0..m {
+    for a in 0..flow.len() {
         let f = flow[a];
         if f < lo[a] || f > up[a] {
             return None;
@@ -339,70 +638,6 @@ pub(crate) fn basis_from_panels(
         excess[t] += f;
         shifted[s] -= lo[a];
         shifted[t] += lo[a];
-        if f > lo[a] && f < up[a] {
-            let (x, y) = (root(&mut parent, src[a]), root(&mut parent, tgt[a]));
-            if x == y {
-                return None;
-            }
-            parent[x as usize] = y;
-            in_tree[a] = true;
-        }
     }
-    // The artificial arc of each component: the one carrying what is left
-    // of a supply (at most one per component: two would close a cycle
-    // through the root), else one that may carry nothing.
-    let mut hang: Vec<Option<u32>> = vec![None; n];
-    for u in 0..n as u32 {
-        if excess[u as usize] != 0 {
-            let r = root(&mut parent, u) as usize;
-            if hang[r].is_some() {
-                return None;
-            }
-            hang[r] = Some(u);
-        }
-    }
-    for u in 0..n as u32 {
-        let r = root(&mut parent, u) as usize;
-        if hang[r].is_none() && shifted[u as usize] >= 0 {
-            hang[r] = Some(u);
-        }
-    }
-    // Components left (every node must receive flow): below another, by
-    // an arc at a bound that can move flow towards the new parent side.
-    loop {
-        let mut joined = false;
-        for a in 0..m {
-            if in_tree[a] {
-                continue;
-            }
-            let (x, y) = (root(&mut parent, src[a]), root(&mut parent, tgt[a]));
-            if x == y {
-                continue;
-            }
-            let f = flow[a];
-            if hang[x as usize].is_none() && f < up[a] {
-                parent[x as usize] = y;
-            } else if hang[y as usize].is_none() && f > lo[a] {
-                parent[y as usize] = x;
-            } else {
-                continue;
-            }
-            in_tree[a] = true;
-            joined = true;
-        }
-        if !joined {
-            break;
-        }
-    }
-    let mut artificial = Vec::new();
-    for u in 0..n as u32 {
-        if root(&mut parent, u) == u {
-            artificial.push(NodeId(hang[u as usize]?));
-        }
-    }
-    let arcs = (0..m)
-        .filter(|&a| in_tree[a] || flow[a] != lo[a])
-        .map(|a| (ArcId(a as u32), flow[a], in_tree[a]))
-        .collect();
-    Some(Basis { arcs, artificial })
+    Some((excess, shifted))
 }

@@ -363,16 +363,19 @@ fn has_group_caps(inst: &Instance) -> bool {
 
 /// What the solve without group caps gives the capped one.
 struct UncappedStart {
-    /// Its panels, those that break a cap left empty.
+    /// Its panels, those that break a cap cut down to their caps.
     panels: Vec<Vec<crate::model::ExpertIx>>,
     /// Its simplex pivots.
     pivots: u64,
-    /// Panels left empty.
-    dropped: usize,
+    /// Panels cut down.
+    cut: usize,
+    /// Its optimal tree and expert potentials.
+    tree: crate::carry::UncappedTree,
 }
 
 /// The optimum of the candidate network without its group caps, with the
-/// panels that break a cap (city, home city or institution) left empty.
+/// panels that break a cap (city, home city or institution) cut down to their
+/// caps, and its optimal tree.
 /// `None` when that network cannot seat every application (the capped
 /// solve then starts afresh and words the problem).
 fn uncapped_panels(
@@ -397,8 +400,22 @@ fn uncapped_panels(
         return Ok(None);
     };
     let mut panels = enc.panels(&sol.flow);
+    let tree = crate::carry::UncappedTree {
+        arcs: sx
+            .basis(&enc.net)
+            .arcs
+            .iter()
+            .filter(|&&(_, _, in_tree)| in_tree)
+            .map(|&(a, _, _)| enc.arc_roles[a.index()])
+            .collect(),
+        expert_potential: enc
+            .expert_node
+            .iter()
+            .map(|n| n.map_or(0, |n| sol.potential[n.index()]))
+            .collect(),
+    };
     drop(enc);
-    let mut dropped = 0;
+    let mut cut = 0;
     let mut per_city: std::collections::HashMap<crate::model::CityIx, u32> = Default::default();
     let mut per_inst: std::collections::HashMap<crate::model::InstIx, u32> = Default::default();
     for a in inst.app_ixs() {
@@ -412,14 +429,40 @@ fn uncapped_panels(
         let breaks = per_city.iter().any(|(&c, &n)| n > inst.max_from_city(a, c))
             || per_inst.values().any(|&n| n > inst.max_from_institution(a));
         if breaks {
-            panels[a.ix()].clear();
-            dropped += 1;
+            // Cut to its caps: the members beyond a cap leave, lowest
+            // scored first (the rest of the panel stays, so that fewer
+            // seats are left for the capped solve to route).
+            let row = &cand.rows[a.ix()];
+            let score = |e: ExpertIx| {
+                row.binary_search_by_key(&e, |&(x, _)| x)
+                    .map(|i| row[i].1)
+                    .unwrap_or(Score(i64::MIN))
+            };
+            let panel = &mut panels[a.ix()];
+            panel.sort_by_key(|&e| (std::cmp::Reverse(score(e)), e));
+            let mut keep: Vec<ExpertIx> = Vec::new();
+            per_city.clear();
+            per_inst.clear();
+            for &e in panel.iter() {
+                let ex = &inst.experts[e.ix()];
+                let ni = per_inst.get(&ex.institution).copied().unwrap_or(0);
+                let nc = per_city.get(&ex.city).copied().unwrap_or(0);
+                if ni < inst.max_from_institution(a) && nc < inst.max_from_city(a, ex.city) {
+                    *per_inst.entry(ex.institution).or_default() += 1;
+                    *per_city.entry(ex.city).or_default() += 1;
+                    keep.push(e);
+                }
+            }
+            keep.sort();
+            *panel = keep;
+            cut += 1;
         }
     }
     Ok(Some(UncappedStart {
         panels,
         pivots: sx.pivots,
-        dropped,
+        cut,
+        tree,
     }))
 }
 
@@ -506,12 +549,12 @@ pub fn run_sparse(
                 "uncapped",
                 t,
                 format!(
-                    "{} pivots, {} panels breaking a cap left out",
-                    s.pivots, s.dropped
+                    "{} pivots, {} panels breaking a cap cut to their caps",
+                    s.pivots, s.cut
                 ),
             );
         }
-        seed.map(|s| s.panels)
+        seed.map(|s| (s.panels, s.tree))
     } else {
         None
     };
@@ -534,29 +577,52 @@ pub fn run_sparse(
                 drop(pairs);
                 let mut enc = enc;
                 scale_in_place(&mut enc, cap);
-                let start = match seed.take() {
-                    Some(panels) => crate::carry::basis_from_panels(inst, &enc, &panels)
-                        .map(|b| (b, "the optimum without group caps")),
-                    None => carried
-                        .take()
-                        .and_then(|c| c.basis_for(&enc))
-                        .map(|b| (b, "the last optimal basis")),
+                // The start: a basis carried over when one is at hand and
+                // the simplex takes it (the first that does), else the
+                // usual starting tree.
+                let mut refused = None;
+                let mut take = |basis: Option<crate::flow::simplex::Basis>,
+                                whence: &str|
+                 -> Result<Option<(Simplex, String)>, SolveError> {
+                    let Some(basis) = basis else {
+                        return Ok(None);
+                    };
+                    let (sx, taken) = Simplex::with_basis(&enc.net, COST_BOUND, &basis)
+                        .map_err(SolveError::Flow)?;
+                    Ok(match taken {
+                        Ok(()) => Some((sx, format!(", from {whence}"))),
+                        Err(why) => {
+                            refused = Some(why);
+                            None
+                        }
+                    })
                 };
-                let (sx, start) = match start {
-                    Some((basis, whence)) => {
-                        let (sx, taken) = Simplex::with_basis(&enc.net, COST_BOUND, &basis)
-                            .map_err(SolveError::Flow)?;
-                        from_basis = taken.is_ok();
-                        stats.warm_starts += u32::from(from_basis);
-                        let how = match taken {
-                            Ok(()) => format!(", from {whence}"),
-                            Err(why) => format!(", afresh ({why})"),
-                        };
-                        (sx, how)
+                let taken = match seed.take() {
+                    Some((panels, tree)) => {
+                        let along =
+                            crate::carry::basis_from_panels(inst, &enc, &panels, Some(&tree));
+                        match take(along, "the optimum without group caps, along its tree")? {
+                            Some(kept) => Some(kept),
+                            None => take(
+                                crate::carry::basis_from_panels(inst, &enc, &panels, None),
+                                "the optimum without group caps",
+                            )?,
+                        }
+                    }
+                    None => take(
+                        carried.take().and_then(|c| c.basis_for(&enc)),
+                        "the last optimal basis",
+                    )?,
+                };
+                let (sx, start) = match taken {
+                    Some(kept) => {
+                        from_basis = true;
+                        stats.warm_starts += 1;
+                        kept
                     }
                     None => (
                         Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?,
-                        String::new(),
+                        refused.map_or_else(String::new, |why| format!(", afresh ({why})")),
                     ),
                 };
                 profile.add(
