@@ -1108,7 +1108,23 @@ fn read_file_named(
         }
         "history.csv" => {
             let mut list = records::HistoryList::default();
+            // The fields' columns, found at the first row; a row valid as
+            // it stands is read by position (`quick_history_row`), any
+            // other the general way, with its messages.
+            let mut columns: Option<Option<records::HistoryColumns>> = None;
             let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
+                let cols =
+                    *columns.get_or_insert_with(|| rec.header().map(records::HistoryColumns::of));
+                if let Some((record, team_items)) =
+                    cols.and_then(|c| records::quick_history_row(rec, &c))
+                {
+                    if r.errs.list_items_fit(team_items)
+                        && r.errs.count_list_items(team_items).is_ok()
+                    {
+                        list.push(&r.at.file, r.at.site, record);
+                        return;
+                    }
+                }
                 list.read(r, rec)
             });
             raw.history = Some(list);
@@ -1540,5 +1556,166 @@ mod separator_tests {
         // A title row with neither.
         assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
         assert_eq!(separator(""), b',');
+    }
+}
+
+#[cfg(test)]
+mod history_row_tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::CsvRecord;
+    use crate::error::Errs;
+    use crate::instances::office::Header;
+    use crate::instances::records::{quick_history_row, HistoryColumns, HistoryList, Reader, Site};
+
+    /// A history row read by position and the general way, when the first
+    /// takes it: each one's records and messages (the general path must
+    /// take it too, without a message or a note).
+    fn both_ways(header: &Header, cells: &[&str]) -> Option<(String, String)> {
+        let file: Arc<Path> = Arc::from(Path::new("history.csv"));
+        let row = csv::StringRecord::from(cells.to_vec());
+        let rec = CsvRecord { header, row: &row };
+        let (record, team_items) = quick_history_row(&rec, &HistoryColumns::of(header))?;
+        let run = |quick: bool| {
+            let mut errs = Errs::default();
+            let mut list = HistoryList::default();
+            let r = Reader::new(&file, Site::Row(2), &mut errs);
+            if quick {
+                assert!(r.errs.list_items_fit(team_items));
+                assert!(r.errs.count_list_items(team_items).is_ok());
+                list.push(&file, Site::Row(2), record.clone());
+            } else {
+                list.read(r, &rec);
+            }
+            let notes = errs.take_notes();
+            let errs = errs.finish(Some(())).map_err(|e| e.to_string());
+            format!("{list:?}\n{errs:?}\n{notes:?}")
+        };
+        Some((run(true), run(false)))
+    }
+
+    /// A header naming `fields` in this order.
+    fn header(fields: &[&str]) -> Header {
+        Header {
+            columns: fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.is_empty())
+                .map(|(i, f)| (f.to_string(), i))
+                .collect(),
+            labels: fields.iter().map(|f| f.to_string()).collect(),
+            row: 1,
+            ..Header::default()
+        }
+    }
+
+    #[test]
+    fn a_plain_row_is_read_by_position() {
+        let h = header(&[
+            "year",
+            "programme",
+            "application",
+            "institution",
+            "team",
+            "expert",
+            "outcome",
+            "rating",
+        ]);
+        let row = [
+            "2023",
+            "科技进步奖",
+            "2023-A01353",
+            "南京第4研究所",
+            "E06900;P1",
+            "E00002",
+            "reviewed",
+            "5",
+        ];
+        let (quick, general) = both_ways(&h, &row).expect("taken");
+        assert_eq!(quick, general);
+        for (k, other) in [
+            (0, ""),
+            (0, "2023.0"),
+            (3, " "),
+            (5, "E\u{7f}"),
+            (6, "bogus"),
+            (7, "6"),
+            (7, "4,5"),
+            (4, "P1，P2"),
+        ] {
+            let mut cells = row;
+            cells[k] = other;
+            assert!(both_ways(&h, &cells).is_none(), "{other:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever a history row read by position gives, the general
+        /// path reads the same: the same record, no message, no note;
+        /// hostile cells among the choices (control characters, blanks,
+        /// separators, full-width digits, numbers at the edges of their
+        /// ranges), columns in any order, some missing, an office's own.
+        #[test]
+        fn a_row_read_by_position_agrees_with_the_general_path(
+            keep in proptest::collection::vec(proptest::bool::weighted(0.85), 10),
+            shuffle in proptest::collection::vec(0usize..10, 10),
+            picks in proptest::collection::vec(0usize..40, 10),
+            short in 0usize..12,
+        ) {
+            let choices: [&[&str]; 10] = [
+                &["2025", "-2025", "0", "-0", "02025", " 2025 ", "２０２５", "2147483647", "2147483648", "-2147483648", "-2147483649", "99999999999", "2025.0", "2e3", "", " ", "x", "+2025", "2025\u{7f}"],
+                &["spring", "", " s ", "s\u{7f}", "s\u{85}", "s\nt", "春季", " ", "\u{200B}"],
+                &["科技进步奖", "", " P ", "  ", "P\u{9f}", "Ｐ", "P\t"],
+                &["A1", "", "a\nb", " A 1 ", "A\u{200B}1", "A\u{0}"],
+                &["U1", " 华中科技大学 ", "", "  ", "U\u{7f}", "\u{3000}", "Wuhan  University", "ＵＮＩ", "\u{200B}", "U\t1"],
+                &["P1;P2", "", " ", "P1", "P1、P2；P3", " P1 ; ; ", "P\u{7f}", "Ｐ１;P1", "P1,P2", "P1，P2", ";", "P1;P2;P3;P4;P5;P6;P7;P8"],
+                &["E1", " E1 ", "", "Ｅ１", "E\u{85}", "E 1", "E  1", "\u{feff}E1", " "],
+                &["reviewed", "Declined", "no-show", "no show", "bogus", "", "拒绝", " late ", "late\u{7f}", "no_show", "已评审", "REVIEWED"],
+                &["4.5", "0", "6", "", " ", "5", "1", "1.0", "5.0", "5.000000000000001", "0.9999999999999999", "1e0", "1E+0", "-1", "4.", ".5", "01", "1e400", "inf", "NaN", "４", "4,5", " 3 "],
+                &["备注", "x", ""],
+            ];
+            let fields = ["year", "round", "programme", "application", "institution", "team", "expert", "outcome", "rating", "备注"];
+            // Valid choices, taken half the time (else any choice).
+            let good: [&[usize]; 10] = [
+                &[0, 1, 2, 3, 4, 5, 6],
+                &[0, 1, 2, 6],
+                &[0, 1, 2, 5],
+                &[0, 1, 3, 4],
+                &[0, 1, 6, 7],
+                &[0, 1, 3, 4, 5, 7, 11],
+                &[0, 1, 3, 5, 6],
+                &[0, 1, 2, 3, 5, 6, 7, 10],
+                &[0, 3, 5, 6, 7, 8, 11, 12, 20, 22],
+                &[0, 1, 2],
+            ];
+            let mut order: Vec<usize> = (0..10).filter(|&k| keep[k]).collect();
+            for (i, &j) in shuffle.iter().enumerate() {
+                if !order.is_empty() {
+                    let (a, b) = (i % order.len(), j % order.len());
+                    order.swap(a, b);
+                }
+            }
+            let names: Vec<&str> = order.iter().map(|&k| if k == 9 { "" } else { fields[k] }).collect();
+            let h = header(&names);
+            let mut cells: Vec<&str> = order
+                .iter()
+                .map(|&k| {
+                    let pick = if picks[k] < 20 { good[k][picks[k] % good[k].len()] } else { picks[k] % choices[k].len() };
+                    choices[k][pick]
+                })
+                .collect();
+            // A row shorter than the header, now and then.
+            if short < cells.len() && short % 3 == 0 {
+                cells.truncate(short);
+            }
+            if let Some((quick, general)) = both_ways(&h, &cells) {
+                prop_assert_eq!(quick, general, "{:?} {:?}", names, cells);
+            }
+        }
     }
 }
