@@ -363,6 +363,8 @@ fn read_rows(
     let mut delimiter: Option<u8> = None;
     // Cells quoted after a space, read without the space and the quotes.
     let mut unquoted = Unquoted::default();
+    // Cells of the first required column that name no column.
+    let mut not_header = office::NotHeader::default();
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -442,7 +444,7 @@ fn read_rows(
             if office::blank_row(&rec) {
                 continue;
             }
-            if office::repeats_header(kind, head, |i| rec.get(i)) {
+            if office::repeats_header_known(kind, head, |i| rec.get(i), &mut not_header) {
                 errs.push(
                     LoadError::new(
                         file.to_path_buf(),
