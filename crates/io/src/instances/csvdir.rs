@@ -201,10 +201,22 @@ impl Scan for QuoteScan {
         }
         let mut state = self.state;
         let mut cut = None;
-        for (i, &b) in text.iter().enumerate().skip(from) {
-            state = state.step(b);
-            if b == b'\n' && state == Quote::CellStart {
-                cut = Some(i + 1);
+        let body = text.get(from..).unwrap_or_default();
+        if state != Quote::Quoted && memchr::memchr(b'"', body).is_none() {
+            // No quote, and not inside a quoted cell: every newline ends
+            // a row, and the state after the block is the last byte's
+            // (outside quotes a byte other than `"` moves to the same
+            // state from any other).
+            if let Some(&last) = body.last() {
+                state = state.step(last);
+            }
+            cut = memchr::memrchr(b'\n', body).map(|k| from + k + 1);
+        } else {
+            for (i, &b) in text.iter().enumerate().skip(from) {
+                state = state.step(b);
+                if b == b'\n' && state == Quote::CellStart {
+                    cut = Some(i + 1);
+                }
             }
         }
         self.state = state;
@@ -1464,6 +1476,66 @@ pub(crate) fn csv_files(
         policy_bytes(&inst.policy, &dir.join("policy.json"))?,
     ));
     Ok(files)
+}
+
+#[cfg(test)]
+mod quote_scan_tests {
+    use super::{Quote, QuoteScan};
+    use crate::streams::stream::Scan;
+
+    /// The scan byte by byte, as it was before blocks without a quote
+    /// were skipped through: the marks of each block and the last state.
+    fn bytewise(blocks: &[&[u8]]) -> (Vec<Vec<u32>>, Quote) {
+        let (mut state, mut started) = (Quote::default(), false);
+        let mut out = Vec::new();
+        for text in blocks {
+            let mut from = 0;
+            if !started && !text.is_empty() {
+                started = true;
+                if text.starts_with(b"\xEF\xBB\xBF") {
+                    from = 3;
+                }
+            }
+            let mut cut = None;
+            for (i, &b) in text.iter().enumerate().skip(from) {
+                state = state.step(b);
+                if b == b'\n' && state == Quote::CellStart {
+                    cut = Some(i + 1);
+                }
+            }
+            out.push(cut.map(|c| c as u32).into_iter().collect());
+        }
+        (out, state)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Blocks with and without quotes, cut anywhere: the same marks
+        /// and the same state as the scan byte by byte.
+        #[test]
+        fn the_scan_marks_rows_as_byte_by_byte(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'"', b',', b'\n', b'\r', b'a', b' ', 0xEF, 0xBB, 0xBF]),
+                0..60,
+            ),
+            cuts in proptest::collection::vec(0usize..60, 0..5),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let blocks: Vec<&[u8]> = cuts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+            let mut scan = QuoteScan::default();
+            let mut marks = Vec::new();
+            for b in &blocks {
+                let mut m = Vec::new();
+                scan.feed(b, &mut m);
+                marks.push(m);
+            }
+            proptest::prop_assert_eq!((marks, scan.state), bytewise(&blocks));
+        }
+    }
 }
 
 #[cfg(test)]
