@@ -201,10 +201,22 @@ impl Scan for QuoteScan {
         }
         let mut state = self.state;
         let mut cut = None;
-        for (i, &b) in text.iter().enumerate().skip(from) {
-            state = state.step(b);
-            if b == b'\n' && state == Quote::CellStart {
-                cut = Some(i + 1);
+        let body = text.get(from..).unwrap_or_default();
+        if state != Quote::Quoted && memchr::memchr(b'"', body).is_none() {
+            // No quote, and not inside a quoted cell: every newline ends
+            // a row, and the state after the block is the last byte's
+            // (outside quotes a byte other than `"` moves to the same
+            // state from any other).
+            if let Some(&last) = body.last() {
+                state = state.step(last);
+            }
+            cut = memchr::memrchr(b'\n', body).map(|k| from + k + 1);
+        } else {
+            for (i, &b) in text.iter().enumerate().skip(from) {
+                state = state.step(b);
+                if b == b'\n' && state == Quote::CellStart {
+                    cut = Some(i + 1);
+                }
             }
         }
         self.state = state;
@@ -363,6 +375,8 @@ fn read_rows(
     let mut delimiter: Option<u8> = None;
     // Cells quoted after a space, read without the space and the quotes.
     let mut unquoted = Unquoted::default();
+    // Cells of the first required column that name no column.
+    let mut not_header = office::NotHeader::default();
     loop {
         let piece = match pieces.next_piece() {
             Ok(Some(t)) => t,
@@ -442,7 +456,7 @@ fn read_rows(
             if office::blank_row(&rec) {
                 continue;
             }
-            if office::repeats_header(kind, head, |i| rec.get(i)) {
+            if office::repeats_header_known(kind, head, |i| rec.get(i), &mut not_header) {
                 errs.push(
                     LoadError::new(
                         file.to_path_buf(),
@@ -1108,7 +1122,23 @@ fn read_file_named(
         }
         "history.csv" => {
             let mut list = records::HistoryList::default();
+            // The fields' columns, found at the first row; a row valid as
+            // it stands is read by position (`quick_history_row`), any
+            // other the general way, with its messages.
+            let mut columns: Option<Option<records::HistoryColumns>> = None;
             let ok = read_table(file, input, TableKind::History, errs, |r, rec| {
+                let cols =
+                    *columns.get_or_insert_with(|| rec.header().map(records::HistoryColumns::of));
+                if let Some((record, team_items)) =
+                    cols.and_then(|c| records::quick_history_row(rec, &c))
+                {
+                    if r.errs.list_items_fit(team_items)
+                        && r.errs.count_list_items(team_items).is_ok()
+                    {
+                        list.push(&r.at.file, r.at.site, record);
+                        return;
+                    }
+                }
                 list.read(r, rec)
             });
             raw.history = Some(list);
@@ -1449,6 +1479,66 @@ pub(crate) fn csv_files(
 }
 
 #[cfg(test)]
+mod quote_scan_tests {
+    use super::{Quote, QuoteScan};
+    use crate::streams::stream::Scan;
+
+    /// The scan byte by byte, as it was before blocks without a quote
+    /// were skipped through: the marks of each block and the last state.
+    fn bytewise(blocks: &[&[u8]]) -> (Vec<Vec<u32>>, Quote) {
+        let (mut state, mut started) = (Quote::default(), false);
+        let mut out = Vec::new();
+        for text in blocks {
+            let mut from = 0;
+            if !started && !text.is_empty() {
+                started = true;
+                if text.starts_with(b"\xEF\xBB\xBF") {
+                    from = 3;
+                }
+            }
+            let mut cut = None;
+            for (i, &b) in text.iter().enumerate().skip(from) {
+                state = state.step(b);
+                if b == b'\n' && state == Quote::CellStart {
+                    cut = Some(i + 1);
+                }
+            }
+            out.push(cut.map(|c| c as u32).into_iter().collect());
+        }
+        (out, state)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Blocks with and without quotes, cut anywhere: the same marks
+        /// and the same state as the scan byte by byte.
+        #[test]
+        fn the_scan_marks_rows_as_byte_by_byte(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'"', b',', b'\n', b'\r', b'a', b' ', 0xEF, 0xBB, 0xBF]),
+                0..60,
+            ),
+            cuts in proptest::collection::vec(0usize..60, 0..5),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let blocks: Vec<&[u8]> = cuts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+            let mut scan = QuoteScan::default();
+            let mut marks = Vec::new();
+            for b in &blocks {
+                let mut m = Vec::new();
+                scan.feed(b, &mut m);
+                marks.push(m);
+            }
+            proptest::prop_assert_eq!((marks, scan.state), bytewise(&blocks));
+        }
+    }
+}
+
+#[cfg(test)]
 mod separator_tests {
     use super::{quoted_after_a_space, separator, unquote_after_a_space};
 
@@ -1540,5 +1630,166 @@ mod separator_tests {
         // A title row with neither.
         assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
         assert_eq!(separator(""), b',');
+    }
+}
+
+#[cfg(test)]
+mod history_row_tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::CsvRecord;
+    use crate::error::Errs;
+    use crate::instances::office::Header;
+    use crate::instances::records::{quick_history_row, HistoryColumns, HistoryList, Reader, Site};
+
+    /// A history row read by position and the general way, when the first
+    /// takes it: each one's records and messages (the general path must
+    /// take it too, without a message or a note).
+    fn both_ways(header: &Header, cells: &[&str]) -> Option<(String, String)> {
+        let file: Arc<Path> = Arc::from(Path::new("history.csv"));
+        let row = csv::StringRecord::from(cells.to_vec());
+        let rec = CsvRecord { header, row: &row };
+        let (record, team_items) = quick_history_row(&rec, &HistoryColumns::of(header))?;
+        let run = |quick: bool| {
+            let mut errs = Errs::default();
+            let mut list = HistoryList::default();
+            let r = Reader::new(&file, Site::Row(2), &mut errs);
+            if quick {
+                assert!(r.errs.list_items_fit(team_items));
+                assert!(r.errs.count_list_items(team_items).is_ok());
+                list.push(&file, Site::Row(2), record.clone());
+            } else {
+                list.read(r, &rec);
+            }
+            let notes = errs.take_notes();
+            let errs = errs.finish(Some(())).map_err(|e| e.to_string());
+            format!("{list:?}\n{errs:?}\n{notes:?}")
+        };
+        Some((run(true), run(false)))
+    }
+
+    /// A header naming `fields` in this order.
+    fn header(fields: &[&str]) -> Header {
+        Header {
+            columns: fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.is_empty())
+                .map(|(i, f)| (f.to_string(), i))
+                .collect(),
+            labels: fields.iter().map(|f| f.to_string()).collect(),
+            row: 1,
+            ..Header::default()
+        }
+    }
+
+    #[test]
+    fn a_plain_row_is_read_by_position() {
+        let h = header(&[
+            "year",
+            "programme",
+            "application",
+            "institution",
+            "team",
+            "expert",
+            "outcome",
+            "rating",
+        ]);
+        let row = [
+            "2023",
+            "科技进步奖",
+            "2023-A01353",
+            "南京第4研究所",
+            "E06900;P1",
+            "E00002",
+            "reviewed",
+            "5",
+        ];
+        let (quick, general) = both_ways(&h, &row).expect("taken");
+        assert_eq!(quick, general);
+        for (k, other) in [
+            (0, ""),
+            (0, "2023.0"),
+            (3, " "),
+            (5, "E\u{7f}"),
+            (6, "bogus"),
+            (7, "6"),
+            (7, "4,5"),
+            (4, "P1，P2"),
+        ] {
+            let mut cells = row;
+            cells[k] = other;
+            assert!(both_ways(&h, &cells).is_none(), "{other:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever a history row read by position gives, the general
+        /// path reads the same: the same record, no message, no note;
+        /// hostile cells among the choices (control characters, blanks,
+        /// separators, full-width digits, numbers at the edges of their
+        /// ranges), columns in any order, some missing, an office's own.
+        #[test]
+        fn a_row_read_by_position_agrees_with_the_general_path(
+            keep in proptest::collection::vec(proptest::bool::weighted(0.85), 10),
+            shuffle in proptest::collection::vec(0usize..10, 10),
+            picks in proptest::collection::vec(0usize..40, 10),
+            short in 0usize..12,
+        ) {
+            let choices: [&[&str]; 10] = [
+                &["2025", "-2025", "0", "-0", "02025", " 2025 ", "２０２５", "2147483647", "2147483648", "-2147483648", "-2147483649", "99999999999", "2025.0", "2e3", "", " ", "x", "+2025", "2025\u{7f}"],
+                &["spring", "", " s ", "s\u{7f}", "s\u{85}", "s\nt", "春季", " ", "\u{200B}"],
+                &["科技进步奖", "", " P ", "  ", "P\u{9f}", "Ｐ", "P\t"],
+                &["A1", "", "a\nb", " A 1 ", "A\u{200B}1", "A\u{0}"],
+                &["U1", " 华中科技大学 ", "", "  ", "U\u{7f}", "\u{3000}", "Wuhan  University", "ＵＮＩ", "\u{200B}", "U\t1"],
+                &["P1;P2", "", " ", "P1", "P1、P2；P3", " P1 ; ; ", "P\u{7f}", "Ｐ１;P1", "P1,P2", "P1，P2", ";", "P1;P2;P3;P4;P5;P6;P7;P8"],
+                &["E1", " E1 ", "", "Ｅ１", "E\u{85}", "E 1", "E  1", "\u{feff}E1", " "],
+                &["reviewed", "Declined", "no-show", "no show", "bogus", "", "拒绝", " late ", "late\u{7f}", "no_show", "已评审", "REVIEWED"],
+                &["4.5", "0", "6", "", " ", "5", "1", "1.0", "5.0", "5.000000000000001", "0.9999999999999999", "1e0", "1E+0", "-1", "4.", ".5", "01", "1e400", "inf", "NaN", "４", "4,5", " 3 "],
+                &["备注", "x", ""],
+            ];
+            let fields = ["year", "round", "programme", "application", "institution", "team", "expert", "outcome", "rating", "备注"];
+            // Valid choices, taken half the time (else any choice).
+            let good: [&[usize]; 10] = [
+                &[0, 1, 2, 3, 4, 5, 6],
+                &[0, 1, 2, 6],
+                &[0, 1, 2, 5],
+                &[0, 1, 3, 4],
+                &[0, 1, 6, 7],
+                &[0, 1, 3, 4, 5, 7, 11],
+                &[0, 1, 3, 5, 6],
+                &[0, 1, 2, 3, 5, 6, 7, 10],
+                &[0, 3, 5, 6, 7, 8, 11, 12, 20, 22],
+                &[0, 1, 2],
+            ];
+            let mut order: Vec<usize> = (0..10).filter(|&k| keep[k]).collect();
+            for (i, &j) in shuffle.iter().enumerate() {
+                if !order.is_empty() {
+                    let (a, b) = (i % order.len(), j % order.len());
+                    order.swap(a, b);
+                }
+            }
+            let names: Vec<&str> = order.iter().map(|&k| if k == 9 { "" } else { fields[k] }).collect();
+            let h = header(&names);
+            let mut cells: Vec<&str> = order
+                .iter()
+                .map(|&k| {
+                    let pick = if picks[k] < 20 { good[k][picks[k] % good[k].len()] } else { picks[k] % choices[k].len() };
+                    choices[k][pick]
+                })
+                .collect();
+            // A row shorter than the header, now and then.
+            if short < cells.len() && short % 3 == 0 {
+                cells.truncate(short);
+            }
+            if let Some((quick, general)) = both_ways(&h, &cells) {
+                prop_assert_eq!(quick, general, "{:?} {:?}", names, cells);
+            }
+        }
     }
 }

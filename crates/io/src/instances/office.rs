@@ -884,23 +884,71 @@ pub(crate) fn repeats_header<'c>(
 ) -> bool {
     let required = kind.required();
     !required.is_empty()
-        && required.iter().all(|&field| {
-            let Some(&i) = header.columns.get(field) else {
-                return false;
-            };
-            let cell = cell(i).map_or("", str::trim);
-            if cell.is_empty() {
-                return false;
-            }
-            // The same cell as the header's, or another name of the
-            // field, with the cell's marks (`*`, a bracketed note) or
-            // without: the checks cheapest for a plain data cell first
-            // (this runs on every data row).
-            let label = header.labels.get(i).map_or("", String::as_str);
-            normalize(cell) == normalize(label)
-                || field_of_header(kind, cell) == Some(field)
-                || field_of_marked_header(kind, cell) == Some(field)
-        })
+        && required
+            .iter()
+            .all(|&field| names_column(kind, header, field, &cell))
+}
+
+/// True when a data row's cell in `field`'s column names that column
+/// ([`repeats_header`]).
+fn names_column<'c>(
+    kind: TableKind,
+    header: &Header,
+    field: &str,
+    cell: &impl Fn(usize) -> Option<&'c str>,
+) -> bool {
+    let Some(&i) = header.columns.get(field) else {
+        return false;
+    };
+    let cell = cell(i).map_or("", str::trim);
+    if cell.is_empty() {
+        return false;
+    }
+    // The same cell as the header's, or another name of the field, with
+    // the cell's marks (`*`, a bracketed note) or without: the checks
+    // cheapest for a plain data cell first (this runs on every data row).
+    let label = header.labels.get(i).map_or("", String::as_str);
+    normalize(cell) == normalize(label)
+        || field_of_header(kind, cell) == Some(field)
+        || field_of_marked_header(kind, cell) == Some(field)
+}
+
+/// Cells of a table's first required column found not to name it
+/// ([`repeats_header_known`]), up to [`NOT_HEADER_KEPT`] of them.
+#[derive(Debug, Default)]
+pub(crate) struct NotHeader(Vec<String>);
+
+/// The most cells a [`NotHeader`] keeps.
+const NOT_HEADER_KEPT: usize = 16;
+
+/// [`repeats_header`], answering at once for a row whose first required
+/// cell is one already found not to name its column: a column such as a
+/// year holds a few values over many rows, and each is then looked up
+/// among the column names once, not once a row.
+pub(crate) fn repeats_header_known<'c>(
+    kind: TableKind,
+    header: &Header,
+    cell: impl Fn(usize) -> Option<&'c str>,
+    known: &mut NotHeader,
+) -> bool {
+    let Some(&first) = kind.required().first() else {
+        return false;
+    };
+    let text = header
+        .columns
+        .get(first)
+        .and_then(|&i| cell(i))
+        .map_or("", str::trim);
+    if known.0.iter().any(|k| k == text) {
+        return false;
+    }
+    if !names_column(kind, header, first, &cell) {
+        if known.0.len() < NOT_HEADER_KEPT {
+            known.0.push(text.to_string());
+        }
+        return false;
+    }
+    repeats_header(kind, header, cell)
 }
 
 /// The error for a data row that repeats the header ([`repeats_header`]).
@@ -1305,6 +1353,50 @@ fn policy_value(key: &str, text: &str) -> Result<Option<Value>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Rows checked with the cells known not to name their column give
+        /// what the check of each row alone gives, row after row (a
+        /// table's header repeated, spelt otherwise, marked, or not).
+        #[test]
+        fn known_cells_keep_the_repeated_header_check(
+            labels in proptest::sample::select(vec![
+                ["year", "institution", "expert"],
+                ["年份", "单位", "专家"],
+                ["年度*", "institution", "expert (id)"],
+            ]),
+            rows in proptest::collection::vec(
+                proptest::collection::vec(0usize..14, 3),
+                1..60,
+            ),
+        ) {
+            let cells = [
+                "year", "年份", "年度", " YEAR ", "year*", "2023", "2024", "2025", "", " ",
+                "institution", "expert", "E1", "年度（必填）",
+            ];
+            let header = Header {
+                columns: ["year", "institution", "expert"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.to_string(), i))
+                    .collect(),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                ..Header::default()
+            };
+            let mut known = NotHeader::default();
+            for row in &rows {
+                let cell = |i: usize| row.get(i).map(|&k| cells[k]);
+                proptest::prop_assert_eq!(
+                    repeats_header_known(TableKind::History, &header, cell, &mut known),
+                    repeats_header(TableKind::History, &header, cell),
+                    "{:?}",
+                    row
+                );
+            }
+        }
+    }
 
     /// The field a header names, by comparing its key with every known
     /// name's key in turn (what the table of keys made once replaces).

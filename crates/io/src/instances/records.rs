@@ -1207,6 +1207,120 @@ pub(crate) fn parse_history(
     })
 }
 
+/// The history table's fields, in the order of [`HistoryColumns`].
+const HISTORY_ROW_FIELDS: [&str; 9] = [
+    "year",
+    "round",
+    "programme",
+    "application",
+    "institution",
+    "team",
+    "expert",
+    "outcome",
+    "rating",
+];
+
+/// Where a table's header put each field of the history table
+/// ([`HISTORY_ROW_FIELDS`]; `None` for a column it lacks): found once per
+/// table, for [`quick_history_row`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HistoryColumns([Option<usize>; 9]);
+
+impl HistoryColumns {
+    /// The columns of `header`.
+    pub(crate) fn of(header: &crate::instances::office::Header) -> HistoryColumns {
+        HistoryColumns(HISTORY_ROW_FIELDS.map(|f| header.columns.get(f).copied()))
+    }
+}
+
+/// One row of a history table, with its number of team items, when it is
+/// valid as it stands: the record [`parse_history`] builds of the same
+/// cells (the same functions clean the names and split the team; a
+/// property test holds the two equal), found by column position
+/// ([`HistoryColumns`]) and without a `String` per cell. Anything that
+/// path would word a problem or a note about — a blank or non-integer
+/// year, a blank id, a control character, an unknown outcome, a rating
+/// outside 1 to 5 or not a plain number, a team item holding a comma, a
+/// list too long — is `None`, and the row is read the general way.
+/// `rec` must read its cells by position as [`Record::cell`] does by name
+/// (a CSV row's [`Record::at`]).
+pub(crate) fn quick_history_row(
+    rec: &dyn Record,
+    cols: &HistoryColumns,
+) -> Option<(crate::history::PastReview, usize)> {
+    use crate::history::{Outcome, PastReview};
+    let cell = |k: usize| cols.0[k].and_then(|i| rec.at(i));
+    /// An optional text as [`text`] reads it: `None` (blank), or the text
+    /// as written.
+    fn optional(s: Option<&str>) -> Option<Option<&str>> {
+        match s {
+            None => Some(None),
+            Some(s) if control_char(s).is_some() => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(s)),
+        }
+    }
+    /// A required id as [`Reader::required`] reads it: its normal form,
+    /// not blank.
+    fn id(s: Option<&str>) -> Option<ShortText> {
+        let s = s?;
+        if control_char(s).is_some() {
+            return None;
+        }
+        let n = normalize(s);
+        (!n.is_empty()).then(|| ShortText::from(n))
+    }
+    let year = cell(0)?;
+    if year.trim().is_empty() {
+        return None;
+    }
+    let year = i32::try_from(normalize(year).parse::<i128>().ok()?).ok()?;
+    let institution = id(cell(4))?;
+    let expert = id(cell(6))?;
+    let round = optional(cell(1))?;
+    let programme = optional(cell(2))?;
+    let application = optional(cell(3))?;
+    let mut team: Vec<ShortText> = Vec::new();
+    if let Some(s) = cell(5) {
+        if control_char(s).is_some() || list_items(s) > crate::MAX_LIST_ITEMS {
+            return None;
+        }
+        crate::names::split_list_into(s, &mut team);
+        if team.iter().any(|t| t.contains(',')) {
+            return None;
+        }
+    }
+    let outcome = match optional(cell(7))? {
+        None => Outcome::Reviewed,
+        Some(t) => Outcome::parse(t)?,
+    };
+    let rating = match cell(8) {
+        Some(s) if !s.trim().is_empty() => {
+            let x = normalize(s).parse::<f64>().ok()?;
+            if !(1.0..=5.0).contains(&x) {
+                return None;
+            }
+            Some(x)
+        }
+        _ => None,
+    };
+    let team_items = team.len();
+    Some((
+        PastReview {
+            year,
+            round: round.map(ShortText::from),
+            programme: programme.map(|p| ShortText::from(p.trim())),
+            application: application.map(ShortText::from),
+            institution,
+            team,
+            expert,
+            outcome,
+            rating,
+        },
+        team_items,
+    ))
+}
+
 /// Parses a conflict record.
 pub(crate) fn parse_conflict(mut r: Reader<'_>, rec: &dyn Record) -> Option<RawConflict> {
     let expert = r.required(rec, "expert");
