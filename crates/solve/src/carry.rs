@@ -23,9 +23,14 @@
 //! is not, so this is a speed-up only: the optimum and its certificate do
 //! not depend on it.
 //!
-//! [`basis_from_panels`] starts a large capped round the same way from
-//! the optimum of the round without its group caps (panels that break a
-//! cap left out).
+//! [`basis_from_panels`] starts a large capped round from the optimum of
+//! the round without its group caps: its panels, those that break a cap
+//! cut down to their caps, and its optimal tree ([`UncappedTree`]). The
+//! start grows along that tree, so the first capped solve begins with the
+//! uncapped optimum's potentials wherever the panels stay: at 60,000 ×
+//! 16,000 with the Yangtze caps its pivots fell from 842,163 (panels that
+//! break a cap left out, each component of the start at its own level)
+//! to 295,409.
 
 use crate::flow::simplex::{Basis, Simplex};
 use crate::flow::{ArcId, NodeId};

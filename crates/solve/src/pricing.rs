@@ -343,11 +343,12 @@ fn arcs_of_applications(
 }
 
 /// Candidate pairs from which a round with group caps is first solved
-/// without them, its optimum (less the panels that break a cap) starting
-/// the capped solve. At 60,000 × 16,000 with the Yangtze caps (3.6M
-/// pairs) the capped first solve took 1.37M pivots (6.7 s) cold and 0.84M
-/// (3.3 s) from the uncapped optimum, which itself took 1.3 s; at
-/// 300,000 × 80,000, 171 s against 33 + 86 s.
+/// without them, its optimum (panels cut to the caps, and its optimal
+/// tree: see [`crate::carry::basis_from_panels`]) starting the capped
+/// solve. At 60,000 × 16,000 with the Yangtze caps (3.6M pairs) the
+/// capped first solve took 1.37M pivots (6.7 s) cold and 0.30M from the
+/// uncapped optimum, which itself took 1.3 s; at 300,000 × 80,000, 9.6M
+/// pivots (171 s) cold.
 pub const UNCAPPED_START_FROM: usize = 2_000_000;
 
 /// True when some application has a city or institution cap below its
