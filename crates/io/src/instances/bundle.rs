@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::error::{Errs, LoadError, Location};
 use crate::instances::records::{
-    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
+    parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
     Cell, HistoryList, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
@@ -173,12 +173,13 @@ impl<'e> Builder<'e> {
             "affinity" => Part::List(Kind::Affinity),
             "history" => Part::List(Kind::History),
             other => {
-                let msg = match nearest(other, BUNDLE_KEYS) {
-                    Some(n) => format!("unknown key; did you mean {n}?"),
-                    None => format!("unknown key; expected one of: {}", BUNDLE_KEYS.join(", ")),
-                };
+                let said = crate::instances::records::unknown_name(
+                    crate::error::Named::Key,
+                    other,
+                    BUNDLE_KEYS,
+                );
                 self.errs
-                    .push(LoadError::new(self.file.to_path_buf(), msg).in_field(other));
+                    .push(LoadError::said(self.file.to_path_buf(), said).in_field(other));
                 Part::Skip
             }
         }

@@ -474,12 +474,12 @@ fn read_rows(
     }
     unquoted.note(file, header.as_ref().map(|(h, _, _)| h), errs);
     if header.is_none() {
-        errs.push(LoadError::new(
+        errs.push(LoadError::said(
             file.to_path_buf(),
-            format!(
-                "the file is empty; it needs a header row ({})",
-                kind.required().join(",")
-            ),
+            crate::error::Said::EmptyTable {
+                sheet: None,
+                columns: kind.required().join(","),
+            },
         ));
         return None;
     }

@@ -851,13 +851,12 @@ pub(crate) struct Header {
 impl Header {
     /// Where a field's column is, for messages: `column H "评审上限"`
     /// (`column H` when the header is the field's own name).
-    pub(crate) fn column_of(&self, field: &str) -> Option<String> {
+    pub(crate) fn column_of(&self, field: &str) -> Option<crate::error::ColumnAt> {
         let &i = self.columns.get(field)?;
         let label = self.labels.get(i).map_or("", String::as_str);
-        Some(if label == field {
-            format!("column {}", column_letters(i))
-        } else {
-            format!("column {} \"{label}\"", column_letters(i))
+        Some(crate::error::ColumnAt {
+            letter: column_letters(i),
+            header: (label != field).then(|| label.to_string()),
         })
     }
 }
@@ -958,10 +957,7 @@ pub(crate) struct TableAt<'a> {
 impl TableAt<'_> {
     fn loc(&self) -> Location {
         match self.sheet {
-            Some(s) => Location::Record {
-                path: format!("sheet {s} row {}", self.row),
-                id: None,
-            },
+            Some(s) => Location::sheet(s, self.row),
             None => Location::row(self.row),
         }
     }

@@ -31,19 +31,38 @@ use crate::model::{
 };
 
 impl Origin {
-    /// Where, for a cross reference from another record: `experts.csv row 3`
-    /// or `experts[2]`.
+    /// Where, for a cross reference from another record, in English:
+    /// `experts.csv row 3` or `experts[2]`.
     fn describe(&self) -> String {
+        match self.place() {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(f), None) => f,
+            (None, Some(l)) => l.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// Where, for a cross reference from another record: `experts.csv row 3`
+    /// or `experts[2]` (the file's name for a table's row, the place
+    /// without the record's id).
+    fn place(&self) -> (Option<String>, Option<crate::error::Location>) {
+        let name = || {
+            self.file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
         match self.site {
-            Site::Row(row) => {
-                let name = self
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                format!("{name} row {row}")
-            }
-            _ => self.short(),
+            Site::Row(row) => (Some(name()), Some(crate::error::Location::row(row))),
+            Site::Whole => (Some(self.file.display().to_string()), None),
+            _ => (
+                None,
+                Origin {
+                    id: None,
+                    ..self.clone()
+                }
+                .location(),
+            ),
         }
     }
 }
@@ -252,12 +271,16 @@ fn duplicate_id(
     id: &str,
     first: &crate::instances::records::Origin,
 ) -> crate::error::LoadError {
-    at.error(Some("id"), String::new())
-        .saying(Said::DuplicateId {
+    let (file, first) = first.place();
+    at.error(
+        Some("id"),
+        Said::DuplicateId {
             of,
             id: id.to_string(),
-            first: first.describe(),
-        })
+            file,
+            first,
+        },
+    )
 }
 
 /// The experts, their ids' index, and their places, persons and
@@ -499,7 +522,7 @@ struct PolicyAt<'a> {
 
 impl PolicyAt<'_> {
     /// An error about a policy field, at its key's row when known.
-    fn error(&self, field: &str, message: impl Into<String>) -> crate::LoadError {
+    fn error(&self, field: &str, message: impl Into<crate::error::Msg>) -> crate::LoadError {
         match self.sites.get(field) {
             Some(site) => crate::instances::records::Origin {
                 file: self.file.clone(),
@@ -507,7 +530,7 @@ impl PolicyAt<'_> {
                 id: None,
             }
             .error(Some(field), message),
-            None => crate::LoadError::new(self.file.to_path_buf(), message).in_field(field),
+            None => crate::LoadError::of(self.file.to_path_buf(), message).in_field(field),
         }
     }
 }
