@@ -214,6 +214,13 @@ pub enum Said {
     },
     /// A required field is missing.
     Missing,
+    /// A bundle lacks one of its required parts.
+    MissingPart,
+    /// A table of experts or applications holds none.
+    NoRecords {
+        /// What the table holds.
+        of: IdOf,
+    },
     /// A history record's year is missing.
     MissingYear,
     /// A required field holds only spaces.
@@ -457,6 +464,20 @@ impl Said {
                 format!("没有编号为 {id:?} 的{}", of(o)),
             ),
             Said::Missing => say("missing".into(), "缺少此项".into()),
+            Said::MissingPart => say(
+                "missing; a bundle needs policy, experts and applications".into(),
+                "缺少此项；数据包需要 policy、experts 和 applications 三部分".into(),
+            ),
+            Said::NoRecords { of: IdOf::Expert } => say(
+                "the pool is empty: there are no experts".into(),
+                "专家库为空：没有任何专家".into(),
+            ),
+            Said::NoRecords {
+                of: IdOf::Application,
+            } => say(
+                "there are no applications".into(),
+                "没有任何申报项目".into(),
+            ),
             Said::MissingYear => say(
                 "missing (the year of that round)".into(),
                 "缺少年份（那一轮评审的年份）".into(),
@@ -571,9 +592,7 @@ impl Said {
             Said::Choice { of: c, got } => match c {
                 Choices::Outcome => say(
                     format!("unknown outcome {got}; expected reviewed, declined, no_show or late"),
-                    format!(
-                        "未知的评审结果 {got}；应为 reviewed、declined、no_show 或 late"
-                    ),
+                    format!("未知的评审结果 {got}；应为 reviewed、declined、no_show 或 late"),
                 ),
                 Choices::AvoidRepeat => say(
                     format!("expected off, institution, team or both, got {got}"),
@@ -645,7 +664,9 @@ impl Said {
                 }
             }
             Said::UnknownSheet { sheet, near } => say(
-                format!("sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"),
+                format!(
+                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
+                ),
                 format!("工作表 {sheet:?} 不是表格名称；是否应为 {near}？请给工作表改名"),
             ),
             Said::TwoSheets {
@@ -657,9 +678,7 @@ impl Said {
                     "sheets {first:?} and {second:?} both name the {table} table; rename or \
                      delete one"
                 ),
-                format!(
-                    "工作表 {first:?} 和 {second:?} 都是 {table} 表；请改名或删除其中一个"
-                ),
+                format!("工作表 {first:?} 和 {second:?} 都是 {table} 表；请改名或删除其中一个"),
             ),
             Said::EmptyTable { sheet, columns } => match sheet {
                 None => say(
@@ -689,6 +708,15 @@ pub(crate) enum Msg {
     En(String),
     /// A common kind.
     Said(Said),
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::En(s) => f.write_str(s),
+            Msg::Said(s) => s.fmt(f),
+        }
+    }
 }
 
 impl From<String> for Msg {
@@ -1036,11 +1064,7 @@ impl Errs {
     pub(crate) fn take_notes(&mut self) -> LoadNotes {
         LoadNotes {
             notes: std::mem::take(&mut self.notes),
-            lang: if self.chinese {
-                Lang::Zh
-            } else {
-                Lang::En
-            },
+            lang: if self.chinese { Lang::Zh } else { Lang::En },
         }
     }
 
@@ -1051,11 +1075,7 @@ impl Errs {
 
     /// Places every error kept since `mark` in its field's column, where
     /// `column` knows it (`column H "评审上限"`).
-    pub(crate) fn columns_since(
-        &mut self,
-        mark: usize,
-        column: impl Fn(&str) -> Option<ColumnAt>,
-    ) {
+    pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<ColumnAt>) {
         for e in self.errors.iter_mut().skip(mark) {
             if let Some(f) = e.field.as_deref_mut() {
                 f.column = column(&f.name).or(f.column.take());

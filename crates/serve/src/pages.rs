@@ -1704,9 +1704,9 @@ mod zh_problem_tests {
                         &[&["E1", "武汉", "武汉大学"]],
                     ),
                     apps_sheet(),
-                    sheet("冲突s", &["专家编号", "项目编号"], &[&["E1", "A1"]]),
+                    sheet("conflictz", &["专家编号", "项目编号"], &[&["E1", "A1"]]),
                 ]),
-                vec!["工作表 \"冲突s\" 不是表格名称"],
+                vec!["工作表 \"conflictz\" 不是表格名称"],
             ),
             (
                 "a bad cell in a sheet",
@@ -1767,7 +1767,10 @@ mod zh_problem_tests {
         );
         let page = problems(Lang(false), &ActionError::load(&errors)).into_string();
         assert!(page.contains("row 2 (id E1)"), "{page}");
-        assert!(page.contains("expected a non-negative integer, got &quot;ten&quot;"), "{page}");
+        assert!(
+            page.contains("expected a non-negative integer, got &quot;ten&quot;"),
+            "{page}"
+        );
         assert!(errors.to_string().contains(
             "experts.csv row 2 (id E1), field max_load (column D): expected a non-negative integer"
         ));

@@ -84,7 +84,11 @@ impl Infeasibility {
             }
         }
         if !self.fixes.is_empty() {
-            out.push_str(if zh { "修改建议：\n" } else { "what would fix it:\n" });
+            out.push_str(if zh {
+                "修改建议：\n"
+            } else {
+                "what would fix it:\n"
+            });
             for i in 0..self.fixes.len() {
                 out.push_str(&format!("  - {}\n", line(&self.fixes, &self.fixes_zh, i)));
             }
@@ -349,7 +353,10 @@ pub(crate) fn precheck_pool(
             "experts with at least one eligible application can give",
             "至少可评审一个项目的专家最多能承担",
         ),
-        (false, true) => ("available experts can give at most", "可参加的专家最多能承担"),
+        (false, true) => (
+            "available experts can give at most",
+            "可参加的专家最多能承担",
+        ),
         (false, false) => (
             "available experts no history rule bars can give at most",
             "未被历史规则排除的可参加专家最多能承担",
@@ -495,7 +502,10 @@ fn other_rule_findings(
         return;
     }
     let experts: BTreeSet<ExpertIx> = others.values().flatten().copied().collect();
-    let could: u64 = experts.iter().map(|&e| u64::from(inst.round_max_load(e))).sum();
+    let could: u64 = experts
+        .iter()
+        .map(|&e| u64::from(inst.round_max_load(e)))
+        .sum();
     let n = experts.len();
     out.finding(
         format!(
@@ -567,7 +577,10 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
     let mut groups: BTreeMap<(String, String), Vec<AppIx>> = BTreeMap::new();
     for &a in &stuck {
         groups
-            .entry((inst.app_city(a).to_string(), fields_label(inst, a, Lang::En)))
+            .entry((
+                inst.app_city(a).to_string(),
+                fields_label(inst, a, Lang::En),
+            ))
             .or_default()
             .push(a);
     }
@@ -875,38 +888,20 @@ fn load_raise_fix(
         }
     }
     let held = experts.len() - helped;
-    let yearly = gains.iter().any(Option::is_some);
+    let (room, room_zh) = match (gains.iter().any(Option::is_some), held) {
+        (false, _) => (String::new(), String::new()),
+        (true, 0) => (
+            " (as far as max_reviews_per_year leaves room)".to_string(),
+            "（以 max_reviews_per_year 留有余量为限）".to_string(),
+        ),
+        (true, held) => (
+            format!(" (as far as max_reviews_per_year leaves room; it leaves none to {held} more)"),
+            format!("（以 max_reviews_per_year 留有余量为限；另有 {held} 名专家已无余量）"),
+        ),
+    };
     (
-        format!(
-            "raise max_load by {lo} for each of the {helped} {who}{}, or add experts",
-            if yearly {
-                format!(
-                    " (as far as max_reviews_per_year leaves room{})",
-                    if held > 0 {
-                        format!("; it leaves none to {held} more")
-                    } else {
-                        String::new()
-                    }
-                )
-            } else {
-                String::new()
-            }
-        ),
-        format!(
-            "将这 {helped} {who_zh}的 max_load 各提高 {lo}{}，或增加专家",
-            if yearly {
-                format!(
-                    "（以 max_reviews_per_year 留有余量为限{}）",
-                    if held > 0 {
-                        format!("；另有 {held} 名专家已无余量")
-                    } else {
-                        String::new()
-                    }
-                )
-            } else {
-                String::new()
-            }
-        ),
+        format!("raise max_load by {lo} for each of the {helped} {who}{room}, or add experts"),
+        format!("将这 {helped} {who_zh}的 max_load 各提高 {lo}{room_zh}，或增加专家"),
     )
 }
 
@@ -1388,8 +1383,9 @@ mod tests {
 
     /// Why `json` (a bundle) has no assignment.
     fn why(json: &str) -> Infeasibility {
-        let inst = crate::io::load_bundle_from_bytes(std::path::Path::new("r.json"), json.as_bytes())
-            .expect("loads");
+        let inst =
+            crate::io::load_bundle_from_bytes(std::path::Path::new("r.json"), json.as_bytes())
+                .expect("loads");
         let elig = Eligibility::compute(&inst);
         match crate::solve_with(&inst, &elig, &crate::SolveOptions::default()) {
             Err(crate::SolveError::Infeasible(why)) => why,
@@ -1404,8 +1400,7 @@ mod tests {
         // every applicant does: the pool is short, and the rules that
         // took them out are named with counts and a fix, in both
         // languages.
-        let why = why(
-            r#"{"policy": {"panel_size": 1, "max_load": 1},
+        let why = why(r#"{"policy": {"panel_size": 1, "max_load": 1},
             "experts": [
               {"id": "E1", "city": "武汉", "institution": "U1"},
               {"id": "E2", "city": "武汉", "institution": "U2", "available": false},
@@ -1414,8 +1409,7 @@ mod tests {
             "applications": [
               {"id": "A1", "city": "长沙", "institution": "U9", "programme": "P"},
               {"id": "A2", "city": "长沙", "institution": "U9", "programme": "P"},
-              {"id": "A3", "city": "长沙", "institution": "U9", "programme": "P"}]}"#,
-        );
+              {"id": "A3", "city": "长沙", "institution": "U9", "programme": "P"}]}"#);
         let en = why.to_string();
         assert!(en.contains("can give 1 (sum of max_load)"), "{en}");
         assert!(
@@ -1425,9 +1419,18 @@ mod tests {
             ),
             "{en}"
         );
-        assert!(en.contains("or mark experts who can serve after all as available"), "{en}");
-        assert!(en.contains("or let experts review other programmes too"), "{en}");
-        assert!(en.contains("or review the conflicts that exclude these experts"), "{en}");
+        assert!(
+            en.contains("or mark experts who can serve after all as available"),
+            "{en}"
+        );
+        assert!(
+            en.contains("or let experts review other programmes too"),
+            "{en}"
+        );
+        assert!(
+            en.contains("or review the conflicts that exclude these experts"),
+            "{en}"
+        );
         let zh = why.text(Lang::Zh);
         assert!(
             zh.contains(
@@ -1440,7 +1443,13 @@ mod tests {
         assert!(zh.starts_with("无法安排："), "{zh}");
         assert!(zh.contains("修改建议："), "{zh}");
         // Every line has its Chinese: no English sentence on a Chinese page.
-        for word in ["the round", "experts", "review(s)", "what would fix it", "or "] {
+        for word in [
+            "the round",
+            "experts",
+            "review(s)",
+            "what would fix it",
+            "or ",
+        ] {
             assert!(!zh.contains(word), "{word:?} in {zh}");
         }
     }
@@ -1467,7 +1476,10 @@ mod tests {
         );
         let zh = why.text(Lang::Zh);
         assert!(zh.contains("历史规则使 1 名专家无法参加本轮评审"), "{zh}");
-        assert!(zh.contains("轮休（历史）（1 名；max_consecutive_years 1：E1）"), "{zh}");
+        assert!(
+            zh.contains("轮休（历史）（1 名；max_consecutive_years 1：E1）"),
+            "{zh}"
+        );
         assert!(zh.contains("本轮不能参加 1 名"), "{zh}");
     }
 }

@@ -18,9 +18,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::{
-    Choices, Errs, Leave, LoadError, Location, Msg, Named, Range, Said, Want,
-};
+use crate::error::{Choices, Errs, Leave, LoadError, Location, Msg, Named, Range, Said, Want};
 use crate::history::ShortText;
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
 use crate::names::{normalize, split_list};
@@ -1597,16 +1595,8 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         let mut pr = ProgrammeRules {
             panel_size: sub.positive_count(&rec, "panel_size", Leave::Nothing),
             min_outside: sub.count(&rec, "min_outside"),
-            max_per_city: sub.positive_count(
-                &rec,
-                "max_per_city",
-                Leave::NoCap,
-            ),
-            max_per_institution: sub.positive_count(
-                &rec,
-                "max_per_institution",
-                Leave::NoCap,
-            ),
+            max_per_city: sub.positive_count(&rec, "max_per_city", Leave::NoCap),
+            max_per_institution: sub.positive_count(&rec, "max_per_institution", Leave::NoCap),
             min_senior: sub.count(&rec, "min_senior"),
             cover_fields: sub.boolean(&rec, "cover_fields"),
             min_affinity: sub.score(&rec, "min_affinity"),
@@ -1673,11 +1663,7 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         }
     }
     p.max_reviews_per_year = r.count(rec, "max_reviews_per_year");
-    p.max_consecutive_years = r.positive_count(
-        rec,
-        "max_consecutive_years",
-        Leave::EveryYear,
-    );
+    p.max_consecutive_years = r.positive_count(rec, "max_consecutive_years", Leave::EveryYear);
     p.max_declines = r.count(rec, "max_declines");
     if let Some(x) = r.number(rec, "min_rating") {
         if (1.0..=5.0).contains(&x) {
@@ -1738,16 +1724,21 @@ mod tests {
         assert!(uint(Cell::Text("6.5"), 10).is_err());
         assert!(uint(Cell::Text("-1"), 10)
             .unwrap_err()
+            .to_string()
             .contains("non-negative"));
         assert!(uint(Cell::Text("1e30"), 10)
             .unwrap_err()
+            .to_string()
             .contains("at most 10"));
         assert!(uint(Cell::Text("99999999999999999999"), 10).is_err());
         assert_eq!(
             uint(Cell::Text("18446744073709551615"), u64::MAX),
             Ok(Some(u64::MAX))
         );
-        assert!(uint(Cell::Text("ten"), 10).unwrap_err().contains("\"ten\""));
+        assert!(uint(Cell::Text("ten"), 10)
+            .unwrap_err()
+            .to_string()
+            .contains("\"ten\""));
         assert!(uint(Cell::Text("NaN"), 10).is_err());
     }
 

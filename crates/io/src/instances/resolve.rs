@@ -248,17 +248,19 @@ fn case_only_person_notes(persons: &Interner) -> Vec<String> {
 fn check_not_empty(raw: &Raw, errs: &mut Errs) {
     if raw.experts_seen && raw.experts.is_empty() {
         if let Some(f) = &raw.experts_file {
-            errs.push(crate::LoadError::new(
+            errs.push(crate::LoadError::said(
                 f.to_path_buf(),
-                "the pool is empty: there are no experts",
+                Said::NoRecords { of: IdOf::Expert },
             ));
         }
     }
     if raw.applications_seen && raw.applications.is_empty() {
         if let Some(f) = &raw.applications_file {
-            errs.push(crate::LoadError::new(
+            errs.push(crate::LoadError::said(
                 f.to_path_buf(),
-                "there are no applications",
+                Said::NoRecords {
+                    of: IdOf::Application,
+                },
             ));
         }
     }

@@ -267,8 +267,11 @@ fn odd_cells(
             // stray value by the table's reader, and a formula whose
             // value is unknown may be one.
             errs.push(
-                LoadError::new(file, format!("{} {}", column.text(office::Lang::En), odd.message()))
-                    .at(at),
+                LoadError::new(
+                    file,
+                    format!("{} {}", column.text(office::Lang::En), odd.message()),
+                )
+                .at(at),
             );
         }
     }

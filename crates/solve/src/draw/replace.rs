@@ -562,7 +562,8 @@ fn no_assignment_mip() -> crate::explain::Infeasibility {
         "解除评审组的锁定（--unlock 项目编号，并且不要再放进 --lock）".into(),
     );
     out.fix(
-        "or add eligible experts to the pool, or raise max_load or the city and institution caps".into(),
+        "or add eligible experts to the pool, or raise max_load or the city and institution caps"
+            .into(),
         "或在专家库中增加合格专家，或提高 max_load、每市和每单位的人数上限".into(),
     );
     out
