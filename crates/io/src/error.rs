@@ -310,7 +310,7 @@ pub enum Said {
         /// The sheet, in a workbook.
         sheet: Option<String>,
         /// The required columns.
-        columns: String,
+        columns: Vec<String>,
     },
 }
 
@@ -680,16 +680,19 @@ impl Said {
                 ),
                 format!("工作表 {first:?} 和 {second:?} 都是 {table} 表；请改名或删除其中一个"),
             ),
-            Said::EmptyTable { sheet, columns } => match sheet {
-                None => say(
-                    format!("the file is empty; it needs a header row ({columns})"),
-                    format!("文件为空；需要一个表头行（{columns}）"),
-                ),
-                Some(s) => say(
-                    format!("sheet {s} is empty; it needs a header row ({columns})"),
-                    format!("工作表 {s} 为空；需要一个表头行（{columns}）"),
-                ),
-            },
+            Said::EmptyTable { sheet, columns } => {
+                let (en, zh) = (columns.join(", "), columns.join("、"));
+                match sheet {
+                    None => say(
+                        format!("the file is empty; it needs a header row ({en})"),
+                        format!("文件为空；需要一个表头行（{zh}）"),
+                    ),
+                    Some(s) => say(
+                        format!("sheet {s} is empty; it needs a header row ({en})"),
+                        format!("工作表 {s} 为空；需要一个表头行（{zh}）"),
+                    ),
+                }
+            }
         }
     }
 }
@@ -1177,5 +1180,165 @@ impl WriteError {
             path: path.to_path_buf(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each kind (a new kind fails to compile here until it has
+    /// a sample: the match below names every one).
+    fn samples() -> Vec<Said> {
+        let got = || "\"x\"".to_string();
+        let all = vec![
+            Said::MissingColumn {
+                column: "city".into(),
+                row: 1,
+                semicolons: true,
+            },
+            Said::DuplicateId {
+                of: IdOf::Expert,
+                id: "E1".into(),
+                file: Some("experts.csv".into()),
+                first: Some(Location::row(2)),
+            },
+            Said::UnknownId {
+                of: IdOf::Application,
+                id: "A9".into(),
+            },
+            Said::Missing,
+            Said::MissingPart,
+            Said::NoRecords { of: IdOf::Expert },
+            Said::NoRecords {
+                of: IdOf::Application,
+            },
+            Said::MissingYear,
+            Said::Blank,
+            Said::Expected {
+                want: Want::Count,
+                got: got(),
+                comma: true,
+            },
+            Said::AtMost { max: 9, got: got() },
+            Said::Between {
+                lo: -1,
+                hi: 1,
+                got: got(),
+            },
+            Said::AtLeastOne {
+                leave: Leave::NoCap,
+            },
+            Said::OutOfRange {
+                range: Range::Share,
+                got: got(),
+            },
+            Said::UnknownName {
+                what: Named::Field,
+                near: None,
+                known: vec!["a".into(), "b".into()],
+            },
+            Said::Choice {
+                of: Choices::Outcome,
+                got: got(),
+            },
+            Said::InvalidUtf8,
+            Said::MissingSheet {
+                table: SheetOf::Experts,
+                others: vec!["\"Sheet1\"".into()],
+            },
+            Said::UnknownSheet {
+                sheet: "expert".into(),
+                near: "experts".into(),
+            },
+            Said::TwoSheets {
+                first: "专家".into(),
+                second: "experts".into(),
+                table: "experts".into(),
+            },
+            Said::EmptyTable {
+                sheet: Some("专家".into()),
+                columns: vec!["id".into(), "city".into()],
+            },
+        ];
+        for s in &all {
+            match s {
+                Said::MissingColumn { .. }
+                | Said::DuplicateId { .. }
+                | Said::UnknownId { .. }
+                | Said::Missing
+                | Said::MissingPart
+                | Said::NoRecords { .. }
+                | Said::MissingYear
+                | Said::Blank
+                | Said::Expected { .. }
+                | Said::AtMost { .. }
+                | Said::Between { .. }
+                | Said::AtLeastOne { .. }
+                | Said::OutOfRange { .. }
+                | Said::UnknownName { .. }
+                | Said::Choice { .. }
+                | Said::InvalidUtf8
+                | Said::MissingSheet { .. }
+                | Said::UnknownSheet { .. }
+                | Said::TwoSheets { .. }
+                | Said::EmptyTable { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_kind_has_its_chinese_with_full_width_punctuation() {
+        for s in samples() {
+            let (en, zh) = (s.text(Lang::En), s.text(Lang::Zh));
+            assert_eq!(en, s.to_string());
+            assert_ne!(en, zh);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+            // Chinese sentences take full-width marks: no ASCII
+            // punctuation between Chinese words.
+            for bad in ["; ", ": ", ", ", " ("] {
+                assert!(!zh.contains(bad), "{bad:?} in {zh}");
+            }
+        }
+    }
+
+    #[test]
+    fn places_read_in_either_language() {
+        let zh = |l: Location| l.text(Lang::Zh);
+        assert_eq!(
+            zh(Location::row(17).with_id("E0017")),
+            "第 17 行（编号 E0017）"
+        );
+        assert_eq!(zh(Location::Line { line: 3, column: 5 }), "第 3 行第 5 列");
+        assert_eq!(
+            zh(Location::Byte {
+                offset: 40,
+                line: 2
+            }),
+            "第 2 行（第 40 字节）"
+        );
+        assert_eq!(zh(Location::sheet("专家", 3)), "工作表 专家 第 3 行");
+        assert_eq!(Location::sheet("专家", 3).to_string(), "sheet 专家 row 3");
+        let e = LoadError::said("experts.csv", Said::Missing)
+            .at(Location::row(2).with_id("E1"))
+            .in_column(
+                "max_load",
+                ColumnAt {
+                    letter: "H".into(),
+                    header: Some("评审上限".into()),
+                },
+            );
+        assert_eq!(
+            e.to_string(),
+            "experts.csv row 2 (id E1), field max_load (column H \"评审上限\"): missing"
+        );
+        assert_eq!(
+            e.text_in(Lang::Zh),
+            "experts.csv 第 2 行（编号 E1），字段 max_load（H 列“评审上限”）：缺少此项"
+        );
     }
 }

@@ -369,7 +369,8 @@ fn draw_err(e: crate::draw::DrawError) -> ActionError {
     use crate::draw::DrawError;
     match e {
         DrawError::Infeasible(why) => infeasible(&why),
-        DrawError::CapTooLow(why) => ActionError::new(ErrorKind::Infeasible, why.to_string()),
+        DrawError::CapTooLow(why) => ActionError::new(ErrorKind::Infeasible, why.to_string())
+            .zh(why.text(crate::io::office::Lang::Zh)),
         DrawError::NotLaminar(n) => {
             ActionError::bad(format!("{n}; the draw needs rules that nest"))
         }

@@ -478,7 +478,7 @@ fn read_rows(
             file.to_path_buf(),
             crate::error::Said::EmptyTable {
                 sheet: None,
-                columns: kind.required().join(","),
+                columns: kind.required().iter().map(|c| c.to_string()).collect(),
             },
         ));
         return None;

@@ -810,7 +810,7 @@ fn read_table_with(
                 file.to_path_buf(),
                 Said::EmptyTable {
                     sheet: Some(sheet.name.clone()),
-                    columns: kind.required().join(", "),
+                    columns: kind.required().iter().map(|c| c.to_string()).collect(),
                 },
             )
         } else {
