@@ -223,6 +223,8 @@ pub enum Said {
     },
     /// A history record's year is missing.
     MissingYear,
+    /// History rules are on but the policy gives no year.
+    NoRoundYear,
     /// A required field holds only spaces.
     Blank,
     /// A value of the wrong kind: what was expected, and what was given
@@ -481,6 +483,15 @@ impl Said {
             Said::MissingYear => say(
                 "missing (the year of that round)".into(),
                 "缺少年份（那一轮评审的年份）".into(),
+            ),
+            Said::NoRoundYear => say(
+                "the history rules (avoid_repeat, max_reviews_per_year, max_consecutive_years, \
+                 max_declines, min_rating) need the round's year: add \"year\" (e.g. 2026) to \
+                 the policy"
+                    .into(),
+                "历史规则（avoid_repeat、max_reviews_per_year、max_consecutive_years、\
+                 max_declines、min_rating）需要本轮的年份：请在参数中加上 year（如 2026）"
+                    .into(),
             ),
             Said::Blank => say("empty (only spaces)".into(), "为空（只有空格）".into()),
             Said::Expected { want, got, comma } => {
@@ -1214,6 +1225,7 @@ mod tests {
                 of: IdOf::Application,
             },
             Said::MissingYear,
+            Said::NoRoundYear,
             Said::Blank,
             Said::Expected {
                 want: Want::Count,
@@ -1270,6 +1282,7 @@ mod tests {
                 | Said::MissingPart
                 | Said::NoRecords { .. }
                 | Said::MissingYear
+                | Said::NoRoundYear
                 | Said::Blank
                 | Said::Expected { .. }
                 | Said::AtMost { .. }

@@ -1666,6 +1666,15 @@ mod zh_problem_tests {
                 ],
             ),
             (
+                "history rules without the round's year",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "max_declines": 1}"#,
+                    Some("year,institution,expert\n2025,中南大学,E1\n"),
+                ),
+                vec!["需要本轮的年份：请在参数中加上 year（如 2026）"],
+            ),
+            (
                 "an unknown top-level key",
                 bundle(br#"{"expertz": [], "experts": [], "applications": []}"#),
                 vec!["未知的键；是否应为 experts？"],

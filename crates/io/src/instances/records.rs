@@ -852,14 +852,14 @@ pub(crate) fn control_message(s: &str) -> Option<String> {
 
 /// Text: `None` when absent, empty or null. A control character
 /// ([`control_char`]) is an error.
-pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
+pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, Msg> {
     let given = match c {
         Cell::Text(s) => s,
         Cell::Json(Value::String(s)) => s.as_str(),
         _ => "",
     };
     if let Some(m) = control_message(given) {
-        return Err(m);
+        return Err(m.into());
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
@@ -870,13 +870,14 @@ pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
         Cell::Json(v @ Value::Number(_)) => Err(format!(
             "expected text, got the number {}; write it in quotes",
             describe_json(v)
-        )),
+        )
+        .into()),
         Cell::Json(v) => Err(Said::Expected {
             want: Want::Text,
             got: describe_json(v),
             comma: false,
         }
-        .to_string()),
+        .into()),
     }
 }
 

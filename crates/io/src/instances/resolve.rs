@@ -139,12 +139,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         check_cities_of_targets(&policy, &cities, &applications, at, errs);
         check_programmes(&policy, &applications, &programmes, at, errs);
         if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
-            errs.push(at.error(
-                "year",
-                "the history rules (avoid_repeat, max_reviews_per_year, \
-                 max_consecutive_years, max_declines, min_rating) need the round's year: \
-                 add \"year\" (e.g. 2026) to the policy",
-            ));
+            errs.push(at.error("year", Said::NoRoundYear));
         }
     }
 
