@@ -307,6 +307,20 @@ pub enum Said {
         /// The table's name.
         table: String,
     },
+    /// A header cell near a known column's name but not one.
+    UnknownColumn {
+        /// The column and its header cell.
+        column: ColumnAt,
+        /// The known column it is near, with its other names.
+        near: String,
+    },
+    /// A CSV row with another number of cells than its header.
+    RowWidth {
+        /// The row's cells.
+        cells: usize,
+        /// The header's cells.
+        width: usize,
+    },
     /// A table (a CSV file or a sheet) without a header row.
     EmptyTable {
         /// The sheet, in a workbook.
@@ -690,6 +704,29 @@ impl Said {
                      delete one"
                 ),
                 format!("工作表 {first:?} 和 {second:?} 都是 {table} 表；请改名或删除其中一个"),
+            ),
+            Said::UnknownColumn { column, near } => say(
+                format!(
+                    "{} is not a known column; did you mean {near}? Rename the header cell",
+                    column.text(Lang::En)
+                ),
+                format!(
+                    "{}不是已知的列；是否应为 {near}？请修改表头单元格",
+                    column.text(Lang::Zh)
+                ),
+            ),
+            Said::RowWidth { cells, width } if cells < width => say(
+                format!("the row has {cells} cells but the header has {width} (a cut-off row?)"),
+                format!("这一行只有 {cells} 个单元格，但表头有 {width} 个（这一行是否被截断？）"),
+            ),
+            Said::RowWidth { cells, width } => say(
+                format!(
+                    "the row has {cells} cells but the header has only {width} (a comma inside a \
+                     cell that is not quoted?)"
+                ),
+                format!(
+                    "这一行有 {cells} 个单元格，但表头只有 {width} 个（是否有单元格内含逗号却没有加引号？）"
+                ),
             ),
             Said::EmptyTable { sheet, columns } => {
                 let (en, zh) = (columns.join(", "), columns.join("、"));
@@ -1268,6 +1305,15 @@ mod tests {
                 second: "experts".into(),
                 table: "experts".into(),
             },
+            Said::UnknownColumn {
+                column: ColumnAt {
+                    letter: "C".into(),
+                    header: Some("城是".into()),
+                },
+                near: "city (城市/所在城市)".into(),
+            },
+            Said::RowWidth { cells: 2, width: 3 },
+            Said::RowWidth { cells: 4, width: 3 },
             Said::EmptyTable {
                 sheet: Some("专家".into()),
                 columns: vec!["id".into(), "city".into()],
@@ -1295,6 +1341,8 @@ mod tests {
                 | Said::MissingSheet { .. }
                 | Said::UnknownSheet { .. }
                 | Said::TwoSheets { .. }
+                | Said::UnknownColumn { .. }
+                | Said::RowWidth { .. }
                 | Said::EmptyTable { .. } => {}
             }
         }

@@ -1666,6 +1666,27 @@ mod zh_problem_tests {
                 ],
             ),
             (
+                "a misspelt header and a short row",
+                csv(
+                    "id,cty,institution,max_load\nE1,武汉,武汉大学,3\nE2,武汉\n",
+                    POLICY,
+                    None,
+                ),
+                vec![
+                    "B 列“cty”不是已知的列；是否应为 city",
+                    "缺少必需的列 city",
+                ],
+            ),
+            (
+                "a short row",
+                csv(
+                    "id,city,institution,max_load\nE1,武汉,武汉大学,3\nE2,武汉\n",
+                    POLICY,
+                    None,
+                ),
+                vec!["这一行只有 2 个单元格，但表头有 4 个", "第 3 行"],
+            ),
+            (
                 "history rules without the round's year",
                 csv(
                     &format!("{e}E1,武汉,武汉大学,3,是\n"),

@@ -702,12 +702,12 @@ fn check_row<'e>(
     let loc = Location::row(row);
     if rec.len() < width {
         errs.push(
-            LoadError::new(
+            LoadError::said(
                 file.to_path_buf(),
-                format!(
-                    "the row has {} cells but the header has {width} (a cut-off row?)",
-                    rec.len()
-                ),
+                crate::error::Said::RowWidth {
+                    cells: rec.len(),
+                    width,
+                },
             )
             .at(loc),
         );
@@ -715,13 +715,12 @@ fn check_row<'e>(
     }
     if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
         errs.push(
-            LoadError::new(
+            LoadError::said(
                 file.to_path_buf(),
-                format!(
-                    "the row has {} cells but the header has only {width} (a comma inside \
-                     a cell that is not quoted?)",
-                    rec.len()
-                ),
+                crate::error::Said::RowWidth {
+                    cells: rec.len(),
+                    width,
+                },
             )
             .at(loc),
         );

@@ -1034,14 +1034,14 @@ pub(crate) fn check_header(
         }
         if let Some(near) = near_typo(&name, all_names(kind)) {
             let field = field_of_header(kind, near).unwrap_or(near);
-            errs.push(
-                err(format!(
-                    "column {letter} \"{name}\" is not a known column; did you mean {}? \
-                     Rename the header cell",
-                    field_with_aliases(kind, field)
-                ))
-                .in_field(name),
-            );
+            let said = crate::error::Said::UnknownColumn {
+                column: crate::error::ColumnAt {
+                    letter: letter.clone(),
+                    header: Some(name.clone()),
+                },
+                near: field_with_aliases(kind, field),
+            };
+            errs.push(LoadError::said(at.file, said).at(at.loc()).in_field(name));
             continue;
         }
         if !kept_keys.insert(header_key(&name)) {
