@@ -450,7 +450,8 @@ impl Said {
                     }
                 ),
                 format!(
-                    "缺少必需的列 {column}；请在表头行（第 {row} 行）中加上这一列{}",
+                    "缺少必需的列 {}；请在表头行（第 {row} 行）中加上这一列{}",
+                    full_width_parens(column),
                     if *semicolons {
                         "（文件似乎用分号“;”分隔单元格，请改用逗号或制表符）"
                     } else {
@@ -711,8 +712,9 @@ impl Said {
                     column.text(Lang::En)
                 ),
                 format!(
-                    "{}不是已知的列；是否应为 {near}？请修改表头单元格",
-                    column.text(Lang::Zh)
+                    "{}不是已知的列；是否应为 {}？请修改表头单元格",
+                    column.text(Lang::Zh),
+                    full_width_parens(near)
                 ),
             ),
             Said::RowWidth { cells, width } if cells < width => say(
@@ -742,6 +744,17 @@ impl Said {
                 }
             }
         }
+    }
+}
+
+/// A column named with its other names, `city (城市/所在城市)`, as Chinese
+/// text writes it: `city（城市/所在城市）`.
+fn full_width_parens(named: &str) -> String {
+    match named.split_once(" (") {
+        Some((name, rest)) if rest.ends_with(')') => {
+            format!("{name}（{}）", &rest[..rest.len() - 1])
+        }
+        _ => named.to_string(),
     }
 }
 
@@ -1241,7 +1254,7 @@ mod tests {
         let got = || "\"x\"".to_string();
         let all = vec![
             Said::MissingColumn {
-                column: "city".into(),
+                column: "city (城市/所在城市)".into(),
                 row: 1,
                 semicolons: true,
             },
