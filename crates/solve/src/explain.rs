@@ -377,9 +377,9 @@ pub(crate) fn precheck_pool(
         let (en, zh) = load_raise_fix(inst, &usable, demand - supply, Usable::Pool);
         out.fix(en, zh);
         yearly_findings(inst, &usable, &mut out);
-        history_bar_findings(inst, &barred, &mut out);
+        taken_out_findings(inst, &barred, TakenBy::History, &mut out);
         let others = taken_out_by_other_rules(inst, elig, pairs, &has_pair, &barred);
-        other_rule_findings(inst, &others, &mut out);
+        taken_out_findings(inst, &others, TakenBy::Other, &mut out);
         return Some(out);
     }
     let floor: u64 = inst.expert_ixs().map(|e| u64::from(inst.min_load(e))).sum();
@@ -489,35 +489,10 @@ fn taken_out_by_other_rules(
     out
 }
 
-/// The finding and fixes for experts rules other than history take out of
-/// a round whose loads fall short (`others`: from
-/// [`taken_out_by_other_rules`]), worded per kind as for a short
-/// application ([`exclusion_parts`]).
-fn other_rule_findings(
-    inst: &Instance,
-    others: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
-    out: &mut Infeasibility,
-) {
-    if others.is_empty() {
-        return;
-    }
-    let experts: BTreeSet<ExpertIx> = others.values().flatten().copied().collect();
-    let could: u64 = experts
-        .iter()
-        .map(|&e| u64::from(inst.round_max_load(e)))
-        .sum();
-    let n = experts.len();
-    out.finding(
-        format!(
-            "other rules take {n} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
-            exclusion_parts(inst, others, Lang::En)
-        ),
-        format!(
-            "其他规则使 {n} 名专家无法参加本轮评审，他们本可承担 {could} 个评审席位（max_load）：{}",
-            exclusion_parts(inst, others, Lang::Zh)
-        ),
-    );
-    let has = |k| others.contains_key(&k);
+/// Fixes for the rules other than history that took experts out of the
+/// round (`kinds`: the exclusion kinds seen).
+fn other_rule_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>, out: &mut Infeasibility) {
+    let has = |k| kinds.contains(&k);
     if has(ConflictKind::Unavailable) {
         out.fix(
             "or mark experts who can serve after all as available (column available)".into(),
@@ -948,33 +923,51 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
     );
 }
 
-/// The finding and fixes for experts a history rule takes out of a round
-/// whose loads fall short (`barred`: from [`barred_by_history`]): the rule
-/// with its value, the experts, the reviews they could have given, and
-/// the rule to relax (worded as for a short application).
-fn history_bar_findings(
+/// Who took experts out of the whole round ([`taken_out_findings`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TakenBy {
+    /// History rules ([`barred_by_history`]).
+    History,
+    /// Every other rule ([`taken_out_by_other_rules`]).
+    Other,
+}
+
+/// The finding and fixes for experts that rules take out of a round whose
+/// loads fall short (`taken`: per exclusion kind, the experts): how many,
+/// the reviews they could have given, per kind how many (a history rule
+/// with its value and the experts, worded as for a short application,
+/// [`exclusion_parts`]), and the rules to relax.
+fn taken_out_findings(
     inst: &Instance,
-    barred: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    taken: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    by: TakenBy,
     out: &mut Infeasibility,
 ) {
-    if barred.is_empty() {
+    if taken.is_empty() {
         return;
     }
-    let experts: BTreeSet<ExpertIx> = barred.values().flatten().copied().collect();
+    let experts: BTreeSet<ExpertIx> = taken.values().flatten().copied().collect();
     let could: u64 = experts.iter().map(|&e| u64::from(inst.max_load(e))).sum();
     let n = experts.len();
+    let (rules, rules_zh) = match by {
+        TakenBy::History => ("history rules", "历史规则"),
+        TakenBy::Other => ("other rules", "其他规则"),
+    };
     out.finding(
         format!(
-            "history rules take {n} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
-            exclusion_parts(inst, barred, Lang::En)
+            "{rules} take {n} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
+            exclusion_parts(inst, taken, Lang::En)
         ),
         format!(
-            "历史规则使 {n} 名专家无法参加本轮评审，他们本可承担 {could} 个评审席位（max_load）：{}",
-            exclusion_parts(inst, barred, Lang::Zh)
+            "{rules_zh}使 {n} 名专家无法参加本轮评审，他们本可承担 {could} 个评审席位（max_load）：{}",
+            exclusion_parts(inst, taken, Lang::Zh)
         ),
     );
-    let kinds: BTreeSet<ConflictKind> = barred.keys().copied().collect();
-    history_fixes(inst, &kinds, out);
+    let kinds: BTreeSet<ConflictKind> = taken.keys().copied().collect();
+    match by {
+        TakenBy::History => history_fixes(inst, &kinds, out),
+        TakenBy::Other => other_rule_fixes(inst, &kinds, out),
+    }
 }
 
 /// Fixes for the history rules that excluded experts of the short
