@@ -241,23 +241,16 @@ impl Shortage {
                 ),
             )
         } else {
-            let cap = inst.policy.max_per_city;
+            let (id, home, reach, k) = (&app.id, inst.max_from_city(a, app.city), c.reachable, c.k);
+            let cap = inst.policy.max_per_city.map(|c| c.to_string());
             (
                 format!(
-                    "{} ({city}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
-                    app.id,
-                    cap.map_or("none".to_string(), |c| c.to_string()),
-                    inst.max_from_city(a, app.city),
-                    c.reachable,
-                    c.k
+                    "{id} ({city}): the per-city caps (max_per_city {}, home city at most {home}) allow only {reach} of its {k} panel seats",
+                    cap.as_deref().unwrap_or("none")
                 ),
                 format!(
-                    "{}（{city}）：每市人数上限（max_per_city {}，本市至多 {} 人）只能填满评审组 {} 个席位中的 {} 个",
-                    app.id,
-                    cap.map_or("无".to_string(), |c| c.to_string()),
-                    inst.max_from_city(a, app.city),
-                    c.k,
-                    c.reachable
+                    "{id}（{city}）：每市人数上限（max_per_city {}，本市至多 {home} 人）只能填满评审组 {k} 个席位中的 {reach} 个",
+                    cap.as_deref().unwrap_or("无")
                 ),
             )
         }
