@@ -330,11 +330,9 @@ fn an_officer_walks_the_round_in_chromium() {
     b.click("form[action='/rounds'] button");
     b.wait_text("bad.json", 30);
     b.screenshot("validation");
-    assert!(
-        b.text().contains("line") || b.text().contains("experts"),
-        "{}",
-        b.text()
-    );
+    // The place in the page's language: 第 2 行, not line 2.
+    assert!(b.text().contains("第 2 行"), "{}", b.text());
+    assert!(!b.text().contains("line 2"), "{}", b.text());
 
     // Solve, with live progress, until the round shows optimal panels
     // (最优: the page's words, the API's `optimal` as the tooltip).

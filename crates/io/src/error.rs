@@ -9,6 +9,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::instances::office::Lang;
+
 /// How many errors a load keeps (the rest are only counted).
 pub const MAX_KEPT_ERRORS: usize = 1000;
 
@@ -53,6 +55,16 @@ pub enum Location {
         /// The id of the record, if it has one.
         id: Option<String>,
     },
+    /// A row of a workbook's sheet (`sheet 专家 row 17`), with the record's
+    /// id when known.
+    Sheet {
+        /// The sheet's name.
+        sheet: String,
+        /// The row as Excel numbers it, from 1.
+        row: u64,
+        /// The id of the record on that row, if it has one.
+        id: Option<String>,
+    },
 }
 
 impl Location {
@@ -61,41 +73,89 @@ impl Location {
         Location::Row { row, id: None }
     }
 
+    /// A row of a workbook's sheet without a known id.
+    pub fn sheet(sheet: impl Into<String>, row: u64) -> Location {
+        Location::Sheet {
+            sheet: sheet.into(),
+            row,
+            id: None,
+        }
+    }
+
     /// The same location with the record's id attached (rows and records).
     pub fn with_id(self, new_id: &str) -> Location {
+        let id = Some(new_id.to_string());
         match self {
-            Location::Row { row, .. } => Location::Row {
-                row,
-                id: Some(new_id.to_string()),
-            },
-            Location::Record { path, .. } => Location::Record {
-                path,
-                id: Some(new_id.to_string()),
-            },
+            Location::Row { row, .. } => Location::Row { row, id },
+            Location::Record { path, .. } => Location::Record { path, id },
+            Location::Sheet { sheet, row, .. } => Location::Sheet { sheet, row, id },
             other => other,
+        }
+    }
+
+    /// The spreadsheet row, when the location is a table's row.
+    pub fn table_row(&self) -> Option<u64> {
+        match self {
+            Location::Row { row, .. } | Location::Sheet { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    /// The location in `lang`: `row 17 (id E0017)` or `第 17 行（编号
+    /// E0017）`, `sheet 专家 row 3` or `工作表 专家 第 3 行`. The one
+    /// wording of places, for every message that names one.
+    pub fn text(&self, lang: Lang) -> String {
+        let id = |id: &Option<String>| match (id.as_deref(), lang) {
+            (None, _) => String::new(),
+            (Some(id), Lang::En) => format!(" (id {id})"),
+            (Some(id), Lang::Zh) => format!("（编号 {id}）"),
+        };
+        match (self, lang) {
+            (Location::Line { line, column }, Lang::En) => format!("line {line} column {column}"),
+            (Location::Line { line, column }, Lang::Zh) => format!("第 {line} 行第 {column} 列"),
+            (Location::Byte { offset, line }, Lang::En) => {
+                format!("line {line} (byte offset {offset})")
+            }
+            (Location::Byte { offset, line }, Lang::Zh) => {
+                format!("第 {line} 行（第 {offset} 字节）")
+            }
+            (Location::Row { row, id: i }, Lang::En) => format!("row {row}{}", id(i)),
+            (Location::Row { row, id: i }, Lang::Zh) => format!("第 {row} 行{}", id(i)),
+            (Location::Record { path, id: i }, _) => format!("{path}{}", id(i)),
+            (Location::Sheet { sheet, row, id: i }, Lang::En) => {
+                format!("sheet {sheet} row {row}{}", id(i))
+            }
+            (Location::Sheet { sheet, row, id: i }, Lang::Zh) => {
+                format!("工作表 {sheet} 第 {row} 行{}", id(i))
+            }
         }
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Location::Line { line, column } => write!(f, "line {line} column {column}"),
-            Location::Byte { offset, line } => write!(f, "line {line} (byte offset {offset})"),
-            Location::Row { row, id } => {
-                write!(f, "row {row}")?;
-                if let Some(id) = id {
-                    write!(f, " (id {id})")?;
-                }
-                Ok(())
-            }
-            Location::Record { path, id } => {
-                write!(f, "{path}")?;
-                if let Some(id) = id {
-                    write!(f, " (id {id})")?;
-                }
-                Ok(())
-            }
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// Where a field's column is in a table: its letter, and its header
+/// when that is not the field's own name (`column H "评审上限"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnAt {
+    /// The column's letters as Excel shows them (`H`, `AB`).
+    pub letter: String,
+    /// The header cell, when it is worth showing.
+    pub header: Option<String>,
+}
+
+impl ColumnAt {
+    /// The column in `lang`: `column H "评审上限"` or `H 列“评审上限”`.
+    pub fn text(&self, lang: Lang) -> String {
+        match (&self.header, lang) {
+            (None, Lang::En) => format!("column {}", self.letter),
+            (Some(h), Lang::En) => format!("column {} \"{h}\"", self.letter),
+            (None, Lang::Zh) => format!("{} 列", self.letter),
+            (Some(h), Lang::Zh) => format!("{} 列“{h}”", self.letter),
         }
     }
 }
@@ -117,10 +177,10 @@ pub struct LoadError {
     said: Option<Box<Said>>,
 }
 
-/// The load problems offices meet most, each worded once per language:
-/// the English is the message the CLI prints (and the API's `message`),
-/// the Chinese what a Chinese console page shows. A problem of another
-/// kind has its English message only.
+/// The load problems offices meet, each worded once per language: the
+/// English is the message the CLI prints (and the API's `message`), the
+/// Chinese what a Chinese console page shows. A problem of another kind
+/// has its English message only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Said {
     /// A table lacks a required column: the column (with its Chinese
@@ -139,8 +199,11 @@ pub enum Said {
         of: IdOf,
         /// The id.
         id: String,
-        /// Where it was first given (`row 3`, `experts[2]`).
-        first: String,
+        /// The file it was first given in, when a table's row or the file
+        /// as a whole names the place.
+        file: Option<String>,
+        /// Where in that file (`row 3`, `experts[2]`).
+        first: Option<Location>,
     },
     /// A reference to an id the round does not hold.
     UnknownId {
@@ -148,6 +211,122 @@ pub enum Said {
         of: IdOf,
         /// The id.
         id: String,
+    },
+    /// A required field is missing.
+    Missing,
+    /// A bundle lacks one of its required parts.
+    MissingPart,
+    /// A table of experts or applications holds none.
+    NoRecords {
+        /// What the table holds.
+        of: IdOf,
+    },
+    /// A history record's year is missing.
+    MissingYear,
+    /// History rules are on but the policy gives no year.
+    NoRoundYear,
+    /// A required field holds only spaces.
+    Blank,
+    /// A value of the wrong kind: what was expected, and what was given
+    /// (quoted as a message shows it).
+    Expected {
+        /// What the field takes.
+        want: Want,
+        /// The value given.
+        got: String,
+        /// The value looks like a number with a decimal comma (`0,5`).
+        comma: bool,
+    },
+    /// A non-negative integer above the field's largest value.
+    AtMost {
+        /// The largest value.
+        max: u64,
+        /// The value given.
+        got: String,
+    },
+    /// An integer (a year) outside the range the field takes.
+    Between {
+        /// The smallest value.
+        lo: i64,
+        /// The largest value.
+        hi: u64,
+        /// The value given.
+        got: String,
+    },
+    /// A count that must be at least 1 is 0.
+    AtLeastOne {
+        /// What to do instead, when leaving the field out means something.
+        leave: Leave,
+    },
+    /// A number outside the range its rule takes.
+    OutOfRange {
+        /// Which range.
+        range: Range,
+        /// The value given.
+        got: String,
+    },
+    /// A key, field or rule name the program does not know.
+    UnknownName {
+        /// What kind of name.
+        what: Named,
+        /// The known name it is probably a typo of.
+        near: Option<String>,
+        /// Every known name (shown when none is near).
+        known: Vec<String>,
+    },
+    /// A value outside a field's list of choices.
+    Choice {
+        /// The field's choices.
+        of: Choices,
+        /// The value given (quoted).
+        got: String,
+    },
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A workbook lacks a required sheet (`others`: the workbook's other
+    /// sheets, quoted, one of which may hold the table).
+    MissingSheet {
+        /// The table.
+        table: SheetOf,
+        /// The sheets that name no table.
+        others: Vec<String>,
+    },
+    /// A sheet whose name is near a table's but is none.
+    UnknownSheet {
+        /// The sheet's name.
+        sheet: String,
+        /// The table name it is near.
+        near: String,
+    },
+    /// Two sheets name the same table.
+    TwoSheets {
+        /// The first sheet.
+        first: String,
+        /// The second sheet.
+        second: String,
+        /// The table's name.
+        table: String,
+    },
+    /// A header cell near a known column's name but not one.
+    UnknownColumn {
+        /// The column and its header cell.
+        column: ColumnAt,
+        /// The known column it is near, with its other names.
+        near: String,
+    },
+    /// A CSV row with another number of cells than its header.
+    RowWidth {
+        /// The row's cells.
+        cells: usize,
+        /// The header's cells.
+        width: usize,
+    },
+    /// A table (a CSV file or a sheet) without a header row.
+    EmptyTable {
+        /// The sheet, in a workbook.
+        sheet: Option<String>,
+        /// The required columns.
+        columns: Vec<String>,
     },
 }
 
@@ -160,58 +339,465 @@ pub enum IdOf {
     Application,
 }
 
+/// What a field takes ([`Said::Expected`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// A non-negative integer.
+    Count,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// A finite number.
+    FiniteNumber,
+    /// Yes or no, as a table cell writes it.
+    YesNo,
+    /// JSON `true` or `false`.
+    TrueFalse,
+    /// Text.
+    Text,
+}
+
+/// What leaving a field out means ([`Said::AtLeastOne`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leave {
+    /// Nothing worth saying.
+    Nothing,
+    /// No cap.
+    NoCap,
+    /// No limit.
+    NoLimit,
+    /// Experts may serve every year.
+    EveryYear,
+}
+
+/// A number's range ([`Said::OutOfRange`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Range {
+    /// A share, from 0 to 1.
+    Share,
+    /// A past review's rating, from 1 to 5.
+    Rating,
+    /// The policy's `min_rating`, from 1 to 5.
+    MinRating,
+    /// A probability cap in (0, 1], at least 0.000001.
+    Probability,
+    /// At least 2 alternates.
+    Alternates,
+    /// A penalty of at least 0.
+    Penalty,
+}
+
+/// What kind of name is unknown ([`Said::UnknownName`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A field of a record (or a policy key).
+    Field,
+    /// A key of a bundle's top level.
+    Key,
+    /// A key of a programme's rules.
+    Rule(String),
+}
+
+/// A field's list of choices ([`Said::Choice`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choices {
+    /// A past review's outcome.
+    Outcome,
+    /// The policy's `avoid_repeat`.
+    AvoidRepeat,
+}
+
+/// A workbook's sheet ([`Said::MissingSheet`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetOf {
+    /// The policy.
+    Policy,
+    /// The experts.
+    Experts,
+    /// The applications.
+    Applications,
+    /// The past reviews of a history workbook.
+    History,
+}
+
 impl Said {
     /// The problem in `lang`.
-    pub fn text(&self, lang: crate::instances::office::Lang) -> String {
-        use crate::instances::office::Lang;
+    pub fn text(&self, lang: Lang) -> String {
+        // Each kind's words, English then Chinese, side by side.
+        let say = |en: String, zh: String| match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        };
         let of = |o: &IdOf| match (o, lang) {
             (IdOf::Expert, Lang::En) => "expert",
             (IdOf::Application, Lang::En) => "application",
             (IdOf::Expert, Lang::Zh) => "专家",
             (IdOf::Application, Lang::Zh) => "项目",
         };
-        match (self, lang) {
-            (
-                Said::MissingColumn {
-                    column,
-                    row,
-                    semicolons,
-                },
-                Lang::En,
-            ) => format!(
-                "missing required column {column}; add it to the header row (row {row}){}",
-                if *semicolons {
-                    " (the file seems to use ';' between cells; use commas or tabs)"
-                } else {
-                    ""
-                }
+        match self {
+            Said::MissingColumn {
+                column,
+                row,
+                semicolons,
+            } => say(
+                format!(
+                    "missing required column {column}; add it to the header row (row {row}){}",
+                    if *semicolons {
+                        " (the file seems to use ';' between cells; use commas or tabs)"
+                    } else {
+                        ""
+                    }
+                ),
+                format!(
+                    "缺少必需的列 {}；请在表头行（第 {row} 行）中加上这一列{}",
+                    full_width_parens(column),
+                    if *semicolons {
+                        "（文件似乎用分号“;”分隔单元格，请改用逗号或制表符）"
+                    } else {
+                        ""
+                    }
+                ),
             ),
-            (
-                Said::MissingColumn {
-                    column,
-                    row,
-                    semicolons,
-                },
-                Lang::Zh,
-            ) => format!(
-                "缺少必需的列 {column}；请在表头行（第 {row} 行）中加上这一列{}",
-                if *semicolons {
-                    "（文件似乎用分号“;”分隔单元格，请改用逗号或制表符）"
-                } else {
-                    ""
-                }
+            Said::DuplicateId {
+                of: o,
+                id,
+                file,
+                first,
+            } => {
+                let at = match (file, first) {
+                    (Some(f), Some(l)) => format!("{f} {}", l.text(lang)),
+                    (Some(f), None) => f.clone(),
+                    (None, Some(l)) => l.text(lang),
+                    (None, None) => String::new(),
+                };
+                say(
+                    format!("duplicate {} id {id:?}; first given at {at}", of(o)),
+                    format!("{}编号 {id:?} 重复；首次出现在 {at}", of(o)),
+                )
+            }
+            Said::UnknownId { of: o, id } => say(
+                format!("unknown {} {id:?}", of(o)),
+                format!("没有编号为 {id:?} 的{}", of(o)),
             ),
-            (Said::DuplicateId { of: o, id, first }, Lang::En) => {
-                format!("duplicate {} id {id:?}; first given at {first}", of(o))
+            Said::Missing => say("missing".into(), "缺少此项".into()),
+            Said::MissingPart => say(
+                "missing; a bundle needs policy, experts and applications".into(),
+                "缺少此项；数据包需要 policy、experts 和 applications 三部分".into(),
+            ),
+            Said::NoRecords { of: IdOf::Expert } => say(
+                "the pool is empty: there are no experts".into(),
+                "专家库为空：没有任何专家".into(),
+            ),
+            Said::NoRecords {
+                of: IdOf::Application,
+            } => say(
+                "there are no applications".into(),
+                "没有任何申报项目".into(),
+            ),
+            Said::MissingYear => say(
+                "missing (the year of that round)".into(),
+                "缺少年份（那一轮评审的年份）".into(),
+            ),
+            Said::NoRoundYear => say(
+                "the history rules (avoid_repeat, max_reviews_per_year, max_consecutive_years, \
+                 max_declines, min_rating) need the round's year: add \"year\" (e.g. 2026) to \
+                 the policy"
+                    .into(),
+                "历史规则（avoid_repeat、max_reviews_per_year、max_consecutive_years、\
+                 max_declines、min_rating）需要本轮的年份：请在参数中加上 year（如 2026）"
+                    .into(),
+            ),
+            Said::Blank => say("empty (only spaces)".into(), "为空（只有空格）".into()),
+            Said::Expected { want, got, comma } => {
+                let (en, zh) = match want {
+                    Want::Count => ("a non-negative integer", "非负整数"),
+                    Want::Integer => ("an integer", "整数"),
+                    Want::Number => ("a number", "数字"),
+                    Want::FiniteNumber => ("a finite number", "有限的数字"),
+                    Want::YesNo => (
+                        "是/否 (or true/false, yes/no, 1/0, √/×)",
+                        "是/否（或 true/false、yes/no、1/0、√/×）",
+                    ),
+                    Want::TrueFalse => ("true or false", "true 或 false"),
+                    Want::Text => ("text", "文字"),
+                };
+                say(
+                    format!(
+                        "expected {en}, got {got}{}",
+                        if *comma {
+                            " (a comma is not a decimal mark: write 0.5, not 0,5)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "应为{zh}，实际为 {got}{}",
+                        if *comma {
+                            "（逗号不是小数点：请写 0.5，不要写 0,5）"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
             }
-            (Said::DuplicateId { of: o, id, first }, Lang::Zh) => {
-                format!("{}编号 {id:?} 重复；首次出现在 {first}", of(o))
+            Said::AtMost { max, got } => say(
+                format!("expected a non-negative integer of at most {max}, got {got}"),
+                format!("应为不超过 {max} 的非负整数，实际为 {got}"),
+            ),
+            Said::Between { lo, hi, got } => say(
+                format!("expected an integer between {lo} and {hi}, got {got}"),
+                format!("应为 {lo} 到 {hi} 之间的整数，实际为 {got}"),
+            ),
+            Said::AtLeastOne { leave } => say(
+                format!(
+                    "must be at least 1, got 0{}",
+                    match leave {
+                        Leave::Nothing => "",
+                        Leave::NoCap => " (leave the field out for no cap)",
+                        Leave::NoLimit => " (leave the field out for no limit)",
+                        Leave::EveryYear =>
+                            " (leave the field out to let experts serve every year)",
+                    }
+                ),
+                format!(
+                    "至少应为 1，实际为 0{}",
+                    match leave {
+                        Leave::Nothing => "",
+                        Leave::NoCap => "（不设上限时请不填此项）",
+                        Leave::NoLimit => "（不设限制时请不填此项）",
+                        Leave::EveryYear => "（若允许专家每年参加评审，请不填此项）",
+                    }
+                ),
+            ),
+            Said::OutOfRange { range, got } => match range {
+                Range::Share => say(
+                    format!("a share must lie between 0 and 1, got {got}"),
+                    format!("比例应在 0 到 1 之间，实际为 {got}"),
+                ),
+                Range::Rating => say(
+                    format!("a rating lies between 1 and 5, got {got}"),
+                    format!("评分应在 1 到 5 之间，实际为 {got}"),
+                ),
+                Range::MinRating => say(
+                    format!("ratings lie between 1 and 5, got {got}"),
+                    format!("评分应在 1 到 5 之间，实际为 {got}"),
+                ),
+                Range::Probability => say(
+                    format!(
+                        "a probability cap must lie in (0, 1] and be at least 0.000001, got {got}"
+                    ),
+                    format!("概率上限应大于 0、不超过 1，且至少为 0.000001，实际为 {got}"),
+                ),
+                Range::Alternates => say(
+                    format!("at least 2 alternates per panel are kept, got {got}"),
+                    format!("每个评审组至少保留 2 名候补专家，实际为 {got}"),
+                ),
+                Range::Penalty => say(
+                    format!("a penalty is a cost of at least 0, got {got}"),
+                    format!("惩罚分是不小于 0 的代价，实际为 {got}"),
+                ),
+            },
+            Said::UnknownName { what, near, known } => {
+                let (en, zh) = match what {
+                    Named::Field => ("field".to_string(), "字段".to_string()),
+                    Named::Key => ("key".to_string(), "键".to_string()),
+                    Named::Rule(k) => (format!("rule {k}"), format!("规则 {k}")),
+                };
+                match near {
+                    Some(n) => say(
+                        format!("unknown {en}; did you mean {n}?"),
+                        format!("未知的{zh}；是否应为 {n}？"),
+                    ),
+                    None => say(
+                        format!("unknown {en}; expected one of: {}", known.join(", ")),
+                        format!("未知的{zh}；应为以下之一：{}", known.join("、")),
+                    ),
+                }
             }
-            (Said::UnknownId { of: o, id }, Lang::En) => format!("unknown {} {id:?}", of(o)),
-            (Said::UnknownId { of: o, id }, Lang::Zh) => {
-                format!("没有编号为 {id:?} 的{}", of(o))
+            Said::Choice { of: c, got } => match c {
+                Choices::Outcome => say(
+                    format!("unknown outcome {got}; expected reviewed, declined, no_show or late"),
+                    format!("未知的评审结果 {got}；应为 reviewed、declined、no_show 或 late"),
+                ),
+                Choices::AvoidRepeat => say(
+                    format!("expected off, institution, team or both, got {got}"),
+                    format!("应为 off、institution、team 或 both，实际为 {got}"),
+                ),
+            },
+            Said::InvalidUtf8 => say(
+                "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
+                 a CSV table may also be GB18030/GBK or UTF-16)"
+                    .into(),
+                "不是有效的 UTF-8 编码（请将文件另存为 UTF-8，在 Excel 中：另存为 →\
+                 “CSV UTF-8”；CSV 表格也可以是 GB18030/GBK 或 UTF-16 编码）"
+                    .into(),
+            ),
+            Said::MissingSheet { table, others } => {
+                let among = |en: bool| {
+                    if others.is_empty() {
+                        String::new()
+                    } else if en {
+                        format!(
+                            "; the workbook's other sheets are {} (rename the one that holds them)",
+                            others.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "；工作簿中的其他工作表为 {}（请给存放这些数据的工作表改名）",
+                            others.join("、")
+                        )
+                    }
+                };
+                match table {
+                    SheetOf::Policy => say(
+                        "missing sheet policy (参数): add a sheet named policy or 参数 with \
+                         columns key and value (参数 and 值), one policy field per row (only the \
+                         header row means all defaults)"
+                            .into(),
+                        "缺少工作表“参数”（policy）：请添加名为“参数”或 policy 的工作表，\
+                         含“参数”和“值”两列（key 和 value），每行一个参数（只有表头行表示全部取默认值）"
+                            .into(),
+                    ),
+                    SheetOf::Experts => say(
+                        format!(
+                            "missing sheet experts (专家): the pool of experts is required; name \
+                             its sheet 专家, 专家库 or experts{}",
+                            among(true)
+                        ),
+                        format!(
+                            "缺少工作表“专家”（experts）：专家库是必需的；请将其工作表命名为\
+                             “专家”“专家库”或 experts{}",
+                            among(false)
+                        ),
+                    ),
+                    SheetOf::Applications => say(
+                        format!(
+                            "missing sheet applications (申报项目): the applications are \
+                             required; name their sheet 申报项目, 项目 or applications{}",
+                            among(true)
+                        ),
+                        format!(
+                            "缺少工作表“申报项目”（applications）：申报项目是必需的；请将其工作表\
+                             命名为“申报项目”“项目”或 applications{}",
+                            among(false)
+                        ),
+                    ),
+                    SheetOf::History => say(
+                        "no history sheet: name the sheet of past reviews history or 历史".into(),
+                        "没有历史工作表：请将存放以往评审记录的工作表命名为“历史”或 history".into(),
+                    ),
+                }
+            }
+            Said::UnknownSheet { sheet, near } => say(
+                format!(
+                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
+                ),
+                format!("工作表 {sheet:?} 不是表格名称；是否应为 {near}？请给工作表改名"),
+            ),
+            Said::TwoSheets {
+                first,
+                second,
+                table,
+            } => say(
+                format!(
+                    "sheets {first:?} and {second:?} both name the {table} table; rename or \
+                     delete one"
+                ),
+                format!("工作表 {first:?} 和 {second:?} 都是 {table} 表；请改名或删除其中一个"),
+            ),
+            Said::UnknownColumn { column, near } => say(
+                format!(
+                    "{} is not a known column; did you mean {near}? Rename the header cell",
+                    column.text(Lang::En)
+                ),
+                format!(
+                    "{}不是已知的列；是否应为 {}？请修改表头单元格",
+                    column.text(Lang::Zh),
+                    full_width_parens(near)
+                ),
+            ),
+            Said::RowWidth { cells, width } if cells < width => say(
+                format!("the row has {cells} cells but the header has {width} (a cut-off row?)"),
+                format!("这一行只有 {cells} 个单元格，但表头有 {width} 个（这一行是否被截断？）"),
+            ),
+            Said::RowWidth { cells, width } => say(
+                format!(
+                    "the row has {cells} cells but the header has only {width} (a comma inside a \
+                     cell that is not quoted?)"
+                ),
+                format!(
+                    "这一行有 {cells} 个单元格，但表头只有 {width} 个（是否有单元格内含逗号却没有加引号？）"
+                ),
+            ),
+            Said::EmptyTable { sheet, columns } => {
+                let (en, zh) = (columns.join(", "), columns.join("、"));
+                match sheet {
+                    None => say(
+                        format!("the file is empty; it needs a header row ({en})"),
+                        format!("文件为空；需要一个表头行（{zh}）"),
+                    ),
+                    Some(s) => say(
+                        format!("sheet {s} is empty; it needs a header row ({en})"),
+                        format!("工作表 {s} 为空；需要一个表头行（{zh}）"),
+                    ),
+                }
             }
         }
+    }
+}
+
+/// A column named with its other names, `city (城市/所在城市)`, as Chinese
+/// text writes it: `city（城市/所在城市）`.
+fn full_width_parens(named: &str) -> String {
+    match named.split_once(" (") {
+        Some((name, rest)) if rest.ends_with(')') => {
+            format!("{name}（{}）", &rest[..rest.len() - 1])
+        }
+        _ => named.to_string(),
+    }
+}
+
+impl fmt::Display for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// A message as a loader words it: of a common kind ([`Said`], in every
+/// language) or English only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Msg {
+    /// English only.
+    En(String),
+    /// A common kind.
+    Said(Said),
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::En(s) => f.write_str(s),
+            Msg::Said(s) => s.fmt(f),
+        }
+    }
+}
+
+impl From<String> for Msg {
+    fn from(s: String) -> Msg {
+        Msg::En(s)
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(s: &str) -> Msg {
+        Msg::En(s.to_string())
+    }
+}
+
+impl From<Said> for Msg {
+    fn from(s: Said) -> Msg {
+        Msg::Said(s)
     }
 }
 
@@ -227,16 +813,24 @@ impl LoadError {
         }
     }
 
+    /// A problem with `file` as a whole, of a common kind or English only.
+    pub(crate) fn of(file: impl Into<PathBuf>, message: impl Into<Msg>) -> LoadError {
+        match message.into() {
+            Msg::En(m) => LoadError::new(file, m),
+            Msg::Said(s) => LoadError::said(file, s),
+        }
+    }
+
     /// A problem of a common kind with `file` as a whole (its message the
     /// kind's English).
     pub fn said(file: impl Into<PathBuf>, said: Said) -> LoadError {
-        LoadError::new(file, said.text(crate::instances::office::Lang::En)).saying(said)
+        LoadError::new(file, said.text(Lang::En)).saying(said)
     }
 
     /// The same error, said as `said` says it (the message becomes its
     /// English).
     pub(crate) fn saying(mut self, said: Said) -> LoadError {
-        self.message = said.text(crate::instances::office::Lang::En);
+        self.message = said.text(Lang::En);
         self.said = Some(Box::new(said));
         self
     }
@@ -248,7 +842,7 @@ impl LoadError {
 
     /// What is wrong, in `lang` when the problem is of a common kind
     /// ([`Said`]), else in English ([`LoadError::message`]).
-    pub fn message_in(&self, lang: crate::instances::office::Lang) -> String {
+    pub fn message_in(&self, lang: Lang) -> String {
         match &self.said {
             Some(s) => s.text(lang),
             None => self.message.clone(),
@@ -272,21 +866,25 @@ impl LoadError {
 
     /// The same error, naming a table's field and where its column is
     /// (`column H "评审上限"`).
-    pub(crate) fn in_column(
-        mut self,
-        field: impl Into<String>,
-        column: impl Into<String>,
-    ) -> LoadError {
+    pub(crate) fn in_column(mut self, field: impl Into<String>, column: ColumnAt) -> LoadError {
         self.field = Some(Box::new(FieldAt {
             name: field.into(),
-            column: Some(column.into()),
+            column: Some(column),
         }));
         self
     }
 
     /// Where the field is in a table (`column H "评审上限"`), for tables.
-    pub fn column(&self) -> Option<&str> {
-        self.field.as_ref().and_then(|f| f.column.as_deref())
+    pub fn column(&self) -> Option<String> {
+        self.column_in(Lang::En)
+    }
+
+    /// Where the field is in a table, in `lang` (`H 列“评审上限”`).
+    pub fn column_in(&self, lang: Lang) -> Option<String> {
+        self.field
+            .as_ref()
+            .and_then(|f| f.column.as_ref())
+            .map(|c| c.text(lang))
     }
 
     /// The file the problem is in.
@@ -308,28 +906,41 @@ impl LoadError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The whole line in `lang`: file, place, field and message
+    /// (`experts.csv 第 17 行（编号 E0017），字段 max_load（H 列“评审上限”）：…`);
+    /// in English it is the line the CLI prints ([`fmt::Display`]).
+    pub fn text_in(&self, lang: Lang) -> String {
+        let mut out = self.file.display().to_string();
+        let zh = lang == Lang::Zh;
+        if let Some(loc) = &self.location {
+            out.push(' ');
+            out.push_str(&loc.text(lang));
+        }
+        if let Some(f) = self.field.as_deref() {
+            out.push_str(match (self.location.is_some(), zh) {
+                (true, false) => ", field ",
+                (false, false) => " field ",
+                (true, true) => "，字段 ",
+                (false, true) => " 字段 ",
+            });
+            out.push_str(&f.name);
+            if let Some(c) = &f.column {
+                let (open, close) = if zh { ("（", "）") } else { (" (", ")") };
+                out.push_str(open);
+                out.push_str(&c.text(lang));
+                out.push_str(close);
+            }
+        }
+        out.push_str(if zh { "：" } else { ": " });
+        out.push_str(&self.message_in(lang));
+        out
+    }
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(loc) = &self.location {
-            write!(f, " {loc}")?;
-        }
-        if let Some(FieldAt {
-            name: field,
-            column,
-        }) = self.field.as_deref()
-        {
-            if self.location.is_some() {
-                write!(f, ",")?;
-            }
-            write!(f, " field {field}")?;
-            if let Some(column) = column {
-                write!(f, " ({column})")?;
-            }
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.text_in(Lang::En))
     }
 }
 
@@ -413,7 +1024,7 @@ struct FieldAt {
     /// The field (JSON key or column name).
     name: String,
     /// Where the field is in a table: `column H "评审上限"`.
-    column: Option<String>,
+    column: Option<ColumnAt>,
 }
 
 /// Collects errors during a load (crate-internal).
@@ -443,7 +1054,7 @@ pub struct LoadNotes {
     /// Notes, each one line starting `note:`, in the order found.
     pub notes: Vec<String>,
     /// Chinese when the input named a sheet or column in Chinese.
-    pub lang: crate::instances::office::Lang,
+    pub lang: Lang,
 }
 
 /// Most list items (fields, keywords, team, avoid) one load reads in all:
@@ -517,11 +1128,7 @@ impl Errs {
     pub(crate) fn take_notes(&mut self) -> LoadNotes {
         LoadNotes {
             notes: std::mem::take(&mut self.notes),
-            lang: if self.chinese {
-                crate::instances::office::Lang::Zh
-            } else {
-                crate::instances::office::Lang::En
-            },
+            lang: if self.chinese { Lang::Zh } else { Lang::En },
         }
     }
 
@@ -532,7 +1139,7 @@ impl Errs {
 
     /// Places every error kept since `mark` in its field's column, where
     /// `column` knows it (`column H "评审上限"`).
-    pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<String>) {
+    pub(crate) fn columns_since(&mut self, mark: usize, column: impl Fn(&str) -> Option<ColumnAt>) {
         for e in self.errors.iter_mut().skip(mark) {
             if let Some(f) = e.field.as_deref_mut() {
                 f.column = column(&f.name).or(f.column.take());
@@ -546,7 +1153,7 @@ impl Errs {
         for n in notes.notes {
             self.note(n);
         }
-        self.chinese |= notes.lang == crate::instances::office::Lang::Zh;
+        self.chinese |= notes.lang == Lang::Zh;
         self.gb18030_seen |= other.gb18030_seen;
         self.ambiguous_seen |= other.ambiguous_seen;
         self.total += other.total;
@@ -634,5 +1241,178 @@ impl WriteError {
             path: path.to_path_buf(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each kind (a new kind fails to compile here until it has
+    /// a sample: the match below names every one).
+    fn samples() -> Vec<Said> {
+        let got = || "\"x\"".to_string();
+        let all = vec![
+            Said::MissingColumn {
+                column: "city (城市/所在城市)".into(),
+                row: 1,
+                semicolons: true,
+            },
+            Said::DuplicateId {
+                of: IdOf::Expert,
+                id: "E1".into(),
+                file: Some("experts.csv".into()),
+                first: Some(Location::row(2)),
+            },
+            Said::UnknownId {
+                of: IdOf::Application,
+                id: "A9".into(),
+            },
+            Said::Missing,
+            Said::MissingPart,
+            Said::NoRecords { of: IdOf::Expert },
+            Said::NoRecords {
+                of: IdOf::Application,
+            },
+            Said::MissingYear,
+            Said::NoRoundYear,
+            Said::Blank,
+            Said::Expected {
+                want: Want::Count,
+                got: got(),
+                comma: true,
+            },
+            Said::AtMost { max: 9, got: got() },
+            Said::Between {
+                lo: -1,
+                hi: 1,
+                got: got(),
+            },
+            Said::AtLeastOne {
+                leave: Leave::NoCap,
+            },
+            Said::OutOfRange {
+                range: Range::Share,
+                got: got(),
+            },
+            Said::UnknownName {
+                what: Named::Field,
+                near: None,
+                known: vec!["a".into(), "b".into()],
+            },
+            Said::Choice {
+                of: Choices::Outcome,
+                got: got(),
+            },
+            Said::InvalidUtf8,
+            Said::MissingSheet {
+                table: SheetOf::Experts,
+                others: vec!["\"Sheet1\"".into()],
+            },
+            Said::UnknownSheet {
+                sheet: "expert".into(),
+                near: "experts".into(),
+            },
+            Said::TwoSheets {
+                first: "专家".into(),
+                second: "experts".into(),
+                table: "experts".into(),
+            },
+            Said::UnknownColumn {
+                column: ColumnAt {
+                    letter: "C".into(),
+                    header: Some("城是".into()),
+                },
+                near: "city (城市/所在城市)".into(),
+            },
+            Said::RowWidth { cells: 2, width: 3 },
+            Said::RowWidth { cells: 4, width: 3 },
+            Said::EmptyTable {
+                sheet: Some("专家".into()),
+                columns: vec!["id".into(), "city".into()],
+            },
+        ];
+        for s in &all {
+            match s {
+                Said::MissingColumn { .. }
+                | Said::DuplicateId { .. }
+                | Said::UnknownId { .. }
+                | Said::Missing
+                | Said::MissingPart
+                | Said::NoRecords { .. }
+                | Said::MissingYear
+                | Said::NoRoundYear
+                | Said::Blank
+                | Said::Expected { .. }
+                | Said::AtMost { .. }
+                | Said::Between { .. }
+                | Said::AtLeastOne { .. }
+                | Said::OutOfRange { .. }
+                | Said::UnknownName { .. }
+                | Said::Choice { .. }
+                | Said::InvalidUtf8
+                | Said::MissingSheet { .. }
+                | Said::UnknownSheet { .. }
+                | Said::TwoSheets { .. }
+                | Said::UnknownColumn { .. }
+                | Said::RowWidth { .. }
+                | Said::EmptyTable { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_kind_has_its_chinese_with_full_width_punctuation() {
+        for s in samples() {
+            let (en, zh) = (s.text(Lang::En), s.text(Lang::Zh));
+            assert_eq!(en, s.to_string());
+            assert_ne!(en, zh);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+            // Chinese sentences take full-width marks: no ASCII
+            // punctuation between Chinese words.
+            for bad in ["; ", ": ", ", ", " ("] {
+                assert!(!zh.contains(bad), "{bad:?} in {zh}");
+            }
+        }
+    }
+
+    #[test]
+    fn places_read_in_either_language() {
+        let zh = |l: Location| l.text(Lang::Zh);
+        assert_eq!(
+            zh(Location::row(17).with_id("E0017")),
+            "第 17 行（编号 E0017）"
+        );
+        assert_eq!(zh(Location::Line { line: 3, column: 5 }), "第 3 行第 5 列");
+        assert_eq!(
+            zh(Location::Byte {
+                offset: 40,
+                line: 2
+            }),
+            "第 2 行（第 40 字节）"
+        );
+        assert_eq!(zh(Location::sheet("专家", 3)), "工作表 专家 第 3 行");
+        assert_eq!(Location::sheet("专家", 3).to_string(), "sheet 专家 row 3");
+        let e = LoadError::said("experts.csv", Said::Missing)
+            .at(Location::row(2).with_id("E1"))
+            .in_column(
+                "max_load",
+                ColumnAt {
+                    letter: "H".into(),
+                    header: Some("评审上限".into()),
+                },
+            );
+        assert_eq!(
+            e.to_string(),
+            "experts.csv row 2 (id E1), field max_load (column H \"评审上限\"): missing"
+        );
+        assert_eq!(
+            e.text_in(Lang::Zh),
+            "experts.csv 第 2 行（编号 E1），字段 max_load（H 列“评审上限”）：缺少此项"
+        );
     }
 }

@@ -76,8 +76,8 @@ pub use workbooks::xlsx;
 use std::path::Path;
 
 pub use error::{
-    IdOf, LoadError, LoadErrors, LoadNotes, Location, Said, WriteError, MAX_KEPT_ERRORS,
-    MAX_SHOWN_ERRORS, MAX_TOTAL_LIST_ITEMS,
+    Choices, ColumnAt, IdOf, Leave, LoadError, LoadErrors, LoadNotes, Location, Named, Range, Said,
+    SheetOf, Want, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS, MAX_TOTAL_LIST_ITEMS,
 };
 pub use instances::bundle::BUNDLE_KEYS;
 pub use instances::csvdir::{CsvInput, CSV_DIR_FILES};

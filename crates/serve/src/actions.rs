@@ -71,6 +71,10 @@ pub struct Problem {
     /// Where: `row 17 (id E0017)`, `line 3 column 5`, `experts[2]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// The same in Chinese (`第 17 行（编号 E0017）`, `工作表 专家 第 3 行`),
+    /// which Chinese pages show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_zh: Option<String>,
     /// Spreadsheet row (header = row 1), when the problem is on a row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
@@ -81,11 +85,15 @@ pub struct Problem {
     /// letter and header (`column H "评审上限"`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// The same in Chinese (`H 列“评审上限”`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_zh: Option<String>,
     /// What is wrong and what to change.
     pub message: String,
-    /// The same in Chinese, for the common kinds of problem (a missing
-    /// column, an id given twice, an unknown id: worded once per language
-    /// in [`crate::io::Said`]), which Chinese pages show.
+    /// The same in Chinese, for the kinds of problem worded in every
+    /// language ([`crate::io::Said`]: missing columns and sheets, ids,
+    /// numbers, choices, unknown keys, encodings …), which Chinese pages
+    /// show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<String>,
     /// The whole line as the CLI prints it.
@@ -146,6 +154,7 @@ impl ActionError {
         for p in &mut self.problems {
             p.file = f(&p.file);
             p.location = p.location.as_deref().map(f);
+            p.location_zh = p.location_zh.as_deref().map(f);
             p.message = f(&p.message);
             p.message_zh = p.message_zh.as_deref().map(f);
             p.text = f(&p.text);
@@ -175,24 +184,26 @@ impl ActionError {
 }
 
 fn problem(e: &crate::io::LoadError) -> Problem {
-    use crate::io::Location;
+    use crate::io::office::Lang;
     Problem {
         file: e.file().display().to_string(),
         location: e.location().map(|l| l.to_string()),
-        row: match e.location() {
-            Some(Location::Row { row, .. }) => Some(*row),
-            // A workbook's row: `sheet 专家 row 17`.
-            Some(Location::Record { path, .. }) if path.starts_with("sheet ") => {
-                path.rsplit_once(" row ").and_then(|(_, n)| n.parse().ok())
-            }
-            _ => None,
-        },
+        location_zh: e.location().map(|l| l.text(Lang::Zh)),
+        row: e.location().and_then(crate::io::Location::table_row),
         field: e.field().map(str::to_string),
-        column: e.column().map(str::to_string),
+        column: e.column(),
+        column_zh: e.column_in(Lang::Zh),
         message: e.message().to_string(),
-        message_zh: e.kind().map(|s| s.text(crate::io::office::Lang::Zh)),
+        message_zh: e.kind().map(|s| s.text(Lang::Zh)),
         text: e.to_string(),
     }
+}
+
+/// An infeasible round: the explanation as the CLI prints it, and in
+/// Chinese for Chinese pages.
+fn infeasible(why: &solve::explain::Infeasibility) -> ActionError {
+    ActionError::new(ErrorKind::Infeasible, why.to_string())
+        .zh(why.text(crate::io::office::Lang::Zh))
 }
 
 fn write_err(e: crate::io::WriteError) -> ActionError {
@@ -275,7 +286,7 @@ pub fn solve(
         ..Default::default()
     };
     let solved = solve::solve_with(inst, &elig, &opts).map_err(|e| match e {
-        SolveError::Infeasible(why) => ActionError::new(ErrorKind::Infeasible, why.to_string()),
+        SolveError::Infeasible(why) => infeasible(&why),
         SolveError::CrossingRules(why) => ActionError::bad(why.to_string()),
         SolveError::NotLaminar(e) => {
             ActionError::bad(format!("{e}; use the method mip on small instances"))
@@ -357,8 +368,9 @@ pub fn draw(
 fn draw_err(e: crate::draw::DrawError) -> ActionError {
     use crate::draw::DrawError;
     match e {
-        DrawError::Infeasible(why) => ActionError::new(ErrorKind::Infeasible, why.to_string()),
-        DrawError::CapTooLow(why) => ActionError::new(ErrorKind::Infeasible, why.to_string()),
+        DrawError::Infeasible(why) => infeasible(&why),
+        DrawError::CapTooLow(why) => ActionError::new(ErrorKind::Infeasible, why.to_string())
+            .zh(why.text(crate::io::office::Lang::Zh)),
         DrawError::NotLaminar(n) => {
             ActionError::bad(format!("{n}; the draw needs rules that nest"))
         }

@@ -217,7 +217,7 @@ fn message(l: Lang, e: &ActionError) -> Markup {
     html! {
         @match (l.0, &e.message_zh) {
             (true, Some(zh)) => {
-                p.bad { (zh) }
+                @if zh.contains('\n') { pre.bad { (zh) } } @else { p.bad { (zh) } }
                 details { summary { "原文（与命令行和 API 相同）" } pre { (e.message) } }
             }
             _ => { pre.bad { (e.message) } }
@@ -244,8 +244,8 @@ fn problems(l: Lang, e: &ActionError) -> Markup {
                     @for p in &e.problems {
                         tr {
                             td { (p.file) }
-                            td { (p.location.as_deref().unwrap_or("")) }
-                            td { (p.column.as_deref().or(p.field.as_deref()).unwrap_or("")) }
+                            td { (l.t(p.location.as_deref().unwrap_or(""), p.location_zh.as_deref().or(p.location.as_deref()).unwrap_or(""))) }
+                            td { (if l.0 { p.column_zh.as_deref() } else { p.column.as_deref() }.or(p.field.as_deref()).unwrap_or("")) }
                             td { (l.t(&p.message, p.message_zh.as_deref().unwrap_or(&p.message))) }
                         }
                     }
@@ -1505,4 +1505,304 @@ async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
 #[allow(dead_code)]
 fn raw(s: &str) -> PreEscaped<&str> {
     PreEscaped(s)
+}
+
+#[cfg(test)]
+mod zh_problem_tests {
+    //! Load problems on a Chinese page: each kind worded in Chinese, with
+    //! the place (row, line, sheet, column) in Chinese words.
+
+    use std::path::Path;
+
+    use super::{problems, Lang};
+    use crate::actions::ActionError;
+    use crate::io::xlsx::{Table, XCell};
+    use crate::io::{CsvInput, LoadErrors};
+
+    /// The problem table as a Chinese page shows it (quotes unescaped).
+    fn zh_page(errors: &LoadErrors) -> String {
+        problems(Lang(true), &ActionError::load(errors))
+            .into_string()
+            .replace("&quot;", "\"")
+    }
+
+    fn bundle(text: &[u8]) -> LoadErrors {
+        crate::io::load_bundle_from_bytes(Path::new("round.json"), text).expect_err("bad input")
+    }
+
+    const POLICY: &str = r#"{"panel_size": 1, "year": 2026}"#;
+    const APPS: &str = "id,city,institution\nA1,长沙,中南大学\n";
+
+    fn csv(experts: &str, policy: &str, history: Option<&str>) -> LoadErrors {
+        let input = CsvInput {
+            experts: Some(experts.as_bytes().to_vec()),
+            applications: Some(APPS.as_bytes().to_vec()),
+            policy: Some(policy.as_bytes().to_vec()),
+            history: history.map(|h| h.as_bytes().to_vec()),
+            ..CsvInput::default()
+        };
+        crate::io::load_csv_from_bytes(Path::new("round"), &input).expect_err("bad input")
+    }
+
+    fn sheet(name: &str, header: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            name: name.into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| XCell::Text(c.to_string())).collect())
+                .collect(),
+        }
+    }
+
+    fn workbook(tables: &[Table]) -> LoadErrors {
+        let name = Path::new("专家库.xlsx");
+        let bytes = crate::io::xlsx::tables_xlsx_bytes(name, tables).unwrap();
+        crate::io::xlsx::load_xlsx_from_bytes(name, &bytes).expect_err("bad input")
+    }
+
+    fn policy_sheet() -> Table {
+        sheet("参数", &["参数", "值"], &[&["panel_size", "1"]])
+    }
+
+    fn apps_sheet() -> Table {
+        sheet(
+            "申报项目",
+            &["项目编号", "城市", "申报单位"],
+            &[&["A1", "长沙", "中南大学"]],
+        )
+    }
+
+    /// Each bad input, with the Chinese a page must show for it (the
+    /// message and its place).
+    fn cases() -> Vec<(&'static str, LoadErrors, Vec<&'static str>)> {
+        let e = "id,city,institution,max_load,available\n";
+        vec![
+            (
+                "a missing value",
+                csv(&format!("{e}E1,,武汉大学,3,是\n"), POLICY, None),
+                vec!["缺少此项", "第 2 行（编号 E1）"],
+            ),
+            (
+                "only spaces",
+                csv(&format!("{e}\"  \",武汉,武汉大学,3,是\n"), POLICY, None),
+                vec!["为空（只有空格）", "第 2 行"],
+            ),
+            (
+                "a word for a number",
+                csv(&format!("{e}E1,武汉,武汉大学,ten,是\n"), POLICY, None),
+                vec!["应为非负整数，实际为 \"ten\"", "第 2 行（编号 E1）", "D 列"],
+            ),
+            (
+                "a number too large",
+                csv(&format!("{e}E1,武汉,武汉大学,99999999999,是\n"), POLICY, None),
+                vec!["应为不超过", "的非负整数，实际为 99999999999"],
+            ),
+            (
+                "a bad yes/no",
+                csv(&format!("{e}E1,武汉,武汉大学,3,maybe\n"), POLICY, None),
+                vec!["应为是/否", "实际为 \"maybe\"", "E 列"],
+            ),
+            (
+                "a decimal comma",
+                bundle(
+                    r#"{"policy": {"panel_size": 1, "min_outside_share": "0,5"},
+                    "experts": [{"id": "E1", "city": "武汉", "institution": "武汉大学"}],
+                    "applications": [{"id": "A1", "city": "长沙", "institution": "中南大学"}]}"#
+                        .as_bytes(),
+                ),
+                vec!["应为数字", "逗号不是小数点", "policy"],
+            ),
+            (
+                "a share out of range",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "min_outside_share": 2}"#,
+                    None,
+                ),
+                vec!["比例应在 0 到 1 之间，实际为 2"],
+            ),
+            (
+                "a panel of 0",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 0}"#,
+                    None,
+                ),
+                vec!["至少应为 1，实际为 0"],
+            ),
+            (
+                "an unknown policy key",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "max_lod": 3}"#,
+                    None,
+                ),
+                vec!["未知的字段；是否应为 max_load？"],
+            ),
+            (
+                "a bad choice",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "avoid_repeat": "sometimes"}"#,
+                    None,
+                ),
+                vec!["应为 off、institution、team 或 both，实际为 \"sometimes\""],
+            ),
+            (
+                "a bad history year and outcome",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    POLICY,
+                    Some(
+                        "year,institution,expert,outcome\n99999999999,中南大学,E1,maybe\n,中南大学,E1,\n",
+                    ),
+                ),
+                vec![
+                    "应为 -2147483648 到 2147483647 之间的整数，实际为 99999999999",
+                    "未知的评审结果 \"maybe\"",
+                    "缺少年份（那一轮评审的年份）",
+                    "第 3 行",
+                ],
+            ),
+            (
+                "a misspelt header and a short row",
+                csv(
+                    "id,cty,institution,max_load\nE1,武汉,武汉大学,3\nE2,武汉\n",
+                    POLICY,
+                    None,
+                ),
+                vec![
+                    "B 列“cty”不是已知的列；是否应为 city",
+                    "缺少必需的列 city",
+                ],
+            ),
+            (
+                "a short row",
+                csv(
+                    "id,city,institution,max_load\nE1,武汉,武汉大学,3\nE2,武汉\n",
+                    POLICY,
+                    None,
+                ),
+                vec!["这一行只有 2 个单元格，但表头有 4 个", "第 3 行"],
+            ),
+            (
+                "history rules without the round's year",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "max_declines": 1}"#,
+                    Some("year,institution,expert\n2025,中南大学,E1\n"),
+                ),
+                vec!["需要本轮的年份：请在参数中加上 year（如 2026）"],
+            ),
+            (
+                "an unknown top-level key",
+                bundle(br#"{"expertz": [], "experts": [], "applications": []}"#),
+                vec!["未知的键；是否应为 experts？"],
+            ),
+            (
+                "bytes that are not UTF-8",
+                bundle(b"{\"experts\": [{\"id\": \"E\xff\"}]}"),
+                vec!["不是有效的 UTF-8 编码", "第 1 行（第 "],
+            ),
+            (
+                "an empty table",
+                csv("", POLICY, None),
+                vec!["文件为空；需要一个表头行"],
+            ),
+            (
+                "an id given twice",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\nE1,武汉,华中科技大学,3,是\n"),
+                    POLICY,
+                    None,
+                ),
+                vec!["专家编号 \"E1\" 重复；首次出现在 experts.csv 第 2 行", "第 3 行"],
+            ),
+            (
+                "a missing sheet",
+                workbook(&[policy_sheet(), apps_sheet()]),
+                vec!["缺少工作表“专家”"],
+            ),
+            (
+                "a sheet near a table's name",
+                workbook(&[
+                    policy_sheet(),
+                    sheet(
+                        "专家",
+                        &["专家编号", "城市", "工作单位"],
+                        &[&["E1", "武汉", "武汉大学"]],
+                    ),
+                    apps_sheet(),
+                    sheet("conflictz", &["专家编号", "项目编号"], &[&["E1", "A1"]]),
+                ]),
+                vec!["工作表 \"conflictz\" 不是表格名称"],
+            ),
+            (
+                "a bad cell in a sheet",
+                workbook(&[
+                    policy_sheet(),
+                    sheet(
+                        "专家",
+                        &["专家编号", "城市", "工作单位", "评审上限"],
+                        &[&["E1", "武汉", "武汉大学", "十"]],
+                    ),
+                    apps_sheet(),
+                ]),
+                vec!["应为非负整数，实际为 \"十\"", "工作表 专家 第 2 行", "D 列“评审上限”"],
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_kind_reads_in_chinese_with_a_chinese_place() {
+        for (what, errors, want) in cases() {
+            let page = zh_page(&errors);
+            for w in want {
+                assert!(page.contains(w), "{what}: {w:?} not in {page}\n({errors})");
+            }
+        }
+    }
+
+    #[test]
+    fn no_english_place_words_on_a_chinese_page() {
+        for (what, errors, _) in cases() {
+            let page = zh_page(&errors);
+            for word in [
+                "row ",
+                "line ",
+                "column ",
+                "sheet ",
+                "field ",
+                "byte offset",
+                "(id ",
+                "expected",
+                "missing",
+                "unknown",
+            ] {
+                assert!(
+                    !page.contains(word),
+                    "{what}: {word:?} on a Chinese page: {page}\n({errors})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn english_pages_keep_the_cli_words() {
+        let errors = csv(
+            "id,city,institution,max_load\nE1,武汉,武汉大学,ten\n",
+            POLICY,
+            None,
+        );
+        let page = problems(Lang(false), &ActionError::load(&errors)).into_string();
+        assert!(page.contains("row 2 (id E1)"), "{page}");
+        assert!(
+            page.contains("expected a non-negative integer, got &quot;ten&quot;"),
+            "{page}"
+        );
+        assert!(errors.to_string().contains(
+            "experts.csv row 2 (id E1), field max_load (column D): expected a non-negative integer"
+        ));
+    }
 }

@@ -15,9 +15,15 @@ use std::fmt;
 use super::network::{ArcRole, Encoded};
 use crate::eligibility::{ConflictKind, Eligibility, EligiblePairs};
 use crate::flow::Cut;
+use crate::io::office::Lang;
 use crate::model::{AppIx, ExpertIx, Instance};
 
 /// An explanation of infeasibility: a headline, findings and fixes.
+///
+/// Every line is worded where it is found, in English (`findings`,
+/// `fixes`: what the CLI prints) and in Chinese (`findings_zh`,
+/// `fixes_zh`, line for line: what a Chinese console page shows); a line
+/// pushed without Chinese shows its English there.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Infeasibility {
     /// Reviews that cannot be placed (at least this many).
@@ -26,29 +32,74 @@ pub struct Infeasibility {
     pub findings: Vec<String>,
     /// Changes that would help, each one line.
     pub fixes: Vec<String>,
+    /// The findings in Chinese, line for line.
+    pub findings_zh: Vec<String>,
+    /// The fixes in Chinese, line for line.
+    pub fixes_zh: Vec<String>,
+}
+
+impl Infeasibility {
+    /// Adds a finding in both languages.
+    pub(crate) fn finding(&mut self, en: String, zh: String) {
+        self.findings_zh.resize(self.findings.len(), String::new());
+        self.findings.push(en);
+        self.findings_zh.push(zh);
+    }
+
+    /// Adds a fix in both languages.
+    pub(crate) fn fix(&mut self, en: String, zh: String) {
+        self.fixes_zh.resize(self.fixes.len(), String::new());
+        self.fixes.push(en);
+        self.fixes_zh.push(zh);
+    }
+
+    /// The explanation in `lang` (in English, as [`fmt::Display`] prints
+    /// it).
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        // A line's Chinese, or its English when it has none.
+        let line = |en: &[String], cn: &[String], i: usize| -> String {
+            match cn.get(i).filter(|l| zh && !l.is_empty()) {
+                Some(l) => l.clone(),
+                None => en[i].clone(),
+            }
+        };
+        let mut out = if zh {
+            format!(
+                "无法安排：没有任何分配方案能满足全部规则（至少有 {} 个评审席位无法安排）\n",
+                self.shortfall
+            )
+        } else {
+            format!(
+                "infeasible: no assignment obeys every rule (at least {} review(s) cannot be placed)\n",
+                self.shortfall
+            )
+        };
+        for i in 0..self.findings.len() {
+            let l = line(&self.findings, &self.findings_zh, i);
+            // Lines indented by the builder are details of the line above.
+            match l.strip_prefix("    ") {
+                Some(detail) => out.push_str(&format!("      {detail}\n")),
+                None => out.push_str(&format!("  - {l}\n")),
+            }
+        }
+        if !self.fixes.is_empty() {
+            out.push_str(if zh {
+                "修改建议：\n"
+            } else {
+                "what would fix it:\n"
+            });
+            for i in 0..self.fixes.len() {
+                out.push_str(&format!("  - {}\n", line(&self.fixes, &self.fixes_zh, i)));
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for Infeasibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "infeasible: no assignment obeys every rule (at least {} review(s) cannot be placed)",
-            self.shortfall
-        )?;
-        for line in &self.findings {
-            // Lines indented by the builder are details of the line above.
-            match line.strip_prefix("    ") {
-                Some(detail) => writeln!(f, "      {detail}")?,
-                None => writeln!(f, "  - {line}")?,
-            }
-        }
-        if !self.fixes.is_empty() {
-            writeln!(f, "what would fix it:")?;
-            for line in &self.fixes {
-                writeln!(f, "  - {line}")?;
-            }
-        }
-        Ok(())
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -73,7 +124,7 @@ pub(crate) fn precheck(
     if let Some(out) = shortage_report(inst, elig, short) {
         return Some(out);
     }
-    precheck_pool(inst, Some(pairs))
+    precheck_pool(inst, elig, Some(pairs))
 }
 
 /// Eligible experts of one application counted against its rules: what
@@ -153,40 +204,54 @@ pub(crate) fn app_shortage(inst: &Instance, a: AppIx, per_city: &[u32]) -> Optio
 impl Shortage {
     /// The finding in words (names what excluded the experts when there
     /// are too few; that look costs one pass over the pool).
-    fn describe(&self, inst: &Instance, elig: &Eligibility) -> String {
+    fn describe(&self, inst: &Instance, elig: &Eligibility) -> (String, String) {
         let a = self.app;
         let c = self.counts;
         let app = &inst.applications[a.ix()];
+        let city = inst.app_city(a);
         if c.total < c.k {
-            format!(
-                "{} ({}, {}) has {} eligible expert(s) and needs {}; {}",
-                app.id,
-                inst.app_city(a),
-                fields_label(inst, a),
-                c.total,
-                c.k,
-                exclusion_summary(inst, elig, a)
+            let counts = exclusions(inst, elig, a);
+            (
+                format!(
+                    "{} ({city}, {}) has {} eligible expert(s) and needs {}; {}",
+                    app.id,
+                    fields_label(inst, a, Lang::En),
+                    c.total,
+                    c.k,
+                    exclusion_summary(inst, &counts, Lang::En)
+                ),
+                format!(
+                    "{}（{city}，{}）只有 {} 名符合条件的专家，需要 {} 名；{}",
+                    app.id,
+                    fields_label(inst, a, Lang::Zh),
+                    c.total,
+                    c.k,
+                    exclusion_summary(inst, &counts, Lang::Zh)
+                ),
             )
         } else if c.outside < c.q {
-            format!(
-                "{} ({}) needs {} expert(s) from outside {}; only {} eligible expert(s) are from other cities",
-                app.id,
-                inst.app_city(a),
-                c.q,
-                inst.app_city(a),
-                c.outside
+            (
+                format!(
+                    "{} ({city}) needs {} expert(s) from outside {city}; only {} eligible expert(s) are from other cities",
+                    app.id, c.q, c.outside
+                ),
+                format!(
+                    "{}（{city}）需要 {} 名{city}以外的专家；符合条件的外地专家只有 {} 名",
+                    app.id, c.q, c.outside
+                ),
             )
         } else {
-            format!(
-                "{} ({}): the per-city caps (max_per_city {}, home city at most {}) allow only {} of its {} panel seats",
-                app.id,
-                inst.app_city(a),
-                inst.policy
-                    .max_per_city
-                    .map_or("none".to_string(), |c| c.to_string()),
-                inst.max_from_city(a, app.city),
-                c.reachable,
-                c.k
+            let (id, home, reach, k) = (&app.id, inst.max_from_city(a, app.city), c.reachable, c.k);
+            let cap = inst.policy.max_per_city.map(|c| c.to_string());
+            (
+                format!(
+                    "{id} ({city}): the per-city caps (max_per_city {}, home city at most {home}) allow only {reach} of its {k} panel seats",
+                    cap.as_deref().unwrap_or("none")
+                ),
+                format!(
+                    "{id}（{city}）：每市人数上限（max_per_city {}，本市至多 {home} 人）只能填满评审组 {k} 个席位中的 {reach} 个",
+                    cap.as_deref().unwrap_or("无")
+                ),
             )
         }
     }
@@ -207,32 +272,38 @@ pub(crate) fn shortage_report(
         out.shortfall += u64::from(s.short);
         short_apps += 1;
         if out.findings.len() < MAX_LISTED {
-            out.findings.push(s.describe(inst, elig));
+            let (en, zh) = s.describe(inst, elig);
+            out.finding(en, zh);
             if s.counts.total < s.counts.k {
                 kinds.extend(exclusions(inst, elig, s.app).into_keys());
             }
         }
     }
     if short_apps > MAX_LISTED {
-        out.findings.push(format!(
-            "… and {} more application(s) like these",
-            short_apps - MAX_LISTED
-        ));
+        out.finding(
+            format!(
+                "… and {} more application(s) like these",
+                short_apps - MAX_LISTED
+            ),
+            format!("……另有 {} 个类似的项目", short_apps - MAX_LISTED),
+        );
     }
     if short_apps == 0 {
         return None;
     }
-    out.fixes.push(
+    out.fix(
         "add eligible experts in these fields from other cities to the pool, or review the conflicts that exclude them".into(),
+        "在专家库中增加这些学科领域的外地合格专家，或复核排除他们的利益冲突".into(),
     );
-    out.fixes.extend(history_fixes(inst, &kinds));
+    history_fixes(inst, &kinds, &mut out);
     if inst.policy.min_outside_share > 0.0
         || inst.policy.min_outside > 0
         || inst.policy.max_per_city.is_some()
-        || !programmes_outside_rules(inst).is_empty()
+        || !programmes_outside_rules(inst, Lang::En).is_empty()
     {
-        out.fixes.push(
+        out.fix(
             "or relax min_outside_share / min_outside / max_per_city for these applications".into(),
+            "或为这些项目放宽 min_outside_share / min_outside / max_per_city".into(),
         );
     }
     Some(out)
@@ -245,6 +316,7 @@ pub(crate) fn shortage_report(
 /// every available expert (an upper bound, so a shortage found is real).
 pub(crate) fn precheck_pool(
     inst: &Instance,
+    elig: &Eligibility,
     pairs: Option<&EligiblePairs>,
 ) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
@@ -269,10 +341,19 @@ pub(crate) fn precheck_pool(
             has_pair
         }
     };
-    let who = match (pairs.is_some(), barred.is_empty()) {
-        (true, _) => "experts with at least one eligible application can give",
-        (false, true) => "available experts can give at most",
-        (false, false) => "available experts no history rule bars can give at most",
+    let (who, who_zh) = match (pairs.is_some(), barred.is_empty()) {
+        (true, _) => (
+            "experts with at least one eligible application can give",
+            "至少可评审一个项目的专家最多能承担",
+        ),
+        (false, true) => (
+            "available experts can give at most",
+            "可参加的专家最多能承担",
+        ),
+        (false, false) => (
+            "available experts no history rule bars can give at most",
+            "未被历史规则排除的可参加专家最多能承担",
+        ),
     };
     let supply: u64 = inst
         .expert_ixs()
@@ -281,50 +362,51 @@ pub(crate) fn precheck_pool(
         .sum();
     if supply < demand {
         out.shortfall = demand - supply;
-        out.findings.push(format!(
-            "the round needs {demand} reviews; {who} {supply} (sum of max_load)"
-        ));
+        out.finding(
+            format!("the round needs {demand} reviews; {who} {supply} (sum of max_load)"),
+            format!("本轮共需 {demand} 个评审席位；{who_zh} {supply} 个（max_load 之和）"),
+        );
         let usable: Vec<ExpertIx> = inst.expert_ixs().filter(|e| has_pair[e.ix()]).collect();
-        out.fixes.push(load_raise_fix(
-            inst,
-            &usable,
-            demand - supply,
-            "usable experts",
-        ));
+        let (en, zh) = load_raise_fix(inst, &usable, demand - supply, Usable::Pool);
+        out.fix(en, zh);
         yearly_findings(inst, &usable, &mut out);
-        history_bar_findings(inst, &barred, &mut out);
+        taken_out_findings(inst, &barred, TakenBy::History, &mut out);
+        let others = taken_out_by_other_rules(inst, elig, pairs, &has_pair, &barred);
+        taken_out_findings(inst, &others, TakenBy::Other, &mut out);
         return Some(out);
     }
     let floor: u64 = inst.expert_ixs().map(|e| u64::from(inst.min_load(e))).sum();
     if floor > demand {
         out.shortfall = floor - demand;
-        out.findings.push(format!(
-            "load floors add up to {floor} reviews but the round has only {demand}"
-        ));
-        out.fixes
-            .push("lower min_load (policy or per expert)".into());
+        out.finding(
+            format!("load floors add up to {floor} reviews but the round has only {demand}"),
+            format!("专家评审下限（min_load）合计 {floor} 个，但本轮只有 {demand} 个评审席位"),
+        );
+        out.fix(
+            "lower min_load (policy or per expert)".into(),
+            "降低 min_load（参数或单个专家）".into(),
+        );
         return Some(out);
     }
-    let reversed: Vec<String> = inst
+    let reversed: Vec<ExpertIx> = inst
         .expert_ixs()
         .filter(|&e| inst.min_load(e) > inst.max_load(e))
-        .map(|e| {
-            format!(
-                "{} must review at least {} (min_load) but at most {} (max_load)",
-                inst.experts[e.ix()].id,
-                inst.min_load(e),
-                inst.max_load(e)
-            )
-        })
         .collect();
     if !reversed.is_empty() {
         out.shortfall = inst
             .expert_ixs()
             .map(|e| u64::from(inst.min_load(e).saturating_sub(inst.max_load(e))))
             .sum();
-        out.findings.extend(reversed.into_iter().take(MAX_LISTED));
-        out.fixes.push(
+        for &e in reversed.iter().take(MAX_LISTED) {
+            let (id, lo, hi) = (&inst.experts[e.ix()].id, inst.min_load(e), inst.max_load(e));
+            out.finding(
+                format!("{id} must review at least {lo} (min_load) but at most {hi} (max_load)"),
+                format!("{id} 至少要评审 {lo} 个（min_load），但至多只能评审 {hi} 个（max_load）"),
+            );
+        }
+        out.fix(
             "make each expert's min_load at most their max_load (policy or per expert)".into(),
+            "使每位专家的 min_load 不超过其 max_load（参数或单个专家）".into(),
         );
         return Some(out);
     }
@@ -333,31 +415,117 @@ pub(crate) fn precheck_pool(
     for e in &pairs.experts {
         eligible_apps[e.ix()] += 1;
     }
-    let mut floor_short = Vec::new();
+    let mut floor_short = 0usize;
     for e in inst.expert_ixs() {
         let need = inst.min_load(e);
-        if need > eligible_apps[e.ix()] {
-            out.shortfall += u64::from(need - eligible_apps[e.ix()]);
-            floor_short.push(format!(
-                "{} must review at least {} application(s) (min_load) but is eligible for {}",
-                inst.experts[e.ix()].id,
-                need,
-                eligible_apps[e.ix()]
-            ));
+        let can = eligible_apps[e.ix()];
+        if need > can {
+            out.shortfall += u64::from(need - can);
+            floor_short += 1;
+            if floor_short <= MAX_LISTED {
+                let id = &inst.experts[e.ix()].id;
+                out.finding(
+                    format!("{id} must review at least {need} application(s) (min_load) but is eligible for {can}"),
+                    format!("{id} 至少要评审 {need} 个项目（min_load），但只符合 {can} 个项目的条件"),
+                );
+            }
         }
     }
-    if !floor_short.is_empty() {
-        let n = floor_short.len();
-        out.findings
-            .extend(floor_short.into_iter().take(MAX_LISTED));
-        if n > MAX_LISTED {
-            out.findings
-                .push(format!("… and {} more expert(s)", n - MAX_LISTED));
+    if floor_short > 0 {
+        if floor_short > MAX_LISTED {
+            let n = floor_short - MAX_LISTED;
+            out.finding(
+                format!("… and {n} more expert(s)"),
+                format!("……另有 {n} 名专家"),
+            );
         }
-        out.fixes.push("lower these experts' min_load".into());
+        out.fix(
+            "lower these experts' min_load".into(),
+            "降低这些专家的 min_load".into(),
+        );
         return Some(out);
     }
     None
+}
+
+/// Experts other rules than history take out of the whole round, per
+/// exclusion kind (an expert two kinds exclude counts under both), in
+/// pool order: the unavailable, and, with every eligible pair known,
+/// the available experts no history rule bars who are eligible for no
+/// application (conflicts, programmes, `min_affinity` …; found by
+/// checking their pairs, only when the pool falls short).
+fn taken_out_by_other_rules(
+    inst: &Instance,
+    elig: &Eligibility,
+    pairs: Option<&EligiblePairs>,
+    has_pair: &[bool],
+    barred: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
+    let barred: BTreeSet<ExpertIx> = barred.values().flatten().copied().collect();
+    let mut out: BTreeMap<ConflictKind, Vec<ExpertIx>> = BTreeMap::new();
+    for e in inst.expert_ixs() {
+        if !inst.experts[e.ix()].available {
+            out.entry(ConflictKind::Unavailable).or_default().push(e);
+            continue;
+        }
+        if pairs.is_none() || has_pair[e.ix()] || barred.contains(&e) {
+            continue;
+        }
+        let mut kinds: BTreeSet<ConflictKind> = BTreeSet::new();
+        for a in inst.app_ixs() {
+            kinds.extend(elig.check(inst, a, e).reasons.iter().map(|r| r.kind()));
+        }
+        for k in kinds.into_iter().filter(|k| !k.is_history()) {
+            out.entry(k).or_default().push(e);
+        }
+    }
+    out
+}
+
+/// Fixes for the rules other than history that took experts out of the
+/// round (`kinds`: the exclusion kinds seen).
+fn other_rule_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>, out: &mut Infeasibility) {
+    let has = |k| kinds.contains(&k);
+    if has(ConflictKind::Unavailable) {
+        out.fix(
+            "or mark experts who can serve after all as available (column available)".into(),
+            "或将确实能参加的专家重新标为可参加（available 列）".into(),
+        );
+    }
+    if has(ConflictKind::Programme) {
+        out.fix(
+            "or let experts review other programmes too (their programmes), or add experts for the programmes short of them".into(),
+            "或允许专家评审其他类别（专家的 programmes），或为缺少专家的类别增加专家".into(),
+        );
+    }
+    if has(ConflictKind::LowAffinity) {
+        let m = inst.policy.min_affinity;
+        out.fix(
+            format!(
+                "or lower min_affinity{}, or add experts whose fields match the applications",
+                m.map_or_else(String::new, |m| format!(" ({m})"))
+            ),
+            format!(
+                "或降低 min_affinity{}，或增加学科领域与项目相符的专家",
+                m.map_or_else(String::new, |m| format!("（{m}）"))
+            ),
+        );
+    }
+    if [
+        ConflictKind::Team,
+        ConflictKind::ApplicantRequest,
+        ConflictKind::Declared,
+        ConflictKind::Coauthor,
+        ConflictKind::Institution,
+    ]
+    .into_iter()
+    .any(has)
+    {
+        out.fix(
+            "or review the conflicts that exclude these experts from every application".into(),
+            "或复核使这些专家无法评审任何项目的利益冲突".into(),
+        );
+    }
 }
 
 /// Explains a min cut of the encoded network (see [`crate::flow::Cut`]):
@@ -377,7 +545,10 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
     let mut groups: BTreeMap<(String, String), Vec<AppIx>> = BTreeMap::new();
     for &a in &stuck {
         groups
-            .entry((inst.app_city(a).to_string(), fields_label(inst, a)))
+            .entry((
+                inst.app_city(a).to_string(),
+                fields_label(inst, a, Lang::En),
+            ))
             .or_default()
             .push(a);
     }
@@ -418,70 +589,122 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
         }
     }
 
-    out.findings.push(format!(
-        "{} application(s) need {} reviews together but the rules let them get at most {} (shortfall {}):",
+    let (n, got, short) = (
         stuck.len(),
-        demand,
         demand.saturating_sub(out.shortfall),
-        out.shortfall
-    ));
+        out.shortfall,
+    );
+    out.finding(
+        format!(
+            "{n} application(s) need {demand} reviews together but the rules let them get at most {got} (shortfall {short}):"
+        ),
+        format!(
+            "{n} 个项目共需 {demand} 个评审席位，但规则至多允许安排 {got} 个（缺 {short} 个）："
+        ),
+    );
     for ((city, field), apps) in groups.iter().take(MAX_LISTED) {
         let ids: Vec<&str> = apps
             .iter()
             .take(6)
             .map(|a| inst.applications[a.ix()].id.as_str())
             .collect();
-        let more = if apps.len() > 6 {
-            format!(", … ({} in all)", apps.len())
+        let (more, more_zh) = if apps.len() > 6 {
+            (
+                format!(", … ({} in all)", apps.len()),
+                format!("……（共 {} 个）", apps.len()),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
-        out.findings
-            .push(format!("    {city}, {field}: {}{more}", ids.join(", ")));
+        let field_zh = if apps
+            .first()
+            .is_some_and(|&a| inst.applications[a.ix()].fields.is_empty())
+        {
+            fields_label(inst, apps[0], Lang::Zh)
+        } else {
+            field.clone()
+        };
+        out.finding(
+            format!("    {city}, {field}: {}{more}", ids.join(", ")),
+            format!("    {city}，{field_zh}：{}{more_zh}", ids.join("、")),
+        );
     }
     if groups.len() > MAX_LISTED {
-        out.findings.push(format!(
-            "    … and {} more group(s)",
-            groups.len() - MAX_LISTED
-        ));
+        let n = groups.len() - MAX_LISTED;
+        out.finding(
+            format!("    … and {n} more group(s)"),
+            format!("    ……另有 {n} 组"),
+        );
     }
-    let by_programme = programmes_outside_rules(inst);
-    let home_rules = match inst.policy.max_per_city {
-        Some(cap) => format!(
-            "the outside-city rule (min_outside_share {}, min_outside {}{by_programme}) and max_per_city {cap}",
-            inst.policy.min_outside_share, inst.policy.min_outside
+    let (share, min_out) = (inst.policy.min_outside_share, inst.policy.min_outside);
+    let (by_programme, by_programme_zh) = (
+        programmes_outside_rules(inst, Lang::En),
+        programmes_outside_rules(inst, Lang::Zh),
+    );
+    let (home_rules, home_rules_zh) = match inst.policy.max_per_city {
+        Some(cap) => (
+            format!(
+                "the outside-city rule (min_outside_share {share}, min_outside {min_out}{by_programme}) and max_per_city {cap}"
+            ),
+            format!(
+                "外地专家规则（min_outside_share {share}，min_outside {min_out}{by_programme_zh}）和 max_per_city {cap}"
+            ),
         ),
-        None => format!(
-            "the outside-city rule (min_outside_share {}, min_outside {}{by_programme})",
-            inst.policy.min_outside_share, inst.policy.min_outside
+        None => (
+            format!(
+                "the outside-city rule (min_outside_share {share}, min_outside {min_out}{by_programme})"
+            ),
+            format!(
+                "外地专家规则（min_outside_share {share}，min_outside {min_out}{by_programme_zh}）"
+            ),
         ),
     };
     let home_seats: i64 = city_caps.values().map(|&(_, seats)| seats).sum();
     for (city, (apps, seats)) in &city_caps {
-        out.findings.push(format!(
-            "binding: {home_rules} let {apps} application(s) from {city} take only {seats} seat(s) from {city}; the rest must come from other cities"
-        ));
+        out.finding(
+            format!(
+                "binding: {home_rules} let {apps} application(s) from {city} take only {seats} seat(s) from {city}; the rest must come from other cities"
+            ),
+            format!(
+                "起约束作用：{home_rules_zh}只允许{city}的 {apps} 个项目从{city}安排 {seats} 个席位；其余必须来自外地"
+            ),
+        );
     }
     if !city_caps.is_empty() {
         // The cut's capacity is the home seats plus what the rest of the cut
         // (other cities' experts, their loads and caps) can give.
         let need = (demand as i64 - home_seats).max(0);
         let can_give = (need - out.shortfall as i64).max(0);
-        out.findings.push(format!(
-            "so these applications need {need} review(s) from other cities; eligible experts from other cities can give at most {can_give}"
-        ));
+        out.finding(
+            format!(
+                "so these applications need {need} review(s) from other cities; eligible experts from other cities can give at most {can_give}"
+            ),
+            format!(
+                "因此这些项目需要 {need} 个外地专家席位；符合条件的外地专家至多能承担 {can_give} 个"
+            ),
+        );
     }
     if other_city_caps > 0 {
-        out.findings.push(format!(
-            "binding: max_per_city {} caps what other cities can give ({other_city_caps} seat(s))",
-            inst.policy.max_per_city.unwrap_or(0)
-        ));
+        let cap = inst.policy.max_per_city.unwrap_or(0);
+        out.finding(
+            format!(
+                "binding: max_per_city {cap} caps what other cities can give ({other_city_caps} seat(s))"
+            ),
+            format!(
+                "起约束作用：max_per_city {cap} 限制了其他城市能提供的席位（{other_city_caps} 个）"
+            ),
+        );
     }
     if inst_caps > 0 {
-        out.findings.push(format!(
-            "binding: max_per_institution {} caps what single institutions can give ({inst_caps} seat(s))",
-            inst.policy.max_per_institution.unwrap_or(0)
-        ));
+        let cap = inst.policy.max_per_institution.unwrap_or(0);
+        out.finding(
+            format!(
+                "binding: max_per_institution {cap} caps what single institutions can give ({inst_caps} seat(s))"
+            ),
+            format!(
+                "起约束作用：max_per_institution {cap} 限制了单个单位能提供的席位（{inst_caps} 个）"
+            ),
+        );
     }
     if !load_capped.is_empty() {
         let mut by_city: BTreeMap<&str, u32> = BTreeMap::new();
@@ -493,30 +716,46 @@ pub(crate) fn from_cut(inst: &Instance, enc: &Encoded, cut: &Cut) -> Infeasibili
             })
             .sum();
         let cities: Vec<String> = by_city.iter().map(|(c, n)| format!("{n} in {c}")).collect();
-        out.findings.push(format!(
-            "binding: max_load of the {} eligible expert(s) who could help ({}) gives only {spare} review(s)",
-            load_capped.len(),
-            cities.join(", ")
-        ));
-        let fix = load_raise_fix(inst, &load_capped, out.shortfall, "expert(s)");
-        out.fixes.push(fix);
+        let cities_zh: Vec<String> = by_city.iter().map(|(c, n)| format!("{c} {n} 名")).collect();
+        let n = load_capped.len();
+        out.finding(
+            format!(
+                "binding: max_load of the {n} eligible expert(s) who could help ({}) gives only {spare} review(s)",
+                cities.join(", ")
+            ),
+            format!(
+                "起约束作用：能帮忙的 {n} 名合格专家（{}）按 max_load 只能承担 {spare} 个评审席位",
+                cities_zh.join("，")
+            ),
+        );
+        let (en, zh) = load_raise_fix(inst, &load_capped, out.shortfall, Usable::Cut);
+        out.fix(en, zh);
     }
     programme_findings(inst, &programme_capped, &mut out);
     yearly_findings(inst, &load_capped, &mut out);
     if used_elsewhere > 0 {
-        out.findings.push(format!(
-            "{used_elsewhere} further pair(s) lead to experts whose load other applications need"
-        ));
+        out.finding(
+            format!(
+                "{used_elsewhere} further pair(s) lead to experts whose load other applications need"
+            ),
+            format!("另有 {used_elsewhere} 个配对指向其他项目也需要其评审量的专家"),
+        );
     }
     for (city, (apps, _)) in &city_caps {
         let per_app = out.shortfall.div_ceil(u64::from(*apps).max(1));
-        out.fixes.push(format!(
-            "or let applications from {city} take {per_app} more home-city expert(s) each (lower min_outside_share or min_outside for {city})"
-        ));
+        out.fix(
+            format!(
+                "or let applications from {city} take {per_app} more home-city expert(s) each (lower min_outside_share or min_outside for {city})"
+            ),
+            format!(
+                "或允许{city}的项目每个多安排 {per_app} 名本市专家（为{city}降低 min_outside_share 或 min_outside）"
+            ),
+        );
     }
     if out.fixes.is_empty() {
-        out.fixes.push(
+        out.fix(
             "add eligible experts for these applications, or relax the binding rules above".into(),
+            "为这些项目增加合格专家，或放宽上面起约束作用的规则".into(),
         );
     }
     out
@@ -536,12 +775,18 @@ fn programme_findings(
     for (p, n) in by_prog {
         let name = inst.programmes.name(p.0);
         let cap = inst.programme_max_load(p).unwrap_or(0);
-        out.findings.push(format!(
-            "binding: programme {name}'s max_load {cap} caps the reviews {n} expert(s) may give within {name}"
-        ));
-        out.fixes.push(format!(
-            "raise max_load of programme {name} in the policy's programmes"
-        ));
+        out.finding(
+            format!(
+                "binding: programme {name}'s max_load {cap} caps the reviews {n} expert(s) may give within {name}"
+            ),
+            format!(
+                "起约束作用：类别 {name} 的 max_load {cap} 限制了 {n} 名专家在 {name} 中的评审数量"
+            ),
+        );
+        out.fix(
+            format!("raise max_load of programme {name} in the policy's programmes"),
+            format!("在参数的 programmes 中提高类别 {name} 的 max_load"),
+        );
     }
 }
 
@@ -553,13 +798,31 @@ fn held_by_yearly_cap(inst: &Instance, e: ExpertIx) -> bool {
     inst.max_load(e) < inst.round_max_load(e)
 }
 
+/// Who the experts of a [`load_raise_fix`] are.
+#[derive(Clone, Copy)]
+enum Usable {
+    /// The usable experts of the pool.
+    Pool,
+    /// The eligible experts of a cut.
+    Cut,
+}
+
 /// The fix "raise max_load" for a shortfall of `shortfall` reviews among
-/// `experts` (`who` names them). Raising `max_load` gives an expert only
+/// `experts` (`who` names them), in English and Chinese. Raising `max_load` gives an expert only
 /// what `max_reviews_per_year` leaves above their load this round, so the
 /// raise asked is the least that covers the shortfall within that room
 /// (named only for the experts it helps), and "add experts" alone when no
 /// raise can.
-fn load_raise_fix(inst: &Instance, experts: &[ExpertIx], shortfall: u64, who: &str) -> String {
+fn load_raise_fix(
+    inst: &Instance,
+    experts: &[ExpertIx],
+    shortfall: u64,
+    who: Usable,
+) -> (String, String) {
+    let (who, who_zh) = match who {
+        Usable::Pool => ("usable experts", "名可用专家"),
+        Usable::Cut => ("expert(s)", "名专家"),
+    };
     // What each expert gains from a raise of `by` (the yearly cap's room
     // above today's max_load, if the rule is on).
     let gains: Vec<Option<u64>> = experts
@@ -572,9 +835,14 @@ fn load_raise_fix(inst: &Instance, experts: &[ExpertIx], shortfall: u64, who: &s
     let gained = |by: u64| -> u64 { gains.iter().map(|g| g.map_or(by, |g| g.min(by))).sum() };
     let helped = gains.iter().filter(|g| g.is_none_or(|g| g > 0)).count();
     if helped == 0 || gained(shortfall) < shortfall {
-        return format!(
-            "add experts who can review these applications (max_reviews_per_year leaves the {} {who} too little room for a higher max_load to cover the {shortfall} missing review(s))",
-            experts.len()
+        let n = experts.len();
+        return (
+            format!(
+                "add experts who can review these applications (max_reviews_per_year leaves the {n} {who} too little room for a higher max_load to cover the {shortfall} missing review(s))"
+            ),
+            format!(
+                "增加能评审这些项目的专家（max_reviews_per_year 留给这 {n} {who_zh}的余量太小，提高 max_load 也补不上缺少的 {shortfall} 个评审席位）"
+            ),
         );
     }
     // The least raise that covers the shortfall (gained is monotone).
@@ -588,20 +856,20 @@ fn load_raise_fix(inst: &Instance, experts: &[ExpertIx], shortfall: u64, who: &s
         }
     }
     let held = experts.len() - helped;
-    format!(
-        "raise max_load by {lo} for each of the {helped} {who}{}, or add experts",
-        if gains.iter().any(Option::is_some) {
-            format!(
-                " (as far as max_reviews_per_year leaves room{})",
-                if held > 0 {
-                    format!("; it leaves none to {held} more")
-                } else {
-                    String::new()
-                }
-            )
-        } else {
-            String::new()
-        }
+    let (room, room_zh) = match (gains.iter().any(Option::is_some), held) {
+        (false, _) => (String::new(), String::new()),
+        (true, 0) => (
+            " (as far as max_reviews_per_year leaves room)".to_string(),
+            "（以 max_reviews_per_year 留有余量为限）".to_string(),
+        ),
+        (true, held) => (
+            format!(" (as far as max_reviews_per_year leaves room; it leaves none to {held} more)"),
+            format!("（以 max_reviews_per_year 留有余量为限；另有 {held} 名专家已无余量）"),
+        ),
+    };
+    (
+        format!("raise max_load by {lo} for each of the {helped} {who}{room}, or add experts"),
+        format!("将这 {helped} {who_zh}的 max_load 各提高 {lo}{room_zh}，或增加专家"),
     )
 }
 
@@ -629,71 +897,114 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
             )
         })
         .collect();
-    out.findings.push(format!(
-        "binding: max_reviews_per_year {cap} holds {} of these expert(s) below max_load (served or no-show in {year} already: {}{})",
-        lowered.len(),
-        each.join(", "),
-        if lowered.len() > SHOWN { ", …" } else { "" }
-    ));
-    out.fixes
-        .push(format!("or raise max_reviews_per_year above {cap}"));
+    let (n, more) = (lowered.len(), lowered.len() > SHOWN);
+    out.finding(
+        format!(
+            "binding: max_reviews_per_year {cap} holds {n} of these expert(s) below max_load (served or no-show in {year} already: {}{})",
+            each.join(", "),
+            if more { ", …" } else { "" }
+        ),
+        format!(
+            "起约束作用：max_reviews_per_year {cap} 使其中 {n} 名专家低于 max_load（{year} 年已评审或缺席的次数：{}{}）",
+            each.join("，"),
+            if more { "，……" } else { "" }
+        ),
+    );
+    out.fix(
+        format!("or raise max_reviews_per_year above {cap}"),
+        format!("或将 max_reviews_per_year 提高到 {cap} 以上"),
+    );
 }
 
-/// The finding and fixes for experts a history rule takes out of a round
-/// whose loads fall short (`barred`: from [`barred_by_history`]): the rule
-/// with its value, the experts, the reviews they could have given, and
-/// the rule to relax (worded as for a short application).
-fn history_bar_findings(
+/// Who took experts out of the whole round ([`taken_out_findings`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TakenBy {
+    /// History rules ([`barred_by_history`]).
+    History,
+    /// Every other rule ([`taken_out_by_other_rules`]).
+    Other,
+}
+
+/// The finding and fixes for experts that rules take out of a round whose
+/// loads fall short (`taken`: per exclusion kind, the experts): how many,
+/// the reviews they could have given, per kind how many (a history rule
+/// with its value and the experts, worded as for a short application,
+/// [`exclusion_parts`]), and the rules to relax.
+fn taken_out_findings(
     inst: &Instance,
-    barred: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    taken: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    by: TakenBy,
     out: &mut Infeasibility,
 ) {
-    if barred.is_empty() {
+    if taken.is_empty() {
         return;
     }
-    let experts: BTreeSet<ExpertIx> = barred.values().flatten().copied().collect();
+    let experts: BTreeSet<ExpertIx> = taken.values().flatten().copied().collect();
     let could: u64 = experts.iter().map(|&e| u64::from(inst.max_load(e))).sum();
-    out.findings.push(format!(
-        "history rules take {} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
-        experts.len(),
-        exclusion_parts(inst, barred)
-    ));
-    let kinds: BTreeSet<ConflictKind> = barred.keys().copied().collect();
-    out.fixes.extend(history_fixes(inst, &kinds));
+    let n = experts.len();
+    let (rules, rules_zh) = match by {
+        TakenBy::History => ("history rules", "历史规则"),
+        TakenBy::Other => ("other rules", "其他规则"),
+    };
+    out.finding(
+        format!(
+            "{rules} take {n} expert(s) out of the round, who could give {could} review(s) (max_load): {}",
+            exclusion_parts(inst, taken, Lang::En)
+        ),
+        format!(
+            "{rules_zh}使 {n} 名专家无法参加本轮评审，他们本可承担 {could} 个评审席位（max_load）：{}",
+            exclusion_parts(inst, taken, Lang::Zh)
+        ),
+    );
+    let kinds: BTreeSet<ConflictKind> = taken.keys().copied().collect();
+    match by {
+        TakenBy::History => history_fixes(inst, &kinds, out),
+        TakenBy::Other => other_rule_fixes(inst, &kinds, out),
+    }
 }
 
 /// Fixes for the history rules that excluded experts of the short
 /// applications (`kinds`: the exclusion kinds seen).
-fn history_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>) -> Vec<String> {
+fn history_fixes(inst: &Instance, kinds: &BTreeSet<ConflictKind>, out: &mut Infeasibility) {
     let p = &inst.policy;
-    let mut out = Vec::new();
     if kinds.contains(&ConflictKind::Repeat) && p.repeat_penalty_micro().is_none() {
-        out.push(format!(
-            "or turn repeats from a ban into a cost: set repeat_penalty (avoid_repeat is {}), or set avoid_repeat to off",
-            p.avoid_repeat.as_str()
-        ));
+        let a = p.avoid_repeat.as_str();
+        out.fix(
+            format!(
+                "or turn repeats from a ban into a cost: set repeat_penalty (avoid_repeat is {a}), or set avoid_repeat to off"
+            ),
+            format!(
+                "或把禁止重复评审改为计入代价：设置 repeat_penalty（avoid_repeat 为 {a}），或将 avoid_repeat 设为 off"
+            ),
+        );
     }
     if let Some(n) = p
         .max_consecutive_years
         .filter(|_| kinds.contains(&ConflictKind::Resting))
     {
-        out.push(format!(
-            "or raise max_consecutive_years ({n}) so that fewer experts rest"
-        ));
+        out.fix(
+            format!("or raise max_consecutive_years ({n}) so that fewer experts rest"),
+            format!("或提高 max_consecutive_years（{n}），让轮休的专家少一些"),
+        );
     }
     if let Some(n) = p
         .max_declines
         .filter(|_| kinds.contains(&ConflictKind::Declines))
     {
-        out.push(format!("or raise max_declines ({n})"));
+        out.fix(
+            format!("or raise max_declines ({n})"),
+            format!("或提高 max_declines（{n}）"),
+        );
     }
     if let Some(r) = p
         .min_rating
         .filter(|_| kinds.contains(&ConflictKind::Rating))
     {
-        out.push(format!("or lower min_rating ({r})"));
+        out.fix(
+            format!("or lower min_rating ({r})"),
+            format!("或降低 min_rating（{r}）"),
+        );
     }
-    out
 }
 
 /// The policy field behind a history exclusion kind, with its value.
@@ -712,12 +1023,12 @@ fn history_rule(inst: &Instance, kind: ConflictKind) -> Option<String> {
     }
 }
 
-fn fields_label(inst: &Instance, a: AppIx) -> String {
+fn fields_label(inst: &Instance, a: AppIx, lang: Lang) -> String {
     let f = &inst.applications[a.ix()].fields;
-    if f.is_empty() {
-        "no field".to_string()
-    } else {
-        f.join("+")
+    match (f.is_empty(), lang) {
+        (true, Lang::En) => "no field".to_string(),
+        (true, Lang::Zh) => "无学科领域".to_string(),
+        (false, _) => f.join("+"),
     }
 }
 
@@ -747,43 +1058,62 @@ const HISTORY_NAMED: usize = 5;
 /// "excluded: 3 same institution, 1 co-author" for one application; a
 /// history rule is named with its value and the experts it keeps out
 /// ("3 resting (history; max_consecutive_years 1: E1, E2, E3)").
-fn exclusion_summary(inst: &Instance, elig: &Eligibility, a: AppIx) -> String {
-    let counts = exclusions(inst, elig, a);
-    if counts.is_empty() {
-        return "the pool is too small".into();
+fn exclusion_summary(
+    inst: &Instance,
+    counts: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    lang: Lang,
+) -> String {
+    match (counts.is_empty(), lang) {
+        (true, Lang::En) => "the pool is too small".into(),
+        (true, Lang::Zh) => "专家库太小".into(),
+        (false, Lang::En) => format!("excluded: {}", exclusion_parts(inst, counts, lang)),
+        (false, Lang::Zh) => format!("被排除：{}", exclusion_parts(inst, counts, lang)),
     }
-    format!("excluded: {}", exclusion_parts(inst, &counts))
 }
 
 /// "3 same institution, 2 resting (history) (max_consecutive_years 1: E1,
 /// E2)": per exclusion kind, how many experts it keeps out; a history rule
 /// with its value and the experts (the first [`HISTORY_NAMED`]).
-fn exclusion_parts(inst: &Instance, counts: &BTreeMap<ConflictKind, Vec<ExpertIx>>) -> String {
+fn exclusion_parts(
+    inst: &Instance,
+    counts: &BTreeMap<ConflictKind, Vec<ExpertIx>>,
+    lang: Lang,
+) -> String {
+    let zh = lang == Lang::Zh;
     let parts: Vec<String> = counts
         .iter()
-        .map(|(k, list)| match history_rule(inst, *k) {
-            Some(rule) => {
-                let ids: Vec<&str> = list
-                    .iter()
-                    .take(HISTORY_NAMED)
-                    .map(|&e| inst.experts[e.ix()].id.as_str())
-                    .collect();
-                let more = if list.len() > HISTORY_NAMED {
-                    ", …"
-                } else {
-                    ""
-                };
-                format!(
-                    "{} {} ({rule}: {}{more})",
-                    list.len(),
-                    k.label(),
-                    ids.join(", ")
-                )
+        .map(|(k, list)| {
+            let n = list.len();
+            match (history_rule(inst, *k), zh) {
+                (Some(rule), _) => {
+                    let ids: Vec<&str> = list
+                        .iter()
+                        .take(HISTORY_NAMED)
+                        .map(|&e| inst.experts[e.ix()].id.as_str())
+                        .collect();
+                    let more = list.len() > HISTORY_NAMED;
+                    if zh {
+                        format!(
+                            "{}（{n} 名；{rule}：{}{}）",
+                            k.label_zh(),
+                            ids.join("、"),
+                            if more { "……" } else { "" }
+                        )
+                    } else {
+                        format!(
+                            "{n} {} ({rule}: {}{})",
+                            k.label(),
+                            ids.join(", "),
+                            if more { ", …" } else { "" }
+                        )
+                    }
+                }
+                (None, true) => format!("{} {n} 名", k.label_zh()),
+                (None, false) => format!("{n} {}", k.label()),
             }
-            None => format!("{} {}", list.len(), k.label()),
         })
         .collect();
-    parts.join(", ")
+    parts.join(if zh { "，" } else { ", " })
 }
 
 /// The available experts a history rule bars from the whole round
@@ -813,10 +1143,10 @@ fn barred_by_history(inst: &Instance) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
 pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Option<Infeasibility> {
     let mut out = Infeasibility::default();
     let mut listed = 0usize;
-    let mut push = |out: &mut Infeasibility, line: String| {
+    let mut push = |out: &mut Infeasibility, (en, zh): (String, String)| {
         listed += 1;
         if listed <= MAX_LISTED {
-            out.findings.push(line);
+            out.finding(en, zh);
         }
     };
     let mut senior_short = 0u32;
@@ -832,15 +1162,20 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
             if short > 0 {
                 out.shortfall += u64::from(short);
                 senior_short += 1;
+                let city = inst.app_city(a);
                 let why = if k < s {
-                    format!(
-                        "{id} ({}): its panel has {k} seat(s), min_senior is {s}",
-                        inst.app_city(a)
+                    (
+                        format!("{id} ({city}): its panel has {k} seat(s), min_senior is {s}"),
+                        format!("{id}（{city}）：评审组只有 {k} 个席位，min_senior 却是 {s}"),
                     )
                 } else {
-                    format!(
-                        "{id} ({}): only {seniors} eligible expert(s) hold a senior title, min_senior is {s}",
-                        inst.app_city(a)
+                    (
+                        format!(
+                            "{id} ({city}): only {seniors} eligible expert(s) hold a senior title, min_senior is {s}"
+                        ),
+                        format!(
+                            "{id}（{city}）：只有 {seniors} 名合格专家有高级职称，min_senior 为 {s}"
+                        ),
                     )
                 };
                 push(&mut out, why);
@@ -850,29 +1185,43 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
             if !experts.iter().any(|&e| inst.covers(e, f)) {
                 out.shortfall += 1;
                 field_short += 1;
+                let city = inst.app_city(a);
                 push(
                     &mut out,
-                    format!(
-                        "{id} ({}): no eligible expert lists field {f}",
-                        inst.app_city(a)
+                    (
+                        format!("{id} ({city}): no eligible expert lists field {f}"),
+                        format!("{id}（{city}）：没有合格专家的学科领域包含 {f}"),
                     ),
                 );
             }
         }
     }
     if listed > MAX_LISTED {
-        out.findings
-            .push(format!("… and {} more finding(s)", listed - MAX_LISTED));
+        let n = listed - MAX_LISTED;
+        out.finding(
+            format!("… and {n} more finding(s)"),
+            format!("……另有 {n} 条"),
+        );
     }
     if senior_short > 0 {
-        out.fixes.push(format!(
-            "lower min_senior (the round's or the programme's), add senior titles to senior_titles, or add eligible senior experts for these {senior_short} application(s)"
-        ));
+        out.fix(
+            format!(
+                "lower min_senior (the round's or the programme's), add senior titles to senior_titles, or add eligible senior experts for these {senior_short} application(s)"
+            ),
+            format!(
+                "降低 min_senior（本轮的或类别的），在 senior_titles 中加入高级职称，或为这 {senior_short} 个项目增加有高级职称的合格专家"
+            ),
+        );
     }
     if field_short > 0 {
-        out.fixes.push(format!(
-            "turn cover_fields off, or add experts who list the missing field(s) ({field_short} field(s))"
-        ));
+        out.fix(
+            format!(
+                "turn cover_fields off, or add experts who list the missing field(s) ({field_short} field(s))"
+            ),
+            format!(
+                "关闭 cover_fields，或增加学科领域包含所缺领域的专家（{field_short} 个领域）"
+            ),
+        );
     }
     if super::network::check_laminar(inst).is_ok() {
         for (city, share) in inst.round_outside_targets() {
@@ -882,23 +1231,35 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
             };
             if max < need {
                 out.shortfall += need - max;
-                let (scope, field) = match city {
+                let (scope, scope_zh, field) = match city {
                     None => (
                         "the round".to_string(),
+                        "本轮".to_string(),
                         format!("min_outside_share_round {share}"),
                     ),
                     Some(c) => (
                         format!("applications from {}", inst.cities.name(c.0)),
+                        format!("{}的项目", inst.cities.name(c.0)),
                         format!("min_outside_share_by_city {share}"),
                     ),
                 };
-                out.findings.push(format!(
-                    "at most {max} of the {total} reviews of {scope} can come from outside the applicant's city under the other rules; {field} needs {need}"
-                ));
-                out.fixes.push(format!(
-                    "lower {field} to at most {:.4}, or raise max_load / add experts outside the applicants' cities",
-                    max as f64 / total.max(1) as f64
-                ));
+                out.finding(
+                    format!(
+                        "at most {max} of the {total} reviews of {scope} can come from outside the applicant's city under the other rules; {field} needs {need}"
+                    ),
+                    format!(
+                        "在其他规则下，{scope_zh}的 {total} 个评审席位中至多 {max} 个能由申请人所在城市以外的专家承担；{field} 要求 {need} 个"
+                    ),
+                );
+                let most = max as f64 / total.max(1) as f64;
+                out.fix(
+                    format!(
+                        "lower {field} to at most {most:.4}, or raise max_load / add experts outside the applicants' cities"
+                    ),
+                    format!(
+                        "将 {field} 降到 {most:.4} 以下，或提高 max_load、增加申请人所在城市以外的专家"
+                    ),
+                );
             }
         }
     }
@@ -948,29 +1309,38 @@ pub(crate) fn crossing_infeasible(inst: &Instance, flow_rules_feasible: bool) ->
     if let Some(m) = p.max_copanel {
         on.push(format!("max_copanel {m}"));
     }
-    let mut findings = vec![format!(
-        "the MIP proved that no assignment obeys the crossing rules ({}) together with the other rules",
-        on.join(", ")
-    )];
+    let mut out = Infeasibility {
+        shortfall: 1,
+        ..Default::default()
+    };
+    out.finding(
+        format!(
+            "the MIP proved that no assignment obeys the crossing rules ({}) together with the other rules",
+            on.join(", ")
+        ),
+        format!(
+            "整数规划证明：没有任何分配方案能同时满足交叉规则（{}）和其他规则",
+            on.join("，")
+        ),
+    );
     if flow_rules_feasible {
-        findings.push(
+        out.finding(
             "without the crossing rules the round is feasible (the flow found panels), and each application passes the per-application counts; the rules conflict through shared experts' loads".into(),
+            "去掉交叉规则后本轮可行（网络流找到了评审组），且每个项目都通过了逐项计数检查；这些规则通过共用专家的评审量相互冲突".into(),
         );
     }
-    Infeasibility {
-        shortfall: 1,
-        findings,
-        fixes: vec![
-            "relax one of the crossing rules (lower min_senior or an outside share, raise max_copanel), or raise max_load of the experts they need".into(),
-        ],
-    }
+    out.fix(
+        "relax one of the crossing rules (lower min_senior or an outside share, raise max_copanel), or raise max_load of the experts they need".into(),
+        "放宽其中一条交叉规则（降低 min_senior 或外地比例，提高 max_copanel），或提高所需专家的 max_load".into(),
+    );
+    out
 }
 
 /// The programmes' own outside-city rules, for messages that quote the
 /// round's: `"; programme 科技进步奖: min_outside_share 0.6"` per programme
 /// that sets `min_outside_share`, `min_outside` or `max_per_city` (empty
 /// when none does).
-fn programmes_outside_rules(inst: &Instance) -> String {
+fn programmes_outside_rules(inst: &Instance, lang: Lang) -> String {
     let mut out = String::new();
     for (name, r) in &inst.policy.programmes {
         let mut set = Vec::new();
@@ -984,8 +1354,118 @@ fn programmes_outside_rules(inst: &Instance) -> String {
             set.push(format!("max_per_city {c}"));
         }
         if !set.is_empty() {
-            out.push_str(&format!("; programme {name}: {}", set.join(", ")));
+            out.push_str(&match lang {
+                Lang::En => format!("; programme {name}: {}", set.join(", ")),
+                Lang::Zh => format!("；类别 {name}：{}", set.join("，")),
+            });
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Why `json` (a bundle) has no assignment.
+    fn why(json: &str) -> Infeasibility {
+        let inst =
+            crate::io::load_bundle_from_bytes(std::path::Path::new("r.json"), json.as_bytes())
+                .expect("loads");
+        let elig = Eligibility::compute(&inst);
+        match crate::solve_with(&inst, &elig, &crate::SolveOptions::default()) {
+            Err(crate::SolveError::Infeasible(why)) => why,
+            other => panic!("not infeasible: {:?}", other.map(|s| s.status)),
+        }
+    }
+
+    #[test]
+    fn a_short_pool_names_the_experts_other_rules_take_out() {
+        // Three applications of programme P need 3 reviews; E1 gives 1.
+        // E2 is unavailable, E3 serves programme Q only, E4 works where
+        // every applicant does: the pool is short, and the rules that
+        // took them out are named with counts and a fix, in both
+        // languages.
+        let why = why(r#"{"policy": {"panel_size": 1, "max_load": 1},
+            "experts": [
+              {"id": "E1", "city": "武汉", "institution": "U1"},
+              {"id": "E2", "city": "武汉", "institution": "U2", "available": false},
+              {"id": "E3", "city": "武汉", "institution": "U3", "programmes": ["Q"]},
+              {"id": "E4", "city": "武汉", "institution": "U9"}],
+            "applications": [
+              {"id": "A1", "city": "长沙", "institution": "U9", "programme": "P"},
+              {"id": "A2", "city": "长沙", "institution": "U9", "programme": "P"},
+              {"id": "A3", "city": "长沙", "institution": "U9", "programme": "P"}]}"#);
+        let en = why.to_string();
+        assert!(en.contains("can give 1 (sum of max_load)"), "{en}");
+        assert!(
+            en.contains(
+                "other rules take 3 expert(s) out of the round, who could give 3 review(s) \
+                 (max_load): 1 unavailable, 1 same institution, 1 other programme"
+            ),
+            "{en}"
+        );
+        assert!(
+            en.contains("or mark experts who can serve after all as available"),
+            "{en}"
+        );
+        assert!(
+            en.contains("or let experts review other programmes too"),
+            "{en}"
+        );
+        assert!(
+            en.contains("or review the conflicts that exclude these experts"),
+            "{en}"
+        );
+        let zh = why.text(Lang::Zh);
+        assert!(
+            zh.contains(
+                "其他规则使 3 名专家无法参加本轮评审，他们本可承担 3 个评审席位（max_load）：\
+                 本轮不能参加 1 名，同一单位 1 名，不评审该类别 1 名"
+            ),
+            "{zh}"
+        );
+        assert!(zh.contains("或将确实能参加的专家重新标为可参加"), "{zh}");
+        assert!(zh.starts_with("无法安排："), "{zh}");
+        assert!(zh.contains("修改建议："), "{zh}");
+        // Every line has its Chinese: no English sentence on a Chinese page.
+        for word in [
+            "the round",
+            "experts",
+            "review(s)",
+            "what would fix it",
+            "or ",
+        ] {
+            assert!(!zh.contains(word), "{word:?} in {zh}");
+        }
+    }
+
+    #[test]
+    fn history_and_other_rules_are_named_side_by_side() {
+        // E1 rests (history), E2 is unavailable: both named.
+        let why = why(
+            r#"{"policy": {"panel_size": 1, "max_load": 1, "year": 2026, "max_consecutive_years": 1},
+            "experts": [
+              {"id": "E1", "city": "武汉", "institution": "U1"},
+              {"id": "E2", "city": "武汉", "institution": "U2", "available": false},
+              {"id": "E3", "city": "武汉", "institution": "U3"}],
+            "applications": [
+              {"id": "A1", "city": "长沙", "institution": "U9"},
+              {"id": "A2", "city": "长沙", "institution": "U9"}],
+            "history": [{"year": 2025, "institution": "U7", "expert": "E1"}]}"#,
+        );
+        let en = why.to_string();
+        assert!(en.contains("history rules take 1 expert(s)"), "{en}");
+        assert!(
+            en.contains("other rules take 1 expert(s) out of the round, who could give 1 review(s) (max_load): 1 unavailable"),
+            "{en}"
+        );
+        let zh = why.text(Lang::Zh);
+        assert!(zh.contains("历史规则使 1 名专家无法参加本轮评审"), "{zh}");
+        assert!(
+            zh.contains("轮休（历史）（1 名；max_consecutive_years 1：E1）"),
+            "{zh}"
+        );
+        assert!(zh.contains("本轮不能参加 1 名"), "{zh}");
+    }
 }

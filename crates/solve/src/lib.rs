@@ -676,13 +676,21 @@ pub fn solve_mip(
         ..Default::default()
     };
     let sol = crate::mip::cross::solve_crossing(inst, pairs, &mip_opts).map_err(|e| match e {
-        crate::mip::MipError::Infeasible => SolveError::Infeasible(Infeasibility {
-            shortfall: 1,
-            findings: vec!["the MIP proved that no assignment obeys every rule".into()],
-            fixes: vec![
+        crate::mip::MipError::Infeasible => SolveError::Infeasible({
+            let mut why = Infeasibility {
+                shortfall: 1,
+                ..Default::default()
+            };
+            why.finding(
+                "the MIP proved that no assignment obeys every rule".into(),
+                "整数规划证明：没有任何分配方案能满足全部规则".into(),
+            );
+            why.fix(
                 "run `panels solve --method flow` (when the rules nest) for a detailed explanation"
                     .into(),
-            ],
+                "（规则可嵌套时）运行 `panels solve --method flow` 以获得详细说明".into(),
+            );
+            why
         }),
         other => SolveError::Mip(other.to_string()),
     })?;

@@ -483,7 +483,7 @@ pub fn run_sparse(
 ) -> Result<SparseRun, SolveError> {
     let progress = &opts.progress;
     let started = Instant::now();
-    if let Some(why) = explain::precheck_pool(inst, None) {
+    if let Some(why) = explain::precheck_pool(inst, elig, None) {
         return Err(SolveError::Infeasible(why));
     }
     let mut profile = Profile::default();

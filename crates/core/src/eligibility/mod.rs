@@ -99,6 +99,24 @@ impl ConflictKind {
             ConflictKind::Rating => "rating (history)",
         }
     }
+
+    /// [`ConflictKind::label`] in Chinese.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ConflictKind::Unavailable => "本轮不能参加",
+            ConflictKind::Team => "项目组成员",
+            ConflictKind::ApplicantRequest => "申请人要求回避",
+            ConflictKind::Declared => "已申报的利益冲突",
+            ConflictKind::Coauthor => "合作者",
+            ConflictKind::Institution => "同一单位",
+            ConflictKind::LowAffinity => "低于 min_affinity",
+            ConflictKind::Programme => "不评审该类别",
+            ConflictKind::Repeat => "重复评审（历史）",
+            ConflictKind::Resting => "轮休（历史）",
+            ConflictKind::Declines => "多次拒评（历史）",
+            ConflictKind::Rating => "评分偏低（历史）",
+        }
+    }
 }
 
 /// Why one pair is not eligible, with its evidence.

@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use crate::error::{Errs, LoadError, Location};
 use crate::instances::records::{
-    nearest, parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy,
-    Cell, HistoryList, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
+    parse_application, parse_coauthorship, parse_conflict, parse_expert, parse_policy, Cell,
+    HistoryList, JsonRecord, Raw, RawAffinityList, Reader, Record, Site, AFFINITY_FIELDS,
     APPLICATION_FIELDS, COAUTHORSHIP_FIELDS, CONFLICT_FIELDS, EXPERT_FIELDS, HISTORY_FIELDS,
 };
 use crate::model::Score;
@@ -173,12 +173,13 @@ impl<'e> Builder<'e> {
             "affinity" => Part::List(Kind::Affinity),
             "history" => Part::List(Kind::History),
             other => {
-                let msg = match nearest(other, BUNDLE_KEYS) {
-                    Some(n) => format!("unknown key; did you mean {n}?"),
-                    None => format!("unknown key; expected one of: {}", BUNDLE_KEYS.join(", ")),
-                };
+                let said = crate::instances::records::unknown_name(
+                    crate::error::Named::Key,
+                    other,
+                    BUNDLE_KEYS,
+                );
                 self.errs
-                    .push(LoadError::new(self.file.to_path_buf(), msg).in_field(other));
+                    .push(LoadError::said(self.file.to_path_buf(), said).in_field(other));
                 Part::Skip
             }
         }
@@ -284,11 +285,8 @@ impl<'e> Builder<'e> {
         for key in ["policy", "experts", "applications"] {
             if !self.seen.contains(key) {
                 self.errs.push(
-                    LoadError::new(
-                        self.file.to_path_buf(),
-                        "missing; a bundle needs policy, experts and applications",
-                    )
-                    .in_field(key),
+                    LoadError::said(self.file.to_path_buf(), crate::error::Said::MissingPart)
+                        .in_field(key),
                 );
             }
         }

@@ -488,12 +488,12 @@ fn read_rows(
     }
     unquoted.note(file, header.as_ref().map(|(h, _, _)| h), errs);
     if header.is_none() {
-        errs.push(LoadError::new(
+        errs.push(LoadError::said(
             file.to_path_buf(),
-            format!(
-                "the file is empty; it needs a header row ({})",
-                kind.required().join(",")
-            ),
+            crate::error::Said::EmptyTable {
+                sheet: None,
+                columns: kind.required().iter().map(|c| c.to_string()).collect(),
+            },
         ));
         return None;
     }
@@ -716,12 +716,12 @@ fn check_row<'e>(
     let loc = Location::row(row);
     if rec.len() < width {
         errs.push(
-            LoadError::new(
+            LoadError::said(
                 file.to_path_buf(),
-                format!(
-                    "the row has {} cells but the header has {width} (a cut-off row?)",
-                    rec.len()
-                ),
+                crate::error::Said::RowWidth {
+                    cells: rec.len(),
+                    width,
+                },
             )
             .at(loc),
         );
@@ -729,13 +729,12 @@ fn check_row<'e>(
     }
     if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
         errs.push(
-            LoadError::new(
+            LoadError::said(
                 file.to_path_buf(),
-                format!(
-                    "the row has {} cells but the header has only {width} (a comma inside \
-                     a cell that is not quoted?)",
-                    rec.len()
-                ),
+                crate::error::Said::RowWidth {
+                    cells: rec.len(),
+                    width,
+                },
             )
             .at(loc),
         );

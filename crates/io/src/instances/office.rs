@@ -851,13 +851,12 @@ pub(crate) struct Header {
 impl Header {
     /// Where a field's column is, for messages: `column H "评审上限"`
     /// (`column H` when the header is the field's own name).
-    pub(crate) fn column_of(&self, field: &str) -> Option<String> {
+    pub(crate) fn column_of(&self, field: &str) -> Option<crate::error::ColumnAt> {
         let &i = self.columns.get(field)?;
         let label = self.labels.get(i).map_or("", String::as_str);
-        Some(if label == field {
-            format!("column {}", column_letters(i))
-        } else {
-            format!("column {} \"{label}\"", column_letters(i))
+        Some(crate::error::ColumnAt {
+            letter: column_letters(i),
+            header: (label != field).then(|| label.to_string()),
         })
     }
 }
@@ -1006,10 +1005,7 @@ pub(crate) struct TableAt<'a> {
 impl TableAt<'_> {
     fn loc(&self) -> Location {
         match self.sheet {
-            Some(s) => Location::Record {
-                path: format!("sheet {s} row {}", self.row),
-                id: None,
-            },
+            Some(s) => Location::sheet(s, self.row),
             None => Location::row(self.row),
         }
     }
@@ -1086,14 +1082,14 @@ pub(crate) fn check_header(
         }
         if let Some(near) = near_typo(&name, all_names(kind)) {
             let field = field_of_header(kind, near).unwrap_or(near);
-            errs.push(
-                err(format!(
-                    "column {letter} \"{name}\" is not a known column; did you mean {}? \
-                     Rename the header cell",
-                    field_with_aliases(kind, field)
-                ))
-                .in_field(name),
-            );
+            let said = crate::error::Said::UnknownColumn {
+                column: crate::error::ColumnAt {
+                    letter: letter.clone(),
+                    header: Some(name.clone()),
+                },
+                near: field_with_aliases(kind, field),
+            };
+            errs.push(LoadError::said(at.file, said).at(at.loc()).in_field(name));
             continue;
         }
         if !kept_keys.insert(header_key(&name)) {

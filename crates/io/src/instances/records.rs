@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::{Errs, LoadError, Location};
+use crate::error::{Choices, Errs, Leave, LoadError, Location, Msg, Named, Range, Said, Want};
 use crate::history::ShortText;
 use crate::model::{Policy, Score, MAX_ABS_SCORE};
 use crate::names::{normalize, split_list};
@@ -260,15 +260,16 @@ impl Origin {
                 path: name.to_string(),
                 id,
             }),
-            Site::SheetRow(sheet, row) => Some(Location::Record {
-                path: format!("sheet {sheet} row {row}"),
+            Site::SheetRow(sheet, row) => Some(Location::Sheet {
+                sheet: sheet.to_string(),
+                row: *row,
                 id,
             }),
         }
     }
 
-    pub(crate) fn error(&self, field: Option<&str>, message: impl Into<String>) -> LoadError {
-        let mut e = LoadError::new(self.file.to_path_buf(), message);
+    pub(crate) fn error(&self, field: Option<&str>, message: impl Into<Msg>) -> LoadError {
+        let mut e = LoadError::of(self.file.to_path_buf(), message);
         if let Some(loc) = self.location() {
             e = e.at(loc);
         }
@@ -554,18 +555,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn error(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, field: &str, message: impl Into<Msg>) {
         self.bad = true;
         self.errs.push(self.at.error(Some(field), message));
     }
 
     /// A problem with the record as a whole.
-    pub(crate) fn error_whole(&mut self, message: impl Into<String>) {
+    pub(crate) fn error_whole(&mut self, message: impl Into<Msg>) {
         self.bad = true;
         self.errs.push(self.at.error(None, message));
     }
 
-    fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+    pub(crate) fn take<T, E: Into<Msg>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(m) => {
@@ -610,7 +611,7 @@ impl<'a> Reader<'a> {
                     std::borrow::Cow::Borrowed(n) if !n.is_empty() => None,
                     std::borrow::Cow::Owned(n) if !n.is_empty() => Some(n),
                     _ => {
-                        self.error(field, "empty (only spaces)");
+                        self.error(field, Said::Blank);
                         return String::new();
                     }
                 };
@@ -620,7 +621,7 @@ impl<'a> Reader<'a> {
                 }
             }
             Ok(None) => {
-                self.error(field, "missing");
+                self.error(field, Said::Missing);
                 String::new()
             }
             Err(m) => {
@@ -664,11 +665,11 @@ impl<'a> Reader<'a> {
         &mut self,
         rec: &dyn Record,
         field: &str,
-        hint: &str,
+        leave: Leave,
     ) -> Option<u32> {
         let v = self.count(rec, field)?;
         if v == 0 {
-            self.error(field, format!("must be at least 1, got 0{hint}"));
+            self.error(field, Said::AtLeastOne { leave });
             return None;
         }
         Some(v)
@@ -753,7 +754,7 @@ impl<'a> Reader<'a> {
     ) {
         for k in obj.keys() {
             if !(known.contains(&k.as_str()) || keeps && k == KEPT_KEY) {
-                self.error(k, unknown_name_message("field", k, known));
+                self.error(k, unknown_name(Named::Field, k, known));
             }
         }
     }
@@ -761,10 +762,16 @@ impl<'a> Reader<'a> {
 
 /// "unknown field; did you mean min_outside_share?" or a list of the valid
 /// names when none is close.
-pub(crate) fn unknown_name_message(what: &str, name: &str, known: &[&str]) -> String {
-    match nearest(name, known) {
-        Some(n) => format!("unknown {what}; did you mean {n}?"),
-        None => format!("unknown {what}; expected one of: {}", known.join(", ")),
+pub(crate) fn unknown_name(what: Named, name: &str, known: &[&str]) -> Said {
+    let near = nearest(name, known).map(str::to_string);
+    Said::UnknownName {
+        what,
+        known: if near.is_some() {
+            Vec::new()
+        } else {
+            known.iter().map(|k| k.to_string()).collect()
+        },
+        near,
     }
 }
 
@@ -845,14 +852,14 @@ pub(crate) fn control_message(s: &str) -> Option<String> {
 
 /// Text: `None` when absent, empty or null. A control character
 /// ([`control_char`]) is an error.
-pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
+pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, Msg> {
     let given = match c {
         Cell::Text(s) => s,
         Cell::Json(Value::String(s)) => s.as_str(),
         _ => "",
     };
     if let Some(m) = control_message(given) {
-        return Err(m);
+        return Err(m.into());
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
@@ -863,8 +870,14 @@ pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, String> {
         Cell::Json(v @ Value::Number(_)) => Err(format!(
             "expected text, got the number {}; write it in quotes",
             describe_json(v)
-        )),
-        Cell::Json(v) => Err(format!("expected text, got {}", describe_json(v))),
+        )
+        .into()),
+        Cell::Json(v) => Err(Said::Expected {
+            want: Want::Text,
+            got: describe_json(v),
+            comma: false,
+        }
+        .into()),
     }
 }
 
@@ -928,15 +941,19 @@ fn list_items(s: &str) -> usize {
 }
 
 /// An integer in `[lo, hi]`, given as an integer or an integral decimal.
-fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
-    let expected = if lo >= 0 {
-        "a non-negative integer"
-    } else {
-        "an integer"
+fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, Msg> {
+    let want = if lo >= 0 { Want::Count } else { Want::Integer };
+    let expected = |got: String| -> Msg {
+        Said::Expected {
+            want,
+            got,
+            comma: false,
+        }
+        .into()
     };
     let in_range = |v: i128, shown: &str| {
         if v < lo as i128 || v > hi as i128 {
-            Err(range_message(expected, lo, hi, shown))
+            Err(range_message(want, lo, hi, shown))
         } else {
             Ok(Some(v))
         }
@@ -954,7 +971,7 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
             }
             match t.parse::<f64>() {
                 Ok(f) if f.is_finite() => (f, t.to_string()),
-                _ => return Err(format!("expected {expected}, got {}", describe_text(s))),
+                _ => return Err(expected(describe_text(s))),
             }
         }
         Cell::Json(Value::Number(n)) => {
@@ -966,27 +983,33 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
             }
             match n.as_f64() {
                 Some(f) if f.is_finite() => (f, n.to_string()),
-                _ => return Err(format!("expected {expected}, got {n}")),
+                _ => return Err(expected(n.to_string())),
             }
         }
-        Cell::Json(v) => return Err(format!("expected {expected}, got {}", describe_json(v))),
+        Cell::Json(v) => return Err(expected(describe_json(v))),
     };
     if x.fract() != 0.0 {
-        return Err(format!("expected {expected}, got {shown}"));
+        return Err(expected(shown));
     }
     // Compared as integers (`as` saturates): as floats, u64::MAX rounds
     // up to 2^64 and 2^64 would pass, then wrap to 0.
     let v = x as i128;
     if v < lo as i128 || v > hi as i128 {
-        return Err(range_message(expected, lo, hi, &shown));
+        return Err(range_message(want, lo, hi, &shown));
     }
     // Beyond 2^53 a number with a decimal point or an exponent (or too
     // long for the reader's integers) is not read exactly.
     if x.abs() >= MAX_EXACT_FLOAT {
+        let expected = if lo >= 0 {
+            "a non-negative integer"
+        } else {
+            "an integer"
+        };
         return Err(format!(
             "expected {expected} written as plain digits, got {shown} (a number this large \
              with a decimal point or an exponent is not exact)"
-        ));
+        )
+        .into());
     }
     Ok(Some(v))
 }
@@ -994,55 +1017,51 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, String> {
 /// 2^53: from it on, integers are not all exact as `f64`.
 const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
-fn range_message(expected: &str, lo: i64, hi: u64, shown: &str) -> String {
+fn range_message(want: Want, lo: i64, hi: u64, shown: &str) -> Msg {
+    let got = shown.to_string();
     if lo >= 0 && shown.trim_start().starts_with('-') {
-        format!("expected {expected}, got {shown}")
+        Said::Expected {
+            want,
+            got,
+            comma: false,
+        }
     } else if lo >= 0 {
-        format!("expected {expected} of at most {hi}, got {shown}")
+        Said::AtMost { max: hi, got }
     } else {
-        format!("expected an integer between {lo} and {hi}, got {shown}")
+        Said::Between { lo, hi, got }
     }
+    .into()
 }
 
 /// A non-negative integer up to `max`.
-pub(crate) fn uint(c: Cell<'_>, max: u64) -> Result<Option<u64>, String> {
+pub(crate) fn uint(c: Cell<'_>, max: u64) -> Result<Option<u64>, Msg> {
     Ok(int(c, 0, max)?.map(|v| v as u64))
 }
 
-/// The hint for a number written with a decimal comma (`0,5`, `0，5`).
-fn comma_hint(s: &str) -> &'static str {
-    if normalize(s).contains(',') {
-        " (a comma is not a decimal mark: write 0.5, not 0,5)"
-    } else {
-        ""
-    }
+/// True for a number written with a decimal comma (`0,5`, `0，5`).
+fn comma_hint(s: &str) -> bool {
+    normalize(s).contains(',')
 }
 
 /// A finite number.
-pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
+pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, Said> {
+    let not = |want, got, comma| Said::Expected { want, got, comma };
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
         Cell::Text(s) if s.trim().is_empty() => Ok(None),
         Cell::Text(s) => match normalize(s).parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Some(f)),
-            Ok(_) => Err(format!(
-                "expected a finite number, got {}",
-                describe_text(s)
-            )),
-            Err(_) => Err(format!(
-                "expected a number, got {}{}",
-                describe_text(s),
-                comma_hint(s)
-            )),
+            Ok(_) => Err(not(Want::FiniteNumber, describe_text(s), false)),
+            Err(_) => Err(not(Want::Number, describe_text(s), comma_hint(s))),
         },
         Cell::Json(Value::Number(n)) => match n.as_f64() {
             Some(f) if f.is_finite() => Ok(Some(f)),
-            _ => Err(format!("expected a finite number, got {n}")),
+            _ => Err(not(Want::FiniteNumber, n.to_string(), false)),
         },
-        Cell::Json(v) => Err(format!(
-            "expected a number, got {}{}",
+        Cell::Json(v) => Err(not(
+            Want::Number,
             describe_json(v),
-            v.as_str().map_or("", comma_hint)
+            v.as_str().is_some_and(comma_hint),
         )),
     }
 }
@@ -1051,7 +1070,7 @@ pub(crate) fn float(c: Cell<'_>) -> Result<Option<f64>, String> {
 /// `yes`/`no`, `y`/`n` (any letter case, as Excel writes `TRUE`), `1`/`0`,
 /// `是`/`否`, and the marks offices tick with: `✓`, `√`, `✔`, `☑` for yes,
 /// `×`, `✗`, `✘`, `☐` for no.
-pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
+pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, Said> {
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(None),
         Cell::Text(s) if normalize(s).is_empty() => Ok(None),
@@ -1064,14 +1083,19 @@ pub(crate) fn boolean(c: Cell<'_>) -> Result<Option<bool>, String> {
                 "false" | "no" | "n" | "0" | "否" | "×" | "✗" | "✘" | "☐" => {
                     Ok(Some(false))
                 }
-                _ => Err(format!(
-                    "expected 是/否 (or true/false, yes/no, 1/0, √/×), got {}",
-                    describe_text(s)
-                )),
+                _ => Err(Said::Expected {
+                    want: Want::YesNo,
+                    got: describe_text(s),
+                    comma: false,
+                }),
             }
         }
         Cell::Json(Value::Bool(b)) => Ok(Some(*b)),
-        Cell::Json(v) => Err(format!("expected true or false, got {}", describe_json(v))),
+        Cell::Json(v) => Err(Said::Expected {
+            want: Want::TrueFalse,
+            got: describe_json(v),
+            comma: false,
+        }),
     }
 }
 
@@ -1125,7 +1149,7 @@ pub(crate) fn parse_application(mut r: Reader<'_>, rec: &dyn Record) -> Option<R
     let institution = r.required_as_written(rec, "institution");
     let fields = r.list(rec, "fields");
     let keywords = r.list(rec, "keywords");
-    let panel_size = r.positive_count(rec, "panel_size", "");
+    let panel_size = r.positive_count(rec, "panel_size", Leave::Nothing);
     let team = r.list(rec, "team");
     let avoid = r.list(rec, "avoid");
     let kept = r.kept(rec);
@@ -1155,7 +1179,7 @@ pub(crate) fn parse_history(
 ) -> Option<crate::history::PastReview> {
     use crate::history::{Outcome, PastReview};
     let year = if is_blank(rec.cell("year")) {
-        r.error("year", "missing (the year of that round)");
+        r.error("year", Said::MissingYear);
         None
     } else {
         r.year(rec, "year")
@@ -1173,10 +1197,10 @@ pub(crate) fn parse_history(
             None => {
                 r.error(
                     "outcome",
-                    format!(
-                        "unknown outcome {}; expected reviewed, declined, no_show or late",
-                        describe_text(&t)
-                    ),
+                    Said::Choice {
+                        of: Choices::Outcome,
+                        got: describe_text(&t),
+                    },
                 );
                 Outcome::Reviewed
             }
@@ -1187,7 +1211,10 @@ pub(crate) fn parse_history(
         if !(1.0..=5.0).contains(&x) {
             r.error(
                 "rating",
-                format!("a rating lies between 1 and 5, got {}", shown(x)),
+                Said::OutOfRange {
+                    range: Range::Rating,
+                    got: shown(x),
+                },
             );
         }
     }
@@ -1390,7 +1417,7 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
     let rec = JsonRecord(obj);
     let d = Policy::default();
     let panel_size = r
-        .positive_count(&rec, "panel_size", "")
+        .positive_count(&rec, "panel_size", Leave::Nothing)
         .unwrap_or(d.panel_size);
     let mut min_outside_share = d.min_outside_share;
     if let Some(s) = r.number(&rec, "min_outside_share") {
@@ -1399,11 +1426,14 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         } else {
             r.error(
                 "min_outside_share",
-                format!("a share must lie between 0 and 1, got {}", shown(s)),
+                Said::OutOfRange {
+                    range: Range::Share,
+                    got: shown(s),
+                },
             );
         }
     }
-    let no_cap = " (leave the field out for no cap)";
+    let no_cap = Leave::NoCap;
     let min_outside = r.count(&rec, "min_outside").unwrap_or(d.min_outside);
     let max_per_city = r.positive_count(&rec, "max_per_city", no_cap);
     let max_per_institution = r.positive_count(&rec, "max_per_institution", no_cap);
@@ -1436,10 +1466,10 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         } else {
             r.error(
                 "max_probability",
-                format!(
-                    "a probability cap must lie in (0, 1] and be at least 0.000001, got {}",
-                    shown(x)
-                ),
+                Said::OutOfRange {
+                    range: Range::Probability,
+                    got: shown(x),
+                },
             );
         }
     }
@@ -1451,7 +1481,10 @@ pub(crate) fn parse_policy(mut r: Reader<'_>, v: &Value) -> Option<Policy> {
         } else {
             r.error(
                 "alternates",
-                format!("at least 2 alternates per panel are kept, got {n}"),
+                Said::OutOfRange {
+                    range: Range::Alternates,
+                    got: n.to_string(),
+                },
             );
         }
     }
@@ -1563,7 +1596,7 @@ fn parse_crossing_rules(
             ),
         ),
     }
-    p.max_copanel = r.positive_count(rec, "max_copanel", " (leave the field out for no limit)");
+    p.max_copanel = r.positive_count(rec, "max_copanel", Leave::NoLimit);
     if let Some(b) = r.number(rec, "bonus_per_city") {
         if (0.0..=MAX_ABS_SCORE).contains(&b) {
             p.bonus_per_city = b;
@@ -1660,7 +1693,7 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
                     "programmes",
                     format!(
                         "programme {name}: {}",
-                        unknown_name_message(&format!("rule {k}"), k, FIELDS)
+                        unknown_name(Named::Rule(k.clone()), k, FIELDS)
                     ),
                 );
             }
@@ -1675,18 +1708,10 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         };
         let field = |f: &str| format!("programmes.{name}.{f}");
         let mut pr = ProgrammeRules {
-            panel_size: sub.positive_count(&rec, "panel_size", ""),
+            panel_size: sub.positive_count(&rec, "panel_size", Leave::Nothing),
             min_outside: sub.count(&rec, "min_outside"),
-            max_per_city: sub.positive_count(
-                &rec,
-                "max_per_city",
-                " (leave the field out for no cap)",
-            ),
-            max_per_institution: sub.positive_count(
-                &rec,
-                "max_per_institution",
-                " (leave the field out for no cap)",
-            ),
+            max_per_city: sub.positive_count(&rec, "max_per_city", Leave::NoCap),
+            max_per_institution: sub.positive_count(&rec, "max_per_institution", Leave::NoCap),
             min_senior: sub.count(&rec, "min_senior"),
             cover_fields: sub.boolean(&rec, "cover_fields"),
             min_affinity: sub.score(&rec, "min_affinity"),
@@ -1720,10 +1745,10 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
             _ => {
                 r.error(
                     "avoid_repeat",
-                    format!(
-                        "expected off, institution, team or both, got {}",
-                        describe_text(&t)
-                    ),
+                    Said::Choice {
+                        of: Choices::AvoidRepeat,
+                        got: describe_text(&t),
+                    },
                 );
                 AvoidRepeat::Off
             }
@@ -1733,7 +1758,10 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         if x < 0.0 {
             r.error(
                 "repeat_penalty",
-                format!("a penalty is a cost of at least 0, got {}", shown(x)),
+                Said::OutOfRange {
+                    range: Range::Penalty,
+                    got: shown(x),
+                },
             );
         } else if x > 0.0 && Score::from_f64(x).is_some_and(|s| s.0 == 0) {
             // Scores are kept in millionths: a penalty that rounds to 0
@@ -1750,11 +1778,7 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         }
     }
     p.max_reviews_per_year = r.count(rec, "max_reviews_per_year");
-    p.max_consecutive_years = r.positive_count(
-        rec,
-        "max_consecutive_years",
-        " (leave the field out to let experts serve every year)",
-    );
+    p.max_consecutive_years = r.positive_count(rec, "max_consecutive_years", Leave::EveryYear);
     p.max_declines = r.count(rec, "max_declines");
     if let Some(x) = r.number(rec, "min_rating") {
         if (1.0..=5.0).contains(&x) {
@@ -1762,7 +1786,10 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
         } else {
             r.error(
                 "min_rating",
-                format!("ratings lie between 1 and 5, got {}", shown(x)),
+                Said::OutOfRange {
+                    range: Range::MinRating,
+                    got: shown(x),
+                },
             );
         }
     }
@@ -1812,16 +1839,21 @@ mod tests {
         assert!(uint(Cell::Text("6.5"), 10).is_err());
         assert!(uint(Cell::Text("-1"), 10)
             .unwrap_err()
+            .to_string()
             .contains("non-negative"));
         assert!(uint(Cell::Text("1e30"), 10)
             .unwrap_err()
+            .to_string()
             .contains("at most 10"));
         assert!(uint(Cell::Text("99999999999999999999"), 10).is_err());
         assert_eq!(
             uint(Cell::Text("18446744073709551615"), u64::MAX),
             Ok(Some(u64::MAX))
         );
-        assert!(uint(Cell::Text("ten"), 10).unwrap_err().contains("\"ten\""));
+        assert!(uint(Cell::Text("ten"), 10)
+            .unwrap_err()
+            .to_string()
+            .contains("\"ten\""));
         assert!(uint(Cell::Text("NaN"), 10).is_err());
     }
 

@@ -31,19 +31,38 @@ use crate::model::{
 };
 
 impl Origin {
-    /// Where, for a cross reference from another record: `experts.csv row 3`
-    /// or `experts[2]`.
+    /// Where, for a cross reference from another record, in English:
+    /// `experts.csv row 3` or `experts[2]`.
     fn describe(&self) -> String {
+        match self.place() {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(f), None) => f,
+            (None, Some(l)) => l.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// Where, for a cross reference from another record: `experts.csv row 3`
+    /// or `experts[2]` (the file's name for a table's row, the place
+    /// without the record's id).
+    fn place(&self) -> (Option<String>, Option<crate::error::Location>) {
+        let name = || {
+            self.file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
         match self.site {
-            Site::Row(row) => {
-                let name = self
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                format!("{name} row {row}")
-            }
-            _ => self.short(),
+            Site::Row(row) => (Some(name()), Some(crate::error::Location::row(row))),
+            Site::Whole => (Some(self.file.display().to_string()), None),
+            _ => (
+                None,
+                Origin {
+                    id: None,
+                    ..self.clone()
+                }
+                .location(),
+            ),
         }
     }
 }
@@ -120,12 +139,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         check_cities_of_targets(&policy, &cities, &applications, at, errs);
         check_programmes(&policy, &applications, &programmes, at, errs);
         if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
-            errs.push(at.error(
-                "year",
-                "the history rules (avoid_repeat, max_reviews_per_year, \
-                 max_consecutive_years, max_declines, min_rating) need the round's year: \
-                 add \"year\" (e.g. 2026) to the policy",
-            ));
+            errs.push(at.error("year", Said::NoRoundYear));
         }
     }
 
@@ -229,17 +243,19 @@ fn case_only_person_notes(persons: &Interner) -> Vec<String> {
 fn check_not_empty(raw: &Raw, errs: &mut Errs) {
     if raw.experts_seen && raw.experts.is_empty() {
         if let Some(f) = &raw.experts_file {
-            errs.push(crate::LoadError::new(
+            errs.push(crate::LoadError::said(
                 f.to_path_buf(),
-                "the pool is empty: there are no experts",
+                Said::NoRecords { of: IdOf::Expert },
             ));
         }
     }
     if raw.applications_seen && raw.applications.is_empty() {
         if let Some(f) = &raw.applications_file {
-            errs.push(crate::LoadError::new(
+            errs.push(crate::LoadError::said(
                 f.to_path_buf(),
-                "there are no applications",
+                Said::NoRecords {
+                    of: IdOf::Application,
+                },
             ));
         }
     }
@@ -252,12 +268,16 @@ fn duplicate_id(
     id: &str,
     first: &crate::instances::records::Origin,
 ) -> crate::error::LoadError {
-    at.error(Some("id"), String::new())
-        .saying(Said::DuplicateId {
+    let (file, first) = first.place();
+    at.error(
+        Some("id"),
+        Said::DuplicateId {
             of,
             id: id.to_string(),
-            first: first.describe(),
-        })
+            file,
+            first,
+        },
+    )
 }
 
 /// The experts, their ids' index, and their places, persons and
@@ -499,7 +519,7 @@ struct PolicyAt<'a> {
 
 impl PolicyAt<'_> {
     /// An error about a policy field, at its key's row when known.
-    fn error(&self, field: &str, message: impl Into<String>) -> crate::LoadError {
+    fn error(&self, field: &str, message: impl Into<crate::error::Msg>) -> crate::LoadError {
         match self.sites.get(field) {
             Some(site) => crate::instances::records::Origin {
                 file: self.file.clone(),
@@ -507,7 +527,7 @@ impl PolicyAt<'_> {
                 id: None,
             }
             .error(Some(field), message),
-            None => crate::LoadError::new(self.file.to_path_buf(), message).in_field(field),
+            None => crate::LoadError::of(self.file.to_path_buf(), message).in_field(field),
         }
     }
 }

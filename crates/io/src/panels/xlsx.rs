@@ -503,10 +503,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
 
 /// Where a row of a sheet is (rows from 0).
 fn sheet_at(sheet: &str, row: usize) -> Location {
-    Location::Record {
-        path: format!("sheet {sheet} row {}", row + 1),
-        id: None,
-    }
+    Location::sheet(sheet, row as u64 + 1)
 }
 
 /// What the summary sheet claims.

@@ -544,12 +544,7 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 /// The message for invalid UTF-8 at a byte offset (counted from the file's
 /// first byte) on a line.
 pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
-    LoadError::new(
-        file,
-        "invalid UTF-8 (save the file as UTF-8, in Excel: Save As → \"CSV UTF-8\"; \
-         a CSV table may also be GB18030/GBK or UTF-16)",
-    )
-    .at(Location::Byte { offset, line })
+    LoadError::said(file, crate::error::Said::InvalidUtf8).at(Location::Byte { offset, line })
 }
 
 /// Feeds a file to a tap by streaming it (no whole-file buffer), counting

@@ -45,7 +45,7 @@ use calamine::{Data, Reader as _, Xlsx};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
-use crate::error::{Errs, LoadError, LoadErrors, Location, WriteError};
+use crate::error::{Errs, LoadError, LoadErrors, Location, Said, SheetOf, WriteError};
 use crate::instances::office::{self, Header, Lang, PolicyRows, TableAt, TableKind};
 use crate::instances::records::{
     self, parse_application, parse_coauthorship, parse_conflict, parse_expert, Cell, Raw,
@@ -240,9 +240,9 @@ fn odd_cells(
             .get(odd.col)
             .map(|h| h.trim())
             .filter(|h| !h.is_empty());
-        let column = match label {
-            Some(h) => format!("column {} \"{h}\"", office::column_letters(odd.col)),
-            None => format!("column {}", office::column_letters(odd.col)),
+        let column = crate::error::ColumnAt {
+            letter: office::column_letters(odd.col),
+            header: label.map(str::to_string),
         };
         if let Some(field) = header
             .columns
@@ -266,7 +266,13 @@ fn odd_cells(
             // A column without a header: a value there is refused as a
             // stray value by the table's reader, and a formula whose
             // value is unknown may be one.
-            errs.push(LoadError::new(file, format!("{column} {}", odd.message())).at(at));
+            errs.push(
+                LoadError::new(
+                    file,
+                    format!("{} {}", column.text(office::Lang::En), odd.message()),
+                )
+                .at(at),
+            );
         }
     }
     for ((col, kind), (n, examples)) in kept {
@@ -299,10 +305,7 @@ fn odd_cells(
 
 /// Where a row of a sheet is.
 fn sheet_loc(sheet: &str, row: u64) -> Location {
-    Location::Record {
-        path: format!("sheet {sheet} row {row}"),
-        id: None,
-    }
+    Location::sheet(sheet, row)
 }
 
 /// A cell as the text a CSV cell would hold, or why it cannot be one.
@@ -802,14 +805,24 @@ fn read_table_with(
             ),
             None => String::new(),
         };
-        errs.push(LoadError::new(
-            file.to_path_buf(),
-            format!(
-                "sheet {} is empty{unsaved}; it needs a header row ({})",
-                sheet.name,
-                kind.required().join(", ")
-            ),
-        ));
+        errs.push(if unsaved.is_empty() {
+            LoadError::said(
+                file.to_path_buf(),
+                Said::EmptyTable {
+                    sheet: Some(sheet.name.clone()),
+                    columns: kind.required().iter().map(|c| c.to_string()).collect(),
+                },
+            )
+        } else {
+            LoadError::new(
+                file.to_path_buf(),
+                format!(
+                    "sheet {} is empty{unsaved}; it needs a header row ({})",
+                    sheet.name,
+                    kind.required().join(", ")
+                ),
+            )
+        });
         return false;
     }
     let firsts: Vec<&[String]> = sheet
@@ -1054,22 +1067,24 @@ fn match_sheets(
                 errs.saw_chinese();
             }
             if let Some(first) = found.get(known) {
-                errs.push(LoadError::new(
+                errs.push(LoadError::said(
                     name,
-                    format!(
-                        "sheets {first:?} and {sheet:?} both name the {known} table; \
-                         rename or delete one"
-                    ),
+                    Said::TwoSheets {
+                        first: first.clone(),
+                        second: sheet.clone(),
+                        table: known.to_string(),
+                    },
                 ));
             } else {
                 found.insert(known, sheet.clone());
             }
         } else if let Some(near) = records::nearest(&sheet, &all_sheet_names) {
-            errs.push(LoadError::new(
+            errs.push(LoadError::said(
                 name,
-                format!(
-                    "sheet {sheet:?} is not a table name; did you mean {near}? Rename the sheet"
-                ),
+                Said::UnknownSheet {
+                    sheet: sheet.clone(),
+                    near: near.to_string(),
+                },
             ));
         }
     }
@@ -1086,17 +1101,9 @@ fn read_tables(
 ) -> (Raw, bool) {
     // The sheets that name no table, for the message of a missing one:
     // the officer's own name for it is likely among them.
-    let among = if others.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the workbook's other sheets are {} (rename the one that holds them)",
-            others
-                .iter()
-                .map(|n| format!("{n:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+    let missing = |table| Said::MissingSheet {
+        table,
+        others: others.iter().map(|n| format!("{n:?}")).collect(),
     };
     let name: &Path = file;
     let mut raw = Raw {
@@ -1107,23 +1114,18 @@ fn read_tables(
     };
     let mut whole = true;
     match sheets.get("policy") {
-        None => errs.push(LoadError::new(
+        None => errs.push(LoadError::said(
             name,
-            "missing sheet policy (参数): add a sheet named policy or 参数 with columns key and \
-             value (参数 and 值), one policy field per row (only the header row means all \
-             defaults)",
+            Said::MissingSheet {
+                table: SheetOf::Policy,
+                others: Vec::new(),
+            },
         )),
         Some(s) => read_policy(file, s, &mut raw, errs),
     }
     match sheets.get("experts") {
         None => {
-            errs.push(LoadError::new(
-                name,
-                format!(
-                    "missing sheet experts (专家): the pool of experts is required; name its \
-                     sheet 专家, 专家库 or experts{among}"
-                ),
-            ));
+            errs.push(LoadError::said(name, missing(SheetOf::Experts)));
             whole = false;
         }
         Some(s) => {
@@ -1137,13 +1139,7 @@ fn read_tables(
     }
     match sheets.get("applications") {
         None => {
-            errs.push(LoadError::new(
-                name,
-                format!(
-                    "missing sheet applications (申报项目): the applications are required; name \
-                     their sheet 申报项目, 项目 or applications{among}"
-                ),
-            ));
+            errs.push(LoadError::said(name, missing(SheetOf::Applications)));
             whole = false;
         }
         Some(s) => {
@@ -1748,16 +1744,23 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
     let sheet = match sheets.as_slice() {
         [one] => one.clone(),
         [] => {
-            return Err(LoadError::new(
+            return Err(LoadError::said(
                 name,
-                "no history sheet: name the sheet of past reviews history or 历史",
+                Said::MissingSheet {
+                    table: SheetOf::History,
+                    others: Vec::new(),
+                },
             )
             .into())
         }
         [a, b, ..] => {
-            return Err(LoadError::new(
+            return Err(LoadError::said(
                 name,
-                format!("sheets {a:?} and {b:?} both name the history table; rename or delete one"),
+                Said::TwoSheets {
+                    first: a.clone(),
+                    second: b.clone(),
+                    table: "history".into(),
+                },
             )
             .into())
         }

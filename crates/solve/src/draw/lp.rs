@@ -142,6 +142,9 @@ impl CappedLp {
                     findings: vec![
                         "the city, institution and load rules with this cap leave too few experts to spread the seats over (found on candidate pairs with every eligible pair of the starved applications)".into(),
                     ],
+                    findings_zh: vec![
+                        "在这一上限下，每市、每单位人数和评审量规则留下的专家太少，无法分摊这些席位（在候选配对及缺人项目的全部合格配对上求得）".into(),
+                    ],
                 }));
             }
             Err(e) => return Err(e.into()),
@@ -292,6 +295,8 @@ pub struct CapTooLow {
     /// most [`CapTooLow::SHOWN`], then how many more), or one general
     /// line.
     pub findings: Vec<String>,
+    /// The findings in Chinese, line for line.
+    pub findings_zh: Vec<String>,
 }
 
 impl CapTooLow {
@@ -326,37 +331,60 @@ fn cap_text(p: f64) -> String {
     }
 }
 
+impl CapTooLow {
+    /// The explanation in `lang` (in English, as [`std::fmt::Display`]
+    /// prints it): each line worded here in both languages, the findings
+    /// where they are found.
+    pub fn text(&self, lang: crate::io::office::Lang) -> String {
+        let zh = lang == crate::io::office::Lang::Zh;
+        let say = |en: String, cn: String| if zh { cn } else { en };
+        let applied = self.applied_units as f64 / PROBABILITY_UNITS as f64;
+        let (cap, units) = (cap_text(self.cap), units_text(self.applied_units));
+        let rounded = match (applied == self.cap, zh) {
+            (true, _) => String::new(),
+            (false, false) => {
+                format!("; caps are counted in millionths, so it was applied as {units}")
+            }
+            (false, true) => format!("；上限按百万分之一计，实际按 {units} 执行"),
+        };
+        let mut out = say(
+            format!(
+                "infeasible: the rules can be met, but not with every pair drawn with probability at most {cap} (max_probability{rounded})\n"
+            ),
+            format!(
+                "无法抽取：规则本身可以满足，但不能让每个配对的抽中概率都不超过 {cap}（max_probability{rounded}）\n"
+            ),
+        );
+        for (i, line) in self.findings.iter().enumerate() {
+            let cn = self.findings_zh.get(i).filter(|l| !l.is_empty());
+            let line = if zh { cn.unwrap_or(line) } else { line };
+            out.push_str(&format!("  - {line}\n"));
+        }
+        out.push_str(if zh {
+            "修改建议：\n"
+        } else {
+            "what would fix it:\n"
+        });
+        out.push_str(&match self.needed_units {
+            Some(u) => {
+                let u = units_text(u);
+                say(
+                    format!("  - raise max_probability to at least {u} (the smallest cap, in millionths, with which every rule can be met), or add eligible experts to the pool\n"),
+                    format!("  - 将 max_probability 提高到至少 {u}（能满足全部规则的最小上限，按百万分之一计），或在专家库中增加合格专家\n"),
+                )
+            }
+            None => say(
+                "  - raise max_probability, or add eligible experts to the pool\n".into(),
+                "  - 提高 max_probability，或在专家库中增加合格专家\n".into(),
+            ),
+        });
+        out
+    }
+}
+
 impl std::fmt::Display for CapTooLow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let applied = self.applied_units as f64 / PROBABILITY_UNITS as f64;
-        let rounded = if applied == self.cap {
-            String::new()
-        } else {
-            format!(
-                "; caps are counted in millionths, so it was applied as {}",
-                units_text(self.applied_units)
-            )
-        };
-        writeln!(
-            f,
-            "infeasible: the rules can be met, but not with every pair drawn with probability at most {} (max_probability{rounded})",
-            cap_text(self.cap)
-        )?;
-        for line in &self.findings {
-            writeln!(f, "  - {line}")?;
-        }
-        writeln!(f, "what would fix it:")?;
-        match self.needed_units {
-            Some(u) => writeln!(
-                f,
-                "  - raise max_probability to at least {} (the smallest cap, in millionths, with which every rule can be met), or add eligible experts to the pool",
-                units_text(u)
-            ),
-            None => writeln!(
-                f,
-                "  - raise max_probability, or add eligible experts to the pool"
-            ),
-        }
+        f.write_str(&self.text(crate::io::office::Lang::En))
     }
 }
 
@@ -395,18 +423,24 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) 
     let applied_units = p * (PROBABILITY_UNITS / d);
     // Each starved bound: the cap it needs (millionths, rounded up) and
     // its line.
-    let mut bounds: Vec<(i64, String)> = Vec::new();
-    let bound = |bounds: &mut Vec<(i64, String)>, k: i64, n: i64, line: String| {
+    // its line, in English and Chinese.
+    let mut bounds: Vec<(i64, (String, String))> = Vec::new();
+    let bound = |bounds: &mut Vec<(i64, (String, String))>, k: i64, n: i64, line| {
         bounds.push((units_up(k, n), line));
     };
     let frac = |k: i64, n: i64| {
         let up = units_up(k, n);
         if up > PROBABILITY_UNITS {
-            format!("{k}/{n}, above 1")
+            (format!("{k}/{n}, above 1"), format!("{k}/{n}，大于 1"))
         } else if up * n == k * PROBABILITY_UNITS {
-            format!("{k}/{n} = {}", units_text(up))
+            let f = format!("{k}/{n} = {}", units_text(up));
+            (f.clone(), f)
         } else {
-            format!("{k}/{n}, {} rounded up", units_text(up))
+            let u = units_text(up);
+            (
+                format!("{k}/{n}, {u} rounded up"),
+                format!("{k}/{n}，向上取整为 {u}"),
+            )
         }
     };
     for a in inst.app_ixs() {
@@ -423,27 +457,31 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) 
         // Σ x ≤ p·n must reach k (in units: P·n ≥ k·D); each bound on its
         // own, both when both bind.
         if p * n < k * d {
-            bound(
-                &mut bounds,
-                k,
-                n,
-                format!(
-                    "{id} needs {k} expert(s) from {n} eligible: each would have to be drawn with probability ≥ {}",
-                    frac(k, n)
-                ),
-            );
+            bound(&mut bounds, k, n, {
+                let (f, f_zh) = frac(k, n);
+                (
+                        format!(
+                            "{id} needs {k} expert(s) from {n} eligible: each would have to be drawn with probability ≥ {f}"
+                        ),
+                        format!(
+                            "{id} 需要从 {n} 名合格专家中抽取 {k} 名：每人的抽中概率都须 ≥ {f_zh}"
+                        ),
+                    )
+            });
         }
         if q > 0 && p * out_n < q * d {
-            bound(
-                &mut bounds,
-                q,
-                out_n,
-                format!(
-                    "{id} needs {q} expert(s) from outside {} among {out_n} eligible: each would have to be drawn with probability ≥ {}",
-                    inst.app_city(a),
-                    frac(q, out_n)
-                ),
-            );
+            bound(&mut bounds, q, out_n, {
+                let (f, f_zh) = frac(q, out_n);
+                let city = inst.app_city(a);
+                (
+                        format!(
+                            "{id} needs {q} expert(s) from outside {city} among {out_n} eligible: each would have to be drawn with probability ≥ {f}"
+                        ),
+                        format!(
+                            "{id} 需要从 {out_n} 名合格的{city}以外专家中抽取 {q} 名：每人的抽中概率都须 ≥ {f_zh}"
+                        ),
+                    )
+            });
         }
     }
     let mut apps_of = vec![0i64; inst.experts.len()];
@@ -454,23 +492,25 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) 
         let floor = i64::from(inst.min_load(e));
         let n = apps_of[e.ix()];
         if floor > 0 && p * n < floor * d {
-            bound(
-                &mut bounds,
-                floor,
-                n,
-                format!(
-                    "{} must review at least {floor} (min_load) of the {n} application(s) they are eligible for: each would have to be drawn with probability ≥ {}",
-                    inst.experts[e.ix()].id,
-                    frac(floor, n)
-                ),
-            );
+            bound(&mut bounds, floor, n, {
+                let (f, f_zh) = frac(floor, n);
+                let id = &inst.experts[e.ix()].id;
+                (
+                        format!(
+                            "{id} must review at least {floor} (min_load) of the {n} application(s) they are eligible for: each would have to be drawn with probability ≥ {f}"
+                        ),
+                        format!(
+                            "{id} 至少要评审其符合条件的 {n} 个项目中的 {floor} 个（min_load）：每个项目的抽中概率都须 ≥ {f_zh}"
+                        ),
+                    )
+            });
         }
     }
     // The smallest cap every counting bound allows, in millionths; the
     // most binding bounds first (input order among equals).
     let lower = bounds.iter().map(|b| b.0).fold(applied_units + 1, i64::max);
     bounds.sort_by_key(|b| std::cmp::Reverse(b.0));
-    let mut lines: Vec<String> = bounds.into_iter().map(|b| b.1).collect();
+    let mut lines: Vec<(String, String)> = bounds.into_iter().map(|b| b.1).collect();
     let needed_units = if lower > PROBABILITY_UNITS {
         None
     } else if feasible_at(enc, lower) {
@@ -488,36 +528,75 @@ fn explain_cap(inst: &Instance, pairs: &EligiblePairs, enc: &Encoded, cap: f64) 
                     lo = mid;
                 }
             }
-            lines.insert(0, format!(
-                "below {}, the city, institution and load rules together leave too few experts to spread the seats over",
-                units_text(hi)
-            ));
+            let u = units_text(hi);
+            lines.insert(
+                0,
+                (
+                    format!(
+                        "below {u}, the city, institution and load rules together leave too few experts to spread the seats over"
+                    ),
+                    format!(
+                        "上限低于 {u} 时，每市、每单位人数和评审量规则合起来留下的专家太少，无法分摊这些席位"
+                    ),
+                ),
+            );
             Some(hi)
         } else {
             None
         }
     };
     if lines.is_empty() {
-        lines.push(
+        lines.push((
             "no single application or expert is starved: the city, institution and load rules together leave too few experts to spread the seats over".into(),
-        );
+            "没有哪个项目或专家单独缺人：每市、每单位人数和评审量规则合起来留下的专家太少，无法分摊这些席位".into(),
+        ));
     }
     if lines.len() > CapTooLow::SHOWN {
         let more = lines.len() - (CapTooLow::SHOWN - 1);
         lines.truncate(CapTooLow::SHOWN - 1);
-        lines.push(format!("… and {more} more"));
+        lines.push((format!("… and {more} more"), format!("……另有 {more} 条")));
     }
+    let (findings, findings_zh) = lines.into_iter().unzip();
     CapTooLow {
         cap,
         applied_units,
         needed_units,
-        findings: lines,
+        findings,
+        findings_zh,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cap_too_low_is_explained_in_both_languages() {
+        // A1 needs both of its two eligible experts: no cap below 1 works.
+        let inst = crate::io::load_bundle_from_bytes(
+            std::path::Path::new("r.json"),
+            br#"{"policy": {"panel_size": 2},
+            "experts": [{"id": "E1", "city": "C1", "institution": "U1"},
+                        {"id": "E2", "city": "C2", "institution": "U2"}],
+            "applications": [{"id": "A1", "city": "C3", "institution": "U3"}]}"#,
+        )
+        .unwrap();
+        let elig = crate::eligibility::Eligibility::compute(&inst);
+        let why = match crate::draw::draw_capped(&inst, &elig, 1, 0.5) {
+            Err(DrawError::CapTooLow(why)) => why,
+            other => panic!("not refused: {:?}", other.is_ok()),
+        };
+        let en = why.to_string();
+        assert!(en.contains("A1 needs 2 expert(s) from 2 eligible"), "{en}");
+        let zh = why.text(crate::io::office::Lang::Zh);
+        assert!(zh.starts_with("无法抽取："), "{zh}");
+        assert!(zh.contains("A1 需要从 2 名合格专家中抽取 2 名"), "{zh}");
+        assert!(
+            zh.contains("修改建议：\n  - 将 max_probability 提高到至少 1.000000"),
+            "{zh}"
+        );
+        assert!(!zh.contains("needs") && !zh.contains("raise"), "{zh}");
+    }
 
     #[test]
     fn cap_fractions_are_in_lowest_terms() {

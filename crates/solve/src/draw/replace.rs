@@ -549,16 +549,24 @@ fn refill_mip(
 /// Why no assignment exists when the MIP proved it (the rules do not nest,
 /// so there is no flow cut to read the binding rules from).
 fn no_assignment_mip() -> crate::explain::Infeasibility {
-    crate::explain::Infeasibility {
+    let mut out = crate::explain::Infeasibility {
         shortfall: 1,
-        findings: vec![
-            "no assignment without the declined pairs and the withdrawn experts keeps every rule and every locked panel (proven by the MIP, which holds max_per_institution for an institution with experts in several cities)".into(),
-        ],
-        fixes: vec![
-            "unlock panels (--unlock APPLICATION, and leave them out of --lock)".into(),
-            "or add eligible experts to the pool, or raise max_load or the city and institution caps".into(),
-        ],
-    }
+        ..Default::default()
+    };
+    out.finding(
+        "no assignment without the declined pairs and the withdrawn experts keeps every rule and every locked panel (proven by the MIP, which holds max_per_institution for an institution with experts in several cities)".into(),
+        "去掉已拒评的配对和已退出的专家后，没有任何分配方案能同时满足全部规则和所有锁定的评审组（由整数规划证明，它对专家分布在多个城市的单位执行 max_per_institution）".into(),
+    );
+    out.fix(
+        "unlock panels (--unlock APPLICATION, and leave them out of --lock)".into(),
+        "解除评审组的锁定（--unlock 项目编号，并且不要再放进 --lock）".into(),
+    );
+    out.fix(
+        "or add eligible experts to the pool, or raise max_load or the city and institution caps"
+            .into(),
+        "或在专家库中增加合格专家，或提高 max_load、每市和每单位的人数上限".into(),
+    );
+    out
 }
 
 /// The bonus `B` for keeping a pair: more than any difference in objective
