@@ -344,7 +344,7 @@ fn arcs_of_applications(
 
 /// Candidate pairs from which a round with group caps is first solved
 /// without them, its optimum (panels cut to the caps, and its optimal
-/// tree: see [`crate::carry::basis_from_panels`]) starting the capped
+/// tree: see `carry::basis_from_panels`) starting the capped
 /// solve. At 60,000 × 16,000 with the Yangtze caps (3.6M pairs) the
 /// capped first solve took 1.37M pivots (6.7 s) cold and 0.30M from the
 /// uncapped optimum, which itself took 1.3 s; at 300,000 × 80,000, 9.6M
