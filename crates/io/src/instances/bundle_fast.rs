@@ -429,16 +429,8 @@ const QUICK_TEAM_ITEMS: usize = 1000;
 fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
     use crate::instances::records::control_char;
     use crate::names::{normalize, split_list_into};
-    /// An optional text as the general path reads it: `None` (blank), or
-    /// the text as written (borrowed: the caller copies what it keeps).
-    fn optional(s: Option<&str>) -> Option<Option<&str>> {
-        match s {
-            None => Some(None),
-            Some(s) if control_char(s).is_some() => None,
-            Some("") => Some(None),
-            Some(s) => Some(Some(s)),
-        }
-    }
+    // The caller copies what it keeps of an optional text.
+    let optional = crate::instances::records::optional_text;
     /// A required id: its normal form, not blank.
     fn id(s: &str) -> Option<ShortText> {
         if control_char(s).is_some() {

@@ -63,7 +63,8 @@ pub const COAUTHORSHIP_FIELDS: &[&str] = &["a", "b", "year"];
 /// Fields of an affinity record, in output order.
 pub const AFFINITY_FIELDS: &[&str] = &["application", "expert", "score"];
 /// Fields of a history record, in output order.
-pub(crate) const HISTORY_FIELDS: &[&str] = &[
+pub(crate) const HISTORY_FIELDS: &[&str] = &HISTORY_FIELD_ARRAY;
+const HISTORY_FIELD_ARRAY: [&str; 9] = [
     "year",
     "round",
     "programme",
@@ -1235,17 +1236,7 @@ pub(crate) fn parse_history(
 }
 
 /// The history table's fields, in the order of [`HistoryColumns`].
-const HISTORY_ROW_FIELDS: [&str; 9] = [
-    "year",
-    "round",
-    "programme",
-    "application",
-    "institution",
-    "team",
-    "expert",
-    "outcome",
-    "rating",
-];
+const HISTORY_ROW_FIELDS: [&str; 9] = HISTORY_FIELD_ARRAY;
 
 /// Where a table's header put each field of the history table
 /// ([`HISTORY_ROW_FIELDS`]; `None` for a column it lacks): found once per
@@ -1260,6 +1251,17 @@ impl HistoryColumns {
     }
 }
 
+/// An optional text cell as the general readers read it: `None` (blank),
+/// or the text as written (borrowed); `None` outside when it holds a
+/// control character (the general path then words the problem).
+pub(crate) fn optional_text(s: Option<&str>) -> Option<Option<&str>> {
+    match s {
+        None => Some(None),
+        Some(s) if control_char(s).is_some() => None,
+        Some("") => Some(None),
+        Some(s) => Some(Some(s)),
+    }
+}
 /// One row of a history table, with its number of team items, when it is
 /// valid as it stands: the record [`parse_history`] builds of the same
 /// cells (the same functions clean the names and split the team; a
@@ -1277,16 +1279,7 @@ pub(crate) fn quick_history_row(
 ) -> Option<(crate::history::PastReview, usize)> {
     use crate::history::{Outcome, PastReview};
     let cell = |k: usize| cols.0[k].and_then(|i| rec.at(i));
-    /// An optional text as [`text`] reads it: `None` (blank), or the text
-    /// as written.
-    fn optional(s: Option<&str>) -> Option<Option<&str>> {
-        match s {
-            None => Some(None),
-            Some(s) if control_char(s).is_some() => None,
-            Some("") => Some(None),
-            Some(s) => Some(Some(s)),
-        }
-    }
+    let optional = optional_text;
     /// A required id as [`Reader::required`] reads it: its normal form,
     /// not blank.
     fn id(s: Option<&str>) -> Option<ShortText> {
