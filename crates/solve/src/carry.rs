@@ -277,7 +277,7 @@ pub(crate) struct UncappedTree {
 }
 
 /// A basis of `enc` whose flow seats `panels`, which must keep every rule
-/// of the network (the caller drops the panels that break a cap; an
+/// of the network (the caller cuts the panels that break a cap; an
 /// application may be left short, its missing seats then ride on its
 /// artificial arc): the start of a capped solve from the optimum of the
 /// round without group caps. `None` when the panels do not fit `enc`'s
@@ -467,10 +467,19 @@ impl Grower<'_> {
         }
     }
 
+    /// The end of arc `a` that is not node `z`.
+    fn other_end(&self, a: usize, z: usize) -> u32 {
+        let (s, t) = (self.net.sources()[a], self.net.targets()[a]);
+        if s as usize == z {
+            t
+        } else {
+            s
+        }
+    }
+
     /// Reaches `y` (by arc `arc`, or from the root) and, through free
     /// arcs, its whole component; false on a cycle of free arcs.
     fn claim(&mut self, y: u32, arc: u32) -> bool {
-        let (src, tgt) = (self.net.sources(), self.net.targets());
         self.reached[y as usize] = true;
         self.via[y as usize] = arc;
         if arc != NONE {
@@ -486,11 +495,7 @@ impl Grower<'_> {
                 if a == self.via[z] || !(self.free)(au) {
                     continue;
                 }
-                let w = if src[au] as usize == z {
-                    tgt[au]
-                } else {
-                    src[au]
-                };
+                let w = self.other_end(au, z);
                 if self.reached[w as usize] {
                     return false;
                 }
@@ -507,7 +512,6 @@ impl Grower<'_> {
     /// the optional arcs that can hang their other end; false on a cycle
     /// of free arcs.
     fn grow(&mut self) -> bool {
-        let (src, tgt) = (self.net.sources(), self.net.targets());
         while self.head < self.queue.len() {
             let z = self.queue[self.head] as usize;
             self.head += 1;
@@ -517,11 +521,7 @@ impl Grower<'_> {
                 if a == self.via[z] || (self.free)(au) {
                     continue;
                 }
-                let w = if src[au] as usize == z {
-                    tgt[au]
-                } else {
-                    src[au]
-                };
+                let w = self.other_end(au, z);
                 if !self.reached[w as usize] && self.can_hang(au, w as usize) && !self.claim(w, a) {
                     return false;
                 }

@@ -593,7 +593,9 @@ pub fn run_sparse(
                     Ok(match taken {
                         Ok(()) => Some((sx, format!(", from {whence}"))),
                         Err(why) => {
-                            refused = Some(why);
+                            // It starts from the usual tree: kept in case
+                            // no basis is taken.
+                            refused = Some((why, sx));
                             None
                         }
                     })
@@ -621,10 +623,14 @@ pub fn run_sparse(
                         stats.warm_starts += 1;
                         kept
                     }
-                    None => (
-                        Simplex::with_cost_bound(&enc.net, COST_BOUND).map_err(SolveError::Flow)?,
-                        refused.map_or_else(String::new, |why| format!(", afresh ({why})")),
-                    ),
+                    None => match refused {
+                        Some((why, sx)) => (sx, format!(", afresh ({why})")),
+                        None => (
+                            Simplex::with_cost_bound(&enc.net, COST_BOUND)
+                                .map_err(SolveError::Flow)?,
+                            String::new(),
+                        ),
+                    },
                 };
                 profile.add(
                     format!("network.{}", stats.solves + 1),
