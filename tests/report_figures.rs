@@ -637,6 +637,39 @@ fn the_yearly_table_says_what_it_leaves_out() {
     }
 }
 
+/// Experts who reviewed earlier in the round's year are counted whether
+/// or not the policy sets `max_reviews_per_year`: the same round without
+/// the cap counts the same experts, and both text forms say how many.
+#[test]
+fn reviews_earlier_in_the_year_count_without_a_yearly_cap() {
+    let capped = history_round();
+    let mut uncapped = capped.clone();
+    uncapped.policy.max_reviews_per_year = None;
+    let file = optimal_file(&uncapped);
+    let with_cap = report::figures(&capped, &optimal_file(&capped), &unpriced(Lang::En));
+    let want = with_cap.history.as_ref().unwrap().reviewed_earlier;
+    assert!(want > 0);
+    for lang in [Lang::En, Lang::Zh] {
+        let f = report::figures(&uncapped, &file, &unpriced(lang));
+        let h = f.history.as_ref().unwrap();
+        assert_eq!(h.max_reviews_per_year, None);
+        assert_eq!(h.reviewed_earlier, want, "{lang:?}");
+        assert!(h.yearly.is_empty(), "the yearly table is a table against the cap");
+        let label = match lang {
+            Lang::En => "experts who reviewed earlier this year (no yearly cap",
+            Lang::Zh => "本年度已参加评审的专家（未设全年评审上限",
+        };
+        for format in [ReportFormat::Markdown, ReportFormat::Html] {
+            let text = report::render(&f, format);
+            let at = text.find(label).unwrap_or_else(|| panic!("{lang:?} {format:?}"));
+            assert!(
+                text[at..].contains(&want.to_string()),
+                "{lang:?} {format:?}: {want}"
+            );
+        }
+    }
+}
+
 /// A Chinese report translates the words the file records (status,
 /// method) and counts people with 位, applications with 项; its banner
 /// says the broken rules are a Chinese wording of `verify`'s, not its

@@ -116,7 +116,9 @@ pub struct HistoryFigures {
     pub barred_rating: ExpertList,
     /// `max_reviews_per_year`, when set.
     pub max_reviews_per_year: Option<u32>,
-    /// Experts with reviews recorded earlier in the round's year.
+    /// Experts with reviews recorded earlier in the round's year (served
+    /// or no-show, as `max_reviews_per_year` counts them), whether or not
+    /// that cap is set.
     pub reviewed_earlier: usize,
     /// Of all experts, those whose year (earlier + this round) reaches
     /// `max_reviews_per_year`.
@@ -263,15 +265,19 @@ fn history_figures(
             };
             list.push(expert_named(inst, e));
         }
-        if let (Some(cap), Some(year)) = (p.max_reviews_per_year, p.year) {
-            let earlier = inst.history.reviews_in_year(e, year);
+        // Reviews earlier in the year are counted whenever the round has
+        // a year, whether or not a yearly cap is set; the table of
+        // yearly loads is a table against the cap.
+        let Some(year) = p.year else { continue };
+        let earlier = inst.history.reviews_in_year(e, year);
+        h.reviewed_earlier += usize::from(earlier > 0);
+        if let Some(cap) = p.max_reviews_per_year {
             let now = load[e.ix()];
             if earlier + now >= cap {
                 h.at_yearly_cap += 1;
                 h.at_yearly_cap_earlier += usize::from(earlier > 0);
             }
             if earlier > 0 {
-                h.reviewed_earlier += 1;
                 let row = YearlyLoad {
                     expert: expert_named(inst, e),
                     earlier,

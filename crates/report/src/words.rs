@@ -547,6 +547,12 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
                 ),
             },
         );
+    } else if h.year.is_some() {
+        line(
+            "experts who reviewed earlier this year (no yearly cap: max_reviews_per_year is not set)",
+            "本年度已参加评审的专家（未设全年评审上限 max_reviews_per_year）",
+            count(h.reviewed_earlier),
+        );
     }
     out
 }
