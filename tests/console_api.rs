@@ -2300,3 +2300,40 @@ fn a_failed_jobs_error_names_files_as_in_the_data_folder() {
     let view = get(c.addr, &format!("/api/v1/rounds/{id}")).text();
     assert!(!view.contains(&data), "{view}");
 }
+
+/// A programme an expert lists that no application names (a typo of one
+/// that does) is shown on the round's page, in the round's language,
+/// with the expert and the programme meant.
+#[test]
+fn an_experts_unknown_programme_is_shown_on_the_rounds_page() {
+    let c = Console::open();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts
+        .write_row(0, 0, ["专家编号", "城市", "工作单位", "可评计划"])
+        .unwrap();
+    experts
+        .write_row(1, 0, ["E1", "武汉", "武汉大学", "人才计化"])
+        .unwrap();
+    experts
+        .write_row(2, 0, ["E2", "合肥", "中国科学技术大学", ""])
+        .unwrap();
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["项目编号", "城市", "申报单位", "计划类别"])
+        .unwrap();
+    apps.write_row(1, 0, ["A1", "长沙", "中南大学", "人才计划"])
+        .unwrap();
+    let id = new_round(&c, &wb.save_to_buffer().unwrap(), "轮次.xlsx");
+    let page = get(c.addr, &format!("/rounds/{id}"));
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("请核对以下名称"), "{html}");
+    assert!(
+        html.contains("1 位专家（E1）的可评计划中有“人才计化”"),
+        "{html}"
+    );
+    assert!(html.contains("是否应为“人才计划”"), "{html}");
+}

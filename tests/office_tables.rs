@@ -1845,3 +1845,179 @@ fn near_spellings_of_persons_and_cities_are_noted() {
         "{notes:?}"
     );
 }
+
+/// A year typed as offices type it — `2025年`, `２０２５年度` — is the year,
+/// in every form a year is read from: the history table (CSV, workbook,
+/// bundle), the policy (`policy.csv`, a policy sheet, `policy.json`, a
+/// bundle) and the co-authorships; the round loads as with plain years.
+/// Text that is no year stays refused, saying how a year is written, in
+/// both languages.
+#[test]
+fn a_year_typed_with_nian_is_the_year_in_every_form() {
+    let experts = "id,city,institution\nE1,武汉,武汉大学\nE2,长沙,中南大学\n";
+    let apps = "id,city,institution\nA1,合肥,中国科学技术大学\n";
+    let csv_round = |policy_year: &str, history_year: &str, coauthor_year: &str| {
+        load_csv(&[
+            ("experts.csv", experts.to_string()),
+            ("applications.csv", apps.to_string()),
+            (
+                "policy.csv",
+                format!("参数,值\npanel_size,1\nmax_declines,1\nyear,{policy_year}\n"),
+            ),
+            (
+                "history.csv",
+                format!("年份,专家编号,申报单位\n{history_year},E1,中南大学\n"),
+            ),
+            (
+                "coauthorships.csv",
+                format!("a,b,year\nE1,P9,{coauthor_year}\n"),
+            ),
+        ])
+    };
+    let plain = csv_round("2026", "2025", "2024");
+    assert_eq!(plain.policy.year, Some(2026));
+    assert_eq!(plain.history.records[0].year, 2025);
+    for (p, h, c) in [
+        ("2026年", "2025年", "2024年"),
+        ("２０２６年", "２０２５ 年", "2024年度"),
+        ("2026年度", "2025", "2024年"),
+    ] {
+        assert_eq!(csv_round(p, h, c), plain, "{p} {h} {c}");
+    }
+    // policy.json and a bundle: a year as a JSON number or as text.
+    let json_round = |year: serde_json::Value, past: serde_json::Value| {
+        serde_json::json!({
+            "policy": {"panel_size": 1, "max_declines": 1, "year": year},
+            "experts": [
+                {"id": "E1", "city": "武汉", "institution": "武汉大学"},
+                {"id": "E2", "city": "长沙", "institution": "中南大学"}
+            ],
+            "applications": [{"id": "A1", "city": "合肥", "institution": "中国科学技术大学"}],
+            "history": [{"year": past, "expert": "E1", "institution": "中南大学"}]
+        })
+        .to_string()
+    };
+    let load = |text: String| {
+        load_bundle_from_bytes(Path::new("b.json"), text.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let bundle_plain = load(json_round(2026.into(), 2025.into()));
+    assert_eq!(
+        load(json_round("2026年".into(), "２０２５年".into())),
+        bundle_plain
+    );
+    assert_eq!(bundle_plain.policy.year, Some(2026));
+    assert_eq!(bundle_plain.history.records[0].year, 2025);
+    // A workbook: the policy sheet and the history sheet.
+    let book = |policy_year: &str, history_year: &str| {
+        load_xlsx(&[
+            table("参数", &["参数", "值"], &[&["panel_size", "1"], &["max_declines", "1"], &["year", policy_year]]),
+            table("专家", &["专家编号", "城市", "工作单位"], &[&["E1", "武汉", "武汉大学"], &["E2", "长沙", "中南大学"]]),
+            table("申报项目", &["项目编号", "城市", "申报单位"], &[&["A1", "合肥", "中国科学技术大学"]]),
+            table("历史", &["年份", "专家编号", "申报单位"], &[&[history_year, "E1", "中南大学"]]),
+        ])
+    };
+    let book_plain = book("2026", "2025");
+    assert_eq!(book("2026年", "2025年"), book_plain);
+    assert_eq!(book_plain.history.records[0].year, 2025);
+
+    // Real garbage stays refused, saying how to write a year.
+    for bad in ["2025年3月", "二〇二五年", "去年", "年"] {
+        let input = csv_input(&[
+            ("experts.csv", experts.to_string()),
+            ("applications.csv", apps.to_string()),
+            ("policy.csv", "参数,值\npanel_size,1\nyear,2026\n".to_string()),
+            ("history.csv", format!("年份,专家编号,申报单位\n{bad},E1,中南大学\n")),
+        ]);
+        let errs = load_csv_from_bytes(Path::new("d"), &input).expect_err(bad);
+        let e = errs.first();
+        assert_eq!(e.field(), Some("year"), "{bad}: {e}");
+        assert!(
+            e.message().contains("expected a year such as 2025 or 2025年"),
+            "{bad}: {e}"
+        );
+        assert!(
+            e.message_in(Lang::Zh).starts_with("应为年份（如 2025 或 2025年），实际为"),
+            "{bad}: {}",
+            e.message_in(Lang::Zh)
+        );
+    }
+    let errs = load_bundle_from_bytes(
+        Path::new("b.json"),
+        json_round("明年".into(), 2025.into()).as_bytes(),
+    )
+    .expect_err("no year");
+    assert!(
+        errs.first().message().contains("expected a year such as 2025"),
+        "{errs}"
+    );
+}
+
+/// An expert's programme that no application names is never dropped
+/// silently: the load notes it (for stderr), naming the experts, the
+/// programme and the programme of the round it is near; a correctly
+/// spelt programme is not noted, and the expert still serves it.
+#[test]
+fn an_experts_programme_no_application_names_is_noted_with_the_near_name() {
+    let files = [
+        (
+            "experts.csv",
+            "专家编号,城市,工作单位,可评计划\n\
+             E1,武汉,武汉大学,人才计化\n\
+             E2,合肥,中国科学技术大学,人才计划；科技进步奖\n\
+             E3,南昌,南昌大学,人才计化、青年基金\n\
+             E4,长沙,湖南大学,\n"
+                .to_string(),
+        ),
+        (
+            "applications.csv",
+            "项目编号,城市,申报单位,计划类别\nA1,长沙,中南大学,人才计划\nA2,长沙,中南大学,科技进步奖\n"
+                .to_string(),
+        ),
+        ("policy.csv", "参数,值\npanel_size,1\n".to_string()),
+    ];
+    let (inst, notes) =
+        load_csv_noted(Path::new("d"), &csv_input(&files)).unwrap_or_else(|e| panic!("{e}"));
+    let unnamed = panels::io::unnamed_programmes(&inst);
+    assert_eq!(unnamed.len(), 2, "{unnamed:?}");
+    assert_eq!(unnamed[0].programme, "人才计化");
+    assert_eq!(unnamed[0].experts, ["E1", "E3"]);
+    assert_eq!(unnamed[0].near.as_deref(), Some("人才计划"));
+    assert_eq!(unnamed[1].programme, "青年基金");
+    assert_eq!(unnamed[1].near, None);
+    let noted: Vec<&String> = notes
+        .notes
+        .iter()
+        .filter(|n| n.contains("no application names"))
+        .collect();
+    assert_eq!(noted.len(), 2, "{:?}", notes.notes);
+    assert_eq!(
+        noted[0],
+        "note: 2 experts (E1, E3) list the programme \"人才计化\", which no application \
+         names; did you mean \"人才计划\"? As written, they do not serve \"人才计划\"; correct \
+         the experts' programmes"
+    );
+    assert!(noted[1].contains("\"青年基金\"") && noted[1].contains("(E3)"), "{}", noted[1]);
+    assert_eq!(
+        unnamed[0].text(Lang::Zh),
+        "2 位专家（E1、E3）的可评计划中有“人才计化”，但没有任何申报项目属于该计划；\
+         是否应为“人才计划”？按现在的写法，这些专家不参加“人才计划”的评审；请更正专家的可评计划"
+    );
+    // The same round from the command line: the note on stderr, exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let round = dir.path().join("round");
+    std::fs::create_dir(&round).unwrap();
+    for (name, text) in &files {
+        std::fs::write(round.join(name), text).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_panels"))
+        .arg("solve")
+        .arg(&round)
+        .arg("--out")
+        .arg(dir.path().join("panels.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("did you mean \"人才计划\""), "{stderr}");
+}

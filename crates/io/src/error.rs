@@ -328,6 +328,285 @@ pub enum Said {
         /// The required columns.
         columns: Vec<String>,
     },
+    /// JSON that does not read: what went wrong, and serde_json's own
+    /// words for it (without their position: the error's location
+    /// gives the line and column).
+    Json {
+        /// Syntax, an early end, or a value of the wrong shape.
+        kind: JsonKind,
+        /// serde_json's words (Chinese pages show them translated where
+        /// they are serde_json's fixed phrases).
+        detail: String,
+    },
+    /// A problem with one programme's rules in the policy.
+    InProgramme {
+        /// The programme.
+        programme: String,
+        /// What is wrong with its rules.
+        said: Box<Said>,
+    },
+    /// A programme of the policy named by blank text.
+    BlankProgramme {
+        /// The name as written (quoted).
+        name: String,
+    },
+    /// Two keys of the policy's `programmes` that name one programme.
+    SameProgramme {
+        /// The first key.
+        first: String,
+        /// The second key.
+        second: String,
+        /// The programme they both name.
+        normal: String,
+    },
+    /// The JSON of a policy table's cell (a programme's rules) refused.
+    CellJson {
+        /// The policy key of the row.
+        key: String,
+        /// What is wrong with the JSON.
+        said: Box<Said>,
+    },
+    /// A key given twice in one JSON object or policy table.
+    KeyTwice {
+        /// The key.
+        key: String,
+        /// Where it was first given, in a table.
+        first: Option<Location>,
+    },
+    /// A list longer than [`crate::MAX_LIST_ITEMS`].
+    ListTooLong {
+        /// The items of a list cell, when counted.
+        items: Option<usize>,
+        /// The most a list holds.
+        max: usize,
+    },
+    /// The lists of a whole load hold more than [`MAX_TOTAL_LIST_ITEMS`].
+    TooManyListItems {
+        /// The most a load's lists hold in all.
+        max: usize,
+    },
+    /// Text holding a control character no cell may hold.
+    ControlChar {
+        /// The character's code point.
+        code: u32,
+        /// Its position in characters, from 1.
+        at: usize,
+        /// The text (quoted as a message shows it).
+        got: String,
+        /// What text it is in.
+        within: Within,
+    },
+    /// A CSV file ends inside a quoted cell.
+    UnclosedQuote,
+    /// A row that repeats the header row.
+    RepeatedHeader {
+        /// The row.
+        row: u64,
+        /// The header's row.
+        header_row: u64,
+    },
+    /// A column whose header is given twice.
+    ColumnTwice {
+        /// The second column and its header.
+        column: ColumnAt,
+    },
+    /// Two columns that name one field.
+    ColumnsOneField {
+        /// The first column.
+        first: ColumnAt,
+        /// The second column.
+        second: ColumnAt,
+        /// The field, with its other names.
+        field: String,
+    },
+    /// A CSV table in an encoding it says (a byte order mark, NUL bytes)
+    /// but whose bytes do not decode in it.
+    Undecodable {
+        /// The encoding (`UTF-16LE`).
+        encoding: String,
+        /// It said so by a byte order mark (else by its NUL bytes).
+        bom: bool,
+    },
+    /// A table file that is no text a table is read from.
+    NotText {
+        /// What it is instead.
+        is: NotText,
+    },
+    /// A file that is not a readable `.xlsx` workbook: the reader's own
+    /// words.
+    NotWorkbook {
+        /// The workbook reader's words.
+        detail: String,
+    },
+    /// A workbook in a form that is not read: an `.xls` (or WPS `.et`)
+    /// file, or one protected with a password.
+    OldWorkbook {
+        /// Protected with a password (else an old format).
+        protected: bool,
+    },
+    /// A file that cannot be read.
+    Unreadable {
+        /// Why.
+        why: Unreadable,
+    },
+    /// A file over [`crate::MAX_FILE_BYTES`].
+    TooLarge {
+        /// Its size, when it reports one (a regular file).
+        size: Option<u64>,
+    },
+    /// A file whose size changed while it was read.
+    FileChanged {
+        /// Its size when opened.
+        expected: u64,
+        /// The bytes read, when counted to the end.
+        read: Option<u64>,
+    },
+    /// A history file with another extension than `.csv`, `.json`, `.xlsx`.
+    HistoryExtension,
+    /// A JSON history file that holds no list of records.
+    NoHistoryList {
+        /// The file is an object (without a `history` list).
+        object: bool,
+    },
+    /// A history workbook to append to holds other sheets too.
+    HistoryOtherSheets {
+        /// The history sheet.
+        sheet: String,
+        /// The other sheets.
+        others: Vec<String>,
+    },
+    /// An available expert's `min_load` above their `max_load`.
+    LoadsCrossed {
+        /// The `min_load` that applies.
+        min: u32,
+        /// The `max_load` that applies.
+        max: u32,
+        /// The `min_load` is the expert's own (else the policy's).
+        min_own: bool,
+        /// The `max_load` is the expert's own (else the policy's).
+        max_own: bool,
+    },
+    /// An `avoid` entry that is no expert of the pool.
+    AvoidNotExpert {
+        /// The entry.
+        id: String,
+    },
+    /// A co-authorship of a person with themselves.
+    SelfCoauthor {
+        /// The person.
+        id: String,
+    },
+    /// An application id that is also a person's id.
+    AppIdIsPerson {
+        /// The id.
+        id: String,
+        /// Whose id it also is.
+        person: PersonId,
+    },
+    /// A conflict's `with` that names neither an application nor a person.
+    UnknownWith {
+        /// The id.
+        id: String,
+    },
+    /// A city given twice (spellings of one city) in a per-city rule.
+    CityTwice {
+        /// The city.
+        city: String,
+    },
+    /// A policy rule names a city or programme no application is in.
+    NoApplicationIn {
+        /// A city or a programme.
+        of: NoneIn,
+        /// The name.
+        name: String,
+        /// The cities or programmes the applications are in.
+        known: Vec<String>,
+    },
+    /// An affinity pair given twice.
+    DuplicatePair {
+        /// The application.
+        application: String,
+        /// The expert.
+        expert: String,
+        /// The file it was first given in, when a table's row or the file
+        /// names the place.
+        file: Option<String>,
+        /// Where in that file.
+        first: Option<Location>,
+    },
+}
+
+/// What kind of JSON problem ([`Said::Json`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    /// Not JSON.
+    Syntax,
+    /// The text ends before the JSON does.
+    Eof,
+    /// JSON, but a value of another shape than the file takes.
+    Data,
+}
+
+/// What text a control character is in ([`Said::ControlChar`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Within {
+    /// The field's value.
+    Value,
+    /// An item of a list (from 0).
+    ListItem(usize),
+    /// A city key of `min_outside_share_by_city`.
+    CityKey,
+    /// A programme's name in the policy.
+    ProgrammeName,
+    /// A header cell (its column's letters).
+    Header(String),
+}
+
+/// What a table file is instead of text ([`Said::NotText`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotText {
+    /// UTF-32 text.
+    Utf32,
+    /// A zip file (a workbook under a table's name).
+    Zip,
+}
+
+/// Why a file cannot be read ([`Said::Unreadable`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unreadable {
+    /// It does not exist.
+    NotFound,
+    /// The system refuses.
+    PermissionDenied,
+    /// A directory where a file was expected.
+    Directory,
+    /// Another system error, in the system's words.
+    Other(String),
+}
+
+/// Whose id an application's id also is ([`Said::AppIdIsPerson`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PersonId {
+    /// An expert's, with where the expert is given (`experts.csv row 3`)
+    /// when known.
+    Expert {
+        /// The expert's file, when a table's row or the file names the place.
+        file: Option<String>,
+        /// Where in that file.
+        at: Option<Location>,
+    },
+    /// A team member's or a co-author's.
+    Person,
+}
+
+/// What a policy rule names that no application is in
+/// ([`Said::NoApplicationIn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoneIn {
+    /// A city (`min_outside_share_by_city`).
+    City,
+    /// A programme (`programmes`).
+    Programme,
 }
 
 /// What an id in a [`Said`] names.
@@ -356,6 +635,12 @@ pub enum Want {
     TrueFalse,
     /// Text.
     Text,
+    /// A year, as offices write it (`2025`, `2025年`).
+    Year,
+    /// The policy's `programmes`: an object from programme to rules.
+    Programmes,
+    /// A programme's rules: an object.
+    Rules,
 }
 
 /// What leaving a field out means ([`Said::AtLeastOne`]).
@@ -465,12 +750,7 @@ impl Said {
                 file,
                 first,
             } => {
-                let at = match (file, first) {
-                    (Some(f), Some(l)) => format!("{f} {}", l.text(lang)),
-                    (Some(f), None) => f.clone(),
-                    (None, Some(l)) => l.text(lang),
-                    (None, None) => String::new(),
-                };
+                let at = place_text(file, first, lang);
                 say(
                     format!("duplicate {} id {id:?}; first given at {at}", of(o)),
                     format!("{}编号 {id:?} 重复；首次出现在 {at}", of(o)),
@@ -521,6 +801,15 @@ impl Said {
                     ),
                     Want::TrueFalse => ("true or false", "true 或 false"),
                     Want::Text => ("text", "文字"),
+                    Want::Year => (
+                        "a year such as 2025 or 2025年",
+                        "年份（如 2025 或 2025年）",
+                    ),
+                    Want::Programmes => (
+                        "an object of programme → rules like {\"科技进步奖\": {\"min_outside_share\": 0.6}}",
+                        "从计划到规则的对象，如 {\"科技进步奖\":{\"min_outside_share\":0.6}}",
+                    ),
+                    Want::Rules => ("an object of rules", "由规则组成的对象"),
                 };
                 say(
                     format!(
@@ -743,8 +1032,469 @@ impl Said {
                     ),
                 }
             }
+            Said::Json { kind, detail } => {
+                let zh = serde_zh(detail);
+                match kind {
+                    JsonKind::Eof => say(
+                        format!("the file ends too early (truncated?): {detail}"),
+                        format!("文件提前结束（是否被截断？）：{zh}"),
+                    ),
+                    JsonKind::Syntax => say(
+                        format!("invalid JSON: {detail}"),
+                        format!("JSON 语法错误：{zh}"),
+                    ),
+                    JsonKind::Data => say(detail.clone(), format!("JSON 内容不符合格式：{zh}")),
+                }
+            }
+            Said::InProgramme { programme, said } => say(
+                format!("programme {programme}: {}", said.text(Lang::En)),
+                format!("计划 {programme}：{}", said.text(Lang::Zh)),
+            ),
+            Said::BlankProgramme { name } => say(
+                format!("the programme name {name:?} is blank; name the programme as its applications do"),
+                format!("计划名称 {name:?} 为空白；请按申报项目中的写法填写计划名称"),
+            ),
+            Said::SameProgramme {
+                first,
+                second,
+                normal,
+            } => say(
+                format!(
+                    "the keys {first:?} and {second:?} name the same programme {normal:?} (names \
+                     are compared without spaces at the ends, doubled spaces, zero-width \
+                     characters or full-width forms); keep one of them"
+                ),
+                format!(
+                    "键 {first:?} 和 {second:?} 指的是同一个计划 {normal:?}（名称比较时不计首尾空格、\
+                     重复空格、零宽字符和全角形式）；请只保留其中一个"
+                ),
+            ),
+            Said::CellJson { key, said } => say(
+                format!("the {key} JSON in this cell: {}", said.text(Lang::En)),
+                format!("此单元格中 {key} 的 JSON：{}", said.text(Lang::Zh)),
+            ),
+            Said::KeyTwice { key, first: None } => say(
+                format!("the key {key:?} is given twice in one object; keep one"),
+                format!("键 {key:?} 在同一对象中出现了两次；请只保留一个"),
+            ),
+            Said::KeyTwice {
+                key,
+                first: Some(first),
+            } => say(
+                format!("{key} is given twice; first at {}", first.text(Lang::En)),
+                format!("{key} 出现了两次；首次出现在{}", first.text(Lang::Zh)),
+            ),
+            Said::ListTooLong { items: None, max } => say(
+                format!("a list of more than {max} items; split it or check the file"),
+                format!("列表超过 {max} 项；请拆分列表或检查文件"),
+            ),
+            Said::ListTooLong {
+                items: Some(n),
+                max,
+            } => say(
+                format!("a list of {n} items; at most {max} are read (split it or check the cell)"),
+                format!("列表有 {n} 项，最多读取 {max} 项（请拆分或检查该单元格）"),
+            ),
+            Said::TooManyListItems { max } => say(
+                format!(
+                    "the lists of this input hold more than {max} items in all (fields, keywords, \
+                     teams, avoid lists); split the round"
+                ),
+                format!(
+                    "本次输入的列表（学科、关键词、团队成员、回避专家）合计超过 {max} 项；请拆分本轮数据"
+                ),
+            ),
+            Said::ControlChar {
+                code,
+                at,
+                got,
+                within,
+            } => {
+                let nul = if *code == 0 { " (NUL)" } else { "" };
+                let nul_zh = if *code == 0 { "（NUL）" } else { "" };
+                let (en, zh) = match within {
+                    Within::Value => (String::new(), String::new()),
+                    Within::ListItem(i) => {
+                        (format!("item {i} of the list "), format!("列表第 {} 项 ", i + 1))
+                    }
+                    Within::CityKey => ("the city key ".into(), "城市名 ".into()),
+                    Within::ProgrammeName => ("the programme name ".into(), "计划名称 ".into()),
+                    Within::Header(letter) => (
+                        format!("column {letter} of the header "),
+                        format!("表头 {letter} 列 "),
+                    ),
+                };
+                say(
+                    format!(
+                        "{en}holds the control character U+{code:04X}{nul} at character {at} of \
+                         {got}; delete it (control characters do not show in most editors)"
+                    ),
+                    format!(
+                        "{zh}{got} 的第 {at} 个字符是控制字符 U+{code:04X}{nul_zh}；请删除它（多数编辑器不显示控制字符）"
+                    ),
+                )
+            }
+            Said::UnclosedQuote => say(
+                "a quoted cell (starting with \") never closes: the file is cut off or a quote is \
+                 missing"
+                    .into(),
+                "有一个以引号“\"”开头的单元格没有结束引号：文件被截断，或缺少一个引号".into(),
+            ),
+            Said::RepeatedHeader { row, header_row } => say(
+                format!(
+                    "row {row} repeats the header (row {header_row}); delete it (a table pasted \
+                     together from blocks keeps one header, at the top)"
+                ),
+                format!(
+                    "第 {row} 行重复了表头（第 {header_row} 行）；请删除这一行（由几段拼成的表格只在最上面保留一个表头）"
+                ),
+            ),
+            Said::ColumnTwice { column } => say(
+                format!(
+                    "{} appears twice in the header; rename one",
+                    column.text(Lang::En)
+                ),
+                format!("{}在表头中出现了两次；请给其中一列改名", column.text(Lang::Zh)),
+            ),
+            Said::ColumnsOneField {
+                first,
+                second,
+                field,
+            } => {
+                let both = |c: &ColumnAt| match &c.header {
+                    Some(h) => format!("{} \"{h}\"", c.letter),
+                    None => c.letter.clone(),
+                };
+                say(
+                    format!(
+                        "columns {} and {} both give {field}; keep one",
+                        both(first),
+                        both(second)
+                    ),
+                    format!(
+                        "{}和 {}都是 {}；请只保留一列",
+                        first.text(Lang::Zh),
+                        second.text(Lang::Zh),
+                        full_width_parens(field)
+                    ),
+                )
+            }
+            Said::Undecodable { encoding, bom } => say(
+                format!(
+                    "the file {} but is not valid {encoding}; save it as UTF-8 (CSV UTF-8 in Excel)",
+                    if *bom {
+                        format!("starts with a {encoding} byte order mark")
+                    } else {
+                        format!(
+                            "looks like {encoding} without a byte order mark (a NUL byte beside \
+                             every ASCII character)"
+                        )
+                    }
+                ),
+                format!(
+                    "文件{}，但不是有效的 {encoding} 编码；请另存为 UTF-8（Excel 中为“CSV UTF-8”）",
+                    if *bom {
+                        format!("以 {encoding} 字节顺序标记开头")
+                    } else {
+                        format!("看起来是没有字节顺序标记的 {encoding}（每个 ASCII 字符旁都有一个 NUL 字节）")
+                    }
+                ),
+            ),
+            Said::NotText { is: NotText::Utf32 } => say(
+                "a UTF-32 text file, which is not read: save it as UTF-8 (in Excel: CSV UTF-8) or \
+                 UTF-16"
+                    .into(),
+                "这是 UTF-32 编码的文本文件，无法读取：请另存为 UTF-8（Excel 中为“CSV UTF-8”）或 UTF-16"
+                    .into(),
+            ),
+            Said::NotText { is: NotText::Zip } => say(
+                "a zip file (an Excel workbook .xlsx saved under a table's name?), not a CSV table: \
+                 give a workbook the .xlsx extension and load it as a round, or save the sheet as \
+                 CSV UTF-8"
+                    .into(),
+                "这是一个 zip 文件（是否是以表格文件名保存的 Excel 工作簿 .xlsx？），不是 CSV 表格：\
+                 请把工作簿的扩展名改为 .xlsx 并作为一轮数据载入，或把工作表另存为“CSV UTF-8”"
+                    .into(),
+            ),
+            Said::NotWorkbook { detail } => say(
+                format!("not a readable .xlsx workbook ({detail}); save it from Excel as .xlsx"),
+                format!(
+                    "不是可读取的 .xlsx 工作簿（读取程序的说明：{detail}）；请在 Excel 中另存为 .xlsx"
+                ),
+            ),
+            Said::OldWorkbook { protected: false } => say(
+                crate::xlsx::OLD_WORKBOOK.into(),
+                "这是 Excel 97–2003 工作簿（.xls）或 WPS 的 .et 文件，无法读取；请在 Excel 或 WPS 中\
+                 打开并另存为 Excel 工作簿（.xlsx）：文件 → 另存为 → Excel 工作簿"
+                    .into(),
+            ),
+            Said::OldWorkbook { protected: true } => say(
+                crate::xlsx::PROTECTED_WORKBOOK.into(),
+                "这是设置了打开密码的工作簿（Excel 以加密方式保存），无法读取；请在 Excel 中打开，\
+                 取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码；WPS 中：文件 → \
+                 文档加密），另存为 Excel 工作簿（.xlsx）后重新载入"
+                    .into(),
+            ),
+            Said::Unreadable { why } => match why {
+                Unreadable::NotFound => say(
+                    "no such file or directory".into(),
+                    "文件或文件夹不存在".into(),
+                ),
+                Unreadable::PermissionDenied => {
+                    say("permission denied".into(), "没有读取权限".into())
+                }
+                Unreadable::Directory => say(
+                    "is a directory, expected a file".into(),
+                    "这是一个文件夹，此处需要一个文件".into(),
+                ),
+                Unreadable::Other(e) => say(
+                    format!("cannot read: {e}"),
+                    format!("无法读取（系统的说明：{e}）"),
+                ),
+            },
+            Said::TooLarge { size: Some(len) } => {
+                let gib = *len as f64 / (1u64 << 30) as f64;
+                say(
+                    format!("the file is {gib:.1} GiB; files over 1 GiB are refused (split the round)"),
+                    format!("文件大小为 {gib:.1} GiB；超过 1 GiB 的文件不予读取（请拆分本轮数据）"),
+                )
+            }
+            Said::TooLarge { size: None } => say(
+                "more than 1 GiB was read from it (not a regular file: a pipe or device); files \
+                 over 1 GiB are refused (split the round)"
+                    .into(),
+                "已从中读取超过 1 GiB（不是普通文件：管道或设备）；超过 1 GiB 的文件不予读取（请拆分本轮数据）"
+                    .into(),
+            ),
+            Said::FileChanged { expected, read } => {
+                let (en, zh) = match read {
+                    Some(n) => (format!("{n} read"), format!("读到 {n} 字节")),
+                    None => ("more read".to_string(), "读到的更多".to_string()),
+                };
+                say(
+                    format!(
+                        "the file changed while it was read ({expected} bytes when opened, {en})"
+                    ),
+                    format!("文件在读取过程中被修改（打开时为 {expected} 字节，{zh}）"),
+                )
+            }
+            Said::HistoryExtension => say(
+                crate::history_file::HISTORY_EXTENSIONS.into(),
+                "历史文件的扩展名必须是 .csv、.json 或 .xlsx".into(),
+            ),
+            Said::NoHistoryList { object } => say(
+                if *object {
+                    "expected a list of history records (or an object with a history list)".into()
+                } else {
+                    "expected a list of history records".into()
+                },
+                if *object {
+                    "应为历史评审记录的列表（或含 history 列表的对象）".into()
+                } else {
+                    "应为历史评审记录的列表".into()
+                },
+            ),
+            Said::HistoryOtherSheets { sheet, others } => say(
+                format!(
+                    "the workbook holds other sheets besides {sheet:?} ({}); appending rewrites a \
+                     history workbook with its history sheet alone: move the history sheet to a \
+                     workbook of its own, or append to a .csv",
+                    others.join(", ")
+                ),
+                format!(
+                    "工作簿中除 {sheet:?} 外还有其他工作表（{}）；追加记录时只会写回历史工作表：\
+                     请把历史工作表移到单独的工作簿，或追加到 .csv 文件",
+                    others.join("、")
+                ),
+            ),
+            Said::LoadsCrossed {
+                min,
+                max,
+                min_own,
+                max_own,
+            } => {
+                let whose = |own: bool| match (own, lang) {
+                    (true, Lang::En) => "this expert's",
+                    (false, Lang::En) => "the policy's",
+                    (true, Lang::Zh) => "该专家自己的",
+                    (false, Lang::Zh) => "参数中的",
+                };
+                say(
+                    format!(
+                        "min_load {min} ({}) exceeds max_load {max} ({})",
+                        whose(*min_own),
+                        whose(*max_own)
+                    ),
+                    format!(
+                        "最少评审数 min_load {min}（{}）大于评审上限 max_load {max}（{}）",
+                        whose(*min_own),
+                        whose(*max_own)
+                    ),
+                )
+            }
+            Said::AvoidNotExpert { id } => say(
+                format!("{id:?} is not an expert id (avoid lists experts of the pool)"),
+                format!("{id:?} 不是专家编号（回避专家只能填写专家库中的专家）"),
+            ),
+            Said::SelfCoauthor { id } => say(
+                format!("a co-authorship links {id:?} to themselves"),
+                format!("合作关系把 {id:?} 与其本人相连"),
+            ),
+            Said::AppIdIsPerson { id, person } => {
+                let (en, zh) = match person {
+                    PersonId::Expert { file, at } if file.is_some() || at.is_some() => (
+                        format!("an expert id ({})", place_text(file, at, Lang::En)),
+                        format!("专家编号（{}）", place_text(file, at, Lang::Zh)),
+                    ),
+                    PersonId::Expert { .. } => ("an expert id".into(), "专家编号".into()),
+                    PersonId::Person => (
+                        "a person id (a team member or a co-author)".into(),
+                        "人员编号（团队成员或合作者）".into(),
+                    ),
+                };
+                say(
+                    format!(
+                        "application id {id:?} is also {en}; application and person ids must differ"
+                    ),
+                    format!("项目编号 {id:?} 同时也是{zh}；项目编号与人员编号不能相同"),
+                )
+            }
+            Said::UnknownWith { id } => say(
+                format!(
+                    "{id:?} is neither an application id nor a known person (an expert, a team \
+                     member or a co-author)"
+                ),
+                format!("{id:?} 既不是项目编号，也不是已知人员（专家、团队成员或合作者）"),
+            ),
+            Said::CityTwice { city } => say(
+                format!("city {city:?} is given twice (spellings of one city)"),
+                format!("城市 {city:?} 出现了两次（同一城市的不同写法）"),
+            ),
+            Said::NoApplicationIn {
+                of: NoneIn::City,
+                name,
+                known,
+            } => say(
+                format!(
+                    "no application is in city {name:?}; the cities of applications are {}",
+                    known.join(", ")
+                ),
+                format!(
+                    "没有任何申报项目位于城市 {name:?}；申报项目所在城市为 {}",
+                    known.join("、")
+                ),
+            ),
+            Said::NoApplicationIn {
+                of: NoneIn::Programme,
+                name,
+                known,
+            } => {
+                let (en, zh) = if known.is_empty() {
+                    (
+                        "no application names a programme (column programme)".to_string(),
+                        "没有任何申报项目填写计划类别（programme 列）".to_string(),
+                    )
+                } else {
+                    (
+                        format!("the programmes of applications are {}", known.join(", ")),
+                        format!("申报项目的计划类别为 {}", known.join("、")),
+                    )
+                };
+                say(
+                    format!("no application is in programme {name:?}; {en}"),
+                    format!("没有任何申报项目属于计划 {name:?}；{zh}"),
+                )
+            }
+            Said::DuplicatePair {
+                application,
+                expert,
+                file,
+                first,
+            } => say(
+                format!(
+                    "duplicate affinity pair ({application}, {expert}); first given at {}",
+                    place_text(file, first, Lang::En)
+                ),
+                format!(
+                    "匹配度配对（{application}，{expert}）重复；首次出现在 {}",
+                    place_text(file, first, Lang::Zh)
+                ),
+            ),
         }
     }
+}
+
+/// A place another record is given at: `experts.csv row 3`, `experts[2]`.
+fn place_text(file: &Option<String>, at: &Option<Location>, lang: Lang) -> String {
+    match (file, at) {
+        (Some(f), Some(l)) => format!("{f} {}", l.text(lang)),
+        (Some(f), None) => f.clone(),
+        (None, Some(l)) => l.text(lang),
+        (None, None) => String::new(),
+    }
+}
+
+/// serde_json's words for a JSON problem, in Chinese where they are its
+/// fixed phrases (the syntax errors, the shapes of values); anything else
+/// as it is.
+fn serde_zh(detail: &str) -> String {
+    const FIXED: [(&str, &str); 21] = [
+        ("EOF while parsing a list", "列表还没有结束，文件就结束了"),
+        ("EOF while parsing an object", "对象还没有结束，文件就结束了"),
+        ("EOF while parsing a string", "字符串还没有结束，文件就结束了"),
+        ("EOF while parsing a value", "值还没有写完，文件就结束了"),
+        ("EOF while parsing", "内容还没有结束，文件就结束了"),
+        ("expected `:`", "此处应为冒号“:”"),
+        ("expected `,` or `]`", "此处应为逗号“,”或“]”"),
+        ("expected `,` or `}`", "此处应为逗号“,”或“}”"),
+        ("expected ident", "此处应为 true、false 或 null"),
+        ("expected value", "此处应为一个值"),
+        ("expected `\"`", "此处应为双引号"),
+        ("invalid escape", "无效的转义符"),
+        ("invalid number", "无效的数字"),
+        ("number out of range", "数字超出范围"),
+        ("invalid unicode code point", "无效的 Unicode 码位"),
+        (
+            "control character (\\u0000-\\u001F) found while parsing a string",
+            "字符串中有控制字符（\\u0000-\\u001F）",
+        ),
+        ("key must be a string", "键必须是加双引号的字符串"),
+        ("trailing comma", "多余的逗号（最后一项后面不能有逗号）"),
+        ("trailing characters", "JSON 结束后还有多余的字符"),
+        ("unexpected end of hex escape", "十六进制转义提前结束"),
+        ("recursion limit exceeded", "嵌套层数过多"),
+    ];
+    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == detail) {
+        return zh.to_string();
+    }
+    let shape = |s: &str| {
+        s.replace(", expected one of ", "，应为以下之一：")
+            .replace(", expected ", "，应为 ")
+            .replace("`, `", "`、`")
+    };
+    if let Some(rest) = detail.strip_prefix("invalid type: ") {
+        return format!("类型不符：实际为 {}", shape(rest));
+    }
+    if let Some(rest) = detail.strip_prefix("invalid value: ") {
+        return format!("取值无效：实际为 {}", shape(rest));
+    }
+    if let Some(rest) = detail.strip_prefix("invalid length ") {
+        return format!("长度不符：实际为 {}", shape(rest));
+    }
+    if let Some(rest) = detail.strip_prefix("missing field ") {
+        return format!("缺少字段 {rest}");
+    }
+    if let Some(rest) = detail.strip_prefix("duplicate field ") {
+        return format!("字段 {rest} 重复");
+    }
+    if let Some(rest) = detail.strip_prefix("unknown field ") {
+        let rest = rest.replace(", there are no fields", "（此处没有字段）");
+        return format!("未知的字段 {}", shape(&rest));
+    }
+    if let Some(rest) = detail.strip_prefix("unknown variant ") {
+        return format!("未知的取值 {}", shape(rest));
+    }
+    detail.to_string()
 }
 
 /// A column named with its other names, `city (城市/所在城市)`, as Chinese
@@ -1071,16 +1821,15 @@ impl Errs {
         self.list_items.saturating_add(n) <= MAX_TOTAL_LIST_ITEMS
     }
 
-    pub(crate) fn count_list_items(&mut self, n: usize) -> Result<(), Option<String>> {
+    pub(crate) fn count_list_items(&mut self, n: usize) -> Result<(), Option<Said>> {
         let before = self.list_items;
         self.list_items = before.saturating_add(n);
         if self.list_items <= MAX_TOTAL_LIST_ITEMS {
             Ok(())
         } else if before <= MAX_TOTAL_LIST_ITEMS {
-            Err(Some(format!(
-                "the lists of this input hold more than {MAX_TOTAL_LIST_ITEMS} items in all \
-                 (fields, keywords, teams, avoid lists); split the round"
-            )))
+            Err(Some(Said::TooManyListItems {
+                max: MAX_TOTAL_LIST_ITEMS,
+            }))
         } else {
             Err(None)
         }
@@ -1331,6 +2080,181 @@ mod tests {
                 sheet: Some("专家".into()),
                 columns: vec!["id".into(), "city".into()],
             },
+            Said::Json {
+                kind: JsonKind::Syntax,
+                detail: "expected `,` or `]`".into(),
+            },
+            Said::Json {
+                kind: JsonKind::Eof,
+                detail: "EOF while parsing a list".into(),
+            },
+            Said::Json {
+                kind: JsonKind::Data,
+                detail: "unknown field `x`, expected one of `a`, `b`".into(),
+            },
+            Said::KeyTwice {
+                key: "max_load".into(),
+                first: None,
+            },
+            Said::InProgramme {
+                programme: "人才计划".into(),
+                said: Box::new(Said::UnknownName {
+                    what: Named::Rule("max_lod".into()),
+                    near: Some("max_load".into()),
+                    known: Vec::new(),
+                }),
+            },
+            Said::InProgramme {
+                programme: "人才计划".into(),
+                said: Box::new(Said::Expected {
+                    want: Want::Rules,
+                    got: "3".into(),
+                    comma: false,
+                }),
+            },
+            Said::Expected {
+                want: Want::Programmes,
+                got: "3".into(),
+                comma: false,
+            },
+            Said::BlankProgramme { name: " ".into() },
+            Said::SameProgramme {
+                first: "人才计划".into(),
+                second: "人才计划 ".into(),
+                normal: "人才计划".into(),
+            },
+            Said::CellJson {
+                key: "programmes".into(),
+                said: Box::new(Said::KeyTwice {
+                    key: "panel_size".into(),
+                    first: None,
+                }),
+            },
+            Said::KeyTwice {
+                key: "max_load".into(),
+                first: Some(Location::sheet("参数", 3)),
+            },
+            Said::ListTooLong {
+                items: None,
+                max: 10,
+            },
+            Said::ListTooLong {
+                items: Some(11),
+                max: 10,
+            },
+            Said::TooManyListItems { max: 10 },
+            Said::ControlChar {
+                code: 0,
+                at: 2,
+                got: got(),
+                within: Within::Value,
+            },
+            Said::ControlChar {
+                code: 7,
+                at: 2,
+                got: got(),
+                within: Within::Header("C".into()),
+            },
+            Said::UnclosedQuote,
+            Said::RepeatedHeader {
+                row: 9,
+                header_row: 1,
+            },
+            Said::ColumnTwice {
+                column: ColumnAt {
+                    letter: "D".into(),
+                    header: Some("备注".into()),
+                },
+            },
+            Said::ColumnsOneField {
+                first: ColumnAt {
+                    letter: "B".into(),
+                    header: Some("城市".into()),
+                },
+                second: ColumnAt {
+                    letter: "C".into(),
+                    header: Some("所在城市".into()),
+                },
+                field: "city (城市/所在城市)".into(),
+            },
+            Said::Undecodable {
+                encoding: "UTF-16LE".into(),
+                bom: true,
+            },
+            Said::Undecodable {
+                encoding: "UTF-16BE".into(),
+                bom: false,
+            },
+            Said::NotText { is: NotText::Utf32 },
+            Said::NotText { is: NotText::Zip },
+            Said::NotWorkbook {
+                detail: "invalid Zip archive".into(),
+            },
+            Said::OldWorkbook { protected: false },
+            Said::OldWorkbook { protected: true },
+            Said::Unreadable {
+                why: Unreadable::NotFound,
+            },
+            Said::Unreadable {
+                why: Unreadable::PermissionDenied,
+            },
+            Said::Unreadable {
+                why: Unreadable::Directory,
+            },
+            Said::Unreadable {
+                why: Unreadable::Other("Input/output error".into()),
+            },
+            Said::TooLarge {
+                size: Some(3 << 30),
+            },
+            Said::TooLarge { size: None },
+            Said::FileChanged {
+                expected: 10,
+                read: Some(12),
+            },
+            Said::HistoryExtension,
+            Said::NoHistoryList { object: true },
+            Said::HistoryOtherSheets {
+                sheet: "历史".into(),
+                others: vec!["\"说明\"".into()],
+            },
+            Said::LoadsCrossed {
+                min: 3,
+                max: 2,
+                min_own: true,
+                max_own: false,
+            },
+            Said::AvoidNotExpert { id: "E9".into() },
+            Said::SelfCoauthor { id: "P1".into() },
+            Said::AppIdIsPerson {
+                id: "E1".into(),
+                person: PersonId::Expert {
+                    file: Some("experts.csv".into()),
+                    at: Some(Location::row(2)),
+                },
+            },
+            Said::AppIdIsPerson {
+                id: "P1".into(),
+                person: PersonId::Person,
+            },
+            Said::UnknownWith { id: "X".into() },
+            Said::CityTwice { city: "武汉".into() },
+            Said::NoApplicationIn {
+                of: NoneIn::City,
+                name: "武昌".into(),
+                known: vec!["武汉".into(), "长沙".into()],
+            },
+            Said::NoApplicationIn {
+                of: NoneIn::Programme,
+                name: "人才计化".into(),
+                known: vec!["人才计划".into()],
+            },
+            Said::DuplicatePair {
+                application: "A1".into(),
+                expert: "E1".into(),
+                file: Some("affinity.csv".into()),
+                first: Some(Location::row(2)),
+            },
         ];
         for s in &all {
             match s {
@@ -1356,7 +2280,38 @@ mod tests {
                 | Said::TwoSheets { .. }
                 | Said::UnknownColumn { .. }
                 | Said::RowWidth { .. }
-                | Said::EmptyTable { .. } => {}
+                | Said::EmptyTable { .. }
+                | Said::Json { .. }
+                | Said::KeyTwice { .. }
+                | Said::CellJson { .. }
+                | Said::InProgramme { .. }
+                | Said::BlankProgramme { .. }
+                | Said::SameProgramme { .. }
+                | Said::ListTooLong { .. }
+                | Said::TooManyListItems { .. }
+                | Said::ControlChar { .. }
+                | Said::UnclosedQuote
+                | Said::RepeatedHeader { .. }
+                | Said::ColumnTwice { .. }
+                | Said::ColumnsOneField { .. }
+                | Said::Undecodable { .. }
+                | Said::NotText { .. }
+                | Said::NotWorkbook { .. }
+                | Said::OldWorkbook { .. }
+                | Said::Unreadable { .. }
+                | Said::TooLarge { .. }
+                | Said::FileChanged { .. }
+                | Said::HistoryExtension
+                | Said::NoHistoryList { .. }
+                | Said::HistoryOtherSheets { .. }
+                | Said::LoadsCrossed { .. }
+                | Said::AvoidNotExpert { .. }
+                | Said::SelfCoauthor { .. }
+                | Said::AppIdIsPerson { .. }
+                | Said::UnknownWith { .. }
+                | Said::CityTwice { .. }
+                | Said::NoApplicationIn { .. }
+                | Said::DuplicatePair { .. } => {}
             }
         }
         all
@@ -1376,6 +2331,14 @@ mod tests {
             // punctuation between Chinese words.
             for bad in ["; ", ": ", ", ", " ("] {
                 assert!(!zh.contains(bad), "{bad:?} in {zh}");
+            }
+            // No English sentence on a Chinese page (names, codes and a
+            // reader's own detail aside).
+            for word in [
+                " the ", "expected", "missing", "unknown", "given twice", "row ", "line ",
+                "column ", "sheet ", "delete", "save it", "cannot", "refused",
+            ] {
+                assert!(!zh.contains(word), "{word:?} in {zh}");
             }
         }
     }

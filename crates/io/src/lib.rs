@@ -67,6 +67,7 @@ mod streams;
 mod workbooks;
 
 // The modules of the public surface, wherever their job put them.
+pub use instances::unnamed::{unnamed_programmes, UnnamedProgramme};
 pub use instances::{history_file, office};
 pub use panels::assignment;
 pub use panels_core::names;
@@ -76,8 +77,9 @@ pub use workbooks::xlsx;
 use std::path::Path;
 
 pub use error::{
-    Choices, ColumnAt, IdOf, Leave, LoadError, LoadErrors, LoadNotes, Location, Named, Range, Said,
-    SheetOf, Want, WriteError, MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS, MAX_TOTAL_LIST_ITEMS,
+    Choices, ColumnAt, IdOf, JsonKind, Leave, LoadError, LoadErrors, LoadNotes, Location, Named,
+    NoneIn, NotText, PersonId, Range, Said, SheetOf, Unreadable, Want, Within, WriteError,
+    MAX_KEPT_ERRORS, MAX_SHOWN_ERRORS, MAX_TOTAL_LIST_ITEMS,
 };
 pub use instances::bundle::BUNDLE_KEYS;
 pub use instances::csvdir::{CsvInput, CSV_DIR_FILES};

@@ -6,7 +6,6 @@
 
 use super::Lang;
 use crate::eligibility::Reason;
-use crate::history::{Bar, Repeat};
 use crate::model::{total_as_f64, AppIx, ExpertIx, Instance};
 use crate::verify::history::HistoryBreach;
 use crate::verify::{fmt_micro, Rule, Violation};
@@ -398,108 +397,10 @@ fn panel_at_zh(inst: &Instance, record: usize, a: AppIx) -> String {
     }
 }
 
-/// Why a pair is not eligible, in Chinese.
+/// Why a pair is not eligible, in Chinese
+/// ([`crate::eligibility::Reason::describe_zh`]).
 pub fn reason_zh(inst: &Instance, r: &Reason, a: AppIx, e: ExpertIx) -> String {
-    let app = &inst.applications[a.ix()];
-    let ex = &inst.experts[e.ix()].id;
-    let why = |reason: &Option<String>| match reason {
-        Some(r) if !r.is_empty() => format!("（{r}）"),
-        _ => String::new(),
-    };
-    match r {
-        Reason::Unavailable => format!("{ex} 本轮标记为不可用"),
-        Reason::OnTeam => format!("{ex} 是 {} 的团队成员", app.id),
-        Reason::AvoidedByApplicants => format!("{} 的申请人要求回避 {ex}", app.id),
-        Reason::DeclaredWithApplication { reason } => {
-            format!("{ex} 与 {} 申报了利益冲突{}", app.id, why(reason))
-        }
-        Reason::DeclaredWithTeamMember { person, reason } => format!(
-            "{ex} 与团队成员 {} 申报了利益冲突{}",
-            inst.person_id(*person),
-            why(reason)
-        ),
-        Reason::Coauthor { member, links } => format!(
-            "与团队成员 {} 在 {links} 层以内有合作关系",
-            inst.person_id(*member)
-        ),
-        Reason::SameInstitution => {
-            format!("{ex} 与 {} 同属 {}", app.id, inst.app_institution(a))
-        }
-        Reason::BelowMinAffinity { score, min } => format!(
-            "匹配度 {} 低于 min_affinity {}",
-            score.as_f64(),
-            min.as_f64()
-        ),
-        Reason::OutsideProgramme { programme } => {
-            format!(
-                "{ex} 不参加计划类别 {programme}（{} 所属类别）的评审",
-                app.id
-            )
-        }
-        Reason::Repeat(rep) => repeat_zh(inst, ex, rep),
-        Reason::History(bar) => bar_zh(inst, ex, bar),
-    }
-}
-
-fn repeat_zh(inst: &Instance, ex: &str, rep: &Repeat) -> String {
-    let rule = inst.policy.avoid_repeat.as_str();
-    match rep {
-        Repeat::Institution {
-            year,
-            application,
-            institution,
-        } => format!(
-            "{ex} 在 {year} 年评审过{institution}的{}（avoid_repeat {rule}）",
-            application.as_deref().unwrap_or("项目")
-        ),
-        Repeat::Team {
-            year,
-            application,
-            institution,
-            person,
-        } => format!(
-            "{ex} 在 {year} 年评审过{institution}的{}，其团队包含 {}（avoid_repeat {rule}）",
-            application.as_deref().unwrap_or("项目"),
-            inst.person_id(*person)
-        ),
-    }
-}
-
-fn bar_zh(inst: &Instance, ex: &str, bar: &Bar) -> String {
-    match bar {
-        Bar::Resting { years } => {
-            let list: Vec<String> = years.iter().map(i32::to_string).collect();
-            format!(
-                "{ex} 在 {} 年连续参加评审（max_consecutive_years {}），{} 年轮空",
-                list.join("、"),
-                years.len(),
-                inst.policy.year.map_or("本轮".into(), |y| y.to_string())
-            )
-        }
-        Bar::Declines {
-            count,
-            max,
-            records,
-        } => format!(
-            "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（{}）",
-            crate::eligibility::evidence_list(records.iter().map(|(year, app)| match app {
-                Some(a) => format!("{year} 年 {a}"),
-                None => format!("{year} 年"),
-            }))
-        ),
-        Bar::Rating {
-            mean,
-            min,
-            rated,
-            records,
-        } => format!(
-            "{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}（{}）",
-            crate::eligibility::evidence_list(records.iter().map(|(year, app, x)| match app {
-                Some(a) => format!("{year} 年 {a}：{x}"),
-                None => format!("{year} 年：{x}"),
-            }))
-        ),
-    }
+    r.describe_zh(inst, a, e)
 }
 
 fn breach_zh(inst: &Instance, b: &HistoryBreach) -> String {

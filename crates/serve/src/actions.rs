@@ -764,6 +764,8 @@ pub struct Explained {
     pub score: f64,
     /// The explanation as `panels explain` prints it.
     pub text: String,
+    /// The same explanation in Chinese (a Chinese page shows it).
+    pub text_zh: String,
 }
 
 /// Explains one pair (as `panels explain INPUT -a APP -e EXPERT`).
@@ -771,16 +773,20 @@ pub struct Explained {
 /// # Errors
 /// An unknown application or expert id.
 pub fn explain(inst: &Instance, application: &str, expert: &str) -> Result<Explained, ActionError> {
-    let a = inst
-        .app_by_id(application)
-        .ok_or_else(|| ActionError::bad(format!("no application with id {application}")))?;
-    let e = inst
-        .expert_by_id(expert)
-        .ok_or_else(|| ActionError::bad(format!("no expert with id {expert}")))?;
+    let a = inst.app_by_id(application).ok_or_else(|| {
+        ActionError::bad(format!("no application with id {application}"))
+            .zh(format!("没有编号为 {application} 的申报项目"))
+    })?;
+    let e = inst.expert_by_id(expert).ok_or_else(|| {
+        ActionError::bad(format!("no expert with id {expert}"))
+            .zh(format!("没有编号为 {expert} 的专家"))
+    })?;
     let elig = Eligibility::compute(inst);
     let verdict = elig.check(inst, a, e);
     let text = crate::eligibility::explain_text(inst, &elig, a, e, &verdict);
+    let text_zh = crate::eligibility::explain_text_in(inst, &elig, a, e, &verdict, true);
     Ok(Explained {
+        text_zh,
         eligible: verdict.is_eligible(),
         no_review_left: verdict.is_eligible() && crate::history::no_review_left(inst, e).is_some(),
         score: verdict.score.as_f64(),

@@ -526,6 +526,15 @@ fn round_body(
                 (downloads(round, l))
             }
         }
+        @let unnamed = crate::io::unnamed_programmes(inst);
+        @if !unnamed.is_empty() {
+            section.card #notices {
+                h2 { (l.t("Check these names", "请核对以下名称")) }
+                @for u in &unnamed {
+                    p.bad { (u.text(if l.0 { crate::io::office::Lang::Zh } else { crate::io::office::Lang::En })) }
+                }
+            }
+        }
         section.card {
             h2 { (l.t("Rules in force", "适用规则")) }
             (rules_table(inst, l))
@@ -1167,7 +1176,7 @@ async fn explain_page(
                         span.bad { (l.t("not eligible", "不符合条件")) }
                     }
                 }
-                pre { (x.text) }
+                pre { (if l.0 { &x.text_zh } else { &x.text }) }
                 p { a href={"/rounds/" (round.id) "/panels"} { (l.t("Back to the panels", "返回评审组")) } }
             };
             page(
@@ -1555,6 +1564,53 @@ mod zh_problem_tests {
         }
     }
 
+    /// A CSV round whose experts' table is these bytes (any encoding).
+    fn csv_bytes(experts: &[u8]) -> LoadErrors {
+        let input = CsvInput {
+            experts: Some(experts.to_vec()),
+            applications: Some(APPS.as_bytes().to_vec()),
+            policy: Some(POLICY.as_bytes().to_vec()),
+            ..CsvInput::default()
+        };
+        crate::io::load_csv_from_bytes(Path::new("round"), &input).expect_err("bad input")
+    }
+
+    /// A CSV round with a `policy.csv` (key/value rows) of `rows`.
+    fn csv_policy_rows(rows: &str) -> LoadErrors {
+        let input = CsvInput {
+            experts: Some(b"id,city,institution\nE1,\xe6\xad\xa6\xe6\xb1\x89,U\n".to_vec()),
+            applications: Some(APPS.as_bytes().to_vec()),
+            policy_csv: Some(format!("key,value\n{rows}").into_bytes()),
+            ..CsvInput::default()
+        };
+        crate::io::load_csv_from_bytes(Path::new("round"), &input).expect_err("bad input")
+    }
+
+    /// A bundle of one expert E1 and one application A1 with `extra`
+    /// top-level keys, and `policy`, `expert` and `application` fields
+    /// merged in.
+    fn bundle_with(
+        policy: serde_json::Value,
+        application: serde_json::Value,
+        extra: serde_json::Value,
+    ) -> LoadErrors {
+        let mut v = serde_json::json!({
+            "policy": {"panel_size": 1},
+            "experts": [{"id": "E1", "city": "武汉", "institution": "武汉大学"}],
+            "applications": [{"id": "A1", "city": "长沙", "institution": "中南大学"}]
+        });
+        for (k, x) in policy.as_object().unwrap() {
+            v["policy"][k] = x.clone();
+        }
+        for (k, x) in application.as_object().unwrap() {
+            v["applications"][0][k] = x.clone();
+        }
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        bundle(v.to_string().as_bytes())
+    }
+
     fn workbook(tables: &[Table]) -> LoadErrors {
         let name = Path::new("专家库.xlsx");
         let bytes = crate::io::xlsx::tables_xlsx_bytes(name, tables).unwrap();
@@ -1750,6 +1806,208 @@ mod zh_problem_tests {
                     apps_sheet(),
                 ]),
                 vec!["应为非负整数，实际为 \"十\"", "工作表 专家 第 2 行", "D 列“评审上限”"],
+            ),
+            (
+                "a JSON syntax error",
+                bundle(b"{\n  \"experts\": [,]\n}"),
+                vec!["JSON 语法错误：此处应为一个值", "第 2 行第 "],
+            ),
+            (
+                "a JSON file cut off",
+                bundle(b"{\"experts\": ["),
+                vec!["文件提前结束（是否被截断？）：列表还没有结束，文件就结束了"],
+            ),
+            (
+                "a JSON value of the wrong shape",
+                bundle(br#"{"policy": {"panel_size": 1}, "experts": 3, "applications": []}"#),
+                vec!["JSON 内容不符合格式"],
+            ),
+            (
+                "a key given twice in policy.json",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    r#"{"panel_size": 1, "panel_size": 2}"#,
+                    None,
+                ),
+                vec!["键 \"panel_size\" 在同一对象中出现了两次；请只保留一个"],
+            ),
+            (
+                "a key given twice in policy rows",
+                csv_policy_rows("panel_size,1\npanel_size,2\n"),
+                vec!["panel_size 出现了两次；首次出现在第 2 行", "第 3 行"],
+            ),
+            (
+                "a control character",
+                csv(&format!("{e}E\u{1}1,武汉,武汉大学,3,是\n"), POLICY, None),
+                vec!["的第 2 个字符是控制字符 U+0001；请删除它"],
+            ),
+            (
+                "an overlong list cell",
+                csv(
+                    &format!("id,city,institution,keywords\nE1,武汉,武汉大学,{}\n", "k;".repeat(10_001)),
+                    POLICY,
+                    None,
+                ),
+                vec!["列表有 10002 项，最多读取 10000 项"],
+            ),
+            (
+                "a quote that never closes",
+                csv("id,city,institution\n\"E1,武汉,武汉大学\n", POLICY, None),
+                vec!["没有结束引号"],
+            ),
+            (
+                "a repeated header row",
+                csv(
+                    "id,city,institution\nE1,武汉,武汉大学\nid,city,institution\nE2,长沙,湖南大学\n",
+                    POLICY,
+                    None,
+                ),
+                vec!["第 3 行重复了表头（第 1 行）；请删除这一行"],
+            ),
+            (
+                "a column named twice",
+                csv("id,city,institution,备注,备注\nE1,武汉,武汉大学,a,b\n", POLICY, None),
+                vec!["E 列“备注”在表头中出现了两次"],
+            ),
+            (
+                "two columns of one field",
+                csv("id,city,城市,institution\nE1,武汉,武汉,武汉大学\n", POLICY, None),
+                vec!["B 列“city”和 C 列“城市”都是 city（"],
+            ),
+            (
+                "UTF-16 that does not decode",
+                csv_bytes(b"\xff\xfei\x00d\x00,"),
+                vec!["文件以 UTF-16LE 字节顺序标记开头，但不是有效的 UTF-16LE 编码"],
+            ),
+            (
+                "a workbook under a table's name",
+                csv_bytes(b"PK\x03\x04rest"),
+                vec!["这是一个 zip 文件"],
+            ),
+            (
+                "a damaged workbook",
+                crate::io::xlsx::load_xlsx_from_bytes(Path::new("专家库.xlsx"), b"PK\x03\x04junk")
+                    .expect_err("bad input"),
+                vec!["不是可读取的 .xlsx 工作簿"],
+            ),
+            (
+                "an old workbook",
+                crate::io::xlsx::load_xlsx_from_bytes(
+                    Path::new("专家库.xlsx"),
+                    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest",
+                )
+                .expect_err("bad input"),
+                vec!["这是 Excel 97–2003 工作簿（.xls）"],
+            ),
+            (
+                "a file that is not there",
+                crate::io::load_instance(Path::new("/nonexistent/round.json"))
+                    .expect_err("bad input"),
+                vec!["文件或文件夹不存在"],
+            ),
+            (
+                "a history file of another kind",
+                crate::io::history_file::read_history_file(Path::new("历史.txt"))
+                    .expect_err("bad input"),
+                vec!["历史文件的扩展名必须是 .csv、.json 或 .xlsx"],
+            ),
+            (
+                "a minimum load above the maximum",
+                csv("id,city,institution,max_load,min_load\nE1,武汉,武汉大学,1,3\n", POLICY, None),
+                vec!["最少评审数 min_load 3（该专家自己的）大于评审上限 max_load 1（该专家自己的）"],
+            ),
+            (
+                "an avoid entry that is no expert",
+                bundle_with(
+                    serde_json::json!({}),
+                    serde_json::json!({"avoid": ["E9"]}),
+                    serde_json::json!({}),
+                ),
+                vec!["\"E9\" 不是专家编号"],
+            ),
+            (
+                "a conflict with nobody",
+                bundle_with(
+                    serde_json::json!({}),
+                    serde_json::json!({}),
+                    serde_json::json!({"conflicts": [{"expert": "E1", "with": "X9"}]}),
+                ),
+                vec!["\"X9\" 既不是项目编号，也不是已知人员"],
+            ),
+            (
+                "a co-authorship with oneself",
+                bundle_with(
+                    serde_json::json!({}),
+                    serde_json::json!({}),
+                    serde_json::json!({"coauthorships": [{"a": "P1", "b": "P1"}]}),
+                ),
+                vec!["合作关系把 \"P1\" 与其本人相连"],
+            ),
+            (
+                "an application id that is an expert's",
+                bundle_with(
+                    serde_json::json!({}),
+                    serde_json::json!({"id": "E1"}),
+                    serde_json::json!({}),
+                ),
+                vec!["项目编号 \"E1\" 同时也是专家编号（experts[0]）"],
+            ),
+            (
+                "an affinity pair given twice",
+                bundle_with(
+                    serde_json::json!({}),
+                    serde_json::json!({}),
+                    serde_json::json!({"affinity": [
+                        {"application": "A1", "expert": "E1", "score": 0.5},
+                        {"application": "A1", "expert": "E1", "score": 0.6}
+                    ]}),
+                ),
+                vec!["匹配度配对（A1，E1）重复；首次出现在 affinity[0]"],
+            ),
+            (
+                "a per-city rule for a city without applications",
+                bundle_with(
+                    serde_json::json!({"min_outside_share_by_city": {"武昌": 0.5}}),
+                    serde_json::json!({}),
+                    serde_json::json!({}),
+                ),
+                vec!["没有任何申报项目位于城市 \"武昌\"；申报项目所在城市为 长沙"],
+            ),
+            (
+                "a programme no application is in",
+                bundle_with(
+                    serde_json::json!({"programmes": {"人才计化": {"panel_size": 1}}}),
+                    serde_json::json!({"programme": "人才计划"}),
+                    serde_json::json!({}),
+                ),
+                vec!["没有任何申报项目属于计划 \"人才计化\"；申报项目的计划类别为 人才计划"],
+            ),
+            (
+                "an unknown rule of a programme",
+                bundle_with(
+                    serde_json::json!({"programmes": {"人才计划": {"max_lod": 1}}}),
+                    serde_json::json!({"programme": "人才计划"}),
+                    serde_json::json!({}),
+                ),
+                vec!["计划 人才计划：未知的规则 max_lod；是否应为 max_load？"],
+            ),
+            (
+                "a programme's rules that are no object",
+                bundle_with(
+                    serde_json::json!({"programmes": {"人才计划": 3}}),
+                    serde_json::json!({"programme": "人才计划"}),
+                    serde_json::json!({}),
+                ),
+                vec!["计划 人才计划：应为由规则组成的对象，实际为 3"],
+            ),
+            (
+                "a year that is no year",
+                csv(
+                    &format!("{e}E1,武汉,武汉大学,3,是\n"),
+                    POLICY,
+                    Some("year,institution,expert\n2025年3月,中南大学,E1\n"),
+                ),
+                vec!["应为年份（如 2025 或 2025年），实际为 \"2025年3月\""],
             ),
         ]
     }

@@ -47,10 +47,15 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
         });
     }
     if crate::io::xlsx::is_old_workbook(bytes) {
+        let said = crate::io::Said::OldWorkbook {
+            protected: crate::io::xlsx::old_workbook_message(bytes)
+                == crate::io::xlsx::PROTECTED_WORKBOOK,
+        };
         return Err(ActionError::bad(format!(
             "the upload is {}",
-            crate::io::xlsx::old_workbook_message(bytes)
-        )));
+            said.text(crate::io::office::Lang::En)
+        ))
+        .zh(format!("上传的文件：{}", said.text(crate::io::office::Lang::Zh))));
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match text.iter().find(|b| !b.is_ascii_whitespace()) {

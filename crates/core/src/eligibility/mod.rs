@@ -347,6 +347,120 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// [`Reason::describe`] in Chinese, with the same evidence.
+    pub fn describe_zh(&self, inst: &Instance, a: AppIx, e: ExpertIx) -> String {
+        let app = &inst.applications[a.ix()];
+        let ex = &inst.experts[e.ix()].id;
+        let why = |reason: &Option<String>| match reason {
+            Some(r) if !r.is_empty() => format!("（{r}）"),
+            _ => String::new(),
+        };
+        match self {
+            Reason::Unavailable => format!("{ex} 本轮标记为不可用"),
+            Reason::OnTeam => format!("{ex} 是 {} 的团队成员", app.id),
+            Reason::AvoidedByApplicants => format!("{} 的申请人要求回避 {ex}", app.id),
+            Reason::DeclaredWithApplication { reason } => {
+                format!("{ex} 与 {} 申报了利益冲突{}", app.id, why(reason))
+            }
+            Reason::DeclaredWithTeamMember { person, reason } => format!(
+                "{ex} 与团队成员 {} 申报了利益冲突{}",
+                inst.person_id(*person),
+                why(reason)
+            ),
+            Reason::Coauthor { member, links } => format!(
+                "与团队成员 {} 在 {links} 层以内有合作关系",
+                inst.person_id(*member)
+            ),
+            Reason::SameInstitution => {
+                format!("{ex} 与 {} 同属 {}", app.id, inst.app_institution(a))
+            }
+            Reason::BelowMinAffinity { score, min } => format!(
+                "匹配度 {} 低于 min_affinity {}",
+                score.as_f64(),
+                min.as_f64()
+            ),
+            Reason::OutsideProgramme { programme } => {
+                format!(
+                    "{ex} 不参加计划类别 {programme}（{} 所属类别）的评审",
+                    app.id
+                )
+            }
+            Reason::Repeat(rep) => describe_repeat_zh(inst, ex, rep),
+            Reason::History(bar) => describe_bar_zh(inst, ex, bar),
+        }
+    }
+}
+
+/// [`describe_repeat`] in Chinese.
+pub(crate) fn describe_repeat_zh(
+    inst: &Instance,
+    ex: &str,
+    rep: &crate::history::Repeat,
+) -> String {
+    use crate::history::Repeat;
+    let rule = inst.policy.avoid_repeat.as_str();
+    match rep {
+        Repeat::Institution {
+            year,
+            application,
+            institution,
+        } => format!(
+            "{ex} 在 {year} 年评审过{institution}的{}（avoid_repeat {rule}）",
+            application.as_deref().unwrap_or("项目")
+        ),
+        Repeat::Team {
+            year,
+            application,
+            institution,
+            person,
+        } => format!(
+            "{ex} 在 {year} 年评审过{institution}的{}，其团队包含 {}（avoid_repeat {rule}）",
+            application.as_deref().unwrap_or("项目"),
+            inst.person_id(*person)
+        ),
+    }
+}
+
+/// [`describe_bar`] in Chinese.
+pub(crate) fn describe_bar_zh(inst: &Instance, ex: &str, bar: &crate::history::Bar) -> String {
+    use crate::history::Bar;
+    match bar {
+        Bar::Resting { years } => {
+            let list: Vec<String> = years.iter().map(i32::to_string).collect();
+            format!(
+                "{ex} 在 {} 年连续参加评审（max_consecutive_years {}），{} 年轮空",
+                list.join("、"),
+                years.len(),
+                inst.policy.year.map_or("本轮".into(), |y| y.to_string())
+            )
+        }
+        Bar::Declines {
+            count,
+            max,
+            records,
+        } => format!(
+            "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（{}）",
+            evidence_list(records.iter().map(|(year, app)| match app {
+                Some(a) => format!("{year} 年 {a}"),
+                None => format!("{year} 年"),
+            }))
+        ),
+        Bar::Rating {
+            mean,
+            min,
+            rated,
+            records,
+        } => format!(
+            "{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}（{}）",
+            evidence_list(records.iter().map(|(year, app, x)| match app {
+                Some(a) => format!("{year} 年 {a}：{x}"),
+                None => format!("{year} 年：{x}"),
+            }))
+        ),
+    }
+}
+
 fn reason_suffix(reason: &Option<String>) -> String {
     match reason {
         Some(r) if !r.is_empty() => format!(" ({r})"),
@@ -804,47 +918,90 @@ pub fn explain_text(
     e: crate::model::ExpertIx,
     verdict: &Verdict,
 ) -> String {
+    explain_text_in(inst, elig, a, e, verdict, false)
+}
+
+/// [`explain_text`] in Chinese (`zh`, for a Chinese console page) or in
+/// English: the same lines and evidence.
+pub fn explain_text_in(
+    inst: &Instance,
+    elig: &Eligibility,
+    a: crate::model::AppIx,
+    e: crate::model::ExpertIx,
+    verdict: &Verdict,
+    zh: bool,
+) -> String {
     use std::fmt::Write as _;
+    let say = |en: String, cn: String| if zh { cn } else { en };
     let mut out = String::new();
     let ex = &inst.experts[e.ix()];
     let app = &inst.applications[a.ix()];
+    let name = ex.name.as_deref().unwrap_or("-");
+    let (ec, ei) = (inst.expert_city(e), inst.expert_institution(e));
+    let (ac, ai) = (inst.app_city(a), inst.app_institution(a));
+    let score = verdict.score.as_f64();
     let _ = writeln!(
         out,
-        "{} ({}, {}, {}) for {} ({}, {}): score {:.6}",
-        ex.id,
-        ex.name.as_deref().unwrap_or("-"),
-        inst.expert_city(e),
-        inst.expert_institution(e),
-        app.id,
-        inst.app_city(a),
-        inst.app_institution(a),
-        verdict.score.as_f64()
+        "{}",
+        say(
+            format!(
+                "{} ({name}, {ec}, {ei}) for {} ({ac}, {ai}): score {score:.6}",
+                ex.id, app.id
+            ),
+            format!(
+                "{}（{name}，{ec}，{ei}）评审 {}（{ac}，{ai}）：匹配度 {score:.6}",
+                ex.id, app.id
+            ),
+        )
     );
     if verdict.is_eligible() {
         let outside = ex.city != app.city;
+        let left = crate::history::no_review_left_in(inst, e, zh);
         let _ = writeln!(
             out,
-            "eligible{}{}",
-            if outside {
-                " (counts as an outside-city expert)"
-            } else {
-                " (same city as the applicant)"
-            },
-            crate::history::no_review_left(inst, e)
-                .map(|why| format!(", but {} takes no review this round: {why}", ex.id))
-                .unwrap_or_default()
+            "{}",
+            say(
+                format!(
+                    "eligible{}{}",
+                    if outside {
+                        " (counts as an outside-city expert)"
+                    } else {
+                        " (same city as the applicant)"
+                    },
+                    left.as_ref()
+                        .map(|why| format!(", but {} takes no review this round: {why}", ex.id))
+                        .unwrap_or_default()
+                ),
+                format!(
+                    "符合条件{}{}",
+                    if outside {
+                        "（计为外地专家）"
+                    } else {
+                        "（与申请人同城）"
+                    },
+                    left.as_ref()
+                        .map(|why| format!("，但 {} 本轮不能再评审：{why}", ex.id))
+                        .unwrap_or_default()
+                ),
+            )
         );
     } else {
-        let _ = writeln!(out, "not eligible:");
+        let _ = writeln!(out, "{}", if zh { "不符合条件：" } else { "not eligible:" });
         for r in &verdict.reasons {
-            let _ = writeln!(out, "  - {} [{}]", r.describe(inst, a, e), r.kind().label());
+            let (why, label) = if zh {
+                (r.describe_zh(inst, a, e), r.kind().label_zh())
+            } else {
+                (r.describe(inst, a, e), r.kind().label())
+            };
+            let _ = writeln!(out, "  - {why} [{label}]");
             if let Some(chain) = r.chain(inst, e) {
                 let ids: Vec<&str> = chain.iter().map(|&p| inst.person_id(p)).collect();
-                let _ = writeln!(out, "    chain: {}", ids.join(" — "));
+                let chain_word = if zh { "合作链：" } else { "chain: " };
+                let _ = writeln!(out, "    {chain_word}{}", ids.join(" — "));
             }
         }
     }
-    for line in crate::history::explain_notes(inst, elig, a, e) {
+    for line in crate::history::explain_notes(inst, elig, a, e, zh) {
         let _ = writeln!(out, "  * {line}");
     }
     out

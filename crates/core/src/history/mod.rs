@@ -1048,6 +1048,11 @@ pub fn capped_programme(inst: &Instance, a: AppIx) -> Option<crate::model::ProgI
 /// their load cap is 0: `max_reviews_per_year` reached (with the count),
 /// or a `max_load` of 0. `None` when they may take one.
 pub fn no_review_left(inst: &Instance, e: ExpertIx) -> Option<String> {
+    no_review_left_in(inst, e, false)
+}
+
+/// [`no_review_left`] in Chinese (`zh`) or English.
+pub fn no_review_left_in(inst: &Instance, e: ExpertIx, zh: bool) -> Option<String> {
     if inst.max_load(e) > 0 {
         return None;
     }
@@ -1056,10 +1061,14 @@ pub fn no_review_left(inst: &Instance, e: ExpertIx) -> Option<String> {
         inst.policy.year,
         inst.yearly_room(e),
     ) {
-        (Some(cap), Some(year), Some(0)) if inst.round_max_load(e) > 0 => Some(format!(
-            "max_reviews_per_year {cap} reached in {year} ({} served or no-show)",
-            inst.history.reviews_in_year(e, year)
-        )),
+        (Some(cap), Some(year), Some(0)) if inst.round_max_load(e) > 0 => {
+            let n = inst.history.reviews_in_year(e, year);
+            Some(if zh {
+                format!("{year} 年已达 max_reviews_per_year {cap}（已评审或缺席 {n} 次）")
+            } else {
+                format!("max_reviews_per_year {cap} reached in {year} ({n} served or no-show)")
+            })
+        }
         _ => Some("max_load 0".into()),
     }
 }
@@ -1072,15 +1081,23 @@ pub(crate) fn explain_notes(
     elig: &crate::eligibility::Eligibility,
     a: AppIx,
     e: ExpertIx,
+    zh: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let id = &inst.experts[e.ix()].id;
     for rep in elig.priced_repeats(inst, a, e) {
-        out.push(format!(
-            "{}; costs repeat_penalty {}",
-            crate::eligibility::describe_repeat(inst, id, &rep),
-            crate::model::Score(elig.penalty()).as_f64()
-        ));
+        let penalty = crate::model::Score(elig.penalty()).as_f64();
+        out.push(if zh {
+            format!(
+                "{}；扣 repeat_penalty {penalty}",
+                crate::eligibility::describe_repeat_zh(inst, id, &rep)
+            )
+        } else {
+            format!(
+                "{}; costs repeat_penalty {penalty}",
+                crate::eligibility::describe_repeat(inst, id, &rep)
+            )
+        });
     }
     if let (Some(room), Some(cap), Some(year)) = (
         inst.yearly_room(e),
@@ -1088,18 +1105,25 @@ pub(crate) fn explain_notes(
         inst.policy.year,
     ) {
         let (served, no_show) = inst.history.slots_in_year(e, year);
-        out.push(format!(
-            "{id} served or did not show {} time(s) in {year} ({served} served, {no_show} no-show; declines do not count): max_reviews_per_year {cap} leaves {room} this round (max_load {})",
-            served + no_show,
-            inst.max_load(e)
-        ));
+        let (n, max_load) = (served + no_show, inst.max_load(e));
+        out.push(if zh {
+            format!(
+                "{id} 在 {year} 年已评审或缺席 {n} 次（评审 {served} 次，缺席 {no_show} 次；拒评不计）：max_reviews_per_year {cap} 使本轮还可评审 {room} 次（max_load {max_load}）"
+            )
+        } else {
+            format!(
+                "{id} served or did not show {n} time(s) in {year} ({served} served, {no_show} no-show; declines do not count): max_reviews_per_year {cap} leaves {room} this round (max_load {max_load})"
+            )
+        });
     }
     if let Some(p) = inst.applications[a.ix()].programme {
         if let Some(cap) = inst.programme_max_load(p) {
-            out.push(format!(
-                "programme {}: {id} may review at most {cap} of its applications",
-                inst.programmes.name(p.0)
-            ));
+            let name = inst.programmes.name(p.0);
+            out.push(if zh {
+                format!("计划 {name}：{id} 最多评审其中 {cap} 个项目")
+            } else {
+                format!("programme {name}: {id} may review at most {cap} of its applications")
+            });
         }
     }
     out

@@ -65,15 +65,7 @@ pub(crate) fn text_of<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, LoadE
 
 /// A serde_json error as a located load error.
 pub(crate) fn json_error(file: &Path, e: &serde_json::Error) -> LoadError {
-    let msg = crate::streams::strict::without_position(e);
-    let msg = match e.classify() {
-        serde_json::error::Category::Eof => {
-            format!("the file ends too early (truncated?): {msg}")
-        }
-        serde_json::error::Category::Syntax => format!("invalid JSON: {msg}"),
-        _ => msg,
-    };
-    let err = LoadError::new(file, msg);
+    let err = LoadError::said(file, crate::streams::strict::said(e));
     if e.line() > 0 {
         // serde_json says column 0 for an error before a line's first
         // character (e.g. an empty file); our columns count from 1.
@@ -160,8 +152,12 @@ impl<'e> Builder<'e> {
     /// What a top-level key holds; reports repeated and unknown keys.
     pub(crate) fn key(&mut self, key: &str) -> Part {
         if !self.seen.insert(key.to_string()) {
+            let said = crate::error::Said::KeyTwice {
+                key: key.to_string(),
+                first: None,
+            };
             self.errs
-                .push(LoadError::new(self.file.to_path_buf(), "given twice").in_field(key));
+                .push(LoadError::said(self.file.to_path_buf(), said).in_field(key));
             return Part::Skip;
         }
         match key {

@@ -339,11 +339,7 @@ pub(crate) fn read_table_with(
     };
     if scan.inside_quotes() {
         errs.push(
-            LoadError::new(
-                file.to_path_buf(),
-                "a quoted cell (starting with \") never closes: the file is cut off \
-                 or a quote is missing",
-            )
+            LoadError::said(file.to_path_buf(), crate::error::Said::UnclosedQuote)
             .at(Location::row(last_row)),
         );
         return false;
@@ -458,10 +454,7 @@ fn read_rows(
             }
             if office::repeats_header_known(kind, head, |i| rec.get(i), &mut not_header) {
                 errs.push(
-                    LoadError::new(
-                        file.to_path_buf(),
-                        office::repeated_header_message(row, *header_row),
-                    )
+                    LoadError::said(file.to_path_buf(), office::repeated_header_message(row, *header_row))
                     .at(Location::row(row)),
                 );
                 continue;
@@ -950,10 +943,8 @@ fn read_csv_files(
                 let meta = match std::fs::metadata(&file) {
                     Ok(meta) => meta,
                     Err(e) => {
-                        ferrs.push(LoadError::new(
-                            file.to_path_buf(),
-                            crate::streams::describe_io(&e),
-                        ));
+                        ferrs.push(LoadError::said(
+                            file.to_path_buf(), crate::streams::describe_io(&e)));
                         whole = false;
                         continue;
                     }

@@ -48,22 +48,22 @@ pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::En
     }
 }
 
-/// Decodes UTF-16 text after its byte order mark (if any): the text, or
-/// the error that it is not valid `enc`.
+/// Decodes UTF-16 text after its byte order mark (if any; `bom` says
+/// the file had one): the text, or the error that it is not valid `enc`.
 fn decode_utf16(
     file: &Path,
     enc: &'static encoding_rs::Encoding,
     body: &[u8],
-    how: &str,
+    bom: bool,
 ) -> Result<String, LoadError> {
     let (text, malformed) = enc.decode_without_bom_handling(body);
     if malformed {
-        return Err(LoadError::new(
+        return Err(LoadError::said(
             file,
-            format!(
-                "the file {how} but is not valid {}; save it as UTF-8 (CSV UTF-8 in Excel)",
-                enc.name()
-            ),
+            crate::error::Said::Undecodable {
+                encoding: enc.name().to_string(),
+                bom,
+            },
         ));
     }
     Ok(text.into_owned())
@@ -180,22 +180,17 @@ pub(crate) fn decode_table<'b>(
     bytes: &'b [u8],
     prefer_gb18030: bool,
 ) -> Result<(Cow<'b, str>, Decoded), LoadError> {
-    if let Some(what) = not_a_text_table(bytes) {
-        return Err(LoadError::new(file, what));
+    if let Some(is) = not_a_text_table(bytes) {
+        return Err(LoadError::said(file, crate::error::Said::NotText { is }));
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            let how = format!("starts with a {} byte order mark", enc.name());
-            let text = decode_utf16(file, enc, &bytes[bom..], &how)?;
+            let text = decode_utf16(file, enc, &bytes[bom..], true)?;
             return Ok((Cow::Owned(text), Decoded::Other(enc.name())));
         }
     }
     if let Some(enc) = utf16_without_bom(bytes) {
-        let how = format!(
-            "looks like {} without a byte order mark (a NUL byte beside every ASCII character)",
-            enc.name()
-        );
-        let text = decode_utf16(file, enc, bytes, &how)?;
+        let text = decode_utf16(file, enc, bytes, false)?;
         let name = if enc == encoding_rs::UTF_16LE {
             "UTF-16LE without a byte order mark"
         } else {
@@ -404,18 +399,13 @@ pub(crate) fn stream_switch(block: &[u8], prefer_gb18030: bool) -> Option<Decode
 /// What a table file is when it is no text a table is read from: a
 /// UTF-32 file (by its byte order mark), or a workbook or other zip file
 /// given a table's name (by its signature). `None` for anything else.
-pub(crate) fn not_a_text_table(bytes: &[u8]) -> Option<String> {
+pub(crate) fn not_a_text_table(bytes: &[u8]) -> Option<crate::error::NotText> {
+    use crate::error::NotText;
     if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
-        return Some(
-            "a UTF-32 text file, which is not read: save it as UTF-8 (in Excel: CSV UTF-8) or UTF-16"
-                .into(),
-        );
+        return Some(NotText::Utf32);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Some(
-            "a zip file (an Excel workbook .xlsx saved under a table's name?), not a CSV table: give a workbook the .xlsx extension and load it as a round, or save the sheet as CSV UTF-8"
-                .into(),
-        );
+        return Some(NotText::Zip);
     }
     None
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use std::borrow::Cow;
 
-use crate::error::{Errs, LoadError, LoadErrors, WriteError};
+use crate::error::{Errs, LoadError, LoadErrors, Said, WriteError};
 use crate::history::PastReview;
 use crate::instances::csvdir::{history_cell, history_row, read_table_with, TableInput};
 use crate::instances::office::{header_key, header_name, Header, Lang, TableKind};
@@ -330,18 +330,16 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
             let list = match whole.get().as_bytes().first() {
                 Some(b'[') => whole,
                 Some(b'{') => history_of_object(whole.get()).map_err(|_| {
-                    LoadError::new(
-                        path,
-                        "expected a list of history records (or an object with a history list)",
-                    )
+                    LoadError::said(path, Said::NoHistoryList { object: true })
                 })?,
-                _ => return Err(LoadError::new(path, "expected a list of history records").into()),
+                _ => {
+                    return Err(
+                        LoadError::said(path, Said::NoHistoryList { object: false }).into(),
+                    )
+                }
             };
             let items: Vec<&RawValue> = serde_json::from_str(list.get()).map_err(|_| {
-                LoadError::new(
-                    path,
-                    "expected a list of history records (or an object with a history list)",
-                )
+                LoadError::said(path, Said::NoHistoryList { object: true })
             })?;
             for (i, item) in items.iter().enumerate() {
                 let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);
@@ -372,7 +370,8 @@ impl HistoryFile {
     /// # Errors
     /// As [`read_history_file`].
     pub fn read(path: &Path) -> Result<HistoryFile, LoadErrors> {
-        let form = HistoryForm::of(path).ok_or_else(|| LoadError::new(path, HISTORY_EXTENSIONS))?;
+        let form =
+            HistoryForm::of(path).ok_or_else(|| LoadError::said(path, Said::HistoryExtension))?;
         use crate::streams::ReadFailure;
         let bytes = match crate::streams::read_limited(path, crate::MAX_FILE_BYTES) {
             Ok(b) => b,
@@ -417,15 +416,12 @@ impl HistoryFile {
     pub fn read_to_append(path: &Path) -> Result<HistoryFile, LoadErrors> {
         let f = HistoryFile::read(path)?;
         if let Some(s) = f.sheet.as_ref().filter(|s| !s.others.is_empty()) {
-            return Err(LoadError::new(
+            return Err(LoadError::said(
                 path,
-                format!(
-                    "the workbook holds other sheets besides {:?} ({}); appending rewrites a \
-                     history workbook with its history sheet alone: move the history sheet to \
-                     a workbook of its own, or append to a .csv",
-                    s.name,
-                    s.others.join(", ")
-                ),
+                Said::HistoryOtherSheets {
+                    sheet: s.name.clone(),
+                    others: s.others.clone(),
+                },
             )
             .into());
         }

@@ -15,6 +15,7 @@ pub mod history_file;
 pub mod office;
 pub(crate) mod records;
 pub(crate) mod resolve;
+pub mod unnamed;
 mod writable;
 
 use std::path::Path;
@@ -90,7 +91,7 @@ pub struct Loaded {
 /// # Errors
 /// As [`load_instance`].
 pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<Loaded, LoadErrors> {
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::said(path, describe_io(&e)))?;
     let mut errs = Errs::default();
     if meta.is_dir() {
         let present = csvdir::list_dir_files(path)?;
@@ -110,7 +111,7 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
     } else if let Some(kind) = sniff_workbook(path, &meta)? {
         let bytes = read_file(path)?;
         if kind == Sniffed::Old || xlsx::is_old_workbook(&bytes) {
-            return Err(LoadError::new(path, xlsx::old_workbook_message(&bytes)).into());
+            return Err(LoadError::said(path, xlsx::old_workbook(&bytes)).into());
         }
         seen(bytes.len() as u64);
         let sha256 = hex(&Sha256::digest(&bytes));
@@ -161,14 +162,14 @@ fn sniff_workbook(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Sniffe
         return Ok(None);
     }
     let mut head = [0u8; 8];
-    let mut f = std::fs::File::open(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    let mut f = std::fs::File::open(path).map_err(|e| LoadError::said(path, describe_io(&e)))?;
     let mut n = 0;
     while n < head.len() {
         match f.read(&mut head[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(LoadError::new(path, describe_io(&e)).into()),
+            Err(e) => return Err(LoadError::said(path, describe_io(&e)).into()),
         }
     }
     let head = &head[..n];
@@ -221,7 +222,7 @@ fn load_bundle_streamed(
         Ok(raw) => Some(raw),
         Err(bundle_fast::GiveUp) => {
             let meta =
-                std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+                std::fs::metadata(path).map_err(|e| LoadError::said(path, describe_io(&e)))?;
             if meta.len() <= whole_limit {
                 let bytes = read_file(path)?;
                 let sha256 = hex(&Sha256::digest(&bytes));
@@ -306,14 +307,14 @@ pub fn directory_sha256_command(dir: &str) -> String {
 /// [`CSV_DIR_FILES`]; other files are ignored) in name order, each as its
 /// name, a NUL byte, its length as 8 little-endian bytes, then its bytes.
 pub fn instance_sha256(path: &Path) -> Result<String, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, describe_io(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::said(path, describe_io(&e)))?;
     let mut tap = stream::Tap::new(&|_| {});
     if meta.is_dir() {
         let present = csvdir::list_dir_files(path).map_err(|e| e.first().clone())?;
         for name in present {
             let file = path.join(&name);
             let len = std::fs::metadata(&file)
-                .map_err(|e| LoadError::new(&file, describe_io(&e)))?
+                .map_err(|e| LoadError::said(&file, describe_io(&e)))?
                 .len();
             tap.file_header(&name, len);
             stream::hash_file(&file, &mut tap)?;

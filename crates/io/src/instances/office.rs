@@ -951,11 +951,8 @@ pub(crate) fn repeats_header_known<'c>(
 }
 
 /// The error for a data row that repeats the header ([`repeats_header`]).
-pub(crate) fn repeated_header_message(row: u64, header_row: u64) -> String {
-    format!(
-        "row {row} repeats the header (row {header_row}); delete it (a table pasted \
-         together from blocks keeps one header, at the top)"
-    )
+pub(crate) fn repeated_header_message(row: u64, header_row: u64) -> crate::error::Said {
+    crate::error::Said::RepeatedHeader { row, header_row }
 }
 
 /// True when every cell of a row is empty or white space (Excel writes
@@ -1037,6 +1034,7 @@ pub(crate) fn check_header(
         ..Header::default()
     };
     let err = |m: String| LoadError::new(at.file, m).at(at.loc());
+    let said = |m: crate::error::Said| LoadError::said(at.file, m).at(at.loc());
     let mut unknown: Vec<String> = Vec::new();
     // Keys of the kept columns so far (a wide sheet has thousands).
     let mut kept_keys: std::collections::HashSet<String> = Default::default();
@@ -1046,8 +1044,11 @@ pub(crate) fn check_header(
     for (i, cell) in cells.iter().enumerate() {
         let name = normalize(cell).into_owned();
         let letter = column_letters(i);
-        if let Some(m) = crate::instances::records::control_message(cell) {
-            errs.push(err(format!("column {letter} of the header {m}")));
+        if let Some(m) = crate::instances::records::control_within(
+            cell,
+            crate::error::Within::Header(letter.clone()),
+        ) {
+            errs.push(said(m));
             ok = false;
             continue;
         }
@@ -1061,12 +1062,17 @@ pub(crate) fn check_header(
             }
             if let Some(&first) = header.columns.get(field) {
                 errs.push(
-                    err(format!(
-                        "columns {} \"{}\" and {letter} \"{name}\" both give {}; keep one",
-                        column_letters(first),
-                        header.labels[first],
-                        field_with_aliases(kind, field)
-                    ))
+                    said(crate::error::Said::ColumnsOneField {
+                        first: crate::error::ColumnAt {
+                            letter: column_letters(first),
+                            header: Some(header.labels[first].clone()),
+                        },
+                        second: crate::error::ColumnAt {
+                            letter: letter.clone(),
+                            header: Some(name.clone()),
+                        },
+                        field: field_with_aliases(kind, field),
+                    })
                     .in_field(field),
                 );
                 continue;
@@ -1093,9 +1099,12 @@ pub(crate) fn check_header(
             continue;
         }
         if !kept_keys.insert(header_key(&name)) {
-            errs.push(err(format!(
-                "column {letter} \"{name}\" appears twice in the header; rename one"
-            )));
+            errs.push(said(crate::error::Said::ColumnTwice {
+                column: crate::error::ColumnAt {
+                    letter: letter.clone(),
+                    header: Some(name.clone()),
+                },
+            }));
             continue;
         }
         unknown.push(format!("{letter} \"{name}\""));
@@ -1115,9 +1124,12 @@ pub(crate) fn check_header(
             unknown.push(format!("{letter} \"{name}\""));
             header.kept.push((i, name));
         } else {
-            errs.push(err(format!(
-                "column {letter} \"{name}\" appears twice in the header; rename one"
-            )));
+            errs.push(said(crate::error::Said::ColumnTwice {
+                column: crate::error::ColumnAt {
+                    letter: letter.clone(),
+                    header: Some(name.clone()),
+                },
+            }));
         }
     }
     header.kept.sort_by_key(|&(i, _)| i);
@@ -1232,7 +1244,10 @@ impl PolicyRows {
             };
             r.error(
                 "key",
-                format!("{key} is given twice; first at {}", first.short()),
+                crate::error::Said::KeyTwice {
+                    key: key.clone(),
+                    first: first.location(),
+                },
             );
             self.ok = false;
             return;
@@ -1294,7 +1309,7 @@ impl PolicyRows {
 /// # Errors
 /// The message for JSON the strict reader refuses (the caller places it
 /// at the cell).
-fn policy_value(key: &str, text: &str) -> Result<Option<Value>, String> {
+fn policy_value(key: &str, text: &str) -> Result<Option<Value>, crate::error::Said> {
     // NFKC, as every cell: full-width digits are digits.
     let norm = normalize(text);
     let t = norm.as_ref();
@@ -1318,10 +1333,10 @@ fn policy_value(key: &str, text: &str) -> Result<Option<Value>, String> {
             // overlong list): said so. Text that is no JSON at all stays
             // text, for the field's own message.
             Err(e) if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() => {
-                return Err(format!(
-                    "the {key} JSON in this cell: {}",
-                    crate::streams::strict::without_position(&e)
-                ));
+                return Err(crate::error::Said::CellJson {
+                    key: key.to_string(),
+                    said: Box::new(crate::streams::strict::said(&e)),
+                });
             }
             Err(_) => {}
         }

@@ -682,9 +682,11 @@ impl<'a> Reader<'a> {
         self.take(field, r).flatten()
     }
 
-    /// An optional year-like integer (fits `i32`).
+    /// An optional year (fits `i32`), as offices write it: `2025`,
+    /// `2025年`, `2025年度` (full-width digits too), in a cell or a JSON
+    /// number or text ([`year`]).
     pub(crate) fn year(&mut self, rec: &dyn Record, field: &str) -> Option<i32> {
-        let r = int(rec.cell(field), i32::MIN as i64, i32::MAX as u64);
+        let r = year(rec.cell(field));
         self.take(field, r).flatten().map(|v| v as i32)
     }
 
@@ -837,18 +839,20 @@ pub(crate) fn control_char(s: &str) -> Option<(usize, char)> {
 }
 
 /// Why a text holding a control character is refused, or `None`.
-pub(crate) fn control_message(s: &str) -> Option<String> {
+pub(crate) fn control_message(s: &str) -> Option<Said> {
+    control_within(s, crate::error::Within::Value)
+}
+
+/// [`control_message`] for a text that is `within` something (a list's
+/// item, a header cell).
+pub(crate) fn control_within(s: &str, within: crate::error::Within) -> Option<Said> {
     let (at, c) = control_char(s)?;
-    let name = match c {
-        '\0' => " (NUL)".to_string(),
-        _ => String::new(),
-    };
-    Some(format!(
-        "holds the control character U+{:04X}{name} at character {at} of {}; delete it \
-         (control characters do not show in most editors)",
-        c as u32,
-        describe_text(s)
-    ))
+    Some(Said::ControlChar {
+        code: c as u32,
+        at,
+        got: describe_text(s),
+        within,
+    })
 }
 
 /// Text: `None` when absent, empty or null. A control character
@@ -885,7 +889,7 @@ pub(crate) fn text(c: Cell<'_>) -> Result<Option<String>, Msg> {
 /// A list: CSV `a; b; c` (or `；`, `、`), JSON `["a", "b"]`. Items
 /// normalised ([`split_list`]: an item holding a separator is split in
 /// every form), empty dropped.
-pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
+pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, Msg> {
     fn clean<'s>(items: impl Iterator<Item = &'s str>) -> Vec<String> {
         let mut out = Vec::with_capacity(items.size_hint().0);
         for item in items {
@@ -895,13 +899,13 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
     }
     match c {
         Cell::Absent | Cell::Json(Value::Null) => Ok(Vec::new()),
-        Cell::Text(s) if list_items(s) > crate::MAX_LIST_ITEMS => Err(format!(
-            "a list of {} items; at most {} are read (split it or check the cell)",
-            list_items(s),
-            crate::MAX_LIST_ITEMS
-        )),
+        Cell::Text(s) if list_items(s) > crate::MAX_LIST_ITEMS => Err(Said::ListTooLong {
+            items: Some(list_items(s)),
+            max: crate::MAX_LIST_ITEMS,
+        }
+        .into()),
         Cell::Text(s) => match control_message(s) {
-            Some(m) => Err(m),
+            Some(m) => Err(m.into()),
             None => Ok(split_list(s)),
         },
         Cell::Json(Value::Array(items)) => {
@@ -909,8 +913,8 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
             for (i, it) in items.iter().enumerate() {
                 match it {
                     Value::String(s) => {
-                        if let Some(m) = control_message(s) {
-                            return Err(format!("item {i} of the list {m}"));
+                        if let Some(m) = control_within(s, crate::error::Within::ListItem(i)) {
+                            return Err(m.into());
                         }
                         out.push(s.as_str())
                     }
@@ -918,7 +922,8 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
                         return Err(format!(
                             "item {i} of the list: expected text, got {}",
                             describe_json(other)
-                        ))
+                        )
+                        .into())
                     }
                 }
             }
@@ -927,11 +932,13 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, String> {
         Cell::Json(v @ Value::String(_)) => Err(format!(
             "expected a list like [\"a\", \"b\"], got the text {}",
             describe_json(v)
-        )),
+        )
+        .into()),
         Cell::Json(v) => Err(format!(
             "expected a list of texts, got {}",
             describe_json(v)
-        )),
+        )
+        .into()),
     }
 }
 
@@ -1013,6 +1020,49 @@ fn int(c: Cell<'_>, lo: i64, hi: u64) -> Result<Option<i128>, Msg> {
         .into());
     }
     Ok(Some(v))
+}
+
+/// A year: an integer (fitting `i32`), or text that is one as offices
+/// type it: digits, full-width or not, with `年` or `年度` after them
+/// (`2025年`, `２０２５年度`). A JSON text is read the same way, so a
+/// policy table's cell, `policy.json` and a bundle agree. Anything else
+/// (`2025年3月`, `二〇二五`) is refused, saying how a year is written.
+fn year(c: Cell<'_>) -> Result<Option<i128>, Msg> {
+    let (lo, hi) = (i64::from(i32::MIN), i32::MAX as u64);
+    let text = match c {
+        Cell::Text(s) => s,
+        Cell::Json(Value::String(s)) => s.as_str(),
+        other => return int(other, lo, hi),
+    };
+    let norm = normalize(text);
+    let t = norm.as_ref();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let digits = t
+        .strip_suffix("年度")
+        .or_else(|| t.strip_suffix('年'))
+        .unwrap_or(t)
+        .trim_end();
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return int(Cell::Text(digits), lo, hi);
+    }
+    if let Cell::Text(s) = c {
+        if digits.parse::<f64>().is_ok() {
+            // A number, not a year's form: the integer's own message.
+            return int(Cell::Text(s), lo, hi);
+        }
+    }
+    let got = match c {
+        Cell::Json(v) => describe_json(v),
+        _ => describe_text(text),
+    };
+    Err(Said::Expected {
+        want: Want::Year,
+        got,
+        comma: false,
+    }
+    .into())
 }
 
 /// 2^53: from it on, integers are not all exact as `f64`.
@@ -1553,8 +1603,8 @@ fn parse_crossing_rules(
         Some(Value::Object(m)) => {
             for (city, v) in m {
                 let field = "min_outside_share_by_city";
-                if let Some(msg) = control_message(city) {
-                    r.error(field, format!("the city key {msg}"));
+                if let Some(msg) = control_within(city, crate::error::Within::CityKey) {
+                    r.error(field, msg);
                     continue;
                 }
                 match float(Cell::Json(v)) {
@@ -1626,10 +1676,11 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         Some(other) => {
             r.error(
                 "programmes",
-                format!(
-                    "expected an object of programme → rules like {{\"科技进步奖\": {{\"min_outside_share\": 0.6}}}}, got {}",
-                    describe_json(other)
-                ),
+                Said::Expected {
+                    want: Want::Programmes,
+                    got: describe_json(other),
+                    comma: false,
+                },
             );
             return;
         }
@@ -1638,26 +1689,26 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
     // twice (SPEC "Names as offices type them").
     let mut written: std::collections::BTreeMap<String, &str> = Default::default();
     for (name, v) in map {
-        if let Some(msg) = control_message(name) {
-            r.error("programmes", format!("the programme name {msg}"));
+        if let Some(msg) = control_within(name, crate::error::Within::ProgrammeName) {
+            r.error("programmes", msg);
             continue;
         }
         let normal = crate::names::normalize(name).into_owned();
         if normal.is_empty() {
             r.error(
                 "programmes",
-                format!("the programme name {name:?} is blank; name the programme as its applications do"),
+                Said::BlankProgramme { name: name.clone() },
             );
             continue;
         }
         if let Some(first) = written.insert(normal.clone(), name) {
             r.error(
                 "programmes",
-                format!(
-                    "the keys {first:?} and {name:?} name the same programme {normal:?} \
-                     (names are compared without spaces at the ends, doubled spaces, \
-                     zero-width characters or full-width forms); keep one of them"
-                ),
+                Said::SameProgramme {
+                    first: first.to_string(),
+                    second: name.clone(),
+                    normal: normal.clone(),
+                },
             );
             continue;
         }
@@ -1671,10 +1722,14 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         let Value::Object(rules) = v else {
             r.error(
                 "programmes",
-                format!(
-                    "programme {name}: expected an object of rules, got {}",
-                    describe_json(v)
-                ),
+                Said::InProgramme {
+                    programme: name.clone(),
+                    said: Box::new(Said::Expected {
+                        want: Want::Rules,
+                        got: describe_json(v),
+                        comma: false,
+                    }),
+                },
             );
             continue;
         };
@@ -1684,10 +1739,10 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
             if !FIELDS.contains(&k.as_str()) {
                 r.error(
                     "programmes",
-                    format!(
-                        "programme {name}: {}",
-                        unknown_name(Named::Rule(k.clone()), k, FIELDS)
-                    ),
+                    Said::InProgramme {
+                        programme: name.clone(),
+                        said: Box::new(unknown_name(Named::Rule(k.clone()), k, FIELDS)),
+                    },
                 );
             }
         }

@@ -16,7 +16,7 @@
 //! member or co-author), because a conflict's `with` could then mean
 //! either; such a clash is an input error.
 
-use crate::error::{Errs, IdOf, Said};
+use crate::error::{Errs, IdOf, NoneIn, PersonId, Said};
 use crate::names::{normalize, place_key};
 use crate::streams::intern::FxMap;
 use std::path::Path;
@@ -31,17 +31,6 @@ use crate::model::{
 };
 
 impl Origin {
-    /// Where, for a cross reference from another record, in English:
-    /// `experts.csv row 3` or `experts[2]`.
-    fn describe(&self) -> String {
-        match self.place() {
-            (Some(f), Some(l)) => format!("{f} {l}"),
-            (Some(f), None) => f,
-            (None, Some(l)) => l.to_string(),
-            (None, None) => String::new(),
-        }
-    }
-
     /// Where, for a cross reference from another record: `experts.csv row 3`
     /// or `experts[2]` (the file's name for a table's row, the place
     /// without the record's id).
@@ -159,7 +148,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         }
         None => crate::history::History::default(),
     };
-    Some(Instance {
+    let inst = Instance {
         policy,
         experts,
         applications,
@@ -172,7 +161,11 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         kept,
         programmes,
         history,
-    })
+    };
+    for unnamed in super::unnamed::unnamed_programmes(&inst) {
+        errs.note(format!("note: {}", unnamed.text(crate::office::Lang::En)));
+    }
+    Some(inst)
 }
 
 /// Most pairs of names listed in one note of [`near_same_city_notes`]
@@ -335,7 +328,6 @@ fn check_loads(e: &RawExpert, policy: &Policy, errs: &mut Errs) {
     let max = e.max_load.unwrap_or(policy.max_load);
     let min = e.min_load.unwrap_or(policy.min_load);
     if e.available && min > max && (e.min_load.is_some() || e.max_load.is_some()) {
-        let whose = |own: bool| if own { "this expert's" } else { "the policy's" };
         let field = if e.min_load.is_some() {
             "min_load"
         } else {
@@ -343,11 +335,12 @@ fn check_loads(e: &RawExpert, policy: &Policy, errs: &mut Errs) {
         };
         errs.push(e.at.error(
             Some(field),
-            format!(
-                "min_load {min} ({}) exceeds max_load {max} ({})",
-                whose(e.min_load.is_some()),
-                whose(e.max_load.is_some())
-            ),
+            Said::LoadsCrossed {
+                min,
+                max,
+                min_own: e.min_load.is_some(),
+                max_own: e.max_load.is_some(),
+            },
         ));
     }
 }
@@ -386,10 +379,9 @@ fn resolve_applications(
         for x in &a.avoid {
             match expert_index.get(x.as_str()) {
                 Some(&e) => avoid.push(e),
-                None => errs.push(a.at.error(
-                    Some("avoid"),
-                    format!("{x:?} is not an expert id (avoid lists experts of the pool)"),
-                )),
+                None => errs.push(
+                    a.at.error(Some("avoid"), Said::AvoidNotExpert { id: x.clone() }),
+                ),
             }
         }
         let a = &mut raw[j];
@@ -423,10 +415,7 @@ fn resolve_coauthorships(
     let mut coauthorships = Vec::with_capacity(raw.len());
     for c in raw {
         if c.a == c.b {
-            errs.push(c.at.error(
-                Some("b"),
-                format!("a co-authorship links {:?} to themselves", c.a),
-            ));
+            errs.push(c.at.error(Some("b"), Said::SelfCoauthor { id: c.a.clone() }));
         }
         coauthorships.push(Coauthorship {
             a: PersonIx(persons.intern(&c.a)),
@@ -446,17 +435,23 @@ fn check_application_ids(
 ) {
     for a in &raw.applications {
         if let Some(p) = persons.get(&a.id) {
-            let what = match expert_index.get(a.id.as_str()) {
-                Some(e) => format!("an expert id ({})", raw.experts[e.ix()].at.describe()),
-                None if (p as usize) < raw.experts.len() => "an expert id".to_string(),
-                None => "a person id (a team member or a co-author)".to_string(),
+            let person = match expert_index.get(a.id.as_str()) {
+                Some(e) => {
+                    let (file, at) = raw.experts[e.ix()].at.place();
+                    PersonId::Expert { file, at }
+                }
+                None if (p as usize) < raw.experts.len() => PersonId::Expert {
+                    file: None,
+                    at: None,
+                },
+                None => PersonId::Person,
             };
             errs.push(a.at.error(
                 Some("id"),
-                format!(
-                    "application id {:?} is also {what}; application and person ids must differ",
-                    a.id
-                ),
+                Said::AppIdIsPerson {
+                    id: a.id.clone(),
+                    person,
+                },
             ));
         }
     }
@@ -490,11 +485,9 @@ fn resolve_conflicts(
         } else {
             errs.push(c.at.error(
                 Some("with"),
-                format!(
-                    "{:?} is neither an application id nor a known person \
-                     (an expert, a team member or a co-author)",
-                    c.with
-                ),
+                Said::UnknownWith {
+                    id: c.with.to_string(),
+                },
             ));
             None
         };
@@ -564,7 +557,7 @@ fn merge_city_spellings(
             if let Some(at) = policy_at {
                 errs.push(at.error(
                     "min_outside_share_by_city",
-                    format!("city {shown:?} is given twice (spellings of one city)"),
+                    Said::CityTwice { city: shown.clone() },
                 ));
             }
         }
@@ -591,10 +584,11 @@ fn check_cities_of_targets(
             app_cities.dedup();
             errs.push(at.error(
                 "min_outside_share_by_city",
-                format!(
-                    "no application is in city {city:?}; the cities of applications are {}",
-                    app_cities.join(", ")
-                ),
+                Said::NoApplicationIn {
+                    of: NoneIn::City,
+                    name: city.clone(),
+                    known: app_cities.iter().map(|c| c.to_string()).collect(),
+                },
             ));
         }
     }
@@ -712,14 +706,13 @@ fn check_programmes(
             .collect();
         known.sort_unstable();
         known.dedup();
-        let hint = if known.is_empty() {
-            "no application names a programme (column programme)".to_string()
-        } else {
-            format!("the programmes of applications are {}", known.join(", "))
-        };
         errs.push(at.error(
             "programmes",
-            format!("no application is in programme {name:?}; {hint}"),
+            Said::NoApplicationIn {
+                of: NoneIn::Programme,
+                name: name.clone(),
+                known: known.iter().map(|k| k.to_string()).collect(),
+            },
         ));
     }
 }
@@ -775,14 +768,15 @@ fn resolve_affinity(
         };
         if let Some(&(_, first)) = duplicates.next_if(|&&(dup, _)| dup as usize == k) {
             let first = &list.records[first as usize];
+            let (file, first) = list.origin(first).place();
             errs.push(list.origin(rec).error(
                 None,
-                format!(
-                    "duplicate affinity pair ({}, {}); first given at {}",
-                    list.applications.name(rec.application),
-                    list.experts.name(rec.expert),
-                    list.origin(first).describe()
-                ),
+                Said::DuplicatePair {
+                    application: list.applications.name(rec.application).to_string(),
+                    expert: list.experts.name(rec.expert).to_string(),
+                    file,
+                    first,
+                },
             ));
             continue;
         }

@@ -458,9 +458,9 @@ fn marked(cell: &str) -> Result<bool, String> {
 /// an application on two rows. Each names the sheet and row.
 pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {
     if crate::workbooks::xlsx::is_old_workbook(bytes) {
-        return Err(LoadError::new(
+        return Err(LoadError::said(
             path,
-            crate::workbooks::xlsx::old_workbook_message(bytes),
+            crate::workbooks::xlsx::old_workbook(bytes),
         ));
     }
     let sheets = read_xlsx_tables(bytes).map_err(|e| {
@@ -468,7 +468,7 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
             // A readable workbook that a program wrote without values.
             LoadError::new(path, e)
         } else {
-            LoadError::new(path, format!("not a readable .xlsx workbook: {e}"))
+            LoadError::said(path, crate::Said::NotWorkbook { detail: e })
         }
     })?;
     let summary = read_summary(path, &sheets)?;

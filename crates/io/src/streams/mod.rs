@@ -11,7 +11,7 @@ pub(crate) mod strict;
 
 use std::path::Path;
 
-use crate::error::LoadError;
+use crate::error::{LoadError, Said, Unreadable};
 use crate::MAX_FILE_BYTES;
 
 /// Lower-case hex of bytes (hashes).
@@ -25,12 +25,13 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// An I/O error in a reader's words.
-pub(crate) fn describe_io(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => format!("cannot read: {e}"),
-    }
+pub(crate) fn describe_io(e: &std::io::Error) -> Said {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => Unreadable::NotFound,
+        std::io::ErrorKind::PermissionDenied => Unreadable::PermissionDenied,
+        _ => Unreadable::Other(e.to_string()),
+    };
+    Said::Unreadable { why }
 }
 
 /// Why a whole-file read failed.
@@ -49,9 +50,14 @@ impl ReadFailure {
     /// The failure in a reader's words, for `path`.
     pub(crate) fn into_error(self, path: &Path) -> LoadError {
         match self {
-            ReadFailure::Io(e) => LoadError::new(path, describe_io(&e)),
-            ReadFailure::Directory => LoadError::new(path, "is a directory, expected a file"),
-            ReadFailure::TooLarge(size) => LoadError::new(path, too_large(size)),
+            ReadFailure::Io(e) => LoadError::said(path, describe_io(&e)),
+            ReadFailure::Directory => LoadError::said(
+                path,
+                Said::Unreadable {
+                    why: Unreadable::Directory,
+                },
+            ),
+            ReadFailure::TooLarge(size) => LoadError::said(path, too_large(size)),
         }
     }
 }
@@ -59,16 +65,8 @@ impl ReadFailure {
 /// The message for an input over [`MAX_FILE_BYTES`]: its size when known
 /// (a regular file), else that more was read (a pipe or device, whose
 /// size is known only by reading it).
-pub(crate) fn too_large(size: Option<u64>) -> String {
-    match size {
-        Some(len) => format!(
-            "the file is {:.1} GiB; files over 1 GiB are refused (split the round)",
-            len as f64 / (1u64 << 30) as f64
-        ),
-        None => "more than 1 GiB was read from it (not a regular file: a pipe or device); \
-                 files over 1 GiB are refused (split the round)"
-            .to_string(),
-    }
+pub(crate) fn too_large(size: Option<u64>) -> Said {
+    Said::TooLarge { size }
 }
 
 /// Reads a whole file, at most `limit` bytes: a regular file whose size

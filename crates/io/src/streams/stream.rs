@@ -311,7 +311,7 @@ fn stream_decoding<T>(
     parse: impl FnOnce(&mut Source) -> T,
 ) -> Result<(T, Decoded), LoadError> {
     let file = std::fs::File::open(path)
-        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)))?;
+        .map_err(|e| LoadError::said(path, crate::streams::describe_io(&e)))?;
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
@@ -372,7 +372,7 @@ fn read_blocks(
     let mut not_utf8: Option<(u64, u64)> = None;
     let meta = file
         .metadata()
-        .map_err(|e| LoadError::new(path, crate::streams::describe_io(&e)));
+        .map_err(|e| LoadError::said(path, crate::streams::describe_io(&e)));
     let (expected, regular) = match meta {
         Ok(m) => (m.len(), m.is_file()),
         Err(e) => return fail(e),
@@ -387,7 +387,7 @@ fn read_blocks(
         let n = match read_full(&mut file, &mut block[kept..]) {
             Ok(n) => n,
             Err(e) => {
-                return fail(LoadError::new(path, crate::streams::describe_io(&e)));
+                return fail(LoadError::said(path, crate::streams::describe_io(&e)));
             }
         };
         block.truncate(kept + n);
@@ -463,11 +463,12 @@ fn read_blocks(
         scan.feed(text, &mut marks);
         if at_end {
             if read_total != expected {
-                return fail(LoadError::new(
+                return fail(LoadError::said(
                     path,
-                    format!(
-                        "the file changed while it was read ({expected} bytes when opened, {read_total} read)"
-                    ),
+                    crate::error::Said::FileChanged {
+                        expected,
+                        read: Some(read_total),
+                    },
                 ));
             }
             if block.len() > skip {
@@ -495,12 +496,15 @@ fn read_blocks(
 /// [`crate::MAX_FILE_BYTES`] of anything else.
 fn over_limit(path: &Path, regular: bool, expected: u64, read: u64) -> Option<LoadError> {
     if regular && read > expected {
-        Some(LoadError::new(
+        Some(LoadError::said(
             path,
-            format!("the file changed while it was read ({expected} bytes when opened, more read)"),
+            crate::error::Said::FileChanged {
+                expected,
+                read: None,
+            },
         ))
     } else if !regular && read > crate::MAX_FILE_BYTES {
-        Some(LoadError::new(path, crate::streams::too_large(None)))
+        Some(LoadError::said(path, crate::streams::too_large(None)))
     } else {
         None
     }
@@ -552,7 +556,7 @@ pub(crate) fn utf8_error(file: &Path, offset: u64, line: u64) -> LoadError {
 /// it reported changed; anything else is refused past
 /// [`crate::MAX_FILE_BYTES`].
 pub(crate) fn hash_file(path: &Path, tap: &mut Tap<'_>) -> Result<(), LoadError> {
-    let io_err = |e: io::Error| LoadError::new(path, crate::streams::describe_io(&e));
+    let io_err = |e: io::Error| LoadError::said(path, crate::streams::describe_io(&e));
     let mut file = std::fs::File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     let mut buf = vec![0u8; 1 << 16];

@@ -21,6 +21,8 @@ use serde::de::{
 };
 use serde_json::{Map, Value};
 
+use crate::error::{JsonKind, Said};
+
 /// Most items a list (a JSON array, or a CSV/workbook list cell) may hold.
 /// Real lists (fields, keywords, a team) hold tens; a cell of millions of
 /// items costs memory out of proportion to its bytes.
@@ -40,9 +42,14 @@ pub(crate) fn from_str(text: &str) -> serde_json::Result<Value> {
     serde_json::from_str::<Strict>(text).map(|s| s.0)
 }
 
-/// The message for a key given twice.
+/// The message for a key given twice (read back into its kind by
+/// [`said`]).
 pub(crate) fn repeated_key(key: &str) -> String {
-    format!("the key {key:?} is given twice in one object; keep one")
+    Said::KeyTwice {
+        key: key.to_string(),
+        first: None,
+    }
+    .to_string()
 }
 
 /// Checks a JSON text for a key given twice in one object, at any depth,
@@ -78,6 +85,43 @@ pub fn from_slice_unique<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_
     KeysOnce.deserialize(&mut de)?;
     de.end()?;
     serde_json::from_slice(bytes)
+}
+
+/// A serde_json error as the kind of problem it is ([`Said`]), its words
+/// without their position: a key given twice and an overlong list (this
+/// reader's own refusals, made inside serde_json) as their kinds, the rest
+/// as serde_json says them.
+pub(crate) fn said(e: &serde_json::Error) -> Said {
+    use serde_json::error::Category;
+    let detail = without_position(e);
+    if let Some(key) = detail
+        .strip_prefix("the key ")
+        .and_then(|k| k.strip_suffix(" is given twice in one object; keep one"))
+        .and_then(|k| serde_json::from_str::<String>(k).ok())
+    {
+        return Said::KeyTwice { key, first: None };
+    }
+    if detail == long_list() {
+        return Said::ListTooLong {
+            items: None,
+            max: MAX_LIST_ITEMS,
+        };
+    }
+    let kind = match e.classify() {
+        Category::Eof => JsonKind::Eof,
+        Category::Syntax | Category::Io => JsonKind::Syntax,
+        Category::Data => JsonKind::Data,
+    };
+    Said::Json { kind, detail }
+}
+
+/// The refusal of a list over [`MAX_LIST_ITEMS`].
+fn long_list() -> String {
+    Said::ListTooLong {
+        items: None,
+        max: MAX_LIST_ITEMS,
+    }
+    .to_string()
 }
 
 /// A message of serde_json's without its position (` at line L column
@@ -199,9 +243,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut items = Vec::new();
         while let Some(Strict(v)) = seq.next_element()? {
             if items.len() == MAX_LIST_ITEMS {
-                return Err(A::Error::custom(format!(
-                    "a list of more than {MAX_LIST_ITEMS} items; split it or check the file"
-                )));
+                return Err(A::Error::custom(long_list()));
             }
             items.push(v);
         }

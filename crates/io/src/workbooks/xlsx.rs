@@ -111,6 +111,13 @@ pub fn old_workbook_message(bytes: &[u8]) -> &'static str {
     }
 }
 
+/// [`old_workbook_message`] as its kind ([`crate::Said::OldWorkbook`]).
+pub(crate) fn old_workbook(bytes: &[u8]) -> crate::Said {
+    crate::Said::OldWorkbook {
+        protected: old_workbook_message(bytes) == PROTECTED_WORKBOOK,
+    }
+}
+
 /// True when `bytes` start as a zip file does (a workbook is one).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
@@ -904,10 +911,7 @@ fn read_table_with(
         }
         if office::repeats_header(kind, &header, |i| cells.get(i).map(String::as_str)) {
             errs.push(
-                LoadError::new(
-                    file.to_path_buf(),
-                    office::repeated_header_message(*row, *header_row),
-                )
+                LoadError::said(file.to_path_buf(), office::repeated_header_message(*row, *header_row))
                 .at(loc),
             );
             continue;
@@ -979,16 +983,18 @@ pub fn load_xlsx_noted(
     bytes: &[u8],
 ) -> Result<(Instance, crate::LoadNotes), LoadErrors> {
     if is_old_workbook(bytes) {
-        return Err(LoadError::new(name, old_workbook_message(bytes)).into());
+        return Err(LoadError::said(name, old_workbook(bytes)).into());
     }
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = match Xlsx::new(Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => {
-            return Err(LoadError::new(
+            return Err(LoadError::said(
                 name,
-                format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
+                crate::Said::NotWorkbook {
+                    detail: e.to_string(),
+                },
             )
             .into())
         }
@@ -1730,9 +1736,11 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
     let file: Arc<Path> = Arc::from(name);
     let mut errs = Errs::default();
     let mut wb: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        LoadError::new(
+        LoadError::said(
             name,
-            format!("not a readable .xlsx workbook ({e}); save it from Excel as .xlsx"),
+            crate::Said::NotWorkbook {
+                detail: e.to_string(),
+            },
         )
     })?;
     let all = wb.sheet_names();
