@@ -695,3 +695,62 @@ fn explain_says_an_eligible_expert_at_the_yearly_cap_takes_no_review() {
             .no_review_left
     );
 }
+
+/// `explain` on a Chinese page: every pair's explanation in Chinese has
+/// the lines of the English one, with the same ids and numbers, and no
+/// English sentence (the policy's field names and labels aside).
+#[test]
+fn every_pairs_explanation_reads_in_chinese_with_the_same_evidence() {
+    let mut cfg = panels::generate::preset("yangtze").unwrap();
+    cfg.applications = 30;
+    cfg.experts = 120;
+    cfg.seed = 5;
+    cfg.programmes = 2;
+    cfg.years = 4;
+    let mut inst = panels::generate::generate(&cfg);
+    inst.policy.max_declines = Some(0);
+    let elig = Eligibility::compute(&inst);
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut eligible = 0;
+    for a in inst.app_ixs() {
+        for e in inst.expert_ixs() {
+            let verdict = elig.check(&inst, a, e);
+            eligible += usize::from(verdict.is_eligible());
+            kinds.extend(verdict.reasons.iter().map(|r| r.kind().label()));
+            let en = panels::eligibility::explain_text(&inst, &elig, a, e, &verdict);
+            let zh = panels::eligibility::explain_text_in(&inst, &elig, a, e, &verdict, true);
+            assert_eq!(en.lines().count(), zh.lines().count(), "{en}\n{zh}");
+            for word in [
+                "eligible",
+                " for ",
+                "score ",
+                "served",
+                "reviewed",
+                "declined",
+                "chain:",
+                "programme ",
+                "counts as",
+                "same city",
+                "is on the team",
+                "marked",
+            ] {
+                assert!(!zh.contains(word), "{word:?} in\n{zh}\n(English:\n{en})");
+            }
+            let evidence = |t: &str| -> Vec<String> {
+                let mut v: Vec<String> = t
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                    .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+                    .map(str::to_string)
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            for x in evidence(&en) {
+                assert!(zh.contains(&x), "{x} of\n{en}\nnot in\n{zh}");
+            }
+        }
+    }
+    assert!(eligible > 0);
+    assert!(kinds.len() >= 5, "{kinds:?}");
+}

@@ -1911,10 +1911,30 @@ fn a_year_typed_with_nian_is_the_year_in_every_form() {
     // A workbook: the policy sheet and the history sheet.
     let book = |policy_year: &str, history_year: &str| {
         load_xlsx(&[
-            table("参数", &["参数", "值"], &[&["panel_size", "1"], &["max_declines", "1"], &["year", policy_year]]),
-            table("专家", &["专家编号", "城市", "工作单位"], &[&["E1", "武汉", "武汉大学"], &["E2", "长沙", "中南大学"]]),
-            table("申报项目", &["项目编号", "城市", "申报单位"], &[&["A1", "合肥", "中国科学技术大学"]]),
-            table("历史", &["年份", "专家编号", "申报单位"], &[&[history_year, "E1", "中南大学"]]),
+            table(
+                "参数",
+                &["参数", "值"],
+                &[
+                    &["panel_size", "1"],
+                    &["max_declines", "1"],
+                    &["year", policy_year],
+                ],
+            ),
+            table(
+                "专家",
+                &["专家编号", "城市", "工作单位"],
+                &[&["E1", "武汉", "武汉大学"], &["E2", "长沙", "中南大学"]],
+            ),
+            table(
+                "申报项目",
+                &["项目编号", "城市", "申报单位"],
+                &[&["A1", "合肥", "中国科学技术大学"]],
+            ),
+            table(
+                "历史",
+                &["年份", "专家编号", "申报单位"],
+                &[&[history_year, "E1", "中南大学"]],
+            ),
         ])
     };
     let book_plain = book("2026", "2025");
@@ -1926,18 +1946,26 @@ fn a_year_typed_with_nian_is_the_year_in_every_form() {
         let input = csv_input(&[
             ("experts.csv", experts.to_string()),
             ("applications.csv", apps.to_string()),
-            ("policy.csv", "参数,值\npanel_size,1\nyear,2026\n".to_string()),
-            ("history.csv", format!("年份,专家编号,申报单位\n{bad},E1,中南大学\n")),
+            (
+                "policy.csv",
+                "参数,值\npanel_size,1\nyear,2026\n".to_string(),
+            ),
+            (
+                "history.csv",
+                format!("年份,专家编号,申报单位\n{bad},E1,中南大学\n"),
+            ),
         ]);
         let errs = load_csv_from_bytes(Path::new("d"), &input).expect_err(bad);
         let e = errs.first();
         assert_eq!(e.field(), Some("year"), "{bad}: {e}");
         assert!(
-            e.message().contains("expected a year such as 2025 or 2025年"),
+            e.message()
+                .contains("expected a year such as 2025 or 2025年"),
             "{bad}: {e}"
         );
         assert!(
-            e.message_in(Lang::Zh).starts_with("应为年份（如 2025 或 2025年），实际为"),
+            e.message_in(Lang::Zh)
+                .starts_with("应为年份（如 2025 或 2025年），实际为"),
             "{bad}: {}",
             e.message_in(Lang::Zh)
         );
@@ -1948,7 +1976,9 @@ fn a_year_typed_with_nian_is_the_year_in_every_form() {
     )
     .expect_err("no year");
     assert!(
-        errs.first().message().contains("expected a year such as 2025"),
+        errs.first()
+            .message()
+            .contains("expected a year such as 2025"),
         "{errs}"
     );
 }
@@ -1997,7 +2027,11 @@ fn an_experts_programme_no_application_names_is_noted_with_the_near_name() {
          names; did you mean \"人才计划\"? As written, they do not serve \"人才计划\"; correct \
          the experts' programmes"
     );
-    assert!(noted[1].contains("\"青年基金\"") && noted[1].contains("(E3)"), "{}", noted[1]);
+    assert!(
+        noted[1].contains("\"青年基金\"") && noted[1].contains("(E3)"),
+        "{}",
+        noted[1]
+    );
     assert_eq!(
         unnamed[0].text(Lang::Zh),
         "2 位专家（E1、E3）的可评计划中有“人才计化”，但没有任何申报项目属于该计划；\

@@ -654,14 +654,19 @@ fn reviews_earlier_in_the_year_count_without_a_yearly_cap() {
         let h = f.history.as_ref().unwrap();
         assert_eq!(h.max_reviews_per_year, None);
         assert_eq!(h.reviewed_earlier, want, "{lang:?}");
-        assert!(h.yearly.is_empty(), "the yearly table is a table against the cap");
+        assert!(
+            h.yearly.is_empty(),
+            "the yearly table is a table against the cap"
+        );
         let label = match lang {
             Lang::En => "experts who reviewed earlier this year (no yearly cap",
             Lang::Zh => "本年度已参加评审的专家（未设全年评审上限",
         };
         for format in [ReportFormat::Markdown, ReportFormat::Html] {
             let text = report::render(&f, format);
-            let at = text.find(label).unwrap_or_else(|| panic!("{lang:?} {format:?}"));
+            let at = text
+                .find(label)
+                .unwrap_or_else(|| panic!("{lang:?} {format:?}"));
             assert!(
                 text[at..].contains(&want.to_string()),
                 "{lang:?} {format:?}: {want}"

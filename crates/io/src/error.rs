@@ -410,6 +410,20 @@ pub enum Said {
         /// The second column and its header.
         column: ColumnAt,
     },
+    /// A value in a column whose header cell is empty.
+    UnnamedColumn {
+        /// The column's letters.
+        letter: String,
+        /// The header's row, when the message names it.
+        header_row: Option<u64>,
+    },
+    /// A workbook's sheet that does not read: the reader's own words.
+    UnreadableSheet {
+        /// The sheet.
+        sheet: String,
+        /// The workbook reader's words.
+        detail: String,
+    },
     /// Two columns that name one field.
     ColumnsOneField {
         /// The first column.
@@ -1156,6 +1170,21 @@ impl Said {
                 ),
                 format!("{}在表头中出现了两次；请给其中一列改名", column.text(Lang::Zh)),
             ),
+            Said::UnnamedColumn { letter, header_row } => say(
+                format!(
+                    "column {letter} has a value but no name in the header{}; name the column or \
+                     clear its cells",
+                    header_row.map_or(String::new(), |r| format!(" (row {r})"))
+                ),
+                format!(
+                    "{letter} 列有内容，但表头{}中没有列名；请为这一列加上列名，或清空其中的单元格",
+                    header_row.map_or(String::new(), |r| format!("（第 {r} 行）"))
+                ),
+            ),
+            Said::UnreadableSheet { sheet, detail } => say(
+                format!("cannot read sheet {sheet}: {detail}"),
+                format!("无法读取工作表 {sheet}（读取程序的说明：{detail}）"),
+            ),
             Said::ColumnsOneField {
                 first,
                 second,
@@ -1440,8 +1469,14 @@ fn place_text(file: &Option<String>, at: &Option<Location>, lang: Lang) -> Strin
 fn serde_zh(detail: &str) -> String {
     const FIXED: [(&str, &str); 21] = [
         ("EOF while parsing a list", "列表还没有结束，文件就结束了"),
-        ("EOF while parsing an object", "对象还没有结束，文件就结束了"),
-        ("EOF while parsing a string", "字符串还没有结束，文件就结束了"),
+        (
+            "EOF while parsing an object",
+            "对象还没有结束，文件就结束了",
+        ),
+        (
+            "EOF while parsing a string",
+            "字符串还没有结束，文件就结束了",
+        ),
         ("EOF while parsing a value", "值还没有写完，文件就结束了"),
         ("EOF while parsing", "内容还没有结束，文件就结束了"),
         ("expected `:`", "此处应为冒号“:”"),
@@ -2166,6 +2201,14 @@ mod tests {
                     header: Some("备注".into()),
                 },
             },
+            Said::UnnamedColumn {
+                letter: "F".into(),
+                header_row: Some(2),
+            },
+            Said::UnreadableSheet {
+                sheet: "专家".into(),
+                detail: "invalid XML".into(),
+            },
             Said::ColumnsOneField {
                 first: ColumnAt {
                     letter: "B".into(),
@@ -2238,7 +2281,9 @@ mod tests {
                 person: PersonId::Person,
             },
             Said::UnknownWith { id: "X".into() },
-            Said::CityTwice { city: "武汉".into() },
+            Said::CityTwice {
+                city: "武汉".into(),
+            },
             Said::NoApplicationIn {
                 of: NoneIn::City,
                 name: "武昌".into(),
@@ -2294,6 +2339,8 @@ mod tests {
                 | Said::RepeatedHeader { .. }
                 | Said::ColumnTwice { .. }
                 | Said::ColumnsOneField { .. }
+                | Said::UnnamedColumn { .. }
+                | Said::UnreadableSheet { .. }
                 | Said::Undecodable { .. }
                 | Said::NotText { .. }
                 | Said::NotWorkbook { .. }
@@ -2335,8 +2382,19 @@ mod tests {
             // No English sentence on a Chinese page (names, codes and a
             // reader's own detail aside).
             for word in [
-                " the ", "expected", "missing", "unknown", "given twice", "row ", "line ",
-                "column ", "sheet ", "delete", "save it", "cannot", "refused",
+                " the ",
+                "expected",
+                "missing",
+                "unknown",
+                "given twice",
+                "row ",
+                "line ",
+                "column ",
+                "sheet ",
+                "delete",
+                "save it",
+                "cannot",
+                "refused",
             ] {
                 assert!(!zh.contains(word), "{word:?} in {zh}");
             }

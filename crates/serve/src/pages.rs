@@ -1870,6 +1870,11 @@ mod zh_problem_tests {
                 vec!["E 列“备注”在表头中出现了两次"],
             ),
             (
+                "a value under no header",
+                csv("id,city,institution,\nE1,武汉,武汉大学,备用\n", POLICY, None),
+                vec!["D 列有内容，但表头中没有列名"],
+            ),
+            (
                 "two columns of one field",
                 csv("id,city,城市,institution\nE1,武汉,武汉,武汉大学\n", POLICY, None),
                 vec!["B 列“city”和 C 列“城市”都是 city（"],

@@ -55,7 +55,10 @@ pub fn classify(bytes: &[u8]) -> Result<InputForm, ActionError> {
             "the upload is {}",
             said.text(crate::io::office::Lang::En)
         ))
-        .zh(format!("上传的文件：{}", said.text(crate::io::office::Lang::Zh))));
+        .zh(format!(
+            "上传的文件：{}",
+            said.text(crate::io::office::Lang::Zh)
+        )));
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match text.iter().find(|b| !b.is_ascii_whitespace()) {

@@ -452,7 +452,8 @@ pub(crate) fn describe_bar_zh(inst: &Instance, ex: &str, bar: &crate::history::B
             rated,
             records,
         } => format!(
-            "{ex} 的 {rated} 次评审平均评分 {mean:.2} 低于 min_rating {min}（{}）",
+            "{ex} 的 {rated} 次评审平均评分 {} 低于 min_rating {min}（{}）",
+            crate::history::mean_rating_text(*mean, *min),
             evidence_list(records.iter().map(|(year, app, x)| match app {
                 Some(a) => format!("{year} 年 {a}：{x}"),
                 None => format!("{year} 年：{x}"),
@@ -986,7 +987,15 @@ pub fn explain_text_in(
             )
         );
     } else {
-        let _ = writeln!(out, "{}", if zh { "不符合条件：" } else { "not eligible:" });
+        let _ = writeln!(
+            out,
+            "{}",
+            if zh {
+                "不符合条件："
+            } else {
+                "not eligible:"
+            }
+        );
         for r in &verdict.reasons {
             let (why, label) = if zh {
                 (r.describe_zh(inst, a, e), r.kind().label_zh())

@@ -340,7 +340,7 @@ pub(crate) fn read_table_with(
     if scan.inside_quotes() {
         errs.push(
             LoadError::said(file.to_path_buf(), crate::error::Said::UnclosedQuote)
-            .at(Location::row(last_row)),
+                .at(Location::row(last_row)),
         );
         return false;
     }
@@ -454,7 +454,10 @@ fn read_rows(
             }
             if office::repeats_header_known(kind, head, |i| rec.get(i), &mut not_header) {
                 errs.push(
-                    LoadError::said(file.to_path_buf(), office::repeated_header_message(row, *header_row))
+                    LoadError::said(
+                        file.to_path_buf(),
+                        office::repeated_header_message(row, *header_row),
+                    )
                     .at(Location::row(row)),
                 );
                 continue;
@@ -736,13 +739,12 @@ fn check_row<'e>(
     for &i in unnamed {
         if !rec[i].trim().is_empty() {
             errs.push(
-                LoadError::new(
+                LoadError::said(
                     file.to_path_buf(),
-                    format!(
-                        "column {} has a value but no name in the header; name the column \
-                         or clear its cells",
-                        office::column_letters(i)
-                    ),
+                    crate::error::Said::UnnamedColumn {
+                        letter: office::column_letters(i),
+                        header_row: None,
+                    },
                 )
                 .at(loc.clone()),
             );
@@ -944,7 +946,9 @@ fn read_csv_files(
                     Ok(meta) => meta,
                     Err(e) => {
                         ferrs.push(LoadError::said(
-                            file.to_path_buf(), crate::streams::describe_io(&e)));
+                            file.to_path_buf(),
+                            crate::streams::describe_io(&e),
+                        ));
                         whole = false;
                         continue;
                     }

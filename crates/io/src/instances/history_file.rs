@@ -329,18 +329,14 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
             let whole: &RawValue = serde_json::from_str(text).map_err(json_error)?;
             let list = match whole.get().as_bytes().first() {
                 Some(b'[') => whole,
-                Some(b'{') => history_of_object(whole.get()).map_err(|_| {
-                    LoadError::said(path, Said::NoHistoryList { object: true })
-                })?,
+                Some(b'{') => history_of_object(whole.get())
+                    .map_err(|_| LoadError::said(path, Said::NoHistoryList { object: true }))?,
                 _ => {
-                    return Err(
-                        LoadError::said(path, Said::NoHistoryList { object: false }).into(),
-                    )
+                    return Err(LoadError::said(path, Said::NoHistoryList { object: false }).into())
                 }
             };
-            let items: Vec<&RawValue> = serde_json::from_str(list.get()).map_err(|_| {
-                LoadError::said(path, Said::NoHistoryList { object: true })
-            })?;
+            let items: Vec<&RawValue> = serde_json::from_str(list.get())
+                .map_err(|_| LoadError::said(path, Said::NoHistoryList { object: true }))?;
             for (i, item) in items.iter().enumerate() {
                 let mut r = Reader::new(&file, Site::Item("history", i as u32), &mut errs);
                 let value: serde_json::Value =

@@ -934,11 +934,7 @@ pub(crate) fn list(c: Cell<'_>) -> Result<Vec<String>, Msg> {
             describe_json(v)
         )
         .into()),
-        Cell::Json(v) => Err(format!(
-            "expected a list of texts, got {}",
-            describe_json(v)
-        )
-        .into()),
+        Cell::Json(v) => Err(format!("expected a list of texts, got {}", describe_json(v)).into()),
     }
 }
 
@@ -1695,10 +1691,7 @@ fn parse_programmes(r: &mut Reader<'_>, obj: &serde_json::Map<String, Value>, p:
         }
         let normal = crate::names::normalize(name).into_owned();
         if normal.is_empty() {
-            r.error(
-                "programmes",
-                Said::BlankProgramme { name: name.clone() },
-            );
+            r.error("programmes", Said::BlankProgramme { name: name.clone() });
             continue;
         }
         if let Some(first) = written.insert(normal.clone(), name) {

@@ -379,9 +379,9 @@ fn resolve_applications(
         for x in &a.avoid {
             match expert_index.get(x.as_str()) {
                 Some(&e) => avoid.push(e),
-                None => errs.push(
-                    a.at.error(Some("avoid"), Said::AvoidNotExpert { id: x.clone() }),
-                ),
+                None => {
+                    errs.push(a.at.error(Some("avoid"), Said::AvoidNotExpert { id: x.clone() }))
+                }
             }
         }
         let a = &mut raw[j];
@@ -557,7 +557,9 @@ fn merge_city_spellings(
             if let Some(at) = policy_at {
                 errs.push(at.error(
                     "min_outside_share_by_city",
-                    Said::CityTwice { city: shown.clone() },
+                    Said::CityTwice {
+                        city: shown.clone(),
+                    },
                 ));
             }
         }

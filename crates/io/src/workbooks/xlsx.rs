@@ -600,9 +600,12 @@ fn read_sheet(
     } = match sparse_cells(wb, name, budget) {
         Ok(c) => c,
         Err(e) => {
-            errs.push(LoadError::new(
+            errs.push(LoadError::said(
                 file,
-                format!("cannot read sheet {name}: {e}"),
+                Said::UnreadableSheet {
+                    sheet: name.to_string(),
+                    detail: e.to_string(),
+                },
             ));
             return None;
         }
@@ -893,13 +896,12 @@ fn read_table_with(
             let named = i < header_cells.len() && !header.unnamed.contains(&i);
             if !named && !c.trim().is_empty() {
                 errs.push(
-                    LoadError::new(
+                    LoadError::said(
                         file.to_path_buf(),
-                        format!(
-                            "column {} has a value but no name in the header (row {header_row}); \
-                             name the column or clear its cells",
-                            office::column_letters(i)
-                        ),
+                        Said::UnnamedColumn {
+                            letter: office::column_letters(i),
+                            header_row: Some(*header_row),
+                        },
                     )
                     .at(loc.clone()),
                 );
@@ -911,7 +913,10 @@ fn read_table_with(
         }
         if office::repeats_header(kind, &header, |i| cells.get(i).map(String::as_str)) {
             errs.push(
-                LoadError::said(file.to_path_buf(), office::repeated_header_message(*row, *header_row))
+                LoadError::said(
+                    file.to_path_buf(),
+                    office::repeated_header_message(*row, *header_row),
+                )
                 .at(loc),
             );
             continue;
