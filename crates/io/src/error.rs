@@ -545,8 +545,9 @@ pub enum Said {
         /// The file it was first given in, when a table's row or the file
         /// names the place.
         file: Option<String>,
-        /// Where in that file.
-        first: Option<Location>,
+        /// Where in that file (boxed: the variant stays as small as the
+        /// others).
+        first: Option<Box<Location>>,
     },
 }
 
@@ -764,7 +765,7 @@ impl Said {
                 file,
                 first,
             } => {
-                let at = place_text(file, first, lang);
+                let at = place_text(file, first.as_ref(), lang);
                 say(
                     format!("duplicate {} id {id:?}; first given at {at}", of(o)),
                     format!("{}编号 {id:?} 重复；首次出现在 {at}", of(o)),
@@ -1372,8 +1373,8 @@ impl Said {
             Said::AppIdIsPerson { id, person } => {
                 let (en, zh) = match person {
                     PersonId::Expert { file, at } if file.is_some() || at.is_some() => (
-                        format!("an expert id ({})", place_text(file, at, Lang::En)),
-                        format!("专家编号（{}）", place_text(file, at, Lang::Zh)),
+                        format!("an expert id ({})", place_text(file, at.as_ref(), Lang::En)),
+                        format!("专家编号（{}）", place_text(file, at.as_ref(), Lang::Zh)),
                     ),
                     PersonId::Expert { .. } => ("an expert id".into(), "专家编号".into()),
                     PersonId::Person => (
@@ -1442,11 +1443,11 @@ impl Said {
             } => say(
                 format!(
                     "duplicate affinity pair ({application}, {expert}); first given at {}",
-                    place_text(file, first, Lang::En)
+                    place_text(file, first.as_deref(), Lang::En)
                 ),
                 format!(
                     "匹配度配对（{application}，{expert}）重复；首次出现在 {}",
-                    place_text(file, first, Lang::Zh)
+                    place_text(file, first.as_deref(), Lang::Zh)
                 ),
             ),
         }
@@ -1454,7 +1455,7 @@ impl Said {
 }
 
 /// A place another record is given at: `experts.csv row 3`, `experts[2]`.
-fn place_text(file: &Option<String>, at: &Option<Location>, lang: Lang) -> String {
+fn place_text(file: &Option<String>, at: Option<&Location>, lang: Lang) -> String {
     match (file, at) {
         (Some(f), Some(l)) => format!("{f} {}", l.text(lang)),
         (Some(f), None) => f.clone(),
@@ -2298,7 +2299,7 @@ mod tests {
                 application: "A1".into(),
                 expert: "E1".into(),
                 file: Some("affinity.csv".into()),
-                first: Some(Location::row(2)),
+                first: Some(Box::new(Location::row(2))),
             },
         ];
         for s in &all {

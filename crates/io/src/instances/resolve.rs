@@ -777,7 +777,7 @@ fn resolve_affinity(
                     application: list.applications.name(rec.application).to_string(),
                     expert: list.experts.name(rec.expert).to_string(),
                     file,
-                    first,
+                    first: first.map(Box::new),
                 },
             ));
             continue;
