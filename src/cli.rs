@@ -359,7 +359,9 @@ pub struct ReplaceArgs {
     #[arg(required_unless_present = "replay")]
     pub panels: Option<PathBuf>,
     /// A declined pair APPLICATION:EXPERT, or an EXPERT alone who withdraws
-    /// from every panel of the round (repeat, or separate by commas).
+    /// from every panel of the round (repeat, or separate by commas). An
+    /// empty list (`--decline ""`: nobody declined) keeps the panels as
+    /// they are and logs that nothing changed.
     #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
     pub decline: Vec<String>,
     /// Lock these applications' panels (ids, comma-separated): no
@@ -1460,11 +1462,10 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 time_limit: time_limit(args.time_limit)?,
                 ..Default::default()
             };
-            if asked.declines.is_empty()
-                && asked.lock.is_empty()
-                && asked.unlock.is_empty()
-                && !asked.lock_confirmed
-            {
+            // `--decline ""` (a year nobody declined, from a script) asks
+            // nothing and is a step that keeps the panels; no action flag
+            // at all is a mistake.
+            if args.decline.is_empty() && asked.asks_nothing() {
                 return Err(Failure::BadInput(
                     "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock, --unlock or --lock-confirmed".into(),
                 ));
@@ -1578,6 +1579,17 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
+    if asked.asks_nothing() {
+        note(
+            quiet,
+            format!(
+                "nothing declined (--decline is empty): {} holds the panels of {} unchanged, and the log {} records that nothing changed",
+                out.display(),
+                panels_path.display(),
+                log_path.display()
+            ),
+        );
+    }
     note(
         quiet,
         format!(
