@@ -87,8 +87,9 @@ pub enum Command {
 /// `panels history …`.
 #[derive(clap::Subcommand, Debug)]
 pub enum HistoryCommand {
-    /// Append a finished round (its final panels, and the declines its
-    /// replace logs record) to a history file (.csv, .json or .xlsx), atomically.
+    /// Append a finished round (its final panels, and the declines the
+    /// panels file and its replace logs record) to a history file (.csv,
+    /// .json or .xlsx), atomically.
     Append(HistoryAppendArgs),
 }
 
@@ -107,7 +108,9 @@ pub struct HistoryAppendArgs {
     pub round: Option<String>,
     /// Replace logs of the round (`panels-replace/2`): their declined
     /// pairs, and the panels each withdrawn expert was taken off, are
-    /// recorded as declined.
+    /// recorded as declined. The declined pairs are also read from the
+    /// final panels file, so a log left out loses none; a withdrawal's
+    /// seats come from its log only.
     #[arg(long = "replace-log", num_args = 1..)]
     pub replace_log: Vec<PathBuf>,
     /// The history file to append to (.csv, .json or .xlsx; created if
