@@ -87,8 +87,9 @@ pub enum Command {
 /// `panels history …`.
 #[derive(clap::Subcommand, Debug)]
 pub enum HistoryCommand {
-    /// Append a finished round (its final panels, and the declines its
-    /// replace logs record) to a history file (.csv, .json or .xlsx), atomically.
+    /// Append a finished round (its final panels, and the declines the
+    /// panels file and its replace logs record) to a history file (.csv,
+    /// .json or .xlsx), atomically.
     Append(HistoryAppendArgs),
 }
 
@@ -107,7 +108,9 @@ pub struct HistoryAppendArgs {
     pub round: Option<String>,
     /// Replace logs of the round (`panels-replace/2`): their declined
     /// pairs, and the panels each withdrawn expert was taken off, are
-    /// recorded as declined.
+    /// recorded as declined. The declined pairs are also read from the
+    /// final panels file, so a log left out loses none; a withdrawal's
+    /// seats come from its log only.
     #[arg(long = "replace-log", num_args = 1..)]
     pub replace_log: Vec<PathBuf>,
     /// The history file to append to (.csv, .json or .xlsx; created if
@@ -359,7 +362,9 @@ pub struct ReplaceArgs {
     #[arg(required_unless_present = "replay")]
     pub panels: Option<PathBuf>,
     /// A declined pair APPLICATION:EXPERT, or an EXPERT alone who withdraws
-    /// from every panel of the round (repeat, or separate by commas).
+    /// from every panel of the round (repeat, or separate by commas). An
+    /// empty list (`--decline ""`: nobody declined) keeps the panels as
+    /// they are and logs that nothing changed.
     #[arg(long, value_delimiter = ',', conflicts_with = "replay")]
     pub decline: Vec<String>,
     /// Lock these applications' panels (ids, comma-separated): no
@@ -1460,11 +1465,10 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
                 time_limit: time_limit(args.time_limit)?,
                 ..Default::default()
             };
-            if asked.declines.is_empty()
-                && asked.lock.is_empty()
-                && asked.unlock.is_empty()
-                && !asked.lock_confirmed
-            {
+            // `--decline ""` (a year nobody declined, from a script) asks
+            // nothing and is a step that keeps the panels; no action flag
+            // at all is a mistake.
+            if args.decline.is_empty() && asked.asks_nothing() {
                 return Err(Failure::BadInput(
                     "nothing to do: give --decline APPLICATION:EXPERT (or an EXPERT who withdraws), --lock, --unlock or --lock-confirmed".into(),
                 ));
@@ -1578,6 +1582,17 @@ fn cmd_replace(args: &ReplaceArgs, quiet: bool) -> Result<(), Failure> {
     crate::io::stage_panels_in(&mut staged, out, &new_file, &inst, lang)
         .map_err(|e| Failure::Other(e.to_string()))?;
     commit(staged)?;
+    if asked.asks_nothing() {
+        note(
+            quiet,
+            format!(
+                "nothing declined (--decline is empty): {} holds the panels of {} unchanged, and the log {} records that nothing changed",
+                out.display(),
+                panels_path.display(),
+                log_path.display()
+            ),
+        );
+    }
     note(
         quiet,
         format!(

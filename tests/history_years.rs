@@ -1169,3 +1169,262 @@ fn a_history_column_headed_pingfen_is_the_rating() {
     let ratings: Vec<Option<f64>> = records.iter().map(|r| r.rating).collect();
     assert_eq!(ratings, vec![Some(1.0), Some(2.0)]);
 }
+
+/// The declined pairs of a history file, in file order.
+fn declined_records(hist: &Path) -> Vec<(String, String)> {
+    read_history_file(hist)
+        .unwrap()
+        .iter()
+        .filter(|r| r.outcome == panels::history::Outcome::Declined)
+        .map(|r| {
+            (
+                r.application.clone().unwrap().to_string(),
+                r.expert.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn history_append_takes_the_declines_the_final_panels_file_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (round, solved) = solved_round(dir);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let pair = |i: usize| {
+        let p = &file["panels"][i];
+        (
+            p["application"].as_str().unwrap().to_string(),
+            p["experts"][0].as_str().unwrap().to_string(),
+        )
+    };
+    let (first, second) = (pair(0), pair(1));
+    // Two replacements, one decline each: the second's panels file
+    // records both.
+    let step = |from: &Path, (a, e): &(String, String), n: u32| {
+        let out = dir.join(format!("f{n}.json"));
+        let log = dir.join(format!("l{n}.json"));
+        let (code, text) = run(&[
+            "replace",
+            s(&round),
+            s(from),
+            "--decline",
+            &format!("{a}:{e}"),
+            "--out",
+            s(&out),
+            "--log",
+            s(&log),
+        ]);
+        assert_eq!(code, 0, "{text}");
+        (out, log)
+    };
+    let (f1, l1) = step(&solved, &first, 1);
+    let (f2, l2) = step(&f1, &second, 2);
+    let both = vec![first.clone(), second.clone()];
+    let append = |to: &Path, logs: &[&Path]| {
+        let mut args = vec![
+            "history",
+            "append",
+            s(&round),
+            s(&f2),
+            "--year",
+            "2024",
+            "--to",
+            s(to),
+        ];
+        for l in logs {
+            args.extend(["--replace-log", s(l)]);
+        }
+        run(&args)
+    };
+
+    // Without a log, with the first only, with both: the same declines,
+    // each once, and records alike in every field.
+    let none = dir.join("none.csv");
+    let (code, text) = append(&none, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(declined_records(&none), both);
+    let one = dir.join("one.csv");
+    let (code, text) = append(&one, &[&l1]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(declined_records(&one), both);
+    let all = dir.join("all.csv");
+    let (code, text) = append(&all, &[&l1, &l2]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(declined_records(&all), both);
+    assert_eq!(std::fs::read(&none).unwrap(), std::fs::read(&all).unwrap());
+    assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&all).unwrap());
+
+    // A log whose decline the panels file does not record (another
+    // replacement of the first panels) is refused, nothing written.
+    let third = pair(2);
+    let (_, stray) = step(&solved, &third, 3);
+    let refused = dir.join("refused.csv");
+    let (code, text) = append(&refused, &[&l1, &stray]);
+    assert_eq!(code, 2, "{text}");
+    let (a3, e3) = &third;
+    assert!(
+        text.contains(&format!("{e3} declined {a3}")) && text.contains("l3.json"),
+        "{text}"
+    );
+    assert!(!refused.exists());
+
+    // An expert who withdrew: the panels file does not say which panels
+    // they left, so without the log a note names them.
+    let gone = file["panels"][3]["experts"][1]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (fw, lw) = {
+        let out = dir.join("fw.json");
+        let log = dir.join("lw.json");
+        let (code, text) = run(&[
+            "replace",
+            s(&round),
+            s(&f2),
+            "--decline",
+            &gone,
+            "--out",
+            s(&out),
+            "--log",
+            s(&log),
+        ]);
+        assert_eq!(code, 0, "{text}");
+        (out, log)
+    };
+    let withdrawn = dir.join("withdrawn.csv");
+    let out = bin()
+        .args([
+            "history",
+            "append",
+            s(&round),
+            s(&fw),
+            "--year",
+            "2024",
+            "--to",
+            s(&withdrawn),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!("expert {gone} withdrew from the round")),
+        "{said}"
+    );
+    assert_eq!(declined_records(&withdrawn), both);
+    let logged = dir.join("logged.csv");
+    let (code, text) = run(&[
+        "history",
+        "append",
+        s(&round),
+        s(&fw),
+        "--year",
+        "2024",
+        "--replace-log",
+        s(&lw),
+        "--to",
+        s(&logged),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let with_log = declined_records(&logged);
+    assert!(with_log.iter().any(|(_, e)| *e == gone), "{with_log:?}");
+    assert!(both.iter().all(|p| with_log.contains(p)), "{with_log:?}");
+}
+
+/// The README's yearly loop ("For people who script rounds"), as written.
+fn readme_yearly_script() -> String {
+    let readme = include_str!("../README.md");
+    let from = readme
+        .find("A yearly round, with history, in a few lines")
+        .expect("the README's yearly script");
+    let rest = &readme[from..];
+    let start = rest.find("```sh\n").expect("its code block") + "```sh\n".len();
+    let end = start + rest[start..].find("```").expect("the block's end");
+    rest[start..end].to_string()
+}
+
+#[test]
+fn the_readmes_yearly_script_runs_with_a_year_nobody_declined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for year in [2024, 2025, 2026] {
+        write_round(dir, year, None);
+    }
+    // 2024: a declined pair (the 2024 round has no history, so its
+    // panels are the ones the loop will solve) and a withdrawal, one a
+    // line; 2025: nobody declined (an empty file); 2026: a withdrawal.
+    let scratch = dir.join("scratch.json");
+    let (code, text) = run(&["solve", s(&dir.join("round2024")), "--out", s(&scratch)]);
+    assert_eq!(code, 0, "{text}");
+    let solved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&scratch).unwrap()).unwrap();
+    std::fs::remove_file(&scratch).unwrap();
+    let first = &solved["panels"][0];
+    let pair = format!(
+        "{}:{}",
+        first["application"].as_str().unwrap(),
+        first["experts"][0].as_str().unwrap()
+    );
+    let inst = base_round();
+    let (gone, later) = (&inst.experts[5].id, &inst.experts[9].id);
+    std::fs::write(dir.join("declines2024.txt"), format!("{pair}\n{gone}\n")).unwrap();
+    std::fs::write(dir.join("declines2025.txt"), "").unwrap();
+    std::fs::write(dir.join("declines2026.txt"), format!("{later}\n")).unwrap();
+
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_panels")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(readme_yearly_script())
+        .current_dir(dir)
+        .env("PATH", path)
+        .output()
+        .expect("sh runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("nothing declined (--decline is empty)"),
+        "{said}"
+    );
+
+    // 2025: the panels as solved, a log that records no change.
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        json("final2025.json")["panels"],
+        json("panels2025.json")["panels"]
+    );
+    let log = json("replace2025.json");
+    assert_eq!(log["pairs_changed"], 0, "{log}");
+    assert_eq!(log["changes"], serde_json::json!([]), "{log}");
+    assert_eq!(log["declined"], serde_json::json!([]), "{log}");
+    // The log replays.
+    let (code, text) = run(&["replace", "--replay", s(&dir.join("replace2025.json"))]);
+    assert_eq!(code, 0, "{text}");
+
+    // Every year is in the history; 2025 has no declined record, the
+    // other years theirs.
+    let records = read_history_file(&dir.join("history.csv")).unwrap();
+    let declined = |year: i32| {
+        records
+            .iter()
+            .filter(|r| r.year == year && r.outcome == panels::history::Outcome::Declined)
+            .count()
+    };
+    for year in [2024, 2025, 2026] {
+        let reviewed = records
+            .iter()
+            .filter(|r| r.year == year && r.outcome == panels::history::Outcome::Reviewed)
+            .count();
+        assert_eq!(reviewed, 24 * 3, "{year}");
+    }
+    assert!(declined(2024) >= 1, "{records:?}");
+    assert_eq!(declined(2025), 0);
+    check_across_years(&records);
+}

@@ -1803,6 +1803,72 @@ fn a_decimal_comma_in_the_policy_is_refused_saying_so() {
 
 // ------------------------------------------------------------ spellings that may change a rule
 
+/// Field codes keep their letter case (SPEC folds case for places only):
+/// an application's `f0301` is not the experts' `F0301`. The load notes
+/// both spellings and who lists them, and when `cover_fields` cannot be
+/// met because of it, the finding names the experts' spelling.
+#[test]
+fn field_codes_differing_only_in_letter_case_are_noted_and_named_when_infeasible() {
+    let files = |policy: &str| {
+        vec![
+            (
+                "experts.csv",
+                "id,city,institution,fields\nE1,武汉,U1,F0301\nE2,长沙,U2,F0301\nE3,合肥,U3,F0302\n"
+                    .to_string(),
+            ),
+            (
+                "applications.csv",
+                "id,city,institution,fields\nA1,南昌,U9,f0301\n".to_string(),
+            ),
+            ("policy.json", policy.to_string()),
+        ]
+    };
+    let plain = files(r#"{"panel_size": 2}"#);
+    let (inst, notes) = load_csv_noted(Path::new("d"), &csv_input(&plain)).unwrap();
+    let notes = notes.notes.join("\n");
+    assert!(
+        notes.contains(
+            "the field codes \"F0301\" (listed by experts E1, E2) and \"f0301\" (listed by \
+             application A1) differ only in letter case"
+        ),
+        "{notes}"
+    );
+    // The rule is unchanged: the codes are two fields.
+    assert_eq!(inst.applications[0].fields, ["f0301"]);
+
+    let covered = files(r#"{"panel_size": 2, "cover_fields": true}"#);
+    let inst = load_csv(&covered);
+    let elig = Eligibility::compute(&inst);
+    let Err(panels::solve::SolveError::Infeasible(why)) =
+        panels::solve::solve(&inst, &elig, panels::solve::Method::Auto)
+    else {
+        panic!("cover_fields with f0301 against F0301 is infeasible");
+    };
+    let finding = why
+        .findings
+        .iter()
+        .position(|f| f.contains("no eligible expert lists field f0301"))
+        .unwrap_or_else(|| panic!("{why}"));
+    assert!(
+        why.findings[finding].contains("they list \"F0301\", which differs only in letter case"),
+        "{why}"
+    );
+    assert!(why.findings_zh[finding].contains("“F0301”"), "{why:?}");
+    assert!(
+        why.fixes.iter().any(|f| f.contains("same letter case")),
+        "{why}"
+    );
+
+    // Codes written alike: no note.
+    let mut alike = plain.clone();
+    alike[1].1 = alike[1].1.replace("f0301", "F0301");
+    let (_, notes) = load_csv_noted(Path::new("d"), &csv_input(&alike)).unwrap();
+    assert!(
+        !notes.notes.iter().any(|n| n.contains("letter case")),
+        "{notes:?}"
+    );
+}
+
 /// Person ids that differ only in letter case are two people (ids keep
 /// their case) and cities that differ by a trailing 市 are two cities
 /// (SPEC merges neither); each is noted, so the rule change is never

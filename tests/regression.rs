@@ -229,3 +229,82 @@ fn every_json_input_refuses_a_key_given_twice() {
     .stderr_has(&["d2-log.json", "the key \"seed\" is given twice"]);
     assert!(!sb.path("r.md").exists());
 }
+
+/// A panels file with an `objective` (and a `bound`) but no `status` was
+/// said to record no claims ("claims: not recorded … no status, objective
+/// or bound") and passed with exit 0, though its objective was false.
+/// Fixed in `crates/io/src/panels/mod.rs` (`PanelsFile::claims_present`:
+/// the readers note an objective the file states) and
+/// `crates/verify/src/lib.rs`: every claim present is checked, and the
+/// report names the claims the file records.
+#[test]
+fn verify_checks_an_objective_without_a_status() {
+    let sb = Sandbox::new();
+    sb.write_json("bundle.json", &base_bundle());
+    sb.run(&["solve", "bundle.json", "--out", "solved.json", "-q"])
+        .expect_code(0);
+    let solved = sb.read_json("solved.json");
+    let panels = solved["panels"].clone();
+    let truth = solved["objective"].as_f64().expect("an objective");
+    let false_claim = truth + 90.0;
+
+    // An objective alone, false: a broken claim, exit 1.
+    sb.write_json(
+        "objective.json",
+        &serde_json::json!({ "panels": panels, "objective": false_claim }),
+    );
+    let run = sb.run(&["verify", "bundle.json", "objective.json"]);
+    run.expect_code(1).stdout_has(&[
+        "claims: BROKEN: 1 claim(s)",
+        "claims recorded: objective (no status)",
+        "[objective]",
+        &format!("file says {false_claim}"),
+        "status: not recorded, bound: none",
+    ]);
+    assert!(!run.stdout.contains("claims: not recorded"), "{run}");
+
+    // An objective and a bound, both false (the bound below the true
+    // objective): two broken claims.
+    let low = truth - 1.0;
+    sb.write_json(
+        "both.json",
+        &serde_json::json!({ "panels": panels, "objective": false_claim, "bound": low }),
+    );
+    sb.run(&["verify", "bundle.json", "both.json"])
+        .expect_code(1)
+        .stdout_has(&[
+            "claims: BROKEN: 2 claim(s)",
+            "claims recorded: objective, bound (no status)",
+            "[objective]",
+            "[bound]",
+        ]);
+
+    // The true objective without a status holds.
+    sb.write_json(
+        "true.json",
+        &serde_json::json!({ "panels": panels, "objective": truth }),
+    );
+    sb.run(&["verify", "bundle.json", "true.json"])
+        .expect_code(0)
+        .stdout_has(&["claims: OK", "claims recorded: objective (no status)"]);
+
+    // A bound alone, below the objective: broken, and the objective is
+    // not said to be claimed.
+    sb.write_json(
+        "bound.json",
+        &serde_json::json!({ "panels": panels, "bound": low }),
+    );
+    sb.run(&["verify", "bundle.json", "bound.json"])
+        .expect_code(1)
+        .stdout_has(&[
+            "claims recorded: bound (no status)",
+            "file does not say",
+            "[bound]",
+        ]);
+
+    // The panels alone: no claim, "not recorded".
+    sb.write_json("bare.json", &serde_json::json!({ "panels": panels }));
+    sb.run(&["verify", "bundle.json", "bare.json"])
+        .expect_code(0)
+        .stdout_has(&["claims: not recorded"]);
+}

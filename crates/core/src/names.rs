@@ -81,6 +81,32 @@ pub fn place_key(s: &str) -> String {
     normalize(s).to_lowercase()
 }
 
+/// True when two names differ only in letter case (`F0301` and `f0301`).
+/// Names other than places keep their letter case (ids, field codes), so
+/// such a pair is two names; the program says so where it matters (a
+/// load note, an infeasibility finding).
+pub fn differ_only_in_case(a: &str, b: &str) -> bool {
+    a != b && a.to_lowercase() == b.to_lowercase()
+}
+
+/// The other spelling of `name` that differs from it only in letter case
+/// and that `has` knows, looked up rather than grouped (a round holds up
+/// to millions of person ids): `name`'s lower-case form, or for a
+/// mixed-case `name` its upper-case form. Each such pair is found from
+/// one side only (the side with upper-case letters); `Ab` beside `aB` is
+/// not looked for.
+pub fn case_twin(name: &str, has: impl Fn(&str) -> bool) -> Option<String> {
+    let lower = name.to_lowercase();
+    if lower == name {
+        return None;
+    }
+    if has(&lower) {
+        return Some(lower);
+    }
+    let upper = name.to_uppercase();
+    (upper != name && has(&upper)).then_some(upper)
+}
+
 /// True for a list separator: `;` (NFKC turns `；` into it) and `、`.
 pub fn is_list_separator(c: char) -> bool {
     matches!(c, ';' | '；' | '、')

@@ -1134,6 +1134,17 @@ fn barred_by_history(inst: &Instance) -> BTreeMap<ConflictKind, Vec<ExpertIx>> {
     out
 }
 
+/// A field code that eligible `experts` list and that differs from `f`
+/// only in letter case (`F0301` for `f0301`), if any: the likely
+/// spelling the application meant.
+fn case_twin_listed<'a>(inst: &'a Instance, experts: &[ExpertIx], f: &str) -> Option<&'a str> {
+    experts
+        .iter()
+        .flat_map(|&e| &inst.experts[e.ix()].fields)
+        .find(|g| panels_core::names::differ_only_in_case(g, f))
+        .map(String::as_str)
+}
+
 /// Counting checks for the crossing rules (README "Crossing rules"), run
 /// after [`precheck`]: an application whose panel is smaller than
 /// `min_senior` or that has too few eligible seniors, a field no eligible
@@ -1151,6 +1162,7 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
     };
     let mut senior_short = 0u32;
     let mut field_short = 0u32;
+    let mut case_short = 0u32;
     for a in inst.app_ixs() {
         let id = &inst.applications[a.ix()].id;
         let experts = pairs.experts_of(a);
@@ -1186,11 +1198,25 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
                 out.shortfall += 1;
                 field_short += 1;
                 let city = inst.app_city(a);
+                let (near, near_zh) = match case_twin_listed(inst, experts, f) {
+                    Some(twin) => {
+                        case_short += 1;
+                        (
+                        format!(
+                            " (they list {twin:?}, which differs only in letter case: field codes keep their letter case; write the code alike everywhere)"
+                        ),
+                        format!(
+                            "（他们的学科领域中有 “{twin}”，仅字母大小写不同：学科代码区分大小写，请各处写法一致）"
+                        ),
+                    )
+                    }
+                    None => (String::new(), String::new()),
+                };
                 push(
                     &mut out,
                     (
-                        format!("{id} ({city}): no eligible expert lists field {f}"),
-                        format!("{id}（{city}）：没有合格专家的学科领域包含 {f}"),
+                        format!("{id} ({city}): no eligible expert lists field {f}{near}"),
+                        format!("{id}（{city}）：没有合格专家的学科领域包含 {f}{near_zh}"),
                     ),
                 );
             }
@@ -1220,6 +1246,16 @@ pub(crate) fn precheck_crossing(inst: &Instance, pairs: &EligiblePairs) -> Optio
             ),
             format!(
                 "关闭 cover_fields，或增加学科领域包含所缺领域的专家（{field_short} 个领域）"
+            ),
+        );
+    }
+    if case_short > 0 {
+        out.fix(
+            format!(
+                "write the field code as the experts list it, in the same letter case ({case_short} field(s) differ only in letter case)"
+            ),
+            format!(
+                "按专家的写法（相同的字母大小写）填写学科代码（{case_short} 个领域仅大小写不同）"
             ),
         );
     }

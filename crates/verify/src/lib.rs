@@ -83,7 +83,10 @@
 //! objective, optimality and listed scores describe the panels as solved,
 //! so they are not held against the edit; a note says so instead
 //! ([`Report::notes`]). A CSV records no claims
-//! ([`STATUS_NOT_RECORDED`]). docs/round-lifecycle.md has the wording.
+//! ([`STATUS_NOT_RECORDED`]); a JSON file may record some and not others
+//! (an `objective` or a `bound` without a `status`): each claim present is
+//! checked, whatever else is missing ([`Report::claims_present`]).
+//! docs/round-lifecycle.md has the wording.
 //!
 //! # Optimality certificate (`verify --certificate`)
 //!
@@ -221,6 +224,10 @@ pub struct Report {
     pub claimed_bound: Option<f64>,
     /// The `status` the file claims.
     pub status: String,
+    /// The claims the file records, by name (`status`, `objective`,
+    /// `bound`; [`PanelsFile::claims_present`]): each is checked whether
+    /// or not the others are there.
+    pub claims_present: Vec<&'static str>,
     /// Number of panel records in the file.
     pub panels_in_file: usize,
     /// Number of applications in the instance.
@@ -264,9 +271,10 @@ impl Report {
         self.violations.iter().filter(|v| v.rule().is_claim())
     }
 
-    /// True when the file records no claims (a CSV panels file).
+    /// True when the file records any claim (a CSV panels file records
+    /// none).
     pub(crate) fn claims_recorded(&self) -> bool {
-        self.status != STATUS_NOT_RECORDED
+        !self.claims_present.is_empty()
     }
 
     /// Adds the one-line note when the file was made for another input
@@ -330,18 +338,36 @@ impl Report {
                 "claims: OK".into()
             };
             let _ = writeln!(s, "{verdict}");
+            let named = |name: &str| self.claims_present.contains(&name);
+            if !named("status") {
+                // Say which claims the file makes, as it makes no status.
+                let _ = writeln!(
+                    s,
+                    "claims recorded: {} (no status)",
+                    self.claims_present.join(", ")
+                );
+            }
+            let says = if named("objective") {
+                format!("file says {}", self.claimed_objective)
+            } else {
+                "file does not say".to_string()
+            };
             let _ = writeln!(
                 s,
-                "objective: recomputed {} ({} pairs), file says {}",
+                "objective: recomputed {} ({} pairs), {says}",
                 fmt_micro(self.objective_micro),
                 self.pairs_scored,
-                self.claimed_objective
             );
             let bound = match self.claimed_bound {
                 Some(b) => b.to_string(),
                 None => "none".to_string(),
             };
-            let _ = writeln!(s, "status: {}, bound: {}", self.status, bound);
+            let status = if named("status") {
+                self.status.as_str()
+            } else {
+                "not recorded"
+            };
+            let _ = writeln!(s, "status: {status}, bound: {bound}");
         }
         numbered(&mut s, rules, &mut self.claim_violations());
         if self.certificate_present {
@@ -419,13 +445,13 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
     // solved, so only those that hold for any assignment are checked (a
     // bound, a known status); a file without claims (CSV) lists scores only.
     let edited = panels.edited();
-    let recorded = panels.status != STATUS_NOT_RECORDED;
     let mut notes = Vec::new();
     if !edited {
         rules::listed_scores(inst, elig, panels, resolved, &mut v);
         rules::listed_programmes(inst, panels, resolved, &mut v);
     }
-    if recorded && !edited {
+    // An objective the file states is a claim with or without a status.
+    if panels.claims_objective() && !edited {
         rules::objective(panels.objective, objective_micro, &mut v);
     }
     rules::bound(panels, objective_micro, &mut v);
@@ -455,6 +481,7 @@ pub fn verify_with(inst: &Instance, elig: &Eligibility, panels: &PanelsFile) -> 
         claimed_objective: panels.objective,
         claimed_bound: panels.bound,
         status: panels.status.clone(),
+        claims_present: panels.claims_present(),
         panels_in_file: panels.panels.len(),
         applications: inst.applications.len(),
         pairs_scored,

@@ -1,8 +1,8 @@
 //! `panels history append`: a finished round becomes history records.
 //!
 //! Every pair of the round's final panels is one `reviewed` record (the
-//! office may edit the outcome and rating afterwards); every decline a
-//! replace log records is one `declined` record. Each record carries the
+//! office may edit the outcome and rating afterwards); every decline the
+//! final panels file or a replace log records is one `declined` record. Each record carries the
 //! year, the round label, the application's programme, id, institution and
 //! team, so next year's repeat rules can match it.
 

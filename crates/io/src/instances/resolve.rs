@@ -116,6 +116,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     for note in near_same_city_notes(&cities)
         .into_iter()
         .chain(case_only_person_notes(&persons))
+        .chain(case_only_field_notes(&experts, &applications))
     {
         errs.note(note);
     }
@@ -169,7 +170,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 }
 
 /// Most pairs of names listed in one note of [`near_same_city_notes`]
-/// or [`case_only_person_notes`].
+/// or [`case_only_note`].
 const NEAR_NAMES_SHOWN: usize = 10;
 
 /// One note per pair of cities that differ only by a trailing 市
@@ -202,21 +203,100 @@ fn near_same_city_notes(cities: &Interner) -> Vec<String> {
 /// co-authorship with one does not reach the other.
 fn case_only_person_notes(persons: &Interner) -> Vec<String> {
     // Looked up, not grouped: a round has up to millions of person ids.
-    // Pairs found: an id and its lower-case form, or a mixed-case id and
-    // its upper-case form (`Ab` beside `aB` is not looked for).
     let groups: Vec<String> = persons
         .names()
         .iter()
         .filter_map(|name| {
-            let lower = name.to_lowercase();
-            if lower != *name && persons.get(&lower).is_some() {
-                return Some(format!("{name:?} and {lower:?}"));
-            }
-            let upper = name.to_uppercase();
-            (lower != *name && upper != *name && persons.get(&upper).is_some())
-                .then(|| format!("{name:?} and {upper:?}"))
+            crate::names::case_twin(name, |t| persons.get(t).is_some())
+                .map(|twin| format!("{name:?} and {twin:?}"))
         })
         .collect();
+    case_only_note(
+        "person ids",
+        groups,
+        "are taken as different people (ids keep their letter case): a conflict, \
+         co-authorship or team that names one does not reach the other; if they are one \
+         person, write the id alike everywhere",
+    )
+}
+
+/// A note naming the field codes of experts and applications that differ
+/// only in letter case (`F0301` and `f0301`), with the records that list
+/// each: codes keep their letter case (SPEC compares them as names, and
+/// folds case for places only), so an expert who lists one does not match
+/// an application that lists the other, in the computed score and in
+/// `cover_fields`.
+fn case_only_field_notes(experts: &[Expert], applications: &[Application]) -> Vec<String> {
+    // Per code, the ids of the experts and of the applications listing it.
+    let mut sites: std::collections::BTreeMap<&str, (Vec<&str>, Vec<&str>)> =
+        std::collections::BTreeMap::new();
+    for e in experts {
+        for f in &e.fields {
+            let ids = &mut sites.entry(f.as_str()).or_default().0;
+            if ids.last() != Some(&e.id.as_str()) {
+                ids.push(&e.id);
+            }
+        }
+    }
+    for a in applications {
+        for f in &a.fields {
+            let ids = &mut sites.entry(f.as_str()).or_default().1;
+            if ids.last() != Some(&a.id.as_str()) {
+                ids.push(&a.id);
+            }
+        }
+    }
+    let listed_by = |code: &str| {
+        const IDS_SHOWN: usize = 3;
+        let (experts, apps) = &sites[code];
+        let side = |ids: &[&str], one: &str, many: &str| {
+            if ids.is_empty() {
+                return None;
+            }
+            let more = match ids.len().saturating_sub(IDS_SHOWN) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let kind = if ids.len() == 1 { one } else { many };
+            Some(format!(
+                "{kind} {}{more}",
+                ids[..ids.len().min(IDS_SHOWN)].join(", ")
+            ))
+        };
+        [
+            side(experts, "expert", "experts"),
+            side(apps, "application", "applications"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
+    };
+    let groups: Vec<String> = sites
+        .keys()
+        .filter_map(|&code| {
+            crate::names::case_twin(code, |t| sites.contains_key(t)).map(|twin| {
+                format!(
+                    "{code:?} (listed by {}) and {twin:?} (listed by {})",
+                    listed_by(code),
+                    listed_by(&twin)
+                )
+            })
+        })
+        .collect();
+    case_only_note(
+        "field codes",
+        groups,
+        "are taken as different fields (field codes keep their letter case): an expert who \
+         lists one does not match an application that lists the other, in the computed score \
+         and in cover_fields; if they are one field, write the code alike everywhere",
+    )
+}
+
+/// The one note for names of one kind (`what`) that differ only in letter
+/// case ([`crate::names::case_twin`]): the first pairs (`groups`, each
+/// already worded), how many more, and what it means (`meaning`).
+fn case_only_note(what: &str, groups: Vec<String>, meaning: &str) -> Vec<String> {
     if groups.is_empty() {
         return Vec::new();
     }
@@ -226,9 +306,7 @@ fn case_only_person_notes(persons: &Interner) -> Vec<String> {
         shown.push_str(&format!(" and {more} more"));
     }
     vec![format!(
-        "note: the person ids {shown} differ only in letter case and are taken as different \
-         people (ids keep their letter case): a conflict, co-authorship or team that names one \
-         does not reach the other; if they are one person, write the id alike everywhere"
+        "note: the {what} {shown} differ only in letter case and {meaning}"
     )]
 }
 

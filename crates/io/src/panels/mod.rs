@@ -32,6 +32,10 @@ pub struct PanelsFile {
     /// Total score of all assigned pairs (a claim; 0 when not recorded).
     #[serde(default)]
     pub objective: f64,
+    /// Which claims the file states in so many words, as its reader saw
+    /// them (not written; set by [`read_panels`] and the other readers).
+    #[serde(skip)]
+    pub given: Given,
     /// Best proven upper bound on the objective (equals it when optimal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound: Option<f64>,
@@ -80,6 +84,25 @@ pub struct PanelsFile {
     pub locked: Vec<String>,
 }
 
+/// The claims a panels file states in so many words, beyond their values
+/// (a missing `objective` reads as 0): an `objective` the file states is a
+/// claim `verify` checks even without a `status`. How a file was read, not
+/// what it holds, so it never makes two files unequal: two [`Given`]s
+/// always compare equal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Given {
+    /// The file has an `objective` (a JSON file's key, a workbook
+    /// summary's row). A file with a `status` claims its objective either
+    /// way ([`PanelsFile::claims_objective`]).
+    pub objective: bool,
+}
+
+impl PartialEq for Given {
+    fn eq(&self, _: &Given) -> bool {
+        true
+    }
+}
+
 /// One declined (application, expert) pair of a panels file.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DeclinedPair {
@@ -118,6 +141,29 @@ impl PanelsFile {
     /// are about (see [`PanelsFile::assignment_sha256`]).
     pub fn seal(&mut self) {
         self.assignment_sha256 = Some(assignment_sha256(&self.panels));
+    }
+
+    /// True when the file's `objective` is a claim: the file has a
+    /// `status`, or states its objective without one ([`Given`]).
+    pub fn claims_objective(&self) -> bool {
+        self.status != STATUS_NOT_RECORDED || self.given.objective
+    }
+
+    /// The claims the file records, by name, in the order `verify` checks
+    /// them: `status`, `objective`, `bound` (empty for a CSV file or one
+    /// written with its panels only).
+    pub fn claims_present(&self) -> Vec<&'static str> {
+        let mut named = Vec::new();
+        if self.status != STATUS_NOT_RECORDED {
+            named.push("status");
+        }
+        if self.claims_objective() {
+            named.push("objective");
+        }
+        if self.bound.is_some() {
+            named.push("bound");
+        }
+        named
     }
 
     /// True when the file records an assignment hash that its panels no
@@ -525,11 +571,24 @@ fn read_raw(name: &Path, bytes: &[u8], format: PanelsFormat) -> Result<PanelsFil
             let text = text_of(name, bytes)?;
             // A key given twice (a panel's `experts`, a certificate's
             // dual) is refused, as in every JSON input.
-            crate::streams::strict::from_str_unique(text).map_err(|e| json_error(name, &e))
+            let mut file: PanelsFile =
+                crate::streams::strict::from_str_unique(text).map_err(|e| json_error(name, &e))?;
+            file.given.objective = objective_key(text);
+            Ok(file)
         }
         PanelsFormat::Csv => read_panels_csv(name, bytes),
         PanelsFormat::Xlsx => crate::workbooks::xlsx::read_panels_xlsx(name, bytes),
     }
+}
+
+/// True when the top-level object of a panels JSON text (already read
+/// whole) has an `objective` key.
+fn objective_key(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Keys {
+        objective: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_str::<Keys>(text).is_ok_and(|k| k.objective.is_some())
 }
 
 fn read_panels_csv(name: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadError> {

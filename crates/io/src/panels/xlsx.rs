@@ -484,7 +484,10 @@ pub fn read_panels_xlsx(path: &Path, bytes: &[u8]) -> Result<PanelsFile, LoadErr
     }
     Ok(PanelsFile {
         status: summary.status,
-        objective: summary.objective,
+        objective: summary.objective.unwrap_or(0.0),
+        given: crate::panels::Given {
+            objective: summary.objective.is_some(),
+        },
         bound: summary.bound,
         panels: read.panels,
         solver: summary.solver,
@@ -509,7 +512,7 @@ fn sheet_at(sheet: &str, row: usize) -> Location {
 /// What the summary sheet claims.
 struct Summary {
     status: String,
-    objective: f64,
+    objective: Option<f64>,
     bound: Option<f64>,
     solver: Option<String>,
     seed: Option<u64>,
@@ -566,7 +569,7 @@ fn read_summary(path: &Path, sheets: &TextSheets) -> Result<Summary, LoadError> 
     };
     Ok(Summary {
         status: text("status").unwrap_or_else(|| "feasible".to_string()),
-        objective: number("objective")?.unwrap_or(0.0),
+        objective: number("objective")?,
         bound: number("bound")?,
         solver: text("solver"),
         seed,

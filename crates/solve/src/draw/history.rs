@@ -30,7 +30,8 @@ pub struct AppendRound<'a> {
     pub panels: &'a std::path::Path,
     /// The round's replace logs (`panels-replace/2`; their declined pairs,
     /// and the panels each withdrawn expert was taken off, are recorded as
-    /// declined).
+    /// declined). Optional for declined pairs, which the final panels file
+    /// records too; needed for the seats of an expert who withdrew.
     pub replace_logs: &'a [std::path::PathBuf],
     /// The round's year.
     pub year: i32,
@@ -59,16 +60,21 @@ pub struct Appended {
 }
 
 /// Appends a finished round to a history file: its final panels' pairs as
-/// `reviewed`, and the declines its replace logs record (an expert who
-/// withdrew declined every panel the replacement took them off) as
-/// `declined` ([`round_records`](crate::history::append::round_records)); a (year, round) already in the file is
+/// `reviewed`, and as `declined` every pair the panels file's `declined`
+/// list records together with the declines its replace logs record (an
+/// expert who withdrew declined every panel the replacement took them
+/// off; each pair once, the logs' first). A log recording a decline or a
+/// withdrawal that the panels file does not is refused (it is not of the
+/// replacements that led to this file); a withdrawal that no log given
+/// records is noted (the panels file alone does not say which panels the
+/// expert left) ([`round_records`](crate::history::append::round_records)); a (year, round) already in the file is
 /// refused ([`refuse_recorded_round`](crate::history::append::refuse_recorded_round)). The panels file
 /// must be the round's final panels, whole ([`final_panels`]). The file is
 /// rewritten whole, atomically, in its own form, keeping what it holds
 /// besides its records ([`HistoryFile::appended_bytes`](crate::io::history_file::HistoryFile::appended_bytes):
 /// a bundle's other keys, a table's header and the office's own columns).
 /// Replace logs must be of the current format and of this instance
-/// ([`replace_log_declines`]).
+/// ([`replace_log_declines`]); none is needed for the declines.
 ///
 /// The one implementation of `panels history append` (the CLI checks its
 /// paths, loads the instance and calls this; the console does the same).
@@ -76,7 +82,9 @@ pub struct Appended {
 /// # Errors
 /// [`AppendError::BadInput`] for a year other than the policy's, a panels
 /// file or log that does not read or names unknown ids, a panels file
-/// that is not a round's final panels ([`final_panels`]), a history file
+/// that is not a round's final panels ([`final_panels`]) or whose state
+/// names unknown ids, a log whose declines the panels file does not
+/// record, a history file
 /// that does not read (repeated records included), holds other sheets or
 /// already holds the round; [`AppendError::Other`]
 /// when the write fails. Nothing is written then.
@@ -114,7 +122,8 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
         .then(|| crate::io::instance_sha256(req.panels))
         .transpose()
         .map_err(|e| AppendError::BadInput(e.to_string()))?;
-    let panels = final_panels(inst, &file).map_err(|m| {
+    let assignment = crate::io::assignment::Assignment::resolve(inst, &file);
+    let panels = assignment.whole_panels(inst, &file).map_err(|m| {
         bad(
             req.panels,
             format!(
@@ -124,7 +133,15 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
             ),
         )
     })?;
+    let state = assignment
+        .checked_state(req.panels)
+        .map_err(AppendError::BadInput)?;
+    // The logs' declines first (in the order given), then those of the
+    // panels file's `declined` list no log gave: the final panels file
+    // records every decline of the round, so none is lost when a log is
+    // left out. `round_records` writes each pair once.
     let mut declines = Vec::new();
+    let mut logged_withdrawals = Vec::new();
     for log_path in req.replace_logs {
         let bytes =
             crate::io::read_input(log_path).map_err(|e| AppendError::BadInput(e.to_string()))?;
@@ -132,16 +149,54 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
         if let Some(hash) = &panels_sha256 {
             refuse_log_input(&log.panels_sha256, hash, req.panels, log_path)?;
         }
-        for (app, ex) in log_declines(&log) {
-            let a = inst
-                .app_by_id(&app)
-                .ok_or_else(|| bad(log_path, format!("unknown application {app}")))?;
-            let e = inst
-                .expert_by_id(&ex)
-                .ok_or_else(|| bad(log_path, format!("unknown expert {ex}")))?;
+        let app = |id: &str| {
+            inst.app_by_id(id)
+                .ok_or_else(|| bad(log_path, format!("unknown application {id}")))
+        };
+        let expert = |id: &str| {
+            inst.expert_by_id(id)
+                .ok_or_else(|| bad(log_path, format!("unknown expert {id}")))
+        };
+        let disagrees = |what: String| {
+            bad(
+                log_path,
+                format!(
+                    "the replace log records that {what}, but the final panels file {} does \
+                     not (its declined and withdrawn lists hold every decline of the round so \
+                     far); give only the logs of the replacements that led to {}, or as PANELS \
+                     the panels file the last of them wrote",
+                    req.panels.display(),
+                    req.panels.display()
+                ),
+            )
+        };
+        for (a_id, e_id) in log_declines(&log) {
+            let (a, e) = (app(&a_id)?, expert(&e_id)?);
+            let withdrew = log.withdrawn.contains(&e_id);
+            if withdrew {
+                if state.withdrawn.binary_search(&e).is_err() {
+                    return Err(disagrees(format!("{e_id} withdrew from the round")));
+                }
+            } else if state.declined.binary_search(&(a, e)).is_err() {
+                return Err(disagrees(format!("{e_id} declined {a_id}")));
+            }
             declines.push((a, e));
         }
+        for e_id in &log.withdrawn {
+            let e = expert(e_id)?;
+            if state.withdrawn.binary_search(&e).is_err() {
+                return Err(disagrees(format!("{e_id} withdrew from the round")));
+            }
+            logged_withdrawals.push(e);
+        }
     }
+    declines.extend(state.declined.iter().copied());
+    notes.extend(unlogged_withdrawals(
+        inst,
+        state,
+        &logged_withdrawals,
+        req.panels,
+    ));
     let existing =
         HistoryFile::read_to_append(req.to).map_err(|e| AppendError::BadInput(e.to_string()))?;
     let new = crate::history::append::round_records(inst, &panels, &declines, req.year, req.round);
@@ -164,6 +219,31 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
         total: existing.records.len() + added,
         notes,
     })
+}
+
+/// A note for each expert the panels file records as withdrawn that no
+/// replace log given records: the panels file does not say which panels
+/// they were taken off, so those seats are not recorded as declined.
+fn unlogged_withdrawals(
+    inst: &Instance,
+    state: &crate::io::assignment::RoundState,
+    logged: &[crate::model::ExpertIx],
+    panels: &std::path::Path,
+) -> Vec<String> {
+    state
+        .withdrawn
+        .iter()
+        .filter(|e| !logged.contains(e))
+        .map(|e| {
+            format!(
+                "note: {}: expert {} withdrew from the round; the panels file does not say which \
+                 panels they were taken off, so no declined record is written for them (give \
+                 --replace-log with the log of that replacement to record them)",
+                panels.display(),
+                inst.experts[e.ix()].id
+            )
+        })
+        .collect()
 }
 
 /// Refuses a panels file that a replace log started from (its SHA-256 is

@@ -424,6 +424,17 @@ pub struct ReplaceAsked {
 }
 
 impl ReplaceAsked {
+    /// True when nothing is asked: no decline, lock or unlock, and not
+    /// `--lock-confirmed` (`--decline ""`, a year nobody declined). Such a
+    /// replacement keeps the panels as they are and logs that nothing
+    /// changed ([`super::replace_file()`]).
+    pub fn asks_nothing(&self) -> bool {
+        self.declines.is_empty()
+            && self.lock.is_empty()
+            && self.unlock.is_empty()
+            && !self.lock_confirmed
+    }
+
     /// Reads what a replacement log asked, for `--replay`.
     ///
     /// # Errors

@@ -70,7 +70,9 @@ pub struct ReplaceInput<'a> {
 /// [`ReplaceRequest::deadline`]). A call that changes
 /// nothing of the round's state (a decline the file records already, and
 /// nothing else) is refused ([`ReplaceFileError::Asked`]): every log
-/// records a step that did something. `check` judges the input
+/// records a step that did something, or a step that asked nothing
+/// ([`ReplaceAsked::asks_nothing`]: no decline came in), which vacates no
+/// seat, keeps every panel as it is and logs no change. `check` judges the input
 /// before anything is refilled ([`ReplaceInput`]; an `Err` is the whole
 /// message of [`ReplaceFileError::BrokenInput`]). `note` receives remarks
 /// for the user (as the CLI prints them on stderr).
@@ -103,8 +105,12 @@ pub fn replace_file(
         .map_err(ReplaceFileError::Asked)?;
     let mut was = before.clone();
     was.normalise();
-    if let Some(m) = super::state::nothing_changes(&was, &state, panels_path, &said) {
-        return Err(ReplaceFileError::Asked(m));
+    // Asking nothing (an empty list of declines) is a step that keeps
+    // the panels and logs so; asking what is done already is refused.
+    if !asked.asks_nothing() {
+        if let Some(m) = super::state::nothing_changes(&was, &state, panels_path, &said) {
+            return Err(ReplaceFileError::Asked(m));
+        }
     }
     for m in said {
         note(m);
