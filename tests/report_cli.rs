@@ -74,6 +74,38 @@ fn report_writes_html_and_markdown() {
     }
 }
 
+/// A file of panels alone claims no objective: the report says none is
+/// claimed (not "0"), in its text and its data.
+#[test]
+fn report_of_panels_alone_claims_no_objective() {
+    let s = Setup::new();
+    let full: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.p("panels.json")).unwrap()).unwrap();
+    let alone = serde_json::json!({ "panels": full["panels"] });
+    std::fs::write(s.p("alone.json"), alone.to_string()).unwrap();
+    for out in ["r.html", "r.md", "r.json"] {
+        let o = run(&[
+            os("report"),
+            os(&s.p("tiny.json")),
+            os(&s.p("alone.json")),
+            os("--lang"),
+            os("en"),
+            os("--out"),
+            os(&s.p(out)),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = std::fs::read_to_string(s.p(out)).unwrap();
+        assert!(!text.contains("claims an objective of"), "{out}:\n{text}");
+        assert!(text.contains("\"claimed_objective\": null"), "{out}");
+        if out == "r.md" {
+            assert!(
+                text.contains("| total score claimed by the file | none |"),
+                "{text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn report_refuses_a_panels_file_that_does_not_load() {
     let s = Setup::new();

@@ -281,14 +281,15 @@ fn summary(s: &mut String, f: &Figures) {
         esc(&words::solver(l, g.solver.as_deref()))
     );
     keep(s, "h3", l.t("Rules of the round", "本轮规则"), &rules);
-    if (g.claimed_objective - g.objective_micro as f64 / 1e6).abs()
-        > crate::verify::tolerance(g.objective_micro as f64 / 1e6)
-    {
+    if let Some(claimed) = g.claimed_objective.filter(|c| {
+        (c - g.objective_micro as f64 / 1e6).abs()
+            > crate::verify::tolerance(g.objective_micro as f64 / 1e6)
+    }) {
         let _ = writeln!(
             s,
             "<p class=\"muted\">{} {}{}</p>",
             esc(l.t("The file claims an objective of", "文件声明的总分为")),
-            super::lang::claimed(g.claimed_objective),
+            super::lang::claimed(claimed),
             esc(l.t(
                 "; the recomputed value above is the one to trust.",
                 "；以上重算值为准。"

@@ -274,8 +274,9 @@ pub struct Glance {
     pub reviews: u64,
     /// Recomputed objective, in millionths.
     pub objective_micro: i64,
-    /// Objective the file claims.
-    pub claimed_objective: f64,
+    /// Objective the file claims; `None` when it records none (a file
+    /// of panels alone).
+    pub claimed_objective: Option<f64>,
     /// Bound the file claims.
     pub bound: Option<f64>,
     /// Status the file claims.
@@ -536,7 +537,7 @@ pub fn figures(inst: &Instance, panels: &PanelsFile, opts: &ReportOptions) -> Fi
             experts_used: load.iter().filter(|&&l| l > 0).count(),
             reviews: panel.reviews,
             objective_micro: vreport.objective_micro,
-            claimed_objective: panels.objective,
+            claimed_objective: panels.claims_objective().then_some(panels.objective),
             bound: panels.bound,
             status: panels.status.clone(),
             solver: panels.solver.clone(),

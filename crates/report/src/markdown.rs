@@ -129,7 +129,9 @@ fn summary(s: &mut String, f: &Figures) {
         ),
         (
             l.t("total score claimed by the file", "文件声明的总分"),
-            super::lang::claimed(g.claimed_objective),
+            g.claimed_objective
+                .map(super::lang::claimed)
+                .unwrap_or_else(|| none.into()),
         ),
         (
             l.t("bound claimed by the file", "文件声明的上界"),
