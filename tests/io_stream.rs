@@ -402,3 +402,87 @@ fn a_history_table_read_beside_the_others_loads_and_hashes_in_order() {
     let at_history = got.find("history.csv").expect("a history.csv message");
     assert!(at_experts < at_history, "{got}");
 }
+
+/// A long history list, streamed through the hand reader of records
+/// (strings ended eight bytes at a time, names tested byte by byte),
+/// loads the same records in the same order as the full parser reading
+/// the bytes whole: with records the hand reader leaves to the general
+/// path (escapes, keys in another order, spaces, nulls); and with
+/// problems far apart (a rating out of range, an unknown key, a blank
+/// expert, a repeated record), the same messages in the same order.
+#[test]
+fn a_long_history_streamed_loads_as_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = preset("tiny").unwrap();
+    cfg.seed = 7;
+    let inst = generate(&cfg);
+    let path = dir.path().join("round.json");
+    write_instance(&inst, &path, InstanceFormat::Bundle).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let experts: Vec<String> = inst.experts.iter().map(|e| e.id.to_string()).collect();
+    let n = 5_300;
+    let record = |k: usize, bad: Option<&str>| -> String {
+        let expert = &experts[k % experts.len()];
+        let year = 2023 + (k % 3);
+        let team = format!("[\"T{}\", \"T{}\"]", k % 97, k % 89);
+        match (k % 7, bad) {
+            (_, Some("rating")) => format!(
+                r#"{{"year":{year},"application":"H{k}","institution":"北京大学","team":{team},"expert":"{expert}","outcome":"reviewed","rating":7}}"#
+            ),
+            (_, Some("key")) => format!(
+                r#"{{"year":{year},"application":"H{k}","institution":"北京大学","expert":"{expert}","mood":"fine"}}"#
+            ),
+            (_, Some("blank")) => {
+                format!(
+                    r#"{{"year":{year},"application":"H{k}","institution":"北京大学","expert":" "}}"#
+                )
+            }
+            (_, Some("repeat")) => format!(
+                r#"{{"year":2023,"application":"H0","institution":"北京大学","expert":"{}"}}"#,
+                experts[0]
+            ),
+            // An escape: the general path.
+            (0, _) => format!(
+                r#"{{"year":{year},"application":"H{k}","institution":"\u5317京大学","team":{team},"expert":"{expert}","outcome":"declined"}}"#
+            ),
+            // Keys in another order, spaces, nulls.
+            (1, _) => format!(
+                r#"{{ "expert" : "{expert}", "team": null, "rating": 4.5, "year": {year}, "institution": "武汉大学", "application": "H{k}", "round": null }}"#
+            ),
+            _ => format!(
+                r#"{{"year":{year},"programme":"P","application":"H{k}","institution":"复旦大学","team":{team},"expert":"{expert}","outcome":"reviewed","rating":3.0}}"#
+            ),
+        }
+    };
+    let bundle = |bad: &[(usize, &str)]| -> String {
+        let items: Vec<String> = (0..n)
+            .map(|k| record(k, bad.iter().find(|b| b.0 == k).map(|b| b.1)))
+            .collect();
+        let head = text.trim_end().strip_suffix('}').unwrap();
+        format!("{head},\n\"history\": [\n{}\n]}}\n", items.join(",\n"))
+    };
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, bundle(&[])).unwrap();
+    assert_eq!(same_both_ways(&good), "ok");
+    let (loaded, _) = load_instance_hashed(&good).unwrap();
+    assert_eq!(loaded.history.records.len(), n);
+    let bad = dir.path().join("bad.json");
+    let problems = [
+        (3, "rating"),
+        (1_500, "key"),
+        (2_048, "blank"),
+        (3_100, "repeat"),
+        (n - 1, "rating"),
+    ];
+    std::fs::write(&bad, bundle(&problems)).unwrap();
+    let said = same_both_ways(&bad);
+    for at in [
+        "history[3]",
+        "history[1500]",
+        "history[2048]",
+        "history[3100]",
+        "history[5299]",
+    ] {
+        assert!(said.contains(at), "{at} not named: {said}");
+    }
+}

@@ -24,22 +24,49 @@ fn is_zero_width(c: char) -> bool {
 /// CJK unified ideographs (U+3400–U+4DBF, U+4E00–U+9FFF: NFKC leaves
 /// each alone and none combines with a neighbour), no space at either
 /// end, no two spaces in a row. Chinese names of offices take this path.
+///
+/// Read byte by byte (every name compared goes through here): an ASCII
+/// byte is itself; an ideograph is three bytes whose first two fix the
+/// range (`E3 90`–`E3 BF` is U+3400–U+3FFF, `E4 80`–`E4 B6` is
+/// U+4000–U+4DBF, `E4 B8`–`E9 BF` is U+4E00–U+9FFF); anything else is
+/// not plain. [`is_plain_by_char`] (the tests) is the same rule by
+/// character.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
     let mut prev_space = false;
-    for c in s.chars() {
-        let plain = matches!(c, ' '..='~' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}');
-        if !plain {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if !(b' '..=b'~').contains(&c) {
+                return false;
+            }
+            let space = c == b' ';
+            if space && prev_space {
+                return false;
+            }
+            prev_space = space;
+            i += 1;
+            continue;
+        }
+        // `s` is UTF-8: a lead byte E3–E9 has two continuation bytes.
+        let Some(&second) = b.get(i + 1) else {
+            return false;
+        };
+        let ideograph = match c {
+            0xE3 => second >= 0x90,
+            0xE4 => second != 0xB7,
+            0xE5..=0xE9 => true,
+            _ => false,
+        };
+        if !ideograph {
             return false;
         }
-        let space = c == ' ';
-        if space && prev_space {
-            return false;
-        }
-        prev_space = space;
+        prev_space = false;
+        i += 3;
     }
     true
 }
@@ -123,7 +150,9 @@ pub fn split_list(cell: &str) -> Vec<String> {
 /// [`split_list`], appending the items to `out` (a list of cells, as a
 /// JSON list is, then costs no vector per cell).
 pub fn split_list_into<T: for<'a> From<Cow<'a, str>>>(cell: &str, out: &mut Vec<T>) {
-    if is_plain(cell) && !cell.contains(is_list_separator) {
+    // A plain text holds no `；` or `、` (neither is ASCII or an
+    // ideograph), so `;` is the one separator to look for.
+    if is_plain(cell) && !cell.as_bytes().contains(&b';') {
         // One plain item (the common case): nothing to split or normalise.
         if !cell.is_empty() {
             out.push(T::from(Cow::Borrowed(cell)));
@@ -142,6 +171,58 @@ pub fn split_list_into<T: for<'a> From<Cow<'a, str>>>(cell: &str, out: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`is_plain`]'s rule read character by character.
+    fn is_plain_by_char(s: &str) -> bool {
+        if s.starts_with(' ') || s.ends_with(' ') {
+            return false;
+        }
+        let mut prev_space = false;
+        for c in s.chars() {
+            let plain = matches!(c, ' '..='~' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}');
+            if !plain {
+                return false;
+            }
+            let space = c == ' ';
+            if space && prev_space {
+                return false;
+            }
+            prev_space = space;
+        }
+        true
+    }
+
+    #[test]
+    fn plain_by_byte_is_plain_by_char_at_every_range_edge() {
+        // Each edge of the ranges, one code point either side.
+        for c in [
+            0x1Fu32, 0x20, 0x7E, 0x7F, 0x80, 0xFF, 0x33FF, 0x3400, 0x3FFF, 0x4000, 0x4DBF, 0x4DC0,
+            0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0x3000, 0x2FFF, 0xFEFF, 0x10000, 0x1F600,
+        ] {
+            let c = char::from_u32(c).expect("a character");
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c}a"),
+                format!("华{c}中"),
+            ] {
+                assert_eq!(is_plain(&s), is_plain_by_char(&s), "{s:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_by_byte_is_plain_by_char(s in "[ -~\u{0}-\u{1F}\u{80}-\u{FF}\u{2FF0}-\u{A010}\u{3000}\u{FEFF}\u{1F600}]{0,12}") {
+            prop_assert_eq!(is_plain(&s), is_plain_by_char(&s));
+        }
+
+        #[test]
+        fn plain_by_byte_is_plain_by_char_on_any_text(s in "\\PC{0,10}") {
+            prop_assert_eq!(is_plain(&s), is_plain_by_char(&s));
+        }
+    }
 
     #[test]
     fn office_spellings_normalise_to_one() {

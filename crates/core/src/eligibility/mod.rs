@@ -520,30 +520,34 @@ impl Eligibility {
     /// Complexity: O(conflicts + Σ_a BFS(team of a, coauthor_hops)), plus the
     /// affinity list.
     pub fn compute(inst: &Instance) -> Eligibility {
-        // The history's repeats are found on a second thread while this
-        // one walks the other rules (they read the instance only).
-        let (person_based, repeats) = std::thread::scope(|s| {
-            let repeats =
-                (!inst.history.is_empty()).then(|| s.spawn(|| crate::history::repeats(inst)));
+        // The history's rules (repeats, then each expert's bars) are
+        // walked on a second thread while this one walks the other rules
+        // (they read the instance only).
+        let history_rules = || {
+            let repeats = crate::history::repeats(inst);
+            let bars: Vec<Vec<Reason>> = inst
+                .expert_ixs()
+                .map(|e| rules::history_bars(inst, e))
+                .collect();
+            (repeats, bars)
+        };
+        let (person_based, (repeats, bars)) = std::thread::scope(|s| {
+            let worker = (!inst.history.is_empty()).then(|| s.spawn(history_rules));
             let mut person_based: Vec<BTreeMap<ExpertIx, Vec<Reason>>> =
                 vec![BTreeMap::new(); inst.applications.len()];
             rules::team_members(inst, &mut person_based);
             rules::applicant_avoid(inst, &mut person_based);
             rules::declared_conflicts(inst, &mut person_based);
             coauthor::coauthor_conflicts(inst, &mut person_based);
-            let repeats = match repeats {
+            let history = match worker {
                 Some(worker) => worker
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                None => crate::history::repeats(inst),
+                None => history_rules(),
             };
-            (person_based, repeats)
+            (person_based, history)
         });
         let penalty = inst.policy.repeat_penalty_micro().unwrap_or(0);
-        let bars: Vec<Vec<Reason>> = inst
-            .expert_ixs()
-            .map(|e| rules::history_bars(inst, e))
-            .collect();
         let out_of_round = inst
             .expert_ixs()
             .map(|e| !inst.experts[e.ix()].available || !bars[e.ix()].is_empty())

@@ -779,8 +779,12 @@ fn dense_sets(
 /// Per key (an institution or a person, by index below `n_keys`): each
 /// expert once, ascending, with their latest record (the first in input
 /// order among those of that year). `items` are (key, expert, year,
-/// record) in input order. Bucketed by key in one counting pass, then
-/// each bucket sorted on its own: O(items · log bucket), no map.
+/// record); each expert's items in input order. Bucketed by key in one
+/// counting pass, which keeps the order items came in: when they came
+/// expert by expert, ascending (as [`repeats`] gives them), each bucket
+/// is already in expert order and each expert's run is read once for its
+/// latest record; a bucket out of expert order is sorted first.
+/// O(items) then, O(items · log bucket) at worst; no map.
 fn latest_per_key(
     n_keys: usize,
     items: &[(usize, ExpertIx, i32, u32)],
@@ -793,25 +797,41 @@ fn latest_per_key(
         start[k + 1] += start[k];
     }
     let mut fill = start.clone();
-    let mut sorted = vec![(ExpertIx(0), std::cmp::Reverse(0i32), 0u32); items.len()];
+    let mut bucketed = vec![(ExpertIx(0), std::cmp::Reverse(0i32), 0u32); items.len()];
     for &(k, e, year, i) in items {
-        sorted[fill[k] as usize] = (e, std::cmp::Reverse(year), i);
+        bucketed[fill[k] as usize] = (e, std::cmp::Reverse(year), i);
         fill[k] += 1;
     }
+    drop(fill);
     let mut out = Buckets {
         start: Vec::with_capacity(n_keys + 1),
         items: Vec::with_capacity(items.len()),
     };
     out.start.push(0);
     for k in 0..n_keys {
-        let bucket = &mut sorted[start[k] as usize..start[k + 1] as usize];
-        bucket.sort_unstable();
-        let mut last = None;
-        for &(e, _, i) in bucket.iter() {
-            if last != Some(e) {
-                out.items.push((e, i));
-                last = Some(e);
+        let bucket = &mut bucketed[start[k] as usize..start[k + 1] as usize];
+        if !bucket.is_sorted_by_key(|t| t.0) {
+            bucket.sort_unstable();
+        }
+        // Each run of one expert: the least (later year, earlier record).
+        let mut run: Option<(ExpertIx, std::cmp::Reverse<i32>, u32)> = None;
+        for &t in bucket.iter() {
+            match run {
+                Some(r) if r.0 == t.0 => {
+                    if (t.1, t.2) < (r.1, r.2) {
+                        run = Some(t);
+                    }
+                }
+                _ => {
+                    if let Some(r) = run {
+                        out.items.push((r.0, r.2));
+                    }
+                    run = Some(t);
+                }
             }
+        }
+        if let Some(r) = run {
+            out.items.push((r.0, r.2));
         }
         out.start.push(out.items.len() as u32);
     }
@@ -1200,6 +1220,44 @@ pub fn repeated_records(records: &[PastReview]) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// [`latest_per_key`] by its definition: each bucket sorted by
+    /// (expert, later year, earlier record), the first of each expert.
+    fn latest_by_sorting(
+        n_keys: usize,
+        items: &[(usize, ExpertIx, i32, u32)],
+    ) -> Buckets<(ExpertIx, u32)> {
+        let mut out = Buckets::default();
+        out.start.push(0);
+        for k in 0..n_keys {
+            let mut bucket: Vec<_> = items
+                .iter()
+                .filter(|t| t.0 == k)
+                .map(|t| (t.1, std::cmp::Reverse(t.2), t.3))
+                .collect();
+            bucket.sort_unstable();
+            bucket.dedup_by_key(|t| t.0);
+            out.items.extend(bucket.iter().map(|t| (t.0, t.2)));
+            out.start.push(out.items.len() as u32);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn latest_per_key_is_the_first_of_each_expert_sorted(
+            raw in proptest::collection::vec((0usize..5, 0u32..6, 2020i32..2024, 0u32..40), 0..60),
+            grouped in any::<bool>(),
+        ) {
+            let mut items: Vec<(usize, ExpertIx, i32, u32)> =
+                raw.iter().map(|&(k, e, y, i)| (k, ExpertIx(e), y, i)).collect();
+            if grouped {
+                // As `repeats` gives them: expert by expert.
+                items.sort_by_key(|t| t.1);
+            }
+            prop_assert_eq!(latest_per_key(5, &items), latest_by_sorting(5, &items));
+        }
+    }
 
     fn record(
         year: i32,

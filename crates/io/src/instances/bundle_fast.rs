@@ -98,6 +98,19 @@ impl Scan for JsonScan {
 /// in place (a JSON string is mostly a few bytes long, shorter than a
 /// vector search's setup pays for).
 fn quote_or_backslash(text: &[u8]) -> Option<usize> {
+    string_stop::<false>(text)
+}
+
+/// Where the first `"`, `\\` or byte below `0x20` (a control character,
+/// which a JSON string may not hold as it is) of `text` is, eight bytes
+/// at a time as [`quote_or_backslash`].
+fn quote_backslash_or_control(text: &[u8]) -> Option<usize> {
+    string_stop::<true>(text)
+}
+
+/// The first `"` or `\\` of `text`, or with `CONTROL` also the first
+/// byte below `0x20`.
+fn string_stop<const CONTROL: bool>(text: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut words = text.chunks_exact(8);
@@ -106,8 +119,14 @@ fn quote_or_backslash(text: &[u8]) -> Option<usize> {
         let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
         let (q, b) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
         // A zero byte of q or b sets its high bit here (a byte above it
-        // may be set too, never one below: the lowest is the first).
-        let found = ((q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b)) & HIGHS;
+        // may be set too, never one below: the lowest is the first); so
+        // does a byte of w below 0x20 (its subtraction borrows, and its
+        // own high bit is clear).
+        let mut found = (q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b);
+        if CONTROL {
+            found |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
+        found &= HIGHS;
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -116,7 +135,7 @@ fn quote_or_backslash(text: &[u8]) -> Option<usize> {
     words
         .remainder()
         .iter()
-        .position(|&c| c == b'"' || c == b'\\')
+        .position(|&c| c == b'"' || c == b'\\' || (CONTROL && c < 0x20))
         .map(|k| at + k)
 }
 
@@ -692,14 +711,12 @@ impl<'t> Cursor<'t> {
     fn plain_string(&mut self) -> Option<&'t str> {
         self.eat(b'"')?;
         let start = self.i;
-        loop {
-            match self.next()? {
-                b'"' => return self.text.get(start..self.i - 1),
-                b'\\' => return None,
-                b if b < 0x20 => return None,
-                _ => {}
-            }
+        let end = start + quote_backslash_or_control(self.text.as_bytes().get(start..)?)?;
+        if self.text.as_bytes()[end] != b'"' {
+            return None;
         }
+        self.i = end + 1;
+        self.text.get(start..end)
     }
 
     fn digits(&mut self) -> usize {
@@ -821,6 +838,22 @@ mod tests {
             proptest::prop_assert_eq!(
                 quote_or_backslash(&bytes),
                 bytes.iter().position(|&c| c == b'"' || c == b'\\')
+            );
+        }
+
+        /// So does the search that also stops at control bytes.
+        #[test]
+        fn the_search_with_control_bytes_is_the_first_of_any(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'"', b'\\', b'a', 0, 0x1f, 0x20, 0x0a, 0x80, 0x9f, 0xa0, 0xff, 0x21, 0x7f,
+                ]),
+                0..40,
+            ),
+        ) {
+            proptest::prop_assert_eq!(
+                quote_backslash_or_control(&bytes),
+                bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
             );
         }
     }

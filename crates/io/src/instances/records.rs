@@ -504,7 +504,29 @@ impl HistoryList {
     /// past application and expert:
     /// [`crate::history::repeated_records`]), naming both.
     pub(crate) fn check_repeats(&self, errs: &mut Errs) {
-        for (first, later) in crate::history::repeated_records(&self.records) {
+        self.report_repeats(&crate::history::repeated_records(&self.records), errs);
+    }
+
+    /// Finds the repeated records ([`HistoryList::check_repeats`] without
+    /// the messages) on a thread of its own when the table is large: a
+    /// sort of every record, which needs nothing else of the load, so a
+    /// resolve runs it beside its other work and takes the answer when it
+    /// words the messages ([`RepeatsSought::found`]).
+    pub(crate) fn seek_repeats(self) -> RepeatsSought {
+        if self.records.len() < REPEATS_AWAY_FROM {
+            let repeats = crate::history::repeated_records(&self.records);
+            return RepeatsSought::Here(self, repeats);
+        }
+        RepeatsSought::Away(std::thread::spawn(move || {
+            let repeats = crate::history::repeated_records(&self.records);
+            (self, repeats)
+        }))
+    }
+
+    /// The messages of [`HistoryList::check_repeats`] for the pairs
+    /// `repeats` of [`crate::history::repeated_records`].
+    fn report_repeats(&self, repeats: &[(usize, usize)], errs: &mut Errs) {
+        for &(first, later) in repeats {
             let (Some(at), Some(was)) = (self.origin_of(later), self.origin_of(first)) else {
                 continue;
             };
@@ -531,6 +553,35 @@ impl HistoryList {
     /// The records.
     pub(crate) fn into_records(self) -> Vec<crate::history::PastReview> {
         self.records
+    }
+}
+
+/// Fewer history records than this are checked for repeats on the
+/// calling thread ([`HistoryList::seek_repeats`]: a thread costs more
+/// than it saves).
+const REPEATS_AWAY_FROM: usize = 4096;
+
+/// A history table whose repeated records are being found
+/// ([`HistoryList::seek_repeats`]).
+pub(crate) enum RepeatsSought {
+    /// Found already.
+    Here(HistoryList, Vec<(usize, usize)>),
+    /// Being found on another thread.
+    Away(std::thread::JoinHandle<(HistoryList, Vec<(usize, usize)>)>),
+}
+
+impl RepeatsSought {
+    /// The table, once its repeats are found and worded into `errs`
+    /// (as [`HistoryList::check_repeats`] words them).
+    pub(crate) fn found(self, errs: &mut Errs) -> HistoryList {
+        let (list, repeats) = match self {
+            RepeatsSought::Here(list, repeats) => (list, repeats),
+            RepeatsSought::Away(job) => job
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        };
+        list.report_repeats(&repeats, errs);
+        list
     }
 }
 
@@ -832,10 +883,34 @@ pub(crate) fn is_blank(c: Cell<'_>) -> bool {
 /// tab, line feed and carriage return, which a cell may break lines
 /// with): its position in characters from 1, and the character.
 pub(crate) fn control_char(s: &str) -> Option<(usize, char)> {
+    if !may_hold_control(s) {
+        return None;
+    }
     s.chars()
         .enumerate()
         .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
         .map(|(i, c)| (i + 1, c))
+}
+
+/// False when `s` surely holds no control character but tab and line
+/// ends (the characters [`control_char`] finds: U+0000–U+001F and
+/// U+007F–U+009F), read from its bytes: such a character is a byte below
+/// `0x20` or `0x7F`, or `C2 80`–`C2 9F` (U+0080–U+009F); every other byte
+/// of UTF-8 is no part of one.
+fn may_hold_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Names are short: one pass over every byte without stopping (which
+    // the compiler turns into vector code), then a closer look only when
+    // a byte that may start one is there.
+    let suspect = b.iter().fold(false, |any, &c| {
+        any | (c < 0x20) | (c == 0x7F) | (c == 0xC2)
+    });
+    suspect
+        && b.iter().enumerate().any(|(i, &c)| {
+            (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+                || c == 0x7F
+                || (c == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+        })
 }
 
 /// Why a text holding a control character is refused, or `None`.
@@ -1839,6 +1914,22 @@ fn parse_history_rules(r: &mut Reader<'_>, rec: &JsonRecord<'_>, p: &mut Policy)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte test in front of [`control_char`] lets through every
+        /// text it would find a control character in.
+        #[test]
+        fn control_chars_are_found_as_by_reading_every_character(
+            s in "[ -~\t\n\r\u{0}-\u{1F}\u{7F}-\u{A0}\u{100}\u{2028}\u{4E2D}\u{FEFF}]{0,10}",
+        ) {
+            let by_char = s
+                .chars()
+                .enumerate()
+                .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                .map(|(i, c)| (i + 1, c));
+            proptest::prop_assert_eq!(control_char(&s), by_char);
+        }
+    }
 
     #[test]
     fn numbers_in_messages_stay_short() {

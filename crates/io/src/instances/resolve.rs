@@ -22,8 +22,8 @@ use crate::streams::intern::FxMap;
 use std::path::Path;
 
 use crate::instances::records::{
-    Origin, Raw, RawAffinity, RawAffinityList, RawApplication, RawCoauthorship, RawConflict,
-    RawExpert, Site,
+    HistoryList, Origin, Raw, RawAffinity, RawAffinityList, RawApplication, RawCoauthorship,
+    RawConflict, RawExpert, Site,
 };
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
@@ -68,6 +68,10 @@ struct Names {
 /// Builds the instance, or pushes every problem found and returns `None`.
 /// Consumes the raw records, moving their texts into the model.
 pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
+    // The history's repeated records are sought beside the rest, and
+    // reported where they always were (after the policy's checks).
+    let history_given = raw.history.is_some();
+    let history = raw.history.take().map(HistoryList::seek_repeats);
     let mut policy = raw.policy.clone().unwrap_or_default();
     let mut names = Names::default();
     let kept = Kept {
@@ -128,18 +132,16 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     if let Some(at) = &policy_at {
         check_cities_of_targets(&policy, &cities, &applications, at, errs);
         check_programmes(&policy, &applications, &programmes, at, errs);
-        if raw.history.is_some() && policy.history_rules_on() && policy.year.is_none() {
+        if history_given && policy.history_rules_on() && policy.year.is_none() {
             errs.push(at.error("year", Said::NoRoundYear));
         }
     }
 
-    if let Some(list) = &raw.history {
-        list.check_repeats(errs);
-    }
+    let history = history.map(|h| h.found(errs));
     if !errs.is_empty() || raw.policy.is_none() {
         return None;
     }
-    let history = match raw.history.take().map(|h| h.into_records()) {
+    let history = match history.map(HistoryList::into_records) {
         Some(list) => {
             let h = crate::history::History::resolve(list, &persons, experts.len(), &institutions);
             for note in history_spelling_notes(&h, &institutions) {
