@@ -53,11 +53,6 @@
 //! downstream sees only the model.
 
 #![deny(missing_docs)]
-// A load problem's message (`error::Said`, with the texts and places it
-// words in English and Chinese) passes clippy's 128-byte bound for an
-// error variant; it is built only on the error path, where its size
-// costs nothing worth a box at each of its uses.
-#![allow(clippy::result_large_err)]
 
 // The crates below, under the module names they had in one crate, so that
 // paths read `crate::model::Instance` wherever they are used.
