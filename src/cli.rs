@@ -680,7 +680,7 @@ fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
     bar.finish_and_clear();
     let loaded = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
     for n in &loaded.notes {
-        note(quiet, n);
+        note(quiet, n.to_string());
     }
     Ok(loaded)
 }
@@ -1845,7 +1845,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
     let mut staged = crate::io::Outputs::new();
     if args.anonymous {
-        let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash);
+        let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash, lang);
         let bytes = if crate::io::xlsx::is_xlsx(out) {
             crate::io::xlsx::tables_xlsx_bytes(out, std::slice::from_ref(&table)).map_err(werr)?
         } else {

@@ -294,6 +294,58 @@ fn workbooks_speak_the_instances_language_unless_told() {
 }
 
 #[test]
+fn the_applicants_export_speaks_the_rounds_language_unless_told() {
+    let sb = Sandbox::new();
+    let zh = repo("instances/yangtze-office.xlsx");
+    let en = repo("instances/yangtze.json");
+    sb.ok(&["solve", &zh, "--out", "zh.json", "-q"]);
+    sb.ok(&["solve", &en, "--out", "en.json", "-q"]);
+    let chinese = [
+        "项目编号",
+        "项目名称",
+        "项目城市",
+        "评审组代码",
+        "评审专家数",
+        "外地专家数",
+        "应有外地专家数",
+    ];
+    let english = [
+        "application",
+        "title",
+        "city",
+        "panel_code",
+        "panel_size",
+        "reviewers_from_other_cities",
+        "required_from_other_cities",
+    ];
+    let cases: [(&str, &str, &[&str], &str, &[&str]); 5] = [
+        (&zh, "zh.json", &[], "申报方", &chinese),
+        (&zh, "zh.json", &["--lang", "zh"], "申报方", &chinese),
+        (&zh, "zh.json", &["--lang", "en"], "applicants", &english),
+        (&en, "en.json", &[], "applicants", &english),
+        (&en, "en.json", &["--lang", "zh"], "申报方", &chinese),
+    ];
+    for (i, (round, panels, lang, sheet_name, header)) in cases.iter().enumerate() {
+        let out = format!("anon{i}.xlsx");
+        let mut args = vec!["export", round, panels, "--anonymous", "--out", &out, "-q"];
+        args.extend_from_slice(lang);
+        sb.ok(&args);
+        let all = sheets(&sb.p(&out));
+        assert_eq!(all.len(), 1, "{lang:?}");
+        assert_eq!(all[0].0, *sheet_name, "{lang:?}");
+        assert_eq!(all[0].1[0], *header, "{lang:?}");
+        // The CSV form has the same header.
+        let csv = format!("anon{i}.csv");
+        let mut args = vec!["export", round, panels, "--anonymous", "--out", &csv, "-q"];
+        args.extend_from_slice(lang);
+        sb.ok(&args);
+        let text = std::fs::read_to_string(sb.p(&csv)).unwrap();
+        let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert_eq!(first, header.join(","), "{lang:?}");
+    }
+}
+
+#[test]
 fn draw_and_replace_write_workbooks() {
     let sb = Sandbox::new();
     let zh = repo("instances/yangtze-office.xlsx");

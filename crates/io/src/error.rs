@@ -1819,7 +1819,7 @@ pub(crate) struct Errs {
     total: usize,
     /// Notes for stderr (not errors): a title row skipped, a file read as
     /// GB18030, kept columns, merged spellings.
-    notes: Vec<String>,
+    notes: Vec<crate::note::Note>,
     /// True once a table named a sheet or column in Chinese.
     chinese: bool,
     list_items: usize,
@@ -1836,8 +1836,9 @@ pub(crate) struct Errs {
 /// language of the input's table names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadNotes {
-    /// Notes, each one line starting `note:`, in the order found.
-    pub notes: Vec<String>,
+    /// Notes, each one line (its English starts `note:`), in the order
+    /// found.
+    pub notes: Vec<crate::note::Note>,
     /// Chinese when the input named a sheet or column in Chinese.
     pub lang: Lang,
 }
@@ -1881,8 +1882,9 @@ impl Errs {
         self.total == 0
     }
 
-    /// Adds a note for stderr (kept once: a repeated note is dropped).
-    pub(crate) fn note(&mut self, note: impl Into<String>) {
+    /// Adds a note for stderr and the console (kept once: a repeated note
+    /// is dropped).
+    pub(crate) fn note(&mut self, note: impl Into<crate::note::Note>) {
         let note = note.into();
         if !self.notes.contains(&note) {
             self.notes.push(note);

@@ -79,8 +79,9 @@ pub struct Loaded {
     pub instance: Instance,
     /// The input's SHA-256 ([`instance_sha256`]).
     pub sha256: String,
-    /// Notes, each one line starting `note:`, in the order found.
-    pub notes: Vec<String>,
+    /// Notes, each one line (its English starts `note:`), in the order
+    /// found; the console shows them in a round's language.
+    pub notes: Vec<crate::note::Note>,
     /// The language of the input's sheet and column names (outputs use it
     /// unless told otherwise).
     pub lang: office::Lang,

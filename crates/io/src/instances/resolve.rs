@@ -18,6 +18,7 @@
 
 use crate::error::{Errs, IdOf, NoneIn, PersonId, Said};
 use crate::names::{normalize, place_key};
+use crate::note::{Noted, PlaceOf};
 use crate::streams::intern::FxMap;
 use std::path::Path;
 
@@ -106,9 +107,9 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         programmes,
     } = names;
     for note in cities
-        .notes("city", "cities")
+        .notes(PlaceOf::City)
         .into_iter()
-        .chain(institutions.notes("institution", "institutions"))
+        .chain(institutions.notes(PlaceOf::Institution))
     {
         errs.note(note);
     }
@@ -163,7 +164,7 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         history,
     };
     for unnamed in super::unnamed::unnamed_programmes(&inst) {
-        errs.note(format!("note: {}", unnamed.text(crate::office::Lang::En)));
+        errs.note(Noted::UnnamedProgramme(unnamed));
     }
     Some(inst)
 }
@@ -175,7 +176,7 @@ const NEAR_NAMES_SHOWN: usize = 10;
 /// One note per pair of cities that differ only by a trailing 市
 /// (`武汉市` and `武汉`): SPEC keeps them two cities, so an expert of one
 /// counts as outside the other; the officer is told, as a merge would be.
-fn near_same_city_notes(cities: &Interner) -> Vec<String> {
+fn near_same_city_notes(cities: &Interner) -> Vec<Noted> {
     let mut by_key: FxMap<String, &str> = FxMap::default();
     for name in cities.names() {
         by_key.insert(place_key(name), name);
@@ -186,11 +187,10 @@ fn near_same_city_notes(cities: &Interner) -> Vec<String> {
         .filter_map(|name| {
             let short = name.strip_suffix('市').filter(|s| !s.trim().is_empty())?;
             let other = by_key.get(&place_key(short))?;
-            Some(format!(
-                "note: the cities {name:?} and {other:?} differ only by a trailing 市 and are \
-                 taken as two cities (an expert of one counts as outside the other); if they \
-                 are one city, write it alike everywhere"
-            ))
+            Some(Noted::CitySuffix {
+                city: name.clone(),
+                other: other.to_string(),
+            })
         })
         .take(NEAR_NAMES_SHOWN)
         .collect()
@@ -200,36 +200,30 @@ fn near_same_city_notes(cities: &Interner) -> Vec<String> {
 /// conflicts' persons) that differ only in letter case: ids keep their
 /// letter case, so `p1` and `P1` are two people and a conflict or
 /// co-authorship with one does not reach the other.
-fn case_only_person_notes(persons: &Interner) -> Vec<String> {
+fn case_only_person_notes(persons: &Interner) -> Vec<Noted> {
     // Looked up, not grouped: a round has up to millions of person ids.
     // Pairs found: an id and its lower-case form, or a mixed-case id and
     // its upper-case form (`Ab` beside `aB` is not looked for).
-    let groups: Vec<String> = persons
+    let pairs: Vec<(String, String)> = persons
         .names()
         .iter()
         .filter_map(|name| {
             let lower = name.to_lowercase();
             if lower != *name && persons.get(&lower).is_some() {
-                return Some(format!("{name:?} and {lower:?}"));
+                return Some((name.clone(), lower));
             }
             let upper = name.to_uppercase();
             (lower != *name && upper != *name && persons.get(&upper).is_some())
-                .then(|| format!("{name:?} and {upper:?}"))
+                .then(|| (name.clone(), upper))
         })
         .collect();
-    if groups.is_empty() {
+    if pairs.is_empty() {
         return Vec::new();
     }
-    let more = groups.len().saturating_sub(NEAR_NAMES_SHOWN);
-    let mut shown = groups[..groups.len().min(NEAR_NAMES_SHOWN)].join(", ");
-    if more > 0 {
-        shown.push_str(&format!(" and {more} more"));
-    }
-    vec![format!(
-        "note: the person ids {shown} differ only in letter case and are taken as different \
-         people (ids keep their letter case): a conflict, co-authorship or team that names one \
-         does not reach the other; if they are one person, write the id alike everywhere"
-    )]
+    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
+    let mut pairs = pairs;
+    pairs.truncate(NEAR_NAMES_SHOWN);
+    vec![Noted::CaseOnlyIds { pairs, more }]
 }
 
 /// An experts or applications table read but empty is an error.
@@ -643,20 +637,15 @@ impl Places {
 
     /// One note per place written more than one way, in first-appearance
     /// order.
-    fn notes(&self, what: &str, plural: &str) -> Vec<String> {
+    fn notes(&self, of: PlaceOf) -> Vec<Noted> {
         self.spellings
             .iter()
             .enumerate()
             .filter(|(_, s)| s.len() > 1)
-            .map(|(i, s)| {
-                let shown: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
-                format!(
-                    "note: the {what} spellings {} are taken as one {what}, shown as {:?} \
-                     ({plural} are compared without spaces at the ends, zero-width characters, \
-                     full-width forms or letter case)",
-                    shown.join(", "),
-                    self.names.name(i as u32)
-                )
+            .map(|(i, s)| Noted::SpellingsMerged {
+                of,
+                spellings: s.clone(),
+                shown: self.names.name(i as u32).to_string(),
             })
             .collect()
     }
@@ -664,7 +653,7 @@ impl Places {
 
 /// One note per institution the history spells otherwise than the round
 /// (SPEC: every merge of spellings is noted), in first-appearance order.
-fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<String> {
+fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<Noted> {
     let mut seen: std::collections::BTreeSet<&str> = Default::default();
     let mut notes = Vec::new();
     for (i, r) in h.records.iter().enumerate() {
@@ -673,12 +662,10 @@ fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) 
         };
         let shown = institutions.name(ix.0);
         if r.institution != shown && seen.insert(&r.institution) {
-            notes.push(format!(
-                "note: the history's institution {:?} is taken as {shown:?} \
-                 (institutions are compared without spaces at the ends, zero-width characters, \
-                 full-width forms or letter case)",
-                r.institution
-            ));
+            notes.push(Noted::HistoryInstitution {
+                written: r.institution.to_string(),
+                shown: shown.to_string(),
+            });
         }
     }
     notes
