@@ -680,7 +680,7 @@ fn load_full(path: &Path, quiet: bool) -> Result<crate::io::Loaded, Failure> {
     bar.finish_and_clear();
     let loaded = loaded.map_err(|e| Failure::BadInput(e.to_string()))?;
     for n in &loaded.notes {
-        note(quiet, n.to_string());
+        note(quiet, n);
     }
     Ok(loaded)
 }

@@ -1836,9 +1836,12 @@ pub(crate) struct Errs {
 /// language of the input's table names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadNotes {
-    /// Notes, each one line (its English starts `note:`), in the order
-    /// found.
-    pub notes: Vec<crate::note::Note>,
+    /// Notes, each one line starting `note:`, in the order found (the
+    /// English of [`LoadNotes::said`]).
+    pub notes: Vec<String>,
+    /// The same notes with their kinds, each worded in every language
+    /// where its kind is ([`crate::note::Note`]): what the console shows.
+    pub said: Vec<crate::note::Note>,
     /// Chinese when the input named a sheet or column in Chinese.
     pub lang: Lang,
 }
@@ -1913,7 +1916,8 @@ impl Errs {
     /// The notes so far and the input's language.
     pub(crate) fn take_notes(&mut self) -> LoadNotes {
         LoadNotes {
-            notes: std::mem::take(&mut self.notes),
+            notes: self.notes.iter().map(ToString::to_string).collect(),
+            said: std::mem::take(&mut self.notes),
             lang: if self.chinese { Lang::Zh } else { Lang::En },
         }
     }
@@ -1936,7 +1940,7 @@ impl Errs {
     /// Adds another list's errors after these.
     pub(crate) fn append(&mut self, mut other: Errs) {
         let notes = other.take_notes();
-        for n in notes.notes {
+        for n in notes.said {
             self.note(n);
         }
         self.chinese |= notes.lang == Lang::Zh;

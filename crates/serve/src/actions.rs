@@ -232,7 +232,7 @@ pub fn load_round(input: &Path) -> Result<LoadedRound, ActionError> {
 /// As [`load_round`].
 pub fn load_round_noted(input: &Path) -> Result<(LoadedRound, Vec<crate::io::Note>), ActionError> {
     let l = crate::io::load_instance_noted(input, &|_| {}).map_err(|e| ActionError::load(&e))?;
-    Ok(((l.instance, l.sha256, l.lang), l.notes))
+    Ok(((l.instance, l.sha256, l.lang), l.said))
 }
 
 /// A round's instance as loaded: the instance, its input hash
