@@ -47,7 +47,7 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// No progress or summary on stderr (errors still print).
+    /// No progress, summary or notes on stderr (errors still print).
     #[arg(long, short, global = true)]
     pub quiet: bool,
 }
