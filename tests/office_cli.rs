@@ -318,7 +318,9 @@ fn the_applicants_export_speaks_the_rounds_language_unless_told() {
         "reviewers_from_other_cities",
         "required_from_other_cities",
     ];
-    let cases: [(&str, &str, &[&str], &str, &[&str]); 5] = [
+    // (round, panels, --lang flags, sheet, header)
+    type Case<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, &'a [&'a str]);
+    let cases: [Case; 5] = [
         (&zh, "zh.json", &[], "申报方", &chinese),
         (&zh, "zh.json", &["--lang", "zh"], "申报方", &chinese),
         (&zh, "zh.json", &["--lang", "en"], "applicants", &english),

@@ -410,11 +410,12 @@ pub fn history_of(
     )
 }
 
+/// The console's history file as read: its bytes and its records.
+type ConsoleHistory = (Vec<u8>, Vec<crate::history::PastReview>);
+
 /// The console's history (`DATA/history.csv`): its bytes and records, or
 /// `None` when there is none yet.
-fn console_history(
-    store: &Store,
-) -> Result<Option<(Vec<u8>, Vec<crate::history::PastReview>)>, ActionError> {
+fn console_history(store: &Store) -> Result<Option<ConsoleHistory>, ActionError> {
     use crate::io::history_file::{read_history_bytes, HistoryForm};
     let _held = store.history_lock.lock().unwrap_or_else(|p| p.into_inner());
     let bytes = match std::fs::read(store.history_path()) {
