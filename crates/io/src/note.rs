@@ -161,13 +161,60 @@ pub enum Noted {
     },
     /// A programme experts list that no application names.
     UnnamedProgramme(UnnamedProgramme),
+    /// Rows above a table's header skipped (a title).
+    TitleRows {
+        /// The file, as named in messages.
+        file: String,
+        /// The sheet, for workbooks.
+        sheet: Option<String>,
+        /// The header's row.
+        header: u64,
+        /// The first and last rows skipped.
+        skipped: (u64, u64),
+    },
+    /// Merged cells read as their value on every row they span.
+    MergedCells {
+        /// The workbook, as named in messages.
+        file: String,
+        /// The sheet.
+        sheet: String,
+        /// The ranges (`B3:B5`), the first few.
+        ranges: Vec<String>,
+        /// How many more ranges.
+        more: usize,
+    },
+    /// An affinity sheet with no rows: scores computed.
+    NoAffinityRows {
+        /// The workbook, as named in messages.
+        file: String,
+    },
+    /// A table whose cells are separated by tabs.
+    Tabs {
+        /// The file, as named in messages.
+        file: String,
+    },
+    /// A list item holding a comma, read as one item.
+    CommaInItem {
+        /// The file, as named in messages.
+        file: String,
+        /// The field.
+        field: String,
+    },
+    /// A table not in UTF-8, read in another encoding.
+    Encoding {
+        /// The file, as named in messages.
+        file: String,
+        /// The encoding read (`GB18030`, `UTF-16LE`).
+        name: String,
+    },
 }
 
 impl Noted {
     /// The kind's name, for programs reading notes (the console's API):
     /// `spellings_merged`, `history_institution`, `city_suffix`,
     /// `case_only_ids`, `hidden_rows`, `hidden_sheet`, `unused_columns`,
-    /// `unnamed_programme`.
+    /// `unnamed_programme`, `title_rows`, `merged_cells`,
+    /// `no_affinity_rows`, `tabs`, `comma_in_item`, `encoding`.
     pub fn key(&self) -> &'static str {
         match self {
             Noted::SpellingsMerged { .. } => "spellings_merged",
@@ -178,6 +225,12 @@ impl Noted {
             Noted::HiddenSheet { .. } => "hidden_sheet",
             Noted::UnusedColumns { .. } => "unused_columns",
             Noted::UnnamedProgramme(_) => "unnamed_programme",
+            Noted::TitleRows { .. } => "title_rows",
+            Noted::MergedCells { .. } => "merged_cells",
+            Noted::NoAffinityRows { .. } => "no_affinity_rows",
+            Noted::Tabs { .. } => "tabs",
+            Noted::CommaInItem { .. } => "comma_in_item",
+            Noted::Encoding { .. } => "encoding",
         }
     }
 
@@ -317,14 +370,7 @@ impl Noted {
                 more,
                 kept,
             } => {
-                let at_en = match sheet {
-                    Some(s) => format!("{file} sheet {s}"),
-                    None => file.clone(),
-                };
-                let at_zh = match sheet {
-                    Some(s) => format!("{file} 工作表 {s}"),
-                    None => file.clone(),
-                };
+                let (at_en, at_zh) = table_at(file, sheet.as_deref());
                 let en: Vec<String> = columns
                     .iter()
                     .map(|c| match &c.header {
@@ -371,7 +417,91 @@ impl Noted {
                 Lang::En => format!("note: {}", u.text(Lang::En)),
                 Lang::Zh => format!("提示：{}", u.text(Lang::Zh)),
             },
+            Noted::TitleRows {
+                file,
+                sheet,
+                header,
+                skipped: (first, last),
+            } => {
+                let (at_en, at_zh) = table_at(file, sheet.as_deref());
+                let (rows_en, rows_zh) = if first == last {
+                    (format!("row {first}"), format!("第 {first} 行"))
+                } else {
+                    (
+                        format!("rows {first}–{last}"),
+                        format!("第 {first}–{last} 行"),
+                    )
+                };
+                say(
+                    format!(
+                        "{at_en}: the header is row {header}; {rows_en} above it skipped (a title)"
+                    ),
+                    format!("{at_zh}：表头在第 {header} 行；其上的{rows_zh}（标题）未读入"),
+                )
+            }
+            Noted::MergedCells {
+                file,
+                sheet,
+                ranges,
+                more,
+            } => {
+                let (more_en, more_zh) = if *more > 0 {
+                    (format!(" and {more} more"), format!("等，另有 {more} 处"))
+                } else {
+                    (String::new(), String::new())
+                };
+                say(
+                    format!(
+                        "{file} sheet {sheet}: merged cells {}{more_en} read as their value on \
+                         every row they span",
+                        ranges.join(", ")
+                    ),
+                    format!(
+                        "{file} 工作表 {sheet}：合并单元格 {}{more_zh} 按其值读入所跨的每一行",
+                        ranges.join("、")
+                    ),
+                )
+            }
+            Noted::NoAffinityRows { file } => say(
+                format!(
+                    "{file}: the affinity sheet has no rows; scores are computed from fields \
+                     and keywords"
+                ),
+                format!("{file}：匹配度工作表没有数据行；匹配度按学科代码和关键词计算"),
+            ),
+            Noted::Tabs { file } => say(
+                format!(
+                    "{file}: cells are separated by tabs (as Excel's \"Unicode text\" saves \
+                     them); read so"
+                ),
+                format!(
+                    "{file}：单元格以制表符分隔（Excel 另存为“Unicode 文本”时即如此），已按此读入"
+                ),
+            ),
+            Noted::CommaInItem { file, field } => say(
+                format!(
+                    "{file}: field {field}: an item holds a comma and is read as one item (list \
+                     items are separated by ; ； or 、: write P0001；P0002, not P0001，P0002)"
+                ),
+                format!(
+                    "{file}：字段 {field}：有一项含逗号，按一项读入（列表各项以 ; ； 或 、 分隔：\
+                     应写 P0001；P0002，而不是 P0001，P0002）"
+                ),
+            ),
+            Noted::Encoding { file, name } => say(
+                format!("{file}: not UTF-8; read as {name}"),
+                format!("{file}：不是 UTF-8 编码，已按 {name} 读入"),
+            ),
         }
+    }
+}
+
+/// Where a table is, in English and in Chinese: `round.xlsx sheet 专家`,
+/// `round.xlsx 工作表 专家`, or the file alone.
+fn table_at(file: &str, sheet: Option<&str>) -> (String, String) {
+    match sheet {
+        Some(s) => (format!("{file} sheet {s}"), format!("{file} 工作表 {s}")),
+        None => (file.to_string(), file.to_string()),
     }
 }
 
@@ -416,5 +546,63 @@ pub(crate) fn rows_text(rows: &[u64], lang: Lang) -> String {
             };
             format!("第 {} 行{more}", parts.join("、"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_one_line_in_both_languages() {
+        let notes = [
+            Noted::SpellingsMerged {
+                of: PlaceOf::City,
+                spellings: vec!["长沙 ".into(), "长沙".into()],
+                shown: "长沙".into(),
+            },
+            Noted::HiddenRows {
+                file: "r.xlsx".into(),
+                sheet: "专家".into(),
+                rows: vec![4, 7, 8, 9],
+                advice: true,
+            },
+            Noted::TitleRows {
+                file: "r.xlsx".into(),
+                sheet: Some("专家".into()),
+                header: 3,
+                skipped: (1, 2),
+            },
+            Noted::UnusedColumns {
+                file: "r.xlsx".into(),
+                sheet: Some("申报项目".into()),
+                columns: vec![ColumnAt {
+                    letter: "F".into(),
+                    header: Some("联系人".into()),
+                }],
+                more: 0,
+                kept: KeptAs::Applications,
+            },
+        ];
+        for n in &notes {
+            let (en, zh) = (n.text(Lang::En), n.text(Lang::Zh));
+            assert!(en.starts_with("note: ") && !en.contains('\n'), "{en}");
+            assert!(zh.starts_with("提示：") && !zh.contains('\n'), "{zh}");
+            assert_eq!(Note::from(n.clone()).to_string(), en);
+        }
+        assert!(notes[1].text(Lang::En).contains("rows 4, 7–9 are hidden"));
+        assert!(notes[1]
+            .text(Lang::Zh)
+            .contains("第 4、7–9 行在 Excel 中被隐藏"));
+        assert!(notes[2]
+            .text(Lang::En)
+            .ends_with("the header is row 3; rows 1–2 above it skipped (a title)"));
+        assert!(notes[3]
+            .text(Lang::Zh)
+            .contains("F 列“联系人”不是本程序使用的列"));
+        // A note of another kind is its English in either language.
+        let other = Note::from("note: something else");
+        assert_eq!(other.text(Lang::Zh), "note: something else");
+        assert!(other.kind().is_none());
     }
 }

@@ -1185,17 +1185,16 @@ pub(crate) fn check_header(
 }
 
 /// The note for title rows skipped above a header.
-pub(crate) fn title_rows_note(at: &TableAt<'_>, skipped: &[u64]) -> String {
-    let rows = match skipped {
-        [one] => format!("row {one}"),
-        [first, .., last] => format!("rows {first}–{last}"),
-        [] => String::new(),
-    };
-    format!(
-        "note: {}: the header is row {}; {rows} above it skipped (a title)",
-        at.label(),
-        at.row
-    )
+pub(crate) fn title_rows_note(at: &TableAt<'_>, skipped: &[u64]) -> crate::note::Noted {
+    crate::note::Noted::TitleRows {
+        file: at.file.display().to_string(),
+        sheet: at.sheet.map(str::to_string),
+        header: at.row,
+        skipped: (
+            skipped.first().copied().unwrap_or_default(),
+            skipped.last().copied().unwrap_or_default(),
+        ),
+    }
 }
 
 /// A data row's kept cells as (normalised header, trimmed value), blank

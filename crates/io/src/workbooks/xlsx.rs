@@ -726,15 +726,14 @@ fn fill_merged(
         }
     }
     if !filled.is_empty() {
-        let more = match filled.len().saturating_sub(SHOWN) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        errs.note(format!(
-            "note: {} sheet {name}: merged cells {}{more} read as their value on every row they span",
-            file.display(),
-            filled[..filled.len().min(SHOWN)].join(", ")
-        ));
+        let more = filled.len().saturating_sub(SHOWN);
+        filled.truncate(SHOWN);
+        errs.note(crate::note::Noted::MergedCells {
+            file: file.display().to_string(),
+            sheet: name.to_string(),
+            ranges: filled,
+            more,
+        });
     }
     Ok(())
 }
@@ -1194,11 +1193,9 @@ fn read_affinity(file: &Arc<Path>, sheet: Option<&Sheet>, raw: &mut Raw, errs: &
         return true;
     };
     if data_rows(s, TableKind::Affinity) == 0 {
-        errs.note(format!(
-            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
-             keywords",
-            file.display()
-        ));
+        errs.note(crate::note::Noted::NoAffinityRows {
+            file: file.display().to_string(),
+        });
         return true;
     }
     let mut list = RawAffinityList::new(file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
