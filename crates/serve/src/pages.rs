@@ -571,7 +571,7 @@ fn round_body(
         }
         section.card #history {
             h2 { (l.t("History", "历史记录")) }
-            (history_used(round, l))
+            (history_used(round, inst, l))
             @for m in &v.history {
                 p.ok { (l.t("Appended", "已追加")) " " (m.at) ": " (l.t("step", "步骤")) " " (m.step) ", "
                     (l.t("year", "年份")) " " (m.year) @if let Some(r) = &m.round { " " (r) } ", "
@@ -596,18 +596,32 @@ fn round_body(
 
 /// Which history the round's rules read: the upload's own, or the
 /// console's taken at upload, and a console history left out.
-fn history_used(round: &Round, l: Lang) -> Markup {
-    use super::store::HistoryFrom;
-    let Some(h) = &round.meta.history_used else {
-        return match round.meta.history_records {
-            // A round made before the source was recorded.
-            Some(n) => {
-                html! { p { (l.t("Uploaded with this console's history:", "上传时已使用本系统的历史记录：")) " " (n) " " (l.t("past reviews", "条")) } }
-            }
-            None => {
-                html! { p.muted { (l.t("This round reads no history (no past reviews in the upload, none taken from the console).", "本轮未使用历史记录（上传文件中没有往年评审记录，也未使用本系统的历史记录）。")) } }
-            }
-        };
+fn history_used(round: &Round, inst: &crate::model::Instance, l: Lang) -> Markup {
+    use super::store::{HistoryFrom, HistoryUsed};
+    // A round made before the source was recorded: told from what it took
+    // and what its input holds.
+    let told;
+    let h = match (&round.meta.history_used, round.meta.history_records) {
+        (Some(h), _) => h,
+        (None, Some(n)) => {
+            told = HistoryUsed {
+                from: HistoryFrom::Console,
+                records: n,
+                console_records_not_taken: None,
+            };
+            &told
+        }
+        (None, None) if !inst.history.records.is_empty() => {
+            told = HistoryUsed {
+                from: HistoryFrom::Upload,
+                records: inst.history.records.len(),
+                console_records_not_taken: None,
+            };
+            &told
+        }
+        (None, None) => {
+            return html! { p.muted { (l.t("This round reads no history (no past reviews in the upload, none taken from the console).", "本轮未使用历史记录（上传文件中没有往年评审记录，也未使用本系统的历史记录）。")) } };
+        }
     };
     html! {
         @match h.from {
