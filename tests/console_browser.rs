@@ -392,7 +392,7 @@ fn an_officer_walks_the_round_in_chromium() {
     b.click(&format!(
         "a[href='/rounds/{id}/explain?application={app}&expert={expert}']"
     ));
-    b.wait_text("eligible", 30);
+    b.wait_text("符合条件", 30);
     b.screenshot("explain");
     b.go(&format!("{base}/rounds/{id}/panels"));
 
