@@ -47,7 +47,7 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// No progress or summary on stderr (errors still print).
+    /// No progress, summary or notes on stderr (errors still print).
     #[arg(long, short, global = true)]
     pub quiet: bool,
 }
@@ -1860,7 +1860,7 @@ fn cmd_export(args: &ExportArgs, quiet: bool) -> Result<(), Failure> {
     let werr = |e: crate::io::WriteError| Failure::Other(e.to_string());
     let mut staged = crate::io::Outputs::new();
     if args.anonymous {
-        let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash);
+        let table = crate::report::anonymous::anonymous_table(&inst, &panels, &hash, lang);
         let bytes = if crate::io::xlsx::is_xlsx(out) {
             crate::io::xlsx::tables_xlsx_bytes(out, std::slice::from_ref(&table)).map_err(werr)?
         } else {

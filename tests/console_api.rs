@@ -2337,3 +2337,283 @@ fn an_experts_unknown_programme_is_shown_on_the_rounds_page() {
     );
     assert!(html.contains("是否应为“人才计划”"), "{html}");
 }
+
+/// A workbook with what loading notes: a city spelt two ways, 武汉市
+/// beside 武汉, person ids differing in letter case, a hidden row, and
+/// office columns on both record sheets.
+fn noted_workbook() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts
+        .write_row(0, 0, ["专家编号", "城市", "工作单位", "电话"])
+        .unwrap();
+    experts
+        .write_row(1, 0, ["E1", "长沙 ", "中南大学", "0731-1"])
+        .unwrap();
+    experts
+        .write_row(2, 0, ["E2", "长沙", "湖南大学", ""])
+        .unwrap();
+    experts
+        .write_row(3, 0, ["E3", "武汉市", "武汉大学", ""])
+        .unwrap();
+    experts.set_row_hidden(3).unwrap();
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["项目编号", "城市", "申报单位", "团队成员", "联系人"])
+        .unwrap();
+    apps.write_row(1, 0, ["A1", "武汉", "华中科技大学", "p1", "王老师"])
+        .unwrap();
+    apps.write_row(2, 0, ["A2", "长沙", "中南大学", "P1", "李老师"])
+        .unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+/// Every load note the CLI prints on stderr is kept with the console's
+/// round: in the upload's answer and the round's JSON (the CLI's lines,
+/// with the kind of each), in the round's console.log, and on the round's
+/// page in the round's language.
+#[test]
+fn the_load_notes_the_cli_prints_are_shown_by_the_console() {
+    let c = Console::open();
+    let bytes = noted_workbook();
+    let cli = tempfile::tempdir().unwrap();
+    std::fs::write(cli.path().join("轮次.xlsx"), &bytes).unwrap();
+    let out = std::process::Command::new(panels_bin())
+        .current_dir(cli.path())
+        .args(["solve", "轮次.xlsx", "--out", "p.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let cli_notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
+    for kind in [
+        "hidden in Excel",
+        "taken as one city",
+        "trailing 市",
+        "letter case",
+    ] {
+        assert!(
+            cli_notes.iter().any(|n| n.contains(kind)),
+            "{kind}: {stderr}"
+        );
+    }
+
+    let r = upload(c.addr, "轮次.xlsx", &bytes, &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let answer = r.json();
+    let id = answer["id"].as_str().unwrap().to_string();
+    let notes = answer["round"]["notes"].as_array().unwrap().clone();
+    let texts: Vec<&str> = notes.iter().map(|n| n["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, cli_notes, "the upload's answer has the CLI's notes");
+    let kinds: Vec<&str> = notes.iter().filter_map(|n| n["kind"].as_str()).collect();
+    for kind in [
+        "hidden_rows",
+        "spellings_merged",
+        "city_suffix",
+        "case_only_ids",
+        "unused_columns",
+    ] {
+        assert!(kinds.contains(&kind), "{kind}: {notes:?}");
+    }
+    let view = get(c.addr, &format!("/api/v1/rounds/{id}")).json();
+    assert_eq!(view["notes"], serde_json::Value::Array(notes.clone()));
+    let log = std::fs::read_to_string(c.round_dir(&id).join("console.log")).unwrap();
+    let upload_line: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(upload_line["action"], "upload");
+    assert_eq!(upload_line["notes"], serde_json::json!(cli_notes));
+
+    // The page is Chinese (the round is): every note in Chinese.
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(page.contains("读入提示"), "{page}");
+    for n in &notes {
+        let zh = n["text_zh"].as_str().unwrap();
+        assert!(zh.starts_with("提示："), "{zh}");
+        assert!(page.contains(&escape(zh)), "{zh} not on the page");
+    }
+    for words in [
+        "第 4 行在 Excel 中被隐藏",
+        "视为同一城市，显示为“长沙”",
+        "城市“武汉市”和“武汉”只差一个“市”字",
+        "只差字母大小写",
+        "E 列“联系人”不是本程序使用的列；随每个项目保留",
+        "D 列“电话”不是本程序使用的列；随每位专家保留",
+    ] {
+        assert!(page.contains(words), "{words} not on the page");
+    }
+}
+
+/// Text as maud escapes it on a page.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The console's history (`DATA/history.csv`): A1's institution X had E1
+/// and E2 in 2026.
+const CONSOLE_HISTORY: &str =
+    "year,round,programme,application,institution,team,expert,outcome,rating\n\
+2026,,,A1,X,,E1,reviewed,\n2026,,,A1,X,,E2,reviewed,\n";
+
+/// A 2027 round where the repeat rule decides: A1 (institution X) scores
+/// best with E1 and E2. `history`: `None` for no 历史 sheet, else its
+/// rows below the template's header (none: the header only).
+fn round_2027(history: Option<&[[&str; 9]]>) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let policy = wb.add_worksheet().set_name("参数").unwrap();
+    policy.write_row(0, 0, ["参数", "值"]).unwrap();
+    policy.write_row(1, 0, ["panel_size", "2"]).unwrap();
+    policy.write_row(2, 0, ["year", "2027"]).unwrap();
+    policy
+        .write_row(3, 0, ["avoid_repeat", "institution"])
+        .unwrap();
+    let experts = wb.add_worksheet().set_name("专家").unwrap();
+    experts
+        .write_row(0, 0, ["专家编号", "城市", "工作单位"])
+        .unwrap();
+    for (i, (e, city)) in [
+        ("E1", "武汉"),
+        ("E2", "长沙"),
+        ("E3", "合肥"),
+        ("E4", "南昌"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        experts
+            .write_row(i as u32 + 1, 0, [*e, *city, &format!("U{}", i + 1)])
+            .unwrap();
+    }
+    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
+    apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
+        .unwrap();
+    apps.write_row(1, 0, ["A1", "武汉", "X"]).unwrap();
+    let aff = wb.add_worksheet().set_name("匹配度").unwrap();
+    aff.write_row(0, 0, ["项目编号", "专家编号", "匹配度"])
+        .unwrap();
+    for (i, (e, s)) in [("E1", 0.9), ("E2", 0.8), ("E3", 0.1), ("E4", 0.1)]
+        .iter()
+        .enumerate()
+    {
+        aff.write_string(i as u32 + 1, 0, "A1").unwrap();
+        aff.write_string(i as u32 + 1, 1, *e).unwrap();
+        aff.write_number(i as u32 + 1, 2, *s).unwrap();
+    }
+    if let Some(rows) = history {
+        let h = wb.add_worksheet().set_name("历史").unwrap();
+        h.write_row(
+            0,
+            0,
+            [
+                "年份",
+                "轮次",
+                "计划类别",
+                "项目编号",
+                "申报单位",
+                "团队成员",
+                "专家编号",
+                "结果",
+                "评价",
+            ],
+        )
+        .unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            h.write_row(i as u32 + 1, 0, *row).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn panel_of_a1(c: &Console, id: &str) -> serde_json::Value {
+    solve_wait(c, id);
+    let p = get(c.addr, &format!("/api/v1/rounds/{id}/panels.json")).json();
+    p["panels"][0]["experts"].clone()
+}
+
+/// A history table with only its header (a template's 历史 sheet with its
+/// example rows deleted) is no history of its own: the round takes the
+/// console's, as one without the sheet does, and says so. An upload with
+/// past reviews of its own reads them, and the round says that the
+/// console's history was not taken.
+#[test]
+fn a_header_only_history_takes_the_consoles_and_own_rows_are_said_to_win() {
+    let c = Console::open();
+    std::fs::write(c.data.path().join("history.csv"), CONSOLE_HISTORY).unwrap();
+    let console_used = serde_json::json!({"from": "console", "records": 2});
+    for (name, bytes) in [
+        ("template.xlsx", round_2027(Some(&[]))),
+        ("no-sheet.xlsx", round_2027(None)),
+    ] {
+        let r = upload(c.addr, name, &bytes, &[]);
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        assert_eq!(r.json()["round"]["history_records"], 2, "{name}");
+        assert_eq!(r.json()["round"]["history_used"], console_used, "{name}");
+        let log = std::fs::read_to_string(c.round_dir(&id).join("console.log")).unwrap();
+        let first: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+        assert_eq!(first["history_records"], 2, "{name}");
+        assert_eq!(first["history_used"], console_used, "{name}");
+        assert_eq!(
+            panel_of_a1(&c, &id),
+            serde_json::json!(["E3", "E4"]),
+            "{name}: the repeat rule binds"
+        );
+        let page = get(c.addr, &format!("/rounds/{id}")).text();
+        assert!(
+            page.contains("上传时已使用本系统的历史记录： 2 条"),
+            "{page}"
+        );
+    }
+
+    // A bundle whose history list is empty takes it too.
+    let bundle = serde_json::json!({
+        "policy": {"panel_size": 2, "year": 2027, "avoid_repeat": "institution"},
+        "experts": [
+            {"id": "E1", "city": "Wuhan", "institution": "U1"},
+            {"id": "E2", "city": "Changsha", "institution": "U2"},
+            {"id": "E3", "city": "Hefei", "institution": "U3"},
+            {"id": "E4", "city": "Nanchang", "institution": "U4"}
+        ],
+        "applications": [{"id": "A1", "city": "Wuhan", "institution": "X"}],
+        "affinity": [
+            {"application": "A1", "expert": "E1", "score": 0.9},
+            {"application": "A1", "expert": "E2", "score": 0.8},
+            {"application": "A1", "expert": "E3", "score": 0.1},
+            {"application": "A1", "expert": "E4", "score": 0.1}
+        ],
+        "history": []
+    });
+    let r = upload(c.addr, "b.json", &serde_json::to_vec(&bundle).unwrap(), &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(r.json()["round"]["history_used"], console_used);
+    assert_eq!(panel_of_a1(&c, &id), serde_json::json!(["E3", "E4"]));
+
+    // Past reviews of its own: they are read, and the console's are said
+    // not to be (E3 reviewed X's application in 2026).
+    let own = round_2027(Some(&[[
+        "2026", "", "", "A1", "X", "", "E3", "reviewed", "",
+    ]]));
+    let r = upload(c.addr, "own.xlsx", &own, &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert!(r.json()["round"]["history_records"].is_null());
+    assert_eq!(
+        r.json()["round"]["history_used"],
+        serde_json::json!({"from": "upload", "records": 1, "console_records_not_taken": 2})
+    );
+    assert_eq!(panel_of_a1(&c, &id), serde_json::json!(["E1", "E2"]));
+    let page = get(c.addr, &format!("/rounds/{id}")).text();
+    assert!(
+        page.contains("本轮规则使用上传文件自带的历史记录： 1 条"),
+        "{page}"
+    );
+    assert!(page.contains("未使用本系统的历史记录（2 条）"), "{page}");
+}

@@ -294,6 +294,203 @@ fn workbooks_speak_the_instances_language_unless_told() {
 }
 
 #[test]
+fn the_applicants_export_speaks_the_rounds_language_unless_told() {
+    let sb = Sandbox::new();
+    let zh = repo("instances/yangtze-office.xlsx");
+    let en = repo("instances/yangtze.json");
+    sb.ok(&["solve", &zh, "--out", "zh.json", "-q"]);
+    sb.ok(&["solve", &en, "--out", "en.json", "-q"]);
+    let chinese = [
+        "项目编号",
+        "项目名称",
+        "项目城市",
+        "评审组代码",
+        "评审专家数",
+        "外地专家数",
+        "应有外地专家数",
+    ];
+    let english = [
+        "application",
+        "title",
+        "city",
+        "panel_code",
+        "panel_size",
+        "reviewers_from_other_cities",
+        "required_from_other_cities",
+    ];
+    // (round, panels, --lang flags, sheet, header)
+    type Case<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, &'a [&'a str]);
+    let cases: [Case; 5] = [
+        (&zh, "zh.json", &[], "申报方", &chinese),
+        (&zh, "zh.json", &["--lang", "zh"], "申报方", &chinese),
+        (&zh, "zh.json", &["--lang", "en"], "applicants", &english),
+        (&en, "en.json", &[], "applicants", &english),
+        (&en, "en.json", &["--lang", "zh"], "申报方", &chinese),
+    ];
+    for (i, (round, panels, lang, sheet_name, header)) in cases.iter().enumerate() {
+        let out = format!("anon{i}.xlsx");
+        let mut args = vec!["export", round, panels, "--anonymous", "--out", &out, "-q"];
+        args.extend_from_slice(lang);
+        sb.ok(&args);
+        let all = sheets(&sb.p(&out));
+        assert_eq!(all.len(), 1, "{lang:?}");
+        assert_eq!(all[0].0, *sheet_name, "{lang:?}");
+        assert_eq!(all[0].1[0], *header, "{lang:?}");
+        // The CSV form has the same header.
+        let csv = format!("anon{i}.csv");
+        let mut args = vec!["export", round, panels, "--anonymous", "--out", &csv, "-q"];
+        args.extend_from_slice(lang);
+        sb.ok(&args);
+        let text = std::fs::read_to_string(sb.p(&csv)).unwrap();
+        let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert_eq!(first, header.join(","), "{lang:?}");
+    }
+}
+
+/// A small Chinese round whose sheets carry office columns: 电话 on the
+/// experts, 联系人 on the applications.
+fn round_with_office_columns() -> Vec<u8> {
+    let t = |name: &str, header: &[&str], rows: &[&[&str]]| Table {
+        name: name.into(),
+        header: header.iter().map(|s| s.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| XCell::from(*c)).collect())
+            .collect(),
+    };
+    let tables = [
+        t("参数", &["参数", "值"], &[&["panel_size", "2"]]),
+        t(
+            "专家",
+            &["专家编号", "姓名", "城市", "工作单位", "电话"],
+            &[
+                &["E1", "李伟", "武汉", "武汉大学", "027-1"],
+                &["E2", "王芳", "长沙", "中南大学", "0731-2"],
+                &["E3", "张强", "合肥", "中国科学技术大学", ""],
+            ],
+        ),
+        t(
+            "申报项目",
+            &["项目编号", "项目名称", "城市", "申报单位", "联系人"],
+            &[
+                &["A1", "光子传感", "武汉", "华中科技大学", "王老师"],
+                &["A2", "储能材料", "长沙", "湖南大学", "李老师"],
+            ],
+        ),
+    ];
+    tables_xlsx_bytes(Path::new("round.xlsx"), &tables).unwrap()
+}
+
+#[test]
+fn kept_application_columns_are_shown_where_the_note_says() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.p("round.xlsx"), round_with_office_columns()).unwrap();
+    let out = sb.ok(&["solve", "round.xlsx", "--out", "panels.xlsx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "column(s) E \"联系人\" are not used by the program; kept with each application: \
+             shown on the city sheets and the reviewer sheet of panels workbooks"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("column(s) E \"电话\" are not used by the program; kept with each expert: shown on the reviewer sheet of panels workbooks"),
+        "{stderr}"
+    );
+    let all = sheets(&sb.p("panels.xlsx"));
+    for (city, contact) in [("武汉", "王老师"), ("长沙", "李老师")] {
+        let rows = sheet(&all, city);
+        assert_eq!(
+            rows[0][..5],
+            ["项目编号", "项目名称", "单位", "联系人", "评审专家数"],
+            "{city}"
+        );
+        assert_eq!(rows[1][3], contact, "{city}");
+    }
+    let by = sheet(&all, "按专家");
+    let h = &by[0];
+    let at = |name: &str| h.iter().position(|c| c == name).unwrap();
+    assert_eq!(at("联系人") + 1, at("匹配度"), "{h:?}");
+    assert_eq!(at("电话") + 1, at("项目编号"), "{h:?}");
+    for row in &by[1..] {
+        let want = if row[at("项目编号")] == "A1" {
+            "王老师"
+        } else {
+            "李老师"
+        };
+        assert_eq!(row[at("联系人")], want, "{row:?}");
+    }
+    // The workbook still reads back as the panels it shows.
+    sb.ok(&["solve", "round.xlsx", "--out", "panels.json", "-q"]);
+    sb.ok(&["verify", "round.xlsx", "panels.xlsx"]);
+    sb.ok(&[
+        "export",
+        "round.xlsx",
+        "panels.xlsx",
+        "--out",
+        "again.json",
+        "-q",
+    ]);
+    let panels = |p: &str| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(sb.p(p)).unwrap()).unwrap();
+        v["panels"].clone()
+    };
+    assert_eq!(panels("again.json"), panels("panels.json"));
+}
+
+#[test]
+fn a_kept_column_named_like_a_panels_column_does_not_confuse_the_reader() {
+    // The office's own 已确认 column on the applications sheet sits
+    // before the panel's columns; the marks are read from the panel's.
+    let sb = Sandbox::new();
+    let bytes = round_with_office_columns();
+    let mut all = read_xlsx_tables(&bytes).unwrap();
+    for (name, rows) in &mut all {
+        if name == "申报项目" {
+            rows[0].push("已确认".to_string());
+            rows[1].push("是".to_string());
+            rows[2].push("是".to_string());
+        }
+    }
+    let tables: Vec<Table> = all
+        .into_iter()
+        .map(|(name, rows)| Table {
+            name,
+            header: rows[0].clone(),
+            rows: rows[1..]
+                .iter()
+                .map(|r| r.iter().map(|c| XCell::from(c.as_str())).collect())
+                .collect(),
+        })
+        .collect();
+    std::fs::write(
+        sb.p("round.xlsx"),
+        tables_xlsx_bytes(Path::new("round.xlsx"), &tables).unwrap(),
+    )
+    .unwrap();
+    sb.ok(&["solve", "round.xlsx", "--out", "panels.xlsx", "-q"]);
+    sb.ok(&["solve", "round.xlsx", "--out", "panels.json", "-q"]);
+    sb.ok(&["verify", "round.xlsx", "panels.xlsx"]);
+    sb.ok(&[
+        "export",
+        "round.xlsx",
+        "panels.xlsx",
+        "--out",
+        "again.json",
+        "-q",
+    ]);
+    let panels = |p: &str| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(sb.p(p)).unwrap()).unwrap();
+        (v["panels"].clone(), v["confirmed"].clone())
+    };
+    assert_eq!(panels("again.json"), panels("panels.json"));
+    assert!(panels("again.json").1.as_array().is_none_or(Vec::is_empty));
+}
+
+#[test]
 fn draw_and_replace_write_workbooks() {
     let sb = Sandbox::new();
     let zh = repo("instances/yangtze-office.xlsx");

@@ -1820,7 +1820,7 @@ pub(crate) struct Errs {
     total: usize,
     /// Notes for stderr (not errors): a title row skipped, a file read as
     /// GB18030, kept columns, merged spellings.
-    notes: Vec<String>,
+    notes: Vec<crate::note::Note>,
     /// True once a table named a sheet or column in Chinese.
     chinese: bool,
     list_items: usize,
@@ -1837,8 +1837,12 @@ pub(crate) struct Errs {
 /// language of the input's table names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadNotes {
-    /// Notes, each one line starting `note:`, in the order found.
+    /// Notes, each one line starting `note:`, in the order found (the
+    /// English of [`LoadNotes::said`]).
     pub notes: Vec<String>,
+    /// The same notes with their kinds, each worded in every language
+    /// where its kind is ([`crate::note::Note`]): what the console shows.
+    pub said: Vec<crate::note::Note>,
     /// Chinese when the input named a sheet or column in Chinese.
     pub lang: Lang,
 }
@@ -1882,8 +1886,9 @@ impl Errs {
         self.total == 0
     }
 
-    /// Adds a note for stderr (kept once: a repeated note is dropped).
-    pub(crate) fn note(&mut self, note: impl Into<String>) {
+    /// Adds a note for stderr and the console (kept once: a repeated note
+    /// is dropped).
+    pub(crate) fn note(&mut self, note: impl Into<crate::note::Note>) {
         let note = note.into();
         if !self.notes.contains(&note) {
             self.notes.push(note);
@@ -1912,7 +1917,8 @@ impl Errs {
     /// The notes so far and the input's language.
     pub(crate) fn take_notes(&mut self) -> LoadNotes {
         LoadNotes {
-            notes: std::mem::take(&mut self.notes),
+            notes: self.notes.iter().map(ToString::to_string).collect(),
+            said: std::mem::take(&mut self.notes),
             lang: if self.chinese { Lang::Zh } else { Lang::En },
         }
     }
@@ -1935,7 +1941,7 @@ impl Errs {
     /// Adds another list's errors after these.
     pub(crate) fn append(&mut self, mut other: Errs) {
         let notes = other.take_notes();
-        for n in notes.notes {
+        for n in notes.said {
             self.note(n);
         }
         self.chinese |= notes.lang == Lang::Zh;

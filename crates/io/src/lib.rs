@@ -61,6 +61,7 @@ use panels_core::{history, model};
 mod error;
 mod instances;
 pub mod logged;
+pub mod note;
 pub mod output;
 pub mod panels;
 mod streams;
@@ -69,6 +70,7 @@ mod workbooks;
 // The modules of the public surface, wherever their job put them.
 pub use instances::unnamed::{unnamed_programmes, UnnamedProgramme};
 pub use instances::{history_file, office};
+pub use note::{Note, Noted};
 pub use panels::assignment;
 pub use panels_core::names;
 pub use streams::csv_safe;

@@ -13,21 +13,33 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::io::assignment::Assignment;
+use crate::io::office::Lang;
 use crate::io::panels::PanelsFile;
 use crate::io::xlsx::{Table, XCell};
 use crate::io::WriteError;
 use crate::model::Instance;
 
-/// Columns of the anonymous export, in order.
-pub(crate) const ANONYMOUS_COLUMNS: &[&str] = &[
-    "application",
-    "title",
-    "city",
-    "panel_code",
-    "panel_size",
-    "reviewers_from_other_cities",
-    "required_from_other_cities",
+/// Columns of the anonymous export, in order: (English, Chinese).
+pub(crate) const ANONYMOUS_COLUMNS: &[(&str, &str)] = &[
+    ("application", "项目编号"),
+    ("title", "项目名称"),
+    ("city", "项目城市"),
+    ("panel_code", "评审组代码"),
+    ("panel_size", "评审专家数"),
+    ("reviewers_from_other_cities", "外地专家数"),
+    ("required_from_other_cities", "应有外地专家数"),
 ];
+
+/// The anonymous export's sheet: (English, Chinese).
+const ANONYMOUS_SHEET: (&str, &str) = ("applicants", "申报方");
+
+/// An (English, Chinese) word in `lang`.
+fn said(words: (&'static str, &'static str), lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => words.0,
+        Lang::Zh => words.1,
+    }
+}
 
 /// The panel code of an application (see the module docs).
 pub(crate) fn panel_code(input_sha256: &str, seed: u64, application: &str) -> String {
@@ -44,7 +56,14 @@ pub(crate) fn panel_code(input_sha256: &str, seed: u64, application: &str) -> St
 /// The anonymous table: one row per panel record whose application is
 /// known, in file order. Unknown expert ids count as neither home nor
 /// outside (run `verify` first; the CLI refuses files that fail it).
-pub fn anonymous_table(inst: &Instance, panels: &PanelsFile, input_sha256: &str) -> Table {
+/// The sheet's name and the headers are in `lang` (as the other office
+/// outputs: `panels export --lang`, by default the round's language).
+pub fn anonymous_table(
+    inst: &Instance,
+    panels: &PanelsFile,
+    input_sha256: &str,
+    lang: Lang,
+) -> Table {
     let seed = panels.seed.unwrap_or(inst.policy.seed);
     let mut rows = Vec::new();
     let assignment = Assignment::resolve(inst, panels);
@@ -69,8 +88,11 @@ pub fn anonymous_table(inst: &Instance, panels: &PanelsFile, input_sha256: &str)
         ]);
     }
     Table {
-        name: "applicants".into(),
-        header: ANONYMOUS_COLUMNS.iter().map(|s| s.to_string()).collect(),
+        name: said(ANONYMOUS_SHEET, lang).into(),
+        header: ANONYMOUS_COLUMNS
+            .iter()
+            .map(|&w| said(w, lang).to_string())
+            .collect(),
         rows,
     }
 }

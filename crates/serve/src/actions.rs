@@ -222,8 +222,17 @@ fn io_err(path: &Path, e: std::io::Error) -> ActionError {
 /// # Errors
 /// Every load problem, as data ([`ActionError::load`]).
 pub fn load_round(input: &Path) -> Result<LoadedRound, ActionError> {
+    load_round_noted(input).map(|(loaded, _)| loaded)
+}
+
+/// Like [`load_round`], with the load's notes (the notes `panels solve`
+/// prints on stderr).
+///
+/// # Errors
+/// As [`load_round`].
+pub fn load_round_noted(input: &Path) -> Result<(LoadedRound, Vec<crate::io::Note>), ActionError> {
     let l = crate::io::load_instance_noted(input, &|_| {}).map_err(|e| ActionError::load(&e))?;
-    Ok((l.instance, l.sha256, l.lang))
+    Ok(((l.instance, l.sha256, l.lang), l.said))
 }
 
 /// A round's instance as loaded: the instance, its input hash
@@ -668,7 +677,7 @@ pub fn export(
         )));
     }
     if anonymous {
-        let table = crate::report::anonymous::anonymous_table(inst, &panels, hash);
+        let table = crate::report::anonymous::anonymous_table(inst, &panels, hash, lang);
         let bytes = if crate::io::xlsx::is_xlsx(out) {
             crate::io::xlsx::tables_xlsx_bytes(out, std::slice::from_ref(&table))
                 .map_err(write_err)?

@@ -408,6 +408,8 @@ pub async fn make_round(app: &Shared, form: UploadForm) -> Result<Arc<Round>, Ap
         "at": round.meta.created, "action": "upload", "form": round.meta.form,
         "upload_name": round.meta.upload_name, "upload_sha256": round.meta.upload_sha256,
         "input_sha256": round.meta.input_sha256, "history_records": round.meta.history_records,
+        "history_used": round.meta.history_used,
+        "notes": round.meta.notes.iter().map(|n| &n.text).collect::<Vec<_>>(),
     }));
     Ok(round)
 }

@@ -535,6 +535,16 @@ fn round_body(
                 }
             }
         }
+        @let notes: Vec<&super::store::RoundNote> = round.meta.notes.iter()
+            .filter(|n| n.kind.as_deref() != Some("unnamed_programme")).collect();
+        @if !notes.is_empty() {
+            section.card #load-notes {
+                h2 { (l.t("Notes on the upload", "读入提示")) }
+                p.muted { (l.t("What loading the upload did or saw, as panels solve prints it; nothing here stopped the round.",
+                    "读入上传文件时所做的处理和发现的情况（与 panels solve 的提示相同）；这些都不妨碍本轮继续。")) }
+                ul { @for n in &notes { li { (if l.0 { &n.text_zh } else { &n.text }) } } }
+            }
+        }
         section.card {
             h2 { (l.t("Rules in force", "适用规则")) }
             (rules_table(inst, l))
@@ -561,9 +571,7 @@ fn round_body(
         }
         section.card #history {
             h2 { (l.t("History", "历史记录")) }
-            @if let Some(n) = round.meta.history_records {
-                p { (l.t("Uploaded with this console's history:", "上传时已使用本系统的历史记录：")) " " (n) " " (l.t("past reviews", "条")) }
-            }
+            (history_used(round, inst, l))
             @for m in &v.history {
                 p.ok { (l.t("Appended", "已追加")) " " (m.at) ": " (l.t("step", "步骤")) " " (m.step) ", "
                     (l.t("year", "年份")) " " (m.year) @if let Some(r) = &m.round { " " (r) } ", "
@@ -584,6 +592,48 @@ fn round_body(
         }
     };
     Ok((running, body))
+}
+
+/// Which history the round's rules read: the upload's own, or the
+/// console's taken at upload, and a console history left out.
+fn history_used(round: &Round, inst: &crate::model::Instance, l: Lang) -> Markup {
+    use super::store::{HistoryFrom, HistoryUsed};
+    // A round made before the source was recorded: told from what it took
+    // and what its input holds.
+    let told;
+    let h = match (&round.meta.history_used, round.meta.history_records) {
+        (Some(h), _) => h,
+        (None, Some(n)) => {
+            told = HistoryUsed {
+                from: HistoryFrom::Console,
+                records: n,
+                console_records_not_taken: None,
+            };
+            &told
+        }
+        (None, None) if !inst.history.records.is_empty() => {
+            told = HistoryUsed {
+                from: HistoryFrom::Upload,
+                records: inst.history.records.len(),
+                console_records_not_taken: None,
+            };
+            &told
+        }
+        (None, None) => {
+            return html! { p.muted { (l.t("This round reads no history (no past reviews in the upload, none taken from the console).", "本轮未使用历史记录（上传文件中没有往年评审记录，也未使用本系统的历史记录）。")) } };
+        }
+    };
+    html! {
+        @match h.from {
+            HistoryFrom::Console => p { (l.t("Uploaded with this console's history:", "上传时已使用本系统的历史记录：")) " " (h.records) " " (l.t("past reviews", "条")) },
+            HistoryFrom::Upload => p { (l.t("The rules read the upload's own history:", "本轮规则使用上传文件自带的历史记录：")) " " (h.records) " " (l.t("past reviews", "条")) },
+        }
+        @if let Some(n) = h.console_records_not_taken {
+            p.bad { (l.t(
+                &format!("This console's history ({n} past reviews) was not taken: an upload with past reviews of its own keeps them and reads no other. If they belong together, put the console's history (on its page, linked below) into the upload's history table and upload it again."),
+                &format!("未使用本系统的历史记录（{n} 条）：上传文件自带往年评审记录时只使用其自带的记录。如需合并，请将本系统的历史记录（见下方链接的页面）加入上传文件的历史表后重新上传。"))) }
+        }
+    }
 }
 
 fn downloads(round: &Round, l: Lang) -> Markup {

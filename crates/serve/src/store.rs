@@ -90,6 +90,53 @@ pub struct RoundMeta {
     /// in its input).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_records: Option<usize>,
+    /// The history the round's rules read and where it comes from (`None`:
+    /// the round has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_used: Option<HistoryUsed>,
+    /// The notes of the upload's load, as `panels solve` prints them on
+    /// stderr (spellings taken as one, rows hidden in Excel, columns kept),
+    /// in both languages; empty for a round made before notes were kept.
+    #[serde(default)]
+    pub notes: Vec<RoundNote>,
+}
+
+/// One load note of a round ([`crate::io::Note`]), in both languages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundNote {
+    /// The note's kind ([`crate::io::Noted::key`]), when it is one worded
+    /// in both languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The note as the CLI prints it (`note: …`).
+    pub text: String,
+    /// The note in Chinese (`提示：…`); the English for a note worded in
+    /// English only.
+    pub text_zh: String,
+}
+
+/// Where a round's history comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryFrom {
+    /// The upload's own history table.
+    Upload,
+    /// The console's history (`DATA/history.csv`), taken into the input.
+    Console,
+}
+
+/// The history a round's rules read, said when the round is made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryUsed {
+    /// Where it comes from.
+    pub from: HistoryFrom,
+    /// Its past reviews.
+    pub records: usize,
+    /// With the upload's own history: the past reviews of the console's
+    /// history, which the round does not read (`None`: the console has
+    /// none, or it was not asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_records_not_taken: Option<usize>,
 }
 
 /// One finished step: a panels file and what made it.

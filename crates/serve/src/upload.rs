@@ -7,7 +7,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::actions::{self, ActionError};
-use super::store::{now_rfc3339, InputForm, RoundMeta, Store};
+use super::store::{now_rfc3339, HistoryFrom, HistoryUsed, InputForm, RoundMeta, RoundNote, Store};
+use crate::io::Noted;
 
 /// Caps on what an upload may unpack to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,13 +268,29 @@ pub fn make_round(
     let result = lay_out(&staging, bytes, form, limits).and_then(|()| {
         let input = staging.join(form.input_name());
         let shown = display_name(client_name);
-        let mut loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
-        let mut history_records = None;
-        if take_history {
-            history_records = self::take_history(store, &input, form, &loaded.0)?;
-            if history_records.is_some() {
-                loaded = actions::load_round(&input).map_err(|e| relabel(e, &input, &shown))?;
-            }
+        let (mut loaded, first_notes) =
+            actions::load_round_noted(&input).map_err(|e| relabel(e, &input, &shown))?;
+        let mut notes: Vec<RoundNote> = first_notes
+            .iter()
+            .map(|n| round_note(n, &input, &shown))
+            .collect();
+        let history_used = self::history_of(store, &input, form, &loaded.0, take_history)?;
+        let history_records = history_used
+            .as_ref()
+            .filter(|h| h.from == HistoryFrom::Console)
+            .map(|h| h.records);
+        if history_records.is_some() {
+            let again;
+            (loaded, again) =
+                actions::load_round_noted(&input).map_err(|e| relabel(e, &input, &shown))?;
+            // What the history taken adds (its institutions spelt otherwise);
+            // the rest was said of the upload as received.
+            notes.extend(
+                again
+                    .iter()
+                    .filter(|n| matches!(n.kind(), Some(Noted::HistoryInstitution { .. })))
+                    .map(|n| round_note(n, &input, &shown)),
+            );
         }
         let meta = RoundMeta {
             id: id.clone(),
@@ -288,6 +305,8 @@ pub fn make_round(
             experts: loaded.0.experts.len(),
             cities: loaded.0.cities.len(),
             history_records,
+            history_used,
+            notes,
         };
         super::store::write_json(&staging.join("round.json"), &meta).map_err(ActionError::other)?;
         Ok((meta, loaded))
@@ -350,9 +369,69 @@ fn lay_out(
     }
 }
 
+/// The history a new round's rules read, and where it comes from: the
+/// upload's own past reviews when it has any (the console's history is
+/// then left out, and its size said, so neither is dropped unseen); else,
+/// with `take`, the console's history ([`take_history`]). An upload's
+/// history table with no rows (a template's 历史 sheet with its example
+/// rows deleted) counts as no history of its own.
+///
+/// # Errors
+/// As [`take_history`].
+pub fn history_of(
+    store: &Store,
+    input: &Path,
+    form: InputForm,
+    inst: &crate::model::Instance,
+    take: bool,
+) -> Result<Option<HistoryUsed>, ActionError> {
+    let own = inst.history.records.len();
+    if own > 0 {
+        let console = if take {
+            console_history(store)?.map(|(_, records)| records.len())
+        } else {
+            None
+        };
+        return Ok(Some(HistoryUsed {
+            from: HistoryFrom::Upload,
+            records: own,
+            console_records_not_taken: console.filter(|&n| n > 0),
+        }));
+    }
+    if !take {
+        return Ok(None);
+    }
+    Ok(
+        take_history(store, input, form, inst)?.map(|records| HistoryUsed {
+            from: HistoryFrom::Console,
+            records,
+            console_records_not_taken: None,
+        }),
+    )
+}
+
+/// The console's history file as read: its bytes and its records.
+type ConsoleHistory = (Vec<u8>, Vec<crate::history::PastReview>);
+
+/// The console's history (`DATA/history.csv`): its bytes and records, or
+/// `None` when there is none yet.
+fn console_history(store: &Store) -> Result<Option<ConsoleHistory>, ActionError> {
+    use crate::io::history_file::{read_history_bytes, HistoryForm};
+    let _held = store.history_lock.lock().unwrap_or_else(|p| p.into_inner());
+    let bytes = match std::fs::read(store.history_path()) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ActionError::other(format!("history.csv: {e}"))),
+    };
+    let records = read_history_bytes(Path::new("history.csv"), HistoryForm::Csv, &bytes)
+        .map_err(|e| ActionError::load(&e))?;
+    Ok(Some((bytes, records)))
+}
+
 /// Gives a round the console's history (`DATA/history.csv`, the rounds
-/// appended before) when its upload has no history table of its own and
-/// its policy has a year (history counts only against a year). The
+/// appended before) when its upload has no past reviews of its own (no
+/// history table, or one with only its header) and its policy has a year
+/// (history counts only against a year). The
 /// round's input gets the records in its own form, so `panels` run in the
 /// round folder reads the same instance: a CSV round gets `history.csv`
 /// (the console's file, byte for byte), a bundle a `history` list (the
@@ -369,20 +448,14 @@ pub fn take_history(
     form: InputForm,
     inst: &crate::model::Instance,
 ) -> Result<Option<usize>, ActionError> {
-    use crate::io::history_file::{history_bytes, read_history_bytes, HistoryForm};
-    if inst.history.given || inst.policy.year.is_none() {
+    use crate::io::history_file::{history_bytes, HistoryForm};
+    if !inst.history.records.is_empty() || inst.policy.year.is_none() {
         return Ok(None);
     }
-    let _held = store.history_lock.lock().unwrap_or_else(|p| p.into_inner());
-    let path = store.history_path();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ActionError::other(format!("history.csv: {e}"))),
+    let Some((bytes, records)) = console_history(store)? else {
+        return Ok(None);
     };
     let shown = Path::new("history.csv");
-    let records =
-        read_history_bytes(shown, HistoryForm::Csv, &bytes).map_err(|e| ActionError::load(&e))?;
     if records.is_empty() {
         return Ok(None);
     }
@@ -392,6 +465,20 @@ pub fn take_history(
     };
     match form {
         InputForm::CsvZip => write(&input.join("history.csv"), &bytes)?,
+        InputForm::Bundle if inst.history.given => {
+            // The bundle's own history list is empty: the round is written
+            // again by the library's bundle writer, with the records.
+            let mut with = inst.clone();
+            with.history = crate::history::History::resolve(
+                records.clone(),
+                &inst.persons,
+                inst.experts.len(),
+                &inst.institutions,
+            );
+            let out =
+                crate::io::bundle_to_bytes(&with).map_err(|e| ActionError::other(e.to_string()))?;
+            write(input, &out)?;
+        }
         InputForm::Bundle => {
             let list = history_bytes(shown, HistoryForm::Json, &records, Default::default())
                 .map_err(|e| ActionError::other(e.to_string()))?;
@@ -425,6 +512,19 @@ pub fn take_history(
         }
     }
     Ok(Some(records.len()))
+}
+
+/// A load note as a round keeps it: in both languages, naming the file
+/// the officer uploaded (as [`relabel`] does for errors).
+fn round_note(note: &crate::io::Note, input: &Path, shown: &str) -> RoundNote {
+    use crate::io::office::Lang;
+    let path = input.display().to_string();
+    let fix = |s: String| s.replace(&path, shown);
+    RoundNote {
+        kind: note.kind().map(|k| k.key().to_string()),
+        text: fix(note.text(Lang::En)),
+        text_zh: fix(note.text(Lang::Zh)),
+    }
 }
 
 /// Load messages name the staging copy; show the name the officer

@@ -383,11 +383,9 @@ fn read_rows(
         let delimiter = *delimiter.get_or_insert_with(|| {
             let d = separator(piece);
             if d == b'\t' {
-                errs.note(format!(
-                    "note: {}: cells are separated by tabs (as Excel's \"Unicode text\" \
-                     saves them); read so",
-                    file.display()
-                ));
+                errs.note(crate::note::Noted::Tabs {
+                    file: file.display().to_string(),
+                });
             }
             d
         });

@@ -132,27 +132,42 @@ impl Decoded {
     }
 
     /// The note for stderr, if any.
-    pub(crate) fn note(&self, file: &Path) -> Option<String> {
+    pub(crate) fn note(&self, file: &Path) -> Option<crate::note::Note> {
         let f = file.display();
         match self {
             Decoded::Utf8 => None,
-            Decoded::Other(name) => Some(format!("note: {f}: not UTF-8; read as {name}")),
-            Decoded::Disguised(s) => Some(format!(
-                "note: {f}: read as GB18030 (\"{}\"); its bytes are also valid UTF-8, \
+            Decoded::Other(name) => Some(
+                crate::note::Noted::Encoding {
+                    file: f.to_string(),
+                    name: name.to_string(),
+                }
+                .into(),
+            ),
+            Decoded::Disguised(s) => Some(
+                format!(
+                    "note: {f}: read as GB18030 (\"{}\"); its bytes are also valid UTF-8, \
                  but as UTF-8 they read {:?}, which is no office text",
-                s.gb18030, s.utf8
-            )),
-            Decoded::Ambiguous(s, true) => Some(format!(
-                "note: {f}: read as GB18030 (\"{}\") like the directory's other GB18030 \
+                    s.gb18030, s.utf8
+                )
+                .into(),
+            ),
+            Decoded::Ambiguous(s, true) => Some(
+                format!(
+                    "note: {f}: read as GB18030 (\"{}\") like the directory's other GB18030 \
                  tables; its bytes are also valid UTF-8 (as UTF-8 they read {:?})",
-                s.gb18030, s.utf8
-            )),
-            Decoded::Ambiguous(s, false) => Some(format!(
-                "note: {f}: read as UTF-8 ({:?}), but its bytes also read as Chinese text \
+                    s.gb18030, s.utf8
+                )
+                .into(),
+            ),
+            Decoded::Ambiguous(s, false) => Some(
+                format!(
+                    "note: {f}: read as UTF-8 ({:?}), but its bytes also read as Chinese text \
                  in GB18030 (\"{}\"); if the file was saved as GBK (Excel's \"CSV\" on \
                  Chinese Windows), save it as \"CSV UTF-8\" and load it again",
-                s.utf8, s.gb18030
-            )),
+                    s.utf8, s.gb18030
+                )
+                .into(),
+            ),
         }
     }
 
@@ -498,7 +513,7 @@ mod tests {
             let (read, how) = decode_table(Path::new("p.csv"), &bytes, false).unwrap();
             assert_eq!(read, text);
             assert!(how.is_gb18030());
-            let note = how.note(Path::new("p.csv")).unwrap();
+            let note = how.note(Path::new("p.csv")).unwrap().to_string();
             assert!(note.contains("read as GB18030"), "{note}");
         }
     }
@@ -518,7 +533,7 @@ mod tests {
             let (read, how) = decode_table(Path::new("p.csv"), &bytes, false).unwrap();
             assert_eq!(read, utf8);
             assert!(!how.is_gb18030());
-            let note = how.note(Path::new("p.csv")).unwrap();
+            let note = how.note(Path::new("p.csv")).unwrap().to_string();
             assert!(
                 note.contains("read as UTF-8") && note.contains("CSV UTF-8"),
                 "{note}"

@@ -351,7 +351,12 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
         }
     }
     table.list.check_repeats(&mut errs);
-    let notes = errs.take_notes().notes;
+    let notes = errs
+        .take_notes()
+        .notes
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     errs.finish(Some(table)).map(|table| Parts {
         table,
         notes,

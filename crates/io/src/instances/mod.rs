@@ -81,6 +81,9 @@ pub struct Loaded {
     pub sha256: String,
     /// Notes, each one line starting `note:`, in the order found.
     pub notes: Vec<String>,
+    /// The same notes with their kinds, each worded in every language
+    /// where its kind is: the console shows them in a round's language.
+    pub said: Vec<crate::note::Note>,
     /// The language of the input's sheet and column names (outputs use it
     /// unless told otherwise).
     pub lang: office::Lang,
@@ -106,6 +109,7 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
             instance: errs.finish(inst)?,
             sha256: hash.unwrap_or_default(),
             notes: notes.notes,
+            said: notes.said,
             lang: notes.lang,
         })
     } else if let Some(kind) = sniff_workbook(path, &meta)? {
@@ -120,6 +124,7 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
             instance,
             sha256,
             notes: notes.notes,
+            said: notes.said,
             lang: notes.lang,
         })
     } else if xlsx::is_xlsx(path) || !meta.is_file() {
@@ -137,6 +142,7 @@ pub fn load_instance_noted(path: &Path, seen: &(dyn Fn(u64) + Sync)) -> Result<L
             instance,
             sha256,
             notes: notes.notes,
+            said: notes.said,
             lang: notes.lang,
         })
     } else {
@@ -231,6 +237,7 @@ fn load_bundle_streamed(
                     instance,
                     sha256,
                     notes: notes.notes,
+                    said: notes.said,
                     lang: notes.lang,
                 });
             }
@@ -247,6 +254,7 @@ fn load_bundle_streamed(
         instance: errs.finish(inst)?,
         sha256,
         notes: notes.notes,
+        said: notes.said,
         lang: notes.lang,
     })
 }

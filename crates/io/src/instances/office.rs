@@ -1035,7 +1035,7 @@ pub(crate) fn check_header(
     };
     let err = |m: String| LoadError::new(at.file, m).at(at.loc());
     let said = |m: crate::error::Said| LoadError::said(at.file, m).at(at.loc());
-    let mut unknown: Vec<String> = Vec::new();
+    let mut unknown: Vec<crate::error::ColumnAt> = Vec::new();
     // Keys of the kept columns so far (a wide sheet has thousands).
     let mut kept_keys: std::collections::HashSet<String> = Default::default();
     // Columns naming a field with marks (`*专家编号`, `职称（正高/副高）`).
@@ -1107,7 +1107,10 @@ pub(crate) fn check_header(
             }));
             continue;
         }
-        unknown.push(format!("{letter} \"{name}\""));
+        unknown.push(crate::error::ColumnAt {
+            letter: letter.clone(),
+            header: Some(name.clone()),
+        });
         header.kept.push((i, name));
     }
     let mut read_as: Vec<String> = Vec::new();
@@ -1121,7 +1124,10 @@ pub(crate) fn check_header(
             read_as.push(format!("{letter} \"{name}\" as {field}"));
         } else if kept_keys.insert(header_key(&name)) {
             // The field has its own column: this one is the office's.
-            unknown.push(format!("{letter} \"{name}\""));
+            unknown.push(crate::error::ColumnAt {
+                letter: letter.clone(),
+                header: Some(name.clone()),
+            });
             header.kept.push((i, name));
         } else {
             errs.push(said(crate::error::Said::ColumnTwice {
@@ -1141,27 +1147,22 @@ pub(crate) fn check_header(
         ));
     }
     if !unknown.is_empty() {
-        let what = if kind == TableKind::History {
-            "kept with each past review (history append writes them back)".to_string()
-        } else if kind.keeps_columns() {
-            format!(
-                "kept with each {} and shown where it is listed",
-                kind.record()
-            )
-        } else {
-            "ignored".to_string()
-        };
+        use crate::note::KeptAs;
         const SHOWN: usize = 20;
-        let more = match unknown.len().saturating_sub(SHOWN) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
+        let more = unknown.len().saturating_sub(SHOWN);
         unknown.truncate(SHOWN);
-        errs.note(format!(
-            "note: {}: column(s) {}{more} are not used by the program; {what}",
-            at.label(),
-            unknown.join(", ")
-        ));
+        errs.note(crate::note::Noted::UnusedColumns {
+            file: at.file.display().to_string(),
+            sheet: at.sheet.map(str::to_string),
+            columns: unknown,
+            more,
+            kept: match kind {
+                TableKind::Experts => KeptAs::Experts,
+                TableKind::Applications => KeptAs::Applications,
+                TableKind::History => KeptAs::History,
+                _ => KeptAs::Ignored,
+            },
+        });
         if !kind.keeps_columns() {
             header.kept.clear();
         }
@@ -1184,17 +1185,16 @@ pub(crate) fn check_header(
 }
 
 /// The note for title rows skipped above a header.
-pub(crate) fn title_rows_note(at: &TableAt<'_>, skipped: &[u64]) -> String {
-    let rows = match skipped {
-        [one] => format!("row {one}"),
-        [first, .., last] => format!("rows {first}–{last}"),
-        [] => String::new(),
-    };
-    format!(
-        "note: {}: the header is row {}; {rows} above it skipped (a title)",
-        at.label(),
-        at.row
-    )
+pub(crate) fn title_rows_note(at: &TableAt<'_>, skipped: &[u64]) -> crate::note::Noted {
+    crate::note::Noted::TitleRows {
+        file: at.file.display().to_string(),
+        sheet: at.sheet.map(str::to_string),
+        header: at.row,
+        skipped: (
+            skipped.first().copied().unwrap_or_default(),
+            skipped.last().copied().unwrap_or_default(),
+        ),
+    }
 }
 
 /// A data row's kept cells as (normalised header, trimmed value), blank

@@ -691,11 +691,10 @@ impl<'a> Reader<'a> {
         if items.iter().any(|i| i.contains(',')) {
             // `P0001，P0002` typed with a Chinese comma is one item: say so
             // (once per file and field), never silently.
-            self.errs.note(format!(
-                "note: {}: field {field}: an item holds a comma and is read as one item (list \
-                 items are separated by ; ； or 、: write P0001；P0002, not P0001，P0002)",
-                self.at.file.display()
-            ));
+            self.errs.note(crate::note::Noted::CommaInItem {
+                file: self.at.file.display().to_string(),
+                field: field.to_string(),
+            });
         }
         if let Err(m) = self.errs.count_list_items(items.len()) {
             if let Some(m) = m {

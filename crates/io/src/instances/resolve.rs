@@ -18,6 +18,7 @@
 
 use crate::error::{Errs, IdOf, NoneIn, PersonId, Said};
 use crate::names::{normalize, place_key};
+use crate::note::{Noted, PlaceOf};
 use crate::streams::intern::FxMap;
 use std::path::Path;
 
@@ -110,9 +111,9 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         programmes,
     } = names;
     for note in cities
-        .notes("city", "cities")
+        .notes(PlaceOf::City)
         .into_iter()
-        .chain(institutions.notes("institution", "institutions"))
+        .chain(institutions.notes(PlaceOf::Institution))
     {
         errs.note(note);
     }
@@ -166,19 +167,19 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         history,
     };
     for unnamed in super::unnamed::unnamed_programmes(&inst) {
-        errs.note(format!("note: {}", unnamed.text(crate::office::Lang::En)));
+        errs.note(Noted::UnnamedProgramme(unnamed));
     }
     Some(inst)
 }
 
 /// Most pairs of names listed in one note of [`near_same_city_notes`]
-/// or [`case_only_note`].
+/// or of the letter-case notes.
 const NEAR_NAMES_SHOWN: usize = 10;
 
 /// One note per pair of cities that differ only by a trailing 市
 /// (`武汉市` and `武汉`): SPEC keeps them two cities, so an expert of one
 /// counts as outside the other; the officer is told, as a merge would be.
-fn near_same_city_notes(cities: &Interner) -> Vec<String> {
+fn near_same_city_notes(cities: &Interner) -> Vec<Noted> {
     let mut by_key: FxMap<String, &str> = FxMap::default();
     for name in cities.names() {
         by_key.insert(place_key(name), name);
@@ -189,11 +190,10 @@ fn near_same_city_notes(cities: &Interner) -> Vec<String> {
         .filter_map(|name| {
             let short = name.strip_suffix('市').filter(|s| !s.trim().is_empty())?;
             let other = by_key.get(&place_key(short))?;
-            Some(format!(
-                "note: the cities {name:?} and {other:?} differ only by a trailing 市 and are \
-                 taken as two cities (an expert of one counts as outside the other); if they \
-                 are one city, write it alike everywhere"
-            ))
+            Some(Noted::CitySuffix {
+                city: name.clone(),
+                other: other.to_string(),
+            })
         })
         .take(NEAR_NAMES_SHOWN)
         .collect()
@@ -203,23 +203,23 @@ fn near_same_city_notes(cities: &Interner) -> Vec<String> {
 /// conflicts' persons) that differ only in letter case: ids keep their
 /// letter case, so `p1` and `P1` are two people and a conflict or
 /// co-authorship with one does not reach the other.
-fn case_only_person_notes(persons: &Interner) -> Vec<String> {
+fn case_only_person_notes(persons: &Interner) -> Vec<Noted> {
     // Looked up, not grouped: a round has up to millions of person ids.
-    let groups: Vec<String> = persons
+    let pairs: Vec<(String, String)> = persons
         .names()
         .iter()
         .filter_map(|name| {
             crate::names::case_twin(name, |t| persons.get(t).is_some())
-                .map(|twin| format!("{name:?} and {twin:?}"))
+                .map(|twin| (name.clone(), twin))
         })
         .collect();
-    case_only_note(
-        "person ids",
-        groups,
-        "are taken as different people (ids keep their letter case): a conflict, \
-         co-authorship or team that names one does not reach the other; if they are one \
-         person, write the id alike everywhere",
-    )
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
+    let mut pairs = pairs;
+    pairs.truncate(NEAR_NAMES_SHOWN);
+    vec![Noted::CaseOnlyIds { pairs, more }]
 }
 
 /// A note naming the field codes of experts and applications that differ
@@ -228,7 +228,7 @@ fn case_only_person_notes(persons: &Interner) -> Vec<String> {
 /// folds case for places only), so an expert who lists one does not match
 /// an application that lists the other, in the computed score and in
 /// `cover_fields`.
-fn case_only_field_notes(experts: &[Expert], applications: &[Application]) -> Vec<String> {
+fn case_only_field_notes(experts: &[Expert], applications: &[Application]) -> Vec<Noted> {
     // Per code, the ids of the experts and of the applications listing it.
     let mut sites: std::collections::BTreeMap<&str, (Vec<&str>, Vec<&str>)> =
         std::collections::BTreeMap::new();
@@ -248,68 +248,34 @@ fn case_only_field_notes(experts: &[Expert], applications: &[Application]) -> Ve
             }
         }
     }
-    let listed_by = |code: &str| {
+    let listed = |code: &str| {
         const IDS_SHOWN: usize = 3;
         let (experts, apps) = &sites[code];
-        let side = |ids: &[&str], one: &str, many: &str| {
-            if ids.is_empty() {
-                return None;
-            }
-            let more = match ids.len().saturating_sub(IDS_SHOWN) {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
-            let kind = if ids.len() == 1 { one } else { many };
-            Some(format!(
-                "{kind} {}{more}",
-                ids[..ids.len().min(IDS_SHOWN)].join(", ")
-            ))
+        let first = |ids: &[&str]| -> Vec<String> {
+            ids.iter().take(IDS_SHOWN).map(|x| x.to_string()).collect()
         };
-        [
-            side(experts, "expert", "experts"),
-            side(apps, "application", "applications"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; ")
+        crate::note::FieldListed {
+            code: code.to_string(),
+            experts: first(experts),
+            experts_more: experts.len().saturating_sub(IDS_SHOWN),
+            applications: first(apps),
+            applications_more: apps.len().saturating_sub(IDS_SHOWN),
+        }
     };
-    let groups: Vec<String> = sites
+    let pairs: Vec<_> = sites
         .keys()
         .filter_map(|&code| {
-            crate::names::case_twin(code, |t| sites.contains_key(t)).map(|twin| {
-                format!(
-                    "{code:?} (listed by {}) and {twin:?} (listed by {})",
-                    listed_by(code),
-                    listed_by(&twin)
-                )
-            })
+            crate::names::case_twin(code, |t| sites.contains_key(t))
+                .map(|twin| (listed(code), listed(&twin)))
         })
         .collect();
-    case_only_note(
-        "field codes",
-        groups,
-        "are taken as different fields (field codes keep their letter case): an expert who \
-         lists one does not match an application that lists the other, in the computed score \
-         and in cover_fields; if they are one field, write the code alike everywhere",
-    )
-}
-
-/// The one note for names of one kind (`what`) that differ only in letter
-/// case ([`crate::names::case_twin`]): the first pairs (`groups`, each
-/// already worded), how many more, and what it means (`meaning`).
-fn case_only_note(what: &str, groups: Vec<String>, meaning: &str) -> Vec<String> {
-    if groups.is_empty() {
+    if pairs.is_empty() {
         return Vec::new();
     }
-    let more = groups.len().saturating_sub(NEAR_NAMES_SHOWN);
-    let mut shown = groups[..groups.len().min(NEAR_NAMES_SHOWN)].join(", ");
-    if more > 0 {
-        shown.push_str(&format!(" and {more} more"));
-    }
-    vec![format!(
-        "note: the {what} {shown} differ only in letter case and {meaning}"
-    )]
+    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
+    let mut pairs = pairs;
+    pairs.truncate(NEAR_NAMES_SHOWN);
+    vec![Noted::CaseOnlyFields { pairs, more }]
 }
 
 /// An experts or applications table read but empty is an error.
@@ -723,20 +689,15 @@ impl Places {
 
     /// One note per place written more than one way, in first-appearance
     /// order.
-    fn notes(&self, what: &str, plural: &str) -> Vec<String> {
+    fn notes(&self, of: PlaceOf) -> Vec<Noted> {
         self.spellings
             .iter()
             .enumerate()
             .filter(|(_, s)| s.len() > 1)
-            .map(|(i, s)| {
-                let shown: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
-                format!(
-                    "note: the {what} spellings {} are taken as one {what}, shown as {:?} \
-                     ({plural} are compared without spaces at the ends, zero-width characters, \
-                     full-width forms or letter case)",
-                    shown.join(", "),
-                    self.names.name(i as u32)
-                )
+            .map(|(i, s)| Noted::SpellingsMerged {
+                of,
+                spellings: s.clone(),
+                shown: self.names.name(i as u32).to_string(),
             })
             .collect()
     }
@@ -744,7 +705,7 @@ impl Places {
 
 /// One note per institution the history spells otherwise than the round
 /// (SPEC: every merge of spellings is noted), in first-appearance order.
-fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<String> {
+fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<Noted> {
     let mut seen: std::collections::BTreeSet<&str> = Default::default();
     let mut notes = Vec::new();
     for (i, r) in h.records.iter().enumerate() {
@@ -753,12 +714,10 @@ fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) 
         };
         let shown = institutions.name(ix.0);
         if r.institution != shown && seen.insert(&r.institution) {
-            notes.push(format!(
-                "note: the history's institution {:?} is taken as {shown:?} \
-                 (institutions are compared without spaces at the ends, zero-width characters, \
-                 full-width forms or letter case)",
-                r.institution
-            ));
+            notes.push(Noted::HistoryInstitution {
+                written: r.institution.to_string(),
+                shown: shown.to_string(),
+            });
         }
     }
     notes

@@ -103,12 +103,14 @@ pub fn panels_xlsx_bytes(
 /// A panels file as an `.xlsx` workbook for program officers, sheet names
 /// and headers in `lang`: `summary`/汇总 (status, objective, bound, solver,
 /// seed, input hash; numbers as numbers), one sheet per applicants' city
-/// in instance order (application, title, institution, panel size,
-/// outside-city members, panel score, then each member's id, name and
-/// city), and `by expert`/按专家, what invitation letters need: one row
-/// per review, experts in pool order, with the expert's id, name, city,
-/// institution, load and cap, the expert's kept columns (e-mail, phone),
-/// then the application's id, title, institution and city, and the score.
+/// in instance order (application, title, institution, the application's
+/// kept columns (a contact person, notes), panel size, outside-city
+/// members, panel score, then each member's id, name and city), and
+/// `by expert`/按专家, what invitation letters need: one row per review,
+/// experts in pool order, with the expert's id, name, city, institution,
+/// load and cap, the expert's kept columns (e-mail, phone), then the
+/// application's id, title, institution and city, its kept columns, and
+/// the score.
 ///
 /// # Errors
 /// A panel naming an application or expert `inst` does not have; scores
@@ -254,6 +256,9 @@ fn city_tables(
         .into_iter()
         .map(w)
         .collect();
+        // The applications' kept columns (the office's 联系人, 备注) go
+        // after the application's own columns, under the office's headers.
+        header.splice(3..3, inst.kept.applications.columns.iter().cloned());
         for m in 1..=width {
             match lang {
                 Lang::En => {
@@ -300,10 +305,13 @@ fn city_row(
         XCell::from(app.id.as_str()),
         XCell::from(app.title.clone().unwrap_or_default()),
         XCell::from(inst.app_institution(*a)),
+    ];
+    row.extend(kept_cells(&inst.kept.applications, a.ix()));
+    row.extend([
         XCell::Number(inst.panel_size(*a) as f64),
         XCell::Number(outside as f64),
         opt_num(total.map(round6)),
-    ];
+    ]);
     for (e, _) in members {
         let ex = &inst.experts[e.ix()];
         row.push(XCell::from(ex.id.as_str()));
@@ -349,11 +357,7 @@ fn by_expert_table(inst: &Instance, resolved: &[(AppIx, Members)], lang: Lang) -
                 XCell::Number(list.len() as f64),
                 XCell::Number(inst.max_load(*e) as f64),
             ];
-            row.extend(
-                kept.columns
-                    .iter()
-                    .map(|c| XCell::from(kept.get(e.ix(), c))),
-            );
+            row.extend(kept_cells(&inst.kept.experts, e.ix()));
             // When applications carry a programme, its column (word
             // `programme`) goes after the application's city.
             row.extend([
@@ -361,8 +365,9 @@ fn by_expert_table(inst: &Instance, resolved: &[(AppIx, Members)], lang: Lang) -
                 XCell::from(app.title.clone().unwrap_or_default()),
                 XCell::from(inst.app_institution(*a)),
                 XCell::from(inst.app_city(*a)),
-                opt_num(*s),
             ]);
+            row.extend(kept_cells(&inst.kept.applications, a.ix()));
+            row.push(opt_num(*s));
             rows.push(row);
         }
     }
@@ -377,16 +382,24 @@ fn by_expert_table(inst: &Instance, resolved: &[(AppIx, Members)], lang: Lang) -
             "application_title",
             "application_institution",
             "application_city",
-            "score",
         ]
         .into_iter()
         .map(w),
     );
+    header.extend(inst.kept.applications.columns.iter().cloned());
+    header.push(w("score"));
     Table {
         name: w(PANELS_BY_EXPERT_SHEET),
         header,
         rows,
     }
+}
+
+/// Record `i`'s cells in every kept column (blank where it has none).
+fn kept_cells(kept: &crate::model::KeptColumns, i: usize) -> impl Iterator<Item = XCell> + '_ {
+    kept.columns
+        .iter()
+        .map(move |c| XCell::from(kept.get(i, c)))
 }
 
 /// The declines sheet, when the file has declined pairs or withdrawn
@@ -588,8 +601,9 @@ fn read_scores(sheets: &TextSheets) -> BTreeMap<(&str, &str), f64> {
     {
         if let Some((h, _)) = header_row(rows) {
             let col = |name: &str| rows[h].iter().position(|c| is_word(c, name));
-            if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), col("score"))
-            {
+            // The score is the last column (after the kept ones).
+            let score = rows[h].iter().rposition(|c| is_word(c, "score"));
+            if let (Some(e), Some(a), Some(sc)) = (col("expert"), col("application"), score) {
                 for row in &rows[h + 1..] {
                     if let Ok(x) = cell(row, sc).trim().parse::<f64>() {
                         scores.insert((cell(row, a), cell(row, e)), x);
@@ -633,15 +647,24 @@ fn read_panel_sheets(
             continue;
         };
         let header = &rows[h];
-        // expert_N columns, by N.
+        // expert_N columns, by N, after the panel's score (the columns
+        // before it are the application's, kept ones included, whatever
+        // their headers).
+        let members_from = header
+            .iter()
+            .position(|c| is_word(c, "panel_score"))
+            .map_or(0, |i| i + 1);
         let mut expert_cols: Vec<(u32, usize)> = header
             .iter()
             .enumerate()
+            .skip(members_from)
             .filter_map(|(i, h)| Some((member_number(h, "expert_", "专家")?, i)))
             .collect();
         expert_cols.sort_unstable();
+        // The marks are the last columns (a kept column of the same name
+        // comes earlier).
         let column = |names: &[&str]| {
-            header.iter().position(|c| {
+            header.iter().rposition(|c| {
                 let c = crate::names::normalize(c).to_lowercase();
                 names.contains(&c.as_str())
             })

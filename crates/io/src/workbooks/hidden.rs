@@ -166,34 +166,11 @@ fn rows_of(part: impl std::io::BufRead) -> Option<Vec<u64>> {
 }
 
 /// Rows as a short list for a note: runs joined (`5, 9–12`), at most
-/// `shown` items, then how many more rows.
+/// ten items, then how many more rows (in English; see
+/// [`crate::note::rows_text`]).
+#[cfg(test)]
 pub(crate) fn rows_text(rows: &[u64]) -> String {
-    const SHOWN: usize = 10;
-    let mut runs: Vec<(u64, u64)> = Vec::new();
-    for &r in rows {
-        match runs.last_mut() {
-            Some((_, last)) if *last + 1 == r => *last = r,
-            _ => runs.push((r, r)),
-        }
-    }
-    let mut parts: Vec<String> = runs
-        .iter()
-        .take(SHOWN)
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}–{b}")
-            }
-        })
-        .collect();
-    let listed: u64 = runs.iter().take(SHOWN).map(|&(a, b)| b - a + 1).sum();
-    let more = rows.len() as u64 - listed;
-    if more > 0 {
-        parts.push(format!("and {more} more"));
-    }
-    let word = if rows.len() == 1 { "row" } else { "rows" };
-    format!("{word} {}", parts.join(", "))
+    crate::note::rows_text(rows, crate::office::Lang::En)
 }
 
 #[cfg(test)]

@@ -726,15 +726,14 @@ fn fill_merged(
         }
     }
     if !filled.is_empty() {
-        let more = match filled.len().saturating_sub(SHOWN) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        errs.note(format!(
-            "note: {} sheet {name}: merged cells {}{more} read as their value on every row they span",
-            file.display(),
-            filled[..filled.len().min(SHOWN)].join(", ")
-        ));
+        let more = filled.len().saturating_sub(SHOWN);
+        filled.truncate(SHOWN);
+        errs.note(crate::note::Noted::MergedCells {
+            file: file.display().to_string(),
+            sheet: name.to_string(),
+            ranges: filled,
+            more,
+        });
     }
     Ok(())
 }
@@ -865,15 +864,12 @@ fn read_table_with(
         .filter(|&r| r >= *header_row)
         .collect();
     if !hidden.is_empty() {
-        errs.note(format!(
-            "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read like \
-             the others; unhide them to see everything that is read, and delete the rows \
-             that should not count",
-            file.display(),
-            sheet.name,
-            super::hidden::rows_text(&hidden),
-            if hidden.len() == 1 { "is" } else { "are" }
-        ));
+        errs.note(crate::note::Noted::HiddenRows {
+            file: file.display().to_string(),
+            sheet: sheet.name.clone(),
+            rows: hidden,
+            advice: true,
+        });
     }
     let blank = odd_cells(file, sheet, *header_row, Some(&header), errs);
     let mut blanked: Vec<String> = Vec::new();
@@ -1010,10 +1006,11 @@ pub fn load_xlsx_noted(
     for (&known, actual) in &found {
         if let Some(meta) = wb.sheets_metadata().iter().find(|m| &m.name == actual) {
             if meta.visible != calamine::SheetVisible::Visible {
-                errs.note(format!(
-                    "note: {} sheet {actual}: hidden in Excel, read as the {known} table",
-                    name.display()
-                ));
+                errs.note(crate::note::Noted::HiddenSheet {
+                    file: name.display().to_string(),
+                    sheet: actual.to_string(),
+                    table: Some(known.to_string()),
+                });
             }
         }
         // Merges are looked for where offices merge (not in the long
@@ -1196,11 +1193,9 @@ fn read_affinity(file: &Arc<Path>, sheet: Option<&Sheet>, raw: &mut Raw, errs: &
         return true;
     };
     if data_rows(s, TableKind::Affinity) == 0 {
-        errs.note(format!(
-            "note: {}: the affinity sheet has no rows; scores are computed from fields and \
-             keywords",
-            file.display()
-        ));
+        errs.note(crate::note::Noted::NoAffinityRows {
+            file: file.display().to_string(),
+        });
         return true;
     }
     let mut list = RawAffinityList::new(file, Site::SheetRow(Arc::from(s.name.as_str()), 0));
@@ -1530,22 +1525,22 @@ pub(crate) fn hidden_notes(path: &Path, bytes: &[u8]) -> Vec<String> {
     let mut notes = Vec::new();
     for meta in wb.sheets_metadata() {
         if meta.visible != calamine::SheetVisible::Visible {
-            notes.push(format!(
-                "note: {} sheet {}: hidden in Excel, read like the other sheets",
-                path.display(),
-                meta.name
-            ));
+            let n = crate::note::Noted::HiddenSheet {
+                file: path.display().to_string(),
+                sheet: meta.name.clone(),
+                table: None,
+            };
+            notes.push(n.text(crate::office::Lang::En));
         }
         let rows = super::hidden::hidden_rows(bytes, &meta.name);
         if !rows.is_empty() {
-            notes.push(format!(
-                "note: {} sheet {}: {} {} hidden in Excel (by hand or by a filter) and read \
-                 like the others",
-                path.display(),
-                meta.name,
-                super::hidden::rows_text(&rows),
-                if rows.len() == 1 { "is" } else { "are" }
-            ));
+            let n = crate::note::Noted::HiddenRows {
+                file: path.display().to_string(),
+                sheet: meta.name.clone(),
+                rows,
+                advice: false,
+            };
+            notes.push(n.text(crate::office::Lang::En));
         }
     }
     notes
@@ -1792,10 +1787,11 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
     let mut table = crate::instances::history_file::TableRead::default();
     if let Some(meta) = wb.sheets_metadata().iter().find(|m| m.name == sheet) {
         if meta.visible != calamine::SheetVisible::Visible {
-            errs.note(format!(
-                "note: {} sheet {sheet}: hidden in Excel, read as the history table",
-                name.display()
-            ));
+            errs.note(crate::note::Noted::HiddenSheet {
+                file: name.display().to_string(),
+                sheet: sheet.to_string(),
+                table: Some("history".to_string()),
+            });
         }
     }
     // As the instance reader reads its history sheet (no merges looked for).
@@ -1817,7 +1813,12 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
         }
     }
     table.list.check_repeats(&mut errs);
-    let notes = errs.take_notes().notes;
+    let notes = errs
+        .take_notes()
+        .notes
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     errs.finish(Some(table))
         .map(|t| (t, notes, sheet, lang, others))
 }
