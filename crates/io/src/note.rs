@@ -139,6 +139,21 @@ impl FieldListed {
     }
 }
 
+/// The pairs of a letter-case note listed in English and in Chinese
+/// (each pair already worded in both), with how many more are not shown.
+fn case_only(pairs: impl Iterator<Item = (String, String)>, more: usize) -> (String, String) {
+    let (en, zh): (Vec<String>, Vec<String>) = pairs.unzip();
+    let (more_en, more_zh) = if more > 0 {
+        (format!(" and {more} more"), format!("等，另有 {more} 组"))
+    } else {
+        (String::new(), String::new())
+    };
+    (
+        format!("{}{more_en}", en.join(", ")),
+        format!("{}{more_zh}", zh.join("、")),
+    )
+}
+
 /// A place name compared without spelling differences ([`Noted::SpellingsMerged`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlaceOf {
@@ -377,60 +392,48 @@ impl Noted {
                 ),
             ),
             Noted::CaseOnlyIds { pairs, more } => {
-                let en: Vec<String> = pairs
-                    .iter()
-                    .map(|(a, b)| format!("{a:?} and {b:?}"))
-                    .collect();
-                let zh: Vec<String> = pairs.iter().map(|(a, b)| format!("“{a}”与“{b}”")).collect();
-                let (more_en, more_zh) = if *more > 0 {
-                    (format!(" and {more} more"), format!("等，另有 {more} 组"))
-                } else {
-                    (String::new(), String::new())
-                };
+                let (en, zh) = case_only(
+                    pairs
+                        .iter()
+                        .map(|(a, b)| (format!("{a:?} and {b:?}"), format!("“{a}”与“{b}”"))),
+                    *more,
+                );
                 say(
                     format!(
-                        "the person ids {}{more_en} differ only in letter case and are taken as \
+                        "the person ids {en} differ only in letter case and are taken as \
                          different people (ids keep their letter case): a conflict, \
                          co-authorship or team that names one does not reach the other; if they \
-                         are one person, write the id alike everywhere",
-                        en.join(", ")
+                         are one person, write the id alike everywhere"
                     ),
                     format!(
-                        "人员编号 {}{more_zh} 只差字母大小写，按不同的人处理（编号区分大小写）：\
+                        "人员编号 {zh} 只差字母大小写，按不同的人处理（编号区分大小写）：\
                          写其中一个编号的回避关系、合作关系或项目团队不涉及另一个；如为同一人，\
-                         请各处写法一致",
-                        zh.join("、")
+                         请各处写法一致"
                     ),
                 )
             }
             Noted::CaseOnlyFields { pairs, more } => {
-                let en: Vec<String> = pairs
-                    .iter()
-                    .map(|(a, b)| format!("{} and {}", a.text(Lang::En), b.text(Lang::En)))
-                    .collect();
-                let zh: Vec<String> = pairs
-                    .iter()
-                    .map(|(a, b)| format!("{}与{}", a.text(Lang::Zh), b.text(Lang::Zh)))
-                    .collect();
-                let (more_en, more_zh) = if *more > 0 {
-                    (format!(" and {more} more"), format!("等，另有 {more} 组"))
-                } else {
-                    (String::new(), String::new())
-                };
+                let (en, zh) = case_only(
+                    pairs.iter().map(|(a, b)| {
+                        (
+                            format!("{} and {}", a.text(Lang::En), b.text(Lang::En)),
+                            format!("{}与{}", a.text(Lang::Zh), b.text(Lang::Zh)),
+                        )
+                    }),
+                    *more,
+                );
                 say(
                     format!(
-                        "the field codes {}{more_en} differ only in letter case and are taken \
-                         as different fields (field codes keep their letter case): an expert \
-                         who lists one does not match an application that lists the other, in \
-                         the computed score and in cover_fields; if they are one field, write \
-                         the code alike everywhere",
-                        en.join(", ")
+                        "the field codes {en} differ only in letter case and are taken as \
+                         different fields (field codes keep their letter case): an expert who \
+                         lists one does not match an application that lists the other, in the \
+                         computed score and in cover_fields; if they are one field, write the \
+                         code alike everywhere"
                     ),
                     format!(
-                        "学科代码 {}{more_zh} 只差字母大小写，按不同的学科处理（代码区分大小写）：\
+                        "学科代码 {zh} 只差字母大小写，按不同的学科处理（代码区分大小写）：\
                          列出其中一个代码的专家与列出另一个代码的申报项目不匹配（计算匹配度和 \
-                         cover_fields 均如此）；如为同一学科，请各处写法一致",
-                        zh.join("、")
+                         cover_fields 均如此）；如为同一学科，请各处写法一致"
                     ),
                 )
             }
