@@ -199,6 +199,17 @@ fn near_same_city_notes(cities: &Interner) -> Vec<Noted> {
         .collect()
 }
 
+/// The first [`NEAR_NAMES_SHOWN`] of a note's pairs and how many more
+/// there are; `None` when there are none (no note).
+fn shown_and_more<T>(mut pairs: Vec<T>) -> Option<(Vec<T>, usize)> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
+    pairs.truncate(NEAR_NAMES_SHOWN);
+    Some((pairs, more))
+}
+
 /// A note naming the person ids (experts, team members, co-authors,
 /// conflicts' persons) that differ only in letter case: ids keep their
 /// letter case, so `p1` and `P1` are two people and a conflict or
@@ -213,13 +224,10 @@ fn case_only_person_notes(persons: &Interner) -> Vec<Noted> {
                 .map(|twin| (name.clone(), twin))
         })
         .collect();
-    if pairs.is_empty() {
-        return Vec::new();
-    }
-    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
-    let mut pairs = pairs;
-    pairs.truncate(NEAR_NAMES_SHOWN);
-    vec![Noted::CaseOnlyIds { pairs, more }]
+    shown_and_more(pairs)
+        .map(|(pairs, more)| Noted::CaseOnlyIds { pairs, more })
+        .into_iter()
+        .collect()
 }
 
 /// A note naming the field codes of experts and applications that differ
@@ -269,13 +277,10 @@ fn case_only_field_notes(experts: &[Expert], applications: &[Application]) -> Ve
                 .map(|twin| (listed(code), listed(&twin)))
         })
         .collect();
-    if pairs.is_empty() {
-        return Vec::new();
-    }
-    let more = pairs.len().saturating_sub(NEAR_NAMES_SHOWN);
-    let mut pairs = pairs;
-    pairs.truncate(NEAR_NAMES_SHOWN);
-    vec![Noted::CaseOnlyFields { pairs, more }]
+    shown_and_more(pairs)
+        .map(|(pairs, more)| Noted::CaseOnlyFields { pairs, more })
+        .into_iter()
+        .collect()
 }
 
 /// An experts or applications table read but empty is an error.
