@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scale benchmarks for `panels` (README "Scale").
+"""Scale benchmarks for `panels` (docs/benchmarks.md, "Scale").
 
 Rounds generated with `panels generate`, solved with **default flags**
 (`--candidates auto`) unless a case says otherwise:

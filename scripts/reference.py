@@ -726,7 +726,7 @@ HISTORY_DEFAULTS = {
     "min_rating": None,
 }
 
-#: Crossing rules of panels' README that the round MIP models.
+#: Crossing rules (panels' docs/algorithms.md) that the round MIP models.
 CROSSING_DEFAULTS = {
     "min_senior": 0,
     "senior_titles": ["professor", "教授", "研究员", "正高级", "主任医师"],

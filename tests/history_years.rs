@@ -1336,7 +1336,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
 fn readme_yearly_script() -> String {
     let readme = include_str!("../README.md");
     let from = readme
-        .find("A yearly round, with history, in a few lines")
+        .find("## For people who script rounds")
         .expect("the README's yearly script");
     let rest = &readme[from..];
     let start = rest.find("```sh\n").expect("its code block") + "```sh\n".len();

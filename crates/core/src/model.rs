@@ -406,7 +406,7 @@ fn is_default_senior_titles(t: &[String]) -> bool {
 }
 
 /// A rule that does not nest inside the flow's city → institution tree
-/// (README "Crossing rules").
+/// (docs/algorithms.md, "Crossing rules").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CrossingRule {
     /// `min_senior`.

@@ -1145,7 +1145,7 @@ fn case_twin_listed<'a>(inst: &'a Instance, experts: &[ExpertIx], f: &str) -> Op
         .map(String::as_str)
 }
 
-/// Counting checks for the crossing rules (README "Crossing rules"), run
+/// Counting checks for the crossing rules (docs/algorithms.md, "Crossing rules"), run
 /// after [`precheck`]: an application whose panel is smaller than
 /// `min_senior` or that has too few eligible seniors, a field no eligible
 /// expert lists, and a round outside-share target above what the flow

@@ -1,5 +1,5 @@
 //! The scalable route for crossing rules: a Lagrangian relaxation on top of
-//! the exact flow, with a repair step (README "Crossing rules").
+//! the exact flow, with a repair step (docs/algorithms.md, "Crossing rules").
 //!
 //! # The relaxation
 //!

@@ -7,7 +7,7 @@
 //! potentials become a [`DualCertificate`] in model terms that `verify
 //! --certificate` re-checks without the solver.
 //!
-//! When the policy switches on a crossing rule (README "Crossing rules":
+//! When the policy switches on a crossing rule (docs/algorithms.md, "Crossing rules":
 //! `min_senior`, `cover_fields`, the round outside shares, `max_copanel`)
 //! the flow alone cannot hold the rules. Then [`solve_with`] runs the MIP
 //! ([`crate::mip::cross`]) started from the repaired flow answer and

@@ -1642,7 +1642,7 @@ fn share(field: &str, s: f64) -> Result<f64, String> {
     }
 }
 
-/// The crossing rules and the soft city bonus (README "Crossing rules").
+/// The crossing rules and the soft city bonus (docs/algorithms.md, "Crossing rules").
 fn parse_crossing_rules(
     r: &mut Reader<'_>,
     rec: &JsonRecord<'_>,

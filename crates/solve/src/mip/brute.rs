@@ -2,7 +2,7 @@
 //!
 //! [`brute_force`] tries every way to pick each application's panel from its
 //! eligible experts and keeps the best assignment that passes every SPEC.md
-//! rule and every crossing rule (README "Crossing rules"), checked by plain
+//! rule and every crossing rule (docs/algorithms.md, "Crossing rules"), checked by plain
 //! loops that share nothing with [`super::Model`]'s rows; the objective
 //! includes the soft city bonus ([`Instance::panel_bonus`]). It is the reference the MIP (and through it the flow solver) is
 //! tested against. It is not a solver: the work is

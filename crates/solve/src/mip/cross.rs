@@ -1,4 +1,4 @@
-//! The crossing rules as MIP rows (README "Crossing rules"): rules that do
+//! The crossing rules as MIP rows (docs/algorithms.md, "Crossing rules"): rules that do
 //! not nest inside the flow's city → institution tree, one method each on
 //! [`Model`], plus the soft city bonus and [`solve_crossing`], which adds
 //! co-panel rows lazily.
