@@ -274,7 +274,7 @@ pub fn make_round(
             .iter()
             .map(|n| round_note(n, &input, &shown))
             .collect();
-        let history_used = self::history_of(store, &input, form, &loaded.0, take_history)?;
+        let history_used = self::history_of(store, &input, form, &loaded, take_history)?;
         let history_records = history_used
             .as_ref()
             .filter(|h| h.from == HistoryFrom::Console)
@@ -328,10 +328,6 @@ fn lay_out(
     form: InputForm,
     limits: ZipLimits,
 ) -> Result<(), ActionError> {
-    let write = |path: &Path, data: &[u8]| {
-        crate::io::write_atomic(path, data)
-            .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
-    };
     write(&staging.join(form.upload_name()), bytes)?;
     match form {
         InputForm::Bundle => write(&staging.join("input.json"), bytes),
@@ -369,6 +365,13 @@ fn lay_out(
     }
 }
 
+/// Writes a file of the round's folder whole ([`crate::io::write_atomic`]),
+/// naming it in the error.
+fn write(path: &Path, data: &[u8]) -> Result<(), ActionError> {
+    crate::io::write_atomic(path, data)
+        .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
+}
+
 /// The history a new round's rules read, and where it comes from: the
 /// upload's own past reviews when it has any (the console's history is
 /// then left out, and its size said, so neither is dropped unseen); else,
@@ -382,10 +385,10 @@ pub fn history_of(
     store: &Store,
     input: &Path,
     form: InputForm,
-    inst: &crate::model::Instance,
+    loaded: &actions::LoadedRound,
     take: bool,
 ) -> Result<Option<HistoryUsed>, ActionError> {
-    let own = inst.history.records.len();
+    let own = loaded.0.history.records.len();
     if own > 0 {
         let console = if take {
             console_history(store)?.map(|(_, records)| records.len())
@@ -402,7 +405,7 @@ pub fn history_of(
         return Ok(None);
     }
     Ok(
-        take_history(store, input, form, inst)?.map(|records| HistoryUsed {
+        take_history(store, input, form, loaded)?.map(|records| HistoryUsed {
             from: HistoryFrom::Console,
             records,
             console_records_not_taken: None,
@@ -446,7 +449,7 @@ pub fn take_history(
     store: &Store,
     input: &Path,
     form: InputForm,
-    inst: &crate::model::Instance,
+    (inst, _, lang): &actions::LoadedRound,
 ) -> Result<Option<usize>, ActionError> {
     use crate::io::history_file::{history_bytes, HistoryForm};
     if !inst.history.records.is_empty() || inst.policy.year.is_none() {
@@ -459,24 +462,24 @@ pub fn take_history(
     if records.is_empty() {
         return Ok(None);
     }
-    let write = |path: &Path, data: &[u8]| {
-        crate::io::write_atomic(path, data)
-            .map_err(|e| ActionError::other(format!("{}: {e}", path.display())))
+    // The round with the records, for the forms whose writer rewrites it.
+    let with_records = || {
+        let mut with = inst.clone();
+        with.history = crate::history::History::resolve(
+            records.clone(),
+            &inst.persons,
+            inst.experts.len(),
+            &inst.institutions,
+        );
+        with
     };
     match form {
         InputForm::CsvZip => write(&input.join("history.csv"), &bytes)?,
         InputForm::Bundle if inst.history.given => {
             // The bundle's own history list is empty: the round is written
             // again by the library's bundle writer, with the records.
-            let mut with = inst.clone();
-            with.history = crate::history::History::resolve(
-                records.clone(),
-                &inst.persons,
-                inst.experts.len(),
-                &inst.institutions,
-            );
-            let out =
-                crate::io::bundle_to_bytes(&with).map_err(|e| ActionError::other(e.to_string()))?;
+            let out = crate::io::bundle_to_bytes(&with_records())
+                .map_err(|e| ActionError::other(e.to_string()))?;
             write(input, &out)?;
         }
         InputForm::Bundle => {
@@ -496,17 +499,7 @@ pub fn take_history(
             write(input, &out)?;
         }
         InputForm::Workbook => {
-            let lang = crate::io::load_instance_noted(input, &|_| {})
-                .map_err(|e| ActionError::load(&e))?
-                .lang;
-            let mut with = inst.clone();
-            with.history = crate::history::History::resolve(
-                records.clone(),
-                &inst.persons,
-                inst.experts.len(),
-                &inst.institutions,
-            );
-            let out = crate::io::xlsx::instance_xlsx_bytes_in(&with, input, lang)
+            let out = crate::io::xlsx::instance_xlsx_bytes_in(&with_records(), input, *lang)
                 .map_err(|e| ActionError::other(e.to_string()))?;
             write(input, &out)?;
         }

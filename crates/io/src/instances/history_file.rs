@@ -351,12 +351,7 @@ fn read_parts(path: &Path, form: HistoryForm, bytes: &[u8]) -> Result<Parts, Loa
         }
     }
     table.list.check_repeats(&mut errs);
-    let notes = errs
-        .take_notes()
-        .notes
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let notes = errs.take_notes().notes;
     errs.finish(Some(table)).map(|table| Parts {
         table,
         notes,

@@ -1813,12 +1813,7 @@ pub(crate) fn read_history_sheet(name: &Path, bytes: &[u8]) -> Result<HistoryShe
         }
     }
     table.list.check_repeats(&mut errs);
-    let notes = errs
-        .take_notes()
-        .notes
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let notes = errs.take_notes().notes;
     errs.finish(Some(table))
         .map(|t| (t, notes, sheet, lang, others))
 }

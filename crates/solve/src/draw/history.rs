@@ -170,24 +170,20 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
                 ),
             )
         };
-        for (a_id, e_id) in log_declines(&log) {
-            let (a, e) = (app(&a_id)?, expert(&e_id)?);
-            let withdrew = log.withdrawn.contains(&e_id);
-            if withdrew {
-                if state.withdrawn.binary_search(&e).is_err() {
-                    return Err(disagrees(format!("{e_id} withdrew from the round")));
-                }
-            } else if state.declined.binary_search(&(a, e)).is_err() {
-                return Err(disagrees(format!("{e_id} declined {a_id}")));
-            }
-            declines.push((a, e));
-        }
         for e_id in &log.withdrawn {
             let e = expert(e_id)?;
             if state.withdrawn.binary_search(&e).is_err() {
                 return Err(disagrees(format!("{e_id} withdrew from the round")));
             }
             logged_withdrawals.push(e);
+        }
+        for (a_id, e_id) in log_declines(&log) {
+            let (a, e) = (app(&a_id)?, expert(&e_id)?);
+            // A withdrawal's seats are checked above, with the withdrawal.
+            if !log.withdrawn.contains(&e_id) && state.declined.binary_search(&(a, e)).is_err() {
+                return Err(disagrees(format!("{e_id} declined {a_id}")));
+            }
+            declines.push((a, e));
         }
     }
     declines.extend(state.declined.iter().copied());
