@@ -486,3 +486,108 @@ fn a_long_history_streamed_loads_as_read_whole() {
         assert!(said.contains(at), "{at} not named: {said}");
     }
 }
+
+/// A bundle whose history comes last has the rest resolved on another
+/// thread while the history is read: the instance, the notes and the
+/// problems (the rest's, then the history's, as a resolve after the
+/// reading finds them) are those of the full parser reading the bytes
+/// whole. A bundle with a part after its history loads the same too
+/// (through the full parser), and so does one with nothing wrong.
+#[test]
+fn a_history_read_beside_the_rest_loads_as_read_whole() {
+    use panels::io::load_instance_noted;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = preset("tiny").unwrap();
+    cfg.seed = 11;
+    cfg.years = 2;
+    cfg.programmes = 2;
+    let inst = generate(&cfg);
+    assert!(!inst.history.records.is_empty(), "the round has a history");
+    let path = dir.path().join("round.json");
+    write_instance(&inst, &path, InstanceFormat::Bundle).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at_history = text.find("\"history\"").expect("a history part");
+    assert!(
+        !text[at_history..].contains("\"conflicts\""),
+        "this program writes the history last"
+    );
+    assert_eq!(same_both_ways(&path), "ok");
+    let (loaded, _) = load_instance_hashed(&path).unwrap();
+    assert_eq!(loaded, inst);
+
+    // Problems on both sides of the history's start: an expert's
+    // minimum load above the maximum (the rest's), a history rating out
+    // of range beside an unknown key, and a record given twice (the
+    // history's).
+    let first_expert = inst.experts[0].id.to_string();
+    let broken = text.replacen(
+        &format!("\"id\":\"{first_expert}\""),
+        &format!("\"id\":\"{first_expert}\",\"min_load\":9"),
+        1,
+    );
+    // The last record's rating out of range, beside an unknown key.
+    let last_rating = broken.rfind("\"rating\":").expect("a rating");
+    let broken = format!(
+        "{}\"rating\":7,\"x\":{}",
+        &broken[..last_rating],
+        &broken[last_rating + 9..]
+    );
+    // A conflict naming nobody: found when the rest is resolved.
+    let conflicts_at = broken.find("\"conflicts\"").expect("conflicts");
+    let broken = format!(
+        "{}{}",
+        &broken[..conflicts_at],
+        broken[conflicts_at..].replacen("\"expert\":\"", "\"expert\":\"NOBODY", 1)
+    );
+    let history_at = broken.find("\"history\"").unwrap();
+    let first_record_end = history_at + broken[history_at..].find('}').unwrap() + 1;
+    let record_start = history_at + broken[history_at..].find('{').unwrap();
+    let record = broken[record_start..first_record_end].to_string();
+    let broken = format!(
+        "{}{record},{}",
+        &broken[..record_start],
+        &broken[record_start..]
+    );
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, &broken).unwrap();
+    let said = same_both_ways(&bad);
+    let rating = said.find("got 7").expect("the rating's problem");
+    let nobody = said.find("NOBODY").expect("the conflict's problem");
+    let twice = said
+        .find("history[1]")
+        .expect("the repeated record's problem");
+    assert!(
+        rating < nobody && nobody < twice,
+        "the file's problems, then the rest's, then the history's: {said}"
+    );
+
+    // The history before another part: read by the full parser, same
+    // instance.
+    let (head, tail) = text.trim_end().split_at(at_history);
+    let history_part = tail.trim_end().strip_suffix('}').unwrap().trim_end();
+    let head = head.trim_end().strip_suffix(',').unwrap();
+    let at_policy = head.find("\"policy\"").unwrap();
+    let moved = format!(
+        "{}{history_part},\n{}}}\n",
+        &head[..at_policy],
+        &head[at_policy..]
+    );
+    let before = dir.path().join("history-first.json");
+    std::fs::write(&before, &moved).unwrap();
+    assert_eq!(same_both_ways(&before), "ok");
+    let then_affinity = format!(
+        "{},\n\"affinity\": []}}\n",
+        text.trim_end().strip_suffix('}').unwrap()
+    );
+    let then_more = dir.path().join("history-then-more.json");
+    std::fs::write(&then_more, &then_affinity).unwrap();
+    assert_eq!(same_both_ways(&then_more), "ok");
+    for p in [&before, &then_more] {
+        let (again, _) = load_instance_hashed(p).unwrap();
+        assert_eq!(again.history, inst.history, "{}", p.display());
+    }
+    // The notes are those of the whole read, in the same order.
+    let streamed = load_instance_noted(&path, &|_| ()).unwrap();
+    let whole = panels::io::load_bundle_noted(&path, text.as_bytes()).unwrap();
+    assert_eq!(streamed.notes, whole.1.notes);
+}

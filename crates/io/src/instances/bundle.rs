@@ -276,6 +276,32 @@ impl<'e> Builder<'e> {
         });
     }
 
+    /// True when the policy, the experts and the applications have been
+    /// read and the history not yet: what
+    /// [`crate::instances::resolve::resolve_base`] reads is there, should
+    /// the history come last.
+    pub(crate) fn base_read(&self) -> bool {
+        ["policy", "experts", "applications"]
+            .iter()
+            .all(|k| self.seen.contains(*k))
+            && self.raw.history.is_none()
+    }
+
+    /// The records read so far, as [`Builder::finish`] leaves them, for
+    /// [`crate::instances::resolve::resolve_base`]; the builder goes on
+    /// with none, to read the history.
+    pub(crate) fn take_base(&mut self) -> Raw {
+        let mut base = std::mem::take(&mut self.raw);
+        self.set_files(&mut base);
+        base
+    }
+
+    fn set_files(&self, raw: &mut Raw) {
+        raw.experts_file = Some(self.file.clone());
+        raw.applications_file = Some(self.file.clone());
+        raw.policy_file = Some(self.file.clone());
+    }
+
     /// The records, once the whole bundle is read; reports missing parts.
     pub(crate) fn finish(mut self) -> Raw {
         for key in ["policy", "experts", "applications"] {
@@ -286,10 +312,9 @@ impl<'e> Builder<'e> {
                 );
             }
         }
-        self.raw.experts_file = Some(self.file.clone());
-        self.raw.applications_file = Some(self.file.clone());
-        self.raw.policy_file = Some(self.file.clone());
-        self.raw
+        let mut raw = std::mem::take(&mut self.raw);
+        self.set_files(&mut raw);
+        raw
     }
 }
 

@@ -224,8 +224,8 @@ fn load_bundle_streamed(
         &mut bundle_fast::JsonScan::default(),
         |source| bundle_fast::read_bundle_fast(path, source, &mut errs),
     )?;
-    let raw = match fast {
-        Ok(raw) => Some(raw),
+    let (raw, base) = match fast {
+        Ok((raw, base)) => (Some(raw), base),
         Err(bundle_fast::GiveUp) => {
             let meta =
                 std::fs::metadata(path).map_err(|e| LoadError::said(path, describe_io(&e)))?;
@@ -242,13 +242,23 @@ fn load_bundle_streamed(
                 });
             }
             tap.restart();
-            stream::stream_file(path, &mut tap, &mut (), |source| {
+            let raw = stream::stream_file(path, &mut tap, &mut (), |source| {
                 bundle::read_bundle_stream(path, source, &mut errs)
-            })?
+            })?;
+            (raw, None)
         }
     };
     let sha256 = tap.finish();
-    let inst = raw.and_then(|raw| resolve::resolve(raw, &mut errs));
+    let inst = raw.and_then(|mut raw| match base {
+        // The rest was resolved while the history was read: the history
+        // is left, its problems after the rest's.
+        Some((base, base_errs)) => {
+            errs.append(base_errs);
+            let history = raw.history.take().map(records::HistoryList::seek_repeats);
+            resolve::resolve_history(base, history, &mut errs)
+        }
+        None => resolve::resolve(raw, &mut errs),
+    });
     let notes = errs.take_notes();
     Ok(Loaded {
         instance: errs.finish(inst)?,

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use crate::instances::records::{
     HistoryList, Origin, Raw, RawAffinity, RawAffinityList, RawApplication, RawCoauthorship,
-    RawConflict, RawExpert, Site,
+    RawConflict, RawExpert, RepeatsSought, Site,
 };
 use crate::model::{
     Affinity, AppIx, Application, CityIx, Coauthorship, Conflict, ConflictWith, Expert, ExpertIx,
@@ -73,6 +73,35 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     // reported where they always were (after the policy's checks).
     let history_given = raw.history.is_some();
     let history = raw.history.take().map(HistoryList::seek_repeats);
+    let base = resolve_base(raw, history_given, errs);
+    resolve_history(base, history, errs)
+}
+
+/// What [`resolve`] makes of everything but the history table. It reads
+/// nothing of the history but whether the input has one, so a bundle
+/// whose history comes last has it made on another thread while the
+/// history is read ([`crate::instances::bundle_fast`]);
+/// [`resolve_history`] ends the resolve either way.
+pub(crate) struct Base {
+    policy: Policy,
+    /// False when the input has no policy (the load then fails).
+    policy_given: bool,
+    experts: Vec<Expert>,
+    applications: Vec<Application>,
+    conflicts: Vec<Conflict>,
+    coauthorships: Vec<Coauthorship>,
+    affinity: Option<Vec<Affinity>>,
+    cities: Interner,
+    institutions: Interner,
+    persons: Interner,
+    programmes: Interner,
+    kept: Kept,
+}
+
+/// The first part of [`resolve`]: everything but the history table, which
+/// `raw` no longer holds (`history_given` says whether the input had one).
+/// Problems go to `errs` in the order [`resolve`] finds them.
+pub(crate) fn resolve_base(mut raw: Raw, history_given: bool, errs: &mut Errs) -> Base {
     let mut policy = raw.policy.clone().unwrap_or_default();
     let mut names = Names::default();
     let kept = Kept {
@@ -138,22 +167,9 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         }
     }
 
-    let history = history.map(|h| h.found(errs));
-    if !errs.is_empty() || raw.policy.is_none() {
-        return None;
-    }
-    let history = match history.map(HistoryList::into_records) {
-        Some(list) => {
-            let h = crate::history::History::resolve(list, &persons, experts.len(), &institutions);
-            for note in history_spelling_notes(&h, &institutions) {
-                errs.note(note);
-            }
-            h
-        }
-        None => crate::history::History::default(),
-    };
-    let inst = Instance {
+    Base {
         policy,
+        policy_given: raw.policy.is_some(),
         experts,
         applications,
         conflicts,
@@ -162,8 +178,50 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
         cities,
         institutions,
         persons,
-        kept,
         programmes,
+        kept,
+    }
+}
+
+/// The second part of [`resolve`]: the history table's repeated records
+/// reported and, when nothing is wrong so far, its records resolved
+/// against the rest and the instance made.
+pub(crate) fn resolve_history(
+    base: Base,
+    history: Option<RepeatsSought>,
+    errs: &mut Errs,
+) -> Option<Instance> {
+    let history = history.map(|h| h.found(errs));
+    if !errs.is_empty() || !base.policy_given {
+        return None;
+    }
+    let history = match history.map(HistoryList::into_records) {
+        Some(list) => {
+            let h = crate::history::History::resolve(
+                list,
+                &base.persons,
+                base.experts.len(),
+                &base.institutions,
+            );
+            for note in history_spelling_notes(&h, &base.institutions) {
+                errs.note(note);
+            }
+            h
+        }
+        None => crate::history::History::default(),
+    };
+    let inst = Instance {
+        policy: base.policy,
+        experts: base.experts,
+        applications: base.applications,
+        conflicts: base.conflicts,
+        coauthorships: base.coauthorships,
+        affinity: base.affinity,
+        cities: base.cities,
+        institutions: base.institutions,
+        persons: base.persons,
+        kept: base.kept,
+        programmes: base.programmes,
         history,
     };
     for unnamed in super::unnamed::unnamed_programmes(&inst) {
