@@ -515,10 +515,12 @@ fn a_history_read_beside_the_rest_loads_as_read_whole() {
     let (loaded, _) = load_instance_hashed(&path).unwrap();
     assert_eq!(loaded, inst);
 
-    // Problems on both sides of the history's start: an expert's
-    // minimum load above the maximum (the rest's), a history rating out
-    // of range beside an unknown key, and a record given twice (the
-    // history's).
+    // Problems of each kind, on both sides of the history's start: in
+    // the reading, an expert's minimum load above the maximum and a
+    // history rating out of range beside an unknown key; in the rest's
+    // resolve, a conflict naming nobody; in the history's, a record
+    // given twice.
+    let insert = |s: &str, at: usize, piece: &str| format!("{}{piece}{}", &s[..at], &s[at..]);
     let first_expert = inst.experts[0].id.to_string();
     let broken = text.replacen(
         &format!("\"id\":\"{first_expert}\""),
@@ -543,11 +545,7 @@ fn a_history_read_beside_the_rest_loads_as_read_whole() {
     let first_record_end = history_at + broken[history_at..].find('}').unwrap() + 1;
     let record_start = history_at + broken[history_at..].find('{').unwrap();
     let record = broken[record_start..first_record_end].to_string();
-    let broken = format!(
-        "{}{record},{}",
-        &broken[..record_start],
-        &broken[record_start..]
-    );
+    let broken = insert(&broken, record_start, &format!("{record},"));
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, &broken).unwrap();
     let said = same_both_ways(&bad);
@@ -567,11 +565,7 @@ fn a_history_read_beside_the_rest_loads_as_read_whole() {
     let history_part = tail.trim_end().strip_suffix('}').unwrap().trim_end();
     let head = head.trim_end().strip_suffix(',').unwrap();
     let at_policy = head.find("\"policy\"").unwrap();
-    let moved = format!(
-        "{}{history_part},\n{}}}\n",
-        &head[..at_policy],
-        &head[at_policy..]
-    );
+    let moved = insert(head, at_policy, &format!("{history_part},\n")) + "}\n";
     let before = dir.path().join("history-first.json");
     std::fs::write(&before, &moved).unwrap();
     assert_eq!(same_both_ways(&before), "ok");
