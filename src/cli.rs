@@ -641,8 +641,8 @@ fn cmd_history_append(args: &HistoryAppendArgs, quiet: bool) -> Result<(), Failu
         },
     )
     .map_err(|e| match e {
-        AppendError::BadInput(m) => Failure::BadInput(m),
         AppendError::Other(m) => Failure::Other(m),
+        bad => Failure::BadInput(bad.to_string()),
     })?;
     for n in &done.notes {
         note(quiet, n);

@@ -1179,6 +1179,38 @@ fn history_append_writes_what_the_cli_writes_and_the_next_upload_takes_it() {
         "no second append form"
     );
 
+    // Another round of the same year under the label already recorded
+    // (two programmes run as two rounds, say): refused by the history
+    // file itself, in both languages, the file untouched.
+    let other = new_round(&c, &yangtze(), "yangtze-again.json");
+    solve_wait(&c, &other);
+    let r = post_json(
+        c.addr,
+        &format!("/api/v1/rounds/{other}/history"),
+        &serde_json::json!({ "round": "spring" }),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    let e = &r.json()["error"];
+    let (en, zh) = (
+        e["message"].as_str().unwrap().to_string(),
+        e["message_zh"].as_str().unwrap_or_default().to_string(),
+    );
+    assert!(
+        en.starts_with("history.csv: the history already holds year 2026, round spring (record 1")
+            && en.contains("give a round label"),
+        "{en}"
+    );
+    assert!(
+        zh.starts_with("history.csv：历史记录中已有 2026 年、轮次 spring 的记录（第 1 条"),
+        "{zh}"
+    );
+    assert!(
+        !r.text().contains("--round") && !r.text().contains(&c.data.path().display().to_string()),
+        "no CLI flags or server paths in messages: {}",
+        r.text()
+    );
+    assert_eq!(std::fs::read(&history).unwrap(), ours);
+
     // The next round, as a bundle, takes the history; its input is the
     // upload with the history list, loading to the same instance plus
     // the records.

@@ -744,9 +744,10 @@ pub fn history_append(
             lang: crate::io::office::Lang::default(),
         },
     )
-    .map_err(|e| match e {
-        AppendError::BadInput(m) => ActionError::bad(m),
-        AppendError::Other(m) => ActionError::other(m),
+    .map_err(|e| match (&e, e.chinese()) {
+        (AppendError::Other(m), _) => ActionError::other(m),
+        (_, Some(zh)) => ActionError::bad(e.to_string()).zh(zh),
+        (_, None) => ActionError::bad(e.to_string()),
     })
 }
 

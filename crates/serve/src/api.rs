@@ -898,13 +898,15 @@ pub async fn history_step(
 /// the CLI's flags by the API's fields (`--year` → `year`).
 fn relabel_paths(mut e: ActionError, round: &Round, history: &std::path::Path) -> ActionError {
     let dir = format!("{}/", round.dir.display());
-    e.message = e
-        .message
-        .replace(&history.display().to_string(), "history.csv")
-        .replace(&dir, "")
+    let as_in_folder = |m: &str| {
+        m.replace(&history.display().to_string(), "history.csv")
+            .replace(&dir, "")
+    };
+    e.message = as_in_folder(&e.message)
         .replace("give --round", "give a round label")
         .replace("--year ", "year ")
         .replace("--round ", "round ");
+    e.message_zh = e.message_zh.as_deref().map(as_in_folder);
     e
 }
 

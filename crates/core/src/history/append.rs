@@ -59,16 +59,74 @@ pub fn round_records(
 /// `existing` with `new` appended, or why not: a (year, round) already in
 /// `existing` is refused (the same round must not be recorded twice;
 /// round labels compared as names are, [`crate::history::round_label`]).
+///
+/// # Errors
+/// [`RoundRecorded`] when `existing` already holds the round.
 pub fn append(
     existing: &[PastReview],
     new: Vec<PastReview>,
     year: i32,
     round: Option<&str>,
-) -> Result<Vec<PastReview>, String> {
+) -> Result<Vec<PastReview>, RoundRecorded> {
     refuse_recorded_round(existing, year, round)?;
     let mut out = existing.to_vec();
     out.extend(new);
     Ok(out)
+}
+
+/// A round a history already holds: the refusal of a second append, in
+/// English (what the CLI prints, its [`std::fmt::Display`]) and in
+/// Chinese (what the console's Chinese pages show).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundRecorded {
+    /// The year.
+    pub year: i32,
+    /// The round's label as asked for, in its normal form.
+    pub round: Option<String>,
+    /// The record (counted from 1) that holds the round already.
+    pub record: usize,
+    /// That record's label as written, when it differs from the one asked
+    /// for only as names may (full-width letters, spaces).
+    pub written: Option<String>,
+}
+
+impl RoundRecorded {
+    /// The refusal in Chinese.
+    pub fn chinese(&self) -> String {
+        format!(
+            "历史记录中已有 {} 年{}的记录（第 {} 条{}）；每轮只追加一次（同一年的另一轮请填写不同的轮次）",
+            self.year,
+            self.round
+                .as_deref()
+                .map(|r| format!("、轮次 {r} "))
+                .unwrap_or_default(),
+            self.record,
+            self.written
+                .as_deref()
+                .map(|w| format!("，写作 {w:?}；轮次按名称比较"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+impl std::fmt::Display for RoundRecorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the history already holds year {}{} (record {}{}); a round is appended once \
+             (give --round to record a second round of the same year)",
+            self.year,
+            self.round
+                .as_deref()
+                .map(|r| format!(", round {r}"))
+                .unwrap_or_default(),
+            self.record,
+            self.written
+                .as_deref()
+                .map(|w| format!(", written {w:?}; round labels are compared as names are"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// Why the round (`year`, `round`) may not be appended to `existing`: it
@@ -76,35 +134,30 @@ pub fn append(
 /// [`crate::history::round_label`]).
 ///
 /// # Errors
-/// The message, naming the record that holds the round.
+/// [`RoundRecorded`], naming the record that holds the round.
 pub fn refuse_recorded_round(
     existing: &[PastReview],
     year: i32,
     round: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), RoundRecorded> {
     use crate::history::round_label;
     let wanted = round_label(round);
-    if let Some(i) = existing
+    match existing
         .iter()
         .position(|r| r.year == year && round_label(r.round.as_deref()) == wanted)
     {
-        let theirs = existing[i].round.as_deref().unwrap_or_default();
-        return Err(format!(
-            "the history already holds year {year}{} (record {}{}); a round is appended once \
-             (give --round to record a second round of the same year)",
-            wanted
-                .as_deref()
-                .map(|r| format!(", round {r}"))
-                .unwrap_or_default(),
-            i + 1,
-            if wanted.is_some() && theirs != round.unwrap_or_default() {
-                format!(", written {theirs:?}; round labels are compared as names are")
-            } else {
-                String::new()
-            }
-        ));
+        Some(i) => {
+            let theirs = existing[i].round.as_deref().unwrap_or_default();
+            Err(RoundRecorded {
+                year,
+                written: (wanted.is_some() && theirs != round.unwrap_or_default())
+                    .then(|| theirs.to_string()),
+                round: wanted.map(|w| w.to_string()),
+                record: i + 1,
+            })
+        }
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -132,14 +185,40 @@ mod tests {
             "spr\u{200B}ing",
             "spring\u{3000}",
         ] {
-            let m = append(&existing, vec![spring(2024, typed)], 2024, Some(typed)).unwrap_err();
+            let refused =
+                append(&existing, vec![spring(2024, typed)], 2024, Some(typed)).unwrap_err();
+            let m = refused.to_string();
+            assert!(
+                refused
+                    .chinese()
+                    .contains("2024 年、轮次 spring 的记录（第 1 条"),
+                "{typed:?}: {}",
+                refused.chinese()
+            );
             assert!(
                 m.contains("year 2024, round spring (record 1"),
                 "{typed:?}: {m}"
             );
         }
-        let m = append(&existing, Vec::new(), 2024, Some("ｓｐｒｉｎｇ")).unwrap_err();
-        assert!(m.contains("compared as names are"), "{m}");
+        let refused = append(&existing, Vec::new(), 2024, Some("ｓｐｒｉｎｇ")).unwrap_err();
+        assert!(
+            refused.to_string().contains("compared as names are"),
+            "{refused}"
+        );
+        assert!(
+            refused.chinese().contains("轮次按名称比较"),
+            "{}",
+            refused.chinese()
+        );
+        let unlabelled = [PastReview {
+            round: None,
+            ..spring(2025, "")
+        }];
+        let refused = append(&unlabelled, Vec::new(), 2025, None).unwrap_err();
+        assert_eq!(
+            refused.chinese(),
+            "历史记录中已有 2025 年的记录（第 1 条）；每轮只追加一次（同一年的另一轮请填写不同的轮次）"
+        );
         assert_eq!(
             append(
                 &existing,

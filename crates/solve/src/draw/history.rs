@@ -10,6 +10,9 @@ pub enum AppendError {
     /// A bad panels file, replace log, history file, year or round (the
     /// CLI's exit 2).
     BadInput(String),
+    /// The history file (named first) already holds the round (exit 2):
+    /// the console words it in Chinese too.
+    Recorded(std::path::PathBuf, crate::history::append::RoundRecorded),
     /// The history file could not be written (exit 4).
     Other(String),
 }
@@ -18,6 +21,18 @@ impl std::fmt::Display for AppendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AppendError::BadInput(m) | AppendError::Other(m) => f.write_str(m),
+            AppendError::Recorded(to, why) => write!(f, "{}: {why}", to.display()),
+        }
+    }
+}
+
+impl AppendError {
+    /// The refusal in Chinese, where it has one (the console's Chinese
+    /// pages show it).
+    pub fn chinese(&self) -> Option<String> {
+        match self {
+            AppendError::Recorded(to, why) => Some(format!("{}：{}", to.display(), why.chinese())),
+            _ => None,
         }
     }
 }
@@ -198,7 +213,7 @@ pub fn append_round(inst: &Instance, req: &AppendRound<'_>) -> Result<Appended, 
     let new = crate::history::append::round_records(inst, &panels, &declines, req.year, req.round);
     let added = new.len();
     crate::history::append::refuse_recorded_round(&existing.records, req.year, req.round)
-        .map_err(|m| bad(req.to, m))?;
+        .map_err(|why| AppendError::Recorded(req.to.to_path_buf(), why))?;
     let bytes = existing
         .appended_bytes(req.to, &new, req.lang)
         .map_err(|e| AppendError::Other(e.to_string()))?;
