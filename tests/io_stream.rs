@@ -580,8 +580,40 @@ fn a_history_read_beside_the_rest_loads_as_read_whole() {
         let (again, _) = load_instance_hashed(p).unwrap();
         assert_eq!(again.history, inst.history, "{}", p.display());
     }
-    // The notes are those of the whole read, in the same order.
-    let streamed = load_instance_noted(&path, &|_| ()).unwrap();
-    let whole = panels::io::load_bundle_noted(&path, text.as_bytes()).unwrap();
+    // Notes from both sides (a city spelt two ways among the
+    // applications, the rest's; an institution the history spells in
+    // other letter case, the history's): those of the whole read, in the
+    // same order.
+    let replace_in = |s: &str, from: usize, key: &str, value: &str| {
+        let at = from + s[from..].find(key).expect("the key");
+        let end = at + key.len() + s[at + key.len()..].find('"').unwrap();
+        insert(&s[..at], at, &format!("{key}{value}")) + &s[end..]
+    };
+    let noted = replace_in(
+        &text,
+        text.find("\"applications\"").unwrap(),
+        "\"city\":\"",
+        "长沙市",
+    );
+    let noted = replace_in(
+        &noted,
+        noted.find("\"experts\"").unwrap(),
+        "\"institution\":\"",
+        "MIT",
+    );
+    let noted = replace_in(
+        &noted,
+        noted.find("\"history\"").unwrap(),
+        "\"institution\":\"",
+        "mit",
+    );
+    let noted_path = dir.path().join("noted.json");
+    std::fs::write(&noted_path, &noted).unwrap();
+    assert_eq!(same_both_ways(&noted_path), "ok");
+    let streamed = load_instance_noted(&noted_path, &|_| ()).unwrap();
+    let whole = panels::io::load_bundle_noted(&noted_path, noted.as_bytes()).unwrap();
     assert_eq!(streamed.notes, whole.1.notes);
+    let city = streamed.notes.iter().position(|n| n.contains("长沙市"));
+    let history = streamed.notes.iter().position(|n| n.contains("\"mit\""));
+    assert!(city.is_some() && city < history, "{:?}", streamed.notes);
 }

@@ -277,23 +277,29 @@ impl<'e> Builder<'e> {
     }
 
     /// True when the policy, the experts and the applications have been
-    /// read and the history not yet: what
-    /// [`crate::instances::resolve::resolve_base`] reads is there, should
-    /// the history come last.
-    pub(crate) fn base_read(&self) -> bool {
+    /// read (well or not): [`Builder::finish`] will find no part missing,
+    /// and what [`crate::instances::resolve::resolve_base`] reads is
+    /// there, should the history come last.
+    pub(crate) fn base_complete(&self) -> bool {
         ["policy", "experts", "applications"]
             .iter()
             .all(|k| self.seen.contains(*k))
-            && self.raw.history.is_none()
     }
 
-    /// The records read so far, as [`Builder::finish`] leaves them, for
+    /// The records read so far, as [`Builder::finish`] leaves them once
+    /// [`Builder::base_complete`] holds, for
     /// [`crate::instances::resolve::resolve_base`]; the builder goes on
     /// with none, to read the history.
     pub(crate) fn take_base(&mut self) -> Raw {
+        debug_assert!(self.base_complete());
         let mut base = std::mem::take(&mut self.raw);
         self.set_files(&mut base);
         base
+    }
+
+    /// The history list read so far (see [`Builder::take_base`]).
+    pub(crate) fn take_history(&mut self) -> Option<HistoryList> {
+        self.raw.history.take()
     }
 
     fn set_files(&self, raw: &mut Raw) {

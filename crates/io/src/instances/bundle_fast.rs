@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::error::Errs;
 use crate::history::{Outcome, PastReview, ShortText};
 use crate::instances::bundle::{AffinitySeed, Builder, Kind, Part};
-use crate::instances::records::Raw;
+use crate::instances::records::{Raw, RepeatsSought};
 use crate::instances::resolve::{resolve_base, Base};
 use crate::model::Score;
 use crate::streams::stream::{Scan, Source};
@@ -244,9 +244,10 @@ pub(crate) fn read_bundle_fast(
 }
 
 /// The first part of a resolve made while the history was read: the
-/// records' [`Base`], and the problems found making it (reported after
-/// the file's own, as a resolve after the reading would).
-pub(crate) type BaseMade = (Base, Errs);
+/// records' [`Base`], the problems found making it (reported after the
+/// file's own, as a resolve after the reading would), and the history,
+/// its repeated records being sought.
+pub(crate) type BaseMade = (Base, Errs, RepeatsSought);
 
 /// Reads the history list at `colon` while another thread resolves what
 /// was read before it ([`resolve_base`]): a bundle that ends with its
@@ -262,14 +263,19 @@ fn history_beside_base(
     std::thread::scope(|scope| {
         let making = scope.spawn(move || {
             let mut errs = Errs::default();
+            // The input has a history: the list read below, or the full
+            // parser's reading when the fast path gives up on it.
             let base = resolve_base(raw, true, &mut errs);
             (base, errs)
         });
-        let next = value(t, b, Part::List(Kind::History), colon);
-        let made = making
+        let read = value(t, b, Part::List(Kind::History), colon).map(|next| {
+            let history = b.take_history().unwrap_or_default();
+            (next, history.seek_repeats())
+        });
+        let (base, errs) = making
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        next.map(|next| (next, made))
+        read.map(|(next, history)| (next, (base, errs, history)))
     })
 }
 
@@ -292,7 +298,7 @@ fn walk(t: &mut Text<'_>, b: &mut Builder<'_>) -> Result<Option<BaseMade>, GiveU
         }
         let part = b.key(plain_key(t.slice(prev + 1, colon))?);
         let next = match part {
-            Part::List(Kind::History) if b.base_read() => {
+            Part::List(Kind::History) if b.base_complete() => {
                 let (next, made) = history_beside_base(t, b, colon)?;
                 base = Some(made);
                 next

@@ -249,13 +249,12 @@ fn load_bundle_streamed(
         }
     };
     let sha256 = tap.finish();
-    let inst = raw.and_then(|mut raw| match base {
+    let inst = raw.and_then(|raw| match base {
         // The rest was resolved while the history was read: the history
         // is left, its problems after the rest's.
-        Some((base, base_errs)) => {
+        Some((base, base_errs, history)) => {
             errs.append(base_errs);
-            let history = raw.history.take().map(records::HistoryList::seek_repeats);
-            resolve::resolve_history(base, history, &mut errs)
+            resolve::resolve_history(base, Some(history), &mut errs)
         }
         None => resolve::resolve(raw, &mut errs),
     });

@@ -84,8 +84,9 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
 /// [`resolve_history`] ends the resolve either way.
 pub(crate) struct Base {
     policy: Policy,
-    /// False when the input has no policy (the load then fails).
-    policy_given: bool,
+    /// False when the input has no policy, or one that did not read (the
+    /// load then fails).
+    policy_read: bool,
     experts: Vec<Expert>,
     applications: Vec<Application>,
     conflicts: Vec<Conflict>,
@@ -169,7 +170,7 @@ pub(crate) fn resolve_base(mut raw: Raw, history_given: bool, errs: &mut Errs) -
 
     Base {
         policy,
-        policy_given: raw.policy.is_some(),
+        policy_read: raw.policy.is_some(),
         experts,
         applications,
         conflicts,
@@ -192,7 +193,7 @@ pub(crate) fn resolve_history(
     errs: &mut Errs,
 ) -> Option<Instance> {
     let history = history.map(|h| h.found(errs));
-    if !errs.is_empty() || !base.policy_given {
+    if !errs.is_empty() || !base.policy_read {
         return None;
     }
     let history = match history.map(HistoryList::into_records) {
