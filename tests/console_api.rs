@@ -317,20 +317,24 @@ fn a_round_that_does_not_load_comes_back_as_data_and_is_not_stored() {
     // A workbook: the Excel row, and the column as the office sees it
     // (letter and Chinese header), as data and on the validation page.
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let policy = wb.add_worksheet().set_name("参数").unwrap();
-    policy.write_row(0, 0, ["参数", "值"]).unwrap();
-    let experts = wb.add_worksheet().set_name("专家").unwrap();
-    experts.write_string(0, 0, "2026年度专家库").unwrap();
-    experts
-        .write_row(1, 0, ["专家编号", "城市", "工作单位", "评审上限"])
-        .unwrap();
-    experts
-        .write_row(2, 0, ["E1", "武汉", "武汉大学", "十"])
-        .unwrap();
-    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
-    apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
-        .unwrap();
-    apps.write_row(1, 0, ["A1", "长沙", "中南大学"]).unwrap();
+    text_sheet(&mut wb, "参数", &[&["参数", "值"]]);
+    text_sheet(
+        &mut wb,
+        "专家",
+        &[
+            &["2026年度专家库"],
+            &["专家编号", "城市", "工作单位", "评审上限"],
+            &["E1", "武汉", "武汉大学", "十"],
+        ],
+    );
+    text_sheet(
+        &mut wb,
+        "申报项目",
+        &[
+            &["项目编号", "城市", "申报单位"],
+            &["A1", "长沙", "中南大学"],
+        ],
+    );
     let book = wb.save_to_buffer().unwrap();
     let r = upload(c.addr, "专家库.xlsx", &book, &[]);
     assert_eq!(r.status, 400, "{}", r.text());
@@ -344,16 +348,17 @@ fn a_round_that_does_not_load_comes_back_as_data_and_is_not_stored() {
     // an id given twice), worded where the CLI's English is.
     let book_with = |expert_header: &[&str], expert: &[&str]| {
         let mut wb = rust_xlsxwriter::Workbook::new();
-        let policy = wb.add_worksheet().set_name("参数").unwrap();
-        policy.write_row(0, 0, ["参数", "值"]).unwrap();
-        let experts = wb.add_worksheet().set_name("专家").unwrap();
-        experts.write_row(0, 0, expert_header.to_vec()).unwrap();
-        experts.write_row(1, 0, expert.to_vec()).unwrap();
-        let apps = wb.add_worksheet().set_name("申报项目").unwrap();
-        apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
-            .unwrap();
-        apps.write_row(1, 0, ["A1", "长沙", "中南大学"]).unwrap();
-        apps.write_row(2, 0, ["A1", "长沙", "湖南大学"]).unwrap();
+        text_sheet(&mut wb, "参数", &[&["参数", "值"]]);
+        text_sheet(&mut wb, "专家", &[expert_header, expert]);
+        text_sheet(
+            &mut wb,
+            "申报项目",
+            &[
+                &["项目编号", "城市", "申报单位"],
+                &["A1", "长沙", "中南大学"],
+                &["A1", "长沙", "湖南大学"],
+            ],
+        );
         wb.save_to_buffer().unwrap()
     };
     let said = |book: &[u8], en: &str| -> String {
@@ -2340,24 +2345,24 @@ fn a_failed_jobs_error_names_files_as_in_the_data_folder() {
 fn an_experts_unknown_programme_is_shown_on_the_rounds_page() {
     let c = Console::open();
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let policy = wb.add_worksheet().set_name("参数").unwrap();
-    policy.write_row(0, 0, ["参数", "值"]).unwrap();
-    policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
-    let experts = wb.add_worksheet().set_name("专家").unwrap();
-    experts
-        .write_row(0, 0, ["专家编号", "城市", "工作单位", "可评计划"])
-        .unwrap();
-    experts
-        .write_row(1, 0, ["E1", "武汉", "武汉大学", "人才计化"])
-        .unwrap();
-    experts
-        .write_row(2, 0, ["E2", "合肥", "中国科学技术大学", ""])
-        .unwrap();
-    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
-    apps.write_row(0, 0, ["项目编号", "城市", "申报单位", "计划类别"])
-        .unwrap();
-    apps.write_row(1, 0, ["A1", "长沙", "中南大学", "人才计划"])
-        .unwrap();
+    text_sheet(&mut wb, "参数", &[&["参数", "值"], &["panel_size", "1"]]);
+    text_sheet(
+        &mut wb,
+        "专家",
+        &[
+            &["专家编号", "城市", "工作单位", "可评计划"],
+            &["E1", "武汉", "武汉大学", "人才计化"],
+            &["E2", "合肥", "中国科学技术大学", ""],
+        ],
+    );
+    text_sheet(
+        &mut wb,
+        "申报项目",
+        &[
+            &["项目编号", "城市", "申报单位", "计划类别"],
+            &["A1", "长沙", "中南大学", "人才计划"],
+        ],
+    );
     let id = new_round(&c, &wb.save_to_buffer().unwrap(), "轮次.xlsx");
     let page = get(c.addr, &format!("/rounds/{id}"));
     assert_eq!(page.status, 200);
@@ -2370,35 +2375,47 @@ fn an_experts_unknown_programme_is_shown_on_the_rounds_page() {
     assert!(html.contains("是否应为“人才计划”"), "{html}");
 }
 
+/// Adds a sheet `name` to `wb` holding `rows` of text from its first row
+/// (an office's sheet as typed); the sheet is returned for the rest.
+fn text_sheet<'w>(
+    wb: &'w mut rust_xlsxwriter::Workbook,
+    name: &str,
+    rows: &[&[&str]],
+) -> &'w mut rust_xlsxwriter::Worksheet {
+    let sheet = wb.add_worksheet().set_name(name).unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        sheet.write_row(i as u32, 0, row.iter().copied()).unwrap();
+    }
+    sheet
+}
+
 /// A workbook with what loading notes: a city spelt two ways, 武汉市
 /// beside 武汉, person ids differing in letter case, a hidden row, and
 /// office columns on both record sheets.
 fn noted_workbook() -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let policy = wb.add_worksheet().set_name("参数").unwrap();
-    policy.write_row(0, 0, ["参数", "值"]).unwrap();
-    policy.write_row(1, 0, ["panel_size", "1"]).unwrap();
-    let experts = wb.add_worksheet().set_name("专家").unwrap();
-    experts
-        .write_row(0, 0, ["专家编号", "城市", "工作单位", "电话"])
-        .unwrap();
-    experts
-        .write_row(1, 0, ["E1", "长沙 ", "中南大学", "0731-1"])
-        .unwrap();
-    experts
-        .write_row(2, 0, ["E2", "长沙", "湖南大学", ""])
-        .unwrap();
-    experts
-        .write_row(3, 0, ["E3", "武汉市", "武汉大学", ""])
-        .unwrap();
-    experts.set_row_hidden(3).unwrap();
-    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
-    apps.write_row(0, 0, ["项目编号", "城市", "申报单位", "团队成员", "联系人"])
-        .unwrap();
-    apps.write_row(1, 0, ["A1", "武汉", "华中科技大学", "p1", "王老师"])
-        .unwrap();
-    apps.write_row(2, 0, ["A2", "长沙", "中南大学", "P1", "李老师"])
-        .unwrap();
+    text_sheet(&mut wb, "参数", &[&["参数", "值"], &["panel_size", "1"]]);
+    text_sheet(
+        &mut wb,
+        "专家",
+        &[
+            &["专家编号", "城市", "工作单位", "电话"],
+            &["E1", "长沙 ", "中南大学", "0731-1"],
+            &["E2", "长沙", "湖南大学", ""],
+            &["E3", "武汉市", "武汉大学", ""],
+        ],
+    )
+    .set_row_hidden(3)
+    .unwrap();
+    text_sheet(
+        &mut wb,
+        "申报项目",
+        &[
+            &["项目编号", "城市", "申报单位", "团队成员", "联系人"],
+            &["A1", "武汉", "华中科技大学", "p1", "王老师"],
+            &["A2", "长沙", "中南大学", "P1", "李老师"],
+        ],
+    );
     wb.save_to_buffer().unwrap()
 }
 
@@ -2499,37 +2516,33 @@ const CONSOLE_HISTORY: &str =
 /// rows below the template's header (none: the header only).
 fn round_2027(history: Option<&[[&str; 9]]>) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let policy = wb.add_worksheet().set_name("参数").unwrap();
-    policy.write_row(0, 0, ["参数", "值"]).unwrap();
-    policy.write_row(1, 0, ["panel_size", "2"]).unwrap();
-    policy.write_row(2, 0, ["year", "2027"]).unwrap();
-    policy
-        .write_row(3, 0, ["avoid_repeat", "institution"])
-        .unwrap();
-    let experts = wb.add_worksheet().set_name("专家").unwrap();
-    experts
-        .write_row(0, 0, ["专家编号", "城市", "工作单位"])
-        .unwrap();
-    for (i, (e, city)) in [
-        ("E1", "武汉"),
-        ("E2", "长沙"),
-        ("E3", "合肥"),
-        ("E4", "南昌"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        experts
-            .write_row(i as u32 + 1, 0, [*e, *city, &format!("U{}", i + 1)])
-            .unwrap();
-    }
-    let apps = wb.add_worksheet().set_name("申报项目").unwrap();
-    apps.write_row(0, 0, ["项目编号", "城市", "申报单位"])
-        .unwrap();
-    apps.write_row(1, 0, ["A1", "武汉", "X"]).unwrap();
-    let aff = wb.add_worksheet().set_name("匹配度").unwrap();
-    aff.write_row(0, 0, ["项目编号", "专家编号", "匹配度"])
-        .unwrap();
+    text_sheet(
+        &mut wb,
+        "参数",
+        &[
+            &["参数", "值"],
+            &["panel_size", "2"],
+            &["year", "2027"],
+            &["avoid_repeat", "institution"],
+        ],
+    );
+    text_sheet(
+        &mut wb,
+        "专家",
+        &[
+            &["专家编号", "城市", "工作单位"],
+            &["E1", "武汉", "U1"],
+            &["E2", "长沙", "U2"],
+            &["E3", "合肥", "U3"],
+            &["E4", "南昌", "U4"],
+        ],
+    );
+    text_sheet(
+        &mut wb,
+        "申报项目",
+        &[&["项目编号", "城市", "申报单位"], &["A1", "武汉", "X"]],
+    );
+    let aff = text_sheet(&mut wb, "匹配度", &[&["项目编号", "专家编号", "匹配度"]]);
     for (i, (e, s)) in [("E1", 0.9), ("E2", 0.8), ("E3", 0.1), ("E4", 0.1)]
         .iter()
         .enumerate()
@@ -2539,26 +2552,19 @@ fn round_2027(history: Option<&[[&str; 9]]>) -> Vec<u8> {
         aff.write_number(i as u32 + 1, 2, *s).unwrap();
     }
     if let Some(rows) = history {
-        let h = wb.add_worksheet().set_name("历史").unwrap();
-        h.write_row(
-            0,
-            0,
-            [
-                "年份",
-                "轮次",
-                "计划类别",
-                "项目编号",
-                "申报单位",
-                "团队成员",
-                "专家编号",
-                "结果",
-                "评价",
-            ],
-        )
-        .unwrap();
-        for (i, row) in rows.iter().enumerate() {
-            h.write_row(i as u32 + 1, 0, *row).unwrap();
-        }
+        let mut sheet: Vec<&[&str]> = vec![&[
+            "年份",
+            "轮次",
+            "计划类别",
+            "项目编号",
+            "申报单位",
+            "团队成员",
+            "专家编号",
+            "结果",
+            "评价",
+        ]];
+        sheet.extend(rows.iter().map(|r| r.as_slice()));
+        text_sheet(&mut wb, "历史", &sheet);
     }
     wb.save_to_buffer().unwrap()
 }
