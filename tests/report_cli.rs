@@ -47,6 +47,16 @@ impl Setup {
         Setup { dir }
     }
 
+    /// `panels report tiny.json PANELS FLAGS… --out OUT`, the files in
+    /// this dir.
+    fn report(&self, panels: &str, flags: &[&str], out: &str) -> Output {
+        let (tiny, panels, out) = (self.p("tiny.json"), self.p(panels), self.p(out));
+        let mut args = vec![os("report"), os(&tiny), os(&panels)];
+        args.extend(flags.iter().map(|f| os(*f)));
+        args.extend([os("--out"), os(&out)]);
+        run(&args)
+    }
+
     fn p(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -56,15 +66,7 @@ impl Setup {
 fn report_writes_html_and_markdown() {
     let s = Setup::new();
     for out in ["r.html", "r.md"] {
-        let o = run(&[
-            os("report"),
-            os(&s.p("tiny.json")),
-            os(&s.p("panels.json")),
-            os("--lang"),
-            os("en"),
-            os("--out"),
-            os(&s.p(out)),
-        ]);
+        let o = s.report("panels.json", &["--lang", "en"], out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let text = std::fs::read_to_string(s.p(out)).unwrap();
         assert!(
@@ -84,15 +86,7 @@ fn report_of_panels_alone_claims_no_objective() {
     let alone = serde_json::json!({ "panels": full["panels"] });
     std::fs::write(s.p("alone.json"), alone.to_string()).unwrap();
     for out in ["r.html", "r.md", "r.json"] {
-        let o = run(&[
-            os("report"),
-            os(&s.p("tiny.json")),
-            os(&s.p("alone.json")),
-            os("--lang"),
-            os("en"),
-            os("--out"),
-            os(&s.p(out)),
-        ]);
+        let o = s.report("alone.json", &["--lang", "en"], out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let text = std::fs::read_to_string(s.p(out)).unwrap();
         assert!(!text.contains("claims an objective of"), "{out}:\n{text}");
@@ -110,37 +104,17 @@ fn report_of_panels_alone_claims_no_objective() {
 fn report_refuses_a_panels_file_that_does_not_load() {
     let s = Setup::new();
     std::fs::write(s.p("bad.json"), "{ \"status\": ").unwrap();
-    let o = run(&[
-        os("report"),
-        os(&s.p("tiny.json")),
-        os(&s.p("bad.json")),
-        os("--out"),
-        os(&s.p("r.html")),
-    ]);
+    let o = s.report("bad.json", &[], "r.html");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.json"), "names the file: {err}");
     assert!(!s.p("r.html").exists(), "nothing written");
     // A wrong extension is refused before any work.
-    let o = run(&[
-        os("report"),
-        os(&s.p("tiny.json")),
-        os(&s.p("panels.json")),
-        os("--out"),
-        os(&s.p("r.pdf")),
-    ]);
+    let o = s.report("panels.json", &[], "r.pdf");
     assert_eq!(o.status.code(), Some(2));
     assert!(!s.p("r.pdf").exists());
     // So is a target outside [0, 1].
-    let o = run(&[
-        os("report"),
-        os(&s.p("tiny.json")),
-        os(&s.p("panels.json")),
-        os("--target"),
-        os("18"),
-        os("--out"),
-        os(&s.p("r.md")),
-    ]);
+    let o = s.report("panels.json", &["--target", "18"], "r.md");
     assert_eq!(o.status.code(), Some(2));
     assert!(!s.p("r.md").exists());
 }
@@ -148,15 +122,7 @@ fn report_refuses_a_panels_file_that_does_not_load() {
 #[test]
 fn report_of_broken_panels_renders_with_a_banner() {
     let s = Setup::new();
-    let o = run(&[
-        os("report"),
-        os(&s.p("tiny.json")),
-        os(&s.p("broken.json")),
-        os("--lang"),
-        os("en"),
-        os("--out"),
-        os(&s.p("r.html")),
-    ]);
+    let o = s.report("broken.json", &["--lang", "en"], "r.html");
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("warning: the assignment breaks"));
     let html = std::fs::read_to_string(s.p("r.html")).unwrap();
