@@ -1201,7 +1201,9 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     let (first, second) = (pair(0), pair(1));
     // Two replacements, one decline each: the second's panels file
     // records both.
-    let step = |from: &Path, (a, e): &(String, String), n: u32| {
+    // One replacement from `from`, declining `decline` (APP:EXPERT, or an
+    // expert who withdraws): its panels f{n}.json and log l{n}.json.
+    let replace = |from: &Path, decline: &str, n: &str| {
         let out = dir.join(format!("f{n}.json"));
         let log = dir.join(format!("l{n}.json"));
         let (code, text) = run(&[
@@ -1209,7 +1211,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
             s(&round),
             s(from),
             "--decline",
-            &format!("{a}:{e}"),
+            decline,
             "--out",
             s(&out),
             "--log",
@@ -1217,6 +1219,9 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
         ]);
         assert_eq!(code, 0, "{text}");
         (out, log)
+    };
+    let step = |from: &Path, (a, e): &(String, String), n: u32| {
+        replace(from, &format!("{a}:{e}"), &n.to_string())
     };
     let (f1, l1) = step(&solved, &first, 1);
     let (f2, l2) = step(&f1, &second, 2);
@@ -1240,20 +1245,22 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
 
     // Without a log, with the first only, with both: the same declines,
     // each once, and records alike in every field.
-    let none = dir.join("none.csv");
-    let (code, text) = append(&none, &[]);
-    assert_eq!(code, 0, "{text}");
-    assert_eq!(declined_records(&none), both);
-    let one = dir.join("one.csv");
-    let (code, text) = append(&one, &[&l1]);
-    assert_eq!(code, 0, "{text}");
-    assert_eq!(declined_records(&one), both);
-    let all = dir.join("all.csv");
-    let (code, text) = append(&all, &[&l1, &l2]);
-    assert_eq!(code, 0, "{text}");
-    assert_eq!(declined_records(&all), both);
-    assert_eq!(std::fs::read(&none).unwrap(), std::fs::read(&all).unwrap());
-    assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&all).unwrap());
+    let written: Vec<Vec<u8>> = [
+        ("none.csv", vec![]),
+        ("one.csv", vec![l1.as_path()]),
+        ("all.csv", vec![l1.as_path(), l2.as_path()]),
+    ]
+    .iter()
+    .map(|(name, logs)| {
+        let to = dir.join(name);
+        let (code, text) = append(&to, logs);
+        assert_eq!(code, 0, "{name}: {text}");
+        assert_eq!(declined_records(&to), both, "{name}");
+        std::fs::read(&to).unwrap()
+    })
+    .collect();
+    assert_eq!(written[0], written[2], "without a log and with both");
+    assert_eq!(written[1], written[2], "with the first log and with both");
 
     // A log whose decline the panels file does not record (another
     // replacement of the first panels) is refused, nothing written.
@@ -1275,23 +1282,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
         .as_str()
         .unwrap()
         .to_string();
-    let (fw, lw) = {
-        let out = dir.join("fw.json");
-        let log = dir.join("lw.json");
-        let (code, text) = run(&[
-            "replace",
-            s(&round),
-            s(&f2),
-            "--decline",
-            &gone,
-            "--out",
-            s(&out),
-            "--log",
-            s(&log),
-        ]);
-        assert_eq!(code, 0, "{text}");
-        (out, log)
-    };
+    let (fw, lw) = replace(&f2, &gone, "w");
     let withdrawn = dir.join("withdrawn.csv");
     let out = bin()
         .args([
