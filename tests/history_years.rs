@@ -92,8 +92,7 @@ fn three_years_solve_replace_append() {
         assert_eq!(code, 0, "{year}: {text}");
 
         // One decline, replaced.
-        let file: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+        let file = read_json(&solved);
         let first = &file["panels"][0];
         let decline = format!(
             "{}:{}",
@@ -243,7 +242,7 @@ fn history_append_writes_json_that_loads_and_refuses_bad_targets() {
     // The JSON list is a bundle's history.
     let mut bundle: serde_json::Value =
         serde_json::from_slice(&panels::io::bundle_to_bytes(&base_round()).unwrap()).unwrap();
-    bundle["history"] = serde_json::from_slice(&std::fs::read(&hist).unwrap()).unwrap();
+    bundle["history"] = read_json(&hist);
     bundle["policy"]["year"] = 2025.into();
     let inst = panels::io::load_bundle_from_bytes(
         Path::new("b.json"),
@@ -409,7 +408,7 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
     let round = write_round(dir, 2025, None);
     let solved = dir.join("panels2025.json");
     assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let file = read_json(&solved);
     let panels = file["panels"].as_array().unwrap();
     let (a0, e0) = (
         panels[0]["application"].as_str().unwrap(),
@@ -448,8 +447,7 @@ fn a_workbook_history_records_declines_and_withdrawals_and_loads_next_year() {
         s(&log),
     ]);
     assert_eq!(code, 0, "{text}");
-    let log_json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    let log_json = read_json(&log);
     assert_eq!(log_json["format"], "panels-replace/2");
     assert_eq!(log_json["withdrawn"][0], gone.as_str());
 
@@ -538,7 +536,7 @@ fn replace_logs_of_another_format_or_instance_are_refused() {
     let round = write_round(dir, 2025, None);
     let solved = dir.join("p.json");
     assert_eq!(run(&["solve", s(&round), "--out", s(&solved)]).0, 0);
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let file = read_json(&solved);
     let decline = format!(
         "{}:{}",
         file["panels"][0]["application"].as_str().unwrap(),
@@ -557,7 +555,7 @@ fn replace_logs_of_another_format_or_instance_are_refused() {
         s(&log),
     ]);
     assert_eq!(code, 0, "{text}");
-    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    let mut v = read_json(&log);
     let hist = dir.join("h.csv");
     for (what, edit) in [
         ("format", serde_json::json!("panels-replace/1")),
@@ -616,7 +614,7 @@ fn draw_and_replace_price_repeats_like_solve() {
     let solved = tmp.path().join("solved.json");
     let (code, text) = run(&["solve", s(&round), "--out", s(&solved)]);
     assert_eq!(code, 0, "{text}");
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let file = read_json(&solved);
     let elig = Eligibility::compute(&inst);
     let seated: Vec<(panels::model::AppIx, panels::model::ExpertIx)> = file["panels"]
         .as_array()
@@ -668,6 +666,11 @@ fn draw_and_replace_price_repeats_like_solve() {
 }
 
 /// A solved 2024 round in `dir`: the round's CSV directory and its panels.
+/// A JSON file of the test's (panels, log, bundle) as a value.
+fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 fn solved_round(dir: &Path) -> (PathBuf, PathBuf) {
     let round = write_round(dir, 2024, None);
     let solved = dir.join("p.json");
@@ -871,7 +874,7 @@ fn a_panels_file_that_is_not_the_rounds_whole_final_panels_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (round, solved) = solved_round(dir);
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let file = read_json(&solved);
     let a0 = file["panels"][0]["application"]
         .as_str()
         .unwrap()
@@ -1084,8 +1087,7 @@ fn concurrent_appends_to_one_history_file_keep_every_round() {
 fn the_panels_a_replace_log_started_from_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let (round, solved) = solved_round(tmp.path());
-    let panels: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let panels = read_json(&solved);
     let first = &panels["panels"][0];
     let decline = format!(
         "{}:{}",
@@ -1145,8 +1147,7 @@ fn panels_of_another_version_of_the_round_are_noted() {
     let (round, solved) = solved_round(tmp.path());
     // Another version: the same round with one more (harmless) policy key.
     let policy = round.join("policy.json");
-    let mut v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&policy).unwrap()).unwrap();
+    let mut v = read_json(&policy);
     v["seed"] = serde_json::json!(12345);
     std::fs::write(&policy, serde_json::to_vec(&v).unwrap()).unwrap();
     let (code, text) = append_to(&round, &solved, "spring", &tmp.path().join("h.csv"));
@@ -1190,7 +1191,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (round, solved) = solved_round(dir);
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&solved).unwrap()).unwrap();
+    let file = read_json(&solved);
     let pair = |i: usize| {
         let p = &file["panels"][i];
         (
@@ -1348,8 +1349,7 @@ fn the_readmes_yearly_script_runs_with_a_year_nobody_declined() {
     let scratch = dir.join("scratch.json");
     let (code, text) = run(&["solve", s(&dir.join("round2024")), "--out", s(&scratch)]);
     assert_eq!(code, 0, "{text}");
-    let solved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&scratch).unwrap()).unwrap();
+    let solved = read_json(&scratch);
     std::fs::remove_file(&scratch).unwrap();
     let first = &solved["panels"][0];
     let pair = format!(
@@ -1384,9 +1384,7 @@ fn the_readmes_yearly_script_runs_with_a_year_nobody_declined() {
     );
 
     // 2025: the panels as solved, a log that records no change.
-    let json = |name: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
-    };
+    let json = |name: &str| read_json(dir.join(name));
     assert_eq!(
         json("final2025.json")["panels"],
         json("panels2025.json")["panels"]
