@@ -77,26 +77,18 @@ pub(crate) fn resolve(mut raw: Raw, errs: &mut Errs) -> Option<Instance> {
     resolve_history(base, history, errs)
 }
 
-/// What [`resolve`] makes of everything but the history table. It reads
-/// nothing of the history but whether the input has one, so a bundle
-/// whose history comes last has it made on another thread while the
-/// history is read ([`crate::instances::bundle_fast`]);
-/// [`resolve_history`] ends the resolve either way.
+/// What [`resolve`] makes of everything but the history table: the
+/// instance without its history. It reads nothing of the history but
+/// whether the input has one, so a bundle whose history comes last has it
+/// made on another thread while the history is read
+/// ([`crate::instances::bundle_fast`]); [`resolve_history`] ends the
+/// resolve either way.
 pub(crate) struct Base {
-    policy: Policy,
+    /// The instance, its history still empty.
+    instance: Instance,
     /// False when the input has no policy, or one that did not read (the
     /// load then fails).
     policy_read: bool,
-    experts: Vec<Expert>,
-    applications: Vec<Application>,
-    conflicts: Vec<Conflict>,
-    coauthorships: Vec<Coauthorship>,
-    affinity: Option<Vec<Affinity>>,
-    cities: Interner,
-    institutions: Interner,
-    persons: Interner,
-    programmes: Interner,
-    kept: Kept,
 }
 
 /// The first part of [`resolve`]: everything but the history table, which
@@ -169,18 +161,21 @@ pub(crate) fn resolve_base(mut raw: Raw, history_given: bool, errs: &mut Errs) -
     }
 
     Base {
-        policy,
+        instance: Instance {
+            policy,
+            experts,
+            applications,
+            conflicts,
+            coauthorships,
+            affinity,
+            cities,
+            institutions,
+            persons,
+            kept,
+            programmes,
+            history: crate::history::History::default(),
+        },
         policy_read: raw.policy.is_some(),
-        experts,
-        applications,
-        conflicts,
-        coauthorships,
-        affinity,
-        cities,
-        institutions,
-        persons,
-        programmes,
-        kept,
     }
 }
 
@@ -196,35 +191,19 @@ pub(crate) fn resolve_history(
     if !errs.is_empty() || !base.policy_read {
         return None;
     }
-    let history = match history.map(HistoryList::into_records) {
-        Some(list) => {
-            let h = crate::history::History::resolve(
-                list,
-                &base.persons,
-                base.experts.len(),
-                &base.institutions,
-            );
-            for note in history_spelling_notes(&h, &base.institutions) {
-                errs.note(note);
-            }
-            h
+    let mut inst = base.instance;
+    if let Some(list) = history {
+        let h = crate::history::History::resolve(
+            list.into_records(),
+            &inst.persons,
+            inst.experts.len(),
+            &inst.institutions,
+        );
+        for note in history_spelling_notes(&h, &inst.institutions) {
+            errs.note(note);
         }
-        None => crate::history::History::default(),
-    };
-    let inst = Instance {
-        policy: base.policy,
-        experts: base.experts,
-        applications: base.applications,
-        conflicts: base.conflicts,
-        coauthorships: base.coauthorships,
-        affinity: base.affinity,
-        cities: base.cities,
-        institutions: base.institutions,
-        persons: base.persons,
-        kept: base.kept,
-        programmes: base.programmes,
-        history,
-    };
+        inst.history = h;
+    }
     for unnamed in super::unnamed::unnamed_programmes(&inst) {
         errs.note(Noted::UnnamedProgramme(unnamed));
     }
