@@ -1227,12 +1227,12 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     let (f1, l1) = step(&solved, &first, 1);
     let (f2, l2) = step(&f1, &second, 2);
     let both = vec![first.clone(), second.clone()];
-    let append = |to: &Path, logs: &[&Path]| {
+    let append = |panels: &Path, to: &Path, logs: &[&Path]| {
         let mut args = vec![
             "history",
             "append",
             s(&round),
-            s(&f2),
+            s(panels),
             "--year",
             "2024",
             "--to",
@@ -1254,7 +1254,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     .iter()
     .map(|(name, logs)| {
         let to = dir.join(name);
-        let (code, text) = append(&to, logs);
+        let (code, text) = append(&f2, &to, logs);
         assert_eq!(code, 0, "{name}: {text}");
         assert_eq!(declined_records(&to), both, "{name}");
         std::fs::read(&to).unwrap()
@@ -1268,7 +1268,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     let third = pair(2);
     let (_, stray) = step(&solved, &third, 3);
     let refused = dir.join("refused.csv");
-    let (code, text) = append(&refused, &[&l1, &stray]);
+    let (code, text) = append(&f2, &refused, &[&l1, &stray]);
     assert_eq!(code, 2, "{text}");
     let (a3, e3) = &third;
     assert!(
@@ -1306,18 +1306,7 @@ fn history_append_takes_the_declines_the_final_panels_file_records() {
     );
     assert_eq!(declined_records(&withdrawn), both);
     let logged = dir.join("logged.csv");
-    let (code, text) = run(&[
-        "history",
-        "append",
-        s(&round),
-        s(&fw),
-        "--year",
-        "2024",
-        "--replace-log",
-        s(&lw),
-        "--to",
-        s(&logged),
-    ]);
+    let (code, text) = append(&fw, &logged, &[&lw]);
     assert_eq!(code, 0, "{text}");
     let with_log = declined_records(&logged);
     assert!(with_log.iter().any(|(_, e)| *e == gone), "{with_log:?}");
