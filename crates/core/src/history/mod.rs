@@ -145,6 +145,9 @@ struct Lookups {
     /// Team j of the run is `team_people[team_start[j]..team_start[j + 1]]`.
     team_start: Vec<usize>,
     team_people: Vec<PersonIx>,
+    /// The records (indices in the run) whose institution is today's
+    /// under another spelling (see [`History::respelled_institutions`]).
+    respelled: Vec<u32>,
 }
 
 impl Lookups {
@@ -163,13 +166,14 @@ impl Lookups {
             institution: Vec::with_capacity(records.len()),
             team_start: Vec::with_capacity(records.len() + 1),
             team_people: Vec::new(),
+            respelled: Vec::new(),
         };
         out.team_start.push(0);
         // Records often come grouped by expert (an export sorted by
         // reviewer, the generator's): then the previous record's answer
         // is at hand.
         let mut last: Option<(&str, Option<ExpertIx>)> = None;
-        for r in records {
+        for (i, r) in records.iter().enumerate() {
             let e = match last {
                 Some((id, e)) if id == r.expert => e,
                 _ => {
@@ -183,25 +187,25 @@ impl Lookups {
             };
             out.expert.push(e);
             let name = normalize(&r.institution);
-            out.institution.push(
-                institutions
-                    .get(&name)
-                    .or_else(|| {
-                        folded
-                            .get_or_insert_with(|| {
-                                institutions
-                                    .names()
-                                    .iter()
-                                    .enumerate()
-                                    .rev()
-                                    .map(|(i, n)| (place_key(n), i as u32))
-                                    .collect()
-                            })
-                            .get(&place_key(&name))
-                            .copied()
+            let institution = institutions.get(&name).or_else(|| {
+                folded
+                    .get_or_insert_with(|| {
+                        institutions
+                            .names()
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .map(|(i, n)| (place_key(n), i as u32))
+                            .collect()
                     })
-                    .map(InstIx),
-            );
+                    .get(&place_key(&name))
+                    .copied()
+            });
+            // Compared here, while the record is at hand.
+            if institution.is_some_and(|ix| r.institution != institutions.name(ix)) {
+                out.respelled.push(i as u32);
+            }
+            out.institution.push(institution.map(InstIx));
             out.team_people.extend(
                 r.team
                     .iter()
@@ -215,6 +219,9 @@ impl Lookups {
     /// Appends the run that follows this one.
     fn append(&mut self, next: Lookups) {
         let shift = self.team_people.len();
+        let records = self.expert.len() as u32;
+        self.respelled
+            .extend(next.respelled.iter().map(|&i| i + records));
         self.expert.extend(next.expert);
         self.institution.extend(next.institution);
         self.team_start
@@ -243,6 +250,8 @@ pub struct History {
     /// experts (no small vector per expert, grown record by record).
     fact_start: Vec<u32>,
     facts: Vec<Fact>,
+    /// See [`History::respelled_institutions`].
+    respelled: Vec<u32>,
 }
 
 /// What the yearly rules read of one record, kept per expert side by side:
@@ -297,6 +306,7 @@ impl History {
             institution: found.institution,
             team_start: found.team_start,
             team_people: found.team_people,
+            respelled: found.respelled,
             ..History::default()
         };
         // Records per expert (shifted by one), then where each expert's
@@ -354,6 +364,13 @@ impl History {
     /// Today's institution of record `i`'s past applicant, if known.
     pub fn institution_of(&self, i: usize) -> Option<InstIx> {
         self.institution.get(i).copied().flatten()
+    }
+
+    /// The records, in input order, whose institution is one of today's
+    /// written otherwise (matched by its place key, or its text not in
+    /// normal form): what the loader's spelling notes name.
+    pub fn respelled_institutions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.respelled.iter().map(|&i| i as usize)
     }
 
     /// Today's persons of record `i`'s past team.

@@ -751,12 +751,12 @@ impl Places {
 fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<Noted> {
     let mut seen: std::collections::BTreeSet<&str> = Default::default();
     let mut notes = Vec::new();
-    for (i, r) in h.records.iter().enumerate() {
-        let Some(ix) = h.institution_of(i) else {
+    for i in h.respelled_institutions() {
+        let (r, Some(ix)) = (&h.records[i], h.institution_of(i)) else {
             continue;
         };
         let shown = institutions.name(ix.0);
-        if r.institution != shown && seen.insert(&r.institution) {
+        if seen.insert(&r.institution) {
             notes.push(Noted::HistoryInstitution {
                 written: r.institution.to_string(),
                 shown: shown.to_string(),
