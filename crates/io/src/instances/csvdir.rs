@@ -496,15 +496,22 @@ fn read_rows(
 
 /// The cell separator of a table from its first lines: the line among
 /// them with the most tabs or commas (the header, not a title row above
-/// it that may hold a comma or two) decides — a tab when it has more tabs
-/// than commas, as Excel's "Unicode text" and "Text (tab delimited)"
-/// write, else a comma.
+/// it that may hold a comma or two; of lines with as many, the first)
+/// decides — a tab when it has more tabs than commas, as Excel's
+/// "Unicode text" and "Text (tab delimited)" write, else a comma. A last
+/// line without its newline counts only when no line has one: a file read
+/// from disk comes in pieces that end at line ends, and its first piece
+/// must choose as the whole text in memory does.
 fn separator(text: &str) -> u8 {
     let count = |l: &str, c: char| l.matches(c).count();
-    text.lines()
+    let whole_lines = text.rfind('\n').map_or(text, |end| &text[..=end]);
+    whole_lines
+        .lines()
         .take(HEADER_SEARCH_ROWS)
         .map(|l| (count(l, '\t'), count(l, ',')))
-        .max_by_key(|&(tabs, commas)| tabs.max(commas))
+        .enumerate()
+        .max_by_key(|&(i, (tabs, commas))| (tabs.max(commas), std::cmp::Reverse(i)))
+        .map(|(_, counts)| counts)
         .map_or(
             b',',
             |(tabs, commas)| if tabs > commas { b'\t' } else { b',' },
@@ -1621,6 +1628,10 @@ mod separator_tests {
         );
         // A title row with neither.
         assert_eq!(separator("专家库\nid\tcity\nE1\t武汉\n"), b'\t');
+        // A stray tab on a later line does not outweigh the header's comma.
+        assert_eq!(separator("参数,值\nseed,3\n\t"), b',');
+        assert_eq!(separator("参数,值\nseed,3\na\tb\tc"), b',');
+        assert_eq!(separator("id\tcity"), b'\t');
         assert_eq!(separator(""), b',');
     }
 }
