@@ -84,36 +84,49 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailu
     if meta.is_file() && meta.len() > limit {
         return Err(ReadFailure::TooLarge(Some(meta.len())));
     }
-    // At most limit + 1 bytes are ever held: the buffer grows by doubling
-    // but never past that (a regular file's size is its first capacity;
-    // it may still grow while read, and the count holds either way).
-    let most = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-    let hint = if meta.is_file() { meta.len() } else { 0 };
-    let mut bytes: Vec<u8> =
-        Vec::with_capacity(usize::try_from(hint.saturating_add(1)).map_or(most, |h| h.min(most)));
+    // Read in pieces, joined once at the end: a buffer grown by doubling
+    // would hold its old and new blocks at once (1.5 GiB for a 1 GiB
+    // pipe), more than an address-space limit (`ulimit -v`) may allow. A
+    // regular file's size is its first piece's capacity, so it is read
+    // in one piece unless it grows while read.
     let mut reader = file.take(limit.saturating_add(1));
-    let mut chunk = vec![0u8; 1 << 16];
+    let first = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut total: u64 = 0;
     loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReadFailure::Io(e)),
+        let room = if pieces.is_empty() && meta.is_file() {
+            first
+        } else {
+            PIECE
         };
-        if bytes.len() + n > bytes.capacity() {
-            let grown = (bytes.capacity().saturating_mul(2))
-                .max(bytes.len() + n)
-                .min(most);
-            bytes.reserve_exact(grown - bytes.len());
+        let mut piece = Vec::with_capacity(room.saturating_add(1));
+        // Reads until this piece is full or the file ends (retrying
+        // interrupted reads).
+        let n = reader
+            .by_ref()
+            .take(room as u64 + 1)
+            .read_to_end(&mut piece)
+            .map_err(ReadFailure::Io)?;
+        total += n as u64;
+        if total > limit {
+            let size = meta.is_file().then_some(total);
+            return Err(ReadFailure::TooLarge(size));
         }
-        bytes.extend_from_slice(&chunk[..n]);
+        if n > 0 {
+            pieces.push(piece);
+        }
+        if n <= room {
+            break;
+        }
     }
-    if bytes.len() as u64 > limit {
-        let size = meta.is_file().then_some(bytes.len() as u64);
-        return Err(ReadFailure::TooLarge(size));
+    if pieces.len() == 1 {
+        return Ok(pieces.pop().unwrap_or_default());
     }
-    Ok(bytes)
+    Ok(pieces.concat())
 }
+
+/// The size of the pieces [`read_limited`] reads a pipe or device in.
+const PIECE: usize = 8 << 20;
 
 /// Reads a whole input file, refusing one over [`MAX_FILE_BYTES`] (see
 /// [`read_limited`]: counted as read, not taken from the size the file
