@@ -73,7 +73,7 @@ pub(crate) fn too_large(size: Option<u64>) -> Said {
 /// is over the limit is refused before anything is read, and every file
 /// (a pipe or a device such as `/dev/zero` reports size 0) is refused as
 /// soon as one byte more than the limit has been read, so the memory
-/// spent is at most the limit whatever the file is.
+/// spent is at most the limit and one piece whatever the file is.
 pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
@@ -122,7 +122,12 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailu
     if pieces.len() == 1 {
         return Ok(pieces.pop().unwrap_or_default());
     }
-    Ok(pieces.concat())
+    // Each piece is freed once copied.
+    let mut bytes = Vec::with_capacity(usize::try_from(total).unwrap_or(usize::MAX));
+    for piece in pieces {
+        bytes.extend_from_slice(&piece);
+    }
+    Ok(bytes)
 }
 
 /// The size of the pieces [`read_limited`] reads a pipe or device in.
