@@ -771,6 +771,31 @@ impl PartialEq for KeptColumns {
     }
 }
 
+/// [`Instance::max_from_city`] of one application, for any city
+/// ([`Instance::city_caps`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CityCaps {
+    /// The application's city.
+    pub home: CityIx,
+    /// Most members from the home city (the outside-city rule and
+    /// `max_per_city`).
+    pub home_cap: u32,
+    /// Most members from any other city (`max_per_city`, else the panel
+    /// size).
+    pub other_cap: u32,
+}
+
+impl CityCaps {
+    /// Most members from city `c`.
+    pub fn of(&self, c: CityIx) -> u32 {
+        if c == self.home {
+            self.home_cap
+        } else {
+            self.other_cap
+        }
+    }
+}
+
 impl Instance {
     /// The overrides of application `a`'s programme, if it names one
     /// that the policy lists.
@@ -798,9 +823,14 @@ impl Instance {
     /// Panel size of application `a`: its own, else its programme's, else
     /// the policy's.
     pub fn panel_size(&self, a: AppIx) -> u32 {
-        let app = &self.applications[a.ix()];
-        app.panel_size
-            .or_else(|| self.programme_rules(a).and_then(|r| r.panel_size))
+        self.panel_size_with(a, self.programme_rules(a))
+    }
+
+    /// [`Instance::panel_size`] with `a`'s programme overrides at hand.
+    fn panel_size_with(&self, a: AppIx, rules: Option<&ProgrammeRules>) -> u32 {
+        self.applications[a.ix()]
+            .panel_size
+            .or_else(|| rules.and_then(|r| r.panel_size))
             .unwrap_or(self.policy.panel_size)
     }
 
@@ -808,8 +838,13 @@ impl Instance {
     /// `ceil(min_outside_share × k)` and `min_outside`, capped at `k` (each
     /// the programme's when it sets one, else the round's).
     pub fn min_outside(&self, a: AppIx) -> u32 {
-        let k = self.panel_size(a);
         let rules = self.programme_rules(a);
+        self.min_outside_with(self.panel_size_with(a, rules), rules)
+    }
+
+    /// [`Instance::min_outside`] of an application with panel size `k`
+    /// and programme overrides `rules`.
+    fn min_outside_with(&self, k: u32, rules: Option<&ProgrammeRules>) -> u32 {
         let share = rules
             .and_then(|r| r.min_outside_share)
             .unwrap_or(self.policy.min_outside_share);
@@ -822,7 +857,12 @@ impl Instance {
 
     /// `max_per_city` of application `a` (its programme's, else the round's).
     pub fn max_per_city(&self, a: AppIx) -> Option<u32> {
-        self.programme_rules(a)
+        self.max_per_city_with(self.programme_rules(a))
+    }
+
+    /// [`Instance::max_per_city`] with the programme overrides at hand.
+    fn max_per_city_with(&self, rules: Option<&ProgrammeRules>) -> Option<u32> {
+        rules
             .and_then(|r| r.max_per_city)
             .or(self.policy.max_per_city)
     }
@@ -896,12 +936,20 @@ impl Instance {
     /// home city, `k − min_outside(a)` and `max_per_city`; for another city,
     /// `max_per_city`. Never more than the panel size `k`.
     pub fn max_from_city(&self, a: AppIx, c: CityIx) -> u32 {
-        let k = self.panel_size(a);
-        let per_city = self.max_per_city(a).unwrap_or(k).min(k);
-        if self.applications[a.ix()].city == c {
-            per_city.min(k - self.min_outside(a))
-        } else {
-            per_city
+        self.city_caps(a).of(c)
+    }
+
+    /// [`Instance::max_from_city`] of application `a` for every city at
+    /// once (its programme's overrides looked up once): for callers that
+    /// ask about many cities of one application.
+    pub fn city_caps(&self, a: AppIx) -> CityCaps {
+        let rules = self.programme_rules(a);
+        let k = self.panel_size_with(a, rules);
+        let other = self.max_per_city_with(rules).unwrap_or(k).min(k);
+        CityCaps {
+            home: self.applications[a.ix()].city,
+            home_cap: other.min(k - self.min_outside_with(k, rules)),
+            other_cap: other,
         }
     }
 
@@ -1114,7 +1162,137 @@ impl Instance {
 
 #[cfg(test)]
 mod tests {
-    use super::Interner;
+    use super::{
+        AppIx, Application, CityIx, InstIx, Instance, Interner, Policy, ProgIx, ProgrammeRules,
+    };
+
+    /// A round of applications in city 0 of three, each with an optional
+    /// own panel size and programme (0 or 1, of which the policy lists
+    /// the rules given), for the per-city caps.
+    fn capped_round(
+        policy: Policy,
+        rules: [Option<ProgrammeRules>; 2],
+        apps: &[(Option<u32>, Option<u32>)],
+    ) -> Instance {
+        let mut cities = Interner::default();
+        for c in ["武汉", "长沙", "合肥"] {
+            cities.intern(c);
+        }
+        let mut programmes = Interner::default();
+        let names = ["人才计划", "科技进步奖"];
+        for n in names {
+            programmes.intern(n);
+        }
+        let mut policy = policy;
+        for (name, r) in names.iter().zip(rules) {
+            if let Some(r) = r {
+                policy.programmes.insert(name.to_string(), r);
+            }
+        }
+        let applications = apps
+            .iter()
+            .enumerate()
+            .map(|(i, &(panel_size, programme))| Application {
+                id: format!("A{i}"),
+                title: None,
+                city: CityIx(0),
+                institution: InstIx(0),
+                fields: Vec::new(),
+                keywords: Vec::new(),
+                panel_size,
+                team: Vec::new(),
+                avoid: Vec::new(),
+                programme: programme.map(ProgIx),
+            })
+            .collect();
+        Instance {
+            policy,
+            experts: Vec::new(),
+            applications,
+            conflicts: Vec::new(),
+            coauthorships: Vec::new(),
+            affinity: None,
+            cities,
+            institutions: Interner::default(),
+            persons: Interner::default(),
+            kept: Default::default(),
+            programmes,
+            history: Default::default(),
+        }
+    }
+
+    fn rules_strategy() -> impl proptest::strategy::Strategy<Value = Option<ProgrammeRules>> {
+        use proptest::prelude::*;
+        proptest::option::of((
+            proptest::option::of(1u32..7),
+            proptest::option::of(0.0f64..=1.0),
+            proptest::option::of(0u32..7),
+            proptest::option::of(0u32..7),
+        ))
+        .prop_map(|r| {
+            r.map(
+                |(panel_size, min_outside_share, min_outside, max_per_city)| ProgrammeRules {
+                    panel_size,
+                    min_outside_share,
+                    min_outside,
+                    max_per_city,
+                    ..ProgrammeRules::default()
+                },
+            )
+        })
+    }
+
+    proptest::proptest! {
+        /// The caps worked out once per application are the per-city rule
+        /// as SPEC states it, for the home city and every other: the
+        /// panel size k (the application's, else its programme's, else
+        /// the round's), `max_per_city` (the programme's, else the
+        /// round's; none means k), and at home also k minus the outside
+        /// members, `max(ceil(share · k), min_outside)` at most k.
+        #[test]
+        fn city_caps_follow_the_per_city_rule(
+            k0 in 1u32..7,
+            share0 in 0.0f64..=1.0,
+            count0 in 0u32..7,
+            per_city0 in proptest::option::of(0u32..7),
+            rules in [rules_strategy(), rules_strategy()],
+            apps in proptest::collection::vec(
+                (proptest::option::of(1u32..7), proptest::option::of(0u32..2)),
+                1..6,
+            ),
+        ) {
+            let policy = Policy {
+                panel_size: k0,
+                min_outside_share: share0,
+                min_outside: count0,
+                max_per_city: per_city0,
+                ..Policy::default()
+            };
+            let inst = capped_round(policy, rules.clone(), &apps);
+            for (i, &(own, programme)) in apps.iter().enumerate() {
+                let a = AppIx(i as u32);
+                let r = programme.and_then(|p| rules.get(p as usize).cloned().flatten());
+                let k = own.or(r.as_ref().and_then(|r| r.panel_size)).unwrap_or(k0);
+                let share = r.as_ref().and_then(|r| r.min_outside_share).unwrap_or(share0);
+                let count = r.as_ref().and_then(|r| r.min_outside).unwrap_or(count0);
+                let q = ((share * f64::from(k) - 1e-9).ceil().max(0.0) as u32).max(count).min(k);
+                let per_city = r.as_ref().and_then(|r| r.max_per_city).or(per_city0);
+                let other = per_city.map_or(k, |c| c.min(k));
+                let caps = inst.city_caps(a);
+                proptest::prop_assert_eq!(caps.home, CityIx(0));
+                proptest::prop_assert_eq!(caps.home_cap, other.min(k - q));
+                proptest::prop_assert_eq!(caps.other_cap, other);
+                for c in 0..3 {
+                    let c = CityIx(c);
+                    let want = if c == CityIx(0) { other.min(k - q) } else { other };
+                    proptest::prop_assert_eq!(inst.max_from_city(a, c), want);
+                    proptest::prop_assert_eq!(caps.of(c), want);
+                }
+                proptest::prop_assert_eq!(inst.panel_size(a), k);
+                proptest::prop_assert_eq!(inst.min_outside(a), q);
+            }
+        }
+    }
 
     /// Short names (kept inline) and long ones number alike, in
     /// first-seen order; lookups find both and nothing else.

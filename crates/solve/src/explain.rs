@@ -147,6 +147,7 @@ impl AppCounts {
     fn new(inst: &Instance, a: AppIx, per_city: &[u32]) -> AppCounts {
         let home = inst.applications[a.ix()].city;
         let total: u32 = per_city.iter().sum();
+        let caps = inst.city_caps(a);
         AppCounts {
             k: inst.panel_size(a),
             q: inst.min_outside(a),
@@ -155,7 +156,7 @@ impl AppCounts {
             reachable: per_city
                 .iter()
                 .enumerate()
-                .map(|(c, &n)| n.min(inst.max_from_city(a, crate::model::CityIx(c as u32))))
+                .map(|(c, &n)| n.min(caps.of(crate::model::CityIx(c as u32))))
                 .sum(),
         }
     }

@@ -312,10 +312,11 @@ fn encode_full(
         }
         per_city.sort();
         per_inst.sort();
+        let city_caps = inst.city_caps(a);
         for t in 0..per_city.touched.len() {
             let ci = per_city.touched[t];
             let (c, count) = (CityIx(ci as u32), per_city.count[ci]);
-            let cap = inst.max_from_city(a, c);
+            let cap = city_caps.of(c);
             // Seats the group can fill: later pairs may add to `count`.
             let reachable = if opts.groups_for_later_pairs {
                 k
