@@ -297,6 +297,16 @@ impl<'e> Builder<'e> {
         base
     }
 
+    /// Makes room for about `records` history records before the list is
+    /// read, so that a long list is not copied as it grows (each copy
+    /// touches fresh memory, which costs the most on a loaded machine).
+    pub(crate) fn expect_history(&mut self, records: usize) {
+        self.raw
+            .history
+            .get_or_insert_with(HistoryList::default)
+            .reserve(records);
+    }
+
     /// The history list read so far (see [`Builder::take_base`]).
     pub(crate) fn take_history(&mut self) -> Option<HistoryList> {
         self.raw.history.take()

@@ -260,6 +260,9 @@ fn history_beside_base(
     colon: u64,
 ) -> Result<(u64, BaseMade), GiveUp> {
     let raw = b.take_base();
+    if let Some(len) = t.source.file_len() {
+        b.expect_history(history_records_expected(len.saturating_sub(colon)));
+    }
     std::thread::scope(|scope| {
         let making = scope.spawn(move || {
             let mut errs = Errs::default();
@@ -277,6 +280,22 @@ fn history_beside_base(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         read.map(|(next, history)| (next, (base, errs, history)))
     })
+}
+
+/// Bytes of a short history record as this program and offices write
+/// them (year, institution, expert, outcome and a small team; a record
+/// with a programme and rating takes about 190).
+const SHORT_HISTORY_RECORD_BYTES: u64 = 128;
+
+/// Most history records room is made for ahead of the list (their memory
+/// is only reserved, not touched, until records fill it).
+const MOST_HISTORY_RECORDS_EXPECTED: u64 = 4_000_000;
+
+/// How many history records `bytes` of list text likely hold, at most
+/// [`MOST_HISTORY_RECORDS_EXPECTED`]: the room made for them before the
+/// list is read.
+fn history_records_expected(bytes: u64) -> usize {
+    (bytes / SHORT_HISTORY_RECORD_BYTES).min(MOST_HISTORY_RECORDS_EXPECTED) as usize
 }
 
 /// Walks the top-level object; returns the base made beside a history

@@ -463,6 +463,12 @@ pub(crate) struct HistoryList {
 }
 
 impl HistoryList {
+    /// Makes room for `records` more records.
+    pub(crate) fn reserve(&mut self, records: usize) {
+        self.records.reserve(records);
+        self.positions.reserve(records);
+    }
+
     /// Parses one record ([`parse_history`]) and keeps it when valid.
     pub(crate) fn read(&mut self, r: Reader<'_>, rec: &dyn Record) {
         let position = r.at.site.position();

@@ -147,6 +147,8 @@ pub(crate) struct Source {
     /// piece handed out last.
     pending: String,
     piece: String,
+    /// The file's length when it is a regular file (a pipe has none).
+    len: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -224,6 +226,13 @@ impl Source {
             Some(block) => Ok(Some(block)),
             None => self.stopped().map(|_| None),
         }
+    }
+
+    /// The length in bytes of the file being read, when it is a regular
+    /// file: a hint for sizing what is read from it, never a bound (the
+    /// file may change while read).
+    pub(crate) fn file_len(&self) -> Option<u64> {
+        self.len
     }
 
     /// Gives a block's buffer back to the reading thread (which may have
@@ -312,6 +321,11 @@ fn stream_decoding<T>(
 ) -> Result<(T, Decoded), LoadError> {
     let file = std::fs::File::open(path)
         .map_err(|e| LoadError::said(path, crate::streams::describe_io(&e)))?;
+    let len = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
@@ -325,6 +339,7 @@ fn stream_decoding<T>(
             state: State::Open,
             pending: String::new(),
             piece: String::new(),
+            len,
         };
         let parsed = parse(&mut source);
         // The reader stops when the parser is done, whether or not the
