@@ -30,9 +30,15 @@ fn is_zero_width(c: char) -> bool {
 /// range (`E3 90`–`E3 BF` is U+3400–U+3FFF, `E4 80`–`E4 B6` is
 /// U+4000–U+4DBF, `E4 B8`–`E9 BF` is U+4E00–U+9FFF); anything else is
 /// not plain. [`is_plain_by_char`] (the tests) is the same rule by
-/// character.
+/// character. Ids (`E00002`, `2023-A01353`) are printable ASCII without a
+/// space: one pass without branches settles them first.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic)
+        && b.iter().fold(true, |all, c| all & c.is_ascii_graphic())
+    {
+        return true;
+    }
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
@@ -215,6 +221,13 @@ mod tests {
     proptest! {
         #[test]
         fn plain_by_byte_is_plain_by_char(s in "[ -~\u{0}-\u{1F}\u{80}-\u{FF}\u{2FF0}-\u{A010}\u{3000}\u{FEFF}\u{1F600}]{0,12}") {
+            prop_assert_eq!(is_plain(&s), is_plain_by_char(&s));
+        }
+
+        /// Ids and other ASCII text, where the branch-free pass decides
+        /// most (a space, a control byte or DEL sends the rest on).
+        #[test]
+        fn plain_by_byte_is_plain_by_char_on_ascii(s in "[ -~\u{0}\u{1F}\u{7F}]{0,24}") {
             prop_assert_eq!(is_plain(&s), is_plain_by_char(&s));
         }
 
