@@ -463,10 +463,12 @@ pub(crate) struct HistoryList {
 }
 
 impl HistoryList {
-    /// Makes room for `records` more records.
+    /// Makes room for `records` more records when the memory is there (a
+    /// hint: without it the list grows as it is read, as before).
     pub(crate) fn reserve(&mut self, records: usize) {
-        self.records.reserve(records);
-        self.positions.reserve(records);
+        if self.records.try_reserve(records).is_ok() {
+            let _ = self.positions.try_reserve(records);
+        }
     }
 
     /// Parses one record ([`parse_history`]) and keeps it when valid.
