@@ -185,6 +185,10 @@ impl Text<'_> {
                 self.marks
                     .extend(marks.iter().map(|&m| start + u64::from(m)));
                 let text = crate::streams::stream::text_of(&block).map_err(|_| GiveUp)?;
+                // Text between two marks is held whole (a long run of
+                // blanks too): when memory runs short for it, the general
+                // reader, which holds the file and no more, takes over.
+                self.buf.try_reserve(text.len()).map_err(|_| GiveUp)?;
                 self.buf.push_str(text);
                 self.source.recycle(block);
             }
