@@ -36,13 +36,6 @@ fn block_size(m: usize) -> usize {
     ((root * f).ceil() as usize).max(10)
 }
 
-/// `len` zeros in a vector with room for `room` values.
-fn zeros_with_room<T: Copy + Default>(len: usize, room: usize) -> Vec<T> {
-    let mut v = Vec::with_capacity(room.max(len));
-    v.resize(len, T::default());
-    v
-}
-
 /// A spanning-tree basis in a [`Network`]'s terms: what
 /// [`Simplex::basis`] reads off a solved network and
 /// [`Simplex::with_basis`] starts from.
@@ -194,12 +187,14 @@ impl Simplex {
         }
         let total = m + n;
         let mut arc_of = vec![0u32; m];
-        // Room for the artificial arcs from the start: growing these later
-        // would copy them.
-        let mut src = zeros_with_room(m, total);
-        let mut tgt = zeros_with_room(m, total);
-        let mut cost = zeros_with_room(m, total);
-        let mut cap = zeros_with_room(m, total);
+        let mut src = vec![0u32; m];
+        let mut tgt = vec![0u32; m];
+        let mut cost = vec![0i64; m];
+        let mut cap = vec![0i64; m];
+        src.reserve(n);
+        tgt.reserve(n);
+        cost.reserve(n);
+        cap.reserve(n);
         let mut max_cost: i64 = cost_bound;
         let (mut r, mut q) = (0usize, 0usize);
         for &a in &real {
