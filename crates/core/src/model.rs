@@ -783,6 +783,11 @@ pub struct CityCaps {
     /// Most members from any other city (`max_per_city`, else the panel
     /// size).
     pub other_cap: u32,
+    /// The panel size the caps were worked out for
+    /// ([`Instance::panel_size`]).
+    pub panel_size: u32,
+    /// The members needed from other cities ([`Instance::min_outside`]).
+    pub min_outside: u32,
 }
 
 impl CityCaps {
@@ -946,10 +951,13 @@ impl Instance {
         let rules = self.programme_rules(a);
         let k = self.panel_size_with(a, rules);
         let other = self.max_per_city_with(rules).unwrap_or(k).min(k);
+        let q = self.min_outside_with(k, rules);
         CityCaps {
             home: self.applications[a.ix()].city,
-            home_cap: other.min(k - self.min_outside_with(k, rules)),
+            home_cap: other.min(k - q),
             other_cap: other,
+            panel_size: k,
+            min_outside: q,
         }
     }
 
@@ -1282,6 +1290,8 @@ mod tests {
                 proptest::prop_assert_eq!(caps.home, CityIx(0));
                 proptest::prop_assert_eq!(caps.home_cap, other.min(k - q));
                 proptest::prop_assert_eq!(caps.other_cap, other);
+                proptest::prop_assert_eq!(caps.panel_size, k);
+                proptest::prop_assert_eq!(caps.min_outside, q);
                 for c in 0..3 {
                     let c = CityIx(c);
                     let want = if c == CityIx(0) { other.min(k - q) } else { other };

@@ -145,14 +145,13 @@ struct AppCounts {
 
 impl AppCounts {
     fn new(inst: &Instance, a: AppIx, per_city: &[u32]) -> AppCounts {
-        let home = inst.applications[a.ix()].city;
         let total: u32 = per_city.iter().sum();
         let caps = inst.city_caps(a);
         AppCounts {
-            k: inst.panel_size(a),
-            q: inst.min_outside(a),
+            k: caps.panel_size,
+            q: caps.min_outside,
             total,
-            outside: total - per_city.get(home.ix()).copied().unwrap_or(0),
+            outside: total - per_city.get(caps.home.ix()).copied().unwrap_or(0),
             reachable: per_city
                 .iter()
                 .enumerate()

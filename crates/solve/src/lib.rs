@@ -735,7 +735,7 @@ pub fn panels_file(
             let experts = &solved.panels[a.ix()];
             crate::io::panels::PanelRecord {
                 application: inst.applications[a.ix()].id.clone(),
-                programme: None,
+                programme: inst.programme_name(a).map(str::to_string),
                 experts: experts
                     .iter()
                     .map(|e| inst.experts[e.ix()].id.clone())

@@ -238,12 +238,20 @@ fn encode_full(
 ) -> Encoded {
     assert_eq!(weights.len(), pairs.len(), "one weight per eligible pair");
     let n_apps = inst.applications.len();
-    let mut net = Network::with_capacity(
-        n_apps * 3 + inst.experts.len() + 1,
-        pairs.len() + n_apps * 4 + inst.experts.len(),
+    // Room for the usual network at once: its arrays then never grow
+    // (each growth copies them and touches fresh memory), with an
+    // (expert, programme) node and arc per expert and capped programme.
+    let capped_programmes = (0..inst.programmes.len() as u32)
+        .filter(|&p| inst.programme_max_load(ProgIx(p)).is_some())
+        .count();
+    let expert_nodes = inst.experts.len() * (1 + capped_programmes);
+    let (nodes_room, arcs_room) = (
+        n_apps * 3 + expert_nodes + 1,
+        pairs.len() + n_apps * 4 + expert_nodes,
     );
-    let mut node_roles = Vec::with_capacity(n_apps + inst.experts.len() + 1);
-    let mut arc_roles = Vec::with_capacity(pairs.len() + n_apps + inst.experts.len());
+    let mut net = Network::with_capacity(nodes_room, arcs_room);
+    let mut node_roles = Vec::with_capacity(nodes_room);
+    let mut arc_roles = Vec::with_capacity(arcs_room);
     let mut city_groups = Vec::new();
     let mut institution_groups = Vec::new();
     let add_node = |net: &mut Network, role: NodeRole, roles: &mut Vec<NodeRole>| {

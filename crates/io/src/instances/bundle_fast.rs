@@ -73,6 +73,17 @@ impl Scan for JsonScan {
                 }
                 continue;
             }
+            if self.depth > 2 {
+                // Inside a list item only quotes and brackets matter (its
+                // `,` and `:` are not marked): skip to the next.
+                match quote_or_bracket(&text[i..]) {
+                    None => {
+                        i = text.len();
+                        continue;
+                    }
+                    Some(k) => i += k,
+                }
+            }
             match text[i] {
                 b'"' => self.in_string = true,
                 b'{' | b'[' => {
@@ -100,6 +111,39 @@ impl Scan for JsonScan {
 /// vector search's setup pays for).
 fn quote_or_backslash(text: &[u8]) -> Option<usize> {
     string_stop::<false>(text)
+}
+
+/// Where the first `"`, `{`, `}`, `[` or `]` of `text` is, eight bytes
+/// at a time: `[` and `]` are `{` and `}` without bit `0x20`, and no other
+/// byte becomes `{` or `}` when that bit is set.
+fn quote_or_bracket(text: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = text.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        let folded = w | (ONES * 0x20);
+        let (q, o, c) = (
+            w ^ (ONES * u64::from(b'"')),
+            folded ^ (ONES * u64::from(b'{')),
+            folded ^ (ONES * u64::from(b'}')),
+        );
+        // As in `string_stop`: the lowest high bit set marks the first.
+        let found = ((q.wrapping_sub(ONES) & !q)
+            | (o.wrapping_sub(ONES) & !o)
+            | (c.wrapping_sub(ONES) & !c))
+            & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
+        .map(|k| at + k)
 }
 
 /// Where the first `"`, `\\` or byte below `0x20` (a control character,
@@ -435,6 +479,7 @@ fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<
     };
     let mut start = open + 1;
     let mut i = 0usize;
+    let mut team = Vec::new();
     loop {
         let m = t.mark()?;
         let last = match t.byte(m) {
@@ -446,7 +491,7 @@ fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<
         if last && i == 0 && all_blank(text) {
             return Ok(m);
         }
-        item(b, kind, i, text)?;
+        item(b, kind, i, text, &mut team)?;
         i += 1;
         start = m + 1;
         if last {
@@ -456,8 +501,15 @@ fn list(t: &mut Text<'_>, b: &mut Builder<'_>, part: Part, open: u64) -> Result<
     }
 }
 
-/// One list item.
-fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result<(), GiveUp> {
+/// One list item (`team`: room for a history record's team items, kept
+/// from one item to the next).
+fn item(
+    b: &mut Builder<'_>,
+    kind: Option<Kind>,
+    i: usize,
+    text: &str,
+    team: &mut Vec<ShortText>,
+) -> Result<(), GiveUp> {
     match kind {
         Some(Kind::Affinity) => {
             if let Some((application, expert, score)) = quick_affinity(text) {
@@ -472,7 +524,7 @@ fn item(b: &mut Builder<'_>, kind: Option<Kind>, i: usize, text: &str) -> Result
             b.affinity_item(i, item);
         }
         Some(Kind::History) => {
-            let kept = quick_history_record(text)
+            let kept = quick_history_record(text, team)
                 .is_some_and(|(record, team_items)| b.history_valid(i, record, team_items));
             if !kept {
                 history_item(b, i, text)?;
@@ -517,7 +569,10 @@ const QUICK_TEAM_ITEMS: usize = 1000;
 /// names and split the team; property tests below). Anything else — any
 /// problem that path would word, any other shape — is `None`, and the
 /// item is read the general way.
-fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
+///
+/// `items` is room for the team's items (emptied here): the team keeps a
+/// copy of exactly its length, not a list grown item by item.
+fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastReview, usize)> {
     use crate::instances::records::control_char;
     use crate::names::{normalize, split_list_into};
     // The caller copies what it keeps of an optional text.
@@ -565,7 +620,7 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
             6 => expert = Some(id(c.plain_string()?)?),
             5 => {
                 if !c.null() {
-                    let mut items = Vec::new();
+                    items.clear();
                     c.eat(b'[')?;
                     c.blank();
                     if c.peek() == Some(b']') {
@@ -577,7 +632,7 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
                             if control_char(s).is_some() || items.len() >= QUICK_TEAM_ITEMS {
                                 return None;
                             }
-                            split_list_into(s, &mut items);
+                            split_list_into(s, items);
                             c.blank();
                             match c.next()? {
                                 b',' => {}
@@ -587,7 +642,7 @@ fn quick_history_record(text: &str) -> Option<(PastReview, usize)> {
                         }
                     }
                     team_items = items.len();
-                    r.team = items;
+                    r.team = items.drain(..).collect();
                 }
             }
             8 => {
@@ -913,6 +968,49 @@ mod tests {
             );
         }
 
+        /// So does the search for quotes and brackets.
+        #[test]
+        fn quote_or_bracket_is_the_first_of_any(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'"', b'{', b'}', b'[', b']', b'\\', b'a', b';', b'=', 0x7f, 0xdb,
+                    0xdd, 0xfb, 0xfd, 0x3b, 0x5f, 0, 0xff,
+                ]),
+                0..40,
+            ),
+        ) {
+            proptest::prop_assert_eq!(
+                quote_or_bracket(&bytes),
+                bytes.iter().position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
+            );
+        }
+
+        /// The scan marks what a scan byte by byte marks, however the
+        /// text is cut into blocks.
+        #[test]
+        fn the_scan_marks_as_a_byte_by_byte_scan(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'"', b'{', b'}', b'[', b']', b'\\', b',', b':', b'a', b' ', 0xdb, 0xfd,
+                ]),
+                0..300,
+            ),
+            cuts in proptest::collection::vec(0usize..300, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= bytes.len()).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let mut scan = JsonScan::default();
+            let mut got = Vec::new();
+            for w in cuts.windows(2) {
+                let mut m = Vec::new();
+                scan.feed(&bytes[w[0]..w[1]], &mut m);
+                got.extend(m.iter().map(|&o| w[0] + o as usize));
+            }
+            proptest::prop_assert_eq!(got, marks_byte_by_byte(&bytes));
+        }
+
         /// So does the search that also stops at control bytes.
         #[test]
         fn the_search_with_control_bytes_is_the_first_of_any(
@@ -929,6 +1027,42 @@ mod tests {
             );
         }
     }
+    /// [`JsonScan`]'s rule read one byte at a time.
+    fn marks_byte_by_byte(bytes: &[u8]) -> Vec<usize> {
+        let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+        let mut out = Vec::new();
+        for (i, &c) in bytes.iter().enumerate() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if c == b'\\' {
+                    escaped = true;
+                } else if c == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            match c {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    if depth <= 1 || depth >= DEEPEST {
+                        out.push(i);
+                    }
+                    depth += 1;
+                }
+                b'}' | b']' => {
+                    if depth <= 2 {
+                        out.push(i);
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                b',' | b':' if depth <= 2 => out.push(i),
+                _ => {}
+            }
+        }
+        out
+    }
+
     use crate::instances::bundle::AffinityItem;
     use crate::instances::records::{RawAffinityList, Site};
     use std::path::Path;
@@ -996,7 +1130,7 @@ mod tests {
     /// path, when the hand reader takes it: the records and messages of
     /// each (the value path must take it too, without a message).
     fn hand_both_ways(text: &str) -> Option<(String, String)> {
-        let (record, team_items) = quick_history_record(text)?;
+        let (record, team_items) = quick_history_record(text, &mut Vec::new())?;
         let hand = {
             let mut errs = Errs::default();
             let mut b = Builder::new(Path::new("b.json"), &mut errs);
@@ -1026,7 +1160,7 @@ mod tests {
 
     #[test]
     fn hand_history_reader_takes_the_plain_shape() {
-        let (r, n) = quick_history_record(PLAIN_HISTORY).expect("taken");
+        let (r, n) = quick_history_record(PLAIN_HISTORY, &mut Vec::new()).expect("taken");
         assert_eq!((r.year, r.expert.as_str(), n), (2023, "E00002", 2));
         let (hand, value) = hand_both_ways(PLAIN_HISTORY).unwrap();
         assert_eq!(hand, value);
@@ -1042,7 +1176,10 @@ mod tests {
             r#"{"year": 2023, "institution": "U", "expert": "E1"} x"#,
             "{\"year\": 2023, \"institution\": \"U\u{7f}\", \"expert\": \"E1\"}",
         ] {
-            assert!(quick_history_record(other).is_none(), "{other}");
+            assert!(
+                quick_history_record(other, &mut Vec::new()).is_none(),
+                "{other}"
+            );
         }
     }
 
@@ -1147,7 +1284,7 @@ mod tests {
         /// The hand reader never panics on any text.
         #[test]
         fn hand_history_reader_takes_any_text(text in "\\PC{0,80}|[{}\\[\\]\",:0-9a-z \\\\]{0,80}") {
-            let _ = quick_history_record(&text);
+            let _ = quick_history_record(&text, &mut Vec::new());
         }
 
         /// Whatever the quick history reader takes, it reads as the JSON

@@ -241,7 +241,7 @@ use std::sync::Arc;
 use crate::error::{Errs, LoadError, WriteError};
 use crate::instances::bundle::{json_error, text_of};
 use crate::instances::csvdir::{read_table, TableInput};
-use crate::model::Instance;
+use crate::model::{AppIx, Instance};
 
 /// Columns of a panels CSV, in output order (`score` only when the panels
 /// carry scores, `programme` only when an application of the instance has
@@ -317,6 +317,47 @@ pub fn write_panels(path: &Path, panels: &PanelsFile, inst: &Instance) -> Result
     out.commit()
 }
 
+/// `panels` with each panel naming its application's programme (none
+/// for an application without one, or not in `inst`), or `None` when
+/// every panel names it already: then nothing is copied (a solve's panels
+/// come named, and their certificate is large). `with_programme`: some
+/// application of `inst` has a programme.
+fn programmes_named(
+    panels: &PanelsFile,
+    inst: &Instance,
+    with_programme: bool,
+) -> Option<PanelsFile> {
+    if !with_programme && panels.panels.iter().all(|p| p.programme.is_none()) {
+        return None;
+    }
+    // Panels mostly stand in the instance's order (a solve's do); the
+    // index is made for the first that does not.
+    let apps = std::cell::OnceCell::new();
+    let name = |i: usize, p: &PanelRecord| {
+        let a = match inst.applications.get(i) {
+            Some(a) if a.id == p.application => Some(AppIx(i as u32)),
+            _ => apps
+                .get_or_init(|| inst.app_index())
+                .get(p.application.as_str())
+                .copied(),
+        };
+        a.and_then(|a| inst.programme_name(a))
+    };
+    if panels
+        .panels
+        .iter()
+        .enumerate()
+        .all(|(i, p)| p.programme.as_deref() == name(i, p))
+    {
+        return None;
+    }
+    let mut file = panels.clone();
+    for (i, p) in file.panels.iter_mut().enumerate() {
+        p.programme = name(i, &panels.panels[i]).map(str::to_string);
+    }
+    Some(file)
+}
+
 /// The bytes [`write_panels`] would write (deterministic).
 pub fn panels_bytes(
     path: &Path,
@@ -350,19 +391,12 @@ pub fn panels_bytes(
         PanelsFormat::Xlsx => crate::workbooks::xlsx::panels_xlsx_bytes(path, panels, inst),
         PanelsFormat::Json => {
             let named;
-            let panels = if with_programme || panels.panels.iter().any(|p| p.programme.is_some()) {
-                let apps = inst.app_index();
-                let mut file = panels.clone();
-                for p in &mut file.panels {
-                    p.programme = apps
-                        .get(p.application.as_str())
-                        .and_then(|&a| inst.programme_name(a))
-                        .map(str::to_string);
+            let panels = match programmes_named(panels, inst, with_programme) {
+                Some(file) => {
+                    named = file;
+                    &named
                 }
-                named = file;
-                &named
-            } else {
-                panels
+                None => panels,
             };
             let mut bytes =
                 serde_json::to_vec_pretty(panels).map_err(|e| WriteError::encode(path, e))?;
