@@ -29,10 +29,14 @@ fn is_zero_width(c: char) -> bool {
 /// byte is itself; an ideograph is three bytes whose first two fix the
 /// range (`E3 90`–`E3 BF` is U+3400–U+3FFF, `E4 80`–`E4 B6` is
 /// U+4000–U+4DBF, `E4 B8`–`E9 BF` is U+4E00–U+9FFF); anything else is
-/// not plain. [`is_plain_by_char`] (the tests) is the same rule by
+/// not plain. `is_plain_by_char` (in the tests) is the same rule by
 /// character. Ids (`E00002`, `2023-A01353`) are printable ASCII without a
 /// space: one pass without branches settles them first.
-fn is_plain(s: &str) -> bool {
+///
+/// A plain text holds no control character (none is printable ASCII or
+/// an ideograph): readers that refuse control characters need not look
+/// again.
+pub fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first().is_some_and(u8::is_ascii_graphic)
         && b.iter().fold(true, |all, c| all & c.is_ascii_graphic())

@@ -73,17 +73,6 @@ impl Scan for JsonScan {
                 }
                 continue;
             }
-            if self.depth > 2 {
-                // Inside a list item only quotes and brackets matter (its
-                // `,` and `:` are not marked): skip to the next.
-                match quote_or_bracket(&text[i..]) {
-                    None => {
-                        i = text.len();
-                        continue;
-                    }
-                    Some(k) => i += k,
-                }
-            }
             match text[i] {
                 b'"' => self.in_string = true,
                 b'{' | b'[' => {
@@ -111,39 +100,6 @@ impl Scan for JsonScan {
 /// vector search's setup pays for).
 fn quote_or_backslash(text: &[u8]) -> Option<usize> {
     string_stop::<false>(text)
-}
-
-/// Where the first `"`, `{`, `}`, `[` or `]` of `text` is, eight bytes
-/// at a time: `[` and `]` are `{` and `}` without bit `0x20`, and no other
-/// byte becomes `{` or `}` when that bit is set.
-fn quote_or_bracket(text: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut words = text.chunks_exact(8);
-    let mut at = 0;
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-        let folded = w | (ONES * 0x20);
-        let (q, o, c) = (
-            w ^ (ONES * u64::from(b'"')),
-            folded ^ (ONES * u64::from(b'{')),
-            folded ^ (ONES * u64::from(b'}')),
-        );
-        // As in `string_stop`: the lowest high bit set marks the first.
-        let found = ((q.wrapping_sub(ONES) & !q)
-            | (o.wrapping_sub(ONES) & !o)
-            | (c.wrapping_sub(ONES) & !c))
-            & HIGHS;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
-        .map(|k| at + k)
 }
 
 /// Where the first `"`, `\\` or byte below `0x20` (a control character,
@@ -574,11 +530,15 @@ const QUICK_TEAM_ITEMS: usize = 1000;
 /// copy of exactly its length, not a list grown item by item.
 fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastReview, usize)> {
     use crate::instances::records::control_char;
-    use crate::names::{normalize, split_list_into};
+    use crate::names::{is_plain, normalize, split_list_into};
     // The caller copies what it keeps of an optional text.
     let optional = crate::instances::records::optional_text;
-    /// A required id: its normal form, not blank.
+    /// A required id: its normal form, not blank (a plain id is its own
+    /// normal form, without a control character).
     fn id(s: &str) -> Option<ShortText> {
+        if is_plain(s) {
+            return (!s.is_empty()).then(|| ShortText::from(s));
+        }
         if control_char(s).is_some() {
             return None;
         }
@@ -629,7 +589,9 @@ fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastR
                         loop {
                             c.blank();
                             let s = c.plain_string()?;
-                            if control_char(s).is_some() || items.len() >= QUICK_TEAM_ITEMS {
+                            if (!is_plain(s) && control_char(s).is_some())
+                                || items.len() >= QUICK_TEAM_ITEMS
+                            {
                                 return None;
                             }
                             split_list_into(s, items);
@@ -968,21 +930,15 @@ mod tests {
             );
         }
 
-        /// So does the search for quotes and brackets.
+        /// A plain text holds no control character: the hand reader takes
+        /// a plain id without looking for one.
         #[test]
-        fn quote_or_bracket_is_the_first_of_any(
-            bytes in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    b'"', b'{', b'}', b'[', b']', b'\\', b'a', b';', b'=', 0x7f, 0xdb,
-                    0xdd, 0xfb, 0xfd, 0x3b, 0x5f, 0, 0xff,
-                ]),
-                0..40,
-            ),
+        fn a_plain_text_holds_no_control_character(
+            s in "[ -~\u{0}-\u{1F}\u{7F}-\u{A0}\u{3400}\u{4E00}-\u{4E0F}\u{9FFF}\u{2028}]{0,12}",
         ) {
-            proptest::prop_assert_eq!(
-                quote_or_bracket(&bytes),
-                bytes.iter().position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
-            );
+            if crate::names::is_plain(&s) {
+                proptest::prop_assert_eq!(crate::instances::records::control_char(&s), None);
+            }
         }
 
         /// The scan marks what a scan byte by byte marks, however the

@@ -1385,7 +1385,7 @@ impl HistoryColumns {
 pub(crate) fn optional_text(s: Option<&str>) -> Option<Option<&str>> {
     match s {
         None => Some(None),
-        Some(s) if control_char(s).is_some() => None,
+        Some(s) if !crate::names::is_plain(s) && control_char(s).is_some() => None,
         Some("") => Some(None),
         Some(s) => Some(Some(s)),
     }
