@@ -604,7 +604,8 @@ fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastR
                         }
                     }
                     team_items = items.len();
-                    r.team = items.drain(..).collect();
+                    r.team = Vec::with_capacity(items.len());
+                    r.team.append(items);
                 }
             }
             8 => {
