@@ -221,8 +221,9 @@ pub struct PanelRecord {
     /// Application id.
     pub application: String,
     /// The application's programme (SPEC "Programmes": outputs name it).
-    /// Informative: written from the instance by [`write_panels`] when the
-    /// application has one; `verify` judges by the instance, not by this.
+    /// Informative: a solve's panels come with it, and [`write_panels`]
+    /// writes it from the instance when the application has one; `verify`
+    /// judges by the instance, not by this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub programme: Option<String>,
     /// Expert ids, in a stable order (input order of the pool).
