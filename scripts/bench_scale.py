@@ -54,9 +54,18 @@ its peak RSS and its ratio to the best solve time (targets: draw at most 3x
 solve, replace at most 1x solve, each under 2 GiB); `--no-lifecycle` skips
 them.
 
+`--instructions` also counts, once per round, the instructions of the
+rounds that have baselines and their baselines, under `valgrind
+--tool=cachegrind --cache-sim=no` (all threads; SHA-256 left out, since
+under valgrind it runs in software while natively the CPU's SHA
+instructions do it), and prints their ratios: a yardstick that gives the
+same count on every run, for machines whose wall times swing by tens of
+percent between runs (docs/benchmarks.md, eleventh and twelfth passes).
+Skipped with a note when valgrind is not installed.
+
 Usage: scripts/bench_scale.py [--runs 3] [--only ROUND ...] [--sweep 20,40]
-       [--no-lifecycle] [--no-reference] [--workdir DIR] [--panels BIN]
-       [--commit ID]
+       [--no-lifecycle] [--no-reference] [--instructions] [--workdir DIR]
+       [--panels BIN] [--commit ID]
 Needs: a release build (cargo build --release); ortools and numpy for the
 references (scripts/setup_bench.sh; skipped with a note when missing).
 Writes a Markdown table to stdout and JSON to scripts/results/scale.json.
@@ -66,6 +75,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -209,6 +219,48 @@ def against_baselines(name, case, inst, workdir, runs):
             "ratios": ratios, "status": status}
 
 
+def cachegrind_instructions(path):
+    """Instructions of a cachegrind output file (`--cache-sim=no`: one
+    count per line), in all and without the functions of the `sha2` crate:
+    (total, without SHA-256)."""
+    total = sha = 0
+    in_sha = False
+    with open(path) as f:
+        for line in f:
+            if line.startswith("fn="):
+                in_sha = "sha2::" in line
+                continue
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+                n = int(parts[1])
+                total += n
+                if in_sha:
+                    sha += n
+    return total, total - sha
+
+
+def instruction_counts(name, case, inst, workdir):
+    """Instructions of solving `inst` and each of its baselines once
+    (without SHA-256), and the ratios to each baseline; `None` without
+    valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    rounds = {name: inst}
+    for label in case["baselines"]:
+        rounds[label] = instance_path(workdir, f"{name}-{label.replace(' ', '-')}", case)
+    counts = {}
+    for label, path in rounds.items():
+        out = os.path.join(workdir, f"{name}-{label.replace(' ', '-')}.cachegrind")
+        subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                        f"--cachegrind-out-file={out}", PANELS, "solve", path,
+                        "--out", path + ".panels.json", "--quiet"] + case["solve"],
+                       check=True, capture_output=True)
+        counts[label] = cachegrind_instructions(out)[1]
+        os.remove(out)
+    return {"instructions_without_sha256": counts,
+            "ratios": {label: counts[name] / counts[label] for label in case["baselines"]}}
+
+
 def read_dimacs(path):
     """(nodes, supplies {node: b}, arcs as numpy columns u, v, lo, up, cost).
 
@@ -327,6 +379,8 @@ def main():
                     help="comma-separated fixed K to compare the default against")
     ap.add_argument("--no-lifecycle", action="store_true", help="skip draw and replace")
     ap.add_argument("--no-reference", action="store_true", help="skip OR-Tools")
+    ap.add_argument("--instructions", action="store_true",
+                    help="count instructions of the rounds with baselines (valgrind)")
     ap.add_argument("--workdir", default="/tmp/panels-bench-scale")
     ap.add_argument("--panels", default=PANELS, help="the panels binary (default: the release build)")
     ap.add_argument("--commit", default=None, help="the commit the binary was built from (default: HEAD)")
@@ -413,6 +467,15 @@ def main():
                     f"{base['best_cpu_seconds'][label]:.2f} s = {r['cpu']:.2f}x | "
                     f"{base['status'][name]} / {base['status'][label]} | | | | | {case['limit']} |"
                 )
+            if args.instructions:
+                counts = instruction_counts(name, case, inst, args.workdir)
+                entry["instructions"] = counts or "valgrind not installed"
+                for label, r in (counts or {}).get("ratios", {}).items():
+                    n = counts["instructions_without_sha256"]
+                    rows.append(
+                        f"| {name} / {label} | | instructions {n[name] / 1e6:,.0f} M / "
+                        f"{n[label] / 1e6:,.0f} M = {r:.3f}x | | | | | | | | {case['limit']} |"
+                    )
         if case.get("lifecycle") and not args.no_lifecycle:
             life = lifecycle(name, inst, args.workdir, wall)
             entry.update(life)

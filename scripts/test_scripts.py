@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_dense  # noqa: E402
+import bench_scale  # noqa: E402
 import reference as ref  # noqa: E402
 
 
@@ -258,6 +259,27 @@ class GeneratorAndBenchTests(unittest.TestCase):
             rep = ref.run(os.path.join(d, "a.json"), ["ortools", "highs"])
             self.assertTrue(rep["objectives_agree"] and rep["valid"])
             self.assertEqual(rep["solvers"]["ortools"]["status"], "optimal")
+
+    def test_cachegrind_counts_leave_sha256_out(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d) / "cachegrind.out"
+            out.write_text(textwrap.dedent("""\
+                desc: --cache-sim=no
+                cmd: panels solve r.json
+                events: Ir
+                fl=src/main.rs
+                fn=panels::main
+                10 1000
+                11 500
+                fl=sha2/src/sha256/soft/unroll.rs
+                fn=sha2::sha256::soft::unroll::compress
+                3 7000
+                fl=src/lib.rs
+                fn=panels_flow::simplex::Simplex::pivot
+                40 250
+                summary: 8750
+                """))
+            self.assertEqual(bench_scale.cachegrind_instructions(out), (8750, 1750))
 
     def test_bench_end_to_end_with_stand_in_panels(self):
         with tempfile.TemporaryDirectory() as d:
