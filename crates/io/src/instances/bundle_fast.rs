@@ -589,9 +589,7 @@ fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastR
                         loop {
                             c.blank();
                             let s = c.plain_string()?;
-                            if (!is_plain(s) && control_char(s).is_some())
-                                || items.len() >= QUICK_TEAM_ITEMS
-                            {
+                            if control_char(s).is_some() || items.len() >= QUICK_TEAM_ITEMS {
                                 return None;
                             }
                             split_list_into(s, items);
@@ -929,17 +927,6 @@ mod tests {
                 quote_or_backslash(&bytes),
                 bytes.iter().position(|&c| c == b'"' || c == b'\\')
             );
-        }
-
-        /// A plain text holds no control character: the hand reader takes
-        /// a plain id without looking for one.
-        #[test]
-        fn a_plain_text_holds_no_control_character(
-            s in "[ -~\u{0}-\u{1F}\u{7F}-\u{A0}\u{3400}\u{4E00}-\u{4E0F}\u{9FFF}\u{2028}]{0,12}",
-        ) {
-            if crate::names::is_plain(&s) {
-                proptest::prop_assert_eq!(crate::instances::records::control_char(&s), None);
-            }
         }
 
         /// The scan marks what a scan byte by byte marks, however the

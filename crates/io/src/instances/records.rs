@@ -889,8 +889,12 @@ pub(crate) fn is_blank(c: Cell<'_>) -> bool {
 /// The first control character of `s` that no cell may hold (any but
 /// tab, line feed and carriage return, which a cell may break lines
 /// with): its position in characters from 1, and the character.
+///
+/// A plain text ([`crate::names::is_plain`]: printable ASCII and
+/// ideographs, what ids and most names are) is settled first: it holds
+/// none.
 pub(crate) fn control_char(s: &str) -> Option<(usize, char)> {
-    if !may_hold_control(s) {
+    if crate::names::is_plain(s) || !may_hold_control(s) {
         return None;
     }
     s.chars()
@@ -1385,7 +1389,7 @@ impl HistoryColumns {
 pub(crate) fn optional_text(s: Option<&str>) -> Option<Option<&str>> {
     match s {
         None => Some(None),
-        Some(s) if !crate::names::is_plain(s) && control_char(s).is_some() => None,
+        Some(s) if control_char(s).is_some() => None,
         Some("") => Some(None),
         Some(s) => Some(Some(s)),
     }
@@ -1923,11 +1927,12 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The byte test in front of [`control_char`] lets through every
-        /// text it would find a control character in.
+        /// The tests in front of [`control_char`] (plain text, then the
+        /// bytes) let through every text it would find a control
+        /// character in.
         #[test]
         fn control_chars_are_found_as_by_reading_every_character(
-            s in "[ -~\t\n\r\u{0}-\u{1F}\u{7F}-\u{A0}\u{100}\u{2028}\u{4E2D}\u{FEFF}]{0,10}",
+            s in "[ -~\t\n\r\u{0}-\u{1F}\u{7F}-\u{A0}\u{100}\u{2028}\u{3400}\u{4E00}-\u{4E0F}\u{4E2D}\u{9FFF}\u{FEFF}]{0,12}",
         ) {
             let by_char = s
                 .chars()

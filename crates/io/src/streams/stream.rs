@@ -326,12 +326,12 @@ fn stream_decoding<T>(
     let meta = file
         .metadata()
         .map_err(|e| LoadError::said(path, crate::streams::describe_io(&e)))?;
-    let len = meta.is_file().then_some(meta.len());
     let opened = Opened {
         file,
         len: meta.len(),
         regular: meta.is_file(),
     };
+    let len = opened.regular.then_some(opened.len);
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle, recycled) = sync_channel(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
