@@ -241,10 +241,7 @@ fn encode_full(
     // Room for the usual network at once: its arrays then never grow
     // (each growth copies them and touches fresh memory), with an
     // (expert, programme) node and arc per expert and capped programme.
-    let capped_programmes = (0..inst.programmes.len() as u32)
-        .filter(|&p| inst.programme_max_load(ProgIx(p)).is_some())
-        .count();
-    let expert_nodes = inst.experts.len() * (1 + capped_programmes);
+    let expert_nodes = inst.experts.len() * (1 + capped_programmes(inst).len());
     let (nodes_room, arcs_room) = (
         n_apps * 3 + expert_nodes + 1,
         pairs.len() + n_apps * 4 + expert_nodes,
@@ -303,7 +300,8 @@ fn encode_full(
     let mut per_inst = GroupTable::new(inst.institutions.len());
     let caps = !opts.without_group_caps;
     for a in inst.app_ixs() {
-        let k = inst.panel_size(a);
+        let city_caps = inst.city_caps(a);
+        let k = city_caps.panel_size;
         let experts = pairs.experts_of(a);
         let row = pairs.offsets[a.ix()]..pairs.offsets[a.ix() + 1];
         let scores = &weights[row];
@@ -320,7 +318,6 @@ fn encode_full(
         }
         per_city.sort();
         per_inst.sort();
-        let city_caps = inst.city_caps(a);
         for t in 0..per_city.touched.len() {
             let ci = per_city.touched[t];
             let (c, count) = (CityIx(ci as u32), per_city.count[ci]);
@@ -443,6 +440,15 @@ impl ProgrammeNodes {
     }
 }
 
+/// The programmes that cap loads (`max_load`), with their caps, in
+/// programme order: each gets an (expert, programme) level.
+fn capped_programmes(inst: &Instance) -> Vec<(ProgIx, u32)> {
+    (0..inst.programmes.len() as u32)
+        .map(ProgIx)
+        .filter_map(|p| inst.programme_max_load(p).map(|c| (p, c)))
+        .collect()
+}
+
 /// Makes an (expert, programme) node, with its capped arc to the expert,
 /// wherever a programme's `max_load` can bind: below the expert's cap and
 /// below the expert's pairs in that programme (or, for networks that will
@@ -456,13 +462,10 @@ fn programme_nodes(
     node_roles: &mut Vec<NodeRole>,
     arc_roles: &mut Vec<ArcRole>,
 ) -> ProgrammeNodes {
-    if !inst.any_programme_load_cap() {
+    let capped = capped_programmes(inst);
+    if capped.is_empty() {
         return ProgrammeNodes::default();
     }
-    let capped: Vec<(ProgIx, u32)> = (0..inst.programmes.len() as u32)
-        .map(ProgIx)
-        .filter_map(|p| inst.programme_max_load(p).map(|c| (p, c)))
-        .collect();
     // Pairs per (expert, capped programme): `count[e · capped + k]` for
     // the k-th capped programme.
     let n_capped = capped.len();
