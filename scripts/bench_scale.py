@@ -188,6 +188,11 @@ def instance_path(workdir, stem, case):
     return os.path.join(workdir, stem if case.get("form") == "csv" else f"{stem}.json")
 
 
+def baseline_stem(name, label):
+    """The file stem of round `name`'s baseline `label`."""
+    return f"{name}-{label.replace(' ', '-')}"
+
+
 def form_flags(case):
     """`panels generate` flags for the case's input form."""
     return ["--format", "csv"] if case.get("form") == "csv" else []
@@ -199,7 +204,7 @@ def against_baselines(name, case, inst, workdir, runs):
     every round's status (all must stay optimal)."""
     rounds = {name: inst}
     for label, gen in case["baselines"].items():
-        path = instance_path(workdir, f"{name}-{label.replace(' ', '-')}", case)
+        path = instance_path(workdir, baseline_stem(name, label), case)
         timed([PANELS, "generate", "--out", path, "--quiet"] + gen + form_flags(case))
         rounds[label] = path
     best = {label: (float("inf"), float("inf")) for label in rounds}
@@ -247,10 +252,10 @@ def instruction_counts(name, case, inst, workdir):
         return None
     rounds = {name: inst}
     for label in case["baselines"]:
-        rounds[label] = instance_path(workdir, f"{name}-{label.replace(' ', '-')}", case)
+        rounds[label] = instance_path(workdir, baseline_stem(name, label), case)
     counts = {}
     for label, path in rounds.items():
-        out = os.path.join(workdir, f"{name}-{label.replace(' ', '-')}.cachegrind")
+        out = os.path.join(workdir, f"{baseline_stem(name, label)}.cachegrind")
         subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
                         f"--cachegrind-out-file={out}", PANELS, "solve", path,
                         "--out", path + ".panels.json", "--quiet"] + case["solve"],
