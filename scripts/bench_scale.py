@@ -333,13 +333,19 @@ def ortools_solve(path):
 
 
 def profile_of(stderr):
-    """The `phase NAME SECONDSs[: DETAIL]` lines of `panels solve -v`."""
+    """The `phase NAME SECONDSs[ (peak N MiB)][: DETAIL]` lines of
+    `panels solve -v` (the peak: the process's largest resident memory when
+    the phase ended, where the system tells it)."""
     out = []
     for line in stderr.splitlines():
-        m = re.match(r"phase (\S+) ([0-9.]+)s(?:: (.*))?$", line.strip())
+        m = re.match(r"phase (\S+) ([0-9.]+)s(?: \(peak (\d+) MiB\))?(?:: (.*))?$",
+                     line.strip())
         if m:
-            out.append({"name": m.group(1), "seconds": float(m.group(2)),
-                        "detail": m.group(3) or ""})
+            phase = {"name": m.group(1), "seconds": float(m.group(2)),
+                     "detail": m.group(4) or ""}
+            if m.group(3) is not None:
+                phase["peak_mib"] = int(m.group(3))
+            out.append(phase)
     return out
 
 

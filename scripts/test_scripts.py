@@ -281,6 +281,21 @@ class GeneratorAndBenchTests(unittest.TestCase):
                 """))
             self.assertEqual(bench_scale.cachegrind_instructions(out), (8750, 1750))
 
+    def test_phase_lines_with_and_without_a_peak(self):
+        err = "\n".join([
+            "loaded 3 application(s)",
+            "phase load 0.250s (peak 12 MiB): 100 bytes",
+            "phase eligibility 0.010s",
+            "phase solve.1 1.500s (peak 3612 MiB): 20 arcs, 7 pivots",
+            "phase total 2.000s (peak 3612 MiB)",
+        ])
+        self.assertEqual(bench_scale.profile_of(err), [
+            {"name": "load", "seconds": 0.25, "detail": "100 bytes", "peak_mib": 12},
+            {"name": "eligibility", "seconds": 0.01, "detail": ""},
+            {"name": "solve.1", "seconds": 1.5, "detail": "20 arcs, 7 pivots", "peak_mib": 3612},
+            {"name": "total", "seconds": 2.0, "detail": "", "peak_mib": 3612},
+        ])
+
     def test_bench_end_to_end_with_stand_in_panels(self):
         with tempfile.TemporaryDirectory() as d:
             inst = os.path.join(d, "small.json")

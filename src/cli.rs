@@ -814,7 +814,11 @@ fn cmd_solve(args: &SolveArgs, quiet: bool) -> Result<(), Failure> {
         }
         note(
             quiet,
-            format!("phase total {:.3}s", t.elapsed().as_secs_f64()),
+            solve::profile::phase_line(
+                "total",
+                t.elapsed().as_secs_f64(),
+                solve::profile::peak_resident_bytes(),
+            ),
         );
     }
     // Timings go to stderr only: the file must be byte-identical for the

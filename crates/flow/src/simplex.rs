@@ -22,6 +22,20 @@ const TREE: i8 = 0;
 const UP: i8 = 1; // arc goes node → parent
 const DOWN: i8 = -1; // arc goes parent → node
 
+/// Room kept for growth beside `len` items of an array (a sixteenth, at
+/// least 1024): national rounds' pricing adds about 3% more arcs, and a
+/// round that adds more grows its arrays once, as before.
+fn growth_room(len: usize) -> usize {
+    (len / 16).max(1024)
+}
+
+/// `len` copies of `value`, in a vector with room for `capacity` items.
+fn filled<T: Clone>(len: usize, capacity: usize, value: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(capacity.max(len));
+    v.resize(len, value);
+    v
+}
+
 /// Block size of the pivot search for `m` arcs: `⌈√m / 4⌉` up to 2M
 /// arcs, `⌈√m / 10⌉` above, at least 10.
 ///
@@ -186,15 +200,17 @@ impl Simplex {
             at += (m - r).div_ceil(block);
         }
         let total = m + n;
-        let mut arc_of = vec![0u32; m];
-        let mut src = vec![0u32; m];
-        let mut tgt = vec![0u32; m];
-        let mut cost = vec![0i64; m];
-        let mut cap = vec![0i64; m];
-        src.reserve(n);
-        tgt.reserve(n);
-        cost.reserve(n);
-        cap.reserve(n);
+        // Room for the arcs and nodes pricing may add later
+        // ([`Simplex::add_arcs`], [`Simplex::extend`]): without it the
+        // first arc added copies every array into one twice its size, a
+        // passing peak of their whole size in fresh memory. Room never
+        // written is address space only (no page behind it).
+        let (arc_room, node_room) = (growth_room(m), growth_room(n));
+        // Arc arrays: the real arcs now, the artificial ones pushed below.
+        let room = total + arc_room + node_room;
+        let mut arc_of = filled(m, m + arc_room, 0u32);
+        let (mut src, mut tgt) = (filled(m, room, 0u32), filled(m, room, 0u32));
+        let (mut cost, mut cap) = (filled(m, room, 0i64), filled(m, room, 0i64));
         let mut max_cost: i64 = cost_bound;
         let (mut r, mut q) = (0usize, 0usize);
         for &a in &real {
@@ -213,20 +229,20 @@ impl Simplex {
             max_cost = max_cost.max(co[a].unsigned_abs() as i64);
         }
         drop(real);
-        let mut flow = vec![0i64; total];
-        let mut state = vec![LOWER; total];
+        let mut flow = filled(total, room, 0i64);
+        let mut state = filled(total, room, LOWER);
 
         // Artificial root and arcs. M exceeds the cost of any simple path.
         let big_m = (max_cost + 1) * (n as i64 + 1);
         let root = n as u32;
-        let mut pi = vec![0i64; n + 1];
-        let mut parent = vec![root; n + 1];
-        let mut pred = vec![0u32; n + 1];
-        let mut dir = vec![UP; n + 1];
-        let mut thread = vec![0u32; n + 1];
-        let mut rev_thread = vec![0u32; n + 1];
-        let mut succ_num = vec![1u32; n + 1];
-        let mut last_succ = vec![0u32; n + 1];
+        let mut pi = filled(n + 1, n + 1 + node_room, 0i64);
+        let mut parent = filled(n + 1, n + 1 + node_room, root);
+        let mut pred = filled(n + 1, n + 1 + node_room, 0u32);
+        let mut dir = filled(n + 1, n + 1 + node_room, UP);
+        let mut thread = filled(n + 1, n + 1 + node_room, 0u32);
+        let mut rev_thread = filled(n + 1, n + 1 + node_room, 0u32);
+        let mut succ_num = filled(n + 1, n + 1 + node_room, 1u32);
+        let mut last_succ = filled(n + 1, n + 1 + node_room, 0u32);
         for u in 0..n {
             let e = m + u;
             pred[u] = e as u32;

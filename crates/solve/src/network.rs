@@ -240,11 +240,15 @@ fn encode_full(
     let n_apps = inst.applications.len();
     // Room for the usual network at once: its arrays then never grow
     // (each growth copies them and touches fresh memory), with an
-    // (expert, programme) node and arc per expert and capped programme.
+    // (expert, programme) node and arc per expert and capped programme,
+    // group nodes (a national round with city and institution caps has
+    // about 9 per application) and a sixteenth more for the pairs pricing
+    // adds. Room never written is address space only, so a generous room
+    // costs no memory, while a short one doubles every array.
     let expert_nodes = inst.experts.len() * (1 + capped_programmes(inst).len());
     let (nodes_room, arcs_room) = (
-        n_apps * 3 + expert_nodes + 1,
-        pairs.len() + n_apps * 4 + expert_nodes,
+        n_apps * 12 + expert_nodes + 1,
+        pairs.len() + pairs.len() / 16 + n_apps * 12 + expert_nodes,
     );
     let mut net = Network::with_capacity(nodes_room, arcs_room);
     let mut node_roles = Vec::with_capacity(nodes_room);

@@ -6,8 +6,12 @@
 //! the benchmark scripts read:
 //!
 //! ```text
-//! phase candidates 12.345s: 300000 applications, K 40, 12000000 pairs
+//! phase candidates 12.345s (peak 1510 MiB): 300000 applications, K 40, 12000000 pairs
 //! ```
+//!
+//! The peak is the process's largest resident memory so far, read when the
+//! phase ended (on Linux; left out where the system does not tell it), so
+//! the first phase whose peak jumps is the one that raised it.
 //!
 //! Timings never go into the panels file (same input ⇒ same bytes).
 
@@ -23,6 +27,9 @@ pub struct Phase {
     pub seconds: f64,
     /// Sizes and counts of the phase (free text, may be empty).
     pub detail: String,
+    /// The process's peak resident memory in bytes when the phase ended
+    /// ([`peak_resident_bytes`]; `None` where the system does not tell).
+    pub peak_memory: Option<u64>,
 }
 
 /// The phases of one solve, in the order they ran.
@@ -39,6 +46,7 @@ impl Profile {
             name: name.into(),
             seconds: started.elapsed().as_secs_f64(),
             detail: detail.into(),
+            peak_memory: peak_resident_bytes(),
         });
     }
 
@@ -62,19 +70,48 @@ impl Profile {
             .sum()
     }
 
-    /// The lines `-v` prints: `phase NAME SECONDSs[: DETAIL]`.
+    /// The lines `-v` prints: `phase NAME SECONDSs[ (peak N MiB)][: DETAIL]`.
     pub fn lines(&self) -> Vec<String> {
         self.phases
             .iter()
             .map(|p| {
-                if p.detail.is_empty() {
-                    format!("phase {} {:.3}s", p.name, p.seconds)
-                } else {
-                    format!("phase {} {:.3}s: {}", p.name, p.seconds, p.detail)
+                let mut line = phase_line(&p.name, p.seconds, p.peak_memory);
+                if !p.detail.is_empty() {
+                    line.push_str(": ");
+                    line.push_str(&p.detail);
                 }
+                line
             })
             .collect()
     }
+}
+
+/// `phase NAME SECONDSs[ (peak N MiB)]`: the start of a `-v` line (the
+/// caller adds `: DETAIL`).
+pub fn phase_line(name: &str, seconds: f64, peak_memory: Option<u64>) -> String {
+    match peak_memory {
+        Some(bytes) => format!(
+            "phase {name} {seconds:.3}s (peak {} MiB)",
+            bytes.div_ceil(1 << 20)
+        ),
+        None => format!("phase {name} {seconds:.3}s"),
+    }
+}
+
+/// The process's peak resident memory so far, in bytes: `VmHWM` of
+/// `/proc/self/status` on Linux; `None` elsewhere or when it cannot be
+/// read.
+pub fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    kib.checked_mul(1024)
 }
 
 #[cfg(test)]
@@ -89,16 +126,19 @@ mod tests {
                     name: "solve.1".into(),
                     seconds: 1.5,
                     detail: String::new(),
+                    peak_memory: None,
                 },
                 Phase {
                     name: "solve.2".into(),
                     seconds: 2.0,
                     detail: "warm".into(),
+                    peak_memory: Some(3 << 20),
                 },
                 Phase {
                     name: "solver".into(),
                     seconds: 7.0,
                     detail: String::new(),
+                    peak_memory: Some((1 << 20) + 1),
                 },
             ],
         };
@@ -108,9 +148,26 @@ mod tests {
             p.lines(),
             vec![
                 "phase solve.1 1.500s",
-                "phase solve.2 2.000s: warm",
-                "phase solver 7.000s"
+                "phase solve.2 2.000s (peak 3 MiB): warm",
+                "phase solver 7.000s (peak 2 MiB)"
             ]
         );
+    }
+
+    #[test]
+    fn the_peak_is_read_where_the_system_tells_it() {
+        let peak = peak_resident_bytes();
+        if cfg!(target_os = "linux") {
+            // This process holds at least its own code and stack.
+            let bytes = peak.expect("Linux tells VmHWM");
+            assert!(bytes >= 1 << 20, "{bytes}");
+            // Touching 64 MiB more raises the peak by about as much.
+            let block = std::hint::black_box(vec![1u8; 64 << 20]);
+            let after = peak_resident_bytes().expect("still told");
+            assert!(after >= bytes.max(64 << 20), "{after} after {bytes}");
+            drop(block);
+        } else {
+            assert_eq!(peak, None);
+        }
     }
 }
