@@ -187,6 +187,58 @@ fn max_reviews_per_year_lowers_the_cap_never_below_zero() {
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
 }
 
+/// Without a round year (and so without a history table) the yearly cap
+/// holds this round's load alone: solve keeps it, verify and explain name
+/// it.
+#[test]
+fn max_reviews_per_year_without_a_year_caps_this_rounds_load() {
+    let text = |cap: u32| {
+        format!(
+            r#"{{"policy": {{"panel_size": 1, "max_load": 3, "max_reviews_per_year": {cap}}},
+  "experts": [
+    {{"id": "E1", "city": "长沙", "institution": "U1", "fields": ["F1", "F2"]}},
+    {{"id": "E2", "city": "合肥", "institution": "U2", "fields": ["F1"]}}],
+  "applications": [
+    {{"id": "A1", "city": "武汉", "institution": "U0", "fields": ["F1", "F2"]}},
+    {{"id": "A2", "city": "武汉", "institution": "U0", "fields": ["F1", "F2"]}}]}}"#
+        )
+    };
+    let load =
+        |cap: u32| load_bundle_from_bytes(Path::new("r.json"), text(cap).as_bytes()).unwrap();
+    // E1 is best for both; a cap of 2 lets it take both.
+    let inst = load(2);
+    let s = solved(&inst);
+    assert_eq!(s.panels, [[ExpertIx(0)], [ExpertIx(0)]]);
+    // A cap of 1: E1 takes one, E2 the other.
+    let inst = load(1);
+    assert_eq!(inst.max_load(ExpertIx(0)), 1);
+    let s = solved(&inst);
+    let mut seated: Vec<u32> = s.panels.iter().map(|p| p[0].0).collect();
+    seated.sort_unstable();
+    assert_eq!(seated, [0, 1]);
+    // E1 on both panels breaks it, and verify says so.
+    let mut file = file_of(&inst, &s);
+    for p in &mut file.panels {
+        p.experts = vec!["E1".into()];
+        p.scores = None;
+    }
+    let report = panels::verify::verify(&inst, &file);
+    assert!(!report.is_ok());
+    let said = report.render(&inst);
+    assert!(
+        said.contains("E1: 2 review(s) now exceed max_reviews_per_year 1"),
+        "{said}"
+    );
+    // A cap of 0 leaves no one: infeasible, the cap named.
+    let inst = load(0);
+    let elig = Eligibility::compute(&inst);
+    let why = match solve(&inst, &elig, Method::Auto) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("no expert may review"),
+    };
+    assert!(why.contains("max_reviews_per_year"), "{why}");
+}
+
 #[test]
 fn max_consecutive_years_rests_whatever_the_window() {
     let two = r#"{"year": 2025, "institution": "U8", "expert": "E1"},
@@ -201,9 +253,12 @@ fn max_consecutive_years_rests_whatever_the_window() {
     let elig = Eligibility::compute(&inst);
     let v = elig.check(&inst, panels::model::AppIx(0), ExpertIx(0));
     assert_eq!(v.reasons[0].kind(), ConflictKind::Resting);
-    assert!(v.reasons[0]
-        .describe(&inst, panels::model::AppIx(0), ExpertIx(0))
-        .contains("2024, 2025"));
+    let said = v.reasons[0].describe(&inst, panels::model::AppIx(0), ExpertIx(0));
+    // The years, and each year's served review with its institution.
+    assert!(said.contains("2024, 2025"), "{said}");
+    assert!(said.contains("(2024 U8, 2025 U8)"), "{said}");
+    let said = v.reasons[0].describe_zh(&inst, panels::model::AppIx(0), ExpertIx(0));
+    assert!(said.contains("2024 年 U8"), "{said}");
     // A gap year breaks the run; 3 years are not reached.
     let inst = round(r#""year": 2026, "max_consecutive_years": 3"#, two).unwrap();
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
@@ -218,6 +273,11 @@ fn max_declines_counts_declines_and_no_shows_in_the_window() {
                {"year": 2019, "institution": "U8", "expert": "E2", "outcome": "declined"}"#;
     let inst = round(r#""year": 2026, "max_declines": 1"#, h).unwrap();
     assert!(!panel(&inst, &solved(&inst)).contains(&"E2".to_string()));
+    // The evidence: each counting decline's year and institution, by year.
+    let elig = Eligibility::compute(&inst);
+    let v = elig.check(&inst, panels::model::AppIx(0), ExpertIx(1));
+    let said = v.reasons[0].describe(&inst, panels::model::AppIx(0), ExpertIx(1));
+    assert!(said.contains("(2024 U8, 2025 U8)"), "{said}");
     let inst = round(r#""year": 2026, "max_declines": 2"#, h).unwrap();
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
 }
@@ -230,6 +290,10 @@ fn min_rating_bars_low_means_and_spares_the_unrated() {
     let inst = round(r#""year": 2026, "min_rating": 3"#, h).unwrap();
     let p = panel(&inst, &solved(&inst));
     assert!(!p.contains(&"E1".to_string()));
+    let elig = Eligibility::compute(&inst);
+    let v = elig.check(&inst, panels::model::AppIx(0), ExpertIx(0));
+    let said = v.reasons[0].describe(&inst, panels::model::AppIx(0), ExpertIx(0));
+    assert!(said.contains("(2024 U8: 3, 2025 U8: 2)"), "{said}");
     assert!(
         p.contains(&"E2".to_string()),
         "unrated experts stay eligible"
@@ -532,7 +596,7 @@ fn every_history_reason_names_its_years_applications_and_institutions() {
     .unwrap();
     let words = reasons_of(&inst, 0).join("\n");
     assert!(words.contains("2 time(s)"), "{words}");
-    assert!(words.contains("(2023 D23, 2025 D25)"), "{words}");
+    assert!(words.contains("(2023 U7's D23, 2025 U7's D25)"), "{words}");
     assert!(!words.contains("R24"), "a review is not a decline: {words}");
     // Rating: every rated counting record, by year, with its rating.
     let inst = round(
@@ -544,7 +608,20 @@ fn every_history_reason_names_its_years_applications_and_institutions() {
     .unwrap();
     let words = reasons_of(&inst, 0).join("\n");
     assert!(words.contains("mean rating 2.50 over 2"), "{words}");
-    assert!(words.contains("(2024 B24: 2, 2025 B25: 3)"), "{words}");
+    assert!(
+        words.contains("(2024 U7's B24: 2, 2025 U7's B25: 3)"),
+        "{words}"
+    );
+    // Rest: each year's served review, with its institution.
+    let inst = round(
+        r#""year": 2026, "max_consecutive_years": 2"#,
+        r#"{"year": 2025, "application": "S25", "institution": "U7", "expert": "E1"},
+           {"year": 2024, "institution": "U6", "expert": "E1", "outcome": "late"},
+           {"year": 2024, "application": "S24", "institution": "U7", "expert": "E1"}"#,
+    )
+    .unwrap();
+    let words = reasons_of(&inst, 0).join("\n");
+    assert!(words.contains("rests in 2026 (2024 U6, 2025 U7's S25)"), "{words}");
 }
 
 #[test]

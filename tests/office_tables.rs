@@ -181,40 +181,76 @@ fn every_merge_of_spellings_is_noted_once() {
 /// noted.
 #[test]
 fn history_institutions_match_as_places_with_a_note() {
-    let bundle = |spelling: &str| {
+    // `extra` goes into the record: `"rating": 4` keeps it on the bundle
+    // reader's hand path, an escaped key sends it the general way.
+    let bundle = |spelling: &str, extra: &str| {
         format!(
             r#"{{"policy": {{"panel_size": 1, "year": 2026, "avoid_repeat": "institution"}},
               "experts": [{{"id": "E1", "city": "X", "institution": "I"}},
                           {{"id": "E2", "city": "Y", "institution": "J"}}],
               "applications": [{{"id": "A1", "city": "Y", "institution": "Central South University"}}],
-              "history": [{{"year": 2025, "institution": {}, "expert": "E1"}}]}}"#,
+              "history": [{{"year": 2025, "institution": {}, "expert": "E1", {extra}}}]}}"#,
             serde_json::to_string(spelling).unwrap()
         )
+    };
+    let csv = |spelling: &str| {
+        csv_input(&[
+            (
+                "experts.csv",
+                "id,city,institution\nE1,X,I\nE2,Y,J\n".to_string(),
+            ),
+            (
+                "applications.csv",
+                "id,city,institution\nA1,Y,Central South University\n".to_string(),
+            ),
+            (
+                "policy.json",
+                r#"{"panel_size": 1, "year": 2026, "avoid_repeat": "institution"}"#.to_string(),
+            ),
+            (
+                "history.csv",
+                format!("year,institution,expert\n2025,\"{spelling}\",E1\n"),
+            ),
+        ])
     };
     for spelling in [
         "Central South University",
         "central south university ",
         "Central\u{3000}South  University\u{200B}",
         "ＣＥＮＴＲＡＬ South University",
+        "Central South University ",
+        "Central South\u{00A0}University",
+        "\u{200B}Central South University",
     ] {
-        let (inst, notes) =
-            load_bundle_noted(Path::new("b.json"), bundle(spelling).as_bytes()).unwrap();
-        let elig = Eligibility::compute(&inst);
-        let a = panels::model::AppIx(0);
-        assert!(
-            elig.eligible_score(&inst, a, panels::model::ExpertIx(0))
-                .is_none(),
-            "{spelling:?}: a repeat"
-        );
-        let noted = notes
-            .notes
-            .iter()
-            .any(|n| n.contains("history's institution") && n.contains("Central South University"));
-        // Spaces and zero-width characters are normalised away as the
-        // record is read; a spelling that still differs (letter case,
-        // full-width letters) is a merge, noted.
-        let differs = panels::io::names::normalize(spelling) != "Central South University";
-        assert_eq!(noted, differs, "{spelling:?}: {notes:?}");
+        let loaded = [
+            load_bundle_noted(
+                Path::new("b.json"),
+                bundle(spelling, r#""rating": 4"#).as_bytes(),
+            ),
+            load_bundle_noted(
+                Path::new("b.json"),
+                bundle(spelling, r#""r\u0061ting": 4"#).as_bytes(),
+            ),
+            load_csv_noted(Path::new("d"), &csv(spelling)),
+        ];
+        for (form, loaded) in ["bundle", "bundle, general path", "CSV"].iter().zip(loaded) {
+            let (inst, notes) = loaded.unwrap_or_else(|e| panic!("{form}: {e}"));
+            let elig = Eligibility::compute(&inst);
+            let a = panels::model::AppIx(0);
+            assert!(
+                elig.eligible_score(&inst, a, panels::model::ExpertIx(0))
+                    .is_none(),
+                "{form}, {spelling:?}: a repeat"
+            );
+            let noted = notes.notes.iter().any(|n| {
+                n.contains("history's institution") && n.contains("Central South University")
+            });
+            // Every spelling other than today's is a merge, noted (SPEC:
+            // nothing that changes which places are the same passes
+            // silently), spaces and zero-width characters included.
+            let differs = spelling != "Central South University";
+            assert_eq!(noted, differs, "{form}, {spelling:?}: {notes:?}");
+        }
     }
 }
 

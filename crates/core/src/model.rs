@@ -988,11 +988,21 @@ impl Instance {
     }
 
     /// What `max_reviews_per_year` leaves expert `e` this round (`None`
-    /// when the rule is off or no year is set).
+    /// when the rule is off).
     pub fn yearly_room(&self, e: ExpertIx) -> Option<u32> {
         let cap = self.policy.max_reviews_per_year?;
-        let year = self.policy.year?;
-        Some(cap.saturating_sub(self.history.reviews_in_year(e, year)))
+        Some(cap.saturating_sub(self.reviews_earlier_this_year(e)))
+    }
+
+    /// Expert `e`'s served or no-show reviews already in the round's year,
+    /// as `max_reviews_per_year` counts them: none without a year (a
+    /// history table needs one as soon as a rule is set, so a round
+    /// without a year has no past to count, and the cap holds this round's
+    /// load alone).
+    pub fn reviews_earlier_this_year(&self, e: ExpertIx) -> u32 {
+        self.policy
+            .year
+            .map_or(0, |year| self.history.reviews_in_year(e, year))
     }
 
     /// Load floor of expert `e` (its own, else the policy's), never above

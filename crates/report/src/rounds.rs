@@ -267,9 +267,12 @@ fn history_figures(
         }
         // Reviews earlier in the year are counted whenever the round has
         // a year, whether or not a yearly cap is set; the table of
-        // yearly loads is a table against the cap.
-        let Some(year) = p.year else { continue };
-        let earlier = inst.history.reviews_in_year(e, year);
+        // yearly loads is a table against the cap (without a year there
+        // is no past, and the cap holds this round's load alone).
+        if p.year.is_none() && p.max_reviews_per_year.is_none() {
+            continue;
+        }
+        let earlier = inst.reviews_earlier_this_year(e);
         h.reviewed_earlier += usize::from(earlier > 0);
         if let Some(cap) = p.max_reviews_per_year {
             let now = load[e.ix()];

@@ -874,7 +874,7 @@ fn load_raise_fix(
 }
 
 fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasibility) {
-    let (Some(cap), Some(year)) = (inst.policy.max_reviews_per_year, inst.policy.year) else {
+    let Some(cap) = inst.policy.max_reviews_per_year else {
         return;
     };
     let lowered: Vec<ExpertIx> = load_capped
@@ -893,23 +893,31 @@ fn yearly_findings(inst: &Instance, load_capped: &[ExpertIx], out: &mut Infeasib
             format!(
                 "{} {}",
                 inst.experts[e.ix()].id,
-                inst.history.reviews_in_year(e, year)
+                inst.reviews_earlier_this_year(e)
             )
         })
         .collect();
     let (n, more) = (lowered.len(), lowered.len() > SHOWN);
-    out.finding(
-        format!(
-            "binding: max_reviews_per_year {cap} holds {n} of these expert(s) below max_load (served or no-show in {year} already: {}{})",
-            each.join(", "),
-            if more { ", …" } else { "" }
+    let more = if more { ", …" } else { "" };
+    let more_zh = if more.is_empty() { "" } else { "，……" };
+    let (en, zh) = match inst.policy.year {
+        Some(year) => (
+            format!(
+                "binding: max_reviews_per_year {cap} holds {n} of these expert(s) below max_load (served or no-show in {year} already: {}{more})",
+                each.join(", "),
+            ),
+            format!(
+                "起约束作用：max_reviews_per_year {cap} 使其中 {n} 名专家低于 max_load（{year} 年已评审或缺席的次数：{}{more_zh}）",
+                each.join("，"),
+            ),
         ),
-        format!(
-            "起约束作用：max_reviews_per_year {cap} 使其中 {n} 名专家低于 max_load（{year} 年已评审或缺席的次数：{}{}）",
-            each.join("，"),
-            if more { "，……" } else { "" }
+        // No round year: no past reviews, the cap alone is below max_load.
+        None => (
+            format!("binding: max_reviews_per_year {cap} holds {n} of these expert(s) below max_load"),
+            format!("起约束作用：max_reviews_per_year {cap} 使其中 {n} 名专家低于 max_load"),
         ),
-    );
+    };
+    out.finding(en, zh);
     out.fix(
         format!("or raise max_reviews_per_year above {cap}"),
         format!("或将 max_reviews_per_year 提高到 {cap} 以上"),

@@ -183,10 +183,16 @@ impl HistoryBreach {
                 past,
                 load,
                 max,
-            } => format!(
-                "{}: {past} served or no-show review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
-                ex_id(expert)
-            ),
+            } => match inst.policy.year {
+                Some(year) => format!(
+                    "{}: {past} served or no-show review(s) already in {year} plus {load} now exceed max_reviews_per_year {max}",
+                    ex_id(expert)
+                ),
+                None => format!(
+                    "{}: {load} review(s) now exceed max_reviews_per_year {max}",
+                    ex_id(expert)
+                ),
+            },
         }
     }
 }
@@ -324,11 +330,14 @@ pub fn check(inst: &Instance, resolved: &[Resolved]) -> Vec<HistoryBreach> {
                 });
             }
         }
-        if let (Some(max), Some(year)) = (p.max_reviews_per_year, p.year) {
-            let past = by
-                .of(inst, e)
-                .filter(|r| r.year == year && r.outcome.takes_a_slot())
-                .count() as u32;
+        if let Some(max) = p.max_reviews_per_year {
+            // Without a round year there is no past to count (the cap
+            // holds this round's load alone).
+            let past = p.year.map_or(0, |year| {
+                by.of(inst, e)
+                    .filter(|r| r.year == year && r.outcome.takes_a_slot())
+                    .count() as u32
+            });
             let load = apps.len() as u32;
             if load > 0 && past + load > max {
                 out.push(HistoryBreach::YearlyCap {

@@ -296,13 +296,14 @@ pub fn evidence_list(items: impl Iterator<Item = String>) -> String {
 pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::Bar) -> String {
     use crate::history::Bar;
     match bar {
-        Bar::Resting { years } => {
+        Bar::Resting { years, served } => {
             let list: Vec<String> = years.iter().map(i32::to_string).collect();
             format!(
-                "{expert} served in each of {} (max_consecutive_years {}): rests in {}",
+                "{expert} served in each of {} (max_consecutive_years {}): rests in {} ({})",
                 list.join(", "),
                 years.len(),
-                inst.policy.year.map_or("this round".into(), |y| y.to_string())
+                inst.policy.year.map_or("this round".into(), |y| y.to_string()),
+                evidence_list(served.iter().map(|r| r.describe()))
             )
         }
         Bar::Declines {
@@ -311,10 +312,7 @@ pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::
             records,
         } => format!(
             "{expert} declined or did not show {count} time(s) in the history window, more than max_declines {max} ({})",
-            evidence_list(records.iter().map(|(year, app)| match app {
-                Some(a) => format!("{year} {a}"),
-                None => year.to_string(),
-            }))
+            evidence_list(records.iter().map(|r| r.describe()))
         ),
         Bar::Rating {
             mean,
@@ -324,10 +322,7 @@ pub(crate) fn describe_bar(inst: &Instance, expert: &str, bar: &crate::history::
         } => format!(
             "{expert}'s mean rating {} over {rated} rated review(s) is below min_rating {min} ({})",
             crate::history::mean_rating_text(*mean, *min),
-            evidence_list(records.iter().map(|(year, app, x)| match app {
-                Some(a) => format!("{year} {a}: {x}"),
-                None => format!("{year}: {x}"),
-            }))
+            evidence_list(records.iter().map(|(r, x)| format!("{}: {x}", r.describe())))
         ),
     }
 }
@@ -426,13 +421,14 @@ pub(crate) fn describe_repeat_zh(
 pub(crate) fn describe_bar_zh(inst: &Instance, ex: &str, bar: &crate::history::Bar) -> String {
     use crate::history::Bar;
     match bar {
-        Bar::Resting { years } => {
+        Bar::Resting { years, served } => {
             let list: Vec<String> = years.iter().map(i32::to_string).collect();
             format!(
-                "{ex} 在 {} 年连续参加评审（max_consecutive_years {}），{} 年轮空",
+                "{ex} 在 {} 年连续参加评审（max_consecutive_years {}），{} 年轮空（{}）",
                 list.join("、"),
                 years.len(),
-                inst.policy.year.map_or("本轮".into(), |y| y.to_string())
+                inst.policy.year.map_or("本轮".into(), |y| y.to_string()),
+                evidence_list(served.iter().map(|r| r.describe_zh()))
             )
         }
         Bar::Declines {
@@ -441,10 +437,7 @@ pub(crate) fn describe_bar_zh(inst: &Instance, ex: &str, bar: &crate::history::B
             records,
         } => format!(
             "{ex} 在计入期内拒评或缺席 {count} 次，超过 max_declines {max}（{}）",
-            evidence_list(records.iter().map(|(year, app)| match app {
-                Some(a) => format!("{year} 年 {a}"),
-                None => format!("{year} 年"),
-            }))
+            evidence_list(records.iter().map(|r| r.describe_zh()))
         ),
         Bar::Rating {
             mean,
@@ -454,10 +447,11 @@ pub(crate) fn describe_bar_zh(inst: &Instance, ex: &str, bar: &crate::history::B
         } => format!(
             "{ex} 的 {rated} 次评审平均评分 {} 低于 min_rating {min}（{}）",
             crate::history::mean_rating_text(*mean, *min),
-            evidence_list(records.iter().map(|(year, app, x)| match app {
-                Some(a) => format!("{year} 年 {a}：{x}"),
-                None => format!("{year} 年：{x}"),
-            }))
+            evidence_list(
+                records
+                    .iter()
+                    .map(|(r, x)| format!("{}：{x}", r.describe_zh()))
+            )
         ),
     }
 }

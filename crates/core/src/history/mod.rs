@@ -120,7 +120,9 @@ pub struct PastReview {
     pub programme: Option<ShortText>,
     /// The past application's id (need not exist now).
     pub application: Option<ShortText>,
-    /// The past applicant institution.
+    /// The past applicant institution, as written (resolving compares it
+    /// as SPEC's "Names as offices type them" says, and the loader notes
+    /// the spellings it merges with today's).
     pub institution: ShortText,
     /// Person ids of the past application's team.
     pub team: Vec<ShortText>,
@@ -417,6 +419,46 @@ pub fn counts(policy: &Policy, year: i32) -> bool {
     window(policy).is_some_and(|(from, to)| year >= from && year <= to)
 }
 
+/// One past review as a bar's evidence (SPEC: "year, past application,
+/// institution"), as the history names them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastEvidence {
+    /// Its year.
+    pub year: i32,
+    /// The past application, if recorded.
+    pub application: Option<ShortText>,
+    /// The past applicant institution.
+    pub institution: ShortText,
+}
+
+impl PastEvidence {
+    fn of(r: &PastReview) -> PastEvidence {
+        PastEvidence {
+            year: r.year,
+            application: r.application.clone(),
+            institution: written_normal(&r.institution),
+        }
+    }
+
+    /// `2025 华中科技大学's A0123` (`2025 华中科技大学` without an
+    /// application).
+    pub fn describe(&self) -> String {
+        match &self.application {
+            Some(a) => format!("{} {}'s {a}", self.year, self.institution),
+            None => format!("{} {}", self.year, self.institution),
+        }
+    }
+
+    /// `2025 年 华中科技大学 的 A0123` (without an application:
+    /// `2025 年 华中科技大学`).
+    pub fn describe_zh(&self) -> String {
+        match &self.application {
+            Some(a) => format!("{} 年 {} 的 {a}", self.year, self.institution),
+            None => format!("{} 年 {}", self.year, self.institution),
+        }
+    }
+}
+
 /// Why a history rule bars an expert from the whole round.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Bar {
@@ -424,6 +466,8 @@ pub enum Bar {
     Resting {
         /// The years served, ascending (N of them).
         years: Vec<i32>,
+        /// The first served review of each of those years (input order).
+        served: Vec<PastEvidence>,
     },
     /// More declined/no-show records than `max_declines`.
     Declines {
@@ -431,9 +475,8 @@ pub enum Bar {
         count: u32,
         /// `max_declines`.
         max: u32,
-        /// Each of them: year and past application, by year (input order
-        /// within a year).
-        records: Vec<(i32, Option<ShortText>)>,
+        /// Each of them, by year (input order within a year).
+        records: Vec<PastEvidence>,
     },
     /// Mean counting rating below `min_rating`.
     Rating {
@@ -443,9 +486,9 @@ pub enum Bar {
         min: f64,
         /// Counting records with a rating.
         rated: u32,
-        /// Each of them: year, past application and rating, by year
-        /// (input order within a year).
-        records: Vec<(i32, Option<ShortText>, f64)>,
+        /// Each of them with its rating, by year (input order within a
+        /// year).
+        records: Vec<(PastEvidence, f64)>,
     },
 }
 
@@ -461,19 +504,26 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
     // Nothing is allocated unless a rule bars: `barred` asks this of
     // every expert, several times per solve.
     let mut out = Vec::new();
+    let evidence = |r: &Fact| PastEvidence::of(&h.records[r.record as usize]);
     if let Some(n) = resting(p, year, mine) {
-        out.push(Bar::Resting {
-            years: (1..=n as i32).rev().map(|d| year - d).collect(),
-        });
+        let years: Vec<i32> = (1..=n as i32).rev().map(|d| year - d).collect();
+        let served = years
+            .iter()
+            .filter_map(|&y| {
+                mine.iter()
+                    .find(|r| r.year == y && r.outcome.served())
+                    .map(evidence)
+            })
+            .collect();
+        out.push(Bar::Resting { years, served });
     }
-    let application = |r: &Fact| h.records[r.record as usize].application.clone();
     if let Some((count, max)) = too_many_declines(p, mine) {
-        let mut records: Vec<(i32, Option<ShortText>)> = mine
+        let mut records: Vec<PastEvidence> = mine
             .iter()
             .filter(|r| counts(p, r.year) && r.outcome.declined())
-            .map(|r| (r.year, application(r)))
+            .map(evidence)
             .collect();
-        records.sort_by_key(|r| r.0);
+        records.sort_by_key(|r| r.year);
         out.push(Bar::Declines {
             count,
             max,
@@ -481,12 +531,12 @@ pub fn bars(inst: &Instance, e: ExpertIx) -> Vec<Bar> {
         });
     }
     if let Some((mean, min, rated)) = low_rating(p, mine) {
-        let mut records: Vec<(i32, Option<ShortText>, f64)> = mine
+        let mut records: Vec<(PastEvidence, f64)> = mine
             .iter()
             .filter(|r| counts(p, r.year))
-            .filter_map(|r| r.rating.map(|x| (r.year, application(r), x)))
+            .filter_map(|r| r.rating.map(|x| (evidence(r), x)))
             .collect();
-        records.sort_by_key(|r| r.0);
+        records.sort_by_key(|r| r.0.year);
         out.push(Bar::Rating {
             mean,
             min,
@@ -611,7 +661,7 @@ impl RepeatHit {
             out.push(Repeat::Institution {
                 year: r.year,
                 application: r.application.clone(),
-                institution: r.institution.clone(),
+                institution: written_normal(&r.institution),
             });
         }
         if let Some((i, person)) = self.team {
@@ -619,11 +669,22 @@ impl RepeatHit {
             out.push(Repeat::Team {
                 year: r.year,
                 application: r.application.clone(),
-                institution: r.institution.clone(),
+                institution: written_normal(&r.institution),
                 person,
             });
         }
         out
+    }
+}
+
+/// A history record's institution as the history names it, in normal
+/// form: the record keeps it as written (so that the loader can note a
+/// spelling it merged with one of today's), evidence shows it without the
+/// spaces at its ends or zero-width characters.
+fn written_normal(institution: &ShortText) -> ShortText {
+    match crate::names::normalize(institution) {
+        std::borrow::Cow::Borrowed(_) => institution.clone(),
+        std::borrow::Cow::Owned(n) => ShortText::from(n),
     }
 }
 
@@ -1106,6 +1167,8 @@ pub fn no_review_left_in(inst: &Instance, e: ExpertIx, zh: bool) -> Option<Strin
                 format!("max_reviews_per_year {cap} reached in {year} ({n} served or no-show)")
             })
         }
+        // No round year (so no past reviews): the cap itself is 0.
+        (Some(0), None, _) if inst.round_max_load(e) > 0 => Some("max_reviews_per_year 0".into()),
         _ => Some("max_load 0".into()),
     }
 }

@@ -576,7 +576,11 @@ fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastR
         seen |= 1 << bit;
         match bit {
             0 => year = Some(c.integer()?),
-            4 => institution = Some(id(c.plain_string()?)?),
+            4 => {
+                institution = Some(crate::instances::records::required_place(
+                    c.plain_string()?,
+                )?)
+            }
             6 => expert = Some(id(c.plain_string()?)?),
             5 => {
                 if !c.null() {

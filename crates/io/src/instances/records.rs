@@ -1317,7 +1317,9 @@ pub(crate) fn parse_history(
     } else {
         r.year(rec, "year")
     };
-    let institution = r.required(rec, "institution");
+    // A place: kept as written, so that resolving can note the spelling
+    // it merges with one of today's.
+    let institution = r.required_as_written(rec, "institution");
     let expert = r.required(rec, "expert");
     let round = r.text(rec, "round");
     let programme = r.text(rec, "programme");
@@ -1383,6 +1385,20 @@ impl HistoryColumns {
     }
 }
 
+/// A required place cell as [`Reader::required_as_written`] reads it: the
+/// text as written, when it holds no control character and is not blank
+/// once normalised; `None` otherwise (the general path then words the
+/// problem).
+pub(crate) fn required_place(s: &str) -> Option<crate::history::ShortText> {
+    // A plain text is its own normal form, without a control character.
+    let ok = if crate::names::is_plain(s) {
+        !s.is_empty()
+    } else {
+        control_char(s).is_none() && !crate::names::normalize(s).is_empty()
+    };
+    ok.then(|| crate::history::ShortText::from(s))
+}
+
 /// An optional text cell as the general readers read it: `None` (blank),
 /// or the text as written (borrowed); `None` outside when it holds a
 /// control character (the general path then words the problem).
@@ -1427,7 +1443,7 @@ pub(crate) fn quick_history_row(
         return None;
     }
     let year = i32::try_from(normalize(year).parse::<i128>().ok()?).ok()?;
-    let institution = id(cell(4))?;
+    let institution = required_place(cell(4)?)?;
     let expert = id(cell(6))?;
     let round = optional(cell(1))?;
     let programme = optional(cell(2))?;
