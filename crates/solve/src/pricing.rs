@@ -857,10 +857,20 @@ struct Priced {
     growth: Vec<Growth>,
 }
 
-/// Most pairs a [`KeptScan`] holds (an application with more pairs
-/// scoring near its threshold is scanned again when it fails the bound
-/// test again).
+/// Most pairs a [`KeptScan`] holds: an application with more pairs
+/// scoring near its threshold keeps its best ones, the floor raised above
+/// the rest ([`KeptScan::of`]).
 const KEPT_SCAN_MAX_PAIRS: usize = 1024;
+
+/// Fewest pairs a [`KeptScan`] is cut to when a pass re-scans so many
+/// applications that [`KEPT_SCANS_MAX_PAIRS`] cannot give each
+/// [`KEPT_SCAN_MAX_PAIRS`].
+const KEPT_SCAN_MIN_PAIRS: usize = 64;
+
+/// Most pairs near its threshold one re-scan collects to choose what it
+/// keeps (an application with more keeps nothing, and is scanned again
+/// when it fails the bound test again).
+const KEPT_SCAN_COLLECT_MAX: usize = 16 * KEPT_SCAN_MAX_PAIRS;
 
 /// Most pairs all [`KeptScan`]s hold together (16 bytes each: 128 MiB),
 /// so that a national round's many re-scans do not add gigabytes; past
@@ -874,9 +884,38 @@ const KEPT_SCANS_MAX_PAIRS: usize = 8 << 20;
 /// which no pair can violate) is still at least `floor` prices these pairs
 /// instead of scanning the pool again: every pair that can violate is
 /// among them, so it finds the same violators in the same order.
+#[derive(Debug, PartialEq)]
 struct KeptScan {
     floor: i128,
     pairs: Vec<(ExpertIx, Score)>,
+}
+
+impl KeptScan {
+    /// What a re-scan keeps of `near`, every eligible pair out of the row
+    /// scoring at least `floor`, in scan order: all of them when they are
+    /// at most `limit`; else the best of them, at most `limit`, with the
+    /// floor raised to just above the best pair left out (pairs tied at
+    /// that score leave together, so that every pair scoring at least the
+    /// new floor is still kept). `None` when the floor is out of range.
+    ///
+    /// National rounds with caps re-scan tens of thousands of applications
+    /// with many pairs near their threshold; keeping their best lets the
+    /// next passes re-price them instead of scanning the pool again while
+    /// their threshold stays above the raised floor.
+    fn of(floor: i128, mut near: Vec<(ExpertIx, Score)>, limit: usize) -> Option<KeptScan> {
+        if !i64::try_from(floor).is_ok_and(|f| f > i64::MIN) {
+            return None;
+        }
+        let mut floor = floor;
+        if near.len() > limit {
+            let mut scores: Vec<i64> = near.iter().map(|&(_, s)| s.0).collect();
+            // The best score left out: the (limit + 1)-th best.
+            let (_, &mut cut, _) = scores.select_nth_unstable_by(limit, |x, y| y.cmp(x));
+            near.retain(|&(_, s)| s.0 > cut);
+            floor = i128::from(cut) + 1;
+        }
+        Some(KeptScan { floor, pairs: near })
+    }
 }
 
 /// Prices pruned pairs against duals (step 3 of the module docs).
@@ -1020,9 +1059,11 @@ impl Pricer {
                     None => {
                         rescanned += 1;
                         // Pairs near the threshold are kept for the next
-                        // passes: down to a sixteenth of its size below it.
+                        // passes: down to a sixteenth of its size below it
+                        // (the best of them, when there are many).
                         let floor = threshold - threshold.abs() / 16 - 1;
                         let mut near: Vec<(ExpertIx, Score)> = Vec::new();
+                        let mut complete = true;
                         index.scan(inst, elig.scorer(), a, &mut scratch, |e, s| {
                             stamp[e.ix()] = mark;
                             if in_row(e) {
@@ -1031,15 +1072,22 @@ impl Pricer {
                             // The penalised score (a repeat's) is what the
                             // pair adds.
                             if let Some(s) = elig.eligible_given(inst, a, e, s) {
-                                if i128::from(s.0) >= floor && near.len() <= KEPT_SCAN_MAX_PAIRS {
-                                    near.push((e, s));
+                                if i128::from(s.0) >= floor {
+                                    if near.len() < KEPT_SCAN_COLLECT_MAX {
+                                        near.push((e, s));
+                                    } else {
+                                        complete = false;
+                                    }
                                 }
                                 price_pair(e, s);
                             }
                         });
-                        let keep = near.len() <= KEPT_SCAN_MAX_PAIRS
-                            && i64::try_from(floor).is_ok_and(|f| f > i64::MIN);
-                        new_kept.push((a, keep.then_some(KeptScan { floor, pairs: near })));
+                        let kept = if complete {
+                            KeptScan::of(floor, near, KEPT_SCAN_MAX_PAIRS)
+                        } else {
+                            None
+                        };
+                        new_kept.push((a, kept));
                     }
                 }
                 let found_by_scan = out.len() > first;
@@ -1133,10 +1181,20 @@ impl Pricer {
             violators: Vec::new(),
             growth: Vec::new(),
         };
+        // Each new kept scan is cut so that all of them fit the budget
+        // (the best pairs of each, at least KEPT_SCAN_MIN_PAIRS): many
+        // short scans serve the next passes better than a few long ones.
+        let new_kept: usize = parts
+            .iter()
+            .map(|p| p.kept.iter().filter(|(_, k)| k.is_some()).count())
+            .sum();
+        let limit = (KEPT_SCANS_MAX_PAIRS / new_kept.max(1))
+            .clamp(KEPT_SCAN_MIN_PAIRS, KEPT_SCAN_MAX_PAIRS);
         for part in parts {
             priced.violators.extend(part.violators);
             priced.growth.extend(part.growth);
             for (a, k) in part.kept {
+                let k = k.and_then(|k| KeptScan::of(k.floor, k.pairs, limit));
                 let old = self.kept[a.ix()].take().map_or(0, |k| k.pairs.len());
                 self.kept_pairs -= old;
                 let fits = k
@@ -1160,4 +1218,51 @@ struct Part {
     repriced: usize,
     /// The applications it re-scanned, with what to keep of each scan.
     kept: Vec<(AppIx, Option<KeptScan>)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A kept scan holds exactly the pairs scoring at least its floor,
+        /// in scan order, at most `limit` of them, and its floor never
+        /// falls below the one asked for.
+        #[test]
+        fn a_kept_scan_holds_every_pair_at_or_above_its_floor(
+            scores in proptest::collection::vec(0i64..40, 0..2500),
+            floor in 0i128..10,
+            limit in 0usize..1500,
+        ) {
+            let near: Vec<(ExpertIx, Score)> = scores
+                .iter()
+                .enumerate()
+                .filter(|&(_, &s)| i128::from(s) >= floor)
+                .map(|(i, &s)| (ExpertIx(i as u32), Score(s)))
+                .collect();
+            let kept = KeptScan::of(floor, near.clone(), limit).expect("in range");
+            prop_assert!(kept.floor >= floor);
+            prop_assert!(kept.pairs.len() <= limit);
+            let want: Vec<(ExpertIx, Score)> = near
+                .iter()
+                .copied()
+                .filter(|&(_, s)| i128::from(s.0) >= kept.floor)
+                .collect();
+            prop_assert_eq!(&kept.pairs, &want);
+            if near.len() <= limit {
+                prop_assert_eq!(kept, KeptScan { floor, pairs: near });
+            } else {
+                // Cut at a score: some pair just below the floor is left out.
+                prop_assert!(near.iter().any(|&(_, s)| i128::from(s.0) == kept.floor - 1));
+            }
+        }
+    }
+
+    #[test]
+    fn a_floor_out_of_range_keeps_nothing() {
+        assert_eq!(KeptScan::of(i128::from(i64::MIN), Vec::new(), 1), None);
+        assert_eq!(KeptScan::of(i128::from(i64::MIN) - 1, Vec::new(), 1), None);
+        assert!(KeptScan::of(0, Vec::new(), 1).is_some());
+    }
 }
