@@ -445,9 +445,10 @@ pub struct SolveArgs {
     /// format), for reference solvers.
     #[arg(long, value_name = "FILE")]
     pub dump_network: Option<PathBuf>,
-    /// Print where the time went, one `phase NAME SECONDSs: DETAIL` line
-    /// per phase (load, candidates, network, each solve and pricing pass,
-    /// certificate, write), on stderr.
+    /// Print where the time went, one `phase NAME SECONDSs (peak N MiB):
+    /// DETAIL` line per phase (load, candidates, network, each solve and
+    /// pricing pass, certificate, write; the peak is the process's largest
+    /// resident memory so far, on Linux), on stderr.
     #[arg(long, short)]
     pub verbose: bool,
 }

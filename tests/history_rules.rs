@@ -229,6 +229,30 @@ fn max_reviews_per_year_without_a_year_caps_this_rounds_load() {
         said.contains("E1: 2 review(s) now exceed max_reviews_per_year 1"),
         "{said}"
     );
+    let zh: Vec<String> = report
+        .violations
+        .iter()
+        .map(|v| panels::report::violations::describe_zh(&inst, v))
+        .collect();
+    assert!(
+        zh.iter()
+            .any(|v| v == "E1：本轮 2 次，超过 max_reviews_per_year 1"),
+        "{zh:?}"
+    );
+    // explain names the cap beside the pair, in both languages.
+    let elig = Eligibility::compute(&inst);
+    let (a, e) = (panels::model::AppIx(0), ExpertIx(0));
+    let verdict = elig.check(&inst, a, e);
+    let en = panels::eligibility::explain_text_in(&inst, &elig, a, e, &verdict, false);
+    assert!(
+        en.contains("max_reviews_per_year 1 leaves E1 1 this round (max_load 1)"),
+        "{en}"
+    );
+    let zh = panels::eligibility::explain_text_in(&inst, &elig, a, e, &verdict, true);
+    assert!(
+        zh.contains("max_reviews_per_year 1 使E1本轮至多评审 1 次（max_load 1）"),
+        "{zh}"
+    );
     // A cap of 0 leaves no one: infeasible, the cap named.
     let inst = load(0);
     let elig = Eligibility::compute(&inst);
@@ -258,7 +282,7 @@ fn max_consecutive_years_rests_whatever_the_window() {
     assert!(said.contains("2024, 2025"), "{said}");
     assert!(said.contains("(2024 U8, 2025 U8)"), "{said}");
     let said = v.reasons[0].describe_zh(&inst, panels::model::AppIx(0), ExpertIx(0));
-    assert!(said.contains("2024 年 U8"), "{said}");
+    assert!(said.contains("2024 年U8"), "{said}");
     // A gap year breaks the run; 3 years are not reached.
     let inst = round(r#""year": 2026, "max_consecutive_years": 3"#, two).unwrap();
     assert_eq!(panel(&inst, &solved(&inst)), ["E1", "E2"]);
@@ -621,7 +645,10 @@ fn every_history_reason_names_its_years_applications_and_institutions() {
     )
     .unwrap();
     let words = reasons_of(&inst, 0).join("\n");
-    assert!(words.contains("rests in 2026 (2024 U6, 2025 U7's S25)"), "{words}");
+    assert!(
+        words.contains("rests in 2026 (2024 U6, 2025 U7's S25)"),
+        "{words}"
+    );
 }
 
 #[test]

@@ -250,6 +250,17 @@ fn history_institutions_match_as_places_with_a_note() {
             // silently), spaces and zero-width characters included.
             let differs = spelling != "Central South University";
             assert_eq!(noted, differs, "{form}, {spelling:?}: {notes:?}");
+            // verify's evidence shows the history's spelling without its
+            // spaces at the ends or zero-width characters.
+            let mut file = solve_verified(&inst);
+            file.panels[0].experts = vec!["E1".into()];
+            file.panels[0].scores = None;
+            let said = panels::verify::verify(&inst, &file).render(&inst);
+            let shown = panels::io::names::normalize(spelling);
+            assert!(
+                said.contains(&format!("E1 reviewed {shown}'s application in 2025")),
+                "{form}, {spelling:?}: {said}"
+            );
         }
     }
 }

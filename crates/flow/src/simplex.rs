@@ -229,7 +229,10 @@ impl Simplex {
             max_cost = max_cost.max(co[a].unsigned_abs() as i64);
         }
         drop(real);
-        let mut flow = filled(total, room, 0i64);
+        // Zeros from the allocator: pages of `flow` a cold start never
+        // writes stay unbacked.
+        let mut flow = vec![0i64; room];
+        flow.truncate(total);
         let mut state = filled(total, room, LOWER);
 
         // Artificial root and arcs. M exceeds the cost of any simple path.

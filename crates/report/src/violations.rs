@@ -473,9 +473,15 @@ fn breach_zh(inst: &Instance, b: &HistoryBreach) -> String {
             past,
             load,
             max,
-        } => format!(
-            "{}：{year} 年已评审 {past} 次，本轮 {load} 次，超过 max_reviews_per_year {max}",
-            ex_id(expert)
-        ),
+        } => match inst.policy.year {
+            Some(year) => format!(
+                "{}：{year} 年已评审 {past} 次，本轮 {load} 次，超过 max_reviews_per_year {max}",
+                ex_id(expert)
+            ),
+            None => format!(
+                "{}：本轮 {load} 次，超过 max_reviews_per_year {max}",
+                ex_id(expert)
+            ),
+        },
     }
 }

@@ -1181,9 +1181,11 @@ impl Pricer {
             violators: Vec::new(),
             growth: Vec::new(),
         };
-        // Each new kept scan is cut so that all of them fit the budget
-        // (the best pairs of each, at least KEPT_SCAN_MIN_PAIRS): many
-        // short scans serve the next passes better than a few long ones.
+        // Each new kept scan is cut to its share of the budget (the best
+        // pairs of each, at least KEPT_SCAN_MIN_PAIRS): many short scans
+        // serve the next passes better than a few long ones. They are
+        // taken in application order while the budget lasts (scans kept
+        // from earlier passes hold their part of it).
         let new_kept: usize = parts
             .iter()
             .map(|p| p.kept.iter().filter(|(_, k)| k.is_some()).count())

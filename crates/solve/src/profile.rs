@@ -102,7 +102,11 @@ pub fn phase_line(name: &str, seconds: f64, peak_memory: Option<u64>) -> String 
 /// `/proc/self/status` on Linux; `None` elsewhere or when it cannot be
 /// read.
 pub fn peak_resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_in_status(&std::fs::read_to_string("/proc/self/status").ok()?)
+}
+
+/// The `VmHWM` of a `/proc/PID/status` text, in bytes.
+fn peak_in_status(status: &str) -> Option<u64> {
     let kib = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))?
@@ -152,6 +156,16 @@ mod tests {
                 "phase solver 7.000s (peak 2 MiB)"
             ]
         );
+    }
+
+    #[test]
+    fn the_peak_is_read_off_its_status_line() {
+        let status = "Name:\tpanels\nVmPeak:\t  999 kB\nVmHWM:\t   2048 kB\nVmRSS:\t 1024 kB\n";
+        assert_eq!(peak_in_status(status), Some(2048 * 1024));
+        assert_eq!(peak_in_status("VmRSS:\t1024 kB\n"), None);
+        assert_eq!(peak_in_status("VmHWM:\t12 MB\n"), None);
+        assert_eq!(peak_in_status("VmHWM:\tmany kB\n"), None);
+        assert_eq!(peak_in_status(&format!("VmHWM:\t{} kB\n", u64::MAX)), None);
     }
 
     #[test]

@@ -379,7 +379,11 @@ fn pair_breaches(
                 record,
                 app,
                 expert,
-                past: past.clone(),
+                // Shown as evidence is (normalised, like explain's).
+                past: PastReview {
+                    institution: panels_core::history::shown_institution(&past.institution),
+                    ..past.clone()
+                },
                 kind,
             });
         }

@@ -436,7 +436,7 @@ impl PastEvidence {
         PastEvidence {
             year: r.year,
             application: r.application.clone(),
-            institution: written_normal(&r.institution),
+            institution: shown_institution(&r.institution),
         }
     }
 
@@ -449,12 +449,12 @@ impl PastEvidence {
         }
     }
 
-    /// `2025 年 华中科技大学 的 A0123` (without an application:
-    /// `2025 年 华中科技大学`).
+    /// `2025 年华中科技大学的A0123` (without an application:
+    /// `2025 年华中科技大学`), as repeats are worded.
     pub fn describe_zh(&self) -> String {
         match &self.application {
-            Some(a) => format!("{} 年 {} 的 {a}", self.year, self.institution),
-            None => format!("{} 年 {}", self.year, self.institution),
+            Some(a) => format!("{} 年{}的{a}", self.year, self.institution),
+            None => format!("{} 年{}", self.year, self.institution),
         }
     }
 }
@@ -661,7 +661,7 @@ impl RepeatHit {
             out.push(Repeat::Institution {
                 year: r.year,
                 application: r.application.clone(),
-                institution: written_normal(&r.institution),
+                institution: shown_institution(&r.institution),
             });
         }
         if let Some((i, person)) = self.team {
@@ -669,7 +669,7 @@ impl RepeatHit {
             out.push(Repeat::Team {
                 year: r.year,
                 application: r.application.clone(),
-                institution: written_normal(&r.institution),
+                institution: shown_institution(&r.institution),
                 person,
             });
         }
@@ -679,9 +679,10 @@ impl RepeatHit {
 
 /// A history record's institution as the history names it, in normal
 /// form: the record keeps it as written (so that the loader can note a
-/// spelling it merged with one of today's), evidence shows it without the
-/// spaces at its ends or zero-width characters.
-fn written_normal(institution: &ShortText) -> ShortText {
+/// spelling it merged with one of today's); evidence (`explain`, `verify`,
+/// the report) shows it without the spaces at its ends or zero-width
+/// characters.
+pub fn shown_institution(institution: &ShortText) -> ShortText {
     match crate::names::normalize(institution) {
         std::borrow::Cow::Borrowed(_) => institution.clone(),
         std::borrow::Cow::Owned(n) => ShortText::from(n),
@@ -1196,6 +1197,23 @@ pub(crate) fn explain_notes(
             format!(
                 "{}; costs repeat_penalty {penalty}",
                 crate::eligibility::describe_repeat(inst, id, &rep)
+            )
+        });
+    }
+    if let (Some(room), Some(cap), None) = (
+        inst.yearly_room(e),
+        inst.policy.max_reviews_per_year,
+        inst.policy.year,
+    ) {
+        // No round year, so no past: the cap holds this round's load.
+        let max_load = inst.max_load(e);
+        out.push(if zh {
+            format!(
+                "max_reviews_per_year {cap} 使{id}本轮至多评审 {room} 次（max_load {max_load}）"
+            )
+        } else {
+            format!(
+                "max_reviews_per_year {cap} leaves {id} {room} this round (max_load {max_load})"
             )
         });
     }
