@@ -266,6 +266,45 @@ fn history_institutions_match_as_places_with_a_note() {
 }
 
 #[test]
+fn many_history_spellings_are_noted_ten_then_counted() {
+    let apps: Vec<String> = (1..=15)
+        .map(|i| format!(r#"{{"id": "A{i}", "city": "Y", "institution": "U{i}"}}"#))
+        .collect();
+    let history: Vec<String> = (1..=15)
+        .flat_map(|i| {
+            // Each spelling twice: a spelling is noted once.
+            [2024, 2025]
+                .map(|y| format!(r#"{{"year": {y}, "institution": "U{i} ", "expert": "E1"}}"#))
+        })
+        .collect();
+    let bundle = format!(
+        r#"{{"policy": {{"panel_size": 1, "year": 2026}},
+          "experts": [{{"id": "E1", "city": "X", "institution": "I"}}],
+          "applications": [{}], "history": [{}]}}"#,
+        apps.join(","),
+        history.join(",")
+    );
+    let (_, notes) = load_bundle_noted(Path::new("b.json"), bundle.as_bytes()).unwrap();
+    let one_by_one: Vec<&String> = notes
+        .notes
+        .iter()
+        .filter(|n| n.contains("the history's institution \""))
+        .collect();
+    assert_eq!(one_by_one.len(), 10, "{notes:?}");
+    assert!(
+        one_by_one[0].contains(r#""U1 " is taken as "U1""#),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .notes
+            .iter()
+            .any(|n| n.contains("5 more spelling(s) of the history's institutions")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn the_first_spelling_is_the_one_shown() {
     let inst = load_bundle_from_bytes(
         Path::new("b.json"),

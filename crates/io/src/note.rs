@@ -198,6 +198,13 @@ pub enum Noted {
         /// As the round shows it.
         shown: String,
     },
+    /// More institutions of the history spelt otherwise than in the round
+    /// than are noted one by one (a history exported with a space after
+    /// every institution would otherwise give a note per institution).
+    HistoryInstitutionsMore {
+        /// The spellings not noted one by one.
+        count: usize,
+    },
     /// Two cities that differ only by a trailing 市, kept apart.
     CitySuffix {
         /// The name with 市.
@@ -315,6 +322,7 @@ impl Noted {
         match self {
             Noted::SpellingsMerged { .. } => "spellings_merged",
             Noted::HistoryInstitution { .. } => "history_institution",
+            Noted::HistoryInstitutionsMore { .. } => "history_institutions_more",
             Noted::CitySuffix { .. } => "city_suffix",
             Noted::CaseOnlyIds { .. } => "case_only_ids",
             Noted::CaseOnlyFields { .. } => "case_only_fields",
@@ -377,6 +385,17 @@ impl Noted {
                 ),
                 format!(
                     "历史记录中的单位“{written}”视为“{shown}”（比较单位名称时不计首尾空格、\
+                     零宽字符、全角半角和大小写）"
+                ),
+            ),
+            Noted::HistoryInstitutionsMore { count } => say(
+                format!(
+                    "{count} more spelling(s) of the history's institutions are taken as the \
+                     round's institutions (institutions are compared without spaces at the \
+                     ends, zero-width characters, full-width forms or letter case)"
+                ),
+                format!(
+                    "另有 {count} 种历史记录中的单位写法视为本轮的单位（比较单位名称时不计首尾空格、\
                      零宽字符、全角半角和大小写）"
                 ),
             ),

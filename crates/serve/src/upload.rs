@@ -288,7 +288,15 @@ pub fn make_round(
             notes.extend(
                 again
                     .iter()
-                    .filter(|n| matches!(n.kind(), Some(Noted::HistoryInstitution { .. })))
+                    .filter(|n| {
+                        matches!(
+                            n.kind(),
+                            Some(
+                                Noted::HistoryInstitution { .. }
+                                    | Noted::HistoryInstitutionsMore { .. }
+                            )
+                        )
+                    })
                     .map(|n| round_note(n, &input, &shown)),
             );
         }

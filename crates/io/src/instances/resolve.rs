@@ -746,8 +746,14 @@ impl Places {
     }
 }
 
-/// One note per institution the history spells otherwise than the round
-/// (SPEC: every merge of spellings is noted), in first-appearance order.
+/// Most spellings of the history's institutions noted one by one; the rest
+/// are counted in one note.
+const HISTORY_SPELLINGS_NOTED: usize = 10;
+
+/// One note per institution spelling the history writes otherwise than the
+/// round (SPEC: every merge of spellings is noted), in first-appearance
+/// order: the first [`HISTORY_SPELLINGS_NOTED`], then one note counting
+/// the rest.
 fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) -> Vec<Noted> {
     let mut seen: std::collections::BTreeSet<&str> = Default::default();
     let mut notes = Vec::new();
@@ -755,13 +761,16 @@ fn history_spelling_notes(h: &crate::history::History, institutions: &Interner) 
         let (r, Some(ix)) = (&h.records[i], h.institution_of(i)) else {
             continue;
         };
-        let shown = institutions.name(ix.0);
-        if seen.insert(&r.institution) {
+        if seen.insert(&r.institution) && notes.len() < HISTORY_SPELLINGS_NOTED {
             notes.push(Noted::HistoryInstitution {
                 written: r.institution.to_string(),
-                shown: shown.to_string(),
+                shown: institutions.name(ix.0).to_string(),
             });
         }
+    }
+    let more = seen.len() - notes.len();
+    if more > 0 {
+        notes.push(Noted::HistoryInstitutionsMore { count: more });
     }
     notes
 }
