@@ -527,6 +527,15 @@ pub fn history_lines(lang: Lang, h: &super::HistoryFigures) -> Vec<(String, Stri
             int(cap),
         );
         let alone = h.at_yearly_cap.saturating_sub(h.at_yearly_cap_earlier);
+        if h.year.is_none() {
+            // No round year, so no past: the cap holds this round's load.
+            line(
+                "experts whose load this round reaches the cap (no year: no earlier reviews count)",
+                "本轮评审次数达到上限的专家（未设年份：不计此前的评审）",
+                count(h.at_yearly_cap),
+            );
+            return out;
+        }
         line(
             "experts who reviewed earlier this year / whose year reaches the cap",
             "本年度已参加评审的专家 / 全年达到上限的专家",
@@ -1011,5 +1020,36 @@ pub fn check_intro(lang: Lang, f: &super::Figures) -> &'static str {
             "Anyone with the two files can re-check every rule and every figure of this report, without trusting it:",
             "持有这两个文件的任何人都可以复核全部规则和本报告的每个数字，无需信任本报告：",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_yearly_cap_without_a_year_counts_this_rounds_load_only() {
+        let h = crate::HistoryFigures {
+            max_reviews_per_year: Some(2),
+            at_yearly_cap: 3,
+            ..Default::default()
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let lines = history_lines(lang, &h);
+            let capped = lines
+                .iter()
+                .find(|(l, _)| {
+                    l.starts_with("experts whose load this round reaches the cap")
+                        || l.starts_with("本轮评审次数达到上限的专家")
+                })
+                .unwrap_or_else(|| panic!("{lines:?}"));
+            assert_eq!(capped.1, "3");
+            assert!(
+                !lines
+                    .iter()
+                    .any(|(l, _)| l.contains("earlier this year") || l.contains("本年度已参加")),
+                "{lines:?}"
+            );
+        }
     }
 }
