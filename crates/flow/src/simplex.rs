@@ -238,14 +238,15 @@ impl Simplex {
         // Artificial root and arcs. M exceeds the cost of any simple path.
         let big_m = (max_cost + 1) * (n as i64 + 1);
         let root = n as u32;
-        let mut pi = filled(n + 1, n + 1 + node_room, 0i64);
-        let mut parent = filled(n + 1, n + 1 + node_room, root);
-        let mut pred = filled(n + 1, n + 1 + node_room, 0u32);
-        let mut dir = filled(n + 1, n + 1 + node_room, UP);
-        let mut thread = filled(n + 1, n + 1 + node_room, 0u32);
-        let mut rev_thread = filled(n + 1, n + 1 + node_room, 0u32);
-        let mut succ_num = filled(n + 1, n + 1 + node_room, 1u32);
-        let mut last_succ = filled(n + 1, n + 1 + node_room, 0u32);
+        let node_capacity = n + 1 + node_room;
+        let mut pi = filled(n + 1, node_capacity, 0i64);
+        let mut parent = filled(n + 1, node_capacity, root);
+        let mut pred = filled(n + 1, node_capacity, 0u32);
+        let mut dir = filled(n + 1, node_capacity, UP);
+        let mut thread = filled(n + 1, node_capacity, 0u32);
+        let mut rev_thread = filled(n + 1, node_capacity, 0u32);
+        let mut succ_num = filled(n + 1, node_capacity, 1u32);
+        let mut last_succ = filled(n + 1, node_capacity, 0u32);
         for u in 0..n {
             let e = m + u;
             pred[u] = e as u32;

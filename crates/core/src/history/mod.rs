@@ -1200,38 +1200,29 @@ pub(crate) fn explain_notes(
             )
         });
     }
-    if let (Some(room), Some(cap), None) = (
-        inst.yearly_room(e),
-        inst.policy.max_reviews_per_year,
-        inst.policy.year,
-    ) {
-        // No round year, so no past: the cap holds this round's load.
+    if let (Some(room), Some(cap)) = (inst.yearly_room(e), inst.policy.max_reviews_per_year) {
         let max_load = inst.max_load(e);
-        out.push(if zh {
-            format!(
+        out.push(match (inst.policy.year, zh) {
+            // No round year, so no past: the cap holds this round's load.
+            (None, true) => format!(
                 "max_reviews_per_year {cap} 使{id}本轮至多评审 {room} 次（max_load {max_load}）"
-            )
-        } else {
-            format!(
+            ),
+            (None, false) => format!(
                 "max_reviews_per_year {cap} leaves {id} {room} this round (max_load {max_load})"
-            )
-        });
-    }
-    if let (Some(room), Some(cap), Some(year)) = (
-        inst.yearly_room(e),
-        inst.policy.max_reviews_per_year,
-        inst.policy.year,
-    ) {
-        let (served, no_show) = inst.history.slots_in_year(e, year);
-        let (n, max_load) = (served + no_show, inst.max_load(e));
-        out.push(if zh {
-            format!(
-                "{id} 在 {year} 年已评审或缺席 {n} 次（评审 {served} 次，缺席 {no_show} 次；拒评不计）：max_reviews_per_year {cap} 使本轮还可评审 {room} 次（max_load {max_load}）"
-            )
-        } else {
-            format!(
-                "{id} served or did not show {n} time(s) in {year} ({served} served, {no_show} no-show; declines do not count): max_reviews_per_year {cap} leaves {room} this round (max_load {max_load})"
-            )
+            ),
+            (Some(year), zh) => {
+                let (served, no_show) = inst.history.slots_in_year(e, year);
+                let n = served + no_show;
+                if zh {
+                    format!(
+                        "{id} 在 {year} 年已评审或缺席 {n} 次（评审 {served} 次，缺席 {no_show} 次；拒评不计）：max_reviews_per_year {cap} 使本轮还可评审 {room} 次（max_load {max_load}）"
+                    )
+                } else {
+                    format!(
+                        "{id} served or did not show {n} time(s) in {year} ({served} served, {no_show} no-show; declines do not count): max_reviews_per_year {cap} leaves {room} this round (max_load {max_load})"
+                    )
+                }
+            }
         });
     }
     if let Some(p) = inst.applications[a.ix()].programme {

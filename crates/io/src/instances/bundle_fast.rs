@@ -529,22 +529,10 @@ const QUICK_TEAM_ITEMS: usize = 1000;
 /// `items` is room for the team's items (emptied here): the team keeps a
 /// copy of exactly its length, not a list grown item by item.
 fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastReview, usize)> {
-    use crate::instances::records::control_char;
-    use crate::names::{is_plain, normalize, split_list_into};
+    use crate::instances::records::{control_char, required_id as id, required_place};
+    use crate::names::split_list_into;
     // The caller copies what it keeps of an optional text.
     let optional = crate::instances::records::optional_text;
-    /// A required id: its normal form, not blank (a plain id is its own
-    /// normal form, without a control character).
-    fn id(s: &str) -> Option<ShortText> {
-        if is_plain(s) {
-            return (!s.is_empty()).then(|| ShortText::from(s));
-        }
-        if control_char(s).is_some() {
-            return None;
-        }
-        let n = normalize(s);
-        (!n.is_empty()).then(|| ShortText::from(n))
-    }
     let mut c = Cursor { text, i: 0 };
     c.blank();
     c.eat(b'{')?;
@@ -576,11 +564,7 @@ fn quick_history_record(text: &str, items: &mut Vec<ShortText>) -> Option<(PastR
         seen |= 1 << bit;
         match bit {
             0 => year = Some(c.integer()?),
-            4 => {
-                institution = Some(crate::instances::records::required_place(
-                    c.plain_string()?,
-                )?)
-            }
+            4 => institution = Some(required_place(c.plain_string()?)?),
             6 => expert = Some(id(c.plain_string()?)?),
             5 => {
                 if !c.null() {

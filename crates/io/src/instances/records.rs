@@ -1385,6 +1385,21 @@ impl HistoryColumns {
     }
 }
 
+/// A required id cell as [`Reader::required`] reads it: its normal form,
+/// when it holds no control character and is not blank; `None` otherwise
+/// (the general path then words the problem).
+pub(crate) fn required_id(s: &str) -> Option<crate::history::ShortText> {
+    // A plain id is its own normal form, without a control character.
+    if crate::names::is_plain(s) {
+        return (!s.is_empty()).then(|| crate::history::ShortText::from(s));
+    }
+    if control_char(s).is_some() {
+        return None;
+    }
+    let n = normalize(s);
+    (!n.is_empty()).then(|| crate::history::ShortText::from(n))
+}
+
 /// A required place cell as [`Reader::required_as_written`] reads it: the
 /// text as written, when it holds no control character and is not blank
 /// once normalised; `None` otherwise (the general path then words the
@@ -1428,16 +1443,7 @@ pub(crate) fn quick_history_row(
     use crate::history::{Outcome, PastReview};
     let cell = |k: usize| cols.0[k].and_then(|i| rec.at(i));
     let optional = optional_text;
-    /// A required id as [`Reader::required`] reads it: its normal form,
-    /// not blank.
-    fn id(s: Option<&str>) -> Option<ShortText> {
-        let s = s?;
-        if control_char(s).is_some() {
-            return None;
-        }
-        let n = normalize(s);
-        (!n.is_empty()).then(|| ShortText::from(n))
-    }
+    let id = |s: Option<&str>| required_id(s?);
     let year = cell(0)?;
     if year.trim().is_empty() {
         return None;
